@@ -1,0 +1,203 @@
+"""Diagnostics: errors and warnings as data first, rendered second.
+
+A :class:`Diagnostic` names a span of the query (0-based character offsets,
+``end`` exclusive, plus the 1-based line and column of ``start``), a stable
+code from :data:`CODES`, a message in plain words and an optional hint.
+:func:`render` draws it the way compilers do, with the query line and a caret
+under the span. The exceptions every phase raises live here too.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+# Stable codes. Never renumber: tools match on them. docs/errors.md documents
+# every one (a test keeps the two in step).
+CODES: dict[str, str] = {
+    # syntax
+    "CQL001": "unexpected token",
+    "CQL002": "unexpected character",
+    "CQL003": "unterminated string",
+    "CQL004": "unexpected end of query",
+    "CQL005": "invalid escape in a string",
+    "CQL006": "query too large",
+    "CQL007": "nesting too deep",
+    # meaning
+    "CQL101": "unknown property",
+    "CQL102": "undeclared custom field",
+    "CQL103": "operator not available for the property",
+    "CQL104": "value of the wrong type",
+    "CQL105": "unknown enum value",
+    "CQL106": "malformed datetime",
+    "CQL107": "impossible datetime",
+    "CQL108": "unknown time zone",
+    "CQL109": "unbound parameter",
+    "CQL110": "empty list",
+    "CQL111": "integer out of range",
+    "CQL112": "comparison with null",
+    "CQL113": "parameter value of the wrong type",
+    "CQL114": "unused parameter",
+    "CQL115": "unknown named query",
+    "CQL116": "named queries refer to each other in a cycle",
+    "CQL117": "invalid compile-time input",
+    # planning
+    "CQL201": "the query never matches",
+    "CQL202": "the query needs more than one request",
+    "CQL203": "the query needs client-side evaluation",
+    "CQL204": "too many requests",
+    # decompiling
+    "CQL301": "not a filter list",
+    "CQL302": "unknown property in a filter",
+    "CQL303": "unknown operator in a filter",
+    "CQL304": "bad value in a filter",
+}
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding about a query.
+
+    ``start``/``end`` are 0-based character offsets (``end`` exclusive);
+    ``line``/``column`` are 1-based and locate ``start``.
+    """
+
+    code: str
+    severity: str
+    message: str
+    start: int
+    end: int
+    line: int
+    column: int
+    hint: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def render(self, text: str, *, source: str | None = None) -> str:
+        return render(self, text, source=source)
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a 0-based offset."""
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def make(
+    text: str,
+    code: str,
+    message: str,
+    start: int,
+    end: int,
+    *,
+    hint: str | None = None,
+    severity: str = ERROR,
+) -> Diagnostic:
+    """Build a diagnostic, computing line and column from ``text``."""
+    start = max(0, min(start, len(text)))
+    end = max(start, min(end, len(text)))
+    line, col = line_col(text, start)
+    return Diagnostic(code, severity, message, start, end, line, col, hint)
+
+
+def render(diag: Diagnostic, text: str, *, source: str | None = None) -> str:
+    """Render one diagnostic with the query line and a caret under its span."""
+    lines = text.split("\n") if text else [""]
+    line_no = min(diag.line, len(lines))
+    src = lines[line_no - 1]
+    where = f"{source}:{diag.line}:{diag.column}" if source else f"{diag.line}:{diag.column}"
+    gutter = " " * len(str(line_no))
+    col0 = diag.column - 1
+    # A span that runs past its line is underlined to the end of the line.
+    width = max(1, min(diag.end - diag.start, len(src) - col0) if col0 < len(src) else 1)
+    shown = src.expandtabs(1)
+    caret = " " * col0 + "^" * width
+    tail = f" {diag.hint}" if diag.hint else ""
+    return (
+        f"{diag.severity}[{diag.code}]: {diag.message}\n"
+        f"{gutter}--> {where}\n"
+        f"{gutter} |\n"
+        f"{line_no} | {shown}\n"
+        f"{gutter} | {caret}{tail}"
+    )
+
+
+def render_all(diags: Iterable[Diagnostic], text: str, *, source: str | None = None) -> str:
+    return "\n\n".join(render(d, text, source=source) for d in diags)
+
+
+def to_json(diags: Sequence[Diagnostic]) -> str:
+    return json.dumps([d.to_dict() for d in diags], ensure_ascii=False)
+
+
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """The closest of ``choices`` to ``word`` (case-insensitive), if any is close."""
+    lowered = {c.lower(): c for c in choices}
+    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[match[0]] if match else None
+
+
+# -------------------------------------------------------------- exceptions
+
+
+class CqlError(Exception):
+    """Base of every error cqlang raises for something a user supplied.
+
+    ``diagnostics`` holds the findings as data; ``str()`` renders them with
+    carets under the query text.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        diagnostics: Sequence[Diagnostic] = (),
+        text: str = "",
+        source: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.diagnostics: list[Diagnostic] = list(diagnostics)
+        self.text = text
+        self.source = source
+
+    def __str__(self) -> str:
+        if not self.diagnostics:
+            return self.message
+        return render_all(self.diagnostics, self.text, source=self.source)
+
+
+class CqlSyntaxError(CqlError):
+    """The text is not a query: it does not follow the grammar."""
+
+
+class CqlValidationError(CqlError):
+    """The query parses but means nothing valid for the schema."""
+
+
+class CqlPlanError(CqlError):
+    """The query is valid but cannot be planned or compiled as asked."""
+
+
+def raise_for(diags: Sequence[Diagnostic], text: str, *, source: str | None = None) -> None:
+    """Raise the fitting error for the first error-severity diagnostics."""
+    errors = [d for d in diags if d.severity == ERROR]
+    if not errors:
+        return
+    first = errors[0].code
+    cls: type[CqlError]
+    if first < "CQL100":
+        cls = CqlSyntaxError
+    elif first < "CQL200" or first >= "CQL300":
+        cls = CqlValidationError
+    else:
+        cls = CqlPlanError
+    raise cls(errors[0].message, errors, text, source)

@@ -1,0 +1,427 @@
+"""Text to AST: the only module that sees Lark's tokens and errors.
+
+The grammar (grammar/cqlang.lark) is parsed by Lark's LALR(1) parser with the
+:class:`_Builder` callbacks fused into it, so the parser builds the typed AST
+of :mod:`cqlang.ast` as it reduces, with no intermediate parse tree. Spans
+come from tokens (which always know their offsets); a node's span is that of
+its first and last token, so no position propagation is paid for.
+
+Two backends serve the same grammar:
+
+* ``cqlang._lark_parser``: the standalone parser that Lark's
+  ``lark.tools.standalone`` generates from the grammar. The wheel's build hook
+  (hatch_build.py) writes it; it loads without importing Lark, which keeps
+  the command line's cold start short.
+* Lark itself, reading grammar/cqlang.lark (from inside the package in a
+  wheel, from the source tree in an editable install), with its grammar cache.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from . import ast
+from .diagnostics import CqlSyntaxError, Diagnostic, make, suggest
+
+#: Largest query accepted, in characters.
+MAX_QUERY_CHARS = 1_000_000
+#: Deepest nesting of parentheses and ``not`` accepted.
+MAX_DEPTH = 100
+#: Longest integer literal kept as a number (longer ones are out of range).
+_MAX_INT_DIGITS = 30
+
+_CANONICAL_OP = {"==": "=", "<>": "!=", "=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">"}
+_CANONICAL_OP[">="] = ">="
+
+_ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "/": "/"}
+
+# What a terminal is called in an error message.
+TERMINAL_NAMES: dict[str, str] = {
+    "AND": "'and'",
+    "OR": "'or'",
+    "NOT": "'not'",
+    "IN": "'in'",
+    "BETWEEN": "'between'",
+    "IS": "'is'",
+    "NULL": "'null'",
+    "NOW": "'now'",
+    "TODAY": "'today'",
+    "YESTERDAY": "'yesterday'",
+    "CUSTOM": "'custom'",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "COMMA": "','",
+    "DOT": "'.'",
+    "PLUS": "'+'",
+    "MINUS": "'-'",
+    "CMP_OP": "a comparison operator (= != < <= > >=)",
+    "WORD": "a name",
+    "STRING": "a quoted string",
+    "INT": "an integer",
+    "DATETIME": "a datetime",
+    "DURATION": "a duration such as 7d or 90m",
+    "PARAM": "a parameter such as $name",
+    "QUERYREF": "a named query such as @name",
+    "$END": "the end of the query",
+}
+
+KEYWORDS = ("and", "or", "not", "in", "between", "is", "null", "now", "today", "yesterday")
+
+
+class _EscapeError(Exception):
+    def __init__(self, start: int, end: int, message: str) -> None:
+        super().__init__(message)
+        self.start, self.end, self.message = start, end, message
+
+
+def unescape(raw: str, offset: int) -> str:
+    """Decode a quoted string token (quotes included); ``offset`` is its start."""
+    body = raw[1:-1]
+    if "\\" not in body:
+        return body
+    out: list[str] = []
+    i = 0
+    n = len(body)
+    while i < n:
+        ch = body[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        nxt = body[i + 1] if i + 1 < n else ""
+        if nxt in _ESCAPES:
+            out.append(_ESCAPES[nxt])
+            i += 2
+        elif nxt == "u":
+            digits = body[i + 2 : i + 6]
+            if len(digits) == 4 and all(c in "0123456789abcdefABCDEF" for c in digits):
+                out.append(chr(int(digits, 16)))
+                i += 6
+            else:
+                pos = offset + 1 + i
+                raise _EscapeError(pos, pos + 2 + len(digits), "\\u needs four hex digits")
+        else:
+            pos = offset + 1 + i
+            raise _EscapeError(pos, pos + 2, f"unknown escape '\\{nxt}' in a string")
+    return "".join(out)
+
+
+def _tokspan(tok: Any) -> tuple[int, int]:
+    return tok.start_pos, tok.end_pos
+
+
+def _start(node: Any) -> int:
+    return int(node.start if hasattr(node, "start") else node.start_pos)
+
+
+def _end(node: Any) -> int:
+    return int(node.end if hasattr(node, "end") else node.end_pos)
+
+
+class _Builder:
+    """The rule callbacks fused into the LALR parser. Each gets the children
+    of one reduction (tokens and already-built nodes) and returns a node."""
+
+    # --------------------------------------------------------- top level
+    def start(self, c: list[Any]) -> ast.Expr | None:
+        return c[0] if c else None
+
+    def or_expr(self, c: list[Any]) -> ast.Or:
+        items = tuple(c[::2])
+        return ast.Or(items, _start(items[0]), _end(items[-1]))
+
+    def and_expr(self, c: list[Any]) -> ast.And:
+        items = tuple(c[::2])
+        return ast.And(items, _start(items[0]), _end(items[-1]))
+
+    def negation(self, c: list[Any]) -> ast.Not:
+        return ast.Not(c[1], c[0].start_pos, _end(c[1]))
+
+    def group(self, c: list[Any]) -> ast.Expr:
+        # Parentheses only group: the node keeps its own span.
+        return c[1]  # type: ignore[no-any-return]
+
+    def queryref(self, c: list[Any]) -> ast.Ref:
+        tok = c[0]
+        return ast.Ref(str(tok)[1:], tok.start_pos, tok.end_pos)
+
+    # -------------------------------------------------------- predicates
+    def comparison(self, c: list[Any]) -> ast.Compare:
+        field, op, value = c
+        return ast.Compare(field, _CANONICAL_OP[str(op)], value, field.start, _end(value))
+
+    def membership(self, c: list[Any]) -> ast.In:
+        field = c[0]
+        negated = getattr(c[1], "type", None) == "NOT"
+        last = c[-1]
+        values: tuple[ast.Value, ...] | ast.Param
+        if getattr(last, "type", None) == "PARAM":
+            values = ast.Param(str(last)[1:], last.start_pos, last.end_pos)
+            end = last.end_pos
+        else:
+            values, end = last
+        return ast.In(field, values, negated, field.start, end)
+
+    def value_list(self, c: list[Any]) -> tuple[tuple[ast.Value, ...], int]:
+        values = tuple(x for x in c if x is not None and not hasattr(x, "type"))
+        return values, c[-1].end_pos
+
+    def range(self, c: list[Any]) -> ast.Between:
+        field = c[0]
+        negated = getattr(c[1], "type", None) == "NOT"
+        low, high = c[-3], c[-1]
+        return ast.Between(field, low, high, negated, field.start, _end(high))
+
+    def nullness(self, c: list[Any]) -> ast.IsNull:
+        field = c[0]
+        negated = len(c) == 4
+        return ast.IsNull(field, negated, field.start, c[-1].end_pos)
+
+    # ------------------------------------------------------------ fields
+    def property(self, c: list[Any]) -> ast.Field:
+        tok = c[0]
+        return ast.Field(str(tok), None, tok.start_pos, tok.end_pos)
+
+    def custom_dotted(self, c: list[Any]) -> ast.Field:
+        return ast.Field("custom", str(c[2]), c[0].start_pos, c[2].end_pos)
+
+    def custom_bracketed(self, c: list[Any]) -> ast.Field:
+        key = unescape(str(c[2]), c[2].start_pos)
+        return ast.Field("custom", key, c[0].start_pos, c[3].end_pos)
+
+    # ------------------------------------------------------------ values
+    def string(self, c: list[Any]) -> ast.Str:
+        tok = c[0]
+        return ast.Str(unescape(str(tok), tok.start_pos), True, tok.start_pos, tok.end_pos)
+
+    def word(self, c: list[Any]) -> ast.Str:
+        tok = c[0]
+        return ast.Str(str(tok), False, tok.start_pos, tok.end_pos)
+
+    def integer(self, c: list[Any]) -> ast.Int:
+        tok = c[0]
+        text = str(tok)
+        digits = len(text) - (text[0] == "-")
+        value = int(text) if digits <= _MAX_INT_DIGITS else (-1 if text[0] == "-" else 1) * 10**31
+        return ast.Int(value, text, tok.start_pos, tok.end_pos)
+
+    def datetime(self, c: list[Any]) -> ast.DateTime:
+        tok = c[0]
+        return ast.DateTime(str(tok), tok.start_pos, tok.end_pos)
+
+    def param(self, c: list[Any]) -> ast.Param:
+        tok = c[0]
+        return ast.Param(str(tok)[1:], tok.start_pos, tok.end_pos)
+
+    def reltime(self, c: list[Any]) -> ast.RelTime:
+        base = c[0]
+        shifts = tuple(s for s, _ in c[1:])
+        end = c[-1][1] if len(c) > 1 else base.end_pos
+        return ast.RelTime(str(base).lower(), shifts, base.start_pos, end)
+
+    def shift(self, c: list[Any]) -> tuple[tuple[int, str], int]:
+        sign, dur = c
+        text = str(dur)
+        digits = text[:-1]
+        amount = int(digits) if len(digits) <= _MAX_INT_DIGITS else 10**31
+        if str(sign) == "-":
+            amount = -amount
+        return (amount, text[-1].lower()), dur.end_pos
+
+
+# ---------------------------------------------------------------- backends
+
+
+def grammar_path() -> Path:
+    """The grammar file: inside the package (wheel) or in the source tree."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "grammar" / "cqlang.lark"
+    if packaged.is_file():
+        return packaged
+    return here.parent / "grammar" / "cqlang.lark"
+
+
+def grammar_text() -> str:
+    return grammar_path().read_text(encoding="utf-8")
+
+
+class _Backend:
+    def __init__(self, parser: Any, module: ModuleType) -> None:
+        self.parser = parser
+        self.module = module
+        self.name = module.__name__
+
+
+@lru_cache(maxsize=1)
+def _backend() -> _Backend:
+    if os.environ.get("CQLANG_PARSER") != "lark":
+        try:
+            from . import _lark_parser as standalone  # type: ignore[attr-defined]
+        except ImportError:
+            pass
+        else:
+            return _Backend(standalone.Lark_StandAlone(transformer=_Builder()), standalone)
+    import lark
+
+    parser = lark.Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        transformer=_Builder(),
+        maybe_placeholders=False,
+        cache=True,
+    )
+    return _Backend(parser, lark)
+
+
+def backend_name() -> str:
+    """Which backend parses: ``cqlang._lark_parser`` or ``lark``."""
+    return _backend().name
+
+
+def lark_parser() -> Any:
+    """A plain Lark LALR parser of the grammar (trees, no AST), for tools such
+    as the completion engine's interactive parser and grammar fuzzing."""
+    return _plain_lark()
+
+
+@lru_cache(maxsize=1)
+def _plain_lark() -> Any:
+    import lark
+
+    return lark.Lark(grammar_text(), parser="lalr", lexer="contextual", cache=True)
+
+
+# ------------------------------------------------------------------ errors
+
+
+def describe_expected(expected: set[str] | frozenset[str]) -> str:
+    names = sorted({TERMINAL_NAMES.get(t, t) for t in expected if not t.startswith("__")})
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    return "one of " + ", ".join(names)
+
+
+def _syntax_diagnostic(exc: Exception, text: str, mod: ModuleType) -> Diagnostic:
+    if isinstance(exc, mod.UnexpectedCharacters):
+        pos = exc.pos_in_stream
+        ch = text[pos] if pos < len(text) else ""
+        if ch in "\"'":
+            return make(
+                text,
+                "CQL003",
+                "this string is never closed",
+                pos,
+                pos + 1,
+                hint=f"add the closing {ch}",
+            )
+        expected = describe_expected(set(exc.allowed or ()))
+        hint = f"expected {expected}" if expected else None
+        return make(text, "CQL002", f"unexpected character {ch!r}", pos, pos + 1, hint=hint)
+    if isinstance(exc, mod.UnexpectedToken):
+        tok = exc.token
+        expected_set = set(exc.expected or ())
+        interactive = getattr(exc, "interactive_parser", None)
+        if interactive is not None:
+            try:
+                expected_set = set(interactive.accepts()) or expected_set
+            except Exception:  # pragma: no cover - keep the coarser set
+                pass
+        expected = describe_expected(expected_set)
+        if tok.type == "$END":
+            pos = len(text.rstrip())
+            return make(
+                text,
+                "CQL004",
+                "the query ends too early",
+                pos,
+                pos,
+                hint=f"expected {expected}" if expected else None,
+            )
+        start, end = _tokspan(tok)
+        shown = str(tok)
+        hint = f"expected {expected}" if expected else None
+        kw = [TERMINAL_NAMES[t].strip("'") for t in expected_set if t in TERMINAL_NAMES]
+        kw = [k for k in kw if k.isalpha()]
+        close = suggest(shown, kw) if tok.type in ("WORD",) or shown.isalpha() else None
+        if close and close.lower() != shown.lower():
+            hint = f"did you mean '{close}'? ({hint})" if hint else f"did you mean '{close}'?"
+        return make(text, "CQL001", f"unexpected {shown!r}", start, end, hint=hint)
+    if isinstance(exc, mod.UnexpectedEOF):
+        pos = len(text)
+        return make(text, "CQL004", "the query ends too early", pos, pos)
+    raise exc  # pragma: no cover - not a syntax error
+
+
+def _depth(expr: ast.Expr) -> int:
+    """Nesting depth of connectives, computed without recursion."""
+    best = 0
+    stack: list[tuple[Any, int]] = [(expr, 1)]
+    while stack:
+        node, d = stack.pop()
+        if d > best:
+            best = d
+        if isinstance(node, ast.And | ast.Or):
+            stack.extend((x, d + 1) for x in node.items)
+        elif isinstance(node, ast.Not):
+            stack.append((node.expr, d + 1))
+    return best
+
+
+def parse_diagnostics(text: str) -> tuple[ast.Query | None, list[Diagnostic]]:
+    """Parse ``text``; return the query, or ``None`` and one syntax diagnostic."""
+    if len(text) > MAX_QUERY_CHARS:
+        return None, [
+            make(
+                text,
+                "CQL006",
+                f"the query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}",
+                MAX_QUERY_CHARS,
+                len(text),
+            )
+        ]
+    backend = _backend()
+    try:
+        expr = backend.parser.parse(text)
+    except _EscapeError as exc:
+        return None, [make(text, "CQL005", exc.message, exc.start, exc.end)]
+    except backend.module.UnexpectedInput as exc:
+        return None, [_syntax_diagnostic(exc, text, backend.module)]
+    if expr is not None and (text.count("(") + text.lower().count("not")) >= MAX_DEPTH:
+        depth = _depth(expr)
+        if depth > MAX_DEPTH:
+            return None, [
+                make(
+                    text,
+                    "CQL007",
+                    f"the query nests {depth} levels deep; the limit is {MAX_DEPTH}",
+                    expr.start,
+                    expr.end,
+                    hint="flatten it: a chain of and/or needs no parentheses",
+                )
+            ]
+    return ast.Query(expr, text), []
+
+
+@lru_cache(maxsize=512)
+def _parse_cached(text: str) -> tuple[ast.Query | None, tuple[Diagnostic, ...]]:
+    query, diags = parse_diagnostics(text)
+    return query, tuple(diags)
+
+
+def parse(text: str) -> ast.Query:
+    """Parse a query; raise :class:`CqlSyntaxError` if it is not one."""
+    if not isinstance(text, str):
+        raise TypeError(f"a query is a str, not {type(text).__name__}")
+    query, diags = _parse_cached(text)
+    if query is None:
+        raise CqlSyntaxError(diags[0].message, diags, text)
+    return query

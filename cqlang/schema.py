@@ -1,0 +1,291 @@
+"""Properties as data: what the endpoint's ``filter`` accepts.
+
+:data:`VOICE_CAMPAIGN_REQUEST_SPEC` is the one declaration of the filter
+properties of ``GET /voice_campaign/{id}/request`` (from the API page): each
+property's value type, how the API tests it and which operators it takes.
+The checker, the compiler, the evaluator, the completion engine and the
+property table in docs/language.md are all derived from it. A caller extends
+it with :meth:`Schema.with_custom_fields` (typed custom fields) or builds a
+schema for another endpoint with :meth:`Schema.from_dict`.
+
+Value types: ``datetime`` (UTC ``YYYY-MM-DD HH:mm:ss``), ``integer``,
+``enum`` (a closed set of upper-case words) and ``string``.
+
+How the API tests a property (``api``):
+
+* ``range``: ``{"operator": op, "value": scalar}`` with ``operators`` listing
+  the API operators it takes (``gte``, ``lte``, ``gt``, ``lt``, ``eq``, ``ne``);
+* ``membership``: ``{"value": [v1, v2, ...]}``, "any of";
+* ``equality``: ``{"value": scalar}``; with ``keyed`` also ``"key"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+TYPES = ("datetime", "integer", "enum", "string")
+API_KINDS = ("range", "membership", "equality")
+API_OPERATORS = ("gt", "gte", "lte", "lt", "eq", "ne")
+ORDERED_TYPES = frozenset({"datetime", "integer"})
+
+#: The comparison operators of the language, by value type: ordering only
+#: where values are ordered. ``is null`` is available on every property.
+LANGUAGE_OPERATORS: dict[str, tuple[str, ...]] = {
+    "datetime": ("=", "!=", "<", "<=", ">", ">=", "in", "not in", "between", "not between"),
+    "integer": ("=", "!=", "<", "<=", ">", ">=", "in", "not in", "between", "not between"),
+    "enum": ("=", "!=", "in", "not in"),
+    "string": ("=", "!=", "in", "not in"),
+}
+
+#: Integers the API accepts: JSON-safe, magnitude at most 2**53 - 1.
+MAX_INT = 2**53 - 1
+
+VOICE_CAMPAIGN_REQUEST_SPEC: dict[str, Any] = {
+    "endpoint": "/voice_campaign/{voice_campaign_id}/request",
+    "properties": {
+        "created_date": {
+            "type": "datetime",
+            "api": "range",
+            "operators": ["gte", "lte"],
+            "description": "when the request was created (UTC)",
+        },
+        "closed_date": {
+            "type": "datetime",
+            "api": "range",
+            "operators": ["gte", "lte"],
+            "description": "when the request was closed (UTC; null while open)",
+        },
+        "process_not_before": {
+            "type": "datetime",
+            "api": "range",
+            "operators": ["gte", "lte"],
+            "description": "not to be processed before this time (UTC)",
+        },
+        "state": {
+            "type": "enum",
+            "api": "membership",
+            "values": ["OPEN", "PROCESSING", "CLOSED"],
+            "description": "the request's state",
+        },
+        "application_state": {
+            "type": "enum",
+            "api": "membership",
+            "values": ["NEW", "RECALL", "RETRY", "CLOSED"],
+            "description": "the request's state in the dialing application",
+        },
+        "contact_number": {
+            "type": "string",
+            "api": "equality",
+            "description": "the number to call (digits, sent as a string)",
+        },
+        "dialing_method": {
+            "type": "string",
+            "api": "equality",
+            "description": "PREVIEW, PREDICTIVE, PROGRESSIVE or manual",
+        },
+        "tenant_user_id": {
+            "type": "integer",
+            "api": "membership",
+            "description": "the user who owns the request",
+        },
+        "assigned_tenant_user_id": {
+            "type": "integer",
+            "api": "membership",
+            "description": "the user the request is assigned to",
+        },
+        "close_reason": {
+            "type": "string",
+            "api": "membership",
+            "description": "why the request was closed (an open set of words)",
+        },
+        "custom_fields": {
+            "type": "string",
+            "api": "equality",
+            "keyed": True,
+            "record_field": "custom",
+            "description": "a custom field, written custom.KEY or custom[\"KEY\"]",
+        },
+        "priority": {
+            "type": "integer",
+            "api": "range",
+            "operators": ["gt", "gte", "lte", "lt", "eq", "ne"],
+            "description": "the request's priority",
+        },
+        "consultant_try": {
+            "type": "integer",
+            "api": "range",
+            "operators": ["gt", "gte", "lte", "lt", "eq", "ne"],
+            "description": "attempts by a consultant",
+        },
+        "contact_try": {
+            "type": "integer",
+            "api": "range",
+            "operators": ["gt", "gte", "lte", "lt", "eq", "ne"],
+            "description": "attempts to reach the contact",
+        },
+    },
+}
+
+
+class SchemaError(ValueError):
+    """A schema declaration that does not make sense."""
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    """One filter property of the endpoint."""
+
+    name: str
+    type: str
+    api: str
+    operators: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    keyed: bool = False
+    record_field: str = ""
+    description: str = ""
+
+    @property
+    def ordered(self) -> bool:
+        return self.type in ORDERED_TYPES
+
+    def language_operators(self) -> tuple[str, ...]:
+        return LANGUAGE_OPERATORS[self.type]
+
+
+@dataclass(frozen=True, slots=True)
+class CustomField:
+    """A declared custom field: its key and the type of its values."""
+
+    key: str
+    type: str = "string"
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The properties of one endpoint, plus declared custom fields."""
+
+    endpoint: str
+    properties: Mapping[str, Property]
+    custom_fields: Mapping[str, CustomField] = field(default_factory=dict)
+    strict: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_lower", {k.lower(): p for k, p in self.properties.items()})
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def lookup(self, name: str) -> Property | None:
+        """The property called ``name`` (case-insensitive), or ``None``."""
+        lower: dict[str, Property] = self._lower  # type: ignore[attr-defined]
+        return lower.get(name.lower())
+
+    @property
+    def keyed(self) -> Property | None:
+        """The property that holds custom fields (``custom_fields``), if any."""
+        for prop in self.properties.values():
+            if prop.keyed:
+                return prop
+        return None
+
+    def custom_field(self, key: str) -> CustomField | None:
+        return self.custom_fields.get(key)
+
+    def with_custom_fields(
+        self, fields: Mapping[str, Any] | Iterable[CustomField], *, strict: bool | None = None
+    ) -> Schema:
+        """A copy with custom fields declared, as ``CustomField`` objects or as
+        ``{key: "integer"}`` / ``{key: {"type": "enum", "values": [...]}}``."""
+        declared = dict(self.custom_fields)
+        items = fields.items() if isinstance(fields, Mapping) else ((f.key, f) for f in fields)
+        for key, spec in items:
+            declared[key] = spec if isinstance(spec, CustomField) else _custom_field(key, spec)
+        return replace(
+            self,
+            custom_fields=MappingProxyType(declared),
+            strict=self.strict if strict is None else strict,
+        )
+
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any]) -> Schema:
+        """Build a schema from plain data (the shape of the spec above)."""
+        props: dict[str, Property] = {}
+        for name, p in spec["properties"].items():
+            typ = p["type"]
+            api = p["api"]
+            if typ not in TYPES:
+                raise SchemaError(f"{name}: type {typ!r} is not one of {', '.join(TYPES)}")
+            if api not in API_KINDS:
+                raise SchemaError(f"{name}: api {api!r} is not one of {', '.join(API_KINDS)}")
+            ops = tuple(p.get("operators", ()))
+            bad = [o for o in ops if o not in API_OPERATORS]
+            if bad:
+                raise SchemaError(f"{name}: unknown API operators {bad}")
+            values = tuple(str(v).upper() for v in p.get("values", ()))
+            if typ == "enum" and not values:
+                raise SchemaError(f"{name}: an enum needs values")
+            props[name] = Property(
+                name=name,
+                type=typ,
+                api=api,
+                operators=ops,
+                values=values,
+                keyed=bool(p.get("keyed", False)),
+                record_field=p.get("record_field", name),
+                description=p.get("description", ""),
+            )
+        schema = cls(spec.get("endpoint", ""), MappingProxyType(props))
+        custom = spec.get("custom_fields")
+        if custom:
+            schema = schema.with_custom_fields(custom)
+        return schema
+
+
+def _custom_field(key: str, spec: Any) -> CustomField:
+    if isinstance(spec, str):
+        typ, values = spec, ()
+    elif isinstance(spec, Mapping):
+        typ = spec.get("type", "string")
+        values = tuple(str(v) for v in spec.get("values", ()))
+    else:
+        raise SchemaError(f"custom field {key!r}: expected a type name or a table")
+    if typ not in TYPES:
+        raise SchemaError(f"custom field {key!r}: type {typ!r} is not one of {', '.join(TYPES)}")
+    if typ == "enum":
+        if not values:
+            raise SchemaError(f"custom field {key!r}: an enum needs values")
+        values = tuple(v.upper() for v in values)
+    return CustomField(key, typ, values)
+
+
+#: The schema of ``GET /voice_campaign/{id}/request``.
+VOICE_CAMPAIGN_REQUESTS = Schema.from_dict(VOICE_CAMPAIGN_REQUEST_SPEC)
+
+DEFAULT_SCHEMA = VOICE_CAMPAIGN_REQUESTS
+
+
+def property_table(schema: Schema = DEFAULT_SCHEMA) -> str:
+    """The Markdown table of properties that docs/language.md shows."""
+    rows = [
+        "| property | type | operators in cqlang | sent to the API as |",
+        "|---|---|---|---|",
+    ]
+    for p in schema.properties.values():
+        typ = "enum: " + ", ".join(p.values) if p.type == "enum" else p.type
+        ops = ", ".join(f"`{o}`" for o in p.language_operators()) + ", `is [not] null`"
+        if p.api == "range":
+            api = "operator " + ", ".join(f"`{o}`" for o in p.operators)
+        elif p.api == "membership":
+            api = "a list of values (any of)"
+        else:
+            api = "one value" + (" and `key`" if p.keyed else "")
+        name = "`custom.KEY`, `custom[\"KEY\"]`" if p.keyed else f"`{p.name}`"
+        rows.append(f"| {name} | {typ} | {ops} | {api} |")
+    return "\n".join(rows)
