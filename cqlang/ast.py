@@ -33,10 +33,14 @@ class Field:
 
 @dataclass(frozen=True, slots=True)
 class Str:
-    """A string: quoted (``quoted=True``) or a bare word such as ``OPEN``."""
+    """A string: quoted (``quoted=True``) or a bare word such as ``OPEN``.
+
+    Quoting does not take part in equality: ``"PL"`` and ``PL`` are the same
+    string value (the formatter quotes bare words that are not enum values).
+    """
 
     value: str
-    quoted: bool = True
+    quoted: bool = field(default=True, compare=False)
     start: int = field(default=0, compare=False)
     end: int = field(default=0, compare=False)
 

@@ -124,6 +124,20 @@ def _end(node: Any) -> int:
     return int(node.end if hasattr(node, "end") else node.end_pos)
 
 
+def _flatten(items: list[Any], cls: type[ast.And] | type[ast.Or]) -> tuple[Any, ...]:
+    """``a or (b or c)`` is one chain: a parenthesised chain of the same
+    connective joins its parent, so equal queries have equal trees."""
+    if not any(type(x) is cls for x in items):
+        return tuple(items)
+    out: list[Any] = []
+    for x in items:
+        if type(x) is cls:
+            out.extend(x.items)
+        else:
+            out.append(x)
+    return tuple(out)
+
+
 class _Builder:
     """The rule callbacks fused into the LALR parser. Each gets the children
     of one reduction (tokens and already-built nodes) and returns a node."""
@@ -133,12 +147,12 @@ class _Builder:
         return c[0] if c else None
 
     def or_expr(self, c: list[Any]) -> ast.Or:
-        items = tuple(c[::2])
-        return ast.Or(items, _start(items[0]), _end(items[-1]))
+        items = _flatten(c[::2], ast.Or)
+        return ast.Or(items, c[0].start, _end(c[-1]))
 
     def and_expr(self, c: list[Any]) -> ast.And:
-        items = tuple(c[::2])
-        return ast.And(items, _start(items[0]), _end(items[-1]))
+        items = _flatten(c[::2], ast.And)
+        return ast.And(items, c[0].start, _end(c[-1]))
 
     def negation(self, c: list[Any]) -> ast.Not:
         return ast.Not(c[1], c[0].start_pos, _end(c[1]))

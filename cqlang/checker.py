@@ -1,0 +1,531 @@
+"""AST to IR against a schema, collecting every diagnostic on the way.
+
+The checker resolves each field against the schema (property names are
+case-insensitive, custom fields are ``custom.KEY``), checks the operator is
+available for the field's type, gives every value the field's type (enum
+values upper-cased, datetimes and relative times turned into UTC intervals,
+parameters bound, digits kept as typed where a string is expected) and
+inlines ``@name`` references to named queries. It never stops at the first
+mistake: every error in the query is reported, each with its span.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from . import ast, timeexpr
+from .diagnostics import ERROR, WARNING, Diagnostic, make, suggest
+from .ir import TRUE, Atom, FieldRef, IAnd, IExpr, INot, IOr
+from .parser import parse_diagnostics
+from .schema import DEFAULT_SCHEMA, LANGUAGE_OPERATORS, MAX_INT, Property, Schema
+
+_OP_ATOM = {"=": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+_ORDERING = frozenset({"<", "<=", ">", ">="})
+_KIND_WORDS = {
+    "datetime": "a datetime",
+    "integer": "an integer",
+    "enum": "an enum",
+    "string": "a string",
+}
+_TYPE_WORDS = {
+    "datetime": "a datetime",
+    "integer": "an integer",
+    "enum": "one of its values",
+    "string": "a string",
+}
+
+
+@dataclass
+class Checked:
+    """The checker's result: the IR (``None`` when there are errors) and
+    every diagnostic found."""
+
+    ir: IExpr | None
+    diagnostics: list[Diagnostic]
+    uses_clock: bool = False
+    params_used: set[str] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        return self.ir is not None
+
+
+class _Error(Exception):
+    """Raised inside the checker to abandon one predicate (already reported)."""
+
+
+_Scalar = int | str
+_Resolved = _Scalar | tuple[int, int]
+
+
+class _Checker:
+    def __init__(
+        self,
+        text: str,
+        schema: Schema,
+        params: Mapping[str, Any],
+        tz: tzinfo,
+        now: datetime | None,
+        queries: Mapping[str, Any],
+    ) -> None:
+        self.text = text
+        self.schema = schema
+        self.params = params
+        self.tz = tz
+        self.now = now
+        self.queries = queries
+        self.diags: list[Diagnostic] = []
+        self.uses_clock = False
+        self.params_used: set[str] = set()
+        self.ref_stack: list[str] = []
+        # Inside an inlined named query, every span is that of the reference.
+        self.span_override: tuple[int, int] | None = None
+        self.ref_name: str | None = None
+
+    # ---------------------------------------------------------- reporting
+    def report(
+        self,
+        code: str,
+        message: str,
+        start: int,
+        end: int,
+        hint: str | None = None,
+        severity: str = ERROR,
+    ) -> None:
+        if self.span_override is not None:
+            start, end = self.span_override
+            message = f"in @{self.ref_name}: {message}"
+        self.diags.append(make(self.text, code, message, start, end, hint=hint, severity=severity))
+
+    def span(self, node: Any) -> tuple[int, int]:
+        if self.span_override is not None:
+            return self.span_override
+        return node.start, node.end
+
+    # -------------------------------------------------------- connectives
+    def expr(self, node: ast.Expr) -> IExpr | None:
+        if isinstance(node, ast.And | ast.Or):
+            items = [self.expr(x) for x in node.items]
+            if any(x is None for x in items):
+                return None
+            cls = IAnd if isinstance(node, ast.And) else IOr
+            s, e = self.span(node)
+            return cls(tuple(items), s, e)  # type: ignore[arg-type]
+        if isinstance(node, ast.Not):
+            inner = self.expr(node.expr)
+            if inner is None:
+                return None
+            s, e = self.span(node)
+            return INot(inner, s, e)
+        if isinstance(node, ast.Ref):
+            return self.ref(node)
+        try:
+            return self.predicate(node)
+        except _Error:
+            return None
+
+    def ref(self, node: ast.Ref) -> IExpr | None:
+        name = node.name
+        if name not in self.queries:
+            close = suggest(name, self.queries)
+            hint = f"did you mean '@{close}'?" if close else None
+            if not self.queries:
+                hint = "named queries come from a config file (see docs/config.md)"
+            self.report("CQL115", f"unknown named query '@{name}'", node.start, node.end, hint)
+            return None
+        if name in self.ref_stack:
+            cycle = " -> ".join(f"@{n}" for n in [*self.ref_stack, name])
+            self.report("CQL116", f"named queries refer to each other in a cycle: {cycle}",
+                        node.start, node.end)
+            return None
+        entry = self.queries[name]
+        text = entry if isinstance(entry, str) else entry.text
+        defaults = {} if isinstance(entry, str) else dict(getattr(entry, "params", None) or {})
+        query, diags = parse_diagnostics(text)
+        outer = (self.span_override, self.ref_name, self.params)
+        if self.span_override is None:
+            self.span_override = (node.start, node.end)
+            self.ref_name = name
+        self.ref_stack.append(name)
+        # The caller's parameters win over the named query's defaults.
+        self.params = {**defaults, **self.params}
+        try:
+            if query is None:
+                d = diags[0]
+                self.report(d.code, d.message, node.start, node.end)
+                return None
+            if query.expr is None:
+                return TRUE
+            return self.expr(query.expr)
+        finally:
+            self.ref_stack.pop()
+            self.span_override, self.ref_name, self.params = outer
+
+    # --------------------------------------------------------- predicates
+    def predicate(self, node: ast.Predicate) -> IExpr:
+        fref, prop = self.field(node.field)
+        if isinstance(node, ast.IsNull):
+            s, e = self.span(node)
+            return Atom(fref, "notnull" if node.negated else "null", None, s, e)
+        if isinstance(node, ast.Compare):
+            self.check_op(node.op, fref, node)
+            value = self.value(fref, node.value, node.op)
+            return self.compare(fref, node.op, value, node)
+        if isinstance(node, ast.In):
+            self.check_op("not in" if node.negated else "in", fref, node)
+            values = self.list_values(fref, node)
+            s, e = self.span(node)
+            if fref.type == "datetime":
+                ranges = tuple(self.compare(fref, "=", v, node) for v in values)
+                inner: IExpr = IOr(ranges, s, e) if len(ranges) != 1 else ranges[0]
+                return INot(inner, s, e) if node.negated else inner
+            unique = tuple(dict.fromkeys(values))
+            return Atom(fref, "nin" if node.negated else "in", unique, s, e)  # type: ignore[arg-type]
+        # Between
+        self.check_op("not between" if node.negated else "between", fref, node)
+        low = self.value(fref, node.low, ">=")
+        high = self.value(fref, node.high, "<=")
+        s, e = self.span(node)
+        lo = low[0] if isinstance(low, tuple) else low
+        hi = high[1] if isinstance(high, tuple) else high
+        both = IAnd((Atom(fref, "ge", lo, s, e), Atom(fref, "le", hi, s, e)), s, e)
+        return INot(both, s, e) if node.negated else both
+
+    def compare(self, fref: FieldRef, op: str, value: _Resolved, node: Any) -> IExpr:
+        s, e = self.span(node)
+        if isinstance(value, tuple):  # a datetime interval
+            lo, hi = value
+            if op == "=":
+                return IAnd((Atom(fref, "ge", lo, s, e), Atom(fref, "le", hi, s, e)), s, e)
+            if op == "!=":
+                inner = IAnd((Atom(fref, "ge", lo, s, e), Atom(fref, "le", hi, s, e)), s, e)
+                return INot(inner, s, e)
+            bound = {"<": lo, "<=": hi, ">": hi, ">=": lo}[op]
+            return Atom(fref, _OP_ATOM[op], bound, s, e)
+        return Atom(fref, _OP_ATOM[op], value, s, e)
+
+    # -------------------------------------------------------------- fields
+    def field(self, f: ast.Field) -> tuple[FieldRef, Property]:
+        if f.key is not None:
+            prop = self.schema.keyed
+            if prop is None:
+                self.report("CQL101", "this endpoint has no custom fields", f.start, f.end)
+                raise _Error
+            declared = self.schema.custom_field(f.key)
+            typ, values = "string", ()
+            if declared is not None:
+                typ, values = declared.type, declared.values
+            elif self.schema.custom_fields:
+                close = suggest(f.key, self.schema.custom_fields)
+                hint = f"did you mean 'custom.{close}'?" if close else None
+                severity = ERROR if self.schema.strict else WARNING
+                self.report(
+                    "CQL102",
+                    f"custom field {f.key!r} is not declared",
+                    f.start,
+                    f.end,
+                    hint,
+                    severity,
+                )
+                if severity == ERROR:
+                    raise _Error
+            return FieldRef(prop.name, f.key, typ, prop.record_field, values), prop
+        prop = self.schema.lookup(f.name)
+        if prop is None or prop.keyed:
+            if prop is not None:
+                self.report(
+                    "CQL101",
+                    f"{prop.name} needs a key",
+                    f.start,
+                    f.end,
+                    'write custom.KEY or custom["KEY"]',
+                )
+                raise _Error
+            close = suggest(f.name, self.schema.properties)
+            if close:
+                hint = f"did you mean '{close}'?"
+            else:
+                hint = f"a custom field is written custom.{f.name}"
+            self.report("CQL101", f"unknown property '{f.name}'", f.start, f.end, hint)
+            raise _Error
+        return FieldRef(prop.name, None, prop.type, prop.record_field, prop.values), prop
+
+    def check_op(self, op: str, fref: FieldRef, node: Any) -> None:
+        ops = _language_ops(fref.type)
+        if op not in ops:
+            where = f"custom.{fref.key}" if fref.key is not None else fref.prop
+            s = node.field.end
+            e = node.value.start if isinstance(node, ast.Compare) else node.end
+            self.report(
+                "CQL103",
+                f"'{op}' is not available for {where}, which is {_KIND_WORDS[fref.type]}",
+                s,
+                max(e, s + 1),
+                "use one of " + ", ".join(ops),
+            )
+            raise _Error
+
+    # -------------------------------------------------------------- values
+    def list_values(self, fref: FieldRef, node: ast.In) -> list[_Resolved]:
+        if isinstance(node.values, ast.Param):
+            p = node.values
+            raw = self.param(p)
+            items = raw.split(",") if isinstance(raw, str) else raw
+            if not isinstance(items, list | tuple | set | frozenset):
+                items = [items]
+            out = [self.coerce_param(fref, p, v) for v in items]
+            if not out:
+                self.report("CQL110", f"parameter ${p.name} is an empty list", p.start, p.end)
+                raise _Error
+            return out
+        if not node.values:
+            self.report(
+                "CQL110",
+                "an empty list matches nothing",
+                node.field.end,
+                node.end,
+                "give at least one value, or drop the predicate",
+            )
+            raise _Error
+        results: list[_Resolved] = []
+        failed = False
+        for v in node.values:
+            try:
+                results.append(self.value(fref, v, "in"))
+            except _Error:
+                failed = True
+        if failed:
+            raise _Error
+        return results
+
+    def value(self, fref: FieldRef, v: ast.Value, op: str) -> _Resolved:
+        if isinstance(v, ast.Param):
+            raw = self.param(v)
+            if isinstance(raw, list | tuple | set | frozenset):
+                self.report(
+                    "CQL113",
+                    f"parameter ${v.name} is a list; a list goes with 'in'",
+                    v.start,
+                    v.end,
+                )
+                raise _Error
+            return self.coerce_param(fref, v, raw)
+        typ = fref.type
+        if isinstance(v, ast.Str) and not v.quoted and v.value.lower() == "null":
+            self.report(
+                "CQL112",
+                "null is not a value to compare with",
+                v.start,
+                v.end,
+                "write 'is null' or 'is not null'",
+            )
+            raise _Error
+        if typ == "datetime":
+            return self.datetime_value(v)
+        if typ == "integer":
+            if isinstance(v, ast.Int):
+                return self.int_value(v.value, v)
+            self.wrong_type(fref, v)
+        if typ == "enum":
+            if isinstance(v, ast.Str | ast.Int):
+                word = v.value if isinstance(v, ast.Str) else v.text
+                return self.enum_value(fref, word, v)
+            self.wrong_type(fref, v)
+        # string
+        if isinstance(v, ast.Str):
+            return v.value
+        if isinstance(v, ast.Int):
+            return v.text
+        if isinstance(v, ast.DateTime):
+            return v.text
+        self.wrong_type(fref, v)
+        raise AssertionError  # pragma: no cover
+
+    def wrong_type(self, fref: FieldRef, v: ast.Value) -> None:
+        where = f"custom.{fref.key}" if fref.key is not None else fref.prop
+        got = {
+            ast.Str: "a word" if isinstance(v, ast.Str) and not v.quoted else "a string",
+            ast.Int: "an integer",
+            ast.DateTime: "a datetime",
+            ast.RelTime: "a relative time",
+        }.get(type(v), "a value")
+        hint = None
+        if fref.type == "integer" and isinstance(v, ast.Str) and v.value.lstrip("-").isdigit():
+            hint = "write the number without quotes"
+        elif fref.type == "enum":
+            hint = "use one of " + ", ".join(fref.values)
+        self.report(
+            "CQL104",
+            f"{where} takes {_TYPE_WORDS[fref.type]}, not {got}",
+            v.start,
+            v.end,
+            hint,
+        )
+        raise _Error
+
+    def int_value(self, value: int, v: Any) -> int:
+        if abs(value) > MAX_INT:
+            self.report(
+                "CQL111",
+                "integer out of the API's range",
+                *self.span(v),
+                hint=f"integers go from -{MAX_INT} to {MAX_INT}",
+            )
+            raise _Error
+        return value
+
+    def enum_value(self, fref: FieldRef, word: str, v: Any) -> str:
+        upper = word.upper()
+        if upper in fref.values:
+            return upper
+        close = suggest(word, fref.values)
+        hint = f"did you mean '{close}'?" if close else "use one of " + ", ".join(fref.values)
+        where = f"custom.{fref.key}" if fref.key is not None else fref.prop
+        s, e = self.span(v)
+        self.report("CQL105", f"{word!r} is not a value of {where}", s, e, hint)
+        raise _Error
+
+    def datetime_value(self, v: ast.Value) -> tuple[int, int]:
+        try:
+            if isinstance(v, ast.DateTime):
+                return timeexpr.literal_interval(v.text, self.tz)
+            if isinstance(v, ast.Str) and v.quoted:
+                return timeexpr.literal_interval(v.value.strip(), self.tz)
+            if isinstance(v, ast.RelTime):
+                if self.now is None:
+                    self.uses_clock = True
+                now = timeexpr.resolve_now(self.now)
+                return timeexpr.relative_interval(v.base, v.shifts, self.tz, now)
+        except timeexpr.TimeError as exc:
+            self.report(exc.code, str(exc), v.start, v.end, exc.hint)
+            raise _Error from None
+        got = "an integer" if isinstance(v, ast.Int) else "a word"
+        self.report(
+            "CQL104",
+            f"a datetime is expected here, not {got}",
+            v.start,
+            v.end,
+            "write 2021-08-10, '2021-08-10 14:30', or a relative time such as today - 7d",
+        )
+        raise _Error
+
+    # ---------------------------------------------------------- parameters
+    def param(self, p: ast.Param) -> Any:
+        if p.name not in self.params:
+            close = suggest(p.name, self.params)
+            hint = f"did you mean '${close}'?" if close else f"bind it: --param {p.name}=VALUE"
+            self.report("CQL109", f"parameter ${p.name} is not bound", p.start, p.end, hint)
+            raise _Error
+        self.params_used.add(p.name)
+        return self.params[p.name]
+
+    def coerce_param(self, fref: FieldRef, p: ast.Param, raw: Any) -> _Resolved:
+        typ = fref.type
+        try:
+            if typ == "integer":
+                if isinstance(raw, bool):
+                    raise ValueError
+                value = raw if isinstance(raw, int) else int(str(raw).strip())
+                return self.int_value(value, p)
+            if typ == "datetime":
+                if isinstance(raw, datetime):
+                    dt = raw if raw.tzinfo else raw.replace(tzinfo=self.tz)
+                    sec = timeexpr.to_epoch(dt)
+                    return (sec, sec)
+                if isinstance(raw, date):
+                    return timeexpr.literal_interval(raw.isoformat(), self.tz)
+                if not isinstance(raw, str):
+                    raise ValueError
+                if self.now is None and raw.strip()[:1].isalpha():
+                    self.uses_clock = True
+                return timeexpr.parse_time_value(raw, self.tz, timeexpr.resolve_now(self.now))
+            if isinstance(raw, bool) or not isinstance(raw, str | int):
+                raise ValueError
+            text = str(raw)
+            if typ == "enum":
+                return self.enum_value(fref, text.strip(), p)
+            return text
+        except timeexpr.TimeError as exc:
+            self.report("CQL113", f"parameter ${p.name}: {exc}", p.start, p.end, exc.hint)
+            raise _Error from None
+        except (ValueError, TypeError):
+            self.report(
+                "CQL113",
+                f"parameter ${p.name} should be {_TYPE_WORDS[typ]}, got {raw!r}",
+                p.start,
+                p.end,
+            )
+            raise _Error from None
+
+
+def _language_ops(typ: str) -> tuple[str, ...]:
+    return LANGUAGE_OPERATORS[typ]
+
+
+def check_query(
+    query: ast.Query,
+    *,
+    schema: Schema | None = None,
+    params: Mapping[str, Any] | None = None,
+    tz: str | tzinfo | None = None,
+    now: datetime | None = None,
+    queries: Mapping[str, Any] | None = None,
+) -> Checked:
+    """Check a parsed query; return its IR and every diagnostic."""
+    text = query.text
+    diags: list[Diagnostic] = []
+    try:
+        zone = tz if isinstance(tz, tzinfo) else timeexpr.zone(tz)
+    except timeexpr.TimeError as exc:
+        diags.append(make(text, exc.code, str(exc), 0, len(text), hint=exc.hint))
+        return Checked(None, diags)
+    if now is not None and not isinstance(now, datetime):
+        diags.append(make(text, "CQL117", f"now must be a datetime, not {now!r}", 0, 0))
+        return Checked(None, diags)
+    checker = _Checker(text, schema or DEFAULT_SCHEMA, params or {}, zone, now, queries or {})
+    ir: IExpr | None = TRUE if query.expr is None else checker.expr(query.expr)
+    diags.extend(checker.diags)
+    for name in sorted(set(params or {}) - checker.params_used):
+        if _mentions_param(query, name):
+            continue
+        diags.append(
+            make(
+                text,
+                "CQL114",
+                f"parameter ${name} is not used by the query",
+                0,
+                len(text),
+                severity=WARNING,
+            )
+        )
+    if any(d.severity == ERROR for d in diags):
+        ir = None
+    return Checked(ir, diags, checker.uses_clock, checker.params_used)
+
+
+def _mentions_param(query: ast.Query, name: str) -> bool:
+    # A parameter used only inside a predicate that failed to check is
+    # still "used": do not pile a second finding on the first.
+    return f"${name}" in query.text
+
+
+def check_text(
+    text: str,
+    *,
+    schema: Schema | None = None,
+    params: Mapping[str, Any] | None = None,
+    tz: str | tzinfo | None = None,
+    now: datetime | None = None,
+    queries: Mapping[str, Any] | None = None,
+) -> Checked:
+    """Parse and check ``text``."""
+    query, diags = parse_diagnostics(text)
+    if query is None:
+        return Checked(None, diags)
+    return check_query(query, schema=schema, params=params, tz=tz, now=now, queries=queries)
+
+
+__all__ = ["Checked", "check_query", "check_text"]

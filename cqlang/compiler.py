@@ -1,0 +1,177 @@
+"""What the API can say for one field: constraints to filter objects.
+
+The planner hands over, per request, one constraint per field (a set of
+allowed values, see planner.py). :func:`emit` answers with the filter
+objects that express it, as one or several alternatives (several means one
+request each), each marked exact or not (not exact: the filter lets through
+a superset, and the rest is left to the client). The rules, per how the
+schema says the API tests the property:
+
+* ``range`` (``priority``, the dates): bounds become ``gte``/``lte`` (or
+  ``gt``/``lt`` where the user wrote them and the API has them), a single
+  value ``eq`` where available; one hole in a range is ``ne``; dates, which
+  have only ``gte``/``lte``, are exact to the second. Several disjoint ranges
+  are one request each; many single holes keep one ``ne`` and leave the rest
+  to the client.
+* ``membership`` (``state``, ``tenant_user_id``): a finite set of values is
+  one list; "anything but" a set is sent as the complement where the set is
+  closed (enums), else left to the client.
+* ``equality`` (``contact_number``, custom fields): one value per request.
+
+``is null``, ``is not null`` and whatever has no form at all (``!=`` on an
+open string) are left entirely to the client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .ir import Atom, FieldRef, IAnd, IExpr, IOr
+from .schema import Property
+from .timeexpr import format_utc
+
+if TYPE_CHECKING:
+    from .planner import Constraint
+
+#: The most values sent as one membership list, or split into requests.
+MAX_LIST = 1000
+#: The most disjoint ranges of one field split into requests.
+MAX_SPLIT = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Emitted:
+    filters: list[dict[str, Any]]
+    exact: bool
+
+
+def _value(f: FieldRef, prop: Property, v: Any) -> Any:
+    if f.type == "datetime":
+        return format_utc(v)
+    if prop.api == "equality" and not isinstance(v, str):
+        return str(v)  # equality properties take strings (custom integers too)
+    return v
+
+
+def _obj(f: FieldRef, prop: Property, op: str | None, value: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"property": prop.name}
+    if op is not None:
+        out["operator"] = op
+    if f.key is not None:
+        out["key"] = f.key
+    out["value"] = value
+    return out
+
+
+def _bounds(f: FieldRef, prop: Property, c: Any, lo: int, hi: int) -> list[dict[str, Any]] | None:
+    from .planner import NEG, POS
+
+    ops = prop.operators
+    if lo == hi and "eq" in ops:
+        return [_obj(f, prop, "eq", _value(f, prop, lo))]
+    out = []
+    if lo > NEG:
+        if (lo - 1 in c.gt and "gt" in ops) or ("gte" not in ops and "gt" in ops):
+            out.append(_obj(f, prop, "gt", _value(f, prop, lo - 1)))
+        elif "gte" in ops:
+            out.append(_obj(f, prop, "gte", _value(f, prop, lo)))
+        else:
+            return None
+    if hi < POS:
+        if (hi + 1 in c.lt and "lt" in ops) or ("lte" not in ops and "lt" in ops):
+            out.append(_obj(f, prop, "lt", _value(f, prop, hi + 1)))
+        elif "lte" in ops:
+            out.append(_obj(f, prop, "lte", _value(f, prop, hi)))
+        else:
+            return None
+    return out
+
+
+def emit(f: FieldRef, c: Constraint, prop: Property) -> list[Emitted]:
+    """The alternatives that express constraint ``c`` on field ``f``."""
+    from .planner import NEG, POS, Discrete, Null, Ordered
+
+    nothing = [Emitted([], False)]
+    if isinstance(c, Null) or c.full:
+        return nothing
+    if isinstance(c, Discrete):
+        if c.pos is None:
+            return nothing
+        values = [_value(f, prop, v) for v in c.pos]
+        if prop.api == "membership":
+            return [Emitted([_obj(f, prop, None, values)], True)]
+        if prop.api == "equality" and len(values) <= MAX_SPLIT:
+            return [Emitted([_obj(f, prop, None, v)], True) for v in values]
+        return nothing
+    assert isinstance(c, Ordered)
+    ivs = c.ivs
+    finite = ivs[0][0] > NEG and ivs[-1][1] < POS
+    if prop.api != "range":
+        if not finite or sum(hi - lo + 1 for lo, hi in ivs) > MAX_LIST:
+            return nothing
+        points = [v for lo, hi in ivs for v in range(lo, hi + 1)]
+        if prop.api == "membership":
+            return [Emitted([_obj(f, prop, None, [_value(f, prop, p) for p in points])], True)]
+        if len(points) <= MAX_SPLIT:
+            return [Emitted([_obj(f, prop, None, _value(f, prop, p))], True) for p in points]
+        return nothing
+    if len(ivs) == 1:
+        got = _bounds(f, prop, c, *ivs[0])
+        return [Emitted(got, True)] if got is not None else nothing
+    holes = [(a[1] + 1, b[0] - 1) for a, b in zip(ivs, ivs[1:], strict=False)]
+    single = all(lo == hi for lo, hi in holes)
+    hull = _bounds(f, prop, c, ivs[0][0], ivs[-1][1])
+    if single and "ne" in prop.operators and hull is not None:
+        ne = _obj(f, prop, "ne", _value(f, prop, holes[0][0]))
+        return [Emitted([*hull, ne], len(holes) == 1)]
+    if len(ivs) <= MAX_SPLIT:
+        alts = [_bounds(f, prop, c, lo, hi) for lo, hi in ivs]
+        if all(a is not None for a in alts):
+            return [Emitted(a, True) for a in alts if a is not None]
+    return [Emitted(hull, False)] if hull is not None else nothing
+
+
+def constraint_ir(f: FieldRef, c: Constraint) -> IExpr:
+    """A constraint back as an expression (for the client-side residual)."""
+    from .planner import NEG, POS, Discrete, Null
+
+    if isinstance(c, Null):
+        return Atom(f, "null", None, *c.span)
+    s, e = c.span
+    if isinstance(c, Discrete):
+        if c.pos is None:
+            if not c.neg:
+                return Atom(f, "notnull", None, s, e)
+            neg = tuple(sorted(c.neg, key=str))
+            return Atom(f, "ne", neg[0], s, e) if len(neg) == 1 else Atom(f, "nin", neg, s, e)
+        return Atom(f, "eq", c.pos[0], s, e) if len(c.pos) == 1 else Atom(f, "in", c.pos, s, e)
+    parts: list[IExpr] = []
+    for lo, hi in c.ivs:
+        if lo == hi:
+            parts.append(Atom(f, "eq", lo, s, e))
+        elif lo == NEG and hi == POS:
+            parts.append(Atom(f, "notnull", None, s, e))
+        elif lo == NEG:
+            parts.append(Atom(f, "le", hi, s, e))
+        elif hi == POS:
+            parts.append(Atom(f, "ge", lo, s, e))
+        else:
+            parts.append(IAnd((Atom(f, "ge", lo, s, e), Atom(f, "le", hi, s, e)), s, e))
+    if len(parts) > 2 and c.ivs[0][0] == NEG and c.ivs[-1][1] == POS:
+        holes = [(a[1] + 1, b[0] - 1) for a, b in zip(c.ivs, c.ivs[1:], strict=False)]
+        if all(lo == hi for lo, hi in holes):
+            return Atom(f, "nin", tuple(lo for lo, _ in holes), s, e)
+    return parts[0] if len(parts) == 1 else IOr(tuple(parts), s, e)
+
+
+def _name(f: FieldRef) -> str:
+    return f.prop if f.key is None else f"custom.{f.key}"
+
+
+def split_reason(f: FieldRef, c: Constraint) -> str:
+    return f"the API takes one range or value of {_name(f)} per request"
+
+
+def residual_reason(f: FieldRef, c: Constraint) -> str:
+    return f"the API cannot express this test of {_name(f)}: it is checked on the client"

@@ -1,0 +1,69 @@
+"""Filter lists back to cqlang.
+
+Accepts a filter list (Python objects), its JSON text, its percent-encoded
+value, or a whole request URL holding ``filter=``, and writes the canonical
+query text that compiles to an equivalent filter list. Datetimes are written
+in UTC with a ``Z``, so the text means the same in any time zone. The API's
+reading of each object is the evaluator's (:func:`cqlang.evaluator.filter_atoms`),
+so what the decompiler accepts is exactly what the emulator accepts.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from .diagnostics import CqlValidationError, make
+from .evaluator import FilterError, filter_atoms
+from .formatter import format_ir
+from .ir import IAnd, IExpr
+from .schema import DEFAULT_SCHEMA, Schema
+
+
+def _load(source: Any) -> Any:
+    if not isinstance(source, str):
+        return source
+    text = source.strip()
+    if "filter=" in text:
+        query = urlsplit(text).query if "?" in text else text
+        values = parse_qs(query, keep_blank_values=True).get("filter")
+        if not values:
+            raise _error(source, "CQL301", "the URL has no filter= parameter")
+        text = values[0]
+    elif text[:1] not in "[{" and "%" in text:
+        text = unquote(text)
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise _error(source, "CQL301", f"not JSON: {exc.msg} at character {exc.pos}") from None
+
+
+def _error(source: Any, code: str, message: str) -> CqlValidationError:
+    text = source if isinstance(source, str) else json.dumps(source, ensure_ascii=False)
+    diag = make(text, code, message, 0, len(text))
+    return CqlValidationError(message, [diag], text)
+
+
+def filters_ir(source: Any, *, schema: Schema | None = None) -> IExpr:
+    """The meaning of a filter list (all objects must hold) as IR."""
+    filters = _load(source)
+    try:
+        atoms = filter_atoms(filters, schema or DEFAULT_SCHEMA)
+    except FilterError as exc:
+        msg = str(exc)
+        code = "CQL301"
+        if "unknown property" in msg:
+            code = "CQL302"
+        elif "operator" in msg:
+            code = "CQL303"
+        elif "takes" in msg:
+            code = "CQL304"
+        raise _error(source, code, msg) from None
+    return atoms[0] if len(atoms) == 1 else IAnd(tuple(atoms))
+
+
+def decompile(source: Any, *, schema: Schema | None = None) -> str:
+    """Canonical query text for a filter list, its JSON, its encoded value or
+    a request URL."""
+    return format_ir(filters_ir(source, schema=schema))

@@ -1,0 +1,305 @@
+"""The emulator's records: generated from a seed, or loaded from a file.
+
+:func:`generate_records` builds realistic VoiceCampaignRequest records (the
+fields of docs/emulator.md and the API facts), deterministically from a seed:
+the same ``(count, seed, campaign, window_days)`` always gives the same
+records, in the same order (by creation time, like a database's natural
+order). They are spread over ``window_days`` before :data:`REFERENCE_DATE`.
+
+:func:`load_records` reads records from a JSON file (a list, or the API's
+``{"data": [...]}`` envelope) or a JSONL file (one record per line).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+#: The fixed "now" of generated data: records are created before it.
+REFERENCE_DATE = datetime(2026, 11, 1, 0, 0, 0, tzinfo=UTC)
+#: The campaign served when none is named (the API page's example id).
+DEFAULT_CAMPAIGN = "5b7c389fe8df7b60af688989"
+#: The API key the emulator accepts when none is given.
+DEFAULT_API_KEY = "demo-key"
+#: Default spread of ``created_date`` before :data:`REFERENCE_DATE`, in days.
+DEFAULT_WINDOW_DAYS = 90
+
+STATES = ("OPEN", "PROCESSING", "CLOSED")
+APPLICATION_STATES_OPEN = ("NEW", "RECALL", "RETRY")
+DIALING_METHODS = ("PREVIEW", "PREDICTIVE", "PROGRESSIVE")
+CLOSE_REASONS = ("SUCCESS", "NO_ANSWER", "WRONG_NUMBER", "REJECTED", "CALLBACK_LIMIT", "DUPLICATE")
+CALL_STATES_OPEN = ("WAITING", "DIALING", "RESERVED", "CALL_ENDED")
+CALL_STATE_REASONS = ("NO_USER_RESPONSE", "BUSY", "NO_ANSWER", "REJECTED", "FAILED")
+REGIONS = ("PL", "PL", "PL", "DE", "CZ", "SK", "LT", "UA")
+SEGMENTS = ("retail", "SMB", "enterprise", "VIP", "B2B & partners")
+LEAD_SOURCES = ("web", "phone", "partner", "email", "fair #2026", "ads+search")
+CITIES = (
+    "Warszawa",
+    "Kraków",
+    "Łódź",
+    "Wrocław",
+    "Poznań",
+    "Gdańsk",
+    "Szczecin",
+    "Bielsko-Biała",
+    "Zielona Góra",
+    "Częstochowa",
+)
+FIRST_NAMES = ("Łukasz", "Zofia", "Paweł", "Małgorzata", "Jan", "Agnieszka", "Michał", "Żaneta")
+LAST_NAMES = ("Wójcik", "Nowak", "Kowalczyk", "Woźniak", "Dąbrowski", "Zieliński", "Szymańska")
+PRODUCTS = ("fiber 300", "mobile XL", "TV+net", "energia zielona", "OC/AC")
+
+_FMT = "%Y-%m-%d %H:%M:%S"
+
+
+def format_datetime(dt: datetime) -> str:
+    """A datetime as the API writes it: ``YYYY-MM-DD HH:MM:SS`` (UTC)."""
+    return dt.strftime(_FMT)
+
+
+_DAYS: dict[int, str] = {}
+
+
+def _fmt(epoch: int) -> str:
+    """``format_datetime`` of an epoch second, fast (day prefixes cached)."""
+    day, sec = divmod(epoch, 86400)
+    prefix = _DAYS.get(day)
+    if prefix is None:
+        prefix = datetime.fromtimestamp(day * 86400, UTC).strftime("%Y-%m-%d ")
+        _DAYS[day] = prefix
+    h, rest = divmod(sec, 3600)
+    m, s = divmod(rest, 60)
+    return f"{prefix}{h:02d}:{m:02d}:{s:02d}"
+
+
+class _Rng:
+    """Fast draws on top of ``random.Random`` (``random()`` only: C speed)."""
+
+    __slots__ = ("bits", "random")
+
+    def __init__(self, rng: random.Random) -> None:
+        self.random = rng.random
+        self.bits = rng.getrandbits
+
+    def below(self, n: int) -> int:
+        return int(self.random() * n)
+
+    def between(self, lo: int, hi: int) -> int:
+        """An int in ``[lo, hi)``."""
+        return lo + int(self.random() * (hi - lo))
+
+    def pick(self, seq: tuple[Any, ...]) -> Any:
+        return seq[int(self.random() * len(seq))]
+
+    def digits(self, n: int) -> str:
+        return str(self.between(10 ** (n - 1), 10**n))
+
+    def phone(self) -> str:
+        return "48" + self.digits(9)
+
+
+def generate_records(
+    count: int,
+    seed: int | str = 1,
+    campaign: str = DEFAULT_CAMPAIGN,
+    *,
+    window_days: float = DEFAULT_WINDOW_DAYS,
+    reference: datetime = REFERENCE_DATE,
+) -> list[dict[str, Any]]:
+    """``count`` records of ``campaign``, deterministic from ``seed``.
+
+    Sorted by ``created_date`` (then generation order), the order the
+    emulator serves them in.
+    """
+    rng = random.Random(f"cqlang-emulator:{seed}:{campaign}")
+    fast = _Rng(rng)
+    window = max(1, round(window_days * 86400))
+    end = int(reference.timestamp())
+    start = end - window
+    project_id = fast.between(1000, 10000)
+    stamps = sorted(fast.between(start, end) for _ in range(count))
+    seen: set[str] = set()
+    out = []
+    for created in stamps:
+        rec = _record(fast, created, end, campaign, project_id)
+        while rec["id"] in seen:  # 64 random bits: practically never
+            rec["id"] = f"{created:08x}{fast.bits(64):016x}"
+        seen.add(rec["id"])
+        out.append(rec)
+    return out
+
+
+def make_record(
+    rng: random.Random, created: int, now: int, campaign: str, project_id: int = 4242
+) -> dict[str, Any]:
+    """One record created at epoch second ``created``, seen at ``now``."""
+    return _record(_Rng(rng), created, now, campaign, project_id)
+
+
+def _record(rng: _Rng, created: int, now: int, campaign: str, project_id: int) -> dict[str, Any]:
+    r = rng.random
+    pick = rng.pick
+    state = STATES[0 if r() < 0.45 else 1 if r() < 0.3 else 2]
+    closed = state == "CLOSED"
+    contact = rng.phone()
+    current = contact if r() < 0.85 else rng.phone()
+    if r() < 0.7:
+        pnb = created + rng.below(3 * 86400)
+    else:
+        pnb = created + rng.between(3 * 86400, 30 * 86400)
+    contact_try = rng.below(8)
+    if closed:
+        app_state = "CLOSED"
+        closed_at: int | None = min(now - 1, created + rng.between(60, 20 * 86400))
+        close_reason: str | None = pick(CLOSE_REASONS)
+        call_state = "CALL_ENDED"
+        call_reason = None if close_reason == "SUCCESS" else pick(CALL_STATE_REASONS)
+    else:
+        app_state = pick(APPLICATION_STATES_OPEN) if contact_try else "NEW"
+        closed_at = None
+        close_reason = None
+        call_state = pick(CALL_STATES_OPEN)
+        call_reason = pick(CALL_STATE_REASONS) if r() < 0.4 else None
+    tenant: int | None = rng.between(10, 40) if r() < 0.8 else None
+    assigned: int | None = rng.between(10, 40) if r() < 0.6 else None
+    custom: dict[str, Any] = {}
+    if r() < 0.9:
+        custom["region"] = pick(REGIONS)
+    if r() < 0.8:
+        custom["segment"] = pick(SEGMENTS)
+    if r() < 0.7:
+        custom["lead source"] = pick(LEAD_SOURCES)
+    if r() < 0.85:
+        custom["score"] = rng.below(101)
+    if r() < 0.6:
+        custom["city"] = pick(CITIES)
+    if r() < 0.5:
+        custom["customer"] = f"{pick(FIRST_NAMES)} {pick(LAST_NAMES)}"
+    if r() < 0.3:
+        custom["product"] = pick(PRODUCTS)
+    history = []
+    call_history = []
+    dialogs = []
+    t = created
+    for _ in range(min(contact_try, 3)):
+        t += rng.between(300, 86400)
+        when = _fmt(min(t, now - 1))
+        history.append(
+            {"date": when, "state": pick(("OPEN", "PROCESSING")), "tenant_user_id": tenant}
+        )
+        duration = rng.below(600)
+        result = pick(_CALL_RESULTS)
+        call_history.append({"start_time": when, "duration": duration, "result": result})
+        if result == "ANSWERED":
+            dialogs.append(
+                {"id": f"{rng.bits(96):024x}", "direction": "OUT", "talking_time": duration}
+            )
+    from_time = pick((8, 9, 10)) * 3600
+    return {
+        "id": f"{created:08x}{rng.bits(64):016x}",
+        "name": f"SPRAWA #{rng.between(1_000_000, 10_000_000)}",
+        "contact_number": contact,
+        "current_contact_number": current,
+        "contact_identifier": rng.digits(8) if r() < 0.7 else f"CRM-{rng.digits(6)}",
+        "case_id": rng.digits(7),
+        "case_group": pick(("A", "B", "C", "windykacja", "sprzedaż")),
+        "state": state,
+        "application_state": app_state,
+        "call_state": call_state,
+        "call_state_reason": call_reason,
+        "priority": pick((0, 1, 2, 3, 5, 10, 50, 100)),
+        "consultant_try": min(contact_try, rng.below(5)),
+        "contact_try": contact_try,
+        "user_reservation_try": rng.below(3),
+        "created_date": _fmt(created),
+        "process_not_before": _fmt(pnb),
+        "closed_date": None if closed_at is None else _fmt(closed_at),
+        "dialing_method": pick(DIALING_METHODS),
+        "tenant_user_id": tenant,
+        "assigned_tenant_user_id": assigned,
+        "project_id": project_id,
+        "voice_campaign_id": campaign,
+        "close_reason": close_reason,
+        "custom": json.dumps(custom, ensure_ascii=False),
+        "process_date": None,
+        "process_from_time": from_time,
+        "process_to_time": from_time + pick((8, 9, 10)) * 3600,
+        "process_days": [1, 2, 3, 4, 5] if r() < 0.8 else [1, 2, 3, 4, 5, 6],
+        "history": history,
+        "call_history": call_history,
+        "dialogs": dialogs,
+    }
+
+
+_CALL_RESULTS = (*CALL_STATE_REASONS, "ANSWERED")
+
+
+def close_record(rec: dict[str, Any], rng: random.Random, now: int) -> dict[str, Any]:
+    """A copy of ``rec`` closed at epoch second ``now``."""
+    out = dict(rec)
+    out["state"] = "CLOSED"
+    out["application_state"] = "CLOSED"
+    out["call_state"] = "CALL_ENDED"
+    out["closed_date"] = _fmt(now)
+    out["close_reason"] = CLOSE_REASONS[int(rng.random() * len(CLOSE_REASONS))]
+    return out
+
+
+def load_records(path: str | Path) -> list[dict[str, Any]]:
+    """Records from a JSON file (a list or ``{"data": [...]}``) or JSONL file."""
+    text = Path(path).read_text(encoding="utf-8")
+    stripped = text.lstrip()
+    records: Any
+    if stripped.startswith("[") or (stripped.startswith("{") and _single_document(stripped)):
+        records = json.loads(stripped)
+        if isinstance(records, dict):
+            if not isinstance(records.get("data"), list):
+                raise ValueError(f"{path}: a JSON object must be {{'data': [...]}}")
+            records = records["data"]
+    else:
+        records = list(_jsonl(text, str(path)))
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ValueError(f"{path}: expected a list of JSON objects")
+    return records
+
+
+def _single_document(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _jsonl(text: str, name: str) -> Iterator[dict[str, Any]]:
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            raise ValueError(f"{name}:{n}: not JSON: {exc}") from None
+        if not isinstance(obj, dict):
+            raise ValueError(f"{name}:{n}: expected a JSON object")
+        yield obj
+
+
+def reference_epoch() -> int:
+    return int(REFERENCE_DATE.timestamp())
+
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "DEFAULT_CAMPAIGN",
+    "DEFAULT_WINDOW_DAYS",
+    "REFERENCE_DATE",
+    "close_record",
+    "format_datetime",
+    "generate_records",
+    "load_records",
+    "make_record",
+]

@@ -1,0 +1,353 @@
+"""Record semantics: the one implementation (spec section 6).
+
+A record is a JSON object whose fields carry the filter properties' names;
+custom fields live in ``custom``, a JSON-encoded object string in the real
+API (a plain object is accepted too). A comparison with a missing or null
+field is *unknown*; ``not unknown`` is unknown; ``and``/``or`` follow Kleene's
+three-valued logic, and a record is returned only when the whole query is
+*true*. A value of the wrong type for its field (a string where an integer
+belongs, a datetime that does not parse) counts as missing.
+
+Because negation is exact on atoms under these rules (``not x < 3`` is
+``x >= 3``, both unknown on a missing ``x``), a query and its negation normal
+form are true on the same records. :func:`compile_matcher` uses that: it puts
+the expression in negation normal form, where "true" distributes over
+``and``/``or``, and generates one Python function for it, compiled once and
+then called per record with no tree walk.
+
+The same code gives the API's semantics of a filter list
+(:func:`compile_filters`), which the emulator serves and the planner's
+contract is stated in: each filter object is an atom, and all must hold.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from . import timeexpr
+from .ir import Atom, FieldRef, IAnd, IExpr, IOr, to_nnf
+from .schema import DEFAULT_SCHEMA, Schema
+
+Record = Mapping[str, Any]
+Matcher = Callable[[Record], bool]
+
+_CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+
+
+class FilterError(ValueError):
+    """A filter list the API would refuse (the emulator answers 400)."""
+
+
+# ----------------------------------------------------------- field access
+
+
+def custom_fields(record: Record) -> Mapping[str, Any]:
+    """The record's custom fields as a mapping (decoding the JSON string)."""
+    raw = record.get("custom")
+    if isinstance(raw, str):
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+    return raw if isinstance(raw, dict) else {}
+
+
+def as_int(v: Any) -> int | None:
+    if v.__class__ is int:
+        return v  # type: ignore[no-any-return]
+    if isinstance(v, str):
+        s = v.strip()
+        if s.lstrip("-").isdigit():
+            return int(s)
+    return None
+
+
+def as_str(v: Any) -> str | None:
+    if v.__class__ is str:
+        return v  # type: ignore[no-any-return]
+    if v.__class__ is int:
+        return str(v)
+    return None
+
+
+def as_enum(v: Any) -> str | None:
+    return v if v.__class__ is str else None
+
+
+def as_datetime(v: Any) -> str | None:
+    """A record datetime in the API's canonical form (which sorts like time),
+    or ``None``. Canonical strings pass through untouched."""
+    if v.__class__ is not str:
+        return None
+    if len(v) == 19 and v[10] == " " and v[4] == "-":
+        return v  # type: ignore[no-any-return]
+    seconds = timeexpr.parse_utc(v)
+    return None if seconds is None else timeexpr.format_utc(seconds)
+
+
+_COERCE: dict[str, Callable[[Any], Any]] = {
+    "integer": as_int,
+    "string": as_str,
+    "enum": as_enum,
+    "datetime": as_datetime,
+}
+
+
+def field_value(record: Record, field: FieldRef) -> Any:
+    """The record's value of ``field``, typed, or ``None`` if missing."""
+    if field.key is not None:
+        raw = custom_fields(record).get(field.key)
+    else:
+        raw = record.get(field.record_field)
+    return None if raw is None else _COERCE[field.type](raw)
+
+
+# ------------------------------------------------------- code generation
+
+
+class _Gen:
+    """Generates the source of one matcher function."""
+
+    def __init__(self) -> None:
+        self.consts: dict[str, Any] = {}
+        self.uses_custom = False
+
+    def const(self, value: Any) -> str:
+        name = f"c{len(self.consts)}"
+        self.consts[name] = value
+        return name
+
+    def getter(self, f: FieldRef) -> str:
+        """An expression for the field's typed value (or None)."""
+        if f.key is not None:
+            self.uses_custom = True
+            raw = f"cu.get({self.const(f.key)})"
+        else:
+            raw = f"r.get({self.const(f.record_field)})"
+        return f"{self.const(_COERCE[f.type])}({raw})"
+
+    def literal(self, f: FieldRef, value: Any) -> Any:
+        if f.type == "datetime":
+            if isinstance(value, tuple):
+                return frozenset(timeexpr.format_utc(v) for v in value)
+            return timeexpr.format_utc(value)
+        if isinstance(value, tuple):
+            return frozenset(value)
+        return value
+
+    def atom(self, a: Atom) -> str:
+        f = a.field
+        fast = f.key is None and f.type in ("integer", "enum")
+        op = a.op
+        if fast:
+            # Integers and enum values are compared inline: a class check
+            # stands in for the coercion (bool is not int; enums are upper).
+            cls = "int" if f.type == "integer" else "str"
+            get = f"r.get({self.const(f.record_field)})"
+            if op == "null":
+                return f"({get}.__class__ is not {cls})"
+            if op == "notnull":
+                return f"({get}.__class__ is {cls})"
+            c = self.const(self.literal(f, a.value))
+            if op == "in":
+                return f"((v := {get}).__class__ is {cls} and v in {c})"
+            if op == "nin":
+                return f"((v := {get}).__class__ is {cls} and v not in {c})"
+            return f"((v := {get}).__class__ is {cls} and v {_CMP[op]} {c})"
+        get = self.getter(f)
+        if op == "null":
+            return f"({get} is None)"
+        if op == "notnull":
+            return f"({get} is not None)"
+        c = self.const(self.literal(f, a.value))
+        if op == "in":
+            return f"((v := {get}) is not None and v in {c})"
+        if op == "nin":
+            return f"((v := {get}) is not None and v not in {c})"
+        return f"((v := {get}) is not None and v {_CMP[op]} {c})"
+
+    def expr(self, e: IExpr) -> str:
+        # Iterative post-order, so 10,000-item chains and deep trees are fine.
+        out: list[str] = []
+        stack: list[tuple[IExpr, bool]] = [(e, False)]
+        while stack:
+            node, done = stack.pop()
+            if isinstance(node, Atom):
+                out.append(self.atom(node))
+                continue
+            assert isinstance(node, IAnd | IOr)
+            if not node.items:
+                out.append("True" if isinstance(node, IAnd) else "False")
+                continue
+            if not done:
+                stack.append((node, True))
+                stack.extend((x, False) for x in reversed(node.items))
+                continue
+            n = len(node.items)
+            parts = out[-n:]
+            del out[-n:]
+            joiner = " and " if isinstance(node, IAnd) else " or "
+            out.append("(" + joiner.join(parts) + ")")
+        return out[0]
+
+
+def compile_matcher(expr: IExpr) -> Matcher:
+    """A function telling whether a record makes ``expr`` true."""
+    nnf = to_nnf(expr)
+    gen = _Gen()
+    body = gen.expr(nnf)
+    lines = ["def match(r):"]
+    if gen.uses_custom:
+        lines.append(f"    cu = {gen.const(custom_fields)}(r)")
+    lines.append(f"    return {body}")
+    namespace: dict[str, Any] = dict(gen.consts)
+    code = compile("\n".join(lines), "<cqlang matcher>", "exec")
+    exec(code, namespace)
+    fn: Matcher = namespace["match"]
+    return fn
+
+
+def evaluate(expr: IExpr, record: Record) -> bool | None:
+    """Three-valued truth of ``expr`` on one record: True, False or None
+    (unknown). A reference for tests and explanations; matching uses
+    :func:`compile_matcher`."""
+    from .ir import INot
+
+    if isinstance(expr, Atom):
+        v = field_value(record, expr.field)
+        if expr.op == "null":
+            return v is None
+        if expr.op == "notnull":
+            return v is not None
+        if v is None:
+            return None
+        c: Any = expr.value
+        if expr.field.type == "datetime":
+            v = timeexpr.parse_utc(v)
+            if v is None:
+                return None
+        if expr.op == "in":
+            return v in c  # type: ignore[operator]
+        if expr.op == "nin":
+            return v not in c  # type: ignore[operator]
+        result: bool = {
+            "eq": v == c,
+            "ne": v != c,
+            "lt": v < c,
+            "le": v <= c,
+            "gt": v > c,
+            "ge": v >= c,
+        }[expr.op]
+        return result
+    if isinstance(expr, INot):
+        inner = evaluate(expr.item, record)
+        return None if inner is None else not inner
+    values = [evaluate(x, record) for x in expr.items]
+    if isinstance(expr, IAnd):
+        if any(v is False for v in values):
+            return False
+        return None if any(v is None for v in values) else True
+    if any(v is True for v in values):
+        return True
+    return None if any(v is None for v in values) else False
+
+
+# ------------------------------------------------------- API filter lists
+
+_API_OP = {"gt": "gt", "gte": "ge", "lte": "le", "lt": "lt", "eq": "eq", "ne": "ne"}
+
+
+def filter_atoms(filters: Any, schema: Schema | None = None) -> list[Atom]:
+    """Validate a filter list as the API reads it and return its atoms.
+
+    Raises :class:`FilterError` with a plain message for anything the API
+    would refuse: not a list of objects, an unknown property or operator, a
+    value of the wrong shape or type, a missing ``key``.
+    """
+    schema = schema or DEFAULT_SCHEMA
+    if not isinstance(filters, list):
+        raise FilterError("filter must be a JSON list of objects")
+    out: list[Atom] = []
+    for i, obj in enumerate(filters):
+        where = f"filter[{i}]"
+        if not isinstance(obj, dict):
+            raise FilterError(f"{where} is not an object")
+        unknown = set(obj) - {"property", "operator", "value", "key"}
+        if unknown:
+            raise FilterError(f"{where} has unknown fields: {', '.join(sorted(unknown))}")
+        name = obj.get("property")
+        if not isinstance(name, str) or "value" not in obj:
+            raise FilterError(f"{where} needs 'property' and 'value'")
+        prop = schema.properties.get(name)
+        if prop is None:
+            raise FilterError(f"{where}: unknown property {name!r}")
+        key = obj.get("key")
+        if prop.keyed:
+            if not isinstance(key, str):
+                raise FilterError(f"{where}: {name} needs a string 'key'")
+            # The API compares custom fields as strings, whatever their type.
+            field = FieldRef(prop.name, key, "string", prop.record_field)
+        else:
+            if key is not None:
+                raise FilterError(f"{where}: {name} takes no 'key'")
+            field = FieldRef(prop.name, None, prop.type, prop.record_field, prop.values)
+        operator = obj.get("operator")
+        value = obj["value"]
+        if prop.api == "range":
+            operator = operator or "eq"
+            if operator not in prop.operators:
+                raise FilterError(
+                    f"{where}: operator {operator!r} is not available for {name} "
+                    f"(available: {', '.join(prop.operators)})"
+                )
+            out.append(Atom(field, _API_OP[operator], _scalar(field, value, where)))
+        elif prop.api == "membership":
+            if operator is not None:
+                raise FilterError(f"{where}: {name} takes no operator")
+            items = value if isinstance(value, list) else [value]
+            scalars = tuple(_scalar(field, v, where) for v in items)
+            out.append(Atom(field, "in", scalars))  # type: ignore[arg-type]
+        else:
+            if operator not in (None, "eq"):
+                raise FilterError(f"{where}: {name} takes no operator")
+            out.append(Atom(field, "eq", _scalar(field, value, where)))
+    return out
+
+
+def _scalar(field: FieldRef, value: Any, where: str) -> int | str:
+    typ = field.type
+    if typ == "integer":
+        if value.__class__ is not int:
+            raise FilterError(f"{where}: {field.prop} takes integers, got {value!r}")
+        return int(value)
+    if typ == "datetime":
+        if not isinstance(value, str):
+            raise FilterError(f"{where}: {field.prop} takes 'YYYY-MM-DD HH:mm:ss', got {value!r}")
+        seconds = timeexpr.parse_utc(value)
+        if seconds is None or len(value) != 19:
+            raise FilterError(f"{where}: {field.prop} takes 'YYYY-MM-DD HH:mm:ss', got {value!r}")
+        return seconds
+    if typ == "enum":
+        if not isinstance(value, str) or value not in field.values:
+            raise FilterError(
+                f"{where}: {field.prop} takes one of {', '.join(field.values)}, got {value!r}"
+            )
+        return value
+    if value.__class__ is int:
+        return str(value)
+    if not isinstance(value, str):
+        raise FilterError(f"{where}: {field.prop} takes a string, got {value!r}")
+    return value
+
+
+def compile_filters(filters: Any, schema: Schema | None = None) -> Matcher:
+    """The API's semantics of a filter list: all objects must hold."""
+    return compile_matcher(IAnd(tuple(filter_atoms(filters, schema))))
+
+
+def matches(expr: IExpr, record: Record) -> bool:
+    """Whether ``record`` makes ``expr`` true (compiles once per call)."""
+    return compile_matcher(expr)(record)

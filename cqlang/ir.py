@@ -1,0 +1,159 @@
+"""The checked form of a query: typed atoms on resolved fields.
+
+The checker turns the AST into this form: property names are the schema's,
+values have their field's type (datetimes as UTC epoch seconds, integers as
+``int``, enum values in upper case), parameters are bound and ``@name``
+references are inlined. The planner and the evaluator read only this form.
+
+``IAnd(())`` is true (the empty query) and ``IOr(())`` is false.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+#: Atom operators and their negations under three-valued logic: negating an
+#: atom gives exactly the atom below, on a present field and on a missing one.
+NEGATE: dict[str, str] = {
+    "eq": "ne",
+    "ne": "eq",
+    "lt": "ge",
+    "ge": "lt",
+    "le": "gt",
+    "gt": "le",
+    "in": "nin",
+    "nin": "in",
+    "null": "notnull",
+    "notnull": "null",
+}
+
+OPS = tuple(NEGATE)
+
+Scalar = int | str
+AtomValue = Union[int, str, tuple[int, ...], tuple[str, ...], None]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRef:
+    """A resolved field: schema property, custom key, value type."""
+
+    prop: str
+    key: str | None
+    type: str
+    record_field: str
+    values: tuple[str, ...] = ()
+
+    @property
+    def ident(self) -> tuple[str, str | None]:
+        return (self.prop, self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class Atom:
+    field: FieldRef
+    op: str
+    value: AtomValue
+    start: int = field(default=0, compare=False)
+    end: int = field(default=0, compare=False)
+
+    def negated(self) -> Atom:
+        return Atom(self.field, NEGATE[self.op], self.value, self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class IAnd:
+    items: tuple[IExpr, ...]
+    start: int = field(default=0, compare=False)
+    end: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class IOr:
+    items: tuple[IExpr, ...]
+    start: int = field(default=0, compare=False)
+    end: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class INot:
+    item: IExpr
+    start: int = field(default=0, compare=False)
+    end: int = field(default=0, compare=False)
+
+
+IExpr = Atom | IAnd | IOr | INot
+
+TRUE = IAnd(())
+FALSE = IOr(())
+
+
+def to_nnf(expr: IExpr) -> IExpr:
+    """Negation normal form: ``not`` pushed down onto the atoms (De Morgan).
+
+    Exact under three-valued logic. Iterative, so deep trees cannot overflow
+    the stack. Nested ``and``/``or`` of the same kind are flattened.
+    """
+    # Work items: (node, negate, slot list to append the result to).
+    root: list[IExpr] = []
+    stack: list[tuple[object, bool, list[IExpr]]] = [(expr, False, root)]
+    # Post-order building: a frame marker carries the collected children.
+    while stack:
+        node, neg, out = stack.pop()
+        if isinstance(node, _Build):
+            kids = node.kids
+            flat: list[IExpr] = []
+            for k in kids:
+                if type(k) is node.cls:
+                    flat.extend(k.items)  # type: ignore[union-attr]
+                else:
+                    flat.append(k)
+            built: IExpr = node.cls(tuple(flat), node.start, node.end)
+            if len(flat) == 1:
+                built = flat[0]
+            node.out.append(built)
+            continue
+        if isinstance(node, Atom):
+            out.append(node.negated() if neg else node)
+        elif isinstance(node, INot):
+            stack.append((node.item, not neg, out))
+        elif isinstance(node, IAnd | IOr):
+            cls: type[IAnd] | type[IOr]
+            if isinstance(node, IAnd):
+                cls = IOr if neg else IAnd
+            else:
+                cls = IAnd if neg else IOr
+            frame = _Build(cls, node.start, node.end, out)
+            stack.append((frame, neg, out))
+            # Children are pushed in reverse so they are built in order.
+            for child in reversed(node.items):
+                stack.append((child, neg, frame.kids))
+        else:  # pragma: no cover
+            raise TypeError(node)
+    return root[0]
+
+
+class _Build:
+    __slots__ = ("cls", "end", "kids", "out", "start")
+
+    def __init__(self, cls: type[IAnd] | type[IOr], start: int, end: int, out: list[IExpr]):
+        self.cls = cls
+        self.start = start
+        self.end = end
+        self.out = out
+        self.kids: list[IExpr] = []
+
+
+def atoms(expr: IExpr) -> list[Atom]:
+    """Every atom of ``expr``, left to right."""
+    found: list[Atom] = []
+    stack: list[IExpr] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Atom):
+            found.append(node)
+        elif isinstance(node, INot):
+            stack.append(node.item)
+        else:
+            stack.extend(reversed(node.items))
+    return found

@@ -1,0 +1,198 @@
+"""Datetimes and relative times as UTC intervals.
+
+A datetime literal denotes the whole interval of its precision: a date is its
+day, a minute its sixty seconds, a second itself. Intervals are pairs of UTC
+epoch seconds, both ends inclusive (the API's resolution is one second).
+Naive datetimes are read in the query's time zone; ``d`` and ``w`` shifts are
+calendar days in that zone (23 or 25 hours across a DST change) while ``s``,
+``m`` and ``h`` are exact. In a DST gap or fold, a wall-clock time is taken
+with ``fold=0`` (the offset in force before the change), as ``zoneinfo`` does.
+
+The clock is injectable: every function takes ``now`` explicitly.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+Interval = tuple[int, int]
+
+_DT_RE = re.compile(
+    r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})"
+    r"(?:[Tt ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?"
+    r"(?P<tz>[Zz]|[+-]\d{2}:?\d{2})?"
+)
+_REL_RE = re.compile(r"\s*(now|today|yesterday)\s*((?:[+-]\s*\d+\s*[smhdwSMHDW]\s*)*)", re.I)
+_SHIFT_RE = re.compile(r"([+-])\s*(\d+)\s*([smhdwSMHDW])")
+
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
+UNIT_DAYS = {"d": 1, "w": 7}
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class TimeError(ValueError):
+    """A datetime that is malformed (``code`` CQL106) or impossible (CQL107),
+    or an unknown time zone (CQL108)."""
+
+    def __init__(self, message: str, code: str = "CQL106", hint: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.hint = hint
+
+
+@lru_cache(maxsize=64)
+def zone(name: str | None) -> tzinfo:
+    """The IANA zone called ``name``; UTC for ``None``."""
+    if name is None or name.upper() in ("UTC", "Z"):
+        return UTC
+    if not isinstance(name, str) or not name or ".." in name or name.startswith("/"):
+        raise TimeError(f"unknown time zone {name!r}", "CQL108")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise TimeError(
+            f"unknown time zone {name!r}",
+            "CQL108",
+            hint="use an IANA name such as Europe/Warsaw or UTC",
+        ) from exc
+
+
+def to_epoch(dt: datetime) -> int:
+    return int((dt - _EPOCH).total_seconds()) if dt.tzinfo else int(dt.timestamp())
+
+
+def from_epoch(seconds: int) -> datetime:
+    return _EPOCH + timedelta(seconds=seconds)
+
+
+def format_utc(seconds: int) -> str:
+    """Epoch seconds as the API writes datetimes: ``YYYY-MM-DD HH:mm:ss``."""
+    d = from_epoch(seconds)
+    return f"{d.year:04d}-{d.month:02d}-{d.day:02d} {d.hour:02d}:{d.minute:02d}:{d.second:02d}"
+
+
+def parse_utc(text: str) -> int | None:
+    """A record's datetime (``YYYY-MM-DD HH:mm:ss`` UTC, or ISO 8601 with an
+    offset) as epoch seconds; ``None`` if it is not one."""
+    m = _DT_RE.fullmatch(text.strip())
+    if not m:
+        return None
+    try:
+        start, _ = literal_interval(text.strip(), UTC)
+    except TimeError:
+        return None
+    return start
+
+
+def resolve_now(now: datetime | None) -> datetime:
+    """The clock: ``now`` if given (naive means UTC), else the current time."""
+    if now is None:
+        now = datetime.now(UTC)
+    elif now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return now.astimezone(UTC).replace(microsecond=0)
+
+
+def _offset(text: str) -> tzinfo:
+    if text in ("Z", "z"):
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 23 or minutes > 59:
+        raise TimeError(f"impossible UTC offset {text!r}", "CQL107")
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def literal_interval(text: str, tz: tzinfo) -> Interval:
+    """The UTC interval a datetime literal denotes (precision-wide)."""
+    m = _DT_RE.fullmatch(text)
+    if not m:
+        raise TimeError(
+            f"{text!r} is not a datetime",
+            "CQL106",
+            hint="write YYYY-MM-DD, 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD HH:MM:SS'",
+        )
+    g = m.groupdict()
+    zone_ = _offset(g["tz"]) if g["tz"] else tz
+    try:
+        local = datetime(
+            int(g["y"]),
+            int(g["mo"]),
+            int(g["d"]),
+            int(g["h"] or 0),
+            int(g["mi"] or 0),
+            int(g["s"] or 0),
+        )
+    except ValueError as exc:
+        raise TimeError(f"impossible datetime {text!r}: {exc}", "CQL107") from exc
+    try:
+        start = local.replace(tzinfo=zone_)
+        if g["h"] is None:
+            end = _add_days(start, 1) - timedelta(seconds=1)
+        elif g["s"] is None:
+            end = start + timedelta(seconds=59)
+        else:
+            end = start
+        return to_epoch(start), to_epoch(end)
+    except OverflowError as exc:
+        raise TimeError(f"datetime {text!r} is out of range", "CQL107") from exc
+
+
+def _add_days(dt: datetime, days: int) -> datetime:
+    """Shift by calendar days on the wall clock of ``dt``'s zone."""
+    tz = dt.tzinfo
+    naive = dt.replace(tzinfo=None) + timedelta(days=days)
+    return naive.replace(tzinfo=tz)
+
+
+def relative_interval(
+    base: str, shifts: tuple[tuple[int, str], ...], tz: tzinfo, now: datetime
+) -> Interval:
+    """The UTC interval of ``now``/``today``/``yesterday`` shifted."""
+    local_now = resolve_now(now).astimezone(tz)
+    if base == "now":
+        start = end = local_now
+    else:
+        midnight = datetime(local_now.year, local_now.month, local_now.day, tzinfo=tz)
+        if base == "yesterday":
+            midnight = _add_days(midnight, -1)
+        start = midnight
+        end = _add_days(midnight, 1) - timedelta(seconds=1)
+    try:
+        for amount, unit in shifts:
+            if unit in UNIT_DAYS:
+                days = amount * UNIT_DAYS[unit]
+                start, end = _add_days(start, days), _add_days(end, days)
+            else:
+                # Exact shifts run on UTC, not on the wall clock.
+                delta = timedelta(seconds=amount * UNIT_SECONDS[unit])
+                start = (start.astimezone(UTC) + delta).astimezone(tz)
+                end = (end.astimezone(UTC) + delta).astimezone(tz)
+        return to_epoch(start), to_epoch(end)
+    except (OverflowError, ValueError) as exc:
+        raise TimeError("the relative time is out of range", "CQL107") from exc
+
+
+def parse_time_value(text: str, tz: tzinfo, now: datetime) -> Interval:
+    """A datetime given as a value (a parameter or an option): a datetime
+    literal or a relative time such as ``today - 7d``. Never query text."""
+    text = text.strip()
+    m = _REL_RE.fullmatch(text)
+    if m:
+        shifts = tuple(
+            ((-1 if sign == "-" else 1) * int(n), unit.lower())
+            for sign, n, unit in _SHIFT_RE.findall(m.group(2))
+        )
+        return relative_interval(m.group(1).lower(), shifts, tz, now)
+    return literal_interval(text, tz)
+
+
+def parse_now(text: str) -> datetime:
+    """``--now`` from the command line: a datetime, naive meaning UTC."""
+    start, _ = literal_interval(text.strip(), UTC)
+    return from_epoch(start)
