@@ -1,0 +1,568 @@
+"""The emulator's HTTP server: ``GET /voice_campaign/{id}/request`` on loopback.
+
+Standard library only (:class:`http.server.ThreadingHTTPServer`, HTTP/1.1
+with keep-alive). Record semantics come from :func:`cqlang.evaluator.compile_filters`
+(the one implementation); this module only validates requests, pages, and
+injects faults. Each record is serialized to JSON bytes once (per ``exclude``
+set), and the records a filter matches are cached until the data changes, so
+paging through 100,000 records costs little more than copying bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import json
+import logging
+import random
+import socket
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from ..schema import DEFAULT_SCHEMA, Schema
+from .data import (
+    DEFAULT_API_KEY,
+    DEFAULT_CAMPAIGN,
+    DEFAULT_WINDOW_DAYS,
+    REFERENCE_DATE,
+    close_record,
+    generate_records,
+    load_records,
+    make_record,
+)
+from .faults import Decision, Fault, FaultPlan
+
+log = logging.getLogger("cqlang.emulator")
+
+#: The largest ``limit`` the API takes.
+MAX_LIMIT = 10_000
+#: ``limit`` when the request names none (the API page's default).
+DEFAULT_LIMIT = 1000
+#: How many distinct filters keep their matches cached.
+FILTER_CACHE_SIZE = 128
+
+_PATH_PREFIX = "/voice_campaign/"
+_PATH_SUFFIX = "/request"
+
+MSG_400 = "Błędne dane"
+MSG_403 = "Nie można wykonać takiej akcji"
+MSG_404 = "Nie znaleziono zasobu"
+
+_HTML_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head>"
+    b"<body><h1>Session expired</h1><p>Please sign in again.</p></body></html>\n"
+)
+
+
+def _proxy_page(status: int, reason: str) -> bytes:
+    return (
+        f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+        "</body>\r\n</html>\r\n"
+    ).encode()
+
+
+class _Entry:
+    """One record and its serialized forms, keyed by the excluded fields."""
+
+    __slots__ = ("blobs", "record")
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        self.record = record
+        self.blobs: dict[tuple[str, ...], bytes] = {}
+
+    def blob(self, exclude: tuple[str, ...]) -> bytes:
+        b = self.blobs.get(exclude)
+        if b is None:
+            rec = self.record
+            if exclude:
+                rec = {k: v for k, v in rec.items() if k not in exclude}
+            b = json.dumps(rec, ensure_ascii=False, separators=(",", ":")).encode()
+            self.blobs[exclude] = b
+        return b
+
+
+class BadRequest(Exception):
+    """A request the API would answer with 400."""
+
+
+class _Campaign:
+    def __init__(self, cid: str, records: Iterable[dict[str, Any]], seed: int | str) -> None:
+        self.id = cid
+        self.entries = [_Entry(r) for r in records]
+        self.matches: OrderedDict[str, list[_Entry]] = OrderedDict()
+        self.rng = random.Random(f"cqlang-emulator-churn:{seed}:{cid}")
+        project = next((e.record.get("project_id") for e in self.entries[0:1]), None)
+        self.project_id = project if isinstance(project, int) else 4242
+
+
+class _Store:
+    """The campaigns' records, with the caches that make serving fast."""
+
+    def __init__(self, campaigns: Mapping[str, list[dict[str, Any]]], seed: int | str) -> None:
+        self.lock = threading.Lock()
+        self.campaigns = {cid: _Campaign(cid, recs, seed) for cid, recs in campaigns.items()}
+        self.clock = int(REFERENCE_DATE.timestamp())
+
+    def warm(self) -> None:
+        """Serialize every record once (the full form)."""
+        for c in self.campaigns.values():
+            for e in c.entries:
+                e.blob(())
+
+    def matching(
+        self, c: _Campaign, key: str, matcher: Callable[[Mapping[str, Any]], bool] | None
+    ) -> list[_Entry]:
+        with self.lock:
+            hit = c.matches.get(key)
+            if hit is not None:
+                c.matches.move_to_end(key)
+                return hit
+            entries = c.entries if matcher is None else [e for e in c.entries if matcher(e.record)]
+            c.matches[key] = entries
+            if len(c.matches) > FILTER_CACHE_SIZE:
+                c.matches.popitem(last=False)
+            return entries
+
+    def churn(self, n: int) -> None:
+        """In every campaign, ``n`` records appear and ``n`` open ones close."""
+        with self.lock:
+            for c in self.campaigns.values():
+                for _ in range(n):
+                    self.clock += 1
+                    rec = make_record(c.rng, self.clock - 1, self.clock, c.id, c.project_id)
+                    c.entries.insert(c.rng.randrange(len(c.entries) + 1), _Entry(rec))
+                open_ = [e for e in c.entries if e.record.get("state") != "CLOSED"]
+                for e in c.rng.sample(open_, min(n, len(open_))):
+                    self.clock += 1
+                    e.record = close_record(e.record, c.rng, self.clock)
+                    e.blobs = {}
+                c.matches.clear()
+
+    def records(self, cid: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [e.record for e in self.campaigns[cid].entries]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestLog:
+    """One request the emulator answered (for tests and debugging)."""
+
+    number: int
+    method: str
+    target: str
+    status: int
+    fault: str | None
+
+
+@dataclass(slots=True)
+class _Reply:
+    status: int
+    body: bytes
+    content_type: str = "application/json; charset=utf-8"
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def _error(status: int, message: str) -> _Reply:
+    return _Reply(status, json.dumps({"error": message}, ensure_ascii=False).encode())
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    emulator: Emulator
+
+    def __init__(self, addr: tuple[str, int], emulator: Emulator) -> None:
+        self.emulator = emulator
+        self.open_sockets: set[socket.socket] = set()
+        self.sockets_lock = threading.Lock()
+        super().__init__(addr, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.sockets_lock:
+            self.open_sockets.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.sockets_lock:
+            self.open_sockets.discard(request)
+        super().shutdown_request(request)
+
+    def close_open_sockets(self) -> None:
+        with self.sockets_lock:
+            socks = list(self.open_sockets)
+        for s in socks:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "cqlang-emulator/1"
+    timeout = 30
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s " + format, self.address_string(), *args)
+
+    def do_GET(self) -> None:
+        self.server.emulator._handle(self, "GET")
+
+    def do_HEAD(self) -> None:
+        self.server.emulator._handle(self, "HEAD")
+
+    def do_POST(self) -> None:
+        self.server.emulator._handle(self, "POST")
+
+    do_PUT = do_DELETE = do_PATCH = do_POST
+
+
+class Emulator:
+    """A loopback server that behaves like the documented endpoint.
+
+    ``records`` generated records per campaign (deterministic from ``seed``),
+    or the records of ``data`` (a JSON/JSONL file, a list of records, or a
+    mapping of campaign id to records). ``faults`` are specs such as
+    ``"500=2"`` (see :mod:`cqlang.emulator.faults`). With ``strict``, a
+    filter with two objects on the same (property, key, operator) is refused
+    with 400, as the API's behaviour for them is not documented. Use as a
+    context manager, or call :meth:`start` and :meth:`stop`; ``port=0``
+    picks a free port.
+    """
+
+    def __init__(
+        self,
+        records: int = 1000,
+        seed: int | str = 1,
+        api_key: str = DEFAULT_API_KEY,
+        campaigns: Sequence[str] = (DEFAULT_CAMPAIGN,),
+        faults: Iterable[str | Fault] = (),
+        strict: bool = True,
+        data: str | Path | Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        window_days: float = DEFAULT_WINDOW_DAYS,
+        schema: Schema | None = None,
+        max_limit: int = MAX_LIMIT,
+    ) -> None:
+        if isinstance(campaigns, str):
+            campaigns = (campaigns,)
+        self.api_key = api_key
+        self.strict = strict
+        self.schema = schema or DEFAULT_SCHEMA
+        self.max_limit = max_limit
+        self.seed = seed
+        self._host = host
+        self._port = port
+        self._faults = FaultPlan(faults, seed)
+        self._store = _Store(
+            _datasets(records, seed, campaigns, data, window_days) or {DEFAULT_CAMPAIGN: []},
+            seed,
+        )
+        self._store.warm()
+        self._matchers: OrderedDict[str, Callable[[Mapping[str, Any]], bool]] = OrderedDict()
+        self._matchers_lock = threading.Lock()
+        self._log: list[RequestLog] = []
+        self._log_lock = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self) -> Emulator:
+        """Bind and serve in a background thread; returns ``self``."""
+        if self._server is not None:
+            return self
+        server = _Server((self._host, self._port), self)
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.name = f"cqlang-emulator:{self.port}"
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close every connection."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.close_open_sockets()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def host(self) -> str:
+        return self._host
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the emulator is not running; call start()")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. ``http://127.0.0.1:54321`` (what CONPEEK_URL holds)."""
+        host = self._host if ":" not in self._host else f"[{self._host}]"
+        return f"http://{host}:{self.port}"
+
+    # ------------------------------------------------------------- the data
+
+    @property
+    def campaigns(self) -> list[str]:
+        return list(self._store.campaigns)
+
+    def records(self, campaign: str | None = None) -> list[dict[str, Any]]:
+        """The campaign's records now, in the order served (do not mutate them)."""
+        return self._store.records(campaign or next(iter(self._store.campaigns)))
+
+    def churn(self, n: int) -> None:
+        """Create ``n`` records and close ``n`` open ones in every campaign, now."""
+        self._store.churn(n)
+
+    # ----------------------------------------------------------- the faults
+
+    def inject(self, *specs: str | Fault) -> None:
+        """Arm faults from the next request on (``@START`` counts from it)."""
+        self._faults.add(specs)
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
+
+    @property
+    def faults(self) -> list[Fault]:
+        return self._faults.faults
+
+    @property
+    def request_count(self) -> int:
+        """How many requests the server has received."""
+        return self._faults.requests
+
+    @property
+    def log(self) -> list[RequestLog]:
+        """Every request answered so far, in order."""
+        with self._log_lock:
+            return list(self._log)
+
+    # ------------------------------------------------------------- serving
+
+    def _handle(self, h: _Handler, method: str) -> None:
+        decision = self._faults.next()
+        if decision.latency:
+            time.sleep(decision.latency)
+        if decision.churn:
+            self._store.churn(decision.churn)
+        if decision.answer == "reset":
+            self._record(decision, method, h.path, 0)
+            h.close_connection = True
+            return
+        if method != "GET":
+            reply = _error(405, "method not allowed")
+            reply.headers = (("Allow", "GET"),)
+        else:
+            reply = self._answer(h)
+        self._send(h, method, decision, reply)
+
+    def _record(self, d: Decision, method: str, target: str, status: int) -> None:
+        with self._log_lock:
+            self._log.append(RequestLog(d.number, method, target, status, d.answer))
+
+    def _answer(self, h: _Handler) -> _Reply:
+        if not self._authorized(h.headers.get("Authorization")):
+            return _error(403, MSG_403)
+        parts = urlsplit(h.path)
+        path = parts.path
+        if not (path.startswith(_PATH_PREFIX) and path.rstrip("/").endswith(_PATH_SUFFIX)):
+            return _error(404, MSG_404)
+        cid = unquote(path[len(_PATH_PREFIX) :].rstrip("/")[: -len(_PATH_SUFFIX)])
+        campaign = self._store.campaigns.get(cid)
+        if campaign is None or "/" in cid:
+            return _error(404, MSG_404)
+        try:
+            return self._page(campaign, parse_qs(parts.query, keep_blank_values=True))
+        except BadRequest as exc:
+            return _error(400, f"{MSG_400}: {exc}")
+
+    def _authorized(self, given: str | None) -> bool:
+        if given is None:
+            return False
+        return hmac.compare_digest(given.encode(), self.api_key.encode())
+
+    def _page(self, campaign: _Campaign, query: dict[str, list[str]]) -> _Reply:
+        for name, values in query.items():
+            if len(values) > 1:
+                raise BadRequest(f"parameter {name!r} given more than once")
+        limit = _int_param(query, "limit", DEFAULT_LIMIT)
+        offset = _int_param(query, "offset", 0)
+        if limit > self.max_limit:
+            raise BadRequest(f"limit must be at most {self.max_limit}")
+        exclude = _exclude_param(query.get("exclude", [""])[0])
+        key, matcher = self._matcher(query.get("filter", [""])[0])
+        entries = self._store.matching(campaign, key, matcher)
+        page = entries[offset : offset + limit]
+        body = b'{"data":[' + b",".join(e.blob(exclude) for e in page) + b"]}"
+        return _Reply(200, body)
+
+    def _matcher(self, text: str) -> tuple[str, Callable[[Mapping[str, Any]], bool] | None]:
+        """The cache key and matcher of a ``filter`` value (``None``: all)."""
+        if not text.strip() or text.strip() == "null":
+            return "", None
+        try:
+            filters = json.loads(text)
+        except ValueError as exc:
+            raise BadRequest(f"filter is not JSON: {exc}") from None
+        if not isinstance(filters, list):
+            raise BadRequest("filter must be a JSON list of objects")
+        if not filters:
+            return "", None
+        key = json.dumps(filters, sort_keys=True, ensure_ascii=False)
+        with self._matchers_lock:
+            cached = self._matchers.get(key)
+        if cached is not None:
+            return key, cached
+        if self.strict:
+            _check_duplicates(filters)
+        from ..evaluator import FilterError, compile_filters
+
+        try:
+            matcher = compile_filters(filters, self.schema)
+        except FilterError as exc:
+            raise BadRequest(str(exc)) from None
+        with self._matchers_lock:
+            self._matchers[key] = matcher
+            if len(self._matchers) > FILTER_CACHE_SIZE:
+                self._matchers.popitem(last=False)
+        return key, matcher
+
+    def _send(self, h: _Handler, method: str, d: Decision, reply: _Reply) -> None:
+        body = reply.body
+        status = reply.status
+        ctype = reply.content_type
+        headers = list(reply.headers)
+        cut: int | None = None
+        if d.answer == "drop":
+            cut = len(body) // 2
+        elif d.answer == "truncate":
+            body = body[: max(1, len(body) // 2)]
+        elif d.answer == "html":
+            status, body, ctype = 200, _HTML_PAGE, "text/html; charset=utf-8"
+        elif d.answer == "envelope":
+            status, body = 200, b'{"items":[],"status":"ok"}'
+        elif d.answer == "status" and d.status is not None:
+            status = d.status
+            reason = h.responses.get(status, ("Error",))[0]
+            if status in (502, 503, 504):
+                body, ctype = _proxy_page(status, reason), "text/html"
+            else:
+                body = json.dumps({"error": reason}).encode()
+                ctype = "application/json"
+            if status in (429, 503):
+                headers.append(("Retry-After", str(d.retry_after)))
+        self._record(d, method, h.path, status)
+        h.send_response(status)
+        h.send_header("Content-Type", ctype)
+        h.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            h.send_header(name, value)
+        if cut is not None:
+            h.send_header("Connection", "close")
+        h.end_headers()
+        if method == "HEAD":
+            return
+        try:
+            if cut is not None:
+                h.wfile.write(body[:cut])
+                h.wfile.flush()
+                h.close_connection = True
+                h.connection.shutdown(socket.SHUT_RDWR)
+            else:
+                h.wfile.write(body)
+        except OSError:
+            h.close_connection = True
+
+
+def _int_param(query: Mapping[str, list[str]], name: str, default: int) -> int:
+    values = query.get(name)
+    if not values:
+        return default
+    raw = values[0].strip()
+    if not raw.isdigit() or not raw.isascii():
+        raise BadRequest(f"{name} must be a non-negative integer, not {raw[:40]!r}")
+    return int(raw)
+
+
+def _exclude_param(text: str) -> tuple[str, ...]:
+    if not text.strip():
+        return ()
+    try:
+        names = json.loads(text)
+    except ValueError as exc:
+        raise BadRequest(f"exclude is not JSON: {exc}") from None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise BadRequest("exclude must be a JSON list of field names")
+    return tuple(sorted(set(names)))
+
+
+def _check_duplicates(filters: list[Any]) -> None:
+    seen: set[tuple[Any, ...]] = set()
+    for obj in filters:
+        if not isinstance(obj, dict):
+            continue  # compile_filters says what is wrong with it
+        ident = (_hashable(obj.get("property")), _hashable(obj.get("key")), obj.get("operator"))
+        if not all(isinstance(x, str | None) for x in ident):
+            continue
+        if ident in seen:
+            prop, key, op = ident
+            where = f"{prop}" + (f"[{key}]" if key is not None else "")
+            raise BadRequest(
+                f"two filter objects on {where} with operator {op or '(none)'}: "
+                "the API does not document what that means"
+            )
+        seen.add(ident)
+
+
+def _hashable(v: Any) -> Any:
+    return v if isinstance(v, str | int | float | bool | None) else repr(v)
+
+
+def _datasets(
+    records: int,
+    seed: int | str,
+    campaigns: Sequence[str],
+    data: str | Path | Sequence[Mapping[str, Any]] | Mapping[str, Any] | None,
+    window_days: float,
+) -> dict[str, list[dict[str, Any]]]:
+    if data is None:
+        return {
+            cid: generate_records(records, seed, cid, window_days=window_days) for cid in campaigns
+        }
+    out: dict[str, list[dict[str, Any]]] = {cid: [] for cid in campaigns}
+    first = campaigns[0] if campaigns else DEFAULT_CAMPAIGN
+    if isinstance(data, Mapping):
+        for cid, recs in data.items():
+            out.setdefault(str(cid), []).extend(dict(r) for r in recs)
+        return out
+    recs = load_records(data) if isinstance(data, str | Path) else [dict(r) for r in data]
+    for r in recs:
+        owner = r.get("voice_campaign_id")
+        out.setdefault(owner if isinstance(owner, str) and owner else first, []).append(dict(r))
+    return out
