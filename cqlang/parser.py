@@ -19,6 +19,7 @@ Two backends serve the same grammar:
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
@@ -249,6 +250,85 @@ class _Builder:
         return (amount, text[-1].lower()), dur.end_pos
 
 
+# ------------------------------------------------------------------- lexer
+
+# One pass over the text with one regular expression. Lark's contextual lexer
+# tries, in each parser state, only the terminals that state accepts; this
+# lexer keeps that behaviour where it matters (a word that spells a keyword
+# is the keyword only where the parser accepts it; `-` is a minus after
+# `now`; `7d` is a duration only after `+`/`-`) by asking the parser state,
+# and otherwise matches the same terminals as grammar/cqlang.lark.
+# tests/test_parser_lexer.py checks it against Lark's own lexer.
+_TOKEN_RE = re.compile(
+    r"""(?:[ \t\r\n\f]+|\#[^\n]*)*(?:
+     (?P<DATETIME>[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[tT][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?"""
+    r"""(?:[zZ]|[+-][0-9]{2}:?[0-9]{2})?(?![0-9a-zA-Z_]))
+    |(?P<DURATION>[0-9]+[smhdwSMHDW](?![0-9a-zA-Z_]))
+    |(?P<INT>-?[0-9]+)
+    |(?P<WORD>[A-Za-z_][A-Za-z0-9_]*)
+    |(?P<STRING>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+    |(?P<PARAM>\$[A-Za-z_][A-Za-z0-9_]*)
+    |(?P<QUERYREF>@[A-Za-z_][A-Za-z0-9_]*)
+    |(?P<CMP_OP>==|!=|<>|<=|>=|=|<|>)
+    |(?P<LPAR>\()|(?P<RPAR>\))|(?P<LSQB>\[)|(?P<RSQB>\])
+    |(?P<COMMA>,)|(?P<DOT>\.)|(?P<PLUS>\+)|(?P<MINUS>-)
+    |(?P<END>\Z))""",
+    re.VERBOSE,
+)
+_KEYWORD_TYPES = {k: k.upper() for k in KEYWORDS}
+_KEYWORD_TYPES["custom"] = "CUSTOM"
+
+
+class _LexError(Exception):
+    def __init__(self, pos: int, allowed: set[str]) -> None:
+        super().__init__(pos)
+        self.pos = pos
+        self.allowed = allowed
+
+
+class _FastLexer:
+    """A drop-in for Lark's lexer object: ``lex(lexer_state, parser_state)``."""
+
+    def __init__(self, token_cls: Any) -> None:
+        self.token = token_cls
+
+    def lex(self, lexer_state: Any, parser_state: Any) -> Any:
+        raw = lexer_state.text
+        text: str = getattr(raw, "text", raw)
+        states = parser_state.parse_conf.states
+        stack = parser_state.state_stack
+        token = self.token
+        match = _TOKEN_RE.match
+        keywords = _KEYWORD_TYPES
+        pos = 0
+        while True:
+            m = match(text, pos)
+            if m is None:
+                skip = re.compile(r"(?:[ \t\r\n\f]+|#[^\n]*)*").match(text, pos)
+                at = skip.end() if skip else pos
+                raise _LexError(at, {t for t in states[stack[-1]] if t.isupper()})
+            kind = m.lastgroup
+            if kind == "END":
+                return
+            start = m.start(kind)
+            end = m.end()
+            value = m.group(kind)
+            if kind == "WORD":
+                kw = keywords.get(value.lower())
+                if kw is not None and kw in states[stack[-1]]:
+                    kind = kw
+            elif kind == "INT":
+                if value[0] == "-" and "INT" not in states[stack[-1]]:
+                    kind, value, end = "MINUS", "-", start + 1
+            elif kind == "DURATION" and "DURATION" not in states[stack[-1]]:
+                kind, value = "INT", value[:-1]
+                end = start + len(value)
+            tok = token(kind, value, start, 1, start + 1, 1, end + 1, end)
+            lexer_state.last_token = tok
+            yield tok
+            pos = end
+
+
 # ---------------------------------------------------------------- backends
 
 
@@ -267,6 +347,9 @@ def grammar_text() -> str:
 
 class _Backend:
     def __init__(self, parser: Any, module: ModuleType) -> None:
+        # Lark's own lexer is replaced by the one-pass lexer above; Lark's
+        # LALR tables and parser run as they are.
+        parser.parser.lexer = _FastLexer(module.Token)
         self.parser = parser
         self.module = module
         self.name = module.__name__
@@ -309,7 +392,9 @@ def lark_parser() -> Any:
 def _plain_lark() -> Any:
     import lark
 
-    return lark.Lark(grammar_text(), parser="lalr", lexer="contextual", cache=True)
+    # No grammar cache here: a Lark object loaded from the cache has no
+    # ``.grammar``, which grammar fuzzers (hypothesis.extra.lark) read.
+    return lark.Lark(grammar_text(), parser="lalr", lexer="contextual")
 
 
 # ------------------------------------------------------------------ errors
@@ -375,6 +460,22 @@ def _syntax_diagnostic(exc: Exception, text: str, mod: ModuleType) -> Diagnostic
     raise exc  # pragma: no cover - not a syntax error
 
 
+def _lex_diagnostic(text: str, pos: int, allowed: set[str]) -> Diagnostic:
+    ch = text[pos] if pos < len(text) else ""
+    if ch in "\"'":
+        return make(
+            text,
+            "CQL003",
+            "this string is never closed",
+            pos,
+            pos + 1,
+            hint=f"add the closing {ch}",
+        )
+    expected = describe_expected(allowed)
+    hint = f"expected {expected}" if expected else None
+    return make(text, "CQL002", f"unexpected character {ch!r}", pos, pos + 1, hint=hint)
+
+
 def _depth(expr: ast.Expr) -> int:
     """Nesting depth of connectives, computed without recursion."""
     best = 0
@@ -407,6 +508,8 @@ def parse_diagnostics(text: str) -> tuple[ast.Query | None, list[Diagnostic]]:
         expr = backend.parser.parse(text)
     except _EscapeError as exc:
         return None, [make(text, "CQL005", exc.message, exc.start, exc.end)]
+    except _LexError as exc:
+        return None, [_lex_diagnostic(text, exc.pos, exc.allowed)]
     except backend.module.UnexpectedInput as exc:
         return None, [_syntax_diagnostic(exc, text, backend.module)]
     if expr is not None and (text.count("(") + text.lower().count("not")) >= MAX_DEPTH:

@@ -412,8 +412,9 @@ class Plan:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "requests": [{"filter": b, "encoded": encode_json(b) if b else None}
-                         for b in self.branches],
+            "requests": [
+                {"filter": b, "encoded": encode_json(b) if b else None} for b in self.branches
+            ],
             "residual": self.residual.text if self.residual else None,
             "never_matches": self.never_matches,
         }
@@ -424,8 +425,9 @@ class Plan:
             return "The query never matches: no request is sent."
         lines = []
         n = len(self.branches)
-        lines.append(f"{n} request{'s' if n != 1 else ''}" + (
-            ", records merged by id:" if n > 1 else ":"))
+        lines.append(
+            f"{n} request{'s' if n != 1 else ''}" + (", records merged by id:" if n > 1 else ":")
+        )
         for i, b in enumerate(self.branches, 1):
             if b:
                 lines.append(f"  {i}. filter={json.dumps(b, ensure_ascii=False)}")
@@ -466,20 +468,31 @@ def plan_ir(
         reasons.append(("CQL202", "this 'or' needs one request per side", dnf.split_span))
     out: list[tuple[list[dict[str, Any]], list[IExpr]]] = []
     for branch in branches:
-        alternatives: list[tuple[list[dict[str, Any]], list[IExpr]]] = [([], [])]
+        # Fields with one way to say them extend every alternative in place;
+        # only a field that splits multiplies the alternatives.
+        filters: list[dict[str, Any]] = []
+        rest: list[IExpr] = []
+        splits: list[list[tuple[list[dict[str, Any]], list[IExpr]]]] = []
         for f, c in branch.values():
-            prop = schema.properties[f.prop]
-            emitted = compiler.emit(f, c, prop)
+            emitted = compiler.emit(f, c, schema.properties[f.prop])
             if len(emitted) > 1:
                 reasons.append(("CQL202", compiler.split_reason(f, c), c.span))
-            nxt = []
-            for filters, rest in alternatives:
-                for em in emitted:
-                    extra = [] if em.exact else [compiler.constraint_ir(f, c)]
-                    if not em.exact:
-                        reasons.append(("CQL203", compiler.residual_reason(f, c), c.span))
-                    nxt.append((filters + em.filters, rest + extra))
-            alternatives = nxt
+            options = []
+            for em in emitted:
+                extra = [] if em.exact else [compiler.constraint_ir(f, c)]
+                if not em.exact:
+                    reasons.append(("CQL203", compiler.residual_reason(f, c), c.span))
+                options.append((em.filters, extra))
+            if len(options) == 1:
+                filters.extend(options[0][0])
+                rest.extend(options[0][1])
+            else:
+                splits.append(options)
+        alternatives = [(filters, rest)]
+        for options in splits:
+            alternatives = [(fs + ofs, rs + ors) for fs, rs in alternatives for ofs, ors in options]
+            if len(alternatives) > max_branches:
+                raise TooManyBranches(len(alternatives), (0, len(text)))
         out.extend(alternatives)
     if len(out) > max_branches:
         raise TooManyBranches(len(out), (0, len(text)))

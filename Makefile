@@ -1,0 +1,50 @@
+# The two commands of the README's quick start, and their parts.
+#   make test   create .venv, install cqlang with its test deps, lint, type-check, test
+#   make demo   create .venv, install, run the main job on the built-in emulator
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: test demo lint typecheck pytest bench wheel-check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy --strict cqlang
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest
+
+test: lint typecheck pytest
+
+demo: $(STAMP)
+	$(BIN)/python -m cqlang.demo
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_compile.py
+	$(BIN)/python benchmarks/bench_evaluator.py
+
+# Build the wheel, install it in a clean venv and compile from there: proves
+# the grammar and the generated standalone parser ship inside the wheel.
+wheel-check: $(STAMP)
+	rm -rf dist .wheel-venv
+	$(BIN)/python -m pip wheel -q --no-deps -w dist .
+	$(PYTHON) -m venv .wheel-venv
+	.wheel-venv/bin/python -m pip install -q dist/cqlang-*.whl
+	cd / && $(CURDIR)/.wheel-venv/bin/cqlang compile 'state = OPEN'
+	cd / && $(CURDIR)/.wheel-venv/bin/python -c "import cqlang.parser as p; assert p.backend_name() == 'cqlang._lark_parser', p.backend_name(); print('standalone parser in the wheel: ok')"
+
+clean:
+	rm -rf $(VENV) .wheel-venv dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,106 @@
+"""Compile speed, side by side with the cost of just sending the filter.
+
+Prints, measured in one run on this machine:
+
+* the median time of ``cqlang.compile`` + ``cqlang.encode`` on 3-, 20- and
+  200-clause queries, each call on a distinct text (no cache helps), as a
+  ratio to ``json.dumps`` plus percent-encoding of the same filter list
+  (targets: at most 10x for 3 clauses, 12x for 200);
+* the same for a repeated identical query (target: at most 2x, the cache);
+* the cold start of ``cqlang compile`` against ``python -c pass``
+  (target: at most 5x).
+
+Ratios, not wall times, because these machines are noisy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from urllib.parse import quote
+
+import cqlang
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "300"))
+
+
+def query(clauses: int, variant: int) -> str:
+    """A query of ``clauses`` distinct predicates; ``variant`` makes the text unique."""
+    base = [
+        f"priority >= {variant % 7}",
+        "state in (OPEN, PROCESSING)",
+        f'custom.region = "PL{variant}"',
+    ]
+    parts = base[:clauses]
+    for i in range(len(parts), clauses):
+        parts.append(f'custom.k{i} = "v{variant}-{i}"')
+    return " and ".join(parts)
+
+
+def baseline(filters: list[dict[str, object]]) -> str:
+    return quote(json.dumps(filters, ensure_ascii=False, separators=(",", ":")), safe="-_.!~*'()")
+
+
+def side_by_side(texts: list[str], filters: list[list[dict[str, object]]]) -> tuple[float, float]:
+    """Median ns of the baseline and of compile+encode, the two interleaved
+    call by call so that both see the same machine noise."""
+    base, comp = [], []
+    for text, f in zip(texts, filters, strict=True):
+        t = time.perf_counter_ns()
+        baseline(f)
+        t1 = time.perf_counter_ns()
+        compile_and_encode(text)
+        t2 = time.perf_counter_ns()
+        base.append(t1 - t)
+        comp.append(t2 - t1)
+    return statistics.median(base), statistics.median(comp)
+
+
+def compile_and_encode(text: str) -> str:
+    return cqlang.encode(cqlang.compile(text))
+
+
+def cold_start(runs: int = 15) -> tuple[float, float]:
+    exe = shutil.which("cqlang") or os.path.join(os.path.dirname(sys.executable), "cqlang")
+    cmds = {
+        "pass": [sys.executable, "-c", "pass"],
+        "cqlang": [exe, "compile", "state = OPEN and priority >= 3"],
+    }
+    res: dict[str, list[float]] = {k: [] for k in cmds}
+    for _ in range(runs):  # interleaved, so both see the same noise
+        for name, cmd in cmds.items():
+            t = time.perf_counter()
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+            res[name].append(time.perf_counter() - t)
+    return statistics.median(res["pass"]), statistics.median(res["cqlang"])
+
+
+def main() -> None:
+    print(f"cqlang compile benchmark ({ROUNDS} distinct queries per size)")
+    print(f"{'clauses':>8} {'baseline µs':>12} {'compile µs':>11} {'ratio':>7}  target")
+    for clauses, target in ((3, 10), (20, None), (200, 12)):
+        # The filters the baseline encodes come from other texts, so that
+        # compiling the measured texts finds nothing in the cache.
+        filters = [cqlang.compile(query(clauses, 10**6 + i)) for i in range(ROUNDS)]
+        texts = [query(clauses, i) for i in range(ROUNDS)]
+        base, comp = side_by_side(texts, filters)
+        tgt = f"<= {target}x" if target else ""
+        print(f"{clauses:>8} {base / 1e3:>12.1f} {comp / 1e3:>11.1f} {comp / base:>6.1f}x  {tgt}")
+    text = query(3, 424242)
+    compile_and_encode(text)
+    base, comp = side_by_side([text] * ROUNDS, [cqlang.compile(text)] * ROUNDS)
+    print(f"repeated identical 3-clause query: {comp / base:.1f}x the baseline (target <= 2x)")
+    p, c = cold_start()
+    print(
+        f"cold start: python -c pass {p * 1e3:.0f} ms, cqlang compile {c * 1e3:.0f} ms: "
+        f"{c / p:.1f}x (target <= 5x; parser backend: {cqlang.parser.backend_name()})"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The one-pass lexer in cqlang/parser.py must read text exactly as Lark's
+contextual lexer reads the grammar: same trees, same accepted texts."""
+
+from __future__ import annotations
+
+import lark
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cqlang import parser
+
+CORPUS = [
+    'state in (OPEN, CLOSED) and priority >= 3 and custom.region = "PL"',
+    "application_state = RETRY and contact_try < 5",
+    "created_date >= today - 7d and state != CLOSED",
+    "not (priority between 1 and 3) or custom[\"lead source\"] = 'web'",
+    "created_date = 2021-08-10 and assigned_tenant_user_id in (12, 14)",
+    "x = now-7d",
+    "x = now -90m + 1h",
+    "x = -5 and y = 5",
+    "custom.and = 1",
+    "custom.now = today",
+    "a = 2021-08-10T14:30:05+02:00 # comment\n and b is not null",
+    "x = 7d",
+    "x = 2021-08-10x",
+    "x in $list and y not in () and @name",
+    "NOT x IS NULL OR y Between 1 AnD 2",
+    "x = yesterday+1w-3s",
+    "in = 1",
+    "x = and",
+    "x == 1 and y <> 2",
+    "",
+    "   # only a comment",
+    'x = "a\\"b"',
+]
+
+
+@pytest.fixture(scope="module")
+def reference() -> lark.Lark:
+    return lark.Lark(
+        parser.grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        transformer=parser._Builder(),
+        maybe_placeholders=False,
+    )
+
+
+def outcome(p: lark.Lark, text: str) -> object:
+    try:
+        return ("ok", p.parse(text))
+    except (lark.exceptions.UnexpectedInput, parser._EscapeError):
+        return ("error",)
+
+
+def ours(text: str) -> object:
+    query, _ = parser.parse_diagnostics(text)
+    return ("ok", query.expr) if query is not None else ("error",)
+
+
+@pytest.mark.parametrize("text", CORPUS)
+def test_same_reading_as_lark(reference: lark.Lark, text: str) -> None:
+    assert ours(text) == outcome(reference, text)
+
+
+PIECES = st.sampled_from(
+    [
+        "x",
+        "state",
+        "custom",
+        ".",
+        "[",
+        "]",
+        "(",
+        ")",
+        ",",
+        "=",
+        "!=",
+        "<",
+        ">=",
+        "and",
+        "or",
+        "not",
+        "in",
+        "between",
+        "is",
+        "null",
+        "now",
+        "today",
+        "-",
+        "+",
+        "7d",
+        "90m",
+        "5",
+        "-5",
+        "2021-08-10",
+        "2021-08-10T10:00Z",
+        '"s"',
+        "'t'",
+        "$p",
+        "@q",
+        " ",
+        "  ",
+        "\n",
+        "#c\n",
+        "OPEN",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(PIECES, max_size=12).map(" ".join))
+def test_random_token_soup(reference: lark.Lark, text: str) -> None:
+    assert ours(text) == outcome(reference, text)
