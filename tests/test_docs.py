@@ -1,0 +1,161 @@
+"""Every query example in the docs is run, and must do what the docs claim.
+
+Conventions in the Markdown files (README.md and docs/*.md):
+
+* a ```` ```cqlang ```` block followed by a ```` ```json ```` block: the query
+  compiles to exactly that filter list;
+* ```` ```cqlang plan ```` followed by ```` ```json ````: ``cqlang.plan`` gives
+  those requests (``"requests"``: a list of filter lists) and residual text;
+* ```` ```cqlang error=CODE ````: checking the query reports that code;
+* any other ```` ```cqlang ```` block: the query checks without an error;
+* ```` ```filter ```` followed by ```` ```cqlang ````: decompiling gives that text;
+* ```` ```console ```` blocks: each ``$ cqlang compile|check|fmt|decompile|explain
+  ...`` line is run and its output must equal the lines after it.
+
+Info-string options: ``tz=ZONE``, ``params=JSON``. The clock is always
+2026-11-28 12:00:00 UTC.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import cqlang
+from cqlang.cli import main
+from cqlang.diagnostics import CODES
+from cqlang.schema import property_table
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
+RUNNABLE = {"compile", "check", "fmt", "decompile", "explain"}
+
+_FENCE = re.compile(r"^( *)```([^\n`]*)\n(.*?)^\1```", re.S | re.M)
+
+
+def blocks(path: Path) -> list[tuple[str, dict[str, Any], str, int]]:
+    """(language, options, body, line) for every fenced block of a file."""
+    text = path.read_text(encoding="utf-8")
+    out = []
+    for m in _FENCE.finditer(text):
+        indent = len(m.group(1))
+        info = m.group(2).split()
+        lang = info[0] if info else ""
+        opts: dict[str, Any] = {}
+        for item in info[1:]:
+            key, _, value = item.partition("=")
+            opts[key] = json.loads(value) if value[:1] in "[{" else (value or True)
+        body = "\n".join(line[indent:] for line in m.group(3).splitlines())
+        out.append((lang, opts, body, text.count("\n", 0, m.start()) + 1))
+    return out
+
+
+def examples() -> list[Any]:
+    cases = []
+    for path in DOCS:
+        bs = blocks(path)
+        for i, (lang, opts, body, line) in enumerate(bs):
+            nxt = bs[i + 1] if i + 1 < len(bs) else None
+            ident = f"{path.name}:{line}"
+            if lang in ("cqlang", "filter", "console"):
+                cases.append(pytest.param(lang, opts, body, nxt, id=ident))
+    return cases
+
+
+def inputs(opts: dict[str, Any]) -> dict[str, Any]:
+    schema = cqlang.DEFAULT_SCHEMA
+    if "custom" in opts:
+        schema = schema.with_custom_fields(opts["custom"], strict=bool(opts.get("strict")))
+    return {
+        "tz": opts.get("tz"),
+        "params": opts.get("params"),
+        "now": NOW,
+        "schema": schema,
+        "queries": opts.get("queries"),
+    }
+
+
+def codes_of(body: str, kw: dict[str, Any]) -> list[str]:
+    """Codes that check reports, or that the strict compile raises."""
+    codes = [d.code for d in cqlang.check(body, **kw)]
+    try:
+        cqlang.compile(body, **kw)
+    except cqlang.CqlError as exc:
+        codes += [d.code for d in exc.diagnostics]
+    return codes
+
+
+@pytest.mark.parametrize(("lang", "opts", "body", "nxt"), examples())
+def test_doc_example(lang: str, opts: dict[str, Any], body: str, nxt: Any) -> None:
+    if lang == "console":
+        run_console(body)
+        return
+    if lang == "filter":
+        if "error" in opts:
+            with pytest.raises(cqlang.CqlError) as info:
+                cqlang.decompile(body)
+            assert info.value.diagnostics[0].code == opts["error"]
+            return
+        assert nxt is not None and nxt[0] == "cqlang", "a filter block is followed by its query"
+        assert cqlang.decompile(body) == nxt[2].strip()
+        return
+    kw = inputs(opts)
+    if "error" in opts:
+        codes = codes_of(body, kw)
+        assert opts["error"] in codes, codes
+        return
+    errors = [d for d in cqlang.check(body, **kw) if d.severity == "error"]
+    assert not errors, errors
+    if nxt is not None and nxt[0] == "json":
+        expected = json.loads(nxt[2])
+        if "plan" in opts:
+            plan = cqlang.plan(body, **kw)
+            assert plan.branches == expected["requests"]
+            assert (plan.residual.text if plan.residual else None) == expected.get("residual")
+        else:
+            assert cqlang.compile(body, **kw) == expected
+
+
+def run_console(body: str) -> None:
+    runner = CliRunner()
+    lines = body.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if not line.startswith("$ cqlang "):
+            continue
+        expected = []
+        while i < len(lines) and not lines[i].startswith("$ "):
+            expected.append(lines[i])
+            i += 1
+        args = shlex.split(line[len("$ cqlang ") :])
+        if not args or args[0] not in RUNNABLE:
+            continue
+        result = runner.invoke(main, args)
+        got = (result.stdout + result.stderr).rstrip("\n").splitlines()
+        assert got == [e for e in expected], f"{line}\n{result.stdout}{result.stderr}"
+
+
+def test_property_table_matches_schema() -> None:
+    text = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
+    m = re.search(r"<!-- properties:begin -->\n(.*?)\n<!-- properties:end -->", text, re.S)
+    assert m is not None
+    assert m.group(1) == property_table()
+
+
+def test_every_code_is_documented_with_an_example() -> None:
+    text = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^### (CQL\d{3})", text, re.M))
+    assert documented == set(CODES)
+    shown = {opts.get("error") for _, opts, _, _ in blocks(ROOT / "docs" / "errors.md")}
+    # A 1 MB query and a wrong Python argument have no example block.
+    assert set(CODES) - shown == {"CQL006", "CQL117"}
