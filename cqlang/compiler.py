@@ -153,9 +153,12 @@ def constraint_ir(f: FieldRef, c: Constraint) -> IExpr:
         elif lo == NEG and hi == POS:
             parts.append(Atom(f, "notnull", None, s, e))
         elif lo == NEG:
-            parts.append(Atom(f, "le", hi, s, e))
+            # Bounds the user wrote as < or > are written back that way.
+            lt = hi + 1 in c.lt
+            parts.append(Atom(f, "lt" if lt else "le", hi + 1 if lt else hi, s, e))
         elif hi == POS:
-            parts.append(Atom(f, "ge", lo, s, e))
+            gt = lo - 1 in c.gt
+            parts.append(Atom(f, "gt" if gt else "ge", lo - 1 if gt else lo, s, e))
         else:
             parts.append(IAnd((Atom(f, "ge", lo, s, e), Atom(f, "le", hi, s, e)), s, e))
     if len(parts) > 2 and c.ivs[0][0] == NEG and c.ivs[-1][1] == POS:
