@@ -52,7 +52,7 @@ def blocks(path: Path) -> list[tuple[str, dict[str, Any], str, int]]:
         opts: dict[str, Any] = {}
         for item in info[1:]:
             key, _, value = item.partition("=")
-            opts[key] = json.loads(value) if value[:1] in "[{" else (value or True)
+            opts[key] = json.loads(value) if value.startswith(("[", "{")) else (value or True)
         body = "\n".join(line[indent:] for line in m.group(3).splitlines())
         out.append((lang, opts, body, text.count("\n", 0, m.start()) + 1))
     return out
