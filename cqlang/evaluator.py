@@ -157,6 +157,19 @@ class _Gen:
             if op == "nin":
                 return f"((v := {get}).__class__ is {cls} and v not in {c})"
             return f"((v := {get}).__class__ is {cls} and v {_CMP[op]} {c})"
+        if f.key is None and f.type == "datetime" and op not in ("null", "notnull"):
+            # Canonical API datetimes compare as strings; anything else is
+            # normalised first (or counts as missing).
+            get = f"r.get({self.const(f.record_field)})"
+            norm = self.const(as_datetime)
+            c = self.const(self.literal(f, a.value))
+            test = f"v in {c}" if op == "in" else f"v not in {c}" if op == "nin" else (
+                f"v {_CMP[op]} {c}"
+            )
+            return (
+                f"((v := {get}).__class__ is str and ((len(v) == 19 and v[10] == ' ') "
+                f"or (v := {norm}(v)) is not None) and {test})"
+            )
         get = self.getter(f)
         if op == "null":
             return f"({get} is None)"
