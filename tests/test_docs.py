@@ -9,6 +9,7 @@ Conventions in the Markdown files (README.md and docs/*.md):
 * ```` ```cqlang error=CODE ````: checking the query reports that code;
 * any other ```` ```cqlang ```` block: the query checks without an error;
 * ```` ```filter ```` followed by ```` ```cqlang ````: decompiling gives that text;
+* ```` ```pycon ```` blocks run as doctests;
 * ```` ```console ```` blocks: each ``$ cqlang compile|check|fmt|decompile|explain
   ...`` line is run and its output must equal the lines after it.
 
@@ -65,7 +66,7 @@ def examples() -> list[Any]:
         for i, (lang, opts, body, line) in enumerate(bs):
             nxt = bs[i + 1] if i + 1 < len(bs) else None
             ident = f"{path.name}:{line}"
-            if lang in ("cqlang", "filter", "console"):
+            if lang in ("cqlang", "filter", "console", "pycon"):
                 cases.append(pytest.param(lang, opts, body, nxt, id=ident))
     return cases
 
@@ -98,6 +99,9 @@ def test_doc_example(lang: str, opts: dict[str, Any], body: str, nxt: Any) -> No
     if lang == "console":
         run_console(body)
         return
+    if lang == "pycon":
+        run_pycon(body)
+        return
     if lang == "filter":
         if "error" in opts:
             with pytest.raises(cqlang.CqlError) as info:
@@ -122,6 +126,18 @@ def test_doc_example(lang: str, opts: dict[str, Any], body: str, nxt: Any) -> No
             assert (plan.residual.text if plan.residual else None) == expected.get("residual")
         else:
             assert cqlang.compile(body, **kw) == expected
+
+
+def run_pycon(body: str) -> None:
+    """Run a ```pycon block as a doctest."""
+    import doctest
+
+    flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+    test = doctest.DocTestParser().get_doctest(body, {"cqlang": cqlang}, "docs", None, 0)
+    runner = doctest.DocTestRunner(optionflags=flags)
+    out: list[str] = []
+    runner.run(test, out=out.append)
+    assert runner.failures == 0, "".join(out)
 
 
 def run_console(body: str) -> None:
