@@ -196,6 +196,10 @@ class _Server(ThreadingHTTPServer):
             self.open_sockets.discard(request)
         super().shutdown_request(request)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-answer is routine here (timeouts, faults).
+        log.debug("error serving %s", client_address, exc_info=True)
+
     def close_open_sockets(self) -> None:
         with self.sockets_lock:
             socks = list(self.open_sockets)
@@ -481,17 +485,17 @@ class Emulator:
             if status in (429, 503):
                 headers.append(("Retry-After", str(d.retry_after)))
         self._record(d, method, h.path, status)
-        h.send_response(status)
-        h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(body)))
-        for name, value in headers:
-            h.send_header(name, value)
-        if cut is not None:
-            h.send_header("Connection", "close")
-        h.end_headers()
-        if method == "HEAD":
-            return
         try:
+            h.send_response(status)
+            h.send_header("Content-Type", ctype)
+            h.send_header("Content-Length", str(len(body)))
+            for name, value in headers:
+                h.send_header(name, value)
+            if cut is not None:
+                h.send_header("Connection", "close")
+            h.end_headers()
+            if method == "HEAD":
+                return
             if cut is not None:
                 h.wfile.write(body[:cut])
                 h.wfile.flush()
@@ -499,7 +503,7 @@ class Emulator:
                 h.connection.shutdown(socket.SHUT_RDWR)
             else:
                 h.wfile.write(body)
-        except OSError:
+        except OSError:  # the client went away (e.g. it timed out)
             h.close_connection = True
 
 
