@@ -1,8 +1,8 @@
 """cqlang: a filter query language for Conpeek's voice campaign requests.
 
     >>> import cqlang
-    >>> cqlang.compile('state = OPEN and priority >= 3')
-    [{'property': 'state', 'value': ['OPEN']}, {'property': 'priority', 'operator': 'gte', 'value': 3}]
+    >>> cqlang.compile('state = OPEN')
+    [{'property': 'state', 'value': ['OPEN']}]
 
 The public names below are stable. ``Client`` and the API errors are loaded
 on first use, so that compiling a query never imports ``requests``.

@@ -34,8 +34,12 @@ def _freeze(value: Any) -> Any:
 
 def _cache_key(kind: str, text: str, **inputs: Any) -> Any:
     try:
-        return (kind, text, _freeze({k: v for k, v in inputs.items() if k != "schema"}),
-                id(inputs.get("schema")))
+        return (
+            kind,
+            text,
+            _freeze({k: v for k, v in inputs.items() if k != "schema"}),
+            id(inputs.get("schema")),
+        )
     except TypeError:
         return None
 
@@ -59,14 +63,13 @@ def check(
     bad query."""
     if not isinstance(text, str):
         raise TypeError(f"a query is a str, not {type(text).__name__}")
-    result = checker.check_text(
-        text, schema=schema, params=params, tz=tz, now=now, queries=queries
-    )
+    result = checker.check_text(text, schema=schema, params=params, tz=tz, now=now, queries=queries)
     diags = list(result.diagnostics)
     if result.ir is not None:
         try:
-            p = plan_ir(result.ir, text=text, schema=schema or DEFAULT_SCHEMA,
-                        max_branches=max_branches)
+            p = plan_ir(
+                result.ir, text=text, schema=schema or DEFAULT_SCHEMA, max_branches=max_branches
+            )
         except TooManyBranches as exc:
             diags.append(_too_many(text, exc, max_branches))
         else:
@@ -98,19 +101,26 @@ def plan(
     """The requests and the client-side residual that answer ``text``."""
     if not isinstance(text, str):
         raise TypeError(f"a query is a str, not {type(text).__name__}")
-    key = _cache_key("plan", text, params=params, tz=tz, now=now, schema=schema,
-                     queries=queries, max_branches=max_branches)
+    key = _cache_key(
+        "plan",
+        text,
+        params=params,
+        tz=tz,
+        now=now,
+        schema=schema,
+        queries=queries,
+        max_branches=max_branches,
+    )
     if key is not None and key in _cache:
         _cache.move_to_end(key)
         return _cache[key]  # type: ignore[no-any-return]
-    result = checker.check_text(
-        text, schema=schema, params=params, tz=tz, now=now, queries=queries
-    )
+    result = checker.check_text(text, schema=schema, params=params, tz=tz, now=now, queries=queries)
     raise_for(result.diagnostics, text)
     assert result.ir is not None
     try:
-        p = plan_ir(result.ir, text=text, schema=schema or DEFAULT_SCHEMA,
-                    max_branches=max_branches)
+        p = plan_ir(
+            result.ir, text=text, schema=schema or DEFAULT_SCHEMA, max_branches=max_branches
+        )
     except TooManyBranches as exc:
         d = _too_many(text, exc, max_branches)
         raise CqlPlanError(d.message, [d], text) from None
@@ -143,8 +153,14 @@ def strict_check(p: Plan, text: str) -> None:
     hint = "see the plan with `cqlang explain` (or cqlang.plan() in Python)"
     if p.never_matches:
         _, msg, span = p.reasons[0]
-        d = make(text, "CQL201", msg, span[0], span[1],
-                 hint="nothing can match: no filter would be correct")
+        d = make(
+            text,
+            "CQL201",
+            msg,
+            span[0],
+            span[1],
+            hint="nothing can match: no filter would be correct",
+        )
         raise CqlPlanError(d.message, [d], text)
     if len(p.branches) > 1 or p.residual is not None:
         code, msg, span = next(

@@ -9,7 +9,8 @@ reads these classes and never sees Lark.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dfield
 
 # ------------------------------------------------------------------ fields
 
@@ -24,8 +25,8 @@ class Field:
 
     name: str
     key: str | None = None
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
 
 # ------------------------------------------------------------------ values
@@ -40,9 +41,9 @@ class Str:
     """
 
     value: str
-    quoted: bool = field(default=True, compare=False)
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    quoted: bool = dfield(default=True, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +52,8 @@ class Int:
 
     value: int
     text: str
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +61,8 @@ class DateTime:
     """A bare datetime literal such as ``2021-08-10`` or ``2021-08-10T14:30Z``."""
 
     text: str
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +75,8 @@ class RelTime:
 
     base: str
     shifts: tuple[tuple[int, str], ...] = ()
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +84,8 @@ class Param:
     """A parameter ``$name``, bound at compile time."""
 
     name: str
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
 
 Value = Str | Int | DateTime | RelTime | Param
@@ -99,8 +100,8 @@ class Compare:
     field: Field
     op: str
     value: Value
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +111,8 @@ class In:
     field: Field
     values: tuple[Value, ...] | Param
     negated: bool = False
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +123,8 @@ class Between:
     low: Value
     high: Value
     negated: bool = False
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +133,8 @@ class IsNull:
 
     field: Field
     negated: bool = False
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +142,8 @@ class Ref:
     """``@name``: a named query from a config file, inlined by the checker."""
 
     name: str
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
 
 # ------------------------------------------------------------- connectives
@@ -151,8 +152,8 @@ class Ref:
 @dataclass(frozen=True, slots=True)
 class Not:
     expr: Expr
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +161,8 @@ class And:
     """A flat conjunction of two or more operands."""
 
     items: tuple[Expr, ...]
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,8 +170,8 @@ class Or:
     """A flat disjunction of two or more operands."""
 
     items: tuple[Expr, ...]
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
 
 Predicate = Compare | In | Between | IsNull
@@ -182,7 +183,7 @@ class Query:
     """A whole query; ``expr`` is ``None`` for the empty query."""
 
     expr: Expr | None
-    text: str = field(default="", compare=False)
+    text: str = dfield(default="", compare=False)
 
 
 __all__ = [

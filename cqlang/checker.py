@@ -138,8 +138,12 @@ class _Checker:
             return None
         if name in self.ref_stack:
             cycle = " -> ".join(f"@{n}" for n in [*self.ref_stack, name])
-            self.report("CQL116", f"named queries refer to each other in a cycle: {cycle}",
-                        node.start, node.end)
+            self.report(
+                "CQL116",
+                f"named queries refer to each other in a cycle: {cycle}",
+                node.start,
+                node.end,
+            )
             return None
         entry = self.queries[name]
         text = entry if isinstance(entry, str) else entry.text
@@ -166,7 +170,7 @@ class _Checker:
 
     # --------------------------------------------------------- predicates
     def predicate(self, node: ast.Predicate) -> IExpr:
-        fref, prop = self.field(node.field)
+        fref, _ = self.field(node.field)
         if isinstance(node, ast.IsNull):
             s, e = self.span(node)
             return Atom(fref, "notnull" if node.negated else "null", None, s, e)
@@ -215,7 +219,8 @@ class _Checker:
                 self.report("CQL101", "this endpoint has no custom fields", f.start, f.end)
                 raise _Error
             declared = self.schema.custom_field(f.key)
-            typ, values = "string", ()
+            typ: str = "string"
+            values: tuple[str, ...] = ()
             if declared is not None:
                 typ, values = declared.type, declared.values
             elif self.schema.custom_fields:

@@ -72,7 +72,8 @@ def parse_params(items: Sequence[str]) -> dict[str, str]:
 def parse_now(text: str | None) -> datetime | None:
     if text is None:
         return None
-    from .timeexpr import TimeError, parse_now as _parse
+    from .timeexpr import TimeError
+    from .timeexpr import parse_now as _parse
 
     try:
         return _parse(text)
@@ -135,7 +136,8 @@ class CqlGroup(click.Group):
         except Exception as exc:  # pragma: no cover - a bug, not a user error
             if os.environ.get("CQLANG_DEBUG"):
                 raise
-            fail(f"internal error: {type(exc).__name__}: {exc} (set CQLANG_DEBUG=1 for details)", 70)
+            name = type(exc).__name__
+            fail(f"internal error: {name}: {exc} (set CQLANG_DEBUG=1 for details)", 70)
 
 
 @click.group(cls=CqlGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})

@@ -25,6 +25,7 @@ open string) are left entirely to the client.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr
@@ -119,7 +120,7 @@ def emit(f: FieldRef, c: Constraint, prop: Property) -> list[Emitted]:
     if len(ivs) == 1:
         got = _bounds(f, prop, c, *ivs[0])
         return [Emitted(got, True)] if got is not None else nothing
-    holes = [(a[1] + 1, b[0] - 1) for a, b in zip(ivs, ivs[1:], strict=False)]
+    holes = [(a[1] + 1, b[0] - 1) for a, b in pairwise(ivs)]
     single = all(lo == hi for lo, hi in holes)
     hull = _bounds(f, prop, c, ivs[0][0], ivs[-1][1])
     if single and "ne" in prop.operators and hull is not None:
@@ -162,7 +163,7 @@ def constraint_ir(f: FieldRef, c: Constraint) -> IExpr:
         else:
             parts.append(IAnd((Atom(f, "ge", lo, s, e), Atom(f, "le", hi, s, e)), s, e))
     if len(parts) > 2 and c.ivs[0][0] == NEG and c.ivs[-1][1] == POS:
-        holes = [(a[1] + 1, b[0] - 1) for a, b in zip(c.ivs, c.ivs[1:], strict=False)]
+        holes = [(a[1] + 1, b[0] - 1) for a, b in pairwise(c.ivs)]
         if all(lo == hi for lo, hi in holes):
             return Atom(f, "nin", tuple(lo for lo, _ in holes), s, e)
     return parts[0] if len(parts) == 1 else IOr(tuple(parts), s, e)

@@ -35,8 +35,10 @@ def _load(source: Any) -> Any:
         text = unquote(text)
     try:
         return json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise _error(source, "CQL301", f"not JSON: {exc.msg} at character {exc.pos}") from None
+    except ValueError as exc:  # e.g. too deeply nested
+        raise _error(source, "CQL301", f"not JSON: {exc}") from None
 
 
 def _error(source: Any, code: str, message: str) -> CqlValidationError:

@@ -57,7 +57,7 @@ def custom_fields(record: Record) -> Mapping[str, Any]:
 
 def as_int(v: Any) -> int | None:
     if v.__class__ is int:
-        return v  # type: ignore[no-any-return]
+        return v
     if isinstance(v, str):
         s = v.strip()
         if s.lstrip("-").isdigit():
@@ -67,7 +67,7 @@ def as_int(v: Any) -> int | None:
 
 def as_str(v: Any) -> str | None:
     if v.__class__ is str:
-        return v  # type: ignore[no-any-return]
+        return v
     if v.__class__ is int:
         return str(v)
     return None
@@ -83,7 +83,7 @@ def as_datetime(v: Any) -> str | None:
     if v.__class__ is not str:
         return None
     if len(v) == 19 and v[10] == " " and v[4] == "-":
-        return v  # type: ignore[no-any-return]
+        return v
     seconds = timeexpr.parse_utc(v)
     return None if seconds is None else timeexpr.format_utc(seconds)
 
@@ -163,8 +163,12 @@ class _Gen:
             get = f"r.get({self.const(f.record_field)})"
             norm = self.const(as_datetime)
             c = self.const(self.literal(f, a.value))
-            test = f"v in {c}" if op == "in" else f"v not in {c}" if op == "nin" else (
-                f"v {_CMP[op]} {c}"
+            test = (
+                f"v in {c}"
+                if op == "in"
+                else f"v not in {c}"
+                if op == "nin"
+                else (f"v {_CMP[op]} {c}")
             )
             return (
                 f"((v := {get}).__class__ is str and ((len(v) == 19 and v[10] == ' ') "
@@ -243,9 +247,9 @@ def evaluate(expr: IExpr, record: Record) -> bool | None:
             if v is None:
                 return None
         if expr.op == "in":
-            return v in c  # type: ignore[operator]
+            return v in c
         if expr.op == "nin":
-            return v not in c  # type: ignore[operator]
+            return v not in c
         result: bool = {
             "eq": v == c,
             "ne": v != c,

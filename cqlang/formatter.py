@@ -203,4 +203,4 @@ def format_ir(expr: IExpr) -> str:
     """Query text for a checked expression (datetimes in UTC, with ``Z``)."""
     if isinstance(expr, IAnd) and not expr.items:
         return ""  # the empty query: everything
-    return _connective(expr, _ir_children, _ir_leaf)  # type: ignore[arg-type]
+    return _connective(expr, _ir_children, _ir_leaf)

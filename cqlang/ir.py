@@ -10,8 +10,8 @@ references are inlined. The planner and the evaluator read only this form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Union
+from dataclasses import dataclass
+from dataclasses import field as dfield
 
 #: Atom operators and their negations under three-valued logic: negating an
 #: atom gives exactly the atom below, on a present field and on a missing one.
@@ -31,7 +31,7 @@ NEGATE: dict[str, str] = {
 OPS = tuple(NEGATE)
 
 Scalar = int | str
-AtomValue = Union[int, str, tuple[int, ...], tuple[str, ...], None]
+AtomValue = int | str | tuple[int, ...] | tuple[str, ...] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +54,8 @@ class Atom:
     field: FieldRef
     op: str
     value: AtomValue
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
     def negated(self) -> Atom:
         return Atom(self.field, NEGATE[self.op], self.value, self.start, self.end)
@@ -64,22 +64,22 @@ class Atom:
 @dataclass(frozen=True, slots=True)
 class IAnd:
     items: tuple[IExpr, ...]
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class IOr:
     items: tuple[IExpr, ...]
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class INot:
     item: IExpr
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    start: int = dfield(default=0, compare=False)
+    end: int = dfield(default=0, compare=False)
 
 
 IExpr = Atom | IAnd | IOr | INot
@@ -105,7 +105,7 @@ def to_nnf(expr: IExpr) -> IExpr:
             flat: list[IExpr] = []
             for k in kids:
                 if type(k) is node.cls:
-                    flat.extend(k.items)  # type: ignore[union-attr]
+                    flat.extend(k.items)
                 else:
                     flat.append(k)
             built: IExpr = node.cls(tuple(flat), node.start, node.end)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from . import compiler
 from .diagnostics import Diagnostic, make
@@ -85,7 +85,7 @@ class Null:
     span: Span = field(default=(0, 0), compare=False)
 
 
-Constraint = Union[Ordered, Discrete, Null]
+Constraint = Ordered | Discrete | Null
 
 
 def _norm_ivs(ivs: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
@@ -143,6 +143,8 @@ def constraint_of(atom: Atom) -> Constraint:
             ivs = _complement(_points(v))  # type: ignore[arg-type]
         return Ordered(ivs, span=span)
     universe = f.values if f.type == "enum" else None
+    pos: tuple[Any, ...] | None
+    neg: frozenset[Any]
     if op == "notnull":
         pos, neg = None, frozenset()
     elif op == "eq":

@@ -106,7 +106,7 @@ VOICE_CAMPAIGN_REQUEST_SPEC: dict[str, Any] = {
             "api": "equality",
             "keyed": True,
             "record_field": "custom",
-            "description": "a custom field, written custom.KEY or custom[\"KEY\"]",
+            "description": 'a custom field, written custom.KEY or custom["KEY"]',
         },
         "priority": {
             "type": "integer",
@@ -249,8 +249,9 @@ class Schema:
 
 
 def _custom_field(key: str, spec: Any) -> CustomField:
+    values: tuple[str, ...] = ()
     if isinstance(spec, str):
-        typ, values = spec, ()
+        typ = spec
     elif isinstance(spec, Mapping):
         typ = spec.get("type", "string")
         values = tuple(str(v) for v in spec.get("values", ()))
@@ -286,6 +287,6 @@ def property_table(schema: Schema = DEFAULT_SCHEMA) -> str:
             api = "a list of values (any of)"
         else:
             api = "one value" + (" and `key`" if p.keyed else "")
-        name = "`custom.KEY`, `custom[\"KEY\"]`" if p.keyed else f"`{p.name}`"
+        name = '`custom.KEY`, `custom["KEY"]`' if p.keyed else f"`{p.name}`"
         rows.append(f"| {name} | {typ} | {ops} | {api} |")
     return "\n".join(rows)
