@@ -7,6 +7,7 @@ inputs) unless the query reads the clock without an explicit ``now``.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime
@@ -21,6 +22,7 @@ from .schema import DEFAULT_SCHEMA, Schema
 
 _CACHE_SIZE = 1024
 _cache: OrderedDict[Any, Any] = OrderedDict()
+_cache_lock = threading.Lock()
 
 
 def _freeze(value: Any) -> Any:
@@ -111,9 +113,12 @@ def plan(
         queries=queries,
         max_branches=max_branches,
     )
-    if key is not None and key in _cache:
-        _cache.move_to_end(key)
-        return _cache[key]  # type: ignore[no-any-return]
+    if key is not None:
+        with _cache_lock:
+            hit = _cache.get(key)
+            if hit is not None:
+                _cache.move_to_end(key)
+                return hit  # type: ignore[no-any-return]
     result = checker.check_text(text, schema=schema, params=params, tz=tz, now=now, queries=queries)
     raise_for(result.diagnostics, text)
     assert result.ir is not None
@@ -125,9 +130,10 @@ def plan(
         d = _too_many(text, exc, max_branches)
         raise CqlPlanError(d.message, [d], text) from None
     if key is not None and not result.uses_clock:
-        _cache[key] = p
-        if len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
+        with _cache_lock:
+            _cache[key] = p
+            if len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
     return p
 
 

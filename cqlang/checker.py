@@ -362,6 +362,8 @@ class _Checker:
             hint = "write the number without quotes"
         elif fref.type == "enum":
             hint = "use one of " + ", ".join(fref.values)
+        elif fref.type == "string" and isinstance(v, ast.RelTime) and not v.shifts:
+            hint = f'to mean the word, quote it: "{v.base}"'
         self.report(
             "CQL104",
             f"{where} takes {_TYPE_WORDS[fref.type]}, not {got}",
