@@ -23,6 +23,7 @@ contract is stated in: each filter object is an atom, and all must hold.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -77,12 +78,20 @@ def as_enum(v: Any) -> str | None:
     return v if v.__class__ is str else None
 
 
+# The API's canonical datetime, every field in range (days above 28 are
+# checked against the month by parse_utc below).
+_CANONICAL_DT = re.compile(
+    r"(?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8]) "
+    r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\Z"
+)
+
+
 def as_datetime(v: Any) -> str | None:
     """A record datetime in the API's canonical form (which sorts like time),
     or ``None``. Canonical strings pass through untouched."""
     if v.__class__ is not str:
         return None
-    if len(v) == 19 and v[10] == " " and v[4] == "-":
+    if len(v) == 19 and _CANONICAL_DT.match(v):
         return v
     seconds = timeexpr.parse_utc(v)
     return None if seconds is None else timeexpr.format_utc(seconds)
@@ -102,6 +111,10 @@ def field_value(record: Record, field: FieldRef) -> Any:
         raw = custom_fields(record).get(field.key)
     else:
         raw = record.get(field.record_field)
+        if field.type == "integer":
+            # As the generated matchers read it: a record's own integer field
+            # must be a JSON integer (custom fields are strings, parsed).
+            return raw if raw.__class__ is int else None
     return None if raw is None else _COERCE[field.type](raw)
 
 
@@ -162,6 +175,7 @@ class _Gen:
             # normalised first (or counts as missing).
             get = f"r.get({self.const(f.record_field)})"
             norm = self.const(as_datetime)
+            canonical = self.const(_CANONICAL_DT.match)
             c = self.const(self.literal(f, a.value))
             test = (
                 f"v in {c}"
@@ -171,7 +185,7 @@ class _Gen:
                 else (f"v {_CMP[op]} {c}")
             )
             return (
-                f"((v := {get}).__class__ is str and ((len(v) == 19 and v[10] == ' ') "
+                f"((v := {get}).__class__ is str and ((len(v) == 19 and {canonical}(v)) "
                 f"or (v := {norm}(v)) is not None) and {test})"
             )
         get = self.getter(f)
