@@ -20,9 +20,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from .config import Config, PreparedQuery
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -117,8 +120,113 @@ def print_warnings(diags: Sequence[Any], text: str) -> None:
             click.echo(render(d, text), err=True)
 
 
+# ------------------------------------------------------------ configuration
+# --config FILE and --profile NAME are accepted before the command (on the
+# group) and by every command (CqlGroup.add_command adds them); the last one
+# given wins. cqlang.config is imported only when a command loads it.
+
+_CONFIG_FILE = "cqlang.config_file"
+_CONFIG_PROFILE = "cqlang.config_profile"
+_CONFIG_LOADED = "cqlang.config"
+
+
+def _remember_config(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is not None:
+        ctx.meta[_CONFIG_FILE if param.name == "config_file" else _CONFIG_PROFILE] = value
+        ctx.meta.pop(_CONFIG_LOADED, None)
+    return value
+
+
+def config_params() -> list[click.Parameter]:
+    """Fresh --config and --profile options (they set click's ctx.meta)."""
+    return [
+        click.Option(
+            ["--config", "config_file"],
+            metavar="FILE",
+            expose_value=False,
+            is_eager=True,
+            callback=_remember_config,
+            help="Read only this config file (default: $CQLANG_CONFIG, else the nearest "
+            "cqlang.toml, [tool.cqlang] in pyproject.toml and the user's config).",
+        ),
+        click.Option(
+            ["--profile", "config_profile"],
+            metavar="NAME",
+            expose_value=False,
+            is_eager=True,
+            callback=_remember_config,
+            help="Connect with [profiles.NAME] of the config.",
+        ),
+    ]
+
+
+def load_config() -> Config:
+    """The configuration in effect for this run (read once); a bad or
+    insecure file raises ConfigError, which exits 2."""
+    ctx = click.get_current_context()
+    cfg: Config | None = ctx.meta.get(_CONFIG_LOADED)
+    if cfg is None:
+        from .config import Config
+
+        cfg = Config.load(ctx.meta.get(_CONFIG_FILE), profile=ctx.meta.get(_CONFIG_PROFILE))
+        ctx.meta[_CONFIG_LOADED] = cfg
+    return cfg
+
+
+def config_path() -> str | None:
+    """The --config FILE given, if any."""
+    value = click.get_current_context().meta.get(_CONFIG_FILE)
+    return str(value) if value is not None else None
+
+
+def prepare_query(
+    query: str,
+    params: Sequence[str] = (),
+    tz: str | None = None,
+    *,
+    strict: bool = False,
+    **settings: Any,
+) -> PreparedQuery:
+    """QUERY with its inputs resolved: `@NAME` alone is that named query, with
+    its parameter defaults, campaign, exclude, limit and time zone (options
+    given here win); the config's schema and named queries come along.
+    ``settings``: campaign=, exclude=, limit= (for fetch)."""
+    return load_config().prepare(
+        read_query(query),
+        params=parse_params(params),
+        tz=tz,
+        strict=strict or None,
+        **settings,
+    )
+
+
+def report_query(query: PreparedQuery, exc: Exception) -> NoReturn:
+    """Print a CqlError about a prepared query (placed in the config file for a
+    named query) and exit 1."""
+    diags = getattr(exc, "diagnostics", None)
+    if query.named is None or not diags:
+        report(exc)
+    click.echo("\n\n".join(query.render(d) for d in diags), err=True)
+    sys.exit(EXIT_INVALID)
+
+
+def print_query_diagnostics(
+    query: PreparedQuery, diags: Sequence[Any], *, all: bool = False
+) -> None:
+    """Print the warnings (or ``all`` diagnostics) of a prepared query."""
+    shown = [query.render(d) for d in diags if all or d.severity == "warning"]
+    if shown:
+        click.echo("\n\n".join(shown), err=True)
+
+
 class CqlGroup(click.Group):
-    """Turns anything unexpected into a one-line message, never a traceback."""
+    """Turns anything unexpected into a one-line message, never a traceback.
+    Every command added gets the --config and --profile options."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        taken = {opt for p in cmd.params for opt in getattr(p, "opts", ())}
+        cmd.params.extend(p for p in config_params() if not taken & set(getattr(p, "opts", ())))
+        super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         from .diagnostics import CqlError
@@ -134,6 +242,9 @@ class CqlGroup(click.Group):
         except BrokenPipeError:
             sys.exit(0)
         except Exception as exc:  # pragma: no cover - a bug, not a user error
+            status = getattr(exc, "cqlang_exit_status", None)
+            if isinstance(status, int):  # cqlang.config.ConfigError and kin
+                fail(str(exc), status)
             if os.environ.get("CQLANG_DEBUG"):
                 raise
             name = type(exc).__name__
@@ -151,6 +262,10 @@ def main() -> None:
     """
 
 
+# `cqlang --config FILE --profile NAME COMMAND ...`
+main.params.extend(config_params())
+
+
 @main.command("compile")
 @click.argument("query")
 @click.option(
@@ -163,39 +278,46 @@ def main() -> None:
 )
 @click.option("--campaign", metavar="ID", help="Voice campaign id (for --format url).")
 @click.option("--base-url", metavar="URL", help="API base URL (default: $CONPEEK_URL).")
+@click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
 @compile_options
 def compile_cmd(
     query: str,
     fmt: str,
     campaign: str | None,
     base_url: str | None,
+    strict: bool,
     params: tuple[str, ...],
     tz: str | None,
     now: str | None,
 ) -> None:
-    """Compile QUERY to the one filter list it means (QUERY `-` reads stdin).
+    """Compile QUERY to the one filter list it means (QUERY `-` reads stdin;
+    `@NAME` is a named query of the config).
 
     Strict: a query that needs several requests or client-side checks is
     refused; see `cqlang explain` for its plan.
     """
     from . import api
+    from .diagnostics import CqlError
     from .encoding import encode
 
-    text = read_query(query)
-    bound = parse_params(params)
-    filters = api.compile(text, params=bound, tz=tz, now=parse_now(now))
-    print_warnings(api.check(text, params=bound, tz=tz, now=parse_now(now)), text)
+    q = prepare_query(query, params, tz, strict=strict, campaign=campaign)
+    when = parse_now(now)
+    try:
+        filters = api.compile(q.text, now=when, **q.inputs())
+    except CqlError as exc:
+        report_query(q, exc)
+    print_query_diagnostics(q, api.check(q.text, now=when, **q.inputs()))
     if fmt == "json":
         click.echo(json.dumps(filters, ensure_ascii=False))
     elif fmt == "param":
         click.echo(encode(filters) if filters else "")
     else:
-        base = base_url or os.environ.get("CONPEEK_URL")
+        base = load_config().connection(base_url=base_url).base_url
         if not base:
-            fail("--format url needs --base-url or CONPEEK_URL")
-        if not campaign:
-            fail("--format url needs --campaign")
-        url = f"{base.rstrip('/')}/voice_campaign/{campaign}/request"
+            fail("--format url needs --base-url, CONPEEK_URL or base_url in the config")
+        if not q.campaign:
+            fail("--format url needs --campaign (or campaign in the config)")
+        url = f"{base.rstrip('/')}/voice_campaign/{q.campaign}/request"
         if filters:
             url += f"?filter={encode(filters)}"
         click.echo(url)
@@ -204,20 +326,26 @@ def compile_cmd(
 @main.command("check")
 @click.argument("query")
 @click.option("--json", "as_json", is_flag=True, help="Print the diagnostics as JSON.")
+@click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
 @compile_options
 def check_cmd(
-    query: str, as_json: bool, params: tuple[str, ...], tz: str | None, now: str | None
+    query: str,
+    as_json: bool,
+    strict: bool,
+    params: tuple[str, ...],
+    tz: str | None,
+    now: str | None,
 ) -> None:
     """Report every error and warning in QUERY (exit 1 on an error)."""
     from . import api
-    from .diagnostics import render_all, to_json
+    from .diagnostics import to_json
 
-    text = read_query(query)
-    diags = api.check(text, params=parse_params(params), tz=tz, now=parse_now(now))
+    q = prepare_query(query, params, tz, strict=strict)
+    diags = api.check(q.text, now=parse_now(now), **q.inputs())
     if as_json:
         click.echo(to_json(diags))
     elif diags:
-        click.echo(render_all(diags, text), err=True)
+        print_query_diagnostics(q, diags, all=True)
     else:
         click.echo("ok")
     if any(d.severity == "error" for d in diags):
@@ -227,10 +355,13 @@ def check_cmd(
 @main.command("fmt")
 @click.argument("query")
 def fmt_cmd(query: str) -> None:
-    """Print QUERY in canonical form."""
+    """Print QUERY in canonical form (`@NAME`: that named query's text)."""
     from . import api
 
-    click.echo(api.format(read_query(query)))
+    text = read_query(query)
+    if text.lstrip().startswith("@"):
+        text = load_config().resolve(text)[0]
+    click.echo(api.format(text))
 
 
 @main.command("decompile")
@@ -257,12 +388,15 @@ def explain_cmd(
 ) -> None:
     """Show the requests QUERY needs and what is checked on the client."""
     from . import api
+    from .diagnostics import CqlError
 
-    text = read_query(query)
-    bound = parse_params(params)
+    q = prepare_query(query, params, tz)
     when = parse_now(now)
-    plan = api.plan(text, params=bound, tz=tz, now=when, max_branches=max_branches)
-    diags = api.check(text, params=bound, tz=tz, now=when, max_branches=max_branches)
+    try:
+        plan = api.plan(q.text, now=when, max_branches=max_branches, **q.inputs())
+    except CqlError as exc:
+        report_query(q, exc)
+    diags = api.check(q.text, now=when, max_branches=max_branches, **q.inputs())
     if as_json:
         out = plan.to_json()
         out["warnings"] = [d.to_dict() for d in diags if d.severity == "warning"]
@@ -275,7 +409,314 @@ def explain_cmd(
             "fetched and checked on the client",
             err=True,
         )
+    print_query_diagnostics(q, diags)
+
+
+# ------------------------------------------------- named queries and config
+
+
+def _show_value(value: Any) -> str:
+    """A parameter value as --param would write it."""
+    if isinstance(value, list | tuple):
+        return ",".join(_show_value(v) for v in value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def _param_default(value: str) -> str | int:
+    """A --param of `queries save`, as written in the file: digits without a
+    leading zero are an integer, anything else a string."""
+    import re
+
+    if re.fullmatch(r"-?(0|[1-9][0-9]{0,15})", value):
+        return int(value)
+    return value
+
+
+def _named_query(cfg: Config, name: str) -> Any:
+    from .config import UnknownQueryError
+    from .diagnostics import suggest
+
+    name = name.removeprefix("@")
+    named = cfg.queries.get(name)
+    if named is None:
+        close = suggest(name, cfg.queries)
+        hint = f" (did you mean '@{close}'?)" if close else ""
+        if not cfg.queries:
+            hint = " (the config defines no named queries; see `cqlang config`)"
+        raise UnknownQueryError(f"no named query '@{name}'{hint}")
+    return named
+
+
+def _query_json(named: Any) -> dict[str, Any]:
+    loc = named.location()
+    return {
+        "name": named.name,
+        "description": named.description,
+        "query": named.text,
+        "params": {k: _show_value(v) for k, v in named.params.items()},
+        "campaign": named.campaign,
+        "exclude": list(named.exclude) if named.exclude is not None else None,
+        "limit": named.limit,
+        "timezone": named.timezone,
+        "file": str(named.path) if named.path is not None else None,
+        "line": loc[0] if loc else None,
+    }
+
+
+@main.group("queries", cls=CqlGroup)
+def queries_group() -> None:
+    """The named queries of the config files: `@NAME` in any query uses one.
+
+    list, show, check, save and rm them (docs/config.md).
+    """
+
+
+@queries_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
+def queries_list_cmd(as_json: bool) -> None:
+    """List the named queries with their parameters and descriptions."""
+    cfg = load_config()
+    if as_json:
+        out = [_query_json(q) for q in cfg.queries.values()]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    if not cfg.queries:
+        where = "" if cfg.files else " (no config file was found; see `cqlang config`)"
+        click.echo(f"no named queries{where}", err=True)
+        return
+    width = max(len(n) for n in cfg.queries) + 1
+    for q in cfg.queries.values():
+        params = " ".join(f"${k}={_show_value(v)}" for k, v in q.params.items())
+        line = f"@{q.name}".ljust(width) + "  " + (q.description or "")
+        if params:
+            line += f"  [{params}]"
+        click.echo(line.rstrip())
+
+
+@queries_group.command("show")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print it and its plan as JSON.")
+@compile_options
+def queries_show_cmd(
+    name: str, as_json: bool, params: tuple[str, ...], tz: str | None, now: str | None
+) -> None:
+    """Show the named query NAME: its text, its parameters and its plan."""
+    import re
+
+    from . import api
+    from .checker import check_text
+
+    cfg = load_config()
+    named = _named_query(cfg, name)
+    given = parse_params(params)
+    q = cfg.prepare(f"@{named.name}", params=given, tz=tz)
+    when = parse_now(now)
+    diags = api.check(q.text, now=when, **q.inputs())
+    used = check_text(
+        q.text, schema=q.schema, params=q.params, tz=q.tz, now=when, queries=q.queries
+    ).params_used
+    # Defaults of the queries it refers to (directly or not), nearest first.
+    inherited: dict[str, tuple[Any, str]] = {}
+    seen, todo = {named.name}, [named.text]
+    while todo:
+        for ref in re.findall(r"@([A-Za-z_][A-Za-z0-9_]*)", todo.pop(0)):
+            inner = cfg.queries.get(ref)
+            if inner is None or ref in seen:
+                continue
+            seen.add(ref)
+            todo.append(inner.text)
+            for k, v in inner.params.items():
+                inherited.setdefault(k, (v, f"default of @{ref}"))
+    rows: list[tuple[str, Any, str]] = []
+    for pname in sorted(set(q.params) | used):
+        if pname in given:
+            rows.append((pname, given[pname], "--param"))
+        elif pname in named.params:
+            rows.append((pname, named.params[pname], "default"))
+        elif pname in inherited:
+            rows.append((pname, *inherited[pname]))
+    errors = [d for d in diags if d.severity == "error"]
+    plan = None if errors else api.plan(q.text, now=when, **q.inputs())
+    if as_json:
+        out = _query_json(named)
+        out["bound"] = {p: {"value": _show_value(v), "from": src} for p, v, src in rows}
+        out["plan"] = plan.to_json() if plan is not None else None
+        out["diagnostics"] = [d.to_dict() for d in diags]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        head = f"@{named.name}" + (f": {named.description}" if named.description else "")
+        lines = [head]
+        loc = named.location()
+        if named.source is not None:
+            lines.append(f"  in {named.source.display()}" + (f":{loc[0]}" if loc else ""))
+        for key in ("campaign", "timezone", "limit"):
+            if getattr(named, key) is not None:
+                lines.append(f"  {key} {getattr(named, key)}")
+        if named.exclude is not None:
+            lines.append("  exclude " + ", ".join(named.exclude))
+        lines += ["", "query:"]
+        lines += ["  " + t for t in named.text.strip("\n").splitlines()]
+        if rows:
+            lines += ["", "parameters:"]
+            w = max(len(p) + len(_show_value(v)) for p, v, _ in rows) + 4
+            for p, v, src in rows:
+                lines.append(f"  {f'${p} = {_show_value(v)}'.ljust(w)}  ({src})")
+        if plan is not None:
+            lines += ["", "plan:", plan.explain()]
+        click.echo("\n".join(lines))
+    print_query_diagnostics(q, diags, all=True)
+    if errors:
+        sys.exit(EXIT_INVALID)
+
+
+@queries_group.command("check")
+@click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def queries_check_cmd(strict: bool, as_json: bool) -> None:
+    """Check every named query of every config file read, each with its
+    parameter defaults; every mistake is shown at FILE:LINE:COL with a caret
+    (exit 1 on an error)."""
+    cfg = load_config()
+    findings = cfg.lint(strict=strict)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    if as_json:
+        click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+    else:
+        if findings:
+            click.echo("\n\n".join(f.rendered for f in findings) + "\n", err=True)
+        count = sum(len(f.queries) for f in cfg.files)
+        files = len(cfg.files)
+        if not files:
+            click.echo("no config file was found (see `cqlang config`)", err=True)
+        else:
+            found = []
+            if errors:
+                found.append(f"{errors} error{'s' if errors != 1 else ''}")
+            if warnings:
+                found.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+            click.echo(
+                f"{count} quer{'ies' if count != 1 else 'y'} in {files} "
+                f"file{'s' if files != 1 else ''}: " + (", ".join(found) or "ok")
+            )
+    if errors:
+        sys.exit(EXIT_INVALID)
+
+
+@queries_group.command("save")
+@click.argument("name")
+@click.argument("query")
+@click.option("--description", "-d", metavar="TEXT", help="What the query is for.")
+@click.option("--force", "-f", is_flag=True, help="Replace a query of that name.")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A default for $NAME (repeatable).",
+)
+def queries_save_cmd(
+    name: str, query: str, description: str | None, force: bool, params: tuple[str, ...]
+) -> None:
+    """Save QUERY as @NAME in the --config file, else the nearest cqlang.toml,
+    else a new ./cqlang.toml (comments and layout are kept). An invalid query
+    is refused, and so is an existing NAME without --force."""
+    from . import api
+    from .config import (
+        Config,
+        ConfigError,
+        NamedQuery,
+        QueryExistsError,
+        display_path,
+        save_query,
+        target_file,
+    )
+    from .diagnostics import render_all
+
+    name = name.removeprefix("@")
+    path = target_file(config_path())
+    try:
+        cfg = load_config()
+    except ConfigError as exc:
+        if path.exists() or exc.path is None or exc.path.absolute() != path.absolute():
+            raise
+        cfg = Config()  # the file to create is the one named
+    text = read_query(query)
+    defaults = {k: _param_default(v) for k, v in parse_params(params).items()}
+    other = cfg.queries.get(name)
+    if other is not None and not force:
+        where = other.source.display() if other.source is not None else "the config"
+        raise QueryExistsError(
+            f"a query named '@{name}' exists already in {where} (use --force to replace it)"
+        )
+    candidate = NamedQuery(name, text, description, params=defaults, config=cfg)
+    diags = api.check(
+        text,
+        params=defaults,
+        tz=cfg.timezone,
+        schema=cfg.schema,
+        queries={**cfg.queries, name: candidate},
+    )
+    if any(d.severity == "error" for d in diags):
+        click.echo(render_all(diags, text), err=True)
+        fail(f"'@{name}' was not saved: the query has errors", EXIT_INVALID)
     print_warnings(diags, text)
+    save_query(path, name, text, description=description, params=defaults, force=force)
+    click.echo(f"saved @{name} in {display_path(path)}")
+
+
+@queries_group.command("rm")
+@click.argument("name")
+def queries_rm_cmd(name: str) -> None:
+    """Remove @NAME from the --config file, else the nearest cqlang.toml
+    (comments and layout around it are kept)."""
+    import re
+
+    from .config import Config, display_path, remove_query, target_file
+
+    name = name.removeprefix("@")
+    path = target_file(config_path())
+    remove_query(path, name)
+    click.echo(f"removed @{name} from {display_path(path)}")
+    ctx = click.get_current_context()
+    try:
+        cfg = Config.load(ctx.meta.get(_CONFIG_FILE))
+    except Exception:
+        return
+    still = cfg.queries.get(name)
+    if still is not None and still.source is not None:
+        click.echo(f"note: @{name} is still defined in {still.source.display()}", err=True)
+    users = [q.name for q in cfg.queries.values() if re.search(rf"@{name}(?!\w)", q.text)]
+    if users and still is None:
+        refs = ", ".join(f"@{u}" for u in users)
+        click.echo(
+            f"warning: {refs} still refer{'s' if len(users) == 1 else ''} to @{name}", err=True
+        )
+
+
+@main.command("config")
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON.")
+def config_cmd(as_json: bool) -> None:
+    """Show the config files read (an earlier one wins), the connection in
+    effect with where each setting comes from, and the merged configuration
+    (secrets masked)."""
+    cfg = load_config()
+    if not as_json:
+        click.echo(cfg.describe(), nl=False)
+        return
+    conn = cfg.connection()
+    out = {
+        "files": [{"path": str(f.path), "origin": f.origin} for f in cfg.files],
+        "profile": conn.profile,
+        "connection": conn.shown(),
+        "sources": dict(conn.sources),
+        "notes": list(conn.notes),
+        "config": cfg.shown(),
+    }
+    click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
 
 
 if __name__ == "__main__":  # pragma: no cover

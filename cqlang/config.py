@@ -1,0 +1,1740 @@
+"""TOML config files: connection profiles, custom-field types, named queries.
+
+Where the configuration comes from, earlier winning (docs/config.md):
+
+1. ``--config FILE`` (``Config.load(path)``);
+2. the file named by ``$CQLANG_CONFIG``;
+3. the nearest ``cqlang.toml``, from the working directory upward;
+4. ``[tool.cqlang]`` in the nearest ``pyproject.toml`` that has that table;
+5. the user's file, ``platformdirs.user_config_path("cqlang") / "config.toml"``.
+
+The first two name the only file read. Otherwise every file found among 3-5
+is read and they are merged key by key, the earlier winning; a named query
+(``[queries.NAME]``) and a custom field's declaration are each taken whole
+from the one file that wins.
+
+Reading uses :mod:`tomllib`; only ``save_query`` and ``remove_query`` import
+``tomlkit``, and they edit the file's text in place (the new table is added
+after the last named query, or removed with the blank line that separates it)
+so that every comment and the layout around it survive.
+
+Settings resolve as: command-line options (keyword arguments here), then the
+environment (``CONPEEK_URL``, ``CONPEEK_KEY``), then the configuration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from .diagnostics import Diagnostic, line_col, render, suggest
+from .schema import DEFAULT_SCHEMA, Schema, SchemaError
+
+if TYPE_CHECKING:
+    from .planner import Plan
+
+#: The environment variable naming the one config file to read.
+CONFIG_ENV = "CQLANG_CONFIG"
+#: The environment variables of the API's base URL and key.
+URL_ENV = "CONPEEK_URL"
+KEY_ENV = "CONPEEK_KEY"
+PROJECT_FILE = "cqlang.toml"
+PYPROJECT_FILE = "pyproject.toml"
+USER_FILE = "config.toml"
+
+ORIGIN_OPTION = "--config"
+ORIGIN_ENV = f"${CONFIG_ENV}"
+ORIGIN_PROJECT = "nearest cqlang.toml"
+ORIGIN_PYPROJECT = "[tool.cqlang] of the nearest pyproject.toml"
+ORIGIN_USER = "user config"
+ORIGIN_NEW = "new file"
+
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_REF_RE = re.compile(r"\s*@([A-Za-z_][A-Za-z0-9_]*)\s*\Z")
+
+_TOP_KEYS = ("connection", "profiles", "schema", "queries")
+_CONNECTION_KEYS: dict[str, type] = {
+    "base_url": str,
+    "api_key_env": str,
+    "api_key": str,
+    "campaign": str,
+    "timezone": str,
+    "page_size": int,
+}
+_SCHEMA_KEYS = ("custom_fields", "strict")
+_QUERY_KEYS: dict[str, type] = {
+    "query": str,
+    "description": str,
+    "campaign": str,
+    "params": dict,
+    "exclude": list,
+    "timezone": str,
+    "limit": int,
+}
+_TYPE_WORDS = {
+    str: "a string",
+    int: "an integer",
+    dict: "a table",
+    list: "an array",
+    bool: "true or false",
+}
+
+
+# ------------------------------------------------------------------ errors
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used: missing, unreadable, not TOML, or
+    holding a setting that makes no sense. The command line exits 2."""
+
+    #: The exit status the command line gives it.
+    cqlang_exit_status = 2
+
+    def __init__(self, message: str, path: Path | str | None = None, key: str | None = None):
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.key = key
+        where = [display_path(Path(path)) if path is not None else "", key or ""]
+        super().__init__(": ".join([*(w for w in where if w), message]))
+
+
+class InsecureConfigError(ConfigError):
+    """A file holding an ``api_key`` that others than its owner can read."""
+
+
+class QueryExistsError(ConfigError):
+    """``save`` of a name that exists already, without ``force``."""
+
+    cqlang_exit_status = 1
+
+
+class UnknownQueryError(ConfigError):
+    """No named query of that name (``rm``, ``show``)."""
+
+    cqlang_exit_status = 1
+
+
+class InvalidQueryError(ConfigError):
+    """``save`` of a query with errors (``diagnostics`` holds them)."""
+
+    cqlang_exit_status = 1
+
+    def __init__(self, message: str, diagnostics: Sequence[Diagnostic], text: str) -> None:
+        super().__init__(message)
+        self.diagnostics = list(diagnostics)
+        self.text = text
+
+    def __str__(self) -> str:
+        from .diagnostics import render_all
+
+        return render_all(self.diagnostics, self.text)
+
+
+# ------------------------------------------------------------------- files
+
+
+@dataclass(frozen=True, eq=False)
+class ConfigFile:
+    """One config file read: where, why, its text and its (validated)
+    cqlang table. ``prefix`` is the table that holds cqlang's keys in the file
+    (``("tool", "cqlang")`` in a pyproject.toml)."""
+
+    path: Path
+    origin: str
+    text: str
+    data: Mapping[str, Any]
+    prefix: tuple[str, ...] = ()
+
+    @property
+    def queries(self) -> Mapping[str, Any]:
+        q = self.data.get("queries")
+        return q if isinstance(q, Mapping) else {}
+
+    @cached_property
+    def _layout(self) -> _Layout:
+        return _scan(self.text)
+
+    def locate(self, *path: str) -> _Str | None:
+        """Where the string at ``path`` (below the cqlang table) is written."""
+        return self._layout.strings.get((*self.prefix, *path))
+
+    def display(self) -> str:
+        return display_path(self.path)
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def user_config_file() -> Path:
+    """The user's config file (it may not exist)."""
+    import platformdirs
+
+    return platformdirs.user_config_path("cqlang") / USER_FILE
+
+
+def _has_cqlang_table(path: Path) -> bool:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return False
+    if b"tool.cqlang" not in raw and b"[tool]" not in raw:  # cheap: most do not
+        return False
+    try:
+        tool = tomllib.loads(raw.decode("utf-8")).get("tool")
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return True  # reading it will report the error
+    return isinstance(tool, dict) and "cqlang" in tool
+
+
+def discover(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    cwd: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> list[tuple[Path, str]]:
+    """The files to read, earliest (winning) first, each with why it is read."""
+    env = os.environ if env is None else env
+    if path is not None:
+        return [(Path(path), ORIGIN_OPTION)]
+    named = env.get(CONFIG_ENV)
+    if named:
+        return [(Path(named), ORIGIN_ENV)]
+    start = Path(cwd) if cwd is not None else Path.cwd()
+    start = start.absolute()
+    project: Path | None = None
+    pyproject: Path | None = None
+    for d in (start, *start.parents):
+        if project is None and (d / PROJECT_FILE).is_file():
+            project = d / PROJECT_FILE
+        if pyproject is None:
+            candidate = d / PYPROJECT_FILE
+            if candidate.is_file() and _has_cqlang_table(candidate):
+                pyproject = candidate
+        if project is not None and pyproject is not None:
+            break
+    found: list[tuple[Path, str]] = []
+    if project is not None:
+        found.append((project, ORIGIN_PROJECT))
+    if pyproject is not None:
+        found.append((pyproject, ORIGIN_PYPROJECT))
+    user = user_config_file()
+    if user.is_file():
+        found.append((user, ORIGIN_USER))
+    return found
+
+
+def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
+    """Read and validate one config file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("no such config file", path) from None
+    except IsADirectoryError:
+        raise ConfigError("is a directory, not a config file", path) from None
+    except UnicodeDecodeError:
+        raise ConfigError("not UTF-8 text", path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read it: {exc.strerror}", path) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path) from None
+    prefix: tuple[str, ...] = ()
+    if path.name == PYPROJECT_FILE:
+        prefix = ("tool", "cqlang")
+        tool = raw.get("tool", {})
+        raw = tool.get("cqlang", {}) if isinstance(tool, dict) else {}
+        if not isinstance(raw, dict):
+            raise ConfigError("[tool.cqlang] must be a table", path)
+    data = _validate(raw, path, ".".join(prefix))
+    _check_secret(path, data)
+    return ConfigFile(path, origin, text, data, prefix)
+
+
+def _check_secret(path: Path, data: Mapping[str, Any]) -> None:
+    holders = ["connection"] if "api_key" in data.get("connection", {}) else []
+    holders += [
+        f"profiles.{name}"
+        for name, p in data.get("profiles", {}).items()
+        if isinstance(p, Mapping) and "api_key" in p
+    ]
+    if not holders or os.name != "posix":
+        return
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:  # pragma: no cover - it was just read
+        return
+    if mode & 0o077:
+        raise InsecureConfigError(
+            f"it holds an api_key (under [{holders[0]}]) but others than its owner "
+            f"can read it (mode {mode:o}); fix it with: chmod 600 {path}  (or keep the key "
+            "in an environment variable and name it with api_key_env)",
+            path,
+        )
+
+
+# -------------------------------------------------------------- validation
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number with a fraction"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return "a date or time"
+
+
+def _expect(value: Any, typ: type, path: Path, key: str) -> None:
+    ok = isinstance(value, typ) and not (typ is int and isinstance(value, bool))
+    if not ok:
+        raise ConfigError(f"expected {_TYPE_WORDS[typ]}, got {_kind(value)}", path, key)
+
+
+def _unknown(key: str, allowed: Iterable[str], path: Path, where: str) -> ConfigError:
+    allowed = list(allowed)
+    close = suggest(key, allowed)
+    hint = f"did you mean '{close}'?" if close else "known keys: " + ", ".join(allowed)
+    return ConfigError(f"unknown key {key!r} ({hint})", path, where or None)
+
+
+def _dotted(*parts: str) -> str:
+    return ".".join(p if _NAME_RE.match(p) else f'"{p}"' for p in parts if p)
+
+
+def _validate(raw: Mapping[str, Any], path: Path, base: str) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in _TOP_KEYS:
+            raise _unknown(key, _TOP_KEYS, path, base)
+        where = _dotted(base, key)
+        _expect(value, dict, path, where)
+        if key == "connection":
+            data[key] = _validate_connection(value, path, where)
+        elif key == "profiles":
+            profiles: dict[str, Any] = {}
+            for name, spec in value.items():
+                _expect(spec, dict, path, _dotted(where, name))
+                profiles[name] = _validate_connection(spec, path, _dotted(where, name))
+            data[key] = profiles
+        elif key == "schema":
+            data[key] = _validate_schema(value, path, where)
+        else:
+            data[key] = {
+                name: _validate_query(name, spec, path, _dotted(where, name))
+                for name, spec in value.items()
+            }
+    return data
+
+
+def _validate_connection(raw: Mapping[str, Any], path: Path, where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        typ = _CONNECTION_KEYS.get(key)
+        if typ is None:
+            raise _unknown(key, _CONNECTION_KEYS, path, where)
+        _expect(value, typ, path, _dotted(where, key))
+        out[key] = value
+    if "timezone" in out:
+        _check_zone(out["timezone"], path, _dotted(where, "timezone"))
+    if "page_size" in out and out["page_size"] < 1:
+        raise ConfigError("must be at least 1", path, _dotted(where, "page_size"))
+    if "api_key_env" in out and not out["api_key_env"]:
+        raise ConfigError("names no variable", path, _dotted(where, "api_key_env"))
+    return out
+
+
+def _check_zone(name: str, path: Path, where: str) -> None:
+    from .timeexpr import TimeError, zone
+
+    try:
+        zone(name)
+    except TimeError as exc:
+        raise ConfigError(f"{exc} (use an IANA name such as Europe/Warsaw)", path, where) from None
+
+
+def _validate_schema(raw: Mapping[str, Any], path: Path, where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in _SCHEMA_KEYS:
+            raise _unknown(key, _SCHEMA_KEYS, path, where)
+        if key == "strict":
+            _expect(value, bool, path, _dotted(where, key))
+            out[key] = value
+            continue
+        _expect(value, dict, path, _dotted(where, key))
+        fields: dict[str, Any] = {}
+        for name, spec in value.items():
+            at = _dotted(where, key, name)
+            if isinstance(spec, dict):
+                for k in spec:
+                    if k not in ("type", "values"):
+                        raise _unknown(k, ("type", "values"), path, at)
+            try:
+                DEFAULT_SCHEMA.with_custom_fields({name: spec})
+            except SchemaError as exc:
+                msg = str(exc).split(": ", 1)[-1]
+                raise ConfigError(
+                    f'{msg} (write "string", "integer", "datetime", or '
+                    '{ type = "enum", values = [...] })',
+                    path,
+                    at,
+                ) from None
+            fields[name] = spec
+        out[key] = fields
+    return out
+
+
+def _validate_query(name: str, spec: Any, path: Path, where: str) -> dict[str, Any]:
+    if not _NAME_RE.match(name):
+        raise ConfigError(
+            "a query's name is letters, digits and _ (not starting with a digit), "
+            "so that @NAME can refer to it",
+            path,
+            where,
+        )
+    if isinstance(spec, str):
+        return {"query": spec}
+    if not isinstance(spec, dict):
+        raise ConfigError(f"expected a table or a string, got {_kind(spec)}", path, where)
+    out: dict[str, Any] = {}
+    for key, value in spec.items():
+        typ = _QUERY_KEYS.get(key)
+        if typ is None:
+            raise _unknown(key, _QUERY_KEYS, path, where)
+        _expect(value, typ, path, _dotted(where, key))
+        out[key] = value
+    if "query" not in out:
+        raise ConfigError('a named query needs query = "..."', path, where)
+    if "timezone" in out:
+        _check_zone(out["timezone"], path, _dotted(where, "timezone"))
+    if "limit" in out and out["limit"] < 1:
+        raise ConfigError("must be at least 1", path, _dotted(where, "limit"))
+    for i, item in enumerate(out.get("exclude", ())):
+        if not isinstance(item, str):
+            raise ConfigError(
+                f"expected strings, got {_kind(item)}", path, f"{_dotted(where, 'exclude')}[{i}]"
+            )
+    for pname, pvalue in out.get("params", {}).items():
+        at = _dotted(where, "params", pname)
+        if not _NAME_RE.match(pname):
+            raise ConfigError(
+                "a parameter's name is letters, digits and _ (write it without the $)", path, at
+            )
+        if isinstance(pvalue, dict):
+            raise ConfigError(
+                "a parameter's value is a string, an integer, a datetime or an array, not a table",
+                path,
+                at,
+            )
+    return out
+
+
+# ------------------------------------------------------------------- merge
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _whole(path: tuple[str, ...]) -> bool:
+    """Tables taken whole from one file rather than merged key by key."""
+    return (len(path) == 2 and path[0] == "queries") or (
+        len(path) == 3 and path[:2] == ("schema", "custom_fields")
+    )
+
+
+def _overlay(into: dict[str, Any], data: Mapping[str, Any], path: tuple[str, ...]) -> None:
+    for key, value in data.items():
+        here = (*path, key)
+        if isinstance(value, dict) and not _whole(here) and isinstance(into.get(key), dict):
+            _overlay(into[key], value, here)
+        else:
+            into[key] = _copy(value)
+
+
+def merge(files: Sequence[ConfigFile]) -> dict[str, Any]:
+    """The files' data merged key by key, the earlier file winning."""
+    merged: dict[str, Any] = {}
+    for f in reversed(files):
+        _overlay(merged, f.data, ())
+    return merged
+
+
+# ---------------------------------------------------------------- schemas
+
+# One Schema object per declaration, kept alive: the compile cache keys on a
+# schema's identity, so two configs declaring the same fields share a schema
+# (and its cached plans), and no schema's id is ever reused by another.
+_SCHEMAS: dict[Any, Schema] = {}
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def schema_for(custom_fields: Mapping[str, Any], strict: bool) -> Schema:
+    """The default schema with ``custom_fields`` declared (shared, cached)."""
+    if not custom_fields and not strict:
+        return DEFAULT_SCHEMA
+    key = (_freeze(custom_fields), strict)
+    schema = _SCHEMAS.get(key)
+    if schema is None:
+        schema = DEFAULT_SCHEMA.with_custom_fields(custom_fields, strict=strict)
+        _SCHEMAS[key] = schema
+    return schema
+
+
+# ----------------------------------------------------------- named queries
+
+
+@dataclass(frozen=True, eq=False)
+class NamedQuery:
+    """A query saved under a name, with its defaults.
+
+    ``text`` and ``params`` are what ``@NAME`` composition uses (the checker
+    reads them); ``plan``/``check``/``compile`` run it with the schema and the
+    other queries of the config it came from.
+    """
+
+    name: str
+    text: str
+    description: str | None = None
+    campaign: str | None = None
+    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    exclude: tuple[str, ...] | None = None
+    timezone: str | None = None
+    limit: int | None = None
+    source: ConfigFile | None = field(default=None, repr=False)
+    config: Config | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_table(
+        cls,
+        name: str,
+        spec: Mapping[str, Any],
+        *,
+        source: ConfigFile | None = None,
+        config: Config | None = None,
+    ) -> NamedQuery:
+        """A named query from its (validated) TOML table."""
+        exclude = spec.get("exclude")
+        return cls(
+            name=name,
+            text=spec["query"],
+            description=spec.get("description"),
+            campaign=spec.get("campaign"),
+            params=MappingProxyType(dict(spec.get("params", {}))),
+            exclude=tuple(exclude) if exclude is not None else None,
+            timezone=spec.get("timezone"),
+            limit=spec.get("limit"),
+            source=source,
+            config=config,
+        )
+
+    @property
+    def query(self) -> str:
+        """The query's text (the TOML key's name)."""
+        return self.text
+
+    @property
+    def path(self) -> Path | None:
+        """The file that defines it."""
+        return self.source.path if self.source is not None else None
+
+    def bind(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The query's parameters: its defaults, overridden by ``params``."""
+        return {**self.params, **(params or {})}
+
+    def _inputs(
+        self, params: Mapping[str, Any] | None, tz: str | None, strict: bool | None
+    ) -> dict[str, Any]:
+        cfg = self.config
+        if cfg is None:
+            return {
+                "params": self.bind(params),
+                "tz": tz or self.timezone,
+                "schema": None,
+                "queries": {self.name: self},
+            }
+        return {
+            "params": self.bind(params),
+            "tz": tz or self.timezone or cfg.timezone,
+            "schema": cfg.schema_for(strict),
+            "queries": cfg.queries,
+        }
+
+    def plan(
+        self,
+        params: Mapping[str, Any] | None = None,
+        *,
+        tz: str | None = None,
+        now: datetime | None = None,
+        max_branches: int = 32,
+    ) -> Plan:
+        """The query's plan (raises a ``CqlError`` for an invalid query)."""
+        from . import api
+
+        return api.plan(
+            self.text, now=now, max_branches=max_branches, **self._inputs(params, tz, None)
+        )
+
+    def check(
+        self,
+        params: Mapping[str, Any] | None = None,
+        *,
+        tz: str | None = None,
+        now: datetime | None = None,
+        strict: bool | None = None,
+        max_branches: int = 32,
+    ) -> list[Diagnostic]:
+        """Every diagnostic of the query (positions inside ``text``)."""
+        from . import api
+
+        return api.check(
+            self.text, now=now, max_branches=max_branches, **self._inputs(params, tz, strict)
+        )
+
+    def compile(
+        self,
+        params: Mapping[str, Any] | None = None,
+        *,
+        tz: str | None = None,
+        now: datetime | None = None,
+    ) -> list[dict[str, Any]]:
+        """The one filter list of the query (strict, as ``cqlang.compile``)."""
+        from . import api
+
+        return api.compile(self.text, now=now, **self._inputs(params, tz, None))
+
+    def location(self) -> tuple[int, int] | None:
+        """The 1-based line and column in its file where the query's text starts."""
+        span = self._span()
+        if span is None or self.source is None:
+            return None
+        return line_col(self.source.text, span.offsets[0])
+
+    def _span(self) -> _Str | None:
+        if self.source is None:
+            return None
+        for path in (("queries", self.name, "query"), ("queries", self.name)):
+            span = self.source.locate(*path)
+            if span is not None and span.value == self.text:
+                return span
+        return None
+
+    def render(self, diag: Diagnostic) -> str:
+        """``diag`` (a diagnostic of ``text``) drawn at its place in the file:
+        ``FILE:LINE:COL``, the file's line and a caret under the mistake."""
+        return self.in_file(diag)[1]
+
+    def in_file(self, diag: Diagnostic) -> tuple[Diagnostic | None, str]:
+        """``diag`` moved to its place in the file (``None`` when the query's
+        text cannot be located there), and its rendering."""
+        message = f"{diag.message} (query '{self.name}')"
+        span = self._span()
+        if span is None or self.source is None:
+            moved = Diagnostic(
+                diag.code,
+                diag.severity,
+                message,
+                diag.start,
+                diag.end,
+                diag.line,
+                diag.column,
+                diag.hint,
+            )
+            where = self.source.display() if self.source is not None else None
+            source = f"{where} @{self.name}" if where else f"@{self.name}"
+            return None, render(moved, self.text, source=source)
+        last = len(span.offsets) - 1
+        start = span.offsets[min(diag.start, last)]
+        end = max(start, span.offsets[min(diag.end, last)])
+        line, col = line_col(self.source.text, start)
+        moved = Diagnostic(diag.code, diag.severity, message, start, end, line, col, diag.hint)
+        return moved, render(moved, self.source.text, source=self.source.display())
+
+
+def resolve_query(text: str, config: Config | None) -> tuple[str, NamedQuery | None]:
+    """A query that is only ``@NAME`` becomes that named query's text (and the
+    query itself is returned, for its defaults: campaign, exclude, limit,
+    params, timezone). Any other text is returned as is; ``@NAME`` inside it
+    is inlined by the checker. An unknown name is left for the checker to
+    report (with a did-you-mean)."""
+    match = _REF_RE.match(text)
+    if match is not None and config is not None:
+        named = config.queries.get(match.group(1))
+        if named is not None:
+            return named.text, named
+    return text, None
+
+
+@dataclass(frozen=True)
+class PreparedQuery:
+    """A query with every input resolved from the command line, the named
+    query it names (if any) and the config: what ``fetch`` and friends run."""
+
+    text: str
+    named: NamedQuery | None
+    params: Mapping[str, Any]
+    tz: str | None
+    campaign: str | None
+    exclude: tuple[str, ...] | None
+    limit: int | None
+    schema: Schema
+    queries: Mapping[str, NamedQuery]
+
+    def inputs(self) -> dict[str, Any]:
+        """Keyword arguments for ``cqlang.plan``/``check``/``compile``."""
+        return {
+            "params": dict(self.params),
+            "tz": self.tz,
+            "schema": self.schema,
+            "queries": self.queries,
+        }
+
+    def plan(self, *, now: datetime | None = None, max_branches: int = 32) -> Plan:
+        from . import api
+
+        return api.plan(self.text, now=now, max_branches=max_branches, **self.inputs())
+
+    def check(self, *, now: datetime | None = None, max_branches: int = 32) -> list[Diagnostic]:
+        from . import api
+
+        return api.check(self.text, now=now, max_branches=max_branches, **self.inputs())
+
+    def render(self, diag: Diagnostic) -> str:
+        """``diag`` drawn with its caret: in the config file for a named query."""
+        if self.named is not None:
+            return self.named.render(diag)
+        return render(diag, self.text)
+
+
+# ---------------------------------------------------------------- settings
+
+
+def mask(secret: str) -> str:
+    """A secret as shown: its last four characters at most."""
+    return "****" + secret[-4:] if len(secret) >= 12 else "****"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """The resolved connection settings; ``sources`` says where each came
+    from, ``notes`` what may be wrong (a key variable that is not set)."""
+
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    campaign: str | None = None
+    timezone: str | None = None
+    page_size: int | None = None
+    profile: str | None = None
+    sources: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def shown(self) -> dict[str, Any]:
+        """The settings with the key masked."""
+        out: dict[str, Any] = {
+            "base_url": self.base_url,
+            "api_key": mask(self.api_key) if self.api_key else None,
+            "campaign": self.campaign,
+            "timezone": self.timezone,
+            "page_size": self.page_size,
+        }
+        return {k: v for k, v in out.items() if v is not None}
+
+
+# ------------------------------------------------------------------ config
+
+
+class Config:
+    """The configuration in effect: the files read and their merged content.
+
+    ``Config.load()`` finds the files (module docstring); ``schema`` is the
+    default schema with the declared custom fields; ``queries`` maps each
+    name to a :class:`NamedQuery`, ready for ``cqlang.plan(text,
+    queries=config.queries, schema=config.schema)``.
+    """
+
+    def __init__(
+        self,
+        files: Sequence[ConfigFile] = (),
+        *,
+        profile: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.files: tuple[ConfigFile, ...] = tuple(files)
+        self.data: dict[str, Any] = merge(self.files)
+        self.env: Mapping[str, str] = os.environ if env is None else env
+        schema = self.data.get("schema", {})
+        self.schema: Schema = schema_for(
+            schema.get("custom_fields", {}), bool(schema.get("strict", False))
+        )
+        queries: dict[str, NamedQuery] = {}
+        for f in self.files:  # earliest first: the first definition wins
+            for name, spec in f.queries.items():
+                if name not in queries:
+                    queries[name] = NamedQuery.from_table(name, spec, source=f, config=self)
+        self.queries: Mapping[str, NamedQuery] = MappingProxyType(queries)
+        if profile is not None and profile not in self.profiles:
+            raise self._unknown_profile(profile)
+        self.profile = profile
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        profile: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Config:
+        """Find and read the config files (``path`` alone when given)."""
+        found = discover(path, cwd=cwd, env=env)
+        files = [read_file(p, origin) for p, origin in found]
+        return cls(files, profile=profile, env=env)
+
+    # ----------------------------------------------------------- schema
+    def schema_for(self, strict: bool | None = None) -> Schema:
+        """The schema, made strict when ``strict`` (``--strict``)."""
+        if not strict or self.schema.strict:
+            return self.schema
+        return schema_for(self.schema.custom_fields, True)
+
+    @property
+    def strict(self) -> bool:
+        return self.schema.strict
+
+    # --------------------------------------------------------- profiles
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        return tuple(self.data.get("profiles", {}))
+
+    def _unknown_profile(self, name: str) -> ConfigError:
+        if not self.profiles:
+            return ConfigError(
+                f"unknown profile {name!r}: no [profiles.NAME] table is defined"
+                + self._files_note()
+            )
+        close = suggest(name, self.profiles)
+        hint = f"did you mean {close!r}?" if close else "profiles: " + ", ".join(self.profiles)
+        return ConfigError(f"unknown profile {name!r} ({hint})")
+
+    def _files_note(self) -> str:
+        if not self.files:
+            return " (no config file was found)"
+        return " in " + ", ".join(f.display() for f in self.files)
+
+    def origin(self, *path: str) -> ConfigFile | None:
+        """The file whose value for ``path`` is in effect."""
+        for f in self.files:
+            node: Any = f.data
+            for key in path:
+                if not isinstance(node, Mapping) or key not in node:
+                    break
+                node = node[key]
+            else:
+                return f
+        return None
+
+    def section(self, profile: str | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+        """The connection settings of the config for ``profile`` (or the
+        loaded one): ``[connection]`` overridden by ``[profiles.NAME]``; and
+        where each came from."""
+        name = profile if profile is not None else self.profile
+        values: dict[str, Any] = {}
+        sources: dict[str, str] = {}
+        tables: list[tuple[str, ...]] = [("connection",)]
+        if name is not None:
+            if name not in self.profiles:
+                raise self._unknown_profile(name)
+            tables.append(("profiles", name))
+        for table in tables:
+            node = self.data
+            for key in table:
+                node = node.get(key, {})
+            for key, value in node.items():
+                values[key] = value
+                f = self.origin(*table, key)
+                sources[key] = f"{f.display() if f else 'config'} [{'.'.join(table)}]"
+        return values, sources
+
+    @property
+    def timezone(self) -> str | None:
+        """The time zone of the connection in effect (for naive datetimes)."""
+        return self.section()[0].get("timezone")
+
+    def connection(
+        self,
+        profile: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        campaign: str | None = None,
+        timezone: str | None = None,
+        page_size: int | None = None,
+    ) -> Connection:
+        """The connection settings: the arguments (command-line options), then
+        CONPEEK_URL / CONPEEK_KEY, then the config (``api_key_env``'s variable
+        before an ``api_key`` written in the file)."""
+        values, where = self.section(profile)
+        env = self.env
+        sources: dict[str, str] = {}
+        notes: list[str] = []
+
+        def pick(key: str, given: Any, var: str | None = None) -> Any:
+            if given is not None:
+                sources[key] = "command line"
+                return given
+            if var is not None and env.get(var):
+                sources[key] = f"${var}"
+                return env[var]
+            if key in values:
+                sources[key] = where[key]
+                return values[key]
+            return None
+
+        url = pick("base_url", base_url, URL_ENV)
+        var = values.get("api_key_env")
+        key: str | None = None
+        if api_key is not None:
+            key, sources["api_key"] = api_key, "command line"
+        elif env.get(KEY_ENV):
+            key, sources["api_key"] = env[KEY_ENV], f"${KEY_ENV}"
+        elif var and env.get(var):
+            key = env[var]
+            sources["api_key"] = f"${var} (api_key_env, {where['api_key_env']})"
+        elif "api_key" in values:
+            key, sources["api_key"] = values["api_key"], where["api_key"]
+        elif var:
+            notes.append(
+                f"the API key should be in ${var} (named by api_key_env), which is not set"
+            )
+        return Connection(
+            base_url=url,
+            api_key=key,
+            campaign=pick("campaign", campaign),
+            timezone=pick("timezone", timezone),
+            page_size=pick("page_size", page_size),
+            profile=profile if profile is not None else self.profile,
+            sources=MappingProxyType(sources),
+            notes=tuple(notes),
+        )
+
+    # ---------------------------------------------------------- queries
+    def resolve(self, text: str) -> tuple[str, NamedQuery | None]:
+        """See :func:`resolve_query`."""
+        return resolve_query(text, self)
+
+    def prepare(
+        self,
+        text: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        tz: str | None = None,
+        campaign: str | None = None,
+        exclude: Sequence[str] | None = None,
+        limit: int | None = None,
+        strict: bool | None = None,
+        profile: str | None = None,
+    ) -> PreparedQuery:
+        """Everything needed to run ``text`` (``@NAME`` alone runs that named
+        query): the arguments (command-line options) win over the named
+        query's settings, which win over the connection's (profile's)."""
+        body, named = resolve_query(text, self)
+        values = self.section(profile)[0]
+        if named is not None:
+            bound = named.bind(params)
+            zone = tz or named.timezone or values.get("timezone")
+            camp = campaign or named.campaign or values.get("campaign")
+            excl = tuple(exclude) if exclude is not None else named.exclude
+            lim = limit if limit is not None else named.limit
+        else:
+            bound = dict(params or {})
+            zone = tz or values.get("timezone")
+            camp = campaign or values.get("campaign")
+            excl = tuple(exclude) if exclude is not None else None
+            lim = limit
+        return PreparedQuery(
+            text=body,
+            named=named,
+            params=MappingProxyType(bound),
+            tz=zone,
+            campaign=camp,
+            exclude=excl,
+            limit=lim,
+            schema=self.schema_for(strict),
+            queries=self.queries,
+        )
+
+    def lint(self, *, strict: bool | None = None, now: datetime | None = None) -> list[Finding]:
+        """Check every named query of every file read (each with its own
+        parameter defaults), in file order; every finding is placed in its
+        file."""
+        from . import api
+
+        schema = self.schema_for(strict)
+        findings: list[Finding] = []
+        for f in self.files:
+            own: dict[str, NamedQuery] = {}
+            for name, spec in f.queries.items():
+                winner = self.queries.get(name)
+                if winner is not None and winner.source is f:
+                    own[name] = winner
+                else:
+                    own[name] = NamedQuery.from_table(name, spec, source=f, config=self)
+            queries = {**self.queries, **own}
+            for q in own.values():
+                diags = api.check(
+                    q.text,
+                    params=dict(q.params),
+                    tz=q.timezone or self.timezone,
+                    now=now,
+                    schema=schema,
+                    queries=queries,
+                )
+                for d in diags:
+                    unbound = re.search(r"\$(\w+) is not bound", d.message)
+                    if d.code == "CQL109" and unbound and (d.hint or "").startswith("bind it"):
+                        name = unbound.group(1)
+                        d = replace(
+                            d,
+                            hint=f"give it a default: params = {{ {name} = ... }}",
+                        )
+                    moved, shown = q.in_file(d)
+                    findings.append(Finding(q, d, moved, shown))
+        return findings
+
+    # ---------------------------------------------------------- display
+    def shown(self) -> dict[str, Any]:
+        """The merged configuration with every api_key masked."""
+        data = _copy(self.data)
+        for table in [data.get("connection"), *data.get("profiles", {}).values()]:
+            if isinstance(table, dict) and "api_key" in table:
+                table["api_key"] = mask(str(table["api_key"]))
+        return data  # type: ignore[no-any-return]
+
+    def describe(self) -> str:
+        """What ``cqlang config`` prints: the files read, the connection in
+        effect (with where each setting comes from) and the merged
+        configuration as TOML, secrets masked."""
+        lines = ["# cqlang configuration"]
+        if self.files:
+            lines.append("# files read (an earlier file wins):")
+            for i, f in enumerate(self.files, 1):
+                lines.append(f"#   {i}. {f.display()}  ({f.origin})")
+        else:
+            lines.append("# no config file found; looked for:")
+            lines.append(
+                f"#   ${CONFIG_ENV}, {PROJECT_FILE} and {PYPROJECT_FILE} "
+                "[tool.cqlang] from here upward,"
+            )
+            lines.append(f"#   {user_config_file()}")
+        conn = self.connection()
+        lines.append(f"# profile: {conn.profile or '(none: [connection])'}")
+        shown = conn.shown()
+        if shown:
+            lines.append("# connection in effect:")
+            for key, value in shown.items():
+                lines.append(f"#   {key} = {value!r}  ({conn.sources.get(key, '?')})")
+        for note in conn.notes:
+            lines.append(f"# note: {note}")
+        body = _dump_toml(self.shown(), self)
+        return "\n".join(lines) + ("\n\n" + body if body.strip() else "\n")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One diagnostic of a named query, for ``cqlang queries check``:
+    ``diagnostic`` is inside the query's text, ``placed`` the same moved to
+    the file (``None`` when the text could not be located in the file)."""
+
+    query: NamedQuery
+    diagnostic: Diagnostic
+    placed: Diagnostic | None
+    rendered: str
+
+    @property
+    def severity(self) -> str:
+        return self.diagnostic.severity
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.diagnostic.to_dict()
+        src = self.query.source
+        d.update(
+            query=self.query.name,
+            file=str(src.path) if src is not None else None,
+            file_line=self.placed.line if self.placed else None,
+            file_column=self.placed.column if self.placed else None,
+        )
+        return d
+
+
+def client_from_config(config: Config, profile: str | None = None, **options: Any) -> Any:
+    """A :class:`cqlang.Client` for the connection of ``config`` (``profile``
+    or the loaded one): base URL and key resolved as
+    :meth:`Config.connection` does (``CONPEEK_URL``/``CONPEEK_KEY`` before the
+    file). ``options`` go to the client (``timeout``, ``max_retries``...)."""
+    import importlib
+
+    conn = config.connection(profile)
+    if not conn.api_key and conn.notes:
+        raise ConfigError(conn.notes[0])
+    client_cls = importlib.import_module(".client", __package__).Client
+    return client_cls(conn.base_url, conn.api_key, **options)
+
+
+# ------------------------------------------------------ dumping (display)
+
+
+def _dump_toml(data: Mapping[str, Any], config: Config) -> str:
+    import tomlkit
+
+    doc = tomlkit.document()
+    for key, value in data.items():
+        if key in ("profiles", "queries") and isinstance(value, dict):
+            outer = tomlkit.table(is_super_table=True)
+            for name, sub in value.items():
+                t = tomlkit.table()
+                for k, v in sub.items():
+                    t.add(k, _toml_item(v))
+                if key == "queries":
+                    f = config.origin("queries", name)
+                    if f is not None and len(config.files) > 1:
+                        t.comment(f"from {f.display()}")
+                outer.add(name, t)
+            doc.add(key, outer)
+        elif isinstance(value, dict):
+            t = tomlkit.table()
+            for k, v in value.items():
+                if isinstance(v, dict):
+                    sub_t = tomlkit.table()
+                    for k2, v2 in v.items():
+                        sub_t.add(k2, _toml_item(v2))
+                    t.add(k, sub_t)
+                else:
+                    t.add(k, _toml_item(v))
+            doc.add(key, t)
+    return tomlkit.dumps(doc)
+
+
+def _toml_item(value: Any) -> Any:
+    import tomlkit
+
+    if isinstance(value, str) and "\n" in value:
+        return tomlkit.string(value, multiline=True, literal="'''" not in value)
+    if isinstance(value, dict):
+        it = tomlkit.inline_table()
+        it.update(value)
+        return it
+    return tomlkit.item(value)
+
+
+# -------------------------------------------------- where strings are written
+
+
+@dataclass(frozen=True)
+class _Str:
+    """A string value in a TOML file: its decoded value and, for each of its
+    characters, the file offset where it is written (plus one past the end)."""
+
+    value: str
+    offsets: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class _Stmt:
+    """A key/value line (``header`` false) or a table header: its full key
+    path, and the offsets of its first line's start and past its last line."""
+
+    path: tuple[str, ...]
+    start: int
+    end: int
+    header: bool = False
+
+
+@dataclass
+class _Layout:
+    strings: dict[tuple[str, ...], _Str] = field(default_factory=dict)
+    statements: list[_Stmt] = field(default_factory=list)
+
+
+class _ScanError(Exception):
+    pass
+
+
+_ESCAPES = {
+    "b": "\b",
+    "t": "\t",
+    "n": "\n",
+    "f": "\f",
+    "r": "\r",
+    '"': '"',
+    "\\": "\\",
+    "e": "\x1b",
+}
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class _Scanner:
+    """Just enough of a TOML reader to know where things are written (the
+    file is valid: tomllib read it first)."""
+
+    def __init__(self, text: str) -> None:
+        self.t = text
+        self.i = 0
+        self.n = len(text)
+        self.out = _Layout()
+
+    def peek(self, s: str) -> bool:
+        return self.t.startswith(s, self.i)
+
+    def blanks(self) -> None:
+        while self.i < self.n and self.t[self.i] in " \t":
+            self.i += 1
+
+    def trivia(self) -> None:
+        """Blanks, newlines and comments."""
+        while self.i < self.n:
+            c = self.t[self.i]
+            if c in " \t\r\n":
+                self.i += 1
+            elif c == "#":
+                self.to_eol()
+            else:
+                break
+
+    def to_eol(self) -> None:
+        j = self.t.find("\n", self.i)
+        self.i = self.n if j < 0 else j
+
+    def end_of_line(self) -> int:
+        """Past the rest of the line (blanks, a comment, the newline)."""
+        self.blanks()
+        if self.peek("#"):
+            self.to_eol()
+        if self.peek("\r"):
+            self.i += 1
+        if self.peek("\n"):
+            self.i += 1
+        return self.i
+
+    def line_start(self, pos: int) -> int:
+        return self.t.rfind("\n", 0, pos) + 1
+
+    def scan(self) -> _Layout:
+        table: tuple[str, ...] = ()
+        while True:
+            self.trivia()
+            if self.i >= self.n:
+                break
+            start = self.line_start(self.i)
+            if self.peek("["):
+                array = self.peek("[[")
+                self.i += 2 if array else 1
+                self.blanks()
+                table = self.keys()
+                self.blanks()
+                close = "]]" if array else "]"
+                if not self.peek(close):
+                    raise _ScanError
+                self.i += len(close)
+                self.out.statements.append(_Stmt(table, start, self.end_of_line(), True))
+            else:
+                path = (*table, *self.keys())
+                self.blanks()
+                if not self.peek("="):
+                    raise _ScanError
+                self.i += 1
+                self.blanks()
+                self.value(path)
+                self.out.statements.append(_Stmt(path, start, self.end_of_line()))
+        return self.out
+
+    def keys(self) -> tuple[str, ...]:
+        parts = [self.key()]
+        while True:
+            self.blanks()
+            if not self.peek("."):
+                return tuple(parts)
+            self.i += 1
+            self.blanks()
+            parts.append(self.key())
+
+    def key(self) -> str:
+        if self.peek('"'):
+            self.i += 1
+            return self.basic(multiline=False).value
+        if self.peek("'"):
+            self.i += 1
+            return self.literal(multiline=False).value
+        m = _BARE_KEY.match(self.t, self.i)
+        if m is None:
+            raise _ScanError
+        self.i = m.end()
+        return m.group()
+
+    def value(self, path: tuple[str, ...]) -> None:
+        t = self.t
+        if self.peek('"""'):
+            self.i += 3
+            self.out.strings[path] = self.basic(multiline=True)
+        elif self.peek('"'):
+            self.i += 1
+            self.out.strings[path] = self.basic(multiline=False)
+        elif self.peek("'''"):
+            self.i += 3
+            self.out.strings[path] = self.literal(multiline=True)
+        elif self.peek("'"):
+            self.i += 1
+            self.out.strings[path] = self.literal(multiline=False)
+        elif self.peek("["):
+            self.i += 1
+            index = 0
+            while True:
+                self.trivia()
+                if self.peek("]"):
+                    self.i += 1
+                    return
+                self.value((*path, str(index)))
+                self.trivia()
+                if self.peek(","):
+                    self.i += 1
+                    index += 1
+        elif self.peek("{"):
+            self.i += 1
+            self.blanks()
+            if self.peek("}"):
+                self.i += 1
+                return
+            while True:
+                self.blanks()
+                keys = self.keys()
+                self.blanks()
+                if not self.peek("="):
+                    raise _ScanError
+                self.i += 1
+                self.blanks()
+                self.value((*path, *keys))
+                self.blanks()
+                if self.peek(","):
+                    self.i += 1
+                elif self.peek("}"):
+                    self.i += 1
+                    return
+                else:
+                    raise _ScanError
+        else:  # a number, a boolean, a date or time (which may hold a space)
+            j = self.i
+            while j < self.n and t[j] not in ",]}#\r\n":
+                j += 1
+            if j == self.i:
+                raise _ScanError
+            self.i = j
+            while self.i > 0 and t[self.i - 1] in " \t":
+                self.i -= 1
+
+    def _leading_newline(self) -> None:
+        if self.peek("\n"):
+            self.i += 1
+        elif self.peek("\r\n"):
+            self.i += 2
+
+    def _closing(self, quote: str, chars: list[str], offs: list[int]) -> bool:
+        """At a run of three or more ``quote``: up to two belong to the
+        string, the last three close it."""
+        j = self.i
+        while j < self.n and self.t[j] == quote:
+            j += 1
+        run = j - self.i
+        if run < 3:
+            return False
+        for k in range(min(run - 3, 2)):
+            chars.append(quote)
+            offs.append(self.i + k)
+        offs.append(self.i + min(run - 3, 2))
+        self.i = j
+        return True
+
+    def basic(self, *, multiline: bool) -> _Str:
+        t = self.t
+        chars: list[str] = []
+        offs: list[int] = []
+        if multiline:
+            self._leading_newline()
+        while True:
+            if self.i >= self.n:
+                raise _ScanError
+            c = t[self.i]
+            if c == '"':
+                if not multiline:
+                    offs.append(self.i)
+                    self.i += 1
+                    break
+                if self._closing('"', chars, offs):
+                    break
+            if c == "\\":
+                nxt = t[self.i + 1 : self.i + 2]
+                if multiline and nxt in (" ", "\t", "\r", "\n"):
+                    j = self.i + 1
+                    while j < self.n and t[j] in " \t\r\n":
+                        j += 1
+                    self.i = j
+                    continue
+                if nxt in _ESCAPES:
+                    chars.append(_ESCAPES[nxt])
+                    offs.append(self.i)
+                    self.i += 2
+                    continue
+                width = {"u": 4, "U": 8, "x": 2}.get(nxt)
+                if width is None:
+                    raise _ScanError
+                chars.append(chr(int(t[self.i + 2 : self.i + 2 + width], 16)))
+                offs.append(self.i)
+                self.i += 2 + width
+                continue
+            if c == "\r" and t.startswith("\r\n", self.i):
+                self.i += 1
+                continue
+            chars.append(c)
+            offs.append(self.i)
+            self.i += 1
+        return _Str("".join(chars), tuple(offs))
+
+    def literal(self, *, multiline: bool) -> _Str:
+        t = self.t
+        chars: list[str] = []
+        offs: list[int] = []
+        if multiline:
+            self._leading_newline()
+        while True:
+            if self.i >= self.n:
+                raise _ScanError
+            c = t[self.i]
+            if c == "'":
+                if not multiline:
+                    offs.append(self.i)
+                    self.i += 1
+                    break
+                if self._closing("'", chars, offs):
+                    break
+            if c == "\r" and t.startswith("\r\n", self.i):
+                self.i += 1
+                continue
+            chars.append(c)
+            offs.append(self.i)
+            self.i += 1
+        return _Str("".join(chars), tuple(offs))
+
+
+def _scan(text: str) -> _Layout:
+    scanner = _Scanner(text)
+    try:
+        return scanner.scan()
+    except (_ScanError, IndexError, ValueError):
+        return scanner.out  # what was found before the surprise
+
+
+# ------------------------------------------------------------------ writing
+
+
+def target_file(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    cwd: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Path:
+    """The file ``queries save``/``rm`` write: ``--config``, else
+    ``$CQLANG_CONFIG``, else the nearest cqlang.toml, else ./cqlang.toml."""
+    env = os.environ if env is None else env
+    if path is not None:
+        return Path(path)
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV])
+    start = (Path(cwd) if cwd is not None else Path.cwd()).absolute()
+    for d in (start, *start.parents):
+        if (d / PROJECT_FILE).is_file():
+            return d / PROJECT_FILE
+    return start / PROJECT_FILE
+
+
+def _read_for_edit(path: Path) -> tuple[str, str, tuple[str, ...]]:
+    """The file's text (newlines as ``\\n``), its newline, and the table that
+    holds cqlang's keys."""
+    prefix: tuple[str, ...] = ("tool", "cqlang") if path.name == PYPROJECT_FILE else ()
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            raw = fh.read()
+    except FileNotFoundError:
+        return "", "\n", prefix
+    except OSError as exc:
+        raise ConfigError(f"cannot read it: {exc.strerror}", path) from None
+    newline = "\r\n" if "\r\n" in raw else "\n"
+    text = raw.replace("\r\n", "\n")
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path) from None
+    return text, newline, prefix
+
+
+def _write(path: Path, text: str, newline: str) -> None:
+    data = text.replace("\n", newline) if newline != "\n" else text
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(data)
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise ConfigError(f"cannot write it: {exc.strerror}", path) from None
+
+
+def _query_string(text: str) -> str:
+    """The query as a TOML string: literal (no escapes) where it can be,
+    multi-line when it has several lines."""
+    import tomlkit
+
+    plain = not any((ord(c) < 32 and c not in "\t\n") or ord(c) == 127 for c in text)
+    if "\n" in text:
+        if plain and "'''" not in text and not text.endswith("'"):
+            return "'''\n" + text + "'''"
+        if plain and '"""' not in text and "\\" not in text and not text.endswith('"'):
+            return '"""\n' + text + '"""'
+        return str(tomlkit.string(text, multiline=True).as_string())
+    if plain and "'" not in text:
+        return "'" + text + "'"
+    return str(tomlkit.string(text).as_string())
+
+
+def _query_block(
+    header: tuple[str, ...],
+    text: str,
+    description: str | None,
+    params: Mapping[str, Any] | None,
+) -> str:
+    import tomlkit
+
+    lines = ["[" + _dotted(*header) + "]"]
+    if description:
+        lines.append(f"description = {tomlkit.string(description).as_string()}")
+    lines.append(f"query = {_query_string(text)}")
+    if params:
+        items = ", ".join(
+            f"{_dotted(k)} = {tomlkit.item(v).as_string()}" for k, v in params.items()
+        )
+        lines.append(f"params = {{ {items} }}")
+    return "\n".join(lines) + "\n"
+
+
+def _regions(layout: _Layout, path: tuple[str, ...]) -> list[tuple[int, int]]:
+    """The text regions (start, end offsets) that define ``path``: tables whose
+    header is at or below it, up to their last key; key/value lines below it."""
+    out: list[tuple[int, int]] = []
+    stmts = layout.statements
+    n = len(path)
+    i = 0
+    while i < len(stmts):
+        s = stmts[i]
+        if s.header and s.path[:n] == path:
+            end = s.end
+            j = i + 1
+            while j < len(stmts) and not stmts[j].header:
+                end = stmts[j].end
+                j += 1
+            out.append((s.start, end))
+            i = j
+            continue
+        if not s.header and s.path[:n] == path:
+            out.append((s.start, s.end))
+        i += 1
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(out):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _is_table(layout: _Layout, region: tuple[int, int]) -> bool:
+    return any(s.header and s.start == region[0] for s in layout.statements)
+
+
+def _insert_point(layout: _Layout, queries: tuple[str, ...], text: str) -> int:
+    """After the last named query's table, else at the end."""
+    headed = [r for r in _regions(layout, queries) if _is_table(layout, r)]
+    if headed:
+        return headed[-1][1]
+    return len(text)
+
+
+def _cut(text: str, start: int, end: int) -> str:
+    """Remove ``text[start:end]`` (whole lines), with the comment lines right
+    above it that are not glued to what precedes, and one blank line."""
+    lines_before = text[:start].split("\n")[:-1]  # complete lines before start
+    k = len(lines_before)
+    while k > 0 and lines_before[k - 1].lstrip().startswith("#"):
+        k -= 1
+    if k < len(lines_before) and (k == 0 or not lines_before[k - 1].strip()):
+        start = sum(len(line) + 1 for line in lines_before[:k])
+    if start > 0 and text[:start].endswith("\n\n"):
+        start -= 1
+    elif text[end:].startswith("\n") and start == 0:
+        end += 1
+    return text[:start] + text[end:]
+
+
+def save_query(
+    path: Path,
+    name: str,
+    text: str,
+    *,
+    description: str | None = None,
+    params: Mapping[str, Any] | None = None,
+    force: bool = False,
+) -> Path:
+    """Write ``[queries.NAME]`` into ``path`` (created if missing): after the
+    last named query, or at the end, leaving everything else as it is. An
+    existing NAME is replaced in place only with ``force``."""
+    if not _NAME_RE.match(name):
+        raise ConfigError(
+            f"{name!r} cannot be a query's name: use letters, digits and _ "
+            "(not starting with a digit)"
+        )
+    source, newline, prefix = _read_for_edit(path)
+    layout = _scan(source)
+    queries = (*prefix, "queries")
+    existing = _regions(layout, (*queries, name))
+    if existing and not force:
+        raise QueryExistsError(
+            f"a query named {name!r} exists already (use --force to replace it)", path
+        )
+    block = _query_block((*queries, name), text, description, params)
+    headed = [r for r in existing if _is_table(layout, r)]
+    out = source
+    if headed:  # replace its table where it is; drop any other piece of it
+        for start, end in sorted(existing, reverse=True):
+            if (start, end) == headed[0]:
+                out = out[:start] + block + out[end:]
+            else:
+                out = _cut(out, start, end)
+    else:
+        for start, end in sorted(existing, reverse=True):
+            out = _cut(out, start, end)
+        at = _insert_point(_scan(out), queries, out)
+        before, after = out[:at], out[at:]
+        if before and not before.endswith("\n"):
+            before += "\n"
+        sep = "\n" if before.strip() else ""
+        out = before + sep + block + after
+    _verify(out, path, prefix, name, text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write(path, out, newline)
+    return path
+
+
+def remove_query(path: Path, name: str) -> Path:
+    """Remove the query NAME from ``path``: its table (or keys), the comment
+    lines just above its table, and one blank line."""
+    source, newline, prefix = _read_for_edit(path)
+    if not source and not path.exists():
+        raise UnknownQueryError(f"no such file, so no query named {name!r}", path)
+    layout = _scan(source)
+    regions = _regions(layout, (*prefix, "queries", name))
+    if not regions:
+        names = _names(source, prefix)
+        close = suggest(name, names)
+        hint = f" (did you mean {close!r}?)" if close else ""
+        raise UnknownQueryError(f"no query named {name!r} in this file{hint}", path)
+    out = source
+    for start, end in sorted(regions, reverse=True):
+        out = _cut(out, start, end)
+    _verify(out, path, prefix, name, None)
+    _write(path, out, newline)
+    return path
+
+
+def _names(text: str, prefix: tuple[str, ...]) -> list[str]:
+    node: Any = tomllib.loads(text)
+    for key in (*prefix, "queries"):
+        node = node.get(key, {}) if isinstance(node, dict) else {}
+    return list(node) if isinstance(node, dict) else []
+
+
+def _verify(
+    text: str, path: Path, prefix: tuple[str, ...], name: str, expected: str | None
+) -> None:
+    """The edited text must be TOML with the query as intended; never write
+    a file that would not read back."""
+    try:
+        node: Any = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:  # pragma: no cover - a bug
+        raise ConfigError(
+            f"editing it would break it ({exc}); it was left unchanged", path
+        ) from None
+    for key in (*prefix, "queries"):
+        node = node.get(key, {}) if isinstance(node, dict) else {}
+    got = node.get(name) if isinstance(node, dict) else None
+    if isinstance(got, dict):
+        got = got.get("query")
+    if got != expected:  # pragma: no cover - a bug
+        raise ConfigError(
+            "editing it would not give the intended content; it was left unchanged", path
+        )
+
+
+__all__ = [
+    "CONFIG_ENV",
+    "Config",
+    "ConfigError",
+    "ConfigFile",
+    "Connection",
+    "Finding",
+    "InsecureConfigError",
+    "InvalidQueryError",
+    "NamedQuery",
+    "PreparedQuery",
+    "QueryExistsError",
+    "UnknownQueryError",
+    "client_from_config",
+    "discover",
+    "mask",
+    "remove_query",
+    "resolve_query",
+    "save_query",
+    "target_file",
+    "user_config_file",
+]
