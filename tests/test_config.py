@@ -858,3 +858,28 @@ def test_scanner_property(value: str, kind: str) -> None:
     assert list(span.offsets) == sorted(set(span.offsets))
     for ch, off in zip(span.value, span.offsets, strict=False):
         assert text[off] in (ch, "\\")
+
+
+def test_the_annotated_example_in_the_docs_reads_and_lints_clean(isolated: Path) -> None:
+    import re
+
+    text = (ROOT / "docs" / "config.md").read_text(encoding="utf-8")
+    block = re.search(r"^```toml\n(.*?)^```", text, re.S | re.M)
+    assert block is not None
+    p = write(isolated / "cqlang.toml", block.group(1))
+    cfg = Config.load(p, profile="staging")
+    assert cfg.lint(strict=True, now=NOW) == []
+    assert set(cfg.queries) == {"open_requests", "hot_leads", "hot_in_poland", "web"}
+    assert cfg.connection().base_url == "https://api-staging.example.com"
+    assert cfg.connection().timezone == "Europe/Warsaw"
+    assert cfg.schema.custom_field("callback_at").type == "datetime"  # type: ignore[union-attr]
+
+
+def test_lint_places_mistakes_in_a_pyproject(isolated: Path) -> None:
+    write(
+        isolated / "pyproject.toml",
+        '[project]\nname = "x"\n\n[tool.cqlang.queries.q]\nquery = "state = OPNE"\n',
+    )
+    (f,) = Config.load().lint()
+    assert f.placed is not None and (f.placed.line, f.placed.column) == (5, 18)
+    assert "--> pyproject.toml:5:18" in f.rendered
