@@ -412,6 +412,26 @@ def explain_cmd(
     print_query_diagnostics(q, diags)
 
 
+@main.command("repl")
+@click.option("--campaign", metavar="ID", help="Voice campaign id for \\fetch.")
+@click.option("--profile", metavar="NAME", help="Connection profile of the config files.")
+@click.option("--tz", "tz", metavar="ZONE", help="Time zone of naive datetimes (default UTC).")
+@click.option("--vi", is_flag=True, help="Vi key bindings (default: Emacs).")
+def repl_cmd(campaign: str | None, profile: str | None, tz: str | None, vi: bool) -> None:
+    """Type queries with completion and live checking (docs/repl.md).
+
+    Without a terminal, reads one query per line (or per `;`) and meta
+    commands, prints each result, and exits 1 if any query was invalid.
+    """
+    from .repl import run
+
+    # `cqlang --profile NAME repl` (the group's option) lands in ctx.meta;
+    # the command's own --profile wins. --config FILE: config_path().
+    profile = profile or click.get_current_context().meta.get(_CONFIG_PROFILE)
+    status = run(campaign=campaign, profile=profile, tz=tz, vi=vi, config_file=config_path())
+    sys.exit(status)
+
+
 # ------------------------------------------------- named queries and config
 
 

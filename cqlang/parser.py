@@ -18,12 +18,13 @@ Two backends serve the same grammar:
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import ast
 from .diagnostics import CqlSyntaxError, Diagnostic, make, suggest
@@ -395,6 +396,78 @@ def _plain_lark() -> Any:
     # No grammar cache here: a Lark object loaded from the cache has no
     # ``.grammar``, which grammar fuzzers (hypothesis.extra.lark) read.
     return lark.Lark(grammar_text(), parser="lalr", lexer="contextual")
+
+
+# -------------------------------------------------------------- completion
+# The completion engine (cqlang/completion.py) asks what the grammar accepts
+# after the text before the cursor; it gets plain data, the Lark objects stay
+# here. A scan resumes from the checkpoints of the previous scan (the parser
+# state after each token that a blank follows) that the new text shares, so
+# typing at the end of a long query does not lex and parse all of it again.
+
+
+class Scan(NamedTuple):
+    """What the grammar makes of the start of a query: its tokens as
+    ``(terminal, text, start, end)``, the terminals it accepts next, and the
+    offset where it stops being the start of any query (``None``: it is one)."""
+
+    tokens: tuple[tuple[str, str, int, int], ...]
+    accepts: frozenset[str]
+    error: int | None = None
+
+
+_Tok = tuple[str, str, int, int]
+# The previous scan: its parser, text, tokens and checkpoints (offset, number
+# of tokens, parser state). States are only valid with the parser that made
+# them (two threads may each build a parser on first use).
+_last_scan: tuple[Any, str, tuple[_Tok, ...], tuple[tuple[int, int, Any], ...]] = (
+    None,
+    "",
+    (),
+    (),
+)
+
+
+@lru_cache(maxsize=256)
+def scan_prefix(text: str) -> Scan:
+    """Lex and parse ``text`` as the start of a query (see :class:`Scan`)."""
+    global _last_scan
+    import lark
+
+    lk = _plain_lark()
+    old_lk, old, old_tokens, old_points = _last_scan
+    if old_lk is not lk:
+        old_points = ()
+    points = [p for p in old_points if p[0] <= len(text) and text.startswith(old[: p[0]])]
+    tokens: list[_Tok] = []
+    if points:
+        pos, count, state = points[-1]
+        tokens.extend(old_tokens[:count])
+        ip = lk.parse_interactive(lark.TextSlice(text, pos, len(text)))
+        ip.parser_state = state.copy(False)
+    else:
+        ip = lk.parse_interactive(text)
+        conf = copy.copy(ip.parser_state.parse_conf)
+        conf.callbacks = {}  # no trees: only the parser's states matter here
+        ip.parser_state.parse_conf = conf
+    error: int | None = None
+
+    def checkpoint() -> None:
+        end = tokens[-1][3] if tokens else -1
+        fresh = not points or points[-1][0] <= end
+        if fresh and 0 <= end < len(text) and text[end] in " \t\r\n\f":
+            points.append((end + 1, len(tokens), ip.parser_state.copy(False)))
+
+    try:
+        for tok in ip.iter_parse():
+            checkpoint()  # the new token is fed after this body
+            tokens.append((tok.type, str(tok), tok.start_pos, tok.end_pos))
+        checkpoint()
+    except lark.exceptions.UnexpectedInput as exc:
+        error = exc.pos_in_stream if exc.pos_in_stream is not None else len(text)
+    _last_scan = (lk, text, tuple(tokens), tuple(points))
+    accepts = frozenset() if error is not None else frozenset(ip.accepts())
+    return Scan(tuple(tokens), accepts, error)
 
 
 # ------------------------------------------------------------------ errors

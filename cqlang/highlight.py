@@ -1,0 +1,108 @@
+"""The Pygments lexer for cqlang, for ``pygmentize -l cqlang`` and the REPL.
+
+Registered as the ``pygments.lexers`` entry point ``cqlang`` (see
+pyproject.toml), so ``pygments.lexers.get_lexer_by_name("cqlang")`` finds it
+once cqlang is installed. Property names and enum values come from the
+schema (:data:`cqlang.schema.DEFAULT_SCHEMA`), keywords from the grammar's
+keyword list. Highlighting never fails: a character the language does not
+know is an ``Error`` token.
+
+Token types: keywords ``Keyword``; ``null``, ``now``, ``today``,
+``yesterday`` ``Keyword.Constant``; properties ``Name.Attribute``; ``custom``
+``Name.Builtin`` (its key ``Name.Attribute``); enum values
+``Name.Constant``; other bare words ``Name``; strings ``String`` (escapes
+``String.Escape``); integers ``Number.Integer``; durations ``Number``;
+datetimes ``Literal.Date``; ``$param`` ``Name.Variable``; ``@query``
+``Name.Label``; comparison operators ``Operator``; ``( ) [ ] , . + -``
+``Punctuation``; ``#`` comments ``Comment.Single``; a REPL meta command
+(``\\fetch``) ``Keyword.Pseudo``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from pygments.lexer import RegexLexer, bygroups, words
+from pygments.token import (
+    Comment,
+    Error,
+    Keyword,
+    Literal,
+    Name,
+    Number,
+    Operator,
+    Punctuation,
+    String,
+    Text,
+    Whitespace,
+    _TokenType,
+)
+
+from .schema import DEFAULT_SCHEMA
+
+__all__ = ["CqlangLexer"]
+
+_PROPERTIES = tuple(sorted((p.name for p in DEFAULT_SCHEMA.properties.values()), key=len)[::-1])
+_ENUM_VALUES = tuple(
+    sorted({v for p in DEFAULT_SCHEMA.properties.values() for v in p.values}, key=len)[::-1]
+)
+_DATETIME = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[tT][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?"
+    r"(?:[zZ]|[+-][0-9]{2}:?[0-9]{2})?(?![0-9a-zA-Z_])"
+)
+
+
+def _groups(*types: _TokenType) -> Any:
+    return bygroups(*types)  # type: ignore[no-untyped-call]
+
+
+def _string(quote: str, token: _TokenType) -> list[Any]:
+    return [
+        (r"\\(?:u[0-9a-fA-F]{4}|[\\\"'nt/])", String.Escape),
+        (r"\\.", Error),
+        (rf"[^{quote}\\\n]+", token),
+        (quote, token, "#pop"),
+        (r"\n", Error, "#pop"),
+    ]
+
+
+class CqlangLexer(RegexLexer):
+    """Pygments lexer for cqlang queries."""
+
+    name = "cqlang"
+    aliases: ClassVar[list[str]] = ["cqlang"]
+    filenames: ClassVar[list[str]] = ["*.cqlang"]
+    mimetypes: ClassVar[list[str]] = ["text/x-cqlang"]
+    url = "https://github.com/conpeek/cqlang"
+    flags = re.IGNORECASE | re.MULTILINE
+
+    tokens = {  # noqa: RUF012 - Pygments reads this class attribute
+        "root": [
+            (r"[ \t\r\n\f]+", Whitespace),
+            (r"#[^\n]*", Comment.Single),
+            (r"^(\\[a-z]+)([^\n]*)", _groups(Keyword.Pseudo, Text)),
+            (r'"', String.Double, "dq"),
+            (r"'", String.Single, "sq"),
+            (_DATETIME, Literal.Date),
+            (r"[0-9]+[smhdw](?![0-9a-z_])", Number),
+            (r"-?[0-9]+(?![0-9a-z_])", Number.Integer),
+            (r"\$[a-z_][a-z0-9_]*", Name.Variable),
+            (r"@[a-z_][a-z0-9_]*", Name.Label),
+            (
+                r"(custom)([ \t]*)(\.)([ \t]*)([a-z_][a-z0-9_]*)",
+                _groups(Name.Builtin, Whitespace, Punctuation, Whitespace, Name.Attribute),
+            ),
+            (words(("custom",), suffix=r"\b"), Name.Builtin),
+            (words(("null", "now", "today", "yesterday"), suffix=r"\b"), Keyword.Constant),
+            (words(("and", "or", "not", "in", "between", "is"), suffix=r"\b"), Keyword),
+            (words(_PROPERTIES, suffix=r"\b"), Name.Attribute),
+            (words(_ENUM_VALUES, suffix=r"\b"), Name.Constant),
+            (r"[a-z_][a-z0-9_]*", Name),
+            (r"==|!=|<>|<=|>=|=|<|>", Operator),
+            (r"[()\[\],.+;-]", Punctuation),
+            (r".", Error),
+        ],
+        "dq": _string('"', String.Double),
+        "sq": _string("'", String.Single),
+    }

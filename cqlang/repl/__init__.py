@@ -1,0 +1,113 @@
+"""``cqlang repl``: queries typed and checked as you go.
+
+The parts, each usable on its own:
+
+* :class:`~cqlang.repl.session.Session`: the state (campaign, time zone,
+  parameters, named queries, last query) and the live status line;
+* :class:`~cqlang.repl.commands.Dispatcher`: one input in, one
+  :class:`~cqlang.repl.commands.Reply` out (queries and meta commands);
+* :class:`cqlang.repl.app.Repl`: the prompt_toolkit loop (imported only for
+  a terminal, so piped use never loads prompt_toolkit);
+* :func:`run_script`: the same without a terminal, one query per line.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterable
+from typing import TextIO
+
+from .commands import COMMANDS, Dispatcher, Reply
+from .integrations import Unavailable, load_environment
+from .session import Session, needs_more_input, split_statements, statement_spans
+
+__all__ = [
+    "COMMANDS",
+    "Dispatcher",
+    "Reply",
+    "Session",
+    "needs_more_input",
+    "run",
+    "run_script",
+    "split_statements",
+    "statement_spans",
+]
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+def run_script(lines: Iterable[str], dispatcher: Dispatcher, out: TextIO, err: TextIO) -> int:
+    """Run input that is not a terminal: each line is a meta command, or
+    queries separated by ``;``. Results go to ``out``, diagnostics and
+    failed commands to ``err``. Returns 0 if every query was valid and every
+    command succeeded, else 1."""
+    ok = True
+    for raw in lines:
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            continue
+        stmts = [line] if line.lstrip().startswith("\\") else split_statements(line)
+        for stmt in stmts:
+            reply = dispatcher.handle(stmt)
+            if reply.text:
+                (out if reply.ok else err).write(reply.text + "\n")
+            ok = ok and reply.ok
+            if reply.quit:
+                return EXIT_OK if ok else EXIT_INVALID
+    return EXIT_OK if ok else EXIT_INVALID
+
+
+def run(
+    *,
+    campaign: str | None = None,
+    profile: str | None = None,
+    tz: str | None = None,
+    vi: bool = False,
+    config_file: str | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """``cqlang repl``: interactive on a terminal, else :func:`run_script`.
+    ``config_file`` is ``--config FILE``. Returns the exit status (2 for a
+    bad ``--tz`` or config)."""
+    from .. import timeexpr
+
+    stdin = stdin if stdin is not None else sys.stdin
+    stdout = stdout if stdout is not None else sys.stdout
+    stderr = stderr if stderr is not None else sys.stderr
+    try:
+        env = load_environment(profile, config_file)
+    except Unavailable as exc:
+        stderr.write(f"cqlang: {exc}\n")
+        return EXIT_USAGE
+    zone = tz or env.tz
+    if zone:
+        try:
+            timeexpr.zone(zone)
+        except timeexpr.TimeError as exc:
+            stderr.write(f"cqlang: --tz: {exc}\n")
+            return EXIT_USAGE
+    session = Session(
+        campaign=campaign or env.campaign,
+        tz=zone,
+        profile=profile,
+        config_file=config_file,
+        queries=env.queries,
+        schema=env.schema,
+        base_url=env.base_url,
+        api_key=env.api_key,
+    )
+    for note in env.notes:
+        stderr.write(f"cqlang: note: {note}\n")
+    width = shutil.get_terminal_size((100, 24)).columns
+    dispatcher = Dispatcher(session, width=width)
+    if not stdin.isatty():
+        return run_script(stdin, dispatcher, stdout, stderr)
+    from .app import Repl, file_history
+
+    stdout.write("cqlang repl: type a query, \\help for commands, Ctrl-D to leave.\n")
+    return Repl(dispatcher, history=file_history(), vi=vi, pager=stdout.isatty()).run()

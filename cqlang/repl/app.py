@@ -1,0 +1,218 @@
+"""The interactive REPL on prompt_toolkit.
+
+:class:`Repl` owns the prompt loop only: reading input (highlighted by
+:class:`cqlang.highlight.CqlangLexer`, completed by
+:class:`~cqlang.repl.completer.CqlangCompleter`, checked live in the bottom
+toolbar), handing each submission to the
+:class:`~cqlang.repl.commands.Dispatcher` and printing its reply. Input and
+output are injectable (prompt_toolkit's ``create_pipe_input`` and
+``DummyOutput`` in the tests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import threading
+from pathlib import Path
+from typing import TextIO
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.application.current import get_app
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.buffer import Buffer
+from prompt_toolkit.formatted_text import StyleAndTextTuples
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.input import Input
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.lexers import PygmentsLexer
+from prompt_toolkit.output import Output
+from prompt_toolkit.styles import Style
+
+from ..highlight import CqlangLexer
+from .commands import Dispatcher, Reply
+from .completer import CqlangCompleter
+from .session import Session, needs_more_input
+
+__all__ = ["PROMPT", "LiveStatus", "Repl", "history_path"]
+
+PROMPT = "cqlang> "
+CONTINUATION = "   ...> "
+
+_STYLE = Style.from_dict(
+    {
+        "bottom-toolbar": "noreverse bg:#303030 #d0d0d0",
+        "bottom-toolbar.error": "#ff8787 bold",
+        "bottom-toolbar.warning": "#ffd75f",
+        "bottom-toolbar.ok": "#87d787",
+    }
+)
+
+
+def history_path() -> Path:
+    """Where the REPL keeps its history: ``user_state_path("cqlang")/history``."""
+    import platformdirs
+
+    return Path(platformdirs.user_state_path("cqlang")) / "history"
+
+
+def file_history() -> History:
+    """The history file, or an in-memory history when it cannot be made."""
+    path = history_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(exist_ok=True)
+    except OSError:
+        return InMemoryHistory()
+    return FileHistory(str(path))
+
+
+class LiveStatus:
+    """The bottom toolbar: the session's status of the text as typed,
+    computed ``delay`` seconds after the last change (debounced)."""
+
+    def __init__(self, session: Session, delay: float = 0.15) -> None:
+        self.session = session
+        self.delay = delay
+        self.line = session.status("")
+        self.computed_for = ""
+        self._generation = 0
+
+    def compute(self, text: str) -> str:
+        try:
+            line = self.session.status(text)
+        except Exception as exc:  # never break the prompt over a status line
+            line = f"(no status: {type(exc).__name__}: {exc})"
+        self.line, self.computed_for = line, text
+        return line
+
+    def on_text_changed(self, buffer: Buffer) -> None:
+        self._generation += 1
+        generation, text = self._generation, buffer.text
+        app = get_app()
+
+        async def later() -> None:
+            await asyncio.sleep(self.delay)
+            if generation == self._generation:
+                self.compute(text)
+                app.invalidate()
+
+        app.create_background_task(later())
+
+    def toolbar(self) -> StyleAndTextTuples:
+        line = self.line
+        kind = "ok"
+        if line.startswith("error"):
+            kind = "error"
+        elif line.startswith(("warning", "unknown")):
+            kind = "warning"
+        return [(f"class:bottom-toolbar.{kind}", " " + line)]
+
+
+class Repl:
+    """The prompt loop. ``input``/``output`` are prompt_toolkit's (``None``:
+    the terminal); replies go to ``stdout``."""
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        *,
+        input: Input | None = None,
+        output: Output | None = None,
+        stdout: TextIO | None = None,
+        history: History | None = None,
+        vi: bool = False,
+        debounce: float = 0.15,
+        pager: bool = False,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.session = dispatcher.session
+        self.stdout = stdout if stdout is not None else sys.stdout
+        self.pager = pager
+        self.live = LiveStatus(self.session, debounce)
+        self.prompt: PromptSession[str] = PromptSession(
+            PROMPT,
+            multiline=True,
+            prompt_continuation=CONTINUATION,
+            lexer=PygmentsLexer(CqlangLexer),
+            completer=CqlangCompleter(self.session),
+            complete_in_thread=True,
+            complete_while_typing=True,
+            auto_suggest=AutoSuggestFromHistory(),
+            history=history if history is not None else InMemoryHistory(),
+            vi_mode=vi,
+            key_bindings=self._key_bindings(),
+            bottom_toolbar=self.live.toolbar,
+            style=_STYLE,
+            input=input,
+            output=output,
+        )
+        self.prompt.default_buffer.on_text_changed += self.live.on_text_changed
+
+    def _key_bindings(self) -> KeyBindings:
+        kb = KeyBindings()
+
+        @kb.add("enter")
+        def _enter(event: KeyPressEvent) -> None:
+            buf = event.current_buffer
+            state = buf.complete_state
+            if state is not None and state.current_completion is not None:
+                buf.apply_completion(state.current_completion)
+                return
+            if state is not None:
+                buf.cancel_completion()
+            doc = buf.document
+            if doc.is_cursor_at_the_end and needs_more_input(doc.text, self.session):
+                buf.insert_text("\n")
+            else:
+                buf.validate_and_handle()
+
+        @kb.add("escape", "enter")
+        def _submit(event: KeyPressEvent) -> None:
+            event.current_buffer.validate_and_handle()
+
+        return kb
+
+    def write(self, text: str) -> None:
+        if self.pager and text.count("\n") > _rows() - 2:
+            import click
+
+            click.echo_via_pager(text + "\n")
+            return
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def handle(self, text: str) -> Reply:
+        reply = self.dispatcher.handle(text)
+        if reply.text:
+            self.write(reply.text)
+        return reply
+
+    def run(self) -> int:
+        """Read and run until ``\\quit`` or end of input; exit status 0."""
+        threading.Thread(target=_warm_up, daemon=True).start()
+        while True:
+            try:
+                text = self.prompt.prompt()
+            except KeyboardInterrupt:
+                continue
+            except EOFError:
+                break
+            if self.handle(text).quit:
+                break
+        return 0
+
+
+def _rows() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).lines
+
+
+def _warm_up() -> None:
+    """Build the completion parser before the first key press needs it."""
+    from ..completion import complete
+
+    with contextlib.suppress(Exception):
+        complete("", 0)

@@ -1,0 +1,411 @@
+"""The REPL's command dispatcher: one line of input in, one reply out.
+
+:class:`Dispatcher` runs a query or a meta command (``\\help``, ``\\fetch``,
+...) against a :class:`~cqlang.repl.session.Session` and returns a
+:class:`Reply`: the text to print, whether it went well, whether to quit.
+It does no terminal input or output of its own, so the prompt loop, the
+piped mode and the tests all drive it the same way.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .. import api, timeexpr
+from ..diagnostics import WARNING, CqlError, render, suggest
+from .integrations import ClientLike, Unavailable, make_client, save_query
+from .session import Session, split_statements
+
+__all__ = ["COMMANDS", "Dispatcher", "Reply", "describe"]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What one input produced: ``text`` to print (may be empty), ``ok``
+    false for an invalid query or a failed command, ``quit`` to leave."""
+
+    text: str = ""
+    ok: bool = True
+    quit: bool = False
+
+
+#: name: (arguments, one line of help). \help prints them in this order.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "help": ("", "list these commands"),
+    "compile": ("[QUERY]", "the one filter list of QUERY (default: the last query), strictly"),
+    "explain": ("[QUERY]", "the requests and client-side check QUERY needs (default: the last)"),
+    "fetch": ("[N]", "fetch N records (default 20) of the last query as a table"),
+    "campaign": ("[ID]", "show or set the voice campaign id used by \\fetch"),
+    "tz": ("[ZONE]", "show or set the time zone of naive datetimes (e.g. Europe/Warsaw)"),
+    "param": ("NAME=VALUE", "bind $NAME for the queries that follow (\\param -NAME unbinds)"),
+    "params": ("", "list the bound parameters"),
+    "save": ("NAME", "save the last query as the named query @NAME (--force replaces one)"),
+    "queries": ("", "list the named queries"),
+    "format": ("[QUERY]", "the canonical text of QUERY (default: the last query)"),
+    "quit": ("", "leave (also Ctrl-D)"),
+}
+_ALIASES = {"q": "quit", "exit": "quit", "h": "help", "?": "help"}
+
+#: Columns \fetch shows, when records have them.
+COLUMNS = (
+    "id",
+    "created_date",
+    "state",
+    "application_state",
+    "priority",
+    "contact_try",
+    "contact_number",
+    "close_reason",
+    "custom",
+)
+#: The order in which columns are given room when the table is narrow.
+PRIORITY = (
+    "id",
+    "state",
+    "priority",
+    "created_date",
+    "application_state",
+    "contact_try",
+    "close_reason",
+    "contact_number",
+    "custom",
+)
+_CELL_CHARS = 40
+_GAP = 3  # blanks between two columns
+_MIN_CUSTOM = 12
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def command_name(line: str) -> tuple[str, str]:
+    """``("fetch", "10")`` for ``\\fetch 10``; the name is lower-cased and
+    aliases resolved."""
+    body = line.strip()[1:]
+    name, _, arg = body.partition(" ")
+    name = name.strip().lower()
+    return _ALIASES.get(name, name), arg.strip()
+
+
+def describe(line: str) -> str:
+    """One line about the meta command being typed (for the status line)."""
+    name, _ = command_name(line)
+    if name in COMMANDS:
+        args, text = COMMANDS[name]
+        return f"\\{name} {args}".rstrip() + f": {text}"
+    close = suggest(name, COMMANDS) if name else None
+    return f"unknown command \\{name}" + (f"; did you mean \\{close}?" if close else "")
+
+
+class Dispatcher:
+    """Runs queries and meta commands against a session.
+
+    ``client_factory(base_url, api_key)`` makes the client for ``\\fetch``
+    (default: :class:`cqlang.Client`); ``width`` is the table width.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        client_factory: Callable[[str | None, str | None], ClientLike] | None = None,
+        width: int = 100,
+    ) -> None:
+        self.session = session
+        self.client_factory = client_factory or make_client
+        self.width = width
+
+    # -------------------------------------------------------------- entry
+    def handle(self, line: str) -> Reply:
+        """Run one submitted input: a meta command, or one or more queries
+        separated by ``;``. Never raises for what the input or the network
+        does: a failure is a reply with ``ok`` false."""
+        try:
+            return self._handle(line)
+        except KeyboardInterrupt:
+            return Reply("interrupted", ok=False)
+        except Exception as exc:  # a failure must not end the session
+            return Reply(f"failed: {type(exc).__name__}: {exc}", ok=False)
+
+    def _handle(self, line: str) -> Reply:
+        if line.strip().startswith("\\"):
+            return self.command(line)
+        replies = [self.query(stmt) for stmt in split_statements(line)]
+        if not replies:
+            return Reply()
+        return Reply(
+            "\n".join(r.text for r in replies if r.text),
+            ok=all(r.ok for r in replies),
+        )
+
+    def query(self, text: str) -> Reply:
+        """A submitted query: its compiled filter, or its plan when it needs
+        several requests or a client-side check, or its diagnostics."""
+        s = self.session
+        try:
+            plan = api.plan(text, max_branches=s.max_branches, **s.inputs())
+        except CqlError as exc:
+            return Reply(str(exc), ok=False)
+        s.last_query = text
+        if plan.never_matches or plan.requests != 1 or plan.residual is not None:
+            out = plan.explain()
+        else:
+            out = json.dumps(api.compile(text, **s.inputs()), ensure_ascii=False)
+        return Reply(_with_warnings(out, s, text))
+
+    def command(self, line: str) -> Reply:
+        name, arg = command_name(line)
+        handler = getattr(self, f"cmd_{name}", None)
+        if name not in COMMANDS or handler is None:
+            return Reply(describe(line), ok=False)
+        result: Reply = handler(arg)
+        return result
+
+    # ----------------------------------------------------------- commands
+    def cmd_help(self, arg: str) -> Reply:
+        usage = {n: f"\\{n} {a}".rstrip() for n, (a, _) in COMMANDS.items()}
+        width = max(len(u) for u in usage.values())
+        lines = [f"{usage[n]:<{width}}  {h}" for n, (_, h) in COMMANDS.items()]
+        lines.append("Anything else is a query; ';' separates queries on one line.")
+        return Reply("\n".join(lines))
+
+    def cmd_quit(self, arg: str) -> Reply:
+        return Reply(quit=True)
+
+    def _query_arg(self, arg: str) -> str | Reply:
+        if arg:
+            return arg
+        if self.session.last_query is None:
+            return Reply("no query yet: type one, or give it after the command", ok=False)
+        return self.session.last_query
+
+    def cmd_compile(self, arg: str) -> Reply:
+        text = self._query_arg(arg)
+        if isinstance(text, Reply):
+            return text
+        try:
+            filters = api.compile(text, **self.session.inputs())
+        except CqlError as exc:
+            return Reply(str(exc), ok=False)
+        out = json.dumps(filters, ensure_ascii=False)
+        return Reply(_with_warnings(out, self.session, text))
+
+    def cmd_explain(self, arg: str) -> Reply:
+        text = self._query_arg(arg)
+        if isinstance(text, Reply):
+            return text
+        s = self.session
+        try:
+            plan = api.plan(text, max_branches=s.max_branches, **s.inputs())
+        except CqlError as exc:
+            return Reply(str(exc), ok=False)
+        return Reply(_with_warnings(plan.explain(), s, text))
+
+    def cmd_format(self, arg: str) -> Reply:
+        text = self._query_arg(arg)
+        if isinstance(text, Reply):
+            return text
+        try:
+            return Reply(api.format(text, schema=self.session.schema))
+        except CqlError as exc:
+            return Reply(str(exc), ok=False)
+
+    def cmd_campaign(self, arg: str) -> Reply:
+        if not arg:
+            shown = self.session.campaign or "none (set one with \\campaign ID)"
+            return Reply(f"campaign: {shown}")
+        if any(ch.isspace() for ch in arg):
+            return Reply("a campaign id has no spaces", ok=False)
+        self.session.campaign = arg
+        return Reply(f"campaign: {arg}")
+
+    def cmd_tz(self, arg: str) -> Reply:
+        if not arg:
+            return Reply(f"time zone: {self.session.tz or 'UTC'}")
+        try:
+            timeexpr.zone(arg)
+        except timeexpr.TimeError as exc:
+            return Reply(f"{exc}" + (f" ({exc.hint})" if exc.hint else ""), ok=False)
+        self.session.tz = arg
+        return Reply(f"time zone: {arg}")
+
+    def cmd_param(self, arg: str) -> Reply:
+        if arg.startswith("-") and "=" not in arg:
+            name = arg[1:].strip().lstrip("$")
+            if self.session.params.pop(name, None) is None:
+                return Reply(f"${name} is not bound", ok=False)
+            return Reply(f"${name} unbound")
+        name, sep, value = arg.partition("=")
+        name = name.strip().lstrip("$")
+        if not sep or not name or not name.replace("_", "a").isalnum() or name[0].isdigit():
+            return Reply("usage: \\param NAME=VALUE (or \\param -NAME to unbind)", ok=False)
+        self.session.params[name] = value.strip()
+        return Reply(f"${name} = {value.strip()!r}")
+
+    def cmd_params(self, arg: str) -> Reply:
+        if not self.session.params:
+            return Reply("no parameters bound (\\param NAME=VALUE binds one)")
+        return Reply("\n".join(f"${k} = {v!r}" for k, v in sorted(self.session.params.items())))
+
+    def cmd_queries(self, arg: str) -> Reply:
+        s = self.session
+        if not s.queries:
+            return Reply("no named queries (\\save NAME saves the last query)")
+        width = max(len(n) for n in s.queries) + 1
+        return Reply("\n".join(f"@{n:<{width}} {s.query_text(n)}" for n in s.query_names()))
+
+    def cmd_save(self, arg: str) -> Reply:
+        s = self.session
+        words = arg.split()
+        force = "--force" in words
+        names = [w for w in words if w != "--force"]
+        name = names[0].lstrip("@") if len(names) == 1 else ""
+        if not _NAME.match(name):
+            return Reply("usage: \\save NAME [--force] (letters, digits and _)", ok=False)
+        if s.last_query is None:
+            return Reply("no query to save yet: type one first", ok=False)
+        try:
+            where = save_query(name, s.last_query, force=force, path=s.config_file)
+        except Unavailable as exc:
+            s.queries[name] = s.last_query
+            return Reply(f"@{name} kept for this session only: {exc}")
+        except Exception as exc:  # the config's errors: file exists, unreadable...
+            return Reply(f"@{name} not saved: {exc}", ok=False)
+        s.queries[name] = s.last_query
+        return Reply(f"@{name} saved in {where}")
+
+    def cmd_fetch(self, arg: str) -> Reply:
+        s = self.session
+        if arg:
+            if not arg.isdigit() or not 1 <= int(arg) <= 10_000:
+                return Reply("usage: \\fetch [N], N from 1 to 10000", ok=False)
+            s.fetch_size = int(arg)
+        if s.last_query is None:
+            return Reply("no query to fetch yet: type one first", ok=False)
+        if not s.campaign:
+            return Reply("no campaign: set one with \\campaign ID (or --campaign)", ok=False)
+        n = s.fetch_size
+        try:
+            plan = api.plan(s.last_query, max_branches=s.max_branches, **s.inputs())
+            client = self.client_factory(s.base_url, s.api_key)
+            records = list(
+                itertools.islice(
+                    client.voice_campaign_requests(
+                        s.campaign,
+                        s.last_query,
+                        params=dict(s.params),
+                        tz=s.tz,
+                        limit=n + 1,
+                        plan=plan,
+                    ),
+                    n + 1,
+                )
+            )
+        except Unavailable as exc:
+            return Reply(str(exc), ok=False)
+        except CqlError as exc:
+            return Reply(str(exc), ok=False)
+        more = len(records) > n
+        records = records[:n]
+        s.custom_keys.update(custom_keys_of(records))
+        if not records:
+            return Reply("no records match")
+        table = render_table(records, self.width)
+        tail = f"{len(records)} record{'s' if len(records) != 1 else ''}"
+        if more:
+            tail += f" shown; more match (\\fetch {min(n * 5, 10_000)} shows more)"
+        return Reply(f"{table}\n{tail}")
+
+
+def _with_warnings(out: str, session: Session, text: str) -> str:
+    warnings = [d for d in session.diagnostics(text) if d.severity == WARNING]
+    if not warnings:
+        return out
+    return "\n".join([out, *(render(d, text) for d in warnings)])
+
+
+# ------------------------------------------------------------------ tables
+
+
+def custom_keys_of(records: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The custom field keys that occur in ``records`` (their ``custom``
+    field, a JSON object or its text)."""
+    keys: set[str] = set()
+    for rec in records:
+        custom = _custom(rec)
+        keys.update(str(k) for k in custom)
+    return keys
+
+
+def _custom(rec: Mapping[str, Any]) -> Mapping[str, Any]:
+    raw = rec.get("custom")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return {}
+    return raw if isinstance(raw, Mapping) else {}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Mapping):
+        text = ", ".join(f"{k}={v}" for k, v in value.items())
+    elif isinstance(value, list | tuple):
+        text = ", ".join(str(v) for v in value)
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= _CELL_CHARS else text[: _CELL_CHARS - 1] + "…"
+
+
+def render_table(records: list[dict[str, Any]], width: int = 100) -> str:
+    """Records as a plain-text table (rich, no colours). Columns are taken
+    in order of :data:`PRIORITY` while they fit in ``width``, keeping room
+    for ``custom``, which is cut short rather than left out; headers are
+    never cut."""
+    import io
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    present = {k for r in records for k in r}
+    candidates = [c for c in PRIORITY if c in present] or list(records[0])[:8]
+    cells = {
+        c: [_cell(_custom(r) if c == "custom" else r.get(c)) for r in records] for c in candidates
+    }
+    natural = {c: max(len(c), *(len(x) for x in cells[c])) for c in candidates}
+    # Room kept for `custom`, which is cut short rather than left out.
+    reserve = _GAP + _MIN_CUSTOM if "custom" in natural else 0
+    chosen: dict[str, int | None] = {}  # column: its max width (None: natural)
+    used = 0
+    for c in candidates:
+        if c == "custom":
+            continue
+        gap = _GAP if chosen else 0
+        if used + gap + natural[c] + reserve <= width:
+            chosen[c] = None
+            used += gap + natural[c]
+    if reserve:
+        gap = _GAP if chosen else 0
+        room = width - used - gap
+        if room >= _MIN_CUSTOM:
+            chosen["custom"] = min(room, natural["custom"])
+            used += gap + min(room, natural["custom"])
+    if not chosen:
+        chosen[candidates[0]] = width
+    order = list(dict.fromkeys(c for c in (*COLUMNS, *candidates) if c in chosen))
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for c in order:
+        table.add_column(c, overflow="ellipsis", no_wrap=True, max_width=chosen[c])
+    for i in range(len(records)):
+        table.add_row(*(cells[c][i] for c in order))
+    buf = io.StringIO()
+    console = Console(file=buf, width=max(width, used), color_system=None, force_terminal=False)
+    console.print(table)
+    return "\n".join(line.rstrip() for line in buf.getvalue().rstrip("\n").splitlines())

@@ -1,0 +1,129 @@
+"""What the REPL borrows from modules that may not be there: the config
+files (:mod:`cqlang.config`: profiles, named queries, custom fields) and the
+HTTP client (:class:`cqlang.Client`).
+
+Each function turns "not available" into :class:`Unavailable` with a message
+a user can act on, so the REPL works (without those features) on its own.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Protocol
+
+from ..schema import DEFAULT_SCHEMA, Schema
+
+__all__ = ["ClientLike", "Environment", "Unavailable", "load_environment", "make_client"]
+
+
+class Unavailable(Exception):
+    """A feature the REPL cannot offer here; the message says why."""
+
+
+class ClientLike(Protocol):
+    """The part of :class:`cqlang.Client` the REPL uses."""
+
+    def voice_campaign_requests(
+        self,
+        campaign_id: str,
+        query: str = "",
+        *,
+        params: Mapping[str, Any] | None = None,
+        tz: str | None = None,
+        limit: int | None = None,
+        plan: Any = None,
+    ) -> Iterator[dict[str, Any]]: ...
+
+
+@dataclass
+class Environment:
+    """What a profile brings: connection, defaults, named queries, schema."""
+
+    base_url: str | None = None
+    api_key: str | None = None
+    campaign: str | None = None
+    tz: str | None = None
+    queries: dict[str, Any] = field(default_factory=dict)
+    schema: Schema = DEFAULT_SCHEMA
+    notes: list[str] = field(default_factory=list)
+    config: Any = None
+
+
+def _config_module() -> ModuleType | None:
+    try:
+        return importlib.import_module("cqlang.config")
+    except ImportError:
+        return None
+
+
+def load_environment(profile: str | None = None, path: str | None = None) -> Environment:
+    """The connection, time zone, named queries and custom fields of
+    ``profile`` (or of ``[connection]``) from the config files (``path``
+    alone when given, as ``--config FILE``), with
+    ``CONPEEK_URL``/``CONPEEK_KEY`` first (as :meth:`cqlang.config.Config.
+    connection` resolves them). Without :mod:`cqlang.config`, only the
+    environment variables, and a note; a config file that cannot be read is
+    a note too, unless ``profile`` or ``path`` was asked for: then, as for an
+    unknown profile, :class:`Unavailable` is raised."""
+    env = Environment(
+        base_url=os.environ.get("CONPEEK_URL") or None,
+        api_key=os.environ.get("CONPEEK_KEY") or None,
+    )
+    mod = _config_module()
+    if mod is None:
+        for option, value in (("--profile", profile), ("--config", path)):
+            if value:
+                env.notes.append(
+                    f"{option} {value} ignored: this cqlang has no config support (cqlang.config)"
+                )
+        return env
+    try:
+        config = mod.Config.load(path, profile=profile)
+        conn = config.connection(profile)
+    except mod.ConfigError as exc:
+        if profile or path:
+            raise Unavailable(f"config: {exc}") from exc
+        env.notes.append(f"config not loaded: {exc}")
+        return env
+    env.config = config
+    env.base_url = conn.base_url
+    env.api_key = conn.api_key
+    env.campaign = conn.campaign
+    env.tz = conn.timezone
+    env.notes.extend(conn.notes)
+    env.queries = dict(config.queries)
+    env.schema = config.schema
+    return env
+
+
+def save_query(name: str, text: str, *, force: bool = False, path: str | None = None) -> str:
+    """Write the named query into the config file that ``cqlang queries
+    save`` writes (``path`` as ``--config FILE``, else ``$CQLANG_CONFIG``,
+    else the nearest cqlang.toml); returns that file. Raises
+    :class:`Unavailable` without config support, and the config's own error
+    when the file cannot take it."""
+    mod = _config_module()
+    if mod is None:
+        raise Unavailable("this cqlang has no config support (cqlang.config) to save queries in")
+    path = mod.target_file(path)
+    mod.save_query(path, name, text, force=force)
+    return str(mod.display_path(path))
+
+
+def make_client(base_url: str | None, api_key: str | None) -> ClientLike:
+    """A :class:`cqlang.Client` for ``base_url`` with ``api_key``."""
+    if not base_url or not api_key:
+        missing = " and ".join(
+            n for n, v in (("CONPEEK_URL", base_url), ("CONPEEK_KEY", api_key)) if not v
+        )
+        raise Unavailable(f"fetching needs {missing} (or a --profile with a connection)")
+    try:
+        from ..client import Client
+    except ImportError as exc:
+        raise Unavailable(f"the HTTP client is not available: {exc}") from exc
+    client: ClientLike = Client(base_url, api_key)
+    return client

@@ -1,0 +1,159 @@
+"""The REPL's state and its pure helpers (no prompt_toolkit here).
+
+:class:`Session` holds what a REPL session knows: the campaign, the time
+zone, bound parameters, named queries, the schema, custom keys seen in
+fetched records and the last valid query. The helpers split input into
+statements, decide whether Enter should submit, and compute the live status
+line; all are plain functions of the text and the session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import api
+from ..diagnostics import ERROR, CqlError, Diagnostic
+from ..schema import DEFAULT_SCHEMA, Schema
+
+__all__ = [
+    "Session",
+    "needs_more_input",
+    "split_statements",
+    "statement_spans",
+]
+
+#: Codes the REPL does not show: a session's parameters are bound for every
+#: query, so most queries leave some of them unused.
+QUIET_CODES = frozenset({"CQL114"})
+
+
+@dataclass
+class Session:
+    """What one REPL session knows. Plain data: the dispatcher changes it."""
+
+    campaign: str | None = None
+    tz: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    last_query: str | None = None
+    profile: str | None = None
+    config_file: str | None = None
+    queries: dict[str, Any] = field(default_factory=dict)
+    schema: Schema = DEFAULT_SCHEMA
+    custom_keys: set[str] = field(default_factory=set)
+    base_url: str | None = None
+    api_key: str | None = None
+    fetch_size: int = 20
+    max_branches: int = 32
+
+    # ------------------------------------------------------------ queries
+    def inputs(self) -> dict[str, Any]:
+        """The compile-time inputs of this session, as keyword arguments."""
+        return {
+            "params": dict(self.params),
+            "tz": self.tz,
+            "schema": self.schema,
+            "queries": dict(self.queries) or None,
+        }
+
+    def diagnostics(self, text: str) -> list[Diagnostic]:
+        """Errors then warnings for ``text``, without the quiet ones."""
+        found = [
+            d
+            for d in api.check(text, max_branches=self.max_branches, **self.inputs())
+            if d.code not in QUIET_CODES
+        ]
+        return sorted(found, key=lambda d: d.severity != ERROR)
+
+    def status(self, text: str) -> str:
+        """The live status line for the input ``text`` (see docs/repl.md)."""
+        stripped = text.strip()
+        if not stripped:
+            return "type a query, or \\help"
+        if stripped.startswith("\\"):
+            from .commands import describe
+
+            return describe(stripped)
+        statements = [text[s:e] for s, e in statement_spans(text) if text[s:e].strip()]
+        last = ""
+        for stmt in statements:
+            diags = self.diagnostics(stmt)
+            if diags:
+                return _one_line(diags[0])
+            last = stmt
+        try:
+            plan = api.plan(last, max_branches=self.max_branches, **self.inputs())
+        except CqlError as exc:  # pragma: no cover - check found nothing
+            return exc.message
+        if plan.never_matches:
+            return "never matches: no request is needed"
+        n = plan.requests
+        words = f"ok: {n} request{'s' if n != 1 else ''}"
+        if plan.residual is not None:
+            words += ", then checked on the client"
+        return words
+
+    # -------------------------------------------------------- named queries
+    def query_names(self) -> list[str]:
+        return sorted(self.queries)
+
+    def query_text(self, name: str) -> str:
+        entry = self.queries[name]
+        if isinstance(entry, str):
+            return entry
+        return str(getattr(entry, "text", entry))
+
+
+def _one_line(d: Diagnostic) -> str:
+    hint = f" ({d.hint})" if d.hint else ""
+    return f"{d.severity}[{d.code}] {d.line}:{d.column}: {d.message}{hint}"
+
+
+# ------------------------------------------------------------- statements
+
+
+def statement_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the ``;``-separated statements of ``text``: a ``;`` inside a
+    string or a ``#`` comment does not separate."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "\"'":
+            i += 1
+            while i < n and text[i] != ch and text[i] != "\n":
+                i += 2 if text[i] == "\\" else 1
+        elif ch == "#":
+            nl = text.find("\n", i)
+            i = n if nl < 0 else nl
+            continue
+        elif ch == ";":
+            spans.append((start, i))
+            start = i + 1
+        i += 1
+    spans.append((start, n))
+    return spans
+
+
+def split_statements(text: str) -> list[str]:
+    """The non-blank statements of ``text`` (see :func:`statement_spans`)."""
+    return [text[s:e].strip() for s, e in statement_spans(text) if text[s:e].strip()]
+
+
+def needs_more_input(text: str, session: Session | None = None) -> bool:
+    """Whether Enter should start a new line rather than submit: only when
+    the last statement's one complaint is that it ends too early (CQL004),
+    as after ``and`` or inside parentheses."""
+    if text.lstrip().startswith("\\"):
+        return False
+    spans = statement_spans(text)
+    s, e = spans[-1]
+    last = text[s:e]
+    if not last.strip():
+        return False
+    inputs: Mapping[str, Any] = session.inputs() if session is not None else {}
+    diags = [d for d in api.check(last, **inputs) if d.severity == ERROR]
+    return len(diags) == 1 and diags[0].code == "CQL004"

@@ -1,0 +1,223 @@
+"""REPL sessions on prompt_toolkit's pipe input and dummy output."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from prompt_toolkit.completion import CompleteEvent
+from prompt_toolkit.document import Document
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.input import PipeInput, create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from cqlang.repl import Dispatcher, Session
+from cqlang.repl.app import LiveStatus, Repl, history_path
+from cqlang.repl.completer import CqlangCompleter, repl_completions
+
+ENTER = "\r"
+TAB = "\t"
+CTRL_D = "\x04"
+CTRL_C = "\x03"
+
+
+@contextmanager
+def repl(
+    session: Session | None = None, **kw: object
+) -> Iterator[tuple[Repl, PipeInput, io.StringIO]]:
+    out = io.StringIO()
+    kw.setdefault("debounce", 0)
+    with create_pipe_input() as inp:
+        r = Repl(
+            Dispatcher(session or Session()),
+            input=inp,
+            output=DummyOutput(),
+            stdout=out,
+            history=InMemoryHistory(),
+            **kw,  # type: ignore[arg-type]
+        )
+        yield r, inp, out
+
+
+def run_with(r: Repl, feed: Callable[[], None], timeout: float = 10) -> int:
+    """Run the loop while ``feed`` types in another thread; bounded."""
+    result: list[int] = []
+    loop = threading.Thread(target=lambda: result.append(r.run()), daemon=True)
+    loop.start()
+    feed()
+    loop.join(timeout)
+    assert not loop.is_alive(), "the REPL did not finish"
+    return result[0]
+
+
+def test_query_meta_command_and_quit() -> None:
+    with repl() as (r, inp, out):
+        inp.send_text("state = OPEN" + ENTER)
+        inp.send_text("\\format" + ENTER)
+        inp.send_text("\\quit" + ENTER)
+        assert r.run() == 0
+    assert out.getvalue().splitlines() == [
+        '[{"property": "state", "value": ["OPEN"]}]',
+        "state = OPEN",
+    ]
+
+
+def test_enter_after_and_continues_the_query() -> None:
+    with repl() as (r, inp, out):
+        inp.send_text("state = OPEN and" + ENTER)
+        inp.send_text("(priority > 3" + ENTER)
+        inp.send_text(" or contact_try < 2)" + ENTER)
+        inp.send_text(CTRL_D)
+        assert r.run() == 0
+    text = out.getvalue()
+    assert text.startswith("2 requests, records merged by id:"), text
+    assert r.session.last_query == "state = OPEN and\n(priority > 3\n or contact_try < 2)"
+
+
+def test_an_invalid_query_is_submitted_with_carets() -> None:
+    with repl() as (r, inp, out):
+        inp.send_text("state = OPEN and prioirty >= 3" + ENTER)
+        inp.send_text("state = OPEN" + ENTER)
+        inp.send_text(CTRL_D)
+        r.run()
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "error[CQL101]: unknown property 'prioirty'"
+    assert lines[4] == "  |                  ^^^^^^^^ did you mean 'priority'?"
+    assert lines[5] == '[{"property": "state", "value": ["OPEN"]}]'
+
+
+def test_escape_enter_submits_an_unfinished_query() -> None:
+    with repl() as (r, inp, out):
+        inp.send_text("state = OPEN and")
+        inp.send_text("\x1b" + ENTER)
+        inp.send_text(CTRL_D)
+        r.run()
+    assert "error[CQL004]: the query ends too early" in out.getvalue()
+
+
+def test_ctrl_c_clears_the_line() -> None:
+    with repl() as (r, inp, out):
+        inp.send_text("prioirty" + CTRL_C)
+        inp.send_text("\\quit" + ENTER)
+        assert r.run() == 0
+    assert out.getvalue() == ""
+
+
+def test_tab_completes_from_the_grammar_and_schema() -> None:
+    with repl() as (r, inp, out):
+
+        def feed() -> None:
+            inp.send_text("sta")
+            time.sleep(0.3)
+            inp.send_text(TAB)  # first candidate: state
+            time.sleep(0.3)
+            inp.send_text(" in (OP")
+            time.sleep(0.3)
+            inp.send_text(TAB)  # OPEN
+            time.sleep(0.3)
+            inp.send_text(")" + ENTER)
+            inp.send_text("\\quit" + ENTER)
+
+        assert run_with(r, feed) == 0
+    assert out.getvalue().splitlines() == ['[{"property": "state", "value": ["OPEN"]}]']
+
+
+def test_history_and_vi_mode() -> None:
+    with repl(vi=True) as (r, inp, out):
+
+        def feed() -> None:
+            inp.send_text("priority > 1" + ENTER)
+            time.sleep(0.2)
+            inp.send_text("\x1b")  # vi: Escape to navigation mode,
+            time.sleep(0.2)
+            inp.send_text("k")  # k recalls the previous line
+            time.sleep(0.2)
+            inp.send_text(ENTER + "\\quit" + ENTER)
+
+        run_with(r, feed)
+    assert (
+        out.getvalue().splitlines()
+        == ['[{"property": "priority", "operator": "gt", "value": 1}]'] * 2
+    )
+    assert list(r.prompt.history.load_history_strings())[:2] == ["\\quit", "priority > 1"]
+
+
+def test_live_status_follows_the_text_as_typed() -> None:
+    seen: list[str] = []
+    with repl() as (r, inp, _out):
+
+        def feed() -> None:
+            inp.send_text("state = OPEN and prioirty")
+            deadline = time.monotonic() + 5
+            while "prioirty" not in r.live.computed_for and time.monotonic() < deadline:
+                time.sleep(0.02)
+            seen.append(r.live.line)
+            inp.send_text(" >= 3")
+            deadline = time.monotonic() + 5
+            while r.live.computed_for != "state = OPEN and prioirty >= 3":
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
+            seen.append(r.live.line)
+            seen.append(str(r.live.toolbar()))
+            inp.send_text(CTRL_C + "\\quit" + ENTER)
+
+        run_with(r, feed)
+    assert seen[0].startswith("error[CQL")
+    assert seen[1] == "error[CQL101] 1:18: unknown property 'prioirty' (did you mean 'priority'?)"
+    assert "bottom-toolbar.error" in seen[2]
+
+
+def test_live_status_is_debounced() -> None:
+    status = LiveStatus(Session(), delay=0.05)
+    assert status.line == "type a query, or \\help"
+    assert status.compute("state = OPEN or priority > 1") == "ok: 2 requests"
+    assert status.toolbar() == [("class:bottom-toolbar.ok", " ok: 2 requests")]
+    with repl(debounce=0.2) as (r, inp, _out):
+
+        def feed() -> None:
+            for ch in "state = OPEN":
+                inp.send_text(ch)
+                time.sleep(0.01)
+            # Typing faster than the delay: nothing computed in between.
+            assert r.live.computed_for in ("", "state = OPEN")
+            time.sleep(0.5)
+            assert r.live.computed_for == "state = OPEN"
+            inp.send_text(CTRL_C + "\\quit" + ENTER)
+
+        run_with(r, feed)
+
+
+def test_completer_for_meta_commands_and_statements() -> None:
+    s = Session(params={"p": "1"}, queries={"hot": "priority > 5"})
+
+    def texts(text: str, cursor: int | None = None) -> list[str]:
+        found = repl_completions(text, len(text) if cursor is None else cursor, s)
+        return [c.text for c in found.items]
+
+    assert texts("\\fe") == ["\\fetch"]
+    assert texts("\\")[:3] == ["\\help", "\\compile", "\\explain"]
+    assert texts("\\tz europe/wars") == ["Europe/Warsaw"]
+    assert texts("\\tz ") == []
+    assert texts("\\param ") == ["p="]
+    assert texts("\\save ") == ["hot"]
+    assert texts("\\explain state ")[:2] == ["=", "!="]
+    assert texts("state = OPEN; sta")[0] == "state"
+    assert texts("state = OPEN; @") == ["@hot"]
+    assert texts("state = OPEN; priority = $") == ["$p"]
+    completer = CqlangCompleter(s)
+    doc = Document("state in (OP", 12)
+    got = list(completer.get_completions(doc, CompleteEvent()))
+    assert [(c.text, c.start_position) for c in got] == [("OPEN", -2)]
+    assert got[0].display_meta_text == "value"
+
+
+def test_history_path_is_in_the_user_state_dir(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    assert history_path() == __import__("pathlib").Path(str(tmp_path)) / "cqlang" / "history"
