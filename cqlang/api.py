@@ -40,7 +40,9 @@ def _cache_key(kind: str, text: str, **inputs: Any) -> Any:
             kind,
             text,
             _freeze({k: v for k, v in inputs.items() if k != "schema"}),
-            id(inputs.get("schema")),
+            # The schema itself (hashed by identity), not its id: the key
+            # keeps it alive, so a new schema can never inherit its plans.
+            inputs.get("schema"),
         )
     except TypeError:
         return None
