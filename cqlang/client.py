@@ -454,6 +454,10 @@ class Client:
         k = self.overlap
         pos = 0  # the offset just past the last page, in the server's numbering now
         prev: list[str] | None = None  # the last page's ids
+        # Records delivered but not found again when re-locating: they may
+        # still lie ahead (behind records created meanwhile), so they are
+        # skipped if they turn up. Empty unless the results moved.
+        pending: set[str] = set()
         stalls = 0  # pages in a row that brought nothing new
         while True:
             need = want()
@@ -467,13 +471,20 @@ class Client:
                 if ov and ids[:ov] == prev[-ov:]:
                     start = ov
                 else:
-                    data, ids, off, start, lim = self._relocate(
+                    data, ids, off, start, lim, anchor = self._relocate(
                         base, params, prev, off, lim, data, ids
                     )
+                    pending.update(prev[anchor + 1 :])
             pos = off + len(data)
-            if start < len(data):
+            fresh, fresh_ids = data[start:], ids[start:]
+            if pending and fresh:
+                keep = [j for j, rid in enumerate(fresh_ids) if rid not in pending]
+                pending.difference_update(ids)
+                fresh = [fresh[j] for j in keep]
+                fresh_ids = [fresh_ids[j] for j in keep]
+            if fresh:
                 stalls = 0
-                yield data[start:], ids[start:]
+                yield fresh, fresh_ids
             else:
                 stalls += 1
                 if stalls > self.max_relocate + 2:
@@ -495,11 +506,14 @@ class Client:
         lim: int,
         data: list[dict[str, Any]],
         ids: list[str],
-    ) -> tuple[list[dict[str, Any]], list[str], int, int, int]:
+    ) -> tuple[list[dict[str, Any]], list[str], int, int, int, int]:
         """Find where the last page's records went after the results moved.
 
-        Returns the page to carry on from: its records, ids, offset, the index
-        of its first unseen record, and the limit it was asked with.
+        The anchor is the last record of the previous page that is still
+        there; what follows it is new to us. Returns the page to carry on
+        from: its records, ids, offset, the index of its first record after
+        the anchor, the limit it was asked with, and the anchor's index in
+        the previous page.
         """
         index = {rid: i for i, rid in enumerate(prev)}
         for attempt in range(self.max_relocate + 1):
@@ -519,7 +533,7 @@ class Client:
                     off,
                     at + 1,
                 )
-                return data, ids, off, at + 1, lim
+                return data, ids, off, at + 1, lim, best
             if off == 0 or attempt == self.max_relocate:
                 break
             # None of the last page is here: the results shrank past it. Step back.

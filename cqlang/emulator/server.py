@@ -146,6 +146,31 @@ class _Store:
                     e.blobs = {}
                 c.matches.clear()
 
+    def close(self, cid: str, ids: set[str]) -> int:
+        with self.lock:
+            c = self.campaigns[cid]
+            n = 0
+            for e in c.entries:
+                if e.record.get("id") in ids and e.record.get("state") != "CLOSED":
+                    self.clock += 1
+                    e.record = close_record(e.record, c.rng, self.clock)
+                    e.blobs = {}
+                    n += 1
+            c.matches.clear()
+            return n
+
+    def insert(self, cid: str, index: int, records: Iterable[dict[str, Any]]) -> None:
+        with self.lock:
+            c = self.campaigns[cid]
+            c.entries[index:index] = [_Entry(dict(r)) for r in records]
+            c.matches.clear()
+
+    def remove(self, cid: str, ids: set[str]) -> None:
+        with self.lock:
+            c = self.campaigns[cid]
+            c.entries = [e for e in c.entries if e.record.get("id") not in ids]
+            c.matches.clear()
+
     def records(self, cid: str) -> list[dict[str, Any]]:
         with self.lock:
             return [e.record for e in self.campaigns[cid].entries]
@@ -340,11 +365,29 @@ class Emulator:
 
     def records(self, campaign: str | None = None) -> list[dict[str, Any]]:
         """The campaign's records now, in the order served (do not mutate them)."""
-        return self._store.records(campaign or next(iter(self._store.campaigns)))
+        return self._store.records(self._campaign(campaign))
 
     def churn(self, n: int) -> None:
         """Create ``n`` records and close ``n`` open ones in every campaign, now."""
         self._store.churn(n)
+
+    def close(self, ids: Iterable[str], campaign: str | None = None) -> int:
+        """Close the open records with these ids (as the churn fault does);
+        returns how many were closed."""
+        return self._store.close(self._campaign(campaign), set(ids))
+
+    def insert(
+        self, index: int, records: Iterable[Mapping[str, Any]], campaign: str | None = None
+    ) -> None:
+        """Insert records at ``index`` of the served order."""
+        self._store.insert(self._campaign(campaign), index, (dict(r) for r in records))
+
+    def remove(self, ids: Iterable[str], campaign: str | None = None) -> None:
+        """Delete the records with these ids."""
+        self._store.remove(self._campaign(campaign), set(ids))
+
+    def _campaign(self, campaign: str | None) -> str:
+        return campaign or next(iter(self._store.campaigns))
 
     # ----------------------------------------------------------- the faults
 
