@@ -18,6 +18,7 @@ Two backends serve the same grammar:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import re
@@ -308,7 +309,7 @@ class _FastLexer:
                 skip = re.compile(r"(?:[ \t\r\n\f]+|#[^\n]*)*").match(text, pos)
                 at = skip.end() if skip else pos
                 raise _LexError(at, {t for t in states[stack[-1]] if t.isupper()})
-            kind = m.lastgroup
+            kind = m.lastgroup or "END"
             if kind == "END":
                 return
             start = m.start(kind)
@@ -360,7 +361,9 @@ class _Backend:
 def _backend() -> _Backend:
     if os.environ.get("CQLANG_PARSER") != "lark":
         try:
-            from . import _lark_parser as standalone  # type: ignore[attr-defined]
+            import importlib
+
+            standalone: Any = importlib.import_module("cqlang._lark_parser")
         except ImportError:
             pass
         else:
@@ -503,10 +506,8 @@ def _syntax_diagnostic(exc: Exception, text: str, mod: ModuleType) -> Diagnostic
         expected_set = set(exc.expected or ())
         interactive = getattr(exc, "interactive_parser", None)
         if interactive is not None:
-            try:
+            with contextlib.suppress(Exception):  # keep the coarser set
                 expected_set = set(interactive.accepts()) or expected_set
-            except Exception:  # pragma: no cover - keep the coarser set
-                pass
         expected = describe_expected(expected_set)
         if tok.type == "$END":
             pos = len(text.rstrip())
