@@ -35,6 +35,8 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_compile.py
 	$(BIN)/python benchmarks/bench_evaluator.py
+	$(BIN)/python benchmarks/bench_repl.py
+	$(BIN)/python benchmarks/bench_client.py
 
 # Build the wheel, install it in a clean venv and compile from there: proves
 # the grammar and the generated standalone parser ship inside the wheel.
