@@ -739,5 +739,377 @@ def config_cmd(as_json: bool) -> None:
     click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
 
 
+# ------------------------------------------------------------------ fetch
+# The records as jsonl/json (streamed), csv/table (buffered); written to
+# --output through a temporary file beside it, renamed only on success.
+
+FETCH_FORMATS = ("jsonl", "json", "csv", "table")
+TABLE_COLUMNS = (
+    "id",
+    "name",
+    "state",
+    "application_state",
+    "priority",
+    "contact_try",
+    "created_date",
+    "closed_date",
+    "close_reason",
+)
+
+
+def _flatten(record: dict[str, Any]) -> dict[str, Any]:
+    """A record for csv: custom fields as ``custom.KEY`` columns."""
+    from .evaluator import custom_fields
+
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if key == "custom":
+            for ckey, cvalue in custom_fields(record).items():
+                out[f"custom.{ckey}"] = cvalue
+        else:
+            out[key] = value
+    return out
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _write_records(records: Any, fmt: str, out: Any, tty: bool) -> int:
+    """Write ``records`` to the text stream ``out``; returns how many."""
+    count = 0
+    if fmt == "jsonl":
+        for rec in records:
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            count += 1
+    elif fmt == "json":
+        out.write("[")
+        for rec in records:
+            out.write(("," if count else "") + "\n" + json.dumps(rec, ensure_ascii=False))
+            count += 1
+        out.write("\n]\n" if count else "]\n")
+    elif fmt == "csv":
+        import csv
+
+        rows = [_flatten(rec) for rec in records]
+        count = len(rows)
+        plain: dict[str, None] = {}
+        custom: dict[str, None] = {}
+        for row in rows:
+            for key in row:
+                (custom if key.startswith("custom.") else plain)[key] = None
+        columns = [*plain, *custom]
+        writer = csv.writer(out)
+        if rows:
+            writer.writerow(columns)
+        for row in rows:
+            writer.writerow(_cell(row.get(c)) for c in columns)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*TABLE_COLUMNS, "custom")
+        for rec in records:
+            fields = ", ".join(
+                f"{k[7:]}={_cell(v)}" for k, v in _flatten(rec).items() if k.startswith("custom.")
+            )
+            table.add_row(*(_cell(rec.get(c)) for c in TABLE_COLUMNS), fields)
+            count += 1
+        Console(file=out, force_terminal=tty, width=None if tty else 200).print(table)
+    return count
+
+
+@main.command("fetch")
+@click.argument("query", default="")
+@click.option("--campaign", metavar="ID", help="Voice campaign id (default: the config's).")
+@compile_options
+@click.option(
+    "--exclude",
+    metavar="FIELDS",
+    help="Fields the API leaves out, comma-separated (e.g. history,call_history,dialogs).",
+)
+@click.option("--limit", type=click.IntRange(min=0), help="Return at most N records.")
+@click.option(
+    "--page-size",
+    type=click.IntRange(min=1),
+    help="Records per request (default 1000; the API allows 10000).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FETCH_FORMATS),
+    help="Output format (default: table on a terminal, else jsonl).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write here (via a temporary file, renamed on success).",
+)
+@click.option("--base-url", metavar="URL", help="API base URL (default: $CONPEEK_URL).")
+@click.option("--verbose", "-v", is_flag=True, help="Log each request on stderr.")
+def fetch_cmd(
+    query: str,
+    campaign: str | None,
+    params: tuple[str, ...],
+    tz: str | None,
+    now: str | None,
+    exclude: str | None,
+    limit: int | None,
+    page_size: int | None,
+    fmt: str | None,
+    output: str | None,
+    base_url: str | None,
+    verbose: bool,
+) -> None:
+    """Fetch the records of a campaign that match QUERY (all when omitted).
+
+    The key comes from $CONPEEK_KEY (or the config), never from an option.
+    Exit status: 0 success, 1 invalid query, 2 usage, 3 API or network failure.
+    """
+    from .diagnostics import CqlError
+
+    fields = [f.strip() for f in exclude.split(",") if f.strip()] if exclude else None
+    prepared = prepare_query(query, params, tz, campaign=campaign, exclude=fields, limit=limit)
+    when = parse_now(now)
+    try:
+        plan = prepared.plan(now=when)
+    except CqlError as exc:
+        report_query(prepared, exc)
+    if fmt is None:
+        fmt = "table" if output is None and sys.stdout.isatty() else "jsonl"
+    if plan.never_matches:
+        print_query_diagnostics(prepared, plan.warnings)
+        click.echo("cqlang: warning: the query never matches; no request was sent", err=True)
+        _emit(iter(()), fmt, output)
+        return
+    conn = load_config().connection(base_url=base_url, campaign=prepared.campaign)
+    if not prepared.campaign:
+        fail("no campaign: give --campaign ID (or set campaign in the config)")
+    if not conn.base_url:
+        fail("no API base URL: give --base-url or set CONPEEK_URL")
+    if not conn.api_key:
+        fail("no API key: set CONPEEK_KEY" + "".join(f" ({n})" for n in conn.notes))
+    if plan.residual is not None and all(not b for b in plan.branches):
+        click.echo(
+            "cqlang: warning: the server narrows nothing: every record of the campaign is "
+            "fetched and checked on the client",
+            err=True,
+        )
+    import logging
+
+    from .client import ApiError, Client
+
+    class EchoHandler(logging.Handler):
+        """Log lines on stderr through click (so CliRunner captures them)."""
+
+        def emit(self, record: logging.LogRecord) -> None:
+            level = "" if record.levelno < logging.WARNING else record.levelname.lower() + ": "
+            click.echo(f"cqlang: {level}{self.format(record)}", err=True)
+
+    log = logging.getLogger("cqlang.client")
+    handler = EchoHandler()
+    handler.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    saved_level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    progress = None
+    if not verbose and sys.stderr.isatty():
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=_stderr_console(),
+            transient=True,
+        )
+    try:
+        counts = [0, 0]  # requests, records received
+        task: Any = None
+
+        def on_request(url: str, status: int, seconds: float, records: int) -> None:
+            counts[0] += 1
+            counts[1] += records
+            if progress is not None:
+                progress.update(
+                    task, description=f"{counts[1]} records received, {counts[0]} requests"
+                )
+
+        client = Client(conn.base_url, conn.api_key, on_request=on_request)
+        with client:
+            records = client.voice_campaign_requests(
+                prepared.campaign,
+                plan=plan,
+                exclude=prepared.exclude,
+                page_size=page_size or conn.page_size or 1000,
+                limit=prepared.limit,
+            )
+            if progress is not None:
+                with progress:
+                    task = progress.add_task("fetching", total=None)
+                    _emit(records, fmt, output)
+            else:
+                _emit(records, fmt, output)
+    except ApiError as exc:
+        fail(str(exc), EXIT_API)
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(saved_level)
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _emit(records: Any, fmt: str, output: str | None) -> None:
+    """Write the records to stdout, or atomically to ``output``."""
+    if output is None:
+        _write_records(records, fmt, sys.stdout, sys.stdout.isatty())
+        sys.stdout.flush()
+        return
+    import tempfile
+    from contextlib import suppress
+
+    target = os.path.abspath(output)
+    fd, tmp = tempfile.mkstemp(
+        dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=".tmp"
+    )
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as out:
+            _write_records(records, fmt, out, False)
+        os.chmod(tmp, _file_mode(target))
+        os.replace(tmp, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _file_mode(path: str) -> int:
+    """The mode a new file gets (or the existing file's)."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+# --------------------------------------------------------------- emulator
+
+
+@main.command("emulator")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0: any free port).",
+)
+@click.option(
+    "--records",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Records generated per campaign.",
+)
+@click.option("--seed", default="1", show_default=True, help="Seed of the generated records.")
+@click.option(
+    "--campaign",
+    "campaigns",
+    multiple=True,
+    metavar="ID",
+    help=f"A campaign to serve (repeatable; default {DEFAULT_CAMPAIGN}).",
+)
+@click.option("--api-key", default="demo-key", show_default=True, help="The key it accepts.")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Serve the records of this JSON or JSONL file instead.",
+)
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="SPEC",
+    help="Inject a fault, e.g. 500=2, 429=1@3, drop=10%, latency=0.05 (repeatable).",
+)
+@click.option(
+    "--window-days",
+    default=90.0,
+    show_default=True,
+    type=click.FloatRange(min=0.001),
+    help="Days before 2026-11-01 the generated records spread over.",
+)
+@click.option(
+    "--no-strict", is_flag=True, help="Accept two filter objects on the same property and operator."
+)
+def emulator_cmd(
+    host: str,
+    port: int,
+    records: int,
+    seed: str,
+    campaigns: tuple[str, ...],
+    api_key: str,
+    data: str | None,
+    faults: tuple[str, ...],
+    window_days: float,
+    no_strict: bool,
+) -> None:
+    """Serve the built-in emulator of GET /voice_campaign/{id}/request.
+
+    Prints `cqlang emulator listening on http://HOST:PORT` first, then serves
+    until interrupted (Ctrl-C or SIGTERM). See docs/emulator.md.
+    """
+    import signal
+    import threading
+
+    from .emulator import Emulator, FaultSpecError, parse_faults
+
+    try:
+        parsed = parse_faults(faults)
+    except FaultSpecError as exc:
+        fail(f"--fault: {exc}")
+    try:
+        emu = Emulator(
+            records=records,
+            seed=int(seed) if seed.lstrip("-").isdigit() else seed,
+            api_key=api_key,
+            campaigns=campaigns or (DEFAULT_CAMPAIGN,),
+            faults=parsed,
+            strict=not no_strict,
+            data=data,
+            host=host,
+            port=port,
+            window_days=window_days,
+        )
+        emu.start()
+    except (OSError, ValueError) as exc:
+        fail(f"emulator: {exc}")
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        click.echo(f"cqlang emulator listening on {emu.url}")
+        sys.stdout.flush()
+        while not stop.wait(0.2):
+            pass
+    finally:
+        emu.stop()
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
