@@ -851,6 +851,20 @@ def _write_records(records: Any, fmt: str, out: Any, tty: bool) -> int:
     help="Write here (via a temporary file, renamed on success).",
 )
 @click.option("--base-url", metavar="URL", help="API base URL (default: $CONPEEK_URL).")
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="Retries of a failing request.",
+)
+@click.option(
+    "--retry-budget",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="Seconds a failing request may spend retrying.",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Log each request on stderr.")
 def fetch_cmd(
     query: str,
@@ -864,6 +878,8 @@ def fetch_cmd(
     fmt: str | None,
     output: str | None,
     base_url: str | None,
+    retries: int,
+    retry_budget: float,
     verbose: bool,
 ) -> None:
     """Fetch the records of a campaign that match QUERY (all when omitted).
@@ -940,7 +956,13 @@ def fetch_cmd(
                     task, description=f"{counts[1]} records received, {counts[0]} requests"
                 )
 
-        client = Client(conn.base_url, conn.api_key, on_request=on_request)
+        client = Client(
+            conn.base_url,
+            conn.api_key,
+            max_retries=retries,
+            retry_budget=retry_budget,
+            on_request=on_request,
+        )
         with client:
             records = client.voice_campaign_requests(
                 prepared.campaign,
