@@ -41,6 +41,7 @@ _CANONICAL_OP = {"==": "=", "<>": "!=", "=": "=", "!=": "!=", "<": "<", "<=": "<
 _CANONICAL_OP[">="] = ">="
 
 _ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "/": "/"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # What a terminal is called in an error message.
 TERMINAL_NAMES: dict[str, str] = {
@@ -104,8 +105,25 @@ def unescape(raw: str, offset: int) -> str:
         elif nxt == "u":
             digits = body[i + 2 : i + 6]
             if len(digits) == 4 and all(c in "0123456789abcdefABCDEF" for c in digits):
-                out.append(chr(int(digits, 16)))
+                code = int(digits, 16)
                 i += 6
+                if 0xD800 <= code <= 0xDFFF:
+                    # UTF-16 surrogates: a high one followed by a low one is
+                    # one character (as in JSON); a lone one is no character.
+                    low = body[i + 2 : i + 6] if body[i : i + 2] == "\\u" else ""
+                    if (
+                        code <= 0xDBFF
+                        and len(low) == 4
+                        and all(c in "0123456789abcdefABCDEF" for c in low)
+                        and 0xDC00 <= int(low, 16) <= 0xDFFF
+                    ):
+                        code = 0x10000 + ((code - 0xD800) << 10) + (int(low, 16) - 0xDC00)
+                        i += 6
+                    else:
+                        pos = offset + 1 + i - 6
+                        message = f"\\u{digits} is half of a surrogate pair, not a character"
+                        raise _EscapeError(pos, pos + 6, message)
+                out.append(chr(code))
             else:
                 pos = offset + 1 + i
                 raise _EscapeError(pos, pos + 2 + len(digits), "\\u needs four hex digits")
@@ -576,6 +594,14 @@ def parse_diagnostics(text: str) -> tuple[ast.Query | None, list[Diagnostic]]:
                 MAX_QUERY_CHARS,
                 len(text),
             )
+        ]
+    bad = _SURROGATE.search(text)
+    if bad is not None:
+        # Not Unicode text (e.g. undecodable bytes from a command line): it
+        # could never be sent as UTF-8.
+        pos = bad.start()
+        return None, [
+            make(text, "CQL002", f"unexpected character U+{ord(text[pos]):04X}", pos, pos + 1)
         ]
     backend = _backend()
     try:
