@@ -25,13 +25,15 @@ def _load(source: Any) -> Any:
     if not isinstance(source, str):
         return source
     text = source.strip()
-    if "filter=" in text:
+    if text[:1] in ("[", "{"):
+        pass  # JSON text, whose string values may hold "filter=" or "%"
+    elif "filter=" in text or "://" in text:
         query = urlsplit(text).query if "?" in text else text
         values = parse_qs(query, keep_blank_values=True).get("filter")
         if not values:
             raise _error(source, "CQL301", "the URL has no filter= parameter")
         text = values[0]
-    elif text[:1] not in "[{" and "%" in text:
+    elif "%" in text:
         text = unquote(text)
     try:
         return json.loads(text)
