@@ -65,6 +65,7 @@ log = logging.getLogger("cqlang.client")
 MAX_PAGE_SIZE = 10_000
 #: Statuses retried (after ``Retry-After`` or a backoff).
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_STR_ONLY = {str}
 #: How much of a response body an error message quotes.
 EXCERPT_CHARS = 200
 
@@ -433,6 +434,7 @@ class Client:
                         return
                     delivered += len(fresh)
                     yield from fresh
+                    fresh, ids = [], []  # let the page go before the next is parsed
                     continue
                 for rec, rid in zip(fresh, ids, strict=True):
                     if seen is not None:
@@ -476,7 +478,10 @@ class Client:
                     )
                     pending.update(prev[anchor + 1 :])
             pos = off + len(data)
-            fresh, fresh_ids = data[start:], ids[start:]
+            short = len(data) < lim
+            fresh = data[start:] if start else data
+            fresh_ids = ids[start:] if start else ids
+            data = []  # hold one page at a time: the consumer has it now
             if pending and fresh:
                 keep = [j for j, rid in enumerate(fresh_ids) if rid not in pending]
                 pending.difference_update(ids)
@@ -485,6 +490,7 @@ class Client:
             if fresh:
                 stalls = 0
                 yield fresh, fresh_ids
+                fresh, fresh_ids = [], []
             else:
                 stalls += 1
                 if stalls > self.max_relocate + 2:
@@ -493,7 +499,7 @@ class Client:
                         f"({self._url(base, params)})",
                         url=self._url(base, params),
                     )
-            if len(data) < lim:
+            if short:
                 return
             prev = ids
 
@@ -631,7 +637,8 @@ class Client:
             ids = [r["id"] for r in data]
         except (KeyError, TypeError, IndexError):
             ids = None
-        if ids is None or not all(isinstance(i, str) for i in ids):
+        # C-level checks (no Python code per record): every id a str, no repeats.
+        if ids is None or (ids and set(map(type, ids)) != _STR_ONLY):
             what = "a record without a string id"
             raise _Again("format", self._format_error(safe, body, what), what)
         if len(set(ids)) != len(ids):
