@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from .schema import Schema
 
 log = logging.getLogger("cqlang.client")
+log.addHandler(logging.NullHandler())  # a library: the application decides what is shown
 
 #: The largest ``limit`` the API takes.
 MAX_PAGE_SIZE = 10_000

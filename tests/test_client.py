@@ -436,3 +436,33 @@ def test_a_body_echoing_the_key_is_scrubbed() -> None:
         err = c._status_error(500, "http://127.0.0.1:9/x", resp)
     assert isinstance(err, ServerError)
     assert MARKER not in str(err) and MARKER not in err.body and "<hidden>" in str(err)
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        ([{"name": "no id"}], "a record without a string id"),
+        ([{"id": 12}], "a record without a string id"),
+        ([{"id": "a"}, {"id": "a"}], "a page that repeats an id"),
+    ],
+)
+def test_records_without_ids_are_a_format_error(
+    emulator_factory: Any, data: list[dict[str, Any]], what: str
+) -> None:
+    emu = emulator_factory(data=data)
+    with client_for(emu) as c, pytest.raises(ResponseFormatError) as info:
+        list(c.voice_campaign_requests(CAMPAIGN))
+    assert what in str(info.value)
+    assert emu.request_count == 2  # retried once
+
+
+def test_credentials_in_the_base_url_are_never_shown(emulator: Emulator, caplog: Any) -> None:
+    host = emulator.url.split("//", 1)[1]
+    url = f"http://someone:{MARKER}@{host}"
+    with caplog.at_level(logging.DEBUG), Client(url, "wrong-key", **FAST) as c:
+        assert MARKER not in repr(c)
+        with pytest.raises(AuthError) as info:
+            list(c.voice_campaign_requests(CAMPAIGN))
+    secret_free(info.value)
+    assert MARKER not in caplog.text and "someone" not in str(info.value)
+    assert info.value.url.startswith(f"http://{host}/")
