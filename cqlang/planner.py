@@ -383,6 +383,25 @@ def _add_or(acc: list[Branch], new: Branch) -> None:
             return
 
 
+def _unite_single(acc: list[Branch], f: FieldRef, more: list[Constraint]) -> None:
+    """Unite ``more`` constraints on ``f`` into the one-field branch on it in
+    ``acc`` (in place), then drop the branches that union implies."""
+    ident = f.ident
+    at = next(
+        (i for i, b in enumerate(acc) if b.keys() == {ident} and not isinstance(b[ident][1], Null)),
+        None,
+    )
+    first = [] if at is None else [acc[at][ident][1]]
+    united = union_all([*first, *more])
+    assert united is not None  # one kind of constraint per field
+    merged: Branch = {ident: (f, united)}
+    if at is None:  # it was absorbed (by a branch with no constraint)
+        _add_or(acc, merged)
+        return
+    acc[at] = merged
+    acc[:] = [b for i, b in enumerate(acc) if i == at or not _implies(b, merged)]
+
+
 class _DNF:
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -395,23 +414,26 @@ class _DNF:
             return [{node.field.ident: (node.field, constraint_of(node))}]
         if isinstance(node, IOr):
             acc: list[Branch] = []
-            # Branches on one field (`x = 1 or x = 2 or ...`) are collected per
-            # field and united at once: merging them one by one is quadratic.
-            single: dict[tuple[str, str | None], tuple[FieldRef, list[Constraint]]] = {}
+            # A branch on one field (`x = 1 or x = 2 or ...`) takes its place
+            # in `acc` when it first comes; later ones on that field are
+            # collected and united with it at the end, all at once: merging
+            # them one by one is quadratic.
+            later: dict[tuple[str, str | None], tuple[FieldRef, list[Constraint]]] = {}
             for item in node.items:
                 for b in self.run(item):
                     if len(b) == 1:
                         ((ident, (f, c)),) = b.items()
                         if not isinstance(c, Null):
-                            single.setdefault(ident, (f, []))[1].append(c)
-                            continue
+                            if ident in later:
+                                later[ident][1].append(c)
+                                continue
+                            later[ident] = (f, [])
                     _add_or(acc, b)
-                if len(acc) + len(single) > self.limit:
-                    raise TooManyBranches(len(acc) + len(single), (node.start, node.end))
-            for ident, (f, cs) in single.items():
-                united = union_all(cs)
-                assert united is not None  # one kind of constraint per field
-                _add_or(acc, {ident: (f, united)})
+                if len(acc) > self.limit:
+                    raise TooManyBranches(len(acc), (node.start, node.end))
+            for f, more in later.values():
+                if more:
+                    _unite_single(acc, f, more)
             if len(acc) > 1 and self.split_span is None:
                 self.split_span = (node.start, node.end)
             return acc
