@@ -153,7 +153,8 @@ def compile(
     :class:`CqlPlanError` naming the part responsible."""
     p = plan(text, params=params, tz=tz, now=now, schema=schema, queries=queries)
     strict_check(p, text)
-    return [dict(f) for f in p.branches[0]]
+    # Copies down to the value lists: the plan is cached and shared.
+    return [{k: list(v) if isinstance(v, list) else v for k, v in f.items()} for f in p.branches[0]]
 
 
 def strict_check(p: Plan, text: str) -> None:
