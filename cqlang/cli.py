@@ -943,6 +943,9 @@ def fetch_cmd(
             TimeElapsedColumn(),
             console=_stderr_console(),
             transient=True,
+            # The records go to stdout untouched: rich must not capture it.
+            redirect_stdout=False,
+            redirect_stderr=False,
         )
     try:
         counts = [0, 0]  # requests, records received

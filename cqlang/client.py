@@ -398,6 +398,10 @@ class Client:
             raise ValueError("limit must be >= 0")
         if page_size < 1:
             raise ValueError("page_size must be >= 1")
+        if exclude is not None and not isinstance(exclude, str) and "id" in exclude:
+            raise ValueError("exclude cannot hold 'id': the client pages and merges by id")
+        if isinstance(exclude, str):
+            raise TypeError("exclude is a list of field names, not a string")
         if plan is None:
             from .api import plan as make_plan
 

@@ -466,3 +466,16 @@ def test_credentials_in_the_base_url_are_never_shown(emulator: Emulator, caplog:
     secret_free(info.value)
     assert MARKER not in caplog.text and "someone" not in str(info.value)
     assert info.value.url.startswith(f"http://{host}/")
+
+
+def test_bad_arguments(shared: Emulator, client: Client) -> None:
+    with pytest.raises(ValueError, match="'id'"):
+        client.voice_campaign_requests(CAMPAIGN, exclude=["history", "id"])
+    with pytest.raises(TypeError):
+        client.voice_campaign_requests(CAMPAIGN, exclude="history")
+    with pytest.raises(ValueError):
+        client.voice_campaign_requests(CAMPAIGN, page_size=0)
+    with pytest.raises(ValueError):
+        client.voice_campaign_requests(CAMPAIGN, limit=-1)
+    with pytest.raises(ValueError):
+        client.voice_campaign_requests("")

@@ -269,3 +269,48 @@ def test_fetch_help_lists_the_options() -> None:
     started = time.monotonic()
     assert CliRunner().invoke(main, ["emulator", "--help"]).exit_code == 0
     assert time.monotonic() - started < 5
+
+
+def test_progress_on_a_terminal(emulator: Emulator, tmp_path: Path) -> None:
+    """stderr a terminal, stdout a pipe: a progress line on the one, every
+    record (and nothing else) on the other."""
+    import pty
+    import threading
+
+    config = tmp_path / "empty.toml"
+    config.write_text("", encoding="utf-8")
+    master, slave = pty.openpty()
+    seen = bytearray()
+
+    def read_terminal() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            seen.extend(chunk)
+
+    reader = threading.Thread(target=read_terminal, daemon=True)
+    reader.start()
+    env = {**os.environ, "CONPEEK_URL": emulator.url, "CONPEEK_KEY": "demo-key",
+           "CQLANG_CONFIG": str(config), "TERM": "xterm"}  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cqlang.cli", "fetch", "--campaign", CAMPAIGN, "--page-size", "50"],
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env=env,
+    )
+    os.close(slave)
+    try:
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    reader.join(5)
+    os.close(master)
+    assert proc.returncode == 0
+    lines = out.decode().splitlines()
+    assert len(lines) == 300 and all(json.loads(line)["id"] for line in lines)
+    assert b"records received" in seen and b'"id"' not in seen
