@@ -920,12 +920,18 @@ def fetch_cmd(
 
     from .client import ApiError, Client
 
+    progress: Any = None  # rich's progress display, when there is one
+
     class EchoHandler(logging.Handler):
         """Log lines on stderr through click (so CliRunner captures them)."""
 
         def emit(self, record: logging.LogRecord) -> None:
             level = "" if record.levelno < logging.WARNING else record.levelname.lower() + ": "
-            click.echo(f"cqlang: {level}{self.format(record)}", err=True)
+            line = f"cqlang: {level}{self.format(record)}"
+            if progress is not None and progress.live.is_started:
+                progress.console.print(line, markup=False, highlight=False)  # above the bar
+            else:
+                click.echo(line, err=True)
 
     log = logging.getLogger("cqlang.client")
     handler = EchoHandler()
@@ -933,8 +939,11 @@ def fetch_cmd(
     saved_level = log.level
     log.addHandler(handler)
     log.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    progress = None
-    if not verbose and sys.stderr.isatty():
+    buffered = fmt in ("csv", "table")
+    # A progress line on stderr, when it cannot tangle with records streaming
+    # to the same terminal (--verbose logs say the same, line by line).
+    to_terminal = output is None and sys.stdout.isatty()
+    if not verbose and sys.stderr.isatty() and (buffered or not to_terminal):
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         progress = Progress(
@@ -974,12 +983,17 @@ def fetch_cmd(
                 page_size=page_size or conn.page_size or 1000,
                 limit=prepared.limit,
             )
-            if progress is not None:
+            if progress is None:
+                _emit(records, fmt, output)
+            elif buffered:
+                with progress:  # collect under the progress line, then print
+                    task = progress.add_task("fetching", total=None)
+                    collected = list(records)
+                _emit(collected, fmt, output)
+            else:
                 with progress:
                     task = progress.add_task("fetching", total=None)
                     _emit(records, fmt, output)
-            else:
-                _emit(records, fmt, output)
     except ApiError as exc:
         fail(str(exc), EXIT_API)
     finally:

@@ -466,11 +466,14 @@ class Client:
         # skipped if they turn up. Empty unless the results moved.
         pending: set[str] = set()
         stalls = 0  # pages in a row that brought nothing new
+        moved = False  # have the results moved under the pages?
         while True:
             need = want()
             off = 0 if prev is None else max(0, pos - k)
             ov = pos - off
-            size = page_size if need is None else max(1, min(page_size, need))
+            # Ask for just the records still missing (under a limit), unless
+            # the results are moving: a small window cannot absorb a shift.
+            size = page_size if need is None or moved else max(1, min(page_size, need))
             lim = min(MAX_PAGE_SIZE, size + ov)
             data, ids = self._get_page(base, params, off, lim)
             start = 0
@@ -482,6 +485,7 @@ class Client:
                         base, params, prev, off, lim, data, ids
                     )
                     pending.update(prev[anchor + 1 :])
+                    moved = True
             pos = off + len(data)
             short = len(data) < lim
             fresh = data[start:] if start else data
