@@ -18,7 +18,7 @@ import random
 import socket
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,6 +45,8 @@ log = logging.getLogger("cqlang.emulator")
 MAX_LIMIT = 10_000
 #: ``limit`` when the request names none (the API page's default).
 DEFAULT_LIMIT = 1000
+#: How many requests ``Emulator.log`` remembers (the latest).
+LOG_SIZE = 100_000
 #: How many distinct filters keep their matches cached.
 FILTER_CACHE_SIZE = 128
 
@@ -303,7 +305,7 @@ class Emulator:
         self._store.warm()
         self._matchers: OrderedDict[str, Callable[[Mapping[str, Any]], bool]] = OrderedDict()
         self._matchers_lock = threading.Lock()
-        self._log: list[RequestLog] = []
+        self._log: deque[RequestLog] = deque(maxlen=LOG_SIZE)
         self._log_lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -409,7 +411,7 @@ class Emulator:
 
     @property
     def log(self) -> list[RequestLog]:
-        """Every request answered so far, in order."""
+        """The requests answered so far, in order (the latest 100,000)."""
         with self._log_lock:
             return list(self._log)
 
