@@ -46,7 +46,13 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import requests
 import requests.adapters
 import requests.auth
-from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError, ResponseError
+from urllib3.exceptions import (
+    InvalidHeader,
+    MaxRetryError,
+    ProtocolError,
+    ReadTimeoutError,
+    ResponseError,
+)
 from urllib3.util.retry import Retry
 
 from .diagnostics import CqlError
@@ -218,7 +224,10 @@ class _BudgetRetry(Retry):
             and self.respect_retry_after_header
             and response.status in self.RETRY_AFTER_STATUS_CODES
         ):
-            wait = new.get_retry_after(response)
+            try:
+                wait = new.get_retry_after(response)
+            except InvalidHeader:  # "Retry-After: soon": fall back to the backoff
+                wait = None
         if wait is None:
             wait = new.get_backoff_time()
         cause = f"status {response.status}" if response is not None else _describe(error)
@@ -231,6 +240,8 @@ class _BudgetRetry(Retry):
         return new
 
     def sleep(self, response: BaseHTTPResponse | None = None) -> None:
+        # What increment() planned (and checked against the budget); urllib3
+        # would otherwise parse Retry-After again, and could not do better.
         if self.planned is not None:
             if self.planned > 0:
                 time.sleep(self.planned)

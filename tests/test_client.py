@@ -479,3 +479,16 @@ def test_bad_arguments(shared: Emulator, client: Client) -> None:
         client.voice_campaign_requests(CAMPAIGN, limit=-1)
     with pytest.raises(ValueError):
         client.voice_campaign_requests("")
+
+
+def test_a_malformed_retry_after_falls_back_to_the_backoff() -> None:
+    from urllib3.response import HTTPResponse
+
+    from cqlang.client import _BudgetRetry
+
+    retry = _BudgetRetry(total=3, status_forcelist={429}, backoff_factor=0.01, budget=5)
+    resp = HTTPResponse(body=b"", headers={"Retry-After": "soon"}, status=429)
+    new = retry.increment("GET", "/x", response=resp)
+    assert new.planned == 0.0  # the first retry's backoff
+    resp = HTTPResponse(body=b"", headers={"Retry-After": "3"}, status=429)
+    assert retry.increment("GET", "/x", response=resp).planned == 3
