@@ -321,7 +321,9 @@ class Client:
         parts = urlsplit(base)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigurationError(f"the base URL must be http(s)://HOST[:PORT], not {base!r}")
-        self.base_url = base.rstrip("/")
+        # A user:password@ in the URL is not used (the key is the auth) and
+        # must not show anywhere: drop it.
+        self.base_url = _strip_userinfo(base.rstrip("/"))
         self._auth = _RawKeyAuth(key)
         # scrubbed from every message
         self._secrets = tuple(_Secret(s) for s in (key, parts.password) if s and len(s) >= 4)
@@ -360,12 +362,11 @@ class Client:
         self._headers = {
             "Accept": "application/json",
             "Content-Type": "application/json",
-            "User-Agent": "cqlang-client",
+            "User-Agent": f"cqlang/{_version()} python-requests/{requests.__version__}",
         }
-        self._safe_base = _strip_userinfo(self.base_url)
 
     def __repr__(self) -> str:
-        return f"Client(base_url={self._safe_base!r}, api_key=<hidden>)"
+        return f"Client(base_url={self.base_url!r}, api_key=<hidden>)"
 
     def close(self) -> None:
         """Close the session (if the client made it)."""
@@ -743,6 +744,12 @@ class _Again(Exception):
         self.error = error
         self.what = what
         self.cause = cause
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
 
 
 def _strip_userinfo(url: str) -> str:
