@@ -575,7 +575,7 @@ class Client:
     # ------------------------------------------------------------ one page
 
     def _url(self, base: str, params: str) -> str:
-        return _strip_userinfo(base + params.lstrip("&"))
+        return _strip_userinfo((base + params.lstrip("&")).rstrip("?"))
 
     def _get_page(
         self, base: str, params: str, offset: int, limit: int
