@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         AuthError,
         BadRequestError,
         Client,
+        ConfigurationError,
         NotFoundError,
         RateLimitError,
         ResponseFormatError,
@@ -37,12 +38,14 @@ if TYPE_CHECKING:
         ServerError,
         TransportError,
     )
+    from .config import Config
 
 __version__ = "0.1.0"
 
 _LAZY = {
     "Client": "client",
     "ApiError": "client",
+    "ConfigurationError": "client",
     "AuthError": "client",
     "BadRequestError": "client",
     "NotFoundError": "client",
@@ -70,6 +73,8 @@ __all__ = [
     "AuthError",
     "BadRequestError",
     "Client",
+    "Config",
+    "ConfigurationError",
     "CqlError",
     "CqlPlanError",
     "CqlSyntaxError",

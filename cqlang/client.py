@@ -368,6 +368,17 @@ class Client:
     def __repr__(self) -> str:
         return f"Client(base_url={self.base_url!r}, api_key=<hidden>)"
 
+    @classmethod
+    def from_config(cls, config: Any, profile: str | None = None, **options: Any) -> Client:
+        """A client for a :class:`cqlang.Config`'s connection (``profile``, or
+        the one the config was loaded with): base URL and key resolved as the
+        command line does, ``CONPEEK_URL``/``CONPEEK_KEY`` before the file.
+        ``options`` go to the constructor (``timeout``, ``max_retries``...)."""
+        from .config import client_from_config
+
+        client: Client = client_from_config(config, profile, **options)
+        return client
+
     def close(self) -> None:
         """Close the session (if the client made it)."""
         if self._own_session:

@@ -1,0 +1,31 @@
+"""`Client.from_config`: the connection of a config file, over real HTTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cqlang
+from cqlang.emulator import DEFAULT_CAMPAIGN, Emulator
+
+
+def test_client_from_config_fetches_with_the_key_named_by_api_key_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Emulator(records=50, seed=3, api_key="key-from-env") as emu:
+        path = tmp_path / "cqlang.toml"
+        path.write_text(
+            f'[connection]\nbase_url = "{emu.url}"\napi_key_env = "TEAM_KEY"\n', encoding="utf-8"
+        )
+        monkeypatch.delenv("CONPEEK_URL", raising=False)
+        monkeypatch.delenv("CONPEEK_KEY", raising=False)
+        monkeypatch.setenv("TEAM_KEY", "key-from-env")
+        client = cqlang.Client.from_config(cqlang.Config.load(path))
+        records: list[dict[str, Any]] = list(
+            client.voice_campaign_requests(DEFAULT_CAMPAIGN, "state = OPEN")
+        )
+        expected = [r for r in emu.records(DEFAULT_CAMPAIGN) if r["state"] == "OPEN"]
+        assert sorted(r["id"] for r in records) == sorted(r["id"] for r in expected)
+        assert "key-from-env" not in repr(client)
