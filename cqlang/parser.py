@@ -505,20 +505,7 @@ def describe_expected(expected: set[str] | frozenset[str]) -> str:
 
 def _syntax_diagnostic(exc: Exception, text: str, mod: ModuleType) -> Diagnostic:
     if isinstance(exc, mod.UnexpectedCharacters):
-        pos = exc.pos_in_stream
-        ch = text[pos] if pos < len(text) else ""
-        if ch in "\"'":
-            return make(
-                text,
-                "CQL003",
-                "this string is never closed",
-                pos,
-                pos + 1,
-                hint=f"add the closing {ch}",
-            )
-        expected = describe_expected(set(exc.allowed or ()))
-        hint = f"expected {expected}" if expected else None
-        return make(text, "CQL002", f"unexpected character {ch!r}", pos, pos + 1, hint=hint)
+        return _lex_diagnostic(text, exc.pos_in_stream, set(exc.allowed or ()))
     if isinstance(exc, mod.UnexpectedToken):
         tok = exc.token
         expected_set = set(exc.expected or ())
