@@ -411,7 +411,13 @@ class _DNF:
 
     def run(self, node: IExpr) -> list[Branch]:
         if isinstance(node, Atom):
-            return [{node.field.ident: (node.field, constraint_of(node))}]
+            c = constraint_of(node)
+            if isinstance(c, Discrete) and c.pos == ():
+                # `state not in (OPEN, PROCESSING, CLOSED)`: no value is left.
+                if self.contradiction_span is None:
+                    self.contradiction_span = c.span
+                return []
+            return [{node.field.ident: (node.field, c)}]
         if isinstance(node, IOr):
             acc: list[Branch] = []
             # A branch on one field (`x = 1 or x = 2 or ...`) takes its place
