@@ -1,0 +1,102 @@
+"""The filter parameter on the wire: compact JSON, encodeURIComponent."""
+
+from __future__ import annotations
+
+import json
+import string
+from urllib.parse import parse_qs, unquote, unquote_plus
+
+import pytest
+
+import cqlang
+from cqlang.encoding import encode, encode_exclude, percent_encode, query_string, to_json
+
+UNRESERVED = string.ascii_letters + string.digits + "-_.!~*'()"
+
+
+def test_compact_json_no_spaces_utf8_kept() -> None:
+    filters = [{"property": "custom_fields", "key": "miasto", "value": "Łódź"}]
+    assert to_json(filters) == '[{"property":"custom_fields","key":"miasto","value":"Łódź"}]'
+
+
+def test_spec_example_encoded() -> None:
+    filters = cqlang.compile('state = OPEN and priority >= 3 and custom.region = "PL"')
+    assert encode(filters) == (
+        "%5B%7B%22property%22%3A%22state%22%2C%22value%22%3A%5B%22OPEN%22%5D%7D%2C"
+        "%7B%22property%22%3A%22priority%22%2C%22operator%22%3A%22gte%22%2C%22value%22%3A3%7D%2C"
+        "%7B%22property%22%3A%22custom_fields%22%2C%22key%22%3A%22region%22%2C"
+        "%22value%22%3A%22PL%22%7D%5D"
+    )
+
+
+@pytest.mark.parametrize("ch", list(UNRESERVED))
+def test_unreserved_characters_stay(ch: str) -> None:
+    assert percent_encode(ch) == ch
+
+
+@pytest.mark.parametrize(
+    ("ch", "encoded"),
+    [
+        (" ", "%20"),
+        ("&", "%26"),
+        ("#", "%23"),
+        ("+", "%2B"),
+        ("%", "%25"),
+        ("=", "%3D"),
+        ("?", "%3F"),
+        ("/", "%2F"),
+        (":", "%3A"),
+        (",", "%2C"),
+        (";", "%3B"),
+        ("@", "%40"),
+        ("$", "%24"),
+        ('"', "%22"),
+        ("\\", "%5C"),
+        ("ł", "%C5%82"),
+        ("😀", "%F0%9F%98%80"),
+        ("\n", "%0A"),
+    ],
+)
+def test_every_other_byte_is_escaped_like_encode_uri_component(ch: str, encoded: str) -> None:
+    assert percent_encode(ch) == encoded
+
+
+def test_all_of_ascii_matches_encode_uri_component() -> None:
+    for code in range(128):
+        ch = chr(code)
+        expected = ch if ch in UNRESERVED else f"%{code:02X}"
+        assert percent_encode(ch) == expected, ch
+
+
+NASTY = ["a&b=c", "#hash", "1+1", "100%", "a?b", 'q"u\'o', "back\\slash", "zażółć gęślą jaźń",
+         "😀🇵🇱", "tab\there", "new\nline", "%20", "+%2B", "filter=[]"]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_standard_decoders_give_back_the_exact_json(value: str) -> None:
+    filters = [
+        {"property": "custom_fields", "key": value, "value": value},
+        {"property": "close_reason", "value": [value, "x"]},
+    ]
+    compact = to_json(filters)
+    encoded = encode(filters)
+    assert set(encoded) <= set(UNRESERVED + "%0123456789ABCDEF")
+    assert unquote(encoded) == compact
+    assert unquote_plus(encoded) == compact
+    assert parse_qs(f"limit=10&filter={encoded}&offset=0")["filter"] == [compact]
+    assert json.loads(unquote(encoded)) == filters
+
+
+def test_exclude_and_query_string() -> None:
+    assert encode_exclude(["history", "call_history", "dialogs"]) == (
+        "%5B%22history%22%2C%22call_history%22%2C%22dialogs%22%5D"
+    )
+    qs = query_string({"limit": 10, "offset": 0, "filter": [{"property": "a&b", "value": 1}]})
+    parsed = parse_qs(qs)
+    assert parsed["limit"] == ["10"] and parsed["offset"] == ["0"]
+    assert parsed["filter"] == ['[{"property":"a&b","value":1}]']
+    assert "exclude" not in query_string({"exclude": None})
+
+
+def test_empty_filter_list_is_a_list() -> None:
+    assert encode([]) == "%5B%5D"

@@ -1,0 +1,260 @@
+"""Record semantics (spec section 6): three-valued logic, fields, filter lists."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from cqlang.checker import check_text
+from cqlang.evaluator import (
+    FilterError,
+    compile_filters,
+    compile_matcher,
+    custom_fields,
+    evaluate,
+    filter_atoms,
+    matches,
+)
+from cqlang.ir import IExpr
+
+NOW = datetime(2021, 8, 10, 14, 30, 30, tzinfo=UTC)
+
+
+def ir(text: str) -> IExpr:
+    checked = check_text(text, now=NOW)
+    assert checked.ir is not None, checked.diagnostics
+    return checked.ir
+
+
+def truth(text: str, record: dict[str, Any]) -> bool | None:
+    """The reference three-valued truth, checked against the compiled matcher."""
+    expr = ir(text)
+    value = evaluate(expr, record)
+    assert compile_matcher(expr)(record) is (value is True), (text, record)
+    return value
+
+
+# --------------------------------------------------- three-valued logic
+
+
+@pytest.mark.parametrize("record", [{}, {"priority": None}])
+def test_comparisons_with_a_missing_field_are_unknown(record: dict[str, Any]) -> None:
+    for text in ["priority = 1", "priority != 1", "priority < 1", "priority in (1, 2)"]:
+        assert truth(text, record) is None
+        assert truth(f"not {text}", record) is None
+    assert truth("priority not in (1, 2)", record) is None
+    assert truth("priority between 1 and 2", record) is None
+    assert truth("priority not between 1 and 2", record) is None
+
+
+def test_kleene_connectives() -> None:
+    r = {"state": "OPEN"}  # priority missing: unknown
+    assert truth("priority = 1 and state = CLOSED", r) is False  # unknown and false
+    assert truth("priority = 1 and state = OPEN", r) is None  # unknown and true
+    assert truth("priority = 1 or state = OPEN", r) is True  # unknown or true
+    assert truth("priority = 1 or state = CLOSED", r) is None  # unknown or false
+    assert truth("not (priority = 1 or state = CLOSED)", r) is None
+
+
+def test_not_equal_and_not_equals_agree() -> None:
+    for record in [{}, {"priority": 1}, {"priority": 2}]:
+        assert truth("not (priority = 1)", record) == truth("priority != 1", record)
+
+
+def test_de_morgan_holds() -> None:
+    records = [{}, {"priority": 1}, {"state": "OPEN"}, {"priority": 2, "state": "CLOSED"}]
+    for r in records:
+        assert truth("not (priority = 1 and state = OPEN)", r) == truth(
+            "not priority = 1 or not state = OPEN", r
+        )
+        assert truth("not (priority = 1 or state = OPEN)", r) == truth(
+            "not priority = 1 and not state = OPEN", r
+        )
+
+
+def test_is_null_is_the_only_test_that_decides_on_a_missing_field() -> None:
+    assert truth("priority is null", {}) is True
+    assert truth("priority is null", {"priority": None}) is True
+    assert truth("priority is null", {"priority": 0}) is False
+    assert truth("priority is not null", {}) is False
+    assert truth("priority is not null", {"priority": 0}) is True
+    assert truth("not priority is null", {}) is False
+
+
+def test_empty_query_matches_everything() -> None:
+    assert truth("", {}) is True
+    assert truth("# nothing", {"priority": 3}) is True
+
+
+# ------------------------------------------------------------- fields
+
+
+@pytest.mark.parametrize(
+    ("text", "record", "expected"),
+    [
+        ("state = OPEN", {"state": "OPEN"}, True),
+        ("state in (OPEN, CLOSED)", {"state": "CLOSED"}, True),
+        ("state != OPEN", {"state": "CLOSED"}, True),
+        ("priority >= 3", {"priority": 3}, True),
+        ("priority > 3", {"priority": 3}, False),
+        ("priority = 3", {"priority": True}, None),  # a bool is not an integer
+        ("priority = 3", {"priority": "3"}, None),  # nor is a string
+        ("priority = 3", {"priority": 3.0}, None),
+        ("tenant_user_id in (1, 2)", {"tenant_user_id": 2}, True),
+        ("contact_number = 48123", {"contact_number": "48123"}, True),
+        ("contact_number = 48123", {"contact_number": 48123}, True),
+        ("contact_number = 0048123", {"contact_number": 48123}, False),
+        ("dialing_method = manual", {"dialing_method": "Manual"}, False),
+        ("close_reason in (a, b)", {"close_reason": "b"}, True),
+    ],
+)
+def test_field_comparisons(text: str, record: dict[str, Any], expected: bool | None) -> None:
+    assert truth(text, record) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2021-08-10 00:00:00", True),
+        ("2021-08-10 23:59:59", True),
+        ("2021-08-09 23:59:59", False),
+        ("2021-08-11 00:00:00", False),
+        ("2021-08-10T12:00:00Z", True),
+        ("2021-08-10T01:00:00+02:00", False),  # 2021-08-09 23:00 UTC
+        ("2021-08-11T01:00:00+02:00", True),  # 2021-08-10 23:00 UTC
+        ("2021-08-10", True),
+        ("2021-13-10 00:00:00", None),
+        ("2021-02-30 00:00:00", None),
+        ("2021-08-10 24:00:00", None),
+        ("not a date", None),
+        ("", None),
+        (1628553600, None),
+    ],
+)
+def test_datetimes_compare_as_utc_instants(value: Any, expected: bool | None) -> None:
+    assert truth("created_date = 2021-08-10", {"created_date": value}) is expected
+
+
+def test_custom_fields_decode_the_json_string() -> None:
+    record = {"custom": json.dumps({"region": "PL", "lead source": "web", "n": 5, "z": None})}
+    assert truth('custom.region = "PL"', record) is True
+    assert truth('custom.region = "pl"', record) is False
+    assert truth("custom[\"lead source\"] = 'web'", record) is True
+    assert truth('custom.n = "5"', record) is True
+    assert truth('custom.missing = "x"', record) is None
+    assert truth("custom.missing is null", record) is True
+    assert truth("custom.z is null", record) is True
+    assert truth("custom.Region is null", record) is True
+
+
+@pytest.mark.parametrize("raw", ["{", "", "null", "[1]", '"x"', 5, None, ["a"]])
+def test_unreadable_custom_means_no_custom_fields(raw: Any) -> None:
+    assert custom_fields({"custom": raw}) == {}
+    assert truth("custom.region is null", {"custom": raw}) is True
+    assert truth("custom.region = PL", {"custom": raw}) is None
+
+
+def test_custom_as_a_plain_object_is_accepted() -> None:
+    assert truth("custom.region = PL", {"custom": {"region": "PL"}}) is True
+
+
+def test_matches_convenience() -> None:
+    assert matches(ir("priority > 1"), {"priority": 2})
+    assert not matches(ir("priority > 1"), {"priority": 1})
+
+
+def test_deep_and_long_expressions_compile() -> None:
+    long = " or ".join(f"priority = {i}" for i in range(5000))
+    assert compile_matcher(ir(long))({"priority": 4999})
+    deep = "not " * 95 + "priority = 1"
+    assert compile_matcher(ir(deep))({"priority": 2}) is True
+
+
+# --------------------------------------------------------- filter lists
+
+
+def test_filter_list_semantics() -> None:
+    match = compile_filters(
+        [
+            {"property": "state", "value": ["OPEN", "PROCESSING"]},
+            {"property": "priority", "operator": "gte", "value": 3},
+            {"property": "created_date", "operator": "lte", "value": "2021-08-10 23:59:59"},
+            {"property": "custom_fields", "key": "region", "value": "PL"},
+        ]
+    )
+    good = {
+        "state": "OPEN",
+        "priority": 3,
+        "created_date": "2021-08-10 23:59:59",
+        "custom": '{"region": "PL"}',
+    }
+    assert match(good)
+    assert not match({**good, "state": "CLOSED"})
+    assert not match({**good, "priority": 2})
+    assert not match({**good, "created_date": "2021-08-11 00:00:00"})
+    assert not match({**good, "custom": '{"region": "DE"}'})
+    assert not match({k: v for k, v in good.items() if k != "priority"})
+    assert compile_filters([])({})
+
+
+@pytest.mark.parametrize(
+    ("op", "value", "hits"),
+    [
+        ("gt", 3, [4]),
+        ("gte", 3, [3, 4]),
+        ("lt", 3, [2]),
+        ("lte", 3, [2, 3]),
+        ("eq", 3, [3]),
+        ("ne", 3, [2, 4]),
+    ],
+)
+def test_range_operators(op: str, value: int, hits: list[int]) -> None:
+    match = compile_filters([{"property": "priority", "operator": op, "value": value}])
+    assert [p for p in (2, 3, 4) if match({"priority": p})] == hits
+    assert not match({})
+
+
+def test_range_without_operator_means_eq() -> None:
+    match = compile_filters([{"property": "priority", "value": 3}])
+    assert match({"priority": 3}) and not match({"priority": 4})
+
+
+def test_membership_accepts_a_scalar_too() -> None:
+    match = compile_filters([{"property": "tenant_user_id", "value": 7}])
+    assert match({"tenant_user_id": 7})
+
+
+def test_custom_fields_compare_as_strings() -> None:
+    match = compile_filters([{"property": "custom_fields", "key": "n", "value": 5}])
+    assert match({"custom": '{"n": "5"}'}) and match({"custom": '{"n": 5}'})
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        ({"property": "state"}, "JSON list"),
+        (["x"], "not an object"),
+        ([{"property": "state"}], "needs 'property' and 'value'"),
+        ([{"value": 1}], "needs 'property' and 'value'"),
+        ([{"property": "nope", "value": 1}], "unknown property"),
+        ([{"property": "priority", "operator": "between", "value": 1}], "operator"),
+        ([{"property": "created_date", "operator": "gt", "value": "2021-08-10 00:00:00"}], "gt"),
+        ([{"property": "priority", "operator": "gte", "value": "3"}], "integers"),
+        ([{"property": "priority", "operator": "gte", "value": True}], "integers"),
+        ([{"property": "created_date", "operator": "gte", "value": "2021-08-10"}], "YYYY"),
+        ([{"property": "state", "value": ["open"]}], "OPEN"),
+        ([{"property": "state", "operator": "eq", "value": ["OPEN"]}], "no operator"),
+        ([{"property": "custom_fields", "value": "x"}], "key"),
+        ([{"property": "priority", "key": "x", "value": 1}], "no 'key'"),
+        ([{"property": "state", "value": ["OPEN"], "extra": 1}], "unknown fields"),
+        ([{"property": "contact_number", "value": ["1"]}], "string"),
+    ],
+)
+def test_malformed_filter_lists_are_refused_plainly(filters: Any, message: str) -> None:
+    with pytest.raises(FilterError) as info:
+        filter_atoms(filters)
+    assert message in str(info.value)
+    assert isinstance(info.value, ValueError)

@@ -1,0 +1,185 @@
+"""Datetime literals and relative times as UTC intervals."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from cqlang import timeexpr
+from cqlang.timeexpr import (
+    TimeError,
+    format_utc,
+    literal_interval,
+    parse_now,
+    parse_time_value,
+    parse_utc,
+    relative_interval,
+    resolve_now,
+    zone,
+)
+
+WARSAW = zone("Europe/Warsaw")
+
+
+def utc(text: str) -> int:
+    seconds = parse_utc(text)
+    assert seconds is not None
+    return seconds
+
+
+def interval(text: str, tz: str | None = None) -> tuple[str, str]:
+    lo, hi = literal_interval(text, zone(tz))
+    return format_utc(lo), format_utc(hi)
+
+
+@pytest.mark.parametrize(
+    ("text", "lo", "hi"),
+    [
+        ("2021-08-10", "2021-08-10 00:00:00", "2021-08-10 23:59:59"),
+        ("2021-08-10T14:30", "2021-08-10 14:30:00", "2021-08-10 14:30:59"),
+        ("2021-08-10 14:30", "2021-08-10 14:30:00", "2021-08-10 14:30:59"),
+        ("2021-08-10 14:30:05", "2021-08-10 14:30:05", "2021-08-10 14:30:05"),
+        ("2021-08-10t14:30:05z", "2021-08-10 14:30:05", "2021-08-10 14:30:05"),
+        ("2021-08-10T14:30:05+02:00", "2021-08-10 12:30:05", "2021-08-10 12:30:05"),
+        ("2021-08-10T14:30-0130", "2021-08-10 16:00:00", "2021-08-10 16:00:59"),
+        ("2021-12-31", "2021-12-31 00:00:00", "2021-12-31 23:59:59"),
+        ("2024-02-29", "2024-02-29 00:00:00", "2024-02-29 23:59:59"),
+    ],
+)
+def test_a_literal_denotes_the_interval_of_its_precision(text: str, lo: str, hi: str) -> None:
+    assert interval(text) == (lo, hi)
+
+
+@pytest.mark.parametrize(
+    ("text", "lo", "hi"),
+    [
+        ("2021-08-10", "2021-08-09 22:00:00", "2021-08-10 21:59:59"),
+        ("2021-01-10", "2021-01-09 23:00:00", "2021-01-10 22:59:59"),
+        ("2021-03-28", "2021-03-27 23:00:00", "2021-03-28 21:59:59"),  # 23 hours
+        ("2021-10-31", "2021-10-30 22:00:00", "2021-10-31 22:59:59"),  # 25 hours
+        # In the spring gap and the autumn fold, the offset before the change.
+        ("2021-03-28 02:30", "2021-03-28 01:30:00", "2021-03-28 01:30:59"),
+        ("2021-10-31 02:30", "2021-10-31 00:30:00", "2021-10-31 00:30:59"),
+        ("2021-08-10T14:30Z", "2021-08-10 14:30:00", "2021-08-10 14:30:59"),
+    ],
+)
+def test_naive_literals_are_in_the_query_zone(text: str, lo: str, hi: str) -> None:
+    assert interval(text, "Europe/Warsaw") == (lo, hi)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("2021-8-10", "CQL106"),
+        ("10.08.2021", "CQL106"),
+        ("2021-08-10 1430", "CQL106"),
+        ("2021-02-29", "CQL107"),
+        ("2021-04-31", "CQL107"),
+        ("2021-00-10", "CQL107"),
+        ("2021-08-10 23:60", "CQL107"),
+        ("2021-08-10T10:00+99:00", "CQL107"),
+        ("9999-12-31", "CQL107"),
+    ],
+)
+def test_bad_literals(text: str, code: str) -> None:
+    with pytest.raises(TimeError) as info:
+        literal_interval(text, UTC)
+    assert info.value.code == code
+    assert isinstance(info.value, ValueError)
+
+
+def test_zone_lookup() -> None:
+    assert zone(None) is UTC and zone("UTC") is UTC and zone("z") is UTC
+    assert zone("Europe/Warsaw").utcoffset(datetime(2021, 8, 10)) == timedelta(hours=2)
+    for bad in ["Mars/Base", "", "/etc/localtime", "../x", "Europe/../../etc"]:
+        with pytest.raises(TimeError) as info:
+            zone(bad)
+        assert info.value.code == "CQL108"
+
+
+NOW = datetime(2021, 8, 10, 14, 30, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("base", "shifts", "lo", "hi"),
+    [
+        ("now", (), "2021-08-10 14:30:30", "2021-08-10 14:30:30"),
+        ("today", (), "2021-08-10 00:00:00", "2021-08-10 23:59:59"),
+        ("yesterday", (), "2021-08-09 00:00:00", "2021-08-09 23:59:59"),
+        ("today", ((-7, "d"),), "2021-08-03 00:00:00", "2021-08-03 23:59:59"),
+        ("today", ((1, "w"),), "2021-08-17 00:00:00", "2021-08-17 23:59:59"),
+        ("now", ((-90, "m"),), "2021-08-10 13:00:30", "2021-08-10 13:00:30"),
+        ("now", ((2, "h"), (-30, "s")), "2021-08-10 16:30:00", "2021-08-10 16:30:00"),
+        ("today", ((-1, "h"),), "2021-08-09 23:00:00", "2021-08-10 22:59:59"),
+    ],
+)
+def test_relative_times_in_utc(
+    base: str, shifts: tuple[tuple[int, str], ...], lo: str, hi: str
+) -> None:
+    a, b = relative_interval(base, shifts, UTC, NOW)
+    assert (format_utc(a), format_utc(b)) == (lo, hi)
+
+
+def test_days_are_calendar_days_across_dst_and_hours_are_exact() -> None:
+    # 2021-03-28 12:00 UTC is 14:00 CEST; a day earlier it was 13:00 CET.
+    now = datetime(2021, 3, 28, 12, 0, tzinfo=UTC)
+    one_day, _ = relative_interval("now", ((-1, "d"),), WARSAW, now)
+    hours, _ = relative_interval("now", ((-24, "h"),), WARSAW, now)
+    assert format_utc(one_day) == "2021-03-27 13:00:00"
+    assert format_utc(hours) == "2021-03-27 12:00:00"
+    assert one_day - hours == 3600  # a 23-hour day
+    # yesterday in Warsaw, seen on 2021-03-29: the short day.
+    lo, hi = relative_interval("yesterday", (), WARSAW, datetime(2021, 3, 29, 10, tzinfo=UTC))
+    assert (format_utc(lo), format_utc(hi)) == ("2021-03-27 23:00:00", "2021-03-28 21:59:59")
+    assert hi - lo + 1 == 23 * 3600
+    # today - 1d across the autumn change: the long day.
+    lo, hi = relative_interval("today", ((-1, "d"),), WARSAW, datetime(2021, 11, 1, 10, tzinfo=UTC))
+    assert hi - lo + 1 == 25 * 3600
+
+
+def test_today_depends_on_the_zone() -> None:
+    late = datetime(2021, 8, 10, 23, 30, tzinfo=UTC)
+    lo, _ = relative_interval("today", (), WARSAW, late)
+    assert format_utc(lo) == "2021-08-10 22:00:00"  # already the 11th in Warsaw
+    lo, _ = relative_interval("today", (), zone("America/New_York"), late)
+    assert format_utc(lo) == "2021-08-10 04:00:00"
+
+
+def test_huge_shifts_are_impossible_not_crashes() -> None:
+    with pytest.raises(TimeError) as info:
+        relative_interval("now", ((10**31, "d"),), UTC, NOW)
+    assert info.value.code == "CQL107"
+    with pytest.raises(TimeError):
+        relative_interval("today", ((-(10**12), "s"),), WARSAW, NOW)
+
+
+def test_time_values_for_parameters_and_options() -> None:
+    assert parse_time_value(" today - 7d ", UTC, NOW) == relative_interval(
+        "today", ((-7, "d"),), UTC, NOW
+    )
+    assert parse_time_value("NOW-90M", UTC, NOW) == relative_interval(
+        "now", ((-90, "m"),), UTC, NOW
+    )
+    assert parse_time_value("2021-08-10", UTC, NOW) == literal_interval("2021-08-10", UTC)
+    with pytest.raises(TimeError):
+        parse_time_value("today or priority > 1", UTC, NOW)
+
+
+def test_parse_now_and_resolve_now() -> None:
+    assert parse_now("2021-08-10 14:30:30") == NOW
+    assert parse_now("2021-08-10T16:30:30+02:00") == NOW
+    assert resolve_now(datetime(2021, 8, 10, 14, 30, 30, 999)) == NOW
+    assert resolve_now(NOW.astimezone(timezone(timedelta(hours=5)))) == NOW
+    assert resolve_now(None).tzinfo is not None
+    with pytest.raises(TimeError):
+        parse_now("tomorrow")
+
+
+def test_record_datetimes() -> None:
+    assert parse_utc("2021-08-10 14:30:30") == timeexpr.to_epoch(NOW)
+    assert parse_utc("2021-08-10T16:30:30+02:00") == timeexpr.to_epoch(NOW)
+    assert parse_utc("garbage") is None
+    assert parse_utc("2021-02-30 00:00:00") is None
+    assert format_utc(utc("1970-01-01 00:00:00")) == "1970-01-01 00:00:00"
+    assert format_utc(0) == "1970-01-01 00:00:00"
