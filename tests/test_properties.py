@@ -126,6 +126,23 @@ def test_no_two_filter_objects_share_property_key_operator(case: tuple[Any, str]
     no_duplicate_objects(plan)
 
 
+@given(S.query_texts(), st.sampled_from(S.ZONES), record_lists)
+def test_residual_text_means_the_residual(
+    case: tuple[Any, str], tz: str | None, records: list[dict[str, Any]]
+) -> None:
+    """explain shows the residual as query text: that text, checked in any
+    zone, selects what the residual selects."""
+    _, text = case
+    plan = plan_or_none(text, tz)
+    assume(plan is not None and plan.residual is not None)
+    assert plan is not None and plan.residual is not None
+    again = check_text(plan.residual.text, tz="Asia/Tokyo")
+    assert again.ir is not None, (plan.residual.text, again.diagnostics)
+    match = compile_matcher(again.ir)
+    for record in records:
+        assert match(record) == plan.residual.matches(record), record
+
+
 _messy_values = st.sampled_from(
     ["3", " 3", "-1", "x", "", "open", "OPEN", "2021-08-10", "2021-08-10T14:30:05Z",
      "2021-08-10 14:30:05", "2021-13-45 99:99:99", "2021-08-10 14:30:0x", 3, 3.0, True,
