@@ -385,9 +385,11 @@ class _Checker:
         return value
 
     def enum_value(self, fref: FieldRef, word: str, v: Any) -> str:
-        upper = word.upper()
-        if upper in fref.values:
-            return upper
+        # Case-insensitive; written back in the declared spelling (upper case
+        # for the API's own enums).
+        for value in fref.values:
+            if value.casefold() == word.casefold():
+                return value
         close = suggest(word, fref.values)
         hint = f"did you mean '{close}'?" if close else "use one of " + ", ".join(fref.values)
         where = f"custom.{fref.key}" if fref.key is not None else fref.prop

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from . import timeexpr
@@ -56,13 +57,17 @@ def custom_fields(record: Record) -> Mapping[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
+_CANONICAL_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,15})\Z")
+
+
 def as_int(v: Any) -> int | None:
+    """A custom field read as an integer: a JSON integer, or its canonical
+    decimal text (``"5"``, not ``"05"`` or ``" 5"``), the only spelling the
+    API's string comparison of custom fields agrees with."""
     if v.__class__ is int:
         return v
-    if isinstance(v, str):
-        s = v.strip()
-        if s.lstrip("-").isdigit():
-            return int(s)
+    if v.__class__ is str and _CANONICAL_INT.match(v):
+        return int(v)
     return None
 
 
@@ -74,35 +79,51 @@ def as_str(v: Any) -> str | None:
     return None
 
 
-def as_enum(v: Any) -> str | None:
-    return v if v.__class__ is str else None
-
-
-# The API's canonical datetime, every field in range (days above 28 are
-# checked against the month by parse_utc below).
-_CANONICAL_DT = re.compile(
-    r"(?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8]) "
-    r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\Z"
-)
+def as_canonical_datetime(v: Any) -> str | None:
+    """A custom field read as a datetime: only text in the API's format,
+    which is what its string comparison of custom fields sees."""
+    if v.__class__ is str and len(v) == 19 and v[10] == " " and v[4] == "-":
+        return v
+    return None
 
 
 def as_datetime(v: Any) -> str | None:
-    """A record datetime in the API's canonical form (which sorts like time),
-    or ``None``. Canonical strings pass through untouched."""
+    """A record datetime as text in the API's format, ``YYYY-MM-DD HH:mm:ss``
+    (which sorts as time does), or ``None``. Text already in that format is
+    compared as it is; other ISO 8601 forms are converted to UTC."""
     if v.__class__ is not str:
         return None
-    if len(v) == 19 and _CANONICAL_DT.match(v):
+    if len(v) == 19 and v[10] == " " and v[4] == "-":
         return v
     seconds = timeexpr.parse_utc(v)
     return None if seconds is None else timeexpr.format_utc(seconds)
 
 
-_COERCE: dict[str, Callable[[Any], Any]] = {
-    "integer": as_int,
-    "string": as_str,
-    "enum": as_enum,
-    "datetime": as_datetime,
-}
+def _own_int(v: Any) -> int | None:
+    return v if v.__class__ is int else None
+
+
+@lru_cache(maxsize=256)
+def coercer(field: FieldRef) -> Callable[[Any], Any]:
+    """How a record's value of ``field`` is read: the typed value, or
+    ``None`` when it is missing, null or not a value of the field's type.
+
+    * a record's own integer fields must be JSON integers; custom integers
+      may also be canonical decimal text;
+    * datetimes are compared as UTC instants; custom datetimes must be the
+      API's canonical text;
+    * an enum value must be one of the enum's values, spelled as declared
+      (the API's enums are closed: `state != CLOSED` is sent as the list of
+      the other values, so a value outside the enum must not match it).
+    """
+    if field.type == "enum":
+        allowed = frozenset(field.values)
+        return lambda v: v if v.__class__ is str and v in allowed else None
+    if field.type == "integer":
+        return as_int if field.key is not None else _own_int
+    if field.type == "datetime":
+        return as_canonical_datetime if field.key is not None else as_datetime
+    return as_str
 
 
 def field_value(record: Record, field: FieldRef) -> Any:
@@ -111,11 +132,7 @@ def field_value(record: Record, field: FieldRef) -> Any:
         raw = custom_fields(record).get(field.key)
     else:
         raw = record.get(field.record_field)
-        if field.type == "integer":
-            # As the generated matchers read it: a record's own integer field
-            # must be a JSON integer (custom fields are strings, parsed).
-            return raw if raw.__class__ is int else None
-    return None if raw is None else _COERCE[field.type](raw)
+    return None if raw is None else coercer(field)(raw)
 
 
 # ------------------------------------------------------- code generation
@@ -124,9 +141,13 @@ def field_value(record: Record, field: FieldRef) -> Any:
 class _Gen:
     """Generates the source of one matcher function."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, trusting: bool = False) -> None:
         self.consts: dict[str, Any] = {}
         self.uses_custom = False
+        # A trusting matcher tests membership in an enum's values without a
+        # class check first; an unhashable value then raises TypeError, and
+        # the careful matcher answers instead (see compile_matcher).
+        self.trusting = trusting
 
     def const(self, value: Any) -> str:
         name = f"c{len(self.consts)}"
@@ -140,7 +161,7 @@ class _Gen:
             raw = f"cu.get({self.const(f.key)})"
         else:
             raw = f"r.get({self.const(f.record_field)})"
-        return f"{self.const(_COERCE[f.type])}({raw})"
+        return f"{self.const(coercer(f))}({raw})"
 
     def literal(self, f: FieldRef, value: Any) -> Any:
         if f.type == "datetime":
@@ -156,26 +177,34 @@ class _Gen:
         fast = f.key is None and f.type in ("integer", "enum")
         op = a.op
         if fast:
-            # Integers and enum values are compared inline: a class check
-            # stands in for the coercion (bool is not int; enums are upper).
-            cls = "int" if f.type == "integer" else "str"
+            # A record's own integers and enum values are read inline: a
+            # class check (bool is not int) and, for an enum, membership in
+            # its values stand in for the coercion (see coercer()).
             get = f"r.get({self.const(f.record_field)})"
+            if f.type == "integer":
+                present = f"(v := {get}).__class__ is int"
+            else:
+                universe = self.const(frozenset(f.values))
+                present = f"(v := {get}).__class__ is str and v in {universe}"
             if op == "null":
-                return f"({get}.__class__ is not {cls})"
+                return f"(not ({present}))"
             if op == "notnull":
-                return f"({get}.__class__ is {cls})"
+                return f"({present})"
             c = self.const(self.literal(f, a.value))
+            if f.type == "enum" and op in ("in", "eq") and self.trusting:
+                # The values tested are the enum's own (the checker and
+                # filter_atoms see to it), so membership needs no other check.
+                return f"({get} in {c})" if op == "in" else f"({get} == {c})"
             if op == "in":
-                return f"((v := {get}).__class__ is {cls} and v in {c})"
+                return f"({present} and v in {c})"
             if op == "nin":
-                return f"((v := {get}).__class__ is {cls} and v not in {c})"
-            return f"((v := {get}).__class__ is {cls} and v {_CMP[op]} {c})"
+                return f"({present} and v not in {c})"
+            return f"({present} and v {_CMP[op]} {c})"
         if f.key is None and f.type == "datetime" and op not in ("null", "notnull"):
             # Canonical API datetimes compare as strings; anything else is
             # normalised first (or counts as missing).
             get = f"r.get({self.const(f.record_field)})"
             norm = self.const(as_datetime)
-            canonical = self.const(_CANONICAL_DT.match)
             c = self.const(self.literal(f, a.value))
             test = (
                 f"v in {c}"
@@ -184,8 +213,9 @@ class _Gen:
                 if op == "nin"
                 else (f"v {_CMP[op]} {c}")
             )
+            api_text = "len(v) == 19 and v[10] == ' ' and v[4] == '-'"
             return (
-                f"((v := {get}).__class__ is str and ((len(v) == 19 and {canonical}(v)) "
+                f"((v := {get}).__class__ is str and (({api_text}) "
                 f"or (v := {norm}(v)) is not None) and {test})"
             )
         get = self.getter(f)
@@ -225,20 +255,31 @@ class _Gen:
         return out[0]
 
 
-def compile_matcher(expr: IExpr) -> Matcher:
-    """A function telling whether a record makes ``expr`` true."""
-    nnf = to_nnf(expr)
-    gen = _Gen()
+def _generate(nnf: IExpr, *, trusting: bool, fallback: Matcher | None = None) -> Matcher:
+    gen = _Gen(trusting=trusting)
     body = gen.expr(nnf)
     lines = ["def match(r):"]
+    if fallback is not None:
+        lines.append("  try:")
+    indent = "    " if fallback is not None else "  "
     if gen.uses_custom:
-        lines.append(f"    cu = {gen.const(custom_fields)}(r)")
-    lines.append(f"    return {body}")
+        lines.append(f"{indent}cu = {gen.const(custom_fields)}(r)")
+    lines.append(f"{indent}return {body}")
+    if fallback is not None:
+        lines.append("  except TypeError:")
+        lines.append(f"    return {gen.const(fallback)}(r)")
     namespace: dict[str, Any] = dict(gen.consts)
     code = compile("\n".join(lines), "<cqlang matcher>", "exec")
     exec(code, namespace)
     fn: Matcher = namespace["match"]
     return fn
+
+
+def compile_matcher(expr: IExpr) -> Matcher:
+    """A function telling whether a record makes ``expr`` true."""
+    nnf = to_nnf(expr)
+    careful = _generate(nnf, trusting=False)
+    return _generate(nnf, trusting=True, fallback=careful)
 
 
 def evaluate(expr: IExpr, record: Record) -> bool | None:
@@ -257,9 +298,12 @@ def evaluate(expr: IExpr, record: Record) -> bool | None:
             return None
         c: Any = expr.value
         if expr.field.type == "datetime":
-            v = timeexpr.parse_utc(v)
-            if v is None:
-                return None
+            # Compared as the API's text, as the generated matchers do.
+            c = (
+                tuple(timeexpr.format_utc(x) for x in c)
+                if isinstance(c, tuple)
+                else timeexpr.format_utc(c)
+            )
         if expr.op == "in":
             return v in c
         if expr.op == "nin":

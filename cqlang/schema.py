@@ -259,10 +259,10 @@ def _custom_field(key: str, spec: Any) -> CustomField:
         raise SchemaError(f"custom field {key!r}: expected a type name or a table")
     if typ not in TYPES:
         raise SchemaError(f"custom field {key!r}: type {typ!r} is not one of {', '.join(TYPES)}")
-    if typ == "enum":
-        if not values:
-            raise SchemaError(f"custom field {key!r}: an enum needs values")
-        values = tuple(v.upper() for v in values)
+    if typ == "enum" and not values:
+        raise SchemaError(f"custom field {key!r}: an enum needs values")
+    # Declared values keep their spelling: the API compares custom fields as
+    # case-sensitive strings. Queries may write them in any case.
     return CustomField(key, typ, values)
 
 

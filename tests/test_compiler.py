@@ -599,8 +599,10 @@ def test_declared_custom_fields_are_typed() -> None:
     assert cqlang.compile("custom.score = 5", schema=schema) == [
         {"property": "custom_fields", "key": "score", "value": "5"}
     ]
-    # (the spelling sent for custom.tier: see the xfail in test_planner.py)
-    assert len(cqlang.compile("custom.tier = GOLD", schema=schema)) == 1
+    # Matched in any case, sent as declared.
+    assert cqlang.compile("custom.tier = GOLD", schema=schema) == [
+        {"property": "custom_fields", "key": "tier", "value": "gold"}
+    ]
     codes = [d.code for d in cqlang.check('custom.score = "x"', schema=schema)]
     assert codes == ["CQL104"]
     codes = [d.code for d in cqlang.check("custom.tier = bronze", schema=schema)]

@@ -126,9 +126,12 @@ def test_field_comparisons(text: str, record: dict[str, Any], expected: bool | N
         ("2021-08-10T01:00:00+02:00", False),  # 2021-08-09 23:00 UTC
         ("2021-08-11T01:00:00+02:00", True),  # 2021-08-10 23:00 UTC
         ("2021-08-10", True),
-        ("2021-13-10 00:00:00", None),
-        ("2021-02-30 00:00:00", None),
-        ("2021-08-10 24:00:00", None),
+        # Text in the API's format is compared as text (it sorts as time
+        # does), without validating the calendar: cheap, and the same in the
+        # generated matchers and in evaluate().
+        ("2021-13-10 00:00:00", False),
+        ("2021-02-30 00:00:00", False),
+        ("2021-08-10 24:00:00", False),
         ("not a date", None),
         ("", None),
         (1628553600, None),

@@ -365,20 +365,9 @@ def test_deeply_nested_query_within_the_limit_plans() -> None:
     assert cqlang.compile(text) == [{"property": "priority", "operator": "gt", "value": 3}]
 
 
-# ----------------------------------------------------------- known gaps
+# ------------------------------------------- closed enums and typed custom fields
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "design: the planner sends `state != CLOSED` as `state in (OPEN, PROCESSING)` "
-        "(spec section 3, the enum is closed) while the evaluator (and so the client's "
-        "residual and the emulator) reads any string as a value of the enum; a record "
-        "holding a value outside the declared enum (say a state the API adds later) is "
-        "true for the query but not fetched by the plan. Aligning them needs a decision: "
-        "out-of-enum values count as missing in the evaluator, or complements stay residual."
-    ),
-)
 def test_enum_complement_and_evaluator_agree_on_a_value_outside_the_enum() -> None:
     from cqlang.checker import check_text
     from cqlang.evaluator import compile_matcher
@@ -394,15 +383,6 @@ TYPED = cqlang.DEFAULT_SCHEMA.with_custom_fields(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "design: the API compares custom fields as strings (evaluator.filter_atoms), but a "
-        "declared integer or datetime custom field is read typed by the evaluator: "
-        "custom.score = 5 is sent as value '5', which the API does not match against a "
-        "stored '05' or ' 5' although the query (and the residual) holds for them"
-    ),
-)
 @pytest.mark.parametrize(
     ("text", "custom"),
     [
@@ -423,14 +403,6 @@ def test_typed_custom_fields_plan_agrees_with_evaluator(text: str, custom: str) 
     assert via_plan == compile_matcher(checked.ir)(record)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "design: declared custom enum values are upper-cased like the API's own enums "
-        "(schema._custom_field), so custom.tier = gold is sent as 'GOLD' and never matches "
-        "a stored 'gold' (custom fields are case-sensitive strings in the API)"
-    ),
-)
 def test_declared_custom_enum_keeps_the_stored_spelling() -> None:
     assert cqlang.compile("custom.tier = gold", schema=TYPED) == [
         {"property": "custom_fields", "key": "tier", "value": "gold"}
