@@ -120,7 +120,7 @@ def plan(
             hit = _cache.get(key)
             if hit is not None:
                 _cache.move_to_end(key)
-                return hit  # type: ignore[no-any-return]
+                return hit.copy()  # type: ignore[no-any-return]
     result = checker.check_text(text, schema=schema, params=params, tz=tz, now=now, queries=queries)
     raise_for(result.diagnostics, text)
     assert result.ir is not None
@@ -136,6 +136,7 @@ def plan(
             _cache[key] = p
             if len(_cache) > _CACHE_SIZE:
                 _cache.popitem(last=False)
+        return p.copy()  # the cache keeps the original
     return p
 
 
@@ -154,7 +155,7 @@ def compile(
     p = plan(text, params=params, tz=tz, now=now, schema=schema, queries=queries)
     strict_check(p, text)
     # Copies down to the value lists: the plan is cached and shared.
-    return [{k: list(v) if isinstance(v, list) else v for k, v in f.items()} for f in p.branches[0]]
+    return p.branches[0]  # plan() hands out a copy
 
 
 def strict_check(p: Plan, text: str) -> None:

@@ -11,6 +11,7 @@ mistake: every error in the query is reported, each with its span.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
@@ -262,8 +263,13 @@ class _Checker:
         ops = _language_ops(fref.type)
         if op not in ops:
             where = f"custom.{fref.key}" if fref.key is not None else fref.prop
+            # The operator itself: what stands between the field and the value.
             s = node.field.end
             e = node.value.start if isinstance(node, ast.Compare) else node.end
+            between = self.text[s:e]
+            if self.span_override is None and between.strip():
+                s += len(between) - len(between.lstrip())
+                e -= len(between) - len(between.rstrip())
             self.report(
                 "CQL103",
                 f"'{op}' is not available for {where}, which is {_KIND_WORDS[fref.type]}",
@@ -518,7 +524,7 @@ def check_query(
 def _mentions_param(query: ast.Query, name: str) -> bool:
     # A parameter used only inside a predicate that failed to check is
     # still "used": do not pile a second finding on the first.
-    return f"${name}" in query.text
+    return re.search(rf"\${re.escape(name)}(?![A-Za-z0-9_])", query.text) is not None
 
 
 def check_text(

@@ -56,13 +56,9 @@ def filters_ir(source: Any, *, schema: Schema | None = None) -> IExpr:
         atoms = filter_atoms(filters, schema or DEFAULT_SCHEMA)
     except FilterError as exc:
         msg = str(exc)
-        code = "CQL301"
-        if "unknown property" in msg:
-            code = "CQL302"
-        elif "operator" in msg:
-            code = "CQL303"
-        elif "takes" in msg:
-            code = "CQL304"
+        code = {"property": "CQL302", "operator": "CQL303", "value": "CQL304"}.get(
+            exc.kind, "CQL301"
+        )
         raise _error(source, code, msg) from None
     return atoms[0] if len(atoms) == 1 else IAnd(tuple(atoms))
 

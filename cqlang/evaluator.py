@@ -39,7 +39,14 @@ _CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 
 class FilterError(ValueError):
-    """A filter list the API would refuse (the emulator answers 400)."""
+    """A filter list the API would refuse (the emulator answers 400).
+
+    ``kind`` says what is wrong: ``shape`` (not a list of filter objects),
+    ``property``, ``operator`` or ``value``."""
+
+    def __init__(self, message: str, kind: str = "shape") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 # ----------------------------------------------------------- field access
@@ -358,7 +365,7 @@ def filter_atoms(filters: Any, schema: Schema | None = None) -> list[Atom]:
             raise FilterError(f"{where} needs 'property' and 'value'")
         prop = schema.properties.get(name)
         if prop is None:
-            raise FilterError(f"{where}: unknown property {name!r}")
+            raise FilterError(f"{where}: unknown property {name!r}", "property")
         key = obj.get("key")
         if prop.keyed:
             if not isinstance(key, str):
@@ -376,18 +383,21 @@ def filter_atoms(filters: Any, schema: Schema | None = None) -> list[Atom]:
             if operator not in prop.operators:
                 raise FilterError(
                     f"{where}: operator {operator!r} is not available for {name} "
-                    f"(available: {', '.join(prop.operators)})"
+                    f"(available: {', '.join(prop.operators)})",
+                    "operator",
                 )
             out.append(Atom(field, _API_OP[operator], _scalar(field, value, where)))
         elif prop.api == "membership":
             if operator is not None:
-                raise FilterError(f"{where}: {name} takes no operator")
+                raise FilterError(f"{where}: {name} takes no operator", "operator")
             items = value if isinstance(value, list) else [value]
+            if not items:
+                raise FilterError(f"{where}: {name} needs at least one value", "value")
             scalars = tuple(_scalar(field, v, where) for v in items)
             out.append(Atom(field, "in", scalars))  # type: ignore[arg-type]
         else:
             if operator not in (None, "eq"):
-                raise FilterError(f"{where}: {name} takes no operator")
+                raise FilterError(f"{where}: {name} takes no operator", "operator")
             out.append(Atom(field, "eq", _scalar(field, value, where)))
     return out
 
@@ -396,25 +406,30 @@ def _scalar(field: FieldRef, value: Any, where: str) -> int | str:
     typ = field.type
     if typ == "integer":
         if value.__class__ is not int:
-            raise FilterError(f"{where}: {field.prop} takes integers, got {value!r}")
+            raise FilterError(f"{where}: {field.prop} takes integers, got {value!r}", "value")
         return int(value)
     if typ == "datetime":
         if not isinstance(value, str):
-            raise FilterError(f"{where}: {field.prop} takes 'YYYY-MM-DD HH:mm:ss', got {value!r}")
+            raise FilterError(
+                f"{where}: {field.prop} takes 'YYYY-MM-DD HH:mm:ss', got {value!r}", "value"
+            )
         seconds = timeexpr.parse_utc(value)
         if seconds is None or len(value) != 19:
-            raise FilterError(f"{where}: {field.prop} takes 'YYYY-MM-DD HH:mm:ss', got {value!r}")
+            raise FilterError(
+                f"{where}: {field.prop} takes 'YYYY-MM-DD HH:mm:ss', got {value!r}", "value"
+            )
         return seconds
     if typ == "enum":
         if not isinstance(value, str) or value not in field.values:
             raise FilterError(
-                f"{where}: {field.prop} takes one of {', '.join(field.values)}, got {value!r}"
+                f"{where}: {field.prop} takes one of {', '.join(field.values)}, got {value!r}",
+                "value",
             )
         return value
     if value.__class__ is int:
         return str(value)
     if not isinstance(value, str):
-        raise FilterError(f"{where}: {field.prop} takes a string, got {value!r}")
+        raise FilterError(f"{where}: {field.prop} takes a string, got {value!r}", "value")
     return value
 
 

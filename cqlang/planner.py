@@ -510,6 +510,16 @@ class Plan:
     reasons: list[tuple[str, str, Span]] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
 
+    def copy(self) -> Plan:
+        """A copy whose filter lists (and their value lists) are its own."""
+        branches = [
+            [{k: list(v) if isinstance(v, list) else v for k, v in f.items()} for f in b]
+            for b in self.branches
+        ]
+        return Plan(
+            branches, self.residual, self.never_matches, list(self.reasons), list(self.warnings)
+        )
+
     @property
     def requests(self) -> int:
         return len(self.branches)
