@@ -39,13 +39,16 @@ DEFAULT_CAMPAIGN = "5b7c389fe8df7b60af688989"
 EPILOG = """\b
 Examples:
   cqlang compile 'state in (OPEN, CLOSED) and priority >= 3'
-  cqlang compile --format url --campaign 5b7c389fe8df7b60af688989 'custom.region = "PL"'
+  cqlang compile --format url --base-url https://api-x.cloud.conpeek.com \\
+      --campaign 5b7c389fe8df7b60af688989 'custom.region = "PL"'
   cqlang check 'prioirty > 3'
   cqlang explain 'state = OPEN or priority > 5'
   cqlang fmt 'STATE=open AND (priority>=3)'
   cqlang decompile '[{"property":"state","value":["OPEN"]}]'
-  cqlang emulator --port 0
-  CONPEEK_KEY=demo-key cqlang fetch --campaign 5b7c389fe8df7b60af688989 'priority > 5'
+  cqlang emulator --port 8080 &
+  CONPEEK_KEY=demo-key cqlang fetch --base-url http://127.0.0.1:8080 \\
+      --campaign 5b7c389fe8df7b60af688989 'priority > 5 or custom.region != "PL"'
+  cqlang repl
 """
 
 
