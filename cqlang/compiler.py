@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from . import planner as _planner  # the constraint classes (a cycle: by module)
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr
 from .schema import Property
 from .timeexpr import format_utc
@@ -66,7 +67,7 @@ def _obj(f: FieldRef, prop: Property, op: str | None, value: Any) -> dict[str, A
 
 
 def _bounds(f: FieldRef, prop: Property, c: Any, lo: int, hi: int) -> list[dict[str, Any]] | None:
-    from .planner import NEG, POS
+    NEG, POS = _planner.NEG, _planner.POS
 
     ops = prop.operators
     if lo == hi and "eq" in ops:
@@ -91,7 +92,8 @@ def _bounds(f: FieldRef, prop: Property, c: Any, lo: int, hi: int) -> list[dict[
 
 def emit(f: FieldRef, c: Constraint, prop: Property) -> list[Emitted]:
     """The alternatives that express constraint ``c`` on field ``f``."""
-    from .planner import NEG, POS, Discrete, Null, Ordered
+    NEG, POS = _planner.NEG, _planner.POS
+    Discrete, Null, Ordered = _planner.Discrete, _planner.Null, _planner.Ordered
 
     nothing = [Emitted([], False)]
     if isinstance(c, Null) or c.full:
@@ -135,7 +137,8 @@ def emit(f: FieldRef, c: Constraint, prop: Property) -> list[Emitted]:
 
 def constraint_ir(f: FieldRef, c: Constraint) -> IExpr:
     """A constraint back as an expression (for the client-side residual)."""
-    from .planner import NEG, POS, Discrete, Null
+    NEG, POS = _planner.NEG, _planner.POS
+    Discrete, Null = _planner.Discrete, _planner.Null
 
     if isinstance(c, Null):
         return Atom(f, "null", None, *c.span)

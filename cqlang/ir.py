@@ -94,6 +94,10 @@ def to_nnf(expr: IExpr) -> IExpr:
     Exact under three-valued logic. Iterative, so deep trees cannot overflow
     the stack. Nested ``and``/``or`` of the same kind are flattened.
     """
+    if isinstance(expr, Atom) or (
+        isinstance(expr, IAnd | IOr) and all(type(x) is Atom for x in expr.items)
+    ):
+        return expr  # already in negation normal form, and flat
     # Work items: (node, negate, slot list to append the result to).
     root: list[IExpr] = []
     stack: list[tuple[object, bool, list[IExpr]]] = [(expr, False, root)]

@@ -184,12 +184,12 @@ class _Builder:
 
     def queryref(self, c: list[Any]) -> ast.Ref:
         tok = c[0]
-        return ast.Ref(str(tok)[1:], tok.start_pos, tok.end_pos)
+        return ast.Ref(tok.value[1:], tok.start_pos, tok.end_pos)
 
     # -------------------------------------------------------- predicates
     def comparison(self, c: list[Any]) -> ast.Compare:
         field, op, value = c
-        return ast.Compare(field, _CANONICAL_OP[str(op)], value, field.start, _end(value))
+        return ast.Compare(field, _CANONICAL_OP[op.value], value, field.start, _end(value))
 
     def membership(self, c: list[Any]) -> ast.In:
         field = c[0]
@@ -197,7 +197,7 @@ class _Builder:
         last = c[-1]
         values: tuple[ast.Value, ...] | ast.Param
         if getattr(last, "type", None) == "PARAM":
-            values = ast.Param(str(last)[1:], last.start_pos, last.end_pos)
+            values = ast.Param(last.value[1:], last.start_pos, last.end_pos)
             end = last.end_pos
         else:
             values, end = last
@@ -221,51 +221,51 @@ class _Builder:
     # ------------------------------------------------------------ fields
     def property(self, c: list[Any]) -> ast.Field:
         tok = c[0]
-        return ast.Field(str(tok), None, tok.start_pos, tok.end_pos)
+        return ast.Field(tok.value, None, tok.start_pos, tok.end_pos)
 
     def custom_dotted(self, c: list[Any]) -> ast.Field:
-        return ast.Field("custom", str(c[2]), c[0].start_pos, c[2].end_pos)
+        return ast.Field("custom", c[2].value, c[0].start_pos, c[2].end_pos)
 
     def custom_bracketed(self, c: list[Any]) -> ast.Field:
-        key = unescape(str(c[2]), c[2].start_pos)
+        key = unescape(c[2].value, c[2].start_pos)
         return ast.Field("custom", key, c[0].start_pos, c[3].end_pos)
 
     # ------------------------------------------------------------ values
     def string(self, c: list[Any]) -> ast.Str:
         tok = c[0]
-        return ast.Str(unescape(str(tok), tok.start_pos), True, tok.start_pos, tok.end_pos)
+        return ast.Str(unescape(tok.value, tok.start_pos), True, tok.start_pos, tok.end_pos)
 
     def word(self, c: list[Any]) -> ast.Str:
         tok = c[0]
-        return ast.Str(str(tok), False, tok.start_pos, tok.end_pos)
+        return ast.Str(tok.value, False, tok.start_pos, tok.end_pos)
 
     def integer(self, c: list[Any]) -> ast.Int:
         tok = c[0]
-        text = str(tok)
+        text = tok.value
         digits = len(text) - (text[0] == "-")
         value = int(text) if digits <= _MAX_INT_DIGITS else (-1 if text[0] == "-" else 1) * 10**31
         return ast.Int(value, text, tok.start_pos, tok.end_pos)
 
     def datetime(self, c: list[Any]) -> ast.DateTime:
         tok = c[0]
-        return ast.DateTime(str(tok), tok.start_pos, tok.end_pos)
+        return ast.DateTime(tok.value, tok.start_pos, tok.end_pos)
 
     def param(self, c: list[Any]) -> ast.Param:
         tok = c[0]
-        return ast.Param(str(tok)[1:], tok.start_pos, tok.end_pos)
+        return ast.Param(tok.value[1:], tok.start_pos, tok.end_pos)
 
     def reltime(self, c: list[Any]) -> ast.RelTime:
         base = c[0]
         shifts = tuple(s for s, _ in c[1:])
         end = c[-1][1] if len(c) > 1 else base.end_pos
-        return ast.RelTime(str(base).lower(), shifts, base.start_pos, end)
+        return ast.RelTime(base.value.lower(), shifts, base.start_pos, end)
 
     def shift(self, c: list[Any]) -> tuple[tuple[int, str], int]:
         sign, dur = c
-        text = str(dur)
+        text = dur.value
         digits = text[:-1]
         amount = int(digits) if len(digits) <= _MAX_INT_DIGITS else 10**31
-        if str(sign) == "-":
+        if sign.value == "-":
             amount = -amount
         return (amount, text[-1].lower()), dur.end_pos
 
@@ -299,6 +299,27 @@ _KEYWORD_TYPES = {k: k.upper() for k in KEYWORDS}
 _KEYWORD_TYPES["custom"] = "CUSTOM"
 
 
+class _LexToken:
+    """A token as Lark's LALR parser needs it (``type``; positions for its
+    error messages), lighter than Lark's own ``Token``: the parser only reads
+    ``type`` and hands the token to the callbacks."""
+
+    __slots__ = ("end_pos", "start_pos", "type", "value")
+    line = column = end_line = end_column = 1
+
+    def __init__(self, type_: str, value: str, start: int, end: int) -> None:
+        self.type = type_
+        self.value = value
+        self.start_pos = start
+        self.end_pos = end
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"Token({self.type!r}, {self.value!r})"
+
+
 class _LexError(Exception):
     def __init__(self, pos: int, allowed: set[str]) -> None:
         super().__init__(pos)
@@ -309,15 +330,11 @@ class _LexError(Exception):
 class _FastLexer:
     """A drop-in for Lark's lexer object: ``lex(lexer_state, parser_state)``."""
 
-    def __init__(self, token_cls: Any) -> None:
-        self.token = token_cls
-
     def lex(self, lexer_state: Any, parser_state: Any) -> Any:
         raw = lexer_state.text
         text: str = getattr(raw, "text", raw)
         states = parser_state.parse_conf.states
         stack = parser_state.state_stack
-        token = self.token
         match = _TOKEN_RE.match
         keywords = _KEYWORD_TYPES
         pos = 0
@@ -343,7 +360,7 @@ class _FastLexer:
             elif kind == "DURATION" and "DURATION" not in states[stack[-1]]:
                 kind, value = "INT", value[:-1]
                 end = start + len(value)
-            tok = token(kind, value, start, 1, start + 1, 1, end + 1, end)
+            tok = _LexToken(kind, value, start, end)
             lexer_state.last_token = tok
             yield tok
             pos = end
@@ -369,7 +386,7 @@ class _Backend:
     def __init__(self, parser: Any, module: ModuleType) -> None:
         # Lark's own lexer is replaced by the one-pass lexer above; Lark's
         # LALR tables and parser run as they are.
-        parser.parser.lexer = _FastLexer(module.Token)
+        parser.parser.lexer = _FastLexer()
         self.parser = parser
         self.module = module
         self.name = module.__name__

@@ -32,6 +32,7 @@ from . import compiler
 from .diagnostics import Diagnostic, make
 from .encoding import encode_json
 from .evaluator import Matcher, compile_matcher
+from .formatter import format_ir
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr, to_nnf
 from .schema import Schema
 
@@ -561,8 +562,6 @@ def plan_ir(
     max_branches: int = 32,
 ) -> Plan:
     """Plan a checked query. Raises :class:`TooManyBranches`."""
-    from .formatter import format_ir
-
     nnf = to_nnf(ir)
     dnf = _DNF(max_branches * 4)
     branches = dnf.run(nnf)
@@ -615,7 +614,7 @@ def plan_ir(
     unique: dict[str, tuple[list[dict[str, Any]], list[IExpr]]] = {}
     whole = False  # must the residual be the whole query?
     for filters, rest in out:
-        key = json.dumps(filters, sort_keys=True)
+        key = json.dumps(filters, sort_keys=True) if len(out) > 1 else ""
         if key in unique:
             whole = whole or bool(rest) or bool(unique[key][1])
             continue
