@@ -408,7 +408,7 @@ def _backend() -> _Backend:
     parser = lark.Lark(
         grammar_text(),
         parser="lalr",
-        lexer="contextual",
+        lexer="basic",  # replaced by _FastLexer; the LALR tables are the same
         transformer=_Builder(),
         maybe_placeholders=False,
         cache=True,
