@@ -18,6 +18,7 @@ from rich.table import Table
 
 import cqlang
 from cqlang.emulator import DEFAULT_API_KEY, DEFAULT_CAMPAIGN, Emulator
+from cqlang.evaluator import custom_fields
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "cqlang.toml"
 
@@ -43,7 +44,7 @@ def records_table(title: str, records: list[dict[str, Any]]) -> Table:
     for col in COLUMNS:
         table.add_column(col, overflow="fold")
     for rec in records:
-        custom = json.loads(rec.get("custom") or "{}")
+        custom = custom_fields(rec)
         row = []
         for col in COLUMNS:
             value = rec.get(col, custom.get(col))

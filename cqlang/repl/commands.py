@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import api, timeexpr
 from ..diagnostics import WARNING, CqlError, render, suggest
+from ..evaluator import custom_fields
 from .integrations import ClientLike, Unavailable, make_client, save_query
 from .session import Session, split_statements
 
@@ -335,19 +336,9 @@ def custom_keys_of(records: Iterable[Mapping[str, Any]]) -> set[str]:
     field, a JSON object or its text)."""
     keys: set[str] = set()
     for rec in records:
-        custom = _custom(rec)
+        custom = custom_fields(rec)
         keys.update(str(k) for k in custom)
     return keys
-
-
-def _custom(rec: Mapping[str, Any]) -> Mapping[str, Any]:
-    raw = rec.get("custom")
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            return {}
-    return raw if isinstance(raw, Mapping) else {}
 
 
 def _cell(value: Any) -> str:
@@ -377,7 +368,8 @@ def render_table(records: list[dict[str, Any]], width: int = 100) -> str:
     present = {k for r in records for k in r}
     candidates = [c for c in PRIORITY if c in present] or list(records[0])[:8]
     cells = {
-        c: [_cell(_custom(r) if c == "custom" else r.get(c)) for r in records] for c in candidates
+        c: [_cell(custom_fields(r) if c == "custom" else r.get(c)) for r in records]
+        for c in candidates
     }
     natural = {c: max(len(c), *(len(x) for x in cells[c])) for c in candidates}
     # Room kept for `custom`, which is cut short rather than left out.
