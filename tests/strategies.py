@@ -50,7 +50,7 @@ if PROFILE in ("ci", "deep"):
 
 DEEP = PROFILE == "deep"
 #: Examples of the central property (plan semantics == evaluator semantics).
-CENTRAL_EXAMPLES = 20_000 if DEEP else 1000
+CENTRAL_EXAMPLES = 20_000 if DEEP else 3000
 
 
 def examples(n: int) -> int:
