@@ -42,10 +42,6 @@ POS = 1 << 62
 Span = tuple[int, int]
 
 
-def _span(a: Span, b: Span) -> Span:
-    return (min(a[0], b[0]), max(a[1], b[1]))
-
-
 # ------------------------------------------------------------ constraints
 
 
@@ -179,54 +175,12 @@ def _discrete(
 
 def intersect(a: Constraint, b: Constraint, universe: tuple[str, ...] | None) -> Constraint | None:
     """``a and b``; ``None`` when nothing satisfies both."""
-    span = _span(a.span, b.span)
-    if isinstance(a, Null) or isinstance(b, Null):
-        return Null(span) if isinstance(a, Null) and isinstance(b, Null) else None
-    if isinstance(a, Ordered) and isinstance(b, Ordered):
-        out = []
-        i = j = 0
-        x, y = a.ivs, b.ivs
-        while i < len(x) and j < len(y):
-            lo = max(x[i][0], y[j][0])
-            hi = min(x[i][1], y[j][1])
-            if lo <= hi:
-                out.append((lo, hi))
-            if x[i][1] < y[j][1]:
-                i += 1
-            else:
-                j += 1
-        if not out:
-            return None
-        return Ordered(tuple(out), a.gt | b.gt, a.lt | b.lt, span)
-    assert isinstance(a, Discrete) and isinstance(b, Discrete)
-    if a.pos is None:
-        pos = b.pos
-    elif b.pos is None:
-        pos = a.pos
-    else:
-        other = set(b.pos)
-        pos = tuple(p for p in a.pos if p in other)
-    d = _discrete(pos, a.neg | b.neg, span, universe)
-    if d.pos is not None and not d.pos:
-        return None
-    return d
+    return intersect_all([a, b], universe)
 
 
 def union(a: Constraint, b: Constraint) -> Constraint | None:
     """``a or b`` as one constraint, or ``None`` when it is not one."""
-    span = _span(a.span, b.span)
-    if isinstance(a, Null) or isinstance(b, Null):
-        return Null(span) if isinstance(a, Null) and isinstance(b, Null) else None
-    if isinstance(a, Ordered) and isinstance(b, Ordered):
-        return Ordered(_norm_ivs(a.ivs + b.ivs), a.gt | b.gt, a.lt | b.lt, span)
-    assert isinstance(a, Discrete) and isinstance(b, Discrete)
-    if a.pos is not None and b.pos is not None:
-        return Discrete(tuple(dict.fromkeys(a.pos + b.pos)), frozenset(), span)
-    if a.pos is None and b.pos is None:
-        return Discrete(None, a.neg & b.neg, span)
-    p, n = (b, a) if a.pos is None else (a, b)
-    assert p.pos is not None
-    return Discrete(None, n.neg - set(p.pos), span)
+    return union_all([a, b])
 
 
 def _spans(cs: list[Constraint]) -> Span:
