@@ -15,7 +15,7 @@ from typing import Any
 
 from . import checker, diagnostics, parser
 from .ast import Query
-from .diagnostics import CqlPlanError, Diagnostic, make, raise_for
+from .diagnostics import WARNING, CqlPlanError, Diagnostic, make, raise_for
 from .formatter import format_query
 from .planner import Plan, TooManyBranches, plan_ir
 from .schema import DEFAULT_SCHEMA, Schema
@@ -141,6 +141,9 @@ def plan(
     except TooManyBranches as exc:
         d = _too_many(text, exc, max_branches)
         raise CqlPlanError(d.message, [d], text) from None
+    # The checker's warnings travel with the plan, so that a caller who plans
+    # (compile, explain, fetch) need not check the query a second time.
+    p.warnings = [d for d in result.diagnostics if d.severity == WARNING] + p.warnings
     if key is not None and not result.uses_clock:
         with _cache_lock:
             _cache[key] = p

@@ -306,10 +306,12 @@ def compile_cmd(
     q = prepare_query(query, params, tz, strict=strict, campaign=campaign)
     when = parse_now(now)
     try:
-        filters = api.compile(q.text, now=when, **q.inputs())
+        plan = api.plan(q.text, now=when, **q.inputs())
+        api.strict_check(plan, q.text)
     except CqlError as exc:
         report_query(q, exc)
-    print_query_diagnostics(q, api.check(q.text, now=when, **q.inputs()))
+    filters = plan.branches[0]
+    print_query_diagnostics(q, plan.warnings)
     if fmt == "json":
         click.echo(json.dumps(filters, ensure_ascii=False))
     elif fmt == "param":
@@ -399,10 +401,9 @@ def explain_cmd(
         plan = api.plan(q.text, now=when, max_branches=max_branches, **q.inputs())
     except CqlError as exc:
         report_query(q, exc)
-    diags = api.check(q.text, now=when, max_branches=max_branches, **q.inputs())
     if as_json:
         out = plan.to_json()
-        out["warnings"] = [d.to_dict() for d in diags if d.severity == "warning"]
+        out["warnings"] = [d.to_dict() for d in plan.warnings]
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     click.echo(plan.explain())
@@ -412,7 +413,7 @@ def explain_cmd(
             "fetched and checked on the client",
             err=True,
         )
-    print_query_diagnostics(q, diags)
+    print_query_diagnostics(q, plan.warnings)
 
 
 @main.command("repl")
