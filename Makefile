@@ -39,14 +39,14 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_client.py
 
 # Build the wheel, install it in a clean venv and compile from there: proves
-# the grammar and the generated standalone parser ship inside the wheel.
+# the grammar and the generated parse tables ship inside the wheel.
 wheel-check: $(STAMP)
 	rm -rf dist .wheel-venv
 	$(BIN)/python -m pip wheel -q --no-deps -w dist .
 	$(PYTHON) -m venv .wheel-venv
 	.wheel-venv/bin/python -m pip install -q dist/cqlang-*.whl
 	cd / && $(CURDIR)/.wheel-venv/bin/cqlang compile 'state = OPEN'
-	cd / && $(CURDIR)/.wheel-venv/bin/python -c "import cqlang.parser as p; assert p.backend_name() == 'cqlang._lark_parser', p.backend_name(); print('standalone parser in the wheel: ok')"
+	cd / && $(CURDIR)/.wheel-venv/bin/python -c "import cqlang.parser as p; assert p.backend_name() == 'cqlang._parse_tables', p.backend_name(); print('parse tables in the wheel: ok')"
 
 clean:
 	rm -rf $(VENV) .wheel-venv dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis

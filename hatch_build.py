@@ -1,15 +1,17 @@
-"""Build hook: generate the standalone LALR parser into the wheel.
+"""Build hook: generate the parser's LALR tables into the wheel.
 
-Lark's standalone tool writes a module that parses the grammar without
-importing Lark, which keeps `cqlang compile`'s cold start short. It is
-generated here, at build time, from grammar/cqlang.lark: the repository holds
-only code written for the project. Editable installs skip this and fall back
-to Lark with its grammar cache (see cqlang/parser.py).
+cqlang/_tablegen.py asks Lark for the LALR tables of grammar/cqlang.lark and
+writes them as a module of plain data, ``cqlang/_parse_tables.py``, which
+cqlang/parser.py runs with its own small driver: the installed command never
+imports Lark to compile a query, which keeps its cold start short. The module
+is generated here, at build time: the repository holds only code written for
+the project. Editable installs skip this and compute the same tables from
+Lark at the first parse (see cqlang/parser.py).
 """
 
 from __future__ import annotations
 
-import io
+import importlib.util
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -17,24 +19,17 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 
-def generate(grammar: Path) -> str:
-    """The source of the standalone parser for ``grammar``."""
-    from lark import Lark
-    from lark.tools.standalone import gen_standalone
-
-    parser = Lark(
-        grammar.read_text(encoding="utf-8"),
-        parser="lalr",
-        # cqlang/parser.py replaces the lexer with its own one-pass lexer, so
-        # the cheapest of Lark's lexers is built: the tables are the same.
-        lexer="basic",
-        maybe_placeholders=False,
+def generate(root: Path) -> str:
+    """The source of ``cqlang/_parse_tables.py`` for the grammar under ``root``."""
+    # Loaded by path: importing the cqlang package would need its dependencies.
+    spec = importlib.util.spec_from_file_location(
+        "_cqlang_tablegen", root / "cqlang" / "_tablegen.py"
     )
-    out = io.StringIO()
-    gen_standalone(parser, out=out)
-    header = "# Generated at build time from grammar/cqlang.lark by hatch_build.py.\n"
-    header += "# mypy: ignore-errors\n# ruff: noqa\n"
-    return header + out.getvalue()
+    assert spec is not None and spec.loader is not None
+    tablegen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tablegen)
+    grammar = (root / "grammar" / "cqlang.lark").read_text(encoding="utf-8")
+    return str(tablegen.module_source(grammar))
 
 
 class CustomBuildHook(BuildHookInterface):  # type: ignore[type-arg]
@@ -43,8 +38,7 @@ class CustomBuildHook(BuildHookInterface):  # type: ignore[type-arg]
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if self.target_name != "wheel" or version == "editable":
             return
-        grammar = Path(self.root) / "grammar" / "cqlang.lark"
         tmp = Path(tempfile.mkdtemp(prefix="cqlang-build-"))
-        target = tmp / "_lark_parser.py"
-        target.write_text(generate(grammar), encoding="utf-8")
-        build_data["force_include"][str(target)] = "cqlang/_lark_parser.py"
+        target = tmp / "_parse_tables.py"
+        target.write_text(generate(Path(self.root)), encoding="utf-8")
+        build_data["force_include"][str(target)] = "cqlang/_parse_tables.py"

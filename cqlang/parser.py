@@ -1,30 +1,33 @@
-"""Text to AST: the only module that sees Lark's tokens and errors.
+"""Text to AST: the only module that sees Lark's tables, tokens and errors.
 
-The grammar (grammar/cqlang.lark) is parsed by Lark's LALR(1) parser with the
-:class:`_Builder` callbacks fused into it, so the parser builds the typed AST
-of :mod:`cqlang.ast` as it reduces, with no intermediate parse tree. Spans
-come from tokens (which always know their offsets); a node's span is that of
-its first and last token, so no position propagation is paid for.
+The grammar (grammar/cqlang.lark) is an LALR(1) grammar. Lark computes its
+tables; a small driver here runs them, with the :class:`_Builder` callbacks
+fused into it, so the parser builds the typed AST of :mod:`cqlang.ast` as it
+reduces, with no intermediate parse tree. Spans come from tokens (which
+always know their offsets); a node's span is that of its first and last
+token, so no position propagation is paid for.
 
-Two backends serve the same grammar:
+The tables come from one of two places (cqlang/_tablegen.py makes both):
 
-* ``cqlang._lark_parser``: the standalone parser that Lark's
-  ``lark.tools.standalone`` generates from the grammar. The wheel's build hook
-  (hatch_build.py) writes it; it loads without importing Lark, which keeps
-  the command line's cold start short.
+* ``cqlang._parse_tables``: a module of plain data that the wheel's build
+  hook (hatch_build.py) generates. It loads without importing Lark, which
+  keeps the command line's cold start short.
 * Lark itself, reading grammar/cqlang.lark (from inside the package in a
-  wheel, from the source tree in an editable install), with its grammar cache.
+  wheel, from the source tree in an editable install) at the first parse,
+  with its grammar cache.
+
+The REPL's completion engine asks Lark's own interactive parser about
+prefixes (:func:`scan_prefix`); that path imports Lark.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any, NamedTuple
 
 from . import ast
@@ -131,10 +134,6 @@ def unescape(raw: str, offset: int) -> str:
             pos = offset + 1 + i
             raise _EscapeError(pos, pos + 2, f"unknown escape '\\{nxt}' in a string")
     return "".join(out)
-
-
-def _tokspan(tok: Any) -> tuple[int, int]:
-    return tok.start_pos, tok.end_pos
 
 
 def _start(node: Any) -> int:
@@ -327,46 +326,204 @@ class _LexError(Exception):
         self.allowed = allowed
 
 
-class _FastLexer:
-    """A drop-in for Lark's lexer object: ``lex(lexer_state, parser_state)``."""
+class _ParseError(Exception):
+    """The parser met a token that no rule accepts there; ``stack`` is the
+    parser's state stack at that point."""
 
-    def lex(self, lexer_state: Any, parser_state: Any) -> Any:
-        raw = lexer_state.text
-        text: str = getattr(raw, "text", raw)
-        states = parser_state.parse_conf.states
-        stack = parser_state.state_stack
+    def __init__(self, token: _LexToken, stack: list[int]) -> None:
+        super().__init__(token.type)
+        self.token = token
+        self.stack = stack
+
+
+_SKIP_RE = re.compile(r"(?:[ \t\r\n\f]+|#[^\n]*)*")
+
+# ------------------------------------------------------------------- parser
+# A small LALR driver over the tables Lark computes from grammar/cqlang.lark
+# (cqlang/_tablegen.py says how they are laid out). In a wheel the tables are
+# a module generated at build time, which loads without importing Lark; in an
+# editable install they are computed at the first parse. Lexing and parsing
+# run in one loop: the lexer reads the parser's current state to decide the
+# context-dependent cases, as Lark's contextual lexer would.
+
+_Reduce = tuple[str, int, Callable[[list[Any]], Any]]
+
+
+def _reducer(
+    callback: Callable[[list[Any]], Any],
+    expand1: bool,
+    include: tuple[tuple[int, bool], ...] | None,
+) -> Callable[[list[Any]], Any]:
+    """The function that turns one reduction's children into its value, the
+    way Lark's tree builder would hand them to ``callback``."""
+    f = callback
+    if expand1:  # a ?rule with one child left is that child
+
+        def f(c: list[Any], build: Callable[[list[Any]], Any] = callback) -> Any:
+            return c[0] if len(c) == 1 else build(c)
+
+    if include is not None:  # drop children, splice in helper rules' lists
+        inner = f
+
+        def f(c: list[Any]) -> Any:
+            kept: list[Any] = []
+            for i, inline in include:
+                if not inline:
+                    kept.append(c[i])
+                elif kept:
+                    kept += c[i]
+                else:  # the left-recursive helper's own list grows
+                    kept = c[i]
+            return inner(kept)
+
+    return f
+
+
+def _keep(c: list[Any]) -> list[Any]:
+    """A helper rule (``(OR and_expr)*``): its children, for its parent."""
+    return c
+
+
+class _Parser:
+    def __init__(self, tables: dict[str, Any], builder: _Builder, source: str) -> None:
+        self.source = source
+        self.states: tuple[dict[str, int], ...] = tables["STATES"]
+        self.start: int = tables["START"]
+        self.end: int = tables["END"]
+        reducers: list[_Reduce] = []
+        for origin, size, name, expand1, include in tables["RULES"]:
+            callback = getattr(builder, name, None)
+            if callback is None:
+                # Only helper rules and ``?rule: child`` alternatives (whose
+                # value is always their one child) need no callback.
+                if not (name.startswith("_") or (expand1 and size == 1 and include is None)):
+                    raise RuntimeError(f"no callback for the grammar rule {name!r}")
+                callback = _keep
+            reducers.append((origin, size, _reducer(callback, expand1, include)))
+        self.reducers = tuple(reducers)
+
+    def parse(self, text: str) -> Any:
+        """The value of the ``start`` rule for ``text``; raises _LexError,
+        _ParseError or _EscapeError."""
+        states = self.states
+        reducers = self.reducers
         match = _TOKEN_RE.match
         keywords = _KEYWORD_TYPES
+        stack = [self.start]
+        values: list[Any] = []
+        actions = states[self.start]
         pos = 0
         while True:
             m = match(text, pos)
             if m is None:
-                skip = re.compile(r"(?:[ \t\r\n\f]+|#[^\n]*)*").match(text, pos)
+                skip = _SKIP_RE.match(text, pos)
                 at = skip.end() if skip else pos
-                raise _LexError(at, {t for t in states[stack[-1]] if t.isupper()})
+                raise _LexError(at, {t for t in actions if t.isupper()})
             kind = m.lastgroup or "END"
             if kind == "END":
-                return
+                break
             start = m.start(kind)
             end = m.end()
             value = m.group(kind)
             if kind == "WORD":
                 kw = keywords.get(value.lower())
-                if kw is not None and kw in states[stack[-1]]:
+                if kw is not None and kw in actions:
                     kind = kw
             elif kind == "INT":
-                if value[0] == "-" and "INT" not in states[stack[-1]]:
+                if value[0] == "-" and "INT" not in actions:
                     kind, value, end = "MINUS", "-", start + 1
-            elif kind == "DURATION" and "DURATION" not in states[stack[-1]]:
+            elif kind == "DURATION" and "DURATION" not in actions:
                 kind, value = "INT", value[:-1]
                 end = start + len(value)
             tok = _LexToken(kind, value, start, end)
-            lexer_state.last_token = tok
-            yield tok
+            while True:
+                act = actions.get(kind)
+                if act is None:
+                    raise _ParseError(tok, stack)
+                if act >= 0:  # shift
+                    stack.append(act)
+                    values.append(tok)
+                    actions = states[act]
+                    break
+                origin, size, reduce = reducers[~act]
+                if size:
+                    children = values[-size:]
+                    del values[-size:]
+                    del stack[-size:]
+                else:
+                    children = []
+                values.append(reduce(children))
+                goto = states[stack[-1]][origin]
+                stack.append(goto)
+                actions = states[goto]
             pos = end
+        eof = _LexToken("$END", "", len(text), len(text))
+        while True:
+            act = actions.get("$END")
+            if act is None or act >= 0:
+                raise _ParseError(eof, stack)
+            origin, size, reduce = reducers[~act]
+            if size:
+                children = values[-size:]
+                del values[-size:]
+                del stack[-size:]
+            else:
+                children = []
+            values.append(reduce(children))
+            goto = states[stack[-1]][origin]
+            if goto == self.end:
+                return values[-1]
+            stack.append(goto)
+            actions = states[goto]
+
+    def expected(self, stack: list[int]) -> set[str]:
+        """The terminals that the state on top of ``stack`` has an action for."""
+        return {t for t in self.states[stack[-1]] if t.isupper()}
+
+    def accepts(self, stack: list[int]) -> set[str]:
+        """The terminals that the parser, in ``stack``, would really shift:
+        LALR tables reduce on some lookaheads that fail a step later."""
+        return {t for t in self.expected(stack) if self._shifts(stack, t)}
+
+    def _shifts(self, stack: list[int], terminal: str) -> bool:
+        states = self.states
+        stack = list(stack)
+        while True:
+            act = states[stack[-1]].get(terminal)
+            if act is None:
+                return False
+            if act >= 0:
+                return True
+            origin, size, _ = self.reducers[~act]
+            if size:
+                del stack[-size:]
+            goto = states[stack[-1]][origin]
+            if goto == self.end:
+                return terminal == "$END"
+            stack.append(goto)
 
 
-# ---------------------------------------------------------------- backends
+@lru_cache(maxsize=1)
+def _parser() -> _Parser:
+    if os.environ.get("CQLANG_PARSER") != "lark":
+        try:
+            from . import _parse_tables
+        except ImportError:
+            pass
+        else:
+            return _Parser(dict(vars(_parse_tables)), _Builder(), "cqlang._parse_tables")
+    from . import _tablegen
+
+    return _Parser(_tablegen.tables(grammar_text(), cache=True), _Builder(), "lark")
+
+
+def backend_name() -> str:
+    """Where the parser's tables come from: ``cqlang._parse_tables`` (made at
+    build time, in a wheel) or ``lark`` (computed at the first parse)."""
+    return _parser().source
+
+
+# ----------------------------------------------------------------- grammar
 
 
 def grammar_path() -> Path:
@@ -380,45 +537,6 @@ def grammar_path() -> Path:
 
 def grammar_text() -> str:
     return grammar_path().read_text(encoding="utf-8")
-
-
-class _Backend:
-    def __init__(self, parser: Any, module: ModuleType) -> None:
-        # Lark's own lexer is replaced by the one-pass lexer above; Lark's
-        # LALR tables and parser run as they are.
-        parser.parser.lexer = _FastLexer()
-        self.parser = parser
-        self.module = module
-        self.name = module.__name__
-
-
-@lru_cache(maxsize=1)
-def _backend() -> _Backend:
-    if os.environ.get("CQLANG_PARSER") != "lark":
-        try:
-            import importlib
-
-            standalone: Any = importlib.import_module("cqlang._lark_parser")
-        except ImportError:
-            pass
-        else:
-            return _Backend(standalone.Lark_StandAlone(transformer=_Builder()), standalone)
-    import lark
-
-    parser = lark.Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer="basic",  # replaced by _FastLexer; the LALR tables are the same
-        transformer=_Builder(),
-        maybe_placeholders=False,
-        cache=True,
-    )
-    return _Backend(parser, lark)
-
-
-def backend_name() -> str:
-    """Which backend parses: ``cqlang._lark_parser`` or ``lark``."""
-    return _backend().name
 
 
 def lark_parser() -> Any:
@@ -520,40 +638,28 @@ def describe_expected(expected: set[str] | frozenset[str]) -> str:
     return "one of " + ", ".join(names)
 
 
-def _syntax_diagnostic(exc: Exception, text: str, mod: ModuleType) -> Diagnostic:
-    if isinstance(exc, mod.UnexpectedCharacters):
-        return _lex_diagnostic(text, exc.pos_in_stream, set(exc.allowed or ()))
-    if isinstance(exc, mod.UnexpectedToken):
-        tok = exc.token
-        expected_set = set(exc.expected or ())
-        interactive = getattr(exc, "interactive_parser", None)
-        if interactive is not None:
-            with contextlib.suppress(Exception):  # keep the coarser set
-                expected_set = set(interactive.accepts()) or expected_set
-        expected = describe_expected(expected_set)
-        if tok.type == "$END":
-            pos = len(text.rstrip())
-            return make(
-                text,
-                "CQL004",
-                "the query ends too early",
-                pos,
-                pos,
-                hint=f"expected {expected}" if expected else None,
-            )
-        start, end = _tokspan(tok)
-        shown = str(tok)
-        hint = f"expected {expected}" if expected else None
-        kw = [TERMINAL_NAMES[t].strip("'") for t in expected_set if t in TERMINAL_NAMES]
-        kw = [k for k in kw if k.isalpha()]
-        close = suggest(shown, kw) if tok.type in ("WORD",) or shown.isalpha() else None
-        if close and close.lower() != shown.lower():
-            hint = f"did you mean '{close}'? ({hint})" if hint else f"did you mean '{close}'?"
-        return make(text, "CQL001", f"unexpected {shown!r}", start, end, hint=hint)
-    if isinstance(exc, mod.UnexpectedEOF):
-        pos = len(text)
-        return make(text, "CQL004", "the query ends too early", pos, pos)
-    raise exc  # pragma: no cover - not a syntax error
+def _syntax_diagnostic(err: _ParseError, text: str, parser: _Parser) -> Diagnostic:
+    tok = err.token
+    expected_set = parser.accepts(err.stack) or parser.expected(err.stack)
+    expected = describe_expected(expected_set)
+    if tok.type == "$END":
+        pos = len(text.rstrip())
+        return make(
+            text,
+            "CQL004",
+            "the query ends too early",
+            pos,
+            pos,
+            hint=f"expected {expected}" if expected else None,
+        )
+    shown = tok.value
+    hint = f"expected {expected}" if expected else None
+    kw = [TERMINAL_NAMES[t].strip("'") for t in expected_set if t in TERMINAL_NAMES]
+    kw = [k for k in kw if k.isalpha()]
+    close = suggest(shown, kw) if tok.type in ("WORD",) or shown.isalpha() else None
+    if close and close.lower() != shown.lower():
+        hint = f"did you mean '{close}'? ({hint})" if hint else f"did you mean '{close}'?"
+    return make(text, "CQL001", f"unexpected {shown!r}", tok.start_pos, tok.end_pos, hint=hint)
 
 
 def _lex_diagnostic(text: str, pos: int, allowed: set[str]) -> Diagnostic:
@@ -607,15 +713,15 @@ def parse_diagnostics(text: str) -> tuple[ast.Query | None, list[Diagnostic]]:
         return None, [
             make(text, "CQL002", f"unexpected character U+{ord(text[pos]):04X}", pos, pos + 1)
         ]
-    backend = _backend()
+    parser = _parser()
     try:
-        expr = backend.parser.parse(text)
+        expr = parser.parse(text)
     except _EscapeError as exc:
         return None, [make(text, "CQL005", exc.message, exc.start, exc.end)]
     except _LexError as exc:
         return None, [_lex_diagnostic(text, exc.pos, exc.allowed)]
-    except backend.module.UnexpectedInput as exc:
-        return None, [_syntax_diagnostic(exc, text, backend.module)]
+    except _ParseError as exc:
+        return None, [_syntax_diagnostic(exc, text, parser)]
     if expr is not None and (text.count("(") + text.lower().count("not")) >= MAX_DEPTH:
         depth = _depth(expr)
         if depth > MAX_DEPTH:

@@ -3,6 +3,8 @@ contextual lexer reads the grammar: same trees, same accepted texts."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import lark
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -113,3 +115,67 @@ PIECES = st.sampled_from(
 @given(st.lists(PIECES, max_size=12).map(" ".join))
 def test_random_token_soup(reference: lark.Lark, text: str) -> None:
     assert ours(text) == outcome(reference, text)
+
+
+# --------------------------------------------------- syntax errors, tables
+
+
+def lark_error(p: lark.Lark, text: str) -> object:
+    """Where Lark's parser stops and what it would accept there."""
+    try:
+        p.parse(text)
+    except lark.exceptions.UnexpectedToken as exc:
+        pos = len(text) if exc.token.type == "$END" else exc.token.start_pos
+        return pos, frozenset(exc.interactive_parser.accepts())
+    except (lark.exceptions.UnexpectedInput, parser._EscapeError):
+        return "other"
+    return None
+
+
+def our_error(text: str) -> object:
+    p = parser._parser()
+    try:
+        p.parse(text)
+    except parser._ParseError as exc:
+        return exc.token.start_pos, frozenset(p.accepts(exc.stack))
+    except (parser._LexError, parser._EscapeError):
+        return "other"
+    return None
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(PIECES, max_size=12).map(" ".join))
+def test_syntax_errors_stop_where_lark_stops(reference: lark.Lark, text: str) -> None:
+    # The driver's error position and "expected ..." set are Lark's own.
+    assert our_error(text) == lark_error(reference, text)
+
+
+@pytest.mark.parametrize("text", CORPUS)
+def test_syntax_errors_of_the_corpus(reference: lark.Lark, text: str) -> None:
+    for cut in range(len(text) + 1):
+        assert our_error(text[:cut]) == lark_error(reference, text[:cut]), text[:cut]
+
+
+def test_generated_table_module_parses_the_same() -> None:
+    # What the wheel's build hook writes (hatch_build.py) is what an
+    # editable install computes at run time.
+    import hatch_build
+
+    namespace: dict[str, object] = {}
+    exec(hatch_build.generate(Path(__file__).parent.parent), namespace)
+    built = parser._Parser(namespace, parser._Builder(), "generated")
+    live = parser._parser()
+    assert namespace["STATES"] == live.states and namespace["END"] == live.end
+    for text in CORPUS:
+        try:
+            result: object = built.parse(text)
+        except (parser._ParseError, parser._LexError, parser._EscapeError) as exc:
+            result = type(exc)
+        assert result == outcome_of(live, text)
+
+
+def outcome_of(p: parser._Parser, text: str) -> object:
+    try:
+        return p.parse(text)
+    except (parser._ParseError, parser._LexError, parser._EscapeError) as exc:
+        return type(exc)
