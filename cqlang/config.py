@@ -13,10 +13,11 @@ is read and they are merged key by key, the earlier winning; a named query
 (``[queries.NAME]``) and a custom field's declaration are each taken whole
 from the one file that wins.
 
-Reading uses :mod:`tomllib`; only ``save_query`` and ``remove_query`` import
-``tomlkit``, and they edit the file's text in place (the new table is added
-after the last named query, or removed with the blank line that separates it)
-so that every comment and the layout around it survive.
+Reading uses :mod:`tomllib` (imported only when a file is found); only
+``save_query`` and ``remove_query`` import ``tomlkit``, and they edit the
+file's text in place (the new table is added after the last named query, or
+removed with the blank line that separates it) so that every comment and the
+layout around it survive.
 
 Settings resolve as: command-line options (keyword arguments here), then the
 environment (``CONPEEK_URL``, ``CONPEEK_KEY``), then the configuration.
@@ -27,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -41,6 +41,7 @@ from .schema import DEFAULT_SCHEMA, Schema, SchemaError
 
 if TYPE_CHECKING:
     from .planner import Plan
+    from .tomlscan import Layout, Located
 
 #: The environment variable naming the one config file to read.
 CONFIG_ENV = "CQLANG_CONFIG"
@@ -160,10 +161,10 @@ class ConfigFile:
         return q if isinstance(q, Mapping) else {}
 
     @cached_property
-    def _layout(self) -> _Layout:
-        return _scan(self.text)
+    def _layout(self) -> Layout:
+        return _layout_of(self.text)
 
-    def locate(self, *path: str) -> _Str | None:
+    def locate(self, *path: str) -> Located | None:
         """Where the string at ``path`` (below the cqlang table) is written."""
         return self._layout.strings.get((*self.prefix, *path))
 
@@ -193,6 +194,8 @@ def _has_cqlang_table(path: Path) -> bool:
         return False
     if b"tool.cqlang" not in raw and b"[tool]" not in raw:  # cheap: most do not
         return False
+    import tomllib
+
     try:
         tool = tomllib.loads(raw.decode("utf-8")).get("tool")
     except (tomllib.TOMLDecodeError, UnicodeDecodeError):
@@ -249,6 +252,8 @@ def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
         raise ConfigError("not UTF-8 text", path) from None
     except OSError as exc:
         raise ConfigError(f"cannot read it: {exc.strerror}", path) from None
+    import tomllib
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -643,7 +648,7 @@ class NamedQuery:
             return None
         return line_col(self.source.text, span.offsets[0])
 
-    def _span(self) -> _Str | None:
+    def _span(self) -> Located | None:
         if self.source is None:
             return None
         for path in (("queries", self.name, "query"), ("queries", self.name)):
@@ -1159,309 +1164,11 @@ def _toml_item(value: Any) -> Any:
     return tomlkit.item(value)
 
 
-# -------------------------------------------------- where strings are written
+def _layout_of(text: str) -> Layout:
+    """Where each string and statement of a config file's text is written."""
+    from .tomlscan import scan
 
-
-@dataclass(frozen=True)
-class _Str:
-    """A string value in a TOML file: its decoded value and, for each of its
-    characters, the file offset where it is written (plus one past the end)."""
-
-    value: str
-    offsets: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class _Stmt:
-    """A key/value line (``header`` false) or a table header: its full key
-    path, and the offsets of its first line's start and past its last line."""
-
-    path: tuple[str, ...]
-    start: int
-    end: int
-    header: bool = False
-
-
-@dataclass
-class _Layout:
-    strings: dict[tuple[str, ...], _Str] = field(default_factory=dict)
-    statements: list[_Stmt] = field(default_factory=list)
-
-
-class _ScanError(Exception):
-    pass
-
-
-_ESCAPES = {
-    "b": "\b",
-    "t": "\t",
-    "n": "\n",
-    "f": "\f",
-    "r": "\r",
-    '"': '"',
-    "\\": "\\",
-    "e": "\x1b",
-}
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-
-
-class _Scanner:
-    """Just enough of a TOML reader to know where things are written (the
-    file is valid: tomllib read it first)."""
-
-    def __init__(self, text: str) -> None:
-        self.t = text
-        self.i = 0
-        self.n = len(text)
-        self.out = _Layout()
-
-    def peek(self, s: str) -> bool:
-        return self.t.startswith(s, self.i)
-
-    def blanks(self) -> None:
-        while self.i < self.n and self.t[self.i] in " \t":
-            self.i += 1
-
-    def trivia(self) -> None:
-        """Blanks, newlines and comments."""
-        while self.i < self.n:
-            c = self.t[self.i]
-            if c in " \t\r\n":
-                self.i += 1
-            elif c == "#":
-                self.to_eol()
-            else:
-                break
-
-    def to_eol(self) -> None:
-        j = self.t.find("\n", self.i)
-        self.i = self.n if j < 0 else j
-
-    def end_of_line(self) -> int:
-        """Past the rest of the line (blanks, a comment, the newline)."""
-        self.blanks()
-        if self.peek("#"):
-            self.to_eol()
-        if self.peek("\r"):
-            self.i += 1
-        if self.peek("\n"):
-            self.i += 1
-        return self.i
-
-    def line_start(self, pos: int) -> int:
-        return self.t.rfind("\n", 0, pos) + 1
-
-    def scan(self) -> _Layout:
-        table: tuple[str, ...] = ()
-        while True:
-            self.trivia()
-            if self.i >= self.n:
-                break
-            start = self.line_start(self.i)
-            if self.peek("["):
-                array = self.peek("[[")
-                self.i += 2 if array else 1
-                self.blanks()
-                table = self.keys()
-                self.blanks()
-                close = "]]" if array else "]"
-                if not self.peek(close):
-                    raise _ScanError
-                self.i += len(close)
-                self.out.statements.append(_Stmt(table, start, self.end_of_line(), True))
-            else:
-                path = (*table, *self.keys())
-                self.blanks()
-                if not self.peek("="):
-                    raise _ScanError
-                self.i += 1
-                self.blanks()
-                self.value(path)
-                self.out.statements.append(_Stmt(path, start, self.end_of_line()))
-        return self.out
-
-    def keys(self) -> tuple[str, ...]:
-        parts = [self.key()]
-        while True:
-            self.blanks()
-            if not self.peek("."):
-                return tuple(parts)
-            self.i += 1
-            self.blanks()
-            parts.append(self.key())
-
-    def key(self) -> str:
-        if self.peek('"'):
-            self.i += 1
-            return self.basic(multiline=False).value
-        if self.peek("'"):
-            self.i += 1
-            return self.literal(multiline=False).value
-        m = _BARE_KEY.match(self.t, self.i)
-        if m is None:
-            raise _ScanError
-        self.i = m.end()
-        return m.group()
-
-    def value(self, path: tuple[str, ...]) -> None:
-        t = self.t
-        if self.peek('"""'):
-            self.i += 3
-            self.out.strings[path] = self.basic(multiline=True)
-        elif self.peek('"'):
-            self.i += 1
-            self.out.strings[path] = self.basic(multiline=False)
-        elif self.peek("'''"):
-            self.i += 3
-            self.out.strings[path] = self.literal(multiline=True)
-        elif self.peek("'"):
-            self.i += 1
-            self.out.strings[path] = self.literal(multiline=False)
-        elif self.peek("["):
-            self.i += 1
-            index = 0
-            while True:
-                self.trivia()
-                if self.peek("]"):
-                    self.i += 1
-                    return
-                self.value((*path, str(index)))
-                self.trivia()
-                if self.peek(","):
-                    self.i += 1
-                    index += 1
-        elif self.peek("{"):
-            self.i += 1
-            self.blanks()
-            if self.peek("}"):
-                self.i += 1
-                return
-            while True:
-                self.blanks()
-                keys = self.keys()
-                self.blanks()
-                if not self.peek("="):
-                    raise _ScanError
-                self.i += 1
-                self.blanks()
-                self.value((*path, *keys))
-                self.blanks()
-                if self.peek(","):
-                    self.i += 1
-                elif self.peek("}"):
-                    self.i += 1
-                    return
-                else:
-                    raise _ScanError
-        else:  # a number, a boolean, a date or time (which may hold a space)
-            j = self.i
-            while j < self.n and t[j] not in ",]}#\r\n":
-                j += 1
-            if j == self.i:
-                raise _ScanError
-            self.i = j
-            while self.i > 0 and t[self.i - 1] in " \t":
-                self.i -= 1
-
-    def _leading_newline(self) -> None:
-        if self.peek("\n"):
-            self.i += 1
-        elif self.peek("\r\n"):
-            self.i += 2
-
-    def _closing(self, quote: str, chars: list[str], offs: list[int]) -> bool:
-        """At a run of three or more ``quote``: up to two belong to the
-        string, the last three close it."""
-        j = self.i
-        while j < self.n and self.t[j] == quote:
-            j += 1
-        run = j - self.i
-        if run < 3:
-            return False
-        for k in range(min(run - 3, 2)):
-            chars.append(quote)
-            offs.append(self.i + k)
-        offs.append(self.i + min(run - 3, 2))
-        self.i = j
-        return True
-
-    def basic(self, *, multiline: bool) -> _Str:
-        t = self.t
-        chars: list[str] = []
-        offs: list[int] = []
-        if multiline:
-            self._leading_newline()
-        while True:
-            if self.i >= self.n:
-                raise _ScanError
-            c = t[self.i]
-            if c == '"':
-                if not multiline:
-                    offs.append(self.i)
-                    self.i += 1
-                    break
-                if self._closing('"', chars, offs):
-                    break
-            if c == "\\":
-                nxt = t[self.i + 1 : self.i + 2]
-                if multiline and nxt in (" ", "\t", "\r", "\n"):
-                    j = self.i + 1
-                    while j < self.n and t[j] in " \t\r\n":
-                        j += 1
-                    self.i = j
-                    continue
-                if nxt in _ESCAPES:
-                    chars.append(_ESCAPES[nxt])
-                    offs.append(self.i)
-                    self.i += 2
-                    continue
-                width = {"u": 4, "U": 8, "x": 2}.get(nxt)
-                if width is None:
-                    raise _ScanError
-                chars.append(chr(int(t[self.i + 2 : self.i + 2 + width], 16)))
-                offs.append(self.i)
-                self.i += 2 + width
-                continue
-            if c == "\r" and t.startswith("\r\n", self.i):
-                self.i += 1
-                continue
-            chars.append(c)
-            offs.append(self.i)
-            self.i += 1
-        return _Str("".join(chars), tuple(offs))
-
-    def literal(self, *, multiline: bool) -> _Str:
-        t = self.t
-        chars: list[str] = []
-        offs: list[int] = []
-        if multiline:
-            self._leading_newline()
-        while True:
-            if self.i >= self.n:
-                raise _ScanError
-            c = t[self.i]
-            if c == "'":
-                if not multiline:
-                    offs.append(self.i)
-                    self.i += 1
-                    break
-                if self._closing("'", chars, offs):
-                    break
-            if c == "\r" and t.startswith("\r\n", self.i):
-                self.i += 1
-                continue
-            chars.append(c)
-            offs.append(self.i)
-            self.i += 1
-        return _Str("".join(chars), tuple(offs))
-
-
-def _scan(text: str) -> _Layout:
-    scanner = _Scanner(text)
-    try:
-        return scanner.scan()
-    except (_ScanError, IndexError, ValueError):
-        return scanner.out  # what was found before the surprise
+    return scan(text)
 
 
 # ------------------------------------------------------------------ writing
@@ -1500,6 +1207,8 @@ def _read_for_edit(path: Path) -> tuple[str, str, tuple[str, ...]]:
         raise ConfigError(f"cannot read it: {exc.strerror}", path) from None
     newline = "\r\n" if "\r\n" in raw else "\n"
     text = raw.replace("\r\n", "\n")
+    import tomllib
+
     try:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -1559,7 +1268,7 @@ def _query_block(
     return "\n".join(lines) + "\n"
 
 
-def _regions(layout: _Layout, path: tuple[str, ...]) -> list[tuple[int, int]]:
+def _regions(layout: Layout, path: tuple[str, ...]) -> list[tuple[int, int]]:
     """The text regions (start, end offsets) that define ``path``: tables whose
     header is at or below it, up to their last key; key/value lines below it."""
     out: list[tuple[int, int]] = []
@@ -1589,11 +1298,11 @@ def _regions(layout: _Layout, path: tuple[str, ...]) -> list[tuple[int, int]]:
     return merged
 
 
-def _is_table(layout: _Layout, region: tuple[int, int]) -> bool:
+def _is_table(layout: Layout, region: tuple[int, int]) -> bool:
     return any(s.header and s.start == region[0] for s in layout.statements)
 
 
-def _insert_point(layout: _Layout, queries: tuple[str, ...], text: str) -> int:
+def _insert_point(layout: Layout, queries: tuple[str, ...], text: str) -> int:
     """After the last named query's table, else at the end."""
     headed = [r for r in _regions(layout, queries) if _is_table(layout, r)]
     if headed:
@@ -1635,7 +1344,7 @@ def save_query(
             "(not starting with a digit)"
         )
     source, newline, prefix = _read_for_edit(path)
-    layout = _scan(source)
+    layout = _layout_of(source)
     queries = (*prefix, "queries")
     existing = _regions(layout, (*queries, name))
     if existing and not force:
@@ -1654,7 +1363,7 @@ def save_query(
     else:
         for start, end in sorted(existing, reverse=True):
             out = _cut(out, start, end)
-        at = _insert_point(_scan(out), queries, out)
+        at = _insert_point(_layout_of(out), queries, out)
         before, after = out[:at], out[at:]
         if before and not before.endswith("\n"):
             before += "\n"
@@ -1672,7 +1381,7 @@ def remove_query(path: Path, name: str) -> Path:
     source, newline, prefix = _read_for_edit(path)
     if not source and not path.exists():
         raise UnknownQueryError(f"no such file, so no query named {name!r}", path)
-    layout = _scan(source)
+    layout = _layout_of(source)
     regions = _regions(layout, (*prefix, "queries", name))
     if not regions:
         names = _names(source, prefix)
@@ -1688,6 +1397,8 @@ def remove_query(path: Path, name: str) -> Path:
 
 
 def _names(text: str, prefix: tuple[str, ...]) -> list[str]:
+    import tomllib
+
     node: Any = tomllib.loads(text)
     for key in (*prefix, "queries"):
         node = node.get(key, {}) if isinstance(node, dict) else {}
@@ -1699,6 +1410,8 @@ def _verify(
 ) -> None:
     """The edited text must be TOML with the query as intended; never write
     a file that would not read back."""
+    import tomllib
+
     try:
         node: Any = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:  # pragma: no cover - a bug

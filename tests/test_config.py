@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import cqlang
 from cqlang import config as cfgmod
+from cqlang import tomlscan
 from cqlang.config import (
     Config,
     ConfigError,
@@ -634,7 +635,7 @@ def test_lint_covers_every_file_read(isolated: Path) -> None:
 
 
 def _locate(text: str, *path: str) -> cfgmod._Str:
-    span = cfgmod._scan(text).strings[path]
+    span = tomlscan.scan(text).strings[path]
     assert span.value == _get(tomllib.loads(text), path)
     return span
 
@@ -660,7 +661,7 @@ def _get(data: Any, path: tuple[str, ...]) -> Any:
 )
 def test_the_scanner_finds_every_string(text: str) -> None:
     data = tomllib.loads(text)
-    layout = cfgmod._scan(text)
+    layout = tomlscan.scan(text)
     for path, span in layout.strings.items():
         assert span.value == _get(data, path)
         assert len(span.offsets) == len(span.value) + 1
@@ -853,7 +854,7 @@ def test_scanner_property(value: str, kind: str) -> None:
         expected = tomllib.loads(text)["t"]["x y"]["k"]
     except tomllib.TOMLDecodeError:
         assume(False)
-    span = cfgmod._scan(text).strings[("t", "x y", "k")]
+    span = tomlscan.scan(text).strings[("t", "x y", "k")]
     assert span.value == expected
     assert list(span.offsets) == sorted(set(span.offsets))
     for ch, off in zip(span.value, span.offsets, strict=False):
