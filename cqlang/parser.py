@@ -402,9 +402,11 @@ class _Parser:
             reducers.append((origin, size, _reducer(callback, expand1, include)))
         self.reducers = tuple(reducers)
 
-    def parse(self, text: str) -> Any:
+    def parse(self, text: str, until: int = -1) -> Any:
         """The value of the ``start`` rule for ``text``; raises _LexError,
-        _ParseError or _EscapeError."""
+        _ParseError or _EscapeError. With ``until``, stop before feeding the
+        token that starts at that offset (or the end of the text) and return
+        the parser's state stack there."""
         states = self.states
         reducers = self.reducers
         match = _TOKEN_RE.match
@@ -421,8 +423,12 @@ class _Parser:
                 raise _LexError(at, {t for t in actions if t.isupper()})
             kind = m.lastgroup or "END"
             if kind == "END":
+                if until >= 0:
+                    return stack
                 break
             start = m.start(kind)
+            if start == until:
+                return stack
             end = m.end()
             value = m.group(kind)
             if kind == "WORD":
@@ -640,7 +646,12 @@ def describe_expected(expected: set[str] | frozenset[str]) -> str:
 
 def _syntax_diagnostic(err: _ParseError, text: str, parser: _Parser) -> Diagnostic:
     tok = err.token
-    expected_set = parser.accepts(err.stack) or parser.expected(err.stack)
+    # What could have stood there: asked of the parser as it was before this
+    # token, since LALR tables may reduce on a token before finding it wrong
+    # (in `state = OPEN)` the `)` would otherwise leave only "the end of the
+    # query" to suggest, not 'and' and 'or').
+    before = parser.parse(text, until=tok.start_pos)
+    expected_set = parser.accepts(before) or parser.expected(before)
     expected = describe_expected(expected_set)
     if tok.type == "$END":
         pos = len(text.rstrip())

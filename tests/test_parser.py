@@ -295,7 +295,7 @@ def test_parse_rejects_non_strings() -> None:
     [
         ("state = OPEN or", "CQL004", 15, ["'(', ", "'not'", "a name"]),
         ("(state = OPEN", "CQL004", 13, ["')'"]),
-        ("state = OPEN)", "CQL001", 12, ["the end of the query"]),
+        ("state = OPEN)", "CQL001", 12, ["'and'", "'or'", "the end of the query"]),
         ("state === OPEN", "CQL001", 8, ["a quoted string", "an integer"]),
         ("state OPEN", "CQL001", 6, ["a comparison operator", "'in'", "'is'"]),
         ("priority in (1, 2", "CQL004", 17, ["')'", "','"]),

@@ -121,26 +121,38 @@ def test_random_token_soup(reference: lark.Lark, text: str) -> None:
 
 
 def lark_error(p: lark.Lark, text: str) -> object:
-    """Where Lark's parser stops and what it would accept there."""
+    """Where Lark's parser stops, and what its interactive parser accepts
+    just before the token it stops at (before any reduction that token
+    triggers)."""
     try:
         p.parse(text)
     except lark.exceptions.UnexpectedToken as exc:
         pos = len(text) if exc.token.type == "$END" else exc.token.start_pos
-        return pos, frozenset(exc.interactive_parser.accepts())
     except (lark.exceptions.UnexpectedInput, parser._EscapeError):
         return "other"
-    return None
+    else:
+        return None
+    ip = p.parse_interactive(text)
+    try:
+        for tok in ip.iter_parse():  # each token is fed after this body
+            if tok.start_pos == pos:
+                break
+    except lark.exceptions.UnexpectedToken:
+        pass  # Lark's contextual lexer refused the token itself: not yet fed
+    return pos, frozenset(ip.accepts())
 
 
 def our_error(text: str) -> object:
-    p = parser._parser()
-    try:
-        p.parse(text)
-    except parser._ParseError as exc:
-        return exc.token.start_pos, frozenset(p.accepts(exc.stack))
-    except (parser._LexError, parser._EscapeError):
+    query, diags = parser.parse_diagnostics(text)
+    if query is not None:
+        return None
+    d = diags[0]
+    if d.code not in ("CQL001", "CQL004"):
         return "other"
-    return None
+    p = parser._parser()
+    return d.start if d.code == "CQL001" else len(text), frozenset(
+        p.accepts(p.parse(text, until=d.start if d.code == "CQL001" else len(text)))
+    )
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
