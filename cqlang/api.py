@@ -16,7 +16,6 @@ from typing import Any
 from . import checker, diagnostics, parser
 from .ast import Query
 from .diagnostics import WARNING, CqlPlanError, Diagnostic, make, raise_for
-from .formatter import format_query
 from .planner import Plan, TooManyBranches, plan_ir
 from .schema import DEFAULT_SCHEMA, Schema
 
@@ -200,6 +199,8 @@ def strict_check(p: Plan, text: str) -> None:
 
 def format(text: str, *, schema: Schema | None = None) -> str:
     """The canonical text of a query (raises :class:`CqlSyntaxError`)."""
+    from .formatter import format_query
+
     return format_query(parser.parse(text), schema)
 
 

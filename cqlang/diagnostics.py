@@ -9,7 +9,6 @@ under the span. The exceptions every phase raises live here too.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -141,6 +140,8 @@ def to_json(diags: Sequence[Diagnostic]) -> str:
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:
     """The closest of ``choices`` to ``word`` (case-insensitive), if any is close."""
+    import difflib  # only when there is a mistake to suggest a fix for
+
     lowered = {c.lower(): c for c in choices}
     match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[match[0]] if match else None

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import quote
 
 #: What encodeURIComponent leaves unescaped besides letters and digits.
 _SAFE = "-_.!~*'()"
@@ -28,11 +27,15 @@ def to_json(value: Any) -> str:
 
 def percent_encode(text: str) -> str:
     """``encodeURIComponent``: UTF-8, then every byte but the unreserved."""
+    from urllib.parse import quote  # not at import: compiling alone never encodes
+
     return quote(text, safe=_SAFE)
 
 
 def encode_json(value: Any) -> str:
     """A JSON value as a query-string parameter value."""
+    from urllib.parse import quote
+
     return quote(_dumps(value), safe=_SAFE)
 
 

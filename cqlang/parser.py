@@ -27,11 +27,13 @@ import os
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import ast
 from .diagnostics import CqlSyntaxError, Diagnostic, make, suggest
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 #: Largest query accepted, in characters.
 MAX_QUERY_CHARS = 1_000_000
@@ -533,7 +535,10 @@ def backend_name() -> str:
 
 
 def grammar_path() -> Path:
-    """The grammar file: inside the package (wheel) or in the source tree."""
+    """The grammar file: inside the package (wheel) or in the source tree.
+    Only an editable install's parser and tools read it."""
+    from pathlib import Path
+
     here = Path(__file__).resolve().parent
     packaged = here / "grammar" / "cqlang.lark"
     if packaged.is_file():

@@ -26,15 +26,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import compiler
 from .diagnostics import Diagnostic, make
-from .encoding import encode_json
-from .evaluator import Matcher, compile_matcher
-from .formatter import format_ir
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr, to_nnf
 from .schema import Schema
+
+if TYPE_CHECKING:
+    from .evaluator import Matcher
 
 NEG = -(1 << 62)
 POS = 1 << 62
@@ -450,6 +450,8 @@ class Residual:
 
     def matches(self, record: Any) -> bool:
         if self._matcher is None:
+            from .evaluator import compile_matcher
+
             self._matcher = compile_matcher(self.expr)
         return self._matcher(record)
 
@@ -480,6 +482,8 @@ class Plan:
         return len(self.branches)
 
     def to_json(self) -> dict[str, Any]:
+        from .encoding import encode_json
+
         return {
             "requests": [
                 {"filter": b, "encoded": encode_json(b) if b else None} for b in self.branches
@@ -490,6 +494,8 @@ class Plan:
 
     def explain(self) -> str:
         """The plan in words."""
+        from .encoding import encode_json
+
         if self.never_matches:
             return "The query never matches: no request is sent."
         lines = []
@@ -583,5 +589,9 @@ def plan_ir(
     elif len(kept) == 1 and kept[0][1]:
         rest = kept[0][1]
         residual_ir = rest[0] if len(rest) == 1 else IAnd(tuple(rest))
-    residual = Residual(residual_ir, format_ir(residual_ir)) if residual_ir is not None else None
+    residual = None
+    if residual_ir is not None:
+        from .formatter import format_ir  # the formatter is loaded only for a residual
+
+        residual = Residual(residual_ir, format_ir(residual_ir))
     return Plan([f for f, _ in kept], residual, False, reasons)

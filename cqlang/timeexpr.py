@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Interval = tuple[int, int]
 
@@ -51,6 +50,8 @@ def zone(name: str | None) -> tzinfo:
         return UTC
     if not isinstance(name, str) or not name or ".." in name or name.startswith("/"):
         raise TimeError(f"unknown time zone {name!r}", "CQL108")
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only when a zone is named
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:

@@ -1,0 +1,76 @@
+"""Libraries and modules load only where they are used: the cold start pays
+for nothing a command does not need."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+UI = ("prompt_toolkit", "pygments", "rich")
+
+
+def loaded_after(code: str) -> set[str]:
+    probe = f"{code}\nimport sys\nprint(' '.join(sorted(m for m in sys.modules if m in {UI!r})))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    return set(out.stdout.split())
+
+
+def test_compile_command_imports_no_ui_library() -> None:
+    code = (
+        "from click.testing import CliRunner\n"
+        "from cqlang.cli import main\n"
+        "r = CliRunner().invoke(main, ['compile', 'state = OPEN'])\n"
+        "assert r.exit_code == 0, r.output"
+    )
+    assert loaded_after(code) == set()
+
+
+def test_completion_engine_is_pure() -> None:
+    code = "from cqlang.completion import complete\nassert complete('sta', 3)[0] == 'state'"
+    assert loaded_after(code) == set()
+
+
+def test_piped_repl_needs_no_prompt_toolkit() -> None:
+    code = (
+        "import io\n"
+        "from cqlang.repl import run\n"
+        "assert run(stdin=io.StringIO('state = OPEN\\n'), stdout=io.StringIO()) == 0"
+    )
+    assert "prompt_toolkit" not in loaded_after(code)
+
+
+def test_compiling_from_the_wheel_loads_only_what_it_needs(tmp_path: Path) -> None:
+    # As installed from the wheel (the generated tables, no Lark): compiling
+    # a query without times, suggestions or a residual loads none of these.
+    import hatch_build
+
+    tables = tmp_path / "tables.py"
+    tables.write_text(hatch_build.generate(Path(__file__).parent.parent), encoding="utf-8")
+    lazy = (
+        "lark",
+        "difflib",
+        "zoneinfo",
+        "urllib.parse",
+        "pathlib",
+        "cqlang.formatter",
+        "cqlang.evaluator",
+        "cqlang.config",
+        "requests",
+    )
+    code = (
+        "import sys, types\n"
+        "m = types.ModuleType('cqlang._parse_tables')\n"
+        f"exec(open({str(tables)!r}).read(), m.__dict__)\n"
+        "sys.modules['cqlang._parse_tables'] = m\n"
+        "import cqlang\n"
+        "assert cqlang.parser.backend_name() == 'cqlang._parse_tables'\n"
+        "cqlang.compile('state in (OPEN, CLOSED) and priority >= 3 and custom.region = \"PL\"')\n"
+        f"print(' '.join(m for m in {lazy!r} if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.split() == []
