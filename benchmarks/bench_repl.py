@@ -64,7 +64,7 @@ def cpu_ms(fn: Callable[[int], object], rounds: int = ROUNDS) -> float:
 
 def _cold() -> None:
     parser.scan_prefix.cache_clear()
-    parser._last_scan = (None, "", (), ())
+    parser._last_scan = ("", (), ())
 
 
 def measure(rounds: int = ROUNDS) -> dict[str, float]:

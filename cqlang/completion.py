@@ -10,7 +10,7 @@ How it works:
 1. The word being typed is the run of name characters before the cursor
    (with a leading ``$`` or ``@``), or a run of operator characters
    (``!``, ``<``, ``>``, ``=``). Candidates replace it.
-2. The text before that word is scanned by the grammar's interactive LALR
+2. The text before that word is scanned by the grammar's LALR
    parser (:func:`cqlang.parser.scan_prefix`): its tokens and the terminals
    it accepts next. Nothing is offered where the text is not the start of a
    query, inside a string or inside a comment.

@@ -22,10 +22,9 @@ prefixes (:func:`scan_prefix`); that path imports Lark.
 
 from __future__ import annotations
 
-import copy
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -404,6 +403,38 @@ class _Parser:
             reducers.append((origin, size, _reducer(callback, expand1, include)))
         self.reducers = tuple(reducers)
 
+    def tokens(self, text: str, pos: int, stack: list[int]) -> Iterator[_LexToken]:
+        """The tokens of ``text`` from ``pos``. The parser's state on top of
+        ``stack``, read as each token is lexed (after the previous one was
+        fed), decides the context-dependent cases. Raises _LexError."""
+        states = self.states
+        match = _TOKEN_RE.match
+        keywords = _KEYWORD_TYPES
+        while True:
+            m = match(text, pos)
+            if m is None:
+                skip = _SKIP_RE.match(text, pos)
+                at = skip.end() if skip else pos
+                raise _LexError(at, self.expected(stack))
+            kind = m.lastgroup or "END"
+            if kind == "END":
+                return
+            start = m.start(kind)
+            end = m.end()
+            value = m.group(kind)
+            if kind == "WORD":
+                kw = keywords.get(value.lower())
+                if kw is not None and kw in states[stack[-1]]:
+                    kind = kw
+            elif kind == "INT":
+                if value[0] == "-" and "INT" not in states[stack[-1]]:
+                    kind, value, end = "MINUS", "-", start + 1
+            elif kind == "DURATION" and "DURATION" not in states[stack[-1]]:
+                kind, value = "INT", value[:-1]
+                end = start + len(value)
+            yield _LexToken(kind, value, start, end)
+            pos = end
+
     def parse(self, text: str, until: int = -1) -> Any:
         """The value of the ``start`` rule for ``text``; raises _LexError,
         _ParseError or _EscapeError. With ``until``, stop before feeding the
@@ -411,47 +442,19 @@ class _Parser:
         the parser's state stack there."""
         states = self.states
         reducers = self.reducers
-        match = _TOKEN_RE.match
-        keywords = _KEYWORD_TYPES
         stack = [self.start]
         values: list[Any] = []
-        actions = states[self.start]
-        pos = 0
-        while True:
-            m = match(text, pos)
-            if m is None:
-                skip = _SKIP_RE.match(text, pos)
-                at = skip.end() if skip else pos
-                raise _LexError(at, {t for t in actions if t.isupper()})
-            kind = m.lastgroup or "END"
-            if kind == "END":
-                if until >= 0:
-                    return stack
-                break
-            start = m.start(kind)
-            if start == until:
+        for tok in self.tokens(text, 0, stack):
+            if tok.start_pos == until:
                 return stack
-            end = m.end()
-            value = m.group(kind)
-            if kind == "WORD":
-                kw = keywords.get(value.lower())
-                if kw is not None and kw in actions:
-                    kind = kw
-            elif kind == "INT":
-                if value[0] == "-" and "INT" not in actions:
-                    kind, value, end = "MINUS", "-", start + 1
-            elif kind == "DURATION" and "DURATION" not in actions:
-                kind, value = "INT", value[:-1]
-                end = start + len(value)
-            tok = _LexToken(kind, value, start, end)
+            kind = tok.type
             while True:
-                act = actions.get(kind)
+                act = states[stack[-1]].get(kind)
                 if act is None:
                     raise _ParseError(tok, stack)
                 if act >= 0:  # shift
                     stack.append(act)
                     values.append(tok)
-                    actions = states[act]
                     break
                 origin, size, reduce = reducers[~act]
                 if size:
@@ -461,13 +464,12 @@ class _Parser:
                 else:
                     children = []
                 values.append(reduce(children))
-                goto = states[stack[-1]][origin]
-                stack.append(goto)
-                actions = states[goto]
-            pos = end
+                stack.append(states[stack[-1]][origin])
+        if until >= 0:
+            return stack
         eof = _LexToken("$END", "", len(text), len(text))
         while True:
-            act = actions.get("$END")
+            act = states[stack[-1]].get("$END")
             if act is None or act >= 0:
                 raise _ParseError(eof, stack)
             origin, size, reduce = reducers[~act]
@@ -482,7 +484,6 @@ class _Parser:
             if goto == self.end:
                 return values[-1]
             stack.append(goto)
-            actions = states[goto]
 
     def expected(self, stack: list[int]) -> set[str]:
         """The terminals that the state on top of ``stack`` has an action for."""
@@ -491,16 +492,18 @@ class _Parser:
     def accepts(self, stack: list[int]) -> set[str]:
         """The terminals that the parser, in ``stack``, would really shift:
         LALR tables reduce on some lookaheads that fail a step later."""
-        return {t for t in self.expected(stack) if self._shifts(stack, t)}
+        return {t for t in self.expected(stack) if self.feed(list(stack), t)}
 
-    def _shifts(self, stack: list[int], terminal: str) -> bool:
+    def feed(self, stack: list[int], terminal: str) -> bool:
+        """Feed one terminal to the parser in ``stack`` (changed in place),
+        building nothing; false if the grammar does not allow it there."""
         states = self.states
-        stack = list(stack)
         while True:
             act = states[stack[-1]].get(terminal)
             if act is None:
                 return False
             if act >= 0:
+                stack.append(act)
                 return True
             origin, size, _ = self.reducers[~act]
             if size:
@@ -552,7 +555,7 @@ def grammar_text() -> str:
 
 def lark_parser() -> Any:
     """A plain Lark LALR parser of the grammar (trees, no AST), for tools such
-    as the completion engine's interactive parser and grammar fuzzing."""
+    as grammar fuzzers (tests/test_properties.py) and differential tests."""
     return _plain_lark()
 
 
@@ -567,16 +570,18 @@ def _plain_lark() -> Any:
 
 # -------------------------------------------------------------- completion
 # The completion engine (cqlang/completion.py) asks what the grammar accepts
-# after the text before the cursor; it gets plain data, the Lark objects stay
-# here. A scan resumes from the checkpoints of the previous scan (the parser
-# state after each token that a blank follows) that the new text shares, so
-# typing at the end of a long query does not lex and parse all of it again.
+# after the text before the cursor; it gets plain data. A scan runs the same
+# lexer and tables as parsing, building nothing. It resumes from the
+# checkpoints of the previous scan (the parser's state stack after each token
+# that a blank follows) that the new text shares, so typing at the end of a
+# long query does not lex and parse all of it again.
 
 
 class Scan(NamedTuple):
     """What the grammar makes of the start of a query: its tokens as
     ``(terminal, text, start, end)``, the terminals it accepts next, and the
-    offset where it stops being the start of any query (``None``: it is one)."""
+    offset where it stops being the start of any query (``None``: it is one;
+    otherwise ``tokens`` are those before that offset)."""
 
     tokens: tuple[tuple[str, str, int, int], ...]
     accepts: frozenset[str]
@@ -584,56 +589,46 @@ class Scan(NamedTuple):
 
 
 _Tok = tuple[str, str, int, int]
-# The previous scan: its parser, text, tokens and checkpoints (offset, number
-# of tokens, parser state). States are only valid with the parser that made
-# them (two threads may each build a parser on first use).
-_last_scan: tuple[Any, str, tuple[_Tok, ...], tuple[tuple[int, int, Any], ...]] = (
-    None,
-    "",
-    (),
-    (),
-)
+_Checkpoint = tuple[int, int, tuple[int, ...]]  # offset, tokens before it, state stack
+# The previous scan: its text, tokens and checkpoints.
+_last_scan: tuple[str, tuple[_Tok, ...], tuple[_Checkpoint, ...]] = ("", (), ())
 
 
 @lru_cache(maxsize=256)
 def scan_prefix(text: str) -> Scan:
     """Lex and parse ``text`` as the start of a query (see :class:`Scan`)."""
     global _last_scan
-    import lark
-
-    lk = _plain_lark()
-    old_lk, old, old_tokens, old_points = _last_scan
-    if old_lk is not lk:
-        old_points = ()
-    points = [p for p in old_points if p[0] <= len(text) and text.startswith(old[: p[0]])]
+    p = _parser()
+    old, old_tokens, old_points = _last_scan
+    points = [c for c in old_points if c[0] <= len(text) and text.startswith(old[: c[0]])]
     tokens: list[_Tok] = []
     if points:
-        pos, count, state = points[-1]
+        pos, count, saved = points[-1]
         tokens.extend(old_tokens[:count])
-        ip = lk.parse_interactive(lark.TextSlice(text, pos, len(text)))
-        ip.parser_state = state.copy(False)
+        stack = list(saved)
     else:
-        ip = lk.parse_interactive(text)
-        conf = copy.copy(ip.parser_state.parse_conf)
-        conf.callbacks = {}  # no trees: only the parser's states matter here
-        ip.parser_state.parse_conf = conf
+        pos, stack = 0, [p.start]
     error: int | None = None
 
     def checkpoint() -> None:
         end = tokens[-1][3] if tokens else -1
         fresh = not points or points[-1][0] <= end
         if fresh and 0 <= end < len(text) and text[end] in " \t\r\n\f":
-            points.append((end + 1, len(tokens), ip.parser_state.copy(False)))
+            points.append((end + 1, len(tokens), tuple(stack)))
 
     try:
-        for tok in ip.iter_parse():
-            checkpoint()  # the new token is fed after this body
-            tokens.append((tok.type, str(tok), tok.start_pos, tok.end_pos))
-        checkpoint()
-    except lark.exceptions.UnexpectedInput as exc:
-        error = exc.pos_in_stream if exc.pos_in_stream is not None else len(text)
-    _last_scan = (lk, text, tuple(tokens), tuple(points))
-    accepts = frozenset() if error is not None else frozenset(ip.accepts())
+        for tok in p.tokens(text, pos, stack):
+            checkpoint()
+            if not p.feed(stack, tok.type):
+                error = tok.start_pos
+                break
+            tokens.append((tok.type, tok.value, tok.start_pos, tok.end_pos))
+        else:
+            checkpoint()
+    except _LexError as exc:
+        error = exc.pos
+    _last_scan = (text, tuple(tokens), tuple(points))
+    accepts = frozenset() if error is not None else frozenset(p.accepts(stack))
     return Scan(tuple(tokens), accepts, error)
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import random
 
+import lark
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cqlang import parser
 from cqlang.completion import complete, completions
@@ -221,7 +224,7 @@ def test_every_candidate_keeps_the_text_a_query_prefix(query: str) -> None:
 def _fresh(text: str) -> parser.Scan:
     parser.scan_prefix.cache_clear()
     saved = parser._last_scan
-    parser._last_scan = (None, "", (), ())
+    parser._last_scan = ("", (), ())
     try:
         return parser.scan_prefix(text)
     finally:
@@ -253,3 +256,77 @@ def test_scan_reports_tokens_accepts_and_errors() -> None:
     assert scan.error is None
     bad = parser.scan_prefix('state = "abc')
     assert bad.error == 8 and bad.accepts == frozenset()
+
+
+def lark_scan(text: str) -> parser.Scan:
+    """The same scan, done by Lark's own interactive parser and contextual
+    lexer: the reference the driver's scan must agree with."""
+    lk = parser.lark_parser()
+    ip = lk.parse_interactive(text)
+    tokens = []
+    try:
+        for tok in ip.iter_parse():
+            tokens.append((tok.type, str(tok), tok.start_pos, tok.end_pos))
+    except lark.exceptions.UnexpectedInput as exc:
+        pos = exc.pos_in_stream if exc.pos_in_stream is not None else len(text)
+        return parser.Scan(tuple(tokens), frozenset(), pos)
+    return parser.Scan(tuple(tokens), frozenset(ip.accepts()), None)
+
+
+def same_scan(ours: parser.Scan, lark_: parser.Scan) -> bool:
+    """Equal, but for the tokens of a text that fails: Lark's lexer may or
+    may not have produced the token it fails at."""
+    if ours.error is not None or lark_.error is not None:
+        return (ours.error, ours.accepts) == (lark_.error, lark_.accepts)
+    return ours == lark_
+
+
+SCAN_PIECES = st.sampled_from(
+    [
+        "x",
+        "state",
+        "custom",
+        ".",
+        "[",
+        "]",
+        "(",
+        ")",
+        ",",
+        "=",
+        ">=",
+        "and",
+        "or",
+        "not",
+        "in",
+        "between",
+        "is",
+        "null",
+        "now",
+        "-",
+        "+",
+        "7d",
+        "5",
+        "-5",
+        "2021-08-10",
+        '"s"',
+        '"open',
+        "$p",
+        "@q",
+        " ",
+        "#c\n",
+        "OPEN",
+        "^",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(SCAN_PIECES, max_size=10).map("".join))
+def test_scan_agrees_with_lark(text: str) -> None:
+    assert same_scan(_fresh(text), lark_scan(text))
+
+
+@pytest.mark.parametrize("query", EXAMPLES)
+def test_scan_of_every_prefix_agrees_with_lark(query: str) -> None:
+    for cut in range(len(query) + 1):
+        assert same_scan(_fresh(query[:cut]), lark_scan(query[:cut])), query[:cut]

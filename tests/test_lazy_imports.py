@@ -42,13 +42,31 @@ def test_piped_repl_needs_no_prompt_toolkit() -> None:
     assert "prompt_toolkit" not in loaded_after(code)
 
 
-def test_compiling_from_the_wheel_loads_only_what_it_needs(tmp_path: Path) -> None:
-    # As installed from the wheel (the generated tables, no Lark): compiling
-    # a query without times, suggestions or a residual loads none of these.
+def loaded_as_installed(tmp_path: Path, code: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` ``code`` loads when run as installed from the
+    wheel: with the generated parse tables, which need no Lark."""
     import hatch_build
 
     tables = tmp_path / "tables.py"
     tables.write_text(hatch_build.generate(Path(__file__).parent.parent), encoding="utf-8")
+    probe = (
+        "import sys, types\n"
+        "m = types.ModuleType('cqlang._parse_tables')\n"
+        f"exec(open({str(tables)!r}).read(), m.__dict__)\n"
+        "sys.modules['cqlang._parse_tables'] = m\n"
+        "import cqlang\n"
+        "assert cqlang.parser.backend_name() == 'cqlang._parse_tables'\n"
+        f"{code}\n"
+        f"print(' '.join(m for m in {modules!r} if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    return out.stdout.split()
+
+
+def test_compiling_from_the_wheel_loads_only_what_it_needs(tmp_path: Path) -> None:
+    # Compiling a query without times, suggestions or a residual.
     lazy = (
         "lark",
         "difflib",
@@ -60,17 +78,13 @@ def test_compiling_from_the_wheel_loads_only_what_it_needs(tmp_path: Path) -> No
         "cqlang.config",
         "requests",
     )
+    code = "cqlang.compile('state in (OPEN, CLOSED) and priority >= 3 and custom.region = \"PL\"')"
+    assert loaded_as_installed(tmp_path, code, lazy) == []
+
+
+def test_completion_from_the_wheel_needs_no_lark(tmp_path: Path) -> None:
     code = (
-        "import sys, types\n"
-        "m = types.ModuleType('cqlang._parse_tables')\n"
-        f"exec(open({str(tables)!r}).read(), m.__dict__)\n"
-        "sys.modules['cqlang._parse_tables'] = m\n"
-        "import cqlang\n"
-        "assert cqlang.parser.backend_name() == 'cqlang._parse_tables'\n"
-        "cqlang.compile('state in (OPEN, CLOSED) and priority >= 3 and custom.region = \"PL\"')\n"
-        f"print(' '.join(m for m in {lazy!r} if m in sys.modules))"
+        "from cqlang.completion import complete\n"
+        "assert complete('state = OPEN and pri', 20) == ['priority']"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert out.stdout.split() == []
+    assert loaded_as_installed(tmp_path, code, ("lark", "prompt_toolkit")) == []
