@@ -9,16 +9,32 @@ marker, whose keyword arguments go to the constructor::
 
 ``emulator_factory``: a callable with the constructor's arguments, for tests
 that need more than one server or build it mid-test; all are stopped after.
+
+Hypothesis profiles, for every test: ``ci`` (the default) and ``deep``,
+chosen with the environment variable ``HYPOTHESIS_PROFILE``. Neither has a
+deadline: these machines are noisy, and a slow example is not a failure.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from cqlang.emulator import Emulator
+
+for _name, _examples in (("ci", 100), ("deep", 2000)):
+    settings.register_profile(
+        _name,
+        max_examples=_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+if os.environ.get("HYPOTHESIS_PROFILE", "ci") in ("ci", "deep"):
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_configure(config: pytest.Config) -> None:

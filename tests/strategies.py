@@ -1,8 +1,8 @@
-"""Shared hypothesis strategies and settings for the core-language tests.
+"""Shared hypothesis strategies for the core-language tests.
 
-* Settings profiles: ``ci`` (the default) and ``deep``, chosen with the
-  environment variable ``HYPOTHESIS_PROFILE``. :data:`CENTRAL_EXAMPLES` is the
-  example count of the central plan-versus-evaluator property.
+* :data:`CENTRAL_EXAMPLES`: the example count of the central
+  plan-versus-evaluator property, larger under ``HYPOTHESIS_PROFILE=deep``
+  (the profiles themselves are in conftest.py).
 * :func:`queries`: well-typed cqlang ASTs over every operator and property
   kind of the default schema, with small value pools so that predicates
   collide, and :func:`rendered` turning an AST into query text with random
@@ -23,30 +23,15 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from cqlang import ast, timeexpr
 from cqlang.schema import MAX_INT
 
 # ------------------------------------------------------------------ profiles
+# Registered and loaded for every test by conftest.py.
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-
-settings.register_profile(
-    "ci",
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-settings.register_profile(
-    "deep",
-    max_examples=2000,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-if PROFILE in ("ci", "deep"):
-    settings.load_profile(PROFILE)
 
 DEEP = PROFILE == "deep"
 #: Examples of the central property (plan semantics == evaluator semantics).
