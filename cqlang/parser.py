@@ -689,19 +689,23 @@ def _lex_diagnostic(text: str, pos: int, allowed: set[str]) -> Diagnostic:
     return make(text, "CQL002", f"unexpected character {ch!r}", pos, pos + 1, hint=hint)
 
 
-def _depth(expr: ast.Expr) -> int:
-    """Nesting depth of connectives, computed without recursion."""
+def _depth(expr: ast.Expr) -> tuple[int, Any]:
+    """Nesting depth of connectives, computed without recursion, and the
+    first node (in text order) that lies deeper than :data:`MAX_DEPTH`."""
     best = 0
+    first: Any = None
     stack: list[tuple[Any, int]] = [(expr, 1)]
     while stack:
         node, d = stack.pop()
         if d > best:
             best = d
+        if d == MAX_DEPTH + 1 and (first is None or node.start < first.start):
+            first = node
         if isinstance(node, ast.And | ast.Or):
             stack.extend((x, d + 1) for x in node.items)
         elif isinstance(node, ast.Not):
             stack.append((node.expr, d + 1))
-    return best
+    return best, first
 
 
 def parse_diagnostics(text: str) -> tuple[ast.Query | None, list[Diagnostic]]:
@@ -734,16 +738,20 @@ def parse_diagnostics(text: str) -> tuple[ast.Query | None, list[Diagnostic]]:
     except _ParseError as exc:
         return None, [_syntax_diagnostic(exc, text, parser)]
     if expr is not None and (text.count("(") + text.lower().count("not")) >= MAX_DEPTH:
-        depth = _depth(expr)
+        depth, deeper = _depth(expr)
         if depth > MAX_DEPTH:
+            # The caret goes under the first word of the first part too deep.
+            word = re.compile(r"\w+|\S").match(text, deeper.start)
+            end = word.end() if word else deeper.start + 1
             return None, [
                 make(
                     text,
                     "CQL007",
                     f"the query nests {depth} levels deep; the limit is {MAX_DEPTH}",
-                    expr.start,
-                    expr.end,
-                    hint="flatten it: a chain of and/or needs no parentheses",
+                    deeper.start,
+                    end,
+                    hint=f"this is level {MAX_DEPTH + 1}; flatten it: a chain of and/or "
+                    "needs no parentheses",
                 )
             ]
     return ast.Query(expr, text), []

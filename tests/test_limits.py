@@ -52,6 +52,12 @@ def test_nesting_beyond_the_limit_is_cql007(text: str) -> None:
     assert diag.code == "CQL007"
     assert str(MAX_DEPTH) in diag.message
     assert diag.hint and "flatten" in diag.hint
+    # The caret is under the first word of the first part too deep.
+    assert 0 < diag.end - diag.start <= len("priority")
+    assert text[diag.start : diag.end] in ("not", "priority", "(")
+    prefix = text[: diag.start]
+    levels = prefix.count("not ") + prefix.count(" and ") + prefix.count(" or ") + 1
+    assert levels >= MAX_DEPTH
     # The other entry points say the same, and nothing recurses.
     assert [d.code for d in cqlang.check(text)] == ["CQL007"]
     with pytest.raises(cqlang.CqlSyntaxError):
