@@ -442,15 +442,23 @@ class _Parser:
         the parser's state stack there."""
         states = self.states
         reducers = self.reducers
+        end = self.end
         stack = [self.start]
         values: list[Any] = []
-        for tok in self.tokens(text, 0, stack):
-            if tok.start_pos == until:
+        tokens = self.tokens(text, 0, stack)
+        eof = None
+        while True:
+            tok = next(tokens, None)
+            if tok is None:  # the end of the text: $END reduces to `start`
+                if until >= 0:
+                    return stack
+                tok = eof = _LexToken("$END", "", len(text), len(text))
+            elif tok.start_pos == until:
                 return stack
             kind = tok.type
             while True:
                 act = states[stack[-1]].get(kind)
-                if act is None:
+                if act is None or (act >= 0 and tok is eof):
                     raise _ParseError(tok, stack)
                 if act >= 0:  # shift
                     stack.append(act)
@@ -464,26 +472,10 @@ class _Parser:
                 else:
                     children = []
                 values.append(reduce(children))
-                stack.append(states[stack[-1]][origin])
-        if until >= 0:
-            return stack
-        eof = _LexToken("$END", "", len(text), len(text))
-        while True:
-            act = states[stack[-1]].get("$END")
-            if act is None or act >= 0:
-                raise _ParseError(eof, stack)
-            origin, size, reduce = reducers[~act]
-            if size:
-                children = values[-size:]
-                del values[-size:]
-                del stack[-size:]
-            else:
-                children = []
-            values.append(reduce(children))
-            goto = states[stack[-1]][origin]
-            if goto == self.end:
-                return values[-1]
-            stack.append(goto)
+                goto = states[stack[-1]][origin]
+                if goto == end:  # only $END gets here: the query is whole
+                    return values[-1]
+                stack.append(goto)
 
     def expected(self, stack: list[int]) -> set[str]:
         """The terminals that the state on top of ``stack`` has an action for."""
