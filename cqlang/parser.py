@@ -16,8 +16,9 @@ The tables come from one of two places (cqlang/_tablegen.py makes both):
   wheel, from the source tree in an editable install) at the first parse,
   with its grammar cache.
 
-The REPL's completion engine asks Lark's own interactive parser about
-prefixes (:func:`scan_prefix`); that path imports Lark.
+The REPL's completion engine scans prefixes (:func:`scan_prefix`) with the
+same lexer and tables, building nothing. :func:`lark_parser` gives a plain
+Lark parser of the grammar, for grammar fuzzing and differential tests.
 """
 
 from __future__ import annotations
@@ -277,7 +278,8 @@ class _Builder:
 # lexer keeps that behaviour where it matters (a word that spells a keyword
 # is the keyword only where the parser accepts it; `-` is a minus after
 # `now`; `7d` is a duration only after `+`/`-`) by asking the parser state,
-# and otherwise matches the same terminals as grammar/cqlang.lark.
+# and otherwise matches the same terminals as grammar/cqlang.lark, reading
+# whole words (`notin` is a name: Lark's contextual lexer would split it).
 # tests/test_parser_lexer.py checks it against Lark's own lexer.
 _TOKEN_RE = re.compile(
     r"""(?:[ \t\r\n\f]+|\#[^\n]*)*(?:
@@ -300,12 +302,10 @@ _KEYWORD_TYPES["custom"] = "CUSTOM"
 
 
 class _LexToken:
-    """A token as Lark's LALR parser needs it (``type``; positions for its
-    error messages), lighter than Lark's own ``Token``: the parser only reads
-    ``type`` and hands the token to the callbacks."""
+    """A token: its terminal, text and offsets. The parser reads ``type``
+    and hands the token to the rule callbacks, which read the rest."""
 
     __slots__ = ("end_pos", "start_pos", "type", "value")
-    line = column = end_line = end_column = 1
 
     def __init__(self, type_: str, value: str, start: int, end: int) -> None:
         self.type = type_
