@@ -23,7 +23,6 @@ Lark parser of the grammar, for grammar fuzzing and differential tests.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -508,13 +507,12 @@ class _Parser:
 
 @lru_cache(maxsize=1)
 def _parser() -> _Parser:
-    if os.environ.get("CQLANG_PARSER") != "lark":
-        try:
-            from . import _parse_tables
-        except ImportError:
-            pass
-        else:
-            return _Parser(dict(vars(_parse_tables)), _Builder(), "cqlang._parse_tables")
+    try:
+        from . import _parse_tables
+    except ImportError:  # an editable install: no tables were generated
+        pass
+    else:
+        return _Parser(dict(vars(_parse_tables)), _Builder(), "cqlang._parse_tables")
     from . import _tablegen
 
     return _Parser(_tablegen.tables(grammar_text(), cache=True), _Builder(), "lark")
