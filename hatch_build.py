@@ -12,6 +12,7 @@ Lark at the first parse (see cqlang/parser.py).
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,12 @@ class CustomBuildHook(BuildHookInterface):  # type: ignore[type-arg]
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if self.target_name != "wheel" or version == "editable":
             return
-        tmp = Path(tempfile.mkdtemp(prefix="cqlang-build-"))
-        target = tmp / "_parse_tables.py"
+        self._tmp = Path(tempfile.mkdtemp(prefix="cqlang-build-"))
+        target = self._tmp / "_parse_tables.py"
         target.write_text(generate(Path(self.root)), encoding="utf-8")
         build_data["force_include"][str(target)] = "cqlang/_parse_tables.py"
+
+    def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        tmp = getattr(self, "_tmp", None)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
