@@ -13,7 +13,8 @@ is read and they are merged key by key, the earlier winning; a named query
 (``[queries.NAME]``) and a custom field's declaration are each taken whole
 from the one file that wins.
 
-Reading uses :mod:`tomllib` (imported only when a file is found); only
+Reading uses :mod:`tomllib` (imported only when a file is read, or a
+``pyproject.toml`` that mentions ``[tool]`` is looked into); only
 ``save_query`` and ``remove_query`` import ``tomlkit``, and they edit the
 file's text in place (the new table is added after the last named query, or
 removed with the blank line that separates it) so that every comment and the

@@ -634,7 +634,7 @@ def test_lint_covers_every_file_read(isolated: Path) -> None:
 # ------------------------------------------------- where strings are written
 
 
-def _locate(text: str, *path: str) -> cfgmod._Str:
+def _locate(text: str, *path: str) -> tomlscan.Located:
     span = tomlscan.scan(text).strings[path]
     assert span.value == _get(tomllib.loads(text), path)
     return span
