@@ -1,4 +1,4 @@
-"""Text to AST: the only module that sees Lark's tables, tokens and errors.
+"""Text to AST: the lexer, the LALR driver and the syntax diagnostics.
 
 The grammar (grammar/cqlang.lark) is an LALR(1) grammar. Lark computes its
 tables; a small driver here runs them, with the :class:`_Builder` callbacks
@@ -12,9 +12,9 @@ The tables come from one of two places (cqlang/_tablegen.py makes both):
 * ``cqlang._parse_tables``: a module of plain data that the wheel's build
   hook (hatch_build.py) generates. It loads without importing Lark, which
   keeps the command line's cold start short.
-* Lark itself, reading grammar/cqlang.lark (from inside the package in a
-  wheel, from the source tree in an editable install) at the first parse,
-  with its grammar cache.
+* in an editable install (which has no generated module), Lark itself,
+  reading grammar/cqlang.lark from the source tree at the first parse, with
+  its grammar cache.
 
 The REPL's completion engine scans prefixes (:func:`scan_prefix`) with the
 same lexer and tables, building nothing. :func:`lark_parser` gives a plain
@@ -280,8 +280,10 @@ class _Builder:
 # and otherwise matches the same terminals as grammar/cqlang.lark, reading
 # whole words (`notin` is a name: Lark's contextual lexer would split it).
 # tests/test_parser_lexer.py checks it against Lark's own lexer.
+# The blanks and comments before a token are one atomic group: a comment is
+# never taken back to let a token start inside it.
 _TOKEN_RE = re.compile(
-    r"""(?:[ \t\r\n\f]+|\#[^\n]*)*(?:
+    r"""(?>(?:[ \t\r\n\f]+|\#[^\n]*)*)(?:
      (?P<DATETIME>[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[tT][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?"""
     r"""(?:[zZ]|[+-][0-9]{2}:?[0-9]{2})?(?![0-9a-zA-Z_]))
     |(?P<DURATION>[0-9]+[smhdwSMHDW](?![0-9a-zA-Z_]))
@@ -327,13 +329,11 @@ class _LexError(Exception):
 
 
 class _ParseError(Exception):
-    """The parser met a token that no rule accepts there; ``stack`` is the
-    parser's state stack at that point."""
+    """The parser met a token that no rule accepts there."""
 
-    def __init__(self, token: _LexToken, stack: list[int]) -> None:
+    def __init__(self, token: _LexToken) -> None:
         super().__init__(token.type)
         self.token = token
-        self.stack = stack
 
 
 _SKIP_RE = re.compile(r"(?:[ \t\r\n\f]+|#[^\n]*)*")
@@ -414,7 +414,7 @@ class _Parser:
             if m is None:
                 skip = _SKIP_RE.match(text, pos)
                 at = skip.end() if skip else pos
-                raise _LexError(at, self.expected(stack))
+                raise _LexError(at, self.accepts(stack) or self.expected(stack))
             kind = m.lastgroup or "END"
             if kind == "END":
                 return
@@ -458,7 +458,7 @@ class _Parser:
             while True:
                 act = states[stack[-1]].get(kind)
                 if act is None or (act >= 0 and tok is eof):
-                    raise _ParseError(tok, stack)
+                    raise _ParseError(tok)
                 if act >= 0:  # shift
                     stack.append(act)
                     values.append(tok)
@@ -657,7 +657,14 @@ def _syntax_diagnostic(err: _ParseError, text: str, parser: _Parser) -> Diagnost
     hint = f"expected {expected}" if expected else None
     kw = [TERMINAL_NAMES[t].strip("'") for t in expected_set if t in TERMINAL_NAMES]
     kw = [k for k in kw if k.isalpha()]
-    close = suggest(shown, kw) if tok.type in ("WORD",) or shown.isalpha() else None
+    low = shown.lower()
+    # `notin`, `isnull`: two keywords run together (keywords are whole words).
+    close = next(
+        (f"{k} {low[len(k) :]}" for k in kw if low.startswith(k) and low[len(k) :] in KEYWORDS),
+        None,
+    )
+    if close is None and (tok.type == "WORD" or shown.isalpha()):
+        close = suggest(shown, kw)
     if close and close.lower() != shown.lower():
         hint = f"did you mean '{close}'? ({hint})" if hint else f"did you mean '{close}'?"
     return make(text, "CQL001", f"unexpected {shown!r}", tok.start_pos, tok.end_pos, hint=hint)
@@ -727,7 +734,10 @@ def parse_diagnostics(text: str) -> tuple[ast.Query | None, list[Diagnostic]]:
         return None, [_lex_diagnostic(text, exc.pos, exc.allowed)]
     except _ParseError as exc:
         return None, [_syntax_diagnostic(exc, text, parser)]
-    if expr is not None and (text.count("(") + text.lower().count("not")) >= MAX_DEPTH:
+    # Without parentheses a query nests at most 3 levels (or, and, the
+    # predicate) plus one per `not`; each parenthesis adds at most 2 (or, and).
+    nots = text.lower().count("not")
+    if expr is not None and 2 * text.count("(") + nots + 3 > MAX_DEPTH:
         depth, deeper = _depth(expr)
         if depth > MAX_DEPTH:
             # The caret goes under the first word of the first part too deep.

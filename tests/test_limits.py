@@ -43,8 +43,10 @@ def test_nesting_up_to_the_limit_is_accepted() -> None:
         nested(5_000),
         "not " * 100_000 + "priority = 1",
         "(" * 20_000 + "not (" * 200 + "priority = 1" + ")" * 20_200,
+        # two levels per parenthesis: an `and` inside an `or` in each group
+        "priority = 2 or priority = 3 and (" * 60 + "priority = 1" + ")" * 60,
     ],
-    ids=["not-limit", "nest-limit", "nest-5000", "not-100000", "parens-and-nots"],
+    ids=["not-limit", "nest-limit", "nest-5000", "not-100000", "parens-and-nots", "or-and"],
 )
 def test_nesting_beyond_the_limit_is_cql007(text: str) -> None:
     started = time.perf_counter()

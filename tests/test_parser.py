@@ -349,6 +349,12 @@ def test_misspelt_keyword_gets_a_suggestion() -> None:
     assert "did you mean 'between'" in (diag.hint or "")
 
 
+def test_keywords_run_together_get_split() -> None:
+    assert "did you mean 'not in'" in (syntax_error("state notin (OPEN)").hint or "")
+    assert "did you mean 'is null'" in (syntax_error("closed_date isnull").hint or "")
+    assert "did you mean 'is not'" in (syntax_error("closed_date isnot null").hint or "")
+
+
 def test_syntax_error_location_on_a_later_line() -> None:
     text = "state = OPEN\n  and priority >\n"
     diag = syntax_error(text)
@@ -390,3 +396,13 @@ def test_surrogates_in_the_text_are_refused() -> None:
     diag = syntax_error(text)
     assert diag.code == "CQL002"
     assert diag.start == 17
+
+
+def test_a_comment_is_never_split_into_tokens() -> None:
+    # When what follows a comment cannot be lexed, the error is there: the
+    # lexer does not take the comment back to find tokens inside it.
+    diag = syntax_error("state = OPEN # note\n ^")
+    assert (diag.code, diag.start) == ("CQL002", 21)
+    assert "'and'" in (diag.hint or "")
+    diag = syntax_error('x = 1 #c\n"open')
+    assert (diag.code, diag.start) == ("CQL003", 9)
