@@ -536,7 +536,13 @@ def check_text(
     now: datetime | None = None,
     queries: Mapping[str, Any] | None = None,
 ) -> Checked:
-    """Parse and check ``text``."""
+    """Parse and check ``text``. Arguments of the wrong kind (a programming
+    error, not a mistake in the query) raise TypeError."""
+    for name, value, kind in (("params", params, Mapping), ("queries", queries, Mapping)):
+        if value is not None and not isinstance(value, kind):
+            raise TypeError(f"{name} is a mapping of names to values, not {type(value).__name__}")
+    if schema is not None and not isinstance(schema, Schema):
+        raise TypeError(f"schema is a cqlang.Schema, not {type(schema).__name__}")
     query, diags = parse_diagnostics(text)
     if query is None:
         return Checked(None, diags)

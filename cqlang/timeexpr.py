@@ -46,10 +46,12 @@ class TimeError(ValueError):
 @lru_cache(maxsize=64)
 def zone(name: str | None) -> tzinfo:
     """The IANA zone called ``name``; UTC for ``None``."""
-    if name is None or name.upper() in ("UTC", "Z"):
+    if name is None:
         return UTC
     if not isinstance(name, str) or not name or ".." in name or name.startswith("/"):
         raise TimeError(f"unknown time zone {name!r}", "CQL108")
+    if name.upper() in ("UTC", "Z"):
+        return UTC
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only when a zone is named
 
     try:

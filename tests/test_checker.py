@@ -479,3 +479,14 @@ def test_named_queries_are_inlined_with_spans_of_the_reference() -> None:
     assert only("@hto", queries=queries).hint == "did you mean '@hot'?"
     cyclic = {"a": "@b", "b": "@a"}
     assert only("@a", queries=cyclic).code == "CQL116"
+
+
+def test_arguments_of_the_wrong_kind_raise_type_error() -> None:
+    # A programming error, not a mistake in the query (docs/python-api.md).
+    import cqlang
+
+    for kwargs in ({"params": [1]}, {"schema": "x"}, {"queries": ["a"]}):
+        with pytest.raises(TypeError):
+            cqlang.check("priority = 1", **kwargs)  # type: ignore[arg-type]
+    # A zone that is not a string is the query's (unknown zone), as a bad name is.
+    assert [d.code for d in cqlang.check("priority = 1", tz=5)] == ["CQL108"]  # type: ignore[arg-type]
