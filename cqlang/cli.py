@@ -7,7 +7,8 @@ Exit status (documented in docs/cli.md):
   carets on stderr);
 * 2: a usage error (unknown option, malformed ``--param``, bad ``--now``,
   an unreadable or insecure config file);
-* 3: an API or network failure (``fetch``), with a one-line cause.
+* 3: an API or network failure (``fetch``), with a one-line cause;
+* 74: the output could not be written (a full disk), with a one-line cause.
 
 Heavy libraries (requests, rich, prompt_toolkit) are imported inside the
 commands that use them, so that ``cqlang compile`` starts fast.
@@ -15,6 +16,7 @@ commands that use them, so that ``cqlang compile`` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -31,6 +33,7 @@ EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_API = 3
+EXIT_IO = 74  # writing the output failed (a full disk, a closed device)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -243,11 +246,17 @@ class CqlGroup(click.Group):
         except KeyboardInterrupt:
             sys.exit(130)
         except BrokenPipeError:
+            _quiet_stdout()
             sys.exit(0)
-        except Exception as exc:  # pragma: no cover - a bug, not a user error
+        except Exception as exc:
             status = getattr(exc, "cqlang_exit_status", None)
             if isinstance(status, int):  # cqlang.config.ConfigError and kin
                 fail(str(exc), status)
+            if isinstance(exc, OSError) and exc.errno is not None:
+                # Writing the output failed: a full disk, a closed device.
+                _quiet_stdout()
+                where = exc.filename if exc.filename else "cannot write the output"
+                fail(f"{where}: {exc.strerror}", EXIT_IO)
             if os.environ.get("CQLANG_DEBUG"):
                 raise
             name = type(exc).__name__
@@ -852,7 +861,7 @@ def _write_records(records: Any, fmt: str, out: Any, tty: bool) -> int:
     "--output",
     "-o",
     type=click.Path(dir_okay=False, writable=True),
-    help="Write here (via a temporary file, renamed on success).",
+    help="Write here (via a temporary file, renamed on success; - is stdout).",
 )
 @click.option("--base-url", metavar="URL", help="API base URL (default: $CONPEEK_URL).")
 @click.option(
@@ -894,6 +903,10 @@ def fetch_cmd(
     from .diagnostics import CqlError
 
     fields = [f.strip() for f in exclude.split(",") if f.strip()] if exclude else None
+    if output == "-":
+        output = None
+    elif output is not None:
+        _check_output(output)
     prepared = prepare_query(query, params, tz, campaign=campaign, exclude=fields, limit=limit)
     when = parse_now(now)
     try:
@@ -1005,6 +1018,27 @@ def fetch_cmd(
         log.setLevel(saved_level)
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of
+    what could not be written does not fail a second time at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _check_output(output: str) -> None:
+    """Refuse, before any request is sent, an --output that cannot be
+    written: its folder is missing, or it names a folder."""
+    target = os.path.realpath(output)
+    folder = os.path.dirname(target)
+    if os.path.isdir(target):
+        fail(f"--output {output}: is a folder")
+    if not os.path.isdir(folder):
+        fail(f"--output {output}: no such folder {folder}")
+    if not os.access(folder, os.W_OK) and not os.access(target, os.W_OK):
+        fail(f"--output {output}: cannot write there (permission denied)")
+
+
 def _stderr_console() -> Any:
     from rich.console import Console
 
@@ -1012,27 +1046,46 @@ def _stderr_console() -> Any:
 
 
 def _emit(records: Any, fmt: str, output: str | None) -> None:
-    """Write the records to stdout, or atomically to ``output``."""
+    """Write the records to stdout, or to ``output``: a regular file (or a
+    symbolic link to one) through a temporary file beside it, renamed over
+    it only once everything is written; a device or a pipe (``/dev/stdout``,
+    a FIFO) directly, since it cannot be replaced."""
     if output is None:
         _write_records(records, fmt, sys.stdout, sys.stdout.isatty())
         sys.stdout.flush()
         return
+    import signal
+    import stat
     import tempfile
-    from contextlib import suppress
 
-    target = os.path.abspath(output)
+    target = os.path.realpath(output)  # a link keeps pointing at the new file
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        with open(target, "w", encoding="utf-8", newline="") as out:
+            _write_records(records, fmt, out, False)
+        return
     fd, tmp = tempfile.mkstemp(
         dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=".tmp"
     )
+
+    def terminated(signum: int, frame: Any) -> None:
+        sys.exit(128 + signum)  # unwinds through the cleanup below
+
+    previous = signal.signal(signal.SIGTERM, terminated)
     try:
         with open(fd, "w", encoding="utf-8", newline="") as out:
             _write_records(records, fmt, out, False)
         os.chmod(tmp, _file_mode(target))
         os.replace(tmp, target)
     except BaseException:
-        with suppress(OSError):
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _file_mode(path: str) -> int:

@@ -314,3 +314,86 @@ def test_progress_on_a_terminal(emulator: Emulator, tmp_path: Path) -> None:
     lines = out.decode().splitlines()
     assert len(lines) == 300 and all(json.loads(line)["id"] for line in lines)
     assert b"records received" in seen and b'"id"' not in seen
+
+
+# ------------------------------------------------------ --output, carefully
+
+
+def test_output_through_a_symbolic_link_writes_its_target(
+    env: dict[str, str], emulator: Emulator, tmp_path: Path
+) -> None:
+    target = tmp_path / "target.jsonl"
+    target.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target.name)
+    result = fetch(env, "state = OPEN", "--limit", "3", "--output", str(link))
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and os.readlink(link) == target.name
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 3
+
+
+def test_output_to_a_pipe_is_written_through(
+    env: dict[str, str], emulator: Emulator, tmp_path: Path
+) -> None:
+    import threading
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = fetch(env, "state = OPEN", "--limit", "3", "--output", str(fifo))
+    reader.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    assert fifo.exists() and not fifo.is_file()  # still the pipe
+    assert len(got[0].splitlines()) == 3
+
+
+def test_output_dash_is_stdout(env: dict[str, str], emulator: Emulator, tmp_path: Path) -> None:
+    result = fetch(env, "state = OPEN", "--limit", "2", "--output", "-")
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2
+    assert not (Path.cwd() / "-").exists()
+
+
+def test_an_output_in_a_missing_folder_is_refused_before_any_request(
+    env: dict[str, str], emulator: Emulator, tmp_path: Path
+) -> None:
+    result = fetch(env, "state = OPEN", "--output", str(tmp_path / "no" / "x.jsonl"))
+    assert result.exit_code == 2
+    assert "no such folder" in result.stderr and "internal error" not in result.stderr
+    assert emulator.request_count == 0
+
+
+def test_a_full_disk_is_a_one_line_error(env: dict[str, str], emulator: Emulator) -> None:
+    assert os.path.exists("/dev/full")  # Linux: writing there fails with ENOSPC
+    for args in (["compile", "state = OPEN"], ["fetch", "--campaign", CAMPAIGN, "--limit", "3"]):
+        with open("/dev/full", "w") as full:
+            proc = subprocess.run(
+                [sys.executable, "-m", "cqlang.cli", *args],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                env={**os.environ, **env},
+                timeout=60,
+            )
+        assert proc.returncode == 74, proc.stderr
+        assert proc.stderr.strip() == "cqlang: cannot write the output: No space left on device"
+
+
+@pytest.mark.emulator(faults=["latency=0.3"])
+def test_sigterm_during_a_fetch_leaves_no_temporary_file(
+    env: dict[str, str], emulator: Emulator, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cqlang.cli", "fetch", "--campaign", CAMPAIGN,
+         "--page-size", "10", "--output", str(out)],
+        env={**os.environ, **env},
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while emulator.request_count < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 128 + signal.SIGTERM
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.toml"]
