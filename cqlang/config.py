@@ -1218,7 +1218,9 @@ def _read_for_edit(path: Path) -> tuple[str, str, tuple[str, ...]]:
 
 
 def _write(path: Path, text: str, newline: str) -> None:
+    """Replace the file's text at once (a link's target, the link kept)."""
     data = text.replace("\n", newline) if newline != "\n" else text
+    shown, path = path, Path(os.path.realpath(path))
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
@@ -1229,7 +1231,7 @@ def _write(path: Path, text: str, newline: str) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise ConfigError(f"cannot write it: {exc.strerror}", path) from None
+        raise ConfigError(f"cannot write it: {exc.strerror}", shown) from None
 
 
 def _query_string(text: str) -> str:

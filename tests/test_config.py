@@ -803,6 +803,21 @@ def test_save_keeps_the_file_mode(isolated: Path) -> None:
     assert p.stat().st_mode & 0o777 == 0o600
 
 
+def test_save_and_rm_through_a_symbolic_link_edit_its_target(isolated: Path) -> None:
+    real = isolated / "shared"
+    real.mkdir()
+    target = write(real / "cqlang.toml", '[queries]\na = "state = OPEN"\n')
+    link = isolated / "cqlang.toml"
+    link.symlink_to(target)
+    save_query(link, "b", "state = CLOSED")
+    assert link.is_symlink()
+    assert tomllib.loads(target.read_text(encoding="utf-8"))["queries"]["b"]["query"] == (
+        "state = CLOSED"
+    )
+    remove_query(link, "b")
+    assert link.is_symlink() and "[queries.b]" not in target.read_text(encoding="utf-8")
+
+
 def test_target_file(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert target_file() == isolated / "cqlang.toml"
     sub = isolated / "sub"
