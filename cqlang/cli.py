@@ -112,6 +112,19 @@ def compile_options(f: F) -> F:
     return f
 
 
+def checked_base_url(text: str | None) -> str | None:
+    """The base URL as requests use it (no ``user:password@``); one that is
+    not an http(s) URL is a usage error."""
+    if not text:
+        return None
+    from .encoding import base_url
+
+    try:
+        return base_url(text)
+    except ValueError as exc:
+        fail(str(exc))
+
+
 def report(exc: Exception) -> NoReturn:
     """Print a CqlError's diagnostics and exit 1."""
     click.echo(str(exc), err=True)
@@ -310,7 +323,7 @@ def compile_cmd(
     """
     from . import api
     from .diagnostics import CqlError
-    from .encoding import encode
+    from .encoding import encode, request_path
 
     q = prepare_query(query, params, tz, strict=strict, campaign=campaign)
     when = parse_now(now)
@@ -326,12 +339,12 @@ def compile_cmd(
     elif fmt == "param":
         click.echo(encode(filters) if filters else "")
     else:
-        base = load_config().connection(base_url=base_url).base_url
+        base = checked_base_url(load_config().connection(base_url=base_url).base_url)
         if not base:
             fail("--format url needs --base-url, CONPEEK_URL or base_url in the config")
         if not q.campaign:
             fail("--format url needs --campaign (or campaign in the config)")
-        url = f"{base.rstrip('/')}/voice_campaign/{q.campaign}/request"
+        url = base + request_path(q.campaign)
         if filters:
             url += f"?filter={encode(filters)}"
         click.echo(url)
@@ -923,7 +936,7 @@ def fetch_cmd(
     conn = load_config().connection(base_url=base_url, campaign=prepared.campaign)
     if not prepared.campaign:
         fail("no campaign: give --campaign ID (or set campaign in the config)")
-    if not conn.base_url:
+    if not checked_base_url(conn.base_url):
         fail("no API base URL: give --base-url or set CONPEEK_URL")
     if not conn.api_key:
         fail("no API key: set CONPEEK_KEY" + "".join(f" ({n})" for n in conn.notes))

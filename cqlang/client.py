@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import requests.adapters
@@ -56,7 +56,8 @@ from urllib3.exceptions import (
 from urllib3.util.retry import Retry
 
 from .diagnostics import CqlError
-from .encoding import encode_json
+from .encoding import base_url as base_url_of
+from .encoding import encode_json, request_path
 
 if TYPE_CHECKING:
     from urllib3.connectionpool import ConnectionPool
@@ -318,12 +319,13 @@ class Client:
             raise ConfigurationError("no API base URL: pass base_url= or set CONPEEK_URL")
         if not key:
             raise ConfigurationError("no API key: pass api_key= or set CONPEEK_KEY")
-        parts = urlsplit(base)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigurationError(f"the base URL must be http(s)://HOST[:PORT], not {base!r}")
         # A user:password@ in the URL is not used (the key is the auth) and
-        # must not show anywhere: drop it.
-        self.base_url = _strip_userinfo(base.rstrip("/"))
+        # must not show anywhere: base_url() drops it.
+        try:
+            self.base_url = base_url_of(base)
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
+        parts = urlsplit(base.strip())
         self._auth = _RawKeyAuth(key)
         # scrubbed from every message
         self._secrets = tuple(_Secret(s) for s in (key, parts.password) if s and len(s) >= 4)
@@ -449,7 +451,7 @@ class Client:
                 return None
             return limit - delivered
 
-        base = f"{self.base_url}/voice_campaign/{quote(campaign_id, safe='')}/request?"
+        base = f"{self.base_url}{request_path(campaign_id)}?"
         tail = f"&exclude={encode_json(exclude)}" if exclude else ""
         for n, filters in enumerate(branches):
             last = n == len(branches) - 1

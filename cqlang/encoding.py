@@ -58,3 +58,32 @@ def query_string(params: dict[str, Any]) -> str:
         text = value if isinstance(value, str) else _dumps(value)
         parts.append(f"{percent_encode(key)}={percent_encode(text)}")
     return "&".join(parts)
+
+
+# ---------------------------------------------------------------- the URL
+
+
+def base_url(text: str) -> str:
+    """``text`` as the API's base URL: ``http(s)://HOST[:PORT][/PATH]`` with
+    no trailing slash and no ``user:password@`` (the key is the
+    authentication, and a password must not show anywhere). Raises
+    ValueError saying what is wrong, without repeating a password."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    shown = "" if "@" in text else f", not {text!r}"
+    try:
+        parts = urlsplit(text.strip())
+        _ = parts.port  # a port out of range raises here
+    except ValueError as exc:
+        raise ValueError(f"the base URL is not a URL ({exc}){shown}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"the base URL must be http(s)://HOST[:PORT]{shown}")
+    if parts.query or parts.fragment:
+        raise ValueError(f"the base URL must have no ?query or #fragment{shown}")
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
+
+
+def request_path(campaign: str) -> str:
+    """The endpoint's path for a campaign id (escaped: an id is one segment)."""
+    return f"/voice_campaign/{percent_encode(campaign)}/request"

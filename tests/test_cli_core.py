@@ -95,6 +95,28 @@ def test_compile_url_without_a_base_is_a_usage_error() -> None:
     assert "base" in result.stderr
 
 
+def test_compile_url_escapes_the_campaign_and_drops_a_password() -> None:
+    result = run(
+        "compile", "--format", "url", "--base-url", "http://me:SECRETPW@api.example.com:8080/v1/",
+        "--campaign", "a b/c?d", "state = OPEN",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    url = urlsplit(result.stdout.strip())
+    assert url.netloc == "api.example.com:8080" and "SECRETPW" not in result.output
+    assert url.path == "/v1/voice_campaign/a%20b%2Fc%3Fd/request"
+
+
+@pytest.mark.parametrize(
+    "base", ["notaurl", "ftp://h", "http://[::1", "http://127.0.0.1:99999", "https://h/?x=1"]
+)
+def test_a_bad_base_url_is_a_usage_error(base: str) -> None:
+    result = run(
+        "compile", "--format", "url", "--base-url", base, "--campaign", "c", "state = OPEN"
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("cqlang: the base URL")
+
+
 def test_compile_reads_stdin_for_dash() -> None:
     result = run("compile", "-", stdin="# saved query\nstate = OPEN\n  and priority > 1\n")
     assert result.exit_code == 0

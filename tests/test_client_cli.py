@@ -397,3 +397,13 @@ def test_sigterm_during_a_fetch_leaves_no_temporary_file(
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 128 + signal.SIGTERM
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.toml"]
+
+
+def test_a_bad_base_url_is_refused_before_any_request(
+    env: dict[str, str], emulator: Emulator
+) -> None:
+    for base in ("notaurl", "http://[::1", "http://127.0.0.1:99999"):
+        result = fetch(env, "state = OPEN", "--base-url", base)
+        assert result.exit_code == 2, result.output
+        assert "internal error" not in result.stderr
+    assert emulator.request_count == 0
