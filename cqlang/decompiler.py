@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from .diagnostics import CqlValidationError, make
 from .evaluator import FilterError, filter_atoms
@@ -28,13 +28,20 @@ def _load(source: Any) -> Any:
     if text[:1] in ("[", "{"):
         pass  # JSON text, whose string values may hold "filter=" or "%"
     elif "filter=" in text or "://" in text:
-        query = urlsplit(text).query if "?" in text else text
+        url = urlsplit(text) if "?" in text or "://" in text else None
+        query = url.query if url is not None else text
         values = parse_qs(query, keep_blank_values=True).get("filter")
         if not values:
+            if url is not None and url.path.rstrip("/").endswith("/request"):
+                return []  # the endpoint without a filter: every record
             raise _error(source, "CQL301", "the URL has no filter= parameter")
+        if len(values) > 1:
+            raise _error(source, "CQL301", f"the URL has {len(values)} filter= parameters")
         text = values[0]
     elif "%" in text:
-        text = unquote(text)
+        # An encoded value, read as the server reads a query string: a raw
+        # `+` is a space (cqlang itself always writes %2B and %20).
+        text = unquote_plus(text)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

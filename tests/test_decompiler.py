@@ -73,13 +73,27 @@ def test_the_api_page_example_decodes() -> None:
     assert cqlang.decompile(raw) == 'contact_number = "123123123"'
 
 
+def test_the_endpoint_without_a_filter_is_the_empty_query() -> None:
+    # What `cqlang compile --format url ''` prints decompiles back.
+    assert cqlang.decompile("https://x.example/voice_campaign/1/request?limit=1") == ""
+    assert cqlang.decompile("https://x.example/voice_campaign/1/request") == ""
+
+
+def test_a_raw_plus_in_an_encoded_value_is_a_space_as_the_server_reads_it() -> None:
+    value = "%5B%7B%22property%22%3A%22contact_number%22%2C%22value%22%3A%22a+b%22%7D%5D"
+    url = f"https://x.example/voice_campaign/1/request?filter={value}"
+    assert cqlang.decompile(value) == cqlang.decompile(url) == 'contact_number = "a b"'
+    assert cqlang.decompile(value.replace("+", "%2B")) == 'contact_number = "a+b"'
+
+
 @pytest.mark.parametrize(
     ("source", "code"),
     [
         ("not json", "CQL301"),
         ("[1,", "CQL301"),
         ('{"property": "state"}', "CQL301"),
-        ("https://x.example/voice_campaign/1/request?limit=1", "CQL301"),
+        ("https://x.example/elsewhere?limit=1", "CQL301"),
+        ("https://x.example/voice_campaign/1/request?filter=%5B%5D&filter=%5B%5D", "CQL301"),
         ('[{"property": "nope", "value": 1}]', "CQL302"),
         ('[{"property": "priority", "operator": "between", "value": 1}]', "CQL303"),
         ('[{"property": "priority", "operator": "gte", "value": "3"}]', "CQL304"),
