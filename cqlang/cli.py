@@ -63,7 +63,7 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 def read_query(query: str) -> str:
     """The QUERY argument; ``-`` reads standard input."""
     if query == "-":
-        return sys.stdin.read()
+        return sys.stdin.read().removeprefix("\ufeff")  # a byte order mark is no text
     return query
 
 
@@ -403,7 +403,13 @@ def decompile_cmd(filter_: str) -> None:
 @main.command("explain")
 @click.argument("query")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
-@click.option("--max-branches", default=32, show_default=True, help="Most requests allowed.")
+@click.option(
+    "--max-branches",
+    default=32,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Most requests allowed.",
+)
 @compile_options
 def explain_cmd(
     query: str,
@@ -995,7 +1001,9 @@ def fetch_cmd(
             counts[1] += records
             if progress is not None:
                 progress.update(
-                    task, description=f"{counts[1]} records received, {counts[0]} requests"
+                    task,
+                    description=f"{_count(counts[1], 'record')} received, "
+                    f"{_count(counts[0], 'request')}",
                 )
 
         client = Client(
@@ -1029,6 +1037,10 @@ def fetch_cmd(
     finally:
         log.removeHandler(handler)
         log.setLevel(saved_level)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _quiet_stdout() -> None:

@@ -108,6 +108,10 @@ def make(
     return Diagnostic(code, severity, message, start, end, line, col, hint)
 
 
+#: The most characters of a query line a rendered diagnostic shows.
+SHOWN_WIDTH = 100
+
+
 def render(diag: Diagnostic, text: str, *, source: str | None = None) -> str:
     """Render one diagnostic with the query line and a caret under its span."""
     lines = text.split("\n") if text else [""]
@@ -119,7 +123,15 @@ def render(diag: Diagnostic, text: str, *, source: str | None = None) -> str:
     # A span that runs past its line is underlined to the end of the line.
     width = max(1, min(diag.end - diag.start, len(src) - col0) if col0 < len(src) else 1)
     shown = src.expandtabs(1)
-    caret = " " * col0 + "^" * width
+    col = col0
+    if len(shown) > SHOWN_WIDTH:  # a long line: the part around the span
+        start = max(0, min(col0 - SHOWN_WIDTH // 3, len(shown) - SHOWN_WIDTH))
+        end = start + SHOWN_WIDTH
+        lead = "…" if start else ""
+        shown = lead + shown[start:end] + ("…" if end < len(shown) else "")
+        col = col0 - start + len(lead)
+        width = max(1, min(width, end - col0))
+    caret = " " * col + "^" * width
     tail = f" {diag.hint}" if diag.hint else ""
     return (
         f"{diag.severity}[{diag.code}]: {diag.message}\n"

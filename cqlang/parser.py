@@ -722,9 +722,13 @@ def parse_diagnostics(text: str) -> tuple[ast.Query | None, list[Diagnostic]]:
         # Not Unicode text (e.g. undecodable bytes from a command line): it
         # could never be sent as UTF-8.
         pos = bad.start()
-        return None, [
-            make(text, "CQL002", f"unexpected character U+{ord(text[pos]):04X}", pos, pos + 1)
-        ]
+        code = ord(text[pos])
+        if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+            message = f"byte 0x{code - 0xDC00:02X} is not UTF-8 text"
+            hint = "queries are read as UTF-8: save or convert the text as UTF-8"
+        else:
+            message, hint = f"unexpected character U+{code:04X}", None
+        return None, [make(text, "CQL002", message, pos, pos + 1, hint=hint)]
     parser = _parser()
     try:
         expr = parser.parse(text)

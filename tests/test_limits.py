@@ -116,3 +116,21 @@ def test_exploding_nesting_fails_with_the_count_not_after_building_it() -> None:
     assert time.perf_counter() - started < 5
     assert info.value.diagnostics[0].code == "CQL204"
     assert str(2**60) in info.value.diagnostics[0].message
+
+
+def test_a_long_line_is_shown_around_the_span() -> None:
+    from cqlang.diagnostics import SHOWN_WIDTH
+
+    text = "state = OPEN and " + "priority > 1 and " * 40 + "prioirty > 3"
+    (diag,) = cqlang.check(text)
+    shown = str(cqlang.CqlValidationError(diag.message, [diag], text))
+    source, caret = shown.splitlines()[3:5]
+    assert source.startswith("1 | …") and len(source) <= SHOWN_WIDTH + 10
+    # The caret stands under the misspelt word, wherever the window starts.
+    at = caret.index("^")
+    assert source[at : at + len("prioirty")] == "prioirty"
+    # A huge query is reported in a few lines, not echoed whole.
+    huge = "a" * (MAX_QUERY_CHARS + 10)
+    with pytest.raises(cqlang.CqlSyntaxError) as info:
+        cqlang.parse(huge)
+    assert len(str(info.value)) < 1000
