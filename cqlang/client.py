@@ -687,7 +687,8 @@ class Client:
         return float(min(self.backoff_max, wait))
 
     def _log(self, url: str, status: int, seconds: float, records: int) -> None:
-        log.debug("GET %s -> %d (%.0f ms, %d records)", url, status, seconds * 1000, records)
+        noun = "record" if records == 1 else "records"
+        log.debug("GET %s -> %d (%.0f ms, %d %s)", url, status, seconds * 1000, records, noun)
         if self.on_request is not None:
             self.on_request(url, status, seconds, records)
 
