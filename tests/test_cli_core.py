@@ -388,3 +388,27 @@ def test_real_process_reads_stdin_and_exits_cleanly(tmp_path: Path) -> None:
     assert bad.returncode == 1, bad.stderr
     assert b"Traceback" not in bad.stderr and b"internal error" not in bad.stderr
     assert b"error[CQL" in bad.stderr
+
+
+def test_stdin_in_utf8_with_a_bom_or_not_utf8_at_all() -> None:
+    import subprocess
+    import sys
+
+    def compile_stdin(data: bytes) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            [sys.executable, "-m", "cqlang.cli", "compile", "-"],
+            input=data,
+            capture_output=True,
+            timeout=60,
+        )
+
+    ok = compile_stdin("\ufeffstate = OPEN".encode())
+    assert ok.returncode == 0
+    assert json.loads(ok.stdout) == [{"property": "state", "value": ["OPEN"]}]
+    bad = compile_stdin(b"state = \xff")
+    assert bad.returncode == 1
+    assert b"byte 0xFF is not UTF-8 text" in bad.stderr and b"Traceback" not in bad.stderr
+
+
+def test_max_branches_below_one_is_a_usage_error() -> None:
+    assert run("explain", "--max-branches", "0", "state = OPEN").exit_code == 2
