@@ -893,6 +893,7 @@ def _write_records(records: Any, fmt: str, out: Any, tty: bool) -> int:
 @click.option(
     "--retry-budget",
     type=click.FloatRange(min=0),
+    callback=lambda ctx, param, value: _finite(param, value),
     default=30.0,
     show_default=True,
     help="Seconds a failing request may spend retrying.",
@@ -1037,6 +1038,15 @@ def fetch_cmd(
     finally:
         log.removeHandler(handler)
         log.setLevel(saved_level)
+
+
+def _finite(param: click.Parameter, value: float) -> float:
+    """A number option that must be a number: not nan, not inf."""
+    import math
+
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds", param=param)
+    return value
 
 
 def _count(n: int, noun: str) -> str:

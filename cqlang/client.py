@@ -717,7 +717,8 @@ class Client:
         if status == 400:
             message = f"{head}: the API refused the request: {_server_message(body, excerpt)}"
         elif status in (401, 403):
-            message = f"{head}: the API key was refused (check CONPEEK_KEY); body: {excerpt}"
+            where = "check CONPEEK_KEY, or api_key in the config"
+            message = f"{head}: the API key was refused ({where}); body: {excerpt}"
         elif status == 404:
             message = f"{head}: no such campaign or endpoint; body: {excerpt}"
         elif status in RETRY_STATUSES:

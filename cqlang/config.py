@@ -267,11 +267,11 @@ def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
         if not isinstance(raw, dict):
             raise ConfigError("[tool.cqlang] must be a table", path)
     data = _validate(raw, path, ".".join(prefix))
-    _check_secret(path, data)
+    _check_secret(path, data, prefix)
     return ConfigFile(path, origin, text, data, prefix)
 
 
-def _check_secret(path: Path, data: Mapping[str, Any]) -> None:
+def _check_secret(path: Path, data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> None:
     holders = ["connection"] if "api_key" in data.get("connection", {}) else []
     holders += [
         f"profiles.{name}"
@@ -286,9 +286,9 @@ def _check_secret(path: Path, data: Mapping[str, Any]) -> None:
         return
     if mode & 0o077:
         raise InsecureConfigError(
-            f"it holds an api_key (under [{holders[0]}]) but others than its owner "
-            f"can read it (mode {mode:o}); fix it with: chmod 600 {path}  (or keep the key "
-            "in an environment variable and name it with api_key_env)",
+            f"it holds an api_key (under [{'.'.join((*prefix, holders[0]))}]) but others "
+            f"than its owner can read it (mode {mode:o}); fix it with: chmod 600 {path}  (or "
+            "keep the key in an environment variable and name it with api_key_env)",
             path,
         )
 

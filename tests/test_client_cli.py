@@ -407,3 +407,14 @@ def test_a_bad_base_url_is_refused_before_any_request(
         assert result.exit_code == 2, result.output
         assert "internal error" not in result.stderr
     assert emulator.request_count == 0
+
+
+def test_a_retry_budget_that_is_not_a_number_is_a_usage_error(
+    env: dict[str, str], emulator: Emulator
+) -> None:
+    for budget in ("nan", "inf"):
+        result = CliRunner().invoke(
+            main, ["fetch", "--campaign", CAMPAIGN, "--retry-budget", budget], env=env
+        )
+        assert result.exit_code == 2 and "not a number of seconds" in result.stderr
+    assert emulator.request_count == 0

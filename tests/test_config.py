@@ -222,6 +222,13 @@ def test_api_key_in_a_profile_is_checked_too(isolated: Path) -> None:
         Config.load()
 
 
+def test_api_key_in_a_pyproject_names_the_whole_table(isolated: Path) -> None:
+    text = '[tool.cqlang.connection]\napi_key = "k"\n'
+    write(isolated / "pyproject.toml", text, 0o644)
+    with pytest.raises(InsecureConfigError, match=r"under \[tool\.cqlang\.connection\]"):
+        Config.load()
+
+
 def test_api_key_in_a_private_file_is_used_and_masked(isolated: Path) -> None:
     write(isolated / "cqlang.toml", '[connection]\napi_key = "s3cr3t-key-123456"\n', 0o600)
     cfg = Config.load()
