@@ -898,6 +898,14 @@ def _write_records(records: Any, fmt: str, out: Any, tty: bool) -> int:
     show_default=True,
     help="Seconds a failing request may spend retrying.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    callback=lambda ctx, param, value: _finite(param, value),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for the server's answer (to connect: at most 5).",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Log each request on stderr.")
 def fetch_cmd(
     query: str,
@@ -913,6 +921,7 @@ def fetch_cmd(
     base_url: str | None,
     retries: int,
     retry_budget: float,
+    timeout: float,
     verbose: bool,
 ) -> None:
     """Fetch the records of a campaign that match QUERY (all when omitted).
@@ -1012,6 +1021,7 @@ def fetch_cmd(
             conn.api_key,
             max_retries=retries,
             retry_budget=retry_budget,
+            timeout=(min(5.0, timeout), timeout),
             on_request=on_request,
         )
         with client:

@@ -243,7 +243,12 @@ def discover(
 
 def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
     """Read and validate one config file."""
+    import stat
+
     try:
+        # A pipe or a device (`--config /dev/zero`) would block or never end.
+        if stat.S_ISFIFO(path.stat().st_mode) or stat.S_ISCHR(path.stat().st_mode):
+            raise ConfigError("is a pipe or a device, not a config file", path)
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError("no such config file", path) from None

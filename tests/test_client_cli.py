@@ -263,7 +263,7 @@ def test_fetch_help_lists_the_options() -> None:
     result = CliRunner().invoke(main, ["fetch", "--help"])
     for option in ("--campaign", "--param", "--tz", "--now", "--exclude", "--limit",
                    "--page-size", "--format", "--output", "--base-url", "--verbose",
-                   "--retries", "--retry-budget"):  # fmt: skip
+                   "--retries", "--retry-budget", "--timeout"):  # fmt: skip
         assert option in result.output
     assert "--api-key" not in result.output
     started = time.monotonic()
@@ -418,3 +418,16 @@ def test_a_retry_budget_that_is_not_a_number_is_a_usage_error(
         )
         assert result.exit_code == 2 and "not a number of seconds" in result.stderr
     assert emulator.request_count == 0
+
+
+@pytest.mark.emulator(faults=["latency=2"])
+def test_timeout_bounds_the_wait_for_a_slow_server(env: dict[str, str], emulator: Emulator) -> None:
+    started = time.monotonic()
+    result = CliRunner().invoke(
+        main,
+        ["fetch", "--campaign", CAMPAIGN, "--timeout", "0.2", "--retries", "0", "state = OPEN"],
+        env=env,
+    )
+    assert result.exit_code == 3, result.output
+    assert "timed out" in result.stderr.lower()
+    assert time.monotonic() - started < 2  # the 2 s answer was not waited for

@@ -906,3 +906,10 @@ def test_lint_places_mistakes_in_a_pyproject(isolated: Path) -> None:
     (f,) = Config.load().lint()
     assert f.placed is not None and (f.placed.line, f.placed.column) == (5, 18)
     assert "--> pyproject.toml:5:18" in f.rendered
+
+
+def test_a_pipe_given_as_the_config_is_refused_not_waited_on(isolated: Path) -> None:
+    fifo = isolated / "fifo.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="pipe or a device"):
+        Config.load(fifo)
