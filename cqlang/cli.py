@@ -476,6 +476,16 @@ def _show_value(value: Any) -> str:
     return str(value)
 
 
+def _json_value(value: Any) -> Any:
+    """A parameter value in JSON output: integers and lists keep their type,
+    a TOML date or datetime is its text as --param would take it."""
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    if isinstance(value, int | float | str | bool) or value is None:
+        return value
+    return _show_value(value)
+
+
 def _param_default(value: str) -> str | int:
     """A --param of `queries save`, as written in the file: digits without a
     leading zero are an integer, anything else a string."""
@@ -507,7 +517,7 @@ def _query_json(named: Any) -> dict[str, Any]:
         "name": named.name,
         "description": named.description,
         "query": named.text,
-        "params": {k: _show_value(v) for k, v in named.params.items()},
+        "params": {k: _json_value(v) for k, v in named.params.items()},
         "campaign": named.campaign,
         "exclude": list(named.exclude) if named.exclude is not None else None,
         "limit": named.limit,
@@ -593,7 +603,7 @@ def queries_show_cmd(
     plan = None if errors else api.plan(q.text, now=when, **q.inputs())
     if as_json:
         out = _query_json(named)
-        out["bound"] = {p: {"value": _show_value(v), "from": src} for p, v, src in rows}
+        out["bound"] = {p: {"value": _json_value(v), "from": src} for p, v, src in rows}
         out["plan"] = plan.to_json() if plan is not None else None
         out["diagnostics"] = [d.to_dict() for d in diags]
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))

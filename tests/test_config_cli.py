@@ -286,7 +286,11 @@ def test_queries_list_and_show() -> None:
     assert len(lines) == 10
     assert any(line.startswith("@hot_leads") and "$min_priority=5" in line for line in lines)
     r = run("--config", str(EXAMPLE), "queries", "list", "--json")
-    assert len(json.loads(r.stdout)) == 10
+    listed = json.loads(r.stdout)
+    assert len(listed) == 10
+    params = {q["name"]: q["params"] for q in listed}
+    assert params["hot_leads"]["min_priority"] == 5  # TOML types kept
+    assert params["unreachable"] == {"from": "2026-08-01", "to": "2026-10-31"}
     r = run("--config", str(EXAMPLE), "queries", "show", "hot_in_poland", "-p", "min_score=90")
     assert r.exit_code == 0, r.output
     assert "@hot_leads and @poland" in r.stdout
