@@ -210,6 +210,13 @@ def prepare_query(
     its parameter defaults, campaign, exclude, limit and time zone (options
     given here win); the config's schema and named queries come along.
     ``settings``: campaign=, exclude=, limit= (for fetch)."""
+    if tz is not None:  # a bad --tz is the option's mistake, not the query's
+        from .timeexpr import TimeError, zone
+
+        try:
+            zone(tz)
+        except TimeError as exc:
+            fail(f"--tz: {exc}" + (f" ({exc.hint})" if exc.hint else ""))
     return load_config().prepare(
         read_query(query),
         params=parse_params(params),
