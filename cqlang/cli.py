@@ -558,7 +558,8 @@ def queries_list_cmd(as_json: bool) -> None:
     width = max(len(n) for n in cfg.queries) + 1
     for q in cfg.queries.values():
         params = " ".join(f"${k}={_show_value(v)}" for k, v in q.params.items())
-        line = f"@{q.name}".ljust(width) + "  " + (q.description or "")
+        about = " ".join((q.description or "").split())  # one line, whatever the file holds
+        line = f"@{q.name}".ljust(width) + "  " + about
         if params:
             line += f"  [{params}]"
         click.echo(line.rstrip())

@@ -465,3 +465,10 @@ def test_compile_url_takes_base_url_and_campaign_from_the_config(
     monkeypatch.setenv("CONPEEK_URL", "http://env:1")
     r = run("compile", "--format", "url", "--campaign", "abc", "state = OPEN")
     assert r.stdout.startswith("http://env:1/voice_campaign/abc/request?filter=")
+
+
+def test_queries_list_keeps_one_line_per_query(isolated: Path) -> None:
+    p = isolated / "cqlang.toml"
+    p.write_text('[queries.hot]\nquery = "priority >= 5"\ndescription = """two\nlines"""\n')
+    r = run("--config", str(p), "queries", "list")
+    assert r.exit_code == 0 and r.stdout.splitlines() == ["@hot  two lines"]
