@@ -385,6 +385,10 @@ def _keep(c: list[Any]) -> list[Any]:
 
 
 class _Parser:
+    """The LALR(1) driver: ``tables`` as cqlang/_tablegen.py lays them out,
+    ``builder``'s methods as the rule callbacks, ``source`` naming where the
+    tables came from."""
+
     def __init__(self, tables: dict[str, Any], builder: _Builder, source: str) -> None:
         self.source = source
         self.states: tuple[dict[str, int], ...] = tables["STATES"]
