@@ -794,17 +794,6 @@ def config_cmd(as_json: bool) -> None:
 # --output through a temporary file beside it, renamed only on success.
 
 FETCH_FORMATS = ("jsonl", "json", "csv", "table")
-TABLE_COLUMNS = (
-    "id",
-    "name",
-    "state",
-    "application_state",
-    "priority",
-    "contact_try",
-    "created_date",
-    "closed_date",
-    "close_reason",
-)
 
 
 def _flatten(record: dict[str, Any]) -> dict[str, Any]:
@@ -858,18 +847,16 @@ def _write_records(records: Any, fmt: str, out: Any, tty: bool) -> int:
             writer.writerow(columns)
         for row in rows:
             writer.writerow(_cell(row.get(c)) for c in columns)
-    else:
-        from rich.console import Console
-        from rich.table import Table
+    else:  # the REPL's table: the main columns that fit, custom fields cut short
+        import shutil
 
-        table = Table(*TABLE_COLUMNS, "custom")
-        for rec in records:
-            fields = ", ".join(
-                f"{k[7:]}={_cell(v)}" for k, v in _flatten(rec).items() if k.startswith("custom.")
-            )
-            table.add_row(*(_cell(rec.get(c)) for c in TABLE_COLUMNS), fields)
-            count += 1
-        Console(file=out, force_terminal=tty, width=None if tty else 200).print(table)
+        from .repl.commands import render_table
+
+        rows = list(records)
+        count = len(rows)
+        if rows:
+            width = shutil.get_terminal_size().columns if tty else 200
+            out.write(render_table(rows, width=width) + "\n")
     return count
 
 

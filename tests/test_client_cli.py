@@ -92,6 +92,10 @@ def test_table_format(env: dict[str, str], emulator: Emulator) -> None:
     assert result.exit_code == 0
     for rec in expected(emulator, "priority = 100")[:2]:
         assert rec["id"] in result.stdout
+    # The REPL's table: one line per record, within the width, custom last.
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 + 2 and all(len(line) <= 200 for line in lines)
+    assert lines[0].split()[0] == "id" and lines[0].split()[-1] == "custom"
 
 
 def test_limit_exclude_params_tz_now(env: dict[str, str], emulator: Emulator) -> None:
