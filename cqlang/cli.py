@@ -17,7 +17,9 @@ commands that use them, so that ``cqlang compile`` starts fast.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -34,6 +36,8 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_API = 3
 EXIT_IO = 74  # writing the output failed (a full disk, a closed device)
+# What writing to stdout fails with when the fault is where it goes.
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,6 +67,8 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 def read_query(query: str) -> str:
     """The QUERY argument; ``-`` reads standard input."""
     if query == "-":
+        if sys.stdin is None:
+            fail("QUERY - reads standard input, which is closed")
         return sys.stdin.read().removeprefix("\ufeff")  # a byte order mark is no text
     return query
 
@@ -272,11 +278,10 @@ class CqlGroup(click.Group):
             status = getattr(exc, "cqlang_exit_status", None)
             if isinstance(status, int):  # cqlang.config.ConfigError and kin
                 fail(str(exc), status)
-            if isinstance(exc, OSError) and exc.errno is not None:
-                # Writing the output failed: a full disk, a closed device.
+            if isinstance(exc, OSError) and exc.filename is None and exc.errno in _WRITE_ERRORS:
+                # Printing failed: a full disk or a closed device under stdout.
                 _quiet_stdout()
-                where = exc.filename if exc.filename else "cannot write the output"
-                fail(f"{where}: {exc.strerror}", EXIT_IO)
+                fail(f"cannot write the output: {exc.strerror}", EXIT_IO)
             if os.environ.get("CQLANG_DEBUG"):
                 raise
             name = type(exc).__name__
@@ -488,6 +493,8 @@ def _json_value(value: Any) -> Any:
     a TOML date or datetime is its text as --param would take it."""
     if isinstance(value, list | tuple):
         return [_json_value(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no nan or inf
     if isinstance(value, int | float | str | bool) or value is None:
         return value
     return _show_value(value)
@@ -932,13 +939,14 @@ def fetch_cmd(
     """Fetch the records of a campaign that match QUERY (all when omitted).
 
     The key comes from $CONPEEK_KEY (or the config), never from an option.
-    Exit status: 0 success, 1 invalid query, 2 usage, 3 API or network failure.
+    Exit status: 0 success, 1 invalid query, 2 usage, 3 API or network failure,
+    74 the output could not be written.
     """
     from .diagnostics import CqlError
 
     fields = [f.strip() for f in exclude.split(",") if f.strip()] if exclude else None
-    if output == "-":
-        output = None
+    if output is not None and _STREAMS.get(output) == 1:
+        output = None  # stdout, as it is: `-o /dev/stdout >> log` appends
     elif output is not None:
         _check_output(output)
     prepared = prepare_query(query, params, tz, campaign=campaign, exclude=fields, limit=limit)
@@ -948,7 +956,7 @@ def fetch_cmd(
     except CqlError as exc:
         report_query(prepared, exc)
     if fmt is None:
-        fmt = "table" if output is None and sys.stdout.isatty() else "jsonl"
+        fmt = "table" if output is None and _isatty(sys.stdout) else "jsonl"
     if plan.never_matches:
         print_query_diagnostics(prepared, plan.warnings)
         click.echo("cqlang: warning: the query never matches; no request was sent", err=True)
@@ -993,8 +1001,8 @@ def fetch_cmd(
     buffered = fmt in ("csv", "table")
     # A progress line on stderr, when it cannot tangle with records streaming
     # to the same terminal (--verbose logs say the same, line by line).
-    to_terminal = output is None and sys.stdout.isatty()
-    if not verbose and sys.stderr.isatty() and (buffered or not to_terminal):
+    to_terminal = output is None and _isatty(sys.stdout)
+    if not verbose and _isatty(sys.stderr) and (buffered or not to_terminal):
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         progress = Progress(
@@ -1057,8 +1065,6 @@ def fetch_cmd(
 
 def _finite(param: click.Parameter, value: float) -> float:
     """A number option that must be a number: not nan, not inf."""
-    import math
-
     if not math.isfinite(value):
         raise click.BadParameter(f"{value} is not a number of seconds", param=param)
     return value
@@ -1068,25 +1074,67 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def _isatty(stream: Any) -> bool:
+    return stream is not None and bool(stream.isatty())
+
+
 def _quiet_stdout() -> None:
     """Point stdout at /dev/null, so that the interpreter's last flush of
     what could not be written does not fail a second time at exit."""
-    with contextlib.suppress(OSError, ValueError):
+    if sys.stdout is None:
+        return
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
 
 
+class OutputError(Exception):
+    """The records could not be written where --output (or stdout) says."""
+
+    cqlang_exit_status = EXIT_IO
+
+
+#: Names of the standard streams: written to as they are (an append stays an
+#: append), never replaced.
+_STREAMS = {
+    "-": 1,
+    "/dev/stdout": 1,
+    "/dev/fd/1": 1,
+    "/proc/self/fd/1": 1,
+    "/dev/stderr": 2,
+    "/dev/fd/2": 2,
+    "/proc/self/fd/2": 2,
+}
+
+
+def _replaceable(output: str) -> bool:
+    """Whether ``output`` is (or will be) a regular file, so that it is
+    written through a temporary file renamed over it; a device or a pipe is
+    written directly."""
+    import stat
+
+    if os.path.realpath(output).startswith("/proc/"):
+        return False  # an open file of some process, such as a pipe
+    try:
+        return stat.S_ISREG(os.stat(output).st_mode)
+    except OSError:
+        return True  # a new file
+
+
 def _check_output(output: str) -> None:
     """Refuse, before any request is sent, an --output that cannot be
-    written: its folder is missing, or it names a folder."""
+    written: it names a folder, its folder is missing or not writable (the
+    temporary file goes there)."""
+    if output in _STREAMS or not _replaceable(output):
+        return
     target = os.path.realpath(output)
     folder = os.path.dirname(target)
     if os.path.isdir(target):
         fail(f"--output {output}: is a folder")
     if not os.path.isdir(folder):
         fail(f"--output {output}: no such folder {folder}")
-    if not os.access(folder, os.W_OK) and not os.access(target, os.W_OK):
-        fail(f"--output {output}: cannot write there (permission denied)")
+    if not os.access(folder, os.W_OK):
+        fail(f"--output {output}: cannot write in {folder} (permission denied)")
 
 
 def _stderr_console() -> Any:
@@ -1098,25 +1146,38 @@ def _stderr_console() -> Any:
 def _emit(records: Any, fmt: str, output: str | None) -> None:
     """Write the records to stdout, or to ``output``: a regular file (or a
     symbolic link to one) through a temporary file beside it, renamed over
-    it only once everything is written; a device or a pipe (``/dev/stdout``,
-    a FIFO) directly, since it cannot be replaced."""
-    if output is None:
-        _write_records(records, fmt, sys.stdout, sys.stdout.isatty())
-        sys.stdout.flush()
+    it only once everything is written; a standard stream, a device or a
+    pipe directly, since it cannot be replaced. Failing to write raises
+    OutputError (exit 74), naming ``output`` as given."""
+    stream = _STREAMS.get(output or "-")
+    if stream is not None or output is None:
+        out = sys.stderr if stream == 2 else sys.stdout
+        if out is None:  # started with it closed (`>&-`)
+            raise OutputError("cannot write the output: the stream is closed")
+        try:
+            _write_records(records, fmt, out, out.isatty())
+            out.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"cannot write the output: {exc.strerror}") from None
         return
+    try:
+        if not _replaceable(output):
+            with open(output, "w", encoding="utf-8", newline="") as direct:
+                _write_records(records, fmt, direct, False)
+        else:
+            _replace(records, fmt, os.path.realpath(output))  # a link stays a link
+    except OSError as exc:
+        raise OutputError(f"--output {output}: {exc.strerror}") from None
+
+
+def _replace(records: Any, fmt: str, target: str) -> None:
+    """Write the records to a temporary file beside ``target`` and rename it
+    over ``target``; on any failure or signal the temporary file goes."""
     import signal
-    import stat
     import tempfile
 
-    target = os.path.realpath(output)  # a link keeps pointing at the new file
-    try:
-        mode = os.stat(target).st_mode
-    except OSError:
-        mode = None
-    if mode is not None and not stat.S_ISREG(mode):
-        with open(target, "w", encoding="utf-8", newline="") as out:
-            _write_records(records, fmt, out, False)
-        return
     fd, tmp = tempfile.mkstemp(
         dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=".tmp"
     )

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 
 #: The environment variable naming the one config file to read.
 CONFIG_ENV = "CQLANG_CONFIG"
+#: The largest config file read.
+MAX_CONFIG_BYTES = 2**20
 #: The environment variables of the API's base URL and key.
 URL_ENV = "CONPEEK_URL"
 KEY_ENV = "CONPEEK_KEY"
@@ -217,16 +219,18 @@ def discover(
     named = env.get(CONFIG_ENV)
     if named:
         return [(Path(named), ORIGIN_ENV)]
-    start = Path(cwd) if cwd is not None else Path.cwd()
-    start = start.absolute()
+    try:
+        start = (Path(cwd) if cwd is not None else Path.cwd()).absolute()
+    except FileNotFoundError:
+        raise ConfigError("the working folder no longer exists: cd to one that does") from None
     project: Path | None = None
     pyproject: Path | None = None
     for d in (start, *start.parents):
-        if project is None and (d / PROJECT_FILE).is_file():
+        if project is None and _is_file(d / PROJECT_FILE):
             project = d / PROJECT_FILE
         if pyproject is None:
             candidate = d / PYPROJECT_FILE
-            if candidate.is_file() and _has_cqlang_table(candidate):
+            if _is_file(candidate) and _has_cqlang_table(candidate):
                 pyproject = candidate
         if project is not None and pyproject is not None:
             break
@@ -236,9 +240,18 @@ def discover(
     if pyproject is not None:
         found.append((pyproject, ORIGIN_PYPROJECT))
     user = user_config_file()
-    if user.is_file():
+    if _is_file(user):
         found.append((user, ORIGIN_USER))
     return found
+
+
+def _is_file(path: Path) -> bool:
+    """Whether a config file is there; a folder on the way that may not be
+    looked into is the config's error (exit 2), not a missing file."""
+    try:
+        return path.is_file()
+    except PermissionError:
+        raise ConfigError("cannot look for it: permission denied", path) from None
 
 
 def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
@@ -246,10 +259,18 @@ def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
     import stat
 
     try:
-        # A pipe or a device (`--config /dev/zero`) would block or never end.
-        if stat.S_ISFIFO(path.stat().st_mode) or stat.S_ISCHR(path.stat().st_mode):
-            raise ConfigError("is a pipe or a device, not a config file", path)
-        text = path.read_text(encoding="utf-8")
+        # A pipe would block until someone writes to it; a device such as
+        # /dev/zero never ends: read at most MAX_CONFIG_BYTES (/dev/null is
+        # an empty config).
+        if stat.S_ISFIFO(path.stat().st_mode):
+            raise ConfigError("is a pipe, not a config file", path)
+        with path.open("rb") as fh:
+            content = fh.read(MAX_CONFIG_BYTES + 1)
+        if len(content) > MAX_CONFIG_BYTES:
+            limit = MAX_CONFIG_BYTES // 2**20
+            raise ConfigError(f"larger than {limit} MiB: not a config file", path)
+        # Newlines read as text mode would (\r\n and \r as \n).
+        text = content.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except FileNotFoundError:
         raise ConfigError("no such config file", path) from None
     except IsADirectoryError:

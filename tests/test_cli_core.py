@@ -412,3 +412,17 @@ def test_stdin_in_utf8_with_a_bom_or_not_utf8_at_all() -> None:
 
 def test_max_branches_below_one_is_a_usage_error() -> None:
     assert run("explain", "--max-branches", "0", "state = OPEN").exit_code == 2
+
+
+def test_a_password_in_a_bad_base_url_is_never_shown() -> None:
+    base = "http://alice:hunter2/x@api.example.com"
+    result = run(
+        "compile", "--format", "url", "--base-url", base, "--campaign", "c", "state = OPEN"
+    )
+    assert result.exit_code == 2 and "hunter2" not in result.output
+
+
+def test_config_from_dev_null_is_empty_and_dev_zero_is_refused() -> None:
+    assert run("--config", "/dev/null", "compile", "state = OPEN").exit_code == 0
+    result = run("--config", "/dev/zero", "compile", "state = OPEN")
+    assert result.exit_code == 2 and "larger than 1 MiB" in result.stderr

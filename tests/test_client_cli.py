@@ -435,3 +435,64 @@ def test_timeout_bounds_the_wait_for_a_slow_server(env: dict[str, str], emulator
     assert result.exit_code == 3, result.output
     assert "timed out" in result.stderr.lower()
     assert time.monotonic() - started < 2  # the 2 s answer was not waited for
+
+
+def _fetch_proc(env: dict[str, str], *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cqlang.cli", "fetch", "--campaign", CAMPAIGN, *args],
+        env={**os.environ, **env},
+        text=True,
+        timeout=60,
+        **kw,
+    )
+
+
+def test_output_dev_stdout_is_stdout_as_it_is(
+    env: dict[str, str], emulator: Emulator, tmp_path: Path
+) -> None:
+    # Through a pipe: the records arrive.
+    proc = _fetch_proc(env, "--limit", "2", "-o", "/dev/stdout", capture_output=True)
+    assert proc.returncode == 0, proc.stderr
+    assert len(proc.stdout.splitlines()) == 2
+    # Appended to a file by the shell: the file keeps what it had.
+    log = tmp_path / "log.jsonl"
+    log.write_text("EXISTING\n", encoding="utf-8")
+    with open(log, "a", encoding="utf-8") as out:
+        proc = _fetch_proc(env, "--limit", "2", "-o", "/dev/stdout", stdout=out)
+    assert proc.returncode == 0
+    assert log.read_text(encoding="utf-8").splitlines()[0] == "EXISTING"
+    assert len(log.read_text(encoding="utf-8").splitlines()) == 3
+
+
+def test_a_closed_stdout_is_a_one_line_error(
+    env: dict[str, str], emulator: Emulator, tmp_path: Path
+) -> None:
+    def closed_stdout(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "cqlang.cli", "fetch", "--campaign", CAMPAIGN, *args]
+        return subprocess.run(
+            ["sh", "-c", 'exec "$@" >&-', "sh", *command],
+            env={**os.environ, **env},
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+
+    closed = closed_stdout("--limit", "2", "-o", "/dev/stdout")
+    assert closed.returncode == 74 and "Traceback" not in closed.stderr
+    # ... while --output FILE does not need stdout at all.
+    out = tmp_path / "out.jsonl"
+    ok = closed_stdout("--limit", "2", "-o", str(out))
+    assert ok.returncode == 0, ok.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_a_working_folder_that_is_gone_is_a_usage_error(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    proc = subprocess.run(
+        [sys.executable, "-c", "import os, sys; os.rmdir(os.getcwd());"
+         "from cqlang.cli import main; sys.argv = ['cqlang', 'compile', 'state = OPEN']; main()"],
+        cwd=gone, capture_output=True, text=True, timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "CQLANG_CONFIG"},
+    )  # fmt: skip
+    assert proc.returncode == 2 and "working folder no longer exists" in proc.stderr
