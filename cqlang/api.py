@@ -34,9 +34,11 @@ def _freeze(value: Any) -> Any:
 
 
 def _cache_key(kind: str, text: str, **inputs: Any) -> Any:
+    """The key of a result in the cache, or None when some input cannot be
+    one (then nothing is cached, and the check says what is wrong)."""
     if inputs.get("params") is None and inputs.get("queries") is None:
         # The common case, without walking anything.
-        return (
+        key = (
             kind,
             text,
             inputs.get("tz"),
@@ -44,6 +46,11 @@ def _cache_key(kind: str, text: str, **inputs: Any) -> Any:
             inputs.get("schema"),
             inputs.get("max_branches"),
         )
+        try:
+            hash(key)
+        except TypeError:  # e.g. schema={} or tz=["UTC"]
+            return None
+        return key
     try:
         return (
             kind,

@@ -28,7 +28,10 @@ def _load(source: Any) -> Any:
     if text[:1] in ("[", "{"):
         pass  # JSON text, whose string values may hold "filter=" or "%"
     elif "filter=" in text or "://" in text:
-        url = urlsplit(text) if "?" in text or "://" in text else None
+        try:
+            url = urlsplit(text) if "?" in text or "://" in text else None
+        except ValueError as exc:  # e.g. an unclosed [ in the host
+            raise _error(source, "CQL301", f"not a URL: {exc}") from None
         query = url.query if url is not None else text
         values = parse_qs(query, keep_blank_values=True).get("filter")
         if not values:

@@ -75,7 +75,8 @@ def base_url(text: str) -> str:
         parts = urlsplit(text.strip())
         _ = parts.port  # a port out of range raises here
     except ValueError as exc:
-        raise ValueError(f"the base URL is not a URL ({exc}){shown}") from None
+        detail = f" ({exc})" if shown else ""  # urllib's words may quote a password
+        raise ValueError(f"the base URL is not a URL{detail}{shown}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"the base URL must be http(s)://HOST[:PORT]{shown}")
     if parts.query or parts.fragment:

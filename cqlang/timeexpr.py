@@ -43,12 +43,18 @@ class TimeError(ValueError):
         self.hint = hint
 
 
-@lru_cache(maxsize=64)
 def zone(name: str | None) -> tzinfo:
     """The IANA zone called ``name``; UTC for ``None``."""
+    if name is not None and not isinstance(name, str):
+        raise TimeError(f"unknown time zone {name!r}", "CQL108")
+    return _zone(name)
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str | None) -> tzinfo:
     if name is None:
         return UTC
-    if not isinstance(name, str) or not name or ".." in name or name.startswith("/"):
+    if not name or ".." in name or name.startswith("/"):
         raise TimeError(f"unknown time zone {name!r}", "CQL108")
     if name.upper() in ("UTC", "Z"):
         return UTC

@@ -490,3 +490,11 @@ def test_arguments_of_the_wrong_kind_raise_type_error() -> None:
             cqlang.check("priority = 1", **kwargs)  # type: ignore[arg-type]
     # A zone that is not a string is the query's (unknown zone), as a bad name is.
     assert [d.code for d in cqlang.check("priority = 1", tz=5)] == ["CQL108"]  # type: ignore[arg-type]
+
+
+def test_unhashable_inputs_are_reported_not_crashed_on() -> None:
+    import cqlang
+
+    assert [d.code for d in cqlang.check("priority = 1", tz=["UTC"])] == ["CQL108"]  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"cqlang\.Schema"):
+        cqlang.compile("priority = 1", schema={})  # type: ignore[arg-type]

@@ -108,3 +108,9 @@ def test_decompile_errors(source: str, code: str) -> None:
     assert diag.code == code
     assert diag.message
     assert str(info.value).startswith(f"error[{code}]")
+
+
+def test_a_malformed_url_is_cql301() -> None:
+    with pytest.raises(cqlang.CqlValidationError) as info:
+        cqlang.decompile("http://[::1")
+    assert info.value.diagnostics[0].code == "CQL301"

@@ -496,3 +496,11 @@ def test_cli_config_and_profile_reach_the_repl(tmp_path: Path) -> None:
         result = runner.invoke(main, args, input="\\tz\n\\queries\n")
         assert result.exit_code == 0, result.output
         assert result.stdout.splitlines() == ["time zone: Asia/Tokyo", "@hot  priority > 5"]
+
+
+def test_the_table_shows_record_text_as_it_is_never_as_markup() -> None:
+    from cqlang.repl.commands import render_table
+
+    record = {"id": "1", "state": "[bold]OPEN[/bold]", "custom": '{"k": "[/x] [red]vip"}'}
+    text = render_table([record], width=200)
+    assert "[bold]OPEN[/bold]" in text and "[/x] [red]vip" in text

@@ -364,6 +364,7 @@ def render_table(records: list[dict[str, Any]], width: int = 100) -> str:
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     present = {k for r in records for k in r}
     candidates = [c for c in PRIORITY if c in present] or list(records[0])[:8]
@@ -396,7 +397,7 @@ def render_table(records: list[dict[str, Any]], width: int = 100) -> str:
     for c in order:
         table.add_column(c, overflow="ellipsis", no_wrap=True, max_width=chosen[c])
     for i in range(len(records)):
-        table.add_row(*(cells[c][i] for c in order))
+        table.add_row(*(Text(cells[c][i]) for c in order))  # data, never rich markup
     buf = io.StringIO()
     console = Console(file=buf, width=max(width, used), color_system=None, force_terminal=False)
     console.print(table)
