@@ -355,26 +355,32 @@ def _dotted(*parts: str) -> str:
     return ".".join(p if _NAME_RE.match(p) else f'"{p}"' for p in parts if p)
 
 
+def _under(where: str, *parts: str) -> str:
+    """``parts`` (raw keys) below ``where`` (a path already written out)."""
+    tail = _dotted(*parts)
+    return f"{where}.{tail}" if where else tail
+
+
 def _validate(raw: Mapping[str, Any], path: Path, base: str) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in _TOP_KEYS:
             raise _unknown(key, _TOP_KEYS, path, base)
-        where = _dotted(base, key)
+        where = _under(base, key)
         _expect(value, dict, path, where)
         if key == "connection":
             data[key] = _validate_connection(value, path, where)
         elif key == "profiles":
             profiles: dict[str, Any] = {}
             for name, spec in value.items():
-                _expect(spec, dict, path, _dotted(where, name))
-                profiles[name] = _validate_connection(spec, path, _dotted(where, name))
+                _expect(spec, dict, path, _under(where, name))
+                profiles[name] = _validate_connection(spec, path, _under(where, name))
             data[key] = profiles
         elif key == "schema":
             data[key] = _validate_schema(value, path, where)
         else:
             data[key] = {
-                name: _validate_query(name, spec, path, _dotted(where, name))
+                name: _validate_query(name, spec, path, _under(where, name))
                 for name, spec in value.items()
             }
     return data
@@ -386,14 +392,14 @@ def _validate_connection(raw: Mapping[str, Any], path: Path, where: str) -> dict
         typ = _CONNECTION_KEYS.get(key)
         if typ is None:
             raise _unknown(key, _CONNECTION_KEYS, path, where)
-        _expect(value, typ, path, _dotted(where, key))
+        _expect(value, typ, path, _under(where, key))
         out[key] = value
     if "timezone" in out:
-        _check_zone(out["timezone"], path, _dotted(where, "timezone"))
+        _check_zone(out["timezone"], path, _under(where, "timezone"))
     if "page_size" in out and out["page_size"] < 1:
-        raise ConfigError("must be at least 1", path, _dotted(where, "page_size"))
+        raise ConfigError("must be at least 1", path, _under(where, "page_size"))
     if "api_key_env" in out and not out["api_key_env"]:
-        raise ConfigError("names no variable", path, _dotted(where, "api_key_env"))
+        raise ConfigError("names no variable", path, _under(where, "api_key_env"))
     return out
 
 
@@ -412,13 +418,13 @@ def _validate_schema(raw: Mapping[str, Any], path: Path, where: str) -> dict[str
         if key not in _SCHEMA_KEYS:
             raise _unknown(key, _SCHEMA_KEYS, path, where)
         if key == "strict":
-            _expect(value, bool, path, _dotted(where, key))
+            _expect(value, bool, path, _under(where, key))
             out[key] = value
             continue
-        _expect(value, dict, path, _dotted(where, key))
+        _expect(value, dict, path, _under(where, key))
         fields: dict[str, Any] = {}
         for name, spec in value.items():
-            at = _dotted(where, key, name)
+            at = _under(where, key, name)
             if isinstance(spec, dict):
                 for k in spec:
                     if k not in ("type", "values"):
@@ -455,21 +461,21 @@ def _validate_query(name: str, spec: Any, path: Path, where: str) -> dict[str, A
         typ = _QUERY_KEYS.get(key)
         if typ is None:
             raise _unknown(key, _QUERY_KEYS, path, where)
-        _expect(value, typ, path, _dotted(where, key))
+        _expect(value, typ, path, _under(where, key))
         out[key] = value
     if "query" not in out:
         raise ConfigError('a named query needs query = "..."', path, where)
     if "timezone" in out:
-        _check_zone(out["timezone"], path, _dotted(where, "timezone"))
+        _check_zone(out["timezone"], path, _under(where, "timezone"))
     if "limit" in out and out["limit"] < 1:
-        raise ConfigError("must be at least 1", path, _dotted(where, "limit"))
+        raise ConfigError("must be at least 1", path, _under(where, "limit"))
     for i, item in enumerate(out.get("exclude", ())):
         if not isinstance(item, str):
             raise ConfigError(
-                f"expected strings, got {_kind(item)}", path, f"{_dotted(where, 'exclude')}[{i}]"
+                f"expected strings, got {_kind(item)}", path, f"{_under(where, 'exclude')}[{i}]"
             )
     for pname, pvalue in out.get("params", {}).items():
-        at = _dotted(where, "params", pname)
+        at = _under(where, "params", pname)
         if not _NAME_RE.match(pname):
             raise ConfigError(
                 "a parameter's name is letters, digits and _ (write it without the $)", path, at

@@ -913,3 +913,10 @@ def test_a_pipe_given_as_the_config_is_refused_not_waited_on(isolated: Path) -> 
     os.mkfifo(fifo)
     with pytest.raises(ConfigError, match="is a pipe"):
         Config.load(fifo)
+
+
+def test_a_mistake_in_a_pyproject_names_the_key_plainly(isolated: Path) -> None:
+    write(isolated / "pyproject.toml", "[tool.cqlang.profiles.prod]\nbogus = 1\n")
+    with pytest.raises(ConfigError) as info:
+        Config.load()
+    assert "tool.cqlang.profiles.prod: unknown key 'bogus'" in str(info.value)
