@@ -1185,7 +1185,9 @@ def _replace(records: Any, fmt: str, target: str) -> None:
     def terminated(signum: int, frame: Any) -> None:
         sys.exit(128 + signum)  # unwinds through the cleanup below
 
-    previous = signal.signal(signal.SIGTERM, terminated)
+    # SIGTERM (kill) and SIGHUP (the terminal closed) end the run as Ctrl-C does.
+    signals = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {s: signal.signal(s, terminated) for s in signals}
     try:
         with open(fd, "w", encoding="utf-8", newline="") as out:
             _write_records(records, fmt, out, False)
@@ -1196,7 +1198,8 @@ def _replace(records: Any, fmt: str, target: str) -> None:
             os.unlink(tmp)
         raise
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def _file_mode(path: str) -> int:

@@ -385,8 +385,9 @@ def test_a_full_disk_is_a_one_line_error(env: dict[str, str], emulator: Emulator
 
 
 @pytest.mark.emulator(faults=["latency=0.3"])
-def test_sigterm_during_a_fetch_leaves_no_temporary_file(
-    env: dict[str, str], emulator: Emulator, tmp_path: Path
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_during_a_fetch_leaves_no_temporary_file(
+    env: dict[str, str], emulator: Emulator, tmp_path: Path, sig: int
 ) -> None:
     out = tmp_path / "out.jsonl"
     proc = subprocess.Popen(
@@ -398,8 +399,8 @@ def test_sigterm_during_a_fetch_leaves_no_temporary_file(
     deadline = time.monotonic() + 30
     while emulator.request_count < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=30) == 128 + signal.SIGTERM
+    proc.send_signal(sig)
+    assert proc.wait(timeout=30) == 128 + sig
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.toml"]
 
 
