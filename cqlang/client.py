@@ -645,6 +645,8 @@ class Client:
                 raise _Again("body", error, what, _scrubbed(exc)) from None
             log.debug("GET %s -> failed (%.0f ms)", safe, elapsed * 1000)
             raise self._transport_error(exc, safe) from _scrubbed(exc)
+        except OSError as exc:  # raised before any request: e.g. a missing CA bundle
+            raise self._transport_error(exc, safe, "the request could not be made") from None
         elapsed = time.monotonic() - t0
         status = resp.status_code
         body = resp.content

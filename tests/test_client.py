@@ -492,3 +492,13 @@ def test_a_malformed_retry_after_falls_back_to_the_backoff() -> None:
     assert new.planned == 0.0  # the first retry's backoff
     resp = HTTPResponse(body=b"", headers={"Retry-After": "3"}, status=429)
     assert retry.increment("GET", "/x", response=resp).planned == 3
+
+
+def test_a_request_that_cannot_even_be_made_is_a_transport_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # requests checks the CA bundle before connecting, raising a bare OSError.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/ca.pem")
+    client = cqlang.Client("https://127.0.0.1:1", "key-123456", max_retries=0)
+    with pytest.raises(cqlang.TransportError, match="could not be made"):
+        list(client.voice_campaign_requests("c1", plan=cqlang.plan("state = OPEN")))
