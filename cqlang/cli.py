@@ -864,6 +864,8 @@ def _write_records(records: Any, fmt: str, out: Any, tty: bool) -> int:
         if rows:
             width = shutil.get_terminal_size().columns if tty else 200
             out.write(render_table(rows, width=width) + "\n")
+        else:  # a table is for reading: say so rather than print nothing
+            out.write("no records match\n")
     return count
 
 

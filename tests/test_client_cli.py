@@ -497,3 +497,8 @@ def test_a_working_folder_that_is_gone_is_a_usage_error(tmp_path: Path) -> None:
         env={k: v for k, v in os.environ.items() if k != "CQLANG_CONFIG"},
     )  # fmt: skip
     assert proc.returncode == 2 and "working folder no longer exists" in proc.stderr
+
+
+def test_an_empty_table_says_so(env: dict[str, str], emulator: Emulator) -> None:
+    result = fetch(env, "priority > 1000", "--format", "table")
+    assert result.exit_code == 0 and result.stdout == "no records match\n"
