@@ -325,10 +325,10 @@ class Client:
             self.base_url = base_url_of(base)
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
-        parts = urlsplit(base.strip())
+        password = urlsplit(base.strip()).password
         self._auth = _RawKeyAuth(key)
         # scrubbed from every message
-        self._secrets = tuple(_Secret(s) for s in (key, parts.password) if s and len(s) >= 4)
+        self._secrets = tuple(_Secret(s) for s in (key, password) if s and len(s) >= 4)
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff_factor = backoff_factor
@@ -359,7 +359,8 @@ class Client:
         self._own_session = session is None
         self.session = session if session is not None else requests.Session()
         adapter = requests.adapters.HTTPAdapter(max_retries=retry)
-        prefix = urlunsplit((parts.scheme, parts.netloc, "", "", "")) + "/"
+        host = urlsplit(self.base_url)  # the requests' own scheme and host
+        prefix = urlunsplit((host.scheme, host.netloc, "", "", "")) + "/"
         self.session.mount(prefix, adapter)
         self._headers = {
             "Accept": "application/json",
@@ -588,7 +589,7 @@ class Client:
     # ------------------------------------------------------------ one page
 
     def _url(self, base: str, params: str) -> str:
-        return _strip_userinfo((base + params.lstrip("&")).rstrip("?"))
+        return (base + params.lstrip("&")).rstrip("?")
 
     def _get_page(
         self, base: str, params: str, offset: int, limit: int
@@ -604,12 +605,11 @@ class Client:
     def _attempts(self, url: str) -> tuple[list[dict[str, Any]], list[str]]:
         budget = _BUDGET.get()
         assert budget is not None
-        safe = _strip_userinfo(url)
         broken = 0
         format_retried = False
         while True:
             try:
-                return self._attempt(url, safe)
+                return self._attempt(url)
             except _Again as again:
                 err = again.error
                 if again.kind == "format":
@@ -617,18 +617,18 @@ class Client:
                     if format_retried or not budget.allows(0):
                         raise err from None
                     format_retried = True
-                    log.info("retrying %s after %s", safe, again.what)
+                    log.info("retrying %s after %s", url, again.what)
                     continue
                 # A body cut short after the headers: retry within the budget.
                 broken += 1
                 wait = self._backoff(broken)
                 if broken > self.max_retries or not budget.allows(wait):
                     raise err from again.cause
-                log.info("retrying %s in %.2f s after %s", safe, wait, again.what)
+                log.info("retrying %s in %.2f s after %s", url, wait, again.what)
                 if wait > 0:
                     time.sleep(wait)
 
-    def _attempt(self, url: str, safe: str) -> tuple[list[dict[str, Any]], list[str]]:
+    def _attempt(self, url: str) -> tuple[list[dict[str, Any]], list[str]]:
         """One GET (urllib3 retrying underneath). Raises :class:`_Again` for
         what the client's own loop may retry."""
         t0 = time.monotonic()
@@ -639,36 +639,36 @@ class Client:
         except requests.RequestException as exc:
             elapsed = time.monotonic() - t0
             if _body_broke(exc):
-                log.debug("GET %s -> body broke off (%.0f ms)", safe, elapsed * 1000)
+                log.debug("GET %s -> body broke off (%.0f ms)", url, elapsed * 1000)
                 what = "the response broke off"
-                error = self._transport_error(exc, safe, what)
+                error = self._transport_error(exc, url, what)
                 raise _Again("body", error, what, _scrubbed(exc)) from None
-            log.debug("GET %s -> failed (%.0f ms)", safe, elapsed * 1000)
-            raise self._transport_error(exc, safe) from _scrubbed(exc)
+            log.debug("GET %s -> failed (%.0f ms)", url, elapsed * 1000)
+            raise self._transport_error(exc, url) from _scrubbed(exc)
         except OSError as exc:  # raised before any request: e.g. a missing CA bundle
-            raise self._transport_error(exc, safe, "the request could not be made") from None
+            raise self._transport_error(exc, url, "the request could not be made") from None
         elapsed = time.monotonic() - t0
         status = resp.status_code
         body = resp.content
         if status != 200:
-            self._log(safe, status, elapsed, 0)
-            raise self._status_error(status, safe, resp)
+            self._log(url, status, elapsed, 0)
+            raise self._status_error(status, url, resp)
         try:
             doc = json.loads(body)
         except ValueError:
-            self._log(safe, status, elapsed, 0)
+            self._log(url, status, elapsed, 0)
             if _looks_cut(body):
                 what = "a JSON body cut short"
-                raise _Again("body", self._format_error(safe, body, what), what) from None
+                raise _Again("body", self._format_error(url, body, what), what) from None
             ctype = resp.headers.get("Content-Type") or "no content type"
             what = f"a body that is not JSON ({ctype})"
-            raise _Again("format", self._format_error(safe, body, what), what) from None
+            raise _Again("format", self._format_error(url, body, what), what) from None
         data = doc.get("data") if isinstance(doc, dict) else None
         if not isinstance(data, list):
-            self._log(safe, status, elapsed, 0)
+            self._log(url, status, elapsed, 0)
             what = 'a body that is not the {"data": [...]} envelope'
-            raise _Again("format", self._format_error(safe, body, what), what)
-        self._log(safe, status, elapsed, len(data))
+            raise _Again("format", self._format_error(url, body, what), what)
+        self._log(url, status, elapsed, len(data))
         try:
             ids = [r["id"] for r in data]
         except (KeyError, TypeError, IndexError):
@@ -676,10 +676,10 @@ class Client:
         # C-level checks (no Python code per record): every id a str, no repeats.
         if ids is None or (ids and set(map(type, ids)) != _STR_ONLY):
             what = "a record without a string id"
-            raise _Again("format", self._format_error(safe, body, what), what)
+            raise _Again("format", self._format_error(url, body, what), what)
         if len(set(ids)) != len(ids):
             what = "a page that repeats an id"
-            raise _Again("format", self._format_error(safe, body, what), what)
+            raise _Again("format", self._format_error(url, body, what), what)
         return data, ids
 
     def _backoff(self, n: int) -> float:
@@ -767,15 +767,6 @@ def _version() -> str:
     from . import __version__
 
     return __version__
-
-
-def _strip_userinfo(url: str) -> str:
-    """The URL with any ``user:password@`` removed."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
 def _body_broke(exc: requests.RequestException) -> bool:

@@ -502,3 +502,19 @@ def test_a_request_that_cannot_even_be_made_is_a_transport_error(
     client = cqlang.Client("https://127.0.0.1:1", "key-123456", max_retries=0)
     with pytest.raises(cqlang.TransportError, match="could not be made"):
         list(client.voice_campaign_requests("c1", plan=cqlang.plan("state = OPEN")))
+
+
+def test_a_password_in_the_base_url_is_dropped_and_retries_still_apply(
+    emulator_factory: Any, caplog: Any
+) -> None:
+    # The retrying adapter is mounted on the URL the requests really use.
+    emu = emulator_factory(records=50, faults=["500=2"])
+    base = emu.url.replace("http://", "http://me:s3cret-pw@")
+    with (
+        caplog.at_level(logging.DEBUG, logger="cqlang.client"),
+        Client(base, "demo-key", **FAST) as c,
+    ):
+        assert c.base_url == emu.url
+        got = list(c.voice_campaign_requests(CAMPAIGN, "state = OPEN"))
+    assert [r["id"] for r in got] == [r["id"] for r in expected(emu, "state = OPEN")]
+    assert "s3cret-pw" not in caplog.text
