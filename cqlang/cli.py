@@ -1156,13 +1156,10 @@ def _emit(records: Any, fmt: str, output: str | None) -> None:
         out = sys.stderr if stream == 2 else sys.stdout
         if out is None:  # started with it closed (`>&-`)
             raise OutputError("cannot write the output: the stream is closed")
-        try:
-            _write_records(records, fmt, out, out.isatty())
-            out.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise OutputError(f"cannot write the output: {exc.strerror}") from None
+        # A failing write here (a full disk) is CqlGroup.invoke's to report,
+        # as for every command that prints.
+        _write_records(records, fmt, out, out.isatty())
+        out.flush()
         return
     try:
         if not _replaceable(output):
