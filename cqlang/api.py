@@ -38,7 +38,7 @@ def _cache_key(kind: str, text: str, **inputs: Any) -> Any:
     one (then nothing is cached, and the check says what is wrong)."""
     if inputs.get("params") is None and inputs.get("queries") is None:
         # The common case, without walking anything.
-        key = (
+        return (
             kind,
             text,
             inputs.get("tz"),
@@ -46,11 +46,6 @@ def _cache_key(kind: str, text: str, **inputs: Any) -> Any:
             inputs.get("schema"),
             inputs.get("max_branches"),
         )
-        try:
-            hash(key)
-        except TypeError:  # e.g. schema={} or tz=["UTC"]
-            return None
-        return key
     try:
         return (
             kind,
@@ -133,7 +128,10 @@ def plan(
     )
     if key is not None:
         with _cache_lock:
-            hit = _cache.get(key)
+            try:
+                hit = _cache.get(key)
+            except TypeError:  # an input that cannot be a key (schema={}, tz=["UTC"])
+                key = hit = None
             if hit is not None:
                 _cache.move_to_end(key)
                 return hit.copy()  # type: ignore[no-any-return]

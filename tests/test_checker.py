@@ -498,3 +498,5 @@ def test_unhashable_inputs_are_reported_not_crashed_on() -> None:
     assert [d.code for d in cqlang.check("priority = 1", tz=["UTC"])] == ["CQL108"]  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"cqlang\.Schema"):
         cqlang.compile("priority = 1", schema={})  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"cqlang\.Schema"):
+        cqlang.compile("priority = $a", schema={}, params={"a": 1})  # type: ignore[arg-type]
