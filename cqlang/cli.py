@@ -1124,15 +1124,12 @@ def _replaceable(output: str) -> bool:
 
 
 def _check_output(output: str) -> None:
-    """Refuse, before any request is sent, an --output that cannot be
-    written: it names a folder, its folder is missing or not writable (the
-    temporary file goes there)."""
+    """Refuse, before any request is sent, an --output whose folder is
+    missing or not writable (the temporary file goes there). A folder as
+    --output is click's to refuse (``dir_okay=False``)."""
     if output in _STREAMS or not _replaceable(output):
         return
-    target = os.path.realpath(output)
-    folder = os.path.dirname(target)
-    if os.path.isdir(target):
-        fail(f"--output {output}: is a folder")
+    folder = os.path.dirname(os.path.realpath(output))
     if not os.path.isdir(folder):
         fail(f"--output {output}: no such folder {folder}")
     if not os.access(folder, os.W_OK):
@@ -1152,7 +1149,7 @@ def _emit(records: Any, fmt: str, output: str | None) -> None:
     pipe directly, since it cannot be replaced. Failing to write raises
     OutputError (exit 74), naming ``output`` as given."""
     stream = _STREAMS.get(output or "-")
-    if stream is not None or output is None:
+    if output is None or stream is not None:
         out = sys.stderr if stream == 2 else sys.stdout
         if out is None:  # started with it closed (`>&-`)
             raise OutputError("cannot write the output: the stream is closed")
