@@ -547,14 +547,10 @@ def grammar_text() -> str:
     return grammar_path().read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=1)
 def lark_parser() -> Any:
     """A plain Lark LALR parser of the grammar (trees, no AST), for tools such
     as grammar fuzzers (tests/test_properties.py) and differential tests."""
-    return _plain_lark()
-
-
-@lru_cache(maxsize=1)
-def _plain_lark() -> Any:
     import lark
 
     # No grammar cache here: a Lark object loaded from the cache has no
