@@ -19,8 +19,9 @@ from typing import Any
 from .. import api, timeexpr
 from ..diagnostics import WARNING, CqlError, render, suggest
 from ..evaluator import custom_fields
+from ..planner import Plan
 from .integrations import ClientLike, Unavailable, make_client, save_query
-from .session import Session, split_statements
+from .session import Session, shown, split_statements
 
 __all__ = ["COMMANDS", "Dispatcher", "Reply", "describe"]
 
@@ -153,9 +154,9 @@ class Dispatcher:
         s.last_query = text
         if plan.never_matches or plan.requests != 1 or plan.residual is not None:
             out = plan.explain()
-        else:
-            out = json.dumps(api.compile(text, **s.inputs()), ensure_ascii=False)
-        return Reply(_with_warnings(out, s, text))
+        else:  # what compile gives: the one filter list
+            out = json.dumps(plan.branches[0], ensure_ascii=False)
+        return Reply(_with_warnings(out, plan, text))
 
     def command(self, line: str) -> Reply:
         name, arg = command_name(line)
@@ -188,11 +189,12 @@ class Dispatcher:
         if isinstance(text, Reply):
             return text
         try:
-            filters = api.compile(text, **self.session.inputs())
+            plan = api.plan(text, **self.session.inputs())
+            api.strict_check(plan, text)  # what api.compile refuses
         except CqlError as exc:
             return Reply(str(exc), ok=False)
-        out = json.dumps(filters, ensure_ascii=False)
-        return Reply(_with_warnings(out, self.session, text))
+        out = json.dumps(plan.branches[0], ensure_ascii=False)
+        return Reply(_with_warnings(out, plan, text))
 
     def cmd_explain(self, arg: str) -> Reply:
         text = self._query_arg(arg)
@@ -203,7 +205,7 @@ class Dispatcher:
             plan = api.plan(text, max_branches=s.max_branches, **s.inputs())
         except CqlError as exc:
             return Reply(str(exc), ok=False)
-        return Reply(_with_warnings(plan.explain(), s, text))
+        return Reply(_with_warnings(plan.explain(), plan, text))
 
     def cmd_format(self, arg: str) -> Reply:
         text = self._query_arg(arg)
@@ -321,8 +323,9 @@ class Dispatcher:
         return Reply(f"{table}\n{tail}")
 
 
-def _with_warnings(out: str, session: Session, text: str) -> str:
-    warnings = [d for d in session.diagnostics(text) if d.severity == WARNING]
+def _with_warnings(out: str, plan: Plan, text: str) -> str:
+    """``out`` followed by the plan's warnings (it carries the checker's)."""
+    warnings = [d for d in shown(plan.warnings) if d.severity == WARNING]
     if not warnings:
         return out
     return "\n".join([out, *(render(d, text) for d in warnings)])

@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import api
 from ..diagnostics import ERROR, CqlError, Diagnostic
+from ..planner import Plan
 from ..schema import DEFAULT_SCHEMA, Schema
 
 __all__ = [
@@ -27,6 +28,12 @@ __all__ = [
 #: Codes the REPL does not show: a session's parameters are bound for every
 #: query, so most queries leave some of them unused.
 QUIET_CODES = frozenset({"CQL114"})
+
+
+def shown(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """``diags`` as the REPL shows them: errors first, the quiet ones left out."""
+    found = [d for d in diags if d.code not in QUIET_CODES]
+    return sorted(found, key=lambda d: d.severity != ERROR)
 
 
 @dataclass
@@ -59,12 +66,19 @@ class Session:
 
     def diagnostics(self, text: str) -> list[Diagnostic]:
         """Errors then warnings for ``text``, without the quiet ones."""
-        found = [
-            d
-            for d in api.check(text, max_branches=self.max_branches, **self.inputs())
-            if d.code not in QUIET_CODES
-        ]
-        return sorted(found, key=lambda d: d.severity != ERROR)
+        return self.assess(text)[0]
+
+    def assess(self, text: str) -> tuple[list[Diagnostic], Plan | None]:
+        """What to show about ``text`` (errors then warnings, without the quiet
+        ones) and its plan, ``None`` when it has errors. A valid text is
+        planned once (the plan carries its warnings, and is cached); only an
+        invalid one is checked for all its diagnostics."""
+        try:
+            plan = api.plan(text, max_branches=self.max_branches, **self.inputs())
+        except CqlError:
+            found = api.check(text, max_branches=self.max_branches, **self.inputs())
+            return shown(found), None
+        return shown(plan.warnings), plan
 
     def status(self, text: str) -> str:
         """The live status line for the input ``text`` (see docs/repl.md)."""
@@ -76,16 +90,13 @@ class Session:
 
             return describe(stripped)
         statements = [text[s:e] for s, e in statement_spans(text) if text[s:e].strip()]
-        last = ""
+        plan: Plan | None = None
         for stmt in statements:
-            diags = self.diagnostics(stmt)
+            diags, plan = self.assess(stmt)
             if diags:
                 return _one_line(diags[0])
-            last = stmt
-        try:
-            plan = api.plan(last, max_branches=self.max_branches, **self.inputs())
-        except CqlError as exc:  # pragma: no cover - check found nothing
-            return exc.message
+        if plan is None:  # pragma: no cover - only blank statements
+            return "type a query, or \\help"
         if plan.never_matches:
             return "never matches: no request is needed"
         n = plan.requests
