@@ -53,19 +53,12 @@ FIRST_NAMES = ("Łukasz", "Zofia", "Paweł", "Małgorzata", "Jan", "Agnieszka", 
 LAST_NAMES = ("Wójcik", "Nowak", "Kowalczyk", "Woźniak", "Dąbrowski", "Zieliński", "Szymańska")
 PRODUCTS = ("fiber 300", "mobile XL", "TV+net", "energia zielona", "OC/AC")
 
-_FMT = "%Y-%m-%d %H:%M:%S"
-
-
-def format_datetime(dt: datetime) -> str:
-    """A datetime as the API writes it: ``YYYY-MM-DD HH:MM:SS`` (UTC)."""
-    return dt.strftime(_FMT)
-
-
 _DAYS: dict[int, str] = {}
 
 
 def _fmt(epoch: int) -> str:
-    """``format_datetime`` of an epoch second, fast (day prefixes cached)."""
+    """An epoch second as the API writes it, ``YYYY-MM-DD HH:MM:SS`` (UTC),
+    fast (day prefixes cached)."""
     day, sec = divmod(epoch, 86400)
     prefix = _DAYS.get(day)
     if prefix is None:
@@ -253,26 +246,22 @@ def load_records(path: str | Path) -> list[dict[str, Any]]:
     """Records from a JSON file (a list or ``{"data": [...]}``) or JSONL file."""
     text = Path(path).read_text(encoding="utf-8")
     stripped = text.lstrip()
-    records: Any
-    if stripped.startswith("[") or (stripped.startswith("{") and _single_document(stripped)):
-        records = json.loads(stripped)
-        if isinstance(records, dict):
-            if not isinstance(records.get("data"), list):
-                raise ValueError(f"{path}: a JSON object must be {{'data': [...]}}")
-            records = records["data"]
-    else:
+    records: Any = None
+    if stripped.startswith(("[", "{")):
+        try:  # parsed once: one JSON document, or else (from `{`) JSONL
+            records = json.loads(stripped)
+        except ValueError:
+            if stripped.startswith("["):
+                raise
+    if isinstance(records, dict):
+        if not isinstance(records.get("data"), list):
+            raise ValueError(f"{path}: a JSON object must be {{'data': [...]}}")
+        records = records["data"]
+    elif records is None:
         records = list(_jsonl(text, str(path)))
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise ValueError(f"{path}: expected a list of JSON objects")
     return records
-
-
-def _single_document(text: str) -> bool:
-    try:
-        json.loads(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _jsonl(text: str, name: str) -> Iterator[dict[str, Any]]:
@@ -288,17 +277,12 @@ def _jsonl(text: str, name: str) -> Iterator[dict[str, Any]]:
         yield obj
 
 
-def reference_epoch() -> int:
-    return int(REFERENCE_DATE.timestamp())
-
-
 __all__ = [
     "DEFAULT_API_KEY",
     "DEFAULT_CAMPAIGN",
     "DEFAULT_WINDOW_DAYS",
     "REFERENCE_DATE",
     "close_record",
-    "format_datetime",
     "generate_records",
     "load_records",
     "make_record",

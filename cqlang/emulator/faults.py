@@ -162,14 +162,13 @@ class FaultPlan:
         with self._lock:
             return self._requests
 
-    def add(self, specs: Iterable[str | Fault], *, relative: bool = True) -> None:
-        """Arm more faults. With ``relative``, ``@START`` counts from the
-        next request (``500=2`` hits the next two requests)."""
+    def add(self, specs: Iterable[str | Fault]) -> None:
+        """Arm more faults; ``@START`` counts from the next request (``500=2``
+        hits the next two requests)."""
         new = parse_faults(specs)
         with self._lock:
             for f in new:
-                if relative:
-                    f = Fault(f.kind, f.count, f.rate, f.seconds, f.start + self._requests)
+                f = Fault(f.kind, f.count, f.rate, f.seconds, f.start + self._requests)
                 self._faults.append(f)
                 if _counted(f):
                     self._left[len(self._faults) - 1] = f.count
