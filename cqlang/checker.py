@@ -262,7 +262,7 @@ class _Checker:
     def check_op(self, op: str, fref: FieldRef, node: Any) -> None:
         ops = _language_ops(fref.type)
         if op not in ops:
-            where = f"custom.{fref.key}" if fref.key is not None else fref.prop
+            where = fref.display
             # The operator itself: what stands between the field and the value.
             s = node.field.end
             e = node.value.start if isinstance(node, ast.Compare) else node.end
@@ -356,7 +356,7 @@ class _Checker:
         raise AssertionError  # pragma: no cover
 
     def wrong_type(self, fref: FieldRef, v: ast.Value) -> None:
-        where = f"custom.{fref.key}" if fref.key is not None else fref.prop
+        where = fref.display
         got = {
             ast.Str: "a word" if isinstance(v, ast.Str) and not v.quoted else "a string",
             ast.Int: "an integer",
@@ -398,7 +398,7 @@ class _Checker:
                 return value
         close = suggest(word, fref.values)
         hint = f"did you mean '{close}'?" if close else "use one of " + ", ".join(fref.values)
-        where = f"custom.{fref.key}" if fref.key is not None else fref.prop
+        where = fref.display
         s, e = self.span(v)
         self.report("CQL105", f"{word!r} is not a value of {where}", s, e, hint)
         raise _Error

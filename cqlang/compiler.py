@@ -122,7 +122,7 @@ def emit(f: FieldRef, c: Constraint, prop: Property) -> list[Emitted]:
     if len(ivs) == 1:
         got = _bounds(f, prop, c, *ivs[0])
         return [Emitted(got, True)] if got is not None else nothing
-    holes = [(a[1] + 1, b[0] - 1) for a, b in pairwise(ivs)]
+    holes = _holes(ivs)
     single = all(lo == hi for lo, hi in holes)
     hull = _bounds(f, prop, c, ivs[0][0], ivs[-1][1])
     if single and "ne" in prop.operators and hull is not None:
@@ -166,19 +166,20 @@ def constraint_ir(f: FieldRef, c: Constraint) -> IExpr:
         else:
             parts.append(IAnd((Atom(f, "ge", lo, s, e), Atom(f, "le", hi, s, e)), s, e))
     if len(parts) > 2 and c.ivs[0][0] == NEG and c.ivs[-1][1] == POS:
-        holes = [(a[1] + 1, b[0] - 1) for a, b in pairwise(c.ivs)]
+        holes = _holes(c.ivs)
         if all(lo == hi for lo, hi in holes):
             return Atom(f, "nin", tuple(lo for lo, _ in holes), s, e)
     return parts[0] if len(parts) == 1 else IOr(tuple(parts), s, e)
 
 
-def _name(f: FieldRef) -> str:
-    return f.prop if f.key is None else f"custom.{f.key}"
+def _holes(ivs: Any) -> list[tuple[int, int]]:
+    """The gaps between consecutive (sorted, disjoint) intervals."""
+    return [(a[1] + 1, b[0] - 1) for a, b in pairwise(ivs)]
 
 
-def split_reason(f: FieldRef, c: Constraint) -> str:
-    return f"the API takes one range or value of {_name(f)} per request"
+def split_reason(f: FieldRef) -> str:
+    return f"the API takes one range or value of {f.display} per request"
 
 
-def residual_reason(f: FieldRef, c: Constraint) -> str:
-    return f"the API cannot express this test of {_name(f)}: it is checked on the client"
+def residual_reason(f: FieldRef) -> str:
+    return f"the API cannot express this test of {f.display}: it is checked on the client"

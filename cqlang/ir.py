@@ -48,6 +48,11 @@ class FieldRef:
     def ident(self) -> tuple[str, str | None]:
         return (self.prop, self.key)
 
+    @property
+    def display(self) -> str:
+        """The field as messages name it: ``priority``, ``custom.region``."""
+        return self.prop if self.key is None else f"custom.{self.key}"
+
 
 @dataclass(frozen=True, slots=True)
 class Atom:

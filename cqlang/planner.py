@@ -549,12 +549,12 @@ def plan_ir(
         for f, c in branch.values():
             emitted = compiler.emit(f, c, schema.properties[f.prop])
             if len(emitted) > 1:
-                reasons.append(("CQL202", compiler.split_reason(f, c), c.span))
+                reasons.append(("CQL202", compiler.split_reason(f), c.span))
             options = []
             for em in emitted:
                 extra = [] if em.exact else [compiler.constraint_ir(f, c)]
                 if not em.exact:
-                    reasons.append(("CQL203", compiler.residual_reason(f, c), c.span))
+                    reasons.append(("CQL203", compiler.residual_reason(f), c.span))
                 options.append((em.filters, extra))
             if len(options) == 1:
                 filters.extend(options[0][0])
