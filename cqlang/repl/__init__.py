@@ -94,7 +94,6 @@ def run(
     session = Session(
         campaign=campaign or env.campaign,
         tz=zone,
-        profile=profile,
         config_file=config_file,
         queries=env.queries,
         schema=env.schema,

@@ -44,7 +44,6 @@ class Session:
     tz: str | None = None
     params: dict[str, str] = field(default_factory=dict)
     last_query: str | None = None
-    profile: str | None = None
     config_file: str | None = None
     queries: dict[str, Any] = field(default_factory=dict)
     schema: Schema = DEFAULT_SCHEMA
