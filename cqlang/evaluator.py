@@ -86,6 +86,18 @@ def as_str(v: Any) -> str | None:
     return None
 
 
+def _literal(f: FieldRef, value: Any) -> Any:
+    """An atom's value as records are compared with it: datetimes as the
+    API's text (epoch seconds in the IR), lists as sets."""
+    if f.type == "datetime":
+        if isinstance(value, tuple):
+            return frozenset(timeexpr.format_utc(v) for v in value)
+        return timeexpr.format_utc(value)
+    if isinstance(value, tuple):
+        return frozenset(value)
+    return value
+
+
 def as_canonical_datetime(v: Any) -> str | None:
     """A custom field read as a datetime: only text in the API's format,
     which is what its string comparison of custom fields sees."""
@@ -171,13 +183,7 @@ class _Gen:
         return f"{self.const(coercer(f))}({raw})"
 
     def literal(self, f: FieldRef, value: Any) -> Any:
-        if f.type == "datetime":
-            if isinstance(value, tuple):
-                return frozenset(timeexpr.format_utc(v) for v in value)
-            return timeexpr.format_utc(value)
-        if isinstance(value, tuple):
-            return frozenset(value)
-        return value
+        return _literal(f, value)
 
     def atom(self, a: Atom) -> str:
         f = a.field
@@ -303,14 +309,7 @@ def evaluate(expr: IExpr, record: Record) -> bool | None:
             return v is not None
         if v is None:
             return None
-        c: Any = expr.value
-        if expr.field.type == "datetime":
-            # Compared as the API's text, as the generated matchers do.
-            c = (
-                tuple(timeexpr.format_utc(x) for x in c)
-                if isinstance(c, tuple)
-                else timeexpr.format_utc(c)
-            )
+        c = _literal(expr.field, expr.value)  # as the generated matchers compare
         if expr.op == "in":
             return v in c
         if expr.op == "nin":
