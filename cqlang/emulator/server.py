@@ -303,7 +303,9 @@ class Emulator:
             seed,
         )
         self._store.warm()
-        self._matchers: OrderedDict[str, Callable[[Mapping[str, Any]], bool]] = OrderedDict()
+        self._matchers: OrderedDict[str, tuple[str, Callable[[Mapping[str, Any]], bool]]] = (
+            OrderedDict()
+        )
         self._matchers_lock = threading.Lock()
         self._log: deque[RequestLog] = deque(maxlen=LOG_SIZE)
         self._log_lock = threading.Lock()
@@ -475,9 +477,16 @@ class Emulator:
         return _Reply(200, body)
 
     def _matcher(self, text: str) -> tuple[str, Callable[[Mapping[str, Any]], bool] | None]:
-        """The cache key and matcher of a ``filter`` value (``None``: all)."""
-        if not text.strip() or text.strip() == "null":
+        """The cache key and matcher of a ``filter`` value (``None``: all).
+        Cached by the value as sent, so that the pages of one query parse it
+        once; the key is the canonical JSON, shared by equal filters."""
+        stripped = text.strip()
+        if not stripped or stripped == "null":
             return "", None
+        with self._matchers_lock:
+            cached = self._matchers.get(text)
+        if cached is not None:
+            return cached
         try:
             filters = json.loads(text)
         except ValueError as exc:
@@ -487,10 +496,6 @@ class Emulator:
         if not filters:
             return "", None
         key = json.dumps(filters, sort_keys=True, ensure_ascii=False)
-        with self._matchers_lock:
-            cached = self._matchers.get(key)
-        if cached is not None:
-            return key, cached
         if self.strict:
             _check_duplicates(filters)
         from ..evaluator import FilterError, compile_filters
@@ -500,7 +505,7 @@ class Emulator:
         except FilterError as exc:
             raise BadRequest(str(exc)) from None
         with self._matchers_lock:
-            self._matchers[key] = matcher
+            self._matchers[text] = (key, matcher)
             if len(self._matchers) > FILTER_CACHE_SIZE:
                 self._matchers.popitem(last=False)
         return key, matcher
