@@ -8,9 +8,10 @@ Prints, measured in one run on this machine:
   (targets: at most 10x for 3 clauses, 12x for 200);
 * the same for a repeated identical query (target: at most 2x, the cache);
 * the cold start of ``cqlang compile`` against ``python -c pass``
-  (target: at most 5x), beside that of compiling from ``python -c`` without
-  the command line, and of importing click and dataclasses alone (the floor
-  that the command line's libraries set).
+  (target: at most 5x), run in a folder with no config file to read; beside
+  it the same command with a config file (which takes the full click
+  command and reads TOML), compiling from ``python -c`` without the command
+  line, and importing click and dataclasses alone.
 
 Ratios, not wall times, because these machines are noisy.
 """
@@ -23,6 +24,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from urllib.parse import quote
 
@@ -71,35 +73,45 @@ COLD_QUERY = "state = OPEN and priority >= 3"
 
 
 def cold_start(runs: int = 15) -> tuple[dict[str, float], str]:
-    """Median seconds of ``python -c pass``, of ``cqlang compile`` and of the
-    imports that bound it from below, all run interleaved with the Python
-    that ``cqlang`` itself runs on; and which parse tables that installation
-    uses."""
+    """Median seconds of ``python -c pass``, of ``cqlang compile`` and of its
+    neighbours, all run interleaved with the Python that ``cqlang`` itself
+    runs on, in an empty temporary folder (not this source tree, which
+    ``python -c`` would import from); and which parse tables that
+    installation uses."""
     exe = shutil.which("cqlang") or os.path.join(os.path.dirname(sys.executable), "cqlang")
     with open(exe, encoding="utf-8") as f:
         first = f.readline()
     python = first[2:].strip() if first.startswith("#!") else sys.executable
-    backend = subprocess.run(
-        [python, "-c", "import cqlang.parser as p; print(p.backend_name())"],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=os.path.dirname(exe),  # not this source tree, which python -c would see
-    ).stdout.strip()
-    library = f"import cqlang, json; print(json.dumps(cqlang.compile({COLD_QUERY!r})))"
-    cmds = {
-        "pass": [python, "-c", "pass"],
-        "cqlang compile": [exe, "compile", COLD_QUERY],
-        "cqlang.compile() from python -c": [python, "-c", library],
-        "import click": [python, "-c", "import click"],
-        "import dataclasses": [python, "-c", "import dataclasses"],
-    }
-    res: dict[str, list[float]] = {k: [] for k in cmds}
-    for _ in range(runs):  # interleaved, so all see the same noise
-        for name, cmd in cmds.items():
-            t = time.perf_counter()
-            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=os.path.dirname(exe))
-            res[name].append(time.perf_counter() - t)
+    with tempfile.TemporaryDirectory() as folder:
+        env = {k: v for k, v in os.environ.items() if k != "CQLANG_CONFIG"}
+        env["XDG_CONFIG_HOME"] = folder  # no user config file either
+        config = os.path.join(folder, "config.toml")
+        with open(config, "w", encoding="utf-8") as f:
+            f.write('[schema.custom_fields]\nregion = "string"\n')
+        backend = subprocess.run(
+            [python, "-c", "import cqlang.parser as p; print(p.backend_name())"],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=folder,
+            env=env,
+        ).stdout.strip()
+        library = f"import cqlang, json; print(json.dumps(cqlang.compile({COLD_QUERY!r})))"
+        with_config = {**env, "CQLANG_CONFIG": config}
+        cmds = {
+            "pass": ([python, "-c", "pass"], env),
+            "cqlang compile": ([exe, "compile", COLD_QUERY], env),
+            "... with a config file": ([exe, "compile", COLD_QUERY], with_config),
+            "cqlang.compile() from python -c": ([python, "-c", library], env),
+            "import click": ([python, "-c", "import click"], env),
+            "import dataclasses": ([python, "-c", "import dataclasses"], env),
+        }
+        res: dict[str, list[float]] = {k: [] for k in cmds}
+        for _ in range(runs):  # interleaved, so all see the same noise
+            for name, (cmd, cmd_env) in cmds.items():
+                t = time.perf_counter()
+                subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=folder, env=cmd_env)
+                res[name].append(time.perf_counter() - t)
     return {k: statistics.median(v) for k, v in res.items()}, backend
 
 

@@ -17,7 +17,6 @@ commands that use them, so that ``cqlang compile`` starts fast.
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import math
 import os
@@ -28,16 +27,18 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from .launch import (
+    EXIT_API,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_IO,
+    exit_for,
+    fail,
+    split_param,
+)
+
 if TYPE_CHECKING:
     from .config import Config, PreparedQuery
-
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
-EXIT_API = 3
-EXIT_IO = 74  # writing the output failed (a full disk, a closed device)
-# What writing to stdout fails with when the fault is where it goes.
-_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,11 +60,6 @@ Examples:
 """
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    click.echo(f"cqlang: {message}", err=True)
-    sys.exit(code)
-
-
 def read_query(query: str) -> str:
     """The QUERY argument; ``-`` reads standard input."""
     if query == "-":
@@ -76,11 +72,10 @@ def read_query(query: str) -> str:
 def parse_params(items: Sequence[str]) -> dict[str, str]:
     params: dict[str, str] = {}
     for item in items:
-        name, sep, value = item.partition("=")
-        name = name.strip().lstrip("$")
-        if not sep or not name:
+        pair = split_param(item)
+        if pair is None:
             fail(f"--param takes NAME=VALUE, got {item!r}")
-        params[name] = value
+        params[pair[0]] = pair[1]
     return params
 
 
@@ -270,22 +265,9 @@ class CqlGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            sys.exit(130)
-        except BrokenPipeError:
-            _quiet_stdout()
-            sys.exit(0)
+            sys.exit(EXIT_INTERRUPTED)
         except Exception as exc:
-            status = getattr(exc, "cqlang_exit_status", None)
-            if isinstance(status, int):  # cqlang.config.ConfigError and kin
-                fail(str(exc), status)
-            if isinstance(exc, OSError) and exc.filename is None and exc.errno in _WRITE_ERRORS:
-                # Printing failed: a full disk or a closed device under stdout.
-                _quiet_stdout()
-                fail(f"cannot write the output: {exc.strerror}", EXIT_IO)
-            if os.environ.get("CQLANG_DEBUG"):
-                raise
-            name = type(exc).__name__
-            fail(f"internal error: {name}: {exc} (set CQLANG_DEBUG=1 for details)", 70)
+            exit_for(exc)
 
 
 @click.group(cls=CqlGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
@@ -1078,16 +1060,6 @@ def _count(n: int, noun: str) -> str:
 
 def _isatty(stream: Any) -> bool:
     return stream is not None and bool(stream.isatty())
-
-
-def _quiet_stdout() -> None:
-    """Point stdout at /dev/null, so that the interpreter's last flush of
-    what could not be written does not fail a second time at exit."""
-    if sys.stdout is None:
-        return
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
 
 
 class OutputError(Exception):

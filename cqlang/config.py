@@ -37,23 +37,20 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from . import locate
 from .diagnostics import Diagnostic, line_col, render, suggest
+from .locate import CONFIG_ENV, PROJECT_FILE, PYPROJECT_FILE
 from .schema import DEFAULT_SCHEMA, Schema, SchemaError
 
 if TYPE_CHECKING:
     from .planner import Plan
     from .tomlscan import Layout, Located
 
-#: The environment variable naming the one config file to read.
-CONFIG_ENV = "CQLANG_CONFIG"
 #: The largest config file read.
 MAX_CONFIG_BYTES = 2**20
 #: The environment variables of the API's base URL and key.
 URL_ENV = "CONPEEK_URL"
 KEY_ENV = "CONPEEK_KEY"
-PROJECT_FILE = "cqlang.toml"
-PYPROJECT_FILE = "pyproject.toml"
-USER_FILE = "config.toml"
 
 ORIGIN_OPTION = "--config"
 ORIGIN_ENV = f"${CONFIG_ENV}"
@@ -185,9 +182,7 @@ def display_path(path: Path) -> str:
 
 def user_config_file() -> Path:
     """The user's config file (it may not exist)."""
-    import platformdirs
-
-    return platformdirs.user_config_path("cqlang") / USER_FILE
+    return Path(locate.user_config_file())
 
 
 def _has_cqlang_table(path: Path) -> bool:
@@ -195,7 +190,7 @@ def _has_cqlang_table(path: Path) -> bool:
         raw = path.read_bytes()
     except OSError:
         return False
-    if b"tool.cqlang" not in raw and b"[tool]" not in raw:  # cheap: most do not
+    if not locate.may_have_cqlang_table(raw):
         return False
     import tomllib
 

@@ -1,0 +1,258 @@
+"""The ``cqlang`` launcher (cqlang/launch.py) answers the simplest compile
+command lines without click; it must print exactly what the click
+application prints, exit the same way, and leave everything else to it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import cqlang.cli
+from cqlang import launch, locate
+
+NOW = "2021-08-10 14:30:30"
+APP = cqlang.cli.main  # the click application (the tests replace the name)
+
+
+@pytest.fixture(autouse=True)
+def no_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder and a user config folder without config files."""
+    home = tmp_path / "home"
+    work = tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    for var in ("CQLANG_CONFIG", "CONPEEK_URL", "CONPEEK_KEY", "CQLANG_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(work)
+    assert locate.no_config_file(), "a config file above the test's temporary folder"
+    return work
+
+
+def launched(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> tuple[bool, int, str, str]:
+    """Run the console script in-process: (answered without click, exit
+    status, stdout, stderr)."""
+    fell_back = []
+
+    def click_main() -> None:
+        fell_back.append(True)
+        APP(args, prog_name="cqlang")
+
+    monkeypatch.setattr("sys.argv", ["cqlang", *args])
+    monkeypatch.setattr(cqlang.cli, "main", click_main)
+    with pytest.raises(SystemExit) as stop:
+        launch.main()
+    out = capsys.readouterr()
+    code = stop.value.code
+    return (
+        not fell_back,
+        code if isinstance(code, int) else (0 if code is None else 1),
+        out.out,
+        out.err,
+    )
+
+
+def clicked(args: list[str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(APP, args, prog_name="cqlang", catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+FAST = [
+    ["compile", "state = OPEN"],
+    ["compile", 'state in (OPEN, CLOSED) and priority >= 3 and custom.region = "PL"'],
+    ["compile", "--format", "param", 'custom.x = "a&b#c+d ę 😀"'],
+    ["compile", "--format=json", "priority between 2 and 4"],
+    ["compile", "state = OPEN", "--format", "param"],
+    ["compile", "--strict", "custom.region = PL"],
+    ["compile", "--strict", "state = OPEN"],
+    ["compile", "-p", "p=3", "--param", "$s=OPEN", "priority >= $p and state = $s"],
+    ["compile", "--param=p=3", "priority >= $p"],
+    ["compile", "--tz", "Europe/Warsaw", "--now", NOW, "created_date > yesterday"],
+    ["compile", "--now=2021-08-10T12:00:00Z", "created_date = today"],
+    ["compile", "--", "state = OPEN"],
+    ["compile", ""],
+    ["compile", "prioirty > 3 and state = opn"],  # two mistakes
+    ["compile", "state = OPEN or priority > 3"],  # needs a plan
+    ["compile", "state in (OPEN, OPEN)"],  # a warning
+    ["compile", "priority = $p"],  # unbound parameter
+    ["compile", "@nope"],  # no config: an unknown named query
+    ["compile", "(" * 300 + "state = OPEN" + ")" * 300],  # too deep
+]
+
+CLICK = [
+    ["compile"],  # no QUERY: a usage error
+    ["compile", "a", "b"],
+    ["compile", "--help"],
+    ["compile", "-h"],
+    ["compile", "-"],  # standard input
+    ["compile", "--format", "url", "state = OPEN"],
+    ["compile", "--format", "yaml", "state = OPEN"],
+    ["compile", "--tz", "Nowhere/Land", "state = OPEN"],
+    ["compile", "--now", "yesterday-ish", "state = OPEN"],
+    ["compile", "--param", "novalue", "state = OPEN"],
+    ["compile", "-p", "=3", "state = OPEN"],
+    ["compile", "--tz"],
+    ["compile", "--tz", "--strict", "state = OPEN"],
+    ["compile", "--config", "x.toml", "state = OPEN"],
+    ["compile", "--campaign", "c1", "state = OPEN"],
+    ["compile", "-pp=3", "priority = $p"],
+    ["compile", "--strict=yes", "state = OPEN"],
+    ["compile", 'custom.x = "\x1b[31mred" and prioirty > 1'],  # click strips escapes
+    ["compile", "custom.x = '\udcff'"],  # an undecodable byte from argv
+    ["--version"],
+    ["check", "state = OPEN"],
+    [],
+]
+
+
+@pytest.mark.parametrize("args", FAST, ids=lambda a: " ".join(a)[:40])
+def test_simple_compiles_skip_click_and_print_the_same(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fast, code, out, err = launched(monkeypatch, capsys, args)
+    assert fast
+    assert (code, out, err) == clicked(args)
+
+
+@pytest.mark.parametrize("args", CLICK, ids=lambda a: " ".join(a)[:40])
+def test_everything_else_goes_to_click(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fast, _, _, err = launched(monkeypatch, capsys, args)
+    assert not fast
+    assert "Traceback" not in err
+
+
+def test_a_config_file_sends_compile_to_click(
+    no_config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    declared = '[schema.custom_fields]\nregion = { type = "enum", values = ["PL", "DE"] }\n'
+    (no_config / "cqlang.toml").write_text(declared)
+    args = ["compile", "custom.region = pl"]
+    fast, code, out, _ = launched(monkeypatch, capsys, args)
+    assert not fast
+    assert code == 0
+    assert '"value": "PL"' in out  # the declared enum was read
+
+
+def test_a_stream_that_is_not_utf8_goes_to_click(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+    import sys
+
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="ascii"))
+    fell_back = []
+    monkeypatch.setattr("sys.argv", ["cqlang", "compile", "state = OPEN"])
+    monkeypatch.setattr(cqlang.cli, "main", lambda: fell_back.append(True))
+    launch.main()
+    assert fell_back
+
+
+def test_a_full_disk_is_exit_74(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writing goes through the same failure handling as click's commands."""
+    import errno
+    import sys
+
+    class Full:
+        encoding = "utf-8"
+
+        def write(self, text: str) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def flush(self) -> None:
+            pass
+
+        def fileno(self) -> int:
+            raise OSError("no descriptor")
+
+    messages: list[str] = []
+
+    class Err(Full):
+        def write(self, text: str) -> int:
+            messages.append(text)
+            return len(text)
+
+    monkeypatch.setattr(sys, "stdout", Full())
+    monkeypatch.setattr(sys, "stderr", Err())
+    monkeypatch.setattr("sys.argv", ["cqlang", "compile", "state = OPEN"])
+    with pytest.raises(SystemExit) as stop:
+        launch.main()
+    assert stop.value.code == launch.EXIT_IO
+    assert messages == ["cqlang: cannot write the output: No space left on device\n"]
+
+
+# ------------------------------------------------------------- reading argv
+
+
+def test_command_lines_read() -> None:
+    job = launch.read_command_line(
+        ["compile", "-p", "a=1", "--tz=UTC", "q", "--param", "b=2", "--format", "param"]
+    )
+    assert job is not None
+    assert (job.query, job.fmt, job.tz, job.params) == ("q", "param", "UTC", ["a=1", "b=2"])
+    assert launch.read_command_line(["compile", "--", "-x"]) is not None
+    assert launch.read_command_line(["compile", "--", "a", "b"]) is None
+    assert launch.read_command_line(["compile", "a", "--", "b"]) is None
+    assert launch.read_command_line(["fmt", "q"]) is None
+
+
+def test_split_param() -> None:
+    assert launch.split_param("$a= b=c") == ("a", " b=c")
+    assert launch.split_param("a=") == ("a", "")
+    assert launch.split_param("=1") is None
+    assert launch.split_param("a") is None
+
+
+# ------------------------------------------------------- where configs are
+
+
+@pytest.mark.parametrize("xdg", [None, "", "  ", "/somewhere/else"])
+def test_user_config_dir_is_platformdirs(xdg: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import platformdirs
+
+    if xdg is None:
+        monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
+    assert locate.user_config_dir() == platformdirs.user_config_dir("cqlang")
+    assert locate.user_config_file() == str(platformdirs.user_config_path("cqlang") / "config.toml")
+
+
+def test_no_config_file_looks_everywhere(no_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    deep = no_config / "a" / "b"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    assert locate.no_config_file()
+    (no_config / "pyproject.toml").write_text("[tool.ruff]\nline-length = 99\n")
+    assert locate.no_config_file()  # a pyproject.toml without [tool.cqlang]
+    (no_config / "pyproject.toml").write_text("[tool.cqlang.queries.x]\nquery = 'state = OPEN'\n")
+    assert not locate.no_config_file()
+    (no_config / "pyproject.toml").unlink()
+    (no_config / "a" / "cqlang.toml").write_text("")
+    assert not locate.no_config_file()
+    (no_config / "a" / "cqlang.toml").unlink()
+    user = Path(os.environ["XDG_CONFIG_HOME"]) / "cqlang" / "config.toml"
+    user.parent.mkdir(parents=True)
+    user.write_text("")
+    assert not locate.no_config_file()
+    user.unlink()
+    monkeypatch.setenv("CQLANG_CONFIG", "elsewhere.toml")
+    assert not locate.no_config_file()
+
+
+def test_a_vanished_working_folder_is_left_to_the_config_reader(
+    no_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = no_config / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert not locate.no_config_file()
