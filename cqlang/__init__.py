@@ -10,8 +10,6 @@ on first use, so that compiling a query never imports ``requests``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from .api import check, compile, decompile, format, parse, plan
 from .diagnostics import (
     CqlError,
@@ -24,7 +22,10 @@ from .encoding import encode
 from .planner import Plan, Residual
 from .schema import DEFAULT_SCHEMA, Schema
 
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
+    from typing import Any
+
     from .client import (
         ApiError,
         AuthError,

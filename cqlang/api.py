@@ -7,11 +7,10 @@ inputs) unless the query reads the clock without an explicit ``now``.
 
 from __future__ import annotations
 
-import threading
+from _thread import allocate_lock  # threading's Lock, without importing threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from . import checker, diagnostics, parser
 from .ast import Query
@@ -19,9 +18,13 @@ from .diagnostics import WARNING, CqlPlanError, Diagnostic, make, raise_for
 from .planner import Plan, TooManyBranches, plan_ir
 from .schema import DEFAULT_SCHEMA, Schema
 
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
+if TYPE_CHECKING:
+    from typing import Any
+
 _CACHE_SIZE = 1024
 _cache: OrderedDict[Any, Any] = OrderedDict()
-_cache_lock = threading.Lock()
+_cache_lock = allocate_lock()
 
 
 def _freeze(value: Any) -> Any:

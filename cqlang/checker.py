@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
-from typing import Any
 
 from . import ast, timeexpr
 from .diagnostics import ERROR, WARNING, Diagnostic, make, suggest
 from .ir import TRUE, Atom, FieldRef, IAnd, IExpr, INot, IOr
 from .parser import parse_diagnostics
 from .schema import DEFAULT_SCHEMA, LANGUAGE_OPERATORS, MAX_INT, Property, Schema
+
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
+if TYPE_CHECKING:
+    from typing import Any
 
 _OP_ATOM = {"=": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 _ORDERING = frozenset({"<", "<=", ">", ">="})
@@ -39,15 +41,29 @@ _TYPE_WORDS = {
 }
 
 
-@dataclass
 class Checked:
     """The checker's result: the IR (``None`` when there are errors) and
     every diagnostic found."""
 
-    ir: IExpr | None
-    diagnostics: list[Diagnostic]
-    uses_clock: bool = False
-    params_used: set[str] = field(default_factory=set)
+    __slots__ = ("diagnostics", "ir", "params_used", "uses_clock")  # plain: see cqlang/ir.py
+
+    def __init__(
+        self,
+        ir: IExpr | None,
+        diagnostics: list[Diagnostic],
+        uses_clock: bool = False,
+        params_used: set[str] | None = None,
+    ) -> None:
+        self.ir = ir
+        self.diagnostics = diagnostics
+        self.uses_clock = uses_clock
+        self.params_used: set[str] = set() if params_used is None else params_used
+
+    def __repr__(self) -> str:
+        return (
+            f"Checked(ir={self.ir!r}, diagnostics={self.diagnostics!r}, "
+            f"uses_clock={self.uses_clock!r}, params_used={self.params_used!r})"
+        )
 
     @property
     def ok(self) -> bool:

@@ -24,16 +24,17 @@ open string) are left entirely to the client.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
 
 from . import planner as _planner  # the constraint classes (a cycle: by module)
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr
 from .schema import Property
 from .timeexpr import format_utc
 
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
+    from typing import Any, Final
+
     from .planner import Constraint
 
 #: The most values sent as one membership list, or split into requests.
@@ -42,10 +43,20 @@ MAX_LIST = 1000
 MAX_SPLIT = 8
 
 
-@dataclass(frozen=True, slots=True)
 class Emitted:
-    filters: list[dict[str, Any]]
-    exact: bool
+    """Filter objects for one constraint; ``exact`` when they say all of it
+    (otherwise the residual checks the rest)."""
+
+    __slots__ = ("exact", "filters")  # a plain class: see cqlang/ir.py
+    filters: Final[list[dict[str, Any]]]
+    exact: Final[bool]
+
+    def __init__(self, filters: list[dict[str, Any]], exact: bool) -> None:
+        self.filters = filters
+        self.exact = exact
+
+    def __repr__(self) -> str:
+        return f"Emitted(filters={self.filters!r}, exact={self.exact!r})"
 
 
 def _value(f: FieldRef, prop: Property, v: Any) -> Any:

@@ -12,7 +12,10 @@ gives back the exact JSON.
 from __future__ import annotations
 
 import json
-from typing import Any
+
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
+if TYPE_CHECKING:
+    from typing import Any
 
 #: What encodeURIComponent leaves unescaped besides letters and digits.
 _SAFE = "-_.!~*'()"

@@ -10,8 +10,9 @@ references are inlined. The planner and the evaluator read only this form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field as dfield
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
+if TYPE_CHECKING:
+    from typing import Final
 
 #: Atom operators and their negations under three-valued logic: negating an
 #: atom gives exactly the atom below, on a present field and on a missing one.
@@ -34,15 +35,53 @@ Scalar = int | str
 AtomValue = int | str | tuple[int, ...] | tuple[str, ...] | None
 
 
-@dataclass(frozen=True, slots=True)
+# The classes below are written out rather than made dataclasses: a dataclass
+# compiles its methods from generated source when the class is created, half
+# a millisecond each, and this module is on `cqlang compile`'s cold start (a
+# budgeted target: docs/architecture.md, "Start-up"). They behave as frozen
+# dataclasses do: equality and hash on the value (spans left out), a repr
+# naming every field, and attributes that are Final, so mypy rejects any
+# assignment after __init__.
+
+
 class FieldRef:
     """A resolved field: schema property, custom key, value type."""
 
-    prop: str
-    key: str | None
-    type: str
-    record_field: str
-    values: tuple[str, ...] = ()
+    __slots__ = ("key", "prop", "record_field", "type", "values")
+    prop: Final[str]
+    key: Final[str | None]
+    type: Final[str]
+    record_field: Final[str]
+    values: Final[tuple[str, ...]]
+
+    def __init__(
+        self, prop: str, key: str | None, type: str, record_field: str, values: tuple[str, ...] = ()
+    ) -> None:
+        self.prop = prop
+        self.key = key
+        self.type = type
+        self.record_field = record_field
+        self.values = values
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not FieldRef:
+            return NotImplemented
+        return (
+            self.prop == other.prop
+            and self.key == other.key
+            and self.type == other.type
+            and self.record_field == other.record_field
+            and self.values == other.values
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.prop, self.key, self.type, self.record_field, self.values))
+
+    def __repr__(self) -> str:
+        return (
+            f"FieldRef(prop={self.prop!r}, key={self.key!r}, type={self.type!r}, "
+            f"record_field={self.record_field!r}, values={self.values!r})"
+        )
 
     @property
     def ident(self) -> tuple[str, str | None]:
@@ -54,37 +93,104 @@ class FieldRef:
         return self.prop if self.key is None else f"custom.{self.key}"
 
 
-@dataclass(frozen=True, slots=True)
 class Atom:
-    field: FieldRef
-    op: str
-    value: AtomValue
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
+    """``field op value``: one comparison the API or the evaluator can make."""
+
+    __slots__ = ("end", "field", "op", "start", "value")
+    field: Final[FieldRef]
+    op: Final[str]
+    value: Final[AtomValue]
+    start: Final[int]
+    end: Final[int]
+
+    def __init__(
+        self, field: FieldRef, op: str, value: AtomValue, start: int = 0, end: int = 0
+    ) -> None:
+        self.field = field
+        self.op = op
+        self.value = value
+        self.start = start
+        self.end = end
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Atom:
+            return NotImplemented
+        return self.field == other.field and self.op == other.op and self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash((self.field, self.op, self.value))
+
+    def __repr__(self) -> str:
+        return (
+            f"Atom(field={self.field!r}, op={self.op!r}, value={self.value!r}, "
+            f"start={self.start!r}, end={self.end!r})"
+        )
 
     def negated(self) -> Atom:
         return Atom(self.field, NEGATE[self.op], self.value, self.start, self.end)
 
 
-@dataclass(frozen=True, slots=True)
-class IAnd:
-    items: tuple[IExpr, ...]
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
+class _Junction:
+    """IAnd and IOr: ``items`` joined by the class's connective."""
+
+    __slots__ = ("end", "items", "start")
+    items: Final[tuple[IExpr, ...]]
+    start: Final[int]
+    end: Final[int]
+
+    def __init__(self, items: tuple[IExpr, ...], start: int = 0, end: int = 0) -> None:
+        self.items = items
+        self.start = start
+        self.end = end
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.items == other.items
+
+    def __hash__(self) -> int:
+        return hash((self.__class__, self.items))
+
+    def __repr__(self) -> str:
+        name = self.__class__.__name__
+        return f"{name}(items={self.items!r}, start={self.start!r}, end={self.end!r})"
 
 
-@dataclass(frozen=True, slots=True)
-class IOr:
-    items: tuple[IExpr, ...]
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
+class IAnd(_Junction):
+    """All of ``items`` hold (``IAnd(())`` is true)."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
+class IOr(_Junction):
+    """At least one of ``items`` holds (``IOr(())`` is false)."""
+
+    __slots__ = ()
+
+
 class INot:
-    item: IExpr
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
+    """``item`` does not hold."""
+
+    __slots__ = ("end", "item", "start")
+    item: Final[IExpr]
+    start: Final[int]
+    end: Final[int]
+
+    def __init__(self, item: IExpr, start: int = 0, end: int = 0) -> None:
+        self.item = item
+        self.start = start
+        self.end = end
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not INot:
+            return NotImplemented
+        return self.item == other.item
+
+    def __hash__(self) -> int:
+        return hash((INot, self.item))
+
+    def __repr__(self) -> str:
+        return f"INot(item={self.item!r}, start={self.start!r}, end={self.end!r})"
 
 
 IExpr = Atom | IAnd | IOr | INot

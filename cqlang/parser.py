@@ -26,13 +26,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import ast
 from .diagnostics import CqlSyntaxError, Diagnostic, make, suggest
 
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any, Final
+
+    _Reduce = tuple[str, int, Callable[[list[Any]], Any]]
 
 #: Largest query accepted, in characters.
 MAX_QUERY_CHARS = 1_000_000
@@ -346,8 +349,6 @@ _SKIP_RE = re.compile(r"(?:[ \t\r\n\f]+|#[^\n]*)*")
 # run in one loop: the lexer reads the parser's current state to decide the
 # context-dependent cases, as Lark's contextual lexer would.
 
-_Reduce = tuple[str, int, Callable[[list[Any]], Any]]
-
 
 def _reducer(
     callback: Callable[[list[Any]], Any],
@@ -567,15 +568,37 @@ def lark_parser() -> Any:
 # long query does not lex and parse all of it again.
 
 
-class Scan(NamedTuple):
+class Scan:
     """What the grammar makes of the start of a query: its tokens as
     ``(terminal, text, start, end)``, the terminals it accepts next, and the
     offset where it stops being the start of any query (``None``: it is one;
     otherwise ``tokens`` are those before that offset)."""
 
-    tokens: tuple[tuple[str, str, int, int], ...]
-    accepts: frozenset[str]
-    error: int | None = None
+    __slots__ = ("accepts", "error", "tokens")  # a plain class: see cqlang/ir.py
+    tokens: Final[tuple[tuple[str, str, int, int], ...]]
+    accepts: Final[frozenset[str]]
+    error: Final[int | None]
+
+    def __init__(
+        self,
+        tokens: tuple[tuple[str, str, int, int], ...],
+        accepts: frozenset[str],
+        error: int | None = None,
+    ) -> None:
+        self.tokens = tokens
+        self.accepts = accepts
+        self.error = error
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Scan:
+            return NotImplemented
+        return (self.tokens, self.accepts, self.error) == (other.tokens, other.accepts, other.error)
+
+    def __hash__(self) -> int:
+        return hash((self.tokens, self.accepts, self.error))
+
+    def __repr__(self) -> str:
+        return f"Scan(tokens={self.tokens!r}, accepts={self.accepts!r}, error={self.error!r})"
 
 
 _Tok = tuple[str, str, int, int]

@@ -26,14 +26,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from . import compiler
 from .diagnostics import Diagnostic, make
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr, to_nnf
 from .schema import Schema
 
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
+    from typing import Any, Final
+
     from .evaluator import Matcher
 
 NEG = -(1 << 62)
@@ -45,41 +47,98 @@ Span = tuple[int, int]
 # ------------------------------------------------------------ constraints
 
 
-@dataclass(frozen=True, slots=True)
+# Written out rather than dataclasses, as the IR's classes are (cqlang/ir.py
+# says why); spans and the remembered bounds take no part in equality.
+
+
 class Ordered:
     """Integers or datetimes (epoch seconds): a union of closed intervals,
     sorted, disjoint and not adjacent. ``gt``/``lt`` remember the bounds the
     user wrote as ``>``/``<``, so the compiler can keep their operator."""
 
-    ivs: tuple[tuple[int, int], ...]
-    gt: frozenset[int] = field(default=frozenset(), compare=False)
-    lt: frozenset[int] = field(default=frozenset(), compare=False)
-    span: Span = field(default=(0, 0), compare=False)
+    __slots__ = ("gt", "ivs", "lt", "span")
+    ivs: Final[tuple[tuple[int, int], ...]]
+    gt: Final[frozenset[int]]
+    lt: Final[frozenset[int]]
+    span: Final[Span]
+
+    def __init__(
+        self,
+        ivs: tuple[tuple[int, int], ...],
+        gt: frozenset[int] = frozenset(),
+        lt: frozenset[int] = frozenset(),
+        span: Span = (0, 0),
+    ) -> None:
+        self.ivs = ivs
+        self.gt = gt
+        self.lt = lt
+        self.span = span
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Ordered:
+            return NotImplemented
+        return self.ivs == other.ivs
+
+    def __hash__(self) -> int:
+        return hash(self.ivs)
+
+    def __repr__(self) -> str:
+        return f"Ordered(ivs={self.ivs!r}, gt={self.gt!r}, lt={self.lt!r}, span={self.span!r})"
 
     @property
     def full(self) -> bool:
         return self.ivs == ((NEG, POS),)
 
 
-@dataclass(frozen=True, slots=True)
 class Discrete:
     """Enum or string values: ``pos`` the allowed values (``None``: any value
     but not null) minus ``neg``. Order of ``pos`` is first appearance."""
 
-    pos: tuple[Any, ...] | None
-    neg: frozenset[Any] = frozenset()
-    span: Span = field(default=(0, 0), compare=False)
+    __slots__ = ("neg", "pos", "span")
+    pos: Final[tuple[Any, ...] | None]
+    neg: Final[frozenset[Any]]
+    span: Final[Span]
+
+    def __init__(
+        self, pos: tuple[Any, ...] | None, neg: frozenset[Any] = frozenset(), span: Span = (0, 0)
+    ) -> None:
+        self.pos = pos
+        self.neg = neg
+        self.span = span
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Discrete:
+            return NotImplemented
+        return self.pos == other.pos and self.neg == other.neg
+
+    def __hash__(self) -> int:
+        return hash((self.pos, self.neg))
+
+    def __repr__(self) -> str:
+        return f"Discrete(pos={self.pos!r}, neg={self.neg!r}, span={self.span!r})"
 
     @property
     def full(self) -> bool:
         return self.pos is None and not self.neg
 
 
-@dataclass(frozen=True, slots=True)
 class Null:
     """``is null``: the field is missing or null."""
 
-    span: Span = field(default=(0, 0), compare=False)
+    __slots__ = ("span",)
+    span: Final[Span]
+
+    def __init__(self, span: Span = (0, 0)) -> None:
+        self.span = span
+
+    def __eq__(self, other: object) -> bool:
+        return True if other.__class__ is Null else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(Null)
+
+    def __repr__(self) -> str:
+        return f"Null(span={self.span!r})"
 
 
 Constraint = Ordered | Discrete | Null

@@ -77,9 +77,42 @@ def test_compiling_from_the_wheel_loads_only_what_it_needs(tmp_path: Path) -> No
         "cqlang.evaluator",
         "cqlang.config",
         "requests",
+        "typing",  # slow to import, and only annotations need it
+        "threading",
     )
     code = "cqlang.compile('state in (OPEN, CLOSED) and priority >= 3 and custom.region = \"PL\"')"
     assert loaded_as_installed(tmp_path, code, lazy) == []
+
+
+def test_the_console_script_compiles_without_click_or_config(tmp_path: Path) -> None:
+    """cqlang/launch.py answers `cqlang compile QUERY` where there is no
+    config file without the command-line and config libraries."""
+    code = (
+        "import io, os\n"
+        f"os.chdir({str(tmp_path)!r})\n"
+        f"os.environ['XDG_CONFIG_HOME'] = {str(tmp_path)!r}\n"
+        "os.environ.pop('CQLANG_CONFIG', None)\n"
+        "real, sys.stdout = sys.stdout, io.TextIOWrapper(io.BytesIO(), encoding='utf-8')\n"
+        "sys.argv = ['cqlang', 'compile', 'state = OPEN and created_date > yesterday']\n"
+        "from cqlang.launch import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as stop:\n"
+        "    assert stop.code == 0, stop.code\n"
+        "sys.stdout = real\n"
+    )
+    heavy = (
+        "click",
+        "cqlang.cli",
+        "cqlang.config",
+        "platformdirs",
+        "pathlib",
+        "tomllib",
+        "typing",
+        "threading",
+        "lark",
+    )
+    assert loaded_as_installed(tmp_path, code, heavy) == []
 
 
 def test_completion_from_the_wheel_needs_no_lark(tmp_path: Path) -> None:
