@@ -114,6 +114,35 @@ def make(
 #: The most characters of a query line a rendered diagnostic shows.
 SHOWN_WIDTH = 100
 
+# Control characters are drawn as the symbols Unicode has for them (ESC as
+# ␛, DEL as ␡; the C1 controls as �): a query or a value quoted in a message
+# then cannot move a terminal's cursor or colour its text, and each takes
+# the one column the caret line counts for it.
+_PICTURES = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421}
+_PICTURES |= dict.fromkeys(range(0x80, 0xA0), 0xFFFD)
+
+
+def visible(text: str) -> str:
+    """``text`` with its control characters (newlines too) drawn as symbols."""
+    return text if text.isprintable() else text.translate(_PICTURES)
+
+
+def _columns(text: str) -> int:
+    """How many terminal columns ``text`` takes: wide (East Asian, most
+    emoji) characters take two, combining marks none."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    return sum(
+        0
+        if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf")
+        else 2
+        if unicodedata.east_asian_width(c) in "WF"
+        else 1
+        for c in text
+    )
+
 
 def render(diag: Diagnostic, text: str, *, source: str | None = None) -> str:
     """Render one diagnostic with the query line and a caret under its span."""
@@ -134,13 +163,13 @@ def render(diag: Diagnostic, text: str, *, source: str | None = None) -> str:
         shown = lead + shown[start:end] + ("…" if end < len(shown) else "")
         col = col0 - start + len(lead)
         width = max(1, min(width, end - col0))
-    caret = " " * col + "^" * width
-    tail = f" {diag.hint}" if diag.hint else ""
+    caret = " " * _columns(shown[:col]) + "^" * max(1, _columns(shown[col : col + width]))
+    tail = f" {visible(diag.hint)}" if diag.hint else ""
     return (
-        f"{diag.severity}[{diag.code}]: {diag.message}\n"
+        f"{diag.severity}[{diag.code}]: {visible(diag.message)}\n"
         f"{gutter}--> {where}\n"
         f"{gutter} |\n"
-        f"{line_no} | {shown}\n"
+        f"{line_no} | {visible(shown)}\n"
         f"{gutter} | {caret}{tail}"
     )
 

@@ -65,6 +65,24 @@ def test_spec_rendering_of_an_unknown_property() -> None:
     )
 
 
+def test_control_characters_are_drawn_and_the_caret_stays_under_its_word() -> None:
+    # An escape sequence in a value neither reaches the terminal nor shifts the caret.
+    text = 'custom.x = "\x1b[31mred" and prioirty > 1'
+    lines = render(only(text), text).splitlines()
+    assert lines[3] == '1 | custom.x = "\u241b[31mred" and prioirty > 1'
+    assert lines[4].index("^") == lines[3].index("prioirty")
+    assert "\x1b" not in render(only(text), text)
+
+
+def test_the_caret_counts_wide_characters_as_two_columns() -> None:
+    text = 'custom.x = "😀 漢字 zażółć" and prioirty > 1'
+    shown, caret = render(only(text), text).splitlines()[3:5]
+    before = shown[: shown.index("prioirty")]
+    wide = sum(1 for c in before if c in "😀漢字")
+    assert caret.index("^") == len(before) + wide
+    assert caret.count("^") == len("prioirty")
+
+
 def test_every_error_in_a_long_query_is_reported() -> None:
     text = (
         "prioirty > 3 and state = OPNE and priority > 'x' and priority in ()"
