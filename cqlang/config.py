@@ -190,15 +190,7 @@ def _has_cqlang_table(path: Path) -> bool:
         raw = path.read_bytes()
     except OSError:
         return False
-    if not locate.may_have_cqlang_table(raw):
-        return False
-    import tomllib
-
-    try:
-        tool = tomllib.loads(raw.decode("utf-8")).get("tool")
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return True  # reading it will report the error
-    return isinstance(tool, dict) and "cqlang" in tool
+    return locate.pyproject_has_cqlang(raw)
 
 
 def discover(

@@ -8,7 +8,8 @@ one shape of command line here, with the library alone:
     cqlang compile [--format json|param] [--strict] [--tz ZONE] [--now DATETIME]
                    [--param NAME=VALUE | -p NAME=VALUE]... [--] QUERY
 
-and only where no config file would be read (:func:`cqlang.locate.no_config_file`).
+and only where no config file would be read (:func:`cqlang.locate.no_config_file`)
+and click's shell completion is not asked for (``_CQLANG_COMPLETE``).
 Everything else, and every mistake in those options (a bad --tz, --now or
 --param), goes to the click application in :mod:`cqlang.cli`, which stays
 the one definition of the command line: it does the same work with the same
@@ -227,9 +228,17 @@ def main() -> None:
     from . import locate
 
     job = read_command_line(sys.argv[1:])
-    # click re-wraps a stream that is not UTF-8, so such runs go to click
-    if job is not None and _utf8(sys.stdout) and _utf8(sys.stderr) and locate.no_config_file():
-        status = run(job)
+    if (
+        job is not None
+        and _utf8(sys.stdout)  # click re-wraps a stream that is not UTF-8
+        and _utf8(sys.stderr)
+        and not any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ)
+        and locate.no_config_file()
+    ):
+        try:
+            status = run(job)
+        except KeyboardInterrupt:  # while printing: as click's commands end
+            status = EXIT_INTERRUPTED
         if status is not None:
             sys.exit(status)
     from .cli import main as click_main

@@ -1,13 +1,15 @@
 """Where config files are looked for, with nothing but :mod:`os`.
 
-cqlang.config reads the files; this module only names the places (docs/config.md
+cqlang.config reads the files; this module names the places (docs/config.md
 gives the order), so that the ``cqlang`` launcher can tell that there is no
-config file to read without importing cqlang.config, pathlib or platformdirs.
+config file to read without importing cqlang.config, pathlib or (on Linux)
+platformdirs.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Mapping
 
@@ -19,33 +21,53 @@ USER_FILE = "config.toml"
 APP_NAME = "cqlang"
 
 
-def user_config_dir(env: Mapping[str, str] | None = None) -> str:
-    """``platformdirs.user_config_dir("cqlang")``.
-
-    On Linux it is computed here by the XDG rule platformdirs follows there
-    ($XDG_CONFIG_HOME, else ~/.config); tests/test_launch.py compares the two.
-    Elsewhere (and on Android, where platformdirs differs) platformdirs says.
-    """
-    env = os.environ if env is None else env
-    if sys.platform == "linux" and "ANDROID_DATA" not in env:
-        base = env.get("XDG_CONFIG_HOME", "")
-        if not base.strip():
-            base = os.path.expanduser("~/.config")
-        return os.path.join(base, APP_NAME)
+def user_config_file() -> str:
+    """The user's config file, as platformdirs places it (it may not exist)."""
     import platformdirs
 
-    return platformdirs.user_config_dir(APP_NAME)
+    return os.path.join(platformdirs.user_config_dir(APP_NAME), USER_FILE)
 
 
-def user_config_file(env: Mapping[str, str] | None = None) -> str:
-    """The user's config file (it may not exist)."""
-    return os.path.join(user_config_dir(env), USER_FILE)
+def user_config_candidates(env: Mapping[str, str] | None = None) -> list[str]:
+    """Every place platformdirs may put the user's config file on Linux, found
+    without importing it: under $XDG_CONFIG_HOME (as given), under ~/.config
+    by $HOME and by the password database, and under $XDG_CONFIG_DIRS. When
+    none of them holds a file, the user has none. platformdirs' rules differ
+    between its versions (a relative $XDG_CONFIG_HOME, an empty $HOME), so
+    this lists every answer rather than pick one; tests/test_launch.py
+    checks that platformdirs' answer is among them. Elsewhere it is
+    platformdirs' answer alone."""
+    env = os.environ if env is None else env
+    if sys.platform != "linux" or "ANDROID_DATA" in env:
+        return [user_config_file()]
+    homes = [os.path.expanduser("~")]
+    try:
+        import pwd
+
+        homes.append(pwd.getpwuid(os.getuid()).pw_dir)
+    except (ImportError, KeyError, OSError):
+        pass
+    bases = [os.path.join(home, ".config") for home in homes]
+    xdg = env.get("XDG_CONFIG_HOME", "")
+    bases += [xdg, xdg.strip()] if xdg.strip() else []
+    bases += (env.get("XDG_CONFIG_DIRS") or "/etc/xdg").split(os.pathsep)
+    found = [os.path.join(base, APP_NAME, USER_FILE) for base in bases if base]
+    return list(dict.fromkeys(found))
 
 
-def may_have_cqlang_table(raw: bytes) -> bool:
-    """Whether a pyproject.toml's bytes can hold ``[tool.cqlang]``: most do not
-    even mention it, and then need no TOML parsing."""
-    return b"tool.cqlang" in raw or b"[tool]" in raw
+def pyproject_has_cqlang(raw: bytes) -> bool:
+    """Whether a pyproject.toml's bytes hold a ``[tool.cqlang]`` table (or
+    cannot be read as TOML, which reading the config will report). Most do
+    not mention cqlang at all, and are not parsed."""
+    if b"cqlang" not in raw:
+        return False
+    import tomllib
+
+    try:
+        tool = tomllib.loads(raw.decode("utf-8")).get("tool")
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return True
+    return isinstance(tool, dict) and "cqlang" in tool
 
 
 def _absent(path: str) -> bool:
@@ -64,7 +86,7 @@ def no_config_file(env: Mapping[str, str] | None = None) -> bool:
 
     Cheap and cautious: False whenever a file might be read, or looking
     raises a question that cqlang.config answers (an unreadable folder, a
-    working directory that is gone, a pyproject.toml that mentions [tool]).
+    working directory that is gone, a pyproject.toml that is not TOML).
     """
     env = os.environ if env is None else env
     if env.get(CONFIG_ENV):
@@ -77,10 +99,16 @@ def no_config_file(env: Mapping[str, str] | None = None) -> bool:
         if not _absent(os.path.join(folder, PROJECT_FILE)):
             return False
         pyproject = os.path.join(folder, PYPROJECT_FILE)
-        if not _absent(pyproject):
+        try:
+            regular = stat.S_ISREG(os.stat(pyproject).st_mode)
+        except (FileNotFoundError, NotADirectoryError):
+            regular = False  # as config.discover: only a regular file is read
+        except (OSError, ValueError):
+            return False
+        if regular:
             try:
                 with open(pyproject, "rb") as f:
-                    if may_have_cqlang_table(f.read()):
+                    if pyproject_has_cqlang(f.read()):
                         return False
             except OSError:
                 return False
@@ -88,4 +116,4 @@ def no_config_file(env: Mapping[str, str] | None = None) -> bool:
         if parent == folder:
             break
         folder = parent
-    return _absent(user_config_file(env))
+    return all(_absent(path) for path in user_config_candidates(env))

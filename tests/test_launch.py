@@ -189,6 +189,25 @@ def test_a_full_disk_is_exit_74(monkeypatch: pytest.MonkeyPatch) -> None:
     assert messages == ["cqlang: cannot write the output: No space left on device\n"]
 
 
+def test_ctrl_c_while_printing_exits_130_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    class Interrupted:
+        encoding = "utf-8"
+
+        def write(self, text: str) -> int:
+            raise KeyboardInterrupt
+
+        def flush(self) -> None:
+            pass
+
+    monkeypatch.setattr(sys, "stdout", Interrupted())
+    monkeypatch.setattr("sys.argv", ["cqlang", "compile", "state = OPEN"])
+    with pytest.raises(SystemExit) as stop:
+        launch.main()
+    assert stop.value.code == launch.EXIT_INTERRUPTED
+
+
 # ------------------------------------------------------------- reading argv
 
 
@@ -214,16 +233,21 @@ def test_split_param() -> None:
 # ------------------------------------------------------- where configs are
 
 
-@pytest.mark.parametrize("xdg", [None, "", "  ", "/somewhere/else"])
-def test_user_config_dir_is_platformdirs(xdg: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("xdg", [None, "", "  ", "/abs/olute", " /abs", "relative", "~/x"])
+@pytest.mark.parametrize("home", [None, "HOME", "", "relhome", "~"])
+def test_platformdirs_user_config_file_is_among_the_candidates(
+    xdg: str | None, home: str | None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import platformdirs
 
-    if xdg is None:
-        monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
-    else:
-        monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
-    assert locate.user_config_dir() == platformdirs.user_config_dir("cqlang")
-    assert locate.user_config_file() == str(platformdirs.user_config_path("cqlang") / "config.toml")
+    for var, value in (("XDG_CONFIG_HOME", xdg), ("HOME", home)):
+        if value is None:
+            monkeypatch.delenv(var, raising=False)
+        else:
+            monkeypatch.setenv(var, str(tmp_path) if value == "HOME" else value)
+    answer = str(platformdirs.user_config_path("cqlang") / "config.toml")
+    assert answer == locate.user_config_file()
+    assert answer in locate.user_config_candidates()
 
 
 def test_no_config_file_looks_everywhere(no_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -235,6 +259,8 @@ def test_no_config_file_looks_everywhere(no_config: Path, monkeypatch: pytest.Mo
     assert locate.no_config_file()  # a pyproject.toml without [tool.cqlang]
     (no_config / "pyproject.toml").write_text("[tool.cqlang.queries.x]\nquery = 'state = OPEN'\n")
     assert not locate.no_config_file()
+    (no_config / "pyproject.toml").write_text('[project]\ndependencies = ["cqlang"]\n')
+    assert locate.no_config_file()  # it mentions cqlang, but has no table
     (no_config / "pyproject.toml").unlink()
     (no_config / "a" / "cqlang.toml").write_text("")
     assert not locate.no_config_file()
@@ -246,6 +272,38 @@ def test_no_config_file_looks_everywhere(no_config: Path, monkeypatch: pytest.Mo
     user.unlink()
     monkeypatch.setenv("CQLANG_CONFIG", "elsewhere.toml")
     assert not locate.no_config_file()
+
+
+@pytest.mark.parametrize("spelling", ['[tool."cqlang"]', "[tool . cqlang]", "[tool.'cqlang']"])
+def test_every_spelling_of_the_pyproject_table_is_found(
+    spelling: str,
+    no_config: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    declared = f'{spelling}\nschema.custom_fields.region = {{ type = "enum", values = ["PL"] }}\n'
+    (no_config / "pyproject.toml").write_text(declared)
+    assert not locate.no_config_file()
+    fast, code, out, _ = launched(monkeypatch, capsys, ["compile", "custom.region = pl"])
+    assert (fast, code) == (False, 0)
+    assert '"value": "PL"' in out
+
+
+def test_a_pyproject_that_is_not_a_file_is_not_read(no_config: Path) -> None:
+    """A FIFO or a device named pyproject.toml would block or never end."""
+    os.mkfifo(no_config / "pyproject.toml")
+    assert locate.no_config_file()
+    (no_config / "pyproject.toml").unlink()
+    (no_config / "pyproject.toml").symlink_to("/dev/zero")
+    assert locate.no_config_file()
+
+
+def test_shell_completion_goes_to_click(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("_CQLANG_COMPLETE", "bash_source")
+    fast, _, _, _ = launched(monkeypatch, capsys, ["compile", "state = OPEN"])
+    assert not fast
 
 
 def test_a_vanished_working_folder_is_left_to_the_config_reader(
