@@ -45,7 +45,12 @@ class Checked:
     """The checker's result: the IR (``None`` when there are errors) and
     every diagnostic found."""
 
-    __slots__ = ("diagnostics", "ir", "params_used", "uses_clock")  # plain: see cqlang/ir.py
+    __slots__ = (
+        "diagnostics",
+        "ir",
+        "params_used",
+        "uses_clock",
+    )  # not a dataclass: cqlang/frozen.py says why
 
     def __init__(
         self,

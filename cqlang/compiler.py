@@ -27,13 +27,14 @@ from __future__ import annotations
 from itertools import pairwise
 
 from . import planner as _planner  # the constraint classes (a cycle: by module)
+from .frozen import Frozen, _set
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr
 from .schema import Property
 from .timeexpr import format_utc
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
-    from typing import Any, Final
+    from typing import Any
 
     from .planner import Constraint
 
@@ -43,17 +44,18 @@ MAX_LIST = 1000
 MAX_SPLIT = 8
 
 
-class Emitted:
+class Emitted(Frozen):
     """Filter objects for one constraint; ``exact`` when they say all of it
     (otherwise the residual checks the rest)."""
 
-    __slots__ = ("exact", "filters")  # a plain class: see cqlang/ir.py
-    filters: Final[list[dict[str, Any]]]
-    exact: Final[bool]
+    __slots__ = ("exact", "filters")
+    __match_args__ = ("filters", "exact")
+    filters: list[dict[str, Any]]
+    exact: bool
 
     def __init__(self, filters: list[dict[str, Any]], exact: bool) -> None:
-        self.filters = filters
-        self.exact = exact
+        _set(self, "filters", filters)
+        _set(self, "exact", exact)
 
     def __repr__(self) -> str:
         return f"Emitted(filters={self.filters!r}, exact={self.exact!r})"

@@ -10,9 +10,7 @@ references are inlined. The planner and the evaluator read only this form.
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
-if TYPE_CHECKING:
-    from typing import Final
+from .frozen import Frozen, _set
 
 #: Atom operators and their negations under three-valued logic: negating an
 #: atom gives exactly the atom below, on a present field and on a missing one.
@@ -35,36 +33,32 @@ Scalar = int | str
 AtomValue = int | str | tuple[int, ...] | tuple[str, ...] | None
 
 
-# The classes below are written out rather than made dataclasses: a dataclass
-# compiles its methods from generated source when the class is created, half
-# a millisecond each, and this module is on `cqlang compile`'s cold start (a
-# budgeted target: docs/architecture.md, "Start-up"). They behave as frozen
-# dataclasses do: equality and hash on the value (spans left out), a repr
-# naming every field, and attributes that are Final, so mypy rejects any
-# assignment after __init__.
+# Frozen value classes, not dataclasses: cqlang/frozen.py says why. Equality
+# and hash are on the value (spans left out), as the dataclasses' were.
 
 
-class FieldRef:
+class FieldRef(Frozen):
     """A resolved field: schema property, custom key, value type."""
 
     __slots__ = ("key", "prop", "record_field", "type", "values")
-    prop: Final[str]
-    key: Final[str | None]
-    type: Final[str]
-    record_field: Final[str]
-    values: Final[tuple[str, ...]]
+    __match_args__ = ("prop", "key", "type", "record_field", "values")
+    prop: str
+    key: str | None
+    type: str
+    record_field: str
+    values: tuple[str, ...]
 
     def __init__(
         self, prop: str, key: str | None, type: str, record_field: str, values: tuple[str, ...] = ()
     ) -> None:
-        self.prop = prop
-        self.key = key
-        self.type = type
-        self.record_field = record_field
-        self.values = values
+        _set(self, "prop", prop)
+        _set(self, "key", key)
+        _set(self, "type", type)
+        _set(self, "record_field", record_field)
+        _set(self, "values", values)
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not FieldRef:
+        if other.__class__ is not self.__class__:
             return NotImplemented
         return (
             self.prop == other.prop
@@ -93,27 +87,28 @@ class FieldRef:
         return self.prop if self.key is None else f"custom.{self.key}"
 
 
-class Atom:
+class Atom(Frozen):
     """``field op value``: one comparison the API or the evaluator can make."""
 
     __slots__ = ("end", "field", "op", "start", "value")
-    field: Final[FieldRef]
-    op: Final[str]
-    value: Final[AtomValue]
-    start: Final[int]
-    end: Final[int]
+    __match_args__ = ("field", "op", "value", "start", "end")
+    field: FieldRef
+    op: str
+    value: AtomValue
+    start: int
+    end: int
 
     def __init__(
         self, field: FieldRef, op: str, value: AtomValue, start: int = 0, end: int = 0
     ) -> None:
-        self.field = field
-        self.op = op
-        self.value = value
-        self.start = start
-        self.end = end
+        _set(self, "field", field)
+        _set(self, "op", op)
+        _set(self, "value", value)
+        _set(self, "start", start)
+        _set(self, "end", end)
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not Atom:
+        if other.__class__ is not self.__class__:
             return NotImplemented
         return self.field == other.field and self.op == other.op and self.value == other.value
 
@@ -130,18 +125,19 @@ class Atom:
         return Atom(self.field, NEGATE[self.op], self.value, self.start, self.end)
 
 
-class _Junction:
+class _Junction(Frozen):
     """IAnd and IOr: ``items`` joined by the class's connective."""
 
     __slots__ = ("end", "items", "start")
-    items: Final[tuple[IExpr, ...]]
-    start: Final[int]
-    end: Final[int]
+    __match_args__ = ("items", "start", "end")
+    items: tuple[IExpr, ...]
+    start: int
+    end: int
 
     def __init__(self, items: tuple[IExpr, ...], start: int = 0, end: int = 0) -> None:
-        self.items = items
-        self.start = start
-        self.end = end
+        _set(self, "items", items)
+        _set(self, "start", start)
+        _set(self, "end", end)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -168,21 +164,22 @@ class IOr(_Junction):
     __slots__ = ()
 
 
-class INot:
+class INot(Frozen):
     """``item`` does not hold."""
 
     __slots__ = ("end", "item", "start")
-    item: Final[IExpr]
-    start: Final[int]
-    end: Final[int]
+    __match_args__ = ("item", "start", "end")
+    item: IExpr
+    start: int
+    end: int
 
     def __init__(self, item: IExpr, start: int = 0, end: int = 0) -> None:
-        self.item = item
-        self.start = start
-        self.end = end
+        _set(self, "item", item)
+        _set(self, "start", start)
+        _set(self, "end", end)
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not INot:
+        if other.__class__ is not self.__class__:
             return NotImplemented
         return self.item == other.item
 

@@ -29,11 +29,12 @@ from functools import lru_cache
 
 from . import ast
 from .diagnostics import CqlSyntaxError, Diagnostic, make, suggest
+from .frozen import Frozen, _set
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
     from pathlib import Path
-    from typing import Any, Final
+    from typing import Any
 
     _Reduce = tuple[str, int, Callable[[list[Any]], Any]]
 
@@ -568,16 +569,17 @@ def lark_parser() -> Any:
 # long query does not lex and parse all of it again.
 
 
-class Scan:
+class Scan(Frozen):
     """What the grammar makes of the start of a query: its tokens as
     ``(terminal, text, start, end)``, the terminals it accepts next, and the
     offset where it stops being the start of any query (``None``: it is one;
     otherwise ``tokens`` are those before that offset)."""
 
-    __slots__ = ("accepts", "error", "tokens")  # a plain class: see cqlang/ir.py
-    tokens: Final[tuple[tuple[str, str, int, int], ...]]
-    accepts: Final[frozenset[str]]
-    error: Final[int | None]
+    __slots__ = ("accepts", "error", "tokens")
+    __match_args__ = ("tokens", "accepts", "error")
+    tokens: tuple[tuple[str, str, int, int], ...]
+    accepts: frozenset[str]
+    error: int | None
 
     def __init__(
         self,
@@ -585,12 +587,12 @@ class Scan:
         accepts: frozenset[str],
         error: int | None = None,
     ) -> None:
-        self.tokens = tokens
-        self.accepts = accepts
-        self.error = error
+        _set(self, "tokens", tokens)
+        _set(self, "accepts", accepts)
+        _set(self, "error", error)
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not Scan:
+        if other.__class__ is not self.__class__:
             return NotImplemented
         return (self.tokens, self.accepts, self.error) == (other.tokens, other.accepts, other.error)
 

@@ -29,12 +29,13 @@ from dataclasses import dataclass, field
 
 from . import compiler
 from .diagnostics import Diagnostic, make
+from .frozen import Frozen, _set
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr, to_nnf
 from .schema import Schema
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
-    from typing import Any, Final
+    from typing import Any
 
     from .evaluator import Matcher
 
@@ -47,20 +48,21 @@ Span = tuple[int, int]
 # ------------------------------------------------------------ constraints
 
 
-# Written out rather than dataclasses, as the IR's classes are (cqlang/ir.py
-# says why); spans and the remembered bounds take no part in equality.
+# Frozen value classes (cqlang/frozen.py says why they are not dataclasses);
+# spans and the remembered bounds take no part in equality.
 
 
-class Ordered:
+class Ordered(Frozen):
     """Integers or datetimes (epoch seconds): a union of closed intervals,
     sorted, disjoint and not adjacent. ``gt``/``lt`` remember the bounds the
     user wrote as ``>``/``<``, so the compiler can keep their operator."""
 
     __slots__ = ("gt", "ivs", "lt", "span")
-    ivs: Final[tuple[tuple[int, int], ...]]
-    gt: Final[frozenset[int]]
-    lt: Final[frozenset[int]]
-    span: Final[Span]
+    __match_args__ = ("ivs", "gt", "lt", "span")
+    ivs: tuple[tuple[int, int], ...]
+    gt: frozenset[int]
+    lt: frozenset[int]
+    span: Span
 
     def __init__(
         self,
@@ -69,13 +71,13 @@ class Ordered:
         lt: frozenset[int] = frozenset(),
         span: Span = (0, 0),
     ) -> None:
-        self.ivs = ivs
-        self.gt = gt
-        self.lt = lt
-        self.span = span
+        _set(self, "ivs", ivs)
+        _set(self, "gt", gt)
+        _set(self, "lt", lt)
+        _set(self, "span", span)
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not Ordered:
+        if other.__class__ is not self.__class__:
             return NotImplemented
         return self.ivs == other.ivs
 
@@ -90,24 +92,25 @@ class Ordered:
         return self.ivs == ((NEG, POS),)
 
 
-class Discrete:
+class Discrete(Frozen):
     """Enum or string values: ``pos`` the allowed values (``None``: any value
     but not null) minus ``neg``. Order of ``pos`` is first appearance."""
 
     __slots__ = ("neg", "pos", "span")
-    pos: Final[tuple[Any, ...] | None]
-    neg: Final[frozenset[Any]]
-    span: Final[Span]
+    __match_args__ = ("pos", "neg", "span")
+    pos: tuple[Any, ...] | None
+    neg: frozenset[Any]
+    span: Span
 
     def __init__(
         self, pos: tuple[Any, ...] | None, neg: frozenset[Any] = frozenset(), span: Span = (0, 0)
     ) -> None:
-        self.pos = pos
-        self.neg = neg
-        self.span = span
+        _set(self, "pos", pos)
+        _set(self, "neg", neg)
+        _set(self, "span", span)
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not Discrete:
+        if other.__class__ is not self.__class__:
             return NotImplemented
         return self.pos == other.pos and self.neg == other.neg
 
@@ -122,17 +125,18 @@ class Discrete:
         return self.pos is None and not self.neg
 
 
-class Null:
+class Null(Frozen):
     """``is null``: the field is missing or null."""
 
     __slots__ = ("span",)
-    span: Final[Span]
+    __match_args__ = ("span",)
+    span: Span
 
     def __init__(self, span: Span = (0, 0)) -> None:
-        self.span = span
+        _set(self, "span", span)
 
     def __eq__(self, other: object) -> bool:
-        return True if other.__class__ is Null else NotImplemented
+        return True if other.__class__ is self.__class__ else NotImplemented
 
     def __hash__(self) -> int:
         return hash(Null)
