@@ -84,6 +84,25 @@ def format_utc(seconds: int) -> str:
     return f"{d.year:04d}-{d.month:02d}-{d.day:02d} {d.hour:02d}:{d.minute:02d}:{d.second:02d}"
 
 
+#: The datetimes a query may name, UTC: those whose neighbours (a second or a
+#: day either side, which the planner and compiler use for > and <) still
+#: exist, so every bound the compiler writes is a datetime.
+QUERY_MIN = int((datetime(1, 1, 2, tzinfo=UTC) - _EPOCH).total_seconds())
+QUERY_MAX = int((datetime(9999, 12, 30, 23, 59, 59, tzinfo=UTC) - _EPOCH).total_seconds())
+
+
+def within_range(interval: Interval, what: str) -> Interval:
+    """``interval`` (of ``what`` the query names), if it lies in the range a
+    query may name; TimeError CQL107 otherwise."""
+    if interval[0] < QUERY_MIN or interval[1] > QUERY_MAX:
+        raise TimeError(
+            f"{what} is out of range",
+            "CQL107",
+            hint="datetimes run from 0001-01-02 to 9999-12-30 (UTC)",
+        )
+    return interval
+
+
 def parse_utc(text: str) -> int | None:
     """A record's datetime (``YYYY-MM-DD HH:mm:ss`` UTC, or ISO 8601 with an
     offset) as epoch seconds; ``None`` if it is not one."""
@@ -163,6 +182,15 @@ def relative_interval(
     base: str, shifts: tuple[tuple[int, str], ...], tz: tzinfo, now: datetime
 ) -> Interval:
     """The UTC interval of ``now``/``today``/``yesterday`` shifted."""
+    try:
+        return _relative_interval(base, shifts, tz, now)
+    except (OverflowError, ValueError) as exc:
+        raise TimeError("the relative time is out of range", "CQL107") from exc
+
+
+def _relative_interval(
+    base: str, shifts: tuple[tuple[int, str], ...], tz: tzinfo, now: datetime
+) -> Interval:
     local_now = resolve_now(now).astimezone(tz)
     if base == "now":
         start = end = local_now
@@ -172,19 +200,16 @@ def relative_interval(
             midnight = _add_days(midnight, -1)
         start = midnight
         end = _add_days(midnight, 1) - timedelta(seconds=1)
-    try:
-        for amount, unit in shifts:
-            if unit in UNIT_DAYS:
-                days = amount * UNIT_DAYS[unit]
-                start, end = _add_days(start, days), _add_days(end, days)
-            else:
-                # Exact shifts run on UTC, not on the wall clock.
-                delta = timedelta(seconds=amount * UNIT_SECONDS[unit])
-                start = (start.astimezone(UTC) + delta).astimezone(tz)
-                end = (end.astimezone(UTC) + delta).astimezone(tz)
-        return to_epoch(start), to_epoch(end)
-    except (OverflowError, ValueError) as exc:
-        raise TimeError("the relative time is out of range", "CQL107") from exc
+    for amount, unit in shifts:
+        if unit in UNIT_DAYS:
+            days = amount * UNIT_DAYS[unit]
+            start, end = _add_days(start, days), _add_days(end, days)
+        else:
+            # Exact shifts run on UTC, not on the wall clock.
+            delta = timedelta(seconds=amount * UNIT_SECONDS[unit])
+            start = (start.astimezone(UTC) + delta).astimezone(tz)
+            end = (end.astimezone(UTC) + delta).astimezone(tz)
+    return to_epoch(start), to_epoch(end)
 
 
 def parse_time_value(text: str, tz: tzinfo, now: datetime) -> Interval:

@@ -183,3 +183,26 @@ def test_record_datetimes() -> None:
     assert parse_utc("2021-02-30 00:00:00") is None
     assert format_utc(utc("1970-01-01 00:00:00")) == "1970-01-01 00:00:00"
     assert format_utc(0) == "1970-01-01 00:00:00"
+
+
+@pytest.mark.parametrize(
+    ("args", "query"),
+    [
+        ([], "created_date > 9999-12-31T23:59:59Z"),
+        ([], "created_date < 0001-01-01"),
+        (["--tz", "Etc/GMT+12"], "created_date > 9999-12-31T23:59"),
+        (["--now", "9999-12-31T23:59:59Z", "--tz", "Pacific/Kiritimati"], "created_date > now"),
+        (["-p", "d=9999-12-31"], "created_date = $d"),
+    ],
+)
+def test_datetimes_at_the_edge_of_the_calendar_are_cql107_not_a_crash(
+    args: list[str], query: str
+) -> None:
+    from click.testing import CliRunner
+
+    from cqlang.cli import main
+
+    result = CliRunner().invoke(main, ["--config", "/dev/null", "compile", *args, query])
+    assert result.exit_code == 1, result.output
+    assert "[CQL107]" in result.stderr or "[CQL113]" in result.stderr
+    assert "out of range" in result.stderr
