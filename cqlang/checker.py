@@ -245,9 +245,13 @@ class _Checker:
             values: tuple[str, ...] = ()
             if declared is not None:
                 typ, values = declared.type, declared.values
-            elif self.schema.custom_fields:
+            elif self.schema.custom_fields or self.schema.strict:
                 close = suggest(f.key, self.schema.custom_fields)
-                hint = f"did you mean 'custom.{close}'?" if close else None
+                hint = (
+                    f"did you mean 'custom.{close}'?"
+                    if close
+                    else "declare it under [schema.custom_fields] in a config file"
+                )
                 severity = ERROR if self.schema.strict else WARNING
                 self.report(
                     "CQL102",

@@ -358,6 +358,16 @@ def test_undeclared_custom_field_warns_or_errs_in_strict_mode(isolated: Path) ->
     assert Config.load().schema.strict
 
 
+def test_strict_mode_without_declarations_refuses_every_custom_field() -> None:
+    from cqlang.schema import DEFAULT_SCHEMA
+
+    assert cqlang.check("custom.region = PL") == []  # nothing declared: anything goes
+    strict = DEFAULT_SCHEMA.with_custom_fields({}, strict=True)
+    (d,) = cqlang.check("custom.region = PL", schema=strict)
+    assert (d.code, d.severity) == ("CQL102", "error")
+    assert d.hint == "declare it under [schema.custom_fields] in a config file"
+
+
 def test_same_declarations_share_one_schema(isolated: Path) -> None:
     write(isolated / "a.toml", CUSTOM)
     write(isolated / "b.toml", CUSTOM)
