@@ -485,7 +485,8 @@ class _Checker:
                 value = raw if isinstance(raw, int) else int(str(raw).strip())
                 return self.int_value(value, p)
             if typ == "datetime":
-                return timeexpr.within_range(self.datetime_param(raw), f"datetime {raw!r}")
+                shown = raw.isoformat() if isinstance(raw, date) else repr(raw)
+                return timeexpr.within_range(self.datetime_param(raw), f"datetime {shown}")
             if isinstance(raw, bool) or not isinstance(raw, str | int):
                 raise ValueError
             text = str(raw)

@@ -1224,7 +1224,7 @@ def _file_mode(path: str) -> int:
     "--window-days",
     default=90.0,
     show_default=True,
-    type=click.FloatRange(min=0.001),
+    type=click.FloatRange(min=0.001, max=365_000),
     help="Days before 2026-11-01 the generated records spread over.",
 )
 @click.option(

@@ -57,6 +57,13 @@ class Emitted(Frozen):
         _set(self, "filters", filters)
         _set(self, "exact", exact)
 
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.filters == other.filters and self.exact == other.exact
+
+    __hash__ = None  # type: ignore[assignment]  # its filters are a list
+
     def __repr__(self) -> str:
         return f"Emitted(filters={self.filters!r}, exact={self.exact!r})"
 

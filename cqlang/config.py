@@ -180,9 +180,11 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def user_config_file() -> Path:
-    """The user's config file (it may not exist)."""
-    return Path(locate.user_config_file())
+def user_config_file() -> Path | None:
+    """The user's config file (it may not exist); None when the user has no
+    home folder to keep one in."""
+    found = locate.user_config_file()
+    return Path(found) if found is not None else None
 
 
 def _has_cqlang_table(path: Path) -> bool:
@@ -227,7 +229,7 @@ def discover(
     if pyproject is not None:
         found.append((pyproject, ORIGIN_PYPROJECT))
     user = user_config_file()
-    if _is_file(user):
+    if user is not None and _is_file(user):
         found.append((user, ORIGIN_USER))
     return found
 
@@ -1083,7 +1085,7 @@ class Config:
                 f"#   ${CONFIG_ENV}, {PROJECT_FILE} and {PYPROJECT_FILE} "
                 "[tool.cqlang] from here upward,"
             )
-            lines.append(f"#   {user_config_file()}")
+            lines.append(f"#   {user_config_file() or '(none: no home folder)'}")
         conn = self.connection()
         lines.append(f"# profile: {conn.profile or '(none: [connection])'}")
         shown = conn.shown()

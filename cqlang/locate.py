@@ -21,11 +21,15 @@ USER_FILE = "config.toml"
 APP_NAME = "cqlang"
 
 
-def user_config_file() -> str:
-    """The user's config file, as platformdirs places it (it may not exist)."""
+def user_config_file() -> str | None:
+    """The user's config file, as platformdirs places it (it may not exist);
+    None when the user has no home folder that platformdirs can find."""
     import platformdirs
 
-    return os.path.join(platformdirs.user_config_dir(APP_NAME), USER_FILE)
+    try:
+        return os.path.join(platformdirs.user_config_dir(APP_NAME), USER_FILE)
+    except (RuntimeError, KeyError, OSError):  # no $HOME and no passwd entry
+        return None
 
 
 def user_config_candidates(env: Mapping[str, str] | None = None) -> list[str]:
@@ -39,7 +43,8 @@ def user_config_candidates(env: Mapping[str, str] | None = None) -> list[str]:
     platformdirs' answer alone."""
     env = os.environ if env is None else env
     if sys.platform != "linux" or "ANDROID_DATA" in env:
-        return [user_config_file()]
+        only = user_config_file()
+        return [only] if only is not None else []
     homes = [os.path.expanduser("~")]
     try:
         import pwd

@@ -32,6 +32,7 @@ from .diagnostics import Diagnostic, make
 from .frozen import Frozen, _set
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr, to_nnf
 from .schema import Schema
+from .timeexpr import CAL_MAX, CAL_MIN
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
@@ -183,6 +184,8 @@ def constraint_of(atom: Atom) -> Constraint:
     if op == "null":
         return Null(span)
     if f.type in ("integer", "datetime"):
+        gt: frozenset[int] = frozenset()
+        lt: frozenset[int] = frozenset()
         if op == "notnull":
             ivs: tuple[tuple[int, int], ...] = ((NEG, POS),)
         elif op == "eq":
@@ -190,18 +193,20 @@ def constraint_of(atom: Atom) -> Constraint:
         elif op == "ne":
             ivs = ((NEG, v - 1), (v + 1, POS))  # type: ignore[operator]
         elif op == "lt":
-            return Ordered(((NEG, v - 1),), lt=frozenset({v}), span=span)  # type: ignore[operator,arg-type]
+            ivs, lt = ((NEG, v - 1),), frozenset({v})  # type: ignore[operator,arg-type]
         elif op == "le":
             ivs = ((NEG, v),)  # type: ignore[assignment]
         elif op == "gt":
-            return Ordered(((v + 1, POS),), gt=frozenset({v}), span=span)  # type: ignore[operator,arg-type]
+            ivs, gt = ((v + 1, POS),), frozenset({v})  # type: ignore[operator,arg-type]
         elif op == "ge":
             ivs = ((v, POS),)  # type: ignore[assignment]
         elif op == "in":
             ivs = _points(v)  # type: ignore[arg-type]
         else:  # nin
             ivs = _complement(_points(v))  # type: ignore[arg-type]
-        return Ordered(ivs, span=span)
+        if f.type == "datetime":  # no datetime lies outside the calendar
+            ivs = tuple((lo, hi) for lo, hi in ivs if lo <= CAL_MAX and hi >= CAL_MIN)
+        return Ordered(ivs, gt, lt, span)
     universe = f.values if f.type == "enum" else None
     pos: tuple[Any, ...] | None
     neg: frozenset[Any]
@@ -430,8 +435,9 @@ class _DNF:
     def run(self, node: IExpr) -> list[Branch]:
         if isinstance(node, Atom):
             c = constraint_of(node)
-            if isinstance(c, Discrete) and c.pos == ():
-                # `state not in (OPEN, PROCESSING, CLOSED)`: no value is left.
+            if (isinstance(c, Discrete) and c.pos == ()) or (isinstance(c, Ordered) and not c.ivs):
+                # `state not in (OPEN, PROCESSING, CLOSED)`, `created_date >
+                # 9999-12-31T23:59:59Z`: no value is left.
                 if self.contradiction_span is None:
                     self.contradiction_span = c.span
                 return []

@@ -71,7 +71,9 @@ def _zone(name: str | None) -> tzinfo:
 
 
 def to_epoch(dt: datetime) -> int:
-    return int((dt - _EPOCH).total_seconds()) if dt.tzinfo else int(dt.timestamp())
+    """An aware datetime as whole epoch seconds (a fraction is dropped: floor)."""
+    delta = dt - _EPOCH
+    return delta.days * 86400 + delta.seconds
 
 
 def from_epoch(seconds: int) -> datetime:
@@ -84,22 +86,18 @@ def format_utc(seconds: int) -> str:
     return f"{d.year:04d}-{d.month:02d}-{d.day:02d} {d.hour:02d}:{d.minute:02d}:{d.second:02d}"
 
 
-#: The datetimes a query may name, UTC: those whose neighbours (a second or a
-#: day either side, which the planner and compiler use for > and <) still
-#: exist, so every bound the compiler writes is a datetime.
-QUERY_MIN = int((datetime(1, 1, 2, tzinfo=UTC) - _EPOCH).total_seconds())
-QUERY_MAX = int((datetime(9999, 12, 30, 23, 59, 59, tzinfo=UTC) - _EPOCH).total_seconds())
+#: The first and last second the calendar has, in UTC: a query's datetimes
+#: must lie between them, and so must a record's to be read as a datetime.
+CAL_MIN = int((datetime(1, 1, 1, tzinfo=UTC) - _EPOCH).total_seconds())
+CAL_MAX = int((datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC) - _EPOCH).total_seconds())
+_RANGE_HINT = "datetimes run from 0001-01-01 to 9999-12-31 (UTC)"
 
 
 def within_range(interval: Interval, what: str) -> Interval:
-    """``interval`` (of ``what`` the query names), if it lies in the range a
-    query may name; TimeError CQL107 otherwise."""
-    if interval[0] < QUERY_MIN or interval[1] > QUERY_MAX:
-        raise TimeError(
-            f"{what} is out of range",
-            "CQL107",
-            hint="datetimes run from 0001-01-02 to 9999-12-30 (UTC)",
-        )
+    """``interval`` (of ``what`` the query names), if the calendar holds it;
+    TimeError CQL107 otherwise."""
+    if interval[0] < CAL_MIN or interval[1] > CAL_MAX:
+        raise TimeError(f"{what} is out of range", "CQL107", hint=_RANGE_HINT)
     return interval
 
 
@@ -113,7 +111,7 @@ def parse_utc(text: str) -> int | None:
         start, _ = literal_interval(text.strip(), UTC)
     except TimeError:
         return None
-    return start
+    return start if CAL_MIN <= start <= CAL_MAX else None
 
 
 def resolve_now(now: datetime | None) -> datetime:
@@ -122,7 +120,10 @@ def resolve_now(now: datetime | None) -> datetime:
         now = datetime.now(UTC)
     elif now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    return now.astimezone(UTC).replace(microsecond=0)
+    try:
+        return now.astimezone(UTC).replace(microsecond=0)
+    except OverflowError as exc:
+        raise TimeError("the clock (now) is out of range", "CQL107", _RANGE_HINT) from exc
 
 
 def _offset(text: str) -> tzinfo:
@@ -160,15 +161,15 @@ def literal_interval(text: str, tz: tzinfo) -> Interval:
         raise TimeError(f"impossible datetime {text!r}: {exc}", "CQL107") from exc
     try:
         start = local.replace(tzinfo=zone_)
-        if g["h"] is None:
-            end = _add_days(start, 1) - timedelta(seconds=1)
+        if g["h"] is None:  # the day's last second on its wall clock
+            end = start.replace(hour=23, minute=59, second=59)
         elif g["s"] is None:
             end = start + timedelta(seconds=59)
         else:
             end = start
         return to_epoch(start), to_epoch(end)
     except OverflowError as exc:
-        raise TimeError(f"datetime {text!r} is out of range", "CQL107") from exc
+        raise TimeError(f"datetime {text!r} is out of range", "CQL107", _RANGE_HINT) from exc
 
 
 def _add_days(dt: datetime, days: int) -> datetime:
@@ -229,4 +230,6 @@ def parse_time_value(text: str, tz: tzinfo, now: datetime) -> Interval:
 def parse_now(text: str) -> datetime:
     """``--now`` from the command line: a datetime, naive meaning UTC."""
     start, _ = literal_interval(text.strip(), UTC)
+    if not CAL_MIN <= start <= CAL_MAX:
+        raise TimeError(f"datetime {text.strip()!r} is out of range", "CQL107", _RANGE_HINT)
     return from_epoch(start)

@@ -72,6 +72,20 @@ def test_user_file_is_where_platformdirs_says() -> None:
     assert cfgmod.user_config_file() == user_file()
 
 
+def test_a_user_without_a_home_folder_has_no_user_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """platformdirs raises when $HOME is unset and the uid has no passwd entry
+    (a container run as an arbitrary uid): then there is no user file."""
+    import platformdirs
+
+    def nowhere(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("could not determine the home directory")
+
+    monkeypatch.setattr(platformdirs, "user_config_dir", nowhere)
+    assert cfgmod.user_config_file() is None
+    assert Config.load().files == ()
+    assert "(none: no home folder)" in Config.load().describe()
+
+
 def test_no_file_gives_the_default_schema_and_no_queries() -> None:
     cfg = Config.load()
     assert cfg.files == ()

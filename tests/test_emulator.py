@@ -104,6 +104,16 @@ def test_records_look_like_the_api() -> None:
     assert {r["state"] for r in recs} == {"OPEN", "PROCESSING", "CLOSED"}
 
 
+def test_a_window_past_the_calendar_is_a_usage_error() -> None:
+    from click.testing import CliRunner
+
+    from cqlang.cli import main
+
+    result = CliRunner().invoke(main, ["emulator", "--window-days", "1e300"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
 def test_window_days_spreads_the_records() -> None:
     recs = generate_records(200, seed=1, window_days=2)
     assert all(r["created_date"] >= "2026-10-30 00:00:00" for r in recs)

@@ -70,6 +70,13 @@ def test_equality_is_on_the_value_without_spans() -> None:
     )
 
 
+def test_emitted_is_equal_by_value_and_unhashable() -> None:
+    a = Emitted([{"property": "priority", "value": 1}], True)
+    assert a == copy.deepcopy(a) and a != Emitted([], True)
+    with pytest.raises(TypeError):
+        hash(a)
+
+
 def test_match_by_position() -> None:
     match Atom(F, "gt", 3):
         case Atom(FieldRef("priority"), op, value):

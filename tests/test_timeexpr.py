@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from cqlang.timeexpr import (
     parse_utc,
     relative_interval,
     resolve_now,
+    to_epoch,
     zone,
 )
 
@@ -79,7 +81,6 @@ def test_naive_literals_are_in_the_query_zone(text: str, lo: str, hi: str) -> No
         ("2021-00-10", "CQL107"),
         ("2021-08-10 23:60", "CQL107"),
         ("2021-08-10T10:00+99:00", "CQL107"),
-        ("9999-12-31", "CQL107"),
     ],
 )
 def test_bad_literals(text: str, code: str) -> None:
@@ -185,24 +186,84 @@ def test_record_datetimes() -> None:
     assert format_utc(0) == "1970-01-01 00:00:00"
 
 
-@pytest.mark.parametrize(
-    ("args", "query"),
-    [
-        ([], "created_date > 9999-12-31T23:59:59Z"),
-        ([], "created_date < 0001-01-01"),
-        (["--tz", "Etc/GMT+12"], "created_date > 9999-12-31T23:59"),
-        (["--now", "9999-12-31T23:59:59Z", "--tz", "Pacific/Kiritimati"], "created_date > now"),
-        (["-p", "d=9999-12-31"], "created_date = $d"),
-    ],
-)
-def test_datetimes_at_the_edge_of_the_calendar_are_cql107_not_a_crash(
-    args: list[str], query: str
-) -> None:
+def run_compile(*args: str) -> Any:
     from click.testing import CliRunner
 
     from cqlang.cli import main
 
-    result = CliRunner().invoke(main, ["--config", "/dev/null", "compile", *args, query])
+    return CliRunner().invoke(main, ["--config", "/dev/null", "compile", *args])
+
+
+@pytest.mark.parametrize(
+    ("args", "query"),
+    [
+        (["--tz", "Etc/GMT+12"], "created_date > 9999-12-31T23:59"),
+        (["--now", "9999-12-31T23:59:59Z", "--tz", "Pacific/Kiritimati"], "created_date > now"),
+        (["--now", "2021-01-01"], "created_date > now + 3000000d"),
+        (["-p", "d=0000-12-31T23:00-02:00"], "created_date = $d"),
+    ],
+)
+def test_datetimes_past_the_calendar_are_cql107_not_a_crash(args: list[str], query: str) -> None:
+    result = run_compile(*args, query)
     assert result.exit_code == 1, result.output
     assert "[CQL107]" in result.stderr or "[CQL113]" in result.stderr
     assert "out of range" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created_date > 9999-12-31T23:59:59Z",
+        "created_date < 0001-01-01",
+        "not created_date <= 9999-12-31T23:59:59Z",
+    ],
+)
+def test_nothing_lies_past_the_calendar(query: str) -> None:
+    result = run_compile(query)
+    assert result.exit_code == 1
+    assert "[CQL201]" in result.stderr  # never matches
+
+
+def test_the_calendar_edges_compile() -> None:
+    result = run_compile(
+        "created_date >= 0001-01-01T00:00:00Z and created_date <= 9999-12-31T23:59:59Z"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "9999-12-31 23:59:59" in result.stdout
+    result = run_compile("created_date = 9999-12-31")
+    assert result.exit_code == 0, result.stderr
+    assert "9999-12-31 00:00:00" in result.stdout
+
+
+@pytest.mark.parametrize("now", ["0001-01-01T00:00+01:00", "9999-12-31T23:59-01:00"])
+def test_a_clock_past_the_calendar_is_a_usage_error(now: str) -> None:
+    result = run_compile("--now", now, "state = OPEN")
+    assert result.exit_code == 2
+    assert "out of range" in result.stderr
+
+
+def test_a_clock_past_the_calendar_in_python_is_a_diagnostic() -> None:
+    import cqlang
+
+    edge = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5)))
+    (d,) = cqlang.check("created_date > now", now=edge)
+    assert d.code == "CQL107"
+    (d,) = cqlang.check("created_date > $d", now=edge, params={"d": "now"})
+    assert d.code == "CQL113"
+
+
+def test_epoch_seconds_drop_the_fraction() -> None:
+    for dt in (
+        datetime(9999, 12, 30, 23, 59, 59, 999999, UTC),
+        datetime(2024, 1, 1, 0, 0, 0, 500000, UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 500000, UTC),
+    ):
+        assert to_epoch(dt) == to_epoch(dt.replace(microsecond=0))
+
+
+def test_a_record_datetime_past_the_calendar_is_not_a_datetime() -> None:
+    from cqlang.evaluator import as_datetime
+
+    assert parse_utc("9999-12-31T23:59:59-01:00") is None
+    assert as_datetime("0001-01-01T00:00:00+01:00") is None
+    assert as_datetime("9999-12-31T22:59:59-01:00") == "9999-12-31 23:59:59"
