@@ -30,7 +30,7 @@ from . import planner as _planner  # the constraint classes (a cycle: by module)
 from .frozen import Frozen, _set
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr
 from .schema import Property
-from .timeexpr import format_utc
+from .timeexpr import CAL_MAX, CAL_MIN, format_utc
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
@@ -92,21 +92,29 @@ def _bounds(f: FieldRef, prop: Property, c: Any, lo: int, hi: int) -> list[dict[
     ops = prop.operators
     if lo == hi and "eq" in ops:
         return [_obj(f, prop, "eq", _value(f, prop, lo))]
+    # No datetime lies past the calendar: a bound written as the second
+    # beyond its edge (> or < where >= or <= is not offered) says only "a
+    # datetime", and that second cannot be written; it is left out.
+    edge = f.type == "datetime"
     out = []
     if lo > NEG:
         if (lo - 1 in c.gt and "gt" in ops) or ("gte" not in ops and "gt" in ops):
-            out.append(_obj(f, prop, "gt", _value(f, prop, lo - 1)))
+            if not (edge and lo <= CAL_MIN):
+                out.append(_obj(f, prop, "gt", _value(f, prop, lo - 1)))
         elif "gte" in ops:
             out.append(_obj(f, prop, "gte", _value(f, prop, lo)))
         else:
             return None
     if hi < POS:
         if (hi + 1 in c.lt and "lt" in ops) or ("lte" not in ops and "lt" in ops):
-            out.append(_obj(f, prop, "lt", _value(f, prop, hi + 1)))
+            if not (edge and hi >= CAL_MAX):
+                out.append(_obj(f, prop, "lt", _value(f, prop, hi + 1)))
         elif "lte" in ops:
             out.append(_obj(f, prop, "lte", _value(f, prop, hi)))
         else:
             return None
+    if not out and (lo > NEG or hi < POS):
+        return None  # "a datetime" (not null) alone: no range filter says just that
     return out
 
 

@@ -161,15 +161,22 @@ def literal_interval(text: str, tz: tzinfo) -> Interval:
         raise TimeError(f"impossible datetime {text!r}: {exc}", "CQL107") from exc
     try:
         start = local.replace(tzinfo=zone_)
-        if g["h"] is None:  # the day's last second on its wall clock
-            end = start.replace(hour=23, minute=59, second=59)
-        elif g["s"] is None:
-            end = start + timedelta(seconds=59)
-        else:
-            end = start
-        return to_epoch(start), to_epoch(end)
+        if g["h"] is None:
+            return to_epoch(start), _day_end(start)
+        if g["s"] is None:
+            return to_epoch(start), to_epoch(start + timedelta(seconds=59))
+        return to_epoch(start), to_epoch(start)
     except OverflowError as exc:
         raise TimeError(f"datetime {text!r} is out of range", "CQL107", _RANGE_HINT) from exc
+
+
+def _day_end(midnight: datetime) -> int:
+    """The last second (epoch) of the local day that starts at ``midnight``:
+    the second before the next day starts. Counted in UTC, so a day of 23 or
+    25 hours (a DST change, even one at midnight) ends where the next begins."""
+    if midnight.year == 9999 and midnight.month == 12 and midnight.day == 31:
+        return to_epoch(midnight.replace(hour=23, minute=59, second=59))  # no next day
+    return to_epoch(_add_days(midnight, 1)) - 1
 
 
 def _add_days(dt: datetime, days: int) -> datetime:
@@ -193,24 +200,27 @@ def _relative_interval(
     base: str, shifts: tuple[tuple[int, str], ...], tz: tzinfo, now: datetime
 ) -> Interval:
     local_now = resolve_now(now).astimezone(tz)
-    if base == "now":
-        start = end = local_now
-    else:
-        midnight = datetime(local_now.year, local_now.month, local_now.day, tzinfo=tz)
+    # [start, stop): the instant `now`, or a whole local day up to the next one.
+    start = local_now
+    stop: datetime | None = None
+    if base != "now":
+        start = datetime(local_now.year, local_now.month, local_now.day, tzinfo=tz)
         if base == "yesterday":
-            midnight = _add_days(midnight, -1)
-        start = midnight
-        end = _add_days(midnight, 1) - timedelta(seconds=1)
+            start = _add_days(start, -1)
+        stop = _add_days(start, 1)
     for amount, unit in shifts:
         if unit in UNIT_DAYS:
             days = amount * UNIT_DAYS[unit]
-            start, end = _add_days(start, days), _add_days(end, days)
+            start = _add_days(start, days)
+            stop = _add_days(stop, days) if stop is not None else None
         else:
             # Exact shifts run on UTC, not on the wall clock.
             delta = timedelta(seconds=amount * UNIT_SECONDS[unit])
             start = (start.astimezone(UTC) + delta).astimezone(tz)
-            end = (end.astimezone(UTC) + delta).astimezone(tz)
-    return to_epoch(start), to_epoch(end)
+            if stop is not None:
+                stop = (stop.astimezone(UTC) + delta).astimezone(tz)
+    first = to_epoch(start)
+    return first, (to_epoch(stop) - 1 if stop is not None else first)
 
 
 def parse_time_value(text: str, tz: tzinfo, now: datetime) -> Interval:

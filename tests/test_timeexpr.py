@@ -267,3 +267,46 @@ def test_a_record_datetime_past_the_calendar_is_not_a_datetime() -> None:
     assert parse_utc("9999-12-31T23:59:59-01:00") is None
     assert as_datetime("0001-01-01T00:00:00+01:00") is None
     assert as_datetime("9999-12-31T22:59:59-01:00") == "9999-12-31 23:59:59"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Asia/Beirut", "America/Nuuk", "America/Santiago", "Africa/Cairo", "Europe/Warsaw"],
+)
+def test_each_day_ends_where_the_next_begins(name: str) -> None:
+    """Days of 23 or 25 hours, with DST changes at midnight too, tile time."""
+    tz = zone(name)
+    day = datetime(2023, 1, 1)
+    for _ in range(2 * 366):
+        nxt = day + timedelta(days=1)
+        _, end = literal_interval(day.strftime("%Y-%m-%d"), tz)
+        start, _ = literal_interval(nxt.strftime("%Y-%m-%d"), tz)
+        assert end + 1 == start, day
+        day = nxt
+
+
+def test_a_day_that_falls_back_at_midnight_keeps_its_last_hour() -> None:
+    beirut = zone("Asia/Beirut")  # 2023-10-29 00:00 was 2023-10-28 23:00 again
+    start, end = literal_interval("2023-10-28", beirut)
+    assert (format_utc(start), format_utc(end)) == ("2023-10-27 21:00:00", "2023-10-28 21:59:59")
+    now = datetime(2023, 10, 28, 12, tzinfo=UTC)
+    assert relative_interval("today", (), beirut, now) == (start, end)
+    assert relative_interval("yesterday", ((1, "d"),), beirut, now) == (start, end)
+
+
+def test_a_datetime_property_with_only_gt_and_lt_at_the_calendar_edges() -> None:
+    import cqlang
+    from cqlang.schema import Schema
+
+    schema = Schema.from_dict(
+        {
+            "endpoint": "/x",
+            "properties": {"t": {"type": "datetime", "api": "range", "operators": ["gt", "lt"]}},
+        }
+    )
+    assert cqlang.compile("t = 9999-12-31", schema=schema) == [
+        {"property": "t", "operator": "gt", "value": "9999-12-30 23:59:59"}
+    ]
+    p = cqlang.plan("t >= 0001-01-01T00:00:00Z", schema=schema)
+    assert p.branches == [[]] and p.residual is not None  # "a datetime": checked on the client
+    assert cqlang.check("t <= 9999-12-31T23:59:59Z", schema=schema) == []
