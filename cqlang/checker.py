@@ -45,12 +45,8 @@ class Checked:
     """The checker's result: the IR (``None`` when there are errors) and
     every diagnostic found."""
 
-    __slots__ = (
-        "diagnostics",
-        "ir",
-        "params_used",
-        "uses_clock",
-    )  # not a dataclass: cqlang/frozen.py says why
+    # Not a dataclass: cqlang/frozen.py says why.
+    __slots__ = ("diagnostics", "ir", "params_used", "uses_clock")
 
     def __init__(
         self,
@@ -430,16 +426,15 @@ class _Checker:
 
     def datetime_value(self, v: ast.Value) -> tuple[int, int]:
         try:
-            if isinstance(v, ast.DateTime | ast.Str) and (isinstance(v, ast.DateTime) or v.quoted):
-                text = v.text if isinstance(v, ast.DateTime) else v.value.strip()
-                iv = timeexpr.literal_interval(text, self.tz)
-                return timeexpr.within_range(iv, f"datetime {text!r}")
+            if isinstance(v, ast.DateTime):
+                return timeexpr.literal_interval(v.text, self.tz)
+            if isinstance(v, ast.Str) and v.quoted:
+                return timeexpr.literal_interval(v.value.strip(), self.tz)
             if isinstance(v, ast.RelTime):
                 if self.now is None:
                     self.uses_clock = True
                 now = timeexpr.resolve_now(self.now)
-                iv = timeexpr.relative_interval(v.base, v.shifts, self.tz, now)
-                return timeexpr.within_range(iv, "the relative time")
+                return timeexpr.relative_interval(v.base, v.shifts, self.tz, now)
         except timeexpr.TimeError as exc:
             self.report(exc.code, str(exc), v.start, v.end, exc.hint)
             raise _Error from None
@@ -463,19 +458,6 @@ class _Checker:
         self.params_used.add(p.name)
         return self.params[p.name]
 
-    def datetime_param(self, raw: Any) -> tuple[int, int]:
-        if isinstance(raw, datetime):
-            dt = raw if raw.tzinfo else raw.replace(tzinfo=self.tz)
-            sec = timeexpr.to_epoch(dt)
-            return (sec, sec)
-        if isinstance(raw, date):
-            return timeexpr.literal_interval(raw.isoformat(), self.tz)
-        if not isinstance(raw, str):
-            raise ValueError
-        if self.now is None and raw.strip()[:1].isalpha():
-            self.uses_clock = True
-        return timeexpr.parse_time_value(raw, self.tz, timeexpr.resolve_now(self.now))
-
     def coerce_param(self, fref: FieldRef, p: ast.Param, raw: Any) -> _Resolved:
         typ = fref.type
         try:
@@ -485,8 +467,17 @@ class _Checker:
                 value = raw if isinstance(raw, int) else int(str(raw).strip())
                 return self.int_value(value, p)
             if typ == "datetime":
-                shown = raw.isoformat() if isinstance(raw, date) else repr(raw)
-                return timeexpr.within_range(self.datetime_param(raw), f"datetime {shown}")
+                if isinstance(raw, datetime):
+                    dt = raw if raw.tzinfo else raw.replace(tzinfo=self.tz)
+                    sec = timeexpr.to_epoch(dt)
+                    return timeexpr.within_range((sec, sec), f"datetime {raw.isoformat()}")
+                if isinstance(raw, date):
+                    return timeexpr.literal_interval(raw.isoformat(), self.tz)
+                if not isinstance(raw, str):
+                    raise ValueError
+                if self.now is None and raw.strip()[:1].isalpha():
+                    self.uses_clock = True
+                return timeexpr.parse_time_value(raw, self.tz, timeexpr.resolve_now(self.now))
             if isinstance(raw, bool) or not isinstance(raw, str | int):
                 raise ValueError
             text = str(raw)

@@ -27,6 +27,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from . import locate
+
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
     from typing import NoReturn, TextIO
@@ -79,7 +81,8 @@ def exit_for(exc: Exception) -> NoReturn:
         fail(f"cannot write the output: {exc.strerror}", EXIT_IO)
     if os.environ.get("CQLANG_DEBUG"):
         raise exc
-    fail(f"internal error: {type(exc).__name__}: {exc} (set CQLANG_DEBUG=1 for details)", 70)
+    name = type(exc).__name__
+    fail(f"internal error: {name}: {exc} (set CQLANG_DEBUG=1 for details)", EXIT_INTERNAL)
 
 
 def split_param(item: str) -> tuple[str, str] | None:
@@ -160,8 +163,6 @@ def run(job: _Job) -> int | None:
         plan = _plan(job)
     except CqlError as exc:
         return _print(str(exc), sys.stderr, EXIT_INVALID)
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
     except Exception:
         return None
     if plan is None:
@@ -225,8 +226,6 @@ def _print(text: str, stream: TextIO, status: int) -> int:
 
 def main() -> None:
     """The ``cqlang`` command (pyproject's console script)."""
-    from . import locate
-
     job = read_command_line(sys.argv[1:])
     if (
         job is not None
@@ -237,7 +236,7 @@ def main() -> None:
     ):
         try:
             status = run(job)
-        except KeyboardInterrupt:  # while printing: as click's commands end
+        except KeyboardInterrupt:  # as click's commands end
             status = EXIT_INTERRUPTED
         if status is not None:
             sys.exit(status)

@@ -86,16 +86,17 @@ def format_utc(seconds: int) -> str:
     return f"{d.year:04d}-{d.month:02d}-{d.day:02d} {d.hour:02d}:{d.minute:02d}:{d.second:02d}"
 
 
-#: The first and last second the calendar has, in UTC: a query's datetimes
-#: must lie between them, and so must a record's to be read as a datetime.
+#: The first and last second the calendar has, in UTC: every interval this
+#: module returns lies between them (a query's datetimes, the clock, and a
+#: record's datetime to be read as one).
 CAL_MIN = int((datetime(1, 1, 1, tzinfo=UTC) - _EPOCH).total_seconds())
 CAL_MAX = int((datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC) - _EPOCH).total_seconds())
 _RANGE_HINT = "datetimes run from 0001-01-01 to 9999-12-31 (UTC)"
 
 
 def within_range(interval: Interval, what: str) -> Interval:
-    """``interval`` (of ``what`` the query names), if the calendar holds it;
-    TimeError CQL107 otherwise."""
+    """``interval`` (of ``what``), if the calendar holds it; TimeError CQL107
+    otherwise."""
     if interval[0] < CAL_MIN or interval[1] > CAL_MAX:
         raise TimeError(f"{what} is out of range", "CQL107", hint=_RANGE_HINT)
     return interval
@@ -109,9 +110,9 @@ def parse_utc(text: str) -> int | None:
         return None
     try:
         start, _ = literal_interval(text.strip(), UTC)
-    except TimeError:
+    except TimeError:  # not a datetime, or one past the calendar
         return None
-    return start if CAL_MIN <= start <= CAL_MAX else None
+    return start
 
 
 def resolve_now(now: datetime | None) -> datetime:
@@ -159,15 +160,18 @@ def literal_interval(text: str, tz: tzinfo) -> Interval:
         )
     except ValueError as exc:
         raise TimeError(f"impossible datetime {text!r}: {exc}", "CQL107") from exc
+    what = f"datetime {text!r}"
     try:
         start = local.replace(tzinfo=zone_)
         if g["h"] is None:
-            return to_epoch(start), _day_end(start)
-        if g["s"] is None:
-            return to_epoch(start), to_epoch(start + timedelta(seconds=59))
-        return to_epoch(start), to_epoch(start)
+            interval = to_epoch(start), _day_end(start)
+        elif g["s"] is None:
+            interval = to_epoch(start), to_epoch(start + timedelta(seconds=59))
+        else:
+            interval = to_epoch(start), to_epoch(start)
     except OverflowError as exc:
-        raise TimeError(f"datetime {text!r} is out of range", "CQL107", _RANGE_HINT) from exc
+        raise TimeError(f"{what} is out of range", "CQL107", _RANGE_HINT) from exc
+    return within_range(interval, what)
 
 
 def _day_end(midnight: datetime) -> int:
@@ -190,10 +194,12 @@ def relative_interval(
     base: str, shifts: tuple[tuple[int, str], ...], tz: tzinfo, now: datetime
 ) -> Interval:
     """The UTC interval of ``now``/``today``/``yesterday`` shifted."""
+    what = "the relative time"
     try:
-        return _relative_interval(base, shifts, tz, now)
+        interval = _relative_interval(base, shifts, tz, now)
     except (OverflowError, ValueError) as exc:
-        raise TimeError("the relative time is out of range", "CQL107") from exc
+        raise TimeError(f"{what} is out of range", "CQL107", _RANGE_HINT) from exc
+    return within_range(interval, what)
 
 
 def _relative_interval(
@@ -240,6 +246,4 @@ def parse_time_value(text: str, tz: tzinfo, now: datetime) -> Interval:
 def parse_now(text: str) -> datetime:
     """``--now`` from the command line: a datetime, naive meaning UTC."""
     start, _ = literal_interval(text.strip(), UTC)
-    if not CAL_MIN <= start <= CAL_MAX:
-        raise TimeError(f"datetime {text.strip()!r} is out of range", "CQL107", _RANGE_HINT)
     return from_epoch(start)
