@@ -64,9 +64,6 @@ class Emitted(Frozen):
 
     __hash__ = None  # type: ignore[assignment]  # its filters are a list
 
-    def __repr__(self) -> str:
-        return f"Emitted(filters={self.filters!r}, exact={self.exact!r})"
-
 
 def _value(f: FieldRef, prop: Property, v: Any) -> Any:
     if f.type == "datetime":

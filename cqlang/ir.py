@@ -71,12 +71,6 @@ class FieldRef(Frozen):
     def __hash__(self) -> int:
         return hash((self.prop, self.key, self.type, self.record_field, self.values))
 
-    def __repr__(self) -> str:
-        return (
-            f"FieldRef(prop={self.prop!r}, key={self.key!r}, type={self.type!r}, "
-            f"record_field={self.record_field!r}, values={self.values!r})"
-        )
-
     @property
     def ident(self) -> tuple[str, str | None]:
         return (self.prop, self.key)
@@ -115,12 +109,6 @@ class Atom(Frozen):
     def __hash__(self) -> int:
         return hash((self.field, self.op, self.value))
 
-    def __repr__(self) -> str:
-        return (
-            f"Atom(field={self.field!r}, op={self.op!r}, value={self.value!r}, "
-            f"start={self.start!r}, end={self.end!r})"
-        )
-
     def negated(self) -> Atom:
         return Atom(self.field, NEGATE[self.op], self.value, self.start, self.end)
 
@@ -146,10 +134,6 @@ class _Junction(Frozen):
 
     def __hash__(self) -> int:
         return hash((self.__class__, self.items))
-
-    def __repr__(self) -> str:
-        name = self.__class__.__name__
-        return f"{name}(items={self.items!r}, start={self.start!r}, end={self.end!r})"
 
 
 class IAnd(_Junction):
@@ -185,9 +169,6 @@ class INot(Frozen):
 
     def __hash__(self) -> int:
         return hash((INot, self.item))
-
-    def __repr__(self) -> str:
-        return f"INot(item={self.item!r}, start={self.start!r}, end={self.end!r})"
 
 
 IExpr = Atom | IAnd | IOr | INot

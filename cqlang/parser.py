@@ -599,9 +599,6 @@ class Scan(Frozen):
     def __hash__(self) -> int:
         return hash((self.tokens, self.accepts, self.error))
 
-    def __repr__(self) -> str:
-        return f"Scan(tokens={self.tokens!r}, accepts={self.accepts!r}, error={self.error!r})"
-
 
 _Tok = tuple[str, str, int, int]
 _Checkpoint = tuple[int, int, tuple[int, ...]]  # offset, tokens before it, state stack

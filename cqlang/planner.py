@@ -85,9 +85,6 @@ class Ordered(Frozen):
     def __hash__(self) -> int:
         return hash(self.ivs)
 
-    def __repr__(self) -> str:
-        return f"Ordered(ivs={self.ivs!r}, gt={self.gt!r}, lt={self.lt!r}, span={self.span!r})"
-
     @property
     def full(self) -> bool:
         return self.ivs == ((NEG, POS),)
@@ -118,9 +115,6 @@ class Discrete(Frozen):
     def __hash__(self) -> int:
         return hash((self.pos, self.neg))
 
-    def __repr__(self) -> str:
-        return f"Discrete(pos={self.pos!r}, neg={self.neg!r}, span={self.span!r})"
-
     @property
     def full(self) -> bool:
         return self.pos is None and not self.neg
@@ -141,9 +135,6 @@ class Null(Frozen):
 
     def __hash__(self) -> int:
         return hash(Null)
-
-    def __repr__(self) -> str:
-        return f"Null(span={self.span!r})"
 
 
 Constraint = Ordered | Discrete | Null
