@@ -45,7 +45,8 @@ wheel-check: $(STAMP)
 	$(BIN)/python -m pip wheel -q --no-deps -w dist .
 	$(PYTHON) -m venv .wheel-venv
 	.wheel-venv/bin/python -m pip install -q dist/cqlang-*.whl
-	cd / && $(CURDIR)/.wheel-venv/bin/cqlang compile 'state = OPEN'
+	cd / && out="$$($(CURDIR)/.wheel-venv/bin/cqlang compile 'state = OPEN')" && echo "$$out" && \
+	  test "$$out" = '[{"property": "state", "value": ["OPEN"]}]'
 	cd / && $(CURDIR)/.wheel-venv/bin/python -c "import cqlang.parser as p; assert p.backend_name() == 'cqlang._parse_tables', p.backend_name(); print('parse tables in the wheel: ok')"
 
 clean:
