@@ -190,6 +190,8 @@ def load_config() -> Config:
 
         cfg = Config.load(ctx.meta.get(_CONFIG_FILE), profile=ctx.meta.get(_CONFIG_PROFILE))
         ctx.meta[_CONFIG_LOADED] = cfg
+        for skipped in cfg.skipped:  # a discovered file someone else could have written
+            click.echo(f"cqlang: warning: {skipped}", err=True)
     return cfg
 
 
@@ -769,6 +771,7 @@ def config_cmd(as_json: bool) -> None:
     conn = cfg.connection()
     out = {
         "files": [{"path": str(f.path), "origin": f.origin} for f in cfg.files],
+        "skipped": [s.to_dict() for s in cfg.skipped],
         "profile": conn.profile,
         "connection": conn.shown(),
         "sources": dict(conn.sources),

@@ -273,6 +273,39 @@ def _is_file(path: Path) -> bool:
         raise ConfigError("cannot look for it: permission denied", path) from None
 
 
+class UntrustedConfigError(ConfigError):
+    """A discovered file that someone else could have written (see
+    :mod:`cqlang.trust`): ``Config.load`` skips it with a warning."""
+
+    def __init__(self, path: Path, origin: str, reason: str) -> None:
+        super().__init__(reason, path)
+        self.skipped = SkippedFile(path, origin, reason)
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A config file found but not read, and why (it is not trusted)."""
+
+    path: Path
+    origin: str
+    reason: str
+
+    def __str__(self) -> str:
+        shown = display_path(self.path)
+        return (
+            f"skipped {shown} ({self.origin}): {self.reason}; if it is yours, fix its "
+            f"owner or mode (chmod go-w {shown}), or name it with --config to read it anyway"
+        )
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": str(self.path), "origin": self.origin, "reason": self.reason}
+
+
+#: The origins of files cqlang finds by itself (rather than is told to read):
+#: only these are checked for trust.
+DISCOVERED = (ORIGIN_PROJECT, ORIGIN_PYPROJECT, ORIGIN_USER)
+
+
 def _read_bytes(path: Path, origin: str) -> tuple[bytes, os.stat_result]:
     """The file's bytes (at most MAX_CONFIG_BYTES + 1) and its status, taken
     from the file opened (so that the file checked is the file read)."""
@@ -296,6 +329,12 @@ def _read_bytes(path: Path, origin: str) -> tuple[bytes, os.stat_result]:
             raise ConfigError("is a pipe, not a config file", path)
         if stat.S_ISDIR(st.st_mode):
             raise ConfigError("is a directory, not a config file", path)
+        if origin in DISCOVERED:
+            from .trust import untrusted
+
+            reason = untrusted(st)
+            if reason is not None:
+                raise UntrustedConfigError(path, origin, reason)
         try:
             content = fh.read(MAX_CONFIG_BYTES + 1)
         except OSError as exc:
@@ -334,7 +373,8 @@ def is_user_file(path: Path) -> bool:
 
 def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
     """Read and validate one config file: a :class:`ConfigError` lists every
-    mistake found in it, each at its place."""
+    mistake found in it, each at its place. A discovered file that is not
+    trusted raises :class:`UntrustedConfigError`."""
     content, st = _read_bytes(path, origin)
     try:
         # Newlines read as text mode would (\r\n and \r as \n).
@@ -745,8 +785,11 @@ class Config:
         *,
         profile: str | None = None,
         env: Mapping[str, str] | None = None,
+        skipped: Sequence[SkippedFile] = (),
     ) -> None:
         self.files: tuple[ConfigFile, ...] = tuple(files)
+        #: Discovered files not read because they are not trusted.
+        self.skipped: tuple[SkippedFile, ...] = tuple(skipped)
         self.data: dict[str, Any] = merge(self.files)
         self.env: Mapping[str, str] = os.environ if env is None else env
         schema = self.data.get("schema", {})
@@ -772,21 +815,25 @@ class Config:
         cwd: str | os.PathLike[str] | None = None,
         env: Mapping[str, str] | None = None,
     ) -> Config:
-        """Find and read the config files (``path`` alone when given); the
-        mistakes of every file read are raised together."""
+        """Find and read the config files (``path`` alone when given). A
+        discovered file that is not trusted is skipped (``skipped`` says
+        why); the mistakes of every file read are raised together."""
         found = discover(path, cwd=cwd, env=env)
         files: list[ConfigFile] = []
+        skipped: list[SkippedFile] = []
         problems: list[ConfigProblem] = []
         for p, origin in found:
             try:
                 files.append(read_file(p, origin))
+            except UntrustedConfigError as exc:
+                skipped.append(exc.skipped)
             except ConfigError as exc:
                 if type(exc) is not ConfigError or len(found) == 1:
                     raise
                 problems.extend(exc.problems)
         if problems:
             raise ConfigError.of(problems)
-        return cls(files, profile=profile, env=env)
+        return cls(files, profile=profile, env=env, skipped=skipped)
 
     # ----------------------------------------------------------- schema
     def schema_for(self, strict: bool | None = None) -> Schema:
@@ -1024,6 +1071,10 @@ class Config:
                 "[tool.cqlang] from here upward,"
             )
             lines.append(f"#   {user_config_file() or '(none: no home folder)'}")
+        if self.skipped:
+            lines.append("# skipped, not trusted (someone else could have written them):")
+            for sk in self.skipped:
+                lines.append(f"#   {sk.path}  ({sk.origin}): {sk.reason}")
         conn = self.connection()
         lines.append(f"# profile: {conn.profile or '(none: [connection])'}")
         shown = conn.shown()
@@ -1149,8 +1200,21 @@ def target_file(
         return Path(env[CONFIG_ENV])
     start = (Path(cwd) if cwd is not None else Path.cwd()).absolute()
     for d in (start, *start.parents):
-        if (d / PROJECT_FILE).is_file():
-            return d / PROJECT_FILE
+        found = d / PROJECT_FILE
+        if found.is_file():
+            from .trust import untrusted
+
+            try:
+                reason = untrusted(found.stat())
+            except OSError:
+                reason = None
+            if reason is not None:  # read, it would be skipped: never write it
+                raise ConfigError(
+                    f"the nearest cqlang.toml is not trusted ({reason}): name the file "
+                    "to write with --config",
+                    found,
+                )
+            return found
     return start / PROJECT_FILE
 
 
@@ -1394,6 +1458,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "ConfigFile",
+    "ConfigProblem",
     "Connection",
     "Finding",
     "InsecureConfigError",
@@ -1401,7 +1466,9 @@ __all__ = [
     "NamedQuery",
     "PreparedQuery",
     "QueryExistsError",
+    "SkippedFile",
     "UnknownQueryError",
+    "UntrustedConfigError",
     "client_from_config",
     "discover",
     "mask",

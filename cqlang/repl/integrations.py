@@ -90,6 +90,7 @@ def load_environment(profile: str | None = None, path: str | None = None) -> Env
         env.notes.append(f"config not loaded: {exc}")
         return env
     env.config = config
+    env.notes.extend(str(skipped) for skipped in config.skipped)
     env.base_url = conn.base_url
     env.api_key = conn.api_key
     env.campaign = conn.campaign
