@@ -29,7 +29,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
@@ -1218,10 +1218,10 @@ def target_file(
     return start / PROJECT_FILE
 
 
-def _read_for_edit(path: Path) -> tuple[str, str, tuple[str, ...]]:
+def _read_for_edit(path: Path, name: str) -> tuple[str, str, tuple[str, ...]]:
     """The file's text (newlines as ``\\n``), its newline, and the table that
-    holds cqlang's keys."""
-    prefix: tuple[str, ...] = ("tool", "cqlang") if path.name == PYPROJECT_FILE else ()
+    holds cqlang's keys (``name`` is the file's name as given, a link's)."""
+    prefix: tuple[str, ...] = ("tool", "cqlang") if name == PYPROJECT_FILE else ()
     try:
         with open(path, encoding="utf-8", newline="") as fh:
             raw = fh.read()
@@ -1240,20 +1240,35 @@ def _read_for_edit(path: Path) -> tuple[str, str, tuple[str, ...]]:
     return text, newline, prefix
 
 
-def _write(path: Path, text: str, newline: str) -> None:
-    """Replace the file's text at once (a link's target, the link kept)."""
+@contextlib.contextmanager
+def _editing(path: Path) -> Iterator[Path]:
+    """The file to edit for ``path`` (a link's target: the link is kept),
+    locked against other editors for as long as the block runs, so that
+    what is read in it is still the file's content when it is replaced."""
+    from .safewrite import LockTimeout, locked
+
+    real = Path(os.path.realpath(path))
+    with contextlib.ExitStack() as stack:
+        try:
+            real.parent.mkdir(parents=True, exist_ok=True)
+            stack.enter_context(locked(real))
+        except LockTimeout:
+            raise ConfigError(
+                "another cqlang has been editing it for too long; try again", path
+            ) from None
+        except OSError as exc:
+            raise ConfigError(f"cannot lock it for editing: {exc.strerror}", path) from None
+        yield real
+
+
+def _write(path: Path, text: str, newline: str, shown: Path) -> None:
+    """Replace the file's text at once (``path`` is the real file)."""
+    from .safewrite import replace
+
     data = text.replace("\n", newline) if newline != "\n" else text
-    shown, path = path, Path(os.path.realpath(path))
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(data)
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
+        replace(path, data.encode("utf-8"))
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise ConfigError(f"cannot write it: {exc.strerror}", shown) from None
 
 
@@ -1367,7 +1382,21 @@ def save_query(
             f"{name!r} cannot be a query's name: use letters, digits and _ "
             "(not starting with a digit)"
         )
-    source, newline, prefix = _read_for_edit(path)
+    with _editing(path) as real:
+        _save_locked(real, path, name, text, description, params, force)
+    return path
+
+
+def _save_locked(
+    real: Path,
+    path: Path,
+    name: str,
+    text: str,
+    description: str | None,
+    params: Mapping[str, Any] | None,
+    force: bool,
+) -> None:
+    source, newline, prefix = _read_for_edit(real, path.name)
     layout = _layout_of(source)
     queries = (*prefix, "queries")
     existing = _regions(layout, (*queries, name))
@@ -1394,16 +1423,22 @@ def save_query(
         sep = "\n" if before.strip() else ""
         out = before + sep + block + after
     _verify(out, path, prefix, name, text)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _write(path, out, newline)
-    return path
+    _write(real, out, newline, path)
 
 
 def remove_query(path: Path, name: str) -> Path:
     """Remove the query NAME from ``path``: its table (or keys), the comment
     lines just above its table, and one blank line."""
-    source, newline, prefix = _read_for_edit(path)
-    if not source and not path.exists():
+    if not path.exists():
+        raise UnknownQueryError(f"no such file, so no query named {name!r}", path)
+    with _editing(path) as real:
+        _remove_locked(real, path, name)
+    return path
+
+
+def _remove_locked(real: Path, path: Path, name: str) -> None:
+    source, newline, prefix = _read_for_edit(real, path.name)
+    if not source and not real.exists():
         raise UnknownQueryError(f"no such file, so no query named {name!r}", path)
     layout = _layout_of(source)
     regions = _regions(layout, (*prefix, "queries", name))
@@ -1416,8 +1451,7 @@ def remove_query(path: Path, name: str) -> Path:
     for start, end in sorted(regions, reverse=True):
         out = _cut(out, start, end)
     _verify(out, path, prefix, name, None)
-    _write(path, out, newline)
-    return path
+    _write(real, out, newline, path)
 
 
 def _names(text: str, prefix: tuple[str, ...]) -> list[str]:
