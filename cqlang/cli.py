@@ -953,9 +953,11 @@ def fetch_cmd(
     if not prepared.campaign:
         fail("no campaign: give --campaign ID (or set campaign in the config)")
     if not checked_base_url(conn.base_url):
-        fail("no API base URL: give --base-url or set CONPEEK_URL")
+        fail(
+            "no API base URL: " + conn.missing.get("base_url", "give --base-url or set CONPEEK_URL")
+        )
     if not conn.api_key:
-        fail("no API key: set CONPEEK_KEY" + "".join(f" ({n})" for n in conn.notes))
+        fail("no API key: " + conn.missing.get("api_key", "set CONPEEK_KEY"))
     if plan.residual is not None and all(not b for b in plan.branches):
         click.echo(
             "cqlang: warning: the server narrows nothing: every record of the campaign is "
