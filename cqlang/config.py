@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import locate
 from .configcheck import NAME_RE, dotted
+from .connection import KEY_ENV, URL_ENV, Connection, checked_key, mask
 from .diagnostics import Diagnostic, line_col, render, suggest
 from .locate import CONFIG_ENV, PROJECT_FILE, PYPROJECT_FILE
 from .schema import DEFAULT_SCHEMA, Schema
@@ -53,9 +54,6 @@ if TYPE_CHECKING:
 
 #: The largest config file read.
 MAX_CONFIG_BYTES = 2**20
-#: The environment variables of the API's base URL and key.
-URL_ENV = "CONPEEK_URL"
-KEY_ENV = "CONPEEK_KEY"
 
 ORIGIN_OPTION = "--config"
 ORIGIN_ENV = f"${CONFIG_ENV}"
@@ -739,57 +737,6 @@ class PreparedQuery:
 # ---------------------------------------------------------------- settings
 
 
-def checked_key(raw: str, origin: str) -> str | None:
-    """An API key as read from ``origin`` (an environment variable, a file):
-    without its surrounding blanks and newlines, None when nothing is left.
-    A control character left inside it (a line break, an escape) is a
-    :class:`ConfigError` that says where the key came from, never the key."""
-    from .configcheck import control_character
-
-    key = raw.strip()
-    at = control_character(key)
-    if at is not None:
-        raise ConfigError(
-            f"the API key from {origin} holds a control character (character {at + 1}, "
-            "a line break or the like); the key is not shown: set it again"
-        )
-    return key or None
-
-
-def mask(secret: str) -> str:
-    """A secret as shown: its last four characters at most."""
-    return "****" + secret[-4:] if len(secret) >= 12 else "****"
-
-
-@dataclass(frozen=True)
-class Connection:
-    """The resolved connection settings; ``sources`` says where each came
-    from, ``missing`` why the base URL or the key has no value when the
-    config can say (a key variable that is not set, a profile without a
-    key), and ``notes`` all that may be wrong, the key's reason first."""
-
-    base_url: str | None = None
-    api_key: str | None = field(default=None, repr=False)
-    campaign: str | None = None
-    timezone: str | None = None
-    page_size: int | None = None
-    profile: str | None = None
-    sources: Mapping[str, str] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-    missing: Mapping[str, str] = field(default_factory=dict)
-
-    def shown(self) -> dict[str, Any]:
-        """The settings with the key masked."""
-        out: dict[str, Any] = {
-            "base_url": self.base_url,
-            "api_key": mask(self.api_key) if self.api_key else None,
-            "campaign": self.campaign,
-            "timezone": self.timezone,
-            "page_size": self.page_size,
-        }
-        return {k: v for k, v in out.items() if v is not None}
-
-
 # ------------------------------------------------------------------ config
 
 
@@ -901,13 +848,14 @@ class Config:
                 return f
         return None
 
-    def _table(self, *table: str) -> Mapping[str, Any]:
+    def table(self, *table: str) -> Mapping[str, Any]:
+        """The merged table at ``table`` (``("profiles", "x")``), or {}."""
         node: Any = self.data
         for key in table:
             node = node.get(key, {}) if isinstance(node, Mapping) else {}
         return node if isinstance(node, Mapping) else {}
 
-    def _where(self, table: tuple[str, ...], key: str) -> str:
+    def where(self, table: tuple[str, ...], key: str) -> str:
         """Where the value of ``key`` in ``table`` in effect is written:
         ``FILE:LINE [TABLE]``."""
         f = self.origin(*table, key)
@@ -930,46 +878,15 @@ class Config:
                 raise self._unknown_profile(name)
             tables.append(("profiles", name))
         for table in tables:
-            for key, value in self._table(*table).items():
+            for key, value in self.table(*table).items():
                 values[key] = value
-                sources[key] = self._where(table, key)
+                sources[key] = self.where(table, key)
         return values, sources
 
     @property
     def timezone(self) -> str | None:
         """The time zone of the connection in effect (for naive datetimes)."""
         return self.section()[0].get("timezone")
-
-    def _env_key(self, var: str, origin: str) -> str | None:
-        """The key in the environment variable ``var`` (None when unset or
-        blank), checked as :func:`checked_key` does."""
-        raw = self.env.get(var)
-        return checked_key(raw, origin) if raw else None
-
-    def _file_key(
-        self, table: tuple[str, ...], missing: dict[str, str]
-    ) -> tuple[str | None, str | None, bool]:
-        """The key that ``table`` gives (``api_key_env``'s variable before its
-        ``api_key``), where it came from, and whether the table names a key
-        source at all (a named variable that is not set is noted)."""
-        own = self._table(*table)
-        var = own.get("api_key_env")
-        if var:
-            where = self._where(table, "api_key_env")
-            origin = f"${var} (named by api_key_env, {where})"
-            key = self._env_key(var, origin)
-            if key is not None:
-                return key, origin, True
-        if "api_key" in own:
-            where = self._where(table, "api_key")
-            return checked_key(own["api_key"], where), where, True
-        if var:
-            missing["api_key"] = (
-                f"the API key should be in ${var} (named by api_key_env in "
-                f"[{'.'.join(table)}]), which is not set"
-            )
-            return None, None, True
-        return None, None, False
 
     def connection(
         self,
@@ -981,101 +898,21 @@ class Config:
         timezone: str | None = None,
         page_size: int | None = None,
     ) -> Connection:
-        """The connection settings (docs/config.md, "Settings: who wins").
+        """The connection settings of ``profile`` (or the one loaded), the
+        arguments (command-line options) winning: see
+        :func:`cqlang.connection.resolve` (docs/config.md, "Settings: who
+        wins"). A key holding a control character raises
+        :class:`ConfigError` naming where it came from, never the key."""
+        from .connection import resolve
 
-        The arguments (command-line options) win. For the default connection,
-        CONPEEK_URL and CONPEEK_KEY come next, then ``[connection]``
-        (``api_key_env``'s variable before an ``api_key`` written in the
-        file). A profile (``profile``, or the one loaded) that sets a
-        ``base_url`` or a key source of its own is a connection of its own:
-        the environment is not read for it, and a key goes only to the host
-        of the table it comes from (a profile's own ``base_url`` gets the
-        profile's own key, never ``[connection]``'s or CONPEEK_KEY). What is
-        missing is said in ``notes`` (the key's reason first), and a key
-        holding a control character raises :class:`ConfigError` naming where
-        it came from, never the key."""
-        name = profile if profile is not None else self.profile
-        values, where = self.section(name)
-        env = self.env
-        sources: dict[str, str] = {}
-        missing: dict[str, str] = {}
-        notes: list[str] = []
-
-        def pick(key: str, given: Any) -> Any:
-            if given is not None:
-                sources[key] = "command line"
-                return given
-            if key in values:
-                sources[key] = where[key]
-                return values[key]
-            return None
-
-        url: str | None = None
-        key: str | None = None
-        if base_url is not None:
-            url, sources["base_url"] = base_url, "command line"
-        if api_key is not None:
-            key, sources["api_key"] = checked_key(api_key, "the api_key given"), "command line"
-        own = self._table("profiles", name) if name is not None else {}
-        separate = "base_url" in own or any(k in own for k in ("api_key", "api_key_env"))
-        if name is not None and separate:
-            # The profile's connection: its host and the key meant for it.
-            connection = self._table("connection")
-            if url is None:
-                if "base_url" in values:
-                    url, sources["base_url"] = values["base_url"], where["base_url"]
-                else:
-                    missing["base_url"] = (
-                        f"no base_url for --profile {name}: set it in [profiles.{name}] "
-                        f"(${URL_ENV} is not used with a profile's own key)"
-                    )
-            if key is None:
-                tables: list[tuple[str, ...]] = [("profiles", name)]
-                if "base_url" not in own and "base_url" in connection:
-                    tables.append(("connection",))
-                for table in tables:
-                    key, origin, named = self._file_key(table, missing)
-                    if key is not None:
-                        sources["api_key"] = origin or "config"
-                    if named:
-                        break
-                else:
-                    missing["api_key"] = (
-                        f"[profiles.{name}] sets base_url but no key: set api_key_env "
-                        f"(or api_key) in it (${KEY_ENV} and [connection]'s key are not "
-                        "sent to a profile's own host)"
-                    )
-            ignored = [f"${v}" for v in (URL_ENV, KEY_ENV) if env.get(v)]
-            if ignored:
-                notes.append(
-                    f"{' and '.join(ignored)} set but not used: --profile {name} has "
-                    "its own connection"
-                )
-        else:
-            # The default connection: the environment overrides [connection].
-            if url is None:
-                if env.get(URL_ENV):
-                    url, sources["base_url"] = env[URL_ENV], f"${URL_ENV}"
-                elif "base_url" in values:
-                    url, sources["base_url"] = values["base_url"], where["base_url"]
-            if key is None:
-                key = self._env_key(KEY_ENV, f"${KEY_ENV}")
-                if key is not None:
-                    sources["api_key"] = f"${KEY_ENV}"
-                else:
-                    key, origin, _ = self._file_key(("connection",), missing)
-                    if key is not None:
-                        sources["api_key"] = origin or "config"
-        return Connection(
-            base_url=url,
-            api_key=key,
-            campaign=pick("campaign", campaign),
-            timezone=pick("timezone", timezone),
-            page_size=pick("page_size", page_size),
-            profile=name,
-            sources=MappingProxyType(sources),
-            notes=(*(missing[k] for k in ("api_key", "base_url") if k in missing), *notes),
-            missing=MappingProxyType(missing),
+        return resolve(
+            self,
+            profile if profile is not None else self.profile,
+            base_url=base_url,
+            api_key=api_key,
+            campaign=campaign,
+            timezone=timezone,
+            page_size=page_size,
         )
 
     # ---------------------------------------------------------- queries
