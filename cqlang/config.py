@@ -901,8 +901,9 @@ class Config:
         """The connection settings of ``profile`` (or the one loaded), the
         arguments (command-line options) winning: see
         :func:`cqlang.connection.resolve` (docs/config.md, "Settings: who
-        wins"). A key holding a control character raises
-        :class:`ConfigError` naming where it came from, never the key."""
+        wins"). A key read with a control character inside is no key:
+        ``missing["api_key"]`` says where it came from, never the key (an
+        ``api_key`` argument with one raises :class:`ConfigError`)."""
         from .connection import resolve
 
         return resolve(

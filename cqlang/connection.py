@@ -12,8 +12,9 @@ source names (docs/config.md, "Settings: who wins"):
   the table that names that host, so a profile's own ``base_url`` never gets
   ``CONPEEK_KEY`` or ``[connection]``'s key.
 
-Keys are read through :func:`checked_key` (stripped; a control character
-inside is an error that never shows the key).
+Keys are read through :func:`checked_key`: stripped; one with a control
+character inside is no key, and ``Connection.missing`` says why without
+showing it (so only a command that sends the key fails).
 """
 
 from __future__ import annotations
@@ -90,11 +91,22 @@ class _Resolver:
         self.sources: dict[str, str] = {}
         self.missing: dict[str, str] = {}
 
-    def env_key(self, var: str, origin: str) -> str | None:
-        """The key in the environment variable ``var`` (None when unset or
-        blank), checked."""
-        raw = self.env.get(var)
-        return checked_key(raw, origin) if raw else None
+    def checked(self, raw: str, origin: str) -> str | None:
+        """``raw`` through :func:`checked_key`; a bad key is no key, and
+        ``missing`` says why (only a command that sends it fails)."""
+        from .config import ConfigError
+
+        try:
+            return checked_key(raw, origin)
+        except ConfigError as exc:
+            self.missing["api_key"] = exc.message
+            return None
+
+    def env_key(self, var: str, origin: str) -> tuple[str | None, bool]:
+        """The key in the environment variable ``var``, checked, and whether
+        the variable holds anything but blanks."""
+        raw = self.env.get(var) or ""
+        return self.checked(raw, origin), bool(raw.strip())
 
     def file_key(self, table: tuple[str, ...]) -> tuple[str | None, bool]:
         """The key that ``table`` gives (``api_key_env``'s variable before its
@@ -104,13 +116,14 @@ class _Resolver:
         var = own.get("api_key_env")
         if var:
             origin = f"${var} (named by api_key_env, {self.config.where(table, 'api_key_env')})"
-            key = self.env_key(var, origin)
+            key, given = self.env_key(var, origin)
             if key is not None:
                 self.sources["api_key"] = origin
+            if given:
                 return key, True
         if "api_key" in own:
             where = self.config.where(table, "api_key")
-            key = checked_key(own["api_key"], where)
+            key = self.checked(own["api_key"], where)
             if key is not None:
                 self.sources["api_key"] = where
             return key, True
@@ -172,9 +185,10 @@ class _Resolver:
                 url, self.sources["base_url"] = values["base_url"], where["base_url"]
         if not want_key:
             return url, None
-        key = self.env_key(KEY_ENV, f"${KEY_ENV}")
-        if key is not None:
-            self.sources["api_key"] = f"${KEY_ENV}"
+        key, given = self.env_key(KEY_ENV, f"${KEY_ENV}")
+        if given:  # a bad CONPEEK_KEY is not replaced by the config's key
+            if key is not None:
+                self.sources["api_key"] = f"${KEY_ENV}"
             return url, key
         return url, self.file_key(("connection",))[0]
 

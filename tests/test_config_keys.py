@@ -238,3 +238,21 @@ def test_a_key_written_in_a_file_with_a_control_character_is_placed(isolated: Pa
     assert "SECRET" not in str(info.value)
     path.write_text('[connection]\nbase_url = "http://x"\napi_key = " SECRET\\n"\n')
     assert Config.load().connection().api_key == "SECRET"
+
+
+def test_a_bad_key_fails_only_the_commands_that_send_it(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONPEEK_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("CONPEEK_KEY", "SEC\nRET")
+    args = ["compile", "--format", "url", "--campaign", "c1", "state = OPEN"]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0 and r.stdout.startswith("http://127.0.0.1:9/voice_campaign/c1/")
+    r = CliRunner().invoke(main, ["config"])
+    assert r.exit_code == 0
+    assert "# note: the API key from $CONPEEK_KEY holds a control character" in r.stdout
+    assert "SEC" not in r.output
+    # A bad CONPEEK_KEY is not replaced by the config's key.
+    (isolated / "cqlang.toml").write_text('[connection]\napi_key_env = "CONPEEK_TEAM"\n')
+    monkeypatch.setenv("CONPEEK_TEAM", "team-key")
+    assert Config.load().connection().api_key is None

@@ -89,13 +89,9 @@ def load_environment(profile: str | None = None, path: str | None = None) -> Env
         if profile or path:
             raise Unavailable(f"config: {exc}") from exc
         env.notes.append(f"config not loaded: {exc}")
-        try:  # the environment's connection alone, its key checked
-            conn = mod.Config().connection()
-        except mod.ConfigError as bad:
-            env.notes.append(str(bad))
-            env.api_key = None
-        else:
-            env.base_url, env.api_key = conn.base_url, conn.api_key
+        conn = mod.Config().connection()  # the environment's alone, its key checked
+        env.base_url, env.api_key = conn.base_url, conn.api_key
+        env.notes.extend(conn.notes)
         return env
     env.config = config
     env.notes.extend(str(skipped) for skipped in config.skipped)
