@@ -160,6 +160,7 @@ def test_a_world_writable_file_is_skipped_even_when_it_is_yours(isolated: Path) 
     assert "anyone may write to it (mode 666)" in cfg.skipped[0].reason
 
 
+@needs_root
 def test_a_file_writable_by_a_shared_group_is_skipped(isolated: Path) -> None:
     import grp
 
