@@ -190,6 +190,8 @@ def load_config() -> Config:
 
         cfg = Config.load(ctx.meta.get(_CONFIG_FILE), profile=ctx.meta.get(_CONFIG_PROFILE))
         ctx.meta[_CONFIG_LOADED] = cfg
+        for skipped in cfg.skipped:  # a discovered file someone else could have written
+            click.echo(f"cqlang: warning: {skipped}", err=True)
     return cfg
 
 
@@ -769,6 +771,7 @@ def config_cmd(as_json: bool) -> None:
     conn = cfg.connection()
     out = {
         "files": [{"path": str(f.path), "origin": f.origin} for f in cfg.files],
+        "skipped": [s.to_dict() for s in cfg.skipped],
         "profile": conn.profile,
         "connection": conn.shown(),
         "sources": dict(conn.sources),
@@ -950,9 +953,11 @@ def fetch_cmd(
     if not prepared.campaign:
         fail("no campaign: give --campaign ID (or set campaign in the config)")
     if not checked_base_url(conn.base_url):
-        fail("no API base URL: give --base-url or set CONPEEK_URL")
+        fail(
+            "no API base URL: " + conn.missing.get("base_url", "give --base-url or set CONPEEK_URL")
+        )
     if not conn.api_key:
-        fail("no API key: set CONPEEK_KEY" + "".join(f" ({n})" for n in conn.notes))
+        fail("no API key: " + conn.missing.get("api_key", "set CONPEEK_KEY"))
     if plan.residual is not None and all(not b for b in plan.branches):
         click.echo(
             "cqlang: warning: the server narrows nothing: every record of the campaign is "

@@ -141,6 +141,23 @@ def test_a_config_file_sends_compile_to_click(
     assert '"value": "PL"' in out  # the declared enum was read
 
 
+def test_an_untrusted_config_file_sends_compile_to_click_which_skips_it(
+    no_config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A discovered file someone else could write is skipped (docs/config.md):
+    the output is what it is without the file, plus a warning naming it."""
+    args = ["compile", "custom.region = pl"]
+    _, _, plain, _ = launched(monkeypatch, capsys, args)
+    declared = '[schema.custom_fields]\nregion = { type = "enum", values = ["PL", "DE"] }\n'
+    planted = no_config / "cqlang.toml"
+    planted.write_text(declared)
+    planted.chmod(0o666)  # anyone may write to it
+    fast, code, out, err = launched(monkeypatch, capsys, args)
+    assert not fast
+    assert (code, out) == (0, plain)
+    assert f"cqlang: warning: skipped {planted.name} (nearest cqlang.toml)" in err
+
+
 def test_a_stream_that_is_not_utf8_goes_to_click(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
