@@ -687,9 +687,19 @@ def _syntax_diagnostic(err: _ParseError, text: str, parser: _Parser) -> Diagnost
     )
     if close is None and (tok.type == "WORD" or shown.isalpha()):
         close = suggest(shown, kw)
+    fix = None
     if close and close.lower() != shown.lower():
         hint = f"did you mean '{close}'? ({hint})" if hint else f"did you mean '{close}'?"
-    return make(text, "CQL001", f"unexpected {shown!r}", tok.start_pos, tok.end_pos, hint=hint)
+        fix = close
+    return make(
+        text,
+        "CQL001",
+        f"unexpected {shown!r}",
+        tok.start_pos,
+        tok.end_pos,
+        hint=hint,
+        suggestion=fix,
+    )
 
 
 def _lex_diagnostic(text: str, pos: int, allowed: set[str]) -> Diagnostic:

@@ -207,7 +207,17 @@ def test_check_json_lists_every_diagnostic() -> None:
     assert result.exit_code == 1
     data = stdout_json(result)
     assert [d["code"] for d in data] == ["CQL101", "CQL105"]
-    assert set(data[0]) == {"code", "severity", "message", "start", "end", "line", "column", "hint"}
+    assert set(data[0]) == {
+        "code",
+        "severity",
+        "message",
+        "start",
+        "end",
+        "line",
+        "column",
+        "hint",
+        "suggestion",
+    }
     assert (data[0]["start"], data[0]["end"], data[0]["line"], data[0]["column"]) == (0, 8, 1, 1)
 
 
