@@ -104,6 +104,8 @@ class ConfigError(Exception):
         self.message = message
         self.path = Path(path) if path is not None else None
         self.key = key
+        #: The dotted key the mistake is written at, when it is not ``key``.
+        self.at: str | None = None
         where = [display_path(Path(path)) if path is not None else "", key or ""]
         super().__init__(": ".join([*(w for w in where if w), message]))
 
@@ -337,7 +339,9 @@ def _unknown(key: str, allowed: Iterable[str], path: Path, where: str) -> Config
     allowed = list(allowed)
     close = suggest(key, allowed)
     hint = f"did you mean '{close}'?" if close else "known keys: " + ", ".join(allowed)
-    return ConfigError(f"unknown key {key!r} ({hint})", path, where or None)
+    error = ConfigError(f"unknown key {key!r} ({hint})", path, where or None)
+    error.at = _under(where, key)  # the key itself, for check_text to point at
+    return error
 
 
 def _dotted(*parts: str) -> str:
@@ -476,6 +480,94 @@ def _validate_query(name: str, spec: Any, path: Path, where: str) -> dict[str, A
                 at,
             )
     return out
+
+
+# ----------------------------------------------------- checking, for editors
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """A mistake in a config file's text: the message, the key it is about
+    (dotted, as error messages write it) and where it is written (offsets
+    into the text, ``end`` exclusive)."""
+
+    message: str
+    key: str | None
+    start: int
+    end: int
+
+
+def check_text(
+    text: str, path: Path | str, origin: str = ORIGIN_OPTION
+) -> tuple[ConfigFile, list[ConfigProblem]]:
+    """Read a config file's ``text`` as far as it goes (for an editor, which
+    has the text before it is saved): every mistake, not only the first,
+    each placed in the text; and a ConfigFile that holds every table without
+    a mistake (a mistake drops only the named query, the profile,
+    ``[connection]`` or ``[schema]`` it is in). File permissions are not
+    looked at: the text need not be on disk."""
+    import tomllib
+
+    path = Path(path)
+    prefix: tuple[str, ...] = ("tool", "cqlang") if path.name == PYPROJECT_FILE else ()
+    try:
+        raw: Any = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return ConfigFile(path, origin, text, {}, prefix), [_toml_problem(text, exc)]
+    problems: list[ConfigProblem] = []
+    layout = _layout_of(text)
+    if prefix:
+        tool = raw.get("tool", {})
+        raw = tool.get("cqlang", {}) if isinstance(tool, dict) else {}
+        if not isinstance(raw, dict):
+            error = ConfigError("[tool.cqlang] must be a table", path, "tool.cqlang")
+            return ConfigFile(path, origin, text, {}, prefix), [_place(text, layout, error)]
+    data: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in ("queries", "profiles") and isinstance(value, dict):
+            pieces = [{key: {name: spec}} for name, spec in value.items()]
+        else:
+            pieces = [{key: value}]
+        for piece in pieces:
+            try:
+                _overlay(data, _validate(piece, path, ".".join(prefix)), ())
+            except ConfigError as exc:
+                problems.append(_place(text, layout, exc))
+    return ConfigFile(path, origin, text, data, prefix), problems
+
+
+def _toml_problem(text: str, exc: Exception) -> ConfigProblem:
+    """A TOML syntax error, placed where tomllib says (its message carries
+    the line and column)."""
+    found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    at = len(text)
+    if found is not None:
+        line, col = int(found.group(1)), int(found.group(2))
+        starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        at = min(len(text), starts[min(line, len(starts)) - 1] + col - 1)
+    message = re.sub(r" \(at (line \d+, column \d+|end of document)\)$", "", str(exc))
+    end = text.find("\n", at)
+    return ConfigProblem(f"not valid TOML: {message}", None, at, at if end < 0 else max(at, end))
+
+
+def _place(text: str, layout: Layout, exc: ConfigError) -> ConfigProblem:
+    """``exc`` placed at the first line of the statement (key/value line or
+    table header) it names, or of the nearest statement above that path."""
+    key = exc.at or exc.key or ""
+    best: tuple[int, int] | None = None
+    best_len = -1
+    for stmt in layout.statements:
+        name = _dotted(*stmt.path)
+        if len(name) > best_len and (key == name or key.startswith((name + ".", name + "["))):
+            best, best_len = (stmt.start, stmt.end), len(name)
+    start, end = best if best is not None else (0, 0)
+    line_end = text.find("\n", start, end)
+    end = line_end if line_end >= 0 else end
+    while start < end and text[start] in " \t":
+        start += 1
+    while end > start and text[end - 1] in " \t\r\n":
+        end -= 1
+    return ConfigProblem(exc.message, exc.key, start, end)
 
 
 # ------------------------------------------------------------------- merge
@@ -1458,6 +1550,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "ConfigFile",
+    "ConfigProblem",
     "Connection",
     "Finding",
     "InsecureConfigError",
@@ -1466,6 +1559,7 @@ __all__ = [
     "PreparedQuery",
     "QueryExistsError",
     "UnknownQueryError",
+    "check_text",
     "client_from_config",
     "discover",
     "mask",

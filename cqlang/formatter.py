@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 from . import ast
@@ -216,11 +217,12 @@ _INDENT = "    "
 
 def format_text(text: str, schema: Schema | None = None, *, width: int = DEFAULT_WIDTH) -> str:
     """The formatted text of a query, its comments kept: the canonical form
-    on one line when it fits in ``width`` and holds no comment; otherwise
-    one ``and``/``or`` operand a line, the connective first, and a
-    parenthesised group that does not fit (or holds a comment) opened on
-    its own line and indented. Raises :class:`CqlSyntaxError` for a text
-    that is not a query. See docs/cli.md for where each comment goes."""
+    on one line when it fits in ``width``, holds no comment between its
+    operands and was written on one line; otherwise one ``and``/``or``
+    operand a line, the connective first, and a parenthesised group that is
+    broken too opened on its own line and indented. Raises
+    :class:`CqlSyntaxError` for a text that is not a query. docs/cli.md
+    says where each comment goes."""
     from .parser import parse, trivia
 
     query = parse(text)
@@ -274,6 +276,7 @@ class _Layout:
         self._ext: dict[int, tuple[int, int, int, int]] = {}
         self._flat: dict[int, str] = {}
         self._breaks: dict[tuple[int, int], bool] = {}
+        self._authored: dict[int, bool] = {}
 
     # ---------------------------------------------------------- tokens
     def _parens(self) -> dict[int, int]:
@@ -323,7 +326,7 @@ class _Layout:
         when written so a comment would stand between two of its operands.
         (A comment on the last operand's line ends up after the chain, and
         is as well written after the chain on one line.)"""
-        if width > self.width:
+        if width > self.width or self.authored(node):
             return True
         key = (id(node), len(indent))
         got = self._breaks.get(key)
@@ -346,6 +349,25 @@ class _Layout:
         i = bisect_right(self.comment_starts, lo)
         got = i < len(self.comment_starts) and self.comment_starts[i] < self.starts[stop]
         self._breaks[key] = got
+        return got
+
+    def authored(self, node: ast.And | ast.Or) -> bool:
+        """Whether the author wrote two operands of ``node``, or of a chain
+        inside it, on separate lines: then it stays one operand a line."""
+        key = id(node)
+        got = self._authored.get(key)
+        if got is None:
+            got = False
+            items = node.items
+            for a, b in pairwise(items):
+                if "\n" in self.text[self.ends[self.ext(a)[3]] : self.starts[self.ext(b)[2]]]:
+                    got = True
+                    break
+            else:
+                got = any(
+                    isinstance(c, ast.And | ast.Or) and self.authored(c) for c in map(_core, items)
+                )
+            self._authored[key] = got
         return got
 
     def operand_text(self, item: ast.Expr, prefix: str, parent: ast.Expr | None) -> str:

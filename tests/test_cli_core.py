@@ -254,7 +254,7 @@ def test_fmt() -> None:
     result = run("fmt", "STATE=open AND (priority>=3)")
     assert result.exit_code == 0
     assert result.stdout == "STATE = open and priority >= 3\n"
-    assert run("fmt", "-", stdin="x == 1 # c\n or y <> 2").stdout == "x = 1 or y != 2\n"
+    assert run("fmt", "-", stdin="x == 1 # c\n or y <> 2").stdout == "x = 1  # c\nor y != 2\n"
     bad = run("fmt", "state = OPEN or")
     assert bad.exit_code == 1 and "error[CQL004]" in bad.stderr
 
