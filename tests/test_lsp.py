@@ -475,3 +475,13 @@ async def test_bad_requests_are_answered_with_errors_and_the_server_goes_on(
         types.CompletionParams(text_document=_doc(uri), position=far)
     )
     assert result is not None
+
+
+async def test_a_toml_file_that_is_no_config_file_is_left_alone(client: LanguageClient) -> None:
+    text = '[package]\nname = "x"\n\n[queries.a]\nquery = "prioirty > 1"\n'
+    uri, diags = await open_doc(client, "Cargo.toml", text)
+    assert diags == []
+    lenses = await client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=_doc(uri))
+    )
+    assert not lenses

@@ -125,6 +125,8 @@ class Document:
         self.prefix = prefix_for(path) if path is not None else ()
         self._index: LineIndex | None = None
         self._regions: list[Region] | None = None
+        #: A TOML file that is not a config file: nothing in it is served.
+        self.ignored = False
 
     def index(self, encoding: str) -> LineIndex:
         if self._index is None or self._index.encoding != encoding:
@@ -138,6 +140,8 @@ class Document:
         return self._regions
 
     def _find_regions(self) -> list[Region]:
+        if self.ignored:
+            return []
         if not self.config_doc:
             bom = 1 if self.text.startswith("\ufeff") else 0
             return [Region(self.text[bom:], None, None, (bom, len(self.text)))]

@@ -59,6 +59,8 @@ def query_inputs(ls: CqlangServer, doc: Document, region: Region) -> dict[str, A
 
 def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
     """Every diagnostic of ``doc``, placed in its text."""
+    if doc.ignored:
+        return []
     if not doc.config_doc:
         region = doc.regions[0]
         diags = api.check(region.text, **query_inputs(ls, doc, region))

@@ -104,7 +104,18 @@ class CqlangServer(LanguageServer):
         return Document(uri, path, text, None)
 
     def open(self, uri: str, text: str, version: int | None) -> Document:
+        old = self.documents.get(uri)
         doc = Document(uri, _path(uri), text, version)
+        if old is not None:
+            doc.ignored = old.ignored
+        elif doc.config_doc and doc.path is not None and not _config_name(doc.path):
+            # Another TOML file is a config file only where it is read as one
+            # (the user's config.toml, a --config FILE): Cargo.toml is not.
+            try:
+                found = discover(self.config_file, cwd=self.folder_of(doc), env=self.env)
+            except ConfigError:
+                found = []
+            doc.ignored = not any(_same(path, doc.path) for path, _ in found)
         self.documents[uri] = doc
         if doc.config_doc:
             self._configs.clear()
@@ -241,6 +252,10 @@ def _path(uri: str) -> Path | None:
         return None
     fs = to_fs_path(uri)
     return Path(fs) if fs else None
+
+
+def _config_name(path: Path) -> bool:
+    return path.name in ("cqlang.toml", "pyproject.toml")
 
 
 def _same(a: Path, b: Path) -> bool:
