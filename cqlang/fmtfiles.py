@@ -145,10 +145,13 @@ def format_toml(
             continue
         old = text[start:end]
         multi = old.startswith(('"""', "'''"))
-        value = formatted + "\n" if (multi or "\n" in formatted) else formatted
+        # A query of several lines ends with a newline, so that the closing
+        # quotes stand on a line of their own; one that was written so keeps it.
+        ends = "\n" in formatted or (multi and q.located.value.endswith("\n"))
+        value = formatted + "\n" if ends else formatted
         if value == q.located.value:
             continue
-        new = toml_literal(value, old[:1], multi or "\n" in value)
+        new = toml_literal(value, old[:1], "\n" in value)
         edits.append(Edit(start, end, new))
         expected[q.name] = value
     if errors and not keep_going:

@@ -191,3 +191,13 @@ def test_queries_check_files(workdir: Path) -> None:
     fine = run("queries", "check", "cqlang.toml", "ok.cql")
     assert fine.exit_code == 0, fine.output
     assert "2 queries in 2 files: ok" in fine.stdout
+
+
+def test_the_example_config_is_formatted() -> None:
+    example = Path(__file__).resolve().parent.parent / "examples" / "cqlang.toml"
+    result = run("--config", str(example), "fmt", "--check", str(example))
+    assert result.exit_code == 0, result.output
+    # A one-line query in a multi-line string stays so.
+    assert "query = '''custom[\"lead source\"] in (\"web\", \"ads+search\")'''" in (
+        example.read_text(encoding="utf-8")
+    )
