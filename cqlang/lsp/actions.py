@@ -96,8 +96,8 @@ def code_action(ls: CqlangServer, params: types.CodeActionParams) -> list[types.
     doc = ls.document(params.text_document.uri)
     index = ls.index(doc)
     want = (index.offset(params.range.start), index.offset(params.range.end))
-    found = ls.published.get(doc.uri)
-    if found is None or doc.uri not in ls.documents:
+    text, found = ls.published.get(doc.uri, ("", []))
+    if text != doc.text or doc.uri not in ls.documents:  # not published yet
         found = analyze(ls, doc)
     out: list[types.CodeAction] = []
     for f in found:

@@ -118,7 +118,7 @@ def publish(ls: CqlangServer, uri: str) -> None:
     found = analyze(ls, doc)
     index = ls.index(doc)
     items = [to_lsp(uri, index, f) for f in found]
-    ls.published[uri] = found
+    ls.published[uri] = (doc.text, found)
     ls.last_check_seconds = time.perf_counter() - started
     ls.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=uri, diagnostics=items, version=doc.version)

@@ -66,8 +66,9 @@ class CqlangServer(LanguageServer):
         self.env: dict[str, str] = dict(os.environ)
         self._configs: dict[tuple[str, str], tuple[float, Config]] = {}
         self._pending: dict[str, asyncio.TimerHandle] = {}
-        #: The query diagnostics last published, by document URI.
-        self.published: dict[str, list[Any]] = {}
+        #: The diagnostics last published, by document URI, with the text
+        #: they are about.
+        self.published: dict[str, tuple[str, list[Any]]] = {}
         #: Seconds the last diagnostics run took, for the benchmark.
         self.last_check_seconds = 0.0
 
