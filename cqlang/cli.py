@@ -69,6 +69,42 @@ def read_query(query: str) -> str:
     return query
 
 
+def file_option(f: F) -> F:
+    """--file/-f FILE: the query is read from FILE (``-``: standard input)."""
+    return click.option(
+        "--file",
+        "-f",
+        "query_file",
+        metavar="FILE",
+        help="Read the query from FILE (- is standard input), e.g. a .cql file.",
+    )(f)
+
+
+def query_input(query: str | None, query_file: str | None, *, default: str | None = None) -> str:
+    """The query of QUERY or --file FILE (one of them; ``default`` when
+    neither is given and the command has one). A QUERY that does not parse
+    and looks like a file name (docs/cli.md) is a usage error that says to
+    use -f."""
+    if query_file is not None:
+        if query is not None:
+            fail("give a QUERY or --file FILE, not both")
+        from .queryfile import read_query_file
+
+        return read_query_file(query_file)
+    if query is None:
+        if default is None:
+            fail("missing QUERY (or --file FILE); see --help")
+        return default
+    text = read_query(query)
+    if query != "-":
+        from .parser import parse_diagnostics
+        from .queryfile import looks_like_path
+
+        if looks_like_path(query) and parse_diagnostics(query)[0] is None:
+            fail(f"{query!r} is not a query; to read the query from that file use -f {query}")
+    return text
+
+
 def parse_params(items: Sequence[str]) -> dict[str, str]:
     params: dict[str, str] = {}
     for item in items:
@@ -209,7 +245,8 @@ def prepare_query(
     strict: bool = False,
     **settings: Any,
 ) -> PreparedQuery:
-    """QUERY with its inputs resolved: `@NAME` alone is that named query, with
+    """The query text (QUERY or --file, read by query_input) with its inputs
+    resolved: `@NAME` alone is that named query, with
     its parameter defaults, campaign, exclude, limit and time zone (options
     given here win); the config's schema and named queries come along.
     ``settings``: campaign=, exclude=, limit= (for fetch)."""
@@ -221,7 +258,7 @@ def prepare_query(
         except TimeError as exc:
             fail(f"--tz: {exc}" + (f" ({exc.hint})" if exc.hint else ""))
     return load_config().prepare(
-        read_query(query),
+        query,
         params=parse_params(params),
         tz=tz,
         strict=strict or None,
@@ -288,7 +325,8 @@ main.params.extend(config_params())
 
 
 @main.command("compile")
-@click.argument("query")
+@click.argument("query", required=False)
+@file_option
 @click.option(
     "--format",
     "fmt",
@@ -302,7 +340,8 @@ main.params.extend(config_params())
 @click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
 @compile_options
 def compile_cmd(
-    query: str,
+    query: str | None,
+    query_file: str | None,
     fmt: str,
     campaign: str | None,
     base_url: str | None,
@@ -311,8 +350,8 @@ def compile_cmd(
     tz: str | None,
     now: str | None,
 ) -> None:
-    """Compile QUERY to the one filter list it means (QUERY `-` reads stdin;
-    `@NAME` is a named query of the config).
+    """Compile QUERY to the one filter list it means (QUERY `-` reads stdin,
+    -f FILE a query file; `@NAME` is a named query of the config).
 
     Strict: a query that needs several requests or client-side checks is
     refused; see `cqlang explain` for its plan.
@@ -321,7 +360,7 @@ def compile_cmd(
     from .diagnostics import CqlError
     from .encoding import encode, request_path
 
-    q = prepare_query(query, params, tz, strict=strict, campaign=campaign)
+    q = prepare_query(query_input(query, query_file), params, tz, strict=strict, campaign=campaign)
     when = parse_now(now)
     try:
         plan = api.plan(q.text, now=when, **q.inputs())
@@ -347,12 +386,14 @@ def compile_cmd(
 
 
 @main.command("check")
-@click.argument("query")
+@click.argument("query", required=False)
+@file_option
 @click.option("--json", "as_json", is_flag=True, help="Print the diagnostics as JSON.")
 @click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
 @compile_options
 def check_cmd(
-    query: str,
+    query: str | None,
+    query_file: str | None,
     as_json: bool,
     strict: bool,
     params: tuple[str, ...],
@@ -363,7 +404,7 @@ def check_cmd(
     from . import api
     from .diagnostics import to_json
 
-    q = prepare_query(query, params, tz, strict=strict)
+    q = prepare_query(query_input(query, query_file), params, tz, strict=strict)
     diags = api.check(q.text, now=parse_now(now), **q.inputs())
     if as_json:
         click.echo(to_json(diags))
@@ -376,15 +417,71 @@ def check_cmd(
 
 
 @main.command("fmt")
-@click.argument("query")
-def fmt_cmd(query: str) -> None:
-    """Print QUERY in canonical form (`@NAME`: that named query's text)."""
+@click.argument("args", nargs=-1, metavar="[QUERY | FILES...]")
+@file_option
+@click.option(
+    "--check",
+    "mode",
+    flag_value="check",
+    help="Format FILES in memory: print a diff and exit 1 where that changes one (for CI).",
+)
+@click.option("--write", "mode", flag_value="write", help="Rewrite FILES formatted, in place.")
+@click.option(
+    "--width",
+    type=click.IntRange(min=1),
+    default=88,
+    show_default=True,
+    help="Break a query wider than this, one and/or operand a line.",
+)
+def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, width: int) -> None:
+    """Print QUERY formatted, its comments kept (`@NAME`: that named query's
+    text; -f FILE: a query file).
+
+    With --check or --write, format FILES instead: .cql query files, and the
+    named queries of config files (.toml: cqlang.toml, or [tool.cqlang] of a
+    pyproject.toml), leaving the rest of each file as it is. Without FILES:
+    the config files read (see `cqlang config`). The last of --check and
+    --write given wins.
+    """
     from . import api
 
-    text = read_query(query)
-    if text.lstrip().startswith("@"):
-        text = load_config().resolve(text)[0]
-    click.echo(api.format(text))
+    if mode is None:
+        if len(args) > 1:
+            fail("fmt takes one QUERY; use --check or --write to format FILES")
+        text = query_input(args[0] if args else None, query_file)
+        cfg = load_config()
+        if text.lstrip().startswith("@"):
+            text = cfg.resolve(text)[0]
+        click.echo(api.format(text, schema=cfg.schema, width=width))
+        return
+    if query_file is not None:
+        fail("--file goes with a query; with --check or --write, name FILES")
+    from pathlib import Path
+
+    from .fmtfiles import format_file
+
+    cfg = load_config()
+    paths = [Path(a) for a in args] or [f.path for f in cfg.files]
+    results = [format_file(p, write=mode == "write", schema=cfg.schema, width=width) for p in paths]
+    for r in results:
+        if r.error is not None:
+            click.echo(r.error, err=True)
+        elif r.changed and mode == "check":
+            click.echo(r.diff(), nl=False)
+        elif r.changed:
+            click.echo(f"reformatted {r.path}", err=True)
+    changed = sum(r.changed for r in results)
+    failed = sum(r.error is not None for r in results)
+    unchanged = len(results) - changed - failed
+    verb = "would be reformatted" if mode == "check" else "reformatted"
+    parts = [f"{changed} file{'s' if changed != 1 else ''} {verb}"] if changed else []
+    if unchanged:
+        parts.append(f"{unchanged} file{'s' if unchanged != 1 else ''} left unchanged")
+    if failed:
+        parts.append(f"{failed} file{'s' if failed != 1 else ''} could not be formatted")
+    click.echo(", ".join(parts) or "no files to format", err=True)
+    if failed or (changed and mode == "check"):
+        sys.exit(EXIT_INVALID)
 
 
 @main.command("decompile")
@@ -397,7 +494,8 @@ def decompile_cmd(filter_: str) -> None:
 
 
 @main.command("explain")
-@click.argument("query")
+@click.argument("query", required=False)
+@file_option
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option(
     "--max-branches",
@@ -408,7 +506,8 @@ def decompile_cmd(filter_: str) -> None:
 )
 @compile_options
 def explain_cmd(
-    query: str,
+    query: str | None,
+    query_file: str | None,
     as_json: bool,
     max_branches: int,
     params: tuple[str, ...],
@@ -419,7 +518,7 @@ def explain_cmd(
     from . import api
     from .diagnostics import CqlError
 
-    q = prepare_query(query, params, tz)
+    q = prepare_query(query_input(query, query_file), params, tz)
     when = parse_now(now)
     try:
         plan = api.plan(q.text, now=when, max_branches=max_branches, **q.inputs())
@@ -633,14 +732,25 @@ def queries_show_cmd(
 
 
 @queries_group.command("check")
+@click.argument("files", nargs=-1, metavar="[FILES...]")
 @click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-def queries_check_cmd(strict: bool, as_json: bool) -> None:
+def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> None:
     """Check every named query of every config file read, each with its
     parameter defaults; every mistake is shown at FILE:LINE:COL with a caret
-    (exit 1 on an error)."""
-    cfg = load_config()
-    findings = cfg.lint(strict=strict)
+    (exit 1 on an error).
+
+    With FILES (as the pre-commit hook passes them): each config file
+    (.toml) is checked on its own, as with --config FILE, and each query
+    file (.cql) with the config in effect.
+    """
+    if files:
+        from .lintfiles import lint_files
+
+        cfg, findings = lint_files(files, load_config(), strict=strict)
+    else:
+        cfg = load_config()
+        findings = cfg.lint(strict=strict)
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     if as_json:
@@ -649,8 +759,8 @@ def queries_check_cmd(strict: bool, as_json: bool) -> None:
         if findings:
             click.echo("\n\n".join(f.rendered for f in findings) + "\n", err=True)
         count = sum(len(f.queries) for f in cfg.files)
-        files = len(cfg.files)
-        if not files:
+        read = len(cfg.files)
+        if not read:
             click.echo("no config file was found (see `cqlang config`)", err=True)
         else:
             found = []
@@ -659,8 +769,8 @@ def queries_check_cmd(strict: bool, as_json: bool) -> None:
             if warnings:
                 found.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
             click.echo(
-                f"{count} quer{'ies' if count != 1 else 'y'} in {files} "
-                f"file{'s' if files != 1 else ''}: " + (", ".join(found) or "ok")
+                f"{count} quer{'ies' if count != 1 else 'y'} in {read} "
+                f"file{'s' if read != 1 else ''}: " + (", ".join(found) or "ok")
             )
     if errors:
         sys.exit(EXIT_INVALID)
@@ -855,7 +965,8 @@ def _write_records(records: Any, fmt: str, out: Any, tty: bool) -> int:
 
 
 @main.command("fetch")
-@click.argument("query", default="")
+@click.argument("query", required=False)
+@file_option
 @click.option("--campaign", metavar="ID", help="Voice campaign id (default: the config's).")
 @compile_options
 @click.option(
@@ -907,7 +1018,8 @@ def _write_records(records: Any, fmt: str, out: Any, tty: bool) -> int:
 )
 @click.option("--verbose", "-v", is_flag=True, help="Log each request on stderr.")
 def fetch_cmd(
-    query: str,
+    query: str | None,
+    query_file: str | None,
     campaign: str | None,
     params: tuple[str, ...],
     tz: str | None,
@@ -936,7 +1048,8 @@ def fetch_cmd(
         output = None  # stdout, as it is: `-o /dev/stdout >> log` appends
     elif output is not None:
         _check_output(output)
-    prepared = prepare_query(query, params, tz, campaign=campaign, exclude=fields, limit=limit)
+    text = query_input(query, query_file, default="")
+    prepared = prepare_query(text, params, tz, campaign=campaign, exclude=fields, limit=limit)
     when = parse_now(now)
     try:
         plan = prepared.plan(now=when)
@@ -1183,6 +1296,22 @@ def _file_mode(path: str) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+# -------------------------------------------------------------------- lsp
+
+
+@main.command("lsp")
+@click.option("--stdio", is_flag=True, help="Talk over standard input and output (the default).")
+def lsp_cmd(stdio: bool) -> None:
+    """Serve the Language Server Protocol over standard input and output,
+    for editors (docs/editors.md). Needs the lsp extra: pip install 'cqlang[lsp]'.
+    """
+    try:
+        from .lsp import serve
+    except ImportError as exc:
+        fail(f"the language server needs pygls and lsprotocol ({exc}): pip install 'cqlang[lsp]'")
+    serve(config_file=config_path())
 
 
 # --------------------------------------------------------------- emulator

@@ -79,6 +79,10 @@ class ConfigProblem:
     key: str | None = None
     line: int | None = None
     column: int | None = None
+    #: Where it is written, as 0-based offsets into the file's text (``end``
+    #: exclusive): the rest of the line from the place (for editors).
+    start: int = 0
+    end: int = 0
 
     def __str__(self) -> str:
         where = display_path(self.path) if self.path is not None else ""
@@ -346,21 +350,6 @@ def _read_bytes(path: Path, origin: str) -> tuple[bytes, os.stat_result]:
     return content, st
 
 
-def _toml_error(exc: Exception, path: Path) -> ConfigError:
-    """tomllib's error, at its place: it ends its message with "(at line L,
-    column C)" (Python 3.11 has no attributes for them)."""
-    message = str(exc)
-    at = re.search(r" \(at line (\d+), column (\d+)\)\Z", message)
-    if at is None:
-        return ConfigError(f"not valid TOML: {message}", path)
-    return ConfigError(
-        f"not valid TOML: {message[: at.start()]}",
-        path,
-        line=int(at.group(1)),
-        column=int(at.group(2)),
-    )
-
-
 def is_user_file(path: Path) -> bool:
     """Whether ``path`` is the user's own config file (platformdirs')."""
     user = user_config_file()
@@ -382,32 +371,82 @@ def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
         text = content.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError:
         raise ConfigError("not UTF-8 text", path) from None
+    file, problems = check_text(text, path, origin)
+    if problems:
+        raise ConfigError.of(problems)
+    _check_secret(path, file.data, file.prefix, st)
+    return file
+
+
+def check_text(
+    text: str, path: Path | str, origin: str = ORIGIN_OPTION
+) -> tuple[ConfigFile, list[ConfigProblem]]:
+    """A config file's ``text`` read as far as it goes: a ConfigFile holding
+    every table without a mistake (a mistake drops only the named query,
+    profile or table it is in), and every mistake, each at its place. What
+    :func:`read_file` reads a file with; the language server reads the
+    unsaved text of an editor with it (file permissions are not looked at:
+    the text need not be on disk)."""
     import tomllib
 
     from .configcheck import Problem, validate
 
+    path = Path(path)
+    prefix: tuple[str, ...] = ("tool", "cqlang") if path.name == PYPROJECT_FILE else ()
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise _toml_error(exc, path) from None
-    prefix: tuple[str, ...] = ()
-    if path.name == PYPROJECT_FILE:
-        prefix = ("tool", "cqlang")
+        return ConfigFile(path, origin, text, {}, prefix), [_toml_problem(exc, path, text)]
+    except RecursionError:  # tables nested hundreds deep
+        return ConfigFile(path, origin, text, {}, prefix), [
+            ConfigProblem("not valid TOML: nested too deeply", path)
+        ]
+    if prefix:
         tool = raw.get("tool", {})
         raw = tool.get("cqlang", {}) if isinstance(tool, dict) else {}
         if not isinstance(raw, dict):
-            raise _placed_error([Problem("tool.cqlang", "must be a table", ())], path, text, prefix)
+            problem = Problem("tool.cqlang", "must be a table", ())
+            return ConfigFile(path, origin, text, {}, prefix), _placed(
+                [problem], path, text, prefix
+            )
     own = origin == ORIGIN_USER or is_user_file(path)
     data, problems = validate(raw, ".".join(prefix), own_file=own)
-    if problems:
-        raise _placed_error(problems, path, text, prefix)
-    _check_secret(path, data, prefix, st)
-    return ConfigFile(path, origin, text, data, prefix)
+    return ConfigFile(path, origin, text, data, prefix), _placed(problems, path, text, prefix)
 
 
-def _placed_error(
+def _line_end(text: str, start: int) -> int:
+    """Where the line holding ``start`` ends, trailing blanks left out."""
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    while end > start and text[end - 1] in " \t\r":
+        end -= 1
+    return end
+
+
+def _toml_problem(exc: Exception, path: Path, text: str) -> ConfigProblem:
+    """tomllib's error, at its place: it ends its message with "(at line L,
+    column C)" (Python 3.11 has no attributes for them)."""
+    message = str(exc)
+    at = re.search(r" \(at line (\d+), column (\d+)\)\Z", message)
+    if at is None:
+        message = re.sub(r" \(at end of document\)\Z", "", message)
+        return ConfigProblem(f"not valid TOML: {message}", path, start=len(text), end=len(text))
+    line, column = int(at.group(1)), int(at.group(2))
+    starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
+    offset = min(len(text), starts[min(line, len(starts)) - 1] + column - 1)
+    return ConfigProblem(
+        f"not valid TOML: {message[: at.start()]}",
+        path,
+        line=line,
+        column=column,
+        start=offset,
+        end=_line_end(text, offset),
+    )
+
+
+def _placed(
     problems: Sequence[Problem], path: Path, text: str, prefix: tuple[str, ...]
-) -> ConfigError:
+) -> list[ConfigProblem]:
     """Every problem at its place in the file's text (the value's for a bad
     value, the key's for a bad key; else the nearest key written above it)."""
     layout = _layout_of(text)
@@ -419,10 +458,14 @@ def _placed_error(
         while offset is None and probe:
             offset = layout.keys.get(probe)
             probe = probe[:-1]
-        line, col = line_col(text, offset) if offset is not None else (None, None)
-        placed.append(ConfigProblem(p.message, path, p.where or None, line, col))
+        if offset is None:
+            placed.append(ConfigProblem(p.message, path, p.where or None))
+            continue
+        line, col = line_col(text, offset)
+        end = _line_end(text, offset)
+        placed.append(ConfigProblem(p.message, path, p.where or None, line, col, offset, end))
     placed.sort(key=lambda p: (p.line or 0, p.column or 0))
-    return ConfigError.of(placed)
+    return placed
 
 
 def _check_secret(
@@ -1468,6 +1511,7 @@ __all__ = [
     "SkippedFile",
     "UnknownQueryError",
     "UntrustedConfigError",
+    "check_text",
     "checked_key",
     "client_from_config",
     "discover",

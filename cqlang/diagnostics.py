@@ -67,7 +67,9 @@ class Diagnostic:
     """One finding about a query.
 
     ``start``/``end`` are 0-based character offsets (``end`` exclusive);
-    ``line``/``column`` are 1-based and locate ``start``.
+    ``line``/``column`` are 1-based and locate ``start``. ``suggestion``,
+    when set, is the text that the hint's "did you mean" proposes to put in
+    place of the span (an editor offers it as a quick fix).
     """
 
     code: str
@@ -78,6 +80,7 @@ class Diagnostic:
     line: int
     column: int
     hint: str | None = None
+    suggestion: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -103,12 +106,13 @@ def make(
     *,
     hint: str | None = None,
     severity: str = ERROR,
+    suggestion: str | None = None,
 ) -> Diagnostic:
     """Build a diagnostic, computing line and column from ``text``."""
     start = max(0, min(start, len(text)))
     end = max(start, min(end, len(text)))
     line, col = line_col(text, start)
-    return Diagnostic(code, severity, message, start, end, line, col, hint)
+    return Diagnostic(code, severity, message, start, end, line, col, hint, suggestion)
 
 
 #: The most characters of a query line a rendered diagnostic shows.

@@ -20,6 +20,8 @@ class Located:
 
     value: str
     offsets: tuple[int, ...]
+    #: Where the whole literal is written, its quotes included.
+    span: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -166,18 +168,22 @@ class _Scanner:
     def value(self, path: tuple[str, ...]) -> None:
         t = self.t
         self.out.values.setdefault(path, self.i)
+        start = self.i
+        found: Located | None = None
         if self.peek('"""'):
             self.i += 3
-            self.out.strings[path] = self.basic(multiline=True)
+            found = self.basic(multiline=True)
         elif self.peek('"'):
             self.i += 1
-            self.out.strings[path] = self.basic(multiline=False)
+            found = self.basic(multiline=False)
         elif self.peek("'''"):
             self.i += 3
-            self.out.strings[path] = self.literal(multiline=True)
+            found = self.literal(multiline=True)
         elif self.peek("'"):
             self.i += 1
-            self.out.strings[path] = self.literal(multiline=False)
+            found = self.literal(multiline=False)
+        if found is not None:
+            self.out.strings[path] = Located(found.value, found.offsets, (start, self.i))
         elif self.peek("["):
             self.i += 1
             index = 0

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from cqlang import configcheck
 from cqlang.cli import main
-from cqlang.config import Config, ConfigError, _placed_error
+from cqlang.config import Config, ConfigError, check_text
 
 
 @pytest.fixture(autouse=True)
@@ -186,9 +186,9 @@ def test_each_misspelt_key_is_reported_on_its_line_with_the_right_name(
     if not typo_lines:
         assert problems == []
         return
-    err = _placed_error(problems, Path("c.toml"), text, ())
-    assert {p.line: p.message for p in err.problems}.keys() == typo_lines.keys()
-    for p in err.problems:
+    _, placed = check_text(text, Path("c.toml"))
+    assert {p.line: p.message for p in placed}.keys() == typo_lines.keys()
+    for p in placed:
         assert p.column == 1
         assert f"did you mean '{typo_lines[p.line or 0]}'?" in p.message
 

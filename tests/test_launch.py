@@ -108,7 +108,29 @@ CLICK = [
     ["--version"],
     ["check", "state = OPEN"],
     [],
+    ["compile", "-f", "q.cql"],  # a query file
+    ["compile", "--file=q.cql"],
+    ["compile", "q.cql"],  # a file name where a query goes: click says to use -f
 ]
+
+
+def test_a_file_name_for_a_query_says_to_use_f(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], no_config: Path
+) -> None:
+    (no_config / "q.cql").write_text("state = OPEN\n", encoding="utf-8")
+    (no_config / "state").write_text("state = OPEN\n", encoding="utf-8")
+    for args in (["compile", "q.cql"], ["compile", "state"], ["compile", "missing.CQL"]):
+        fast, code, _, err = launched(monkeypatch, capsys, args)
+        assert not fast
+        assert code == 2
+        assert f"use -f {args[1]}" in err
+    # A query is never taken for a file name, whatever files exist.
+    (no_config / "state = OPEN").write_text("priority > 1", encoding="utf-8")
+    fast, code, out, _ = launched(monkeypatch, capsys, ["compile", "state = OPEN"])
+    assert fast and code == 0 and "OPEN" in out
+    fast, code, out, _ = launched(monkeypatch, capsys, ["compile", "-f", "q.cql"])
+    assert not fast and code == 0
+    assert out == '[{"property": "state", "value": ["OPEN"]}]\n'
 
 
 @pytest.mark.parametrize("args", FAST, ids=lambda a: " ".join(a)[:40])
