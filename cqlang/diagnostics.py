@@ -51,6 +51,7 @@ CODES: dict[str, str] = {
     "CQL202": "the query needs more than one request",
     "CQL203": "the query needs client-side evaluation",
     "CQL204": "too many requests",
+    "CQL205": "the query is too complex to plan",
     # decompiling
     "CQL301": "not a filter list",
     "CQL302": "unknown property in a filter",
