@@ -431,6 +431,16 @@ class _Checker:
             if isinstance(v, ast.Str) and v.quoted:
                 return timeexpr.literal_interval(v.value.strip(), self.tz)
             if isinstance(v, ast.RelTime):
+                for (_, unit), (s, e) in zip(v.shifts, v.unit_spans, strict=False):
+                    try:
+                        timeexpr.check_unit(unit)
+                    except timeexpr.TimeError as exc:
+                        if self.span_override is None:
+                            start, end = s, e
+                        else:
+                            start, end = v.start, v.end
+                        self.report(exc.code, str(exc), start, end, exc.hint)
+                        raise _Error from None
                 if self.now is None:
                     self.uses_clock = True
                 now = timeexpr.resolve_now(self.now)

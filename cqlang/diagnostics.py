@@ -46,6 +46,7 @@ CODES: dict[str, str] = {
     "CQL115": "unknown named query",
     "CQL116": "named queries refer to each other in a cycle",
     "CQL117": "invalid compile-time input",
+    "CQL118": "unknown time unit",
     # planning
     "CQL201": "the query never matches",
     "CQL202": "the query needs more than one request",

@@ -351,7 +351,9 @@ GRAMMAR_EXPLICIT: dict[str, st.SearchStrategy[str]] = {
             ]
         )
     ),
-    "DURATION": _spaced(st.sampled_from(["7d", "90m", "1W", "0s", "24h", "99999999999d"])),
+    "DURATION": _spaced(
+        st.sampled_from(["7d", "90m", "1W", "0s", "24h", "99999999999d", "1mo", "2y", "3min"])
+    ),
     "PARAM": _spaced(st.from_regex(r"\$[a-z_][a-z0-9_]{0,5}", fullmatch=True)),
     "QUERYREF": _spaced(st.from_regex(r"@[a-z_][a-z0-9_]{0,5}", fullmatch=True)),
     "CMP_OP": _spaced(st.sampled_from(["=", "==", "!=", "<>", "<", "<=", ">", ">="])),
