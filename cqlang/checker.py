@@ -305,7 +305,21 @@ class _Checker:
         if isinstance(node.values, ast.Param):
             p = node.values
             raw = self.param(p)
-            items = raw.split(",") if isinstance(raw, str) else raw
+            if isinstance(raw, str):
+                try:
+                    items: Any = split_list(raw)
+                except ValueError as exc:
+                    self.report(
+                        "CQL113",
+                        f"parameter ${p.name}: {exc}",
+                        p.start,
+                        p.end,
+                        'items are separated by commas; "double quotes" keep commas '
+                        'and blanks in an item, "" is a quote inside them',
+                    )
+                    raise _Error from None
+            else:
+                items = raw
             if not isinstance(items, list | tuple | set | frozenset):
                 items = [items]
             out = [self.coerce_param(fref, p, v) for v in items]
@@ -507,6 +521,57 @@ class _Checker:
             raise _Error from None
 
 
+def split_list(text: str) -> list[str]:
+    """A list parameter given as text (``--param``, ``\\param``, a string in a
+    config file): items separated by commas, each stripped of surrounding
+    blanks. An item in double quotes is taken as written between them, commas
+    and blanks included, ``""`` standing for one quote (as in CSV):
+    ``PL, "Kraków, Nowa Huta"`` is ``["PL", "Kraków, Nowa Huta"]``. Only blanks
+    is the empty list. Raises ValueError, in words, for an empty unquoted item
+    (``a,,b``), an unclosed quote or text after a closing quote."""
+    if not text.strip():
+        return []
+    items: list[str] = []
+    i, n = 0, len(text)
+    while True:
+        while i < n and text[i].isspace():
+            i += 1
+        number = len(items) + 1
+        if i < n and text[i] == '"':
+            parts: list[str] = []
+            j = i + 1
+            while True:
+                close = text.find('"', j)
+                if close < 0:
+                    raise ValueError(f"the quote that opens item {number} is never closed")
+                parts.append(text[j:close])
+                if text.startswith('"', close + 1):  # "" is one quote
+                    parts.append('"')
+                    j = close + 2
+                    continue
+                break
+            items.append("".join(parts))
+            i = close + 1
+            while i < n and text[i].isspace():
+                i += 1
+            if i < n and text[i] != ",":
+                raise ValueError(f"item {number} has text after its closing quote")
+        else:
+            comma = text.find(",", i)
+            end = n if comma < 0 else comma
+            item = text[i:end].strip()
+            if not item:
+                raise ValueError(
+                    f'item {number} is empty (write "" for an empty string, '
+                    "or leave out the extra comma)"
+                )
+            items.append(item)
+            i = end
+        if i >= n:
+            return items
+        i += 1  # the comma
+
+
 def _language_ops(typ: str) -> tuple[str, ...]:
     return LANGUAGE_OPERATORS[typ]
 
@@ -580,4 +645,4 @@ def check_text(
     return check_query(query, schema=schema, params=params, tz=tz, now=now, queries=queries)
 
 
-__all__ = ["Checked", "check_query", "check_text"]
+__all__ = ["Checked", "check_query", "check_text", "split_list"]
