@@ -236,6 +236,16 @@ class _Checker:
             if prop is None:
                 self.report("CQL101", "this endpoint has no custom fields", f.start, f.end)
                 raise _Error
+            if not f.key.strip():
+                what = "empty" if not f.key else "only blanks"
+                self.report(
+                    "CQL119",
+                    f"a custom field's key cannot be {what}",
+                    f.start,
+                    f.end,
+                    'write the key between the quotes: custom["lead source"]',
+                )
+                raise _Error
             declared = self.schema.custom_field(f.key)
             typ: str = "string"
             values: tuple[str, ...] = ()

@@ -47,6 +47,7 @@ CODES: dict[str, str] = {
     "CQL116": "named queries refer to each other in a cycle",
     "CQL117": "invalid compile-time input",
     "CQL118": "unknown time unit",
+    "CQL119": "empty custom field key",
     # planning
     "CQL201": "the query never matches",
     "CQL202": "the query needs more than one request",

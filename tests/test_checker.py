@@ -572,3 +572,21 @@ def test_unhashable_inputs_are_reported_not_crashed_on() -> None:
         cqlang.compile("priority = 1", schema={})  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"cqlang\.Schema"):
         cqlang.compile("priority = $a", schema={}, params={"a": 1})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("key", ['""', "''", '"  "', '"\\t"'])
+def test_an_empty_custom_key_is_cql119(key: str) -> None:
+    """Issue 11, item 8: `custom[""] = "x"` compiled with an empty key."""
+    text = f'state = OPEN and custom[{key}] = "x"'
+    diag = only(text)
+    assert diag.code == "CQL119"
+    assert text[diag.start : diag.end] == f"custom[{key}]"
+    with pytest.raises(cqlang.CqlValidationError):
+        cqlang.compile(text)
+
+
+def test_a_filter_list_with_an_empty_key_is_refused() -> None:
+    filters = [{"property": "custom_fields", "key": "", "value": "x"}]
+    with pytest.raises(cqlang.CqlValidationError) as info:
+        cqlang.decompile(filters)
+    assert "not empty" in str(info.value)
