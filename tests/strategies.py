@@ -481,7 +481,8 @@ def filter_objects(draw: st.DrawFn, values: st.SearchStrategy[str] | None = None
     if name == "close_reason":
         return {"property": name, "value": draw(st.lists(text, min_size=1, max_size=3))}
     if name == "custom_fields":
-        key = draw(st.sampled_from(CUSTOM_KEYS) | (values if values is not None else st.nothing()))
+        keys = values.filter(lambda k: bool(k.strip())) if values is not None else st.nothing()
+        key = draw(st.sampled_from(CUSTOM_KEYS) | keys)  # a key is never empty (CQL119)
         return {"property": name, "key": key, "value": draw(text)}
     return {"property": name, "value": draw(text)}
 
