@@ -19,6 +19,7 @@ from . import ast, timeexpr
 from .diagnostics import ERROR, WARNING, Diagnostic, make, suggest
 from .ir import TRUE, Atom, FieldRef, IAnd, IExpr, INot, IOr
 from .parser import parse_diagnostics
+from .refs import Expansion
 from .schema import DEFAULT_SCHEMA, LANGUAGE_OPERATORS, MAX_INT, Property, Schema
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -75,6 +76,10 @@ class _Error(Exception):
     """Raised inside the checker to abandon one predicate (already reported)."""
 
 
+# The steps of the checker's walk (_Checker.expr).
+_VISIT, _BUILD, _LEAVE = 0, 1, 2
+
+
 _Scalar = int | str
 _Resolved = _Scalar | tuple[int, int]
 
@@ -102,6 +107,8 @@ class _Checker:
         # Inside an inlined named query, every span is that of the reference.
         self.span_override: tuple[int, int] | None = None
         self.ref_name: str | None = None
+        # The named queries the query reaches, parsed and measured once.
+        self.expansion: Expansion | None = None
 
     # ---------------------------------------------------------- reporting
     def report(
@@ -124,29 +131,64 @@ class _Checker:
         return node.start, node.end
 
     # -------------------------------------------------------- connectives
-    def expr(self, node: ast.Expr) -> IExpr | None:
-        if isinstance(node, ast.And | ast.Or):
-            items = [self.expr(x) for x in node.items]
-            if any(x is None for x in items):
-                return None
-            cls = IAnd if isinstance(node, ast.And) else IOr
-            s, e = self.span(node)
-            return cls(tuple(items), s, e)  # type: ignore[arg-type]
-        if isinstance(node, ast.Not):
-            inner = self.expr(node.expr)
-            if inner is None:
-                return None
-            s, e = self.span(node)
-            return INot(inner, s, e)
-        if isinstance(node, ast.Ref):
-            return self.ref(node)
-        try:
-            return self.predicate(node)
-        except _Error:
-            return None
+    def expr(self, root: ast.Expr) -> IExpr | None:
+        """The IR of ``root``, inlining named queries, with an explicit stack
+        (post-order): neither deep nesting nor long chains of references
+        can exhaust Python's. ``None`` when some part has an error."""
+        values: list[IExpr | None] = []
+        # Steps: (_VISIT, node, None); (_BUILD, node, its span, taken when it
+        # was visited, inside the named query it belongs to); (_LEAVE, None,
+        # the state to restore after a named query's tree).
+        todo: list[tuple[int, Any, Any]] = [(_VISIT, root, None)]
+        while todo:
+            step, node, extra = todo.pop()
+            if step == _VISIT:
+                if isinstance(node, ast.And | ast.Or):
+                    todo.append((_BUILD, node, self.span(node)))
+                    todo.extend((_VISIT, x, None) for x in reversed(node.items))
+                elif isinstance(node, ast.Not):
+                    todo.append((_BUILD, node, self.span(node)))
+                    todo.append((_VISIT, node.expr, None))
+                elif isinstance(node, ast.Ref):
+                    entered = self.enter_ref(node)
+                    if isinstance(entered, tuple):
+                        inner, saved = entered
+                        todo.append((_LEAVE, None, saved))
+                        todo.append((_VISIT, inner, None))
+                    else:
+                        values.append(entered)
+                else:
+                    try:
+                        values.append(self.predicate(node))
+                    except _Error:
+                        values.append(None)
+            elif step == _BUILD:
+                s, e = extra
+                if isinstance(node, ast.Not):
+                    inner_ir = values.pop()
+                    values.append(None if inner_ir is None else INot(inner_ir, s, e))
+                    continue
+                n = len(node.items)
+                items = values[-n:]
+                del values[-n:]
+                if any(x is None for x in items):
+                    values.append(None)
+                else:
+                    cls = IAnd if isinstance(node, ast.And) else IOr
+                    values.append(cls(tuple(items), s, e))  # type: ignore[arg-type]
+            else:  # _LEAVE: back out of a named query
+                self.ref_stack.pop()
+                self.span_override, self.ref_name, self.params = extra
+        return values[0]
 
-    def ref(self, node: ast.Ref) -> IExpr | None:
+    def enter_ref(self, node: ast.Ref) -> IExpr | tuple[ast.Expr, Any] | None:
+        """A reference: its value when there is nothing to walk (an error,
+        reported, is ``None``; an empty named query is true), or the named
+        query's tree to walk and the state to restore after it."""
         name = node.name
+        expansion = self.expansion
+        if expansion is not None and id(node) in expansion.refused:
+            return None  # a cycle or a limit, reported before the walk
         if name not in self.queries:
             close = suggest(name, self.queries)
             hint = f"did you mean '@{close}'?" if close else None
@@ -154,7 +196,7 @@ class _Checker:
                 hint = "named queries come from a config file (see docs/config.md)"
             self.report("CQL115", f"unknown named query '@{name}'", node.start, node.end, hint)
             return None
-        if name in self.ref_stack:
+        if name in self.ref_stack or expansion is None:  # pragma: no cover - found before
             cycle = " -> ".join(f"@{n}" for n in [*self.ref_stack, name])
             self.report(
                 "CQL116",
@@ -163,28 +205,25 @@ class _Checker:
                 node.end,
             )
             return None
-        entry = self.queries[name]
-        text = entry if isinstance(entry, str) else entry.text
-        defaults = {} if isinstance(entry, str) else dict(getattr(entry, "params", None) or {})
-        query, diags = parse_diagnostics(text)
-        outer = (self.span_override, self.ref_name, self.params)
+        named = expansion.named[name]
+        if named.query is None:  # a syntax error, reported on the reference
+            d = named.diagnostics[0]
+            outer = (self.span_override, self.ref_name)
+            if self.span_override is None:
+                self.span_override, self.ref_name = (node.start, node.end), name
+            self.report(d.code, d.message, node.start, node.end)
+            self.span_override, self.ref_name = outer
+            return None
+        if named.query.expr is None:
+            return TRUE
+        saved = (self.span_override, self.ref_name, self.params)
         if self.span_override is None:
             self.span_override = (node.start, node.end)
             self.ref_name = name
         self.ref_stack.append(name)
         # The caller's parameters win over the named query's defaults.
-        self.params = {**defaults, **self.params}
-        try:
-            if query is None:
-                d = diags[0]
-                self.report(d.code, d.message, node.start, node.end)
-                return None
-            if query.expr is None:
-                return TRUE
-            return self.expr(query.expr)
-        finally:
-            self.ref_stack.pop()
-            self.span_override, self.ref_name, self.params = outer
+        self.params = {**named.defaults, **self.params}
+        return named.query.expr, saved
 
     # --------------------------------------------------------- predicates
     def predicate(self, node: ast.Predicate) -> IExpr:
@@ -607,8 +646,14 @@ def check_query(
         diags.append(make(text, "CQL117", f"now must be a datetime, not {now!r}", 0, 0))
         return Checked(None, diags)
     checker = _Checker(text, schema or DEFAULT_SCHEMA, params or {}, zone, now, queries or {})
+    if queries and "@" in text:
+        checker.expansion = Expansion(query, queries)
     ir: IExpr | None = TRUE if query.expr is None else checker.expr(query.expr)
-    diags.extend(checker.diags)
+    found = checker.diags
+    if checker.expansion is not None and checker.expansion.diagnostics:
+        # In the order of the text, as the walk finds the others.
+        found = sorted([*checker.expansion.diagnostics, *found], key=lambda d: d.start)
+    diags.extend(found)
     for name in sorted(set(params or {}) - checker.params_used):
         if _mentions_param(query, name):
             continue

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 
 #: The largest config file read.
 MAX_CONFIG_BYTES = 2**20
+#: The deepest nesting of tables and arrays a config file may have.
+MAX_CONFIG_DEPTH = 32
 #: The environment variables of the API's base URL and key.
 URL_ENV = "CONPEEK_URL"
 KEY_ENV = "CONPEEK_KEY"
@@ -274,6 +276,10 @@ def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", path) from None
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise ConfigError(_TOO_DEEP, path) from None
+    if _nesting(raw) > MAX_CONFIG_DEPTH:  # what renders or checks it may recurse too
+        raise ConfigError(_TOO_DEEP, path) from None
     prefix: tuple[str, ...] = ()
     if path.name == PYPROJECT_FILE:
         prefix = ("tool", "cqlang")
@@ -284,6 +290,28 @@ def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
     data = _validate(raw, path, ".".join(prefix))
     _check_secret(path, data, prefix)
     return ConfigFile(path, origin, text, data, prefix)
+
+
+_TOO_DEEP = f"tables and arrays nested more than {MAX_CONFIG_DEPTH} deep: not a config file"
+
+
+def _nesting(value: Any) -> int:
+    """How deep tables and arrays nest in ``value`` (walked, not recursed)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, dict):
+            items: Any = v.values()
+        elif isinstance(v, list):
+            items = v
+        else:
+            continue
+        deepest = max(deepest, d + 1)
+        if deepest > MAX_CONFIG_DEPTH:
+            return deepest
+        stack.extend((x, d + 1) for x in items)
+    return deepest
 
 
 def _check_secret(path: Path, data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> None:

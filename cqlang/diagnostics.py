@@ -48,6 +48,8 @@ CODES: dict[str, str] = {
     "CQL117": "invalid compile-time input",
     "CQL118": "unknown time unit",
     "CQL119": "empty custom field key",
+    "CQL120": "the query is too large with its named queries inlined",
+    "CQL121": "named queries nested too deep",
     # planning
     "CQL201": "the query never matches",
     "CQL202": "the query needs more than one request",

@@ -51,7 +51,6 @@ from .ir import Atom, FieldRef, IAnd, IExpr, IOr
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
-    from collections.abc import Iterable
     from typing import Any
 
 Ident = tuple[str, str | None]
@@ -224,7 +223,7 @@ class _Or:
     (module docstring). Branches keep the order in which they were added; a
     merged branch counts as added last."""
 
-    __slots__ = ("dnf", "items", "keysets", "next_id", "rest", "shape", "trie")
+    __slots__ = ("dnf", "items", "keysets", "next_id", "rest", "rests_of", "shape", "trie")
 
     def __init__(self, dnf: DNF) -> None:
         self.dnf = dnf
@@ -233,9 +232,9 @@ class _Or:
         self.shape: dict[int, tuple[int, ...]] = {}  # branch id -> its fields, as ordinals
         self.keysets: dict[tuple[int, ...], dict[int, None]] = {}  # fields -> branch ids
         self.trie = SetTrie()
-        # (fields, position, hash of the other constraints) -> branch ids;
-        # stale ids (of removed branches) are skipped when read.
-        self.rest: dict[Rest, list[int]] = {}
+        # (fields, position, hash of the other constraints) -> branch ids.
+        self.rest: dict[Rest, dict[int, None]] = {}
+        self.rests_of: dict[int, list[Rest]] = {}  # branch id -> its keys in `rest`
 
     def __len__(self) -> int:
         return len(self.items)
@@ -254,8 +253,10 @@ class _Or:
     def _remove(self, i: int) -> None:
         del self.items[i]
         del self.keysets[self.shape.pop(i)][i]
+        for r in self.rests_of.pop(i):
+            del self.rest[r][i]
 
-    def _insert(self, b: Branch, keys: Fields, rests: Iterable[Rest]) -> None:
+    def _insert(self, b: Branch, keys: Fields, rests: list[Rest]) -> None:
         i = self.next_id
         self.next_id += 1
         self.items[i] = b
@@ -266,16 +267,16 @@ class _Or:
             self.trie.add(keys)
         bucket[i] = None
         for r in rests:
-            self.rest.setdefault(r, []).append(i)
+            self.rest.setdefault(r, {})[i] = None
+        self.rests_of[i] = rests
 
     def _candidates(self, keys: Fields, rests: list[Rest]) -> list[int]:
         """The ids of the branches that may merge with a branch of these
         fields (ascending): all of them while the comparison budget lasts,
         then those the hash index finds."""
-        items = self.items
         found: set[int] = set()
         for r in rests:
-            found.update(i for i in self.rest.get(r, ()) if i in items)
+            found.update(self.rest.get(r, ()))
         dnf = self.dnf
         if dnf.budget > 0:
             trie = self.trie
