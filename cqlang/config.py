@@ -278,7 +278,9 @@ def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
         raise ConfigError(f"not valid TOML: {exc}", path) from None
     except RecursionError:  # tomllib reads nested arrays and tables recursively
         raise ConfigError(_TOO_DEEP, path) from None
-    if _nesting(raw) > MAX_CONFIG_DEPTH:  # what renders or checks it may recurse too
+    from .encoding import nesting
+
+    if nesting(raw, MAX_CONFIG_DEPTH) > MAX_CONFIG_DEPTH:  # what renders it may recurse too
         raise ConfigError(_TOO_DEEP, path) from None
     prefix: tuple[str, ...] = ()
     if path.name == PYPROJECT_FILE:
@@ -293,25 +295,6 @@ def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
 
 
 _TOO_DEEP = f"tables and arrays nested more than {MAX_CONFIG_DEPTH} deep: not a config file"
-
-
-def _nesting(value: Any) -> int:
-    """How deep tables and arrays nest in ``value`` (walked, not recursed)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        v, d = stack.pop()
-        if isinstance(v, dict):
-            items: Any = v.values()
-        elif isinstance(v, list):
-            items = v
-        else:
-            continue
-        deepest = max(deepest, d + 1)
-        if deepest > MAX_CONFIG_DEPTH:
-            return deepest
-        stack.extend((x, d + 1) for x in items)
-    return deepest
 
 
 def _check_secret(path: Path, data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> None:

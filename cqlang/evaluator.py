@@ -58,7 +58,7 @@ def custom_fields(record: Record) -> Mapping[str, Any]:
     if isinstance(raw, str):
         try:
             value = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
             return {}
         return value if isinstance(value, dict) else {}
     return raw if isinstance(raw, dict) else {}
