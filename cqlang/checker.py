@@ -18,6 +18,7 @@ from datetime import date, datetime, tzinfo
 from . import ast, timeexpr
 from .diagnostics import ERROR, WARNING, Diagnostic, make, suggest
 from .ir import TRUE, Atom, FieldRef, IAnd, IExpr, INot, IOr
+from .params import split_list
 from .parser import parse_diagnostics
 from .refs import Expansion
 from .schema import DEFAULT_SCHEMA, LANGUAGE_OPERATORS, MAX_INT, Property, Schema
@@ -593,57 +594,6 @@ class _Checker:
             raise _Error from None
 
 
-def split_list(text: str) -> list[str]:
-    """A list parameter given as text (``--param``, ``\\param``, a string in a
-    config file): items separated by commas, each stripped of surrounding
-    blanks. An item in double quotes is taken as written between them, commas
-    and blanks included, ``""`` standing for one quote (as in CSV):
-    ``PL, "Kraków, Nowa Huta"`` is ``["PL", "Kraków, Nowa Huta"]``. Only blanks
-    is the empty list. Raises ValueError, in words, for an empty unquoted item
-    (``a,,b``), an unclosed quote or text after a closing quote."""
-    if not text.strip():
-        return []
-    items: list[str] = []
-    i, n = 0, len(text)
-    while True:
-        while i < n and text[i].isspace():
-            i += 1
-        number = len(items) + 1
-        if i < n and text[i] == '"':
-            parts: list[str] = []
-            j = i + 1
-            while True:
-                close = text.find('"', j)
-                if close < 0:
-                    raise ValueError(f"the quote that opens item {number} is never closed")
-                parts.append(text[j:close])
-                if text.startswith('"', close + 1):  # "" is one quote
-                    parts.append('"')
-                    j = close + 2
-                    continue
-                break
-            items.append("".join(parts))
-            i = close + 1
-            while i < n and text[i].isspace():
-                i += 1
-            if i < n and text[i] != ",":
-                raise ValueError(f"item {number} has text after its closing quote")
-        else:
-            comma = text.find(",", i)
-            end = n if comma < 0 else comma
-            item = text[i:end].strip()
-            if not item:
-                raise ValueError(
-                    f'item {number} is empty (write "" for an empty string, '
-                    "or leave out the extra comma)"
-                )
-            items.append(item)
-            i = end
-        if i >= n:
-            return items
-        i += 1  # the comma
-
-
 def _language_ops(typ: str) -> tuple[str, ...]:
     return LANGUAGE_OPERATORS[typ]
 
@@ -723,4 +673,4 @@ def check_text(
     return check_query(query, schema=schema, params=params, tz=tz, now=now, queries=queries)
 
 
-__all__ = ["Checked", "check_query", "check_text", "split_list"]
+__all__ = ["Checked", "check_query", "check_text"]

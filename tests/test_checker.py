@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 import cqlang
-from cqlang.checker import check_text, split_list
+from cqlang.checker import check_text
 from cqlang.diagnostics import render
 from cqlang.ir import Atom, IAnd, atoms
+from cqlang.params import split_list
 from cqlang.schema import MAX_INT
 
 NOW = datetime(2021, 8, 10, 14, 30, 30, tzinfo=UTC)
