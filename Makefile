@@ -38,6 +38,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_repl.py
 	$(BIN)/python benchmarks/bench_client.py
 	$(BIN)/python benchmarks/bench_lsp.py
+	$(BIN)/python benchmarks/bench_planner.py
+	$(BIN)/python benchmarks/bench_diagnostics.py
 
 # Build the wheel, install it in a clean venv and compile from there: proves
 # the grammar and the generated parse tables ship inside the wheel.

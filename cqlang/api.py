@@ -15,7 +15,8 @@ from datetime import datetime
 from . import checker, diagnostics, parser
 from .ast import Query
 from .diagnostics import WARNING, CqlPlanError, Diagnostic, make, raise_for
-from .planner import Plan, TooManyBranches, plan_ir
+from .dnf import PlanLimit, TooComplex
+from .planner import Plan, plan_ir
 from .schema import DEFAULT_SCHEMA, Schema
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -88,14 +89,25 @@ def check(
             p = plan_ir(
                 result.ir, text=text, schema=schema or DEFAULT_SCHEMA, max_branches=max_branches
             )
-        except TooManyBranches as exc:
+        except PlanLimit as exc:
             diags.append(_too_many(text, exc, max_branches))
         else:
             diags.extend(p.warnings)
     return diags
 
 
-def _too_many(text: str, exc: TooManyBranches, limit: int) -> Diagnostic:
+def _too_many(text: str, exc: PlanLimit, limit: int) -> Diagnostic:
+    if isinstance(exc, TooComplex):
+        return make(
+            text,
+            "CQL205",
+            f"the query is too complex to plan: its 'and's over its 'or's make up to "
+            f"{exc.count:,} alternatives; planning stops at {exc.limit:,}",
+            exc.span[0],
+            exc.span[1],
+            hint="a fixed limit, apart from max_branches: take common conditions out of "
+            "the 'or's, or split the query",
+        )
     return make(
         text,
         "CQL204",
@@ -145,7 +157,7 @@ def plan(
         p = plan_ir(
             result.ir, text=text, schema=schema or DEFAULT_SCHEMA, max_branches=max_branches
         )
-    except TooManyBranches as exc:
+    except PlanLimit as exc:
         d = _too_many(text, exc, max_branches)
         raise CqlPlanError(d.message, [d], text) from None
     # The checker's warnings travel with the plan, so that a caller who plans

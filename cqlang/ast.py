@@ -69,14 +69,16 @@ class DateTime:
 class RelTime:
     """``now``, ``today`` or ``yesterday`` shifted by durations.
 
-    ``shifts`` holds ``(amount, unit)`` pairs, the amount signed
-    (``today - 7d`` is ``(("today"), ((-7, "d"),))``).
+    ``shifts`` holds ``(amount, unit)`` pairs, the amount signed and the
+    unit as written (``today - 7d`` is ``(("today"), ((-7, "d"),))``);
+    ``unit_spans`` the span of each unit, for messages.
     """
 
     base: str
     shifts: tuple[tuple[int, str], ...] = ()
     start: int = dfield(default=0, compare=False)
     end: int = dfield(default=0, compare=False)
+    unit_spans: tuple[tuple[int, int], ...] = dfield(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)

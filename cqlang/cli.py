@@ -169,11 +169,11 @@ def report(exc: Exception) -> NoReturn:
 
 
 def print_warnings(diags: Sequence[Any], text: str) -> None:
-    from .diagnostics import render
+    from .diagnostics import render, render_capped
 
-    for d in diags:
-        if d.severity == "warning":
-            click.echo(render(d, text), err=True)
+    warnings = [d for d in diags if d.severity == "warning"]
+    if warnings:
+        click.echo(render_capped(warnings, lambda d: render(d, text)), err=True)
 
 
 # ------------------------------------------------------------ configuration
@@ -272,7 +272,9 @@ def report_query(query: PreparedQuery, exc: Exception) -> NoReturn:
     diags = getattr(exc, "diagnostics", None)
     if query.named is None or not diags:
         report(exc)
-    click.echo("\n\n".join(query.render(d) for d in diags), err=True)
+    from .diagnostics import render_capped
+
+    click.echo(render_capped(diags, query.render), err=True)
     sys.exit(EXIT_INVALID)
 
 
@@ -280,9 +282,11 @@ def print_query_diagnostics(
     query: PreparedQuery, diags: Sequence[Any], *, all: bool = False
 ) -> None:
     """Print the warnings (or ``all`` diagnostics) of a prepared query."""
-    shown = [query.render(d) for d in diags if all or d.severity == "warning"]
+    from .diagnostics import render_capped
+
+    shown = [d for d in diags if all or d.severity == "warning"]
     if shown:
-        click.echo("\n\n".join(shown), err=True)
+        click.echo(render_capped(shown, query.render), err=True)
 
 
 class CqlGroup(click.Group):
@@ -757,7 +761,10 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
         click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
     else:
         if findings:
-            click.echo("\n\n".join(f.rendered for f in findings) + "\n", err=True)
+            from .diagnostics import render_capped
+
+            shown = render_capped(findings, lambda f: f.rendered, severity=lambda f: f.severity)
+            click.echo(shown + "\n", err=True)
         count = sum(len(f.queries) for f in cfg.files)
         read = len(cfg.files)
         if not read:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from . import planner as _planner  # the constraint classes (a cycle: by module)
+from . import constraints as _c  # the constraint classes
 from .frozen import Frozen, _set
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr
 from .schema import Property
@@ -36,7 +36,7 @@ TYPE_CHECKING = False  # typing is not imported at run time: it is slow to impor
 if TYPE_CHECKING:
     from typing import Any
 
-    from .planner import Constraint
+    from .constraints import Constraint
 
 #: The most values sent as one membership list, or split into requests.
 MAX_LIST = 1000
@@ -84,7 +84,7 @@ def _obj(f: FieldRef, prop: Property, op: str | None, value: Any) -> dict[str, A
 
 
 def _bounds(f: FieldRef, prop: Property, c: Any, lo: int, hi: int) -> list[dict[str, Any]] | None:
-    NEG, POS = _planner.NEG, _planner.POS
+    NEG, POS = _c.NEG, _c.POS
 
     ops = prop.operators
     if lo == hi and "eq" in ops:
@@ -117,8 +117,8 @@ def _bounds(f: FieldRef, prop: Property, c: Any, lo: int, hi: int) -> list[dict[
 
 def emit(f: FieldRef, c: Constraint, prop: Property) -> list[Emitted]:
     """The alternatives that express constraint ``c`` on field ``f``."""
-    NEG, POS = _planner.NEG, _planner.POS
-    Discrete, Null, Ordered = _planner.Discrete, _planner.Null, _planner.Ordered
+    NEG, POS = _c.NEG, _c.POS
+    Discrete, Null, Ordered = _c.Discrete, _c.Null, _c.Ordered
 
     nothing = [Emitted([], False)]
     if isinstance(c, Null) or c.full:
@@ -162,8 +162,8 @@ def emit(f: FieldRef, c: Constraint, prop: Property) -> list[Emitted]:
 
 def constraint_ir(f: FieldRef, c: Constraint) -> IExpr:
     """A constraint back as an expression (for the client-side residual)."""
-    NEG, POS = _planner.NEG, _planner.POS
-    Discrete, Null = _planner.Discrete, _planner.Null
+    NEG, POS = _c.NEG, _c.POS
+    Discrete, Null = _c.Discrete, _c.Null
 
     if isinstance(c, Null):
         return Atom(f, "null", None, *c.span)

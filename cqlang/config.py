@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 
 #: The largest config file read.
 MAX_CONFIG_BYTES = 2**20
+#: The deepest nesting of tables and arrays a config file may have.
+MAX_CONFIG_DEPTH = 32
 
 ORIGIN_OPTION = "--config"
 ORIGIN_ENV = f"${CONFIG_ENV}"
@@ -397,10 +399,12 @@ def check_text(
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return ConfigFile(path, origin, text, {}, prefix), [_toml_problem(exc, path, text)]
-    except RecursionError:  # tables nested hundreds deep
-        return ConfigFile(path, origin, text, {}, prefix), [
-            ConfigProblem("not valid TOML: nested too deeply", path)
-        ]
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        return ConfigFile(path, origin, text, {}, prefix), [ConfigProblem(_TOO_DEEP, path)]
+    from .encoding import nesting
+
+    if nesting(raw, MAX_CONFIG_DEPTH) > MAX_CONFIG_DEPTH:  # what renders it may recurse too
+        return ConfigFile(path, origin, text, {}, prefix), [ConfigProblem(_TOO_DEEP, path)]
     if prefix:
         tool = raw.get("tool", {})
         raw = tool.get("cqlang", {}) if isinstance(tool, dict) else {}
@@ -466,6 +470,9 @@ def _placed(
         placed.append(ConfigProblem(p.message, path, p.where or None, line, col, offset, end))
     placed.sort(key=lambda p: (p.line or 0, p.column or 0))
     return placed
+
+
+_TOO_DEEP = f"tables and arrays nested more than {MAX_CONFIG_DEPTH} deep: not a config file"
 
 
 def _check_secret(
@@ -1149,8 +1156,7 @@ def _dump_toml(data: Mapping[str, Any], config: Config) -> str:
             outer = tomlkit.table(is_super_table=True)
             for name, sub in value.items():
                 t = tomlkit.table()
-                for k, v in sub.items():
-                    t.add(k, _toml_item(v))
+                _add_scalars(t, sub.items())
                 if key == "queries":
                     f = config.origin("queries", name)
                     if f is not None and len(config.files) > 1:
@@ -1159,16 +1165,37 @@ def _dump_toml(data: Mapping[str, Any], config: Config) -> str:
             doc.add(key, outer)
         elif isinstance(value, dict):
             t = tomlkit.table()
+            if not any(isinstance(v, dict) for v in value.values()):
+                _add_scalars(t, value.items())
+                doc.add(key, t)
+                continue
             for k, v in value.items():
                 if isinstance(v, dict):
                     sub_t = tomlkit.table()
-                    for k2, v2 in v.items():
-                        sub_t.add(k2, _toml_item(v2))
+                    _add_scalars(sub_t, v.items())
                     t.add(k, sub_t)
                 else:
                     t.add(k, _toml_item(v))
             doc.add(key, t)
     return tomlkit.dumps(doc)
+
+
+def _add_scalars(table: Any, items: Any) -> None:
+    """Add key/value items that are not tables (inline tables are not) to a
+    tomlkit table made here. tomlkit looks for the last entry before a table
+    on every add, which made `cqlang config` quadratic in the items (8,000
+    custom fields: 15 s); marked as parsed, the table appends at the end,
+    which is where that search puts an item in a table holding no tables."""
+    body = table.value
+    mark = getattr(body, "parsing", None)
+    if mark is not None:
+        mark(True)
+    try:
+        for k, v in items:
+            table.add(k, _toml_item(v))
+    finally:
+        if mark is not None:
+            mark(False)
 
 
 def _toml_item(value: Any) -> Any:

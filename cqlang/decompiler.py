@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from .diagnostics import CqlValidationError, make
+from .encoding import nesting
 from .evaluator import FilterError, filter_atoms
 from .formatter import format_ir
 from .ir import IAnd, IExpr
@@ -49,12 +50,29 @@ def _load(source: Any) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise _error(source, "CQL301", f"not JSON: {exc.msg} at character {exc.pos}") from None
-    except ValueError as exc:  # e.g. too deeply nested
+    except ValueError as exc:
         raise _error(source, "CQL301", f"not JSON: {exc}") from None
+    except RecursionError:  # the decoder nests with Python's stack
+        raise _error(source, "CQL301", _too_deep()) from None
+
+
+#: The deepest a filter list may nest (it needs 3: the list, an object, a
+#: list of values); anything deeper is refused before it is read further.
+MAX_FILTER_DEPTH = 32
+
+
+def _too_deep() -> str:
+    return f"not a filter list: nested more than {MAX_FILTER_DEPTH} levels deep"
 
 
 def _error(source: Any, code: str, message: str) -> CqlValidationError:
-    text = source if isinstance(source, str) else json.dumps(source, ensure_ascii=False)
+    if isinstance(source, str):
+        text = source
+    else:
+        try:
+            text = json.dumps(source, ensure_ascii=False)
+        except (TypeError, ValueError, RecursionError):  # not JSON at all, or too deep
+            text = f"<a Python {type(source).__name__}>"
     diag = make(text, code, message, 0, len(text))
     return CqlValidationError(message, [diag], text)
 
@@ -62,6 +80,8 @@ def _error(source: Any, code: str, message: str) -> CqlValidationError:
 def filters_ir(source: Any, *, schema: Schema | None = None) -> IExpr:
     """The meaning of a filter list (all objects must hold) as IR."""
     filters = _load(source)
+    if nesting(filters, MAX_FILTER_DEPTH) > MAX_FILTER_DEPTH:
+        raise _error(source, "CQL301", _too_deep())
     try:
         atoms = filter_atoms(filters, schema or DEFAULT_SCHEMA)
     except FilterError as exc:

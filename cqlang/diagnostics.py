@@ -10,7 +10,7 @@ under the span. The exceptions every phase raises live here too.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -46,11 +46,16 @@ CODES: dict[str, str] = {
     "CQL115": "unknown named query",
     "CQL116": "named queries refer to each other in a cycle",
     "CQL117": "invalid compile-time input",
+    "CQL118": "unknown time unit",
+    "CQL119": "empty custom field key",
+    "CQL120": "the query is too large with its named queries inlined",
+    "CQL121": "named queries nested too deep",
     # planning
     "CQL201": "the query never matches",
     "CQL202": "the query needs more than one request",
     "CQL203": "the query needs client-side evaluation",
     "CQL204": "too many requests",
+    "CQL205": "the query is too complex to plan",
     # decompiling
     "CQL301": "not a filter list",
     "CQL302": "unknown property in a filter",
@@ -89,12 +94,35 @@ class Diagnostic:
         return render(self, text, source=source)
 
 
+# The line starts of the last few texts seen (by identity: a query's text
+# is one object for all its diagnostics), so that placing and drawing N
+# diagnostics costs one pass over the text, not N.
+_LINE_STARTS: list[tuple[str, list[int]]] = []
+
+
+def _line_starts(text: str) -> list[int]:
+    """The offset where each line of ``text`` starts."""
+    for seen, starts in _LINE_STARTS:
+        if seen is text:
+            return starts
+    starts = [0]
+    at = text.find("\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = text.find("\n", at + 1)
+    _LINE_STARTS.insert(0, (text, starts))
+    del _LINE_STARTS[4:]
+    return starts
+
+
 def line_col(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of a 0-based offset."""
+    from bisect import bisect_right
+
     offset = max(0, min(offset, len(text)))
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, col
+    starts = _line_starts(text)
+    line = bisect_right(starts, offset)
+    return line, offset - starts[line - 1] + 1
 
 
 def make(
@@ -149,24 +177,29 @@ def _columns(text: str) -> int:
 
 
 def render(diag: Diagnostic, text: str, *, source: str | None = None) -> str:
-    """Render one diagnostic with the query line and a caret under its span."""
-    lines = text.split("\n") if text else [""]
-    line_no = min(diag.line, len(lines))
-    src = lines[line_no - 1]
+    """Render one diagnostic with the query line and a caret under its span.
+    Only the part of the line shown is read: drawing is as fast on a line
+    of a million characters as on a short one."""
+    starts = _line_starts(text)
+    line_no = min(diag.line, len(starts))
+    first = starts[line_no - 1]
+    length = (starts[line_no] - 1 if line_no < len(starts) else len(text)) - first
     where = f"{source}:{diag.line}:{diag.column}" if source else f"{diag.line}:{diag.column}"
     gutter = " " * len(str(line_no))
     col0 = diag.column - 1
     # A span that runs past its line is underlined to the end of the line.
-    width = max(1, min(diag.end - diag.start, len(src) - col0) if col0 < len(src) else 1)
-    shown = src.expandtabs(1)
+    width = max(1, min(diag.end - diag.start, length - col0) if col0 < length else 1)
     col = col0
-    if len(shown) > SHOWN_WIDTH:  # a long line: the part around the span
-        start = max(0, min(col0 - SHOWN_WIDTH // 3, len(shown) - SHOWN_WIDTH))
+    if length > SHOWN_WIDTH:  # a long line: the part around the span
+        start = max(0, min(col0 - SHOWN_WIDTH // 3, length - SHOWN_WIDTH))
         end = start + SHOWN_WIDTH
         lead = "…" if start else ""
-        shown = lead + shown[start:end] + ("…" if end < len(shown) else "")
+        shown = lead + text[first + start : first + end] + ("…" if end < length else "")
         col = col0 - start + len(lead)
         width = max(1, min(width, end - col0))
+    else:
+        shown = text[first : first + length]
+    shown = shown.replace("\t", " ")  # a tab takes one column (expandtabs(1))
     caret = " " * _columns(shown[:col]) + "^" * max(1, _columns(shown[col : col + width]))
     tail = f" {visible(diag.hint)}" if diag.hint else ""
     return (
@@ -178,8 +211,47 @@ def render(diag: Diagnostic, text: str, *, source: str | None = None) -> str:
     )
 
 
-def render_all(diags: Iterable[Diagnostic], text: str, *, source: str | None = None) -> str:
-    return "\n\n".join(render(d, text, source=source) for d in diags)
+#: The most diagnostics drawn in full in one message; the rest are counted
+#: in one closing line. The data (``check``, ``check --json``,
+#: ``CqlError.diagnostics``) always holds every one.
+MAX_RENDERED = 100
+
+
+def render_capped(
+    items: Sequence[Any],
+    draw: Callable[[Any], str],
+    *,
+    severity: Callable[[Any], str] = lambda d: d.severity,
+    limit: int = MAX_RENDERED,
+    sep: str = "\n\n",
+) -> str:
+    """The first ``limit`` of ``items`` (diagnostics, or anything ``draw``
+    and ``severity`` read) drawn, then "and 49,900 more errors"; ``sep``
+    between them."""
+    shown = [draw(item) for item in items[:limit]]
+    rest = items[limit:]
+    if rest:
+        errors = sum(severity(item) == ERROR for item in rest)
+        parts = []
+        if errors:
+            parts.append(f"{errors:,} more error{'s' if errors != 1 else ''}")
+        if len(rest) - errors:
+            warnings = len(rest) - errors
+            parts.append(f"{warnings:,} more warning{'s' if warnings != 1 else ''}")
+        shown.append("and " + " and ".join(parts))
+    return sep.join(shown)
+
+
+def render_all(
+    diags: Iterable[Diagnostic],
+    text: str,
+    *,
+    source: str | None = None,
+    limit: int = MAX_RENDERED,
+) -> str:
+    """Diagnostics drawn one after another, at most ``limit`` of them in full
+    (:func:`render_capped`)."""
+    return render_capped(list(diags), lambda d: render(d, text, source=source), limit=limit)
 
 
 def to_json(diags: Sequence[Diagnostic]) -> str:

@@ -28,6 +28,27 @@ def to_json(value: Any) -> str:
     return _dumps(value)
 
 
+def nesting(value: Any, limit: int) -> int:
+    """How deep lists and dicts nest in ``value`` (a scalar is 0, ``[]`` is
+    1), walked without recursion; the count stops just past ``limit``, so
+    a hostile value costs no more than that to measure."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, dict):
+            items: Any = v.values()
+        elif isinstance(v, list | tuple):
+            items = v
+        else:
+            continue
+        deepest = max(deepest, d + 1)
+        if deepest > limit:
+            return deepest
+        stack.extend((x, d + 1) for x in items)
+    return deepest
+
+
 def percent_encode(text: str) -> str:
     """``encodeURIComponent``: UTF-8, then every byte but the unreserved."""
     from urllib.parse import quote  # not at import: compiling alone never encodes

@@ -58,7 +58,7 @@ def custom_fields(record: Record) -> Mapping[str, Any]:
     if isinstance(raw, str):
         try:
             value = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
             return {}
         return value if isinstance(value, dict) else {}
     return raw if isinstance(raw, dict) else {}
@@ -369,6 +369,8 @@ def filter_atoms(filters: Any, schema: Schema | None = None) -> list[Atom]:
         if prop.keyed:
             if not isinstance(key, str):
                 raise FilterError(f"{where}: {name} needs a string 'key'")
+            if not key.strip():
+                raise FilterError(f"{where}: {name} needs a 'key' that is not empty or blank")
             # The API compares custom fields as strings, whatever their type.
             field = FieldRef(prop.name, key, "string", prop.record_field)
         else:
@@ -397,6 +399,14 @@ def filter_atoms(filters: Any, schema: Schema | None = None) -> list[Atom]:
         else:
             if operator not in (None, "eq"):
                 raise FilterError(f"{where}: {name} takes no operator", "operator")
+            if isinstance(value, list):
+                # The API page's own example sends [123123123] for
+                # contact_number: a list of one value means that value.
+                if len(value) != 1:
+                    raise FilterError(
+                        f"{where}: {name} takes one value, got a list of {len(value)}", "value"
+                    )
+                value = value[0]
             out.append(Atom(field, "eq", _scalar(field, value, where)))
     return out
 

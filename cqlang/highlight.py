@@ -85,7 +85,11 @@ class CqlangLexer(RegexLexer):
             (r'"', String.Double, "dq"),
             (r"'", String.Single, "sq"),
             (_DATETIME, Literal.Date),
-            (r"[0-9]+[smhdw](?![0-9a-z_])", Number),
+            # Durations: the units are lower case only (the lexer ignores
+            # case elsewhere); a word after the digits that is no unit is an
+            # error, as the checker says (CQL118).
+            (r"[0-9]+(?-i:mo|[smhdwy])(?![0-9a-z_])", Number),
+            (r"[0-9]+[a-z]+(?![0-9a-z_])", Error),
             (r"-?[0-9]+(?![0-9a-z_])", Number.Integer),
             (r"\$[a-z_][a-z0-9_]*", Name.Variable),
             (r"@[a-z_][a-z0-9_]*", Name.Label),

@@ -174,12 +174,12 @@ def run(job: _Job) -> int | None:
         return None
     if plan is None:
         return None
-    from .diagnostics import render
+    from .diagnostics import render, render_capped
 
     text = job.query or ""
-    warnings = [render(d, text) for d in plan.warnings if d.severity == "warning"]
+    warnings = [d for d in plan.warnings if d.severity == "warning"]
     if warnings:
-        _print("\n\n".join(warnings), sys.stderr, EXIT_OK)
+        _print(render_capped(warnings, lambda d: render(d, text)), sys.stderr, EXIT_OK)
     filters = plan.branches[0]
     if job.fmt == "json":
         import json

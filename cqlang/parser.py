@@ -77,7 +77,7 @@ TERMINAL_NAMES: dict[str, str] = {
     "STRING": "a quoted string",
     "INT": "an integer",
     "DATETIME": "a datetime",
-    "DURATION": "a duration such as 7d or 90m",
+    "DURATION": "a duration such as 7d, 90m or 1mo",
     "PARAM": "a parameter such as $name",
     "QUERYREF": "a named query such as @name",
     "$END": "the end of the query",
@@ -261,17 +261,21 @@ class _Builder:
     def reltime(self, c: list[Any]) -> ast.RelTime:
         base = c[0]
         shifts = tuple(s for s, _ in c[1:])
-        end = c[-1][1] if len(c) > 1 else base.end_pos
-        return ast.RelTime(base.value.lower(), shifts, base.start_pos, end)
+        units = tuple(span for _, span in c[1:])
+        end = units[-1][1] if units else base.end_pos
+        return ast.RelTime(base.value.lower(), shifts, base.start_pos, end, units)
 
-    def shift(self, c: list[Any]) -> tuple[tuple[int, str], int]:
+    def shift(self, c: list[Any]) -> tuple[tuple[int, str], tuple[int, int]]:
+        # The unit is kept as written: the checker knows the units (and
+        # names a wrong one, such as `M`, with the one meant).
         sign, dur = c
         text = dur.value
-        digits = text[:-1]
+        unit = text.lstrip("0123456789")
+        digits = text[: len(text) - len(unit)]
         amount = int(digits) if len(digits) <= _MAX_INT_DIGITS else 10**31
         if sign.value == "-":
             amount = -amount
-        return (amount, text[-1].lower()), dur.end_pos
+        return (amount, unit), (dur.end_pos - len(unit), dur.end_pos)
 
 
 # ------------------------------------------------------------------- lexer
@@ -290,7 +294,7 @@ _TOKEN_RE = re.compile(
     r"""(?>(?:[ \t\r\n\f]+|\#[^\n]*)*)(?:
      (?P<DATETIME>[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[tT][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?"""
     r"""(?:[zZ]|[+-][0-9]{2}:?[0-9]{2})?(?![0-9a-zA-Z_]))
-    |(?P<DURATION>[0-9]+[smhdwSMHDW](?![0-9a-zA-Z_]))
+    |(?P<DURATION>[0-9]+[a-zA-Z]+(?![0-9a-zA-Z_]))
     |(?P<INT>-?[0-9]+)
     |(?P<WORD>[A-Za-z_][A-Za-z0-9_]*)
     |(?P<STRING>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
@@ -435,7 +439,7 @@ class _Parser:
                 if value[0] == "-" and "INT" not in states[stack[-1]]:
                     kind, value, end = "MINUS", "-", start + 1
             elif kind == "DURATION" and "DURATION" not in states[stack[-1]]:
-                kind, value = "INT", value[:-1]
+                kind, value = "INT", value[: len(value) - len(value.lstrip("0123456789"))]
                 end = start + len(value)
             yield _LexToken(kind, value, start, end)
             pos = end

@@ -4,8 +4,11 @@ A datetime literal denotes the whole interval of its precision: a date is its
 day, a minute its sixty seconds, a second itself. Intervals are pairs of UTC
 epoch seconds, both ends inclusive (the API's resolution is one second).
 Naive datetimes are read in the query's time zone; ``d`` and ``w`` shifts are
-calendar days in that zone (23 or 25 hours across a DST change) while ``s``,
-``m`` and ``h`` are exact. In a DST gap or fold, a wall-clock time is taken
+calendar days in that zone (23 or 25 hours across a DST change) and ``mo`` and
+``y`` calendar months and years (the day of the month kept, or the month's
+last day when it has fewer), while ``s``, ``m`` and ``h`` are exact. Units are
+lower case only: ``M`` is not minutes (nor months), and any other unit is an
+error that names it (:func:`check_unit`, CQL118). In a DST gap or fold, a wall-clock time is taken
 with ``fold=0`` (the offset in force before the change), as ``zoneinfo`` does.
 
 The clock is injectable: every function takes ``now`` explicitly.
@@ -24,18 +27,76 @@ _DT_RE = re.compile(
     r"(?:[Tt ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?"
     r"(?P<tz>[Zz]|[+-]\d{2}:?\d{2})?"
 )
-_REL_RE = re.compile(r"\s*(now|today|yesterday)\s*((?:[+-]\s*\d+\s*[smhdwSMHDW]\s*)*)", re.I)
-_SHIFT_RE = re.compile(r"([+-])\s*(\d+)\s*([smhdwSMHDW])")
+_REL_RE = re.compile(r"\s*(now|today|yesterday)\s*((?:[+-]\s*\d+\s*[A-Za-z]+\s*)*)", re.I)
+_SHIFT_RE = re.compile(r"([+-])\s*(\d+)\s*([A-Za-z]+)")
 
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 UNIT_DAYS = {"d": 1, "w": 7}
+UNIT_MONTHS = {"mo": 1, "y": 12}
+#: Every unit, in the order the docs list them.
+UNITS = ("s", "m", "h", "d", "w", "mo", "y")
+
+# What a unit that is not one was probably meant as (keys lower-cased, but
+# the case as written decides first: `M` is a month, `m` a minute).
+_MEANT = {
+    "M": "mo",
+    "MO": "mo",
+    "Mo": "mo",
+    "mO": "mo",
+    "S": "s",
+    "H": "h",
+    "D": "d",
+    "W": "w",
+    "Y": "y",
+}
+_MEANT_WORDS = {
+    "s": ("sec", "secs", "second", "seconds"),
+    "m": ("min", "mins", "minute", "minutes", "mi"),
+    "h": ("hr", "hrs", "hour", "hours"),
+    "d": ("day", "days"),
+    "w": ("wk", "wks", "week", "weeks"),
+    "mo": ("mon", "mons", "mth", "mths", "month", "months"),
+    "y": ("yr", "yrs", "year", "years", "yy", "yyyy"),
+}
+_UNIT_NAMES = {
+    "s": "seconds",
+    "m": "minutes",
+    "h": "hours",
+    "d": "days",
+    "w": "weeks",
+    "mo": "months",
+    "y": "years",
+}
+
+
+def unit_hint(unit: str) -> str:
+    """What to write instead of ``unit``, which is not a unit."""
+    meant = _MEANT.get(unit)
+    if meant is None:
+        low = unit.lower()
+        meant = next((u for u, words in _MEANT_WORDS.items() if low in words), None)
+    if meant is None:
+        return "the units are s, m (minutes), h, d, w, mo (months) and y (years)"
+    hint = f"{_UNIT_NAMES[meant]} are `{meant}`"
+    if meant == "mo":
+        hint += "; `m` is minutes"
+    elif meant == "m":
+        hint += "; `mo` is months"
+    return hint
+
+
+def check_unit(unit: str) -> None:
+    """Raise TimeError (CQL118) unless ``unit`` is one of :data:`UNITS`."""
+    if unit not in UNIT_SECONDS and unit not in UNIT_DAYS and unit not in UNIT_MONTHS:
+        raise TimeError(f"unknown time unit {unit!r}", "CQL118", unit_hint(unit))
+
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class TimeError(ValueError):
     """A datetime that is malformed (``code`` CQL106) or impossible (CQL107),
-    or an unknown time zone (CQL108)."""
+    an unknown time zone (CQL108) or an unknown time unit (CQL118)."""
 
     def __init__(self, message: str, code: str = "CQL106", hint: str | None = None) -> None:
         super().__init__(message)
@@ -190,6 +251,19 @@ def _add_days(dt: datetime, days: int) -> datetime:
     return naive.replace(tzinfo=tz)
 
 
+def _add_months(dt: datetime, months: int) -> datetime:
+    """Shift by calendar months on the wall clock of ``dt``'s zone, the day
+    clamped to the last of the month (Jan 31 + 1 month is Feb 28 or 29)."""
+    from calendar import monthrange
+
+    year, month0 = divmod(dt.month - 1 + months, 12)
+    year += dt.year
+    if not 1 <= year <= 9999:
+        raise OverflowError("year out of range")
+    day = min(dt.day, monthrange(year, month0 + 1)[1])
+    return dt.replace(year=year, month=month0 + 1, day=day)
+
+
 def relative_interval(
     base: str, shifts: tuple[tuple[int, str], ...], tz: tzinfo, now: datetime
 ) -> Interval:
@@ -197,6 +271,8 @@ def relative_interval(
     what = "the relative time"
     try:
         interval = _relative_interval(base, shifts, tz, now)
+    except TimeError:
+        raise
     except (OverflowError, ValueError) as exc:
         raise TimeError(f"{what} is out of range", "CQL107", _RANGE_HINT) from exc
     return within_range(interval, what)
@@ -215,10 +291,20 @@ def _relative_interval(
             start = _add_days(start, -1)
         stop = _add_days(start, 1)
     for amount, unit in shifts:
+        check_unit(unit)
         if unit in UNIT_DAYS:
             days = amount * UNIT_DAYS[unit]
             start = _add_days(start, days)
             stop = _add_days(stop, days) if stop is not None else None
+        elif unit in UNIT_MONTHS:
+            # The whole interval moves: its start by calendar months, its end
+            # as far after the new start, on the wall clock, as it was after
+            # the old one (a day stays a day, even when the start was clamped).
+            before = start.replace(tzinfo=None)
+            start = _add_months(start, amount * UNIT_MONTHS[unit])
+            if stop is not None:
+                length = stop.replace(tzinfo=None) - before
+                stop = (start.replace(tzinfo=None) + length).replace(tzinfo=tz)
         else:
             # Exact shifts run on UTC, not on the wall clock.
             delta = timedelta(seconds=amount * UNIT_SECONDS[unit])
@@ -236,7 +322,7 @@ def parse_time_value(text: str, tz: tzinfo, now: datetime) -> Interval:
     m = _REL_RE.fullmatch(text)
     if m:
         shifts = tuple(
-            ((-1 if sign == "-" else 1) * int(n), unit.lower())
+            ((-1 if sign == "-" else 1) * int(n), unit)
             for sign, n, unit in _SHIFT_RE.findall(m.group(2))
         )
         return relative_interval(m.group(1).lower(), shifts, tz, now)

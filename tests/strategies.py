@@ -108,6 +108,8 @@ RELATIVE_TIMES: tuple[tuple[str, tuple[tuple[int, str], ...]], ...] = (
     ("now", ((-90, "m"),)),
     ("now", ((30, "s"), (-1, "h"))),
     ("yesterday", ((1, "w"), (-7, "d"))),
+    ("today", ((-1, "mo"),)),
+    ("now", ((-1, "y"), (2, "mo"))),
 )
 
 
@@ -315,7 +317,7 @@ def _render_value(draw: st.DrawFn, v: ast.Value) -> str:
     for amount, unit in v.shifts:
         sign = "-" if amount < 0 else "+"
         sep = pick(draw, ["", " "])
-        parts.append(f"{sep}{sign}{sep}{abs(amount)}{draw(cased(unit))}")
+        parts.append(f"{sep}{sign}{sep}{abs(amount)}{unit}")  # units are lower case only
     return "".join(parts)
 
 
@@ -479,7 +481,8 @@ def filter_objects(draw: st.DrawFn, values: st.SearchStrategy[str] | None = None
     if name == "close_reason":
         return {"property": name, "value": draw(st.lists(text, min_size=1, max_size=3))}
     if name == "custom_fields":
-        key = draw(st.sampled_from(CUSTOM_KEYS) | (values if values is not None else st.nothing()))
+        keys = values.filter(lambda k: bool(k.strip())) if values is not None else st.nothing()
+        key = draw(st.sampled_from(CUSTOM_KEYS) | keys)  # a key is never empty (CQL119)
         return {"property": name, "key": key, "value": draw(text)}
     return {"property": name, "value": draw(text)}
 

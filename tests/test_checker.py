@@ -12,6 +12,7 @@ import cqlang
 from cqlang.checker import check_text
 from cqlang.diagnostics import render
 from cqlang.ir import Atom, IAnd, atoms
+from cqlang.params import split_list
 from cqlang.schema import DEFAULT_SCHEMA, MAX_INT
 
 NOW = datetime(2021, 8, 10, 14, 30, 30, tzinfo=UTC)
@@ -398,6 +399,60 @@ def test_in_a_list_parameter() -> None:
     assert only("tenant_user_id in $ids", params={"ids": ["x"]}).code == "CQL113"
 
 
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        ("PL, CZ", ["PL", "CZ"]),
+        ("  PL ,CZ  ", ["PL", "CZ"]),
+        ('PL,"Kraków, Nowa Huta"', ["PL", "Kraków, Nowa Huta"]),
+        ('PL, " spaced "', ["PL", " spaced "]),  # quotes keep the blanks
+        ('"say ""hi"""', ['say "hi"']),  # "" is one quote, as in CSV
+        ('""', [""]),  # the empty string, quoted
+        ('a"b', ['a"b']),  # a quote inside an unquoted item is a character
+        ("PL", ["PL"]),
+        ("   ", []),
+    ],
+)
+def test_a_list_parameter_text_is_split_trimmed_and_unquoted(text: str, items: list[str]) -> None:
+    assert split_list(text) == items
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("PL,,CZ", "item 2 is empty"),
+        ("PL,", "item 2 is empty"),
+        ('"PL', "never closed"),
+        ('"PL" CZ', "text after its closing quote"),
+    ],
+)
+def test_a_malformed_list_parameter_is_cql113_in_words(text: str, words: str) -> None:
+    diag = only("custom.region in $r", params={"r": text})
+    assert diag.code == "CQL113" and words in diag.message
+    assert diag.hint is not None and "double quotes" in diag.hint
+
+
+def test_list_items_are_trimmed_for_every_type() -> None:
+    """Issue 11, item 4: `--param 'r=PL, CZ'` sent " CZ" for a string."""
+    plan = cqlang.plan("custom.region in $r", params={"r": "PL, CZ"})
+    assert [b[0]["value"] for b in plan.branches] == ["PL", "CZ"]
+    plan = cqlang.plan("custom.region in $r", params={"r": 'PL,"Kraków, Nowa Huta"'})
+    assert [b[0]["value"] for b in plan.branches] == ["PL", "Kraków, Nowa Huta"]
+    assert cqlang.compile("close_reason in $r", params={"r": " done , no answer "}) == [
+        {"property": "close_reason", "value": ["done", "no answer"]}
+    ]
+    assert cqlang.compile("tenant_user_id in $r", params={"r": " 3 ,1"}) == [
+        {"property": "tenant_user_id", "value": [1, 3]}
+    ]
+    assert cqlang.compile("state in $r", params={"r": " open, closed "}) == [
+        {"property": "state", "value": ["OPEN", "CLOSED"]}
+    ]
+    # A parameter outside `in` is one value, as given: never split or trimmed.
+    assert cqlang.compile("custom.region = $r", params={"r": " PL, CZ"}) == [
+        {"property": "custom_fields", "key": "region", "value": " PL, CZ"}
+    ]
+
+
 def test_unused_parameter_is_a_warning() -> None:
     diag = only("priority = 1", params={"extra": 1})
     assert (diag.code, diag.severity) == ("CQL114", "warning")
@@ -556,3 +611,21 @@ def test_unhashable_inputs_are_reported_not_crashed_on() -> None:
         cqlang.compile("priority = 1", schema={})  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"cqlang\.Schema"):
         cqlang.compile("priority = $a", schema={}, params={"a": 1})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("key", ['""', "''", '"  "', '"\\t"'])
+def test_an_empty_custom_key_is_cql119(key: str) -> None:
+    """Issue 11, item 8: `custom[""] = "x"` compiled with an empty key."""
+    text = f'state = OPEN and custom[{key}] = "x"'
+    diag = only(text)
+    assert diag.code == "CQL119"
+    assert text[diag.start : diag.end] == f"custom[{key}]"
+    with pytest.raises(cqlang.CqlValidationError):
+        cqlang.compile(text)
+
+
+def test_a_filter_list_with_an_empty_key_is_refused() -> None:
+    filters = [{"property": "custom_fields", "key": "", "value": "x"}]
+    with pytest.raises(cqlang.CqlValidationError) as info:
+        cqlang.decompile(filters)
+    assert "not empty" in str(info.value)

@@ -496,6 +496,20 @@ params = { n = 3, users = [12, 14], since = 2026-10-01T08:00:00Z, day = 2026-11-
     )
 
 
+def test_a_list_parameter_in_a_file_is_split_as_on_the_command_line(isolated: Path) -> None:
+    write(
+        isolated / "cqlang.toml",
+        """
+[queries.q]
+query = 'close_reason in $r'
+params = { r = 'done, "no answer, later" ' }
+""",
+    )
+    assert Config.load().queries["q"].plan().branches == [
+        [{"property": "close_reason", "value": ["done", "no answer, later"]}]
+    ]
+
+
 INJECTION = '") or state = OPEN'
 
 

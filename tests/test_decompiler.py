@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import cqlang
-from cqlang.encoding import encode
+from cqlang.encoding import encode, encode_json
 
 CASES: list[tuple[list[dict[str, Any]], str]] = [
     ([{"property": "state", "value": ["OPEN"]}], "state = OPEN"),
@@ -71,6 +71,22 @@ def test_the_api_page_example_decodes() -> None:
     # The page's own encodeURI example (':' and ',' left raw).
     raw = "%5B%7B%22property%22:%22contact_number%22,%22value%22:123123123%7D%5D"
     assert cqlang.decompile(raw) == 'contact_number = "123123123"'
+
+
+def test_the_api_page_example_before_encoding_decompiles() -> None:
+    """Issue 11, item 15: the page's example as written before encoding, a
+    one-element list of a number for a string-equality property."""
+    example = '[{"property": "contact_number", "value": [123123123]}]'
+    assert cqlang.decompile(example) == 'contact_number = "123123123"'
+    assert cqlang.decompile(json.loads(example)) == 'contact_number = "123123123"'
+    assert cqlang.decompile(encode_json(json.loads(example))) == 'contact_number = "123123123"'
+    custom = [{"property": "custom_fields", "key": "region", "value": ["PL"]}]
+    assert cqlang.decompile(custom) == 'custom.region = "PL"'
+    with pytest.raises(cqlang.CqlValidationError) as info:
+        cqlang.decompile([{"property": "contact_number", "value": ["1", "2"]}])
+    assert info.value.diagnostics[0].code == "CQL304"
+    with pytest.raises(cqlang.CqlValidationError):
+        cqlang.decompile([{"property": "contact_number", "value": []}])
 
 
 def test_the_endpoint_without_a_filter_is_the_empty_query() -> None:

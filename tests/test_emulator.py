@@ -196,6 +196,35 @@ def test_filters_follow_the_evaluator(
     assert want  # the data exercises every filter above
 
 
+def test_the_api_pages_own_example_is_served(web: requests.Session) -> None:
+    """Issue 11, item 15: the request page's example sends contact_number as
+    [123123123]; a one-element list or a number for a string-equality
+    property means that string, as in the evaluator."""
+    recs = generate_records(4, seed=5)
+    recs[1] = dict(recs[1], contact_number="123123123")
+    recs[2] = dict(recs[2], custom=json.dumps({"region": "7"}))
+    with Emulator(data=recs) as emu:
+        example = '[{"property": "contact_number", "value": [123123123]}]'
+        for query in (quote(example), encode_json(json.loads(example))):
+            r = web.get(page_url(emu, filter=query))
+            assert r.status_code == 200, r.text
+            assert [x["id"] for x in r.json()["data"]] == [recs[1]["id"]]
+        number = [{"property": "contact_number", "value": 123123123}]
+        assert [x["id"] for x in web.get(page_url(emu, filter=number)).json()["data"]] == [
+            recs[1]["id"]
+        ]
+        custom = [{"property": "custom_fields", "key": "region", "value": [7]}]
+        assert [x["id"] for x in web.get(page_url(emu, filter=custom)).json()["data"]] == [
+            recs[2]["id"]
+        ]
+        two = [{"property": "contact_number", "value": ["1", "2"]}]
+        r = web.get(page_url(emu, filter=two))
+        assert r.status_code == 400 and "takes one value" in r.json()["error"]
+        empty_key = [{"property": "custom_fields", "key": "", "value": "x"}]
+        r = web.get(page_url(emu, filter=empty_key))
+        assert r.status_code == 400 and "key" in r.json()["error"]
+
+
 def test_exclude_leaves_fields_out(shared: Emulator, web: requests.Session) -> None:
     excl = ["history", "call_history", "dialogs"]
     got = web.get(page_url(shared, exclude=excl, limit=5)).json()["data"]

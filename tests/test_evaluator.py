@@ -230,6 +230,17 @@ def test_membership_accepts_a_scalar_too() -> None:
     assert match({"tenant_user_id": 7})
 
 
+def test_a_one_element_list_or_a_number_for_a_string_equality_property() -> None:
+    """Issue 11, item 15: the API page's example, [123123123], means the
+    string "123123123", in the evaluator (so in the emulator and decompile)."""
+    for value in ([123123123], 123123123, ["123123123"], "123123123"):
+        match = compile_filters([{"property": "contact_number", "value": value}])
+        assert match({"contact_number": "123123123"}), value
+        assert not match({"contact_number": "12312312"}), value
+    match = compile_filters([{"property": "custom_fields", "key": "n", "value": [5]}])
+    assert match({"custom": '{"n": "5"}'}) and not match({"custom": '{"n": "6"}'})
+
+
 def test_custom_fields_compare_as_strings() -> None:
     match = compile_filters([{"property": "custom_fields", "key": "n", "value": 5}])
     assert match({"custom": '{"n": "5"}'}) and match({"custom": '{"n": 5}'})
@@ -253,7 +264,12 @@ def test_custom_fields_compare_as_strings() -> None:
         ([{"property": "custom_fields", "value": "x"}], "key"),
         ([{"property": "priority", "key": "x", "value": 1}], "no 'key'"),
         ([{"property": "state", "value": ["OPEN"], "extra": 1}], "unknown fields"),
-        ([{"property": "contact_number", "value": ["1"]}], "string"),
+        ([{"property": "contact_number", "value": ["1", "2"]}], "one value"),
+        ([{"property": "contact_number", "value": []}], "one value"),
+        ([{"property": "contact_number", "value": [["1"]]}], "string"),
+        ([{"property": "contact_number", "value": 1.5}], "string"),
+        ([{"property": "custom_fields", "key": "", "value": "x"}], "not empty"),
+        ([{"property": "custom_fields", "key": " ", "value": "x"}], "not empty"),
     ],
 )
 def test_malformed_filter_lists_are_refused_plainly(filters: Any, message: str) -> None:

@@ -30,8 +30,11 @@ from cqlang.schema import DEFAULT_SCHEMA
         ('custom["a"] = 1', "custom.a = 1"),
         ("custom['a b'] = 'x\\'y'", 'custom["a b"] = "x\'y"'),
         ('custom["a\\"b"] = x', 'custom["a\\"b"] = "x"'),
-        ("created_date >= today-7D", "created_date >= today - 7d"),
-        ("created_date >= NOW +1h- 30M", "created_date >= now + 1h - 30m"),
+        ("created_date >= today-7d", "created_date >= today - 7d"),
+        ("created_date >= NOW +1h- 30m", "created_date >= now + 1h - 30m"),
+        ("created_date >= today-1mo+2y", "created_date >= today - 1mo + 2y"),
+        # A unit that is not one is kept as written: `M` never becomes `m`.
+        ("created_date >= now - 30M", "created_date >= now - 30M"),
         ("created_date between 2021-08-10 and '2021-08-11 10:00'",
          'created_date between 2021-08-10 and "2021-08-11 10:00"'),
         ("created_date = 2021-08-10t14:30Z", "created_date = 2021-08-10t14:30Z"),

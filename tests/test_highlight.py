@@ -57,6 +57,12 @@ def test_values_and_references() -> None:
     assert got["x"] is Name
 
 
+def test_durations_know_the_units_in_lower_case_only() -> None:
+    got = dict((v, t) for t, v in tokens("x < now - 1mo + 2y - 3d and y > today - 1M - 5min"))
+    assert got["1mo"] is Number and got["2y"] is Number and got["3d"] is Number
+    assert got["1M"] is Error and got["5min"] is Error
+
+
 @pytest.mark.parametrize("text", EXAMPLES)
 def test_valid_queries_have_no_error_tokens(text: str) -> None:
     toks = list(CqlangLexer().get_tokens(text))

@@ -83,6 +83,12 @@ FAST = [
     ["compile", "priority = $p"],  # unbound parameter
     ["compile", "@nope"],  # no config: an unknown named query
     ["compile", "(" * 300 + "state = OPEN" + ")" * 300],  # too deep
+    # list parameters: items trimmed, double quotes keep commas (issue 11)
+    ["compile", "--param", "r=PL, CZ", "custom.region in $r"],
+    ["compile", "-p", 'r=PL,"Kraków, Nowa Huta"', "custom.region in $r"],
+    ["compile", "-p", "s= open , closed", "-p", "p=1, 2 ,3", "state in $s and priority in $p"],
+    ["compile", "-p", "r=PL,,CZ", "custom.region in $r"],  # an empty item
+    ["compile", "-p", 'r="PL', "custom.region in $r"],  # an unclosed quote
 ]
 
 CLICK = [

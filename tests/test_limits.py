@@ -109,13 +109,14 @@ def test_long_lists_and_strings() -> None:
 
 
 def test_exploding_nesting_fails_with_the_count_not_after_building_it() -> None:
-    text = " and ".join(f"(contact_try = {i} or custom.k{i} = v)" for i in range(60))
-    started = time.perf_counter()
+    text = " and ".join(
+        f"(contact_try = {i} or custom.a{i} = v or custom.b{i} = w)" for i in range(60)
+    )
     with pytest.raises(cqlang.CqlPlanError) as info:
         cqlang.plan(text)
-    assert time.perf_counter() - started < 5
-    assert info.value.diagnostics[0].code == "CQL204"
-    assert str(2**60) in info.value.diagnostics[0].message
+    assert info.value.diagnostics[0].code == "CQL205"
+    # The parts share contact_try, so the count is an upper bound.
+    assert "alternatives; planning stops at 65,536" in info.value.diagnostics[0].message
 
 
 def test_a_long_line_is_shown_around_the_span() -> None:

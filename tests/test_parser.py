@@ -66,9 +66,12 @@ def test_more_keywords_in_any_case() -> None:
     assert expr("x IS NOT NULL") == expr("x is not null") == IsNull(Field("x"), True)
     assert expr("x NOT IN (1)") == In(Field("x"), (Int(1, "1"),), True)
     assert expr("x NOT BETWEEN 1 AND 2") == expr("x not between 1 and 2")
-    assert expr("x = NOW - 7D") == cmp("x", "=", RelTime("now", ((-7, "d"),)))
+    # Units are not keywords: they keep their case (and `D` is no unit, as
+    # the checker says).
+    assert expr("x = NOW - 7d") == cmp("x", "=", RelTime("now", ((-7, "d"),)))
+    assert expr("x = NOW - 7D") == cmp("x", "=", RelTime("now", ((-7, "D"),)))
     assert expr("x = Today") == cmp("x", "=", RelTime("today"))
-    assert expr("x = YESTERDAY + 1W") == cmp("x", "=", RelTime("yesterday", ((1, "w"),)))
+    assert expr("x = YESTERDAY + 1w") == cmp("x", "=", RelTime("yesterday", ((1, "w"),)))
     assert expr("CUSTOM.region = 1") == cmp("custom", "=", Int(1, "1")).__class__(
         Field("custom", "region"), "=", Int(1, "1")
     )

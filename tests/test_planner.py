@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 import cqlang
-from cqlang.evaluator import compile_filters
+from cqlang.checker import check_text
+from cqlang.dnf import MAX_ALTERNATIVES
+from cqlang.evaluator import compile_filters, compile_matcher
 
 
 def branches(text: str, **kw: Any) -> list[list[dict[str, Any]]]:
@@ -263,22 +265,97 @@ def test_explain_of_a_query_with_no_filter() -> None:
 # ------------------------------------------------------------- bounds
 
 
-def test_thirty_ored_pairs_fail_fast_with_the_count() -> None:
+def test_the_bound_counts_the_requests_left_after_merging() -> None:
+    # 2**30 combinations before merging; `priority = i and priority = j`
+    # contradicts itself, so 31 branches remain: all custom, or one priority.
     text = " and ".join(f"(priority = {i} or custom.k{i} = v)" for i in range(30))
-    started = time.perf_counter()
+    assert len(cqlang.plan(text).branches) == 31
     with pytest.raises(cqlang.CqlPlanError) as info:
-        cqlang.plan(text)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 5, elapsed
+        cqlang.plan(text, max_branches=30)
     (diag,) = info.value.diagnostics
     assert diag.code == "CQL204"
-    assert f"needs {2**30} requests" in diag.message
-    assert "limit is 32" in diag.message
+    assert "needs 31 requests" in diag.message and "limit is 30" in diag.message
     # check() reports the same, as data, without raising.
-    (found,) = [d for d in cqlang.check(text) if d.code == "CQL204"]
+    (found,) = [d for d in cqlang.check(text, max_branches=30) if d.code == "CQL204"]
     assert found.severity == "error"
-    with pytest.raises(cqlang.CqlPlanError):
-        cqlang.compile(text)
+
+
+SIX_GROUPS = " and ".join(f'(custom.a{i} = "x" or custom.b{i} != "y")' for i in range(6))
+NOT_SEVEN = (
+    "not (" + " or ".join(f'(custom.a{i} = "x" and custom.b{i} = "y")' for i in range(7)) + ")"
+)
+
+
+@pytest.mark.parametrize("text", [SIX_GROUPS, NOT_SEVEN], ids=["six-groups", "not-seven-groups"])
+def test_identical_requests_merge_before_the_bound(text: str) -> None:
+    """64 and 128 combinations, but one request: every branch with a `!=` on a
+    custom field alone asks for every record (issue 11, item 2)."""
+    plan = cqlang.plan(text)
+    assert plan.branches == [[]]
+    assert plan.residual is not None
+    assert not [d for d in cqlang.check(text) if d.severity == "error"]
+    records = [
+        {"id": 1, "custom": {f"a{i}": "x" for i in range(7)}},
+        {"id": 2, "custom": {f"b{i}": "y" for i in range(7)}},
+        {"id": 3, "custom": {"a0": "x", "b0": "y"}},
+        {"id": 4, "custom": {}},
+    ]
+    checked = check_text(text)
+    assert checked.ir is not None
+    direct = compile_matcher(checked.ir)
+    for record in records:
+        assert selects(plan, record) == direct(record), record
+
+
+def test_a_request_narrower_than_another_is_dropped() -> None:
+    # [priority > 3, state] fetches a subset of [priority > 3]: only the
+    # wider one is sent, and the residual becomes the whole query.
+    text = 'priority > 3 and (state = OPEN or custom.x != "y")'
+    plan = cqlang.plan(text)
+    assert plan.branches == [[{"property": "priority", "operator": "gt", "value": 3}]]
+    assert plan.residual is not None and plan.residual.text == cqlang.format(text)
+    for record, expected in [
+        ({"priority": 4, "state": "OPEN", "custom": {"x": "y"}}, True),
+        ({"priority": 4, "state": "CLOSED", "custom": {"x": "y"}}, False),
+        ({"priority": 4, "state": "CLOSED", "custom": {"x": "z"}}, True),
+        ({"priority": 2, "state": "OPEN"}, False),
+    ]:
+        assert selects(plan, record) is expected, record
+
+
+def test_an_exploding_query_fails_with_the_internal_limit_in_words() -> None:
+    # Independent groups: nothing merges, so the count is known before
+    # anything is built, and it is not the user's bound that stops it.
+    text = " and ".join(f'(custom.a{i} = "x" or custom.b{i} = "y")' for i in range(30))
+    with pytest.raises(cqlang.CqlPlanError) as info:
+        cqlang.plan(text, max_branches=10**9)
+    (diag,) = info.value.diagnostics
+    assert diag.code == "CQL205"
+    assert f"{2**30:,} alternatives" in diag.message
+    assert f"stops at {MAX_ALTERNATIVES:,}" in diag.message
+    assert diag.hint is not None and "apart from max_branches" in diag.hint
+    assert [d.code for d in cqlang.check(text)] == ["CQL205"]
+
+
+def test_thousands_of_independent_branches_plan_within_a_raised_bound() -> None:
+    text = " and ".join(f'(custom.a{i} = "x" or custom.b{i} = "y")' for i in range(12))
+    plan = cqlang.plan(text, max_branches=4096)
+    assert plan.requests == 4096 and plan.residual is None
+    assert len({json.dumps(b, sort_keys=True) for b in plan.branches}) == 4096
+
+
+def test_merging_within_the_internal_limit_on_overlapping_fields() -> None:
+    # Parts share fields, so the products go through the indexed merging.
+    text = " and ".join(f"(state = OPEN or custom.b{i} = y or priority > {i})" for i in range(8))
+    plan = cqlang.plan(text, max_branches=1000)
+    checked = check_text(text)
+    assert checked.ir is not None
+    direct = compile_matcher(checked.ir)
+    for p in (0, 5, 9):
+        for state in ("OPEN", "CLOSED"):
+            for custom in ({}, {f"b{i}": "y" for i in range(8)}, {"b3": "y"}):
+                record = {"priority": p, "state": state, "custom": custom}
+                assert selects(plan, record) == direct(record), record
 
 
 def test_the_branch_bound_is_configurable() -> None:

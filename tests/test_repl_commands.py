@@ -226,6 +226,12 @@ def test_campaign_tz_and_params() -> None:
         d.handle("priority > $p").text == '[{"property": "priority", "operator": "gt", "value": 3}]'
     )
     assert d.handle("\\params").text == "$p = '3'"
+    # A list, split and trimmed as --param does (issue 11, item 4).
+    assert d.handle('\\param r = done, "no answer, later"').ok
+    assert d.handle("close_reason in $r").text == (
+        '[{"property": "close_reason", "value": ["done", "no answer, later"]}]'
+    )
+    assert d.handle("\\param -r").ok
     assert not d.handle("\\param nonsense").ok
     assert d.handle("\\param -p").ok and d.session.params == {}
     assert not d.handle("\\param -p").ok

@@ -159,9 +159,16 @@ def test_time_values_for_parameters_and_options() -> None:
     assert parse_time_value(" today - 7d ", UTC, NOW) == relative_interval(
         "today", ((-7, "d"),), UTC, NOW
     )
-    assert parse_time_value("NOW-90M", UTC, NOW) == relative_interval(
+    assert parse_time_value("NOW-90m", UTC, NOW) == relative_interval(
         "now", ((-90, "m"),), UTC, NOW
     )
+    assert parse_time_value("today - 1 mo", UTC, NOW) == relative_interval(
+        "today", ((-1, "mo"),), UTC, NOW
+    )
+    with pytest.raises(TimeError) as info:  # `M` is not minutes (nor months)
+        parse_time_value("NOW-90M", UTC, NOW)
+    assert info.value.code == "CQL118" and "'M'" in str(info.value)
+    assert info.value.hint == "months are `mo`; `m` is minutes"
     assert parse_time_value("2021-08-10", UTC, NOW) == literal_interval("2021-08-10", UTC)
     with pytest.raises(TimeError):
         parse_time_value("today or priority > 1", UTC, NOW)
@@ -310,3 +317,110 @@ def test_a_datetime_property_with_only_gt_and_lt_at_the_calendar_edges() -> None
     p = cqlang.plan("t >= 0001-01-01T00:00:00Z", schema=schema)
     assert p.branches == [[]] and p.residual is not None  # "a datetime": checked on the client
     assert cqlang.check("t <= 9999-12-31T23:59:59Z", schema=schema) == []
+
+
+# ------------------------------------------------------- months and years
+
+
+def _day(base: str, shifts: tuple[tuple[int, str], ...], now: datetime, tz: Any = UTC) -> str:
+    lo, hi = relative_interval(base, shifts, tz, now)
+    return f"{format_utc(lo)} .. {format_utc(hi)}"
+
+
+@pytest.mark.parametrize(
+    ("today", "shifts", "day"),
+    [
+        # the day of the month clamped to the month's end
+        (datetime(2021, 1, 31), ((1, "mo"),), "2021-02-28"),
+        (datetime(2024, 1, 31), ((1, "mo"),), "2024-02-29"),  # a leap year
+        (datetime(2021, 3, 31), ((-1, "mo"),), "2021-02-28"),
+        (datetime(2021, 3, 30), ((-1, "mo"),), "2021-02-28"),
+        (datetime(2021, 5, 31), ((-1, "mo"),), "2021-04-30"),
+        (datetime(2021, 1, 15), ((-1, "mo"),), "2020-12-15"),  # across the year
+        (datetime(2021, 1, 31), ((-13, "mo"),), "2019-12-31"),
+        # years: 12 months, Feb 29 clamped in a common year
+        (datetime(2024, 2, 29), ((-1, "y"),), "2023-02-28"),
+        (datetime(2024, 2, 29), ((4, "y"),), "2028-02-29"),
+        (datetime(2021, 8, 10), ((-1, "y"), (1, "mo")), "2020-09-10"),
+        # months then days, in the order written
+        (datetime(2021, 3, 31), ((-1, "mo"), (1, "d")), "2021-03-01"),
+    ],
+)
+def test_months_and_years_are_calendar_months(
+    today: datetime, shifts: tuple[tuple[int, str], ...], day: str
+) -> None:
+    now = today.replace(hour=12, tzinfo=UTC)
+    # The whole day moves: one whole day, even when its date was clamped.
+    assert _day("today", shifts, now) == f"{day} 00:00:00 .. {day} 23:59:59"
+
+
+def test_a_month_is_a_calendar_month_in_the_query_zone_across_dst() -> None:
+    # 2021-04-15 in Warsaw (CEST, UTC+2) minus one month is 2021-03-15 (CET,
+    # UTC+1): the wall clock keeps its day, the UTC offset follows the zone.
+    now = datetime(2021, 4, 15, 10, 0, tzinfo=UTC)
+    assert _day("today", ((-1, "mo"),), now, WARSAW) == (
+        "2021-03-14 23:00:00 .. 2021-03-15 22:59:59"
+    )
+    # `now` keeps its wall-clock time: 12:00 CEST a month later is 12:00 CET.
+    lo, hi = relative_interval("now", ((-1, "mo"),), WARSAW, now)
+    assert lo == hi and format_utc(lo) == "2021-03-15 11:00:00"
+    # The short day: 2021-03-28 (23 hours) reached from April 28 is whole.
+    lo, hi = relative_interval(
+        "today", ((-1, "mo"),), WARSAW, datetime(2021, 4, 28, 10, tzinfo=UTC)
+    )
+    assert hi - lo + 1 == 23 * 3600
+    # Clamped into a zone's date: today is already March 31 in Warsaw.
+    late = datetime(2021, 3, 30, 22, 30, tzinfo=UTC)
+    assert _day("today", ((-1, "mo"),), late, WARSAW) == (
+        "2021-02-27 23:00:00 .. 2021-02-28 22:59:59"
+    )
+
+
+def test_month_shifts_past_the_calendar_are_cql107() -> None:
+    with pytest.raises(TimeError) as info:
+        relative_interval("now", ((-12 * 3000, "mo"),), UTC, NOW)
+    assert info.value.code == "CQL107"
+    with pytest.raises(TimeError) as info:
+        relative_interval("today", ((10**31, "y"),), UTC, NOW)
+    assert info.value.code == "CQL107"
+
+
+@pytest.mark.parametrize(
+    ("unit", "hint"),
+    [
+        ("M", "months are `mo`; `m` is minutes"),
+        ("Y", "years are `y`"),
+        ("min", "minutes are `m`; `mo` is months"),
+        ("D", "days are `d`"),
+        ("H", "hours are `h`"),
+        ("W", "weeks are `w`"),
+        ("S", "seconds are `s`"),
+        ("MO", "months are `mo`; `m` is minutes"),
+        ("months", "months are `mo`; `m` is minutes"),
+        ("yrs", "years are `y`"),
+        ("q", "the units are s, m (minutes), h, d, w, mo (months) and y (years)"),
+    ],
+)
+def test_any_other_unit_is_cql118_naming_it(unit: str, hint: str) -> None:
+    import cqlang
+
+    text = f"created_date >= today - 1{unit}"
+    (diag,) = cqlang.check(text, now=NOW)
+    assert diag.code == "CQL118"
+    assert diag.message == f"unknown time unit {unit!r}"
+    assert diag.hint == hint
+    assert text[diag.start : diag.end] == unit  # the caret under the unit
+
+
+def test_units_in_a_query_and_a_parameter_agree() -> None:
+    import cqlang
+
+    for text in ("today - 1mo", "now - 1y + 2mo", "yesterday + 3w"):
+        in_query = cqlang.compile(f"created_date >= {text}", now=NOW, tz="Europe/Warsaw")
+        as_param = cqlang.compile(
+            "created_date >= $t", params={"t": text}, now=NOW, tz="Europe/Warsaw"
+        )
+        assert in_query == as_param
+    (diag,) = cqlang.check("created_date >= $t", params={"t": "today - 1M"}, now=NOW)
+    assert diag.code == "CQL113" and "unknown time unit 'M'" in diag.message
+    assert diag.hint == "months are `mo`; `m` is minutes"

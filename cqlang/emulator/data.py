@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..encoding import nesting
+
 #: The fixed "now" of generated data: records are created before it.
 REFERENCE_DATE = datetime(2026, 11, 1, 0, 0, 0, tzinfo=UTC)
 #: The campaign served when none is named (the API page's example id).
@@ -242,14 +244,23 @@ def close_record(rec: dict[str, Any], rng: random.Random, now: int) -> dict[str,
     return out
 
 
+#: The deepest a loaded record may nest (the API's records nest 4 or 5
+#: levels: history entries inside lists inside the record).
+MAX_RECORD_DEPTH = 64
+
+
 def load_records(path: str | Path) -> list[dict[str, Any]]:
-    """Records from a JSON file (a list or ``{"data": [...]}``) or JSONL file."""
+    """Records from a JSON file (a list or ``{"data": [...]}``) or JSONL file.
+    Raises ValueError, in words, for anything else (JSON nested deeper than
+    :data:`MAX_RECORD_DEPTH` included)."""
     text = Path(path).read_text(encoding="utf-8")
     stripped = text.lstrip()
     records: Any = None
     if stripped.startswith(("[", "{")):
         try:  # parsed once: one JSON document, or else (from `{`) JSONL
             records = json.loads(stripped)
+        except RecursionError:  # the decoder nests with Python's stack
+            raise ValueError(f"{path}: {_TOO_DEEP}") from None
         except ValueError:
             if stripped.startswith("["):
                 raise
@@ -261,7 +272,12 @@ def load_records(path: str | Path) -> list[dict[str, Any]]:
         records = list(_jsonl(text, str(path)))
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise ValueError(f"{path}: expected a list of JSON objects")
+    if nesting(records, MAX_RECORD_DEPTH + 1) > MAX_RECORD_DEPTH + 1:  # +1: the list
+        raise ValueError(f"{path}: {_TOO_DEEP}")
     return records
+
+
+_TOO_DEEP = f"a record nests more than {MAX_RECORD_DEPTH} levels deep"
 
 
 def _jsonl(text: str, name: str) -> Iterator[dict[str, Any]]:
@@ -270,6 +286,8 @@ def _jsonl(text: str, name: str) -> Iterator[dict[str, Any]]:
             continue
         try:
             obj = json.loads(line)
+        except RecursionError:
+            raise ValueError(f"{name}:{n}: {_TOO_DEEP}") from None
         except ValueError as exc:
             raise ValueError(f"{name}:{n}: not JSON: {exc}") from None
         if not isinstance(obj, dict):

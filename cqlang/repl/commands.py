@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import api, timeexpr
-from ..diagnostics import WARNING, CqlError, render, suggest
+from ..diagnostics import WARNING, CqlError, render, render_capped, suggest
 from ..evaluator import custom_fields
 from ..planner import Plan
 from .integrations import ClientLike, Unavailable, make_client, save_query
@@ -328,7 +328,8 @@ def _with_warnings(out: str, plan: Plan, text: str) -> str:
     warnings = [d for d in shown(plan.warnings) if d.severity == WARNING]
     if not warnings:
         return out
-    return "\n".join([out, *(render(d, text) for d in warnings)])
+    drawn = render_capped(warnings, lambda d: render(d, text), sep="\n")
+    return f"{out}\n{drawn}"
 
 
 # ------------------------------------------------------------------ tables

@@ -1,0 +1,307 @@
+"""Constraints: the set of values one field may take in a branch of a plan.
+
+A query's predicates on one field, once ``and``-ed together, are one
+constraint: a union of closed integer intervals (integers and datetimes in
+epoch seconds), a set of enum or string values (or "anything but" a set), or
+"null". The planner (cqlang/dnf.py) intersects them for ``and``, unites them
+for ``or`` where the union is one constraint again, and compares them
+(:func:`subset`) to drop a branch another implies; the compiler says what the
+API can express of each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .frozen import Frozen, _set
+from .ir import Atom
+from .timeexpr import CAL_MAX, CAL_MIN
+
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
+if TYPE_CHECKING:
+    from typing import Any
+
+NEG = -(1 << 62)
+POS = 1 << 62
+
+Span = tuple[int, int]
+
+
+# ------------------------------------------------------------ constraints
+
+
+# Frozen value classes (cqlang/frozen.py says why they are not dataclasses);
+# spans and the remembered bounds take no part in equality.
+
+
+class Ordered(Frozen):
+    """Integers or datetimes (epoch seconds): a union of closed intervals,
+    sorted, disjoint and not adjacent. ``gt``/``lt`` remember the bounds the
+    user wrote as ``>``/``<``, so the compiler can keep their operator."""
+
+    __slots__ = ("gt", "ivs", "lt", "span")
+    __match_args__ = ("ivs", "gt", "lt", "span")
+    ivs: tuple[tuple[int, int], ...]
+    gt: frozenset[int]
+    lt: frozenset[int]
+    span: Span
+
+    def __init__(
+        self,
+        ivs: tuple[tuple[int, int], ...],
+        gt: frozenset[int] = frozenset(),
+        lt: frozenset[int] = frozenset(),
+        span: Span = (0, 0),
+    ) -> None:
+        _set(self, "ivs", ivs)
+        _set(self, "gt", gt)
+        _set(self, "lt", lt)
+        _set(self, "span", span)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.ivs == other.ivs
+
+    def __hash__(self) -> int:
+        return hash(self.ivs)
+
+    @property
+    def full(self) -> bool:
+        return self.ivs == ((NEG, POS),)
+
+
+class Discrete(Frozen):
+    """Enum or string values: ``pos`` the allowed values (``None``: any value
+    but not null) minus ``neg``. Order of ``pos`` is first appearance."""
+
+    __slots__ = ("neg", "pos", "span")
+    __match_args__ = ("pos", "neg", "span")
+    pos: tuple[Any, ...] | None
+    neg: frozenset[Any]
+    span: Span
+
+    def __init__(
+        self, pos: tuple[Any, ...] | None, neg: frozenset[Any] = frozenset(), span: Span = (0, 0)
+    ) -> None:
+        _set(self, "pos", pos)
+        _set(self, "neg", neg)
+        _set(self, "span", span)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.pos == other.pos and self.neg == other.neg
+
+    def __hash__(self) -> int:
+        return hash((self.pos, self.neg))
+
+    @property
+    def full(self) -> bool:
+        return self.pos is None and not self.neg
+
+
+class Null(Frozen):
+    """``is null``: the field is missing or null."""
+
+    __slots__ = ("span",)
+    __match_args__ = ("span",)
+    span: Span
+
+    def __init__(self, span: Span = (0, 0)) -> None:
+        _set(self, "span", span)
+
+    def __eq__(self, other: object) -> bool:
+        return True if other.__class__ is self.__class__ else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(Null)
+
+
+Constraint = Ordered | Discrete | Null
+
+
+def _norm_ivs(ivs: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    out: list[list[int]] = []
+    for lo, hi in sorted(ivs):
+        if lo > hi:
+            continue
+        if out and lo <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return tuple((a, b) for a, b in out)
+
+
+def _points(values: Iterable[int]) -> tuple[tuple[int, int], ...]:
+    return _norm_ivs((v, v) for v in values)
+
+
+def _complement(ivs: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    out = []
+    prev = NEG
+    for lo, hi in ivs:
+        if lo > prev:
+            out.append((prev, lo - 1))
+        prev = hi + 1
+    if prev <= POS:
+        out.append((prev, POS))
+    return tuple(out)
+
+
+def constraint_of(atom: Atom) -> Constraint:
+    """The set of values an atom (on a present field) allows."""
+    op, v, f = atom.op, atom.value, atom.field
+    span = (atom.start, atom.end)
+    if op == "null":
+        return Null(span)
+    if f.type in ("integer", "datetime"):
+        gt: frozenset[int] = frozenset()
+        lt: frozenset[int] = frozenset()
+        if op == "notnull":
+            ivs: tuple[tuple[int, int], ...] = ((NEG, POS),)
+        elif op == "eq":
+            ivs = ((v, v),)  # type: ignore[assignment]
+        elif op == "ne":
+            ivs = ((NEG, v - 1), (v + 1, POS))  # type: ignore[operator]
+        elif op == "lt":
+            ivs, lt = ((NEG, v - 1),), frozenset({v})  # type: ignore[operator,arg-type]
+        elif op == "le":
+            ivs = ((NEG, v),)  # type: ignore[assignment]
+        elif op == "gt":
+            ivs, gt = ((v + 1, POS),), frozenset({v})  # type: ignore[operator,arg-type]
+        elif op == "ge":
+            ivs = ((v, POS),)  # type: ignore[assignment]
+        elif op == "in":
+            ivs = _points(v)  # type: ignore[arg-type]
+        else:  # nin
+            ivs = _complement(_points(v))  # type: ignore[arg-type]
+        if f.type == "datetime":  # no datetime lies outside the calendar
+            ivs = tuple((lo, hi) for lo, hi in ivs if lo <= CAL_MAX and hi >= CAL_MIN)
+        return Ordered(ivs, gt, lt, span)
+    universe = f.values if f.type == "enum" else None
+    pos: tuple[Any, ...] | None
+    neg: frozenset[Any]
+    if op == "notnull":
+        pos, neg = None, frozenset()
+    elif op == "eq":
+        pos, neg = (v,), frozenset()
+    elif op == "in":
+        pos, neg = tuple(dict.fromkeys(v)), frozenset()  # type: ignore[arg-type]
+    elif op == "ne":
+        pos, neg = None, frozenset({v})
+    else:  # nin
+        pos, neg = None, frozenset(v)  # type: ignore[arg-type]
+    return _discrete(pos, neg, span, universe)
+
+
+def _discrete(
+    pos: tuple[Any, ...] | None,
+    neg: frozenset[Any],
+    span: Span,
+    universe: tuple[str, ...] | None,
+) -> Discrete:
+    if pos is None and universe:
+        pos = universe  # a closed enum: "any value" is its whole list
+    if pos is not None:
+        if universe:
+            allowed = set(pos) - neg
+            pos = tuple(u for u in universe if u in allowed)  # schema order
+        else:
+            pos = tuple(p for p in pos if p not in neg)
+        neg = frozenset()
+    return Discrete(pos, neg, span)
+
+
+def intersect(a: Constraint, b: Constraint, universe: tuple[str, ...] | None) -> Constraint | None:
+    """``a and b``; ``None`` when nothing satisfies both."""
+    return intersect_all([a, b], universe)
+
+
+def union(a: Constraint, b: Constraint) -> Constraint | None:
+    """``a or b`` as one constraint, or ``None`` when it is not one."""
+    return union_all([a, b])
+
+
+def spans(cs: list[Constraint]) -> Span:
+    return (min(c.span[0] for c in cs), max(c.span[1] for c in cs))
+
+
+def intersect_all(cs: list[Constraint], universe: tuple[str, ...] | None) -> Constraint | None:
+    """``c1 and c2 and ...`` at once, in time linear in the input (up to a
+    sort): what folding :func:`intersect` gives, without its quadratic cost
+    on long chains (``priority != 0 and priority != 2 and ...``)."""
+    if len(cs) == 1:
+        return cs[0]
+    span = spans(cs)
+    if any(isinstance(c, Null) for c in cs):
+        return Null(span) if all(isinstance(c, Null) for c in cs) else None
+    if isinstance(cs[0], Ordered):
+        ordered = [c for c in cs if isinstance(c, Ordered)]
+        # The intersection is the complement of the union of complements.
+        outside = _norm_ivs(iv for c in ordered for iv in _complement(c.ivs))
+        ivs = _complement(outside)
+        if not ivs:
+            return None
+        gt = frozenset().union(*(c.gt for c in ordered))
+        lt = frozenset().union(*(c.lt for c in ordered))
+        return Ordered(ivs, gt, lt, span)
+    discrete = [c for c in cs if isinstance(c, Discrete)]
+    pos: tuple[Any, ...] | None = None
+    for c in discrete:
+        if c.pos is None:
+            continue
+        if pos is None:
+            pos = c.pos
+        else:
+            allowed = set(c.pos)
+            pos = tuple(p for p in pos if p in allowed)
+    neg = frozenset().union(*(c.neg for c in discrete))
+    d = _discrete(pos, neg, span, universe)
+    if d.pos is not None and not d.pos:
+        return None
+    return d
+
+
+def union_all(cs: list[Constraint]) -> Constraint | None:
+    """``c1 or c2 or ...`` as one constraint (what folding :func:`union`
+    gives, in linear time up to a sort), or ``None`` when it is not one."""
+    if len(cs) == 1:
+        return cs[0]
+    span = spans(cs)
+    if any(isinstance(c, Null) for c in cs):
+        return Null(span) if all(isinstance(c, Null) for c in cs) else None
+    if isinstance(cs[0], Ordered):
+        ordered = [c for c in cs if isinstance(c, Ordered)]
+        ivs = _norm_ivs(iv for c in ordered for iv in c.ivs)
+        gt = frozenset().union(*(c.gt for c in ordered))
+        lt = frozenset().union(*(c.lt for c in ordered))
+        return Ordered(ivs, gt, lt, span)
+    discrete = [c for c in cs if isinstance(c, Discrete)]
+    if all(c.pos is not None for c in discrete):
+        return Discrete(tuple(dict.fromkeys(p for c in discrete for p in c.pos or ())), span=span)
+    neg = frozenset.intersection(*(c.neg for c in discrete if c.pos is None))
+    allowed = {p for c in discrete for p in c.pos or ()}
+    return Discrete(None, neg - allowed, span)
+
+
+def subset(a: Constraint, b: Constraint) -> bool:
+    """Whether every value ``a`` allows ``b`` allows too."""
+    if isinstance(a, Null) or isinstance(b, Null):
+        return isinstance(a, Null) and isinstance(b, Null)
+    if isinstance(a, Ordered) and isinstance(b, Ordered):
+        j = 0
+        for lo, hi in a.ivs:
+            while j < len(b.ivs) and b.ivs[j][1] < lo:
+                j += 1
+            if j == len(b.ivs) or not (b.ivs[j][0] <= lo and hi <= b.ivs[j][1]):
+                return False
+        return True
+    assert isinstance(a, Discrete) and isinstance(b, Discrete)
+    if b.pos is None:
+        if a.pos is None:
+            return b.neg <= a.neg
+        return not (set(a.pos) & b.neg)
+    if a.pos is None:
+        return False
+    return set(a.pos) <= set(b.pos)

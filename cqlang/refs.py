@@ -1,0 +1,284 @@
+"""Named query references (``@name``): the graph, walked once, never recursively.
+
+Before the checker inlines the named queries a query refers to, this module
+parses each of them once and looks at the whole graph of references:
+
+* a **cycle** (``@a`` → ``@b`` → ``@a``) is one error (CQL116) naming its
+  members;
+* the query **with its named queries inlined** keeps the limits of a query
+  typed by hand: at most :data:`~cqlang.parser.MAX_QUERY_CHARS` characters
+  (counted as if each reference were replaced by its query's text) and
+  :data:`~cqlang.parser.MAX_DEPTH` levels of nesting (CQL120);
+* references may chain at most :data:`MAX_REF_DEPTH` deep (CQL121).
+
+Sizes and depths are computed per name, bottom up and remembered, so a file
+where each query is the one before it twice is judged in time linear in its
+size, not in the size of its expansion. Every walk uses an explicit stack: a
+chain of thousands of references cannot exhaust Python's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from . import ast
+from .diagnostics import Diagnostic
+from .parser import MAX_DEPTH, MAX_QUERY_CHARS, parse_diagnostics
+
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
+if TYPE_CHECKING:
+    from typing import Any
+
+#: How many named queries deep references may chain (``@a`` whose text holds
+#: ``@b`` is two deep).
+MAX_REF_DEPTH = 32
+#: How many members of a cycle a message names before it elides the middle.
+_SHOWN_MEMBERS = 12
+
+
+class Named:
+    """One named query, parsed: its text, its tree (``None`` when it does not
+    parse, then ``diagnostics`` say why), its parameter defaults, and each
+    reference it holds with the nesting depth it stands at."""
+
+    __slots__ = ("defaults", "depth", "diagnostics", "name", "query", "refs", "text")
+
+    def __init__(self, name: str, entry: Any) -> None:
+        self.name = name
+        self.text: str = entry if isinstance(entry, str) else entry.text
+        self.defaults: dict[str, Any] = (
+            {} if isinstance(entry, str) else dict(getattr(entry, "params", None) or {})
+        )
+        query, diags = parse_diagnostics(self.text)
+        self.query = query
+        self.diagnostics = diags
+        self.refs, self.depth = refs_of(query.expr if query is not None else None)
+
+
+def refs_of(expr: ast.Expr | None) -> tuple[list[tuple[ast.Ref, int]], int]:
+    """The references in ``expr`` (in text order) with the nesting depth each
+    stands at, and the depth of ``expr`` itself (the root is level 1, as the
+    parser counts)."""
+    found: list[tuple[ast.Ref, int]] = []
+    deepest = 0
+    if expr is None:
+        return found, deepest
+    stack: list[tuple[ast.Expr, int]] = [(expr, 1)]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        if isinstance(node, ast.And | ast.Or):
+            stack.extend((x, d + 1) for x in reversed(node.items))
+        elif isinstance(node, ast.Not):
+            stack.append((node.expr, d + 1))
+        elif isinstance(node, ast.Ref):
+            found.append((node, d))
+    return found, deepest
+
+
+class _Measure:
+    """What inlining one named query makes: characters, nesting levels, and
+    how deep its references chain."""
+
+    __slots__ = ("chain", "chars", "depth")
+
+    def __init__(self, chars: int, depth: int, chain: int) -> None:
+        self.chars = chars
+        self.depth = depth
+        self.chain = chain
+
+
+class Expansion:
+    """The named queries a query reaches, checked as a whole.
+
+    ``named`` holds each one parsed; ``diagnostics`` the errors found
+    (CQL116, CQL120, CQL121), each placed on a reference of the query;
+    ``refused`` the references of the query not to inline (their error is
+    reported)."""
+
+    def __init__(self, query: ast.Query, queries: Mapping[str, Any]) -> None:
+        from .diagnostics import make
+
+        self.text = query.text
+        self.named: dict[str, Named] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.refused: set[int] = set()  # id() of the query's refused Ref nodes
+        top, top_depth = refs_of(query.expr)
+        if not top:
+            return
+        self._load(top, queries)
+        cyclic = self._cycles(top, make)
+        measures = self._measure(cyclic)
+        text = self.text
+        total = len(text)
+        deepest = top_depth
+        for ref, d in top:
+            if ref.name in cyclic or ref.name not in measures:
+                continue  # unknown (the checker says so) or already reported
+            m = measures[ref.name]
+            total += m.chars - (ref.end - ref.start)
+            deepest = max(deepest, d - 1 + m.depth)
+            problem: tuple[str, str, str | None] | None = None
+            if m.chain > MAX_REF_DEPTH:
+                problem = (
+                    "CQL121",
+                    f"@{ref.name} refers to named queries {m.chain} deep; "
+                    f"the limit is {MAX_REF_DEPTH}",
+                    f"the chain: {self._chain(ref.name, measures)}",
+                )
+            elif m.chars > MAX_QUERY_CHARS:
+                problem = (
+                    "CQL120",
+                    f"@{ref.name} expands to {m.chars:,} characters with the named queries "
+                    f"it refers to; the limit is {MAX_QUERY_CHARS:,}",
+                    "a named query used twice is inlined twice: refer to it once",
+                )
+            elif d - 1 + m.depth > MAX_DEPTH:
+                problem = (
+                    "CQL120",
+                    f"@{ref.name} nests {d - 1 + m.depth} levels deep where it stands, "
+                    f"with the named queries it refers to; the limit is {MAX_DEPTH}",
+                    None,
+                )
+            if problem is not None:
+                code, message, hint = problem
+                self.diagnostics.append(make(text, code, message, ref.start, ref.end, hint=hint))
+                self.refused.add(id(ref))
+        if self.diagnostics or not (total > MAX_QUERY_CHARS or deepest > MAX_DEPTH):
+            return
+        # Each reference is within the limits, but not all of them together.
+        first, last = top[0][0], top[-1][0]
+        if total > MAX_QUERY_CHARS:
+            message = (
+                f"with its named queries inlined the query is {total:,} characters "
+                f"long; the limit is {MAX_QUERY_CHARS:,}"
+            )
+        else:
+            message = (
+                f"with its named queries inlined the query nests {deepest} levels deep; "
+                f"the limit is {MAX_DEPTH}"
+            )
+        self.diagnostics.append(make(text, "CQL120", message, first.start, last.end))
+        self.refused.update(id(ref) for ref, _ in top)
+
+    def _load(self, top: list[tuple[ast.Ref, int]], queries: Mapping[str, Any]) -> None:
+        """Parse every named query reachable from ``top``, once each."""
+        todo = [ref.name for ref, _ in top]
+        while todo:
+            name = todo.pop()
+            if name in self.named or name not in queries:
+                continue
+            named = self.named[name] = Named(name, queries[name])
+            todo.extend(r.name for r, _ in named.refs)
+
+    def _cycles(self, top: list[tuple[ast.Ref, int]], make: Any) -> set[str]:
+        """Report each cycle once, on the first reference of the query that
+        reaches it; return every name from which a cycle is reachable."""
+        named = self.named
+        state: dict[str, int] = {}  # 1: on the path, 2: done
+        reaches: set[str] = set()  # names from which a cycle is reachable
+        reported: set[frozenset[str]] = set()
+        for ref, _ in top:
+            if ref.name not in named:
+                continue
+            # Frames: (name, index of the next reference to follow).
+            path: list[str] = []
+            stack: list[tuple[str, int]] = []
+            if state.get(ref.name) != 2:
+                stack.append((ref.name, 0))
+                state[ref.name] = 1
+                path.append(ref.name)
+            while stack:
+                name, i = stack[-1]
+                refs = named[name].refs
+                if i == len(refs):
+                    stack.pop()
+                    path.pop()
+                    state[name] = 2
+                    if any(r.name in reaches for r, _ in refs):
+                        reaches.add(name)
+                    continue
+                stack[-1] = (name, i + 1)
+                nxt = refs[i][0].name
+                if nxt not in named:
+                    continue
+                s = state.get(nxt)
+                if s is None:
+                    state[nxt] = 1
+                    stack.append((nxt, 0))
+                    path.append(nxt)
+                elif s == 1:  # back to a query on the path: a cycle
+                    members = path[path.index(nxt) :]
+                    reaches.update(members)
+                    key = frozenset(members)
+                    if key not in reported:
+                        reported.add(key)
+                        self.diagnostics.append(
+                            make(
+                                self.text,
+                                "CQL116",
+                                "named queries refer to each other in a cycle: "
+                                + _cycle_words(members),
+                                ref.start,
+                                ref.end,
+                                hint="a named query cannot contain itself, directly or "
+                                "through others",
+                            )
+                        )
+            if ref.name in reaches:
+                self.refused.add(id(ref))
+        return reaches
+
+    def _measure(self, cyclic: set[str]) -> dict[str, _Measure]:
+        """The measures of every named query that reaches no cycle, bottom up
+        (post-order, with an explicit stack)."""
+        named = self.named
+        out: dict[str, _Measure] = {}
+        for start in named:
+            if start in out or start in cyclic:
+                continue
+            stack = [(start, False)]
+            while stack:
+                name, ready = stack.pop()
+                if name in out:
+                    continue
+                n = named[name]
+                if not ready:
+                    stack.append((name, True))
+                    stack.extend((r.name, False) for r, _ in n.refs if r.name in named)
+                    continue
+                chars, depth, chain = len(n.text), n.depth, 0
+                for r, d in n.refs:
+                    m = out.get(r.name)
+                    if m is None:  # unknown: left as written (the checker reports it)
+                        continue
+                    chars += m.chars - (r.end - r.start)
+                    depth = max(depth, d - 1 + m.depth)
+                    chain = max(chain, m.chain)
+                out[name] = _Measure(chars, depth, chain + 1)
+        return out
+
+    def _chain(self, name: str, measures: dict[str, _Measure]) -> str:
+        """The longest chain of references from ``name``, in words."""
+        members = [name]
+        while True:
+            refs = [r.name for r, _ in self.named[members[-1]].refs if r.name in measures]
+            if not refs:
+                break
+            members.append(max(refs, key=lambda n: measures[n].chain))
+        return _cycle_words(members, closed=False)
+
+
+def _cycle_words(members: list[str], *, closed: bool = True) -> str:
+    """``@a -> @b -> @a`` (a cycle) or ``@a -> @b`` (a chain), the middle of
+    a long one elided with its count."""
+    shown = [f"@{m}" for m in members]
+    if len(shown) > _SHOWN_MEMBERS:
+        half = _SHOWN_MEMBERS // 2
+        shown = [*shown[:half], f"… {len(shown) - 2 * half} more …", *shown[-half:]]
+    if closed:
+        shown.append(f"@{members[0]}")
+    words = " -> ".join(shown)
+    if len(members) > _SHOWN_MEMBERS:
+        words += f" ({len(members)} named queries)"
+    return words
