@@ -928,7 +928,7 @@ def fetch_cmd(
     """
     from .diagnostics import CqlError
 
-    fields = [f.strip() for f in exclude.split(",") if f.strip()] if exclude else None
+    fields = exclude_option(exclude)
     if output is not None and _STREAMS.get(output) == 1:
         output = None  # stdout, as it is: `-o /dev/stdout >> log` appends
     elif output is not None:
@@ -1045,6 +1045,18 @@ def fetch_cmd(
     finally:
         log.removeHandler(handler)
         log.setLevel(saved_level)
+
+
+def exclude_option(text: str | None) -> list[str] | None:
+    """``--exclude a,b``: the field names (``None`` when not given; ``''``
+    is an empty list, which overrides a named query's ``exclude``). ``id``
+    is a usage error: records are merged by it."""
+    if text is None:
+        return None
+    fields = list(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+    if "id" in fields:
+        fail("--exclude cannot hold id: the records are merged and paged by id")
+    return fields
 
 
 def _finite(param: click.Parameter, value: float) -> float:
