@@ -113,6 +113,17 @@ def compile_options(f: F) -> F:
     return f
 
 
+def max_branches_option(f: F) -> F:
+    """--max-branches N: the bound on the requests a query may need."""
+    return click.option(
+        "--max-branches",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Most requests one query may need (default: the named query's or the "
+        "config's max_branches, else 32).",
+    )(f)
+
+
 def checked_base_url(text: str | None) -> str | None:
     """The base URL as requests use it (no ``user:password@``); one that is
     not an http(s) URL is a usage error."""
@@ -127,8 +138,10 @@ def checked_base_url(text: str | None) -> str | None:
 
 
 def report(exc: Exception) -> NoReturn:
-    """Print a CqlError's diagnostics and exit 1."""
-    click.echo(str(exc), err=True)
+    """Print a CqlError's diagnostics (hints worded for the command line)
+    and exit 1."""
+    rendered = getattr(exc, "rendered_for", None)
+    click.echo(rendered("cli") if rendered is not None else str(exc), err=True)
     sys.exit(EXIT_INVALID)
 
 
@@ -207,10 +220,11 @@ def prepare_query(
     strict: bool = False,
     **settings: Any,
 ) -> PreparedQuery:
-    """QUERY with its inputs resolved: `@NAME` alone is that named query, with
-    its parameter defaults, campaign, exclude, limit and time zone (options
-    given here win); the config's schema and named queries come along.
-    ``settings``: campaign=, exclude=, limit= (for fetch)."""
+    """QUERY with its inputs resolved (cqlang.fetchspec): `@NAME` alone is
+    that named query, with its parameter defaults, campaign, exclude, limit,
+    time zone and max_branches (options given here win); the config's schema
+    and named queries come along. ``settings``: campaign=, exclude=, limit=,
+    page_size=, max_branches=."""
     if tz is not None:  # a bad --tz is the option's mistake, not the query's
         from .timeexpr import TimeError, zone
 
@@ -230,10 +244,12 @@ def prepare_query(
 def report_query(query: PreparedQuery, exc: Exception) -> NoReturn:
     """Print a CqlError about a prepared query (placed in the config file for a
     named query) and exit 1."""
+    from .diagnostics import for_front_end
+
     diags = getattr(exc, "diagnostics", None)
     if query.named is None or not diags:
         report(exc)
-    click.echo("\n\n".join(query.render(d) for d in diags), err=True)
+    click.echo("\n\n".join(query.render(d) for d in for_front_end(diags, "cli")), err=True)
     sys.exit(EXIT_INVALID)
 
 
@@ -241,7 +257,10 @@ def print_query_diagnostics(
     query: PreparedQuery, diags: Sequence[Any], *, all: bool = False
 ) -> None:
     """Print the warnings (or ``all`` diagnostics) of a prepared query."""
-    shown = [query.render(d) for d in diags if all or d.severity == "warning"]
+    from .diagnostics import for_front_end
+
+    picked = [d for d in diags if all or d.severity == "warning"]
+    shown = [query.render(d) for d in for_front_end(picked, "cli")]
     if shown:
         click.echo("\n\n".join(shown), err=True)
 
@@ -297,14 +316,24 @@ main.params.extend(config_params())
 )
 @click.option("--campaign", metavar="ID", help="Voice campaign id (for --format url).")
 @click.option("--base-url", metavar="URL", help="API base URL (default: $CONPEEK_URL).")
+@click.option(
+    "--exclude",
+    metavar="FIELDS",
+    help="Fields the API leaves out, comma-separated (for --format url).",
+)
+@click.option("--limit", type=click.IntRange(min=0), help="The request's limit (for --format url).")
 @click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
+@max_branches_option
 @compile_options
 def compile_cmd(
     query: str,
     fmt: str,
     campaign: str | None,
     base_url: str | None,
+    exclude: str | None,
+    limit: int | None,
     strict: bool,
+    max_branches: int | None,
     params: tuple[str, ...],
     tz: str | None,
     now: str | None,
@@ -317,12 +346,22 @@ def compile_cmd(
     """
     from . import api
     from .diagnostics import CqlError
-    from .encoding import encode, request_path
+    from .encoding import encode
+    from .fetchspec import MAX_PAGE_SIZE
 
-    q = prepare_query(query, params, tz, strict=strict, campaign=campaign)
+    q = prepare_query(
+        query,
+        params,
+        tz,
+        strict=strict,
+        campaign=campaign,
+        exclude=exclude_option(exclude),
+        limit=limit,
+        max_branches=max_branches,
+    )
     when = parse_now(now)
     try:
-        plan = api.plan(q.text, now=when, **q.inputs())
+        plan = q.plan(now=when)
         api.strict_check(plan, q.text)
     except CqlError as exc:
         report_query(q, exc)
@@ -338,31 +377,35 @@ def compile_cmd(
             fail("--format url needs --base-url, CONPEEK_URL or base_url in the config")
         if not q.campaign:
             fail("--format url needs --campaign (or campaign in the config)")
-        url = base + request_path(q.campaign)
-        if filters:
-            url += f"?filter={encode(filters)}"
-        click.echo(url)
+        if q.limit is not None and q.limit > MAX_PAGE_SIZE:
+            click.echo(
+                f"cqlang: warning: one request returns at most {MAX_PAGE_SIZE:,} records; "
+                f"the URL asks for that many (`cqlang fetch` pages for all {q.limit:,})",
+                err=True,
+            )
+        click.echo(q.request_url(base, filters))
 
 
 @main.command("check")
 @click.argument("query")
 @click.option("--json", "as_json", is_flag=True, help="Print the diagnostics as JSON.")
 @click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
+@max_branches_option
 @compile_options
 def check_cmd(
     query: str,
     as_json: bool,
     strict: bool,
+    max_branches: int | None,
     params: tuple[str, ...],
     tz: str | None,
     now: str | None,
 ) -> None:
     """Report every error and warning in QUERY (exit 1 on an error)."""
-    from . import api
-    from .diagnostics import to_json
+    from .diagnostics import for_front_end, to_json
 
-    q = prepare_query(query, params, tz, strict=strict)
-    diags = api.check(q.text, now=parse_now(now), **q.inputs())
+    q = prepare_query(query, params, tz, strict=strict, max_branches=max_branches)
+    diags = for_front_end(q.check(now=parse_now(now)), "cli")
     if as_json:
         click.echo(to_json(diags))
     elif diags:
@@ -397,30 +440,23 @@ def decompile_cmd(filter_: str) -> None:
 @main.command("explain")
 @click.argument("query")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
-@click.option(
-    "--max-branches",
-    default=32,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Most requests allowed.",
-)
+@max_branches_option
 @compile_options
 def explain_cmd(
     query: str,
     as_json: bool,
-    max_branches: int,
+    max_branches: int | None,
     params: tuple[str, ...],
     tz: str | None,
     now: str | None,
 ) -> None:
     """Show the requests QUERY needs and what is checked on the client."""
-    from . import api
     from .diagnostics import CqlError
 
-    q = prepare_query(query, params, tz)
+    q = prepare_query(query, params, tz, max_branches=max_branches)
     when = parse_now(now)
     try:
-        plan = api.plan(q.text, now=when, max_branches=max_branches, **q.inputs())
+        plan = q.plan(now=when)
     except CqlError as exc:
         report_query(q, exc)
     if as_json:
@@ -517,6 +553,7 @@ def _query_json(named: Any) -> dict[str, Any]:
         "campaign": named.campaign,
         "exclude": list(named.exclude) if named.exclude is not None else None,
         "limit": named.limit,
+        "max_branches": named.max_branches,
         "timezone": named.timezone,
         "file": str(named.path) if named.path is not None else None,
         "line": loc[0] if loc else None,
@@ -557,22 +594,27 @@ def queries_list_cmd(as_json: bool) -> None:
 @queries_group.command("show")
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print it and its plan as JSON.")
+@max_branches_option
 @compile_options
 def queries_show_cmd(
-    name: str, as_json: bool, params: tuple[str, ...], tz: str | None, now: str | None
+    name: str,
+    as_json: bool,
+    max_branches: int | None,
+    params: tuple[str, ...],
+    tz: str | None,
+    now: str | None,
 ) -> None:
     """Show the named query NAME: its text, its parameters and its plan."""
     import re
 
-    from . import api
     from .checker import check_text
 
     cfg = load_config()
     named = _named_query(cfg, name)
     given = parse_params(params)
-    q = cfg.prepare(f"@{named.name}", params=given, tz=tz)
+    q = cfg.prepare(f"@{named.name}", params=given, tz=tz, max_branches=max_branches)
     when = parse_now(now)
-    diags = api.check(q.text, now=when, **q.inputs())
+    diags = q.check(now=when)
     used = check_text(
         q.text, schema=q.schema, params=q.params, tz=q.tz, now=when, queries=q.queries
     ).params_used
@@ -597,7 +639,7 @@ def queries_show_cmd(
         elif pname in inherited:
             rows.append((pname, *inherited[pname]))
     errors = [d for d in diags if d.severity == "error"]
-    plan = None if errors else api.plan(q.text, now=when, **q.inputs())
+    plan = None if errors else q.plan(now=when)
     if as_json:
         out = _query_json(named)
         out["bound"] = {p: {"value": _json_value(v), "from": src} for p, v, src in rows}
@@ -610,7 +652,7 @@ def queries_show_cmd(
         loc = named.location()
         if named.source is not None:
             lines.append(f"  in {named.source.display()}" + (f":{loc[0]}" if loc else ""))
-        for key in ("campaign", "timezone", "limit"):
+        for key in ("campaign", "timezone", "limit", "max_branches"):
             if getattr(named, key) is not None:
                 lines.append(f"  {key} {getattr(named, key)}")
         if named.exclude is not None:
@@ -861,6 +903,7 @@ def _write_records(records: Any, fmt: str, out: Any, tty: bool) -> int:
     help="Fields the API leaves out, comma-separated (e.g. history,call_history,dialogs).",
 )
 @click.option("--limit", type=click.IntRange(min=0), help="Return at most N records.")
+@max_branches_option
 @click.option(
     "--page-size",
     type=click.IntRange(min=1),
@@ -911,6 +954,7 @@ def fetch_cmd(
     now: str | None,
     exclude: str | None,
     limit: int | None,
+    max_branches: int | None,
     page_size: int | None,
     fmt: str | None,
     output: str | None,
@@ -933,7 +977,16 @@ def fetch_cmd(
         output = None  # stdout, as it is: `-o /dev/stdout >> log` appends
     elif output is not None:
         _check_output(output)
-    prepared = prepare_query(query, params, tz, campaign=campaign, exclude=fields, limit=limit)
+    prepared = prepare_query(
+        query,
+        params,
+        tz,
+        campaign=campaign,
+        exclude=fields,
+        limit=limit,
+        page_size=page_size,
+        max_branches=max_branches,
+    )
     when = parse_now(now)
     try:
         plan = prepared.plan(now=when)
@@ -1022,13 +1075,7 @@ def fetch_cmd(
             on_request=on_request,
         )
         with client:
-            records = client.voice_campaign_requests(
-                prepared.campaign,
-                plan=plan,
-                exclude=prepared.exclude,
-                page_size=page_size or conn.page_size or 1000,
-                limit=prepared.limit,
-            )
+            records = prepared.fetch(client, plan=plan)
             if progress is None:
                 _emit(records, fmt, output)
             elif buffered:

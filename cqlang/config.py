@@ -38,7 +38,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from . import locate
-from .diagnostics import Diagnostic, line_col, render, suggest
+from .diagnostics import Diagnostic, for_front_end, line_col, render, suggest
+from .fetchspec import DEFAULT_MAX_BRANCHES, FetchSpec, Settings
+from .fetchspec import prepare as prepare_spec
 from .locate import CONFIG_ENV, PROJECT_FILE, PYPROJECT_FILE
 from .schema import DEFAULT_SCHEMA, Schema, SchemaError
 
@@ -70,6 +72,7 @@ _CONNECTION_KEYS: dict[str, type] = {
     "campaign": str,
     "timezone": str,
     "page_size": int,
+    "max_branches": int,
 }
 _SCHEMA_KEYS = ("custom_fields", "strict")
 _QUERY_KEYS: dict[str, type] = {
@@ -80,6 +83,7 @@ _QUERY_KEYS: dict[str, type] = {
     "exclude": list,
     "timezone": str,
     "limit": int,
+    "max_branches": int,
 }
 _TYPE_WORDS = {
     str: "a string",
@@ -385,8 +389,9 @@ def _validate_connection(raw: Mapping[str, Any], path: Path, where: str) -> dict
         out[key] = value
     if "timezone" in out:
         _check_zone(out["timezone"], path, _under(where, "timezone"))
-    if "page_size" in out and out["page_size"] < 1:
-        raise ConfigError("must be at least 1", path, _under(where, "page_size"))
+    for key in ("page_size", "max_branches"):
+        if key in out and out[key] < 1:
+            raise ConfigError("must be at least 1", path, _under(where, key))
     if "api_key_env" in out and not out["api_key_env"]:
         raise ConfigError("names no variable", path, _under(where, "api_key_env"))
     return out
@@ -456,8 +461,9 @@ def _validate_query(name: str, spec: Any, path: Path, where: str) -> dict[str, A
         raise ConfigError('a named query needs query = "..."', path, where)
     if "timezone" in out:
         _check_zone(out["timezone"], path, _under(where, "timezone"))
-    if "limit" in out and out["limit"] < 1:
-        raise ConfigError("must be at least 1", path, _under(where, "limit"))
+    for key in ("limit", "max_branches"):
+        if key in out and out[key] < 1:
+            raise ConfigError("must be at least 1", path, _under(where, key))
     for i, item in enumerate(out.get("exclude", ())):
         if not isinstance(item, str):
             raise ConfigError(
@@ -561,6 +567,7 @@ class NamedQuery:
     exclude: tuple[str, ...] | None = None
     timezone: str | None = None
     limit: int | None = None
+    max_branches: int | None = None
     source: ConfigFile | None = field(default=None, repr=False)
     config: Config | None = field(default=None, repr=False)
 
@@ -584,6 +591,7 @@ class NamedQuery:
             exclude=tuple(exclude) if exclude is not None else None,
             timezone=spec.get("timezone"),
             limit=spec.get("limit"),
+            max_branches=spec.get("max_branches"),
             source=source,
             config=config,
         )
@@ -620,19 +628,30 @@ class NamedQuery:
             "queries": cfg.queries,
         }
 
+    def _bound(self, given: int | None) -> int:
+        """The bound on requests: ``given``, else its own ``max_branches``,
+        else the connection's, else 32."""
+        if given or self.max_branches:
+            return given or self.max_branches or DEFAULT_MAX_BRANCHES
+        own = self.config.section()[0].get("max_branches") if self.config is not None else None
+        return own or DEFAULT_MAX_BRANCHES
+
     def plan(
         self,
         params: Mapping[str, Any] | None = None,
         *,
         tz: str | None = None,
         now: datetime | None = None,
-        max_branches: int = 32,
+        max_branches: int | None = None,
     ) -> Plan:
         """The query's plan (raises a ``CqlError`` for an invalid query)."""
         from . import api
 
         return api.plan(
-            self.text, now=now, max_branches=max_branches, **self._inputs(params, tz, None)
+            self.text,
+            now=now,
+            max_branches=self._bound(max_branches),
+            **self._inputs(params, tz, None),
         )
 
     def check(
@@ -642,13 +661,16 @@ class NamedQuery:
         tz: str | None = None,
         now: datetime | None = None,
         strict: bool | None = None,
-        max_branches: int = 32,
+        max_branches: int | None = None,
     ) -> list[Diagnostic]:
         """Every diagnostic of the query (positions inside ``text``)."""
         from . import api
 
         return api.check(
-            self.text, now=now, max_branches=max_branches, **self._inputs(params, tz, strict)
+            self.text,
+            now=now,
+            max_branches=self._bound(max_branches),
+            **self._inputs(params, tz, strict),
         )
 
     def compile(
@@ -725,45 +747,8 @@ def resolve_query(text: str, config: Config | None) -> tuple[str, NamedQuery | N
     return text, None
 
 
-@dataclass(frozen=True)
-class PreparedQuery:
-    """A query with every input resolved from the command line, the named
-    query it names (if any) and the config: what ``fetch`` and friends run."""
-
-    text: str
-    named: NamedQuery | None
-    params: Mapping[str, Any]
-    tz: str | None
-    campaign: str | None
-    exclude: tuple[str, ...] | None
-    limit: int | None
-    schema: Schema
-    queries: Mapping[str, NamedQuery]
-
-    def inputs(self) -> dict[str, Any]:
-        """Keyword arguments for ``cqlang.plan``/``check``/``compile``."""
-        return {
-            "params": dict(self.params),
-            "tz": self.tz,
-            "schema": self.schema,
-            "queries": self.queries,
-        }
-
-    def plan(self, *, now: datetime | None = None, max_branches: int = 32) -> Plan:
-        from . import api
-
-        return api.plan(self.text, now=now, max_branches=max_branches, **self.inputs())
-
-    def check(self, *, now: datetime | None = None, max_branches: int = 32) -> list[Diagnostic]:
-        from . import api
-
-        return api.check(self.text, now=now, max_branches=max_branches, **self.inputs())
-
-    def render(self, diag: Diagnostic) -> str:
-        """``diag`` drawn with its caret: in the config file for a named query."""
-        if self.named is not None:
-            return self.named.render(diag)
-        return render(diag, self.text)
+#: What ``Config.prepare`` returns (the name it had before FetchSpec).
+PreparedQuery = FetchSpec
 
 
 # ---------------------------------------------------------------- settings
@@ -784,6 +769,7 @@ class Connection:
     campaign: str | None = None
     timezone: str | None = None
     page_size: int | None = None
+    max_branches: int | None = None
     profile: str | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
@@ -796,6 +782,7 @@ class Connection:
             "campaign": self.campaign,
             "timezone": self.timezone,
             "page_size": self.page_size,
+            "max_branches": self.max_branches,
         }
         return {k: v for k, v in out.items() if v is not None}
 
@@ -929,6 +916,7 @@ class Config:
         campaign: str | None = None,
         timezone: str | None = None,
         page_size: int | None = None,
+        max_branches: int | None = None,
     ) -> Connection:
         """The connection settings: the arguments (command-line options), then
         CONPEEK_URL / CONPEEK_KEY, then the config (``api_key_env``'s variable
@@ -972,6 +960,7 @@ class Config:
             campaign=pick("campaign", campaign),
             timezone=pick("timezone", timezone),
             page_size=pick("page_size", page_size),
+            max_branches=pick("max_branches", max_branches),
             profile=profile if profile is not None else self.profile,
             sources=MappingProxyType(sources),
             notes=tuple(notes),
@@ -981,6 +970,17 @@ class Config:
     def resolve(self, text: str) -> tuple[str, NamedQuery | None]:
         """See :func:`resolve_query`."""
         return resolve_query(text, self)
+
+    def settings(self, profile: str | None = None) -> Settings:
+        """The connection's defaults for running queries (``profile``, or
+        the loaded one, over ``[connection]``)."""
+        values = self.section(profile)[0]
+        return Settings(
+            campaign=values.get("campaign"),
+            timezone=values.get("timezone"),
+            page_size=values.get("page_size"),
+            max_branches=values.get("max_branches"),
+        )
 
     def prepare(
         self,
@@ -993,34 +993,25 @@ class Config:
         limit: int | None = None,
         strict: bool | None = None,
         profile: str | None = None,
-    ) -> PreparedQuery:
+        page_size: int | None = None,
+        max_branches: int | None = None,
+    ) -> FetchSpec:
         """Everything needed to run ``text`` (``@NAME`` alone runs that named
         query): the arguments (command-line options) win over the named
-        query's settings, which win over the connection's (profile's)."""
-        body, named = resolve_query(text, self)
-        values = self.section(profile)[0]
-        if named is not None:
-            bound = named.bind(params)
-            zone = tz or named.timezone or values.get("timezone")
-            camp = campaign or named.campaign or values.get("campaign")
-            excl = tuple(exclude) if exclude is not None else named.exclude
-            lim = limit if limit is not None else named.limit
-        else:
-            bound = dict(params or {})
-            zone = tz or values.get("timezone")
-            camp = campaign or values.get("campaign")
-            excl = tuple(exclude) if exclude is not None else None
-            lim = limit
-        return PreparedQuery(
-            text=body,
-            named=named,
-            params=MappingProxyType(bound),
-            tz=zone,
-            campaign=camp,
-            exclude=excl,
-            limit=lim,
-            schema=self.schema_for(strict),
+        query's settings, which win over the connection's (profile's); see
+        :mod:`cqlang.fetchspec`."""
+        return prepare_spec(
+            text,
             queries=self.queries,
+            schema=self.schema_for(strict),
+            defaults=self.settings(profile),
+            params=params,
+            tz=tz,
+            campaign=campaign,
+            exclude=exclude,
+            limit=limit,
+            page_size=page_size,
+            max_branches=max_branches,
         )
 
     def lint(self, *, strict: bool | None = None, now: datetime | None = None) -> list[Finding]:
@@ -1048,7 +1039,10 @@ class Config:
                     now=now,
                     schema=schema,
                     queries=queries,
+                    max_branches=q._bound(None),
                 )
+                # The bound is the query's max_branches key (or the connection's).
+                diags = for_front_end(diags, "config")
                 for d in diags:
                     unbound = re.search(r"\$(\w+) is not bound", d.message)
                     if d.code == "CQL109" and unbound and (d.hint or "").startswith("bind it"):
@@ -1277,6 +1271,7 @@ def _query_block(
     text: str,
     description: str | None,
     params: Mapping[str, Any] | None,
+    timezone: str | None = None,
 ) -> str:
     import tomlkit
 
@@ -1289,6 +1284,8 @@ def _query_block(
             f"{_dotted(k)} = {tomlkit.item(v).as_string()}" for k, v in params.items()
         )
         lines.append(f"params = {{ {items} }}")
+    if timezone:
+        lines.append(f"timezone = {tomlkit.string(timezone).as_string()}")
     return "\n".join(lines) + "\n"
 
 
@@ -1357,6 +1354,7 @@ def save_query(
     *,
     description: str | None = None,
     params: Mapping[str, Any] | None = None,
+    timezone: str | None = None,
     force: bool = False,
 ) -> Path:
     """Write ``[queries.NAME]`` into ``path`` (created if missing): after the
@@ -1375,7 +1373,7 @@ def save_query(
         raise QueryExistsError(
             f"a query named {name!r} exists already (use --force to replace it)", path
         )
-    block = _query_block((*queries, name), text, description, params)
+    block = _query_block((*queries, name), text, description, params, timezone)
     headed = [r for r in existing if _is_table(layout, r)]
     out = source
     if headed:  # replace its table where it is; drop any other piece of it

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
+from ..fetchspec import Settings
 from .commands import COMMANDS, Dispatcher, Reply
 from .integrations import Unavailable, load_environment
 from .session import Session, needs_more_input, split_statements, statement_spans
@@ -84,21 +85,28 @@ def run(
     except Unavailable as exc:
         stderr.write(f"cqlang: {exc}\n")
         return EXIT_USAGE
-    zone = tz or env.tz
-    if zone:
+    if tz:
         try:
-            timeexpr.zone(zone)
+            timeexpr.zone(tz)
         except timeexpr.TimeError as exc:
             stderr.write(f"cqlang: --tz: {exc}\n")
             return EXIT_USAGE
     session = Session(
-        campaign=campaign or env.campaign,
-        tz=zone,
+        campaign=campaign or None,
+        tz=tz or None,
         config_file=config_file,
         queries=env.queries,
         schema=env.schema,
         base_url=env.base_url,
         api_key=env.api_key,
+        # The connection's (profile's) settings: a lone @NAME's own win over them.
+        defaults=Settings(
+            campaign=env.campaign,
+            timezone=env.tz,
+            page_size=env.page_size,
+            max_branches=env.max_branches,
+        ),
+        profile=profile,
     )
     for note in env.notes:
         stderr.write(f"cqlang: note: {note}\n")
