@@ -16,10 +16,8 @@ commands that use them, so that ``cqlang compile`` starts fast.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -31,7 +29,6 @@ from .launch import (
     EXIT_API,
     EXIT_INTERRUPTED,
     EXIT_INVALID,
-    EXIT_IO,
     exit_for,
     fail,
     split_param,
@@ -824,73 +821,7 @@ def config_cmd(as_json: bool) -> None:
 # The records as jsonl/json (streamed), csv/table (buffered); written to
 # --output through a temporary file beside it, renamed only on success.
 
-FETCH_FORMATS = ("jsonl", "json", "csv", "table")
-
-
-def _flatten(record: dict[str, Any]) -> dict[str, Any]:
-    """A record for csv: custom fields as ``custom.KEY`` columns."""
-    from .evaluator import custom_fields
-
-    out: dict[str, Any] = {}
-    for key, value in record.items():
-        if key == "custom":
-            for ckey, cvalue in custom_fields(record).items():
-                out[f"custom.{ckey}"] = cvalue
-        else:
-            out[key] = value
-    return out
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _write_records(records: Any, fmt: str, out: Any, tty: bool) -> int:
-    """Write ``records`` to the text stream ``out``; returns how many."""
-    count = 0
-    if fmt == "jsonl":
-        for rec in records:
-            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-            count += 1
-    elif fmt == "json":
-        out.write("[")
-        for rec in records:
-            out.write(("," if count else "") + "\n" + json.dumps(rec, ensure_ascii=False))
-            count += 1
-        out.write("\n]\n" if count else "]\n")
-    elif fmt == "csv":
-        import csv
-
-        rows = [_flatten(rec) for rec in records]
-        count = len(rows)
-        plain: dict[str, None] = {}
-        custom: dict[str, None] = {}
-        for row in rows:
-            for key in row:
-                (custom if key.startswith("custom.") else plain)[key] = None
-        columns = [*plain, *custom]
-        writer = csv.writer(out)
-        if rows:
-            writer.writerow(columns)
-        for row in rows:
-            writer.writerow(_cell(row.get(c)) for c in columns)
-    else:  # the REPL's table: the main columns that fit, custom fields cut short
-        import shutil
-
-        from .repl.commands import render_table
-
-        rows = list(records)
-        count = len(rows)
-        if rows:
-            width = shutil.get_terminal_size().columns if tty else 200
-            out.write(render_table(rows, width=width) + "\n")
-        else:  # a table is for reading: say so rather than print nothing
-            out.write("no records match\n")
-    return count
+FETCH_FORMATS = ("jsonl", "json", "csv", "table")  # cqlang.output.FORMATS
 
 
 @main.command("fetch")
@@ -913,7 +844,8 @@ def _write_records(records: Any, fmt: str, out: Any, tty: bool) -> int:
     "--format",
     "fmt",
     type=click.Choice(FETCH_FORMATS),
-    help="Output format (default: table on a terminal, else jsonl).",
+    help="Output format (default: from the --output file's extension: .csv, .json, "
+    ".jsonl, .ndjson; else table on a terminal, jsonl otherwise).",
 )
 @click.option(
     "--output",
@@ -970,13 +902,16 @@ def fetch_cmd(
     Exit status: 0 success, 1 invalid query, 2 usage, 3 API or network failure,
     74 the output could not be written.
     """
+    from . import output as out
     from .diagnostics import CqlError
 
     fields = exclude_option(exclude)
-    if output is not None and _STREAMS.get(output) == 1:
+    if output is not None and out.STREAMS.get(output) == 1:
         output = None  # stdout, as it is: `-o /dev/stdout >> log` appends
     elif output is not None:
-        _check_output(output)
+        out.check_output(output)
+    # The format, before any request: an --output of unknown extension is a usage error.
+    fmt = out.choose_format(fmt, output, _isatty(sys.stdout))
     prepared = prepare_query(
         query,
         params,
@@ -992,12 +927,22 @@ def fetch_cmd(
         plan = prepared.plan(now=when)
     except CqlError as exc:
         report_query(prepared, exc)
-    if fmt is None:
-        fmt = "table" if output is None and _isatty(sys.stdout) else "jsonl"
+    header = out.csv_header(prepared.schema, prepared.exclude)
+
+    def emit(records: Any) -> None:
+        written = out.emit(records, fmt, output, header)
+        if output is not None and output not in out.STREAMS:
+            # With -o the records are out of sight: say what happened.
+            click.echo(
+                f"wrote {_count(written, 'record')} to {output} in {_count(counts[0], 'request')}",
+                err=True,
+            )
+
+    counts = [0, 0]  # requests, records received
     if plan.never_matches:
         print_query_diagnostics(prepared, plan.warnings)
         click.echo("cqlang: warning: the query never matches; no request was sent", err=True)
-        _emit(iter(()), fmt, output)
+        emit(iter(()))
         return
     conn = load_config().connection(base_url=base_url, campaign=prepared.campaign)
     if not prepared.campaign:
@@ -1053,7 +998,6 @@ def fetch_cmd(
             redirect_stderr=False,
         )
     try:
-        counts = [0, 0]  # requests, records received
         task: Any = None
 
         def on_request(url: str, status: int, seconds: float, records: int) -> None:
@@ -1077,16 +1021,16 @@ def fetch_cmd(
         with client:
             records = prepared.fetch(client, plan=plan)
             if progress is None:
-                _emit(records, fmt, output)
+                emit(records)
             elif buffered:
                 with progress:  # collect under the progress line, then print
                     task = progress.add_task("fetching", total=None)
                     collected = list(records)
-                _emit(collected, fmt, output)
+                emit(collected)
             else:
                 with progress:
                     task = progress.add_task("fetching", total=None)
-                    _emit(records, fmt, output)
+                    emit(records)
     except ApiError as exc:
         fail(str(exc), EXIT_API)
     finally:
@@ -1114,129 +1058,17 @@ def _finite(param: click.Parameter, value: float) -> float:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _isatty(stream: Any) -> bool:
     return stream is not None and bool(stream.isatty())
 
 
-class OutputError(Exception):
-    """The records could not be written where --output (or stdout) says."""
-
-    cqlang_exit_status = EXIT_IO
-
-
-#: Names of the standard streams: written to as they are (an append stays an
-#: append), never replaced.
-_STREAMS = {
-    "-": 1,
-    "/dev/stdout": 1,
-    "/dev/fd/1": 1,
-    "/proc/self/fd/1": 1,
-    "/dev/stderr": 2,
-    "/dev/fd/2": 2,
-    "/proc/self/fd/2": 2,
-}
-
-
-def _replaceable(output: str) -> bool:
-    """Whether ``output`` is (or will be) a regular file, so that it is
-    written through a temporary file renamed over it; a device or a pipe is
-    written directly."""
-    import stat
-
-    if os.path.realpath(output).startswith("/proc/"):
-        return False  # an open file of some process, such as a pipe
-    try:
-        return stat.S_ISREG(os.stat(output).st_mode)
-    except OSError:
-        return True  # a new file
-
-
-def _check_output(output: str) -> None:
-    """Refuse, before any request is sent, an --output whose folder is
-    missing or not writable (the temporary file goes there). A folder as
-    --output is click's to refuse (``dir_okay=False``)."""
-    if output in _STREAMS or not _replaceable(output):
-        return
-    folder = os.path.dirname(os.path.realpath(output))
-    if not os.path.isdir(folder):
-        fail(f"--output {output}: no such folder {folder}")
-    if not os.access(folder, os.W_OK):
-        fail(f"--output {output}: cannot write in {folder} (permission denied)")
-
-
 def _stderr_console() -> Any:
     from rich.console import Console
 
     return Console(stderr=True)
-
-
-def _emit(records: Any, fmt: str, output: str | None) -> None:
-    """Write the records to stdout, or to ``output``: a regular file (or a
-    symbolic link to one) through a temporary file beside it, renamed over
-    it only once everything is written; a standard stream, a device or a
-    pipe directly, since it cannot be replaced. Failing to write raises
-    OutputError (exit 74), naming ``output`` as given."""
-    stream = _STREAMS.get(output or "-")
-    if output is None or stream is not None:
-        out = sys.stderr if stream == 2 else sys.stdout
-        if out is None:  # started with it closed (`>&-`)
-            raise OutputError("cannot write the output: the stream is closed")
-        # A failing write here (a full disk) is CqlGroup.invoke's to report,
-        # as for every command that prints.
-        _write_records(records, fmt, out, out.isatty())
-        out.flush()
-        return
-    try:
-        if not _replaceable(output):
-            with open(output, "w", encoding="utf-8", newline="") as direct:
-                _write_records(records, fmt, direct, False)
-        else:
-            _replace(records, fmt, os.path.realpath(output))  # a link stays a link
-    except OSError as exc:
-        raise OutputError(f"--output {output}: {exc.strerror}") from None
-
-
-def _replace(records: Any, fmt: str, target: str) -> None:
-    """Write the records to a temporary file beside ``target`` and rename it
-    over ``target``; on any failure or signal the temporary file goes."""
-    import signal
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(
-        dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=".tmp"
-    )
-
-    def terminated(signum: int, frame: Any) -> None:
-        sys.exit(128 + signum)  # unwinds through the cleanup below
-
-    # SIGTERM (kill) and SIGHUP (the terminal closed) end the run as Ctrl-C does.
-    signals = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
-    previous = {s: signal.signal(s, terminated) for s in signals}
-    try:
-        with open(fd, "w", encoding="utf-8", newline="") as out:
-            _write_records(records, fmt, out, False)
-        os.chmod(tmp, _file_mode(target))
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-
-
-def _file_mode(path: str) -> int:
-    """The mode a new file gets (or the existing file's)."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 # --------------------------------------------------------------- emulator
