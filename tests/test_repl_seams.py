@@ -6,6 +6,7 @@ it, and no internal error for what a user can type."""
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -236,3 +237,113 @@ def test_fetch_count_in_unicode_digits_is_a_usage_error() -> None:
     for arg in ("²", "١٢", "5²", "-1", "0", "10001", "99999999999999999999"):
         r = d.handle(f"\\fetch {arg}")
         assert not r.ok and r.text == "usage: \\fetch [N], N from 1 to 10000", (arg, r.text)
+
+
+# ------------------------------------------------------- habits (item 14)
+
+
+@pytest.mark.parametrize("word", ["quit", "exit", "QUIT", "  exit  ", "quit;"])
+def test_quit_and_exit_alone_leave(word: str) -> None:
+    d, _ = configured()
+    assert d.handle(word).quit
+    assert d.session.status(word) == "\\quit: leave (also Ctrl-D)"
+    status, out, err = piped(f"state = OPEN\n{word}\nprioirty > 1\n")
+    assert (status, err) == (0, "")
+    assert out.splitlines() == ['[{"property": "state", "value": ["OPEN"]}]']
+
+
+def test_help_alone_shows_the_help() -> None:
+    d, _ = configured()
+    assert d.handle("help").text == d.handle("\\help").text
+    status, out, _ = piped("help\n")
+    assert status == 0 and out.startswith("\\help ")
+    # Inside a query they are words of the query, as ever.
+    assert not d.handle("state = OPEN and help").ok
+
+
+def test_the_terminal_submits_quit_and_help_at_once() -> None:
+    from cqlang.repl.session import needs_more_input
+
+    for word in ("quit", "exit", "help", "Help;"):
+        assert not needs_more_input(word)
+    assert needs_more_input("state = OPEN and")
+
+
+def test_piped_input_joins_a_line_that_cannot_end_a_query() -> None:
+    script = (
+        "state = OPEN and\n"
+        "  priority >\n"
+        "3\n"
+        "custom.region in (PL,\n"
+        "\n"
+        "DE)\n"
+        "priority >= 1; state in (\n"
+        "OPEN)\n"
+    )
+    status, out, err = piped(script)
+    assert status == 0, err
+    assert out.splitlines() == [
+        '[{"property": "state", "value": ["OPEN"]}, '
+        '{"property": "priority", "operator": "gt", "value": 3}]',
+        "2 requests, records merged by id:",
+        *out.splitlines()[2:6],
+        '[{"property": "priority", "operator": "gte", "value": 1}]',
+        '[{"property": "state", "value": ["OPEN"]}]',
+    ]
+
+
+def test_piped_input_never_swallows_a_meta_command() -> None:
+    status, out, err = piped("state = OPEN and\n\\tz Europe/Warsaw\nstate = OPEN and\n")
+    assert status == 1
+    assert out.splitlines() == ["time zone: Europe/Warsaw"]
+    assert err.count("error[CQL004]") == 2
+
+
+def test_a_byte_order_mark_before_piped_input_is_skipped() -> None:
+    status, out, err = piped("\ufeffstate = OPEN\n")
+    assert (status, err) == (0, "")
+    assert out == '[{"property": "state", "value": ["OPEN"]}]\n'
+    status, out, _ = piped("\ufeff\\tz\n")
+    assert status == 0 and out == "time zone: UTC\n"
+    result = CliRunner().invoke(main, ["repl"], input="\ufeffquit\n")
+    assert result.exit_code == 0 and result.output == ""
+    # The commands' `-` reads stdin without its mark too.
+    compiled = CliRunner().invoke(main, ["compile", "-"], input="\ufeffstate = OPEN\n")
+    assert compiled.stdout == '[{"property": "state", "value": ["OPEN"]}]\n'
+
+
+def test_the_bottom_bar_is_an_empty_prompts_after_a_submission() -> None:
+    from prompt_toolkit.history import InMemoryHistory
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from cqlang.repl.app import Repl
+
+    bars: list[str] = []  # the bar as each new prompt starts
+    with create_pipe_input() as inp:
+        r = Repl(
+            Dispatcher(Session()),
+            input=inp,
+            output=DummyOutput(),
+            stdout=io.StringIO(),
+            history=InMemoryHistory(),
+            debounce=0,
+        )
+        prompt = r.prompt.prompt
+
+        def prompting(*args: Any, **kw: Any) -> str:
+            bars.append(r.live.line)
+            return prompt(*args, **kw)
+
+        r.prompt.prompt = prompting  # type: ignore[method-assign]
+        for line in ("state = OPEN", "\\tz Europe/Warsaw", "prioirty > 1", "help"):
+            inp.send_text(line + "\r")
+        inp.send_text("prio\x03")  # Ctrl-C abandons the input
+        inp.send_text("quit\r")
+        done: list[int] = []
+        loop = threading.Thread(target=lambda: done.append(r.run()), daemon=True)
+        loop.start()
+        loop.join(20)  # bounded: `quit` must end the loop by itself
+        assert done == [0], "the REPL did not leave on `quit`"
+    # Six prompts; `quit` left at once (Enter did not continue it).
+    assert bars == ["type a query, or \\help"] * 6

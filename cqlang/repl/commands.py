@@ -22,7 +22,7 @@ from ..diagnostics import WARNING, CqlError, render, suggest
 from ..evaluator import custom_fields
 from ..planner import Plan
 from .integrations import ClientLike, Unavailable, make_client, save_query
-from .session import Session, shown, split_statements
+from .session import Session, bare_command, shown, split_statements
 
 __all__ = ["COMMANDS", "Dispatcher", "Reply", "describe"]
 
@@ -137,6 +137,9 @@ class Dispatcher:
     def _handle(self, line: str) -> Reply:
         if line.strip().startswith("\\"):
             return self.command(line)
+        word = bare_command(line)
+        if word is not None:  # `quit`, `exit`, `help` alone, as in psql
+            return self.command("\\" + word)
         replies = [self.query(stmt) for stmt in split_statements(line)]
         if not replies:
             return Reply()

@@ -20,6 +20,7 @@ from ..schema import DEFAULT_SCHEMA, Schema
 
 __all__ = [
     "Session",
+    "bare_command",
     "needs_more_input",
     "split_statements",
     "statement_spans",
@@ -122,10 +123,11 @@ class Session:
         stripped = text.strip()
         if not stripped:
             return "type a query, or \\help"
-        if stripped.startswith("\\"):
+        word = bare_command(stripped)
+        if stripped.startswith("\\") or word is not None:
             from .commands import describe
 
-            return describe(stripped)
+            return describe(stripped if word is None else "\\" + word)
         statements = [text[s:e] for s, e in statement_spans(text) if text[s:e].strip()]
         plan: Plan | None = None
         for stmt in statements:
@@ -191,11 +193,23 @@ def split_statements(text: str) -> list[str]:
     return [text[s:e].strip() for s, e in statement_spans(text) if text[s:e].strip()]
 
 
+#: Words that, typed alone, act as the meta command (as in psql).
+BARE_COMMANDS = {"quit": "quit", "exit": "quit", "help": "help"}
+
+
+def bare_command(text: str) -> str | None:
+    """The meta command that ``text`` is when it is only ``quit``, ``exit``
+    or ``help`` (any case, blanks and a ``;`` around it), as psql reads
+    them; else ``None``. (A lone word is never a query.)"""
+    word = text.strip().rstrip(";").strip().lower()
+    return BARE_COMMANDS.get(word)
+
+
 def needs_more_input(text: str, session: Session | None = None) -> bool:
     """Whether Enter should start a new line rather than submit: only when
     the last statement's one complaint is that it ends too early (CQL004),
     as after ``and`` or inside parentheses."""
-    if text.lstrip().startswith("\\"):
+    if text.lstrip().startswith("\\") or bare_command(text) is not None:
         return False
     spans = statement_spans(text)
     s, e = spans[-1]
