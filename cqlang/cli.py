@@ -517,12 +517,12 @@ def _json_value(value: Any) -> Any:
 
 def _param_default(value: str) -> str | int:
     """A --param of `queries save`, as written in the file: digits without a
-    leading zero are an integer, anything else a string."""
-    import re
+    leading zero are an integer, anything else a string (as the REPL's
+    \\save stores them)."""
+    from .fetchspec import stored_param
 
-    if re.fullmatch(r"-?(0|[1-9][0-9]{0,15})", value):
-        return int(value)
-    return value
+    stored: str | int = stored_param(value)
+    return stored
 
 
 def _named_query(cfg: Config, name: str) -> Any:
@@ -944,6 +944,7 @@ def fetch_cmd(
         click.echo("cqlang: warning: the query never matches; no request was sent", err=True)
         emit(iter(()))
         return
+    prepared.check_exclude()  # before anything is sent
     conn = load_config().connection(base_url=base_url, campaign=prepared.campaign)
     if not prepared.campaign:
         fail("no campaign: give --campaign ID (or set campaign in the config)")
@@ -1138,6 +1139,7 @@ def emulator_cmd(
     Prints `cqlang emulator listening on http://HOST:PORT` first, then serves
     until interrupted (Ctrl-C or SIGTERM). See docs/emulator.md.
     """
+    import re
     import signal
     import threading
 
@@ -1150,7 +1152,8 @@ def emulator_cmd(
     try:
         emu = Emulator(
             records=records,
-            seed=int(seed) if seed.lstrip("-").isdigit() else seed,
+            # ASCII digits only: '²'.isdigit() is true, but int('²') fails.
+            seed=int(seed) if re.fullmatch(r"-?[0-9]{1,30}", seed) else seed,
             api_key=api_key,
             campaigns=campaigns or (DEFAULT_CAMPAIGN,),
             faults=parsed,

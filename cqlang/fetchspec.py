@@ -40,6 +40,7 @@ __all__ = [
     "DEFAULT_MAX_BRANCHES",
     "DEFAULT_PAGE_SIZE",
     "FetchSpec",
+    "SettingError",
     "Settings",
     "lone_reference",
     "prepare",
@@ -54,6 +55,13 @@ DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 10_000
 
 _REF_RE = re.compile(r"\s*@([A-Za-z_][A-Za-z0-9_]*)\s*\Z")
+
+
+class SettingError(ValueError):
+    """A setting that cannot work, such as an ``exclude`` that holds
+    ``id``: the command line's usage error (exit 2)."""
+
+    cqlang_exit_status = 2
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,13 @@ class FetchSpec:
             return str(self.named.render(diag))
         return render(diag, self.text)
 
+    def check_exclude(self) -> None:
+        """Raise :class:`SettingError` when ``exclude`` holds ``id``: the
+        client pages and merges records by it."""
+        if self.exclude and "id" in self.exclude:
+            where = f" (the exclude of @{self.named.name})" if hasattr(self.named, "name") else ""
+            raise SettingError(f"exclude cannot hold id{where}: records are paged and merged by id")
+
     def with_(self, **changes: Any) -> FetchSpec:
         """A copy with ``changes`` (field names of this class)."""
         return replace(self, **changes)
@@ -137,7 +152,8 @@ class FetchSpec:
         and limit (``limit`` here lowers it further). ``plan``: a plan of
         this spec made already."""
         if not self.campaign:
-            raise ValueError("no campaign: give one (or set campaign in the config)")
+            raise SettingError("no campaign: give one (or set campaign in the config)")
+        self.check_exclude()
         if plan is None:
             plan = self.plan(now=now)
         lim = self.limit
@@ -159,7 +175,8 @@ class FetchSpec:
         from .encoding import encode, encode_exclude, request_path
 
         if not self.campaign:
-            raise ValueError("no campaign")
+            raise SettingError("no campaign")
+        self.check_exclude()
         parts = []
         if filters:
             parts.append(f"filter={encode(filters)}")

@@ -179,3 +179,51 @@ def test_exclude_never_changes_the_records(
         )
     assert ids(cut) == ids(full), (text, exclude)
     assert cut == [{k: v for k, v in r.items() if k not in exclude} for r in full]
+
+
+# ------------------------------------------------------------- exclude id
+
+
+def test_exclude_id_is_a_usage_error_everywhere(tmp_path: Path) -> None:
+    """Records are paged and merged by id: `--exclude id` (and a named
+    query's) is refused before anything is sent, never an internal error."""
+    config = tmp_path / "c.toml"
+    config.write_text(
+        "[queries.bad]\nquery = 'state = OPEN'\ncampaign = 'c1'\nexclude = ['history', 'id']\n",
+        encoding="utf-8",
+    )
+    env = {"CONPEEK_URL": "http://127.0.0.1:9", "CONPEEK_KEY": KEY, "CQLANG_CONFIG": str(config)}
+    runner = CliRunner()
+    for args in (
+        ["fetch", "--campaign", "c1", "--exclude", "id", "state = OPEN"],
+        ["fetch", "--campaign", "c1", "--exclude", " history , id ", "state = OPEN"],
+        ["compile", "--format", "url", "--exclude", "id", "state = OPEN"],
+        ["fetch", "@bad"],
+        ["compile", "--format", "url", "@bad"],
+    ):
+        result = runner.invoke(main, args, env=env)
+        assert result.exit_code == 2, (args, result.output)
+        assert "cannot hold id" in result.stderr or "id" in result.stderr, result.output
+        assert "internal error" not in result.output
+    with pytest.raises(ValueError, match="cannot hold 'id'"):
+        cqlang.Client("http://127.0.0.1:9", KEY).voice_campaign_requests("c1", exclude=["id"])
+
+
+def test_a_named_exclude_of_id_in_the_repl_is_a_message() -> None:
+    from cqlang.repl import Dispatcher, Session
+
+    class Bad:
+        name = "bad"
+        text = "state = OPEN"
+        params: dict[str, Any] = {}  # noqa: RUF012
+        campaign = "c1"
+        exclude = ("id",)
+
+    d = Dispatcher(Session(queries={"bad": Bad()}, base_url="http://127.0.0.1:9", api_key=KEY))
+    assert d.handle("@bad").ok
+    reply = d.handle("\\fetch")
+    assert not reply.ok
+    assert (
+        reply.text
+        == "exclude cannot hold id (the exclude of @bad): records are paged and merged by id"
+    )

@@ -20,6 +20,7 @@ from typing import Any
 from .. import api, timeexpr
 from ..diagnostics import WARNING, CqlError, render, suggest
 from ..evaluator import custom_fields
+from ..fetchspec import SettingError
 from ..planner import Plan
 from .integrations import ClientLike, Unavailable, make_client, save_query
 from .session import Session, bare_command, shown, split_statements
@@ -248,7 +249,7 @@ class Dispatcher:
             return Reply(f"${name} unbound")
         name, sep, value = arg.partition("=")
         name = name.strip().lstrip("$")
-        if not sep or not name or not name.replace("_", "a").isalnum() or name[0].isdigit():
+        if not sep or not _NAME.match(name):
             return Reply("usage: \\param NAME=VALUE (or \\param -NAME to unbind)", ok=False)
         self.session.params[name] = value.strip()
         return Reply(f"${name} = {value.strip()!r}")
@@ -347,7 +348,7 @@ class Dispatcher:
             plan = spec.plan()
             client = self.client_factory(s.base_url, s.api_key)
             records = list(itertools.islice(spec.fetch(client, plan=plan, limit=ask), ask))
-        except Unavailable as exc:
+        except (Unavailable, SettingError) as exc:
             return Reply(str(exc), ok=False)
         except CqlError as exc:
             return _failed(exc)
