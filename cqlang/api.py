@@ -206,11 +206,13 @@ def strict_check(p: Plan, text: str) -> None:
         raise CqlPlanError(d.message, [d], text)
 
 
-def format(text: str, *, schema: Schema | None = None) -> str:
-    """The canonical text of a query (raises :class:`CqlSyntaxError`)."""
-    from .formatter import format_query
+def format(text: str, *, schema: Schema | None = None, width: int = 88) -> str:
+    """The formatted text of a query, its comments kept: one line when it
+    fits in ``width`` and holds no comment, else one and/or operand a line
+    (raises :class:`CqlSyntaxError`)."""
+    from .formatter import format_text
 
-    return format_query(parser.parse(text), schema)
+    return format_text(text, schema, width=width)
 
 
 def decompile(filters_or_text: Any, *, schema: Schema | None = None) -> str:

@@ -112,11 +112,26 @@ class _Checker:
         end: int,
         hint: str | None = None,
         severity: str = ERROR,
+        suggestion: str | None = None,
     ) -> None:
         if self.span_override is not None:
+            # The span is the reference: a replacement for the named query's
+            # own text does not belong there.
             start, end = self.span_override
             message = f"in @{self.ref_name}: {message}"
-        self.diags.append(make(self.text, code, message, start, end, hint=hint, severity=severity))
+            suggestion = None
+        self.diags.append(
+            make(
+                self.text,
+                code,
+                message,
+                start,
+                end,
+                hint=hint,
+                severity=severity,
+                suggestion=suggestion,
+            )
+        )
 
     def span(self, node: Any) -> tuple[int, int]:
         if self.span_override is not None:
@@ -152,7 +167,14 @@ class _Checker:
             hint = f"did you mean '@{close}'?" if close else None
             if not self.queries:
                 hint = "named queries come from a config file (see docs/config.md)"
-            self.report("CQL115", f"unknown named query '@{name}'", node.start, node.end, hint)
+            self.report(
+                "CQL115",
+                f"unknown named query '@{name}'",
+                node.start,
+                node.end,
+                hint,
+                suggestion=f"@{close}" if close and self.queries else None,
+            )
             return None
         if name in self.ref_stack:
             cycle = " -> ".join(f"@{n}" for n in [*self.ref_stack, name])
@@ -244,7 +266,7 @@ class _Checker:
             elif self.schema.custom_fields or self.schema.strict:
                 close = suggest(f.key, self.schema.custom_fields)
                 hint = (
-                    f"did you mean 'custom.{close}'?"
+                    f"did you mean '{_custom_text(close)}'?"
                     if close
                     else "declare it under [schema.custom_fields] in a config file"
                 )
@@ -256,6 +278,7 @@ class _Checker:
                     f.end,
                     hint,
                     severity,
+                    suggestion=_custom_text(close) if close else None,
                 )
                 if severity == ERROR:
                     raise _Error
@@ -276,7 +299,9 @@ class _Checker:
                 hint = f"did you mean '{close}'?"
             else:
                 hint = f"a custom field is written custom.{f.name}"
-            self.report("CQL101", f"unknown property '{f.name}'", f.start, f.end, hint)
+            self.report(
+                "CQL101", f"unknown property '{f.name}'", f.start, f.end, hint, suggestion=close
+            )
             raise _Error
         return FieldRef(prop.name, None, prop.type, prop.record_field, prop.values), prop
 
@@ -421,7 +446,9 @@ class _Checker:
         hint = f"did you mean '{close}'?" if close else "use one of " + ", ".join(fref.values)
         where = fref.display
         s, e = self.span(v)
-        self.report("CQL105", f"{word!r} is not a value of {where}", s, e, hint)
+        # A quoted value is replaced by the value quoted again.
+        fix = close if close is None or not getattr(v, "quoted", False) else _quoted(close)
+        self.report("CQL105", f"{word!r} is not a value of {where}", s, e, hint, suggestion=fix)
         raise _Error
 
     def datetime_value(self, v: ast.Value) -> tuple[int, int]:
@@ -453,7 +480,14 @@ class _Checker:
         if p.name not in self.params:
             close = suggest(p.name, self.params)
             hint = f"did you mean '${close}'?" if close else f"bind it: --param {p.name}=VALUE"
-            self.report("CQL109", f"parameter ${p.name} is not bound", p.start, p.end, hint)
+            self.report(
+                "CQL109",
+                f"parameter ${p.name} is not bound",
+                p.start,
+                p.end,
+                hint,
+                suggestion=f"${close}" if close else None,
+            )
             raise _Error
         self.params_used.add(p.name)
         return self.params[p.name]
@@ -495,6 +529,21 @@ class _Checker:
                 p.end,
             )
             raise _Error from None
+
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _quoted(value: str) -> str:
+    """``value`` as a double-quoted literal (the formatter's rules, which
+    this hot path does not import)."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
+    return f'"{escaped}"'
+
+
+def _custom_text(key: str) -> str:
+    return f"custom.{key}" if _IDENT.match(key) else f"custom[{_quoted(key)}]"
 
 
 def _language_ops(typ: str) -> tuple[str, ...]:

@@ -66,6 +66,42 @@ def read_query(query: str) -> str:
     return query
 
 
+def file_option(f: F) -> F:
+    """--file/-f FILE: the query is read from FILE (``-``: standard input)."""
+    return click.option(
+        "--file",
+        "-f",
+        "query_file",
+        metavar="FILE",
+        help="Read the query from FILE (- is standard input), e.g. a .cql file.",
+    )(f)
+
+
+def query_input(query: str | None, query_file: str | None, *, default: str | None = None) -> str:
+    """The query of QUERY or --file FILE (one of them; ``default`` when
+    neither is given and the command has one). A QUERY that does not parse
+    and looks like a file name (docs/cli.md) is a usage error that says to
+    use -f."""
+    if query_file is not None:
+        if query is not None:
+            fail("give a QUERY or --file FILE, not both")
+        from .queryfile import read_query_file
+
+        return read_query_file(query_file)
+    if query is None:
+        if default is None:
+            fail("missing QUERY (or --file FILE); see --help")
+        return default
+    text = read_query(query)
+    if query != "-":
+        from .parser import parse_diagnostics
+        from .queryfile import looks_like_path
+
+        if looks_like_path(query) and parse_diagnostics(query)[0] is None:
+            fail(f"{query!r} is not a query; to read the query from that file use -f {query}")
+    return text
+
+
 def parse_params(items: Sequence[str]) -> dict[str, str]:
     params: dict[str, str] = {}
     for item in items:
@@ -200,6 +236,8 @@ def load_config() -> Config:
 
         cfg = Config.load(ctx.meta.get(_CONFIG_FILE), profile=ctx.meta.get(_CONFIG_PROFILE))
         ctx.meta[_CONFIG_LOADED] = cfg
+        for skipped in cfg.skipped:  # a discovered file someone else could have written
+            click.echo(f"cqlang: warning: {skipped}", err=True)
     return cfg
 
 
@@ -217,11 +255,12 @@ def prepare_query(
     strict: bool = False,
     **settings: Any,
 ) -> PreparedQuery:
-    """QUERY with its inputs resolved (cqlang.fetchspec): `@NAME` alone is
-    that named query, with its parameter defaults, campaign, exclude, limit,
-    time zone and max_branches (options given here win); the config's schema
-    and named queries come along. ``settings``: campaign=, exclude=, limit=,
-    page_size=, max_branches=."""
+    """The query text (QUERY or --file, read by query_input) with its inputs
+    resolved (cqlang.fetchspec): `@NAME` alone is that named query, with its
+    parameter defaults, campaign, exclude, limit, time zone and max_branches
+    (options given here win); the config's schema and named queries come
+    along. ``settings``: campaign=, exclude=, limit=, page_size=,
+    max_branches=."""
     if tz is not None:  # a bad --tz is the option's mistake, not the query's
         from .timeexpr import TimeError, zone
 
@@ -230,7 +269,7 @@ def prepare_query(
         except TimeError as exc:
             fail(f"--tz: {exc}" + (f" ({exc.hint})" if exc.hint else ""))
     return load_config().prepare(
-        read_query(query),
+        query,
         params=parse_params(params),
         tz=tz,
         strict=strict or None,
@@ -302,7 +341,8 @@ main.params.extend(config_params())
 
 
 @main.command("compile")
-@click.argument("query")
+@click.argument("query", required=False)
+@file_option
 @click.option(
     "--format",
     "fmt",
@@ -323,7 +363,8 @@ main.params.extend(config_params())
 @max_branches_option
 @compile_options
 def compile_cmd(
-    query: str,
+    query: str | None,
+    query_file: str | None,
     fmt: str,
     campaign: str | None,
     base_url: str | None,
@@ -335,8 +376,8 @@ def compile_cmd(
     tz: str | None,
     now: str | None,
 ) -> None:
-    """Compile QUERY to the one filter list it means (QUERY `-` reads stdin;
-    `@NAME` is a named query of the config).
+    """Compile QUERY to the one filter list it means (QUERY `-` reads stdin,
+    -f FILE a query file; `@NAME` is a named query of the config).
 
     Strict: a query that needs several requests or client-side checks is
     refused; see `cqlang explain` for its plan.
@@ -347,7 +388,7 @@ def compile_cmd(
     from .fetchspec import MAX_PAGE_SIZE
 
     q = prepare_query(
-        query,
+        query_input(query, query_file),
         params,
         tz,
         strict=strict,
@@ -384,13 +425,15 @@ def compile_cmd(
 
 
 @main.command("check")
-@click.argument("query")
+@click.argument("query", required=False)
+@file_option
 @click.option("--json", "as_json", is_flag=True, help="Print the diagnostics as JSON.")
 @click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
 @max_branches_option
 @compile_options
 def check_cmd(
-    query: str,
+    query: str | None,
+    query_file: str | None,
     as_json: bool,
     strict: bool,
     max_branches: int | None,
@@ -401,7 +444,9 @@ def check_cmd(
     """Report every error and warning in QUERY (exit 1 on an error)."""
     from .diagnostics import for_front_end, to_json
 
-    q = prepare_query(query, params, tz, strict=strict, max_branches=max_branches)
+    q = prepare_query(
+        query_input(query, query_file), params, tz, strict=strict, max_branches=max_branches
+    )
     diags = for_front_end(q.check(now=parse_now(now)), "cli")
     if as_json:
         click.echo(to_json(diags))
@@ -414,15 +459,71 @@ def check_cmd(
 
 
 @main.command("fmt")
-@click.argument("query")
-def fmt_cmd(query: str) -> None:
-    """Print QUERY in canonical form (`@NAME`: that named query's text)."""
+@click.argument("args", nargs=-1, metavar="[QUERY | FILES...]")
+@file_option
+@click.option(
+    "--check",
+    "mode",
+    flag_value="check",
+    help="Format FILES in memory: print a diff and exit 1 where that changes one (for CI).",
+)
+@click.option("--write", "mode", flag_value="write", help="Rewrite FILES formatted, in place.")
+@click.option(
+    "--width",
+    type=click.IntRange(min=1),
+    default=88,
+    show_default=True,
+    help="Break a query wider than this, one and/or operand a line.",
+)
+def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, width: int) -> None:
+    """Print QUERY formatted, its comments kept (`@NAME`: that named query's
+    text; -f FILE: a query file).
+
+    With --check or --write, format FILES instead: .cql query files, and the
+    named queries of config files (.toml: cqlang.toml, or [tool.cqlang] of a
+    pyproject.toml), leaving the rest of each file as it is. Without FILES:
+    the config files read (see `cqlang config`). The last of --check and
+    --write given wins.
+    """
     from . import api
 
-    text = read_query(query)
-    if text.lstrip().startswith("@"):
-        text = load_config().resolve(text)[0]
-    click.echo(api.format(text))
+    if mode is None:
+        if len(args) > 1:
+            fail("fmt takes one QUERY; use --check or --write to format FILES")
+        text = query_input(args[0] if args else None, query_file)
+        cfg = load_config()
+        if text.lstrip().startswith("@"):
+            text = cfg.resolve(text)[0]
+        click.echo(api.format(text, schema=cfg.schema, width=width))
+        return
+    if query_file is not None:
+        fail("--file goes with a query; with --check or --write, name FILES")
+    from pathlib import Path
+
+    from .fmtfiles import format_file
+
+    cfg = load_config()
+    paths = [Path(a) for a in args] or [f.path for f in cfg.files]
+    results = [format_file(p, write=mode == "write", schema=cfg.schema, width=width) for p in paths]
+    for r in results:
+        if r.error is not None:
+            click.echo(r.error, err=True)
+        elif r.changed and mode == "check":
+            click.echo(r.diff(), nl=False)
+        elif r.changed:
+            click.echo(f"reformatted {r.path}", err=True)
+    changed = sum(r.changed for r in results)
+    failed = sum(r.error is not None for r in results)
+    unchanged = len(results) - changed - failed
+    verb = "would be reformatted" if mode == "check" else "reformatted"
+    parts = [f"{changed} file{'s' if changed != 1 else ''} {verb}"] if changed else []
+    if unchanged:
+        parts.append(f"{unchanged} file{'s' if unchanged != 1 else ''} left unchanged")
+    if failed:
+        parts.append(f"{failed} file{'s' if failed != 1 else ''} could not be formatted")
+    click.echo(", ".join(parts) or "no files to format", err=True)
+    if failed or (changed and mode == "check"):
+        sys.exit(EXIT_INVALID)
 
 
 @main.command("decompile")
@@ -435,12 +536,14 @@ def decompile_cmd(filter_: str) -> None:
 
 
 @main.command("explain")
-@click.argument("query")
+@click.argument("query", required=False)
+@file_option
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @max_branches_option
 @compile_options
 def explain_cmd(
-    query: str,
+    query: str | None,
+    query_file: str | None,
     as_json: bool,
     max_branches: int | None,
     params: tuple[str, ...],
@@ -450,7 +553,7 @@ def explain_cmd(
     """Show the requests QUERY needs and what is checked on the client."""
     from .diagnostics import CqlError
 
-    q = prepare_query(query, params, tz, max_branches=max_branches)
+    q = prepare_query(query_input(query, query_file), params, tz, max_branches=max_branches)
     when = parse_now(now)
     try:
         plan = q.plan(now=when)
@@ -670,14 +773,25 @@ def queries_show_cmd(
 
 
 @queries_group.command("check")
+@click.argument("files", nargs=-1, metavar="[FILES...]")
 @click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-def queries_check_cmd(strict: bool, as_json: bool) -> None:
+def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> None:
     """Check every named query of every config file read, each with its
     parameter defaults; every mistake is shown at FILE:LINE:COL with a caret
-    (exit 1 on an error)."""
-    cfg = load_config()
-    findings = cfg.lint(strict=strict)
+    (exit 1 on an error).
+
+    With FILES (as the pre-commit hook passes them): each config file
+    (.toml) is checked on its own, as with --config FILE, and each query
+    file (.cql) with the config in effect.
+    """
+    if files:
+        from .lintfiles import lint_files
+
+        cfg, findings = lint_files(files, load_config(), strict=strict)
+    else:
+        cfg = load_config()
+        findings = cfg.lint(strict=strict)
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     if as_json:
@@ -686,8 +800,8 @@ def queries_check_cmd(strict: bool, as_json: bool) -> None:
         if findings:
             click.echo("\n\n".join(f.rendered for f in findings) + "\n", err=True)
         count = sum(len(f.queries) for f in cfg.files)
-        files = len(cfg.files)
-        if not files:
+        read = len(cfg.files)
+        if not read:
             click.echo("no config file was found (see `cqlang config`)", err=True)
         else:
             found = []
@@ -696,8 +810,8 @@ def queries_check_cmd(strict: bool, as_json: bool) -> None:
             if warnings:
                 found.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
             click.echo(
-                f"{count} quer{'ies' if count != 1 else 'y'} in {files} "
-                f"file{'s' if files != 1 else ''}: " + (", ".join(found) or "ok")
+                f"{count} quer{'ies' if count != 1 else 'y'} in {read} "
+                f"file{'s' if read != 1 else ''}: " + (", ".join(found) or "ok")
             )
     if errors:
         sys.exit(EXIT_INVALID)
@@ -808,6 +922,7 @@ def config_cmd(as_json: bool) -> None:
     conn = cfg.connection()
     out = {
         "files": [{"path": str(f.path), "origin": f.origin} for f in cfg.files],
+        "skipped": [s.to_dict() for s in cfg.skipped],
         "profile": conn.profile,
         "connection": conn.shown(),
         "sources": dict(conn.sources),
@@ -825,7 +940,8 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table")  # cqlang.output.FORMATS
 
 
 @main.command("fetch")
-@click.argument("query", default="")
+@click.argument("query", required=False)
+@file_option
 @click.option("--campaign", metavar="ID", help="Voice campaign id (default: the config's).")
 @compile_options
 @click.option(
@@ -879,7 +995,8 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table")  # cqlang.output.FORMATS
 )
 @click.option("--verbose", "-v", is_flag=True, help="Log each request on stderr.")
 def fetch_cmd(
-    query: str,
+    query: str | None,
+    query_file: str | None,
     campaign: str | None,
     params: tuple[str, ...],
     tz: str | None,
@@ -912,8 +1029,9 @@ def fetch_cmd(
         out.check_output(output)
     # The format, before any request: an --output of unknown extension is a usage error.
     fmt = out.choose_format(fmt, output, _isatty(sys.stdout))
+    text = query_input(query, query_file, default="")
     prepared = prepare_query(
-        query,
+        text,
         params,
         tz,
         campaign=campaign,
@@ -949,9 +1067,11 @@ def fetch_cmd(
     if not prepared.campaign:
         fail("no campaign: give --campaign ID (or set campaign in the config)")
     if not checked_base_url(conn.base_url):
-        fail("no API base URL: give --base-url or set CONPEEK_URL")
+        fail(
+            "no API base URL: " + conn.missing.get("base_url", "give --base-url or set CONPEEK_URL")
+        )
     if not conn.api_key:
-        fail("no API key: set CONPEEK_KEY" + "".join(f" ({n})" for n in conn.notes))
+        fail("no API key: " + conn.missing.get("api_key", "set CONPEEK_KEY"))
     if plan.residual is not None and all(not b for b in plan.branches):
         click.echo(
             "cqlang: warning: the server narrows nothing: every record of the campaign is "
@@ -1070,6 +1190,22 @@ def _stderr_console() -> Any:
     from rich.console import Console
 
     return Console(stderr=True)
+
+
+# -------------------------------------------------------------------- lsp
+
+
+@main.command("lsp")
+@click.option("--stdio", is_flag=True, help="Talk over standard input and output (the default).")
+def lsp_cmd(stdio: bool) -> None:
+    """Serve the Language Server Protocol over standard input and output,
+    for editors (docs/editors.md). Needs the lsp extra: pip install 'cqlang[lsp]'.
+    """
+    try:
+        from .lsp import serve
+    except ImportError as exc:
+        fail(f"the language server needs pygls and lsprotocol ({exc}): pip install 'cqlang[lsp]'")
+    serve(config_file=config_path())
 
 
 # --------------------------------------------------------------- emulator

@@ -21,7 +21,10 @@ removed with the blank line that separates it) so that every comment and the
 layout around it survive.
 
 Settings resolve as: command-line options (keyword arguments here), then the
-environment (``CONPEEK_URL``, ``CONPEEK_KEY``), then the configuration.
+environment (``CONPEEK_URL``, ``CONPEEK_KEY``), then the configuration; but a
+profile with a ``base_url`` or key of its own is not overridden by the
+environment, and a key only goes to the host of the table it comes from
+(:meth:`Config.connection`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
@@ -38,21 +41,21 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from . import locate
+from .configcheck import NAME_RE, dotted
+from .connection import KEY_ENV, URL_ENV, Connection, checked_key, mask
 from .diagnostics import Diagnostic, for_front_end, line_col, render, suggest
 from .fetchspec import DEFAULT_MAX_BRANCHES, FetchSpec, Settings
 from .fetchspec import prepare as prepare_spec
 from .locate import CONFIG_ENV, PROJECT_FILE, PYPROJECT_FILE
-from .schema import DEFAULT_SCHEMA, Schema, SchemaError
+from .schema import DEFAULT_SCHEMA, Schema
 
 if TYPE_CHECKING:
+    from .configcheck import Problem
     from .planner import Plan
     from .tomlscan import Layout, Located
 
 #: The largest config file read.
 MAX_CONFIG_BYTES = 2**20
-#: The environment variables of the API's base URL and key.
-URL_ENV = "CONPEEK_URL"
-KEY_ENV = "CONPEEK_KEY"
 
 ORIGIN_OPTION = "--config"
 ORIGIN_ENV = f"${CONFIG_ENV}"
@@ -61,55 +64,85 @@ ORIGIN_PYPROJECT = "[tool.cqlang] of the nearest pyproject.toml"
 ORIGIN_USER = "user config"
 ORIGIN_NEW = "new file"
 
-_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _REF_RE = re.compile(r"\s*@([A-Za-z_][A-Za-z0-9_]*)\s*\Z")
-
-_TOP_KEYS = ("connection", "profiles", "schema", "queries")
-_CONNECTION_KEYS: dict[str, type] = {
-    "base_url": str,
-    "api_key_env": str,
-    "api_key": str,
-    "campaign": str,
-    "timezone": str,
-    "page_size": int,
-    "max_branches": int,
-}
-_SCHEMA_KEYS = ("custom_fields", "strict")
-_QUERY_KEYS: dict[str, type] = {
-    "query": str,
-    "description": str,
-    "campaign": str,
-    "params": dict,
-    "exclude": list,
-    "timezone": str,
-    "limit": int,
-    "max_branches": int,
-}
-_TYPE_WORDS = {
-    str: "a string",
-    int: "an integer",
-    dict: "a table",
-    list: "an array",
-    bool: "true or false",
-}
 
 
 # ------------------------------------------------------------------ errors
 
 
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One mistake in a config file, placed: the file, the 1-based line and
+    column where it is written (when known), the key path as shown
+    (``connection.page_size``) and what is wrong."""
+
+    message: str
+    path: Path | None = None
+    key: str | None = None
+    line: int | None = None
+    column: int | None = None
+    #: Where it is written, as 0-based offsets into the file's text (``end``
+    #: exclusive): the rest of the line from the place (for editors).
+    start: int = 0
+    end: int = 0
+
+    def __str__(self) -> str:
+        where = display_path(self.path) if self.path is not None else ""
+        if where and self.line is not None:
+            where += f":{self.line}:{self.column}"
+        return ": ".join(w for w in (where, self.key or "", self.message) if w)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path) if self.path is not None else None,
+            "line": self.line,
+            "column": self.column,
+            "key": self.key,
+            "message": self.message,
+        }
+
+
 class ConfigError(Exception):
     """A config file that cannot be used: missing, unreadable, not TOML, or
-    holding a setting that makes no sense. The command line exits 2."""
+    holding settings that make no sense. ``problems`` lists every mistake
+    found (each a :class:`ConfigProblem`, placed at FILE:LINE:COL when it
+    is in a file's text); the command line prints them all and exits 2."""
 
     #: The exit status the command line gives it.
     cqlang_exit_status = 2
 
-    def __init__(self, message: str, path: Path | str | None = None, key: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        path: Path | str | None = None,
+        key: str | None = None,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        problems: Sequence[ConfigProblem] = (),
+    ):
+        self.problems: list[ConfigProblem] = list(problems) or [
+            ConfigProblem(message, Path(path) if path is not None else None, key, line, column)
+        ]
+        first = self.problems[0]
         self.message = message
-        self.path = Path(path) if path is not None else None
-        self.key = key
-        where = [display_path(Path(path)) if path is not None else "", key or ""]
-        super().__init__(": ".join([*(w for w in where if w), message]))
+        self.path = first.path
+        self.key = first.key
+        if len(self.problems) == 1:
+            super().__init__(str(first))
+        else:
+            super().__init__(message + ":\n" + "\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def of(cls, problems: Sequence[ConfigProblem]) -> ConfigError:
+        """One error for every problem found (at least one)."""
+        if len(problems) == 1:
+            return cls(problems[0].message, problems=problems)
+        files = list(dict.fromkeys(display_path(p.path) for p in problems if p.path))
+        return cls(
+            f"{len(problems)} mistakes in {', '.join(files) or 'the configuration'}",
+            problems=problems,
+        )
 
 
 class InsecureConfigError(ConfigError):
@@ -247,50 +280,200 @@ def _is_file(path: Path) -> bool:
         raise ConfigError("cannot look for it: permission denied", path) from None
 
 
-def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
-    """Read and validate one config file."""
+class UntrustedConfigError(ConfigError):
+    """A discovered file that someone else could have written (see
+    :mod:`cqlang.trust`): ``Config.load`` skips it with a warning."""
+
+    def __init__(self, path: Path, origin: str, reason: str) -> None:
+        super().__init__(reason, path)
+        self.skipped = SkippedFile(path, origin, reason)
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A config file found but not read, and why (it is not trusted)."""
+
+    path: Path
+    origin: str
+    reason: str
+
+    def __str__(self) -> str:
+        shown = display_path(self.path)
+        return (
+            f"skipped {shown} ({self.origin}): {self.reason}; if it is yours, fix its "
+            f"owner or mode (chmod go-w {shown}), or name it with --config to read it anyway"
+        )
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": str(self.path), "origin": self.origin, "reason": self.reason}
+
+
+#: The origins of files cqlang finds by itself (rather than is told to read):
+#: only these are checked for trust.
+DISCOVERED = (ORIGIN_PROJECT, ORIGIN_PYPROJECT, ORIGIN_USER)
+
+
+def _read_bytes(path: Path, origin: str) -> tuple[bytes, os.stat_result]:
+    """The file's bytes (at most MAX_CONFIG_BYTES + 1) and its status, taken
+    from the file opened (so that the file checked is the file read)."""
     import stat
 
+    # O_NONBLOCK: a pipe is not waited on (it is refused below); a device such
+    # as /dev/zero never ends, so at most MAX_CONFIG_BYTES are read (/dev/null
+    # is an empty config).
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        # A pipe would block until someone writes to it; a device such as
-        # /dev/zero never ends: read at most MAX_CONFIG_BYTES (/dev/null is
-        # an empty config).
-        if stat.S_ISFIFO(path.stat().st_mode):
-            raise ConfigError("is a pipe, not a config file", path)
-        with path.open("rb") as fh:
-            content = fh.read(MAX_CONFIG_BYTES + 1)
-        if len(content) > MAX_CONFIG_BYTES:
-            limit = MAX_CONFIG_BYTES // 2**20
-            raise ConfigError(f"larger than {limit} MiB: not a config file", path)
-        # Newlines read as text mode would (\r\n and \r as \n).
-        text = content.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise ConfigError("no such config file", path) from None
     except IsADirectoryError:
         raise ConfigError("is a directory, not a config file", path) from None
-    except UnicodeDecodeError:
-        raise ConfigError("not UTF-8 text", path) from None
     except OSError as exc:
         raise ConfigError(f"cannot read it: {exc.strerror}", path) from None
+    st = os.fstat(fd)
+    if stat.S_ISDIR(st.st_mode):  # os.open takes a folder; open() of its fd would raise
+        os.close(fd)
+        raise ConfigError("is a directory, not a config file", path)
+    with open(fd, "rb", closefd=True) as fh:
+        if stat.S_ISFIFO(st.st_mode):
+            raise ConfigError("is a pipe, not a config file", path)
+        if origin in DISCOVERED:
+            from .trust import untrusted
+
+            reason = untrusted(st)
+            if reason is not None:
+                raise UntrustedConfigError(path, origin, reason)
+        try:
+            content = fh.read(MAX_CONFIG_BYTES + 1)
+        except OSError as exc:
+            raise ConfigError(f"cannot read it: {exc.strerror}", path) from None
+    if len(content) > MAX_CONFIG_BYTES:
+        limit = MAX_CONFIG_BYTES // 2**20
+        raise ConfigError(f"larger than {limit} MiB: not a config file", path)
+    return content, st
+
+
+def is_user_file(path: Path) -> bool:
+    """Whether ``path`` is the user's own config file (platformdirs')."""
+    user = user_config_file()
+    if user is None:
+        return False
+    try:
+        return os.path.samefile(path, user)
+    except (OSError, ValueError):
+        return False
+
+
+def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
+    """Read and validate one config file: a :class:`ConfigError` lists every
+    mistake found in it, each at its place. A discovered file that is not
+    trusted raises :class:`UntrustedConfigError`."""
+    content, st = _read_bytes(path, origin)
+    try:
+        # Newlines read as text mode would (\r\n and \r as \n).
+        text = content.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError:
+        raise ConfigError("not UTF-8 text", path) from None
+    file, problems = check_text(text, path, origin)
+    if problems:
+        raise ConfigError.of(problems)
+    _check_secret(path, file.data, file.prefix, st)
+    return file
+
+
+def check_text(
+    text: str, path: Path | str, origin: str = ORIGIN_OPTION
+) -> tuple[ConfigFile, list[ConfigProblem]]:
+    """A config file's ``text`` read as far as it goes: a ConfigFile holding
+    every table without a mistake (a mistake drops only the named query,
+    profile or table it is in), and every mistake, each at its place. What
+    :func:`read_file` reads a file with; the language server reads the
+    unsaved text of an editor with it (file permissions are not looked at:
+    the text need not be on disk)."""
     import tomllib
 
+    from .configcheck import Problem, validate
+
+    path = Path(path)
+    prefix: tuple[str, ...] = ("tool", "cqlang") if path.name == PYPROJECT_FILE else ()
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path) from None
-    prefix: tuple[str, ...] = ()
-    if path.name == PYPROJECT_FILE:
-        prefix = ("tool", "cqlang")
+        return ConfigFile(path, origin, text, {}, prefix), [_toml_problem(exc, path, text)]
+    except RecursionError:  # tables nested hundreds deep
+        return ConfigFile(path, origin, text, {}, prefix), [
+            ConfigProblem("not valid TOML: nested too deeply", path)
+        ]
+    if prefix:
         tool = raw.get("tool", {})
         raw = tool.get("cqlang", {}) if isinstance(tool, dict) else {}
         if not isinstance(raw, dict):
-            raise ConfigError("[tool.cqlang] must be a table", path)
-    data = _validate(raw, path, ".".join(prefix))
-    _check_secret(path, data, prefix)
-    return ConfigFile(path, origin, text, data, prefix)
+            problem = Problem("tool.cqlang", "must be a table", ())
+            return ConfigFile(path, origin, text, {}, prefix), _placed(
+                [problem], path, text, prefix
+            )
+    own = origin == ORIGIN_USER or is_user_file(path)
+    data, problems = validate(raw, ".".join(prefix), own_file=own)
+    return ConfigFile(path, origin, text, data, prefix), _placed(problems, path, text, prefix)
 
 
-def _check_secret(path: Path, data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> None:
+def _line_end(text: str, start: int) -> int:
+    """Where the line holding ``start`` ends, trailing blanks left out."""
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    while end > start and text[end - 1] in " \t\r":
+        end -= 1
+    return end
+
+
+def _toml_problem(exc: Exception, path: Path, text: str) -> ConfigProblem:
+    """tomllib's error, at its place: it ends its message with "(at line L,
+    column C)" (Python 3.11 has no attributes for them)."""
+    message = str(exc)
+    at = re.search(r" \(at line (\d+), column (\d+)\)\Z", message)
+    if at is None:
+        message = re.sub(r" \(at end of document\)\Z", "", message)
+        return ConfigProblem(f"not valid TOML: {message}", path, start=len(text), end=len(text))
+    line, column = int(at.group(1)), int(at.group(2))
+    starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
+    offset = min(len(text), starts[min(line, len(starts)) - 1] + column - 1)
+    return ConfigProblem(
+        f"not valid TOML: {message[: at.start()]}",
+        path,
+        line=line,
+        column=column,
+        start=offset,
+        end=_line_end(text, offset),
+    )
+
+
+def _placed(
+    problems: Sequence[Problem], path: Path, text: str, prefix: tuple[str, ...]
+) -> list[ConfigProblem]:
+    """Every problem at its place in the file's text (the value's for a bad
+    value, the key's for a bad key; else the nearest key written above it)."""
+    layout = _layout_of(text)
+    placed: list[ConfigProblem] = []
+    for p in problems:
+        full = (*prefix, *p.keys)
+        offset = layout.values.get(full) if p.at_value else None
+        probe = full
+        while offset is None and probe:
+            offset = layout.keys.get(probe)
+            probe = probe[:-1]
+        if offset is None:
+            placed.append(ConfigProblem(p.message, path, p.where or None))
+            continue
+        line, col = line_col(text, offset)
+        end = _line_end(text, offset)
+        placed.append(ConfigProblem(p.message, path, p.where or None, line, col, offset, end))
+    placed.sort(key=lambda p: (p.line or 0, p.column or 0))
+    return placed
+
+
+def _check_secret(
+    path: Path, data: Mapping[str, Any], prefix: tuple[str, ...], st: os.stat_result
+) -> None:
     holders = ["connection"] if "api_key" in data.get("connection", {}) else []
     holders += [
         f"profiles.{name}"
@@ -299,10 +482,7 @@ def _check_secret(path: Path, data: Mapping[str, Any], prefix: tuple[str, ...] =
     ]
     if not holders or os.name != "posix":
         return
-    try:
-        mode = path.stat().st_mode & 0o777
-    except OSError:  # pragma: no cover - it was just read
-        return
+    mode = st.st_mode & 0o777
     if mode & 0o077:
         raise InsecureConfigError(
             f"it holds an api_key (under [{'.'.join((*prefix, holders[0]))}]) but others "
@@ -310,178 +490,6 @@ def _check_secret(path: Path, data: Mapping[str, Any], prefix: tuple[str, ...] =
             "keep the key in an environment variable and name it with api_key_env)",
             path,
         )
-
-
-# -------------------------------------------------------------- validation
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number with a fraction"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return "a date or time"
-
-
-def _expect(value: Any, typ: type, path: Path, key: str) -> None:
-    ok = isinstance(value, typ) and not (typ is int and isinstance(value, bool))
-    if not ok:
-        raise ConfigError(f"expected {_TYPE_WORDS[typ]}, got {_kind(value)}", path, key)
-
-
-def _unknown(key: str, allowed: Iterable[str], path: Path, where: str) -> ConfigError:
-    allowed = list(allowed)
-    close = suggest(key, allowed)
-    hint = f"did you mean '{close}'?" if close else "known keys: " + ", ".join(allowed)
-    return ConfigError(f"unknown key {key!r} ({hint})", path, where or None)
-
-
-def _dotted(*parts: str) -> str:
-    return ".".join(p if _NAME_RE.match(p) else f'"{p}"' for p in parts if p)
-
-
-def _under(where: str, *parts: str) -> str:
-    """``parts`` (raw keys) below ``where`` (a path already written out)."""
-    tail = _dotted(*parts)
-    return f"{where}.{tail}" if where else tail
-
-
-def _validate(raw: Mapping[str, Any], path: Path, base: str) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in _TOP_KEYS:
-            raise _unknown(key, _TOP_KEYS, path, base)
-        where = _under(base, key)
-        _expect(value, dict, path, where)
-        if key == "connection":
-            data[key] = _validate_connection(value, path, where)
-        elif key == "profiles":
-            profiles: dict[str, Any] = {}
-            for name, spec in value.items():
-                _expect(spec, dict, path, _under(where, name))
-                profiles[name] = _validate_connection(spec, path, _under(where, name))
-            data[key] = profiles
-        elif key == "schema":
-            data[key] = _validate_schema(value, path, where)
-        else:
-            data[key] = {
-                name: _validate_query(name, spec, path, _under(where, name))
-                for name, spec in value.items()
-            }
-    return data
-
-
-def _validate_connection(raw: Mapping[str, Any], path: Path, where: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in raw.items():
-        typ = _CONNECTION_KEYS.get(key)
-        if typ is None:
-            raise _unknown(key, _CONNECTION_KEYS, path, where)
-        _expect(value, typ, path, _under(where, key))
-        out[key] = value
-    if "timezone" in out:
-        _check_zone(out["timezone"], path, _under(where, "timezone"))
-    for key in ("page_size", "max_branches"):
-        if key in out and out[key] < 1:
-            raise ConfigError("must be at least 1", path, _under(where, key))
-    if "api_key_env" in out and not out["api_key_env"]:
-        raise ConfigError("names no variable", path, _under(where, "api_key_env"))
-    return out
-
-
-def _check_zone(name: str, path: Path, where: str) -> None:
-    from .timeexpr import TimeError, zone
-
-    try:
-        zone(name)
-    except TimeError as exc:
-        raise ConfigError(f"{exc} (use an IANA name such as Europe/Warsaw)", path, where) from None
-
-
-def _validate_schema(raw: Mapping[str, Any], path: Path, where: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in _SCHEMA_KEYS:
-            raise _unknown(key, _SCHEMA_KEYS, path, where)
-        if key == "strict":
-            _expect(value, bool, path, _under(where, key))
-            out[key] = value
-            continue
-        _expect(value, dict, path, _under(where, key))
-        fields: dict[str, Any] = {}
-        for name, spec in value.items():
-            at = _under(where, key, name)
-            if isinstance(spec, dict):
-                for k in spec:
-                    if k not in ("type", "values"):
-                        raise _unknown(k, ("type", "values"), path, at)
-            try:
-                DEFAULT_SCHEMA.with_custom_fields({name: spec})
-            except SchemaError as exc:
-                msg = str(exc).split(": ", 1)[-1]
-                raise ConfigError(
-                    f'{msg} (write "string", "integer", "datetime", or '
-                    '{ type = "enum", values = [...] })',
-                    path,
-                    at,
-                ) from None
-            fields[name] = spec
-        out[key] = fields
-    return out
-
-
-def _validate_query(name: str, spec: Any, path: Path, where: str) -> dict[str, Any]:
-    if not _NAME_RE.match(name):
-        raise ConfigError(
-            "a query's name is letters, digits and _ (not starting with a digit), "
-            "so that @NAME can refer to it",
-            path,
-            where,
-        )
-    if isinstance(spec, str):
-        return {"query": spec}
-    if not isinstance(spec, dict):
-        raise ConfigError(f"expected a table or a string, got {_kind(spec)}", path, where)
-    out: dict[str, Any] = {}
-    for key, value in spec.items():
-        typ = _QUERY_KEYS.get(key)
-        if typ is None:
-            raise _unknown(key, _QUERY_KEYS, path, where)
-        _expect(value, typ, path, _under(where, key))
-        out[key] = value
-    if "query" not in out:
-        raise ConfigError('a named query needs query = "..."', path, where)
-    if "timezone" in out:
-        _check_zone(out["timezone"], path, _under(where, "timezone"))
-    for key in ("limit", "max_branches"):
-        if key in out and out[key] < 1:
-            raise ConfigError("must be at least 1", path, _under(where, key))
-    for i, item in enumerate(out.get("exclude", ())):
-        if not isinstance(item, str):
-            raise ConfigError(
-                f"expected strings, got {_kind(item)}", path, f"{_under(where, 'exclude')}[{i}]"
-            )
-    for pname, pvalue in out.get("params", {}).items():
-        at = _under(where, "params", pname)
-        if not _NAME_RE.match(pname):
-            raise ConfigError(
-                "a parameter's name is letters, digits and _ (write it without the $)", path, at
-            )
-        if isinstance(pvalue, dict):
-            raise ConfigError(
-                "a parameter's value is a string, an integer, a datetime or an array, not a table",
-                path,
-                at,
-            )
-    return out
 
 
 # ------------------------------------------------------------------- merge
@@ -754,39 +762,6 @@ PreparedQuery = FetchSpec
 # ---------------------------------------------------------------- settings
 
 
-def mask(secret: str) -> str:
-    """A secret as shown: its last four characters at most."""
-    return "****" + secret[-4:] if len(secret) >= 12 else "****"
-
-
-@dataclass(frozen=True)
-class Connection:
-    """The resolved connection settings; ``sources`` says where each came
-    from, ``notes`` what may be wrong (a key variable that is not set)."""
-
-    base_url: str | None = None
-    api_key: str | None = field(default=None, repr=False)
-    campaign: str | None = None
-    timezone: str | None = None
-    page_size: int | None = None
-    max_branches: int | None = None
-    profile: str | None = None
-    sources: Mapping[str, str] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-
-    def shown(self) -> dict[str, Any]:
-        """The settings with the key masked."""
-        out: dict[str, Any] = {
-            "base_url": self.base_url,
-            "api_key": mask(self.api_key) if self.api_key else None,
-            "campaign": self.campaign,
-            "timezone": self.timezone,
-            "page_size": self.page_size,
-            "max_branches": self.max_branches,
-        }
-        return {k: v for k, v in out.items() if v is not None}
-
-
 # ------------------------------------------------------------------ config
 
 
@@ -805,8 +780,11 @@ class Config:
         *,
         profile: str | None = None,
         env: Mapping[str, str] | None = None,
+        skipped: Sequence[SkippedFile] = (),
     ) -> None:
         self.files: tuple[ConfigFile, ...] = tuple(files)
+        #: Discovered files not read because they are not trusted.
+        self.skipped: tuple[SkippedFile, ...] = tuple(skipped)
         self.data: dict[str, Any] = merge(self.files)
         self.env: Mapping[str, str] = os.environ if env is None else env
         schema = self.data.get("schema", {})
@@ -832,10 +810,25 @@ class Config:
         cwd: str | os.PathLike[str] | None = None,
         env: Mapping[str, str] | None = None,
     ) -> Config:
-        """Find and read the config files (``path`` alone when given)."""
+        """Find and read the config files (``path`` alone when given). A
+        discovered file that is not trusted is skipped (``skipped`` says
+        why); the mistakes of every file read are raised together."""
         found = discover(path, cwd=cwd, env=env)
-        files = [read_file(p, origin) for p, origin in found]
-        return cls(files, profile=profile, env=env)
+        files: list[ConfigFile] = []
+        skipped: list[SkippedFile] = []
+        problems: list[ConfigProblem] = []
+        for p, origin in found:
+            try:
+                files.append(read_file(p, origin))
+            except UntrustedConfigError as exc:
+                skipped.append(exc.skipped)
+            except ConfigError as exc:
+                if type(exc) is not ConfigError or len(found) == 1:
+                    raise
+                problems.extend(exc.problems)
+        if problems:
+            raise ConfigError.of(problems)
+        return cls(files, profile=profile, env=env, skipped=skipped)
 
     # ----------------------------------------------------------- schema
     def schema_for(self, strict: bool | None = None) -> Schema:
@@ -880,6 +873,23 @@ class Config:
                 return f
         return None
 
+    def table(self, *table: str) -> Mapping[str, Any]:
+        """The merged table at ``table`` (``("profiles", "x")``), or {}."""
+        node: Any = self.data
+        for key in table:
+            node = node.get(key, {}) if isinstance(node, Mapping) else {}
+        return node if isinstance(node, Mapping) else {}
+
+    def where(self, table: tuple[str, ...], key: str) -> str:
+        """Where the value of ``key`` in ``table`` in effect is written:
+        ``FILE:LINE [TABLE]``."""
+        f = self.origin(*table, key)
+        if f is None:
+            return f"config [{'.'.join(table)}]"
+        at = f._layout.keys.get((*f.prefix, *table, key))
+        line = f":{line_col(f.text, at)[0]}" if at is not None else ""
+        return f"{f.display()}{line} [{'.'.join(table)}]"
+
     def section(self, profile: str | None = None) -> tuple[dict[str, Any], dict[str, str]]:
         """The connection settings of the config for ``profile`` (or the
         loaded one): ``[connection]`` overridden by ``[profiles.NAME]``; and
@@ -893,13 +903,9 @@ class Config:
                 raise self._unknown_profile(name)
             tables.append(("profiles", name))
         for table in tables:
-            node = self.data
-            for key in table:
-                node = node.get(key, {})
-            for key, value in node.items():
+            for key, value in self.table(*table).items():
                 values[key] = value
-                f = self.origin(*table, key)
-                sources[key] = f"{f.display() if f else 'config'} [{'.'.join(table)}]"
+                sources[key] = self.where(table, key)
         return values, sources
 
     @property
@@ -918,52 +924,23 @@ class Config:
         page_size: int | None = None,
         max_branches: int | None = None,
     ) -> Connection:
-        """The connection settings: the arguments (command-line options), then
-        CONPEEK_URL / CONPEEK_KEY, then the config (``api_key_env``'s variable
-        before an ``api_key`` written in the file)."""
-        values, where = self.section(profile)
-        env = self.env
-        sources: dict[str, str] = {}
-        notes: list[str] = []
+        """The connection settings of ``profile`` (or the one loaded), the
+        arguments (command-line options) winning: see
+        :func:`cqlang.connection.resolve` (docs/config.md, "Settings: who
+        wins"). A key read with a control character inside is no key:
+        ``missing["api_key"]`` says where it came from, never the key (an
+        ``api_key`` argument with one raises :class:`ConfigError`)."""
+        from .connection import resolve
 
-        def pick(key: str, given: Any, var: str | None = None) -> Any:
-            if given is not None:
-                sources[key] = "command line"
-                return given
-            if var is not None and env.get(var):
-                sources[key] = f"${var}"
-                return env[var]
-            if key in values:
-                sources[key] = where[key]
-                return values[key]
-            return None
-
-        url = pick("base_url", base_url, URL_ENV)
-        var = values.get("api_key_env")
-        key: str | None = None
-        if api_key is not None:
-            key, sources["api_key"] = api_key, "command line"
-        elif env.get(KEY_ENV):
-            key, sources["api_key"] = env[KEY_ENV], f"${KEY_ENV}"
-        elif var and env.get(var):
-            key = env[var]
-            sources["api_key"] = f"${var} (api_key_env, {where['api_key_env']})"
-        elif "api_key" in values:
-            key, sources["api_key"] = values["api_key"], where["api_key"]
-        elif var:
-            notes.append(
-                f"the API key should be in ${var} (named by api_key_env), which is not set"
-            )
-        return Connection(
-            base_url=url,
-            api_key=key,
-            campaign=pick("campaign", campaign),
-            timezone=pick("timezone", timezone),
-            page_size=pick("page_size", page_size),
-            max_branches=pick("max_branches", max_branches),
-            profile=profile if profile is not None else self.profile,
-            sources=MappingProxyType(sources),
-            notes=tuple(notes),
+        return resolve(
+            self,
+            profile if profile is not None else self.profile,
+            base_url=base_url,
+            api_key=api_key,
+            campaign=campaign,
+            timezone=timezone,
+            page_size=page_size,
+            max_branches=max_branches,
         )
 
     # ---------------------------------------------------------- queries
@@ -1080,6 +1057,10 @@ class Config:
                 "[tool.cqlang] from here upward,"
             )
             lines.append(f"#   {user_config_file() or '(none: no home folder)'}")
+        if self.skipped:
+            lines.append("# skipped, not trusted (someone else could have written them):")
+            for sk in self.skipped:
+                lines.append(f"#   {sk.path}  ({sk.origin}): {sk.reason}")
         conn = self.connection()
         lines.append(f"# profile: {conn.profile or '(none: [connection])'}")
         shown = conn.shown()
@@ -1124,12 +1105,23 @@ def client_from_config(config: Config, profile: str | None = None, **options: An
     """A :class:`cqlang.Client` for the connection of ``config`` (``profile``
     or the loaded one): base URL and key resolved as
     :meth:`Config.connection` does (``CONPEEK_URL``/``CONPEEK_KEY`` before the
-    file). ``options`` go to the client (``timeout``, ``max_retries``...)."""
+    file; a profile with a connection of its own ignores them).
+    ``options`` go to the client (``timeout``, ``max_retries``...). A missing
+    base URL or key is a :class:`ConfigError`: the client never falls back
+    to the environment's, which belong to another connection."""
     import importlib
 
     conn = config.connection(profile)
-    if not conn.api_key and conn.notes:
-        raise ConfigError(conn.notes[0])
+    if not conn.base_url:
+        raise ConfigError(
+            "no API base URL: "
+            + conn.missing.get("base_url", f"set ${URL_ENV} or base_url in the config")
+        )
+    if not conn.api_key:
+        raise ConfigError(
+            "no API key: "
+            + conn.missing.get("api_key", f"set ${KEY_ENV} or api_key_env in the config")
+        )
     client_cls = importlib.import_module(".client", __package__).Client
     return client_cls(conn.base_url, conn.api_key, **options)
 
@@ -1205,15 +1197,28 @@ def target_file(
         return Path(env[CONFIG_ENV])
     start = (Path(cwd) if cwd is not None else Path.cwd()).absolute()
     for d in (start, *start.parents):
-        if (d / PROJECT_FILE).is_file():
-            return d / PROJECT_FILE
+        found = d / PROJECT_FILE
+        if found.is_file():
+            from .trust import untrusted
+
+            try:
+                reason = untrusted(found.stat())
+            except OSError:
+                reason = None
+            if reason is not None:  # read, it would be skipped: never write it
+                raise ConfigError(
+                    f"the nearest cqlang.toml is not trusted ({reason}): name the file "
+                    "to write with --config",
+                    found,
+                )
+            return found
     return start / PROJECT_FILE
 
 
-def _read_for_edit(path: Path) -> tuple[str, str, tuple[str, ...]]:
+def _read_for_edit(path: Path, name: str) -> tuple[str, str, tuple[str, ...]]:
     """The file's text (newlines as ``\\n``), its newline, and the table that
-    holds cqlang's keys."""
-    prefix: tuple[str, ...] = ("tool", "cqlang") if path.name == PYPROJECT_FILE else ()
+    holds cqlang's keys (``name`` is the file's name as given, a link's)."""
+    prefix: tuple[str, ...] = ("tool", "cqlang") if name == PYPROJECT_FILE else ()
     try:
         with open(path, encoding="utf-8", newline="") as fh:
             raw = fh.read()
@@ -1232,20 +1237,35 @@ def _read_for_edit(path: Path) -> tuple[str, str, tuple[str, ...]]:
     return text, newline, prefix
 
 
-def _write(path: Path, text: str, newline: str) -> None:
-    """Replace the file's text at once (a link's target, the link kept)."""
+@contextlib.contextmanager
+def _editing(path: Path) -> Iterator[Path]:
+    """The file to edit for ``path`` (a link's target: the link is kept),
+    locked against other editors for as long as the block runs, so that
+    what is read in it is still the file's content when it is replaced."""
+    from .safewrite import LockTimeout, locked
+
+    real = Path(os.path.realpath(path))
+    with contextlib.ExitStack() as stack:
+        try:
+            real.parent.mkdir(parents=True, exist_ok=True)
+            stack.enter_context(locked(real))
+        except LockTimeout:
+            raise ConfigError(
+                "another cqlang has been editing it for too long; try again", path
+            ) from None
+        except OSError as exc:
+            raise ConfigError(f"cannot lock it for editing: {exc.strerror}", path) from None
+        yield real
+
+
+def _write(path: Path, text: str, newline: str, shown: Path) -> None:
+    """Replace the file's text at once (``path`` is the real file)."""
+    from .safewrite import replace
+
     data = text.replace("\n", newline) if newline != "\n" else text
-    shown, path = path, Path(os.path.realpath(path))
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(data)
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
+        replace(path, data.encode("utf-8"))
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise ConfigError(f"cannot write it: {exc.strerror}", shown) from None
 
 
@@ -1275,14 +1295,12 @@ def _query_block(
 ) -> str:
     import tomlkit
 
-    lines = ["[" + _dotted(*header) + "]"]
+    lines = ["[" + dotted(*header) + "]"]
     if description:
         lines.append(f"description = {tomlkit.string(description).as_string()}")
     lines.append(f"query = {_query_string(text)}")
     if params:
-        items = ", ".join(
-            f"{_dotted(k)} = {tomlkit.item(v).as_string()}" for k, v in params.items()
-        )
+        items = ", ".join(f"{dotted(k)} = {tomlkit.item(v).as_string()}" for k, v in params.items())
         lines.append(f"params = {{ {items} }}")
     if timezone:
         lines.append(f"timezone = {tomlkit.string(timezone).as_string()}")
@@ -1360,12 +1378,27 @@ def save_query(
     """Write ``[queries.NAME]`` into ``path`` (created if missing): after the
     last named query, or at the end, leaving everything else as it is. An
     existing NAME is replaced in place only with ``force``."""
-    if not _NAME_RE.match(name):
+    if not NAME_RE.match(name):
         raise ConfigError(
             f"{name!r} cannot be a query's name: use letters, digits and _ "
             "(not starting with a digit)"
         )
-    source, newline, prefix = _read_for_edit(path)
+    with _editing(path) as real:
+        _save_locked(real, path, name, text, description, params, force, timezone)
+    return path
+
+
+def _save_locked(
+    real: Path,
+    path: Path,
+    name: str,
+    text: str,
+    description: str | None,
+    params: Mapping[str, Any] | None,
+    force: bool,
+    timezone: str | None = None,
+) -> None:
+    source, newline, prefix = _read_for_edit(real, path.name)
     layout = _layout_of(source)
     queries = (*prefix, "queries")
     existing = _regions(layout, (*queries, name))
@@ -1392,16 +1425,22 @@ def save_query(
         sep = "\n" if before.strip() else ""
         out = before + sep + block + after
     _verify(out, path, prefix, name, text)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _write(path, out, newline)
-    return path
+    _write(real, out, newline, path)
 
 
 def remove_query(path: Path, name: str) -> Path:
     """Remove the query NAME from ``path``: its table (or keys), the comment
     lines just above its table, and one blank line."""
-    source, newline, prefix = _read_for_edit(path)
-    if not source and not path.exists():
+    if not path.exists():
+        raise UnknownQueryError(f"no such file, so no query named {name!r}", path)
+    with _editing(path) as real:
+        _remove_locked(real, path, name)
+    return path
+
+
+def _remove_locked(real: Path, path: Path, name: str) -> None:
+    source, newline, prefix = _read_for_edit(real, path.name)
+    if not source and not real.exists():
         raise UnknownQueryError(f"no such file, so no query named {name!r}", path)
     layout = _layout_of(source)
     regions = _regions(layout, (*prefix, "queries", name))
@@ -1414,8 +1453,7 @@ def remove_query(path: Path, name: str) -> Path:
     for start, end in sorted(regions, reverse=True):
         out = _cut(out, start, end)
     _verify(out, path, prefix, name, None)
-    _write(path, out, newline)
-    return path
+    _write(real, out, newline, path)
 
 
 def _names(text: str, prefix: tuple[str, ...]) -> list[str]:
@@ -1456,6 +1494,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "ConfigFile",
+    "ConfigProblem",
     "Connection",
     "Finding",
     "InsecureConfigError",
@@ -1463,7 +1502,11 @@ __all__ = [
     "NamedQuery",
     "PreparedQuery",
     "QueryExistsError",
+    "SkippedFile",
     "UnknownQueryError",
+    "UntrustedConfigError",
+    "check_text",
+    "checked_key",
     "client_from_config",
     "discover",
     "mask",

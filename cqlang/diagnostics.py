@@ -67,7 +67,9 @@ class Diagnostic:
     """One finding about a query.
 
     ``start``/``end`` are 0-based character offsets (``end`` exclusive);
-    ``line``/``column`` are 1-based and locate ``start``. ``facts`` holds
+    ``line``/``column`` are 1-based and locate ``start``. ``suggestion``,
+    when set, is the text that the hint's "did you mean" proposes to put in
+    place of the span (an editor offers it as a quick fix). ``facts`` holds
     numbers a front end words its own hint from (CQL204: ``limit``, the
     bound on requests that applied, and ``requests``, how many the query
     needs), as ``(name, value)`` pairs; see :func:`for_front_end`.
@@ -81,6 +83,7 @@ class Diagnostic:
     line: int
     column: int
     hint: str | None = None
+    suggestion: str | None = None
     facts: tuple[tuple[str, int], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -138,13 +141,14 @@ def make(
     *,
     hint: str | None = None,
     severity: str = ERROR,
+    suggestion: str | None = None,
     facts: tuple[tuple[str, int], ...] = (),
 ) -> Diagnostic:
     """Build a diagnostic, computing line and column from ``text``."""
     start = max(0, min(start, len(text)))
     end = max(start, min(end, len(text)))
     line, col = line_col(text, start)
-    return Diagnostic(code, severity, message, start, end, line, col, hint, facts)
+    return Diagnostic(code, severity, message, start, end, line, col, hint, suggestion, facts)
 
 
 #: The most characters of a query line a rendered diagnostic shows.

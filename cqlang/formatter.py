@@ -12,7 +12,9 @@ the stack.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 from . import ast
@@ -204,3 +206,244 @@ def format_ir(expr: IExpr) -> str:
     if isinstance(expr, IAnd) and not expr.items:
         return ""  # the empty query: everything
     return _connective(expr, _ir_children, _ir_leaf)
+
+
+# ------------------------------------------------------- layout, comments
+
+#: The widest line the formatter writes, where it can.
+DEFAULT_WIDTH = 88
+_INDENT = "    "
+
+
+def format_text(text: str, schema: Schema | None = None, *, width: int = DEFAULT_WIDTH) -> str:
+    """The formatted text of a query, its comments kept: the canonical form
+    on one line when it fits in ``width``, holds no comment between its
+    operands and was written on one line; otherwise one ``and``/``or``
+    operand a line, the connective first, and a parenthesised group that is
+    broken too opened on its own line and indented. Raises
+    :class:`CqlSyntaxError` for a text that is not a query. docs/cli.md
+    says where each comment goes."""
+    from .parser import parse, trivia
+
+    query = parse(text)
+    return _Layout(text, query, schema or DEFAULT_SCHEMA, trivia(text), width).render()
+
+
+def _core(node: ast.Expr) -> ast.Expr:
+    """``node`` without the ``not``s in front of it."""
+    while isinstance(node, ast.Not):
+        node = node.expr
+    return node
+
+
+def _nots(node: ast.Expr) -> int:
+    count = 0
+    while isinstance(node, ast.Not):
+        count += 1
+        node = node.expr
+    return count
+
+
+class _Line:
+    __slots__ = ("hi", "indent", "lead", "text", "trail")
+
+    def __init__(self, indent: str, text: str, hi: int) -> None:
+        self.indent = indent
+        self.text = text
+        self.hi = hi  # the source tokens before this index are written by now
+        self.lead: list[str] = []
+        self.trail: list[str] = []
+
+
+class _Layout:
+    """Lays a parsed query out in lines, then puts each comment on the line
+    of the token it follows (when it was written on that token's line) or
+    before the line of the token it precedes. Every output line writes a run
+    of the source's tokens, in order, so comments keep their order."""
+
+    def __init__(self, text: str, query: ast.Query, schema: Schema, triv: Any, width: int) -> None:
+        self.text = text
+        self.query = query
+        self.width = width
+        self.w = _AstWriter(schema)
+        self.tokens: tuple[tuple[str, int, int], ...] = triv.tokens
+        self.comments: tuple[tuple[int, int], ...] = triv.comments
+        self.starts = [t[1] for t in self.tokens]
+        self.ends = [t[2] for t in self.tokens]
+        self.comment_starts = [c[0] for c in self.comments]
+        self.match = self._parens()
+        self.lines: list[_Line] = []
+        self._ext: dict[int, tuple[int, int, int, int]] = {}
+        self._flat: dict[int, str] = {}
+        self._breaks: dict[tuple[int, int], bool] = {}
+        self._authored: dict[int, bool] = {}
+
+    # ---------------------------------------------------------- tokens
+    def _parens(self) -> dict[int, int]:
+        """Matching grouping parentheses, by token index (the parentheses of
+        a value list, after ``in``, are matched but not grouping)."""
+        match: dict[int, int] = {}
+        stack: list[tuple[int, bool]] = []
+        for i, (kind, _, _) in enumerate(self.tokens):
+            if kind == "LPAR":
+                stack.append((i, i > 0 and self.tokens[i - 1][0] == "IN"))
+            elif kind == "RPAR" and stack:
+                j, values = stack.pop()
+                if not values:
+                    match[j] = i
+        return match
+
+    def ext(self, node: ast.Expr) -> tuple[int, int, int, int]:
+        """Token indices of ``node``: first and last of its content, then
+        first and last with the parentheses written around it."""
+        key = id(node)
+        got = self._ext.get(key)
+        if got is not None:
+            return got
+        if isinstance(node, ast.And | ast.Or):
+            first, last = self.ext(node.items[0])[2], self.ext(node.items[-1])[3]
+        elif isinstance(node, ast.Not):
+            first = bisect_left(self.starts, node.start)
+            last = self.ext(node.expr)[3]
+        else:
+            first = bisect_left(self.starts, node.start)
+            last = bisect_left(self.ends, node.end)
+        outer_first, outer_last = first, last
+        while (
+            outer_first > 0
+            and outer_last + 1 < len(self.tokens)
+            and self.match.get(outer_first - 1) == outer_last + 1
+        ):
+            outer_first -= 1
+            outer_last += 1
+        got = (first, last, outer_first, outer_last)
+        self._ext[key] = got
+        return got
+
+    def breaks(self, node: ast.And | ast.Or, indent: str, width: int) -> bool:
+        """Whether the chain ``node``, whose one line would be ``width``
+        wide, is written one operand a line: when that line is too wide, or
+        when written so a comment would stand between two of its operands.
+        (A comment on the last operand's line ends up after the chain, and
+        is as well written after the chain on one line.)"""
+        if width > self.width or self.authored(node):
+            return True
+        key = (id(node), len(indent))
+        got = self._breaks.get(key)
+        if got is not None:
+            return got
+        items = node.items
+        last = _core(items[-1])
+        inner = indent + _INDENT
+        # The first token of the chain's last line when broken: the last
+        # operand's connective, or the closing parenthesis of a last operand
+        # that is itself broken.
+        stop = self.ext(items[-2])[3] + 1
+        if isinstance(last, ast.And | ast.Or):
+            text = self.operand_text(
+                items[-1], "and " if isinstance(node, ast.And) else "or ", node
+            )
+            if self.breaks(last, inner, len(inner) + len(text)):
+                stop = self.ext(last.items[-1])[3] + 1
+        lo = self.starts[self.ext(node)[0]]
+        i = bisect_right(self.comment_starts, lo)
+        got = i < len(self.comment_starts) and self.comment_starts[i] < self.starts[stop]
+        self._breaks[key] = got
+        return got
+
+    def authored(self, node: ast.And | ast.Or) -> bool:
+        """Whether the author wrote two operands of ``node``, or of a chain
+        inside it, on separate lines: then it stays one operand a line."""
+        key = id(node)
+        got = self._authored.get(key)
+        if got is None:
+            got = False
+            items = node.items
+            for a, b in pairwise(items):
+                if "\n" in self.text[self.ends[self.ext(a)[3]] : self.starts[self.ext(b)[2]]]:
+                    got = True
+                    break
+            else:
+                got = any(
+                    isinstance(c, ast.And | ast.Or) and self.authored(c) for c in map(_core, items)
+                )
+            self._authored[key] = got
+        return got
+
+    def operand_text(self, item: ast.Expr, prefix: str, parent: ast.Expr | None) -> str:
+        flat = self.flat(item)
+        if isinstance(parent, ast.And) and isinstance(item, ast.Or):
+            flat = f"({flat})"
+        return prefix + flat
+
+    def flat(self, node: ast.Expr) -> str:
+        key = id(node)
+        got = self._flat.get(key)
+        if got is None:
+            got = _connective(node, self.w.children, self.w.leaf)
+            self._flat[key] = got
+        return got
+
+    # ---------------------------------------------------------- layout
+    def line(self, indent: str, text: str, hi: int) -> None:
+        self.lines.append(_Line(indent, text, hi))
+
+    def chain(self, node: ast.And | ast.Or, indent: str) -> None:
+        word = "and " if isinstance(node, ast.And) else "or "
+        for k, item in enumerate(node.items):
+            self.operand(item, indent, word if k else "", node)
+
+    def operand(self, item: ast.Expr, indent: str, prefix: str, parent: ast.Expr | None) -> None:
+        core = _core(item)
+        text = self.operand_text(item, prefix, parent)
+        last = self.ext(item)[3] + 1
+        if isinstance(core, ast.And | ast.Or) and self.breaks(
+            core, indent, len(indent) + len(text)
+        ):
+            nots = "not " * _nots(item)
+            self.line(indent, prefix + nots + "(", self.ext(core.items[0])[2])
+            self.chain(core, indent + _INDENT)
+            self.line(indent, ")", last)
+        else:
+            self.line(indent, text, last)
+
+    def render(self) -> str:
+        expr = self.query.expr
+        if expr is not None:
+            if isinstance(expr, ast.And | ast.Or) and self.breaks(expr, "", len(self.flat(expr))):
+                self.chain(expr, "")
+            else:
+                self.operand(expr, "", "", None)
+            self.lines[-1].hi = len(self.tokens)
+        tail = self.place_comments()
+        out: list[str] = []
+        for i, ln in enumerate(self.lines):
+            out.extend(ln.indent + c for c in ln.lead)
+            first, *more = ln.trail or [""]
+            out.append(ln.indent + ln.text + (f"  {first}" if first else ""))
+            # A second comment cannot share the line: it goes on a line of
+            # its own, where it will be read as leading the next line.
+            after = self.lines[i + 1].indent if i + 1 < len(self.lines) else ""
+            out.extend(after + c for c in more)
+        out.extend(tail)
+        return "\n".join(out)
+
+    def place_comments(self) -> list[str]:
+        """Put each comment on a line; return those after the last line."""
+        owner: list[int] = []  # the line of each token
+        for i, ln in enumerate(self.lines):
+            owner.extend([i] * (ln.hi - len(owner)))
+        tail: list[str] = []
+        n = len(self.tokens)
+        for start, end in self.comments:
+            body = self.text[start:end].rstrip()
+            before = bisect_right(self.ends, start) - 1  # the token it follows
+            after = before + 1  # the token it precedes
+            same_line = before >= 0 and "\n" not in self.text[self.ends[before] : start]
+            if before >= 0 and (same_line or (after < n and owner[after] == owner[before])):
+                self.lines[owner[before]].trail.append(body)
+            elif after < n:
+                self.lines[owner[after]].lead.append(body)
+            else:
+                tail.append(body)
+        return tail

@@ -10,6 +10,8 @@ one shape of command line here, with the library alone:
 
 and only where no config file would be read (:func:`cqlang.locate.no_config_file`)
 and click's shell completion is not asked for (``_CQLANG_COMPLETE``).
+``--file/-f`` and a QUERY that looks like a file name (cqlang.queryfile)
+go to click too.
 Everything else, and every mistake in those options (a bad --tz, --now or
 --param), goes to the click application in :mod:`cqlang.cli`, which stays
 the one definition of the command line: it does the same work with the same
@@ -162,6 +164,11 @@ def run(job: _Job) -> int | None:
     try:
         plan = _plan(job)
     except CqlError as exc:
+        from .diagnostics import CqlSyntaxError
+        from .queryfile import looks_like_path
+
+        if isinstance(exc, CqlSyntaxError) and looks_like_path(job.query or ""):
+            return None  # `compile q.cql`: click says to use -f
         return _print(str(exc), sys.stderr, EXIT_INVALID)
     except Exception:
         return None

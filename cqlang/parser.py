@@ -644,6 +644,62 @@ def scan_prefix(text: str) -> Scan:
     return Scan(tuple(tokens), accepts, error)
 
 
+# ------------------------------------------------------------------ trivia
+# The parser skips blanks and comments; the formatter needs to know where the
+# comments are and which tokens they sit between. Asked for separately (the
+# parse itself never pays for it): the same lexer and tables run over the
+# text again, and each comment is found in the gap between two tokens, which
+# by the lexer's own definition holds nothing but blanks and comments.
+
+_COMMENT_RE = re.compile(r"#[^\n]*")
+
+
+class Trivia(Frozen):
+    """The tokens of a query as ``(terminal, start, end)`` and its comments
+    as ``(start, end)`` spans (``#`` to the end of its line), in text order."""
+
+    __slots__ = ("comments", "tokens")
+    __match_args__ = ("tokens", "comments")
+    tokens: tuple[tuple[str, int, int], ...]
+    comments: tuple[tuple[int, int], ...]
+
+    def __init__(
+        self, tokens: tuple[tuple[str, int, int], ...], comments: tuple[tuple[int, int], ...]
+    ) -> None:
+        _set(self, "tokens", tokens)
+        _set(self, "comments", comments)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.tokens, self.comments) == (other.tokens, other.comments)
+
+    def __hash__(self) -> int:
+        return hash((self.tokens, self.comments))
+
+
+def trivia(text: str) -> Trivia:
+    """The tokens and comments of ``text``; for a text that is not a query,
+    those before the first mistake."""
+    p = _parser()
+    stack = [p.start]
+    tokens: list[tuple[str, int, int]] = []
+    comments: list[tuple[int, int]] = []
+    pos = 0
+    try:
+        for tok in p.tokens(text, 0, stack):
+            if tok.start_pos > pos:
+                comments.extend(m.span() for m in _COMMENT_RE.finditer(text, pos, tok.start_pos))
+            if not p.feed(stack, tok.type):
+                return Trivia(tuple(tokens), tuple(comments))
+            tokens.append((tok.type, tok.start_pos, tok.end_pos))
+            pos = tok.end_pos
+    except (_LexError, _EscapeError):
+        return Trivia(tuple(tokens), tuple(comments))
+    comments.extend(m.span() for m in _COMMENT_RE.finditer(text, pos))
+    return Trivia(tuple(tokens), tuple(comments))
+
+
 # ------------------------------------------------------------------ errors
 
 
@@ -687,9 +743,19 @@ def _syntax_diagnostic(err: _ParseError, text: str, parser: _Parser) -> Diagnost
     )
     if close is None and (tok.type == "WORD" or shown.isalpha()):
         close = suggest(shown, kw)
+    fix = None
     if close and close.lower() != shown.lower():
         hint = f"did you mean '{close}'? ({hint})" if hint else f"did you mean '{close}'?"
-    return make(text, "CQL001", f"unexpected {shown!r}", tok.start_pos, tok.end_pos, hint=hint)
+        fix = close
+    return make(
+        text,
+        "CQL001",
+        f"unexpected {shown!r}",
+        tok.start_pos,
+        tok.end_pos,
+        hint=hint,
+        suggestion=fix,
+    )
 
 
 def _lex_diagnostic(text: str, pos: int, allowed: set[str]) -> Diagnostic:

@@ -20,6 +20,8 @@ class Located:
 
     value: str
     offsets: tuple[int, ...]
+    #: Where the whole literal is written, its quotes included.
+    span: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,14 @@ class Statement:
 
 @dataclass
 class Layout:
+    """``keys``: where each key path is first written (the offset of its last
+    part; ``[a.b]`` writes ``a`` and ``a.b``); ``values``: where each value
+    starts (array items are numbered: ``(*path, "0")``)."""
+
     strings: dict[tuple[str, ...], Located] = field(default_factory=dict)
     statements: list[Statement] = field(default_factory=list)
+    keys: dict[tuple[str, ...], int] = field(default_factory=dict)
+    values: dict[tuple[str, ...], int] = field(default_factory=dict)
 
 
 class _ScanError(Exception):
@@ -113,7 +121,7 @@ class _Scanner:
                 array = self.peek("[[")
                 self.i += 2 if array else 1
                 self.blanks()
-                table = self.keys()
+                table = self.keys(())
                 self.blanks()
                 close = "]]" if array else "]"
                 if not self.peek(close):
@@ -121,7 +129,7 @@ class _Scanner:
                 self.i += len(close)
                 self.out.statements.append(Statement(table, start, self.end_of_line(), True))
             else:
-                path = (*table, *self.keys())
+                path = self.keys(table)
                 self.blanks()
                 if not self.peek("="):
                     raise _ScanError
@@ -131,15 +139,18 @@ class _Scanner:
                 self.out.statements.append(Statement(path, start, self.end_of_line()))
         return self.out
 
-    def keys(self) -> tuple[str, ...]:
-        parts = [self.key()]
+    def keys(self, base: tuple[str, ...]) -> tuple[str, ...]:
+        """A dotted key below ``base``: the full path (each part's place noted)."""
+        path = base
         while True:
+            at = self.i
+            path = (*path, self.key())
+            self.out.keys.setdefault(path, at)
             self.blanks()
             if not self.peek("."):
-                return tuple(parts)
+                return path
             self.i += 1
             self.blanks()
-            parts.append(self.key())
 
     def key(self) -> str:
         if self.peek('"'):
@@ -156,18 +167,23 @@ class _Scanner:
 
     def value(self, path: tuple[str, ...]) -> None:
         t = self.t
+        self.out.values.setdefault(path, self.i)
+        start = self.i
+        found: Located | None = None
         if self.peek('"""'):
             self.i += 3
-            self.out.strings[path] = self.basic(multiline=True)
+            found = self.basic(multiline=True)
         elif self.peek('"'):
             self.i += 1
-            self.out.strings[path] = self.basic(multiline=False)
+            found = self.basic(multiline=False)
         elif self.peek("'''"):
             self.i += 3
-            self.out.strings[path] = self.literal(multiline=True)
+            found = self.literal(multiline=True)
         elif self.peek("'"):
             self.i += 1
-            self.out.strings[path] = self.literal(multiline=False)
+            found = self.literal(multiline=False)
+        if found is not None:
+            self.out.strings[path] = Located(found.value, found.offsets, (start, self.i))
         elif self.peek("["):
             self.i += 1
             index = 0
@@ -189,13 +205,13 @@ class _Scanner:
                 return
             while True:
                 self.blanks()
-                keys = self.keys()
+                keys = self.keys(path)
                 self.blanks()
                 if not self.peek("="):
                     raise _ScanError
                 self.i += 1
                 self.blanks()
-                self.value((*path, *keys))
+                self.value(keys)
                 self.blanks()
                 if self.peek(","):
                     self.i += 1

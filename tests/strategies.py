@@ -491,3 +491,29 @@ def filter_lists(values: st.SearchStrategy[str] | None = None) -> st.SearchStrat
 # ------------------------------------------------------------ other values
 
 safe_ints = st.integers(-MAX_INT, MAX_INT)
+
+
+# ----------------------------------------------------------------- comments
+
+
+def comment_texts(text: str) -> list[str]:
+    """The comments of a query text, in order, trailing blanks dropped."""
+    from cqlang.parser import trivia
+
+    return [text[a:b].rstrip() for a, b in trivia(text).comments]
+
+
+@st.composite
+def commented(draw: st.DrawFn, text: str) -> str:
+    """``text`` (a query) with comments put between random tokens: on the
+    line of the token before, or on lines of their own."""
+    from cqlang.parser import trivia
+
+    ends = [0] + [end for _, _, end in trivia(text).tokens]
+    spots = draw(st.lists(st.sampled_from(ends), max_size=5))
+    out = text
+    for k, at in enumerate(sorted(spots, reverse=True)):
+        word = pick(draw, ["note", "why (", "and or", "# nested", "zażółć 😀", ""])
+        form = pick(draw, [" # {}\n", "\n# {}\n", "  #{}\n", "\n  # {}\n"])
+        out = out[:at] + form.format(f"{word} {k}".strip()) + out[at:]
+    return out

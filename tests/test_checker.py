@@ -12,7 +12,7 @@ import cqlang
 from cqlang.checker import check_text
 from cqlang.diagnostics import render
 from cqlang.ir import Atom, IAnd, atoms
-from cqlang.schema import MAX_INT
+from cqlang.schema import DEFAULT_SCHEMA, MAX_INT
 
 NOW = datetime(2021, 8, 10, 14, 30, 30, tzinfo=UTC)
 
@@ -106,10 +106,48 @@ def test_diagnostic_fields_and_json() -> None:
         "line": 2,
         "column": 3,
         "hint": "did you mean 'priority'?",
+        "suggestion": "priority",
     }
     assert text[diag.start : diag.end] == "prioirty"
     data = json.loads(cqlang.diagnostics.to_json(cqlang.check(text)))
     assert data == [diag.to_dict()]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "suggestion"),
+    [
+        ("prioirty > 3", "prioirty", "priority"),
+        ("state = OPNE", "OPNE", "OPEN"),
+        ('state = "OPNE"', '"OPNE"', '"OPEN"'),
+        ("state = OPEN adn priority > 1", "adn", "and"),
+        ("state notin (OPEN)", "notin", "not in"),
+        ("priority = $mn", "$mn", "$min"),
+        ("@hto", "@hto", "@hot"),
+        ("custom.regoin = PL", "custom.regoin", "custom.region"),
+        ('custom["lead sorce"] = x', 'custom["lead sorce"]', 'custom["lead source"]'),
+        ("priority = 3 and state = FOO", "FOO", None),  # nothing close: no suggestion
+        ("@hot", None, None),  # inside a named query: the span is the reference
+    ],
+)
+def test_did_you_mean_is_data(text: str, span: str | None, suggestion: str | None) -> None:
+    """Each "did you mean" hint carries its replacement as data, and putting
+    it in place of the span removes that mistake."""
+    schema = DEFAULT_SCHEMA.with_custom_fields({"region": "string", "lead source": "string"})
+    kw: dict[str, Any] = {
+        "schema": schema,
+        "params": {"min": 1},
+        "queries": {"hot": "prioirty > 1"},
+    }
+    diags = [d for d in cqlang.check(text, **kw) if d.code != "CQL114"]
+    assert len(diags) == 1, diags
+    d = diags[0]
+    assert d.suggestion == suggestion
+    if span is not None:
+        assert text[d.start : d.end] == span
+    if suggestion is not None:
+        assert suggestion.strip('"') in (d.hint or "")
+        fixed = text[: d.start] + suggestion + text[d.end :]
+        assert all(x.code != d.code for x in cqlang.check(fixed, **kw)), fixed
 
 
 def test_json_keeps_non_ascii() -> None:

@@ -207,7 +207,17 @@ def test_check_json_lists_every_diagnostic() -> None:
     assert result.exit_code == 1
     data = stdout_json(result)
     assert [d["code"] for d in data] == ["CQL101", "CQL105"]
-    assert set(data[0]) == {"code", "severity", "message", "start", "end", "line", "column", "hint"}
+    assert set(data[0]) == {
+        "code",
+        "severity",
+        "message",
+        "start",
+        "end",
+        "line",
+        "column",
+        "hint",
+        "suggestion",
+    }
     assert (data[0]["start"], data[0]["end"], data[0]["line"], data[0]["column"]) == (0, 8, 1, 1)
 
 
@@ -244,7 +254,7 @@ def test_fmt() -> None:
     result = run("fmt", "STATE=open AND (priority>=3)")
     assert result.exit_code == 0
     assert result.stdout == "STATE = open and priority >= 3\n"
-    assert run("fmt", "-", stdin="x == 1 # c\n or y <> 2").stdout == "x = 1 or y != 2\n"
+    assert run("fmt", "-", stdin="x == 1 # c\n or y <> 2").stdout == "x = 1  # c\nor y != 2\n"
     bad = run("fmt", "state = OPEN or")
     assert bad.exit_code == 1 and "error[CQL004]" in bad.stderr
 

@@ -314,6 +314,8 @@ KNOWN = [
     (["repl"], "\\set max_branches ²\n\\fetch ١٢\n"),
     (["emulator", "--seed", "²"], ""),
     (["fetch", "--campaign", "c1", "-o", "out.txt"], ""),
+    (["queries", "check", "--config", "folder"], ""),
+    (["--config", "folder", "config"], ""),
 ]
 
 

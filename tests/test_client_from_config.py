@@ -17,11 +17,12 @@ def test_client_from_config_fetches_with_the_key_named_by_api_key_env(
     with Emulator(records=50, seed=3, api_key="key-from-env") as emu:
         path = tmp_path / "cqlang.toml"
         path.write_text(
-            f'[connection]\nbase_url = "{emu.url}"\napi_key_env = "TEAM_KEY"\n', encoding="utf-8"
+            f'[connection]\nbase_url = "{emu.url}"\napi_key_env = "CQLANG_TEAM_KEY"\n',
+            encoding="utf-8",
         )
         monkeypatch.delenv("CONPEEK_URL", raising=False)
         monkeypatch.delenv("CONPEEK_KEY", raising=False)
-        monkeypatch.setenv("TEAM_KEY", "key-from-env")
+        monkeypatch.setenv("CQLANG_TEAM_KEY", "key-from-env")
         client = cqlang.Client.from_config(cqlang.Config.load(path))
         records: list[dict[str, Any]] = list(
             client.voice_campaign_requests(DEFAULT_CAMPAIGN, "state = OPEN")

@@ -254,7 +254,7 @@ def test_api_key_in_a_private_file_is_used_and_masked(isolated: Path) -> None:
 
 
 def test_a_readable_file_without_a_key_is_fine(isolated: Path) -> None:
-    write(isolated / "cqlang.toml", '[connection]\napi_key_env = "MY_KEY"\n', 0o644)
+    write(isolated / "cqlang.toml", '[connection]\napi_key_env = "CONPEEK_MY_KEY"\n', 0o644)
     assert Config.load().files
 
 
@@ -269,19 +269,19 @@ def test_settings_resolve_options_then_environment_then_config(
         """
 [connection]
 base_url = "http://file"
-api_key_env = "MY_KEY"
+api_key_env = "CONPEEK_MY_KEY"
 campaign = "c-file"
 timezone = "Europe/Warsaw"
 [profiles.prod]
 base_url = "https://prod"
-api_key_env = "PROD_KEY"
+api_key_env = "CONPEEK_PROD_KEY"
 """,
     )
     cfg = Config.load()
     conn = cfg.connection()
     assert (conn.base_url, conn.api_key, conn.campaign) == ("http://file", None, "c-file")
-    assert conn.notes and "MY_KEY" in conn.notes[0]
-    monkeypatch.setenv("MY_KEY", "from-my-key")
+    assert conn.notes and "CONPEEK_MY_KEY" in conn.notes[0]
+    monkeypatch.setenv("CONPEEK_MY_KEY", "from-my-key")
     assert cfg.connection().api_key == "from-my-key"
     monkeypatch.setenv("CONPEEK_KEY", "from-conpeek-key")
     monkeypatch.setenv("CONPEEK_URL", "http://env")
@@ -293,7 +293,7 @@ api_key_env = "PROD_KEY"
     # A profile overrides [connection] key by key; the environment still wins.
     monkeypatch.delenv("CONPEEK_URL")
     monkeypatch.delenv("CONPEEK_KEY")
-    monkeypatch.setenv("PROD_KEY", "prod-key")
+    monkeypatch.setenv("CONPEEK_PROD_KEY", "prod-key")
     prod = Config.load(profile="prod").connection()
     assert (prod.base_url, prod.api_key, prod.campaign, prod.timezone) == (
         "https://prod",
@@ -316,12 +316,12 @@ def test_unknown_profile(isolated: Path) -> None:
 def test_client_from_config(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(
         isolated / "cqlang.toml",
-        '[connection]\nbase_url = "http://127.0.0.1:9"\napi_key_env = "MY_KEY"\n',
+        '[connection]\nbase_url = "http://127.0.0.1:9"\napi_key_env = "CONPEEK_MY_KEY"\n',
     )
     cfg = Config.load()
-    with pytest.raises(ConfigError, match="MY_KEY"):
+    with pytest.raises(ConfigError, match="CONPEEK_MY_KEY"):
         cfgmod.client_from_config(cfg)
-    monkeypatch.setenv("MY_KEY", "k-123")
+    monkeypatch.setenv("CONPEEK_MY_KEY", "k-123")
     client = cfgmod.client_from_config(cfg)
     assert client.base_url == "http://127.0.0.1:9"
 

@@ -195,7 +195,8 @@ def test_list_parameter_from_the_command_line() -> None:
 def test_fmt_a_named_query() -> None:
     r = run("--config", str(EXAMPLE), "fmt", "@retry_queue")
     assert r.exit_code == 0, r.output
-    assert r.stdout.strip() == "application_state in (RETRY, RECALL) and contact_try < $max_tries"
+    # Written one operand a line in the file, it stays so.
+    assert r.stdout == "application_state in (RETRY, RECALL)\nand contact_try < $max_tries\n"
 
 
 def test_an_invalid_named_query_is_reported_in_its_file(isolated: Path) -> None:

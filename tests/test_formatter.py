@@ -41,9 +41,9 @@ from cqlang.schema import DEFAULT_SCHEMA
         ("priority = $p", "priority = $p"),
         ("@hot and x = 1", "@hot and x = 1"),
         ("x = null", "x = null"),
-        ("# saved\nstate = OPEN # open ones\n", "state = OPEN"),
+        ("# saved\nstate = OPEN # open ones\n", "# saved\nstate = OPEN  # open ones"),
         ("", ""),
-        ("  # only a comment", ""),
+        ("  # only a comment", "# only a comment"),
     ],
 )  # fmt: skip
 def test_canonical_form(text: str, canonical: str) -> None:
@@ -88,7 +88,8 @@ def test_format_raises_syntax_errors() -> None:
 
 def test_format_of_deep_and_long_queries() -> None:
     long = " OR ".join(f"priority = {i}" for i in range(10_000))
-    assert cqlang.format(long) == long.replace(" OR ", " or ")
+    assert cqlang.format(long) == long.replace(" OR ", "\nor ")
+    assert cqlang.format(long, width=10**6) == long.replace(" OR ", " or ")
     deep = "(" * 95 + "a = 1" + ")" * 95
     assert cqlang.format(deep) == "a = 1"
     nots = "not " * 95 + "a = 1"

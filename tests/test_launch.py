@@ -108,7 +108,29 @@ CLICK = [
     ["--version"],
     ["check", "state = OPEN"],
     [],
+    ["compile", "-f", "q.cql"],  # a query file
+    ["compile", "--file=q.cql"],
+    ["compile", "q.cql"],  # a file name where a query goes: click says to use -f
 ]
+
+
+def test_a_file_name_for_a_query_says_to_use_f(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], no_config: Path
+) -> None:
+    (no_config / "q.cql").write_text("state = OPEN\n", encoding="utf-8")
+    (no_config / "state").write_text("state = OPEN\n", encoding="utf-8")
+    for args in (["compile", "q.cql"], ["compile", "state"], ["compile", "missing.CQL"]):
+        fast, code, _, err = launched(monkeypatch, capsys, args)
+        assert not fast
+        assert code == 2
+        assert f"use -f {args[1]}" in err
+    # A query is never taken for a file name, whatever files exist.
+    (no_config / "state = OPEN").write_text("priority > 1", encoding="utf-8")
+    fast, code, out, _ = launched(monkeypatch, capsys, ["compile", "state = OPEN"])
+    assert fast and code == 0 and "OPEN" in out
+    fast, code, out, _ = launched(monkeypatch, capsys, ["compile", "-f", "q.cql"])
+    assert not fast and code == 0
+    assert out == '[{"property": "state", "value": ["OPEN"]}]\n'
 
 
 @pytest.mark.parametrize("args", FAST, ids=lambda a: " ".join(a)[:40])
@@ -139,6 +161,23 @@ def test_a_config_file_sends_compile_to_click(
     assert not fast
     assert code == 0
     assert '"value": "PL"' in out  # the declared enum was read
+
+
+def test_an_untrusted_config_file_sends_compile_to_click_which_skips_it(
+    no_config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A discovered file someone else could write is skipped (docs/config.md):
+    the output is what it is without the file, plus a warning naming it."""
+    args = ["compile", "custom.region = pl"]
+    _, _, plain, _ = launched(monkeypatch, capsys, args)
+    declared = '[schema.custom_fields]\nregion = { type = "enum", values = ["PL", "DE"] }\n'
+    planted = no_config / "cqlang.toml"
+    planted.write_text(declared)
+    planted.chmod(0o666)  # anyone may write to it
+    fast, code, out, err = launched(monkeypatch, capsys, args)
+    assert not fast
+    assert (code, out) == (0, plain)
+    assert f"cqlang: warning: skipped {planted.name} (nearest cqlang.toml)" in err
 
 
 def test_a_stream_that_is_not_utf8_goes_to_click(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from prompt_toolkit.completion import CompleteEvent
@@ -16,7 +18,7 @@ from prompt_toolkit.input import PipeInput, create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from cqlang.repl import Dispatcher, Session
-from cqlang.repl.app import LiveStatus, Repl, history_path
+from cqlang.repl.app import LiveStatus, Repl, file_history, history_path
 from cqlang.repl.completer import CqlangCompleter, repl_completions
 
 ENTER = "\r"
@@ -221,3 +223,40 @@ def test_history_path_is_in_the_user_state_dir(
 ) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     assert history_path() == __import__("pathlib").Path(str(tmp_path)) / "cqlang" / "history"
+
+
+def test_history_file_is_private_as_psqls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The history holds the values of past queries: created 0600 in a
+    folder created 0700 (whatever the umask), and kept so."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    old = os.umask(0)
+    try:
+        history = file_history()
+        path = history_path()
+        assert path.stat().st_mode & 0o777 == 0o600
+        assert path.parent.stat().st_mode & 0o777 == 0o700
+        history.store_string('custom.phone = "+48 600 100 200"')
+        assert path.stat().st_mode & 0o777 == 0o600
+        path.unlink()  # removed while the REPL runs: made again, still private
+        history.store_string("state = OPEN")
+        assert path.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)
+    assert list(file_history().load_history_strings()) == ["state = OPEN"]
+
+
+def test_an_existing_history_that_others_can_read_is_made_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Earlier versions made it 0644 in a 0755 folder: that is fixed when the
+    REPL starts (docs/repl.md)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = history_path()
+    path.parent.mkdir(parents=True)
+    path.parent.chmod(0o755)
+    path.write_text("\n# 2026-01-01\n+priority > 1\n")
+    path.chmod(0o644)
+    history = file_history()
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    assert list(history.load_history_strings()) == ["priority > 1"]

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
+import os
+import stat
 import sys
 import threading
 from pathlib import Path
@@ -35,7 +38,7 @@ from .commands import Dispatcher, Reply
 from .completer import CqlangCompleter
 from .session import Session, needs_more_input
 
-__all__ = ["PROMPT", "LiveStatus", "Repl", "history_path"]
+__all__ = ["PROMPT", "LiveStatus", "PrivateFileHistory", "Repl", "file_history", "history_path"]
 
 PROMPT = "cqlang> "
 CONTINUATION = "   ...> "
@@ -57,15 +60,46 @@ def history_path() -> Path:
     return Path(platformdirs.user_state_path("cqlang")) / "history"
 
 
+class PrivateFileHistory(FileHistory):
+    """prompt_toolkit's FileHistory, but a file it (re)creates is readable by
+    its owner only: the history holds the values of past queries (phone
+    numbers, names)."""
+
+    def store_string(self, string: str) -> None:
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+        with open(os.open(self.filename, flags, 0o600), "ab") as f:
+            # The format FileHistory reads back: a comment, then "+" lines.
+            f.write(f"\n# {datetime.datetime.now()}\n".encode())
+            for line in string.split("\n"):
+                f.write(f"+{line}\n".encode("utf-8", errors="replace"))
+
+
+def _private(fd_or_path: int | Path, mode: int) -> None:
+    """Take group and other permissions away from a file or folder of ours
+    that has them (earlier versions made the history 0644 in a 0755 folder)."""
+    st = os.stat(fd_or_path)
+    if os.name == "posix" and st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) & 0o077:
+        os.chmod(fd_or_path, mode)
+
+
 def file_history() -> History:
-    """The history file, or an in-memory history when it cannot be made."""
+    """The history file, or an in-memory history when it cannot be made.
+    As psql's: the file is created 0600 in a folder created 0700; an
+    existing one of ours that others can read is made so too."""
     path = history_path()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(exist_ok=True)
+        path.parent.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        _private(path.parent, 0o700)
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(path, flags, 0o600)
+        try:
+            _private(fd, 0o600)
+        finally:
+            os.close(fd)
     except OSError:
         return InMemoryHistory()
-    return FileHistory(str(path))
+    return PrivateFileHistory(str(path))
 
 
 class LiveStatus:

@@ -67,9 +67,10 @@ def _config_module() -> ModuleType | None:
 def load_environment(profile: str | None = None, path: str | None = None) -> Environment:
     """The connection, time zone, named queries and custom fields of
     ``profile`` (or of ``[connection]``) from the config files (``path``
-    alone when given, as ``--config FILE``), with
-    ``CONPEEK_URL``/``CONPEEK_KEY`` first (as :meth:`cqlang.config.Config.
-    connection` resolves them). Without :mod:`cqlang.config`, only the
+    alone when given, as ``--config FILE``), resolved as
+    :meth:`cqlang.config.Config.connection` does (``CONPEEK_URL``/
+    ``CONPEEK_KEY`` first for the default connection; a profile with a
+    connection of its own does not read them). Without :mod:`cqlang.config`, only the
     environment variables, and a note; a config file that cannot be read is
     a note too, unless ``profile`` or ``path`` was asked for: then, as for an
     unknown profile, :class:`Unavailable` is raised."""
@@ -92,8 +93,12 @@ def load_environment(profile: str | None = None, path: str | None = None) -> Env
         if profile or path:
             raise Unavailable(f"config: {exc}") from exc
         env.notes.append(f"config not loaded: {exc}")
+        conn = mod.Config().connection()  # the environment's alone, its key checked
+        env.base_url, env.api_key = conn.base_url, conn.api_key
+        env.notes.extend(conn.notes)
         return env
     env.config = config
+    env.notes.extend(str(skipped) for skipped in config.skipped)
     env.base_url = conn.base_url
     env.api_key = conn.api_key
     env.campaign = conn.campaign

@@ -1,0 +1,307 @@
+"""The checks of a config file's cqlang table: every mistake, not the first.
+
+:func:`validate` walks the table that :mod:`tomllib` read and returns the
+settings it keeps together with a :class:`Problem` for each mistake (an
+unknown key with a did-you-mean, a value of the wrong type, a time zone that
+does not exist...). A problem names its key path; cqlang.config places it in
+the file (``FILE:LINE:COL``) with :mod:`cqlang.tomlscan`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .diagnostics import suggest
+from .schema import DEFAULT_SCHEMA, SchemaError
+
+NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+#: What a variable named by ``api_key_env`` must start with, except in the
+#: user's own config file: a shared or downloaded file cannot make cqlang
+#: send an unrelated secret (``GITHUB_TOKEN``) as the API key.
+KEY_ENV_PREFIXES = ("CONPEEK_", "CQLANG_")
+
+TOP_KEYS = ("connection", "profiles", "schema", "queries")
+CONNECTION_KEYS: dict[str, type] = {
+    "base_url": str,
+    "api_key_env": str,
+    "api_key": str,
+    "campaign": str,
+    "timezone": str,
+    "page_size": int,
+    "max_branches": int,
+}
+SCHEMA_KEYS = ("custom_fields", "strict")
+QUERY_KEYS: dict[str, type] = {
+    "query": str,
+    "description": str,
+    "campaign": str,
+    "params": dict,
+    "exclude": list,
+    "timezone": str,
+    "limit": int,
+    "max_branches": int,
+}
+_TYPE_WORDS = {
+    str: "a string",
+    int: "an integer",
+    dict: "a table",
+    list: "an array",
+    bool: "true or false",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake: ``where`` is the key path as shown (``connection.page_size``,
+    empty for the top level), ``keys`` the raw path below the cqlang table
+    that locates it, ``at_value`` whether the value (not the key) is wrong."""
+
+    where: str
+    message: str
+    keys: tuple[str, ...]
+    at_value: bool = False
+
+
+def control_character(text: str) -> int | None:
+    """The index of the first control character of ``text`` (C0, DEL, C1)."""
+    for i, c in enumerate(text):
+        if ord(c) < 32 or 0x7F <= ord(c) < 0xA0:
+            return i
+    return None
+
+
+def kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number with a fraction"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return "a date or time"
+
+
+def dotted(*parts: str) -> str:
+    return ".".join(p if NAME_RE.match(p) else f'"{p}"' for p in parts if p)
+
+
+def _under(where: str, *parts: str) -> str:
+    """``parts`` (raw keys) below ``where`` (a path already written out)."""
+    tail = dotted(*parts)
+    return f"{where}.{tail}" if where and tail else where or tail
+
+
+class _Checker:
+    def __init__(self, base: str, own_file: bool) -> None:
+        self.base = base
+        self.own_file = own_file
+        self.problems: list[Problem] = []
+
+    def add(self, keys: tuple[str, ...], message: str, *, value: bool = True) -> None:
+        """A mistake at ``keys`` (below the cqlang table): at its value, or
+        (``value=False``) at the key itself."""
+        self.problems.append(Problem(_under(self.base, *keys), message, keys, value))
+
+    def unknown(self, keys: tuple[str, ...], allowed: Iterable[str]) -> None:
+        allowed = list(allowed)
+        key = keys[-1]
+        close = suggest(key, allowed)
+        hint = f"did you mean '{close}'?" if close else "known keys: " + ", ".join(allowed)
+        self.problems.append(
+            Problem(_under(self.base, *keys[:-1]), f"unknown key {key!r} ({hint})", keys)
+        )
+
+    def expect(self, value: Any, typ: type, keys: tuple[str, ...]) -> bool:
+        if isinstance(value, typ) and not (typ is int and isinstance(value, bool)):
+            return True
+        self.add(keys, f"expected {_TYPE_WORDS[typ]}, got {kind(value)}")
+        return False
+
+    def zone(self, name: str, keys: tuple[str, ...]) -> None:
+        from .timeexpr import TimeError, zone
+
+        try:
+            zone(name)
+        except TimeError as exc:
+            self.add(keys, f"{exc} (use an IANA name such as Europe/Warsaw)")
+
+    # ------------------------------------------------------------ tables
+    def top(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key not in TOP_KEYS:
+                self.unknown((key,), TOP_KEYS)
+                continue
+            if not self.expect(value, dict, (key,)):
+                continue
+            if key == "connection":
+                data[key] = self.connection(value, (key,))
+            elif key == "profiles":
+                profiles: dict[str, Any] = {}
+                for name, spec in value.items():
+                    if self.expect(spec, dict, (key, name)):
+                        profiles[name] = self.connection(spec, (key, name))
+                data[key] = profiles
+            elif key == "schema":
+                data[key] = self.schema(value, (key,))
+            else:
+                queries: dict[str, Any] = {}
+                for name, spec in value.items():
+                    query = self.query(name, spec, (key, name))
+                    if query is not None:
+                        queries[name] = query
+                data[key] = queries
+        return data
+
+    def connection(self, raw: Mapping[str, Any], at: tuple[str, ...]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in raw.items():
+            typ = CONNECTION_KEYS.get(key)
+            if typ is None:
+                self.unknown((*at, key), CONNECTION_KEYS)
+            elif self.expect(value, typ, (*at, key)):
+                out[key] = value
+        if "timezone" in out:
+            self.zone(out["timezone"], (*at, "timezone"))
+        for key in ("page_size", "max_branches"):
+            if key in out and out[key] < 1:
+                self.add((*at, key), "must be at least 1")
+        var = out.get("api_key_env")
+        if var is not None:
+            if not var:
+                self.add((*at, "api_key_env"), "names no variable")
+            elif not self.own_file and not var.startswith(KEY_ENV_PREFIXES):
+                self.add(
+                    (*at, "api_key_env"),
+                    f"may name only a variable that starts with {' or '.join(KEY_ENV_PREFIXES)}"
+                    f" (not {var!r}), so that a shared file cannot send another secret as "
+                    "the key; rename the variable, or set api_key_env in your own config file",
+                )
+        secret = out.get("api_key")
+        if secret is not None and control_character(secret.strip()) is not None:
+            self.add(
+                (*at, "api_key"),
+                "the key holds a control character (a line break?); it is not shown",
+            )
+        return out
+
+    def schema(self, raw: Mapping[str, Any], at: tuple[str, ...]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key not in SCHEMA_KEYS:
+                self.unknown((*at, key), SCHEMA_KEYS)
+            elif key == "strict":
+                if self.expect(value, bool, (*at, key)):
+                    out[key] = value
+            elif self.expect(value, dict, (*at, key)):
+                out[key] = self.custom_fields(value, (*at, key))
+        return out
+
+    def custom_fields(self, raw: Mapping[str, Any], at: tuple[str, ...]) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        for name, spec in raw.items():
+            here = (*at, name)
+            if isinstance(spec, dict):
+                extra = [k for k in spec if k not in ("type", "values")]
+                for k in extra:
+                    self.unknown((*here, k), ("type", "values"))
+                if extra:
+                    continue
+            try:
+                DEFAULT_SCHEMA.with_custom_fields({name: spec})
+            except SchemaError as exc:
+                msg = str(exc).split(": ", 1)[-1]
+                self.add(
+                    here,
+                    f'{msg} (write "string", "integer", "datetime", or '
+                    '{ type = "enum", values = [...] })',
+                )
+                continue
+            fields[name] = spec
+        return fields
+
+    def query(self, name: str, spec: Any, at: tuple[str, ...]) -> dict[str, Any] | None:
+        if not NAME_RE.match(name):
+            self.add(
+                at,
+                "a query's name is letters, digits and _ (not starting with a digit), "
+                "so that @NAME can refer to it",
+                value=False,
+            )
+            return None
+        if isinstance(spec, str):
+            return {"query": spec}
+        if not isinstance(spec, dict):
+            self.add(at, f"expected a table or a string, got {kind(spec)}")
+            return None
+        out: dict[str, Any] = {}
+        before = len(self.problems)
+        for key, value in spec.items():
+            typ = QUERY_KEYS.get(key)
+            if typ is None:
+                self.unknown((*at, key), QUERY_KEYS)
+            elif self.expect(value, typ, (*at, key)):
+                out[key] = value
+        if "query" not in out and "query" not in spec:
+            self.add(at, 'a named query needs query = "..."', value=False)
+        if "timezone" in out:
+            self.zone(out["timezone"], (*at, "timezone"))
+        for key in ("limit", "max_branches"):
+            if key in out and out[key] < 1:
+                self.add((*at, key), "must be at least 1")
+        for i, item in enumerate(out.get("exclude", ())):
+            here = (*at, "exclude", str(i))
+            if not isinstance(item, str):
+                self.problems.append(
+                    Problem(
+                        f"{_under(self.base, *at, 'exclude')}[{i}]",
+                        f"expected strings, got {kind(item)}",
+                        here,
+                        True,
+                    )
+                )
+            elif item == "id":
+                self.problems.append(
+                    Problem(
+                        f"{_under(self.base, *at, 'exclude')}[{i}]",
+                        "'id' cannot be excluded: the client pages and merges the records "
+                        "by their id",
+                        here,
+                        True,
+                    )
+                )
+        for pname, pvalue in out.get("params", {}).items():
+            here = (*at, "params", pname)
+            if not NAME_RE.match(pname):
+                self.add(
+                    here,
+                    "a parameter's name is letters, digits and _ (write it without the $)",
+                    value=False,
+                )
+            elif isinstance(pvalue, dict):
+                self.add(
+                    here,
+                    "a parameter's value is a string, an integer, a datetime or an array, "
+                    "not a table",
+                )
+        return out if len(self.problems) == before else None
+
+
+def validate(
+    raw: Mapping[str, Any], base: str = "", *, own_file: bool = False
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The cqlang table ``raw`` checked: the settings and every mistake.
+    ``base`` is the table's own path as shown (``tool.cqlang``); ``own_file``
+    says the file is the user's own config (any ``api_key_env`` is allowed)."""
+    checker = _Checker(base, own_file)
+    data = checker.top(raw)
+    return data, checker.problems

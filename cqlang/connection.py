@@ -1,0 +1,254 @@
+"""Which base URL and which key a command uses, and where each comes from.
+
+The base URL and the key are a pair: a key only ever goes to the host its
+source names (docs/config.md, "Settings: who wins"):
+
+- the **default connection** (no profile, or a profile that sets neither a
+  ``base_url`` nor a key of its own): the arguments (command-line options),
+  then ``CONPEEK_URL``/``CONPEEK_KEY``, then ``[connection]``;
+- a **profile with a connection of its own** (it sets ``base_url``,
+  ``api_key_env`` or ``api_key``): the environment is not read for it; the
+  host is its ``base_url`` (else ``[connection]``'s), and the key comes from
+  the table that names that host, so a profile's own ``base_url`` never gets
+  ``CONPEEK_KEY`` or ``[connection]``'s key.
+
+Keys are read through :func:`checked_key`: stripped; one with a control
+character inside is no key, and ``Connection.missing`` says why without
+showing it (so only a command that sends the key fails).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .config import Config
+
+#: The environment variables of the API's base URL and key.
+URL_ENV = "CONPEEK_URL"
+KEY_ENV = "CONPEEK_KEY"
+
+
+def checked_key(raw: str, origin: str) -> str | None:
+    """An API key as read from ``origin`` (an environment variable, a file):
+    without its surrounding blanks and newlines, None when nothing is left.
+    A control character left inside it (a line break, an escape) is a
+    ``ConfigError`` that says where the key came from, never the key."""
+    from .config import ConfigError
+    from .configcheck import control_character
+
+    key = raw.strip()
+    at = control_character(key)
+    if at is not None:
+        raise ConfigError(
+            f"the API key from {origin} holds a control character (character {at + 1}, "
+            "a line break or the like); the key is not shown: set it again"
+        )
+    return key or None
+
+
+def mask(secret: str) -> str:
+    """A secret as shown: its last four characters at most."""
+    return "****" + secret[-4:] if len(secret) >= 12 else "****"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """The resolved connection settings; ``sources`` says where each came
+    from, ``missing`` why the base URL or the key has no value when the
+    config can say (a key variable that is not set, a profile without a
+    key), and ``notes`` all that may be wrong, the key's reason first."""
+
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    campaign: str | None = None
+    timezone: str | None = None
+    page_size: int | None = None
+    max_branches: int | None = None
+    profile: str | None = None
+    sources: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    missing: Mapping[str, str] = field(default_factory=dict)
+
+    def shown(self) -> dict[str, Any]:
+        """The settings with the key masked."""
+        out: dict[str, Any] = {
+            "base_url": self.base_url,
+            "api_key": mask(self.api_key) if self.api_key else None,
+            "campaign": self.campaign,
+            "timezone": self.timezone,
+            "page_size": self.page_size,
+            "max_branches": self.max_branches,
+        }
+        return {k: v for k, v in out.items() if v is not None}
+
+
+class _Resolver:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.env = config.env
+        self.sources: dict[str, str] = {}
+        self.missing: dict[str, str] = {}
+
+    def checked(self, raw: str, origin: str) -> str | None:
+        """``raw`` through :func:`checked_key`; a bad key is no key, and
+        ``missing`` says why (only a command that sends it fails)."""
+        from .config import ConfigError
+
+        try:
+            return checked_key(raw, origin)
+        except ConfigError as exc:
+            self.missing["api_key"] = exc.message
+            return None
+
+    def env_key(self, var: str, origin: str) -> tuple[str | None, bool]:
+        """The key in the environment variable ``var``, checked, and whether
+        the variable holds anything but blanks."""
+        raw = self.env.get(var) or ""
+        return self.checked(raw, origin), bool(raw.strip())
+
+    def file_key(self, table: tuple[str, ...]) -> tuple[str | None, bool]:
+        """The key that ``table`` gives (``api_key_env``'s variable before its
+        ``api_key``), and whether the table names a key source at all (a
+        named variable that is not set is noted in ``missing``)."""
+        own = self.config.table(*table)
+        var = own.get("api_key_env")
+        if var:
+            origin = f"${var} (named by api_key_env, {self.config.where(table, 'api_key_env')})"
+            key, given = self.env_key(var, origin)
+            if key is not None:
+                self.sources["api_key"] = origin
+            if given:
+                return key, True
+        if "api_key" in own:
+            where = self.config.where(table, "api_key")
+            key = self.checked(own["api_key"], where)
+            if key is not None:
+                self.sources["api_key"] = where
+            return key, True
+        if var:
+            self.missing["api_key"] = (
+                f"the API key should be in ${var} (named by api_key_env in "
+                f"[{'.'.join(table)}]), which is not set"
+            )
+            return None, True
+        return None, False
+
+    def profile_pair(
+        self,
+        name: str,
+        values: Mapping[str, Any],
+        where: Mapping[str, str],
+        url: str | None,
+        want_key: bool,
+    ) -> tuple[str | None, str | None]:
+        """The host and key of a profile with a connection of its own (the
+        key only when ``want_key``: none was given)."""
+        own = self.config.table("profiles", name)
+        if url is None:
+            if "base_url" in values:
+                url, self.sources["base_url"] = values["base_url"], where["base_url"]
+            else:
+                self.missing["base_url"] = (
+                    f"no base_url for --profile {name}: set it in [profiles.{name}] "
+                    f"(${URL_ENV} is not used with a profile's own key)"
+                )
+        if not want_key:
+            return url, None
+        tables: list[tuple[str, ...]] = [("profiles", name)]
+        if "base_url" not in own and "base_url" in self.config.table("connection"):
+            tables.append(("connection",))  # the host is [connection]'s: so may the key be
+        for table in tables:
+            key, named = self.file_key(table)
+            if named:
+                return url, key
+        self.missing["api_key"] = (
+            f"[profiles.{name}] sets base_url but no key: set api_key_env (or api_key) "
+            f"in it (${KEY_ENV} and [connection]'s key are not sent to a profile's own host)"
+        )
+        return url, None
+
+    def default_pair(
+        self,
+        values: Mapping[str, Any],
+        where: Mapping[str, str],
+        url: str | None,
+        want_key: bool,
+    ) -> tuple[str | None, str | None]:
+        """The host and key of the default connection: the environment
+        overrides ``[connection]``."""
+        if url is None:
+            if self.env.get(URL_ENV):
+                url, self.sources["base_url"] = self.env[URL_ENV], f"${URL_ENV}"
+            elif "base_url" in values:
+                url, self.sources["base_url"] = values["base_url"], where["base_url"]
+        if not want_key:
+            return url, None
+        key, given = self.env_key(KEY_ENV, f"${KEY_ENV}")
+        if given:  # a bad CONPEEK_KEY is not replaced by the config's key
+            if key is not None:
+                self.sources["api_key"] = f"${KEY_ENV}"
+            return url, key
+        return url, self.file_key(("connection",))[0]
+
+
+def resolve(
+    config: Config,
+    profile: str | None,
+    *,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    campaign: str | None = None,
+    timezone: str | None = None,
+    page_size: int | None = None,
+    max_branches: int | None = None,
+) -> Connection:
+    """The connection of ``config`` for ``profile`` (None: the default
+    connection), the arguments (command-line options) winning; see the
+    module docstring for the base URL and the key."""
+    values, where = config.section(profile)
+    r = _Resolver(config)
+    notes: list[str] = []
+
+    def pick(name: str, given: Any) -> Any:
+        if given is not None:
+            r.sources[name] = "command line"
+            return given
+        if name in values:
+            r.sources[name] = where[name]
+            return values[name]
+        return None
+
+    url: str | None = None
+    if base_url is not None:
+        url, r.sources["base_url"] = base_url, "command line"
+    want_key = api_key is None
+    own = config.table("profiles", profile) if profile is not None else {}
+    if profile is not None and any(k in own for k in ("base_url", "api_key", "api_key_env")):
+        url, key = r.profile_pair(profile, values, where, url, want_key)
+        ignored = [f"${v}" for v in (URL_ENV, KEY_ENV) if r.env.get(v)]
+        if ignored:
+            notes.append(
+                f"{' and '.join(ignored)} set but not used: --profile {profile} has "
+                "its own connection"
+            )
+    else:
+        url, key = r.default_pair(values, where, url, want_key)
+    if api_key is not None:
+        key, r.sources["api_key"] = checked_key(api_key, "the api_key given"), "command line"
+    missing = r.missing
+    return Connection(
+        base_url=url,
+        api_key=key,
+        campaign=pick("campaign", campaign),
+        timezone=pick("timezone", timezone),
+        page_size=pick("page_size", page_size),
+        max_branches=pick("max_branches", max_branches),
+        profile=profile,
+        sources=MappingProxyType(r.sources),
+        notes=(*(missing[k] for k in ("api_key", "base_url") if k in missing), *notes),
+        missing=MappingProxyType(missing),
+    )

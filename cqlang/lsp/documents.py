@@ -1,0 +1,169 @@
+"""What the server knows of an open document: its text, where each query
+of it is written, and the conversions between character offsets and LSP
+positions.
+
+A ``.cql`` document is one query: the whole text. A config document
+(``.toml``) holds a query in each ``[queries.NAME]`` ``query`` string;
+cqlang.tomlscan says at which offset of the file each character of the
+query's value is written (escapes, multi-line strings and line
+continuations included), so a position in the query maps back to the file.
+
+LSP positions count lines (ended by ``\\n``, ``\\r\\n`` or ``\\r``) and, in a
+line, code units of the negotiated encoding: UTF-16 unless the client asks
+for UTF-8 or UTF-32 (``positionEncoding``). An emoji is one character here,
+two UTF-16 units, four UTF-8 units.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from pathlib import Path
+
+from lsprotocol import types
+
+from ..fmtfiles import is_config_file, prefix_for, query_strings
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class LineIndex:
+    """Offsets (characters) <-> LSP positions of one text."""
+
+    def __init__(self, text: str, encoding: str = types.PositionEncodingKind.Utf16) -> None:
+        self.text = text
+        self.encoding = encoding
+        self.starts = [0] + [m.end() for m in _BREAK.finditer(text)]
+        self.plain = text.isascii() or encoding == types.PositionEncodingKind.Utf32
+
+    def _units(self, chars: str) -> int:
+        if self.plain:
+            return len(chars)
+        if self.encoding == types.PositionEncodingKind.Utf8:
+            return len(chars.encode("utf-8", "surrogatepass"))
+        return len(chars) + sum(1 for c in chars if ord(c) > 0xFFFF)
+
+    def _line_end(self, line: int) -> int:
+        """Past the last character of ``line`` (before its line break)."""
+        if line + 1 < len(self.starts):
+            end = self.starts[line + 1] - 1
+            if end > self.starts[line] and self.text[end - 1 : end + 1] == "\r\n":
+                end -= 1
+            return end
+        return len(self.text)
+
+    def position(self, offset: int) -> types.Position:
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect_right(self.starts, offset) - 1
+        start = self.starts[line]
+        offset = min(offset, self._line_end(line))
+        return types.Position(line=line, character=self._units(self.text[start:offset]))
+
+    def offset(self, position: types.Position) -> int:
+        """The offset of ``position``; past the end of its line (or of the
+        text) is the end of the line (or of the text)."""
+        if position.line < 0:
+            return 0
+        if position.line >= len(self.starts):
+            return len(self.text)
+        start = self.starts[position.line]
+        end = self._line_end(position.line)
+        if self.plain:
+            return min(start + max(0, position.character), end)
+        units = 0
+        i = start
+        while i < end and units < position.character:
+            units += self._units(self.text[i])
+            i += 1
+        return i
+
+    def range(self, start: int, end: int) -> types.Range:
+        return types.Range(start=self.position(start), end=self.position(end))
+
+
+@dataclass
+class Region:
+    """One query of a document: its text, and where each of its characters
+    is written in the document (``offsets``: one more than the text has
+    characters, for its end). ``name`` is the named query's name in a
+    config document; ``span`` is the whole string literal, quotes included
+    (a query file: the whole text)."""
+
+    text: str
+    offsets: tuple[int, ...] | None = None
+    name: str | None = None
+    span: tuple[int, int] = (0, 0)
+    #: The literal's opening delimiter in a config file ('' in a query file).
+    opener: str = ""
+
+    def to_file(self, i: int) -> int:
+        i = max(0, min(i, len(self.text)))
+        return i + self.span[0] if self.offsets is None else self.offsets[i]
+
+    def from_file(self, offset: int) -> int | None:
+        """The query offset written at file ``offset``, or None when that
+        is outside the query's text (a quote, another line of the file)."""
+        if self.offsets is None:
+            rel = offset - self.span[0]
+            return rel if 0 <= rel <= len(self.text) else None
+        offs = self.offsets
+        if not offs or offset < offs[0] or offset > offs[-1]:
+            return None
+        return bisect_right(offs, offset) - 1
+
+
+class Document:
+    """An open document: its text (as the editor has it), kind and queries."""
+
+    def __init__(self, uri: str, path: Path | None, text: str, version: int | None) -> None:
+        self.uri = uri
+        self.path = path
+        self.text = text
+        self.version = version
+        self.config_doc = path is not None and is_config_file(path)
+        self.prefix = prefix_for(path) if path is not None else ()
+        self._index: LineIndex | None = None
+        self._regions: list[Region] | None = None
+        #: A TOML file that is not a config file: nothing in it is served.
+        self.ignored = False
+
+    def index(self, encoding: str) -> LineIndex:
+        if self._index is None or self._index.encoding != encoding:
+            self._index = LineIndex(self.text, encoding)
+        return self._index
+
+    @property
+    def regions(self) -> list[Region]:
+        if self._regions is None:
+            self._regions = self._find_regions()
+        return self._regions
+
+    def _find_regions(self) -> list[Region]:
+        if self.ignored:
+            return []
+        if not self.config_doc:
+            bom = 1 if self.text.startswith("\ufeff") else 0
+            return [Region(self.text[bom:], None, None, (bom, len(self.text)))]
+        regions: list[Region] = []
+        for q in query_strings(self.text, self.prefix):
+            start = q.span[0]
+            opener = self.text[start : start + 3]
+            if opener not in ('"""', "'''"):
+                opener = opener[:1]
+            regions.append(Region(q.located.value, q.located.offsets, q.name, q.span, opener))
+        return regions
+
+    def region_at(self, offset: int) -> tuple[Region, int] | None:
+        """The query written at file ``offset`` and the offset inside it."""
+        for region in self.regions:
+            at = region.from_file(offset)
+            if at is not None:
+                return region, at
+        return None
+
+    def region_named(self, name: str | None) -> Region | None:
+        for region in self.regions:
+            if region.name == name:
+                return region
+        return None

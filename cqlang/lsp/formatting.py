@@ -1,0 +1,70 @@
+"""Formatting, whole document and range, with the formatter of ``cqlang
+fmt`` (cqlang.fmtfiles): a query file is one query, formatted whole when
+the range touches it; in a config file, the query strings the range touches
+(the whole file: every one). A query that does not parse is left as it is.
+The document's line endings are kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+
+from ..diagnostics import CqlError, Diagnostic
+from ..fmtfiles import format_query_file, format_toml
+from .documents import Document
+from .server import CqlangServer
+
+
+def edits(ls: CqlangServer, doc: Document, only: tuple[int, int] | None) -> list[types.TextEdit]:
+    index = ls.index(doc)
+    config = ls.config_for(doc)
+    crlf = "\r\n" in doc.text
+    if not doc.config_doc:
+        region = doc.regions[0]
+        try:
+            new = format_query_file(region.text, schema=config.schema, width=ls.width)
+        except CqlError:
+            return []
+        if crlf:
+            new = new.replace("\r\n", "\n").replace("\n", "\r\n")
+        if new == region.text:
+            return []
+        return [types.TextEdit(range=index.range(region.span[0], len(doc.text)), new_text=new)]
+    errors: list[Diagnostic] = []
+    out = []
+    for e in format_toml(
+        doc.text,
+        prefix=doc.prefix,
+        schema=config.schema,
+        width=ls.width,
+        only=only,
+        errors=errors,
+    ):
+        new = e.new.replace("\n", "\r\n") if crlf else e.new
+        out.append(types.TextEdit(range=index.range(e.start, e.end), new_text=new))
+    return out
+
+
+def formatting(ls: CqlangServer, params: types.DocumentFormattingParams) -> list[types.TextEdit]:
+    return edits(ls, ls.document(params.text_document.uri), None)
+
+
+def range_formatting(
+    ls: CqlangServer, params: types.DocumentRangeFormattingParams
+) -> list[types.TextEdit]:
+    doc = ls.document(params.text_document.uri)
+    index = ls.index(doc)
+    start, end = index.offset(params.range.start), index.offset(params.range.end)
+    if not doc.config_doc:
+        region = doc.regions[0]
+        if end < region.span[0]:
+            return []
+        return edits(ls, doc, None)
+    return edits(ls, doc, (start, end))
+
+
+FEATURES: list[tuple[str, Any, Any]] = [
+    (types.TEXT_DOCUMENT_FORMATTING, None, formatting),
+    (types.TEXT_DOCUMENT_RANGE_FORMATTING, None, range_formatting),
+]

@@ -1,0 +1,177 @@
+"""Hover: on a property, its type, operators and values (the schema); on
+``@name``, the named query's description and text; on a datetime or a
+relative time, the UTC interval it means; on an operator, what it means
+for that property and how it is sent; anywhere else in a query, the
+query's plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+
+from .. import api, ast
+from ..diagnostics import CqlError
+from .complete import property_doc, query_doc
+from .documents import Document, Region
+from .plans import plan_of, summary
+from .publish import query_inputs
+from .server import CqlangServer
+
+_MEANING = {
+    "=": "equal to the value",
+    "!=": "not equal to the value",
+    "<": "less than (earlier than) the value",
+    "<=": "at most (no later than) the value",
+    ">": "greater than (later than) the value",
+    ">=": "at least (no earlier than) the value",
+    "in": "equal to any of the values",
+    "not in": "equal to none of the values",
+    "between": "from the first value to the second, both included",
+    "not between": "outside the range of the two values",
+    "is null": "missing or null (the only test, with is not null, that holds on a missing field)",
+    "is not null": "present, not null",
+}
+
+
+def _walk(expr: ast.Expr | None) -> list[Any]:
+    """Every node of a tree, parents before children (iteratively)."""
+    out: list[Any] = []
+    stack: list[Any] = [expr] if expr is not None else []
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if isinstance(node, ast.And | ast.Or):
+            stack.extend(node.items)
+        elif isinstance(node, ast.Not):
+            stack.append(node.expr)
+        elif isinstance(node, ast.Compare):
+            stack.extend((node.field, node.value))
+        elif isinstance(node, ast.In):
+            stack.append(node.field)
+            stack.extend((node.values,) if isinstance(node.values, ast.Param) else node.values)
+        elif isinstance(node, ast.Between):
+            stack.extend((node.field, node.low, node.high))
+        elif isinstance(node, ast.IsNull):
+            stack.append(node.field)
+    return out
+
+
+def node_at(expr: ast.Expr | None, at: int) -> Any:
+    """The smallest node whose span holds the offset ``at``."""
+    best: Any = None
+    for node in _walk(expr):
+        if node.start <= at <= node.end and (
+            best is None or node.end - node.start < best.end - best.start
+        ):
+            best = node
+    return best
+
+
+def operator_of(node: Any) -> tuple[str, int, int] | None:
+    """A predicate's operator as written in the language, and the span
+    between its field and its (first) value."""
+    if isinstance(node, ast.Compare):
+        return node.op, node.field.end, node.value.start
+    if isinstance(node, ast.In):
+        first = node.values if isinstance(node.values, ast.Param) else None
+        end = first.start if first is not None else node.end
+        return ("not in" if node.negated else "in"), node.field.end, end
+    if isinstance(node, ast.Between):
+        return ("not between" if node.negated else "between"), node.field.end, node.low.start
+    if isinstance(node, ast.IsNull):
+        return ("is not null" if node.negated else "is null"), node.field.end, node.end
+    return None
+
+
+def _interval(ls: CqlangServer, doc: Document, region: Region, text: str) -> str:
+    inputs = query_inputs(ls, doc, region)
+    inputs.pop("queries", None)
+    try:
+        filters = api.compile(f"created_date = {text}", **inputs)
+    except CqlError as exc:
+        return str(exc.diagnostics[0].message if exc.diagnostics else exc)
+    bounds = {f.get("operator"): f["value"] for f in filters}
+    low, high = bounds.get("gte"), bounds.get("lte")
+    zone = inputs.get("tz") or "UTC"
+    return f"`{text}` means, in UTC: from `{low}` to `{high}` (both included; zone {zone})"
+
+
+def _predicate(ls: CqlangServer, doc: Document, region: Region, node: Any) -> str:
+    op, _, _ = operator_of(node)  # type: ignore[misc]
+    field = region.text[node.field.start : node.field.end]
+    lines = [f"**{op}** on `{field}`: {_MEANING.get(op, op)}"]
+    try:
+        plan = api.plan(region.text[node.start : node.end], **query_inputs(ls, doc, region))
+    except CqlError as exc:
+        lines.append(str(exc.diagnostics[0].message if exc.diagnostics else exc))
+    else:
+        lines.append(f"this predicate alone: {summary(plan)}")
+        lines.append(f"```text\n{plan.explain()}\n```")
+    return "\n\n".join(lines)
+
+
+def describe(ls: CqlangServer, doc: Document, region: Region, at: int) -> tuple[str, Any] | None:
+    """Markdown about what is at ``at`` in the region, and the node."""
+    try:
+        query = api.parse(region.text)
+    except CqlError:
+        return None
+    config = ls.config_for(doc)
+    node = node_at(query.expr, at)
+    if isinstance(node, ast.Field):
+        name = node.name if node.key is None else f"custom.{node.key}"
+        return property_doc(config.schema, name) or f"unknown property `{node.name}`", node
+    if isinstance(node, ast.Ref):
+        return query_doc(config, node.name) or f"unknown named query `@{node.name}`", node
+    if isinstance(node, ast.DateTime | ast.RelTime):
+        return _interval(ls, doc, region, region.text[node.start : node.end]), node
+    if isinstance(node, ast.Str | ast.Int | ast.Param):
+        parent = node_at(query.expr, node.start - 1) if node.start else None
+        field = getattr(parent, "field", None)
+        if isinstance(node, ast.Param):
+            bound = query_inputs(ls, doc, region).get("params", {}).get(node.name)
+            shown = "not bound here" if bound is None else f"default `{bound!r}`"
+            return f"parameter `${node.name}`: {shown}", node
+        if isinstance(node, ast.Str) and node.quoted and field is not None:
+            typ = _type_of(config.schema, field)
+            if typ == "datetime":
+                return _interval(ls, doc, region, region.text[node.start : node.end]), node
+        return None
+    op = operator_of(node)
+    if op is not None and op[1] <= at <= op[2]:
+        return _predicate(ls, doc, region, node), node
+    plan, why = plan_of(ls, doc, region)
+    if plan is None:
+        return why, None
+    return f"**plan**: {summary(plan)}\n\n```text\n{plan.explain()}\n```", None
+
+
+def _type_of(schema: Any, field: ast.Field) -> str | None:
+    if field.key is not None:
+        declared = schema.custom_field(field.key)
+        return declared.type if declared is not None else "string"
+    prop = schema.lookup(field.name)
+    return prop.type if prop is not None else None
+
+
+def hover(ls: CqlangServer, params: types.HoverParams) -> types.Hover | None:
+    doc = ls.document(params.text_document.uri)
+    index = ls.index(doc)
+    found = doc.region_at(index.offset(params.position))
+    if found is None:
+        return None
+    region, at = found
+    got = describe(ls, doc, region, at)
+    if got is None:
+        return None
+    text, node = got
+    rng = None
+    if node is not None:
+        rng = index.range(region.to_file(node.start), region.to_file(node.end))
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text), range=rng
+    )
+
+
+FEATURES: list[tuple[str, Any, Any]] = [(types.TEXT_DOCUMENT_HOVER, None, hover)]

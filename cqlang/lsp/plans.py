@@ -1,0 +1,94 @@
+"""The plan of each query: a code lens above it ("2 requests + client-side
+check"), and the ``cqlang.explain`` command, which returns the plan (what
+``cqlang explain`` prints, and the same as data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+
+from .. import api
+from ..diagnostics import CqlError
+from ..planner import Plan
+from .documents import Document, Region
+from .publish import query_inputs
+from .server import CqlangServer
+
+EXPLAIN = "cqlang.explain"
+
+
+def summary(plan: Plan) -> str:
+    """A plan in a few words: ``2 requests + client-side check``."""
+    if plan.never_matches:
+        return "never matches: no request"
+    n = len(plan.branches)
+    text = f"{n} request{'s' if n != 1 else ''}"
+    if n == 1 and not plan.branches[0]:
+        text += " (no filter)"
+    if plan.residual is not None:
+        text += " + client-side check"
+    return text
+
+
+def plan_of(ls: CqlangServer, doc: Document, region: Region) -> tuple[Plan | None, str]:
+    """The region's plan, or None and why there is none."""
+    try:
+        return api.plan(region.text, **query_inputs(ls, doc, region)), ""
+    except CqlError as exc:
+        errors = [d for d in exc.diagnostics if d.severity == "error"] or exc.diagnostics
+        count = len(errors)
+        return None, f"no plan: {count} error{'s' if count != 1 else ''}" if count else str(exc)
+
+
+def code_lens(ls: CqlangServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    doc = ls.document(params.text_document.uri)
+    index = ls.index(doc)
+    lenses: list[types.CodeLens] = []
+    for region in doc.regions:
+        plan, why = plan_of(ls, doc, region)
+        title = summary(plan) if plan is not None else why
+        at = index.position(region.span[0])
+        lenses.append(
+            types.CodeLens(
+                range=types.Range(start=at, end=at),
+                command=types.Command(
+                    title=title, command=EXPLAIN, arguments=[doc.uri, region.name]
+                ),
+            )
+        )
+    return lenses
+
+
+def explain(ls: CqlangServer, *args: Any) -> dict[str, Any]:
+    """``cqlang.explain(uri, name=None)``: the plan of the document's query
+    (the named query ``name`` of a config document): ``summary``, ``text``
+    (as ``cqlang explain`` prints it) and ``plan`` (as ``--json``); for a
+    query with errors, ``summary`` and ``diagnostics``."""
+    if not args or not isinstance(args[0], str) or len(args) > 2:
+        raise JsonRpcInvalidParams(
+            "cqlang.explain takes a document URI and, in a config file, a query's name"
+        )
+    name = args[1] if len(args) > 1 else None
+    if name is not None and not isinstance(name, str):
+        raise JsonRpcInvalidParams("a query's name is a string")
+    doc = ls.document(args[0])
+    region = doc.region_named(name) if doc.config_doc else doc.regions[0]
+    if region is None:
+        raise JsonRpcInvalidParams(f"no query named {name!r} in {doc.uri}")
+    inputs = query_inputs(ls, doc, region)
+    try:
+        plan = api.plan(region.text, **inputs)
+    except CqlError as exc:
+        _, why = plan_of(ls, doc, region)
+        return {"summary": why, "diagnostics": [d.to_dict() for d in exc.diagnostics]}
+    data = plan.to_json()
+    data["warnings"] = [d.to_dict() for d in plan.warnings]
+    return {"summary": summary(plan), "text": plan.explain(), "plan": data}
+
+
+FEATURES: list[tuple[str, Any, Any]] = [
+    (types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False), code_lens),
+]
+COMMANDS: list[tuple[str, Any]] = [(EXPLAIN, explain)]

@@ -1,0 +1,187 @@
+"""Diagnostics: computed from cqlang.api (queries) and
+cqlang.config.check_text (the config file's own mistakes), published when a
+document opens, changes (debounced: the server's ``debounce`` after the last
+change), is saved, or a config file it depends on changes.
+
+Each LSP diagnostic has the cqlang code, a ``codeDescription`` linking to
+the code's section of docs/errors.md, the severity, the hint as related
+information (at the same place), and as ``data`` the structured
+``suggestion`` a quick fix puts in place of its range.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from lsprotocol import types
+
+from .. import api
+from ..config import Config, check_text
+from ..diagnostics import Diagnostic
+from .documents import Document, LineIndex, Region
+from .server import ERRORS_URL, CqlangServer
+
+
+class Found:
+    """One diagnostic of a document: where (file offsets) and what."""
+
+    __slots__ = ("diagnostic", "end", "region", "start")
+
+    def __init__(self, region: Region | None, diagnostic: Diagnostic, start: int, end: int) -> None:
+        self.region = region
+        self.diagnostic = diagnostic
+        self.start = start
+        self.end = end
+
+
+def query_inputs(ls: CqlangServer, doc: Document, region: Region) -> dict[str, Any]:
+    """What a query of ``doc`` is checked and planned with: the config's
+    schema, named queries and time zone; a named query's own parameter
+    defaults and time zone."""
+    config = ls.config_for(doc)
+    named = config.queries.get(region.name) if region.name is not None else None
+    if named is not None and named.source is not None and named.source.text == doc.text:
+        return {
+            "params": dict(named.params),
+            "tz": named.timezone or config.timezone,
+            "schema": config.schema,
+            "queries": config.queries,
+            "now": ls.now,
+        }
+    return {
+        "tz": config.timezone,
+        "schema": config.schema,
+        "queries": config.queries,
+        "now": ls.now,
+    }
+
+
+def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
+    """Every diagnostic of ``doc``, placed in its text."""
+    if doc.ignored:
+        return []
+    if not doc.config_doc:
+        region = doc.regions[0]
+        diags = api.check(region.text, **query_inputs(ls, doc, region))
+        return [Found(region, d, region.to_file(d.start), region.to_file(d.end)) for d in diags]
+    found: list[Found] = []
+    assert doc.path is not None
+    _, problems = check_text(doc.text, doc.path)
+    for p in problems:
+        d = Diagnostic("config", "error", p.message, p.start, p.end, 0, 0)
+        found.append(Found(None, d, p.start, p.end))
+    config: Config = ls.config_for(doc)
+    for finding in config.lint(now=ls.now):
+        src = finding.query.source
+        if src is None or src.text != doc.text or src.path != doc.path:
+            continue
+        named = doc.region_named(finding.query.name)
+        if named is None:
+            continue
+        d = finding.diagnostic
+        found.append(Found(named, d, named.to_file(d.start), named.to_file(d.end)))
+    return found
+
+
+_SEVERITY = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning}
+
+
+def to_lsp(uri: str, index: LineIndex, f: Found) -> types.Diagnostic:
+    d = f.diagnostic
+    rng = index.range(f.start, f.end)
+    related = None
+    if d.hint:
+        where = types.Location(uri=uri, range=rng)
+        related = [types.DiagnosticRelatedInformation(location=where, message=d.hint)]
+    code = d.code if d.code.startswith("CQL") else None
+    return types.Diagnostic(
+        range=rng,
+        message=d.message,
+        severity=_SEVERITY.get(d.severity, types.DiagnosticSeverity.Error),
+        code=code,
+        code_description=(
+            types.CodeDescription(href=f"{ERRORS_URL}#{code.lower()}") if code else None
+        ),
+        source="cqlang" if code else "cqlang config",
+        related_information=related,
+        data={"suggestion": d.suggestion} if d.suggestion is not None else None,
+    )
+
+
+def publish(ls: CqlangServer, uri: str) -> None:
+    """Compute and send the diagnostics of the open document ``uri``."""
+    doc = ls.documents.get(uri)
+    if doc is None:
+        return
+    started = time.perf_counter()
+    found = analyze(ls, doc)
+    index = ls.index(doc)
+    items = [to_lsp(uri, index, f) for f in found]
+    ls.published[uri] = (doc.text, found)
+    ls.last_check_seconds = time.perf_counter() - started
+    ls.text_document_publish_diagnostics(
+        types.PublishDiagnosticsParams(uri=uri, diagnostics=items, version=doc.version)
+    )
+
+
+def _republish_others(ls: CqlangServer, changed: Document) -> None:
+    """A config document changed: the documents checked with it change too."""
+    if not changed.config_doc:
+        return
+    ls.forget_configs()
+    for uri in list(ls.documents):
+        if uri != changed.uri:
+            ls.later(uri, ls.debounce, lambda uri=uri: publish(ls, uri))  # type: ignore[misc]
+
+
+# --------------------------------------------------------------- handlers
+
+
+def initialize(ls: CqlangServer, params: types.InitializeParams) -> None:
+    ls.configure(params.initialization_options)
+
+
+def did_open(ls: CqlangServer, params: types.DidOpenTextDocumentParams) -> None:
+    item = params.text_document
+    doc = ls.open(item.uri, item.text, item.version)
+    publish(ls, item.uri)
+    _republish_others(ls, doc)
+
+
+def did_change(ls: CqlangServer, params: types.DidChangeTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    text = ls.workspace.get_text_document(uri).source
+    doc = ls.open(uri, text, params.text_document.version)
+    ls.later(uri, ls.debounce, lambda: publish(ls, uri))
+    _republish_others(ls, doc)
+
+
+def did_save(ls: CqlangServer, params: types.DidSaveTextDocumentParams) -> None:
+    ls.forget_configs()
+    ls.later(params.text_document.uri, 0, lambda: publish(ls, params.text_document.uri))
+
+
+def did_close(ls: CqlangServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    doc = ls.documents.get(uri)
+    ls.close(uri)
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+    if doc is not None:
+        _republish_others(ls, doc)
+
+
+def watched_files(ls: CqlangServer, params: types.DidChangeWatchedFilesParams) -> None:
+    ls.forget_configs()
+    for uri in list(ls.documents):
+        ls.later(uri, ls.debounce, lambda uri=uri: publish(ls, uri))  # type: ignore[misc]
+
+
+FEATURES: list[tuple[str, Any, Any]] = [
+    (types.INITIALIZE, None, initialize),
+    (types.TEXT_DOCUMENT_DID_OPEN, None, did_open),
+    (types.TEXT_DOCUMENT_DID_CHANGE, None, did_change),
+    (types.TEXT_DOCUMENT_DID_SAVE, None, did_save),
+    (types.TEXT_DOCUMENT_DID_CLOSE, None, did_close),
+    (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, None, watched_files),
+]

@@ -1,0 +1,288 @@
+"""The server: its open documents, the configuration each is read with, its
+settings, and the registration of every feature.
+
+Configuration, as the command line finds it (docs/config.md), from the
+workspace folder that holds the document (a document outside every folder:
+its own folder): ``--config FILE`` given to ``cqlang lsp`` (or the
+``config`` initialization option) and ``$CQLANG_CONFIG`` name the only file;
+otherwise the nearest ``cqlang.toml``, ``[tool.cqlang]`` of the nearest
+``pyproject.toml`` and the user's file. A config file open in the editor is
+read as the editor has it, saved or not; a file with mistakes still gives
+what it holds without them. A config document itself is checked with the
+files found from its folder when it is one of them, else on its own.
+
+Bad input never stops the server: a handler that fails is logged (on
+stderr and as ``window/logMessage``) and answered with an error, and the
+server goes on serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from .. import __version__
+from ..config import MAX_CONFIG_BYTES, Config, ConfigError, ConfigFile, check_text, discover
+from .documents import Document, LineIndex
+
+log = logging.getLogger("cqlang.lsp")
+
+#: Where each diagnostic code is explained: docs/errors.md, one section a
+#: code (``#cql101``). A stable address: the repository's docs on its
+#: default branch.
+ERRORS_URL = "https://github.com/conpeek/cqlang/blob/main/docs/errors.md"
+#: Seconds a document's config files are trusted before they are looked
+#: for again (edits in the editor and watched-file events refresh sooner).
+CONFIG_TTL = 2.0
+
+
+class CqlangServer(LanguageServer):
+    """The language server, with cqlang's state beside pygls's."""
+
+    def __init__(self, config_file: str | None = None) -> None:
+        super().__init__(
+            "cqlang",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Full,
+        )
+        self.config_file = config_file
+        self.documents: dict[str, Document] = {}
+        #: Milliseconds between the last change and the diagnostics.
+        self.debounce = 0.05
+        #: The widest line the formatter writes.
+        self.width = 88
+        #: The clock for relative times (None: the real one), for tests.
+        self.now: datetime | None = None
+        self.env: dict[str, str] = dict(os.environ)
+        self._configs: dict[tuple[str, str], tuple[float, Config]] = {}
+        self._pending: dict[str, asyncio.TimerHandle] = {}
+        #: The diagnostics last published, by document URI, with the text
+        #: they are about.
+        self.published: dict[str, tuple[str, list[Any]]] = {}
+        #: Seconds the last diagnostics run took, for the benchmark.
+        self.last_check_seconds = 0.0
+
+    # ------------------------------------------------------------ errors
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """A handler failed: log it, never pop it up (pygls has already
+        answered a request with the error)."""
+        log.error("cqlang lsp: %s: %s", type(error).__name__, error)
+        self.log(types.MessageType.Error, f"cqlang: {type(error).__name__}: {error}")
+
+    def log(self, kind: types.MessageType, message: str) -> None:
+        try:
+            self.window_log_message(types.LogMessageParams(type=kind, message=message))
+        except Exception:  # no client to tell (a test, a closed pipe)
+            log.debug("cannot send a log message", exc_info=True)
+
+    # ----------------------------------------------------- documents
+    @property
+    def encoding(self) -> str:
+        try:
+            return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
+        except RuntimeError:  # not initialized
+            return types.PositionEncodingKind.Utf16
+
+    def document(self, uri: str) -> Document:
+        """The open document ``uri``; a closed one is read from disk."""
+        doc = self.documents.get(uri)
+        if doc is not None:
+            return doc
+        path = _path(uri)
+        if path is None:
+            raise LookupError(f"{uri} is not open and not a file")
+        text = path.read_text(encoding="utf-8")
+        return Document(uri, path, text, None)
+
+    def open(self, uri: str, text: str, version: int | None) -> Document:
+        old = self.documents.get(uri)
+        doc = Document(uri, _path(uri), text, version)
+        if old is not None:
+            doc.ignored = old.ignored
+        elif doc.config_doc and doc.path is not None and not _config_name(doc.path):
+            # Another TOML file is a config file only where it is read as one
+            # (the user's config.toml, a --config FILE): Cargo.toml is not.
+            try:
+                found = discover(self.config_file, cwd=self.folder_of(doc), env=self.env)
+            except ConfigError:
+                found = []
+            doc.ignored = not any(_same(path, doc.path) for path, _ in found)
+        self.documents[uri] = doc
+        if doc.config_doc:
+            self._configs.clear()
+        return doc
+
+    def close(self, uri: str) -> None:
+        doc = self.documents.pop(uri, None)
+        self.published.pop(uri, None)
+        handle = self._pending.pop(uri, None)
+        if handle is not None:
+            handle.cancel()
+        if doc is not None and doc.config_doc:
+            self._configs.clear()
+
+    def index(self, doc: Document) -> LineIndex:
+        return doc.index(self.encoding)
+
+    # ---------------------------------------------------- configuration
+    def folder_of(self, doc: Document) -> Path:
+        """The workspace folder holding ``doc`` (the deepest), else its own."""
+        best: Path | None = None
+        if doc.path is not None:
+            try:
+                folders = [f.uri for f in self.workspace.folders.values()]
+                root = self.workspace.root_uri
+            except RuntimeError:
+                folders, root = [], None
+            for uri in [*folders, *([root] if root else [])]:
+                folder = _path(uri)
+                deeper = folder is not None and (
+                    best is None or len(folder.parts) > len(best.parts)
+                )
+                if deeper and folder is not None and doc.path.is_relative_to(folder):
+                    best = folder
+            if best is None:
+                best = doc.path.parent
+        return best if best is not None else Path.cwd()
+
+    def config_for(self, doc: Document) -> Config:
+        """The configuration ``doc`` is checked with (see the module)."""
+        folder = self.folder_of(doc)
+        key = (str(folder), doc.uri if doc.config_doc else "")
+        cached = self._configs.get(key)
+        if cached is not None and time.monotonic() - cached[0] < CONFIG_TTL:
+            return cached[1]
+        try:
+            found = discover(self.config_file, cwd=folder, env=self.env)
+        except ConfigError as exc:
+            self.log(types.MessageType.Warning, f"cqlang: looking for config files: {exc}")
+            found = []
+        files: list[ConfigFile] = []
+        mine = False
+        for path, origin in found:
+            if doc.path is not None and _same(path, doc.path):
+                mine = True
+                files.append(check_text(doc.text, path, origin)[0])
+                continue
+            text = self._config_text(path)
+            if text is not None:
+                files.append(check_text(text, path, origin)[0])
+        if doc.config_doc and not mine and doc.path is not None:
+            files = [check_text(doc.text, doc.path, "this document")[0]]
+        config = Config(files, env=self.env)
+        self._configs[key] = (time.monotonic(), config)
+        return config
+
+    def _config_text(self, path: Path) -> str | None:
+        """A config file's text: as the editor has it if it is open, else
+        from disk (None when it cannot be read)."""
+        for doc in self.documents.values():
+            if doc.path is not None and _same(doc.path, path):
+                return doc.text
+        try:
+            with path.open("rb") as fh:
+                raw = fh.read(MAX_CONFIG_BYTES + 1)
+            if len(raw) > MAX_CONFIG_BYTES:
+                raise ValueError("too large")
+            return raw.decode("utf-8")
+        except (OSError, ValueError) as exc:
+            self.log(types.MessageType.Warning, f"cqlang: cannot read {path}: {exc}")
+            return None
+
+    def forget_configs(self) -> None:
+        self._configs.clear()
+
+    # ------------------------------------------------------- scheduling
+    def later(self, uri: str, delay: float, job: Callable[[], None]) -> None:
+        """Run ``job`` after ``delay`` seconds unless ``later`` is called for
+        ``uri`` again first (a debounce); a failing job is logged."""
+
+        def run() -> None:
+            self._pending.pop(uri, None)
+            try:
+                job()
+            except Exception as exc:
+                log.exception("cqlang lsp: %s", exc)
+                self.report_server_error(exc, None)
+
+        old = self._pending.pop(uri, None)
+        if old is not None:
+            old.cancel()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # called outside the server's loop (tests)
+            run()
+            return
+        self._pending[uri] = loop.call_later(delay, run)
+
+    # ---------------------------------------------------------- options
+    def configure(self, options: Any) -> None:
+        """Read the ``initializationOptions`` (docs/editors.md)."""
+        if not isinstance(options, dict):
+            return
+        if isinstance(options.get("config"), str):
+            self.config_file = options["config"]
+        delay = options.get("debounce")
+        if isinstance(delay, int | float) and 0 <= delay <= 10_000:
+            self.debounce = delay / 1000
+        width = options.get("width")
+        if isinstance(width, int) and width > 0:
+            self.width = width
+        now = options.get("now")
+        if isinstance(now, str):
+            from ..timeexpr import TimeError, parse_now
+
+            try:
+                self.now = parse_now(now)
+            except TimeError as exc:
+                self.log(types.MessageType.Warning, f"cqlang: now: {exc}")
+
+
+def _path(uri: str) -> Path | None:
+    if not uri.startswith("file:"):
+        return None
+    fs = to_fs_path(uri)
+    return Path(fs) if fs else None
+
+
+def _config_name(path: Path) -> bool:
+    return path.name in ("cqlang.toml", "pyproject.toml")
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a.absolute() == b.absolute()
+
+
+# ------------------------------------------------------------ features
+
+
+def create_server(config_file: str | None = None) -> CqlangServer:
+    """A server with every feature registered (docs/editors.md)."""
+    from . import actions, complete, formatting, hover, navigation, plans, publish, tokens
+
+    server = CqlangServer(config_file)
+    for module in (publish, complete, hover, formatting, actions, navigation, tokens, plans):
+        for method, options, handler in module.FEATURES:
+            server.feature(method, options)(handler)
+    for name, command in plans.COMMANDS:
+        server.command(name)(command)
+    return server
+
+
+def serve(config_file: str | None = None) -> None:
+    """Serve over standard input and output until the client says exit."""
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    create_server(config_file).start_io()

@@ -1,0 +1,61 @@
+"""Queries read from files: ``--file/-f FILE`` of the commands, and telling
+a file name given where a query was expected.
+
+A query file holds one query, as UTF-8 text (a byte order mark is skipped);
+``#`` comments are welcome. Imports only :mod:`os` and :mod:`sys`, so that
+the fast launcher (cqlang/launch.py) can ask :func:`looks_like_path`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+#: The largest query file read, in bytes (a query is at most 1,000,000
+#: characters: cqlang.parser.MAX_QUERY_CHARS).
+MAX_QUERY_FILE_BYTES = 4_000_000
+
+
+class QueryFileError(Exception):
+    """A query file that cannot be read; the command line exits 2."""
+
+    cqlang_exit_status = 2
+
+
+def looks_like_path(arg: str) -> bool:
+    """Whether a QUERY argument that is not a query looks like the name of a
+    file: it ends with ``.cql``, or a file of that name exists. Only asked
+    of an argument that does not parse, so a query is never taken for a
+    file name (docs/cli.md)."""
+    if not arg or "\n" in arg or "\0" in arg:
+        return False
+    if arg.lower().endswith(".cql"):
+        return True
+    try:
+        return os.path.isfile(arg)
+    except (OSError, ValueError):
+        return False
+
+
+def read_query_file(name: str) -> str:
+    """The text of the query file ``name`` (``-``: standard input)."""
+    if name == "-":
+        if sys.stdin is None:
+            raise QueryFileError("--file -: standard input is closed")
+        return sys.stdin.read().removeprefix("\ufeff")
+    try:
+        with open(name, "rb") as fh:
+            raw = fh.read(MAX_QUERY_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise QueryFileError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise QueryFileError(f"{name}: is a directory, not a query file") from None
+    except OSError as exc:
+        raise QueryFileError(f"{name}: cannot read it: {exc.strerror}") from None
+    if len(raw) > MAX_QUERY_FILE_BYTES:
+        raise QueryFileError(f"{name}: larger than {MAX_QUERY_FILE_BYTES} bytes: not a query file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryFileError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")

@@ -1,0 +1,203 @@
+"""Query files on the command line: --file/-f on check, compile, explain, fmt
+and fetch; a file name where a query goes; fmt --check/--write of .cql
+files and of the named queries of config files; queries check FILES."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from cqlang.cli import main
+from cqlang.emulator import Emulator
+
+
+@pytest.fixture(autouse=True)
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    for var in ("CQLANG_CONFIG", "CONPEEK_URL", "CONPEEK_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return work
+
+
+def run(*args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), input=stdin, prog_name="cqlang")
+
+
+QUERY = "# the open ones\nstate = OPEN\nand priority >= 3  # important\n"
+
+
+@pytest.mark.parametrize("command", ["check", "compile", "explain", "fmt"])
+def test_file_option_reads_the_query(command: str, workdir: Path) -> None:
+    (workdir / "q.cql").write_text(QUERY, encoding="utf-8")
+    by_file = run(command, "-f", "q.cql")
+    by_arg = run(command, QUERY)
+    assert by_file.exit_code == 0, by_file.output
+    assert (by_file.exit_code, by_file.stdout) == (by_arg.exit_code, by_arg.stdout)
+    assert run(command, "--file", "-", stdin=QUERY).stdout == by_arg.stdout
+
+
+def test_file_option_of_fetch(workdir: Path, emulator: Emulator) -> None:
+    (workdir / "q.cql").write_text("state = OPEN  # open\n", encoding="utf-8")
+    args = ["--base-url", emulator.url, "--campaign", "5b7c389fe8df7b60af688989", "--limit", "3"]
+    result = CliRunner(env={"CONPEEK_KEY": "demo-key"}).invoke(
+        main, ["fetch", "-f", "q.cql", *args, "--format", "jsonl"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and all('"state": "OPEN"' in line for line in lines)
+
+
+def test_file_option_mistakes_are_usage_errors(workdir: Path) -> None:
+    (workdir / "q.cql").write_text("state = OPEN", encoding="utf-8")
+    both = run("check", "state = OPEN", "-f", "q.cql")
+    assert both.exit_code == 2 and "not both" in both.stderr
+    missing = run("check", "-f", "nope.cql")
+    assert missing.exit_code == 2 and "nope.cql: no such file" in missing.stderr
+    (workdir / "bad.cql").write_bytes(b"state = \xff")
+    assert run("check", "-f", "bad.cql").exit_code == 2
+    assert run("check").exit_code == 2  # neither
+
+
+@pytest.mark.parametrize("command", ["check", "compile", "explain", "fmt", "fetch"])
+def test_a_file_name_given_as_the_query_says_to_use_f(command: str, workdir: Path) -> None:
+    result = run(command, "saved.cql")
+    assert result.exit_code == 2
+    assert "use -f saved.cql" in result.stderr
+    (workdir / "priority").write_text("priority > 1", encoding="utf-8")
+    assert "use -f priority" in run(command, "priority").stderr
+    # A query is a query, whatever files exist.
+    (workdir / "state = OPEN").write_text("x", encoding="utf-8")
+    assert run("check", "state = OPEN").exit_code == 0
+
+
+# ---------------------------------------------------------------- fmt files
+
+
+def test_fmt_check_prints_a_diff_and_exits_1(workdir: Path) -> None:
+    ugly = workdir / "ugly.cql"
+    ugly.write_text("STATE=open # why\nAND priority>=3", encoding="utf-8")
+    fine = workdir / "fine.cql"
+    fine.write_text("state = OPEN\n", encoding="utf-8")
+    result = run("fmt", "--check", "ugly.cql", "fine.cql")
+    assert result.exit_code == 1
+    assert "--- ugly.cql\n+++ ugly.cql\n" in result.stdout
+    assert "+STATE = open  # why\n" in result.stdout
+    assert "1 file would be reformatted, 1 file left unchanged" in result.stderr
+    assert ugly.read_text(encoding="utf-8") == "STATE=open # why\nAND priority>=3"
+    assert run("fmt", "--check", "fine.cql").exit_code == 0
+
+
+def test_fmt_write_rewrites_query_files_keeping_line_endings(workdir: Path) -> None:
+    ugly = workdir / "ugly.cql"
+    ugly.write_bytes(b"STATE=open # why\r\nAND priority>=3\r\n")
+    result = run("fmt", "--write", "ugly.cql")
+    assert result.exit_code == 0, result.output
+    assert ugly.read_bytes() == b"STATE = open  # why\r\nand priority >= 3\r\n"
+    assert run("fmt", "--check", "ugly.cql").exit_code == 0
+    # The last of --check and --write wins (the pre-commit hook's args).
+    ugly.write_text("STATE=open", encoding="utf-8")
+    assert run("fmt", "--write", "--check", "ugly.cql").exit_code == 1
+    assert ugly.read_text(encoding="utf-8") == "STATE=open"
+
+
+TOML = """# Saved queries; this comment and the layout stay.
+[connection]
+timezone = "Europe/Warsaw"   # a comment after a value
+
+[queries.one]
+description = "one"
+query = "STATE=open AND priority>=3"   # keep me
+
+[queries.two]
+query = '''
+state = OPEN
+and priority >= 3  # fine already
+'''
+
+[queries.long]
+query = 'LONG'
+
+[queries]
+short = "x=1"
+""".replace(
+    "LONG",
+    'state = OPEN and custom.a = "x" and custom.b = "y" and custom.c = "z" and custom.d = "w"'
+    " and priority > 1",
+)
+
+
+def test_fmt_write_edits_only_the_query_strings_of_a_config_file(workdir: Path) -> None:
+    path = workdir / "cqlang.toml"
+    path.write_text(TOML, encoding="utf-8")
+    check = run("fmt", "--check", "cqlang.toml")
+    assert check.exit_code == 1
+    result = run("fmt", "--write", "cqlang.toml")
+    assert result.exit_code == 0, result.output
+    after = path.read_text(encoding="utf-8")
+    expected = (
+        TOML.replace('"STATE=open AND priority>=3"', '"STATE = open and priority >= 3"')
+        .replace(
+            '\'state = OPEN and custom.a = "x" and custom.b = "y" and custom.c = "z" and '
+            'custom.d = "w" and priority > 1\'',
+            '\'\'\'\nstate = OPEN\nand custom.a = "x"\nand custom.b = "y"\nand custom.c = "z"\n'
+            "and custom.d = \"w\"\nand priority > 1\n'''",
+        )
+        .replace('short = "x=1"', 'short = "x = 1"')
+    )
+    assert after == expected
+    data = tomllib.loads(after)
+    assert data["queries"]["two"]["query"] == "state = OPEN\nand priority >= 3  # fine already\n"
+    assert run("fmt", "--check", "cqlang.toml").exit_code == 0
+    # Without FILES: the config files read.
+    assert run("fmt", "--check").exit_code == 0
+
+
+def test_fmt_of_a_pyproject_and_of_a_broken_query(workdir: Path) -> None:
+    path = workdir / "pyproject.toml"
+    path.write_text('[project]\nname = "x"\n\n[tool.cqlang.queries.a]\nquery = "x==1"\n')
+    assert run("fmt", "--write", "pyproject.toml").exit_code == 0
+    assert path.read_text().endswith('query = "x = 1"\n')
+    bad = workdir / "cqlang.toml"
+    bad.write_text('[queries.a]\nquery = "state = OPEN or"\n[queries.b]\nquery = "x==1"\n')
+    result = run("fmt", "--write", "cqlang.toml")
+    assert result.exit_code == 1
+    assert "cqlang.toml:2:" in result.stderr and "CQL004" in result.stderr
+    assert bad.read_text().endswith('query = "x==1"\n')  # left as it was
+
+
+# ------------------------------------------------------------ queries check
+
+
+def test_queries_check_files(workdir: Path) -> None:
+    (workdir / "cqlang.toml").write_text('[queries.a]\nquery = "prioirty > 1"\n')
+    (workdir / "ok.cql").write_text("@a or state = OPEN\n")
+    (workdir / "bad.cql").write_text("state = OPNE\n")
+    result = run("queries", "check", "cqlang.toml", "ok.cql", "bad.cql")
+    assert result.exit_code == 1
+    assert "cqlang.toml:2:10" in result.stderr
+    assert "bad.cql:1:9" in result.stderr
+    assert "3 queries in 3 files: 3 errors" in result.stdout  # @a's mistake shows in ok.cql too
+    assert run("queries", "check", "ok.cql").exit_code == 1
+    (workdir / "cqlang.toml").write_text('[queries.a]\nquery = "priority > 1"\n')
+    fine = run("queries", "check", "cqlang.toml", "ok.cql")
+    assert fine.exit_code == 0, fine.output
+    assert "2 queries in 2 files: ok" in fine.stdout
+
+
+def test_the_example_config_is_formatted() -> None:
+    example = Path(__file__).resolve().parent.parent / "examples" / "cqlang.toml"
+    result = run("--config", str(example), "fmt", "--check", str(example))
+    assert result.exit_code == 0, result.output
+    # A one-line query in a multi-line string stays so.
+    assert "query = '''custom[\"lead source\"] in (\"web\", \"ads+search\")'''" in (
+        example.read_text(encoding="utf-8")
+    )
