@@ -246,7 +246,7 @@ def test_fetch_count_in_unicode_digits_is_a_usage_error() -> None:
 def test_quit_and_exit_alone_leave(word: str) -> None:
     d, _ = configured()
     assert d.handle(word).quit
-    assert d.session.status(word) == "\\quit: leave (also Ctrl-D)"
+    assert d.session.status(word) == "\\quit: leave (also quit or exit alone, Ctrl-D)"
     status, out, err = piped(f"state = OPEN\n{word}\nprioirty > 1\n")
     assert (status, err) == (0, "")
     assert out.splitlines() == ['[{"property": "state", "value": ["OPEN"]}]']

@@ -40,7 +40,7 @@ class Reply:
 
 #: name: (arguments, one line of help). \help prints them in this order.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "help": ("", "list these commands"),
+    "help": ("", "list these commands (also help alone)"),
     "compile": ("[QUERY]", "the one filter list of QUERY (default: the last query), strictly"),
     "explain": ("[QUERY]", "the requests and client-side check QUERY needs (default: the last)"),
     "fetch": ("[N]", "fetch N records (default 20) of the last query as a table"),
@@ -52,7 +52,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "save": ("NAME", "save the last query as the named query @NAME (--force replaces one)"),
     "queries": ("", "list the named queries"),
     "format": ("[QUERY]", "the canonical text of QUERY (default: the last query)"),
-    "quit": ("", "leave (also Ctrl-D)"),
+    "quit": ("", "leave (also quit or exit alone, Ctrl-D)"),
 }
 _ALIASES = {"q": "quit", "exit": "quit", "h": "help", "?": "help"}
 
