@@ -14,7 +14,7 @@ from datetime import datetime
 
 from . import checker, diagnostics, parser
 from .ast import Query
-from .diagnostics import WARNING, CqlPlanError, Diagnostic, make, raise_for
+from .diagnostics import WARNING, CqlPlanError, Diagnostic, bound_hint, make, raise_for
 from .dnf import PlanLimit, TooComplex
 from .planner import Plan, plan_ir
 from .schema import DEFAULT_SCHEMA, Schema
@@ -114,7 +114,8 @@ def _too_many(text: str, exc: PlanLimit, limit: int) -> Diagnostic:
         f"the query needs {exc.count} requests; the limit is {limit}",
         exc.span[0],
         exc.span[1],
-        hint="narrow the 'or's, or raise max_branches",
+        hint=bound_hint("python"),  # front ends word their own (for_front_end)
+        facts=(("limit", limit), ("requests", exc.count)),
     )
 
 

@@ -16,10 +16,8 @@ commands that use them, so that ``cqlang compile`` starts fast.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -31,7 +29,6 @@ from .launch import (
     EXIT_API,
     EXIT_INTERRUPTED,
     EXIT_INVALID,
-    EXIT_IO,
     exit_for,
     fail,
     split_param,
@@ -149,6 +146,17 @@ def compile_options(f: F) -> F:
     return f
 
 
+def max_branches_option(f: F) -> F:
+    """--max-branches N: the bound on the requests a query may need."""
+    return click.option(
+        "--max-branches",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Most requests one query may need (default: the named query's or the "
+        "config's max_branches, else 32).",
+    )(f)
+
+
 def checked_base_url(text: str | None) -> str | None:
     """The base URL as requests use it (no ``user:password@``); one that is
     not an http(s) URL is a usage error."""
@@ -163,8 +171,10 @@ def checked_base_url(text: str | None) -> str | None:
 
 
 def report(exc: Exception) -> NoReturn:
-    """Print a CqlError's diagnostics and exit 1."""
-    click.echo(str(exc), err=True)
+    """Print a CqlError's diagnostics (hints worded for the command line)
+    and exit 1."""
+    rendered = getattr(exc, "rendered_for", None)
+    click.echo(rendered("cli") if rendered is not None else str(exc), err=True)
     sys.exit(EXIT_INVALID)
 
 
@@ -246,10 +256,11 @@ def prepare_query(
     **settings: Any,
 ) -> PreparedQuery:
     """The query text (QUERY or --file, read by query_input) with its inputs
-    resolved: `@NAME` alone is that named query, with
-    its parameter defaults, campaign, exclude, limit and time zone (options
-    given here win); the config's schema and named queries come along.
-    ``settings``: campaign=, exclude=, limit= (for fetch)."""
+    resolved (cqlang.fetchspec): `@NAME` alone is that named query, with its
+    parameter defaults, campaign, exclude, limit, time zone and max_branches
+    (options given here win); the config's schema and named queries come
+    along. ``settings``: campaign=, exclude=, limit=, page_size=,
+    max_branches=."""
     if tz is not None:  # a bad --tz is the option's mistake, not the query's
         from .timeexpr import TimeError, zone
 
@@ -269,12 +280,13 @@ def prepare_query(
 def report_query(query: PreparedQuery, exc: Exception) -> NoReturn:
     """Print a CqlError about a prepared query (placed in the config file for a
     named query) and exit 1."""
+    from .diagnostics import for_front_end, render_capped
+
     diags = getattr(exc, "diagnostics", None)
     if query.named is None or not diags:
         report(exc)
-    from .diagnostics import render_capped
 
-    click.echo(render_capped(diags, query.render), err=True)
+    click.echo(render_capped(for_front_end(diags, "cli"), query.render), err=True)
     sys.exit(EXIT_INVALID)
 
 
@@ -282,9 +294,9 @@ def print_query_diagnostics(
     query: PreparedQuery, diags: Sequence[Any], *, all: bool = False
 ) -> None:
     """Print the warnings (or ``all`` diagnostics) of a prepared query."""
-    from .diagnostics import render_capped
+    from .diagnostics import for_front_end, render_capped
 
-    shown = [d for d in diags if all or d.severity == "warning"]
+    shown = for_front_end([d for d in diags if all or d.severity == "warning"], "cli")
     if shown:
         click.echo(render_capped(shown, query.render), err=True)
 
@@ -341,7 +353,14 @@ main.params.extend(config_params())
 )
 @click.option("--campaign", metavar="ID", help="Voice campaign id (for --format url).")
 @click.option("--base-url", metavar="URL", help="API base URL (default: $CONPEEK_URL).")
+@click.option(
+    "--exclude",
+    metavar="FIELDS",
+    help="Fields the API leaves out, comma-separated (for --format url).",
+)
+@click.option("--limit", type=click.IntRange(min=0), help="The request's limit (for --format url).")
 @click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
+@max_branches_option
 @compile_options
 def compile_cmd(
     query: str | None,
@@ -349,7 +368,10 @@ def compile_cmd(
     fmt: str,
     campaign: str | None,
     base_url: str | None,
+    exclude: str | None,
+    limit: int | None,
     strict: bool,
+    max_branches: int | None,
     params: tuple[str, ...],
     tz: str | None,
     now: str | None,
@@ -362,12 +384,22 @@ def compile_cmd(
     """
     from . import api
     from .diagnostics import CqlError
-    from .encoding import encode, request_path
+    from .encoding import encode
+    from .fetchspec import MAX_PAGE_SIZE
 
-    q = prepare_query(query_input(query, query_file), params, tz, strict=strict, campaign=campaign)
+    q = prepare_query(
+        query_input(query, query_file),
+        params,
+        tz,
+        strict=strict,
+        campaign=campaign,
+        exclude=exclude_option(exclude),
+        limit=limit,
+        max_branches=max_branches,
+    )
     when = parse_now(now)
     try:
-        plan = api.plan(q.text, now=when, **q.inputs())
+        plan = q.plan(now=when)
         api.strict_check(plan, q.text)
     except CqlError as exc:
         report_query(q, exc)
@@ -383,10 +415,13 @@ def compile_cmd(
             fail("--format url needs --base-url, CONPEEK_URL or base_url in the config")
         if not q.campaign:
             fail("--format url needs --campaign (or campaign in the config)")
-        url = base + request_path(q.campaign)
-        if filters:
-            url += f"?filter={encode(filters)}"
-        click.echo(url)
+        if q.limit is not None and q.limit > MAX_PAGE_SIZE:
+            click.echo(
+                f"cqlang: warning: one request returns at most {MAX_PAGE_SIZE:,} records; "
+                f"the URL asks for that many (`cqlang fetch` pages for all {q.limit:,})",
+                err=True,
+            )
+        click.echo(q.request_url(base, filters))
 
 
 @main.command("check")
@@ -394,22 +429,25 @@ def compile_cmd(
 @file_option
 @click.option("--json", "as_json", is_flag=True, help="Print the diagnostics as JSON.")
 @click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
+@max_branches_option
 @compile_options
 def check_cmd(
     query: str | None,
     query_file: str | None,
     as_json: bool,
     strict: bool,
+    max_branches: int | None,
     params: tuple[str, ...],
     tz: str | None,
     now: str | None,
 ) -> None:
     """Report every error and warning in QUERY (exit 1 on an error)."""
-    from . import api
-    from .diagnostics import to_json
+    from .diagnostics import for_front_end, to_json
 
-    q = prepare_query(query_input(query, query_file), params, tz, strict=strict)
-    diags = api.check(q.text, now=parse_now(now), **q.inputs())
+    q = prepare_query(
+        query_input(query, query_file), params, tz, strict=strict, max_branches=max_branches
+    )
+    diags = for_front_end(q.check(now=parse_now(now)), "cli")
     if as_json:
         click.echo(to_json(diags))
     elif diags:
@@ -501,31 +539,24 @@ def decompile_cmd(filter_: str) -> None:
 @click.argument("query", required=False)
 @file_option
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
-@click.option(
-    "--max-branches",
-    default=32,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Most requests allowed.",
-)
+@max_branches_option
 @compile_options
 def explain_cmd(
     query: str | None,
     query_file: str | None,
     as_json: bool,
-    max_branches: int,
+    max_branches: int | None,
     params: tuple[str, ...],
     tz: str | None,
     now: str | None,
 ) -> None:
     """Show the requests QUERY needs and what is checked on the client."""
-    from . import api
     from .diagnostics import CqlError
 
-    q = prepare_query(query_input(query, query_file), params, tz)
+    q = prepare_query(query_input(query, query_file), params, tz, max_branches=max_branches)
     when = parse_now(now)
     try:
-        plan = api.plan(q.text, now=when, max_branches=max_branches, **q.inputs())
+        plan = q.plan(now=when)
     except CqlError as exc:
         report_query(q, exc)
     if as_json:
@@ -589,12 +620,12 @@ def _json_value(value: Any) -> Any:
 
 def _param_default(value: str) -> str | int:
     """A --param of `queries save`, as written in the file: digits without a
-    leading zero are an integer, anything else a string."""
-    import re
+    leading zero are an integer, anything else a string (as the REPL's
+    \\save stores them)."""
+    from .fetchspec import stored_param
 
-    if re.fullmatch(r"-?(0|[1-9][0-9]{0,15})", value):
-        return int(value)
-    return value
+    stored: str | int = stored_param(value)
+    return stored
 
 
 def _named_query(cfg: Config, name: str) -> Any:
@@ -622,6 +653,7 @@ def _query_json(named: Any) -> dict[str, Any]:
         "campaign": named.campaign,
         "exclude": list(named.exclude) if named.exclude is not None else None,
         "limit": named.limit,
+        "max_branches": named.max_branches,
         "timezone": named.timezone,
         "file": str(named.path) if named.path is not None else None,
         "line": loc[0] if loc else None,
@@ -662,22 +694,27 @@ def queries_list_cmd(as_json: bool) -> None:
 @queries_group.command("show")
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print it and its plan as JSON.")
+@max_branches_option
 @compile_options
 def queries_show_cmd(
-    name: str, as_json: bool, params: tuple[str, ...], tz: str | None, now: str | None
+    name: str,
+    as_json: bool,
+    max_branches: int | None,
+    params: tuple[str, ...],
+    tz: str | None,
+    now: str | None,
 ) -> None:
     """Show the named query NAME: its text, its parameters and its plan."""
     import re
 
-    from . import api
     from .checker import check_text
 
     cfg = load_config()
     named = _named_query(cfg, name)
     given = parse_params(params)
-    q = cfg.prepare(f"@{named.name}", params=given, tz=tz)
+    q = cfg.prepare(f"@{named.name}", params=given, tz=tz, max_branches=max_branches)
     when = parse_now(now)
-    diags = api.check(q.text, now=when, **q.inputs())
+    diags = q.check(now=when)
     used = check_text(
         q.text, schema=q.schema, params=q.params, tz=q.tz, now=when, queries=q.queries
     ).params_used
@@ -702,7 +739,7 @@ def queries_show_cmd(
         elif pname in inherited:
             rows.append((pname, *inherited[pname]))
     errors = [d for d in diags if d.severity == "error"]
-    plan = None if errors else api.plan(q.text, now=when, **q.inputs())
+    plan = None if errors else q.plan(now=when)
     if as_json:
         out = _query_json(named)
         out["bound"] = {p: {"value": _json_value(v), "from": src} for p, v, src in rows}
@@ -715,7 +752,7 @@ def queries_show_cmd(
         loc = named.location()
         if named.source is not None:
             lines.append(f"  in {named.source.display()}" + (f":{loc[0]}" if loc else ""))
-        for key in ("campaign", "timezone", "limit"):
+        for key in ("campaign", "timezone", "limit", "max_branches"):
             if getattr(named, key) is not None:
                 lines.append(f"  {key} {getattr(named, key)}")
         if named.exclude is not None:
@@ -902,73 +939,7 @@ def config_cmd(as_json: bool) -> None:
 # The records as jsonl/json (streamed), csv/table (buffered); written to
 # --output through a temporary file beside it, renamed only on success.
 
-FETCH_FORMATS = ("jsonl", "json", "csv", "table")
-
-
-def _flatten(record: dict[str, Any]) -> dict[str, Any]:
-    """A record for csv: custom fields as ``custom.KEY`` columns."""
-    from .evaluator import custom_fields
-
-    out: dict[str, Any] = {}
-    for key, value in record.items():
-        if key == "custom":
-            for ckey, cvalue in custom_fields(record).items():
-                out[f"custom.{ckey}"] = cvalue
-        else:
-            out[key] = value
-    return out
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _write_records(records: Any, fmt: str, out: Any, tty: bool) -> int:
-    """Write ``records`` to the text stream ``out``; returns how many."""
-    count = 0
-    if fmt == "jsonl":
-        for rec in records:
-            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-            count += 1
-    elif fmt == "json":
-        out.write("[")
-        for rec in records:
-            out.write(("," if count else "") + "\n" + json.dumps(rec, ensure_ascii=False))
-            count += 1
-        out.write("\n]\n" if count else "]\n")
-    elif fmt == "csv":
-        import csv
-
-        rows = [_flatten(rec) for rec in records]
-        count = len(rows)
-        plain: dict[str, None] = {}
-        custom: dict[str, None] = {}
-        for row in rows:
-            for key in row:
-                (custom if key.startswith("custom.") else plain)[key] = None
-        columns = [*plain, *custom]
-        writer = csv.writer(out)
-        if rows:
-            writer.writerow(columns)
-        for row in rows:
-            writer.writerow(_cell(row.get(c)) for c in columns)
-    else:  # the REPL's table: the main columns that fit, custom fields cut short
-        import shutil
-
-        from .repl.commands import render_table
-
-        rows = list(records)
-        count = len(rows)
-        if rows:
-            width = shutil.get_terminal_size().columns if tty else 200
-            out.write(render_table(rows, width=width) + "\n")
-        else:  # a table is for reading: say so rather than print nothing
-            out.write("no records match\n")
-    return count
+FETCH_FORMATS = ("jsonl", "json", "csv", "table")  # cqlang.output.FORMATS
 
 
 @main.command("fetch")
@@ -982,6 +953,7 @@ def _write_records(records: Any, fmt: str, out: Any, tty: bool) -> int:
     help="Fields the API leaves out, comma-separated (e.g. history,call_history,dialogs).",
 )
 @click.option("--limit", type=click.IntRange(min=0), help="Return at most N records.")
+@max_branches_option
 @click.option(
     "--page-size",
     type=click.IntRange(min=1),
@@ -991,7 +963,8 @@ def _write_records(records: Any, fmt: str, out: Any, tty: bool) -> int:
     "--format",
     "fmt",
     type=click.Choice(FETCH_FORMATS),
-    help="Output format (default: table on a terminal, else jsonl).",
+    help="Output format (default: from the --output file's extension: .csv, .json, "
+    ".jsonl, .ndjson; else table on a terminal, jsonl otherwise).",
 )
 @click.option(
     "--output",
@@ -1033,6 +1006,7 @@ def fetch_cmd(
     now: str | None,
     exclude: str | None,
     limit: int | None,
+    max_branches: int | None,
     page_size: int | None,
     fmt: str | None,
     output: str | None,
@@ -1048,27 +1022,50 @@ def fetch_cmd(
     Exit status: 0 success, 1 invalid query, 2 usage, 3 API or network failure,
     74 the output could not be written.
     """
+    from . import output as out
     from .diagnostics import CqlError
 
-    fields = [f.strip() for f in exclude.split(",") if f.strip()] if exclude else None
-    if output is not None and _STREAMS.get(output) == 1:
+    fields = exclude_option(exclude)
+    if output is not None and out.STREAMS.get(output) == 1:
         output = None  # stdout, as it is: `-o /dev/stdout >> log` appends
     elif output is not None:
-        _check_output(output)
+        out.check_output(output)
+    # The format, before any request: an --output of unknown extension is a usage error.
+    fmt = out.choose_format(fmt, output, _isatty(sys.stdout))
     text = query_input(query, query_file, default="")
-    prepared = prepare_query(text, params, tz, campaign=campaign, exclude=fields, limit=limit)
+    prepared = prepare_query(
+        text,
+        params,
+        tz,
+        campaign=campaign,
+        exclude=fields,
+        limit=limit,
+        page_size=page_size,
+        max_branches=max_branches,
+    )
     when = parse_now(now)
     try:
         plan = prepared.plan(now=when)
     except CqlError as exc:
         report_query(prepared, exc)
-    if fmt is None:
-        fmt = "table" if output is None and _isatty(sys.stdout) else "jsonl"
+    header = out.csv_header(prepared.schema, prepared.exclude)
+
+    def emit(records: Any) -> None:
+        written = out.emit(records, fmt, output, header)
+        if output is not None and output not in out.STREAMS:
+            # With -o the records are out of sight: say what happened.
+            click.echo(
+                f"wrote {_count(written, 'record')} to {output} in {_count(counts[0], 'request')}",
+                err=True,
+            )
+
+    counts = [0, 0]  # requests, records received
     if plan.never_matches:
         print_query_diagnostics(prepared, plan.warnings)
         click.echo("cqlang: warning: the query never matches; no request was sent", err=True)
-        _emit(iter(()), fmt, output)
+        emit(iter(()))
         return
+    prepared.check_exclude()  # before anything is sent
     conn = load_config().connection(base_url=base_url, campaign=prepared.campaign)
     if not prepared.campaign:
         fail("no campaign: give --campaign ID (or set campaign in the config)")
@@ -1125,7 +1122,6 @@ def fetch_cmd(
             redirect_stderr=False,
         )
     try:
-        counts = [0, 0]  # requests, records received
         task: Any = None
 
         def on_request(url: str, status: int, seconds: float, records: int) -> None:
@@ -1147,29 +1143,35 @@ def fetch_cmd(
             on_request=on_request,
         )
         with client:
-            records = client.voice_campaign_requests(
-                prepared.campaign,
-                plan=plan,
-                exclude=prepared.exclude,
-                page_size=page_size or conn.page_size or 1000,
-                limit=prepared.limit,
-            )
+            records = prepared.fetch(client, plan=plan)
             if progress is None:
-                _emit(records, fmt, output)
+                emit(records)
             elif buffered:
                 with progress:  # collect under the progress line, then print
                     task = progress.add_task("fetching", total=None)
                     collected = list(records)
-                _emit(collected, fmt, output)
+                emit(collected)
             else:
                 with progress:
                     task = progress.add_task("fetching", total=None)
-                    _emit(records, fmt, output)
+                    emit(records)
     except ApiError as exc:
         fail(str(exc), EXIT_API)
     finally:
         log.removeHandler(handler)
         log.setLevel(saved_level)
+
+
+def exclude_option(text: str | None) -> list[str] | None:
+    """``--exclude a,b``: the field names (``None`` when not given; ``''``
+    is an empty list, which overrides a named query's ``exclude``). ``id``
+    is a usage error: records are merged by it."""
+    if text is None:
+        return None
+    fields = list(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+    if "id" in fields:
+        fail("--exclude cannot hold id: the records are merged and paged by id")
+    return fields
 
 
 def _finite(param: click.Parameter, value: float) -> float:
@@ -1180,129 +1182,17 @@ def _finite(param: click.Parameter, value: float) -> float:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _isatty(stream: Any) -> bool:
     return stream is not None and bool(stream.isatty())
 
 
-class OutputError(Exception):
-    """The records could not be written where --output (or stdout) says."""
-
-    cqlang_exit_status = EXIT_IO
-
-
-#: Names of the standard streams: written to as they are (an append stays an
-#: append), never replaced.
-_STREAMS = {
-    "-": 1,
-    "/dev/stdout": 1,
-    "/dev/fd/1": 1,
-    "/proc/self/fd/1": 1,
-    "/dev/stderr": 2,
-    "/dev/fd/2": 2,
-    "/proc/self/fd/2": 2,
-}
-
-
-def _replaceable(output: str) -> bool:
-    """Whether ``output`` is (or will be) a regular file, so that it is
-    written through a temporary file renamed over it; a device or a pipe is
-    written directly."""
-    import stat
-
-    if os.path.realpath(output).startswith("/proc/"):
-        return False  # an open file of some process, such as a pipe
-    try:
-        return stat.S_ISREG(os.stat(output).st_mode)
-    except OSError:
-        return True  # a new file
-
-
-def _check_output(output: str) -> None:
-    """Refuse, before any request is sent, an --output whose folder is
-    missing or not writable (the temporary file goes there). A folder as
-    --output is click's to refuse (``dir_okay=False``)."""
-    if output in _STREAMS or not _replaceable(output):
-        return
-    folder = os.path.dirname(os.path.realpath(output))
-    if not os.path.isdir(folder):
-        fail(f"--output {output}: no such folder {folder}")
-    if not os.access(folder, os.W_OK):
-        fail(f"--output {output}: cannot write in {folder} (permission denied)")
-
-
 def _stderr_console() -> Any:
     from rich.console import Console
 
     return Console(stderr=True)
-
-
-def _emit(records: Any, fmt: str, output: str | None) -> None:
-    """Write the records to stdout, or to ``output``: a regular file (or a
-    symbolic link to one) through a temporary file beside it, renamed over
-    it only once everything is written; a standard stream, a device or a
-    pipe directly, since it cannot be replaced. Failing to write raises
-    OutputError (exit 74), naming ``output`` as given."""
-    stream = _STREAMS.get(output or "-")
-    if output is None or stream is not None:
-        out = sys.stderr if stream == 2 else sys.stdout
-        if out is None:  # started with it closed (`>&-`)
-            raise OutputError("cannot write the output: the stream is closed")
-        # A failing write here (a full disk) is CqlGroup.invoke's to report,
-        # as for every command that prints.
-        _write_records(records, fmt, out, out.isatty())
-        out.flush()
-        return
-    try:
-        if not _replaceable(output):
-            with open(output, "w", encoding="utf-8", newline="") as direct:
-                _write_records(records, fmt, direct, False)
-        else:
-            _replace(records, fmt, os.path.realpath(output))  # a link stays a link
-    except OSError as exc:
-        raise OutputError(f"--output {output}: {exc.strerror}") from None
-
-
-def _replace(records: Any, fmt: str, target: str) -> None:
-    """Write the records to a temporary file beside ``target`` and rename it
-    over ``target``; on any failure or signal the temporary file goes."""
-    import signal
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(
-        dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=".tmp"
-    )
-
-    def terminated(signum: int, frame: Any) -> None:
-        sys.exit(128 + signum)  # unwinds through the cleanup below
-
-    # SIGTERM (kill) and SIGHUP (the terminal closed) end the run as Ctrl-C does.
-    signals = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
-    previous = {s: signal.signal(s, terminated) for s in signals}
-    try:
-        with open(fd, "w", encoding="utf-8", newline="") as out:
-            _write_records(records, fmt, out, False)
-        os.chmod(tmp, _file_mode(target))
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-
-
-def _file_mode(path: str) -> int:
-    """The mode a new file gets (or the existing file's)."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 # -------------------------------------------------------------------- lsp
@@ -1388,6 +1278,7 @@ def emulator_cmd(
     Prints `cqlang emulator listening on http://HOST:PORT` first, then serves
     until interrupted (Ctrl-C or SIGTERM). See docs/emulator.md.
     """
+    import re
     import signal
     import threading
 
@@ -1400,7 +1291,8 @@ def emulator_cmd(
     try:
         emu = Emulator(
             records=records,
-            seed=int(seed) if seed.lstrip("-").isdigit() else seed,
+            # ASCII digits only: '²'.isdigit() is true, but int('²') fails.
+            seed=int(seed) if re.fullmatch(r"-?[0-9]{1,30}", seed) else seed,
             api_key=api_key,
             campaigns=campaigns or (DEFAULT_CAMPAIGN,),
             faults=parsed,

@@ -415,8 +415,11 @@ class Client:
         :class:`~cqlang.CqlError` here, before any request); records are
         fetched as the iterator is consumed. ``plan`` runs a plan made
         elsewhere instead of ``query``. ``exclude`` names fields the API
-        should leave out (``history``, ``call_history``, ``dialogs``).
-        ``limit`` caps the records delivered (``None``: all).
+        should leave out (``history``, ``call_history``, ``dialogs``); a
+        field that the client-side check (the plan's residual) reads is
+        still fetched, and removed from each record once it is judged, so
+        ``exclude`` never changes which records match and no record shows an
+        excluded field. ``limit`` caps the records delivered (``None``: all).
         """
         if not isinstance(campaign_id, str) or not campaign_id:
             raise ValueError("campaign_id must be a non-empty string")
@@ -433,7 +436,7 @@ class Client:
 
             plan = make_plan(query, params=params, tz=tz, now=now, schema=schema)
         page_size = min(page_size, MAX_PAGE_SIZE)
-        excl = list(exclude) if exclude else []
+        excl = list(dict.fromkeys(exclude)) if exclude else []
         return self._run(campaign_id, plan, excl, page_size, limit)
 
     def _run(
@@ -442,6 +445,11 @@ class Client:
         if plan.never_matches or limit == 0 or not plan.branches:
             return
         residual = plan.residual.matches if plan.residual is not None else None
+        # Fields the residual reads are fetched even when excluded (else a
+        # missing field would be judged as null), and dropped once judged.
+        read = plan.residual.record_fields if plan.residual is not None else frozenset()
+        hidden = [f for f in exclude if f in read]
+        exclude = [f for f in exclude if f not in read]
         branches = plan.branches
         seen: set[str] | None = set() if len(branches) > 1 else None
         delivered = 0
@@ -475,6 +483,8 @@ class Client:
                             seen.add(rid)
                     if residual is not None and not residual(rec):
                         continue
+                    for name in hidden:
+                        rec.pop(name, None)
                     yield rec
                     delivered += 1
                     if limit is not None and delivered >= limit:

@@ -43,7 +43,9 @@ from typing import TYPE_CHECKING, Any
 from . import locate
 from .configcheck import NAME_RE, dotted
 from .connection import KEY_ENV, URL_ENV, Connection, checked_key, mask
-from .diagnostics import Diagnostic, line_col, render, suggest
+from .diagnostics import Diagnostic, for_front_end, line_col, render, suggest
+from .fetchspec import DEFAULT_MAX_BRANCHES, FetchSpec, Settings
+from .fetchspec import prepare as prepare_spec
 from .locate import CONFIG_ENV, PROJECT_FILE, PYPROJECT_FILE
 from .schema import DEFAULT_SCHEMA, Schema
 
@@ -330,12 +332,13 @@ def _read_bytes(path: Path, origin: str) -> tuple[bytes, os.stat_result]:
         raise ConfigError("is a directory, not a config file", path) from None
     except OSError as exc:
         raise ConfigError(f"cannot read it: {exc.strerror}", path) from None
+    st = os.fstat(fd)
+    if stat.S_ISDIR(st.st_mode):  # os.open takes a folder; open() of its fd would raise
+        os.close(fd)
+        raise ConfigError("is a directory, not a config file", path)
     with open(fd, "rb", closefd=True) as fh:
-        st = os.fstat(fd)
         if stat.S_ISFIFO(st.st_mode):
             raise ConfigError("is a pipe, not a config file", path)
-        if stat.S_ISDIR(st.st_mode):
-            raise ConfigError("is a directory, not a config file", path)
         if origin in DISCOVERED:
             from .trust import untrusted
 
@@ -579,6 +582,7 @@ class NamedQuery:
     exclude: tuple[str, ...] | None = None
     timezone: str | None = None
     limit: int | None = None
+    max_branches: int | None = None
     source: ConfigFile | None = field(default=None, repr=False)
     config: Config | None = field(default=None, repr=False)
 
@@ -602,6 +606,7 @@ class NamedQuery:
             exclude=tuple(exclude) if exclude is not None else None,
             timezone=spec.get("timezone"),
             limit=spec.get("limit"),
+            max_branches=spec.get("max_branches"),
             source=source,
             config=config,
         )
@@ -638,19 +643,30 @@ class NamedQuery:
             "queries": cfg.queries,
         }
 
+    def _bound(self, given: int | None) -> int:
+        """The bound on requests: ``given``, else its own ``max_branches``,
+        else the connection's, else 32."""
+        if given or self.max_branches:
+            return given or self.max_branches or DEFAULT_MAX_BRANCHES
+        own = self.config.section()[0].get("max_branches") if self.config is not None else None
+        return own or DEFAULT_MAX_BRANCHES
+
     def plan(
         self,
         params: Mapping[str, Any] | None = None,
         *,
         tz: str | None = None,
         now: datetime | None = None,
-        max_branches: int = 32,
+        max_branches: int | None = None,
     ) -> Plan:
         """The query's plan (raises a ``CqlError`` for an invalid query)."""
         from . import api
 
         return api.plan(
-            self.text, now=now, max_branches=max_branches, **self._inputs(params, tz, None)
+            self.text,
+            now=now,
+            max_branches=self._bound(max_branches),
+            **self._inputs(params, tz, None),
         )
 
     def check(
@@ -660,13 +676,16 @@ class NamedQuery:
         tz: str | None = None,
         now: datetime | None = None,
         strict: bool | None = None,
-        max_branches: int = 32,
+        max_branches: int | None = None,
     ) -> list[Diagnostic]:
         """Every diagnostic of the query (positions inside ``text``)."""
         from . import api
 
         return api.check(
-            self.text, now=now, max_branches=max_branches, **self._inputs(params, tz, strict)
+            self.text,
+            now=now,
+            max_branches=self._bound(max_branches),
+            **self._inputs(params, tz, strict),
         )
 
     def compile(
@@ -743,45 +762,8 @@ def resolve_query(text: str, config: Config | None) -> tuple[str, NamedQuery | N
     return text, None
 
 
-@dataclass(frozen=True)
-class PreparedQuery:
-    """A query with every input resolved from the command line, the named
-    query it names (if any) and the config: what ``fetch`` and friends run."""
-
-    text: str
-    named: NamedQuery | None
-    params: Mapping[str, Any]
-    tz: str | None
-    campaign: str | None
-    exclude: tuple[str, ...] | None
-    limit: int | None
-    schema: Schema
-    queries: Mapping[str, NamedQuery]
-
-    def inputs(self) -> dict[str, Any]:
-        """Keyword arguments for ``cqlang.plan``/``check``/``compile``."""
-        return {
-            "params": dict(self.params),
-            "tz": self.tz,
-            "schema": self.schema,
-            "queries": self.queries,
-        }
-
-    def plan(self, *, now: datetime | None = None, max_branches: int = 32) -> Plan:
-        from . import api
-
-        return api.plan(self.text, now=now, max_branches=max_branches, **self.inputs())
-
-    def check(self, *, now: datetime | None = None, max_branches: int = 32) -> list[Diagnostic]:
-        from . import api
-
-        return api.check(self.text, now=now, max_branches=max_branches, **self.inputs())
-
-    def render(self, diag: Diagnostic) -> str:
-        """``diag`` drawn with its caret: in the config file for a named query."""
-        if self.named is not None:
-            return self.named.render(diag)
-        return render(diag, self.text)
+#: What ``Config.prepare`` returns (the name it had before FetchSpec).
+PreparedQuery = FetchSpec
 
 
 # ---------------------------------------------------------------- settings
@@ -947,6 +929,7 @@ class Config:
         campaign: str | None = None,
         timezone: str | None = None,
         page_size: int | None = None,
+        max_branches: int | None = None,
     ) -> Connection:
         """The connection settings of ``profile`` (or the one loaded), the
         arguments (command-line options) winning: see
@@ -964,12 +947,24 @@ class Config:
             campaign=campaign,
             timezone=timezone,
             page_size=page_size,
+            max_branches=max_branches,
         )
 
     # ---------------------------------------------------------- queries
     def resolve(self, text: str) -> tuple[str, NamedQuery | None]:
         """See :func:`resolve_query`."""
         return resolve_query(text, self)
+
+    def settings(self, profile: str | None = None) -> Settings:
+        """The connection's defaults for running queries (``profile``, or
+        the loaded one, over ``[connection]``)."""
+        values = self.section(profile)[0]
+        return Settings(
+            campaign=values.get("campaign"),
+            timezone=values.get("timezone"),
+            page_size=values.get("page_size"),
+            max_branches=values.get("max_branches"),
+        )
 
     def prepare(
         self,
@@ -982,34 +977,25 @@ class Config:
         limit: int | None = None,
         strict: bool | None = None,
         profile: str | None = None,
-    ) -> PreparedQuery:
+        page_size: int | None = None,
+        max_branches: int | None = None,
+    ) -> FetchSpec:
         """Everything needed to run ``text`` (``@NAME`` alone runs that named
         query): the arguments (command-line options) win over the named
-        query's settings, which win over the connection's (profile's)."""
-        body, named = resolve_query(text, self)
-        values = self.section(profile)[0]
-        if named is not None:
-            bound = named.bind(params)
-            zone = tz or named.timezone or values.get("timezone")
-            camp = campaign or named.campaign or values.get("campaign")
-            excl = tuple(exclude) if exclude is not None else named.exclude
-            lim = limit if limit is not None else named.limit
-        else:
-            bound = dict(params or {})
-            zone = tz or values.get("timezone")
-            camp = campaign or values.get("campaign")
-            excl = tuple(exclude) if exclude is not None else None
-            lim = limit
-        return PreparedQuery(
-            text=body,
-            named=named,
-            params=MappingProxyType(bound),
-            tz=zone,
-            campaign=camp,
-            exclude=excl,
-            limit=lim,
-            schema=self.schema_for(strict),
+        query's settings, which win over the connection's (profile's); see
+        :mod:`cqlang.fetchspec`."""
+        return prepare_spec(
+            text,
             queries=self.queries,
+            schema=self.schema_for(strict),
+            defaults=self.settings(profile),
+            params=params,
+            tz=tz,
+            campaign=campaign,
+            exclude=exclude,
+            limit=limit,
+            page_size=page_size,
+            max_branches=max_branches,
         )
 
     def lint(self, *, strict: bool | None = None, now: datetime | None = None) -> list[Finding]:
@@ -1037,7 +1023,10 @@ class Config:
                     now=now,
                     schema=schema,
                     queries=queries,
+                    max_branches=q._bound(None),
                 )
+                # The bound is the query's max_branches key (or the connection's).
+                diags = for_front_end(diags, "config")
                 for d in diags:
                     unbound = re.search(r"\$(\w+) is not bound", d.message)
                     if d.code == "CQL109" and unbound and (d.hint or "").startswith("bind it"):
@@ -1329,6 +1318,7 @@ def _query_block(
     text: str,
     description: str | None,
     params: Mapping[str, Any] | None,
+    timezone: str | None = None,
 ) -> str:
     import tomlkit
 
@@ -1339,6 +1329,8 @@ def _query_block(
     if params:
         items = ", ".join(f"{dotted(k)} = {tomlkit.item(v).as_string()}" for k, v in params.items())
         lines.append(f"params = {{ {items} }}")
+    if timezone:
+        lines.append(f"timezone = {tomlkit.string(timezone).as_string()}")
     return "\n".join(lines) + "\n"
 
 
@@ -1407,6 +1399,7 @@ def save_query(
     *,
     description: str | None = None,
     params: Mapping[str, Any] | None = None,
+    timezone: str | None = None,
     force: bool = False,
 ) -> Path:
     """Write ``[queries.NAME]`` into ``path`` (created if missing): after the
@@ -1418,7 +1411,7 @@ def save_query(
             "(not starting with a digit)"
         )
     with _editing(path) as real:
-        _save_locked(real, path, name, text, description, params, force)
+        _save_locked(real, path, name, text, description, params, force, timezone)
     return path
 
 
@@ -1430,6 +1423,7 @@ def _save_locked(
     description: str | None,
     params: Mapping[str, Any] | None,
     force: bool,
+    timezone: str | None = None,
 ) -> None:
     source, newline, prefix = _read_for_edit(real, path.name)
     layout = _layout_of(source)
@@ -1439,7 +1433,7 @@ def _save_locked(
         raise QueryExistsError(
             f"a query named {name!r} exists already (use --force to replace it)", path
         )
-    block = _query_block((*queries, name), text, description, params)
+    block = _query_block((*queries, name), text, description, params, timezone)
     headed = [r for r in existing if _is_table(layout, r)]
     out = source
     if headed:  # replace its table where it is; drop any other piece of it

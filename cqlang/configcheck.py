@@ -32,6 +32,7 @@ CONNECTION_KEYS: dict[str, type] = {
     "campaign": str,
     "timezone": str,
     "page_size": int,
+    "max_branches": int,
 }
 SCHEMA_KEYS = ("custom_fields", "strict")
 QUERY_KEYS: dict[str, type] = {
@@ -42,6 +43,7 @@ QUERY_KEYS: dict[str, type] = {
     "exclude": list,
     "timezone": str,
     "limit": int,
+    "max_branches": int,
 }
 _TYPE_WORDS = {
     str: "a string",
@@ -170,8 +172,9 @@ class _Checker:
                 out[key] = value
         if "timezone" in out:
             self.zone(out["timezone"], (*at, "timezone"))
-        if "page_size" in out and out["page_size"] < 1:
-            self.add((*at, "page_size"), "must be at least 1")
+        for key in ("page_size", "max_branches"):
+            if key in out and out[key] < 1:
+                self.add((*at, key), "must be at least 1")
         var = out.get("api_key_env")
         if var is not None:
             if not var:
@@ -252,8 +255,9 @@ class _Checker:
             self.add(at, 'a named query needs query = "..."', value=False)
         if "timezone" in out:
             self.zone(out["timezone"], (*at, "timezone"))
-        if "limit" in out and out["limit"] < 1:
-            self.add((*at, "limit"), "must be at least 1")
+        for key in ("limit", "max_branches"):
+            if key in out and out[key] < 1:
+                self.add((*at, key), "must be at least 1")
         for i, item in enumerate(out.get("exclude", ())):
             here = (*at, "exclude", str(i))
             if not isinstance(item, str):

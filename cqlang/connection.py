@@ -67,6 +67,7 @@ class Connection:
     campaign: str | None = None
     timezone: str | None = None
     page_size: int | None = None
+    max_branches: int | None = None
     profile: str | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
@@ -80,6 +81,7 @@ class Connection:
             "campaign": self.campaign,
             "timezone": self.timezone,
             "page_size": self.page_size,
+            "max_branches": self.max_branches,
         }
         return {k: v for k, v in out.items() if v is not None}
 
@@ -202,6 +204,7 @@ def resolve(
     campaign: str | None = None,
     timezone: str | None = None,
     page_size: int | None = None,
+    max_branches: int | None = None,
 ) -> Connection:
     """The connection of ``config`` for ``profile`` (None: the default
     connection), the arguments (command-line options) winning; see the
@@ -243,6 +246,7 @@ def resolve(
         campaign=pick("campaign", campaign),
         timezone=pick("timezone", timezone),
         page_size=pick("page_size", page_size),
+        max_branches=pick("max_branches", max_branches),
         profile=profile,
         sources=MappingProxyType(r.sources),
         notes=(*(missing[k] for k in ("api_key", "base_url") if k in missing), *notes),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
@@ -74,7 +74,10 @@ class Diagnostic:
     ``start``/``end`` are 0-based character offsets (``end`` exclusive);
     ``line``/``column`` are 1-based and locate ``start``. ``suggestion``,
     when set, is the text that the hint's "did you mean" proposes to put in
-    place of the span (an editor offers it as a quick fix).
+    place of the span (an editor offers it as a quick fix). ``facts`` holds
+    numbers a front end words its own hint from (CQL204: ``limit``, the
+    bound on requests that applied, and ``requests``, how many the query
+    needs), as ``(name, value)`` pairs; see :func:`for_front_end`.
     """
 
     code: str
@@ -86,9 +89,18 @@ class Diagnostic:
     column: int
     hint: str | None = None
     suggestion: str | None = None
+    facts: tuple[tuple[str, int], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        del out["facts"]
+        if self.facts:
+            out["facts"] = dict(self.facts)
+        return out
+
+    def fact(self, name: str) -> int | None:
+        """The value of one of ``facts``, or ``None``."""
+        return next((v for k, v in self.facts if k == name), None)
 
     def render(self, text: str, *, source: str | None = None) -> str:
         return render(self, text, source=source)
@@ -115,6 +127,29 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
+#: How each front end names the bound on requests, for CQL204's hint: the
+#: setting that applies where the error is shown.
+BOUND_SETTINGS: dict[str, str] = {
+    "python": "max_branches=N",
+    "cli": "--max-branches N",
+    "repl": "\\set max_branches N",
+    "config": "max_branches = N in the query's table",
+}
+
+
+def bound_hint(front: str) -> str:
+    """CQL204's hint for a front end (a key of :data:`BOUND_SETTINGS`)."""
+    return f"narrow the 'or's, or raise the limit with {BOUND_SETTINGS[front]}"
+
+
+def for_front_end(diags: Iterable[Diagnostic], front: str) -> list[Diagnostic]:
+    """``diags`` with the hints that name a setting worded for ``front``
+    (``"python"``, ``"cli"``, ``"repl"`` or ``"config"``)."""
+    return [
+        replace(d, hint=bound_hint(front)) if d.code == "CQL204" and d.facts else d for d in diags
+    ]
+
+
 def line_col(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of a 0-based offset."""
     from bisect import bisect_right
@@ -135,12 +170,13 @@ def make(
     hint: str | None = None,
     severity: str = ERROR,
     suggestion: str | None = None,
+    facts: tuple[tuple[str, int], ...] = (),
 ) -> Diagnostic:
     """Build a diagnostic, computing line and column from ``text``."""
     start = max(0, min(start, len(text)))
     end = max(start, min(end, len(text)))
     line, col = line_col(text, start)
-    return Diagnostic(code, severity, message, start, end, line, col, hint, suggestion)
+    return Diagnostic(code, severity, message, start, end, line, col, hint, suggestion, facts)
 
 
 #: The most characters of a query line a rendered diagnostic shows.
@@ -294,6 +330,14 @@ class CqlError(Exception):
         if not self.diagnostics:
             return self.message
         return render_all(self.diagnostics, self.text, source=self.source)
+
+    def rendered_for(self, front: str) -> str:
+        """``str(self)`` with the hints worded for a front end (see
+        :func:`for_front_end`)."""
+        if not self.diagnostics:
+            return self.message
+        diags = for_front_end(self.diagnostics, front)
+        return render_all(diags, self.text, source=self.source)
 
 
 class CqlSyntaxError(CqlError):

@@ -250,3 +250,9 @@ def atoms(expr: IExpr) -> list[Atom]:
         else:
             stack.extend(reversed(node.items))
     return found
+
+
+def record_fields(expr: IExpr) -> frozenset[str]:
+    """The fields of a record that evaluating ``expr`` reads: each atom's
+    ``FieldRef.record_field`` (``custom`` for every custom field)."""
+    return frozenset(a.field.record_field for a in atoms(expr))

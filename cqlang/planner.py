@@ -72,6 +72,14 @@ class Residual:
     text: str
     _matcher: Matcher | None = field(default=None, repr=False)
 
+    @property
+    def record_fields(self) -> frozenset[str]:
+        """The record fields the check reads (``custom`` for a custom field):
+        a fetch must not ask the API to leave them out."""
+        from .ir import record_fields
+
+        return record_fields(self.expr)
+
     def matches(self, record: Any) -> bool:
         if self._matcher is None:
             from .evaluator import compile_matcher

@@ -43,11 +43,19 @@ class FakeClient:
         *,
         params: Mapping[str, Any] | None = None,
         tz: str | None = None,
+        exclude: list[str] | None = None,
+        page_size: int = 1000,
         limit: int | None = None,
         plan: Any = None,
     ) -> Iterator[dict[str, Any]]:
         self.calls.append(
-            {"campaign": campaign_id, "query": query, "params": params, "tz": tz, "limit": limit}
+            {
+                "campaign": campaign_id,
+                "filters": plan.branches,
+                "exclude": exclude,
+                "page_size": page_size,
+                "limit": limit,
+            }
         )
         yield from self.records[:limit]
 
@@ -266,9 +274,9 @@ def test_fetch_shows_a_table_and_learns_custom_keys() -> None:
     assert lines[-1] == "5 records shown; more match (\\fetch 25 shows more)"
     assert fake.calls[-1] == {
         "campaign": "c1",
-        "query": "state = OPEN",
-        "params": {},
-        "tz": "Europe/Warsaw",
+        "filters": [[{"property": "state", "value": ["OPEN"]}]],
+        "exclude": None,
+        "page_size": 1000,
         "limit": 6,
     }
     assert d.session.custom_keys == {"region", "lead source", "k0", "k1"}

@@ -18,7 +18,7 @@ from lsprotocol import types
 
 from .. import api
 from ..config import Config, check_text
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, for_front_end
 from .documents import Document, LineIndex, Region
 from .server import ERRORS_URL, CqlangServer
 
@@ -63,7 +63,8 @@ def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
         return []
     if not doc.config_doc:
         region = doc.regions[0]
-        diags = api.check(region.text, **query_inputs(ls, doc, region))
+        # A .cql file's bound comes from the config: CQL204's hint says so.
+        diags = for_front_end(api.check(region.text, **query_inputs(ls, doc, region)), "config")
         return [Found(region, d, region.to_file(d.start), region.to_file(d.end)) for d in diags]
     found: list[Found] = []
     assert doc.path is not None

@@ -18,9 +18,16 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
+from ..fetchspec import Settings
 from .commands import COMMANDS, Dispatcher, Reply
 from .integrations import Unavailable, load_environment
-from .session import Session, needs_more_input, split_statements, statement_spans
+from .session import (
+    Session,
+    bare_command,
+    needs_more_input,
+    split_statements,
+    statement_spans,
+)
 
 __all__ = [
     "COMMANDS",
@@ -40,23 +47,55 @@ EXIT_USAGE = 2
 
 
 def run_script(lines: Iterable[str], dispatcher: Dispatcher, out: TextIO, err: TextIO) -> int:
-    """Run input that is not a terminal: each line is a meta command, or
-    queries separated by ``;``. Results go to ``out``, diagnostics and
-    failed commands to ``err``. Returns 0 if every query was valid and every
-    command succeeded, else 1."""
+    """Run input that is not a terminal, read as the terminal reads it:
+    each line is a meta command, or queries separated by ``;``; a line
+    that cannot end a query (after ``and``, an operator, an open
+    parenthesis: :func:`needs_more_input`) is joined with the next, though
+    a meta command line is never swallowed (the unfinished query before it
+    is run as it is). A byte order mark before the first line is skipped.
+    Results go to ``out``, diagnostics and failed commands to ``err``.
+    Returns 0 if every query was valid and every command succeeded, else 1."""
     ok = True
-    for raw in lines:
-        line = raw.rstrip("\r\n")
-        if not line.strip():
-            continue
-        stmts = [line] if line.lstrip().startswith("\\") else split_statements(line)
+    pending: list[str] = []  # the lines of an unfinished query
+
+    def submit(text: str, command: bool) -> bool:
+        """Run ``text``; whether to quit."""
+        nonlocal ok
+        stmts = [text] if command or bare_command(text) else split_statements(text)
         for stmt in stmts:
             reply = dispatcher.handle(stmt)
             if reply.text:
                 (out if reply.ok else err).write(reply.text + "\n")
             ok = ok and reply.ok
             if reply.quit:
+                return True
+        return False
+
+    first = True
+    for raw in lines:
+        line = raw.rstrip("\r\n")
+        if first:
+            line, first = line.removeprefix("\ufeff"), False
+        command = line.lstrip().startswith("\\")
+        if pending and command:
+            text, pending = "\n".join(pending), []
+            if submit(text, False):
                 return EXIT_OK if ok else EXIT_INVALID
+        if command:
+            if submit(line, True):
+                return EXIT_OK if ok else EXIT_INVALID
+            continue
+        if not pending and not line.strip():
+            continue
+        pending.append(line)
+        text = "\n".join(pending)
+        if needs_more_input(text, dispatcher.session):
+            continue
+        pending = []
+        if submit(text, False):
+            return EXIT_OK if ok else EXIT_INVALID
+    if pending:  # the input ended inside a query: run it as it is (its error shows)
+        submit("\n".join(pending), False)
     return EXIT_OK if ok else EXIT_INVALID
 
 
@@ -84,21 +123,28 @@ def run(
     except Unavailable as exc:
         stderr.write(f"cqlang: {exc}\n")
         return EXIT_USAGE
-    zone = tz or env.tz
-    if zone:
+    if tz:
         try:
-            timeexpr.zone(zone)
+            timeexpr.zone(tz)
         except timeexpr.TimeError as exc:
             stderr.write(f"cqlang: --tz: {exc}\n")
             return EXIT_USAGE
     session = Session(
-        campaign=campaign or env.campaign,
-        tz=zone,
+        campaign=campaign or None,
+        tz=tz or None,
         config_file=config_file,
         queries=env.queries,
         schema=env.schema,
         base_url=env.base_url,
         api_key=env.api_key,
+        # The connection's (profile's) settings: a lone @NAME's own win over them.
+        defaults=Settings(
+            campaign=env.campaign,
+            timezone=env.tz,
+            page_size=env.page_size,
+            max_branches=env.max_branches,
+        ),
+        profile=profile,
     )
     for note in env.notes:
         stderr.write(f"cqlang: note: {note}\n")

@@ -113,6 +113,12 @@ class LiveStatus:
         self.computed_for = ""
         self._generation = 0
 
+    def reset(self) -> None:
+        """Back to what an empty prompt shows (after a submission or Ctrl-C:
+        the new prompt is empty), dropping any check still pending."""
+        self._generation += 1
+        self.compute("")
+
     def compute(self, text: str) -> str:
         try:
             line = self.session.status(text)
@@ -230,10 +236,13 @@ class Repl:
             try:
                 text = self.prompt.prompt()
             except KeyboardInterrupt:
+                self.live.reset()
                 continue
             except EOFError:
                 break
-            if self.handle(text).quit:
+            reply = self.handle(text)
+            self.live.reset()
+            if reply.quit:
                 break
         return 0
 

@@ -14,14 +14,16 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from .. import api, timeexpr
 from ..diagnostics import WARNING, CqlError, render, render_capped, suggest
 from ..evaluator import custom_fields
+from ..fetchspec import SettingError
 from ..planner import Plan
 from .integrations import ClientLike, Unavailable, make_client, save_query
-from .session import Session, shown, split_statements
+from .session import Session, bare_command, shown, split_statements
 
 __all__ = ["COMMANDS", "Dispatcher", "Reply", "describe"]
 
@@ -38,7 +40,7 @@ class Reply:
 
 #: name: (arguments, one line of help). \help prints them in this order.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "help": ("", "list these commands"),
+    "help": ("", "list these commands (also help alone)"),
     "compile": ("[QUERY]", "the one filter list of QUERY (default: the last query), strictly"),
     "explain": ("[QUERY]", "the requests and client-side check QUERY needs (default: the last)"),
     "fetch": ("[N]", "fetch N records (default 20) of the last query as a table"),
@@ -46,10 +48,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tz": ("[ZONE]", "show or set the time zone of naive datetimes (e.g. Europe/Warsaw)"),
     "param": ("NAME=VALUE", "bind $NAME for the queries that follow (\\param -NAME unbinds)"),
     "params": ("", "list the bound parameters"),
+    "set": ("[NAME [VALUE]]", "show or change a setting: max_branches, page_size"),
     "save": ("NAME", "save the last query as the named query @NAME (--force replaces one)"),
     "queries": ("", "list the named queries"),
     "format": ("[QUERY]", "the canonical text of QUERY (default: the last query)"),
-    "quit": ("", "leave (also Ctrl-D)"),
+    "quit": ("", "leave (also quit or exit alone, Ctrl-D)"),
 }
 _ALIASES = {"q": "quit", "exit": "quit", "h": "help", "?": "help"}
 
@@ -135,6 +138,9 @@ class Dispatcher:
     def _handle(self, line: str) -> Reply:
         if line.strip().startswith("\\"):
             return self.command(line)
+        word = bare_command(line)
+        if word is not None:  # `quit`, `exit`, `help` alone, as in psql
+            return self.command("\\" + word)
         replies = [self.query(stmt) for stmt in split_statements(line)]
         if not replies:
             return Reply()
@@ -148,9 +154,9 @@ class Dispatcher:
         several requests or a client-side check, or its diagnostics."""
         s = self.session
         try:
-            plan = api.plan(text, max_branches=s.max_branches, **s.inputs())
+            plan = s.spec(text).plan()
         except CqlError as exc:
-            return Reply(str(exc), ok=False)
+            return _failed(exc)
         s.last_query = text
         if plan.never_matches or plan.requests != 1 or plan.residual is not None:
             out = plan.explain()
@@ -188,11 +194,12 @@ class Dispatcher:
         text = self._query_arg(arg)
         if isinstance(text, Reply):
             return text
+        spec = self.session.spec(text)
         try:
-            plan = api.plan(text, **self.session.inputs())
-            api.strict_check(plan, text)  # what api.compile refuses
+            plan = spec.plan()
+            api.strict_check(plan, spec.text)  # what api.compile refuses
         except CqlError as exc:
-            return Reply(str(exc), ok=False)
+            return _failed(exc)
         out = json.dumps(plan.branches[0], ensure_ascii=False)
         return Reply(_with_warnings(out, plan, text))
 
@@ -200,11 +207,10 @@ class Dispatcher:
         text = self._query_arg(arg)
         if isinstance(text, Reply):
             return text
-        s = self.session
         try:
-            plan = api.plan(text, max_branches=s.max_branches, **s.inputs())
+            plan = self.session.spec(text).plan()
         except CqlError as exc:
-            return Reply(str(exc), ok=False)
+            return _failed(exc)
         return Reply(_with_warnings(plan.explain(), plan, text))
 
     def cmd_format(self, arg: str) -> Reply:
@@ -214,11 +220,11 @@ class Dispatcher:
         try:
             return Reply(api.format(text, schema=self.session.schema))
         except CqlError as exc:
-            return Reply(str(exc), ok=False)
+            return _failed(exc)
 
     def cmd_campaign(self, arg: str) -> Reply:
         if not arg:
-            shown = self.session.campaign or "none (set one with \\campaign ID)"
+            shown = self.session.default_campaign or "none (set one with \\campaign ID)"
             return Reply(f"campaign: {shown}")
         if any(ch.isspace() for ch in arg):
             return Reply("a campaign id has no spaces", ok=False)
@@ -227,7 +233,7 @@ class Dispatcher:
 
     def cmd_tz(self, arg: str) -> Reply:
         if not arg:
-            return Reply(f"time zone: {self.session.tz or 'UTC'}")
+            return Reply(f"time zone: {self.session.zone or 'UTC'}")
         try:
             timeexpr.zone(arg)
         except timeexpr.TimeError as exc:
@@ -243,7 +249,7 @@ class Dispatcher:
             return Reply(f"${name} unbound")
         name, sep, value = arg.partition("=")
         name = name.strip().lstrip("$")
-        if not sep or not name or not name.replace("_", "a").isalnum() or name[0].isdigit():
+        if not sep or not _NAME.match(name):
             return Reply("usage: \\param NAME=VALUE (or \\param -NAME to unbind)", ok=False)
         self.session.params[name] = value.strip()
         return Reply(f"${name} = {value.strip()!r}")
@@ -260,6 +266,40 @@ class Dispatcher:
         width = max(len(n) for n in s.queries) + 1
         return Reply("\n".join(f"@{n:<{width}} {s.query_text(n)}" for n in s.query_names()))
 
+    def cmd_set(self, arg: str) -> Reply:
+        s = self.session
+        name, _, value = arg.replace("=", " ", 1).partition(" ")
+        name, value = name.strip().lower(), value.strip()
+        if not name:
+            lines = [f"{n} = {self._setting(n)}" for n in SETTINGS]
+            return Reply("\n".join(lines))
+        if name not in SETTINGS:
+            close = suggest(name, SETTINGS)
+            hint = f"; did you mean {close}?" if close else f" (settings: {', '.join(SETTINGS)})"
+            return Reply(f"unknown setting {name!r}{hint}", ok=False)
+        if not value:
+            return Reply(f"{name} = {self._setting(name)}")
+        low, high = SETTINGS[name]
+        number = _number(value)
+        if value.lower() == "default":
+            setattr(s, name, None)
+        elif number is None or not low <= number <= high:
+            return Reply(f"usage: \\set {name} N, N from {low} to {high:,} (or default)", ok=False)
+        else:
+            setattr(s, name, number)
+        return Reply(f"{name} = {self._setting(name)}")
+
+    def _setting(self, name: str) -> str:
+        """A setting as \\set shows it: its value, and where it comes from."""
+        s = self.session
+        own = getattr(s, name)
+        if own is not None:
+            return str(own)
+        profile = getattr(s.defaults, name)
+        if profile is not None:
+            return f"{profile} (from the config)"
+        return f"{SETTING_DEFAULTS[name]} (default)"
+
     def cmd_save(self, arg: str) -> Reply:
         s = self.session
         words = arg.split()
@@ -270,47 +310,48 @@ class Dispatcher:
             return Reply("usage: \\save NAME [--force] (letters, digits and _)", ok=False)
         if s.last_query is None:
             return Reply("no query to save yet: type one first", ok=False)
+        saved = saved_query(s, s.last_query)
         try:
-            where = save_query(name, s.last_query, force=force, path=s.config_file)
+            where = save_query(
+                name,
+                saved.text,
+                params=dict(saved.params),
+                timezone=saved.timezone,
+                force=force,
+                path=s.config_file,
+            )
         except Unavailable as exc:
-            s.queries[name] = s.last_query
+            s.queries[name] = saved
             return Reply(f"@{name} kept for this session only: {exc}")
         except Exception as exc:  # the config's errors: file exists, unreadable...
             return Reply(f"@{name} not saved: {exc}", ok=False)
-        s.queries[name] = s.last_query
+        s.queries[name] = saved
         return Reply(f"@{name} saved in {where}")
 
     def cmd_fetch(self, arg: str) -> Reply:
         s = self.session
         if arg:
-            if not arg.isdigit() or not 1 <= int(arg) <= 10_000:
+            n = _number(arg)
+            if n is None or not 1 <= n <= 10_000:
                 return Reply("usage: \\fetch [N], N from 1 to 10000", ok=False)
-            s.fetch_size = int(arg)
+            s.fetch_size = n
         if s.last_query is None:
             return Reply("no query to fetch yet: type one first", ok=False)
-        if not s.campaign:
+        spec = s.spec(s.last_query)
+        if not spec.campaign:
             return Reply("no campaign: set one with \\campaign ID (or --campaign)", ok=False)
         n = s.fetch_size
+        # One more than shown, to say whether more match; a named query's
+        # own limit caps what is fetched at all.
+        ask = n + 1 if spec.limit is None else min(n + 1, spec.limit)
         try:
-            plan = api.plan(s.last_query, max_branches=s.max_branches, **s.inputs())
+            plan = spec.plan()
             client = self.client_factory(s.base_url, s.api_key)
-            records = list(
-                itertools.islice(
-                    client.voice_campaign_requests(
-                        s.campaign,
-                        s.last_query,
-                        params=dict(s.params),
-                        tz=s.tz,
-                        limit=n + 1,
-                        plan=plan,
-                    ),
-                    n + 1,
-                )
-            )
-        except Unavailable as exc:
+            records = list(itertools.islice(spec.fetch(client, plan=plan, limit=ask), ask))
+        except (Unavailable, SettingError) as exc:
             return Reply(str(exc), ok=False)
         except CqlError as exc:
-            return Reply(str(exc), ok=False)
+            return _failed(exc)
         more = len(records) > n
         records = records[:n]
         s.custom_keys.update(custom_keys_of(records))
@@ -320,7 +361,64 @@ class Dispatcher:
         tail = f"{len(records)} record{'s' if len(records) != 1 else ''}"
         if more:
             tail += f" shown; more match (\\fetch {min(n * 5, 10_000)} shows more)"
+        elif spec.limit is not None and len(records) == spec.limit and spec.named is not None:
+            tail += f" (the limit of @{_name_of(s.last_query)})"
         return Reply(f"{table}\n{tail}")
+
+
+#: Settings of \\set: name -> (least, most).
+SETTINGS: dict[str, tuple[int, int]] = {
+    "max_branches": (1, 100_000),
+    "page_size": (1, 10_000),
+}
+SETTING_DEFAULTS = {"max_branches": 32, "page_size": 1000}
+
+
+def _number(text: str) -> int | None:
+    """A whole number written in ASCII digits (``'²'.isdigit()`` is true,
+    but it is no number to a user or to ``int``), else ``None``."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        return None
+    return int(text)
+
+
+def _name_of(text: str) -> str:
+    return text.strip().lstrip("@").strip()
+
+
+def _failed(exc: CqlError) -> Reply:
+    """A query's error as the REPL shows it (hints naming its settings)."""
+    return Reply(exc.rendered_for("repl"), ok=False)
+
+
+def saved_query(session: Session, text: str) -> SavedQuery:
+    """What ``\\save`` keeps of ``text``: the text as typed, the session's
+    bindings of the parameters it uses, and the time zone it was read in
+    when it reads datetimes (so the saved query means what was shown)."""
+    from ..checker import check_text
+    from ..fetchspec import stored_param
+    from ..ir import atoms
+
+    spec = session.spec(text)
+    result = check_text(spec.text, **spec.inputs())
+    params = {
+        p: stored_param(session.params[p])
+        for p in sorted(result.params_used)
+        if p in session.params
+    }
+    reads_time = result.ir is not None and any(a.field.type == "datetime" for a in atoms(result.ir))
+    timezone = spec.tz if reads_time and spec.tz != session.defaults.timezone else None
+    return SavedQuery(text, MappingProxyType(params), timezone)
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A query ``\\save`` made in this session: what ``@NAME`` uses."""
+
+    text: str
+    params: Mapping[str, Any]
+    timezone: str | None = None
 
 
 def _with_warnings(out: str, plan: Plan, text: str) -> str:

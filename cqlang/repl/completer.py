@@ -74,8 +74,12 @@ def _meta(text: str, cursor: int, lead: int, session: Session) -> Completions:
         options = (Candidate(f"{p}=", "param", session.params[p]) for p in sorted(session.params))
     elif name == "save":
         options = (Candidate(q, "query") for q in session.query_names())
-    elif name == "campaign" and session.campaign:
-        options = (Candidate(session.campaign, "campaign"),)
+    elif name == "campaign" and session.default_campaign:
+        options = (Candidate(session.default_campaign, "campaign"),)
+    elif name == "set" and " " not in text[arg_at:cursor]:
+        from .commands import SETTINGS
+
+        options = (Candidate(n, "setting") for n in SETTINGS)
     if not word and name == "tz":
         return Completions(arg_at, word, ())  # 600 zones: wait for a letter
     return Completions(arg_at, word, tuple(rank(word, list(options))))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Protocol
@@ -34,6 +34,8 @@ class ClientLike(Protocol):
         *,
         params: Mapping[str, Any] | None = None,
         tz: str | None = None,
+        exclude: Sequence[str] | None = None,
+        page_size: int = 1000,
         limit: int | None = None,
         plan: Any = None,
     ) -> Iterator[dict[str, Any]]: ...
@@ -47,6 +49,8 @@ class Environment:
     api_key: str | None = None
     campaign: str | None = None
     tz: str | None = None
+    page_size: int | None = None
+    max_branches: int | None = None
     queries: dict[str, Any] = field(default_factory=dict)
     schema: Schema = DEFAULT_SCHEMA
     notes: list[str] = field(default_factory=list)
@@ -99,23 +103,34 @@ def load_environment(profile: str | None = None, path: str | None = None) -> Env
     env.api_key = conn.api_key
     env.campaign = conn.campaign
     env.tz = conn.timezone
+    env.page_size = conn.page_size
+    env.max_branches = conn.max_branches
     env.notes.extend(conn.notes)
     env.queries = dict(config.queries)
     env.schema = config.schema
     return env
 
 
-def save_query(name: str, text: str, *, force: bool = False, path: str | None = None) -> str:
-    """Write the named query into the config file that ``cqlang queries
-    save`` writes (``path`` as ``--config FILE``, else ``$CQLANG_CONFIG``,
-    else the nearest cqlang.toml); returns that file. Raises
-    :class:`Unavailable` without config support, and the config's own error
-    when the file cannot take it."""
+def save_query(
+    name: str,
+    text: str,
+    *,
+    params: Mapping[str, Any] | None = None,
+    timezone: str | None = None,
+    force: bool = False,
+    path: str | None = None,
+) -> str:
+    """Write the named query, with its parameter defaults and time zone,
+    into the config file that ``cqlang queries save`` writes (``path`` as
+    ``--config FILE``, else ``$CQLANG_CONFIG``, else the nearest
+    cqlang.toml); returns that file. Raises :class:`Unavailable` without
+    config support, and the config's own error when the file cannot take
+    it."""
     mod = _config_module()
     if mod is None:
         raise Unavailable("this cqlang has no config support (cqlang.config) to save queries in")
     path = mod.target_file(path)
-    mod.save_query(path, name, text, force=force)
+    mod.save_query(path, name, text, params=params, timezone=timezone, force=force)
     return str(mod.display_path(path))
 
 

@@ -13,13 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import api
-from ..diagnostics import ERROR, CqlError, Diagnostic
+from ..diagnostics import ERROR, CqlError, Diagnostic, for_front_end
+from ..fetchspec import FetchSpec, Settings, prepare
 from ..planner import Plan
 from ..schema import DEFAULT_SCHEMA, Schema
 
 __all__ = [
     "Session",
+    "bare_command",
     "needs_more_input",
     "split_statements",
     "statement_spans",
@@ -31,14 +32,21 @@ QUIET_CODES = frozenset({"CQL114"})
 
 
 def shown(diags: list[Diagnostic]) -> list[Diagnostic]:
-    """``diags`` as the REPL shows them: errors first, the quiet ones left out."""
+    """``diags`` as the REPL shows them: errors first, the quiet ones left
+    out, hints worded for the REPL (CQL204 names ``\\set max_branches``)."""
     found = [d for d in diags if d.code not in QUIET_CODES]
-    return sorted(found, key=lambda d: d.severity != ERROR)
+    return for_front_end(sorted(found, key=lambda d: d.severity != ERROR), "repl")
 
 
 @dataclass
 class Session:
-    """What one REPL session knows. Plain data: the dispatcher changes it."""
+    """What one REPL session knows. Plain data: the dispatcher changes it.
+
+    ``campaign``, ``tz``, ``max_branches`` and ``page_size`` are what the
+    user set (``--campaign``, ``\\tz``, ``\\set``...); ``defaults`` are the
+    connection's (the profile's). A lone ``@NAME``'s own settings come
+    between the two (:meth:`spec`), as on the command line.
+    """
 
     campaign: str | None = None
     tz: str | None = None
@@ -51,17 +59,48 @@ class Session:
     base_url: str | None = None
     api_key: str | None = None
     fetch_size: int = 20
-    max_branches: int = 32
+    max_branches: int | None = None
+    page_size: int | None = None
+    defaults: Settings = field(default_factory=Settings)
+    profile: str | None = None
+
+    # ----------------------------------------------------------- settings
+    @property
+    def zone(self) -> str | None:
+        """The time zone of queries that name none: set, else the profile's."""
+        return self.tz or self.defaults.timezone
+
+    @property
+    def default_campaign(self) -> str | None:
+        """The campaign of queries that name none: set, else the profile's."""
+        return self.campaign or self.defaults.campaign
 
     # ------------------------------------------------------------ queries
     def inputs(self) -> dict[str, Any]:
         """The compile-time inputs of this session, as keyword arguments."""
         return {
             "params": dict(self.params),
-            "tz": self.tz,
+            "tz": self.zone,
             "schema": self.schema,
             "queries": dict(self.queries) or None,
         }
+
+    def spec(self, text: str) -> FetchSpec:
+        """``text`` with the session's settings resolved, as the command line
+        resolves a query's (cqlang.fetchspec): a lone ``@NAME`` brings its
+        parameter defaults, time zone, campaign, exclude, limit and
+        max_branches; what the session set wins."""
+        return prepare(
+            text,
+            queries=self.queries,
+            schema=self.schema,
+            defaults=self.defaults,
+            params=self.params,
+            tz=self.tz,
+            campaign=self.campaign,
+            page_size=self.page_size,
+            max_branches=self.max_branches,
+        )
 
     def diagnostics(self, text: str) -> list[Diagnostic]:
         """Errors then warnings for ``text``, without the quiet ones."""
@@ -72,11 +111,11 @@ class Session:
         ones) and its plan, ``None`` when it has errors. A valid text is
         planned once (the plan carries its warnings, and is cached); only an
         invalid one is checked for all its diagnostics."""
+        spec = self.spec(text)
         try:
-            plan = api.plan(text, max_branches=self.max_branches, **self.inputs())
+            plan = spec.plan()
         except CqlError:
-            found = api.check(text, max_branches=self.max_branches, **self.inputs())
-            return shown(found), None
+            return shown(spec.check()), None
         return shown(plan.warnings), plan
 
     def status(self, text: str) -> str:
@@ -84,10 +123,11 @@ class Session:
         stripped = text.strip()
         if not stripped:
             return "type a query, or \\help"
-        if stripped.startswith("\\"):
+        word = bare_command(stripped)
+        if stripped.startswith("\\") or word is not None:
             from .commands import describe
 
-            return describe(stripped)
+            return describe(stripped if word is None else "\\" + word)
         statements = [text[s:e] for s, e in statement_spans(text) if text[s:e].strip()]
         plan: Plan | None = None
         for stmt in statements:
@@ -153,17 +193,31 @@ def split_statements(text: str) -> list[str]:
     return [text[s:e].strip() for s, e in statement_spans(text) if text[s:e].strip()]
 
 
+#: Words that, typed alone, act as the meta command (as in psql).
+BARE_COMMANDS = {"quit": "quit", "exit": "quit", "help": "help"}
+
+
+def bare_command(text: str) -> str | None:
+    """The meta command that ``text`` is when it is only ``quit``, ``exit``
+    or ``help`` (any case, blanks and a ``;`` around it), as psql reads
+    them; else ``None``. (A lone word is never a query.)"""
+    word = text.strip().rstrip(";").strip().lower()
+    return BARE_COMMANDS.get(word)
+
+
 def needs_more_input(text: str, session: Session | None = None) -> bool:
     """Whether Enter should start a new line rather than submit: only when
     the last statement's one complaint is that it ends too early (CQL004),
     as after ``and`` or inside parentheses."""
-    if text.lstrip().startswith("\\"):
+    if text.lstrip().startswith("\\") or bare_command(text) is not None:
         return False
     spans = statement_spans(text)
     s, e = spans[-1]
     last = text[s:e]
     if not last.strip():
         return False
+    from .. import api
+
     inputs: Mapping[str, Any] = session.inputs() if session is not None else {}
     diags = [d for d in api.check(last, **inputs) if d.severity == ERROR]
     return len(diags) == 1 and diags[0].code == "CQL004"
