@@ -58,7 +58,7 @@ def custom_fields(record: Record) -> Mapping[str, Any]:
     if isinstance(raw, str):
         try:
             value = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # a server's garbage, however deep
             return {}
         return value if isinstance(value, dict) else {}
     return raw if isinstance(raw, dict) else {}
