@@ -12,7 +12,7 @@ exchange, and bodies read with a bound on their size.
   the error).
 - :class:`Adapter`: requests' adapter whose connections report to the
   exchange, so that a try that outlives its deadline has its socket shut
-  down (by a timer thread) however slowly the server trickles bytes.
+  down (by one watchdog thread) however slowly the server trickles bytes.
 - :func:`read_body`: the decoded body, read in a streaming way and refused
   once it passes a size cap (gzip and deflate are decoded here, counting the
   decoded bytes, with zlib's ``max_length``, so a compression bomb never
@@ -24,8 +24,10 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import email.utils
+import heapq
 import http.client
 import logging
+import os
 import re
 import socket
 import threading
@@ -82,8 +84,9 @@ class Exchange:
     Each try (urllib3's retries included) starts when its connection
     connects or sends, and ends when the client has read the body or the
     retry logic takes over. A try still under way ``total`` seconds after
-    it started has its socket shut down, so the read under way returns and
-    fails; :attr:`expired` tells the failure was the deadline.
+    it started has its socket shut down (by :data:`WATCHDOG`), so the read
+    under way returns and fails; :attr:`expired` tells the failure was the
+    deadline.
     """
 
     def __init__(self, budget: float, total: float) -> None:
@@ -94,7 +97,7 @@ class Exchange:
         #: Why retrying stopped before the retries ran out, in words.
         self.gave_up: str | None = None
         self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
+        self._running = False
         self._conn: Any = None
         self._generation = 0
 
@@ -102,42 +105,92 @@ class Exchange:
         """A connection connects or sends: a try starts, unless one is under way."""
         with self._lock:
             self._conn = conn
-            if self._timer is not None:
+            if self._running:
                 return
+            self._running = True
             self.attempts += 1
             self.expired = False
             self._generation += 1
-            timer = threading.Timer(self.total, self._expire, (self._generation,))
-            timer.daemon = True
-            timer.name = "cqlang-deadline"
-            self._timer = timer
-        timer.start()
+            generation = self._generation
+        WATCHDOG.watch(time.monotonic() + self.total, self, generation)
 
     def end(self) -> None:
         """The try is over (answered, failed, or handed to the retry logic)."""
         with self._lock:
-            timer, self._timer = self._timer, None
+            self._running = False
             self._generation += 1
             self._conn = None
-        if timer is not None:
-            timer.cancel()
 
-    def _expire(self, generation: int) -> None:
+    def current(self, generation: int) -> bool:
+        return generation == self._generation
+
+    def expire(self, generation: int) -> None:
+        """The deadline of try ``generation`` passed: cut its socket."""
         with self._lock:
             if generation != self._generation:
                 return
             self.expired = True
             sock = getattr(self._conn, "sock", None)
-            if sock is None:
-                # Still connecting (or in the TLS handshake, which the connect
-                # timeout bounds): cut the socket as soon as there is one.
-                timer = threading.Timer(0.05, self._expire, (generation,))
-                timer.daemon = True
-                self._timer = timer
-                timer.start()
-                return
+        if sock is None:
+            # Still connecting (or in the TLS handshake, which the connect
+            # timeout bounds): cut the socket as soon as there is one.
+            WATCHDOG.watch(time.monotonic() + 0.05, self, generation)
+            return
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Watchdog:
+    """One daemon thread for every deadline of the process: a heap of
+    (when, exchange, try) woken by a condition. Arming a deadline costs a
+    heap push, not a thread (a thread per request cost a millisecond each);
+    deadlines of tries that ended are dropped when they come up."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._heap: list[tuple[float, int, Exchange, int]] = []
+        self._count = 0
+        self._thread: threading.Thread | None = None
+
+    def watch(self, when: float, ex: Exchange, generation: int) -> None:
+        with self._cond:
+            self._count += 1
+            heapq.heappush(self._heap, (when, self._count, ex, generation))
+            if len(self._heap) > 4096:  # mostly ended tries: keep it small
+                self._heap = [e for e in self._heap if e[2].current(e[3])]
+                heapq.heapify(self._heap)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="cqlang-deadlines", daemon=True
+                )
+                self._thread.start()
+            elif self._heap[0][1] == self._count:  # the earliest now: wake up sooner
+                self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while True:
+                    heap = self._heap
+                    while heap and not heap[0][2].current(heap[0][3]):
+                        heapq.heappop(heap)
+                    now = time.monotonic()
+                    if heap and heap[0][0] <= now:
+                        _, _, ex, generation = heapq.heappop(heap)
+                        break
+                    self._cond.wait(heap[0][0] - now if heap else None)
+            ex.expire(generation)
+
+    def reset(self) -> None:
+        """In a forked child: the parent's thread is not there."""
+        self._cond = threading.Condition(threading.Lock())
+        self._heap = []
+        self._thread = None
+
+
+WATCHDOG = _Watchdog()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=WATCHDOG.reset)
 
 
 #: The exchange of the page being fetched in this context.
