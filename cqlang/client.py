@@ -113,7 +113,7 @@ PAGE_OVERHEAD = 1024 * 1024
 #: The most of an error answer's body that is read (the rest is left unread).
 ERROR_BODY_MAX = 64 * 1024
 #: The deepest JSON nesting accepted in a page (records are 2 levels below
-#: the envelope and have lists of objects: 4 levels in all).
+#: the envelope and hold lists of objects: 5 levels in all).
 MAX_DEPTH = jsonlimit.MAX_DEPTH
 
 __all__ = [

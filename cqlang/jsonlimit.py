@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 #: The deepest nesting accepted by default: API records are shallow (a
-#: page is 4 levels deep: envelope, list, record, history entry).
+#: page is 5 levels deep: envelope, list, record, history, its entries).
 MAX_DEPTH = 64
 
 
