@@ -492,8 +492,11 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
             fail("fmt takes one QUERY; use --check or --write to format FILES")
         text = query_input(args[0] if args else None, query_file)
         cfg = load_config()
-        if text.lstrip().startswith("@"):
-            text = cfg.resolve(text)[0]
+        from .refs import lone_name
+
+        name = lone_name(text)  # `@NAME` alone (a comment beside it too): its own text
+        if name is not None and name in cfg.queries:
+            text = cfg.queries[name].text
         click.echo(api.format(text, schema=cfg.schema, width=width))
         return
     if query_file is not None:
@@ -705,9 +708,8 @@ def queries_show_cmd(
     now: str | None,
 ) -> None:
     """Show the named query NAME: its text, its parameters and its plan."""
-    import re
-
     from .checker import check_text
+    from .refs import names_in
 
     cfg = load_config()
     named = _named_query(cfg, name)
@@ -722,7 +724,7 @@ def queries_show_cmd(
     inherited: dict[str, tuple[Any, str]] = {}
     seen, todo = {named.name}, [named.text]
     while todo:
-        for ref in re.findall(r"@([A-Za-z_][A-Za-z0-9_]*)", todo.pop(0)):
+        for ref in names_in(todo.pop(0)):
             inner = cfg.queries.get(ref)
             if inner is None or ref in seen:
                 continue
@@ -742,6 +744,7 @@ def queries_show_cmd(
     plan = None if errors else q.plan(now=when)
     if as_json:
         out = _query_json(named)
+        out["alias_of"] = q.chain[1].name if len(q.chain) > 1 else None
         out["bound"] = {p: {"value": _json_value(v), "from": src} for p, v, src in rows}
         out["plan"] = plan.to_json() if plan is not None else None
         out["diagnostics"] = [d.to_dict() for d in diags]
@@ -752,11 +755,16 @@ def queries_show_cmd(
         loc = named.location()
         if named.source is not None:
             lines.append(f"  in {named.source.display()}" + (f":{loc[0]}" if loc else ""))
-        for key in ("campaign", "timezone", "limit", "max_branches"):
-            if getattr(named, key) is not None:
-                lines.append(f"  {key} {getattr(named, key)}")
-        if named.exclude is not None:
-            lines.append("  exclude " + ", ".join(named.exclude))
+        if len(q.chain) > 1:  # an alias: its text is a lone @OTHER
+            lines.append(f"  alias of @{q.chain[1].name}")
+        for key in ("campaign", "timezone", "limit", "max_branches", "exclude"):
+            owner = q.origin(key)  # its own key, else the one of the query it stands for
+            if owner is None:
+                continue
+            value = getattr(owner, key)
+            shown = ", ".join(value) if key == "exclude" else str(value)
+            of = f" (of @{owner.name})" if owner is not named else ""
+            lines.append(f"  {key} {shown}{of}")
         lines += ["", "query:"]
         lines += ["  " + t for t in named.text.strip("\n").splitlines()]
         if rows:
@@ -888,9 +896,8 @@ def queries_save_cmd(
 def queries_rm_cmd(name: str) -> None:
     """Remove @NAME from the --config file, else the nearest cqlang.toml
     (comments and layout around it are kept)."""
-    import re
-
     from .config import Config, display_path, remove_query, target_file
+    from .refs import names_in
 
     name = name.removeprefix("@")
     path = target_file(config_path())
@@ -904,7 +911,7 @@ def queries_rm_cmd(name: str) -> None:
     still = cfg.queries.get(name)
     if still is not None and still.source is not None:
         click.echo(f"note: @{name} is still defined in {still.source.display()}", err=True)
-    users = [q.name for q in cfg.queries.values() if re.search(rf"@{name}(?!\w)", q.text)]
+    users = [q.name for q in cfg.queries.values() if name in names_in(q.text)]
     if users and still is None:
         refs = ", ".join(f"@{u}" for u in users)
         click.echo(

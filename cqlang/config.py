@@ -44,7 +44,15 @@ from . import locate
 from .configcheck import NAME_RE, dotted
 from .connection import KEY_ENV, URL_ENV, Connection, checked_key, mask
 from .diagnostics import Diagnostic, for_front_end, line_col, render, suggest
-from .fetchspec import DEFAULT_MAX_BRANCHES, FetchSpec, Settings
+from .fetchspec import (
+    DEFAULT_MAX_BRANCHES,
+    FetchSpec,
+    Settings,
+    alias_chain,
+    inherited,
+    inherited_params,
+    lone_reference,
+)
 from .fetchspec import prepare as prepare_spec
 from .locate import CONFIG_ENV, PROJECT_FILE, PYPROJECT_FILE
 from .schema import DEFAULT_SCHEMA, Schema
@@ -65,8 +73,6 @@ ORIGIN_PROJECT = "nearest cqlang.toml"
 ORIGIN_PYPROJECT = "[tool.cqlang] of the nearest pyproject.toml"
 ORIGIN_USER = "user config"
 ORIGIN_NEW = "new file"
-
-_REF_RE = re.compile(r"\s*@([A-Za-z_][A-Za-z0-9_]*)\s*\Z")
 
 
 # ------------------------------------------------------------------ errors
@@ -622,34 +628,45 @@ class NamedQuery:
         return self.source.path if self.source is not None else None
 
     def bind(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The query's parameters: its defaults, overridden by ``params``."""
-        return {**self.params, **(params or {})}
+        """The query's parameters: its defaults (and, for an alias, those of
+        the query it stands for), overridden by ``params``."""
+        return {**inherited_params(self.chain()), **(params or {})}
+
+    def chain(self) -> tuple[Any, ...]:
+        """This query, then the queries it is an alias of (its text a lone
+        ``@OTHER``, see :func:`cqlang.fetchspec.alias_chain`), whose settings
+        it inherits where it sets none."""
+        queries = self.config.queries if self.config is not None else None
+        return alias_chain(self, queries) if queries else (self,)
 
     def _inputs(
         self, params: Mapping[str, Any] | None, tz: str | None, strict: bool | None
     ) -> dict[str, Any]:
         cfg = self.config
+        own_tz = inherited(self.chain(), "timezone")
         if cfg is None:
             return {
                 "params": self.bind(params),
-                "tz": tz or self.timezone,
+                "tz": tz or own_tz,
                 "schema": None,
                 "queries": {self.name: self},
             }
         return {
             "params": self.bind(params),
-            "tz": tz or self.timezone or cfg.timezone,
+            "tz": tz or own_tz or cfg.timezone,
             "schema": cfg.schema_for(strict),
             "queries": cfg.queries,
         }
 
     def _bound(self, given: int | None) -> int:
-        """The bound on requests: ``given``, else its own ``max_branches``,
-        else the connection's, else 32."""
-        if given or self.max_branches:
-            return given or self.max_branches or DEFAULT_MAX_BRANCHES
-        own = self.config.section()[0].get("max_branches") if self.config is not None else None
-        return own or DEFAULT_MAX_BRANCHES
+        """The bound on requests: ``given``, else its own ``max_branches``
+        (or that of the query it is an alias of), else the connection's,
+        else 32."""
+        own = given or inherited(self.chain(), "max_branches")
+        if own:
+            return int(own)
+        conn = self.config.section()[0].get("max_branches") if self.config is not None else None
+        return conn or DEFAULT_MAX_BRANCHES
 
     def plan(
         self,
@@ -749,17 +766,15 @@ class NamedQuery:
 
 
 def resolve_query(text: str, config: Config | None) -> tuple[str, NamedQuery | None]:
-    """A query that is only ``@NAME`` becomes that named query's text (and the
-    query itself is returned, for its defaults: campaign, exclude, limit,
-    params, timezone). Any other text is returned as is; ``@NAME`` inside it
-    is inlined by the checker. An unknown name is left for the checker to
-    report (with a did-you-mean)."""
-    match = _REF_RE.match(text)
-    if match is not None and config is not None:
-        named = config.queries.get(match.group(1))
-        if named is not None:
-            return named.text, named
-    return text, None
+    """A query that is only ``@NAME`` (comments and blanks around it
+    allowed) becomes that named query's text, through any aliases (and the
+    query whose text it is is returned, for its place in the file). Any
+    other text is returned as is; ``@NAME`` inside it is inlined by the
+    checker. An unknown name is left for the checker to report (with a
+    did-you-mean). See :func:`cqlang.fetchspec.lone_reference`."""
+    if config is None:
+        return text, None
+    return lone_reference(text, config.queries)
 
 
 #: What ``Config.prepare`` returns (the name it had before FetchSpec).
@@ -1016,14 +1031,19 @@ class Config:
                     own[name] = NamedQuery.from_table(name, spec, source=f, config=self)
             queries = {**self.queries, **own}
             for q in own.values():
+                # An alias (its text a lone @OTHER) has OTHER's settings where
+                # it sets none, as when it runs (cqlang.fetchspec).
+                chain = alias_chain(q, queries)
                 diags = api.check(
                     q.text,
-                    params=dict(q.params),
-                    tz=q.timezone or self.timezone,
+                    params=inherited_params(chain),
+                    tz=inherited(chain, "timezone") or self.timezone,
                     now=now,
                     schema=schema,
                     queries=queries,
-                    max_branches=q._bound(None),
+                    max_branches=inherited(chain, "max_branches")
+                    or self.settings().max_branches
+                    or DEFAULT_MAX_BRANCHES,
                 )
                 # The bound is the query's max_branches key (or the connection's).
                 diags = for_front_end(diags, "config")

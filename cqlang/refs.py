@@ -55,6 +55,39 @@ class Named:
         self.refs, self.depth = refs_of(query.expr if query is not None else None)
 
 
+def lone_name(text: str) -> str | None:
+    """The NAME of a query that is only a reference, ``@NAME`` (with blanks,
+    ``#`` comments and parentheses around it: ``@nr  # mine``); ``None``
+    for any other text, one that does not parse included. Read from the
+    parse tree, so a comment or a line break never hides the reference."""
+    if "@" not in text:
+        return None
+    from .diagnostics import CqlError
+    from .parser import parse
+
+    try:
+        expr = parse(text).expr
+    except CqlError:
+        return None
+    return expr.name if isinstance(expr, ast.Ref) else None
+
+
+def names_in(text: str) -> list[str]:
+    """The names a query refers to (``@NAME`` anywhere in its tree, not in
+    its strings or comments), each once, in text order; none for a text
+    that does not parse."""
+    if "@" not in text:
+        return []
+    from .diagnostics import CqlError
+    from .parser import parse
+
+    try:
+        expr = parse(text).expr
+    except CqlError:
+        return []
+    return list(dict.fromkeys(ref.name for ref, _ in refs_of(expr)[0]))
+
+
 def refs_of(expr: ast.Expr | None) -> tuple[list[tuple[ast.Ref, int]], int]:
     """The references in ``expr`` (in text order) with the nesting depth each
     stands at, and the depth of ``expr`` itself (the root is level 1, as the

@@ -362,7 +362,8 @@ class Dispatcher:
         if more:
             tail += f" shown; more match (\\fetch {min(n * 5, 10_000)} shows more)"
         elif spec.limit is not None and len(records) == spec.limit and spec.named is not None:
-            tail += f" (the limit of @{_name_of(s.last_query)})"
+            owner = spec.origin("limit")
+            tail += f" (the limit of @{owner.name})" if hasattr(owner, "name") else ""
         return Reply(f"{table}\n{tail}")
 
 
@@ -381,10 +382,6 @@ def _number(text: str) -> int | None:
     if not (text.isascii() and text.isdigit()) or len(text) > 9:
         return None
     return int(text)
-
-
-def _name_of(text: str) -> str:
-    return text.strip().lstrip("@").strip()
 
 
 def _failed(exc: CqlError) -> Reply:
