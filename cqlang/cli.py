@@ -841,13 +841,24 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
     metavar="NAME=VALUE",
     help="A default for $NAME (repeatable).",
 )
+@click.option(
+    "--max-branches",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Store max_branches = N with it: the most requests the query may need "
+    "(default: the config's, else 32).",
+)
 def queries_save_cmd(
-    name: str, query: str, description: str | None, force: bool, params: tuple[str, ...]
+    name: str,
+    query: str,
+    description: str | None,
+    force: bool,
+    params: tuple[str, ...],
+    max_branches: int | None,
 ) -> None:
     """Save QUERY as @NAME in the --config file, else the nearest cqlang.toml,
     else a new ./cqlang.toml (comments and layout are kept). An invalid query
     is refused, and so is an existing NAME without --force."""
-    from . import api
     from .config import (
         Config,
         ConfigError,
@@ -857,7 +868,7 @@ def queries_save_cmd(
         save_query,
         target_file,
     )
-    from .diagnostics import render_all
+    from .diagnostics import for_front_end, render_all
 
     name = name.removeprefix("@")
     path = target_file(config_path())
@@ -875,19 +886,24 @@ def queries_save_cmd(
         raise QueryExistsError(
             f"a query named '@{name}' exists already in {where} (use --force to replace it)"
         )
-    candidate = NamedQuery(name, text, description, params=defaults, config=cfg)
-    diags = api.check(
-        text,
-        params=defaults,
-        tz=cfg.timezone,
-        schema=cfg.schema,
-        queries={**cfg.queries, name: candidate},
+    candidate = NamedQuery(
+        name, text, description, params=defaults, max_branches=max_branches, config=cfg
     )
+    # Checked as `queries check` will check it (an alias with what it inherits).
+    diags = for_front_end(cfg.check_query(candidate, {**cfg.queries, name: candidate}), "cli")
     if any(d.severity == "error" for d in diags):
         click.echo(render_all(diags, text), err=True)
         fail(f"'@{name}' was not saved: the query has errors", EXIT_INVALID)
     print_warnings(diags, text)
-    save_query(path, name, text, description=description, params=defaults, force=force)
+    save_query(
+        path,
+        name,
+        text,
+        description=description,
+        params=defaults,
+        force=force,
+        max_branches=max_branches,
+    )
     click.echo(f"saved @{name} in {display_path(path)}")
 
 

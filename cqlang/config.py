@@ -1013,12 +1013,40 @@ class Config:
             max_branches=max_branches,
         )
 
+    def check_query(
+        self,
+        named: NamedQuery,
+        queries: Mapping[str, Any] | None = None,
+        *,
+        schema: Schema | None = None,
+        now: datetime | None = None,
+    ) -> list[Diagnostic]:
+        """Every diagnostic of the named query's own text, with the settings
+        it runs with: its parameter defaults, ``timezone`` and
+        ``max_branches`` (for an alias, a text that is a lone ``@OTHER``,
+        OTHER's where it sets none), else the connection's. ``queries``: the
+        named queries it may refer to (default: the config's). What ``queries
+        check`` and ``queries save`` check."""
+        from . import api
+
+        queries = self.queries if queries is None else queries
+        chain = alias_chain(named, queries)
+        return api.check(
+            named.text,
+            params=inherited_params(chain),
+            tz=inherited(chain, "timezone") or self.timezone,
+            now=now,
+            schema=schema if schema is not None else self.schema,
+            queries=queries,
+            max_branches=inherited(chain, "max_branches")
+            or self.settings().max_branches
+            or DEFAULT_MAX_BRANCHES,
+        )
+
     def lint(self, *, strict: bool | None = None, now: datetime | None = None) -> list[Finding]:
         """Check every named query of every file read (each with its own
         parameter defaults), in file order; every finding is placed in its
         file."""
-        from . import api
-
         schema = self.schema_for(strict)
         findings: list[Finding] = []
         for f in self.files:
@@ -1031,20 +1059,7 @@ class Config:
                     own[name] = NamedQuery.from_table(name, spec, source=f, config=self)
             queries = {**self.queries, **own}
             for q in own.values():
-                # An alias (its text a lone @OTHER) has OTHER's settings where
-                # it sets none, as when it runs (cqlang.fetchspec).
-                chain = alias_chain(q, queries)
-                diags = api.check(
-                    q.text,
-                    params=inherited_params(chain),
-                    tz=inherited(chain, "timezone") or self.timezone,
-                    now=now,
-                    schema=schema,
-                    queries=queries,
-                    max_branches=inherited(chain, "max_branches")
-                    or self.settings().max_branches
-                    or DEFAULT_MAX_BRANCHES,
-                )
+                diags = self.check_query(q, queries, schema=schema, now=now)
                 # The bound is the query's max_branches key (or the connection's).
                 diags = for_front_end(diags, "config")
                 for d in diags:
@@ -1339,6 +1354,7 @@ def _query_block(
     description: str | None,
     params: Mapping[str, Any] | None,
     timezone: str | None = None,
+    max_branches: int | None = None,
 ) -> str:
     import tomlkit
 
@@ -1351,6 +1367,8 @@ def _query_block(
         lines.append(f"params = {{ {items} }}")
     if timezone:
         lines.append(f"timezone = {tomlkit.string(timezone).as_string()}")
+    if max_branches is not None:
+        lines.append(f"max_branches = {int(max_branches)}")
     return "\n".join(lines) + "\n"
 
 
@@ -1421,17 +1439,19 @@ def save_query(
     params: Mapping[str, Any] | None = None,
     timezone: str | None = None,
     force: bool = False,
+    max_branches: int | None = None,
 ) -> Path:
     """Write ``[queries.NAME]`` into ``path`` (created if missing): after the
     last named query, or at the end, leaving everything else as it is. An
-    existing NAME is replaced in place only with ``force``."""
+    existing NAME is replaced in place only with ``force``. ``max_branches``:
+    the query's own bound on requests (its ``max_branches`` key)."""
     if not NAME_RE.match(name):
         raise ConfigError(
             f"{name!r} cannot be a query's name: use letters, digits and _ "
             "(not starting with a digit)"
         )
     with _editing(path) as real:
-        _save_locked(real, path, name, text, description, params, force, timezone)
+        _save_locked(real, path, name, text, description, params, force, timezone, max_branches)
     return path
 
 
@@ -1444,6 +1464,7 @@ def _save_locked(
     params: Mapping[str, Any] | None,
     force: bool,
     timezone: str | None = None,
+    max_branches: int | None = None,
 ) -> None:
     source, newline, prefix = _read_for_edit(real, path.name)
     layout = _layout_of(source)
@@ -1453,7 +1474,7 @@ def _save_locked(
         raise QueryExistsError(
             f"a query named {name!r} exists already (use --force to replace it)", path
         )
-    block = _query_block((*queries, name), text, description, params, timezone)
+    block = _query_block((*queries, name), text, description, params, timezone, max_branches)
     headed = [r for r in existing if _is_table(layout, r)]
     out = source
     if headed:  # replace its table where it is; drop any other piece of it

@@ -119,9 +119,10 @@ def save_query(
     timezone: str | None = None,
     force: bool = False,
     path: str | None = None,
+    max_branches: int | None = None,
 ) -> str:
-    """Write the named query, with its parameter defaults and time zone,
-    into the config file that ``cqlang queries save`` writes (``path`` as
+    """Write the named query, with its parameter defaults, time zone and
+    bound on requests, into the config file that ``cqlang queries save`` writes (``path`` as
     ``--config FILE``, else ``$CQLANG_CONFIG``, else the nearest
     cqlang.toml); returns that file. Raises :class:`Unavailable` without
     config support, and the config's own error when the file cannot take
@@ -130,7 +131,15 @@ def save_query(
     if mod is None:
         raise Unavailable("this cqlang has no config support (cqlang.config) to save queries in")
     path = mod.target_file(path)
-    mod.save_query(path, name, text, params=params, timezone=timezone, force=force)
+    mod.save_query(
+        path,
+        name,
+        text,
+        params=params,
+        timezone=timezone,
+        force=force,
+        max_branches=max_branches,
+    )
     return str(mod.display_path(path))
 
 
