@@ -415,6 +415,7 @@ def compile_cmd(
             fail("--format url needs --base-url, CONPEEK_URL or base_url in the config")
         if not q.campaign:
             fail("--format url needs --campaign (or campaign in the config)")
+        q.check_campaign()
         if q.limit is not None and q.limit > MAX_PAGE_SIZE:
             click.echo(
                 f"cqlang: warning: one request returns at most {MAX_PAGE_SIZE:,} records; "
@@ -1103,6 +1104,7 @@ def fetch_cmd(
     conn = load_config().connection(base_url=base_url, campaign=prepared.campaign)
     if not prepared.campaign:
         fail("no campaign: give --campaign ID (or set campaign in the config)")
+    prepared.check_campaign()  # one that cannot be an id ('..'), before anything is sent
     if not checked_base_url(conn.base_url):
         fail(
             "no API base URL: " + conn.missing.get("base_url", "give --base-url or set CONPEEK_URL")

@@ -134,6 +134,15 @@ class _Checker:
         except TimeError as exc:
             self.add(keys, f"{exc} (use an IANA name such as Europe/Warsaw)")
 
+    def campaign(self, table: Mapping[str, Any], at: tuple[str, ...]) -> None:
+        """A ``campaign`` that cannot be sent as an id (``..``)."""
+        from .encoding import campaign_problem
+
+        if "campaign" in table:
+            problem = campaign_problem(table["campaign"])
+            if problem is not None:
+                self.add((*at, "campaign"), problem)
+
     # ------------------------------------------------------------ tables
     def top(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -172,6 +181,7 @@ class _Checker:
                 out[key] = value
         if "timezone" in out:
             self.zone(out["timezone"], (*at, "timezone"))
+        self.campaign(out, at)
         for key in ("page_size", "max_branches"):
             if key in out and out[key] < 1:
                 self.add((*at, key), "must be at least 1")
@@ -255,6 +265,7 @@ class _Checker:
             self.add(at, 'a named query needs query = "..."', value=False)
         if "timezone" in out:
             self.zone(out["timezone"], (*at, "timezone"))
+        self.campaign(out, at)
         for key in ("limit", "max_branches"):
             if key in out and out[key] < 1:
                 self.add((*at, key), "must be at least 1")

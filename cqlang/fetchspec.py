@@ -149,6 +149,19 @@ class FetchSpec:
             where = f" (the exclude of @{owner.name})" if hasattr(owner, "name") else ""
             raise SettingError(f"exclude cannot hold id{where}: records are paged and merged by id")
 
+    def check_campaign(self) -> str:
+        """The campaign, or :class:`SettingError` when there is none or it
+        cannot be a campaign id (``.``, ``..``: see
+        :func:`cqlang.encoding.campaign_problem`)."""
+        from .encoding import campaign_problem
+
+        if not self.campaign:
+            raise SettingError("no campaign: give one (or set campaign in the config)")
+        problem = campaign_problem(self.campaign)
+        if problem is not None:
+            raise SettingError(problem)
+        return self.campaign
+
     def with_(self, **changes: Any) -> FetchSpec:
         """A copy with ``changes`` (field names of this class)."""
         return replace(self, **changes)
@@ -165,8 +178,7 @@ class FetchSpec:
         :class:`cqlang.Client`): this spec's campaign, exclude, page size
         and limit (``limit`` here lowers it further). ``plan``: a plan of
         this spec made already."""
-        if not self.campaign:
-            raise SettingError("no campaign: give one (or set campaign in the config)")
+        campaign = self.check_campaign()
         self.check_exclude()
         if plan is None:
             plan = self.plan(now=now)
@@ -174,7 +186,7 @@ class FetchSpec:
         if limit is not None:
             lim = limit if lim is None else min(limit, lim)
         records: Iterator[dict[str, Any]] = client.voice_campaign_requests(
-            self.campaign,
+            campaign,
             plan=plan,
             exclude=list(self.exclude) if self.exclude else None,
             page_size=self.page_size or DEFAULT_PAGE_SIZE,
@@ -188,8 +200,7 @@ class FetchSpec:
         API's 10,000 a request): what ``compile --format url`` prints."""
         from .encoding import encode, encode_exclude, request_path
 
-        if not self.campaign:
-            raise SettingError("no campaign")
+        campaign = self.check_campaign()
         self.check_exclude()
         parts = []
         if filters:
@@ -198,7 +209,7 @@ class FetchSpec:
             parts.append(f"exclude={encode_exclude(self.exclude)}")
         if self.limit is not None:
             parts.append(f"limit={min(self.limit, MAX_PAGE_SIZE)}")
-        url = base_url.rstrip("/") + request_path(self.campaign)
+        url = base_url.rstrip("/") + request_path(campaign)
         return url + ("?" + "&".join(parts) if parts else "")
 
 

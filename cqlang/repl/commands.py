@@ -228,6 +228,11 @@ class Dispatcher:
             return Reply(f"campaign: {shown}")
         if any(ch.isspace() for ch in arg):
             return Reply("a campaign id has no spaces", ok=False)
+        from ..encoding import campaign_problem
+
+        problem = campaign_problem(arg)
+        if problem is not None:
+            return Reply(problem, ok=False)
         self.session.campaign = arg
         return Reply(f"campaign: {arg}")
 

@@ -151,8 +151,11 @@ def make_client(base_url: str | None, api_key: str | None) -> ClientLike:
         )
         raise Unavailable(f"fetching needs {missing} (or a --profile with a connection)")
     try:
-        from ..client import Client
+        from ..client import Client, ConfigurationError
     except ImportError as exc:
         raise Unavailable(f"the HTTP client is not available: {exc}") from exc
-    client: ClientLike = Client(base_url, api_key)
+    try:
+        client: ClientLike = Client(base_url, api_key)
+    except ConfigurationError as exc:  # a base URL that is no URL, a bad key
+        raise Unavailable(str(exc)) from None
     return client
