@@ -213,8 +213,36 @@ class ConfigFile:
         """Where the string at ``path`` (below the cqlang table) is written."""
         return self._layout.strings.get((*self.prefix, *path))
 
+    @cached_property
+    def shown_text(self) -> str:
+        """The text as a diagnostic may show its lines: every ``api_key``
+        masked (see :func:`masked_text`)."""
+        return masked_text(self.text, self.prefix, self._layout)
+
     def display(self) -> str:
         return display_path(self.path)
+
+
+def masked_text(text: str, prefix: tuple[str, ...] = (), layout: Layout | None = None) -> str:
+    """A config file's ``text`` with the characters of every ``api_key``
+    value of its cqlang table (``prefix``: ``("tool", "cqlang")`` in a
+    pyproject.toml) replaced by ``*``, line breaks kept: what a caret
+    drawn under a query on the same line may show. Lines and columns are
+    those of ``text``, so the caret stays where it was."""
+    layout = layout if layout is not None else _layout_of(text)
+    spans = [
+        (at.offsets[0], at.offsets[-1])
+        for path, at in layout.strings.items()
+        if path[-1:] == ("api_key",) and path[: len(prefix)] == prefix and at.offsets
+    ]
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, end):
+            if chars[i] != "\n":
+                chars[i] = "*"
+    return "".join(chars)
 
 
 def display_path(path: Path) -> str:
@@ -762,7 +790,7 @@ class NamedQuery:
         end = max(start, span.offsets[min(diag.end, last)])
         line, col = line_col(self.source.text, start)
         moved = Diagnostic(diag.code, diag.severity, message, start, end, line, col, diag.hint)
-        return moved, render(moved, self.source.text, source=self.source.display())
+        return moved, render(moved, self.source.shown_text, source=self.source.display())
 
 
 def resolve_query(text: str, config: Config | None) -> tuple[str, NamedQuery | None]:
