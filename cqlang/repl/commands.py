@@ -336,17 +336,20 @@ class Dispatcher:
 
     def cmd_fetch(self, arg: str) -> Reply:
         s = self.session
+        n = s.fetch_size  # `\fetch N` shows N this once; `\fetch` alone, the default
         if arg:
-            n = _number(arg)
-            if n is None or not 1 <= n <= 10_000:
+            given = _number(arg)
+            if given is None or not 1 <= given <= 10_000:
                 return Reply("usage: \\fetch [N], N from 1 to 10000", ok=False)
-            s.fetch_size = n
+            n = given
         if s.last_query is None:
             return Reply("no query to fetch yet: type one first", ok=False)
         spec = s.spec(s.last_query)
         if not spec.campaign:
             return Reply("no campaign: set one with \\campaign ID (or --campaign)", ok=False)
-        n = s.fetch_size
+        why = s.cannot_fetch()
+        if why is not None:
+            return Reply(why, ok=False)
         # One more than shown, to say whether more match; a named query's
         # own limit caps what is fetched at all.
         ask = n + 1 if spec.limit is None else min(n + 1, spec.limit)
@@ -366,7 +369,9 @@ class Dispatcher:
         table = render_table(records, self.width)
         tail = f"{len(records)} record{'s' if len(records) != 1 else ''}"
         if more:
-            tail += f" shown; more match (\\fetch {min(n * 5, 10_000)} shows more)"
+            # What a larger `\fetch` can show: at most 10,000, and at most the limit.
+            bigger = min(n * 5, 10_000, spec.limit if spec.limit is not None else 10_000)
+            tail += f" shown; more match (\\fetch {bigger} shows more)"
         elif spec.limit is not None and len(records) == spec.limit and spec.named is not None:
             owner = spec.origin("limit")
             tail += f" (the limit of @{owner.name})" if hasattr(owner, "name") else ""

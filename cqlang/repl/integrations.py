@@ -55,6 +55,9 @@ class Environment:
     schema: Schema = DEFAULT_SCHEMA
     notes: list[str] = field(default_factory=list)
     config: Any = None
+    #: Why the base URL or the key has no value, when the resolver can say
+    #: (a key holding a line break, a profile without a key of its own).
+    missing: dict[str, str] = field(default_factory=dict)
 
 
 def _config_module() -> ModuleType | None:
@@ -96,6 +99,7 @@ def load_environment(profile: str | None = None, path: str | None = None) -> Env
         conn = mod.Config().connection()  # the environment's alone, its key checked
         env.base_url, env.api_key = conn.base_url, conn.api_key
         env.notes.extend(conn.notes)
+        env.missing = dict(conn.missing)
         return env
     env.config = config
     env.notes.extend(str(skipped) for skipped in config.skipped)
@@ -106,6 +110,7 @@ def load_environment(profile: str | None = None, path: str | None = None) -> Env
     env.page_size = conn.page_size
     env.max_branches = conn.max_branches
     env.notes.extend(conn.notes)
+    env.missing = dict(conn.missing)
     env.queries = dict(config.queries)
     env.schema = config.schema
     return env
