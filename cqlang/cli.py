@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from .cliparams import FloatRange, IntRange
 from .launch import (
     EXIT_API,
     EXIT_INTERRUPTED,
@@ -150,7 +151,7 @@ def max_branches_option(f: F) -> F:
     """--max-branches N: the bound on the requests a query may need."""
     return click.option(
         "--max-branches",
-        type=click.IntRange(min=1),
+        type=IntRange(min=1),
         metavar="N",
         help="Most requests one query may need (default: the named query's or the "
         "config's max_branches, else 32).",
@@ -358,7 +359,7 @@ main.params.extend(config_params())
     metavar="FIELDS",
     help="Fields the API leaves out, comma-separated (for --format url).",
 )
-@click.option("--limit", type=click.IntRange(min=0), help="The request's limit (for --format url).")
+@click.option("--limit", type=IntRange(min=0), help="The request's limit (for --format url).")
 @click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
 @max_branches_option
 @compile_options
@@ -471,7 +472,7 @@ def check_cmd(
 @click.option("--write", "mode", flag_value="write", help="Rewrite FILES formatted, in place.")
 @click.option(
     "--width",
-    type=click.IntRange(min=1),
+    type=IntRange(min=1),
     default=88,
     show_default=True,
     help="Break a query wider than this, one and/or operand a line.",
@@ -844,7 +845,7 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
 )
 @click.option(
     "--max-branches",
-    type=click.IntRange(min=1),
+    type=IntRange(min=1),
     metavar="N",
     help="Store max_branches = N with it: the most requests the query may need "
     "(default: the config's, else 32).",
@@ -976,11 +977,11 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table")  # cqlang.output.FORMATS
     metavar="FIELDS",
     help="Fields the API leaves out, comma-separated (e.g. history,call_history,dialogs).",
 )
-@click.option("--limit", type=click.IntRange(min=0), help="Return at most N records.")
+@click.option("--limit", type=IntRange(min=0), help="Return at most N records.")
 @max_branches_option
 @click.option(
     "--page-size",
-    type=click.IntRange(min=1),
+    type=IntRange(min=1),
     help="Records per request (default 1000; the API allows 10000).",
 )
 @click.option(
@@ -999,14 +1000,14 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table")  # cqlang.output.FORMATS
 @click.option("--base-url", metavar="URL", help="API base URL (default: $CONPEEK_URL).")
 @click.option(
     "--retries",
-    type=click.IntRange(min=0),
+    type=IntRange(min=0),
     default=5,
     show_default=True,
     help="Retries of a failing request.",
 )
 @click.option(
     "--retry-budget",
-    type=click.FloatRange(min=0),
+    type=FloatRange(min=0),
     callback=lambda ctx, param, value: _finite(param, value),
     default=30.0,
     show_default=True,
@@ -1014,7 +1015,7 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table")  # cqlang.output.FORMATS
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FloatRange(min=0, min_open=True),
     callback=lambda ctx, param, value: _finite(param, value),
     default=30.0,
     show_default=True,
@@ -1229,10 +1230,10 @@ def _byte_size(param: click.Parameter, value: str) -> int:
     text = value.strip().lower().replace(" ", "")
     number = text.rstrip("kmgib")
     unit = text[len(number) :]
-    try:
-        amount = float(number) if number and unit in _UNITS else math.nan
-    except ValueError:
-        amount = math.nan
+    from .digits import ascii_float
+
+    parsed = ascii_float(number) if number and unit in _UNITS else None
+    amount = math.nan if parsed is None else parsed
     if not math.isfinite(amount) or amount * _UNITS.get(unit, 1) < 1:
         raise click.BadParameter(
             f"{value!r} is not a size in bytes (e.g. 65536, 64KiB, 1MiB)", param=param
@@ -1279,14 +1280,14 @@ def lsp_cmd(stdio: bool) -> None:
     "--port",
     default=8080,
     show_default=True,
-    type=click.IntRange(0, 65535),
+    type=IntRange(0, 65535),
     help="Port (0: any free port).",
 )
 @click.option(
     "--records",
     default=1000,
     show_default=True,
-    type=click.IntRange(min=0),
+    type=IntRange(min=0),
     help="Records generated per campaign.",
 )
 @click.option("--seed", default="1", show_default=True, help="Seed of the generated records.")
@@ -1314,7 +1315,7 @@ def lsp_cmd(stdio: bool) -> None:
     "--window-days",
     default=90.0,
     show_default=True,
-    type=click.FloatRange(min=0.001, max=365_000),
+    type=FloatRange(min=0.001, max=365_000),
     help="Days before 2026-11-01 the generated records spread over.",
 )
 @click.option(

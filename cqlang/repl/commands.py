@@ -19,6 +19,7 @@ from typing import Any
 
 from .. import api, timeexpr
 from ..diagnostics import WARNING, CqlError, render, render_capped, suggest
+from ..digits import ascii_int
 from ..evaluator import custom_fields
 from ..fetchspec import SettingError
 from ..planner import Plan
@@ -387,12 +388,12 @@ SETTING_DEFAULTS = {"max_branches": 32, "page_size": 1000}
 
 
 def _number(text: str) -> int | None:
-    """A whole number written in ASCII digits (``'²'.isdigit()`` is true,
-    but it is no number to a user or to ``int``), else ``None``."""
+    """A count written in ASCII digits (:func:`cqlang.digits.ascii_int`:
+    ``'²'`` and ``'١'`` are no numbers here), else ``None``."""
     text = text.strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+    if not text.isdigit() or len(text) > 9:  # no sign: a count
         return None
-    return int(text)
+    return ascii_int(text)
 
 
 def _failed(exc: CqlError) -> Reply:
