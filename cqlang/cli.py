@@ -357,7 +357,8 @@ main.params.extend(config_params())
 @click.option(
     "--exclude",
     metavar="FIELDS",
-    help="Fields the API leaves out, comma-separated (for --format url).",
+    multiple=True,
+    help="Fields the API leaves out, comma-separated, repeatable (for --format url).",
 )
 @click.option("--limit", type=IntRange(min=0), help="The request's limit (for --format url).")
 @click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
@@ -369,7 +370,7 @@ def compile_cmd(
     fmt: str,
     campaign: str | None,
     base_url: str | None,
-    exclude: str | None,
+    exclude: tuple[str, ...],
     limit: int | None,
     strict: bool,
     max_branches: int | None,
@@ -975,7 +976,9 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table")  # cqlang.output.FORMATS
 @click.option(
     "--exclude",
     metavar="FIELDS",
-    help="Fields the API leaves out, comma-separated (e.g. history,call_history,dialogs).",
+    multiple=True,
+    help="Fields the API leaves out, comma-separated, repeatable "
+    "(e.g. history,call_history,dialogs).",
 )
 @click.option("--limit", type=IntRange(min=0), help="Return at most N records.")
 @max_branches_option
@@ -1039,7 +1042,7 @@ def fetch_cmd(
     params: tuple[str, ...],
     tz: str | None,
     now: str | None,
-    exclude: str | None,
+    exclude: tuple[str, ...],
     limit: int | None,
     max_branches: int | None,
     page_size: int | None,
@@ -1202,13 +1205,16 @@ def fetch_cmd(
         log.setLevel(saved_level)
 
 
-def exclude_option(text: str | None) -> list[str] | None:
-    """``--exclude a,b``: the field names (``None`` when not given; ``''``
-    is an empty list, which overrides a named query's ``exclude``). ``id``
-    is a usage error: records are merged by it."""
-    if text is None:
+def exclude_option(given: Sequence[str]) -> list[str] | None:
+    """``--exclude a,b --exclude c``: the field names of every one given,
+    in order, each once (``None`` when none is given; ``--exclude ''`` is
+    an empty list, which overrides a named query's ``exclude``). ``id`` is
+    a usage error: records are merged by it."""
+    if not given:
         return None
-    fields = list(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+    fields = list(
+        dict.fromkeys(f.strip() for text in given for f in text.split(",") if f.strip())
+    )
     if "id" in fields:
         fail("--exclude cannot hold id: the records are merged and paged by id")
     return fields
