@@ -1212,9 +1212,7 @@ def exclude_option(given: Sequence[str]) -> list[str] | None:
     a usage error: records are merged by it."""
     if not given:
         return None
-    fields = list(
-        dict.fromkeys(f.strip() for text in given for f in text.split(",") if f.strip())
-    )
+    fields = list(dict.fromkeys(f.strip() for text in given for f in text.split(",") if f.strip()))
     if "id" in fields:
         fail("--exclude cannot hold id: the records are merged and paged by id")
     return fields
