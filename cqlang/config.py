@@ -406,8 +406,10 @@ def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
     trusted raises :class:`UntrustedConfigError`."""
     content, st = _read_bytes(path, origin)
     try:
-        # Newlines read as text mode would (\r\n and \r as \n).
-        text = content.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        # Newlines read as text mode would (\r\n and \r as \n); a byte
+        # order mark (as some Windows editors write) is no text.
+        text = content.decode("utf-8").removeprefix("\ufeff")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError:
         raise ConfigError("not UTF-8 text", path) from None
     file, problems = check_text(text, path, origin)
@@ -1317,7 +1319,9 @@ def _read_for_edit(path: Path, name: str) -> tuple[str, str, tuple[str, ...]]:
     except OSError as exc:
         raise ConfigError(f"cannot read it: {exc.strerror}", path) from None
     newline = "\r\n" if "\r\n" in raw else "\n"
-    text = raw.replace("\r\n", "\n")
+    # A byte order mark is skipped, as when the file is read (and not
+    # written back: UTF-8 needs none, and TOML readers refuse it).
+    text = raw.removeprefix("\ufeff").replace("\r\n", "\n")
     import tomllib
 
     try:

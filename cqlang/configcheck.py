@@ -220,6 +220,15 @@ class _Checker:
         fields: dict[str, Any] = {}
         for name, spec in raw.items():
             here = (*at, name)
+            if not name.strip():
+                what = "empty" if not name else "only blanks"
+                self.add(
+                    here,
+                    f"a custom field's key cannot be {what}: no query could name it "
+                    '(custom[""] is error CQL119)',
+                    value=False,
+                )
+                continue
             if isinstance(spec, dict):
                 extra = [k for k in spec if k not in ("type", "values")]
                 for k in extra:
