@@ -63,11 +63,12 @@ def test_unicode_digits_in_any_number_option_are_refused(
 
 
 def test_the_reported_command_lines() -> None:
+    # (`emulator --port ٠ --records ١` is covered by the option test above:
+    # run here on a cqlang that took it, it would serve until killed.)
     for args in (
         ["fetch", "--limit", "١", "state = OPEN"],
         ["fetch", "--max-branches", "٣٣", "state = OPEN"],
         ["fetch", "--page-size", "٥", "state = OPEN"],
-        ["emulator", "--port", "٠", "--records", "١"],
         ["fetch", "--max-record-size", "٦٤KiB"],
     ):
         result = CliRunner().invoke(main, args)
