@@ -27,7 +27,9 @@ TYPE_CHECKING = False  # typing is not imported at run time: it is slow to impor
 if TYPE_CHECKING:
     from typing import Any
 
-_OP_ATOM = {"=": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+    from .types import Op, ValueType
+
+_OP_ATOM: dict[str, Op] = {"=": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 _ORDERING = frozenset({"<", "<=", ">", ">="})
 _KIND_WORDS = {
     "datetime": "a datetime",
@@ -332,7 +334,7 @@ class _Checker:
                 )
                 raise _Error
             declared = self.schema.custom_field(f.key)
-            typ: str = "string"
+            typ: ValueType = "string"
             values: tuple[str, ...] = ()
             if declared is not None:
                 typ, values = declared.type, declared.values

@@ -27,8 +27,8 @@ from __future__ import annotations
 from itertools import pairwise
 
 from . import constraints as _c  # the constraint classes
-from .frozen import Frozen, _set
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr
+from .node import Node
 from .schema import Property
 from .timeexpr import CAL_MAX, CAL_MIN, format_utc
 
@@ -44,23 +44,12 @@ MAX_LIST = 1000
 MAX_SPLIT = 8
 
 
-class Emitted(Frozen):
+class Emitted(Node):
     """Filter objects for one constraint; ``exact`` when they say all of it
     (otherwise the residual checks the rest)."""
 
-    __slots__ = ("exact", "filters")
-    __match_args__ = ("filters", "exact")
     filters: list[dict[str, Any]]
     exact: bool
-
-    def __init__(self, filters: list[dict[str, Any]], exact: bool) -> None:
-        _set(self, "filters", filters)
-        _set(self, "exact", exact)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self.filters == other.filters and self.exact == other.exact
 
     __hash__ = None  # type: ignore[assignment]  # its filters are a list
 

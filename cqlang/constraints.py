@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .frozen import Frozen, _set
 from .ir import Atom
+from .node import Node
+from .node import field as attr
 from .timeexpr import CAL_MAX, CAL_MIN
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -30,92 +31,42 @@ Span = tuple[int, int]
 # ------------------------------------------------------------ constraints
 
 
-# Frozen value classes (cqlang/frozen.py says why they are not dataclasses);
-# spans and the remembered bounds take no part in equality.
+# Node classes (cqlang/node.py); spans and the remembered bounds take no
+# part in equality.
 
 
-class Ordered(Frozen):
+class Ordered(Node):
     """Integers or datetimes (epoch seconds): a union of closed intervals,
     sorted, disjoint and not adjacent. ``gt``/``lt`` remember the bounds the
     user wrote as ``>``/``<``, so the compiler can keep their operator."""
 
-    __slots__ = ("gt", "ivs", "lt", "span")
-    __match_args__ = ("ivs", "gt", "lt", "span")
     ivs: tuple[tuple[int, int], ...]
-    gt: frozenset[int]
-    lt: frozenset[int]
-    span: Span
-
-    def __init__(
-        self,
-        ivs: tuple[tuple[int, int], ...],
-        gt: frozenset[int] = frozenset(),
-        lt: frozenset[int] = frozenset(),
-        span: Span = (0, 0),
-    ) -> None:
-        _set(self, "ivs", ivs)
-        _set(self, "gt", gt)
-        _set(self, "lt", lt)
-        _set(self, "span", span)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self.ivs == other.ivs
-
-    def __hash__(self) -> int:
-        return hash(self.ivs)
+    gt: frozenset[int] = attr(default=frozenset(), compare=False)
+    lt: frozenset[int] = attr(default=frozenset(), compare=False)
+    span: Span = attr(default=(0, 0), compare=False)
 
     @property
     def full(self) -> bool:
         return self.ivs == ((NEG, POS),)
 
 
-class Discrete(Frozen):
+class Discrete(Node):
     """Enum or string values: ``pos`` the allowed values (``None``: any value
     but not null) minus ``neg``. Order of ``pos`` is first appearance."""
 
-    __slots__ = ("neg", "pos", "span")
-    __match_args__ = ("pos", "neg", "span")
     pos: tuple[Any, ...] | None
-    neg: frozenset[Any]
-    span: Span
-
-    def __init__(
-        self, pos: tuple[Any, ...] | None, neg: frozenset[Any] = frozenset(), span: Span = (0, 0)
-    ) -> None:
-        _set(self, "pos", pos)
-        _set(self, "neg", neg)
-        _set(self, "span", span)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self.pos == other.pos and self.neg == other.neg
-
-    def __hash__(self) -> int:
-        return hash((self.pos, self.neg))
+    neg: frozenset[Any] = frozenset()
+    span: Span = attr(default=(0, 0), compare=False)
 
     @property
     def full(self) -> bool:
         return self.pos is None and not self.neg
 
 
-class Null(Frozen):
+class Null(Node):
     """``is null``: the field is missing or null."""
 
-    __slots__ = ("span",)
-    __match_args__ = ("span",)
-    span: Span
-
-    def __init__(self, span: Span = (0, 0)) -> None:
-        _set(self, "span", span)
-
-    def __eq__(self, other: object) -> bool:
-        return True if other.__class__ is self.__class__ else NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(Null)
+    span: Span = attr(default=(0, 0), compare=False)
 
 
 Constraint = Ordered | Discrete | Null

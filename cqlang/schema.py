@@ -27,7 +27,9 @@ from types import MappingProxyType
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, TypeGuard
+
+    from .types import ApiKind, ApiOperator, ValueType
 
 TYPES = ("datetime", "integer", "enum", "string")
 API_KINDS = ("range", "membership", "equality")
@@ -133,6 +135,11 @@ VOICE_CAMPAIGN_REQUEST_SPEC: dict[str, Any] = {
 }
 
 
+def is_value_type(name: object) -> TypeGuard[ValueType]:
+    """Whether ``name`` is one of :data:`TYPES`."""
+    return name in TYPES
+
+
 class SchemaError(ValueError):
     """A schema declaration that does not make sense."""
 
@@ -142,9 +149,9 @@ class Property:
     """One filter property of the endpoint."""
 
     name: str
-    type: str
-    api: str
-    operators: tuple[str, ...] = ()
+    type: ValueType
+    api: ApiKind
+    operators: tuple[ApiOperator, ...] = ()
     values: tuple[str, ...] = ()
     keyed: bool = False
     record_field: str = ""
@@ -163,7 +170,7 @@ class CustomField:
     """A declared custom field: its key and the type of its values."""
 
     key: str
-    type: str = "string"
+    type: ValueType = "string"
     values: tuple[str, ...] = ()
 
 
@@ -260,7 +267,7 @@ def _custom_field(key: str, spec: Any) -> CustomField:
         values = tuple(str(v) for v in spec.get("values", ()))
     else:
         raise SchemaError(f"custom field {key!r}: expected a type name or a table")
-    if typ not in TYPES:
+    if not is_value_type(typ):
         raise SchemaError(f"custom field {key!r}: type {typ!r} is not one of {', '.join(TYPES)}")
     if typ == "enum" and not values:
         raise SchemaError(f"custom field {key!r}: an enum needs values")
