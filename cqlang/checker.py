@@ -49,7 +49,7 @@ class Checked:
     """The checker's result: the IR (``None`` when there are errors) and
     every diagnostic found."""
 
-    # Not a dataclass: cqlang/frozen.py says why.
+    # A plain slotted record: the checker fills it in as it goes.
     __slots__ = ("diagnostics", "ir", "params_used", "uses_clock")
 
     def __init__(

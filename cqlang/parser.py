@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
+    from .types import CompareOp
+
     _Reduce = tuple[str, int, Callable[[list[Any]], Any]]
 
 #: Largest query accepted, in characters.
@@ -45,8 +47,16 @@ MAX_DEPTH = 100
 #: Longest integer literal kept as a number (longer ones are out of range).
 _MAX_INT_DIGITS = 30
 
-_CANONICAL_OP = {"==": "=", "<>": "!=", "=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">"}
-_CANONICAL_OP[">="] = ">="
+_CANONICAL_OP: dict[str, CompareOp] = {
+    "==": "=",
+    "<>": "!=",
+    "=": "=",
+    "!=": "!=",
+    "<": "<",
+    "<=": "<=",
+    ">": ">",
+    ">=": ">=",
+}
 
 _ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "/": "/"}
 _SURROGATE = re.compile("[\ud800-\udfff]")

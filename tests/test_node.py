@@ -168,3 +168,12 @@ def test_walk_does_not_recurse() -> None:
     for _ in range(50_000):
         tree = Pair(tree)
     assert sum(1 for _ in tree.walk()) == 50_001
+
+
+def test_the_syntax_tree_walks() -> None:
+    from cqlang import ast
+
+    q = parser.parse('state in (OPEN, $s) and not (priority > $p or @hot) and custom.x = "$q"')
+    assert [p.name for p in q.find_all(ast.Param)] == ["s", "p"]
+    assert [r.name for r in q.find_all(ast.Ref)] == ["hot"]
+    assert ast.parameters(q) == ("s", "p") and ast.references(q) == ("hot",)
