@@ -14,8 +14,9 @@ from datetime import datetime
 
 from . import checker, diagnostics, parser
 from .ast import Query
-from .diagnostics import WARNING, CqlPlanError, Diagnostic, bound_hint, make, raise_for
+from .diagnostics import WARNING, Diagnostic, bound_hint, make
 from .dnf import PlanLimit, TooComplex
+from .errors import CqlPlanError, raise_for
 from .planner import Plan, plan_ir
 from .schema import DEFAULT_SCHEMA, Schema
 

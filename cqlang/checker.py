@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 
 from . import ast, timeexpr
-from .diagnostics import ERROR, WARNING, Diagnostic, make, suggest
+from .diagnostics import ERROR, WARNING, Diagnostic, make, param_hint, suggest
 from .ir import TRUE, Atom, FieldRef, IAnd, IExpr, INot, IOr
 from .params import split_list
 from .parser import parse_diagnostics
@@ -27,7 +27,8 @@ TYPE_CHECKING = False  # typing is not imported at run time: it is slow to impor
 if TYPE_CHECKING:
     from typing import Any
 
-    from .types import Op, ValueType
+    from .diagnostics import FactValue
+    from .types import Op, Severity, ValueType
 
 _OP_ATOM: dict[str, Op] = {"=": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 _ORDERING = frozenset({"<", "<=", ">", ">="})
@@ -144,8 +145,9 @@ class _Checker:
         start: int,
         end: int,
         hint: str | None = None,
-        severity: str = ERROR,
+        severity: Severity = ERROR,
         suggestion: str | None = None,
+        facts: tuple[tuple[str, FactValue], ...] = (),
     ) -> None:
         if self.span_override is not None:
             # The span is the reference: a replacement for the named query's
@@ -163,6 +165,7 @@ class _Checker:
                 hint=hint,
                 severity=severity,
                 suggestion=suggestion,
+                facts=facts,
             )
         )
 
@@ -578,14 +581,15 @@ class _Checker:
     def param(self, p: ast.Param) -> Any:
         if p.name not in self.params:
             close = self.suggest(p.name, self.params)
-            hint = f"did you mean '${close}'?" if close else f"bind it: --param {p.name}=VALUE"
             self.report(
                 "CQL109",
                 f"parameter ${p.name} is not bound",
                 p.start,
                 p.end,
-                hint,
+                f"did you mean '${close}'?" if close else param_hint("python", p.name),
                 suggestion=f"${close}" if close else None,
+                # How to bind it is the front end's to say (for_front_end).
+                facts=() if close else (("param", p.name),),
             )
             raise _Error
         self.params_used.add(p.name)
@@ -678,9 +682,13 @@ def check_query(
         # In the order of the text, as the walk finds the others.
         found = sorted([*checker.expansion.diagnostics, *found], key=lambda d: d.start)
     diags.extend(found)
-    for name in sorted(set(params or {}) - checker.params_used):
-        if _mentions_param(query, name):
-            continue
+    unused = set(params or {}) - checker.params_used
+    # A parameter used only inside a predicate that failed to check is still
+    # used: no second finding piled on the first. A "$name" in a string is
+    # text, not a use (the tree knows which is which).
+    if unused:
+        unused -= set(ast.parameters(query))
+    for name in sorted(unused):
         diags.append(
             make(
                 text,
@@ -694,12 +702,6 @@ def check_query(
     if any(d.severity == ERROR for d in diags):
         ir = None
     return Checked(ir, diags, checker.uses_clock, checker.params_used)
-
-
-def _mentions_param(query: ast.Query, name: str) -> bool:
-    # A parameter used only inside a predicate that failed to check is
-    # still "used": do not pile a second finding on the first.
-    return re.search(rf"\${re.escape(name)}(?![A-Za-z0-9_])", query.text) is not None
 
 
 def check_text(

@@ -33,7 +33,7 @@ import contextlib
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -44,9 +44,20 @@ from . import locate
 from .configcheck import NAME_RE, dotted
 from .connection import KEY_ENV, URL_ENV, Connection, checked_key, mask
 from .diagnostics import Diagnostic, for_front_end, line_col, render, suggest
+from .errors import (  # re-exported: the config errors, by their old address
+    ConfigError,
+    ConfigProblem,
+    InsecureConfigError,
+    QueryExistsError,
+    SkippedFile,
+    UnknownQueryError,
+    UntrustedConfigError,
+)
+from .errors import display_path as display_path
 from .fetchspec import DEFAULT_MAX_BRANCHES, FetchSpec, Settings
 from .fetchspec import prepare as prepare_spec
 from .locate import CONFIG_ENV, PROJECT_FILE, PYPROJECT_FILE
+from .refs import lone_reference
 from .schema import DEFAULT_SCHEMA, Schema
 
 if TYPE_CHECKING:
@@ -65,118 +76,6 @@ ORIGIN_PROJECT = "nearest cqlang.toml"
 ORIGIN_PYPROJECT = "[tool.cqlang] of the nearest pyproject.toml"
 ORIGIN_USER = "user config"
 ORIGIN_NEW = "new file"
-
-_REF_RE = re.compile(r"\s*@([A-Za-z_][A-Za-z0-9_]*)\s*\Z")
-
-
-# ------------------------------------------------------------------ errors
-
-
-@dataclass(frozen=True)
-class ConfigProblem:
-    """One mistake in a config file, placed: the file, the 1-based line and
-    column where it is written (when known), the key path as shown
-    (``connection.page_size``) and what is wrong."""
-
-    message: str
-    path: Path | None = None
-    key: str | None = None
-    line: int | None = None
-    column: int | None = None
-    #: Where it is written, as 0-based offsets into the file's text (``end``
-    #: exclusive): the rest of the line from the place (for editors).
-    start: int = 0
-    end: int = 0
-
-    def __str__(self) -> str:
-        where = display_path(self.path) if self.path is not None else ""
-        if where and self.line is not None:
-            where += f":{self.line}:{self.column}"
-        return ": ".join(w for w in (where, self.key or "", self.message) if w)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": str(self.path) if self.path is not None else None,
-            "line": self.line,
-            "column": self.column,
-            "key": self.key,
-            "message": self.message,
-        }
-
-
-class ConfigError(Exception):
-    """A config file that cannot be used: missing, unreadable, not TOML, or
-    holding settings that make no sense. ``problems`` lists every mistake
-    found (each a :class:`ConfigProblem`, placed at FILE:LINE:COL when it
-    is in a file's text); the command line prints them all and exits 2."""
-
-    #: The exit status the command line gives it.
-    cqlang_exit_status = 2
-
-    def __init__(
-        self,
-        message: str,
-        path: Path | str | None = None,
-        key: str | None = None,
-        *,
-        line: int | None = None,
-        column: int | None = None,
-        problems: Sequence[ConfigProblem] = (),
-    ):
-        self.problems: list[ConfigProblem] = list(problems) or [
-            ConfigProblem(message, Path(path) if path is not None else None, key, line, column)
-        ]
-        first = self.problems[0]
-        self.message = message
-        self.path = first.path
-        self.key = first.key
-        if len(self.problems) == 1:
-            super().__init__(str(first))
-        else:
-            super().__init__(message + ":\n" + "\n".join(str(p) for p in self.problems))
-
-    @classmethod
-    def of(cls, problems: Sequence[ConfigProblem]) -> ConfigError:
-        """One error for every problem found (at least one)."""
-        if len(problems) == 1:
-            return cls(problems[0].message, problems=problems)
-        files = list(dict.fromkeys(display_path(p.path) for p in problems if p.path))
-        return cls(
-            f"{len(problems)} mistakes in {', '.join(files) or 'the configuration'}",
-            problems=problems,
-        )
-
-
-class InsecureConfigError(ConfigError):
-    """A file holding an ``api_key`` that others than its owner can read."""
-
-
-class QueryExistsError(ConfigError):
-    """``save`` of a name that exists already, without ``force``."""
-
-    cqlang_exit_status = 1
-
-
-class UnknownQueryError(ConfigError):
-    """No named query of that name (``rm``, ``show``)."""
-
-    cqlang_exit_status = 1
-
-
-class InvalidQueryError(ConfigError):
-    """``save`` of a query with errors (``diagnostics`` holds them)."""
-
-    cqlang_exit_status = 1
-
-    def __init__(self, message: str, diagnostics: Sequence[Diagnostic], text: str) -> None:
-        super().__init__(message)
-        self.diagnostics = list(diagnostics)
-        self.text = text
-
-    def __str__(self) -> str:
-        from .diagnostics import render_all
-
-        return render_all(self.diagnostics, self.text)
 
 
 # ------------------------------------------------------------------- files
@@ -209,14 +108,6 @@ class ConfigFile:
 
     def display(self) -> str:
         return display_path(self.path)
-
-
-def display_path(path: Path) -> str:
-    """``path`` relative to the working directory when below it."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def user_config_file() -> Path | None:
@@ -280,34 +171,6 @@ def _is_file(path: Path) -> bool:
         return path.is_file()
     except PermissionError:
         raise ConfigError("cannot look for it: permission denied", path) from None
-
-
-class UntrustedConfigError(ConfigError):
-    """A discovered file that someone else could have written (see
-    :mod:`cqlang.trust`): ``Config.load`` skips it with a warning."""
-
-    def __init__(self, path: Path, origin: str, reason: str) -> None:
-        super().__init__(reason, path)
-        self.skipped = SkippedFile(path, origin, reason)
-
-
-@dataclass(frozen=True)
-class SkippedFile:
-    """A config file found but not read, and why (it is not trusted)."""
-
-    path: Path
-    origin: str
-    reason: str
-
-    def __str__(self) -> str:
-        shown = display_path(self.path)
-        return (
-            f"skipped {shown} ({self.origin}): {self.reason}; if it is yours, fix its "
-            f"owner or mode (chmod go-w {shown}), or name it with --config to read it anyway"
-        )
-
-    def to_dict(self) -> dict[str, str]:
-        return {"path": str(self.path), "origin": self.origin, "reason": self.reason}
 
 
 #: The origins of files cqlang finds by itself (rather than is told to read):
@@ -754,9 +617,9 @@ def resolve_query(text: str, config: Config | None) -> tuple[str, NamedQuery | N
     params, timezone). Any other text is returned as is; ``@NAME`` inside it
     is inlined by the checker. An unknown name is left for the checker to
     report (with a did-you-mean)."""
-    match = _REF_RE.match(text)
-    if match is not None and config is not None:
-        named = config.queries.get(match.group(1))
+    name = lone_reference(text) if config is not None else None
+    if name is not None and config is not None:
+        named = config.queries.get(name)
         if named is not None:
             return named.text, named
     return text, None
@@ -1025,16 +888,11 @@ class Config:
                     queries=queries,
                     max_branches=q._bound(None),
                 )
-                # The bound is the query's max_branches key (or the connection's).
+                # Hints as a config file's reader acts on them: the bound is
+                # the query's max_branches key (or the connection's), and an
+                # unbound parameter gets a default in the query's params.
                 diags = for_front_end(diags, "config")
                 for d in diags:
-                    unbound = re.search(r"\$(\w+) is not bound", d.message)
-                    if d.code == "CQL109" and unbound and (d.hint or "").startswith("bind it"):
-                        name = unbound.group(1)
-                        d = replace(
-                            d,
-                            hint=f"give it a default: params = {{ {name} = ... }}",
-                        )
                     moved, shown = q.in_file(d)
                     findings.append(Finding(q, d, moved, shown))
         return findings
@@ -1525,7 +1383,6 @@ __all__ = [
     "Connection",
     "Finding",
     "InsecureConfigError",
-    "InvalidQueryError",
     "NamedQuery",
     "PreparedQuery",
     "QueryExistsError",

@@ -31,6 +31,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, render
+from .errors import SettingError
+from .refs import lone_reference as lone_reference_name
 from .schema import DEFAULT_SCHEMA, Schema
 
 if TYPE_CHECKING:
@@ -53,15 +55,6 @@ DEFAULT_MAX_BRANCHES = 32
 DEFAULT_PAGE_SIZE = 1000
 #: The largest ``limit`` one request may ask for (the API's maximum).
 MAX_PAGE_SIZE = 10_000
-
-_REF_RE = re.compile(r"\s*@([A-Za-z_][A-Za-z0-9_]*)\s*\Z")
-
-
-class SettingError(ValueError):
-    """A setting that cannot work, such as an ``exclude`` that holds
-    ``id``: the command line's usage error (exit 2)."""
-
-    cqlang_exit_status = 2
 
 
 @dataclass(frozen=True)
@@ -133,7 +126,9 @@ class FetchSpec:
         client pages and merges records by it."""
         if self.exclude and "id" in self.exclude:
             where = f" (the exclude of @{self.named.name})" if hasattr(self.named, "name") else ""
-            raise SettingError(f"exclude cannot hold id{where}: records are paged and merged by id")
+            raise SettingError(
+                f"exclude cannot hold id{where}: records are paged and merged by id", "exclude"
+            )
 
     def with_(self, **changes: Any) -> FetchSpec:
         """A copy with ``changes`` (field names of this class)."""
@@ -152,7 +147,7 @@ class FetchSpec:
         and limit (``limit`` here lowers it further). ``plan``: a plan of
         this spec made already."""
         if not self.campaign:
-            raise SettingError("no campaign: give one (or set campaign in the config)")
+            raise SettingError("no campaign: give one (or set campaign in the config)", "campaign")
         self.check_exclude()
         if plan is None:
             plan = self.plan(now=now)
@@ -175,7 +170,7 @@ class FetchSpec:
         from .encoding import encode, encode_exclude, request_path
 
         if not self.campaign:
-            raise SettingError("no campaign")
+            raise SettingError("no campaign", "campaign")
         self.check_exclude()
         parts = []
         if filters:
@@ -189,14 +184,15 @@ class FetchSpec:
 
 
 def lone_reference(text: str, queries: Mapping[str, Any] | None) -> tuple[str, Any]:
-    """A text that is only ``@NAME`` (blanks around it allowed) naming a
+    """A text that is only ``@NAME`` (blanks, comments and parentheses
+    around it allowed: :func:`cqlang.refs.lone_reference`) naming a
     query object of ``queries`` (one with ``.text``): that query's text and
     the object. Anything else: ``text`` itself and ``None`` (``@NAME``
     inside a larger query is inlined by the checker, and an unknown name is
     left for it to report)."""
-    match = _REF_RE.match(text)
-    if match is not None and queries is not None:
-        named = queries.get(match.group(1))
+    name = lone_reference_name(text) if queries else None
+    if name is not None and queries is not None:
+        named = queries.get(name)
         if named is not None and not isinstance(named, str) and hasattr(named, "text"):
             return str(named.text), named
     return text, None

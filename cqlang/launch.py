@@ -159,17 +159,17 @@ def read_command_line(args: Sequence[str]) -> _Job | None:
 def run(job: _Job) -> int | None:
     """Compile and print; the exit status, or None to leave the job to click
     (a usage error, or anything unexpected: compiling has no side effect)."""
-    from .diagnostics import CqlError
+    from .errors import CqlError
 
     try:
         plan = _plan(job)
     except CqlError as exc:
-        from .diagnostics import CqlSyntaxError
+        from .errors import CqlSyntaxError
         from .queryfile import looks_like_path
 
         if isinstance(exc, CqlSyntaxError) and looks_like_path(job.query or ""):
             return None  # `compile q.cql`: click says to use -f
-        return _print(str(exc), sys.stderr, EXIT_INVALID)
+        return _print(exc.rendered_for("cli"), sys.stderr, EXIT_INVALID)
     except Exception:
         return None
     if plan is None:

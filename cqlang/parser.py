@@ -28,7 +28,8 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from . import ast
-from .diagnostics import CqlSyntaxError, Diagnostic, make, suggest
+from .diagnostics import Diagnostic, make, suggest
+from .errors import CqlSyntaxError
 from .node import Node
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import

@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
+from .errors import SchemaError
+
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
     from typing import Any, TypeGuard
@@ -140,10 +142,6 @@ def is_value_type(name: object) -> TypeGuard[ValueType]:
     return name in TYPES
 
 
-class SchemaError(ValueError):
-    """A schema declaration that does not make sense."""
-
-
 @dataclass(frozen=True, slots=True)
 class Property:
     """One filter property of the endpoint."""
@@ -231,16 +229,16 @@ class Schema:
             typ = p["type"]
             api = p["api"]
             if typ not in TYPES:
-                raise SchemaError(f"{name}: type {typ!r} is not one of {', '.join(TYPES)}")
+                raise SchemaError(f"{name}: type {typ!r} is not one of {', '.join(TYPES)}", name)
             if api not in API_KINDS:
-                raise SchemaError(f"{name}: api {api!r} is not one of {', '.join(API_KINDS)}")
+                raise SchemaError(f"{name}: api {api!r} is not one of {', '.join(API_KINDS)}", name)
             ops = tuple(p.get("operators", ()))
             bad = [o for o in ops if o not in API_OPERATORS]
             if bad:
-                raise SchemaError(f"{name}: unknown API operators {bad}")
+                raise SchemaError(f"{name}: unknown API operators {bad}", name)
             values = tuple(str(v).upper() for v in p.get("values", ()))
             if typ == "enum" and not values:
-                raise SchemaError(f"{name}: an enum needs values")
+                raise SchemaError(f"{name}: an enum needs values", name)
             props[name] = Property(
                 name=name,
                 type=typ,
@@ -266,11 +264,13 @@ def _custom_field(key: str, spec: Any) -> CustomField:
         typ = spec.get("type", "string")
         values = tuple(str(v) for v in spec.get("values", ()))
     else:
-        raise SchemaError(f"custom field {key!r}: expected a type name or a table")
+        raise SchemaError(f"custom field {key!r}: expected a type name or a table", key)
     if not is_value_type(typ):
-        raise SchemaError(f"custom field {key!r}: type {typ!r} is not one of {', '.join(TYPES)}")
+        raise SchemaError(
+            f"custom field {key!r}: type {typ!r} is not one of {', '.join(TYPES)}", key
+        )
     if typ == "enum" and not values:
-        raise SchemaError(f"custom field {key!r}: an enum needs values")
+        raise SchemaError(f"custom field {key!r}: an enum needs values", key)
     # Declared values keep their spelling: the API compares custom fields as
     # case-sensitive strings. Queries may write them in any case.
     return CustomField(key, typ, values)

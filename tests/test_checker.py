@@ -10,7 +10,7 @@ import pytest
 
 import cqlang
 from cqlang.checker import check_text
-from cqlang.diagnostics import render
+from cqlang.diagnostics import for_front_end, render
 from cqlang.ir import Atom, IAnd, atoms
 from cqlang.params import split_list
 from cqlang.schema import DEFAULT_SCHEMA, MAX_INT
@@ -306,7 +306,14 @@ def test_unbound_parameter_is_cql109() -> None:
     diag = only(text)
     assert diag.code == "CQL109"
     assert text[diag.start : diag.end] == "$p"
-    assert "--param p=" in (diag.hint or "")
+    assert diag.hint == "bind it: params={'p': ...}" and diag.fact("param") == "p"
+    # Each front end says how it binds one, from the fact (not the message).
+    hints = {f: for_front_end([diag], f)[0].hint for f in ("cli", "repl", "config")}
+    assert hints == {
+        "cli": "bind it: --param p=VALUE",
+        "repl": "bind it: \\param p=VALUE",
+        "config": "give it a default: params = { p = ... }",
+    }
     text = "priority = $prio"
     diags = cqlang.check(text, params={"prio_": 1})
     assert [d.code for d in diags] == ["CQL109", "CQL114"]
@@ -459,6 +466,19 @@ def test_unused_parameter_is_a_warning() -> None:
     assert cqlang.compile("priority = 1", params={"extra": 1}) == [
         {"property": "priority", "operator": "eq", "value": 1}
     ]
+
+
+def test_a_parameter_named_in_a_string_is_unused() -> None:
+    # Regression: "$min" inside a string is text; the check once searched
+    # the query's text for "$min" and took it for a use.
+    (diag,) = cqlang.check('custom.x = "$min"', params={"min": 3})
+    assert (diag.code, diag.message) == ("CQL114", "parameter $min is not used by the query")
+    assert [
+        d.code for d in cqlang.check("custom.x = '$min' or priority = $min", params={"min": 3})
+    ] == []
+    # A parameter in a predicate that failed is used: one finding, not two.
+    codes = [d.code for d in cqlang.check("nope = $min", params={"min": 3})]
+    assert codes == ["CQL101"]
 
 
 # ---------------------------------------------------------------- time

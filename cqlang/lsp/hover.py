@@ -11,7 +11,7 @@ from typing import Any
 from lsprotocol import types
 
 from .. import api, ast
-from ..diagnostics import CqlError
+from ..errors import CqlError
 from .complete import property_doc, query_doc
 from .documents import Document, Region
 from .plans import plan_of, summary

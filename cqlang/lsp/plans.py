@@ -10,7 +10,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from .. import api
-from ..diagnostics import CqlError
+from ..errors import CqlError
 from ..planner import Plan
 from .documents import Document, Region
 from .publish import query_inputs

@@ -18,7 +18,8 @@ from types import MappingProxyType
 from typing import Any
 
 from .. import api, timeexpr
-from ..diagnostics import WARNING, CqlError, render, render_capped, suggest
+from ..diagnostics import WARNING, render, render_capped, suggest
+from ..errors import CqlError
 from ..evaluator import custom_fields
 from ..fetchspec import SettingError
 from ..planner import Plan

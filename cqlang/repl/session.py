@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnostics import ERROR, CqlError, Diagnostic, for_front_end
+from ..diagnostics import ERROR, Diagnostic, for_front_end
+from ..errors import CqlError
 from ..fetchspec import FetchSpec, Settings, prepare
 from ..planner import Plan
 from ..schema import DEFAULT_SCHEMA, Schema
