@@ -15,6 +15,7 @@ from ._version import __version__ as __version__
 from .api import check, compile, decompile, format, parse, plan
 from .diagnostics import Diagnostic
 from .encoding import encode
+from .env import Env
 from .errors import (
     ApiError,
     AuthError,
@@ -68,6 +69,7 @@ __all__ = [
     "CqlSyntaxError",
     "CqlValidationError",
     "Diagnostic",
+    "Env",
     "NotFoundError",
     "Plan",
     "RateLimitError",

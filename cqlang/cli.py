@@ -716,9 +716,7 @@ def queries_show_cmd(
     q = cfg.prepare(f"@{named.name}", params=given, tz=tz, max_branches=max_branches)
     when = parse_now(now)
     diags = q.check(now=when)
-    used = check_text(
-        q.text, schema=q.schema, params=q.params, tz=q.tz, now=when, queries=q.queries
-    ).params_used
+    used = check_text(q.text, q.env(now=when)).params_used
     # Defaults of the queries it refers to (directly or not), nearest first.
     inherited: dict[str, tuple[Any, str]] = {}
     seen, todo = {named.name}, [named.text]

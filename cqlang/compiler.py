@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .constraints import Constraint
+    from .types import ApiOperator, Filter, FilterValue
 
 #: The most values sent as one membership list, or split into requests.
 MAX_LIST = 1000
@@ -48,7 +49,7 @@ class Emitted(Node):
     """Filter objects for one constraint; ``exact`` when they say all of it
     (otherwise the residual checks the rest)."""
 
-    filters: list[dict[str, Any]]
+    filters: list[Filter]
     exact: bool
 
     __hash__ = None  # type: ignore[assignment]  # its filters are a list
@@ -62,17 +63,18 @@ def _value(f: FieldRef, prop: Property, v: Any) -> Any:
     return v
 
 
-def _obj(f: FieldRef, prop: Property, op: str | None, value: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"property": prop.name}
+def _obj(f: FieldRef, prop: Property, op: ApiOperator | None, value: FilterValue) -> Filter:
+    # In the API page's order: property, operator, key, value.
     if op is not None:
-        out["operator"] = op
+        if f.key is not None:
+            return {"property": prop.name, "operator": op, "key": f.key, "value": value}
+        return {"property": prop.name, "operator": op, "value": value}
     if f.key is not None:
-        out["key"] = f.key
-    out["value"] = value
-    return out
+        return {"property": prop.name, "key": f.key, "value": value}
+    return {"property": prop.name, "value": value}
 
 
-def _bounds(f: FieldRef, prop: Property, c: Any, lo: int, hi: int) -> list[dict[str, Any]] | None:
+def _bounds(f: FieldRef, prop: Property, c: Any, lo: int, hi: int) -> list[Filter] | None:
     NEG, POS = _c.NEG, _c.POS
 
     ops = prop.operators

@@ -35,7 +35,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -44,6 +44,7 @@ from . import locate
 from .configcheck import NAME_RE, dotted
 from .connection import KEY_ENV, URL_ENV, Connection, checked_key, mask
 from .diagnostics import Diagnostic, for_front_end, line_col, render, suggest
+from .env import Env, Queries, freeze_queries
 from .errors import (  # re-exported: the config errors, by their old address
     ConfigError,
     ConfigProblem,
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
     from .configcheck import Problem
     from .planner import Plan
     from .tomlscan import Layout, Located
+    from .types import Filter
 
 #: The largest config file read.
 MAX_CONFIG_BYTES = 2**20
@@ -399,30 +401,29 @@ def merge(files: Sequence[ConfigFile]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- schemas
 
-# One Schema object per declaration, kept alive: the compile cache keys on a
-# schema's identity, so two configs declaring the same fields share a schema
-# (and its cached plans), and no schema's id is ever reused by another.
-_SCHEMAS: dict[Any, Schema] = {}
 
-
-def _freeze(value: Any) -> Any:
+def _frozen(value: Any) -> Any:
+    """A declaration (TOML data) as a hashable value."""
     if isinstance(value, Mapping):
-        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):
-        return tuple(_freeze(v) for v in value)
+        return tuple(_frozen(v) for v in value)
     return value
 
 
 def schema_for(custom_fields: Mapping[str, Any], strict: bool) -> Schema:
-    """The default schema with ``custom_fields`` declared (shared, cached)."""
+    """The default schema with ``custom_fields`` declared. Schemas are values
+    (equal declarations make equal schemas, which share compiled plans); the
+    last few made are kept, so that a config read again makes no new one."""
     if not custom_fields and not strict:
         return DEFAULT_SCHEMA
-    key = (_freeze(custom_fields), strict)
-    schema = _SCHEMAS.get(key)
-    if schema is None:
-        schema = DEFAULT_SCHEMA.with_custom_fields(custom_fields, strict=strict)
-        _SCHEMAS[key] = schema
-    return schema
+    return _schema_of(_frozen(custom_fields), strict)
+
+
+@lru_cache(maxsize=16)
+def _schema_of(declared: tuple[tuple[str, Any], ...], strict: bool) -> Schema:
+    fields = {k: (dict(v) if isinstance(v, tuple) else v) for k, v in declared}
+    return DEFAULT_SCHEMA.with_custom_fields(fields, strict=strict)
 
 
 # ----------------------------------------------------------- named queries
@@ -488,23 +489,25 @@ class NamedQuery:
         """The query's parameters: its defaults, overridden by ``params``."""
         return {**self.params, **(params or {})}
 
-    def _inputs(
-        self, params: Mapping[str, Any] | None, tz: str | None, strict: bool | None
-    ) -> dict[str, Any]:
+    def env(
+        self,
+        params: Mapping[str, Any] | None = None,
+        *,
+        tz: str | None = None,
+        now: datetime | None = None,
+        strict: bool | None = None,
+        max_branches: int | None = None,
+    ) -> Env:
+        """The compile-time inputs the query runs with: its defaults under
+        ``params``, its zone (else the connection's), the config's schema
+        and named queries, its bound on requests (:meth:`_bound`)."""
         cfg = self.config
+        bound = self._bound(max_branches)
         if cfg is None:
-            return {
-                "params": self.bind(params),
-                "tz": tz or self.timezone,
-                "schema": None,
-                "queries": {self.name: self},
-            }
-        return {
-            "params": self.bind(params),
-            "tz": tz or self.timezone or cfg.timezone,
-            "schema": cfg.schema_for(strict),
-            "queries": cfg.queries,
-        }
+            queries = {self.name: self}
+            return Env(None, self.bind(params), tz or self.timezone, now, queries, bound)
+        zone = tz or self.timezone or cfg.timezone
+        return Env(cfg.schema_for(strict), self.bind(params), zone, now, cfg.env_queries, bound)
 
     def _bound(self, given: int | None) -> int:
         """The bound on requests: ``given``, else its own ``max_branches``,
@@ -525,12 +528,7 @@ class NamedQuery:
         """The query's plan (raises a ``CqlError`` for an invalid query)."""
         from . import api
 
-        return api.plan(
-            self.text,
-            now=now,
-            max_branches=self._bound(max_branches),
-            **self._inputs(params, tz, None),
-        )
+        return api.plan(self.text, self.env(params, tz=tz, now=now, max_branches=max_branches))
 
     def check(
         self,
@@ -544,12 +542,8 @@ class NamedQuery:
         """Every diagnostic of the query (positions inside ``text``)."""
         from . import api
 
-        return api.check(
-            self.text,
-            now=now,
-            max_branches=self._bound(max_branches),
-            **self._inputs(params, tz, strict),
-        )
+        env = self.env(params, tz=tz, now=now, strict=strict, max_branches=max_branches)
+        return api.check(self.text, env)
 
     def compile(
         self,
@@ -557,11 +551,11 @@ class NamedQuery:
         *,
         tz: str | None = None,
         now: datetime | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Filter]:
         """The one filter list of the query (strict, as ``cqlang.compile``)."""
         from . import api
 
-        return api.compile(self.text, now=now, **self._inputs(params, tz, None))
+        return api.compile(self.text, self.env(params, tz=tz, now=now))
 
     def location(self) -> tuple[int, int] | None:
         """The 1-based line and column in its file where the query's text starts."""
@@ -699,6 +693,12 @@ class Config:
         if problems:
             raise ConfigError.of(problems)
         return cls(files, profile=profile, env=env, skipped=skipped)
+
+    @cached_property
+    def env_queries(self) -> Queries:
+        """The named queries as an :class:`~cqlang.env.Env` holds them,
+        frozen once."""
+        return freeze_queries(self.queries)
 
     # ----------------------------------------------------------- schema
     def schema_for(self, strict: bool | None = None) -> Schema:
@@ -877,17 +877,13 @@ class Config:
                     own[name] = winner
                 else:
                     own[name] = NamedQuery.from_table(name, spec, source=f, config=self)
-            queries = {**self.queries, **own}
+            # The file's own queries over the winners, frozen once for all.
+            queries = freeze_queries({**self.queries, **own})
             for q in own.values():
-                diags = api.check(
-                    q.text,
-                    params=dict(q.params),
-                    tz=q.timezone or self.timezone,
-                    now=now,
-                    schema=schema,
-                    queries=queries,
-                    max_branches=q._bound(None),
+                env = Env(
+                    schema, q.params, q.timezone or self.timezone, now, queries, q._bound(None)
                 )
+                diags = api.check(q.text, env)
                 # Hints as a config file's reader acts on them: the bound is
                 # the query's max_branches key (or the connection's), and an
                 # unbound parameter gets a default in the query's params.

@@ -31,6 +31,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, render
+from .env import DEFAULT_MAX_BRANCHES, Env
 from .errors import SettingError
 from .refs import lone_reference as lone_reference_name
 from .schema import DEFAULT_SCHEMA, Schema
@@ -49,8 +50,6 @@ __all__ = [
     "stored_param",
 ]
 
-#: The bound on requests of one query when nothing else sets it.
-DEFAULT_MAX_BRANCHES = 32
 #: Records per request when nothing else sets it.
 DEFAULT_PAGE_SIZE = 1000
 #: The largest ``limit`` one request may ask for (the API's maximum).
@@ -90,8 +89,16 @@ class FetchSpec:
     page_size: int | None = None
     max_branches: int = DEFAULT_MAX_BRANCHES
 
+    def env(self, *, now: datetime | None = None, max_branches: int | None = None) -> Env:
+        """The compile-time inputs of the query: its parameters, zone,
+        schema, named queries and bound on requests (``max_branches`` here
+        overrides it), with the clock ``now``."""
+        bound = max_branches or self.max_branches
+        return Env(self.schema, self.params, self.tz, now, self.queries, bound)
+
     def inputs(self) -> dict[str, Any]:
-        """Keyword arguments for ``cqlang.plan``/``check``/``compile``."""
+        """Keyword arguments for ``cqlang.plan``/``check``/``compile`` (of
+        old: :meth:`env` gives them as one value)."""
         return {
             "params": dict(self.params),
             "tz": self.tz,
@@ -103,8 +110,7 @@ class FetchSpec:
         """The query's plan (a ``CqlError`` for an invalid one)."""
         from . import api
 
-        bound = max_branches or self.max_branches
-        return api.plan(self.text, now=now, max_branches=bound, **self.inputs())
+        return api.plan(self.text, self.env(now=now, max_branches=max_branches))
 
     def check(
         self, *, now: datetime | None = None, max_branches: int | None = None
@@ -112,8 +118,7 @@ class FetchSpec:
         """Every diagnostic of the query; never raises for a bad query."""
         from . import api
 
-        bound = max_branches or self.max_branches
-        return api.check(self.text, now=now, max_branches=bound, **self.inputs())
+        return api.check(self.text, self.env(now=now, max_branches=max_branches))
 
     def render(self, diag: Diagnostic) -> str:
         """``diag`` drawn with its caret: in the config file for a named query."""
@@ -163,7 +168,7 @@ class FetchSpec:
         )
         return records
 
-    def request_url(self, base_url: str, filters: list[dict[str, Any]]) -> str:
+    def request_url(self, base_url: str, filters: Sequence[Mapping[str, Any]]) -> str:
         """The one request that ``filters`` (a one-request plan's filter
         list) makes, with this spec's ``exclude`` and ``limit`` (at most the
         API's 10,000 a request): what ``compile --format url`` prints."""

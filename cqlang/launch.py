@@ -196,7 +196,7 @@ def _plan(job: _Job) -> Plan | None:
     """The job's one-request plan (CqlError if there is none), or None for
     a usage error."""
     from . import api, timeexpr
-    from .schema import DEFAULT_SCHEMA
+    from .env import Env
 
     params: dict[str, str] = {}
     for item in job.params:
@@ -210,9 +210,8 @@ def _plan(job: _Job) -> Plan | None:
         now = None if job.now is None else timeexpr.parse_now(job.now)
     except timeexpr.TimeError:
         return None
-    schema = DEFAULT_SCHEMA.with_custom_fields({}, strict=True) if job.strict else DEFAULT_SCHEMA
     text = job.query or ""
-    plan = api.plan(text, now=now, params=params, tz=job.tz, schema=schema, queries={})
+    plan = api.plan(text, Env(params=params, tz=job.tz, now=now, strict=job.strict))
     api.strict_check(plan, text)
     return plan
 

@@ -11,6 +11,7 @@ import pytest
 import cqlang
 from cqlang.checker import check_text
 from cqlang.diagnostics import for_front_end, render
+from cqlang.env import Env
 from cqlang.ir import Atom, IAnd, atoms
 from cqlang.params import split_list
 from cqlang.schema import DEFAULT_SCHEMA, MAX_INT
@@ -28,7 +29,7 @@ def only(text: str, **kw: Any) -> cqlang.Diagnostic:
 
 
 def the_atoms(text: str, **kw: Any) -> list[Atom]:
-    checked = check_text(text, **kw)
+    checked = check_text(text, Env(**kw))
     assert checked.ir is not None, checked.diagnostics
     return atoms(checked.ir)
 
@@ -592,7 +593,7 @@ def test_ir_is_typed() -> None:
 
 def test_checked_result_reports_clock_use() -> None:
     assert check_text("created_date > now").uses_clock
-    assert not check_text("created_date > now", now=NOW).uses_clock
+    assert not check_text("created_date > now", Env(now=NOW)).uses_clock
     assert not check_text("priority > 1").uses_clock
 
 

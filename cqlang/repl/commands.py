@@ -402,7 +402,7 @@ def saved_query(session: Session, text: str) -> SavedQuery:
     from ..ir import atoms
 
     spec = session.spec(text)
-    result = check_text(spec.text, **spec.inputs())
+    result = check_text(spec.text, spec.env())
     params = {
         p: stored_param(session.params[p])
         for p in sorted(result.params_used)
