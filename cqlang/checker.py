@@ -210,13 +210,13 @@ class _Checker:
                     values.append(None if inner_ir is None else INot(inner_ir, s, e))
                     continue
                 n = len(node.items)
-                items = values[-n:]
+                kids = tuple(x for x in values[-n:] if x is not None)
                 del values[-n:]
-                if any(x is None for x in items):
+                if len(kids) != n:  # some part has an error
                     values.append(None)
                 else:
                     cls = IAnd if isinstance(node, ast.And) else IOr
-                    values.append(cls(tuple(items), s, e))  # type: ignore[arg-type]
+                    values.append(cls(kids, s, e))
             else:  # _LEAVE: back out of a named query
                 self.ref_stack.pop()
                 self.span_override, self.ref_name, self.params = extra

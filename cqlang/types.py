@@ -8,8 +8,8 @@ does without). The values at run time are the tuples beside each type
 keeps each ``Literal`` and its tuple equal.
 """
 
-from __future__ import annotations
-
+# No "from __future__ import annotations" here: TypedDict reads NotRequired
+# from the evaluated annotations (Filter.__required_keys__).
 from typing import Literal, NotRequired, TypedDict
 
 __all__ = [
