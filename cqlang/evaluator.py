@@ -26,17 +26,19 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
 
 from . import timeexpr
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr, to_nnf
 from .schema import DEFAULT_SCHEMA, Schema
 
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
+    from typing import Any
+
     from .types import Op
 
-Record = Mapping[str, Any]
-Matcher = Callable[[Record], bool]
+    Record = Mapping[str, Any]
+    Matcher = Callable[[Record], bool]
 
 _CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
