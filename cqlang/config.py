@@ -44,7 +44,7 @@ from . import locate
 from .configcheck import NAME_RE, dotted
 from .connection import KEY_ENV, URL_ENV, Connection, checked_key, mask
 from .diagnostics import Diagnostic, for_front_end, line_col, render, suggest
-from .env import Env, Queries, freeze_queries
+from .env import Env, FrozenDict, Queries, freeze, freeze_queries
 from .errors import (  # re-exported: the config errors, by their old address
     ConfigError,
     ConfigProblem,
@@ -402,28 +402,18 @@ def merge(files: Sequence[ConfigFile]) -> dict[str, Any]:
 # ---------------------------------------------------------------- schemas
 
 
-def _frozen(value: Any) -> Any:
-    """A declaration (TOML data) as a hashable value."""
-    if isinstance(value, Mapping):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple):
-        return tuple(_frozen(v) for v in value)
-    return value
-
-
 def schema_for(custom_fields: Mapping[str, Any], strict: bool) -> Schema:
     """The default schema with ``custom_fields`` declared. Schemas are values
     (equal declarations make equal schemas, which share compiled plans); the
     last few made are kept, so that a config read again makes no new one."""
     if not custom_fields and not strict:
         return DEFAULT_SCHEMA
-    return _schema_of(_frozen(custom_fields), strict)
+    return _schema_of(freeze(custom_fields), strict)
 
 
 @lru_cache(maxsize=16)
-def _schema_of(declared: tuple[tuple[str, Any], ...], strict: bool) -> Schema:
-    fields = {k: (dict(v) if isinstance(v, tuple) else v) for k, v in declared}
-    return DEFAULT_SCHEMA.with_custom_fields(fields, strict=strict)
+def _schema_of(declared: FrozenDict, strict: bool) -> Schema:
+    return DEFAULT_SCHEMA.with_custom_fields(declared, strict=strict)
 
 
 # ----------------------------------------------------------- named queries
