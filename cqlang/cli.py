@@ -992,7 +992,17 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table")  # cqlang.output.FORMATS
     callback=lambda ctx, param, value: _finite(param, value),
     default=30.0,
     show_default=True,
-    help="Seconds to wait for the server's answer (to connect: at most 5).",
+    help="Seconds one request may take, from connecting to the answer's last byte "
+    "(to connect: at most 5).",
+)
+@click.option(
+    "--max-record-size",
+    metavar="SIZE",
+    default="64KiB",
+    show_default=True,
+    callback=lambda ctx, param, value: _byte_size(param, value),
+    help="Bytes a page's body may hold per record asked for (e.g. 256KiB, 1MiB); "
+    "a larger body is refused.",
 )
 @click.option("--verbose", "-v", is_flag=True, help="Log each request on stderr.")
 def fetch_cmd(
@@ -1012,6 +1022,7 @@ def fetch_cmd(
     retries: int,
     retry_budget: float,
     timeout: float,
+    max_record_size: int,
     verbose: bool,
 ) -> None:
     """Fetch the records of a campaign that match QUERY (all when omitted).
@@ -1071,7 +1082,7 @@ def fetch_cmd(
         fail(
             "no API base URL: " + conn.missing.get("base_url", "give --base-url or set CONPEEK_URL")
         )
-    if not conn.api_key:
+    if not (conn.api_key or "").strip():
         fail("no API key: " + conn.missing.get("api_key", "set CONPEEK_KEY"))
     if plan.residual is not None and all(not b for b in plan.branches):
         click.echo(
@@ -1081,7 +1092,7 @@ def fetch_cmd(
         )
     import logging
 
-    from .client import ApiError, Client
+    from .client import ApiError, Client, ConfigurationError
 
     progress: Any = None  # rich's progress display, when there is one
 
@@ -1138,6 +1149,7 @@ def fetch_cmd(
             max_retries=retries,
             retry_budget=retry_budget,
             timeout=(min(5.0, timeout), timeout),
+            max_record_size=max_record_size,
             on_request=on_request,
         )
         with client:
@@ -1153,6 +1165,8 @@ def fetch_cmd(
                 with progress:
                     task = progress.add_task("fetching", total=None)
                     emit(records)
+    except ConfigurationError as exc:  # a key that cannot be sent: a usage error
+        fail(str(exc))
     except ApiError as exc:
         fail(str(exc), EXIT_API)
     finally:
@@ -1177,6 +1191,26 @@ def _finite(param: click.Parameter, value: float) -> float:
     if not math.isfinite(value):
         raise click.BadParameter(f"{value} is not a number of seconds", param=param)
     return value
+
+
+_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2,
+          "mib": 1024**2, "g": 1024**3, "gb": 1024**3, "gib": 1024**3}  # fmt: skip
+
+
+def _byte_size(param: click.Parameter, value: str) -> int:
+    """A size in bytes: ``65536``, ``64k``, ``64KiB``, ``1.5MiB`` (units of 1024)."""
+    text = value.strip().lower().replace(" ", "")
+    number = text.rstrip("kmgib")
+    unit = text[len(number) :]
+    try:
+        amount = float(number) if number and unit in _UNITS else math.nan
+    except ValueError:
+        amount = math.nan
+    if not math.isfinite(amount) or amount * _UNITS.get(unit, 1) < 1:
+        raise click.BadParameter(
+            f"{value!r} is not a size in bytes (e.g. 65536, 64KiB, 1MiB)", param=param
+        )
+    return min(int(amount * _UNITS[unit]), 2**40)
 
 
 def _count(n: int, noun: str) -> str:

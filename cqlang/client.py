@@ -18,43 +18,55 @@ re-locate, it raises :class:`ResultSetChangedError` rather than skip or
 repeat a record. This rests on one assumption about the API: its order is
 stable (records do not move relative to each other between requests).
 
-Retries. A ``urllib3`` ``Retry`` on the session retries connection errors,
-429 and 5xx (honouring ``Retry-After`` up to a cap, exponential backoff with
-jitter); the client's own loop retries a body cut short after the headers.
-Both share one budget per page: retrying stops after ``retry_budget``
-seconds. 400, 401, 403 and 404 are raised at once; a 200 whose body is not
-the ``{"data": [...]}`` envelope is retried once, then raised.
+Retries. A ``urllib3`` ``Retry`` on the session retries 429 and 5xx
+(honouring ``Retry-After`` up to a cap, exponential backoff with jitter) and
+connections dropped before the answer; the client's own loop retries a body
+cut short after the headers. Both share one budget per page: retrying stops
+after ``retry_budget`` seconds, and at once when ``Retry-After`` asks for
+more than is left. A failure to connect (refused, host not found, timed
+out) is not retried: it is reported at once, in words. 400, 401, 403 and
+404 are raised at once; a 200 whose body is not the ``{"data": [...]}``
+envelope is retried once, then raised.
+
+Limits (the server is not trusted): each try, from connecting to the last
+byte, has ``timeout`` seconds (a deadline, however slowly bytes trickle); a
+page's decoded body may hold at most ``PAGE_OVERHEAD + limit *
+max_record_size`` bytes, read in a streaming way (compressed bodies are
+decoded here, counting the decoded bytes); JSON nested deeper than
+``MAX_DEPTH`` levels is refused. Each ends in a typed :class:`ApiError`.
 
 The API key travels only in the ``Authorization`` header (raw, no
-``Bearer``): it is in no message, ``repr``, log line or chained exception.
+``Bearer``): it is in no message, ``repr``, log line or chained exception,
+in any form a server may echo it (see :mod:`cqlang.scrub`).
 """
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 import os
 import random
+import socket
 import time
+import unicodedata
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
-import requests.adapters
 import requests.auth
 from urllib3.exceptions import (
-    InvalidHeader,
-    MaxRetryError,
-    ProtocolError,
+    ConnectTimeoutError,
+    HTTPError,
+    NameResolutionError,
+    NewConnectionError,
+    ProxyError,
     ReadTimeoutError,
-    ResponseError,
 )
-from urllib3.util.retry import Retry
 
+from . import jsonlimit, scrub
 from .encoding import base_url as base_url_of
 from .encoding import encode_json, request_path
 from .errors import (
@@ -65,20 +77,38 @@ from .errors import (
     NotFoundError,
     RateLimitError,
     ResponseFormatError,
+    ResponseTooLargeError,
     ResultSetChangedError,
     ServerError,
     TransportError,
 )
+from .transport import (
+    ACCEPT_ENCODING,
+    EXCHANGE,
+    Adapter,
+    BodyTooLarge,
+    BudgetRetry,
+    Exchange,
+    UnknownEncoding,
+    describe,
+    error_chain,
+    read_body,
+)
 
 if TYPE_CHECKING:
-    from urllib3.connectionpool import ConnectionPool
-    from urllib3.response import BaseHTTPResponse
-
     from .planner import Plan
     from .schema import Schema
 
 log = logging.getLogger("cqlang.client")
 log.addHandler(logging.NullHandler())  # a library: the application decides what is shown
+# While a client fetches, its secrets are scrubbed from every record logged
+# here and by urllib3 (which may quote what a server sent).
+scrub.install(
+    "cqlang.client",
+    *(f"urllib3.{m}" for m in ("connection", "connectionpool", "poolmanager", "response")),
+    "urllib3.util.retry",
+    "requests",
+)
 
 #: The largest ``limit`` the API takes.
 MAX_PAGE_SIZE = 10_000
@@ -87,6 +117,16 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _STR_ONLY = {str}
 #: How much of a response body an error message quotes.
 EXCERPT_CHARS = 200
+#: The decoded bytes a page may hold per record asked for (``limit``), by
+#: default; ``Client(max_record_size=...)``, ``cqlang fetch --max-record-size``.
+DEFAULT_MAX_RECORD_SIZE = 64 * 1024
+#: The decoded bytes a page may hold besides its records.
+PAGE_OVERHEAD = 1024 * 1024
+#: The most of an error answer's body that is read (the rest is left unread).
+ERROR_BODY_MAX = 64 * 1024
+#: The deepest JSON nesting accepted in a page (records are 2 levels below
+#: the envelope and hold lists of objects: 5 levels in all).
+MAX_DEPTH = jsonlimit.MAX_DEPTH
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -98,6 +138,7 @@ __all__ = [
     "NotFoundError",
     "RateLimitError",
     "ResponseFormatError",
+    "ResponseTooLargeError",
     "ResultSetChangedError",
     "ServerError",
     "TransportError",
@@ -119,101 +160,6 @@ _STATUS_ERRORS: dict[int, type[ApiError]] = {
     404: NotFoundError,
     429: RateLimitError,
 }
-
-
-# ------------------------------------------------------------------ budget
-
-
-@dataclass
-class _Budget:
-    """One page's retrying time, shared by urllib3's retries and ours."""
-
-    seconds: float
-    started: float | None = None
-
-    def allows(self, wait: float) -> bool:
-        """Whether waiting ``wait`` seconds more stays within the budget
-        (the clock starts at the first failure)."""
-        now = time.monotonic()
-        if self.started is None:
-            self.started = now
-        return now + wait - self.started <= self.seconds
-
-
-_BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar(
-    "cqlang_client_budget", default=None
-)
-
-
-class _BudgetRetry(Retry):
-    """``Retry`` that gives up when the next wait would overrun the budget.
-
-    The budget comes from the client (per page, through a context variable)
-    or, for requests made outside it, is ``budget`` seconds from the first
-    failure. The planned wait is computed once, in :meth:`increment`, so
-    what is checked is what is slept.
-    """
-
-    def __init__(
-        self,
-        *args: Any,
-        budget: float = 30.0,
-        planned: float | None = None,
-        own_budget: _Budget | None = None,
-        **kw: Any,
-    ) -> None:
-        super().__init__(*args, **kw)
-        self.budget = budget
-        self.planned = planned
-        self.own_budget = own_budget
-
-    def new(self, **kw: Any) -> _BudgetRetry:
-        kw.setdefault("budget", self.budget)
-        kw.setdefault("own_budget", self.own_budget)
-        kw.setdefault("planned", None)
-        return super().new(**kw)
-
-    def increment(
-        self,
-        method: str | None = None,
-        url: str | None = None,
-        response: BaseHTTPResponse | None = None,
-        error: Exception | None = None,
-        _pool: ConnectionPool | None = None,
-        _stacktrace: Any = None,
-    ) -> _BudgetRetry:
-        new = super().increment(method, url, response, error, _pool, _stacktrace)
-        budget = _BUDGET.get() or self.own_budget or _Budget(self.budget)
-        new.own_budget = budget
-        wait: float | None = None
-        if (
-            response is not None
-            and self.respect_retry_after_header
-            and response.status in self.RETRY_AFTER_STATUS_CODES
-        ):
-            try:
-                wait = new.get_retry_after(response)
-            except InvalidHeader:  # "Retry-After: soon": fall back to the backoff
-                wait = None
-        if wait is None:
-            wait = new.get_backoff_time()
-        cause = f"status {response.status}" if response is not None else _describe(error)
-        if not budget.allows(wait):
-            log.info("giving up on %s after %s: retry budget spent", url, cause)
-            reason = error or ResponseError(f"retry budget spent ({cause})")
-            raise MaxRetryError(_pool, url or "", reason)  # type: ignore[arg-type]
-        new.planned = wait
-        log.info("retrying %s in %.2f s after %s", url, wait, cause)
-        return new
-
-    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
-        # What increment() planned (and checked against the budget); urllib3
-        # would otherwise parse Retry-After again, and could not do better.
-        if self.planned is not None:
-            if self.planned > 0:
-                time.sleep(self.planned)
-            return
-        super().sleep(response)
 
 
 class _Secret:
@@ -252,12 +198,18 @@ class Client:
     """A client for ``GET /voice_campaign/{id}/request``.
 
     ``base_url`` and ``api_key`` default to the environment variables
-    ``CONPEEK_URL`` and ``CONPEEK_KEY``. ``timeout`` is (connect, read)
-    seconds. A failing request is retried at most ``max_retries`` times and
-    for at most ``retry_budget`` seconds, waiting ``backoff_factor * 2**n``
-    seconds (plus jitter, at most ``backoff_max``) between tries, or what
-    ``Retry-After`` asks up to ``retry_after_max``. ``session`` may be your
-    own ``requests.Session``: the client mounts its retrying adapter on it for
+    ``CONPEEK_URL`` and ``CONPEEK_KEY`` (the key is stripped of surrounding
+    whitespace; one holding a control character is a
+    :class:`ConfigurationError`). ``timeout`` is (connect, total) seconds:
+    connecting may take ``connect``, and one try as a whole, from
+    connecting to the last byte of the body, ``total``. A failing request is
+    retried at most ``max_retries`` times and for at most ``retry_budget``
+    seconds, waiting ``backoff_factor * 2**n`` seconds (plus jitter, at most
+    ``backoff_max``) between tries, or what ``Retry-After`` asks up to
+    ``retry_after_max``; a failure to connect is not retried. A page's body
+    may hold ``max_record_size`` bytes per record asked for (plus
+    :data:`PAGE_OVERHEAD`). ``session`` may be your own
+    ``requests.Session``: the client mounts its retrying adapter on it for
     ``base_url`` only. ``on_request`` is called after every HTTP exchange
     with ``(url, status, seconds, records)`` (for progress displays).
     """
@@ -277,25 +229,37 @@ class Client:
         retry_budget: float = 30.0,
         overlap: int = 2,
         max_relocate: int = 4,
+        max_record_size: int = DEFAULT_MAX_RECORD_SIZE,
         on_request: Callable[[str, int, float, int], None] | None = None,
     ) -> None:
         base = base_url if base_url is not None else os.environ.get("CONPEEK_URL")
-        key = api_key if api_key is not None else os.environ.get("CONPEEK_KEY")
+        raw_key = api_key if api_key is not None else os.environ.get("CONPEEK_KEY")
         if not base:
             raise ConfigurationError("no API base URL: pass base_url= or set CONPEEK_URL")
-        if not key:
-            raise ConfigurationError("no API key: pass api_key= or set CONPEEK_KEY")
+        key = _checked_key(raw_key)
         # A user:password@ in the URL is not used (the key is the auth) and
         # must not show anywhere: base_url() drops it.
         try:
             self.base_url = base_url_of(base)
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
-        password = urlsplit(base.strip()).password
+        try:
+            password = urlsplit(base.strip()).password
+        except ValueError:
+            password = None
         self._auth = _RawKeyAuth(key)
-        # scrubbed from every message
-        self._secrets = tuple(_Secret(s) for s in (key, password) if s and len(s) >= 4)
-        self.timeout = timeout
+        # Every text the client shows goes through this (see cqlang.scrub).
+        self._scrub = scrub.Scrubber(s for s in (key, password) if s)
+        if isinstance(timeout, tuple):
+            connect, total = float(timeout[0]), float(timeout[1])
+        else:
+            connect = total = float(timeout)
+        if not (connect > 0 and total > 0):
+            raise ValueError("timeout must be positive")
+        self.timeout = (connect, total)
+        if max_record_size < 1:
+            raise ValueError("max_record_size must be >= 1")
+        self.max_record_size = max_record_size
         self.max_retries = max_retries
         self.backoff_factor = backoff_factor
         self.backoff_max = backoff_max
@@ -304,13 +268,13 @@ class Client:
         self.overlap = max(1, overlap)
         self.max_relocate = max_relocate
         self.on_request = on_request
-        retry = _BudgetRetry(
+        retry = BudgetRetry(
             total=max_retries,
-            connect=max_retries,
+            connect=0,  # refused, unknown host, timed out: say so at once
             read=max_retries,
             status=max_retries,
             other=0,
-            redirect=5,
+            redirect=0,
             allowed_methods=frozenset({"GET"}),
             status_forcelist=RETRY_STATUSES,
             backoff_factor=backoff_factor,
@@ -324,12 +288,14 @@ class Client:
         )
         self._own_session = session is None
         self.session = session if session is not None else requests.Session()
-        adapter = requests.adapters.HTTPAdapter(max_retries=retry)
+        adapter = Adapter(max_retries=retry)
         host = urlsplit(self.base_url)  # the requests' own scheme and host
         prefix = urlunsplit((host.scheme, host.netloc, "", "", "")) + "/"
         self.session.mount(prefix, adapter)
+        self._where = (host.hostname or "", host.port or (443 if host.scheme == "https" else 80))
         self._headers = {
             "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
             "Content-Type": "application/json",
             "User-Agent": f"cqlang/{_version()} python-requests/{requests.__version__}",
         }
@@ -406,6 +372,15 @@ class Client:
         return self._run(campaign_id, plan, excl, page_size, limit)
 
     def _run(
+        self, campaign_id: str, plan: Plan, exclude: list[str], page_size: int, limit: int | None
+    ) -> Iterator[dict[str, Any]]:
+        """The records; every error leaves through here, scrubbed of secrets."""
+        try:
+            yield from self._records(campaign_id, plan, exclude, page_size, limit)
+        except ApiError as exc:
+            raise self._clean(exc) from exc.__cause__
+
+    def _records(
         self, campaign_id: str, plan: Plan, exclude: list[str], page_size: int, limit: int | None
     ) -> Iterator[dict[str, Any]]:
         if plan.never_matches or limit == 0 or not plan.branches:
@@ -572,25 +547,29 @@ class Client:
     ) -> tuple[list[dict[str, Any]], list[str]]:
         """GET one page with retries; return its records and their ids."""
         url = f"{base}limit={limit}&offset={offset}{params}"
-        token = _BUDGET.set(_Budget(self.retry_budget))
+        ex = Exchange(self.retry_budget, self.timeout[1])
+        token = EXCHANGE.set(ex)
+        active = scrub.ACTIVE.set(self._scrub)
         try:
-            return self._attempts(url)
+            return self._attempts(url, limit, ex)
         finally:
-            _BUDGET.reset(token)
+            ex.end()
+            scrub.ACTIVE.reset(active)
+            EXCHANGE.reset(token)
 
-    def _attempts(self, url: str) -> tuple[list[dict[str, Any]], list[str]]:
-        budget = _BUDGET.get()
-        assert budget is not None
+    def _attempts(
+        self, url: str, limit: int, ex: Exchange
+    ) -> tuple[list[dict[str, Any]], list[str]]:
         broken = 0
         format_retried = False
         while True:
             try:
-                return self._attempt(url)
+                return self._attempt(url, limit, ex)
             except _Again as again:
                 err = again.error
                 if again.kind == "format":
                     # Not the envelope: one more try, then it is what it is.
-                    if format_retried or not budget.allows(0):
+                    if format_retried or not ex.budget.allows(0):
                         raise err from None
                     format_retried = True
                     log.info("retrying %s after %s", url, again.what)
@@ -598,39 +577,53 @@ class Client:
                 # A body cut short after the headers: retry within the budget.
                 broken += 1
                 wait = self._backoff(broken)
-                if broken > self.max_retries or not budget.allows(wait):
+                if broken > self.max_retries or not ex.budget.allows(wait):
                     raise err from again.cause
                 log.info("retrying %s in %.2f s after %s", url, wait, again.what)
                 if wait > 0:
                     time.sleep(wait)
 
-    def _attempt(self, url: str) -> tuple[list[dict[str, Any]], list[str]]:
-        """One GET (urllib3 retrying underneath). Raises :class:`_Again` for
-        what the client's own loop may retry."""
+    def _attempt(
+        self, url: str, limit: int, ex: Exchange
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """One GET (urllib3 retrying underneath) and its body. Raises
+        :class:`_Again` for what the client's own loop may retry."""
         t0 = time.monotonic()
         try:
             resp = self.session.get(
-                url, headers=self._headers, auth=self._auth, timeout=self.timeout
+                url,
+                headers=self._headers,
+                auth=self._auth,
+                timeout=self.timeout,
+                stream=True,  # the body is read here, within a cap
+                allow_redirects=False,
             )
         except requests.RequestException as exc:
-            elapsed = time.monotonic() - t0
-            if _body_broke(exc):
-                log.debug("GET %s -> body broke off (%.0f ms)", url, elapsed * 1000)
-                what = "the response broke off"
-                error = self._transport_error(exc, url, what)
-                raise _Again("body", error, what, _scrubbed(exc)) from None
-            log.debug("GET %s -> failed (%.0f ms)", url, elapsed * 1000)
-            raise self._transport_error(exc, url) from _scrubbed(exc)
-        except OSError as exc:  # raised before any request: e.g. a missing CA bundle
-            raise self._transport_error(exc, url, "the request could not be made") from None
-        elapsed = time.monotonic() - t0
+            ex.end()
+            log.debug("GET %s -> failed (%.0f ms)", url, (time.monotonic() - t0) * 1000)
+            if ex.expired:  # the last try ran out of time (before the headers)
+                what = f"timed out: no complete answer within {ex.total:g} s"
+                raise self._transport_error(exc, url, what, plain=True) from exc
+            raise self._transport_error(exc, url) from exc
+        except (OSError, ValueError, HTTPError) as exc:
+            # Before any request (a missing CA bundle), or what requests
+            # does not wrap: no answer.
+            ex.end()
+            raise self._transport_error(exc, url, "the request could not be made") from exc
         status = resp.status_code
-        body = resp.content
         if status != 200:
-            self._log(url, status, elapsed, 0)
-            raise self._status_error(status, url, resp)
+            body, cut = self._read(resp, url, ex, ERROR_BODY_MAX, truncate=True)
+            self._log(url, status, time.monotonic() - t0, 0)
+            raise self._status_error(status, url, resp, body, cut, ex)
+        cap = PAGE_OVERHEAD + limit * self.max_record_size
+        body, _ = self._read(resp, url, ex, cap)
+        elapsed = time.monotonic() - t0
         try:
-            doc = json.loads(body)
+            doc = jsonlimit.loads(body, MAX_DEPTH)
+        except jsonlimit.TooDeep:
+            self._log(url, status, elapsed, 0)
+            what = f"a body nested deeper than {MAX_DEPTH} levels"
+            raise self._format_error(url, body, what) from None
         except ValueError:
             self._log(url, status, elapsed, 0)
             if _looks_cut(body):
@@ -658,6 +651,57 @@ class Client:
             raise _Again("format", self._format_error(url, body, what), what)
         return data, ids
 
+    def _read(
+        self,
+        resp: requests.Response,
+        url: str,
+        ex: Exchange,
+        cap: int,
+        *,
+        truncate: bool = False,
+    ) -> tuple[bytes, bool]:
+        """The decoded body, at most ``cap`` bytes: past that, the first
+        ``cap`` bytes and ``True`` with ``truncate``, else
+        :class:`ResponseTooLargeError`. A body that breaks off (or misses
+        the deadline) raises :class:`_Again`."""
+        raw = resp.raw
+        done = False
+        try:
+            body, cut = read_body(raw, cap, truncate=truncate)
+            done = not cut
+            return body, cut
+        except BodyTooLarge:
+            raise ResponseTooLargeError(
+                f"HTTP 200 from GET {url}, but the body is larger than {_size(cap)} "
+                f"(at most {_size(self.max_record_size)} per record asked for; "
+                "raise max_record_size, or --max-record-size, if the records are that big)",
+                status=200,
+                url=url,
+            ) from None
+        except UnknownEncoding as exc:
+            raise self._format_error(
+                url, b"", f"a body in an encoding it did not ask for ({exc})"
+            ) from None
+        except (HTTPError, OSError, zlib.error) as exc:
+            expired = ex.expired
+            if expired:
+                what = f"timed out: no complete answer within {ex.total:g} s"
+            elif isinstance(exc, ReadTimeoutError):
+                what = "timed out while reading the answer"
+            elif isinstance(exc, zlib.error):
+                what = "the compressed body is corrupt"
+            else:
+                what = "the response broke off"
+            log.debug("GET %s -> body: %s", url, what)
+            error = self._transport_error(exc, url, what, plain=True)
+            raise _Again("body", error, what, exc) from None
+        finally:
+            ex.end()
+            if done:
+                raw.release_conn()  # read to the end: the connection is reusable
+            else:
+                resp.close()  # not drained: it could be endless
+
     def _backoff(self, n: int) -> float:
         if n <= 1:
             return 0.0
@@ -672,53 +716,98 @@ class Client:
 
     # --------------------------------------------------------------- errors
 
-    def _scrub(self, text: str) -> str:
-        for s in self._secrets:
-            text = text.replace(s.value, "<hidden>")
-        return text
+    def _quote(self, body: bytes, cut: bool = False) -> str:
+        """A short excerpt of a body for a message: secrets hidden before it
+        is cut short, so that no prefix of one survives the cut."""
+        window = body[:ERROR_BODY_MAX]
+        text = window.decode("utf-8", "replace")
+        return scrub.excerpt(text, self._scrub, EXCERPT_CHARS, cut=cut or len(body) > len(window))
 
-    def _excerpt(self, body: bytes) -> str:
-        text = body[: EXCERPT_CHARS * 4].decode("utf-8", "replace")
-        text = " ".join(text.split())
-        if len(text) > EXCERPT_CHARS:
-            text = text[: EXCERPT_CHARS - 1] + "…"
-        return self._scrub(text)
-
-    def _status_error(self, status: int, url: str, resp: requests.Response) -> ApiError:
-        body = resp.content
-        excerpt = self._excerpt(body)
+    def _status_error(
+        self,
+        status: int,
+        url: str,
+        resp: requests.Response,
+        body: bytes,
+        cut: bool,
+        ex: Exchange,
+    ) -> ApiError:
+        excerpt = self._quote(body, cut)
         cls = _STATUS_ERRORS.get(status)
         if cls is None:
             cls = ServerError if status >= 500 else ApiError
-        reason = self._scrub(resp.reason or "")
+        reason = scrub.excerpt(resp.reason or "", self._scrub, EXCERPT_CHARS)
         head = f"HTTP {status}{' ' + reason if reason else ''} from GET {url}"
+        tries = ""
+        if ex.attempts > 1:
+            tries = f", still after {ex.attempts} tries"
+        if ex.gave_up:
+            tries += f" ({ex.gave_up}; not retried further)" if tries else f" ({ex.gave_up})"
         if status == 400:
-            message = f"{head}: the API refused the request: {_server_message(body, excerpt)}"
+            said = _server_message(body, self._scrub) or excerpt
+            message = f"{head}: the API refused the request: {said}"
         elif status in (401, 403):
             where = "check CONPEEK_KEY, or api_key in the config"
             message = f"{head}: the API key was refused ({where}); body: {excerpt}"
         elif status == 404:
             message = f"{head}: no such campaign or endpoint; body: {excerpt}"
-        elif status in RETRY_STATUSES:
-            message = f"{head}, still after retrying; body: {excerpt}"
+        elif 300 <= status < 400:
+            to = scrub.excerpt(resp.headers.get("Location") or "", self._scrub, EXCERPT_CHARS)
+            message = (
+                f"{head}: the API answers with a redirect"
+                f"{' to ' + to if to else ''}, which the client does not follow "
+                "(check the base URL)"
+            )
         else:
-            message = f"{head}; body: {excerpt}"
-        return cls(self._scrub(message), status=status, url=url, body=excerpt)
+            message = f"{head}{tries}; body: {excerpt}"
+        return cls(message, status=status, url=url, body=excerpt)
 
     def _format_error(self, url: str, body: bytes, what: str) -> ResponseFormatError:
-        excerpt = self._excerpt(body)
+        excerpt = self._quote(body)
         return ResponseFormatError(
-            self._scrub(f"HTTP 200 from GET {url}, but {what}; body: {excerpt}"),
+            f"HTTP 200 from GET {url}, but {what}; body: {excerpt}",
             status=200,
             url=url,
             body=excerpt,
         )
 
     def _transport_error(
-        self, exc: BaseException, url: str, what: str = "the request failed"
+        self,
+        exc: BaseException,
+        url: str,
+        what: str = "the request failed",
+        *,
+        plain: bool = False,
     ) -> TransportError:
-        cause = _describe(exc)
-        return TransportError(self._scrub(f"GET {url}: {what}: {cause}"), url=url)
+        """A failure without an answer, in words. ``plain``: ``what`` says
+        it all (the cause only follows when it adds something)."""
+        failed = None if plain else _connect_failure(exc, self.timeout[0])
+        if failed is not None:
+            host, port = self._where
+            message = f"cannot connect to {host} port {port}: {failed} (GET {url})"
+            return TransportError(message, url=url)
+        cause = describe(exc)
+        if plain and ("timed out" in what or cause == "timed out"):
+            return TransportError(f"GET {url}: {what}", url=url)
+        return TransportError(f"GET {url}: {what}: {cause}", url=url)
+
+    def _clean(self, exc: ApiError) -> ApiError:
+        """``exc`` with every secret hidden, in every form: its message,
+        body, URL and the chain it came from (replaced with text, as the
+        original exceptions hold the request and its headers)."""
+        s = self._scrub
+        exc.message = s(exc.message)
+        exc.args = tuple(s(a) if isinstance(a, str) else a for a in exc.args)
+        exc.body = s(exc.body)
+        exc.url = s(exc.url)
+        cause = exc.__cause__
+        if cause is not None and not isinstance(cause, ErrorCause):
+            kind = type(cause)
+            text = " ".join(str(cause).split())
+            exc.__cause__ = ErrorCause(f"{kind.__module__}.{kind.__qualname__}: {s(text)}")
+        exc.__context__ = None
+        exc.__suppress_context__ = True
+        return exc
 
 
 # ------------------------------------------------------------------ helpers
@@ -745,20 +834,32 @@ def _version() -> str:
     return __version__
 
 
-def _body_broke(exc: requests.RequestException) -> bool:
-    """Whether the failure came while reading the body, after the headers:
-    urllib3 has not retried it, so the client does. (Failures before the
-    headers reach here only after urllib3's retries, as a ``MaxRetryError``
-    wrapped with the request attached.)"""
-    if isinstance(
-        exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
-    ):
-        return True
-    if isinstance(exc, requests.exceptions.ConnectionError) and exc.request is None:
-        # Response.iter_content wraps a read timeout mid-body this way.
-        inner = exc.args[0] if exc.args else None
-        return isinstance(inner, ReadTimeoutError | ProtocolError)
-    return False
+class ErrorCause(Exception):
+    """What an :class:`ApiError` came from, as text (scrubbed of secrets):
+    the original ``requests``/``urllib3`` exception is not kept, as it holds
+    the request and its ``Authorization`` header."""
+
+
+def _checked_key(key: str | None) -> str:
+    """The key stripped of surrounding whitespace, or a
+    :class:`ConfigurationError` that does not show it."""
+    key = (key or "").strip()
+    if not key:
+        raise ConfigurationError("no API key: pass api_key= or set CONPEEK_KEY")
+    for n, c in enumerate(key, 1):
+        if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"):
+            raise ConfigurationError(
+                f"the API key holds a control character (U+{ord(c):04X}, character {n} "
+                f"of {len(key)}), which cannot be sent in a header: check CONPEEK_KEY or "
+                "api_key in the config (a key file saved with Windows line ends?)"
+            )
+        if not c.isascii():
+            raise ConfigurationError(
+                f"the API key holds a character that is not ASCII (character {n} of "
+                f"{len(key)}), which cannot be sent in a header: check CONPEEK_KEY or "
+                "api_key in the config"
+            )
+    return key
 
 
 def _looks_cut(body: bytes) -> bool:
@@ -767,54 +868,49 @@ def _looks_cut(body: bytes) -> bool:
     return head in (b"{", b"[")
 
 
-def _describe(exc: BaseException | None) -> str:
-    """A one-line cause: the innermost reason of a requests/urllib3 error."""
-    if exc is None:
-        return "an unknown error"
-    seen = 0
-    cur: BaseException = exc
-    while seen < 8:
-        seen += 1
-        inner: Any = getattr(cur, "reason", None)
-        if not isinstance(inner, BaseException):
-            inner = cur.args[0] if cur.args and isinstance(cur.args[0], BaseException) else None
-        if inner is None:
-            break
-        cur = inner
-    text = str(cur)
-    # urllib3 prefixes messages with the connection object's repr: drop it.
-    if text.startswith("<") and ">: " in text:
-        text = text.split(">: ", 1)[1]
-    text = " ".join(text.split())
-    kind = type(cur).__name__
-    if "timed out" in text.lower() or "timeout" in kind.lower():
-        return f"timed out ({text})" if text else "timed out"
-    return f"{kind}: {text}" if text else kind
+def _connect_failure(exc: BaseException, connect_timeout: float) -> str | None:
+    """Why a connection could not be made, in words (``None``: it was made,
+    or a proxy stood in the way)."""
+    chain = error_chain(exc)
+    if any(isinstance(e, ProxyError) for e in chain):
+        return None
+    if any(isinstance(e, NameResolutionError | socket.gaierror) for e in chain):
+        return "host not found"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "connection refused"
+    for e in chain:
+        if isinstance(e, NewConnectionError):
+            os_error = next((x for x in chain if isinstance(x, OSError) and x.strerror), None)
+            if os_error is not None and os_error.strerror:
+                text = os_error.strerror
+                return text[:1].lower() + text[1:]
+            if "timed out" in str(e).lower():
+                return f"timed out connecting (after {connect_timeout:g} s)"
+            return "the connection could not be made"
+    if any(isinstance(e, ConnectTimeoutError) for e in chain):
+        return f"timed out connecting (after {connect_timeout:g} s)"
+    return None
 
 
-def _scrubbed(exc: BaseException) -> BaseException:
-    """``exc`` with the request and response (which hold the key in their
-    headers) detached, so a chained exception carries no secret."""
-    cur: BaseException | None = exc
-    for _ in range(8):
-        if cur is None:
-            break
-        if isinstance(cur, requests.RequestException):
-            cur.request = None
-            cur.response = None
-        cur = cur.__cause__ or cur.__context__
-    return exc
+def _size(n: int) -> str:
+    """A byte count in words: ``64 KiB``, ``65.0 MiB``."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MiB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KiB"
+    return f"{n} bytes"
 
 
-def _server_message(body: bytes, excerpt: str) -> str:
-    """The API's own message from a JSON error body, else the excerpt."""
+def _server_message(body: bytes, scrubber: scrub.Scrubber) -> str:
+    """The API's own message from a JSON error body (scrubbed, then cut
+    short), else the empty string."""
     try:
         doc = json.loads(body)
-    except ValueError:
-        return excerpt
+    except (ValueError, RecursionError):
+        return ""
     if isinstance(doc, dict):
         for key in ("error", "message", "detail", "errors"):
             value = doc.get(key)
             if isinstance(value, str) and value:
-                return " ".join(value.split())[:EXCERPT_CHARS]
-    return excerpt
+                return scrub.excerpt(value, scrubber, EXCERPT_CHARS)
+    return ""

@@ -22,6 +22,7 @@
         ├── ServerError           5xx through the retries
         ├── TransportError        the connection failed, timed out or broke off
         ├── ResponseFormatError   a 200 that is not the documented envelope
+        │   └── ResponseTooLargeError  a body past the size a page may have
         └── ResultSetChangedError the pages moved in a way the client cannot follow
 
 Each error is data first: a query's errors carry :class:`Diagnostic` objects
@@ -68,6 +69,7 @@ __all__ = [
     "QueryExistsError",
     "RateLimitError",
     "ResponseFormatError",
+    "ResponseTooLargeError",
     "ResultSetChangedError",
     "SchemaError",
     "ServerError",
@@ -307,8 +309,9 @@ class UntrustedConfigError(ConfigError):
 
 
 class ConfigurationError(ConfigError):
-    """The client has no base URL or no API key (or an unusable one): a
-    setting missing, not an API failure. ``status`` is ``None``, ``url`` and
+    """The client has no base URL, no API key, or a key that cannot be sent
+    (it holds a control character): a setting missing or wrong, not an API
+    failure. ``status`` is ``None``, ``url`` and
     ``body`` empty, as the API errors have them."""
 
     status: int | None = None
@@ -361,6 +364,11 @@ class TransportError(ApiError):
 
 class ResponseFormatError(ApiError):
     """A 200 that is not ``{"data": [...]}`` of records with ids."""
+
+
+class ResponseTooLargeError(ResponseFormatError):
+    """A body larger than the page may be (``max_record_size`` per record
+    asked for, plus ``PAGE_OVERHEAD``): not read past the cap."""
 
 
 class ResultSetChangedError(ApiError):

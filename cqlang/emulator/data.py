@@ -13,7 +13,9 @@ order). They are spread over ``window_days`` before :data:`REFERENCE_DATE`.
 from __future__ import annotations
 
 import json
+import os
 import random
+import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +31,8 @@ DEFAULT_CAMPAIGN = "5b7c389fe8df7b60af688989"
 DEFAULT_API_KEY = "demo-key"
 #: Default spread of ``created_date`` before :data:`REFERENCE_DATE`, in days.
 DEFAULT_WINDOW_DAYS = 90
+#: The largest data file served (``--data``): 512 MiB, some 400,000 records.
+MAX_DATA_BYTES = 512 * 1024 * 1024
 
 STATES = ("OPEN", "PROCESSING", "CLOSED")
 APPLICATION_STATES_OPEN = ("NEW", "RECALL", "RETRY")
@@ -253,7 +257,7 @@ def load_records(path: str | Path) -> list[dict[str, Any]]:
     """Records from a JSON file (a list or ``{"data": [...]}``) or JSONL file.
     Raises ValueError, in words, for anything else (JSON nested deeper than
     :data:`MAX_RECORD_DEPTH` included)."""
-    text = Path(path).read_text(encoding="utf-8")
+    text = read_data_file(path)
     stripped = text.lstrip()
     records: Any = None
     if stripped.startswith(("[", "{")):
@@ -280,6 +284,29 @@ def load_records(path: str | Path) -> list[dict[str, Any]]:
 _TOO_DEEP = f"a record nests more than {MAX_RECORD_DEPTH} levels deep"
 
 
+def read_data_file(path: str | Path, limit: int | None = None) -> str:
+    """The text of a data file: a regular file (not a device, a pipe or a
+    directory, which could be read forever or block) of at most ``limit``
+    bytes (default :data:`MAX_DATA_BYTES`). Raises ``ValueError`` (or
+    ``OSError`` when it cannot be opened) naming the file."""
+    limit = MAX_DATA_BYTES if limit is None else limit
+    # O_NONBLOCK: opening a named pipe must not wait for a writer.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"{path}: not a regular file (a data file is JSON or JSONL)")
+        if info.st_size > limit:
+            raise ValueError(f"{path}: {info.st_size:,} bytes, more than {limit:,} bytes")
+        data = f.read(limit + 1)  # it may have grown since
+    if len(data) > limit:
+        raise ValueError(f"{path}: more than {limit:,} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+
+
 def _jsonl(text: str, name: str) -> Iterator[dict[str, Any]]:
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -299,6 +326,7 @@ __all__ = [
     "DEFAULT_API_KEY",
     "DEFAULT_CAMPAIGN",
     "DEFAULT_WINDOW_DAYS",
+    "MAX_DATA_BYTES",
     "REFERENCE_DATE",
     "close_record",
     "generate_records",

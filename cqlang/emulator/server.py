@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .. import jsonlimit
 from ..schema import DEFAULT_SCHEMA, Schema
 from .data import (
     DEFAULT_API_KEY,
@@ -49,6 +50,14 @@ DEFAULT_LIMIT = 1000
 LOG_SIZE = 100_000
 #: How many distinct filters keep their matches cached.
 FILTER_CACHE_SIZE = 128
+#: The longest request line answered (longer: 414), as the standard library has it.
+MAX_REQUEST_LINE = 65536
+#: The deepest JSON nesting of ``filter`` and ``exclude`` (a filter list is 3 levels).
+MAX_PARAM_DEPTH = jsonlimit.MAX_DEPTH
+#: The most digits of ``limit`` and ``offset``.
+MAX_DIGITS = 18
+#: Connections waiting to be accepted (the listen backlog; the system may cap it).
+LISTEN_BACKLOG = 1024
 
 _PATH_PREFIX = "/voice_campaign/"
 _PATH_SUFFIX = "/request"
@@ -204,6 +213,9 @@ def _error(status: int, message: str) -> _Reply:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog is 5: a burst of clients (a test
+    # suite's parallel fetches) would see connections time out.
+    request_queue_size = LISTEN_BACKLOG
 
     emulator: Emulator
 
@@ -246,6 +258,39 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
+
+    def parse_request(self) -> bool:
+        # The standard library closes the connection without a word for a
+        # blank request line: answer it, as the API's server would.
+        line: bytes = getattr(self, "raw_requestline", b"")
+        if line and not line.strip(b"\r\n"):
+            self.command, self.request_version, self.requestline = "", "", ""
+            self.close_connection = True
+            self.send_error(400, "empty request line")
+            return False
+        return bool(super().parse_request())
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What the standard library refuses itself (a request line too long,
+        bad syntax, headers too large, an unknown method), with the API's
+        JSON error body instead of an HTML page."""
+        short = self.responses.get(code, ("Error", ""))[0]
+        text = " ".join((message or short).split())[:200]
+        reply = _error(code, f"{MSG_400}: {text}" if code == 400 else text)
+        self.log_error("code %d, message %s", code, text)
+        self.close_connection = True
+        if self.request_version in ("", "HTTP/0.9"):  # refused before the version was read
+            self.request_version = "HTTP/1.1"
+        try:
+            self.send_response(code, short)
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(reply.body)
+        except OSError:  # the client went away
+            pass
 
     def do_GET(self) -> None:
         self.server.emulator._handle(self, "GET")
@@ -433,7 +478,11 @@ class Emulator:
             reply = _error(405, "method not allowed")
             reply.headers = (("Allow", "GET"),)
         else:
-            reply = self._answer(h)
+            try:
+                reply = self._answer(h)
+            except Exception:  # a bug here must not look like a network fault
+                log.exception("the emulator failed to answer %s", h.path[:200])
+                reply = _error(500, "internal emulator error")
         self._send(h, method, decision, reply)
 
     def _record(self, d: Decision, method: str, target: str, status: int) -> None:
@@ -488,7 +537,9 @@ class Emulator:
         if cached is not None:
             return cached
         try:
-            filters = json.loads(text)
+            filters = jsonlimit.loads(text, MAX_PARAM_DEPTH)
+        except jsonlimit.TooDeep as exc:
+            raise BadRequest(f"filter is {exc}") from None
         except ValueError as exc:
             raise BadRequest(f"filter is not JSON: {exc}") from None
         if not isinstance(filters, list):
@@ -564,14 +615,18 @@ def _int_param(query: Mapping[str, list[str]], name: str, default: int) -> int:
     raw = values[0].strip()
     if not raw.isdigit() or not raw.isascii():
         raise BadRequest(f"{name} must be a non-negative integer, not {raw[:40]!r}")
-    return int(raw)
+    if len(raw.lstrip("0")) > MAX_DIGITS:
+        raise BadRequest(f"{name} must be a non-negative integer of at most {MAX_DIGITS} digits")
+    return int(raw.lstrip("0") or "0")
 
 
 def _exclude_param(text: str) -> tuple[str, ...]:
     if not text.strip():
         return ()
     try:
-        names = json.loads(text)
+        names = jsonlimit.loads(text, MAX_PARAM_DEPTH)
+    except jsonlimit.TooDeep as exc:
+        raise BadRequest(f"exclude is {exc}") from None
     except ValueError as exc:
         raise BadRequest(f"exclude is not JSON: {exc}") from None
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
