@@ -170,11 +170,28 @@ def checked_base_url(text: str | None) -> str | None:
         fail(str(exc))
 
 
+def colour_mode() -> str | None:
+    """--color, as given before the command or to it (None: auto)."""
+    ctx = click.get_current_context(silent=True)
+    return None if ctx is None else ctx.meta.get(_COLOR)
+
+
+def echo_diagnostics(text: str) -> None:
+    """Rendered diagnostics on stderr: in colour on a terminal (cqlang.colour;
+    --color, NO_COLOR)."""
+    from .colour import enabled, paint
+
+    if enabled(colour_mode(), sys.stderr):
+        click.echo(paint(text), err=True, color=True)
+    else:
+        click.echo(text, err=True)
+
+
 def report(exc: Exception) -> NoReturn:
     """Print a CqlError's diagnostics (hints worded for the command line)
     and exit 1."""
     rendered = getattr(exc, "rendered_for", None)
-    click.echo(rendered("cli") if rendered is not None else str(exc), err=True)
+    echo_diagnostics(rendered("cli") if rendered is not None else str(exc))
     sys.exit(EXIT_INVALID)
 
 
@@ -183,17 +200,18 @@ def print_warnings(diags: Sequence[Any], text: str) -> None:
 
     warnings = [d for d in diags if d.severity == "warning"]
     if warnings:
-        click.echo(render_capped(warnings, lambda d: render(d, text)), err=True)
+        echo_diagnostics(render_capped(warnings, lambda d: render(d, text)))
 
 
 # ------------------------------------------------------------ configuration
-# --config FILE and --profile NAME are accepted before the command (on the
+# --config FILE, --profile NAME and --color WHEN are accepted before the command (on the
 # group) and by every command (CqlGroup.add_command adds them); the last one
 # given wins. cqlang.config is imported only when a command loads it.
 
 _CONFIG_FILE = "cqlang.config_file"
 _CONFIG_PROFILE = "cqlang.config_profile"
 _CONFIG_LOADED = "cqlang.config"
+_COLOR = "cqlang.color"
 
 
 def _remember_config(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -203,8 +221,14 @@ def _remember_config(ctx: click.Context, param: click.Parameter, value: Any) -> 
     return value
 
 
+def _remember_color(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is not None:
+        ctx.meta[_COLOR] = value
+    return value
+
+
 def config_params() -> list[click.Parameter]:
-    """Fresh --config and --profile options (they set click's ctx.meta)."""
+    """Fresh --config, --profile and --color options (they set click's ctx.meta)."""
     return [
         click.Option(
             ["--config", "config_file"],
@@ -222,6 +246,14 @@ def config_params() -> list[click.Parameter]:
             is_eager=True,
             callback=_remember_config,
             help="Connect with [profiles.NAME] of the config.",
+        ),
+        click.Option(
+            ["--color", "color_mode"],
+            type=click.Choice(("auto", "always", "never")),
+            expose_value=False,
+            is_eager=True,
+            callback=_remember_color,
+            help="Colour diagnostics: auto (a terminal, unless NO_COLOR is set), always, never.",
         ),
     ]
 
@@ -286,7 +318,7 @@ def report_query(query: PreparedQuery, exc: Exception) -> NoReturn:
     if query.named is None or not diags:
         report(exc)
 
-    click.echo(render_capped(for_front_end(diags, "cli"), query.render), err=True)
+    echo_diagnostics(render_capped(for_front_end(diags, "cli"), query.render))
     sys.exit(EXIT_INVALID)
 
 
@@ -298,12 +330,12 @@ def print_query_diagnostics(
 
     shown = for_front_end([d for d in diags if all or d.severity == "warning"], "cli")
     if shown:
-        click.echo(render_capped(shown, query.render), err=True)
+        echo_diagnostics(render_capped(shown, query.render))
 
 
 class CqlGroup(click.Group):
     """Turns anything unexpected into a one-line message, never a traceback.
-    Every command added gets the --config and --profile options."""
+    Every command added gets the --config, --profile and --color options."""
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         taken = {opt for p in cmd.params for opt in getattr(p, "opts", ())}
@@ -590,7 +622,14 @@ def repl_cmd(campaign: str | None, profile: str | None, tz: str | None, vi: bool
     # `cqlang --profile NAME repl` (the group's option) lands in ctx.meta;
     # the command's own --profile wins. --config FILE: config_path().
     profile = profile or click.get_current_context().meta.get(_CONFIG_PROFILE)
-    status = run(campaign=campaign, profile=profile, tz=tz, vi=vi, config_file=config_path())
+    status = run(
+        campaign=campaign,
+        profile=profile,
+        tz=tz,
+        vi=vi,
+        config_file=config_path(),
+        color=colour_mode(),
+    )
     sys.exit(status)
 
 
@@ -801,7 +840,7 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
             from .diagnostics import render_capped
 
             shown = render_capped(findings, lambda f: f.rendered, severity=lambda f: f.severity)
-            click.echo(shown + "\n", err=True)
+            echo_diagnostics(shown + "\n")
         count = sum(len(f.queries) for f in cfg.files)
         read = len(cfg.files)
         if not read:
@@ -876,7 +915,7 @@ def queries_save_cmd(
         queries={**cfg.queries, name: candidate},
     )
     if any(d.severity == "error" for d in diags):
-        click.echo(render_all(diags, text), err=True)
+        echo_diagnostics(render_all(diags, text))
         fail(f"'@{name}' was not saved: the query has errors", EXIT_INVALID)
     print_warnings(diags, text)
     save_query(path, name, text, description=description, params=defaults, force=force)
