@@ -322,3 +322,34 @@ def test_an_empty_result_is_a_file_with_the_columns(served: dict[str, str], tmp_
         assert table.num_rows == 0
         assert table.schema.names[:2] == ["id", "name"]
         assert table.schema.names[-3:] == [f"custom.{k}" for k in DECLARED]
+
+
+def test_csv_writes_each_record_as_it_arrives() -> None:
+    """The header before any record, then each row as its record comes (the
+    old CSV was built in memory and written after the last request)."""
+    from cqlang.writers import make_writer
+
+    out = io.StringIO()
+    writer = make_writer("csv", out)
+    assert out.getvalue().startswith("id,name,") and out.getvalue().count("\n") == 1
+    for n, rec in enumerate(generate_records(5, seed=1), 2):
+        writer.write(rec)
+        assert out.getvalue().count("\n") >= n and rec["id"] in out.getvalue()
+    writer.close()
+
+
+def test_parquet_row_groups_leave_memory_as_they_fill(tmp_path: Path) -> None:
+    """Row groups go to the spool file while records still come."""
+    from cqlang.arrowfile import ROW_GROUP_ROWS
+    from cqlang.writers import make_writer
+
+    recs = generate_records(200, seed=1)
+    with open(tmp_path / "out.parquet", "wb") as out:
+        writer = make_writer("parquet", out, spool_dir=str(tmp_path), spool_prefix=".spool-")
+        for n in range(ROW_GROUP_ROWS * 2 + 10):
+            writer.write(recs[n % len(recs)])
+        (spool,) = tmp_path.glob(".spool-*")
+        assert spool.stat().st_size > 0  # two row groups written before the end
+        writer.close()
+    assert not list(tmp_path.glob(".spool-*"))
+    assert pq.ParquetFile(tmp_path / "out.parquet").metadata.num_row_groups == 3
