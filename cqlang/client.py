@@ -371,6 +371,34 @@ class Client:
         excl = list(dict.fromkeys(exclude)) if exclude else []
         return self._run(campaign_id, plan, excl, page_size, limit)
 
+    def iter_batches(
+        self,
+        campaign_id: str,
+        query: str = "",
+        *,
+        columns: str | Sequence[str] | None = None,
+        batch_size: int = 4096,
+        **options: Any,
+    ) -> Iterator[Any]:
+        """The matching records as ``pyarrow.RecordBatch``es of typed
+        columns (needs ``cqlang[arrow]``), ``batch_size`` records each.
+        ``columns`` chooses and orders them (``"id,state,custom.region"``);
+        the heavy fields no column reads are not fetched. ``options`` are
+        those of :meth:`voice_campaign_requests`. See :mod:`cqlang.arrow`."""
+        from .arrow import record_batches
+
+        return record_batches(
+            self, campaign_id, query, columns=columns, batch_size=batch_size, **options
+        )
+
+    def to_arrow(self, campaign_id: str, query: str = "", **options: Any) -> Any:
+        """The matching records as one ``pyarrow.Table`` (the arguments of
+        :meth:`iter_batches`); its metadata records the query, the plan and
+        the fetch time."""
+        from .arrow import to_table
+
+        return to_table(self, campaign_id, query, **options)
+
     def _run(
         self, campaign_id: str, plan: Plan, exclude: list[str], page_size: int, limit: int | None
     ) -> Iterator[dict[str, Any]]:

@@ -65,6 +65,12 @@ class Session:
     page_size: int | None = None
     defaults: Settings = field(default_factory=Settings)
     profile: str | None = None
+    #: \x: records one block each; \pager; \o FILE (None: the screen).
+    expanded: bool = False
+    pager: bool = True
+    output: str | None = None
+    #: The records the last \fetch showed (for \show).
+    last_records: list[dict[str, Any]] = field(default_factory=list)
 
     # ----------------------------------------------------------- settings
     @property
