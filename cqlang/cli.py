@@ -171,11 +171,28 @@ def checked_base_url(text: str | None) -> str | None:
         fail(str(exc))
 
 
+def colour_mode() -> str | None:
+    """--color, as given before the command or to it (None: auto)."""
+    ctx = click.get_current_context(silent=True)
+    return None if ctx is None else ctx.meta.get(_COLOR)
+
+
+def echo_diagnostics(text: str) -> None:
+    """Rendered diagnostics on stderr: in colour on a terminal (cqlang.colour;
+    --color, NO_COLOR)."""
+    from .colour import enabled, paint
+
+    if enabled(colour_mode(), sys.stderr):
+        click.echo(paint(text), err=True, color=True)
+    else:
+        click.echo(text, err=True)
+
+
 def report(exc: Exception) -> NoReturn:
     """Print a CqlError's diagnostics (hints worded for the command line)
     and exit 1."""
     rendered = getattr(exc, "rendered_for", None)
-    click.echo(rendered("cli") if rendered is not None else str(exc), err=True)
+    echo_diagnostics(rendered("cli") if rendered is not None else str(exc))
     sys.exit(EXIT_INVALID)
 
 
@@ -184,17 +201,18 @@ def print_warnings(diags: Sequence[Any], text: str) -> None:
 
     warnings = [d for d in diags if d.severity == "warning"]
     if warnings:
-        click.echo(render_capped(warnings, lambda d: render(d, text)), err=True)
+        echo_diagnostics(render_capped(warnings, lambda d: render(d, text)))
 
 
 # ------------------------------------------------------------ configuration
-# --config FILE and --profile NAME are accepted before the command (on the
+# --config FILE, --profile NAME and --color WHEN are accepted before the command (on the
 # group) and by every command (CqlGroup.add_command adds them); the last one
 # given wins. cqlang.config is imported only when a command loads it.
 
 _CONFIG_FILE = "cqlang.config_file"
 _CONFIG_PROFILE = "cqlang.config_profile"
 _CONFIG_LOADED = "cqlang.config"
+_COLOR = "cqlang.color"
 
 
 def _remember_config(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -204,8 +222,14 @@ def _remember_config(ctx: click.Context, param: click.Parameter, value: Any) -> 
     return value
 
 
+def _remember_color(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is not None:
+        ctx.meta[_COLOR] = value
+    return value
+
+
 def config_params() -> list[click.Parameter]:
-    """Fresh --config and --profile options (they set click's ctx.meta)."""
+    """Fresh --config, --profile and --color options (they set click's ctx.meta)."""
     return [
         click.Option(
             ["--config", "config_file"],
@@ -223,6 +247,14 @@ def config_params() -> list[click.Parameter]:
             is_eager=True,
             callback=_remember_config,
             help="Connect with [profiles.NAME] of the config.",
+        ),
+        click.Option(
+            ["--color", "color_mode"],
+            type=click.Choice(("auto", "always", "never")),
+            expose_value=False,
+            is_eager=True,
+            callback=_remember_color,
+            help="Colour diagnostics: auto (a terminal, unless NO_COLOR is set), always, never.",
         ),
     ]
 
@@ -287,7 +319,7 @@ def report_query(query: PreparedQuery, exc: Exception) -> NoReturn:
     if query.named is None or not diags:
         report(exc)
 
-    click.echo(render_capped(for_front_end(diags, "cli"), query.render), err=True)
+    echo_diagnostics(render_capped(for_front_end(diags, "cli"), query.render))
     sys.exit(EXIT_INVALID)
 
 
@@ -299,12 +331,12 @@ def print_query_diagnostics(
 
     shown = for_front_end([d for d in diags if all or d.severity == "warning"], "cli")
     if shown:
-        click.echo(render_capped(shown, query.render), err=True)
+        echo_diagnostics(render_capped(shown, query.render))
 
 
 class CqlGroup(click.Group):
     """Turns anything unexpected into a one-line message, never a traceback.
-    Every command added gets the --config and --profile options."""
+    Every command added gets the --config, --profile and --color options."""
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         taken = {opt for p in cmd.params for opt in getattr(p, "opts", ())}
@@ -312,11 +344,13 @@ class CqlGroup(click.Group):
         super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from .diagnostics import CqlError
+        from .errors import CqlError
 
         try:
             return super().invoke(ctx)
         except CqlError as exc:
+            if isinstance(getattr(exc, "cqlang_exit_status", None), int):
+                exit_for(exc)  # config, settings, API: a message and their own status
             report(exc)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
@@ -385,8 +419,8 @@ def compile_cmd(
     refused; see `cqlang explain` for its plan.
     """
     from . import api
-    from .diagnostics import CqlError
     from .encoding import encode
+    from .errors import CqlError
     from .fetchspec import MAX_PAGE_SIZE
 
     q = prepare_query(
@@ -495,9 +529,9 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
             fail("fmt takes one QUERY; use --check or --write to format FILES")
         text = query_input(args[0] if args else None, query_file)
         cfg = load_config()
-        from .refs import lone_name
+        from .refs import lone_reference
 
-        name = lone_name(text)  # `@NAME` alone (a comment beside it too): its own text
+        name = lone_reference(text)  # `@NAME` alone (a comment beside it too): its own text
         if name is not None and name in cfg.queries:
             text = cfg.queries[name].text
         click.echo(api.format(text, schema=cfg.schema, width=width))
@@ -557,7 +591,7 @@ def explain_cmd(
     now: str | None,
 ) -> None:
     """Show the requests QUERY needs and what is checked on the client."""
-    from .diagnostics import CqlError
+    from .errors import CqlError
 
     q = prepare_query(query_input(query, query_file), params, tz, max_branches=max_branches)
     when = parse_now(now)
@@ -596,7 +630,14 @@ def repl_cmd(campaign: str | None, profile: str | None, tz: str | None, vi: bool
     # `cqlang --profile NAME repl` (the group's option) lands in ctx.meta;
     # the command's own --profile wins. --config FILE: config_path().
     profile = profile or click.get_current_context().meta.get(_CONFIG_PROFILE)
-    status = run(campaign=campaign, profile=profile, tz=tz, vi=vi, config_file=config_path())
+    status = run(
+        campaign=campaign,
+        profile=profile,
+        tz=tz,
+        vi=vi,
+        config_file=config_path(),
+        color=colour_mode(),
+    )
     sys.exit(status)
 
 
@@ -712,7 +753,7 @@ def queries_show_cmd(
 ) -> None:
     """Show the named query NAME: its text, its parameters and its plan."""
     from .checker import check_text
-    from .refs import names_in
+    from .refs import references_in
 
     cfg = load_config()
     named = _named_query(cfg, name)
@@ -720,14 +761,12 @@ def queries_show_cmd(
     q = cfg.prepare(f"@{named.name}", params=given, tz=tz, max_branches=max_branches)
     when = parse_now(now)
     diags = q.check(now=when)
-    used = check_text(
-        q.text, schema=q.schema, params=q.params, tz=q.tz, now=when, queries=q.queries
-    ).params_used
+    used = check_text(q.text, q.env(now=when)).params_used
     # Defaults of the queries it refers to (directly or not), nearest first.
     inherited: dict[str, tuple[Any, str]] = {}
     seen, todo = {named.name}, [named.text]
     while todo:
-        for ref in names_in(todo.pop(0)):
+        for ref in references_in(todo.pop(0)):
             inner = cfg.queries.get(ref)
             if inner is None or ref in seen:
                 continue
@@ -812,7 +851,7 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
             from .diagnostics import render_capped
 
             shown = render_capped(findings, lambda f: f.rendered, severity=lambda f: f.severity)
-            click.echo(shown + "\n", err=True)
+            echo_diagnostics(shown + "\n")
         count = sum(len(f.queries) for f in cfg.files)
         read = len(cfg.files)
         if not read:
@@ -895,7 +934,7 @@ def queries_save_cmd(
     # Checked as `queries check` will check it (an alias with what it inherits).
     diags = for_front_end(cfg.check_query(candidate, {**cfg.queries, name: candidate}), "cli")
     if any(d.severity == "error" for d in diags):
-        click.echo(render_all(diags, text), err=True)
+        echo_diagnostics(render_all(for_front_end(diags, "cli"), text))
         fail(f"'@{name}' was not saved: the query has errors", EXIT_INVALID)
     print_warnings(diags, text)
     save_query(
@@ -916,7 +955,7 @@ def queries_rm_cmd(name: str) -> None:
     """Remove @NAME from the --config file, else the nearest cqlang.toml
     (comments and layout around it are kept)."""
     from .config import Config, display_path, remove_query, target_file
-    from .refs import names_in
+    from .refs import references_in
 
     name = name.removeprefix("@")
     path = target_file(config_path())
@@ -930,7 +969,7 @@ def queries_rm_cmd(name: str) -> None:
     still = cfg.queries.get(name)
     if still is not None and still.source is not None:
         click.echo(f"note: @{name} is still defined in {still.source.display()}", err=True)
-    users = [q.name for q in cfg.queries.values() if name in names_in(q.text)]
+    users = [q.name for q in cfg.queries.values() if name in references_in(q.text)]
     if users and still is None:
         refs = ", ".join(f"@{u}" for u in users)
         click.echo(
@@ -962,10 +1001,11 @@ def config_cmd(as_json: bool) -> None:
 
 
 # ------------------------------------------------------------------ fetch
-# The records as jsonl/json (streamed), csv/table (buffered); written to
-# --output through a temporary file beside it, renamed only on success.
+# The records in a format of cqlang.writers (all streamed but the table);
+# written to --output through a temporary file beside it, renamed only on
+# success. --count counts, --dry-run prints the requests (cqlang.dryrun).
 
-FETCH_FORMATS = ("jsonl", "json", "csv", "table")  # cqlang.output.FORMATS
+FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # cqlang.writers.FORMATS
 
 
 @main.command("fetch")
@@ -980,6 +1020,12 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table")  # cqlang.output.FORMATS
     help="Fields the API leaves out, comma-separated, repeatable "
     "(e.g. history,call_history,dialogs).",
 )
+@click.option(
+    "--columns",
+    metavar="FIELDS",
+    help="Output only these fields, in this order (e.g. id,state,priority,custom.region); "
+    "the heavy fields not named are not fetched.",
+)
 @click.option("--limit", type=IntRange(min=0), help="Return at most N records.")
 @max_branches_option
 @click.option(
@@ -992,13 +1038,20 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table")  # cqlang.output.FORMATS
     "fmt",
     type=click.Choice(FETCH_FORMATS),
     help="Output format (default: from the --output file's extension: .csv, .json, "
-    ".jsonl, .ndjson; else table on a terminal, jsonl otherwise).",
+    ".jsonl, .ndjson, .parquet, .arrow, .feather; else table on a terminal, jsonl "
+    "otherwise). parquet and arrow need pip install 'cqlang[arrow]'.",
 )
 @click.option(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, writable=True),
     help="Write here (via a temporary file, renamed on success; - is stdout).",
+)
+@click.option("--count", is_flag=True, help="Print only the number of matching records.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the requests that would be sent (URL and curl), and send nothing.",
 )
 @click.option("--base-url", metavar="URL", help="API base URL (default: $CONPEEK_URL).")
 @click.option(
@@ -1043,11 +1096,14 @@ def fetch_cmd(
     tz: str | None,
     now: str | None,
     exclude: tuple[str, ...],
+    columns: str | None,
     limit: int | None,
     max_branches: int | None,
     page_size: int | None,
     fmt: str | None,
     output: str | None,
+    count: bool,
+    dry_run: bool,
     base_url: str | None,
     retries: int,
     retry_budget: float,
@@ -1061,16 +1117,24 @@ def fetch_cmd(
     Exit status: 0 success, 1 invalid query, 2 usage, 3 API or network failure,
     74 the output could not be written.
     """
+    from datetime import UTC, datetime
+
     from . import output as out
-    from .diagnostics import CqlError
+    from .columns import HEAVY_FIELDS, fetch_exclude, parse_columns
+    from .errors import CqlError
 
     fields = exclude_option(exclude)
+    if count and (fmt is not None or output is not None or columns is not None):
+        fail("--count prints only a number: it takes no --format, --output or --columns")
     if output is not None and out.STREAMS.get(output) == 1:
         output = None  # stdout, as it is: `-o /dev/stdout >> log` appends
-    elif output is not None:
+    elif output is not None and not dry_run:
         out.check_output(output)
-    # The format, before any request: an --output of unknown extension is a usage error.
+    # The format, before any request: an --output of unknown extension is a
+    # usage error, and so are Parquet on a terminal and Parquet without pyarrow.
     fmt = out.choose_format(fmt, output, _isatty(sys.stdout))
+    if not count:
+        out.check_binary(fmt, output, _isatty(sys.stdout))
     text = query_input(query, query_file, default="")
     prepared = prepare_query(
         text,
@@ -1087,28 +1151,81 @@ def fetch_cmd(
         plan = prepared.plan(now=when)
     except CqlError as exc:
         report_query(prepared, exc)
-    header = out.csv_header(prepared.schema, prepared.exclude)
+    prepared.check_exclude()  # before anything is sent
+    cols = parse_columns(columns, prepared.schema) if columns is not None else None
+    # What the API leaves out: the exclude, and the heavy fields that no
+    # column (or, for --count, nothing) reads; the client still fetches what
+    # its own check reads (Residual.record_fields).
+    if count:
+        sent = list(dict.fromkeys([*(prepared.exclude or ()), *HEAVY_FIELDS]))
+    else:
+        sent = fetch_exclude(cols, prepared.exclude) or []
+    spec = prepared.with_(exclude=tuple(sent) if sent else None)
+    options: dict[str, Any] = {
+        "columns": cols,
+        "schema": prepared.schema,
+        "exclude": prepared.exclude,
+    }
+    if fmt in ("parquet", "arrow") and not count:
+        from .arrow import file_metadata
+
+        options["metadata"] = file_metadata(
+            prepared.text, plan, datetime.now(UTC), prepared.campaign
+        )
+    counts = [0, 0]  # requests, records received
+    progress: Any = None  # the progress line (cqlang.progress), when there is one
+
+    def finished() -> None:
+        if progress is not None:
+            progress.close()
 
     def emit(records: Any) -> None:
-        written = out.emit(records, fmt, output, header)
+        if count:
+            total = sum(1 for _ in records)
+            finished()
+            click.echo(str(total))
+            return
+        writer = out.emit(records, fmt, output, **options)
+        finished()  # the progress line goes before anything else is said
+        for note in writer.notes():
+            click.echo(f"cqlang: warning: {note}", err=True)
         if output is not None and output not in out.STREAMS:
             # With -o the records are out of sight: say what happened.
             click.echo(
-                f"wrote {_count(written, 'record')} to {output} in {_count(counts[0], 'request')}",
+                f"wrote {_count(writer.count, 'record')} to {output} in "
+                f"{_count(counts[0], 'request')}",
                 err=True,
             )
 
-    counts = [0, 0]  # requests, records received
     if plan.never_matches:
         print_query_diagnostics(prepared, plan.warnings)
         click.echo("cqlang: warning: the query never matches; no request was sent", err=True)
+        if dry_run:
+            from .dryrun import describe
+
+            click.echo(describe(plan, []))
+            return
         emit(iter(()))
         return
-    prepared.check_exclude()  # before anything is sent
-    conn = load_config().connection(base_url=base_url, campaign=prepared.campaign)
     if not prepared.campaign:
         fail("no campaign: give --campaign ID (or set campaign in the config)")
     prepared.check_campaign()  # one that cannot be an id ('..'), before anything is sent
+    conn = load_config().connection(base_url=base_url, campaign=prepared.campaign)
+    if dry_run:
+        from .dryrun import describe, first_pages
+
+        size = spec.page_size or 1000
+        urls = first_pages(
+            plan,
+            base_url=checked_base_url(conn.base_url),
+            campaign=prepared.campaign,
+            exclude=spec.exclude,
+            page_size=size,
+            limit=spec.limit,
+        )
+        click.echo(describe(plan, urls, page_size=size))
+        print_query_diagnostics(prepared, plan.warnings)
+        return
     if not checked_base_url(conn.base_url):
         fail(
             "no API base URL: " + conn.missing.get("base_url", "give --base-url or set CONPEEK_URL")
@@ -1124,8 +1241,18 @@ def fetch_cmd(
     import logging
 
     from .client import ApiError, Client, ConfigurationError
+    from .progress import Progress, wanted
 
-    progress: Any = None  # rich's progress display, when there is one
+    # A progress line on stderr, when it cannot tangle with records streaming
+    # to the same terminal (--verbose logs say the same, line by line).
+    if wanted(
+        stderr_tty=_isatty(sys.stderr),
+        stdout_tty=_isatty(sys.stdout),
+        to_stdout=output is None,
+        streams=not count and fmt != "table",
+        verbose=verbose,
+    ):
+        progress = Progress(sys.stderr, what="counting" if count else "fetching")
 
     class EchoHandler(logging.Handler):
         """Log lines on stderr through click (so CliRunner captures them)."""
@@ -1133,8 +1260,8 @@ def fetch_cmd(
         def emit(self, record: logging.LogRecord) -> None:
             level = "" if record.levelno < logging.WARNING else record.levelname.lower() + ": "
             line = f"cqlang: {level}{self.format(record)}"
-            if progress is not None and progress.live.is_started:
-                progress.console.print(line, markup=False, highlight=False)  # above the bar
+            if progress is not None:
+                progress.above(line)
             else:
                 click.echo(line, err=True)
 
@@ -1144,35 +1271,13 @@ def fetch_cmd(
     saved_level = log.level
     log.addHandler(handler)
     log.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    buffered = fmt in ("csv", "table")
-    # A progress line on stderr, when it cannot tangle with records streaming
-    # to the same terminal (--verbose logs say the same, line by line).
-    to_terminal = output is None and _isatty(sys.stdout)
-    if not verbose and _isatty(sys.stderr) and (buffered or not to_terminal):
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=_stderr_console(),
-            transient=True,
-            # The records go to stdout untouched: rich must not capture it.
-            redirect_stdout=False,
-            redirect_stderr=False,
-        )
     try:
-        task: Any = None
 
         def on_request(url: str, status: int, seconds: float, records: int) -> None:
             counts[0] += 1
             counts[1] += records
             if progress is not None:
-                progress.update(
-                    task,
-                    description=f"{_count(counts[1], 'record')} received, "
-                    f"{_count(counts[0], 'request')}",
-                )
+                progress.update(counts[0], counts[1])
 
         client = Client(
             conn.base_url,
@@ -1184,18 +1289,16 @@ def fetch_cmd(
             on_request=on_request,
         )
         with client:
-            records = prepared.fetch(client, plan=plan)
-            if progress is None:
+            records = spec.fetch(client, plan=plan)
+            if progress is not None and fmt == "table" and not count:
+                collected = list(records)  # the table is drawn once the progress line is gone
+                progress.close()
+                records = iter(collected)
+            try:
                 emit(records)
-            elif buffered:
-                with progress:  # collect under the progress line, then print
-                    task = progress.add_task("fetching", total=None)
-                    collected = list(records)
-                emit(collected)
-            else:
-                with progress:
-                    task = progress.add_task("fetching", total=None)
-                    emit(records)
+            finally:
+                if progress is not None:
+                    progress.close()
     except ConfigurationError as exc:  # a key that cannot be sent: a usage error
         fail(str(exc))
     except ApiError as exc:
@@ -1251,12 +1354,6 @@ def _count(n: int, noun: str) -> str:
 
 def _isatty(stream: Any) -> bool:
     return stream is not None and bool(stream.isatty())
-
-
-def _stderr_console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True)
 
 
 # -------------------------------------------------------------------- lsp

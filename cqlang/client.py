@@ -67,9 +67,21 @@ from urllib3.exceptions import (
 )
 
 from . import jsonlimit, scrub
-from .diagnostics import CqlError
 from .encoding import base_url as base_url_of
 from .encoding import encode_json, request_path
+from .errors import (
+    ApiError,
+    AuthError,
+    BadRequestError,
+    ConfigurationError,
+    NotFoundError,
+    RateLimitError,
+    ResponseFormatError,
+    ResponseTooLargeError,
+    ResultSetChangedError,
+    ServerError,
+    TransportError,
+)
 from .transport import (
     ACCEPT_ENCODING,
     EXCHANGE,
@@ -136,60 +148,9 @@ __all__ = [
 # ------------------------------------------------------------------ errors
 
 
-class ApiError(CqlError):
-    """An API or network failure. ``status`` (or ``None``), ``url`` (with
-    no secrets) and ``body`` (a short excerpt) say what happened."""
-
-    def __init__(
-        self, message: str, *, status: int | None = None, url: str = "", body: str = ""
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.url = url
-        self.body = body
-
-
-class BadRequestError(ApiError):
-    """400: the API refused the request (its message is quoted)."""
-
-
-class AuthError(ApiError):
-    """401 or 403: a missing, wrong or insufficient API key."""
-
-
-class NotFoundError(ApiError):
-    """404: no such campaign (or endpoint)."""
-
-
-class RateLimitError(ApiError):
-    """429 that persisted through the retries."""
-
-
-class ServerError(ApiError):
-    """5xx that persisted through the retries."""
-
-
-class TransportError(ApiError):
-    """The connection failed, timed out, or kept breaking off."""
-
-
-class ResponseFormatError(ApiError):
-    """A 200 that is not ``{"data": [...]}`` of records with ids."""
-
-
-class ResponseTooLargeError(ResponseFormatError):
-    """A body larger than the page may be (``max_record_size`` per record
-    asked for, plus ``PAGE_OVERHEAD``): not read past the cap."""
-
-
-class ResultSetChangedError(ApiError):
-    """The results moved under the pages in a way the client cannot follow
-    without skipping or repeating a record."""
-
-
-class ConfigurationError(ApiError):
-    """No base URL, no API key, or a key that cannot be sent (it holds a
-    control character)."""
+# The API errors live in cqlang.errors (under the one root, CqlError) and
+# are re-exported here; ConfigurationError (no base URL or key) is a
+# ConfigError there, not an ApiError.
 
 
 _STATUS_ERRORS: dict[int, type[ApiError]] = {
@@ -409,6 +370,34 @@ class Client:
         page_size = min(page_size, MAX_PAGE_SIZE)
         excl = list(dict.fromkeys(exclude)) if exclude else []
         return self._run(campaign_id, plan, excl, page_size, limit)
+
+    def iter_batches(
+        self,
+        campaign_id: str,
+        query: str = "",
+        *,
+        columns: str | Sequence[str] | None = None,
+        batch_size: int = 4096,
+        **options: Any,
+    ) -> Iterator[Any]:
+        """The matching records as ``pyarrow.RecordBatch``es of typed
+        columns (needs ``cqlang[arrow]``), ``batch_size`` records each.
+        ``columns`` chooses and orders them (``"id,state,custom.region"``);
+        the heavy fields no column reads are not fetched. ``options`` are
+        those of :meth:`voice_campaign_requests`. See :mod:`cqlang.arrow`."""
+        from .arrow import record_batches
+
+        return record_batches(
+            self, campaign_id, query, columns=columns, batch_size=batch_size, **options
+        )
+
+    def to_arrow(self, campaign_id: str, query: str = "", **options: Any) -> Any:
+        """The matching records as one ``pyarrow.Table`` (the arguments of
+        :meth:`iter_batches`); its metadata records the query, the plan and
+        the fetch time."""
+        from .arrow import to_table
+
+        return to_table(self, campaign_id, query, **options)
 
     def _run(
         self, campaign_id: str, plan: Plan, exclude: list[str], page_size: int, limit: int | None
@@ -868,7 +857,7 @@ class _Again(Exception):
 
 
 def _version() -> str:
-    from . import __version__
+    from ._version import __version__
 
     return __version__
 

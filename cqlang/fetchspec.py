@@ -3,7 +3,7 @@
 A query given to ``cqlang fetch``/``compile``/``explain``/``check``, typed
 in the REPL or passed to ``Config.prepare`` in Python may be a lone
 ``@NAME`` (blanks, comments and parentheses around it allowed: the parse
-tree says so, :func:`cqlang.refs.lone_name`); then it runs that named query
+tree says so, :func:`cqlang.refs.lone_reference`); then it runs that named query
 with everything it declares. A named query whose own text is a lone
 ``@OTHER`` is an alias: it runs ``OTHER``'s text, and each setting it does
 not set itself comes from ``OTHER`` (and so on down the chain,
@@ -36,6 +36,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, render
+from .env import DEFAULT_MAX_BRANCHES, Env
+from .errors import SettingError
+from .refs import lone_reference as lone_reference_name
 from .schema import DEFAULT_SCHEMA, Schema
 
 if TYPE_CHECKING:
@@ -53,19 +56,10 @@ __all__ = [
     "stored_param",
 ]
 
-#: The bound on requests of one query when nothing else sets it.
-DEFAULT_MAX_BRANCHES = 32
 #: Records per request when nothing else sets it.
 DEFAULT_PAGE_SIZE = 1000
 #: The largest ``limit`` one request may ask for (the API's maximum).
 MAX_PAGE_SIZE = 10_000
-
-
-class SettingError(ValueError):
-    """A setting that cannot work, such as an ``exclude`` that holds
-    ``id``: the command line's usage error (exit 2)."""
-
-    cqlang_exit_status = 2
 
 
 @dataclass(frozen=True)
@@ -110,8 +104,16 @@ class FetchSpec:
         sets it, else ``None``."""
         return next((q for q in self.chain if getattr(q, key, None) is not None), None)
 
+    def env(self, *, now: datetime | None = None, max_branches: int | None = None) -> Env:
+        """The compile-time inputs of the query: its parameters, zone,
+        schema, named queries and bound on requests (``max_branches`` here
+        overrides it), with the clock ``now``."""
+        bound = max_branches or self.max_branches
+        return Env(self.schema, self.params, self.tz, now, self.queries, bound)
+
     def inputs(self) -> dict[str, Any]:
-        """Keyword arguments for ``cqlang.plan``/``check``/``compile``."""
+        """Keyword arguments for ``cqlang.plan``/``check``/``compile`` (of
+        old: :meth:`env` gives them as one value)."""
         return {
             "params": dict(self.params),
             "tz": self.tz,
@@ -123,8 +125,7 @@ class FetchSpec:
         """The query's plan (a ``CqlError`` for an invalid one)."""
         from . import api
 
-        bound = max_branches or self.max_branches
-        return api.plan(self.text, now=now, max_branches=bound, **self.inputs())
+        return api.plan(self.text, self.env(now=now, max_branches=max_branches))
 
     def check(
         self, *, now: datetime | None = None, max_branches: int | None = None
@@ -132,8 +133,7 @@ class FetchSpec:
         """Every diagnostic of the query; never raises for a bad query."""
         from . import api
 
-        bound = max_branches or self.max_branches
-        return api.check(self.text, now=now, max_branches=bound, **self.inputs())
+        return api.check(self.text, self.env(now=now, max_branches=max_branches))
 
     def render(self, diag: Diagnostic) -> str:
         """``diag`` drawn with its caret: in the config file for a named query."""
@@ -147,7 +147,9 @@ class FetchSpec:
         if self.exclude and "id" in self.exclude:
             owner = self.origin("exclude")
             where = f" (the exclude of @{owner.name})" if hasattr(owner, "name") else ""
-            raise SettingError(f"exclude cannot hold id{where}: records are paged and merged by id")
+            raise SettingError(
+                f"exclude cannot hold id{where}: records are paged and merged by id", "exclude"
+            )
 
     def check_campaign(self) -> str:
         """The campaign, or :class:`SettingError` when there is none or it
@@ -156,10 +158,10 @@ class FetchSpec:
         from .encoding import campaign_problem
 
         if not self.campaign:
-            raise SettingError("no campaign: give one (or set campaign in the config)")
+            raise SettingError("no campaign: give one (or set campaign in the config)", "campaign")
         problem = campaign_problem(self.campaign)
         if problem is not None:
-            raise SettingError(problem)
+            raise SettingError(problem, "campaign")
         return self.campaign
 
     def with_(self, **changes: Any) -> FetchSpec:
@@ -194,7 +196,7 @@ class FetchSpec:
         )
         return records
 
-    def request_url(self, base_url: str, filters: list[dict[str, Any]]) -> str:
+    def request_url(self, base_url: str, filters: Sequence[Mapping[str, Any]]) -> str:
         """The one request that ``filters`` (a one-request plan's filter
         list) makes, with this spec's ``exclude`` and ``limit`` (at most the
         API's 10,000 a request): what ``compile --format url`` prints."""
@@ -238,9 +240,7 @@ def _named_object(queries: Mapping[str, Any] | None, name: str | None) -> Any:
 def _lone_chain(text: str, queries: Mapping[str, Any] | None) -> tuple[Any, ...]:
     if not queries:
         return ()
-    from .refs import lone_name
-
-    first = _named_object(queries, lone_name(text))
+    first = _named_object(queries, lone_reference_name(text))
     return alias_chain(first, queries) if first is not None else ()
 
 
@@ -250,12 +250,12 @@ def alias_chain(named: Any, queries: Mapping[str, Any] | None) -> tuple[Any, ...
     follows (``x = "@nr"`` gives ``(x, nr)``). The chain stops at a name
     met twice (a cycle: the checker reports it on the text that is run) or
     past :data:`cqlang.refs.MAX_REF_DEPTH` names (likewise)."""
-    from .refs import MAX_REF_DEPTH, lone_name
+    from .refs import MAX_REF_DEPTH
 
     chain = [named]
     seen = {id(named)}
     while len(chain) <= MAX_REF_DEPTH:
-        nxt = _named_object(queries, lone_name(str(chain[-1].text)))
+        nxt = _named_object(queries, lone_reference_name(str(chain[-1].text)))
         if nxt is None or id(nxt) in seen:
             break
         seen.add(id(nxt))

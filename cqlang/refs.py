@@ -55,39 +55,6 @@ class Named:
         self.refs, self.depth = refs_of(query.expr if query is not None else None)
 
 
-def lone_name(text: str) -> str | None:
-    """The NAME of a query that is only a reference, ``@NAME`` (with blanks,
-    ``#`` comments and parentheses around it: ``@nr  # mine``); ``None``
-    for any other text, one that does not parse included. Read from the
-    parse tree, so a comment or a line break never hides the reference."""
-    if "@" not in text:
-        return None
-    from .diagnostics import CqlError
-    from .parser import parse
-
-    try:
-        expr = parse(text).expr
-    except CqlError:
-        return None
-    return expr.name if isinstance(expr, ast.Ref) else None
-
-
-def names_in(text: str) -> list[str]:
-    """The names a query refers to (``@NAME`` anywhere in its tree, not in
-    its strings or comments), each once, in text order; none for a text
-    that does not parse."""
-    if "@" not in text:
-        return []
-    from .diagnostics import CqlError
-    from .parser import parse
-
-    try:
-        expr = parse(text).expr
-    except CqlError:
-        return []
-    return list(dict.fromkeys(ref.name for ref, _ in refs_of(expr)[0]))
-
-
 def refs_of(expr: ast.Expr | None) -> tuple[list[tuple[ast.Ref, int]], int]:
     """The references in ``expr`` (in text order) with the nesting depth each
     stands at, and the depth of ``expr`` itself (the root is level 1, as the
@@ -107,6 +74,34 @@ def refs_of(expr: ast.Expr | None) -> tuple[list[tuple[ast.Ref, int]], int]:
         elif isinstance(node, ast.Ref):
             found.append((node, d))
     return found, deepest
+
+
+def references_in(text: str) -> tuple[str, ...]:
+    """The named queries the query ``text`` refers to itself (``@name``), in
+    text order, each once: from its tree (a ``"@name"`` inside a string is
+    text); for a text that does not parse, from its tokens before the
+    mistake."""
+    if "@" not in text:
+        return ()
+    query, _ = parse_diagnostics(text)
+    if query is not None:
+        return ast.references(query)
+    from .parser import trivia
+
+    found = (text[s + 1 : e] for kind, s, e in trivia(text).tokens if kind == "QUERYREF")
+    return tuple(dict.fromkeys(found))
+
+
+def lone_reference(text: str) -> str | None:
+    """The name when the query ``text`` is one reference and nothing else
+    (``@hot``; blanks, comments and parentheses around it allowed), else
+    ``None``."""
+    if "@" not in text:
+        return None
+    query, _ = parse_diagnostics(text)
+    if query is not None and isinstance(query.expr, ast.Ref):
+        return query.expr.name
+    return None
 
 
 class _Measure:

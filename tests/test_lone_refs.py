@@ -15,7 +15,7 @@ from cqlang.cli import main
 from cqlang.config import Config, resolve_query
 from cqlang.emulator import DEFAULT_CAMPAIGN, Emulator
 from cqlang.fetchspec import Settings, alias_chain
-from cqlang.refs import lone_name, names_in
+from cqlang.refs import lone_reference, references_in
 from cqlang.repl import Dispatcher, Session, run_script
 from cqlang.repl.integrations import load_environment
 
@@ -82,18 +82,18 @@ def records(result: Result) -> list[dict[str, object]]:
     ["@nr", "  @nr\n", "@nr  # mine", "# why\n@nr\n# more", "(@nr)", "( @nr ) # x"],
 )
 def test_a_lone_reference_is_read_from_the_tree(text: str) -> None:
-    assert lone_name(text) == "nr"
+    assert lone_reference(text) == "nr"
 
 
 @pytest.mark.parametrize(
     "text", ["@nr and state = OPEN", "not @nr", 'custom.a = "@nr"', "# @nr", "@", "@nr @x", ""]
 )
 def test_anything_else_is_not_a_lone_reference(text: str) -> None:
-    assert lone_name(text) is None
+    assert lone_reference(text) is None
 
 
-def test_names_in_reads_the_tree_not_strings_or_comments() -> None:
-    assert names_in('@a and custom.x = "@b" # @c\n or @a or not @d') == ["a", "d"]
+def test_references_in_reads_the_tree_not_strings_or_comments() -> None:
+    assert references_in('@a and custom.x = "@b" # @c\n or @a or not @d') == ("a", "d")
 
 
 def test_a_comment_beside_a_lone_reference_keeps_its_settings() -> None:
