@@ -66,10 +66,21 @@ from urllib3.exceptions import (
     ReadTimeoutError,
 )
 
-from . import jsonlimit, scrub
-from .diagnostics import CqlError
-from .encoding import base_url as base_url_of
-from .encoding import encode_json, request_path
+from .. import jsonlimit
+from ..encoding import base_url as base_url_of
+from ..encoding import encode_json, request_path
+from . import scrub
+from .errors import (
+    STATUS_ERRORS,
+    ApiError,
+    ConfigurationError,
+    ErrorCause,
+    ResponseFormatError,
+    ResponseTooLargeError,
+    ResultSetChangedError,
+    ServerError,
+    TransportError,
+)
 from .transport import (
     ACCEPT_ENCODING,
     EXCHANGE,
@@ -84,8 +95,8 @@ from .transport import (
 )
 
 if TYPE_CHECKING:
-    from .planner import Plan
-    from .schema import Schema
+    from ..planner import Plan
+    from ..schema import Schema
 
 log = logging.getLogger("cqlang.client")
 log.addHandler(logging.NullHandler())  # a library: the application decides what is shown
@@ -116,89 +127,7 @@ ERROR_BODY_MAX = 64 * 1024
 #: the envelope and hold lists of objects: 5 levels in all).
 MAX_DEPTH = jsonlimit.MAX_DEPTH
 
-__all__ = [
-    "MAX_PAGE_SIZE",
-    "ApiError",
-    "AuthError",
-    "BadRequestError",
-    "Client",
-    "ConfigurationError",
-    "NotFoundError",
-    "RateLimitError",
-    "ResponseFormatError",
-    "ResponseTooLargeError",
-    "ResultSetChangedError",
-    "ServerError",
-    "TransportError",
-]
-
-
-# ------------------------------------------------------------------ errors
-
-
-class ApiError(CqlError):
-    """An API or network failure. ``status`` (or ``None``), ``url`` (with
-    no secrets) and ``body`` (a short excerpt) say what happened."""
-
-    def __init__(
-        self, message: str, *, status: int | None = None, url: str = "", body: str = ""
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.url = url
-        self.body = body
-
-
-class BadRequestError(ApiError):
-    """400: the API refused the request (its message is quoted)."""
-
-
-class AuthError(ApiError):
-    """401 or 403: a missing, wrong or insufficient API key."""
-
-
-class NotFoundError(ApiError):
-    """404: no such campaign (or endpoint)."""
-
-
-class RateLimitError(ApiError):
-    """429 that persisted through the retries."""
-
-
-class ServerError(ApiError):
-    """5xx that persisted through the retries."""
-
-
-class TransportError(ApiError):
-    """The connection failed, timed out, or kept breaking off."""
-
-
-class ResponseFormatError(ApiError):
-    """A 200 that is not ``{"data": [...]}`` of records with ids."""
-
-
-class ResponseTooLargeError(ResponseFormatError):
-    """A body larger than the page may be (``max_record_size`` per record
-    asked for, plus ``PAGE_OVERHEAD``): not read past the cap."""
-
-
-class ResultSetChangedError(ApiError):
-    """The results moved under the pages in a way the client cannot follow
-    without skipping or repeating a record."""
-
-
-class ConfigurationError(ApiError):
-    """No base URL, no API key, or a key that cannot be sent (it holds a
-    control character)."""
-
-
-_STATUS_ERRORS: dict[int, type[ApiError]] = {
-    400: BadRequestError,
-    401: AuthError,
-    403: AuthError,
-    404: NotFoundError,
-    429: RateLimitError,
-}
+__all__ = ["DEFAULT_MAX_RECORD_SIZE", "MAX_PAGE_SIZE", "PAGE_OVERHEAD", "Client"]
 
 
 class _Secret:
@@ -348,7 +277,7 @@ class Client:
         the one the config was loaded with): base URL and key resolved as the
         command line does, ``CONPEEK_URL``/``CONPEEK_KEY`` before the file.
         ``options`` go to the constructor (``timeout``, ``max_retries``...)."""
-        from .config import client_from_config
+        from ..config import client_from_config
 
         client: Client = client_from_config(config, profile, **options)
         return client
@@ -403,7 +332,7 @@ class Client:
         if isinstance(exclude, str):
             raise TypeError("exclude is a list of field names, not a string")
         if plan is None:
-            from .api import plan as make_plan
+            from ..api import plan as make_plan
 
             plan = make_plan(query, params=params, tz=tz, now=now, schema=schema)
         page_size = min(page_size, MAX_PAGE_SIZE)
@@ -772,7 +701,7 @@ class Client:
         ex: Exchange,
     ) -> ApiError:
         excerpt = self._quote(body, cut)
-        cls = _STATUS_ERRORS.get(status)
+        cls = STATUS_ERRORS.get(status)
         if cls is None:
             cls = ServerError if status >= 500 else ApiError
         reason = scrub.excerpt(resp.reason or "", self._scrub, EXCERPT_CHARS)
@@ -868,15 +797,9 @@ class _Again(Exception):
 
 
 def _version() -> str:
-    from . import __version__
+    from .. import __version__
 
     return __version__
-
-
-class ErrorCause(Exception):
-    """What an :class:`ApiError` came from, as text (scrubbed of secrets):
-    the original ``requests``/``urllib3`` exception is not kept, as it holds
-    the request and its ``Authorization`` header."""
 
 
 def _checked_key(key: str | None) -> str:

@@ -1,0 +1,71 @@
+"""The HTTP client of ``GET /voice_campaign/{id}/request``: :class:`Client`.
+
+One job per module:
+
+- :mod:`.fetch`: :class:`Client`, which runs a plan: one request per
+  branch, paged, merged by ``id``, the residual applied;
+- :mod:`.transport`: the HTTP plumbing (retries within a budget, a deadline
+  per try, bodies read within a size cap);
+- :mod:`.scrub`: every form of a secret hidden from what is shown;
+- :mod:`.errors`: :class:`ApiError` and its family.
+
+Importing this package is light (the errors alone): :class:`Client` and
+what needs ``requests`` load on first use.
+"""
+
+from __future__ import annotations
+
+from .errors import (
+    ApiError,
+    AuthError,
+    BadRequestError,
+    ConfigurationError,
+    NotFoundError,
+    RateLimitError,
+    ResponseFormatError,
+    ResponseTooLargeError,
+    ResultSetChangedError,
+    ServerError,
+    TransportError,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .fetch import DEFAULT_MAX_RECORD_SIZE, MAX_PAGE_SIZE, PAGE_OVERHEAD, Client
+
+_LAZY = {
+    "Client": "fetch",
+    "MAX_PAGE_SIZE": "fetch",
+    "DEFAULT_MAX_RECORD_SIZE": "fetch",
+    "PAGE_OVERHEAD": "fetch",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cqlang.client' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
+
+__all__ = [
+    "DEFAULT_MAX_RECORD_SIZE",
+    "MAX_PAGE_SIZE",
+    "PAGE_OVERHEAD",
+    "ApiError",
+    "AuthError",
+    "BadRequestError",
+    "Client",
+    "ConfigurationError",
+    "NotFoundError",
+    "RateLimitError",
+    "ResponseFormatError",
+    "ResponseTooLargeError",
+    "ResultSetChangedError",
+    "ServerError",
+    "TransportError",
+]
