@@ -18,148 +18,38 @@ re-locate, it raises :class:`ResultSetChangedError` rather than skip or
 repeat a record. This rests on one assumption about the API: its order is
 stable (records do not move relative to each other between requests).
 
-Retries. A ``urllib3`` ``Retry`` on the session retries 429 and 5xx
-(honouring ``Retry-After`` up to a cap, exponential backoff with jitter) and
-connections dropped before the answer; the client's own loop retries a body
-cut short after the headers. Both share one budget per page: retrying stops
-after ``retry_budget`` seconds, and at once when ``Retry-After`` asks for
-more than is left. A failure to connect (refused, host not found, timed
-out) is not retried: it is reported at once, in words. 400, 401, 403 and
-404 are raised at once; a 200 whose body is not the ``{"data": [...]}``
-envelope is retried once, then raised.
-
-Limits (the server is not trusted): each try, from connecting to the last
-byte, has ``timeout`` seconds (a deadline, however slowly bytes trickle); a
-page's decoded body may hold at most ``PAGE_OVERHEAD + limit *
-max_record_size`` bytes, read in a streaming way (compressed bodies are
-decoded here, counting the decoded bytes); JSON nested deeper than
-``MAX_DEPTH`` levels is refused. Each ends in a typed :class:`ApiError`.
-
-The API key travels only in the ``Authorization`` header (raw, no
-``Bearer``): it is in no message, ``repr``, log line or chained exception,
-in any form a server may echo it (see :mod:`cqlang.scrub`).
+Retries, deadlines, the limits on what a server may send, and keeping the
+key secret are the transport's (:mod:`.transport`); every error leaves the
+client scrubbed of secrets (:mod:`.scrub`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import random
-import socket
-import time
 import unicodedata
-import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import requests
-import requests.auth
-from urllib3.exceptions import (
-    ConnectTimeoutError,
-    HTTPError,
-    NameResolutionError,
-    NewConnectionError,
-    ProxyError,
-    ReadTimeoutError,
-)
 
-from .. import jsonlimit
 from ..encoding import base_url as base_url_of
 from ..encoding import encode_json, request_path
-from . import scrub
-from .errors import (
-    STATUS_ERRORS,
-    ApiError,
-    ConfigurationError,
-    ErrorCause,
-    ResponseFormatError,
-    ResponseTooLargeError,
-    ResultSetChangedError,
-    ServerError,
-    TransportError,
-)
-from .transport import (
-    ACCEPT_ENCODING,
-    EXCHANGE,
-    Adapter,
-    BodyTooLarge,
-    BudgetRetry,
-    Exchange,
-    UnknownEncoding,
-    describe,
-    error_chain,
-    read_body,
-)
+from .errors import ApiError, ConfigurationError, ResultSetChangedError
+from .transport import DEFAULT_MAX_RECORD_SIZE, PAGE_OVERHEAD, Transport
 
 if TYPE_CHECKING:
     from ..planner import Plan
     from ..schema import Schema
 
 log = logging.getLogger("cqlang.client")
-log.addHandler(logging.NullHandler())  # a library: the application decides what is shown
-# While a client fetches, its secrets are scrubbed from every record logged
-# here and by urllib3 (which may quote what a server sent).
-scrub.install(
-    "cqlang.client",
-    *(f"urllib3.{m}" for m in ("connection", "connectionpool", "poolmanager", "response")),
-    "urllib3.util.retry",
-    "requests",
-)
 
 #: The largest ``limit`` the API takes.
 MAX_PAGE_SIZE = 10_000
-#: Statuses retried (after ``Retry-After`` or a backoff).
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-_STR_ONLY = {str}
-#: How much of a response body an error message quotes.
-EXCERPT_CHARS = 200
-#: The decoded bytes a page may hold per record asked for (``limit``), by
-#: default; ``Client(max_record_size=...)``, ``cqlang fetch --max-record-size``.
-DEFAULT_MAX_RECORD_SIZE = 64 * 1024
-#: The decoded bytes a page may hold besides its records.
-PAGE_OVERHEAD = 1024 * 1024
-#: The most of an error answer's body that is read (the rest is left unread).
-ERROR_BODY_MAX = 64 * 1024
-#: The deepest JSON nesting accepted in a page (records are 2 levels below
-#: the envelope and hold lists of objects: 5 levels in all).
-MAX_DEPTH = jsonlimit.MAX_DEPTH
 
 __all__ = ["DEFAULT_MAX_RECORD_SIZE", "MAX_PAGE_SIZE", "PAGE_OVERHEAD", "Client"]
-
-
-class _Secret:
-    """A string that never shows itself in a ``repr`` (or ``vars()`` dump)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-
-    def __repr__(self) -> str:
-        return "<hidden>"
-
-    __str__ = __repr__
-
-
-class _RawKeyAuth(requests.auth.AuthBase):
-    """The raw key in ``Authorization`` (no ``Bearer``). Being the request's
-    auth also keeps a ``.netrc`` entry from replacing it."""
-
-    def __init__(self, key: str) -> None:
-        self._key = _Secret(key)
-
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        r.headers["Authorization"] = self._key.value
-        return r
-
-    def __repr__(self) -> str:
-        return "<api key>"
-
-
-# ------------------------------------------------------------------ client
 
 
 class Client:
@@ -215,58 +105,32 @@ class Client:
             password = urlsplit(base.strip()).password
         except ValueError:
             password = None
-        self._auth = _RawKeyAuth(key)
-        # Every text the client shows goes through this (see cqlang.scrub).
-        self._scrub = scrub.Scrubber(s for s in (key, password) if s)
         if isinstance(timeout, tuple):
             connect, total = float(timeout[0]), float(timeout[1])
         else:
             connect = total = float(timeout)
         if not (connect > 0 and total > 0):
             raise ValueError("timeout must be positive")
-        self.timeout = (connect, total)
         if max_record_size < 1:
             raise ValueError("max_record_size must be >= 1")
-        self.max_record_size = max_record_size
-        self.max_retries = max_retries
-        self.backoff_factor = backoff_factor
-        self.backoff_max = backoff_max
-        self.backoff_jitter = backoff_jitter
-        self.retry_budget = retry_budget
         self.overlap = max(1, overlap)
         self.max_relocate = max_relocate
-        self.on_request = on_request
-        retry = BudgetRetry(
-            total=max_retries,
-            connect=0,  # refused, unknown host, timed out: say so at once
-            read=max_retries,
-            status=max_retries,
-            other=0,
-            redirect=0,
-            allowed_methods=frozenset({"GET"}),
-            status_forcelist=RETRY_STATUSES,
+        self._transport = Transport(
+            self.base_url,
+            key,
+            (key, password or ""),
+            timeout=(connect, total),
+            max_retries=max_retries,
+            session=session,
             backoff_factor=backoff_factor,
             backoff_max=backoff_max,
             backoff_jitter=backoff_jitter,
             retry_after_max=retry_after_max,
-            respect_retry_after_header=True,
-            raise_on_status=False,
-            raise_on_redirect=False,
-            budget=retry_budget,
+            retry_budget=retry_budget,
+            max_record_size=max_record_size,
+            on_request=on_request,
         )
-        self._own_session = session is None
-        self.session = session if session is not None else requests.Session()
-        adapter = Adapter(max_retries=retry)
-        host = urlsplit(self.base_url)  # the requests' own scheme and host
-        prefix = urlunsplit((host.scheme, host.netloc, "", "", "")) + "/"
-        self.session.mount(prefix, adapter)
-        self._where = (host.hostname or "", host.port or (443 if host.scheme == "https" else 80))
-        self._headers = {
-            "Accept": "application/json",
-            "Accept-Encoding": ACCEPT_ENCODING,
-            "Content-Type": "application/json",
-            "User-Agent": f"cqlang/{_version()} python-requests/{requests.__version__}",
-        }
+        self.session = self._transport.session
 
     def __repr__(self) -> str:
         return f"Client(base_url={self.base_url!r}, api_key=<hidden>)"
@@ -284,8 +148,7 @@ class Client:
 
     def close(self) -> None:
         """Close the session (if the client made it)."""
-        if self._own_session:
-            self.session.close()
+        self._transport.close()
 
     def __enter__(self) -> Client:
         return self
@@ -346,7 +209,7 @@ class Client:
         try:
             yield from self._records(campaign_id, plan, exclude, page_size, limit)
         except ApiError as exc:
-            raise self._clean(exc) from exc.__cause__
+            raise self._transport.reporter.clean(exc) from exc.__cause__
 
     def _records(
         self, campaign_id: str, plan: Plan, exclude: list[str], page_size: int, limit: int | None
@@ -514,292 +377,10 @@ class Client:
         self, base: str, params: str, offset: int, limit: int
     ) -> tuple[list[dict[str, Any]], list[str]]:
         """GET one page with retries; return its records and their ids."""
-        url = f"{base}limit={limit}&offset={offset}{params}"
-        ex = Exchange(self.retry_budget, self.timeout[1])
-        token = EXCHANGE.set(ex)
-        active = scrub.ACTIVE.set(self._scrub)
-        try:
-            return self._attempts(url, limit, ex)
-        finally:
-            ex.end()
-            scrub.ACTIVE.reset(active)
-            EXCHANGE.reset(token)
-
-    def _attempts(
-        self, url: str, limit: int, ex: Exchange
-    ) -> tuple[list[dict[str, Any]], list[str]]:
-        broken = 0
-        format_retried = False
-        while True:
-            try:
-                return self._attempt(url, limit, ex)
-            except _Again as again:
-                err = again.error
-                if again.kind == "format":
-                    # Not the envelope: one more try, then it is what it is.
-                    if format_retried or not ex.budget.allows(0):
-                        raise err from None
-                    format_retried = True
-                    log.info("retrying %s after %s", url, again.what)
-                    continue
-                # A body cut short after the headers: retry within the budget.
-                broken += 1
-                wait = self._backoff(broken)
-                if broken > self.max_retries or not ex.budget.allows(wait):
-                    raise err from again.cause
-                log.info("retrying %s in %.2f s after %s", url, wait, again.what)
-                if wait > 0:
-                    time.sleep(wait)
-
-    def _attempt(
-        self, url: str, limit: int, ex: Exchange
-    ) -> tuple[list[dict[str, Any]], list[str]]:
-        """One GET (urllib3 retrying underneath) and its body. Raises
-        :class:`_Again` for what the client's own loop may retry."""
-        t0 = time.monotonic()
-        try:
-            resp = self.session.get(
-                url,
-                headers=self._headers,
-                auth=self._auth,
-                timeout=self.timeout,
-                stream=True,  # the body is read here, within a cap
-                allow_redirects=False,
-            )
-        except requests.RequestException as exc:
-            ex.end()
-            log.debug("GET %s -> failed (%.0f ms)", url, (time.monotonic() - t0) * 1000)
-            if ex.expired:  # the last try ran out of time (before the headers)
-                what = f"timed out: no complete answer within {ex.total:g} s"
-                raise self._transport_error(exc, url, what, plain=True) from exc
-            raise self._transport_error(exc, url) from exc
-        except (OSError, ValueError, HTTPError) as exc:
-            # Before any request (a missing CA bundle), or what requests
-            # does not wrap: no answer.
-            ex.end()
-            raise self._transport_error(exc, url, "the request could not be made") from exc
-        status = resp.status_code
-        if status != 200:
-            body, cut = self._read(resp, url, ex, ERROR_BODY_MAX, truncate=True)
-            self._log(url, status, time.monotonic() - t0, 0)
-            raise self._status_error(status, url, resp, body, cut, ex)
-        cap = PAGE_OVERHEAD + limit * self.max_record_size
-        body, _ = self._read(resp, url, ex, cap)
-        elapsed = time.monotonic() - t0
-        try:
-            doc = jsonlimit.loads(body, MAX_DEPTH)
-        except jsonlimit.TooDeep:
-            self._log(url, status, elapsed, 0)
-            what = f"a body nested deeper than {MAX_DEPTH} levels"
-            raise self._format_error(url, body, what) from None
-        except ValueError:
-            self._log(url, status, elapsed, 0)
-            if _looks_cut(body):
-                what = "a JSON body cut short"
-                raise _Again("body", self._format_error(url, body, what), what) from None
-            ctype = resp.headers.get("Content-Type") or "no content type"
-            what = f"a body that is not JSON ({ctype})"
-            raise _Again("format", self._format_error(url, body, what), what) from None
-        data = doc.get("data") if isinstance(doc, dict) else None
-        if not isinstance(data, list):
-            self._log(url, status, elapsed, 0)
-            what = 'a body that is not the {"data": [...]} envelope'
-            raise _Again("format", self._format_error(url, body, what), what)
-        self._log(url, status, elapsed, len(data))
-        try:
-            ids = [r["id"] for r in data]
-        except (KeyError, TypeError, IndexError):
-            ids = None
-        # C-level checks (no Python code per record): every id a str, no repeats.
-        if ids is None or (ids and set(map(type, ids)) != _STR_ONLY):
-            what = "a record without a string id"
-            raise _Again("format", self._format_error(url, body, what), what)
-        if len(set(ids)) != len(ids):
-            what = "a page that repeats an id"
-            raise _Again("format", self._format_error(url, body, what), what)
-        return data, ids
-
-    def _read(
-        self,
-        resp: requests.Response,
-        url: str,
-        ex: Exchange,
-        cap: int,
-        *,
-        truncate: bool = False,
-    ) -> tuple[bytes, bool]:
-        """The decoded body, at most ``cap`` bytes: past that, the first
-        ``cap`` bytes and ``True`` with ``truncate``, else
-        :class:`ResponseTooLargeError`. A body that breaks off (or misses
-        the deadline) raises :class:`_Again`."""
-        raw = resp.raw
-        done = False
-        try:
-            body, cut = read_body(raw, cap, truncate=truncate)
-            done = not cut
-            return body, cut
-        except BodyTooLarge:
-            raise ResponseTooLargeError(
-                f"HTTP 200 from GET {url}, but the body is larger than {_size(cap)} "
-                f"(at most {_size(self.max_record_size)} per record asked for; "
-                "raise max_record_size, or --max-record-size, if the records are that big)",
-                status=200,
-                url=url,
-            ) from None
-        except UnknownEncoding as exc:
-            raise self._format_error(
-                url, b"", f"a body in an encoding it did not ask for ({exc})"
-            ) from None
-        except (HTTPError, OSError, zlib.error) as exc:
-            expired = ex.expired
-            if expired:
-                what = f"timed out: no complete answer within {ex.total:g} s"
-            elif isinstance(exc, ReadTimeoutError):
-                what = "timed out while reading the answer"
-            elif isinstance(exc, zlib.error):
-                what = "the compressed body is corrupt"
-            else:
-                what = "the response broke off"
-            log.debug("GET %s -> body: %s", url, what)
-            error = self._transport_error(exc, url, what, plain=True)
-            raise _Again("body", error, what, exc) from None
-        finally:
-            ex.end()
-            if done:
-                raw.release_conn()  # read to the end: the connection is reusable
-            else:
-                resp.close()  # not drained: it could be endless
-
-    def _backoff(self, n: int) -> float:
-        if n <= 1:
-            return 0.0
-        wait = self.backoff_factor * 2 ** (n - 1) + random.random() * self.backoff_jitter
-        return float(min(self.backoff_max, wait))
-
-    def _log(self, url: str, status: int, seconds: float, records: int) -> None:
-        noun = "record" if records == 1 else "records"
-        log.debug("GET %s -> %d (%.0f ms, %d %s)", url, status, seconds * 1000, records, noun)
-        if self.on_request is not None:
-            self.on_request(url, status, seconds, records)
-
-    # --------------------------------------------------------------- errors
-
-    def _quote(self, body: bytes, cut: bool = False) -> str:
-        """A short excerpt of a body for a message: secrets hidden before it
-        is cut short, so that no prefix of one survives the cut."""
-        window = body[:ERROR_BODY_MAX]
-        text = window.decode("utf-8", "replace")
-        return scrub.excerpt(text, self._scrub, EXCERPT_CHARS, cut=cut or len(body) > len(window))
-
-    def _status_error(
-        self,
-        status: int,
-        url: str,
-        resp: requests.Response,
-        body: bytes,
-        cut: bool,
-        ex: Exchange,
-    ) -> ApiError:
-        excerpt = self._quote(body, cut)
-        cls = STATUS_ERRORS.get(status)
-        if cls is None:
-            cls = ServerError if status >= 500 else ApiError
-        reason = scrub.excerpt(resp.reason or "", self._scrub, EXCERPT_CHARS)
-        head = f"HTTP {status}{' ' + reason if reason else ''} from GET {url}"
-        tries = ""
-        if ex.attempts > 1:
-            tries = f", still after {ex.attempts} tries"
-        if ex.gave_up:
-            tries += f" ({ex.gave_up}; not retried further)" if tries else f" ({ex.gave_up})"
-        if status == 400:
-            said = _server_message(body, self._scrub) or excerpt
-            message = f"{head}: the API refused the request: {said}"
-        elif status in (401, 403):
-            where = "check CONPEEK_KEY, or api_key in the config"
-            message = f"{head}: the API key was refused ({where}); body: {excerpt}"
-        elif status == 404:
-            message = f"{head}: no such campaign or endpoint; body: {excerpt}"
-        elif 300 <= status < 400:
-            to = scrub.excerpt(resp.headers.get("Location") or "", self._scrub, EXCERPT_CHARS)
-            message = (
-                f"{head}: the API answers with a redirect"
-                f"{' to ' + to if to else ''}, which the client does not follow "
-                "(check the base URL)"
-            )
-        else:
-            message = f"{head}{tries}; body: {excerpt}"
-        return cls(message, status=status, url=url, body=excerpt)
-
-    def _format_error(self, url: str, body: bytes, what: str) -> ResponseFormatError:
-        excerpt = self._quote(body)
-        return ResponseFormatError(
-            f"HTTP 200 from GET {url}, but {what}; body: {excerpt}",
-            status=200,
-            url=url,
-            body=excerpt,
-        )
-
-    def _transport_error(
-        self,
-        exc: BaseException,
-        url: str,
-        what: str = "the request failed",
-        *,
-        plain: bool = False,
-    ) -> TransportError:
-        """A failure without an answer, in words. ``plain``: ``what`` says
-        it all (the cause only follows when it adds something)."""
-        failed = None if plain else _connect_failure(exc, self.timeout[0])
-        if failed is not None:
-            host, port = self._where
-            message = f"cannot connect to {host} port {port}: {failed} (GET {url})"
-            return TransportError(message, url=url)
-        cause = describe(exc)
-        if plain and ("timed out" in what or cause == "timed out"):
-            return TransportError(f"GET {url}: {what}", url=url)
-        return TransportError(f"GET {url}: {what}: {cause}", url=url)
-
-    def _clean(self, exc: ApiError) -> ApiError:
-        """``exc`` with every secret hidden, in every form: its message,
-        body, URL and the chain it came from (replaced with text, as the
-        original exceptions hold the request and its headers)."""
-        s = self._scrub
-        exc.message = s(exc.message)
-        exc.args = tuple(s(a) if isinstance(a, str) else a for a in exc.args)
-        exc.body = s(exc.body)
-        exc.url = s(exc.url)
-        cause = exc.__cause__
-        if cause is not None and not isinstance(cause, ErrorCause):
-            kind = type(cause)
-            text = " ".join(str(cause).split())
-            exc.__cause__ = ErrorCause(f"{kind.__module__}.{kind.__qualname__}: {s(text)}")
-        exc.__context__ = None
-        exc.__suppress_context__ = True
-        return exc
+        return self._transport.get_page(f"{base}limit={limit}&offset={offset}{params}", limit)
 
 
 # ------------------------------------------------------------------ helpers
-
-
-class _Again(Exception):
-    """A failed attempt the client's own loop may retry: ``kind`` is
-    ``"body"`` (cut short: retried within the budget) or ``"format"`` (not
-    the envelope: retried once)."""
-
-    def __init__(
-        self, kind: str, error: ApiError, what: str, cause: BaseException | None = None
-    ) -> None:
-        super().__init__(what)
-        self.kind = kind
-        self.error = error
-        self.what = what
-        self.cause = cause
-
-
-def _version() -> str:
-    from .. import __version__
-
-    return __version__
 
 
 def _checked_key(key: str | None) -> str:
@@ -822,57 +403,3 @@ def _checked_key(key: str | None) -> str:
                 "api_key in the config"
             )
     return key
-
-
-def _looks_cut(body: bytes) -> bool:
-    """Whether a body that is not valid JSON looks like JSON cut short."""
-    head = body.lstrip()[:1]
-    return head in (b"{", b"[")
-
-
-def _connect_failure(exc: BaseException, connect_timeout: float) -> str | None:
-    """Why a connection could not be made, in words (``None``: it was made,
-    or a proxy stood in the way)."""
-    chain = error_chain(exc)
-    if any(isinstance(e, ProxyError) for e in chain):
-        return None
-    if any(isinstance(e, NameResolutionError | socket.gaierror) for e in chain):
-        return "host not found"
-    if any(isinstance(e, ConnectionRefusedError) for e in chain):
-        return "connection refused"
-    for e in chain:
-        if isinstance(e, NewConnectionError):
-            os_error = next((x for x in chain if isinstance(x, OSError) and x.strerror), None)
-            if os_error is not None and os_error.strerror:
-                text = os_error.strerror
-                return text[:1].lower() + text[1:]
-            if "timed out" in str(e).lower():
-                return f"timed out connecting (after {connect_timeout:g} s)"
-            return "the connection could not be made"
-    if any(isinstance(e, ConnectTimeoutError) for e in chain):
-        return f"timed out connecting (after {connect_timeout:g} s)"
-    return None
-
-
-def _size(n: int) -> str:
-    """A byte count in words: ``64 KiB``, ``65.0 MiB``."""
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.1f} MiB"
-    if n >= 1024:
-        return f"{n / 1024:.0f} KiB"
-    return f"{n} bytes"
-
-
-def _server_message(body: bytes, scrubber: scrub.Scrubber) -> str:
-    """The API's own message from a JSON error body (scrubbed, then cut
-    short), else the empty string."""
-    try:
-        doc = json.loads(body)
-    except (ValueError, RecursionError):
-        return ""
-    if isinstance(doc, dict):
-        for key in ("error", "message", "detail", "errors"):
-            value = doc.get(key)
-            if isinstance(value, str) and value:
-                return scrub.excerpt(value, scrubber, EXCERPT_CHARS)
-    return ""

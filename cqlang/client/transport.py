@@ -1,513 +1,351 @@
-"""The client's HTTP plumbing: retries within a budget, a deadline for each
-exchange, and bodies read with a bound on their size.
+"""The client's HTTP plumbing for one page: :class:`Transport`.
 
-- :class:`Exchange`: one page's request, as the client and urllib3 see it:
-  the retry budget its tries share, the deadline of the try under way, how
-  many tries were made and why retrying stopped early. It lives in a
-  context variable while the page is fetched.
-- :class:`BudgetRetry`: urllib3's ``Retry`` that gives up when the next wait
-  would overrun the budget, at once when the server's ``Retry-After`` asks
-  for more than the budget has left, and never retries a failure to
-  connect (a refused connection, an unknown host: retrying only delays
-  the error).
-- :class:`Adapter`: requests' adapter whose connections report to the
-  exchange, so that a try that outlives its deadline has its socket shut
-  down (by one watchdog thread) however slowly the server trickles bytes.
-- :func:`read_body`: the decoded body, read in a streaming way and refused
-  once it passes a size cap (gzip and deflate are decoded here, counting the
-  decoded bytes, with zlib's ``max_length``, so a compression bomb never
-  expands past the cap).
+A :class:`Transport` holds the session (the client's own, or yours with the
+retrying adapter mounted for the base URL alone), the headers and the key,
+and GETs one page at a time: urllib3 retries 429, 5xx and connections
+dropped before the answer (:mod:`.retry`); its own loop retries a body cut
+short after the headers; both share the page's budget, and each try has a
+deadline (:mod:`.exchange`). A page's body is read within a size cap
+(:mod:`.body`) and parsed with a bound on its nesting; every failure is an
+:class:`~.errors.ApiError` worded by :mod:`.words`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-import email.utils
-import heapq
-import http.client
 import logging
-import os
-import re
-import socket
-import threading
+import random
 import time
 import zlib
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-import requests.adapters
-import urllib3.exceptions
-import urllib3.poolmanager
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import MaxRetryError, ReadTimeoutError, ResponseError
-from urllib3.util.retry import Retry
+import requests
+import requests.auth
+from urllib3.exceptions import HTTPError, ReadTimeoutError
 
-if TYPE_CHECKING:
-    from urllib3.connectionpool import ConnectionPool
-    from urllib3.response import BaseHTTPResponse
+from .. import jsonlimit
+from . import scrub
+from .body import ACCEPT_ENCODING, BodyTooLarge, UnknownEncoding, read_body
+from .errors import ApiError, ResponseTooLargeError
+from .exchange import EXCHANGE, Adapter, Exchange
+from .retry import BudgetRetry
+from .words import ERROR_BODY_MAX, Reporter, size
 
 log = logging.getLogger("cqlang.client")
-
-#: Content encodings the client asks for and decodes itself.
-ACCEPT_ENCODING = "gzip, deflate"
-#: Bytes read from the wire at a time from a compressed body.
-_CHUNK = 256 * 1024
-
-
-# ------------------------------------------------------------------ budget
-
-
-@dataclass
-class Budget:
-    """One page's retrying time, shared by urllib3's retries and the client's."""
-
-    seconds: float
-    started: float | None = None
-
-    def left(self) -> float:
-        """Seconds left (the clock starts at the first failure)."""
-        now = time.monotonic()
-        if self.started is None:
-            self.started = now
-        return self.seconds - (now - self.started)
-
-    def allows(self, wait: float) -> bool:
-        """Whether waiting ``wait`` seconds more stays within the budget."""
-        return wait <= self.left()
-
-
-class Exchange:
-    """One page's request: its budget, the deadline of each try, the count.
-
-    Each try (urllib3's retries included) starts when its connection
-    connects or sends, and ends when the client has read the body or the
-    retry logic takes over. A try still under way ``total`` seconds after
-    it started has its socket shut down (by :data:`WATCHDOG`), so the read
-    under way returns and fails; :attr:`expired` tells the failure was the
-    deadline.
-    """
-
-    def __init__(self, budget: float, total: float) -> None:
-        self.budget = Budget(budget)
-        self.total = total
-        self.attempts = 0
-        self.expired = False
-        #: Why retrying stopped before the retries ran out, in words.
-        self.gave_up: str | None = None
-        self._lock = threading.Lock()
-        self._running = False
-        self._conn: Any = None
-        self._generation = 0
-
-    def begin(self, conn: Any) -> None:
-        """A connection connects or sends: a try starts, unless one is under way."""
-        with self._lock:
-            self._conn = conn
-            if self._running:
-                return
-            self._running = True
-            self.attempts += 1
-            self.expired = False
-            self._generation += 1
-            generation = self._generation
-        WATCHDOG.watch(time.monotonic() + self.total, self, generation)
-
-    def end(self) -> None:
-        """The try is over (answered, failed, or handed to the retry logic)."""
-        with self._lock:
-            self._running = False
-            self._generation += 1
-            self._conn = None
-
-    def current(self, generation: int) -> bool:
-        return generation == self._generation
-
-    def expire(self, generation: int) -> None:
-        """The deadline of try ``generation`` passed: cut its socket."""
-        with self._lock:
-            if generation != self._generation:
-                return
-            self.expired = True
-            sock = getattr(self._conn, "sock", None)
-        if sock is None:
-            # Still connecting (or in the TLS handshake, which the connect
-            # timeout bounds): cut the socket as soon as there is one.
-            WATCHDOG.watch(time.monotonic() + 0.05, self, generation)
-            return
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-
-
-class _Watchdog:
-    """One daemon thread for every deadline of the process: a heap of
-    (when, exchange, try) woken by a condition. Arming a deadline costs a
-    heap push, not a thread (a thread per request cost a millisecond each);
-    deadlines of tries that ended are dropped when they come up."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
-        self._heap: list[tuple[float, int, Exchange, int]] = []
-        self._count = 0
-        self._thread: threading.Thread | None = None
-
-    def watch(self, when: float, ex: Exchange, generation: int) -> None:
-        with self._cond:
-            self._count += 1
-            heapq.heappush(self._heap, (when, self._count, ex, generation))
-            if len(self._heap) > 4096:  # mostly ended tries: keep it small
-                self._heap = [e for e in self._heap if e[2].current(e[3])]
-                heapq.heapify(self._heap)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="cqlang-deadlines", daemon=True
-                )
-                self._thread.start()
-            elif self._heap[0][1] == self._count:  # the earliest now: wake up sooner
-                self._cond.notify()
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while True:
-                    heap = self._heap
-                    while heap and not heap[0][2].current(heap[0][3]):
-                        heapq.heappop(heap)
-                    now = time.monotonic()
-                    if heap and heap[0][0] <= now:
-                        _, _, ex, generation = heapq.heappop(heap)
-                        break
-                    self._cond.wait(heap[0][0] - now if heap else None)
-            ex.expire(generation)
-
-    def reset(self) -> None:
-        """In a forked child: the parent's thread is not there."""
-        self._cond = threading.Condition(threading.Lock())
-        self._heap = []
-        self._thread = None
-
-
-WATCHDOG = _Watchdog()
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=WATCHDOG.reset)
-
-
-#: The exchange of the page being fetched in this context.
-EXCHANGE: contextvars.ContextVar[Exchange | None] = contextvars.ContextVar(
-    "cqlang_client_exchange", default=None
+log.addHandler(logging.NullHandler())  # a library: the application decides what is shown
+# While a client fetches, its secrets are scrubbed from every record logged
+# here and by urllib3 (which may quote what a server sent).
+scrub.install(
+    "cqlang.client",
+    *(f"urllib3.{m}" for m in ("connection", "connectionpool", "poolmanager", "response")),
+    "urllib3.util.retry",
+    "requests",
 )
 
-
-def _begin(conn: Any) -> None:
-    ex = EXCHANGE.get()
-    if ex is not None:
-        ex.begin(conn)
-
-
-class _Connection(HTTPConnection):
-    def connect(self) -> None:
-        _begin(self)
-        super().connect()
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _begin(self)
-        super().request(*args, **kwargs)
+#: Statuses retried (after ``Retry-After`` or a backoff).
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_STR_ONLY = {str}
+#: The decoded bytes a page may hold per record asked for (``limit``), by
+#: default; ``Client(max_record_size=...)``, ``cqlang fetch --max-record-size``.
+DEFAULT_MAX_RECORD_SIZE = 64 * 1024
+#: The decoded bytes a page may hold besides its records.
+PAGE_OVERHEAD = 1024 * 1024
+#: The deepest JSON nesting accepted in a page (records are 2 levels below
+#: the envelope and hold lists of objects: 5 levels in all).
+MAX_DEPTH = jsonlimit.MAX_DEPTH
 
 
-class _TLSConnection(HTTPSConnection):
-    def connect(self) -> None:
-        _begin(self)
-        super().connect()
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _begin(self)
-        super().request(*args, **kwargs)
-
-
-class _Pool(HTTPConnectionPool):
-    ConnectionCls = _Connection
-
-
-class _TLSPool(HTTPSConnectionPool):
-    ConnectionCls = _TLSConnection
-
-
-_POOLS: dict[str, type[HTTPConnectionPool]] = {"http": _Pool, "https": _TLSPool}
-
-
-class Adapter(requests.adapters.HTTPAdapter):
-    """An ``HTTPAdapter`` whose connections keep the exchange's deadline."""
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _POOLS
-
-    def proxy_manager_for(self, proxy: Any, **kwargs: Any) -> Any:
-        manager = super().proxy_manager_for(proxy, **kwargs)
-        # A SOCKS manager has pools of its own kind: leave those alone.
-        if manager.pool_classes_by_scheme is urllib3.poolmanager.pool_classes_by_scheme:
-            manager.pool_classes_by_scheme = _POOLS
-        return manager
-
-
-# ----------------------------------------------------------------- retries
-
-
-def retry_after(value: str | None) -> float | None:
-    """The seconds a ``Retry-After`` asks for (a number or an HTTP date);
-    ``None`` when absent or unreadable. Not capped: a huge value stays huge."""
-    if value is None:
-        return None
-    text = value.strip()
-    if text.isascii() and text.isdigit():
-        return float(text) if len(text) < 16 else float("inf")
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-class BudgetRetry(Retry):
-    """``Retry`` that gives up when the next wait would overrun the budget.
-
-    The budget comes from the page's :class:`Exchange` or, for requests made
-    outside one, is ``budget`` seconds from the first failure. The planned
-    wait is computed once, in :meth:`increment`, so what is checked is what
-    is slept.
-    """
+class Transport:
+    """GETs pages from ``base_url`` with ``key``; ``secrets`` are hidden from
+    every text shown. The other arguments are :class:`~cqlang.Client`'s."""
 
     def __init__(
         self,
-        *args: Any,
-        budget: float = 30.0,
-        planned: float | None = None,
-        own_budget: Budget | None = None,
-        **kw: Any,
+        base_url: str,
+        key: str,
+        secrets: tuple[str, ...],
+        *,
+        timeout: tuple[float, float],
+        max_retries: int,
+        session: requests.Session | None,
+        backoff_factor: float,
+        backoff_max: float,
+        backoff_jitter: float,
+        retry_after_max: float,
+        retry_budget: float,
+        max_record_size: int,
+        on_request: Callable[[str, int, float, int], None] | None,
     ) -> None:
-        super().__init__(*args, **kw)
-        self.budget = budget
-        self.planned = planned
-        self.own_budget = own_budget
+        self.timeout = timeout
+        self.max_record_size = max_record_size
+        self.max_retries = max_retries
+        self.backoff_factor = backoff_factor
+        self.backoff_max = backoff_max
+        self.backoff_jitter = backoff_jitter
+        self.retry_budget = retry_budget
+        self.on_request = on_request
+        self._auth = _RawKeyAuth(key)
+        retry = BudgetRetry(
+            total=max_retries,
+            connect=0,  # refused, unknown host, timed out: say so at once
+            read=max_retries,
+            status=max_retries,
+            other=0,
+            redirect=0,
+            allowed_methods=frozenset({"GET"}),
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=backoff_factor,
+            backoff_max=backoff_max,
+            backoff_jitter=backoff_jitter,
+            retry_after_max=retry_after_max,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+            raise_on_redirect=False,
+            budget=retry_budget,
+        )
+        self.own_session = session is None
+        self.session = session if session is not None else requests.Session()
+        host = urlsplit(base_url)  # the requests' own scheme and host
+        prefix = urlunsplit((host.scheme, host.netloc, "", "", "")) + "/"
+        self.session.mount(prefix, Adapter(max_retries=retry))
+        where = (host.hostname or "", host.port or (443 if host.scheme == "https" else 80))
+        # Every text the client shows goes through its scrubber (see .scrub).
+        self.reporter = Reporter(scrub.Scrubber(s for s in secrets if s), where, timeout[0])
+        self._headers = {
+            "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
+            "Content-Type": "application/json",
+            "User-Agent": f"cqlang/{_version()} python-requests/{requests.__version__}",
+        }
 
-    def new(self, **kw: Any) -> BudgetRetry:
-        kw.setdefault("budget", self.budget)
-        kw.setdefault("own_budget", self.own_budget)
-        kw.setdefault("planned", None)
-        return super().new(**kw)
+    def close(self) -> None:
+        """Close the session (if the transport made it)."""
+        if self.own_session:
+            self.session.close()
 
-    def increment(
-        self,
-        method: str | None = None,
-        url: str | None = None,
-        response: BaseHTTPResponse | None = None,
-        error: Exception | None = None,
-        _pool: ConnectionPool | None = None,
-        _stacktrace: Any = None,
-    ) -> BudgetRetry:
-        ex = EXCHANGE.get()
-        if ex is not None:
-            ex.end()  # this try is over
-            if ex.expired and error is not None:  # the deadline cut it short
-                error = ReadTimeoutError(
-                    _pool,  # type: ignore[arg-type]
-                    url or "",
-                    f"no complete answer within {ex.total:g} s",
-                )
-        new = super().increment(method, url, response, error, _pool, _stacktrace)
-        budget = ex.budget if ex is not None else (self.own_budget or Budget(self.budget))
-        new.own_budget = budget
-        cause = f"status {response.status}" if response is not None else describe(error)
-        asked: float | None = None
-        if (
-            response is not None
-            and self.respect_retry_after_header
-            and response.status in self.RETRY_AFTER_STATUS_CODES
-        ):
-            asked = retry_after(response.headers.get("Retry-After"))
-        if asked is not None and not budget.allows(asked):
-            # The server says it will not answer within the budget: waiting
-            # part of it and failing after one more try helps nobody.
-            why = (
-                f"the server asked to retry after {_seconds(asked)}, "
-                "more than the retry budget left"
-            )
-            if ex is not None:
-                ex.gave_up = why
-            log.info("giving up on %s after %s: %s", url, cause, why)
-            raise MaxRetryError(_pool, url or "", error or ResponseError(why))  # type: ignore[arg-type]
-        wait = min(asked, self.retry_after_max) if asked is not None else new.get_backoff_time()
-        if not budget.allows(wait):
-            if ex is not None:
-                ex.gave_up = "the retry budget is spent"
-            log.info("giving up on %s after %s: retry budget spent", url, cause)
-            reason = error or ResponseError(f"retry budget spent ({cause})")
-            raise MaxRetryError(_pool, url or "", reason)  # type: ignore[arg-type]
-        if response is not None:
-            # Not drained: a hostile body could be endless. The connection
-            # is closed instead, and the next try opens a new one.
-            with contextlib.suppress(Exception):
-                response.close()
-        new.planned = wait
-        log.info("retrying %s in %.2f s after %s", url, wait, cause)
-        return new
+    def get_page(self, url: str, limit: int) -> tuple[list[dict[str, Any]], list[str]]:
+        """GET one page (asked with ``limit``) with retries; return its
+        records and their ids."""
+        ex = Exchange(self.retry_budget, self.timeout[1])
+        token = EXCHANGE.set(ex)
+        active = scrub.ACTIVE.set(self.reporter.scrub)
+        try:
+            return self._attempts(url, limit, ex)
+        finally:
+            ex.end()
+            scrub.ACTIVE.reset(active)
+            EXCHANGE.reset(token)
 
-    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
-        # What increment() planned (and checked against the budget).
-        if self.planned is not None:
-            if self.planned > 0:
-                time.sleep(self.planned)
-            return
-        super().sleep(response)
-
-
-def _seconds(s: float) -> str:
-    return "a very long time" if s == float("inf") else f"{s:g} s"
-
-
-def describe(exc: BaseException | None) -> str:
-    """A one-line cause in words: the innermost reason of a requests or
-    urllib3 error (class names only for what has no words here)."""
-    if exc is None:
-        return "an unknown error"
-    chain = error_chain(exc)
-    for e in chain:
-        if isinstance(e, http.client.IncompleteRead | urllib3.exceptions.IncompleteRead):
-            got = e.partial if isinstance(e.partial, int) else len(e.partial)
-            more = f", {e.expected} more expected" if e.expected is not None else ""
-            return f"the connection closed after {got} bytes of the body{more}"
-        if isinstance(e, http.client.RemoteDisconnected):
-            return "the server closed the connection without an answer"
-        if isinstance(e, ConnectionResetError):
-            return "the connection was reset"
-        if isinstance(e, urllib3.exceptions.InvalidChunkLength):
-            return "a malformed chunk of the body"
-        if isinstance(e, http.client.BadStatusLine):
-            return "a malformed status line"
-    cur = chain[-1]
-    text = " ".join(str(cur).split())
-    # urllib3 prefixes messages with the connection or pool: drop it.
-    text = _OWNER.sub("", text)
-    kind = type(cur).__name__
-    if "timed out" in text.lower() or "timeout" in kind.lower():
-        return f"timed out ({text})" if text else "timed out"
-    return f"{kind}: {text}" if text else kind
-
-
-_OWNER = re.compile(r"^(?:<[^>]*>|\w+\((?:host|scheme)=[^)]*\)): ")
-
-
-def error_chain(exc: BaseException) -> list[BaseException]:
-    """``exc`` and what it wraps (reasons, arguments, causes), outermost first."""
-    chain: list[BaseException] = []
-    cur: BaseException | None = exc
-    while cur is not None and cur not in chain and len(chain) < 16:
-        chain.append(cur)
-        nxt: Any = getattr(cur, "reason", None)
-        if not isinstance(nxt, BaseException):
-            nxt = next((a for a in cur.args if isinstance(a, BaseException)), None)
-        cur = nxt or cur.__cause__ or cur.__context__
-    return chain
-
-
-def innermost(exc: BaseException) -> BaseException:
-    """The deepest ``reason`` (or exception argument) of a wrapped error."""
-    cur = exc
-    for _ in range(8):
-        inner: Any = getattr(cur, "reason", None)
-        if not isinstance(inner, BaseException):
-            inner = cur.args[0] if cur.args and isinstance(cur.args[0], BaseException) else None
-        if inner is None:
-            break
-        cur = inner
-    return cur
-
-
-# -------------------------------------------------------------------- body
-
-
-class BodyTooLarge(Exception):
-    """The decoded body passed the cap."""
-
-
-class UnknownEncoding(Exception):
-    """A ``Content-Encoding`` the client did not ask for."""
-
-
-def read_body(raw: BaseHTTPResponse, cap: int, *, truncate: bool = False) -> tuple[bytes, bool]:
-    """The body of ``raw`` (urllib3's response, not yet read), decoded, and
-    whether it was cut: past ``cap`` bytes, :class:`BodyTooLarge` (or, with
-    ``truncate``, the first ``cap`` bytes and ``True``). Memory stays within
-    about twice the cap however the server sends it (endless, chunked,
-    compressed); the rest of a body past the cap is not read."""
-    encoding = (raw.headers.get("Content-Encoding") or "").strip().lower()
-    parts: list[bytes] = []
-    size = 0
-    if encoding in ("", "identity"):
-        length = _content_length(raw)
-        if length is not None and length > cap and not truncate:
-            raise BodyTooLarge  # said so up front: not a byte is read
-        # A body of known length in one read (then EOF); of unknown length
-        # (chunked, or until the connection closes) in pieces.
-        step = cap + 1 if length is not None else _CHUNK * 4
+    def _attempts(
+        self, url: str, limit: int, ex: Exchange
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        broken = 0
+        format_retried = False
         while True:
-            data = raw.read(min(step, cap + 1 - size), decode_content=False)
-            if not data:
-                break
-            parts.append(data)
-            size += len(data)
-            if size > cap:
-                return _too_large(parts, cap, truncate)
-        return (parts[0] if len(parts) == 1 else b"".join(parts)), False
-    if encoding in ("gzip", "x-gzip"):
-        wbits = 16 + zlib.MAX_WBITS
-    elif encoding == "deflate":
-        wbits = zlib.MAX_WBITS  # zlib-wrapped; raw deflate is tried if that fails
-    else:
-        raise UnknownEncoding(encoding)
-    dec = zlib.decompressobj(wbits)
-    started = False
-    while True:
-        data = raw.read(_CHUNK, decode_content=False)
-        if not data:
-            break
-        while data:
             try:
-                piece = dec.decompress(data, cap + 1 - size)  # never more than fits
-            except zlib.error:
-                if started or wbits != zlib.MAX_WBITS:
-                    raise
-                wbits = -zlib.MAX_WBITS  # "deflate" sent as raw deflate
-                dec = zlib.decompressobj(wbits)
-                continue
-            started = True
-            parts.append(piece)
-            size += len(piece)
-            if size > cap:
-                return _too_large(parts, cap, truncate)
-            if dec.unconsumed_tail:
-                data = dec.unconsumed_tail
-            elif dec.eof and dec.unused_data and wbits == 16 + zlib.MAX_WBITS:
-                data = dec.unused_data  # the next member of a multi-member gzip
-                dec = zlib.decompressobj(wbits)
+                return self._attempt(url, limit, ex)
+            except _Again as again:
+                err = again.error
+                if again.kind == "format":
+                    # Not the envelope: one more try, then it is what it is.
+                    if format_retried or not ex.budget.allows(0):
+                        raise err from None
+                    format_retried = True
+                    log.info("retrying %s after %s", url, again.what)
+                    continue
+                # A body cut short after the headers: retry within the budget.
+                broken += 1
+                wait = self._backoff(broken)
+                if broken > self.max_retries or not ex.budget.allows(wait):
+                    raise err from again.cause
+                log.info("retrying %s in %.2f s after %s", url, wait, again.what)
+                if wait > 0:
+                    time.sleep(wait)
+
+    def _attempt(
+        self, url: str, limit: int, ex: Exchange
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """One GET (urllib3 retrying underneath) and its body. Raises
+        :class:`_Again` for what the client's own loop may retry."""
+        t0 = time.monotonic()
+        try:
+            resp = self.session.get(
+                url,
+                headers=self._headers,
+                auth=self._auth,
+                timeout=self.timeout,
+                stream=True,  # the body is read here, within a cap
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            ex.end()
+            log.debug("GET %s -> failed (%.0f ms)", url, (time.monotonic() - t0) * 1000)
+            if ex.expired:  # the last try ran out of time (before the headers)
+                what = f"timed out: no complete answer within {ex.total:g} s"
+                raise self.reporter.transport_error(exc, url, what, plain=True) from exc
+            raise self.reporter.transport_error(exc, url) from exc
+        except (OSError, ValueError, HTTPError) as exc:
+            # Before any request (a missing CA bundle), or what requests
+            # does not wrap: no answer.
+            ex.end()
+            raise self.reporter.transport_error(exc, url, "the request could not be made") from exc
+        status = resp.status_code
+        if status != 200:
+            body, cut = self._read(resp, url, ex, ERROR_BODY_MAX, truncate=True)
+            self._log(url, status, time.monotonic() - t0, 0)
+            raise self.reporter.status_error(status, url, resp, body, cut, ex)
+        cap = PAGE_OVERHEAD + limit * self.max_record_size
+        body, _ = self._read(resp, url, ex, cap)
+        elapsed = time.monotonic() - t0
+        try:
+            doc = jsonlimit.loads(body, MAX_DEPTH)
+        except jsonlimit.TooDeep:
+            self._log(url, status, elapsed, 0)
+            what = f"a body nested deeper than {MAX_DEPTH} levels"
+            raise self.reporter.format_error(url, body, what) from None
+        except ValueError:
+            self._log(url, status, elapsed, 0)
+            if _looks_cut(body):
+                what = "a JSON body cut short"
+                raise _Again("body", self.reporter.format_error(url, body, what), what) from None
+            ctype = resp.headers.get("Content-Type") or "no content type"
+            what = f"a body that is not JSON ({ctype})"
+            raise _Again("format", self.reporter.format_error(url, body, what), what) from None
+        data = doc.get("data") if isinstance(doc, dict) else None
+        if not isinstance(data, list):
+            self._log(url, status, elapsed, 0)
+            what = 'a body that is not the {"data": [...]} envelope'
+            raise _Again("format", self.reporter.format_error(url, body, what), what)
+        self._log(url, status, elapsed, len(data))
+        try:
+            ids = [r["id"] for r in data]
+        except (KeyError, TypeError, IndexError):
+            ids = None
+        # C-level checks (no Python code per record): every id a str, no repeats.
+        if ids is None or (ids and set(map(type, ids)) != _STR_ONLY):
+            what = "a record without a string id"
+            raise _Again("format", self.reporter.format_error(url, body, what), what)
+        if len(set(ids)) != len(ids):
+            what = "a page that repeats an id"
+            raise _Again("format", self.reporter.format_error(url, body, what), what)
+        return data, ids
+
+    def _read(
+        self,
+        resp: requests.Response,
+        url: str,
+        ex: Exchange,
+        cap: int,
+        *,
+        truncate: bool = False,
+    ) -> tuple[bytes, bool]:
+        """The decoded body, at most ``cap`` bytes: past that, the first
+        ``cap`` bytes and ``True`` with ``truncate``, else
+        :class:`ResponseTooLargeError`. A body that breaks off (or misses
+        the deadline) raises :class:`_Again`."""
+        raw = resp.raw
+        done = False
+        try:
+            body, cut = read_body(raw, cap, truncate=truncate)
+            done = not cut
+            return body, cut
+        except BodyTooLarge:
+            raise ResponseTooLargeError(
+                f"HTTP 200 from GET {url}, but the body is larger than {size(cap)} "
+                f"(at most {size(self.max_record_size)} per record asked for; "
+                "raise max_record_size, or --max-record-size, if the records are that big)",
+                status=200,
+                url=url,
+            ) from None
+        except UnknownEncoding as exc:
+            raise self.reporter.format_error(
+                url, b"", f"a body in an encoding it did not ask for ({exc})"
+            ) from None
+        except (HTTPError, OSError, zlib.error) as exc:
+            expired = ex.expired
+            if expired:
+                what = f"timed out: no complete answer within {ex.total:g} s"
+            elif isinstance(exc, ReadTimeoutError):
+                what = "timed out while reading the answer"
+            elif isinstance(exc, zlib.error):
+                what = "the compressed body is corrupt"
             else:
-                data = b""
-    parts.append(dec.flush())  # input all consumed: at most a few bytes left
-    body = b"".join(parts)
-    if len(body) > cap:
-        return _too_large([body], cap, truncate)
-    return body, False
+                what = "the response broke off"
+            log.debug("GET %s -> body: %s", url, what)
+            error = self.reporter.transport_error(exc, url, what, plain=True)
+            raise _Again("body", error, what, exc) from None
+        finally:
+            ex.end()
+            if done:
+                raw.release_conn()  # read to the end: the connection is reusable
+            else:
+                resp.close()  # not drained: it could be endless
+
+    def _backoff(self, n: int) -> float:
+        if n <= 1:
+            return 0.0
+        wait = self.backoff_factor * 2 ** (n - 1) + random.random() * self.backoff_jitter
+        return float(min(self.backoff_max, wait))
+
+    def _log(self, url: str, status: int, seconds: float, records: int) -> None:
+        noun = "record" if records == 1 else "records"
+        log.debug("GET %s -> %d (%.0f ms, %d %s)", url, status, seconds * 1000, records, noun)
+        if self.on_request is not None:
+            self.on_request(url, status, seconds, records)
 
 
-def _content_length(raw: BaseHTTPResponse) -> int | None:
-    value = (raw.headers.get("Content-Length") or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+class _Secret:
+    """A string that never shows itself in a ``repr`` (or ``vars()`` dump)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<hidden>"
+
+    __str__ = __repr__
 
 
-def _too_large(parts: list[bytes], cap: int, truncate: bool) -> tuple[bytes, bool]:
-    if not truncate:
-        raise BodyTooLarge
-    return b"".join(parts)[:cap], True
+class _RawKeyAuth(requests.auth.AuthBase):
+    """The raw key in ``Authorization`` (no ``Bearer``). Being the request's
+    auth also keeps a ``.netrc`` entry from replacing it."""
+
+    def __init__(self, key: str) -> None:
+        self._key = _Secret(key)
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        r.headers["Authorization"] = self._key.value
+        return r
+
+    def __repr__(self) -> str:
+        return "<api key>"
+
+
+class _Again(Exception):
+    """A failed attempt the client's own loop may retry: ``kind`` is
+    ``"body"`` (cut short: retried within the budget) or ``"format"`` (not
+    the envelope: retried once)."""
+
+    def __init__(
+        self, kind: str, error: ApiError, what: str, cause: BaseException | None = None
+    ) -> None:
+        super().__init__(what)
+        self.kind = kind
+        self.error = error
+        self.what = what
+        self.cause = cause
+
+
+def _looks_cut(body: bytes) -> bool:
+    """Whether a body that is not valid JSON looks like JSON cut short."""
+    head = body.lstrip()[:1]
+    return head in (b"{", b"[")
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
