@@ -1146,8 +1146,7 @@ def fetch_cmd(
                 )
 
         client = Client(
-            conn.base_url,
-            conn.api_key,
+            conn.for_client(),
             max_retries=retries,
             retry_budget=retry_budget,
             timeout=(min(5.0, timeout), timeout),

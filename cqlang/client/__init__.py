@@ -2,6 +2,8 @@
 
 One job per module:
 
+- :mod:`.connection`: :class:`Connection`, the base URL and the key as a
+  checked value; the one place ``CONPEEK_URL``/``CONPEEK_KEY`` are read;
 - :mod:`.fetch`: :class:`Client`, which runs a plan: one request per
   branch, paged, merged by ``id``, the residual applied;
 - :mod:`.transport`: the HTTP plumbing (retries within a budget, a deadline
@@ -9,12 +11,13 @@ One job per module:
 - :mod:`.scrub`: every form of a secret hidden from what is shown;
 - :mod:`.errors`: :class:`ApiError` and its family.
 
-Importing this package is light (the errors alone): :class:`Client` and
-what needs ``requests`` load on first use.
+Importing this package is light (the errors and :class:`Connection`):
+:class:`Client` and what needs ``requests`` load on first use.
 """
 
 from __future__ import annotations
 
+from .connection import Connection
 from .errors import (
     ApiError,
     AuthError,
@@ -61,6 +64,7 @@ __all__ = [
     "BadRequestError",
     "Client",
     "ConfigurationError",
+    "Connection",
     "NotFoundError",
     "RateLimitError",
     "ResponseFormatError",

@@ -26,18 +26,15 @@ client scrubbed of secrets (:mod:`.scrub`).
 from __future__ import annotations
 
 import logging
-import os
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import requests
 
-from ..encoding import base_url as base_url_of
 from ..encoding import encode_json, request_path
-from .errors import ApiError, ConfigurationError, ResultSetChangedError
+from .connection import Connection
+from .errors import ApiError, ResultSetChangedError
 from .transport import DEFAULT_MAX_RECORD_SIZE, PAGE_OVERHEAD, Transport
 
 if TYPE_CHECKING:
@@ -55,17 +52,21 @@ __all__ = ["DEFAULT_MAX_RECORD_SIZE", "MAX_PAGE_SIZE", "PAGE_OVERHEAD", "Client"
 class Client:
     """A client for ``GET /voice_campaign/{id}/request``.
 
-    ``base_url`` and ``api_key`` default to the environment variables
-    ``CONPEEK_URL`` and ``CONPEEK_KEY`` (the key is stripped of surrounding
-    whitespace; one holding a control character is a
-    :class:`ConfigurationError`). ``timeout`` is (connect, total) seconds:
-    connecting may take ``connect``, and one try as a whole, from
-    connecting to the last byte of the body, ``total``. A failing request is
-    retried at most ``max_retries`` times and for at most ``retry_budget``
-    seconds, waiting ``backoff_factor * 2**n`` seconds (plus jitter, at most
-    ``backoff_max``) between tries, or what ``Retry-After`` asks up to
-    ``retry_after_max``; a failure to connect is not retried. A page's body
-    may hold ``max_record_size`` bytes per record asked for (plus
+    ``Client(connection)`` sends its requests to ``connection.base_url`` with
+    ``connection.api_key`` (a :class:`~.connection.Connection`). As sugar,
+    ``Client(base_url, api_key)`` (either by keyword) makes the connection,
+    and what is not given comes from ``CONPEEK_URL`` and ``CONPEEK_KEY``
+    (:meth:`Connection.from_environment`): what is missing, or a key that
+    cannot be sent, is a :class:`ConfigurationError`.
+
+    ``timeout`` is (connect, total) seconds: connecting may take
+    ``connect``, and one try as a whole, from connecting to the last byte of
+    the body, ``total``. A failing request is retried at most
+    ``max_retries`` times and for at most ``retry_budget`` seconds, waiting
+    ``backoff_factor * 2**n`` seconds (plus jitter, at most ``backoff_max``)
+    between tries, or what ``Retry-After`` asks up to ``retry_after_max``; a
+    failure to connect is not retried. A page's body may hold
+    ``max_record_size`` bytes per record asked for (plus
     :data:`PAGE_OVERHEAD`). ``session`` may be your own
     ``requests.Session``: the client mounts its retrying adapter on it for
     ``base_url`` only. ``on_request`` is called after every HTTP exchange
@@ -74,9 +75,10 @@ class Client:
 
     def __init__(
         self,
-        base_url: str | None = None,
+        connection: Connection | str | None = None,
         api_key: str | None = None,
         *,
+        base_url: str | None = None,
         timeout: float | tuple[float, float] = (5, 30),
         max_retries: int = 5,
         session: requests.Session | None = None,
@@ -90,21 +92,20 @@ class Client:
         max_record_size: int = DEFAULT_MAX_RECORD_SIZE,
         on_request: Callable[[str, int, float, int], None] | None = None,
     ) -> None:
-        base = base_url if base_url is not None else os.environ.get("CONPEEK_URL")
-        raw_key = api_key if api_key is not None else os.environ.get("CONPEEK_KEY")
-        if not base:
-            raise ConfigurationError("no API base URL: pass base_url= or set CONPEEK_URL")
-        key = _checked_key(raw_key)
-        # A user:password@ in the URL is not used (the key is the auth) and
-        # must not show anywhere: base_url() drops it.
-        try:
-            self.base_url = base_url_of(base)
-        except ValueError as exc:
-            raise ConfigurationError(str(exc)) from None
-        try:
-            password = urlsplit(base.strip()).password
-        except ValueError:
-            password = None
+        if isinstance(connection, Connection):
+            if base_url is not None or api_key is not None:
+                raise TypeError("Client(connection) takes no base_url or api_key")
+        elif connection is None or isinstance(connection, str):
+            if connection is not None and base_url is not None:
+                raise TypeError("Client() got the base URL twice (positional and base_url=)")
+            url = connection if connection is not None else base_url
+            connection = Connection.from_environment(base_url=url, api_key=api_key)
+        else:
+            kind = type(connection).__name__
+            raise TypeError(f"Client() takes a Connection or a base URL, not {kind}")
+        #: Where the requests go, and with which key.
+        self.connection = connection
+        self.base_url = connection.base_url
         if isinstance(timeout, tuple):
             connect, total = float(timeout[0]), float(timeout[1])
         else:
@@ -116,9 +117,7 @@ class Client:
         self.overlap = max(1, overlap)
         self.max_relocate = max_relocate
         self._transport = Transport(
-            self.base_url,
-            key,
-            (key, password or ""),
+            connection,
             timeout=(connect, total),
             max_retries=max_retries,
             session=session,
@@ -140,11 +139,14 @@ class Client:
         """A client for a :class:`cqlang.Config`'s connection (``profile``, or
         the one the config was loaded with): base URL and key resolved as the
         command line does, ``CONPEEK_URL``/``CONPEEK_KEY`` before the file.
-        ``options`` go to the constructor (``timeout``, ``max_retries``...)."""
-        from ..config import client_from_config
+        ``options`` go to the constructor (``timeout``, ``max_retries``...).
 
-        client: Client = client_from_config(config, profile, **options)
-        return client
+        The config is asked, not imported: ``config.connection(profile)``
+        gives the resolved settings, whose ``for_client()`` is the
+        :class:`Connection` (a missing base URL or key is the config's
+        error, which says where it should come from)."""
+        connection: Connection = config.connection(profile).for_client()
+        return cls(connection, **options)
 
     def close(self) -> None:
         """Close the session (if the client made it)."""
@@ -378,28 +380,3 @@ class Client:
     ) -> tuple[list[dict[str, Any]], list[str]]:
         """GET one page with retries; return its records and their ids."""
         return self._transport.get_page(f"{base}limit={limit}&offset={offset}{params}", limit)
-
-
-# ------------------------------------------------------------------ helpers
-
-
-def _checked_key(key: str | None) -> str:
-    """The key stripped of surrounding whitespace, or a
-    :class:`ConfigurationError` that does not show it."""
-    key = (key or "").strip()
-    if not key:
-        raise ConfigurationError("no API key: pass api_key= or set CONPEEK_KEY")
-    for n, c in enumerate(key, 1):
-        if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"):
-            raise ConfigurationError(
-                f"the API key holds a control character (U+{ord(c):04X}, character {n} "
-                f"of {len(key)}), which cannot be sent in a header: check CONPEEK_KEY or "
-                "api_key in the config (a key file saved with Windows line ends?)"
-            )
-        if not c.isascii():
-            raise ConfigurationError(
-                f"the API key holds a character that is not ASCII (character {n} of "
-                f"{len(key)}), which cannot be sent in a header: check CONPEEK_KEY or "
-                "api_key in the config"
-            )
-    return key

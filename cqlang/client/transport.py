@@ -17,7 +17,7 @@ import random
 import time
 import zlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -31,6 +31,9 @@ from .errors import ApiError, ResponseTooLargeError
 from .exchange import EXCHANGE, Adapter, Exchange
 from .retry import BudgetRetry
 from .words import ERROR_BODY_MAX, Reporter, size
+
+if TYPE_CHECKING:
+    from .connection import Connection
 
 log = logging.getLogger("cqlang.client")
 log.addHandler(logging.NullHandler())  # a library: the application decides what is shown
@@ -57,14 +60,13 @@ MAX_DEPTH = jsonlimit.MAX_DEPTH
 
 
 class Transport:
-    """GETs pages from ``base_url`` with ``key``; ``secrets`` are hidden from
-    every text shown. The other arguments are :class:`~cqlang.Client`'s."""
+    """GETs pages from ``connection``'s base URL with its key, which is
+    hidden from every text shown (with a password its URL came with). The
+    other arguments are :class:`~cqlang.Client`'s."""
 
     def __init__(
         self,
-        base_url: str,
-        key: str,
-        secrets: tuple[str, ...],
+        connection: Connection,
         *,
         timeout: tuple[float, float],
         max_retries: int,
@@ -85,7 +87,7 @@ class Transport:
         self.backoff_jitter = backoff_jitter
         self.retry_budget = retry_budget
         self.on_request = on_request
-        self._auth = _RawKeyAuth(key)
+        self._auth = _RawKeyAuth(connection.api_key)
         retry = BudgetRetry(
             total=max_retries,
             connect=0,  # refused, unknown host, timed out: say so at once
@@ -106,12 +108,12 @@ class Transport:
         )
         self.own_session = session is None
         self.session = session if session is not None else requests.Session()
-        host = urlsplit(base_url)  # the requests' own scheme and host
+        host = urlsplit(connection.base_url)  # the requests' own scheme and host
         prefix = urlunsplit((host.scheme, host.netloc, "", "", "")) + "/"
         self.session.mount(prefix, Adapter(max_retries=retry))
         where = (host.hostname or "", host.port or (443 if host.scheme == "https" else 80))
         # Every text the client shows goes through its scrubber (see .scrub).
-        self.reporter = Reporter(scrub.Scrubber(s for s in secrets if s), where, timeout[0])
+        self.reporter = Reporter(scrub.Scrubber(connection.secrets()), where, timeout[0])
         self._headers = {
             "Accept": "application/json",
             "Accept-Encoding": ACCEPT_ENCODING,
