@@ -5,7 +5,10 @@ One job per module:
 - :mod:`.connection`: :class:`Connection`, the base URL and the key as a
   checked value; the one place ``CONPEEK_URL``/``CONPEEK_KEY`` are read;
 - :mod:`.fetch`: :class:`Client`, which runs a plan: one request per
-  branch, paged, merged by ``id``, the residual applied;
+  branch, the residual applied, excluded fields dropped;
+- :mod:`.paging`: the paging algorithm, over a "fetch page" callable (no
+  HTTP in it): pages that overlap, re-located when the results move,
+  merged by ``id``, ``limit`` honoured;
 - :mod:`.transport`: the HTTP plumbing (retries within a budget, a deadline
   per try, bodies read within a size cap);
 - :mod:`.scrub`: every form of a secret hidden from what is shown;
@@ -36,11 +39,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from .fetch import DEFAULT_MAX_RECORD_SIZE, MAX_PAGE_SIZE, PAGE_OVERHEAD, Client
+    from .fetch import DEFAULT_MAX_RECORD_SIZE, PAGE_OVERHEAD, Client
+    from .paging import MAX_PAGE_SIZE
 
 _LAZY = {
     "Client": "fetch",
-    "MAX_PAGE_SIZE": "fetch",
+    "MAX_PAGE_SIZE": "paging",
     "DEFAULT_MAX_RECORD_SIZE": "fetch",
     "PAGE_OVERHEAD": "fetch",
 }

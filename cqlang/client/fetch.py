@@ -6,17 +6,9 @@
 delivered. It streams: one page is in memory at a time, plus the ids needed
 to de-duplicate across branches.
 
-Paging guarantee. Consecutive pages overlap by a few records (``overlap``,
-default 2): each request after the first asks for ``offset - overlap`` and
-checks that the first ids of the new page are the last ids of the previous
-one. When records appear or close between two requests the offsets shift;
-the client sees it, re-locates the last record it delivered in the new page
-(stepping back a few pages if it must) and carries on from there. So every
-record that matches throughout the fetch is delivered exactly once; records
-created or closed during it may or may not be; and where the client cannot
-re-locate, it raises :class:`ResultSetChangedError` rather than skip or
-repeat a record. This rests on one assumption about the API: its order is
-stable (records do not move relative to each other between requests).
+The pages and their guarantee (every record that matches throughout the
+fetch is delivered exactly once, or :class:`ResultSetChangedError`) are
+:mod:`.paging`'s, over a fetch of one page that is an HTTP GET here.
 
 Retries, deadlines, the limits on what a server may send, and keeping the
 key secret are the transport's (:mod:`.transport`); every error leaves the
@@ -25,7 +17,6 @@ client scrubbed of secrets (:mod:`.scrub`).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -33,18 +24,15 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from ..encoding import encode_json, request_path
+from . import paging
 from .connection import Connection
-from .errors import ApiError, ResultSetChangedError
+from .errors import ApiError
+from .paging import MAX_PAGE_SIZE
 from .transport import DEFAULT_MAX_RECORD_SIZE, PAGE_OVERHEAD, Transport
 
 if TYPE_CHECKING:
     from ..planner import Plan
     from ..schema import Schema
-
-log = logging.getLogger("cqlang.client")
-
-#: The largest ``limit`` the API takes.
-MAX_PAGE_SIZE = 10_000
 
 __all__ = ["DEFAULT_MAX_RECORD_SIZE", "MAX_PAGE_SIZE", "PAGE_OVERHEAD", "Client"]
 
@@ -209,174 +197,48 @@ class Client:
     ) -> Iterator[dict[str, Any]]:
         """The records; every error leaves through here, scrubbed of secrets."""
         try:
-            yield from self._records(campaign_id, plan, exclude, page_size, limit)
+            if plan.never_matches:
+                return
+            residual = plan.residual
+            # Fields the residual reads are fetched even when excluded (else a
+            # missing field would be judged as null), and dropped once judged.
+            read = residual.record_fields if residual is not None else frozenset()
+            hidden = [f for f in exclude if f in read]
+            exclude = [f for f in exclude if f not in read]
+            found = paging.records(
+                self._requests(campaign_id, plan.branches, exclude),
+                page_size=page_size,
+                limit=limit,
+                keep=residual.matches if residual is not None else None,
+                overlap=self.overlap,
+                max_relocate=self.max_relocate,
+            )
+            if not hidden:
+                yield from found
+                return
+            for rec in found:
+                for name in hidden:
+                    rec.pop(name, None)
+                yield rec
         except ApiError as exc:
             raise self._transport.reporter.clean(exc) from exc.__cause__
 
-    def _records(
-        self, campaign_id: str, plan: Plan, exclude: list[str], page_size: int, limit: int | None
-    ) -> Iterator[dict[str, Any]]:
-        if plan.never_matches or limit == 0 or not plan.branches:
-            return
-        residual = plan.residual.matches if plan.residual is not None else None
-        # Fields the residual reads are fetched even when excluded (else a
-        # missing field would be judged as null), and dropped once judged.
-        read = plan.residual.record_fields if plan.residual is not None else frozenset()
-        hidden = [f for f in exclude if f in read]
-        exclude = [f for f in exclude if f not in read]
-        branches = plan.branches
-        seen: set[str] | None = set() if len(branches) > 1 else None
-        delivered = 0
-
-        def want() -> int | None:
-            # How many more records to ask for, when it is knowable.
-            if limit is None or residual is not None:
-                return None
-            return limit - delivered
-
+    def _requests(
+        self, campaign_id: str, branches: Sequence[Sequence[Mapping[str, Any]]], exclude: list[str]
+    ) -> list[tuple[paging.FetchPage[dict[str, Any]], str]]:
+        """One fetch per branch of the plan (a GET of its filter), and the
+        URL its errors name."""
         base = f"{self.base_url}{request_path(campaign_id)}?"
         tail = f"&exclude={encode_json(exclude)}" if exclude else ""
-        for n, filters in enumerate(branches):
-            last = n == len(branches) - 1
-            extra = f"&filter={encode_json(filters)}" if filters else ""
-            for fresh, ids in self._pages(base, extra + tail, page_size, want):
-                if seen is None and residual is None:
-                    # The hot path: whole pages, no per-record work.
-                    if limit is not None and delivered + len(fresh) >= limit:
-                        yield from fresh[: limit - delivered]
-                        return
-                    delivered += len(fresh)
-                    yield from fresh
-                    fresh, ids = [], []  # let the page go before the next is parsed
-                    continue
-                for rec, rid in zip(fresh, ids, strict=True):
-                    if seen is not None:
-                        if rid in seen:
-                            continue
-                        if not last:
-                            seen.add(rid)
-                    if residual is not None and not residual(rec):
-                        continue
-                    for name in hidden:
-                        rec.pop(name, None)
-                    yield rec
-                    delivered += 1
-                    if limit is not None and delivered >= limit:
-                        return
+        get = self._transport.get_page
+        out: list[tuple[paging.FetchPage[dict[str, Any]], str]] = []
+        for filters in branches:
+            params = (f"&filter={encode_json(filters)}" if filters else "") + tail
 
-    def _pages(
-        self, base: str, params: str, page_size: int, want: Callable[[], int | None]
-    ) -> Iterator[tuple[list[dict[str, Any]], list[str]]]:
-        """One request's pages: the records not seen before, and their ids."""
-        k = self.overlap
-        pos = 0  # the offset just past the last page, in the server's numbering now
-        prev: list[str] | None = None  # the last page's ids
-        # Records delivered but not found again when re-locating: they may
-        # still lie ahead (behind records created meanwhile), so they are
-        # skipped if they turn up. Empty unless the results moved.
-        pending: set[str] = set()
-        stalls = 0  # pages in a row that brought nothing new
-        moved = False  # have the results moved under the pages?
-        while True:
-            need = want()
-            off = 0 if prev is None else max(0, pos - k)
-            ov = pos - off
-            # Ask for just the records still missing (under a limit), unless
-            # the results are moving: a small window cannot absorb a shift.
-            size = page_size if need is None or moved else max(1, min(page_size, need))
-            lim = min(MAX_PAGE_SIZE, size + ov)
-            data, ids = self._get_page(base, params, off, lim)
-            start = 0
-            if prev is not None:
-                if ov and ids[:ov] == prev[-ov:]:
-                    start = ov
-                else:
-                    data, ids, off, start, lim, anchor = self._relocate(
-                        base, params, prev, off, lim, data, ids
-                    )
-                    pending.update(prev[anchor + 1 :])
-                    moved = True
-            pos = off + len(data)
-            short = len(data) < lim
-            fresh = data[start:] if start else data
-            fresh_ids = ids[start:] if start else ids
-            data = []  # hold one page at a time: the consumer has it now
-            if pending and fresh:
-                keep = [j for j, rid in enumerate(fresh_ids) if rid not in pending]
-                pending.difference_update(ids)
-                fresh = [fresh[j] for j in keep]
-                fresh_ids = [fresh_ids[j] for j in keep]
-            if fresh:
-                stalls = 0
-                yield fresh, fresh_ids
-                fresh, fresh_ids = [], []
-            else:
-                stalls += 1
-                if stalls > self.max_relocate + 2:
-                    raise ResultSetChangedError(
-                        "the results keep moving under the pages; fetch again "
-                        f"({self._url(base, params)})",
-                        url=self._url(base, params),
-                    )
-            if short:
-                return
-            prev = ids
+            def fetch(
+                offset: int, limit: int, params: str = params
+            ) -> tuple[list[dict[str, Any]], list[str]]:
+                return get(f"{base}limit={limit}&offset={offset}{params}", limit)
 
-    def _relocate(
-        self,
-        base: str,
-        params: str,
-        prev: list[str],
-        off: int,
-        lim: int,
-        data: list[dict[str, Any]],
-        ids: list[str],
-    ) -> tuple[list[dict[str, Any]], list[str], int, int, int, int]:
-        """Find where the last page's records went after the results moved.
-
-        The anchor is the last record of the previous page that is still
-        there; what follows it is new to us. Returns the page to carry on
-        from: its records, ids, offset, the index of its first record after
-        the anchor, the limit it was asked with, and the anchor's index in
-        the previous page.
-        """
-        index = {rid: i for i, rid in enumerate(prev)}
-        for attempt in range(self.max_relocate + 1):
-            best, at = -1, -1
-            for j, rid in enumerate(ids):
-                i = index.get(rid, -1)
-                if i > best:
-                    best, at = i, j
-            if at >= 0:
-                if any(rid in index for rid in ids[at + 1 :]):
-                    raise ResultSetChangedError(
-                        f"the results changed order while paging ({self._url(base, params)})",
-                        url=self._url(base, params),
-                    )
-                log.warning(
-                    "results moved while paging (offset %d): re-located after %d record(s)",
-                    off,
-                    at + 1,
-                )
-                return data, ids, off, at + 1, lim, best
-            if off == 0 or attempt == self.max_relocate:
-                break
-            # None of the last page is here: the results shrank past it. Step back.
-            off = max(0, off - (lim - 1))
-            data, ids = self._get_page(base, params, off, lim)
-        raise ResultSetChangedError(
-            "the results changed while paging and the last page's records could not be "
-            f"found again; fetch again ({self._url(base, params)})",
-            url=self._url(base, params),
-        )
-
-    # ------------------------------------------------------------ one page
-
-    def _url(self, base: str, params: str) -> str:
-        return (base + params.lstrip("&")).rstrip("?")
-
-    def _get_page(
-        self, base: str, params: str, offset: int, limit: int
-    ) -> tuple[list[dict[str, Any]], list[str]]:
-        """GET one page with retries; return its records and their ids."""
-        return self._transport.get_page(f"{base}limit={limit}&offset={offset}{params}", limit)
+            out.append((fetch, (base + params.lstrip("&")).rstrip("?")))
+        return out
