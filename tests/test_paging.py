@@ -346,3 +346,21 @@ def test_a_change_of_order_is_refused() -> None:
     res.change = swap
     with pytest.raises(ResultSetChangedError, match="changed order"):
         list(pages(res.fetch(), page_size=4))
+
+
+def test_a_record_that_went_and_came_back_is_not_delivered_twice() -> None:
+    """Found by the properties above: n0009 is delivered, goes, and comes
+    back behind records created at the front, just after the record the
+    paging re-locates on; the page before it did not hold n0009 (it was
+    gone then), so that page's ids alone could not tell it was delivered."""
+    res = Results(9)
+    changes: dict[int, Callable[[Results], None]] = {
+        1: lambda r: [r.insert(9), r.insert(10), r.insert(10)],  # n0009, n0010, n0011
+        12: lambda r: [r.insert(0), r.insert(0)],
+        13: lambda r: [r.insert(0), r.remove("n0009")],
+        14: lambda r: [r.insert(0), r.insert(0), r.present.add("n0009")],
+    }
+    res.change = lambda r: changes.get(r.fetches, lambda _: None)(r)
+    got, seen = run(res, page_size=1, overlap=2, max_relocate=0)
+    assert seen.count("n0009") == 1, seen
+    check(res, got, seen, None)

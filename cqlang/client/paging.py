@@ -19,10 +19,13 @@ checks that the new page begins with the previous page's last ids. When it
 does not, the results moved: the *anchor* is the last record of the
 previous page found in the new one, and the page carries on after it
 (stepping back ``limit - 1`` records at a time, at most ``max_relocate``
-fetches, when the window landed past the previous page). Records of the
-previous page after the anchor were not found: they may still lie ahead
-(behind records created meanwhile), so they are skipped if they turn up
-again. A page that brings nothing new, ``max_relocate + 2`` times in a
+fetches, when the window landed past the previous page). A record
+delivered may turn up again after the anchor: one of the previous page not
+found this time (it still lies ahead, behind records created meanwhile), or
+one that went and came back. So once the results have moved, the ids
+delivered are remembered (those of the page before the move, and every one
+since: memory the paging does not use while the results stand still), and
+such a record is skipped. A page that brings nothing new, ``max_relocate + 2`` times in a
 row, or a previous page's record found after the anchor (the order
 changed), or no anchor at all, is :class:`ResultSetChangedError`.
 
@@ -127,19 +130,19 @@ def pages(
     k = max(1, overlap)
     pos = 0  # the offset just past the last page, in the results' numbering now
     prev: list[str] | None = None  # the last page's ids
-    # Records delivered but not found again when re-locating: they may
-    # still lie ahead (behind records created meanwhile), so they are
-    # skipped if they turn up. Empty unless the results moved.
-    pending: set[str] = set()
+    # Once the results have moved, the ids delivered (and those of the page
+    # before the move): a record delivered may turn up again after the
+    # anchor (it was not found again, or it went and came back), and is
+    # skipped then. None while the results do not move (no memory used).
+    delivered: set[str] | None = None
     stalls = 0  # pages in a row that brought nothing new
-    moved = False  # have the results moved under the pages?
     while True:
         need = want()
         off = 0 if prev is None else max(0, pos - k)
         ov = pos - off
         # Ask for just the records still missing (under a limit), unless
         # the results are moving: a small window cannot absorb a shift.
-        size = page_size if need is None or moved else max(1, min(page_size, need))
+        size = page_size if need is None or delivered is not None else max(1, min(page_size, need))
         lim = min(MAX_PAGE_SIZE, size + ov)
         data, ids = fetch(off, lim)
         start = 0
@@ -147,21 +150,22 @@ def pages(
             if ov and ids[:ov] == prev[-ov:]:
                 start = ov
             else:
-                data, ids, off, start, lim, anchor = _relocate(
+                data, ids, off, start, lim = _relocate(
                     fetch, prev, off, lim, data, ids, max_relocate, where
                 )
-                pending.update(prev[anchor + 1 :])
-                moved = True
+                if delivered is None:
+                    delivered = set(prev)
         pos = off + len(data)
         short = len(data) < lim
         fresh = data[start:] if start else data
         fresh_ids = ids[start:] if start else ids
         data = []  # hold one page at a time: the consumer has it now
-        if pending and fresh:
-            kept = [j for j, rid in enumerate(fresh_ids) if rid not in pending]
-            pending.difference_update(ids)
-            fresh = [fresh[j] for j in kept]
-            fresh_ids = [fresh_ids[j] for j in kept]
+        if delivered is not None and fresh:
+            kept = [j for j, rid in enumerate(fresh_ids) if rid not in delivered]
+            if len(kept) < len(fresh_ids):
+                fresh = [fresh[j] for j in kept]
+                fresh_ids = [fresh_ids[j] for j in kept]
+            delivered.update(fresh_ids)
         if fresh:
             stalls = 0
             yield fresh, fresh_ids
@@ -187,14 +191,14 @@ def _relocate(
     ids: list[str],
     max_relocate: int,
     where: str,
-) -> tuple[list[R], list[str], int, int, int, int]:
+) -> tuple[list[R], list[str], int, int, int]:
     """Find where the last page's records went after the results moved.
 
     The anchor is the last record of the previous page that is still there;
-    what follows it is new to us. Returns the page to carry on from: its
-    records, ids, offset, the index of its first record after the anchor,
-    the limit it was asked with, and the anchor's index in the previous
-    page.
+    what follows it was not delivered, but for records delivered that turn
+    up again (the caller skips those). Returns the page to carry on from:
+    its records, ids, offset, the index of its first record after the
+    anchor, and the limit it was asked with.
     """
     index = {rid: i for i, rid in enumerate(prev)}
     for attempt in range(max_relocate + 1):
@@ -213,7 +217,7 @@ def _relocate(
                 off,
                 at + 1,
             )
-            return data, ids, off, at + 1, lim, best
+            return data, ids, off, at + 1, lim
         if off == 0 or attempt == max_relocate:
             break
         # None of the last page is here: the results shrank past it. Step back.
