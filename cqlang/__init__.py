@@ -21,6 +21,7 @@ from .diagnostics import (
 from .encoding import encode
 from .planner import Plan, Residual
 from .schema import DEFAULT_SCHEMA, Schema
+from .version import __version__ as __version__
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
     )
     from .config import Config
 
-__version__ = "0.1.0"
 
 _LAZY = {
     "Client": "client",

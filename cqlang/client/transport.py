@@ -25,6 +25,7 @@ import requests.auth
 from urllib3.exceptions import HTTPError, ReadTimeoutError
 
 from .. import jsonlimit
+from ..version import __version__
 from . import scrub
 from .body import ACCEPT_ENCODING, BodyTooLarge, UnknownEncoding, read_body
 from .errors import ApiError, ResponseTooLargeError
@@ -118,7 +119,7 @@ class Transport:
             "Accept": "application/json",
             "Accept-Encoding": ACCEPT_ENCODING,
             "Content-Type": "application/json",
-            "User-Agent": f"cqlang/{_version()} python-requests/{requests.__version__}",
+            "User-Agent": f"cqlang/{__version__} python-requests/{requests.__version__}",
         }
 
     def close(self) -> None:
@@ -345,9 +346,3 @@ def _looks_cut(body: bytes) -> bool:
     """Whether a body that is not valid JSON looks like JSON cut short."""
     head = body.lstrip()[:1]
     return head in (b"{", b"[")
-
-
-def _version() -> str:
-    from .. import __version__
-
-    return __version__
