@@ -9,8 +9,11 @@ One job per module:
 - :mod:`.paging`: the paging algorithm, over a "fetch page" callable (no
   HTTP in it): pages that overlap, re-located when the results move,
   merged by ``id``, ``limit`` honoured;
-- :mod:`.transport`: the HTTP plumbing (retries within a budget, a deadline
-  per try, bodies read within a size cap);
+- :mod:`.transport`: one page's GET (the session, the key, the client's
+  own retry of a body cut short, the page checked), on :mod:`.exchange`
+  (a deadline per try, the retry budget), :mod:`.retry` (urllib3's retries
+  within the budget) and :mod:`.body` (a body read within a size cap);
+- :mod:`.words`: what went wrong, in words (the errors built, scrubbed);
 - :mod:`.scrub`: every form of a secret hidden from what is shown;
 - :mod:`.errors`: :class:`ApiError` and its family.
 
