@@ -42,7 +42,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_diagnostics.py
 
 # Build the wheel, install it in a clean venv and compile from there: proves
-# the grammar and the generated parse tables ship inside the wheel.
+# the grammar and the generated parse tables ship inside the wheel, and that
+# parsing there never imports lark.
 wheel-check: $(STAMP)
 	rm -rf dist .wheel-venv
 	$(BIN)/python -m pip wheel -q --no-deps -w dist .
@@ -50,7 +51,7 @@ wheel-check: $(STAMP)
 	.wheel-venv/bin/python -m pip install -q dist/cqlang-*.whl
 	cd / && out="$$($(CURDIR)/.wheel-venv/bin/cqlang compile 'state = OPEN')" && echo "$$out" && \
 	  test "$$out" = '[{"property": "state", "value": ["OPEN"]}]'
-	cd / && $(CURDIR)/.wheel-venv/bin/python -c "import cqlang.parser as p; assert p.backend_name() == 'cqlang._parse_tables', p.backend_name(); print('parse tables in the wheel: ok')"
+	cd / && $(CURDIR)/.wheel-venv/bin/python -c "import sys, cqlang, cqlang.parser as p; cqlang.check('state = OPEN'); assert p.backend_name() == 'cqlang._parse_tables', p.backend_name(); assert 'lark' not in sys.modules, 'lark imported'; print('parse tables in the wheel, no lark: ok')"
 
 clean:
 	rm -rf $(VENV) .wheel-venv dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -4,59 +4,46 @@
     >>> cqlang.compile('state = OPEN')
     [{'property': 'state', 'value': ['OPEN']}]
 
-The public names below are stable. ``Client`` and the API errors are loaded
-on first use, so that compiling a query never imports ``requests``.
+The public names below are stable. ``Client`` and ``Config`` are loaded on
+first use, so that compiling a query never imports ``requests`` or the
+config reader. Every error derives from :class:`CqlError` (cqlang/errors.py).
 """
 
 from __future__ import annotations
 
+from ._version import __version__ as __version__
 from .api import check, compile, decompile, format, parse, plan
-from .diagnostics import (
+from .diagnostics import Diagnostic
+from .encoding import encode
+from .env import Env
+from .errors import (
+    ApiError,
+    AuthError,
+    BadRequestError,
+    ConfigError,
+    ConfigurationError,
     CqlError,
     CqlPlanError,
     CqlSyntaxError,
     CqlValidationError,
-    Diagnostic,
+    NotFoundError,
+    RateLimitError,
+    ResponseFormatError,
+    ResultSetChangedError,
+    ServerError,
+    TransportError,
 )
-from .encoding import encode
 from .planner import Plan, Residual
 from .schema import DEFAULT_SCHEMA, Schema
-from .version import __version__ as __version__
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
     from typing import Any
 
-    from .client import (
-        ApiError,
-        AuthError,
-        BadRequestError,
-        Client,
-        ConfigurationError,
-        NotFoundError,
-        RateLimitError,
-        ResponseFormatError,
-        ResultSetChangedError,
-        ServerError,
-        TransportError,
-    )
+    from .client import Client
     from .config import Config
 
-
-_LAZY = {
-    "Client": "client",
-    "ApiError": "client",
-    "ConfigurationError": "client",
-    "AuthError": "client",
-    "BadRequestError": "client",
-    "NotFoundError": "client",
-    "RateLimitError": "client",
-    "ResponseFormatError": "client",
-    "ResultSetChangedError": "client",
-    "ServerError": "client",
-    "TransportError": "client",
-    "Config": "config",
-}
+_LAZY = {"Client": "client", "Config": "config"}
 
 
 def __getattr__(name: str) -> Any:
@@ -75,12 +62,14 @@ __all__ = [
     "BadRequestError",
     "Client",
     "Config",
+    "ConfigError",
     "ConfigurationError",
     "CqlError",
     "CqlPlanError",
     "CqlSyntaxError",
     "CqlValidationError",
     "Diagnostic",
+    "Env",
     "NotFoundError",
     "Plan",
     "RateLimitError",

@@ -1,9 +1,11 @@
 """Turn grammar/cqlang.lark into the LALR tables that cqlang's parser runs on.
 
-Lark computes the tables and, for every rule, how its children become the
+Lark computes the tables; this module takes them, and the grammar's rules,
+from Lark's public serialization (``Lark.save``, the data ``Lark.load``
+reads back), works out for every rule how its children become the
 arguments of a rule callback (which tokens are kept, which helper rules are
-inlined, which ``?rule`` collapses to its only child). This module reads those
-decisions off a Lark object and writes them down as plain data, so that
+inlined, which ``?rule`` collapses to its only child: Lark's documented
+tree construction) and writes it all down as plain data, so that
 cqlang/parser.py can parse with a small driver of its own and without
 importing Lark.
 
@@ -35,47 +37,80 @@ Rule = tuple[str, int, str, bool, "tuple[tuple[int, bool], ...] | None"]
 
 def tables(grammar: str, *, cache: bool = False) -> dict[str, Any]:
     """The tables of ``grammar`` (the text of grammar/cqlang.lark)."""
+    import io
+    import pickle
+
     import lark
-    from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders, ExpandSingleChild
-    from lark.parsers.lalr_analysis import Shift
 
     lk = lark.Lark(grammar, parser="lalr", lexer="basic", maybe_placeholders=False, cache=cache)
-    table = lk.parser.parser._parse_table
-    builders = dict(lk._parse_tree_builder.rule_builders)
-    index = {rule: i for i, rule in enumerate(lk.rules)}
-    rules: list[Rule] = []
-    for rule in lk.rules:
-        chain = builders[rule]
-        expand1 = ExpandSingleChild in chain
-        include = None
-        for w in chain:
-            if getattr(w, "func", None) is ChildFilterLALR_NoPlaceholders:
-                include = tuple((int(i), bool(x)) for i, x in w.args[0])
-            elif w is not ExpandSingleChild:  # pragma: no cover - a new Lark feature
-                raise ValueError(f"rule {rule}: unsupported tree-builder step {w!r}")
-        callback = rule.alias or rule.options.template_source or rule.origin.name
-        rules.append((str(rule.origin.name), len(rule.expansion), str(callback), expand1, include))
+    # Lark's own serialization, the one Lark.load reads back: plain data.
+    saved = io.BytesIO()
+    lk.save(saved)
+    data = pickle.loads(saved.getvalue())  # what save() wrote just above
+    # Placeholders (the None of an [optional] item left out) are off: the
+    # rules' empty_indices then shape no tree.
+    assert not data["data"]["options"]["maybe_placeholders"]
+    memo = data["memo"]
+    refs = [ref["@"] for ref in data["data"]["rules"]]
+    index = {ref: i for i, ref in enumerate(refs)}
+    rules = [_rule(memo[ref]) for ref in refs]
+    table = data["data"]["parser"]["parser"]
+    names: dict[int, str] = table["tokens"]
+    actions: dict[int, dict[int, tuple[int, Any]]] = table["states"]
     # Lark numbers states in an order that changes from run to run; number
     # them breadth-first from the start state instead, so that a build is
     # reproducible.
-    start = table.start_states["start"]
+    start = table["start_states"]["start"]
     order = {start: 0}
     queue = [start]
     for state in queue:
-        for _symbol, (action, arg) in sorted(table.states[state].items()):
-            if action is Shift and arg not in order:
+        for _name, (action, arg) in _by_name(actions[state], names):
+            if action == _SHIFT and arg not in order:
                 order[arg] = len(order)
                 queue.append(arg)
     states: list[dict[str, int]] = [{} for _ in order]
     for state, n in order.items():
-        for symbol, (action, arg) in sorted(table.states[state].items()):
-            states[n][str(symbol)] = order[arg] if action is Shift else ~index[arg]
+        for name, (action, arg) in _by_name(actions[state], names):
+            states[n][name] = order[arg] if action == _SHIFT else ~index[arg["@"]]
     return {
         "START": 0,
-        "END": order[table.end_states["start"]],
+        "END": order[table["end_states"]["start"]],
         "STATES": tuple(states),
         "RULES": tuple(rules),
     }
+
+
+# How Lark's serialized parse table writes an action: (0, state) shifts,
+# (1, rule) reduces.
+_SHIFT = 0
+
+
+def _by_name(
+    actions: dict[int, tuple[int, Any]], names: dict[int, str]
+) -> list[tuple[str, tuple[int, Any]]]:
+    return sorted(((names[t], act) for t, act in actions.items()), key=lambda item: item[0])
+
+
+def _rule(rule: dict[str, Any]) -> Rule:
+    """One rule of the tables, from Lark's serialized rule, shaped as Lark
+    builds trees (its documented tree construction): a ``?rule`` with one
+    child left is that child (unless the alternative has an alias),
+    filtered-out tokens (anonymous punctuation, ``_TOKEN``) are dropped
+    unless the rule keeps all tokens (``!rule``), and the children of a
+    ``_rule`` are spliced into its parent."""
+    options = rule["options"]
+    expansion = rule["expansion"]
+    keep_all = bool(options["keep_all_tokens"])
+    kept: list[tuple[int, bool]] = []
+    for i, symbol in enumerate(expansion):
+        terminal = symbol["__type__"] == "Terminal"
+        if keep_all or not (terminal and symbol["filter_out"]):
+            kept.append((i, not terminal and symbol["name"].startswith("_")))
+    filtered = len(kept) < len(expansion) or any(inline for _, inline in kept)
+    name = rule["origin"]["name"]
+    callback = rule["alias"] or options["template_source"] or name
+    expand1 = bool(options["expand1"]) and not rule["alias"]
+    return (str(name), len(expansion), str(callback), expand1, tuple(kept) if filtered else None)
 
 
 def module_source(grammar: str) -> str:

@@ -1,66 +1,74 @@
 """The public entry points; each runs the phases in order.
 
 ``parse`` → ``check`` → ``plan`` → ``compile``; ``format`` and ``decompile``
-beside them. Compiled results are cached (by query text and compile-time
-inputs) unless the query reads the clock without an explicit ``now``.
+beside them. A query's meaning depends on its compile-time inputs, one
+:class:`~cqlang.env.Env` value: ``plan(text, env)``. The keyword arguments
+of old (``plan(text, params=..., tz=...)``) build or change one.
+
+Plans are cached by ``(text, env)``, unless the query reads the clock
+without an explicit ``now`` (or an input cannot be hashed). A plan is
+frozen: a cache hit hands out the plan itself, and ``compile`` a fresh list.
 """
 
 from __future__ import annotations
 
 from _thread import allocate_lock  # threading's Lock, without importing threading
 from collections import OrderedDict
-from collections.abc import Mapping
-from datetime import datetime
 
 from . import checker, diagnostics, parser
 from .ast import Query
-from .diagnostics import WARNING, CqlPlanError, Diagnostic, bound_hint, make, raise_for
+from .diagnostics import WARNING, Diagnostic, bound_hint, make
 from .dnf import PlanLimit, TooComplex
+from .env import DEFAULT_ENV, Env
+from .errors import CqlPlanError, raise_for
 from .planner import Plan, plan_ir
-from .schema import DEFAULT_SCHEMA, Schema
+from .schema import Schema
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import datetime, tzinfo
     from typing import Any
 
+    from .types import Filter
+
 _CACHE_SIZE = 1024
-_cache: OrderedDict[Any, Any] = OrderedDict()
+_cache: OrderedDict[tuple[str, Env], Plan] = OrderedDict()
 _cache_lock = allocate_lock()
 
 
-def _freeze(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple | set | frozenset):
-        return tuple(_freeze(v) for v in value)
-    hash(value)
-    return value
-
-
-def _cache_key(kind: str, text: str, **inputs: Any) -> Any:
-    """The key of a result in the cache, or None when some input cannot be
-    one (then nothing is cached, and the check says what is wrong)."""
-    if inputs.get("params") is None and inputs.get("queries") is None:
-        # The common case, without walking anything.
-        return (
-            kind,
-            text,
-            inputs.get("tz"),
-            inputs.get("now"),
-            inputs.get("schema"),
-            inputs.get("max_branches"),
+def environment(
+    env: Env | None = None,
+    *,
+    params: Mapping[str, Any] | None = None,
+    tz: str | tzinfo | None = None,
+    now: datetime | None = None,
+    schema: Schema | None = None,
+    queries: Mapping[str, Any] | None = None,
+    max_branches: int | None = None,
+    strict: bool | None = None,
+) -> Env:
+    """``env`` (``Env()`` when ``None``) with the inputs given as keywords
+    (those not ``None``) in place of its own: what the keyword arguments of
+    ``check``, ``plan`` and ``compile`` mean."""
+    if env is None:
+        env = DEFAULT_ENV
+    elif not isinstance(env, Env):
+        raise TypeError(f"env is a cqlang.Env, not {type(env).__name__}")
+    given = {
+        name: value
+        for name, value in (
+            ("params", params),
+            ("tz", tz),
+            ("now", now),
+            ("schema", schema),
+            ("queries", queries),
+            ("max_branches", max_branches),
+            ("strict", strict),
         )
-    try:
-        return (
-            kind,
-            text,
-            _freeze({k: v for k, v in inputs.items() if k != "schema"}),
-            # The schema itself (hashed by identity), not its id: the key
-            # keeps it alive, so a new schema can never inherit its plans.
-            inputs.get("schema"),
-        )
-    except TypeError:
-        return None
+        if value is not None
+    }
+    return env.replace(**given) if given else env
 
 
 def parse(text: str) -> Query:
@@ -70,27 +78,37 @@ def parse(text: str) -> Query:
 
 def check(
     text: str,
+    env: Env | None = None,
     *,
     params: Mapping[str, Any] | None = None,
-    tz: str | None = None,
+    tz: str | tzinfo | None = None,
     now: datetime | None = None,
     schema: Schema | None = None,
     queries: Mapping[str, Any] | None = None,
-    max_branches: int = 32,
+    max_branches: int | None = None,
+    strict: bool | None = None,
 ) -> list[Diagnostic]:
-    """Every diagnostic of ``text`` (errors and warnings); never raises for a
-    bad query."""
+    """Every diagnostic of ``text`` (errors and warnings) with the inputs
+    ``env``; never raises for a bad query."""
     if not isinstance(text, str):
         raise TypeError(f"a query is a str, not {type(text).__name__}")
-    result = checker.check_text(text, schema=schema, params=params, tz=tz, now=now, queries=queries)
+    env = environment(
+        env,
+        params=params,
+        tz=tz,
+        now=now,
+        schema=schema,
+        queries=queries,
+        max_branches=max_branches,
+        strict=strict,
+    )
+    result = checker.check_text(text, env)
     diags = list(result.diagnostics)
     if result.ir is not None:
         try:
-            p = plan_ir(
-                result.ir, text=text, schema=schema or DEFAULT_SCHEMA, max_branches=max_branches
-            )
+            p = plan_ir(result.ir, env, text)
         except PlanLimit as exc:
-            diags.append(_too_many(text, exc, max_branches))
+            diags.append(_too_many(text, exc, env.max_branches))
         else:
             diags.extend(p.warnings)
     return diags
@@ -121,74 +139,90 @@ def _too_many(text: str, exc: PlanLimit, limit: int) -> Diagnostic:
 
 def plan(
     text: str,
+    env: Env | None = None,
     *,
     params: Mapping[str, Any] | None = None,
-    tz: str | None = None,
+    tz: str | tzinfo | None = None,
     now: datetime | None = None,
     schema: Schema | None = None,
     queries: Mapping[str, Any] | None = None,
-    max_branches: int = 32,
+    max_branches: int | None = None,
+    strict: bool | None = None,
 ) -> Plan:
-    """The requests and the client-side residual that answer ``text``."""
+    """The requests and the client-side residual that answer ``text`` with
+    the inputs ``env``. The plan is frozen and may be shared (cached)."""
     if not isinstance(text, str):
         raise TypeError(f"a query is a str, not {type(text).__name__}")
-    key = _cache_key(
-        "plan",
-        text,
+    env = environment(
+        env,
         params=params,
         tz=tz,
         now=now,
         schema=schema,
         queries=queries,
         max_branches=max_branches,
+        strict=strict,
     )
-    if key is not None:
+    key = (text, env)
+    cacheable = True
+    try:
         with _cache_lock:
-            try:
-                hit = _cache.get(key)
-            except TypeError:  # an input that cannot be a key (schema={}, tz=["UTC"])
-                key = hit = None
+            hit = _cache.get(key)
             if hit is not None:
                 _cache.move_to_end(key)
-                return hit.copy()  # type: ignore[no-any-return]
-    result = checker.check_text(text, schema=schema, params=params, tz=tz, now=now, queries=queries)
+                return hit
+    except TypeError:  # an input that cannot be hashed: nothing is cached
+        cacheable = False
+    result = checker.check_text(text, env)
     raise_for(result.diagnostics, text)
     assert result.ir is not None
     try:
-        p = plan_ir(
-            result.ir, text=text, schema=schema or DEFAULT_SCHEMA, max_branches=max_branches
-        )
+        p = plan_ir(result.ir, env, text)
     except PlanLimit as exc:
-        d = _too_many(text, exc, max_branches)
+        d = _too_many(text, exc, env.max_branches)
         raise CqlPlanError(d.message, [d], text) from None
     # The checker's warnings travel with the plan, so that a caller who plans
     # (compile, explain, fetch) need not check the query a second time.
-    p.warnings = [d for d in result.diagnostics if d.severity == WARNING] + p.warnings
-    if key is not None and not result.uses_clock:
+    warned = tuple(d for d in result.diagnostics if d.severity == WARNING)
+    if warned:
+        p = p.replace(warnings=warned + p.warnings)
+    if cacheable and not result.uses_clock:
         with _cache_lock:
             _cache[key] = p
             if len(_cache) > _CACHE_SIZE:
                 _cache.popitem(last=False)
-        return p.copy()  # the cache keeps the original
     return p
 
 
 def compile(
     text: str,
+    env: Env | None = None,
     *,
     params: Mapping[str, Any] | None = None,
-    tz: str | None = None,
+    tz: str | tzinfo | None = None,
     now: datetime | None = None,
     schema: Schema | None = None,
     queries: Mapping[str, Any] | None = None,
-) -> list[dict[str, Any]]:
-    """The one ``filter`` list for ``text``. Strict: a query that needs more
-    than one request, a client-side residual, or that never matches raises
+    max_branches: int | None = None,
+    strict: bool | None = None,
+) -> list[Filter]:
+    """The one ``filter`` list for ``text`` with the inputs ``env``, a fresh
+    list the caller may change. Strict: a query that needs more than one
+    request, a client-side residual, or that never matches raises
     :class:`CqlPlanError` naming the part responsible."""
-    p = plan(text, params=params, tz=tz, now=now, schema=schema, queries=queries)
+    p = plan(
+        text,
+        env,
+        params=params,
+        tz=tz,
+        now=now,
+        schema=schema,
+        queries=queries,
+        max_branches=max_branches,
+        strict=strict,
+    )
     strict_check(p, text)
-    # Copies down to the value lists: the plan is cached and shared.
-    return p.branches[0]  # plan() hands out a copy
+    return p.branches[0]  # a copy, down to the value lists: the plan is shared
 
 
 def strict_check(p: Plan, text: str) -> None:
@@ -205,13 +239,14 @@ def strict_check(p: Plan, text: str) -> None:
             hint="nothing can match: no filter would be correct",
         )
         raise CqlPlanError(d.message, [d], text)
-    if len(p.branches) > 1 or p.residual is not None:
+    n = p.requests
+    if n > 1 or p.residual is not None:
         code, msg, span = next(
-            (r for r in p.reasons if r[0] == ("CQL202" if len(p.branches) > 1 else "CQL203")),
+            (r for r in p.reasons if r[0] == ("CQL202" if n > 1 else "CQL203")),
             ("CQL202", "the query needs more than one request", (0, len(text))),
         )
-        if len(p.branches) > 1:
-            message = f"the query needs {len(p.branches)} requests; one filter cannot express it"
+        if n > 1:
+            message = f"the query needs {n} requests; one filter cannot express it"
         else:
             message = "part of the query must be checked on the client; one filter cannot"
         d = make(text, code, message, span[0], span[1], hint=f"{msg}; {hint}")
@@ -234,4 +269,14 @@ def decompile(filters_or_text: Any, *, schema: Schema | None = None) -> str:
     return _decompile(filters_or_text, schema=schema)
 
 
-__all__ = ["check", "compile", "decompile", "diagnostics", "format", "parse", "plan"]
+__all__ = [
+    "Env",
+    "check",
+    "compile",
+    "decompile",
+    "diagnostics",
+    "environment",
+    "format",
+    "parse",
+    "plan",
+]

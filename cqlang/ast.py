@@ -1,4 +1,4 @@
-"""The syntax tree of a cqlang query: frozen dataclasses with source spans.
+"""The syntax tree of a cqlang query: nodes (cqlang/node.py) with source spans.
 
 Every node carries ``start`` and ``end``: 0-based character offsets into the
 query text, ``end`` exclusive. Spans do not take part in equality, so two
@@ -9,14 +9,17 @@ reads these classes and never sees Lark.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field as dfield
+from .node import Node
+from .node import field as attr
+
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
+if TYPE_CHECKING:
+    from .types import CompareOp
 
 # ------------------------------------------------------------------ fields
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(Node):
     """A property (``priority``) or a custom field (``custom.region``).
 
     ``name`` is the property as typed (the checker normalises it); for custom
@@ -25,15 +28,14 @@ class Field:
 
     name: str
     key: str | None = None
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
+    start: int = attr(default=0, compare=False)
+    end: int = attr(default=0, compare=False)
 
 
 # ------------------------------------------------------------------ values
 
 
-@dataclass(frozen=True, slots=True)
-class Str:
+class Str(Node):
     """A string: quoted (``quoted=True``) or a bare word such as ``OPEN``.
 
     Quoting does not take part in equality: ``"PL"`` and ``PL`` are the same
@@ -41,32 +43,29 @@ class Str:
     """
 
     value: str
-    quoted: bool = dfield(default=True, compare=False)
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
+    quoted: bool = attr(default=True, compare=False)
+    start: int = attr(default=0, compare=False)
+    end: int = attr(default=0, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class Int:
+class Int(Node):
     """An integer; ``text`` keeps the digits as typed (leading zeros too)."""
 
     value: int
     text: str
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
+    start: int = attr(default=0, compare=False)
+    end: int = attr(default=0, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class DateTime:
+class DateTime(Node):
     """A bare datetime literal such as ``2021-08-10`` or ``2021-08-10T14:30Z``."""
 
     text: str
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
+    start: int = attr(default=0, compare=False)
+    end: int = attr(default=0, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class RelTime:
+class RelTime(Node):
     """``now``, ``today`` or ``yesterday`` shifted by durations.
 
     ``shifts`` holds ``(amount, unit)`` pairs, the amount signed and the
@@ -76,18 +75,17 @@ class RelTime:
 
     base: str
     shifts: tuple[tuple[int, str], ...] = ()
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
-    unit_spans: tuple[tuple[int, int], ...] = dfield(default=(), compare=False)
+    start: int = attr(default=0, compare=False)
+    end: int = attr(default=0, compare=False)
+    unit_spans: tuple[tuple[int, int], ...] = attr(default=(), compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+class Param(Node):
     """A parameter ``$name``, bound at compile time."""
 
     name: str
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
+    start: int = attr(default=0, compare=False)
+    end: int = attr(default=0, compare=False)
 
 
 Value = Str | Int | DateTime | RelTime | Param
@@ -95,97 +93,108 @@ Value = Str | Int | DateTime | RelTime | Param
 # ------------------------------------------------------------- predicates
 
 
-@dataclass(frozen=True, slots=True)
-class Compare:
+class Compare(Node):
     """``field op value``; ``op`` is canonical: = != < <= > >=."""
 
     field: Field
-    op: str
+    op: CompareOp
     value: Value
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
+    start: int = attr(default=0, compare=False)
+    end: int = attr(default=0, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class In:
+class In(Node):
     """``field [not] in (values)`` or ``field [not] in $param``."""
 
     field: Field
     values: tuple[Value, ...] | Param
     negated: bool = False
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
+    start: int = attr(default=0, compare=False)
+    end: int = attr(default=0, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class Between:
+class Between(Node):
     """``field [not] between low and high`` (inclusive)."""
 
     field: Field
     low: Value
     high: Value
     negated: bool = False
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
+    start: int = attr(default=0, compare=False)
+    end: int = attr(default=0, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class IsNull:
+class IsNull(Node):
     """``field is [not] null``."""
 
     field: Field
     negated: bool = False
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
+    start: int = attr(default=0, compare=False)
+    end: int = attr(default=0, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class Ref:
+class Ref(Node):
     """``@name``: a named query from a config file, inlined by the checker."""
 
     name: str
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
+    start: int = attr(default=0, compare=False)
+    end: int = attr(default=0, compare=False)
 
 
 # ------------------------------------------------------------- connectives
 
 
-@dataclass(frozen=True, slots=True)
-class Not:
+class Not(Node):
     expr: Expr
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
+    start: int = attr(default=0, compare=False)
+    end: int = attr(default=0, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class And:
+class And(Node):
     """A flat conjunction of two or more operands."""
 
     items: tuple[Expr, ...]
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
+    start: int = attr(default=0, compare=False)
+    end: int = attr(default=0, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class Or:
+class Or(Node):
     """A flat disjunction of two or more operands."""
 
     items: tuple[Expr, ...]
-    start: int = dfield(default=0, compare=False)
-    end: int = dfield(default=0, compare=False)
+    start: int = attr(default=0, compare=False)
+    end: int = attr(default=0, compare=False)
 
 
 Predicate = Compare | In | Between | IsNull
 Expr = Compare | In | Between | IsNull | Ref | Not | And | Or
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
+class Query(Node):
     """A whole query; ``expr`` is ``None`` for the empty query."""
 
     expr: Expr | None
-    text: str = dfield(default="", compare=False)
+    text: str = attr(default="", compare=False)
+
+
+# ------------------------------------------------------------ tree helpers
+
+
+def parameters(tree: Node | None) -> tuple[str, ...]:
+    """The names of the parameters (``$name``) that ``tree`` (a query or any
+    part of one) uses, in text order, each once. ``"$name"`` inside a
+    string is text, not a parameter."""
+    if tree is None:
+        return ()
+    return tuple(dict.fromkeys(p.name for p in tree.find_all(Param)))
+
+
+def references(tree: Node | None) -> tuple[str, ...]:
+    """The named queries (``@name``) that ``tree`` refers to itself (not
+    through them), in text order, each once."""
+    if tree is None:
+        return ()
+    return tuple(dict.fromkeys(r.name for r in tree.find_all(Ref)))
 
 
 __all__ = [
@@ -207,4 +216,6 @@ __all__ = [
     "RelTime",
     "Str",
     "Value",
+    "parameters",
+    "references",
 ]

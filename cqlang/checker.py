@@ -16,18 +16,22 @@ from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 
 from . import ast, timeexpr
-from .diagnostics import ERROR, WARNING, Diagnostic, make, suggest
+from .diagnostics import ERROR, WARNING, Diagnostic, make, param_hint, suggest
+from .env import DEFAULT_ENV, Env
 from .ir import TRUE, Atom, FieldRef, IAnd, IExpr, INot, IOr
 from .params import split_list
 from .parser import parse_diagnostics
 from .refs import Expansion
-from .schema import DEFAULT_SCHEMA, LANGUAGE_OPERATORS, MAX_INT, Property, Schema
+from .schema import LANGUAGE_OPERATORS, MAX_INT, Property
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
     from typing import Any
 
-_OP_ATOM = {"=": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+    from .diagnostics import FactValue
+    from .types import Op, Severity, ValueType
+
+_OP_ATOM: dict[str, Op] = {"=": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 _ORDERING = frozenset({"<", "<=", ">", ">="})
 _KIND_WORDS = {
     "datetime": "a datetime",
@@ -47,7 +51,7 @@ class Checked:
     """The checker's result: the IR (``None`` when there are errors) and
     every diagnostic found."""
 
-    # Not a dataclass: cqlang/frozen.py says why.
+    # A plain slotted record: the checker fills it in as it goes.
     __slots__ = ("diagnostics", "ir", "params_used", "uses_clock")
 
     def __init__(
@@ -91,21 +95,17 @@ _Resolved = _Scalar | tuple[int, int]
 
 
 class _Checker:
-    def __init__(
-        self,
-        text: str,
-        schema: Schema,
-        params: Mapping[str, Any],
-        tz: tzinfo,
-        now: datetime | None,
-        queries: Mapping[str, Any],
-    ) -> None:
+    def __init__(self, text: str, env: Env, tz: tzinfo) -> None:
         self.text = text
-        self.schema = schema
-        self.params = params
+        self.schema = env.schema
+        # Undeclared custom fields are errors (not warnings).
+        self.strict = env.strict or env.schema.strict
+        # The parameters in scope: the query's, with a named query's
+        # defaults under them while its tree is walked.
+        self.params: Mapping[str, Any] = env.params
         self.tz = tz
-        self.now = now
-        self.queries = queries
+        self.now = env.now
+        self.queries = env.queries
         self.diags: list[Diagnostic] = []
         self.uses_clock = False
         self.params_used: set[str] = set()
@@ -142,8 +142,9 @@ class _Checker:
         start: int,
         end: int,
         hint: str | None = None,
-        severity: str = ERROR,
+        severity: Severity = ERROR,
         suggestion: str | None = None,
+        facts: tuple[tuple[str, FactValue], ...] = (),
     ) -> None:
         if self.span_override is not None:
             # The span is the reference: a replacement for the named query's
@@ -161,6 +162,7 @@ class _Checker:
                 hint=hint,
                 severity=severity,
                 suggestion=suggestion,
+                facts=facts,
             )
         )
 
@@ -208,13 +210,13 @@ class _Checker:
                     values.append(None if inner_ir is None else INot(inner_ir, s, e))
                     continue
                 n = len(node.items)
-                items = values[-n:]
+                kids = tuple(x for x in values[-n:] if x is not None)
                 del values[-n:]
-                if any(x is None for x in items):
+                if len(kids) != n:  # some part has an error
                     values.append(None)
                 else:
                     cls = IAnd if isinstance(node, ast.And) else IOr
-                    values.append(cls(tuple(items), s, e))  # type: ignore[arg-type]
+                    values.append(cls(kids, s, e))
             else:  # _LEAVE: back out of a named query
                 self.ref_stack.pop()
                 self.span_override, self.ref_name, self.params = extra
@@ -332,18 +334,18 @@ class _Checker:
                 )
                 raise _Error
             declared = self.schema.custom_field(f.key)
-            typ: str = "string"
+            typ: ValueType = "string"
             values: tuple[str, ...] = ()
             if declared is not None:
                 typ, values = declared.type, declared.values
-            elif self.schema.custom_fields or self.schema.strict:
+            elif self.schema.custom_fields or self.strict:
                 close = self.suggest(f.key, self.schema.custom_fields)
                 hint = (
                     f"did you mean '{_custom_text(close)}'?"
                     if close
                     else "declare it under [schema.custom_fields] in a config file"
                 )
-                severity = ERROR if self.schema.strict else WARNING
+                severity = ERROR if self.strict else WARNING
                 self.report(
                     "CQL102",
                     f"custom field {f.key!r} is not declared",
@@ -576,14 +578,15 @@ class _Checker:
     def param(self, p: ast.Param) -> Any:
         if p.name not in self.params:
             close = self.suggest(p.name, self.params)
-            hint = f"did you mean '${close}'?" if close else f"bind it: --param {p.name}=VALUE"
             self.report(
                 "CQL109",
                 f"parameter ${p.name} is not bound",
                 p.start,
                 p.end,
-                hint,
+                f"did you mean '${close}'?" if close else param_hint("python", p.name),
                 suggestion=f"${close}" if close else None,
+                # How to bind it is the front end's to say (for_front_end).
+                facts=() if close else (("param", p.name),),
             )
             raise _Error
         self.params_used.add(p.name)
@@ -647,18 +650,12 @@ def _language_ops(typ: str) -> tuple[str, ...]:
     return LANGUAGE_OPERATORS[typ]
 
 
-def check_query(
-    query: ast.Query,
-    *,
-    schema: Schema | None = None,
-    params: Mapping[str, Any] | None = None,
-    tz: str | tzinfo | None = None,
-    now: datetime | None = None,
-    queries: Mapping[str, Any] | None = None,
-) -> Checked:
-    """Check a parsed query; return its IR and every diagnostic."""
+def check_query(query: ast.Query, env: Env = DEFAULT_ENV) -> Checked:
+    """Check a parsed query with the inputs ``env``; return its IR and every
+    diagnostic."""
     text = query.text
     diags: list[Diagnostic] = []
+    tz, now = env.tz, env.now
     try:
         zone = tz if isinstance(tz, tzinfo) else timeexpr.zone(tz)
     except timeexpr.TimeError as exc:
@@ -667,18 +664,22 @@ def check_query(
     if now is not None and not isinstance(now, datetime):
         diags.append(make(text, "CQL117", f"now must be a datetime, not {now!r}", 0, 0))
         return Checked(None, diags)
-    checker = _Checker(text, schema or DEFAULT_SCHEMA, params or {}, zone, now, queries or {})
-    if queries and "@" in text:
-        checker.expansion = Expansion(query, queries)
+    checker = _Checker(text, env, zone)
+    if env.queries and "@" in text:
+        checker.expansion = Expansion(query, env.queries)
     ir: IExpr | None = TRUE if query.expr is None else checker.expr(query.expr)
     found = checker.diags
     if checker.expansion is not None and checker.expansion.diagnostics:
         # In the order of the text, as the walk finds the others.
         found = sorted([*checker.expansion.diagnostics, *found], key=lambda d: d.start)
     diags.extend(found)
-    for name in sorted(set(params or {}) - checker.params_used):
-        if _mentions_param(query, name):
-            continue
+    unused = set(env.params) - checker.params_used
+    # A parameter used only inside a predicate that failed to check is still
+    # used: no second finding piled on the first. A "$name" in a string is
+    # text, not a use (the tree knows which is which).
+    if unused:
+        unused -= set(ast.parameters(query))
+    for name in sorted(unused):
         diags.append(
             make(
                 text,
@@ -694,32 +695,12 @@ def check_query(
     return Checked(ir, diags, checker.uses_clock, checker.params_used)
 
 
-def _mentions_param(query: ast.Query, name: str) -> bool:
-    # A parameter used only inside a predicate that failed to check is
-    # still "used": do not pile a second finding on the first.
-    return re.search(rf"\${re.escape(name)}(?![A-Za-z0-9_])", query.text) is not None
-
-
-def check_text(
-    text: str,
-    *,
-    schema: Schema | None = None,
-    params: Mapping[str, Any] | None = None,
-    tz: str | tzinfo | None = None,
-    now: datetime | None = None,
-    queries: Mapping[str, Any] | None = None,
-) -> Checked:
-    """Parse and check ``text``. Arguments of the wrong kind (a programming
-    error, not a mistake in the query) raise TypeError."""
-    for name, value, kind in (("params", params, Mapping), ("queries", queries, Mapping)):
-        if value is not None and not isinstance(value, kind):
-            raise TypeError(f"{name} is a mapping of names to values, not {type(value).__name__}")
-    if schema is not None and not isinstance(schema, Schema):
-        raise TypeError(f"schema is a cqlang.Schema, not {type(schema).__name__}")
+def check_text(text: str, env: Env = DEFAULT_ENV) -> Checked:
+    """Parse and check ``text`` with the inputs ``env``."""
     query, diags = parse_diagnostics(text)
     if query is None:
         return Checked(None, diags)
-    return check_query(query, schema=schema, params=params, tz=tz, now=now, queries=queries)
+    return check_query(query, env)
 
 
 __all__ = ["Checked", "check_query", "check_text"]

@@ -311,11 +311,13 @@ class CqlGroup(click.Group):
         super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from .diagnostics import CqlError
+        from .errors import CqlError
 
         try:
             return super().invoke(ctx)
         except CqlError as exc:
+            if isinstance(getattr(exc, "cqlang_exit_status", None), int):
+                exit_for(exc)  # config, settings, API: a message and their own status
             report(exc)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
@@ -383,8 +385,8 @@ def compile_cmd(
     refused; see `cqlang explain` for its plan.
     """
     from . import api
-    from .diagnostics import CqlError
     from .encoding import encode
+    from .errors import CqlError
     from .fetchspec import MAX_PAGE_SIZE
 
     q = prepare_query(
@@ -551,7 +553,7 @@ def explain_cmd(
     now: str | None,
 ) -> None:
     """Show the requests QUERY needs and what is checked on the client."""
-    from .diagnostics import CqlError
+    from .errors import CqlError
 
     q = prepare_query(query_input(query, query_file), params, tz, max_branches=max_branches)
     when = parse_now(now)
@@ -705,9 +707,8 @@ def queries_show_cmd(
     now: str | None,
 ) -> None:
     """Show the named query NAME: its text, its parameters and its plan."""
-    import re
-
     from .checker import check_text
+    from .refs import references_in
 
     cfg = load_config()
     named = _named_query(cfg, name)
@@ -715,14 +716,12 @@ def queries_show_cmd(
     q = cfg.prepare(f"@{named.name}", params=given, tz=tz, max_branches=max_branches)
     when = parse_now(now)
     diags = q.check(now=when)
-    used = check_text(
-        q.text, schema=q.schema, params=q.params, tz=q.tz, now=when, queries=q.queries
-    ).params_used
+    used = check_text(q.text, q.env(now=when)).params_used
     # Defaults of the queries it refers to (directly or not), nearest first.
     inherited: dict[str, tuple[Any, str]] = {}
     seen, todo = {named.name}, [named.text]
     while todo:
-        for ref in re.findall(r"@([A-Za-z_][A-Za-z0-9_]*)", todo.pop(0)):
+        for ref in references_in(todo.pop(0)):
             inner = cfg.queries.get(ref)
             if inner is None or ref in seen:
                 continue
@@ -849,7 +848,7 @@ def queries_save_cmd(
         save_query,
         target_file,
     )
-    from .diagnostics import render_all
+    from .diagnostics import for_front_end, render_all
 
     name = name.removeprefix("@")
     path = target_file(config_path())
@@ -876,7 +875,7 @@ def queries_save_cmd(
         queries={**cfg.queries, name: candidate},
     )
     if any(d.severity == "error" for d in diags):
-        click.echo(render_all(diags, text), err=True)
+        click.echo(render_all(for_front_end(diags, "cli"), text), err=True)
         fail(f"'@{name}' was not saved: the query has errors", EXIT_INVALID)
     print_warnings(diags, text)
     save_query(path, name, text, description=description, params=defaults, force=force)
@@ -888,9 +887,8 @@ def queries_save_cmd(
 def queries_rm_cmd(name: str) -> None:
     """Remove @NAME from the --config file, else the nearest cqlang.toml
     (comments and layout around it are kept)."""
-    import re
-
     from .config import Config, display_path, remove_query, target_file
+    from .refs import references_in
 
     name = name.removeprefix("@")
     path = target_file(config_path())
@@ -904,7 +902,7 @@ def queries_rm_cmd(name: str) -> None:
     still = cfg.queries.get(name)
     if still is not None and still.source is not None:
         click.echo(f"note: @{name} is still defined in {still.source.display()}", err=True)
-    users = [q.name for q in cfg.queries.values() if re.search(rf"@{name}(?!\w)", q.text)]
+    users = [q.name for q in cfg.queries.values() if name in references_in(q.text)]
     if users and still is None:
         refs = ", ".join(f"@{u}" for u in users)
         click.echo(
@@ -1034,7 +1032,7 @@ def fetch_cmd(
     74 the output could not be written.
     """
     from . import output as out
-    from .diagnostics import CqlError
+    from .errors import CqlError
 
     fields = exclude_option(exclude)
     if output is not None and out.STREAMS.get(output) == 1:

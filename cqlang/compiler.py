@@ -27,8 +27,8 @@ from __future__ import annotations
 from itertools import pairwise
 
 from . import constraints as _c  # the constraint classes
-from .frozen import Frozen, _set
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr
+from .node import Node
 from .schema import Property
 from .timeexpr import CAL_MAX, CAL_MIN, format_utc
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .constraints import Constraint
+    from .types import ApiOperator, Filter, FilterValue
 
 #: The most values sent as one membership list, or split into requests.
 MAX_LIST = 1000
@@ -44,23 +45,12 @@ MAX_LIST = 1000
 MAX_SPLIT = 8
 
 
-class Emitted(Frozen):
+class Emitted(Node):
     """Filter objects for one constraint; ``exact`` when they say all of it
     (otherwise the residual checks the rest)."""
 
-    __slots__ = ("exact", "filters")
-    __match_args__ = ("filters", "exact")
-    filters: list[dict[str, Any]]
+    filters: list[Filter]
     exact: bool
-
-    def __init__(self, filters: list[dict[str, Any]], exact: bool) -> None:
-        _set(self, "filters", filters)
-        _set(self, "exact", exact)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self.filters == other.filters and self.exact == other.exact
 
     __hash__ = None  # type: ignore[assignment]  # its filters are a list
 
@@ -73,17 +63,18 @@ def _value(f: FieldRef, prop: Property, v: Any) -> Any:
     return v
 
 
-def _obj(f: FieldRef, prop: Property, op: str | None, value: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"property": prop.name}
+def _obj(f: FieldRef, prop: Property, op: ApiOperator | None, value: FilterValue) -> Filter:
+    # In the API page's order: property, operator, key, value.
     if op is not None:
-        out["operator"] = op
+        if f.key is not None:
+            return {"property": prop.name, "operator": op, "key": f.key, "value": value}
+        return {"property": prop.name, "operator": op, "value": value}
     if f.key is not None:
-        out["key"] = f.key
-    out["value"] = value
-    return out
+        return {"property": prop.name, "key": f.key, "value": value}
+    return {"property": prop.name, "value": value}
 
 
-def _bounds(f: FieldRef, prop: Property, c: Any, lo: int, hi: int) -> list[dict[str, Any]] | None:
+def _bounds(f: FieldRef, prop: Property, c: Any, lo: int, hi: int) -> list[Filter] | None:
     NEG, POS = _c.NEG, _c.POS
 
     ops = prop.operators

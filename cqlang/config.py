@@ -33,9 +33,9 @@ import contextlib
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -44,9 +44,21 @@ from . import locate
 from .configcheck import NAME_RE, dotted
 from .connection import ConnectionSettings, checked_key, mask
 from .diagnostics import Diagnostic, for_front_end, line_col, render, suggest
+from .env import Env, FrozenDict, Queries, freeze, freeze_queries
+from .errors import (  # re-exported: the config errors, by their old address
+    ConfigError,
+    ConfigProblem,
+    InsecureConfigError,
+    QueryExistsError,
+    SkippedFile,
+    UnknownQueryError,
+    UntrustedConfigError,
+)
+from .errors import display_path as display_path
 from .fetchspec import DEFAULT_MAX_BRANCHES, FetchSpec, Settings
 from .fetchspec import prepare as prepare_spec
 from .locate import CONFIG_ENV, PROJECT_FILE, PYPROJECT_FILE
+from .refs import lone_reference
 from .schema import DEFAULT_SCHEMA, Schema
 
 if TYPE_CHECKING:
@@ -54,6 +66,7 @@ if TYPE_CHECKING:
     from .configcheck import Problem
     from .planner import Plan
     from .tomlscan import Layout, Located
+    from .types import Filter
 
 #: The largest config file read.
 MAX_CONFIG_BYTES = 2**20
@@ -66,118 +79,6 @@ ORIGIN_PROJECT = "nearest cqlang.toml"
 ORIGIN_PYPROJECT = "[tool.cqlang] of the nearest pyproject.toml"
 ORIGIN_USER = "user config"
 ORIGIN_NEW = "new file"
-
-_REF_RE = re.compile(r"\s*@([A-Za-z_][A-Za-z0-9_]*)\s*\Z")
-
-
-# ------------------------------------------------------------------ errors
-
-
-@dataclass(frozen=True)
-class ConfigProblem:
-    """One mistake in a config file, placed: the file, the 1-based line and
-    column where it is written (when known), the key path as shown
-    (``connection.page_size``) and what is wrong."""
-
-    message: str
-    path: Path | None = None
-    key: str | None = None
-    line: int | None = None
-    column: int | None = None
-    #: Where it is written, as 0-based offsets into the file's text (``end``
-    #: exclusive): the rest of the line from the place (for editors).
-    start: int = 0
-    end: int = 0
-
-    def __str__(self) -> str:
-        where = display_path(self.path) if self.path is not None else ""
-        if where and self.line is not None:
-            where += f":{self.line}:{self.column}"
-        return ": ".join(w for w in (where, self.key or "", self.message) if w)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": str(self.path) if self.path is not None else None,
-            "line": self.line,
-            "column": self.column,
-            "key": self.key,
-            "message": self.message,
-        }
-
-
-class ConfigError(Exception):
-    """A config file that cannot be used: missing, unreadable, not TOML, or
-    holding settings that make no sense. ``problems`` lists every mistake
-    found (each a :class:`ConfigProblem`, placed at FILE:LINE:COL when it
-    is in a file's text); the command line prints them all and exits 2."""
-
-    #: The exit status the command line gives it.
-    cqlang_exit_status = 2
-
-    def __init__(
-        self,
-        message: str,
-        path: Path | str | None = None,
-        key: str | None = None,
-        *,
-        line: int | None = None,
-        column: int | None = None,
-        problems: Sequence[ConfigProblem] = (),
-    ):
-        self.problems: list[ConfigProblem] = list(problems) or [
-            ConfigProblem(message, Path(path) if path is not None else None, key, line, column)
-        ]
-        first = self.problems[0]
-        self.message = message
-        self.path = first.path
-        self.key = first.key
-        if len(self.problems) == 1:
-            super().__init__(str(first))
-        else:
-            super().__init__(message + ":\n" + "\n".join(str(p) for p in self.problems))
-
-    @classmethod
-    def of(cls, problems: Sequence[ConfigProblem]) -> ConfigError:
-        """One error for every problem found (at least one)."""
-        if len(problems) == 1:
-            return cls(problems[0].message, problems=problems)
-        files = list(dict.fromkeys(display_path(p.path) for p in problems if p.path))
-        return cls(
-            f"{len(problems)} mistakes in {', '.join(files) or 'the configuration'}",
-            problems=problems,
-        )
-
-
-class InsecureConfigError(ConfigError):
-    """A file holding an ``api_key`` that others than its owner can read."""
-
-
-class QueryExistsError(ConfigError):
-    """``save`` of a name that exists already, without ``force``."""
-
-    cqlang_exit_status = 1
-
-
-class UnknownQueryError(ConfigError):
-    """No named query of that name (``rm``, ``show``)."""
-
-    cqlang_exit_status = 1
-
-
-class InvalidQueryError(ConfigError):
-    """``save`` of a query with errors (``diagnostics`` holds them)."""
-
-    cqlang_exit_status = 1
-
-    def __init__(self, message: str, diagnostics: Sequence[Diagnostic], text: str) -> None:
-        super().__init__(message)
-        self.diagnostics = list(diagnostics)
-        self.text = text
-
-    def __str__(self) -> str:
-        from .diagnostics import render_all
-
-        return render_all(self.diagnostics, self.text)
 
 
 # ------------------------------------------------------------------- files
@@ -210,14 +111,6 @@ class ConfigFile:
 
     def display(self) -> str:
         return display_path(self.path)
-
-
-def display_path(path: Path) -> str:
-    """``path`` relative to the working directory when below it."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def user_config_file() -> Path | None:
@@ -281,34 +174,6 @@ def _is_file(path: Path) -> bool:
         return path.is_file()
     except PermissionError:
         raise ConfigError("cannot look for it: permission denied", path) from None
-
-
-class UntrustedConfigError(ConfigError):
-    """A discovered file that someone else could have written (see
-    :mod:`cqlang.trust`): ``Config.load`` skips it with a warning."""
-
-    def __init__(self, path: Path, origin: str, reason: str) -> None:
-        super().__init__(reason, path)
-        self.skipped = SkippedFile(path, origin, reason)
-
-
-@dataclass(frozen=True)
-class SkippedFile:
-    """A config file found but not read, and why (it is not trusted)."""
-
-    path: Path
-    origin: str
-    reason: str
-
-    def __str__(self) -> str:
-        shown = display_path(self.path)
-        return (
-            f"skipped {shown} ({self.origin}): {self.reason}; if it is yours, fix its "
-            f"owner or mode (chmod go-w {shown}), or name it with --config to read it anyway"
-        )
-
-    def to_dict(self) -> dict[str, str]:
-        return {"path": str(self.path), "origin": self.origin, "reason": self.reason}
 
 
 #: The origins of files cqlang finds by itself (rather than is told to read):
@@ -537,30 +402,19 @@ def merge(files: Sequence[ConfigFile]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- schemas
 
-# One Schema object per declaration, kept alive: the compile cache keys on a
-# schema's identity, so two configs declaring the same fields share a schema
-# (and its cached plans), and no schema's id is ever reused by another.
-_SCHEMAS: dict[Any, Schema] = {}
-
-
-def _freeze(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple):
-        return tuple(_freeze(v) for v in value)
-    return value
-
 
 def schema_for(custom_fields: Mapping[str, Any], strict: bool) -> Schema:
-    """The default schema with ``custom_fields`` declared (shared, cached)."""
+    """The default schema with ``custom_fields`` declared. Schemas are values
+    (equal declarations make equal schemas, which share compiled plans); the
+    last few made are kept, so that a config read again makes no new one."""
     if not custom_fields and not strict:
         return DEFAULT_SCHEMA
-    key = (_freeze(custom_fields), strict)
-    schema = _SCHEMAS.get(key)
-    if schema is None:
-        schema = DEFAULT_SCHEMA.with_custom_fields(custom_fields, strict=strict)
-        _SCHEMAS[key] = schema
-    return schema
+    return _schema_of(freeze(custom_fields), strict)
+
+
+@lru_cache(maxsize=16)
+def _schema_of(declared: FrozenDict, strict: bool) -> Schema:
+    return DEFAULT_SCHEMA.with_custom_fields(declared, strict=strict)
 
 
 # ----------------------------------------------------------- named queries
@@ -626,23 +480,25 @@ class NamedQuery:
         """The query's parameters: its defaults, overridden by ``params``."""
         return {**self.params, **(params or {})}
 
-    def _inputs(
-        self, params: Mapping[str, Any] | None, tz: str | None, strict: bool | None
-    ) -> dict[str, Any]:
+    def env(
+        self,
+        params: Mapping[str, Any] | None = None,
+        *,
+        tz: str | None = None,
+        now: datetime | None = None,
+        strict: bool | None = None,
+        max_branches: int | None = None,
+    ) -> Env:
+        """The compile-time inputs the query runs with: its defaults under
+        ``params``, its zone (else the connection's), the config's schema
+        and named queries, its bound on requests (:meth:`_bound`)."""
         cfg = self.config
+        bound = self._bound(max_branches)
         if cfg is None:
-            return {
-                "params": self.bind(params),
-                "tz": tz or self.timezone,
-                "schema": None,
-                "queries": {self.name: self},
-            }
-        return {
-            "params": self.bind(params),
-            "tz": tz or self.timezone or cfg.timezone,
-            "schema": cfg.schema_for(strict),
-            "queries": cfg.queries,
-        }
+            queries = {self.name: self}
+            return Env(None, self.bind(params), tz or self.timezone, now, queries, bound)
+        zone = tz or self.timezone or cfg.timezone
+        return Env(cfg.schema_for(strict), self.bind(params), zone, now, cfg.env_queries, bound)
 
     def _bound(self, given: int | None) -> int:
         """The bound on requests: ``given``, else its own ``max_branches``,
@@ -663,12 +519,7 @@ class NamedQuery:
         """The query's plan (raises a ``CqlError`` for an invalid query)."""
         from . import api
 
-        return api.plan(
-            self.text,
-            now=now,
-            max_branches=self._bound(max_branches),
-            **self._inputs(params, tz, None),
-        )
+        return api.plan(self.text, self.env(params, tz=tz, now=now, max_branches=max_branches))
 
     def check(
         self,
@@ -682,12 +533,8 @@ class NamedQuery:
         """Every diagnostic of the query (positions inside ``text``)."""
         from . import api
 
-        return api.check(
-            self.text,
-            now=now,
-            max_branches=self._bound(max_branches),
-            **self._inputs(params, tz, strict),
-        )
+        env = self.env(params, tz=tz, now=now, strict=strict, max_branches=max_branches)
+        return api.check(self.text, env)
 
     def compile(
         self,
@@ -695,11 +542,11 @@ class NamedQuery:
         *,
         tz: str | None = None,
         now: datetime | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Filter]:
         """The one filter list of the query (strict, as ``cqlang.compile``)."""
         from . import api
 
-        return api.compile(self.text, now=now, **self._inputs(params, tz, None))
+        return api.compile(self.text, self.env(params, tz=tz, now=now))
 
     def location(self) -> tuple[int, int] | None:
         """The 1-based line and column in its file where the query's text starts."""
@@ -755,9 +602,9 @@ def resolve_query(text: str, config: Config | None) -> tuple[str, NamedQuery | N
     params, timezone). Any other text is returned as is; ``@NAME`` inside it
     is inlined by the checker. An unknown name is left for the checker to
     report (with a did-you-mean)."""
-    match = _REF_RE.match(text)
-    if match is not None and config is not None:
-        named = config.queries.get(match.group(1))
+    name = lone_reference(text) if config is not None else None
+    if name is not None and config is not None:
+        named = config.queries.get(name)
         if named is not None:
             return named.text, named
     return text, None
@@ -837,6 +684,12 @@ class Config:
         if problems:
             raise ConfigError.of(problems)
         return cls(files, profile=profile, env=env, skipped=skipped)
+
+    @cached_property
+    def env_queries(self) -> Queries:
+        """The named queries as an :class:`~cqlang.env.Env` holds them,
+        frozen once."""
+        return freeze_queries(self.queries)
 
     # ----------------------------------------------------------- schema
     def schema_for(self, strict: bool | None = None) -> Schema:
@@ -1015,27 +868,18 @@ class Config:
                     own[name] = winner
                 else:
                     own[name] = NamedQuery.from_table(name, spec, source=f, config=self)
-            queries = {**self.queries, **own}
+            # The file's own queries over the winners, frozen once for all.
+            queries = freeze_queries({**self.queries, **own})
             for q in own.values():
-                diags = api.check(
-                    q.text,
-                    params=dict(q.params),
-                    tz=q.timezone or self.timezone,
-                    now=now,
-                    schema=schema,
-                    queries=queries,
-                    max_branches=q._bound(None),
+                env = Env(
+                    schema, q.params, q.timezone or self.timezone, now, queries, q._bound(None)
                 )
-                # The bound is the query's max_branches key (or the connection's).
+                diags = api.check(q.text, env)
+                # Hints as a config file's reader acts on them: the bound is
+                # the query's max_branches key (or the connection's), and an
+                # unbound parameter gets a default in the query's params.
                 diags = for_front_end(diags, "config")
                 for d in diags:
-                    unbound = re.search(r"\$(\w+) is not bound", d.message)
-                    if d.code == "CQL109" and unbound and (d.hint or "").startswith("bind it"):
-                        name = unbound.group(1)
-                        d = replace(
-                            d,
-                            hint=f"give it a default: params = {{ {name} = ... }}",
-                        )
                     moved, shown = q.in_file(d)
                     findings.append(Finding(q, d, moved, shown))
         return findings
@@ -1515,7 +1359,6 @@ __all__ = [
     "ConnectionSettings",
     "Finding",
     "InsecureConfigError",
-    "InvalidQueryError",
     "NamedQuery",
     "PreparedQuery",
     "QueryExistsError",

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .diagnostics import suggest
-from .schema import DEFAULT_SCHEMA, SchemaError
+from .errors import SchemaError
+from .schema import DEFAULT_SCHEMA
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 

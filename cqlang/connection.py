@@ -30,7 +30,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .client.connection import KEY_ENV, URL_ENV, Connection, check_key, read_environment
-from .client.errors import ConfigurationError
+from .errors import ConfigError, ConfigurationError
 
 if TYPE_CHECKING:
     from .config import Config
@@ -43,14 +43,9 @@ def checked_key(raw: str, origin: str) -> str | None:
     through the client's :func:`~cqlang.client.connection.check_key`:
     without its surrounding blanks and newlines, None when nothing is left.
     A character left inside it that cannot be sent (a line break, an
-    escape, one outside ASCII) is a ``ConfigError`` that says where the key
-    came from, never the key."""
-    from .config import ConfigError
-
-    try:
-        return check_key(raw, origin) or None
-    except ConfigurationError as exc:
-        raise ConfigError(exc.message) from None
+    escape, one outside ASCII) is a ``ConfigurationError`` (a
+    ``ConfigError``) that says where the key came from, never the key."""
+    return check_key(raw, origin) or None
 
 
 def mask(secret: str) -> str:
@@ -91,20 +86,18 @@ class ConnectionSettings:
 
     def for_client(self) -> Connection:
         """The base URL and the key as the client's :class:`Connection`, with
-        where each came from. A missing one is a ``ConfigError`` that says
-        why (``missing``), or where it could come from: the client never
-        falls back to the environment's, which belong to another
-        connection. A base URL that is not ``http(s)://HOST`` is the
-        client's ``ConfigurationError``."""
-        from .config import ConfigError
-
+        where each came from. A missing one is a ``ConfigurationError`` (a
+        ``ConfigError``) that says why (``missing``), or where it could come
+        from: the client never falls back to the environment's, which belong
+        to another connection; so is a base URL that is not
+        ``http(s)://HOST``."""
         if not self.base_url:
-            raise ConfigError(
+            raise ConfigurationError(
                 "no API base URL: "
                 + self.missing.get("base_url", f"set ${URL_ENV} or base_url in the config")
             )
         if not self.api_key:
-            raise ConfigError(
+            raise ConfigurationError(
                 "no API key: "
                 + self.missing.get("api_key", f"set ${KEY_ENV} or api_key_env in the config")
             )
@@ -128,8 +121,6 @@ class _Resolver:
     def checked(self, raw: str, origin: str) -> str | None:
         """``raw`` through :func:`checked_key`; a bad key is no key, and
         ``missing`` says why (only a command that sends it fails)."""
-        from .config import ConfigError
-
         try:
             return checked_key(raw, origin)
         except ConfigError as exc:

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .frozen import Frozen, _set
-from .ir import Atom
+from .ir import Atom, AtomValue
+from .node import Node
+from .node import field as attr
 from .timeexpr import CAL_MAX, CAL_MIN
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, TypeGuard
 
 NEG = -(1 << 62)
 POS = 1 << 62
@@ -30,92 +31,42 @@ Span = tuple[int, int]
 # ------------------------------------------------------------ constraints
 
 
-# Frozen value classes (cqlang/frozen.py says why they are not dataclasses);
-# spans and the remembered bounds take no part in equality.
+# Node classes (cqlang/node.py); spans and the remembered bounds take no
+# part in equality.
 
 
-class Ordered(Frozen):
+class Ordered(Node):
     """Integers or datetimes (epoch seconds): a union of closed intervals,
     sorted, disjoint and not adjacent. ``gt``/``lt`` remember the bounds the
     user wrote as ``>``/``<``, so the compiler can keep their operator."""
 
-    __slots__ = ("gt", "ivs", "lt", "span")
-    __match_args__ = ("ivs", "gt", "lt", "span")
     ivs: tuple[tuple[int, int], ...]
-    gt: frozenset[int]
-    lt: frozenset[int]
-    span: Span
-
-    def __init__(
-        self,
-        ivs: tuple[tuple[int, int], ...],
-        gt: frozenset[int] = frozenset(),
-        lt: frozenset[int] = frozenset(),
-        span: Span = (0, 0),
-    ) -> None:
-        _set(self, "ivs", ivs)
-        _set(self, "gt", gt)
-        _set(self, "lt", lt)
-        _set(self, "span", span)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self.ivs == other.ivs
-
-    def __hash__(self) -> int:
-        return hash(self.ivs)
+    gt: frozenset[int] = attr(default=frozenset(), compare=False)
+    lt: frozenset[int] = attr(default=frozenset(), compare=False)
+    span: Span = attr(default=(0, 0), compare=False)
 
     @property
     def full(self) -> bool:
         return self.ivs == ((NEG, POS),)
 
 
-class Discrete(Frozen):
+class Discrete(Node):
     """Enum or string values: ``pos`` the allowed values (``None``: any value
     but not null) minus ``neg``. Order of ``pos`` is first appearance."""
 
-    __slots__ = ("neg", "pos", "span")
-    __match_args__ = ("pos", "neg", "span")
     pos: tuple[Any, ...] | None
-    neg: frozenset[Any]
-    span: Span
-
-    def __init__(
-        self, pos: tuple[Any, ...] | None, neg: frozenset[Any] = frozenset(), span: Span = (0, 0)
-    ) -> None:
-        _set(self, "pos", pos)
-        _set(self, "neg", neg)
-        _set(self, "span", span)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self.pos == other.pos and self.neg == other.neg
-
-    def __hash__(self) -> int:
-        return hash((self.pos, self.neg))
+    neg: frozenset[Any] = frozenset()
+    span: Span = attr(default=(0, 0), compare=False)
 
     @property
     def full(self) -> bool:
         return self.pos is None and not self.neg
 
 
-class Null(Frozen):
+class Null(Node):
     """``is null``: the field is missing or null."""
 
-    __slots__ = ("span",)
-    __match_args__ = ("span",)
-    span: Span
-
-    def __init__(self, span: Span = (0, 0)) -> None:
-        _set(self, "span", span)
-
-    def __eq__(self, other: object) -> bool:
-        return True if other.__class__ is self.__class__ else NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(Null)
+    span: Span = attr(default=(0, 0), compare=False)
 
 
 Constraint = Ordered | Discrete | Null
@@ -158,24 +109,26 @@ def constraint_of(atom: Atom) -> Constraint:
     if f.type in ("integer", "datetime"):
         gt: frozenset[int] = frozenset()
         lt: frozenset[int] = frozenset()
+        ivs: tuple[tuple[int, int], ...]
         if op == "notnull":
-            ivs: tuple[tuple[int, int], ...] = ((NEG, POS),)
-        elif op == "eq":
-            ivs = ((v, v),)  # type: ignore[assignment]
-        elif op == "ne":
-            ivs = ((NEG, v - 1), (v + 1, POS))  # type: ignore[operator]
-        elif op == "lt":
-            ivs, lt = ((NEG, v - 1),), frozenset({v})  # type: ignore[operator,arg-type]
-        elif op == "le":
-            ivs = ((NEG, v),)  # type: ignore[assignment]
-        elif op == "gt":
-            ivs, gt = ((v + 1, POS),), frozenset({v})  # type: ignore[operator,arg-type]
-        elif op == "ge":
-            ivs = ((v, POS),)  # type: ignore[assignment]
-        elif op == "in":
-            ivs = _points(v)  # type: ignore[arg-type]
-        else:  # nin
-            ivs = _complement(_points(v))  # type: ignore[arg-type]
+            ivs = ((NEG, POS),)
+        elif op == "in" or op == "nin":
+            points = _points(_ints(v))
+            ivs = points if op == "in" else _complement(points)
+        else:
+            n = _int(v)
+            if op == "eq":
+                ivs = ((n, n),)
+            elif op == "ne":
+                ivs = ((NEG, n - 1), (n + 1, POS))
+            elif op == "lt":
+                ivs, lt = ((NEG, n - 1),), frozenset({n})
+            elif op == "le":
+                ivs = ((NEG, n),)
+            elif op == "gt":
+                ivs, gt = ((n + 1, POS),), frozenset({n})
+            else:  # ge
+                ivs = ((n, POS),)
         if f.type == "datetime":  # no datetime lies outside the calendar
             ivs = tuple((lo, hi) for lo, hi in ivs if lo <= CAL_MAX and hi >= CAL_MIN)
         return Ordered(ivs, gt, lt, span)
@@ -187,12 +140,40 @@ def constraint_of(atom: Atom) -> Constraint:
     elif op == "eq":
         pos, neg = (v,), frozenset()
     elif op == "in":
-        pos, neg = tuple(dict.fromkeys(v)), frozenset()  # type: ignore[arg-type]
+        pos, neg = tuple(dict.fromkeys(_values(v))), frozenset()
     elif op == "ne":
         pos, neg = None, frozenset({v})
     else:  # nin
-        pos, neg = None, frozenset(v)  # type: ignore[arg-type]
+        pos, neg = None, frozenset(_values(v))
     return _discrete(pos, neg, span, universe)
+
+
+# The checker gives an atom the value its operator and field type call for:
+# an int for a comparison on an ordered field, a tuple for in/nin. These say
+# so to the type checker, and fail loudly on an atom built otherwise.
+
+
+def _int(v: AtomValue) -> int:
+    if type(v) is int:
+        return v
+    raise TypeError(f"an ordered field compares with an int, not {v!r}")
+
+
+def _values(v: AtomValue) -> tuple[int, ...] | tuple[str, ...]:
+    if isinstance(v, tuple):
+        return v
+    raise TypeError(f"in and nin take a tuple of values, not {v!r}")
+
+
+def _ints(v: AtomValue) -> tuple[int, ...]:
+    values = _values(v)
+    if _all_ints(values):
+        return values
+    raise TypeError(f"an ordered field takes int values, not {v!r}")
+
+
+def _all_ints(values: tuple[int, ...] | tuple[str, ...]) -> TypeGuard[tuple[int, ...]]:
+    return all(type(x) is int for x in values)
 
 
 def _discrete(

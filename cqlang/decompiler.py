@@ -14,8 +14,9 @@ import json
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
-from .diagnostics import CqlValidationError, make
+from .diagnostics import make
 from .encoding import nesting
+from .errors import CqlValidationError
 from .evaluator import FilterError, filter_atoms
 from .formatter import format_ir
 from .ir import IAnd, IExpr

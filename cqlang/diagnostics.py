@@ -4,18 +4,22 @@ A :class:`Diagnostic` names a span of the query (0-based character offsets,
 ``end`` exclusive, plus the 1-based line and column of ``start``), a stable
 code from :data:`CODES`, a message in plain words and an optional hint.
 :func:`render` draws it the way compilers do, with the query line and a caret
-under the span. The exceptions every phase raises live here too.
+under the span. The exceptions live in :mod:`cqlang.errors` (their old
+names here still work).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
+
+from .node import Node
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
     from typing import Any
+
+    from .types import Severity
 
 # Stable codes. Never renumber: tools match on them. docs/errors.md documents
 # every one (a test keeps the two in step).
@@ -63,25 +67,28 @@ CODES: dict[str, str] = {
     "CQL304": "bad value in a filter",
 }
 
-ERROR = "error"
-WARNING = "warning"
+ERROR: Severity = "error"
+WARNING: Severity = "warning"
+
+#: A fact's value: a number (CQL204's ``limit``) or a name (CQL109's ``param``).
+FactValue = int | str
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(Node):
     """One finding about a query.
 
     ``start``/``end`` are 0-based character offsets (``end`` exclusive);
     ``line``/``column`` are 1-based and locate ``start``. ``suggestion``,
     when set, is the text that the hint's "did you mean" proposes to put in
     place of the span (an editor offers it as a quick fix). ``facts`` holds
-    numbers a front end words its own hint from (CQL204: ``limit``, the
-    bound on requests that applied, and ``requests``, how many the query
-    needs), as ``(name, value)`` pairs; see :func:`for_front_end`.
+    what a front end words its own hint from, as ``(name, value)`` pairs:
+    CQL204's ``limit`` (the bound on requests that applied) and
+    ``requests`` (how many the query needs), CQL109's ``param`` (the
+    parameter not bound); see :func:`for_front_end`.
     """
 
     code: str
-    severity: str
+    severity: Severity
     message: str
     start: int
     end: int
@@ -89,16 +96,25 @@ class Diagnostic:
     column: int
     hint: str | None = None
     suggestion: str | None = None
-    facts: tuple[tuple[str, int], ...] = ()
+    facts: tuple[tuple[str, FactValue], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        del out["facts"]
+        out: dict[str, Any] = {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "start": self.start,
+            "end": self.end,
+            "line": self.line,
+            "column": self.column,
+            "hint": self.hint,
+            "suggestion": self.suggestion,
+        }
         if self.facts:
             out["facts"] = dict(self.facts)
         return out
 
-    def fact(self, name: str) -> int | None:
+    def fact(self, name: str) -> FactValue | None:
         """The value of one of ``facts``, or ``None``."""
         return next((v for k, v in self.facts if k == name), None)
 
@@ -142,12 +158,37 @@ def bound_hint(front: str) -> str:
     return f"narrow the 'or's, or raise the limit with {BOUND_SETTINGS[front]}"
 
 
+#: How each front end binds a parameter, for CQL109's hint (``{name}``: the
+#: parameter's name).
+PARAM_SETTINGS: dict[str, str] = {
+    "python": "bind it: params={{{name!r}: ...}}",
+    "cli": "bind it: --param {name}=VALUE",
+    "repl": "bind it: \\param {name}=VALUE",
+    "config": "give it a default: params = {{ {name} = ... }}",
+}
+
+
+def param_hint(front: str, name: str) -> str:
+    """CQL109's hint for a front end, when there is no parameter of a close
+    name to suggest."""
+    return PARAM_SETTINGS[front].format(name=name)
+
+
 def for_front_end(diags: Iterable[Diagnostic], front: str) -> list[Diagnostic]:
     """``diags`` with the hints that name a setting worded for ``front``
-    (``"python"``, ``"cli"``, ``"repl"`` or ``"config"``)."""
-    return [
-        replace(d, hint=bound_hint(front)) if d.code == "CQL204" and d.facts else d for d in diags
-    ]
+    (``"python"``, ``"cli"``, ``"repl"`` or ``"config"``): CQL204's bound
+    on requests, CQL109's way to bind a parameter. The words come from the
+    diagnostic's ``facts``, never from its message."""
+    out = []
+    for d in diags:
+        if d.code == "CQL204" and d.facts:
+            d = d.replace(hint=bound_hint(front))
+        elif d.code == "CQL109" and d.facts:
+            name = d.fact("param")
+            if isinstance(name, str):
+                d = d.replace(hint=param_hint(front, name))
+        out.append(d)
+    return out
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:
@@ -168,9 +209,9 @@ def make(
     end: int,
     *,
     hint: str | None = None,
-    severity: str = ERROR,
+    severity: Severity = ERROR,
     suggestion: str | None = None,
-    facts: tuple[tuple[str, int], ...] = (),
+    facts: tuple[tuple[str, FactValue], ...] = (),
 ) -> Diagnostic:
     """Build a diagnostic, computing line and column from ``text``."""
     start = max(0, min(start, len(text)))
@@ -303,66 +344,18 @@ def suggest(word: str, choices: Iterable[str]) -> str | None:
     return lowered[match[0]] if match else None
 
 
-# -------------------------------------------------------------- exceptions
+# ------------------------------------------------------- old addresses
+
+#: The exceptions and raise_for, at their old address: cqlang.errors (which
+#: imports this module) defines them; they are looked up there on first use.
+_FROM_ERRORS = frozenset(
+    {"CqlError", "CqlPlanError", "CqlSyntaxError", "CqlValidationError", "raise_for"}
+)
 
 
-class CqlError(Exception):
-    """Base of every error cqlang raises for something a user supplied.
+def __getattr__(name: str) -> Any:
+    if name in _FROM_ERRORS:
+        import importlib
 
-    ``diagnostics`` holds the findings as data; ``str()`` renders them with
-    carets under the query text.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        diagnostics: Sequence[Diagnostic] = (),
-        text: str = "",
-        source: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.diagnostics: list[Diagnostic] = list(diagnostics)
-        self.text = text
-        self.source = source
-
-    def __str__(self) -> str:
-        if not self.diagnostics:
-            return self.message
-        return render_all(self.diagnostics, self.text, source=self.source)
-
-    def rendered_for(self, front: str) -> str:
-        """``str(self)`` with the hints worded for a front end (see
-        :func:`for_front_end`)."""
-        if not self.diagnostics:
-            return self.message
-        diags = for_front_end(self.diagnostics, front)
-        return render_all(diags, self.text, source=self.source)
-
-
-class CqlSyntaxError(CqlError):
-    """The text is not a query: it does not follow the grammar."""
-
-
-class CqlValidationError(CqlError):
-    """The query parses but means nothing valid for the schema."""
-
-
-class CqlPlanError(CqlError):
-    """The query is valid but cannot be planned or compiled as asked."""
-
-
-def raise_for(diags: Sequence[Diagnostic], text: str, *, source: str | None = None) -> None:
-    """Raise the fitting error for the first error-severity diagnostics."""
-    errors = [d for d in diags if d.severity == ERROR]
-    if not errors:
-        return
-    first = errors[0].code
-    cls: type[CqlError]
-    if first < "CQL100":
-        cls = CqlSyntaxError
-    elif first < "CQL200" or first >= "CQL300":
-        cls = CqlValidationError
-    else:
-        cls = CqlPlanError
-    raise cls(errors[0].message, errors, text, source)
+        return getattr(importlib.import_module("cqlang.errors"), name)
+    raise AttributeError(f"module 'cqlang.diagnostics' has no attribute {name!r}")

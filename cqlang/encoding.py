@@ -15,6 +15,7 @@ import json
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
     from typing import Any
 
 #: What encodeURIComponent leaves unescaped besides letters and digits.
@@ -63,7 +64,7 @@ def encode_json(value: Any) -> str:
     return quote(_dumps(value), safe=_SAFE)
 
 
-def encode(filters: list[dict[str, Any]]) -> str:
+def encode(filters: Sequence[Mapping[str, Any]]) -> str:
     """The ``filter`` parameter for a filter list."""
     return encode_json(filters)
 

@@ -26,14 +26,19 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any
 
 from . import timeexpr
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr, to_nnf
 from .schema import DEFAULT_SCHEMA, Schema
 
-Record = Mapping[str, Any]
-Matcher = Callable[[Record], bool]
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .types import Op
+
+    Record = Mapping[str, Any]
+    Matcher = Callable[[Record], bool]
 
 _CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
@@ -338,7 +343,7 @@ def evaluate(expr: IExpr, record: Record) -> bool | None:
 
 # ------------------------------------------------------- API filter lists
 
-_API_OP = {"gt": "gt", "gte": "ge", "lte": "le", "lt": "lt", "eq": "eq", "ne": "ne"}
+_API_OP: dict[str, Op] = {"gt": "gt", "gte": "ge", "lte": "le", "lt": "lt", "eq": "eq", "ne": "ne"}
 
 
 def filter_atoms(filters: Any, schema: Schema | None = None) -> list[Atom]:

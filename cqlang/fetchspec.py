@@ -31,6 +31,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, render
+from .env import DEFAULT_MAX_BRANCHES, Env
+from .errors import SettingError
+from .refs import lone_reference as lone_reference_name
 from .schema import DEFAULT_SCHEMA, Schema
 
 if TYPE_CHECKING:
@@ -47,21 +50,10 @@ __all__ = [
     "stored_param",
 ]
 
-#: The bound on requests of one query when nothing else sets it.
-DEFAULT_MAX_BRANCHES = 32
 #: Records per request when nothing else sets it.
 DEFAULT_PAGE_SIZE = 1000
 #: The largest ``limit`` one request may ask for (the API's maximum).
 MAX_PAGE_SIZE = 10_000
-
-_REF_RE = re.compile(r"\s*@([A-Za-z_][A-Za-z0-9_]*)\s*\Z")
-
-
-class SettingError(ValueError):
-    """A setting that cannot work, such as an ``exclude`` that holds
-    ``id``: the command line's usage error (exit 2)."""
-
-    cqlang_exit_status = 2
 
 
 @dataclass(frozen=True)
@@ -97,8 +89,16 @@ class FetchSpec:
     page_size: int | None = None
     max_branches: int = DEFAULT_MAX_BRANCHES
 
+    def env(self, *, now: datetime | None = None, max_branches: int | None = None) -> Env:
+        """The compile-time inputs of the query: its parameters, zone,
+        schema, named queries and bound on requests (``max_branches`` here
+        overrides it), with the clock ``now``."""
+        bound = max_branches or self.max_branches
+        return Env(self.schema, self.params, self.tz, now, self.queries, bound)
+
     def inputs(self) -> dict[str, Any]:
-        """Keyword arguments for ``cqlang.plan``/``check``/``compile``."""
+        """Keyword arguments for ``cqlang.plan``/``check``/``compile`` (of
+        old: :meth:`env` gives them as one value)."""
         return {
             "params": dict(self.params),
             "tz": self.tz,
@@ -110,8 +110,7 @@ class FetchSpec:
         """The query's plan (a ``CqlError`` for an invalid one)."""
         from . import api
 
-        bound = max_branches or self.max_branches
-        return api.plan(self.text, now=now, max_branches=bound, **self.inputs())
+        return api.plan(self.text, self.env(now=now, max_branches=max_branches))
 
     def check(
         self, *, now: datetime | None = None, max_branches: int | None = None
@@ -119,8 +118,7 @@ class FetchSpec:
         """Every diagnostic of the query; never raises for a bad query."""
         from . import api
 
-        bound = max_branches or self.max_branches
-        return api.check(self.text, now=now, max_branches=bound, **self.inputs())
+        return api.check(self.text, self.env(now=now, max_branches=max_branches))
 
     def render(self, diag: Diagnostic) -> str:
         """``diag`` drawn with its caret: in the config file for a named query."""
@@ -133,7 +131,9 @@ class FetchSpec:
         client pages and merges records by it."""
         if self.exclude and "id" in self.exclude:
             where = f" (the exclude of @{self.named.name})" if hasattr(self.named, "name") else ""
-            raise SettingError(f"exclude cannot hold id{where}: records are paged and merged by id")
+            raise SettingError(
+                f"exclude cannot hold id{where}: records are paged and merged by id", "exclude"
+            )
 
     def with_(self, **changes: Any) -> FetchSpec:
         """A copy with ``changes`` (field names of this class)."""
@@ -152,7 +152,7 @@ class FetchSpec:
         and limit (``limit`` here lowers it further). ``plan``: a plan of
         this spec made already."""
         if not self.campaign:
-            raise SettingError("no campaign: give one (or set campaign in the config)")
+            raise SettingError("no campaign: give one (or set campaign in the config)", "campaign")
         self.check_exclude()
         if plan is None:
             plan = self.plan(now=now)
@@ -168,14 +168,14 @@ class FetchSpec:
         )
         return records
 
-    def request_url(self, base_url: str, filters: list[dict[str, Any]]) -> str:
+    def request_url(self, base_url: str, filters: Sequence[Mapping[str, Any]]) -> str:
         """The one request that ``filters`` (a one-request plan's filter
         list) makes, with this spec's ``exclude`` and ``limit`` (at most the
         API's 10,000 a request): what ``compile --format url`` prints."""
         from .encoding import encode, encode_exclude, request_path
 
         if not self.campaign:
-            raise SettingError("no campaign")
+            raise SettingError("no campaign", "campaign")
         self.check_exclude()
         parts = []
         if filters:
@@ -189,14 +189,15 @@ class FetchSpec:
 
 
 def lone_reference(text: str, queries: Mapping[str, Any] | None) -> tuple[str, Any]:
-    """A text that is only ``@NAME`` (blanks around it allowed) naming a
+    """A text that is only ``@NAME`` (blanks, comments and parentheses
+    around it allowed: :func:`cqlang.refs.lone_reference`) naming a
     query object of ``queries`` (one with ``.text``): that query's text and
     the object. Anything else: ``text`` itself and ``None`` (``@NAME``
     inside a larger query is inlined by the checker, and an unknown name is
     left for it to report)."""
-    match = _REF_RE.match(text)
-    if match is not None and queries is not None:
-        named = queries.get(match.group(1))
+    name = lone_reference_name(text) if queries else None
+    if name is not None and queries is not None:
+        named = queries.get(name)
         if named is not None and not isinstance(named, str) and hasattr(named, "text"):
             return str(named.text), named
     return text, None

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import api
-from .diagnostics import CqlError, Diagnostic, line_col
+from .diagnostics import Diagnostic, line_col
+from .errors import CqlError
 from .formatter import DEFAULT_WIDTH
 from .schema import Schema
 from .tomlscan import Located, scan

@@ -15,12 +15,15 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from itertools import pairwise
-from typing import Any
 
 from . import ast
 from .ir import Atom, IAnd, IExpr, INot, IOr
 from .schema import DEFAULT_SCHEMA, Schema
 from .timeexpr import format_utc
+
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
+if TYPE_CHECKING:
+    from typing import Any
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _PREC_OR, _PREC_AND, _PREC_NOT, _PREC_ATOM = 1, 2, 3, 4

@@ -10,11 +10,16 @@ references are inlined. The planner and the evaluator read only this form.
 
 from __future__ import annotations
 
-from .frozen import Frozen, _set
+from .node import Node
+from .node import field as attr
+
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
+if TYPE_CHECKING:
+    from .types import Op, ValueType
 
 #: Atom operators and their negations under three-valued logic: negating an
 #: atom gives exactly the atom below, on a present field and on a missing one.
-NEGATE: dict[str, str] = {
+NEGATE: dict[Op, Op] = {
     "eq": "ne",
     "ne": "eq",
     "lt": "ge",
@@ -33,43 +38,18 @@ Scalar = int | str
 AtomValue = int | str | tuple[int, ...] | tuple[str, ...] | None
 
 
-# Frozen value classes, not dataclasses: cqlang/frozen.py says why. Equality
-# and hash are on the value (spans left out), as the dataclasses' were.
+# Node classes (cqlang/node.py): equality and hash are on the value, spans
+# left out.
 
 
-class FieldRef(Frozen):
+class FieldRef(Node):
     """A resolved field: schema property, custom key, value type."""
 
-    __slots__ = ("key", "prop", "record_field", "type", "values")
-    __match_args__ = ("prop", "key", "type", "record_field", "values")
     prop: str
     key: str | None
-    type: str
+    type: ValueType
     record_field: str
-    values: tuple[str, ...]
-
-    def __init__(
-        self, prop: str, key: str | None, type: str, record_field: str, values: tuple[str, ...] = ()
-    ) -> None:
-        _set(self, "prop", prop)
-        _set(self, "key", key)
-        _set(self, "type", type)
-        _set(self, "record_field", record_field)
-        _set(self, "values", values)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (
-            self.prop == other.prop
-            and self.key == other.key
-            and self.type == other.type
-            and self.record_field == other.record_field
-            and self.values == other.values
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.prop, self.key, self.type, self.record_field, self.values))
+    values: tuple[str, ...] = ()
 
     @property
     def ident(self) -> tuple[str, str | None]:
@@ -81,94 +61,41 @@ class FieldRef(Frozen):
         return self.prop if self.key is None else f"custom.{self.key}"
 
 
-class Atom(Frozen):
+class Atom(Node):
     """``field op value``: one comparison the API or the evaluator can make."""
 
-    __slots__ = ("end", "field", "op", "start", "value")
-    __match_args__ = ("field", "op", "value", "start", "end")
     field: FieldRef
-    op: str
+    op: Op
     value: AtomValue
-    start: int
-    end: int
-
-    def __init__(
-        self, field: FieldRef, op: str, value: AtomValue, start: int = 0, end: int = 0
-    ) -> None:
-        _set(self, "field", field)
-        _set(self, "op", op)
-        _set(self, "value", value)
-        _set(self, "start", start)
-        _set(self, "end", end)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self.field == other.field and self.op == other.op and self.value == other.value
-
-    def __hash__(self) -> int:
-        return hash((self.field, self.op, self.value))
+    start: int = attr(default=0, compare=False)
+    end: int = attr(default=0, compare=False)
 
     def negated(self) -> Atom:
         return Atom(self.field, NEGATE[self.op], self.value, self.start, self.end)
 
 
-class _Junction(Frozen):
+class _Junction(Node):
     """IAnd and IOr: ``items`` joined by the class's connective."""
 
-    __slots__ = ("end", "items", "start")
-    __match_args__ = ("items", "start", "end")
     items: tuple[IExpr, ...]
-    start: int
-    end: int
-
-    def __init__(self, items: tuple[IExpr, ...], start: int = 0, end: int = 0) -> None:
-        _set(self, "items", items)
-        _set(self, "start", start)
-        _set(self, "end", end)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self.items == other.items
-
-    def __hash__(self) -> int:
-        return hash((self.__class__, self.items))
+    start: int = attr(default=0, compare=False)
+    end: int = attr(default=0, compare=False)
 
 
 class IAnd(_Junction):
     """All of ``items`` hold (``IAnd(())`` is true)."""
 
-    __slots__ = ()
-
 
 class IOr(_Junction):
     """At least one of ``items`` holds (``IOr(())`` is false)."""
 
-    __slots__ = ()
 
-
-class INot(Frozen):
+class INot(Node):
     """``item`` does not hold."""
 
-    __slots__ = ("end", "item", "start")
-    __match_args__ = ("item", "start", "end")
     item: IExpr
-    start: int
-    end: int
-
-    def __init__(self, item: IExpr, start: int = 0, end: int = 0) -> None:
-        _set(self, "item", item)
-        _set(self, "start", start)
-        _set(self, "end", end)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self.item == other.item
-
-    def __hash__(self) -> int:
-        return hash((INot, self.item))
+    start: int = attr(default=0, compare=False)
+    end: int = attr(default=0, compare=False)
 
 
 IExpr = Atom | IAnd | IOr | INot

@@ -159,17 +159,17 @@ def read_command_line(args: Sequence[str]) -> _Job | None:
 def run(job: _Job) -> int | None:
     """Compile and print; the exit status, or None to leave the job to click
     (a usage error, or anything unexpected: compiling has no side effect)."""
-    from .diagnostics import CqlError
+    from .errors import CqlError
 
     try:
         plan = _plan(job)
     except CqlError as exc:
-        from .diagnostics import CqlSyntaxError
+        from .errors import CqlSyntaxError
         from .queryfile import looks_like_path
 
         if isinstance(exc, CqlSyntaxError) and looks_like_path(job.query or ""):
             return None  # `compile q.cql`: click says to use -f
-        return _print(str(exc), sys.stderr, EXIT_INVALID)
+        return _print(exc.rendered_for("cli"), sys.stderr, EXIT_INVALID)
     except Exception:
         return None
     if plan is None:
@@ -196,7 +196,7 @@ def _plan(job: _Job) -> Plan | None:
     """The job's one-request plan (CqlError if there is none), or None for
     a usage error."""
     from . import api, timeexpr
-    from .schema import DEFAULT_SCHEMA
+    from .env import Env
 
     params: dict[str, str] = {}
     for item in job.params:
@@ -210,9 +210,8 @@ def _plan(job: _Job) -> Plan | None:
         now = None if job.now is None else timeexpr.parse_now(job.now)
     except timeexpr.TimeError:
         return None
-    schema = DEFAULT_SCHEMA.with_custom_fields({}, strict=True) if job.strict else DEFAULT_SCHEMA
     text = job.query or ""
-    plan = api.plan(text, now=now, params=params, tz=job.tz, schema=schema, queries={})
+    plan = api.plan(text, Env(params=params, tz=job.tz, now=now, strict=job.strict))
     api.strict_check(plan, text)
     return plan
 

@@ -34,8 +34,10 @@ def lint_files(
         source = ConfigFile(path, "query file", text, {"queries": {path.stem: {"query": text}}})
         read.append(source)
         named = NamedQuery(path.stem, text, source=None, config=config)
-        for d in named.check(strict=strict):
-            from .diagnostics import render
+        from .diagnostics import for_front_end, render
 
+        # A query file runs on the command line (fetch -f FILE): its hints
+        # name the command line's options.
+        for d in for_front_end(named.check(strict=strict), "cli"):
             findings.append(Finding(named, d, d, render(d, text, source=name)))
     return Config(read, env=config.env), findings

@@ -28,13 +28,16 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from . import ast
-from .diagnostics import CqlSyntaxError, Diagnostic, make, suggest
-from .frozen import Frozen, _set
+from .diagnostics import Diagnostic, make, suggest
+from .errors import CqlSyntaxError
+from .node import Node
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
+
+    from .types import CompareOp
 
     _Reduce = tuple[str, int, Callable[[list[Any]], Any]]
 
@@ -45,8 +48,16 @@ MAX_DEPTH = 100
 #: Longest integer literal kept as a number (longer ones are out of range).
 _MAX_INT_DIGITS = 30
 
-_CANONICAL_OP = {"==": "=", "<>": "!=", "=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">"}
-_CANONICAL_OP[">="] = ">="
+_CANONICAL_OP: dict[str, CompareOp] = {
+    "==": "=",
+    "<>": "!=",
+    "=": "=",
+    "!=": "!=",
+    "<": "<",
+    "<=": "<=",
+    ">": ">",
+    ">=": ">=",
+}
 
 _ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "/": "/"}
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -573,35 +584,15 @@ def lark_parser() -> Any:
 # long query does not lex and parse all of it again.
 
 
-class Scan(Frozen):
+class Scan(Node):
     """What the grammar makes of the start of a query: its tokens as
     ``(terminal, text, start, end)``, the terminals it accepts next, and the
     offset where it stops being the start of any query (``None``: it is one;
     otherwise ``tokens`` are those before that offset)."""
 
-    __slots__ = ("accepts", "error", "tokens")
-    __match_args__ = ("tokens", "accepts", "error")
     tokens: tuple[tuple[str, str, int, int], ...]
     accepts: frozenset[str]
-    error: int | None
-
-    def __init__(
-        self,
-        tokens: tuple[tuple[str, str, int, int], ...],
-        accepts: frozenset[str],
-        error: int | None = None,
-    ) -> None:
-        _set(self, "tokens", tokens)
-        _set(self, "accepts", accepts)
-        _set(self, "error", error)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.tokens, self.accepts, self.error) == (other.tokens, other.accepts, other.error)
-
-    def __hash__(self) -> int:
-        return hash((self.tokens, self.accepts, self.error))
+    error: int | None = None
 
 
 _Tok = tuple[str, str, int, int]
@@ -658,28 +649,12 @@ def scan_prefix(text: str) -> Scan:
 _COMMENT_RE = re.compile(r"#[^\n]*")
 
 
-class Trivia(Frozen):
+class Trivia(Node):
     """The tokens of a query as ``(terminal, start, end)`` and its comments
     as ``(start, end)`` spans (``#`` to the end of its line), in text order."""
 
-    __slots__ = ("comments", "tokens")
-    __match_args__ = ("tokens", "comments")
     tokens: tuple[tuple[str, int, int], ...]
     comments: tuple[tuple[int, int], ...]
-
-    def __init__(
-        self, tokens: tuple[tuple[str, int, int], ...], comments: tuple[tuple[int, int], ...]
-    ) -> None:
-        _set(self, "tokens", tokens)
-        _set(self, "comments", comments)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.tokens, self.comments) == (other.tokens, other.comments)
-
-    def __hash__(self) -> int:
-        return hash((self.tokens, self.comments))
 
 
 def trivia(text: str) -> Trivia:

@@ -27,7 +27,6 @@ branch (under the API's semantics) and the residual.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 
 from . import compiler
 from .constraints import (  # re-exported: the planner's constraints, by their old address
@@ -48,29 +47,37 @@ from .constraints import (  # re-exported: the planner's constraints, by their o
 from .diagnostics import Diagnostic, make
 from .dnf import DNF, SetTrie, TooComplex, TooManyBranches
 from .ir import IAnd, IExpr, to_nnf
-from .schema import Schema
+from .node import Node
+from .node import field as attr
+
+_set = object.__setattr__  # how a node fills in what it works out
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
     from typing import Any
 
+    from .env import Env
     from .evaluator import Matcher
+    from .types import Filter
 
     # One way to say a field's constraint: filter objects, what is left to
     # the client, and an id per filter object.
-    _Option = tuple[list[dict[str, Any]], list[IExpr], list[int]]
+    _Option = tuple[list[Filter], list[IExpr], list[int]]
 
 
 # ------------------------------------------------------------------- plan
 
 
-@dataclass
-class Residual:
+class Residual(Node):
     """The part of a query the client evaluates on each fetched record."""
 
     expr: IExpr
     text: str
-    _matcher: Matcher | None = field(default=None, repr=False)
+    # The matcher, compiled at the first record (the evaluator is loaded then).
+    _matcher: Matcher | None = attr(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _set(self, "_matcher", None)
 
     @property
     def record_fields(self) -> frozenset[str]:
@@ -81,37 +88,54 @@ class Residual:
         return record_fields(self.expr)
 
     def matches(self, record: Any) -> bool:
-        if self._matcher is None:
+        matcher = self._matcher
+        if matcher is None:
             from .evaluator import compile_matcher
 
-            self._matcher = compile_matcher(self.expr)
-        return self._matcher(record)
+            matcher = compile_matcher(self.expr)
+            _set(self, "_matcher", matcher)
+        return matcher(record)
 
 
-@dataclass
-class Plan:
-    """What to send and what to check: see the module docstring."""
+class Plan(Node):
+    """What to send and what to check: see the module docstring.
 
-    branches: list[list[dict[str, Any]]]
+    Frozen, and shared: ``cqlang.plan`` hands out the plan it caches. The
+    filter lists are kept as tuples (``filters``); ``branches`` gives them as
+    the documented lists, a fresh copy at each access, so that no caller
+    can change the plan another caller gets.
+    """
+
+    #: One filter list per request, as tuples (do not change the objects).
+    filters: tuple[tuple[Filter, ...], ...]
     residual: Residual | None = None
     never_matches: bool = False
     # Why the plan needs more than one request / a residual, for messages.
-    reasons: list[tuple[str, str, Span]] = field(default_factory=list)
-    warnings: list[Diagnostic] = field(default_factory=list)
+    reasons: tuple[tuple[str, str, Span], ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Lists given (Plan([[...]])) are kept as tuples.
+        if type(self.filters) is not tuple or any(type(b) is not tuple for b in self.filters):
+            _set(self, "filters", tuple(tuple(b) for b in self.filters))
+        if type(self.reasons) is not tuple:
+            _set(self, "reasons", tuple(self.reasons))
+        if type(self.warnings) is not tuple:
+            _set(self, "warnings", tuple(self.warnings))
+
+    @property
+    def branches(self) -> list[list[Filter]]:
+        """One filter list per request: a fresh copy (lists down to the
+        value lists) that the caller may change."""
+        return [[_copy_filter(f) for f in b] for b in self.filters]
 
     def copy(self) -> Plan:
-        """A copy whose filter lists (and their value lists) are its own."""
-        branches = [
-            [{k: list(v) if isinstance(v, list) else v for k, v in f.items()} for f in b]
-            for b in self.branches
-        ]
-        return Plan(
-            branches, self.residual, self.never_matches, list(self.reasons), list(self.warnings)
-        )
+        """The plan itself: it cannot change (kept for callers of old)."""
+        return self
 
     @property
     def requests(self) -> int:
-        return len(self.branches)
+        return len(self.filters)
 
     def to_json(self) -> dict[str, Any]:
         from .encoding import encode_json
@@ -131,11 +155,11 @@ class Plan:
         if self.never_matches:
             return "The query never matches: no request is sent."
         lines = []
-        n = len(self.branches)
+        n = len(self.filters)
         lines.append(
             f"{n} request{'s' if n != 1 else ''}" + (", records merged by id:" if n > 1 else ":")
         )
-        for i, b in enumerate(self.branches, 1):
+        for i, b in enumerate(self.filters, 1):
             if b:
                 lines.append(f"  {i}. filter={json.dumps(b, ensure_ascii=False)}")
                 lines.append(f"     encoded: {encode_json(b)}")
@@ -146,16 +170,12 @@ class Plan:
         return "\n".join(lines)
 
 
-def plan_ir(
-    ir: IExpr,
-    *,
-    text: str = "",
-    schema: Schema,
-    max_branches: int = 32,
-) -> Plan:
-    """Plan a checked query. Raises :class:`TooManyBranches` when it needs
-    more than ``max_branches`` requests, :class:`TooComplex` when planning it
-    passes the internal limit on alternatives."""
+def plan_ir(ir: IExpr, env: Env, text: str = "") -> Plan:
+    """Plan a checked query (of ``text``) with the inputs ``env``: its
+    schema and bound on requests. Raises :class:`TooManyBranches` when it
+    needs more than ``env.max_branches`` requests, :class:`TooComplex` when
+    planning it passes the internal limit on alternatives."""
+    properties = env.schema.properties
     nnf = to_nnf(ir)
     dnf = DNF()
     branches = dnf.run(nnf)
@@ -169,7 +189,7 @@ def plan_ir(
             span[1],
             severity="warning",
         )
-        return Plan([], None, True, [("CQL201", warn.message, span)], [warn])
+        return Plan((), None, True, (("CQL201", warn.message, span),), (warn,))
     reasons: list[tuple[str, str, Span]] = []
     if len(branches) > 1 and dnf.split_span:
         reasons.append(("CQL202", "this 'or' needs one request per side", dnf.split_span))
@@ -180,12 +200,12 @@ def plan_ir(
     emitted_for: dict[Any, list[_Option]] = {}
     object_ids: dict[tuple[Any, ...], int] = {}
     object_field: list[int] = []  # an object's field, by the order fields came up in planning
-    out: list[tuple[list[dict[str, Any]], list[IExpr], list[int]]] = []
+    out: list[tuple[list[Filter], list[IExpr], list[int]]] = []
     many = len(branches) > 1
     for branch in branches:
         # Fields with one way to say them extend every alternative in place;
         # only a field that splits multiplies the alternatives.
-        filters: list[dict[str, Any]] = []
+        filters: list[Filter] = []
         rest: list[IExpr] = []
         ids: list[int] = []
         splits: list[list[_Option]] = []
@@ -194,7 +214,7 @@ def plan_ir(
             options = emitted_for.get(key)
             if options is None:
                 options = emitted_for[key] = []
-                emitted = compiler.emit(f, c, schema.properties[f.prop])
+                emitted = compiler.emit(f, c, properties[f.prop])
                 if len(emitted) > 1:
                     reasons.append(("CQL202", compiler.split_reason(f), c.span))
                 field_no = dnf.ordinal(f.ident)
@@ -234,8 +254,8 @@ def plan_ir(
             raise TooComplex(len(out), whole_span, dnf.limit)
     kept, whole = _requests(out, object_field)
     # Alternatives share the compiler's objects: each request gets its own.
-    kept = [([dict(o) for o in fs], rest) for fs, rest in kept]
-    if len(kept) > max_branches:
+    kept = [([o.copy() for o in fs], rest) for fs, rest in kept]
+    if len(kept) > env.max_branches:
         raise TooManyBranches(len(kept), whole_span)
     residual_ir: IExpr | None = None
     if whole or (len(kept) > 1 and any(rest for _, rest in kept)):
@@ -248,18 +268,27 @@ def plan_ir(
         from .formatter import format_ir  # the formatter is loaded only for a residual
 
         residual = Residual(residual_ir, format_ir(residual_ir))
-    return Plan([f for f, _ in kept], residual, False, reasons)
+    return Plan(tuple(tuple(f) for f, _ in kept), residual, False, tuple(reasons))
 
 
-def _object_key(obj: dict[str, Any]) -> tuple[Any, ...]:
+def _copy_filter(obj: Filter) -> Filter:
+    """A filter object of its own, its value list too."""
+    copied = obj.copy()
+    value = obj["value"]
+    if isinstance(value, list):
+        copied["value"] = value.copy()
+    return copied
+
+
+def _object_key(obj: Filter) -> tuple[Any, ...]:
     """A filter object as a hashable value (its lists as tuples)."""
     return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(obj.items()))
 
 
 def _requests(
-    out: list[tuple[list[dict[str, Any]], list[IExpr], list[int]]],
+    out: list[tuple[list[Filter], list[IExpr], list[int]]],
     object_field: list[int],
-) -> tuple[list[tuple[list[dict[str, Any]], list[IExpr]]], bool]:
+) -> tuple[list[tuple[list[Filter], list[IExpr]]], bool]:
     """The requests to send, from each alternative's filters, unexpressed
     rest and filter-object ids, and whether the residual must then be the
     whole query.
@@ -279,7 +308,7 @@ def _requests(
     ordinal = [0] * len(rank)
     for n, oid in enumerate(rank):
         ordinal[oid] = n
-    unique: dict[tuple[int, ...], tuple[list[dict[str, Any]], list[IExpr]]] = {}
+    unique: dict[tuple[int, ...], tuple[list[Filter], list[IExpr]]] = {}
     whole = False
     for filters, rest, ids in out:
         key = tuple(sorted({ordinal[oid] for oid in ids}))

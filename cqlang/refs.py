@@ -76,6 +76,34 @@ def refs_of(expr: ast.Expr | None) -> tuple[list[tuple[ast.Ref, int]], int]:
     return found, deepest
 
 
+def references_in(text: str) -> tuple[str, ...]:
+    """The named queries the query ``text`` refers to itself (``@name``), in
+    text order, each once: from its tree (a ``"@name"`` inside a string is
+    text); for a text that does not parse, from its tokens before the
+    mistake."""
+    if "@" not in text:
+        return ()
+    query, _ = parse_diagnostics(text)
+    if query is not None:
+        return ast.references(query)
+    from .parser import trivia
+
+    found = (text[s + 1 : e] for kind, s, e in trivia(text).tokens if kind == "QUERYREF")
+    return tuple(dict.fromkeys(found))
+
+
+def lone_reference(text: str) -> str | None:
+    """The name when the query ``text`` is one reference and nothing else
+    (``@hot``; blanks, comments and parentheses around it allowed), else
+    ``None``."""
+    if "@" not in text:
+        return None
+    query, _ = parse_diagnostics(text)
+    if query is not None and isinstance(query.expr, ast.Ref):
+        return query.expr.name
+    return None
+
+
 class _Measure:
     """What inlining one named query makes: characters, nesting levels, and
     how deep its references chain."""

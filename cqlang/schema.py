@@ -22,12 +22,19 @@ How the API tests a property (``api``):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+
+from .errors import SchemaError
+from .node import Node
+from .node import field as attr
+
+_set = object.__setattr__  # how __post_init__ fills in what it works out
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, TypeGuard
+
+    from .types import ApiKind, ApiOperator, ValueType
 
 TYPES = ("datetime", "integer", "enum", "string")
 API_KINDS = ("range", "membership", "equality")
@@ -133,18 +140,18 @@ VOICE_CAMPAIGN_REQUEST_SPEC: dict[str, Any] = {
 }
 
 
-class SchemaError(ValueError):
-    """A schema declaration that does not make sense."""
+def is_value_type(name: object) -> TypeGuard[ValueType]:
+    """Whether ``name`` is one of :data:`TYPES`."""
+    return name in TYPES
 
 
-@dataclass(frozen=True, slots=True)
-class Property:
+class Property(Node):
     """One filter property of the endpoint."""
 
     name: str
-    type: str
-    api: str
-    operators: tuple[str, ...] = ()
+    type: ValueType
+    api: ApiKind
+    operators: tuple[ApiOperator, ...] = ()
     values: tuple[str, ...] = ()
     keyed: bool = False
     record_field: str = ""
@@ -158,45 +165,71 @@ class Property:
         return LANGUAGE_OPERATORS[self.type]
 
 
-@dataclass(frozen=True, slots=True)
-class CustomField:
+class CustomField(Node):
     """A declared custom field: its key and the type of its values."""
 
     key: str
-    type: str = "string"
+    type: ValueType = "string"
     values: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Schema:
-    """The properties of one endpoint, plus declared custom fields."""
+_NO_FIELDS: Mapping[str, CustomField] = MappingProxyType({})
+
+
+class Schema(Node):
+    """The properties of one endpoint, plus declared custom fields.
+
+    A value: equal to, and hashed as, any schema declaring the same (the
+    hash is computed once), so that equal schemas share compiled plans
+    (the plan cache is keyed by the compile inputs, the schema among them).
+    """
 
     endpoint: str
     properties: Mapping[str, Property]
-    custom_fields: Mapping[str, CustomField] = field(default_factory=dict)
+    custom_fields: Mapping[str, CustomField] = _NO_FIELDS
     strict: bool = False
+    # Worked out once: the properties by lower-case name, the keyed one, the hash.
+    _lower: dict[str, Property] = attr(init=False, compare=False, repr=False)
+    _keyed: Property | None = attr(init=False, compare=False, repr=False)
+    _hash: int | None = attr(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_lower", {k.lower(): p for k, p in self.properties.items()})
+        # Copies, read-only: nobody can change a schema after its hash is taken.
+        _set(self, "properties", MappingProxyType(dict(self.properties)))
+        if self.custom_fields is not _NO_FIELDS:
+            _set(self, "custom_fields", MappingProxyType(dict(self.custom_fields)))
+        _set(self, "_lower", {k.lower(): p for k, p in self.properties.items()})
+        _set(self, "_keyed", next((p for p in self.properties.values() if p.keyed), None))
+        _set(self, "_hash", None)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The read-only mappings are given as plain ones (a mappingproxy
+        # does not pickle).
+        fields = (self.endpoint, dict(self.properties), dict(self.custom_fields), self.strict)
+        return (Schema, fields)
 
     def __hash__(self) -> int:
-        return id(self)
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
+        h = self._hash
+        if h is None:
+            h = hash(
+                (
+                    self.endpoint,
+                    frozenset(self.properties.items()),
+                    frozenset(self.custom_fields.items()),
+                    self.strict,
+                )
+            )
+            _set(self, "_hash", h)
+        return h
 
     def lookup(self, name: str) -> Property | None:
         """The property called ``name`` (case-insensitive), or ``None``."""
-        lower: dict[str, Property] = self._lower  # type: ignore[attr-defined]
-        return lower.get(name.lower())
+        return self._lower.get(name.lower())
 
     @property
     def keyed(self) -> Property | None:
         """The property that holds custom fields (``custom_fields``), if any."""
-        for prop in self.properties.values():
-            if prop.keyed:
-                return prop
-        return None
+        return self._keyed
 
     def custom_field(self, key: str) -> CustomField | None:
         return self.custom_fields.get(key)
@@ -210,10 +243,8 @@ class Schema:
         items = fields.items() if isinstance(fields, Mapping) else ((f.key, f) for f in fields)
         for key, spec in items:
             declared[key] = spec if isinstance(spec, CustomField) else _custom_field(key, spec)
-        return replace(
-            self,
-            custom_fields=MappingProxyType(declared),
-            strict=self.strict if strict is None else strict,
+        return self.replace(
+            custom_fields=declared, strict=self.strict if strict is None else strict
         )
 
     @classmethod
@@ -224,16 +255,16 @@ class Schema:
             typ = p["type"]
             api = p["api"]
             if typ not in TYPES:
-                raise SchemaError(f"{name}: type {typ!r} is not one of {', '.join(TYPES)}")
+                raise SchemaError(f"{name}: type {typ!r} is not one of {', '.join(TYPES)}", name)
             if api not in API_KINDS:
-                raise SchemaError(f"{name}: api {api!r} is not one of {', '.join(API_KINDS)}")
+                raise SchemaError(f"{name}: api {api!r} is not one of {', '.join(API_KINDS)}", name)
             ops = tuple(p.get("operators", ()))
             bad = [o for o in ops if o not in API_OPERATORS]
             if bad:
-                raise SchemaError(f"{name}: unknown API operators {bad}")
+                raise SchemaError(f"{name}: unknown API operators {bad}", name)
             values = tuple(str(v).upper() for v in p.get("values", ()))
             if typ == "enum" and not values:
-                raise SchemaError(f"{name}: an enum needs values")
+                raise SchemaError(f"{name}: an enum needs values", name)
             props[name] = Property(
                 name=name,
                 type=typ,
@@ -259,11 +290,13 @@ def _custom_field(key: str, spec: Any) -> CustomField:
         typ = spec.get("type", "string")
         values = tuple(str(v) for v in spec.get("values", ()))
     else:
-        raise SchemaError(f"custom field {key!r}: expected a type name or a table")
-    if typ not in TYPES:
-        raise SchemaError(f"custom field {key!r}: type {typ!r} is not one of {', '.join(TYPES)}")
+        raise SchemaError(f"custom field {key!r}: expected a type name or a table", key)
+    if not is_value_type(typ):
+        raise SchemaError(
+            f"custom field {key!r}: type {typ!r} is not one of {', '.join(TYPES)}", key
+        )
     if typ == "enum" and not values:
-        raise SchemaError(f"custom field {key!r}: an enum needs values")
+        raise SchemaError(f"custom field {key!r}: an enum needs values", key)
     # Declared values keep their spelling: the API compares custom fields as
     # case-sensitive strings. Queries may write them in any case.
     return CustomField(key, typ, values)

@@ -20,6 +20,8 @@ import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
+from .errors import CqlError
+
 Interval = tuple[int, int]
 
 _DT_RE = re.compile(
@@ -94,9 +96,11 @@ def check_unit(unit: str) -> None:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-class TimeError(ValueError):
+class TimeError(CqlError, ValueError):
     """A datetime that is malformed (``code`` CQL106) or impossible (CQL107),
-    an unknown time zone (CQL108) or an unknown time unit (CQL118)."""
+    an unknown time zone (CQL108) or an unknown time unit (CQL118): the
+    checker makes a diagnostic of it; given outside a query (``--now``), it
+    is the error itself."""
 
     def __init__(self, message: str, code: str = "CQL106", hint: str | None = None) -> None:
         super().__init__(message)

@@ -10,7 +10,8 @@ import pytest
 
 import cqlang
 from cqlang.checker import check_text
-from cqlang.diagnostics import render
+from cqlang.diagnostics import for_front_end, render
+from cqlang.env import Env
 from cqlang.ir import Atom, IAnd, atoms
 from cqlang.params import split_list
 from cqlang.schema import DEFAULT_SCHEMA, MAX_INT
@@ -28,7 +29,7 @@ def only(text: str, **kw: Any) -> cqlang.Diagnostic:
 
 
 def the_atoms(text: str, **kw: Any) -> list[Atom]:
-    checked = check_text(text, **kw)
+    checked = check_text(text, Env(**kw))
     assert checked.ir is not None, checked.diagnostics
     return atoms(checked.ir)
 
@@ -306,7 +307,14 @@ def test_unbound_parameter_is_cql109() -> None:
     diag = only(text)
     assert diag.code == "CQL109"
     assert text[diag.start : diag.end] == "$p"
-    assert "--param p=" in (diag.hint or "")
+    assert diag.hint == "bind it: params={'p': ...}" and diag.fact("param") == "p"
+    # Each front end says how it binds one, from the fact (not the message).
+    hints = {f: for_front_end([diag], f)[0].hint for f in ("cli", "repl", "config")}
+    assert hints == {
+        "cli": "bind it: --param p=VALUE",
+        "repl": "bind it: \\param p=VALUE",
+        "config": "give it a default: params = { p = ... }",
+    }
     text = "priority = $prio"
     diags = cqlang.check(text, params={"prio_": 1})
     assert [d.code for d in diags] == ["CQL109", "CQL114"]
@@ -461,6 +469,19 @@ def test_unused_parameter_is_a_warning() -> None:
     ]
 
 
+def test_a_parameter_named_in_a_string_is_unused() -> None:
+    # Regression: "$min" inside a string is text; the check once searched
+    # the query's text for "$min" and took it for a use.
+    (diag,) = cqlang.check('custom.x = "$min"', params={"min": 3})
+    assert (diag.code, diag.message) == ("CQL114", "parameter $min is not used by the query")
+    assert [
+        d.code for d in cqlang.check("custom.x = '$min' or priority = $min", params={"min": 3})
+    ] == []
+    # A parameter in a predicate that failed is used: one finding, not two.
+    codes = [d.code for d in cqlang.check("nope = $min", params={"min": 3})]
+    assert codes == ["CQL101"]
+
+
 # ---------------------------------------------------------------- time
 
 
@@ -572,7 +593,7 @@ def test_ir_is_typed() -> None:
 
 def test_checked_result_reports_clock_use() -> None:
     assert check_text("created_date > now").uses_clock
-    assert not check_text("created_date > now", now=NOW).uses_clock
+    assert not check_text("created_date > now", Env(now=NOW)).uses_clock
     assert not check_text("priority > 1").uses_clock
 
 

@@ -33,6 +33,7 @@ from cqlang.client import (
 )
 from cqlang.emulator import DEFAULT_CAMPAIGN, REFERENCE_DATE, Emulator
 from cqlang.encoding import encode_json
+from cqlang.env import Env
 from cqlang.evaluator import compile_matcher
 from cqlang.planner import Plan
 
@@ -49,7 +50,7 @@ def client_for(emu: Emulator, key: str = "demo-key", **kw: Any) -> Client:
 def expected(
     emu: Emulator, query: str, *, now: datetime = NOW, tz: str | None = None, **kw: Any
 ) -> list[dict[str, Any]]:
-    checked = check_text(query, now=now, tz=tz, **kw)
+    checked = check_text(query, Env(now=now, tz=tz, **kw))
     assert checked.ir is not None, checked.diagnostics
     match = compile_matcher(checked.ir)
     return [r for r in emu.records() if match(r)]

@@ -21,6 +21,7 @@ from click.testing import CliRunner, Result
 from cqlang.checker import check_text
 from cqlang.cli import main
 from cqlang.emulator import DEFAULT_CAMPAIGN, REFERENCE_DATE, Emulator
+from cqlang.env import Env
 from cqlang.evaluator import compile_matcher
 
 CAMPAIGN = DEFAULT_CAMPAIGN
@@ -48,7 +49,7 @@ def fetch(env: dict[str, str], *args: str, **env_over: str | None) -> Result:
 
 
 def expected(emu: Emulator, query: str) -> list[dict[str, Any]]:
-    checked = check_text(query, now=REFERENCE_DATE.replace(tzinfo=None))
+    checked = check_text(query, Env(now=REFERENCE_DATE.replace(tzinfo=None)))
     assert checked.ir is not None
     match = compile_matcher(checked.ir)
     return [r for r in emu.records() if match(r)]

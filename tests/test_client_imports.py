@@ -23,7 +23,7 @@ LOWER = {
     "cqlang.jsonlimit",
     "cqlang.planner",
     "cqlang.schema",
-    "cqlang.version",
+    "cqlang._version",
 }
 
 

@@ -411,6 +411,20 @@ def test_rm_warns_about_queries_that_still_refer(isolated: Path) -> None:
     assert "@hot_leads, @by_region still refer to @open_requests" in r.stderr
 
 
+def test_rm_does_not_count_a_name_in_a_string_as_a_reference(isolated: Path) -> None:
+    # Regression: `@hot` inside mail's string is text, not a reference; the
+    # warning once came from a search of mail's text for "@hot".
+    (isolated / "cqlang.toml").write_text(
+        '[queries.hot]\nquery = "priority > 5"\n'
+        "[queries.mail]\nquery = 'custom.note = \"@hot\" and state = OPEN'\n"
+        '[queries.real]\nquery = "@hot and state = OPEN  # uses @hot"\n',
+        encoding="utf-8",
+    )
+    r = run("queries", "rm", "hot")
+    assert r.exit_code == 0, r.output
+    assert "warning: @real still refers to @hot" in r.stderr and "@mail" not in r.stderr
+
+
 def test_save_reads_the_query_from_stdin(isolated: Path) -> None:
     r = run("queries", "save", "multi", "-", input="state = OPEN  # open\nand priority > 2\n")
     assert r.exit_code == 0, r.output

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from cqlang.checker import check_text
+from cqlang.env import Env
 from cqlang.evaluator import (
     FilterError,
     compile_filters,
@@ -24,7 +25,7 @@ NOW = datetime(2021, 8, 10, 14, 30, 30, tzinfo=UTC)
 
 
 def ir(text: str) -> IExpr:
-    checked = check_text(text, now=NOW)
+    checked = check_text(text, Env(now=NOW))
     assert checked.ir is not None, checked.diagnostics
     return checked.ir
 

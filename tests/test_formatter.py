@@ -6,6 +6,7 @@ import pytest
 
 import cqlang
 from cqlang.checker import check_text
+from cqlang.env import Env
 from cqlang.formatter import format_ir, quote
 from cqlang.schema import DEFAULT_SCHEMA
 
@@ -121,5 +122,5 @@ def test_format_ir(text: str, out: str) -> None:
     assert checked.ir is not None
     written = format_ir(checked.ir)
     assert written == out
-    again = check_text(written, tz="Asia/Tokyo")  # zone-independent
+    again = check_text(written, Env(tz="Asia/Tokyo"))  # zone-independent
     assert again.ir == checked.ir

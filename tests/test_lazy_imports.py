@@ -79,9 +79,27 @@ def test_compiling_from_the_wheel_loads_only_what_it_needs(tmp_path: Path) -> No
         "requests",
         "typing",  # slow to import, and only annotations need it
         "threading",
+        "dataclasses",  # the value classes are nodes (cqlang/node.py)
+        "inspect",
     )
     code = "cqlang.compile('state in (OPEN, CLOSED) and priority >= 3 and custom.region = \"PL\"')"
     assert loaded_as_installed(tmp_path, code, lazy) == []
+
+
+def test_check_and_explain_need_no_dataclasses_or_typing(tmp_path: Path) -> None:
+    """Checking (with warnings and errors, named queries, parameters) and
+    explaining a plan with a client-side residual (matched once) load
+    neither dataclasses nor inspect nor typing: the AST, the IR, Diagnostic,
+    Schema, Plan and Env are nodes, and annotations are never evaluated."""
+    code = (
+        "env = cqlang.Env(params={'min': 3, 'r': ['PL']}, queries={'hot': 'priority > 7'})\n"
+        "assert cqlang.check('priority >= $min and custom.x = \"$r\" or prioirty = 1', env)\n"
+        "p = cqlang.plan('@hot or custom.region != \"PL\"', env)\n"
+        "assert p.explain() and p.to_json() and p.residual.matches({'priority': 9})\n"
+        "assert cqlang.compile('state in $r', params={'r': 'OPEN, CLOSED'}) and p.branches\n"
+    )
+    modules = ("dataclasses", "inspect", "typing", "threading", "lark", "pathlib")
+    assert loaded_as_installed(tmp_path, code, modules) == []
 
 
 def test_the_console_script_compiles_without_click_or_config(tmp_path: Path) -> None:
@@ -111,6 +129,8 @@ def test_the_console_script_compiles_without_click_or_config(tmp_path: Path) -> 
         "typing",
         "threading",
         "lark",
+        "dataclasses",
+        "inspect",
     )
     assert loaded_as_installed(tmp_path, code, heavy) == []
 

@@ -11,6 +11,7 @@ import pytest
 import cqlang
 from cqlang.checker import check_text
 from cqlang.dnf import MAX_ALTERNATIVES
+from cqlang.env import Env
 from cqlang.evaluator import compile_filters, compile_matcher
 
 
@@ -471,7 +472,7 @@ def test_typed_custom_fields_plan_agrees_with_evaluator(text: str, custom: str) 
     from cqlang.checker import check_text
     from cqlang.evaluator import compile_matcher
 
-    checked = check_text(text, schema=TYPED)
+    checked = check_text(text, Env(schema=TYPED))
     assert checked.ir is not None
     record = {"custom": custom}
     plan = cqlang.plan(text, schema=TYPED)

@@ -25,6 +25,7 @@ from cqlang import parser
 from cqlang.checker import check_text
 from cqlang.diagnostics import line_col
 from cqlang.encoding import encode, encode_exclude, to_json
+from cqlang.env import Env
 from cqlang.evaluator import compile_filters, compile_matcher, evaluate
 from cqlang.ir import atoms
 
@@ -89,7 +90,7 @@ def test_plan_semantics_equal_evaluator(
     case: tuple[Any, str], tz: str | None, records: list[dict[str, Any]]
 ) -> None:
     _, text = case
-    checked = check_text(text, tz=tz, now=S.NOW)
+    checked = check_text(text, Env(tz=tz, now=S.NOW))
     assert checked.ok, checked.diagnostics
     assert checked.ir is not None
     direct = compile_matcher(checked.ir)
@@ -128,7 +129,7 @@ def test_plans_stay_exact_when_the_comparison_budget_runs_out(
     from cqlang import dnf
 
     _, text = case
-    checked = check_text(text, now=S.NOW)
+    checked = check_text(text, Env(now=S.NOW))
     assert checked.ir is not None
     saved = dnf.COMPARE_BUDGET
     dnf.COMPARE_BUDGET = 0
@@ -165,7 +166,7 @@ def test_residual_text_means_the_residual(
     plan = plan_or_none(text, tz)
     assume(plan is not None and plan.residual is not None)
     assert plan is not None and plan.residual is not None
-    again = check_text(plan.residual.text, tz="Asia/Tokyo")
+    again = check_text(plan.residual.text, Env(tz="Asia/Tokyo"))
     assert again.ir is not None, (plan.residual.text, again.diagnostics)
     match = compile_matcher(again.ir)
     for record in records:
@@ -187,7 +188,7 @@ def test_compiled_matcher_agrees_with_reference_on_messy_records(
     three-valued reference) agree even on values of the wrong type in the
     fields the query reads."""
     _, text = case
-    checked = check_text(text, now=S.NOW)
+    checked = check_text(text, Env(now=S.NOW))
     assert checked.ir is not None
     names = sorted({a.field.record_field for a in atoms(checked.ir)})
     direct = compile_matcher(checked.ir)

@@ -166,3 +166,15 @@ def test_a_config_nested_900_deep_is_a_config_error(work: Path, deep: str) -> No
         r = CliRunner().invoke(main, args)
         assert r.exit_code == 2, (args, r.output)
         assert "nested more than 32 deep" in r.stderr and "internal error" not in r.stderr
+
+
+def test_references_come_from_the_tree() -> None:
+    from cqlang.refs import lone_reference, references_in
+
+    assert references_in('@a and (custom.x = "@b" or not @c) and @a  # @d') == ("a", "c")
+    # Not a query: the references before the mistake.
+    assert references_in("@a and @b and (") == ("a", "b")
+    assert references_in("state = OPEN") == ()
+    assert lone_reference("  (@hot)  # the hot ones\n") == "hot"
+    assert lone_reference("@hot and state = OPEN") is None
+    assert lone_reference('"@hot"') is None and lone_reference("@") is None

@@ -25,7 +25,7 @@ import requests.auth
 from urllib3.exceptions import HTTPError, ReadTimeoutError
 
 from .. import jsonlimit
-from ..version import __version__
+from .._version import __version__
 from . import scrub
 from .body import ACCEPT_ENCODING, BodyTooLarge, UnknownEncoding, read_body
 from .errors import ApiError, ResponseTooLargeError

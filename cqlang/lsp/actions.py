@@ -12,7 +12,7 @@ from typing import Any
 from lsprotocol import types
 
 from .. import api, ast
-from ..diagnostics import CqlError
+from ..errors import CqlError
 from ..fmtfiles import toml_literal
 from ..formatter import format_query
 from .documents import Document, Region

@@ -14,7 +14,7 @@ from ..completion import Candidate, completions
 from ..config import Config
 from ..schema import Schema
 from .documents import Document, Region
-from .publish import query_inputs
+from .publish import query_env
 from .server import CqlangServer
 
 _KINDS = {
@@ -88,13 +88,13 @@ def completion(ls: CqlangServer, params: types.CompletionParams) -> types.Comple
         return None
     region, cursor = at
     config = ls.config_for(doc)
-    inputs: dict[str, Any] = query_inputs(ls, doc, region)
+    env = query_env(ls, doc, region)
     found = completions(
         region.text,
         cursor,
         schema=config.schema,
         queries=config.queries,
-        params=list(inputs.get("params", {})),
+        params=list(env.params),
     )
     rng = index.range(region.to_file(found.start), region.to_file(cursor))
     items: list[types.CompletionItem] = []

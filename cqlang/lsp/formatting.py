@@ -10,7 +10,8 @@ from typing import Any
 
 from lsprotocol import types
 
-from ..diagnostics import CqlError, Diagnostic
+from ..diagnostics import Diagnostic
+from ..errors import CqlError
 from ..fmtfiles import format_query_file, format_toml
 from .documents import Document
 from .server import CqlangServer

@@ -11,11 +11,11 @@ from typing import Any
 from lsprotocol import types
 
 from .. import api, ast
-from ..diagnostics import CqlError
+from ..errors import CqlError
 from .complete import property_doc, query_doc
 from .documents import Document, Region
 from .plans import plan_of, summary
-from .publish import query_inputs
+from .publish import query_env
 from .server import CqlangServer
 
 _MEANING = {
@@ -85,15 +85,14 @@ def operator_of(node: Any) -> tuple[str, int, int] | None:
 
 
 def _interval(ls: CqlangServer, doc: Document, region: Region, text: str) -> str:
-    inputs = query_inputs(ls, doc, region)
-    inputs.pop("queries", None)
+    env = query_env(ls, doc, region).replace(queries={})
     try:
-        filters = api.compile(f"created_date = {text}", **inputs)
+        filters = api.compile(f"created_date = {text}", env)
     except CqlError as exc:
         return str(exc.diagnostics[0].message if exc.diagnostics else exc)
     bounds = {f.get("operator"): f["value"] for f in filters}
     low, high = bounds.get("gte"), bounds.get("lte")
-    zone = inputs.get("tz") or "UTC"
+    zone = env.tz or "UTC"
     return f"`{text}` means, in UTC: from `{low}` to `{high}` (both included; zone {zone})"
 
 
@@ -102,7 +101,7 @@ def _predicate(ls: CqlangServer, doc: Document, region: Region, node: Any) -> st
     field = region.text[node.field.start : node.field.end]
     lines = [f"**{op}** on `{field}`: {_MEANING.get(op, op)}"]
     try:
-        plan = api.plan(region.text[node.start : node.end], **query_inputs(ls, doc, region))
+        plan = api.plan(region.text[node.start : node.end], query_env(ls, doc, region))
     except CqlError as exc:
         lines.append(str(exc.diagnostics[0].message if exc.diagnostics else exc))
     else:
@@ -130,7 +129,7 @@ def describe(ls: CqlangServer, doc: Document, region: Region, at: int) -> tuple[
         parent = node_at(query.expr, node.start - 1) if node.start else None
         field = getattr(parent, "field", None)
         if isinstance(node, ast.Param):
-            bound = query_inputs(ls, doc, region).get("params", {}).get(node.name)
+            bound = query_env(ls, doc, region).params.get(node.name)
             shown = "not bound here" if bound is None else f"default `{bound!r}`"
             return f"parameter `${node.name}`: {shown}", node
         if isinstance(node, ast.Str) and node.quoted and field is not None:

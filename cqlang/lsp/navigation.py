@@ -20,7 +20,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from .. import api, ast
-from ..diagnostics import CqlError
+from ..errors import CqlError
 from ..tomlscan import scan
 from .documents import Document, LineIndex
 from .hover import _walk, node_at

@@ -10,10 +10,10 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from .. import api
-from ..diagnostics import CqlError
+from ..errors import CqlError
 from ..planner import Plan
 from .documents import Document, Region
-from .publish import query_inputs
+from .publish import query_env
 from .server import CqlangServer
 
 EXPLAIN = "cqlang.explain"
@@ -35,7 +35,7 @@ def summary(plan: Plan) -> str:
 def plan_of(ls: CqlangServer, doc: Document, region: Region) -> tuple[Plan | None, str]:
     """The region's plan, or None and why there is none."""
     try:
-        return api.plan(region.text, **query_inputs(ls, doc, region)), ""
+        return api.plan(region.text, query_env(ls, doc, region)), ""
     except CqlError as exc:
         errors = [d for d in exc.diagnostics if d.severity == "error"] or exc.diagnostics
         count = len(errors)
@@ -77,9 +77,8 @@ def explain(ls: CqlangServer, *args: Any) -> dict[str, Any]:
     region = doc.region_named(name) if doc.config_doc else doc.regions[0]
     if region is None:
         raise JsonRpcInvalidParams(f"no query named {name!r} in {doc.uri}")
-    inputs = query_inputs(ls, doc, region)
     try:
-        plan = api.plan(region.text, **inputs)
+        plan = api.plan(region.text, query_env(ls, doc, region))
     except CqlError as exc:
         _, why = plan_of(ls, doc, region)
         return {"summary": why, "diagnostics": [d.to_dict() for d in exc.diagnostics]}

@@ -12,6 +12,7 @@ information (at the same place), and as ``data`` the structured
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from lsprotocol import types
@@ -19,6 +20,7 @@ from lsprotocol import types
 from .. import api
 from ..config import Config, check_text
 from ..diagnostics import Diagnostic, for_front_end
+from ..env import Env
 from .documents import Document, LineIndex, Region
 from .server import ERRORS_URL, CqlangServer
 
@@ -35,26 +37,17 @@ class Found:
         self.end = end
 
 
-def query_inputs(ls: CqlangServer, doc: Document, region: Region) -> dict[str, Any]:
+def query_env(ls: CqlangServer, doc: Document, region: Region) -> Env:
     """What a query of ``doc`` is checked and planned with: the config's
     schema, named queries and time zone; a named query's own parameter
     defaults and time zone."""
     config = ls.config_for(doc)
     named = config.queries.get(region.name) if region.name is not None else None
+    params: Mapping[str, Any] | None = None
+    tz = config.timezone
     if named is not None and named.source is not None and named.source.text == doc.text:
-        return {
-            "params": dict(named.params),
-            "tz": named.timezone or config.timezone,
-            "schema": config.schema,
-            "queries": config.queries,
-            "now": ls.now,
-        }
-    return {
-        "tz": config.timezone,
-        "schema": config.schema,
-        "queries": config.queries,
-        "now": ls.now,
-    }
+        params, tz = named.params, named.timezone or config.timezone
+    return Env(config.schema, params, tz, ls.now, config.env_queries)
 
 
 def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
@@ -64,7 +57,7 @@ def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
     if not doc.config_doc:
         region = doc.regions[0]
         # A .cql file's bound comes from the config: CQL204's hint says so.
-        diags = for_front_end(api.check(region.text, **query_inputs(ls, doc, region)), "config")
+        diags = for_front_end(api.check(region.text, query_env(ls, doc, region)), "config")
         return [Found(region, d, region.to_file(d.start), region.to_file(d.end)) for d in diags]
     found: list[Found] = []
     assert doc.path is not None

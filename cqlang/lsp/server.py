@@ -31,7 +31,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from .. import __version__
+from .._version import __version__
 from ..config import MAX_CONFIG_BYTES, Config, ConfigError, ConfigFile, check_text, discover
 from .documents import Document, LineIndex
 

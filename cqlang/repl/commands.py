@@ -18,7 +18,8 @@ from types import MappingProxyType
 from typing import Any
 
 from .. import api, timeexpr
-from ..diagnostics import WARNING, CqlError, render, render_capped, suggest
+from ..diagnostics import WARNING, render, render_capped, suggest
+from ..errors import CqlError
 from ..evaluator import custom_fields
 from ..fetchspec import SettingError
 from ..planner import Plan
@@ -401,7 +402,7 @@ def saved_query(session: Session, text: str) -> SavedQuery:
     from ..ir import atoms
 
     spec = session.spec(text)
-    result = check_text(spec.text, **spec.inputs())
+    result = check_text(spec.text, spec.env())
     params = {
         p: stored_param(session.params[p])
         for p in sorted(result.params_used)

@@ -9,11 +9,13 @@ line; all are plain functions of the text and the session.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnostics import ERROR, CqlError, Diagnostic, for_front_end
+from ..diagnostics import ERROR, Diagnostic, for_front_end
+from ..env import Env
+from ..errors import CqlError
 from ..fetchspec import FetchSpec, Settings, prepare
 from ..planner import Plan
 from ..schema import DEFAULT_SCHEMA, Schema
@@ -31,7 +33,7 @@ __all__ = [
 QUIET_CODES = frozenset({"CQL114"})
 
 
-def shown(diags: list[Diagnostic]) -> list[Diagnostic]:
+def shown(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
     """``diags`` as the REPL shows them: errors first, the quiet ones left
     out, hints worded for the REPL (CQL204 names ``\\set max_branches``)."""
     found = [d for d in diags if d.code not in QUIET_CODES]
@@ -76,14 +78,9 @@ class Session:
         return self.campaign or self.defaults.campaign
 
     # ------------------------------------------------------------ queries
-    def inputs(self) -> dict[str, Any]:
-        """The compile-time inputs of this session, as keyword arguments."""
-        return {
-            "params": dict(self.params),
-            "tz": self.zone,
-            "schema": self.schema,
-            "queries": dict(self.queries) or None,
-        }
+    def env(self) -> Env:
+        """The compile-time inputs of this session."""
+        return Env(self.schema, self.params, self.zone, None, self.queries)
 
     def spec(self, text: str) -> FetchSpec:
         """``text`` with the session's settings resolved, as the command line
@@ -218,6 +215,6 @@ def needs_more_input(text: str, session: Session | None = None) -> bool:
         return False
     from .. import api
 
-    inputs: Mapping[str, Any] = session.inputs() if session is not None else {}
-    diags = [d for d in api.check(last, **inputs) if d.severity == ERROR]
+    env = session.env() if session is not None else None
+    diags = [d for d in api.check(last, env) if d.severity == ERROR]
     return len(diags) == 1 and diags[0].code == "CQL004"

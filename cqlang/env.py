@@ -1,0 +1,278 @@
+"""The compile-time inputs of a query, as one frozen value: :class:`Env`.
+
+What a query means depends on more than its text: the schema (declared
+custom fields, strictness), the parameters bound, the time zone, the clock,
+the named queries ``@name`` may refer to, and the bound on requests. An
+``Env`` holds them all, built once and passed whole::
+
+    env = cqlang.Env(params={"min": 3}, tz="Europe/Warsaw")
+    cqlang.plan("priority >= $min and created_date >= today", env)
+    env.replace(max_branches=64)
+
+It is a value: immutable (its mappings and lists are frozen copies), equal to
+any ``Env`` of the same inputs, and hashable (the hash is worked out once),
+which makes ``(text, env)`` the key of the plan cache (cqlang/api.py). The
+checker and the planner read their inputs from it (cel-python's
+Environment, from which programs are made, is the model).
+
+Inputs of the wrong kind (``params`` that is not a mapping, ``schema`` that
+is not a :class:`~cqlang.schema.Schema`, a named query that is neither text
+nor has one) are the calling program's mistake and raise ``TypeError`` here.
+Values of the right kind that mean nothing (an unknown zone, a ``now`` that
+is no datetime, a parameter of the wrong type) are the query's mistakes: the
+checker reports them as diagnostics (CQL108, CQL117, CQL113). An input that
+cannot be hashed (a parameter value of an unhashable type) still makes an
+``Env``; only its plans are not cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .node import Node
+from .node import field as attr
+from .schema import DEFAULT_SCHEMA, Schema
+
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
+if TYPE_CHECKING:
+    from datetime import datetime, tzinfo
+    from typing import Any, NoReturn
+
+    _Dict = dict[str, Any]
+    _Tuple = tuple[Any, ...]
+else:  # the same classes, without typing's subscripts at run time
+    _Dict, _Tuple = dict, tuple
+
+__all__ = [
+    "DEFAULT_ENV",
+    "DEFAULT_MAX_BRANCHES",
+    "Env",
+    "FrozenDict",
+    "FrozenList",
+    "NamedText",
+    "Queries",
+    "freeze",
+    "freeze_queries",
+]
+
+#: The bound on requests of one query when nothing else sets it.
+DEFAULT_MAX_BRANCHES = 32
+
+_set = object.__setattr__
+
+
+# ----------------------------------------------------------- frozen data
+
+
+def _immutable(self: Any, *args: Any, **kwargs: Any) -> NoReturn:
+    raise TypeError(f"a {type(self).__name__} cannot be changed")
+
+
+class FrozenDict(_Dict):
+    """A dict that cannot be changed, hashed by value (once): parameters and
+    their defaults inside an :class:`Env`. Its repr is a dict's."""
+
+    __slots__ = ("_hash",)
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        h: int | None = getattr(self, "_hash", None)
+        if h is None:
+            h = self._hash = hash(frozenset(self.items()))
+        return h
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self),))
+
+    __setitem__ = __delitem__ = __ior__ = _immutable
+    clear = pop = popitem = setdefault = update = _immutable
+
+
+class FrozenList(_Tuple):
+    """A list value frozen: a tuple (which the checker reads as it reads a
+    list) whose repr is a list's, so that messages quote what was given."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
+def freeze(value: Any) -> Any:
+    """``value`` with its mappings, lists and sets made immutable (deeply):
+    :class:`FrozenDict`, :class:`FrozenList`, ``tuple``, ``frozenset``.
+    Anything else is returned as it is (hashable or not)."""
+    kind = type(value)
+    if kind in (str, int, FrozenDict, FrozenList) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return FrozenDict({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return FrozenList(freeze(v) for v in value)
+    if isinstance(value, tuple):
+        return tuple(freeze(v) for v in value)
+    if isinstance(value, set | frozenset):
+        return frozenset(freeze(v) for v in value)
+    return value
+
+
+_EMPTY = FrozenDict()
+
+
+# ------------------------------------------------------- named queries
+
+
+class NamedText(Node):
+    """A named query as a query referring to it (``@name``) needs it: its
+    text and its parameter defaults."""
+
+    text: str
+    params: Mapping[str, Any] = _EMPTY
+
+
+class Queries(FrozenDict):
+    """Named queries, frozen: name -> :class:`NamedText`. Made by
+    :func:`freeze_queries`; an :class:`Env` takes one as it is."""
+
+    __slots__ = ()
+
+
+def freeze_queries(queries: Mapping[str, Any]) -> Queries:
+    """Named queries as an :class:`Env` holds them. Each entry is the query's
+    text, a :class:`NamedText`, or an object with ``.text`` (and, for its
+    defaults, ``.params``), such as a config file's ``NamedQuery``.
+    A caller that makes many ``Env`` of the same queries freezes them once."""
+    if type(queries) is Queries:
+        return queries
+    if not isinstance(queries, Mapping):
+        raise TypeError(f"queries is a mapping of names to values, not {type(queries).__name__}")
+    frozen: dict[str, NamedText] = {}
+    for name, entry in queries.items():
+        if type(entry) is NamedText:
+            frozen[name] = entry
+        elif isinstance(entry, str):
+            frozen[name] = NamedText(entry)
+        elif isinstance(getattr(entry, "text", None), str):
+            defaults = getattr(entry, "params", None) or {}
+            frozen[name] = NamedText(entry.text, _params(defaults, f"the params of @{name}"))
+        else:
+            raise TypeError(
+                f"named query {name!r} is its text or an object with .text, "
+                f"not {type(entry).__name__}"
+            )
+    return Queries(frozen)
+
+
+def _params(params: Any, what: str = "params") -> FrozenDict:
+    if type(params) is FrozenDict:
+        return params
+    if not isinstance(params, Mapping):
+        raise TypeError(f"{what} is a mapping of names to values, not {type(params).__name__}")
+    for name in params:
+        if not isinstance(name, str):
+            raise TypeError(f"parameter names are str, not {type(name).__name__}: {name!r}")
+    frozen: FrozenDict = freeze(params)
+    return frozen
+
+
+# ----------------------------------------------------------------- Env
+
+
+class Env(Node):
+    """The compile-time inputs of a query (module docstring): every field
+    optional, each default the default of ``cqlang.compile``.
+
+    ``schema``: a :class:`~cqlang.schema.Schema` (declared custom fields);
+    ``params``: parameter name (without ``$``) -> value; ``tz``: the IANA
+    zone of naive datetimes and of ``today`` (``None``: UTC); ``now``: the
+    clock (``None``: the current time, and plans are then not cached);
+    ``queries``: named queries for ``@name`` (see :func:`freeze_queries`);
+    ``max_branches``: the most requests a plan may need; ``strict``:
+    undeclared custom fields are errors (as in a strict schema).
+    """
+
+    schema: Schema = DEFAULT_SCHEMA
+    params: Mapping[str, Any] = _EMPTY
+    tz: str | tzinfo | None = None
+    now: datetime | None = None
+    queries: Mapping[str, NamedText] = _EMPTY
+    max_branches: int = DEFAULT_MAX_BRANCHES
+    strict: bool = False
+    _hash: int | None = attr(init=False, compare=False, repr=False)
+
+    def __init__(
+        self,
+        schema: Schema | None = None,
+        params: Mapping[str, Any] | None = None,
+        tz: str | tzinfo | None = None,
+        now: datetime | None = None,
+        queries: Mapping[str, Any] | None = None,
+        max_branches: int = DEFAULT_MAX_BRANCHES,
+        strict: bool = False,
+    ) -> None:
+        if schema is None:
+            schema = DEFAULT_SCHEMA
+        elif not isinstance(schema, Schema):
+            raise TypeError(f"schema is a cqlang.Schema, not {type(schema).__name__}")
+        if type(max_branches) is not int:
+            raise TypeError(f"max_branches is an int, not {type(max_branches).__name__}")
+        _set(self, "schema", schema)
+        _set(self, "params", _EMPTY if params is None else _params(params))
+        _set(self, "tz", tz)
+        _set(self, "now", now)
+        _set(self, "queries", _EMPTY if queries is None else freeze_queries(queries))
+        _set(self, "max_branches", max_branches)
+        _set(self, "strict", bool(strict))
+        _set(self, "_hash", None)
+
+    def __hash__(self) -> int:
+        h = self._hash
+        if h is None:
+            try:
+                h = hash(
+                    (
+                        self.schema,
+                        self.params,
+                        self.tz,
+                        self.now,
+                        self.queries,
+                        self.max_branches,
+                        self.strict,
+                    )
+                )
+            except TypeError:
+                raise TypeError("an Env with an unhashable input cannot be hashed") from None
+            _set(self, "_hash", h)
+        return h
+
+    def __repr__(self) -> str:
+        shown = []
+        for name in self.__node_repr__:
+            value = getattr(self, name)
+            if value != getattr(DEFAULT_ENV, name, None):
+                if name == "schema":
+                    value = _Shown(_schema_words(value))
+                elif name == "queries":
+                    value = _Shown("{" + ", ".join(f"{n!r}: ..." for n in value) + "}")
+                shown.append(f"{name}={value!r}")
+        return f"Env({', '.join(shown)})"
+
+
+class _Shown(str):
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _schema_words(schema: Schema) -> str:
+    default = DEFAULT_SCHEMA
+    if schema.endpoint == default.endpoint and schema.properties == default.properties:
+        base = "DEFAULT_SCHEMA"
+    else:
+        base = f"Schema({schema.endpoint!r})"
+    declared = ", ".join(schema.custom_fields)
+    if declared:
+        base += f" with custom fields {declared}"
+    return f"<{base}{', strict' if schema.strict else ''}>"
+
+
+#: The inputs of a query given none: ``Env()``.
+DEFAULT_ENV = Env()

@@ -1,0 +1,376 @@
+"""Every error cqlang raises for something a user supplied, under one root.
+
+::
+
+    CqlError                      .message; .diagnostics, .text, .source
+    ├── CqlSyntaxError            the text is not a query (CQL0xx)
+    ├── CqlValidationError        the query means nothing valid (CQL1xx, CQL3xx)
+    ├── CqlPlanError              valid, but cannot be planned as asked (CQL2xx)
+    ├── SchemaError               a schema declaration that makes no sense (.field)
+    ├── SettingError              a setting that cannot work, such as exclude = ["id"]
+    ├── ConfigError               a config file that cannot be used (.problems, .path, .key)
+    │   ├── InsecureConfigError   an api_key that others can read
+    │   ├── UntrustedConfigError  a discovered file others could have written (.skipped)
+    │   ├── QueryExistsError      saving a name that exists, without force
+    │   ├── UnknownQueryError     no named query of that name
+    │   └── ConfigurationError    the client has no base URL or no key
+    └── ApiError                  the API or the network failed (.status, .url, .body)
+        ├── BadRequestError       400
+        ├── AuthError             401, 403
+        ├── NotFoundError         404
+        ├── RateLimitError        429 through the retries
+        ├── ServerError           5xx through the retries
+        ├── TransportError        the connection failed, timed out or broke off
+        ├── ResponseFormatError   a 200 that is not the documented envelope
+        │   └── ResponseTooLargeError  a body past the size a page may have
+        └── ResultSetChangedError the pages moved in a way the client cannot follow
+
+Each error is data first: a query's errors carry :class:`Diagnostic` objects
+(code, span, hint), a config file's its :class:`ConfigProblem` objects
+(file, line, column, key), the API's the status, URL and body excerpt; ``str()``
+renders them. ``cqlang.timeexpr.TimeError`` (a datetime or zone given outside
+a query, such as ``--now``) is a ``CqlError`` too.
+
+The old addresses still work: ``cqlang.diagnostics`` (the query errors),
+``cqlang.config`` (the config errors) and ``cqlang.client`` (the API errors)
+re-export these classes.
+
+``cqlang_exit_status``, on the classes that have one, is the exit status the
+command line gives an error that reaches it unhandled (docs/cli.md).
+"""
+
+from __future__ import annotations
+
+from .diagnostics import ERROR, for_front_end, render_all
+from .node import Node
+
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from os import PathLike
+    from pathlib import Path
+    from typing import Any
+
+    from .diagnostics import Diagnostic
+
+__all__ = [
+    "ApiError",
+    "AuthError",
+    "BadRequestError",
+    "ConfigError",
+    "ConfigProblem",
+    "ConfigurationError",
+    "CqlError",
+    "CqlPlanError",
+    "CqlSyntaxError",
+    "CqlValidationError",
+    "InsecureConfigError",
+    "NotFoundError",
+    "QueryExistsError",
+    "RateLimitError",
+    "ResponseFormatError",
+    "ResponseTooLargeError",
+    "ResultSetChangedError",
+    "SchemaError",
+    "ServerError",
+    "SettingError",
+    "SkippedFile",
+    "TransportError",
+    "UnknownQueryError",
+    "UntrustedConfigError",
+    "display_path",
+    "raise_for",
+]
+
+
+# ----------------------------------------------------------------- queries
+
+
+class CqlError(Exception):
+    """Base of every error cqlang raises for something a user supplied.
+
+    ``diagnostics`` holds the findings as data; ``str()`` renders them with
+    carets under the query text (``text``; ``source`` names where it is).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        diagnostics: Sequence[Diagnostic] = (),
+        text: str = "",
+        source: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.diagnostics: list[Diagnostic] = list(diagnostics)
+        self.text = text
+        self.source = source
+
+    def __str__(self) -> str:
+        if not self.diagnostics:
+            return self.message
+        return render_all(self.diagnostics, self.text, source=self.source)
+
+    def rendered_for(self, front: str) -> str:
+        """``str(self)`` with the hints worded for a front end
+        (:func:`cqlang.diagnostics.for_front_end`)."""
+        if not self.diagnostics:
+            return str(self)
+        diags = for_front_end(self.diagnostics, front)
+        return render_all(diags, self.text, source=self.source)
+
+
+class CqlSyntaxError(CqlError):
+    """The text is not a query: it does not follow the grammar."""
+
+
+class CqlValidationError(CqlError):
+    """The query parses but means nothing valid for the schema."""
+
+
+class CqlPlanError(CqlError):
+    """The query is valid but cannot be planned or compiled as asked."""
+
+
+def raise_for(diags: Sequence[Diagnostic], text: str, *, source: str | None = None) -> None:
+    """Raise the fitting error for the error-severity diagnostics, if any
+    (the class is the first one's: CQL0xx syntax, CQL2xx plan, else
+    validation)."""
+    errors = [d for d in diags if d.severity == ERROR]
+    if not errors:
+        return
+    first = errors[0].code
+    cls: type[CqlError]
+    if first < "CQL100":
+        cls = CqlSyntaxError
+    elif first < "CQL200" or first >= "CQL300":
+        cls = CqlValidationError
+    else:
+        cls = CqlPlanError
+    raise cls(errors[0].message, errors, text, source)
+
+
+class SchemaError(CqlError, ValueError):
+    """A schema declaration that does not make sense; ``field`` names the
+    property or custom field it is about (``None``: the schema as a whole)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class SettingError(CqlError, ValueError):
+    """A setting that cannot work, such as an ``exclude`` that holds ``id``
+    or a fetch without a campaign: the command line's usage error (exit 2).
+    ``setting`` names it."""
+
+    cqlang_exit_status = 2
+
+    def __init__(self, message: str, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
+# ----------------------------------------------------------- config files
+
+
+def display_path(path: Path | str) -> str:
+    """``path`` relative to the working directory when below it."""
+    from pathlib import Path
+
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+class ConfigProblem(Node):
+    """One mistake in a config file, placed: the file, the 1-based line and
+    column where it is written (when known), the key path as shown
+    (``connection.page_size``) and what is wrong."""
+
+    message: str
+    path: Path | None = None
+    key: str | None = None
+    line: int | None = None
+    column: int | None = None
+    #: Where it is written, as 0-based offsets into the file's text (``end``
+    #: exclusive): the rest of the line from the place (for editors).
+    start: int = 0
+    end: int = 0
+
+    def __str__(self) -> str:
+        where = display_path(self.path) if self.path is not None else ""
+        if where and self.line is not None:
+            where += f":{self.line}:{self.column}"
+        return ": ".join(w for w in (where, self.key or "", self.message) if w)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path) if self.path is not None else None,
+            "line": self.line,
+            "column": self.column,
+            "key": self.key,
+            "message": self.message,
+        }
+
+
+class ConfigError(CqlError):
+    """A config file that cannot be used: missing, unreadable, not TOML, or
+    holding settings that make no sense. ``problems`` lists every mistake
+    found (each a :class:`ConfigProblem`, placed at FILE:LINE:COL when it
+    is in a file's text); the command line prints them all and exits 2."""
+
+    #: The exit status the command line gives it.
+    cqlang_exit_status = 2
+
+    def __init__(
+        self,
+        message: str,
+        path: PathLike[str] | str | None = None,
+        key: str | None = None,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        problems: Sequence[ConfigProblem] = (),
+    ) -> None:
+        if not problems:
+            where = None
+            if path is not None:
+                from pathlib import Path
+
+                where = Path(path)
+            problems = [ConfigProblem(message, where, key, line, column)]
+        super().__init__(message)
+        self.problems: list[ConfigProblem] = list(problems)
+        first = self.problems[0]
+        self.path = first.path
+        self.key = first.key
+
+    def __str__(self) -> str:
+        if len(self.problems) == 1:
+            return str(self.problems[0])
+        return self.message + ":\n" + "\n".join(str(p) for p in self.problems)
+
+    @classmethod
+    def of(cls, problems: Sequence[ConfigProblem]) -> ConfigError:
+        """One error for every problem found (at least one)."""
+        if len(problems) == 1:
+            return cls(problems[0].message, problems=problems)
+        files = list(dict.fromkeys(display_path(p.path) for p in problems if p.path))
+        return cls(
+            f"{len(problems)} mistakes in {', '.join(files) or 'the configuration'}",
+            problems=problems,
+        )
+
+
+class InsecureConfigError(ConfigError):
+    """A file holding an ``api_key`` that others than its owner can read."""
+
+
+class QueryExistsError(ConfigError):
+    """``save`` of a name that exists already, without ``force``."""
+
+    cqlang_exit_status = 1
+
+
+class UnknownQueryError(ConfigError):
+    """No named query of that name (``rm``, ``show``)."""
+
+    cqlang_exit_status = 1
+
+
+class SkippedFile(Node):
+    """A config file found but not read, and why (it is not trusted)."""
+
+    path: Path
+    origin: str
+    reason: str
+
+    def __str__(self) -> str:
+        shown = display_path(self.path)
+        return (
+            f"skipped {shown} ({self.origin}): {self.reason}; if it is yours, fix its "
+            f"owner or mode (chmod go-w {shown}), or name it with --config to read it anyway"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "origin": self.origin, "reason": self.reason}
+
+
+class UntrustedConfigError(ConfigError):
+    """A discovered file that someone else could have written (see
+    :mod:`cqlang.trust`): ``Config.load`` skips it with a warning
+    (``skipped`` says which and why)."""
+
+    def __init__(self, path: Path, origin: str, reason: str) -> None:
+        super().__init__(reason, path)
+        self.skipped = SkippedFile(path, origin, reason)
+
+
+class ConfigurationError(ConfigError):
+    """The client has no base URL, no API key, or a key that cannot be sent
+    (it holds a control character): a setting missing or wrong, not an API
+    failure. ``status`` is ``None``, ``url`` and
+    ``body`` empty, as the API errors have them."""
+
+    status: int | None = None
+    url = ""
+    body = ""
+
+
+# -------------------------------------------------------------------- API
+
+
+class ApiError(CqlError):
+    """An API or network failure. ``status`` (or ``None``), ``url`` (with
+    no secrets) and ``body`` (a short excerpt) say what happened."""
+
+    #: The exit status the command line gives it.
+    cqlang_exit_status = 3
+
+    def __init__(
+        self, message: str, *, status: int | None = None, url: str = "", body: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.url = url
+        self.body = body
+
+
+class BadRequestError(ApiError):
+    """400: the API refused the request (its message is quoted)."""
+
+
+class AuthError(ApiError):
+    """401 or 403: a missing, wrong or insufficient API key."""
+
+
+class NotFoundError(ApiError):
+    """404: no such campaign (or endpoint)."""
+
+
+class RateLimitError(ApiError):
+    """429 that persisted through the retries."""
+
+
+class ServerError(ApiError):
+    """5xx that persisted through the retries."""
+
+
+class TransportError(ApiError):
+    """The connection failed, timed out, or kept breaking off."""
+
+
+class ResponseFormatError(ApiError):
+    """A 200 that is not ``{"data": [...]}`` of records with ids."""
+
+
+class ResponseTooLargeError(ResponseFormatError):
+    """A body larger than the page may be (``max_record_size`` per record
+    asked for, plus ``PAGE_OVERHEAD``): not read past the cap."""
+
+
+class ResultSetChangedError(ApiError):
+    """The results moved under the pages in a way the client cannot follow
+    without skipping or repeating a record."""

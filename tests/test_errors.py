@@ -1,0 +1,74 @@
+"""One error root (cqlang/errors.py): every error a user can cause is a
+CqlError, carries its data, and is found at its old address too."""
+
+from __future__ import annotations
+
+import pytest
+
+import cqlang
+from cqlang import errors
+
+
+def test_every_error_is_a_cql_error() -> None:
+    classes = [getattr(errors, n) for n in errors.__all__]
+    exceptions = [c for c in classes if isinstance(c, type) and issubclass(c, BaseException)]
+    assert len(exceptions) >= 20
+    assert all(issubclass(c, cqlang.CqlError) for c in exceptions)
+    from cqlang.timeexpr import TimeError
+
+    assert issubclass(TimeError, cqlang.CqlError) and issubclass(TimeError, ValueError)
+
+
+def test_old_addresses_still_work() -> None:
+    from cqlang import client, config, diagnostics
+
+    assert diagnostics.CqlError is errors.CqlError
+    assert diagnostics.CqlSyntaxError is cqlang.CqlSyntaxError is errors.CqlSyntaxError
+    assert diagnostics.raise_for is errors.raise_for
+    assert config.ConfigError is cqlang.ConfigError is errors.ConfigError
+    assert config.UnknownQueryError is errors.UnknownQueryError
+    assert client.ApiError is cqlang.ApiError is errors.ApiError
+    assert client.ConfigurationError is cqlang.ConfigurationError
+    with pytest.raises(AttributeError):
+        diagnostics.NotAnError  # noqa: B018
+
+
+def test_a_missing_connection_is_a_config_error_not_an_api_error() -> None:
+    from cqlang.client import Client
+
+    assert issubclass(cqlang.ConfigurationError, cqlang.ConfigError)
+    assert not issubclass(cqlang.ConfigurationError, cqlang.ApiError)
+    with pytest.raises(cqlang.ConfigurationError, match="no API base URL") as info:
+        Client(base_url="", api_key="k")
+    exc = info.value
+    assert exc.cqlang_exit_status == 2 and exc.status is None and exc.url == ""
+    assert [p.message for p in exc.problems] == [str(exc)]
+
+
+def test_errors_carry_data() -> None:
+    with pytest.raises(cqlang.CqlValidationError) as info:
+        cqlang.compile("prioirty > 3")
+    assert info.value.diagnostics[0].code == "CQL101"
+    with pytest.raises(errors.SchemaError) as schema_info:
+        cqlang.DEFAULT_SCHEMA.with_custom_fields({"score": "float"})
+    assert schema_info.value.field == "score"
+    problem = errors.ConfigError("no such file", "/nowhere/c.toml", "queries.x", line=3, column=5)
+    assert (problem.path is not None and problem.path.name, problem.key) == ("c.toml", "queries.x")
+    assert str(problem).endswith("c.toml:3:5: queries.x: no such file")
+    api = errors.NotFoundError("HTTP 404", status=404, url="http://h/x", body="{}")
+    assert (api.status, api.url, api.body, api.cqlang_exit_status) == (404, "http://h/x", "{}", 3)
+    assert errors.SettingError("exclude cannot hold id", "exclude").setting == "exclude"
+
+
+def test_exit_statuses_are_on_the_classes() -> None:
+    assert errors.ConfigError.cqlang_exit_status == 2
+    assert errors.SettingError.cqlang_exit_status == 2
+    assert errors.QueryExistsError.cqlang_exit_status == 1
+    assert errors.UnknownQueryError.cqlang_exit_status == 1
+    assert errors.ApiError.cqlang_exit_status == 3
+    assert not hasattr(cqlang.CqlSyntaxError, "cqlang_exit_status")  # 1, with its diagnostics
+
+
+def test_rendered_for_a_front_end_without_diagnostics_is_the_message() -> None:
+    exc = errors.ConfigError("bad", "c.toml", line=1, column=2)
+    assert exc.rendered_for("cli") == str(exc) == "c.toml:1:2: bad"
