@@ -1280,8 +1280,7 @@ def fetch_cmd(
                 progress.update(counts[0], counts[1])
 
         client = Client(
-            conn.base_url,
-            conn.api_key,
+            conn.for_client(),
             max_retries=retries,
             retry_budget=retry_budget,
             timeout=(min(5.0, timeout), timeout),

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import locate
 from .configcheck import NAME_RE, dotted
-from .connection import KEY_ENV, URL_ENV, Connection, checked_key, mask
+from .connection import ConnectionSettings, checked_key, mask
 from .diagnostics import Diagnostic, for_front_end, line_col, render, suggest
 from .env import Env, FrozenDict, Queries, freeze, freeze_queries
 from .errors import (  # re-exported: the config errors, by their old address
@@ -69,6 +69,7 @@ from .locate import CONFIG_ENV, PROJECT_FILE, PYPROJECT_FILE
 from .schema import DEFAULT_SCHEMA, Schema
 
 if TYPE_CHECKING:
+    from .client import Client
     from .configcheck import Problem
     from .planner import Plan
     from .tomlscan import Layout, Located
@@ -830,7 +831,7 @@ class Config:
         timezone: str | None = None,
         page_size: int | None = None,
         max_branches: int | None = None,
-    ) -> Connection:
+    ) -> ConnectionSettings:
         """The connection settings of ``profile`` (or the one loaded), the
         arguments (command-line options) winning: see
         :func:`cqlang.connection.resolve` (docs/config.md, "Settings: who
@@ -1028,29 +1029,18 @@ class Finding:
         return d
 
 
-def client_from_config(config: Config, profile: str | None = None, **options: Any) -> Any:
+def client_from_config(config: Config, profile: str | None = None, **options: Any) -> Client:
     """A :class:`cqlang.Client` for the connection of ``config`` (``profile``
     or the loaded one): base URL and key resolved as
     :meth:`Config.connection` does (``CONPEEK_URL``/``CONPEEK_KEY`` before the
     file; a profile with a connection of its own ignores them).
     ``options`` go to the client (``timeout``, ``max_retries``...). A missing
     base URL or key is a :class:`ConfigError`: the client never falls back
-    to the environment's, which belong to another connection."""
-    import importlib
+    to the environment's, which belong to another connection. The same as
+    ``Client.from_config(config, profile, **options)``."""
+    from .client import Client
 
-    conn = config.connection(profile)
-    if not conn.base_url:
-        raise ConfigError(
-            "no API base URL: "
-            + conn.missing.get("base_url", f"set ${URL_ENV} or base_url in the config")
-        )
-    if not conn.api_key:
-        raise ConfigError(
-            "no API key: "
-            + conn.missing.get("api_key", f"set ${KEY_ENV} or api_key_env in the config")
-        )
-    client_cls = importlib.import_module(".client", __package__).Client
-    return client_cls(conn.base_url, conn.api_key, **options)
+    return Client(config.connection(profile).for_client(), **options)
 
 
 # ------------------------------------------------------ dumping (display)
@@ -1450,7 +1440,7 @@ __all__ = [
     "ConfigError",
     "ConfigFile",
     "ConfigProblem",
-    "Connection",
+    "ConnectionSettings",
     "Finding",
     "InsecureConfigError",
     "NamedQuery",

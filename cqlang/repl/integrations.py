@@ -9,7 +9,6 @@ a user can act on, so the REPL works (without those features) on its own.
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -77,12 +76,14 @@ def load_environment(profile: str | None = None, path: str | None = None) -> Env
     environment variables, and a note; a config file that cannot be read is
     a note too, unless ``profile`` or ``path`` was asked for: then, as for an
     unknown profile, :class:`Unavailable` is raised."""
-    env = Environment(
-        base_url=os.environ.get("CONPEEK_URL") or None,
-        api_key=os.environ.get("CONPEEK_KEY") or None,
-    )
+    from ..client.connection import read_environment
+
+    found = read_environment()
+    env = Environment(base_url=found.base_url, api_key=found.api_key)
     mod = _config_module()
     if mod is None:
+        if found.problem is not None:
+            env.notes.append(found.problem)
         for option, value in (("--profile", profile), ("--config", path)):
             if value:
                 env.notes.append(
@@ -151,9 +152,9 @@ def save_query(
 def make_client(base_url: str | None, api_key: str | None) -> ClientLike:
     """A :class:`cqlang.Client` for ``base_url`` with ``api_key``."""
     if not base_url or not api_key:
-        missing = " and ".join(
-            n for n, v in (("CONPEEK_URL", base_url), ("CONPEEK_KEY", api_key)) if not v
-        )
+        from ..client.connection import KEY_ENV, URL_ENV
+
+        missing = " and ".join(n for n, v in ((URL_ENV, base_url), (KEY_ENV, api_key)) if not v)
         raise Unavailable(f"fetching needs {missing} (or a --profile with a connection)")
     try:
         from ..client import Client, ConfigurationError
