@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from .cliparams import FloatRange, IntRange
 from .launch import (
     EXIT_API,
     EXIT_INTERRUPTED,
@@ -150,7 +151,7 @@ def max_branches_option(f: F) -> F:
     """--max-branches N: the bound on the requests a query may need."""
     return click.option(
         "--max-branches",
-        type=click.IntRange(min=1),
+        type=IntRange(min=1),
         metavar="N",
         help="Most requests one query may need (default: the named query's or the "
         "config's max_branches, else 32).",
@@ -390,9 +391,10 @@ main.params.extend(config_params())
 @click.option(
     "--exclude",
     metavar="FIELDS",
-    help="Fields the API leaves out, comma-separated (for --format url).",
+    multiple=True,
+    help="Fields the API leaves out, comma-separated, repeatable (for --format url).",
 )
-@click.option("--limit", type=click.IntRange(min=0), help="The request's limit (for --format url).")
+@click.option("--limit", type=IntRange(min=0), help="The request's limit (for --format url).")
 @click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
 @max_branches_option
 @compile_options
@@ -402,7 +404,7 @@ def compile_cmd(
     fmt: str,
     campaign: str | None,
     base_url: str | None,
-    exclude: str | None,
+    exclude: tuple[str, ...],
     limit: int | None,
     strict: bool,
     max_branches: int | None,
@@ -449,6 +451,7 @@ def compile_cmd(
             fail("--format url needs --base-url, CONPEEK_URL or base_url in the config")
         if not q.campaign:
             fail("--format url needs --campaign (or campaign in the config)")
+        q.check_campaign()
         if q.limit is not None and q.limit > MAX_PAGE_SIZE:
             click.echo(
                 f"cqlang: warning: one request returns at most {MAX_PAGE_SIZE:,} records; "
@@ -504,7 +507,7 @@ def check_cmd(
 @click.option("--write", "mode", flag_value="write", help="Rewrite FILES formatted, in place.")
 @click.option(
     "--width",
-    type=click.IntRange(min=1),
+    type=IntRange(min=1),
     default=88,
     show_default=True,
     help="Break a query wider than this, one and/or operand a line.",
@@ -526,8 +529,11 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
             fail("fmt takes one QUERY; use --check or --write to format FILES")
         text = query_input(args[0] if args else None, query_file)
         cfg = load_config()
-        if text.lstrip().startswith("@"):
-            text = cfg.resolve(text)[0]
+        from .refs import lone_reference
+
+        name = lone_reference(text)  # `@NAME` alone (a comment beside it too): its own text
+        if name is not None and name in cfg.queries:
+            text = cfg.queries[name].text
         click.echo(api.format(text, schema=cfg.schema, width=width))
         return
     if query_file is not None:
@@ -780,6 +786,7 @@ def queries_show_cmd(
     plan = None if errors else q.plan(now=when)
     if as_json:
         out = _query_json(named)
+        out["alias_of"] = q.chain[1].name if len(q.chain) > 1 else None
         out["bound"] = {p: {"value": _json_value(v), "from": src} for p, v, src in rows}
         out["plan"] = plan.to_json() if plan is not None else None
         out["diagnostics"] = [d.to_dict() for d in diags]
@@ -790,11 +797,16 @@ def queries_show_cmd(
         loc = named.location()
         if named.source is not None:
             lines.append(f"  in {named.source.display()}" + (f":{loc[0]}" if loc else ""))
-        for key in ("campaign", "timezone", "limit", "max_branches"):
-            if getattr(named, key) is not None:
-                lines.append(f"  {key} {getattr(named, key)}")
-        if named.exclude is not None:
-            lines.append("  exclude " + ", ".join(named.exclude))
+        if len(q.chain) > 1:  # an alias: its text is a lone @OTHER
+            lines.append(f"  alias of @{q.chain[1].name}")
+        for key in ("campaign", "timezone", "limit", "max_branches", "exclude"):
+            owner = q.origin(key)  # its own key, else the one of the query it stands for
+            if owner is None:
+                continue
+            value = getattr(owner, key)
+            shown = ", ".join(value) if key == "exclude" else str(value)
+            of = f" (of @{owner.name})" if owner is not named else ""
+            lines.append(f"  {key} {shown}{of}")
         lines += ["", "query:"]
         lines += ["  " + t for t in named.text.strip("\n").splitlines()]
         if rows:
@@ -871,13 +883,24 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
     metavar="NAME=VALUE",
     help="A default for $NAME (repeatable).",
 )
+@click.option(
+    "--max-branches",
+    type=IntRange(min=1),
+    metavar="N",
+    help="Store max_branches = N with it: the most requests the query may need "
+    "(default: the config's, else 32).",
+)
 def queries_save_cmd(
-    name: str, query: str, description: str | None, force: bool, params: tuple[str, ...]
+    name: str,
+    query: str,
+    description: str | None,
+    force: bool,
+    params: tuple[str, ...],
+    max_branches: int | None,
 ) -> None:
     """Save QUERY as @NAME in the --config file, else the nearest cqlang.toml,
     else a new ./cqlang.toml (comments and layout are kept). An invalid query
     is refused, and so is an existing NAME without --force."""
-    from . import api
     from .config import (
         Config,
         ConfigError,
@@ -905,19 +928,24 @@ def queries_save_cmd(
         raise QueryExistsError(
             f"a query named '@{name}' exists already in {where} (use --force to replace it)"
         )
-    candidate = NamedQuery(name, text, description, params=defaults, config=cfg)
-    diags = api.check(
-        text,
-        params=defaults,
-        tz=cfg.timezone,
-        schema=cfg.schema,
-        queries={**cfg.queries, name: candidate},
+    candidate = NamedQuery(
+        name, text, description, params=defaults, max_branches=max_branches, config=cfg
     )
+    # Checked as `queries check` will check it (an alias with what it inherits).
+    diags = for_front_end(cfg.check_query(candidate, {**cfg.queries, name: candidate}), "cli")
     if any(d.severity == "error" for d in diags):
         echo_diagnostics(render_all(for_front_end(diags, "cli"), text))
         fail(f"'@{name}' was not saved: the query has errors", EXIT_INVALID)
     print_warnings(diags, text)
-    save_query(path, name, text, description=description, params=defaults, force=force)
+    save_query(
+        path,
+        name,
+        text,
+        description=description,
+        params=defaults,
+        force=force,
+        max_branches=max_branches,
+    )
     click.echo(f"saved @{name} in {display_path(path)}")
 
 
@@ -988,7 +1016,9 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # cqlang.
 @click.option(
     "--exclude",
     metavar="FIELDS",
-    help="Fields the API leaves out, comma-separated (e.g. history,call_history,dialogs).",
+    multiple=True,
+    help="Fields the API leaves out, comma-separated, repeatable "
+    "(e.g. history,call_history,dialogs).",
 )
 @click.option(
     "--columns",
@@ -996,11 +1026,11 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # cqlang.
     help="Output only these fields, in this order (e.g. id,state,priority,custom.region); "
     "the heavy fields not named are not fetched.",
 )
-@click.option("--limit", type=click.IntRange(min=0), help="Return at most N records.")
+@click.option("--limit", type=IntRange(min=0), help="Return at most N records.")
 @max_branches_option
 @click.option(
     "--page-size",
-    type=click.IntRange(min=1),
+    type=IntRange(min=1),
     help="Records per request (default 1000; the API allows 10000).",
 )
 @click.option(
@@ -1026,14 +1056,14 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # cqlang.
 @click.option("--base-url", metavar="URL", help="API base URL (default: $CONPEEK_URL).")
 @click.option(
     "--retries",
-    type=click.IntRange(min=0),
+    type=IntRange(min=0),
     default=5,
     show_default=True,
     help="Retries of a failing request.",
 )
 @click.option(
     "--retry-budget",
-    type=click.FloatRange(min=0),
+    type=FloatRange(min=0),
     callback=lambda ctx, param, value: _finite(param, value),
     default=30.0,
     show_default=True,
@@ -1041,7 +1071,7 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # cqlang.
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FloatRange(min=0, min_open=True),
     callback=lambda ctx, param, value: _finite(param, value),
     default=30.0,
     show_default=True,
@@ -1065,7 +1095,7 @@ def fetch_cmd(
     params: tuple[str, ...],
     tz: str | None,
     now: str | None,
-    exclude: str | None,
+    exclude: tuple[str, ...],
     columns: str | None,
     limit: int | None,
     max_branches: int | None,
@@ -1179,6 +1209,7 @@ def fetch_cmd(
         return
     if not prepared.campaign:
         fail("no campaign: give --campaign ID (or set campaign in the config)")
+    prepared.check_campaign()  # one that cannot be an id ('..'), before anything is sent
     conn = load_config().connection(base_url=base_url, campaign=prepared.campaign)
     if dry_run:
         from .dryrun import describe, first_pages
@@ -1276,13 +1307,14 @@ def fetch_cmd(
         log.setLevel(saved_level)
 
 
-def exclude_option(text: str | None) -> list[str] | None:
-    """``--exclude a,b``: the field names (``None`` when not given; ``''``
-    is an empty list, which overrides a named query's ``exclude``). ``id``
-    is a usage error: records are merged by it."""
-    if text is None:
+def exclude_option(given: Sequence[str]) -> list[str] | None:
+    """``--exclude a,b --exclude c``: the field names of every one given,
+    in order, each once (``None`` when none is given; ``--exclude ''`` is
+    an empty list, which overrides a named query's ``exclude``). ``id`` is
+    a usage error: records are merged by it."""
+    if not given:
         return None
-    fields = list(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+    fields = list(dict.fromkeys(f.strip() for text in given for f in text.split(",") if f.strip()))
     if "id" in fields:
         fail("--exclude cannot hold id: the records are merged and paged by id")
     return fields
@@ -1304,10 +1336,10 @@ def _byte_size(param: click.Parameter, value: str) -> int:
     text = value.strip().lower().replace(" ", "")
     number = text.rstrip("kmgib")
     unit = text[len(number) :]
-    try:
-        amount = float(number) if number and unit in _UNITS else math.nan
-    except ValueError:
-        amount = math.nan
+    from .digits import ascii_float
+
+    parsed = ascii_float(number) if number and unit in _UNITS else None
+    amount = math.nan if parsed is None else parsed
     if not math.isfinite(amount) or amount * _UNITS.get(unit, 1) < 1:
         raise click.BadParameter(
             f"{value!r} is not a size in bytes (e.g. 65536, 64KiB, 1MiB)", param=param
@@ -1348,14 +1380,14 @@ def lsp_cmd(stdio: bool) -> None:
     "--port",
     default=8080,
     show_default=True,
-    type=click.IntRange(0, 65535),
+    type=IntRange(0, 65535),
     help="Port (0: any free port).",
 )
 @click.option(
     "--records",
     default=1000,
     show_default=True,
-    type=click.IntRange(min=0),
+    type=IntRange(min=0),
     help="Records generated per campaign.",
 )
 @click.option("--seed", default="1", show_default=True, help="Seed of the generated records.")
@@ -1383,7 +1415,7 @@ def lsp_cmd(stdio: bool) -> None:
     "--window-days",
     default=90.0,
     show_default=True,
-    type=click.FloatRange(min=0.001, max=365_000),
+    type=FloatRange(min=0.001, max=365_000),
     help="Days before 2026-11-01 the generated records spread over.",
 )
 @click.option(

@@ -148,6 +148,7 @@ def run(
             max_branches=env.max_branches,
         ),
         profile=profile,
+        missing=env.missing,
     )
     for note in env.notes:
         stderr.write(f"cqlang: note: {note}\n")

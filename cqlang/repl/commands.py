@@ -231,6 +231,11 @@ class Dispatcher(RecordCommands):
             return Reply(f"campaign: {shown}")
         if any(ch.isspace() for ch in arg):
             return Reply("a campaign id has no spaces", ok=False)
+        from ..encoding import campaign_problem
+
+        problem = campaign_problem(arg)
+        if problem is not None:
+            return Reply(problem, ok=False)
         self.session.campaign = arg
         return Reply(f"campaign: {arg}")
 
@@ -320,6 +325,7 @@ class Dispatcher(RecordCommands):
                 saved.text,
                 params=dict(saved.params),
                 timezone=saved.timezone,
+                max_branches=saved.max_branches,
                 force=force,
                 path=s.config_file,
             )
@@ -342,13 +348,18 @@ SETTING_DEFAULTS = {"max_branches": 32, "page_size": 1000}
 
 def saved_query(session: Session, text: str) -> SavedQuery:
     """What ``\\save`` keeps of ``text``: the text as typed, the session's
-    bindings of the parameters it uses, and the time zone it was read in
-    when it reads datetimes (so the saved query means what was shown)."""
+    bindings of the parameters it uses, the time zone it was read in when
+    it reads datetimes, and the session's ``max_branches``, each only where
+    the saved query would otherwise run differently (so the saved query
+    means what was shown: ``queries check`` and ``fetch @NAME`` agree)."""
     from ..checker import check_text
-    from ..fetchspec import stored_param
+    from ..fetchspec import prepare, stored_param
     from ..ir import atoms
 
     spec = session.spec(text)
+    # What the saved text gets without the session's own settings: the
+    # connection's, and for a lone @NAME (an alias) that query's.
+    bare = prepare(text, queries=session.queries, schema=session.schema, defaults=session.defaults)
     result = check_text(spec.text, spec.env())
     params = {
         p: stored_param(session.params[p])
@@ -356,8 +367,9 @@ def saved_query(session: Session, text: str) -> SavedQuery:
         if p in session.params
     }
     reads_time = result.ir is not None and any(a.field.type == "datetime" for a in atoms(result.ir))
-    timezone = spec.tz if reads_time and spec.tz != session.defaults.timezone else None
-    return SavedQuery(text, MappingProxyType(params), timezone)
+    timezone = spec.tz if reads_time and spec.tz != bare.tz else None
+    bound = spec.max_branches if spec.max_branches != bare.max_branches else None
+    return SavedQuery(text, MappingProxyType(params), timezone, bound)
 
 
 @dataclass(frozen=True)
@@ -367,3 +379,4 @@ class SavedQuery:
     text: str
     params: Mapping[str, Any]
     timezone: str | None = None
+    max_branches: int | None = None

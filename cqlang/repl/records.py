@@ -34,12 +34,14 @@ MAX_SHOWN = 10_000
 
 
 def as_number(text: str) -> int | None:
-    """A whole number written in ASCII digits (``'²'.isdigit()`` is true,
-    but it is no number to a user or to ``int``), else ``None``."""
+    """A count written in ASCII digits (:func:`cqlang.digits.ascii_int`:
+    ``'²'`` and ``'١'`` are no numbers here), else ``None``."""
+    from ..digits import ascii_int
+
     text = text.strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+    if not text.isdigit() or len(text) > 9:  # no sign: a count
         return None
-    return int(text)
+    return ascii_int(text)
 
 
 def on_off(arg: str, current: bool) -> bool | None:
@@ -53,10 +55,6 @@ def on_off(arg: str, current: bool) -> bool | None:
     if word in ("off", "false", "no", "0"):
         return False
     return None
-
-
-def _name_of(text: str) -> str:
-    return text.strip().lstrip("@").strip()
 
 
 def _reply(text: str = "", ok: bool = True) -> Reply:
@@ -86,6 +84,9 @@ class RecordCommands:
         spec = s.spec(s.last_query)
         if not spec.campaign:
             return _reply("no campaign: set one with \\campaign ID (or --campaign)", ok=False)
+        why = s.cannot_fetch()
+        if why is not None:
+            return _reply(why, ok=False)
         return spec
 
     # ---------------------------------------------------------------- fetch
@@ -94,19 +95,19 @@ class RecordCommands:
         everything = arg.strip().lower() == "all"
         if everything and s.output is None:
             return _reply("\\fetch all writes to a file: name one with \\o FILE first", ok=False)
+        n = s.fetch_size  # `\fetch N` shows N this once; `\fetch` alone, the default
         if arg and not everything:
-            n = as_number(arg)
-            if n is None or not 1 <= n <= MAX_SHOWN:
+            given = as_number(arg)
+            if given is None or not 1 <= given <= MAX_SHOWN:
                 return _reply(
                     "usage: \\fetch [N], N from 1 to 10000 (or all, after \\o FILE)", ok=False
                 )
-            s.fetch_size = n
+            n = given
         spec = self._last_spec()
         if not isinstance(spec, FetchSpec):
             return spec
         if s.output is not None:
-            return self._fetch_to_file(spec, s.output, None if everything else s.fetch_size)
-        n = s.fetch_size
+            return self._fetch_to_file(spec, s.output, None if everything else n)
         # One more than shown, to say whether more match; a named query's
         # own limit caps what is fetched at all.
         ask = n + 1 if spec.limit is None else min(n + 1, spec.limit)
@@ -129,9 +130,12 @@ class RecordCommands:
             body = render_table(records, self.width)
         tail = f"{len(records)} record{'s' if len(records) != 1 else ''}"
         if more:
-            tail += f" shown; more match (\\fetch {min(n * 5, MAX_SHOWN)} shows more)"
+            # What a larger `\fetch` can show: at most MAX_SHOWN, and at most the limit.
+            bigger = min(n * 5, MAX_SHOWN, spec.limit if spec.limit is not None else MAX_SHOWN)
+            tail += f" shown; more match (\\fetch {bigger} shows more)"
         elif spec.limit is not None and len(records) == spec.limit and spec.named is not None:
-            tail += f" (the limit of @{_name_of(s.last_query or '')})"
+            owner = spec.origin("limit")
+            tail += f" (the limit of @{owner.name})" if hasattr(owner, "name") else ""
         return _reply(f"{body}\n{tail}")
 
     def _fetch_to_file(self, spec: FetchSpec, path: str, n: int | None) -> Reply:
