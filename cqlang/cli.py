@@ -178,9 +178,9 @@ def colour_mode() -> str | None:
 
 
 def echo_diagnostics(text: str) -> None:
-    """Rendered diagnostics on stderr: in colour on a terminal (cqlang.colour;
+    """Rendered diagnostics on stderr: in colour on a terminal (cqlang.term.colour;
     --color, NO_COLOR)."""
-    from .colour import enabled, paint
+    from .term.colour import enabled, paint
 
     if enabled(colour_mode(), sys.stderr):
         click.echo(paint(text), err=True, color=True)
@@ -1001,11 +1001,11 @@ def config_cmd(as_json: bool) -> None:
 
 
 # ------------------------------------------------------------------ fetch
-# The records in a format of cqlang.writers (all streamed but the table);
+# The records in a format of cqlang.output.writers (all streamed but the table);
 # written to --output through a temporary file beside it, renamed only on
-# success. --count counts, --dry-run prints the requests (cqlang.dryrun).
+# success. --count counts, --dry-run prints the requests (cqlang.output.dryrun).
 
-FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # cqlang.writers.FORMATS
+FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # writers.FORMATS
 
 
 @main.command("fetch")
@@ -1119,9 +1119,9 @@ def fetch_cmd(
     """
     from datetime import UTC, datetime
 
-    from . import output as out
-    from .columns import HEAVY_FIELDS, fetch_exclude, parse_columns
     from .errors import CqlError
+    from .output import target as out
+    from .output.columns import HEAVY_FIELDS, fetch_exclude, parse_columns
 
     fields = exclude_option(exclude)
     if count and (fmt is not None or output is not None or columns is not None):
@@ -1167,13 +1167,13 @@ def fetch_cmd(
         "exclude": prepared.exclude,
     }
     if fmt in ("parquet", "arrow") and not count:
-        from .arrow import file_metadata
+        from .output.arrow import file_metadata
 
         options["metadata"] = file_metadata(
             prepared.text, plan, datetime.now(UTC), prepared.campaign
         )
     counts = [0, 0]  # requests, records received
-    progress: Any = None  # the progress line (cqlang.progress), when there is one
+    progress: Any = None  # the progress line (cqlang.term.progress), when there is one
 
     def finished() -> None:
         if progress is not None:
@@ -1201,7 +1201,7 @@ def fetch_cmd(
         print_query_diagnostics(prepared, plan.warnings)
         click.echo("cqlang: warning: the query never matches; no request was sent", err=True)
         if dry_run:
-            from .dryrun import describe
+            from .output.dryrun import describe
 
             click.echo(describe(plan, []))
             return
@@ -1212,7 +1212,7 @@ def fetch_cmd(
     prepared.check_campaign()  # one that cannot be an id ('..'), before anything is sent
     conn = load_config().connection(base_url=base_url, campaign=prepared.campaign)
     if dry_run:
-        from .dryrun import describe, first_pages
+        from .output.dryrun import describe, first_pages
 
         size = spec.page_size or 1000
         urls = first_pages(
@@ -1241,7 +1241,7 @@ def fetch_cmd(
     import logging
 
     from .client import ApiError, Client, ConfigurationError
-    from .progress import Progress, wanted
+    from .term.progress import Progress, wanted
 
     # A progress line on stderr, when it cannot tangle with records streaming
     # to the same terminal (--verbose logs say the same, line by line).

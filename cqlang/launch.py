@@ -218,8 +218,8 @@ def _plan(job: _Job) -> Plan | None:
 
 
 def _painted(diagnostics: str) -> str:
-    """Rendered diagnostics, coloured for a terminal (cqlang.colour)."""
-    from .colour import enabled, paint
+    """Rendered diagnostics, coloured for a terminal (cqlang.term.colour)."""
+    from .term.colour import enabled, paint
 
     return paint(diagnostics) if enabled(None, sys.stderr) else diagnostics
 

@@ -116,7 +116,7 @@ def run(
     (``auto``, ``always``, ``never``; ``None``: auto). Returns the exit
     status (2 for a bad ``--tz`` or config)."""
     from .. import timeexpr
-    from ..colour import enabled
+    from ..term.colour import enabled
 
     stdin = stdin if stdin is not None else sys.stdin
     stdout = stdout if stdout is not None else sys.stdout

@@ -219,11 +219,11 @@ class Repl:
 
     def write(self, text: str) -> None:
         """Print a reply; through the pager when it is on and the text does
-        not fit the terminal (cqlang.pager: $PAGER, LESS=-SRXF)."""
+        not fit the terminal (cqlang.term.pager: $PAGER, LESS=-SRXF)."""
         if self.pager and self.session.pager:
             import shutil
 
-            from .. import pager
+            from ..term import pager
 
             rows = shutil.get_terminal_size((100, 24)).lines
             if pager.needed(text, rows) and pager.page(text):

@@ -18,8 +18,8 @@ from typing import Any
 
 from .. import api, timeexpr
 from ..diagnostics import WARNING, render, render_capped, suggest
-from ..display import render_table
 from ..errors import CqlError
+from ..output.display import render_table
 from ..planner import Plan
 from .integrations import ClientLike, Unavailable, make_client, save_query
 from .records import RecordCommands, as_number
@@ -91,7 +91,7 @@ class Dispatcher(RecordCommands):
 
     ``client_factory(base_url, api_key)`` makes the client for ``\\fetch``
     (default: :class:`cqlang.Client`); ``width`` is the table width;
-    ``color``: diagnostics in colour (:mod:`cqlang.colour`).
+    ``color``: diagnostics in colour (:mod:`cqlang.term.colour`).
     """
 
     def __init__(
@@ -110,7 +110,7 @@ class Dispatcher(RecordCommands):
     def _paint(self, text: str) -> str:
         if not self.color:
             return text
-        from ..colour import paint
+        from ..term.colour import paint
 
         return paint(text)
 

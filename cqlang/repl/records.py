@@ -4,7 +4,7 @@
 
 ``\\fetch`` draws a table (or, after ``\\x``, one block per record), or,
 after ``\\o FILE``, writes the records to FILE in the format its extension
-names (Parquet included: :mod:`cqlang.writers`), replacing it as ``cqlang
+names (Parquet included: :mod:`cqlang.output.writers`), replacing it as ``cqlang
 fetch -o`` does. ``\\show ID`` finds the record among those the last
 ``\\fetch`` brought, else pages through the campaign for it (the API has
 no filter on ``id``).
@@ -17,10 +17,10 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..columns import HEAVY_FIELDS
-from ..display import custom_keys_of, render_expanded, render_record, render_table
 from ..errors import CqlError
 from ..fetchspec import FetchSpec, SettingError
+from ..output.columns import HEAVY_FIELDS
+from ..output.display import custom_keys_of, render_expanded, render_record, render_table
 from .integrations import ClientLike, Unavailable
 
 if TYPE_CHECKING:
@@ -142,14 +142,14 @@ class RecordCommands:
         """The records to ``path`` (``n`` of them; ``None``: all)."""
         from datetime import UTC, datetime
 
-        from .. import output
+        from ..output import target as output
 
         try:
             fmt = output.choose_format(None, path, False)
             plan = spec.plan()
             options: dict[str, Any] = {"schema": spec.schema, "exclude": spec.exclude}
             if fmt in ("parquet", "arrow"):
-                from ..arrow import file_metadata
+                from ..output.arrow import file_metadata
 
                 options["metadata"] = file_metadata(
                     spec.text, plan, datetime.now(UTC), spec.campaign
@@ -234,7 +234,7 @@ class RecordCommands:
         return _reply(f"pager is {'on' if value else 'off'}")
 
     def cmd_o(self, arg: str) -> Reply:
-        from .. import output
+        from ..output import target as output
 
         s = self.session
         path = arg.strip()

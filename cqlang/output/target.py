@@ -4,7 +4,7 @@
   (``.csv``, ``.json``, ``.jsonl``/``.ndjson``, ``.parquet``,
   ``.arrow``/``.feather``; another one is a usage error); else ``table`` on
   a terminal and ``jsonl`` otherwise (a standard stream, a device, a pipe).
-* The writers are :mod:`cqlang.writers`: every format but ``table``
+* The writers are :mod:`cqlang.output.writers`: every format but ``table``
   streams. A CSV of no records still has its header row (:func:`csv_header`);
   Parquet and Arrow are binary, refused on a terminal (:func:`check_binary`).
 * A regular file is written through a hidden temporary file beside it,
@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .launch import EXIT_IO, EXIT_USAGE
+from ..launch import EXIT_IO, EXIT_USAGE
 
 if TYPE_CHECKING:
     from .writers import Writer
@@ -45,7 +45,7 @@ __all__ = [
     "replaceable",
 ]
 
-FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # cqlang.writers.FORMATS
+FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # cqlang.output.writers.FORMATS
 #: File extensions (lower case) and the format they mean.
 EXTENSIONS = {
     ".csv": "csv",
@@ -153,7 +153,7 @@ def check_binary(fmt: str, output: str | None, terminal: bool) -> None:
 
 
 def csv_header(schema: Any, exclude: Sequence[str] | None = ()) -> list[str]:
-    """The header of a CSV without --columns (:func:`cqlang.writers.csv_columns`)."""
+    """The header of a CSV without --columns (:func:`cqlang.output.writers.csv_columns`)."""
     from .writers import csv_columns
 
     return csv_columns(schema, exclude)
@@ -173,7 +173,7 @@ def emit(
     it only once everything is written; a standard stream, a device or a
     pipe directly, since it cannot be replaced. Returns the writer (its
     ``count`` and ``notes()``). ``options`` go to
-    :func:`cqlang.writers.make_writer` (``columns``, ``schema``,
+    :func:`cqlang.output.writers.make_writer` (``columns``, ``schema``,
     ``exclude``, ``metadata``). Failing to write raises OutputError (exit
     74), naming ``output`` as given."""
     from .writers import BINARY_FORMATS

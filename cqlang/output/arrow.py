@@ -1,7 +1,7 @@
 """Records as typed Arrow data: record batches, and Parquet or Arrow IPC files.
 
 Needs pyarrow (the extra ``cqlang[arrow]``); :func:`require` says so in a
-usage error when it is missing. Columns come from :mod:`cqlang.columns`:
+usage error when it is missing. Columns come from :mod:`cqlang.output.columns`:
 
 * ``datetime`` as ``timestamp[s, tz=UTC]`` (Parquet has no seconds unit: a
   Parquet file stores them as milliseconds, whole seconds all);
@@ -13,7 +13,7 @@ usage error when it is missing. Columns come from :mod:`cqlang.columns`:
   declared is a string); a record whose ``custom`` is missing or ``null``
   has ``null`` in all of them;
 * ``history``, ``call_history``, ``dialogs`` as lists of structs
-  (:data:`cqlang.columns.LIST_SHAPES`); ``process_days`` as a list of int64.
+  (:data:`cqlang.output.columns.LIST_SHAPES`); ``process_days`` as a list of int64.
 
 A value that does not fit its column (``"abc"`` for an integer, a datetime
 that does not parse, a word outside a closed enum, an entry of a list that
@@ -24,7 +24,7 @@ that their shape does not know are counted likewise, and left out.
 
 Without a fixed list of columns, a custom key or a field first seen after
 the first batch adds a column to the batches from then on; a file written
-by :class:`cqlang.arrowfile.FileSink` gets every column (earlier rows ``null``).
+by :class:`cqlang.output.arrowfile.FileSink` gets every column (earlier rows ``null``).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
+from ..schema import DEFAULT_SCHEMA, Schema
 from .columns import (
     LIST_SHAPES,
     RECORD_LAYOUT,
@@ -44,7 +45,6 @@ from .columns import (
     default_columns,
     extra_column,
 )
-from .schema import DEFAULT_SCHEMA, Schema
 
 __all__ = [
     "BATCH_RECORDS",
@@ -87,7 +87,7 @@ def file_metadata(
     """What a file (and a batch's schema) records of its fetch: the query,
     its plan (as ``cqlang explain --json`` prints it), the time the fetch
     began (UTC, ISO 8601), the campaign and cqlang's version."""
-    from ._version import __version__
+    from .._version import __version__
 
     meta = {
         "cqlang.query": query,
@@ -105,7 +105,7 @@ def _json(value: Any) -> str:
 
 
 def _shown(value: Any) -> str:
-    from .diagnostics import visible
+    from ..diagnostics import visible
 
     text = repr(value)
     return visible(text if len(text) <= 40 else text[:39] + "…")
@@ -367,7 +367,7 @@ class Converter:
         if type(v) is float and v.is_integer() and _INT64[0] <= v <= _INT64[1]:
             return int(v)
         if custom and type(v) is str:
-            from .evaluator import as_int
+            from ..evaluator import as_int
 
             number = as_int(v)  # a custom field compares as text: "5" is 5
             if number is not None:
@@ -583,7 +583,7 @@ def record_batches(
     schema = schema if schema is not None else DEFAULT_SCHEMA
     cols = parse_columns(columns, schema) if columns is not None else None
     if plan is None:
-        from .api import plan as make_plan
+        from ..api import plan as make_plan
 
         plan = make_plan(query, params=params, tz=tz, now=now, schema=schema)
     fetched_at = datetime.now(UTC)
