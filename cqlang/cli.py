@@ -26,14 +26,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from .cliparams import FloatRange, IntRange
-from .launch import (
-    EXIT_API,
-    EXIT_INTERRUPTED,
-    EXIT_INVALID,
-    exit_for,
-    fail,
-    split_param,
-)
+from .params import split_param
+from .status import ExitStatus, entry, exit_for, fail
 
 if TYPE_CHECKING:
     from .config import Config, PreparedQuery
@@ -193,7 +187,7 @@ def report(exc: Exception) -> NoReturn:
     and exit 1."""
     rendered = getattr(exc, "rendered_for", None)
     echo_diagnostics(rendered("cli") if rendered is not None else str(exc))
-    sys.exit(EXIT_INVALID)
+    sys.exit(ExitStatus.INVALID)
 
 
 def print_warnings(diags: Sequence[Any], text: str) -> None:
@@ -320,7 +314,7 @@ def report_query(query: PreparedQuery, exc: Exception) -> NoReturn:
         report(exc)
 
     echo_diagnostics(render_capped(for_front_end(diags, "cli"), query.render))
-    sys.exit(EXIT_INVALID)
+    sys.exit(ExitStatus.INVALID)
 
 
 def print_query_diagnostics(
@@ -349,13 +343,14 @@ class CqlGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CqlError as exc:
-            if isinstance(getattr(exc, "cqlang_exit_status", None), int):
-                exit_for(exc)  # config, settings, API: a message and their own status
-            report(exc)
+            found = entry(exc)
+            if found is None or found[0] is CqlError:  # a query's mistakes: its diagnostics
+                report(exc)
+            exit_for(exc)  # config, settings, API...: a message and their own status
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            sys.exit(EXIT_INTERRUPTED)
+            sys.exit(ExitStatus.INTERRUPTED)
         except Exception as exc:
             exit_for(exc)
 
@@ -492,7 +487,7 @@ def check_cmd(
     else:
         click.echo("ok")
     if any(d.severity == "error" for d in diags):
-        sys.exit(EXIT_INVALID)
+        sys.exit(ExitStatus.INVALID)
 
 
 @main.command("fmt")
@@ -563,7 +558,7 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
         parts.append(f"{failed} file{'s' if failed != 1 else ''} could not be formatted")
     click.echo(", ".join(parts) or "no files to format", err=True)
     if failed or (changed and mode == "check"):
-        sys.exit(EXIT_INVALID)
+        sys.exit(ExitStatus.INVALID)
 
 
 @main.command("decompile")
@@ -819,7 +814,7 @@ def queries_show_cmd(
         click.echo("\n".join(lines))
     print_query_diagnostics(q, diags, all=True)
     if errors:
-        sys.exit(EXIT_INVALID)
+        sys.exit(ExitStatus.INVALID)
 
 
 @queries_group.command("check")
@@ -867,7 +862,7 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
                 f"file{'s' if read != 1 else ''}: " + (", ".join(found) or "ok")
             )
     if errors:
-        sys.exit(EXIT_INVALID)
+        sys.exit(ExitStatus.INVALID)
 
 
 @queries_group.command("save")
@@ -935,7 +930,7 @@ def queries_save_cmd(
     diags = for_front_end(cfg.check_query(candidate, {**cfg.queries, name: candidate}), "cli")
     if any(d.severity == "error" for d in diags):
         echo_diagnostics(render_all(for_front_end(diags, "cli"), text))
-        fail(f"'@{name}' was not saved: the query has errors", EXIT_INVALID)
+        fail(f"'@{name}' was not saved: the query has errors", ExitStatus.INVALID)
     print_warnings(diags, text)
     save_query(
         path,
@@ -1122,6 +1117,7 @@ def fetch_cmd(
     from .errors import CqlError
     from .output import target as out
     from .output.columns import HEAVY_FIELDS, fetch_exclude, parse_columns
+    from .output.write import emit as write_records
 
     fields = exclude_option(exclude)
     if count and (fmt is not None or output is not None or columns is not None):
@@ -1185,7 +1181,7 @@ def fetch_cmd(
             finished()
             click.echo(str(total))
             return
-        writer = out.emit(records, fmt, output, **options)
+        writer = write_records(records, fmt, output, **options)
         finished()  # the progress line goes before anything else is said
         for note in writer.notes():
             click.echo(f"cqlang: warning: {note}", err=True)
@@ -1240,7 +1236,7 @@ def fetch_cmd(
         )
     import logging
 
-    from .client import ApiError, Client, ConfigurationError
+    from .client import Client
     from .term.progress import Progress, wanted
 
     # A progress line on stderr, when it cannot tangle with records streaming
@@ -1298,10 +1294,6 @@ def fetch_cmd(
             finally:
                 if progress is not None:
                     progress.close()
-    except ConfigurationError as exc:  # a key that cannot be sent: a usage error
-        fail(str(exc))
-    except ApiError as exc:
-        fail(str(exc), EXIT_API)
     finally:
         log.removeHandler(handler)
         log.setLevel(saved_level)

@@ -18,83 +18,25 @@ the one definition of the command line: it does the same work with the same
 inputs, and tests/test_launch.py runs both on the same command lines and
 compares what they print and how they exit.
 
-The exit statuses and the handling of output that cannot be written live
-here too, shared with cqlang.cli (docs/cli.md lists them).
+Both end a run the same way, through :mod:`cqlang.status` (the exit
+statuses, and the handling of output that cannot be written).
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import sys
 from collections.abc import Sequence
 
 from . import locate
+from .params import split_param
+from .status import ExitStatus, exit_for
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
-    from typing import NoReturn, TextIO
+    from typing import TextIO
 
     from .planner import Plan
-
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
-EXIT_API = 3
-EXIT_INTERNAL = 70
-EXIT_IO = 74  # writing the output failed (a full disk, a closed device)
-EXIT_INTERRUPTED = 130
-# What writing to stdout fails with when the fault is where it goes.
-WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
-
-
-def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    """Print ``cqlang: message`` on stderr and exit with ``code``."""
-    if sys.stderr is not None:
-        sys.stderr.write(f"cqlang: {message}\n")
-        sys.stderr.flush()
-    sys.exit(code)
-
-
-def quiet_stdout() -> None:
-    """Point stdout at /dev/null, so that the interpreter's last flush of
-    what could not be written does not fail a second time at exit."""
-    if sys.stdout is None:
-        return
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
-
-
-def exit_for(exc: Exception) -> NoReturn:
-    """End the run for an exception no command expected: a one-line message
-    and its exit status, never a traceback (unless $CQLANG_DEBUG is set)."""
-    if isinstance(exc, BrokenPipeError):  # the reader went away: not an error
-        quiet_stdout()
-        sys.exit(EXIT_OK)
-    status = getattr(exc, "cqlang_exit_status", None)
-    if isinstance(status, int):  # cqlang.config.ConfigError and kin
-        fail(str(exc), status)
-    if isinstance(exc, OSError) and exc.filename is None and exc.errno in WRITE_ERRORS:
-        # Printing failed: a full disk or a closed device under stdout.
-        quiet_stdout()
-        fail(f"cannot write the output: {exc.strerror}", EXIT_IO)
-    if os.environ.get("CQLANG_DEBUG"):
-        raise exc
-    name = type(exc).__name__
-    fail(f"internal error: {name}: {exc} (set CQLANG_DEBUG=1 for details)", EXIT_INTERNAL)
-
-
-def split_param(item: str) -> tuple[str, str] | None:
-    """``NAME=VALUE`` (a leading ``$`` on NAME allowed) as (NAME, VALUE), or
-    None when it is not of that form."""
-    name, sep, value = item.partition("=")
-    name = name.strip().lstrip("$")
-    if not sep or not name:
-        return None
-    return name, value
 
 
 class _Job:
@@ -169,7 +111,7 @@ def run(job: _Job) -> int | None:
 
         if isinstance(exc, CqlSyntaxError) and looks_like_path(job.query or ""):
             return None  # `compile q.cql`: click says to use -f
-        return _print(_painted(exc.rendered_for("cli")), sys.stderr, EXIT_INVALID)
+        return _print(_painted(exc.rendered_for("cli")), sys.stderr, ExitStatus.INVALID)
     except Exception:
         return None
     if plan is None:
@@ -180,7 +122,7 @@ def run(job: _Job) -> int | None:
     warnings = [d for d in plan.warnings if d.severity == "warning"]
     if warnings:
         drawn = render_capped(warnings, lambda d: render(d, text))
-        _print(_painted(drawn), sys.stderr, EXIT_OK)
+        _print(_painted(drawn), sys.stderr, ExitStatus.OK)
     filters = plan.branches[0]
     if job.fmt == "json":
         import json
@@ -190,7 +132,7 @@ def run(job: _Job) -> int | None:
         from .encoding import encode
 
         out = encode(filters) if filters else ""
-    return _print(out, sys.stdout, EXIT_OK)
+    return _print(out, sys.stdout, ExitStatus.OK)
 
 
 def _plan(job: _Job) -> Plan | None:
@@ -251,7 +193,7 @@ def main() -> None:
         try:
             status = run(job)
         except KeyboardInterrupt:  # as click's commands end
-            status = EXIT_INTERRUPTED
+            status = ExitStatus.INTERRUPTED
         if status is not None:
             sys.exit(status)
     from .cli import main as click_main

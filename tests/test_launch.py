@@ -12,6 +12,8 @@ from click.testing import CliRunner
 
 import cqlang.cli
 from cqlang import launch, locate
+from cqlang.params import split_param
+from cqlang.status import ExitStatus
 
 NOW = "2021-08-10 14:30:30"
 APP = cqlang.cli.main  # the click application (the tests replace the name)
@@ -237,7 +239,7 @@ def test_a_full_disk_is_exit_74(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.argv", ["cqlang", "compile", "state = OPEN"])
     with pytest.raises(SystemExit) as stop:
         launch.main()
-    assert stop.value.code == launch.EXIT_IO
+    assert stop.value.code == ExitStatus.IO
     assert messages == ["cqlang: cannot write the output: No space left on device\n"]
 
 
@@ -257,7 +259,7 @@ def test_ctrl_c_while_printing_exits_130_quietly(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr("sys.argv", ["cqlang", "compile", "state = OPEN"])
     with pytest.raises(SystemExit) as stop:
         launch.main()
-    assert stop.value.code == launch.EXIT_INTERRUPTED
+    assert stop.value.code == ExitStatus.INTERRUPTED
 
 
 # ------------------------------------------------------------- reading argv
@@ -276,10 +278,10 @@ def test_command_lines_read() -> None:
 
 
 def test_split_param() -> None:
-    assert launch.split_param("$a= b=c") == ("a", " b=c")
-    assert launch.split_param("a=") == ("a", "")
-    assert launch.split_param("=1") is None
-    assert launch.split_param("a") is None
+    assert split_param("$a= b=c") == ("a", " b=c")
+    assert split_param("a=") == ("a", "")
+    assert split_param("=1") is None
+    assert split_param("a") is None
 
 
 # ------------------------------------------------------- where configs are

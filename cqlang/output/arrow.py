@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
+from ..errors import MissingExtra
 from ..schema import DEFAULT_SCHEMA, Schema
 from .columns import (
     LIST_SHAPES,
@@ -63,12 +64,6 @@ DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _INT64 = (-(2**63), 2**63 - 1)
 
 
-class MissingExtra(Exception):
-    """pyarrow is not installed: a usage error (exit 2) naming the extra."""
-
-    cqlang_exit_status = 2
-
-
 def require(what: str = "the parquet format") -> Any:
     """The ``pyarrow`` module, or :class:`MissingExtra` saying how to get it."""
     try:
@@ -76,7 +71,7 @@ def require(what: str = "the parquet format") -> Any:
         import pyarrow.compute
     except ImportError:
         raise MissingExtra(
-            f"{what} needs pyarrow, which is not installed: pip install 'cqlang[arrow]'"
+            f"{what} needs pyarrow, which is not installed: pip install 'cqlang[arrow]'", "arrow"
         ) from None
     return pyarrow
 

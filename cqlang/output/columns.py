@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import ColumnError
 from ..schema import DEFAULT_SCHEMA, Schema
 
 __all__ = [
@@ -101,12 +102,6 @@ LIST_SHAPES: dict[str, tuple[tuple[str, str], ...]] = {
 
 _CUSTOM_PREFIX = "custom."
 _scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-
-
-class ColumnError(ValueError):
-    """A ``--columns`` that cannot work: a usage error (exit 2)."""
-
-    cqlang_exit_status = 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""Writing fetched records: ``cqlang fetch``'s formats and ``--output``.
+"""Where fetched records go, and in which format: decided, and checked,
+before any request is sent.
 
 * The format: ``--format`` when given; else, for a file, its extension
   (``.csv``, ``.json``, ``.jsonl``/``.ndjson``, ``.parquet``,
@@ -7,45 +8,34 @@
 * The writers are :mod:`cqlang.output.writers`: every format but ``table``
   streams. A CSV of no records still has its header row (:func:`csv_header`);
   Parquet and Arrow are binary, refused on a terminal (:func:`check_binary`).
-* A regular file is written through a hidden temporary file beside it,
-  renamed over it only once everything is written: a failure or a signal
-  (SIGINT, SIGTERM, SIGHUP, SIGQUIT) leaves no half-written output. The
-  temporary file's name holds the writer's pid
-  (``.NAME.cqlang-PID-RANDOM.tmp``), so what a run killed outright
-  (SIGKILL) left behind is removed by the next run for the same target,
-  once no process of that pid is alive.
+* :func:`cqlang.output.write.emit` writes them; a regular file through
+  :mod:`cqlang.output.atomic`.
+
+A choice that cannot work is an :class:`~cqlang.errors.OutputSettingError`
+(a usage error: exit 2).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
-import sys
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
-from ..launch import EXIT_IO, EXIT_USAGE
-
-if TYPE_CHECKING:
-    from .writers import Writer
+from ..errors import OutputSettingError
 
 __all__ = [
     "EXTENSIONS",
     "FORMATS",
     "STREAMS",
-    "OutputError",
-    "UsageError",
     "check_binary",
     "check_output",
     "choose_format",
     "csv_header",
-    "emit",
-    "remove_stale",
     "replaceable",
 ]
 
-FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # cqlang.output.writers.FORMATS
+FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # writers.FORMATS
 #: File extensions (lower case) and the format they mean.
 EXTENSIONS = {
     ".csv": "csv",
@@ -69,25 +59,6 @@ STREAMS = {
     "/proc/self/fd/2": 2,
 }
 
-#: What the temporary files of this module are called after the target's name.
-_TMP_TAG = ".cqlang-"
-_TMP_SUFFIX = ".tmp"
-
-
-class OutputError(Exception):
-    """The records could not be written where --output (or stdout) says."""
-
-    cqlang_exit_status = EXIT_IO
-
-
-class UsageError(Exception):
-    """An --output or --format that cannot work (exit 2, before any request)."""
-
-    cqlang_exit_status = EXIT_USAGE
-
-
-# ------------------------------------------------------------------ where
-
 
 def replaceable(output: str) -> bool:
     """Whether ``output`` is (or will be) a regular file, so that it is
@@ -109,15 +80,17 @@ def check_output(output: str) -> None:
         return
     folder = os.path.dirname(os.path.realpath(output))
     if not os.path.isdir(folder):
-        raise UsageError(f"--output {output}: no such folder {folder}")
+        raise OutputSettingError(f"--output {output}: no such folder {folder}", "output")
     if not os.access(folder, os.W_OK):
-        raise UsageError(f"--output {output}: cannot write in {folder} (permission denied)")
+        raise OutputSettingError(
+            f"--output {output}: cannot write in {folder} (permission denied)", "output"
+        )
 
 
 def choose_format(fmt: str | None, output: str | None, terminal: bool) -> str:
     """The format of the records: ``fmt`` (``--format``) when given; for a
     file, the one its extension names (an unknown or missing extension is a
-    :class:`UsageError`); else ``table`` for a terminal (``terminal``: stdout
+    :class:`~cqlang.errors.OutputSettingError`); else ``table`` for a terminal (``terminal``: stdout
     is one and there is no --output), ``jsonl`` for anything else."""
     if fmt is not None:
         return fmt
@@ -128,7 +101,7 @@ def choose_format(fmt: str | None, output: str | None, terminal: bool) -> str:
     if found is None:
         known = ", ".join(EXTENSIONS)
         what = f"its extension {ext!r}" if ext else "a name without an extension"
-        raise UsageError(
+        raise OutputSettingError(
             f"--output {output}: cannot tell the format from {what}; give --format "
             f"({'|'.join(FORMATS)}) or name the file {known}"
         )
@@ -146,7 +119,7 @@ def check_binary(fmt: str, output: str | None, terminal: bool) -> None:
 
     require(f"the {fmt} format")
     if output is None and terminal:
-        raise UsageError(
+        raise OutputSettingError(
             f"{fmt} is a binary format, not for a terminal: write it to a file "
             f"(-o FILE.{'parquet' if fmt == 'parquet' else 'arrow'}) or redirect standard output"
         )
@@ -157,167 +130,3 @@ def csv_header(schema: Any, exclude: Sequence[str] | None = ()) -> list[str]:
     from .writers import csv_columns
 
     return csv_columns(schema, exclude)
-
-
-# ---------------------------------------------------------------- writing
-
-
-def emit(
-    records: Iterable[dict[str, Any]],
-    fmt: str,
-    output: str | None,
-    **options: Any,
-) -> Writer:
-    """Write the records to stdout, or to ``output``: a regular file (or a
-    symbolic link to one) through a temporary file beside it, renamed over
-    it only once everything is written; a standard stream, a device or a
-    pipe directly, since it cannot be replaced. Returns the writer (its
-    ``count`` and ``notes()``). ``options`` go to
-    :func:`cqlang.output.writers.make_writer` (``columns``, ``schema``,
-    ``exclude``, ``metadata``). Failing to write raises OutputError (exit
-    74), naming ``output`` as given."""
-    from .writers import BINARY_FORMATS
-
-    binary = fmt in BINARY_FORMATS
-    stream = STREAMS.get(output or "-")
-    if output is None or stream is not None:
-        out = sys.stderr if stream == 2 else sys.stdout
-        if out is None:  # started with it closed (`>&-`)
-            raise OutputError("cannot write the output: the stream is closed")
-        # A failing write here (a full disk) is the command's to report, as
-        # for every command that prints.
-        if binary:
-            out.flush()
-            target = out.buffer
-            writer = _write(records, fmt, target, False, options)
-            target.flush()
-            return writer
-        width = _width(out.isatty())
-        writer = _write(records, fmt, out, out.isatty(), {"width": width, **options})
-        out.flush()
-        return writer
-    try:
-        if not replaceable(output):
-            mode = "wb" if binary else "w"
-            kw: dict[str, Any] = {} if binary else {"encoding": "utf-8", "newline": ""}
-            with open(output, mode, **kw) as direct:
-                return _write(records, fmt, direct, False, options)
-        return _replace(records, fmt, os.path.realpath(output), options)  # a link stays a link
-    except OSError as exc:
-        raise OutputError(f"--output {output}: {exc.strerror}") from None
-
-
-def _width(tty: bool) -> int:
-    import shutil
-
-    return shutil.get_terminal_size().columns if tty else 200
-
-
-def _write(
-    records: Iterable[dict[str, Any]], fmt: str, out: Any, tty: bool, options: dict[str, Any]
-) -> Writer:
-    from .writers import make_writer, write_all
-
-    writer = make_writer(fmt, out, **options)
-    write_all(records, writer)
-    return writer
-
-
-def _replace(
-    records: Iterable[dict[str, Any]], fmt: str, target: str, options: dict[str, Any]
-) -> Writer:
-    """Write the records to a temporary file beside ``target`` and rename it
-    over ``target``; on any failure or signal the temporary file goes."""
-    import signal
-    import tempfile
-
-    from .writers import BINARY_FORMATS
-
-    folder, name = os.path.split(target)
-    remove_stale(target)
-    lead = f".{name}{_TMP_TAG}{os.getpid()}-"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=lead, suffix=_TMP_SUFFIX)
-
-    def terminated(signum: int, frame: Any) -> None:
-        sys.exit(128 + signum)  # unwinds through the cleanup below
-
-    # SIGTERM (kill), SIGHUP (the terminal closed) and SIGQUIT (Ctrl-\) end
-    # the run as Ctrl-C does: the temporary file goes.
-    wanted = ("SIGTERM", "SIGHUP", "SIGQUIT")
-    signals = [getattr(signal, s) for s in wanted if hasattr(signal, s)]
-    previous = {s: signal.signal(s, terminated) for s in signals}
-    binary = fmt in BINARY_FORMATS
-    # Parquet and Arrow spool their row groups beside the target, under
-    # names remove_stale knows.
-    options = {**options, "spool_dir": folder, "spool_prefix": lead + "spool-"}
-    try:
-        if binary:
-            with open(fd, "wb") as bout:
-                writer = _write(records, fmt, bout, False, options)
-        else:
-            with open(fd, "w", encoding="utf-8", newline="") as out:
-                writer = _write(records, fmt, out, False, options)
-        os.chmod(tmp, _file_mode(target))
-        os.replace(tmp, target)
-        return writer
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-
-
-def remove_stale(target: str) -> list[str]:
-    """Remove the temporary files that runs for ``target`` left behind when
-    they were killed outright: this user's regular files named after it
-    whose writer's pid is no longer alive. Returns the paths removed."""
-    folder, name = os.path.split(target)
-    lead = f".{name}{_TMP_TAG}"
-    removed: list[str] = []
-    try:
-        names = [n for n in os.listdir(folder or ".") if n.startswith(lead)]
-    except OSError:
-        return removed
-    for entry in names:
-        middle = entry[len(lead) :]
-        pid_text, dash, rest = middle.partition("-")
-        if not (dash and rest.endswith(_TMP_SUFFIX) and pid_text.isascii() and pid_text.isdigit()):
-            continue
-        pid = int(pid_text)
-        if pid == os.getpid() or _alive(pid):
-            continue
-        path = os.path.join(folder, entry)
-        try:
-            info = os.lstat(path)
-            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
-                continue
-            os.unlink(path)
-        except OSError:
-            continue
-        removed.append(path)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process ``pid`` exists (one of another user counts)."""
-    if pid <= 0:
-        return True  # not a pid this module writes: leave the file alone
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, OSError):
-        return True
-    return True
-
-
-def _file_mode(path: str) -> int:
-    """The mode a new file gets (or the existing file's)."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from ..fetchspec import Settings
+from ..status import ExitStatus
 from .commands import COMMANDS, Dispatcher, Reply
 from .integrations import Unavailable, load_environment
 from .session import (
@@ -40,10 +41,6 @@ __all__ = [
     "split_statements",
     "statement_spans",
 ]
-
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
 
 
 def run_script(lines: Iterable[str], dispatcher: Dispatcher, out: TextIO, err: TextIO) -> int:
@@ -80,10 +77,10 @@ def run_script(lines: Iterable[str], dispatcher: Dispatcher, out: TextIO, err: T
         if pending and command:
             text, pending = "\n".join(pending), []
             if submit(text, False):
-                return EXIT_OK if ok else EXIT_INVALID
+                return ExitStatus.OK if ok else ExitStatus.INVALID
         if command:
             if submit(line, True):
-                return EXIT_OK if ok else EXIT_INVALID
+                return ExitStatus.OK if ok else ExitStatus.INVALID
             continue
         if not pending and not line.strip():
             continue
@@ -93,10 +90,10 @@ def run_script(lines: Iterable[str], dispatcher: Dispatcher, out: TextIO, err: T
             continue
         pending = []
         if submit(text, False):
-            return EXIT_OK if ok else EXIT_INVALID
+            return ExitStatus.OK if ok else ExitStatus.INVALID
     if pending:  # the input ended inside a query: run it as it is (its error shows)
         submit("\n".join(pending), False)
-    return EXIT_OK if ok else EXIT_INVALID
+    return ExitStatus.OK if ok else ExitStatus.INVALID
 
 
 def run(
@@ -125,13 +122,13 @@ def run(
         env = load_environment(profile, config_file)
     except Unavailable as exc:
         stderr.write(f"cqlang: {exc}\n")
-        return EXIT_USAGE
+        return ExitStatus.USAGE
     if tz:
         try:
             timeexpr.zone(tz)
         except timeexpr.TimeError as exc:
             stderr.write(f"cqlang: --tz: {exc}\n")
-            return EXIT_USAGE
+            return ExitStatus.USAGE
     session = Session(
         campaign=campaign or None,
         tz=tz or None,

@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CqlError
+from ..errors import CqlError, MissingExtra, OutputError, OutputSettingError
 from ..fetchspec import FetchSpec, SettingError
 from ..output.columns import HEAVY_FIELDS
 from ..output.display import custom_keys_of, render_expanded, render_record, render_table
@@ -142,10 +142,11 @@ class RecordCommands:
         """The records to ``path`` (``n`` of them; ``None``: all)."""
         from datetime import UTC, datetime
 
-        from ..output import target as output
+        from ..output.target import choose_format
+        from ..output.write import emit
 
         try:
-            fmt = output.choose_format(None, path, False)
+            fmt = choose_format(None, path, False)
             plan = spec.plan()
             options: dict[str, Any] = {"schema": spec.schema, "exclude": spec.exclude}
             if fmt in ("parquet", "arrow"):
@@ -155,15 +156,11 @@ class RecordCommands:
                     spec.text, plan, datetime.now(UTC), spec.campaign
                 )
             records = spec.fetch(self._client(), plan=plan, limit=n)
-            writer = output.emit(records, fmt, path, **options)
-        except (Unavailable, SettingError, output.UsageError, output.OutputError) as exc:
+            writer = emit(records, fmt, path, **options)
+        except (Unavailable, SettingError, MissingExtra, OutputError) as exc:
             return _reply(str(exc), ok=False)
         except CqlError as exc:
             return self._failed(exc)
-        except Exception as exc:  # MissingExtra and kin: a message of their own
-            if isinstance(getattr(exc, "cqlang_exit_status", None), int):
-                return _reply(str(exc), ok=False)
-            raise
         lines = [f"warning: {note}" for note in writer.notes()]
         count = writer.count
         lines.append(f"wrote {count:,} record{'' if count == 1 else 's'} to {path} ({fmt})")
@@ -234,7 +231,7 @@ class RecordCommands:
         return _reply(f"pager is {'on' if value else 'off'}")
 
     def cmd_o(self, arg: str) -> Reply:
-        from ..output import target as output
+        from ..output.target import check_binary, check_output, choose_format
 
         s = self.session
         path = arg.strip()
@@ -245,14 +242,12 @@ class RecordCommands:
         if os.path.isdir(path):
             return _reply(f"\\o {path}: a folder; name a file", ok=False)
         try:
-            output.check_output(path)
-            fmt = output.choose_format(None, path, False)
-            output.check_binary(fmt, path, False)
-        except output.UsageError as exc:
+            check_output(path)
+            fmt = choose_format(None, path, False)
+            check_binary(fmt, path, False)
+        except OutputSettingError as exc:
             return _reply(str(exc).replace("--output", "\\o"), ok=False)
-        except Exception as exc:  # no pyarrow: the message names the extra
-            if isinstance(getattr(exc, "cqlang_exit_status", None), int):
-                return _reply(str(exc), ok=False)
-            raise
+        except MissingExtra as exc:  # no pyarrow: the message names the extra
+            return _reply(str(exc), ok=False)
         s.output = path
         return _reply(f"\\fetch writes the records to {path} ({fmt}); \\o alone: the screen")
