@@ -116,7 +116,10 @@ def place(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[Any]:
-    for name, cmd in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # the commands load lazily
+        cmd = group.get_command(ctx, name)
+        assert cmd is not None
         if isinstance(cmd, click.Group):
             yield from _commands(cmd, (*prefix, name))
         else:
