@@ -129,3 +129,14 @@ def test_exit_for_ends_a_run_with_one_line(exc: BaseException, status: int, mess
     assert run.returncode == status
     assert run.stderr.startswith(message) if message else run.stderr == ""
     assert "Traceback" not in run.stderr
+
+
+def test_status_is_cheap_to_import() -> None:
+    """The launcher imports cqlang.status on every run: the error classes
+    (and what they import) come only when the table is first asked for."""
+    code = (
+        "import sys, cqlang.status\n"
+        "print(sorted(m for m in sys.modules if m.startswith('cqlang.') or m == 'typing'))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "['cqlang._version', 'cqlang.status']"

@@ -4,8 +4,6 @@ where each setting comes from, the merged configuration (secrets masked).
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from .context import load_config
@@ -17,6 +15,8 @@ def config_cmd(as_json: bool) -> None:
     """Show the config files read (an earlier one wins), the connection in
     effect with where each setting comes from, and the merged configuration
     (secrets masked)."""
+    import json
+
     cfg = load_config()
     if not as_json:
         click.echo(cfg.describe(), nl=False)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import sys
-from datetime import datetime
 from typing import Any
 
 import click
@@ -142,7 +141,7 @@ def fetch_cmd(
     Exit status: 0 success, 1 invalid query, 2 usage, 3 API or network failure,
     74 the output could not be written.
     """
-    from datetime import UTC
+    from datetime import UTC, datetime
 
     from ..errors import CqlError
     from ..output import target as out

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -20,6 +19,8 @@ from .context import load_config
 from .paramtypes import IntRange
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from ..config import PreparedQuery
 
 F = TypeVar("F", bound=Callable[..., Any])

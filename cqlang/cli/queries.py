@@ -4,10 +4,8 @@ check, save, rm; docs/config.md).
 
 from __future__ import annotations
 
-import json
 import math
 import sys
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -27,6 +25,8 @@ def _show_value(value: Any) -> str:
     """A parameter value as --param would write it."""
     if isinstance(value, list | tuple):
         return ",".join(_show_value(v) for v in value)
+    from datetime import datetime
+
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     return str(value)
@@ -98,6 +98,8 @@ def queries_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
 def queries_list_cmd(as_json: bool) -> None:
     """List the named queries with their parameters and descriptions."""
+    import json
+
     cfg = load_config()
     if as_json:
         out = [_query_json(q) for q in cfg.queries.values()]
@@ -131,6 +133,8 @@ def queries_show_cmd(
     now: str | None,
 ) -> None:
     """Show the named query NAME: its text, its parameters and its plan."""
+    import json
+
     from ..checker import check_text
     from ..refs import references_in
 
@@ -214,6 +218,8 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
     (.toml) is checked on its own, as with --config FILE, and each query
     file (.cql) with the config in effect.
     """
+    import json
+
     if files:
         from ..lintfiles import lint_files
 

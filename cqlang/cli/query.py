@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -71,6 +70,8 @@ def compile_cmd(
     Strict: a query that needs several requests or client-side checks is
     refused; see `cqlang explain` for its plan.
     """
+    import json
+
     from .. import api
     from ..encoding import encode
     from ..errors import CqlError
@@ -164,6 +165,8 @@ def explain_cmd(
     now: str | None,
 ) -> None:
     """Show the requests QUERY needs and what is checked on the client."""
+    import json
+
     from ..errors import CqlError
 
     q = prepare_query(query_input(query, query_file), params, tz, max_branches=max_branches)
