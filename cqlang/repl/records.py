@@ -22,9 +22,9 @@ from ..fetchspec import FetchSpec, SettingError
 from ..output.columns import HEAVY_FIELDS
 from ..output.display import custom_keys_of, render_expanded, render_record, render_table
 from .integrations import ClientLike, Unavailable
+from .meta import Reply
 
 if TYPE_CHECKING:
-    from .commands import Reply
     from .session import Session
 
 __all__ = ["RecordCommands", "as_number", "on_off"]
@@ -58,8 +58,6 @@ def on_off(arg: str, current: bool) -> bool | None:
 
 
 def _reply(text: str = "", ok: bool = True) -> Reply:
-    from .commands import Reply
-
     return Reply(text, ok=ok)
 
 
