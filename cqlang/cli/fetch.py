@@ -192,7 +192,7 @@ def fetch_cmd(
         "exclude": prepared.exclude,
     }
     if fmt in ("parquet", "arrow") and not count:
-        from ..output.arrow import file_metadata
+        from ..output.arrowconvert import file_metadata
 
         options["metadata"] = file_metadata(
             prepared.text, plan, datetime.now(UTC), prepared.campaign

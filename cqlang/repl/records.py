@@ -148,7 +148,7 @@ class RecordCommands:
             plan = spec.plan()
             options: dict[str, Any] = {"schema": spec.schema, "exclude": spec.exclude}
             if fmt in ("parquet", "arrow"):
-                from ..output.arrow import file_metadata
+                from ..output.arrowconvert import file_metadata
 
                 options["metadata"] = file_metadata(
                     spec.text, plan, datetime.now(UTC), spec.campaign
