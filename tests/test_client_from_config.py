@@ -30,3 +30,15 @@ def test_client_from_config_fetches_with_the_key_named_by_api_key_env(
         expected = [r for r in emu.records(DEFAULT_CAMPAIGN) if r["state"] == "OPEN"]
         assert sorted(r["id"] for r in records) == sorted(r["id"] for r in expected)
         assert "key-from-env" not in repr(client)
+
+
+@pytest.mark.parametrize("config", [None, "cqlang.toml", 42])
+def test_from_config_without_a_config_is_a_type_error(config: Any) -> None:
+    """Not an AttributeError from deep inside: a TypeError that says what it
+    takes (and, for None, what to do instead)."""
+    with pytest.raises(TypeError) as info:
+        cqlang.Client.from_config(config)
+    message = str(info.value)
+    assert message.startswith("Client.from_config() takes a config")
+    assert f"not {type(config).__name__}" in message
+    assert ("cqlang.Config.load()" in message) == (config is None)

@@ -132,7 +132,21 @@ class Client:
         The config is asked, not imported: ``config.connection(profile)``
         gives the resolved settings, whose ``for_client()`` is the
         :class:`Connection` (a missing base URL or key is the config's
-        error, which says where it should come from)."""
+        error, which says where it should come from). ``None``, or anything
+        without ``connection()``, is a ``TypeError``: the client does not
+        look for config files (``cqlang.Config.load()`` does; ``Client()``
+        takes the environment alone)."""
+        if not callable(getattr(config, "connection", None)):
+            hint = (
+                ": for the config files the command line reads, pass "
+                "cqlang.Config.load(); for CONPEEK_URL and CONPEEK_KEY alone, use Client()"
+                if config is None
+                else ""
+            )
+            raise TypeError(
+                "Client.from_config() takes a config (an object with a connection() "
+                f"method, such as cqlang.Config), not {type(config).__name__}{hint}"
+            )
         connection: Connection = config.connection(profile).for_client()
         return cls(connection, **options)
 
