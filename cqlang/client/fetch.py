@@ -57,8 +57,10 @@ class Client:
     ``max_record_size`` bytes per record asked for (plus
     :data:`PAGE_OVERHEAD`). ``session`` may be your own
     ``requests.Session``: the client mounts its retrying adapter on it for
-    ``base_url`` only. ``on_request`` is called after every HTTP exchange
-    with ``(url, status, seconds, records)`` (for progress displays).
+    ``base_url`` only. ``on_request`` is called after every HTTP exchange,
+    each retried one included, with ``(url, status, seconds, records)``
+    (for progress displays): ``status`` 0 when no answer came, ``seconds``
+    that exchange's own, ``records`` 0 but for a page.
     """
 
     def __init__(

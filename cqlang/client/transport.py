@@ -31,7 +31,7 @@ from .body import ACCEPT_ENCODING, BodyTooLarge, UnknownEncoding, read_body
 from .errors import ApiError, ResponseTooLargeError
 from .exchange import EXCHANGE, Adapter, Exchange
 from .retry import BudgetRetry
-from .words import ERROR_BODY_MAX, Reporter, size
+from .words import ERROR_BODY_MAX, Reporter, duration, json_problem, size
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -114,7 +114,9 @@ class Transport:
         self.session.mount(prefix, Adapter(max_retries=retry))
         where = (host.hostname or "", host.port or (443 if host.scheme == "https" else 80))
         # Every text the client shows goes through its scrubber (see .scrub).
-        self.reporter = Reporter(scrub.Scrubber(connection.secrets()), where, timeout[0])
+        self.reporter = Reporter(
+            scrub.Scrubber(connection.secrets()), where, timeout[0], connection.api_key_source
+        )
         self._headers = {
             "Accept": "application/json",
             "Accept-Encoding": ACCEPT_ENCODING,
@@ -130,7 +132,7 @@ class Transport:
     def get_page(self, url: str, limit: int) -> tuple[list[dict[str, Any]], list[str]]:
         """GET one page (asked with ``limit``) with retries; return its
         records and their ids."""
-        ex = Exchange(self.retry_budget, self.timeout[1])
+        ex = Exchange(self.retry_budget, self.timeout[1], url, self._log)
         token = EXCHANGE.set(ex)
         active = scrub.ACTIVE.set(self.reporter.scrub)
         try:
@@ -162,7 +164,7 @@ class Transport:
                 wait = self._backoff(broken)
                 if broken > self.max_retries or not ex.budget.allows(wait):
                     raise err from again.cause
-                log.info("retrying %s in %.2f s after %s", url, wait, again.what)
+                log.info("retrying %s in %s after %s", url, duration(wait), again.what)
                 if wait > 0:
                     time.sleep(wait)
 
@@ -170,7 +172,9 @@ class Transport:
         self, url: str, limit: int, ex: Exchange
     ) -> tuple[list[dict[str, Any]], list[str]]:
         """One GET (urllib3 retrying underneath) and its body. Raises
-        :class:`_Again` for what the client's own loop may retry."""
+        :class:`_Again` for what the client's own loop may retry. Every try
+        is reported (:meth:`Exchange.report`): those urllib3 retried by it,
+        the last one here."""
         t0 = time.monotonic()
         try:
             resp = self.session.get(
@@ -183,44 +187,52 @@ class Transport:
             )
         except requests.RequestException as exc:
             ex.end()
-            log.debug("GET %s -> failed (%.0f ms)", url, (time.monotonic() - t0) * 1000)
+            if not ex.report(0):  # no request was sent: no exchange to count
+                log.debug("GET %s -> failed (%.0f ms)", url, (time.monotonic() - t0) * 1000)
             if ex.expired:  # the last try ran out of time (before the headers)
-                what = f"timed out: no complete answer within {ex.total:g} s"
+                what = f"timed out: no complete answer within {duration(ex.total)}"
                 raise self.reporter.transport_error(exc, url, what, plain=True) from exc
             raise self.reporter.transport_error(exc, url) from exc
         except (OSError, ValueError, HTTPError) as exc:
             # Before any request (a missing CA bundle), or what requests
             # does not wrap: no answer.
             ex.end()
+            ex.report(0)
             raise self.reporter.transport_error(exc, url, "the request could not be made") from exc
         status = resp.status_code
+        try:
+            return self._page(resp, status, url, limit, ex)
+        finally:
+            ex.report(status)  # a try that ended without a page (else reported already)
+
+    def _page(
+        self, resp: requests.Response, status: int, url: str, limit: int, ex: Exchange
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """The page of an answer with ``status``, or the error it is."""
         if status != 200:
             body, cut = self._read(resp, url, ex, ERROR_BODY_MAX, truncate=True)
-            self._log(url, status, time.monotonic() - t0, 0)
+            ex.report(status)
             raise self.reporter.status_error(status, url, resp, body, cut, ex)
         cap = PAGE_OVERHEAD + limit * self.max_record_size
         body, _ = self._read(resp, url, ex, cap)
-        elapsed = time.monotonic() - t0
         try:
             doc = jsonlimit.loads(body, MAX_DEPTH)
         except jsonlimit.TooDeep:
-            self._log(url, status, elapsed, 0)
             what = f"a body nested deeper than {MAX_DEPTH} levels"
             raise self.reporter.format_error(url, body, what) from None
-        except ValueError:
-            self._log(url, status, elapsed, 0)
-            if _looks_cut(body):
+        except ValueError as exc:
+            ctype = resp.headers.get("Content-Type") or "no content type"
+            problem = json_problem(body, exc, ctype)
+            if problem is None:  # the start of JSON: retried like a body that broke off
                 what = "a JSON body cut short"
                 raise _Again("body", self.reporter.format_error(url, body, what), what) from None
-            ctype = resp.headers.get("Content-Type") or "no content type"
-            what = f"a body that is not JSON ({ctype})"
-            raise _Again("format", self.reporter.format_error(url, body, what), what) from None
+            error = self.reporter.format_error(url, body, problem)
+            raise _Again("format", error, problem) from None
         data = doc.get("data") if isinstance(doc, dict) else None
         if not isinstance(data, list):
-            self._log(url, status, elapsed, 0)
             what = 'a body that is not the {"data": [...]} envelope'
             raise _Again("format", self.reporter.format_error(url, body, what), what)
-        self._log(url, status, elapsed, len(data))
+        ex.report(status, len(data))
         try:
             ids = [r["id"] for r in data]
         except (KeyError, TypeError, IndexError):
@@ -268,14 +280,13 @@ class Transport:
         except (HTTPError, OSError, zlib.error) as exc:
             expired = ex.expired
             if expired:
-                what = f"timed out: no complete answer within {ex.total:g} s"
+                what = f"timed out: no complete answer within {duration(ex.total)}"
             elif isinstance(exc, ReadTimeoutError):
                 what = "timed out while reading the answer"
             elif isinstance(exc, zlib.error):
                 what = "the compressed body is corrupt"
             else:
                 what = "the response broke off"
-            log.debug("GET %s -> body: %s", url, what)
             error = self.reporter.transport_error(exc, url, what, plain=True)
             raise _Again("body", error, what, exc) from None
         finally:
@@ -292,8 +303,13 @@ class Transport:
         return float(min(self.backoff_max, wait))
 
     def _log(self, url: str, status: int, seconds: float, records: int) -> None:
-        noun = "record" if records == 1 else "records"
-        log.debug("GET %s -> %d (%.0f ms, %d %s)", url, status, seconds * 1000, records, noun)
+        """One exchange is over (each try, retried or not): logged, and told
+        to ``on_request``."""
+        if status:
+            noun = "record" if records == 1 else "records"
+            log.debug("GET %s -> %d (%.0f ms, %d %s)", url, status, seconds * 1000, records, noun)
+        else:
+            log.debug("GET %s -> no answer (%.0f ms)", url, seconds * 1000)
         if self.on_request is not None:
             self.on_request(url, status, seconds, records)
 
@@ -340,9 +356,3 @@ class _Again(Exception):
         self.error = error
         self.what = what
         self.cause = cause
-
-
-def _looks_cut(body: bytes) -> bool:
-    """Whether a body that is not valid JSON looks like JSON cut short."""
-    head = body.lstrip()[:1]
-    return head in (b"{", b"[")
