@@ -50,6 +50,26 @@ class Budget:
         return wait <= self.left()
 
 
+@dataclass(frozen=True, slots=True)
+class ExchangeReport:
+    """One HTTP exchange, as ``Client(on_exchange=...)`` is told of it: the
+    request's ``url``, the answer's ``status`` (0 when none came), the
+    ``seconds`` it took, the ``records`` of the page (0 but for a page),
+    and ``attempt``: 1 for a request's first try, 2 and on for its retries
+    (of a status, of a dropped connection, of a body cut short)."""
+
+    url: str
+    status: int
+    seconds: float
+    records: int
+    attempt: int
+
+    @property
+    def retry(self) -> bool:
+        """Whether this exchange retried an earlier one."""
+        return self.attempt > 1
+
+
 class Exchange:
     """One page's request: its budget, the deadline of each try, the count.
 
@@ -60,10 +80,9 @@ class Exchange:
     under way returns and fails; :attr:`expired` tells the failure was the
     deadline.
 
-    Each try that sent its request is reported once to ``on_try(url,
-    status, seconds, records)`` (:meth:`report`): by urllib3's retry logic
-    for a try it retries, by the client for the last one (``status`` 0: no
-    answer came).
+    Each try that sent its request is reported once to ``on_try`` as a
+    :class:`ExchangeReport` (:meth:`report`): by urllib3's retry logic for a try it
+    retries, by the client for the last one (``status`` 0: no answer came).
     """
 
     def __init__(
@@ -71,7 +90,7 @@ class Exchange:
         budget: float,
         total: float,
         url: str = "",
-        on_try: Callable[[str, int, float, int], None] | None = None,
+        on_try: Callable[[ExchangeReport], None] | None = None,
     ) -> None:
         self.budget = Budget(budget)
         self.total = total
@@ -79,6 +98,8 @@ class Exchange:
         self.url = url
         self.on_try = on_try
         self.attempts = 0
+        #: The tries reported so far (the number of the last one).
+        self.exchanges = 0
         self.expired = False
         #: Why retrying stopped before the retries ran out, in words.
         self.gave_up: str | None = None
@@ -118,8 +139,10 @@ class Exchange:
         if self.attempts == 0 or (status == 0 and not self.sent):
             return False
         self._reported = True
+        self.exchanges += 1
         if self.on_try is not None:
-            self.on_try(self.url, status, time.monotonic() - self.began, records)
+            seconds = time.monotonic() - self.began
+            self.on_try(ExchangeReport(self.url, status, seconds, records, self.exchanges))
         return True
 
     def end(self) -> None:

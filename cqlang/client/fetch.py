@@ -27,6 +27,7 @@ from ..encoding import encode_json, request_path
 from . import paging
 from .connection import Connection
 from .errors import ApiError
+from .exchange import ExchangeReport
 from .paging import MAX_PAGE_SIZE
 from .transport import DEFAULT_MAX_RECORD_SIZE, PAGE_OVERHEAD, Transport
 
@@ -60,7 +61,9 @@ class Client:
     ``base_url`` only. ``on_request`` is called after every HTTP exchange,
     each retried one included, with ``(url, status, seconds, records)``
     (for progress displays): ``status`` 0 when no answer came, ``seconds``
-    that exchange's own, ``records`` 0 but for a page.
+    that exchange's own, ``records`` 0 but for a page. ``on_exchange`` is
+    called with the same as an :class:`ExchangeReport`, which also has the
+    ``attempt`` (1, or 2 and on for a retry) and ``retry``.
     """
 
     def __init__(
@@ -81,6 +84,7 @@ class Client:
         max_relocate: int = 4,
         max_record_size: int = DEFAULT_MAX_RECORD_SIZE,
         on_request: Callable[[str, int, float, int], None] | None = None,
+        on_exchange: Callable[[ExchangeReport], None] | None = None,
     ) -> None:
         if isinstance(connection, Connection):
             if base_url is not None or api_key is not None:
@@ -118,6 +122,7 @@ class Client:
             retry_budget=retry_budget,
             max_record_size=max_record_size,
             on_request=on_request,
+            on_exchange=on_exchange,
         )
         self.session = self._transport.session
 

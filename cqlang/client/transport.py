@@ -29,7 +29,7 @@ from .._version import __version__
 from . import scrub
 from .body import ACCEPT_ENCODING, BodyTooLarge, UnknownEncoding, read_body
 from .errors import ApiError, ResponseTooLargeError
-from .exchange import EXCHANGE, Adapter, Exchange
+from .exchange import EXCHANGE, Adapter, Exchange, ExchangeReport
 from .retry import BudgetRetry
 from .words import ERROR_BODY_MAX, Reporter, duration, json_problem, size
 
@@ -79,6 +79,7 @@ class Transport:
         retry_budget: float,
         max_record_size: int,
         on_request: Callable[[str, int, float, int], None] | None,
+        on_exchange: Callable[[ExchangeReport], None] | None = None,
     ) -> None:
         self.timeout = timeout
         self.max_record_size = max_record_size
@@ -88,6 +89,7 @@ class Transport:
         self.backoff_jitter = backoff_jitter
         self.retry_budget = retry_budget
         self.on_request = on_request
+        self.on_exchange = on_exchange
         self._auth = _RawKeyAuth(connection.api_key)
         retry = BudgetRetry(
             total=max_retries,
@@ -302,16 +304,22 @@ class Transport:
         wait = self.backoff_factor * 2 ** (n - 1) + random.random() * self.backoff_jitter
         return float(min(self.backoff_max, wait))
 
-    def _log(self, url: str, status: int, seconds: float, records: int) -> None:
-        """One exchange is over (each try, retried or not): logged, and told
-        to ``on_request``."""
+    def _log(self, sent: ExchangeReport) -> None:
+        """One exchange is over (each try, retried or not): logged (a retry
+        says which try it was), and told to ``on_request`` and
+        ``on_exchange``."""
+        url, status, seconds, records = sent.url, sent.status, sent.seconds, sent.records
+        ms = round(seconds * 1000)
+        again = f", try {sent.attempt}" if sent.retry else ""
         if status:
             noun = "record" if records == 1 else "records"
-            log.debug("GET %s -> %d (%.0f ms, %d %s)", url, status, seconds * 1000, records, noun)
+            log.debug("GET %s -> %d (%d ms, %d %s%s)", url, status, ms, records, noun, again)
         else:
-            log.debug("GET %s -> no answer (%.0f ms)", url, seconds * 1000)
+            log.debug("GET %s -> no answer (%d ms%s)", url, ms, again)
         if self.on_request is not None:
             self.on_request(url, status, seconds, records)
+        if self.on_exchange is not None:
+            self.on_exchange(sent)
 
 
 class _Secret:
