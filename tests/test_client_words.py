@@ -6,6 +6,7 @@ emulator), with the wording helpers' own properties besides."""
 from __future__ import annotations
 
 import email.utils
+import gzip
 import json
 import re
 import socket
@@ -128,8 +129,44 @@ def test_durations(seconds: float, words: str) -> None:
             b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\nabcd",
             "the compressed body is corrupt: incorrect header check",
         ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+            "the response broke off: a malformed chunk of the body",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nX: "
+            + b"a" * 70_000
+            + b"\r\n\r\n",
+            "a trailer line longer than 64 KiB",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nContent-Length: 4\r\n\r\nabcd",
+            "the compressed body is corrupt: incomplete or truncated stream",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 12\r\n\r\n"
+            + gzip.compress(b'{"data": []}')[:12],
+            "the compressed body is corrupt: incomplete or truncated stream",
+        ),
+        (
+            b"HTTP/1.1 302 Found\r\nLocation: http://[::1\r\nContent-Length: 0\r\n\r\n",
+            "the answer could not be read: invalid IPv6 URL",
+        ),
     ],
-    ids=["headers", "header-line", "status-line", "chunk-size", "protocol", "length", "gzip"],
+    ids=[
+        "headers",
+        "header-line",
+        "status-line",
+        "chunk-size",
+        "protocol",
+        "length",
+        "gzip",
+        "chunk",
+        "trailer",
+        "deflate-cut",
+        "gzip-cut",
+        "location",
+    ],
 )
 def test_a_broken_answer_is_said_in_words(data: bytes, words: str) -> None:
     with Hostile(raw(data)) as server:

@@ -12,6 +12,7 @@ deadline (:mod:`.exchange`). A page's body is read within a size cap
 
 from __future__ import annotations
 
+import http.client
 import logging
 import random
 import time
@@ -195,12 +196,13 @@ class Transport:
                 what = f"timed out: no complete answer within {duration(ex.total)}"
                 raise self.reporter.transport_error(exc, url, what, plain=True) from exc
             raise self.reporter.transport_error(exc, url) from exc
-        except (OSError, ValueError, HTTPError) as exc:
+        except (OSError, ValueError, HTTPError, http.client.HTTPException) as exc:
             # Before any request (a missing CA bundle), or what requests
-            # does not wrap: no answer.
+            # does not wrap (a redirect to a URL it cannot parse): no answer.
             ex.end()
             ex.report(0)
-            raise self.reporter.transport_error(exc, url, "the request could not be made") from exc
+            what = "the answer could not be read" if ex.sent else "the request could not be made"
+            raise self.reporter.transport_error(exc, url, what) from exc
         status = resp.status_code
         try:
             return self._page(resp, status, url, limit, ex)
@@ -279,7 +281,7 @@ class Transport:
             raise self.reporter.format_error(
                 url, b"", f"a body in an encoding it did not ask for ({exc})"
             ) from None
-        except (HTTPError, OSError, zlib.error) as exc:
+        except (HTTPError, OSError, zlib.error, http.client.HTTPException) as exc:
             expired = ex.expired
             if expired:
                 what = f"timed out: no complete answer within {duration(ex.total)}"

@@ -169,6 +169,8 @@ def describe(exc: BaseException | None) -> str:
     if exc is None:
         return "an unknown error"
     chain = error_chain(exc)
+    if any(_bad_chunk_size(e) for e in chain):  # under one IncompleteRead or two
+        return "a malformed chunk of the body"
     for e in chain:
         said = _in_words(e)
         if said is not None:
@@ -184,11 +186,15 @@ def describe(exc: BaseException | None) -> str:
         return f"timed out ({text})" if text else "timed out"
     if isinstance(cur, OSError) and cur.strerror:
         return cur.strerror[:1].lower() + cur.strerror[1:]
+    if type(cur) in (ValueError, UnicodeError) and text:  # its words say it all
+        return text[:1].lower() + text[1:]
     return f"{kind}: {text}" if text else kind
 
 
 def _in_words(e: BaseException) -> str | None:
     """What one exception of the chain means, when it has words here."""
+    if isinstance(e, urllib3.exceptions.InvalidChunkLength):  # an IncompleteRead too
+        return "a malformed chunk of the body"
     if isinstance(e, http.client.IncompleteRead | urllib3.exceptions.IncompleteRead):
         got = e.partial if isinstance(e.partial, int) else len(e.partial)
         more = f", {e.expected} more expected" if e.expected is not None else ""
@@ -197,8 +203,6 @@ def _in_words(e: BaseException) -> str | None:
         return "the server closed the connection without an answer"
     if isinstance(e, ConnectionResetError):
         return "the connection was reset"
-    if isinstance(e, urllib3.exceptions.InvalidChunkLength):
-        return "a malformed chunk of the body"
     if isinstance(e, http.client.LineTooLong):
         # http.client says "got more than N bytes when reading LINE".
         m = _LINE_TOO_LONG.search(str(e))
@@ -232,6 +236,17 @@ def _in_words(e: BaseException) -> str | None:
     if isinstance(e, urllib3.exceptions.ProtocolError) and "ended prematurely" in str(e):
         return "the answer ended early"
     return None
+
+
+def _bad_chunk_size(e: BaseException) -> bool:
+    """http.client's IncompleteRead for a chunk size that is not hex (it
+    raises it while handling int()'s ValueError)."""
+    context = e.__context__
+    return (
+        isinstance(e, http.client.IncompleteRead)
+        and type(context) is ValueError
+        and "with base 16" in str(context)
+    )
 
 
 def _quoted(value: object) -> str:
