@@ -8,6 +8,7 @@ from __future__ import annotations
 import email.utils
 import gzip
 import json
+import logging
 import re
 import socket
 import time
@@ -81,6 +82,22 @@ def test_a_retry_after_date_in_the_past_is_now() -> None:
     with Hostile(answer(429, b"{}", headers={"Retry-After": past})) as server:
         err = failure(server.url, max_retries=2)
     assert len(server.requests) == 3 and "still after 3 tries" in str(err)
+
+
+def test_a_retry_after_date_within_the_budget_waits_at_most_retry_after_max(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A date some seconds ahead, within the budget: waited for, but no
+    longer than the client's retry_after_max; the wait said in words."""
+    soon = email.utils.formatdate(time.time() + 5, usegmt=True)
+    with (
+        Hostile(answer(503, b"busy", headers={"Retry-After": soon})) as server,
+        caplog.at_level(logging.INFO, logger="cqlang.client"),
+    ):
+        err = failure(server.url, max_retries=1, retry_budget=20, retry_after_max=0.25)
+    assert isinstance(err, ServerError) and len(server.requests) == 2
+    waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("retrying ")]
+    assert len(waits) == 1 and waits[0].endswith(" in 0.25 s after status 503"), waits
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True))
