@@ -94,7 +94,9 @@ def test_no_key_is_a_configuration_error(key: str) -> None:
         ("SECRET\rKEY", "control character (U+000D, character 7 of 10)"),
         ("SECRET\u200bKEY", "control character (U+200B"),  # a format character
         ("SE\u2028CRET", "control character (U+2028"),
-        ("SECRET-ł", "not ASCII (character 8 of 8)"),
+        ("SECRET-ł", "not ASCII (U+0142 LATIN SMALL LETTER L WITH STROKE, character 8 of 8)"),
+        ("SECRET\u201cKEY", "not ASCII (U+201C LEFT DOUBLE QUOTATION MARK, character 7 of 10)"),
+        ("SECRET\u00a0KEY", "not ASCII (U+00A0 NO-BREAK SPACE, character 7 of 10)"),
         # A byte that is not UTF-8, as os.environ holds it (surrogateescape).
         ("SECRET\udc85KEY", "a byte that is not UTF-8 (0x85, character 7 of 10)"),
     ],

@@ -69,7 +69,12 @@ def check_key(raw: str, origin: str) -> str:
                     "does the key span two lines?)"
                 )
         elif not c.isascii():
-            what = f"a character that is not ASCII ({at})"
+            # Named: no key holds one, so it is a stray (a typographic
+            # quote, a no-break space, a lookalike letter), not the key.
+            name = unicodedata.name(c, "")
+            what = (
+                f"a character that is not ASCII (U+{ord(c):04X}{' ' + name if name else ''}, {at})"
+            )
         else:
             continue
         raise ConfigurationError(
