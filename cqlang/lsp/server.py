@@ -11,14 +11,16 @@ read as the editor has it, saved or not; a file with mistakes still gives
 what it holds without them. A config document itself is checked with the
 files found from its folder when it is one of them, else on its own.
 
-Bad input never stops the server: a handler that fails is logged (on
-stderr and as ``window/logMessage``) and answered with an error, and the
-server goes on serving.
+Bad input never stops the server: a request that does not fit its method
+is answered with an error (cqlang.lsp.protocol); a handler that fails is
+logged (the traceback on stderr, one line as ``window/logMessage``) and
+answered with an error without its traceback; the server goes on serving.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import time
@@ -28,12 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .._version import __version__
 from ..config import MAX_CONFIG_BYTES, Config, ConfigError, ConfigFile, check_text, discover
 from .documents import Document, LineIndex
+from .protocol import CqlangProtocol
 
 log = logging.getLogger("cqlang.lsp")
 
@@ -44,6 +48,16 @@ ERRORS_URL = "https://github.com/conpeek/cqlang/blob/main/docs/errors.md"
 #: Seconds a document's config files are trusted before they are looked
 #: for again (edits in the editor and watched-file events refresh sooner).
 CONFIG_TTL = 2.0
+#: The longest account of a failure sent to the client as a log message.
+_MAX_LOGGED = 500
+
+
+class RequestFailed(JsonRpcException):
+    """A well-formed request the server cannot serve (a document that is
+    neither open nor a readable file): LSP's ``RequestFailed``."""
+
+    CODE = int(types.LSPErrorCodes.RequestFailed)
+    MESSAGE = "Request failed"
 
 
 class CqlangServer(LanguageServer):
@@ -54,6 +68,7 @@ class CqlangServer(LanguageServer):
             "cqlang",
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Full,
+            protocol_cls=CqlangProtocol,
         )
         self.config_file = config_file
         self.documents: dict[str, Document] = {}
@@ -74,10 +89,21 @@ class CqlangServer(LanguageServer):
 
     # ------------------------------------------------------------ errors
     def report_server_error(self, error: Exception, source: Any) -> None:
-        """A handler failed: log it, never pop it up (pygls has already
-        answered a request with the error)."""
+        """pygls reports an error (a request answered with a JSON-RPC error
+        it raised, a message it could not read): log it, never pop it up;
+        a message that is not JSON is answered (JSON-RPC's parse error)."""
+        if isinstance(error, json.JSONDecodeError | UnicodeDecodeError):
+            self.protocol.unreadable(error)  # type: ignore[attr-defined]
+            return
         log.error("cqlang lsp: %s: %s", type(error).__name__, error)
-        self.log(types.MessageType.Error, f"cqlang: {type(error).__name__}: {error}")
+        self.log(types.MessageType.Error, f"cqlang: {type(error).__name__}: {error}"[:_MAX_LOGGED])
+
+    def failed(self, error: BaseException, what: str) -> None:
+        """A handler raised ``error`` while serving ``what`` (a method):
+        the traceback to the server's log, one line to the client."""
+        log.error("cqlang lsp: %s failed", what, exc_info=error)
+        line = f"cqlang: {what} failed: {type(error).__name__}: {error}".splitlines()
+        self.log(types.MessageType.Error, (line[0] if line else what)[:_MAX_LOGGED])
 
     def log(self, kind: types.MessageType, message: str) -> None:
         try:
@@ -100,8 +126,11 @@ class CqlangServer(LanguageServer):
             return doc
         path = _path(uri)
         if path is None:
-            raise LookupError(f"{uri} is not open and not a file")
-        text = path.read_text(encoding="utf-8")
+            raise RequestFailed(f"{uri} is not open and not a file")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RequestFailed(f"{uri} is not open and cannot be read: {exc}") from None
         return Document(uri, path, text, None)
 
     def open(self, uri: str, text: str, version: int | None) -> Document:
@@ -212,8 +241,7 @@ class CqlangServer(LanguageServer):
             try:
                 job()
             except Exception as exc:
-                log.exception("cqlang lsp: %s", exc)
-                self.report_server_error(exc, None)
+                self.failed(exc, f"a job for {uri}")
 
         old = self._pending.pop(uri, None)
         if old is not None:

@@ -1,0 +1,223 @@
+"""The language server under hostile input, end to end over stdio: malformed
+requests are answered (JSON-RPC errors), odd positions are clamped, and
+a failing handler is answered without a traceback.
+
+Raw JSON-RPC (tests/lsp_support.RawServer) for what no LSP client sends;
+every wait is bounded (a server that does not answer fails the test).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from lsp_support import RawServer, temp_root, uri_of
+
+ROOT = temp_root()
+HOME = ROOT / "home"
+HOME.mkdir()
+WS = ROOT / "ws"
+WS.mkdir()
+(WS / "cqlang.toml").write_text('[queries.a]\nquery = "state = OPEN"\n', encoding="utf-8")
+(WS / "uses.cql").write_text("@a and priority > 1\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[RawServer]:
+    raw = RawServer(HOME, WS)
+    yield raw
+    raw.close()
+
+
+def _at(uri: str, line: int = 0, character: int = 0) -> dict[str, Any]:
+    return {"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}
+
+
+def _hover_works(server: RawServer, uri: str) -> None:
+    """The server still serves: a good request gets its result."""
+    got = server.answer(server.request("textDocument/hover", _at(uri)))
+    assert "error" not in got and "state" in json.dumps(got["result"])
+
+
+# ------------------------------------------------------- malformed requests
+
+MALFORMED_HOVERS = {
+    "negative character": {**_at("X"), "position": {"line": 0, "character": -5}},
+    "huge character": {**_at("X"), "position": {"line": 0, "character": 10**12}},
+    "negative line": {**_at("X"), "position": {"line": -1, "character": 0}},
+    "no position": {"textDocument": {"uri": "X"}},
+    "no textDocument": {"position": {"line": 0, "character": 0}},
+    "position not an object": {**_at("X"), "position": "0:0"},
+    "params null": None,
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED_HOVERS))
+def test_a_malformed_request_is_answered_with_invalid_params(server: RawServer, case: str) -> None:
+    uri = uri_of(WS / "malformed.cql")
+    server.open(uri, "state = OPEN")
+    params = json.loads(json.dumps(MALFORMED_HOVERS[case]).replace('"X"', json.dumps(uri)))
+    msg_id = server.request("textDocument/hover", params)
+    got = server.answer(msg_id)
+    assert got["id"] == msg_id
+    assert got["error"]["code"] == -32602
+    assert got["error"]["message"].startswith("invalid params for textDocument/hover")
+    assert "Traceback" not in json.dumps(got)
+    _hover_works(server, uri)
+
+
+def test_a_request_without_params_or_with_a_bad_id_is_answered(server: RawServer) -> None:
+    uri = uri_of(WS / "malformed.cql")
+    server.open(uri, "state = OPEN")
+    msg_id = server.request("textDocument/hover", omit_params=True)
+    assert server.answer(msg_id)["error"]["code"] == -32602
+    # An id that is no string or integer: invalid request, answered with a null id.
+    mark = len(server.received)
+    server.send({"jsonrpc": "2.0", "id": [1], "method": "textDocument/hover", "params": None})
+    got = server.wait(lambda m: "id" in m and m["id"] is None and "error" in m, since=mark)
+    assert got["error"]["code"] == -32600
+    # Not JSON-RPC 2.0 (no "jsonrpc"): invalid request, with its id.
+    server.send({"id": 9001, "method": "textDocument/hover", "params": _at(uri)})
+    assert server.answer(9001)["error"]["code"] == -32600
+    _hover_works(server, uri)
+
+
+def test_a_malformed_notification_is_not_answered_and_logged(server: RawServer) -> None:
+    uri = uri_of(WS / "malformed.cql")
+    before = len(server.received)
+    server.notify("textDocument/didOpen", {"textDocument": {"uri": 5}})
+    server.notify("textDocument/didChange", None)
+    _hover_works(server, uri)
+    later = server.received[before:]
+    assert not any("id" in m and "method" not in m and "error" in m for m in later)
+    logged = [m for m in later if m.get("method") == "window/logMessage"]
+    assert any("malformed textDocument/didChange" in m["params"]["message"] for m in logged)
+
+
+def test_out_of_range_positions_are_clamped(server: RawServer) -> None:
+    text = "state = OPEN\r\nand @a  # 😀 ż\rand priority > 1"
+    uri = uri_of(WS / "far.cql")
+    server.open(uri, text)
+    far = {"line": 10**6, "character": 2**31 - 1}
+    eol = {"line": 1, "character": 2**31 - 1}
+    doc = {"uri": uri}
+    requests = [
+        ("textDocument/hover", {"textDocument": doc, "position": far}),
+        ("textDocument/hover", {"textDocument": doc, "position": eol}),
+        ("textDocument/completion", {"textDocument": doc, "position": far}),
+        ("textDocument/completion", {"textDocument": doc, "position": eol}),
+        ("textDocument/definition", {"textDocument": doc, "position": eol}),
+        (
+            "textDocument/references",
+            {"textDocument": doc, "position": far, "context": {"includeDeclaration": True}},
+        ),
+        (
+            "textDocument/codeAction",
+            {
+                "textDocument": doc,
+                "range": {"start": far, "end": {"line": 0, "character": 0}},
+                "context": {"diagnostics": []},
+            },
+        ),
+        (
+            "textDocument/rangeFormatting",
+            {
+                "textDocument": doc,
+                "range": {"start": far, "end": eol},
+                "options": {"tabSize": 4, "insertSpaces": True},
+            },
+        ),
+    ]
+    for method, params in requests:
+        got = server.answer(server.request(method, params))
+        assert "error" not in got, (method, got)
+    _hover_works(server, uri_of(WS / "malformed.cql"))
+
+
+# ---------------------------------------------------------- failing handlers
+
+
+def test_formatting_a_config_that_is_not_toml_gives_no_edits(server: RawServer) -> None:
+    uri = uri_of(WS / "cqlang.toml")
+    text = '[queries.a]\nquery = "STATE=open"\n[oops\n'
+    server.open(uri, text, language="toml")
+    got = server.answer(
+        server.request(
+            "textDocument/formatting",
+            {"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": True}},
+        )
+    )
+    assert got.get("result") == [] or got.get("result") is None, got
+    got = server.answer(
+        server.request(
+            "textDocument/rangeFormatting",
+            {
+                "textDocument": {"uri": uri},
+                "range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 5}},
+                "options": {"tabSize": 4, "insertSpaces": True},
+            },
+        )
+    )
+    assert "error" not in got and not got.get("result"), got
+    server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+
+
+def test_a_failing_handler_is_answered_without_its_traceback() -> None:
+    """A bug in a handler (here one registered to fail): -32603, the
+    method and the exception's type in the message, no data; the traceback
+    in the server's log."""
+    from cqlang.lsp.server import create_server
+
+    server = create_server()
+    sent: list[dict[str, Any]] = []
+
+    class Writer:
+        def write(self, data: bytes) -> None:
+            sent.append(json.loads(data))
+
+        def close(self) -> None:
+            pass
+
+    server.protocol.set_writer(Writer(), include_headers=False)
+
+    def boom(ls: Any, params: Any) -> None:
+        raise ZeroDivisionError("the secret sauce")
+
+    server.feature("cqlang/boom")(boom)
+    protocol = server.protocol
+    message = protocol.structure_message(
+        {"jsonrpc": "2.0", "id": 7, "method": "cqlang/boom", "params": {}}
+    )
+    protocol.handle_message(message)
+    (answer,) = [m for m in sent if m.get("id") == 7]
+    assert answer["error"]["code"] == -32603
+    assert "cqlang/boom" in answer["error"]["message"]
+    assert "ZeroDivisionError" in answer["error"]["message"]
+    assert answer["error"].get("data") is None
+    assert "Traceback" not in json.dumps(answer) and "secret sauce" not in json.dumps(answer)
+    logs = [m["params"]["message"] for m in sent if m.get("method") == "window/logMessage"]
+    assert any("cqlang/boom failed: ZeroDivisionError" in m for m in logs)
+    # A notification's handler that fails: logged, never answered.
+    server.feature("cqlang/boomed")(boom)
+    sent.clear()
+    protocol.handle_message(
+        protocol.structure_message({"jsonrpc": "2.0", "method": "cqlang/boomed", "params": {}})
+    )
+    assert not any("id" in m for m in sent)
+    assert any(m.get("method") == "window/logMessage" for m in sent)
+
+
+def test_a_message_that_is_not_a_json_object_is_answered(server: RawServer) -> None:
+    for body, code in (
+        (b'{"jsonrpc": "2.0", "id": 1, "meth', -32700),
+        (b"\xff\xfe", -32700),
+        (b'[{"jsonrpc": "2.0", "id": 5, "method": "shutdown"}]', -32600),
+        (b"5", -32600),
+    ):
+        mark = len(server.received)
+        server.send_bytes(body)
+        got = server.wait(lambda m: "method" not in m and m.get("id", 0) is None, since=mark)
+        assert got["error"]["code"] == code, body
+    _hover_works(server, uri_of(WS / "uses.cql"))
