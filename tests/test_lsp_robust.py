@@ -1,6 +1,7 @@
 """The language server under hostile input, end to end over stdio: malformed
-requests are answered (JSON-RPC errors), odd positions are clamped, and
-a failing handler is answered without a traceback.
+requests are answered (JSON-RPC errors), odd positions are clamped, files
+that are not regular files are never waited on, the search for references
+is bounded, and a failing handler is answered without a traceback.
 
 Raw JSON-RPC (tests/lsp_support.RawServer) for what no LSP client sends;
 every wait is bounded (a server that does not answer fails the test).
@@ -9,11 +10,15 @@ every wait is bounded (a server that does not answer fails the test).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from lsp_support import RawServer, temp_root, uri_of
+
+from cqlang.lsp import files
 
 ROOT = temp_root()
 HOME = ROOT / "home"
@@ -22,6 +27,8 @@ WS = ROOT / "ws"
 WS.mkdir()
 (WS / "cqlang.toml").write_text('[queries.a]\nquery = "state = OPEN"\n', encoding="utf-8")
 (WS / "uses.cql").write_text("@a and priority > 1\n", encoding="utf-8")
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +141,133 @@ def test_out_of_range_positions_are_clamped(server: RawServer) -> None:
         got = server.answer(server.request(method, params))
         assert "error" not in got, (method, got)
     _hover_works(server, uri_of(WS / "malformed.cql"))
+
+
+# ---------------------------------------------- files that are not files
+
+
+def test_a_named_pipe_is_never_read(server: RawServer) -> None:
+    fifo = WS / "fifo.cql"
+    os.mkfifo(fifo)
+    try:
+        got = server.answer(
+            server.request("textDocument/codeLens", {"textDocument": {"uri": uri_of(fifo)}})
+        )
+        assert got["error"]["code"] == -32803  # RequestFailed
+        assert "not a regular file" in got["error"]["message"]
+        # Find references walks the workspace: the pipe among its .cql files is skipped.
+        uri = uri_of(WS / "refs.cql")
+        server.open(uri, "@a")
+        got = server.answer(
+            server.request(
+                "textDocument/references",
+                {**_at(uri), "context": {"includeDeclaration": False}},
+            )
+        )
+        found = {r["uri"] for r in got["result"]}
+        assert uri_of(WS / "uses.cql") in found and uri_of(fifo) not in found
+    finally:
+        fifo.unlink()
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_device_is_never_read(server: RawServer) -> None:
+    for uri in ("file:///dev/zero", "file:///dev/zero.cql", uri_of(WS / "missing.cql")):
+        got = server.answer(server.request("textDocument/codeLens", {"textDocument": {"uri": uri}}))
+        assert got["error"]["code"] == -32803, got
+    _hover_works(server, uri_of(WS / "malformed.cql"))
+
+
+def test_a_file_past_the_limit_is_not_read(server: RawServer) -> None:
+    big = WS / "big.cql"
+    big.write_bytes(b"x" * (files.MAX_QUERY_FILE_BYTES + 1))
+    try:
+        got = server.answer(
+            server.request("textDocument/codeLens", {"textDocument": {"uri": uri_of(big)}})
+        )
+        assert got["error"]["code"] == -32803 and "larger than" in got["error"]["message"]
+    finally:
+        big.unlink()
+
+
+def test_references_without_a_workspace_look_only_in_the_documents_folder() -> None:
+    root = temp_root()
+    (root / "home").mkdir()
+    here = root / "here"
+    (here / "deeper").mkdir(parents=True)
+    (here / "sibling.cql").write_text("@a\n", encoding="utf-8")
+    (here / "deeper" / "below.cql").write_text("@a\n", encoding="utf-8")
+    (root / "above.cql").write_text("@a\n", encoding="utf-8")
+    raw = RawServer(root / "home", None)
+    try:
+        for uri in (uri_of(here / "x.cql"), "file:///x.cql"):
+            raw.open(uri, "@a or state = OPEN")
+            got = raw.answer(
+                raw.request(
+                    "textDocument/references",
+                    {**_at(uri), "context": {"includeDeclaration": True}},
+                ),
+                timeout=30,
+            )
+            found = {r["uri"] for r in got["result"]}
+            if uri != "file:///x.cql":
+                assert found == {uri, uri_of(here / "sibling.cql")}
+            else:
+                assert uri in found
+    finally:
+        raw.close()
+
+
+def test_the_search_for_query_files_is_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in (".git", "node_modules", ".venv", "venv", "a", "a/b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "q.cql").write_text("@a", encoding="utf-8")
+    (tmp_path / "a" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "a" / "linked.cql").symlink_to(tmp_path / "a" / "q.cql")
+    (tmp_path / "top.cql").write_text("@a", encoding="utf-8")
+    found = {p.relative_to(tmp_path).as_posix() for p in files.cql_files(tmp_path, recursive=True)}
+    assert found == {"top.cql", "a/q.cql", "a/linked.cql", "a/b/q.cql"}
+    shallow = {p.name for p in files.cql_files(tmp_path, recursive=False)}
+    assert shallow == {"top.cql"}
+    # The caps: folders, entries and files.
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(30):
+        (many / f"d{i:02}").mkdir()
+        (many / f"d{i:02}" / "q.cql").write_text("@a", encoding="utf-8")
+    monkeypatch.setattr(files, "MAX_DIRS", 10)
+    assert len(list(files.cql_files(many, recursive=True))) <= 10
+    monkeypatch.setattr(files, "MAX_DIRS", 1000)
+    monkeypatch.setattr(files, "MAX_FILES", 5)
+    assert len(list(files.cql_files(many, recursive=True))) == 5
+    monkeypatch.setattr(files, "MAX_FILES", 1000)
+    monkeypatch.setattr(files, "MAX_ENTRIES", 40)
+    assert len(list(files.cql_files(many, recursive=True))) < 30
+
+
+def test_read_text_refuses_what_is_not_a_small_regular_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "p.cql"
+    os.mkfifo(fifo)
+    for path, why in (
+        (fifo, "not a regular file"),
+        (tmp_path, "not a regular file"),
+        (tmp_path / "none.cql", "no such file"),
+    ):
+        with pytest.raises(files.Unreadable, match=why):
+            files.read_text(path)
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"#" * (files.MAX_CONFIG_BYTES + 1))
+    with pytest.raises(files.Unreadable, match="larger than"):
+        files.read_text(big)
+    bad = tmp_path / "bad.cql"
+    bad.write_bytes(b"state = \xff")
+    with pytest.raises(files.Unreadable, match="not UTF-8"):
+        files.read_text(bad)
+    good = tmp_path / "good.cql"
+    good.write_text("state = OPEN 😀", encoding="utf-8")
+    assert files.read_text(good) == "state = OPEN 😀"
 
 
 # ---------------------------------------------------------- failing handlers

@@ -15,6 +15,8 @@ Bad input never stops the server: a request that does not fit its method
 is answered with an error (cqlang.lsp.protocol); a handler that fails is
 logged (the traceback on stderr, one line as ``window/logMessage``) and
 answered with an error without its traceback; the server goes on serving.
+A document that is not open is read only if it is a regular file within
+the command line's size limits (cqlang.lsp.files).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from pygls.uris import to_fs_path
 from .._version import __version__
 from ..config import MAX_CONFIG_BYTES, Config, ConfigError, ConfigFile, check_text, discover
 from .documents import Document, LineIndex
+from .files import Unreadable, read_text
 from .protocol import CqlangProtocol
 
 log = logging.getLogger("cqlang.lsp")
@@ -128,8 +131,8 @@ class CqlangServer(LanguageServer):
         if path is None:
             raise RequestFailed(f"{uri} is not open and not a file")
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = read_text(path)
+        except Unreadable as exc:
             raise RequestFailed(f"{uri} is not open and cannot be read: {exc}") from None
         return Document(uri, path, text, None)
 
@@ -164,25 +167,44 @@ class CqlangServer(LanguageServer):
         return doc.index(self.encoding)
 
     # ---------------------------------------------------- configuration
-    def folder_of(self, doc: Document) -> Path:
-        """The workspace folder holding ``doc`` (the deepest), else its own."""
+    def workspace_folders(self) -> list[Path]:
+        """The workspace folders (the root URI, for an old client)."""
+        try:
+            folders = [f.uri for f in self.workspace.folders.values()]
+            root = self.workspace.root_uri
+        except RuntimeError:
+            folders, root = [], None
+        paths = [_path(uri) for uri in [*folders, *([root] if root else [])]]
+        return [p for p in paths if p is not None]
+
+    def workspace_folder(self, doc: Document) -> Path | None:
+        """The workspace folder holding ``doc`` (the deepest), if any."""
         best: Path | None = None
         if doc.path is not None:
-            try:
-                folders = [f.uri for f in self.workspace.folders.values()]
-                root = self.workspace.root_uri
-            except RuntimeError:
-                folders, root = [], None
-            for uri in [*folders, *([root] if root else [])]:
-                folder = _path(uri)
-                deeper = folder is not None and (
-                    best is None or len(folder.parts) > len(best.parts)
-                )
-                if deeper and folder is not None and doc.path.is_relative_to(folder):
+            for folder in self.workspace_folders():
+                deeper = best is None or len(folder.parts) > len(best.parts)
+                if deeper and doc.path.is_relative_to(folder):
                     best = folder
-            if best is None:
-                best = doc.path.parent
+        return best
+
+    def folder_of(self, doc: Document) -> Path:
+        """The workspace folder holding ``doc`` (the deepest), else its own."""
+        best = self.workspace_folder(doc)
+        if best is None and doc.path is not None:
+            best = doc.path.parent
         return best if best is not None else Path.cwd()
+
+    def search_folders(self, doc: Document) -> list[tuple[Path, bool]]:
+        """Where ``.cql`` files that may refer to ``doc``'s named queries are
+        looked for, and whether in subfolders too: the workspace folder
+        holding it; a document outside every folder: its own folder only;
+        a document that is no file (``untitled:``): the workspace folders."""
+        folder = self.workspace_folder(doc)
+        if folder is not None:
+            return [(folder, True)]
+        if doc.path is not None:
+            return [(doc.path.parent, False)]
+        return [(f, True) for f in self.workspace_folders()]
 
     def config_for(self, doc: Document) -> Config:
         """The configuration ``doc`` is checked with (see the module)."""
@@ -219,13 +241,9 @@ class CqlangServer(LanguageServer):
             if doc.path is not None and _same(doc.path, path):
                 return doc.text
         try:
-            with path.open("rb") as fh:
-                raw = fh.read(MAX_CONFIG_BYTES + 1)
-            if len(raw) > MAX_CONFIG_BYTES:
-                raise ValueError("too large")
-            return raw.decode("utf-8")
-        except (OSError, ValueError) as exc:
-            self.log(types.MessageType.Warning, f"cqlang: cannot read {path}: {exc}")
+            return read_text(path, MAX_CONFIG_BYTES)
+        except Unreadable as exc:
+            self.log(types.MessageType.Warning, f"cqlang: cannot read a config file: {exc}")
             return None
 
     def forget_configs(self) -> None:
