@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Generator
 from concurrent.futures import Future
 from typing import Any
 
@@ -31,6 +32,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage
+from pygls.protocol.language_server import lsp_method
 
 log = logging.getLogger("cqlang.lsp")
 
@@ -156,6 +158,19 @@ class CqlangProtocol(LanguageServerProtocol):
         self._send_data(
             {"jsonrpc": "2.0", "id": msg_id, "error": {"code": code, "message": message}}
         )
+
+    # ---------------------------------------------------------- documents
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(
+        self, params: types.DidChangeTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        """The server keeps its own texts (cqlang.lsp.publish.did_change
+        applies each change, a range too): pygls's copy, which takes a
+        range for the whole text when the server asked for whole texts,
+        is not kept."""
+        handler = self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)
+        if handler is not None:
+            yield handler, (params,), None
 
     # ------------------------------------------------------------ answering
     def _handle_request(self, msg_id: Any, method_name: str, params: Any) -> None:

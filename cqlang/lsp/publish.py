@@ -18,10 +18,10 @@ from typing import Any
 from lsprotocol import types
 
 from .. import api
-from ..config import Config, check_text
+from ..config import MAX_CONFIG_BYTES, Config, check_text
 from ..diagnostics import Diagnostic, for_front_end
 from ..env import Env
-from .documents import Document, LineIndex, Region
+from .documents import Document, LineIndex, Region, apply_change
 from .server import ERRORS_URL, CqlangServer
 
 
@@ -50,10 +50,25 @@ def query_env(ls: CqlangServer, doc: Document, region: Region) -> Env:
     return Env(config.schema, params, tz, ls.now, config.env_queries)
 
 
+def _too_large(doc: Document) -> list[Found]:
+    """The one diagnostic of a document past the size limit: the checker's
+    for a query (CQL006), and its like for a config document."""
+    if not doc.config_doc:
+        bom = 1 if doc.text.startswith("\ufeff") else 0
+        region = Region(doc.text[bom:], None, None, (bom, len(doc.text)))
+        diags = api.check(region.text)
+        return [Found(None, d, region.to_file(d.start), region.to_file(d.end)) for d in diags]
+    limit = MAX_CONFIG_BYTES // 2**20
+    message = f"larger than {limit} MiB: not read as a config file"
+    return [Found(None, Diagnostic("config", "error", message, 0, 0, 0, 0), 0, 0)]
+
+
 def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
     """Every diagnostic of ``doc``, placed in its text."""
     if doc.ignored:
         return []
+    if doc.too_large:
+        return _too_large(doc)
     if not doc.config_doc:
         region = doc.regions[0]
         # A .cql file's bound comes from the config: CQL204's hint says so.
@@ -144,8 +159,16 @@ def did_open(ls: CqlangServer, params: types.DidOpenTextDocumentParams) -> None:
 
 
 def did_change(ls: CqlangServer, params: types.DidChangeTextDocumentParams) -> None:
+    """Each change in turn: a whole text, or a range replaced (the server
+    asks for whole texts, but a client may send ranges all the same)."""
     uri = params.text_document.uri
-    text = ls.workspace.get_text_document(uri).source
+    doc = ls.documents.get(uri)
+    if doc is None:
+        ls.log(types.MessageType.Warning, f"cqlang: a change of {uri}, which is not open: ignored")
+        return
+    text = doc.text
+    for change in params.content_changes:
+        text = apply_change(text, change, ls.encoding)
     doc = ls.open(uri, text, params.text_document.version)
     ls.later(uri, ls.debounce, lambda: publish(ls, uri))
     _republish_others(ls, doc)

@@ -117,10 +117,14 @@ class CqlangServer(LanguageServer):
     # ----------------------------------------------------- documents
     @property
     def encoding(self) -> str:
+        """The position encoding agreed on: ``utf-16``, ``utf-8`` or ``utf-32``
+        (the value: ``str()`` of the enum member is its name)."""
         try:
-            return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
+            chosen = self.workspace.position_encoding
         except RuntimeError:  # not initialized
-            return types.PositionEncodingKind.Utf16
+            chosen = None
+        value = getattr(chosen, "value", chosen)
+        return str(value) if value else types.PositionEncodingKind.Utf16.value
 
     def document(self, uri: str) -> Document:
         """The open document ``uri``; a closed one is read from disk."""
@@ -223,13 +227,14 @@ class CqlangServer(LanguageServer):
         for path, origin in found:
             if doc.path is not None and _same(path, doc.path):
                 mine = True
-                files.append(check_text(doc.text, path, origin)[0])
+                if not doc.too_large:
+                    files.append(check_text(doc.text, path, origin)[0])
                 continue
             text = self._config_text(path)
             if text is not None:
                 files.append(check_text(text, path, origin)[0])
         if doc.config_doc and not mine and doc.path is not None:
-            files = [check_text(doc.text, doc.path, "this document")[0]]
+            files = [] if doc.too_large else [check_text(doc.text, doc.path, "this document")[0]]
         config = Config(files, env=self.env)
         self._configs[key] = (time.monotonic(), config)
         return config
@@ -239,7 +244,7 @@ class CqlangServer(LanguageServer):
         from disk (None when it cannot be read)."""
         for doc in self.documents.values():
             if doc.path is not None and _same(doc.path, path):
-                return doc.text
+                return None if doc.too_large else doc.text
         try:
             return read_text(path, MAX_CONFIG_BYTES)
         except Unreadable as exc:
