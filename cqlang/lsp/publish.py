@@ -11,6 +11,7 @@ information (at the same place), and as ``data`` the structured
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -21,8 +22,12 @@ from .. import api
 from ..config import MAX_CONFIG_BYTES, Config, check_text
 from ..diagnostics import Diagnostic, for_front_end
 from ..env import Env
+from ..tomlscan import Layout, scan
 from .documents import Document, LineIndex, Region, apply_change
 from .server import ERRORS_URL, CqlangServer
+
+#: A TOML key as written: bare, or a basic or literal string.
+_KEY = re.compile(r"""[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'""")
 
 
 class Found:
@@ -63,6 +68,21 @@ def _too_large(doc: Document) -> list[Found]:
     return [Found(None, Diagnostic("config", "error", message, 0, 0, 0, 0), 0, 0)]
 
 
+def _narrowed(text: str, layout: Layout | None, start: int, end: int) -> tuple[int, int]:
+    """A config mistake's span: the key it is about (a table's name in its
+    header), the string it is about; else the rest of the line."""
+    if layout is None:
+        return start, end
+    if start in layout.keys.values():
+        key = _KEY.match(text, start)
+        if key is not None:
+            return start, key.end()
+    for located in layout.strings.values():
+        if located.span[0] == start:
+            return located.span
+    return start, end
+
+
 def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
     """Every diagnostic of ``doc``, placed in its text."""
     if doc.ignored:
@@ -77,9 +97,11 @@ def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
     found: list[Found] = []
     assert doc.path is not None
     _, problems = check_text(doc.text, doc.path)
+    layout = scan(doc.text) if problems else None
     for p in problems:
-        d = Diagnostic("config", "error", p.message, p.start, p.end, 0, 0)
-        found.append(Found(None, d, p.start, p.end))
+        start, end = _narrowed(doc.text, layout, p.start, p.end)
+        d = Diagnostic("config", "error", p.message, start, end, 0, 0)
+        found.append(Found(None, d, start, end))
     config: Config = ls.config_for(doc)
     for finding in config.lint(now=ls.now):
         src = finding.query.source
