@@ -8,6 +8,7 @@ import asyncio
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import tempfile
@@ -88,6 +89,50 @@ def uri_of(path: Path) -> str:
 
 def utf16(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+def units(s: str, encoding: str) -> int:
+    """The code units of ``s`` in a position encoding."""
+    if encoding == "utf-16":
+        return len(s.encode("utf-16-le", "surrogatepass")) // 2
+    if encoding == "utf-8":
+        return len(s.encode("utf-8", "surrogatepass"))
+    return len(s)
+
+
+def lines_of(text: str) -> list[tuple[int, int]]:
+    """(start, end before the line break) of each LSP line."""
+    out = []
+    start = 0
+    for m in re.finditer(r"\r\n|\r|\n", text):
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, len(text)))
+    return out
+
+
+def ref_position(text: str, offset: int, encoding: str) -> tuple[int, int]:
+    """The LSP position of ``offset``, the plain way (a reference)."""
+    lines = lines_of(text)
+    line = max(i for i, (s, _) in enumerate(lines) if s <= offset)
+    start, end = lines[line]
+    return line, units(text[start : min(offset, end)], encoding)
+
+
+def ref_offset(text: str, line: int, character: int, encoding: str) -> int:
+    """The offset of an LSP position, the plain way (a reference): past the
+    end of its line is the line's end, past the last line the text's end,
+    inside a character of several units just after it."""
+    lines = lines_of(text)
+    if line < 0:
+        return 0
+    if line >= len(lines):
+        return len(text)
+    start, end = lines[line]
+    for i in range(start, end + 1):
+        if units(text[start:i], encoding) >= character:
+            return i
+    return end
 
 
 def position_of(text: str, needle: str, nth: int = 0) -> types.Position:
@@ -205,12 +250,13 @@ class RawServer:
         home: Path,
         folder: Path | None,
         capabilities: dict[str, Any] | None = None,
+        command: list[str] | None = None,
         **options: Any,
     ) -> None:
         self.log = Path(tempfile.mkstemp(prefix="cqlang-lsp-stderr-")[1])
         self._stderr = self.log.open("wb")
         self.proc = subprocess.Popen(
-            SERVER,
+            command or SERVER,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,

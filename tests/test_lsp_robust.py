@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from lsp_support import RawServer, temp_root, uri_of
+from pygls.exceptions import JsonRpcInternalError
 
 from cqlang.lsp import files
 
@@ -340,7 +342,20 @@ def test_a_failing_handler_is_answered_without_its_traceback() -> None:
         protocol.structure_message({"jsonrpc": "2.0", "method": "cqlang/boomed", "params": {}})
     )
     assert not any("id" in m for m in sent)
-    assert any(m.get("method") == "window/logMessage" for m in sent)
+    logs = [m["params"]["message"] for m in sent if m.get("method") == "window/logMessage"]
+    assert any("cqlang/boomed failed: ZeroDivisionError" in m for m in logs)
+    # An internal error pygls answers itself (a handler it cannot start)
+    # carries the exception's text and traceback: both are left out.
+    sent.clear()
+    try:
+        raise ZeroDivisionError("the secret sauce")
+    except ZeroDivisionError:
+        error = JsonRpcInternalError.of(sys.exc_info()).to_response_error()
+    assert error.data is not None
+    protocol._send_response(8, None, error)
+    (answer,) = sent
+    assert answer["id"] == 8 and answer["error"]["code"] == -32603
+    assert answer["error"].get("data") is None and "secret sauce" not in json.dumps(answer)
 
 
 def test_a_message_that_is_not_a_json_object_is_answered(server: RawServer) -> None:
@@ -355,3 +370,67 @@ def test_a_message_that_is_not_a_json_object_is_answered(server: RawServer) -> N
         got = server.wait(lambda m: "method" not in m and m.get("id", 0) is None, since=mark)
         assert got["error"]["code"] == code, body
     _hover_works(server, uri_of(WS / "uses.cql"))
+
+
+#: ``cqlang lsp`` with bugs planted (for the tests below): hover's
+#: description fails, as does applying a change, and a request of its own.
+BROKEN_SERVER = [
+    sys.executable,
+    "-c",
+    """
+import sys
+from cqlang.lsp import hover, publish, server
+
+def broken(*args, **kwargs):
+    raise ZeroDivisionError("the secret sauce")
+
+hover.describe = broken
+publish.apply_change = broken
+ls = server.create_server()
+ls.feature("cqlang/boom")(broken)
+server.logging.basicConfig(level=server.logging.WARNING)
+ls.start_io()
+""",
+]
+
+
+def test_a_failing_handler_over_stdio_is_answered_and_the_server_goes_on() -> None:
+    """A bug in a real handler (hover; a request of its own) gets -32603
+    with the method and the exception's type, no data, no traceback nor
+    the exception's text; the traceback is in the server's log; a failing
+    notification handler (a ranged didChange) is logged, never answered;
+    the server goes on serving."""
+    raw = RawServer(HOME, WS, command=BROKEN_SERVER)
+    try:
+        uri = uri_of(WS / "uses.cql")
+        raw.open(uri, "state = OPEN")
+        for method, params in (("textDocument/hover", _at(uri)), ("cqlang/boom", {})):
+            got = raw.answer(raw.request(method, params))
+            error = got["error"]
+            assert error["code"] == -32603, got
+            assert method in error["message"] and "ZeroDivisionError" in error["message"]
+            assert error.get("data") is None
+            assert "Traceback" not in json.dumps(got) and "secret sauce" not in json.dumps(got)
+        mark = len(raw.received)
+        change = {
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}},
+            "text": "x",
+        }
+        raw.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [change]},
+        )
+        logged = raw.wait(lambda m: m.get("method") == "window/logMessage", since=mark)
+        assert logged["params"]["message"].startswith(
+            "cqlang: textDocument/didChange failed: ZeroDivisionError"
+        )
+        # Still serving: a request that does not reach the bug is answered.
+        got = raw.answer(
+            raw.request("textDocument/semanticTokens/full", {"textDocument": {"uri": uri}})
+        )
+        assert "error" not in got and got["result"]["data"]
+        assert not any("id" in m and m.get("id") is None for m in raw.received[mark:])
+    finally:
+        raw.close()
+    log = raw.log.read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" in log and "ZeroDivisionError: the secret sauce" in log

@@ -17,7 +17,9 @@ A handler that fails with an unexpected exception is answered with -32603
 (internal error) whose message names the method and the exception's type
 and whose ``data`` is null: the traceback goes to the server's log
 (standard error) and a one-line account to the client as
-``window/logMessage``, never into the answer (docs/editors.md).
+``window/logMessage``, never into the answer (docs/editors.md). Any other
+internal error pygls itself would answer with a traceback as ``data`` is
+stripped of it where every answer is sent (``_send_response``).
 """
 
 from __future__ import annotations
@@ -90,6 +92,8 @@ class CqlangProtocol(LanguageServerProtocol):
         super().__init__(server, converter)
         #: The method of each request being handled, by id (for its errors).
         self._methods: dict[Any, str] = {}
+        #: The method of the notification being handled.
+        self._notifying: str | None = None
 
     # ------------------------------------------------------------- reading
     def structure_message(self, data: dict[str, Any]) -> Any:
@@ -195,8 +199,35 @@ class CqlangProtocol(LanguageServerProtocol):
             "the server's log has the details",
         )
 
+    def _send_response(
+        self, msg_id: Any, result: Any | None = None, error: Any | None = None
+    ) -> None:
+        """Every answer passes here: an internal error raised on a path
+        this class does not handle itself (pygls answers a handler that
+        cannot even be started with the exception's text and its traceback
+        as ``data``) is sent with neither, the details logged instead."""
+        if error is not None and getattr(error, "code", None) == INTERNAL_ERROR:
+            data = getattr(error, "data", None)
+            if data is not None:
+                log.error("cqlang lsp: internal error answering %r: %s %s", msg_id, error, data)
+                error = types.ResponseError(
+                    code=INTERNAL_ERROR,
+                    message="cqlang: internal error; the server's log has the details",
+                )
+        super()._send_response(msg_id, result, error)
+
+    def _handle_notification(self, method_name: str, params: Any) -> None:
+        # The server's handlers are synchronous: one that fails is known
+        # (_check_handler_result) before this returns.
+        self._notifying = method_name
+        try:
+            super()._handle_notification(method_name, params)
+        finally:
+            self._notifying = None
+
     def _check_handler_result(self, future: Future[Any]) -> None:
         """A notification's handler failed: logged, never answered."""
         error = None if future.cancelled() else future.exception()
         if error is not None:
-            self._server.failed(error, "a notification")  # type: ignore[attr-defined]
+            what = self._notifying or "a notification"
+            self._server.failed(error, what)  # type: ignore[attr-defined]
