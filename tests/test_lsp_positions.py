@@ -6,7 +6,6 @@ no copy of the line per token) and of a document past the size limit."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,16 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lsp_support import RawServer, SyncClient, temp_root, uri_of, utf16
+from lsp_support import (
+    RawServer,
+    SyncClient,
+    ref_offset,
+    ref_position,
+    temp_root,
+    units,
+    uri_of,
+    utf16,
+)
 from lsprotocol import types
 
 import cqlang
@@ -27,45 +35,6 @@ from cqlang.parser import MAX_QUERY_CHARS
 ENCODINGS = ("utf-16", "utf-8", "utf-32")
 PIECES = ["a", "b", " ", "\n", "\r", "\r\n", "ż", "😀", "🇵🇱", "\u2028", "\x0c", "\ud800"]
 texts = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
-
-
-def units(s: str, encoding: str) -> int:
-    if encoding == "utf-16":
-        return len(s.encode("utf-16-le", "surrogatepass")) // 2
-    if encoding == "utf-8":
-        return len(s.encode("utf-8", "surrogatepass"))
-    return len(s)
-
-
-def lines_of(text: str) -> list[tuple[int, int]]:
-    """(start, end before the line break) of each LSP line."""
-    out = []
-    start = 0
-    for m in re.finditer(r"\r\n|\r|\n", text):
-        out.append((start, m.start()))
-        start = m.end()
-    out.append((start, len(text)))
-    return out
-
-
-def ref_position(text: str, offset: int, encoding: str) -> tuple[int, int]:
-    lines = lines_of(text)
-    line = max(i for i, (s, _) in enumerate(lines) if s <= offset)
-    start, end = lines[line]
-    return line, units(text[start : min(offset, end)], encoding)
-
-
-def ref_offset(text: str, line: int, character: int, encoding: str) -> int:
-    lines = lines_of(text)
-    if line < 0:
-        return 0
-    if line >= len(lines):
-        return len(text)
-    start, end = lines[line]
-    for i in range(start, end + 1):
-        if units(text[start:i], encoding) >= character:
-            return i
-    return end
 
 
 @settings(max_examples=300)
@@ -250,6 +219,52 @@ def test_a_document_past_the_limit_gets_one_diagnostic_and_no_tokens(server: Syn
     diags = server.diagnostics_for(uri, 1)
     assert [d.message for d in diags] == ["larger than 1 MiB: not read as a config file"]
     assert _tokens(server, uri) == []
+    _nothing_else_served(server, uri, types.Position(line=110_000, character=3))
+    (Path(server.ws) / "refers.cql").write_text("@a\n", encoding="utf-8")  # type: ignore[attr-defined]
+    _nothing_else_served(server, uri, types.Position(line=110_001, character=12))
+
+
+def _nothing_else_served(server: SyncClient, uri: str, at: types.Position) -> None:
+    """No lens, completion, hover, definition, reference or edit for a
+    document past the size limit (each request answered)."""
+    doc = types.TextDocumentIdentifier(uri=uri)
+    where = types.Range(start=at, end=at)
+    c = server.client
+    got = [
+        server.run(c.text_document_code_lens_async(types.CodeLensParams(text_document=doc))),
+        server.run(
+            c.text_document_completion_async(types.CompletionParams(text_document=doc, position=at))
+        ),
+        server.run(c.text_document_hover_async(types.HoverParams(text_document=doc, position=at))),
+        server.run(
+            c.text_document_definition_async(types.DefinitionParams(text_document=doc, position=at))
+        ),
+        server.run(
+            c.text_document_references_async(
+                types.ReferenceParams(
+                    text_document=doc,
+                    position=at,
+                    context=types.ReferenceContext(include_declaration=True),
+                )
+            )
+        ),
+        server.run(
+            c.text_document_code_action_async(
+                types.CodeActionParams(
+                    text_document=doc, range=where, context=types.CodeActionContext(diagnostics=[])
+                )
+            )
+        ),
+        server.run(
+            c.text_document_formatting_async(
+                types.DocumentFormattingParams(
+                    text_document=doc,
+                    options=types.FormattingOptions(tab_size=4, insert_spaces=True),
+                )
+            )
+        ),
+    ]
+    assert [g for g in got if g and getattr(g, "items", True)] == [], got
 
 
 # ------------------------------------------------------------ UTF-8 clients

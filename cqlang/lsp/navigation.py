@@ -31,7 +31,10 @@ from .server import CqlangServer
 
 def _name_at(ls: CqlangServer, doc: Document, offset: int) -> str | None:
     """The named query at ``offset``: an ``@name``, or (in a config file)
-    the table or string that defines a query."""
+    the table or string that defines a query. Nothing in a document past
+    the size limit, or in a TOML file that is no config file."""
+    if doc.too_large or doc.ignored:
+        return None
     found = doc.region_at(offset)
     if found is not None:
         region, at = found
