@@ -492,6 +492,7 @@ async def test_a_config_mistake_covers_the_name_it_is_about(client: LanguageClie
         CONFIG.replace("timezone =", "timezon =")
         + '\n[wrongtable]\nx = 1\n\n["also wrong"] # why\n\n[queries.worse]\n'
         + 'query = "x = 1"\nlimit = "ten"  # a comment\n'
+        + '\n[queries.worst]\nquery = "x = 1"\nlimit = 0  # none\nparams = [1, 2] # p\n'
     )
     _uri, diags = await open_doc(client, "cqlang.toml", text)
     spans = {}
@@ -500,6 +501,6 @@ async def test_a_config_mistake_covers_the_name_it_is_about(client: LanguageClie
             assert d.range.start.line == d.range.end.line
             line = text.split("\n")[d.range.start.line]
             spans[line[d.range.start.character : d.range.end.character]] = d.message
-    assert set(spans) == {"timezon", "wrongtable", '"also wrong"', '"ten"'}
+    assert set(spans) == {"timezon", "wrongtable", '"also wrong"', '"ten"', "0", "[1, 2]"}
     assert "unknown key 'wrongtable'" in spans["wrongtable"]
     await open_doc(client, "cqlang.toml", CONFIG)

@@ -70,16 +70,18 @@ def _too_large(doc: Document) -> list[Found]:
 
 def _narrowed(text: str, layout: Layout | None, start: int, end: int) -> tuple[int, int]:
     """A config mistake's span: the key it is about (a table's name in its
-    header), the string it is about; else the rest of the line."""
+    header), the value it is about (a string with its quotes, a number, an
+    array, an inline table; a comment after it left out); else the rest of
+    the line."""
     if layout is None:
         return start, end
     if start in layout.keys.values():
         key = _KEY.match(text, start)
         if key is not None:
             return start, key.end()
-    for located in layout.strings.values():
-        if located.span[0] == start:
-            return located.span
+    for path, at in layout.values.items():
+        if at == start and path in layout.value_ends:
+            return start, max(start, layout.value_ends[path])
     return start, end
 
 
