@@ -76,7 +76,7 @@ if TYPE_CHECKING:
     from .types import Filter
 
 #: The largest config file read.
-MAX_CONFIG_BYTES = 2**20
+MAX_CONFIG_BYTES = locate.MAX_CONFIG_BYTES
 #: The deepest nesting of tables and arrays a config file may have.
 MAX_CONFIG_DEPTH = 32
 
@@ -157,7 +157,7 @@ def user_config_file() -> Path | None:
 
 def _has_cqlang_table(path: Path) -> bool:
     try:
-        raw = path.read_bytes()
+        raw = locate.read_pyproject(path)
     except OSError:
         return False
     return locate.pyproject_has_cqlang(raw)
