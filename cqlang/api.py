@@ -12,6 +12,7 @@ frozen: a cache hit hands out the plan itself, and ``compile`` a fresh list.
 
 from __future__ import annotations
 
+import gc
 from _thread import allocate_lock  # threading's Lock, without importing threading
 from collections import OrderedDict
 
@@ -35,6 +36,28 @@ if TYPE_CHECKING:
 _CACHE_SIZE = 1024
 _cache: OrderedDict[tuple[str, Env], Plan] = OrderedDict()
 _cache_lock = allocate_lock()
+
+# The cyclic garbage collector is paused while one query is checked and
+# planned. Compiling makes many small container objects and frees nearly
+# all of them by reference counting; the collector, run every few hundred
+# allocations, only re-examines the ones still alive, which on a query of
+# thousands of clauses meant full collections of everything the process
+# holds, inside one call (the per-clause cost grew with the query's size,
+# issue 15). Pausing is per call and safe under threads and re-entrance:
+# only the call that found the collector running turns it back on, when
+# it returns (normally or not); a call made while it is off (from another
+# thread's compile, a nested call, or a program that turned it off
+# itself) leaves it as it is.
+_gc_lock = allocate_lock()
+
+
+def _pause_gc() -> bool:
+    """Turn the collector off if it is on; whether this call did."""
+    with _gc_lock:
+        if gc.isenabled():
+            gc.disable()
+            return True
+        return False
 
 
 def environment(
@@ -102,15 +125,20 @@ def check(
         max_branches=max_branches,
         strict=strict,
     )
-    result = checker.check_text(text, env)
-    diags = list(result.diagnostics)
-    if result.ir is not None:
-        try:
-            p = plan_ir(result.ir, env, text)
-        except PlanLimit as exc:
-            diags.append(_too_many(text, exc, env.max_branches))
-        else:
-            diags.extend(p.warnings)
+    paused = _pause_gc()
+    try:
+        result = checker.check_text(text, env)
+        diags = list(result.diagnostics)
+        if result.ir is not None:
+            try:
+                p = plan_ir(result.ir, env, text)
+            except PlanLimit as exc:
+                diags.append(_too_many(text, exc, env.max_branches))
+            else:
+                diags.extend(p.warnings)
+    finally:
+        if paused:
+            gc.enable()
     return diags
 
 
@@ -173,6 +201,15 @@ def plan(
                 return hit
     except TypeError:  # an input that cannot be hashed: nothing is cached
         cacheable = False
+    paused = _pause_gc()
+    try:
+        return _plan_uncached(text, env, key, cacheable)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _plan_uncached(text: str, env: Env, key: tuple[str, Env], cacheable: bool) -> Plan:
     result = checker.check_text(text, env)
     raise_for(result.diagnostics, text)
     assert result.ir is not None
