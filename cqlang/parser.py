@@ -623,14 +623,16 @@ def _parser() -> _Parser:
         pass
     else:
         return _Parser(dict(vars(_parse_tables)), _Builder(), "cqlang._parse_tables")
-    from . import _tablegen
+    from . import _tablecache  # an editable install: made from Lark once, then cached
 
-    return _Parser(_tablegen.tables(grammar_text(), cache=True), _Builder(), "lark")
+    tables, source = _tablecache.load()
+    return _Parser(tables, _Builder(), source)
 
 
 def backend_name() -> str:
     """Where the parser's tables come from: ``cqlang._parse_tables`` (made at
-    build time, in a wheel) or ``lark`` (computed at the first parse)."""
+    build time, in a wheel), ``cache`` (an editable install's, made from
+    Lark once: cqlang/_tablecache.py) or ``lark`` (computed just now)."""
     return _parser().source
 
 
