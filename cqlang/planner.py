@@ -87,14 +87,19 @@ class Residual(Node):
 
         return record_fields(self.expr)
 
-    def matches(self, record: Any) -> bool:
+    @property
+    def matches(self) -> Matcher:
+        """The check itself, ``residual.matches(record) -> bool``: the
+        compiled matcher (cqlang.evaluator), made at the first access. A
+        caller that checks many records takes it once (``check =
+        residual.matches``) and calls it with no layer in between."""
         matcher = self._matcher
         if matcher is None:
             from .evaluator import compile_matcher
 
             matcher = compile_matcher(self.expr)
             _set(self, "_matcher", matcher)
-        return matcher(record)
+        return matcher
 
 
 class Plan(Node):
