@@ -191,6 +191,26 @@ def plan(
         max_branches=max_branches,
         strict=strict,
     )
+    found, diags = _plan_or_diagnostics(text, env)
+    if found is None:
+        raise_for(diags, text)
+        raise AssertionError("no plan and no error")  # pragma: no cover
+    return found
+
+
+def plan_and_check(text: str, env: Env | None = None) -> tuple[Plan | None, list[Diagnostic]]:
+    """``text``'s plan and its diagnostics, in one pass: ``(plan,
+    warnings)`` for a valid query (the plan as :func:`plan` gives it, and
+    caches it), ``(None, diagnostics)`` for one that cannot be planned,
+    every diagnostic as :func:`check` gives them. What a front end that
+    shows both wants (the REPL's status line, at each key press), without
+    checking an invalid query twice."""
+    if not isinstance(text, str):
+        raise TypeError(f"a query is a str, not {type(text).__name__}")
+    return _plan_or_diagnostics(text, environment(env))
+
+
+def _plan_or_diagnostics(text: str, env: Env) -> tuple[Plan | None, list[Diagnostic]]:
     key = (text, env)
     cacheable = True
     try:
@@ -198,7 +218,7 @@ def plan(
             hit = _cache.get(key)
             if hit is not None:
                 _cache.move_to_end(key)
-                return hit
+                return hit, list(hit.warnings)
     except TypeError:  # an input that cannot be hashed: nothing is cached
         cacheable = False
     paused = _pause_gc()
@@ -209,15 +229,16 @@ def plan(
             gc.enable()
 
 
-def _plan_uncached(text: str, env: Env, key: tuple[str, Env], cacheable: bool) -> Plan:
+def _plan_uncached(
+    text: str, env: Env, key: tuple[str, Env], cacheable: bool
+) -> tuple[Plan | None, list[Diagnostic]]:
     result = checker.check_text(text, env)
-    raise_for(result.diagnostics, text)
-    assert result.ir is not None
+    if result.ir is None:
+        return None, list(result.diagnostics)
     try:
         p = plan_ir(result.ir, env, text)
     except PlanLimit as exc:
-        d = _too_many(text, exc, env.max_branches)
-        raise CqlPlanError(d.message, [d], text) from None
+        return None, [*result.diagnostics, _too_many(text, exc, env.max_branches)]
     # The checker's warnings travel with the plan, so that a caller who plans
     # (compile, explain, fetch) need not check the query a second time.
     warned = tuple(d for d in result.diagnostics if d.severity == WARNING)
@@ -228,7 +249,7 @@ def _plan_uncached(text: str, env: Env, key: tuple[str, Env], cacheable: bool) -
             _cache[key] = p
             if len(_cache) > _CACHE_SIZE:
                 _cache.popitem(last=False)
-    return p
+    return p, list(p.warnings)
 
 
 def compile(
@@ -316,4 +337,5 @@ __all__ = [
     "format",
     "parse",
     "plan",
+    "plan_and_check",
 ]

@@ -350,12 +350,19 @@ class _LexError(Exception):
         self.allowed = allowed
 
 
-class _ParseError(Exception):
-    """The parser met a token that no rule accepts there."""
+#: How many tokens apart the parse notes where it is (_ParseError.resume).
+_RESUME_EVERY = 64
 
-    def __init__(self, token: _LexToken) -> None:
+
+class _ParseError(Exception):
+    """The parser met a token that no rule accepts there; ``resume`` is a
+    point the parse passed before it, to look back from (see
+    :meth:`_Parser.stack_before`)."""
+
+    def __init__(self, token: _LexToken, resume: tuple[int, list[int]] | None = None) -> None:
         super().__init__(token.type)
         self.token = token
+        self.resume = resume
 
 
 _SKIP_RE = re.compile(r"(?:[ \t\r\n\f]+|#[^\n]*)*")
@@ -523,7 +530,15 @@ class _Parser:
         stack = [self.start]
         values: list[Any] = []
         pos = 0
+        # Every so many tokens, where the parse is (the offset, the stack
+        # before the next token): a syntax error's "expected ..." is asked of
+        # the stack before the bad token, found again from the last one.
+        resume: tuple[int, list[int]] | None = None
+        countdown = _RESUME_EVERY
         while True:
+            countdown -= 1
+            if not countdown:
+                resume, countdown = (pos, stack[:]), _RESUME_EVERY
             m = match(text, pos)
             if m is None:
                 raise self._lex_error(text, pos, stack)
@@ -550,10 +565,10 @@ class _Parser:
             while True:
                 act = row.get(kind)
                 if act is None:
-                    raise _ParseError(_LexToken(*tok))
+                    raise _ParseError(_LexToken(*tok), resume)
                 if act >= 0:  # shift
                     if kind == "$END":  # pragma: no cover - the tables never shift it
-                        raise _ParseError(_LexToken(*tok))
+                        raise _ParseError(_LexToken(*tok), resume)
                     stack.append(act)
                     values.append(tok)
                     row = states[act]
@@ -577,14 +592,59 @@ class _Parser:
                 stack.append(goto)
                 row = states[goto]
 
-    def stack_before(self, text: str, until: int) -> list[int]:
+    def stack_before(
+        self, text: str, until: int, resume: tuple[int, list[int]] | None = None
+    ) -> list[int]:
         """The parser's state stack just before the token that starts at
-        offset ``until`` (or at the end of the text), building nothing."""
-        stack = [self.start]
-        for tok in self.tokens(text, 0, stack):
-            if tok.start_pos == until or not self.feed(stack, tok.type):
-                break
-        return stack
+        offset ``until`` (or at the end of the text), building nothing:
+        what a syntax error's "expected ..." is asked of. The lexer of
+        :meth:`parse`, inline, and the tables alone (a long query that
+        ends too early is the common case while typing), from ``resume``
+        (an offset before ``until`` and the stack there) when given."""
+        states = self.states
+        reducers = self.reducers
+        gotos = self.gotos
+        match = _TOKEN_RE.match
+        keywords = _KEYWORD_TYPES
+        pos, stack = (0, [self.start]) if resume is None else (resume[0], resume[1][:])
+        row = states[stack[-1]]
+        while True:
+            m = match(text, pos)
+            if m is None or m.lastgroup == "END":
+                return stack
+            kind: str = m.lastgroup  # type: ignore[assignment]
+            value = m.group(kind)
+            end = m.end()
+            start = end - len(value)
+            if start == until:
+                return stack
+            if kind == "WORD":
+                kw = keywords.get(value.lower())
+                if kw is not None and kw in row:
+                    kind = kw
+            elif kind == "INT":
+                if value[0] == "-" and "INT" not in row:
+                    kind, end = "MINUS", start + 1
+            elif kind == "DURATION" and "DURATION" not in row:
+                kind, end = "INT", start + len(value) - len(value.lstrip("0123456789"))
+            pos = end
+            while True:
+                act = row.get(kind)
+                if act is None:
+                    return stack
+                if act >= 0:
+                    stack.append(act)
+                    row = states[act]
+                    break
+                origin, size, _ = reducers[~act]
+                if size:
+                    del stack[-size:]
+                below = stack[-1]
+                goto = gotos[below].get((origin, kind))
+                if goto is None:
+                    goto = self._goto(below, origin, kind)
+                stack.append(goto)
+                row = states[goto]
 
     def expected(self, stack: list[int]) -> set[str]:
         """The terminals that the state on top of ``stack`` has an action for."""
@@ -788,7 +848,7 @@ def _syntax_diagnostic(err: _ParseError, text: str, parser: _Parser) -> Diagnost
     # token, since LALR tables may reduce on a token before finding it wrong
     # (in `state = OPEN)` the `)` would otherwise leave only "the end of the
     # query" to suggest, not 'and' and 'or').
-    before = parser.stack_before(text, tok.start_pos)
+    before = parser.stack_before(text, tok.start_pos, err.resume)
     expected_set = parser.accepts(before) or parser.expected(before)
     expected = describe_expected(expected_set)
     if tok.type == "$END":

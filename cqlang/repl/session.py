@@ -9,13 +9,13 @@ line; all are plain functions of the text and the session.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..diagnostics import ERROR, Diagnostic, for_front_end
 from ..env import Env
-from ..errors import CqlError
 from ..fetchspec import FetchSpec, Settings, prepare
 from ..planner import Plan
 from ..schema import DEFAULT_SCHEMA, Schema
@@ -108,12 +108,11 @@ class Session:
         ones) and its plan, ``None`` when it has errors. A valid text is
         planned once (the plan carries its warnings, and is cached); only an
         invalid one is checked for all its diagnostics."""
+        from .. import api
+
         spec = self.spec(text)
-        try:
-            plan = spec.plan()
-        except CqlError:
-            return shown(spec.check()), None
-        return shown(plan.warnings), plan
+        plan, diags = api.plan_and_check(spec.text, spec.env())
+        return shown(diags), plan
 
     def status(self, text: str) -> str:
         """The live status line for the input ``text`` (see docs/repl.md)."""
@@ -160,27 +159,41 @@ def _one_line(d: Diagnostic) -> str:
 # ------------------------------------------------------------- statements
 
 
+# What can hide a `;`: a string (up to its closing quote or the end of its
+# line; a backslash takes the next character, a newline too) or a comment.
+_HIDING = re.compile(r"""["'#;]""")
+_STRING_BODY = {
+    '"': re.compile(r'(?:[^"\\\n]|\\[\s\S])*'),
+    "'": re.compile(r"(?:[^'\\\n]|\\[\s\S])*"),
+}
+
+
 def statement_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the ``;``-separated statements of ``text``: a ``;`` inside a
-    string or a ``#`` comment does not separate."""
+    string or a ``#`` comment does not separate. (Regular expressions jump
+    from one quote, ``#`` or ``;`` to the next: the REPL asks on every key
+    press, and a long query is mostly other characters.)"""
     spans: list[tuple[int, int]] = []
     start = 0
     i = 0
     n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch in "\"'":
-            i += 1
-            while i < n and text[i] != ch and text[i] != "\n":
-                i += 2 if text[i] == "\\" else 1
+    search = _HIDING.search
+    while True:
+        m = search(text, i)
+        if m is None:
+            break
+        at = m.start()
+        ch = text[at]
+        if ch == ";":
+            spans.append((start, at))
+            start = i = at + 1
         elif ch == "#":
-            nl = text.find("\n", i)
-            i = n if nl < 0 else nl
-            continue
-        elif ch == ";":
-            spans.append((start, i))
-            start = i + 1
-        i += 1
+            nl = text.find("\n", at)
+            if nl < 0:
+                break
+            i = nl
+        else:  # a string: its body, then the closing quote (or newline) it stops at
+            i = _STRING_BODY[ch].match(text, at + 1).end() + 1  # type: ignore[union-attr]
     spans.append((start, n))
     return spans
 
