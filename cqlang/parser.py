@@ -304,19 +304,23 @@ class _Builder:
 # tests/test_parser_lexer.py checks it against Lark's own lexer.
 # The blanks and comments before a token are one atomic group: a comment is
 # never taken back to let a token start inside it.
+# The alternatives are tried in order; those that start with different
+# characters are in the order of how often they come (a word first), those
+# that may start alike in the grammar's order of priority (a datetime
+# before an integer, an integer before a minus).
 _TOKEN_RE = re.compile(
     r"""(?>(?:[ \t\r\n\f]+|\#[^\n]*)*)(?:
-     (?P<DATETIME>[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[tT][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?"""
+     (?P<WORD>[A-Za-z_][A-Za-z0-9_]*)
+    |(?P<CMP_OP>==|!=|<>|<=|>=|=|<|>)
+    |(?P<LPAR>\()|(?P<RPAR>\))|(?P<COMMA>,)|(?P<DOT>\.)
+    |(?P<STRING>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+    |(?P<DATETIME>[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[tT][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?"""
     r"""(?:[zZ]|[+-][0-9]{2}:?[0-9]{2})?(?![0-9a-zA-Z_]))
     |(?P<DURATION>[0-9]+[a-zA-Z]+(?![0-9a-zA-Z_]))
     |(?P<INT>-?[0-9]+)
-    |(?P<WORD>[A-Za-z_][A-Za-z0-9_]*)
-    |(?P<STRING>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
     |(?P<PARAM>\$[A-Za-z_][A-Za-z0-9_]*)
     |(?P<QUERYREF>@[A-Za-z_][A-Za-z0-9_]*)
-    |(?P<CMP_OP>==|!=|<>|<=|>=|=|<|>)
-    |(?P<LPAR>\()|(?P<RPAR>\))|(?P<LSQB>\[)|(?P<RSQB>\])
-    |(?P<COMMA>,)|(?P<DOT>\.)|(?P<PLUS>\+)|(?P<MINUS>-)
+    |(?P<LSQB>\[)|(?P<RSQB>\])|(?P<PLUS>\+)|(?P<MINUS>-)
     |(?P<END>\Z))""",
     re.VERBOSE,
 )
@@ -574,15 +578,17 @@ class _Parser:
                     row = states[act]
                     break
                 origin, size, reduce = reducers[~act]
-                if reduce is None:  # pragma: no cover - _goto passes these
+                if size == 1:  # a token's rule, mostly: its value in place
+                    if reduce is not None:  # (None: a ?rule, which _goto passes)
+                        values[-1] = reduce([values[-1]])
                     del stack[-1]
                 elif size:
                     children = values[-size:]
                     del values[-size:]
                     del stack[-size:]
-                    values.append(reduce(children))
+                    values.append(reduce(children))  # type: ignore[misc]
                 else:
-                    values.append(reduce([]))
+                    values.append(reduce([]))  # type: ignore[misc]
                 below = stack[-1]
                 goto = gotos[below].get((origin, kind))
                 if goto is None:
