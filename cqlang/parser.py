@@ -13,8 +13,13 @@ The tables come from one of two places (cqlang/_tablegen.py makes both):
   hook (hatch_build.py) generates. It loads without importing Lark, which
   keeps the command line's cold start short.
 * in an editable install (which has no generated module), Lark itself,
-  reading grammar/cqlang.lark from the source tree at the first parse, with
-  its grammar cache.
+  reading grammar/cqlang.lark from the source tree at the first start,
+  after which cqlang/_tablecache.py reads the tables back from a file kept
+  under the grammar's hash.
+
+The driver is the hot path of every compile (docs/performance.md): the
+lexer is inlined in its loop, tokens are tuples, and a reduction goes
+straight past the ``?rule``s of one child that would follow it.
 
 The REPL's completion engine scans prefixes (:func:`scan_prefix`) with the
 same lexer and tables, building nothing. :func:`lark_parser` gives a plain
