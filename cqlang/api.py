@@ -268,19 +268,24 @@ def compile(
     list the caller may change. Strict: a query that needs more than one
     request, a client-side residual, or that never matches raises
     :class:`CqlPlanError` naming the part responsible."""
-    p = plan(
-        text,
-        env,
-        params=params,
-        tz=tz,
-        now=now,
-        schema=schema,
-        queries=queries,
-        max_branches=max_branches,
-        strict=strict,
-    )
-    strict_check(p, text)
-    return p.branches[0]  # a copy, down to the value lists: the plan is shared
+    paused = _pause_gc()  # the copy below makes as many objects as the plan holds
+    try:
+        p = plan(
+            text,
+            env,
+            params=params,
+            tz=tz,
+            now=now,
+            schema=schema,
+            queries=queries,
+            max_branches=max_branches,
+            strict=strict,
+        )
+        strict_check(p, text)
+        return p.branches[0]  # a copy, down to the value lists: the plan is shared
+    finally:
+        if paused:
+            gc.enable()
 
 
 def strict_check(p: Plan, text: str) -> None:
