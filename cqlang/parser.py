@@ -161,17 +161,12 @@ def unescape(raw: str, offset: int) -> str:
 # end)``: a tuple display costs a fraction of an object's ``__init__``, and a
 # query is mostly tokens. Nodes are never tuples; the few callbacks that get
 # either tell them apart by that.
-_KIND, _TEXT, _START, _END = 0, 1, 2, 3
-
-
-def _end(node: Any) -> int:
-    return int(node[3] if type(node) is tuple else node.end)
 
 
 def _flatten(items: list[Any], cls: type[ast.And] | type[ast.Or]) -> tuple[Any, ...]:
     """``a or (b or c)`` is one chain: a parenthesised chain of the same
     connective joins its parent, so equal queries have equal trees."""
-    if not any(type(x) is cls for x in items):
+    if cls not in map(type, items):
         return tuple(items)
     out: list[Any] = []
     for x in items:
@@ -193,14 +188,14 @@ class _Builder:
 
     def or_expr(self, c: list[Any]) -> ast.Or:
         items = _flatten(c[::2], ast.Or)
-        return ast.Or(items, c[0].start, _end(c[-1]))
+        return ast.Or(items, c[0].start, c[-1].end)
 
     def and_expr(self, c: list[Any]) -> ast.And:
         items = _flatten(c[::2], ast.And)
-        return ast.And(items, c[0].start, _end(c[-1]))
+        return ast.And(items, c[0].start, c[-1].end)
 
     def negation(self, c: list[Any]) -> ast.Not:
-        return ast.Not(c[1], c[0][2], _end(c[1]))
+        return ast.Not(c[1], c[0][2], c[1].end)
 
     def group(self, c: list[Any]) -> ast.Expr:
         # Parentheses only group: the node keeps its own span.
@@ -213,7 +208,7 @@ class _Builder:
     # -------------------------------------------------------- predicates
     def comparison(self, c: list[Any]) -> ast.Compare:
         field, op, value = c
-        return ast.Compare(field, _CANONICAL_OP[op[1]], value, field.start, _end(value))
+        return ast.Compare(field, _CANONICAL_OP[op[1]], value, field.start, value.end)
 
     def membership(self, c: list[Any]) -> ast.In:
         field = c[0]
@@ -235,7 +230,7 @@ class _Builder:
         field = c[0]
         negated = c[1][0] == "NOT"
         low, high = c[-3], c[-1]
-        return ast.Between(field, low, high, negated, field.start, _end(high))
+        return ast.Between(field, low, high, negated, field.start, high.end)
 
     def nullness(self, c: list[Any]) -> ast.IsNull:
         field = c[0]
