@@ -9,7 +9,6 @@ line; all are plain functions of the text and the session.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from ..env import Env
 from ..fetchspec import FetchSpec, Settings, prepare
 from ..planner import Plan
 from ..schema import DEFAULT_SCHEMA, Schema
+from ..statements import statement_spans
 
 __all__ = [
     "Session",
@@ -157,45 +157,6 @@ def _one_line(d: Diagnostic) -> str:
 
 
 # ------------------------------------------------------------- statements
-
-
-# What can hide a `;`: a string (up to its closing quote or the end of its
-# line; a backslash takes the next character, a newline too) or a comment.
-_HIDING = re.compile(r"""["'#;]""")
-_STRING_BODY = {
-    '"': re.compile(r'(?:[^"\\\n]|\\[\s\S])*'),
-    "'": re.compile(r"(?:[^'\\\n]|\\[\s\S])*"),
-}
-
-
-def statement_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the ``;``-separated statements of ``text``: a ``;`` inside a
-    string or a ``#`` comment does not separate. (Regular expressions jump
-    from one quote, ``#`` or ``;`` to the next: the REPL asks on every key
-    press, and a long query is mostly other characters.)"""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    i = 0
-    n = len(text)
-    search = _HIDING.search
-    while True:
-        m = search(text, i)
-        if m is None:
-            break
-        at = m.start()
-        ch = text[at]
-        if ch == ";":
-            spans.append((start, at))
-            start = i = at + 1
-        elif ch == "#":
-            nl = text.find("\n", at)
-            if nl < 0:
-                break
-            i = nl
-        else:  # a string: its body, then the closing quote (or newline) it stops at
-            i = _STRING_BODY[ch].match(text, at + 1).end() + 1  # type: ignore[union-attr]
-    spans.append((start, n))
-    return spans
 
 
 def split_statements(text: str) -> list[str]:
