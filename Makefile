@@ -1,5 +1,5 @@
 # The two commands of the README's quick start, and their parts.
-#   make test   create .venv, install cqlang with its lsp extra and test deps, lint, type-check, test
+#   make test   create .venv, install cqlang with its lsp and arrow extras and test deps, lint, type-check, test
 #   make demo   create .venv, install, run the main job on the built-in emulator
 
 PYTHON ?= python3
@@ -14,7 +14,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[lsp,test]'
+	$(BIN)/python -m pip install -q -e '.[lsp,arrow,test]'
 	touch $(STAMP)
 
 lint: $(STAMP)
@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_lsp.py
 	$(BIN)/python benchmarks/bench_planner.py
 	$(BIN)/python benchmarks/bench_diagnostics.py
+	$(BIN)/python benchmarks/bench_output.py
 
 # Build the wheel, install it in a clean venv and compile from there: proves
 # the grammar and the generated parse tables ship inside the wheel, and that

@@ -17,6 +17,7 @@ from datetime import date, datetime, tzinfo
 
 from . import ast, timeexpr
 from .diagnostics import ERROR, WARNING, Diagnostic, make, param_hint, suggest
+from .digits import ascii_int
 from .env import DEFAULT_ENV, Env
 from .ir import TRUE, Atom, FieldRef, IAnd, IExpr, INot, IOr
 from .params import split_list
@@ -539,7 +540,8 @@ class _Checker:
             ast.RelTime: "a relative time",
         }.get(type(v), "a value")
         hint = None
-        if fref.type == "integer" and isinstance(v, ast.Str) and v.value.lstrip("-").isdigit():
+        digits = isinstance(v, ast.Str) and v.value.isascii() and v.value.lstrip("-").isdigit()
+        if fref.type == "integer" and digits:
             hint = "write the number without quotes"
         elif fref.type == "enum":
             hint = "use one of " + ", ".join(fref.values)
@@ -638,7 +640,10 @@ class _Checker:
             if typ == "integer":
                 if isinstance(raw, bool):
                     raise ValueError
-                value = raw if isinstance(raw, int) else int(str(raw).strip())
+                # ASCII digits only: int() would take '٣' (cqlang.digits).
+                value = raw if isinstance(raw, int) else ascii_int(str(raw))
+                if value is None:
+                    raise ValueError
                 return self.int_value(value, p)
             if typ == "datetime":
                 if isinstance(raw, datetime):

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from .cliparams import FloatRange, IntRange
 from .launch import (
     EXIT_API,
     EXIT_INTERRUPTED,
@@ -150,7 +151,7 @@ def max_branches_option(f: F) -> F:
     """--max-branches N: the bound on the requests a query may need."""
     return click.option(
         "--max-branches",
-        type=click.IntRange(min=1),
+        type=IntRange(min=1),
         metavar="N",
         help="Most requests one query may need (default: the named query's or the "
         "config's max_branches, else 32).",
@@ -170,11 +171,28 @@ def checked_base_url(text: str | None) -> str | None:
         fail(str(exc))
 
 
+def colour_mode() -> str | None:
+    """--color, as given before the command or to it (None: auto)."""
+    ctx = click.get_current_context(silent=True)
+    return None if ctx is None else ctx.meta.get(_COLOR)
+
+
+def echo_diagnostics(text: str) -> None:
+    """Rendered diagnostics on stderr: in colour on a terminal (cqlang.colour;
+    --color, NO_COLOR)."""
+    from .colour import enabled, paint
+
+    if enabled(colour_mode(), sys.stderr):
+        click.echo(paint(text), err=True, color=True)
+    else:
+        click.echo(text, err=True)
+
+
 def report(exc: Exception) -> NoReturn:
     """Print a CqlError's diagnostics (hints worded for the command line)
     and exit 1."""
     rendered = getattr(exc, "rendered_for", None)
-    click.echo(rendered("cli") if rendered is not None else str(exc), err=True)
+    echo_diagnostics(rendered("cli") if rendered is not None else str(exc))
     sys.exit(EXIT_INVALID)
 
 
@@ -183,17 +201,18 @@ def print_warnings(diags: Sequence[Any], text: str) -> None:
 
     warnings = [d for d in diags if d.severity == "warning"]
     if warnings:
-        click.echo(render_capped(warnings, lambda d: render(d, text)), err=True)
+        echo_diagnostics(render_capped(warnings, lambda d: render(d, text)))
 
 
 # ------------------------------------------------------------ configuration
-# --config FILE and --profile NAME are accepted before the command (on the
+# --config FILE, --profile NAME and --color WHEN are accepted before the command (on the
 # group) and by every command (CqlGroup.add_command adds them); the last one
 # given wins. cqlang.config is imported only when a command loads it.
 
 _CONFIG_FILE = "cqlang.config_file"
 _CONFIG_PROFILE = "cqlang.config_profile"
 _CONFIG_LOADED = "cqlang.config"
+_COLOR = "cqlang.color"
 
 
 def _remember_config(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -203,8 +222,14 @@ def _remember_config(ctx: click.Context, param: click.Parameter, value: Any) -> 
     return value
 
 
+def _remember_color(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is not None:
+        ctx.meta[_COLOR] = value
+    return value
+
+
 def config_params() -> list[click.Parameter]:
-    """Fresh --config and --profile options (they set click's ctx.meta)."""
+    """Fresh --config, --profile and --color options (they set click's ctx.meta)."""
     return [
         click.Option(
             ["--config", "config_file"],
@@ -222,6 +247,14 @@ def config_params() -> list[click.Parameter]:
             is_eager=True,
             callback=_remember_config,
             help="Connect with [profiles.NAME] of the config.",
+        ),
+        click.Option(
+            ["--color", "color_mode"],
+            type=click.Choice(("auto", "always", "never")),
+            expose_value=False,
+            is_eager=True,
+            callback=_remember_color,
+            help="Colour diagnostics: auto (a terminal, unless NO_COLOR is set), always, never.",
         ),
     ]
 
@@ -286,7 +319,7 @@ def report_query(query: PreparedQuery, exc: Exception) -> NoReturn:
     if query.named is None or not diags:
         report(exc)
 
-    click.echo(render_capped(for_front_end(diags, "cli"), query.render), err=True)
+    echo_diagnostics(render_capped(for_front_end(diags, "cli"), query.render))
     sys.exit(EXIT_INVALID)
 
 
@@ -298,12 +331,12 @@ def print_query_diagnostics(
 
     shown = for_front_end([d for d in diags if all or d.severity == "warning"], "cli")
     if shown:
-        click.echo(render_capped(shown, query.render), err=True)
+        echo_diagnostics(render_capped(shown, query.render))
 
 
 class CqlGroup(click.Group):
     """Turns anything unexpected into a one-line message, never a traceback.
-    Every command added gets the --config and --profile options."""
+    Every command added gets the --config, --profile and --color options."""
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         taken = {opt for p in cmd.params for opt in getattr(p, "opts", ())}
@@ -358,9 +391,10 @@ main.params.extend(config_params())
 @click.option(
     "--exclude",
     metavar="FIELDS",
-    help="Fields the API leaves out, comma-separated (for --format url).",
+    multiple=True,
+    help="Fields the API leaves out, comma-separated, repeatable (for --format url).",
 )
-@click.option("--limit", type=click.IntRange(min=0), help="The request's limit (for --format url).")
+@click.option("--limit", type=IntRange(min=0), help="The request's limit (for --format url).")
 @click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
 @max_branches_option
 @compile_options
@@ -370,7 +404,7 @@ def compile_cmd(
     fmt: str,
     campaign: str | None,
     base_url: str | None,
-    exclude: str | None,
+    exclude: tuple[str, ...],
     limit: int | None,
     strict: bool,
     max_branches: int | None,
@@ -417,6 +451,7 @@ def compile_cmd(
             fail("--format url needs --base-url, CONPEEK_URL or base_url in the config")
         if not q.campaign:
             fail("--format url needs --campaign (or campaign in the config)")
+        q.check_campaign()
         if q.limit is not None and q.limit > MAX_PAGE_SIZE:
             click.echo(
                 f"cqlang: warning: one request returns at most {MAX_PAGE_SIZE:,} records; "
@@ -472,7 +507,7 @@ def check_cmd(
 @click.option("--write", "mode", flag_value="write", help="Rewrite FILES formatted, in place.")
 @click.option(
     "--width",
-    type=click.IntRange(min=1),
+    type=IntRange(min=1),
     default=88,
     show_default=True,
     help="Break a query wider than this, one and/or operand a line.",
@@ -494,8 +529,11 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
             fail("fmt takes one QUERY; use --check or --write to format FILES")
         text = query_input(args[0] if args else None, query_file)
         cfg = load_config()
-        if text.lstrip().startswith("@"):
-            text = cfg.resolve(text)[0]
+        from .refs import lone_reference
+
+        name = lone_reference(text)  # `@NAME` alone (a comment beside it too): its own text
+        if name is not None and name in cfg.queries:
+            text = cfg.queries[name].text
         click.echo(api.format(text, schema=cfg.schema, width=width))
         return
     if query_file is not None:
@@ -592,7 +630,14 @@ def repl_cmd(campaign: str | None, profile: str | None, tz: str | None, vi: bool
     # `cqlang --profile NAME repl` (the group's option) lands in ctx.meta;
     # the command's own --profile wins. --config FILE: config_path().
     profile = profile or click.get_current_context().meta.get(_CONFIG_PROFILE)
-    status = run(campaign=campaign, profile=profile, tz=tz, vi=vi, config_file=config_path())
+    status = run(
+        campaign=campaign,
+        profile=profile,
+        tz=tz,
+        vi=vi,
+        config_file=config_path(),
+        color=colour_mode(),
+    )
     sys.exit(status)
 
 
@@ -741,6 +786,7 @@ def queries_show_cmd(
     plan = None if errors else q.plan(now=when)
     if as_json:
         out = _query_json(named)
+        out["alias_of"] = q.chain[1].name if len(q.chain) > 1 else None
         out["bound"] = {p: {"value": _json_value(v), "from": src} for p, v, src in rows}
         out["plan"] = plan.to_json() if plan is not None else None
         out["diagnostics"] = [d.to_dict() for d in diags]
@@ -751,11 +797,16 @@ def queries_show_cmd(
         loc = named.location()
         if named.source is not None:
             lines.append(f"  in {named.source.display()}" + (f":{loc[0]}" if loc else ""))
-        for key in ("campaign", "timezone", "limit", "max_branches"):
-            if getattr(named, key) is not None:
-                lines.append(f"  {key} {getattr(named, key)}")
-        if named.exclude is not None:
-            lines.append("  exclude " + ", ".join(named.exclude))
+        if len(q.chain) > 1:  # an alias: its text is a lone @OTHER
+            lines.append(f"  alias of @{q.chain[1].name}")
+        for key in ("campaign", "timezone", "limit", "max_branches", "exclude"):
+            owner = q.origin(key)  # its own key, else the one of the query it stands for
+            if owner is None:
+                continue
+            value = getattr(owner, key)
+            shown = ", ".join(value) if key == "exclude" else str(value)
+            of = f" (of @{owner.name})" if owner is not named else ""
+            lines.append(f"  {key} {shown}{of}")
         lines += ["", "query:"]
         lines += ["  " + t for t in named.text.strip("\n").splitlines()]
         if rows:
@@ -800,7 +851,7 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
             from .diagnostics import render_capped
 
             shown = render_capped(findings, lambda f: f.rendered, severity=lambda f: f.severity)
-            click.echo(shown + "\n", err=True)
+            echo_diagnostics(shown + "\n")
         count = sum(len(f.queries) for f in cfg.files)
         read = len(cfg.files)
         if not read:
@@ -832,13 +883,24 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
     metavar="NAME=VALUE",
     help="A default for $NAME (repeatable).",
 )
+@click.option(
+    "--max-branches",
+    type=IntRange(min=1),
+    metavar="N",
+    help="Store max_branches = N with it: the most requests the query may need "
+    "(default: the config's, else 32).",
+)
 def queries_save_cmd(
-    name: str, query: str, description: str | None, force: bool, params: tuple[str, ...]
+    name: str,
+    query: str,
+    description: str | None,
+    force: bool,
+    params: tuple[str, ...],
+    max_branches: int | None,
 ) -> None:
     """Save QUERY as @NAME in the --config file, else the nearest cqlang.toml,
     else a new ./cqlang.toml (comments and layout are kept). An invalid query
     is refused, and so is an existing NAME without --force."""
-    from . import api
     from .config import (
         Config,
         ConfigError,
@@ -866,19 +928,24 @@ def queries_save_cmd(
         raise QueryExistsError(
             f"a query named '@{name}' exists already in {where} (use --force to replace it)"
         )
-    candidate = NamedQuery(name, text, description, params=defaults, config=cfg)
-    diags = api.check(
-        text,
-        params=defaults,
-        tz=cfg.timezone,
-        schema=cfg.schema,
-        queries={**cfg.queries, name: candidate},
+    candidate = NamedQuery(
+        name, text, description, params=defaults, max_branches=max_branches, config=cfg
     )
+    # Checked as `queries check` will check it (an alias with what it inherits).
+    diags = for_front_end(cfg.check_query(candidate, {**cfg.queries, name: candidate}), "cli")
     if any(d.severity == "error" for d in diags):
-        click.echo(render_all(for_front_end(diags, "cli"), text), err=True)
+        echo_diagnostics(render_all(for_front_end(diags, "cli"), text))
         fail(f"'@{name}' was not saved: the query has errors", EXIT_INVALID)
     print_warnings(diags, text)
-    save_query(path, name, text, description=description, params=defaults, force=force)
+    save_query(
+        path,
+        name,
+        text,
+        description=description,
+        params=defaults,
+        force=force,
+        max_branches=max_branches,
+    )
     click.echo(f"saved @{name} in {display_path(path)}")
 
 
@@ -934,10 +1001,11 @@ def config_cmd(as_json: bool) -> None:
 
 
 # ------------------------------------------------------------------ fetch
-# The records as jsonl/json (streamed), csv/table (buffered); written to
-# --output through a temporary file beside it, renamed only on success.
+# The records in a format of cqlang.writers (all streamed but the table);
+# written to --output through a temporary file beside it, renamed only on
+# success. --count counts, --dry-run prints the requests (cqlang.dryrun).
 
-FETCH_FORMATS = ("jsonl", "json", "csv", "table")  # cqlang.output.FORMATS
+FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # cqlang.writers.FORMATS
 
 
 @main.command("fetch")
@@ -948,13 +1016,21 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table")  # cqlang.output.FORMATS
 @click.option(
     "--exclude",
     metavar="FIELDS",
-    help="Fields the API leaves out, comma-separated (e.g. history,call_history,dialogs).",
+    multiple=True,
+    help="Fields the API leaves out, comma-separated, repeatable "
+    "(e.g. history,call_history,dialogs).",
 )
-@click.option("--limit", type=click.IntRange(min=0), help="Return at most N records.")
+@click.option(
+    "--columns",
+    metavar="FIELDS",
+    help="Output only these fields, in this order (e.g. id,state,priority,custom.region); "
+    "the heavy fields not named are not fetched.",
+)
+@click.option("--limit", type=IntRange(min=0), help="Return at most N records.")
 @max_branches_option
 @click.option(
     "--page-size",
-    type=click.IntRange(min=1),
+    type=IntRange(min=1),
     help="Records per request (default 1000; the API allows 10000).",
 )
 @click.option(
@@ -962,7 +1038,8 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table")  # cqlang.output.FORMATS
     "fmt",
     type=click.Choice(FETCH_FORMATS),
     help="Output format (default: from the --output file's extension: .csv, .json, "
-    ".jsonl, .ndjson; else table on a terminal, jsonl otherwise).",
+    ".jsonl, .ndjson, .parquet, .arrow, .feather; else table on a terminal, jsonl "
+    "otherwise). parquet and arrow need pip install 'cqlang[arrow]'.",
 )
 @click.option(
     "--output",
@@ -970,17 +1047,23 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table")  # cqlang.output.FORMATS
     type=click.Path(dir_okay=False, writable=True),
     help="Write here (via a temporary file, renamed on success; - is stdout).",
 )
+@click.option("--count", is_flag=True, help="Print only the number of matching records.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the requests that would be sent (URL and curl), and send nothing.",
+)
 @click.option("--base-url", metavar="URL", help="API base URL (default: $CONPEEK_URL).")
 @click.option(
     "--retries",
-    type=click.IntRange(min=0),
+    type=IntRange(min=0),
     default=5,
     show_default=True,
     help="Retries of a failing request.",
 )
 @click.option(
     "--retry-budget",
-    type=click.FloatRange(min=0),
+    type=FloatRange(min=0),
     callback=lambda ctx, param, value: _finite(param, value),
     default=30.0,
     show_default=True,
@@ -988,7 +1071,7 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table")  # cqlang.output.FORMATS
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FloatRange(min=0, min_open=True),
     callback=lambda ctx, param, value: _finite(param, value),
     default=30.0,
     show_default=True,
@@ -1012,12 +1095,15 @@ def fetch_cmd(
     params: tuple[str, ...],
     tz: str | None,
     now: str | None,
-    exclude: str | None,
+    exclude: tuple[str, ...],
+    columns: str | None,
     limit: int | None,
     max_branches: int | None,
     page_size: int | None,
     fmt: str | None,
     output: str | None,
+    count: bool,
+    dry_run: bool,
     base_url: str | None,
     retries: int,
     retry_budget: float,
@@ -1031,16 +1117,24 @@ def fetch_cmd(
     Exit status: 0 success, 1 invalid query, 2 usage, 3 API or network failure,
     74 the output could not be written.
     """
+    from datetime import UTC, datetime
+
     from . import output as out
+    from .columns import HEAVY_FIELDS, fetch_exclude, parse_columns
     from .errors import CqlError
 
     fields = exclude_option(exclude)
+    if count and (fmt is not None or output is not None or columns is not None):
+        fail("--count prints only a number: it takes no --format, --output or --columns")
     if output is not None and out.STREAMS.get(output) == 1:
         output = None  # stdout, as it is: `-o /dev/stdout >> log` appends
-    elif output is not None:
+    elif output is not None and not dry_run:
         out.check_output(output)
-    # The format, before any request: an --output of unknown extension is a usage error.
+    # The format, before any request: an --output of unknown extension is a
+    # usage error, and so are Parquet on a terminal and Parquet without pyarrow.
     fmt = out.choose_format(fmt, output, _isatty(sys.stdout))
+    if not count:
+        out.check_binary(fmt, output, _isatty(sys.stdout))
     text = query_input(query, query_file, default="")
     prepared = prepare_query(
         text,
@@ -1057,27 +1151,81 @@ def fetch_cmd(
         plan = prepared.plan(now=when)
     except CqlError as exc:
         report_query(prepared, exc)
-    header = out.csv_header(prepared.schema, prepared.exclude)
+    prepared.check_exclude()  # before anything is sent
+    cols = parse_columns(columns, prepared.schema) if columns is not None else None
+    # What the API leaves out: the exclude, and the heavy fields that no
+    # column (or, for --count, nothing) reads; the client still fetches what
+    # its own check reads (Residual.record_fields).
+    if count:
+        sent = list(dict.fromkeys([*(prepared.exclude or ()), *HEAVY_FIELDS]))
+    else:
+        sent = fetch_exclude(cols, prepared.exclude) or []
+    spec = prepared.with_(exclude=tuple(sent) if sent else None)
+    options: dict[str, Any] = {
+        "columns": cols,
+        "schema": prepared.schema,
+        "exclude": prepared.exclude,
+    }
+    if fmt in ("parquet", "arrow") and not count:
+        from .arrow import file_metadata
+
+        options["metadata"] = file_metadata(
+            prepared.text, plan, datetime.now(UTC), prepared.campaign
+        )
+    counts = [0, 0]  # requests, records received
+    progress: Any = None  # the progress line (cqlang.progress), when there is one
+
+    def finished() -> None:
+        if progress is not None:
+            progress.close()
 
     def emit(records: Any) -> None:
-        written = out.emit(records, fmt, output, header)
+        if count:
+            total = sum(1 for _ in records)
+            finished()
+            click.echo(str(total))
+            return
+        writer = out.emit(records, fmt, output, **options)
+        finished()  # the progress line goes before anything else is said
+        for note in writer.notes():
+            click.echo(f"cqlang: warning: {note}", err=True)
         if output is not None and output not in out.STREAMS:
             # With -o the records are out of sight: say what happened.
             click.echo(
-                f"wrote {_count(written, 'record')} to {output} in {_count(counts[0], 'request')}",
+                f"wrote {_count(writer.count, 'record')} to {output} in "
+                f"{_count(counts[0], 'request')}",
                 err=True,
             )
 
-    counts = [0, 0]  # requests, records received
     if plan.never_matches:
         print_query_diagnostics(prepared, plan.warnings)
         click.echo("cqlang: warning: the query never matches; no request was sent", err=True)
+        if dry_run:
+            from .dryrun import describe
+
+            click.echo(describe(plan, []))
+            return
         emit(iter(()))
         return
-    prepared.check_exclude()  # before anything is sent
-    conn = load_config().connection(base_url=base_url, campaign=prepared.campaign)
     if not prepared.campaign:
         fail("no campaign: give --campaign ID (or set campaign in the config)")
+    prepared.check_campaign()  # one that cannot be an id ('..'), before anything is sent
+    conn = load_config().connection(base_url=base_url, campaign=prepared.campaign)
+    if dry_run:
+        from .dryrun import describe, first_pages
+
+        size = spec.page_size or 1000
+        urls = first_pages(
+            plan,
+            base_url=checked_base_url(conn.base_url),
+            campaign=prepared.campaign,
+            exclude=spec.exclude,
+            page_size=size,
+            limit=spec.limit,
+        )
+        click.echo(describe(plan, urls, page_size=size))
+        print_query_diagnostics(prepared, plan.warnings)
+        return
     if not checked_base_url(conn.base_url):
         fail(
             "no API base URL: " + conn.missing.get("base_url", "give --base-url or set CONPEEK_URL")
@@ -1093,8 +1241,18 @@ def fetch_cmd(
     import logging
 
     from .client import ApiError, Client, ConfigurationError
+    from .progress import Progress, wanted
 
-    progress: Any = None  # rich's progress display, when there is one
+    # A progress line on stderr, when it cannot tangle with records streaming
+    # to the same terminal (--verbose logs say the same, line by line).
+    if wanted(
+        stderr_tty=_isatty(sys.stderr),
+        stdout_tty=_isatty(sys.stdout),
+        to_stdout=output is None,
+        streams=not count and fmt != "table",
+        verbose=verbose,
+    ):
+        progress = Progress(sys.stderr, what="counting" if count else "fetching")
 
     class EchoHandler(logging.Handler):
         """Log lines on stderr through click (so CliRunner captures them)."""
@@ -1102,8 +1260,8 @@ def fetch_cmd(
         def emit(self, record: logging.LogRecord) -> None:
             level = "" if record.levelno < logging.WARNING else record.levelname.lower() + ": "
             line = f"cqlang: {level}{self.format(record)}"
-            if progress is not None and progress.live.is_started:
-                progress.console.print(line, markup=False, highlight=False)  # above the bar
+            if progress is not None:
+                progress.above(line)
             else:
                 click.echo(line, err=True)
 
@@ -1113,39 +1271,16 @@ def fetch_cmd(
     saved_level = log.level
     log.addHandler(handler)
     log.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    buffered = fmt in ("csv", "table")
-    # A progress line on stderr, when it cannot tangle with records streaming
-    # to the same terminal (--verbose logs say the same, line by line).
-    to_terminal = output is None and _isatty(sys.stdout)
-    if not verbose and _isatty(sys.stderr) and (buffered or not to_terminal):
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=_stderr_console(),
-            transient=True,
-            # The records go to stdout untouched: rich must not capture it.
-            redirect_stdout=False,
-            redirect_stderr=False,
-        )
     try:
-        task: Any = None
 
         def on_request(url: str, status: int, seconds: float, records: int) -> None:
             counts[0] += 1
             counts[1] += records
             if progress is not None:
-                progress.update(
-                    task,
-                    description=f"{_count(counts[1], 'record')} received, "
-                    f"{_count(counts[0], 'request')}",
-                )
+                progress.update(counts[0], counts[1])
 
         client = Client(
-            conn.base_url,
-            conn.api_key,
+            conn.for_client(),
             max_retries=retries,
             retry_budget=retry_budget,
             timeout=(min(5.0, timeout), timeout),
@@ -1153,18 +1288,16 @@ def fetch_cmd(
             on_request=on_request,
         )
         with client:
-            records = prepared.fetch(client, plan=plan)
-            if progress is None:
+            records = spec.fetch(client, plan=plan)
+            if progress is not None and fmt == "table" and not count:
+                collected = list(records)  # the table is drawn once the progress line is gone
+                progress.close()
+                records = iter(collected)
+            try:
                 emit(records)
-            elif buffered:
-                with progress:  # collect under the progress line, then print
-                    task = progress.add_task("fetching", total=None)
-                    collected = list(records)
-                emit(collected)
-            else:
-                with progress:
-                    task = progress.add_task("fetching", total=None)
-                    emit(records)
+            finally:
+                if progress is not None:
+                    progress.close()
     except ConfigurationError as exc:  # a key that cannot be sent: a usage error
         fail(str(exc))
     except ApiError as exc:
@@ -1174,13 +1307,14 @@ def fetch_cmd(
         log.setLevel(saved_level)
 
 
-def exclude_option(text: str | None) -> list[str] | None:
-    """``--exclude a,b``: the field names (``None`` when not given; ``''``
-    is an empty list, which overrides a named query's ``exclude``). ``id``
-    is a usage error: records are merged by it."""
-    if text is None:
+def exclude_option(given: Sequence[str]) -> list[str] | None:
+    """``--exclude a,b --exclude c``: the field names of every one given,
+    in order, each once (``None`` when none is given; ``--exclude ''`` is
+    an empty list, which overrides a named query's ``exclude``). ``id`` is
+    a usage error: records are merged by it."""
+    if not given:
         return None
-    fields = list(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+    fields = list(dict.fromkeys(f.strip() for text in given for f in text.split(",") if f.strip()))
     if "id" in fields:
         fail("--exclude cannot hold id: the records are merged and paged by id")
     return fields
@@ -1202,10 +1336,10 @@ def _byte_size(param: click.Parameter, value: str) -> int:
     text = value.strip().lower().replace(" ", "")
     number = text.rstrip("kmgib")
     unit = text[len(number) :]
-    try:
-        amount = float(number) if number and unit in _UNITS else math.nan
-    except ValueError:
-        amount = math.nan
+    from .digits import ascii_float
+
+    parsed = ascii_float(number) if number and unit in _UNITS else None
+    amount = math.nan if parsed is None else parsed
     if not math.isfinite(amount) or amount * _UNITS.get(unit, 1) < 1:
         raise click.BadParameter(
             f"{value!r} is not a size in bytes (e.g. 65536, 64KiB, 1MiB)", param=param
@@ -1219,12 +1353,6 @@ def _count(n: int, noun: str) -> str:
 
 def _isatty(stream: Any) -> bool:
     return stream is not None and bool(stream.isatty())
-
-
-def _stderr_console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True)
 
 
 # -------------------------------------------------------------------- lsp
@@ -1252,14 +1380,14 @@ def lsp_cmd(stdio: bool) -> None:
     "--port",
     default=8080,
     show_default=True,
-    type=click.IntRange(0, 65535),
+    type=IntRange(0, 65535),
     help="Port (0: any free port).",
 )
 @click.option(
     "--records",
     default=1000,
     show_default=True,
-    type=click.IntRange(min=0),
+    type=IntRange(min=0),
     help="Records generated per campaign.",
 )
 @click.option("--seed", default="1", show_default=True, help="Seed of the generated records.")
@@ -1287,7 +1415,7 @@ def lsp_cmd(stdio: bool) -> None:
     "--window-days",
     default=90.0,
     show_default=True,
-    type=click.FloatRange(min=0.001, max=365_000),
+    type=FloatRange(min=0.001, max=365_000),
     help="Days before 2026-11-01 the generated records spread over.",
 )
 @click.option(

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import locate
 from .configcheck import NAME_RE, dotted
-from .connection import KEY_ENV, URL_ENV, Connection, checked_key, mask
+from .connection import ConnectionSettings, checked_key, mask
 from .diagnostics import Diagnostic, for_front_end, line_col, render, suggest
 from .env import Env, FrozenDict, Queries, freeze, freeze_queries
 from .errors import (  # re-exported: the config errors, by their old address
@@ -55,13 +55,21 @@ from .errors import (  # re-exported: the config errors, by their old address
     UntrustedConfigError,
 )
 from .errors import display_path as display_path
-from .fetchspec import DEFAULT_MAX_BRANCHES, FetchSpec, Settings
+from .fetchspec import (
+    DEFAULT_MAX_BRANCHES,
+    FetchSpec,
+    Settings,
+    alias_chain,
+    inherited,
+    inherited_params,
+)
+from .fetchspec import lone_reference as lone_reference_in
 from .fetchspec import prepare as prepare_spec
 from .locate import CONFIG_ENV, PROJECT_FILE, PYPROJECT_FILE
-from .refs import lone_reference
 from .schema import DEFAULT_SCHEMA, Schema
 
 if TYPE_CHECKING:
+    from .client import Client
     from .configcheck import Problem
     from .planner import Plan
     from .tomlscan import Layout, Located
@@ -108,8 +116,36 @@ class ConfigFile:
         """Where the string at ``path`` (below the cqlang table) is written."""
         return self._layout.strings.get((*self.prefix, *path))
 
+    @cached_property
+    def shown_text(self) -> str:
+        """The text as a diagnostic may show its lines: every ``api_key``
+        masked (see :func:`masked_text`)."""
+        return masked_text(self.text, self.prefix, self._layout)
+
     def display(self) -> str:
         return display_path(self.path)
+
+
+def masked_text(text: str, prefix: tuple[str, ...] = (), layout: Layout | None = None) -> str:
+    """A config file's ``text`` with the characters of every ``api_key``
+    value of its cqlang table (``prefix``: ``("tool", "cqlang")`` in a
+    pyproject.toml) replaced by ``*``, line breaks kept: what a caret
+    drawn under a query on the same line may show. Lines and columns are
+    those of ``text``, so the caret stays where it was."""
+    layout = layout if layout is not None else _layout_of(text)
+    spans = [
+        (at.offsets[0], at.offsets[-1])
+        for path, at in layout.strings.items()
+        if path[-1:] == ("api_key",) and path[: len(prefix)] == prefix and at.offsets
+    ]
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, end):
+            if chars[i] != "\n":
+                chars[i] = "*"
+    return "".join(chars)
 
 
 def user_config_file() -> Path | None:
@@ -237,8 +273,10 @@ def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
     trusted raises :class:`UntrustedConfigError`."""
     content, st = _read_bytes(path, origin)
     try:
-        # Newlines read as text mode would (\r\n and \r as \n).
-        text = content.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        # Newlines read as text mode would (\r\n and \r as \n); a byte
+        # order mark (as some Windows editors write) is no text.
+        text = content.decode("utf-8").removeprefix("\ufeff")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError:
         raise ConfigError("not UTF-8 text", path) from None
     file, problems = check_text(text, path, origin)
@@ -476,8 +514,16 @@ class NamedQuery:
         return self.source.path if self.source is not None else None
 
     def bind(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The query's parameters: its defaults, overridden by ``params``."""
-        return {**self.params, **(params or {})}
+        """The query's parameters: its defaults (and, for an alias, those of
+        the query it stands for), overridden by ``params``."""
+        return {**inherited_params(self.chain()), **(params or {})}
+
+    def chain(self) -> tuple[Any, ...]:
+        """This query, then the queries it is an alias of (its text a lone
+        ``@OTHER``, see :func:`cqlang.fetchspec.alias_chain`), whose settings
+        it inherits where it sets none."""
+        queries = self.config.queries if self.config is not None else None
+        return alias_chain(self, queries) if queries else (self,)
 
     def env(
         self,
@@ -493,19 +539,23 @@ class NamedQuery:
         and named queries, its bound on requests (:meth:`_bound`)."""
         cfg = self.config
         bound = self._bound(max_branches)
+        # An alias (its text a lone @OTHER) has OTHER's zone where it sets none.
+        own_tz = inherited(self.chain(), "timezone")
         if cfg is None:
             queries = {self.name: self}
-            return Env(None, self.bind(params), tz or self.timezone, now, queries, bound)
-        zone = tz or self.timezone or cfg.timezone
+            return Env(None, self.bind(params), tz or own_tz, now, queries, bound)
+        zone = tz or own_tz or cfg.timezone
         return Env(cfg.schema_for(strict), self.bind(params), zone, now, cfg.env_queries, bound)
 
     def _bound(self, given: int | None) -> int:
-        """The bound on requests: ``given``, else its own ``max_branches``,
-        else the connection's, else 32."""
-        if given or self.max_branches:
-            return given or self.max_branches or DEFAULT_MAX_BRANCHES
-        own = self.config.section()[0].get("max_branches") if self.config is not None else None
-        return own or DEFAULT_MAX_BRANCHES
+        """The bound on requests: ``given``, else its own ``max_branches``
+        (or that of the query it is an alias of), else the connection's,
+        else 32."""
+        own = given or inherited(self.chain(), "max_branches")
+        if own:
+            return int(own)
+        conn = self.config.section()[0].get("max_branches") if self.config is not None else None
+        return conn or DEFAULT_MAX_BRANCHES
 
     def plan(
         self,
@@ -592,21 +642,19 @@ class NamedQuery:
         end = max(start, span.offsets[min(diag.end, last)])
         line, col = line_col(self.source.text, start)
         moved = Diagnostic(diag.code, diag.severity, message, start, end, line, col, diag.hint)
-        return moved, render(moved, self.source.text, source=self.source.display())
+        return moved, render(moved, self.source.shown_text, source=self.source.display())
 
 
 def resolve_query(text: str, config: Config | None) -> tuple[str, NamedQuery | None]:
-    """A query that is only ``@NAME`` becomes that named query's text (and the
-    query itself is returned, for its defaults: campaign, exclude, limit,
-    params, timezone). Any other text is returned as is; ``@NAME`` inside it
-    is inlined by the checker. An unknown name is left for the checker to
-    report (with a did-you-mean)."""
-    name = lone_reference(text) if config is not None else None
-    if name is not None and config is not None:
-        named = config.queries.get(name)
-        if named is not None:
-            return named.text, named
-    return text, None
+    """A query that is only ``@NAME`` (comments and blanks around it
+    allowed) becomes that named query's text, through any aliases (and the
+    query whose text it is is returned, for its place in the file). Any
+    other text is returned as is; ``@NAME`` inside it is inlined by the
+    checker. An unknown name is left for the checker to report (with a
+    did-you-mean). See :func:`cqlang.fetchspec.lone_reference`."""
+    if config is None:
+        return text, None
+    return lone_reference_in(text, config.queries)
 
 
 #: What ``Config.prepare`` returns (the name it had before FetchSpec).
@@ -783,7 +831,7 @@ class Config:
         timezone: str | None = None,
         page_size: int | None = None,
         max_branches: int | None = None,
-    ) -> Connection:
+    ) -> ConnectionSettings:
         """The connection settings of ``profile`` (or the one loaded), the
         arguments (command-line options) winning: see
         :func:`cqlang.connection.resolve` (docs/config.md, "Settings: who
@@ -851,12 +899,43 @@ class Config:
             max_branches=max_branches,
         )
 
+    def check_query(
+        self,
+        named: NamedQuery,
+        queries: Mapping[str, Any] | None = None,
+        *,
+        schema: Schema | None = None,
+        now: datetime | None = None,
+        frozen: Queries | None = None,
+    ) -> list[Diagnostic]:
+        """Every diagnostic of the named query's own text, with the settings
+        it runs with: its parameter defaults, ``timezone`` and
+        ``max_branches`` (for an alias, a text that is a lone ``@OTHER``,
+        OTHER's where it sets none), else the connection's. ``queries``: the
+        named queries it may refer to (default: the config's); ``frozen``:
+        the same, frozen once by a caller that checks many. What ``queries
+        check`` and ``queries save`` check."""
+        from . import api
+
+        queries = self.queries if queries is None else queries
+        chain = alias_chain(named, queries)
+        bound = (
+            inherited(chain, "max_branches") or self.settings().max_branches or DEFAULT_MAX_BRANCHES
+        )
+        env = Env(
+            schema if schema is not None else self.schema,
+            inherited_params(chain),
+            inherited(chain, "timezone") or self.timezone,
+            now,
+            frozen if frozen is not None else freeze_queries(queries),
+            int(bound),
+        )
+        return api.check(named.text, env)
+
     def lint(self, *, strict: bool | None = None, now: datetime | None = None) -> list[Finding]:
         """Check every named query of every file read (each with its own
         parameter defaults), in file order; every finding is placed in its
         file."""
-        from . import api
-
         schema = self.schema_for(strict)
         findings: list[Finding] = []
         for f in self.files:
@@ -868,12 +947,10 @@ class Config:
                 else:
                     own[name] = NamedQuery.from_table(name, spec, source=f, config=self)
             # The file's own queries over the winners, frozen once for all.
-            queries = freeze_queries({**self.queries, **own})
+            mapping = {**self.queries, **own}
+            queries = freeze_queries(mapping)
             for q in own.values():
-                env = Env(
-                    schema, q.params, q.timezone or self.timezone, now, queries, q._bound(None)
-                )
-                diags = api.check(q.text, env)
+                diags = self.check_query(q, mapping, schema=schema, now=now, frozen=queries)
                 # Hints as a config file's reader acts on them: the bound is
                 # the query's max_branches key (or the connection's), and an
                 # unbound parameter gets a default in the query's params.
@@ -952,29 +1029,18 @@ class Finding:
         return d
 
 
-def client_from_config(config: Config, profile: str | None = None, **options: Any) -> Any:
+def client_from_config(config: Config, profile: str | None = None, **options: Any) -> Client:
     """A :class:`cqlang.Client` for the connection of ``config`` (``profile``
     or the loaded one): base URL and key resolved as
     :meth:`Config.connection` does (``CONPEEK_URL``/``CONPEEK_KEY`` before the
     file; a profile with a connection of its own ignores them).
     ``options`` go to the client (``timeout``, ``max_retries``...). A missing
     base URL or key is a :class:`ConfigError`: the client never falls back
-    to the environment's, which belong to another connection."""
-    import importlib
+    to the environment's, which belong to another connection. The same as
+    ``Client.from_config(config, profile, **options)``."""
+    from .client import Client
 
-    conn = config.connection(profile)
-    if not conn.base_url:
-        raise ConfigError(
-            "no API base URL: "
-            + conn.missing.get("base_url", f"set ${URL_ENV} or base_url in the config")
-        )
-    if not conn.api_key:
-        raise ConfigError(
-            "no API key: "
-            + conn.missing.get("api_key", f"set ${KEY_ENV} or api_key_env in the config")
-        )
-    client_cls = importlib.import_module(".client", __package__).Client
-    return client_cls(conn.base_url, conn.api_key, **options)
+    return Client(config.connection(profile).for_client(), **options)
 
 
 # ------------------------------------------------------ dumping (display)
@@ -1098,7 +1164,9 @@ def _read_for_edit(path: Path, name: str) -> tuple[str, str, tuple[str, ...]]:
     except OSError as exc:
         raise ConfigError(f"cannot read it: {exc.strerror}", path) from None
     newline = "\r\n" if "\r\n" in raw else "\n"
-    text = raw.replace("\r\n", "\n")
+    # A byte order mark is skipped, as when the file is read (and not
+    # written back: UTF-8 needs none, and TOML readers refuse it).
+    text = raw.removeprefix("\ufeff").replace("\r\n", "\n")
     import tomllib
 
     try:
@@ -1163,6 +1231,7 @@ def _query_block(
     description: str | None,
     params: Mapping[str, Any] | None,
     timezone: str | None = None,
+    max_branches: int | None = None,
 ) -> str:
     import tomlkit
 
@@ -1175,6 +1244,8 @@ def _query_block(
         lines.append(f"params = {{ {items} }}")
     if timezone:
         lines.append(f"timezone = {tomlkit.string(timezone).as_string()}")
+    if max_branches is not None:
+        lines.append(f"max_branches = {int(max_branches)}")
     return "\n".join(lines) + "\n"
 
 
@@ -1245,17 +1316,19 @@ def save_query(
     params: Mapping[str, Any] | None = None,
     timezone: str | None = None,
     force: bool = False,
+    max_branches: int | None = None,
 ) -> Path:
     """Write ``[queries.NAME]`` into ``path`` (created if missing): after the
     last named query, or at the end, leaving everything else as it is. An
-    existing NAME is replaced in place only with ``force``."""
+    existing NAME is replaced in place only with ``force``. ``max_branches``:
+    the query's own bound on requests (its ``max_branches`` key)."""
     if not NAME_RE.match(name):
         raise ConfigError(
             f"{name!r} cannot be a query's name: use letters, digits and _ "
             "(not starting with a digit)"
         )
     with _editing(path) as real:
-        _save_locked(real, path, name, text, description, params, force, timezone)
+        _save_locked(real, path, name, text, description, params, force, timezone, max_branches)
     return path
 
 
@@ -1268,6 +1341,7 @@ def _save_locked(
     params: Mapping[str, Any] | None,
     force: bool,
     timezone: str | None = None,
+    max_branches: int | None = None,
 ) -> None:
     source, newline, prefix = _read_for_edit(real, path.name)
     layout = _layout_of(source)
@@ -1277,7 +1351,7 @@ def _save_locked(
         raise QueryExistsError(
             f"a query named {name!r} exists already (use --force to replace it)", path
         )
-    block = _query_block((*queries, name), text, description, params, timezone)
+    block = _query_block((*queries, name), text, description, params, timezone, max_branches)
     headed = [r for r in existing if _is_table(layout, r)]
     out = source
     if headed:  # replace its table where it is; drop any other piece of it
@@ -1366,7 +1440,7 @@ __all__ = [
     "ConfigError",
     "ConfigFile",
     "ConfigProblem",
-    "Connection",
+    "ConnectionSettings",
     "Finding",
     "InsecureConfigError",
     "NamedQuery",

@@ -135,6 +135,15 @@ class _Checker:
         except TimeError as exc:
             self.add(keys, f"{exc} (use an IANA name such as Europe/Warsaw)")
 
+    def campaign(self, table: Mapping[str, Any], at: tuple[str, ...]) -> None:
+        """A ``campaign`` that cannot be sent as an id (``..``)."""
+        from .encoding import campaign_problem
+
+        if "campaign" in table:
+            problem = campaign_problem(table["campaign"])
+            if problem is not None:
+                self.add((*at, "campaign"), problem)
+
     # ------------------------------------------------------------ tables
     def top(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -173,6 +182,7 @@ class _Checker:
                 out[key] = value
         if "timezone" in out:
             self.zone(out["timezone"], (*at, "timezone"))
+        self.campaign(out, at)
         for key in ("page_size", "max_branches"):
             if key in out and out[key] < 1:
                 self.add((*at, key), "must be at least 1")
@@ -211,6 +221,15 @@ class _Checker:
         fields: dict[str, Any] = {}
         for name, spec in raw.items():
             here = (*at, name)
+            if not name.strip():
+                what = "empty" if not name else "only blanks"
+                self.add(
+                    here,
+                    f"a custom field's key cannot be {what}: no query could name it "
+                    '(custom[""] is error CQL119)',
+                    value=False,
+                )
+                continue
             if isinstance(spec, dict):
                 extra = [k for k in spec if k not in ("type", "values")]
                 for k in extra:
@@ -256,6 +275,7 @@ class _Checker:
             self.add(at, 'a named query needs query = "..."', value=False)
         if "timezone" in out:
             self.zone(out["timezone"], (*at, "timezone"))
+        self.campaign(out, at)
         for key in ("limit", "max_branches"):
             if key in out and out[key] < 1:
                 self.add((*at, key), "must be at least 1")

@@ -12,9 +12,14 @@ source names (docs/config.md, "Settings: who wins"):
   the table that names that host, so a profile's own ``base_url`` never gets
   ``CONPEEK_KEY`` or ``[connection]``'s key.
 
-Keys are read through :func:`checked_key`: stripped; one with a control
-character inside is no key, and ``Connection.missing`` says why without
-showing it (so only a command that sends the key fails).
+Keys are read through :func:`checked_key` (the client's check): stripped;
+one with a control character inside is no key, and
+``ConnectionSettings.missing`` says why without showing it (so only a
+command that sends the key fails). ``CONPEEK_URL`` and ``CONPEEK_KEY`` are
+read by the client's :func:`~cqlang.client.connection.read_environment`,
+and what the settings give the client is its
+:class:`~cqlang.client.connection.Connection` value
+(:meth:`ConnectionSettings.for_client`).
 """
 
 from __future__ import annotations
@@ -24,30 +29,23 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from .client.connection import KEY_ENV, URL_ENV, Connection, check_key, read_environment
+from .errors import ConfigError, ConfigurationError
+
 if TYPE_CHECKING:
     from .config import Config
 
-#: The environment variables of the API's base URL and key.
-URL_ENV = "CONPEEK_URL"
-KEY_ENV = "CONPEEK_KEY"
+__all__ = ["KEY_ENV", "URL_ENV", "ConnectionSettings", "checked_key", "mask", "resolve"]
 
 
 def checked_key(raw: str, origin: str) -> str | None:
-    """An API key as read from ``origin`` (an environment variable, a file):
+    """An API key as read from ``origin`` (an environment variable, a file),
+    through the client's :func:`~cqlang.client.connection.check_key`:
     without its surrounding blanks and newlines, None when nothing is left.
-    A control character left inside it (a line break, an escape) is a
-    ``ConfigError`` that says where the key came from, never the key."""
-    from .config import ConfigError
-    from .configcheck import control_character
-
-    key = raw.strip()
-    at = control_character(key)
-    if at is not None:
-        raise ConfigError(
-            f"the API key from {origin} holds a control character (character {at + 1}, "
-            "a line break or the like); the key is not shown: set it again"
-        )
-    return key or None
+    A character left inside it that cannot be sent (a line break, an
+    escape, one outside ASCII) is a ``ConfigurationError`` (a
+    ``ConfigError``) that says where the key came from, never the key."""
+    return check_key(raw, origin) or None
 
 
 def mask(secret: str) -> str:
@@ -56,11 +54,12 @@ def mask(secret: str) -> str:
 
 
 @dataclass(frozen=True)
-class Connection:
+class ConnectionSettings:
     """The resolved connection settings; ``sources`` says where each came
     from, ``missing`` why the base URL or the key has no value when the
     config can say (a key variable that is not set, a profile without a
-    key), and ``notes`` all that may be wrong, the key's reason first."""
+    key), and ``notes`` all that may be wrong, the key's reason first.
+    :meth:`for_client` is the client's :class:`Connection`."""
 
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
@@ -85,19 +84,43 @@ class Connection:
         }
         return {k: v for k, v in out.items() if v is not None}
 
+    def for_client(self) -> Connection:
+        """The base URL and the key as the client's :class:`Connection`, with
+        where each came from. A missing one is a ``ConfigurationError`` (a
+        ``ConfigError``) that says why (``missing``), or where it could come
+        from: the client never falls back to the environment's, which belong
+        to another connection; so is a base URL that is not
+        ``http(s)://HOST``."""
+        if not self.base_url:
+            raise ConfigurationError(
+                "no API base URL: "
+                + self.missing.get("base_url", f"set ${URL_ENV} or base_url in the config")
+            )
+        if not self.api_key:
+            raise ConfigurationError(
+                "no API key: "
+                + self.missing.get("api_key", f"set ${KEY_ENV} or api_key_env in the config")
+            )
+        return Connection(
+            self.base_url,
+            self.api_key,
+            base_url_source=self.sources.get("base_url", "the config"),
+            api_key_source=self.sources.get("api_key", "the config"),
+        )
+
 
 class _Resolver:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.env = config.env
+        #: What CONPEEK_URL and CONPEEK_KEY hold (read by the client's module).
+        self.environment = read_environment(config.env)
         self.sources: dict[str, str] = {}
         self.missing: dict[str, str] = {}
 
     def checked(self, raw: str, origin: str) -> str | None:
         """``raw`` through :func:`checked_key`; a bad key is no key, and
         ``missing`` says why (only a command that sends it fails)."""
-        from .config import ConfigError
-
         try:
             return checked_key(raw, origin)
         except ConfigError as exc:
@@ -180,18 +203,20 @@ class _Resolver:
     ) -> tuple[str | None, str | None]:
         """The host and key of the default connection: the environment
         overrides ``[connection]``."""
+        found = self.environment
         if url is None:
-            if self.env.get(URL_ENV):
-                url, self.sources["base_url"] = self.env[URL_ENV], f"${URL_ENV}"
+            if found.base_url is not None:
+                url, self.sources["base_url"] = found.base_url, f"${URL_ENV}"
             elif "base_url" in values:
                 url, self.sources["base_url"] = values["base_url"], where["base_url"]
         if not want_key:
             return url, None
-        key, given = self.env_key(KEY_ENV, f"${KEY_ENV}")
-        if given:  # a bad CONPEEK_KEY is not replaced by the config's key
-            if key is not None:
+        if found.key_given:  # a bad CONPEEK_KEY is not replaced by the config's key
+            if found.api_key is not None:
                 self.sources["api_key"] = f"${KEY_ENV}"
-            return url, key
+            elif found.problem is not None:
+                self.missing["api_key"] = found.problem
+            return url, found.api_key
         return url, self.file_key(("connection",))[0]
 
 
@@ -205,7 +230,7 @@ def resolve(
     timezone: str | None = None,
     page_size: int | None = None,
     max_branches: int | None = None,
-) -> Connection:
+) -> ConnectionSettings:
     """The connection of ``config`` for ``profile`` (None: the default
     connection), the arguments (command-line options) winning; see the
     module docstring for the base URL and the key."""
@@ -229,7 +254,9 @@ def resolve(
     own = config.table("profiles", profile) if profile is not None else {}
     if profile is not None and any(k in own for k in ("base_url", "api_key", "api_key_env")):
         url, key = r.profile_pair(profile, values, where, url, want_key)
-        ignored = [f"${v}" for v in (URL_ENV, KEY_ENV) if r.env.get(v)]
+        found = r.environment
+        given = ((URL_ENV, found.base_url is not None), (KEY_ENV, found.key_given))
+        ignored = [f"${v}" for v, set_ in given if set_]
         if ignored:
             notes.append(
                 f"{' and '.join(ignored)} set but not used: --profile {profile} has "
@@ -240,7 +267,7 @@ def resolve(
     if api_key is not None:
         key, r.sources["api_key"] = checked_key(api_key, "the api_key given"), "command line"
     missing = r.missing
-    return Connection(
+    return ConnectionSettings(
         base_url=url,
         api_key=key,
         campaign=pick("campaign", campaign),

@@ -101,8 +101,12 @@ def query_string(params: dict[str, Any]) -> str:
 def base_url(text: str) -> str:
     """``text`` as the API's base URL: ``http(s)://HOST[:PORT][/PATH]`` with
     no trailing slash and no ``user:password@`` (the key is the
-    authentication, and a password must not show anywhere). Raises
-    ValueError saying what is wrong, without repeating a password."""
+    authentication, and a password must not show anywhere). A ``PORT``, when
+    written, is 1 to 65535: ``HOST:0`` and ``HOST:`` would quietly mean the
+    scheme's default port, another server than the one written. Raises
+    ValueError saying what is wrong, without repeating a password. Every
+    base URL (``--base-url``, ``CONPEEK_URL``, the config's ``base_url``,
+    ``Client(base_url=...)``) is read through this."""
     from urllib.parse import urlsplit, urlunsplit
 
     shown = "" if "@" in text else f", not {text!r}"
@@ -117,9 +121,28 @@ def base_url(text: str) -> str:
     if parts.query or parts.fragment:
         raise ValueError(f"the base URL must have no ?query or #fragment{shown}")
     host = parts.netloc.rsplit("@", 1)[-1]
+    if host.endswith(":") or parts.port == 0:
+        raise ValueError(f"the base URL's port must be a number from 1 to 65535{shown}")
     return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
 
 
+def campaign_problem(campaign: str) -> str | None:
+    """Why ``campaign`` cannot be sent as a campaign id, or ``None``. An id
+    is one path segment, escaped; but ``.`` and ``..`` are not escaped by
+    percent-encoding (and ``%2E`` is read back as ``.`` by many servers and
+    proxies): as a segment they mean this folder and the one above, so the
+    request would go to ``/request`` or ``/voice_campaign/request``."""
+    if not campaign.strip():
+        return "a campaign id cannot be empty or blank"
+    if campaign in (".", ".."):
+        return f"{campaign!r} cannot be a campaign id: in a URL path it means a folder, not an id"
+    return None
+
+
 def request_path(campaign: str) -> str:
-    """The endpoint's path for a campaign id (escaped: an id is one segment)."""
+    """The endpoint's path for a campaign id (escaped: an id is one segment).
+    Raises ValueError for an id that cannot be one (:func:`campaign_problem`)."""
+    problem = campaign_problem(campaign)
+    if problem is not None:
+        raise ValueError(problem)
     return f"/voice_campaign/{percent_encode(campaign)}/request"

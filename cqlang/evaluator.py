@@ -432,7 +432,7 @@ def filter_atoms(filters: Any, schema: Schema | None = None) -> list[Atom]:
             operator = operator or "eq"
             if operator not in prop.operators:
                 raise FilterError(
-                    f"{where}: operator {operator!r} is not available for {name} "
+                    f"{where}: operator {_shown(operator)} is not available for {name} "
                     f"(available: {', '.join(prop.operators)})",
                     "operator",
                 )
@@ -460,34 +460,46 @@ def filter_atoms(filters: Any, schema: Schema | None = None) -> list[Atom]:
     return out
 
 
+def _shown(value: Any) -> str:
+    """A value of a filter list as a message quotes it: as JSON, the
+    language it was written in (``true``, ``null``, ``"OPEN"``, not Python's
+    ``True``, ``None``, ``'OPEN'``), cut short past 60 characters."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (ValueError, RecursionError):  # a cycle, or nested past the stack
+        text = f"a {type(value).__name__}"
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
 def _scalar(field: FieldRef, value: Any, where: str) -> int | str:
     typ = field.type
     if typ == "integer":
         if value.__class__ is not int:
-            raise FilterError(f"{where}: {field.prop} takes integers, got {value!r}", "value")
+            raise FilterError(f"{where}: {field.prop} takes integers, got {_shown(value)}", "value")
         return int(value)
     if typ == "datetime":
         if not isinstance(value, str):
             raise FilterError(
-                f"{where}: {field.prop} takes 'YYYY-MM-DD HH:mm:ss', got {value!r}", "value"
+                f"{where}: {field.prop} takes 'YYYY-MM-DD HH:mm:ss', got {_shown(value)}", "value"
             )
         seconds = timeexpr.parse_utc(value)
         if seconds is None or len(value) != 19:
             raise FilterError(
-                f"{where}: {field.prop} takes 'YYYY-MM-DD HH:mm:ss', got {value!r}", "value"
+                f"{where}: {field.prop} takes 'YYYY-MM-DD HH:mm:ss', got {_shown(value)}", "value"
             )
         return seconds
     if typ == "enum":
         if not isinstance(value, str) or value not in field.values:
             raise FilterError(
-                f"{where}: {field.prop} takes one of {', '.join(field.values)}, got {value!r}",
+                f"{where}: {field.prop} takes one of {', '.join(field.values)}, "
+                f"got {_shown(value)}",
                 "value",
             )
         return value
     if value.__class__ is int:
         return str(value)
     if not isinstance(value, str):
-        raise FilterError(f"{where}: {field.prop} takes a string, got {value!r}", "value")
+        raise FilterError(f"{where}: {field.prop} takes a string, got {_shown(value)}", "value")
     return value
 
 

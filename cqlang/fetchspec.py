@@ -2,14 +2,19 @@
 
 A query given to ``cqlang fetch``/``compile``/``explain``/``check``, typed
 in the REPL or passed to ``Config.prepare`` in Python may be a lone
-``@NAME``; then it runs that named query with everything it declares. Every
-setting resolves the same way on every path, the first that gives a value
-winning:
+``@NAME`` (blanks, comments and parentheses around it allowed: the parse
+tree says so, :func:`cqlang.refs.lone_reference`); then it runs that named query
+with everything it declares. A named query whose own text is a lone
+``@OTHER`` is an alias: it runs ``OTHER``'s text, and each setting it does
+not set itself comes from ``OTHER`` (and so on down the chain,
+:func:`alias_chain`). Every setting resolves the same way on every path,
+the first that gives a value winning:
 
 1. what the caller gives (a command-line option, a REPL setting such as
    ``\\campaign`` or ``\\set max_branches``, a keyword argument);
 2. the named query's own key (``campaign``, ``exclude``, ``limit``,
-   ``timezone``, ``max_branches``, and its ``params`` as defaults);
+   ``timezone``, ``max_branches``, and its ``params`` as defaults), then
+   those of the queries it is an alias of, nearest first;
 3. the connection (``[connection]`` and the chosen profile: ``campaign``,
    ``timezone``, ``page_size``, ``max_branches``);
 4. the built-in default (``max_branches`` 32, ``page_size`` 1000).
@@ -45,6 +50,7 @@ __all__ = [
     "FetchSpec",
     "SettingError",
     "Settings",
+    "alias_chain",
     "lone_reference",
     "prepare",
     "stored_param",
@@ -72,8 +78,10 @@ class FetchSpec:
     """A query with every input resolved: what ``fetch`` and friends run.
 
     ``text`` is the query itself (a lone ``@NAME`` replaced by that query's
-    text); ``named`` the named query it came from, if any (for its place in
-    the config file). ``exclude`` and ``limit`` are ``None`` when nothing set
+    text, through any aliases); ``named`` the named query whose text it is,
+    if any (for its place in the config file), and ``chain`` every named
+    query the lone reference led through, the one named first and
+    ``named`` last. ``exclude`` and ``limit`` are ``None`` when nothing set
     them; ``page_size`` ``None`` means the default (1000).
     """
 
@@ -88,6 +96,13 @@ class FetchSpec:
     queries: Mapping[str, Any]
     page_size: int | None = None
     max_branches: int = DEFAULT_MAX_BRANCHES
+    chain: tuple[Any, ...] = ()
+
+    def origin(self, key: str) -> Any:
+        """The named query of :attr:`chain` whose own ``key`` (``limit``,
+        ``exclude``...) is in effect when no option set it: the nearest that
+        sets it, else ``None``."""
+        return next((q for q in self.chain if getattr(q, key, None) is not None), None)
 
     def env(self, *, now: datetime | None = None, max_branches: int | None = None) -> Env:
         """The compile-time inputs of the query: its parameters, zone,
@@ -130,10 +145,24 @@ class FetchSpec:
         """Raise :class:`SettingError` when ``exclude`` holds ``id``: the
         client pages and merges records by it."""
         if self.exclude and "id" in self.exclude:
-            where = f" (the exclude of @{self.named.name})" if hasattr(self.named, "name") else ""
+            owner = self.origin("exclude")
+            where = f" (the exclude of @{owner.name})" if hasattr(owner, "name") else ""
             raise SettingError(
                 f"exclude cannot hold id{where}: records are paged and merged by id", "exclude"
             )
+
+    def check_campaign(self) -> str:
+        """The campaign, or :class:`SettingError` when there is none or it
+        cannot be a campaign id (``.``, ``..``: see
+        :func:`cqlang.encoding.campaign_problem`)."""
+        from .encoding import campaign_problem
+
+        if not self.campaign:
+            raise SettingError("no campaign: give one (or set campaign in the config)", "campaign")
+        problem = campaign_problem(self.campaign)
+        if problem is not None:
+            raise SettingError(problem, "campaign")
+        return self.campaign
 
     def with_(self, **changes: Any) -> FetchSpec:
         """A copy with ``changes`` (field names of this class)."""
@@ -151,8 +180,7 @@ class FetchSpec:
         :class:`cqlang.Client`): this spec's campaign, exclude, page size
         and limit (``limit`` here lowers it further). ``plan``: a plan of
         this spec made already."""
-        if not self.campaign:
-            raise SettingError("no campaign: give one (or set campaign in the config)", "campaign")
+        campaign = self.check_campaign()
         self.check_exclude()
         if plan is None:
             plan = self.plan(now=now)
@@ -160,7 +188,7 @@ class FetchSpec:
         if limit is not None:
             lim = limit if lim is None else min(limit, lim)
         records: Iterator[dict[str, Any]] = client.voice_campaign_requests(
-            self.campaign,
+            campaign,
             plan=plan,
             exclude=list(self.exclude) if self.exclude else None,
             page_size=self.page_size or DEFAULT_PAGE_SIZE,
@@ -174,8 +202,7 @@ class FetchSpec:
         API's 10,000 a request): what ``compile --format url`` prints."""
         from .encoding import encode, encode_exclude, request_path
 
-        if not self.campaign:
-            raise SettingError("no campaign", "campaign")
+        campaign = self.check_campaign()
         self.check_exclude()
         parts = []
         if filters:
@@ -184,23 +211,75 @@ class FetchSpec:
             parts.append(f"exclude={encode_exclude(self.exclude)}")
         if self.limit is not None:
             parts.append(f"limit={min(self.limit, MAX_PAGE_SIZE)}")
-        url = base_url.rstrip("/") + request_path(self.campaign)
+        url = base_url.rstrip("/") + request_path(campaign)
         return url + ("?" + "&".join(parts) if parts else "")
 
 
 def lone_reference(text: str, queries: Mapping[str, Any] | None) -> tuple[str, Any]:
     """A text that is only ``@NAME`` (blanks, comments and parentheses
-    around it allowed: :func:`cqlang.refs.lone_reference`) naming a
-    query object of ``queries`` (one with ``.text``): that query's text and
-    the object. Anything else: ``text`` itself and ``None`` (``@NAME``
-    inside a larger query is inlined by the checker, and an unknown name is
-    left for it to report)."""
-    name = lone_reference_name(text) if queries else None
-    if name is not None and queries is not None:
-        named = queries.get(name)
-        if named is not None and not isinstance(named, str) and hasattr(named, "text"):
-            return str(named.text), named
-    return text, None
+    around it allowed) naming a query object of ``queries`` (one with
+    ``.text``): the text that runs (through any aliases, see
+    :func:`alias_chain`) and the named query it belongs to. Anything else:
+    ``text`` itself and ``None`` (``@NAME`` inside a larger query is inlined
+    by the checker, and an unknown name is left for it to report)."""
+    chain = _lone_chain(text, queries)
+    if not chain:
+        return text, None
+    return str(chain[-1].text), chain[-1]
+
+
+def _named_object(queries: Mapping[str, Any] | None, name: str | None) -> Any:
+    if name is None or queries is None:
+        return None
+    named = queries.get(name)
+    if named is None or isinstance(named, str) or not hasattr(named, "text"):
+        return None
+    return named
+
+
+def _lone_chain(text: str, queries: Mapping[str, Any] | None) -> tuple[Any, ...]:
+    if not queries:
+        return ()
+    first = _named_object(queries, lone_reference_name(text))
+    return alias_chain(first, queries) if first is not None else ()
+
+
+def alias_chain(named: Any, queries: Mapping[str, Any] | None) -> tuple[Any, ...]:
+    """``named`` and the named queries it is an alias of: while a query's
+    text is a lone reference to a query object of ``queries``, that query
+    follows (``x = "@nr"`` gives ``(x, nr)``). The chain stops at a name
+    met twice (a cycle: the checker reports it on the text that is run) or
+    past :data:`cqlang.refs.MAX_REF_DEPTH` names (likewise)."""
+    from .refs import MAX_REF_DEPTH
+
+    chain = [named]
+    seen = {id(named)}
+    while len(chain) <= MAX_REF_DEPTH:
+        nxt = _named_object(queries, lone_reference_name(str(chain[-1].text)))
+        if nxt is None or id(nxt) in seen:
+            break
+        seen.add(id(nxt))
+        chain.append(nxt)
+    return tuple(chain)
+
+
+def inherited(chain: Sequence[Any], key: str) -> Any:
+    """The value of ``key`` that a chain of aliases (:func:`alias_chain`)
+    gives: the nearest query's that sets it, else ``None``."""
+    for q in chain:
+        value = getattr(q, key, None)
+        if value is not None:
+            return value
+    return None
+
+
+def inherited_params(chain: Sequence[Any]) -> dict[str, Any]:
+    """The parameter defaults of a chain of aliases, the nearest query's
+    winning."""
+    out: dict[str, Any] = {}
+    for q in reversed(chain):
+        out.update(getattr(q, "params", None) or {})
+    return out
 
 
 def prepare(
@@ -218,14 +297,17 @@ def prepare(
     max_branches: int | None = None,
 ) -> FetchSpec:
     """Resolve ``text`` and its settings in the order of the module
-    docstring: the arguments, then a lone ``@NAME``'s own keys, then
-    ``defaults`` (the connection), then the built-in defaults."""
-    body, named = lone_reference(text, queries)
+    docstring: the arguments, then a lone ``@NAME``'s own keys (and those of
+    the queries it is an alias of), then ``defaults`` (the connection), then
+    the built-in defaults."""
+    chain = _lone_chain(text, queries)
+    named = chain[-1] if chain else None
+    body = str(named.text) if named is not None else text
 
     def own(key: str) -> Any:
-        return getattr(named, key, None) if named is not None else None
+        return inherited(chain, key)
 
-    defaults_params: Mapping[str, Any] = own("params") or {}
+    defaults_params: Mapping[str, Any] = inherited_params(chain)
     excl = tuple(exclude) if exclude is not None else own("exclude")
     return FetchSpec(
         text=body,
@@ -241,6 +323,7 @@ def prepare(
         max_branches=(
             max_branches or own("max_branches") or defaults.max_branches or DEFAULT_MAX_BRANCHES
         ),
+        chain=chain,
     )
 
 

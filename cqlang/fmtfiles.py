@@ -255,7 +255,7 @@ def format_file(
     rewriting it in place when ``write`` and it changes. The file is
     replaced at once (a temporary file renamed over it), keeping its line
     endings and mode; one that cannot be formatted is left as it is."""
-    from .config import ConfigError, _editing, _read_for_edit, _write
+    from .config import ConfigError, _editing, _read_for_edit, _write, masked_text
     from .diagnostics import render_all
 
     result = FileResult(path)
@@ -272,8 +272,9 @@ def format_file(
                     result.after = apply(
                         text, format_toml(text, prefix=prefix, schema=schema, width=width)
                     )
-                except TomlFormatError as exc:
-                    result.error = render_all(exc.diagnostics, text, source=str(path))
+                except TomlFormatError as exc:  # the file's lines, with its keys masked
+                    shown = masked_text(text, prefix)
+                    result.error = render_all(exc.diagnostics, shown, source=str(path))
                     return result
                 if write and result.changed:
                     _write(real, result.after, newline, path)

@@ -169,7 +169,7 @@ def run(job: _Job) -> int | None:
 
         if isinstance(exc, CqlSyntaxError) and looks_like_path(job.query or ""):
             return None  # `compile q.cql`: click says to use -f
-        return _print(exc.rendered_for("cli"), sys.stderr, EXIT_INVALID)
+        return _print(_painted(exc.rendered_for("cli")), sys.stderr, EXIT_INVALID)
     except Exception:
         return None
     if plan is None:
@@ -179,7 +179,8 @@ def run(job: _Job) -> int | None:
     text = job.query or ""
     warnings = [d for d in plan.warnings if d.severity == "warning"]
     if warnings:
-        _print(render_capped(warnings, lambda d: render(d, text)), sys.stderr, EXIT_OK)
+        drawn = render_capped(warnings, lambda d: render(d, text))
+        _print(_painted(drawn), sys.stderr, EXIT_OK)
     filters = plan.branches[0]
     if job.fmt == "json":
         import json
@@ -214,6 +215,13 @@ def _plan(job: _Job) -> Plan | None:
     plan = api.plan(text, Env(params=params, tz=job.tz, now=now, strict=job.strict))
     api.strict_check(plan, text)
     return plan
+
+
+def _painted(diagnostics: str) -> str:
+    """Rendered diagnostics, coloured for a terminal (cqlang.colour)."""
+    from .colour import enabled, paint
+
+    return paint(diagnostics) if enabled(None, sys.stderr) else diagnostics
 
 
 def _utf8(stream: TextIO) -> bool:

@@ -69,7 +69,7 @@ def pyproject_has_cqlang(raw: bytes) -> bool:
     import tomllib
 
     try:
-        tool = tomllib.loads(raw.decode("utf-8")).get("tool")
+        tool = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff")).get("tool")
     except (tomllib.TOMLDecodeError, UnicodeDecodeError):
         return True
     return isinstance(tool, dict) and "cqlang" in tool

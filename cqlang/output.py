@@ -1,11 +1,12 @@
 """Writing fetched records: ``cqlang fetch``'s formats and ``--output``.
 
 * The format: ``--format`` when given; else, for a file, its extension
-  (``.csv``, ``.json``, ``.jsonl``/``.ndjson``; another one is a usage
-  error); else ``table`` on a terminal and ``jsonl`` otherwise (a standard
-  stream, a device, a pipe).
-* ``jsonl`` and ``json`` stream; ``csv`` and ``table`` collect the records
-  first. A CSV of no records still has its header row (:func:`csv_header`).
+  (``.csv``, ``.json``, ``.jsonl``/``.ndjson``, ``.parquet``,
+  ``.arrow``/``.feather``; another one is a usage error); else ``table`` on
+  a terminal and ``jsonl`` otherwise (a standard stream, a device, a pipe).
+* The writers are :mod:`cqlang.writers`: every format but ``table``
+  streams. A CSV of no records still has its header row (:func:`csv_header`);
+  Parquet and Arrow are binary, refused on a terminal (:func:`check_binary`).
 * A regular file is written through a hidden temporary file beside it,
   renamed over it only once everything is written: a failure or a signal
   (SIGINT, SIGTERM, SIGHUP, SIGQUIT) leaves no half-written output. The
@@ -18,14 +19,16 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import stat
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .launch import EXIT_IO, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from .writers import Writer
 
 __all__ = [
     "EXTENSIONS",
@@ -33,6 +36,7 @@ __all__ = [
     "STREAMS",
     "OutputError",
     "UsageError",
+    "check_binary",
     "check_output",
     "choose_format",
     "csv_header",
@@ -41,9 +45,17 @@ __all__ = [
     "replaceable",
 ]
 
-FORMATS = ("jsonl", "json", "csv", "table")
+FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # cqlang.writers.FORMATS
 #: File extensions (lower case) and the format they mean.
-EXTENSIONS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+EXTENSIONS = {
+    ".csv": "csv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".arrow": "arrow",
+    ".feather": "arrow",
+}
 
 #: Names of the standard streams: written to as they are (an append stays an
 #: append), never replaced.
@@ -123,110 +135,50 @@ def choose_format(fmt: str | None, output: str | None, terminal: bool) -> str:
     return found
 
 
+def check_binary(fmt: str, output: str | None, terminal: bool) -> None:
+    """Refuse, before any request, to write a binary format (Parquet,
+    Arrow) to a terminal; without pyarrow, name the extra to install."""
+    from .writers import BINARY_FORMATS
+
+    if fmt not in BINARY_FORMATS:
+        return
+    from .arrow import require
+
+    require(f"the {fmt} format")
+    if output is None and terminal:
+        raise UsageError(
+            f"{fmt} is a binary format, not for a terminal: write it to a file "
+            f"(-o FILE.{'parquet' if fmt == 'parquet' else 'arrow'}) or redirect standard output"
+        )
+
+
 def csv_header(schema: Any, exclude: Sequence[str] | None = ()) -> list[str]:
-    """The columns of a CSV of no records: ``id``, the record fields of the
-    schema's properties (in its order), then ``custom.KEY`` for each
-    declared custom field; less the excluded fields."""
-    gone = set(exclude or ())
-    columns = ["id"]
-    for prop in schema.properties.values():
-        name = prop.record_field or prop.name
-        if prop.keyed or name in columns:
-            continue
-        columns.append(name)
-    if "custom" not in gone:
-        columns += [f"custom.{key}" for key in schema.custom_fields]
-    return [c for c in columns if c not in gone]
+    """The header of a CSV without --columns (:func:`cqlang.writers.csv_columns`)."""
+    from .writers import csv_columns
+
+    return csv_columns(schema, exclude)
 
 
 # ---------------------------------------------------------------- writing
-
-
-def _flatten(record: dict[str, Any]) -> dict[str, Any]:
-    """A record for csv: custom fields as ``custom.KEY`` columns."""
-    from .evaluator import custom_fields
-
-    out: dict[str, Any] = {}
-    for key, value in record.items():
-        if key == "custom":
-            for ckey, cvalue in custom_fields(record).items():
-                out[f"custom.{ckey}"] = cvalue
-        else:
-            out[key] = value
-    return out
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def write_records(
-    records: Iterable[dict[str, Any]],
-    fmt: str,
-    out: Any,
-    tty: bool,
-    header: Sequence[str] = (),
-) -> int:
-    """Write ``records`` to the text stream ``out``; returns how many.
-    ``header``: the CSV's columns when there are no records."""
-    count = 0
-    if fmt == "jsonl":
-        for rec in records:
-            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-            count += 1
-    elif fmt == "json":
-        out.write("[")
-        for rec in records:
-            out.write(("," if count else "") + "\n" + json.dumps(rec, ensure_ascii=False))
-            count += 1
-        out.write("\n]\n" if count else "]\n")
-    elif fmt == "csv":
-        import csv
-
-        rows = [_flatten(rec) for rec in records]
-        count = len(rows)
-        plain: dict[str, None] = {}
-        custom: dict[str, None] = {}
-        for row in rows:
-            for key in row:
-                (custom if key.startswith("custom.") else plain)[key] = None
-        columns = [*plain, *custom] if rows else list(header)
-        writer = csv.writer(out)
-        if columns:
-            writer.writerow(columns)
-        for row in rows:
-            writer.writerow(_cell(row.get(c)) for c in columns)
-    else:  # the REPL's table: the main columns that fit, custom fields cut short
-        import shutil
-
-        from .repl.commands import render_table
-
-        rows = list(records)
-        count = len(rows)
-        if rows:
-            width = shutil.get_terminal_size().columns if tty else 200
-            out.write(render_table(rows, width=width) + "\n")
-        else:  # a table is for reading: say so rather than print nothing
-            out.write("no records match\n")
-    return count
 
 
 def emit(
     records: Iterable[dict[str, Any]],
     fmt: str,
     output: str | None,
-    header: Sequence[str] = (),
-) -> int:
+    **options: Any,
+) -> Writer:
     """Write the records to stdout, or to ``output``: a regular file (or a
     symbolic link to one) through a temporary file beside it, renamed over
     it only once everything is written; a standard stream, a device or a
-    pipe directly, since it cannot be replaced. Returns how many were
-    written. Failing to write raises OutputError (exit 74), naming
-    ``output`` as given."""
+    pipe directly, since it cannot be replaced. Returns the writer (its
+    ``count`` and ``notes()``). ``options`` go to
+    :func:`cqlang.writers.make_writer` (``columns``, ``schema``,
+    ``exclude``, ``metadata``). Failing to write raises OutputError (exit
+    74), naming ``output`` as given."""
+    from .writers import BINARY_FORMATS
+
+    binary = fmt in BINARY_FORMATS
     stream = STREAMS.get(output or "-")
     if output is None or stream is not None:
         out = sys.stderr if stream == 2 else sys.stdout
@@ -234,31 +186,57 @@ def emit(
             raise OutputError("cannot write the output: the stream is closed")
         # A failing write here (a full disk) is the command's to report, as
         # for every command that prints.
-        count = write_records(records, fmt, out, out.isatty(), header)
+        if binary:
+            out.flush()
+            target = out.buffer
+            writer = _write(records, fmt, target, False, options)
+            target.flush()
+            return writer
+        width = _width(out.isatty())
+        writer = _write(records, fmt, out, out.isatty(), {"width": width, **options})
         out.flush()
-        return count
+        return writer
     try:
         if not replaceable(output):
-            with open(output, "w", encoding="utf-8", newline="") as direct:
-                return write_records(records, fmt, direct, False, header)
-        return _replace(records, fmt, os.path.realpath(output), header)  # a link stays a link
+            mode = "wb" if binary else "w"
+            kw: dict[str, Any] = {} if binary else {"encoding": "utf-8", "newline": ""}
+            with open(output, mode, **kw) as direct:
+                return _write(records, fmt, direct, False, options)
+        return _replace(records, fmt, os.path.realpath(output), options)  # a link stays a link
     except OSError as exc:
         raise OutputError(f"--output {output}: {exc.strerror}") from None
 
 
+def _width(tty: bool) -> int:
+    import shutil
+
+    return shutil.get_terminal_size().columns if tty else 200
+
+
+def _write(
+    records: Iterable[dict[str, Any]], fmt: str, out: Any, tty: bool, options: dict[str, Any]
+) -> Writer:
+    from .writers import make_writer, write_all
+
+    writer = make_writer(fmt, out, **options)
+    write_all(records, writer)
+    return writer
+
+
 def _replace(
-    records: Iterable[dict[str, Any]], fmt: str, target: str, header: Sequence[str]
-) -> int:
+    records: Iterable[dict[str, Any]], fmt: str, target: str, options: dict[str, Any]
+) -> Writer:
     """Write the records to a temporary file beside ``target`` and rename it
     over ``target``; on any failure or signal the temporary file goes."""
     import signal
     import tempfile
 
+    from .writers import BINARY_FORMATS
+
     folder, name = os.path.split(target)
     remove_stale(target)
-    fd, tmp = tempfile.mkstemp(
-        dir=folder, prefix=f".{name}{_TMP_TAG}{os.getpid()}-", suffix=_TMP_SUFFIX
-    )
+    lead = f".{name}{_TMP_TAG}{os.getpid()}-"
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=lead, suffix=_TMP_SUFFIX)
 
     def terminated(signum: int, frame: Any) -> None:
         sys.exit(128 + signum)  # unwinds through the cleanup below
@@ -268,12 +246,20 @@ def _replace(
     wanted = ("SIGTERM", "SIGHUP", "SIGQUIT")
     signals = [getattr(signal, s) for s in wanted if hasattr(signal, s)]
     previous = {s: signal.signal(s, terminated) for s in signals}
+    binary = fmt in BINARY_FORMATS
+    # Parquet and Arrow spool their row groups beside the target, under
+    # names remove_stale knows.
+    options = {**options, "spool_dir": folder, "spool_prefix": lead + "spool-"}
     try:
-        with open(fd, "w", encoding="utf-8", newline="") as out:
-            count = write_records(records, fmt, out, False, header)
+        if binary:
+            with open(fd, "wb") as bout:
+                writer = _write(records, fmt, bout, False, options)
+        else:
+            with open(fd, "w", encoding="utf-8", newline="") as out:
+                writer = _write(records, fmt, out, False, options)
         os.chmod(tmp, _file_mode(target))
         os.replace(tmp, target)
-        return count
+        return writer
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -371,6 +371,14 @@ class _ParseError(Exception):
 
 _SKIP_RE = re.compile(r"(?:[ \t\r\n\f]+|#[^\n]*)*")
 
+
+def skip_trivia(text: str, pos: int = 0) -> int:
+    """Where the blanks and ``#`` comments that start at ``pos`` end: what
+    the lexer skips between two tokens."""
+    match = _SKIP_RE.match(text, pos)
+    return match.end() if match is not None else pos
+
+
 # ------------------------------------------------------------------- parser
 # A small LALR driver over the tables Lark computes from grammar/cqlang.lark
 # (cqlang/_tablegen.py says how they are laid out). In a wheel the tables are

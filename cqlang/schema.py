@@ -283,6 +283,9 @@ class Schema(Node):
 
 
 def _custom_field(key: str, spec: Any) -> CustomField:
+    if not isinstance(key, str) or not key.strip():
+        # A query could never name it: custom[""] is CQL119.
+        raise SchemaError(f"custom field {key!r}: a custom field's key cannot be empty or blank")
     values: tuple[str, ...] = ()
     if isinstance(spec, str):
         typ = spec

@@ -24,13 +24,18 @@ from .errors import CqlError
 
 Interval = tuple[int, int]
 
+# re.ASCII: \d is 0-9 only (a datetime in Arabic-Indic digits is no datetime,
+# as everywhere in cqlang: cqlang.digits).
 _DT_RE = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})"
     r"(?:[Tt ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?"
-    r"(?P<tz>[Zz]|[+-]\d{2}:?\d{2})?"
+    r"(?P<tz>[Zz]|[+-]\d{2}:?\d{2})?",
+    re.ASCII,
 )
-_REL_RE = re.compile(r"\s*(now|today|yesterday)\s*((?:[+-]\s*\d+\s*[A-Za-z]+\s*)*)", re.I)
-_SHIFT_RE = re.compile(r"([+-])\s*(\d+)\s*([A-Za-z]+)")
+_REL_RE = re.compile(
+    r"\s*(now|today|yesterday)\s*((?:[+-]\s*\d+\s*[A-Za-z]+\s*)*)", re.I | re.ASCII
+)
+_SHIFT_RE = re.compile(r"([+-])\s*(\d+)\s*([A-Za-z]+)", re.ASCII)
 
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 UNIT_DAYS = {"d": 1, "w": 7}

@@ -486,7 +486,7 @@ def test_bad_arguments(shared: Emulator, client: Client) -> None:
 def test_a_malformed_retry_after_falls_back_to_the_backoff() -> None:
     from urllib3.response import HTTPResponse
 
-    from cqlang.transport import BudgetRetry
+    from cqlang.client.transport import BudgetRetry
 
     retry = BudgetRetry(total=3, status_forcelist={429}, backoff_factor=0.01, budget=5)
     resp = HTTPResponse(body=b"", headers={"Retry-After": "soon"}, status=429)

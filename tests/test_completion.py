@@ -322,9 +322,11 @@ SCAN_PIECES = st.sampled_from(
 
 
 # A keyword run into a name (`notx`): Lark's contextual lexer takes the
-# keyword and leaves `x`; cqlang reads whole words (docs/language.md).
+# keyword and leaves `x`; cqlang reads whole words (docs/language.md). A
+# number before it (`5andx`) ends where the letters start, so a digit does
+# not make the keyword part of a longer word: it is glued all the same.
 _GLUED_KEYWORD = re.compile(
-    r"(?<![A-Za-z0-9_])(?:and|or|not|in|between|is|null|now|today|yesterday|custom)[A-Za-z0-9_]",
+    r"(?<![A-Za-z_])(?:and|or|not|in|between|is|null|now|today|yesterday|custom)[A-Za-z0-9_]",
     re.IGNORECASE,
 )
 

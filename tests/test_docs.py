@@ -13,7 +13,12 @@ Conventions in the Markdown files (README.md and docs/*.md):
 * ```` ```console ```` blocks: each ``$ cqlang compile|check|fmt|decompile|explain
   ...`` line is run and its output must equal the lines after it.
 
-Info-string options: ``tz=ZONE``, ``params=JSON``. The clock is always
+Info-string options: ``tz=ZONE``, ``params=JSON``; ``emulator``: the block
+talks to ``cqlang emulator --port 8080`` (1,000 records, seed 1): one is
+started on a free port and its URL put in place of ``http://127.0.0.1:8080``,
+with ``CONPEEK_URL``/``CONPEEK_KEY`` set, and ``$ cqlang fetch`` lines run
+too (in an empty folder, with no config file); ``norun``: an example of
+another library (pandas, DuckDB), shown, not run. The clock is always
 2026-11-28 12:00:00 UTC.
 """
 
@@ -32,12 +37,15 @@ from click.testing import CliRunner
 import cqlang
 from cqlang.cli import main
 from cqlang.diagnostics import CODES
+from cqlang.emulator import Emulator
 from cqlang.schema import property_table
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
 RUNNABLE = {"compile", "check", "fmt", "decompile", "explain"}
+#: The emulator's address in the docs (`cqlang emulator --port 8080`).
+DOCS_URL = "http://127.0.0.1:8080"
 
 _FENCE = re.compile(r"^( *)```([^\n`]*)\n(.*?)^\1```", re.S | re.M)
 
@@ -94,13 +102,26 @@ def codes_of(body: str, kw: dict[str, Any]) -> list[str]:
     return codes
 
 
+@pytest.fixture(scope="module")
+def docs_emulator() -> Any:
+    with Emulator(records=1000, seed=1) as emu:
+        yield emu
+
+
 @pytest.mark.parametrize(("lang", "opts", "body", "nxt"), examples())
-def test_doc_example(lang: str, opts: dict[str, Any], body: str, nxt: Any) -> None:
+def test_doc_example(
+    lang: str, opts: dict[str, Any], body: str, nxt: Any, request: pytest.FixtureRequest
+) -> None:
+    if opts.get("norun"):
+        return
+    url = request.getfixturevalue("docs_emulator").url if opts.get("emulator") else None
     if lang == "console":
-        run_console(body)
+        if url is not None:  # files it writes go to an empty folder
+            request.getfixturevalue("monkeypatch").chdir(request.getfixturevalue("tmp_path"))
+        run_console(body, url)
         return
     if lang == "pycon":
-        run_pycon(body)
+        run_pycon(body if url is None else body.replace(DOCS_URL, url))
         return
     if lang == "filter":
         if "error" in opts:
@@ -140,8 +161,20 @@ def run_pycon(body: str) -> None:
     assert runner.failures == 0, "".join(out)
 
 
-def run_console(body: str) -> None:
-    runner = CliRunner()
+def run_console(body: str, url: str | None = None) -> None:
+    """Run a console block; with ``url`` (an emulator's), ``fetch`` too, in
+    the current folder (an empty one)."""
+    if url is not None:
+        body = body.replace(DOCS_URL, url)
+        config = Path("empty.toml").resolve()
+        config.write_text("", encoding="utf-8")
+        env = {"CONPEEK_URL": url, "CONPEEK_KEY": "demo-key", "CQLANG_CONFIG": str(config)}
+        _run_lines(CliRunner(env=env), body, RUNNABLE | {"fetch"})
+        return
+    _run_lines(CliRunner(), body, RUNNABLE)
+
+
+def _run_lines(runner: CliRunner, body: str, runnable: set[str]) -> None:
     lines = body.splitlines()
     i = 0
     while i < len(lines):
@@ -154,7 +187,7 @@ def run_console(body: str) -> None:
             expected.append(lines[i])
             i += 1
         args = shlex.split(line[len("$ cqlang ") :])
-        if not args or args[0] not in RUNNABLE:
+        if not args or args[0] not in runnable:
             continue
         result = runner.invoke(main, args)
         got = (result.stdout + result.stderr).rstrip("\n").splitlines()

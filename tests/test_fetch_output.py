@@ -85,11 +85,11 @@ def test_a_csv_of_no_records_has_its_header(env: dict[str, str], tmp_path: Path)
         assert len(rows) == 1
         header = rows[0]
         assert header[0] == "id" and "state" in header and "closed_date" not in header
-        assert header[-2:] == ["custom.region", "custom.score"]
+        assert header[-3:] == ["custom.region", "custom.score", "custom"]
         assert "wrote 0 records to" in result.stderr
     stdout = fetch(env, "priority > 1000", "--format", "csv")
-    assert stdout.stdout.splitlines()[0].startswith("id,created_date,")
-    assert csv_header(DEFAULT_SCHEMA, ["custom", "id"])[:2] == ["created_date", "closed_date"]
+    assert stdout.stdout.splitlines()[0].startswith("id,name,contact_number,")
+    assert csv_header(DEFAULT_SCHEMA, ["custom", "id"])[:2] == ["name", "contact_number"]
 
 
 @pytest.mark.emulator(records=1200, seed=1)

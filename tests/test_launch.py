@@ -89,6 +89,11 @@ FAST = [
     ["compile", "-p", "s= open , closed", "-p", "p=1, 2 ,3", "state in $s and priority in $p"],
     ["compile", "-p", "r=PL,,CZ", "custom.region in $r"],  # an empty item
     ["compile", "-p", 'r="PL', "custom.region in $r"],  # an unclosed quote
+    # numbers in ASCII digits only (cqlang.digits), on both paths alike
+    ["compile", "-p", "p=٣", "priority = $p"],
+    ["compile", "-p", "p=1_000", "priority = $p"],
+    ["compile", "-p", "p= 3 ", "priority = $p"],
+    ["compile", "-p", "d=٢٠٢١-٠٨-١٠", "created_date > $d"],
 ]
 
 CLICK = [
@@ -101,6 +106,8 @@ CLICK = [
     ["compile", "--format", "yaml", "state = OPEN"],
     ["compile", "--tz", "Nowhere/Land", "state = OPEN"],
     ["compile", "--now", "yesterday-ish", "state = OPEN"],
+    ["compile", "--now", "٢٠٢١-٠٨-١٠", "state = OPEN"],
+    ["compile", "--limit", "١", "state = OPEN"],
     ["compile", "--param", "novalue", "state = OPEN"],
     ["compile", "-p", "=3", "state = OPEN"],
     ["compile", "--tz"],

@@ -121,7 +121,7 @@ def test_status_line() -> None:
     assert line == "error[CQL101] 1:18: unknown property 'prioirty' (did you mean 'priority'?)"
     assert s.status("state = OPEN and").startswith("error[CQL004] 1:17: the query ends too early")
     assert s.status("\\fet") == "unknown command \\fet; did you mean \\fetch?"
-    assert s.status("\\fetch 3").startswith("\\fetch [N]: fetch N records")
+    assert s.status("\\fetch 3").startswith("\\fetch [N|all]: fetch N records")
     assert s.status("state = OPEN; prioirty = 1").startswith("error[CQL101] 1:2")
 
 

@@ -236,7 +236,10 @@ def test_fetch_count_in_unicode_digits_is_a_usage_error() -> None:
     d.handle("state = OPEN")
     for arg in ("²", "١٢", "5²", "-1", "0", "10001", "99999999999999999999"):
         r = d.handle(f"\\fetch {arg}")
-        assert not r.ok and r.text == "usage: \\fetch [N], N from 1 to 10000", (arg, r.text)
+        assert not r.ok and r.text.startswith("usage: \\fetch [N], N from 1 to 10000"), (
+            arg,
+            r.text,
+        )
 
 
 # ------------------------------------------------------- habits (item 14)

@@ -1,4 +1,4 @@
-"""cqlang.scrub (every form of a secret hidden) and cqlang.jsonlimit
+"""cqlang.client.scrub (every form of a secret hidden) and cqlang.jsonlimit
 (nesting measured without recursion), as properties."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cqlang import jsonlimit
-from cqlang.scrub import HIDDEN, Scrubber
+from cqlang.client.scrub import HIDDEN, Scrubber
 
 keys = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=8, max_size=40)
 noise = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=30)

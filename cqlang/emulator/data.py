@@ -33,6 +33,10 @@ DEFAULT_API_KEY = "demo-key"
 DEFAULT_WINDOW_DAYS = 90
 #: The largest data file served (``--data``): 512 MiB, some 400,000 records.
 MAX_DATA_BYTES = 512 * 1024 * 1024
+#: The most records generated, in all campaigns together (``--records N``
+#: times the campaigns): each takes some 4.5 KB of memory with the server's
+#: caches, so this is about 2 GB, generated in under a minute.
+MAX_RECORDS = 500_000
 
 STATES = ("OPEN", "PROCESSING", "CLOSED")
 APPLICATION_STATES_OPEN = ("NEW", "RECALL", "RETRY")
@@ -284,6 +288,20 @@ def load_records(path: str | Path) -> list[dict[str, Any]]:
 _TOO_DEEP = f"a record nests more than {MAX_RECORD_DEPTH} levels deep"
 
 
+def checked_records(records: Any, where: str = "data") -> list[dict[str, Any]]:
+    """Records given in Python (``Emulator(data=[...])``) as the emulator
+    serves them: a list of dicts nested at most :data:`MAX_RECORD_DEPTH`
+    levels (measured without recursion: serving a deeper one would exhaust
+    Python's stack). Raises ``ValueError`` naming ``where``."""
+    try:
+        out = [dict(r) for r in records]
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: expected records (mappings)") from None
+    if nesting(out, MAX_RECORD_DEPTH + 1) > MAX_RECORD_DEPTH + 1:  # +1: the list
+        raise ValueError(f"{where}: {_TOO_DEEP}")
+    return out
+
+
 def read_data_file(path: str | Path, limit: int | None = None) -> str:
     """The text of a data file: a regular file (not a device, a pipe or a
     directory, which could be read forever or block) of at most ``limit``
@@ -327,7 +345,9 @@ __all__ = [
     "DEFAULT_CAMPAIGN",
     "DEFAULT_WINDOW_DAYS",
     "MAX_DATA_BYTES",
+    "MAX_RECORDS",
     "REFERENCE_DATE",
+    "checked_records",
     "close_record",
     "generate_records",
     "load_records",

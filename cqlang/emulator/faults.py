@@ -52,7 +52,8 @@ SECONDS_KINDS = ("latency", "retry-after")
 KINDS = (*ANSWER_KINDS, "latency", "churn", "retry-after")
 
 _SPEC = re.compile(
-    r"^(?P<kind>[a-z][a-z-]*|[45]\d\d)=(?P<amount>\d+(?:\.\d+)?)(?P<pct>%)?(?:@(?P<start>\d+))?$"
+    r"^(?P<kind>[a-z][a-z-]*|[45]\d\d)=(?P<amount>\d+(?:\.\d+)?)(?P<pct>%)?(?:@(?P<start>\d+))?$",
+    re.ASCII,  # digits 0-9 only (cqlang.digits)
 )
 
 

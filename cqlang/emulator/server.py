@@ -32,7 +32,9 @@ from .data import (
     DEFAULT_API_KEY,
     DEFAULT_CAMPAIGN,
     DEFAULT_WINDOW_DAYS,
+    MAX_RECORDS,
     REFERENCE_DATE,
+    checked_records,
     close_record,
     generate_records,
     load_records,
@@ -664,6 +666,14 @@ def _datasets(
     window_days: float,
 ) -> dict[str, list[dict[str, Any]]]:
     if data is None:
+        # Checked before anything is made: a count past the bound would eat
+        # the machine's memory before the server listens.
+        if records < 0 or records * max(1, len(campaigns)) > MAX_RECORDS:
+            each = f" in each of {len(campaigns)} campaigns" if len(campaigns) > 1 else ""
+            raise ValueError(
+                f"cannot generate {records:,} records{each}: at most {MAX_RECORDS:,} in all "
+                "(each takes some 4.5 KB of memory); serve a --data file for other data"
+            )
         return {
             cid: generate_records(records, seed, cid, window_days=window_days) for cid in campaigns
         }
@@ -671,9 +681,9 @@ def _datasets(
     first = campaigns[0] if campaigns else DEFAULT_CAMPAIGN
     if isinstance(data, Mapping):
         for cid, recs in data.items():
-            out.setdefault(str(cid), []).extend(dict(r) for r in recs)
+            out.setdefault(str(cid), []).extend(checked_records(recs, f"data[{cid!r}]"))
         return out
-    recs = load_records(data) if isinstance(data, str | Path) else [dict(r) for r in data]
+    recs = load_records(data) if isinstance(data, str | Path) else checked_records(data)
     for r in recs:
         owner = r.get("voice_campaign_id")
         out.setdefault(owner if isinstance(owner, str) and owner else first, []).append(dict(r))

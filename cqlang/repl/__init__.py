@@ -106,14 +106,17 @@ def run(
     tz: str | None = None,
     vi: bool = False,
     config_file: str | None = None,
+    color: str | None = None,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
     """``cqlang repl``: interactive on a terminal, else :func:`run_script`.
-    ``config_file`` is ``--config FILE``. Returns the exit status (2 for a
-    bad ``--tz`` or config)."""
+    ``config_file`` is ``--config FILE``; ``color`` is ``--color``
+    (``auto``, ``always``, ``never``; ``None``: auto). Returns the exit
+    status (2 for a bad ``--tz`` or config)."""
     from .. import timeexpr
+    from ..colour import enabled
 
     stdin = stdin if stdin is not None else sys.stdin
     stdout = stdout if stdout is not None else sys.stdout
@@ -145,14 +148,21 @@ def run(
             max_branches=env.max_branches,
         ),
         profile=profile,
+        missing=env.missing,
     )
     for note in env.notes:
         stderr.write(f"cqlang: note: {note}\n")
     width = shutil.get_terminal_size((100, 24)).columns
-    dispatcher = Dispatcher(session, width=width)
+    # Diagnostics are coloured where they are printed: stdout on a
+    # terminal, stderr when piped.
+    painted = enabled(color, stdout if stdin.isatty() else stderr)
+    dispatcher = Dispatcher(session, width=width, color=painted)
     if not stdin.isatty():
         return run_script(stdin, dispatcher, stdout, stderr)
     from .app import Repl, file_history
 
     stdout.write("cqlang repl: type a query, \\help for commands, Ctrl-D to leave.\n")
-    return Repl(dispatcher, history=file_history(), vi=vi, pager=stdout.isatty()).run()
+    prompt_colour = enabled(color, stdout)
+    return Repl(
+        dispatcher, history=file_history(), vi=vi, pager=stdout.isatty(), color=prompt_colour
+    ).run()

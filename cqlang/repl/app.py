@@ -30,7 +30,7 @@ from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
-from prompt_toolkit.output import Output
+from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.styles import Style
 
 from .commands import Dispatcher, Reply
@@ -165,6 +165,7 @@ class Repl:
         vi: bool = False,
         debounce: float = 0.15,
         pager: bool = False,
+        color: bool = True,
     ) -> None:
         self.dispatcher = dispatcher
         self.session = dispatcher.session
@@ -185,6 +186,8 @@ class Repl:
             key_bindings=self._key_bindings(),
             bottom_toolbar=self.live.toolbar,
             style=_STYLE,
+            # --color never, NO_COLOR: no colours in the prompt either.
+            color_depth=None if color else ColorDepth.DEPTH_1_BIT,
             input=input,
             output=output,
         )
@@ -215,11 +218,16 @@ class Repl:
         return kb
 
     def write(self, text: str) -> None:
-        if self.pager and text.count("\n") > _rows() - 2:
-            import click
+        """Print a reply; through the pager when it is on and the text does
+        not fit the terminal (cqlang.pager: $PAGER, LESS=-SRXF)."""
+        if self.pager and self.session.pager:
+            import shutil
 
-            click.echo_via_pager(text + "\n")
-            return
+            from .. import pager
+
+            rows = shutil.get_terminal_size((100, 24)).lines
+            if pager.needed(text, rows) and pager.page(text):
+                return
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
@@ -245,12 +253,6 @@ class Repl:
             if reply.quit:
                 break
         return 0
-
-
-def _rows() -> int:
-    import shutil
-
-    return shutil.get_terminal_size((80, 24)).lines
 
 
 def _warm_up() -> None:

@@ -9,24 +9,23 @@ piped mode and the tests all drive it the same way.
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 from .. import api, timeexpr
 from ..diagnostics import WARNING, render, render_capped, suggest
+from ..display import render_table
 from ..errors import CqlError
-from ..evaluator import custom_fields
-from ..fetchspec import SettingError
 from ..planner import Plan
 from .integrations import ClientLike, Unavailable, make_client, save_query
+from .records import RecordCommands, as_number
 from .session import Session, bare_command, shown, split_statements
 
-__all__ = ["COMMANDS", "Dispatcher", "Reply", "describe"]
+__all__ = ["COMMANDS", "Dispatcher", "Reply", "describe", "render_table"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "help": ("", "list these commands (also help alone)"),
     "compile": ("[QUERY]", "the one filter list of QUERY (default: the last query), strictly"),
     "explain": ("[QUERY]", "the requests and client-side check QUERY needs (default: the last)"),
-    "fetch": ("[N]", "fetch N records (default 20) of the last query as a table"),
+    "fetch": ("[N|all]", "fetch N records (default 20) of the last query as a table"),
+    "count": ("", "count the records of the last query (the heavy fields left out)"),
+    "show": ("ID", "one record of the campaign in full, custom fields decoded"),
+    "x": ("[on|off]", "toggle the expanded display: one block per record"),
+    "o": (
+        "[FILE]",
+        "send \\fetch's records to FILE (format from its extension); alone: the screen",
+    ),
+    "pager": ("[on|off]", "toggle the pager for output taller or wider than the screen"),
     "campaign": ("[ID]", "show or set the voice campaign id used by \\fetch"),
     "tz": ("[ZONE]", "show or set the time zone of naive datetimes (e.g. Europe/Warsaw)"),
     "param": ("NAME=VALUE", "bind $NAME for the queries that follow (\\param -NAME unbinds)"),
@@ -57,33 +64,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 _ALIASES = {"q": "quit", "exit": "quit", "h": "help", "?": "help"}
 
-#: Columns \fetch shows, when records have them.
-COLUMNS = (
-    "id",
-    "created_date",
-    "state",
-    "application_state",
-    "priority",
-    "contact_try",
-    "contact_number",
-    "close_reason",
-    "custom",
-)
-#: The order in which columns are given room when the table is narrow.
-PRIORITY = (
-    "id",
-    "state",
-    "priority",
-    "created_date",
-    "application_state",
-    "contact_try",
-    "close_reason",
-    "contact_number",
-    "custom",
-)
-_CELL_CHARS = 40
-_GAP = 3  # blanks between two columns
-_MIN_CUSTOM = 12
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -106,11 +86,12 @@ def describe(line: str) -> str:
     return f"unknown command \\{name}" + (f"; did you mean \\{close}?" if close else "")
 
 
-class Dispatcher:
+class Dispatcher(RecordCommands):
     """Runs queries and meta commands against a session.
 
     ``client_factory(base_url, api_key)`` makes the client for ``\\fetch``
-    (default: :class:`cqlang.Client`); ``width`` is the table width.
+    (default: :class:`cqlang.Client`); ``width`` is the table width;
+    ``color``: diagnostics in colour (:mod:`cqlang.colour`).
     """
 
     def __init__(
@@ -119,10 +100,31 @@ class Dispatcher:
         *,
         client_factory: Callable[[str | None, str | None], ClientLike] | None = None,
         width: int = 100,
+        color: bool = False,
     ) -> None:
         self.session = session
         self.client_factory = client_factory or make_client
         self.width = width
+        self.color = color
+
+    def _paint(self, text: str) -> str:
+        if not self.color:
+            return text
+        from ..colour import paint
+
+        return paint(text)
+
+    def _failed(self, exc: CqlError) -> Reply:
+        """A query's error as the REPL shows it (hints naming its settings)."""
+        return Reply(self._paint(exc.rendered_for("repl")), ok=False)
+
+    def _with_warnings(self, out: str, plan: Plan, text: str) -> str:
+        """``out`` followed by the plan's warnings (it carries the checker's)."""
+        warnings = [d for d in shown(plan.warnings) if d.severity == WARNING]
+        if not warnings:
+            return out
+        drawn = render_capped(warnings, lambda d: render(d, text), sep="\n")
+        return f"{out}\n{self._paint(drawn)}"
 
     # -------------------------------------------------------------- entry
     def handle(self, line: str) -> Reply:
@@ -157,13 +159,13 @@ class Dispatcher:
         try:
             plan = s.spec(text).plan()
         except CqlError as exc:
-            return _failed(exc)
+            return self._failed(exc)
         s.last_query = text
         if plan.never_matches or plan.requests != 1 or plan.residual is not None:
             out = plan.explain()
         else:  # what compile gives: the one filter list
             out = json.dumps(plan.branches[0], ensure_ascii=False)
-        return Reply(_with_warnings(out, plan, text))
+        return Reply(self._with_warnings(out, plan, text))
 
     def command(self, line: str) -> Reply:
         name, arg = command_name(line)
@@ -200,9 +202,9 @@ class Dispatcher:
             plan = spec.plan()
             api.strict_check(plan, spec.text)  # what api.compile refuses
         except CqlError as exc:
-            return _failed(exc)
+            return self._failed(exc)
         out = json.dumps(plan.branches[0], ensure_ascii=False)
-        return Reply(_with_warnings(out, plan, text))
+        return Reply(self._with_warnings(out, plan, text))
 
     def cmd_explain(self, arg: str) -> Reply:
         text = self._query_arg(arg)
@@ -211,8 +213,8 @@ class Dispatcher:
         try:
             plan = self.session.spec(text).plan()
         except CqlError as exc:
-            return _failed(exc)
-        return Reply(_with_warnings(plan.explain(), plan, text))
+            return self._failed(exc)
+        return Reply(self._with_warnings(plan.explain(), plan, text))
 
     def cmd_format(self, arg: str) -> Reply:
         text = self._query_arg(arg)
@@ -221,7 +223,7 @@ class Dispatcher:
         try:
             return Reply(api.format(text, schema=self.session.schema))
         except CqlError as exc:
-            return _failed(exc)
+            return self._failed(exc)
 
     def cmd_campaign(self, arg: str) -> Reply:
         if not arg:
@@ -229,6 +231,11 @@ class Dispatcher:
             return Reply(f"campaign: {shown}")
         if any(ch.isspace() for ch in arg):
             return Reply("a campaign id has no spaces", ok=False)
+        from ..encoding import campaign_problem
+
+        problem = campaign_problem(arg)
+        if problem is not None:
+            return Reply(problem, ok=False)
         self.session.campaign = arg
         return Reply(f"campaign: {arg}")
 
@@ -281,7 +288,7 @@ class Dispatcher:
         if not value:
             return Reply(f"{name} = {self._setting(name)}")
         low, high = SETTINGS[name]
-        number = _number(value)
+        number = as_number(value)
         if value.lower() == "default":
             setattr(s, name, None)
         elif number is None or not low <= number <= high:
@@ -318,6 +325,7 @@ class Dispatcher:
                 saved.text,
                 params=dict(saved.params),
                 timezone=saved.timezone,
+                max_branches=saved.max_branches,
                 force=force,
                 path=s.config_file,
             )
@@ -329,43 +337,6 @@ class Dispatcher:
         s.queries[name] = saved
         return Reply(f"@{name} saved in {where}")
 
-    def cmd_fetch(self, arg: str) -> Reply:
-        s = self.session
-        if arg:
-            n = _number(arg)
-            if n is None or not 1 <= n <= 10_000:
-                return Reply("usage: \\fetch [N], N from 1 to 10000", ok=False)
-            s.fetch_size = n
-        if s.last_query is None:
-            return Reply("no query to fetch yet: type one first", ok=False)
-        spec = s.spec(s.last_query)
-        if not spec.campaign:
-            return Reply("no campaign: set one with \\campaign ID (or --campaign)", ok=False)
-        n = s.fetch_size
-        # One more than shown, to say whether more match; a named query's
-        # own limit caps what is fetched at all.
-        ask = n + 1 if spec.limit is None else min(n + 1, spec.limit)
-        try:
-            plan = spec.plan()
-            client = self.client_factory(s.base_url, s.api_key)
-            records = list(itertools.islice(spec.fetch(client, plan=plan, limit=ask), ask))
-        except (Unavailable, SettingError) as exc:
-            return Reply(str(exc), ok=False)
-        except CqlError as exc:
-            return _failed(exc)
-        more = len(records) > n
-        records = records[:n]
-        s.custom_keys.update(custom_keys_of(records))
-        if not records:
-            return Reply("no records match")
-        table = render_table(records, self.width)
-        tail = f"{len(records)} record{'s' if len(records) != 1 else ''}"
-        if more:
-            tail += f" shown; more match (\\fetch {min(n * 5, 10_000)} shows more)"
-        elif spec.limit is not None and len(records) == spec.limit and spec.named is not None:
-            tail += f" (the limit of @{_name_of(s.last_query)})"
-        return Reply(f"{table}\n{tail}")
-
 
 #: Settings of \\set: name -> (least, most).
 SETTINGS: dict[str, tuple[int, int]] = {
@@ -375,33 +346,20 @@ SETTINGS: dict[str, tuple[int, int]] = {
 SETTING_DEFAULTS = {"max_branches": 32, "page_size": 1000}
 
 
-def _number(text: str) -> int | None:
-    """A whole number written in ASCII digits (``'²'.isdigit()`` is true,
-    but it is no number to a user or to ``int``), else ``None``."""
-    text = text.strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 9:
-        return None
-    return int(text)
-
-
-def _name_of(text: str) -> str:
-    return text.strip().lstrip("@").strip()
-
-
-def _failed(exc: CqlError) -> Reply:
-    """A query's error as the REPL shows it (hints naming its settings)."""
-    return Reply(exc.rendered_for("repl"), ok=False)
-
-
 def saved_query(session: Session, text: str) -> SavedQuery:
     """What ``\\save`` keeps of ``text``: the text as typed, the session's
-    bindings of the parameters it uses, and the time zone it was read in
-    when it reads datetimes (so the saved query means what was shown)."""
+    bindings of the parameters it uses, the time zone it was read in when
+    it reads datetimes, and the session's ``max_branches``, each only where
+    the saved query would otherwise run differently (so the saved query
+    means what was shown: ``queries check`` and ``fetch @NAME`` agree)."""
     from ..checker import check_text
-    from ..fetchspec import stored_param
+    from ..fetchspec import prepare, stored_param
     from ..ir import atoms
 
     spec = session.spec(text)
+    # What the saved text gets without the session's own settings: the
+    # connection's, and for a lone @NAME (an alias) that query's.
+    bare = prepare(text, queries=session.queries, schema=session.schema, defaults=session.defaults)
     result = check_text(spec.text, spec.env())
     params = {
         p: stored_param(session.params[p])
@@ -409,8 +367,9 @@ def saved_query(session: Session, text: str) -> SavedQuery:
         if p in session.params
     }
     reads_time = result.ir is not None and any(a.field.type == "datetime" for a in atoms(result.ir))
-    timezone = spec.tz if reads_time and spec.tz != session.defaults.timezone else None
-    return SavedQuery(text, MappingProxyType(params), timezone)
+    timezone = spec.tz if reads_time and spec.tz != bare.tz else None
+    bound = spec.max_branches if spec.max_branches != bare.max_branches else None
+    return SavedQuery(text, MappingProxyType(params), timezone, bound)
 
 
 @dataclass(frozen=True)
@@ -420,88 +379,4 @@ class SavedQuery:
     text: str
     params: Mapping[str, Any]
     timezone: str | None = None
-
-
-def _with_warnings(out: str, plan: Plan, text: str) -> str:
-    """``out`` followed by the plan's warnings (it carries the checker's)."""
-    warnings = [d for d in shown(plan.warnings) if d.severity == WARNING]
-    if not warnings:
-        return out
-    drawn = render_capped(warnings, lambda d: render(d, text), sep="\n")
-    return f"{out}\n{drawn}"
-
-
-# ------------------------------------------------------------------ tables
-
-
-def custom_keys_of(records: Iterable[Mapping[str, Any]]) -> set[str]:
-    """The custom field keys that occur in ``records`` (their ``custom``
-    field, a JSON object or its text)."""
-    keys: set[str] = set()
-    for rec in records:
-        custom = custom_fields(rec)
-        keys.update(str(k) for k in custom)
-    return keys
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Mapping):
-        text = ", ".join(f"{k}={v}" for k, v in value.items())
-    elif isinstance(value, list | tuple):
-        text = ", ".join(str(v) for v in value)
-    else:
-        text = str(value)
-    text = " ".join(text.split())
-    return text if len(text) <= _CELL_CHARS else text[: _CELL_CHARS - 1] + "…"
-
-
-def render_table(records: list[dict[str, Any]], width: int = 100) -> str:
-    """Records as a plain-text table (rich, no colours). Columns are taken
-    in order of :data:`PRIORITY` while they fit in ``width``, keeping room
-    for ``custom``, which is cut short rather than left out; headers are
-    never cut."""
-    import io
-
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    present = {k for r in records for k in r}
-    candidates = [c for c in PRIORITY if c in present] or list(records[0])[:8]
-    cells = {
-        c: [_cell(custom_fields(r) if c == "custom" else r.get(c)) for r in records]
-        for c in candidates
-    }
-    natural = {c: max(len(c), *(len(x) for x in cells[c])) for c in candidates}
-    # Room kept for `custom`, which is cut short rather than left out.
-    reserve = _GAP + _MIN_CUSTOM if "custom" in natural else 0
-    chosen: dict[str, int | None] = {}  # column: its max width (None: natural)
-    used = 0
-    for c in candidates:
-        if c == "custom":
-            continue
-        gap = _GAP if chosen else 0
-        if used + gap + natural[c] + reserve <= width:
-            chosen[c] = None
-            used += gap + natural[c]
-    if reserve:
-        gap = _GAP if chosen else 0
-        room = width - used - gap
-        if room >= _MIN_CUSTOM:
-            chosen["custom"] = min(room, natural["custom"])
-            used += gap + min(room, natural["custom"])
-    if not chosen:
-        chosen[candidates[0]] = width
-    order = list(dict.fromkeys(c for c in (*COLUMNS, *candidates) if c in chosen))
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for c in order:
-        table.add_column(c, overflow="ellipsis", no_wrap=True, max_width=chosen[c])
-    for i in range(len(records)):
-        table.add_row(*(Text(cells[c][i]) for c in order))  # data, never rich markup
-    buf = io.StringIO()
-    console = Console(file=buf, width=max(width, used), color_system=None, force_terminal=False)
-    console.print(table)
-    return "\n".join(line.rstrip() for line in buf.getvalue().rstrip("\n").splitlines())
+    max_branches: int | None = None

@@ -9,7 +9,6 @@ a user can act on, so the REPL works (without those features) on its own.
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -55,6 +54,9 @@ class Environment:
     schema: Schema = DEFAULT_SCHEMA
     notes: list[str] = field(default_factory=list)
     config: Any = None
+    #: Why the base URL or the key has no value, when the resolver can say
+    #: (a key holding a line break, a profile without a key of its own).
+    missing: dict[str, str] = field(default_factory=dict)
 
 
 def _config_module() -> ModuleType | None:
@@ -74,12 +76,14 @@ def load_environment(profile: str | None = None, path: str | None = None) -> Env
     environment variables, and a note; a config file that cannot be read is
     a note too, unless ``profile`` or ``path`` was asked for: then, as for an
     unknown profile, :class:`Unavailable` is raised."""
-    env = Environment(
-        base_url=os.environ.get("CONPEEK_URL") or None,
-        api_key=os.environ.get("CONPEEK_KEY") or None,
-    )
+    from ..client.connection import read_environment
+
+    found = read_environment()
+    env = Environment(base_url=found.base_url, api_key=found.api_key)
     mod = _config_module()
     if mod is None:
+        if found.problem is not None:
+            env.notes.append(found.problem)
         for option, value in (("--profile", profile), ("--config", path)):
             if value:
                 env.notes.append(
@@ -96,6 +100,7 @@ def load_environment(profile: str | None = None, path: str | None = None) -> Env
         conn = mod.Config().connection()  # the environment's alone, its key checked
         env.base_url, env.api_key = conn.base_url, conn.api_key
         env.notes.extend(conn.notes)
+        env.missing = dict(conn.missing)
         return env
     env.config = config
     env.notes.extend(str(skipped) for skipped in config.skipped)
@@ -106,6 +111,7 @@ def load_environment(profile: str | None = None, path: str | None = None) -> Env
     env.page_size = conn.page_size
     env.max_branches = conn.max_branches
     env.notes.extend(conn.notes)
+    env.missing = dict(conn.missing)
     env.queries = dict(config.queries)
     env.schema = config.schema
     return env
@@ -119,9 +125,10 @@ def save_query(
     timezone: str | None = None,
     force: bool = False,
     path: str | None = None,
+    max_branches: int | None = None,
 ) -> str:
-    """Write the named query, with its parameter defaults and time zone,
-    into the config file that ``cqlang queries save`` writes (``path`` as
+    """Write the named query, with its parameter defaults, time zone and
+    bound on requests, into the config file that ``cqlang queries save`` writes (``path`` as
     ``--config FILE``, else ``$CQLANG_CONFIG``, else the nearest
     cqlang.toml); returns that file. Raises :class:`Unavailable` without
     config support, and the config's own error when the file cannot take
@@ -130,20 +137,31 @@ def save_query(
     if mod is None:
         raise Unavailable("this cqlang has no config support (cqlang.config) to save queries in")
     path = mod.target_file(path)
-    mod.save_query(path, name, text, params=params, timezone=timezone, force=force)
+    mod.save_query(
+        path,
+        name,
+        text,
+        params=params,
+        timezone=timezone,
+        force=force,
+        max_branches=max_branches,
+    )
     return str(mod.display_path(path))
 
 
 def make_client(base_url: str | None, api_key: str | None) -> ClientLike:
     """A :class:`cqlang.Client` for ``base_url`` with ``api_key``."""
     if not base_url or not api_key:
-        missing = " and ".join(
-            n for n, v in (("CONPEEK_URL", base_url), ("CONPEEK_KEY", api_key)) if not v
-        )
+        from ..client.connection import KEY_ENV, URL_ENV
+
+        missing = " and ".join(n for n, v in ((URL_ENV, base_url), (KEY_ENV, api_key)) if not v)
         raise Unavailable(f"fetching needs {missing} (or a --profile with a connection)")
     try:
-        from ..client import Client
+        from ..client import Client, ConfigurationError
     except ImportError as exc:
         raise Unavailable(f"the HTTP client is not available: {exc}") from exc
-    client: ClientLike = Client(base_url, api_key)
+    try:
+        client: ClientLike = Client(base_url, api_key)
+    except ConfigurationError as exc:  # a base URL that is no URL, a bad key
+        raise Unavailable(str(exc)) from None
     return client

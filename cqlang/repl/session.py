@@ -9,7 +9,7 @@ line; all are plain functions of the text and the session.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +65,23 @@ class Session:
     page_size: int | None = None
     defaults: Settings = field(default_factory=Settings)
     profile: str | None = None
+    #: \x: records one block each; \pager; \o FILE (None: the screen).
+    expanded: bool = False
+    pager: bool = True
+    output: str | None = None
+    #: The records the last \fetch showed (for \show).
+    last_records: list[dict[str, Any]] = field(default_factory=list)
+    #: Why ``base_url`` or ``api_key`` is missing, in the connection
+    #: resolver's words (:attr:`cqlang.connection.Connection.missing`).
+    missing: Mapping[str, str] = field(default_factory=dict)
+
+    def cannot_fetch(self) -> str | None:
+        """Why ``\\fetch`` cannot connect, when the resolver said why the base
+        URL or the key is missing; else ``None`` (the client factory judges)."""
+        for key, what in (("base_url", "no API base URL"), ("api_key", "no API key")):
+            if not getattr(self, key) and key in self.missing:
+                return f"cannot fetch: {what}: {self.missing[key]}"
+        return None
 
     # ----------------------------------------------------------- settings
     @property
@@ -170,10 +187,22 @@ BARE_COMMANDS = {"quit": "quit", "exit": "quit", "help": "help"}
 
 def bare_command(text: str) -> str | None:
     """The meta command that ``text`` is when it is only ``quit``, ``exit``
-    or ``help`` (any case, blanks and a ``;`` around it), as psql reads
-    them; else ``None``. (A lone word is never a query.)"""
-    word = text.strip().rstrip(";").strip().lower()
-    return BARE_COMMANDS.get(word)
+    or ``help`` (any case; blanks, ``;`` and ``#`` comments after it, as
+    the lexer skips them), as psql reads them; else ``None``. (A lone word
+    is never a query.)"""
+    from ..parser import skip_trivia
+
+    body = text.lstrip()
+    n = 0
+    while n < len(body) and body[n].isascii() and body[n].isalpha():
+        n += 1
+    word = BARE_COMMANDS.get(body[:n].lower())
+    if word is None:
+        return None
+    pos = skip_trivia(body, n)
+    while pos < len(body) and body[pos] == ";":
+        pos = skip_trivia(body, pos + 1)
+    return word if pos == len(body) else None
 
 
 def needs_more_input(text: str, session: Session | None = None) -> bool:

@@ -1,0 +1,163 @@
+"""Parquet and Arrow IPC files of record batches, streamed in row groups:
+:class:`FileSink` (see :mod:`cqlang.arrow` for the batches)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .arrow import require
+
+__all__ = ["ROW_GROUP_ROWS", "FileSink", "conform"]
+
+#: Rows of a Parquet row group (and of an IPC file's record batch).
+ROW_GROUP_ROWS = 16384
+
+
+def conform(batch: Any, schema: Any) -> Any:
+    """``batch`` with the columns of ``schema`` (a superset of its own):
+    the missing ones null."""
+    import pyarrow as pa
+
+    have = set(batch.schema.names)
+    arrays = [
+        batch.column(f.name) if f.name in have else pa.nulls(batch.num_rows, type=f.type)
+        for f in schema
+    ]
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+class FileSink:
+    """Record batches into a Parquet (``kind="parquet"``) or Arrow IPC file
+    (``kind="arrow"``) on the binary stream ``out``, in row groups of
+    :data:`ROW_GROUP_ROWS`: memory holds one row group, whatever the number
+    of records.
+
+    A file has one schema, and a later batch may bring a new column; so the
+    row groups go to a spool file (in ``spool_dir``, named with
+    ``spool_prefix``) and a new one starts when the columns grow. On
+    :meth:`close` one spool file is copied to ``out`` as it is; several are
+    written again, row group by row group, with every column. :meth:`abort`
+    removes the spool files.
+    """
+
+    def __init__(
+        self,
+        out: Any,
+        kind: str,
+        *,
+        spool_dir: str | None = None,
+        spool_prefix: str = ".cqlang-spool-",
+        row_group_rows: int = ROW_GROUP_ROWS,
+    ) -> None:
+        self.pa = require(f"the {kind} format")
+        self.out = out
+        self.kind = kind
+        self.spool_dir = spool_dir
+        self.spool_prefix = spool_prefix
+        self.row_group_rows = row_group_rows
+        self._segments: list[str] = []
+        self._writer: Any = None
+        self._schema: Any = None
+        self._pending: list[Any] = []
+        self._rows = 0
+
+    def _open(self, path_or_stream: Any, schema: Any) -> Any:
+        if self.kind == "parquet":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetWriter(path_or_stream, schema, compression="snappy")
+        return self.pa.ipc.new_file(path_or_stream, schema)
+
+    def _write_table(self, writer: Any, table: Any) -> None:
+        if self.kind == "parquet":
+            writer.write_table(table, row_group_size=max(1, table.num_rows))
+        else:
+            writer.write_table(table, max_chunksize=max(1, table.num_rows))
+
+    def write(self, batch: Any) -> None:
+        if self._schema is None or not batch.schema.equals(self._schema, check_metadata=True):
+            self._flush()
+            self._close_writer()
+            fd, path = tempfile.mkstemp(dir=self.spool_dir, prefix=self.spool_prefix, suffix=".tmp")
+            os.close(fd)
+            self._segments.append(path)
+            self._schema = batch.schema
+            self._writer = self._open(path, batch.schema)
+        self._pending.append(batch)
+        self._rows += batch.num_rows
+        if self._rows >= self.row_group_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            table = self.pa.Table.from_batches(self._pending, schema=self._schema)
+            self._pending, self._rows = [], 0
+            self._write_table(self._writer, table)
+
+    def _close_writer(self, extra: Mapping[str, str] | None = None) -> None:
+        if self._writer is not None:
+            if extra and self.kind == "parquet":
+                self._writer.add_key_value_metadata(dict(extra))
+            self._writer.close()
+            self._writer = None
+
+    def close(self, empty: Any = None, extra_metadata: Mapping[str, str] | None = None) -> None:
+        """Finish the file on ``out``. ``empty``: the batch of no rows whose
+        schema a file of no records gets. ``extra_metadata``: keys added at
+        the end (Parquet only), such as the misfit counts."""
+        try:
+            if self._schema is None and empty is not None:
+                self.write(empty)
+            self._flush()
+            if len(self._segments) <= 1:
+                self._close_writer(extra_metadata)
+                if self._segments:
+                    with open(self._segments[0], "rb") as src:
+                        shutil.copyfileobj(src, self.out, 1024 * 1024)
+                return
+            self._close_writer()
+            self._merge(extra_metadata)
+        finally:
+            self.abort()
+
+    def _merge(self, extra_metadata: Mapping[str, str] | None) -> None:
+        final = self._schema  # the columns only grow: the last has them all
+        writer = self._open(self.out, final)
+        try:
+            for path in self._segments:
+                for batch in self._read(path):
+                    self._write_table(writer, self.pa.Table.from_batches([conform(batch, final)]))
+        finally:
+            if extra_metadata and self.kind == "parquet":
+                writer.add_key_value_metadata(dict(extra_metadata))
+            writer.close()
+
+    def _read(self, path: str) -> Iterator[Any]:
+        if self.kind == "parquet":
+            import pyarrow.parquet as pq
+
+            pf = pq.ParquetFile(path)
+            for i in range(pf.num_row_groups):
+                yield from pf.read_row_group(i).to_batches()
+            pf.close()
+            return
+        with self.pa.memory_map(path) as source:
+            reader = self.pa.ipc.open_file(source)
+            for i in range(reader.num_record_batches):
+                yield reader.get_batch(i)
+
+    def abort(self) -> None:
+        """Remove the spool files (the output stream is the caller's)."""
+        if self._writer is not None:
+            with contextlib.suppress(Exception):
+                self._writer.close()
+            self._writer = None
+        for path in self._segments:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        self._segments = []

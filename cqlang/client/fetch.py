@@ -1,0 +1,272 @@
+"""The HTTP client: runs a query's plan against ``GET /voice_campaign/{id}/request``.
+
+:class:`Client` pages each request of a :class:`~cqlang.planner.Plan` with
+``limit``/``offset`` until a short page, merges the branches' records by
+``id``, applies the residual, and stops as soon as ``limit`` records are
+delivered. It streams: one page is in memory at a time, plus the ids needed
+to de-duplicate across branches.
+
+The pages and their guarantee (every record that matches throughout the
+fetch is delivered exactly once, or :class:`ResultSetChangedError`) are
+:mod:`.paging`'s, over a fetch of one page that is an HTTP GET here.
+
+Retries, deadlines, the limits on what a server may send, and keeping the
+key secret are the transport's (:mod:`.transport`); every error leaves the
+client scrubbed of secrets (:mod:`.scrub`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+from ..encoding import encode_json, request_path
+from . import paging
+from .connection import Connection
+from .errors import ApiError
+from .paging import MAX_PAGE_SIZE
+from .transport import DEFAULT_MAX_RECORD_SIZE, PAGE_OVERHEAD, Transport
+
+if TYPE_CHECKING:
+    from ..planner import Plan
+    from ..schema import Schema
+
+__all__ = ["DEFAULT_MAX_RECORD_SIZE", "MAX_PAGE_SIZE", "PAGE_OVERHEAD", "Client"]
+
+
+class Client:
+    """A client for ``GET /voice_campaign/{id}/request``.
+
+    ``Client(connection)`` sends its requests to ``connection.base_url`` with
+    ``connection.api_key`` (a :class:`~.connection.Connection`). As sugar,
+    ``Client(base_url, api_key)`` (either by keyword) makes the connection,
+    and what is not given comes from ``CONPEEK_URL`` and ``CONPEEK_KEY``
+    (:meth:`Connection.from_environment`): what is missing, or a key that
+    cannot be sent, is a :class:`ConfigurationError`.
+
+    ``timeout`` is (connect, total) seconds: connecting may take
+    ``connect``, and one try as a whole, from connecting to the last byte of
+    the body, ``total``. A failing request is retried at most
+    ``max_retries`` times and for at most ``retry_budget`` seconds, waiting
+    ``backoff_factor * 2**n`` seconds (plus jitter, at most ``backoff_max``)
+    between tries, or what ``Retry-After`` asks up to ``retry_after_max``; a
+    failure to connect is not retried. A page's body may hold
+    ``max_record_size`` bytes per record asked for (plus
+    :data:`PAGE_OVERHEAD`). ``session`` may be your own
+    ``requests.Session``: the client mounts its retrying adapter on it for
+    ``base_url`` only. ``on_request`` is called after every HTTP exchange
+    with ``(url, status, seconds, records)`` (for progress displays).
+    """
+
+    def __init__(
+        self,
+        connection: Connection | str | None = None,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | tuple[float, float] = (5, 30),
+        max_retries: int = 5,
+        session: requests.Session | None = None,
+        backoff_factor: float = 0.5,
+        backoff_max: float = 10.0,
+        backoff_jitter: float = 0.5,
+        retry_after_max: float = 30.0,
+        retry_budget: float = 30.0,
+        overlap: int = 2,
+        max_relocate: int = 4,
+        max_record_size: int = DEFAULT_MAX_RECORD_SIZE,
+        on_request: Callable[[str, int, float, int], None] | None = None,
+    ) -> None:
+        if isinstance(connection, Connection):
+            if base_url is not None or api_key is not None:
+                raise TypeError("Client(connection) takes no base_url or api_key")
+        elif connection is None or isinstance(connection, str):
+            if connection is not None and base_url is not None:
+                raise TypeError("Client() got the base URL twice (positional and base_url=)")
+            url = connection if connection is not None else base_url
+            connection = Connection.from_environment(base_url=url, api_key=api_key)
+        else:
+            kind = type(connection).__name__
+            raise TypeError(f"Client() takes a Connection or a base URL, not {kind}")
+        #: Where the requests go, and with which key.
+        self.connection = connection
+        self.base_url = connection.base_url
+        if isinstance(timeout, tuple):
+            connect, total = float(timeout[0]), float(timeout[1])
+        else:
+            connect = total = float(timeout)
+        if not (connect > 0 and total > 0):
+            raise ValueError("timeout must be positive")
+        if max_record_size < 1:
+            raise ValueError("max_record_size must be >= 1")
+        self.overlap = max(1, overlap)
+        self.max_relocate = max_relocate
+        self._transport = Transport(
+            connection,
+            timeout=(connect, total),
+            max_retries=max_retries,
+            session=session,
+            backoff_factor=backoff_factor,
+            backoff_max=backoff_max,
+            backoff_jitter=backoff_jitter,
+            retry_after_max=retry_after_max,
+            retry_budget=retry_budget,
+            max_record_size=max_record_size,
+            on_request=on_request,
+        )
+        self.session = self._transport.session
+
+    def __repr__(self) -> str:
+        return f"Client(base_url={self.base_url!r}, api_key=<hidden>)"
+
+    @classmethod
+    def from_config(cls, config: Any, profile: str | None = None, **options: Any) -> Client:
+        """A client for a :class:`cqlang.Config`'s connection (``profile``, or
+        the one the config was loaded with): base URL and key resolved as the
+        command line does, ``CONPEEK_URL``/``CONPEEK_KEY`` before the file.
+        ``options`` go to the constructor (``timeout``, ``max_retries``...).
+
+        The config is asked, not imported: ``config.connection(profile)``
+        gives the resolved settings, whose ``for_client()`` is the
+        :class:`Connection` (a missing base URL or key is the config's
+        error, which says where it should come from)."""
+        connection: Connection = config.connection(profile).for_client()
+        return cls(connection, **options)
+
+    def close(self) -> None:
+        """Close the session (if the client made it)."""
+        self._transport.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------- fetching
+
+    def voice_campaign_requests(
+        self,
+        campaign_id: str,
+        query: str = "",
+        *,
+        params: Mapping[str, Any] | None = None,
+        tz: str | None = None,
+        now: datetime | None = None,
+        exclude: Sequence[str] | None = None,
+        page_size: int = 1000,
+        limit: int | None = None,
+        plan: Plan | None = None,
+        schema: Schema | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """The campaign's requests that match ``query``, streamed.
+
+        The query is planned now (a bad query raises its
+        :class:`~cqlang.CqlError` here, before any request); records are
+        fetched as the iterator is consumed. ``plan`` runs a plan made
+        elsewhere instead of ``query``. ``exclude`` names fields the API
+        should leave out (``history``, ``call_history``, ``dialogs``); a
+        field that the client-side check (the plan's residual) reads is
+        still fetched, and removed from each record once it is judged, so
+        ``exclude`` never changes which records match and no record shows an
+        excluded field. ``limit`` caps the records delivered (``None``: all).
+        """
+        if not isinstance(campaign_id, str) or not campaign_id:
+            raise ValueError("campaign_id must be a non-empty string")
+        if limit is not None and limit < 0:
+            raise ValueError("limit must be >= 0")
+        if page_size < 1:
+            raise ValueError("page_size must be >= 1")
+        if exclude is not None and not isinstance(exclude, str) and "id" in exclude:
+            raise ValueError("exclude cannot hold 'id': the client pages and merges by id")
+        if isinstance(exclude, str):
+            raise TypeError("exclude is a list of field names, not a string")
+        if plan is None:
+            from ..api import plan as make_plan
+
+            plan = make_plan(query, params=params, tz=tz, now=now, schema=schema)
+        page_size = min(page_size, MAX_PAGE_SIZE)
+        excl = list(dict.fromkeys(exclude)) if exclude else []
+        return self._run(campaign_id, plan, excl, page_size, limit)
+
+    def iter_batches(
+        self,
+        campaign_id: str,
+        query: str = "",
+        *,
+        columns: str | Sequence[str] | None = None,
+        batch_size: int = 4096,
+        **options: Any,
+    ) -> Iterator[Any]:
+        """The matching records as ``pyarrow.RecordBatch``es of typed
+        columns (needs ``cqlang[arrow]``), ``batch_size`` records each.
+        ``columns`` chooses and orders them (``"id,state,custom.region"``);
+        the heavy fields no column reads are not fetched. ``options`` are
+        those of :meth:`voice_campaign_requests`. See :mod:`cqlang.arrow`."""
+        from ..arrow import record_batches
+
+        return record_batches(
+            self, campaign_id, query, columns=columns, batch_size=batch_size, **options
+        )
+
+    def to_arrow(self, campaign_id: str, query: str = "", **options: Any) -> Any:
+        """The matching records as one ``pyarrow.Table`` (the arguments of
+        :meth:`iter_batches`); its metadata records the query, the plan and
+        the fetch time."""
+        from ..arrow import to_table
+
+        return to_table(self, campaign_id, query, **options)
+
+    def _run(
+        self, campaign_id: str, plan: Plan, exclude: list[str], page_size: int, limit: int | None
+    ) -> Iterator[dict[str, Any]]:
+        """The records; every error leaves through here, scrubbed of secrets."""
+        try:
+            if plan.never_matches:
+                return
+            residual = plan.residual
+            # Fields the residual reads are fetched even when excluded (else a
+            # missing field would be judged as null), and dropped once judged.
+            read = residual.record_fields if residual is not None else frozenset()
+            hidden = [f for f in exclude if f in read]
+            exclude = [f for f in exclude if f not in read]
+            found = paging.records(
+                self._requests(campaign_id, plan.branches, exclude),
+                page_size=page_size,
+                limit=limit,
+                keep=residual.matches if residual is not None else None,
+                overlap=self.overlap,
+                max_relocate=self.max_relocate,
+            )
+            if not hidden:
+                yield from found
+                return
+            for rec in found:
+                for name in hidden:
+                    rec.pop(name, None)
+                yield rec
+        except ApiError as exc:
+            raise self._transport.reporter.clean(exc) from exc.__cause__
+
+    def _requests(
+        self, campaign_id: str, branches: Sequence[Sequence[Mapping[str, Any]]], exclude: list[str]
+    ) -> list[tuple[paging.FetchPage[dict[str, Any]], str]]:
+        """One fetch per branch of the plan (a GET of its filter), and the
+        URL its errors name."""
+        base = f"{self.base_url}{request_path(campaign_id)}?"
+        tail = f"&exclude={encode_json(exclude)}" if exclude else ""
+        get = self._transport.get_page
+        out: list[tuple[paging.FetchPage[dict[str, Any]], str]] = []
+        for filters in branches:
+            params = (f"&filter={encode_json(filters)}" if filters else "") + tail
+
+            def fetch(
+                offset: int, limit: int, params: str = params
+            ) -> tuple[list[dict[str, Any]], list[str]]:
+                return get(f"{base}limit={limit}&offset={offset}{params}", limit)
+
+            out.append((fetch, (base + params.lstrip("&")).rstrip("?")))
+        return out

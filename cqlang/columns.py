@@ -1,0 +1,315 @@
+"""The columns of fetched records: what every output format is made of.
+
+A record of ``GET /voice_campaign/{id}/request`` is a JSON object (the API
+facts, docs/client.md). For the columnar formats (CSV, Parquet, Arrow) and
+for ``--columns`` it is seen as a row of typed columns:
+
+* the record's fields in the order the API writes them
+  (:data:`RECORD_LAYOUT`), each with a type: the schema's type for a filter
+  property (``created_date`` a datetime, ``state`` an enum, ...), else the
+  type the API facts give it;
+* ``custom``, a JSON object inside a string, decoded into one column per
+  key, ``custom.KEY``: typed by the declared custom fields
+  (``[schema.custom_fields]``), a key not declared as a string;
+* the lists ``history``, ``call_history`` and ``dialogs`` with the shapes of
+  their entries (:data:`LIST_SHAPES`).
+
+:func:`default_columns` is the set a CSV header or a Parquet file starts
+with; :func:`parse_columns` reads ``--columns``; :func:`fetch_exclude` says
+which heavy fields a fetch of some columns can leave out. Nothing here
+imports pyarrow: :mod:`cqlang.arrow` turns these columns into Arrow types.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .schema import DEFAULT_SCHEMA, Schema
+
+__all__ = [
+    "HEAVY_FIELDS",
+    "LIST_SHAPES",
+    "RECORD_LAYOUT",
+    "Column",
+    "ColumnError",
+    "custom_column",
+    "decode_custom",
+    "default_columns",
+    "fetch_exclude",
+    "parse_columns",
+    "project",
+]
+
+#: The fields the API's ``exclude`` is for: lists, the heavy part of a record.
+HEAVY_FIELDS = ("history", "call_history", "dialogs")
+
+#: The fields of a record in the order the API writes them, with their type
+#: where no filter property gives one (a filter property's type comes from
+#: the schema). ``custom`` stands for the custom fields' columns.
+#: Types: ``string``, ``integer``, ``datetime``, ``enum``, ``integer_list``,
+#: and a key of :data:`LIST_SHAPES` (a list of objects of that shape).
+RECORD_LAYOUT: tuple[tuple[str, str], ...] = (
+    ("id", "string"),
+    ("name", "string"),
+    ("contact_number", "string"),
+    ("current_contact_number", "string"),
+    ("contact_identifier", "string"),
+    ("case_id", "string"),
+    ("case_group", "string"),
+    ("state", "enum"),
+    ("application_state", "enum"),
+    ("call_state", "string"),
+    ("call_state_reason", "string"),
+    ("priority", "integer"),
+    ("consultant_try", "integer"),
+    ("contact_try", "integer"),
+    ("user_reservation_try", "integer"),
+    ("created_date", "datetime"),
+    ("process_not_before", "datetime"),
+    ("closed_date", "datetime"),
+    ("dialing_method", "string"),
+    ("tenant_user_id", "integer"),
+    ("assigned_tenant_user_id", "integer"),
+    ("project_id", "integer"),
+    ("voice_campaign_id", "string"),
+    ("close_reason", "string"),
+    ("custom", "custom"),
+    # Scheduling: the API facts name them; the format of the dates and
+    # hours is not documented, so they are kept as text.
+    ("process_date", "string"),
+    ("process_from_date", "string"),
+    ("process_to_date", "string"),
+    ("process_days", "integer_list"),
+    ("process_time", "string"),
+    ("process_from_time", "integer"),
+    ("process_to_time", "integer"),
+    ("process_hours", "string"),
+    ("history", "history"),
+    ("call_history", "call_history"),
+    ("dialogs", "dialogs"),
+)
+
+#: The entries of the list fields: (key, type) in order.
+LIST_SHAPES: dict[str, tuple[tuple[str, str], ...]] = {
+    "history": (("date", "datetime"), ("state", "string"), ("tenant_user_id", "integer")),
+    "call_history": (("start_time", "datetime"), ("duration", "integer"), ("result", "string")),
+    "dialogs": (("id", "string"), ("direction", "string"), ("talking_time", "integer")),
+}
+
+_CUSTOM_PREFIX = "custom."
+_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+class ColumnError(ValueError):
+    """A ``--columns`` that cannot work: a usage error (exit 2)."""
+
+    cqlang_exit_status = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One output column.
+
+    ``name`` is what the column is called (``state``, ``custom.region``);
+    ``field`` the record field it reads (``custom`` for a custom field);
+    ``key`` the custom key, for ``custom.KEY``; ``type`` one of the types
+    of :data:`RECORD_LAYOUT` (``json``: any value, kept as JSON text;
+    ``custom``: the ``custom`` field itself, as the API sent it);
+    ``values`` an enum's values.
+    """
+
+    name: str
+    field: str
+    type: str
+    key: str | None = None
+    values: tuple[str, ...] = ()
+
+    @property
+    def is_custom_key(self) -> bool:
+        return self.key is not None
+
+    def get(self, record: Mapping[str, Any], custom: Mapping[str, Any] | None) -> Any:
+        """This column's value in ``record`` (``custom``: its decoded custom
+        fields, ``None`` when it has none); ``None`` when absent."""
+        if self.key is not None:
+            return None if custom is None else custom.get(self.key)
+        return record.get(self.field)
+
+
+def _layout_type(name: str, default: str, schema: Schema) -> tuple[str, tuple[str, ...]]:
+    for prop in schema.properties.values():
+        if (prop.record_field or prop.name) == name and not prop.keyed:
+            return prop.type, prop.values
+    return default, ()
+
+
+def record_columns(schema: Schema = DEFAULT_SCHEMA) -> list[Column]:
+    """The record's own fields as columns (``custom`` left out), typed."""
+    out = []
+    for name, default in RECORD_LAYOUT:
+        if name == "custom":
+            continue
+        typ, values = _layout_type(name, default, schema)
+        out.append(Column(name, name, typ, None, values))
+    return out
+
+
+def custom_column(key: str, schema: Schema = DEFAULT_SCHEMA) -> Column:
+    """The column ``custom.KEY``, typed by the declared custom field (a key
+    not declared is a string)."""
+    declared = schema.custom_fields.get(key)
+    if declared is None:
+        return Column(_CUSTOM_PREFIX + key, "custom", "string", key)
+    return Column(_CUSTOM_PREFIX + key, "custom", declared.type, key, declared.values)
+
+
+def extra_column(name: str) -> Column:
+    """A field the layout does not know (a server's newer field): kept, as
+    JSON text."""
+    return Column(name, name, "json")
+
+
+def default_columns(
+    schema: Schema = DEFAULT_SCHEMA, exclude: Iterable[str] | None = ()
+) -> list[Column]:
+    """The columns a CSV header or a Parquet file starts with: the record's
+    fields in the API's order, then ``custom.KEY`` for each declared custom
+    field; less the excluded fields."""
+    gone = set(exclude or ())
+    cols = [c for c in record_columns(schema) if c.field not in gone]
+    if "custom" not in gone:
+        cols += [custom_column(key, schema) for key in schema.custom_fields]
+    return cols
+
+
+def known_fields() -> list[str]:
+    """Every field name ``--columns`` takes besides ``custom.KEY``."""
+    return [name for name, _ in RECORD_LAYOUT]
+
+
+def parse_columns(spec: str | Sequence[str], schema: Schema = DEFAULT_SCHEMA) -> list[Column]:
+    """The columns that ``--columns`` (or ``columns=`` in Python) names, in
+    its order: record fields, ``custom`` (the field as sent), ``custom.KEY``
+    or ``custom["KEY"]`` (any key: ``custom.lead source`` is the key ``lead
+    source``). Text is split at commas; an item in double quotes may hold
+    commas (``"custom.a,b"``). A name given twice counts once. Raises
+    :class:`ColumnError` for an unknown field (with a suggestion) or an
+    empty list."""
+    from .diagnostics import suggest
+
+    if isinstance(spec, str):
+        from .params import split_list
+
+        try:
+            items = split_list(spec)
+        except ValueError as exc:
+            raise ColumnError(f"--columns: {exc}") from None
+    else:
+        items = [str(s) for s in spec]
+    if not items:
+        raise ColumnError("--columns: name at least one column (e.g. id,state,priority)")
+    fields = {c.field: c for c in record_columns(schema)}
+    out: dict[str, Column] = {}
+    for item in items:
+        name = item.strip()
+        key = _custom_key(name)
+        if key is not None:
+            col = custom_column(key, schema)
+        elif name == "custom":
+            col = Column("custom", "custom", "custom")
+        elif name in fields:
+            col = fields[name]
+        else:
+            close = suggest(name, [*fields, "custom"]) if name else None
+            hint = f"; did you mean {close}?" if close else ""
+            raise ColumnError(
+                f"--columns: unknown field {name!r}{hint} (the fields: "
+                f"{', '.join(known_fields())}, and custom.KEY)"
+            )
+        out.setdefault(col.name, col)
+    return list(out.values())
+
+
+def _custom_key(name: str) -> str | None:
+    """The key of ``custom.KEY`` or ``custom["KEY"]``, else ``None``."""
+    if name.startswith(_CUSTOM_PREFIX):
+        return name[len(_CUSTOM_PREFIX) :]
+    if name.startswith("custom[") and name.endswith("]"):
+        inner = name[len("custom[") : -1].strip()
+        try:
+            key = json.loads(inner)
+        except ValueError:
+            key = None
+        if not isinstance(key, str):
+            raise ColumnError(f'--columns: {name!r}: write custom["KEY"] with a quoted key')
+        return key
+    return None
+
+
+def fields_read(columns: Iterable[Column]) -> set[str]:
+    """The record fields ``columns`` read."""
+    return {c.field for c in columns}
+
+
+def fetch_exclude(
+    columns: Sequence[Column] | None, exclude: Sequence[str] | None
+) -> list[str] | None:
+    """What a fetch of ``columns`` asks the API to leave out: ``exclude``,
+    plus the heavy fields (:data:`HEAVY_FIELDS`) no column reads. A column
+    that reads an excluded field is a :class:`ColumnError`. ``None`` when
+    nothing is to be left out."""
+    given = list(exclude or ())
+    if columns is None:
+        return given or None
+    read = fields_read(columns)
+    clash = [c.name for c in columns if c.field in given]
+    if clash:
+        raise ColumnError(f"--columns asks for {', '.join(clash)}, which the exclude leaves out")
+    out = list(dict.fromkeys([*given, *(f for f in HEAVY_FIELDS if f not in read)]))
+    return out or None
+
+
+def decode_custom(record: Mapping[str, Any]) -> tuple[dict[str, Any] | None, bool]:
+    """A record's custom fields: ``(fields, ok)``. ``fields`` is ``None``
+    when ``custom`` is missing or null; ``ok`` is false when it is there but
+    not a JSON object (then ``fields`` is ``{}``), as anywhere in cqlang a
+    malformed ``custom`` counts as no custom fields."""
+    raw = record.get("custom")
+    if raw is None:
+        return None, True
+    if type(raw) is str:
+        try:
+            # The decoder's C scanner alone: json.loads costs five times as
+            # much on texts this short. Anything it does not take whole
+            # (blanks around the object) goes to json.loads.
+            value, end = _scan(raw, 0)
+            if end != len(raw):
+                value = json.loads(raw)
+        except StopIteration:
+            try:
+                value = json.loads(raw)
+            except (ValueError, RecursionError):
+                return {}, False
+        except (ValueError, RecursionError):
+            return {}, False
+        if type(value) is dict:
+            return value, True
+        return {}, False
+    if isinstance(raw, dict):
+        return raw, True
+    return {}, False
+
+
+def needs_custom(columns: Iterable[Column]) -> bool:
+    return any(c.key is not None for c in columns)
+
+
+def project(record: Mapping[str, Any], columns: Sequence[Column]) -> dict[str, Any]:
+    """``record`` as an object of ``columns``, in their order: what JSON
+    Lines and JSON write under ``--columns`` (a custom field decoded; a
+    field the record lacks is ``null``)."""
+    custom = decode_custom(record)[0] if needs_custom(columns) else None
+    return {c.name: c.get(record, custom) for c in columns}

@@ -1,0 +1,258 @@
+"""The REPL's commands about records: ``\\fetch``, ``\\count``, ``\\show``,
+``\\x``, ``\\o`` and ``\\pager``, as a part of the
+:class:`~cqlang.repl.commands.Dispatcher`.
+
+``\\fetch`` draws a table (or, after ``\\x``, one block per record), or,
+after ``\\o FILE``, writes the records to FILE in the format its extension
+names (Parquet included: :mod:`cqlang.writers`), replacing it as ``cqlang
+fetch -o`` does. ``\\show ID`` finds the record among those the last
+``\\fetch`` brought, else pages through the campaign for it (the API has
+no filter on ``id``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..columns import HEAVY_FIELDS
+from ..display import custom_keys_of, render_expanded, render_record, render_table
+from ..errors import CqlError
+from ..fetchspec import FetchSpec, SettingError
+from .integrations import ClientLike, Unavailable
+
+if TYPE_CHECKING:
+    from .commands import Reply
+    from .session import Session
+
+__all__ = ["RecordCommands", "as_number", "on_off"]
+
+#: The most records ``\\fetch N`` shows.
+MAX_SHOWN = 10_000
+
+
+def as_number(text: str) -> int | None:
+    """A count written in ASCII digits (:func:`cqlang.digits.ascii_int`:
+    ``'²'`` and ``'١'`` are no numbers here), else ``None``."""
+    from ..digits import ascii_int
+
+    text = text.strip()
+    if not text.isdigit() or len(text) > 9:  # no sign: a count
+        return None
+    return ascii_int(text)
+
+
+def on_off(arg: str, current: bool) -> bool | None:
+    """``on``/``off`` (and their usual spellings), nothing to toggle
+    ``current``; ``None`` for anything else."""
+    word = arg.strip().lower()
+    if not word:
+        return not current
+    if word in ("on", "true", "yes", "1"):
+        return True
+    if word in ("off", "false", "no", "0"):
+        return False
+    return None
+
+
+def _reply(text: str = "", ok: bool = True) -> Reply:
+    from .commands import Reply
+
+    return Reply(text, ok=ok)
+
+
+class RecordCommands:
+    """The record commands; the dispatcher supplies ``session``,
+    ``client_factory``, ``width`` and ``_failed``."""
+
+    session: Session
+    client_factory: Callable[[str | None, str | None], ClientLike]
+    width: int
+
+    def _failed(self, exc: CqlError) -> Reply:
+        raise NotImplementedError
+
+    def _client(self) -> ClientLike:
+        return self.client_factory(self.session.base_url, self.session.api_key)
+
+    def _last_spec(self) -> FetchSpec | Reply:
+        s = self.session
+        if s.last_query is None:
+            return _reply("no query to fetch yet: type one first", ok=False)
+        spec = s.spec(s.last_query)
+        if not spec.campaign:
+            return _reply("no campaign: set one with \\campaign ID (or --campaign)", ok=False)
+        why = s.cannot_fetch()
+        if why is not None:
+            return _reply(why, ok=False)
+        return spec
+
+    # ---------------------------------------------------------------- fetch
+    def cmd_fetch(self, arg: str) -> Reply:
+        s = self.session
+        everything = arg.strip().lower() == "all"
+        if everything and s.output is None:
+            return _reply("\\fetch all writes to a file: name one with \\o FILE first", ok=False)
+        n = s.fetch_size  # `\fetch N` shows N this once; `\fetch` alone, the default
+        if arg and not everything:
+            given = as_number(arg)
+            if given is None or not 1 <= given <= MAX_SHOWN:
+                return _reply(
+                    "usage: \\fetch [N], N from 1 to 10000 (or all, after \\o FILE)", ok=False
+                )
+            n = given
+        spec = self._last_spec()
+        if not isinstance(spec, FetchSpec):
+            return spec
+        if s.output is not None:
+            return self._fetch_to_file(spec, s.output, None if everything else n)
+        # One more than shown, to say whether more match; a named query's
+        # own limit caps what is fetched at all.
+        ask = n + 1 if spec.limit is None else min(n + 1, spec.limit)
+        try:
+            plan = spec.plan()
+            records = list(itertools.islice(spec.fetch(self._client(), plan=plan, limit=ask), ask))
+        except (Unavailable, SettingError) as exc:
+            return _reply(str(exc), ok=False)
+        except CqlError as exc:
+            return self._failed(exc)
+        more = len(records) > n
+        records = records[:n]
+        s.last_records = records
+        s.custom_keys.update(custom_keys_of(records))
+        if not records:
+            return _reply("no records match")
+        if s.expanded:
+            body = render_expanded(records, self.width)
+        else:
+            body = render_table(records, self.width)
+        tail = f"{len(records)} record{'s' if len(records) != 1 else ''}"
+        if more:
+            # What a larger `\fetch` can show: at most MAX_SHOWN, and at most the limit.
+            bigger = min(n * 5, MAX_SHOWN, spec.limit if spec.limit is not None else MAX_SHOWN)
+            tail += f" shown; more match (\\fetch {bigger} shows more)"
+        elif spec.limit is not None and len(records) == spec.limit and spec.named is not None:
+            owner = spec.origin("limit")
+            tail += f" (the limit of @{owner.name})" if hasattr(owner, "name") else ""
+        return _reply(f"{body}\n{tail}")
+
+    def _fetch_to_file(self, spec: FetchSpec, path: str, n: int | None) -> Reply:
+        """The records to ``path`` (``n`` of them; ``None``: all)."""
+        from datetime import UTC, datetime
+
+        from .. import output
+
+        try:
+            fmt = output.choose_format(None, path, False)
+            plan = spec.plan()
+            options: dict[str, Any] = {"schema": spec.schema, "exclude": spec.exclude}
+            if fmt in ("parquet", "arrow"):
+                from ..arrow import file_metadata
+
+                options["metadata"] = file_metadata(
+                    spec.text, plan, datetime.now(UTC), spec.campaign
+                )
+            records = spec.fetch(self._client(), plan=plan, limit=n)
+            writer = output.emit(records, fmt, path, **options)
+        except (Unavailable, SettingError, output.UsageError, output.OutputError) as exc:
+            return _reply(str(exc), ok=False)
+        except CqlError as exc:
+            return self._failed(exc)
+        except Exception as exc:  # MissingExtra and kin: a message of their own
+            if isinstance(getattr(exc, "cqlang_exit_status", None), int):
+                return _reply(str(exc), ok=False)
+            raise
+        lines = [f"warning: {note}" for note in writer.notes()]
+        count = writer.count
+        lines.append(f"wrote {count:,} record{'' if count == 1 else 's'} to {path} ({fmt})")
+        return _reply("\n".join(lines))
+
+    # ---------------------------------------------------------------- count
+    def cmd_count(self, arg: str) -> Reply:
+        if arg:
+            return _reply("usage: \\count (counts the records of the last query)", ok=False)
+        spec = self._last_spec()
+        if not isinstance(spec, FetchSpec):
+            return spec
+        # Only the number is wanted: the heavy fields stay on the server.
+        light = spec.with_(exclude=tuple(dict.fromkeys([*(spec.exclude or ()), *HEAVY_FIELDS])))
+        try:
+            plan = light.plan()
+            n = sum(1 for _ in light.fetch(self._client(), plan=plan))
+        except (Unavailable, SettingError) as exc:
+            return _reply(str(exc), ok=False)
+        except CqlError as exc:
+            return self._failed(exc)
+        return _reply(f"{n:,} record{'' if n == 1 else 's'} match")
+
+    # ----------------------------------------------------------------- show
+    def cmd_show(self, arg: str) -> Reply:
+        s = self.session
+        ident = arg.strip()
+        if not ident or any(c.isspace() for c in ident):
+            return _reply("usage: \\show ID (a record's id)", ok=False)
+        exact = [r for r in s.last_records if r.get("id") == ident]
+        near = exact or [
+            r for r in s.last_records if isinstance(r.get("id"), str) and r["id"].startswith(ident)
+        ]
+        if len(near) > 1:
+            ids = ", ".join(str(r.get("id")) for r in near[:5])
+            return _reply(f"{ident} starts {len(near)} ids of the last \\fetch: {ids}", ok=False)
+        if near:
+            return _reply(render_record(near[0]))
+        spec = s.spec("")
+        if not spec.campaign:
+            return _reply("no campaign: set one with \\campaign ID (or --campaign)", ok=False)
+        # The API has no filter on id: page through the campaign for it.
+        try:
+            for rec in spec.with_(exclude=None, limit=None).fetch(self._client()):
+                if rec.get("id") == ident:
+                    return _reply(render_record(rec))
+        except (Unavailable, SettingError) as exc:
+            return _reply(str(exc), ok=False)
+        except CqlError as exc:
+            return self._failed(exc)
+        return _reply(f"no record {ident} in campaign {spec.campaign}", ok=False)
+
+    # ------------------------------------------------------------- settings
+    def cmd_x(self, arg: str) -> Reply:
+        s = self.session
+        value = on_off(arg, s.expanded)
+        if value is None:
+            return _reply("usage: \\x [on|off]", ok=False)
+        s.expanded = value
+        return _reply(f"expanded display is {'on' if value else 'off'}")
+
+    def cmd_pager(self, arg: str) -> Reply:
+        s = self.session
+        value = on_off(arg, s.pager)
+        if value is None:
+            return _reply("usage: \\pager [on|off]", ok=False)
+        s.pager = value
+        return _reply(f"pager is {'on' if value else 'off'}")
+
+    def cmd_o(self, arg: str) -> Reply:
+        from .. import output
+
+        s = self.session
+        path = arg.strip()
+        if not path or path == "-":
+            s.output = None
+            return _reply("\\fetch shows the records on the screen")
+        path = os.path.expanduser(path)
+        if os.path.isdir(path):
+            return _reply(f"\\o {path}: a folder; name a file", ok=False)
+        try:
+            output.check_output(path)
+            fmt = output.choose_format(None, path, False)
+            output.check_binary(fmt, path, False)
+        except output.UsageError as exc:
+            return _reply(str(exc).replace("--output", "\\o"), ok=False)
+        except Exception as exc:  # no pyarrow: the message names the extra
+            if isinstance(getattr(exc, "cqlang_exit_status", None), int):
+                return _reply(str(exc), ok=False)
+            raise
+        s.output = path
+        return _reply(f"\\fetch writes the records to {path} ({fmt}); \\o alone: the screen")

@@ -1,0 +1,280 @@
+"""Record writers: each format of ``cqlang fetch`` (and the REPL's ``\\o``),
+one record at a time.
+
+* ``jsonl``: one record per line, as the API sent it (``--columns``: an
+  object of those columns, in their order, custom fields decoded);
+* ``json``: the same as one JSON list;
+* ``csv``: a header row first, from the schema (:func:`csv_columns`) or
+  ``--columns``, then one row per record as it arrives; custom fields as
+  ``custom.KEY`` columns (the declared ones), the custom fields without a
+  column of their own as the JSON object in a last column ``custom``;
+  lists and objects as JSON text; ``null`` as an empty cell;
+* ``table``: the REPL's table (collected: it is sized to its rows);
+* ``parquet`` and ``arrow`` (Arrow IPC file, ``.arrow``/``.feather``):
+  typed columns (:mod:`cqlang.arrow`), streamed in row groups.
+
+Every writer streams except ``table``: memory does not grow with the
+number of records. :meth:`Writer.notes` says what a format could not keep
+(values that did not fit a Parquet column, fields a CSV has no column for).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from .columns import (
+    Column,
+    decode_custom,
+    default_columns,
+    known_fields,
+    needs_custom,
+    project,
+)
+from .schema import DEFAULT_SCHEMA, Schema
+
+__all__ = ["BINARY_FORMATS", "FORMATS", "Writer", "csv_columns", "make_writer", "write_all"]
+
+FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")
+#: Formats written as bytes (not text).
+BINARY_FORMATS = frozenset({"parquet", "arrow"})
+
+
+def _text(value: Any) -> str:
+    """A value as a CSV cell: text as it is, ``null`` empty, anything else
+    as compact JSON."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def csv_columns(schema: Schema = DEFAULT_SCHEMA, exclude: Iterable[str] | None = ()) -> list[str]:
+    """The header of a CSV without ``--columns``: the record's fields in the
+    API's order, ``custom.KEY`` for each declared custom field, then
+    ``custom`` (the other custom fields, as a JSON object); less the
+    excluded fields."""
+    names = [c.name for c in default_columns(schema, exclude)]
+    if "custom" not in set(exclude or ()):
+        names.append("custom")
+    return names
+
+
+class Writer:
+    """Writes records to a stream; :meth:`close` finishes the output."""
+
+    count = 0
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Finish the output (a closing bracket, a file's footer)."""
+
+    def abort(self) -> None:
+        """Give up: remove what only this writer made (spool files)."""
+
+    def notes(self) -> list[str]:
+        """What the format could not keep, in words."""
+        return []
+
+
+class JsonLinesWriter(Writer):
+    def __init__(self, out: Any, columns: Sequence[Column] | None) -> None:
+        self.out = out
+        self.columns = columns
+        self.count = 0
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        rec = record if self.columns is None else project(record, self.columns)
+        self.out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        self.count += 1
+
+
+class JsonWriter(JsonLinesWriter):
+    def __init__(self, out: Any, columns: Sequence[Column] | None) -> None:
+        super().__init__(out, columns)
+        out.write("[")
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        rec = record if self.columns is None else project(record, self.columns)
+        self.out.write(("," if self.count else "") + "\n" + json.dumps(rec, ensure_ascii=False))
+        self.count += 1
+
+    def close(self) -> None:
+        self.out.write("\n]\n" if self.count else "]\n")
+
+
+class CsvWriter(Writer):
+    """Streams rows: the header at once, each record as it comes."""
+
+    def __init__(
+        self,
+        out: Any,
+        columns: Sequence[Column] | None,
+        schema: Schema,
+        exclude: Iterable[str] | None,
+    ) -> None:
+        import csv
+
+        self.writer = csv.writer(out)
+        self.count = 0
+        gone = set(exclude or ())
+        self.rest = columns is None and "custom" not in gone  # the last column `custom`
+        self.columns = list(columns) if columns is not None else default_columns(schema, gone)
+        self.decode = needs_custom(self.columns) or self.rest
+        self.declared = frozenset(c.key for c in self.columns if c.key is not None)
+        self.known = frozenset(known_fields())
+        self.left_out: dict[str, int] = {}
+        header = [c.name for c in self.columns] + (["custom"] if self.rest else [])
+        self.writer.writerow(header)
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        custom: dict[str, Any] | None = None
+        ok = True
+        if self.decode:
+            custom, ok = decode_custom(record)
+        row = [_text(c.get(record, custom)) for c in self.columns]
+        if self.rest:
+            if custom is None:
+                row.append("")
+            elif not ok:  # not an object: kept as it came
+                row.append(_text(record.get("custom")))
+            else:
+                others = {k: v for k, v in custom.items() if k not in self.declared}
+                row.append(_text(others) if others else "")
+            if not self.known.issuperset(record):
+                for name in record:
+                    if name not in self.known:
+                        self.left_out[name] = self.left_out.get(name, 0) + 1
+        self.writer.writerow(row)
+        self.count += 1
+
+    def notes(self) -> list[str]:
+        if not self.left_out:
+            return []
+        names = ", ".join(f"{n} ({c:,} records)" for n, c in self.left_out.items())
+        return [f"fields the CSV has no column for were left out: {names} (JSON Lines keeps them)"]
+
+
+class TableWriter(Writer):
+    """The REPL's table: collected, then drawn to fit ``width``."""
+
+    def __init__(self, out: Any, columns: Sequence[Column] | None, width: int) -> None:
+        self.out = out
+        self.columns = columns
+        self.width = width
+        self.rows: list[Mapping[str, Any]] = []
+        self.count = 0
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        self.rows.append(record)
+        self.count += 1
+
+    def close(self) -> None:
+        from .display import render_table
+
+        if not self.rows:  # a table is for reading: say so rather than print nothing
+            self.out.write("no records match\n")
+            return
+        if self.columns is None:
+            text = render_table(list(self.rows), width=self.width)
+        else:
+            projected = [project(r, self.columns) for r in self.rows]
+            text = render_table(projected, width=self.width, columns=[c.name for c in self.columns])
+        self.out.write(text + "\n")
+
+
+class ArrowFileWriter(Writer):
+    """Parquet or Arrow IPC: records converted a batch at a time, written in
+    row groups through :class:`cqlang.arrowfile.FileSink`."""
+
+    def __init__(
+        self,
+        out: Any,
+        kind: str,
+        columns: Sequence[Column] | None,
+        schema: Schema,
+        exclude: Iterable[str] | None,
+        metadata: Mapping[str, str] | None,
+        spool_dir: str | None,
+        spool_prefix: str,
+    ) -> None:
+        from .arrow import BATCH_RECORDS, Converter
+        from .arrowfile import FileSink
+
+        self.converter = Converter(columns, schema=schema, exclude=exclude, metadata=metadata)
+        self.sink = FileSink(out, kind, spool_dir=spool_dir, spool_prefix=spool_prefix)
+        self.size = BATCH_RECORDS
+        self.chunk: list[Mapping[str, Any]] = []
+        self.count = 0
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        self.chunk.append(record)
+        self.count += 1
+        if len(self.chunk) >= self.size:
+            self._convert()
+
+    def _convert(self) -> None:
+        if self.chunk:
+            batch = self.converter.convert(self.chunk)
+            self.chunk = []
+            self.sink.write(batch)
+
+    def close(self) -> None:
+        self._convert()
+        self.sink.close(self.converter.empty(), self.converter.misfit_metadata())
+
+    def abort(self) -> None:
+        self.sink.abort()
+
+    def notes(self) -> list[str]:
+        return self.converter.notes()
+
+
+def make_writer(
+    fmt: str,
+    out: Any,
+    *,
+    columns: Sequence[Column] | None = None,
+    schema: Schema = DEFAULT_SCHEMA,
+    exclude: Iterable[str] | None = (),
+    width: int = 200,
+    metadata: Mapping[str, str] | None = None,
+    spool_dir: str | None = None,
+    spool_prefix: str = ".cqlang-spool-",
+) -> Writer:
+    """A writer of ``fmt`` on ``out`` (a text stream; a binary one for
+    :data:`BINARY_FORMATS`). ``columns``: ``--columns`` (``None``: every
+    field); ``exclude``: the fields left out (not in a CSV header or a
+    Parquet schema); ``width``: the table's; ``metadata``: a file's
+    (:func:`cqlang.arrow.file_metadata`); ``spool_dir``/``spool_prefix``:
+    where Parquet and Arrow spool their row groups."""
+    if fmt == "jsonl":
+        return JsonLinesWriter(out, columns)
+    if fmt == "json":
+        return JsonWriter(out, columns)
+    if fmt == "csv":
+        return CsvWriter(out, columns, schema, exclude)
+    if fmt == "table":
+        return TableWriter(out, columns, width)
+    if fmt in BINARY_FORMATS:
+        return ArrowFileWriter(
+            out, fmt, columns, schema, exclude, metadata, spool_dir, spool_prefix
+        )
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def write_all(records: Iterable[Mapping[str, Any]], writer: Writer) -> int:
+    """Write every record and finish; returns how many. On any failure the
+    writer's own leftovers (spool files) are removed."""
+    try:
+        for rec in records:
+            writer.write(rec)
+        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    return writer.count
