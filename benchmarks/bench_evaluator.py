@@ -3,7 +3,7 @@
 Matches the same records (1,000,000 by default, ``BENCH_RECORDS`` to
 change) with what the client calls for a plan's residual
 (``plan.residual.matches``, taken once and called per record, as
-cqlang/client.py does) and with the function a careful person would write
+cqlang/client/paging.py does) and with the function a careful person would write
 for the same predicate, and prints records per second and the ratio
 (target, issue 15: at most 1.1x the lambda's time), for two queries:
 
