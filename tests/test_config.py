@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 import cqlang
 from cqlang import config as cfgmod
-from cqlang import tomlscan
 from cqlang.config import (
     Config,
     ConfigError,
@@ -28,6 +27,7 @@ from cqlang.config import (
     resolve_query,
     save_query,
     target_file,
+    tomlscan,
 )
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,8 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cqlang import safewrite
-from cqlang.config import Config, remove_query, save_query
+from cqlang.config import Config, remove_query, safewrite, save_query
 
 
 @pytest.fixture(autouse=True)

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cqlang import configcheck
 from cqlang.cli import main
 from cqlang.config import Config, ConfigError, check_text
+from cqlang.config import validate as configcheck
 
 
 @pytest.fixture(autouse=True)

@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cqlang import trust
 from cqlang.cli import main
-from cqlang.config import Config, ConfigError, target_file
+from cqlang.config import Config, ConfigError, target_file, trust
 
 OTHER = 1234  # a uid that is neither ours nor root's
 

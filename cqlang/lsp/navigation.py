@@ -20,8 +20,8 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from .. import api, ast
+from ..config.tomlscan import scan
 from ..errors import CqlError
-from ..tomlscan import scan
 from .documents import Document, LineIndex
 from .hover import _walk, node_at
 from .server import CqlangServer

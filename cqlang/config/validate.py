@@ -4,7 +4,7 @@
 settings it keeps together with a :class:`Problem` for each mistake (an
 unknown key with a did-you-mean, a value of the wrong type, a time zone that
 does not exist...). A problem names its key path; cqlang.config places it in
-the file (``FILE:LINE:COL``) with :mod:`cqlang.tomlscan`.
+the file (``FILE:LINE:COL``) with :mod:`cqlang.config.tomlscan`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .diagnostics import suggest
-from .errors import SchemaError
-from .schema import DEFAULT_SCHEMA
+from ..diagnostics import suggest
+from ..errors import SchemaError
+from ..schema import DEFAULT_SCHEMA
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -128,7 +128,7 @@ class _Checker:
         return False
 
     def zone(self, name: str, keys: tuple[str, ...]) -> None:
-        from .timeexpr import TimeError, zone
+        from ..timeexpr import TimeError, zone
 
         try:
             zone(name)
@@ -137,7 +137,7 @@ class _Checker:
 
     def campaign(self, table: Mapping[str, Any], at: tuple[str, ...]) -> None:
         """A ``campaign`` that cannot be sent as an id (``..``)."""
-        from .encoding import campaign_problem
+        from ..encoding import campaign_problem
 
         if "campaign" in table:
             problem = campaign_problem(table["campaign"])

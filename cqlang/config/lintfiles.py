@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import Config, ConfigFile, Finding, NamedQuery, read_file
+from ..queryfile import read_query_file
+from .core import Config, ConfigFile, Finding, NamedQuery, read_file
 from .fmtfiles import is_config_file
-from .queryfile import read_query_file
 
 __all__ = ["lint_files"]
 
@@ -34,7 +34,7 @@ def lint_files(
         source = ConfigFile(path, "query file", text, {"queries": {path.stem: {"query": text}}})
         read.append(source)
         named = NamedQuery(path.stem, text, source=None, config=config)
-        from .diagnostics import for_front_end, render
+        from ..diagnostics import for_front_end, render
 
         # A query file runs on the command line (fetch -f FILE): its hints
         # name the command line's options.

@@ -35,14 +35,14 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from .diagnostics import Diagnostic, render
-from .env import DEFAULT_MAX_BRANCHES, Env
-from .errors import SettingError
-from .refs import lone_reference as lone_reference_name
-from .schema import DEFAULT_SCHEMA, Schema
+from ..diagnostics import Diagnostic, render
+from ..env import DEFAULT_MAX_BRANCHES, Env
+from ..errors import SettingError
+from ..refs import lone_reference as lone_reference_name
+from ..schema import DEFAULT_SCHEMA, Schema
 
 if TYPE_CHECKING:
-    from .planner import Plan
+    from ..planner import Plan
 
 __all__ = [
     "DEFAULT_MAX_BRANCHES",
@@ -123,7 +123,7 @@ class FetchSpec:
 
     def plan(self, *, now: datetime | None = None, max_branches: int | None = None) -> Plan:
         """The query's plan (a ``CqlError`` for an invalid one)."""
-        from . import api
+        from .. import api
 
         return api.plan(self.text, self.env(now=now, max_branches=max_branches))
 
@@ -131,7 +131,7 @@ class FetchSpec:
         self, *, now: datetime | None = None, max_branches: int | None = None
     ) -> list[Diagnostic]:
         """Every diagnostic of the query; never raises for a bad query."""
-        from . import api
+        from .. import api
 
         return api.check(self.text, self.env(now=now, max_branches=max_branches))
 
@@ -155,7 +155,7 @@ class FetchSpec:
         """The campaign, or :class:`SettingError` when there is none or it
         cannot be a campaign id (``.``, ``..``: see
         :func:`cqlang.encoding.campaign_problem`)."""
-        from .encoding import campaign_problem
+        from ..encoding import campaign_problem
 
         if not self.campaign:
             raise SettingError("no campaign: give one (or set campaign in the config)", "campaign")
@@ -200,7 +200,7 @@ class FetchSpec:
         """The one request that ``filters`` (a one-request plan's filter
         list) makes, with this spec's ``exclude`` and ``limit`` (at most the
         API's 10,000 a request): what ``compile --format url`` prints."""
-        from .encoding import encode, encode_exclude, request_path
+        from ..encoding import encode, encode_exclude, request_path
 
         campaign = self.check_campaign()
         self.check_exclude()
@@ -250,7 +250,7 @@ def alias_chain(named: Any, queries: Mapping[str, Any] | None) -> tuple[Any, ...
     follows (``x = "@nr"`` gives ``(x, nr)``). The chain stops at a name
     met twice (a cycle: the checker reports it on the text that is run) or
     past :data:`cqlang.refs.MAX_REF_DEPTH` names (likewise)."""
-    from .refs import MAX_REF_DEPTH
+    from ..refs import MAX_REF_DEPTH
 
     chain = [named]
     seen = {id(named)}

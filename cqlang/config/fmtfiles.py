@@ -18,11 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import api
-from .diagnostics import Diagnostic, line_col
-from .errors import CqlError
-from .formatter import DEFAULT_WIDTH
-from .schema import Schema
+from .. import api
+from ..diagnostics import Diagnostic, line_col
+from ..errors import CqlError
+from ..formatter import DEFAULT_WIDTH
+from ..schema import Schema
 from .tomlscan import Located, scan
 
 TYPE_CHECKING = False
@@ -255,8 +255,8 @@ def format_file(
     rewriting it in place when ``write`` and it changes. The file is
     replaced at once (a temporary file renamed over it), keeping its line
     endings and mode; one that cannot be formatted is left as it is."""
-    from .config import ConfigError, _editing, _read_for_edit, _write, masked_text
-    from .diagnostics import render_all
+    from ..diagnostics import render_all
+    from .core import ConfigError, _editing, _read_for_edit, _write, masked_text
 
     result = FileResult(path)
     try:

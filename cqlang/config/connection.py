@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from .client.connection import KEY_ENV, URL_ENV, Connection, check_key, read_environment
-from .errors import ConfigError, ConfigurationError
+from ..client.connection import KEY_ENV, URL_ENV, Connection, check_key, read_environment
+from ..errors import ConfigError, ConfigurationError
 
 if TYPE_CHECKING:
-    from .config import Config
+    from .core import Config
 
 __all__ = ["KEY_ENV", "URL_ENV", "ConnectionSettings", "checked_key", "mask", "resolve"]
 

@@ -40,12 +40,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from . import locate
-from .configcheck import NAME_RE, dotted
-from .connection import ConnectionSettings, checked_key, mask
-from .diagnostics import Diagnostic, for_front_end, line_col, render, suggest
-from .env import Env, FrozenDict, Queries, freeze, freeze_queries
-from .errors import (  # re-exported: the config errors, by their old address
+from ..diagnostics import Diagnostic, for_front_end, line_col, render, suggest
+from ..env import Env, FrozenDict, Queries, freeze, freeze_queries
+from ..errors import (  # re-exported: the config errors, by their old address
     ConfigError,
     ConfigProblem,
     InsecureConfigError,
@@ -54,7 +51,10 @@ from .errors import (  # re-exported: the config errors, by their old address
     UnknownQueryError,
     UntrustedConfigError,
 )
-from .errors import display_path as display_path
+from ..errors import display_path as display_path
+from ..schema import DEFAULT_SCHEMA, Schema
+from . import locate
+from .connection import ConnectionSettings, checked_key, mask
 from .fetchspec import (
     DEFAULT_MAX_BRANCHES,
     FetchSpec,
@@ -66,14 +66,14 @@ from .fetchspec import (
 from .fetchspec import lone_reference as lone_reference_in
 from .fetchspec import prepare as prepare_spec
 from .locate import CONFIG_ENV, PROJECT_FILE, PYPROJECT_FILE
-from .schema import DEFAULT_SCHEMA, Schema
+from .validate import NAME_RE, dotted
 
 if TYPE_CHECKING:
-    from .client import Client
-    from .configcheck import Problem
-    from .planner import Plan
+    from ..client import Client
+    from ..planner import Plan
+    from ..types import Filter
     from .tomlscan import Layout, Located
-    from .types import Filter
+    from .validate import Problem
 
 #: The largest config file read.
 MAX_CONFIG_BYTES = 2**20
@@ -297,7 +297,7 @@ def check_text(
     the text need not be on disk)."""
     import tomllib
 
-    from .configcheck import Problem, validate
+    from .validate import Problem, validate
 
     path = Path(path)
     prefix: tuple[str, ...] = ("tool", "cqlang") if path.name == PYPROJECT_FILE else ()
@@ -307,7 +307,7 @@ def check_text(
         return ConfigFile(path, origin, text, {}, prefix), [_toml_problem(exc, path, text)]
     except RecursionError:  # tomllib reads nested arrays and tables recursively
         return ConfigFile(path, origin, text, {}, prefix), [ConfigProblem(_TOO_DEEP, path)]
-    from .encoding import nesting
+    from ..encoding import nesting
 
     if nesting(raw, MAX_CONFIG_DEPTH) > MAX_CONFIG_DEPTH:  # what renders it may recurse too
         return ConfigFile(path, origin, text, {}, prefix), [ConfigProblem(_TOO_DEEP, path)]
@@ -520,7 +520,7 @@ class NamedQuery:
 
     def chain(self) -> tuple[Any, ...]:
         """This query, then the queries it is an alias of (its text a lone
-        ``@OTHER``, see :func:`cqlang.fetchspec.alias_chain`), whose settings
+        ``@OTHER``, see :func:`cqlang.config.fetchspec.alias_chain`), whose settings
         it inherits where it sets none."""
         queries = self.config.queries if self.config is not None else None
         return alias_chain(self, queries) if queries else (self,)
@@ -566,7 +566,7 @@ class NamedQuery:
         max_branches: int | None = None,
     ) -> Plan:
         """The query's plan (raises a ``CqlError`` for an invalid query)."""
-        from . import api
+        from .. import api
 
         return api.plan(self.text, self.env(params, tz=tz, now=now, max_branches=max_branches))
 
@@ -580,7 +580,7 @@ class NamedQuery:
         max_branches: int | None = None,
     ) -> list[Diagnostic]:
         """Every diagnostic of the query (positions inside ``text``)."""
-        from . import api
+        from .. import api
 
         env = self.env(params, tz=tz, now=now, strict=strict, max_branches=max_branches)
         return api.check(self.text, env)
@@ -593,7 +593,7 @@ class NamedQuery:
         now: datetime | None = None,
     ) -> list[Filter]:
         """The one filter list of the query (strict, as ``cqlang.compile``)."""
-        from . import api
+        from .. import api
 
         return api.compile(self.text, self.env(params, tz=tz, now=now))
 
@@ -651,7 +651,7 @@ def resolve_query(text: str, config: Config | None) -> tuple[str, NamedQuery | N
     query whose text it is is returned, for its place in the file). Any
     other text is returned as is; ``@NAME`` inside it is inlined by the
     checker. An unknown name is left for the checker to report (with a
-    did-you-mean). See :func:`cqlang.fetchspec.lone_reference`."""
+    did-you-mean). See :func:`cqlang.config.fetchspec.lone_reference`."""
     if config is None:
         return text, None
     return lone_reference_in(text, config.queries)
@@ -834,7 +834,7 @@ class Config:
     ) -> ConnectionSettings:
         """The connection settings of ``profile`` (or the one loaded), the
         arguments (command-line options) winning: see
-        :func:`cqlang.connection.resolve` (docs/config.md, "Settings: who
+        :func:`cqlang.config.connection.resolve` (docs/config.md, "Settings: who
         wins"). A key read with a control character inside is no key:
         ``missing["api_key"]`` says where it came from, never the key (an
         ``api_key`` argument with one raises :class:`ConfigError`)."""
@@ -884,7 +884,7 @@ class Config:
         """Everything needed to run ``text`` (``@NAME`` alone runs that named
         query): the arguments (command-line options) win over the named
         query's settings, which win over the connection's (profile's); see
-        :mod:`cqlang.fetchspec`."""
+        :mod:`cqlang.config.fetchspec`."""
         return prepare_spec(
             text,
             queries=self.queries,
@@ -915,7 +915,7 @@ class Config:
         named queries it may refer to (default: the config's); ``frozen``:
         the same, frozen once by a caller that checks many. What ``queries
         check`` and ``queries save`` check."""
-        from . import api
+        from .. import api
 
         queries = self.queries if queries is None else queries
         chain = alias_chain(named, queries)
@@ -1038,7 +1038,7 @@ def client_from_config(config: Config, profile: str | None = None, **options: An
     base URL or key is a :class:`ConfigError`: the client never falls back
     to the environment's, which belong to another connection. The same as
     ``Client.from_config(config, profile, **options)``."""
-    from .client import Client
+    from ..client import Client
 
     return Client(config.connection(profile).for_client(), **options)
 
