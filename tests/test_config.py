@@ -1,6 +1,6 @@
 """Config files: discovery, merging, validation, secrets, schema, named
 queries, composition, parameters, linting with file positions, and the
-TOML editing of ``queries save``/``rm`` (cqlang/config.py)."""
+TOML editing of ``queries save``/``rm`` (cqlang/config/)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """`queries save` and `queries rm` edit the config file safely: under an
 exclusive lock (so that concurrent editors lose nothing), through a private
 temporary file that no planted link can redirect, keeping the file's mode
-(cqlang/safewrite.py)."""
+(cqlang/config/safewrite.py)."""
 
 from __future__ import annotations
 

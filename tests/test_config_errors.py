@@ -1,6 +1,6 @@
 """Mistakes in config files: every one reported at once, each at
 FILE:LINE:COL, with a did-you-mean for a misspelt key; in cqlang.toml and in
-pyproject.toml's [tool.cqlang] alike (cqlang/configcheck.py)."""
+pyproject.toml's [tool.cqlang] alike (cqlang/config/validate.py)."""
 
 from __future__ import annotations
 

@@ -3,18 +3,29 @@
 The package's public names are importable from here (``from cqlang.config
 import Config``); each is loaded from its module on first use, so that
 importing this package (as the fast launcher does, for :mod:`.locate`) costs
-nothing. Modules, one job each:
+nothing. Modules, one job each, each importing only those listed above it:
 
-- :mod:`.locate`: where config files are looked for, with :mod:`os` alone;
-- :mod:`.core`: :class:`Config` and everything else, being split up;
-- :mod:`.validate`: the checks of a config file's cqlang table;
-- :mod:`.connection`: which base URL and key a command uses, and why;
-- :mod:`.trust`: whether a discovered file may be trusted;
+- :mod:`.locate`: where config files are looked for, with :mod:`os` alone
+  (the launcher asks it whether there is any);
+- :mod:`.discovery`: which files are read, in which order, and whether a
+  file cqlang found may be trusted;
+- :mod:`.tomlscan`: where each key, value and string of a TOML text is
+  written;
+- :mod:`.validate`: the checks of a config file's cqlang table, every
+  mistake collected;
+- :mod:`.files`: one file read (within limits), checked, its mistakes placed
+  at ``FILE:LINE:COL``;
+- :mod:`.connection`: which base URL and key a command uses, and where each
+  comes from (:class:`ConnectionSettings`, the client's ``Connection``);
 - :mod:`.fetchspec`: :class:`FetchSpec`, a query with its settings resolved;
+- :mod:`.named`: :class:`NamedQuery` and :class:`Finding`;
+- :mod:`.display`: what ``cqlang config`` shows;
+- :mod:`.core`: :class:`Config`, the configuration in effect;
+- :mod:`.safewrite`: the lock and the atomic replacement of an edited file;
+- :mod:`.editing`: ``queries save``/``rm``, editing a file in place;
 - :mod:`.fmtfiles`: ``cqlang fmt`` of query files and config files;
 - :mod:`.lintfiles`: ``cqlang queries check FILES``;
-- :mod:`.safewrite`: the lock and the atomic replacement of an edited file;
-- :mod:`.tomlscan`: where each key, value and string of a TOML text is written.
+- :mod:`.compat`: old names (``client_from_config``, ``PreparedQuery``).
 """
 
 from __future__ import annotations
@@ -23,44 +34,35 @@ TYPE_CHECKING = False  # typing is not imported at run time: it is slow to impor
 if TYPE_CHECKING:
     from typing import Any
 
+    from ..errors import ConfigError as ConfigError
+    from ..errors import ConfigProblem as ConfigProblem
+    from ..errors import InsecureConfigError as InsecureConfigError
+    from ..errors import QueryExistsError as QueryExistsError
+    from ..errors import SkippedFile as SkippedFile
+    from ..errors import UnknownQueryError as UnknownQueryError
+    from ..errors import UntrustedConfigError as UntrustedConfigError
+    from .compat import PreparedQuery as PreparedQuery
+    from .compat import client_from_config as client_from_config
     from .connection import ConnectionSettings as ConnectionSettings
     from .connection import checked_key as checked_key
     from .connection import mask as mask
-    from .core import CONFIG_ENV as CONFIG_ENV
-    from .core import DISCOVERED as DISCOVERED
-    from .core import MAX_CONFIG_BYTES as MAX_CONFIG_BYTES
-    from .core import MAX_CONFIG_DEPTH as MAX_CONFIG_DEPTH
-    from .core import ORIGIN_ENV as ORIGIN_ENV
-    from .core import ORIGIN_NEW as ORIGIN_NEW
-    from .core import ORIGIN_OPTION as ORIGIN_OPTION
-    from .core import ORIGIN_PROJECT as ORIGIN_PROJECT
-    from .core import ORIGIN_PYPROJECT as ORIGIN_PYPROJECT
-    from .core import ORIGIN_USER as ORIGIN_USER
     from .core import Config as Config
-    from .core import ConfigError as ConfigError
-    from .core import ConfigFile as ConfigFile
-    from .core import ConfigProblem as ConfigProblem
-    from .core import Finding as Finding
-    from .core import InsecureConfigError as InsecureConfigError
-    from .core import NamedQuery as NamedQuery
-    from .core import PreparedQuery as PreparedQuery
-    from .core import QueryExistsError as QueryExistsError
-    from .core import SkippedFile as SkippedFile
-    from .core import UnknownQueryError as UnknownQueryError
-    from .core import UntrustedConfigError as UntrustedConfigError
-    from .core import check_text as check_text
-    from .core import client_from_config as client_from_config
-    from .core import discover as discover
-    from .core import display_path as display_path
-    from .core import is_user_file as is_user_file
-    from .core import masked_text as masked_text
-    from .core import read_file as read_file
-    from .core import remove_query as remove_query
-    from .core import resolve_query as resolve_query
-    from .core import save_query as save_query
     from .core import schema_for as schema_for
-    from .core import target_file as target_file
-    from .core import user_config_file as user_config_file
+    from .discovery import CONFIG_ENV as CONFIG_ENV
+    from .discovery import DISCOVERED as DISCOVERED
+    from .discovery import ORIGIN_ENV as ORIGIN_ENV
+    from .discovery import ORIGIN_NEW as ORIGIN_NEW
+    from .discovery import ORIGIN_OPTION as ORIGIN_OPTION
+    from .discovery import ORIGIN_PROJECT as ORIGIN_PROJECT
+    from .discovery import ORIGIN_PYPROJECT as ORIGIN_PYPROJECT
+    from .discovery import ORIGIN_USER as ORIGIN_USER
+    from .discovery import discover as discover
+    from .discovery import is_user_file as is_user_file
+    from .discovery import user_config_file as user_config_file
+    from .display import describe as describe
+    from .editing import remove_query as remove_query
+    from .editing import save_query as save_query
+    from .editing import target_file as target_file
     from .fetchspec import DEFAULT_MAX_BRANCHES as DEFAULT_MAX_BRANCHES
     from .fetchspec import DEFAULT_PAGE_SIZE as DEFAULT_PAGE_SIZE
     from .fetchspec import MAX_PAGE_SIZE as MAX_PAGE_SIZE
@@ -72,6 +74,13 @@ if TYPE_CHECKING:
     from .fetchspec import lone_reference as lone_reference
     from .fetchspec import prepare as prepare
     from .fetchspec import stored_param as stored_param
+    from .files import MAX_CONFIG_BYTES as MAX_CONFIG_BYTES
+    from .files import MAX_CONFIG_DEPTH as MAX_CONFIG_DEPTH
+    from .files import ConfigFile as ConfigFile
+    from .files import check_text as check_text
+    from .files import display_path as display_path
+    from .files import masked_text as masked_text
+    from .files import read_file as read_file
     from .fmtfiles import Edit as Edit
     from .fmtfiles import FileResult as FileResult
     from .fmtfiles import QueryString as QueryString
@@ -84,46 +93,38 @@ if TYPE_CHECKING:
     from .fmtfiles import query_strings as query_strings
     from .fmtfiles import toml_literal as toml_literal
     from .lintfiles import lint_files as lint_files
+    from .named import Finding as Finding
+    from .named import NamedQuery as NamedQuery
+    from .named import resolve_query as resolve_query
 
-#: Each public name, by the module that defines it.
+#: Each public name, by the module that defines it (relative to this package).
 _MODULES: dict[str, tuple[str, ...]] = {
+    "compat": ("PreparedQuery", "client_from_config"),
     "connection": ("ConnectionSettings", "checked_key", "mask"),
-    "core": (
+    "core": ("Config", "schema_for"),
+    "discovery": (
         "CONFIG_ENV",
         "DISCOVERED",
-        "MAX_CONFIG_BYTES",
-        "MAX_CONFIG_DEPTH",
         "ORIGIN_ENV",
         "ORIGIN_NEW",
         "ORIGIN_OPTION",
         "ORIGIN_PROJECT",
         "ORIGIN_PYPROJECT",
         "ORIGIN_USER",
-        "Config",
+        "discover",
+        "is_user_file",
+        "user_config_file",
+    ),
+    "display": ("describe",),
+    "editing": ("remove_query", "save_query", "target_file"),
+    "..errors": (
         "ConfigError",
-        "ConfigFile",
         "ConfigProblem",
-        "Finding",
         "InsecureConfigError",
-        "NamedQuery",
-        "PreparedQuery",
         "QueryExistsError",
         "SkippedFile",
         "UnknownQueryError",
         "UntrustedConfigError",
-        "check_text",
-        "client_from_config",
-        "discover",
-        "display_path",
-        "is_user_file",
-        "masked_text",
-        "read_file",
-        "remove_query",
-        "resolve_query",
-        "save_query",
-        "schema_for",
-        "target_file",
-        "user_config_file",
     ),
     "fetchspec": (
         "DEFAULT_MAX_BRANCHES",
@@ -137,6 +138,15 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "lone_reference",
         "prepare",
         "stored_param",
+    ),
+    "files": (
+        "MAX_CONFIG_BYTES",
+        "MAX_CONFIG_DEPTH",
+        "ConfigFile",
+        "check_text",
+        "display_path",
+        "masked_text",
+        "read_file",
     ),
     "fmtfiles": (
         "Edit",
@@ -152,18 +162,24 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "toml_literal",
     ),
     "lintfiles": ("lint_files",),
+    "named": ("Finding", "NamedQuery", "resolve_query"),
 }
 _SUBMODULES = frozenset(
     {
+        "compat",
         "connection",
         "core",
+        "discovery",
+        "display",
+        "editing",
         "fetchspec",
+        "files",
         "fmtfiles",
         "lintfiles",
         "locate",
+        "named",
         "safewrite",
         "tomlscan",
-        "trust",
         "validate",
     }
 )
@@ -178,7 +194,9 @@ def __getattr__(name: str) -> Any:
 
     module = _WHERE.get(name)
     if module is not None:
-        value = getattr(importlib.import_module(f".{module}", __name__), name)
+        value = getattr(
+            importlib.import_module(module if module[0] == "." else f".{module}", __name__), name
+        )
         globals()[name] = value  # the next look-up is a plain one
         return value
     if name in _SUBMODULES:

@@ -27,15 +27,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..client.connection import KEY_ENV, URL_ENV, Connection, check_key, read_environment
 from ..errors import ConfigError, ConfigurationError
 
-if TYPE_CHECKING:
-    from .core import Config
+__all__ = [
+    "ConnectionSettings",
+    "ConnectionSource",
+    "checked_key",
+    "mask",
+    "resolve",
+]
 
-__all__ = ["KEY_ENV", "URL_ENV", "ConnectionSettings", "checked_key", "mask", "resolve"]
+
+class ConnectionSource(Protocol):
+    """What the resolver reads of a :class:`~.core.Config`: the environment
+    it was loaded with, its tables, and where each key is written."""
+
+    @property
+    def env(self) -> Mapping[str, str]: ...
+    def section(self, profile: str | None = None) -> tuple[dict[str, Any], dict[str, str]]: ...
+    def table(self, *table: str) -> Mapping[str, Any]: ...
+    def where(self, table: tuple[str, ...], key: str) -> str: ...
 
 
 def checked_key(raw: str, origin: str) -> str | None:
@@ -110,7 +124,7 @@ class ConnectionSettings:
 
 
 class _Resolver:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: ConnectionSource) -> None:
         self.config = config
         self.env = config.env
         #: What CONPEEK_URL and CONPEEK_KEY hold (read by the client's module).
@@ -221,7 +235,7 @@ class _Resolver:
 
 
 def resolve(
-    config: Config,
+    config: ConnectionSource,
     profile: str | None,
     *,
     base_url: str | None = None,

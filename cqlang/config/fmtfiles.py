@@ -256,7 +256,9 @@ def format_file(
     replaced at once (a temporary file renamed over it), keeping its line
     endings and mode; one that cannot be formatted is left as it is."""
     from ..diagnostics import render_all
-    from .core import ConfigError, _editing, _read_for_edit, _write, masked_text
+    from ..errors import ConfigError
+    from .editing import locked_for_edit, read_for_edit, write_back
+    from .files import masked_text
 
     result = FileResult(path)
     try:
@@ -265,8 +267,8 @@ def format_file(
             return result
         if is_config_file(path):
             # Locked as `queries save` locks it: what is read is what is replaced.
-            with _editing(path) as real:
-                text, newline, prefix = _read_for_edit(real, path.name)
+            with locked_for_edit(path) as real:
+                text, newline, prefix = read_for_edit(real, path.name)
                 result.before = text
                 try:
                     result.after = apply(
@@ -277,7 +279,7 @@ def format_file(
                     result.error = render_all(exc.diagnostics, shown, source=str(path))
                     return result
                 if write and result.changed:
-                    _write(real, result.after, newline, path)
+                    write_back(real, result.after, newline, path)
             return result
         raw = path.read_bytes()
         try:
@@ -297,7 +299,7 @@ def format_file(
             return result
         if write and result.changed:
             real = Path(os.path.realpath(path))
-            _write(real, result.after, newline, path)
+            write_back(real, result.after, newline, path)
     except ConfigError as exc:
         result.error = str(exc)
     except OSError as exc:

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..queryfile import read_query_file
-from .core import Config, ConfigFile, Finding, NamedQuery, read_file
+from .core import Config
+from .files import ConfigFile, read_file
 from .fmtfiles import is_config_file
+from .named import Finding, NamedQuery
 
 __all__ = ["lint_files"]
 

@@ -3,7 +3,7 @@ offsets and each statement's lines.
 
 :mod:`tomllib` says what a file means; this says where, so that a mistake in a
 named query is shown with a caret in the config file, and so that saving and
-removing a named query edit the text in place (cqlang/config.py). Only those
+removing a named query edit the text in place (cqlang/config/editing.py). Only those
 paths import it.
 """
 

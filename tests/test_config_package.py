@@ -1,0 +1,177 @@
+"""The shape of the config package (cqlang/config/): every public name
+importable from ``cqlang.config``, its modules importing one another one
+way (not even a type-only import back), nothing above the config imported,
+no module too long."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import cqlang.config
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "cqlang" / "config"
+
+#: The package's modules, each importing only modules listed before it
+#: (the order of the package docstring and docs/architecture.md).
+ORDER = (
+    "locate",
+    "discovery",
+    "tomlscan",
+    "validate",
+    "files",
+    "connection",
+    "fetchspec",
+    "named",
+    "display",
+    "core",
+    "safewrite",
+    "editing",
+    "fmtfiles",
+    "lintfiles",
+    "compat",
+)
+
+#: What the config may import outside itself: the layers below it, and of
+#: the client its Connection value alone (compat's wrapper aside).
+ALLOWED = {
+    "cqlang.api",
+    "cqlang.client.connection",
+    "cqlang.diagnostics",
+    "cqlang.encoding",
+    "cqlang.env",
+    "cqlang.errors",
+    "cqlang.formatter",
+    "cqlang.node",
+    "cqlang.planner",
+    "cqlang.queryfile",
+    "cqlang.refs",
+    "cqlang.schema",
+    "cqlang.timeexpr",
+    "cqlang.types",
+}
+
+
+def imported(path: Path) -> set[str]:
+    """Every cqlang module ``path`` imports: at the top, in functions and
+    under ``TYPE_CHECKING`` alike."""
+    package = "cqlang.config"
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            for alias in node.names:
+                name = f"{module}.{alias.name}"
+                is_module = (ROOT / (name.replace(".", "/") + ".py")).exists()
+                found.add(name if is_module else module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {m for m in found if m == "cqlang" or m.startswith("cqlang.")}
+
+
+def test_every_module_is_listed() -> None:
+    on_disk = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__"}
+    assert on_disk == set(ORDER)
+
+
+def test_the_modules_import_one_another_one_way() -> None:
+    wrong = {}
+    for i, name in enumerate(ORDER):
+        inside = {
+            m.removeprefix("cqlang.config.")
+            for m in imported(PACKAGE / f"{name}.py")
+            if m.startswith("cqlang.config.")
+        }
+        later = inside - set(ORDER[:i])
+        if later:
+            wrong[name] = sorted(later)
+    assert not wrong, wrong
+
+
+def test_the_config_imports_only_lower_layers() -> None:
+    wrong = {}
+    for name in ORDER:
+        outside = {
+            m
+            for m in imported(PACKAGE / f"{name}.py")
+            if m != "cqlang.config" and not m.startswith("cqlang.config.")
+        }
+        if name == "compat":  # client_from_config: the client, when called
+            outside -= {"cqlang.client"}
+        bad = outside - ALLOWED
+        if bad:
+            wrong[name] = sorted(bad)
+    assert not wrong, wrong
+
+
+def test_no_module_is_too_long() -> None:
+    long = {
+        p.name: n
+        for p in PACKAGE.glob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600
+    }
+    assert not long, long
+
+
+def test_every_public_name_comes_from_its_module() -> None:
+    for name in cqlang.config.__all__:
+        value = getattr(cqlang.config, name)
+        module = importlib.import_module(
+            cqlang.config._WHERE[name]
+            if cqlang.config._WHERE[name].startswith(".")
+            else f"cqlang.config.{cqlang.config._WHERE[name]}",
+            "cqlang.config",
+        )
+        assert getattr(module, name) is value, name
+    assert sorted(cqlang.config.__all__) == cqlang.config.__all__
+    assert set(ORDER) <= set(dir(cqlang.config))
+
+
+#: Names that the package's modules give one another (or that are used
+#: from their module: ``cqlang.config.tomlscan.scan``), not the package's.
+OWN = {
+    "tomlscan": None,  # the whole module: scan, Located, Layout...
+    "safewrite": None,
+    "locate": None,
+    "validate": None,
+    "discovery": {"untrusted"},
+    "files": {"layout_of"},
+    "connection": {"ConnectionSource", "resolve"},
+    "named": {"QuerySource"},
+    "display": {"Described", "merge", "shown"},
+    "editing": {"locked_for_edit", "read_for_edit", "write_back"},
+}
+
+
+def test_each_module_exports_what_the_package_lists() -> None:
+    """Every name in a module's ``__all__`` is a public name of the package,
+    but for what the modules give one another (:data:`OWN`)."""
+    missing = {}
+    for name in ORDER:
+        own = OWN.get(name, set())
+        if own is None:
+            continue
+        module = importlib.import_module(f"cqlang.config.{name}")
+        extra = set(getattr(module, "__all__", ())) - set(cqlang.config.__all__) - own
+        if extra:
+            missing[name] = sorted(extra)
+    assert not missing, missing
+
+
+def test_the_type_checking_imports_match_the_table() -> None:
+    """The names mypy sees (imported under TYPE_CHECKING) are the names
+    looked up at run time."""
+    tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
+    seen = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module not in (None, "typing", "__future__")
+        for alias in node.names
+    }
+    assert seen == set(cqlang.config.__all__)
