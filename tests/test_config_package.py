@@ -20,6 +20,7 @@ ORDER = (
     "locate",
     "discovery",
     "tomlscan",
+    "model",
     "validate",
     "files",
     "connection",
@@ -137,6 +138,7 @@ def test_every_public_name_comes_from_its_module() -> None:
 #: from their module: ``cqlang.config.tomlscan.scan``), not the package's.
 OWN = {
     "tomlscan": None,  # the whole module: scan, Located, Layout...
+    "model": {"merged", "thaw"},
     "safewrite": None,
     "locate": None,
     "validate": None,
@@ -144,7 +146,7 @@ OWN = {
     "files": {"layout_of"},
     "connection": {"ConnectionSource", "resolve"},
     "named": {"QuerySource"},
-    "display": {"Described", "merge", "shown"},
+    "display": {"Described", "shown"},
     "editing": {"locked_for_edit", "read_for_edit", "write_back"},
 }
 

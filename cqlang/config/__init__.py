@@ -11,8 +11,11 @@ nothing. Modules, one job each, each importing only those listed above it:
   file cqlang found may be trusted;
 - :mod:`.tomlscan`: where each key, value and string of a TOML text is
   written;
+- :mod:`.model`: the typed model of a cqlang table (:class:`CqlangTable`:
+  :class:`ConnectionTable`, :class:`Profile`, :class:`SchemaTable`,
+  :class:`QueryTable`), frozen values that merge file over file;
 - :mod:`.validate`: the checks of a config file's cqlang table, every
-  mistake collected;
+  mistake collected, and the model made of what is right;
 - :mod:`.files`: one file read (within limits), checked, its mistakes placed
   at ``FILE:LINE:COL``;
 - :mod:`.connection`: which base URL and key a command uses, and where each
@@ -47,7 +50,6 @@ if TYPE_CHECKING:
     from .connection import checked_key as checked_key
     from .connection import mask as mask
     from .core import Config as Config
-    from .core import schema_for as schema_for
     from .discovery import CONFIG_ENV as CONFIG_ENV
     from .discovery import DISCOVERED as DISCOVERED
     from .discovery import ORIGIN_ENV as ORIGIN_ENV
@@ -93,6 +95,12 @@ if TYPE_CHECKING:
     from .fmtfiles import query_strings as query_strings
     from .fmtfiles import toml_literal as toml_literal
     from .lintfiles import lint_files as lint_files
+    from .model import ConnectionTable as ConnectionTable
+    from .model import CqlangTable as CqlangTable
+    from .model import Profile as Profile
+    from .model import QueryTable as QueryTable
+    from .model import SchemaTable as SchemaTable
+    from .model import schema_for as schema_for
     from .named import Finding as Finding
     from .named import NamedQuery as NamedQuery
     from .named import resolve_query as resolve_query
@@ -101,7 +109,7 @@ if TYPE_CHECKING:
 _MODULES: dict[str, tuple[str, ...]] = {
     "compat": ("PreparedQuery", "client_from_config"),
     "connection": ("ConnectionSettings", "checked_key", "mask"),
-    "core": ("Config", "schema_for"),
+    "core": ("Config",),
     "discovery": (
         "CONFIG_ENV",
         "DISCOVERED",
@@ -162,6 +170,14 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "toml_literal",
     ),
     "lintfiles": ("lint_files",),
+    "model": (
+        "ConnectionTable",
+        "CqlangTable",
+        "Profile",
+        "QueryTable",
+        "SchemaTable",
+        "schema_for",
+    ),
     "named": ("Finding", "NamedQuery", "resolve_query"),
 }
 _SUBMODULES = frozenset(
@@ -177,6 +193,7 @@ _SUBMODULES = frozenset(
         "fmtfiles",
         "lintfiles",
         "locate",
+        "model",
         "named",
         "safewrite",
         "tomlscan",

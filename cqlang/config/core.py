@@ -21,17 +21,16 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from functools import cached_property, lru_cache
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
 from ..diagnostics import Diagnostic, for_front_end, line_col, suggest
-from ..env import Env, FrozenDict, Queries, freeze, freeze_queries
+from ..env import Env, Queries, freeze_queries
 from ..errors import ConfigError, ConfigProblem, SkippedFile, UntrustedConfigError
-from ..schema import DEFAULT_SCHEMA, Schema
+from ..schema import Schema
 from .connection import ConnectionSettings
 from .discovery import discover
-from .display import merge
 from .fetchspec import (
     DEFAULT_MAX_BRANCHES,
     FetchSpec,
@@ -42,25 +41,10 @@ from .fetchspec import (
 )
 from .fetchspec import prepare as prepare_spec
 from .files import ConfigFile, read_file
+from .model import ConnectionTable, CqlangTable, merged, schema_for
 from .named import Finding, NamedQuery, resolve_query
 
 __all__ = ["Config", "schema_for"]
-
-# ---------------------------------------------------------------- schemas
-
-
-def schema_for(custom_fields: Mapping[str, Any], strict: bool) -> Schema:
-    """The default schema with ``custom_fields`` declared. Schemas are values
-    (equal declarations make equal schemas, which share compiled plans); the
-    last few made are kept, so that a config read again makes no new one."""
-    if not custom_fields and not strict:
-        return DEFAULT_SCHEMA
-    return _schema_of(freeze(custom_fields), strict)
-
-
-@lru_cache(maxsize=16)
-def _schema_of(declared: FrozenDict, strict: bool) -> Schema:
-    return DEFAULT_SCHEMA.with_custom_fields(declared, strict=strict)
 
 
 class Config:
@@ -83,12 +67,10 @@ class Config:
         self.files: tuple[ConfigFile, ...] = tuple(files)
         #: Discovered files not read because they are not trusted.
         self.skipped: tuple[SkippedFile, ...] = tuple(skipped)
-        self.data: dict[str, Any] = merge(self.files)
+        #: The files' tables merged (:meth:`CqlangTable.over`, the earlier winning).
+        self.merged: CqlangTable = merged(f.table for f in self.files)
         self.env: Mapping[str, str] = os.environ if env is None else env
-        schema = self.data.get("schema", {})
-        self.schema: Schema = schema_for(
-            schema.get("custom_fields", {}), bool(schema.get("strict", False))
-        )
+        self.schema: Schema = self.merged.schema.schema()
         queries: dict[str, NamedQuery] = {}
         for f in self.files:  # earliest first: the first definition wins
             for name, spec in f.queries.items():
@@ -148,7 +130,7 @@ class Config:
     # --------------------------------------------------------- profiles
     @property
     def profiles(self) -> tuple[str, ...]:
-        return tuple(self.data.get("profiles", {}))
+        return tuple(self.merged.profiles)
 
     def _unknown_profile(self, name: str) -> ConfigError:
         if not self.profiles:
@@ -166,23 +148,9 @@ class Config:
         return " in " + ", ".join(f.display() for f in self.files)
 
     def origin(self, *path: str) -> ConfigFile | None:
-        """The file whose value for ``path`` is in effect."""
-        for f in self.files:
-            node: Any = f.data
-            for key in path:
-                if not isinstance(node, Mapping) or key not in node:
-                    break
-                node = node[key]
-            else:
-                return f
-        return None
-
-    def table(self, *table: str) -> Mapping[str, Any]:
-        """The merged table at ``table`` (``("profiles", "x")``), or {}."""
-        node: Any = self.data
-        for key in table:
-            node = node.get(key, {}) if isinstance(node, Mapping) else {}
-        return node if isinstance(node, Mapping) else {}
+        """The file whose value for ``path`` is in effect (see
+        :meth:`CqlangTable.defines`)."""
+        return next((f for f in self.files if f.table.defines(*path)), None)
 
     def where(self, table: tuple[str, ...], key: str) -> str:
         """Where the value of ``key`` in ``table`` in effect is written:
@@ -194,28 +162,25 @@ class Config:
         line = f":{line_col(f.text, at)[0]}" if at is not None else ""
         return f"{f.display()}{line} [{'.'.join(table)}]"
 
-    def section(self, profile: str | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    def section(self, profile: str | None = None) -> tuple[ConnectionTable, dict[str, str]]:
         """The connection settings of the config for ``profile`` (or the
         loaded one): ``[connection]`` overridden by ``[profiles.NAME]``; and
-        where each came from."""
+        where each came from (key -> ``FILE:LINE [TABLE]``)."""
         name = profile if profile is not None else self.profile
-        values: dict[str, Any] = {}
-        sources: dict[str, str] = {}
-        tables: list[tuple[str, ...]] = [("connection",)]
+        values = self.merged.connection
+        sources = {key: self.where(("connection",), key) for key in values.set_keys()}
         if name is not None:
             if name not in self.profiles:
                 raise self._unknown_profile(name)
-            tables.append(("profiles", name))
-        for table in tables:
-            for key, value in self.table(*table).items():
-                values[key] = value
-                sources[key] = self.where(table, key)
+            own = self.merged.connection_table(name)
+            sources.update((key, self.where(("profiles", name), key)) for key in own.set_keys())
+            values = own.over(values)
         return values, sources
 
     @property
     def timezone(self) -> str | None:
         """The time zone of the connection in effect (for naive datetimes)."""
-        return self.section()[0].get("timezone")
+        return self.section()[0].timezone
 
     def connection(
         self,
@@ -257,10 +222,10 @@ class Config:
         the loaded one, over ``[connection]``)."""
         values = self.section(profile)[0]
         return Settings(
-            campaign=values.get("campaign"),
-            timezone=values.get("timezone"),
-            page_size=values.get("page_size"),
-            max_branches=values.get("max_branches"),
+            campaign=values.campaign,
+            timezone=values.timezone,
+            page_size=values.page_size,
+            max_branches=values.max_branches,
         )
 
     def prepare(
@@ -358,10 +323,11 @@ class Config:
 
     # ---------------------------------------------------------- display
     def shown(self) -> dict[str, Any]:
-        """The merged configuration with every api_key masked."""
+        """The merged configuration as TOML data, every api_key masked
+        (what ``cqlang config --json`` prints)."""
         from .display import shown
 
-        return shown(self.data)
+        return shown(self.merged.to_table())
 
     def describe(self) -> str:
         """What ``cqlang config`` prints: the files read, the connection in

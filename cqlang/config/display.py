@@ -5,7 +5,7 @@ every secret masked.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .connection import mask
@@ -16,8 +16,9 @@ if TYPE_CHECKING:
     from ..errors import SkippedFile
     from .connection import ConnectionSettings
     from .files import ConfigFile
+    from .model import CqlangTable
 
-__all__ = ["Described", "describe", "merge", "shown"]
+__all__ = ["Described", "describe", "shown"]
 
 
 class Described(Protocol):
@@ -28,7 +29,7 @@ class Described(Protocol):
     @property
     def skipped(self) -> tuple[SkippedFile, ...]: ...
     @property
-    def data(self) -> Mapping[str, Any]: ...
+    def merged(self) -> CqlangTable: ...
     def connection(self) -> ConnectionSettings: ...
     def origin(self, *path: str) -> ConfigFile | None: ...
 
@@ -39,30 +40,6 @@ def _copy(value: Any) -> Any:
     if isinstance(value, list):
         return [_copy(v) for v in value]
     return value
-
-
-def _whole(path: tuple[str, ...]) -> bool:
-    """Tables taken whole from one file rather than merged key by key."""
-    return (len(path) == 2 and path[0] == "queries") or (
-        len(path) == 3 and path[:2] == ("schema", "custom_fields")
-    )
-
-
-def _overlay(into: dict[str, Any], data: Mapping[str, Any], path: tuple[str, ...]) -> None:
-    for key, value in data.items():
-        here = (*path, key)
-        if isinstance(value, dict) and not _whole(here) and isinstance(into.get(key), dict):
-            _overlay(into[key], value, here)
-        else:
-            into[key] = _copy(value)
-
-
-def merge(files: Sequence[ConfigFile]) -> dict[str, Any]:
-    """The files' data merged key by key, the earlier file winning."""
-    merged: dict[str, Any] = {}
-    for f in reversed(files):
-        _overlay(merged, f.data, ())
-    return merged
 
 
 # ----------------------------------------------------------------- display
@@ -106,7 +83,7 @@ def describe(config: Described) -> str:
             lines.append(f"#   {key} = {value!r}  ({conn.sources.get(key, '?')})")
     for note in conn.notes:
         lines.append(f"# note: {note}")
-    body = _dump_toml(shown(config.data), config)
+    body = _dump_toml(shown(config.merged.to_table()), config)
     return "\n".join(lines) + ("\n\n" + body if body.strip() else "\n")
 
 

@@ -13,15 +13,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..diagnostics import line_col
 from ..errors import ConfigError, ConfigProblem, InsecureConfigError, UntrustedConfigError
 from ..errors import display_path as display_path
 from .discovery import DISCOVERED, ORIGIN_OPTION, ORIGIN_USER, is_user_file, untrusted
 from .locate import PYPROJECT_FILE
+from .model import CqlangTable
 
 if TYPE_CHECKING:
+    from .model import QueryTable
     from .tomlscan import Layout, Located
     from .validate import Problem
 
@@ -42,22 +44,27 @@ MAX_CONFIG_BYTES = 2**20
 MAX_CONFIG_DEPTH = 32
 
 
+#: The table of a file that sets nothing (or could not be read).
+_NOTHING = CqlangTable()
+
+
 @dataclass(frozen=True, eq=False)
 class ConfigFile:
-    """One config file read: where, why, its text and its (validated)
-    cqlang table. ``prefix`` is the table that holds cqlang's keys in the file
-    (``("tool", "cqlang")`` in a pyproject.toml)."""
+    """One config file read: where, why, its text and its cqlang table
+    checked (``table``, the typed model of :mod:`.model`). ``prefix`` is
+    the table that holds cqlang's keys in the file (``("tool", "cqlang")``
+    in a pyproject.toml)."""
 
     path: Path
     origin: str
     text: str
-    data: Mapping[str, Any]
+    table: CqlangTable = _NOTHING
     prefix: tuple[str, ...] = ()
 
     @property
-    def queries(self) -> Mapping[str, Any]:
-        q = self.data.get("queries")
-        return q if isinstance(q, Mapping) else {}
+    def queries(self) -> Mapping[str, QueryTable]:
+        """The file's named queries (those without a mistake), by name."""
+        return self.table.queries
 
     @cached_property
     def layout(self) -> Layout:
@@ -153,7 +160,7 @@ def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
     file, problems = check_text(text, path, origin)
     if problems:
         raise ConfigError.of(problems)
-    _check_secret(path, file.data, file.prefix, st)
+    _check_secret(path, file.table, file.prefix, st)
     return file
 
 
@@ -175,19 +182,21 @@ def check_text(
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return ConfigFile(path, origin, text, {}, prefix), [_toml_problem(exc, path, text)]
+        return ConfigFile(path, origin, text, prefix=prefix), [_toml_problem(exc, path, text)]
     except RecursionError:  # tomllib reads nested arrays and tables recursively
-        return ConfigFile(path, origin, text, {}, prefix), [ConfigProblem(_TOO_DEEP, path)]
+        empty = ConfigFile(path, origin, text, prefix=prefix)
+        return empty, [ConfigProblem(_TOO_DEEP, path)]
     from ..encoding import nesting
 
     if nesting(raw, MAX_CONFIG_DEPTH) > MAX_CONFIG_DEPTH:  # what renders it may recurse too
-        return ConfigFile(path, origin, text, {}, prefix), [ConfigProblem(_TOO_DEEP, path)]
+        empty = ConfigFile(path, origin, text, prefix=prefix)
+        return empty, [ConfigProblem(_TOO_DEEP, path)]
     if prefix:
         tool = raw.get("tool", {})
         raw = tool.get("cqlang", {}) if isinstance(tool, dict) else {}
         if not isinstance(raw, dict):
             problem = Problem("tool.cqlang", "must be a table", ())
-            return ConfigFile(path, origin, text, {}, prefix), _placed(
+            return ConfigFile(path, origin, text, prefix=prefix), _placed(
                 [problem], path, text, prefix
             )
     own = origin == ORIGIN_USER or is_user_file(path)
@@ -253,13 +262,11 @@ _TOO_DEEP = f"tables and arrays nested more than {MAX_CONFIG_DEPTH} deep: not a 
 
 
 def _check_secret(
-    path: Path, data: Mapping[str, Any], prefix: tuple[str, ...], st: os.stat_result
+    path: Path, table: CqlangTable, prefix: tuple[str, ...], st: os.stat_result
 ) -> None:
-    holders = ["connection"] if "api_key" in data.get("connection", {}) else []
+    holders = ["connection"] if table.connection.api_key is not None else []
     holders += [
-        f"profiles.{name}"
-        for name, p in data.get("profiles", {}).items()
-        if isinstance(p, Mapping) and "api_key" in p
+        f"profiles.{name}" for name, p in table.profiles.items() if p.settings.api_key is not None
     ]
     if not holders or os.name != "posix":
         return

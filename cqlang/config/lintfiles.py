@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..env import FrozenDict
 from ..queryfile import read_query_file
 from .core import Config
 from .files import ConfigFile, read_file
 from .fmtfiles import is_config_file
+from .model import CqlangTable, QueryTable
 from .named import Finding, NamedQuery
 
 __all__ = ["lint_files"]
@@ -33,7 +35,8 @@ def lint_files(
             continue
         text = read_query_file(name)
         # A query file is one query: shown as such, named after its file.
-        source = ConfigFile(path, "query file", text, {"queries": {path.stem: {"query": text}}})
+        table = CqlangTable(queries=FrozenDict({path.stem: QueryTable(text)}), given=("queries",))
+        source = ConfigFile(path, "query file", text, table)
         read.append(source)
         named = NamedQuery(path.stem, text, source=None, config=config)
         from ..diagnostics import for_front_end, render

@@ -16,6 +16,7 @@ from ..diagnostics import Diagnostic, line_col, render
 from ..env import Env
 from .fetchspec import DEFAULT_MAX_BRANCHES, Settings, alias_chain, inherited, inherited_params
 from .fetchspec import lone_reference as lone_reference_in
+from .model import QueryTable, thaw
 
 if TYPE_CHECKING:
     from ..env import Queries
@@ -67,23 +68,22 @@ class NamedQuery:
     def from_table(
         cls,
         name: str,
-        spec: Mapping[str, Any],
+        spec: QueryTable,
         *,
         source: ConfigFile | None = None,
         config: QuerySource | None = None,
     ) -> NamedQuery:
-        """A named query from its (validated) TOML table."""
-        exclude = spec.get("exclude")
+        """A named query from its (validated) table."""
         return cls(
             name=name,
-            text=spec["query"],
-            description=spec.get("description"),
-            campaign=spec.get("campaign"),
-            params=MappingProxyType(dict(spec.get("params", {}))),
-            exclude=tuple(exclude) if exclude is not None else None,
-            timezone=spec.get("timezone"),
-            limit=spec.get("limit"),
-            max_branches=spec.get("max_branches"),
+            text=spec.query,
+            description=spec.description,
+            campaign=spec.campaign,
+            params=MappingProxyType(thaw(spec.params or {})),
+            exclude=spec.exclude,
+            timezone=spec.timezone,
+            limit=spec.limit,
+            max_branches=spec.max_branches,
             source=source,
             config=config,
         )
