@@ -289,7 +289,7 @@ def prepare_query(
     **settings: Any,
 ) -> PreparedQuery:
     """The query text (QUERY or --file, read by query_input) with its inputs
-    resolved (cqlang.config.fetchspec): `@NAME` alone is that named query, with its
+    resolved (cqlang.fetchspec): `@NAME` alone is that named query, with its
     parameter defaults, campaign, exclude, limit, time zone and max_branches
     (options given here win); the config's schema and named queries come
     along. ``settings``: campaign=, exclude=, limit=, page_size=,
@@ -419,9 +419,9 @@ def compile_cmd(
     refused; see `cqlang explain` for its plan.
     """
     from . import api
-    from .config.fetchspec import MAX_PAGE_SIZE
     from .encoding import encode
     from .errors import CqlError
+    from .fetchspec import MAX_PAGE_SIZE
 
     q = prepare_query(
         query_input(query, query_file),
@@ -540,7 +540,7 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
         fail("--file goes with a query; with --check or --write, name FILES")
     from pathlib import Path
 
-    from .config.fmtfiles import format_file
+    from .fmtfiles import format_file
 
     cfg = load_config()
     paths = [Path(a) for a in args] or [f.path for f in cfg.files]
@@ -669,7 +669,7 @@ def _param_default(value: str) -> str | int:
     """A --param of `queries save`, as written in the file: digits without a
     leading zero are an integer, anything else a string (as the REPL's
     \\save stores them)."""
-    from .config.fetchspec import stored_param
+    from .fetchspec import stored_param
 
     stored: str | int = stored_param(value)
     return stored
@@ -836,7 +836,7 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
     file (.cql) with the config in effect.
     """
     if files:
-        from .config.lintfiles import lint_files
+        from .lintfiles import lint_files
 
         cfg, findings = lint_files(files, load_config(), strict=strict)
     else:
