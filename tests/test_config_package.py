@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import cqlang.config
@@ -177,3 +180,121 @@ def test_the_type_checking_imports_match_the_table() -> None:
         for alias in node.names
     }
     assert seen == set(cqlang.config.__all__)
+
+
+# ------------------------------------------------- fresh interpreters
+
+
+def test_each_module_imports_on_its_own() -> None:
+    """Each module of the package, imported first in a fresh interpreter:
+    no cycle that only a lucky import order hides. The interpreters run
+    side by side (each bounded by the timeout)."""
+    procs = {
+        name: subprocess.Popen(
+            [sys.executable, "-c", f"import cqlang.config.{name}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for name in ORDER
+    }
+    procs["(package)"] = subprocess.Popen(
+        [sys.executable, "-c", "import cqlang.config"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    failed = {}
+    for name, proc in procs.items():
+        out, _ = proc.communicate(timeout=120)
+        if proc.returncode != 0:
+            failed[name] = out.decode(errors="replace")[-500:]
+    assert not failed, failed
+
+
+def test_importing_the_package_stays_light() -> None:
+    """``import cqlang.config`` alone (the fast launcher imports it for
+    :mod:`.locate`) loads none of the libraries its modules use, nor the
+    client; the first use of a name loads that name's module."""
+    code = (
+        "import sys, cqlang\n"
+        "before = set(sys.modules)\n"
+        "import cqlang.config\n"
+        "assert set(sys.modules) - before == {'cqlang.config'}, set(sys.modules) - before\n"
+        "heavy = ('tomlkit', 'tomllib', 'platformdirs', 'requests', 'click', 'lark',\n"
+        "         'dataclasses', 'typing', 'cqlang.client')\n"
+        "loaded = [m for m in heavy if m in sys.modules]\n"
+        "assert loaded == [], loaded\n"
+        "cqlang.config.discover\n"
+        "assert 'cqlang.config.discovery' in sys.modules\n"
+        "assert 'cqlang.config.core' not in sys.modules and 'tomlkit' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+# ------------------------------------------------- documented names
+
+DOCS = (ROOT / "docs" / "config.md", ROOT / "docs" / "python-api.md", ROOT / "README.md")
+
+
+def _resolve(dotted: str) -> object:
+    """The object a dotted path names: the longest module prefix, then
+    attributes."""
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            value: object = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            value = getattr(value, attr)
+        return value
+    raise ImportError(dotted)
+
+
+def _python_section(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    start = text.index("## In Python")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end >= 0 else len(text)]
+
+
+def test_the_documented_paths_resolve() -> None:
+    """Every ``cqlang.config...`` path and every ``from cqlang.config...
+    import ...`` of the docs names something that exists."""
+    seen = set()
+    for path in DOCS:
+        text = path.read_text(encoding="utf-8")
+        for dotted in re.findall(r"\bcqlang\.config(?:\.[A-Za-z_]\w*)*", text):
+            seen.add(dotted)
+            _resolve(dotted)
+        for module, names in re.findall(r"from (cqlang\.config[\w.]*) import ([\w, ]+)", text):
+            for name in (n.strip() for n in names.split(",")):
+                seen.add(f"{module}.{name}")
+                assert hasattr(importlib.import_module(module), name), (module, name)
+    assert "cqlang.config.fetchspec.FetchSpec" in seen  # the scan found something
+
+
+def test_the_python_section_names_what_exists() -> None:
+    """The attributes docs/config.md's "In Python" names (``config.NAME``,
+    and ``.NAME`` of a named query, a FetchSpec or the connection
+    settings) exist, on the config of examples/cqlang.toml."""
+    from cqlang.config import Config
+
+    section = _python_section(ROOT / "docs" / "config.md")
+    config = Config.load(ROOT / "examples" / "cqlang.toml", env={})
+    named = next(iter(config.queries.values()))
+    holders = (
+        named,
+        config.prepare(f"@{named.name}"),
+        config.connection(),
+        config.merged,
+        config.merged.connection,
+    )
+    config_attrs = set(re.findall(r"\bconfig\.([a-z_]\w*)", section))
+    assert {"files", "schema", "queries", "connection", "prepare", "merged"} <= config_attrs
+    missing = sorted(a for a in config_attrs if not hasattr(config, a))
+    dotted = set(re.findall(r"`\.([a-z_]\w*)", section))
+    missing += sorted(f".{a}" for a in dotted if not any(hasattr(h, a) for h in holders))
+    assert not missing, missing
+    for name in ("ConnectionSettings", "NamedQuery", "FetchSpec", "CqlangTable"):
+        assert f"`{name}`" in section
+        assert hasattr(importlib.import_module("cqlang.config"), name)
