@@ -22,6 +22,8 @@ nothing. Modules, one job each, each importing only those listed above it:
   comes from (:class:`ConnectionSettings`, the client's ``Connection``);
 - :mod:`.fetchspec`: :class:`FetchSpec`, a query with its settings resolved;
 - :mod:`.named`: :class:`NamedQuery` and :class:`Finding`;
+- :mod:`.querycheck`: a config's named queries checked (``queries check``,
+  ``queries save``);
 - :mod:`.display`: what ``cqlang config`` shows;
 - :mod:`.core`: :class:`Config`, the configuration in effect;
 - :mod:`.safewrite`: the lock and the atomic replacement of an edited file;
@@ -195,6 +197,7 @@ _SUBMODULES = frozenset(
         "locate",
         "model",
         "named",
+        "querycheck",
         "safewrite",
         "tomlscan",
         "validate",

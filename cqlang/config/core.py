@@ -25,22 +25,19 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
-from ..diagnostics import Diagnostic, for_front_end, line_col, suggest
-from ..env import Env, Queries, freeze_queries
-from ..errors import ConfigError, ConfigProblem, SkippedFile, UntrustedConfigError
+from ..diagnostics import Diagnostic, suggest
+from ..env import Queries, freeze_queries
+from ..errors import ConfigError, SkippedFile
 from ..schema import Schema
+from . import querycheck
 from .connection import ConnectionSettings
 from .discovery import discover
 from .fetchspec import (
-    DEFAULT_MAX_BRANCHES,
     FetchSpec,
     Settings,
-    alias_chain,
-    inherited,
-    inherited_params,
 )
 from .fetchspec import prepare as prepare_spec
-from .files import ConfigFile, read_file
+from .files import ConfigFile, origin_of, read_found, where_in
 from .model import ConnectionTable, CqlangTable, merged, schema_for
 from .named import Finding, NamedQuery, resolve_query
 
@@ -93,21 +90,7 @@ class Config:
         """Find and read the config files (``path`` alone when given). A
         discovered file that is not trusted is skipped (``skipped`` says
         why); the mistakes of every file read are raised together."""
-        found = discover(path, cwd=cwd, env=env)
-        files: list[ConfigFile] = []
-        skipped: list[SkippedFile] = []
-        problems: list[ConfigProblem] = []
-        for p, origin in found:
-            try:
-                files.append(read_file(p, origin))
-            except UntrustedConfigError as exc:
-                skipped.append(exc.skipped)
-            except ConfigError as exc:
-                if type(exc) is not ConfigError or len(found) == 1:
-                    raise
-                problems.extend(exc.problems)
-        if problems:
-            raise ConfigError.of(problems)
+        files, skipped = read_found(discover(path, cwd=cwd, env=env))
         return cls(files, profile=profile, env=env, skipped=skipped)
 
     @cached_property
@@ -150,17 +133,12 @@ class Config:
     def origin(self, *path: str) -> ConfigFile | None:
         """The file whose value for ``path`` is in effect (see
         :meth:`CqlangTable.defines`)."""
-        return next((f for f in self.files if f.table.defines(*path)), None)
+        return origin_of(self.files, *path)
 
     def where(self, table: tuple[str, ...], key: str) -> str:
         """Where the value of ``key`` in ``table`` in effect is written:
         ``FILE:LINE [TABLE]``."""
-        f = self.origin(*table, key)
-        if f is None:
-            return f"config [{'.'.join(table)}]"
-        at = f.layout.keys.get((*f.prefix, *table, key))
-        line = f":{line_col(f.text, at)[0]}" if at is not None else ""
-        return f"{f.display()}{line} [{'.'.join(table)}]"
+        return where_in(self.files, table, key)
 
     def section(self, profile: str | None = None) -> tuple[ConnectionTable, dict[str, str]]:
         """The connection settings of the config for ``profile`` (or the
@@ -270,56 +248,15 @@ class Config:
         frozen: Queries | None = None,
     ) -> list[Diagnostic]:
         """Every diagnostic of the named query's own text, with the settings
-        it runs with: its parameter defaults, ``timezone`` and
-        ``max_branches`` (for an alias, a text that is a lone ``@OTHER``,
-        OTHER's where it sets none), else the connection's. ``queries``: the
-        named queries it may refer to (default: the config's); ``frozen``:
-        the same, frozen once by a caller that checks many. What ``queries
+        it runs with (:func:`.querycheck.check_query`): what ``queries
         check`` and ``queries save`` check."""
-        from .. import api
-
-        queries = self.queries if queries is None else queries
-        chain = alias_chain(named, queries)
-        bound = (
-            inherited(chain, "max_branches") or self.settings().max_branches or DEFAULT_MAX_BRANCHES
-        )
-        env = Env(
-            schema if schema is not None else self.schema,
-            inherited_params(chain),
-            inherited(chain, "timezone") or self.timezone,
-            now,
-            frozen if frozen is not None else freeze_queries(queries),
-            int(bound),
-        )
-        return api.check(named.text, env)
+        return querycheck.check_query(self, named, queries, schema=schema, now=now, frozen=frozen)
 
     def lint(self, *, strict: bool | None = None, now: datetime | None = None) -> list[Finding]:
         """Check every named query of every file read (each with its own
         parameter defaults), in file order; every finding is placed in its
-        file."""
-        schema = self.schema_for(strict)
-        findings: list[Finding] = []
-        for f in self.files:
-            own: dict[str, NamedQuery] = {}
-            for name, spec in f.queries.items():
-                winner = self.queries.get(name)
-                if winner is not None and winner.source is f:
-                    own[name] = winner
-                else:
-                    own[name] = NamedQuery.from_table(name, spec, source=f, config=self)
-            # The file's own queries over the winners, frozen once for all.
-            mapping = {**self.queries, **own}
-            queries = freeze_queries(mapping)
-            for q in own.values():
-                diags = self.check_query(q, mapping, schema=schema, now=now, frozen=queries)
-                # Hints as a config file's reader acts on them: the bound is
-                # the query's max_branches key (or the connection's), and an
-                # unbound parameter gets a default in the query's params.
-                diags = for_front_end(diags, "config")
-                for d in diags:
-                    moved, shown = q.in_file(d)
-                    findings.append(Finding(q, d, moved, shown))
-        return findings
+        file (:func:`.querycheck.lint`)."""
+        return querycheck.lint(self, strict=strict, now=now)
 
     # ---------------------------------------------------------- display
     def shown(self) -> dict[str, Any]:

@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..diagnostics import line_col
-from ..errors import ConfigError, ConfigProblem, InsecureConfigError, UntrustedConfigError
+from ..errors import (
+    ConfigError,
+    ConfigProblem,
+    InsecureConfigError,
+    SkippedFile,
+    UntrustedConfigError,
+)
 from ..errors import display_path as display_path
 from .discovery import DISCOVERED, ORIGIN_OPTION, ORIGIN_USER, is_user_file, untrusted
 from .locate import PYPROJECT_FILE
@@ -35,7 +41,10 @@ __all__ = [
     "display_path",
     "layout_of",
     "masked_text",
+    "origin_of",
     "read_file",
+    "read_found",
+    "where_in",
 ]
 
 #: The largest config file read.
@@ -278,6 +287,45 @@ def _check_secret(
             "keep the key in an environment variable and name it with api_key_env)",
             path,
         )
+
+
+def read_found(found: Sequence[tuple[Path, str]]) -> tuple[list[ConfigFile], list[SkippedFile]]:
+    """Read the files :func:`~.discovery.discover` found (path, origin): the
+    files read, and those skipped because they are not trusted. The
+    mistakes of every file are raised together (a :class:`ConfigError`);
+    any other error of one file (a key others may read...) at once."""
+    files: list[ConfigFile] = []
+    skipped: list[SkippedFile] = []
+    problems: list[ConfigProblem] = []
+    for p, origin in found:
+        try:
+            files.append(read_file(p, origin))
+        except UntrustedConfigError as exc:
+            skipped.append(exc.skipped)
+        except ConfigError as exc:
+            if type(exc) is not ConfigError or len(found) == 1:
+                raise
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError.of(problems)
+    return files, skipped
+
+
+def origin_of(files: Sequence[ConfigFile], *path: str) -> ConfigFile | None:
+    """The first of ``files`` that sets ``path`` (see
+    :meth:`~.model.CqlangTable.defines`): the file whose value is in effect."""
+    return next((f for f in files if f.table.defines(*path)), None)
+
+
+def where_in(files: Sequence[ConfigFile], table: tuple[str, ...], key: str) -> str:
+    """Where the value of ``key`` in ``table`` in effect is written:
+    ``FILE:LINE [TABLE]``."""
+    f = origin_of(files, *table, key)
+    if f is None:
+        return f"config [{'.'.join(table)}]"
+    at = f.layout.keys.get((*f.prefix, *table, key))
+    line = f":{line_col(f.text, at)[0]}" if at is not None else ""
+    return f"{f.display()}{line} [{'.'.join(table)}]"
 
 
 def layout_of(text: str) -> Layout:
