@@ -36,6 +36,7 @@ from .launch import (
 )
 
 if TYPE_CHECKING:
+    from .client import ExchangeReport
     from .config import Config, PreparedQuery
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -1172,7 +1173,7 @@ def fetch_cmd(
         options["metadata"] = file_metadata(
             prepared.text, plan, datetime.now(UTC), prepared.campaign
         )
-    counts = [0, 0]  # requests, records received
+    counts = [0, 0, 0]  # requests, records received, retries among the requests
     progress: Any = None  # the progress line (cqlang.progress), when there is one
 
     def finished() -> None:
@@ -1191,9 +1192,12 @@ def fetch_cmd(
             click.echo(f"cqlang: warning: {note}", err=True)
         if output is not None and output not in out.STREAMS:
             # With -o the records are out of sight: say what happened.
+            retries = ""
+            if counts[2]:  # which of the requests retried an earlier one
+                retries = f" ({counts[2]:,} {'retry' if counts[2] == 1 else 'retries'})"
             click.echo(
                 f"wrote {_count(writer.count, 'record')} to {output} in "
-                f"{_count(counts[0], 'request')}",
+                f"{_count(counts[0], 'request')}{retries}",
                 err=True,
             )
 
@@ -1273,9 +1277,10 @@ def fetch_cmd(
     log.setLevel(logging.DEBUG if verbose else logging.WARNING)
     try:
 
-        def on_request(url: str, status: int, seconds: float, records: int) -> None:
+        def on_exchange(sent: ExchangeReport) -> None:
             counts[0] += 1
-            counts[1] += records
+            counts[1] += sent.records
+            counts[2] += sent.retry
             if progress is not None:
                 progress.update(counts[0], counts[1])
 
@@ -1285,7 +1290,7 @@ def fetch_cmd(
             retry_budget=retry_budget,
             timeout=(min(5.0, timeout), timeout),
             max_record_size=max_record_size,
-            on_request=on_request,
+            on_exchange=on_exchange,
         )
         with client:
             records = spec.fetch(client, plan=plan)
