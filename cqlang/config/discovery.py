@@ -65,7 +65,7 @@ def user_config_file() -> Path | None:
 
 def _has_cqlang_table(path: Path) -> bool:
     try:
-        raw = path.read_bytes()
+        raw = locate.read_pyproject(path)
     except OSError:
         return False
     return locate.pyproject_has_cqlang(raw)

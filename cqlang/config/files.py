@@ -25,6 +25,7 @@ from ..errors import (
 )
 from ..errors import display_path as display_path
 from .discovery import DISCOVERED, ORIGIN_OPTION, ORIGIN_USER, is_user_file, untrusted
+from .locate import MAX_CONFIG_BYTES as MAX_CONFIG_BYTES
 from .locate import PYPROJECT_FILE
 from .model import CqlangTable
 
@@ -47,8 +48,6 @@ __all__ = [
     "where_in",
 ]
 
-#: The largest config file read.
-MAX_CONFIG_BYTES = 2**20
 #: The deepest nesting of tables and arrays a config file may have.
 MAX_CONFIG_DEPTH = 32
 

@@ -18,6 +18,9 @@ CONFIG_ENV = "CQLANG_CONFIG"
 PROJECT_FILE = "cqlang.toml"
 PYPROJECT_FILE = "pyproject.toml"
 USER_FILE = "config.toml"
+#: The largest config file read (cqlang.config reads no more either); a
+#: ``pyproject.toml`` is looked into for ``[tool.cqlang]`` only this far.
+MAX_CONFIG_BYTES = 2**20
 APP_NAME = "cqlang"
 
 
@@ -60,10 +63,19 @@ def user_config_candidates(env: Mapping[str, str] | None = None) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def read_pyproject(path: str | os.PathLike[str]) -> bytes:
+    """At most the first ``MAX_CONFIG_BYTES + 1`` bytes of a pyproject.toml
+    (a file larger than a config file may be is never read whole)."""
+    with open(path, "rb") as f:
+        return f.read(MAX_CONFIG_BYTES + 1)
+
+
 def pyproject_has_cqlang(raw: bytes) -> bool:
-    """Whether a pyproject.toml's bytes hold a ``[tool.cqlang]`` table (or
-    cannot be read as TOML, which reading the config will report). Most do
-    not mention cqlang at all, and are not parsed."""
+    """Whether a pyproject.toml's bytes (:func:`read_pyproject`) hold a
+    ``[tool.cqlang]`` table, or may: bytes that cannot be read as TOML
+    (cut at the size limit, say) and mention cqlang, which reading the
+    config will report. Most do not mention cqlang at all, and are not
+    parsed."""
     if b"cqlang" not in raw:
         return False
     import tomllib
@@ -112,9 +124,8 @@ def no_config_file(env: Mapping[str, str] | None = None) -> bool:
             return False
         if regular:
             try:
-                with open(pyproject, "rb") as f:
-                    if pyproject_has_cqlang(f.read()):
-                        return False
+                if pyproject_has_cqlang(read_pyproject(pyproject)):
+                    return False
             except OSError:
                 return False
         parent = os.path.dirname(folder)

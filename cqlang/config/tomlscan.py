@@ -39,12 +39,15 @@ class Statement:
 class Layout:
     """``keys``: where each key path is first written (the offset of its last
     part; ``[a.b]`` writes ``a`` and ``a.b``); ``values``: where each value
-    starts (array items are numbered: ``(*path, "0")``)."""
+    starts (array items are numbered: ``(*path, "0")``), ``value_ends``:
+    where it ends (past its closing quote or bracket; a comment after it
+    is not part of it)."""
 
     strings: dict[tuple[str, ...], Located] = field(default_factory=dict)
     statements: list[Statement] = field(default_factory=list)
     keys: dict[tuple[str, ...], int] = field(default_factory=dict)
     values: dict[tuple[str, ...], int] = field(default_factory=dict)
+    value_ends: dict[tuple[str, ...], int] = field(default_factory=dict)
 
 
 class _ScanError(Exception):
@@ -166,8 +169,12 @@ class _Scanner:
         return m.group()
 
     def value(self, path: tuple[str, ...]) -> None:
-        t = self.t
         self.out.values.setdefault(path, self.i)
+        self._value(path)
+        self.out.value_ends.setdefault(path, self.i)
+
+    def _value(self, path: tuple[str, ...]) -> None:
+        t = self.t
         start = self.i
         found: Located | None = None
         if self.peek('"""'):

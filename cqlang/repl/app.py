@@ -1,7 +1,8 @@
 """The interactive REPL on prompt_toolkit.
 
 :class:`Repl` owns the prompt loop only: reading input (highlighted by
-:class:`cqlang.highlight.CqlangLexer`, completed by
+:class:`cqlang.highlight.CqlangLexer`, lexed again only from where it
+changed: :mod:`cqlang.repl.highlighting`; completed by
 :class:`~cqlang.repl.completer.CqlangCompleter`, checked live in the bottom
 toolbar), handing each submission to the
 :class:`~cqlang.repl.commands.Dispatcher` and printing its reply. Input and
@@ -29,13 +30,12 @@ from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
-from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.styles import Style
 
-from ..highlight import CqlangLexer
 from .commands import Dispatcher, Reply
 from .completer import CqlangCompleter
+from .highlighting import IncrementalHighlighter
 from .session import Session, needs_more_input
 
 __all__ = ["PROMPT", "LiveStatus", "PrivateFileHistory", "Repl", "file_history", "history_path"]
@@ -176,7 +176,7 @@ class Repl:
             PROMPT,
             multiline=True,
             prompt_continuation=CONTINUATION,
-            lexer=PygmentsLexer(CqlangLexer),
+            lexer=IncrementalHighlighter(),
             completer=CqlangCompleter(self.session),
             complete_in_thread=True,
             complete_while_typing=True,

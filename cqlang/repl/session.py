@@ -16,9 +16,9 @@ from typing import Any
 from ..config.fetchspec import FetchSpec, Settings, prepare
 from ..diagnostics import ERROR, Diagnostic, for_front_end
 from ..env import Env
-from ..errors import CqlError
 from ..planner import Plan
 from ..schema import DEFAULT_SCHEMA, Schema
+from ..statements import statement_spans
 
 __all__ = [
     "Session",
@@ -125,12 +125,11 @@ class Session:
         ones) and its plan, ``None`` when it has errors. A valid text is
         planned once (the plan carries its warnings, and is cached); only an
         invalid one is checked for all its diagnostics."""
+        from .. import api
+
         spec = self.spec(text)
-        try:
-            plan = spec.plan()
-        except CqlError:
-            return shown(spec.check()), None
-        return shown(plan.warnings), plan
+        plan, diags = api.plan_and_check(spec.text, spec.env())
+        return shown(diags), plan
 
     def status(self, text: str) -> str:
         """The live status line for the input ``text`` (see docs/repl.md)."""
@@ -175,31 +174,6 @@ def _one_line(d: Diagnostic) -> str:
 
 
 # ------------------------------------------------------------- statements
-
-
-def statement_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the ``;``-separated statements of ``text``: a ``;`` inside a
-    string or a ``#`` comment does not separate."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch in "\"'":
-            i += 1
-            while i < n and text[i] != ch and text[i] != "\n":
-                i += 2 if text[i] == "\\" else 1
-        elif ch == "#":
-            nl = text.find("\n", i)
-            i = n if nl < 0 else nl
-            continue
-        elif ch == ";":
-            spans.append((start, i))
-            start = i + 1
-        i += 1
-    spans.append((start, n))
-    return spans
 
 
 def split_statements(text: str) -> list[str]:
