@@ -8,7 +8,7 @@ one shape of command line here, with the library alone:
     cqlang compile [--format json|param] [--strict] [--tz ZONE] [--now DATETIME]
                    [--param NAME=VALUE | -p NAME=VALUE]... [--] QUERY
 
-and only where no config file would be read (:func:`cqlang.locate.no_config_file`)
+and only where no config file would be read (:func:`cqlang.config.locate.no_config_file`)
 and click's shell completion is not asked for (``_CQLANG_COMPLETE``).
 ``--file/-f`` and a QUERY that looks like a file name (cqlang.queryfile)
 go to click too.
@@ -29,7 +29,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import locate
+from .config import locate
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:

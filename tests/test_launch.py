@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 import cqlang.cli
-from cqlang import launch, locate
+from cqlang import launch
+from cqlang.config import locate
 
 NOW = "2021-08-10 14:30:30"
 APP = cqlang.cli.main  # the click application (the tests replace the name)

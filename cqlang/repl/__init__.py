@@ -18,7 +18,7 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
-from ..fetchspec import Settings
+from ..config.fetchspec import Settings
 from .commands import COMMANDS, Dispatcher, Reply
 from .integrations import Unavailable, load_environment
 from .session import (

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..columns import HEAVY_FIELDS
+from ..config.fetchspec import FetchSpec, SettingError
 from ..display import custom_keys_of, render_expanded, render_record, render_table
 from ..errors import CqlError
-from ..fetchspec import FetchSpec, SettingError
 from .integrations import ClientLike, Unavailable
 
 if TYPE_CHECKING:
