@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 import cqlang.cli
-from cqlang import launch, locate
+from cqlang import launch
+from cqlang.config import locate
 from cqlang.params import split_param
 from cqlang.status import ExitStatus
 

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from cqlang.cli import main
+from cqlang.config.fetchspec import Settings
 from cqlang.emulator import DEFAULT_CAMPAIGN, Emulator
-from cqlang.fetchspec import Settings
 from cqlang.repl import Dispatcher, Session, run, run_script
 
 THREE = "priority = 1 or state = OPEN or custom.a = b"

@@ -73,9 +73,9 @@ def compile_cmd(
     import json
 
     from .. import api
+    from ..config.fetchspec import MAX_PAGE_SIZE
     from ..encoding import encode
     from ..errors import CqlError
-    from ..fetchspec import MAX_PAGE_SIZE
 
     q = prepare_query(
         query_input(query, query_file),
@@ -235,7 +235,7 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
         fail("--file goes with a query; with --check or --write, name FILES")
     from pathlib import Path
 
-    from ..fmtfiles import format_file
+    from ..config.fmtfiles import format_file
 
     cfg = load_config()
     paths = [Path(a) for a in args] or [f.path for f in cfg.files]

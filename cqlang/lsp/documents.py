@@ -4,7 +4,7 @@ positions.
 
 A ``.cql`` document is one query: the whole text. A config document
 (``.toml``) holds a query in each ``[queries.NAME]`` ``query`` string;
-cqlang.tomlscan says at which offset of the file each character of the
+cqlang.config.tomlscan says at which offset of the file each character of the
 query's value is written (escapes, multi-line strings and line
 continuations included), so a position in the query maps back to the file.
 
@@ -26,7 +26,7 @@ from typing import Any
 from lsprotocol import types
 
 from ..config import MAX_CONFIG_BYTES
-from ..fmtfiles import is_config_file, prefix_for, query_strings
+from ..config.fmtfiles import is_config_file, prefix_for, query_strings
 from ..parser import MAX_QUERY_CHARS
 
 _BREAK = re.compile(r"\r\n|\r|\n")

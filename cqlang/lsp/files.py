@@ -29,7 +29,7 @@ from itertools import islice
 from pathlib import Path
 
 from ..config import MAX_CONFIG_BYTES
-from ..fmtfiles import is_config_file
+from ..config.fmtfiles import is_config_file
 from ..queryfile import MAX_QUERY_FILE_BYTES
 
 #: The most .cql files read for references.

@@ -1,5 +1,5 @@
 """Formatting, whole document and range, with the formatter of ``cqlang
-fmt`` (cqlang.fmtfiles): a query file is one query, formatted whole when
+fmt`` (cqlang.config.fmtfiles): a query file is one query, formatted whole when
 the range touches it; in a config file, the query strings the range touches
 (the whole file: every one). A query that does not parse is left as it is.
 The document's line endings are kept. A config document that is not valid
@@ -12,9 +12,9 @@ from typing import Any
 
 from lsprotocol import types
 
+from ..config.fmtfiles import format_query_file, format_toml
 from ..diagnostics import Diagnostic
 from ..errors import CqlError
-from ..fmtfiles import format_query_file, format_toml
 from .documents import Document
 from .server import CqlangServer
 

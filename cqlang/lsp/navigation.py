@@ -20,9 +20,9 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from .. import api, ast
+from ..config.tomlscan import scan
 from ..errors import CqlError
 from ..queryfile import MAX_QUERY_FILE_BYTES
-from ..tomlscan import scan
 from .documents import Document, LineIndex
 from .files import MAX_BYTES, MAX_FILES, Unreadable, cql_files, read_text
 from .hover import _walk, node_at

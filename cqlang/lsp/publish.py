@@ -20,9 +20,9 @@ from lsprotocol import types
 
 from .. import api
 from ..config import MAX_CONFIG_BYTES, Config, check_text
+from ..config.tomlscan import Layout, scan
 from ..diagnostics import Diagnostic, for_front_end
 from ..env import Env
-from ..tomlscan import Layout, scan
 from .documents import Document, LineIndex, Region, apply_change
 from .server import ERRORS_URL, CqlangServer
 

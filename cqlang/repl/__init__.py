@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
-from ..fetchspec import Settings
+from ..config.fetchspec import Settings
 from ..status import ExitStatus
 from .commands import COMMANDS, Dispatcher
 from .integrations import Unavailable, load_environment

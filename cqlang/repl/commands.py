@@ -321,7 +321,7 @@ def saved_query(session: Session, text: str) -> SavedQuery:
     the saved query would otherwise run differently (so the saved query
     means what was shown: ``queries check`` and ``fetch @NAME`` agree)."""
     from ..checker import check_text
-    from ..fetchspec import prepare, stored_param
+    from ..config.fetchspec import prepare, stored_param
     from ..ir import atoms
 
     spec = session.spec(text)

@@ -17,8 +17,8 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..config.fetchspec import FetchSpec, SettingError
 from ..errors import CqlError, MissingExtra, OutputError, OutputSettingError
-from ..fetchspec import FetchSpec, SettingError
 from ..output.columns import HEAVY_FIELDS
 from ..output.display import custom_keys_of, render_expanded, render_record, render_table
 from .integrations import ClientLike, Unavailable

@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..config.fetchspec import FetchSpec, Settings, prepare
 from ..diagnostics import ERROR, Diagnostic, for_front_end
 from ..env import Env
-from ..fetchspec import FetchSpec, Settings, prepare
 from ..planner import Plan
 from ..schema import DEFAULT_SCHEMA, Schema
 from ..statements import statement_spans
@@ -72,7 +72,7 @@ class Session:
     #: The records the last \fetch showed (for \show).
     last_records: list[dict[str, Any]] = field(default_factory=list)
     #: Why ``base_url`` or ``api_key`` is missing, in the connection
-    #: resolver's words (:attr:`cqlang.connection.Connection.missing`).
+    #: resolver's words (:attr:`cqlang.config.connection.ConnectionSettings.missing`).
     missing: Mapping[str, str] = field(default_factory=dict)
 
     def cannot_fetch(self) -> str | None:
@@ -101,7 +101,7 @@ class Session:
 
     def spec(self, text: str) -> FetchSpec:
         """``text`` with the session's settings resolved, as the command line
-        resolves a query's (cqlang.fetchspec): a lone ``@NAME`` brings its
+        resolves a query's (cqlang.config.fetchspec): a lone ``@NAME`` brings its
         parameter defaults, time zone, campaign, exclude, limit and
         max_branches; what the session set wins."""
         return prepare(
