@@ -7,7 +7,12 @@
     ├── CqlValidationError        the query means nothing valid (CQL1xx, CQL3xx)
     ├── CqlPlanError              valid, but cannot be planned as asked (CQL2xx)
     ├── SchemaError               a schema declaration that makes no sense (.field)
-    ├── SettingError              a setting that cannot work, such as exclude = ["id"]
+    ├── SettingError              a setting that cannot work, such as exclude = ["id"] (.setting)
+    │   ├── ColumnError           a --columns that cannot work
+    │   └── OutputSettingError    an --output (\\o) or --format that cannot work
+    ├── QueryFileError            a query file that cannot be read (.path)
+    ├── MissingExtra              an optional dependency not installed (.extra)
+    ├── OutputError               the records could not be written (.path)
     ├── ConfigError               a config file that cannot be used (.problems, .path, .key)
     │   ├── InsecureConfigError   an api_key that others can read
     │   ├── UntrustedConfigError  a discovered file others could have written (.skipped)
@@ -35,8 +40,8 @@ The old addresses still work: ``cqlang.diagnostics`` (the query errors),
 ``cqlang.config`` (the config errors) and ``cqlang.client`` (the API errors)
 re-export these classes.
 
-``cqlang_exit_status``, on the classes that have one, is the exit status the
-command line gives an error that reaches it unhandled (docs/cli.md).
+The exit status each ends a command with is in one table,
+:func:`cqlang.status.exit_statuses` (docs/errors.md lists it).
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ __all__ = [
     "ApiError",
     "AuthError",
     "BadRequestError",
+    "ColumnError",
     "ConfigError",
     "ConfigProblem",
     "ConfigurationError",
@@ -65,8 +71,12 @@ __all__ = [
     "CqlSyntaxError",
     "CqlValidationError",
     "InsecureConfigError",
+    "MissingExtra",
     "NotFoundError",
+    "OutputError",
+    "OutputSettingError",
     "QueryExistsError",
+    "QueryFileError",
     "RateLimitError",
     "ResponseFormatError",
     "ResponseTooLargeError",
@@ -164,11 +174,57 @@ class SettingError(CqlError, ValueError):
     or a fetch without a campaign: the command line's usage error (exit 2).
     ``setting`` names it."""
 
-    cqlang_exit_status = 2
-
     def __init__(self, message: str, setting: str | None = None) -> None:
         super().__init__(message)
         self.setting = setting
+
+
+class ColumnError(SettingError):
+    """A ``--columns`` that cannot work: an unknown field (with a
+    suggestion), no column at all, a column the exclude leaves out."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "columns")
+
+
+class OutputSettingError(SettingError):
+    """An ``--output`` (the REPL's ``\\o``) or ``--format`` that cannot work,
+    found before any request: a missing or read-only folder, an extension
+    that names no format, a binary format for a terminal. ``setting`` is
+    ``output`` or ``format``."""
+
+
+# ------------------------------------------------------------ front ends
+
+
+class QueryFileError(CqlError):
+    """A query file (``--file/-f FILE``) that cannot be read: missing, a
+    folder, too large, not UTF-8. ``path`` is FILE as given (``-``: standard
+    input)."""
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class MissingExtra(CqlError):
+    """An optional dependency that is not installed (pyarrow, for Parquet
+    and Arrow); the message names the extra to install (``extra``:
+    ``arrow``)."""
+
+    def __init__(self, message: str, extra: str) -> None:
+        super().__init__(message)
+        self.extra = extra
+
+
+class OutputError(CqlError):
+    """The records could not be written where they go: a full disk, a
+    closed stream, a file that cannot be replaced. ``path`` is the output
+    as given (``None``: standard output)."""
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 # ----------------------------------------------------------- config files
@@ -221,9 +277,6 @@ class ConfigError(CqlError):
     found (each a :class:`ConfigProblem`, placed at FILE:LINE:COL when it
     is in a file's text); the command line prints them all and exits 2."""
 
-    #: The exit status the command line gives it.
-    cqlang_exit_status = 2
-
     def __init__(
         self,
         message: str,
@@ -271,13 +324,9 @@ class InsecureConfigError(ConfigError):
 class QueryExistsError(ConfigError):
     """``save`` of a name that exists already, without ``force``."""
 
-    cqlang_exit_status = 1
-
 
 class UnknownQueryError(ConfigError):
     """No named query of that name (``rm``, ``show``)."""
-
-    cqlang_exit_status = 1
 
 
 class SkippedFile(Node):
@@ -325,9 +374,6 @@ class ConfigurationError(ConfigError):
 class ApiError(CqlError):
     """An API or network failure. ``status`` (or ``None``), ``url`` (with
     no secrets) and ``body`` (a short excerpt) say what happened."""
-
-    #: The exit status the command line gives it.
-    cqlang_exit_status = 3
 
     def __init__(
         self, message: str, *, status: int | None = None, url: str = "", body: str = ""

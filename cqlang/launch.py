@@ -1,110 +1,71 @@
-"""The ``cqlang`` console script: starts ``cqlang compile`` without click.
+"""The ``cqlang`` console script: starts ``compile``, ``check`` and
+``explain`` without click.
 
-Most runs of the command are ``cqlang compile QUERY`` in a shell pipeline,
-and for those the start is most of the cost: importing click, the config
-reader and platformdirs costs more than compiling. So :func:`main` answers
-one shape of command line here, with the library alone:
+Most runs of the command are ``cqlang compile QUERY`` in a shell pipeline
+(or ``check`` and ``explain`` from an editor or a shell), and for those the
+start is most of the cost: importing click, the config reader and
+platformdirs costs more than compiling. So :func:`main` answers one shape
+of command line for each of the three here, with the library alone:
 
-    cqlang compile [--format json|param] [--strict] [--tz ZONE] [--now DATETIME]
-                   [--param NAME=VALUE | -p NAME=VALUE]... [--] QUERY
+    cqlang compile [--format json|param] [--strict] [COMMON]... [--] QUERY
+    cqlang check   [--json] [--strict] [COMMON]... [--] QUERY
+    cqlang explain [--json] [COMMON]... [--] QUERY
+
+    COMMON: --tz ZONE | --now DATETIME | --param NAME=VALUE | -p NAME=VALUE
 
 and only where no config file would be read (:func:`cqlang.config.locate.no_config_file`)
 and click's shell completion is not asked for (``_CQLANG_COMPLETE``).
-``--file/-f`` and a QUERY that looks like a file name (cqlang.queryfile)
-go to click too.
+``--file/-f``, ``--max-branches`` and a QUERY that looks like a file name
+(cqlang.queryfile) go to click too.
 Everything else, and every mistake in those options (a bad --tz, --now or
 --param), goes to the click application in :mod:`cqlang.cli`, which stays
 the one definition of the command line: it does the same work with the same
 inputs, and tests/test_launch.py runs both on the same command lines and
 compares what they print and how they exit.
 
-The exit statuses and the handling of output that cannot be written live
-here too, shared with cqlang.cli (docs/cli.md lists them).
+Both end a run the same way, through :mod:`cqlang.status` (the exit
+statuses, and the handling of output that cannot be written).
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import sys
 from collections.abc import Sequence
 
 from .config import locate
+from .params import split_param
+from .status import ExitStatus, exit_for
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
-    from typing import NoReturn, TextIO
+    from typing import TextIO
 
+    from .diagnostics import Diagnostic
+    from .env import Env
     from .planner import Plan
 
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
-EXIT_API = 3
-EXIT_INTERNAL = 70
-EXIT_IO = 74  # writing the output failed (a full disk, a closed device)
-EXIT_INTERRUPTED = 130
-# What writing to stdout fails with when the fault is where it goes.
-WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
-
-
-def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    """Print ``cqlang: message`` on stderr and exit with ``code``."""
-    if sys.stderr is not None:
-        sys.stderr.write(f"cqlang: {message}\n")
-        sys.stderr.flush()
-    sys.exit(code)
-
-
-def quiet_stdout() -> None:
-    """Point stdout at /dev/null, so that the interpreter's last flush of
-    what could not be written does not fail a second time at exit."""
-    if sys.stdout is None:
-        return
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
-
-
-def exit_for(exc: Exception) -> NoReturn:
-    """End the run for an exception no command expected: a one-line message
-    and its exit status, never a traceback (unless $CQLANG_DEBUG is set)."""
-    if isinstance(exc, BrokenPipeError):  # the reader went away: not an error
-        quiet_stdout()
-        sys.exit(EXIT_OK)
-    status = getattr(exc, "cqlang_exit_status", None)
-    if isinstance(status, int):  # cqlang.config.ConfigError and kin
-        fail(str(exc), status)
-    if isinstance(exc, OSError) and exc.filename is None and exc.errno in WRITE_ERRORS:
-        # Printing failed: a full disk or a closed device under stdout.
-        quiet_stdout()
-        fail(f"cannot write the output: {exc.strerror}", EXIT_IO)
-    if os.environ.get("CQLANG_DEBUG"):
-        raise exc
-    name = type(exc).__name__
-    fail(f"internal error: {name}: {exc} (set CQLANG_DEBUG=1 for details)", EXIT_INTERNAL)
-
-
-def split_param(item: str) -> tuple[str, str] | None:
-    """``NAME=VALUE`` (a leading ``$`` on NAME allowed) as (NAME, VALUE), or
-    None when it is not of that form."""
-    name, sep, value = item.partition("=")
-    name = name.strip().lstrip("$")
-    if not sep or not name:
-        return None
-    return name, value
+#: The commands answered here, and the options each takes besides COMMON.
+COMMANDS = {
+    "compile": frozenset({"--format", "--strict"}),
+    "check": frozenset({"--json", "--strict"}),
+    "explain": frozenset({"--json"}),
+}
+_COMMON = frozenset({"--tz", "--now", "--param", "-p"})
+_FLAGS = frozenset({"--strict", "--json"})
+_VALUED = {"--format": "fmt", "--tz": "tz", "--now": "now", "--param": "params", "-p": "params"}
 
 
 class _Job:
     """A command line of the shape this module answers, read but not yet
     checked (the zone, the clock and the parameters are checked by run)."""
 
-    __slots__ = ("fmt", "now", "params", "query", "strict", "tz")
+    __slots__ = ("as_json", "command", "fmt", "now", "params", "query", "strict", "tz")
 
-    def __init__(self) -> None:
+    def __init__(self, command: str) -> None:
+        self.command = command
         self.fmt = "json"
+        self.as_json = False
         self.strict = False
         self.tz: str | None = None
         self.now: str | None = None
@@ -112,15 +73,13 @@ class _Job:
         self.query: str | None = None
 
 
-_VALUED = {"--format": "fmt", "--tz": "tz", "--now": "now", "--param": "params", "-p": "params"}
-
-
 def read_command_line(args: Sequence[str]) -> _Job | None:
-    """The compile job ``args`` asks for, or None when they are not of the
-    one shape answered here (then click reads them)."""
-    if not args or args[0] != "compile":
+    """The job ``args`` asks for, or None when they are not of the one
+    shape answered here (then click reads them)."""
+    if not args or args[0] not in COMMANDS:
         return None
-    job = _Job()
+    job = _Job(args[0])
+    allowed = COMMANDS[job.command] | _COMMON
     rest = list(args[1:])
     rest.reverse()  # popped from the end, in order
     while rest:
@@ -129,11 +88,14 @@ def read_command_line(args: Sequence[str]) -> _Job | None:
             if len(rest) != 1 or job.query is not None:
                 return None
             job.query = rest.pop()
-        elif arg == "--strict":
-            job.strict = True
+        elif arg in _FLAGS and arg in allowed:
+            if arg == "--strict":
+                job.strict = True
+            else:
+                job.as_json = True
         elif arg.startswith("-") and arg != "-":
             name, eq, value = arg.partition("=")
-            if name not in _VALUED or (eq and name == "-p"):
+            if name not in _VALUED or name not in allowed or (eq and name == "-p"):
                 return None  # --help, --config, --format=url, -pNAME=V, ...
             if not eq:
                 if not rest or rest[-1].startswith("-"):
@@ -156,47 +118,31 @@ def read_command_line(args: Sequence[str]) -> _Job | None:
     return job
 
 
+#: What a job prints: (stream, text) pairs in order (1: stdout, 2: stderr),
+#: and its exit status.
+_Answer = tuple[list[tuple[int, str]], int]
+
+
 def run(job: _Job) -> int | None:
-    """Compile and print; the exit status, or None to leave the job to click
-    (a usage error, or anything unexpected: compiling has no side effect)."""
-    from .errors import CqlError
-
+    """Run the job and print what it prints; the exit status, or None to
+    leave the job to click (a usage error, or anything unexpected: none of
+    the three has a side effect, and nothing is printed before the answer
+    is complete)."""
     try:
-        plan = _plan(job)
-    except CqlError as exc:
-        from .errors import CqlSyntaxError
-        from .queryfile import looks_like_path
-
-        if isinstance(exc, CqlSyntaxError) and looks_like_path(job.query or ""):
-            return None  # `compile q.cql`: click says to use -f
-        return _print(_painted(exc.rendered_for("cli")), sys.stderr, EXIT_INVALID)
+        env = _env(job)
+        if env is None or _names_a_file(job.query or ""):
+            return None
+        lines, status = _check(job, env) if job.command == "check" else _plan(job, env)
     except Exception:
         return None
-    if plan is None:
-        return None
-    from .diagnostics import render, render_capped
-
-    text = job.query or ""
-    warnings = [d for d in plan.warnings if d.severity == "warning"]
-    if warnings:
-        drawn = render_capped(warnings, lambda d: render(d, text))
-        _print(_painted(drawn), sys.stderr, EXIT_OK)
-    filters = plan.branches[0]
-    if job.fmt == "json":
-        import json
-
-        out = json.dumps(filters, ensure_ascii=False)
-    else:
-        from .encoding import encode
-
-        out = encode(filters) if filters else ""
-    return _print(out, sys.stdout, EXIT_OK)
+    for stream, text in lines:
+        _print(text, sys.stdout if stream == 1 else sys.stderr)
+    return status
 
 
-def _plan(job: _Job) -> Plan | None:
-    """The job's one-request plan (CqlError if there is none), or None for
-    a usage error."""
-    from . import api, timeexpr
+def _env(job: _Job) -> Env | None:
+    """The job's compile-time inputs, or None for a usage error."""
+    from . import timeexpr
     from .env import Env
 
     params: dict[str, str] = {}
@@ -211,15 +157,100 @@ def _plan(job: _Job) -> Plan | None:
         now = None if job.now is None else timeexpr.parse_now(job.now)
     except timeexpr.TimeError:
         return None
+    return Env(params=params, tz=job.tz, now=now, strict=job.strict)
+
+
+def _names_a_file(text: str) -> bool:
+    """A QUERY that does not parse and looks like a file name: click says
+    to use -f (cqlang.queryfile)."""
+    from .queryfile import looks_like_path
+
+    if not looks_like_path(text):
+        return False
+    from .parser import parse_diagnostics
+
+    return parse_diagnostics(text)[0] is None
+
+
+def _check(job: _Job, env: Env) -> _Answer:
+    """``check``: every diagnostic, as JSON or drawn on stderr, or ``ok``."""
+    from . import api
+    from .diagnostics import for_front_end, to_json
+
     text = job.query or ""
-    plan = api.plan(text, Env(params=params, tz=job.tz, now=now, strict=job.strict))
-    api.strict_check(plan, text)
-    return plan
+    diags = for_front_end(api.check(text, env), "cli")
+    if job.as_json:
+        lines = [(1, to_json(diags))]
+    elif diags:
+        lines = _diagnostics(diags, text, every=True)
+    else:
+        lines = [(1, "ok")]
+    invalid = any(d.severity == "error" for d in diags)
+    return lines, ExitStatus.INVALID if invalid else ExitStatus.OK
+
+
+def _plan(job: _Job, env: Env) -> _Answer:
+    """``compile`` (the one filter list, strictly) and ``explain`` (the plan)."""
+    from . import api
+    from .errors import CqlError
+
+    text = job.query or ""
+    try:
+        plan = api.plan(text, env)
+        if job.command == "compile":
+            api.strict_check(plan, text)
+    except CqlError as exc:
+        return [(2, _painted(exc.rendered_for("cli")))], ExitStatus.INVALID
+    if job.command == "explain":
+        return _explain(job, plan, text), ExitStatus.OK
+    filters = plan.branches[0]
+    if job.fmt == "json":
+        import json
+
+        out = json.dumps(filters, ensure_ascii=False)
+    else:
+        from .encoding import encode
+
+        out = encode(filters) if filters else ""
+    return [*_diagnostics(plan.warnings, text), (1, out)], ExitStatus.OK
+
+
+def _explain(job: _Job, plan: Plan, text: str) -> list[tuple[int, str]]:
+    if job.as_json:
+        import json
+
+        out = plan.to_json()
+        out["warnings"] = [d.to_dict() for d in plan.warnings]
+        return [(1, json.dumps(out, ensure_ascii=False, indent=2))]
+    lines = [(1, plan.explain())]
+    if plan.residual is not None and all(not b for b in plan.branches):
+        lines.append((2, NARROWS_NOTHING))
+    return lines + _diagnostics(plan.warnings, text)
+
+
+#: ``explain``'s warning for a plan whose requests filter nothing.
+NARROWS_NOTHING = (
+    "warning: the server narrows nothing: every record of the campaign is "
+    "fetched and checked on the client"
+)
+
+
+def _diagnostics(
+    diags: Sequence[Diagnostic], text: str, *, every: bool = False
+) -> list[tuple[int, str]]:
+    """The warnings (``every``: all the diagnostics) drawn for stderr, as
+    the click commands draw them (cqlang.cli.show.print_query_diagnostics)."""
+    from .diagnostics import for_front_end, render, render_capped
+
+    shown = for_front_end([d for d in diags if every or d.severity == "warning"], "cli")
+    if not shown:
+        return []
+    return [(2, _painted(render_capped(shown, lambda d: render(d, text))))]
 
 
 def _painted(diagnostics: str) -> str:
-    """Rendered diagnostics, coloured for a terminal (cqlang.colour)."""
-    from .colour import enabled, paint
+    """Rendered diagnostics, coloured for a terminal (cqlang.term.colour)."""
+    from .term.colour import enabled, paint
 
     return paint(diagnostics) if enabled(None, sys.stderr) else diagnostics
 
@@ -229,13 +260,13 @@ def _utf8(stream: TextIO) -> bool:
     return encoding in ("utf-8", "utf8")
 
 
-def _print(text: str, stream: TextIO, status: int) -> int:
+def _print(text: str, stream: TextIO) -> None:
+    """Write a line; a failure ends the run as the click commands end it."""
     try:
         stream.write(text + "\n")
         stream.flush()
     except Exception as exc:
         exit_for(exc)
-    return status
 
 
 def main() -> None:
@@ -251,7 +282,7 @@ def main() -> None:
         try:
             status = run(job)
         except KeyboardInterrupt:  # as click's commands end
-            status = EXIT_INTERRUPTED
+            status = ExitStatus.INTERRUPTED
         if status is not None:
             sys.exit(status)
     from .cli import main as click_main

@@ -60,3 +60,13 @@ def split_list(text: str) -> list[str]:
 
 
 __all__ = ["split_list"]
+
+
+def split_param(item: str) -> tuple[str, str] | None:
+    """``NAME=VALUE`` (``--param``; a leading ``$`` on NAME allowed) as
+    (NAME, VALUE), or None when it is not of that form."""
+    name, sep, value = item.partition("=")
+    name = name.strip().lstrip("$")
+    if not sep or not name:
+        return None
+    return name, value

@@ -9,8 +9,8 @@ import pyarrow as pa
 import pytest
 
 import cqlang
-from cqlang.arrow import MisfitWarning
 from cqlang.emulator import DEFAULT_CAMPAIGN, Emulator, generate_records
+from cqlang.output.arrow import MisfitWarning
 
 KEY = "demo-key"
 

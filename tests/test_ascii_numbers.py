@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import cqlang
 from cqlang.cli import main
-from cqlang.cliparams import FloatRange, IntRange
+from cqlang.cli.paramtypes import FloatRange, IntRange
 from cqlang.digits import ascii_float, ascii_int
 from cqlang.emulator import FaultSpecError, parse_faults
 from cqlang.repl import Dispatcher, Session
@@ -39,7 +39,11 @@ def number_options() -> list[tuple[tuple[str, ...], click.Option]]:
     while todo:
         path, cmd = todo.pop()
         if isinstance(cmd, click.Group):
-            todo.extend(((*path, n), c) for n, c in cmd.commands.items())
+            ctx = click.Context(cmd)  # the commands load lazily
+            for n in cmd.list_commands(ctx):
+                sub = cmd.get_command(ctx, n)
+                assert sub is not None
+                todo.append(((*path, n), sub))
         for p in cmd.params:
             if isinstance(p, click.Option) and isinstance(p.type, click.types._NumberParamTypeBase):
                 found.append((path, p))

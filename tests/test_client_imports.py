@@ -16,7 +16,7 @@ CLIENT = ROOT / "cqlang" / "client"
 #: The modules of cqlang below the client that it may use.
 LOWER = {
     "cqlang.api",
-    "cqlang.arrow",  # records to typed Arrow batches (iter_batches, to_arrow)
+    "cqlang.output.arrow",  # records to typed Arrow batches (iter_batches, to_arrow)
     "cqlang.diagnostics",
     "cqlang.encoding",
     "cqlang.env",

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 import cqlang
 from cqlang.cli import main
-from cqlang.colour import enabled, paint
 from cqlang.diagnostics import render_all
 from cqlang.repl import Dispatcher, Session
+from cqlang.term.colour import enabled, paint
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 BAD = "prioirty >= 3 and state = OPNE"

@@ -23,8 +23,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cqlang.cli import main
-from cqlang.columns import LIST_SHAPES, RECORD_LAYOUT
 from cqlang.emulator import DEFAULT_CAMPAIGN, Emulator, generate_records
+from cqlang.output.columns import LIST_SHAPES, RECORD_LAYOUT
 
 CAMPAIGN = DEFAULT_CAMPAIGN
 DECLARED = {"region": "string", "score": "integer", "visit": "datetime"}
@@ -327,7 +327,7 @@ def test_an_empty_result_is_a_file_with_the_columns(served: dict[str, str], tmp_
 def test_csv_writes_each_record_as_it_arrives() -> None:
     """The header before any record, then each row as its record comes (the
     old CSV was built in memory and written after the last request)."""
-    from cqlang.writers import make_writer
+    from cqlang.output.writers import make_writer
 
     out = io.StringIO()
     writer = make_writer("csv", out)
@@ -340,8 +340,8 @@ def test_csv_writes_each_record_as_it_arrives() -> None:
 
 def test_parquet_row_groups_leave_memory_as_they_fill(tmp_path: Path) -> None:
     """Row groups go to the spool file while records still come."""
-    from cqlang.arrowfile import ROW_GROUP_ROWS
-    from cqlang.writers import make_writer
+    from cqlang.output.arrowfile import ROW_GROUP_ROWS
+    from cqlang.output.writers import make_writer
 
     recs = generate_records(200, seed=1)
     with open(tmp_path / "out.parquet", "wb") as out:

@@ -29,6 +29,7 @@ from cqlang.config import (
     target_file,
     tomlscan,
 )
+from cqlang.status import exit_status
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "cqlang.toml"
@@ -208,7 +209,7 @@ def test_mistakes_in_a_file_are_config_errors(isolated: Path, text: str, expecte
         Config.load(p)
     assert expected in str(info.value)
     assert "c.toml" in str(info.value)
-    assert info.value.cqlang_exit_status == 2
+    assert exit_status(info.value) == 2
 
 
 def test_missing_config_file_is_an_error(isolated: Path) -> None:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from cqlang.cli import main
 from cqlang.config import Config, ConfigError, check_text
 from cqlang.config import validate as configcheck
+from cqlang.status import exit_status
 
 
 @pytest.fixture(autouse=True)
@@ -80,7 +81,7 @@ def test_every_mistake_of_a_cqlang_toml_is_reported_at_its_place(isolated: Path)
     assert [(p.line, p.column) for p in err.problems] == [
         tuple(int(n) for n in e.split(":")[:2]) for e in EXPECTED
     ]
-    assert err.cqlang_exit_status == 2
+    assert exit_status(err) == 2
 
 
 def test_every_mistake_of_a_pyproject_table_is_reported_at_its_place(isolated: Path) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 import cqlang
 from cqlang import errors
+from cqlang.status import exit_status, exit_statuses
 
 
 def test_every_error_is_a_cql_error() -> None:
@@ -41,7 +42,7 @@ def test_a_missing_connection_is_a_config_error_not_an_api_error() -> None:
     with pytest.raises(cqlang.ConfigurationError, match="no API base URL") as info:
         Client(base_url="", api_key="k")
     exc = info.value
-    assert exc.cqlang_exit_status == 2 and exc.status is None and exc.url == ""
+    assert exit_status(exc) == 2 and exc.status is None and exc.url == ""
     assert [p.message for p in exc.problems] == [str(exc)]
 
 
@@ -56,17 +57,18 @@ def test_errors_carry_data() -> None:
     assert (problem.path is not None and problem.path.name, problem.key) == ("c.toml", "queries.x")
     assert str(problem).endswith("c.toml:3:5: queries.x: no such file")
     api = errors.NotFoundError("HTTP 404", status=404, url="http://h/x", body="{}")
-    assert (api.status, api.url, api.body, api.cqlang_exit_status) == (404, "http://h/x", "{}", 3)
+    assert (api.status, api.url, api.body, exit_status(api)) == (404, "http://h/x", "{}", 3)
     assert errors.SettingError("exclude cannot hold id", "exclude").setting == "exclude"
 
 
-def test_exit_statuses_are_on_the_classes() -> None:
-    assert errors.ConfigError.cqlang_exit_status == 2
-    assert errors.SettingError.cqlang_exit_status == 2
-    assert errors.QueryExistsError.cqlang_exit_status == 1
-    assert errors.UnknownQueryError.cqlang_exit_status == 1
-    assert errors.ApiError.cqlang_exit_status == 3
-    assert not hasattr(cqlang.CqlSyntaxError, "cqlang_exit_status")  # 1, with its diagnostics
+def test_exit_statuses_come_from_the_one_table() -> None:
+    assert exit_status(errors.ConfigError("x")) == 2
+    assert exit_status(errors.SettingError("x")) == 2
+    assert exit_status(errors.QueryExistsError("x")) == 1
+    assert exit_status(errors.UnknownQueryError("x")) == 1
+    assert exit_status(errors.ApiError("x")) == 3
+    assert exit_status(cqlang.CqlSyntaxError("x")) == 1  # with its diagnostics
+    assert not any(hasattr(c, "cqlang_exit_status") for c in exit_statuses())
 
 
 def test_rendered_for_a_front_end_without_diagnostics_is_the_message() -> None:

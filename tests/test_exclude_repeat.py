@@ -96,9 +96,12 @@ def test_fetch_adds_every_exclude(emulator: Emulator) -> None:
 
 
 def test_every_exclude_option_is_repeatable() -> None:
+    ctx = click.Context(main)  # the commands load lazily
+    commands = {name: main.get_command(ctx, name) for name in main.list_commands(ctx)}
     found = [
         (name, p)
-        for name, cmd in main.commands.items()
+        for name, cmd in commands.items()
+        if cmd is not None
         for p in cmd.params
         if isinstance(p, click.Option) and "--exclude" in p.opts
     ]

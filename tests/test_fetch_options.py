@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 
 from cqlang.cli import main
 from cqlang.emulator import DEFAULT_CAMPAIGN, Emulator
-from cqlang.progress import Progress, wanted
+from cqlang.term.progress import Progress, wanted
 
 CAMPAIGN = DEFAULT_CAMPAIGN
 QUERIES = [

@@ -19,7 +19,8 @@ from click.testing import CliRunner, Result
 
 from cqlang.cli import main
 from cqlang.emulator import DEFAULT_CAMPAIGN, Emulator
-from cqlang.output import csv_header, remove_stale
+from cqlang.output.atomic import remove_stale
+from cqlang.output.target import csv_header
 from cqlang.schema import DEFAULT_SCHEMA
 
 

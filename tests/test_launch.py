@@ -13,6 +13,8 @@ from click.testing import CliRunner
 import cqlang.cli
 from cqlang import launch
 from cqlang.config import locate
+from cqlang.params import split_param
+from cqlang.status import ExitStatus
 
 NOW = "2021-08-10 14:30:30"
 APP = cqlang.cli.main  # the click application (the tests replace the name)
@@ -97,7 +99,56 @@ FAST = [
     ["compile", "-p", "d=٢٠٢١-٠٨-١٠", "created_date > $d"],
 ]
 
+#: check and explain of the same one shape (issue 12: their cold start).
+FAST_CHECK_EXPLAIN = [
+    ["check", "state = OPEN"],
+    ["check", "prioirty > 3 and state = opn"],  # two errors, exit 1
+    ["check", "state in (OPEN, OPEN)"],  # a warning, exit 0
+    ["check", "--json", "prioirty > 3"],
+    ["check", "--json", "state = OPEN"],
+    ["check", "--strict", "custom.region = PL"],
+    ["check", "custom.region = PL"],  # a warning without --strict
+    ["check", "-p", "p=3", "--param", "$s=OPEN", "priority >= $p and state = $s"],
+    ["check", "priority = $p"],  # unbound parameter
+    ["check", "-p", "unused=1", "state = OPEN"],  # an unused one
+    ["check", "--tz", "Europe/Warsaw", "--now", NOW, "created_date > yesterday"],
+    ["check", "@nope"],
+    ["check", ""],
+    ["check", "--", "state = OPEN"],
+    ["check", "(" * 300 + "state = OPEN" + ")" * 300],
+    ["check", "-p", "p=٣", "priority = $p"],
+    ["explain", "state = OPEN"],
+    ["explain", "state = OPEN or priority > 3"],
+    ["explain", "close_reason != X"],  # a residual: the server narrows nothing
+    ["explain", "state = OPEN and close_reason != X"],
+    ["explain", "state = OPEN and state = CLOSED"],  # never matches, a warning
+    ["explain", "--json", "state = OPEN or priority > 3"],
+    ["explain", "--json", "prioirty > 3"],
+    ["explain", "--json", "state in (OPEN, OPEN) or close_reason != X"],
+    ["explain", "prioirty > 3"],
+    ["explain", "-p", "r=PL, CZ", "custom.region in $r"],
+    ["explain", "--tz", "Europe/Warsaw", "--now", NOW, "created_date > yesterday or priority > 1"],
+    ["explain", "--now=2021-08-10T12:00:00Z", "created_date = today"],
+    ["explain", " or ".join(f"priority = {n}" for n in range(40))],  # past max_branches
+    ["explain", "@nope"],
+    ["explain", "--", "state = OPEN"],
+]
+
 CLICK = [
+    ["check", "-"],
+    ["check", "--max-branches", "4", "state = OPEN"],
+    ["check", "--format", "json", "state = OPEN"],
+    ["check", "-f", "q.cql"],
+    ["check", "q.cql"],
+    ["check", "--tz", "Nowhere/Land", "state = OPEN"],
+    ["check", "--json=yes", "state = OPEN"],
+    ["explain", "--strict", "state = OPEN"],
+    ["explain", "--format", "json", "state = OPEN"],
+    ["explain", "--max-branches", "4", "state = OPEN"],
+    ["explain", "--now", "yesterday-ish", "state = OPEN"],
+    ["explain", "-h"],
+    ["explain"],
+    ["compile", "--json", "state = OPEN"],
     ["compile"],  # no QUERY: a usage error
     ["compile", "a", "b"],
     ["compile", "--help"],
@@ -120,7 +171,8 @@ CLICK = [
     ["compile", 'custom.x = "\x1b[31mred" and prioirty > 1'],  # click strips escapes
     ["compile", "custom.x = '\udcff'"],  # an undecodable byte from argv
     ["--version"],
-    ["check", "state = OPEN"],
+    ["--help"],
+    ["fmt", "state = OPEN"],
     [],
     ["compile", "-f", "q.cql"],  # a query file
     ["compile", "--file=q.cql"],
@@ -154,6 +206,42 @@ def test_simple_compiles_skip_click_and_print_the_same(
     fast, code, out, err = launched(monkeypatch, capsys, args)
     assert fast
     assert (code, out, err) == clicked(args)
+
+
+@pytest.mark.parametrize("args", FAST_CHECK_EXPLAIN, ids=lambda a: " ".join(a)[:40])
+def test_simple_checks_and_explains_skip_click_and_print_the_same(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fast, code, out, err = launched(monkeypatch, capsys, args)
+    assert fast
+    assert (code, out, err) == clicked(args)
+
+
+def test_check_and_explain_of_a_file_name_say_to_use_f(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], no_config: Path
+) -> None:
+    (no_config / "q.cql").write_text("state = OPEN\n", encoding="utf-8")
+    for command in ("check", "explain"):
+        fast, code, _, err = launched(monkeypatch, capsys, [command, "q.cql"])
+        assert (fast, code) == (False, 2)
+        assert "use -f q.cql" in err
+
+
+def test_the_fast_path_prints_nothing_before_its_answer_is_whole(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unexpected failure after the plan (here: in drawing it) leaves
+    the job to click with nothing printed, so nothing is printed twice."""
+    from cqlang.planner import Plan
+
+    def broken(self: Plan) -> str:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Plan, "explain", broken)
+    job = launch.read_command_line(["explain", "state = OPEN"])
+    assert job is not None
+    assert launch.run(job) is None
+    assert capsys.readouterr() == ("", "")
 
 
 @pytest.mark.parametrize("args", CLICK, ids=lambda a: " ".join(a)[:40])
@@ -238,7 +326,7 @@ def test_a_full_disk_is_exit_74(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.argv", ["cqlang", "compile", "state = OPEN"])
     with pytest.raises(SystemExit) as stop:
         launch.main()
-    assert stop.value.code == launch.EXIT_IO
+    assert stop.value.code == ExitStatus.IO
     assert messages == ["cqlang: cannot write the output: No space left on device\n"]
 
 
@@ -258,7 +346,7 @@ def test_ctrl_c_while_printing_exits_130_quietly(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr("sys.argv", ["cqlang", "compile", "state = OPEN"])
     with pytest.raises(SystemExit) as stop:
         launch.main()
-    assert stop.value.code == launch.EXIT_INTERRUPTED
+    assert stop.value.code == ExitStatus.INTERRUPTED
 
 
 # ------------------------------------------------------------- reading argv
@@ -274,13 +362,19 @@ def test_command_lines_read() -> None:
     assert launch.read_command_line(["compile", "--", "a", "b"]) is None
     assert launch.read_command_line(["compile", "a", "--", "b"]) is None
     assert launch.read_command_line(["fmt", "q"]) is None
+    job = launch.read_command_line(["check", "--json", "--strict", "-p", "a=1", "q"])
+    assert job is not None
+    assert (job.command, job.as_json, job.strict, job.params) == ("check", True, True, ["a=1"])
+    assert launch.read_command_line(["explain", "--strict", "q"]) is None  # no such option
+    assert launch.read_command_line(["explain", "--format", "json", "q"]) is None
+    assert launch.read_command_line(["compile", "--json", "q"]) is None
 
 
 def test_split_param() -> None:
-    assert launch.split_param("$a= b=c") == ("a", " b=c")
-    assert launch.split_param("a=") == ("a", "")
-    assert launch.split_param("=1") is None
-    assert launch.split_param("a") is None
+    assert split_param("$a= b=c") == ("a", " b=c")
+    assert split_param("a=") == ("a", "")
+    assert split_param("=1") is None
+    assert split_param("a") is None
 
 
 # ------------------------------------------------------- where configs are

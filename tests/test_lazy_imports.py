@@ -145,6 +145,90 @@ def test_completion_from_the_wheel_needs_no_lark(tmp_path: Path) -> None:
     assert loaded_as_installed(tmp_path, code, ("lark", "prompt_toolkit")) == []
 
 
+def console_script(tmp_path: Path, argv: list[str], allowed: tuple[int, ...] = (0,)) -> str:
+    """The code that runs the console script with ``argv`` where no config
+    file is found (what it prints is thrown away)."""
+    return (
+        "import io, os\n"
+        f"os.chdir({str(tmp_path)!r})\n"
+        f"os.environ['XDG_CONFIG_HOME'] = {str(tmp_path)!r}\n"
+        "os.environ.pop('CQLANG_CONFIG', None)\n"
+        "real, sys.stdout = sys.stdout, io.TextIOWrapper(io.BytesIO(), encoding='utf-8')\n"
+        "err, sys.stderr = sys.stderr, io.TextIOWrapper(io.BytesIO(), encoding='utf-8')\n"
+        f"sys.argv = {['cqlang', *argv]!r}\n"
+        "from cqlang.launch import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as stop:\n"
+        f"    assert stop.code in {allowed!r}, stop.code\n"
+        "sys.stdout, sys.stderr = real, err\n"
+        "extra = [m for m in sys.modules if m.startswith('cqlang.config.')]\n"
+        "assert extra == ['cqlang.config.locate'], extra\n"
+    )
+
+
+def test_check_and_explain_start_without_click_or_config(tmp_path: Path) -> None:
+    """cqlang/launch.py answers `check` and `explain` of the simplest shape
+    too (issue 12: their cold start): of the config package, only its light
+    ``__init__`` and ``cqlang.config.locate``."""
+    heavy = (
+        "click",
+        "cqlang.cli",
+        "platformdirs",
+        "pathlib",
+        "tomllib",
+        "typing",
+        "threading",
+        "lark",
+        "dataclasses",
+        "inspect",
+    )
+    for argv in (
+        ["check", "prioirty > 3 and state in (OPEN, OPEN)"],
+        ["check", "--json", "-p", "p=3", "priority > $p"],
+        ["explain", "state = OPEN or close_reason != X"],
+        ["explain", "--json", "state = OPEN or priority > 3"],
+    ):
+        code = console_script(tmp_path, argv, allowed=(0, 1))
+        assert loaded_as_installed(tmp_path, code, heavy) == [], argv
+
+
+def test_help_loads_no_compiler_and_no_service(tmp_path: Path) -> None:
+    """`cqlang --help` loads click and the command modules, which import
+    what they run only when run: no phase of the compiler, no config (its
+    light package and ``cqlang.config.locate`` aside: the launcher looks for
+    a config file), no client, no terminal library (issue 12: --help at
+    most 6x a bare start)."""
+    lazy = (
+        "cqlang.api",
+        "cqlang.parser",
+        "cqlang.checker",
+        "cqlang.planner",
+        "cqlang.errors",
+        "cqlang.client",
+        "cqlang.output",
+        "cqlang.repl",
+        "cqlang.emulator",
+        "requests",
+        "prompt_toolkit",
+        "rich",
+        "pygments",
+        "lark",
+        "platformdirs",
+        "dataclasses",
+        "json",
+    )
+    probe = (
+        "import sys\n"
+        + console_script(tmp_path, ["--help"])
+        + f"print(' '.join(m for m in {lazy!r} if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.split() == []
+
+
 def test_the_config_package_is_light_to_import() -> None:
     """``import cqlang.config`` (after ``cqlang``) loads none of its modules
     (each public name is loaded on first use) and no library."""

@@ -19,12 +19,12 @@ from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from cqlang import pager
 from cqlang.cli import main
-from cqlang.display import render_expanded, render_record
 from cqlang.emulator import DEFAULT_API_KEY, DEFAULT_CAMPAIGN, Emulator
+from cqlang.output.display import render_expanded, render_record
 from cqlang.repl import Dispatcher, Session
 from cqlang.repl.app import Repl
+from cqlang.term import pager
 
 QUERY = "state = OPEN and priority >= 50"
 

@@ -226,8 +226,8 @@ class Client:
         columns (needs ``cqlang[arrow]``), ``batch_size`` records each.
         ``columns`` chooses and orders them (``"id,state,custom.region"``);
         the heavy fields no column reads are not fetched. ``options`` are
-        those of :meth:`voice_campaign_requests`. See :mod:`cqlang.arrow`."""
-        from ..arrow import record_batches
+        those of :meth:`voice_campaign_requests`. See :mod:`cqlang.output.arrow`."""
+        from ..output.arrow import record_batches
 
         return record_batches(
             self, campaign_id, query, columns=columns, batch_size=batch_size, **options
@@ -237,7 +237,7 @@ class Client:
         """The matching records as one ``pyarrow.Table`` (the arguments of
         :meth:`iter_batches`); its metadata records the query, the plan and
         the fetch time."""
-        from ..arrow import to_table
+        from ..output.arrow import to_table
 
         return to_table(self, campaign_id, query, **options)
 

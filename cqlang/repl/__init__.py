@@ -5,7 +5,8 @@ The parts, each usable on its own:
 * :class:`~cqlang.repl.session.Session`: the state (campaign, time zone,
   parameters, named queries, last query) and the live status line;
 * :class:`~cqlang.repl.commands.Dispatcher`: one input in, one
-  :class:`~cqlang.repl.commands.Reply` out (queries and meta commands);
+  :class:`~cqlang.repl.meta.Reply` out (queries and meta commands), the
+  meta commands from one registry (:data:`~cqlang.repl.commands.COMMANDS`);
 * :class:`cqlang.repl.app.Repl`: the prompt_toolkit loop (imported only for
   a terminal, so piped use never loads prompt_toolkit);
 * :func:`run_script`: the same without a terminal, one query per line.
@@ -19,8 +20,10 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from ..config.fetchspec import Settings
-from .commands import COMMANDS, Dispatcher, Reply
+from ..status import ExitStatus
+from .commands import COMMANDS, Dispatcher
 from .integrations import Unavailable, load_environment
+from .meta import Reply
 from .session import (
     Session,
     bare_command,
@@ -40,10 +43,6 @@ __all__ = [
     "split_statements",
     "statement_spans",
 ]
-
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
 
 
 def run_script(lines: Iterable[str], dispatcher: Dispatcher, out: TextIO, err: TextIO) -> int:
@@ -80,10 +79,10 @@ def run_script(lines: Iterable[str], dispatcher: Dispatcher, out: TextIO, err: T
         if pending and command:
             text, pending = "\n".join(pending), []
             if submit(text, False):
-                return EXIT_OK if ok else EXIT_INVALID
+                return ExitStatus.OK if ok else ExitStatus.INVALID
         if command:
             if submit(line, True):
-                return EXIT_OK if ok else EXIT_INVALID
+                return ExitStatus.OK if ok else ExitStatus.INVALID
             continue
         if not pending and not line.strip():
             continue
@@ -93,10 +92,10 @@ def run_script(lines: Iterable[str], dispatcher: Dispatcher, out: TextIO, err: T
             continue
         pending = []
         if submit(text, False):
-            return EXIT_OK if ok else EXIT_INVALID
+            return ExitStatus.OK if ok else ExitStatus.INVALID
     if pending:  # the input ended inside a query: run it as it is (its error shows)
         submit("\n".join(pending), False)
-    return EXIT_OK if ok else EXIT_INVALID
+    return ExitStatus.OK if ok else ExitStatus.INVALID
 
 
 def run(
@@ -116,7 +115,7 @@ def run(
     (``auto``, ``always``, ``never``; ``None``: auto). Returns the exit
     status (2 for a bad ``--tz`` or config)."""
     from .. import timeexpr
-    from ..colour import enabled
+    from ..term.colour import enabled
 
     stdin = stdin if stdin is not None else sys.stdin
     stdout = stdout if stdout is not None else sys.stdout
@@ -125,13 +124,13 @@ def run(
         env = load_environment(profile, config_file)
     except Unavailable as exc:
         stderr.write(f"cqlang: {exc}\n")
-        return EXIT_USAGE
+        return ExitStatus.USAGE
     if tz:
         try:
             timeexpr.zone(tz)
         except timeexpr.TimeError as exc:
             stderr.write(f"cqlang: --tz: {exc}\n")
-            return EXIT_USAGE
+            return ExitStatus.USAGE
     session = Session(
         campaign=campaign or None,
         tz=tz or None,

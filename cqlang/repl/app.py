@@ -20,7 +20,7 @@ import stat
 import sys
 import threading
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application.current import get_app
@@ -33,10 +33,12 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.styles import Style
 
-from .commands import Dispatcher, Reply
+from .commands import COMMANDS, Dispatcher
 from .completer import CqlangCompleter
 from .highlighting import IncrementalHighlighter
+from .meta import Registry, Reply
 from .session import Session, needs_more_input
+from .statusline import status_line
 
 __all__ = ["PROMPT", "LiveStatus", "PrivateFileHistory", "Repl", "file_history", "history_path"]
 
@@ -103,13 +105,17 @@ def file_history() -> History:
 
 
 class LiveStatus:
-    """The bottom toolbar: the session's status of the text as typed,
-    computed ``delay`` seconds after the last change (debounced)."""
+    """The bottom toolbar: the status line of the text as typed
+    (:func:`~cqlang.repl.statusline.status_line`), computed ``delay``
+    seconds after the last change (debounced)."""
 
-    def __init__(self, session: Session, delay: float = 0.15) -> None:
+    def __init__(
+        self, session: Session, delay: float = 0.15, commands: Registry[Any] | None = None
+    ) -> None:
         self.session = session
         self.delay = delay
-        self.line = session.status("")
+        self.commands = COMMANDS if commands is None else commands
+        self.line = status_line(session, "", self.commands)
         self.computed_for = ""
         self._generation = 0
 
@@ -121,7 +127,7 @@ class LiveStatus:
 
     def compute(self, text: str) -> str:
         try:
-            line = self.session.status(text)
+            line = status_line(self.session, text, self.commands)
         except Exception as exc:  # never break the prompt over a status line
             line = f"(no status: {type(exc).__name__}: {exc})"
         self.line, self.computed_for = line, text
@@ -171,13 +177,13 @@ class Repl:
         self.session = dispatcher.session
         self.stdout = stdout if stdout is not None else sys.stdout
         self.pager = pager
-        self.live = LiveStatus(self.session, debounce)
+        self.live = LiveStatus(self.session, debounce, dispatcher.commands)
         self.prompt: PromptSession[str] = PromptSession(
             PROMPT,
             multiline=True,
             prompt_continuation=CONTINUATION,
             lexer=IncrementalHighlighter(),
-            completer=CqlangCompleter(self.session),
+            completer=CqlangCompleter(self.session, dispatcher.commands),
             complete_in_thread=True,
             complete_while_typing=True,
             auto_suggest=AutoSuggestFromHistory(),
@@ -219,11 +225,11 @@ class Repl:
 
     def write(self, text: str) -> None:
         """Print a reply; through the pager when it is on and the text does
-        not fit the terminal (cqlang.pager: $PAGER, LESS=-SRXF)."""
+        not fit the terminal (cqlang.term.pager: $PAGER, LESS=-SRXF)."""
         if self.pager and self.session.pager:
             import shutil
 
-            from .. import pager
+            from ..term import pager
 
             rows = shutil.get_terminal_size((100, 24)).lines
             if pager.needed(text, rows) and pager.page(text):

@@ -4,7 +4,7 @@
 
 ``\\fetch`` draws a table (or, after ``\\x``, one block per record), or,
 after ``\\o FILE``, writes the records to FILE in the format its extension
-names (Parquet included: :mod:`cqlang.writers`), replacing it as ``cqlang
+names (Parquet included: :mod:`cqlang.output.writers`), replacing it as ``cqlang
 fetch -o`` does. ``\\show ID`` finds the record among those the last
 ``\\fetch`` brought, else pages through the campaign for it (the API has
 no filter on ``id``).
@@ -17,14 +17,14 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..columns import HEAVY_FIELDS
 from ..config.fetchspec import FetchSpec, SettingError
-from ..display import custom_keys_of, render_expanded, render_record, render_table
-from ..errors import CqlError
+from ..errors import CqlError, MissingExtra, OutputError, OutputSettingError
+from ..output.columns import HEAVY_FIELDS
+from ..output.display import custom_keys_of, render_expanded, render_record, render_table
 from .integrations import ClientLike, Unavailable
+from .meta import Reply
 
 if TYPE_CHECKING:
-    from .commands import Reply
     from .session import Session
 
 __all__ = ["RecordCommands", "as_number", "on_off"]
@@ -58,8 +58,6 @@ def on_off(arg: str, current: bool) -> bool | None:
 
 
 def _reply(text: str = "", ok: bool = True) -> Reply:
-    from .commands import Reply
-
     return Reply(text, ok=ok)
 
 
@@ -142,28 +140,25 @@ class RecordCommands:
         """The records to ``path`` (``n`` of them; ``None``: all)."""
         from datetime import UTC, datetime
 
-        from .. import output
+        from ..output.target import choose_format
+        from ..output.write import emit
 
         try:
-            fmt = output.choose_format(None, path, False)
+            fmt = choose_format(None, path, False)
             plan = spec.plan()
             options: dict[str, Any] = {"schema": spec.schema, "exclude": spec.exclude}
             if fmt in ("parquet", "arrow"):
-                from ..arrow import file_metadata
+                from ..output.arrowconvert import file_metadata
 
                 options["metadata"] = file_metadata(
                     spec.text, plan, datetime.now(UTC), spec.campaign
                 )
             records = spec.fetch(self._client(), plan=plan, limit=n)
-            writer = output.emit(records, fmt, path, **options)
-        except (Unavailable, SettingError, output.UsageError, output.OutputError) as exc:
+            writer = emit(records, fmt, path, **options)
+        except (Unavailable, SettingError, MissingExtra, OutputError) as exc:
             return _reply(str(exc), ok=False)
         except CqlError as exc:
             return self._failed(exc)
-        except Exception as exc:  # MissingExtra and kin: a message of their own
-            if isinstance(getattr(exc, "cqlang_exit_status", None), int):
-                return _reply(str(exc), ok=False)
-            raise
         lines = [f"warning: {note}" for note in writer.notes()]
         count = writer.count
         lines.append(f"wrote {count:,} record{'' if count == 1 else 's'} to {path} ({fmt})")
@@ -234,7 +229,7 @@ class RecordCommands:
         return _reply(f"pager is {'on' if value else 'off'}")
 
     def cmd_o(self, arg: str) -> Reply:
-        from .. import output
+        from ..output.target import check_binary, check_output, choose_format
 
         s = self.session
         path = arg.strip()
@@ -245,14 +240,12 @@ class RecordCommands:
         if os.path.isdir(path):
             return _reply(f"\\o {path}: a folder; name a file", ok=False)
         try:
-            output.check_output(path)
-            fmt = output.choose_format(None, path, False)
-            output.check_binary(fmt, path, False)
-        except output.UsageError as exc:
+            check_output(path)
+            fmt = choose_format(None, path, False)
+            check_binary(fmt, path, False)
+        except OutputSettingError as exc:
             return _reply(str(exc).replace("--output", "\\o"), ok=False)
-        except Exception as exc:  # no pyarrow: the message names the extra
-            if isinstance(getattr(exc, "cqlang_exit_status", None), int):
-                return _reply(str(exc), ok=False)
-            raise
+        except MissingExtra as exc:  # no pyarrow: the message names the extra
+            return _reply(str(exc), ok=False)
         s.output = path
         return _reply(f"\\fetch writes the records to {path} ({fmt}); \\o alone: the screen")

@@ -131,32 +131,6 @@ class Session:
         plan, diags = api.plan_and_check(spec.text, spec.env())
         return shown(diags), plan
 
-    def status(self, text: str) -> str:
-        """The live status line for the input ``text`` (see docs/repl.md)."""
-        stripped = text.strip()
-        if not stripped:
-            return "type a query, or \\help"
-        word = bare_command(stripped)
-        if stripped.startswith("\\") or word is not None:
-            from .commands import describe
-
-            return describe(stripped if word is None else "\\" + word)
-        statements = [text[s:e] for s, e in statement_spans(text) if text[s:e].strip()]
-        plan: Plan | None = None
-        for stmt in statements:
-            diags, plan = self.assess(stmt)
-            if diags:
-                return _one_line(diags[0])
-        if plan is None:  # pragma: no cover - only blank statements
-            return "type a query, or \\help"
-        if plan.never_matches:
-            return "never matches: no request is needed"
-        n = plan.requests
-        words = f"ok: {n} request{'s' if n != 1 else ''}"
-        if plan.residual is not None:
-            words += ", then checked on the client"
-        return words
-
     # -------------------------------------------------------- named queries
     def query_names(self) -> list[str]:
         return sorted(self.queries)
@@ -166,11 +140,6 @@ class Session:
         if isinstance(entry, str):
             return entry
         return str(getattr(entry, "text", entry))
-
-
-def _one_line(d: Diagnostic) -> str:
-    hint = f" ({d.hint})" if d.hint else ""
-    return f"{d.severity}[{d.code}] {d.line}:{d.column}: {d.message}{hint}"
 
 
 # ------------------------------------------------------------- statements

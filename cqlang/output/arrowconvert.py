@@ -1,7 +1,9 @@
-"""Records as typed Arrow data: record batches, and Parquet or Arrow IPC files.
+"""Records as typed Arrow data: the :class:`Converter` of records to record
+batches (:mod:`cqlang.output.arrow` is the Python API over it, and
+:mod:`cqlang.output.arrowfile` writes its batches to Parquet or Arrow IPC files).
 
 Needs pyarrow (the extra ``cqlang[arrow]``); :func:`require` says so in a
-usage error when it is missing. Columns come from :mod:`cqlang.columns`:
+usage error when it is missing. Columns come from :mod:`cqlang.output.columns`:
 
 * ``datetime`` as ``timestamp[s, tz=UTC]`` (Parquet has no seconds unit: a
   Parquet file stores them as milliseconds, whole seconds all);
@@ -13,7 +15,7 @@ usage error when it is missing. Columns come from :mod:`cqlang.columns`:
   declared is a string); a record whose ``custom`` is missing or ``null``
   has ``null`` in all of them;
 * ``history``, ``call_history``, ``dialogs`` as lists of structs
-  (:data:`cqlang.columns.LIST_SHAPES`); ``process_days`` as a list of int64.
+  (:data:`cqlang.output.columns.LIST_SHAPES`); ``process_days`` as a list of int64.
 
 A value that does not fit its column (``"abc"`` for an integer, a datetime
 that does not parse, a word outside a closed enum, an entry of a list that
@@ -24,7 +26,7 @@ that their shape does not know are counted likewise, and left out.
 
 Without a fixed list of columns, a custom key or a field first seen after
 the first batch adds a column to the batches from then on; a file written
-by :class:`cqlang.arrowfile.FileSink` gets every column (earlier rows ``null``).
+by :class:`cqlang.output.arrowfile.FileSink` gets every column (earlier rows ``null``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
+from ..errors import MissingExtra
+from ..schema import DEFAULT_SCHEMA, Schema
 from .columns import (
     LIST_SHAPES,
     RECORD_LAYOUT,
@@ -44,16 +48,14 @@ from .columns import (
     default_columns,
     extra_column,
 )
-from .schema import DEFAULT_SCHEMA, Schema
 
 __all__ = [
     "BATCH_RECORDS",
     "Converter",
     "MissingExtra",
+    "batches_of",
     "file_metadata",
-    "record_batches",
     "require",
-    "to_table",
 ]
 
 #: Records converted at a time (one record batch).
@@ -63,12 +65,6 @@ DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _INT64 = (-(2**63), 2**63 - 1)
 
 
-class MissingExtra(Exception):
-    """pyarrow is not installed: a usage error (exit 2) naming the extra."""
-
-    cqlang_exit_status = 2
-
-
 def require(what: str = "the parquet format") -> Any:
     """The ``pyarrow`` module, or :class:`MissingExtra` saying how to get it."""
     try:
@@ -76,7 +72,7 @@ def require(what: str = "the parquet format") -> Any:
         import pyarrow.compute
     except ImportError:
         raise MissingExtra(
-            f"{what} needs pyarrow, which is not installed: pip install 'cqlang[arrow]'"
+            f"{what} needs pyarrow, which is not installed: pip install 'cqlang[arrow]'", "arrow"
         ) from None
     return pyarrow
 
@@ -87,7 +83,7 @@ def file_metadata(
     """What a file (and a batch's schema) records of its fetch: the query,
     its plan (as ``cqlang explain --json`` prints it), the time the fetch
     began (UTC, ISO 8601), the campaign and cqlang's version."""
-    from ._version import __version__
+    from .._version import __version__
 
     meta = {
         "cqlang.query": query,
@@ -105,7 +101,7 @@ def _json(value: Any) -> str:
 
 
 def _shown(value: Any) -> str:
-    from .diagnostics import visible
+    from ..diagnostics import visible
 
     text = repr(value)
     return visible(text if len(text) <= 40 else text[:39] + "…")
@@ -367,7 +363,7 @@ class Converter:
         if type(v) is float and v.is_integer() and _INT64[0] <= v <= _INT64[1]:
             return int(v)
         if custom and type(v) is str:
-            from .evaluator import as_int
+            from ..evaluator import as_int
 
             number = as_int(v)  # a custom field compares as text: "5" is 5
             if number is not None:
@@ -552,111 +548,3 @@ def batches_of(
             yield batch
     if chunk:
         yield converter.convert(chunk)
-
-
-# -------------------------------------------------------------- Python API
-
-
-def record_batches(
-    client: Any,
-    campaign_id: str,
-    query: str = "",
-    *,
-    columns: str | Sequence[str] | None = None,
-    batch_size: int = BATCH_RECORDS,
-    schema: Schema | None = None,
-    exclude: Sequence[str] | None = None,
-    plan: Any = None,
-    params: Mapping[str, Any] | None = None,
-    tz: str | None = None,
-    now: datetime | None = None,
-    page_size: int = 1000,
-    limit: int | None = None,
-) -> Batches:
-    """What :meth:`cqlang.Client.iter_batches` does: the query planned now
-    (errors raised here), the records fetched as the batches are consumed."""
-    require("Client.iter_batches")
-    from .columns import fetch_exclude, parse_columns
-
-    if batch_size < 1:
-        raise ValueError("batch_size must be >= 1")
-    schema = schema if schema is not None else DEFAULT_SCHEMA
-    cols = parse_columns(columns, schema) if columns is not None else None
-    if plan is None:
-        from .api import plan as make_plan
-
-        plan = make_plan(query, params=params, tz=tz, now=now, schema=schema)
-    fetched_at = datetime.now(UTC)
-    records = client.voice_campaign_requests(
-        campaign_id,
-        plan=plan,
-        exclude=fetch_exclude(cols, exclude),
-        page_size=page_size,
-        limit=limit,
-    )
-    converter = Converter(
-        cols,
-        schema=schema,
-        exclude=exclude,
-        metadata=file_metadata(query, plan, fetched_at, campaign_id),
-    )
-    return Batches(records, converter, batch_size)
-
-
-class MisfitWarning(UserWarning):
-    """Values that did not fit their column were written as null (the
-    message says which and how many)."""
-
-
-class Batches:
-    """The record batches of a fetch (an iterator), with the
-    :class:`Converter` that makes them: ``schema`` is the Arrow schema of
-    the batches so far. At the end, what did not fit is reported as a
-    :class:`MisfitWarning`."""
-
-    def __init__(
-        self, records: Iterable[Mapping[str, Any]], converter: Converter, size: int
-    ) -> None:
-        self.converter = converter
-        self._batches = batches_of(records, converter, size)
-        self._done = False
-
-    def __iter__(self) -> Batches:
-        return self
-
-    def __next__(self) -> Any:
-        try:
-            return next(self._batches)
-        except StopIteration:
-            if not self._done:
-                self._done = True
-                import warnings
-
-                for note in self.converter.notes():
-                    warnings.warn(note, MisfitWarning, stacklevel=2)
-            raise
-
-    @property
-    def schema(self) -> Any:
-        return self.converter.arrow_schema
-
-
-def to_table(client: Any, campaign_id: str, query: str = "", **options: Any) -> Any:
-    """What :meth:`cqlang.Client.to_arrow` does: every batch in one table,
-    with every column (a column first seen in a later batch is null in the
-    rows before it); the misfit counts join the schema's metadata."""
-    pa = require("Client.to_arrow")
-    from .arrowfile import conform
-
-    stream = record_batches(client, campaign_id, query, **options)
-    got = list(stream)
-    converter = stream.converter
-    final = converter.arrow_schema
-    final = final.with_metadata({**(final.metadata or {}), **_encoded(converter.misfit_metadata())})
-    if not got:
-        return pa.Table.from_batches([], schema=final)
-    return pa.Table.from_batches([conform(b, final) for b in got], schema=final)
-
-
-def _encoded(meta: Mapping[str, str]) -> dict[bytes, bytes]:
-    return {k.encode(): v.encode() for k, v in meta.items()}

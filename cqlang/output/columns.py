@@ -17,7 +17,7 @@ for ``--columns`` it is seen as a row of typed columns:
 :func:`default_columns` is the set a CSV header or a Parquet file starts
 with; :func:`parse_columns` reads ``--columns``; :func:`fetch_exclude` says
 which heavy fields a fetch of some columns can leave out. Nothing here
-imports pyarrow: :mod:`cqlang.arrow` turns these columns into Arrow types.
+imports pyarrow: :mod:`cqlang.output.arrow` turns these columns into Arrow types.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .schema import DEFAULT_SCHEMA, Schema
+from ..errors import ColumnError
+from ..schema import DEFAULT_SCHEMA, Schema
 
 __all__ = [
     "HEAVY_FIELDS",
@@ -101,12 +102,6 @@ LIST_SHAPES: dict[str, tuple[tuple[str, str], ...]] = {
 
 _CUSTOM_PREFIX = "custom."
 _scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-
-
-class ColumnError(ValueError):
-    """A ``--columns`` that cannot work: a usage error (exit 2)."""
-
-    cqlang_exit_status = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,10 +193,10 @@ def parse_columns(spec: str | Sequence[str], schema: Schema = DEFAULT_SCHEMA) ->
     commas (``"custom.a,b"``). A name given twice counts once. Raises
     :class:`ColumnError` for an unknown field (with a suggestion) or an
     empty list."""
-    from .diagnostics import suggest
+    from ..diagnostics import suggest
 
     if isinstance(spec, str):
-        from .params import split_list
+        from ..params import split_list
 
         try:
             items = split_list(spec)

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from .digits import ascii_float, ascii_int
+from ..digits import ascii_float, ascii_int
 
 
 class IntRange(click.IntRange):

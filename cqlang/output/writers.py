@@ -11,7 +11,7 @@ one record at a time.
   lists and objects as JSON text; ``null`` as an empty cell;
 * ``table``: the REPL's table (collected: it is sized to its rows);
 * ``parquet`` and ``arrow`` (Arrow IPC file, ``.arrow``/``.feather``):
-  typed columns (:mod:`cqlang.arrow`), streamed in row groups.
+  typed columns (:mod:`cqlang.output.arrow`), streamed in row groups.
 
 Every writer streams except ``table``: memory does not grow with the
 number of records. :meth:`Writer.notes` says what a format could not keep
@@ -24,6 +24,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..schema import DEFAULT_SCHEMA, Schema
 from .columns import (
     Column,
     decode_custom,
@@ -32,7 +33,6 @@ from .columns import (
     needs_custom,
     project,
 )
-from .schema import DEFAULT_SCHEMA, Schema
 
 __all__ = ["BINARY_FORMATS", "FORMATS", "Writer", "csv_columns", "make_writer", "write_all"]
 
@@ -189,7 +189,7 @@ class TableWriter(Writer):
 
 class ArrowFileWriter(Writer):
     """Parquet or Arrow IPC: records converted a batch at a time, written in
-    row groups through :class:`cqlang.arrowfile.FileSink`."""
+    row groups through :class:`cqlang.output.arrowfile.FileSink`."""
 
     def __init__(
         self,
@@ -202,7 +202,7 @@ class ArrowFileWriter(Writer):
         spool_dir: str | None,
         spool_prefix: str,
     ) -> None:
-        from .arrow import BATCH_RECORDS, Converter
+        from .arrowconvert import BATCH_RECORDS, Converter
         from .arrowfile import FileSink
 
         self.converter = Converter(columns, schema=schema, exclude=exclude, metadata=metadata)
@@ -250,7 +250,7 @@ def make_writer(
     :data:`BINARY_FORMATS`). ``columns``: ``--columns`` (``None``: every
     field); ``exclude``: the fields left out (not in a CSV header or a
     Parquet schema); ``width``: the table's; ``metadata``: a file's
-    (:func:`cqlang.arrow.file_metadata`); ``spool_dir``/``spool_prefix``:
+    (:func:`cqlang.output.arrow.file_metadata`); ``spool_dir``/``spool_prefix``:
     where Parquet and Arrow spool their row groups."""
     if fmt == "jsonl":
         return JsonLinesWriter(out, columns)

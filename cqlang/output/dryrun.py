@@ -15,7 +15,7 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
-from .encoding import encode_json, request_path
+from ..encoding import encode_json, request_path
 
 __all__ = ["URL_VARIABLE", "describe", "first_pages"]
 

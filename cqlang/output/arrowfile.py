@@ -1,5 +1,5 @@
 """Parquet and Arrow IPC files of record batches, streamed in row groups:
-:class:`FileSink` (see :mod:`cqlang.arrow` for the batches)."""
+:class:`FileSink` (see :mod:`cqlang.output.arrow` for the batches)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .arrow import require
+from .arrowconvert import require
 
 __all__ = ["ROW_GROUP_ROWS", "FileSink", "conform"]
 

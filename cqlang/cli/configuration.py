@@ -1,0 +1,34 @@
+"""``cqlang config``: the config files read, the connection in effect and
+where each setting comes from, the merged configuration (secrets masked).
+"""
+
+from __future__ import annotations
+
+import click
+
+from .context import load_config
+
+
+@click.command("config")
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON.")
+def config_cmd(as_json: bool) -> None:
+    """Show the config files read (an earlier one wins), the connection in
+    effect with where each setting comes from, and the merged configuration
+    (secrets masked)."""
+    import json
+
+    cfg = load_config()
+    if not as_json:
+        click.echo(cfg.describe(), nl=False)
+        return
+    conn = cfg.connection()
+    out = {
+        "files": [{"path": str(f.path), "origin": f.origin} for f in cfg.files],
+        "skipped": [s.to_dict() for s in cfg.skipped],
+        "profile": conn.profile,
+        "connection": conn.shown(),
+        "sources": dict(conn.sources),
+        "notes": list(conn.notes),
+        "config": cfg.shown(),
+    }
+    click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))

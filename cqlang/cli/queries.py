@@ -1,0 +1,361 @@
+"""``cqlang queries``: the named queries of the config files (list, show,
+check, save, rm; docs/config.md).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..status import ExitStatus, fail
+from .context import config_path, load_config
+from .group import CqlGroup
+from .inputs import compile_options, max_branches_option, parse_now, parse_params, read_query
+from .paramtypes import IntRange
+from .show import echo_diagnostics, print_query_diagnostics, print_warnings
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+
+def _show_value(value: Any) -> str:
+    """A parameter value as --param would write it."""
+    if isinstance(value, list | tuple):
+        return ",".join(_show_value(v) for v in value)
+    from datetime import datetime
+
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def _json_value(value: Any) -> Any:
+    """A parameter value in JSON output: integers and lists keep their type,
+    a TOML date or datetime is its text as --param would take it."""
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no nan or inf
+    if isinstance(value, int | float | str | bool) or value is None:
+        return value
+    return _show_value(value)
+
+
+def _param_default(value: str) -> str | int:
+    """A --param of `queries save`, as written in the file: digits without a
+    leading zero are an integer, anything else a string (as the REPL's
+    \\save stores them)."""
+    from ..config.fetchspec import stored_param
+
+    stored: str | int = stored_param(value)
+    return stored
+
+
+def _named_query(cfg: Config, name: str) -> Any:
+    from ..config import UnknownQueryError
+    from ..diagnostics import suggest
+
+    name = name.removeprefix("@")
+    named = cfg.queries.get(name)
+    if named is None:
+        close = suggest(name, cfg.queries)
+        hint = f" (did you mean '@{close}'?)" if close else ""
+        if not cfg.queries:
+            hint = " (the config defines no named queries; see `cqlang config`)"
+        raise UnknownQueryError(f"no named query '@{name}'{hint}")
+    return named
+
+
+def _query_json(named: Any) -> dict[str, Any]:
+    loc = named.location()
+    return {
+        "name": named.name,
+        "description": named.description,
+        "query": named.text,
+        "params": {k: _json_value(v) for k, v in named.params.items()},
+        "campaign": named.campaign,
+        "exclude": list(named.exclude) if named.exclude is not None else None,
+        "limit": named.limit,
+        "max_branches": named.max_branches,
+        "timezone": named.timezone,
+        "file": str(named.path) if named.path is not None else None,
+        "line": loc[0] if loc else None,
+    }
+
+
+@click.group("queries", cls=CqlGroup)
+def queries_group() -> None:
+    """The named queries of the config files: `@NAME` in any query uses one.
+
+    list, show, check, save and rm them (docs/config.md).
+    """
+
+
+@queries_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
+def queries_list_cmd(as_json: bool) -> None:
+    """List the named queries with their parameters and descriptions."""
+    import json
+
+    cfg = load_config()
+    if as_json:
+        out = [_query_json(q) for q in cfg.queries.values()]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    if not cfg.queries:
+        where = "" if cfg.files else " (no config file was found; see `cqlang config`)"
+        click.echo(f"no named queries{where}", err=True)
+        return
+    width = max(len(n) for n in cfg.queries) + 1
+    for q in cfg.queries.values():
+        params = " ".join(f"${k}={_show_value(v)}" for k, v in q.params.items())
+        about = " ".join((q.description or "").split())  # one line, whatever the file holds
+        line = f"@{q.name}".ljust(width) + "  " + about
+        if params:
+            line += f"  [{params}]"
+        click.echo(line.rstrip())
+
+
+@queries_group.command("show")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print it and its plan as JSON.")
+@max_branches_option
+@compile_options
+def queries_show_cmd(
+    name: str,
+    as_json: bool,
+    max_branches: int | None,
+    params: tuple[str, ...],
+    tz: str | None,
+    now: str | None,
+) -> None:
+    """Show the named query NAME: its text, its parameters and its plan."""
+    import json
+
+    from ..checker import check_text
+    from ..refs import references_in
+
+    cfg = load_config()
+    named = _named_query(cfg, name)
+    given = parse_params(params)
+    q = cfg.prepare(f"@{named.name}", params=given, tz=tz, max_branches=max_branches)
+    when = parse_now(now)
+    diags = q.check(now=when)
+    used = check_text(q.text, q.env(now=when)).params_used
+    # Defaults of the queries it refers to (directly or not), nearest first.
+    inherited: dict[str, tuple[Any, str]] = {}
+    seen, todo = {named.name}, [named.text]
+    while todo:
+        for ref in references_in(todo.pop(0)):
+            inner = cfg.queries.get(ref)
+            if inner is None or ref in seen:
+                continue
+            seen.add(ref)
+            todo.append(inner.text)
+            for k, v in inner.params.items():
+                inherited.setdefault(k, (v, f"default of @{ref}"))
+    rows: list[tuple[str, Any, str]] = []
+    for pname in sorted(set(q.params) | used):
+        if pname in given:
+            rows.append((pname, given[pname], "--param"))
+        elif pname in named.params:
+            rows.append((pname, named.params[pname], "default"))
+        elif pname in inherited:
+            rows.append((pname, *inherited[pname]))
+    errors = [d for d in diags if d.severity == "error"]
+    plan = None if errors else q.plan(now=when)
+    if as_json:
+        out = _query_json(named)
+        out["alias_of"] = q.chain[1].name if len(q.chain) > 1 else None
+        out["bound"] = {p: {"value": _json_value(v), "from": src} for p, v, src in rows}
+        out["plan"] = plan.to_json() if plan is not None else None
+        out["diagnostics"] = [d.to_dict() for d in diags]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        head = f"@{named.name}" + (f": {named.description}" if named.description else "")
+        lines = [head]
+        loc = named.location()
+        if named.source is not None:
+            lines.append(f"  in {named.source.display()}" + (f":{loc[0]}" if loc else ""))
+        if len(q.chain) > 1:  # an alias: its text is a lone @OTHER
+            lines.append(f"  alias of @{q.chain[1].name}")
+        for key in ("campaign", "timezone", "limit", "max_branches", "exclude"):
+            owner = q.origin(key)  # its own key, else the one of the query it stands for
+            if owner is None:
+                continue
+            value = getattr(owner, key)
+            shown = ", ".join(value) if key == "exclude" else str(value)
+            of = f" (of @{owner.name})" if owner is not named else ""
+            lines.append(f"  {key} {shown}{of}")
+        lines += ["", "query:"]
+        lines += ["  " + t for t in named.text.strip("\n").splitlines()]
+        if rows:
+            lines += ["", "parameters:"]
+            w = max(len(p) + len(_show_value(v)) for p, v, _ in rows) + 4
+            for p, v, src in rows:
+                lines.append(f"  {f'${p} = {_show_value(v)}'.ljust(w)}  ({src})")
+        if plan is not None:
+            lines += ["", "plan:", plan.explain()]
+        click.echo("\n".join(lines))
+    print_query_diagnostics(q, diags, all=True)
+    if errors:
+        sys.exit(ExitStatus.INVALID)
+
+
+@queries_group.command("check")
+@click.argument("files", nargs=-1, metavar="[FILES...]")
+@click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> None:
+    """Check every named query of every config file read, each with its
+    parameter defaults; every mistake is shown at FILE:LINE:COL with a caret
+    (exit 1 on an error).
+
+    With FILES (as the pre-commit hook passes them): each config file
+    (.toml) is checked on its own, as with --config FILE, and each query
+    file (.cql) with the config in effect.
+    """
+    import json
+
+    if files:
+        from ..config.lintfiles import lint_files
+
+        cfg, findings = lint_files(files, load_config(), strict=strict)
+    else:
+        cfg = load_config()
+        findings = cfg.lint(strict=strict)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    if as_json:
+        click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+    else:
+        if findings:
+            from ..diagnostics import render_capped
+
+            shown = render_capped(findings, lambda f: f.rendered, severity=lambda f: f.severity)
+            echo_diagnostics(shown + "\n")
+        count = sum(len(f.queries) for f in cfg.files)
+        read = len(cfg.files)
+        if not read:
+            click.echo("no config file was found (see `cqlang config`)", err=True)
+        else:
+            found = []
+            if errors:
+                found.append(f"{errors} error{'s' if errors != 1 else ''}")
+            if warnings:
+                found.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+            click.echo(
+                f"{count} quer{'ies' if count != 1 else 'y'} in {read} "
+                f"file{'s' if read != 1 else ''}: " + (", ".join(found) or "ok")
+            )
+    if errors:
+        sys.exit(ExitStatus.INVALID)
+
+
+@queries_group.command("save")
+@click.argument("name")
+@click.argument("query")
+@click.option("--description", "-d", metavar="TEXT", help="What the query is for.")
+@click.option("--force", "-f", is_flag=True, help="Replace a query of that name.")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A default for $NAME (repeatable).",
+)
+@click.option(
+    "--max-branches",
+    type=IntRange(min=1),
+    metavar="N",
+    help="Store max_branches = N with it: the most requests the query may need "
+    "(default: the config's, else 32).",
+)
+def queries_save_cmd(
+    name: str,
+    query: str,
+    description: str | None,
+    force: bool,
+    params: tuple[str, ...],
+    max_branches: int | None,
+) -> None:
+    """Save QUERY as @NAME in the --config file, else the nearest cqlang.toml,
+    else a new ./cqlang.toml (comments and layout are kept). An invalid query
+    is refused, and so is an existing NAME without --force."""
+    from ..config import (
+        Config,
+        ConfigError,
+        NamedQuery,
+        QueryExistsError,
+        display_path,
+        save_query,
+        target_file,
+    )
+    from ..diagnostics import for_front_end, render_all
+
+    name = name.removeprefix("@")
+    path = target_file(config_path())
+    try:
+        cfg = load_config()
+    except ConfigError as exc:
+        if path.exists() or exc.path is None or exc.path.absolute() != path.absolute():
+            raise
+        cfg = Config()  # the file to create is the one named
+    text = read_query(query)
+    defaults = {k: _param_default(v) for k, v in parse_params(params).items()}
+    other = cfg.queries.get(name)
+    if other is not None and not force:
+        where = other.source.display() if other.source is not None else "the config"
+        raise QueryExistsError(
+            f"a query named '@{name}' exists already in {where} (use --force to replace it)"
+        )
+    candidate = NamedQuery(
+        name, text, description, params=defaults, max_branches=max_branches, config=cfg
+    )
+    # Checked as `queries check` will check it (an alias with what it inherits).
+    diags = for_front_end(cfg.check_query(candidate, {**cfg.queries, name: candidate}), "cli")
+    if any(d.severity == "error" for d in diags):
+        echo_diagnostics(render_all(for_front_end(diags, "cli"), text))
+        fail(f"'@{name}' was not saved: the query has errors", ExitStatus.INVALID)
+    print_warnings(diags, text)
+    save_query(
+        path,
+        name,
+        text,
+        description=description,
+        params=defaults,
+        force=force,
+        max_branches=max_branches,
+    )
+    click.echo(f"saved @{name} in {display_path(path)}")
+
+
+@queries_group.command("rm")
+@click.argument("name")
+def queries_rm_cmd(name: str) -> None:
+    """Remove @NAME from the --config file, else the nearest cqlang.toml
+    (comments and layout around it are kept)."""
+    from ..config import Config, display_path, remove_query, target_file
+    from ..refs import references_in
+
+    name = name.removeprefix("@")
+    path = target_file(config_path())
+    remove_query(path, name)
+    click.echo(f"removed @{name} from {display_path(path)}")
+    try:
+        cfg = Config.load(config_path())
+    except Exception:
+        return
+    still = cfg.queries.get(name)
+    if still is not None and still.source is not None:
+        click.echo(f"note: @{name} is still defined in {still.source.display()}", err=True)
+    users = [q.name for q in cfg.queries.values() if name in references_in(q.text)]
+    if users and still is None:
+        refs = ", ".join(f"@{u}" for u in users)
+        click.echo(
+            f"warning: {refs} still refer{'s' if len(users) == 1 else ''} to @{name}", err=True
+        )

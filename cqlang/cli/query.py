@@ -1,0 +1,270 @@
+"""The commands about one query, which send nothing: ``compile``, ``check``,
+``explain``, ``fmt`` and ``decompile``. (``compile``, ``check`` and
+``explain`` of the simplest command lines are answered by
+:mod:`cqlang.launch` without click, byte for byte as here.)
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..status import ExitStatus, fail
+from .context import load_config
+from .inputs import (
+    checked_base_url,
+    compile_options,
+    exclude_option,
+    file_option,
+    max_branches_option,
+    parse_now,
+    prepare_query,
+    query_input,
+    read_query,
+)
+from .paramtypes import IntRange
+from .show import print_query_diagnostics, report_query
+
+
+@click.command("compile")
+@click.argument("query", required=False)
+@file_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "param", "url"]),
+    default="json",
+    show_default=True,
+    help="json: the filter list; param: its encoded value; url: the whole request URL.",
+)
+@click.option("--campaign", metavar="ID", help="Voice campaign id (for --format url).")
+@click.option("--base-url", metavar="URL", help="API base URL (default: $CONPEEK_URL).")
+@click.option(
+    "--exclude",
+    metavar="FIELDS",
+    multiple=True,
+    help="Fields the API leaves out, comma-separated, repeatable (for --format url).",
+)
+@click.option("--limit", type=IntRange(min=0), help="The request's limit (for --format url).")
+@click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
+@max_branches_option
+@compile_options
+def compile_cmd(
+    query: str | None,
+    query_file: str | None,
+    fmt: str,
+    campaign: str | None,
+    base_url: str | None,
+    exclude: tuple[str, ...],
+    limit: int | None,
+    strict: bool,
+    max_branches: int | None,
+    params: tuple[str, ...],
+    tz: str | None,
+    now: str | None,
+) -> None:
+    """Compile QUERY to the one filter list it means (QUERY `-` reads stdin,
+    -f FILE a query file; `@NAME` is a named query of the config).
+
+    Strict: a query that needs several requests or client-side checks is
+    refused; see `cqlang explain` for its plan.
+    """
+    import json
+
+    from .. import api
+    from ..config.fetchspec import MAX_PAGE_SIZE
+    from ..encoding import encode
+    from ..errors import CqlError
+
+    q = prepare_query(
+        query_input(query, query_file),
+        params,
+        tz,
+        strict=strict,
+        campaign=campaign,
+        exclude=exclude_option(exclude),
+        limit=limit,
+        max_branches=max_branches,
+    )
+    when = parse_now(now)
+    try:
+        plan = q.plan(now=when)
+        api.strict_check(plan, q.text)
+    except CqlError as exc:
+        report_query(q, exc)
+    filters = plan.branches[0]
+    print_query_diagnostics(q, plan.warnings)
+    if fmt == "json":
+        click.echo(json.dumps(filters, ensure_ascii=False))
+    elif fmt == "param":
+        click.echo(encode(filters) if filters else "")
+    else:
+        base = checked_base_url(load_config().connection(base_url=base_url).base_url)
+        if not base:
+            fail("--format url needs --base-url, CONPEEK_URL or base_url in the config")
+        if not q.campaign:
+            fail("--format url needs --campaign (or campaign in the config)")
+        q.check_campaign()
+        if q.limit is not None and q.limit > MAX_PAGE_SIZE:
+            click.echo(
+                f"cqlang: warning: one request returns at most {MAX_PAGE_SIZE:,} records; "
+                f"the URL asks for that many (`cqlang fetch` pages for all {q.limit:,})",
+                err=True,
+            )
+        click.echo(q.request_url(base, filters))
+
+
+@click.command("check")
+@click.argument("query", required=False)
+@file_option
+@click.option("--json", "as_json", is_flag=True, help="Print the diagnostics as JSON.")
+@click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
+@max_branches_option
+@compile_options
+def check_cmd(
+    query: str | None,
+    query_file: str | None,
+    as_json: bool,
+    strict: bool,
+    max_branches: int | None,
+    params: tuple[str, ...],
+    tz: str | None,
+    now: str | None,
+) -> None:
+    """Report every error and warning in QUERY (exit 1 on an error)."""
+    from ..diagnostics import for_front_end, to_json
+
+    q = prepare_query(
+        query_input(query, query_file), params, tz, strict=strict, max_branches=max_branches
+    )
+    diags = for_front_end(q.check(now=parse_now(now)), "cli")
+    if as_json:
+        click.echo(to_json(diags))
+    elif diags:
+        print_query_diagnostics(q, diags, all=True)
+    else:
+        click.echo("ok")
+    if any(d.severity == "error" for d in diags):
+        sys.exit(ExitStatus.INVALID)
+
+
+@click.command("explain")
+@click.argument("query", required=False)
+@file_option
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@max_branches_option
+@compile_options
+def explain_cmd(
+    query: str | None,
+    query_file: str | None,
+    as_json: bool,
+    max_branches: int | None,
+    params: tuple[str, ...],
+    tz: str | None,
+    now: str | None,
+) -> None:
+    """Show the requests QUERY needs and what is checked on the client."""
+    import json
+
+    from ..errors import CqlError
+
+    q = prepare_query(query_input(query, query_file), params, tz, max_branches=max_branches)
+    when = parse_now(now)
+    try:
+        plan = q.plan(now=when)
+    except CqlError as exc:
+        report_query(q, exc)
+    if as_json:
+        out = plan.to_json()
+        out["warnings"] = [d.to_dict() for d in plan.warnings]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    click.echo(plan.explain())
+    if plan.residual is not None and all(not b for b in plan.branches):
+        click.echo(
+            "warning: the server narrows nothing: every record of the campaign is "
+            "fetched and checked on the client",
+            err=True,
+        )
+    print_query_diagnostics(q, plan.warnings)
+
+
+@click.command("fmt")
+@click.argument("args", nargs=-1, metavar="[QUERY | FILES...]")
+@file_option
+@click.option(
+    "--check",
+    "mode",
+    flag_value="check",
+    help="Format FILES in memory: print a diff and exit 1 where that changes one (for CI).",
+)
+@click.option("--write", "mode", flag_value="write", help="Rewrite FILES formatted, in place.")
+@click.option(
+    "--width",
+    type=IntRange(min=1),
+    default=88,
+    show_default=True,
+    help="Break a query wider than this, one and/or operand a line.",
+)
+def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, width: int) -> None:
+    """Print QUERY formatted, its comments kept (`@NAME`: that named query's
+    text; -f FILE: a query file).
+
+    With --check or --write, format FILES instead: .cql query files, and the
+    named queries of config files (.toml: cqlang.toml, or [tool.cqlang] of a
+    pyproject.toml), leaving the rest of each file as it is. Without FILES:
+    the config files read (see `cqlang config`). The last of --check and
+    --write given wins.
+    """
+    from .. import api
+
+    if mode is None:
+        if len(args) > 1:
+            fail("fmt takes one QUERY; use --check or --write to format FILES")
+        text = query_input(args[0] if args else None, query_file)
+        cfg = load_config()
+        from ..refs import lone_reference
+
+        name = lone_reference(text)  # `@NAME` alone (a comment beside it too): its own text
+        if name is not None and name in cfg.queries:
+            text = cfg.queries[name].text
+        click.echo(api.format(text, schema=cfg.schema, width=width))
+        return
+    if query_file is not None:
+        fail("--file goes with a query; with --check or --write, name FILES")
+    from pathlib import Path
+
+    from ..config.fmtfiles import format_file
+
+    cfg = load_config()
+    paths = [Path(a) for a in args] or [f.path for f in cfg.files]
+    results = [format_file(p, write=mode == "write", schema=cfg.schema, width=width) for p in paths]
+    for r in results:
+        if r.error is not None:
+            click.echo(r.error, err=True)
+        elif r.changed and mode == "check":
+            click.echo(r.diff(), nl=False)
+        elif r.changed:
+            click.echo(f"reformatted {r.path}", err=True)
+    changed = sum(r.changed for r in results)
+    failed = sum(r.error is not None for r in results)
+    unchanged = len(results) - changed - failed
+    verb = "would be reformatted" if mode == "check" else "reformatted"
+    parts = [f"{changed} file{'s' if changed != 1 else ''} {verb}"] if changed else []
+    if unchanged:
+        parts.append(f"{unchanged} file{'s' if unchanged != 1 else ''} left unchanged")
+    if failed:
+        parts.append(f"{failed} file{'s' if failed != 1 else ''} could not be formatted")
+    click.echo(", ".join(parts) or "no files to format", err=True)
+    if failed or (changed and mode == "check"):
+        sys.exit(ExitStatus.INVALID)
+
+
+@click.command("decompile")
+@click.argument("filter_")
+def decompile_cmd(filter_: str) -> None:
+    """Turn a filter list (JSON, its encoded value, or a request URL) into a query."""
+    from .. import api
+
+    click.echo(api.decompile(read_query(filter_)))

@@ -1,0 +1,144 @@
+"""Records as Arrow data from Python: :meth:`cqlang.Client.iter_batches`
+(:func:`record_batches`) and :meth:`cqlang.Client.to_arrow` (:func:`to_table`).
+
+Needs pyarrow (the extra ``cqlang[arrow]``). The records are converted by
+:class:`cqlang.output.arrowconvert.Converter` (how each field becomes a
+column, and what a value that does not fit becomes, is described there);
+what did not fit is reported as a :class:`MisfitWarning`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from ..schema import DEFAULT_SCHEMA, Schema
+from .arrowconvert import (
+    BATCH_RECORDS,
+    Converter,
+    MissingExtra,
+    batches_of,
+    file_metadata,
+    require,
+)
+
+__all__ = [
+    "BATCH_RECORDS",
+    "Batches",
+    "Converter",
+    "MisfitWarning",
+    "MissingExtra",
+    "file_metadata",
+    "record_batches",
+    "require",
+    "to_table",
+]
+
+
+# -------------------------------------------------------------- Python API
+
+
+def record_batches(
+    client: Any,
+    campaign_id: str,
+    query: str = "",
+    *,
+    columns: str | Sequence[str] | None = None,
+    batch_size: int = BATCH_RECORDS,
+    schema: Schema | None = None,
+    exclude: Sequence[str] | None = None,
+    plan: Any = None,
+    params: Mapping[str, Any] | None = None,
+    tz: str | None = None,
+    now: datetime | None = None,
+    page_size: int = 1000,
+    limit: int | None = None,
+) -> Batches:
+    """What :meth:`cqlang.Client.iter_batches` does: the query planned now
+    (errors raised here), the records fetched as the batches are consumed."""
+    require("Client.iter_batches")
+    from .columns import fetch_exclude, parse_columns
+
+    if batch_size < 1:
+        raise ValueError("batch_size must be >= 1")
+    schema = schema if schema is not None else DEFAULT_SCHEMA
+    cols = parse_columns(columns, schema) if columns is not None else None
+    if plan is None:
+        from ..api import plan as make_plan
+
+        plan = make_plan(query, params=params, tz=tz, now=now, schema=schema)
+    fetched_at = datetime.now(UTC)
+    records = client.voice_campaign_requests(
+        campaign_id,
+        plan=plan,
+        exclude=fetch_exclude(cols, exclude),
+        page_size=page_size,
+        limit=limit,
+    )
+    converter = Converter(
+        cols,
+        schema=schema,
+        exclude=exclude,
+        metadata=file_metadata(query, plan, fetched_at, campaign_id),
+    )
+    return Batches(records, converter, batch_size)
+
+
+class MisfitWarning(UserWarning):
+    """Values that did not fit their column were written as null (the
+    message says which and how many)."""
+
+
+class Batches:
+    """The record batches of a fetch (an iterator), with the
+    :class:`Converter` that makes them: ``schema`` is the Arrow schema of
+    the batches so far. At the end, what did not fit is reported as a
+    :class:`MisfitWarning`."""
+
+    def __init__(
+        self, records: Iterable[Mapping[str, Any]], converter: Converter, size: int
+    ) -> None:
+        self.converter = converter
+        self._batches = batches_of(records, converter, size)
+        self._done = False
+
+    def __iter__(self) -> Batches:
+        return self
+
+    def __next__(self) -> Any:
+        try:
+            return next(self._batches)
+        except StopIteration:
+            if not self._done:
+                self._done = True
+                import warnings
+
+                for note in self.converter.notes():
+                    warnings.warn(note, MisfitWarning, stacklevel=2)
+            raise
+
+    @property
+    def schema(self) -> Any:
+        return self.converter.arrow_schema
+
+
+def to_table(client: Any, campaign_id: str, query: str = "", **options: Any) -> Any:
+    """What :meth:`cqlang.Client.to_arrow` does: every batch in one table,
+    with every column (a column first seen in a later batch is null in the
+    rows before it); the misfit counts join the schema's metadata."""
+    pa = require("Client.to_arrow")
+    from .arrowfile import conform
+
+    stream = record_batches(client, campaign_id, query, **options)
+    got = list(stream)
+    converter = stream.converter
+    final = converter.arrow_schema
+    final = final.with_metadata({**(final.metadata or {}), **_encoded(converter.misfit_metadata())})
+    if not got:
+        return pa.Table.from_batches([], schema=final)
+    return pa.Table.from_batches([conform(b, final) for b in got], schema=final)
+
+
+def _encoded(meta: Mapping[str, str]) -> dict[bytes, bytes]:
+    return {k.encode(): v.encode() for k, v in meta.items()}

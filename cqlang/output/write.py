@@ -1,0 +1,87 @@
+"""Writing records where they go: stdout or a standard stream as it is, a
+device or a pipe directly, a regular file through a temporary file renamed
+over it (:mod:`cqlang.output.atomic`). A failure to write is an
+:class:`~cqlang.errors.OutputError` (exit 74) naming the output as given.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from ..errors import OutputError
+from .target import STREAMS, replaceable
+
+if TYPE_CHECKING:
+    from .writers import Writer
+
+__all__ = ["emit", "write_records"]
+
+
+def emit(
+    records: Iterable[dict[str, Any]],
+    fmt: str,
+    output: str | None,
+    **options: Any,
+) -> Writer:
+    """Write the records to stdout, or to ``output``: a regular file (or a
+    symbolic link to one) through a temporary file beside it, renamed over
+    it only once everything is written; a standard stream, a device or a
+    pipe directly, since it cannot be replaced. Returns the writer (its
+    ``count`` and ``notes()``). ``options`` go to
+    :func:`cqlang.output.writers.make_writer` (``columns``, ``schema``,
+    ``exclude``, ``metadata``). Failing to write raises OutputError (exit
+    74), naming ``output`` as given."""
+    from .writers import BINARY_FORMATS
+
+    binary = fmt in BINARY_FORMATS
+    stream = STREAMS.get(output or "-")
+    if output is None or stream is not None:
+        out = sys.stderr if stream == 2 else sys.stdout
+        if out is None:  # started with it closed (`>&-`)
+            raise OutputError("cannot write the output: the stream is closed", output)
+        # A failing write here (a full disk) is the command's to report, as
+        # for every command that prints.
+        if binary:
+            out.flush()
+            target = out.buffer
+            writer = write_records(records, fmt, target, False, options)
+            target.flush()
+            return writer
+        width = _width(out.isatty())
+        writer = write_records(records, fmt, out, out.isatty(), {"width": width, **options})
+        out.flush()
+        return writer
+    from .atomic import replace
+
+    try:
+        if not replaceable(output):
+            mode = "wb" if binary else "w"
+            kw: dict[str, Any] = {} if binary else {"encoding": "utf-8", "newline": ""}
+            with open(output, mode, **kw) as direct:
+                return write_records(records, fmt, direct, False, options)
+        return replace(  # a link stays a link: its target is replaced
+            os.path.realpath(output),
+            lambda stream, spool: write_records(records, fmt, stream, False, {**options, **spool}),
+            binary=binary,
+        )
+    except OSError as exc:
+        raise OutputError(f"--output {output}: {exc.strerror}", output) from None
+
+
+def _width(tty: bool) -> int:
+    import shutil
+
+    return shutil.get_terminal_size().columns if tty else 200
+
+
+def write_records(
+    records: Iterable[dict[str, Any]], fmt: str, out: Any, tty: bool, options: dict[str, Any]
+) -> Writer:
+    from .writers import make_writer, write_all
+
+    writer = make_writer(fmt, out, **options)
+    write_all(records, writer)
+    return writer
