@@ -10,6 +10,7 @@ and the records as a table. No credentials, no network.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -64,18 +65,20 @@ def show_fetch(console: Console, client: Any, title: str, plan: cqlang.Plan, lim
 
 
 def main() -> None:
-    console = Console()
+    # Not a terminal (a log, a pipe, CI): wide enough for a record's id and a
+    # filter on one line, instead of rich's 80 columns; a terminal: its width.
+    console = Console() if sys.stdout.isatty() else Console(width=160)
     console.rule("[bold]1. Queries compiled to the filter parameter")
     for text in COMPILED:
         filters = cqlang.compile(text)
         console.print(f"[bold]{text}[/bold]")
-        console.print(f"  filter  = {json.dumps(filters, ensure_ascii=False)}")
+        console.print(f"  filter  = {json.dumps(filters, ensure_ascii=False)}", soft_wrap=True)
         console.print(f"  encoded = {cqlang.encode(filters)}", soft_wrap=True)
     console.rule("[bold]2. A query with two mistakes")
     try:
         cqlang.compile(MISTAKE)
     except cqlang.CqlError as exc:
-        console.print(str(exc), markup=False, highlight=False)
+        console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
 
     console.rule("[bold]3. Fetching from the built-in emulator")
     from cqlang.client import Client
