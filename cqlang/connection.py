@@ -71,6 +71,11 @@ class ConnectionSettings:
     sources: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     missing: Mapping[str, str] = field(default_factory=dict)
+    #: The environment variable the key is read from (or would be, when it
+    #: is not set): ``CONPEEK_KEY``, or the one ``api_key_env`` names; None
+    #: when the key is written in a config file or given as an argument, or
+    #: there is no source of a key at all (``sources["api_key"]`` says which).
+    api_key_env: str | None = None
 
     def shown(self) -> dict[str, Any]:
         """The settings with the key masked."""
@@ -117,6 +122,8 @@ class _Resolver:
         self.environment = read_environment(config.env)
         self.sources: dict[str, str] = {}
         self.missing: dict[str, str] = {}
+        #: The variable the key comes from (ConnectionSettings.api_key_env).
+        self.key_env: str | None = None
 
     def checked(self, raw: str, origin: str) -> str | None:
         """``raw`` through :func:`checked_key`; a bad key is no key, and
@@ -140,6 +147,7 @@ class _Resolver:
         own = self.config.table(*table)
         var = own.get("api_key_env")
         if var:
+            self.key_env = var
             origin = f"${var} (named by api_key_env, {self.config.where(table, 'api_key_env')})"
             key, given = self.env_key(var, origin)
             if key is not None:
@@ -147,6 +155,7 @@ class _Resolver:
             if given:
                 return key, True
         if "api_key" in own:
+            self.key_env = None
             where = self.config.where(table, "api_key")
             key = self.checked(own["api_key"], where)
             if key is not None:
@@ -211,13 +220,17 @@ class _Resolver:
                 url, self.sources["base_url"] = values["base_url"], where["base_url"]
         if not want_key:
             return url, None
+        self.key_env = KEY_ENV
         if found.key_given:  # a bad CONPEEK_KEY is not replaced by the config's key
             if found.api_key is not None:
                 self.sources["api_key"] = f"${KEY_ENV}"
             elif found.problem is not None:
                 self.missing["api_key"] = found.problem
             return url, found.api_key
-        return url, self.file_key(("connection",))[0]
+        key, named = self.file_key(("connection",))
+        if not named:
+            self.key_env = KEY_ENV  # where a key would be looked for
+        return url, key
 
 
 def resolve(
@@ -266,6 +279,7 @@ def resolve(
         url, key = r.default_pair(values, where, url, want_key)
     if api_key is not None:
         key, r.sources["api_key"] = checked_key(api_key, "the api_key given"), "command line"
+        r.key_env = None
     missing = r.missing
     return ConnectionSettings(
         base_url=url,
@@ -278,4 +292,5 @@ def resolve(
         sources=MappingProxyType(r.sources),
         notes=(*(missing[k] for k in ("api_key", "base_url") if k in missing), *notes),
         missing=MappingProxyType(missing),
+        api_key_env=r.key_env,
     )

@@ -35,6 +35,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from .client.paging import MAX_PAGE_SIZE  # the API's maximum, defined once, by the client
 from .diagnostics import Diagnostic, render
 from .env import DEFAULT_MAX_BRANCHES, Env
 from .errors import SettingError
@@ -58,8 +59,6 @@ __all__ = [
 
 #: Records per request when nothing else sets it.
 DEFAULT_PAGE_SIZE = 1000
-#: The largest ``limit`` one request may ask for (the API's maximum).
-MAX_PAGE_SIZE = 10_000
 
 
 @dataclass(frozen=True)

@@ -248,7 +248,16 @@ def fetch_cmd(
             page_size=size,
             limit=spec.limit,
         )
-        click.echo(describe(plan, urls, page_size=size))
+        click.echo(
+            describe(
+                plan,
+                urls,
+                page_size=size,
+                limit=spec.limit,
+                key_env=conn.api_key_env,
+                key_source=conn.sources.get("api_key"),
+            )
+        )
         print_query_diagnostics(prepared, plan.warnings)
         return
     if not checked_base_url(conn.base_url):

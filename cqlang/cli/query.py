@@ -73,9 +73,9 @@ def compile_cmd(
     import json
 
     from .. import api
+    from ..client.paging import MAX_PAGE_SIZE
     from ..encoding import encode
     from ..errors import CqlError
-    from ..fetchspec import MAX_PAGE_SIZE
 
     q = prepare_query(
         query_input(query, query_file),
