@@ -962,11 +962,16 @@ class Config:
 
     # ---------------------------------------------------------- display
     def shown(self) -> dict[str, Any]:
-        """The merged configuration with every api_key masked."""
+        """The merged configuration with every api_key masked, and what a
+        base_url could hide in it (a password, a ?query value)."""
+        from .encoding import masked_url
+
         data = _copy(self.data)
         for table in [data.get("connection"), *data.get("profiles", {}).values()]:
             if isinstance(table, dict) and "api_key" in table:
                 table["api_key"] = mask(str(table["api_key"]))
+            if isinstance(table, dict) and isinstance(table.get("base_url"), str):
+                table["base_url"] = masked_url(table["base_url"])
         return data  # type: ignore[no-any-return]
 
     def describe(self) -> str:

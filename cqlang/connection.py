@@ -78,9 +78,12 @@ class ConnectionSettings:
     api_key_env: str | None = None
 
     def shown(self) -> dict[str, Any]:
-        """The settings with the key masked."""
+        """The settings with the key masked (and a base URL's password and
+        ?query values)."""
+        from .encoding import masked_url
+
         out: dict[str, Any] = {
-            "base_url": self.base_url,
+            "base_url": masked_url(self.base_url) if self.base_url else None,
             "api_key": mask(self.api_key) if self.api_key else None,
             "campaign": self.campaign,
             "timezone": self.timezone,

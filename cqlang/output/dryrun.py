@@ -18,6 +18,7 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
+from ..client.connection import KEY_ENV
 from ..client.paging import MAX_PAGE_SIZE
 from ..encoding import encode_json, request_path
 
@@ -61,7 +62,7 @@ def first_pages(
 KEY_PLACEHOLDER = "YOUR_API_KEY"
 
 
-def curl(url: str, key_env: str | None = "CONPEEK_KEY") -> str:
+def curl(url: str, key_env: str | None = KEY_ENV) -> str:
     """A ``curl`` command for ``url``, the key taken from ``$key_env`` (or,
     when ``key_env`` is None, :data:`KEY_PLACEHOLDER` to put it in place
     of), and the base URL from ``$CONPEEK_URL`` when the URL starts with it."""
@@ -167,7 +168,7 @@ def describe(
     *,
     page_size: int = 1000,
     limit: int | None = None,
-    key_env: str | None = "CONPEEK_KEY",
+    key_env: str | None = KEY_ENV,
     key_source: str | None = None,
 ) -> str:
     """The dry run's text: per request, a comment, the URL and the curl
