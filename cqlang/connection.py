@@ -49,8 +49,14 @@ def checked_key(raw: str, origin: str) -> str | None:
 
 
 def mask(secret: str) -> str:
-    """A secret as shown: its last four characters at most."""
-    return "****" + secret[-4:] if len(secret) >= 12 else "****"
+    """A secret as shown: ``****`` and its last four characters, only when
+    it is 12 characters or more and those four are printable ASCII (a key
+    that can be sent); a control character (an escape sequence that would
+    act on the terminal), a blank or any other character is never shown."""
+    tail = secret[-4:]
+    if len(secret) >= 12 and tail.isascii() and tail.isprintable() and " " not in tail:
+        return "****" + tail
+    return "****"
 
 
 @dataclass(frozen=True)

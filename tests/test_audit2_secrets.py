@@ -64,3 +64,30 @@ def test_masked_url_never_shows_the_secret(noise: str, secret: str, shape: str) 
         base_url(url)
     except ValueError as exc:
         assert secret not in str(exc)
+
+
+@pytest.mark.parametrize(
+    "tail", ["\x1b[2J", "abc\x07", "\u202eabc", "ab\u00e9c", "abc\n", "ab c", "\x00\x00\x00\x00"]
+)
+def test_mask_never_shows_a_control_character(tail: str, tmp_path: Path) -> None:
+    from cqlang.config import mask
+
+    assert mask("0123456789ab" + tail) == "****"
+    assert mask("0123456789abWXYZ") == "****WXYZ"
+    config = tmp_path / "cqlang.toml"
+    escaped = "".join(f"\\u{ord(c):04x}" for c in tail)
+    config.write_text(f'[connection]\napi_key = "0123456789ab{escaped}"\n', encoding="utf-8")
+    config.chmod(0o600)
+    shown = CliRunner().invoke(main, ["--config", str(config), "config"], env={})
+    # Refused (a key that cannot be sent), or shown masked: never its tail.
+    assert tail not in shown.output and "0123456789" not in shown.output
+    assert shown.exit_code == 2 or 'api_key = "****"' in shown.output
+
+
+@given(st.text(max_size=20))
+def test_mask_shows_at_most_four_printable_ascii_characters(secret: str) -> None:
+    from cqlang.config import mask
+
+    shown = mask(secret)
+    assert shown.startswith("****") and len(shown) <= 8
+    assert all(c.isascii() and c.isprintable() for c in shown)
