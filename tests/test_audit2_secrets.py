@@ -54,8 +54,16 @@ def test_a_base_url_error_masks_what_could_be_a_key(url: str, tmp_path: Path) ->
 @given(
     st.text("abc:/?#@.[]%", max_size=12),  # no "=": a name before one is shown
     st.text("abcdefXYZ0123456789-_~", min_size=6, max_size=16),
-    st.sampled_from(["http://u:{}@h/", "http://{}@h:0", "https://h/?k={}", "http://h/?a=1&{}",
-                     "http://h/#{}", "x://u:{}@h?q={}"]),  # fmt: skip
+    st.sampled_from(
+        [
+            "http://u:{}@h/",
+            "http://{}@h:0",
+            "https://h/?k={}",
+            "http://h/?a=1&{}",
+            "http://h/#{}",
+            "x://u:{}@h?q={}",
+        ]
+    ),  # fmt: skip
 )
 def test_masked_url_never_shows_the_secret(noise: str, secret: str, shape: str) -> None:
     url = shape.format(secret, secret) + noise.replace(secret, "")
