@@ -63,7 +63,7 @@ def test_a_base_url_error_masks_what_could_be_a_key(url: str, tmp_path: Path) ->
             "http://h/#{}",
             "x://u:{}@h?q={}",
         ]
-    ),  # fmt: skip
+    ),
 )
 def test_masked_url_never_shows_the_secret(noise: str, secret: str, shape: str) -> None:
     url = shape.format(secret, secret) + noise.replace(secret, "")
