@@ -49,3 +49,34 @@ def test_fast_path_compile_words_the_hint_for_the_command_line(tmp_path: Path) -
     )
     assert run.returncode == 1
     assert "see the plan with `cqlang explain`" in run.stderr and "cqlang.plan()" not in run.stderr
+
+
+# ------------------------------------------------------------ the REPL's \o
+
+
+def test_repl_o_words_its_errors_for_the_repl(tmp_path: Path) -> None:
+    from cqlang.repl import Dispatcher, Session
+
+    d = Dispatcher(Session(campaign="c"), width=100)
+    bad = d.handle(f"\\o {tmp_path / 'out.txt'}")
+    assert not bad.ok and bad.text.startswith("\\o ") and "cannot tell the format" in bad.text
+    assert "--format" not in bad.text and "--output" not in bad.text
+    gone = d.handle(f"\\o {tmp_path / 'no' / 'x.csv'}")
+    assert not gone.ok and gone.text.startswith("\\o ") and "--output" not in gone.text
+
+
+def test_repl_arguments_are_unquoted_as_a_shell_does(tmp_path: Path) -> None:
+    from cqlang.repl import Dispatcher, Session
+
+    session = Session(campaign="c")
+    d = Dispatcher(session, width=100)
+    target = tmp_path / "my file.csv"
+    reply = d.handle(f'\\o "{target}"')
+    assert reply.ok, reply.text
+    assert session.output == str(target)
+    assert d.handle(f"\\o '{tmp_path}/it''s.csv'").ok and session.output == f"{tmp_path}/its.csv"
+    spaced = d.handle(f"\\o {tmp_path}/two words.csv")  # two words: which file is meant?
+    assert not spaced.ok and "quote" in spaced.text
+    assert not d.handle('\\o "unclosed').ok
+    assert d.handle('\\campaign "abc"').ok and session.campaign == "abc"
+    assert d.handle("\\tz 'Europe/Warsaw'").ok and session.tz == "Europe/Warsaw"
