@@ -151,3 +151,32 @@ def test_the_page_maximum_is_defined_once() -> None:
                 if isinstance(t, ast.Name) and t.id == "MAX_PAGE_SIZE":
                     where.append(path.relative_to(root).as_posix())
     assert where == ["client/paging.py"]
+
+
+# ------------------------------------------- --columns against an exclude
+
+LIGHT = """
+[connection]
+campaign = "c1"
+base_url = "http://127.0.0.1:9"
+
+[queries.light]
+query = "state = OPEN"
+exclude = ["history"]
+
+[queries.alias]
+query = "@light"
+"""
+
+
+@pytest.mark.parametrize("name", ["light", "alias"])
+def test_columns_against_a_named_exclude_suggests_overriding_it(tmp_path: Path, name: str) -> None:
+    env = config_env(tmp_path, LIGHT)
+    refused = run(env, "fetch", f"@{name}", "--columns", "id,history", "--dry-run", code=2)
+    assert "@light" in refused.stderr and "--exclude ''" in refused.stderr
+    # ... and that advice works:
+    ok = run(env, "fetch", f"@{name}", "--columns", "id,history", "--exclude", "", "--dry-run")
+    assert "GET " in ok.stdout
+    mine = run(env, "fetch", "state = OPEN", "--exclude", "history", "--columns", "id,history",
+               "--dry-run", code=2)  # fmt: skip
+    assert "--exclude leaves out" in mine.stderr and "--exclude ''" not in mine.stderr

@@ -184,7 +184,16 @@ def fetch_cmd(
     if count:
         sent = list(dict.fromkeys([*(prepared.exclude or ()), *HEAVY_FIELDS]))
     else:
-        sent = fetch_exclude(cols, prepared.exclude) or []
+        owner = prepared.origin("exclude") if fields is None else None  # a named query's own
+        sent = (
+            fetch_exclude(
+                cols,
+                prepared.exclude,
+                named=getattr(owner, "name", None),
+                option=fields is not None,
+            )
+            or []
+        )
     spec = prepared.with_(exclude=tuple(sent) if sent else None)
     options: dict[str, Any] = {
         "columns": cols,
