@@ -129,14 +129,13 @@ def masked_url(text: str) -> str:
     scheme, sep, after = rest.partition("://")
     if not sep:
         scheme, after = "", rest
-    host, slash, path = after.partition("/")
-    if "@" in host:
-        host = "****@" + host.rsplit("@", 1)[1]
+    if "@" in after:  # all before the last @ may be a password, a "/" in it too
+        after = "****@" + after.rsplit("@", 1)[1]
     items = []
     for item in query.split("&") if query else []:
         name, eq, _ = item.partition("=")
         items.append(f"{name}=****" if eq else "****" if item else "")
-    out = f"{scheme}{sep}{host}{slash}{path}"
+    out = f"{scheme}{sep}{after}"
     if question:
         out += "?" + "&".join(items)
     if hash_:

@@ -25,6 +25,7 @@ BAD_URLS = [
     f"http://[::1/?k={SECRET}",
     f"http://h/?{SECRET}",
     f"http://h/#{SECRET}",
+    f"http://alice:{SECRET}/x@h/",
 ]
 
 
