@@ -96,6 +96,8 @@ class FetchSpec:
     page_size: int | None = None
     max_branches: int = DEFAULT_MAX_BRANCHES
     chain: tuple[Any, ...] = ()
+    #: The file the text was read from (``-f FILE``), named in diagnostics.
+    source: str | None = None
 
     def origin(self, key: str) -> Any:
         """The named query of :attr:`chain` whose own ``key`` (``limit``,
@@ -135,10 +137,11 @@ class FetchSpec:
         return api.check(self.text, self.env(now=now, max_branches=max_branches))
 
     def render(self, diag: Diagnostic) -> str:
-        """``diag`` drawn with its caret: in the config file for a named query."""
+        """``diag`` drawn with its caret: in the config file for a named
+        query, else in the text, its ``-->`` line naming :attr:`source`."""
         if self.named is not None and hasattr(self.named, "render"):
             return str(self.named.render(diag))
-        return render(diag, self.text)
+        return render(diag, self.text, source=self.source)
 
     def check_exclude(self) -> None:
         """Raise :class:`SettingError` when ``exclude`` holds ``id``: the

@@ -80,3 +80,30 @@ def test_repl_arguments_are_unquoted_as_a_shell_does(tmp_path: Path) -> None:
     assert not d.handle('\\o "unclosed').ok
     assert d.handle('\\campaign "abc"').ok and session.campaign == "abc"
     assert d.handle("\\tz 'Europe/Warsaw'").ok and session.tz == "Europe/Warsaw"
+
+
+# -------------------------------------------------- -f FILE in diagnostics
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "where"),
+    [
+        (["check"], "# a comment\nstate = OPN\n", "2:9"),
+        (["compile"], "state = OPEN or\n", "1:16"),
+        (["compile"], "state = OPEN or priority > 4\n", "1:1"),  # a plan error
+        (["explain"], "state = OPEN or\n", "1:16"),
+        (["fmt"], "state = OPEN or\n", "1:16"),
+        (["fetch", "--campaign", "c", "--dry-run"], "state = OPEN or\n", "1:16"),
+    ],
+)
+def test_a_query_file_is_named_in_the_arrow_line(
+    tmp_path: Path, command: list[str], text: str, where: str
+) -> None:
+    path = tmp_path / "hot leads.cql"
+    path.write_text(text, encoding="utf-8")
+    env = {"CQLANG_CONFIG": "/dev/null", "CONPEEK_URL": "", "CONPEEK_KEY": ""}
+    run = CliRunner().invoke(main, [*command, "-f", str(path)], env=env)
+    assert run.exit_code == 1, run.output
+    assert f" --> {path}:{where}\n" in run.stderr
+    piped = CliRunner().invoke(main, [*command, "-f", "-"], env=env, input=text)
+    assert f" --> {where}\n" in piped.stderr  # standard input is no file

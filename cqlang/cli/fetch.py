@@ -165,6 +165,7 @@ def fetch_cmd(
         text,
         params,
         tz,
+        source=query_file,
         campaign=campaign,
         exclude=fields,
         limit=limit,

@@ -24,7 +24,7 @@ from .inputs import (
     read_query,
 )
 from .paramtypes import IntRange
-from .show import print_query_diagnostics, report_query
+from .show import print_query_diagnostics, report, report_query
 
 
 @click.command("compile")
@@ -82,6 +82,7 @@ def compile_cmd(
         params,
         tz,
         strict=strict,
+        source=query_file,
         campaign=campaign,
         exclude=exclude_option(exclude),
         limit=limit,
@@ -136,7 +137,12 @@ def check_cmd(
     from ..diagnostics import for_front_end, to_json
 
     q = prepare_query(
-        query_input(query, query_file), params, tz, strict=strict, max_branches=max_branches
+        query_input(query, query_file),
+        params,
+        tz,
+        strict=strict,
+        source=query_file,
+        max_branches=max_branches,
     )
     diags = for_front_end(q.check(now=parse_now(now)), "cli")
     if as_json:
@@ -169,7 +175,9 @@ def explain_cmd(
 
     from ..errors import CqlError
 
-    q = prepare_query(query_input(query, query_file), params, tz, max_branches=max_branches)
+    q = prepare_query(
+        query_input(query, query_file), params, tz, source=query_file, max_branches=max_branches
+    )
     when = parse_now(now)
     try:
         plan = q.plan(now=when)
@@ -229,7 +237,15 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
         name = lone_reference(text)  # `@NAME` alone (a comment beside it too): its own text
         if name is not None and name in cfg.queries:
             text = cfg.queries[name].text
-        click.echo(api.format(text, schema=cfg.schema, width=width))
+        from ..errors import CqlError
+
+        try:
+            formatted = api.format(text, schema=cfg.schema, width=width)
+        except CqlError as exc:
+            if name is None and query_file not in (None, "-"):
+                exc.source = query_file  # the --> line names the file
+            report(exc)
+        click.echo(formatted)
         return
     if query_file is not None:
         fail("--file goes with a query; with --check or --write, name FILES")
