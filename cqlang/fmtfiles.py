@@ -224,12 +224,15 @@ def _verify(text: str, prefix: tuple[str, ...], expected: Mapping[str, str]) -> 
 @dataclass
 class FileResult:
     """What formatting one file found: its text before and after (both with
-    ``\\n`` newlines), or why it could not be formatted."""
+    ``\\n`` newlines), or why it could not be formatted; ``unreadable``
+    when that is because it could not be read at all (missing, a folder,
+    not UTF-8, refused by the system), not because of its query."""
 
     path: Path
     before: str = ""
     after: str = ""
     error: str | None = None
+    unreadable: bool = False
 
     @property
     def changed(self) -> bool:
@@ -262,6 +265,7 @@ def format_file(
     try:
         if not path.is_file():
             result.error = f"{path}: no such file" if not path.exists() else f"{path}: not a file"
+            result.unreadable = True
             return result
         if is_config_file(path):
             # Locked as `queries save` locks it: what is read is what is replaced.
@@ -284,6 +288,7 @@ def format_file(
             decoded = raw.decode("utf-8")
         except UnicodeDecodeError:
             result.error = f"{path}: not UTF-8 text"
+            result.unreadable = True
             return result
         newline = "\r\n" if "\r\n" in decoded else "\n"
         text = decoded.replace("\r\n", "\n")
@@ -302,4 +307,5 @@ def format_file(
         result.error = str(exc)
     except OSError as exc:
         result.error = f"{path}: {exc.strerror}"
+        result.unreadable = True
     return result

@@ -107,3 +107,21 @@ def test_a_query_file_is_named_in_the_arrow_line(
     assert f" --> {path}:{where}\n" in run.stderr
     piped = CliRunner().invoke(main, [*command, "-f", "-"], env=env, input=text)
     assert f" --> {where}\n" in piped.stderr  # standard input is no file
+
+
+# ------------------------------------------- fmt --check of a missing file
+
+
+@pytest.mark.parametrize("mode", ["--check", "--write"])
+def test_fmt_of_a_file_that_cannot_be_read_is_a_usage_error(tmp_path: Path, mode: str) -> None:
+    good = tmp_path / "good.cql"
+    good.write_text("state = OPEN\n", encoding="utf-8")
+    latin = tmp_path / "latin.cql"
+    latin.write_bytes("state = 'zażółć'\n".encode("iso-8859-2"))
+    env = {"CQLANG_CONFIG": "/dev/null"}
+    for names in (["missing.cql"], [str(good), str(tmp_path / "missing.cql")], [str(latin)],
+                  [str(tmp_path)]):  # fmt: skip
+        run = CliRunner().invoke(main, ["fmt", mode, *names], env=env)
+        assert run.exit_code == 2, (names, run.output)
+        assert "cqlang: cannot read " in run.stderr and "could not be read" in run.stderr
+    assert good.read_text(encoding="utf-8") == "state = OPEN\n"  # the others still done

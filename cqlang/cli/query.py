@@ -257,22 +257,29 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
     paths = [Path(a) for a in args] or [f.path for f in cfg.files]
     results = [format_file(p, write=mode == "write", schema=cfg.schema, width=width) for p in paths]
     for r in results:
-        if r.error is not None:
+        if r.error is not None and r.unreadable:
+            click.echo(f"cqlang: cannot read {r.error}", err=True)
+        elif r.error is not None:
             click.echo(r.error, err=True)
         elif r.changed and mode == "check":
             click.echo(r.diff(), nl=False)
         elif r.changed:
             click.echo(f"reformatted {r.path}", err=True)
     changed = sum(r.changed for r in results)
-    failed = sum(r.error is not None for r in results)
-    unchanged = len(results) - changed - failed
+    unreadable = sum(r.unreadable for r in results)
+    failed = sum(r.error is not None for r in results) - unreadable
+    unchanged = len(results) - changed - failed - unreadable
     verb = "would be reformatted" if mode == "check" else "reformatted"
     parts = [f"{changed} file{'s' if changed != 1 else ''} {verb}"] if changed else []
     if unchanged:
         parts.append(f"{unchanged} file{'s' if unchanged != 1 else ''} left unchanged")
     if failed:
         parts.append(f"{failed} file{'s' if failed != 1 else ''} could not be formatted")
+    if unreadable:
+        parts.append(f"{unreadable} file{'s' if unreadable != 1 else ''} could not be read")
     click.echo(", ".join(parts) or "no files to format", err=True)
+    if unreadable:  # a file named that is not there is a usage error, as for ruff
+        sys.exit(ExitStatus.USAGE)
     if failed or (changed and mode == "check"):
         sys.exit(ExitStatus.INVALID)
 
