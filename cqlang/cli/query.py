@@ -135,9 +135,12 @@ def check_cmd(
 ) -> None:
     """Report every error and warning in QUERY (exit 1 on an error)."""
     from ..diagnostics import for_front_end, to_json
+    from .lenient import config_for_text, needs_config
 
+    text = query_input(query, query_file)
+    config_for_text(lambda: [(query_file or "QUERY", needs_config(text))])
     q = prepare_query(
-        query_input(query, query_file),
+        text,
         params,
         tz,
         strict=strict,
@@ -230,8 +233,10 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
     if mode is None:
         if len(args) > 1:
             fail("fmt takes one QUERY; use --check or --write to format FILES")
+        from .lenient import config_for_text, needs_config
+
         text = query_input(args[0] if args else None, query_file)
-        cfg = load_config()
+        cfg = config_for_text(lambda: [(query_file or "QUERY", needs_config(text))])
         from ..refs import lone_reference
 
         name = lone_reference(text)  # `@NAME` alone (a comment beside it too): its own text
@@ -252,8 +257,10 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
     from pathlib import Path
 
     from ..fmtfiles import format_file
+    from .lenient import config_for_text, query_files_needs
 
-    cfg = load_config()
+    # Without FILES, the config files are what is formatted: they must read.
+    cfg = config_for_text(lambda: query_files_needs(args)) if args else load_config()
     paths = [Path(a) for a in args] or [f.path for f in cfg.files]
     results = [format_file(p, write=mode == "write", schema=cfg.schema, width=width) for p in paths]
     for r in results:
