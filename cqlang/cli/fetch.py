@@ -205,7 +205,12 @@ def fetch_cmd(
         from ..output.arrow import file_metadata
 
         options["metadata"] = file_metadata(
-            prepared.text, plan, datetime.now(UTC), prepared.campaign
+            prepared.text,
+            plan,
+            datetime.now(UTC),
+            prepared.campaign,
+            named=prepared.named,
+            params=prepared.params,
         )
     counts = [0, 0]  # requests, records received
     progress: Any = None  # the progress line (cqlang.term.progress), when there is one

@@ -153,7 +153,12 @@ class RecordCommands:
                 from ..output.arrow import file_metadata
 
                 options["metadata"] = file_metadata(
-                    spec.text, plan, datetime.now(UTC), spec.campaign
+                    spec.text,
+                    plan,
+                    datetime.now(UTC),
+                    spec.campaign,
+                    named=spec.named,
+                    params=spec.params,
                 )
             records = spec.fetch(self._client(), plan=plan, limit=n)
             writer = emit(records, fmt, path, **options)
