@@ -125,3 +125,38 @@ def test_fmt_of_a_file_that_cannot_be_read_is_a_usage_error(tmp_path: Path, mode
         assert run.exit_code == 2, (names, run.output)
         assert "cqlang: cannot read " in run.stderr and "could not be read" in run.stderr
     assert good.read_text(encoding="utf-8") == "state = OPEN\n"  # the others still done
+
+
+# ------------------------------------------------ missing extras, one tree
+
+
+@pytest.mark.parametrize(("blocked", "extra"), [("pyarrow", "arrow"), ("pygls", "lsp")])
+def test_a_missing_extra_is_one_cql_error_with_exit_2(blocked: str, extra: str) -> None:
+    code = (
+        f"import sys; sys.modules[{blocked!r}] = None\n"
+        "from cqlang.errors import CqlError, MissingExtra\n"
+        "from cqlang.status import exit_status\n"
+        "if {blocked!r} == 'pyarrow':\n"
+        "    from cqlang.output.arrow import require\n"
+        "    try:\n"
+        "        require('x')\n"
+        "    except MissingExtra as exc:\n"
+        "        assert isinstance(exc, CqlError) and exc.extra == 'arrow'\n"
+        "        assert exit_status(exc) == 2\n"
+        "        print('ok')\n"
+        "else:\n"
+        "    from cqlang.cli import main\n"
+        "    main(['lsp'], prog_name='cqlang')\n"
+    ).replace("{blocked!r}", repr(blocked))
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    if extra == "arrow":
+        assert run.stdout.strip() == "ok", run.stderr
+    else:
+        assert run.returncode == 2, run.stderr
+        assert "pip install 'cqlang[lsp]'" in run.stderr and "Traceback" not in run.stderr
