@@ -32,8 +32,13 @@ test: lint typecheck pytest
 demo: $(STAMP)
 	$(BIN)/python -m cqlang.demo
 
+# The benchmarks, each printing ratios measured side by side (never
+# asserted in tests). The peers of bench_peers.py are installed here, into
+# .venv: they are neither dependencies of cqlang nor needed by `make test`.
 bench: $(STAMP)
+	$(BIN)/python -m pip install -q -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/bench_compile.py
+	$(BIN)/python benchmarks/bench_peers.py
 	$(BIN)/python benchmarks/bench_evaluator.py
 	$(BIN)/python benchmarks/bench_repl.py
 	$(BIN)/python benchmarks/bench_client.py

@@ -6,7 +6,8 @@ cqlang/parser.py runs with its own small driver: the installed command never
 imports Lark to compile a query, which keeps its cold start short. The module
 is generated here, at build time: the repository holds only code written for
 the project. Editable installs skip this and compute the same tables from
-Lark at the first parse (see cqlang/parser.py).
+Lark at their first start, then read them from a cache file kept under the
+grammar's hash (cqlang/_tablecache.py).
 """
 
 from __future__ import annotations

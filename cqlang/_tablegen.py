@@ -10,8 +10,8 @@ cqlang/parser.py can parse with a small driver of its own and without
 importing Lark.
 
 It runs at build time (hatch_build.py writes :func:`module_source` into the
-wheel as ``cqlang/_parse_tables.py``) and, in an editable install, once at
-the first parse (through Lark's grammar cache). It imports nothing from
+wheel as ``cqlang/_parse_tables.py``) and, in an editable install, once
+(cqlang/_tablecache.py keeps what it gives, under the grammar's hash). It imports nothing from
 cqlang, so the build hook can load it from the source tree by path.
 
 The tables:

@@ -12,6 +12,7 @@ frozen: a cache hit hands out the plan itself, and ``compile`` a fresh list.
 
 from __future__ import annotations
 
+import gc
 from _thread import allocate_lock  # threading's Lock, without importing threading
 from collections import OrderedDict
 
@@ -35,6 +36,28 @@ if TYPE_CHECKING:
 _CACHE_SIZE = 1024
 _cache: OrderedDict[tuple[str, Env], Plan] = OrderedDict()
 _cache_lock = allocate_lock()
+
+# The cyclic garbage collector is paused while one query is checked and
+# planned. Compiling makes many small container objects and frees nearly
+# all of them by reference counting; the collector, run every few hundred
+# allocations, only re-examines the ones still alive, which on a query of
+# thousands of clauses meant full collections of everything the process
+# holds, inside one call (the per-clause cost grew with the query's size,
+# issue 15). Pausing is per call and safe under threads and re-entrance:
+# only the call that found the collector running turns it back on, when
+# it returns (normally or not); a call made while it is off (from another
+# thread's compile, a nested call, or a program that turned it off
+# itself) leaves it as it is.
+_gc_lock = allocate_lock()
+
+
+def _pause_gc() -> bool:
+    """Turn the collector off if it is on; whether this call did."""
+    with _gc_lock:
+        if gc.isenabled():
+            gc.disable()
+            return True
+        return False
 
 
 def environment(
@@ -102,15 +125,20 @@ def check(
         max_branches=max_branches,
         strict=strict,
     )
-    result = checker.check_text(text, env)
-    diags = list(result.diagnostics)
-    if result.ir is not None:
-        try:
-            p = plan_ir(result.ir, env, text)
-        except PlanLimit as exc:
-            diags.append(_too_many(text, exc, env.max_branches))
-        else:
-            diags.extend(p.warnings)
+    paused = _pause_gc()
+    try:
+        result = checker.check_text(text, env)
+        diags = list(result.diagnostics)
+        if result.ir is not None:
+            try:
+                p = plan_ir(result.ir, env, text)
+            except PlanLimit as exc:
+                diags.append(_too_many(text, exc, env.max_branches))
+            else:
+                diags.extend(p.warnings)
+    finally:
+        if paused:
+            gc.enable()
     return diags
 
 
@@ -163,6 +191,26 @@ def plan(
         max_branches=max_branches,
         strict=strict,
     )
+    found, diags = _plan_or_diagnostics(text, env)
+    if found is None:
+        raise_for(diags, text)
+        raise AssertionError("no plan and no error")  # pragma: no cover
+    return found
+
+
+def plan_and_check(text: str, env: Env | None = None) -> tuple[Plan | None, list[Diagnostic]]:
+    """``text``'s plan and its diagnostics, in one pass: ``(plan,
+    warnings)`` for a valid query (the plan as :func:`plan` gives it, and
+    caches it), ``(None, diagnostics)`` for one that cannot be planned,
+    every diagnostic as :func:`check` gives them. What a front end that
+    shows both wants (the REPL's status line, at each key press), without
+    checking an invalid query twice."""
+    if not isinstance(text, str):
+        raise TypeError(f"a query is a str, not {type(text).__name__}")
+    return _plan_or_diagnostics(text, environment(env))
+
+
+def _plan_or_diagnostics(text: str, env: Env) -> tuple[Plan | None, list[Diagnostic]]:
     key = (text, env)
     cacheable = True
     try:
@@ -170,17 +218,27 @@ def plan(
             hit = _cache.get(key)
             if hit is not None:
                 _cache.move_to_end(key)
-                return hit
+                return hit, list(hit.warnings)
     except TypeError:  # an input that cannot be hashed: nothing is cached
         cacheable = False
+    paused = _pause_gc()
+    try:
+        return _plan_uncached(text, env, key, cacheable)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _plan_uncached(
+    text: str, env: Env, key: tuple[str, Env], cacheable: bool
+) -> tuple[Plan | None, list[Diagnostic]]:
     result = checker.check_text(text, env)
-    raise_for(result.diagnostics, text)
-    assert result.ir is not None
+    if result.ir is None:
+        return None, list(result.diagnostics)
     try:
         p = plan_ir(result.ir, env, text)
     except PlanLimit as exc:
-        d = _too_many(text, exc, env.max_branches)
-        raise CqlPlanError(d.message, [d], text) from None
+        return None, [*result.diagnostics, _too_many(text, exc, env.max_branches)]
     # The checker's warnings travel with the plan, so that a caller who plans
     # (compile, explain, fetch) need not check the query a second time.
     warned = tuple(d for d in result.diagnostics if d.severity == WARNING)
@@ -191,7 +249,7 @@ def plan(
             _cache[key] = p
             if len(_cache) > _CACHE_SIZE:
                 _cache.popitem(last=False)
-    return p
+    return p, list(p.warnings)
 
 
 def compile(
@@ -210,19 +268,24 @@ def compile(
     list the caller may change. Strict: a query that needs more than one
     request, a client-side residual, or that never matches raises
     :class:`CqlPlanError` naming the part responsible."""
-    p = plan(
-        text,
-        env,
-        params=params,
-        tz=tz,
-        now=now,
-        schema=schema,
-        queries=queries,
-        max_branches=max_branches,
-        strict=strict,
-    )
-    strict_check(p, text)
-    return p.branches[0]  # a copy, down to the value lists: the plan is shared
+    paused = _pause_gc()  # the copy below makes as many objects as the plan holds
+    try:
+        p = plan(
+            text,
+            env,
+            params=params,
+            tz=tz,
+            now=now,
+            schema=schema,
+            queries=queries,
+            max_branches=max_branches,
+            strict=strict,
+        )
+        strict_check(p, text)
+        return p.branches[0]  # a copy, down to the value lists: the plan is shared
+    finally:
+        if paused:
+            gc.enable()
 
 
 def strict_check(p: Plan, text: str) -> None:
@@ -287,4 +350,5 @@ __all__ = [
     "format",
     "parse",
     "plan",
+    "plan_and_check",
 ]

@@ -89,6 +89,7 @@ SUGGEST_BUDGET = 100_000
 
 # The steps of the checker's walk (_Checker.expr).
 _VISIT, _BUILD, _LEAVE = 0, 1, 2
+_PREDICATES = frozenset({ast.Compare, ast.In, ast.Between, ast.IsNull})
 
 
 _Scalar = int | str
@@ -119,6 +120,9 @@ class _Checker:
         # Did-you-mean answers, by (choices, word); the comparisons left.
         self._suggested: dict[tuple[int, str], str | None] = {}
         self._suggest_budget = SUGGEST_BUDGET
+        # Fields resolved without a diagnostic, by (name, key): one
+        # FieldRef each, however often the query names them.
+        self._fields: dict[tuple[str, str | None], tuple[FieldRef, Property]] = {}
 
     # ---------------------------------------------------------- reporting
     def suggest(self, word: str, choices: Any) -> str | None:
@@ -185,10 +189,16 @@ class _Checker:
         while todo:
             step, node, extra = todo.pop()
             if step == _VISIT:
-                if isinstance(node, ast.And | ast.Or):
+                kind = type(node)
+                if kind is ast.And or kind is ast.Or:
+                    items = node.items
+                    if all(type(x) in _PREDICATES for x in items):
+                        # A chain of predicates (most queries): no steps.
+                        values.append(self.chain(node))
+                        continue
                     todo.append((_BUILD, node, self.span(node)))
-                    todo.extend((_VISIT, x, None) for x in reversed(node.items))
-                elif isinstance(node, ast.Not):
+                    todo.extend((_VISIT, x, None) for x in reversed(items))
+                elif kind is ast.Not:
                     todo.append((_BUILD, node, self.span(node)))
                     todo.append((_VISIT, node.expr, None))
                 elif isinstance(node, ast.Ref):
@@ -222,6 +232,22 @@ class _Checker:
                 self.ref_stack.pop()
                 self.span_override, self.ref_name, self.params = extra
         return values[0]
+
+    def chain(self, node: ast.And | ast.Or) -> IExpr | None:
+        """The IR of an ``and``/``or`` of predicates alone (none a
+        connective or a reference): what the walk of :meth:`expr` gives."""
+        s, e = self.span(node)
+        kids: list[IExpr] = []
+        failed = False
+        predicate = self.predicate
+        for x in node.items:
+            try:
+                kids.append(predicate(x))  # type: ignore[arg-type]  # all predicates
+            except _Error:
+                failed = True
+        if failed:
+            return None
+        return (IAnd if type(node) is ast.And else IOr)(tuple(kids), s, e)
 
     def enter_ref(self, node: ast.Ref) -> IExpr | tuple[ast.Expr, Any] | None:
         """A reference: its value when there is nothing to walk (an error,
@@ -319,6 +345,20 @@ class _Checker:
 
     # -------------------------------------------------------------- fields
     def field(self, f: ast.Field) -> tuple[FieldRef, Property]:
+        """The field ``f`` names, resolved (a diagnostic and :class:`_Error`
+        when it is not a field). A field resolved with no diagnostic is
+        remembered for the rest of the query, by its name or key."""
+        key = (f.name, f.key)
+        known = self._fields.get(key)
+        if known is not None:
+            return known
+        count = len(self.diags)
+        resolved = self._field(f)
+        if len(self.diags) == count:
+            self._fields[key] = resolved
+        return resolved
+
+    def _field(self, f: ast.Field) -> tuple[FieldRef, Property]:
         if f.key is not None:
             prop = self.schema.keyed
             if prop is None:

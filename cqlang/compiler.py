@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from . import constraints as _c  # the constraint classes
+from .constraints import NEG, POS, Discrete, Null, Ordered
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr
 from .node import Node
 from .schema import Property
@@ -75,8 +75,6 @@ def _obj(f: FieldRef, prop: Property, op: ApiOperator | None, value: FilterValue
 
 
 def _bounds(f: FieldRef, prop: Property, c: Any, lo: int, hi: int) -> list[Filter] | None:
-    NEG, POS = _c.NEG, _c.POS
-
     ops = prop.operators
     if lo == hi and "eq" in ops:
         return [_obj(f, prop, "eq", _value(f, prop, lo))]
@@ -106,38 +104,39 @@ def _bounds(f: FieldRef, prop: Property, c: Any, lo: int, hi: int) -> list[Filte
     return out
 
 
+def _nothing() -> list[Emitted]:
+    """No filter object: the constraint is left to the client."""
+    return [Emitted([], False)]
+
+
 def emit(f: FieldRef, c: Constraint, prop: Property) -> list[Emitted]:
     """The alternatives that express constraint ``c`` on field ``f``."""
-    NEG, POS = _c.NEG, _c.POS
-    Discrete, Null, Ordered = _c.Discrete, _c.Null, _c.Ordered
-
-    nothing = [Emitted([], False)]
-    if isinstance(c, Null) or c.full:
-        return nothing
     if isinstance(c, Discrete):
         if c.pos is None:
-            return nothing
+            return _nothing()
         values = [_value(f, prop, v) for v in c.pos]
         if prop.api == "membership":
             return [Emitted([_obj(f, prop, None, values)], True)]
         if prop.api == "equality" and len(values) <= MAX_SPLIT:
             return [Emitted([_obj(f, prop, None, v)], True) for v in values]
-        return nothing
+        return _nothing()
+    if isinstance(c, Null) or c.full:
+        return _nothing()
     assert isinstance(c, Ordered)
     ivs = c.ivs
     finite = ivs[0][0] > NEG and ivs[-1][1] < POS
     if prop.api != "range":
         if not finite or sum(hi - lo + 1 for lo, hi in ivs) > MAX_LIST:
-            return nothing
+            return _nothing()
         points = [v for lo, hi in ivs for v in range(lo, hi + 1)]
         if prop.api == "membership":
             return [Emitted([_obj(f, prop, None, [_value(f, prop, p) for p in points])], True)]
         if len(points) <= MAX_SPLIT:
             return [Emitted([_obj(f, prop, None, _value(f, prop, p))], True) for p in points]
-        return nothing
+        return _nothing()
     if len(ivs) == 1:
         got = _bounds(f, prop, c, *ivs[0])
-        return [Emitted(got, True)] if got is not None else nothing
+        return [Emitted(got, True)] if got is not None else _nothing()
     holes = _holes(ivs)
     single = all(lo == hi for lo, hi in holes)
     hull = _bounds(f, prop, c, ivs[0][0], ivs[-1][1])
@@ -148,14 +147,11 @@ def emit(f: FieldRef, c: Constraint, prop: Property) -> list[Emitted]:
         alts = [_bounds(f, prop, c, lo, hi) for lo, hi in ivs]
         if all(a is not None for a in alts):
             return [Emitted(a, True) for a in alts if a is not None]
-    return [Emitted(hull, False)] if hull is not None else nothing
+    return [Emitted(hull, False)] if hull is not None else _nothing()
 
 
 def constraint_ir(f: FieldRef, c: Constraint) -> IExpr:
     """A constraint back as an expression (for the client-side residual)."""
-    NEG, POS = _c.NEG, _c.POS
-    Discrete, Null = _c.Discrete, _c.Null
-
     if isinstance(c, Null):
         return Atom(f, "null", None, *c.span)
     s, e = c.span

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 NEG = -(1 << 62)
 POS = 1 << 62
+_NOTHING: frozenset[Any] = frozenset()
 
 Span = tuple[int, int]
 
@@ -136,11 +137,11 @@ def constraint_of(atom: Atom) -> Constraint:
     pos: tuple[Any, ...] | None
     neg: frozenset[Any]
     if op == "notnull":
-        pos, neg = None, frozenset()
+        pos, neg = None, _NOTHING
     elif op == "eq":
-        pos, neg = (v,), frozenset()
+        pos, neg = (v,), _NOTHING
     elif op == "in":
-        pos, neg = tuple(dict.fromkeys(_values(v))), frozenset()
+        pos, neg = tuple(dict.fromkeys(_values(v))), _NOTHING
     elif op == "ne":
         pos, neg = None, frozenset({v})
     else:  # nin
@@ -188,9 +189,9 @@ def _discrete(
         if universe:
             allowed = set(pos) - neg
             pos = tuple(u for u in universe if u in allowed)  # schema order
-        else:
+        elif neg:
             pos = tuple(p for p in pos if p not in neg)
-        neg = frozenset()
+        neg = _NOTHING
     return Discrete(pos, neg, span)
 
 

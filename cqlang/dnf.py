@@ -359,14 +359,8 @@ class DNF:
 
     def run(self, node: IExpr) -> list[Branch]:
         if isinstance(node, Atom):
-            c = constraint_of(node)
-            if (isinstance(c, Discrete) and c.pos == ()) or (isinstance(c, Ordered) and not c.ivs):
-                # `state not in (OPEN, PROCESSING, CLOSED)`, `created_date >
-                # 9999-12-31T23:59:59Z`: no value is left.
-                if self.contradiction_span is None:
-                    self.contradiction_span = c.span
-                return []
-            return [{node.field.ident: (node.field, c)}]
+            fc = self._atom(node)
+            return [] if fc is None else [{fc[0].ident: fc}]
         if isinstance(node, IOr):
             return self._or(node)
         assert isinstance(node, IAnd)
@@ -398,7 +392,20 @@ class DNF:
             self.split_span = (node.start, node.end)
         return acc.branches()
 
+    def _atom(self, node: Atom) -> tuple[FieldRef, Constraint] | None:
+        """An atom's field and constraint; ``None`` when no value is left."""
+        c = constraint_of(node)
+        if (isinstance(c, Discrete) and c.pos == ()) or (isinstance(c, Ordered) and not c.ivs):
+            # `state not in (OPEN, PROCESSING, CLOSED)`, `created_date >
+            # 9999-12-31T23:59:59Z`: no value is left.
+            if self.contradiction_span is None:
+                self.contradiction_span = c.span
+            return None
+        return node.field, c
+
     def _and(self, node: IAnd) -> list[Branch]:
+        if all(type(x) is Atom for x in node.items):
+            return self._and_atoms(node.items)  # type: ignore[arg-type]  # all atoms
         lists = [self.run(item) for item in node.items]
         if any(not lst for lst in lists):
             return []
@@ -456,6 +463,37 @@ class DNF:
                     return []
             seen |= fields[n]
         return acc
+
+    def _and_atoms(self, atoms: tuple[Atom, ...]) -> list[Branch]:
+        """``and`` of atoms (the most common query): one branch, each
+        field's constraints intersected at once (what the general case
+        does, without a list of branches per atom)."""
+        out: Branch = {}
+        more: dict[Ident, list[Constraint]] | None = None
+        for a in atoms:
+            fc = self._atom(a)
+            if fc is None:
+                return []
+            ident = fc[0].ident
+            have = out.get(ident)
+            if have is None:
+                out[ident] = fc
+            else:
+                if more is None:
+                    more = {}
+                more.setdefault(ident, [have[1]]).append(fc[1])
+        if more is not None:
+            for ident, (f, _) in out.items():  # in the order fields first came
+                cs = more.get(ident)
+                if cs is None:
+                    continue
+                both = intersect_all(cs, f.values if f.type == "enum" else None)
+                if both is None:
+                    if self.contradiction_span is None:
+                        self.contradiction_span = spans(cs)
+                    return []
+                out[ident] = (f, both)
+        return [out]
 
 
 def _disjoint(sets: list[set[Ident]]) -> bool:

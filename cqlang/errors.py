@@ -349,7 +349,7 @@ class SkippedFile(Node):
 
 class UntrustedConfigError(ConfigError):
     """A discovered file that someone else could have written (see
-    :mod:`cqlang.trust`): ``Config.load`` skips it with a warning
+    :mod:`cqlang.config.discovery`): ``Config.load`` skips it with a warning
     (``skipped`` says which and why)."""
 
     def __init__(self, path: Path, origin: str, reason: str) -> None:

@@ -174,6 +174,18 @@ class _Gen:
         self.trusting = trusting
 
     def const(self, value: Any) -> str:
+        """A name for ``value``, or, for a string, an integer or a set of
+        them, the literal itself: the generated code then loads a
+        constant, as a function written by hand does, and ``x in {...}``
+        is compiled into a frozenset constant by Python."""
+        if value.__class__ is str or value.__class__ is int:
+            return repr(value)
+        if (
+            value.__class__ is frozenset
+            and value
+            and all(v.__class__ is str or v.__class__ is int for v in value)
+        ):
+            return "{" + ", ".join(sorted(map(repr, value))) + "}"
         name = f"c{len(self.consts)}"
         self.consts[name] = value
         return name
@@ -181,8 +193,12 @@ class _Gen:
     def getter(self, f: FieldRef) -> str:
         """An expression for the field's typed value (or None)."""
         if f.key is not None:
+            # The custom fields are decoded at the first test of one, and
+            # only then: `state = OPEN or custom.region != "PL"` decodes
+            # nothing for an open record.
             self.uses_custom = True
-            raw = f"cu.get({self.const(f.key)})"
+            decode = self.const(custom_fields)
+            raw = f"(cu if cu is not None else (cu := {decode}(r))).get({self.const(f.key)})"
         else:
             raw = f"r.get({self.const(f.record_field)})"
         return f"{self.const(coercer(f))}({raw})"
@@ -236,6 +252,25 @@ class _Gen:
                 f"((v := {get}).__class__ is str and (({api_text}) "
                 f"or (v := {norm}(v)) is not None) and {test})"
             )
+        if f.type == "string" and op not in ("null", "notnull"):
+            # Strings (custom fields of any declared type but integers and
+            # datetimes, and the record's own strings): as_str inline.
+            if f.key is not None:
+                self.uses_custom = True
+                decode = self.const(custom_fields)
+                raw = f"(cu if cu is not None else (cu := {decode}(r))).get({self.const(f.key)})"
+            else:
+                raw = f"r.get({self.const(f.record_field)})"
+            present = (
+                f"((v := {raw}).__class__ is str"
+                " or (v.__class__ is int and (v := str(v)) is not None))"
+            )
+            c = self.const(self.literal(f, a.value))
+            if op == "in":
+                return f"({present} and v in {c})"
+            if op == "nin":
+                return f"({present} and v not in {c})"
+            return f"({present} and v {_CMP[op]} {c})"
         get = self.getter(f)
         if op == "null":
             return f"({get} is None)"
@@ -273,28 +308,37 @@ class _Gen:
         return out[0]
 
 
-def _generate(nnf: IExpr, *, trusting: bool, fallback: Matcher | None = None) -> Matcher:
+def _generate(
+    nnf: IExpr, *, trusting: bool, fallback: Callable[..., bool] | None = None
+) -> Callable[..., bool]:
     gen = _Gen(trusting=trusting)
     body = gen.expr(nnf)
-    lines = ["def match(r):"]
+    # ``cu``: the record's custom fields once decoded (see _Gen.getter); the
+    # careful matcher takes those the trusting one decoded, so that a record
+    # is decoded at most once either way.
+    lines = ["def match(r):" if fallback is not None else "def match(r, cu=None):"]
     if fallback is not None:
+        if gen.uses_custom:
+            lines.append("  cu = None")
         lines.append("  try:")
     indent = "    " if fallback is not None else "  "
-    if gen.uses_custom:
-        lines.append(f"{indent}cu = {gen.const(custom_fields)}(r)")
     lines.append(f"{indent}return {body}")
     if fallback is not None:
         lines.append("  except TypeError:")
-        lines.append(f"    return {gen.const(fallback)}(r)")
+        call = "(r, cu)" if gen.uses_custom else "(r)"
+        lines.append(f"    return {gen.const(fallback)}{call}")
     namespace: dict[str, Any] = dict(gen.consts)
     code = compile("\n".join(lines), "<cqlang matcher>", "exec")
     exec(code, namespace)
-    fn: Matcher = namespace["match"]
+    fn: Callable[..., bool] = namespace["match"]
     return fn
 
 
 def compile_matcher(expr: IExpr) -> Matcher:
-    """A function telling whether a record makes ``expr`` true."""
+    """A function telling whether a record makes ``expr`` true: generated
+    Python, called with the record alone, with no layer around it. It
+    decodes the record's ``custom`` only when it tests a custom field, and
+    at most once."""
     nnf = to_nnf(expr)
     careful = _generate(nnf, trusting=False)
     return _generate(nnf, trusting=True, fallback=careful)

@@ -13,7 +13,7 @@ of command line for each of the three here, with the library alone:
 
     COMMON: --tz ZONE | --now DATETIME | --param NAME=VALUE | -p NAME=VALUE
 
-and only where no config file would be read (:func:`cqlang.locate.no_config_file`)
+and only where no config file would be read (:func:`cqlang.config.locate.no_config_file`)
 and click's shell completion is not asked for (``_CQLANG_COMPLETE``).
 ``--file/-f``, ``--max-branches`` and a QUERY that looks like a file name
 (cqlang.queryfile) go to click too.
@@ -33,7 +33,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import locate
+from .config import locate
 from .params import split_param
 from .status import ExitStatus, exit_for
 

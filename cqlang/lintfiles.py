@@ -1,43 +1,9 @@
-"""``cqlang queries check FILES...``: lint the files a pre-commit hook (or a
-person) names. A config file (``.toml``) is checked on its own, as with
-``--config FILE``; a query file (``.cql``) with the config in effect."""
+"""The old path of :mod:`cqlang.config.lintfiles` (it moved into the config
+package, issue 12): kept so that code written against it (the CLI being
+split on another branch) still imports; remove once nothing does."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
-from .config import Config, ConfigFile, Finding, NamedQuery, read_file
-from .fmtfiles import is_config_file
-from .queryfile import read_query_file
+from .config.lintfiles import lint_files as lint_files
 
 __all__ = ["lint_files"]
-
-
-def lint_files(
-    names: Sequence[str], config: Config, *, strict: bool = False
-) -> tuple[Config, list[Finding]]:
-    """The files read (as a Config, for the summary) and every finding, in
-    the order the files are named. Raises ConfigError (exit 2) for a config
-    file that cannot be read, QueryFileError for a query file."""
-    read: list[ConfigFile] = []
-    findings: list[Finding] = []
-    for name in names:
-        path = Path(name)
-        if is_config_file(path):
-            own = Config([read_file(path)], env=config.env)
-            read.extend(own.files)
-            findings.extend(own.lint(strict=strict))
-            continue
-        text = read_query_file(name)
-        # A query file is one query: shown as such, named after its file.
-        source = ConfigFile(path, "query file", text, {"queries": {path.stem: {"query": text}}})
-        read.append(source)
-        named = NamedQuery(path.stem, text, source=None, config=config)
-        from .diagnostics import for_front_end, render
-
-        # A query file runs on the command line (fetch -f FILE): its hints
-        # name the command line's options.
-        for d in for_front_end(named.check(strict=strict), "cli"):
-            findings.append(Finding(named, d, d, render(d, text, source=name)))
-    return Config(read, env=config.env), findings

@@ -13,8 +13,13 @@ The tables come from one of two places (cqlang/_tablegen.py makes both):
   hook (hatch_build.py) generates. It loads without importing Lark, which
   keeps the command line's cold start short.
 * in an editable install (which has no generated module), Lark itself,
-  reading grammar/cqlang.lark from the source tree at the first parse, with
-  its grammar cache.
+  reading grammar/cqlang.lark from the source tree at the first start,
+  after which cqlang/_tablecache.py reads the tables back from a file kept
+  under the grammar's hash.
+
+The driver is the hot path of every compile (docs/performance.md): the
+lexer is inlined in its loop, tokens are tuples, and a reduction goes
+straight past the ``?rule``s of one child that would follow it.
 
 The REPL's completion engine scans prefixes (:func:`scan_prefix`) with the
 same lexer and tables, building nothing. :func:`lark_parser` gives a plain
@@ -39,7 +44,7 @@ if TYPE_CHECKING:
 
     from .types import CompareOp
 
-    _Reduce = tuple[str, int, Callable[[list[Any]], Any]]
+    _Reduce = tuple[str, int, Callable[[list[Any]], Any] | None]
 
 #: Largest query accepted, in characters.
 MAX_QUERY_CHARS = 1_000_000
@@ -152,18 +157,16 @@ def unescape(raw: str, offset: int) -> str:
     return "".join(out)
 
 
-def _start(node: Any) -> int:
-    return int(node.start if hasattr(node, "start") else node.start_pos)
-
-
-def _end(node: Any) -> int:
-    return int(node.end if hasattr(node, "end") else node.end_pos)
+# Tokens reach the rule callbacks as plain tuples ``(terminal, text, start,
+# end)``: a tuple display costs a fraction of an object's ``__init__``, and a
+# query is mostly tokens. Nodes are never tuples; the few callbacks that get
+# either tell them apart by that.
 
 
 def _flatten(items: list[Any], cls: type[ast.And] | type[ast.Or]) -> tuple[Any, ...]:
     """``a or (b or c)`` is one chain: a parenthesised chain of the same
     connective joins its parent, so equal queries have equal trees."""
-    if not any(type(x) is cls for x in items):
+    if cls not in map(type, items):
         return tuple(items)
     out: list[Any] = []
     for x in items:
@@ -176,7 +179,8 @@ def _flatten(items: list[Any], cls: type[ast.And] | type[ast.Or]) -> tuple[Any, 
 
 class _Builder:
     """The rule callbacks fused into the LALR parser. Each gets the children
-    of one reduction (tokens and already-built nodes) and returns a node."""
+    of one reduction (tokens, as tuples, and already-built nodes) and
+    returns a node."""
 
     # --------------------------------------------------------- top level
     def start(self, c: list[Any]) -> ast.Expr | None:
@@ -184,109 +188,108 @@ class _Builder:
 
     def or_expr(self, c: list[Any]) -> ast.Or:
         items = _flatten(c[::2], ast.Or)
-        return ast.Or(items, c[0].start, _end(c[-1]))
+        return ast.Or(items, c[0].start, c[-1].end)
 
     def and_expr(self, c: list[Any]) -> ast.And:
         items = _flatten(c[::2], ast.And)
-        return ast.And(items, c[0].start, _end(c[-1]))
+        return ast.And(items, c[0].start, c[-1].end)
 
     def negation(self, c: list[Any]) -> ast.Not:
-        return ast.Not(c[1], c[0].start_pos, _end(c[1]))
+        return ast.Not(c[1], c[0][2], c[1].end)
 
     def group(self, c: list[Any]) -> ast.Expr:
         # Parentheses only group: the node keeps its own span.
         return c[1]  # type: ignore[no-any-return]
 
     def queryref(self, c: list[Any]) -> ast.Ref:
-        tok = c[0]
-        return ast.Ref(tok.value[1:], tok.start_pos, tok.end_pos)
+        _, text, start, end = c[0]
+        return ast.Ref(text[1:], start, end)
 
     # -------------------------------------------------------- predicates
     def comparison(self, c: list[Any]) -> ast.Compare:
         field, op, value = c
-        return ast.Compare(field, _CANONICAL_OP[op.value], value, field.start, _end(value))
+        return ast.Compare(field, _CANONICAL_OP[op[1]], value, field.start, value.end)
 
     def membership(self, c: list[Any]) -> ast.In:
         field = c[0]
-        negated = getattr(c[1], "type", None) == "NOT"
+        negated = c[1][0] == "NOT"
         last = c[-1]
         values: tuple[ast.Value, ...] | ast.Param
-        if getattr(last, "type", None) == "PARAM":
-            values = ast.Param(last.value[1:], last.start_pos, last.end_pos)
-            end = last.end_pos
+        if last[0] == "PARAM":  # a token, or value_list's (values, end)
+            values = ast.Param(last[1][1:], last[2], last[3])
+            end = last[3]
         else:
             values, end = last
         return ast.In(field, values, negated, field.start, end)
 
     def value_list(self, c: list[Any]) -> tuple[tuple[ast.Value, ...], int]:
-        values = tuple(x for x in c if x is not None and not hasattr(x, "type"))
-        return values, c[-1].end_pos
+        values = tuple(x for x in c if type(x) is not tuple)
+        return values, c[-1][3]
 
     def range(self, c: list[Any]) -> ast.Between:
         field = c[0]
-        negated = getattr(c[1], "type", None) == "NOT"
+        negated = c[1][0] == "NOT"
         low, high = c[-3], c[-1]
-        return ast.Between(field, low, high, negated, field.start, _end(high))
+        return ast.Between(field, low, high, negated, field.start, high.end)
 
     def nullness(self, c: list[Any]) -> ast.IsNull:
         field = c[0]
         negated = len(c) == 4
-        return ast.IsNull(field, negated, field.start, c[-1].end_pos)
+        return ast.IsNull(field, negated, field.start, c[-1][3])
 
     # ------------------------------------------------------------ fields
     def property(self, c: list[Any]) -> ast.Field:
-        tok = c[0]
-        return ast.Field(tok.value, None, tok.start_pos, tok.end_pos)
+        _, text, start, end = c[0]
+        return ast.Field(text, None, start, end)
 
     def custom_dotted(self, c: list[Any]) -> ast.Field:
-        return ast.Field("custom", c[2].value, c[0].start_pos, c[2].end_pos)
+        return ast.Field("custom", c[2][1], c[0][2], c[2][3])
 
     def custom_bracketed(self, c: list[Any]) -> ast.Field:
-        key = unescape(c[2].value, c[2].start_pos)
-        return ast.Field("custom", key, c[0].start_pos, c[3].end_pos)
+        key = unescape(c[2][1], c[2][2])
+        return ast.Field("custom", key, c[0][2], c[3][3])
 
     # ------------------------------------------------------------ values
     def string(self, c: list[Any]) -> ast.Str:
-        tok = c[0]
-        return ast.Str(unescape(tok.value, tok.start_pos), True, tok.start_pos, tok.end_pos)
+        _, text, start, end = c[0]
+        return ast.Str(unescape(text, start), True, start, end)
 
     def word(self, c: list[Any]) -> ast.Str:
-        tok = c[0]
-        return ast.Str(tok.value, False, tok.start_pos, tok.end_pos)
+        _, text, start, end = c[0]
+        return ast.Str(text, False, start, end)
 
     def integer(self, c: list[Any]) -> ast.Int:
-        tok = c[0]
-        text = tok.value
+        _, text, start, end = c[0]
         digits = len(text) - (text[0] == "-")
         value = int(text) if digits <= _MAX_INT_DIGITS else (-1 if text[0] == "-" else 1) * 10**31
-        return ast.Int(value, text, tok.start_pos, tok.end_pos)
+        return ast.Int(value, text, start, end)
 
     def datetime(self, c: list[Any]) -> ast.DateTime:
-        tok = c[0]
-        return ast.DateTime(tok.value, tok.start_pos, tok.end_pos)
+        _, text, start, end = c[0]
+        return ast.DateTime(text, start, end)
 
     def param(self, c: list[Any]) -> ast.Param:
-        tok = c[0]
-        return ast.Param(tok.value[1:], tok.start_pos, tok.end_pos)
+        _, text, start, end = c[0]
+        return ast.Param(text[1:], start, end)
 
     def reltime(self, c: list[Any]) -> ast.RelTime:
         base = c[0]
         shifts = tuple(s for s, _ in c[1:])
         units = tuple(span for _, span in c[1:])
-        end = units[-1][1] if units else base.end_pos
-        return ast.RelTime(base.value.lower(), shifts, base.start_pos, end, units)
+        end = units[-1][1] if units else base[3]
+        return ast.RelTime(base[1].lower(), shifts, base[2], end, units)
 
     def shift(self, c: list[Any]) -> tuple[tuple[int, str], tuple[int, int]]:
         # The unit is kept as written: the checker knows the units (and
         # names a wrong one, such as `M`, with the one meant).
         sign, dur = c
-        text = dur.value
+        text = dur[1]
         unit = text.lstrip("0123456789")
         digits = text[: len(text) - len(unit)]
         amount = int(digits) if len(digits) <= _MAX_INT_DIGITS else 10**31
-        if sign.value == "-":
+        if sign[1] == "-":
             amount = -amount
-        return (amount, unit), (dur.end_pos - len(unit), dur.end_pos)
+        return (amount, unit), (dur[3] - len(unit), dur[3])
 
 
 # ------------------------------------------------------------------- lexer
@@ -301,19 +304,23 @@ class _Builder:
 # tests/test_parser_lexer.py checks it against Lark's own lexer.
 # The blanks and comments before a token are one atomic group: a comment is
 # never taken back to let a token start inside it.
+# The alternatives are tried in order; those that start with different
+# characters are in the order of how often they come (a word first), those
+# that may start alike in the grammar's order of priority (a datetime
+# before an integer, an integer before a minus).
 _TOKEN_RE = re.compile(
     r"""(?>(?:[ \t\r\n\f]+|\#[^\n]*)*)(?:
-     (?P<DATETIME>[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[tT][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?"""
+     (?P<WORD>[A-Za-z_][A-Za-z0-9_]*)
+    |(?P<CMP_OP>==|!=|<>|<=|>=|=|<|>)
+    |(?P<LPAR>\()|(?P<RPAR>\))|(?P<COMMA>,)|(?P<DOT>\.)
+    |(?P<STRING>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+    |(?P<DATETIME>[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[tT][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?"""
     r"""(?:[zZ]|[+-][0-9]{2}:?[0-9]{2})?(?![0-9a-zA-Z_]))
     |(?P<DURATION>[0-9]+[a-zA-Z]+(?![0-9a-zA-Z_]))
     |(?P<INT>-?[0-9]+)
-    |(?P<WORD>[A-Za-z_][A-Za-z0-9_]*)
-    |(?P<STRING>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
     |(?P<PARAM>\$[A-Za-z_][A-Za-z0-9_]*)
     |(?P<QUERYREF>@[A-Za-z_][A-Za-z0-9_]*)
-    |(?P<CMP_OP>==|!=|<>|<=|>=|=|<|>)
-    |(?P<LPAR>\()|(?P<RPAR>\))|(?P<LSQB>\[)|(?P<RSQB>\])
-    |(?P<COMMA>,)|(?P<DOT>\.)|(?P<PLUS>\+)|(?P<MINUS>-)
+    |(?P<LSQB>\[)|(?P<RSQB>\])|(?P<PLUS>\+)|(?P<MINUS>-)
     |(?P<END>\Z))""",
     re.VERBOSE,
 )
@@ -347,12 +354,19 @@ class _LexError(Exception):
         self.allowed = allowed
 
 
-class _ParseError(Exception):
-    """The parser met a token that no rule accepts there."""
+#: How many tokens apart the parse notes where it is (_ParseError.resume).
+_RESUME_EVERY = 64
 
-    def __init__(self, token: _LexToken) -> None:
+
+class _ParseError(Exception):
+    """The parser met a token that no rule accepts there; ``resume`` is a
+    point the parse passed before it, to look back from (see
+    :meth:`_Parser.stack_before`)."""
+
+    def __init__(self, token: _LexToken, resume: tuple[int, list[int]] | None = None) -> None:
         super().__init__(token.type)
         self.token = token
+        self.resume = resume
 
 
 _SKIP_RE = re.compile(r"(?:[ \t\r\n\f]+|#[^\n]*)*")
@@ -387,8 +401,30 @@ def _reducer(
         def f(c: list[Any], build: Callable[[list[Any]], Any] = callback) -> Any:
             return c[0] if len(c) == 1 else build(c)
 
-    if include is not None:  # drop children, splice in helper rules' lists
-        inner = f
+    if include is None:
+        return f
+    inner = f
+    plain = [i for i, inline in include if not inline]
+    spliced = [i for i, inline in include if inline]
+    if len(spliced) == 1 and include[0] == (spliced[0], True):
+        # A left-recursive helper (`(AND not_expr)*`): its own list grows.
+        first, rest = spliced[0], tuple(plain)
+
+        def f(c: list[Any]) -> Any:
+            kept: list[Any] = c[first]
+            kept.extend([c[i] for i in rest])
+            return inner(kept)
+
+    elif len(spliced) == 1 and include[-1] == (spliced[0], True):
+        # A rule and its helper's list (`not_expr (AND not_expr)*`).
+        last, head = spliced[0], tuple(plain)
+
+        def f(c: list[Any]) -> Any:
+            kept = [c[i] for i in head]
+            kept += c[last]
+            return inner(kept)
+
+    else:  # drop children, splice in helper rules' lists
 
         def f(c: list[Any]) -> Any:
             kept: list[Any] = []
@@ -422,14 +458,36 @@ class _Parser:
         reducers: list[_Reduce] = []
         for origin, size, name, expand1, include in tables["RULES"]:
             callback = getattr(builder, name, None)
+            unit = expand1 and size == 1 and include is None
             if callback is None:
                 # Only helper rules and ``?rule: child`` alternatives (whose
                 # value is always their one child) need no callback.
-                if not (name.startswith("_") or (expand1 and size == 1 and include is None)):
+                if not (name.startswith("_") or unit):
                     raise RuntimeError(f"no callback for the grammar rule {name!r}")
                 callback = _keep
-            reducers.append((origin, size, _reducer(callback, expand1, include)))
+            # A ``?rule`` of one child is that child: the driver only moves
+            # to the rule's state (``None``: no call, no list of children).
+            reduce = None if unit else _reducer(callback, expand1, include)
+            reducers.append((origin, size, reduce))
         self.reducers = tuple(reducers)
+        # Where a reduction leads, by the state under it, the rule's name and
+        # the lookahead, past the ``?rule``s of one child that reduce next
+        # (`comparison` to `atom` to `not_expr`...): filled in as met.
+        self.gotos: tuple[dict[tuple[str, str], int], ...] = tuple({} for _ in self.states)
+
+    def _goto(self, below: int, origin: str, kind: str) -> int:
+        """The state that reducing to ``origin`` over state ``below``, with
+        ``kind`` next, leads to once the ``?rule``s of one child that then
+        reduce are passed (they only rename the value); remembered."""
+        states = self.states
+        goto = states[below][origin]
+        while goto != self.end:
+            act = states[goto].get(kind)
+            if act is None or act >= 0 or self.reducers[~act][2] is not None:
+                break
+            goto = states[below][self.reducers[~act][0]]  # one child: back on `below`
+        self.gotos[below][(origin, kind)] = goto
+        return goto
 
     def tokens(self, text: str, pos: int, stack: list[int]) -> Iterator[_LexToken]:
         """The tokens of ``text`` from ``pos``. The parser's state on top of
@@ -441,9 +499,7 @@ class _Parser:
         while True:
             m = match(text, pos)
             if m is None:
-                skip = _SKIP_RE.match(text, pos)
-                at = skip.end() if skip else pos
-                raise _LexError(at, self.accepts(stack) or self.expected(stack))
+                raise self._lex_error(text, pos, stack)
             kind = m.lastgroup or "END"
             if kind == "END":
                 return
@@ -463,47 +519,146 @@ class _Parser:
             yield _LexToken(kind, value, start, end)
             pos = end
 
-    def parse(self, text: str, until: int = -1) -> Any:
+    def _lex_error(self, text: str, pos: int, stack: list[int]) -> _LexError:
+        skip = _SKIP_RE.match(text, pos)
+        at = skip.end() if skip else pos
+        return _LexError(at, self.accepts(stack) or self.expected(stack))
+
+    def parse(self, text: str) -> Any:
         """The value of the ``start`` rule for ``text``; raises _LexError,
-        _ParseError or _EscapeError. With ``until``, stop before feeding the
-        token that starts at that offset (or the end of the text) and return
-        the parser's state stack there."""
+        _ParseError or _EscapeError.
+
+        The lexer of :meth:`tokens` and the LALR loop in one: this is the
+        hot path of every compile, so the token is a tuple, the parser's
+        state row is kept at hand, and a ``?rule`` of one child is only a
+        move to the rule's state."""
         states = self.states
         reducers = self.reducers
-        end = self.end
+        gotos = self.gotos
+        end_state = self.end
+        match = _TOKEN_RE.match
+        keywords = _KEYWORD_TYPES
+        row = states[self.start]
         stack = [self.start]
         values: list[Any] = []
-        tokens = self.tokens(text, 0, stack)
-        eof = None
+        pos = 0
+        # Every so many tokens, where the parse is (the offset, the stack
+        # before the next token): a syntax error's "expected ..." is asked of
+        # the stack before the bad token, found again from the last one.
+        resume: tuple[int, list[int]] | None = None
+        countdown = _RESUME_EVERY
         while True:
-            tok = next(tokens, None)
-            if tok is None:  # the end of the text: $END reduces to `start`
-                if until >= 0:
-                    return stack
-                tok = eof = _LexToken("$END", "", len(text), len(text))
-            elif tok.start_pos == until:
-                return stack
-            kind = tok.type
+            countdown -= 1
+            if not countdown:
+                resume, countdown = (pos, stack[:]), _RESUME_EVERY
+            m = match(text, pos)
+            if m is None:
+                raise self._lex_error(text, pos, stack)
+            kind: str = m.lastgroup  # type: ignore[assignment]  # a group always matches
+            if kind == "END":
+                kind = "$END"
+                tok: tuple[str, str, int, int] = (kind, "", len(text), len(text))
+            else:
+                value = m.group(kind)
+                end = m.end()
+                start = end - len(value)  # every token ends where the match does
+                if kind == "WORD":
+                    kw = keywords.get(value.lower())
+                    if kw is not None and kw in row:
+                        kind = kw
+                elif kind == "INT":
+                    if value[0] == "-" and "INT" not in row:
+                        kind, value, end = "MINUS", "-", start + 1
+                elif kind == "DURATION" and "DURATION" not in row:
+                    kind, value = "INT", value[: len(value) - len(value.lstrip("0123456789"))]
+                    end = start + len(value)
+                tok = (kind, value, start, end)
+                pos = end
             while True:
-                act = states[stack[-1]].get(kind)
-                if act is None or (act >= 0 and tok is eof):
-                    raise _ParseError(tok)
+                act = row.get(kind)
+                if act is None:
+                    raise _ParseError(_LexToken(*tok), resume)
                 if act >= 0:  # shift
+                    if kind == "$END":  # pragma: no cover - the tables never shift it
+                        raise _ParseError(_LexToken(*tok), resume)
                     stack.append(act)
                     values.append(tok)
+                    row = states[act]
                     break
                 origin, size, reduce = reducers[~act]
-                if size:
+                if size == 1:  # a token's rule, mostly: its value in place
+                    if reduce is not None:  # (None: a ?rule, which _goto passes)
+                        values[-1] = reduce([values[-1]])
+                    del stack[-1]
+                elif size:
                     children = values[-size:]
                     del values[-size:]
                     del stack[-size:]
+                    values.append(reduce(children))  # type: ignore[misc]
                 else:
-                    children = []
-                values.append(reduce(children))
-                goto = states[stack[-1]][origin]
-                if goto == end:  # only $END gets here: the query is whole
+                    values.append(reduce([]))  # type: ignore[misc]
+                below = stack[-1]
+                goto = gotos[below].get((origin, kind))
+                if goto is None:
+                    goto = self._goto(below, origin, kind)
+                if goto == end_state:  # only $END gets here: the query is whole
                     return values[-1]
                 stack.append(goto)
+                row = states[goto]
+
+    def stack_before(
+        self, text: str, until: int, resume: tuple[int, list[int]] | None = None
+    ) -> list[int]:
+        """The parser's state stack just before the token that starts at
+        offset ``until`` (or at the end of the text), building nothing:
+        what a syntax error's "expected ..." is asked of. The lexer of
+        :meth:`parse`, inline, and the tables alone (a long query that
+        ends too early is the common case while typing), from ``resume``
+        (an offset before ``until`` and the stack there) when given."""
+        states = self.states
+        reducers = self.reducers
+        gotos = self.gotos
+        match = _TOKEN_RE.match
+        keywords = _KEYWORD_TYPES
+        pos, stack = (0, [self.start]) if resume is None else (resume[0], resume[1][:])
+        row = states[stack[-1]]
+        while True:
+            m = match(text, pos)
+            if m is None or m.lastgroup == "END":
+                return stack
+            kind: str = m.lastgroup  # type: ignore[assignment]
+            value = m.group(kind)
+            end = m.end()
+            start = end - len(value)
+            if start == until:
+                return stack
+            if kind == "WORD":
+                kw = keywords.get(value.lower())
+                if kw is not None and kw in row:
+                    kind = kw
+            elif kind == "INT":
+                if value[0] == "-" and "INT" not in row:
+                    kind, end = "MINUS", start + 1
+            elif kind == "DURATION" and "DURATION" not in row:
+                kind, end = "INT", start + len(value) - len(value.lstrip("0123456789"))
+            pos = end
+            while True:
+                act = row.get(kind)
+                if act is None:
+                    return stack
+                if act >= 0:
+                    stack.append(act)
+                    row = states[act]
+                    break
+                origin, size, _ = reducers[~act]
+                if size:
+                    del stack[-size:]
+                below = stack[-1]
+                goto = gotos[below].get((origin, kind))
+                if goto is None:
+                    goto = self._goto(below, origin, kind)
+                stack.append(goto)
+                row = states[goto]
 
     def expected(self, stack: list[int]) -> set[str]:
         """The terminals that the state on top of ``stack`` has an action for."""
@@ -542,14 +697,16 @@ def _parser() -> _Parser:
         pass
     else:
         return _Parser(dict(vars(_parse_tables)), _Builder(), "cqlang._parse_tables")
-    from . import _tablegen
+    from . import _tablecache  # an editable install: made from Lark once, then cached
 
-    return _Parser(_tablegen.tables(grammar_text(), cache=True), _Builder(), "lark")
+    tables, source = _tablecache.load()
+    return _Parser(tables, _Builder(), source)
 
 
 def backend_name() -> str:
     """Where the parser's tables come from: ``cqlang._parse_tables`` (made at
-    build time, in a wheel) or ``lark`` (computed at the first parse)."""
+    build time, in a wheel), ``cache`` (an editable install's, made from
+    Lark once: cqlang/_tablecache.py) or ``lark`` (computed just now)."""
     return _parser().source
 
 
@@ -705,7 +862,7 @@ def _syntax_diagnostic(err: _ParseError, text: str, parser: _Parser) -> Diagnost
     # token, since LALR tables may reduce on a token before finding it wrong
     # (in `state = OPEN)` the `)` would otherwise leave only "the end of the
     # query" to suggest, not 'and' and 'or').
-    before = parser.parse(text, until=tok.start_pos)
+    before = parser.stack_before(text, tok.start_pos, err.resume)
     expected_set = parser.accepts(before) or parser.expected(before)
     expected = describe_expected(expected_set)
     if tok.type == "$END":

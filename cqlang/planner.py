@@ -87,14 +87,19 @@ class Residual(Node):
 
         return record_fields(self.expr)
 
-    def matches(self, record: Any) -> bool:
+    @property
+    def matches(self) -> Matcher:
+        """The check itself, ``residual.matches(record) -> bool``: the
+        compiled matcher (cqlang.evaluator), made at the first access. A
+        caller that checks many records takes it once (``check =
+        residual.matches``) and calls it with no layer in between."""
         matcher = self._matcher
         if matcher is None:
             from .evaluator import compile_matcher
 
             matcher = compile_matcher(self.expr)
             _set(self, "_matcher", matcher)
-        return matcher(record)
+        return matcher
 
 
 class Plan(Node):
@@ -194,6 +199,10 @@ def plan_ir(ir: IExpr, env: Env, text: str = "") -> Plan:
     if len(branches) > 1 and dnf.split_span:
         reasons.append(("CQL202", "this 'or' needs one request per side", dnf.split_span))
     whole_span = (0, len(text))
+    if len(branches) == 1:
+        one = _one_branch(branches[0], properties, reasons)
+        if one is not None:
+            return _finish(ir, [one], False, env, reasons, whole_span)
     # What the compiler says for one field's constraint, worked out once per
     # distinct constraint: its alternatives, each as filter objects (with an
     # id per distinct object) and the constraint left to the client, if any.
@@ -255,6 +264,40 @@ def plan_ir(ir: IExpr, env: Env, text: str = "") -> Plan:
     kept, whole = _requests(out, object_field)
     # Alternatives share the compiler's objects: each request gets its own.
     kept = [([o.copy() for o in fs], rest) for fs, rest in kept]
+    return _finish(ir, kept, whole, env, reasons, whole_span)
+
+
+def _one_branch(
+    branch: Any, properties: Any, reasons: list[tuple[str, str, Span]]
+) -> tuple[list[Filter], list[IExpr]] | None:
+    """The request of a plan of one branch whose every field the API says in
+    one way (the common case: a query with no `or` that needs no split),
+    with what is left to the client; ``None`` when a field splits."""
+    filters: list[Filter] = []
+    rest: list[IExpr] = []
+    emit = compiler.emit
+    for f, c in branch.values():
+        emitted = emit(f, c, properties[f.prop])
+        if len(emitted) != 1:
+            return None
+        em = emitted[0]
+        filters.extend(em.filters)
+        if not em.exact:
+            rest.append(compiler.constraint_ir(f, c))
+            reasons.append(("CQL203", compiler.residual_reason(f), c.span))
+    return filters, rest
+
+
+def _finish(
+    ir: IExpr,
+    kept: list[tuple[list[Filter], list[IExpr]]],
+    whole: bool,
+    env: Env,
+    reasons: list[tuple[str, str, Span]],
+    whole_span: Span,
+) -> Plan:
+    """The plan of the requests ``kept`` (each with its rest for the client):
+    the bound on requests, the residual."""
     if len(kept) > env.max_branches:
         raise TooManyBranches(len(kept), whole_span)
     residual_ir: IExpr | None = None

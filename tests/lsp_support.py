@@ -5,10 +5,16 @@ client (for hypothesis, which does not run coroutines)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import queue
+import re
+import subprocess
 import sys
 import tempfile
-from collections.abc import Coroutine
+import threading
+import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -83,6 +89,50 @@ def uri_of(path: Path) -> str:
 
 def utf16(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+def units(s: str, encoding: str) -> int:
+    """The code units of ``s`` in a position encoding."""
+    if encoding == "utf-16":
+        return len(s.encode("utf-16-le", "surrogatepass")) // 2
+    if encoding == "utf-8":
+        return len(s.encode("utf-8", "surrogatepass"))
+    return len(s)
+
+
+def lines_of(text: str) -> list[tuple[int, int]]:
+    """(start, end before the line break) of each LSP line."""
+    out = []
+    start = 0
+    for m in re.finditer(r"\r\n|\r|\n", text):
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, len(text)))
+    return out
+
+
+def ref_position(text: str, offset: int, encoding: str) -> tuple[int, int]:
+    """The LSP position of ``offset``, the plain way (a reference)."""
+    lines = lines_of(text)
+    line = max(i for i, (s, _) in enumerate(lines) if s <= offset)
+    start, end = lines[line]
+    return line, units(text[start : min(offset, end)], encoding)
+
+
+def ref_offset(text: str, line: int, character: int, encoding: str) -> int:
+    """The offset of an LSP position, the plain way (a reference): past the
+    end of its line is the line's end, past the last line the text's end,
+    inside a character of several units just after it."""
+    lines = lines_of(text)
+    if line < 0:
+        return 0
+    if line >= len(lines):
+        return len(text)
+    start, end = lines[line]
+    for i in range(start, end + 1):
+        if units(text[start:i], encoding) >= character:
+            return i
+    return end
 
 
 def position_of(text: str, needle: str, nth: int = 0) -> types.Position:
@@ -188,3 +238,128 @@ async def diagnostics_of(
 
 def temp_root() -> Path:
     return Path(tempfile.mkdtemp(prefix="cqlang-lsp-"))
+
+
+class RawServer:
+    """``cqlang lsp`` over pipes, spoken to in raw JSON-RPC: for the
+    messages no LSP client library sends (malformed params, odd ids). Every
+    wait is bounded; the server's standard error goes to a file (``log``)."""
+
+    def __init__(
+        self,
+        home: Path,
+        folder: Path | None,
+        capabilities: dict[str, Any] | None = None,
+        command: list[str] | None = None,
+        **options: Any,
+    ) -> None:
+        self.log = Path(tempfile.mkstemp(prefix="cqlang-lsp-stderr-")[1])
+        self._stderr = self.log.open("wb")
+        self.proc = subprocess.Popen(
+            command or SERVER,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            env=server_env(home),
+        )
+        self.inbox: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        #: Every message received, in order.
+        self.received: list[dict[str, Any]] = []
+        self._next = 0
+        threading.Thread(target=self._read, daemon=True).start()
+        params: dict[str, Any] = {
+            "processId": None,
+            "capabilities": capabilities or {},
+            "initializationOptions": {"debounce": 0, "now": NOW, **options},
+        }
+        if folder is not None:
+            params["rootUri"] = uri_of(folder)
+            params["workspaceFolders"] = [{"uri": uri_of(folder), "name": "ws"}]
+        else:
+            params["rootUri"] = None
+        #: The answer to ``initialize``.
+        self.initialized = self.answer(self.request("initialize", params))
+        self.notify("initialized", {})
+
+    def _read(self) -> None:
+        out = self.proc.stdout
+        assert out is not None
+        while True:
+            length = None
+            while True:
+                line = out.readline()
+                if not line:
+                    self.inbox.put(None)
+                    return
+                if line in (b"\r\n", b"\n"):
+                    break
+                name, _, value = line.decode("ascii").partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value)
+            if length is None:
+                continue
+            self.inbox.put(json.loads(out.read(length)))
+
+    def send_bytes(self, body: bytes) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.flush()
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.send_bytes(json.dumps(message).encode("utf-8"))
+
+    def request(self, method: str, params: Any = None, *, omit_params: bool = False) -> int:
+        self._next += 1
+        message: dict[str, Any] = {"jsonrpc": "2.0", "id": self._next, "method": method}
+        if not omit_params:
+            message["params"] = params
+        self.send(message)
+        return self._next
+
+    def notify(self, method: str, params: Any) -> None:
+        self.send({"jsonrpc": "2.0", "method": method, "params": params})
+
+    def wait(
+        self, match: Callable[[dict[str, Any]], bool], timeout: float = 20, since: int = 0
+    ) -> dict[str, Any]:
+        """The first message received that ``match`` accepts, from the
+        ``since``-th on (every message is kept in ``received``)."""
+        for message in self.received[since:]:
+            if match(message):
+                return message
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no such message from the server")
+            try:
+                message = self.inbox.get(timeout=left)
+            except queue.Empty:
+                raise TimeoutError("no such message from the server") from None
+            if message is None:
+                raise EOFError("the server closed its output")
+            self.received.append(message)
+            if match(message):
+                return message
+
+    def answer(self, msg_id: Any, timeout: float = 20) -> dict[str, Any]:
+        """The response to request ``msg_id``."""
+        return self.wait(lambda m: "method" not in m and m.get("id") == msg_id, timeout)
+
+    def open(self, uri: str, text: str, language: str = "cqlang", version: int = 1) -> None:
+        item = {"uri": uri, "languageId": language, "version": version, "text": text}
+        self.notify("textDocument/didOpen", {"textDocument": item})
+
+    def close(self) -> None:
+        try:
+            if self.proc.poll() is None:
+                self.answer(self.request("shutdown"), timeout=10)
+                self.notify("exit", None)
+                self.proc.wait(timeout=10)
+        except (OSError, TimeoutError, EOFError, subprocess.TimeoutExpired):
+            pass
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+            self._stderr.close()

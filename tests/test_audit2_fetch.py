@@ -151,7 +151,7 @@ def test_the_page_maximum_is_defined_once() -> None:
             for t in targets:
                 if isinstance(t, ast.Name) and t.id == "MAX_PAGE_SIZE":
                     where.append(path.relative_to(root).as_posix())
-    assert where == ["client/paging.py"]
+    assert where == ["encoding.py"]
 
 
 # ------------------------------------------- --columns against an exclude

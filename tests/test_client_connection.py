@@ -94,7 +94,11 @@ def test_no_key_is_a_configuration_error(key: str) -> None:
         ("SECRET\rKEY", "control character (U+000D, character 7 of 10)"),
         ("SECRET\u200bKEY", "control character (U+200B"),  # a format character
         ("SE\u2028CRET", "control character (U+2028"),
-        ("SECRET-ł", "not ASCII (character 8 of 8)"),
+        ("SECRET-ł", "not ASCII (U+0142 LATIN SMALL LETTER L WITH STROKE, character 8 of 8)"),
+        ("SECRET\u201cKEY", "not ASCII (U+201C LEFT DOUBLE QUOTATION MARK, character 7 of 10)"),
+        ("SECRET\u00a0KEY", "not ASCII (U+00A0 NO-BREAK SPACE, character 7 of 10)"),
+        # A byte that is not UTF-8, as os.environ holds it (surrogateescape).
+        ("SECRET\udc85KEY", "a byte that is not UTF-8 (0x85, character 7 of 10)"),
     ],
 )
 def test_a_key_that_cannot_be_sent_names_its_source_never_itself(key: str, words: str) -> None:
@@ -103,6 +107,29 @@ def test_a_key_that_cannot_be_sent_names_its_source_never_itself(key: str, words
     message = str(info.value)
     assert words in message and "the API key from $MY_KEY" in message
     assert "SECRET" not in message and "KEY" not in message.replace("$MY_KEY", "")
+    # The carriage return's story (Windows line ends) is told for it alone.
+    assert ("Windows" in message) == ("\r" in key)
+    assert "U+DC" not in message
+
+
+def test_a_key_with_a_byte_that_is_not_utf8_in_the_environment(tmp_path: Path) -> None:
+    """CONPEEK_KEY=$'SECRET\\x85KEY': the byte is named as a byte, the key never."""
+    config = tmp_path / "empty.toml"
+    config.write_text("", encoding="utf-8")
+    env = {
+        b"PATH": b"/usr/bin:/bin",
+        b"CONPEEK_URL": b"http://127.0.0.1:9",
+        b"CONPEEK_KEY": b"SECRET\x85KEY",
+        b"CQLANG_CONFIG": str(config).encode(),
+    }
+    args = [sys.executable, "-m", "cqlang.cli", "fetch", "--campaign", DEFAULT_CAMPAIGN]
+    result = subprocess.run(args, env=env, capture_output=True, timeout=60)
+    said = result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 2, said
+    assert "the API key from $CONPEEK_KEY holds a byte that is not UTF-8 (0x85, " in said
+    assert "character 7 of 10" in said
+    assert "control character" not in said and "U+DC85" not in said and "Windows" not in said
+    assert "SECRET" not in said and "Traceback" not in said
 
 
 @given(st.text(max_size=40))

@@ -1,6 +1,6 @@
 """Config files: discovery, merging, validation, secrets, schema, named
 queries, composition, parameters, linting with file positions, and the
-TOML editing of ``queries save``/``rm`` (cqlang/config.py)."""
+TOML editing of ``queries save``/``rm`` (cqlang/config/)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 import cqlang
 from cqlang import config as cfgmod
-from cqlang import tomlscan
 from cqlang.config import (
     Config,
     ConfigError,
@@ -28,6 +27,7 @@ from cqlang.config import (
     resolve_query,
     save_query,
     target_file,
+    tomlscan,
 )
 from cqlang.status import exit_status
 

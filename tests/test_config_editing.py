@@ -1,7 +1,7 @@
 """`queries save` and `queries rm` edit the config file safely: under an
 exclusive lock (so that concurrent editors lose nothing), through a private
 temporary file that no planted link can redirect, keeping the file's mode
-(cqlang/safewrite.py)."""
+(cqlang/config/safewrite.py)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cqlang import safewrite
-from cqlang.config import Config, remove_query, save_query
+from cqlang.config import Config, remove_query, safewrite, save_query
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 """Mistakes in config files: every one reported at once, each at
 FILE:LINE:COL, with a did-you-mean for a misspelt key; in cqlang.toml and in
-pyproject.toml's [tool.cqlang] alike (cqlang/configcheck.py)."""
+pyproject.toml's [tool.cqlang] alike (cqlang/config/validate.py)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cqlang import configcheck
 from cqlang.cli import main
 from cqlang.config import Config, ConfigError, check_text
+from cqlang.config import validate as configcheck
 from cqlang.status import exit_status
 
 

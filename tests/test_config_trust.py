@@ -1,5 +1,5 @@
 """Discovered config files someone else could have written are skipped, as
-git's safe.directory does (cqlang/trust.py): owned by another user (root
+git's safe.directory does (cqlang/config/discovery.py): owned by another user (root
 aside), or writable by others. Files named with --config or $CQLANG_CONFIG
 are read as asked.
 
@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cqlang import trust
 from cqlang.cli import main
-from cqlang.config import Config, ConfigError, target_file
+from cqlang.config import Config, ConfigError, discovery, target_file
 
 OTHER = 1234  # a uid that is neither ours nor root's
 
@@ -85,19 +84,19 @@ def status(uid: int, gid: int, mode: int) -> os.stat_result:
 
 def test_the_rule_for_a_user_who_is_not_root() -> None:
     me = 1000
-    assert trust.untrusted(status(me, 1000, 0o644), euid=me) is None
-    assert trust.untrusted(status(0, 0, 0o644), euid=me) is None  # root aside
-    reason = trust.untrusted(status(OTHER, 1000, 0o644), euid=me)
+    assert discovery.untrusted(status(me, 1000, 0o644), euid=me) is None
+    assert discovery.untrusted(status(0, 0, 0o644), euid=me) is None  # root aside
+    reason = discovery.untrusted(status(OTHER, 1000, 0o644), euid=me)
     assert reason is not None and f"uid {OTHER}" in reason and "not by you" in reason
-    reason = trust.untrusted(status(me, 1000, 0o646), euid=me)
+    reason = discovery.untrusted(status(me, 1000, 0o646), euid=me)
     assert reason is not None and "anyone may write to it (mode 646)" in reason
-    reason = trust.untrusted(status(0, 0, 0o666), euid=me)
+    reason = discovery.untrusted(status(0, 0, 0o666), euid=me)
     assert reason is not None and "anyone may write" in reason
 
 
 def test_the_rule_for_root() -> None:
-    assert trust.untrusted(status(0, 0, 0o644), euid=0) is None
-    reason = trust.untrusted(status(OTHER, 0, 0o644), euid=0)
+    assert discovery.untrusted(status(0, 0, 0o644), euid=0) is None
+    reason = discovery.untrusted(status(OTHER, 0, 0o644), euid=0)
     assert reason is not None and f"uid {OTHER}" in reason
 
 
@@ -109,9 +108,9 @@ def test_group_write_is_fine_only_for_the_owners_private_group() -> None:
     private = root_group.gr_name == pwd.getpwuid(0).pw_name and not set(root_group.gr_mem) - {
         "root"
     }
-    assert (trust.untrusted(status(0, 0, 0o664), euid=0) is None) == private
+    assert (discovery.untrusted(status(0, 0, 0o664), euid=0) is None) == private
     shared = next(g for g in grp.getgrall() if g.gr_gid != 0)  # not root's own group
-    reason = trust.untrusted(status(0, shared.gr_gid, 0o664), euid=0)
+    reason = discovery.untrusted(status(0, shared.gr_gid, 0o664), euid=0)
     assert reason is not None and f"its group {shared.gr_name}" in reason
 
 

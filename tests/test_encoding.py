@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import string
-from urllib.parse import parse_qs, unquote, unquote_plus
+from urllib.parse import parse_qs, quote, unquote, unquote_plus
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cqlang
 from cqlang.encoding import encode, encode_exclude, percent_encode, query_string, to_json
@@ -100,3 +102,49 @@ def test_exclude_and_query_string() -> None:
 
 def test_empty_filter_list_is_a_list() -> None:
     assert encode([]) == "%5B%5D"
+
+
+# The percent-encoder is a translate table (issue 15): the same output as
+# urllib's quote with encodeURIComponent's safe characters, on any text.
+_QUOTE_SAFE = "-_.!~*'()"
+
+
+@settings(max_examples=400)
+@given(st.text())
+def test_percent_encode_is_quote_on_any_text(text: str) -> None:
+    try:
+        expected = quote(text, safe=_QUOTE_SAFE)
+    except UnicodeEncodeError:  # a lone surrogate: no UTF-8 for it
+        with pytest.raises(UnicodeEncodeError):
+            percent_encode(text)
+        return
+    assert percent_encode(text) == expected
+
+
+@settings(max_examples=200)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)))
+def test_percent_encode_is_quote_on_ascii(text: str) -> None:
+    assert percent_encode(text) == quote(text, safe=_QUOTE_SAFE)
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"property": st.text(max_size=8), "value": st.text() | st.integers()},
+            optional={"key": st.text(max_size=8)},
+        ),
+        max_size=5,
+    )
+)
+def test_encode_is_quote_of_compact_json(filters: list[dict[str, object]]) -> None:
+    compact = json.dumps(filters, ensure_ascii=False, separators=(",", ":"))
+    assert encode(filters) == quote(compact, safe=_QUOTE_SAFE)
+
+
+@pytest.mark.parametrize("ch", ["\ud800", "\udfff", "a\udc80b"])
+def test_percent_encode_refuses_lone_surrogates_like_quote(ch: str) -> None:
+    with pytest.raises(UnicodeEncodeError):
+        quote(ch, safe=_QUOTE_SAFE)
+    with pytest.raises(UnicodeEncodeError):
+        percent_encode(ch)

@@ -126,11 +126,11 @@ def test_schemas_are_values() -> None:
 
 
 def test_config_schemas_are_made_again_not_kept_forever() -> None:
-    from cqlang import config
+    from cqlang.config import model
 
-    made = [config.schema_for({f"k{i}": "integer"}, False) for i in range(100)]
-    assert config.schema_for({"k1": "integer"}, False) == made[1]
-    assert config._schema_of.cache_info().currsize <= 16
+    made = [model.schema_for({f"k{i}": "integer"}, False) for i in range(100)]
+    assert model.schema_for({"k1": "integer"}, False) == made[1]
+    assert model._schema_of.cache_info().currsize <= 16
 
 
 def test_named_queries_freeze_once() -> None:

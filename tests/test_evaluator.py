@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+import cqlang
 from cqlang.checker import check_text
 from cqlang.env import Env
 from cqlang.evaluator import (
@@ -278,3 +279,34 @@ def test_malformed_filter_lists_are_refused_plainly(filters: Any, message: str) 
         filter_atoms(filters)
     assert message in str(info.value)
     assert isinstance(info.value, ValueError)
+
+
+def test_custom_is_not_decoded_when_the_other_side_of_or_decides() -> None:
+    # issue 15: `state = OPEN or custom.region != "PL"` decoded `custom` for
+    # every record before testing `state`.
+    class Counting(dict):  # type: ignore[type-arg]
+        reads = 0
+
+        def get(self, key: Any, default: Any = None) -> Any:
+            self.reads += int(key == "custom")
+            return super().get(key, default)
+
+    match = cqlang.plan('state = OPEN or custom.region != "PL"').residual
+    assert match is not None
+    check = match.matches  # what the client takes once: the compiled matcher itself
+    open_ = Counting(state="OPEN", custom='{"region": "PL"}')
+    closed = Counting(state="CLOSED", custom='{"region": "DE", "a": 1}')
+    assert check(open_) is True and open_.reads == 0
+    assert check(closed) is True and closed.reads == 1
+    checked = check_text('custom.a = "1" and (custom.region = "DE" or state = OPEN)')
+    assert checked.ir is not None
+    twice = Counting(state="CLOSED", custom='{"region": "DE", "a": 1}')
+    assert compile_matcher(checked.ir)(twice) is True and twice.reads == 1
+
+
+def test_residual_matches_is_the_compiled_matcher() -> None:
+    residual = cqlang.plan('state = OPEN or custom.region != "PL"').residual
+    assert residual is not None
+    check = residual.matches
+    assert check is residual.matches  # compiled once, no wrapper around it
+    assert check.__name__ == "match" and check.__code__.co_filename == "<cqlang matcher>"

@@ -17,8 +17,8 @@ from click.testing import CliRunner, Result
 import cqlang
 from cqlang.cli import main
 from cqlang.config import Config, ConfigError
+from cqlang.config.fetchspec import Settings, prepare
 from cqlang.emulator import DEFAULT_CAMPAIGN, Emulator
-from cqlang.fetchspec import Settings, prepare
 
 #: Needs 3 requests.
 THREE = "priority = 1 or state = OPEN or custom.a = b"

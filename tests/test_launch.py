@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 import cqlang.cli
-from cqlang import launch, locate
+from cqlang import launch
+from cqlang.config import locate
 from cqlang.params import split_param
 from cqlang.status import ExitStatus
 
@@ -442,6 +443,26 @@ def test_a_pyproject_that_is_not_a_file_is_not_read(no_config: Path) -> None:
     (no_config / "pyproject.toml").unlink()
     (no_config / "pyproject.toml").symlink_to("/dev/zero")
     assert locate.no_config_file()
+
+
+def test_a_pyproject_is_looked_into_only_as_far_as_a_config_file_goes(no_config: Path) -> None:
+    """The search for ``[tool.cqlang]`` reads at most the first MiB of a
+    pyproject.toml (the launcher, the CLI and the language server alike):
+    a table past it is not seen; a file that names cqlang within it but is
+    larger is found, and refused when read, as any config file that large."""
+    from cqlang.config import MAX_CONFIG_BYTES, Config, ConfigError, discover
+
+    table = "[tool.cqlang.queries.x]\nquery = 'state = OPEN'\n"
+    pyproject = no_config / "pyproject.toml"
+    pyproject.write_text("#" * MAX_CONFIG_BYTES + "\n" + table)
+    assert locate.no_config_file()
+    assert discover(cwd=no_config) == []
+    assert not Config.load(cwd=no_config).files
+    pyproject.write_text(table + "#" * MAX_CONFIG_BYTES + "\n")
+    assert not locate.no_config_file()
+    assert [path for path, _ in discover(cwd=no_config)] == [pyproject]
+    with pytest.raises(ConfigError, match="larger than 1 MiB"):
+        Config.load(cwd=no_config)
 
 
 def test_shell_completion_goes_to_click(

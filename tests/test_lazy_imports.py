@@ -104,7 +104,8 @@ def test_check_and_explain_need_no_dataclasses_or_typing(tmp_path: Path) -> None
 
 def test_the_console_script_compiles_without_click_or_config(tmp_path: Path) -> None:
     """cqlang/launch.py answers `cqlang compile QUERY` where there is no
-    config file without the command-line and config libraries."""
+    config file without the command-line and config libraries: of the config
+    package, only its light ``__init__`` and ``cqlang.config.locate``."""
     code = (
         "import io, os\n"
         f"os.chdir({str(tmp_path)!r})\n"
@@ -118,11 +119,12 @@ def test_the_console_script_compiles_without_click_or_config(tmp_path: Path) -> 
         "except SystemExit as stop:\n"
         "    assert stop.code == 0, stop.code\n"
         "sys.stdout = real\n"
+        "extra = [m for m in sys.modules if m.startswith('cqlang.config.')]\n"
+        "assert extra == ['cqlang.config.locate'], extra\n"
     )
     heavy = (
         "click",
         "cqlang.cli",
-        "cqlang.config",
         "platformdirs",
         "pathlib",
         "tomllib",
@@ -160,16 +162,18 @@ def console_script(tmp_path: Path, argv: list[str], allowed: tuple[int, ...] = (
         "except SystemExit as stop:\n"
         f"    assert stop.code in {allowed!r}, stop.code\n"
         "sys.stdout, sys.stderr = real, err\n"
+        "extra = [m for m in sys.modules if m.startswith('cqlang.config.')]\n"
+        "assert extra == ['cqlang.config.locate'], extra\n"
     )
 
 
 def test_check_and_explain_start_without_click_or_config(tmp_path: Path) -> None:
     """cqlang/launch.py answers `check` and `explain` of the simplest shape
-    too (issue 12: their cold start)."""
+    too (issue 12: their cold start): of the config package, only its light
+    ``__init__`` and ``cqlang.config.locate``."""
     heavy = (
         "click",
         "cqlang.cli",
-        "cqlang.config",
         "platformdirs",
         "pathlib",
         "tomllib",
@@ -191,15 +195,16 @@ def test_check_and_explain_start_without_click_or_config(tmp_path: Path) -> None
 
 def test_help_loads_no_compiler_and_no_service(tmp_path: Path) -> None:
     """`cqlang --help` loads click and the command modules, which import
-    what they run only when run: no phase of the compiler, no config, no
-    client, no terminal library (issue 12: --help at most 6x a bare start)."""
+    what they run only when run: no phase of the compiler, no config (its
+    light package and ``cqlang.config.locate`` aside: the launcher looks for
+    a config file), no client, no terminal library (issue 12: --help at
+    most 6x a bare start)."""
     lazy = (
         "cqlang.api",
         "cqlang.parser",
         "cqlang.checker",
         "cqlang.planner",
         "cqlang.errors",
-        "cqlang.config",
         "cqlang.client",
         "cqlang.output",
         "cqlang.repl",
@@ -222,3 +227,20 @@ def test_help_loads_no_compiler_and_no_service(tmp_path: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.split() == []
+
+
+def test_the_config_package_is_light_to_import() -> None:
+    """``import cqlang.config`` (after ``cqlang``) loads none of its modules
+    (each public name is loaded on first use) and no library."""
+    code = (
+        "import sys, cqlang\n"
+        "before = set(sys.modules)\n"
+        "import cqlang.config\n"
+        "new = sorted(m for m in set(sys.modules) - before if not m.startswith('cqlang.')\n"
+        "             or m.startswith('cqlang.config.'))\n"
+        "assert new == [], new\n"
+        "from cqlang.config import Config, FetchSpec\n"
+        "assert Config.__name__ == 'Config' and FetchSpec.__name__ == 'FetchSpec'\n"
+        "assert 'cqlang.client.fetch' not in sys.modules and 'requests' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

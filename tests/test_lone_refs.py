@@ -13,8 +13,8 @@ from click.testing import CliRunner, Result
 
 from cqlang.cli import main
 from cqlang.config import Config, resolve_query
+from cqlang.config.fetchspec import Settings, alias_chain
 from cqlang.emulator import DEFAULT_CAMPAIGN, Emulator
-from cqlang.fetchspec import Settings, alias_chain
 from cqlang.refs import lone_reference, references_in
 from cqlang.repl import Dispatcher, Session, run_script
 from cqlang.repl.integrations import load_environment

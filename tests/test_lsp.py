@@ -485,3 +485,22 @@ async def test_a_toml_file_that_is_no_config_file_is_left_alone(client: Language
         types.CodeLensParams(text_document=_doc(uri))
     )
     assert not lenses
+
+
+async def test_a_config_mistake_covers_the_name_it_is_about(client: LanguageClient) -> None:
+    text = (
+        CONFIG.replace("timezone =", "timezon =")
+        + '\n[wrongtable]\nx = 1\n\n["also wrong"] # why\n\n[queries.worse]\n'
+        + 'query = "x = 1"\nlimit = "ten"  # a comment\n'
+        + '\n[queries.worst]\nquery = "x = 1"\nlimit = 0  # none\nparams = [1, 2] # p\n'
+    )
+    _uri, diags = await open_doc(client, "cqlang.toml", text)
+    spans = {}
+    for d in diags:
+        if d.code is None:
+            assert d.range.start.line == d.range.end.line
+            line = text.split("\n")[d.range.start.line]
+            spans[line[d.range.start.character : d.range.end.character]] = d.message
+    assert set(spans) == {"timezon", "wrongtable", '"also wrong"', '"ten"', "0", "[1, 2]"}
+    assert "unknown key 'wrongtable'" in spans["wrongtable"]
+    await open_doc(client, "cqlang.toml", CONFIG)

@@ -1,18 +1,33 @@
-"""Random edits of a document never crash the language server, and the
-diagnostics it ends with are those of cqlang.check on the final text (a
-real client over stdio; bounded examples and edits)."""
+"""Random edits of a document never crash the language server, every
+request sent between them is answered, and the diagnostics it ends with are
+those of cqlang.check on the final text (a real server over stdio; bounded
+examples, edits and requests, every wait bounded): whole texts sent by an
+LSP client, and ranges (UTF-16 and UTF-8 columns, positions past the end
+of a line or of the text, inside an emoji, ranges written backwards) sent
+in raw JSON-RPC."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import strategies as S
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lsp_support import SyncClient, temp_root, uri_of, utf16
+from lsp_support import (
+    RawServer,
+    SyncClient,
+    lines_of,
+    ref_offset,
+    ref_position,
+    temp_root,
+    units,
+    uri_of,
+    utf16,
+)
 
 import cqlang
 
@@ -107,3 +122,135 @@ def test_random_edits_end_with_the_diagnostics_of_check(
         )
         for d in got
     ] == expected(text)
+
+
+# ------------------------------------------------------------ ranged changes
+
+#: Requests sent between the changes, each about the document.
+REQUESTS = (
+    "textDocument/hover",
+    "textDocument/completion",
+    "textDocument/definition",
+    "textDocument/references",
+    "textDocument/codeAction",
+    "textDocument/formatting",
+    "textDocument/rangeFormatting",
+    "textDocument/semanticTokens/full",
+    "textDocument/codeLens",
+    "workspace/executeCommand",
+)
+FORMAT = {"tabSize": 4, "insertSpaces": True}
+
+
+@pytest.fixture(scope="module", params=["utf-16", "utf-8"])
+def ranged_server(request: pytest.FixtureRequest) -> Iterator[tuple[RawServer, str, Path]]:
+    encoding = request.param
+    root = temp_root()
+    ws = root / "ws"
+    ws.mkdir()
+    (root / "home").mkdir()
+    raw = RawServer(
+        root / "home",
+        ws,
+        capabilities={"general": {"positionEncodings": [encoding]}},
+        now="2021-08-10T14:30:30Z",
+    )
+    assert raw.initialized["result"]["capabilities"].get("positionEncoding", "utf-16") == encoding
+    yield raw, encoding, ws
+    raw.close()
+
+
+def _position(data: st.DataObject, text: str, encoding: str) -> dict[str, int]:
+    """A position in ``text``, or past the end of its line or of the text,
+    or inside a character of several units."""
+    lines = lines_of(text)
+    line = data.draw(st.integers(0, len(lines)))
+    widest = units(text[lines[line][0] : lines[line][1]], encoding) if line < len(lines) else 0
+    return {"line": line, "character": data.draw(st.integers(0, widest + 2))}
+
+
+def _params(method: str, uri: str, at: dict[str, int], to: dict[str, int]) -> dict[str, Any]:
+    doc = {"uri": uri}
+    if method == "workspace/executeCommand":
+        return {"command": "cqlang.explain", "arguments": [uri]}
+    if method in ("textDocument/semanticTokens/full", "textDocument/codeLens"):
+        return {"textDocument": doc}
+    if method == "textDocument/formatting":
+        return {"textDocument": doc, "options": FORMAT}
+    if method == "textDocument/rangeFormatting":
+        return {"textDocument": doc, "range": {"start": at, "end": to}, "options": FORMAT}
+    if method == "textDocument/codeAction":
+        rng = {"start": at, "end": to}
+        return {"textDocument": doc, "range": rng, "context": {"diagnostics": []}}
+    params: dict[str, Any] = {"textDocument": doc, "position": at}
+    if method == "textDocument/references":
+        params["context"] = {"includeDeclaration": True}
+    return params
+
+
+def placed(text: str, encoding: str) -> list[tuple[str | None, int, int, int, int, str]]:
+    """cqlang.check's diagnostics placed in ``encoding``'s columns."""
+    out = []
+    for d in cqlang.check(text, now=S.NOW):
+        (l1, c1), (l2, c2) = (
+            ref_position(text, d.start, encoding),
+            ref_position(text, d.end, encoding),
+        )
+        out.append((d.code, l1, c1, l2, c2, d.message))
+    return out
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.data())
+def test_random_ranged_changes_never_crash_the_server(
+    ranged_server: tuple[RawServer, str, Path], data: st.DataObject
+) -> None:
+    raw, encoding, ws = ranged_server
+    _, text = data.draw(S.query_texts(max_leaves=4))
+    _counter[0] += 1
+    uri = uri_of(ws / f"ranged{_counter[0]}.cql")
+    mark = len(raw.received)
+    raw.open(uri, text)
+    version = 1
+    for _ in range(data.draw(st.integers(1, 6))):
+        changes = []
+        for _ in range(data.draw(st.integers(1, 3))):
+            start = _position(data, text, encoding)
+            end = _position(data, text, encoding) if data.draw(st.booleans()) else start
+            new = data.draw(st.sampled_from(["", *SNIPPETS]))
+            a = ref_offset(text, start["line"], start["character"], encoding)
+            b = ref_offset(text, end["line"], end["character"], encoding)
+            a, b = min(a, b), max(a, b)
+            text = text[:a] + new + text[b:]
+            changes.append({"range": {"start": start, "end": end}, "text": new})
+        version += 1
+        raw.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": uri, "version": version}, "contentChanges": changes},
+        )
+        for method in data.draw(st.lists(st.sampled_from(REQUESTS), max_size=3)):
+            at, to = _position(data, text, encoding), _position(data, text, encoding)
+            got = raw.answer(raw.request(method, _params(method, uri, at, to)), timeout=30)
+            assert "error" not in got, (method, got)
+    published = raw.wait(
+        lambda m: (
+            m.get("method") == "textDocument/publishDiagnostics"
+            and m["params"]["uri"] == uri
+            and m["params"].get("version") == version
+        ),
+        timeout=30,
+        since=mark,
+    )
+    got = [
+        (
+            d.get("code"),
+            d["range"]["start"]["line"],
+            d["range"]["start"]["character"],
+            d["range"]["end"]["line"],
+            d["range"]["end"]["character"],
+            d["message"],
+        )
+        for d in published["params"]["diagnostics"]
+    ]
+    assert got == placed(text, encoding)
+    raw.notify("textDocument/didClose", {"textDocument": {"uri": uri}})

@@ -28,6 +28,7 @@ from cqlang.encoding import encode, encode_exclude, to_json
 from cqlang.env import Env
 from cqlang.evaluator import compile_filters, compile_matcher, evaluate
 from cqlang.ir import atoms
+from cqlang.planner import Residual
 
 # ------------------------------------------------------------------ helpers
 
@@ -456,3 +457,40 @@ def test_arbitrary_inputs_raise_only_cql_errors(text: str, value: Any, tz: str) 
 @given(_mutations())
 def test_near_miss_text_raises_only_cql_errors(text: str) -> None:
     _assert_only_cql_errors(text)
+
+
+# -------------------------------------------------- custom fields, decoded lazily
+
+
+class _CountingRecord(dict):  # type: ignore[type-arg]
+    """A record that counts how often its ``custom`` is read (each read of
+    it by the matcher is one decoding)."""
+
+    reads = 0
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key == "custom":
+            self.reads += 1
+        return super().get(key, default)
+
+
+@given(S.query_texts(), st.data())
+def test_custom_is_decoded_at_most_once_and_only_when_tested(
+    case: tuple[Any, str], data: st.DataObject
+) -> None:
+    """The matcher (what the client calls: Residual.matches) reads and
+    decodes a record's ``custom`` at most once, never when the query tests
+    no custom field, and agrees with the reference evaluator (issue 15)."""
+    _, text = case
+    checked = check_text(text, Env(now=S.NOW))
+    assert checked.ir is not None
+    tests_custom = any(a.field.key is not None for a in atoms(checked.ir))
+    direct = Residual(checked.ir, text).matches
+    messy = sorted({a.field.record_field for a in atoms(checked.ir)})
+    for _ in range(8):
+        record = _CountingRecord(data.draw(S.records()))
+        for name in data.draw(st.lists(st.sampled_from(messy), max_size=len(messy))):
+            record[name] = data.draw(_messy_values)
+        expected = evaluate(checked.ir, dict(record)) is True
+        assert direct(record) == expected, record
+        assert record.reads <= (1 if tests_custom else 0), record

@@ -112,29 +112,31 @@ def test_enter_continues_only_an_unfinished_query() -> None:
 
 def test_status_line() -> None:
     s = Session()
-    assert s.status("") == "type a query, or \\help"
-    assert s.status("state = OPEN") == "ok: 1 request"
-    assert s.status("state = OPEN or priority > 5") == "ok: 2 requests"
-    assert s.status("close_reason != X") == "ok: 1 request, then checked on the client"
-    assert s.status("state = OPEN and state = CLOSED").startswith("warning[CQL201]")
-    line = s.status("state = OPEN and prioirty >= 3")
+    status = Dispatcher(s).status
+    assert status("") == "type a query, or \\help"
+    assert status("state = OPEN") == "ok: 1 request"
+    assert status("state = OPEN or priority > 5") == "ok: 2 requests"
+    assert status("close_reason != X") == "ok: 1 request, then checked on the client"
+    assert status("state = OPEN and state = CLOSED").startswith("warning[CQL201]")
+    line = status("state = OPEN and prioirty >= 3")
     assert line == "error[CQL101] 1:18: unknown property 'prioirty' (did you mean 'priority'?)"
-    assert s.status("state = OPEN and").startswith("error[CQL004] 1:17: the query ends too early")
-    assert s.status("\\fet") == "unknown command \\fet; did you mean \\fetch?"
-    assert s.status("\\fetch 3").startswith("\\fetch [N|all]: fetch N records")
-    assert s.status("state = OPEN; prioirty = 1").startswith("error[CQL101] 1:2")
+    assert status("state = OPEN and").startswith("error[CQL004] 1:17: the query ends too early")
+    assert status("\\fet") == "unknown command \\fet; did you mean \\fetch?"
+    assert status("\\fetch 3").startswith("\\fetch [N|all]: fetch N records")
+    assert status("state = OPEN; prioirty = 1").startswith("error[CQL101] 1:2")
 
 
 def test_status_uses_the_session_inputs() -> None:
     s = Session()
-    assert s.status("priority > $p").startswith("error[CQL109]")
+    status = Dispatcher(s).status
+    assert status("priority > $p").startswith("error[CQL109]")
     s.params["p"] = "3"
-    assert s.status("priority > $p") == "ok: 1 request"
+    assert status("priority > $p") == "ok: 1 request"
     s.params["unused"] = "1"
-    assert s.status("state = OPEN") == "ok: 1 request"  # no "unused parameter" nagging
-    assert s.status("@hot").startswith("error[CQL115]")
+    assert status("state = OPEN") == "ok: 1 request"  # no "unused parameter" nagging
+    assert status("@hot").startswith("error[CQL115]")
     s.queries["hot"] = "priority > 5"
-    assert s.status("@hot") == "ok: 1 request"
+    assert status("@hot") == "ok: 1 request"
 
 
 # ----------------------------------------------------------- dispatcher

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cqlang.fetchspec import Settings
+from cqlang.config.fetchspec import Settings
 from cqlang.repl import Dispatcher, Session, run, run_script
 from cqlang.repl.session import bare_command, needs_more_input
 

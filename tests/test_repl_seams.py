@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from cqlang.cli import main
+from cqlang.config.fetchspec import Settings
 from cqlang.emulator import DEFAULT_CAMPAIGN, Emulator
-from cqlang.fetchspec import Settings
 from cqlang.repl import Dispatcher, Session, run, run_script
 
 THREE = "priority = 1 or state = OPEN or custom.a = b"
@@ -207,12 +207,12 @@ def test_set_max_branches() -> None:
     refused = d.handle(THREE)
     assert not refused.ok and "error[CQL204]" in refused.text
     assert "raise the limit with \\set max_branches N" in refused.text
-    assert d.session.status(THREE).endswith(
+    assert d.status(THREE).endswith(
         "(narrow the 'or's, or raise the limit with \\set max_branches N)"
     )
     assert d.handle("\\set max_branches 3").text == "max_branches = 3"
     assert d.handle(THREE).ok
-    assert d.session.status(THREE) == "ok: 3 requests"
+    assert d.status(THREE) == "ok: 3 requests"
     assert d.handle("\\set").text == "max_branches = 3\npage_size = 77 (from the config)"
     assert d.handle("\\set max_branches default").text == "max_branches = 2 (from the config)"
     assert d.handle("\\set page_size").text == "page_size = 77 (from the config)"
@@ -249,7 +249,7 @@ def test_fetch_count_in_unicode_digits_is_a_usage_error() -> None:
 def test_quit_and_exit_alone_leave(word: str) -> None:
     d, _ = configured()
     assert d.handle(word).quit
-    assert d.session.status(word) == "\\quit: leave (also quit or exit alone, Ctrl-D)"
+    assert d.status(word) == "\\quit: leave (also quit or exit alone, Ctrl-D)"
     status, out, err = piped(f"state = OPEN\n{word}\nprioirty > 1\n")
     assert (status, err) == (0, "")
     assert out.splitlines() == ['[{"property": "state", "value": ["OPEN"]}]']

@@ -93,6 +93,20 @@ def exit_status_of(cls: type[BaseException]) -> int:
     return int(found[1])
 
 
+def test_errors_md_names_every_entry_of_the_table() -> None:
+    """Every class in the table is in errors.md (the two that are not
+    errors of cqlang's, KeyboardInterrupt and BrokenPipeError, in its
+    words), with the status the table gives it."""
+    text = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    section = text[text.index("## Error classes and exit statuses") :]
+    documented = documented_statuses()
+    for cls, status in exit_statuses().items():
+        if cls.__name__ in documented:
+            assert documented[cls.__name__] == status, cls.__name__
+        else:
+            assert re.search(rf"`{cls.__name__}`[^.]*\bwith {int(status)}\b", section), cls
+
+
 def test_cli_md_lists_every_status() -> None:
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     section = text[text.index("## Exit status") :]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -28,6 +28,9 @@ from .inputs import (
 )
 from .paramtypes import FloatRange, IntRange
 from .show import print_query_diagnostics, report_query
+
+if TYPE_CHECKING:
+    from ..client import ExchangeReport
 
 FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # writers.FORMATS
 
@@ -202,7 +205,7 @@ def fetch_cmd(
         "exclude": prepared.exclude,
     }
     if fmt in ("parquet", "arrow") and not count:
-        from ..output.arrow import file_metadata
+        from ..output.arrowconvert import file_metadata
 
         options["metadata"] = file_metadata(
             prepared.text,
@@ -212,7 +215,7 @@ def fetch_cmd(
             named=prepared.named,
             params=prepared.params,
         )
-    counts = [0, 0]  # requests, records received
+    counts = [0, 0, 0]  # requests, records received, retries among the requests
     progress: Any = None  # the progress line (cqlang.term.progress), when there is one
 
     def finished() -> None:
@@ -231,9 +234,12 @@ def fetch_cmd(
             click.echo(f"cqlang: warning: {note}", err=True)
         if output is not None and output not in out.STREAMS:
             # With -o the records are out of sight: say what happened.
+            retries = ""
+            if counts[2]:  # which of the requests retried an earlier one
+                retries = f" ({counts[2]:,} {'retry' if counts[2] == 1 else 'retries'})"
             click.echo(
                 f"wrote {_count(writer.count, 'record')} to {output} in "
-                f"{_count(counts[0], 'request')}",
+                f"{_count(counts[0], 'request')}{retries}",
                 err=True,
             )
 
@@ -322,9 +328,10 @@ def fetch_cmd(
     log.setLevel(logging.DEBUG if verbose else logging.WARNING)
     try:
 
-        def on_request(url: str, status: int, seconds: float, records: int) -> None:
+        def on_exchange(sent: ExchangeReport) -> None:
             counts[0] += 1
-            counts[1] += records
+            counts[1] += sent.records
+            counts[2] += sent.retry
             if progress is not None:
                 progress.update(counts[0], counts[1])
 
@@ -334,7 +341,7 @@ def fetch_cmd(
             retry_budget=retry_budget,
             timeout=(min(5.0, timeout), timeout),
             max_record_size=max_record_size,
-            on_request=on_request,
+            on_exchange=on_exchange,
         )
         with client:
             records = spec.fetch(client, plan=plan)

@@ -149,7 +149,7 @@ def prepare_query(
     **settings: Any,
 ) -> PreparedQuery:
     """The query text (QUERY or --file, read by query_input) with its inputs
-    resolved (cqlang.fetchspec): `@NAME` alone is that named query, with its
+    resolved (cqlang.config.fetchspec): `@NAME` alone is that named query, with its
     parameter defaults, campaign, exclude, limit, time zone and max_branches
     (options given here win); the config's schema and named queries come
     along. ``settings``: campaign=, exclude=, limit=, page_size=,

@@ -83,7 +83,7 @@ def query_files_needs(names: Iterable[str]) -> list[tuple[str, str | None]]:
     """For :func:`config_for_text`: what each query file among ``names``
     needs from the config. A config file (``.toml``) is read on its own,
     and one that cannot be read is reported when its turn comes."""
-    from ..fmtfiles import is_config_file
+    from ..config.fmtfiles import is_config_file
 
     out: list[tuple[str, str | None]] = []
     for name in names:

@@ -48,7 +48,7 @@ def _param_default(value: str) -> str | int:
     """A --param of `queries save`, as written in the file: digits without a
     leading zero are an integer, anything else a string (as the REPL's
     \\save stores them)."""
-    from ..fetchspec import stored_param
+    from ..config.fetchspec import stored_param
 
     stored: str | int = stored_param(value)
     return stored
@@ -221,7 +221,7 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
     import json
 
     if files:
-        from ..lintfiles import lint_files
+        from ..config.lintfiles import lint_files
         from .lenient import config_for_text, query_files_needs
 
         config = config_for_text(lambda: query_files_needs(files))

@@ -256,7 +256,7 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
         fail("--file goes with a query; with --check or --write, name FILES")
     from pathlib import Path
 
-    from ..fmtfiles import format_file
+    from ..config.fmtfiles import format_file
     from .lenient import config_for_text, query_files_needs
 
     # Without FILES, the config files are what is formatted: they must read.

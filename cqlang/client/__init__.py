@@ -42,11 +42,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from .exchange import ExchangeReport
     from .fetch import DEFAULT_MAX_RECORD_SIZE, PAGE_OVERHEAD, Client
     from .paging import MAX_PAGE_SIZE
 
 _LAZY = {
     "Client": "fetch",
+    "ExchangeReport": "exchange",
     "MAX_PAGE_SIZE": "paging",
     "DEFAULT_MAX_RECORD_SIZE": "fetch",
     "PAGE_OVERHEAD": "fetch",
@@ -72,6 +74,7 @@ __all__ = [
     "Client",
     "ConfigurationError",
     "Connection",
+    "ExchangeReport",
     "NotFoundError",
     "RateLimitError",
     "ResponseFormatError",

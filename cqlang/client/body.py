@@ -59,11 +59,12 @@ def read_body(raw: BaseHTTPResponse, cap: int, *, truncate: bool = False) -> tup
     else:
         raise UnknownEncoding(encoding)
     dec = zlib.decompressobj(wbits)
-    started = False
+    started = received = False
     while True:
         data = raw.read(_CHUNK, decode_content=False)
         if not data:
             break
+        received = True
         while data:
             try:
                 piece = dec.decompress(data, cap + 1 - size)  # never more than fits
@@ -86,6 +87,10 @@ def read_body(raw: BaseHTTPResponse, cap: int, *, truncate: bool = False) -> tup
             else:
                 data = b""
     parts.append(dec.flush())  # input all consumed: at most a few bytes left
+    if received and not dec.eof:
+        # The whole body came, but not the end of its compressed data: not
+        # "an empty body" (or half a JSON text) but a broken encoding.
+        raise zlib.error("Error -5 while decompressing data: incomplete or truncated stream")
     body = b"".join(parts)
     if len(body) > cap:
         return _too_large([body], cap, truncate)

@@ -48,25 +48,39 @@ def check_key(raw: str, origin: str) -> str:
     """An API key as read from ``origin`` (``$CONPEEK_KEY``, a config file's
     line, an argument): without the blanks and line breaks around it (the
     empty string when nothing is left). One still holding a character that
-    cannot be sent in a header (a control character, one outside ASCII) is
-    a :class:`ConfigurationError` that says where the key came from and
-    which character is wrong, never the key."""
+    cannot be sent in a header (a control character, one outside ASCII, a
+    byte that is not UTF-8) is a :class:`ConfigurationError` that says where
+    the key came from and which character is wrong, never the key."""
     key = raw.strip()
     if key.isascii() and key.isprintable():  # the common case, in C
         return key
     for n, c in enumerate(key, 1):
-        if unicodedata.category(c) in _UNSENDABLE:
-            raise ConfigurationError(
-                f"the API key from {origin} holds a control character (U+{ord(c):04X}, "
-                f"character {n} of {len(key)}), which cannot be sent in a header; "
-                "the key is not shown: set it again"
+        at = f"character {n} of {len(key)}"
+        hint = ""
+        if 0xDC80 <= ord(c) <= 0xDCFF:
+            # A byte that did not decode, kept by Python's surrogateescape
+            # (os.environ holds such bytes so): the byte, not U+DCxx.
+            what = f"a byte that is not UTF-8 (0x{ord(c) - 0xDC00:02X}, {at})"
+        elif unicodedata.category(c) in _UNSENDABLE:
+            what = f"a control character (U+{ord(c):04X}, {at})"
+            if c == "\r":  # the one control character with a likely story
+                hint = (
+                    " (U+000D is a carriage return, as in Windows line ends: "
+                    "does the key span two lines?)"
+                )
+        elif not c.isascii():
+            # Named: no key holds one, so it is a stray (a typographic
+            # quote, a no-break space, a lookalike letter), not the key.
+            name = unicodedata.name(c, "")
+            what = (
+                f"a character that is not ASCII (U+{ord(c):04X}{' ' + name if name else ''}, {at})"
             )
-        if not c.isascii():
-            raise ConfigurationError(
-                f"the API key from {origin} holds a character that is not ASCII "
-                f"(character {n} of {len(key)}), which cannot be sent in a header; "
-                "the key is not shown: set it again"
-            )
+        else:
+            continue
+        raise ConfigurationError(
+            f"the API key from {origin} holds {what}, which cannot be sent in a "
+            f"header; the key is not shown: set it again{hint}"
+        )
     return key
 
 

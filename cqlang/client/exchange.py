@@ -3,8 +3,9 @@ budget, the deadline of the try under way, and the connections that keep it.
 
 - :class:`Exchange`: the retry budget the page's tries share, the deadline
   of the try under way, how many tries were made and why retrying stopped
-  early. It lives in the context variable :data:`EXCHANGE` while the page
-  is fetched.
+  early, and the report of each try that sent its request (:meth:`Exchange.report`,
+  whichever retry loop ends it). It lives in the context variable
+  :data:`EXCHANGE` while the page is fetched.
 - :class:`Adapter`: requests' adapter whose connections report to the
   exchange, so that a try that outlives its deadline has its socket shut
   down (by one watchdog thread, :data:`WATCHDOG`) however slowly the server
@@ -20,6 +21,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +50,26 @@ class Budget:
         return wait <= self.left()
 
 
+@dataclass(frozen=True, slots=True)
+class ExchangeReport:
+    """One HTTP exchange, as ``Client(on_exchange=...)`` is told of it: the
+    request's ``url``, the answer's ``status`` (0 when none came), the
+    ``seconds`` it took, the ``records`` of the page (0 but for a page),
+    and ``attempt``: 1 for a request's first try, 2 and on for its retries
+    (of a status, of a dropped connection, of a body cut short)."""
+
+    url: str
+    status: int
+    seconds: float
+    records: int
+    attempt: int
+
+    @property
+    def retry(self) -> bool:
+        """Whether this exchange retried an earlier one."""
+        return self.attempt > 1
+
+
 class Exchange:
     """One page's request: its budget, the deadline of each try, the count.
 
@@ -57,15 +79,35 @@ class Exchange:
     it started has its socket shut down (by :data:`WATCHDOG`), so the read
     under way returns and fails; :attr:`expired` tells the failure was the
     deadline.
+
+    Each try that sent its request is reported once to ``on_try`` as a
+    :class:`ExchangeReport` (:meth:`report`): by urllib3's retry logic for a try it
+    retries, by the client for the last one (``status`` 0: no answer came).
     """
 
-    def __init__(self, budget: float, total: float) -> None:
+    def __init__(
+        self,
+        budget: float,
+        total: float,
+        url: str = "",
+        on_try: Callable[[ExchangeReport], None] | None = None,
+    ) -> None:
         self.budget = Budget(budget)
         self.total = total
+        #: The request's URL, as the client shows it.
+        self.url = url
+        self.on_try = on_try
         self.attempts = 0
+        #: The tries reported so far (the number of the last one).
+        self.exchanges = 0
         self.expired = False
         #: Why retrying stopped before the retries ran out, in words.
         self.gave_up: str | None = None
+        #: When the try under way (or the last one) began, and whether it
+        #: sent its request and was reported.
+        self.began = 0.0
+        self.sent = False
+        self._reported = False
         self._lock = threading.Lock()
         self._running = False
         self._conn: Any = None
@@ -80,9 +122,28 @@ class Exchange:
             self._running = True
             self.attempts += 1
             self.expired = False
+            self.sent = False
+            self._reported = False
             self._generation += 1
             generation = self._generation
-        WATCHDOG.watch(time.monotonic() + self.total, self, generation)
+            self.began = now = time.monotonic()
+        WATCHDOG.watch(now + self.total, self, generation)
+
+    def report(self, status: int, records: int = 0) -> bool:
+        """The try under way (or the last) is over with ``status`` (0: no
+        answer came) and ``records``: tell ``on_try``, once per try, and
+        only for a try that sent its request (a connection that could not
+        be made is no exchange). Whether this try has been reported."""
+        if self._reported:
+            return True
+        if self.attempts == 0 or (status == 0 and not self.sent):
+            return False
+        self._reported = True
+        self.exchanges += 1
+        if self.on_try is not None:
+            seconds = time.monotonic() - self.began
+            self.on_try(ExchangeReport(self.url, status, seconds, records, self.exchanges))
+        return True
 
     def end(self) -> None:
         """The try is over (answered, failed, or handed to the retry logic)."""
@@ -175,6 +236,12 @@ def _begin(conn: Any) -> None:
         ex.begin(conn)
 
 
+def _sent() -> None:
+    ex = EXCHANGE.get()
+    if ex is not None:
+        ex.sent = True  # the request is out (connecting was part of it)
+
+
 class _Connection(HTTPConnection):
     def connect(self) -> None:
         _begin(self)
@@ -183,6 +250,7 @@ class _Connection(HTTPConnection):
     def request(self, *args: Any, **kwargs: Any) -> None:
         _begin(self)
         super().request(*args, **kwargs)
+        _sent()
 
 
 class _TLSConnection(HTTPSConnection):
@@ -193,6 +261,7 @@ class _TLSConnection(HTTPSConnection):
     def request(self, *args: Any, **kwargs: Any) -> None:
         _begin(self)
         super().request(*args, **kwargs)
+        _sent()
 
 
 class _Pool(HTTPConnectionPool):

@@ -27,6 +27,7 @@ from ..encoding import encode_json, request_path
 from . import paging
 from .connection import Connection
 from .errors import ApiError
+from .exchange import ExchangeReport
 from .paging import MAX_PAGE_SIZE
 from .transport import DEFAULT_MAX_RECORD_SIZE, PAGE_OVERHEAD, Transport
 
@@ -57,8 +58,12 @@ class Client:
     ``max_record_size`` bytes per record asked for (plus
     :data:`PAGE_OVERHEAD`). ``session`` may be your own
     ``requests.Session``: the client mounts its retrying adapter on it for
-    ``base_url`` only. ``on_request`` is called after every HTTP exchange
-    with ``(url, status, seconds, records)`` (for progress displays).
+    ``base_url`` only. ``on_request`` is called after every HTTP exchange,
+    each retried one included, with ``(url, status, seconds, records)``
+    (for progress displays): ``status`` 0 when no answer came, ``seconds``
+    that exchange's own, ``records`` 0 but for a page. ``on_exchange`` is
+    called with the same as an :class:`ExchangeReport`, which also has the
+    ``attempt`` (1, or 2 and on for a retry) and ``retry``.
     """
 
     def __init__(
@@ -79,6 +84,7 @@ class Client:
         max_relocate: int = 4,
         max_record_size: int = DEFAULT_MAX_RECORD_SIZE,
         on_request: Callable[[str, int, float, int], None] | None = None,
+        on_exchange: Callable[[ExchangeReport], None] | None = None,
     ) -> None:
         if isinstance(connection, Connection):
             if base_url is not None or api_key is not None:
@@ -116,6 +122,7 @@ class Client:
             retry_budget=retry_budget,
             max_record_size=max_record_size,
             on_request=on_request,
+            on_exchange=on_exchange,
         )
         self.session = self._transport.session
 
@@ -132,7 +139,21 @@ class Client:
         The config is asked, not imported: ``config.connection(profile)``
         gives the resolved settings, whose ``for_client()`` is the
         :class:`Connection` (a missing base URL or key is the config's
-        error, which says where it should come from)."""
+        error, which says where it should come from). ``None``, or anything
+        without ``connection()``, is a ``TypeError``: the client does not
+        look for config files (``cqlang.Config.load()`` does; ``Client()``
+        takes the environment alone)."""
+        if not callable(getattr(config, "connection", None)):
+            hint = (
+                ": for the config files the command line reads, pass "
+                "cqlang.Config.load(); for CONPEEK_URL and CONPEEK_KEY alone, use Client()"
+                if config is None
+                else ""
+            )
+            raise TypeError(
+                "Client.from_config() takes a config (an object with a connection() "
+                f"method, such as cqlang.Config), not {type(config).__name__}{hint}"
+            )
         connection: Connection = config.connection(profile).for_client()
         return cls(connection, **options)
 

@@ -18,7 +18,7 @@ from urllib3.exceptions import MaxRetryError, ReadTimeoutError, ResponseError
 from urllib3.util.retry import Retry
 
 from .exchange import EXCHANGE, Budget
-from .words import describe
+from .words import describe, duration
 
 if TYPE_CHECKING:
     from urllib3.connectionpool import ConnectionPool
@@ -88,9 +88,11 @@ class BudgetRetry(Retry):
                 error = ReadTimeoutError(
                     _pool,  # type: ignore[arg-type]
                     url or "",
-                    f"no complete answer within {ex.total:g} s",
+                    f"no complete answer within {duration(ex.total)}",
                 )
         new = super().increment(method, url, response, error, _pool, _stacktrace)
+        if ex is not None and ex.url:
+            url = ex.url  # the whole URL (urllib3 has the path), as the client shows it
         budget = ex.budget if ex is not None else (self.own_budget or Budget(self.budget))
         new.own_budget = budget
         cause = f"status {response.status}" if response is not None else describe(error)
@@ -105,7 +107,7 @@ class BudgetRetry(Retry):
             # The server says it will not answer within the budget: waiting
             # part of it and failing after one more try helps nobody.
             why = (
-                f"the server asked to retry after {_seconds(asked)}, "
+                f"the server asked to retry after {duration(asked)}, "
                 "more than the retry budget left"
             )
             if ex is not None:
@@ -125,7 +127,9 @@ class BudgetRetry(Retry):
             with contextlib.suppress(Exception):
                 response.close()
         new.planned = wait
-        log.info("retrying %s in %.2f s after %s", url, wait, cause)
+        if ex is not None:  # this exchange is over (the last one the client reports)
+            ex.report(response.status if response is not None else 0)
+        log.info("retrying %s in %s after %s", url, duration(wait), cause)
         return new
 
     def sleep(self, response: BaseHTTPResponse | None = None) -> None:
@@ -135,7 +139,3 @@ class BudgetRetry(Retry):
                 time.sleep(self.planned)
             return
         super().sleep(response)
-
-
-def _seconds(s: float) -> str:
-    return "a very long time" if s == float("inf") else f"{s:g} s"

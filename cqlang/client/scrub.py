@@ -3,14 +3,20 @@
 A misbehaving server (or a proxy in front of it) may quote the API key back
 in an error body, a reason phrase, a malformed status line or a chunk
 header, and not always as it was sent: JSON-escaped (``\\/``, ``\\u0041``),
-percent-encoded, hex, upper-cased, HTML-escaped or base64-encoded.
-:class:`Scrubber` finds all of these, in any mix (each character of the
-secret may come in any of its forms, in any case), and replaces them with
-``<hidden>``. The client runs every text it shows through one scrubber:
-the excerpts of response bodies (before they are cut short, so that no
-prefix of a secret survives the cut), the messages of its errors and their
-causes, and, through :class:`ScrubFilter`, every log record of its own
-logger and of urllib3's while it is fetching.
+percent-encoded, hex, upper-cased, HTML-escaped or base64-encoded, and
+maybe split across lines (base64 wrapped at 76 characters, a hex dump in
+groups). :class:`Scrubber` finds all of these, in any mix (each character
+of the secret may come in any of its forms, in any case, with blanks, line
+breaks or their escapes ``\\n``, ``\\r``, ``\\t`` between any two), and
+replaces them with ``<hidden>``. It does not look for a secret rearranged
+(reversed, shuffled, encrypted): no server echoes one so by accident, and
+such forms have no end.
+
+The client runs every text it shows through one scrubber: the excerpts of
+response bodies (before they are cut short, so that no prefix of a secret
+survives the cut), the messages of its errors and their causes, and,
+through :class:`ScrubFilter`, every log record of its own logger and of
+urllib3's while it is fetching.
 """
 
 from __future__ import annotations
@@ -27,9 +33,15 @@ MIN_SECRET = 4
 #: Base64 text is matched when its part that depends on the secret alone
 #: has at least this many characters.
 _MIN_B64 = 8
+#: What may split an echoed secret between two of its characters: blanks
+#: and line breaks, and the escapes of a line break or a tab (``\\n``,
+#: ``\\r``, ``\\t``, escaped again in JSON of JSON); at most 8 of them
+#: (``\r\n`` and an indentation), so that the search stays linear.
+_GAP = r"(?:\s|\\{1,7}[nrt]){0,8}"
 #: The longest text one character of a secret may become (``%2525252F``
-#: is 10, ``\\\\\\\u002f`` 12, ``&#x00000000010ffff;`` 20).
-_MAX_CHAR_FORM = 24
+#: is 10, ``\\\\\\\u002f`` 12, ``&#x00000000010ffff;`` 20), with the
+#: longest gap after it (8 escapes of 8 characters).
+_MAX_CHAR_FORM = 24 + 64
 
 
 def _char_forms(c: str) -> str:
@@ -71,6 +83,11 @@ def _base64_cores(secret: bytes) -> list[str]:
     return cores
 
 
+def _spaced(text: str) -> str:
+    """A regex for ``text`` as it is, with a gap allowed between any two characters."""
+    return _GAP.join(re.escape(c) for c in text)
+
+
 class Scrubber:
     """Replaces every form of the given secrets in a text with ``<hidden>``."""
 
@@ -83,10 +100,11 @@ class Scrubber:
             if len(secret) < MIN_SECRET:
                 continue
             longest = max(longest, len(secret))
-            parts.append("".join(_char_forms(c) for c in secret))
+            # Each form, with a gap allowed between any two of its characters.
+            parts.append(_GAP.join(_char_forms(c) for c in secret))
             raw = secret.encode("utf-8", "surrogatepass")
-            parts.append(re.escape(raw.hex()))  # hex (either case)
-            parts.extend(f"(?-i:{re.escape(core)})" for core in _base64_cores(raw))
+            parts.append(_spaced(raw.hex()))  # hex (either case)
+            parts.extend(f"(?-i:{_spaced(core)})" for core in _base64_cores(raw))
         self._pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
         #: The longest text a secret may have become: a text cut short may
         #: end in a prefix of one that is this long.
@@ -138,9 +156,10 @@ def excerpt(text: str, scrub: Scrubber, limit: int, *, cut: bool = False) -> str
     ``limit`` characters (``…`` when longer). ``cut``: the text is a window
     of something longer, so its tail (which may hold the start of a secret)
     is dropped first."""
-    if cut:
+    text = " ".join(text.split())
+    if cut:  # blanks collapsed first: a secret split by many keeps its length
         text = text[: max(0, len(text) - scrub.max_form)]
-    text = scrub(" ".join(text.split()))
+    text = scrub(text)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text

@@ -12,6 +12,7 @@ deadline (:mod:`.exchange`). A page's body is read within a size cap
 
 from __future__ import annotations
 
+import http.client
 import logging
 import random
 import time
@@ -29,9 +30,9 @@ from .._version import __version__
 from . import scrub
 from .body import ACCEPT_ENCODING, BodyTooLarge, UnknownEncoding, read_body
 from .errors import ApiError, ResponseTooLargeError
-from .exchange import EXCHANGE, Adapter, Exchange
+from .exchange import EXCHANGE, Adapter, Exchange, ExchangeReport
 from .retry import BudgetRetry
-from .words import ERROR_BODY_MAX, Reporter, size
+from .words import ERROR_BODY_MAX, Reporter, duration, json_problem, size
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -79,6 +80,7 @@ class Transport:
         retry_budget: float,
         max_record_size: int,
         on_request: Callable[[str, int, float, int], None] | None,
+        on_exchange: Callable[[ExchangeReport], None] | None = None,
     ) -> None:
         self.timeout = timeout
         self.max_record_size = max_record_size
@@ -88,6 +90,7 @@ class Transport:
         self.backoff_jitter = backoff_jitter
         self.retry_budget = retry_budget
         self.on_request = on_request
+        self.on_exchange = on_exchange
         self._auth = _RawKeyAuth(connection.api_key)
         retry = BudgetRetry(
             total=max_retries,
@@ -114,7 +117,9 @@ class Transport:
         self.session.mount(prefix, Adapter(max_retries=retry))
         where = (host.hostname or "", host.port or (443 if host.scheme == "https" else 80))
         # Every text the client shows goes through its scrubber (see .scrub).
-        self.reporter = Reporter(scrub.Scrubber(connection.secrets()), where, timeout[0])
+        self.reporter = Reporter(
+            scrub.Scrubber(connection.secrets()), where, timeout[0], connection.api_key_source
+        )
         self._headers = {
             "Accept": "application/json",
             "Accept-Encoding": ACCEPT_ENCODING,
@@ -130,7 +135,7 @@ class Transport:
     def get_page(self, url: str, limit: int) -> tuple[list[dict[str, Any]], list[str]]:
         """GET one page (asked with ``limit``) with retries; return its
         records and their ids."""
-        ex = Exchange(self.retry_budget, self.timeout[1])
+        ex = Exchange(self.retry_budget, self.timeout[1], url, self._log)
         token = EXCHANGE.set(ex)
         active = scrub.ACTIVE.set(self.reporter.scrub)
         try:
@@ -162,7 +167,7 @@ class Transport:
                 wait = self._backoff(broken)
                 if broken > self.max_retries or not ex.budget.allows(wait):
                     raise err from again.cause
-                log.info("retrying %s in %.2f s after %s", url, wait, again.what)
+                log.info("retrying %s in %s after %s", url, duration(wait), again.what)
                 if wait > 0:
                     time.sleep(wait)
 
@@ -170,7 +175,9 @@ class Transport:
         self, url: str, limit: int, ex: Exchange
     ) -> tuple[list[dict[str, Any]], list[str]]:
         """One GET (urllib3 retrying underneath) and its body. Raises
-        :class:`_Again` for what the client's own loop may retry."""
+        :class:`_Again` for what the client's own loop may retry. Every try
+        is reported (:meth:`Exchange.report`): those urllib3 retried by it,
+        the last one here."""
         t0 = time.monotonic()
         try:
             resp = self.session.get(
@@ -183,44 +190,53 @@ class Transport:
             )
         except requests.RequestException as exc:
             ex.end()
-            log.debug("GET %s -> failed (%.0f ms)", url, (time.monotonic() - t0) * 1000)
+            if not ex.report(0):  # no request was sent: no exchange to count
+                log.debug("GET %s -> failed (%.0f ms)", url, (time.monotonic() - t0) * 1000)
             if ex.expired:  # the last try ran out of time (before the headers)
-                what = f"timed out: no complete answer within {ex.total:g} s"
+                what = f"timed out: no complete answer within {duration(ex.total)}"
                 raise self.reporter.transport_error(exc, url, what, plain=True) from exc
             raise self.reporter.transport_error(exc, url) from exc
-        except (OSError, ValueError, HTTPError) as exc:
+        except (OSError, ValueError, HTTPError, http.client.HTTPException) as exc:
             # Before any request (a missing CA bundle), or what requests
-            # does not wrap: no answer.
+            # does not wrap (a redirect to a URL it cannot parse): no answer.
             ex.end()
-            raise self.reporter.transport_error(exc, url, "the request could not be made") from exc
+            ex.report(0)
+            what = "the answer could not be read" if ex.sent else "the request could not be made"
+            raise self.reporter.transport_error(exc, url, what) from exc
         status = resp.status_code
+        try:
+            return self._page(resp, status, url, limit, ex)
+        finally:
+            ex.report(status)  # a try that ended without a page (else reported already)
+
+    def _page(
+        self, resp: requests.Response, status: int, url: str, limit: int, ex: Exchange
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """The page of an answer with ``status``, or the error it is."""
         if status != 200:
             body, cut = self._read(resp, url, ex, ERROR_BODY_MAX, truncate=True)
-            self._log(url, status, time.monotonic() - t0, 0)
+            ex.report(status)
             raise self.reporter.status_error(status, url, resp, body, cut, ex)
         cap = PAGE_OVERHEAD + limit * self.max_record_size
         body, _ = self._read(resp, url, ex, cap)
-        elapsed = time.monotonic() - t0
         try:
             doc = jsonlimit.loads(body, MAX_DEPTH)
         except jsonlimit.TooDeep:
-            self._log(url, status, elapsed, 0)
             what = f"a body nested deeper than {MAX_DEPTH} levels"
             raise self.reporter.format_error(url, body, what) from None
-        except ValueError:
-            self._log(url, status, elapsed, 0)
-            if _looks_cut(body):
+        except ValueError as exc:
+            ctype = resp.headers.get("Content-Type") or "no content type"
+            problem = json_problem(body, exc, ctype)
+            if problem is None:  # the start of JSON: retried like a body that broke off
                 what = "a JSON body cut short"
                 raise _Again("body", self.reporter.format_error(url, body, what), what) from None
-            ctype = resp.headers.get("Content-Type") or "no content type"
-            what = f"a body that is not JSON ({ctype})"
-            raise _Again("format", self.reporter.format_error(url, body, what), what) from None
+            error = self.reporter.format_error(url, body, problem)
+            raise _Again("format", error, problem) from None
         data = doc.get("data") if isinstance(doc, dict) else None
         if not isinstance(data, list):
-            self._log(url, status, elapsed, 0)
             what = 'a body that is not the {"data": [...]} envelope'
             raise _Again("format", self.reporter.format_error(url, body, what), what)
-        self._log(url, status, elapsed, len(data))
+        ex.report(status, len(data))
         try:
             ids = [r["id"] for r in data]
         except (KeyError, TypeError, IndexError):
@@ -265,17 +281,16 @@ class Transport:
             raise self.reporter.format_error(
                 url, b"", f"a body in an encoding it did not ask for ({exc})"
             ) from None
-        except (HTTPError, OSError, zlib.error) as exc:
+        except (HTTPError, OSError, zlib.error, http.client.HTTPException) as exc:
             expired = ex.expired
             if expired:
-                what = f"timed out: no complete answer within {ex.total:g} s"
+                what = f"timed out: no complete answer within {duration(ex.total)}"
             elif isinstance(exc, ReadTimeoutError):
                 what = "timed out while reading the answer"
             elif isinstance(exc, zlib.error):
                 what = "the compressed body is corrupt"
             else:
                 what = "the response broke off"
-            log.debug("GET %s -> body: %s", url, what)
             error = self.reporter.transport_error(exc, url, what, plain=True)
             raise _Again("body", error, what, exc) from None
         finally:
@@ -291,11 +306,22 @@ class Transport:
         wait = self.backoff_factor * 2 ** (n - 1) + random.random() * self.backoff_jitter
         return float(min(self.backoff_max, wait))
 
-    def _log(self, url: str, status: int, seconds: float, records: int) -> None:
-        noun = "record" if records == 1 else "records"
-        log.debug("GET %s -> %d (%.0f ms, %d %s)", url, status, seconds * 1000, records, noun)
+    def _log(self, sent: ExchangeReport) -> None:
+        """One exchange is over (each try, retried or not): logged (a retry
+        says which try it was), and told to ``on_request`` and
+        ``on_exchange``."""
+        url, status, seconds, records = sent.url, sent.status, sent.seconds, sent.records
+        ms = round(seconds * 1000)
+        again = f", try {sent.attempt}" if sent.retry else ""
+        if status:
+            noun = "record" if records == 1 else "records"
+            log.debug("GET %s -> %d (%d ms, %d %s%s)", url, status, ms, records, noun, again)
+        else:
+            log.debug("GET %s -> no answer (%d ms%s)", url, ms, again)
         if self.on_request is not None:
             self.on_request(url, status, seconds, records)
+        if self.on_exchange is not None:
+            self.on_exchange(sent)
 
 
 class _Secret:
@@ -340,9 +366,3 @@ class _Again(Exception):
         self.error = error
         self.what = what
         self.cause = cause
-
-
-def _looks_cut(body: bytes) -> bool:
-    """Whether a body that is not valid JSON looks like JSON cut short."""
-    head = body.lstrip()[:1]
-    return head in (b"{", b"[")

@@ -4,7 +4,7 @@ It serves ``.cql`` query files (language id ``cqlang``) and the named
 queries of config files (``cqlang.toml``, ``[tool.cqlang]`` of a
 ``pyproject.toml``), reusing the library for every feature: diagnostics
 (cqlang.api.check, config.check_text), completion (cqlang.completion),
-hover, formatting (cqlang.fmtfiles), code actions, definitions and
+hover, formatting (cqlang.config.fmtfiles), code actions, definitions and
 references of named queries, semantic tokens (the Pygments lexer) and the
 plan of each query (cqlang.api.plan). docs/editors.md describes each.
 

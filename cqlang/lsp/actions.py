@@ -12,8 +12,8 @@ from typing import Any
 from lsprotocol import types
 
 from .. import api, ast
+from ..config.fmtfiles import toml_literal
 from ..errors import CqlError
-from ..fmtfiles import toml_literal
 from ..formatter import format_query
 from .documents import Document, Region
 from .hover import _walk

@@ -4,7 +4,7 @@ positions.
 
 A ``.cql`` document is one query: the whole text. A config document
 (``.toml``) holds a query in each ``[queries.NAME]`` ``query`` string;
-cqlang.tomlscan says at which offset of the file each character of the
+cqlang.config.tomlscan says at which offset of the file each character of the
 query's value is written (escapes, multi-line strings and line
 continuations included), so a position in the query maps back to the file.
 
@@ -17,32 +17,68 @@ two UTF-16 units, four UTF-8 units.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from array import array
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types
 
-from ..fmtfiles import is_config_file, prefix_for, query_strings
+from ..config import MAX_CONFIG_BYTES
+from ..config.fmtfiles import is_config_file, prefix_for, query_strings
+from ..parser import MAX_QUERY_CHARS
 
 _BREAK = re.compile(r"\r\n|\r|\n")
+#: The characters that take more than one code unit: in UTF-16, those past
+#: the Basic Multilingual Plane (a surrogate pair); in UTF-8, all but ASCII.
+_WIDE: dict[str, re.Pattern[str]] = {
+    types.PositionEncodingKind.Utf16: re.compile("[\U00010000-\U0010ffff]"),
+    types.PositionEncodingKind.Utf8: re.compile("[^\x00-\x7f]"),
+}
+
+
+def _extra_units(char: str, encoding: str) -> int:
+    """The code units ``char`` takes beyond one."""
+    if encoding == types.PositionEncodingKind.Utf16:
+        return 1
+    code = ord(char)  # UTF-8; a lone surrogate is written in 3 bytes
+    return 1 if code < 0x800 else 2 if code < 0x10000 else 3
 
 
 class LineIndex:
-    """Offsets (characters) <-> LSP positions of one text."""
+    """Offsets (characters) <-> LSP positions of one text.
+
+    Each conversion takes O(log n), however long the line: the index keeps
+    the line starts and, for a text with characters wider than one code
+    unit, where each of those is and how many units the text has gained
+    before it; no conversion copies the text.
+    """
 
     def __init__(self, text: str, encoding: str = types.PositionEncodingKind.Utf16) -> None:
         self.text = text
         self.encoding = encoding
         self.starts = [0] + [m.end() for m in _BREAK.finditer(text)]
-        self.plain = text.isascii() or encoding == types.PositionEncodingKind.Utf32
+        #: Offsets of the wide characters, and (one more entry) the units
+        #: gained before each of them and after the last.
+        self._wide = array("q")
+        self._gained = array("q", [0])
+        wide = _WIDE.get(encoding)
+        if wide is not None and not text.isascii():
+            total = 0
+            for m in wide.finditer(text):
+                total += _extra_units(m.group(), encoding)
+                self._wide.append(m.start())
+                self._gained.append(total)
+        self.plain = not self._wide
 
-    def _units(self, chars: str) -> int:
-        if self.plain:
-            return len(chars)
-        if self.encoding == types.PositionEncodingKind.Utf8:
-            return len(chars.encode("utf-8", "surrogatepass"))
-        return len(chars) + sum(1 for c in chars if ord(c) > 0xFFFF)
+    def _gained_before(self, offset: int) -> int:
+        """The units gained by wide characters before ``offset``."""
+        return self._gained[bisect_left(self._wide, offset)] if self._wide else 0
+
+    def _units(self, start: int, end: int) -> int:
+        """The code units of ``text[start:end]``."""
+        return end - start + self._gained_before(end) - self._gained_before(start)
 
     def _line_end(self, line: int) -> int:
         """Past the last character of ``line`` (before its line break)."""
@@ -58,28 +94,51 @@ class LineIndex:
         line = bisect_right(self.starts, offset) - 1
         start = self.starts[line]
         offset = min(offset, self._line_end(line))
-        return types.Position(line=line, character=self._units(self.text[start:offset]))
+        return types.Position(line=line, character=self._units(start, offset))
 
     def offset(self, position: types.Position) -> int:
         """The offset of ``position``; past the end of its line (or of the
-        text) is the end of the line (or of the text)."""
+        text) is the end of the line (or of the text); inside a character
+        of several units, after it."""
         if position.line < 0:
             return 0
         if position.line >= len(self.starts):
             return len(self.text)
         start = self.starts[position.line]
         end = self._line_end(position.line)
+        want = position.character
         if self.plain:
-            return min(start + max(0, position.character), end)
-        units = 0
-        i = start
-        while i < end and units < position.character:
-            units += self._units(self.text[i])
-            i += 1
-        return i
+            return min(start + max(0, want), end)
+        if self._units(start, end) <= want:
+            return end
+        lo, hi = start, end  # the first offset with at least ``want`` units before it
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._units(start, mid) < want:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
 
     def range(self, start: int, end: int) -> types.Range:
         return types.Range(start=self.position(start), end=self.position(end))
+
+
+def apply_change(text: str, change: Any, encoding: str) -> str:
+    """``text`` after one ``contentChanges`` entry of ``didChange``: the
+    whole new text, or a ``range`` (in the negotiated encoding's units;
+    lines end at ``\\n``, ``\\r\\n`` or ``\\r``) replaced by its
+    ``text``. A position past the end of its line is the line's end, past
+    the last line the text's end; a range whose end comes before its start
+    is the text between the two (``rangeLength``, deprecated, is not read)."""
+    rng = getattr(change, "range", None)
+    if rng is None:
+        return str(change.text)
+    index = LineIndex(text, encoding)
+    a, b = index.offset(rng.start), index.offset(rng.end)
+    if b < a:
+        a, b = b, a
+    return text[:a] + str(change.text) + text[b:]
 
 
 @dataclass
@@ -125,8 +184,26 @@ class Document:
         self.prefix = prefix_for(path) if path is not None else ()
         self._index: LineIndex | None = None
         self._regions: list[Region] | None = None
+        self._too_large: bool | None = None
         #: A TOML file that is not a config file: nothing in it is served.
         self.ignored = False
+
+    @property
+    def too_large(self) -> bool:
+        """Past the limit the command line reads: a config document over
+        1 MiB (in UTF-8), a query over 1,000,000 characters. Such a document
+        gets one diagnostic that says so, and nothing else is served for it."""
+        if self._too_large is None:
+            text = self.text
+            if self.config_doc:
+                big = len(text) > MAX_CONFIG_BYTES or (
+                    len(text) * 4 > MAX_CONFIG_BYTES
+                    and len(text.encode("utf-8", "surrogatepass")) > MAX_CONFIG_BYTES
+                )
+            else:
+                big = len(text.removeprefix("\ufeff")) > MAX_QUERY_CHARS
+            self._too_large = big
+        return self._too_large
 
     def index(self, encoding: str) -> LineIndex:
         if self._index is None or self._index.encoding != encoding:
@@ -140,7 +217,7 @@ class Document:
         return self._regions
 
     def _find_regions(self) -> list[Region]:
-        if self.ignored:
+        if self.ignored or self.too_large:
             return []
         if not self.config_doc:
             bom = 1 if self.text.startswith("\ufeff") else 0

@@ -1,8 +1,10 @@
 """Formatting, whole document and range, with the formatter of ``cqlang
-fmt`` (cqlang.fmtfiles): a query file is one query, formatted whole when
+fmt`` (cqlang.config.fmtfiles): a query file is one query, formatted whole when
 the range touches it; in a config file, the query strings the range touches
 (the whole file: every one). A query that does not parse is left as it is.
-The document's line endings are kept."""
+The document's line endings are kept. A config document that is not valid
+TOML gets no edits (its diagnostic says what is wrong), nor does a document
+past the size limit."""
 
 from __future__ import annotations
 
@@ -10,14 +12,28 @@ from typing import Any
 
 from lsprotocol import types
 
+from ..config.fmtfiles import format_query_file, format_toml
 from ..diagnostics import Diagnostic
 from ..errors import CqlError
-from ..fmtfiles import format_query_file, format_toml
 from .documents import Document
 from .server import CqlangServer
 
 
+def _valid_toml(text: str) -> bool:
+    import tomllib
+
+    try:
+        tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return False
+    return True
+
+
 def edits(ls: CqlangServer, doc: Document, only: tuple[int, int] | None) -> list[types.TextEdit]:
+    if not doc.regions or (doc.config_doc and not _valid_toml(doc.text)):
+        # Where the strings of a text that is not TOML are is a guess, and
+        # the edited text could not be read back.
+        return []
     index = ls.index(doc)
     config = ls.config_for(doc)
     crlf = "\r\n" in doc.text
@@ -58,6 +74,8 @@ def range_formatting(
     index = ls.index(doc)
     start, end = index.offset(params.range.start), index.offset(params.range.end)
     if not doc.config_doc:
+        if not doc.regions:
+            return []
         region = doc.regions[0]
         if end < region.span[0]:
             return []

@@ -5,34 +5,36 @@ Definition: ``@name`` goes to the ``[queries.NAME]`` table (or the short
 References of a named query (asked on an ``@name``, or on the query's own
 table in a config file): every ``@name`` in the queries of the config files
 read, in the open query files, and in the ``.cql`` files of the workspace
-folder (at most :data:`MAX_FILES` of them, hidden folders skipped); the
-definition too when the client asks for the declaration.
+folder holding the document (a document outside every folder: of its own
+folder, not its subfolders), each read only if it is a regular file, the
+search bounded (cqlang.lsp.files); the definition too when the client asks
+for the declaration.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from .. import api, ast
+from ..config.tomlscan import scan
 from ..errors import CqlError
-from ..tomlscan import scan
+from ..queryfile import MAX_QUERY_FILE_BYTES
 from .documents import Document, LineIndex
+from .files import MAX_BYTES, MAX_FILES, Unreadable, cql_files, read_text
 from .hover import _walk, node_at
 from .server import CqlangServer
-
-#: The most .cql files of a workspace folder read for references.
-MAX_FILES = 2000
 
 
 def _name_at(ls: CqlangServer, doc: Document, offset: int) -> str | None:
     """The named query at ``offset``: an ``@name``, or (in a config file)
-    the table or string that defines a query."""
+    the table or string that defines a query. Nothing in a document past
+    the size limit, or in a TOML file that is no config file."""
+    if doc.too_large or doc.ignored:
+        return None
     found = doc.region_at(offset)
     if found is not None:
         region, at = found
@@ -88,27 +90,23 @@ def _documents(ls: CqlangServer, doc: Document) -> Iterator[Document]:
         if uri not in seen and not open_doc.config_doc:
             seen.add(uri)
             yield open_doc
-    for path in _cql_files(ls.folder_of(doc)):
-        uri = from_fs_path(str(path)) or str(path)
-        if uri in seen:
-            continue
-        seen.add(uri)
-        try:
-            yield Document(uri, path, path.read_text(encoding="utf-8"), None)
-        except (OSError, UnicodeDecodeError):
-            continue
-
-
-def _cql_files(folder: Path) -> Iterator[Path]:
+    budget = MAX_BYTES
     count = 0
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in ("node_modules", "venv")]
-        for name in files:
-            if name.endswith(".cql"):
-                count += 1
-                if count > MAX_FILES:
-                    return
-                yield Path(root) / name
+    for folder, recursive in ls.search_folders(doc):
+        for path in cql_files(folder, recursive=recursive):
+            uri = from_fs_path(str(path)) or str(path)
+            if uri in seen:
+                continue
+            seen.add(uri)
+            count += 1
+            if count > MAX_FILES or budget <= 0:
+                return
+            try:
+                text = read_text(path, min(MAX_QUERY_FILE_BYTES, budget))
+            except Unreadable:
+                continue
+            budget -= len(text)
+            yield Document(uri, path, text, None)
 
 
 def references(ls: CqlangServer, params: types.ReferenceParams) -> list[types.Location]:

@@ -14,7 +14,7 @@ from ..errors import CqlError
 from ..planner import Plan
 from .documents import Document, Region
 from .publish import query_env
-from .server import CqlangServer
+from .server import CqlangServer, RequestFailed
 
 EXPLAIN = "cqlang.explain"
 
@@ -74,6 +74,8 @@ def explain(ls: CqlangServer, *args: Any) -> dict[str, Any]:
     if name is not None and not isinstance(name, str):
         raise JsonRpcInvalidParams("a query's name is a string")
     doc = ls.document(args[0])
+    if doc.too_large:
+        raise RequestFailed(f"{doc.uri} is past the size limit: no plan")
     region = doc.region_named(name) if doc.config_doc else doc.regions[0]
     if region is None:
         raise JsonRpcInvalidParams(f"no query named {name!r} in {doc.uri}")

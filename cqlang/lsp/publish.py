@@ -11,6 +11,7 @@ information (at the same place), and as ``data`` the structured
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -18,11 +19,15 @@ from typing import Any
 from lsprotocol import types
 
 from .. import api
-from ..config import Config, check_text
+from ..config import MAX_CONFIG_BYTES, Config, check_text
+from ..config.tomlscan import Layout, scan
 from ..diagnostics import Diagnostic, for_front_end
 from ..env import Env
-from .documents import Document, LineIndex, Region
+from .documents import Document, LineIndex, Region, apply_change
 from .server import ERRORS_URL, CqlangServer
+
+#: A TOML key as written: bare, or a basic or literal string.
+_KEY = re.compile(r"""[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'""")
 
 
 class Found:
@@ -50,10 +55,42 @@ def query_env(ls: CqlangServer, doc: Document, region: Region) -> Env:
     return Env(config.schema, params, tz, ls.now, config.env_queries)
 
 
+def _too_large(doc: Document) -> list[Found]:
+    """The one diagnostic of a document past the size limit: the checker's
+    for a query (CQL006), and its like for a config document."""
+    if not doc.config_doc:
+        bom = 1 if doc.text.startswith("\ufeff") else 0
+        region = Region(doc.text[bom:], None, None, (bom, len(doc.text)))
+        diags = api.check(region.text)
+        return [Found(None, d, region.to_file(d.start), region.to_file(d.end)) for d in diags]
+    limit = MAX_CONFIG_BYTES // 2**20
+    message = f"larger than {limit} MiB: not read as a config file"
+    return [Found(None, Diagnostic("config", "error", message, 0, 0, 0, 0), 0, 0)]
+
+
+def _narrowed(text: str, layout: Layout | None, start: int, end: int) -> tuple[int, int]:
+    """A config mistake's span: the key it is about (a table's name in its
+    header), the value it is about (a string with its quotes, a number, an
+    array, an inline table; a comment after it left out); else the rest of
+    the line."""
+    if layout is None:
+        return start, end
+    if start in layout.keys.values():
+        key = _KEY.match(text, start)
+        if key is not None:
+            return start, key.end()
+    for path, at in layout.values.items():
+        if at == start and path in layout.value_ends:
+            return start, max(start, layout.value_ends[path])
+    return start, end
+
+
 def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
     """Every diagnostic of ``doc``, placed in its text."""
     if doc.ignored:
         return []
+    if doc.too_large:
+        return _too_large(doc)
     if not doc.config_doc:
         region = doc.regions[0]
         # A .cql file's bound comes from the config: CQL204's hint says so.
@@ -62,9 +99,11 @@ def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
     found: list[Found] = []
     assert doc.path is not None
     _, problems = check_text(doc.text, doc.path)
+    layout = scan(doc.text) if problems else None
     for p in problems:
-        d = Diagnostic("config", "error", p.message, p.start, p.end, 0, 0)
-        found.append(Found(None, d, p.start, p.end))
+        start, end = _narrowed(doc.text, layout, p.start, p.end)
+        d = Diagnostic("config", "error", p.message, start, end, 0, 0)
+        found.append(Found(None, d, start, end))
     config: Config = ls.config_for(doc)
     for finding in config.lint(now=ls.now):
         src = finding.query.source
@@ -144,8 +183,16 @@ def did_open(ls: CqlangServer, params: types.DidOpenTextDocumentParams) -> None:
 
 
 def did_change(ls: CqlangServer, params: types.DidChangeTextDocumentParams) -> None:
+    """Each change in turn: a whole text, or a range replaced (the server
+    asks for whole texts, but a client may send ranges all the same)."""
     uri = params.text_document.uri
-    text = ls.workspace.get_text_document(uri).source
+    doc = ls.documents.get(uri)
+    if doc is None:
+        ls.log(types.MessageType.Warning, f"cqlang: a change of {uri}, which is not open: ignored")
+        return
+    text = doc.text
+    for change in params.content_changes:
+        text = apply_change(text, change, ls.encoding)
     doc = ls.open(uri, text, params.text_document.version)
     ls.later(uri, ls.debounce, lambda: publish(ls, uri))
     _republish_others(ls, doc)

@@ -11,14 +11,18 @@ read as the editor has it, saved or not; a file with mistakes still gives
 what it holds without them. A config document itself is checked with the
 files found from its folder when it is one of them, else on its own.
 
-Bad input never stops the server: a handler that fails is logged (on
-stderr and as ``window/logMessage``) and answered with an error, and the
-server goes on serving.
+Bad input never stops the server: a request that does not fit its method
+is answered with an error (cqlang.lsp.protocol); a handler that fails is
+logged (the traceback on stderr, one line as ``window/logMessage``) and
+answered with an error without its traceback; the server goes on serving.
+A document that is not open is read only if it is a regular file within
+the command line's size limits (cqlang.lsp.files).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import time
@@ -28,12 +32,15 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .._version import __version__
 from ..config import MAX_CONFIG_BYTES, Config, ConfigError, ConfigFile, check_text, discover
 from .documents import Document, LineIndex
+from .files import Unreadable, read_text
+from .protocol import CqlangProtocol
 
 log = logging.getLogger("cqlang.lsp")
 
@@ -44,6 +51,16 @@ ERRORS_URL = "https://github.com/conpeek/cqlang/blob/main/docs/errors.md"
 #: Seconds a document's config files are trusted before they are looked
 #: for again (edits in the editor and watched-file events refresh sooner).
 CONFIG_TTL = 2.0
+#: The longest account of a failure sent to the client as a log message.
+_MAX_LOGGED = 500
+
+
+class RequestFailed(JsonRpcException):
+    """A well-formed request the server cannot serve (a document that is
+    neither open nor a readable file): LSP's ``RequestFailed``."""
+
+    CODE = int(types.LSPErrorCodes.RequestFailed)
+    MESSAGE = "Request failed"
 
 
 class CqlangServer(LanguageServer):
@@ -54,6 +71,7 @@ class CqlangServer(LanguageServer):
             "cqlang",
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Full,
+            protocol_cls=CqlangProtocol,
         )
         self.config_file = config_file
         self.documents: dict[str, Document] = {}
@@ -74,10 +92,21 @@ class CqlangServer(LanguageServer):
 
     # ------------------------------------------------------------ errors
     def report_server_error(self, error: Exception, source: Any) -> None:
-        """A handler failed: log it, never pop it up (pygls has already
-        answered a request with the error)."""
+        """pygls reports an error (a request answered with a JSON-RPC error
+        it raised, a message it could not read): log it, never pop it up;
+        a message that is not JSON is answered (JSON-RPC's parse error)."""
+        if isinstance(error, json.JSONDecodeError | UnicodeDecodeError):
+            self.protocol.unreadable(error)  # type: ignore[attr-defined]
+            return
         log.error("cqlang lsp: %s: %s", type(error).__name__, error)
-        self.log(types.MessageType.Error, f"cqlang: {type(error).__name__}: {error}")
+        self.log(types.MessageType.Error, f"cqlang: {type(error).__name__}: {error}"[:_MAX_LOGGED])
+
+    def failed(self, error: BaseException, what: str) -> None:
+        """A handler raised ``error`` while serving ``what`` (a method):
+        the traceback to the server's log, one line to the client."""
+        log.error("cqlang lsp: %s failed", what, exc_info=error)
+        line = f"cqlang: {what} failed: {type(error).__name__}: {error}".splitlines()
+        self.log(types.MessageType.Error, (line[0] if line else what)[:_MAX_LOGGED])
 
     def log(self, kind: types.MessageType, message: str) -> None:
         try:
@@ -88,10 +117,14 @@ class CqlangServer(LanguageServer):
     # ----------------------------------------------------- documents
     @property
     def encoding(self) -> str:
+        """The position encoding agreed on: ``utf-16``, ``utf-8`` or ``utf-32``
+        (the value: ``str()`` of the enum member is its name)."""
         try:
-            return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
+            chosen = self.workspace.position_encoding
         except RuntimeError:  # not initialized
-            return types.PositionEncodingKind.Utf16
+            chosen = None
+        value = getattr(chosen, "value", chosen)
+        return str(value) if value else types.PositionEncodingKind.Utf16.value
 
     def document(self, uri: str) -> Document:
         """The open document ``uri``; a closed one is read from disk."""
@@ -100,8 +133,11 @@ class CqlangServer(LanguageServer):
             return doc
         path = _path(uri)
         if path is None:
-            raise LookupError(f"{uri} is not open and not a file")
-        text = path.read_text(encoding="utf-8")
+            raise RequestFailed(f"{uri} is not open and not a file")
+        try:
+            text = read_text(path)
+        except Unreadable as exc:
+            raise RequestFailed(f"{uri} is not open and cannot be read: {exc}") from None
         return Document(uri, path, text, None)
 
     def open(self, uri: str, text: str, version: int | None) -> Document:
@@ -135,25 +171,44 @@ class CqlangServer(LanguageServer):
         return doc.index(self.encoding)
 
     # ---------------------------------------------------- configuration
-    def folder_of(self, doc: Document) -> Path:
-        """The workspace folder holding ``doc`` (the deepest), else its own."""
+    def workspace_folders(self) -> list[Path]:
+        """The workspace folders (the root URI, for an old client)."""
+        try:
+            folders = [f.uri for f in self.workspace.folders.values()]
+            root = self.workspace.root_uri
+        except RuntimeError:
+            folders, root = [], None
+        paths = [_path(uri) for uri in [*folders, *([root] if root else [])]]
+        return [p for p in paths if p is not None]
+
+    def workspace_folder(self, doc: Document) -> Path | None:
+        """The workspace folder holding ``doc`` (the deepest), if any."""
         best: Path | None = None
         if doc.path is not None:
-            try:
-                folders = [f.uri for f in self.workspace.folders.values()]
-                root = self.workspace.root_uri
-            except RuntimeError:
-                folders, root = [], None
-            for uri in [*folders, *([root] if root else [])]:
-                folder = _path(uri)
-                deeper = folder is not None and (
-                    best is None or len(folder.parts) > len(best.parts)
-                )
-                if deeper and folder is not None and doc.path.is_relative_to(folder):
+            for folder in self.workspace_folders():
+                deeper = best is None or len(folder.parts) > len(best.parts)
+                if deeper and doc.path.is_relative_to(folder):
                     best = folder
-            if best is None:
-                best = doc.path.parent
+        return best
+
+    def folder_of(self, doc: Document) -> Path:
+        """The workspace folder holding ``doc`` (the deepest), else its own."""
+        best = self.workspace_folder(doc)
+        if best is None and doc.path is not None:
+            best = doc.path.parent
         return best if best is not None else Path.cwd()
+
+    def search_folders(self, doc: Document) -> list[tuple[Path, bool]]:
+        """Where ``.cql`` files that may refer to ``doc``'s named queries are
+        looked for, and whether in subfolders too: the workspace folder
+        holding it; a document outside every folder: its own folder only;
+        a document that is no file (``untitled:``): the workspace folders."""
+        folder = self.workspace_folder(doc)
+        if folder is not None:
+            return [(folder, True)]
+        if doc.path is not None:
+            return [(doc.path.parent, False)]
+        return [(f, True) for f in self.workspace_folders()]
 
     def config_for(self, doc: Document) -> Config:
         """The configuration ``doc`` is checked with (see the module)."""
@@ -172,13 +227,14 @@ class CqlangServer(LanguageServer):
         for path, origin in found:
             if doc.path is not None and _same(path, doc.path):
                 mine = True
-                files.append(check_text(doc.text, path, origin)[0])
+                if not doc.too_large:
+                    files.append(check_text(doc.text, path, origin)[0])
                 continue
             text = self._config_text(path)
             if text is not None:
                 files.append(check_text(text, path, origin)[0])
         if doc.config_doc and not mine and doc.path is not None:
-            files = [check_text(doc.text, doc.path, "this document")[0]]
+            files = [] if doc.too_large else [check_text(doc.text, doc.path, "this document")[0]]
         config = Config(files, env=self.env)
         self._configs[key] = (time.monotonic(), config)
         return config
@@ -188,15 +244,11 @@ class CqlangServer(LanguageServer):
         from disk (None when it cannot be read)."""
         for doc in self.documents.values():
             if doc.path is not None and _same(doc.path, path):
-                return doc.text
+                return None if doc.too_large else doc.text
         try:
-            with path.open("rb") as fh:
-                raw = fh.read(MAX_CONFIG_BYTES + 1)
-            if len(raw) > MAX_CONFIG_BYTES:
-                raise ValueError("too large")
-            return raw.decode("utf-8")
-        except (OSError, ValueError) as exc:
-            self.log(types.MessageType.Warning, f"cqlang: cannot read {path}: {exc}")
+            return read_text(path, MAX_CONFIG_BYTES)
+        except Unreadable as exc:
+            self.log(types.MessageType.Warning, f"cqlang: cannot read a config file: {exc}")
             return None
 
     def forget_configs(self) -> None:
@@ -212,8 +264,7 @@ class CqlangServer(LanguageServer):
             try:
                 job()
             except Exception as exc:
-                log.exception("cqlang lsp: %s", exc)
-                self.report_server_error(exc, None)
+                self.failed(exc, f"a job for {uri}")
 
         old = self._pending.pop(uri, None)
         if old is not None:

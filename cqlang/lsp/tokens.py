@@ -16,7 +16,10 @@ Pygments token type -> semantic token type (modifier):
 * punctuation, blanks and ``Error`` are not tokens.
 
 In a config file only the query strings are tokenised; a token the TOML
-text writes over several lines is sent line by line.
+text writes over several lines is sent line by line. A document past the
+size limit (cqlang.lsp.documents.Document.too_large) has no tokens. Each
+token's position costs O(log n) (cqlang.lsp.documents.LineIndex), so that a
+long line takes time in proportion to its length.
 """
 
 from __future__ import annotations
@@ -75,13 +78,21 @@ _MAP: list[tuple[_TokenType, str, int]] = [
 _LEXER = CqlangLexer()
 
 
+_CLASSES: dict[_TokenType, tuple[int, int] | None] = {}
+
+
 def classify(kind: _TokenType) -> tuple[int, int] | None:
     """The semantic type (index in TYPES) and modifier bits of a Pygments
     token type; None for a token not sent."""
+    if kind in _CLASSES:
+        return _CLASSES[kind]
+    got = None
     for parent, name, bits in _MAP:
         if kind is parent or kind[: len(parent)] == parent:
-            return (TYPES.index(name), bits) if name else None
-    return None
+            got = (TYPES.index(name), bits) if name else None
+            break
+    _CLASSES[kind] = got
+    return got
 
 
 def semantic_tokens(ls: CqlangServer, params: types.SemanticTokensParams) -> types.SemanticTokens:

@@ -7,7 +7,8 @@
 * :mod:`~cqlang.output.writers`: one writer per format, record by record,
   on :mod:`~cqlang.output.columns` (records as typed columns),
   :mod:`~cqlang.output.display` (the table) and, for Parquet and Arrow,
-  :mod:`~cqlang.output.arrow` and :mod:`~cqlang.output.arrowfile`;
+  :mod:`~cqlang.output.arrowconvert` and :mod:`~cqlang.output.arrowfile`
+  (:mod:`~cqlang.output.arrow`: the same as Arrow data for Python);
 * :mod:`~cqlang.output.dryrun`: the requests a fetch would send.
 
 The package sits below the client (``Client.iter_batches`` converts its

@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .arrow import require
+from .arrowconvert import require
 
 __all__ = ["ROW_GROUP_ROWS", "FileSink", "conform"]
 

@@ -131,7 +131,7 @@ def check_binary(fmt: str, output: str | None, terminal: bool) -> None:
 
     if fmt not in BINARY_FORMATS:
         return
-    from .arrow import require
+    from .arrowconvert import require
 
     require(f"the {fmt} format")
     if output is None and terminal:

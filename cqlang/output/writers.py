@@ -202,7 +202,7 @@ class ArrowFileWriter(Writer):
         spool_dir: str | None,
         spool_prefix: str,
     ) -> None:
-        from .arrow import BATCH_RECORDS, Converter
+        from .arrowconvert import BATCH_RECORDS, Converter
         from .arrowfile import FileSink
 
         self.converter = Converter(columns, schema=schema, exclude=exclude, metadata=metadata)

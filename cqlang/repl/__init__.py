@@ -5,7 +5,8 @@ The parts, each usable on its own:
 * :class:`~cqlang.repl.session.Session`: the state (campaign, time zone,
   parameters, named queries, last query) and the live status line;
 * :class:`~cqlang.repl.commands.Dispatcher`: one input in, one
-  :class:`~cqlang.repl.commands.Reply` out (queries and meta commands);
+  :class:`~cqlang.repl.meta.Reply` out (queries and meta commands), the
+  meta commands from one registry (:data:`~cqlang.repl.commands.COMMANDS`);
 * :class:`cqlang.repl.app.Repl`: the prompt_toolkit loop (imported only for
   a terminal, so piped use never loads prompt_toolkit);
 * :func:`run_script`: the same without a terminal, one query per line.
@@ -18,10 +19,11 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
-from ..fetchspec import Settings
+from ..config.fetchspec import Settings
 from ..status import ExitStatus
-from .commands import COMMANDS, Dispatcher, Reply
+from .commands import COMMANDS, Dispatcher
 from .integrations import Unavailable, load_environment
+from .meta import Reply
 from .session import (
     Session,
     bare_command,

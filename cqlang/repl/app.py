@@ -1,7 +1,8 @@
 """The interactive REPL on prompt_toolkit.
 
 :class:`Repl` owns the prompt loop only: reading input (highlighted by
-:class:`cqlang.highlight.CqlangLexer`, completed by
+:class:`cqlang.highlight.CqlangLexer`, lexed again only from where it
+changed: :mod:`cqlang.repl.highlighting`; completed by
 :class:`~cqlang.repl.completer.CqlangCompleter`, checked live in the bottom
 toolbar), handing each submission to the
 :class:`~cqlang.repl.commands.Dispatcher` and printing its reply. Input and
@@ -19,7 +20,7 @@ import stat
 import sys
 import threading
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application.current import get_app
@@ -29,14 +30,15 @@ from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
-from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.styles import Style
 
-from ..highlight import CqlangLexer
-from .commands import Dispatcher, Reply
+from .commands import COMMANDS, Dispatcher
 from .completer import CqlangCompleter
+from .highlighting import IncrementalHighlighter
+from .meta import Registry, Reply
 from .session import Session, needs_more_input
+from .statusline import status_line
 
 __all__ = ["PROMPT", "LiveStatus", "PrivateFileHistory", "Repl", "file_history", "history_path"]
 
@@ -103,13 +105,17 @@ def file_history() -> History:
 
 
 class LiveStatus:
-    """The bottom toolbar: the session's status of the text as typed,
-    computed ``delay`` seconds after the last change (debounced)."""
+    """The bottom toolbar: the status line of the text as typed
+    (:func:`~cqlang.repl.statusline.status_line`), computed ``delay``
+    seconds after the last change (debounced)."""
 
-    def __init__(self, session: Session, delay: float = 0.15) -> None:
+    def __init__(
+        self, session: Session, delay: float = 0.15, commands: Registry[Any] | None = None
+    ) -> None:
         self.session = session
         self.delay = delay
-        self.line = session.status("")
+        self.commands = COMMANDS if commands is None else commands
+        self.line = status_line(session, "", self.commands)
         self.computed_for = ""
         self._generation = 0
 
@@ -121,7 +127,7 @@ class LiveStatus:
 
     def compute(self, text: str) -> str:
         try:
-            line = self.session.status(text)
+            line = status_line(self.session, text, self.commands)
         except Exception as exc:  # never break the prompt over a status line
             line = f"(no status: {type(exc).__name__}: {exc})"
         self.line, self.computed_for = line, text
@@ -171,13 +177,13 @@ class Repl:
         self.session = dispatcher.session
         self.stdout = stdout if stdout is not None else sys.stdout
         self.pager = pager
-        self.live = LiveStatus(self.session, debounce)
+        self.live = LiveStatus(self.session, debounce, dispatcher.commands)
         self.prompt: PromptSession[str] = PromptSession(
             PROMPT,
             multiline=True,
             prompt_continuation=CONTINUATION,
-            lexer=PygmentsLexer(CqlangLexer),
-            completer=CqlangCompleter(self.session),
+            lexer=IncrementalHighlighter(),
+            completer=CqlangCompleter(self.session, dispatcher.commands),
             complete_in_thread=True,
             complete_while_typing=True,
             auto_suggest=AutoSuggestFromHistory(),

@@ -2,19 +2,24 @@
 
 :class:`Dispatcher` runs a query or a meta command (``\\help``, ``\\fetch``,
 ...) against a :class:`~cqlang.repl.session.Session` and returns a
-:class:`Reply`: the text to print, whether it went well, whether to quit.
-It does no terminal input or output of its own, so the prompt loop, the
-piped mode and the tests all drive it the same way.
+:class:`~cqlang.repl.meta.Reply`: the text to print, whether it went well,
+whether to quit. It does no terminal input or output of its own, so the
+prompt loop, the piped mode and the tests all drive it the same way.
+
+:data:`COMMANDS` is the one registry of the meta commands (name, aliases,
+arguments, help, completion, handler): the dispatch, ``\\help``, the status
+line and the completion all read it.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import api, timeexpr
 from ..diagnostics import WARNING, render, render_capped, suggest
@@ -22,68 +27,29 @@ from ..errors import CqlError
 from ..output.display import render_table
 from ..planner import Plan
 from .integrations import ClientLike, Unavailable, make_client, save_query
+from .meta import QUERY, MetaCommand, Registry, Reply
 from .records import RecordCommands, as_number
 from .session import Session, bare_command, shown, split_statements
+from .statusline import status_line
 
-__all__ = ["COMMANDS", "Dispatcher", "Reply", "describe", "render_table"]
+if TYPE_CHECKING:
+    from ..completion import Candidate
 
+__all__ = ["COMMANDS", "Dispatcher", "Reply", "command_name", "describe", "render_table"]
 
-@dataclass(frozen=True)
-class Reply:
-    """What one input produced: ``text`` to print (may be empty), ``ok``
-    false for an invalid query or a failed command, ``quit`` to leave."""
-
-    text: str = ""
-    ok: bool = True
-    quit: bool = False
-
-
-#: name: (arguments, one line of help). \help prints them in this order.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "help": ("", "list these commands (also help alone)"),
-    "compile": ("[QUERY]", "the one filter list of QUERY (default: the last query), strictly"),
-    "explain": ("[QUERY]", "the requests and client-side check QUERY needs (default: the last)"),
-    "fetch": ("[N|all]", "fetch N records (default 20) of the last query as a table"),
-    "count": ("", "count the records of the last query (the heavy fields left out)"),
-    "show": ("ID", "one record of the campaign in full, custom fields decoded"),
-    "x": ("[on|off]", "toggle the expanded display: one block per record"),
-    "o": (
-        "[FILE]",
-        "send \\fetch's records to FILE (format from its extension); alone: the screen",
-    ),
-    "pager": ("[on|off]", "toggle the pager for output taller or wider than the screen"),
-    "campaign": ("[ID]", "show or set the voice campaign id used by \\fetch"),
-    "tz": ("[ZONE]", "show or set the time zone of naive datetimes (e.g. Europe/Warsaw)"),
-    "param": ("NAME=VALUE", "bind $NAME for the queries that follow (\\param -NAME unbinds)"),
-    "params": ("", "list the bound parameters"),
-    "set": ("[NAME [VALUE]]", "show or change a setting: max_branches, page_size"),
-    "save": ("NAME", "save the last query as the named query @NAME (--force replaces one)"),
-    "queries": ("", "list the named queries"),
-    "format": ("[QUERY]", "the canonical text of QUERY (default: the last query)"),
-    "quit": ("", "leave (also quit or exit alone, Ctrl-D)"),
-}
-_ALIASES = {"q": "quit", "exit": "quit", "h": "help", "?": "help"}
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def command_name(line: str) -> tuple[str, str]:
-    """``("fetch", "10")`` for ``\\fetch 10``; the name is lower-cased and
-    aliases resolved."""
-    body = line.strip()[1:]
-    name, _, arg = body.partition(" ")
-    name = name.strip().lower()
-    return _ALIASES.get(name, name), arg.strip()
+    """``("fetch", "10")`` for ``\\fetch 10``: the name lower-cased, an alias
+    resolved (:meth:`Registry.split` of :data:`COMMANDS`)."""
+    return COMMANDS.split(line)
 
 
 def describe(line: str) -> str:
     """One line about the meta command being typed (for the status line)."""
-    name, _ = command_name(line)
-    if name in COMMANDS:
-        args, text = COMMANDS[name]
-        return f"\\{name} {args}".rstrip() + f": {text}"
-    close = suggest(name, COMMANDS) if name else None
-    return f"unknown command \\{name}" + (f"; did you mean \\{close}?" if close else "")
+    return COMMANDS.describe(line)
 
 
 class Dispatcher(RecordCommands):
@@ -91,7 +57,8 @@ class Dispatcher(RecordCommands):
 
     ``client_factory(base_url, api_key)`` makes the client for ``\\fetch``
     (default: :class:`cqlang.Client`); ``width`` is the table width;
-    ``color``: diagnostics in colour (:mod:`cqlang.term.colour`).
+    ``color``: diagnostics in colour (:mod:`cqlang.term.colour`);
+    ``commands``: the meta commands (default: :data:`COMMANDS`).
     """
 
     def __init__(
@@ -101,8 +68,10 @@ class Dispatcher(RecordCommands):
         client_factory: Callable[[str | None, str | None], ClientLike] | None = None,
         width: int = 100,
         color: bool = False,
+        commands: Registry[Dispatcher] | None = None,
     ) -> None:
         self.session = session
+        self.commands = COMMANDS if commands is None else commands
         self.client_factory = client_factory or make_client
         self.width = width
         self.color = color
@@ -168,20 +137,19 @@ class Dispatcher(RecordCommands):
         return Reply(self._with_warnings(out, plan, text))
 
     def command(self, line: str) -> Reply:
-        name, arg = command_name(line)
-        handler = getattr(self, f"cmd_{name}", None)
-        if name not in COMMANDS or handler is None:
-            return Reply(describe(line), ok=False)
-        result: Reply = handler(arg)
-        return result
+        """Run the meta command ``line`` through the registry."""
+        found, arg = self.commands.find(line)
+        if found is None:
+            return Reply(self.commands.describe(line), ok=False)
+        return found.handler(self, arg)
+
+    def status(self, text: str) -> str:
+        """The live status line for the input ``text`` (see docs/repl.md)."""
+        return status_line(self.session, text, self.commands)
 
     # ----------------------------------------------------------- commands
     def cmd_help(self, arg: str) -> Reply:
-        usage = {n: f"\\{n} {a}".rstrip() for n, (a, _) in COMMANDS.items()}
-        width = max(len(u) for u in usage.values())
-        lines = [f"{usage[n]:<{width}}  {h}" for n, (_, h) in COMMANDS.items()]
-        lines.append("Anything else is a query; ';' separates queries on one line.")
-        return Reply("\n".join(lines))
+        return Reply(self.commands.help_text())
 
     def cmd_quit(self, arg: str) -> Reply:
         return Reply(quit=True)
@@ -364,7 +332,7 @@ def saved_query(session: Session, text: str) -> SavedQuery:
     the saved query would otherwise run differently (so the saved query
     means what was shown: ``queries check`` and ``fetch @NAME`` agree)."""
     from ..checker import check_text
-    from ..fetchspec import prepare, stored_param
+    from ..config.fetchspec import prepare, stored_param
     from ..ir import atoms
 
     spec = session.spec(text)
@@ -391,3 +359,158 @@ class SavedQuery:
     params: Mapping[str, Any]
     timezone: str | None = None
     max_branches: int | None = None
+
+
+# ------------------------------------------------ completing the arguments
+
+
+@lru_cache(maxsize=1)
+def _zones() -> tuple[str, ...]:
+    import zoneinfo
+
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def _complete_zone(session: Session, typed: str) -> Iterable[Candidate]:
+    from ..completion import Candidate
+
+    if not typed:  # about 600 zones: wait for a letter
+        return ()
+    return [Candidate(z, "zone") for z in _zones()]
+
+
+def _complete_param(session: Session, typed: str) -> Iterable[Candidate]:
+    from ..completion import Candidate
+
+    return [Candidate(f"{p}=", "param", session.params[p]) for p in sorted(session.params)]
+
+
+def _complete_query_name(session: Session, typed: str) -> Iterable[Candidate]:
+    from ..completion import Candidate
+
+    return [Candidate(q, "query") for q in session.query_names()]
+
+
+def _complete_campaign(session: Session, typed: str) -> Iterable[Candidate]:
+    from ..completion import Candidate
+
+    campaign = session.default_campaign
+    return [Candidate(campaign, "campaign")] if campaign else []
+
+
+def _complete_setting(session: Session, typed: str) -> Iterable[Candidate]:
+    from ..completion import Candidate
+
+    if " " in typed:  # the value: nothing to offer
+        return []
+    return [Candidate(n, "setting") for n in SETTINGS]
+
+
+# ------------------------------------------------------------ the registry
+
+#: The REPL's meta commands, in the order \help lists them.
+COMMANDS: Registry[Dispatcher] = Registry(
+    [
+        MetaCommand(
+            "help", "", "list these commands (also help alone)", Dispatcher.cmd_help, ("h", "?")
+        ),
+        MetaCommand(
+            "compile",
+            "[QUERY]",
+            "the one filter list of QUERY (default: the last query), strictly",
+            Dispatcher.cmd_compile,
+            complete=QUERY,
+        ),
+        MetaCommand(
+            "explain",
+            "[QUERY]",
+            "the requests and client-side check QUERY needs (default: the last)",
+            Dispatcher.cmd_explain,
+            complete=QUERY,
+        ),
+        MetaCommand(
+            "fetch",
+            "[N|all]",
+            "fetch N records (default 20) of the last query as a table",
+            Dispatcher.cmd_fetch,
+        ),
+        MetaCommand(
+            "count",
+            "",
+            "count the records of the last query (the heavy fields left out)",
+            Dispatcher.cmd_count,
+        ),
+        MetaCommand(
+            "show",
+            "ID",
+            "one record of the campaign in full, custom fields decoded",
+            Dispatcher.cmd_show,
+        ),
+        MetaCommand(
+            "x", "[on|off]", "toggle the expanded display: one block per record", Dispatcher.cmd_x
+        ),
+        MetaCommand(
+            "o",
+            "[FILE]",
+            "send \\fetch's records to FILE (format from its extension); alone: the screen",
+            Dispatcher.cmd_o,
+        ),
+        MetaCommand(
+            "pager",
+            "[on|off]",
+            "toggle the pager for output taller or wider than the screen",
+            Dispatcher.cmd_pager,
+        ),
+        MetaCommand(
+            "campaign",
+            "[ID]",
+            "show or set the voice campaign id used by \\fetch",
+            Dispatcher.cmd_campaign,
+            complete=_complete_campaign,
+        ),
+        MetaCommand(
+            "tz",
+            "[ZONE]",
+            "show or set the time zone of naive datetimes (e.g. Europe/Warsaw)",
+            Dispatcher.cmd_tz,
+            complete=_complete_zone,
+        ),
+        MetaCommand(
+            "param",
+            "NAME=VALUE",
+            "bind $NAME for the queries that follow (\\param -NAME unbinds)",
+            Dispatcher.cmd_param,
+            complete=_complete_param,
+        ),
+        MetaCommand("params", "", "list the bound parameters", Dispatcher.cmd_params),
+        MetaCommand(
+            "set",
+            "[NAME [VALUE]]",
+            "show or change a setting: max_branches, page_size",
+            Dispatcher.cmd_set,
+            complete=_complete_setting,
+        ),
+        MetaCommand(
+            "save",
+            "NAME",
+            "save the last query as the named query @NAME (--force replaces one)",
+            Dispatcher.cmd_save,
+            complete=_complete_query_name,
+        ),
+        MetaCommand("queries", "", "list the named queries", Dispatcher.cmd_queries),
+        MetaCommand(
+            "format",
+            "[QUERY]",
+            "the canonical text of QUERY (default: the last query)",
+            Dispatcher.cmd_format,
+            complete=QUERY,
+        ),
+        MetaCommand(
+            "quit",
+            "",
+            "leave (also quit or exit alone, Ctrl-D)",
+            Dispatcher.cmd_quit,
+            ("q", "exit"),
+        ),
+    ]
+)

@@ -17,14 +17,14 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..config.fetchspec import FetchSpec, SettingError
 from ..errors import CqlError, MissingExtra, OutputError, OutputSettingError
-from ..fetchspec import FetchSpec, SettingError
 from ..output.columns import HEAVY_FIELDS
 from ..output.display import custom_keys_of, render_expanded, render_record, render_table
 from .integrations import ClientLike, Unavailable
+from .meta import Reply
 
 if TYPE_CHECKING:
-    from .commands import Reply
     from .session import Session
 
 __all__ = ["RecordCommands", "as_number", "on_off"]
@@ -58,8 +58,6 @@ def on_off(arg: str, current: bool) -> bool | None:
 
 
 def _reply(text: str = "", ok: bool = True) -> Reply:
-    from .commands import Reply
-
     return Reply(text, ok=ok)
 
 
@@ -150,7 +148,7 @@ class RecordCommands:
             plan = spec.plan()
             options: dict[str, Any] = {"schema": spec.schema, "exclude": spec.exclude}
             if fmt in ("parquet", "arrow"):
-                from ..output.arrow import file_metadata
+                from ..output.arrowconvert import file_metadata
 
                 options["metadata"] = file_metadata(
                     spec.text,

@@ -13,12 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..config.fetchspec import FetchSpec, Settings, prepare
 from ..diagnostics import ERROR, Diagnostic, for_front_end
 from ..env import Env
-from ..errors import CqlError
-from ..fetchspec import FetchSpec, Settings, prepare
 from ..planner import Plan
 from ..schema import DEFAULT_SCHEMA, Schema
+from ..statements import statement_spans
 
 __all__ = [
     "Session",
@@ -72,7 +72,7 @@ class Session:
     #: The records the last \fetch showed (for \show).
     last_records: list[dict[str, Any]] = field(default_factory=list)
     #: Why ``base_url`` or ``api_key`` is missing, in the connection
-    #: resolver's words (:attr:`cqlang.connection.Connection.missing`).
+    #: resolver's words (:attr:`cqlang.config.connection.ConnectionSettings.missing`).
     missing: Mapping[str, str] = field(default_factory=dict)
 
     def cannot_fetch(self) -> str | None:
@@ -101,7 +101,7 @@ class Session:
 
     def spec(self, text: str) -> FetchSpec:
         """``text`` with the session's settings resolved, as the command line
-        resolves a query's (cqlang.fetchspec): a lone ``@NAME`` brings its
+        resolves a query's (cqlang.config.fetchspec): a lone ``@NAME`` brings its
         parameter defaults, time zone, campaign, exclude, limit and
         max_branches; what the session set wins."""
         return prepare(
@@ -125,38 +125,11 @@ class Session:
         ones) and its plan, ``None`` when it has errors. A valid text is
         planned once (the plan carries its warnings, and is cached); only an
         invalid one is checked for all its diagnostics."""
+        from .. import api
+
         spec = self.spec(text)
-        try:
-            plan = spec.plan()
-        except CqlError:
-            return shown(spec.check()), None
-        return shown(plan.warnings), plan
-
-    def status(self, text: str) -> str:
-        """The live status line for the input ``text`` (see docs/repl.md)."""
-        stripped = text.strip()
-        if not stripped:
-            return "type a query, or \\help"
-        word = bare_command(stripped)
-        if stripped.startswith("\\") or word is not None:
-            from .commands import describe
-
-            return describe(stripped if word is None else "\\" + word)
-        statements = [text[s:e] for s, e in statement_spans(text) if text[s:e].strip()]
-        plan: Plan | None = None
-        for stmt in statements:
-            diags, plan = self.assess(stmt)
-            if diags:
-                return _one_line(diags[0])
-        if plan is None:  # pragma: no cover - only blank statements
-            return "type a query, or \\help"
-        if plan.never_matches:
-            return "never matches: no request is needed"
-        n = plan.requests
-        words = f"ok: {n} request{'s' if n != 1 else ''}"
-        if plan.residual is not None:
-            words += ", then checked on the client"
-        return words
+        plan, diags = api.plan_and_check(spec.text, spec.env())
+        return shown(diags), plan
 
     # -------------------------------------------------------- named queries
     def query_names(self) -> list[str]:
@@ -169,37 +142,7 @@ class Session:
         return str(getattr(entry, "text", entry))
 
 
-def _one_line(d: Diagnostic) -> str:
-    hint = f" ({d.hint})" if d.hint else ""
-    return f"{d.severity}[{d.code}] {d.line}:{d.column}: {d.message}{hint}"
-
-
 # ------------------------------------------------------------- statements
-
-
-def statement_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the ``;``-separated statements of ``text``: a ``;`` inside a
-    string or a ``#`` comment does not separate."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch in "\"'":
-            i += 1
-            while i < n and text[i] != ch and text[i] != "\n":
-                i += 2 if text[i] == "\\" else 1
-        elif ch == "#":
-            nl = text.find("\n", i)
-            i = n if nl < 0 else nl
-            continue
-        elif ch == ";":
-            spans.append((start, i))
-            start = i + 1
-        i += 1
-    spans.append((start, n))
-    return spans
 
 
 def split_statements(text: str) -> list[str]:

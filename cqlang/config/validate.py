@@ -1,10 +1,11 @@
 """The checks of a config file's cqlang table: every mistake, not the first.
 
 :func:`validate` walks the table that :mod:`tomllib` read and returns the
-settings it keeps together with a :class:`Problem` for each mistake (an
-unknown key with a did-you-mean, a value of the wrong type, a time zone that
-does not exist...). A problem names its key path; cqlang.config places it in
-the file (``FILE:LINE:COL``) with :mod:`cqlang.tomlscan`.
+settings it keeps, as the typed model of :mod:`.model`
+(:class:`~.model.CqlangTable`), together with a :class:`Problem` for each
+mistake (an unknown key with a did-you-mean, a value of the wrong type, a
+time zone that does not exist...). A problem names its key path; cqlang.config places it in
+the file (``FILE:LINE:COL``) with :mod:`cqlang.config.tomlscan`.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .diagnostics import suggest
-from .errors import SchemaError
-from .schema import DEFAULT_SCHEMA
+from ..diagnostics import suggest
+from ..env import FrozenDict
+from ..errors import SchemaError
+from ..schema import DEFAULT_SCHEMA
+from .model import ConnectionTable, CqlangTable, Profile, QueryTable, SchemaTable
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -128,7 +131,7 @@ class _Checker:
         return False
 
     def zone(self, name: str, keys: tuple[str, ...]) -> None:
-        from .timeexpr import TimeError, zone
+        from ..timeexpr import TimeError, zone
 
         try:
             zone(name)
@@ -137,7 +140,7 @@ class _Checker:
 
     def campaign(self, table: Mapping[str, Any], at: tuple[str, ...]) -> None:
         """A ``campaign`` that cannot be sent as an id (``..``)."""
-        from .encoding import campaign_problem
+        from ..encoding import campaign_problem
 
         if "campaign" in table:
             problem = campaign_problem(table["campaign"])
@@ -145,8 +148,8 @@ class _Checker:
                 self.add((*at, "campaign"), problem)
 
     # ------------------------------------------------------------ tables
-    def top(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        data: dict[str, Any] = {}
+    def top(self, raw: Mapping[str, Any]) -> CqlangTable:
+        tables: dict[str, Any] = {}
         for key, value in raw.items():
             if key not in TOP_KEYS:
                 self.unknown((key,), TOP_KEYS)
@@ -154,25 +157,25 @@ class _Checker:
             if not self.expect(value, dict, (key,)):
                 continue
             if key == "connection":
-                data[key] = self.connection(value, (key,))
+                tables[key] = self.connection(value, (key,))
             elif key == "profiles":
-                profiles: dict[str, Any] = {}
+                profiles: dict[str, Profile] = {}
                 for name, spec in value.items():
                     if self.expect(spec, dict, (key, name)):
-                        profiles[name] = self.connection(spec, (key, name))
-                data[key] = profiles
+                        profiles[name] = Profile(name, self.connection(spec, (key, name)))
+                tables[key] = FrozenDict(profiles)
             elif key == "schema":
-                data[key] = self.schema(value, (key,))
+                tables[key] = self.schema(value, (key,))
             else:
-                queries: dict[str, Any] = {}
+                queries: dict[str, QueryTable] = {}
                 for name, spec in value.items():
                     query = self.query(name, spec, (key, name))
                     if query is not None:
                         queries[name] = query
-                data[key] = queries
-        return data
+                tables[key] = FrozenDict(queries)
+        return CqlangTable(**tables, given=tuple(tables))
 
-    def connection(self, raw: Mapping[str, Any], at: tuple[str, ...]) -> dict[str, Any]:
+    def connection(self, raw: Mapping[str, Any], at: tuple[str, ...]) -> ConnectionTable:
         out: dict[str, Any] = {}
         for key, value in raw.items():
             typ = CONNECTION_KEYS.get(key)
@@ -203,9 +206,10 @@ class _Checker:
                 (*at, "api_key"),
                 "the key holds a control character (a line break?); it is not shown",
             )
-        return out
+        table: ConnectionTable = ConnectionTable.of(out)
+        return table
 
-    def schema(self, raw: Mapping[str, Any], at: tuple[str, ...]) -> dict[str, Any]:
+    def schema(self, raw: Mapping[str, Any], at: tuple[str, ...]) -> SchemaTable:
         out: dict[str, Any] = {}
         for key, value in raw.items():
             if key not in SCHEMA_KEYS:
@@ -215,7 +219,8 @@ class _Checker:
                     out[key] = value
             elif self.expect(value, dict, (*at, key)):
                 out[key] = self.custom_fields(value, (*at, key))
-        return out
+        table: SchemaTable = SchemaTable.of(out)
+        return table
 
     def custom_fields(self, raw: Mapping[str, Any], at: tuple[str, ...]) -> dict[str, Any]:
         fields: dict[str, Any] = {}
@@ -249,7 +254,7 @@ class _Checker:
             fields[name] = spec
         return fields
 
-    def query(self, name: str, spec: Any, at: tuple[str, ...]) -> dict[str, Any] | None:
+    def query(self, name: str, spec: Any, at: tuple[str, ...]) -> QueryTable | None:
         if not NAME_RE.match(name):
             self.add(
                 at,
@@ -259,7 +264,7 @@ class _Checker:
             )
             return None
         if isinstance(spec, str):
-            return {"query": spec}
+            return QueryTable(spec)
         if not isinstance(spec, dict):
             self.add(at, f"expected a table or a string, got {kind(spec)}")
             return None
@@ -314,13 +319,14 @@ class _Checker:
                     "a parameter's value is a string, an integer, a datetime or an array, "
                     "not a table",
                 )
-        return out if len(self.problems) == before else None
+        return QueryTable.of(out) if len(self.problems) == before else None
 
 
 def validate(
     raw: Mapping[str, Any], base: str = "", *, own_file: bool = False
-) -> tuple[dict[str, Any], list[Problem]]:
-    """The cqlang table ``raw`` checked: the settings and every mistake.
+) -> tuple[CqlangTable, list[Problem]]:
+    """The cqlang table ``raw`` checked: the settings (each table without a
+    mistake; a named query with one is left out) and every mistake.
     ``base`` is the table's own path as shown (``tool.cqlang``); ``own_file``
     says the file is the user's own config (any ``api_key_env`` is allowed)."""
     checker = _Checker(base, own_file)

@@ -27,15 +27,33 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .client.connection import KEY_ENV, URL_ENV, Connection, check_key, read_environment
-from .errors import ConfigError, ConfigurationError
+from ..client.connection import KEY_ENV, URL_ENV, Connection, check_key, read_environment
+from ..errors import ConfigError, ConfigurationError
 
 if TYPE_CHECKING:
-    from .config import Config
+    from .model import ConnectionTable, CqlangTable
 
-__all__ = ["KEY_ENV", "URL_ENV", "ConnectionSettings", "checked_key", "mask", "resolve"]
+__all__ = [
+    "ConnectionSettings",
+    "ConnectionSource",
+    "checked_key",
+    "mask",
+    "resolve",
+]
+
+
+class ConnectionSource(Protocol):
+    """What the resolver reads of a :class:`~.core.Config`: the environment
+    it was loaded with, its merged tables, and where each key is written."""
+
+    @property
+    def env(self) -> Mapping[str, str]: ...
+    @property
+    def merged(self) -> CqlangTable: ...
+    def section(self, profile: str | None = None) -> tuple[ConnectionTable, dict[str, str]]: ...
+    def where(self, table: tuple[str, ...], key: str) -> str: ...
 
 
 def checked_key(raw: str, origin: str) -> str | None:
@@ -86,7 +104,7 @@ class ConnectionSettings:
     def shown(self) -> dict[str, Any]:
         """The settings with the key masked (and a base URL's password and
         ?query values)."""
-        from .encoding import masked_url
+        from ..encoding import masked_url
 
         out: dict[str, Any] = {
             "base_url": masked_url(self.base_url) if self.base_url else None,
@@ -124,7 +142,7 @@ class ConnectionSettings:
 
 
 class _Resolver:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: ConnectionSource) -> None:
         self.config = config
         self.env = config.env
         #: What CONPEEK_URL and CONPEEK_KEY hold (read by the client's module).
@@ -153,8 +171,8 @@ class _Resolver:
         """The key that ``table`` gives (``api_key_env``'s variable before its
         ``api_key``), and whether the table names a key source at all (a
         named variable that is not set is noted in ``missing``)."""
-        own = self.config.table(*table)
-        var = own.get("api_key_env")
+        own = self.config.merged.connection_table(table[1] if len(table) > 1 else None)
+        var = own.api_key_env
         if var:
             self.key_env = var
             origin = f"${var} (named by api_key_env, {self.config.where(table, 'api_key_env')})"
@@ -163,10 +181,10 @@ class _Resolver:
                 self.sources["api_key"] = origin
             if given:
                 return key, True
-        if "api_key" in own:
+        if own.api_key is not None:
             self.key_env = None
             where = self.config.where(table, "api_key")
-            key = self.checked(own["api_key"], where)
+            key = self.checked(own.api_key, where)
             if key is not None:
                 self.sources["api_key"] = where
             return key, True
@@ -181,17 +199,17 @@ class _Resolver:
     def profile_pair(
         self,
         name: str,
-        values: Mapping[str, Any],
+        values: ConnectionTable,
         where: Mapping[str, str],
         url: str | None,
         want_key: bool,
     ) -> tuple[str | None, str | None]:
         """The host and key of a profile with a connection of its own (the
         key only when ``want_key``: none was given)."""
-        own = self.config.table("profiles", name)
+        own = self.config.merged.connection_table(name)
         if url is None:
-            if "base_url" in values:
-                url, self.sources["base_url"] = values["base_url"], where["base_url"]
+            if values.base_url is not None:
+                url, self.sources["base_url"] = values.base_url, where["base_url"]
             else:
                 self.missing["base_url"] = (
                     f"no base_url for --profile {name}: set it in [profiles.{name}] "
@@ -200,7 +218,7 @@ class _Resolver:
         if not want_key:
             return url, None
         tables: list[tuple[str, ...]] = [("profiles", name)]
-        if "base_url" not in own and "base_url" in self.config.table("connection"):
+        if own.base_url is None and self.config.merged.connection.base_url is not None:
             tables.append(("connection",))  # the host is [connection]'s: so may the key be
         for table in tables:
             key, named = self.file_key(table)
@@ -214,7 +232,7 @@ class _Resolver:
 
     def default_pair(
         self,
-        values: Mapping[str, Any],
+        values: ConnectionTable,
         where: Mapping[str, str],
         url: str | None,
         want_key: bool,
@@ -225,8 +243,8 @@ class _Resolver:
         if url is None:
             if found.base_url is not None:
                 url, self.sources["base_url"] = found.base_url, f"${URL_ENV}"
-            elif "base_url" in values:
-                url, self.sources["base_url"] = values["base_url"], where["base_url"]
+            elif values.base_url is not None:
+                url, self.sources["base_url"] = values.base_url, where["base_url"]
         if not want_key:
             return url, None
         self.key_env = KEY_ENV
@@ -243,7 +261,7 @@ class _Resolver:
 
 
 def resolve(
-    config: Config,
+    config: ConnectionSource,
     profile: str | None,
     *,
     base_url: str | None = None,
@@ -266,15 +284,14 @@ def resolve(
             return given
         if name in values:
             r.sources[name] = where[name]
-            return values[name]
+            return values.get(name)
         return None
 
     url: str | None = None
     if base_url is not None:
         url, r.sources["base_url"] = base_url, "command line"
     want_key = api_key is None
-    own = config.table("profiles", profile) if profile is not None else {}
-    if profile is not None and any(k in own for k in ("base_url", "api_key", "api_key_env")):
+    if profile is not None and config.merged.connection_table(profile).own_connection:
         url, key = r.profile_pair(profile, values, where, url, want_key)
         found = r.environment
         given = ((URL_ENV, found.base_url is not None), (KEY_ENV, found.key_given))

@@ -1,0 +1,345 @@
+"""What running a query needs, resolved once: :class:`FetchSpec`.
+
+A query given to ``cqlang fetch``/``compile``/``explain``/``check``, typed
+in the REPL or passed to ``Config.prepare`` in Python may be a lone
+``@NAME`` (blanks, comments and parentheses around it allowed: the parse
+tree says so, :func:`cqlang.refs.lone_reference`); then it runs that named query
+with everything it declares. A named query whose own text is a lone
+``@OTHER`` is an alias: it runs ``OTHER``'s text, and each setting it does
+not set itself comes from ``OTHER`` (and so on down the chain,
+:func:`alias_chain`). Every setting resolves the same way on every path,
+the first that gives a value winning:
+
+1. what the caller gives (a command-line option, a REPL setting such as
+   ``\\campaign`` or ``\\set max_branches``, a keyword argument);
+2. the named query's own key (``campaign``, ``exclude``, ``limit``,
+   ``timezone``, ``max_branches``, and its ``params`` as defaults), then
+   those of the queries it is an alias of, nearest first;
+3. the connection (``[connection]`` and the chosen profile: ``campaign``,
+   ``timezone``, ``page_size``, ``max_branches``);
+4. the built-in default (``max_branches`` 32, ``page_size`` 1000).
+
+:func:`prepare` does this; :class:`FetchSpec` carries the result and runs
+it (``plan``, ``check``, ``fetch``, ``request_url``), so the CLI, the REPL
+and Python cannot drift apart. This module reads no config file (the REPL
+without config support uses it too); :meth:`cqlang.Config.prepare` feeds it
+a config's queries, schema and connection.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from ..diagnostics import Diagnostic, render
+from ..encoding import MAX_PAGE_SIZE  # the API's maximum, defined once
+from ..env import DEFAULT_MAX_BRANCHES, Env
+from ..errors import SettingError
+from ..refs import lone_reference as lone_reference_name
+from ..schema import DEFAULT_SCHEMA, Schema
+
+if TYPE_CHECKING:
+    from ..planner import Plan
+
+__all__ = [
+    "DEFAULT_MAX_BRANCHES",
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
+    "FetchSpec",
+    "SettingError",
+    "Settings",
+    "alias_chain",
+    "lone_reference",
+    "prepare",
+    "stored_param",
+]
+
+#: Records per request when nothing else sets it.
+DEFAULT_PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The connection's defaults (``[connection]`` with the profile over it);
+    every one optional."""
+
+    campaign: str | None = None
+    timezone: str | None = None
+    page_size: int | None = None
+    max_branches: int | None = None
+
+
+@dataclass(frozen=True)
+class FetchSpec:
+    """A query with every input resolved: what ``fetch`` and friends run.
+
+    ``text`` is the query itself (a lone ``@NAME`` replaced by that query's
+    text, through any aliases); ``named`` the named query whose text it is,
+    if any (for its place in the config file), and ``chain`` every named
+    query the lone reference led through, the one named first and
+    ``named`` last. ``exclude`` and ``limit`` are ``None`` when nothing set
+    them; ``page_size`` ``None`` means the default (1000).
+    """
+
+    text: str
+    named: Any
+    params: Mapping[str, Any]
+    tz: str | None
+    campaign: str | None
+    exclude: tuple[str, ...] | None
+    limit: int | None
+    schema: Schema
+    queries: Mapping[str, Any]
+    page_size: int | None = None
+    max_branches: int = DEFAULT_MAX_BRANCHES
+    chain: tuple[Any, ...] = ()
+    #: The file the text was read from (``-f FILE``), named in diagnostics.
+    source: str | None = None
+
+    def origin(self, key: str) -> Any:
+        """The named query of :attr:`chain` whose own ``key`` (``limit``,
+        ``exclude``...) is in effect when no option set it: the nearest that
+        sets it, else ``None``."""
+        return next((q for q in self.chain if getattr(q, key, None) is not None), None)
+
+    def env(self, *, now: datetime | None = None, max_branches: int | None = None) -> Env:
+        """The compile-time inputs of the query: its parameters, zone,
+        schema, named queries and bound on requests (``max_branches`` here
+        overrides it), with the clock ``now``."""
+        bound = max_branches or self.max_branches
+        return Env(self.schema, self.params, self.tz, now, self.queries, bound)
+
+    def inputs(self) -> dict[str, Any]:
+        """Keyword arguments for ``cqlang.plan``/``check``/``compile`` (of
+        old: :meth:`env` gives them as one value)."""
+        return {
+            "params": dict(self.params),
+            "tz": self.tz,
+            "schema": self.schema,
+            "queries": self.queries,
+        }
+
+    def plan(self, *, now: datetime | None = None, max_branches: int | None = None) -> Plan:
+        """The query's plan (a ``CqlError`` for an invalid one)."""
+        from .. import api
+
+        return api.plan(self.text, self.env(now=now, max_branches=max_branches))
+
+    def check(
+        self, *, now: datetime | None = None, max_branches: int | None = None
+    ) -> list[Diagnostic]:
+        """Every diagnostic of the query; never raises for a bad query."""
+        from .. import api
+
+        return api.check(self.text, self.env(now=now, max_branches=max_branches))
+
+    def render(self, diag: Diagnostic) -> str:
+        """``diag`` drawn with its caret: in the config file for a named
+        query, else in the text, its ``-->`` line naming :attr:`source`."""
+        if self.named is not None and hasattr(self.named, "render"):
+            return str(self.named.render(diag))
+        return render(diag, self.text, source=self.source)
+
+    def check_exclude(self) -> None:
+        """Raise :class:`SettingError` when ``exclude`` holds ``id``: the
+        client pages and merges records by it."""
+        if self.exclude and "id" in self.exclude:
+            owner = self.origin("exclude")
+            where = f" (the exclude of @{owner.name})" if hasattr(owner, "name") else ""
+            raise SettingError(
+                f"exclude cannot hold id{where}: records are paged and merged by id", "exclude"
+            )
+
+    def check_campaign(self) -> str:
+        """The campaign, or :class:`SettingError` when there is none or it
+        cannot be a campaign id (``.``, ``..``: see
+        :func:`cqlang.encoding.campaign_problem`)."""
+        from ..encoding import campaign_problem
+
+        if not self.campaign:
+            raise SettingError("no campaign: give one (or set campaign in the config)", "campaign")
+        problem = campaign_problem(self.campaign)
+        if problem is not None:
+            raise SettingError(problem, "campaign")
+        return self.campaign
+
+    def with_(self, **changes: Any) -> FetchSpec:
+        """A copy with ``changes`` (field names of this class)."""
+        return replace(self, **changes)
+
+    def fetch(
+        self,
+        client: Any,
+        *,
+        plan: Plan | None = None,
+        now: datetime | None = None,
+        limit: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """The matching records, streamed by ``client`` (a
+        :class:`cqlang.Client`): this spec's campaign, exclude, page size
+        and limit (``limit`` here lowers it further). ``plan``: a plan of
+        this spec made already."""
+        campaign = self.check_campaign()
+        self.check_exclude()
+        if plan is None:
+            plan = self.plan(now=now)
+        lim = self.limit
+        if limit is not None:
+            lim = limit if lim is None else min(limit, lim)
+        records: Iterator[dict[str, Any]] = client.voice_campaign_requests(
+            campaign,
+            plan=plan,
+            exclude=list(self.exclude) if self.exclude else None,
+            page_size=self.page_size or DEFAULT_PAGE_SIZE,
+            limit=lim,
+        )
+        return records
+
+    def request_url(self, base_url: str, filters: Sequence[Mapping[str, Any]]) -> str:
+        """The one request that ``filters`` (a one-request plan's filter
+        list) makes, with this spec's ``exclude`` and ``limit`` (at most the
+        API's 10,000 a request): what ``compile --format url`` prints."""
+        from ..encoding import encode, encode_exclude, request_path
+
+        campaign = self.check_campaign()
+        self.check_exclude()
+        parts = []
+        if filters:
+            parts.append(f"filter={encode(filters)}")
+        if self.exclude:
+            parts.append(f"exclude={encode_exclude(self.exclude)}")
+        if self.limit is not None:
+            parts.append(f"limit={min(self.limit, MAX_PAGE_SIZE)}")
+        url = base_url.rstrip("/") + request_path(campaign)
+        return url + ("?" + "&".join(parts) if parts else "")
+
+
+def lone_reference(text: str, queries: Mapping[str, Any] | None) -> tuple[str, Any]:
+    """A text that is only ``@NAME`` (blanks, comments and parentheses
+    around it allowed) naming a query object of ``queries`` (one with
+    ``.text``): the text that runs (through any aliases, see
+    :func:`alias_chain`) and the named query it belongs to. Anything else:
+    ``text`` itself and ``None`` (``@NAME`` inside a larger query is inlined
+    by the checker, and an unknown name is left for it to report)."""
+    chain = _lone_chain(text, queries)
+    if not chain:
+        return text, None
+    return str(chain[-1].text), chain[-1]
+
+
+def _named_object(queries: Mapping[str, Any] | None, name: str | None) -> Any:
+    if name is None or queries is None:
+        return None
+    named = queries.get(name)
+    if named is None or isinstance(named, str) or not hasattr(named, "text"):
+        return None
+    return named
+
+
+def _lone_chain(text: str, queries: Mapping[str, Any] | None) -> tuple[Any, ...]:
+    if not queries:
+        return ()
+    first = _named_object(queries, lone_reference_name(text))
+    return alias_chain(first, queries) if first is not None else ()
+
+
+def alias_chain(named: Any, queries: Mapping[str, Any] | None) -> tuple[Any, ...]:
+    """``named`` and the named queries it is an alias of: while a query's
+    text is a lone reference to a query object of ``queries``, that query
+    follows (``x = "@nr"`` gives ``(x, nr)``). The chain stops at a name
+    met twice (a cycle: the checker reports it on the text that is run) or
+    past :data:`cqlang.refs.MAX_REF_DEPTH` names (likewise)."""
+    from ..refs import MAX_REF_DEPTH
+
+    chain = [named]
+    seen = {id(named)}
+    while len(chain) <= MAX_REF_DEPTH:
+        nxt = _named_object(queries, lone_reference_name(str(chain[-1].text)))
+        if nxt is None or id(nxt) in seen:
+            break
+        seen.add(id(nxt))
+        chain.append(nxt)
+    return tuple(chain)
+
+
+def inherited(chain: Sequence[Any], key: str) -> Any:
+    """The value of ``key`` that a chain of aliases (:func:`alias_chain`)
+    gives: the nearest query's that sets it, else ``None``."""
+    for q in chain:
+        value = getattr(q, key, None)
+        if value is not None:
+            return value
+    return None
+
+
+def inherited_params(chain: Sequence[Any]) -> dict[str, Any]:
+    """The parameter defaults of a chain of aliases, the nearest query's
+    winning."""
+    out: dict[str, Any] = {}
+    for q in reversed(chain):
+        out.update(getattr(q, "params", None) or {})
+    return out
+
+
+def prepare(
+    text: str,
+    *,
+    queries: Mapping[str, Any] | None = None,
+    schema: Schema | None = None,
+    defaults: Settings = Settings(),
+    params: Mapping[str, Any] | None = None,
+    tz: str | None = None,
+    campaign: str | None = None,
+    exclude: Iterable[str] | None = None,
+    limit: int | None = None,
+    page_size: int | None = None,
+    max_branches: int | None = None,
+) -> FetchSpec:
+    """Resolve ``text`` and its settings in the order of the module
+    docstring: the arguments, then a lone ``@NAME``'s own keys (and those of
+    the queries it is an alias of), then ``defaults`` (the connection), then
+    the built-in defaults."""
+    chain = _lone_chain(text, queries)
+    named = chain[-1] if chain else None
+    body = str(named.text) if named is not None else text
+
+    def own(key: str) -> Any:
+        return inherited(chain, key)
+
+    defaults_params: Mapping[str, Any] = inherited_params(chain)
+    excl = tuple(exclude) if exclude is not None else own("exclude")
+    return FetchSpec(
+        text=body,
+        named=named,
+        params=MappingProxyType({**defaults_params, **(params or {})}),
+        tz=tz or own("timezone") or defaults.timezone,
+        campaign=campaign or own("campaign") or defaults.campaign,
+        exclude=tuple(excl) if excl is not None else None,
+        limit=limit if limit is not None else own("limit"),
+        schema=schema if schema is not None else DEFAULT_SCHEMA,
+        queries=queries if queries is not None else MappingProxyType({}),
+        page_size=page_size or own("page_size") or defaults.page_size,
+        max_branches=(
+            max_branches or own("max_branches") or defaults.max_branches or DEFAULT_MAX_BRANCHES
+        ),
+        chain=chain,
+    )
+
+
+def stored_param(value: Any) -> Any:
+    """A parameter value as a config file stores it (``queries save
+    --param``, the REPL's ``\\save``): text of digits without a leading zero
+    is an integer; anything else is kept as it is."""
+    if isinstance(value, str) and re.fullmatch(r"-?(0|[1-9][0-9]{0,15})", value):
+        return int(value)
+    return value
+
+
+def bound_params(names: Sequence[str], params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` restricted to ``names``, in the order of ``names``, as
+    stored in a config file."""
+    return {n: stored_param(params[n]) for n in names if n in params}

@@ -1,0 +1,269 @@
+"""Named queries: :class:`NamedQuery` (a query saved under a name, with
+its defaults, runnable), :class:`Finding` (one diagnostic of one, placed in
+its file) and :func:`resolve_query` (a lone ``@NAME``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..diagnostics import Diagnostic, line_col, render
+from ..env import Env
+from .fetchspec import DEFAULT_MAX_BRANCHES, Settings, alias_chain, inherited, inherited_params
+from .fetchspec import lone_reference as lone_reference_in
+from .model import QueryTable, thaw
+
+if TYPE_CHECKING:
+    from ..env import Queries
+    from ..planner import Plan
+    from ..schema import Schema
+    from ..types import Filter
+    from .files import ConfigFile
+    from .tomlscan import Located
+
+__all__ = ["Finding", "NamedQuery", "QuerySource", "resolve_query"]
+
+
+class QuerySource(Protocol):
+    """What a named query reads of the :class:`~.core.Config` it belongs
+    to: the other named queries, the schema, the connection's settings."""
+
+    @property
+    def queries(self) -> Mapping[str, NamedQuery]: ...
+    @property
+    def env_queries(self) -> Queries: ...
+    @property
+    def timezone(self) -> str | None: ...
+    def schema_for(self, strict: bool | None = None) -> Schema: ...
+    def settings(self, profile: str | None = None) -> Settings: ...
+
+
+@dataclass(frozen=True, eq=False)
+class NamedQuery:
+    """A query saved under a name, with its defaults.
+
+    ``text`` and ``params`` are what ``@NAME`` composition uses (the checker
+    reads them); ``plan``/``check``/``compile`` run it with the schema and the
+    other queries of the config it came from.
+    """
+
+    name: str
+    text: str
+    description: str | None = None
+    campaign: str | None = None
+    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    exclude: tuple[str, ...] | None = None
+    timezone: str | None = None
+    limit: int | None = None
+    max_branches: int | None = None
+    source: ConfigFile | None = field(default=None, repr=False)
+    config: QuerySource | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_table(
+        cls,
+        name: str,
+        spec: QueryTable,
+        *,
+        source: ConfigFile | None = None,
+        config: QuerySource | None = None,
+    ) -> NamedQuery:
+        """A named query from its (validated) table."""
+        return cls(
+            name=name,
+            text=spec.query,
+            description=spec.description,
+            campaign=spec.campaign,
+            params=MappingProxyType(thaw(spec.params or {})),
+            exclude=spec.exclude,
+            timezone=spec.timezone,
+            limit=spec.limit,
+            max_branches=spec.max_branches,
+            source=source,
+            config=config,
+        )
+
+    @property
+    def query(self) -> str:
+        """The query's text (the TOML key's name)."""
+        return self.text
+
+    @property
+    def path(self) -> Path | None:
+        """The file that defines it."""
+        return self.source.path if self.source is not None else None
+
+    def bind(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The query's parameters: its defaults (and, for an alias, those of
+        the query it stands for), overridden by ``params``."""
+        return {**inherited_params(self.chain()), **(params or {})}
+
+    def chain(self) -> tuple[Any, ...]:
+        """This query, then the queries it is an alias of (its text a lone
+        ``@OTHER``, see :func:`cqlang.config.fetchspec.alias_chain`), whose settings
+        it inherits where it sets none."""
+        queries = self.config.queries if self.config is not None else None
+        return alias_chain(self, queries) if queries else (self,)
+
+    def env(
+        self,
+        params: Mapping[str, Any] | None = None,
+        *,
+        tz: str | None = None,
+        now: datetime | None = None,
+        strict: bool | None = None,
+        max_branches: int | None = None,
+    ) -> Env:
+        """The compile-time inputs the query runs with: its defaults under
+        ``params``, its zone (else the connection's), the config's schema
+        and named queries, its bound on requests (:meth:`_bound`)."""
+        cfg = self.config
+        bound = self._bound(max_branches)
+        # An alias (its text a lone @OTHER) has OTHER's zone where it sets none.
+        own_tz = inherited(self.chain(), "timezone")
+        if cfg is None:
+            queries = {self.name: self}
+            return Env(None, self.bind(params), tz or own_tz, now, queries, bound)
+        zone = tz or own_tz or cfg.timezone
+        return Env(cfg.schema_for(strict), self.bind(params), zone, now, cfg.env_queries, bound)
+
+    def _bound(self, given: int | None) -> int:
+        """The bound on requests: ``given``, else its own ``max_branches``
+        (or that of the query it is an alias of), else the connection's,
+        else 32."""
+        own = given or inherited(self.chain(), "max_branches")
+        if own:
+            return int(own)
+        conn = self.config.settings().max_branches if self.config is not None else None
+        return conn or DEFAULT_MAX_BRANCHES
+
+    def plan(
+        self,
+        params: Mapping[str, Any] | None = None,
+        *,
+        tz: str | None = None,
+        now: datetime | None = None,
+        max_branches: int | None = None,
+    ) -> Plan:
+        """The query's plan (raises a ``CqlError`` for an invalid query)."""
+        from .. import api
+
+        return api.plan(self.text, self.env(params, tz=tz, now=now, max_branches=max_branches))
+
+    def check(
+        self,
+        params: Mapping[str, Any] | None = None,
+        *,
+        tz: str | None = None,
+        now: datetime | None = None,
+        strict: bool | None = None,
+        max_branches: int | None = None,
+    ) -> list[Diagnostic]:
+        """Every diagnostic of the query (positions inside ``text``)."""
+        from .. import api
+
+        env = self.env(params, tz=tz, now=now, strict=strict, max_branches=max_branches)
+        return api.check(self.text, env)
+
+    def compile(
+        self,
+        params: Mapping[str, Any] | None = None,
+        *,
+        tz: str | None = None,
+        now: datetime | None = None,
+    ) -> list[Filter]:
+        """The one filter list of the query (strict, as ``cqlang.compile``)."""
+        from .. import api
+
+        return api.compile(self.text, self.env(params, tz=tz, now=now))
+
+    def location(self) -> tuple[int, int] | None:
+        """The 1-based line and column in its file where the query's text starts."""
+        span = self._span()
+        if span is None or self.source is None:
+            return None
+        return line_col(self.source.text, span.offsets[0])
+
+    def _span(self) -> Located | None:
+        if self.source is None:
+            return None
+        for path in (("queries", self.name, "query"), ("queries", self.name)):
+            span = self.source.locate(*path)
+            if span is not None and span.value == self.text:
+                return span
+        return None
+
+    def render(self, diag: Diagnostic) -> str:
+        """``diag`` (a diagnostic of ``text``) drawn at its place in the file:
+        ``FILE:LINE:COL``, the file's line and a caret under the mistake."""
+        return self.in_file(diag)[1]
+
+    def in_file(self, diag: Diagnostic) -> tuple[Diagnostic | None, str]:
+        """``diag`` moved to its place in the file (``None`` when the query's
+        text cannot be located there), and its rendering."""
+        message = f"{diag.message} (query '{self.name}')"
+        span = self._span()
+        if span is None or self.source is None:
+            moved = Diagnostic(
+                diag.code,
+                diag.severity,
+                message,
+                diag.start,
+                diag.end,
+                diag.line,
+                diag.column,
+                diag.hint,
+            )
+            where = self.source.display() if self.source is not None else None
+            source = f"{where} @{self.name}" if where else f"@{self.name}"
+            return None, render(moved, self.text, source=source)
+        last = len(span.offsets) - 1
+        start = span.offsets[min(diag.start, last)]
+        end = max(start, span.offsets[min(diag.end, last)])
+        line, col = line_col(self.source.text, start)
+        moved = Diagnostic(diag.code, diag.severity, message, start, end, line, col, diag.hint)
+        return moved, render(moved, self.source.shown_text, source=self.source.display())
+
+
+def resolve_query(text: str, config: QuerySource | None) -> tuple[str, NamedQuery | None]:
+    """A query that is only ``@NAME`` (comments and blanks around it
+    allowed) becomes that named query's text, through any aliases (and the
+    query whose text it is is returned, for its place in the file). Any
+    other text is returned as is; ``@NAME`` inside it is inlined by the
+    checker. An unknown name is left for the checker to report (with a
+    did-you-mean). See :func:`cqlang.config.fetchspec.lone_reference`."""
+    if config is None:
+        return text, None
+    return lone_reference_in(text, config.queries)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One diagnostic of a named query, for ``cqlang queries check``:
+    ``diagnostic`` is inside the query's text, ``placed`` the same moved to
+    the file (``None`` when the text could not be located in the file)."""
+
+    query: NamedQuery
+    diagnostic: Diagnostic
+    placed: Diagnostic | None
+    rendered: str
+
+    @property
+    def severity(self) -> str:
+        return self.diagnostic.severity
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.diagnostic.to_dict()
+        src = self.query.source
+        d.update(
+            query=self.query.name,
+            file=str(src.path) if src is not None else None,
+            file_line=self.placed.line if self.placed else None,
+            file_column=self.placed.column if self.placed else None,
+        )
+        return d

@@ -1,0 +1,126 @@
+"""The REPL's meta commands as data: one registry feeds the dispatch, the
+``\\help`` list, the status line and the completion.
+
+A :class:`MetaCommand` is everything about one command (litecli's
+``special`` commands are the model): its name and aliases, the arguments
+it takes and one line of help, how its argument completes, and the
+handler that runs it. A :class:`Registry` holds them in the order
+``\\help`` lists them; :mod:`cqlang.repl.commands` builds the REPL's one
+registry, ``COMMANDS``. This module knows no command itself, so every
+module of the REPL can use it without importing the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, Generic, Literal, TypeVar
+
+from ..diagnostics import suggest
+
+if TYPE_CHECKING:
+    from ..completion import Candidate
+    from .session import Session
+
+__all__ = ["QUERY", "ArgumentCompleter", "MetaCommand", "Registry", "Reply"]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What one input produced: ``text`` to print (may be empty), ``ok``
+    false for an invalid query or a failed command, ``quit`` to leave."""
+
+    text: str = ""
+    ok: bool = True
+    quit: bool = False
+
+
+#: ``complete=QUERY``: the command's argument is a query, completed as one.
+QUERY: Final = "query"
+
+#: The candidates for a command's argument: called with the session and the
+#: argument as typed up to the cursor; ranked against the word typed.
+ArgumentCompleter = Callable[["Session", str], Iterable["Candidate"]]
+
+#: What a command's handler is called with (the dispatcher, or a test's own).
+C = TypeVar("C")
+
+
+@dataclass(frozen=True)
+class MetaCommand(Generic[C]):
+    """One meta command: ``\\name ARGS`` does ``help``.
+
+    ``handler(context, arg)`` runs it (``arg``: the text after the name,
+    stripped) and returns its :class:`Reply`; ``complete`` completes its
+    argument (``None``: nothing to offer, :data:`QUERY`: a query)."""
+
+    name: str
+    args: str
+    help: str
+    handler: Callable[[C, str], Reply]
+    aliases: tuple[str, ...] = ()
+    complete: ArgumentCompleter | Literal["query"] | None = None
+
+    @property
+    def usage(self) -> str:
+        """``\\name ARGS`` as ``\\help`` shows it."""
+        return f"\\{self.name} {self.args}".rstrip()
+
+
+class Registry(Mapping[str, MetaCommand[C]]):
+    """The meta commands by name, in the order ``\\help`` lists them; an
+    alias finds its command through :meth:`find` and :meth:`split`."""
+
+    def __init__(self, commands: Iterable[MetaCommand[C]]) -> None:
+        self._commands: dict[str, MetaCommand[C]] = {}
+        self._names: dict[str, str] = {}  # name or alias -> name
+        for command in commands:
+            for word in (command.name, *command.aliases):
+                if word != word.lower() or word in self._names:
+                    raise ValueError(f"meta command name {word!r} is not lower case or taken")
+                self._names[word] = command.name
+            self._commands[command.name] = command
+
+    def __getitem__(self, name: str) -> MetaCommand[C]:
+        return self._commands[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._commands)
+
+    def __len__(self) -> int:
+        return len(self._commands)
+
+    def split(self, line: str) -> tuple[str, str]:
+        """``("fetch", "10")`` for ``\\fetch 10``: the name lower-cased, an
+        alias resolved to its command (an unknown name as typed)."""
+        body = line.strip()[1:]
+        name, _, arg = body.partition(" ")
+        name = name.strip().lower()
+        return self._names.get(name, name), arg.strip()
+
+    def find(self, line: str) -> tuple[MetaCommand[C] | None, str]:
+        """The command ``line`` (``\\name arg``) runs, and its argument."""
+        name, arg = self.split(line)
+        return self._commands.get(name), arg
+
+    def describe(self, line: str) -> str:
+        """One line about the meta command being typed (the status line)."""
+        command, _ = self.find(line)
+        if command is not None:
+            return f"{command.usage}: {command.help}"
+        name, _ = self.split(line)
+        close = suggest(name, self._commands) if name else None
+        return f"unknown command \\{name}" + (f"; did you mean \\{close}?" if close else "")
+
+    def help_text(self) -> str:
+        """What ``\\help`` prints: each command's usage and help."""
+        width = max(len(c.usage) for c in self._commands.values())
+        lines = [f"{c.usage:<{width}}  {c.help}" for c in self._commands.values()]
+        lines.append("Anything else is a query; ';' separates queries on one line.")
+        return "\n".join(lines)
+
+    def candidates(self) -> list[Candidate]:
+        """The commands as completion candidates (``\\name``, its help)."""
+        from ..completion import Candidate
+
+        return [Candidate(f"\\{c.name}", "command", c.help) for c in self._commands.values()]
