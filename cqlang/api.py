@@ -18,7 +18,7 @@ from collections import OrderedDict
 
 from . import checker, diagnostics, parser
 from .ast import Query
-from .diagnostics import WARNING, Diagnostic, bound_hint, make
+from .diagnostics import WARNING, Diagnostic, bound_hint, make, plan_hint
 from .dnf import PlanLimit, TooComplex
 from .env import DEFAULT_ENV, Env
 from .errors import CqlPlanError, raise_for
@@ -290,7 +290,6 @@ def compile(
 
 def strict_check(p: Plan, text: str) -> None:
     """Raise unless the plan is exactly one request with no residual."""
-    hint = "see the plan with `cqlang explain` (or cqlang.plan() in Python)"
     if p.never_matches:
         _, msg, span = p.reasons[0]
         d = make(
@@ -312,7 +311,16 @@ def strict_check(p: Plan, text: str) -> None:
             message = f"the query needs {n} requests; one filter cannot express it"
         else:
             message = "part of the query must be checked on the client; one filter cannot"
-        d = make(text, code, message, span[0], span[1], hint=f"{msg}; {hint}")
+        # Python's words; a front end words its own (diagnostics.for_front_end).
+        d = make(
+            text,
+            code,
+            message,
+            span[0],
+            span[1],
+            hint=plan_hint("python", msg),
+            facts=(("reason", msg),),
+        )
         raise CqlPlanError(d.message, [d], text)
 
 

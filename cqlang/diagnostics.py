@@ -84,7 +84,8 @@ class Diagnostic(Node):
     what a front end words its own hint from, as ``(name, value)`` pairs:
     CQL204's ``limit`` (the bound on requests that applied) and
     ``requests`` (how many the query needs), CQL109's ``param`` (the
-    parameter not bound); see :func:`for_front_end`.
+    parameter not bound), a strict CQL202's or CQL203's ``reason`` (what in
+    the query needs more than one filter); see :func:`for_front_end`.
     """
 
     code: str
@@ -174,14 +175,34 @@ def param_hint(front: str, name: str) -> str:
     return PARAM_SETTINGS[front].format(name=name)
 
 
+#: How each front end shows a query's plan, for the hint of a strict
+#: compile's CQL201 to CQL203.
+PLAN_SETTINGS: dict[str, str] = {
+    "python": "cqlang.plan()",
+    "cli": "`cqlang explain`",
+    "repl": "\\explain",
+    "config": "`cqlang explain @NAME`",
+}
+
+
+def plan_hint(front: str, reason: str) -> str:
+    """The hint of a query one filter cannot express (CQL202, CQL203) for a
+    front end: ``reason``, and where to see the plan."""
+    return f"{reason}; see the plan with {PLAN_SETTINGS[front]}"
+
+
 def for_front_end(diags: Iterable[Diagnostic], front: str) -> list[Diagnostic]:
     """``diags`` with the hints that name a setting worded for ``front``
     (``"python"``, ``"cli"``, ``"repl"`` or ``"config"``): CQL204's bound
-    on requests, CQL109's way to bind a parameter. The words come from the
-    diagnostic's ``facts``, never from its message."""
+    on requests, CQL109's way to bind a parameter, CQL202's and CQL203's
+    way to see the plan. The words come from the diagnostic's ``facts``,
+    never from its message."""
     out = []
     for d in diags:
-        if d.code == "CQL204" and d.facts:
+        reason = d.fact("reason") if d.code in ("CQL202", "CQL203") else None
+        if isinstance(reason, str):
+            d = d.replace(hint=plan_hint(front, reason))
+        elif d.code == "CQL204" and d.facts:
             d = d.replace(hint=bound_hint(front))
         elif d.code == "CQL109" and d.facts:
             name = d.fact("param")

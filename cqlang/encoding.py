@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Any
 
+#: The largest ``limit`` one request may ask for (the API's maximum):
+#: defined here once, below both the client's paging and the config.
+MAX_PAGE_SIZE = 10_000
+
 #: What encodeURIComponent leaves unescaped besides letters and digits.
 _SAFE = "-_.!~*'()"
 
@@ -104,18 +108,19 @@ def base_url(text: str) -> str:
     authentication, and a password must not show anywhere). A ``PORT``, when
     written, is 1 to 65535: ``HOST:0`` and ``HOST:`` would quietly mean the
     scheme's default port, another server than the one written. Raises
-    ValueError saying what is wrong, without repeating a password. Every
+    ValueError saying what is wrong, the URL shown through
+    :func:`masked_url` (no password or query value). Every
     base URL (``--base-url``, ``CONPEEK_URL``, the config's ``base_url``,
     ``Client(base_url=...)``) is read through this."""
     from urllib.parse import urlsplit, urlunsplit
 
-    shown = "" if "@" in text else f", not {text!r}"
+    shown = f", not {masked_url(text)!r}"
     try:
         parts = urlsplit(text.strip())
         _ = parts.port  # a port out of range raises here
-    except ValueError as exc:
-        detail = f" ({exc})" if shown else ""  # urllib's words may quote a password
-        raise ValueError(f"the base URL is not a URL{detail}{shown}") from None
+    except ValueError:
+        # urllib's own words may quote the URL, a key in it included.
+        raise ValueError(f"the base URL is not a URL{shown}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"the base URL must be http(s)://HOST[:PORT]{shown}")
     if parts.query or parts.fragment:
@@ -124,6 +129,32 @@ def base_url(text: str) -> str:
     if host.endswith(":") or parts.port == 0:
         raise ValueError(f"the base URL's port must be a number from 1 to 65535{shown}")
     return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
+
+
+def masked_url(text: str) -> str:
+    """``text`` (a URL, or what was meant as one) as it may be shown in a
+    message: what could hold a secret is ``****``: a ``user:password@``
+    (the whole of it), each value of the ``?query`` (a bare item too), and
+    the ``#fragment``. Only the text is split, so even a URL that does not
+    parse is masked."""
+    text = text.strip()
+    rest, hash_, fragment = text.partition("#")
+    rest, question, query = rest.partition("?")
+    scheme, sep, after = rest.partition("://")
+    if not sep:
+        scheme, after = "", rest
+    if "@" in after:  # all before the last @ may be a password, a "/" in it too
+        after = "****@" + after.rsplit("@", 1)[1]
+    items = []
+    for item in query.split("&") if query else []:
+        name, eq, _ = item.partition("=")
+        items.append(f"{name}=****" if eq else "****" if item else "")
+    out = f"{scheme}{sep}{after}"
+    if question:
+        out += "?" + "&".join(items)
+    if hash_:
+        out += "#****" if fragment else "#"
+    return out
 
 
 def campaign_problem(campaign: str) -> str | None:

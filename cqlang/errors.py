@@ -209,8 +209,8 @@ class QueryFileError(CqlError):
 
 class MissingExtra(CqlError):
     """An optional dependency that is not installed (pyarrow, for Parquet
-    and Arrow); the message names the extra to install (``extra``:
-    ``arrow``)."""
+    and Arrow; pygls, for the language server); the message names the
+    extra to install (``extra``: ``arrow`` or ``lsp``)."""
 
     def __init__(self, message: str, extra: str) -> None:
         super().__init__(message)

@@ -83,7 +83,7 @@ def test_fourth_spec_example_needs_several_requests() -> None:
     (diag,) = info.value.diagnostics
     assert diag.code == "CQL202"
     assert "3 requests" in diag.message
-    assert "explain" in (diag.hint or "")
+    assert "cqlang.plan()" in (diag.hint or "")  # Python's way to see the plan
 
 
 # ------------------------------------------------- spec section 3: table

@@ -150,7 +150,7 @@ def test_columns_mistakes_are_usage_errors(env: dict[str, str], emulator: Emulat
     bad = fetch(env, "--columns", "id,prioirty", code=2)
     assert "unknown field 'prioirty'; did you mean priority?" in bad.stderr
     clash = fetch(env, "--columns", "id,history", "--exclude", "history", code=2)
-    assert "history, which the exclude leaves out" in clash.stderr
+    assert "history, which --exclude leaves out" in clash.stderr
     empty = fetch(env, "--columns", " ", code=2)
     assert "name at least one column" in empty.stderr
     assert emulator.request_count == 0

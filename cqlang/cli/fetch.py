@@ -168,6 +168,7 @@ def fetch_cmd(
         text,
         params,
         tz,
+        source=query_file,
         campaign=campaign,
         exclude=fields,
         limit=limit,
@@ -187,7 +188,16 @@ def fetch_cmd(
     if count:
         sent = list(dict.fromkeys([*(prepared.exclude or ()), *HEAVY_FIELDS]))
     else:
-        sent = fetch_exclude(cols, prepared.exclude) or []
+        owner = prepared.origin("exclude") if fields is None else None  # a named query's own
+        sent = (
+            fetch_exclude(
+                cols,
+                prepared.exclude,
+                named=getattr(owner, "name", None),
+                option=fields is not None,
+            )
+            or []
+        )
     spec = prepared.with_(exclude=tuple(sent) if sent else None)
     options: dict[str, Any] = {
         "columns": cols,
@@ -198,7 +208,12 @@ def fetch_cmd(
         from ..output.arrowconvert import file_metadata
 
         options["metadata"] = file_metadata(
-            prepared.text, plan, datetime.now(UTC), prepared.campaign
+            prepared.text,
+            plan,
+            datetime.now(UTC),
+            prepared.campaign,
+            named=prepared.named,
+            params=prepared.params,
         )
     counts = [0, 0, 0]  # requests, records received, retries among the requests
     progress: Any = None  # the progress line (cqlang.term.progress), when there is one
@@ -254,7 +269,16 @@ def fetch_cmd(
             page_size=size,
             limit=spec.limit,
         )
-        click.echo(describe(plan, urls, page_size=size))
+        click.echo(
+            describe(
+                plan,
+                urls,
+                page_size=size,
+                limit=spec.limit,
+                key_env=conn.api_key_env,
+                key_source=conn.sources.get("api_key"),
+            )
+        )
         print_query_diagnostics(prepared, plan.warnings)
         return
     if not checked_base_url(conn.base_url):

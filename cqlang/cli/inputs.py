@@ -145,6 +145,7 @@ def prepare_query(
     tz: str | None = None,
     *,
     strict: bool = False,
+    source: str | None = None,
     **settings: Any,
 ) -> PreparedQuery:
     """The query text (QUERY or --file, read by query_input) with its inputs
@@ -152,7 +153,8 @@ def prepare_query(
     parameter defaults, campaign, exclude, limit, time zone and max_branches
     (options given here win); the config's schema and named queries come
     along. ``settings``: campaign=, exclude=, limit=, page_size=,
-    max_branches=."""
+    max_branches=. ``source``: the ``-f FILE`` the text came from (``-``,
+    standard input, is no file), named in the ``-->`` line of diagnostics."""
     if tz is not None:  # a bad --tz is the option's mistake, not the query's
         from ..timeexpr import TimeError, zone
 
@@ -160,13 +162,16 @@ def prepare_query(
             zone(tz)
         except TimeError as exc:
             fail(f"--tz: {exc}" + (f" ({exc.hint})" if exc.hint else ""))
-    return load_config().prepare(
+    prepared = load_config().prepare(
         query,
         params=parse_params(params),
         tz=tz,
         strict=strict or None,
         **settings,
     )
+    if source is not None and source != "-":
+        prepared = prepared.with_(source=source)
+    return prepared
 
 
 def exclude_option(given: Sequence[str]) -> list[str] | None:

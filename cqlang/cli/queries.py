@@ -222,8 +222,10 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
 
     if files:
         from ..config.lintfiles import lint_files
+        from .lenient import config_for_text, query_files_needs
 
-        cfg, findings = lint_files(files, load_config(), strict=strict)
+        config = config_for_text(lambda: query_files_needs(files))
+        cfg, findings = lint_files(files, config, strict=strict)
     else:
         cfg = load_config()
         findings = cfg.lint(strict=strict)

@@ -24,7 +24,7 @@ from .inputs import (
     read_query,
 )
 from .paramtypes import IntRange
-from .show import print_query_diagnostics, report_query
+from .show import print_query_diagnostics, report, report_query
 
 
 @click.command("compile")
@@ -73,7 +73,7 @@ def compile_cmd(
     import json
 
     from .. import api
-    from ..config.fetchspec import MAX_PAGE_SIZE
+    from ..client.paging import MAX_PAGE_SIZE
     from ..encoding import encode
     from ..errors import CqlError
 
@@ -82,6 +82,7 @@ def compile_cmd(
         params,
         tz,
         strict=strict,
+        source=query_file,
         campaign=campaign,
         exclude=exclude_option(exclude),
         limit=limit,
@@ -134,9 +135,17 @@ def check_cmd(
 ) -> None:
     """Report every error and warning in QUERY (exit 1 on an error)."""
     from ..diagnostics import for_front_end, to_json
+    from .lenient import config_for_text, needs_config
 
+    text = query_input(query, query_file)
+    config_for_text(lambda: [(query_file or "QUERY", needs_config(text))])
     q = prepare_query(
-        query_input(query, query_file), params, tz, strict=strict, max_branches=max_branches
+        text,
+        params,
+        tz,
+        strict=strict,
+        source=query_file,
+        max_branches=max_branches,
     )
     diags = for_front_end(q.check(now=parse_now(now)), "cli")
     if as_json:
@@ -169,7 +178,9 @@ def explain_cmd(
 
     from ..errors import CqlError
 
-    q = prepare_query(query_input(query, query_file), params, tz, max_branches=max_branches)
+    q = prepare_query(
+        query_input(query, query_file), params, tz, source=query_file, max_branches=max_branches
+    )
     when = parse_now(now)
     try:
         plan = q.plan(now=when)
@@ -222,41 +233,60 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
     if mode is None:
         if len(args) > 1:
             fail("fmt takes one QUERY; use --check or --write to format FILES")
+        from .lenient import config_for_text, needs_config
+
         text = query_input(args[0] if args else None, query_file)
-        cfg = load_config()
+        cfg = config_for_text(lambda: [(query_file or "QUERY", needs_config(text))])
         from ..refs import lone_reference
 
         name = lone_reference(text)  # `@NAME` alone (a comment beside it too): its own text
         if name is not None and name in cfg.queries:
             text = cfg.queries[name].text
-        click.echo(api.format(text, schema=cfg.schema, width=width))
+        from ..errors import CqlError
+
+        try:
+            formatted = api.format(text, schema=cfg.schema, width=width)
+        except CqlError as exc:
+            if name is None and query_file not in (None, "-"):
+                exc.source = query_file  # the --> line names the file
+            report(exc)
+        click.echo(formatted)
         return
     if query_file is not None:
         fail("--file goes with a query; with --check or --write, name FILES")
     from pathlib import Path
 
     from ..config.fmtfiles import format_file
+    from .lenient import config_for_text, query_files_needs
 
-    cfg = load_config()
+    # Without FILES, the config files are what is formatted: they must read.
+    cfg = config_for_text(lambda: query_files_needs(args)) if args else load_config()
     paths = [Path(a) for a in args] or [f.path for f in cfg.files]
     results = [format_file(p, write=mode == "write", schema=cfg.schema, width=width) for p in paths]
     for r in results:
-        if r.error is not None:
+        if r.error is not None and r.unreadable:
+            click.echo(f"cqlang: cannot read {r.error}", err=True)
+        elif r.error is not None:
             click.echo(r.error, err=True)
         elif r.changed and mode == "check":
             click.echo(r.diff(), nl=False)
         elif r.changed:
             click.echo(f"reformatted {r.path}", err=True)
     changed = sum(r.changed for r in results)
-    failed = sum(r.error is not None for r in results)
-    unchanged = len(results) - changed - failed
+    unreadable = sum(r.unreadable for r in results)
+    failed = sum(r.error is not None for r in results) - unreadable
+    unchanged = len(results) - changed - failed - unreadable
     verb = "would be reformatted" if mode == "check" else "reformatted"
     parts = [f"{changed} file{'s' if changed != 1 else ''} {verb}"] if changed else []
     if unchanged:
         parts.append(f"{unchanged} file{'s' if unchanged != 1 else ''} left unchanged")
     if failed:
         parts.append(f"{failed} file{'s' if failed != 1 else ''} could not be formatted")
+    if unreadable:
+        parts.append(f"{unreadable} file{'s' if unreadable != 1 else ''} could not be read")
     click.echo(", ".join(parts) or "no files to format", err=True)
+    if unreadable:  # a file named that is not there is a usage error, as for ruff
+        sys.exit(ExitStatus.USAGE)
     if failed or (changed and mode == "check"):
         sys.exit(ExitStatus.INVALID)
 

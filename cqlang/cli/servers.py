@@ -162,5 +162,10 @@ def lsp_cmd(stdio: bool) -> None:
     try:
         from ..lsp import serve
     except ImportError as exc:
-        fail(f"the language server needs pygls and lsprotocol ({exc}): pip install 'cqlang[lsp]'")
+        from ..errors import MissingExtra
+
+        raise MissingExtra(
+            f"the language server needs pygls and lsprotocol ({exc}): pip install 'cqlang[lsp]'",
+            "lsp",
+        ) from None
     serve(config_file=config_path())

@@ -47,11 +47,11 @@ def print_warnings(diags: Sequence[Any], text: str) -> None:
 
 def report_query(query: PreparedQuery, exc: Exception) -> NoReturn:
     """Print a CqlError about a prepared query (placed in the config file for a
-    named query) and exit 1."""
+    named query, its file named for ``-f FILE``) and exit 1."""
     from ..diagnostics import for_front_end, render_capped
 
     diags = getattr(exc, "diagnostics", None)
-    if query.named is None or not diags:
+    if not diags or (query.named is None and query.source is None):
         report(exc)
 
     echo_diagnostics(render_capped(for_front_end(diags, "cli"), query.render))

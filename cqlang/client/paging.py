@@ -42,12 +42,10 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
+from ..encoding import MAX_PAGE_SIZE
 from .errors import ResultSetChangedError
 
 log = logging.getLogger("cqlang.client")
-
-#: The largest ``limit`` the API takes.
-MAX_PAGE_SIZE = 10_000
 
 R = TypeVar("R")
 #: ``fetch(offset, limit) -> (records, ids)``: one page, as the results are now.

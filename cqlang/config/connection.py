@@ -67,8 +67,14 @@ def checked_key(raw: str, origin: str) -> str | None:
 
 
 def mask(secret: str) -> str:
-    """A secret as shown: its last four characters at most."""
-    return "****" + secret[-4:] if len(secret) >= 12 else "****"
+    """A secret as shown: ``****`` and its last four characters, only when
+    it is 12 characters or more and those four are printable ASCII (a key
+    that can be sent); a control character (an escape sequence that would
+    act on the terminal), a blank or any other character is never shown."""
+    tail = secret[-4:]
+    if len(secret) >= 12 and tail.isascii() and tail.isprintable() and " " not in tail:
+        return "****" + tail
+    return "****"
 
 
 @dataclass(frozen=True)
@@ -89,11 +95,19 @@ class ConnectionSettings:
     sources: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     missing: Mapping[str, str] = field(default_factory=dict)
+    #: The environment variable the key is read from (or would be, when it
+    #: is not set): ``CONPEEK_KEY``, or the one ``api_key_env`` names; None
+    #: when the key is written in a config file or given as an argument, or
+    #: there is no source of a key at all (``sources["api_key"]`` says which).
+    api_key_env: str | None = None
 
     def shown(self) -> dict[str, Any]:
-        """The settings with the key masked."""
+        """The settings with the key masked (and a base URL's password and
+        ?query values)."""
+        from ..encoding import masked_url
+
         out: dict[str, Any] = {
-            "base_url": self.base_url,
+            "base_url": masked_url(self.base_url) if self.base_url else None,
             "api_key": mask(self.api_key) if self.api_key else None,
             "campaign": self.campaign,
             "timezone": self.timezone,
@@ -135,6 +149,8 @@ class _Resolver:
         self.environment = read_environment(config.env)
         self.sources: dict[str, str] = {}
         self.missing: dict[str, str] = {}
+        #: The variable the key comes from (ConnectionSettings.api_key_env).
+        self.key_env: str | None = None
 
     def checked(self, raw: str, origin: str) -> str | None:
         """``raw`` through :func:`checked_key`; a bad key is no key, and
@@ -158,6 +174,7 @@ class _Resolver:
         own = self.config.merged.connection_table(table[1] if len(table) > 1 else None)
         var = own.api_key_env
         if var:
+            self.key_env = var
             origin = f"${var} (named by api_key_env, {self.config.where(table, 'api_key_env')})"
             key, given = self.env_key(var, origin)
             if key is not None:
@@ -165,6 +182,7 @@ class _Resolver:
             if given:
                 return key, True
         if own.api_key is not None:
+            self.key_env = None
             where = self.config.where(table, "api_key")
             key = self.checked(own.api_key, where)
             if key is not None:
@@ -229,13 +247,17 @@ class _Resolver:
                 url, self.sources["base_url"] = values.base_url, where["base_url"]
         if not want_key:
             return url, None
+        self.key_env = KEY_ENV
         if found.key_given:  # a bad CONPEEK_KEY is not replaced by the config's key
             if found.api_key is not None:
                 self.sources["api_key"] = f"${KEY_ENV}"
             elif found.problem is not None:
                 self.missing["api_key"] = found.problem
             return url, found.api_key
-        return url, self.file_key(("connection",))[0]
+        key, named = self.file_key(("connection",))
+        if not named:
+            self.key_env = KEY_ENV  # where a key would be looked for
+        return url, key
 
 
 def resolve(
@@ -283,6 +305,7 @@ def resolve(
         url, key = r.default_pair(values, where, url, want_key)
     if api_key is not None:
         key, r.sources["api_key"] = checked_key(api_key, "the api_key given"), "command line"
+        r.key_env = None
     missing = r.missing
     return ConnectionSettings(
         base_url=url,
@@ -295,4 +318,5 @@ def resolve(
         sources=MappingProxyType(r.sources),
         notes=(*(missing[k] for k in ("api_key", "base_url") if k in missing), *notes),
         missing=MappingProxyType(missing),
+        api_key_env=r.key_env,
     )

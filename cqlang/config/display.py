@@ -46,11 +46,16 @@ def _copy(value: Any) -> Any:
 
 
 def shown(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The merged configuration ``data`` with every api_key masked."""
+    """The merged configuration ``data`` with every api_key masked, and
+    what a base_url could hide in it (a password, a ?query value)."""
+    from ..encoding import masked_url
+
     out: dict[str, Any] = _copy(data)
     for table in [out.get("connection"), *out.get("profiles", {}).values()]:
         if isinstance(table, dict) and "api_key" in table:
             table["api_key"] = mask(str(table["api_key"]))
+        if isinstance(table, dict) and isinstance(table.get("base_url"), str):
+            table["base_url"] = masked_url(table["base_url"])
     return out
 
 

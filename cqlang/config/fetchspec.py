@@ -36,6 +36,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic, render
+from ..encoding import MAX_PAGE_SIZE  # the API's maximum, defined once
 from ..env import DEFAULT_MAX_BRANCHES, Env
 from ..errors import SettingError
 from ..refs import lone_reference as lone_reference_name
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_MAX_BRANCHES",
     "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
     "FetchSpec",
     "SettingError",
     "Settings",
@@ -58,8 +60,6 @@ __all__ = [
 
 #: Records per request when nothing else sets it.
 DEFAULT_PAGE_SIZE = 1000
-#: The largest ``limit`` one request may ask for (the API's maximum).
-MAX_PAGE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,8 @@ class FetchSpec:
     page_size: int | None = None
     max_branches: int = DEFAULT_MAX_BRANCHES
     chain: tuple[Any, ...] = ()
+    #: The file the text was read from (``-f FILE``), named in diagnostics.
+    source: str | None = None
 
     def origin(self, key: str) -> Any:
         """The named query of :attr:`chain` whose own ``key`` (``limit``,
@@ -136,10 +138,11 @@ class FetchSpec:
         return api.check(self.text, self.env(now=now, max_branches=max_branches))
 
     def render(self, diag: Diagnostic) -> str:
-        """``diag`` drawn with its caret: in the config file for a named query."""
+        """``diag`` drawn with its caret: in the config file for a named
+        query, else in the text, its ``-->`` line naming :attr:`source`."""
         if self.named is not None and hasattr(self.named, "render"):
             return str(self.named.render(diag))
-        return render(diag, self.text)
+        return render(diag, self.text, source=self.source)
 
     def check_exclude(self) -> None:
         """Raise :class:`SettingError` when ``exclude`` holds ``id``: the

@@ -6,9 +6,11 @@ a config file (``cqlang.toml``, or ``[tool.cqlang]`` of a ``pyproject.toml``)
 only the text of each ``[queries.NAME]`` ``query`` string (or of the short
 form ``NAME = "..."`` under ``[queries]``) changes; every other byte stays.
 A string whose query changes is written again in the same kind of TOML
-string where the new text allows it: a query that now takes several lines
-moves to a multi-line string (literal ``'''`` where it can be). The edited
-text is read back with tomllib before anyone writes it.
+string (its quote; multi-line stays multi-line) where the new text allows
+it: a query that now takes several lines moves to a multi-line string
+(literal ``'''`` where it can be), and a basic string written without a
+backslash becomes a literal one rather than gain escapes (docs/cli.md). The
+edited text is read back with tomllib before anyone writes it.
 """
 
 from __future__ import annotations
@@ -153,7 +155,16 @@ def format_toml(
         value = formatted + "\n" if ends else formatted
         if value == q.located.value:
             continue
-        new = toml_literal(value, old[:1], "\n" in value)
+        # The same kind of string as written: its quote, and multi-line
+        # stays multi-line (a one-line query then stays between the quotes);
+        # but a basic string written without a backslash is not given any.
+        new = toml_literal(
+            value,
+            old[:1],
+            multi or "\n" in value,
+            inline=multi and not ends,
+            avoid_escapes="\\" not in old,
+        )
         edits.append(Edit(start, end, new))
         expected[q.name] = value
     if errors and not keep_going:
@@ -171,16 +182,33 @@ def apply(text: str, edits: list[Edit]) -> str:
     return text
 
 
-def toml_literal(value: str, quote: str = "'", multiline: bool = False) -> str:
+def toml_literal(
+    value: str,
+    quote: str = "'",
+    multiline: bool = False,
+    *,
+    inline: bool = False,
+    avoid_escapes: bool = False,
+) -> str:
     """``value`` as a TOML string: of the kind ``quote`` (``'`` literal, ``"``
     basic) where the value allows, multi-line when asked (the opening
-    delimiter then ends its line)."""
+    delimiter then ends its line, unless ``inline``: for a one-line value
+    kept in a multi-line string, ``'''state = OPEN'''``). With
+    ``avoid_escapes``, a basic string whose value would need a backslash (a
+    ``"`` in it, as every string of a formatted query has) is written as
+    the literal string of the same form when that holds the value as it is."""
     controls = any((ord(c) < 32 and c not in "\t\n") or ord(c) == 127 for c in value)
+    literal_multi = not controls and "'''" not in value and not value.endswith("'")
+    literal_one = not controls and "'" not in value and "\n" not in value
+    if avoid_escapes and quote == '"' and ("\\" in value or '"' in value):
+        quote = "'" if (literal_multi if multiline else literal_one) else quote
+    lead = "" if inline and not value.startswith("\n") else "\n"
     if multiline:
-        if quote == "'" and not controls and "'''" not in value and not value.endswith("'"):
-            return "'''\n" + value + "'''"
-        return '"""\n' + _escape(value, keep_newlines=True) + '"""'
-    if quote == "'" and not controls and "'" not in value and "\n" not in value:
+        if quote == "'" and literal_multi:
+            return "'''" + lead + value + "'''"
+        body = _escape(value, keep_newlines=True)
+        return '"""' + lead + body + '"""'
+    if quote == "'" and literal_one:
         return "'" + value + "'"
     return '"' + _escape(value, keep_newlines=False) + '"'
 
@@ -224,12 +252,15 @@ def _verify(text: str, prefix: tuple[str, ...], expected: Mapping[str, str]) -> 
 @dataclass
 class FileResult:
     """What formatting one file found: its text before and after (both with
-    ``\\n`` newlines), or why it could not be formatted."""
+    ``\\n`` newlines), or why it could not be formatted; ``unreadable``
+    when that is because it could not be read at all (missing, a folder,
+    not UTF-8, refused by the system), not because of its query."""
 
     path: Path
     before: str = ""
     after: str = ""
     error: str | None = None
+    unreadable: bool = False
 
     @property
     def changed(self) -> bool:
@@ -264,6 +295,7 @@ def format_file(
     try:
         if not path.is_file():
             result.error = f"{path}: no such file" if not path.exists() else f"{path}: not a file"
+            result.unreadable = True
             return result
         if is_config_file(path):
             # Locked as `queries save` locks it: what is read is what is replaced.
@@ -286,6 +318,7 @@ def format_file(
             decoded = raw.decode("utf-8")
         except UnicodeDecodeError:
             result.error = f"{path}: not UTF-8 text"
+            result.unreadable = True
             return result
         newline = "\r\n" if "\r\n" in decoded else "\n"
         text = decoded.replace("\r\n", "\n")
@@ -304,4 +337,5 @@ def format_file(
         result.error = str(exc)
     except OSError as exc:
         result.error = f"{path}: {exc.strerror}"
+        result.unreadable = True
     return result

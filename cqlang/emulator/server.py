@@ -345,10 +345,10 @@ class Emulator:
         self._host = host
         self._port = port
         self._faults = FaultPlan(faults, seed)
-        self._store = _Store(
-            _datasets(records, seed, campaigns, data, window_days) or {DEFAULT_CAMPAIGN: []},
-            seed,
-        )
+        _check_campaign_ids(campaigns)  # before any record is made
+        datasets = _datasets(records, seed, campaigns, data, window_days)
+        _check_campaign_ids(datasets)  # those a --data file names too
+        self._store = _Store(datasets or {DEFAULT_CAMPAIGN: []}, seed)
         self._store.warm()
         self._matchers: OrderedDict[str, tuple[str, Callable[[Mapping[str, Any]], bool]]] = (
             OrderedDict()
@@ -656,6 +656,18 @@ def _check_duplicates(filters: list[Any]) -> None:
 
 def _hashable(v: Any) -> Any:
     return v if isinstance(v, str | int | float | bool | None) else repr(v)
+
+
+def _check_campaign_ids(ids: Iterable[str]) -> None:
+    """Refuse, as the command line does (:func:`cqlang.encoding.campaign_problem`),
+    a campaign id that cannot be one path segment: ``.``, ``..``, a blank one.
+    Served, it would answer requests that were never meant for it."""
+    from ..encoding import campaign_problem
+
+    for cid in ids:
+        problem = campaign_problem(cid)
+        if problem is not None:
+            raise ValueError(problem)
 
 
 def _datasets(

@@ -80,7 +80,7 @@ def record_batches(
         cols,
         schema=schema,
         exclude=exclude,
-        metadata=file_metadata(query, plan, fetched_at, campaign_id),
+        metadata=file_metadata(query, plan, fetched_at, campaign_id, params=params),
     )
     return Batches(records, converter, batch_size)
 

@@ -78,11 +78,20 @@ def require(what: str = "the parquet format") -> Any:
 
 
 def file_metadata(
-    query: str, plan: Any, fetched_at: datetime, campaign: str | None = None
+    query: str,
+    plan: Any,
+    fetched_at: datetime,
+    campaign: str | None = None,
+    *,
+    named: Any = None,
+    params: Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
     """What a file (and a batch's schema) records of its fetch: the query,
     its plan (as ``cqlang explain --json`` prints it), the time the fetch
-    began (UTC, ISO 8601), the campaign and cqlang's version."""
+    began (UTC, ISO 8601), the campaign and cqlang's version; for a query
+    that is a named query (``named``: a :class:`cqlang.config.NamedQuery`;
+    ``query`` is then its text), its name; and the parameter values bound
+    (``params``, as JSON), so that the file says how to fetch it again."""
     from .._version import __version__
 
     meta = {
@@ -93,6 +102,12 @@ def file_metadata(
     }
     if campaign:
         meta["cqlang.campaign"] = campaign
+    if named is not None and getattr(named, "name", None):
+        meta["cqlang.named_query"] = f"@{named.name}"
+    if params:
+        meta["cqlang.params"] = json.dumps(
+            dict(params), ensure_ascii=False, default=str, sort_keys=True
+        )
     return meta
 
 

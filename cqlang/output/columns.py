@@ -250,11 +250,18 @@ def fields_read(columns: Iterable[Column]) -> set[str]:
 
 
 def fetch_exclude(
-    columns: Sequence[Column] | None, exclude: Sequence[str] | None
+    columns: Sequence[Column] | None,
+    exclude: Sequence[str] | None,
+    *,
+    named: str | None = None,
+    option: bool = False,
 ) -> list[str] | None:
     """What a fetch of ``columns`` asks the API to leave out: ``exclude``,
     plus the heavy fields (:data:`HEAVY_FIELDS`) no column reads. A column
-    that reads an excluded field is a :class:`ColumnError`. ``None`` when
+    that reads an excluded field is a :class:`ColumnError`, which says how
+    to fix it: when the exclude is the named query ``named``'s own, that
+    ``--exclude ''`` overrides it; when it is the ``--exclude`` given
+    (``option``), to name the field in only one of the two. ``None`` when
     nothing is to be left out."""
     given = list(exclude or ())
     if columns is None:
@@ -262,7 +269,15 @@ def fetch_exclude(
     read = fields_read(columns)
     clash = [c.name for c in columns if c.field in given]
     if clash:
-        raise ColumnError(f"--columns asks for {', '.join(clash)}, which the exclude leaves out")
+        asked = f"--columns asks for {', '.join(clash)}"
+        if named is not None:
+            raise ColumnError(
+                f"{asked}, which the exclude of @{named} leaves out; give --exclude '' to "
+                "fetch with nothing left out (or --exclude FIELDS to leave out others)"
+            )
+        if option:
+            raise ColumnError(f"{asked}, which --exclude leaves out: name it in only one of them")
+        raise ColumnError(f"{asked}, which the exclude leaves out")
     out = list(dict.fromkeys([*given, *(f for f in HEAVY_FIELDS if f not in read)]))
     return out or None
 

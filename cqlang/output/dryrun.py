@@ -5,8 +5,11 @@ first page exactly as :class:`cqlang.Client` sends it (parameters in the
 same order: ``limit``, ``offset``, ``filter``, ``exclude``; the same
 fields withheld from ``exclude`` because the client-side check reads
 them). :func:`describe` prints each as a URL and as a ``curl`` command
-whose key is ``$CONPEEK_KEY``, for the shell to fill in: the key itself is
-never written. Without a base URL, ``$CONPEEK_URL`` stands for it.
+whose key is the variable it is read from (``$CONPEEK_KEY``, or the one a
+profile's ``api_key_env`` names), for the shell to fill in, or a placeholder
+when it is written in a config file: the key itself is never written.
+Without a base URL, ``$CONPEEK_URL`` stands for it. The note on the pages
+after the first comes from the client's own paging, run on made-up pages.
 """
 
 from __future__ import annotations
@@ -15,14 +18,14 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
+from ..client.connection import KEY_ENV
+from ..client.paging import MAX_PAGE_SIZE
 from ..encoding import encode_json, request_path
 
 __all__ = ["URL_VARIABLE", "describe", "first_pages"]
 
 #: What stands for the base URL when none is known.
 URL_VARIABLE = "$CONPEEK_URL"
-#: The largest ``limit`` the API takes (cqlang.client.MAX_PAGE_SIZE).
-MAX_PAGE_SIZE = 10_000
 
 
 def first_pages(
@@ -54,37 +57,144 @@ def first_pages(
     return urls
 
 
-def curl(url: str) -> str:
-    """A ``curl`` command for ``url``, the key taken from ``$CONPEEK_KEY``
-    (and the base URL from ``$CONPEEK_URL`` when the URL starts with it)."""
+#: What stands for the key in a ``curl`` command when it is not read from
+#: an environment variable (it is written in a config file).
+KEY_PLACEHOLDER = "YOUR_API_KEY"
+
+
+def curl(url: str, key_env: str | None = KEY_ENV) -> str:
+    """A ``curl`` command for ``url``, the key taken from ``$key_env`` (or,
+    when ``key_env`` is None, :data:`KEY_PLACEHOLDER` to put it in place
+    of), and the base URL from ``$CONPEEK_URL`` when the URL starts with it."""
     if url.startswith(URL_VARIABLE):
         where = f'"{URL_VARIABLE}"' + shlex.quote(url[len(URL_VARIABLE) :])
     else:
         where = shlex.quote(url)
-    return (
-        'curl -sS --compressed -H "Authorization: $CONPEEK_KEY" '
-        f"-H 'Accept: application/json' {where}"
+    header = (
+        f'"Authorization: ${key_env}"'
+        if key_env is not None
+        else shlex.quote(f"Authorization: {KEY_PLACEHOLDER}")
     )
+    return f"curl -sS --compressed -H {header} -H 'Accept: application/json' {where}"
 
 
-def describe(plan: Any, urls: Sequence[str], *, overlap: int = 2, page_size: int = 1000) -> str:
+def windows(
+    page_size: int, limit: int | None, overlap: int = 2, most: int = 3
+) -> list[tuple[int, int]]:
+    """The ``(offset, limit)`` of the first ``most`` pages one request asks
+    for while every page comes back full, under ``limit`` records
+    (``None``: unbounded). The client's own paging
+    (:func:`cqlang.client.paging.pages`) computes them, on made-up pages,
+    so what is printed is what it sends."""
+    from ..client.paging import pages
+
+    asked: list[tuple[int, int]] = []
+    delivered = 0
+
+    def fetch(offset: int, size: int) -> tuple[list[str], list[str]]:
+        asked.append((offset, size))
+        ids = [str(n) for n in range(offset, offset + size)]
+        return ids, ids
+
+    def want() -> int | None:
+        return None if limit is None else limit - delivered
+
+    for fresh, _ in pages(fetch, page_size=page_size, want=want, overlap=overlap):
+        delivered += len(fresh)
+        if len(asked) >= most or (limit is not None and delivered >= limit):
+            break
+    return asked
+
+
+def page_count(page_size: int, limit: int, overlap: int = 2) -> int:
+    """How many pages one request takes for ``limit`` records at most (all
+    pages full): the first brings ``page_size``, each later one
+    ``page_size`` new records (``page_size + overlap`` asked for, at most
+    the API's maximum)."""
+    size = min(page_size, MAX_PAGE_SIZE)
+    if limit <= size:
+        return 1
+    step = min(size + overlap, MAX_PAGE_SIZE) - overlap
+    return 1 + -(-(limit - size) // step)
+
+
+def last_window(page_size: int, limit: int, overlap: int = 2) -> tuple[int, int]:
+    """The ``(offset, limit)`` of the last page ``limit`` records take."""
+    size = min(page_size, MAX_PAGE_SIZE)
+    n = page_count(size, limit, overlap)
+    if n == 1:
+        return (0, max(1, min(size, limit)))
+    step = min(size + overlap, MAX_PAGE_SIZE) - overlap
+    before = size + (n - 2) * step  # the records the pages before it brought
+    return (before - overlap, limit - before + overlap)
+
+
+def _paging_note(plan: Any, requests: int, page_size: int, limit: int | None) -> str:
+    """What the client asks for after a request's first page."""
+    size = min(page_size, MAX_PAGE_SIZE)
+    if limit is not None and plan.residual is None and requests == 1:
+        n = page_count(size, limit)
+        if n == 1:
+            return f"its one page: the limit is {limit:,} record{'' if limit == 1 else 's'}"
+        if n <= 5:
+            later, gap = windows(size, limit, most=n)[1:], False
+        else:  # the next three, and the last
+            later, gap = [*windows(size, limit, most=4)[1:], last_window(size, limit)], True
+        full = later[0][1]
+        tail = later[-1] if later[-1][1] != full else None
+        offsets = [str(off) for off, _ in (later[:-1] if tail else later)]
+        if gap:
+            offsets.insert(3, "...")
+        shown = f"offset={', '.join(offsets)} with limit={full}"
+        if tail is not None:
+            shown += f", then offset={tail[0]} with limit={tail[1]}"
+        return (
+            f"its first page (then {shown}: {n:,} pages at most for the limit of "
+            f"{limit:,} records, fewer if a page comes back short)"
+        )
+    after = windows(size, None)[1:]
+    shown_offsets = ", ".join(str(off) for off, _ in after)
+    until = "until a page comes back short"
+    if limit is not None and plan.residual is not None:
+        until += f" or {limit:,} records have passed the check on the client"
+    elif limit is not None:
+        until += f" or {limit:,} records have come from the requests"
+    return f"its first page (then offset={shown_offsets}, ... with limit={after[0][1]}, {until})"
+
+
+def describe(
+    plan: Any,
+    urls: Sequence[str],
+    *,
+    page_size: int = 1000,
+    limit: int | None = None,
+    key_env: str | None = KEY_ENV,
+    key_source: str | None = None,
+) -> str:
     """The dry run's text: per request, a comment, the URL and the curl
-    command; then what the client checks on each record, if anything."""
+    command; then what the client checks on each record, if anything.
+    ``key_env`` is the variable the key is read from (None: the key is
+    written in a config file, ``key_source`` says where, or there is none;
+    the command then holds a placeholder); the key is never printed."""
     if plan.never_matches:
         return "# the query never matches: no request would be sent"
     if not urls:
         return "# --limit 0: no request would be sent"
-    size = min(page_size, MAX_PAGE_SIZE)
-    step = max(size - overlap, 1)
     lines = []
-    for n, url in enumerate(urls, 1):
+    if key_env is None and key_source is not None:
         lines.append(
-            f"# request {n} of {len(urls)}, its first page (then offset={step}, "
-            f"{2 * step}, ... with limit={min(size + overlap, MAX_PAGE_SIZE)}, "
-            "until a page comes back short)"
+            f"# the API key is written in the config ({key_source}); it is not "
+            f"printed: put it in place of {KEY_PLACEHOLDER}"
         )
+    elif key_env is None:
+        lines.append(
+            f"# no API key is set for this connection: put one in place of {KEY_PLACEHOLDER}"
+        )
+    note = _paging_note(plan, len(urls), page_size, limit)
+    for n, url in enumerate(urls, 1):
+        lines.append(f"# request {n} of {len(urls)}, {note}")
         lines.append(f"GET {url}")
-        lines.append(curl(url))
+        lines.append(curl(url, key_env))
     if plan.residual is not None:
         lines.append(f"# then kept on the client when: {plan.residual.text}")
     if len(urls) > 1:

@@ -72,26 +72,38 @@ def replaceable(output: str) -> bool:
         return True  # a new file
 
 
-def check_output(output: str) -> None:
+#: How each front end names the output file's setting in its messages: the
+#: command line has ``--output`` (and ``--format`` beside it), the REPL
+#: ``\o FILE`` (the format is always the extension's).
+OUTPUT_SETTINGS = {"cli": "--output", "repl": "\\o"}
+
+
+def check_output(output: str, *, front: str = "cli") -> None:
     """Refuse, before any request is sent, an --output whose folder is
     missing or not writable (the temporary file goes there). A folder as
-    --output is click's to refuse (``dir_okay=False``)."""
+    --output is click's to refuse (``dir_okay=False``). ``front`` words
+    the message (:data:`OUTPUT_SETTINGS`)."""
     if output in STREAMS or not replaceable(output):
         return
+    option = OUTPUT_SETTINGS[front]
     folder = os.path.dirname(os.path.realpath(output))
     if not os.path.isdir(folder):
-        raise OutputSettingError(f"--output {output}: no such folder {folder}", "output")
+        raise OutputSettingError(f"{option} {output}: no such folder {folder}", "output")
     if not os.access(folder, os.W_OK):
         raise OutputSettingError(
-            f"--output {output}: cannot write in {folder} (permission denied)", "output"
+            f"{option} {output}: cannot write in {folder} (permission denied)", "output"
         )
 
 
-def choose_format(fmt: str | None, output: str | None, terminal: bool) -> str:
+def choose_format(
+    fmt: str | None, output: str | None, terminal: bool, *, front: str = "cli"
+) -> str:
     """The format of the records: ``fmt`` (``--format``) when given; for a
     file, the one its extension names (an unknown or missing extension is a
-    :class:`~cqlang.errors.OutputSettingError`); else ``table`` for a terminal (``terminal``: stdout
-    is one and there is no --output), ``jsonl`` for anything else."""
+    :class:`~cqlang.errors.OutputSettingError`, worded for ``front``: only
+    the command line has a ``--format`` to offer); else ``table`` for a
+    terminal (``terminal``: stdout is one and there is no --output),
+    ``jsonl`` for anything else."""
     if fmt is not None:
         return fmt
     if output is None or output in STREAMS or not replaceable(output):
@@ -101,9 +113,13 @@ def choose_format(fmt: str | None, output: str | None, terminal: bool) -> str:
     if found is None:
         known = ", ".join(EXTENSIONS)
         what = f"its extension {ext!r}" if ext else "a name without an extension"
+        if front == "cli":
+            fix = f"give --format ({'|'.join(FORMATS)}) or name the file {known}"
+        else:
+            fix = f"name the file {known} (\\o takes the format from the extension)"
         raise OutputSettingError(
-            f"--output {output}: cannot tell the format from {what}; give --format "
-            f"({'|'.join(FORMATS)}) or name the file {known}"
+            f"{OUTPUT_SETTINGS[front]} {output}: cannot tell the format from {what}; {fix}",
+            "output",
         )
     return found
 

@@ -194,6 +194,12 @@ class Dispatcher(RecordCommands):
             return self._failed(exc)
 
     def cmd_campaign(self, arg: str) -> Reply:
+        from .args import one_word
+
+        word = one_word(arg)  # quotes removed, as a shell does
+        if word is None:
+            return Reply("a campaign id has no spaces", ok=False)
+        arg = word
         if not arg:
             shown = self.session.default_campaign or "none (set one with \\campaign ID)"
             return Reply(f"campaign: {shown}")
@@ -208,6 +214,9 @@ class Dispatcher(RecordCommands):
         return Reply(f"campaign: {arg}")
 
     def cmd_tz(self, arg: str) -> Reply:
+        from .args import one_word
+
+        arg = one_word(arg) or arg  # quotes removed, as a shell does
         if not arg:
             return Reply(f"time zone: {self.session.zone or 'UTC'}")
         try:
@@ -277,8 +286,10 @@ class Dispatcher(RecordCommands):
         return f"{SETTING_DEFAULTS[name]} (default)"
 
     def cmd_save(self, arg: str) -> Reply:
+        from .args import words as split
+
         s = self.session
-        words = arg.split()
+        words = split(arg) or []  # quotes removed, as a shell does
         force = "--force" in words
         names = [w for w in words if w != "--force"]
         name = names[0].lstrip("@") if len(names) == 1 else ""

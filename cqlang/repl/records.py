@@ -144,14 +144,19 @@ class RecordCommands:
         from ..output.write import emit
 
         try:
-            fmt = choose_format(None, path, False)
+            fmt = choose_format(None, path, False, front="repl")
             plan = spec.plan()
             options: dict[str, Any] = {"schema": spec.schema, "exclude": spec.exclude}
             if fmt in ("parquet", "arrow"):
                 from ..output.arrowconvert import file_metadata
 
                 options["metadata"] = file_metadata(
-                    spec.text, plan, datetime.now(UTC), spec.campaign
+                    spec.text,
+                    plan,
+                    datetime.now(UTC),
+                    spec.campaign,
+                    named=spec.named,
+                    params=spec.params,
                 )
             records = spec.fetch(self._client(), plan=plan, limit=n)
             writer = emit(records, fmt, path, **options)
@@ -184,8 +189,10 @@ class RecordCommands:
 
     # ----------------------------------------------------------------- show
     def cmd_show(self, arg: str) -> Reply:
+        from .args import one_word
+
         s = self.session
-        ident = arg.strip()
+        ident = one_word(arg) or ""  # quotes removed, as a shell does
         if not ident or any(c.isspace() for c in ident):
             return _reply("usage: \\show ID (a record's id)", ok=False)
         exact = [r for r in s.last_records if r.get("id") == ident]
@@ -230,9 +237,15 @@ class RecordCommands:
 
     def cmd_o(self, arg: str) -> Reply:
         from ..output.target import check_binary, check_output, choose_format
+        from .args import one_word
 
         s = self.session
-        path = arg.strip()
+        path = one_word(arg)  # quotes removed, as a shell does: \o "my file.csv"
+        if path is None:
+            return _reply(
+                'usage: \\o [FILE] (one file; quote a name with spaces: \\o "my file.csv")',
+                ok=False,
+            )
         if not path or path == "-":
             s.output = None
             return _reply("\\fetch shows the records on the screen")
@@ -240,11 +253,11 @@ class RecordCommands:
         if os.path.isdir(path):
             return _reply(f"\\o {path}: a folder; name a file", ok=False)
         try:
-            check_output(path)
-            fmt = choose_format(None, path, False)
+            check_output(path, front="repl")
+            fmt = choose_format(None, path, False, front="repl")
             check_binary(fmt, path, False)
         except OutputSettingError as exc:
-            return _reply(str(exc).replace("--output", "\\o"), ok=False)
+            return _reply(str(exc), ok=False)
         except MissingExtra as exc:  # no pyarrow: the message names the extra
             return _reply(str(exc), ok=False)
         s.output = path

@@ -1,0 +1,252 @@
+"""Audit 2: what `fetch --dry-run` says about the key and the pages; one
+definition of the API's page maximum."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cqlang
+from cqlang.cli import main
+from cqlang.emulator import DEFAULT_CAMPAIGN, Emulator
+from cqlang.output.dryrun import last_window, page_count, windows
+
+
+def run(env: dict[str, str], *args: str, code: int = 0) -> Result:
+    result = CliRunner().invoke(main, list(args), env=env)
+    assert result.exit_code == code, result.output
+    return result
+
+
+def config_env(tmp_path: Path, text: str, **extra: str) -> dict[str, str]:
+    config = tmp_path / "cqlang.toml"
+    config.write_text(text, encoding="utf-8")
+    config.chmod(0o600)
+    return {"CONPEEK_URL": "", "CONPEEK_KEY": "", "CQLANG_CONFIG": str(config), **extra}
+
+
+def curls(result: Result) -> list[str]:
+    return [line for line in result.stdout.splitlines() if line.startswith("curl ")]
+
+
+PROFILES = """
+[connection]
+campaign = "c1"
+base_url = "http://127.0.0.1:9"
+
+[profiles.prod]
+base_url = "http://127.0.0.1:10"
+api_key_env = "CONPEEK_PROD_KEY"
+
+[profiles.inline]
+base_url = "http://127.0.0.1:11"
+api_key = "inline-secret-0123456789"
+
+[profiles.bare]
+base_url = "http://127.0.0.1:12"
+"""
+
+
+def test_dry_run_curl_names_the_variable_the_profile_reads(tmp_path: Path) -> None:
+    env = config_env(tmp_path, PROFILES, CONPEEK_PROD_KEY="prod-secret-xyz")
+    for extra in ({}, {"CONPEEK_PROD_KEY": ""}):  # set or not, the variable is the same
+        dry = run({**env, **extra}, "fetch", "--profile", "prod", "--dry-run", "state = OPEN")
+        (line,) = curls(dry)
+        assert '-H "Authorization: $CONPEEK_PROD_KEY"' in line
+        assert "CONPEEK_KEY" not in line and "prod-secret" not in dry.output
+
+
+def test_dry_run_with_a_key_in_the_config_shows_a_placeholder(tmp_path: Path) -> None:
+    env = config_env(tmp_path, PROFILES)
+    dry = run(env, "fetch", "--profile", "inline", "--dry-run", "state = OPEN")
+    (line,) = curls(dry)
+    assert "-H 'Authorization: YOUR_API_KEY'" in line
+    assert "inline-secret" not in dry.output and "$CONPEEK_KEY" not in dry.output
+    assert "cqlang.toml:" in dry.stdout.splitlines()[0]  # where the key is written
+    bare = run(env, "fetch", "--profile", "bare", "--dry-run", "state = OPEN")
+    assert "no API key is set" in bare.stdout and "YOUR_API_KEY" in curls(bare)[0]
+
+
+def test_dry_run_of_the_default_connection_still_reads_conpeek_key(tmp_path: Path) -> None:
+    env = config_env(tmp_path, PROFILES, CONPEEK_KEY="default-secret")
+    dry = run(env, "fetch", "--dry-run", "state = OPEN")
+    assert '-H "Authorization: $CONPEEK_KEY"' in curls(dry)[0]
+    assert "default-secret" not in dry.output
+
+
+# -------------------------------------------------------- the paging note
+
+
+def sent_pages(emulator: Emulator) -> list[tuple[int, int]]:
+    out = []
+    for entry in emulator.log:
+        q = dict(re.findall(r"[?&](limit|offset)=(\d+)", entry.target))
+        out.append((int(q["offset"]), int(q["limit"])))
+    return out
+
+
+def noted_pages(note: str) -> tuple[list[int], int | None]:
+    """The offsets a dry run's note lists, and its page count."""
+    offsets = [int(n) for n in re.findall(r"offset=([\d, ]+)", note)[0].split(", ")]
+    tail = re.search(r", then offset=(\d+) with limit=(\d+)", note)
+    if tail:
+        offsets.append(int(tail.group(1)))
+    count = re.search(r"(\d+) pages at most", note)
+    return offsets, int(count.group(1)) if count else None
+
+
+@pytest.mark.emulator(records=300, seed=1)
+@pytest.mark.parametrize("limit", ["5", "100", "101", "250", "300"])
+def test_dry_run_paging_note_under_a_limit_is_what_the_client_sends(
+    emulator: Emulator, limit: str
+) -> None:
+    env = {"CONPEEK_URL": emulator.url, "CONPEEK_KEY": "demo-key", "CQLANG_CONFIG": "/dev/null"}
+    args = ["fetch", "--campaign", DEFAULT_CAMPAIGN, "--limit", limit, "--page-size", "100"]
+    dry = run(env, *args, "--dry-run", "priority >= 0")
+    note = dry.stdout.splitlines()[0]
+    assert "until a page comes back short" not in note  # the limit ends it
+    run(env, *args, "--count", "priority >= 0")
+    sent = sent_pages(emulator)
+    if len(sent) == 1:
+        assert "its one page" in note
+        return
+    offsets, count = noted_pages(note)
+    assert offsets == [off for off, _ in sent[1:]]
+    assert count == len(sent)
+
+
+def test_dry_run_paging_note_without_a_limit_has_the_right_offsets() -> None:
+    env = {"CONPEEK_URL": "http://127.0.0.1:9", "CONPEEK_KEY": "", "CQLANG_CONFIG": "/dev/null"}
+    dry = run(env, "fetch", "--campaign", "c", "--dry-run", "state = OPEN")
+    # Each page after the first starts two records before the end of the last.
+    assert "then offset=998, 1998, ... with limit=1002, until a page comes back short" in dry.stdout
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 10_000), st.integers(1, 60_000))
+def test_page_count_and_last_window_match_the_client_paging(size: int, limit: int) -> None:
+    n = page_count(size, limit)
+    if n > 40:
+        return  # bounded: the client's paging is run for small counts only
+    asked = windows(size, limit, most=n + 1)
+    assert len(asked) == n
+    assert asked[-1] == last_window(size, limit)
+
+
+def test_the_page_maximum_is_defined_once() -> None:
+    root = Path(cqlang.__file__).parent
+    where = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if isinstance(node, ast.AnnAssign):
+                targets = [node.target]
+            for t in targets:
+                if isinstance(t, ast.Name) and t.id == "MAX_PAGE_SIZE":
+                    where.append(path.relative_to(root).as_posix())
+    assert where == ["encoding.py"]
+
+
+# ------------------------------------------- --columns against an exclude
+
+LIGHT = """
+[connection]
+campaign = "c1"
+base_url = "http://127.0.0.1:9"
+
+[queries.light]
+query = "state = OPEN"
+exclude = ["history"]
+
+[queries.alias]
+query = "@light"
+"""
+
+
+@pytest.mark.parametrize("name", ["light", "alias"])
+def test_columns_against_a_named_exclude_suggests_overriding_it(tmp_path: Path, name: str) -> None:
+    env = config_env(tmp_path, LIGHT)
+    refused = run(env, "fetch", f"@{name}", "--columns", "id,history", "--dry-run", code=2)
+    assert "@light" in refused.stderr and "--exclude ''" in refused.stderr
+    # ... and that advice works:
+    ok = run(env, "fetch", f"@{name}", "--columns", "id,history", "--exclude", "", "--dry-run")
+    assert "GET " in ok.stdout
+    mine = run(env, "fetch", "state = OPEN", "--exclude", "history", "--columns", "id,history",
+               "--dry-run", code=2)  # fmt: skip
+    assert "--exclude leaves out" in mine.stderr and "--exclude ''" not in mine.stderr
+
+
+# ------------------------------------------------ Parquet/Arrow metadata
+
+HOT = """
+[queries.hot]
+query = "priority >= $min and state = $s"
+params = { min = 40, s = "OPEN" }
+"""
+
+
+@pytest.mark.parametrize("ext", ["parquet", "arrow"])
+def test_typed_file_records_the_named_query_and_the_params(
+    tmp_path: Path, emulator: Emulator, ext: str
+) -> None:
+    pytest.importorskip("pyarrow")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    env = config_env(tmp_path, HOT, CONPEEK_URL=emulator.url, CONPEEK_KEY="demo-key")
+    out = tmp_path / f"hot.{ext}"
+    run(env, "fetch", "--campaign", DEFAULT_CAMPAIGN, "@hot", "-p", "min=45", "-o", str(out))
+    if ext == "parquet":
+        meta = pq.read_metadata(out).metadata
+    else:
+        with pa.memory_map(str(out)) as source:
+            meta = pa.ipc.open_file(source).schema.metadata
+    assert meta[b"cqlang.query"] == b"priority >= $min and state = $s"
+    assert meta[b"cqlang.named_query"] == b"@hot"
+    assert json.loads(meta[b"cqlang.params"]) == {"min": "45", "s": "OPEN"}
+
+
+def test_repl_o_file_records_the_named_query_and_the_params(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    from cqlang.config import Config
+    from cqlang.repl import Dispatcher, Session
+
+    config = tmp_path / "cqlang.toml"
+    config.write_text(HOT, encoding="utf-8")
+    cfg = Config.load(config)
+    session = Session(
+        campaign=DEFAULT_CAMPAIGN,
+        base_url=emulator.url,
+        api_key="demo-key",
+        queries=dict(cfg.queries),
+    )
+    d = Dispatcher(session, width=100)
+    assert d.handle("\\param min=41").ok
+    assert d.handle("@hot").ok
+    out = tmp_path / "hot.parquet"
+    assert d.handle(f"\\o {out}").ok
+    reply = d.handle("\\fetch 3")
+    assert reply.ok, reply.text
+    meta = pq.read_metadata(out).metadata
+    assert meta[b"cqlang.named_query"] == b"@hot"
+    assert json.loads(meta[b"cqlang.params"])["min"] == "41"
+
+
+def test_python_batches_record_the_params(emulator: Emulator) -> None:
+    pytest.importorskip("pyarrow")
+    from cqlang import Client
+
+    with Client(emulator.url, "demo-key") as client:
+        table = client.to_arrow(DEFAULT_CAMPAIGN, "priority >= $min", params={"min": 45})
+    assert json.loads(table.schema.metadata[b"cqlang.params"]) == {"min": 45}

@@ -1,0 +1,102 @@
+"""Audit 2: secrets in a base URL are masked in every message; a masked key
+shows no control character."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cqlang.cli import main
+from cqlang.client import Client, ConfigurationError
+from cqlang.encoding import base_url, masked_url
+
+SECRET = "s3cr3tKEYvalue"
+BAD_URLS = [
+    f"http://h/?api_key={SECRET}",
+    f"http://h:0/?key={SECRET}",
+    f"https://user:{SECRET}@h/x?token={SECRET}#frag",
+    f"https://{SECRET}@h:0",
+    f"https://user:{SECRET}@h:99999/x",
+    f"ftp://user:{SECRET}@h/",
+    f"http://[::1/?k={SECRET}",
+    f"http://h/?{SECRET}",
+    f"http://h/#{SECRET}",
+    f"http://alice:{SECRET}/x@h/",
+]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_base_url_error_masks_what_could_be_a_key(url: str, tmp_path: Path) -> None:
+    env = {"CONPEEK_URL": url, "CONPEEK_KEY": "k", "CQLANG_CONFIG": "/dev/null"}
+    fetched = CliRunner().invoke(main, ["fetch", "--campaign", "c", "state = OPEN"], env=env)
+    assert fetched.exit_code == 2, fetched.output
+    assert "base URL" in fetched.stderr and SECRET not in fetched.output
+    given_url = CliRunner().invoke(
+        main,
+        ["compile", "--format", "url", "--campaign", "c", "--base-url", url, "state = OPEN"],
+        env={"CQLANG_CONFIG": "/dev/null"},
+    )
+    assert given_url.exit_code == 2 and SECRET not in given_url.output
+    with pytest.raises(ConfigurationError) as caught:
+        Client(url, "k")
+    assert SECRET not in str(caught.value) and SECRET not in repr(caught.value)
+    config = tmp_path / "cqlang.toml"
+    config.write_text(f"[connection]\nbase_url = {url!r}\n".replace("'", '"'), encoding="utf-8")
+    config.chmod(0o600)
+    shown = CliRunner().invoke(main, ["--config", str(config), "config"], env={})
+    assert SECRET not in shown.output
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text("abc:/?#@.[]%", max_size=12),  # no "=": a name before one is shown
+    st.text("abcdefXYZ0123456789-_~", min_size=6, max_size=16),
+    st.sampled_from(
+        [
+            "http://u:{}@h/",
+            "http://{}@h:0",
+            "https://h/?k={}",
+            "http://h/?a=1&{}",
+            "http://h/#{}",
+            "x://u:{}@h?q={}",
+        ]
+    ),
+)
+def test_masked_url_never_shows_the_secret(noise: str, secret: str, shape: str) -> None:
+    url = shape.format(secret, secret) + noise.replace(secret, "")
+    assert secret not in masked_url(url)
+    try:
+        base_url(url)
+    except ValueError as exc:
+        assert secret not in str(exc)
+
+
+@pytest.mark.parametrize(
+    "tail", ["\x1b[2J", "abc\x07", "\u202eabc", "ab\u00e9c", "abc\n", "ab c", "\x00\x00\x00\x00"]
+)
+def test_mask_never_shows_a_control_character(tail: str, tmp_path: Path) -> None:
+    from cqlang.config import mask
+
+    assert mask("0123456789ab" + tail) == "****"
+    assert mask("0123456789abWXYZ") == "****WXYZ"
+    config = tmp_path / "cqlang.toml"
+    escaped = "".join(f"\\u{ord(c):04x}" for c in tail)
+    config.write_text(f'[connection]\napi_key = "0123456789ab{escaped}"\n', encoding="utf-8")
+    config.chmod(0o600)
+    shown = CliRunner().invoke(main, ["--config", str(config), "config"], env={})
+    # Refused (a key that cannot be sent), or shown masked: never its tail.
+    assert tail not in shown.output and "0123456789" not in shown.output
+    assert shown.exit_code == 2 or 'api_key = "****"' in shown.output
+
+
+@given(st.text(max_size=20))
+def test_mask_shows_at_most_four_printable_ascii_characters(secret: str) -> None:
+    from cqlang.config import mask
+
+    shown = mask(secret)
+    assert shown.startswith("****") and len(shown) <= 8
+    assert all(c.isascii() and c.isprintable() for c in shown)
