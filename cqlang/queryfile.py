@@ -7,7 +7,7 @@ A query file holds one query, as UTF-8 text (a byte order mark is skipped);
 :mod:`os`, :mod:`sys` and :mod:`cqlang.errors`, so that the fast launcher
 (cqlang/launch.py) can ask :func:`looks_like_path`. (It sits below the
 front ends: ``cqlang queries check FILES`` reads query files through the
-config's :mod:`cqlang.lintfiles`.)
+config.)
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from lsp_support import (
 from lsprotocol import types
 
 import cqlang
-from cqlang.fmtfiles import format_query_file
+from cqlang.config.fmtfiles import format_query_file
 from cqlang.highlight import CqlangLexer
 from cqlang.lsp.documents import LineIndex, apply_change
 from cqlang.lsp.tokens import classify
