@@ -2,7 +2,7 @@
 
 cqlang/_tablegen.py asks Lark for the LALR tables of grammar/cqlang.lark and
 writes them as a module of plain data, ``cqlang/_parse_tables.py``, which
-cqlang/parser.py runs with its own small driver: the installed command never
+cqlang/parser/lalr.py runs with its own small driver: the installed command never
 imports Lark to compile a query, which keeps its cold start short. The module
 is generated here, at build time: the repository holds only code written for
 the project. Editable installs skip this and compute the same tables from

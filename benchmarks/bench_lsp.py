@@ -40,9 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from bench_repl import query
 
+from cqlang.lsp.app import create_server
 from cqlang.lsp.complete import completion
 from cqlang.lsp.publish import analyze, to_lsp
-from cqlang.lsp.server import create_server
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "100"))
 BUDGET_MS = 20.0

@@ -6,7 +6,7 @@ reads back), works out for every rule how its children become the
 arguments of a rule callback (which tokens are kept, which helper rules are
 inlined, which ``?rule`` collapses to its only child: Lark's documented
 tree construction) and writes it all down as plain data, so that
-cqlang/parser.py can parse with a small driver of its own and without
+cqlang/parser/lalr.py can parse with a small driver of its own and without
 importing Lark.
 
 It runs at build time (hatch_build.py writes :func:`module_source` into the

@@ -3,7 +3,7 @@
 Every node carries ``start`` and ``end``: 0-based character offsets into the
 query text, ``end`` exclusive. Spans do not take part in equality, so two
 trees built from differently spaced texts of the same query compare equal.
-The parser (cqlang/parser.py) is the only producer; everything downstream
+The parser (cqlang/parser/) is the only producer; everything downstream
 reads these classes and never sees Lark.
 """
 

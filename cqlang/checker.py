@@ -4,33 +4,30 @@ The checker resolves each field against the schema (property names are
 case-insensitive, custom fields are ``custom.KEY``), checks the operator is
 available for the field's type, gives every value the field's type (enum
 values upper-cased, datetimes and relative times turned into UTC intervals,
-parameters bound, digits kept as typed where a string is expected) and
-inlines ``@name`` references to named queries. It never stops at the first
-mistake: every error in the query is reported, each with its span.
+parameters bound, digits kept as typed where a string is expected: that is
+cqlang/checkvalues.py) and inlines ``@name`` references to named queries.
+It never stops at the first mistake: every error in the query is reported,
+each with its span.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 
 from . import ast, timeexpr
-from .diagnostics import ERROR, WARNING, Diagnostic, make, param_hint, suggest
-from .digits import ascii_int
+from .checkvalues import _Error, _quoted, _Resolved, _ValueChecker
+from .diagnostics import ERROR, WARNING, Diagnostic, make
 from .env import DEFAULT_ENV, Env
 from .ir import TRUE, Atom, FieldRef, IAnd, IExpr, INot, IOr
-from .params import split_list
 from .parser import parse_diagnostics
 from .refs import Expansion
-from .schema import LANGUAGE_OPERATORS, MAX_INT, Property
+from .schema import LANGUAGE_OPERATORS, Property
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
     from typing import Any
 
-    from .diagnostics import FactValue
-    from .types import Op, Severity, ValueType
+    from .types import Op, ValueType
 
 _OP_ATOM: dict[str, Op] = {"=": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 _ORDERING = frozenset({"<", "<=", ">", ">="})
@@ -38,12 +35,6 @@ _KIND_WORDS = {
     "datetime": "a datetime",
     "integer": "an integer",
     "enum": "an enum",
-    "string": "a string",
-}
-_TYPE_WORDS = {
-    "datetime": "a datetime",
-    "integer": "an integer",
-    "enum": "one of its values",
     "string": "a string",
 }
 
@@ -78,103 +69,27 @@ class Checked:
         return self.ir is not None
 
 
-class _Error(Exception):
-    """Raised inside the checker to abandon one predicate (already reported)."""
-
-
-#: The most name comparisons one check spends on did-you-mean suggestions
-#: (14 properties: about 7,000 misspelt names; 8,000 declared custom
-#: fields: a dozen).
-SUGGEST_BUDGET = 100_000
-
 # The steps of the checker's walk (_Checker.expr).
 _VISIT, _BUILD, _LEAVE = 0, 1, 2
 _PREDICATES = frozenset({ast.Compare, ast.In, ast.Between, ast.IsNull})
 
 
-_Scalar = int | str
-_Resolved = _Scalar | tuple[int, int]
+class _Checker(_ValueChecker):
+    """The walk over the query: connectives, named queries, predicates,
+    fields and operators; the values are :class:`_ValueChecker`'s."""
 
-
-class _Checker:
     def __init__(self, text: str, env: Env, tz: tzinfo) -> None:
-        self.text = text
+        super().__init__(text, env, tz)
         self.schema = env.schema
         # Undeclared custom fields are errors (not warnings).
         self.strict = env.strict or env.schema.strict
-        # The parameters in scope: the query's, with a named query's
-        # defaults under them while its tree is walked.
-        self.params: Mapping[str, Any] = env.params
-        self.tz = tz
-        self.now = env.now
         self.queries = env.queries
-        self.diags: list[Diagnostic] = []
-        self.uses_clock = False
-        self.params_used: set[str] = set()
         self.ref_stack: list[str] = []
-        # Inside an inlined named query, every span is that of the reference.
-        self.span_override: tuple[int, int] | None = None
-        self.ref_name: str | None = None
         # The named queries the query reaches, parsed and measured once.
         self.expansion: Expansion | None = None
-        # Did-you-mean answers, by (choices, word); the comparisons left.
-        self._suggested: dict[tuple[int, str], str | None] = {}
-        self._suggest_budget = SUGGEST_BUDGET
         # Fields resolved without a diagnostic, by (name, key): one
         # FieldRef each, however often the query names them.
         self._fields: dict[tuple[str, str | None], tuple[FieldRef, Property]] = {}
-
-    # ---------------------------------------------------------- reporting
-    def suggest(self, word: str, choices: Any) -> str | None:
-        """The did-you-mean for ``word`` among ``choices``: once per distinct
-        word, and only while :data:`SUGGEST_BUDGET` comparisons last, so
-        that 50,000 misspelt names cost seconds, not minutes (past it a
-        diagnostic keeps its plain hint)."""
-        key = (id(choices), word)
-        if key in self._suggested:
-            return self._suggested[key]
-        close = None
-        if self._suggest_budget >= len(choices):
-            self._suggest_budget -= len(choices)
-            close = suggest(word, choices)
-        self._suggested[key] = close
-        return close
-
-    def report(
-        self,
-        code: str,
-        message: str,
-        start: int,
-        end: int,
-        hint: str | None = None,
-        severity: Severity = ERROR,
-        suggestion: str | None = None,
-        facts: tuple[tuple[str, FactValue], ...] = (),
-    ) -> None:
-        if self.span_override is not None:
-            # The span is the reference: a replacement for the named query's
-            # own text does not belong there.
-            start, end = self.span_override
-            message = f"in @{self.ref_name}: {message}"
-            suggestion = None
-        self.diags.append(
-            make(
-                self.text,
-                code,
-                message,
-                start,
-                end,
-                hint=hint,
-                severity=severity,
-                suggestion=suggestion,
-                facts=facts,
-            )
-        )
-
-    def span(self, node: Any) -> tuple[int, int]:
-        if self.span_override is not None:
-            return self.span_override
-        return node.start, node.end
 
     # -------------------------------------------------------- connectives
     def expr(self, root: ast.Expr) -> IExpr | None:
@@ -441,254 +356,12 @@ class _Checker:
             )
             raise _Error
 
-    # -------------------------------------------------------------- values
-    def list_values(self, fref: FieldRef, node: ast.In) -> list[_Resolved]:
-        if isinstance(node.values, ast.Param):
-            p = node.values
-            raw = self.param(p)
-            if isinstance(raw, str):
-                try:
-                    items: Any = split_list(raw)
-                except ValueError as exc:
-                    self.report(
-                        "CQL113",
-                        f"parameter ${p.name}: {exc}",
-                        p.start,
-                        p.end,
-                        'items are separated by commas; "double quotes" keep commas '
-                        'and blanks in an item, "" is a quote inside them',
-                    )
-                    raise _Error from None
-            else:
-                items = raw
-            if not isinstance(items, list | tuple | set | frozenset):
-                items = [items]
-            out = [self.coerce_param(fref, p, v) for v in items]
-            if not out:
-                self.report("CQL110", f"parameter ${p.name} is an empty list", p.start, p.end)
-                raise _Error
-            return out
-        if not node.values:
-            self.report(
-                "CQL110",
-                "an empty list matches nothing",
-                node.field.end,
-                node.end,
-                "give at least one value, or drop the predicate",
-            )
-            raise _Error
-        results: list[_Resolved] = []
-        failed = False
-        for v in node.values:
-            try:
-                results.append(self.value(fref, v, "in"))
-            except _Error:
-                failed = True
-        if failed:
-            raise _Error
-        return results
-
-    def value(self, fref: FieldRef, v: ast.Value, op: str) -> _Resolved:
-        if isinstance(v, ast.Param):
-            raw = self.param(v)
-            if isinstance(raw, list | tuple | set | frozenset):
-                self.report(
-                    "CQL113",
-                    f"parameter ${v.name} is a list; a list goes with 'in'",
-                    v.start,
-                    v.end,
-                )
-                raise _Error
-            return self.coerce_param(fref, v, raw)
-        typ = fref.type
-        if isinstance(v, ast.Str) and not v.quoted and v.value.lower() == "null":
-            self.report(
-                "CQL112",
-                "null is not a value to compare with",
-                v.start,
-                v.end,
-                "write 'is null' or 'is not null'",
-            )
-            raise _Error
-        if typ == "datetime":
-            return self.datetime_value(v)
-        if typ == "integer":
-            if isinstance(v, ast.Int):
-                return self.int_value(v.value, v)
-            self.wrong_type(fref, v)
-        if typ == "enum":
-            if isinstance(v, ast.Str | ast.Int):
-                word = v.value if isinstance(v, ast.Str) else v.text
-                return self.enum_value(fref, word, v)
-            self.wrong_type(fref, v)
-        # string
-        if isinstance(v, ast.Str):
-            return v.value
-        if isinstance(v, ast.Int):
-            return v.text
-        if isinstance(v, ast.DateTime):
-            return v.text
-        self.wrong_type(fref, v)
-        raise AssertionError  # pragma: no cover
-
-    def wrong_type(self, fref: FieldRef, v: ast.Value) -> None:
-        where = fref.display
-        got = {
-            ast.Str: "a word" if isinstance(v, ast.Str) and not v.quoted else "a string",
-            ast.Int: "an integer",
-            ast.DateTime: "a datetime",
-            ast.RelTime: "a relative time",
-        }.get(type(v), "a value")
-        hint = None
-        digits = isinstance(v, ast.Str) and v.value.isascii() and v.value.lstrip("-").isdigit()
-        if fref.type == "integer" and digits:
-            hint = "write the number without quotes"
-        elif fref.type == "enum":
-            hint = "use one of " + ", ".join(fref.values)
-        elif fref.type == "string" and isinstance(v, ast.RelTime) and not v.shifts:
-            hint = f'to mean the word, quote it: "{v.base}"'
-        self.report(
-            "CQL104",
-            f"{where} takes {_TYPE_WORDS[fref.type]}, not {got}",
-            v.start,
-            v.end,
-            hint,
-        )
-        raise _Error
-
-    def int_value(self, value: int, v: Any) -> int:
-        if abs(value) > MAX_INT:
-            self.report(
-                "CQL111",
-                "integer out of the API's range",
-                *self.span(v),
-                hint=f"integers go from -{MAX_INT} to {MAX_INT}",
-            )
-            raise _Error
-        return value
-
-    def enum_value(self, fref: FieldRef, word: str, v: Any) -> str:
-        # Case-insensitive; written back in the declared spelling (upper case
-        # for the API's own enums).
-        for value in fref.values:
-            if value.casefold() == word.casefold():
-                return value
-        close = self.suggest(word, fref.values)
-        hint = f"did you mean '{close}'?" if close else "use one of " + ", ".join(fref.values)
-        where = fref.display
-        s, e = self.span(v)
-        # A quoted value is replaced by the value quoted again.
-        fix = close if close is None or not getattr(v, "quoted", False) else _quoted(close)
-        self.report("CQL105", f"{word!r} is not a value of {where}", s, e, hint, suggestion=fix)
-        raise _Error
-
-    def datetime_value(self, v: ast.Value) -> tuple[int, int]:
-        try:
-            if isinstance(v, ast.DateTime):
-                return timeexpr.literal_interval(v.text, self.tz)
-            if isinstance(v, ast.Str) and v.quoted:
-                return timeexpr.literal_interval(v.value.strip(), self.tz)
-            if isinstance(v, ast.RelTime):
-                for (_, unit), (s, e) in zip(v.shifts, v.unit_spans, strict=False):
-                    try:
-                        timeexpr.check_unit(unit)
-                    except timeexpr.TimeError as exc:
-                        if self.span_override is None:
-                            start, end = s, e
-                        else:
-                            start, end = v.start, v.end
-                        self.report(exc.code, str(exc), start, end, exc.hint)
-                        raise _Error from None
-                if self.now is None:
-                    self.uses_clock = True
-                now = timeexpr.resolve_now(self.now)
-                return timeexpr.relative_interval(v.base, v.shifts, self.tz, now)
-        except timeexpr.TimeError as exc:
-            self.report(exc.code, str(exc), v.start, v.end, exc.hint)
-            raise _Error from None
-        got = "an integer" if isinstance(v, ast.Int) else "a word"
-        self.report(
-            "CQL104",
-            f"a datetime is expected here, not {got}",
-            v.start,
-            v.end,
-            "write 2021-08-10, '2021-08-10 14:30', or a relative time such as today - 7d",
-        )
-        raise _Error
-
-    # ---------------------------------------------------------- parameters
-    def param(self, p: ast.Param) -> Any:
-        if p.name not in self.params:
-            close = self.suggest(p.name, self.params)
-            self.report(
-                "CQL109",
-                f"parameter ${p.name} is not bound",
-                p.start,
-                p.end,
-                f"did you mean '${close}'?" if close else param_hint("python", p.name),
-                suggestion=f"${close}" if close else None,
-                # How to bind it is the front end's to say (for_front_end).
-                facts=() if close else (("param", p.name),),
-            )
-            raise _Error
-        self.params_used.add(p.name)
-        return self.params[p.name]
-
-    def coerce_param(self, fref: FieldRef, p: ast.Param, raw: Any) -> _Resolved:
-        typ = fref.type
-        try:
-            if typ == "integer":
-                if isinstance(raw, bool):
-                    raise ValueError
-                # ASCII digits only: int() would take '٣' (cqlang.digits).
-                value = raw if isinstance(raw, int) else ascii_int(str(raw))
-                if value is None:
-                    raise ValueError
-                return self.int_value(value, p)
-            if typ == "datetime":
-                if isinstance(raw, datetime):
-                    dt = raw if raw.tzinfo else raw.replace(tzinfo=self.tz)
-                    sec = timeexpr.to_epoch(dt)
-                    return timeexpr.within_range((sec, sec), f"datetime {raw.isoformat()}")
-                if isinstance(raw, date):
-                    return timeexpr.literal_interval(raw.isoformat(), self.tz)
-                if not isinstance(raw, str):
-                    raise ValueError
-                if self.now is None and raw.strip()[:1].isalpha():
-                    self.uses_clock = True
-                return timeexpr.parse_time_value(raw, self.tz, timeexpr.resolve_now(self.now))
-            if isinstance(raw, bool) or not isinstance(raw, str | int):
-                raise ValueError
-            text = str(raw)
-            if typ == "enum":
-                return self.enum_value(fref, text.strip(), p)
-            return text
-        except timeexpr.TimeError as exc:
-            self.report("CQL113", f"parameter ${p.name}: {exc}", p.start, p.end, exc.hint)
-            raise _Error from None
-        except (ValueError, TypeError):
-            self.report(
-                "CQL113",
-                f"parameter ${p.name} should be {_TYPE_WORDS[typ]}, got {raw!r}",
-                p.start,
-                p.end,
-            )
-            raise _Error from None
-
-
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-
-def _quoted(value: str) -> str:
-    """``value`` as a double-quoted literal (the formatter's rules, which
-    this hot path does not import)."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
-    return f'"{escaped}"'
-
 
 def _custom_text(key: str) -> str:
-    return f"custom.{key}" if _IDENT.match(key) else f"custom[{_quoted(key)}]"
+    # An ASCII identifier ([A-Za-z_][A-Za-z0-9_]*) is written dotted; told
+    # without a regular expression, whose compiling every start would pay.
+    plain = key.isascii() and key.isidentifier()
+    return f"custom.{key}" if plain else f"custom[{_quoted(key)}]"
 
 
 def _language_ops(typ: str) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ The REPL asks on every key press (the status line, completion), so:
 
 from __future__ import annotations
 
-from .parser import _SKIP_RE, _TOKEN_RE  # the lexer's own token and blank patterns
+from .parser.lexer import _SKIP_RE, _TOKEN_RE  # the lexer's own token and blank patterns
 
 __all__ = ["statement_spans"]
 

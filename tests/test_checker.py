@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cqlang
 from cqlang.checker import check_text
@@ -650,3 +653,11 @@ def test_a_filter_list_with_an_empty_key_is_refused() -> None:
     with pytest.raises(cqlang.CqlValidationError) as info:
         cqlang.decompile(filters)
     assert "not empty" in str(info.value)
+
+
+@given(st.text(alphabet=st.sampled_from("aZ_09 .-é\u0661\u00aa"), max_size=6))
+def test_a_custom_key_is_dotted_when_an_ascii_identifier(key: str) -> None:
+    from cqlang.checker import _custom_text
+
+    dotted = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) is not None
+    assert _custom_text(key).startswith("custom.") == dotted

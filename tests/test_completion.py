@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from cqlang import parser
 from cqlang.completion import complete, completions
+from cqlang.parser import scan
 from cqlang.schema import DEFAULT_SCHEMA, LANGUAGE_OPERATORS
 
 SCHEMA = DEFAULT_SCHEMA.with_custom_fields(
@@ -224,12 +225,12 @@ def test_every_candidate_keeps_the_text_a_query_prefix(query: str) -> None:
 
 def _fresh(text: str) -> parser.Scan:
     parser.scan_prefix.cache_clear()
-    saved = parser._last_scan
-    parser._last_scan = ("", (), ())
+    saved = scan._last_scan  # the previous scan lives in cqlang/parser/scan.py
+    scan._last_scan = ("", (), ())
     try:
         return parser.scan_prefix(text)
     finally:
-        parser._last_scan = saved
+        scan._last_scan = saved
 
 
 def test_incremental_scan_equals_a_fresh_scan() -> None:

@@ -304,7 +304,7 @@ def test_a_failing_handler_is_answered_without_its_traceback() -> None:
     """A bug in a handler (here one registered to fail): -32603, the
     method and the exception's type in the message, no data; the traceback
     in the server's log."""
-    from cqlang.lsp.server import create_server
+    from cqlang.lsp.app import create_server
 
     server = create_server()
     sent: list[dict[str, Any]] = []
@@ -378,17 +378,17 @@ BROKEN_SERVER = [
     sys.executable,
     "-c",
     """
-import sys
-from cqlang.lsp import hover, publish, server
+import logging, sys
+from cqlang.lsp import app, hover, publish
 
 def broken(*args, **kwargs):
     raise ZeroDivisionError("the secret sauce")
 
 hover.describe = broken
 publish.apply_change = broken
-ls = server.create_server()
+ls = app.create_server()
 ls.feature("cqlang/boom")(broken)
-server.logging.basicConfig(level=server.logging.WARNING)
+logging.basicConfig(level=logging.WARNING)
 ls.start_io()
 """,
 ]

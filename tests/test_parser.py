@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cqlang
 from cqlang import ast
@@ -399,6 +403,15 @@ def test_surrogates_in_the_text_are_refused() -> None:
     diag = syntax_error(text)
     assert diag.code == "CQL002"
     assert diag.start == 17
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab é😀\ud800\udbff\udc00\udcff\udfff"), max_size=12))
+def test_the_first_surrogate_is_found_as_by_its_range(text: str) -> None:
+    from cqlang.parser import _first_surrogate
+
+    bad = re.search("[\ud800-\udfff]", text)
+    assert _first_surrogate(text) == (bad.start() if bad else -1)
 
 
 def test_a_comment_is_never_split_into_tokens() -> None:

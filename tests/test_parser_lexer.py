@@ -1,4 +1,4 @@
-"""The one-pass lexer in cqlang/parser.py must read text exactly as Lark's
+"""The one-pass lexer in cqlang/parser/lexer.py must read text exactly as Lark's
 contextual lexer reads the grammar: same trees, same accepted texts."""
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ plan of each query (cqlang.api.plan). docs/editors.md describes each.
 One module per group of features, one handler per feature:
 
 * :mod:`.server`: the server, its documents and their configuration;
+* :mod:`.app`: every feature registered on a server, and serving it;
 * :mod:`.documents`: a document's queries, and offsets <-> LSP positions;
 * :mod:`.publish`: diagnostics, published (debounced) as documents change;
 * :mod:`.complete`, :mod:`.hover`, :mod:`.formatting`, :mod:`.actions`,
@@ -21,6 +22,7 @@ Only ``cqlang lsp`` imports this package (it needs the ``lsp`` extra).
 
 from __future__ import annotations
 
-from .server import CqlangServer, create_server, serve
+from .app import create_server, serve
+from .server import CqlangServer
 
 __all__ = ["CqlangServer", "create_server", "serve"]

@@ -1,5 +1,5 @@
-"""The server: its open documents, the configuration each is read with, its
-settings, and the registration of every feature.
+"""The server: its open documents, the configuration each is read with, and
+its settings. The features register on it in cqlang/lsp/app.py.
 
 Configuration, as the command line finds it (docs/config.md), from the
 workspace folder that holds the document (a document outside every folder:
@@ -315,25 +315,3 @@ def _same(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
     except OSError:
         return a.absolute() == b.absolute()
-
-
-# ------------------------------------------------------------ features
-
-
-def create_server(config_file: str | None = None) -> CqlangServer:
-    """A server with every feature registered (docs/editors.md)."""
-    from . import actions, complete, formatting, hover, navigation, plans, publish, tokens
-
-    server = CqlangServer(config_file)
-    for module in (publish, complete, hover, formatting, actions, navigation, tokens, plans):
-        for method, options, handler in module.FEATURES:
-            server.feature(method, options)(handler)
-    for name, command in plans.COMMANDS:
-        server.command(name)(command)
-    return server
-
-
-def serve(config_file: str | None = None) -> None:
-    """Serve over standard input and output until the client says exit."""
-    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
-    create_server(config_file).start_io()

@@ -1,0 +1,142 @@
+"""The lexer: one regular expression over the text, the keywords, string
+escapes, and the blanks and comments skipped between tokens.
+
+The LALR driver (:mod:`.lalr`) runs it inline and asks its own state for the
+context-dependent cases; cqlang/statements.py reuses its token and blank
+patterns to find where statements end.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "/": "/"}
+
+KEYWORDS = ("and", "or", "not", "in", "between", "is", "null", "now", "today", "yesterday")
+
+
+class _EscapeError(Exception):
+    def __init__(self, start: int, end: int, message: str) -> None:
+        super().__init__(message)
+        self.start, self.end, self.message = start, end, message
+
+
+def unescape(raw: str, offset: int) -> str:
+    """Decode a quoted string token (quotes included); ``offset`` is its start."""
+    body = raw[1:-1]
+    if "\\" not in body:
+        return body
+    out: list[str] = []
+    i = 0
+    n = len(body)
+    while i < n:
+        ch = body[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        nxt = body[i + 1] if i + 1 < n else ""
+        if nxt in _ESCAPES:
+            out.append(_ESCAPES[nxt])
+            i += 2
+        elif nxt == "u":
+            digits = body[i + 2 : i + 6]
+            if len(digits) == 4 and all(c in "0123456789abcdefABCDEF" for c in digits):
+                code = int(digits, 16)
+                i += 6
+                if 0xD800 <= code <= 0xDFFF:
+                    # UTF-16 surrogates: a high one followed by a low one is
+                    # one character (as in JSON); a lone one is no character.
+                    low = body[i + 2 : i + 6] if body[i : i + 2] == "\\u" else ""
+                    if (
+                        code <= 0xDBFF
+                        and len(low) == 4
+                        and all(c in "0123456789abcdefABCDEF" for c in low)
+                        and 0xDC00 <= int(low, 16) <= 0xDFFF
+                    ):
+                        code = 0x10000 + ((code - 0xD800) << 10) + (int(low, 16) - 0xDC00)
+                        i += 6
+                    else:
+                        pos = offset + 1 + i - 6
+                        message = f"\\u{digits} is half of a surrogate pair, not a character"
+                        raise _EscapeError(pos, pos + 6, message)
+                out.append(chr(code))
+            else:
+                pos = offset + 1 + i
+                raise _EscapeError(pos, pos + 2 + len(digits), "\\u needs four hex digits")
+        else:
+            pos = offset + 1 + i
+            raise _EscapeError(pos, pos + 2, f"unknown escape '\\{nxt}' in a string")
+    return "".join(out)
+
+
+# ------------------------------------------------------------------- lexer
+
+# One pass over the text with one regular expression. Lark's contextual lexer
+# tries, in each parser state, only the terminals that state accepts; this
+# lexer keeps that behaviour where it matters (a word that spells a keyword
+# is the keyword only where the parser accepts it; `-` is a minus after
+# `now`; `7d` is a duration only after `+`/`-`) by asking the parser state,
+# and otherwise matches the same terminals as grammar/cqlang.lark, reading
+# whole words (`notin` is a name: Lark's contextual lexer would split it).
+# tests/test_parser_lexer.py checks it against Lark's own lexer.
+# The blanks and comments before a token are one atomic group: a comment is
+# never taken back to let a token start inside it.
+# The alternatives are tried in order; those that start with different
+# characters are in the order of how often they come (a word first), those
+# that may start alike in the grammar's order of priority (a datetime
+# before an integer, an integer before a minus).
+_TOKEN_RE = re.compile(
+    r"""(?>(?:[ \t\r\n\f]+|\#[^\n]*)*)(?:
+     (?P<WORD>[A-Za-z_][A-Za-z0-9_]*)
+    |(?P<CMP_OP>==|!=|<>|<=|>=|=|<|>)
+    |(?P<LPAR>\()|(?P<RPAR>\))|(?P<COMMA>,)|(?P<DOT>\.)
+    |(?P<STRING>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+    |(?P<DATETIME>[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[tT][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?"""
+    r"""(?:[zZ]|[+-][0-9]{2}:?[0-9]{2})?(?![0-9a-zA-Z_]))
+    |(?P<DURATION>[0-9]+[a-zA-Z]+(?![0-9a-zA-Z_]))
+    |(?P<INT>-?[0-9]+)
+    |(?P<PARAM>\$[A-Za-z_][A-Za-z0-9_]*)
+    |(?P<QUERYREF>@[A-Za-z_][A-Za-z0-9_]*)
+    |(?P<LSQB>\[)|(?P<RSQB>\])|(?P<PLUS>\+)|(?P<MINUS>-)
+    |(?P<END>\Z))""",
+    re.VERBOSE,
+)
+_KEYWORD_TYPES = {k: k.upper() for k in KEYWORDS}
+_KEYWORD_TYPES["custom"] = "CUSTOM"
+
+
+class _LexToken:
+    """A token: its terminal, text and offsets. The parser reads ``type``
+    and hands the token to the rule callbacks, which read the rest."""
+
+    __slots__ = ("end_pos", "start_pos", "type", "value")
+
+    def __init__(self, type_: str, value: str, start: int, end: int) -> None:
+        self.type = type_
+        self.value = value
+        self.start_pos = start
+        self.end_pos = end
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"Token({self.type!r}, {self.value!r})"
+
+
+class _LexError(Exception):
+    def __init__(self, pos: int, allowed: set[str]) -> None:
+        super().__init__(pos)
+        self.pos = pos
+        self.allowed = allowed
+
+
+_SKIP_RE = re.compile(r"(?:[ \t\r\n\f]+|#[^\n]*)*")
+
+
+def skip_trivia(text: str, pos: int = 0) -> int:
+    """Where the blanks and ``#`` comments that start at ``pos`` end: what
+    the lexer skips between two tokens."""
+    match = _SKIP_RE.match(text, pos)
+    return match.end() if match is not None else pos

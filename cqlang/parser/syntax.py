@@ -1,0 +1,115 @@
+"""The diagnostics of a text the grammar rejects (CQL001-CQL004): what was
+found, what the grammar expected there, and a close keyword when a word
+looks like one. Loaded only when a parse fails."""
+
+from __future__ import annotations
+
+from ..diagnostics import Diagnostic, make, suggest
+from .lalr import _ParseError, _Parser
+from .lexer import KEYWORDS
+
+# What a terminal is called in an error message.
+TERMINAL_NAMES: dict[str, str] = {
+    "AND": "'and'",
+    "OR": "'or'",
+    "NOT": "'not'",
+    "IN": "'in'",
+    "BETWEEN": "'between'",
+    "IS": "'is'",
+    "NULL": "'null'",
+    "NOW": "'now'",
+    "TODAY": "'today'",
+    "YESTERDAY": "'yesterday'",
+    "CUSTOM": "'custom'",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "COMMA": "','",
+    "DOT": "'.'",
+    "PLUS": "'+'",
+    "MINUS": "'-'",
+    "CMP_OP": "a comparison operator (= != < <= > >=)",
+    "WORD": "a name",
+    "STRING": "a quoted string",
+    "INT": "an integer",
+    "DATETIME": "a datetime",
+    "DURATION": "a duration such as 7d, 90m or 1mo",
+    "PARAM": "a parameter such as $name",
+    "QUERYREF": "a named query such as @name",
+    "$END": "the end of the query",
+}
+
+
+# ------------------------------------------------------------------ errors
+
+
+def describe_expected(expected: set[str] | frozenset[str]) -> str:
+    names = sorted({TERMINAL_NAMES.get(t, t) for t in expected if not t.startswith("__")})
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    return "one of " + ", ".join(names)
+
+
+def _syntax_diagnostic(err: _ParseError, text: str, parser: _Parser) -> Diagnostic:
+    tok = err.token
+    # What could have stood there: asked of the parser as it was before this
+    # token, since LALR tables may reduce on a token before finding it wrong
+    # (in `state = OPEN)` the `)` would otherwise leave only "the end of the
+    # query" to suggest, not 'and' and 'or').
+    before = parser.stack_before(text, tok.start_pos, err.resume)
+    expected_set = parser.accepts(before) or parser.expected(before)
+    expected = describe_expected(expected_set)
+    if tok.type == "$END":
+        pos = len(text.rstrip())
+        return make(
+            text,
+            "CQL004",
+            "the query ends too early",
+            pos,
+            pos,
+            hint=f"expected {expected}" if expected else None,
+        )
+    shown = tok.value
+    hint = f"expected {expected}" if expected else None
+    kw = [TERMINAL_NAMES[t].strip("'") for t in expected_set if t in TERMINAL_NAMES]
+    kw = [k for k in kw if k.isalpha()]
+    low = shown.lower()
+    # `notin`, `isnull`: two keywords run together (keywords are whole words).
+    close = next(
+        (f"{k} {low[len(k) :]}" for k in kw if low.startswith(k) and low[len(k) :] in KEYWORDS),
+        None,
+    )
+    if close is None and (tok.type == "WORD" or shown.isalpha()):
+        close = suggest(shown, kw)
+    fix = None
+    if close and close.lower() != shown.lower():
+        hint = f"did you mean '{close}'? ({hint})" if hint else f"did you mean '{close}'?"
+        fix = close
+    return make(
+        text,
+        "CQL001",
+        f"unexpected {shown!r}",
+        tok.start_pos,
+        tok.end_pos,
+        hint=hint,
+        suggestion=fix,
+    )
+
+
+def _lex_diagnostic(text: str, pos: int, allowed: set[str]) -> Diagnostic:
+    ch = text[pos] if pos < len(text) else ""
+    if ch in "\"'":
+        return make(
+            text,
+            "CQL003",
+            "this string is never closed",
+            pos,
+            pos + 1,
+            hint=f"add the closing {ch}",
+        )
+    expected = describe_expected(allowed)
+    hint = f"expected {expected}" if expected else None
+    return make(text, "CQL002", f"unexpected character {ch!r}", pos, pos + 1, hint=hint)
