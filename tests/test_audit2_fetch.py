@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 import cqlang
 from cqlang.cli import main
+from cqlang.cli.dryrun import last_window, page_count, windows
 from cqlang.emulator import DEFAULT_CAMPAIGN, Emulator
-from cqlang.output.dryrun import last_window, page_count, windows
 
 
 def run(env: dict[str, str], *args: str, code: int = 0) -> Result:

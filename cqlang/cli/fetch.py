@@ -3,7 +3,7 @@
 The records go out in a format of :mod:`cqlang.output.writers` (all
 streamed but the table), to ``--output`` through a temporary file beside it
 renamed only on success (:mod:`cqlang.output.atomic`); ``--count`` counts,
-``--dry-run`` prints the requests (:mod:`cqlang.output.dryrun`).
+``--dry-run`` prints the requests (:mod:`cqlang.cli.dryrun`).
 """
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ def fetch_cmd(
         print_query_diagnostics(prepared, plan.warnings)
         click.echo("cqlang: warning: the query never matches; no request was sent", err=True)
         if dry_run:
-            from ..output.dryrun import describe
+            from .dryrun import describe
 
             click.echo(describe(plan, []))
             return
@@ -258,7 +258,7 @@ def fetch_cmd(
     prepared.check_campaign()  # one that cannot be an id ('..'), before anything is sent
     conn = load_config().connection(base_url=base_url, campaign=prepared.campaign)
     if dry_run:
-        from ..output.dryrun import describe, first_pages
+        from .dryrun import describe, first_pages
 
         size = spec.page_size or 1000
         urls = first_pages(

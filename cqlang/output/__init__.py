@@ -8,8 +8,7 @@
   on :mod:`~cqlang.output.columns` (records as typed columns),
   :mod:`~cqlang.output.display` (the table) and, for Parquet and Arrow,
   :mod:`~cqlang.output.arrowconvert` and :mod:`~cqlang.output.arrowfile`
-  (:mod:`~cqlang.output.arrow`: the same as Arrow data for Python);
-* :mod:`~cqlang.output.dryrun`: the requests a fetch would send.
+  (:mod:`~cqlang.output.arrow`: the same as Arrow data for Python).
 
 The package sits below the client (``Client.iter_batches`` converts its
 records with :mod:`cqlang.output.arrow`) and above the library: nothing in
