@@ -14,7 +14,6 @@ import contextlib
 import hmac
 import json
 import logging
-import random
 import socket
 import threading
 import time
@@ -32,15 +31,16 @@ from .data import (
     DEFAULT_API_KEY,
     DEFAULT_CAMPAIGN,
     DEFAULT_WINDOW_DAYS,
-    MAX_RECORDS,
-    REFERENCE_DATE,
-    checked_records,
-    close_record,
-    generate_records,
-    load_records,
-    make_record,
 )
 from .faults import Decision, Fault, FaultPlan
+from .params import (
+    MAX_PARAM_DEPTH,
+    BadRequest,
+    check_duplicates,
+    exclude_param,
+    int_param,
+)
+from .store import FILTER_CACHE_SIZE, Campaign, Store, build_datasets, check_campaign_ids
 
 log = logging.getLogger("cqlang.emulator")
 
@@ -50,14 +50,8 @@ MAX_LIMIT = 10_000
 DEFAULT_LIMIT = 1000
 #: How many requests ``Emulator.log`` remembers (the latest).
 LOG_SIZE = 100_000
-#: How many distinct filters keep their matches cached.
-FILTER_CACHE_SIZE = 128
 #: The longest request line answered (longer: 414), as the standard library has it.
 MAX_REQUEST_LINE = 65536
-#: The deepest JSON nesting of ``filter`` and ``exclude`` (a filter list is 3 levels).
-MAX_PARAM_DEPTH = jsonlimit.MAX_DEPTH
-#: The most digits of ``limit`` and ``offset``.
-MAX_DIGITS = 18
 #: Connections waiting to be accepted (the listen backlog; the system may cap it).
 LISTEN_BACKLOG = 1024
 
@@ -80,113 +74,6 @@ def _proxy_page(status: int, reason: str) -> bytes:
         f"<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n"
         "</body>\r\n</html>\r\n"
     ).encode()
-
-
-class _Entry:
-    """One record and its serialized forms, keyed by the excluded fields."""
-
-    __slots__ = ("blobs", "record")
-
-    def __init__(self, record: dict[str, Any]) -> None:
-        self.record = record
-        self.blobs: dict[tuple[str, ...], bytes] = {}
-
-    def blob(self, exclude: tuple[str, ...]) -> bytes:
-        b = self.blobs.get(exclude)
-        if b is None:
-            rec = self.record
-            if exclude:
-                rec = {k: v for k, v in rec.items() if k not in exclude}
-            b = json.dumps(rec, ensure_ascii=False, separators=(",", ":")).encode()
-            self.blobs[exclude] = b
-        return b
-
-
-class BadRequest(Exception):
-    """A request the API would answer with 400."""
-
-
-class _Campaign:
-    def __init__(self, cid: str, records: Iterable[dict[str, Any]], seed: int | str) -> None:
-        self.id = cid
-        self.entries = [_Entry(r) for r in records]
-        self.matches: OrderedDict[str, list[_Entry]] = OrderedDict()
-        self.rng = random.Random(f"cqlang-emulator-churn:{seed}:{cid}")
-        project = next((e.record.get("project_id") for e in self.entries[0:1]), None)
-        self.project_id = project if isinstance(project, int) else 4242
-
-
-class _Store:
-    """The campaigns' records, with the caches that make serving fast."""
-
-    def __init__(self, campaigns: Mapping[str, list[dict[str, Any]]], seed: int | str) -> None:
-        self.lock = threading.Lock()
-        self.campaigns = {cid: _Campaign(cid, recs, seed) for cid, recs in campaigns.items()}
-        self.clock = int(REFERENCE_DATE.timestamp())
-
-    def warm(self) -> None:
-        """Serialize every record once (the full form)."""
-        for c in self.campaigns.values():
-            for e in c.entries:
-                e.blob(())
-
-    def matching(
-        self, c: _Campaign, key: str, matcher: Callable[[Mapping[str, Any]], bool] | None
-    ) -> list[_Entry]:
-        with self.lock:
-            hit = c.matches.get(key)
-            if hit is not None:
-                c.matches.move_to_end(key)
-                return hit
-            entries = c.entries if matcher is None else [e for e in c.entries if matcher(e.record)]
-            c.matches[key] = entries
-            if len(c.matches) > FILTER_CACHE_SIZE:
-                c.matches.popitem(last=False)
-            return entries
-
-    def churn(self, n: int) -> None:
-        """In every campaign, ``n`` records appear and ``n`` open ones close."""
-        with self.lock:
-            for c in self.campaigns.values():
-                for _ in range(n):
-                    self.clock += 1
-                    rec = make_record(c.rng, self.clock - 1, self.clock, c.id, c.project_id)
-                    c.entries.insert(c.rng.randrange(len(c.entries) + 1), _Entry(rec))
-                open_ = [e for e in c.entries if e.record.get("state") != "CLOSED"]
-                for e in c.rng.sample(open_, min(n, len(open_))):
-                    self.clock += 1
-                    e.record = close_record(e.record, c.rng, self.clock)
-                    e.blobs = {}
-                c.matches.clear()
-
-    def close(self, cid: str, ids: set[str]) -> int:
-        with self.lock:
-            c = self.campaigns[cid]
-            n = 0
-            for e in c.entries:
-                if e.record.get("id") in ids and e.record.get("state") != "CLOSED":
-                    self.clock += 1
-                    e.record = close_record(e.record, c.rng, self.clock)
-                    e.blobs = {}
-                    n += 1
-            c.matches.clear()
-            return n
-
-    def insert(self, cid: str, index: int, records: Iterable[dict[str, Any]]) -> None:
-        with self.lock:
-            c = self.campaigns[cid]
-            c.entries[index:index] = [_Entry(dict(r)) for r in records]
-            c.matches.clear()
-
-    def remove(self, cid: str, ids: set[str]) -> None:
-        with self.lock:
-            c = self.campaigns[cid]
-            c.entries = [e for e in c.entries if e.record.get("id") not in ids]
-            c.matches.clear()
-
-    def records(self, cid: str) -> list[dict[str, Any]]:
-        with self.lock:
-            return [e.record for e in self.campaigns[cid].entries]
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,10 +232,10 @@ class Emulator:
         self._host = host
         self._port = port
         self._faults = FaultPlan(faults, seed)
-        _check_campaign_ids(campaigns)  # before any record is made
-        datasets = _datasets(records, seed, campaigns, data, window_days)
-        _check_campaign_ids(datasets)  # those a --data file names too
-        self._store = _Store(datasets or {DEFAULT_CAMPAIGN: []}, seed)
+        check_campaign_ids(campaigns)  # before any record is made
+        datasets = build_datasets(records, seed, campaigns, data, window_days)
+        check_campaign_ids(datasets)  # those a --data file names too
+        self._store = Store(datasets or {DEFAULT_CAMPAIGN: []}, seed)
         self._store.warm()
         self._matchers: OrderedDict[str, tuple[str, Callable[[Mapping[str, Any]], bool]]] = (
             OrderedDict()
@@ -512,15 +399,15 @@ class Emulator:
             return False
         return hmac.compare_digest(given.encode(), self.api_key.encode())
 
-    def _page(self, campaign: _Campaign, query: dict[str, list[str]]) -> _Reply:
+    def _page(self, campaign: Campaign, query: dict[str, list[str]]) -> _Reply:
         for name, values in query.items():
             if len(values) > 1:
                 raise BadRequest(f"parameter {name!r} given more than once")
-        limit = _int_param(query, "limit", DEFAULT_LIMIT)
-        offset = _int_param(query, "offset", 0)
+        limit = int_param(query, "limit", DEFAULT_LIMIT)
+        offset = int_param(query, "offset", 0)
         if limit > self.max_limit:
             raise BadRequest(f"limit must be at most {self.max_limit}")
-        exclude = _exclude_param(query.get("exclude", [""])[0])
+        exclude = exclude_param(query.get("exclude", [""])[0])
         key, matcher = self._matcher(query.get("filter", [""])[0])
         entries = self._store.matching(campaign, key, matcher)
         page = entries[offset : offset + limit]
@@ -550,7 +437,7 @@ class Emulator:
             return "", None
         key = json.dumps(filters, sort_keys=True, ensure_ascii=False)
         if self.strict:
-            _check_duplicates(filters)
+            check_duplicates(filters)
         from ..evaluator import FilterError, compile_filters
 
         try:
@@ -608,95 +495,3 @@ class Emulator:
                 h.wfile.write(body)
         except OSError:  # the client went away (e.g. it timed out)
             h.close_connection = True
-
-
-def _int_param(query: Mapping[str, list[str]], name: str, default: int) -> int:
-    values = query.get(name)
-    if not values:
-        return default
-    raw = values[0].strip()
-    if not raw.isdigit() or not raw.isascii():
-        raise BadRequest(f"{name} must be a non-negative integer, not {raw[:40]!r}")
-    if len(raw.lstrip("0")) > MAX_DIGITS:
-        raise BadRequest(f"{name} must be a non-negative integer of at most {MAX_DIGITS} digits")
-    return int(raw.lstrip("0") or "0")
-
-
-def _exclude_param(text: str) -> tuple[str, ...]:
-    if not text.strip():
-        return ()
-    try:
-        names = jsonlimit.loads(text, MAX_PARAM_DEPTH)
-    except jsonlimit.TooDeep as exc:
-        raise BadRequest(f"exclude is {exc}") from None
-    except ValueError as exc:
-        raise BadRequest(f"exclude is not JSON: {exc}") from None
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise BadRequest("exclude must be a JSON list of field names")
-    return tuple(sorted(set(names)))
-
-
-def _check_duplicates(filters: list[Any]) -> None:
-    seen: set[tuple[Any, ...]] = set()
-    for obj in filters:
-        if not isinstance(obj, dict):
-            continue  # compile_filters says what is wrong with it
-        ident = (_hashable(obj.get("property")), _hashable(obj.get("key")), obj.get("operator"))
-        if not all(isinstance(x, str | None) for x in ident):
-            continue
-        if ident in seen:
-            prop, key, op = ident
-            where = f"{prop}" + (f"[{key}]" if key is not None else "")
-            raise BadRequest(
-                f"two filter objects on {where} with operator {op or '(none)'}: "
-                "the API does not document what that means"
-            )
-        seen.add(ident)
-
-
-def _hashable(v: Any) -> Any:
-    return v if isinstance(v, str | int | float | bool | None) else repr(v)
-
-
-def _check_campaign_ids(ids: Iterable[str]) -> None:
-    """Refuse, as the command line does (:func:`cqlang.encoding.campaign_problem`),
-    a campaign id that cannot be one path segment: ``.``, ``..``, a blank one.
-    Served, it would answer requests that were never meant for it."""
-    from ..encoding import campaign_problem
-
-    for cid in ids:
-        problem = campaign_problem(cid)
-        if problem is not None:
-            raise ValueError(problem)
-
-
-def _datasets(
-    records: int,
-    seed: int | str,
-    campaigns: Sequence[str],
-    data: str | Path | Sequence[Mapping[str, Any]] | Mapping[str, Any] | None,
-    window_days: float,
-) -> dict[str, list[dict[str, Any]]]:
-    if data is None:
-        # Checked before anything is made: a count past the bound would eat
-        # the machine's memory before the server listens.
-        if records < 0 or records * max(1, len(campaigns)) > MAX_RECORDS:
-            each = f" in each of {len(campaigns)} campaigns" if len(campaigns) > 1 else ""
-            raise ValueError(
-                f"cannot generate {records:,} records{each}: at most {MAX_RECORDS:,} in all "
-                "(each takes some 4.5 KB of memory); serve a --data file for other data"
-            )
-        return {
-            cid: generate_records(records, seed, cid, window_days=window_days) for cid in campaigns
-        }
-    out: dict[str, list[dict[str, Any]]] = {cid: [] for cid in campaigns}
-    first = campaigns[0] if campaigns else DEFAULT_CAMPAIGN
-    if isinstance(data, Mapping):
-        for cid, recs in data.items():
-            out.setdefault(str(cid), []).extend(checked_records(recs, f"data[{cid!r}]"))
-        return out
-    recs = load_records(data) if isinstance(data, str | Path) else checked_records(data)
-    for r in recs:
-        owner = r.get("voice_campaign_id")
-        out.setdefault(owner if isinstance(owner, str) and owner else first, []).append(dict(r))
-    return out

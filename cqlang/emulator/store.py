@@ -1,0 +1,174 @@
+"""The emulator's records: each campaign's records with their serialized
+forms (one per ``exclude`` set) and the records each filter matched, cached
+until the data changes; the data sets an emulator starts with."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .data import (
+    DEFAULT_CAMPAIGN,
+    MAX_RECORDS,
+    REFERENCE_DATE,
+    checked_records,
+    close_record,
+    generate_records,
+    load_records,
+    make_record,
+)
+
+#: How many distinct filters keep their matches cached.
+FILTER_CACHE_SIZE = 128
+
+
+class Entry:
+    """One record and its serialized forms, keyed by the excluded fields."""
+
+    __slots__ = ("blobs", "record")
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        self.record = record
+        self.blobs: dict[tuple[str, ...], bytes] = {}
+
+    def blob(self, exclude: tuple[str, ...]) -> bytes:
+        b = self.blobs.get(exclude)
+        if b is None:
+            rec = self.record
+            if exclude:
+                rec = {k: v for k, v in rec.items() if k not in exclude}
+            b = json.dumps(rec, ensure_ascii=False, separators=(",", ":")).encode()
+            self.blobs[exclude] = b
+        return b
+
+
+class Campaign:
+    def __init__(self, cid: str, records: Iterable[dict[str, Any]], seed: int | str) -> None:
+        self.id = cid
+        self.entries = [Entry(r) for r in records]
+        self.matches: OrderedDict[str, list[Entry]] = OrderedDict()
+        self.rng = random.Random(f"cqlang-emulator-churn:{seed}:{cid}")
+        project = next((e.record.get("project_id") for e in self.entries[0:1]), None)
+        self.project_id = project if isinstance(project, int) else 4242
+
+
+class Store:
+    """The campaigns' records, with the caches that make serving fast."""
+
+    def __init__(self, campaigns: Mapping[str, list[dict[str, Any]]], seed: int | str) -> None:
+        self.lock = threading.Lock()
+        self.campaigns = {cid: Campaign(cid, recs, seed) for cid, recs in campaigns.items()}
+        self.clock = int(REFERENCE_DATE.timestamp())
+
+    def warm(self) -> None:
+        """Serialize every record once (the full form)."""
+        for c in self.campaigns.values():
+            for e in c.entries:
+                e.blob(())
+
+    def matching(
+        self, c: Campaign, key: str, matcher: Callable[[Mapping[str, Any]], bool] | None
+    ) -> list[Entry]:
+        with self.lock:
+            hit = c.matches.get(key)
+            if hit is not None:
+                c.matches.move_to_end(key)
+                return hit
+            entries = c.entries if matcher is None else [e for e in c.entries if matcher(e.record)]
+            c.matches[key] = entries
+            if len(c.matches) > FILTER_CACHE_SIZE:
+                c.matches.popitem(last=False)
+            return entries
+
+    def churn(self, n: int) -> None:
+        """In every campaign, ``n`` records appear and ``n`` open ones close."""
+        with self.lock:
+            for c in self.campaigns.values():
+                for _ in range(n):
+                    self.clock += 1
+                    rec = make_record(c.rng, self.clock - 1, self.clock, c.id, c.project_id)
+                    c.entries.insert(c.rng.randrange(len(c.entries) + 1), Entry(rec))
+                open_ = [e for e in c.entries if e.record.get("state") != "CLOSED"]
+                for e in c.rng.sample(open_, min(n, len(open_))):
+                    self.clock += 1
+                    e.record = close_record(e.record, c.rng, self.clock)
+                    e.blobs = {}
+                c.matches.clear()
+
+    def close(self, cid: str, ids: set[str]) -> int:
+        with self.lock:
+            c = self.campaigns[cid]
+            n = 0
+            for e in c.entries:
+                if e.record.get("id") in ids and e.record.get("state") != "CLOSED":
+                    self.clock += 1
+                    e.record = close_record(e.record, c.rng, self.clock)
+                    e.blobs = {}
+                    n += 1
+            c.matches.clear()
+            return n
+
+    def insert(self, cid: str, index: int, records: Iterable[dict[str, Any]]) -> None:
+        with self.lock:
+            c = self.campaigns[cid]
+            c.entries[index:index] = [Entry(dict(r)) for r in records]
+            c.matches.clear()
+
+    def remove(self, cid: str, ids: set[str]) -> None:
+        with self.lock:
+            c = self.campaigns[cid]
+            c.entries = [e for e in c.entries if e.record.get("id") not in ids]
+            c.matches.clear()
+
+    def records(self, cid: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [e.record for e in self.campaigns[cid].entries]
+
+
+def check_campaign_ids(ids: Iterable[str]) -> None:
+    """Refuse, as the command line does (:func:`cqlang.encoding.campaign_problem`),
+    a campaign id that cannot be one path segment: ``.``, ``..``, a blank one.
+    Served, it would answer requests that were never meant for it."""
+    from ..encoding import campaign_problem
+
+    for cid in ids:
+        problem = campaign_problem(cid)
+        if problem is not None:
+            raise ValueError(problem)
+
+
+def build_datasets(
+    records: int,
+    seed: int | str,
+    campaigns: Sequence[str],
+    data: str | Path | Sequence[Mapping[str, Any]] | Mapping[str, Any] | None,
+    window_days: float,
+) -> dict[str, list[dict[str, Any]]]:
+    if data is None:
+        # Checked before anything is made: a count past the bound would eat
+        # the machine's memory before the server listens.
+        if records < 0 or records * max(1, len(campaigns)) > MAX_RECORDS:
+            each = f" in each of {len(campaigns)} campaigns" if len(campaigns) > 1 else ""
+            raise ValueError(
+                f"cannot generate {records:,} records{each}: at most {MAX_RECORDS:,} in all "
+                "(each takes some 4.5 KB of memory); serve a --data file for other data"
+            )
+        return {
+            cid: generate_records(records, seed, cid, window_days=window_days) for cid in campaigns
+        }
+    out: dict[str, list[dict[str, Any]]] = {cid: [] for cid in campaigns}
+    first = campaigns[0] if campaigns else DEFAULT_CAMPAIGN
+    if isinstance(data, Mapping):
+        for cid, recs in data.items():
+            out.setdefault(str(cid), []).extend(checked_records(recs, f"data[{cid!r}]"))
+        return out
+    recs = load_records(data) if isinstance(data, str | Path) else checked_records(data)
+    for r in recs:
+        owner = r.get("voice_campaign_id")
+        out.setdefault(owner if isinstance(owner, str) and owner else first, []).append(dict(r))
+    return out
