@@ -22,7 +22,8 @@ before (it lexes the whole text at every key press).
 
 Last, the start of ``cqlang repl`` to its first prompt in a terminal (a
 pseudo-terminal, pexpect), against ``python -c pass`` (target, issue 15: at
-most 8x), and ``import prompt_toolkit`` alone for scale.
+most 8x), and for scale ``import prompt_toolkit`` alone and two of the
+modules it imports, ``asyncio`` and ``wcwidth`` (docs/performance.md).
 
 Exits 1 if a 20-clause median is over 20 ms. ``BENCH_ROUNDS`` sets the calls
 per measurement (default 200).
@@ -182,8 +183,9 @@ PTK = "import prompt_toolkit"
 
 def repl_start(runs: int = 7) -> dict[str, float]:
     """Median seconds to the first prompt of ``cqlang repl`` in a
-    pseudo-terminal, of ``python -c pass`` and of ``import prompt_toolkit``,
-    interleaved, in an empty folder with no config file."""
+    pseudo-terminal, of ``python -c pass`` and of importing prompt_toolkit,
+    asyncio and wcwidth, interleaved, in an empty folder with no config
+    file."""
     import shutil
     import subprocess
     import tempfile
@@ -194,7 +196,13 @@ def repl_start(runs: int = 7) -> dict[str, float]:
     with open(exe, encoding="utf-8") as f:
         first = f.readline()
     python = first[2:].strip() if first.startswith("#!") else sys.executable
-    res: dict[str, list[float]] = {"pass": [], "repl": [], "import prompt_toolkit": []}
+    res: dict[str, list[float]] = {
+        "pass": [],
+        "repl": [],
+        "import prompt_toolkit": [],
+        "import asyncio": [],
+        "import wcwidth": [],
+    }
     with tempfile.TemporaryDirectory() as folder:
         env = {k: v for k, v in os.environ.items() if k != "CQLANG_CONFIG"}
         env.pop("PYTHONDONTWRITEBYTECODE", None)  # an editable install keeps its .pyc files
@@ -209,6 +217,8 @@ def repl_start(runs: int = 7) -> dict[str, float]:
             for name, code in (
                 ("pass", "pass"),
                 ("import prompt_toolkit", "import prompt_toolkit"),
+                ("import asyncio", "import asyncio"),
+                ("import wcwidth", "import wcwidth"),
             ):
                 t = time.perf_counter()
                 subprocess.run([python, "-c", code], check=True, cwd=folder, env=env)

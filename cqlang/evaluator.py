@@ -248,8 +248,9 @@ class _Gen:
                 else (f"v {_CMP[op]} {c}")
             )
             api_text = "len(v) == 19 and v[10] == ' ' and v[4] == '-'"
+            far = _far_side(op, a.value)
             return (
-                f"((v := {get}).__class__ is str and (({api_text}) "
+                f"((v := {get}).__class__ is str{far} and (({api_text}) "
                 f"or (v := {norm}(v)) is not None) and {test})"
             )
         if f.type == "string" and op not in ("null", "notnull"):
@@ -306,6 +307,34 @@ class _Gen:
             joiner = " and " if isinstance(node, IAnd) else " or "
             out.append("(" + joiner.join(parts) + ")")
         return out[0]
+
+
+#: Two days, in seconds: farther than a record's datetime written with a
+#: UTC offset (at most 23:59 either way) can lie from its own date.
+_MARGIN = 2 * 86400
+
+
+def _far_side(op: str, value: Any) -> str:
+    """A test, put before the shape check of a record datetime ``v`` (a
+    string) compared with ``op`` to ``value`` (epoch seconds), that ends the
+    comparison as false without that check on the side where it cannot hold,
+    or ``""``: for ``>=``/``>``, ``v`` before two days earlier, as text, and
+    starting with a digit; for ``<=``/``<``, ``v`` after two days later and
+    starting with a digit. Either way the answer is the one the shape check
+    and the normalisation would give: text in the API's shape compares as
+    text (and the bounds sit on the literal's far side); any other text that
+    reads as a datetime starts with its date, ``YYYY-MM-DD`` (it starts with
+    a digit, so no blank was stripped before it), which sorts as time does
+    and so is on the bound's side of it, and its offset moves it less than a
+    day from that date; text that does not read as one is false anyway
+    (tests/test_evaluator.py compares the two over random texts)."""
+    if value.__class__ is not int or op not in ("ge", "gt", "le", "lt"):
+        return ""
+    if not timeexpr.CAL_MIN + _MARGIN <= value <= timeexpr.CAL_MAX - _MARGIN:
+        return ""
+    if op in ("ge", "gt"):
+        return f" and not (v < {timeexpr.format_utc(value - _MARGIN)!r} and v >= '0')"
+    return f" and not (v > {timeexpr.format_utc(value + _MARGIN)!r} and v < ':')"
 
 
 def _generate(

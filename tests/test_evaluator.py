@@ -7,8 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import examples
 
 import cqlang
+from cqlang import timeexpr
 from cqlang.checker import check_text
 from cqlang.env import Env
 from cqlang.evaluator import (
@@ -310,3 +314,56 @@ def test_residual_matches_is_the_compiled_matcher() -> None:
     check = residual.matches
     assert check is residual.matches  # compiled once, no wrapper around it
     assert check.__name__ == "match" and check.__code__.co_filename == "<cqlang matcher>"
+
+
+# ---------------------- record datetimes far from an ordering's literal
+
+_BLANKS = (" ", "\t", "\n", "\x1c", "\x85", "\xa0", "\u2003", "\u3000")
+
+
+@st.composite
+def _record_datetimes(draw: st.DrawFn, around: int) -> str:
+    """Text a record may hold in a datetime field, near ``around`` (epoch
+    seconds) or far from it: the API's shape, other ISO 8601 forms (``T``,
+    offsets up to 23:59, ``Z``, no seconds, a date alone), blanks around
+    them, text of the API's shape that is no date, and any text at all."""
+    seconds = around + draw(st.integers(-5 * 86400, 5 * 86400) | st.integers(-(10**9), 10**9))
+    seconds = max(timeexpr.CAL_MIN, min(timeexpr.CAL_MAX, seconds))
+    text = timeexpr.format_utc(seconds)
+    kind = draw(st.integers(0, 7))
+    if kind == 1:
+        h, m = draw(st.integers(0, 23)), draw(st.integers(0, 59))
+        sign = draw(st.sampled_from("+-"))
+        text = text.replace(" ", draw(st.sampled_from("Tt "))) + f"{sign}{h:02d}:{m:02d}"
+    elif kind == 2:
+        text = text[:10] + draw(st.sampled_from(["", "Z", "+23:59", "-23:59", "+0530"]))
+    elif kind == 3:
+        text = text.replace(" ", "T")[:16] + draw(st.sampled_from(["", "Z", "z"]))
+    elif kind == 4:
+        text = draw(st.sampled_from(_BLANKS)) + text + draw(st.sampled_from(("", *_BLANKS)))
+    elif kind == 5:  # the API's shape, but no date
+        chars = list(text)
+        chars[draw(st.sampled_from([0, 1, 2, 3, 5, 6, 8, 9, 11, 12]))] = draw(
+            st.sampled_from("x9:/ ")
+        )
+        text = "".join(chars)
+    elif kind == 6:
+        text = text[: draw(st.integers(0, 19))] + draw(st.text(max_size=4))
+    elif kind == 7:
+        text = draw(st.text(max_size=25))
+    return text
+
+
+@settings(max_examples=examples(2000), deadline=None)
+@given(
+    st.sampled_from([">=", ">", "<=", "<"]),
+    st.integers(timeexpr.CAL_MIN, timeexpr.CAL_MAX) | st.integers(1_700_000_000, 1_800_000_000),
+    st.data(),
+)
+def test_ordering_a_record_datetime_far_from_the_literal(op: str, at: int, data: Any) -> None:
+    """The generated matcher ends an ordering early, before the shape check,
+    for a datetime two days on the far side of the literal (evaluator
+    ``_far_side``): it answers as the reference does for any text."""
+    literal = timeexpr.format_utc(at)
+    value = data.draw(_record_datetimes(at))
+    truth(f'created_date {op} "{literal}"', {"created_date": value})

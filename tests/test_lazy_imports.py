@@ -42,6 +42,22 @@ def test_piped_repl_needs_no_prompt_toolkit() -> None:
     assert "prompt_toolkit" not in loaded_after(code)
 
 
+def test_the_prompt_draws_before_the_lexer_is_made() -> None:
+    """The REPL's first prompt (an empty input) needs no Pygments lexer: its
+    module and its compiled rules wait for the first text (issue 15)."""
+    code = (
+        "from prompt_toolkit.document import Document\n"
+        "from cqlang.repl.app import Repl\n"
+        "from cqlang.repl.highlighting import IncrementalHighlighter\n"
+        "h = IncrementalHighlighter()\n"
+        "assert h.lex_document(Document(''))(0) == []\n"
+        "import sys\n"
+        "assert 'cqlang.highlight' not in sys.modules\n"
+        "assert 'pygments.lexer' not in sys.modules"
+    )
+    assert "prompt_toolkit" in loaded_after(code)
+
+
 def loaded_as_installed(tmp_path: Path, code: str, modules: tuple[str, ...]) -> list[str]:
     """Which of ``modules`` ``code`` loads when run as installed from the
     wheel: with the generated parse tables, which need no Lark."""

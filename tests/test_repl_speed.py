@@ -185,13 +185,14 @@ def test_typing_a_long_query_lexes_only_its_end() -> None:
     text = " and ".join(f"priority >= {i}" for i in range(300))
     _lines(h, text)
     lexed: list[str] = []
-    original = h._lexer.get_tokens_unprocessed
+    lexer = h.prepare()
+    original = lexer.get_tokens_unprocessed
 
     def spy(chunk: str) -> object:
         lexed.append(chunk)
         return original(chunk)
 
-    h._lexer.get_tokens_unprocessed = spy  # type: ignore[method-assign]
+    lexer.get_tokens_unprocessed = spy  # type: ignore[method-assign]
     for ch in " and state = OPEN":
         text += ch
         assert _lines(h, text) == _reference_lines(text)
@@ -226,13 +227,14 @@ def test_typing_in_the_middle_of_a_long_query_lexes_a_little() -> None:
     head, tail = " and ".join(clauses[:150]), " and " + " and ".join(clauses[150:])
     _lines(h, head + tail)
     lexed: list[str] = []
-    original = h._lexer.get_tokens_unprocessed
+    lexer = h.prepare()
+    original = lexer.get_tokens_unprocessed
 
     def spy(chunk: str) -> object:
         lexed.append(chunk)
         return original(chunk)
 
-    h._lexer.get_tokens_unprocessed = spy  # type: ignore[method-assign]
+    lexer.get_tokens_unprocessed = spy  # type: ignore[method-assign]
     typed = ""
     for ch in " and state = OPEN":
         typed += ch

@@ -178,11 +178,13 @@ class Repl:
         self.stdout = stdout if stdout is not None else sys.stdout
         self.pager = pager
         self.live = LiveStatus(self.session, debounce, dispatcher.commands)
+        self.highlighter = IncrementalHighlighter()
+        self._warming = False
         self.prompt: PromptSession[str] = PromptSession(
             PROMPT,
             multiline=True,
             prompt_continuation=CONTINUATION,
-            lexer=IncrementalHighlighter(),
+            lexer=self.highlighter,
             completer=CqlangCompleter(self.session, dispatcher.commands),
             complete_in_thread=True,
             complete_while_typing=True,
@@ -243,12 +245,27 @@ class Repl:
             self.write(reply.text)
         return reply
 
+    def _after_first_draw(self) -> None:
+        """Called as each prompt starts (``pre_run``): the first time, asks
+        the event loop to start :func:`_warm_up` once the prompt is drawn
+        (the loop runs its callbacks after the first redraw), so that what
+        the first key press needs is built while the user reads the prompt,
+        not before it shows."""
+        if self._warming:
+            return
+        self._warming = True
+        highlighter = self.highlighter
+
+        def start() -> None:
+            threading.Thread(target=_warm_up, args=(highlighter,), daemon=True).start()
+
+        asyncio.get_running_loop().call_soon(start)
+
     def run(self) -> int:
         """Read and run until ``\\quit`` or end of input; exit status 0."""
-        threading.Thread(target=_warm_up, daemon=True).start()
         while True:
             try:
-                text = self.prompt.prompt()
+                text = self.prompt.prompt(pre_run=self._after_first_draw)
             except KeyboardInterrupt:
                 self.live.reset()
                 continue
@@ -261,9 +278,11 @@ class Repl:
         return 0
 
 
-def _warm_up() -> None:
-    """Build the completion parser before the first key press needs it."""
-    from ..completion import complete
-
+def _warm_up(highlighter: IncrementalHighlighter) -> None:
+    """Build the lexer's rules and the completion parser before the first
+    key press needs them."""
     with contextlib.suppress(Exception):
+        highlighter.prepare()
+        from ..completion import complete
+
         complete("", 0)

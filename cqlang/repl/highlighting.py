@@ -21,6 +21,7 @@ before such a point cannot change when only the text after it does.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import StyleAndTextTuples
@@ -29,7 +30,8 @@ from prompt_toolkit.lexers import Lexer
 from prompt_toolkit.styles.pygments import pygments_token_to_classname
 from pygments.token import Name, Punctuation, Whitespace, _TokenType
 
-from ..highlight import CqlangLexer
+if TYPE_CHECKING:
+    from ..highlight import CqlangLexer
 
 __all__ = ["IncrementalHighlighter"]
 
@@ -53,7 +55,9 @@ class IncrementalHighlighter(Lexer):
     """A prompt_toolkit lexer for cqlang input (see the module docstring)."""
 
     def __init__(self) -> None:
-        self._lexer = CqlangLexer(stripnl=False, stripall=False, ensurenl=False)
+        # The Pygments lexer (its module import and its compiled rules) is
+        # made on the first text to lex, not before the first prompt.
+        self._lexer_: CqlangLexer | None = None
         self._styles: dict[_TokenType, str] = {}
         self._text = ""
         self._tokens: list[_Token] = []
@@ -70,6 +74,16 @@ class IncrementalHighlighter(Lexer):
             return lines[lineno] if 0 <= lineno < len(lines) else []
 
         return get_line
+
+    def prepare(self) -> CqlangLexer:
+        """The Pygments lexer, made on first use (safe from another thread:
+        at worst two are made and one is kept; it holds no state)."""
+        lexer = self._lexer_
+        if lexer is None:
+            from ..highlight import CqlangLexer
+
+            lexer = self._lexer_ = CqlangLexer(stripnl=False, stripall=False, ensurenl=False)
+        return lexer
 
     def _restart(self, changed: int) -> int:
         """The index of the last token to lex again from: one at a point
@@ -101,7 +115,7 @@ class IncrementalHighlighter(Lexer):
         limit = len(text) - same_end
         starts = {t[0]: j for j, t in enumerate(old_tokens)} if same_end else {}
         styles = self._styles
-        for pos, kind, value in self._lexer.get_tokens_unprocessed(text[offset:]):
+        for pos, kind, value in self.prepare().get_tokens_unprocessed(text[offset:]):
             at = pos + offset
             if at > limit:
                 j = starts.get(at - delta)
