@@ -247,7 +247,10 @@ class _Checker(_ValueChecker):
         return INot(both, s, e) if node.negated else both
 
     def compare(self, fref: FieldRef, op: str, value: _Resolved, node: Any) -> IExpr:
-        s, e = self.span(node)
+        if self.span_override is None:  # self.span(node), inline: once per predicate
+            s, e = node.start, node.end
+        else:
+            s, e = self.span_override
         if isinstance(value, tuple):  # a datetime interval
             lo, hi = value
             if op == "=":
