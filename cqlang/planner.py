@@ -137,10 +137,14 @@ class Plan(Node):
     def branch(self, i: int) -> list[Filter]:
         """The filter list of request ``i`` alone, a fresh copy as in
         :attr:`branches` (what ``compile`` returns: one request)."""
-        return [
-            {**f, "value": f["value"].copy()} if isinstance(f["value"], list) else f.copy()
-            for f in self.filters[i]
-        ]
+        out = []
+        for f in self.filters[i]:
+            copied = f.copy()
+            value = copied["value"]
+            if isinstance(value, list):
+                copied["value"] = value.copy()
+            out.append(copied)
+        return out
 
     def copy(self) -> Plan:
         """The plan itself: it cannot change (kept for callers of old)."""
