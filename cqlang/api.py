@@ -75,6 +75,16 @@ def environment(
     (those not ``None``) in place of its own: what the keyword arguments of
     ``check``, ``plan`` and ``compile`` mean."""
     if env is None:
+        if (
+            params is None
+            and tz is None
+            and now is None
+            and schema is None
+            and queries is None
+            and max_branches is None
+            and strict is None
+        ):
+            return DEFAULT_ENV  # the common call: no inputs at all
         env = DEFAULT_ENV
     elif not isinstance(env, Env):
         raise TypeError(f"env is a cqlang.Env, not {type(env).__name__}")
@@ -210,7 +220,11 @@ def plan_and_check(text: str, env: Env | None = None) -> tuple[Plan | None, list
     return _plan_or_diagnostics(text, environment(env))
 
 
-def _plan_or_diagnostics(text: str, env: Env) -> tuple[Plan | None, list[Diagnostic]]:
+def _plan_or_diagnostics(
+    text: str, env: Env, pause: bool = True
+) -> tuple[Plan | None, list[Diagnostic]]:
+    """The plan or the diagnostics, from the cache or made (the collector
+    paused while it is made, unless ``pause`` is false: the caller did)."""
     key = (text, env)
     cacheable = True
     try:
@@ -221,6 +235,8 @@ def _plan_or_diagnostics(text: str, env: Env) -> tuple[Plan | None, list[Diagnos
                 return hit, list(hit.warnings)
     except TypeError:  # an input that cannot be hashed: nothing is cached
         cacheable = False
+    if not pause:
+        return _plan_uncached(text, env, key, cacheable)
     paused = _pause_gc()
     try:
         return _plan_uncached(text, env, key, cacheable)
@@ -241,7 +257,9 @@ def _plan_uncached(
         return None, [*result.diagnostics, _too_many(text, exc, env.max_branches)]
     # The checker's warnings travel with the plan, so that a caller who plans
     # (compile, explain, fetch) need not check the query a second time.
-    warned = tuple(d for d in result.diagnostics if d.severity == WARNING)
+    warned = (
+        tuple(d for d in result.diagnostics if d.severity == WARNING) if result.diagnostics else ()
+    )
     if warned:
         p = p.replace(warnings=warned + p.warnings)
     if cacheable and not result.uses_clock:
@@ -268,21 +286,26 @@ def compile(
     list the caller may change. Strict: a query that needs more than one
     request, a client-side residual, or that never matches raises
     :class:`CqlPlanError` naming the part responsible."""
+    if not isinstance(text, str):
+        raise TypeError(f"a query is a str, not {type(text).__name__}")
+    env = environment(
+        env,
+        params=params,
+        tz=tz,
+        now=now,
+        schema=schema,
+        queries=queries,
+        max_branches=max_branches,
+        strict=strict,
+    )
     paused = _pause_gc()  # the copy below makes as many objects as the plan holds
     try:
-        p = plan(
-            text,
-            env,
-            params=params,
-            tz=tz,
-            now=now,
-            schema=schema,
-            queries=queries,
-            max_branches=max_branches,
-            strict=strict,
-        )
+        p, diags = _plan_or_diagnostics(text, env, pause=False)
+        if p is None:
+            raise_for(diags, text)
+            raise AssertionError("no plan and no error")  # pragma: no cover
         strict_check(p, text)
-        return p.branches[0]  # a copy, down to the value lists: the plan is shared
+        return p.branch(0)  # a copy, down to the value lists: the plan is shared
     finally:
         if paused:
             gc.enable()

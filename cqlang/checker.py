@@ -222,7 +222,8 @@ class _Checker(_ValueChecker):
             s, e = self.span(node)
             return Atom(fref, "notnull" if node.negated else "null", None, s, e)
         if isinstance(node, ast.Compare):
-            self.check_op(node.op, fref, node)
+            if node.op not in LANGUAGE_OPERATORS[fref.type]:
+                self.check_op(node.op, fref, node)  # reports, raises
             value = self.value(fref, node.value, node.op)
             return self.compare(fref, node.op, value, node)
         if isinstance(node, ast.In):
@@ -246,7 +247,10 @@ class _Checker(_ValueChecker):
         return INot(both, s, e) if node.negated else both
 
     def compare(self, fref: FieldRef, op: str, value: _Resolved, node: Any) -> IExpr:
-        s, e = self.span(node)
+        if self.span_override is None:  # self.span(node), inline: once per predicate
+            s, e = node.start, node.end
+        else:
+            s, e = self.span_override
         if isinstance(value, tuple):  # a datetime interval
             lo, hi = value
             if op == "=":
@@ -391,13 +395,13 @@ def check_query(query: ast.Query, env: Env = DEFAULT_ENV) -> Checked:
         # In the order of the text, as the walk finds the others.
         found = sorted([*checker.expansion.diagnostics, *found], key=lambda d: d.start)
     diags.extend(found)
-    unused = set(env.params) - checker.params_used
     # A parameter used only inside a predicate that failed to check is still
     # used: no second finding piled on the first. A "$name" in a string is
     # text, not a use (the tree knows which is which).
+    unused = set(env.params) - checker.params_used if env.params else None
     if unused:
         unused -= set(ast.parameters(query))
-    for name in sorted(unused):
+    for name in sorted(unused) if unused else ():
         diags.append(
             make(
                 text,
@@ -408,7 +412,7 @@ def check_query(query: ast.Query, env: Env = DEFAULT_ENV) -> Checked:
                 severity=WARNING,
             )
         )
-    if any(d.severity == ERROR for d in diags):
+    if diags and any(d.severity == ERROR for d in diags):
         ir = None
     return Checked(ir, diags, checker.uses_clock, checker.params_used)
 

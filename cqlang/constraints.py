@@ -108,8 +108,8 @@ def constraint_of(atom: Atom) -> Constraint:
     if op == "null":
         return Null(span)
     if f.type in ("integer", "datetime"):
-        gt: frozenset[int] = frozenset()
-        lt: frozenset[int] = frozenset()
+        gt: frozenset[int] = _NOTHING
+        lt: frozenset[int] = _NOTHING
         ivs: tuple[tuple[int, int], ...]
         if op == "notnull":
             ivs = ((NEG, POS),)

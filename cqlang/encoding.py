@@ -64,11 +64,31 @@ def nesting(value: Any, limit: int) -> int:
     return deepest
 
 
+# A filter list's JSON is mostly letters, digits and the JSON punctuation:
+# when that punctuation and blanks are all there is to escape (the bytes
+# left once the unreserved ones are deleted, a C loop, say so), one
+# ``str.replace`` per character escapes it, about twice as fast as the
+# translate (no ``%`` is in the text then, so no escape is escaped twice).
+_UNRESERVED_BYTES = bytes(sorted(_UNRESERVED))
+_JSON_PUNCTUATION = b'"[]{}:, '
+
+
 def percent_encode(text: str) -> str:
     """``encodeURIComponent``: UTF-8, then every byte but the unreserved.
     A lone surrogate (no UTF-8 for it) raises ``UnicodeEncodeError``, as
     ``quote`` does."""
     if text.isascii():
+        if not text.encode().translate(None, _UNRESERVED_BYTES).strip(_JSON_PUNCTUATION):
+            return (
+                text.replace('"', "%22")
+                .replace(",", "%2C")
+                .replace(":", "%3A")
+                .replace("[", "%5B")
+                .replace("]", "%5D")
+                .replace("{", "%7B")
+                .replace("}", "%7D")
+                .replace(" ", "%20")
+            )
         return text.translate(_ESCAPE)
     return text.encode("utf-8").decode("latin-1").translate(_ESCAPE)
 

@@ -132,7 +132,19 @@ class Plan(Node):
     def branches(self) -> list[list[Filter]]:
         """One filter list per request: a fresh copy (lists down to the
         value lists) that the caller may change."""
-        return [[_copy_filter(f) for f in b] for b in self.filters]
+        return [self.branch(i) for i in range(len(self.filters))]
+
+    def branch(self, i: int) -> list[Filter]:
+        """The filter list of request ``i`` alone, a fresh copy as in
+        :attr:`branches` (what ``compile`` returns: one request)."""
+        out = []
+        for f in self.filters[i]:
+            copied = f.copy()
+            value = copied["value"]
+            if isinstance(value, list):
+                copied["value"] = value.copy()
+            out.append(copied)
+        return out
 
     def copy(self) -> Plan:
         """The plan itself: it cannot change (kept for callers of old)."""
@@ -312,15 +324,6 @@ def _finish(
 
         residual = Residual(residual_ir, format_ir(residual_ir))
     return Plan(tuple(tuple(f) for f, _ in kept), residual, False, tuple(reasons))
-
-
-def _copy_filter(obj: Filter) -> Filter:
-    """A filter object of its own, its value list too."""
-    copied = obj.copy()
-    value = obj["value"]
-    if isinstance(value, list):
-        copied["value"] = value.copy()
-    return copied
 
 
 def _object_key(obj: Filter) -> tuple[Any, ...]:

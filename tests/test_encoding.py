@@ -127,6 +127,14 @@ def test_percent_encode_is_quote_on_ascii(text: str) -> None:
     assert percent_encode(text) == quote(text, safe=_QUOTE_SAFE)
 
 
+# The replace path (JSON punctuation and blanks the only bytes to escape)
+# and the edges around it: a `%`, another escaped character, among them.
+@settings(max_examples=300)
+@given(st.text(alphabet="aZ09-_.!~*'()" + '"[]{}:, ' + "%/\t\n#"))
+def test_percent_encode_is_quote_on_json_like_text(text: str) -> None:
+    assert percent_encode(text) == quote(text, safe=_QUOTE_SAFE)
+
+
 @settings(max_examples=200)
 @given(
     st.lists(

@@ -93,6 +93,19 @@ def test_a_plan_is_frozen_and_its_lists_are_the_callers() -> None:
         "CLOSED",
     ]
     assert cqlang.plan("state in (OPEN, CLOSED) and priority >= 3") is p
+    # One request's list alone (what compile returns): the same fresh copy.
+    one = p.branch(0)
+    assert one == p.branches[0]
+    one[0]["value"].append("PROCESSING")
+    one[1]["value"] = 4
+    assert (
+        p.branch(0)
+        == p.branches[0]
+        == [
+            {"property": "state", "value": ["OPEN", "CLOSED"]},
+            {"property": "priority", "operator": "gte", "value": 3},
+        ]
+    )
     # A plan made by hand from lists is frozen the same way.
     assert cqlang.Plan([[{"property": "state", "value": ["OPEN"]}]]).filters == (
         ({"property": "state", "value": ["OPEN"]},),

@@ -227,7 +227,7 @@ class _Parser:
                 kind = "$END"
                 tok: tuple[str, str, int, int] = (kind, "", len(text), len(text))
             else:
-                value = m.group(kind)
+                value = m[kind]
                 end = m.end()
                 start = end - len(value)  # every token ends where the match does
                 if kind == "WORD":
