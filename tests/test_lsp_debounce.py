@@ -54,3 +54,24 @@ def test_an_idle_document_is_checked_at_once_and_a_burst_once() -> None:
         assert 3 not in versions  # the burst's middle text was never checked
     finally:
         raw.close()
+
+
+def test_a_header_line_past_the_reader_limit_is_skipped() -> None:
+    """stdin is read on the event loop (cqlang.lsp.stdio) with a line
+    limit: a longer header line is dropped, the next message answered."""
+    root = temp_root()
+    (root / "home").mkdir()
+    (root / "ws").mkdir()
+    raw = RawServer(root / "home", root / "ws")
+    try:
+        assert raw.proc.stdin is not None
+        raw.proc.stdin.write(b"X-Junk: " + b"a" * (3 << 20) + b"\r\n")
+        raw.proc.stdin.flush()
+        uri = uri_of(root / "ws" / "q.cql")
+        raw.open(uri, "state = OPEN")
+        got = raw.answer(raw.request("textDocument/hover", {
+            "textDocument": {"uri": uri}, "position": {"line": 0, "character": 1}
+        }))  # fmt: skip
+        assert "error" not in got and "state" in str(got["result"])
+    finally:
+        raw.close()

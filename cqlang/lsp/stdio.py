@@ -41,8 +41,8 @@ class _Reader:
     async def readline(self) -> bytes:
         try:
             return await self.stream.readline()
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
-            return b""
+        except ValueError:  # a line past the limit, dropped by the stream: not a header
+            return b"X-Dropped: a line too long\r\n"
 
     async def readexactly(self, n: int) -> bytes:
         try:
