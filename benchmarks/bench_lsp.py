@@ -9,10 +9,12 @@ Prints the median time of:
   after a change, answering a completion request at the end of the query
   and in the middle; each change a different text, so no cache helps;
 * the same seen from a real client over stdio (``python -m cqlang lsp``,
-  wall time: JSON-RPC and the pipe included; debounce 0): from sending the
-  change to receiving its diagnostics, and from sending the change to
-  receiving the answer to a completion request sent right after it (with
-  debounce 0 the change's diagnostics usually run first: both are counted);
+  wall time: JSON-RPC and the pipe included), with the server's debounce
+  at 0 and at its default (50 ms) side by side, each change after 0.1 s
+  of quiet (a first keystroke: checked at once): from sending the change
+  to receiving its diagnostics, and from sending the change to receiving
+  the answer to a completion request sent right after it (the change's
+  diagnostics run first: both are counted);
 * semantic tokens of a query written on one line, at two lengths side by
   side (100,000 and 900,000 characters, an emoji first so that positions
   count UTF-16 units): the time per character of the long one over the
@@ -49,9 +51,15 @@ BUDGET_MS = 20.0
 CLAUSES = 200
 
 
-def median_ms(fn: Callable[[int], object], rounds: int, clock: Callable[[], float]) -> float:
+def median_ms(
+    fn: Callable[[int], object], rounds: int, clock: Callable[[], float], pause: float = 0.0
+) -> float:
+    """The median time of ``fn(i)``; with ``pause``, that many seconds of
+    quiet before each call (not timed)."""
     times = []
     for i in range(rounds):
+        if pause:
+            time.sleep(pause)
         t = clock()
         fn(i)
         times.append(clock() - t)
@@ -96,20 +104,43 @@ def in_process(folder: Path, rounds: int) -> dict[str, float]:
     }
 
 
-def over_stdio(folder: Path, rounds: int) -> dict[str, float]:
-    from lsp_support import SyncClient, diagnostics_of
+def over_stdio(folder: Path, rounds: int, debounce: int) -> dict[str, float]:
+    """Wall times seen by a client, the server's ``debounce`` option in ms
+    (50 is its default). Each change comes after a pause longer than the
+    debounce (not timed): as a user's first keystroke after reading. The
+    client learns of each publication at once (a future set by the
+    notification's handler), not by polling."""
+    import asyncio
+
+    from lsp_support import SyncClient
 
     home = folder / "home"
     home.mkdir(exist_ok=True)
-    client = SyncClient(folder, home)
+    client = SyncClient(folder, home, debounce=debounce)
+    waiting: dict[int, asyncio.Future[object]] = {}
+    features = client.client.protocol.fm.features
+    previous = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+    def published(params: types.PublishDiagnosticsParams) -> None:
+        previous(params)
+        future = waiting.pop(params.version or 0, None)
+        if future is not None and not future.done():
+            future.set_result(params)
+
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = published
     uri = (folder / "q.cql").as_uri()
     texts = [query(CLAUSES, variant=v).replace(" and ", "\nand ") for v in range(rounds + 1)]
     client.open(uri, texts[0])
     client.diagnostics_for(uri, 1)
 
+    async def changed(version: int, text: str) -> object:
+        future = asyncio.get_running_loop().create_future()
+        waiting[version] = future
+        client.change(uri, text, version)
+        return await future
+
     def change(i: int) -> object:
-        client.change(uri, texts[i + 1], i + 2)
-        return client.run(diagnostics_of(client.published, uri, i + 2))
+        return client.run(changed(i + 2, texts[i + 1]))
 
     version = [rounds + 1]
     ends = []
@@ -128,10 +159,11 @@ def over_stdio(folder: Path, rounds: int) -> dict[str, float]:
         )
         return client.run(client.client.text_document_completion_async(params))
 
+    pause = 0.1  # longer than the default debounce, the same for every column
     try:
         return {
-            "diagnostics after a change": median_ms(change, rounds, time.perf_counter),
-            "completion after a change": median_ms(complete, rounds, time.perf_counter),
+            "diagnostics after a change": median_ms(change, rounds, time.perf_counter, pause),
+            "completion after a change": median_ms(complete, rounds, time.perf_counter, pause),
         }
     finally:
         client.close()
@@ -170,10 +202,24 @@ def main() -> int:
             ok = ms <= BUDGET_MS
             failed = failed or not ok
             print(f"  {name:<34} {ms:7.2f} ms  {'ok' if ok else 'OVER BUDGET'}")
-        print("seen from a client over stdio (wall time, JSON-RPC included):")
-        for name, ms in over_stdio(folder, ROUNDS).items():
-            print(f"  {name:<34} {ms:7.2f} ms")
-        print(f"budget: {BUDGET_MS:.0f} ms for the server's own handling")
+        print(
+            "seen from a client over stdio (wall time, JSON-RPC and the pipe included),"
+            " by the server's debounce option:"
+        )
+        seen = {d: over_stdio(folder, ROUNDS, d) for d in (0, 50)}
+        print(f"  {'':<34} {'own':>9} {'debounce 0':>11} {'50 (default)':>13}")
+        mine = {
+            "diagnostics after a change": own["diagnostics after a change"],
+            "completion after a change": own["completion after a change, end"],
+        }
+        for name, ms in mine.items():
+            zero, default = seen[0][name], seen[50][name]
+            ok = "ok" if default <= BUDGET_MS else "over the target"
+            print(f"  {name:<34} {ms:6.2f} ms {zero:8.2f} ms {default:10.2f} ms  {ok}")
+        print(
+            f"budget: {BUDGET_MS:.0f} ms after the change (the server's own handling decides"
+            " the exit status; the client-seen time is reported)"
+        )
         print("semantic tokens of one long line (CPU time):")
         tokens = long_line_tokens(folder)
         for n, seconds in tokens.items():

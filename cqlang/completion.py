@@ -67,11 +67,14 @@ _RELATIVE = ("now", "today", "yesterday")
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """One completion: the ``text`` that replaces the word, and its ``kind``
-    (property, custom, operator, value, keyword, query, param)."""
+    (property, custom, operator, value, keyword, query, param). ``field``
+    names the property an operator or value is for, or a custom key's
+    field (``state``, ``custom.region``), where it is known."""
 
     text: str
     kind: str
     meta: str = ""
+    field: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,10 +187,11 @@ class _Context:
             return [Candidate("@" + q, "query", "named query") for q in self.queries]
         if last == "DOT" and len(tokens) >= 2 and tokens[-2][0] == "CUSTOM":
             keys = [k for k in self.custom_keys if _IDENT.match(k)]
-            return [Candidate(k, "custom", self._custom_meta(k)) for k in keys]
+            return [Candidate(k, "custom", self._custom_meta(k), f"custom.{k}") for k in keys]
         if last == "LSQB" and "STRING" in accepts:
             return [
-                Candidate(_quote(k) + "]", "custom", self._custom_meta(k)) for k in self.custom_keys
+                Candidate(_quote(k) + "]", "custom", self._custom_meta(k), f"custom.{k}")
+                for k in self.custom_keys
             ]
         if accepts & _FIELD_TERMINALS:
             return self._fields(accepts)
@@ -211,7 +215,7 @@ class _Context:
             out.append(Candidate("custom.", "custom", "a custom field"))
             for k in self.custom_keys:
                 shown = f"custom.{k}" if _IDENT.match(k) else f"custom[{_quote(k)}]"
-                out.append(Candidate(shown, "custom", self._custom_meta(k)))
+                out.append(Candidate(shown, "custom", self._custom_meta(k), f"custom.{k}"))
         if "NOT" in accepts:
             out.append(Candidate("not", "keyword"))
         return out
@@ -228,10 +232,10 @@ class _Context:
     ) -> list[Candidate]:
         negated = bool(tokens) and tokens[-1][0] == "NOT"
         end = len(tokens) - (1 if negated else 0)
-        typ, _values = self._field_type(tokens, end)
+        field, typ, _values = self._field_type(tokens, end)
         ops = LANGUAGE_OPERATORS.get(typ, _ALL_OPERATORS) if typ else _ALL_OPERATORS
         names = [op[4:] for op in ops if op.startswith("not ")] if negated else [*ops, *_NULL_TESTS]
-        return [Candidate(op, "operator") for op in names if _terminal_of(op) in accepts]
+        return [Candidate(op, "operator", "", field) for op in names if _terminal_of(op) in accepts]
 
     # -------------------------------------------------------------- values
     def _values(
@@ -241,22 +245,23 @@ class _Context:
         if op_at is None:
             return []
         end = op_at - 1 if op_at > 0 and tokens[op_at - 1][0] == "NOT" else op_at
-        typ, values = self._field_type(tokens, end)
+        field, typ, values = self._field_type(tokens, end)
         out: list[Candidate] = []
         if values and "WORD" in accepts:
             listed = {t[1].upper() for t in tokens[op_at:] if t[0] == "WORD"}
-            out.extend(Candidate(v, "value") for v in values if v not in listed)
+            out.extend(Candidate(v, "value", "", field) for v in values if v not in listed)
         if typ in ("datetime", None) and "NOW" in accepts:
             out.extend(Candidate(r, "keyword", "relative time") for r in _RELATIVE)
         return out
 
     def _field_type(
         self, tokens: tuple[tuple[str, str, int, int], ...], end: int
-    ) -> tuple[str | None, tuple[str, ...]]:
-        """The type and enum values of the field whose tokens end at ``end``
-        (exclusive); ``None`` when the field is unknown."""
+    ) -> tuple[str, str | None, tuple[str, ...]]:
+        """The name (``state``, ``custom.KEY``; ``""`` when unknown), type
+        and enum values of the field whose tokens end at ``end``
+        (exclusive); the type ``None`` when the field is unknown."""
         if end <= 0:
-            return None, ()
+            return "", None, ()
         kind, value = tokens[end - 1][0], tokens[end - 1][1]
         key: str | None = None
         if kind == "WORD" and end >= 3 and tokens[end - 2][0] == "DOT":
@@ -265,18 +270,18 @@ class _Context:
             try:
                 key = unescape(tokens[end - 2][1], tokens[end - 2][2])
             except Exception:
-                return None, ()
+                return "", None, ()
         elif kind == "WORD":
             prop = self.schema.lookup(value)
             if prop is None or prop.keyed:
-                return None, ()
-            return prop.type, prop.values
+                return "", None, ()
+            return prop.name, prop.type, prop.values
         else:
-            return None, ()
+            return "", None, ()
         declared = self.schema.custom_field(key)
         if declared is None:
-            return "string", ()
-        return declared.type, declared.values
+            return f"custom.{key}", "string", ()
+        return f"custom.{key}", declared.type, declared.values
 
     # ------------------------------------------------------------ keywords
     def _keywords(

@@ -335,24 +335,19 @@ class _Layout:
         got = self._breaks.get(key)
         if got is not None:
             return got
-        items = node.items
-        last = _core(items[-1])
-        inner = indent + _INDENT
-        # The first token of the chain's last line when broken: the last
-        # operand's connective, or the closing parenthesis of a last operand
-        # that is itself broken.
-        stop = self.ext(items[-2])[3] + 1
-        if isinstance(last, ast.And | ast.Or):
-            text = self.operand_text(
-                items[-1], "and " if isinstance(node, ast.And) else "or ", node
-            )
-            if self.breaks(last, inner, len(inner) + len(text)):
-                stop = self.ext(last.items[-1])[3] + 1
-        lo = self.starts[self.ext(node)[0]]
-        i = bisect_right(self.comment_starts, lo)
-        got = i < len(self.comment_starts) and self.comment_starts[i] < self.starts[stop]
+        # A comment before the chain's last token stands between two of its
+        # operands or inside one: on one line it could not stay where it
+        # was written (docs/cli.md), so the chain is broken.
+        first, last = self.ext(node)[:2]
+        got = self.comment_between(first, last)
         self._breaks[key] = got
         return got
+
+    def comment_between(self, first: int, last: int) -> bool:
+        """Whether a comment starts after token ``first`` begins and before
+        token ``last`` does."""
+        i = bisect_right(self.comment_starts, self.starts[first])
+        return i < len(self.comment_starts) and self.comment_starts[i] < self.starts[last]
 
     def authored(self, node: ast.And | ast.Or) -> bool:
         """Whether the author wrote two operands of ``node``, or of a chain
@@ -407,8 +402,94 @@ class _Layout:
             self.line(indent, prefix + nots + "(", self.ext(core.items[0])[2])
             self.chain(core, indent + _INDENT)
             self.line(indent, ")", last)
+        elif not isinstance(core, ast.And | ast.Or | ast.Ref) and self.comment_between(
+            self.ext(item)[2] - (1 if prefix else 0), self.ext(core)[1]
+        ):
+            self.broken_predicate(item, core, indent, prefix, last)
         else:
             self.line(indent, text, last)
+
+    def broken_predicate(
+        self, item: ast.Expr, core: Any, indent: str, prefix: str, last: int
+    ) -> None:
+        """An operand ending in a predicate with a comment inside: a line
+        break after each piece (connective, ``not``, field, operator, value,
+        a list's item) that a comment follows, as black and ruff break after
+        a trailing comment's token; the pieces after it on a continuation
+        line indented once more (a lone ``)`` at the operand's own indent).
+        A comment after a token that is not written (a parenthesis left out)
+        counts as after the piece before it."""
+        pieces: list[tuple[str, str, int, int]] = []
+        if prefix:
+            at = self.ext(item)[2] - 1
+            pieces.append(("", prefix.strip(), at, at))
+        node = item
+        while isinstance(node, ast.Not):
+            at = bisect_left(self.starts, node.start)
+            pieces.append((" " if pieces else "", "not", at, at))
+            node = node.expr
+        for k, (glue, text, first, end) in enumerate(self.pieces(core)):
+            pieces.append((" " if k == 0 and pieces else glue, text, first, end))
+        starts = [p[2] for p in pieces]
+        cut: set[int] = set()
+        lo = bisect_right(self.comment_starts, self.starts[pieces[0][2]])
+        for start in self.comment_starts[lo:]:
+            if start >= self.starts[self.ext(core)[1]]:
+                break
+            before = bisect_right(self.ends, start) - 1
+            cut.add(max(0, bisect_right(starts, before) - 1))
+        text, at_indent = pieces[0][1], indent
+        for k in range(1, len(pieces)):
+            glue, piece, _, _ = pieces[k]
+            if k - 1 in cut:  # the tokens not written before this piece: that line's
+                self.line(at_indent, text, pieces[k][2])
+                text, at_indent = piece, indent if piece == ")" else indent + _INDENT
+            else:
+                text += glue + piece
+        self.line(at_indent, text, last)
+
+    def pieces(self, n: Any) -> list[tuple[str, str, int, int]]:
+        """A predicate's text in pieces: (the glue before it, its text, the
+        indices of its first and last source tokens); joined, the
+        predicate's canonical text."""
+
+        def last_of(node: Any) -> int:
+            return bisect_left(self.ends, node.end)
+
+        def first_of(node: Any) -> int:
+            return bisect_left(self.starts, node.start)
+
+        w = self.w
+        f = n.field
+        enum = w.is_enum(f)
+        out = [("", field_text(f.name, f.key), first_of(f), last_of(f))]
+        if isinstance(n, ast.Compare):
+            out.append((" ", n.op, last_of(f) + 1, first_of(n.value) - 1))
+            out.append((" ", w.value(n.value, enum), first_of(n.value), last_of(n.value)))
+        elif isinstance(n, ast.IsNull):
+            out.append((" ", f"is {'not ' if n.negated else ''}null", last_of(f) + 1, last_of(n)))
+        elif isinstance(n, ast.Between):
+            neg = "not " if n.negated else ""
+            out.append((" ", f"{neg}between", last_of(f) + 1, first_of(n.low) - 1))
+            out.append((" ", w.value(n.low, enum), first_of(n.low), last_of(n.low)))
+            out.append((" ", "and", last_of(n.low) + 1, first_of(n.high) - 1))
+            out.append((" ", w.value(n.high, enum), first_of(n.high), last_of(n.high)))
+        else:
+            neg = "not " if n.negated else ""
+            values = n.values
+            if isinstance(values, ast.Param) or not values:
+                rest = w.leaf(n)[len(out[0][1]) + 1 :]
+                out.append((" ", rest, last_of(f) + 1, last_of(n)))
+                return out
+            lpar = first_of(values[0]) - 1
+            out.append((" ", f"{neg}in", last_of(f) + 1, lpar - 1))
+            out.append((" ", "(", lpar, lpar))
+            for k, v in enumerate(values):
+                more = k + 1 < len(values)
+                text = w.value(v, enum) + ("," if more else "")
+                out.append(("" if k == 0 else " ", text, first_of(v), last_of(v) + more))
+            out.append(("", ")", last_of(n), last_of(n)))
+        return out
 
     def render(self) -> str:
         expr = self.query.expr

@@ -64,8 +64,10 @@ def test_a_bad_query_fails_before_any_request(emulator: Emulator) -> None:
         client.iter_batches(DEFAULT_CAMPAIGN, "prioirty > 3")
     with pytest.raises(cqlang.CqlError):
         client.to_arrow(DEFAULT_CAMPAIGN, "state = OPNE")
-    with pytest.raises(ValueError, match="unknown field"):
+    with pytest.raises(ValueError, match=r"^unknown field 'nope'"):  # no CLI option named
         client.iter_batches(DEFAULT_CAMPAIGN, columns="id,nope")
+    with pytest.raises(cqlang.errors.ColumnError, match=r"^unknown field 'bogus'"):
+        client.to_arrow(DEFAULT_CAMPAIGN, columns="id,bogus")
     assert emulator.request_count == 0
     empty = client.to_arrow(DEFAULT_CAMPAIGN, "state = OPEN and state = CLOSED")
     assert empty.num_rows == 0 and empty.schema.names[0] == "id"

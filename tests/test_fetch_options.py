@@ -148,12 +148,14 @@ def test_columns_leave_heavy_fields_to_the_server_and_keep_the_check(
 
 def test_columns_mistakes_are_usage_errors(env: dict[str, str], emulator: Emulator) -> None:
     bad = fetch(env, "--columns", "id,prioirty", code=2)
-    assert "unknown field 'prioirty'; did you mean priority?" in bad.stderr
+    assert "cqlang: --columns: unknown field 'prioirty'; did you mean priority?" in bad.stderr
     clash = fetch(env, "--columns", "id,history", "--exclude", "history", code=2)
     assert "history, which --exclude leaves out" in clash.stderr
     empty = fetch(env, "--columns", " ", code=2)
     assert "name at least one column" in empty.stderr
     assert emulator.request_count == 0
+    bracket = fetch(env, "--columns", 'id,custom["a,b"]', "--format", "csv")
+    assert bracket.stdout.splitlines()[0] == 'id,"custom.a,b"'  # one column, not split
 
 
 # ---------------------------------------------------------------- pyarrow

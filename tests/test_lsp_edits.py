@@ -254,3 +254,98 @@ def test_random_ranged_changes_never_crash_the_server(
     ]
     assert got == placed(text, encoding)
     raw.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+
+
+# ------------------------------------------------------- a config document
+
+TOML_START = """# the team's queries
+[schema.custom_fields]
+region = { type = "enum", values = ["PL", "DE"] }
+
+[queries]
+short = "state = OPEN and custom.region = PL"
+
+[queries.basic]
+query = "priority >= $min and @short"
+params = { min = 3 }
+
+[queries.literal]
+query = 'dialing_method = "PREVIEW"'
+
+[queries.multi]
+query = '''
+state in (OPEN, CLOSED)  # kept
+and created_date >= today - 7d
+'''
+"""
+
+#: What edits of a config file insert: query text, and TOML's own marks.
+TOML_SNIPPETS = [*SNIPPETS, "'''", '"""', "[queries.x]\n", "query = ", " = ", "[", "]", "{", "}"]
+
+
+@pytest.fixture(scope="module")
+def toml_server() -> Iterator[tuple[RawServer, Path]]:
+    root = temp_root()
+    ws = root / "ws"
+    ws.mkdir()
+    (root / "home").mkdir()
+    raw = RawServer(root / "home", ws, now="2021-08-10T14:30:30Z")
+    yield raw, ws
+    raw.close()
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.data())
+def test_random_edits_of_a_config_document_never_crash_the_server(
+    toml_server: tuple[RawServer, Path], data: st.DataObject
+) -> None:
+    """Queries inside TOML strings, edited at random (the TOML broken and
+    mended too): every request between the edits is answered, never with
+    an internal error, and the last version gets its diagnostics."""
+    raw, ws = toml_server
+    _counter[0] += 1
+    folder = ws / f"t{_counter[0]}"
+    folder.mkdir()
+    uri = uri_of(folder / "cqlang.toml")
+    text = TOML_START
+    mark = len(raw.received)
+    raw.open(uri, text, language="toml")
+    version = 1
+    for _ in range(data.draw(st.integers(1, 6))):
+        i = data.draw(st.integers(0, len(text)))
+        if data.draw(st.booleans()):
+            text = text[:i] + data.draw(st.sampled_from(TOML_SNIPPETS)) + text[i:]
+        else:
+            j = data.draw(st.integers(i, min(len(text), i + 12)))
+            text = text[:i] + text[j:]
+        version += 1
+        raw.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"text": text}],
+            },
+        )
+        for method in data.draw(st.lists(st.sampled_from(REQUESTS), max_size=3)):
+            at, to = _position(data, text, "utf-16"), _position(data, text, "utf-16")
+            params = _params(method, uri, at, to)
+            if method == "workspace/executeCommand":
+                name = data.draw(st.sampled_from(["short", "basic", "literal", "multi", "x"]))
+                params["arguments"] = [uri, name]
+            got = raw.answer(raw.request(method, params), timeout=30)
+            # A query the edits removed is refused (invalid params), never a bug.
+            if method == "workspace/executeCommand":
+                assert got.get("error", {}).get("code") in (None, -32602), got
+            else:
+                assert "error" not in got, (method, got)
+    raw.wait(
+        lambda m: (
+            m.get("method") == "textDocument/publishDiagnostics"
+            and m["params"]["uri"] == uri
+            and m["params"].get("version") == version
+        ),
+        timeout=30,
+        since=mark,
+    )
+    assert raw.proc.poll() is None
+    raw.notify("textDocument/didClose", {"textDocument": {"uri": uri}})

@@ -434,3 +434,25 @@ def test_a_failing_handler_over_stdio_is_answered_and_the_server_goes_on() -> No
         raw.close()
     log = raw.log.read_text(encoding="utf-8", errors="replace")
     assert "Traceback" in log and "ZeroDivisionError: the secret sauce" in log
+
+
+def test_an_expected_refusal_is_logged_in_one_line_without_a_traceback() -> None:
+    """Invalid params a handler itself refuses (cqlang.explain of a query
+    the config file does not hold; RequestFailed for a file that cannot be
+    read) are not bugs: one log line each, no traceback."""
+    raw = RawServer(HOME, WS)
+    try:
+        toml = uri_of(WS / "cqlang.toml")
+        asked = {"command": "cqlang.explain", "arguments": [toml, "nosuch"]}
+        got = raw.answer(raw.request("workspace/executeCommand", asked))
+        assert got["error"]["code"] == -32602 and "nosuch" in got["error"]["message"]
+        gone = {"command": "cqlang.explain", "arguments": [uri_of(WS / "gone.cql")]}
+        failed = raw.answer(raw.request("workspace/executeCommand", gone))
+        assert failed["error"]["code"] == -32803
+        _hover_works(raw, uri_of(WS / "uses.cql"))
+    finally:
+        raw.close()
+    log = raw.log.read_text(encoding="utf-8")
+    assert "Traceback" not in log, log
+    lines = [line for line in log.splitlines() if "nosuch" in line]
+    assert len(lines) == 1 and "refused" in lines[0], log

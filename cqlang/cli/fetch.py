@@ -181,7 +181,12 @@ def fetch_cmd(
     except CqlError as exc:
         report_query(prepared, exc)
     prepared.check_exclude()  # before anything is sent
-    cols = parse_columns(columns, prepared.schema) if columns is not None else None
+    from ..errors import ColumnError
+
+    try:
+        cols = parse_columns(columns, prepared.schema) if columns is not None else None
+    except ColumnError as exc:  # its message names no option: the CLI's is --columns
+        fail(f"--columns: {exc}")
     # What the API leaves out: the exclude, and the heavy fields that no
     # column (or, for --count, nothing) reads; the client still fetches what
     # its own check reads (Residual.record_fields).

@@ -256,18 +256,43 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
         fail("--file goes with a query; with --check or --write, name FILES")
     from pathlib import Path
 
-    from ..config.fmtfiles import format_file
-    from .lenient import config_for_text, query_files_needs
+    from ..config.fmtfiles import FileResult, format_file, format_stdin
+    from ..diagnostics import for_front_end, render_all
+    from .lenient import config_for_text, needs_config, query_files_needs
+    from .show import echo_diagnostics
+
+    if args.count("-") > 1:
+        fail("fmt reads standard input (-) once")
+    # `-` is standard input, read as a query file, as ruff and black read it:
+    # --check checks it, --write prints it formatted (nothing to rewrite).
+    stdin = sys.stdin.buffer.read() if "-" in args and sys.stdin is not None else b""
+    named = [a for a in args if a != "-"]
+
+    def needs() -> list[tuple[str, str | None]]:
+        found = query_files_needs(named)
+        if "-" in args:
+            found.append(("-", needs_config(stdin.decode("utf-8", "replace"))))
+        return found
 
     # Without FILES, the config files are what is formatted: they must read.
-    cfg = config_for_text(lambda: query_files_needs(args)) if args else load_config()
-    paths = [Path(a) for a in args] or [f.path for f in cfg.files]
-    results = [format_file(p, write=mode == "write", schema=cfg.schema, width=width) for p in paths]
+    cfg = config_for_text(needs) if args else load_config()
+
+    def one(a: str | Path) -> FileResult:
+        if a == "-":
+            return format_stdin(stdin, schema=cfg.schema, width=width)
+        return format_file(Path(a), write=mode == "write", schema=cfg.schema, width=width)
+
+    results = [one(a) for a in args] or [one(f.path) for f in cfg.files]
     for r in results:
         if r.error is not None and r.unreadable:
             click.echo(f"cqlang: cannot read {r.error}", err=True)
+        elif r.diagnostics:  # rendered here: in colour on a terminal, hints for the CLI
+            shown = for_front_end(r.diagnostics, "cli")
+            echo_diagnostics(render_all(shown, r.shown, source=str(r.path)))
         elif r.error is not None:
             click.echo(r.error, err=True)
+        elif mode == "write" and str(r.path) == "-":
+            click.echo(r.after, nl=False)
         elif r.changed and mode == "check":
             click.echo(r.diff(), nl=False)
         elif r.changed:

@@ -16,7 +16,7 @@ edited text is read back with tomllib before anyone writes it.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -254,13 +254,25 @@ class FileResult:
     """What formatting one file found: its text before and after (both with
     ``\\n`` newlines), or why it could not be formatted; ``unreadable``
     when that is because it could not be read at all (missing, a folder,
-    not UTF-8, refused by the system), not because of its query."""
+    not UTF-8, refused by the system), not because of its query. A query
+    that does not parse leaves its ``diagnostics`` (data, placed in
+    ``shown``: the file's text, its keys masked) for the front end to
+    render its own way (``error`` is them drawn plainly)."""
 
     path: Path
     before: str = ""
     after: str = ""
     error: str | None = None
     unreadable: bool = False
+    diagnostics: tuple[Diagnostic, ...] = ()
+    shown: str = ""
+
+    def fail_with(self, diags: Sequence[Diagnostic], shown: str) -> None:
+        from ..diagnostics import render_all
+
+        self.diagnostics = tuple(diags)
+        self.shown = shown
+        self.error = render_all(diags, shown, source=str(self.path))
 
     @property
     def changed(self) -> bool:
@@ -286,7 +298,6 @@ def format_file(
     rewriting it in place when ``write`` and it changes. The file is
     replaced at once (a temporary file renamed over it), keeping its line
     endings and mode; one that cannot be formatted is left as it is."""
-    from ..diagnostics import render_all
     from ..errors import ConfigError
     from .editing import locked_for_edit, read_for_edit, write_back
     from .files import masked_text
@@ -307,8 +318,7 @@ def format_file(
                         text, format_toml(text, prefix=prefix, schema=schema, width=width)
                     )
                 except TomlFormatError as exc:  # the file's lines, with its keys masked
-                    shown = masked_text(text, prefix)
-                    result.error = render_all(exc.diagnostics, shown, source=str(path))
+                    result.fail_with(exc.diagnostics, masked_text(text, prefix))
                     return result
                 if write and result.changed:
                     write_back(real, result.after, newline, path)
@@ -320,16 +330,7 @@ def format_file(
             result.error = f"{path}: not UTF-8 text"
             result.unreadable = True
             return result
-        newline = "\r\n" if "\r\n" in decoded else "\n"
-        text = decoded.replace("\r\n", "\n")
-        result.before = text
-        try:
-            result.after = format_query_file(text, schema=schema, width=width)
-        except CqlError as exc:
-            result.error = render_all(
-                exc.diagnostics, text.removeprefix("\ufeff"), source=str(path)
-            )
-            return result
+        newline = _format_text(result, decoded, schema=schema, width=width)
         if write and result.changed:
             real = Path(os.path.realpath(path))
             write_back(real, result.after, newline, path)
@@ -339,3 +340,31 @@ def format_file(
         result.error = f"{path}: {exc.strerror}"
         result.unreadable = True
     return result
+
+
+def format_stdin(
+    raw: bytes, *, schema: Schema | None = None, width: int = DEFAULT_WIDTH
+) -> FileResult:
+    """Standard input (``-`` among FILES) formatted as a query file, named
+    ``-``; nothing is written (the front end prints ``after``)."""
+    result = FileResult(Path("-"))
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        result.error = "-: not UTF-8 text"
+        result.unreadable = True
+        return result
+    _format_text(result, decoded, schema=schema, width=width)
+    return result
+
+
+def _format_text(result: FileResult, decoded: str, *, schema: Schema | None, width: int) -> str:
+    """Fill ``result`` from a query file's text; its newline is returned."""
+    newline = "\r\n" if "\r\n" in decoded else "\n"
+    text = decoded.replace("\r\n", "\n")
+    result.before = text
+    try:
+        result.after = format_query_file(text, schema=schema, width=width)
+    except CqlError as exc:
+        result.fail_with(exc.diagnostics, text.removeprefix("\ufeff"))
+    return newline

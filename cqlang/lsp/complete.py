@@ -13,6 +13,7 @@ from lsprotocol import types
 from ..completion import Candidate, completions
 from ..config import Config
 from ..schema import Schema
+from .about import operator_doc, value_doc
 from .documents import Document, Region
 from .publish import query_env
 from .server import CqlangServer
@@ -63,9 +64,13 @@ def query_doc(config: Config, name: str) -> str:
 
 def _documentation(c: Candidate, config: Config) -> str:
     if c.kind in ("property", "custom"):
-        return property_doc(config.schema, c.text.rstrip("."))
+        return property_doc(config.schema, c.field or c.text.rstrip("."))
     if c.kind == "query":
         return query_doc(config, c.text[1:])
+    if c.kind == "operator":
+        return operator_doc(config.schema, c.field, c.text)
+    if c.kind == "value" and c.field:
+        return value_doc(config.schema, c.field, c.text)
     return c.meta
 
 

@@ -1,8 +1,10 @@
 """Hover: on a property, its type, operators and values (the schema); on
 ``@name``, the named query's description and text; on a datetime or a
-relative time, the UTC interval it means; on an operator, what it means
-for that property and how it is sent; anywhere else in a query, the
-query's plan."""
+relative time (or a string compared with a datetime), the UTC interval it
+means; on another value, what it is for its property (an enum value of
+which property; a number or a string compared with it); on an operator,
+what it means for that property and how it is sent; anywhere else in a
+query (a value of no known property too), the query's plan."""
 
 from __future__ import annotations
 
@@ -12,26 +14,12 @@ from lsprotocol import types
 
 from .. import api, ast
 from ..errors import CqlError
+from .about import operator_doc, value_doc
 from .complete import property_doc, query_doc
 from .documents import Document, Region
 from .plans import plan_of, summary
 from .publish import query_env
 from .server import CqlangServer
-
-_MEANING = {
-    "=": "equal to the value",
-    "!=": "not equal to the value",
-    "<": "less than (earlier than) the value",
-    "<=": "at most (no later than) the value",
-    ">": "greater than (later than) the value",
-    ">=": "at least (no earlier than) the value",
-    "in": "equal to any of the values",
-    "not in": "equal to none of the values",
-    "between": "from the first value to the second, both included",
-    "not between": "outside the range of the two values",
-    "is null": "missing or null (the only test, with is not null, that holds on a missing field)",
-    "is not null": "present, not null",
-}
 
 
 def _walk(expr: ast.Expr | None) -> list[Any]:
@@ -98,8 +86,8 @@ def _interval(ls: CqlangServer, doc: Document, region: Region, text: str) -> str
 
 def _predicate(ls: CqlangServer, doc: Document, region: Region, node: Any) -> str:
     op, _, _ = operator_of(node)  # type: ignore[misc]
-    field = region.text[node.field.start : node.field.end]
-    lines = [f"**{op}** on `{field}`: {_MEANING.get(op, op)}"]
+    schema = ls.config_for(doc).schema
+    lines = [operator_doc(schema, _field_name(node.field), op)]
     try:
         plan = api.plan(region.text[node.start : node.end], query_env(ls, doc, region))
     except CqlError as exc:
@@ -125,18 +113,20 @@ def describe(ls: CqlangServer, doc: Document, region: Region, at: int) -> tuple[
         return query_doc(config, node.name) or f"unknown named query `@{node.name}`", node
     if isinstance(node, ast.DateTime | ast.RelTime):
         return _interval(ls, doc, region, region.text[node.start : node.end]), node
-    if isinstance(node, ast.Str | ast.Int | ast.Param):
-        parent = node_at(query.expr, node.start - 1) if node.start else None
-        field = getattr(parent, "field", None)
-        if isinstance(node, ast.Param):
-            bound = query_env(ls, doc, region).params.get(node.name)
-            shown = "not bound here" if bound is None else f"default `{bound!r}`"
-            return f"parameter `${node.name}`: {shown}", node
-        if isinstance(node, ast.Str) and node.quoted and field is not None:
-            typ = _type_of(config.schema, field)
-            if typ == "datetime":
-                return _interval(ls, doc, region, region.text[node.start : node.end]), node
-        return None
+    if isinstance(node, ast.Param):
+        bound = query_env(ls, doc, region).params.get(node.name)
+        shown = "not bound here" if bound is None else f"default `{bound!r}`"
+        return f"parameter `${node.name}`: {shown}", node
+    if isinstance(node, ast.Str | ast.Int):
+        field = getattr(parent_of(query.expr, node), "field", None)
+        if isinstance(field, ast.Field):
+            written = region.text[node.start : node.end]
+            if _type_of(config.schema, field) == "datetime" and isinstance(node, ast.Str):
+                return _interval(ls, doc, region, written), node
+            about = value_doc(config.schema, _field_name(field), written)
+            if about:
+                return about, node
+        # A value of no known property: the plan, as anywhere else.
     op = operator_of(node)
     if op is not None and op[1] <= at <= op[2]:
         return _predicate(ls, doc, region, node), node
@@ -144,6 +134,24 @@ def describe(ls: CqlangServer, doc: Document, region: Region, at: int) -> tuple[
     if plan is None:
         return why, None
     return f"**plan**: {summary(plan)}\n\n```text\n{plan.explain()}\n```", None
+
+
+def parent_of(expr: ast.Expr | None, child: Any) -> Any:
+    """The predicate that holds the value node ``child``, if any."""
+    for node in _walk(expr):
+        if isinstance(node, ast.Compare) and node.value is child:
+            return node
+        if isinstance(node, ast.In) and (
+            node.values is child or (isinstance(node.values, list | tuple) and child in node.values)
+        ):
+            return node
+        if isinstance(node, ast.Between) and child in (node.low, node.high):
+            return node
+    return None
+
+
+def _field_name(field: ast.Field) -> str:
+    return field.name if field.key is None else f"custom.{field.key}"
 
 
 def _type_of(schema: Any, field: ast.Field) -> str | None:

@@ -187,8 +187,16 @@ class CqlangProtocol(LanguageServerProtocol):
         answered without its traceback (logged instead)."""
         method = self._methods.pop(msg_id, "a request")
         error = None if future.cancelled() else future.exception()
-        if error is None or isinstance(error, JsonRpcException):
+        if error is None:
             super()._send_handler_result(future, msg_id=msg_id)
+            return
+        if isinstance(error, JsonRpcException):
+            # An expected refusal (invalid params, a request that cannot be
+            # served): answered with its error, logged in one line; pygls
+            # would log its traceback as if it were a bug.
+            self._request_futures.pop(msg_id, None)
+            log.warning("cqlang lsp: %s refused: %s", method, error)
+            self._send_response(msg_id, error=error.to_response_error())
             return
         self._request_futures.pop(msg_id, None)
         self._server.failed(error, method)  # type: ignore[attr-defined]

@@ -1,6 +1,7 @@
 """Diagnostics: computed from cqlang.api (queries) and
 cqlang.config.check_text (the config file's own mistakes), published when a
-document opens, changes (debounced: the server's ``debounce`` after the last
+document opens, changes (at once after a quiet spell, else debounced: the
+server's ``debounce`` after the last
 change), is saved, or a config file it depends on changes.
 
 Each LSP diagnostic has the cqlang code, a ``codeDescription`` linking to
@@ -194,7 +195,7 @@ def did_change(ls: CqlangServer, params: types.DidChangeTextDocumentParams) -> N
     for change in params.content_changes:
         text = apply_change(text, change, ls.encoding)
     doc = ls.open(uri, text, params.text_document.version)
-    ls.later(uri, ls.debounce, lambda: publish(ls, uri))
+    ls.after_change(uri, lambda: publish(ls, uri))
     _republish_others(ls, doc)
 
 

@@ -84,11 +84,25 @@ class CqlangServer(LanguageServer):
         self.env: dict[str, str] = dict(os.environ)
         self._configs: dict[tuple[str, str], tuple[float, Config]] = {}
         self._pending: dict[str, asyncio.TimerHandle] = {}
+        #: When each document last changed (the loop's clock), for the debounce.
+        self._changed_at: dict[str, float] = {}
         #: The diagnostics last published, by document URI, with the text
         #: they are about.
         self.published: dict[str, tuple[str, list[Any]]] = {}
         #: Seconds the last diagnostics run took, for the benchmark.
         self.last_check_seconds = 0.0
+
+    def _start_io_async(self, stdin: Any = None, stdout: Any = None) -> None:
+        """stdin read by the event loop where it can be (cqlang.lsp.stdio):
+        no thread hop for each message."""
+        import sys
+
+        from .stdio import pollable, serve
+
+        if stdin is None and stdout is None and pollable(sys.stdin.buffer):
+            serve(self, self.report_server_error)
+        else:
+            super()._start_io_async(stdin, stdout)
 
     # ------------------------------------------------------------ errors
     def report_server_error(self, error: Exception, source: Any) -> None:
@@ -162,6 +176,7 @@ class CqlangServer(LanguageServer):
         doc = self.documents.pop(uri, None)
         self.published.pop(uri, None)
         handle = self._pending.pop(uri, None)
+        self._changed_at.pop(uri, None)
         if handle is not None:
             handle.cancel()
         if doc is not None and doc.config_doc:
@@ -275,6 +290,22 @@ class CqlangServer(LanguageServer):
             run()
             return
         self._pending[uri] = loop.call_later(delay, run)
+
+    def after_change(self, uri: str, job: Callable[[], None]) -> None:
+        """Run ``job`` (the diagnostics) after a change of ``uri``: at once
+        (once the messages already read are handled) when the document had
+        not changed for ``debounce`` seconds and nothing waits, so that an
+        idle server answers the first change of a burst without waiting;
+        a change that follows within ``debounce`` waits ``debounce`` after
+        the last one (a burst is checked once at its end)."""
+        try:
+            now = asyncio.get_running_loop().time()
+        except RuntimeError:  # outside the server's loop (tests)
+            now = time.monotonic()
+        last = self._changed_at.get(uri)
+        self._changed_at[uri] = now
+        idle = uri not in self._pending and (last is None or now - last >= self.debounce)
+        self.later(uri, 0 if idle else self.debounce, job)
 
     # ---------------------------------------------------------- options
     def configure(self, options: Any) -> None:

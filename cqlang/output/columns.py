@@ -42,6 +42,7 @@ __all__ = [
     "fetch_exclude",
     "parse_columns",
     "project",
+    "split_columns",
 ]
 
 #: The fields the API's ``exclude`` is for: lists, the heavy part of a record.
@@ -185,27 +186,92 @@ def known_fields() -> list[str]:
     return [name for name, _ in RECORD_LAYOUT]
 
 
+def split_columns(text: str) -> list[str]:
+    """A column list's text split into its items, read with the rules of
+    the field syntax: a comma ends an item only outside brackets and quotes
+    (``id,custom["a,b"]`` is two items; ``custom['x, y']`` too, a quote
+    inside the brackets is the query language's string, backslash escapes
+    and all), and an item wholly in double quotes is taken as written
+    between them, ``""`` standing for one quote (``"custom.a,b"``). Blanks
+    around an item go. Raises ValueError, in words, for an empty item, an
+    unclosed quote or bracket, text after a closing quote."""
+    if not text.strip():
+        return []
+    items: list[str] = []
+    i, n = 0, len(text)
+    while True:
+        number = len(items) + 1
+        while i < n and text[i].isspace():
+            i += 1
+        if i < n and text[i] == '"':  # the whole item quoted, as in CSV
+            from ..params import split_list
+
+            j = i + 1
+            while True:
+                close = text.find('"', j)
+                if close < 0:
+                    raise ValueError(f"the quote that opens item {number} is never closed")
+                if not text.startswith('"', close + 1):
+                    break
+                j = close + 2
+            items.append(split_list(text[i : close + 1])[0])
+            i = close + 1
+            while i < n and text[i].isspace():
+                i += 1
+            if i < n and text[i] != ",":
+                raise ValueError(f"item {number} has text after its closing quote")
+        else:
+            j, depth, quote = i, 0, ""
+            while j < n:
+                c = text[j]
+                if quote:
+                    if c == "\\":
+                        j += 1
+                    elif c == quote:
+                        quote = ""
+                elif c in "\"'" and depth:
+                    quote = c
+                elif c == "[":
+                    depth += 1
+                elif c == "]" and depth:
+                    depth -= 1
+                elif c == "," and not depth:
+                    break
+                j += 1
+            if quote:
+                raise ValueError(f"the quote inside item {number} is never closed")
+            if depth:
+                raise ValueError(f"the [ of item {number} is never closed")
+            item = text[i:j].strip()
+            if not item:
+                raise ValueError(f"item {number} is empty (leave out the extra comma)")
+            items.append(item)
+            i = j
+        if i >= n:
+            return items
+        i += 1  # the comma
+
+
 def parse_columns(spec: str | Sequence[str], schema: Schema = DEFAULT_SCHEMA) -> list[Column]:
-    """The columns that ``--columns`` (or ``columns=`` in Python) names, in
+    """The columns that ``--columns`` (``columns=`` in Python) names, in
     its order: record fields, ``custom`` (the field as sent), ``custom.KEY``
     or ``custom["KEY"]`` (any key: ``custom.lead source`` is the key ``lead
-    source``). Text is split at commas; an item in double quotes may hold
-    commas (``"custom.a,b"``). A name given twice counts once. Raises
-    :class:`ColumnError` for an unknown field (with a suggestion) or an
-    empty list."""
+    source``). Text is split by :func:`split_columns` (commas inside
+    brackets or quotes belong to the item). A name given twice counts once.
+    Raises :class:`ColumnError` for an unknown field (with a suggestion) or
+    an empty list; its message names no option (each front end says where
+    the list came from: the CLI adds ``--columns:``)."""
     from ..diagnostics import suggest
 
     if isinstance(spec, str):
-        from ..params import split_list
-
         try:
-            items = split_list(spec)
+            items = split_columns(spec)
         except ValueError as exc:
-            raise ColumnError(f"--columns: {exc}") from None
+            raise ColumnError(str(exc)) from None
     else:
         items = [str(s) for s in spec]
     if not items:
-        raise ColumnError("--columns: name at least one column (e.g. id,state,priority)")
+        raise ColumnError("name at least one column (e.g. id,state,priority)")
     fields = {c.field: c for c in record_columns(schema)}
     out: dict[str, Column] = {}
     for item in items:
@@ -221,7 +287,7 @@ def parse_columns(spec: str | Sequence[str], schema: Schema = DEFAULT_SCHEMA) ->
             close = suggest(name, [*fields, "custom"]) if name else None
             hint = f"; did you mean {close}?" if close else ""
             raise ColumnError(
-                f"--columns: unknown field {name!r}{hint} (the fields: "
+                f"unknown field {name!r}{hint} (the fields: "
                 f"{', '.join(known_fields())}, and custom.KEY)"
             )
         out.setdefault(col.name, col)
@@ -229,17 +295,26 @@ def parse_columns(spec: str | Sequence[str], schema: Schema = DEFAULT_SCHEMA) ->
 
 
 def _custom_key(name: str) -> str | None:
-    """The key of ``custom.KEY`` or ``custom["KEY"]``, else ``None``."""
+    """The key of ``custom.KEY`` or ``custom["KEY"]`` (the key a string of
+    the query language, in double or single quotes; JSON's escapes read
+    too), else ``None``."""
     if name.startswith(_CUSTOM_PREFIX):
         return name[len(_CUSTOM_PREFIX) :]
     if name.startswith("custom[") and name.endswith("]"):
+        from ..parser.lexer import unescape
+
         inner = name[len("custom[") : -1].strip()
-        try:
-            key = json.loads(inner)
-        except ValueError:
-            key = None
+        key: Any = None
+        if len(inner) >= 2 and inner[0] in "\"'" and inner[-1] == inner[0]:
+            try:
+                key = unescape(inner, 0)
+            except Exception:  # an escape the language lacks: JSON's, as before
+                try:
+                    key = json.loads(inner)
+                except ValueError:
+                    key = None
         if not isinstance(key, str):
-            raise ColumnError(f'--columns: {name!r}: write custom["KEY"] with a quoted key')
+            raise ColumnError(f'{name!r}: write custom["KEY"] with a quoted key')
         return key
     return None
 
@@ -269,6 +344,8 @@ def fetch_exclude(
     read = fields_read(columns)
     clash = [c.name for c in columns if c.field in given]
     if clash:
+        if named is None and not option:  # no option named: Python's columns=, exclude=
+            raise ColumnError(f"the columns {', '.join(clash)} read what the exclude leaves out")
         asked = f"--columns asks for {', '.join(clash)}"
         if named is not None:
             raise ColumnError(
@@ -277,7 +354,6 @@ def fetch_exclude(
             )
         if option:
             raise ColumnError(f"{asked}, which --exclude leaves out: name it in only one of them")
-        raise ColumnError(f"{asked}, which the exclude leaves out")
     out = list(dict.fromkeys([*given, *(f for f in HEAVY_FIELDS if f not in read)]))
     return out or None
 

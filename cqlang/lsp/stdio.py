@@ -1,0 +1,81 @@
+"""Reading the client's messages from standard input on the event loop.
+
+pygls reads stdin in a thread (each header line and each body a hop to a
+thread pool, and back): on a busy loop each hop waits for the GIL, which
+costs a message milliseconds (bench_lsp.py shows it side by side). Where
+stdin is a pipe, a socket or a terminal, it is read here by the loop
+itself (``connect_read_pipe``); otherwise (a regular file) pygls's way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import stat
+import sys
+from collections.abc import Callable
+from typing import Any, BinaryIO
+
+from pygls.io_ import StdoutWriter, run_async
+
+log = logging.getLogger("cqlang.lsp")
+
+
+def pollable(stream: BinaryIO) -> bool:
+    """Whether the loop can watch ``stream`` (a pipe, socket or terminal)."""
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (OSError, ValueError, AttributeError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)
+
+
+class _Reader:
+    """What pygls's message loop reads from: ``readline`` and
+    ``readexactly``, on an asyncio stream; the end of input is ``b""``."""
+
+    def __init__(self, stream: asyncio.StreamReader) -> None:
+        self.stream = stream
+
+    async def readline(self) -> bytes:
+        try:
+            return await self.stream.readline()
+        except ValueError:  # a line past the limit, dropped by the stream: not a header
+            return b"X-Dropped: a line too long\r\n"
+
+    async def readexactly(self, n: int) -> bytes:
+        try:
+            return await self.stream.readexactly(n)
+        except asyncio.IncompleteReadError:
+            return b""
+
+
+def serve(server: Any, error_handler: Callable[..., Any], stdin: BinaryIO | None = None) -> None:
+    """Run ``server``'s message loop on stdin/stdout, stdin read by the loop."""
+    from threading import Event
+
+    source = stdin or sys.stdin.buffer
+    server._stop_event = Event()
+    server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        stream = asyncio.StreamReader(limit=1 << 20, loop=loop)
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), source)
+        await run_async(
+            stop_event=server._stop_event,
+            reader=_Reader(stream),
+            protocol=server.protocol,
+            logger=log,
+            error_handler=error_handler,
+        )
+
+    try:
+        asyncio.run(main())
+    except BrokenPipeError:
+        log.error("cqlang lsp: the client is gone; shutting down")
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        server.shutdown()
