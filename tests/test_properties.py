@@ -231,6 +231,10 @@ def test_format_round_trip_and_idempotence(case: tuple[Any, str]) -> None:
     assert S.comment_texts(formatted) == S.comment_texts(text)
 
 
+# Most random queries plan into several requests or a client-side check, and
+# only one-request plans have a filter list to decompile: the filtering is
+# expected (about 6 in 7 of the texts), not a sign of a bad strategy.
+@settings(suppress_health_check=[HealthCheck.filter_too_much])
 @given(S.query_texts(), record_lists)
 def test_decompile_round_trip_of_compiled_queries(
     case: tuple[Any, str], records: list[dict[str, Any]]
