@@ -360,9 +360,12 @@ def fetch_cmd(
 
 
 def _finite(param: click.Parameter, value: float) -> float:
-    """A number option that must be a number: not nan, not inf."""
-    if not math.isfinite(value):
-        raise click.BadParameter(f"{value} is not a number of seconds", param=param)
+    """A duration option: a number of seconds, at most ``MAX_SECONDS`` (one day)."""
+    from ..digits import duration_problem
+
+    problem = duration_problem(value)
+    if problem is not None:
+        raise click.BadParameter(f"{value:g} {problem}", param=param)
     return value
 
 

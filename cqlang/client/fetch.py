@@ -100,12 +100,19 @@ class Client:
         #: Where the requests go, and with which key.
         self.connection = connection
         self.base_url = connection.base_url
-        if isinstance(timeout, tuple):
-            connect, total = float(timeout[0]), float(timeout[1])
-        else:
-            connect = total = float(timeout)
-        if not (connect > 0 and total > 0):
-            raise ValueError("timeout must be positive")
+        pair = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+        connect = _seconds("timeout", pair[0], zero=False)
+        total = _seconds("timeout", pair[1], zero=False)
+        for name, seconds in (
+            ("backoff_factor", backoff_factor),
+            ("backoff_max", backoff_max),
+            ("backoff_jitter", backoff_jitter),
+            ("retry_after_max", retry_after_max),
+            ("retry_budget", retry_budget),
+        ):
+            _seconds(name, seconds)
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ValueError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
         if max_record_size < 1:
             raise ValueError("max_record_size must be >= 1")
         self.overlap = max(1, overlap)
@@ -291,3 +298,17 @@ class Client:
 
             out.append((fetch, (base + params.lstrip("&")).rstrip("?")))
         return out
+
+
+def _seconds(name: str, value: float, *, zero: bool = True) -> float:
+    """A duration argument: a number of seconds up to ``MAX_SECONDS``, or ValueError."""
+    from ..digits import duration_problem
+
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{name} must be a number of seconds, not {value!r}") from None
+    problem = duration_problem(seconds, zero=zero)
+    if problem is not None:
+        raise ValueError(f"{name} {problem} (got {value!r})")
+    return seconds
