@@ -4,6 +4,8 @@ check, save, rm; docs/config.md).
 
 from __future__ import annotations
 
+import os
+
 import math
 import sys
 from typing import TYPE_CHECKING, Any
@@ -304,7 +306,7 @@ def queries_save_cmd(
     try:
         cfg = load_config()
     except ConfigError as exc:
-        if path.exists() or exc.path is None or exc.path.absolute() != path.absolute():
+        if os.path.lexists(path) or exc.path is None or exc.path.absolute() != path.absolute():
             raise
         cfg = Config()  # the file to create is the one named
     text = read_query(query)
