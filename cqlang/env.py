@@ -131,9 +131,12 @@ class NamedText(Node):
 
 class Queries(FrozenDict):
     """Named queries, frozen: name -> :class:`NamedText`. Made by
-    :func:`freeze_queries`; an :class:`Env` takes one as it is."""
+    :func:`freeze_queries`; an :class:`Env` takes one as it is. ``graph``
+    (set on first use by :mod:`cqlang.refs`) keeps each named query parsed
+    and the references between them judged, once for every query checked
+    against these."""
 
-    __slots__ = ()
+    __slots__ = ("graph",)
 
 
 def freeze_queries(queries: Mapping[str, Any]) -> Queries:
