@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from ..encoding import encode_json, request_path
+from ..encoding import encode_json, exclude_problem, request_path
 from . import paging
 from .connection import Connection
 from .errors import ApiError
@@ -208,10 +208,14 @@ class Client:
             raise ValueError("limit must be >= 0")
         if page_size < 1:
             raise ValueError("page_size must be >= 1")
-        if exclude is not None and not isinstance(exclude, str) and "id" in exclude:
-            raise ValueError("exclude cannot hold 'id': the client pages and merges by id")
         if isinstance(exclude, str):
             raise TypeError("exclude is a list of field names, not a string")
+        for name in exclude or ():
+            if name == "id":
+                raise ValueError("exclude cannot hold 'id': the client pages and merges by id")
+            problem = exclude_problem(name)
+            if problem is not None:
+                raise ValueError(f"exclude cannot hold {name!r}: {problem}")
         if plan is None:
             from ..api import plan as make_plan
 
