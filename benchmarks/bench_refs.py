@@ -40,7 +40,9 @@ def main() -> None:
             kind = "cycle" if cycle else "chain"
             print(f"  {kind}:   250 queries: {best[250] * 1000:8.1f} ms")
             print(f"  {kind}: 2,000 queries: {best[2000] * 1000:8.1f} ms")
-            print(f"  ratio: {best[2000] / best[250]:.1f}x the time for 8x the queries (target ~8x)")
+            print(
+                f"  ratio: {best[2000] / best[250]:.1f}x the time for 8x the queries (target ~8x)"
+            )
 
 
 if __name__ == "__main__":

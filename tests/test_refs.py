@@ -190,9 +190,7 @@ def test_queries_check_parses_each_named_query_once(
     from cqlang import refs
 
     n = 300
-    queries = (
-        {f"c{i}": f"@c{(i + 1) % n}" for i in range(n)} if cycle else chain(n)
-    )
+    queries = {f"c{i}": f"@c{(i + 1) % n}" for i in range(n)} if cycle else chain(n)
     path = tmp_path / "c.toml"
     path.write_text(toml(queries), encoding="utf-8")
     made: list[str] = []

@@ -164,8 +164,6 @@ def test_exit_for_names_the_path_of_an_oserror() -> None:
         "import errno\nfrom cqlang.status import exit_for\n"
         "exit_for(OSError(errno.ENAMETOOLONG, 'File name too long', '/x'))\n"
     )
-    run = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.returncode == 2
     assert run.stderr == "cqlang: /x: File name too long\n"
