@@ -9,6 +9,8 @@ import math
 import pytest
 from click.testing import CliRunner
 
+import cqlang
+
 from cqlang.cli import main
 from cqlang.client import Client
 from cqlang.digits import MAX_SECONDS
@@ -66,3 +68,31 @@ def test_an_emulator_latency_past_a_day_is_refused() -> None:
     with pytest.raises(FaultSpecError, match="at most 86,400 seconds"):
         parse_fault("latency=99999999999")
     assert parse_fault("latency=86400").seconds == MAX_SECONDS
+
+
+def test_max_branches_below_one_is_refused_when_the_env_is_made() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        cqlang.plan("state = OPEN", max_branches=0)
+    with pytest.raises(ValueError, match="at least 1"):
+        cqlang.Env(max_branches=-3)
+
+
+def test_cql204_counts_in_words() -> None:
+    (d,) = cqlang.check("state = OPEN or priority > 5", max_branches=1)
+    assert "needs 2 requests; the limit is 1" in d.message
+
+
+@pytest.mark.parametrize("size", ["1e3", "inf", "nan", "1_000", "0x10", "-1", "1..5k", "k"])
+def test_a_record_size_is_digits_and_a_unit(size: str) -> None:
+    code, out = _fetch("--dry-run", "--max-record-size", size, "state = OPEN")
+    assert code == 2 and "--max-record-size" in out, out
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [("1024", 1024), ("1kb", 1024), ("1KiB", 1024), ("1MB", 2**20), ("1.5k", 1536), (".5k", 512)],
+)
+def test_a_record_size_unit_is_of_1024(size: str, expected: int) -> None:
+    from cqlang.cli.fetch import _byte_size
+
+    assert _byte_size(None, size) == expected  # type: ignore[arg-type]

@@ -374,13 +374,15 @@ _UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb":
 
 
 def _byte_size(param: click.Parameter, value: str) -> int:
-    """A size in bytes: ``65536``, ``64k``, ``64KiB``, ``1.5MiB`` (units of 1024)."""
+    """A size in bytes: ``65536``, ``64k``, ``64KiB``, ``1.5MiB``: ASCII
+    digits with at most one decimal point (no ``1e3``, no ``inf``), then a
+    unit of 1024 (``k``, ``kb`` and ``KiB`` alike; docs/client.md)."""
     text = value.strip().lower().replace(" ", "")
     number = text.rstrip("kmgib")
     unit = text[len(number) :]
-    from ..digits import ascii_float
-
-    parsed = ascii_float(number) if number and unit in _UNITS else None
+    whole, _, fraction = number.partition(".")
+    plain = all(part == "" or (part.isascii() and part.isdigit()) for part in (whole, fraction))
+    parsed = float(number) if plain and (whole or fraction) and unit in _UNITS else None
     amount = math.nan if parsed is None else parsed
     if not math.isfinite(amount) or amount * _UNITS.get(unit, 1) < 1:
         raise click.BadParameter(

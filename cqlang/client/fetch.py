@@ -140,7 +140,11 @@ class Client:
     def from_config(cls, config: Any, profile: str | None = None, **options: Any) -> Client:
         """A client for a :class:`cqlang.Config`'s connection (``profile``, or
         the one the config was loaded with): base URL and key resolved as the
-        command line does, ``CONPEEK_URL``/``CONPEEK_KEY`` before the file.
+        command line does. ``CONPEEK_URL``/``CONPEEK_KEY`` come before the
+        file's ``[connection]``, but a profile with a connection of its own
+        uses its own ``base_url`` and key and not the environment's (a key
+        only goes to the host its source names; docs/config.md, "Settings:
+        who wins").
         ``options`` go to the constructor (``timeout``, ``max_retries``...).
 
         The config is asked, not imported: ``config.connection(profile)``
