@@ -248,11 +248,11 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
         else:
             found = []
             if errors:
-                found.append(f"{errors} error{'s' if errors != 1 else ''}")
+                found.append(f"{errors:,} error{'s' if errors != 1 else ''}")
             if warnings:
-                found.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+                found.append(f"{warnings:,} warning{'s' if warnings != 1 else ''}")
             click.echo(
-                f"{count} quer{'ies' if count != 1 else 'y'} in {read} "
+                f"{count:,} quer{'ies' if count != 1 else 'y'} in {read} "
                 f"file{'s' if read != 1 else ''}: " + (", ".join(found) or "ok")
             )
     if errors:
