@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 import cqlang
-
 from cqlang.cli import main
 from cqlang.client import Client
 from cqlang.digits import MAX_SECONDS

@@ -4,9 +4,8 @@ check, save, rm; docs/config.md).
 
 from __future__ import annotations
 
-import os
-
 import math
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
