@@ -167,7 +167,7 @@ def _too_many(text: str, exc: PlanLimit, limit: int) -> Diagnostic:
     return make(
         text,
         "CQL204",
-        f"the query needs {exc.count} requests; the limit is {limit}",
+        f"the query needs {exc.count} request{'' if exc.count == 1 else 's'}; the limit is {limit}",
         exc.span[0],
         exc.span[1],
         hint=bound_hint("python"),  # front ends word their own (for_front_end)

@@ -38,3 +38,22 @@ def ascii_float(text: str) -> float | None:
         return float(s)
     except ValueError:
         return None
+
+
+#: The longest duration any option takes, in seconds: a request's timeout,
+#: a retry budget or wait, an emulator fault's latency. One day: longer is a
+#: typo (``--timeout 1e12`` overflowed the clock of the deadline thread).
+MAX_SECONDS = 86_400.0
+
+
+def duration_problem(seconds: float, *, zero: bool = True) -> str | None:
+    """Why ``seconds`` is no duration an option may take (not a number,
+    negative, zero when ``zero`` is false, or over :data:`MAX_SECONDS`),
+    else ``None``. Callers word it as their front end does."""
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        return "is not a number of seconds"
+    if seconds < 0 or (seconds == 0 and not zero):
+        return "must be more than 0 seconds" if not zero else "must not be negative"
+    if seconds > MAX_SECONDS:
+        return f"is more than {MAX_SECONDS:,.0f} seconds (one day), the longest allowed"
+    return None

@@ -103,6 +103,23 @@ def encode(filters: Sequence[Mapping[str, Any]]) -> str:
     return encode_json(filters)
 
 
+def exclude_problem(name: object) -> str | None:
+    """Why ``name`` cannot stand in an ``exclude`` list, else ``None``: the
+    one check of the config's ``exclude``, ``--exclude``, the REPL's fetches
+    and the Python client. A field name is text with no blanks around it
+    (``" id "`` would be sent as it is and name no field) and not empty;
+    ``id`` cannot be left out (records are paged and merged by it)."""
+    if not isinstance(name, str):
+        return f"a field name is text, not {type(name).__name__}"
+    if not name.strip():
+        return "an empty field name"
+    if name != name.strip():
+        return f"{name!r} has blanks around it: a field name has none"
+    if name == "id":
+        return "'id' cannot be excluded: the client pages and merges the records by their id"
+    return None
+
+
 def encode_exclude(fields: list[str] | tuple[str, ...]) -> str:
     """The ``exclude`` parameter: a JSON list of field names, encoded alike."""
     return encode_json(list(fields))

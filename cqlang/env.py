@@ -131,9 +131,12 @@ class NamedText(Node):
 
 class Queries(FrozenDict):
     """Named queries, frozen: name -> :class:`NamedText`. Made by
-    :func:`freeze_queries`; an :class:`Env` takes one as it is."""
+    :func:`freeze_queries`; an :class:`Env` takes one as it is. ``graph``
+    (set on first use by :mod:`cqlang.refs`) keeps each named query parsed
+    and the references between them judged, once for every query checked
+    against these."""
 
-    __slots__ = ()
+    __slots__ = ("graph",)
 
 
 def freeze_queries(queries: Mapping[str, Any]) -> Queries:
@@ -215,6 +218,8 @@ class Env(Node):
             raise TypeError(f"schema is a cqlang.Schema, not {type(schema).__name__}")
         if type(max_branches) is not int:
             raise TypeError(f"max_branches is an int, not {type(max_branches).__name__}")
+        if max_branches < 1:  # every query needs a request
+            raise ValueError(f"max_branches must be at least 1, not {max_branches}")
         _set(self, "schema", schema)
         _set(self, "params", _EMPTY if params is None else _params(params))
         _set(self, "tz", tz)

@@ -301,9 +301,19 @@ class ConfigError(CqlError):
         self.key = first.key
 
     def __str__(self) -> str:
+        """The message and every mistake, one a line: the first
+        :data:`~cqlang.diagnostics.MAX_RENDERED` (100), then "and 29,900
+        more mistakes", as a query's diagnostics are capped (``problems``
+        keeps them all, for ``--json`` and programs)."""
+        from .diagnostics import MAX_RENDERED
+
         if len(self.problems) == 1:
             return str(self.problems[0])
-        return self.message + ":\n" + "\n".join(str(p) for p in self.problems)
+        lines = [str(p) for p in self.problems[:MAX_RENDERED]]
+        rest = len(self.problems) - len(lines)
+        if rest:
+            lines.append(f"and {rest:,} more mistake{'' if rest == 1 else 's'}")
+        return self.message + ":\n" + "\n".join(lines)
 
     @classmethod
     def of(cls, problems: Sequence[ConfigProblem]) -> ConfigError:
@@ -312,7 +322,7 @@ class ConfigError(CqlError):
             return cls(problems[0].message, problems=problems)
         files = list(dict.fromkeys(display_path(p.path) for p in problems if p.path))
         return cls(
-            f"{len(problems)} mistakes in {', '.join(files) or 'the configuration'}",
+            f"{len(problems):,} mistakes in {', '.join(files) or 'the configuration'}",
             problems=problems,
         )
 

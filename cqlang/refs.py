@@ -20,6 +20,7 @@ chain of thousands of references cannot exhaust Python's.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from . import ast
 from .diagnostics import Diagnostic
@@ -92,6 +93,7 @@ def references_in(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+@lru_cache(maxsize=4096)
 def lone_reference(text: str) -> str | None:
     """The name when the query ``text`` is one reference and nothing else
     (``@hot``; blanks, comments and parentheses around it allowed), else
@@ -128,15 +130,37 @@ class Expansion:
         from .diagnostics import make
 
         self.text = query.text
-        self.named: dict[str, Named] = {}
+        self.named: Mapping[str, Named] = {}
         self.diagnostics: list[Diagnostic] = []
         self.refused: set[int] = set()  # id() of the query's refused Ref nodes
         top, top_depth = refs_of(query.expr)
         if not top:
             return
-        self._load(top, queries)
-        cyclic = self._cycles(top, make)
-        measures = self._measure(cyclic)
+        graph = _graph_of(queries)
+        self.named = graph.named
+        cyclic = graph.reaches
+        reported: set[int] = set()
+        for ref, _ in top:
+            graph.walk(ref.name, queries)
+            cycle = graph.cycle_of.get(ref.name)
+            if cycle is None:
+                continue
+            self.refused.add(id(ref))
+            key = id(cycle)  # one list per cycle, shared by its members
+            if key in reported:
+                continue
+            reported.add(key)
+            self.diagnostics.append(
+                make(
+                    self.text,
+                    "CQL116",
+                    "named queries refer to each other in a cycle: " + _cycle_words(cycle),
+                    ref.start,
+                    ref.end,
+                    hint="a named query cannot contain itself, directly or through others",
+                )
+            )
+        measures = graph.measure([r.name for r, _ in top if r.name not in cyclic])
         text = self.text
         total = len(text)
         deepest = top_depth
@@ -189,81 +213,86 @@ class Expansion:
         self.diagnostics.append(make(text, "CQL120", message, first.start, last.end))
         self.refused.update(id(ref) for ref, _ in top)
 
-    def _load(self, top: list[tuple[ast.Ref, int]], queries: Mapping[str, Any]) -> None:
-        """Parse every named query reachable from ``top``, once each."""
-        todo = [ref.name for ref, _ in top]
-        while todo:
-            name = todo.pop()
-            if name in self.named or name not in queries:
-                continue
+    def _chain(self, name: str, measures: dict[str, _Measure]) -> str:
+        """The longest chain of references from ``name``, in words, walked
+        no further than one past the limit (a chain of thousands would cost
+        thousands of steps for each query that reaches it)."""
+        members = [name]
+        while len(members) <= MAX_REF_DEPTH:
+            refs = [r.name for r, _ in self.named[members[-1]].refs if r.name in measures]
+            if not refs:
+                return _cycle_words(members, closed=False)
+            members.append(max(refs, key=lambda n: measures[n].chain))
+        return _cycle_words(members, closed=False, more=True)
+
+
+class _Graph:
+    """The named queries of one :class:`~cqlang.env.Queries`, parsed and
+    judged once for every query checked against it (``queries check`` of
+    2,000 queries parses each once, not once per query reaching it): each
+    one parsed as first reached; the names from which a cycle is reachable
+    (``reaches``), each with the first cycle it reaches (``cycle_of``); the
+    measures of the others. Every walk uses an explicit stack."""
+
+    __slots__ = ("cycle_of", "measures", "named", "reaches", "state")
+
+    def __init__(self) -> None:
+        self.named: dict[str, Named] = {}
+        self.state: dict[str, int] = {}  # 1: on the path, 2: done
+        self.reaches: set[str] = set()
+        self.cycle_of: dict[str, list[str]] = {}
+        self.measures: dict[str, _Measure] = {}
+
+    def _get(self, name: str, queries: Mapping[str, Any]) -> Named | None:
+        named = self.named.get(name)
+        if named is None and name in queries:
             named = self.named[name] = Named(name, queries[name])
-            todo.extend(r.name for r, _ in named.refs)
+        return named
 
-    def _cycles(self, top: list[tuple[ast.Ref, int]], make: Any) -> set[str]:
-        """Report each cycle once, on the first reference of the query that
-        reaches it; return every name from which a cycle is reachable."""
-        named = self.named
-        state: dict[str, int] = {}  # 1: on the path, 2: done
-        reaches: set[str] = set()  # names from which a cycle is reachable
-        reported: set[frozenset[str]] = set()
-        for ref, _ in top:
-            if ref.name not in named:
+    def walk(self, start: str, queries: Mapping[str, Any]) -> None:
+        """Parse every named query reachable from ``start`` (each once, ever)
+        and find the cycles it reaches: depth first, each name done once."""
+        if self.state.get(start) == 2 or self._get(start, queries) is None:
+            return
+        state, reaches, cycle_of = self.state, self.reaches, self.cycle_of
+        path: list[str] = [start]
+        stack: list[tuple[str, int]] = [(start, 0)]  # (name, next reference to follow)
+        state[start] = 1
+        while stack:
+            name, i = stack[-1]
+            refs = self.named[name].refs
+            if i == len(refs):
+                stack.pop()
+                path.pop()
+                state[name] = 2
+                if name not in cycle_of:
+                    for r, _ in refs:
+                        if r.name in cycle_of:
+                            cycle_of[name] = cycle_of[r.name]
+                            reaches.add(name)
+                            break
                 continue
-            # Frames: (name, index of the next reference to follow).
-            path: list[str] = []
-            stack: list[tuple[str, int]] = []
-            if state.get(ref.name) != 2:
-                stack.append((ref.name, 0))
-                state[ref.name] = 1
-                path.append(ref.name)
-            while stack:
-                name, i = stack[-1]
-                refs = named[name].refs
-                if i == len(refs):
-                    stack.pop()
-                    path.pop()
-                    state[name] = 2
-                    if any(r.name in reaches for r, _ in refs):
-                        reaches.add(name)
-                    continue
-                stack[-1] = (name, i + 1)
-                nxt = refs[i][0].name
-                if nxt not in named:
-                    continue
-                s = state.get(nxt)
-                if s is None:
-                    state[nxt] = 1
-                    stack.append((nxt, 0))
-                    path.append(nxt)
-                elif s == 1:  # back to a query on the path: a cycle
-                    members = path[path.index(nxt) :]
-                    reaches.update(members)
-                    key = frozenset(members)
-                    if key not in reported:
-                        reported.add(key)
-                        self.diagnostics.append(
-                            make(
-                                self.text,
-                                "CQL116",
-                                "named queries refer to each other in a cycle: "
-                                + _cycle_words(members),
-                                ref.start,
-                                ref.end,
-                                hint="a named query cannot contain itself, directly or "
-                                "through others",
-                            )
-                        )
-            if ref.name in reaches:
-                self.refused.add(id(ref))
-        return reaches
+            stack[-1] = (name, i + 1)
+            nxt = refs[i][0].name
+            s = state.get(nxt)
+            if s is None:
+                if self._get(nxt, queries) is None:
+                    continue  # unknown: the checker says so
+                state[nxt] = 1
+                stack.append((nxt, 0))
+                path.append(nxt)
+            elif s == 1:  # back to a query on the path: a cycle
+                members = path[path.index(nxt) :]
+                for m in members:
+                    reaches.add(m)
+                    cycle_of.setdefault(m, members)
 
-    def _measure(self, cyclic: set[str]) -> dict[str, _Measure]:
-        """The measures of every named query that reaches no cycle, bottom up
-        (post-order, with an explicit stack)."""
-        named = self.named
-        out: dict[str, _Measure] = {}
-        for start in named:
-            if start in out or start in cyclic:
+    def measure(self, starts: list[str]) -> dict[str, _Measure]:
+        """The measures of the named queries reachable from ``starts`` (that
+        reach no cycle, and were walked), bottom up, each computed once."""
+        named, out = self.named, self.measures
+        for start in starts:
+            if start in out or start not in named:
                 continue
             stack = [(start, False)]
             while stack:
@@ -286,27 +315,39 @@ class Expansion:
                 out[name] = _Measure(chars, depth, chain + 1)
         return out
 
-    def _chain(self, name: str, measures: dict[str, _Measure]) -> str:
-        """The longest chain of references from ``name``, in words."""
-        members = [name]
-        while True:
-            refs = [r.name for r, _ in self.named[members[-1]].refs if r.name in measures]
-            if not refs:
-                break
-            members.append(max(refs, key=lambda n: measures[n].chain))
-        return _cycle_words(members, closed=False)
+
+def _graph_of(queries: Mapping[str, Any]) -> _Graph:
+    """The graph kept with ``queries`` when it is a frozen
+    :class:`~cqlang.env.Queries` (what an ``Env`` holds; it cannot change),
+    else a new one."""
+    from .env import Queries
+
+    if type(queries) is not Queries:
+        return _Graph()
+    graph: _Graph | None = getattr(queries, "graph", None)
+    if graph is None:
+        graph = _Graph()
+        object.__setattr__(queries, "graph", graph)
+    return graph
 
 
-def _cycle_words(members: list[str], *, closed: bool = True) -> str:
+def _cycle_words(members: list[str], *, closed: bool = True, more: bool = False) -> str:
     """``@a -> @b -> @a`` (a cycle) or ``@a -> @b`` (a chain), the middle of
     a long one elided with its count."""
-    shown = [f"@{m}" for m in members]
-    if len(shown) > _SHOWN_MEMBERS:
+    if len(members) > _SHOWN_MEMBERS:
         half = _SHOWN_MEMBERS // 2
-        shown = [*shown[:half], f"… {len(shown) - 2 * half} more …", *shown[-half:]]
+        middle = f"… {len(members) - 2 * half} more …"
+        shown = [*(f"@{m}" for m in members[:half]), middle]
+        shown += (f"@{m}" for m in members[-half:])
+    else:
+        shown = [f"@{m}" for m in members]
     if closed:
         shown.append(f"@{members[0]}")
+    if more:  # a chain cut at the limit
+        shown.append("…")
     words = " -> ".join(shown)
-    if len(members) > _SHOWN_MEMBERS:
+    if more:
+        words += f" (its first {len(members)} named queries)"
+    elif len(members) > _SHOWN_MEMBERS:
         words += f" ({len(members)} named queries)"
     return words

@@ -128,7 +128,16 @@ def exit_status(exc: BaseException) -> ExitStatus:
     found = entry(exc)
     if found is not None:
         return found[1]
+    if _named_path(exc):  # a file the user named cannot be used: not a bug
+        return ExitStatus.IO if getattr(exc, "errno", None) in WRITE_ERRORS else ExitStatus.USAGE
     return ExitStatus.IO if _write_failed(exc) else ExitStatus.INTERNAL
+
+
+def _named_path(exc: BaseException) -> bool:
+    """An OSError about a path (a name too long, no permission, a folder
+    where a file should be): the commands word their own, and any that
+    reaches the top is still the user's file, not cqlang's bug."""
+    return isinstance(exc, OSError) and exc.filename is not None
 
 
 def fail(message: str, code: int = ExitStatus.USAGE) -> NoReturn:
@@ -165,6 +174,15 @@ def exit_for(exc: BaseException) -> NoReturn:
     if status == ExitStatus.IO and entry(exc) is None:  # printing failed
         quiet_stdout()
         fail(f"cannot write the output: {getattr(exc, 'strerror', exc)}", status)
+    if _named_path(exc):
+        assert isinstance(exc, OSError)
+        from .errors import display_path
+
+        try:
+            where = display_path(str(exc.filename))
+        except OSError:  # no working directory
+            where = str(exc.filename)
+        fail(f"{where}: {exc.strerror or exc}", status)
     if status != ExitStatus.INTERNAL:
         fail(str(exc), status)
     if os.environ.get("CQLANG_DEBUG"):

@@ -18,6 +18,7 @@ LOWER = {
     "cqlang.api",
     "cqlang.output.arrow",  # records to typed Arrow batches (iter_batches, to_arrow)
     "cqlang.diagnostics",
+    "cqlang.digits",  # MAX_SECONDS, the bound on every duration
     "cqlang.encoding",
     "cqlang.env",
     "cqlang.errors",

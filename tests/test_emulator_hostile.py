@@ -64,8 +64,20 @@ def error_of(body: bytes) -> str:
         (b"GET / HTTP/9.x\r\n\r\n", 400, "Bad request version"),
         (b"NONSENSE\r\n\r\n", 400, "Bad request syntax"),
         (b"BREW /pot HTTP/1.1\r\n\r\n", 501, "Unsupported method"),
+        # HTTP/0.9 sends no headers: answered at once, not after 30 s of silence
+        (b"GET /voice_campaign/ID/request\r\n", 400, "HTTP/0.9 is not supported"),
+        (b"POST /x\r\n", 400, "HTTP/0.9 is not supported"),
     ],
-    ids=["empty", "long-line", "long-header", "version", "syntax", "method"],
+    ids=[
+        "empty",
+        "long-line",
+        "long-header",
+        "version",
+        "syntax",
+        "method",
+        "http09",
+        "http09-post",
+    ],
 )
 def test_malformed_requests_get_the_api_error_body(
     emu: Emulator, raw: bytes, status: int, says: str

@@ -60,7 +60,10 @@ def test_every_error_has_a_status_from_the_table() -> None:
     assert exit_status(KeyboardInterrupt()) == ExitStatus.INTERRUPTED
     assert exit_status(BrokenPipeError()) == ExitStatus.OK
     assert exit_status(OSError(errno.ENOSPC, "full")) == ExitStatus.IO
-    assert exit_status(OSError(errno.ENOSPC, "full", "a-file")) == ExitStatus.INTERNAL
+    # an OSError about a path the user named is theirs, never a bug (exit 70)
+    assert exit_status(OSError(errno.ENOSPC, "full", "a-file")) == ExitStatus.IO
+    assert exit_status(OSError(errno.ENAMETOOLONG, "too long", "x" * 300)) == ExitStatus.USAGE
+    assert exit_status(PermissionError(errno.EACCES, "denied", "a-file")) == ExitStatus.USAGE
     assert exit_status(ValueError("a bug")) == ExitStatus.INTERNAL
 
 
@@ -154,3 +157,13 @@ def test_status_is_cheap_to_import() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "['cqlang._version', 'cqlang.status']"
+
+
+def test_exit_for_names_the_path_of_an_oserror() -> None:
+    code = (
+        "import errno\nfrom cqlang.status import exit_for\n"
+        "exit_for(OSError(errno.ENAMETOOLONG, 'File name too long', '/x'))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert run.stderr == "cqlang: /x: File name too long\n"

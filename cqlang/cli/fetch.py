@@ -365,9 +365,12 @@ def fetch_cmd(
 
 
 def _finite(param: click.Parameter, value: float) -> float:
-    """A number option that must be a number: not nan, not inf."""
-    if not math.isfinite(value):
-        raise click.BadParameter(f"{value} is not a number of seconds", param=param)
+    """A duration option: a number of seconds, at most ``MAX_SECONDS`` (one day)."""
+    from ..digits import duration_problem
+
+    problem = duration_problem(value)
+    if problem is not None:
+        raise click.BadParameter(f"{value:g} {problem}", param=param)
     return value
 
 
@@ -376,13 +379,15 @@ _UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb":
 
 
 def _byte_size(param: click.Parameter, value: str) -> int:
-    """A size in bytes: ``65536``, ``64k``, ``64KiB``, ``1.5MiB`` (units of 1024)."""
+    """A size in bytes: ``65536``, ``64k``, ``64KiB``, ``1.5MiB``: ASCII
+    digits with at most one decimal point (no ``1e3``, no ``inf``), then a
+    unit of 1024 (``k``, ``kb`` and ``KiB`` alike; docs/client.md)."""
     text = value.strip().lower().replace(" ", "")
     number = text.rstrip("kmgib")
     unit = text[len(number) :]
-    from ..digits import ascii_float
-
-    parsed = ascii_float(number) if number and unit in _UNITS else None
+    whole, _, fraction = number.partition(".")
+    plain = all(part == "" or (part.isascii() and part.isdigit()) for part in (whole, fraction))
+    parsed = float(number) if plain and (whole or fraction) and unit in _UNITS else None
     amount = math.nan if parsed is None else parsed
     if not math.isfinite(amount) or amount * _UNITS.get(unit, 1) < 1:
         raise click.BadParameter(

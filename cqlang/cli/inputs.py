@@ -181,7 +181,13 @@ def exclude_option(given: Sequence[str]) -> list[str] | None:
     a usage error: records are merged by it."""
     if not given:
         return None
+    from ..encoding import exclude_problem
+
     fields = list(dict.fromkeys(f.strip() for text in given for f in text.split(",") if f.strip()))
     if "id" in fields:
         fail("--exclude cannot hold id: the records are merged and paged by id")
+    for name in fields:  # trimmed and not empty: the same check as the config's
+        problem = exclude_problem(name)
+        if problem is not None:  # pragma: no cover - id is the only one left
+            fail(f"--exclude cannot hold {name!r}: {problem}")
     return fields

@@ -5,6 +5,7 @@ check, save, rm; docs/config.md).
 from __future__ import annotations
 
 import math
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -246,11 +247,11 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
         else:
             found = []
             if errors:
-                found.append(f"{errors} error{'s' if errors != 1 else ''}")
+                found.append(f"{errors:,} error{'s' if errors != 1 else ''}")
             if warnings:
-                found.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+                found.append(f"{warnings:,} warning{'s' if warnings != 1 else ''}")
             click.echo(
-                f"{count} quer{'ies' if count != 1 else 'y'} in {read} "
+                f"{count:,} quer{'ies' if count != 1 else 'y'} in {read} "
                 f"file{'s' if read != 1 else ''}: " + (", ".join(found) or "ok")
             )
     if errors:
@@ -304,7 +305,7 @@ def queries_save_cmd(
     try:
         cfg = load_config()
     except ConfigError as exc:
-        if path.exists() or exc.path is None or exc.path.absolute() != path.absolute():
+        if os.path.lexists(path) or exc.path is None or exc.path.absolute() != path.absolute():
             raise
         cfg = Config()  # the file to create is the one named
     text = read_query(query)

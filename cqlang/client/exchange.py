@@ -209,7 +209,11 @@ class _Watchdog:
                     if heap and heap[0][0] <= now:
                         _, _, ex, generation = heapq.heappop(heap)
                         break
-                    self._cond.wait(heap[0][0] - now if heap else None)
+                    # a far deadline waits in steps: Condition.wait overflows past
+                    # threading.TIMEOUT_MAX (the client bounds timeouts, but this
+                    # thread must never die of one)
+                    left = heap[0][0] - now if heap else None
+                    self._cond.wait(None if left is None else min(left, 3600.0))
             ex.expire(generation)
 
     def reset(self) -> None:

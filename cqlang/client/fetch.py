@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from ..encoding import encode_json, request_path
+from ..encoding import encode_json, exclude_problem, request_path
 from . import paging
 from .connection import Connection
 from .errors import ApiError
@@ -100,12 +100,19 @@ class Client:
         #: Where the requests go, and with which key.
         self.connection = connection
         self.base_url = connection.base_url
-        if isinstance(timeout, tuple):
-            connect, total = float(timeout[0]), float(timeout[1])
-        else:
-            connect = total = float(timeout)
-        if not (connect > 0 and total > 0):
-            raise ValueError("timeout must be positive")
+        pair = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+        connect = _seconds("timeout", pair[0], zero=False)
+        total = _seconds("timeout", pair[1], zero=False)
+        for name, seconds in (
+            ("backoff_factor", backoff_factor),
+            ("backoff_max", backoff_max),
+            ("backoff_jitter", backoff_jitter),
+            ("retry_after_max", retry_after_max),
+            ("retry_budget", retry_budget),
+        ):
+            _seconds(name, seconds)
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ValueError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
         if max_record_size < 1:
             raise ValueError("max_record_size must be >= 1")
         self.overlap = max(1, overlap)
@@ -133,7 +140,11 @@ class Client:
     def from_config(cls, config: Any, profile: str | None = None, **options: Any) -> Client:
         """A client for a :class:`cqlang.Config`'s connection (``profile``, or
         the one the config was loaded with): base URL and key resolved as the
-        command line does, ``CONPEEK_URL``/``CONPEEK_KEY`` before the file.
+        command line does. ``CONPEEK_URL``/``CONPEEK_KEY`` come before the
+        file's ``[connection]``, but a profile with a connection of its own
+        uses its own ``base_url`` and key and not the environment's (a key
+        only goes to the host its source names; docs/config.md, "Settings:
+        who wins").
         ``options`` go to the constructor (``timeout``, ``max_retries``...).
 
         The config is asked, not imported: ``config.connection(profile)``
@@ -201,10 +212,14 @@ class Client:
             raise ValueError("limit must be >= 0")
         if page_size < 1:
             raise ValueError("page_size must be >= 1")
-        if exclude is not None and not isinstance(exclude, str) and "id" in exclude:
-            raise ValueError("exclude cannot hold 'id': the client pages and merges by id")
         if isinstance(exclude, str):
             raise TypeError("exclude is a list of field names, not a string")
+        for name in exclude or ():
+            if name == "id":
+                raise ValueError("exclude cannot hold 'id': the client pages and merges by id")
+            problem = exclude_problem(name)
+            if problem is not None:
+                raise ValueError(f"exclude cannot hold {name!r}: {problem}")
         if plan is None:
             from ..api import plan as make_plan
 
@@ -291,3 +306,17 @@ class Client:
 
             out.append((fetch, (base + params.lstrip("&")).rstrip("?")))
         return out
+
+
+def _seconds(name: str, value: float, *, zero: bool = True) -> float:
+    """A duration argument: a number of seconds up to ``MAX_SECONDS``, or ValueError."""
+    from ..digits import duration_problem
+
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{name} must be a number of seconds, not {value!r}") from None
+    problem = duration_problem(seconds, zero=zero)
+    if problem is not None:
+        raise ValueError(f"{name} {problem} (got {value!r})")
+    return seconds

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..diagnostics import suggest
 from ..errors import ConfigError, QueryExistsError, UnknownQueryError
 from .discovery import untrusted
-from .files import layout_of
+from .files import layout_of, read_config_bytes
 from .locate import CONFIG_ENV, PROJECT_FILE, PYPROJECT_FILE
 from .validate import NAME_RE, dotted
 
@@ -71,12 +71,15 @@ def read_for_edit(path: Path, name: str) -> tuple[str, str, tuple[str, ...]]:
     holds cqlang's keys (``name`` is the file's name as given, a link's)."""
     prefix: tuple[str, ...] = ("tool", "cqlang") if name == PYPROJECT_FILE else ()
     try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            raw = fh.read()
-    except FileNotFoundError:
+        content, _ = read_config_bytes(path)  # the same guards as loading it
+    except ConfigError:
+        if not _missing(path):
+            raise
         return "", "\n", prefix
-    except OSError as exc:
-        raise ConfigError(f"cannot read it: {exc.strerror}", path) from None
+    try:
+        raw = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError("not UTF-8 text", path) from None
     newline = "\r\n" if "\r\n" in raw else "\n"
     # A byte order mark is skipped, as when the file is read (and not
     # written back: UTF-8 needs none, and TOML readers refuse it).
@@ -88,6 +91,18 @@ def read_for_edit(path: Path, name: str) -> tuple[str, str, tuple[str, ...]]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", path) from None
     return text, newline, prefix
+
+
+def _missing(path: Path) -> bool:
+    """Whether nothing is at ``path`` (a name too long to look up is there
+    to be refused, not written)."""
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 @contextlib.contextmanager
@@ -290,7 +305,7 @@ def _save_locked(
 def remove_query(path: Path, name: str) -> Path:
     """Remove the query NAME from ``path``: its table (or keys), the comment
     lines just above its table, and one blank line."""
-    if not path.exists():
+    if _missing(path):
         raise UnknownQueryError(f"no such file, so no query named {name!r}", path)
     with locked_for_edit(path) as real:
         _remove_locked(real, path, name)

@@ -145,14 +145,21 @@ class FetchSpec:
         return render(diag, self.text, source=self.source)
 
     def check_exclude(self) -> None:
-        """Raise :class:`SettingError` when ``exclude`` holds ``id``: the
-        client pages and merges records by it."""
-        if self.exclude and "id" in self.exclude:
+        """Raise :class:`SettingError` when ``exclude`` holds ``id`` (the
+        client pages and merges records by it) or a name that is no field
+        name (:func:`cqlang.encoding.exclude_problem`)."""
+        from ..encoding import exclude_problem
+
+        for name in self.exclude or ():
+            problem = exclude_problem(name)
+            if problem is None:
+                continue
             owner = self.origin("exclude")
             where = f" (the exclude of @{owner.name})" if hasattr(owner, "name") else ""
-            raise SettingError(
-                f"exclude cannot hold id{where}: records are paged and merged by id", "exclude"
-            )
+            shown = repr(name)
+            if name == "id":
+                shown, problem = "id", "records are paged and merged by id"
+            raise SettingError(f"exclude cannot hold {shown}{where}: {problem}", "exclude")
 
     def check_campaign(self) -> str:
         """The campaign, or :class:`SettingError` when there is none or it

@@ -115,9 +115,14 @@ def masked_text(text: str, prefix: tuple[str, ...] = (), layout: Layout | None =
     return "".join(chars)
 
 
-def _read_bytes(path: Path, origin: str) -> tuple[bytes, os.stat_result]:
-    """The file's bytes (at most MAX_CONFIG_BYTES + 1) and its status, taken
-    from the file opened (so that the file checked is the file read)."""
+def read_config_bytes(path: Path, origin: str = ORIGIN_OPTION) -> tuple[bytes, os.stat_result]:
+    """The file's bytes (at most MAX_CONFIG_BYTES) and its status, taken
+    from the file opened (so that the file checked is the file read). Every
+    path that reads a config file reads it here (loading it, and editing it
+    with ``queries save`` and ``rm``): a folder, a pipe, a device that never
+    ends, a file over MAX_CONFIG_BYTES or any :class:`OSError` (a name too
+    long, no permission) is a :class:`ConfigError` naming the file; a
+    missing file is one too, with the message "no such config file"."""
     import stat
 
     # O_NONBLOCK: a pipe is not waited on (it is refused below); a device such
@@ -157,7 +162,7 @@ def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
     """Read and validate one config file: a :class:`ConfigError` lists every
     mistake found in it, each at its place. A discovered file that is not
     trusted raises :class:`UntrustedConfigError`."""
-    content, st = _read_bytes(path, origin)
+    content, st = read_config_bytes(path, origin)
     try:
         # Newlines read as text mode would (\r\n and \r as \n); a byte
         # order mark (as some Windows editors write) is no text.

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..diagnostics import suggest
+from ..encoding import exclude_problem
 from ..env import FrozenDict
 from ..errors import SchemaError
 from ..schema import DEFAULT_SCHEMA
@@ -295,15 +296,9 @@ class _Checker:
                         True,
                     )
                 )
-            elif item == "id":
+            elif (problem := exclude_problem(item)) is not None:
                 self.problems.append(
-                    Problem(
-                        f"{_under(self.base, *at, 'exclude')}[{i}]",
-                        "'id' cannot be excluded: the client pages and merges the records "
-                        "by their id",
-                        here,
-                        True,
-                    )
+                    Problem(f"{_under(self.base, *at, 'exclude')}[{i}]", problem, here, True)
                 )
         for pname, pvalue in out.get("params", {}).items():
             here = (*at, "params", pname)

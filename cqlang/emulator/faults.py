@@ -45,6 +45,8 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..digits import MAX_SECONDS
+
 #: Faults that replace the answer, in the order they take precedence.
 ANSWER_KINDS = ("reset", "drop", "truncate", "html", "envelope")
 #: Faults that take seconds, not counts.
@@ -109,6 +111,10 @@ def parse_fault(spec: str) -> Fault:
         if pct:
             raise FaultSpecError(f"bad fault spec {spec!r}: {kind} takes seconds, not a rate")
         seconds = float(amount)
+        if seconds > MAX_SECONDS:
+            raise FaultSpecError(
+                f"bad fault spec {spec!r}: at most {MAX_SECONDS:,.0f} seconds (one day)"
+            )
         if kind == "retry-after" and seconds != int(seconds):
             raise FaultSpecError(f"bad fault spec {spec!r}: Retry-After is whole seconds")
         return Fault(kind, seconds=seconds, start=start)

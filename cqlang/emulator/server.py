@@ -157,6 +157,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.send_error(400, "empty request line")
             return False
+        if len(line.split()) == 2:  # HTTP/0.9: "GET /path", no version, no headers
+            # The standard library would go on to read headers that never
+            # come, and hang up 30 s later without a word: refuse it now.
+            self.command, self.request_version = "", ""
+            self.requestline = line.decode("latin-1").rstrip("\r\n")
+            self.close_connection = True
+            self.send_error(400, "HTTP/0.9 is not supported: give the version (HTTP/1.1)")
+            return False
         return bool(super().parse_request())
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
