@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from .parser.lexer import _SKIP_RE, _TOKEN_RE  # the lexer's own token and blank patterns
 
-__all__ = ["statement_spans"]
+__all__ = ["shared_end", "statement_spans"]
 
 #: Characters lexed between two checkpoints, at least.
 _CHECKPOINT_EVERY = 256
@@ -77,7 +77,7 @@ def statement_spans(text: str) -> list[tuple[int, int]]:
         if points:
             pos, count, start = points[-1]
             spans.extend(old_spans[:count])
-        limit = n - _shared_end(old, text, min(len(old), n) - shared)
+        limit = n - shared_end(old, text, min(len(old), n) - shared)
         join = {c[0]: j for j, c in enumerate(old_points)}
     mark = pos
     match = _TOKEN_RE.match
@@ -118,7 +118,7 @@ def statement_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _shared_end(a: str, b: str, most: int) -> int:
+def shared_end(a: str, b: str, most: int) -> int:
     """The length of the longest common suffix of ``a`` and ``b``, at most
     ``most``."""
     lo, hi = 0, max(0, most)

@@ -30,6 +30,8 @@ from prompt_toolkit.lexers import Lexer
 from prompt_toolkit.styles.pygments import pygments_token_to_classname
 from pygments.token import Name, Punctuation, Whitespace, _TokenType
 
+from ..statements import shared_end
+
 if TYPE_CHECKING:
     from ..highlight import CqlangLexer
 
@@ -111,7 +113,7 @@ class IncrementalHighlighter(Lexer):
         # from the first point to start afresh that both texts share within
         # their common end (from there on, both lexers read the same text).
         delta = len(text) - len(old)
-        same_end = _common_suffix(old, text, min(len(old), len(text)) - changed)
+        same_end = shared_end(old, text, min(len(old), len(text)) - changed)
         limit = len(text) - same_end
         starts = {t[0]: j for j, t in enumerate(old_tokens)} if same_end else {}
         styles = self._styles
@@ -150,17 +152,3 @@ def _fresh(before: _Token, blank: _Token, start: int, text: str) -> bool:
         and not (before[1] is Punctuation and before[2] == ".")
         and (text[start] != "\\" or text[start - 1] == "\n")
     )
-
-
-def _common_suffix(a: str, b: str, most: int) -> int:
-    """The length of the longest common suffix of ``a`` and ``b``, at most
-    ``most``."""
-    lo, hi = 0, max(0, most)
-    la, lb = len(a), len(b)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[la - mid : la - lo] == b[lb - mid : lb - lo]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
