@@ -158,6 +158,9 @@ class Expansion:
                     ref.start,
                     ref.end,
                     hint="a named query cannot contain itself, directly or through others",
+                    # Which cycle, the same for each of its members wherever
+                    # it is entered: `queries check` reports a cycle once.
+                    facts=(("cycle", " ".join(sorted(set(cycle)))),),
                 )
             )
         measures = graph.measure([r.name for r, _ in top if r.name not in cyclic])

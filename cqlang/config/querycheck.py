@@ -73,6 +73,9 @@ def lint(
     file."""
     schema = config.schema_for(strict)
     findings: list[Finding] = []
+    # A cycle is reported once, on its first member: each other member would
+    # repeat it (a query outside it that refers into it still says so).
+    cycles: set[object] = set()
     for f in config.files:
         own: dict[str, NamedQuery] = {}
         for name, spec in f.queries.items():
@@ -91,6 +94,11 @@ def lint(
             # unbound parameter gets a default in the query's params.
             diags = for_front_end(diags, "config")
             for d in diags:
+                cycle = d.fact("cycle") if d.code == "CQL116" else None
+                if isinstance(cycle, str) and q.name in cycle.split(" "):
+                    if cycle in cycles:
+                        continue
+                    cycles.add(cycle)
                 moved, shown = q.in_file(d)
                 findings.append(Finding(q, d, moved, shown))
     return findings
