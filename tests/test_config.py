@@ -612,7 +612,6 @@ def _finding(cfg: Config, query: str, code: str) -> cfgmod.Finding:
         ("bad_enum", "CQL105", 17, 18, "query = 'state = OPNE'", "^^^^"),
         ("unknown_ref", "CQL115", 23, 10, 'query = "@hot_lead and state = OPEN"', "^^^^^^^^^"),
         ("cycle_a", "CQL116", 26, 10, 'query = "@cycle_b or state = OPEN"', "^^^^^^^^"),
-        ("cycle_b", "CQL116", 29, 10, 'query = "@cycle_a"', "^^^^^^^^"),
         ("unbound", "CQL109", 32, 22, 'query = "priority >= $min"', "^^^^"),
         ("wrong_type", "CQL113", 35, 22, 'query = "priority >= $min"', "^^^^"),
         # Escapes in a basic string: columns are those of the file.
@@ -655,8 +654,7 @@ def test_every_mistake_of_every_query_in_one_run(isolated: Path) -> None:
         ("unknown_property", "CQL101"),
         ("bad_enum", "CQL105"),
         ("unknown_ref", "CQL115"),
-        ("cycle_a", "CQL116"),
-        ("cycle_b", "CQL116"),
+        ("cycle_a", "CQL116"),  # the cycle once, on its first member (not again on cycle_b)
         ("unbound", "CQL109"),
         ("wrong_type", "CQL113"),
         ("custom", "CQL102"),
