@@ -29,7 +29,6 @@ use.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from .. import ast
@@ -37,7 +36,7 @@ from ..diagnostics import Diagnostic, make
 from ..errors import CqlSyntaxError
 from .builder import _CANONICAL_OP, _Builder
 from .lalr import _ParseError, _Parser, _parser, backend_name
-from .lexer import KEYWORDS, _EscapeError, _LexError, skip_trivia, unescape
+from .lexer import _TOKEN_RE, KEYWORDS, _EscapeError, _LexError, skip_trivia, unescape
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
@@ -128,8 +127,9 @@ def parse_diagnostics(text: str) -> tuple[ast.Query | None, list[Diagnostic]]:
     if expr is not None and 2 * text.count("(") + nots + 3 > MAX_DEPTH:
         depth, deeper = _depth(expr)
         if depth > MAX_DEPTH:
-            # The caret goes under the first word of the first part too deep.
-            word = re.compile(r"\w+|\S").match(text, deeper.start)
+            # The caret goes under the first token of the first part too deep
+            # (the lexer's own reading, not a second pattern).
+            word = _TOKEN_RE.match(text, deeper.start)
             end = word.end() if word else deeper.start + 1
             return None, [
                 make(
