@@ -355,8 +355,12 @@ def render_all(
     return render_capped(list(diags), lambda d: render(d, text, source=source), limit=limit)
 
 
-def to_json(diags: Sequence[Diagnostic]) -> str:
-    return json.dumps([d.to_dict() for d in diags], ensure_ascii=False)
+def to_json(diags: Sequence[Diagnostic], file: str | None = None) -> str:
+    """The diagnostics as a JSON list; with ``file`` (the ``-f FILE`` the
+    query came from), each object names it first, as ``"file"``."""
+    if file is None:
+        return json.dumps([d.to_dict() for d in diags], ensure_ascii=False)
+    return json.dumps([{"file": file, **d.to_dict()} for d in diags], ensure_ascii=False)
 
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:
