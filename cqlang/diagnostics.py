@@ -355,8 +355,25 @@ def render_all(
     return render_capped(list(diags), lambda d: render(d, text, source=source), limit=limit)
 
 
-def to_json(diags: Sequence[Diagnostic]) -> str:
-    return json.dumps([d.to_dict() for d in diags], ensure_ascii=False)
+def not_utf8(data: bytes, exc: UnicodeDecodeError) -> tuple[str, int, int]:
+    """What is wrong with ``data`` that ``exc`` says is not UTF-8, and where:
+    ``("not UTF-8 text (byte 0xFF)", line, column)``, the line and column
+    (from 1, in characters) of the first byte that is not, as an editor
+    shows them. One wording for config files, query files, ``fmt`` and
+    the language server."""
+    at = exc.start
+    line_start = data.rfind(b"\n", 0, at) + 1
+    line = data.count(b"\n", 0, at) + 1
+    column = len(data[line_start:at].decode("utf-8", "replace")) + 1
+    return f"not UTF-8 text (byte 0x{data[at]:02X})", line, column
+
+
+def to_json(diags: Sequence[Diagnostic], file: str | None = None) -> str:
+    """The diagnostics as a JSON list; with ``file`` (the ``-f FILE`` the
+    query came from), each object names it first, as ``"file"``."""
+    if file is None:
+        return json.dumps([d.to_dict() for d in diags], ensure_ascii=False)
+    return json.dumps([{"file": file, **d.to_dict()} for d in diags], ensure_ascii=False)
 
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sys
 
+from .diagnostics import not_utf8
 from .errors import QueryFileError
 
 __all__ = ["MAX_QUERY_FILE_BYTES", "QueryFileError", "looks_like_path", "read_query_file"]
@@ -61,5 +62,6 @@ def read_query_file(name: str) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise QueryFileError(f"{name}: not UTF-8 text (byte {exc.start})", name) from None
+        message, line, column = not_utf8(raw, exc)
+        raise QueryFileError(f"{name}:{line}:{column}: {message}", name) from None
     return text.removeprefix("\ufeff").replace("\r\n", "\n")

@@ -221,6 +221,23 @@ def test_check_json_lists_every_diagnostic() -> None:
     assert (data[0]["start"], data[0]["end"], data[0]["line"], data[0]["column"]) == (0, 8, 1, 1)
 
 
+def test_check_json_names_the_file_the_query_came_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("q.cql").write_text("prioirty > 3\nand state = OPNE\n", encoding="utf-8")
+    result = run("check", "--json", "-f", "q.cql")
+    assert result.exit_code == 1
+    data = stdout_json(result)
+    assert [(d["file"], d["code"], d["line"]) for d in data] == [
+        ("q.cql", "CQL101", 1),
+        ("q.cql", "CQL105", 2),
+    ]
+    assert next(iter(data[0])) == "file"
+    piped = run("check", "--json", "-f", "-", stdin="prioirty > 3\n")
+    assert "file" not in stdout_json(piped)[0]
+
+
 def test_check_json_of_a_warning_exits_0() -> None:
     result = run("check", "--json", "state = OPEN and state = CLOSED")
     assert result.exit_code == 0

@@ -201,6 +201,12 @@ def test_config_path_that_is_a_pyproject_reads_tool_cqlang(isolated: Path) -> No
         ("[queries.x]\nquery = 'p'\nparams = { a = { b = 1 } }\n", "not a table"),
         ("[queries.x]\nquery = 'p'\nexclude = [1]\n", "exclude[0]: expected strings"),
         ("[queries.x\nquery = 1\n", "not valid TOML"),
+        (
+            '[connection]\nbase_url = "https://h.example/?token=abc"\n',
+            "connection.base_url: the base URL must have no ?query",
+        ),
+        ('[profiles.p]\nbase_url = "ftp://h.example"\n', "profiles.p.base_url: the base URL"),
+        ('[connection]\nbase_url = "http://h.example:0"\n', "port must be a number from 1"),
     ],
 )
 def test_mistakes_in_a_file_are_config_errors(isolated: Path, text: str, expected: str) -> None:
@@ -209,6 +215,7 @@ def test_mistakes_in_a_file_are_config_errors(isolated: Path, text: str, expecte
         Config.load(p)
     assert expected in str(info.value)
     assert "c.toml" in str(info.value)
+    assert "abc" not in str(info.value)  # a query's value is masked
     assert exit_status(info.value) == 2
 
 

@@ -456,3 +456,22 @@ def test_an_expected_refusal_is_logged_in_one_line_without_a_traceback() -> None
     assert "Traceback" not in log, log
     lines = [line for line in log.splitlines() if "nosuch" in line]
     assert len(lines) == 1 and "refused" in lines[0], log
+
+
+def test_a_message_past_the_size_bound_is_dropped_not_held(tmp_path: Path) -> None:
+    """A body over cqlang.lsp.stdio.MAX_MESSAGE_BYTES is read in pieces and
+    dropped (answered as an invalid request); the server goes on serving."""
+    from cqlang.lsp.stdio import MAX_MESSAGE_BYTES
+
+    raw = RawServer(HOME, WS)
+    try:
+        since = len(raw.received)
+        raw.send_bytes(b" " * (MAX_MESSAGE_BYTES + 1))
+        answer = raw.wait(lambda m: "error" in m, since=since, timeout=60)
+        assert answer["error"]["code"] == -32600 and answer["id"] is None
+        uri = uri_of(WS / "after.cql")
+        raw.open(uri, "state = OPEN")
+        _hover_works(raw, uri)
+    finally:
+        raw.close()
+    assert "a message of 33554433 bytes dropped" in raw.log.read_text(encoding="utf-8")

@@ -422,3 +422,33 @@ def test_a_comment_is_never_split_into_tokens() -> None:
     assert "'and'" in (diag.hint or "")
     diag = syntax_error('x = 1 #c\n"open')
     assert (diag.code, diag.start) == ("CQL003", 9)
+
+
+# --------------------------------------- durations written together (7d12h)
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "fix"),
+    [
+        ("created_date >= now - 7d12h", "7d12h", "7d - 12h"),
+        ("created_date >= today + 1d2h30m and state = OPEN", "1d2h30m", "1d + 2h + 30m"),
+        ("created_date between now - 1w2d and now", "1w2d", "1w - 2d"),
+    ],
+)
+def test_durations_written_together_are_named_with_the_fix(text: str, span: str, fix: str) -> None:
+    from cqlang.checker import check_text
+
+    (d,) = check_text(text).diagnostics
+    assert d.code == "CQL001"
+    assert text[d.start : d.end] == span
+    assert d.suggestion == fix
+    assert fix in (d.hint or "")
+    fixed = text[: d.start] + fix + text[d.end :]
+    assert check_text(fixed).ok
+
+
+def test_a_word_after_a_duration_is_still_unexpected() -> None:
+    from cqlang.checker import check_text
+
+    (d,) = check_text("created_date >= now - 7d 12h").diagnostics
+    assert d.code == "CQL001" and d.message == "unexpected '12'"

@@ -142,6 +142,7 @@ def test_a_bad_conpeek_key_is_reported_in_the_resolvers_words(
     assert "SECRET" not in said
     assert "fetching needs CONPEEK_KEY" not in said  # it is set: the key is at fault
     assert "the API key from $CONPEEK_KEY holds a control character" in said
+    assert "no API key" not in said  # it is there; it cannot be sent
 
 
 def test_a_profile_without_a_key_is_reported_in_the_resolvers_words(

@@ -287,11 +287,9 @@ def fetch_cmd(
         print_query_diagnostics(prepared, plan.warnings)
         return
     if not checked_base_url(conn.base_url):
-        fail(
-            "no API base URL: " + conn.missing.get("base_url", "give --base-url or set CONPEEK_URL")
-        )
+        fail(conn.why_not("base_url"))
     if not (conn.api_key or "").strip():
-        fail("no API key: " + conn.missing.get("api_key", "set CONPEEK_KEY"))
+        fail(conn.why_not("api_key"))
     if plan.residual is not None and all(not b for b in plan.branches):
         click.echo(
             "cqlang: warning: the server narrows nothing: every record of the campaign is "

@@ -137,6 +137,7 @@ def queries_show_cmd(
     import json
 
     from ..checker import check_text
+    from ..config.fetchspec import owner_name
     from ..refs import references_in
 
     cfg = load_config()
@@ -170,7 +171,7 @@ def queries_show_cmd(
     plan = None if errors else q.plan(now=when)
     if as_json:
         out = _query_json(named)
-        out["alias_of"] = q.chain[1].name if len(q.chain) > 1 else None
+        out["alias_of"] = owner_name(q.chain[1]) if len(q.chain) > 1 else None
         out["bound"] = {p: {"value": _json_value(v), "from": src} for p, v, src in rows}
         out["plan"] = plan.to_json() if plan is not None else None
         out["diagnostics"] = [d.to_dict() for d in diags]
@@ -182,14 +183,14 @@ def queries_show_cmd(
         if named.source is not None:
             lines.append(f"  in {named.source.display()}" + (f":{loc[0]}" if loc else ""))
         if len(q.chain) > 1:  # an alias: its text is a lone @OTHER
-            lines.append(f"  alias of @{q.chain[1].name}")
+            lines.append(f"  alias of @{owner_name(q.chain[1])}")
         for key in ("campaign", "timezone", "limit", "max_branches", "exclude"):
             owner = q.origin(key)  # its own key, else the one of the query it stands for
             if owner is None:
                 continue
             value = getattr(owner, key)
             shown = ", ".join(value) if key == "exclude" else str(value)
-            of = f" (of @{owner.name})" if owner is not named else ""
+            of = f" (of @{owner_name(owner)})" if owner is not named else ""
             lines.append(f"  {key} {shown}{of}")
         lines += ["", "query:"]
         lines += ["  " + t for t in named.text.strip("\n").splitlines()]

@@ -149,7 +149,7 @@ def check_cmd(
     )
     diags = for_front_end(q.check(now=parse_now(now)), "cli")
     if as_json:
-        click.echo(to_json(diags))
+        click.echo(to_json(diags, query_file if query_file not in (None, "-") else None))
     elif diags:
         print_query_diagnostics(q, diags, all=True)
     else:

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from .connection import ConnectionSettings as ConnectionSettings
     from .connection import checked_key as checked_key
     from .connection import mask as mask
+    from .connection import why_not as why_not
     from .core import Config as Config
     from .discovery import CONFIG_ENV as CONFIG_ENV
     from .discovery import DISCOVERED as DISCOVERED
@@ -110,7 +111,7 @@ if TYPE_CHECKING:
 #: Each public name, by the module that defines it (relative to this package).
 _MODULES: dict[str, tuple[str, ...]] = {
     "compat": ("PreparedQuery", "client_from_config"),
-    "connection": ("ConnectionSettings", "checked_key", "mask"),
+    "connection": ("ConnectionSettings", "checked_key", "mask", "why_not"),
     "core": ("Config",),
     "discovery": (
         "CONFIG_ENV",

@@ -41,6 +41,7 @@ __all__ = [
     "checked_key",
     "mask",
     "resolve",
+    "why_not",
 ]
 
 
@@ -82,7 +83,8 @@ class ConnectionSettings:
     """The resolved connection settings; ``sources`` says where each came
     from, ``missing`` why the base URL or the key has no value when the
     config can say (a key variable that is not set, a profile without a
-    key), and ``notes`` all that may be wrong, the key's reason first.
+    key, a key that cannot be sent), each a whole sentence, and ``notes``
+    all that may be wrong, the key's reason first.
     :meth:`for_client` is the client's :class:`Connection`."""
 
     base_url: str | None = None
@@ -116,6 +118,11 @@ class ConnectionSettings:
         }
         return {k: v for k, v in out.items() if v is not None}
 
+    def why_not(self, name: str) -> str:
+        """Why ``name`` (``"base_url"`` or ``"api_key"``) cannot be used: see
+        :func:`why_not`."""
+        return why_not(self.missing, name)
+
     def for_client(self) -> Connection:
         """The base URL and the key as the client's :class:`Connection`, with
         where each came from. A missing one is a ``ConfigurationError`` (a
@@ -124,21 +131,31 @@ class ConnectionSettings:
         to another connection; so is a base URL that is not
         ``http(s)://HOST``."""
         if not self.base_url:
-            raise ConfigurationError(
-                "no API base URL: "
-                + self.missing.get("base_url", f"set ${URL_ENV} or base_url in the config")
-            )
+            raise ConfigurationError(self.why_not("base_url"))
         if not self.api_key:
-            raise ConfigurationError(
-                "no API key: "
-                + self.missing.get("api_key", f"set ${KEY_ENV} or api_key_env in the config")
-            )
+            raise ConfigurationError(self.why_not("api_key"))
         return Connection(
             self.base_url,
             self.api_key,
             base_url_source=self.sources.get("base_url", "the config"),
             api_key_source=self.sources.get("api_key", "the config"),
         )
+
+
+#: What to do about a base URL or a key that no source gives.
+_WHERE = {
+    "base_url": f"no API base URL: set ${URL_ENV}, give --base-url, or set base_url in the config",
+    "api_key": f"no API key: set ${KEY_ENV}, or api_key_env in the config",
+}
+
+
+def why_not(missing: Mapping[str, str], name: str) -> str:
+    """The sentence that says why the connection's ``name`` (``"base_url"``
+    or ``"api_key"``) cannot be used: the resolver's (``missing``; a key
+    that is not set says "no API key: ...", one that is set but cannot be
+    sent says what is wrong with it), else where one could come from. The
+    one wording for the CLI, the REPL and :meth:`ConnectionSettings.for_client`."""
+    return missing.get(name) or _WHERE[name]
 
 
 class _Resolver:
@@ -190,7 +207,7 @@ class _Resolver:
             return key, True
         if var:
             self.missing["api_key"] = (
-                f"the API key should be in ${var} (named by api_key_env in "
+                f"no API key: it should be in ${var} (named by api_key_env in "
                 f"[{'.'.join(table)}]), which is not set"
             )
             return None, True
@@ -212,8 +229,8 @@ class _Resolver:
                 url, self.sources["base_url"] = values.base_url, where["base_url"]
             else:
                 self.missing["base_url"] = (
-                    f"no base_url for --profile {name}: set it in [profiles.{name}] "
-                    f"(${URL_ENV} is not used with a profile's own key)"
+                    f"no API base URL: --profile {name} has none; set base_url in "
+                    f"[profiles.{name}] (${URL_ENV} is not used with a profile's own key)"
                 )
         if not want_key:
             return url, None
@@ -225,7 +242,7 @@ class _Resolver:
             if named:
                 return url, key
         self.missing["api_key"] = (
-            f"[profiles.{name}] sets base_url but no key: set api_key_env (or api_key) "
+            f"no API key: [profiles.{name}] sets base_url but no key; set api_key_env (or api_key) "
             f"in it (${KEY_ENV} and [connection]'s key are not sent to a profile's own host)"
         )
         return url, None

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..diagnostics import suggest
+from ..diagnostics import not_utf8, suggest
 from ..errors import ConfigError, QueryExistsError, UnknownQueryError
 from .discovery import untrusted
 from .files import layout_of, read_config_bytes
@@ -78,8 +78,9 @@ def read_for_edit(path: Path, name: str) -> tuple[str, str, tuple[str, ...]]:
         return "", "\n", prefix
     try:
         raw = content.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError("not UTF-8 text", path) from None
+    except UnicodeDecodeError as exc:
+        message, line, column = not_utf8(content, exc)
+        raise ConfigError(message, path, line=line, column=column) from None
     newline = "\r\n" if "\r\n" in raw else "\n"
     # A byte order mark is skipped, as when the file is read (and not
     # written back: UTF-8 needs none, and TOML readers refuse it).

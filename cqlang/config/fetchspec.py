@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from ..diagnostics import Diagnostic, render
 from ..encoding import MAX_PAGE_SIZE  # the API's maximum, defined once
@@ -57,6 +57,24 @@ __all__ = [
     "prepare",
     "stored_param",
 ]
+
+
+class SavedQuery(Protocol):
+    """What a fetch reads of a named query (a
+    :class:`~cqlang.config.named.NamedQuery` is one, and so is an
+    :class:`~cqlang.env.NamedText`): its text; its ``name`` and settings
+    (``limit``, ``exclude``, ``params``...) are read by name, an object
+    without one counting as not setting it (see :func:`owner_name`)."""
+
+    @property
+    def text(self) -> str: ...
+
+
+def owner_name(query: SavedQuery | None) -> str | None:
+    """The name of a named query that has one (``NamedText`` has none)."""
+    name = getattr(query, "name", None)
+    return name if isinstance(name, str) else None
+
 
 #: Records per request when nothing else sets it.
 DEFAULT_PAGE_SIZE = 1000
@@ -86,21 +104,21 @@ class FetchSpec:
     """
 
     text: str
-    named: Any
+    named: SavedQuery | None
     params: Mapping[str, Any]
     tz: str | None
     campaign: str | None
     exclude: tuple[str, ...] | None
     limit: int | None
     schema: Schema
-    queries: Mapping[str, Any]
+    queries: Mapping[str, object]
     page_size: int | None = None
     max_branches: int = DEFAULT_MAX_BRANCHES
-    chain: tuple[Any, ...] = ()
+    chain: tuple[SavedQuery, ...] = ()
     #: The file the text was read from (``-f FILE``), named in diagnostics.
     source: str | None = None
 
-    def origin(self, key: str) -> Any:
+    def origin(self, key: str) -> SavedQuery | None:
         """The named query of :attr:`chain` whose own ``key`` (``limit``,
         ``exclude``...) is in effect when no option set it: the nearest that
         sets it, else ``None``."""
@@ -154,8 +172,8 @@ class FetchSpec:
             problem = exclude_problem(name)
             if problem is None:
                 continue
-            owner = self.origin("exclude")
-            where = f" (the exclude of @{owner.name})" if hasattr(owner, "name") else ""
+            owner = owner_name(self.origin("exclude"))
+            where = f" (the exclude of @{owner})" if owner is not None else ""
             shown = repr(name)
             if name == "id":
                 shown, problem = "id", "records are paged and merged by id"
@@ -225,7 +243,9 @@ class FetchSpec:
         return url + ("?" + "&".join(parts) if parts else "")
 
 
-def lone_reference(text: str, queries: Mapping[str, Any] | None) -> tuple[str, Any]:
+def lone_reference(
+    text: str, queries: Mapping[str, object] | None
+) -> tuple[str, SavedQuery | None]:
     """A text that is only ``@NAME`` (blanks, comments and parentheses
     around it allowed) naming a query object of ``queries`` (one with
     ``.text``): the text that runs (through any aliases, see
@@ -238,23 +258,23 @@ def lone_reference(text: str, queries: Mapping[str, Any] | None) -> tuple[str, A
     return str(chain[-1].text), chain[-1]
 
 
-def _named_object(queries: Mapping[str, Any] | None, name: str | None) -> Any:
+def _named_object(queries: Mapping[str, object] | None, name: str | None) -> SavedQuery | None:
     if name is None or queries is None:
         return None
     named = queries.get(name)
     if named is None or isinstance(named, str) or not hasattr(named, "text"):
         return None
-    return named
+    return cast("SavedQuery", named)
 
 
-def _lone_chain(text: str, queries: Mapping[str, Any] | None) -> tuple[Any, ...]:
+def _lone_chain(text: str, queries: Mapping[str, object] | None) -> tuple[SavedQuery, ...]:
     if not queries:
         return ()
     first = _named_object(queries, lone_reference_name(text))
     return alias_chain(first, queries) if first is not None else ()
 
 
-def alias_chain(named: Any, queries: Mapping[str, Any] | None) -> tuple[Any, ...]:
+def alias_chain(named: SavedQuery, queries: Mapping[str, object] | None) -> tuple[SavedQuery, ...]:
     """``named`` and the named queries it is an alias of: while a query's
     text is a lone reference to a query object of ``queries``, that query
     follows (``x = "@nr"`` gives ``(x, nr)``). The chain stops at a name
@@ -273,7 +293,7 @@ def alias_chain(named: Any, queries: Mapping[str, Any] | None) -> tuple[Any, ...
     return tuple(chain)
 
 
-def inherited(chain: Sequence[Any], key: str) -> Any:
+def inherited(chain: Sequence[SavedQuery], key: str) -> Any:
     """The value of ``key`` that a chain of aliases (:func:`alias_chain`)
     gives: the nearest query's that sets it, else ``None``."""
     for q in chain:
@@ -283,7 +303,7 @@ def inherited(chain: Sequence[Any], key: str) -> Any:
     return None
 
 
-def inherited_params(chain: Sequence[Any]) -> dict[str, Any]:
+def inherited_params(chain: Sequence[SavedQuery]) -> dict[str, Any]:
     """The parameter defaults of a chain of aliases, the nearest query's
     winning."""
     out: dict[str, Any] = {}

@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..diagnostics import line_col
+from ..diagnostics import line_col, not_utf8
 from ..errors import (
     ConfigError,
     ConfigProblem,
@@ -168,8 +168,9 @@ def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
         # order mark (as some Windows editors write) is no text.
         text = content.decode("utf-8").removeprefix("\ufeff")
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    except UnicodeDecodeError:
-        raise ConfigError("not UTF-8 text", path) from None
+    except UnicodeDecodeError as exc:
+        message, line, column = not_utf8(content, exc)
+        raise ConfigError(message, path, line=line, column=column) from None
     file, problems = check_text(text, path, origin)
     if problems:
         raise ConfigError.of(problems)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import api
-from ..diagnostics import Diagnostic, line_col
+from ..diagnostics import Diagnostic, line_col, not_utf8
 from ..errors import CqlError
 from ..formatter import DEFAULT_WIDTH
 from ..schema import Schema
@@ -326,8 +326,9 @@ def format_file(
         raw = path.read_bytes()
         try:
             decoded = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            result.error = f"{path}: not UTF-8 text"
+        except UnicodeDecodeError as exc:
+            message, line, column = not_utf8(raw, exc)
+            result.error = f"{path}:{line}:{column}: {message}"
             result.unreadable = True
             return result
         newline = _format_text(result, decoded, schema=schema, width=width)
@@ -350,8 +351,9 @@ def format_stdin(
     result = FileResult(Path("-"))
     try:
         decoded = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        result.error = "-: not UTF-8 text"
+    except UnicodeDecodeError as exc:
+        message, line, column = not_utf8(raw, exc)
+        result.error = f"-:{line}:{column}: {message}"
         result.unreadable = True
         return result
     _format_text(result, decoded, schema=schema, width=width)

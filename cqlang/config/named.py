@@ -239,7 +239,8 @@ def resolve_query(text: str, config: QuerySource | None) -> tuple[str, NamedQuer
     did-you-mean). See :func:`cqlang.config.fetchspec.lone_reference`."""
     if config is None:
         return text, None
-    return lone_reference_in(text, config.queries)
+    text, named = lone_reference_in(text, config.queries)
+    return text, named if isinstance(named, NamedQuery) else None
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,20 @@ class _Checker:
             if problem is not None:
                 self.add((*at, "campaign"), problem)
 
+    def base_url(self, table: Mapping[str, Any], at: tuple[str, ...]) -> None:
+        """A ``base_url`` that no command could use (``?query``, a port out
+        of range, no ``http(s)://``): the same check as ``--base-url``,
+        ``CONPEEK_URL`` and ``Client(base_url=...)``, told when the file is
+        read rather than at the first fetch. An empty one is no base URL."""
+        from ..encoding import base_url
+
+        text = table.get("base_url")
+        if text is not None and text.strip():
+            try:
+                base_url(text)
+            except ValueError as exc:
+                self.add((*at, "base_url"), str(exc))
+
     # ------------------------------------------------------------ tables
     def top(self, raw: Mapping[str, Any]) -> CqlangTable:
         tables: dict[str, Any] = {}
@@ -187,6 +201,7 @@ class _Checker:
         if "timezone" in out:
             self.zone(out["timezone"], (*at, "timezone"))
         self.campaign(out, at)
+        self.base_url(out, at)
         for key in ("page_size", "max_branches"):
             if key in out and out[key] < 1:
                 self.add((*at, key), "must be at least 1")

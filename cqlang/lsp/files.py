@@ -30,6 +30,7 @@ from pathlib import Path
 
 from ..config import MAX_CONFIG_BYTES
 from ..config.fmtfiles import is_config_file
+from ..diagnostics import not_utf8
 from ..queryfile import MAX_QUERY_FILE_BYTES
 
 #: The most .cql files read for references.
@@ -94,10 +95,12 @@ def read_text(path: Path, limit: int | None = None) -> str:
         os.close(fd)
     if size > limit:
         raise Unreadable(f"{path}: larger than {limit:,} bytes")
+    data = b"".join(chunks)
     try:
-        return b"".join(chunks).decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise Unreadable(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        message, line, column = not_utf8(data, exc)
+        raise Unreadable(f"{path}:{line}:{column}: {message}") from None
 
 
 def cql_files(folder: Path, *, recursive: bool) -> Iterator[Path]:

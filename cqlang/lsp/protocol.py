@@ -125,6 +125,21 @@ class CqlangProtocol(LanguageServerProtocol):
             # A batch (a JSON array: LSP has none), a number, a string...
             self._answer_error(None, INVALID_REQUEST, "a message is a JSON object")
             return
+        if isinstance(message, dict) and "cqlangDropped" in message:  # cqlang.lsp.stdio
+            from .stdio import MAX_MESSAGE_BYTES
+
+            size = message["cqlangDropped"]
+            log.error(
+                "cqlang lsp: a message of %s bytes dropped (at most %d are read)",
+                size,
+                MAX_MESSAGE_BYTES,
+            )
+            self._answer_error(
+                None,
+                INVALID_REQUEST,
+                f"a message of {size} bytes: larger than the {MAX_MESSAGE_BYTES} bytes read",
+            )
+            return
         if isinstance(message, dict):  # no "jsonrpc" member: not JSON-RPC 2.0
             msg_id = message.get("id")
             if "method" in message and valid_id(msg_id):

@@ -9,7 +9,10 @@ otherwise the nearest ``cqlang.toml``, ``[tool.cqlang]`` of the nearest
 ``pyproject.toml`` and the user's file. A config file open in the editor is
 read as the editor has it, saved or not; a file with mistakes still gives
 what it holds without them. A config document itself is checked with the
-files found from its folder when it is one of them, else on its own.
+files found from its folder when it is one of them, else on its own. A
+discovered file that someone else could have written is skipped, as the
+command line skips it (cqlang.config.discovery), with a warning logged once;
+a config document open in the editor is still checked on its own.
 
 Bad input never stops the server: a request that does not fit its method
 is answered with an error (cqlang.lsp.protocol); a handler that fails is
@@ -37,7 +40,16 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .._version import __version__
-from ..config import MAX_CONFIG_BYTES, Config, ConfigError, ConfigFile, check_text, discover
+from ..config import (
+    DISCOVERED,
+    MAX_CONFIG_BYTES,
+    Config,
+    ConfigError,
+    ConfigFile,
+    check_text,
+    discover,
+)
+from ..config.discovery import untrusted
 from .documents import Document, LineIndex
 from .files import Unreadable, read_text
 from .protocol import CqlangProtocol
@@ -83,6 +95,8 @@ class CqlangServer(LanguageServer):
         self.now: datetime | None = None
         self.env: dict[str, str] = dict(os.environ)
         self._configs: dict[tuple[str, str], tuple[float, Config]] = {}
+        #: Config files skipped as untrusted, each warned about once.
+        self._untrusted_warned: set[tuple[str, str]] = set()
         self._pending: dict[str, asyncio.TimerHandle] = {}
         #: When each document last changed (the loop's clock), for the debounce.
         self._changed_at: dict[str, float] = {}
@@ -245,6 +259,8 @@ class CqlangServer(LanguageServer):
                 if not doc.too_large:
                     files.append(check_text(doc.text, path, origin)[0])
                 continue
+            if self._untrusted(path, origin):
+                continue
             text = self._config_text(path)
             if text is not None:
                 files.append(check_text(text, path, origin)[0])
@@ -253,6 +269,26 @@ class CqlangServer(LanguageServer):
         config = Config(files, env=self.env)
         self._configs[key] = (time.monotonic(), config)
         return config
+
+    def _untrusted(self, path: Path, origin: str) -> bool:
+        """Whether the discovered file ``path`` is one the command line would
+        skip (someone else could have written it); warned about once."""
+        if origin not in DISCOVERED:
+            return False
+        try:
+            reason = untrusted(os.stat(path))
+        except OSError:
+            return False  # read as any other file: its own error is logged then
+        if reason is None:
+            return False
+        if (str(path), reason) not in self._untrusted_warned:
+            self._untrusted_warned.add((str(path), reason))
+            self.log(
+                types.MessageType.Warning,
+                f"cqlang: skipped the config file {path}: {reason} "
+                "(as the command line skips it; see docs/config.md)",
+            )
+        return True
 
     def _config_text(self, path: Path) -> str | None:
         """A config file's text: as the editor has it if it is open, else

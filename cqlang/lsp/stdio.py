@@ -5,6 +5,13 @@ thread pool, and back): on a busy loop each hop waits for the GIL, which
 costs a message milliseconds (bench_lsp.py shows it side by side). Where
 stdin is a pipe, a socket or a terminal, it is read here by the loop
 itself (``connect_read_pipe``); otherwise (a regular file) pygls's way.
+
+A message body larger than :data:`MAX_MESSAGE_BYTES` (its
+``Content-Length``) is read and dropped in pieces, never held whole, and
+stands as ``{"cqlangDropped": SIZE}``, which the protocol answers as an
+invalid request (-32600, a null id, as for a body that is not JSON): the
+largest document served (a 4 MB query file, its text escaped in JSON) fits
+well within the bound.
 """
 
 from __future__ import annotations
@@ -20,6 +27,10 @@ from typing import Any, BinaryIO
 from pygls.io_ import StdoutWriter, run_async
 
 log = logging.getLogger("cqlang.lsp")
+
+#: The largest message body read (bytes).
+MAX_MESSAGE_BYTES = 32 * 2**20
+_PIECE = 2**20
 
 
 def pollable(stream: BinaryIO) -> bool:
@@ -46,9 +57,18 @@ class _Reader:
 
     async def readexactly(self, n: int) -> bytes:
         try:
+            if n > MAX_MESSAGE_BYTES:
+                return await self._drop(n)
             return await self.stream.readexactly(n)
         except asyncio.IncompleteReadError:
             return b""
+
+    async def _drop(self, n: int) -> bytes:
+        """Read past a body of ``n`` bytes, a piece at a time."""
+        left = n
+        while left:
+            left -= len(await self.stream.readexactly(min(left, _PIECE)))
+        return b'{"cqlangDropped": %d}' % n
 
 
 def serve(server: Any, error_handler: Callable[..., Any], stdin: BinaryIO | None = None) -> None:

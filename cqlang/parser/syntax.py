@@ -4,6 +4,8 @@ looks like one. Loaded only when a parse fails."""
 
 from __future__ import annotations
 
+import re
+
 from ..diagnostics import Diagnostic, make, suggest
 from .lalr import _ParseError, _Parser
 from .lexer import KEYWORDS
@@ -43,6 +45,12 @@ TERMINAL_NAMES: dict[str, str] = {
 
 # ------------------------------------------------------------------ errors
 
+#: Durations run together (`7d12h`), at a place where one duration may stand:
+#: the lexer reads no such token (a duration ends where its unit does), so
+#: the parse fails at its number.
+_RUN_TOGETHER = re.compile(r"(?:[0-9]+[a-zA-Z]+){2,}(?![0-9a-zA-Z_])")
+_ONE_DURATION = re.compile(r"[0-9]+[a-zA-Z]+")
+
 
 def describe_expected(expected: set[str] | frozenset[str]) -> str:
     names = sorted({TERMINAL_NAMES.get(t, t) for t in expected if not t.startswith("__")})
@@ -72,6 +80,10 @@ def _syntax_diagnostic(err: _ParseError, text: str, parser: _Parser) -> Diagnost
             pos,
             hint=f"expected {expected}" if expected else None,
         )
+    if "DURATION" in expected_set:
+        joined = _run_together(text, tok.start_pos)
+        if joined is not None:
+            return joined
     shown = tok.value
     hint = f"expected {expected}" if expected else None
     kw = [TERMINAL_NAMES[t].strip("'") for t in expected_set if t in TERMINAL_NAMES]
@@ -95,6 +107,28 @@ def _syntax_diagnostic(err: _ParseError, text: str, parser: _Parser) -> Diagnost
         tok.start_pos,
         tok.end_pos,
         hint=hint,
+        suggestion=fix,
+    )
+
+
+def _run_together(text: str, pos: int) -> Diagnostic | None:
+    """CQL001 for durations written together (`now - 7d12h`) at ``pos``,
+    where a duration was expected: each duration takes one unit, so the fix
+    is one shift per unit, with the sign written before them."""
+    m = _RUN_TOGETHER.match(text, pos)
+    if m is None:
+        return None
+    before = text[:pos].rstrip()
+    sign = before[-1] if before and before[-1] in "+-" else "-"
+    parts = _ONE_DURATION.findall(m.group())
+    fix = f" {sign} ".join(parts)
+    return make(
+        text,
+        "CQL001",
+        f"{m.group()!r} is {len(parts)} durations written together",
+        m.start(),
+        m.end(),
+        hint=f"a duration has one unit: write '{fix}'",
         suggestion=fix,
     )
 

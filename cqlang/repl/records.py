@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..config.fetchspec import FetchSpec, SettingError
+from ..config.fetchspec import FetchSpec, SettingError, owner_name
 from ..errors import CqlError, MissingExtra, OutputError, OutputSettingError
 from ..output.columns import HEAVY_FIELDS
 from ..output.display import custom_keys_of, render_expanded, render_record, render_table
@@ -132,8 +132,8 @@ class RecordCommands:
             bigger = min(n * 5, MAX_SHOWN, spec.limit if spec.limit is not None else MAX_SHOWN)
             tail += f" shown; more match (\\fetch {bigger} shows more)"
         elif spec.limit is not None and len(records) == spec.limit and spec.named is not None:
-            owner = spec.origin("limit")
-            tail += f" (the limit of @{owner.name})" if hasattr(owner, "name") else ""
+            owner = owner_name(spec.origin("limit"))
+            tail += f" (the limit of @{owner})" if owner is not None else ""
         return _reply(f"{body}\n{tail}")
 
     def _fetch_to_file(self, spec: FetchSpec, path: str, n: int | None) -> Reply:

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..config.connection import why_not
 from ..config.fetchspec import FetchSpec, Settings, prepare
 from ..diagnostics import ERROR, Diagnostic, for_front_end
 from ..env import Env
@@ -78,9 +79,9 @@ class Session:
     def cannot_fetch(self) -> str | None:
         """Why ``\\fetch`` cannot connect, when the resolver said why the base
         URL or the key is missing; else ``None`` (the client factory judges)."""
-        for key, what in (("base_url", "no API base URL"), ("api_key", "no API key")):
+        for key in ("base_url", "api_key"):
             if not getattr(self, key) and key in self.missing:
-                return f"cannot fetch: {what}: {self.missing[key]}"
+                return f"cannot fetch: {why_not(self.missing, key)}"
         return None
 
     # ----------------------------------------------------------- settings
