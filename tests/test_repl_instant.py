@@ -305,6 +305,22 @@ def test_not_a_terminal_prints_as_before(tmp_path: Path) -> None:
 # ------------------------------------------------------------ the hold alone
 
 
+def read_within(fd: int, size: int, seconds: float = 5.0) -> bytes:
+    """Up to ``size`` bytes from ``fd``, waiting at most ``seconds`` in all
+    (a pty passes data on asynchronously; a test must never block)."""
+    import select
+    import time
+
+    got = b""
+    end = time.monotonic() + seconds
+    while len(got) < size:
+        left = end - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            break
+        got += os.read(fd, size - len(got))
+    return got
+
+
 @pytest.fixture
 def pty_pair() -> Any:
     main, side = os.openpty()
@@ -331,11 +347,16 @@ def test_the_hold_is_prompt_toolkits_raw_mode_with_signals(
         assert held[3] & termios.ISIG
         assert not held[0] & (termios.ICRNL | termios.IXON)
         os.write(main, b"ab\x1b[A")  # typed: kept, not echoed
+        import select
+
+        assert select.select([side], [], [], 5)[0]  # arrived, in the held mode
         hold.paint("banner\nprompt> ")
         hold.hand_over()
         assert termios.tcgetattr(side) == before
-        assert os.read(side, 100) == b"ab\x1b[A"
-        assert os.read(main, 100) == b"banner\r\nprompt> \r"
+        # Queued while held, still there for the editor (Linux makes what
+        # was queued a line of its own when the canonical mode comes back).
+        assert read_within(side, 5) == b"ab\x1b[A"
+        assert read_within(main, 100, 1.0) == b"banner\r\nprompt> \r"  # no echo
         hold.release()  # nothing left to do
         assert termios.tcgetattr(side) == before
     finally:
@@ -353,7 +374,7 @@ def test_a_released_hold_ends_the_painted_line(
     hold.paint("prompt> ")
     hold.release()
     assert termios.tcgetattr(side) == before
-    assert os.read(main, 100) == b"prompt> \r\n"
+    assert read_within(main, 100, 1.0) == b"prompt> \r\n"
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
 
 

@@ -85,11 +85,15 @@ class Hold:
                 return None
             fd = stdin.fileno()
             saved = termios.tcgetattr(fd)
-            termios.tcsetattr(fd, termios.TCSANOW, terminal_mode(saved))
         except (OSError, ValueError, AttributeError, termios.error):
             return None
         hold = cls(fd, saved, stdout)
-        hold._catch_signals()
+        hold._catch_signals()  # first: a signal from now on puts the settings back
+        try:
+            termios.tcsetattr(fd, termios.TCSANOW, terminal_mode(saved))
+        except (OSError, ValueError, TypeError, termios.error):
+            hold._restore()  # the signals' handlers back
+            return None
         return hold
 
     def _catch_signals(self) -> None:
@@ -111,13 +115,12 @@ class Hold:
         if not self.held:
             return
         self.held = False
+        import contextlib
         import signal
         import termios
 
-        try:
+        with contextlib.suppress(termios.error):  # the terminal went away
             termios.tcsetattr(self.fd, termios.TCSANOW, self.saved)
-        except termios.error:  # the terminal went away: nothing to put back
-            self.saved = []
         for number, handler in self._signals.items():
             signal.signal(number, handler)
         self._signals.clear()
