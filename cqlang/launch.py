@@ -1,5 +1,5 @@
-"""The ``cqlang`` console script: starts ``compile``, ``check`` and
-``explain`` without click.
+"""The ``cqlang`` console script: starts ``compile``, ``check``,
+``explain`` and ``repl`` without click.
 
 Most runs of the command are ``cqlang compile QUERY`` in a shell pipeline
 (or ``check`` and ``explain`` from an editor or a shell), and for those the
@@ -25,6 +25,15 @@ compares what they print and how they exit.
 
 Both end a run the same way, through :mod:`cqlang.status` (the exit
 statuses, and the handling of output that cannot be written).
+
+``cqlang repl`` with the options it takes (:func:`read_repl_command_line`;
+``--help`` and every mistake go to click) is started here too, for two
+reasons: click is a fifth of the REPL's start before its prompt can show,
+and the REPL's instant prompt (:mod:`cqlang.term.instant`, docs/repl.md)
+holds the terminal from here, the first thing the run does, so that keys
+typed while the rest loads are kept for the line editor and not echoed.
+tests/test_launch.py compares this path and click's on the same command
+lines (with input that is not a terminal).
 """
 
 from __future__ import annotations
@@ -269,14 +278,130 @@ def _print(text: str, stream: TextIO) -> None:
         exit_for(exc)
 
 
+class _ReplJob:
+    """``cqlang repl`` with the options it was given (as click would pass
+    them to :func:`cqlang.repl.run`)."""
+
+    __slots__ = ("campaign", "color", "config_file", "group_profile", "profile", "tz", "vi")
+
+    def __init__(self) -> None:
+        self.campaign: str | None = None
+        self.profile: str | None = None  # repl's own --profile
+        self.group_profile: str | None = None  # `cqlang --profile NAME repl`
+        self.tz: str | None = None
+        self.vi = False
+        self.config_file: str | None = None
+        self.color: str | None = None
+
+
+#: The options taken before ``repl`` (the group's: cqlang.cli.context) and
+#: after it (cqlang.cli.servers.repl_cmd and the shared ones), by the
+#: attribute of the job they set.
+_GROUP_OPTIONS = {"--config": "config_file", "--profile": "group_profile", "--color": "color"}
+_REPL_OPTIONS = {
+    "--campaign": "campaign",
+    "--profile": "profile",
+    "--tz": "tz",
+    "--config": "config_file",
+    "--color": "color",
+}
+_COLOR_MODES = ("auto", "always", "never")
+
+
+def read_repl_command_line(args: Sequence[str]) -> _ReplJob | None:
+    """The ``repl`` job ``args`` ask for, or None when they are not of the
+    one shape answered here (then click reads them):
+
+        cqlang [GROUP]... repl [OPTION]...
+
+        GROUP:  --config FILE | --profile NAME | --color WHEN
+        OPTION: --campaign ID | --profile NAME | --tz ZONE | --vi
+                | --config FILE | --color WHEN
+
+    each ``--name VALUE`` or ``--name=VALUE``, the last one given winning,
+    as click reads them. ``--help``, anything else, and every mistake (a
+    missing value, a ``--color`` that is no mode) go to click."""
+    if any(not c.isprintable() for a in args for c in a):
+        return None
+    job = _ReplJob()
+    options = _GROUP_OPTIONS
+    command = False
+    rest = list(args)
+    rest.reverse()  # popped from the end, in order
+    while rest:
+        arg = rest.pop()
+        if not command and arg == "repl":
+            command, options = True, _REPL_OPTIONS
+            continue
+        if command and arg == "--vi":
+            job.vi = True
+            continue
+        name, eq, value = arg.partition("=")
+        if name not in options:
+            return None  # --help, --vi=x, --, an argument, another command
+        if not eq:
+            if not rest or rest[-1].startswith("-"):
+                return None
+            value = rest.pop()
+        if name == "--color" and value not in _COLOR_MODES:
+            return None
+        setattr(job, options[name], value)
+    return job if command else None
+
+
+def _repl(job: _ReplJob) -> int:
+    """``cqlang repl``, as the click command runs it (cqlang.cli.servers),
+    with the instant prompt's hold on the terminal taken first thing
+    (cqlang/term/instant.py) and put back on every way out."""
+    from .term.instant import Hold
+
+    hold = Hold.start(sys.stdin, sys.stdout)
+    try:
+        try:
+            from .repl import run
+
+            return run(
+                campaign=job.campaign,
+                profile=job.profile or job.group_profile,
+                tz=job.tz,
+                vi=job.vi,
+                config_file=job.config_file,
+                color=job.color,
+                instant=hold,
+            )
+        finally:
+            if hold is not None:
+                hold.release()
+    except KeyboardInterrupt:  # as click's commands end (cqlang.cli.group)
+        return ExitStatus.INTERRUPTED
+    except Exception as exc:
+        from .errors import CqlError
+        from .status import entry
+
+        found = entry(exc)
+        if isinstance(exc, CqlError) and (found is None or found[0] is CqlError):
+            from .cli.show import report
+
+            report(exc)
+        exit_for(exc)
+
+
+def _completing() -> bool:
+    """Whether click's shell completion is asked for (``_CQLANG_COMPLETE``)."""
+    return any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ)
+
+
 def main() -> None:
     """The ``cqlang`` command (pyproject's console script)."""
+    repl_job = None if _completing() else read_repl_command_line(sys.argv[1:])
+    if repl_job is not None:
+        sys.exit(_repl(repl_job))
     job = read_command_line(sys.argv[1:])
     if (
         job is not None
         and _utf8(sys.stdout)  # click re-wraps a stream that is not UTF-8
         and _utf8(sys.stderr)
-        and not any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ)
+        and not _completing()
         and locate.no_config_file()
     ):
         try:

@@ -481,3 +481,128 @@ def test_a_vanished_working_folder_is_left_to_the_config_reader(
     monkeypatch.chdir(gone)
     gone.rmdir()
     assert not locate.no_config_file()
+
+
+# ------------------------------------------------------------------- repl
+
+#: What the REPL reads when its input is not a terminal: a query, a meta
+#: command, a mistake (both streams and the exit status to compare).
+REPL_INPUT = "state = OPEN\n\\tz\nprioirty > 1\n\\params\n"
+
+REPL_FAST = [
+    ["repl"],
+    ["repl", "--vi"],
+    ["repl", "--tz", "Europe/Warsaw"],
+    ["repl", "--tz=Europe/Warsaw", "--vi", "--campaign", "c1"],
+    ["repl", "--tz", "Nowhere/Land"],  # exit 2, said by the REPL itself
+    ["repl", "--tz", ""],
+    ["repl", "--color", "always"],
+    ["repl", "--color=never", "--color", "always"],  # the last one wins
+    ["--color", "always", "repl"],
+    ["--color", "always", "repl", "--color", "never"],
+    ["repl", "--profile", "nope"],  # no such profile: exit 2
+    ["--profile", "nope", "repl"],
+    ["--profile", "nope", "repl", "--profile", ""],  # "" falls back to the group's
+    ["repl", "--config", "missing.toml"],
+    ["--config", "missing.toml", "repl", "--config=also-missing.toml"],
+]
+
+REPL_CLICK = [
+    ["repl", "--help"],
+    ["repl", "-h"],
+    ["--help", "repl"],
+    ["--version", "repl"],
+    ["repl", "--color", "sometimes"],
+    ["repl", "--color", "ALWAYS"],
+    ["repl", "--tz"],
+    ["repl", "--tz", "--vi"],
+    ["repl", "--vi=yes"],
+    ["repl", "extra"],
+    ["repl", "--"],
+    ["repl", "--bogus"],
+    ["repl", "--campaign", "\x1b[31m"],
+    ["--vi", "repl"],  # not an option of the group
+    ["--campaign", "c1", "repl"],
+    ["repl", "repl"],
+]
+
+
+def launched_repl(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> tuple[bool, int, str, str]:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(REPL_INPUT))
+    return launched(monkeypatch, capsys, args)
+
+
+@pytest.mark.parametrize("args", REPL_FAST, ids=lambda a: " ".join(a)[:40])
+def test_repl_skips_click_and_does_the_same(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fast, code, out, err = launched_repl(monkeypatch, capsys, args)
+    assert fast
+    result = CliRunner().invoke(APP, args, prog_name="cqlang", input=REPL_INPUT)
+    assert (code, out, err) == (result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize("args", REPL_CLICK, ids=lambda a: " ".join(a)[:40])
+def test_repl_help_and_mistakes_go_to_click(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fast, _, _, err = launched_repl(monkeypatch, capsys, args)
+    assert not fast
+    assert "Traceback" not in err
+
+
+def test_repl_command_lines_read() -> None:
+    job = launch.read_repl_command_line(
+        ["--profile", "a", "--config=c.toml", "repl", "--tz", "UTC", "--vi", "--campaign=x"]
+    )
+    assert job is not None
+    assert (job.group_profile, job.profile, job.config_file, job.tz, job.vi, job.campaign) == (
+        "a",
+        None,
+        "c.toml",
+        "UTC",
+        True,
+        "x",
+    )
+    assert launch.read_repl_command_line(["compile", "state = OPEN"]) is None
+    assert launch.read_repl_command_line([]) is None
+    assert launch.read_repl_command_line(["--color", "never"]) is None  # no command
+
+
+def test_repl_with_shell_completion_goes_to_click(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("_CQLANG_COMPLETE", "bash_source")
+    fast, _, _, _ = launched_repl(monkeypatch, capsys, ["repl"])
+    assert not fast
+
+
+def test_a_bare_repl_imports_no_click() -> None:
+    """``cqlang repl`` without a terminal, through the console script's
+    entry point: no click (nor prompt_toolkit, for piped input)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "sys.argv = ['cqlang', 'repl']\n"
+        "from cqlang import launch\n"
+        "try:\n"
+        "    launch.main()\n"
+        "except SystemExit as stop:\n"
+        "    assert stop.code == 0, stop.code\n"
+        "print(' '.join(m for m in ('click', 'prompt_toolkit') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        input="state = OPEN\n",
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert out.stdout.splitlines() == ['[{"property": "state", "value": ["OPEN"]}]', ""]

@@ -58,6 +58,35 @@ def test_the_prompt_draws_before_the_lexer_is_made() -> None:
     assert "prompt_toolkit" in loaded_after(code)
 
 
+def test_the_instant_prompt_is_painted_before_the_repl_loads() -> None:
+    """``cqlang repl`` on a terminal paints its first prompt before it
+    imports prompt_toolkit, click and the REPL's own modules (the
+    dispatcher, the session, the status line): only what can print before
+    the banner (the config and its notes) comes first (issue 15)."""
+    code = (
+        "import io, sys\n"
+        "from cqlang.term.instant import Hold\n"
+        "class Tty(io.StringIO):\n"
+        "    def isatty(self):\n"
+        "        return True\n"
+        "class Probe(Hold):\n"
+        "    def paint(self, text):\n"
+        "        self.held = False\n"
+        "        watched = ('prompt_toolkit', 'click', 'cqlang.repl.commands',\n"
+        "                   'cqlang.repl.session', 'cqlang.repl.app', 'cqlang.cli')\n"
+        "        print(repr(text), *[m for m in watched if m in sys.modules])\n"
+        "        raise SystemExit(0)\n"
+        "from cqlang.repl import run\n"
+        "run(stdin=Tty(), stdout=io.StringIO(), instant=Probe(0, [], io.StringIO()))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    from cqlang.repl.texts import BANNER, PROMPT
+
+    assert out.stdout == f"{BANNER + chr(10) + PROMPT!r}\n"
+
+
 def loaded_as_installed(tmp_path: Path, code: str, modules: tuple[str, ...]) -> list[str]:
     """Which of ``modules`` ``code`` loads when run as installed from the
     wheel: with the generated parse tables, which need no Lark."""

@@ -14,23 +14,19 @@ The parts, each usable on its own:
 
 from __future__ import annotations
 
-import shutil
 import sys
-from collections.abc import Iterable
-from typing import TextIO
 
-from ..config.fetchspec import Settings
 from ..status import ExitStatus
-from .commands import COMMANDS, Dispatcher
-from .integrations import Unavailable, load_environment
-from .meta import Reply
-from .session import (
-    Session,
-    bare_command,
-    needs_more_input,
-    split_statements,
-    statement_spans,
-)
+
+TYPE_CHECKING = False  # typing is not imported at run time: the first prompt comes first
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any, TextIO
+
+    from ..term.instant import Hold
+    from .commands import COMMANDS, Dispatcher
+    from .meta import Reply
+    from .session import Session, needs_more_input, split_statements, statement_spans
 
 __all__ = [
     "COMMANDS",
@@ -44,6 +40,31 @@ __all__ = [
     "statement_spans",
 ]
 
+#: The public names of the package's modules, imported on first use (PEP
+#: 562), so that ``cqlang repl`` can paint its first prompt (the instant
+#: prompt, cqlang/term/instant.py) before it loads the REPL's modules.
+_WHERE = {
+    "COMMANDS": "commands",
+    "Dispatcher": "commands",
+    "Reply": "meta",
+    "Session": "session",
+    "needs_more_input": "session",
+    "split_statements": "session",
+    "statement_spans": "session",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name of the package, imported on first use."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # the next look-up is a plain one
+    return value
+
 
 def run_script(lines: Iterable[str], dispatcher: Dispatcher, out: TextIO, err: TextIO) -> int:
     """Run input that is not a terminal, read as the terminal reads it:
@@ -54,6 +75,8 @@ def run_script(lines: Iterable[str], dispatcher: Dispatcher, out: TextIO, err: T
     is run as it is). A byte order mark before the first line is skipped.
     Results go to ``out``, diagnostics and failed commands to ``err``.
     Returns 0 if every query was valid and every command succeeded, else 1."""
+    from .session import bare_command, needs_more_input, split_statements
+
     ok = True
     pending: list[str] = []  # the lines of an unfinished query
 
@@ -109,13 +132,18 @@ def run(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    instant: Hold | None = None,
 ) -> int:
     """``cqlang repl``: interactive on a terminal, else :func:`run_script`.
     ``config_file`` is ``--config FILE``; ``color`` is ``--color``
-    (``auto``, ``always``, ``never``; ``None``: auto). Returns the exit
-    status (2 for a bad ``--tz`` or config)."""
+    (``auto``, ``always``, ``never``; ``None``: auto). ``instant``: the
+    terminal held by the launcher for the instant prompt (the banner and
+    the prompt are painted before prompt_toolkit is imported, and the
+    editor takes the terminal from it). Returns the exit status (2 for a
+    bad ``--tz`` or config)."""
     from .. import timeexpr
     from ..term.colour import enabled
+    from .integrations import Unavailable, load_environment
 
     stdin = stdin if stdin is not None else sys.stdin
     stdout = stdout if stdout is not None else sys.stdout
@@ -131,6 +159,25 @@ def run(
         except timeexpr.TimeError as exc:
             stderr.write(f"cqlang: --tz: {exc}\n")
             return ExitStatus.USAGE
+    for note in env.notes:
+        stderr.write(f"cqlang: note: {note}\n")
+    interactive = stdin.isatty()
+    # The instant prompt (cqlang/term/instant.py): the first screen drawn
+    # as soon as nothing else can be printed before it (the notes and the
+    # mistakes above), before the REPL's modules and prompt_toolkit are
+    # imported; the editor draws over it.
+    from .texts import BANNER, PROMPT
+
+    held = instant if interactive and instant is not None and instant.held else None
+    if held is not None:
+        held.paint(f"{BANNER}\n{PROMPT}")
+
+    import shutil
+
+    from ..config.fetchspec import Settings
+    from .commands import Dispatcher
+    from .session import Session
+
     session = Session(
         campaign=campaign or None,
         tz=tz or None,
@@ -149,19 +196,23 @@ def run(
         profile=profile,
         missing=env.missing,
     )
-    for note in env.notes:
-        stderr.write(f"cqlang: note: {note}\n")
     width = shutil.get_terminal_size((100, 24)).columns
     # Diagnostics are coloured where they are printed: stdout on a
     # terminal, stderr when piped.
-    painted = enabled(color, stdout if stdin.isatty() else stderr)
+    painted = enabled(color, stdout if interactive else stderr)
     dispatcher = Dispatcher(session, width=width, color=painted)
-    if not stdin.isatty():
+    if not interactive:
         return run_script(stdin, dispatcher, stdout, stderr)
-    from .app import Repl, file_history
+    if held is None:
+        stdout.write(BANNER + "\n")
+    from .app import Repl, file_history, handover_input
 
-    stdout.write("cqlang repl: type a query, \\help for commands, Ctrl-D to leave.\n")
     prompt_colour = enabled(color, stdout)
     return Repl(
-        dispatcher, history=file_history(), vi=vi, pager=stdout.isatty(), color=prompt_colour
+        dispatcher,
+        input=None if held is None else handover_input(stdin, held),
+        history=file_history(),
+        vi=vi,
+        pager=stdout.isatty(),
+        color=prompt_colour,
     ).run()

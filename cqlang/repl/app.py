@@ -20,7 +20,7 @@ import stat
 import sys
 import threading
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application.current import get_app
@@ -39,11 +39,21 @@ from .highlighting import IncrementalHighlighter
 from .meta import Registry, Reply
 from .session import Session, needs_more_input
 from .statusline import status_line
+from .texts import CONTINUATION, PROMPT
 
-__all__ = ["PROMPT", "LiveStatus", "PrivateFileHistory", "Repl", "file_history", "history_path"]
+if TYPE_CHECKING:
+    from ..term.instant import Hold
 
-PROMPT = "cqlang> "
-CONTINUATION = "   ...> "
+__all__ = [
+    "PROMPT",
+    "LiveStatus",
+    "PrivateFileHistory",
+    "Repl",
+    "file_history",
+    "handover_input",
+    "history_path",
+]
+
 
 _STYLE = Style.from_dict(
     {
@@ -276,6 +286,30 @@ class Repl:
             if reply.quit:
                 break
         return 0
+
+
+def handover_input(stdin: TextIO, hold: Hold) -> Input:
+    """The editor's input for a terminal the instant prompt holds
+    (cqlang/term/instant.py): prompt_toolkit's, except that the first time
+    the editor takes the terminal (its raw mode) the hold hands it over
+    first, so that the settings the editor saves, and restores when it is
+    done, are the user's, not the hold's. Keys typed meanwhile stay queued
+    for the editor to read."""
+    from contextlib import AbstractContextManager
+
+    from prompt_toolkit.input.vt100 import Vt100Input  # POSIX only, as the hold
+
+    hold_left: Hold | None = hold
+
+    class HandOverInput(Vt100Input):
+        def raw_mode(self) -> AbstractContextManager[None]:
+            nonlocal hold_left
+            if hold_left is not None:
+                hold_left.hand_over()
+                hold_left = None
+            return super().raw_mode()
+
+    return HandOverInput(stdin)
 
 
 def _warm_up(highlighter: IncrementalHighlighter) -> None:
