@@ -359,12 +359,16 @@ def not_utf8(data: bytes, exc: UnicodeDecodeError) -> tuple[str, int, int]:
     """What is wrong with ``data`` that ``exc`` says is not UTF-8, and where:
     ``("not UTF-8 text (byte 0xFF)", line, column)``, the line and column
     (from 1, in characters) of the first byte that is not, as an editor
-    shows them. One wording for config files, query files, ``fmt`` and
-    the language server."""
+    shows them (a byte order mark at the start, skipped when the text is
+    read, is not counted). One wording for config files, query files,
+    ``fmt`` and the language server."""
     at = exc.start
     line_start = data.rfind(b"\n", 0, at) + 1
     line = data.count(b"\n", 0, at) + 1
-    column = len(data[line_start:at].decode("utf-8", "replace")) + 1
+    before = data[line_start:at]
+    if line_start == 0:
+        before = before.removeprefix(b"\xef\xbb\xbf")
+    column = len(before.decode("utf-8", "replace")) + 1
     return f"not UTF-8 text (byte 0x{data[at]:02X})", line, column
 
 

@@ -151,20 +151,31 @@ def base_url(text: str) -> str:
     ``Client(base_url=...)``) is read through this."""
     from urllib.parse import urlsplit, urlunsplit
 
-    shown = f", not {masked_url(text)!r}"
+    text = text.strip()
+    shown = f", not {masked_url(text)!r}"  # repr: a control character is escaped
+    bad = next((i for i, c in enumerate(text) if c < " " or "\x7f" <= c < "\xa0"), None)
+    if bad is not None:
+        raise ValueError(
+            f"the base URL holds a control character (U+{ord(text[bad]):04X}, "
+            f"character {bad + 1}){shown}"
+        )
+    port_problem = f"the base URL's port must be a number from 1 to 65535{shown}"
     try:
-        parts = urlsplit(text.strip())
-        _ = parts.port  # a port out of range raises here
+        parts = urlsplit(text)
     except ValueError:
         # urllib's own words may quote the URL, a key in it included.
-        raise ValueError(f"the base URL is not a URL{shown}") from None
+        raise ValueError(f"the base URL cannot be read as a URL{shown}") from None
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or past 65535
+        raise ValueError(port_problem) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"the base URL must be http(s)://HOST[:PORT]{shown}")
+        raise ValueError(f"the base URL must be http(s)://HOST[:PORT][/PATH]{shown}")
     if parts.query or parts.fragment:
         raise ValueError(f"the base URL must have no ?query or #fragment{shown}")
     host = parts.netloc.rsplit("@", 1)[-1]
-    if host.endswith(":") or parts.port == 0:
-        raise ValueError(f"the base URL's port must be a number from 1 to 65535{shown}")
+    if host.endswith(":") or port == 0:
+        raise ValueError(port_problem)
     return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
 
 

@@ -36,6 +36,11 @@ _REL_RE = re.compile(
     r"\s*(now|today|yesterday)\s*((?:[+-]\s*\d+\s*[A-Za-z]+\s*)*)", re.I | re.ASCII
 )
 _SHIFT_RE = re.compile(r"([+-])\s*(\d+)\s*([A-Za-z]+)", re.ASCII)
+#: A value that starts as a relative time does (for the error it gets).
+_LEAD_RE = re.compile(r"\s*(?:now|today|yesterday)(?![A-Za-z0-9_])", re.I | re.ASCII)
+#: Durations written together in such a value (``now - 7d12h``).
+_JOINED_RE = re.compile(r"([+-])\s*((?:\d+[A-Za-z]+){2,})(?![A-Za-z0-9_])", re.ASCII)
+_PART_RE = re.compile(r"(\d+)([A-Za-z]+)", re.ASCII)
 
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 UNIT_DAYS = {"d": 1, "w": 7}
@@ -335,7 +340,31 @@ def parse_time_value(text: str, tz: tzinfo, now: datetime) -> Interval:
             for sign, n, unit in _SHIFT_RE.findall(m.group(2))
         )
         return relative_interval(m.group(1).lower(), shifts, tz, now)
+    if _LEAD_RE.match(text):
+        raise _not_relative(text)
     return literal_interval(text, tz)
+
+
+def _not_relative(text: str) -> TimeError:
+    """Why ``text``, which starts as a relative time, is not one: durations
+    written together (``now - 7d12h``, with the fix when every unit is
+    one), or any other shape."""
+    joined = _JOINED_RE.search(text)
+    if joined is not None:
+        sign, run = joined.group(1), joined.group(2)
+        parts = _PART_RE.findall(run)
+        message = f"{run!r} is {len(parts)} durations written together"
+        if all(u in UNITS for _, u in parts):
+            fixed = text[: joined.start(2)] + f" {sign} ".join(a + u for a, u in parts)
+            fixed += text[joined.end(2) :]
+            return TimeError(message, "CQL106", f"a duration has one unit: write {fixed!r}")
+        return TimeError(message, "CQL106", f"a duration has one unit, one of {', '.join(UNITS)}")
+    return TimeError(
+        f"{text!r} is not a relative time",
+        "CQL106",
+        "write now, today or yesterday, then + or - an amount and a unit for each shift, "
+        "as in 'today - 7d'",
+    )
 
 
 def parse_now(text: str) -> datetime:

@@ -359,6 +359,7 @@ def test_a_failing_handler_is_answered_without_its_traceback() -> None:
 
 
 def test_a_message_that_is_not_a_json_object_is_answered(server: RawServer) -> None:
+    before = server.log.read_text(encoding="utf-8").count("Traceback")
     for body, code in (
         (b'{"jsonrpc": "2.0", "id": 1, "meth', -32700),
         (b"\xff\xfe", -32700),
@@ -370,6 +371,8 @@ def test_a_message_that_is_not_a_json_object_is_answered(server: RawServer) -> N
         got = server.wait(lambda m: "method" not in m and m.get("id", 0) is None, since=mark)
         assert got["error"]["code"] == code, body
     _hover_works(server, uri_of(WS / "uses.cql"))
+    # An expected refusal: one line in the log each, no traceback.
+    assert server.log.read_text(encoding="utf-8").count("Traceback") == before
 
 
 #: ``cqlang lsp`` with bugs planted (for the tests below): hover's
@@ -474,4 +477,25 @@ def test_a_message_past_the_size_bound_is_dropped_not_held(tmp_path: Path) -> No
         _hover_works(raw, uri)
     finally:
         raw.close()
-    assert "a message of 33554433 bytes dropped" in raw.log.read_text(encoding="utf-8")
+    assert "a message of 33554433 bytes: larger than" in raw.log.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("digits", [16, 5000])
+def test_a_content_length_too_long_to_be_one_is_refused_not_fatal(digits: int) -> None:
+    """pygls turns the digits into an int before anything else; past 4,300
+    digits Python refuses, which ended the server (exit 70)."""
+    raw = RawServer(HOME, WS)
+    try:
+        since = len(raw.received)
+        assert raw.proc.stdin is not None
+        raw.proc.stdin.write(b"Content-Length: " + b"9" * digits + b"\r\n\r\n")
+        raw.proc.stdin.flush()
+        answer = raw.wait(lambda m: "error" in m, since=since)
+        assert answer["error"]["code"] == -32600 and answer["id"] is None
+        assert f"{digits} digits" in answer["error"]["message"]
+        uri = uri_of(WS / "after_length.cql")
+        raw.open(uri, "state = OPEN")
+        _hover_works(raw, uri)
+    finally:
+        raw.close()
+    assert raw.proc.returncode in (0, None), raw.log.read_text(encoding="utf-8")

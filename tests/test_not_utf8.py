@@ -32,6 +32,8 @@ def test_the_line_and_the_column_are_counted_in_characters() -> None:
     assert _where(BAD) == ("not UTF-8 text (byte 0xE9)", 2, len("and custom.miasto = 'Łódź ") + 1)
     assert _where(b"\xff") == ("not UTF-8 text (byte 0xFF)", 1, 1)
     assert _where(b"a\n\nb\x80") == ("not UTF-8 text (byte 0x80)", 3, 2)
+    # A byte order mark is skipped when the text is read: not a column.
+    assert _where(b'\xef\xbb\xbfcampaign = "\xff"\n') == ("not UTF-8 text (byte 0xFF)", 1, 13)
 
 
 def _env(tmp: Path) -> dict[str, str]:

@@ -433,6 +433,9 @@ def test_a_comment_is_never_split_into_tokens() -> None:
         ("created_date >= now - 7d12h", "7d12h", "7d - 12h"),
         ("created_date >= today + 1d2h30m and state = OPEN", "1d2h30m", "1d + 2h + 30m"),
         ("created_date between now - 1w2d and now", "1w2d", "1w - 2d"),
+        # The sign is the token before, not the last character: here a comment's.
+        ("created_date < now + # later\n 1h30m", "1h30m", "1h + 30m"),
+        ("created_date < now -\n# a comment ending in +\n2d3h", "2d3h", "2d - 3h"),
     ],
 )
 def test_durations_written_together_are_named_with_the_fix(text: str, span: str, fix: str) -> None:
@@ -452,3 +455,35 @@ def test_a_word_after_a_duration_is_still_unexpected() -> None:
 
     (d,) = check_text("created_date >= now - 7d 12h").diagnostics
     assert d.code == "CQL001" and d.message == "unexpected '12'"
+
+
+@pytest.mark.parametrize("text", ["created_date > now - 7D12H", "created_date > now - 7d12x"])
+def test_durations_written_together_with_a_unit_that_is_none_get_no_fix(text: str) -> None:
+    """A fix that would itself be wrong (CQL118) is not offered."""
+    from cqlang.checker import check_text
+
+    (d,) = check_text(text).diagnostics
+    assert d.code == "CQL001" and "durations written together" in d.message
+    assert d.suggestion is None
+    assert "one of s, m, h, d, w, mo, y" in (d.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("value", "message", "hint"),
+    [
+        ("now - 7d12h", "'7d12h' is 2 durations written together", "write 'now - 7d - 12h'"),
+        ("today + 1d2h30m", "'1d2h30m' is 3 durations", "write 'today + 1d + 2h + 30m'"),
+        ("now - 7D12H", "'7D12H' is 2 durations written together", "one of s, m, h, d, w"),
+        ("now minus 7d", "'now minus 7d' is not a relative time", "as in 'today - 7d'"),
+    ],
+)
+def test_a_parameter_with_durations_written_together_is_told_so(
+    value: str, message: str, hint: str
+) -> None:
+    """The same mistake in a value (--param, a named query's params, the
+    REPL's \\param: cqlang.timeexpr.parse_time_value) gets its own words."""
+    from datetime import datetime
+
+    (d,) = cqlang.check("created_date > $s", params={"s": value}, now=datetime(2026, 11, 28, 12))
+    assert d.code == "CQL113" and message in d.message, d
+    assert hint in (d.hint or ""), d

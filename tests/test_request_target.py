@@ -47,6 +47,8 @@ def cli(*args: str, **env: str) -> Result:
         "http://127.0.0.1:00",
         "https://[::1]:",
         "http://user:pw@127.0.0.1:",
+        "http://127.0.0.1:65536",
+        "http://127.0.0.1:8o",
     ],
 )
 def test_a_port_of_zero_or_nothing_is_no_port(url: str) -> None:
@@ -160,3 +162,26 @@ def test_the_repl_and_the_config_refuse_a_dot_campaign(tmp_path: Path) -> None:
     shown = str(info.value)
     assert "cqlang.toml:2:12: connection.campaign: '..' cannot be a campaign id" in shown
     assert "cqlang.toml:5:12: queries.q.campaign: '.' cannot be a campaign id" in shown
+
+
+@pytest.mark.parametrize("char", ["\x07", "\x01", "\x08", "\x7f", "\x1b", "\x9b"])
+def test_a_control_character_in_a_base_url_is_refused_and_never_printed(
+    char: str, tmp_path: Path
+) -> None:
+    url = f"http://h{char}evil.example"
+    with pytest.raises(ValueError, match=r"holds a control character \(U\+00"):
+        base_url(url)
+    with pytest.raises(cqlang.ConfigurationError, match="control character"):
+        cqlang.Client(url, "k")
+    for result in (
+        cli("fetch", "--campaign", "c", "--base-url", url, "state = OPEN"),
+        cli("fetch", "--campaign", "c", "state = OPEN", CONPEEK_URL=url),
+    ):
+        assert result.exit_code == 2, result.output
+        assert "control character" in result.stderr
+        assert char not in result.output
+    toml = tmp_path / "c.toml"
+    toml.write_text(f'[connection]\nbase_url = "http://h\\u{ord(char):04x}x"\n', encoding="utf-8")
+    with pytest.raises(cqlang.ConfigError, match="control character") as info:
+        cqlang.Config.load(toml)
+    assert char not in str(info.value)

@@ -129,15 +129,8 @@ class CqlangProtocol(LanguageServerProtocol):
             from .stdio import MAX_MESSAGE_BYTES
 
             size = message["cqlangDropped"]
-            log.error(
-                "cqlang lsp: a message of %s bytes dropped (at most %d are read)",
-                size,
-                MAX_MESSAGE_BYTES,
-            )
-            self._answer_error(
-                None,
-                INVALID_REQUEST,
-                f"a message of {size} bytes: larger than the {MAX_MESSAGE_BYTES} bytes read",
+            self.refuse(
+                f"a message of {size} bytes: larger than the {MAX_MESSAGE_BYTES} bytes read"
             )
             return
         if isinstance(message, dict):  # no "jsonrpc" member: not JSON-RPC 2.0
@@ -166,6 +159,12 @@ class CqlangProtocol(LanguageServerProtocol):
         self._answer_error(
             message.msg_id, INVALID_PARAMS, f"invalid params for {method}: {message.reason}"
         )
+
+    def refuse(self, reason: str) -> None:
+        """A message that is not read (cqlang.lsp.stdio: too large, a
+        length that cannot be one): -32600, a null id, ``reason`` logged."""
+        log.error("cqlang lsp: %s", reason)
+        self._answer_error(None, INVALID_REQUEST, reason)
 
     def unreadable(self, error: Exception) -> None:
         """A message that is not JSON (or not UTF-8): -32700, a null id."""

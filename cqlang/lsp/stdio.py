@@ -17,6 +17,7 @@ well within the bound.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import stat
@@ -27,6 +28,19 @@ from typing import Any, BinaryIO
 from pygls.io_ import StdoutWriter, run_async
 
 log = logging.getLogger("cqlang.lsp")
+
+
+class _Unreadable(logging.Filter):
+    """Drops pygls's traceback for a body that is not JSON (or not UTF-8):
+    an expected refusal, answered -32700 and logged in one line by the
+    protocol (cqlang.lsp.protocol.unreadable)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, json.JSONDecodeError | UnicodeDecodeError)
+
+
+log.addFilter(_Unreadable())
 
 #: The largest message body read (bytes).
 MAX_MESSAGE_BYTES = 32 * 2**20
@@ -42,18 +56,36 @@ def pollable(stream: BinaryIO) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)
 
 
+#: The most digits a ``Content-Length`` is read with: pygls turns the digits
+#: into an int before any bound is checked, and Python refuses past 4,300
+#: digits with a ValueError that would end the server.
+_MAX_LENGTH_DIGITS = 15
+
+
 class _Reader:
     """What pygls's message loop reads from: ``readline`` and
     ``readexactly``, on an asyncio stream; the end of input is ``b""``."""
 
-    def __init__(self, stream: asyncio.StreamReader) -> None:
+    def __init__(
+        self, stream: asyncio.StreamReader, refuse: Callable[[str], None] | None = None
+    ) -> None:
         self.stream = stream
+        #: Answers a message refused here (-32600, a null id).
+        self.refuse = refuse
 
     async def readline(self) -> bytes:
         try:
-            return await self.stream.readline()
+            line = await self.stream.readline()
         except ValueError:  # a line past the limit, dropped by the stream: not a header
             return b"X-Dropped: a line too long\r\n"
+        if len(line) > 15 + _MAX_LENGTH_DIGITS and line[:15].lower() == b"content-length:":
+            digits = line[15:].strip()
+            if len(digits.lstrip(b"0")) > _MAX_LENGTH_DIGITS:
+                log.error("cqlang lsp: a Content-Length of %d digits ignored", len(digits))
+                if self.refuse is not None:
+                    self.refuse(f"a Content-Length of {len(digits)} digits: not read")
+                return b"X-Dropped: a Content-Length too long\r\n"
+        return line
 
     async def readexactly(self, n: int) -> bytes:
         try:
@@ -85,7 +117,7 @@ def serve(server: Any, error_handler: Callable[..., Any], stdin: BinaryIO | None
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), source)
         await run_async(
             stop_event=server._stop_event,
-            reader=_Reader(stream),
+            reader=_Reader(stream, getattr(server.protocol, "refuse", None)),
             protocol=server.protocol,
             logger=log,
             error_handler=error_handler,

@@ -132,6 +132,22 @@ class _LexError(Exception):
         self.allowed = allowed
 
 
+def token_before(text: str, pos: int) -> tuple[str, str] | None:
+    """The terminal and text of the last token that ends at or before
+    ``pos`` (blanks and comments skipped, as the lexer skips them), read
+    from the start of the text; None when there is none. For error
+    messages only: the words and signs outside a parse's context."""
+    last: tuple[str, str] | None = None
+    at = 0
+    while at < pos:
+        m = _TOKEN_RE.match(text, at)
+        if m is None or m.lastgroup in (None, "END") or m.end() > pos or m.end() == at:
+            break
+        last = (str(m.lastgroup), m.group(m.lastgroup))
+        at = m.end()
+    return last
+
+
 _SKIP_RE = re.compile(r"(?:[ \t\r\n\f]+|#[^\n]*)*")
 
 

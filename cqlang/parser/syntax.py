@@ -4,8 +4,6 @@ looks like one. Loaded only when a parse fails."""
 
 from __future__ import annotations
 
-import re
-
 from ..diagnostics import Diagnostic, make, suggest
 from .lalr import _ParseError, _Parser
 from .lexer import KEYWORDS
@@ -44,12 +42,6 @@ TERMINAL_NAMES: dict[str, str] = {
 
 
 # ------------------------------------------------------------------ errors
-
-#: Durations run together (`7d12h`), at a place where one duration may stand:
-#: the lexer reads no such token (a duration ends where its unit does), so
-#: the parse fails at its number.
-_RUN_TOGETHER = re.compile(r"(?:[0-9]+[a-zA-Z]+){2,}(?![0-9a-zA-Z_])")
-_ONE_DURATION = re.compile(r"[0-9]+[a-zA-Z]+")
 
 
 def describe_expected(expected: set[str] | frozenset[str]) -> str:
@@ -111,26 +103,52 @@ def _syntax_diagnostic(err: _ParseError, text: str, parser: _Parser) -> Diagnost
     )
 
 
+def _duration_parts(text: str, pos: int) -> list[tuple[str, str]] | None:
+    """The amounts and units of durations written together at ``pos``
+    (``7d12h``: ``[("7", "d"), ("12", "h")]``), or None when there are not
+    two or more, each digits then letters, ending where a word would."""
+    parts: list[tuple[str, str]] = []
+    i, n = pos, len(text)
+    while i < n and text[i].isascii() and text[i].isdigit():
+        j = i
+        while j < n and text[j].isascii() and text[j].isdigit():
+            j += 1
+        k = j
+        while k < n and text[k].isascii() and text[k].isalpha():
+            k += 1
+        if k == j:
+            return None  # digits without a unit
+        parts.append((text[i:j], text[j:k]))
+        i = k
+    if len(parts) < 2 or (i < n and (text[i].isalnum() or text[i] == "_")):
+        return None
+    return parts
+
+
 def _run_together(text: str, pos: int) -> Diagnostic | None:
     """CQL001 for durations written together (`now - 7d12h`) at ``pos``,
-    where a duration was expected: each duration takes one unit, so the fix
-    is one shift per unit, with the sign written before them."""
-    m = _RUN_TOGETHER.match(text, pos)
-    if m is None:
+    where a duration was expected: each duration takes one unit. The fix,
+    one shift per unit with the sign written before them (the lexer's
+    token before ``pos``), is offered only when every unit is one and
+    that sign is known; otherwise the hint lists the units."""
+    from ..timeexpr import UNITS
+    from .lexer import token_before
+
+    parts = _duration_parts(text, pos)
+    if parts is None:
         return None
-    before = text[:pos].rstrip()
-    sign = before[-1] if before and before[-1] in "+-" else "-"
-    parts = _ONE_DURATION.findall(m.group())
-    fix = f" {sign} ".join(parts)
-    return make(
-        text,
-        "CQL001",
-        f"{m.group()!r} is {len(parts)} durations written together",
-        m.start(),
-        m.end(),
-        hint=f"a duration has one unit: write '{fix}'",
-        suggestion=fix,
-    )
+    end = pos + sum(len(a) + len(u) for a, u in parts)
+    shown = text[pos:end]
+    before = token_before(text, pos)
+    sign = before[1] if before is not None and before[0] in ("PLUS", "MINUS") else None
+    message = f"{shown!r} is {len(parts)} durations written together"
+    if sign is None or any(u not in UNITS for _, u in parts):
+        units = ", ".join(UNITS)
+        hint = f"a duration has one unit, one of {units} (lower case), and its own + or -"
+        return make(text, "CQL001", message, pos, end, hint=hint)
+    fix = f" {sign} ".join(a + u for a, u in parts)
+    hint = f"a duration has one unit: write '{fix}'"
+    return make(text, "CQL001", message, pos, end, hint=hint, suggestion=fix)
 
 
 def _lex_diagnostic(text: str, pos: int, allowed: set[str]) -> Diagnostic:
