@@ -1,7 +1,8 @@
 """The parser's fast path (cqlang/parser/simple.py) against the LALR driver.
 
-For a chain of simple predicates the fast path must build exactly the tree
-the driver builds (node types, values, spans, quoting); for anything else
+For a chain of simple predicates (with `not` and parentheses) the fast
+path must build exactly the tree the driver builds (node types, values,
+spans, quoting); for anything else
 it must decline (``None``), so that the driver, and its errors, decide. And
 nothing downstream may tell the two apart: the checker's result, the plan,
 the compiled filter list and its encoding are the same with the fast path
@@ -148,19 +149,37 @@ def simple_predicates(draw: st.DrawFn) -> str:
 
 
 @st.composite
-def simple_chains(draw: st.DrawFn) -> str:
-    """A chain of simple predicates joined by `and` and `or` (any case),
-    with blanks, newlines and comments between tokens: what the fast path
-    must read."""
-    preds = draw(st.lists(simple_predicates(), min_size=1, max_size=6))
-    out = [_blank(draw, False) if draw(st.booleans()) else ""]
-    for i, pred in enumerate(preds):
+def operands(draw: st.DrawFn, depth: int) -> str:
+    """A predicate or a parenthesised chain, perhaps after `not`s."""
+    nots = draw(st.integers(0, 2))
+    prefix = "".join(draw(S.cased("not")) + _blank(draw, True) for _ in range(nots))
+    if depth < 3 and S.pick(draw, range(4)) == 0:
+        inner = draw(chains(depth + 1))
+        return f"{prefix}({_blank(draw, False)}{inner}{_blank(draw, False)})"
+    return prefix + draw(simple_predicates())
+
+
+@st.composite
+def chains(draw: st.DrawFn, depth: int = 0) -> str:
+    """Operands joined by `and` and `or` (any case)."""
+    items = draw(st.lists(operands(depth), min_size=1, max_size=5 if depth == 0 else 3))
+    out = []
+    for i, item in enumerate(items):
         if i:
             out.append(_blank(draw, True) + draw(S.cased(S.pick(draw, ["and", "or"]))))
             out.append(_blank(draw, True))
-        out.append(pred)
-    out.append(_blank(draw, False) if draw(st.booleans()) else "")
+        out.append(item)
     return "".join(out)
+
+
+@st.composite
+def simple_chains(draw: st.DrawFn) -> str:
+    """Simple predicates joined by `and` and `or` (any case), with `not`
+    and parentheses, with blanks, newlines and comments between tokens:
+    what the fast path must read."""
+    lead = _blank(draw, False) if draw(st.booleans()) else ""
+    tail = _blank(draw, False) if draw(st.booleans()) else ""
+    return lead + draw(chains()) + tail
 
 
 # Pieces that come near the fast path's edges: keywords where fields and
@@ -237,6 +256,8 @@ def edits(text: str) -> Iterator[str]:
 @example("a = 1 OR b is not null And c not between -1 and 2021-08-10 or custom['x \\' y'] in $p")
 @example("custom . and = 5 and x in(1,'2',$p)#end")
 @example("x = 2021-08-10T14:30:05+02:00\n# done")
+@example("not(x=1)and(y=2 or (not z is null))or((w in (1,2)))")
+@example("a = 1 and (b = 2 and c = 3) and (d = 4 or (e = 5 or f = 6))")
 @example(f"x = {'9' * 40} and y = -{'1' * 31}")
 def test_fast_path_reads_simple_chains_as_the_driver_does(text: str) -> None:
     fast = parse_simple(text)
@@ -332,8 +353,11 @@ def test_the_benchmark_queries_take_the_fast_path() -> None:
     [
         "",
         "  # only a comment",
-        "(state = OPEN)",
-        "not state = OPEN",
+        "()",
+        "(state = OPEN",
+        "state = OPEN)",
+        "(state = OPEN))",
+        "not (state = OPEN and)",
         "created_date >= today - 7d",
         "@hot and x = 1",
         "state in ()",

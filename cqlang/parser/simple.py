@@ -1,22 +1,22 @@
 """The parser's fast path: a query that is a chain of simple predicates.
 
-Most queries are predicates joined by ``and`` and ``or``, with no
-parentheses, ``not`` before a predicate, named query or relative time:
-``priority >= 5 and state in (OPEN, PROCESSING) and custom.region = "PL"``.
-:func:`parse_simple` reads such a text with a few regular expressions, one
-per predicate's field and operator and one per value (with whatever follows
-it: ``and``, ``or``, ``,``, ``)``, the end), and builds the same tree the
-LALR driver (:mod:`.lalr`) would build, spans included. It knows nothing of
-the LALR tables.
+Most queries are predicates joined by ``and`` and ``or``, perhaps with
+``not`` and parentheses: ``priority >= 5 and state in (OPEN, PROCESSING)
+and (custom.region = "PL" or custom.region is null)``. :func:`parse_simple`
+reads such a text with a few regular expressions, one per predicate's
+field and operator (with the ``not`` and ``(`` before it) and one per value
+(with what follows it: ``and``, ``or``, ``,``, ``)``, the end), and builds
+the same tree the LALR driver (:mod:`.lalr`) would build, spans included,
+with no recursion (parentheses are a stack). It knows nothing of the LALR
+tables.
 
-At the first thing it does not read (a parenthesis that groups, ``not``
-before a predicate, a relative time, an empty list, a word that spells a
-keyword where a field or value goes, an integer run into a word, a bad
-string escape, any mistake) it declines: it returns ``None`` and the LALR
-driver parses the text as before, so every error, caret and message is the
-driver's. tests/test_parser_simple.py checks, on texts generated to reach
-the fast path and on any text, that it builds what the driver builds or
-declines.
+At the first thing it does not read (a relative time, a named query, an
+empty list, a word that spells a keyword where a field or value goes, an
+integer run into a word, a bad string escape, any mistake) it declines: it
+returns ``None`` and the LALR driver parses the text as before, so every
+error, caret and message is the driver's. tests/test_parser_simple.py
+checks, on texts generated to reach the fast path and on any text, that it
+builds what the driver builds or declines.
 """
 
 from __future__ import annotations
@@ -24,22 +24,25 @@ from __future__ import annotations
 import re
 
 from .. import ast
-from .builder import _CANONICAL_OP, int_value
+from .builder import _CANONICAL_OP, _flatten, int_value
 from .lexer import KEYWORDS, _EscapeError, unescape
+
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
+if TYPE_CHECKING:
+    _Frame = tuple[list[ast.Expr], list[ast.Expr], list[int]]
 
 # The blanks and comments between tokens, as the lexer skips them.
 _BL = r"(?>(?:[ \t\r\n\f]+|\#[^\n]*)*)"
+# A keyword ends where a word would (the lexer reads whole words).
+_KW_END = r"(?![A-Za-z0-9_])"
 # A word is read whole, as the lexer reads it (no backtracking into it).
 _WORD = r"[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_])"
 _STRING = r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"""
-# A keyword ends where a word would (the lexer reads whole words).
-_KW_END = r"(?![A-Za-z0-9_])"
 
 # A predicate up to its first value: the field, then the operator
-# (`= < ...`, `[not] in (`, `[not] in $p`, `[not] between`, `is [not] null`).
-_HEAD = re.compile(
-    _BL
-    + rf"""(?:
+# (`= < ...`, `[not] in (`, `[not] in $p`, `[not] between`,
+# `is [not] null`).
+_PREDICATE = rf"""(?:
      (?P<custom>(?i:custom)){_KW_END}{_BL}
        (?:\.{_BL}(?P<key>{_WORD})|\[{_BL}(?P<qkey>{_STRING}){_BL}(?P<rsqb>\]))
     |(?P<prop>{_WORD}))
@@ -49,33 +52,46 @@ _HEAD = re.compile(
      (?:(?P<in>(?i:in){_KW_END}{_BL}(?:\(|(?P<param>\${_WORD})))
        |(?P<between>(?i:between){_KW_END}))
     |(?i:is){_KW_END}{_BL}(?P<isnot>(?i:not){_KW_END}{_BL})?(?P<null>(?i:null){_KW_END})
-    )""",
-    re.VERBOSE,
+    )"""
+_HEAD = re.compile(_BL + _PREDICATE, re.VERBOSE)
+# The same after `not`s and `(`s: tried only where _HEAD finds no predicate
+# (a `not` it would read as a field's name is a keyword it declines), so
+# that the common case does not pay for them.
+_HEAD_AFTER = re.compile(
+    _BL + rf"(?P<pre>(?:(?:(?i:not){_KW_END}|\(){_BL})+)" + _PREDICATE, re.VERBOSE
 )
 
-# One value and what follows it: `and`, `or`, a comma, a closing
-# parenthesis (then `and`, `or` or the end), or the end of the text. A
-# number is never run into a word or a duration's unit (`5d`): declined.
+# One of the `not`s and `(`s before a predicate (_HEAD_AFTER's `pre`).
+_PRE = re.compile(rf"(?:(?P<n>(?i:not))|\(){_BL}")
+
+# What may follow a value, `is null`, `in $p` or a `)`: `and`, `or`, a
+# comma, a `)`, or the end of the text (as the group's name: a o c r e).
+# A `)` followed by `and`, `or` or the end is read with them (ra ro re):
+# one match less for a list of values.
+_FOLLOW = rf"""{_BL}(?:
+     (?P<a>(?i:and){_KW_END})
+    |(?P<o>(?i:or){_KW_END})
+    |(?P<c>,)
+    |(?P<r>\))(?:{_BL}(?:(?P<ra>(?i:and){_KW_END})|(?P<ro>(?i:or){_KW_END})|(?P<re>\Z)))?
+    |(?P<e>\Z))"""
+#: What a `)` read with what follows it (_FOLLOW) leaves to read next.
+_AFTER_PAREN = {"ra": "a", "ro": "o", "re": "e"}
+
+# One value and what follows it. A number is never run into a word or a
+# duration's unit (`5d`): declined.
 _VALUE = re.compile(
     _BL
     + rf"""(?P<v>(?>{_STRING}
      |[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}(?:[tT][0-9]{{2}}:[0-9]{{2}}(?::[0-9]{{2}})?)?
       (?:[zZ]|[+-][0-9]{{2}}:?[0-9]{{2}})?(?![0-9a-zA-Z_])
      |-?[0-9]+(?![A-Za-z0-9_])
-     |\$?{_WORD}))
-    {_BL}(?:
-     (?P<a>(?i:and){_KW_END})
-    |(?P<o>(?i:or){_KW_END})
-    |(?P<c>,)
-    |(?P<ra>\){_BL}(?i:and){_KW_END})
-    |(?P<ro>\){_BL}(?i:or){_KW_END})
-    |(?P<re>\){_BL}\Z)
-    |(?P<e>\Z))""",
+     |\$?{_WORD}))"""
+    + _FOLLOW,
     re.VERBOSE,
 )
 
-# What follows `is null` or `in $p`: `and`, `or` or the end of the text.
-_JOIN = re.compile(_BL + rf"(?:(?P<a>(?i:and){_KW_END})|(?P<o>(?i:or){_KW_END})|(?P<e>\Z))")
+# What follows `is null`, `in $p`, a list's or a group's `)`.
+_JOIN = re.compile(_FOLLOW, re.VERBOSE)
 
 # Words that are (or may be, in some state) a keyword: never read as a field
 # or a bare value here (`custom`, `not`, `now` start other rules there).
@@ -83,6 +99,7 @@ _KEYWORDS = frozenset((*KEYWORDS, "custom"))
 
 _Str = ast.Str
 _Compare = ast.Compare
+_Not = ast.Not
 
 
 def _value(text: str, start: int, end: int) -> ast.Value | None:
@@ -107,20 +124,46 @@ def _value(text: str, start: int, end: int) -> ast.Value | None:
     return _Str(t, False, start, end)
 
 
+def _chain(items: list[ast.Expr], cls: type[ast.And] | type[ast.Or]) -> ast.Expr:
+    """The operands of one `and` (or `or`) chain as the driver reduces
+    them: one operand is itself; a parenthesised chain of the same
+    connective joins it, the span running from the first operand to the
+    last as written."""
+    if len(items) == 1:
+        return items[0]
+    return cls(_flatten(items, cls), items[0].start, items[-1].end)
+
+
 def parse_simple(text: str) -> ast.Expr | None:
     """The expression of ``text`` if it is a chain of simple predicates
-    joined by ``and`` and ``or`` (module docstring), exactly as the LALR
-    driver builds it; else ``None``: the driver must parse it."""
+    (module docstring), exactly as the LALR driver builds it; else
+    ``None``: the driver must parse it."""
     head = _HEAD.match
     value = _VALUE.match
+    join = _JOIN.match
     keywords = _KEYWORDS
-    ors: list[ast.Expr] = []  # the finished operands of `or`
+    ors: list[ast.Expr] = []  # the finished operands of the current `or`
     ands: list[ast.Expr] = []  # the operands of the current `and` chain
+    nots: list[int] = []  # where the `not`s before the next operand start
+    groups: list[_Frame] = []  # the chains around each open parenthesis
     pos = 0
     while True:
         m = head(text, pos)
         if m is None:
-            return None
+            m = _HEAD_AFTER.match(text, pos)
+            if m is None:
+                return None
+            p, stop = m.span("pre")
+            while p < stop:
+                pm = _PRE.match(text, p)
+                if pm is None:  # pragma: no cover - _HEAD_AFTER matched these
+                    return None
+                if pm["n"] is not None:
+                    nots.append(p)
+                else:
+                    groups.append((ors, ands, nots))
+                    ors, ands, nots = [], [], []
+                p = pm.end()
         prop = m["prop"]
         if prop is not None:
             if prop.lower() in keywords:
@@ -157,7 +200,7 @@ def parse_simple(text: str) -> ast.Expr | None:
             if param is not None:
                 ps, pe = m.span("param")
                 node = ast.In(field, ast.Param(param[1:], ps, pe), negated, fs, pe)
-                j = _JOIN.match(text, pe)
+                j = join(text, pe)
                 if j is None:
                     return None
                 tail = j.lastgroup
@@ -178,18 +221,19 @@ def parse_simple(text: str) -> ast.Expr | None:
                     pos = v.end()
                     if tail != "c":
                         break
-                if tail == "ra":
-                    end = v.start("ra") + 1
-                    tail = "a"
-                elif tail == "ro":
-                    end = v.start("ro") + 1
-                    tail = "o"
-                elif tail == "re":
-                    end = v.start("re") + 1
-                    tail = "e"
+                if tail == "r":  # another `)` follows: a group closes
+                    node = ast.In(field, tuple(values), negated, fs, pos)
+                    j = join(text, pos)
+                    if j is None:
+                        return None
+                    tail = j.lastgroup
+                    pos = j.end()
                 else:
-                    return None
-                node = ast.In(field, tuple(values), negated, fs, end)
+                    after = _AFTER_PAREN.get(tail)  # type: ignore[arg-type]
+                    if after is None:
+                        return None
+                    node = ast.In(field, tuple(values), negated, fs, v.end("r"))
+                    tail = after
         elif m["between"] is not None:
             v = value(text, m.end())
             if v is None or v.lastgroup != "a":
@@ -210,28 +254,44 @@ def parse_simple(text: str) -> ast.Expr | None:
         else:  # is [not] null
             ne = m.end("null")
             node = ast.IsNull(field, m["isnot"] is not None, fs, ne)
-            j = _JOIN.match(text, ne)
+            j = join(text, ne)
             if j is None:
                 return None
             tail = j.lastgroup
             pos = j.end()
+        if nots:
+            for at in reversed(nots):
+                node = _Not(node, at, node.end)
+            nots = []
         ands.append(node)
+        while tail == "r" or tail in _AFTER_PAREN:  # a group closes: its value is its chain
+            if not groups:
+                return None
+            ors.append(_chain(ands, ast.And))
+            node = _chain(ors, ast.Or)
+            ors, ands, nots = groups.pop()
+            for at in reversed(nots):
+                node = _Not(node, at, node.end)
+            nots = []
+            ands.append(node)
+            if tail != "r":  # what followed the `)` was read with it
+                tail = _AFTER_PAREN[tail]
+                break
+            j = join(text, pos)
+            if j is None:
+                return None
+            tail = j.lastgroup
+            pos = j.end()
         if tail == "a":
             continue
-        if tail == "c":  # a comma after a single value
+        if tail == "o":
+            ors.append(_chain(ands, ast.And))
+            ands = []
+            continue
+        if tail != "e" or groups:  # a comma after a single value, or `(` left open
             return None
-        if tail not in ("o", "e"):  # pragma: no cover - the patterns allow no other
-            return None
-        if len(ands) == 1:
-            ors.append(ands[0])
-        else:
-            ors.append(ast.And(tuple(ands), ands[0].start, ands[-1].end))
-        if tail == "e":
-            break
-        ands = []
-    if len(ors) == 1:
-        return ors[0]
-    return ast.Or(tuple(ors), ors[0].start, ors[-1].end)
+        ors.append(_chain(ands, ast.And))
+        return _chain(ors, ast.Or)
 
 
 __all__ = ["parse_simple"]
