@@ -95,7 +95,7 @@ def _blank(draw: st.DrawFn, required: bool) -> str:
 
 @st.composite
 def literals(draw: st.DrawFn) -> str:
-    kind = S.pick(draw, ["str", "int", "bigint", "date", "word", "param"])
+    kind = S.pick(draw, ["str", "int", "bigint", "date", "word", "param", "reltime"])
     if kind == "str":
         return S.quote_literal(draw, draw(_TEXT))
     if kind == "int":
@@ -109,7 +109,21 @@ def literals(draw: st.DrawFn) -> str:
         return S.pick(draw, (*S.BARE_DATETIMES, "2021-08-10T14:30-01:00", "2021-08-10T14:30+0200"))
     if kind == "word":
         return draw(S.cased(S.pick(draw, _ENUM_WORDS)))
-    return "$" + S.pick(draw, ("p", "list", "P_2"))
+    if kind == "param":
+        return "$" + S.pick(draw, ("p", "list", "P_2"))
+    base = draw(S.cased(S.pick(draw, ("now", "today", "yesterday"))))
+    shifts = draw(st.lists(st.tuples(st.sampled_from("+-"), _DURATIONS), max_size=3))
+    return base + "".join(
+        f"{_blank(draw, False)}{sign}{_blank(draw, False)}{amount}" for sign, amount in shifts
+    )
+
+
+# A shift's amount and unit: the units the checker knows, in any case, and
+# others (the checker names them); amounts up to past the longest kept.
+_DURATIONS = st.tuples(
+    st.one_of(st.integers(0, 1000), st.integers(10**29, 10**32)),
+    st.sampled_from(("s", "m", "h", "d", "w", "mo", "y", "D", "M", "days", "x")),
+).map(lambda pair: f"{pair[0]}{pair[1]}")
 
 
 @st.composite
@@ -153,6 +167,8 @@ def operands(draw: st.DrawFn, depth: int) -> str:
     """A predicate or a parenthesised chain, perhaps after `not`s."""
     nots = draw(st.integers(0, 2))
     prefix = "".join(draw(S.cased("not")) + _blank(draw, True) for _ in range(nots))
+    if S.pick(draw, range(12)) == 0:
+        return prefix + "@" + S.pick(draw, ("hot", "Hot_2", "_q", "and"))
     if depth < 3 and S.pick(draw, range(4)) == 0:
         inner = draw(chains(depth + 1))
         return f"{prefix}({_blank(draw, False)}{inner}{_blank(draw, False)})"
@@ -258,6 +274,8 @@ def edits(text: str) -> Iterator[str]:
 @example("x = 2021-08-10T14:30:05+02:00\n# done")
 @example("not(x=1)and(y=2 or (not z is null))or((w in (1,2)))")
 @example("a = 1 and (b = 2 and c = 3) and (d = 4 or (e = 5 or f = 6))")
+@example("created_date >= today - 7d and closed_date < Now+1h-30M")
+@example("(@hot or x between yesterday and now) and not @Cold_2 or y in (today, now - 1y)")
 @example(f"x = {'9' * 40} and y = -{'1' * 31}")
 def test_fast_path_reads_simple_chains_as_the_driver_does(text: str) -> None:
     fast = parse_simple(text)
@@ -358,11 +376,17 @@ def test_the_benchmark_queries_take_the_fast_path() -> None:
         "state = OPEN)",
         "(state = OPEN))",
         "not (state = OPEN and)",
-        "created_date >= today - 7d",
-        "@hot and x = 1",
+        "x = now -7",
+        "x = now - 7d5",
+        "x = now - 2021-08-10",
+        "x = now 7d",
+        "x = today - 7d x",
+        "@",
+        "@1 and x = 1",
+        "x = 1 and @hot x",
         "state in ()",
         "x = 5d",
-        "state = now",
+        "state = now and",
         "and = 1",
         'custom["\\x"] = 1',
         "x = 1 and",

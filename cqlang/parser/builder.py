@@ -35,6 +35,13 @@ def int_value(text: str) -> int:
     return int(text) if digits <= _MAX_INT_DIGITS else (-1 if text[0] == "-" else 1) * 10**31
 
 
+def shift_amount(sign: str, digits: str) -> int:
+    """The signed amount of a relative time's shift (``-`` and ``7`` of
+    ``- 7d``); one too long to be kept is ``10**31``, with its sign."""
+    amount = int(digits) if len(digits) <= _MAX_INT_DIGITS else 10**31
+    return -amount if sign == "-" else amount
+
+
 # Tokens reach the rule callbacks as plain tuples ``(terminal, text, start,
 # end)``: a tuple display costs a fraction of an object's ``__init__``, and a
 # query is mostly tokens. Nodes are never tuples; the few callbacks that get
@@ -161,8 +168,5 @@ class _Builder:
         sign, dur = c
         text = dur[1]
         unit = text.lstrip("0123456789")
-        digits = text[: len(text) - len(unit)]
-        amount = int(digits) if len(digits) <= _MAX_INT_DIGITS else 10**31
-        if sign[1] == "-":
-            amount = -amount
+        amount = shift_amount(sign[1], text[: len(text) - len(unit)])
         return (amount, unit), (dur[3] - len(unit), dur[3])

@@ -1,22 +1,22 @@
-"""The parser's fast path: a query that is a chain of simple predicates.
+"""The parser's fast path: a query of simple predicates.
 
 Most queries are predicates joined by ``and`` and ``or``, perhaps with
-``not`` and parentheses: ``priority >= 5 and state in (OPEN, PROCESSING)
-and (custom.region = "PL" or custom.region is null)``. :func:`parse_simple`
-reads such a text with a few regular expressions, one per predicate's
-field and operator (with the ``not`` and ``(`` before it) and one per value
-(with what follows it: ``and``, ``or``, ``,``, ``)``, the end), and builds
-the same tree the LALR driver (:mod:`.lalr`) would build, spans included,
-with no recursion (parentheses are a stack). It knows nothing of the LALR
-tables.
+``not``, parentheses and named queries: ``priority >= 5 and state in
+(OPEN, PROCESSING) and (custom.region = "PL" or created_date >= today -
+7d)``. :func:`parse_simple` reads such a text with a few regular
+expressions, one per predicate's field and operator (with the ``not`` and
+``(`` before it) and one per value (with what follows it: ``and``, ``or``,
+``,``, ``)``, the end), and builds the same tree the LALR driver
+(:mod:`.lalr`) would build, spans included, with no recursion
+(parentheses are a stack). It knows nothing of the LALR tables.
 
-At the first thing it does not read (a relative time, a named query, an
-empty list, a word that spells a keyword where a field or value goes, an
-integer run into a word, a bad string escape, any mistake) it declines: it
-returns ``None`` and the LALR driver parses the text as before, so every
-error, caret and message is the driver's. tests/test_parser_simple.py
-checks, on texts generated to reach the fast path and on any text, that it
-builds what the driver builds or declines.
+At the first thing it does not read (an empty list, a word that spells a
+keyword where a field or a bare value goes, an integer run into a word, a
+bad string escape, any mistake) it declines: it returns ``None`` and the
+LALR driver parses the text as before, so every error, caret and message
+is the driver's. tests/test_parser_simple.py checks, on texts generated to
+reach the fast path and on any text, that it builds what the driver builds
+or declines.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from .. import ast
-from .builder import _CANONICAL_OP, _flatten, int_value
+from .builder import _CANONICAL_OP, _flatten, int_value, shift_amount
 from .lexer import KEYWORDS, _EscapeError, unescape
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -54,11 +54,14 @@ _PREDICATE = rf"""(?:
     |(?i:is){_KW_END}{_BL}(?P<isnot>(?i:not){_KW_END}{_BL})?(?P<null>(?i:null){_KW_END})
     )"""
 _HEAD = re.compile(_BL + _PREDICATE, re.VERBOSE)
-# The same after `not`s and `(`s: tried only where _HEAD finds no predicate
-# (a `not` it would read as a field's name is a keyword it declines), so
-# that the common case does not pay for them.
+# The same after `not`s and `(`s, or a named query (`@hot`): tried only
+# where _HEAD finds no predicate (a `not` it would read as a field's name
+# is a keyword it declines), so that the common case does not pay for them.
 _HEAD_AFTER = re.compile(
-    _BL + rf"(?P<pre>(?:(?:(?i:not){_KW_END}|\(){_BL})+)" + _PREDICATE, re.VERBOSE
+    _BL
+    + rf"(?P<pre>(?:(?:(?i:not){_KW_END}|\(){_BL})+)?"
+    + rf"(?:(?P<ref>@[A-Za-z_][A-Za-z0-9_]*)|{_PREDICATE})",
+    re.VERBOSE,
 )
 
 # One of the `not`s and `(`s before a predicate (_HEAD_AFTER's `pre`).
@@ -78,13 +81,16 @@ _FOLLOW = rf"""{_BL}(?:
 _AFTER_PAREN = {"ra": "a", "ro": "o", "re": "e"}
 
 # One value and what follows it. A number is never run into a word or a
-# duration's unit (`5d`): declined.
+# duration's unit (`5d`): declined. A relative time is one value, its
+# shifts included (`today - 7d + 2h`).
 _VALUE = re.compile(
     _BL
     + rf"""(?P<v>(?>{_STRING}
      |[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}(?:[tT][0-9]{{2}}:[0-9]{{2}}(?::[0-9]{{2}})?)?
       (?:[zZ]|[+-][0-9]{{2}}:?[0-9]{{2}})?(?![0-9a-zA-Z_])
      |-?[0-9]+(?![A-Za-z0-9_])
+     |(?i:now|today|yesterday){_KW_END}
+      (?:{_BL}[+-]{_BL}[0-9]+[a-zA-Z]+(?![0-9a-zA-Z_]))*
      |\$?{_WORD}))"""
     + _FOLLOW,
     re.VERBOSE,
@@ -119,9 +125,37 @@ def _value(text: str, start: int, end: int) -> ast.Value | None:
         if "-" in t[1:]:
             return ast.DateTime(t, start, end)
         return ast.Int(int_value(t), t, start, end)
-    if t.lower() in _KEYWORDS:
-        return None
+    lower = t.lower()
+    if lower in _KEYWORDS or not t.isidentifier():
+        return _reltime(t, lower, start)
     return _Str(t, False, start, end)
+
+
+# A relative time's shift, as _VALUE reads it: the sign, the amount, the unit.
+_SHIFT = re.compile(_BL + rf"([+-]){_BL}([0-9]+)([a-zA-Z]+)")
+_BASES = frozenset(("now", "today", "yesterday"))
+
+
+def _reltime(t: str, lower: str, start: int) -> ast.RelTime | None:
+    """The relative time ``t`` (``today - 7d``, read by _VALUE) at offset
+    ``start``; ``None`` for a keyword that starts none (``and``)."""
+    size = len(lower) - len(lower.lstrip("abcdefghijklmnopqrstuvwxyz"))
+    base = lower[:size]
+    if base not in _BASES:
+        return None
+    shifts: list[tuple[int, str]] = []
+    units: list[tuple[int, int]] = []
+    p = size
+    while p < len(t):
+        m = _SHIFT.match(t, p)
+        if m is None:  # pragma: no cover - _VALUE matched these
+            return None
+        sign, digits, unit = m.groups()
+        shifts.append((shift_amount(sign, digits), unit))
+        units.append((start + m.start(3), start + m.end(3)))
+        p = m.end()
+    end = units[-1][1] if units else start + size
+    return ast.RelTime(base, tuple(shifts), start, end, tuple(units))
 
 
 def _chain(items: list[ast.Expr], cls: type[ast.And] | type[ast.Or]) -> ast.Expr:
@@ -148,6 +182,7 @@ def parse_simple(text: str) -> ast.Expr | None:
     groups: list[_Frame] = []  # the chains around each open parenthesis
     pos = 0
     while True:
+        ref = None
         m = head(text, pos)
         if m is None:
             m = _HEAD_AFTER.match(text, pos)
@@ -164,101 +199,111 @@ def parse_simple(text: str) -> ast.Expr | None:
                     groups.append((ors, ands, nots))
                     ors, ands, nots = [], [], []
                 p = pm.end()
-        prop = m["prop"]
-        if prop is not None:
-            if prop.lower() in keywords:
+            ref = m["ref"]
+        if ref is not None:  # a named query: `@hot`
+            rs, rend = m.span("ref")
+            node: ast.Expr = ast.Ref(ref[1:], rs, rend)
+            j = join(text, rend)
+            if j is None:
                 return None
-            fs, fe = m.span("prop")
-            field = ast.Field(prop, None, fs, fe)
+            tail = j.lastgroup
+            pos = j.end()
         else:
-            fs = m.start("custom")
-            key = m["key"]
-            if key is not None:
-                field = ast.Field("custom", key, fs, m.end("key"))
-            else:
-                qs, qe = m.span("qkey")
-                try:
-                    key = unescape(text[qs:qe], qs)
-                except _EscapeError:
+            prop = m["prop"]
+            if prop is not None:
+                if prop.lower() in keywords:
                     return None
-                field = ast.Field("custom", key, fs, m.end("rsqb"))
-        op = m["op"]
-        if op is not None:
-            v = value(text, m.end())
-            if v is None:
-                return None
-            vs, ve = v.span("v")
-            val = _value(text, vs, ve)
-            if val is None:
-                return None
-            node: ast.Expr = _Compare(field, _CANONICAL_OP[op], val, fs, ve)
-            tail = v.lastgroup
-            pos = v.end()
-        elif m["in"] is not None:
-            negated = m["not"] is not None
-            param = m["param"]
-            if param is not None:
-                ps, pe = m.span("param")
-                node = ast.In(field, ast.Param(param[1:], ps, pe), negated, fs, pe)
-                j = join(text, pe)
-                if j is None:
-                    return None
-                tail = j.lastgroup
-                pos = j.end()
+                fs, fe = m.span("prop")
+                field = ast.Field(prop, None, fs, fe)
             else:
-                values: list[ast.Value] = []
-                pos = m.end()
-                while True:
-                    v = value(text, pos)
-                    if v is None:
+                fs = m.start("custom")
+                key = m["key"]
+                if key is not None:
+                    field = ast.Field("custom", key, fs, m.end("key"))
+                else:
+                    qs, qe = m.span("qkey")
+                    try:
+                        key = unescape(text[qs:qe], qs)
+                    except _EscapeError:
                         return None
-                    vs, ve = v.span("v")
-                    val = _value(text, vs, ve)
-                    if val is None:
-                        return None
-                    values.append(val)
-                    tail = v.lastgroup
-                    pos = v.end()
-                    if tail != "c":
-                        break
-                if tail == "r":  # another `)` follows: a group closes
-                    node = ast.In(field, tuple(values), negated, fs, pos)
-                    j = join(text, pos)
+                    field = ast.Field("custom", key, fs, m.end("rsqb"))
+            op = m["op"]
+            if op is not None:
+                v = value(text, m.end())
+                if v is None:
+                    return None
+                vs, ve = v.span("v")
+                val = _value(text, vs, ve)
+                if val is None:
+                    return None
+                node = _Compare(field, _CANONICAL_OP[op], val, fs, ve)
+                tail = v.lastgroup
+                pos = v.end()
+            elif m["in"] is not None:
+                negated = m["not"] is not None
+                param = m["param"]
+                if param is not None:
+                    ps, pe = m.span("param")
+                    node = ast.In(field, ast.Param(param[1:], ps, pe), negated, fs, pe)
+                    j = join(text, pe)
                     if j is None:
                         return None
                     tail = j.lastgroup
                     pos = j.end()
                 else:
-                    after = _AFTER_PAREN.get(tail)  # type: ignore[arg-type]
-                    if after is None:
-                        return None
-                    node = ast.In(field, tuple(values), negated, fs, v.end("r"))
-                    tail = after
-        elif m["between"] is not None:
-            v = value(text, m.end())
-            if v is None or v.lastgroup != "a":
-                return None
-            low = _value(text, *v.span("v"))
-            if low is None:
-                return None
-            v = value(text, v.end())
-            if v is None:
-                return None
-            vs, ve = v.span("v")
-            high = _value(text, vs, ve)
-            if high is None:
-                return None
-            node = ast.Between(field, low, high, m["not"] is not None, fs, ve)
-            tail = v.lastgroup
-            pos = v.end()
-        else:  # is [not] null
-            ne = m.end("null")
-            node = ast.IsNull(field, m["isnot"] is not None, fs, ne)
-            j = join(text, ne)
-            if j is None:
-                return None
-            tail = j.lastgroup
-            pos = j.end()
+                    values: list[ast.Value] = []
+                    pos = m.end()
+                    while True:
+                        v = value(text, pos)
+                        if v is None:
+                            return None
+                        vs, ve = v.span("v")
+                        val = _value(text, vs, ve)
+                        if val is None:
+                            return None
+                        values.append(val)
+                        tail = v.lastgroup
+                        pos = v.end()
+                        if tail != "c":
+                            break
+                    if tail == "r":  # another `)` follows: a group closes
+                        node = ast.In(field, tuple(values), negated, fs, pos)
+                        j = join(text, pos)
+                        if j is None:
+                            return None
+                        tail = j.lastgroup
+                        pos = j.end()
+                    else:
+                        after = _AFTER_PAREN.get(tail)  # type: ignore[arg-type]
+                        if after is None:
+                            return None
+                        node = ast.In(field, tuple(values), negated, fs, v.end("r"))
+                        tail = after
+            elif m["between"] is not None:
+                v = value(text, m.end())
+                if v is None or v.lastgroup != "a":
+                    return None
+                low = _value(text, *v.span("v"))
+                if low is None:
+                    return None
+                v = value(text, v.end())
+                if v is None:
+                    return None
+                vs, ve = v.span("v")
+                high = _value(text, vs, ve)
+                if high is None:
+                    return None
+                node = ast.Between(field, low, high, m["not"] is not None, fs, ve)
+                tail = v.lastgroup
+                pos = v.end()
+            else:  # is [not] null
+                ne = m.end("null")
+                node = ast.IsNull(field, m["isnot"] is not None, fs, ne)
+                j = join(text, ne)
+                if j is None:
+                    return None
+                tail = j.lastgroup
+                pos = j.end()
         if nots:
             for at in reversed(nots):
                 node = _Not(node, at, node.end)
