@@ -31,6 +31,10 @@ TYPE_CHECKING = False  # typing is not imported at run time: it is slow to impor
 if TYPE_CHECKING:
     _Frame = tuple[list[ast.Expr], list[ast.Expr], list[int]]
 
+# ASCII: without it, `(?i:in)` would also match `ın` (a dotless i) and
+# `(?i:custom)` `cuſtom` (a long s), which the lexer reads as no token.
+_FLAGS = re.VERBOSE | re.ASCII
+
 # The blanks and comments between tokens, as the lexer skips them.
 _BL = r"(?>(?:[ \t\r\n\f]+|\#[^\n]*)*)"
 # A keyword ends where a word would (the lexer reads whole words).
@@ -53,7 +57,7 @@ _PREDICATE = rf"""(?:
        |(?P<between>(?i:between){_KW_END}))
     |(?i:is){_KW_END}{_BL}(?P<isnot>(?i:not){_KW_END}{_BL})?(?P<null>(?i:null){_KW_END})
     )"""
-_HEAD = re.compile(_BL + _PREDICATE, re.VERBOSE)
+_HEAD = re.compile(_BL + _PREDICATE, _FLAGS)
 # The same after `not`s and `(`s, or a named query (`@hot`): tried only
 # where _HEAD finds no predicate (a `not` it would read as a field's name
 # is a keyword it declines), so that the common case does not pay for them.
@@ -61,11 +65,11 @@ _HEAD_AFTER = re.compile(
     _BL
     + rf"(?P<pre>(?:(?:(?i:not){_KW_END}|\(){_BL})+)?"
     + rf"(?:(?P<ref>@[A-Za-z_][A-Za-z0-9_]*)|{_PREDICATE})",
-    re.VERBOSE,
+    _FLAGS,
 )
 
 # One of the `not`s and `(`s before a predicate (_HEAD_AFTER's `pre`).
-_PRE = re.compile(rf"(?:(?P<n>(?i:not))|\(){_BL}")
+_PRE = re.compile(rf"(?:(?P<n>(?i:not))|\(){_BL}", re.ASCII)
 
 # What may follow a value, `is null`, `in $p` or a `)`: `and`, `or`, a
 # comma, a `)`, or the end of the text (as the group's name: a o c r e).
@@ -93,11 +97,11 @@ _VALUE = re.compile(
       (?:{_BL}[+-]{_BL}[0-9]+[a-zA-Z]+(?![0-9a-zA-Z_]))*
      |\$?{_WORD}))"""
     + _FOLLOW,
-    re.VERBOSE,
+    _FLAGS,
 )
 
 # What follows `is null`, `in $p`, a list's or a group's `)`.
-_JOIN = re.compile(_FOLLOW, re.VERBOSE)
+_JOIN = re.compile(_FOLLOW, _FLAGS)
 
 # Words that are (or may be, in some state) a keyword: never read as a field
 # or a bare value here (`custom`, `not`, `now` start other rules there).
@@ -132,7 +136,7 @@ def _value(text: str, start: int, end: int) -> ast.Value | None:
 
 
 # A relative time's shift, as _VALUE reads it: the sign, the amount, the unit.
-_SHIFT = re.compile(_BL + rf"([+-]){_BL}([0-9]+)([a-zA-Z]+)")
+_SHIFT = re.compile(_BL + rf"([+-]){_BL}([0-9]+)([a-zA-Z]+)", re.ASCII)
 _BASES = frozenset(("now", "today", "yesterday"))
 
 
