@@ -8,7 +8,11 @@ Each parses the same filters written in its own language
 text. Printed as the median time per call and as a ratio to the floor:
 ``json.dumps`` and percent-encoding (``urllib.parse.quote``) of cqlang's
 filter list for the same query, the cost of just sending it. All calls are
-interleaved query by query, so that every column sees the same machine.
+interleaved query by query, so that every column sees the same machine, and
+each text's calls run in a random order (seeded: the same order at every
+run), so that no column always follows the same one (the one before leaves
+the processor's caches to the next: a fixed order biased the ratios by a few
+per cent).
 
 cqlang is shown twice: compiling and encoding (parse, check, plan,
 compile, encode: everything up to the ``filter=`` value) and parsing
@@ -24,6 +28,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import random
 import statistics
 import sys
 import time
@@ -96,8 +101,11 @@ def measure(clauses: int, rounds: int) -> dict[str, float]:
         parse(texts[0])  # build the parser's tables once, outside the timings
         columns[f"{name} parse"] = lambda i, parse=parse, texts=texts: parse(texts[i])
     times: dict[str, list[int]] = {k: [] for k in columns}
+    order = list(columns.items())
+    shuffle = random.Random(clauses).shuffle
     for i in range(rounds):
-        for name, call in columns.items():
+        shuffle(order)
+        for name, call in order:
             t = time.perf_counter_ns()
             call(i)
             times[name].append(time.perf_counter_ns() - t)

@@ -12,6 +12,9 @@ and the limits; one module per job does the rest, and only this package
 knows the LALR tables:
 
 * :mod:`.lexer`: the token pattern, keywords, string escapes, blanks;
+* :mod:`.simple`: the fast path, tried first: a chain of simple predicates
+  read without the tables, into the tree the driver would build, or
+  declined (then the driver parses the text);
 * :mod:`.lalr`: the LALR driver, the hot path of every compile
   (docs/performance.md), and where its tables come from (a module
   generated into the wheel, or Lark and cqlang/_tablecache.py in an
@@ -37,6 +40,7 @@ from ..errors import CqlSyntaxError
 from .builder import _CANONICAL_OP, _Builder
 from .lalr import _ParseError, _Parser, _parser, backend_name
 from .lexer import _TOKEN_RE, KEYWORDS, _EscapeError, _LexError, skip_trivia, unescape
+from .simple import parse_simple
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
@@ -50,6 +54,10 @@ if TYPE_CHECKING:
 MAX_QUERY_CHARS = 1_000_000
 #: Deepest nesting of parentheses and ``not`` accepted.
 MAX_DEPTH = 100
+
+#: Whether a chain of simple predicates is read by the fast path
+#: (:mod:`.simple`) before the LALR driver; the tests turn it off to compare.
+_FAST_PATH = True
 
 
 def _first_surrogate(text: str) -> int:
@@ -108,6 +116,15 @@ def parse_diagnostics(text: str) -> tuple[ast.Query | None, list[Diagnostic]]:
         else:
             message, hint = f"unexpected character U+{code:04X}", None
         return None, [make(text, "CQL002", message, pos, pos + 1, hint=hint)]
+    expr = parse_simple(text) if _FAST_PATH else None
+    if expr is None:  # not a chain of simple predicates, or an empty query
+        return _parse_lalr(text)
+    return _checked_depth(text, expr)
+
+
+def _parse_lalr(text: str) -> tuple[ast.Query | None, list[Diagnostic]]:
+    """:func:`parse_diagnostics` by the LALR driver alone (the limits on
+    the text's length and characters already checked)."""
     parser = _parser()
     try:
         expr = parser.parse(text)
@@ -121,6 +138,11 @@ def parse_diagnostics(text: str) -> tuple[ast.Query | None, list[Diagnostic]]:
         from .syntax import _syntax_diagnostic
 
         return None, [_syntax_diagnostic(exc, text, parser)]
+    return _checked_depth(text, expr)
+
+
+def _checked_depth(text: str, expr: ast.Expr | None) -> tuple[ast.Query | None, list[Diagnostic]]:
+    """The query of ``expr``, or CQL007 if it nests too deep."""
     # Without parentheses a query nests at most 3 levels (or, and, the
     # predicate) plus one per `not`; each parenthesis adds at most 2 (or, and).
     nots = text.lower().count("not")

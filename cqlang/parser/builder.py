@@ -28,6 +28,20 @@ _CANONICAL_OP: dict[str, CompareOp] = {
 }
 
 
+def int_value(text: str) -> int:
+    """The value of an integer literal as typed (``-?[0-9]+``); one too long
+    to be kept is out of range, ``10**31`` with its sign."""
+    digits = len(text) - (text[0] == "-")
+    return int(text) if digits <= _MAX_INT_DIGITS else (-1 if text[0] == "-" else 1) * 10**31
+
+
+def shift_amount(sign: str, digits: str) -> int:
+    """The signed amount of a relative time's shift (``-`` and ``7`` of
+    ``- 7d``); one too long to be kept is ``10**31``, with its sign."""
+    amount = int(digits) if len(digits) <= _MAX_INT_DIGITS else 10**31
+    return -amount if sign == "-" else amount
+
+
 # Tokens reach the rule callbacks as plain tuples ``(terminal, text, start,
 # end)``: a tuple display costs a fraction of an object's ``__init__``, and a
 # query is mostly tokens. Nodes are never tuples; the few callbacks that get
@@ -131,9 +145,7 @@ class _Builder:
 
     def integer(self, c: list[Any]) -> ast.Int:
         _, text, start, end = c[0]
-        digits = len(text) - (text[0] == "-")
-        value = int(text) if digits <= _MAX_INT_DIGITS else (-1 if text[0] == "-" else 1) * 10**31
-        return ast.Int(value, text, start, end)
+        return ast.Int(int_value(text), text, start, end)
 
     def datetime(self, c: list[Any]) -> ast.DateTime:
         _, text, start, end = c[0]
@@ -156,8 +168,5 @@ class _Builder:
         sign, dur = c
         text = dur[1]
         unit = text.lstrip("0123456789")
-        digits = text[: len(text) - len(unit)]
-        amount = int(digits) if len(digits) <= _MAX_INT_DIGITS else 10**31
-        if sign[1] == "-":
-            amount = -amount
+        amount = shift_amount(sign[1], text[: len(text) - len(unit)])
         return (amount, unit), (dur[3] - len(unit), dur[3])
