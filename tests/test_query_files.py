@@ -201,3 +201,16 @@ def test_the_example_config_is_formatted() -> None:
     assert "query = '''custom[\"lead source\"] in (\"web\", \"ads+search\")'''" in (
         example.read_text(encoding="utf-8")
     )
+
+
+def test_queries_check_json_names_the_query_file(workdir: Path) -> None:
+    """Every finding of --json names its file, a query file's as well as a
+    config file's (it was null for a .cql file)."""
+    import json
+
+    (workdir / "cqlang.toml").write_text('[queries.a]\nquery = "prioirty > 1"\n')
+    (workdir / "q1.cql").write_text("state = OPN\n")
+    result = run("queries", "check", "--json", "q1.cql", "cqlang.toml")
+    assert result.exit_code == 1
+    found = {(f["file"], f["file_line"], f["file_column"]) for f in json.loads(result.stdout)}
+    assert found == {("q1.cql", 1, 9), ("cqlang.toml", 2, 10)}

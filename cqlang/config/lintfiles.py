@@ -44,5 +44,5 @@ def lint_files(
         # A query file runs on the command line (fetch -f FILE): its hints
         # name the command line's options.
         for d in for_front_end(named.check(strict=strict), "cli"):
-            findings.append(Finding(named, d, d, render(d, text, source=name)))
+            findings.append(Finding(named, d, d, render(d, text, source=name), file=name))
     return Config(read, env=config.env), findings
