@@ -25,6 +25,7 @@ from .. import api, timeexpr
 from ..diagnostics import WARNING, render, render_capped, suggest
 from ..errors import CqlError
 from ..output.display import render_table
+from ..params import not_utf8_value
 from ..planner import Plan
 from .integrations import ClientLike, Unavailable, make_client, save_query
 from .meta import QUERY, MetaCommand, Registry, Reply
@@ -236,6 +237,9 @@ class Dispatcher(RecordCommands):
         name = name.strip().lstrip("$")
         if not sep or not _NAME.match(name):
             return Reply("usage: \\param NAME=VALUE (or \\param -NAME to unbind)", ok=False)
+        problem = not_utf8_value(value)
+        if problem is not None:  # the same bytes in a query are CQL002
+            return Reply(f"\\param {name}: {problem}", ok=False)
         self.session.params[name] = value.strip()
         return Reply(f"${name} = {value.strip()!r}")
 
