@@ -290,7 +290,14 @@ def test_fetch_without_connection_says_what_is_missing() -> None:
     d = Dispatcher(Session(campaign="c1", last_query="state = OPEN"))
     r = d.handle("\\fetch")
     assert not r.ok
-    assert r.text == "fetching needs CONPEEK_URL and CONPEEK_KEY (or a --profile with a connection)"
+    # In the words of the CLI and Python (why_not), without the CLI's --base-url.
+    assert r.text == (
+        "cannot fetch: no API base URL: set $CONPEEK_URL, or set base_url in the config "
+        "([connection], or the table of the --profile given)"
+    )
+    d.session.base_url = "http://127.0.0.1:9"
+    r = d.handle("\\fetch")
+    assert r.text == "cannot fetch: no API key: set $CONPEEK_KEY, or api_key_env in the config"
 
 
 def test_fetch_from_the_emulator() -> None:

@@ -149,13 +149,22 @@ _WHERE = {
 }
 
 
-def why_not(missing: Mapping[str, str], name: str) -> str:
+#: The same for the REPL, which takes no --base-url (only --profile and --config).
+_WHERE_REPL = {
+    **_WHERE,
+    "base_url": f"no API base URL: set ${URL_ENV}, or set base_url in the config "
+    "([connection], or the table of the --profile given)",
+}
+
+
+def why_not(missing: Mapping[str, str], name: str, *, front_end: str = "cli") -> str:
     """The sentence that says why the connection's ``name`` (``"base_url"``
     or ``"api_key"``) cannot be used: the resolver's (``missing``; a key
     that is not set says "no API key: ...", one that is set but cannot be
-    sent says what is wrong with it), else where one could come from. The
+    sent says what is wrong with it), else where one could come from (the
+    options named as ``front_end``, ``"cli"`` or ``"repl"``, has them). The
     one wording for the CLI, the REPL and :meth:`ConnectionSettings.for_client`."""
-    return missing.get(name) or _WHERE[name]
+    return missing.get(name) or (_WHERE_REPL if front_end == "repl" else _WHERE)[name]
 
 
 class _Resolver:
