@@ -288,3 +288,29 @@ def test_a_key_written_in_a_file_that_cannot_be_sent_is_a_mistake_in_it(
     profile.chmod(0o600)
     r = CliRunner().invoke(main, ["--config", str(profile), "config"])
     assert r.exit_code == 2 and "p.toml:2:11: profiles.eu.api_key: the key holds" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        (
+            "http://h/?k=SECRETX",
+            "the base URL must have no ?query or #fragment, not 'http://h/?k=****'",
+        ),
+        ("ftp://h", "the base URL must be http(s)://HOST[:PORT], not 'ftp://h'"),
+    ],
+)
+def test_a_bad_conpeek_url_is_a_note_as_a_bad_key_is(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, url: str, said: str
+) -> None:
+    """`cqlang config` noted a bad CONPEEK_KEY but said nothing of a bad
+    CONPEEK_URL; the note is encoding.base_url's message, the URL masked."""
+    monkeypatch.setenv("CONPEEK_URL", url)
+    r = CliRunner().invoke(main, ["config"])
+    assert r.exit_code == 0, r.output
+    assert f"# note: $CONPEEK_URL: {said}" in r.stdout
+    assert "SECRETX" not in r.output
+    assert f"$CONPEEK_URL: {said}" in Config.load().connection().notes
+    assert any(said in n for n in load_environment().notes)  # the REPL shows it when it starts
+    monkeypatch.setenv("CONPEEK_URL", "http://h.example")
+    assert not Config.load().connection().notes

@@ -175,6 +175,8 @@ class _Resolver:
         self.environment = read_environment(config.env)
         self.sources: dict[str, str] = {}
         self.missing: dict[str, str] = {}
+        #: What may be wrong with a value that is still used (a bad $CONPEEK_URL).
+        self.notes: list[str] = []
         #: The variable the key comes from (ConnectionSettings.api_key_env).
         self.key_env: str | None = None
 
@@ -221,6 +223,18 @@ class _Resolver:
             )
             return None, True
         return None, False
+
+    def url_problem(self, url: str) -> None:
+        """Note why ``$CONPEEK_URL``'s ``url`` cannot be used, in the words of
+        :func:`cqlang.encoding.base_url` (the URL masked), as a bad key is
+        noted: a config file's ``base_url`` is checked when the file is
+        read, and only the commands that send a request fail on it."""
+        from ..encoding import base_url
+
+        try:
+            base_url(url)
+        except ValueError as exc:
+            self.notes.append(f"${URL_ENV}: {exc}")
 
     def profile_pair(
         self,
@@ -269,6 +283,7 @@ class _Resolver:
         if url is None:
             if found.base_url is not None:
                 url, self.sources["base_url"] = found.base_url, f"${URL_ENV}"
+                self.url_problem(url)
             elif values.base_url is not None:
                 url, self.sources["base_url"] = values.base_url, where["base_url"]
         if not want_key:
@@ -342,7 +357,11 @@ def resolve(
         max_branches=pick("max_branches", max_branches),
         profile=profile,
         sources=MappingProxyType(r.sources),
-        notes=(*(missing[k] for k in ("api_key", "base_url") if k in missing), *notes),
+        notes=(
+            *(missing[k] for k in ("api_key", "base_url") if k in missing),
+            *r.notes,
+            *notes,
+        ),
         missing=MappingProxyType(missing),
         api_key_env=r.key_env,
     )
