@@ -527,3 +527,14 @@ def test_the_table_shows_record_text_as_it_is_never_as_markup() -> None:
     record = {"id": "1", "state": "[bold]OPEN[/bold]", "custom": '{"k": "[/x] [red]vip"}'}
     text = render_table([record], width=200)
     assert "[bold]OPEN[/bold]" in text and "[/x] [red]vip" in text
+
+
+@pytest.mark.parametrize("bad", ["a\x07b", "a\x1b[2Jb", "ab\u200e"])
+def test_campaign_refuses_a_control_character_and_never_echoes_it(bad: str) -> None:
+    d, _ = dispatcher()
+    reply = d.handle(f"\\campaign {bad}")
+    assert not reply.ok and reply.text.startswith(
+        "a campaign id cannot hold a control character (U+"
+    )
+    assert bad not in reply.text and "\x1b" not in reply.text and "\x07" not in reply.text
+    assert d.session.campaign is None
