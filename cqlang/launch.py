@@ -43,7 +43,7 @@ import sys
 from collections.abc import Sequence
 
 from .config import locate
-from .params import split_param
+from .params import not_utf8_value, split_param
 from .status import ExitStatus, exit_for
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -157,7 +157,7 @@ def _env(job: _Job) -> Env | None:
     params: dict[str, str] = {}
     for item in job.params:
         pair = split_param(item)
-        if pair is None:
+        if pair is None or not_utf8_value(pair[1]) is not None:
             return None
         params[pair[0]] = pair[1]
     try:

@@ -59,7 +59,7 @@ def split_list(text: str) -> list[str]:
         i += 1  # the comma
 
 
-__all__ = ["split_list"]
+__all__ = ["not_utf8_value", "split_list", "split_param"]
 
 
 def split_param(item: str) -> tuple[str, str] | None:
@@ -70,3 +70,18 @@ def split_param(item: str) -> tuple[str, str] | None:
     if not sep or not name:
         return None
     return name, value
+
+
+def not_utf8_value(value: str) -> str | None:
+    """What makes a parameter value given as text (``--param``, the REPL's
+    ``\\param``) not text, or ``None``: a byte that is not UTF-8, which
+    the command line's arguments keep as a lone surrogate (U+DC80 to
+    U+DCFF, Python's ``surrogateescape``), named as the byte, as CQL002
+    names one in a query's text. Such a value would be sent as U+FFFD."""
+    for n, c in enumerate(value, 1):
+        code = ord(c)
+        if 0xDC80 <= code <= 0xDCFF:
+            return f"byte 0x{code - 0xDC00:02X} (character {n} of the value) is not UTF-8 text"
+        if 0xD800 <= code <= 0xDFFF:
+            return f"U+{code:04X} (character {n} of the value) is a lone surrogate, not text"
+    return None

@@ -31,3 +31,19 @@ def test_emulator_refuses_a_campaign_id_that_is_no_path_segment(cid: str, tmp_pa
         run = CliRunner().invoke(main, ["emulator", "--port", "0", *args], env={})
         assert run.exit_code == 2, run.output
         assert "campaign id" in run.stderr and "Traceback" not in run.output
+
+
+def test_a_port_in_use_is_said_in_words() -> None:
+    """`[Errno 98] Address already in use` was printed raw."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = CliRunner().invoke(main, ["emulator", "--port", str(port)], env={})
+    assert run.exit_code == 2
+    assert run.stderr.startswith(
+        f"cqlang: emulator: cannot listen on 127.0.0.1:{port}: the address is in use"
+    )
+    assert "Errno" not in run.stderr

@@ -256,3 +256,61 @@ def test_a_bad_key_fails_only_the_commands_that_send_it(
     (isolated / "cqlang.toml").write_text('[connection]\napi_key_env = "CONPEEK_TEAM"\n')
     monkeypatch.setenv("CONPEEK_TEAM", "team-key")
     assert Config.load().connection().api_key is None
+
+
+@pytest.mark.parametrize(
+    ("written", "named"),
+    [
+        ("SECRETKEY123\u00e9", "a character that is not ASCII (U+00E9 LATIN SMALL LETTER E"),
+        ("SECRETKEY\\u0007123", "a control character (U+0007, character 10 of 13)"),
+        ("SECRET\\u00a0KEY", "a character that is not ASCII (U+00A0 NO-BREAK SPACE"),
+    ],
+)
+def test_a_key_written_in_a_file_that_cannot_be_sent_is_a_mistake_in_it(
+    isolated: Path, written: str, named: str
+) -> None:
+    """Any key the client would refuse to send (check_key), not only one
+    holding a control character, is a mistake in the file at its line, for
+    every command; the character is named as check_key names it."""
+    path = isolated / "k2.toml"
+    path.write_text(f'[connection]\napi_key = "{written}"\n', encoding="utf-8")
+    path.chmod(0o600)
+    r = CliRunner().invoke(main, ["--config", str(path), "compile", "state = OPEN"])
+    assert r.exit_code == 2, r.output
+    assert "k2.toml:2:11: connection.api_key: the key holds " + named in r.stderr
+    assert "which cannot be sent in a header; it is not shown" in r.stderr
+    assert "line break" not in r.stderr and "SECRET" not in r.output
+    with pytest.raises(ConfigError) as info:
+        Config.load(path)
+    assert "SECRET" not in str(info.value)
+    profile = isolated / "p.toml"
+    profile.write_text(f'[profiles.eu]\napi_key = "{written}"\n', encoding="utf-8")
+    profile.chmod(0o600)
+    r = CliRunner().invoke(main, ["--config", str(profile), "config"])
+    assert r.exit_code == 2 and "p.toml:2:11: profiles.eu.api_key: the key holds" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        (
+            "http://h/?k=SECRETX",
+            "the base URL must have no ?query or #fragment, not 'http://h/?k=****'",
+        ),
+        ("ftp://h", "the base URL must be http(s)://HOST[:PORT], not 'ftp://h'"),
+    ],
+)
+def test_a_bad_conpeek_url_is_a_note_as_a_bad_key_is(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, url: str, said: str
+) -> None:
+    """`cqlang config` noted a bad CONPEEK_KEY but said nothing of a bad
+    CONPEEK_URL; the note is encoding.base_url's message, the URL masked."""
+    monkeypatch.setenv("CONPEEK_URL", url)
+    r = CliRunner().invoke(main, ["config"])
+    assert r.exit_code == 0, r.output
+    assert f"# note: $CONPEEK_URL: {said}" in r.stdout
+    assert "SECRETX" not in r.output
+    assert f"$CONPEEK_URL: {said}" in Config.load().connection().notes
+    assert any(said in n for n in load_environment().notes)  # the REPL shows it when it starts
+    monkeypatch.setenv("CONPEEK_URL", "http://h.example")
+    assert not Config.load().connection().notes

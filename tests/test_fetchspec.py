@@ -236,3 +236,27 @@ def test_a_spec_fetches_with_its_settings_in_python(config: Path, emulator: Emul
     assert len(rows) == 4 and all(r["priority"] >= 90 for r in rows)
     assert fewer == rows[:2]
     assert not any("custom" in r for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "least"),
+    [
+        ("page_size", 0, 1),
+        ("page_size", -5, 1),
+        ("max_branches", 0, 1),
+        ("max_branches", -1, 1),
+        ("limit", -1, 0),
+    ],
+)
+def test_prepare_refuses_a_setting_below_its_least(key: str, value: int, least: int) -> None:
+    """0 was taken for "not given" (page_size None, max_branches 32) and a
+    negative failed only when fetching; the CLI and config files refuse
+    both. prepare refuses them, as a SettingError (a ValueError)."""
+    with pytest.raises(cqlang.errors.SettingError) as info:
+        Config().prepare("state = OPEN", **{key: value})
+    assert str(info.value) == f"{key} must be at least {least}, not {value}"
+    assert info.value.setting == key and isinstance(info.value, ValueError)
+    with pytest.raises(cqlang.errors.SettingError):
+        prepare("state = OPEN", **{key: value})
+    spec = Config().prepare("state = OPEN", **{key: least})
+    assert getattr(spec, key) == least

@@ -201,3 +201,36 @@ def test_the_example_config_is_formatted() -> None:
     assert "query = '''custom[\"lead source\"] in (\"web\", \"ads+search\")'''" in (
         example.read_text(encoding="utf-8")
     )
+
+
+def test_queries_check_json_names_the_query_file(workdir: Path) -> None:
+    """Every finding of --json names its file, a query file's as well as a
+    config file's (it was null for a .cql file)."""
+    import json
+
+    (workdir / "cqlang.toml").write_text('[queries.a]\nquery = "prioirty > 1"\n')
+    (workdir / "q1.cql").write_text("state = OPN\n")
+    result = run("queries", "check", "--json", "q1.cql", "cqlang.toml")
+    assert result.exit_code == 1
+    found = {(f["file"], f["file_line"], f["file_column"]) for f in json.loads(result.stdout)}
+    assert found == {("q1.cql", 1, 9), ("cqlang.toml", 2, 10)}
+
+
+def test_queries_check_files_goes_on_past_an_unreadable_file(workdir: Path) -> None:
+    """A file that cannot be read is named and the others are still
+    checked (as fmt --check does); the run ends with exit 2."""
+    (workdir / "q1.cql").write_text("state = OPN\n")
+    (workdir / "bad.cql").write_bytes(b"state = \xff\n")
+    (workdir / "broken.toml").write_text("[queries\n")
+    (workdir / "cqlang.toml").write_text('[queries.a]\nquery = "prioirty > 1"\n')
+    result = run("queries", "check", "q1.cql", "bad.cql", "broken.toml", "cqlang.toml")
+    assert result.exit_code == 2
+    assert "q1.cql:1:9" in result.stderr and "cqlang.toml:2:10" in result.stderr
+    assert "bad.cql:1:9: not UTF-8 text (byte 0xFF)" in result.stderr
+    assert "broken.toml:1:9: not valid TOML" in result.stderr
+    assert "2 queries in 2 files: 2 errors, 2 files could not be read" in result.stdout
+    as_json = run("queries", "check", "--json", "bad.cql", "q1.cql")
+    assert as_json.exit_code == 2
+    assert '"file": "q1.cql"' in as_json.stdout and "bad.cql:1:9" in as_json.stderr
+    alone = run("queries", "check", "bad.cql")
+    assert alone.exit_code == 2 and "1 file could not be read" in alone.stdout

@@ -290,7 +290,14 @@ def test_fetch_without_connection_says_what_is_missing() -> None:
     d = Dispatcher(Session(campaign="c1", last_query="state = OPEN"))
     r = d.handle("\\fetch")
     assert not r.ok
-    assert r.text == "fetching needs CONPEEK_URL and CONPEEK_KEY (or a --profile with a connection)"
+    # In the words of the CLI and Python (why_not), without the CLI's --base-url.
+    assert r.text == (
+        "cannot fetch: no API base URL: set $CONPEEK_URL, or set base_url in the config "
+        "([connection], or the table of the --profile given)"
+    )
+    d.session.base_url = "http://127.0.0.1:9"
+    r = d.handle("\\fetch")
+    assert r.text == "cannot fetch: no API key: set $CONPEEK_KEY, or api_key_env in the config"
 
 
 def test_fetch_from_the_emulator() -> None:
@@ -520,3 +527,14 @@ def test_the_table_shows_record_text_as_it_is_never_as_markup() -> None:
     record = {"id": "1", "state": "[bold]OPEN[/bold]", "custom": '{"k": "[/x] [red]vip"}'}
     text = render_table([record], width=200)
     assert "[bold]OPEN[/bold]" in text and "[/x] [red]vip" in text
+
+
+@pytest.mark.parametrize("bad", ["a\x07b", "a\x1b[2Jb", "ab\u200e"])
+def test_campaign_refuses_a_control_character_and_never_echoes_it(bad: str) -> None:
+    d, _ = dispatcher()
+    reply = d.handle(f"\\campaign {bad}")
+    assert not reply.ok and reply.text.startswith(
+        "a campaign id cannot hold a control character (U+"
+    )
+    assert bad not in reply.text and "\x1b" not in reply.text and "\x07" not in reply.text
+    assert d.session.campaign is None

@@ -140,7 +140,7 @@ def test_a_bad_conpeek_key_is_reported_in_the_resolvers_words(
     assert status == 1
     said = err.getvalue()
     assert "SECRET" not in said
-    assert "fetching needs CONPEEK_KEY" not in said  # it is set: the key is at fault
+    assert "no API key" not in said  # it is set: the key is at fault
     assert "the API key from $CONPEEK_KEY holds a control character" in said
     assert "no API key" not in said  # it is there; it cannot be sent
 
@@ -162,7 +162,7 @@ def test_a_profile_without_a_key_is_reported_in_the_resolvers_words(
     )
     assert status == 1
     said = err.getvalue()
-    assert "fetching needs CONPEEK_KEY" not in said
+    assert "cannot fetch: no API key: [profiles.staging] sets base_url but no key" in said
     assert "[profiles.staging] sets base_url but no key" in said
 
 
@@ -170,4 +170,18 @@ def test_nothing_set_still_names_the_variables() -> None:
     d = Dispatcher(Session(campaign="c", defaults=Settings()))
     d.handle("state = OPEN")
     r = d.handle("\\fetch")
-    assert not r.ok and "CONPEEK_URL and CONPEEK_KEY" in r.text
+    assert not r.ok and r.text.startswith("cannot fetch: no API base URL: set $CONPEEK_URL")
+    assert "--base-url" not in r.text  # the REPL has no such option
+
+
+def test_a_bad_base_url_says_cannot_fetch_as_a_bad_key_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CONPEEK_URL", "ftp://127.0.0.1:9")
+    monkeypatch.setenv("CONPEEK_KEY", "demo-key")
+    out, err = io.StringIO(), io.StringIO()
+    status = run(stdin=io.StringIO("state = OPEN\n\\fetch\n"), stdout=out, stderr=err, campaign="c")
+    assert status == 1
+    assert "cannot fetch: the base URL must be http(s)://HOST[:PORT], not 'ftp://127.0.0.1:9'" in (
+        err.getvalue()
+    )

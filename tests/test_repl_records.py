@@ -184,3 +184,18 @@ def test_record_views_draw_control_characters() -> None:
     for text in (render_expanded([rec]), render_record(rec)):
         assert "\x1b" not in text and "\x07" not in text
         assert "␛[31mred" in text
+
+
+def test_a_file_that_cannot_be_written_is_named_as_the_repl_names_it(
+    d: Dispatcher, tmp_path: Path
+) -> None:
+    """The REPL has no --output: a failure to write says \\o, as the REPL's
+    other messages about its output file do."""
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    out = folder / "open.csv"
+    assert d.handle(f"\\o {out}").ok
+    folder.rmdir()  # after \o checked it: the write itself fails
+    reply = d.handle("\\fetch 5")
+    assert not reply.ok
+    assert reply.text == f"\\o {out}: No such file or directory"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..params import split_param
+from ..params import not_utf8_value, split_param
 from ..status import fail
 from .context import load_config
 from .paramtypes import IntRange
@@ -77,6 +77,9 @@ def parse_params(items: Sequence[str]) -> dict[str, str]:
         pair = split_param(item)
         if pair is None:
             fail(f"--param takes NAME=VALUE, got {item!r}")
+        problem = not_utf8_value(pair[1])
+        if problem is not None:  # the same bytes in the query are CQL002
+            fail(f"--param {pair[0]}: {problem}")
         params[pair[0]] = pair[1]
     return params
 

@@ -222,12 +222,19 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
     """
     import json
 
+    from ..errors import ConfigError, QueryFileError
+
+    unreadable: list[ConfigError | QueryFileError] = []
     if files:
         from ..config.lintfiles import lint_files
         from .lenient import config_for_text, query_files_needs
 
         config = config_for_text(lambda: query_files_needs(files))
-        cfg, findings = lint_files(files, config, strict=strict)
+        # A file that cannot be read is named and the others still checked,
+        # as `fmt --check` does; the run then ends with exit 2.
+        cfg, findings = lint_files(files, config, strict=strict, unreadable=unreadable)
+        for exc in unreadable:
+            click.echo(f"cqlang: {exc}", err=True)
     else:
         cfg = load_config()
         findings = cfg.lint(strict=strict)
@@ -243,7 +250,7 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
             echo_diagnostics(shown + "\n")
         count = sum(len(f.queries) for f in cfg.files)
         read = len(cfg.files)
-        if not read:
+        if not read and not unreadable:
             click.echo("no config file was found (see `cqlang config`)", err=True)
         else:
             found = []
@@ -251,10 +258,15 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
                 found.append(f"{errors:,} error{'s' if errors != 1 else ''}")
             if warnings:
                 found.append(f"{warnings:,} warning{'s' if warnings != 1 else ''}")
+            if unreadable:
+                n = len(unreadable)
+                found.append(f"{n} file{'s' if n != 1 else ''} could not be read")
             click.echo(
                 f"{count:,} quer{'ies' if count != 1 else 'y'} in {read} "
                 f"file{'s' if read != 1 else ''}: " + (", ".join(found) or "ok")
             )
+    if unreadable:  # as for fmt --check: a file named that cannot be read is a usage error
+        sys.exit(ExitStatus.USAGE)
     if errors:
         sys.exit(ExitStatus.INVALID)
 

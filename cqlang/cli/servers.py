@@ -133,9 +133,12 @@ def emulator_cmd(
             port=port,
             window_days=window_days,
         )
-        emu.start()
     except (OSError, ValueError) as exc:
         fail(f"emulator: {exc}")
+    try:
+        emu.start()
+    except OSError as exc:
+        fail(f"emulator: {cannot_listen(host, port, exc)}")
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
@@ -151,6 +154,25 @@ def emulator_cmd(
         emu.stop()
         for s, h in previous.items():
             signal.signal(s, h)
+
+
+def cannot_listen(host: str, port: int, exc: OSError) -> str:
+    """Why the emulator cannot listen on ``host:port``, in words rather
+    than ``[Errno 98] Address already in use``."""
+    import errno
+    import socket
+
+    shown = f"[{host}]" if ":" in host else host
+    where = f"cannot listen on {shown}:{port}"
+    if isinstance(exc, socket.gaierror):
+        return f"{where}: no such host"
+    why = {
+        errno.EADDRINUSE: "the address is in use (another server listens there; "
+        "pick another --port, or 0 for any free one)",
+        errno.EADDRNOTAVAIL: "the address is not one of this machine's",
+        errno.EACCES: "no permission (a port below 1024 needs privileges)",
+    }.get(exc.errno or 0)
+    return f"{where}: {why or exc.strerror or exc}"
 
 
 @click.command("lsp")

@@ -40,20 +40,19 @@ __all__ = [
     "Connection",
     "EnvironmentSettings",
     "check_key",
+    "key_problem",
     "read_environment",
 ]
 
 
-def check_key(raw: str, origin: str) -> str:
-    """An API key as read from ``origin`` (``$CONPEEK_KEY``, a config file's
-    line, an argument): without the blanks and line breaks around it (the
-    empty string when nothing is left). One still holding a character that
-    cannot be sent in a header (a control character, one outside ASCII, a
-    byte that is not UTF-8) is a :class:`ConfigurationError` that says where
-    the key came from and which character is wrong, never the key."""
-    key = raw.strip()
+def key_problem(key: str) -> tuple[str, str] | None:
+    """What in a (stripped) API key cannot be sent in a header, with its
+    place (``a control character (U+0007, character 4 of 12)``), and a
+    hint (`` (...)``, or empty) where one is likely; never the key.
+    ``None`` for a key that can be sent. :func:`check_key` words its
+    error with it, and a config file's check its mistake."""
     if key.isascii() and key.isprintable():  # the common case, in C
-        return key
+        return None
     for n, c in enumerate(key, 1):
         at = f"character {n} of {len(key)}"
         hint = ""
@@ -77,11 +76,27 @@ def check_key(raw: str, origin: str) -> str:
             )
         else:
             continue
-        raise ConfigurationError(
-            f"the API key from {origin} holds {what}, which cannot be sent in a "
-            f"header; the key is not shown: set it again{hint}"
-        )
-    return key
+        return what, hint
+    return None
+
+
+def check_key(raw: str, origin: str) -> str:
+    """An API key as read from ``origin`` (``$CONPEEK_KEY``, a config file's
+    line, an argument): without the blanks and line breaks around it (the
+    empty string when nothing is left). One still holding a character that
+    cannot be sent in a header (a control character, one outside ASCII, a
+    byte that is not UTF-8; :func:`key_problem`) is a
+    :class:`ConfigurationError` that says where the key came from and which
+    character is wrong, never the key."""
+    key = raw.strip()
+    problem = key_problem(key)
+    if problem is None:
+        return key
+    what, hint = problem
+    raise ConfigurationError(
+        f"the API key from {origin} holds {what}, which cannot be sent in a "
+        f"header; the key is not shown: set it again{hint}"
+    )
 
 
 class EnvironmentSettings:

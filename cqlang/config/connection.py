@@ -149,13 +149,22 @@ _WHERE = {
 }
 
 
-def why_not(missing: Mapping[str, str], name: str) -> str:
+#: The same for the REPL, which takes no --base-url (only --profile and --config).
+_WHERE_REPL = {
+    **_WHERE,
+    "base_url": f"no API base URL: set ${URL_ENV}, or set base_url in the config "
+    "([connection], or the table of the --profile given)",
+}
+
+
+def why_not(missing: Mapping[str, str], name: str, *, front_end: str = "cli") -> str:
     """The sentence that says why the connection's ``name`` (``"base_url"``
     or ``"api_key"``) cannot be used: the resolver's (``missing``; a key
     that is not set says "no API key: ...", one that is set but cannot be
-    sent says what is wrong with it), else where one could come from. The
+    sent says what is wrong with it), else where one could come from (the
+    options named as ``front_end``, ``"cli"`` or ``"repl"``, has them). The
     one wording for the CLI, the REPL and :meth:`ConnectionSettings.for_client`."""
-    return missing.get(name) or _WHERE[name]
+    return missing.get(name) or (_WHERE_REPL if front_end == "repl" else _WHERE)[name]
 
 
 class _Resolver:
@@ -166,6 +175,8 @@ class _Resolver:
         self.environment = read_environment(config.env)
         self.sources: dict[str, str] = {}
         self.missing: dict[str, str] = {}
+        #: What may be wrong with a value that is still used (a bad $CONPEEK_URL).
+        self.notes: list[str] = []
         #: The variable the key comes from (ConnectionSettings.api_key_env).
         self.key_env: str | None = None
 
@@ -212,6 +223,18 @@ class _Resolver:
             )
             return None, True
         return None, False
+
+    def url_problem(self, url: str) -> None:
+        """Note why ``$CONPEEK_URL``'s ``url`` cannot be used, in the words of
+        :func:`cqlang.encoding.base_url` (the URL masked), as a bad key is
+        noted: a config file's ``base_url`` is checked when the file is
+        read, and only the commands that send a request fail on it."""
+        from ..encoding import base_url
+
+        try:
+            base_url(url)
+        except ValueError as exc:
+            self.notes.append(f"${URL_ENV}: {exc}")
 
     def profile_pair(
         self,
@@ -260,6 +283,7 @@ class _Resolver:
         if url is None:
             if found.base_url is not None:
                 url, self.sources["base_url"] = found.base_url, f"${URL_ENV}"
+                self.url_problem(url)
             elif values.base_url is not None:
                 url, self.sources["base_url"] = values.base_url, where["base_url"]
         if not want_key:
@@ -333,7 +357,11 @@ def resolve(
         max_branches=pick("max_branches", max_branches),
         profile=profile,
         sources=MappingProxyType(r.sources),
-        notes=(*(missing[k] for k in ("api_key", "base_url") if k in missing), *notes),
+        notes=(
+            *(missing[k] for k in ("api_key", "base_url") if k in missing),
+            *r.notes,
+            *notes,
+        ),
         missing=MappingProxyType(missing),
         api_key_env=r.key_env,
     )

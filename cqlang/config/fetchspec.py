@@ -329,7 +329,17 @@ def prepare(
     """Resolve ``text`` and its settings in the order of the module
     docstring: the arguments, then a lone ``@NAME``'s own keys (and those of
     the queries it is an alias of), then ``defaults`` (the connection), then
-    the built-in defaults."""
+    the built-in defaults. A ``page_size`` or ``max_branches`` below 1, or
+    a negative ``limit``, is refused here (a :class:`SettingError`, as the
+    command line and the config files refuse them), not taken for "not
+    given" nor left to fail when fetching."""
+    for key, value, least in (
+        ("page_size", page_size, 1),
+        ("max_branches", max_branches, 1),
+        ("limit", limit, 0),
+    ):
+        if value is not None and value < least:
+            raise SettingError(f"{key} must be at least {least}, not {value}", key)
     chain = _lone_chain(text, queries)
     named = chain[-1] if chain else None
     body = str(named.text) if named is not None else text

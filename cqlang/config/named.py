@@ -247,12 +247,15 @@ def resolve_query(text: str, config: QuerySource | None) -> tuple[str, NamedQuer
 class Finding:
     """One diagnostic of a named query, for ``cqlang queries check``:
     ``diagnostic`` is inside the query's text, ``placed`` the same moved to
-    the file (``None`` when the text could not be located in the file)."""
+    the file (``None`` when the text could not be located in the file);
+    ``file`` names the file it is in where the query has no ``source`` (a
+    query file, ``.cql``, checked by ``queries check FILES``)."""
 
     query: NamedQuery
     diagnostic: Diagnostic
     placed: Diagnostic | None
     rendered: str
+    file: str | None = None
 
     @property
     def severity(self) -> str:
@@ -261,9 +264,10 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         d = self.diagnostic.to_dict()
         src = self.query.source
+        file = self.file if self.file is not None else str(src.path) if src is not None else None
         d.update(
             query=self.query.name,
-            file=str(src.path) if src is not None else None,
+            file=file,
             file_line=self.placed.line if self.placed else None,
             file_column=self.placed.column if self.placed else None,
         )

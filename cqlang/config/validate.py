@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..client.connection import key_problem
 from ..diagnostics import suggest
 from ..encoding import exclude_problem
 from ..env import FrozenDict
@@ -69,14 +70,6 @@ class Problem:
     message: str
     keys: tuple[str, ...]
     at_value: bool = False
-
-
-def control_character(text: str) -> int | None:
-    """The index of the first control character of ``text`` (C0, DEL, C1)."""
-    for i, c in enumerate(text):
-        if ord(c) < 32 or 0x7F <= ord(c) < 0xA0:
-            return i
-    return None
 
 
 def kind(value: Any) -> str:
@@ -217,10 +210,14 @@ class _Checker:
                     "the key; rename the variable, or set api_key_env in your own config file",
                 )
         secret = out.get("api_key")
-        if secret is not None and control_character(secret.strip()) is not None:
+        # The client's check (check_key): a key it would refuse to send is
+        # a mistake in the file, whatever character makes it so.
+        problem = key_problem(secret.strip()) if secret is not None else None
+        if problem is not None:
+            what, hint = problem
             self.add(
                 (*at, "api_key"),
-                "the key holds a control character (a line break?); it is not shown",
+                f"the key holds {what}, which cannot be sent in a header; it is not shown{hint}",
             )
         table: ConnectionTable = ConnectionTable.of(out)
         return table

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import OutputError
-from .target import STREAMS, replaceable
+from .target import OUTPUT_SETTINGS, STREAMS, replaceable
 
 if TYPE_CHECKING:
     from .writers import Writer
@@ -24,6 +24,8 @@ def emit(
     records: Iterable[dict[str, Any]],
     fmt: str,
     output: str | None,
+    *,
+    front: str = "cli",
     **options: Any,
 ) -> Writer:
     """Write the records to stdout, or to ``output``: a regular file (or a
@@ -33,7 +35,9 @@ def emit(
     ``count`` and ``notes()``). ``options`` go to
     :func:`cqlang.output.writers.make_writer` (``columns``, ``schema``,
     ``exclude``, ``metadata``). Failing to write raises OutputError (exit
-    74), naming ``output`` as given."""
+    74), naming ``output`` as given after the setting that names it in
+    ``front``'s words (:data:`~cqlang.output.target.OUTPUT_SETTINGS`:
+    ``--output`` on the command line, ``\\o`` in the REPL)."""
     from .writers import BINARY_FORMATS
 
     binary = fmt in BINARY_FORMATS
@@ -68,7 +72,8 @@ def emit(
             binary=binary,
         )
     except OSError as exc:
-        raise OutputError(f"--output {output}: {exc.strerror}", output) from None
+        setting = OUTPUT_SETTINGS[front]
+        raise OutputError(f"{setting} {output}: {exc.strerror}", output) from None
 
 
 def _width(tty: bool) -> int:

@@ -25,6 +25,7 @@ from .. import api, timeexpr
 from ..diagnostics import WARNING, render, render_capped, suggest
 from ..errors import CqlError
 from ..output.display import render_table
+from ..params import not_utf8_value
 from ..planner import Plan
 from .integrations import ClientLike, Unavailable, make_client, save_query
 from .meta import QUERY, MetaCommand, Registry, Reply
@@ -205,6 +206,13 @@ class Dispatcher(RecordCommands):
             return Reply(f"campaign: {shown}")
         if any(ch.isspace() for ch in arg):
             return Reply("a campaign id has no spaces", ok=False)
+        for n, ch in enumerate(arg, 1):
+            if not ch.isprintable():  # never echoed raw to the terminal
+                return Reply(
+                    f"a campaign id cannot hold a control character "
+                    f"(U+{ord(ch):04X}, character {n} of {len(arg)})",
+                    ok=False,
+                )
         from ..encoding import campaign_problem
 
         problem = campaign_problem(arg)
@@ -236,6 +244,9 @@ class Dispatcher(RecordCommands):
         name = name.strip().lstrip("$")
         if not sep or not _NAME.match(name):
             return Reply("usage: \\param NAME=VALUE (or \\param -NAME to unbind)", ok=False)
+        problem = not_utf8_value(value)
+        if problem is not None:  # the same bytes in a query are CQL002
+            return Reply(f"\\param {name}: {problem}", ok=False)
         self.session.params[name] = value.strip()
         return Reply(f"${name} = {value.strip()!r}")
 

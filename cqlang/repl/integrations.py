@@ -152,10 +152,10 @@ def save_query(
 def make_client(base_url: str | None, api_key: str | None) -> ClientLike:
     """A :class:`cqlang.Client` for ``base_url`` with ``api_key``."""
     if not base_url or not api_key:
-        from ..client.connection import KEY_ENV, URL_ENV
+        from ..config.connection import why_not
 
-        missing = " and ".join(n for n, v in ((URL_ENV, base_url), (KEY_ENV, api_key)) if not v)
-        raise Unavailable(f"fetching needs {missing} (or a --profile with a connection)")
+        missing = "base_url" if not base_url else "api_key"
+        raise Unavailable(f"cannot fetch: {why_not({}, missing, front_end='repl')}")
     try:
         from ..client import Client, ConfigurationError
     except ImportError as exc:
@@ -163,5 +163,5 @@ def make_client(base_url: str | None, api_key: str | None) -> ClientLike:
     try:
         client: ClientLike = Client(base_url, api_key)
     except ConfigurationError as exc:  # a base URL that is no URL, a bad key
-        raise Unavailable(str(exc)) from None
+        raise Unavailable(f"cannot fetch: {exc}") from None
     return client

@@ -159,7 +159,7 @@ class RecordCommands:
                     params=spec.params,
                 )
             records = spec.fetch(self._client(), plan=plan, limit=n)
-            writer = emit(records, fmt, path, **options)
+            writer = emit(records, fmt, path, front="repl", **options)
         except (Unavailable, SettingError, MissingExtra, OutputError) as exc:
             return _reply(str(exc), ok=False)
         except CqlError as exc:

@@ -78,10 +78,11 @@ class Session:
 
     def cannot_fetch(self) -> str | None:
         """Why ``\\fetch`` cannot connect, when the resolver said why the base
-        URL or the key is missing; else ``None`` (the client factory judges)."""
+        URL or the key is missing; else ``None`` (the client factory judges,
+        :func:`~.integrations.make_client` in the same words: :func:`why_not`)."""
         for key in ("base_url", "api_key"):
             if not getattr(self, key) and key in self.missing:
-                return f"cannot fetch: {why_not(self.missing, key)}"
+                return f"cannot fetch: {why_not(self.missing, key, front_end='repl')}"
         return None
 
     # ----------------------------------------------------------- settings
