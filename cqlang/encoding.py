@@ -210,9 +210,18 @@ def campaign_problem(campaign: str) -> str | None:
     is one path segment, escaped; but ``.`` and ``..`` are not escaped by
     percent-encoding (and ``%2E`` is read back as ``.`` by many servers and
     proxies): as a segment they mean this folder and the one above, so the
-    request would go to ``/request`` or ``/voice_campaign/request``."""
+    request would go to ``/request`` or ``/voice_campaign/request``. A
+    character that is not printable (a control character, U+0007 or an
+    escape) is no part of an id: it is named by its code point, never shown
+    as it is."""
     if not campaign.strip():
         return "a campaign id cannot be empty or blank"
+    for n, ch in enumerate(campaign, 1):
+        if not ch.isprintable():
+            return (
+                f"a campaign id cannot hold a control character "
+                f"(U+{ord(ch):04X}, character {n} of {len(campaign)})"
+            )
     if campaign in (".", ".."):
         return f"{campaign!r} cannot be a campaign id: in a URL path it means a folder, not an id"
     return None
