@@ -15,7 +15,7 @@ from . import ast, timeexpr
 from .diagnostics import ERROR, Diagnostic, make, param_hint, suggest
 from .digits import ascii_int
 from .ir import FieldRef
-from .params import split_list
+from .params import not_utf8_value, split_list
 from .schema import MAX_INT
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -315,6 +315,11 @@ class _ValueChecker:
 
     def coerce_param(self, fref: FieldRef, p: ast.Param, raw: Any) -> _Resolved:
         typ = fref.type
+        if raw.__class__ is str:
+            problem = not_utf8_value(raw)  # a lone surrogate cannot be sent
+            if problem is not None:
+                self.report("CQL113", f"parameter ${p.name}: {problem}", p.start, p.end)
+                raise _Error
         try:
             if typ == "integer":
                 if isinstance(raw, bool):

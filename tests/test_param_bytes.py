@@ -69,3 +69,25 @@ def test_repl_param_refuses_it() -> None:
         and reply.text == "\\param v: byte 0xFF (character 2 of the value) is not UTF-8 text"
     )
     assert "v" not in d.session.params
+
+
+@pytest.mark.parametrize(
+    ("query", "value"),
+    [
+        ("custom.x = $v", "a\udcffb"),
+        ("custom.x = $v", "a\ud800b"),
+        ("close_reason = $v", "a\udcffb"),
+        ("custom.x in $v", ["ok", "a\udcffb"]),
+        ("close_reason in $v", ["a\ud800b"]),
+    ],
+)
+def test_python_params_that_are_not_text_are_a_diagnostic(query: str, value: object) -> None:
+    """A value from Python (params=) that holds a lone surrogate is CQL113,
+    as --param's is refused: it used to compile and then fail in encode()
+    with a UnicodeEncodeError, which is no CqlError."""
+    import cqlang
+
+    with pytest.raises(cqlang.CqlError) as info:
+        cqlang.encode(cqlang.compile(query, params={"v": value}))
+    (d,) = info.value.diagnostics  # type: ignore[attr-defined]
+    assert d.code == "CQL113" and d.message.startswith("parameter $v: ")
