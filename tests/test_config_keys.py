@@ -297,7 +297,7 @@ def test_a_key_written_in_a_file_that_cannot_be_sent_is_a_mistake_in_it(
             "http://h/?k=SECRETX",
             "the base URL must have no ?query or #fragment, not 'http://h/?k=****'",
         ),
-        ("ftp://h", "the base URL must be http(s)://HOST[:PORT], not 'ftp://h'"),
+        ("ftp://h", "the base URL must be http(s)://HOST[:PORT][/PATH], not 'ftp://h'"),
     ],
 )
 def test_a_bad_conpeek_url_is_a_note_as_a_bad_key_is(
