@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 
+from ._lazy import lazy_getattr
 from .node import Node
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -398,9 +399,4 @@ _FROM_ERRORS = frozenset(
 )
 
 
-def __getattr__(name: str) -> Any:
-    if name in _FROM_ERRORS:
-        import importlib
-
-        return getattr(importlib.import_module("cqlang.errors"), name)
-    raise AttributeError(f"module 'cqlang.diagnostics' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, dict.fromkeys(_FROM_ERRORS, "cqlang.errors"), globals())

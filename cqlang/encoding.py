@@ -153,12 +153,9 @@ def base_url(text: str) -> str:
 
     text = text.strip()
     shown = f", not {masked_url(text)!r}"  # repr: a control character is escaped
-    bad = next((i for i, c in enumerate(text) if c < " " or "\x7f" <= c < "\xa0"), None)
+    bad = control_character(text)
     if bad is not None:
-        raise ValueError(
-            f"the base URL holds a control character (U+{ord(text[bad]):04X}, "
-            f"character {bad + 1}){shown}"
-        )
+        raise ValueError(f"the base URL holds {bad}{shown}")
     port_problem = f"the base URL's port must be a number from 1 to 65535{shown}"
     try:
         parts = urlsplit(text)
@@ -205,6 +202,18 @@ def masked_url(text: str) -> str:
     return out
 
 
+def control_character(text: str) -> str | None:
+    """The first character of ``text`` that is not printable (a control
+    character: C0, DEL, C1, or a format control such as a bidi mark), named
+    by its code point and place, never as itself
+    (``a control character (U+0007, character 2 of 3)``); ``None`` when
+    there is none. What a base URL and a campaign id are checked with."""
+    if text.isprintable():  # the common case, in C
+        return None
+    n, ch = next((n, c) for n, c in enumerate(text, 1) if not c.isprintable())
+    return f"a control character (U+{ord(ch):04X}, character {n} of {len(text)})"
+
+
 def campaign_problem(campaign: str) -> str | None:
     """Why ``campaign`` cannot be sent as a campaign id, or ``None``. An id
     is one path segment, escaped; but ``.`` and ``..`` are not escaped by
@@ -216,12 +225,9 @@ def campaign_problem(campaign: str) -> str | None:
     as it is."""
     if not campaign.strip():
         return "a campaign id cannot be empty or blank"
-    for n, ch in enumerate(campaign, 1):
-        if not ch.isprintable():
-            return (
-                f"a campaign id cannot hold a control character "
-                f"(U+{ord(ch):04X}, character {n} of {len(campaign)})"
-            )
+    bad = control_character(campaign)
+    if bad is not None:
+        return f"a campaign id cannot hold {bad}"
     if campaign in (".", ".."):
         return f"{campaign!r} cannot be a campaign id: in a URL path it means a folder, not an id"
     return None

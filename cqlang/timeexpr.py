@@ -345,20 +345,36 @@ def parse_time_value(text: str, tz: tzinfo, now: datetime) -> Interval:
     return literal_interval(text, tz)
 
 
+#: What a duration is, said when durations are written together.
+JOINED_UNITS_HINT = (
+    f"a duration has one unit, one of {', '.join(UNITS)} (lower case), and its own + or -"
+)
+
+
+def joined_durations(parts: list[tuple[str, str]], sign: str | None) -> tuple[str, str | None]:
+    """Durations written together (``7d12h``: ``parts`` ``[("7", "d"),
+    ("12", "h")]``) after ``sign`` (``+``/``-``, ``None`` when unknown):
+    the message, and the fix (``7d - 12h``) when the sign is known and
+    every unit is one, else ``None`` (:data:`JOINED_UNITS_HINT` then). The
+    one wording for the parser (CQL001) and for a value (a parameter)."""
+    run = "".join(a + u for a, u in parts)
+    message = f"{run!r} is {len(parts)} durations written together"
+    if sign is None or any(u not in UNITS for _, u in parts):
+        return message, None
+    return message, f" {sign} ".join(a + u for a, u in parts)
+
+
 def _not_relative(text: str) -> TimeError:
     """Why ``text``, which starts as a relative time, is not one: durations
     written together (``now - 7d12h``, with the fix when every unit is
     one), or any other shape."""
     joined = _JOINED_RE.search(text)
     if joined is not None:
-        sign, run = joined.group(1), joined.group(2)
-        parts = _PART_RE.findall(run)
-        message = f"{run!r} is {len(parts)} durations written together"
-        if all(u in UNITS for _, u in parts):
-            fixed = text[: joined.start(2)] + f" {sign} ".join(a + u for a, u in parts)
-            fixed += text[joined.end(2) :]
-            return TimeError(message, "CQL106", f"a duration has one unit: write {fixed!r}")
-        return TimeError(message, "CQL106", f"a duration has one unit, one of {', '.join(UNITS)}")
+        message, fix = joined_durations(_PART_RE.findall(joined.group(2)), joined.group(1))
+        if fix is None:
+            return TimeError(message, "CQL106", JOINED_UNITS_HINT)
+        fixed = text[: joined.start(2)] + fix + text[joined.end(2) :]
+        return TimeError(message, "CQL106", f"a duration has one unit: write {fixed!r}")
     return TimeError(
         f"{text!r} is not a relative time",
         "CQL106",

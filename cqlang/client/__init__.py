@@ -23,6 +23,7 @@ Importing this package is light (the errors and :class:`Connection`):
 
 from __future__ import annotations
 
+from .._lazy import lazy_getattr
 from .connection import Connection
 from .errors import (
     ApiError,
@@ -40,8 +41,6 @@ from .errors import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
-
     from .exchange import ExchangeReport
     from .fetch import DEFAULT_MAX_RECORD_SIZE, PAGE_OVERHEAD, Client
     from .paging import MAX_PAGE_SIZE
@@ -55,13 +54,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'cqlang.client' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
 
 
 __all__ = [

@@ -35,10 +35,10 @@ nothing. Modules, one job each, each importing only those listed above it:
 
 from __future__ import annotations
 
+from .._lazy import lazy_getattr
+
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
-    from typing import Any
-
     from ..errors import ConfigError as ConfigError
     from ..errors import ConfigProblem as ConfigProblem
     from ..errors import InsecureConfigError as InsecureConfigError
@@ -209,20 +209,7 @@ _WHERE = {name: module for module, names in _MODULES.items() for name in names}
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str) -> Any:
-    """A public name (or a module) of the package, imported on first use."""
-    import importlib
-
-    module = _WHERE.get(name)
-    if module is not None:
-        value = getattr(
-            importlib.import_module(module if module[0] == "." else f".{module}", __name__), name
-        )
-        globals()[name] = value  # the next look-up is a plain one
-        return value
-    if name in _SUBMODULES:
-        return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _WHERE, globals(), submodules=_SUBMODULES)
 
 
 def __dir__() -> list[str]:

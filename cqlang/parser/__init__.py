@@ -35,6 +35,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .. import ast
+from .._lazy import lazy_getattr
 from ..diagnostics import Diagnostic, make
 from ..errors import CqlSyntaxError
 from .builder import _CANONICAL_OP, _Builder
@@ -197,13 +198,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    return getattr(import_module(f".{module}", __name__), name)
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
 
 
 __all__ = [

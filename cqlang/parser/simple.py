@@ -112,6 +112,24 @@ _Compare = ast.Compare
 _Not = ast.Not
 
 
+def _value_at(text: str, pos: int) -> tuple[ast.Value, re.Match[str]] | None:
+    """The value that starts at ``pos`` (blanks before it skipped) and the
+    match of :data:`_VALUE` that read it with what follows it; ``None``
+    declines."""
+    v = _VALUE.match(text, pos)
+    if v is None:
+        return None
+    node = _value(text, *v.span("v"))
+    return None if node is None else (node, v)
+
+
+def _joined(text: str, pos: int) -> tuple[str | None, int] | None:
+    """What follows at ``pos`` (:data:`_FOLLOW`'s group name) and where it
+    ends; ``None`` declines."""
+    j = _JOIN.match(text, pos)
+    return None if j is None else (j.lastgroup, j.end())
+
+
 def _value(text: str, start: int, end: int) -> ast.Value | None:
     """The value node of the token ``text[start:end]``; ``None`` declines."""
     t = text[start:end]
@@ -177,8 +195,6 @@ def parse_simple(text: str) -> ast.Expr | None:
     (module docstring), exactly as the LALR driver builds it; else
     ``None``: the driver must parse it."""
     head = _HEAD.match
-    value = _VALUE.match
-    join = _JOIN.match
     keywords = _KEYWORDS
     ors: list[ast.Expr] = []  # the finished operands of the current `or`
     ands: list[ast.Expr] = []  # the operands of the current `and` chain
@@ -207,11 +223,10 @@ def parse_simple(text: str) -> ast.Expr | None:
         if ref is not None:  # a named query: `@hot`
             rs, rend = m.span("ref")
             node: ast.Expr = ast.Ref(ref[1:], rs, rend)
-            j = join(text, rend)
-            if j is None:
+            after = _joined(text, rend)
+            if after is None:
                 return None
-            tail = j.lastgroup
-            pos = j.end()
+            tail, pos = after
         else:
             prop = m["prop"]
             if prop is not None:
@@ -233,14 +248,11 @@ def parse_simple(text: str) -> ast.Expr | None:
                     field = ast.Field("custom", key, fs, m.end("rsqb"))
             op = m["op"]
             if op is not None:
-                v = value(text, m.end())
-                if v is None:
+                read = _value_at(text, m.end())
+                if read is None:
                     return None
-                vs, ve = v.span("v")
-                val = _value(text, vs, ve)
-                if val is None:
-                    return None
-                node = _Compare(field, _CANONICAL_OP[op], val, fs, ve)
+                val, v = read
+                node = _Compare(field, _CANONICAL_OP[op], val, fs, v.end("v"))
                 tail = v.lastgroup
                 pos = v.end()
             elif m["in"] is not None:
@@ -249,22 +261,18 @@ def parse_simple(text: str) -> ast.Expr | None:
                 if param is not None:
                     ps, pe = m.span("param")
                     node = ast.In(field, ast.Param(param[1:], ps, pe), negated, fs, pe)
-                    j = join(text, pe)
-                    if j is None:
+                    after = _joined(text, pe)
+                    if after is None:
                         return None
-                    tail = j.lastgroup
-                    pos = j.end()
+                    tail, pos = after
                 else:
                     values: list[ast.Value] = []
                     pos = m.end()
                     while True:
-                        v = value(text, pos)
-                        if v is None:
+                        read = _value_at(text, pos)
+                        if read is None:
                             return None
-                        vs, ve = v.span("v")
-                        val = _value(text, vs, ve)
-                        if val is None:
-                            return None
+                        val, v = read
                         values.append(val)
                         tail = v.lastgroup
                         pos = v.end()
@@ -272,42 +280,35 @@ def parse_simple(text: str) -> ast.Expr | None:
                             break
                     if tail == "r":  # another `)` follows: a group closes
                         node = ast.In(field, tuple(values), negated, fs, pos)
-                        j = join(text, pos)
-                        if j is None:
-                            return None
-                        tail = j.lastgroup
-                        pos = j.end()
-                    else:
-                        after = _AFTER_PAREN.get(tail)  # type: ignore[arg-type]
+                        after = _joined(text, pos)
                         if after is None:
                             return None
+                        tail, pos = after
+                    else:
+                        next_tail = _AFTER_PAREN.get(tail)  # type: ignore[arg-type]
+                        if next_tail is None:
+                            return None
                         node = ast.In(field, tuple(values), negated, fs, v.end("r"))
-                        tail = after
+                        tail = next_tail
             elif m["between"] is not None:
-                v = value(text, m.end())
-                if v is None or v.lastgroup != "a":
+                read = _value_at(text, m.end())
+                if read is None or read[1].lastgroup != "a":
                     return None
-                low = _value(text, *v.span("v"))
-                if low is None:
+                low = read[0]
+                read = _value_at(text, read[1].end())
+                if read is None:
                     return None
-                v = value(text, v.end())
-                if v is None:
-                    return None
-                vs, ve = v.span("v")
-                high = _value(text, vs, ve)
-                if high is None:
-                    return None
-                node = ast.Between(field, low, high, m["not"] is not None, fs, ve)
+                high, v = read
+                node = ast.Between(field, low, high, m["not"] is not None, fs, v.end("v"))
                 tail = v.lastgroup
                 pos = v.end()
             else:  # is [not] null
                 ne = m.end("null")
                 node = ast.IsNull(field, m["isnot"] is not None, fs, ne)
-                j = join(text, ne)
-                if j is None:
+                after = _joined(text, ne)
+                if after is None:
                     return None
-                tail = j.lastgroup
-                pos = j.end()
+                tail, pos = after
         if nots:
             for at in reversed(nots):
                 node = _Not(node, at, node.end)
@@ -326,11 +327,10 @@ def parse_simple(text: str) -> ast.Expr | None:
             if tail != "r":  # what followed the `)` was read with it
                 tail = _AFTER_PAREN[tail]
                 break
-            j = join(text, pos)
-            if j is None:
+            after = _joined(text, pos)
+            if after is None:
                 return None
-            tail = j.lastgroup
-            pos = j.end()
+            tail, pos = after
         if tail == "a":
             continue
         if tail == "o":

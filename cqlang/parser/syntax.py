@@ -131,22 +131,18 @@ def _run_together(text: str, pos: int) -> Diagnostic | None:
     one shift per unit with the sign written before them (the lexer's
     token before ``pos``), is offered only when every unit is one and
     that sign is known; otherwise the hint lists the units."""
-    from ..timeexpr import UNITS
+    from ..timeexpr import JOINED_UNITS_HINT, joined_durations
     from .lexer import token_before
 
     parts = _duration_parts(text, pos)
     if parts is None:
         return None
     end = pos + sum(len(a) + len(u) for a, u in parts)
-    shown = text[pos:end]
     before = token_before(text, pos)
     sign = before[1] if before is not None and before[0] in ("PLUS", "MINUS") else None
-    message = f"{shown!r} is {len(parts)} durations written together"
-    if sign is None or any(u not in UNITS for _, u in parts):
-        units = ", ".join(UNITS)
-        hint = f"a duration has one unit, one of {units} (lower case), and its own + or -"
-        return make(text, "CQL001", message, pos, end, hint=hint)
-    fix = f" {sign} ".join(a + u for a, u in parts)
+    message, fix = joined_durations(parts, sign)
+    if fix is None:
+        return make(text, "CQL001", message, pos, end, hint=JOINED_UNITS_HINT)
     hint = f"a duration has one unit: write '{fix}'"
     return make(text, "CQL001", message, pos, end, hint=hint, suggestion=fix)
 

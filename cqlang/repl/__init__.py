@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import sys
 
+from .._lazy import lazy_getattr
 from ..status import ExitStatus
 
 TYPE_CHECKING = False  # typing is not imported at run time: the first prompt comes first
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from typing import Any, TextIO
+    from typing import TextIO
 
     from ..term.instant import Hold
     from .commands import COMMANDS, Dispatcher
@@ -54,16 +55,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """A public name of the package, imported on first use."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value  # the next look-up is a plain one
-    return value
+__getattr__ = lazy_getattr(__name__, _WHERE, globals())
 
 
 def run_script(lines: Iterable[str], dispatcher: Dispatcher, out: TextIO, err: TextIO) -> int:
