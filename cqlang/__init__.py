@@ -12,11 +12,12 @@ compiler. Every error derives from :class:`CqlError` (cqlang/errors.py).
 
 from __future__ import annotations
 
-from ._lazy import lazy_getattr
 from ._version import __version__ as __version__
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
+    from typing import Any
+
     from .api import check, compile, decompile, format, parse, plan
     from .client import Client
     from .config import Config
@@ -86,9 +87,23 @@ _LAZY = {
 }
 
 
-# A submodule too (``cqlang.parser`` after ``import cqlang``), as when this
-# package imported its modules eagerly.
-__getattr__ = lazy_getattr(__name__, _LAZY, globals(), submodules=True)
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value  # found directly from now on
+        return value
+    # A submodule (``cqlang.parser`` after ``import cqlang``), as when this
+    # package imported its modules eagerly.
+    if not name.startswith("__"):
+        try:
+            return importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+    raise AttributeError(f"module 'cqlang' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 
-from ._lazy import lazy_getattr
 from .node import Node
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -394,9 +393,13 @@ def suggest(word: str, choices: Iterable[str]) -> str | None:
 
 #: The exceptions and raise_for, at their old address: cqlang.errors (which
 #: imports this module) defines them; they are looked up there on first use.
-_FROM_ERRORS = frozenset(
-    {"CqlError", "CqlPlanError", "CqlSyntaxError", "CqlValidationError", "raise_for"}
+_FROM_ERRORS = dict.fromkeys(
+    ("CqlError", "CqlPlanError", "CqlSyntaxError", "CqlValidationError", "raise_for"),
+    "cqlang.errors",
 )
 
 
-__getattr__ = lazy_getattr(__name__, dict.fromkeys(_FROM_ERRORS, "cqlang.errors"), globals())
+def __getattr__(name: str) -> Any:
+    from ._lazy import load  # on first use
+
+    return load(__name__, _FROM_ERRORS, globals(), name)

@@ -26,6 +26,7 @@ LOWER = {
     "cqlang.planner",
     "cqlang.schema",
     "cqlang._version",
+    "cqlang._lazy",
 }
 
 

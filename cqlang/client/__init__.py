@@ -23,7 +23,6 @@ Importing this package is light (the errors and :class:`Connection`):
 
 from __future__ import annotations
 
-from .._lazy import lazy_getattr
 from .connection import Connection
 from .errors import (
     ApiError,
@@ -41,6 +40,8 @@ from .errors import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from .exchange import ExchangeReport
     from .fetch import DEFAULT_MAX_RECORD_SIZE, PAGE_OVERHEAD, Client
     from .paging import MAX_PAGE_SIZE
@@ -54,7 +55,10 @@ _LAZY = {
 }
 
 
-__getattr__ = lazy_getattr(__name__, _LAZY, globals())
+def __getattr__(name: str) -> Any:
+    from .._lazy import load  # on first use: importing the package stays light
+
+    return load(__name__, _LAZY, globals(), name)
 
 
 __all__ = [

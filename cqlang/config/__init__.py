@@ -35,10 +35,10 @@ nothing. Modules, one job each, each importing only those listed above it:
 
 from __future__ import annotations
 
-from .._lazy import lazy_getattr
-
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..errors import ConfigError as ConfigError
     from ..errors import ConfigProblem as ConfigProblem
     from ..errors import InsecureConfigError as InsecureConfigError
@@ -209,7 +209,10 @@ _WHERE = {name: module for module, names in _MODULES.items() for name in names}
 __all__ = sorted(_WHERE)
 
 
-__getattr__ = lazy_getattr(__name__, _WHERE, globals(), submodules=_SUBMODULES)
+def __getattr__(name: str) -> Any:
+    from .._lazy import load  # on first use: importing the package stays light
+
+    return load(__name__, _WHERE, globals(), name, _SUBMODULES)
 
 
 def __dir__() -> list[str]:

@@ -35,7 +35,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .. import ast
-from .._lazy import lazy_getattr
 from ..diagnostics import Diagnostic, make
 from ..errors import CqlSyntaxError
 from .builder import _CANONICAL_OP, _Builder
@@ -198,7 +197,10 @@ _LAZY = {
 }
 
 
-__getattr__ = lazy_getattr(__name__, _LAZY, globals())
+def __getattr__(name: str) -> Any:
+    from .._lazy import load  # on first use: importing the package stays light
+
+    return load(__name__, _LAZY, globals(), name)
 
 
 __all__ = [

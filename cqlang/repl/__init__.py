@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import sys
 
-from .._lazy import lazy_getattr
 from ..status import ExitStatus
 
 TYPE_CHECKING = False  # typing is not imported at run time: the first prompt comes first
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from typing import TextIO
+    from typing import Any, TextIO
 
     from ..term.instant import Hold
     from .commands import COMMANDS, Dispatcher
@@ -55,7 +54,10 @@ _WHERE = {
 }
 
 
-__getattr__ = lazy_getattr(__name__, _WHERE, globals())
+def __getattr__(name: str) -> Any:
+    from .._lazy import load  # on first use: importing the package stays light
+
+    return load(__name__, _WHERE, globals(), name)
 
 
 def run_script(lines: Iterable[str], dispatcher: Dispatcher, out: TextIO, err: TextIO) -> int:
