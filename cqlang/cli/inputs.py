@@ -59,7 +59,7 @@ def query_input(query: str | None, query_file: str | None, *, default: str | Non
         return read_query_file(query_file)
     if query is None:
         if default is None:
-            fail("missing QUERY (or --file FILE); see --help")
+            fail("missing QUERY (or --file FILE, or - to read standard input); see --help")
         return default
     text = read_query(query)
     if query != "-":
