@@ -360,8 +360,9 @@ def not_utf8(data: bytes, exc: UnicodeDecodeError) -> tuple[str, int, int]:
     ``("not UTF-8 text (byte 0xFF)", line, column)``, the line and column
     (from 1, in characters) of the first byte that is not, as an editor
     shows them (a byte order mark at the start, skipped when the text is
-    read, is not counted). One wording for config files, query files,
-    ``fmt`` and the language server."""
+    read, is not counted). One wording for config files and the language
+    server's reader; query text that is not UTF-8 is no such file but the
+    parser's CQL002 at the byte (cqlang.queryfile)."""
     at = exc.start
     line_start = data.rfind(b"\n", 0, at) + 1
     line = data.count(b"\n", 0, at) + 1

@@ -3,9 +3,13 @@ a file name given where a query was expected.
 
 A query file holds one query, as UTF-8 text (a byte order mark is skipped);
 ``#`` comments are welcome. A file that cannot be read is a
-:class:`~cqlang.errors.QueryFileError` (a usage error, exit 2). Imports only
-:mod:`os`, :mod:`sys` and :mod:`cqlang.errors`, so that the fast launcher
-(cqlang/launch.py) can ask :func:`looks_like_path`. (It sits below the
+:class:`~cqlang.errors.QueryFileError` (a usage error, exit 2). A file that
+reads but is not UTF-8 is no such error: its text is the query, each byte
+that is not UTF-8 kept as Python's ``surrogateescape`` keeps it (U+DC80 to
+U+DCFF), which the parser reports as CQL002 at its place, as it does for
+the same bytes on standard input (:func:`utf8_input`) or the command line.
+Imports only :mod:`os`, :mod:`sys` and :mod:`cqlang.errors`, so that the
+fast launcher (cqlang/launch.py) can ask :func:`looks_like_path`. (It sits below the
 front ends: ``cqlang queries check FILES`` reads query files through the
 config.)
 """
@@ -15,10 +19,20 @@ from __future__ import annotations
 import os
 import sys
 
-from .diagnostics import not_utf8
 from .errors import QueryFileError
 
-__all__ = ["MAX_QUERY_FILE_BYTES", "QueryFileError", "looks_like_path", "read_query_file"]
+TYPE_CHECKING = False  # typing is not imported at run time (cqlang/launch.py)
+if TYPE_CHECKING:
+    from typing import TextIO
+
+__all__ = [
+    "MAX_QUERY_FILE_BYTES",
+    "QueryFileError",
+    "decode_query",
+    "looks_like_path",
+    "read_query_file",
+    "utf8_input",
+]
 
 #: The largest query file read, in bytes (a query is at most 1,000,000
 #: characters: cqlang.parser.MAX_QUERY_CHARS).
@@ -45,7 +59,7 @@ def read_query_file(name: str) -> str:
     if name == "-":
         if sys.stdin is None:
             raise QueryFileError("--file -: standard input is closed", name)
-        return sys.stdin.read().removeprefix("\ufeff")
+        return utf8_input(sys.stdin).read().removeprefix("\ufeff")
     try:
         with open(name, "rb") as fh:
             raw = fh.read(MAX_QUERY_FILE_BYTES + 1)
@@ -59,9 +73,33 @@ def read_query_file(name: str) -> str:
         raise QueryFileError(
             f"{name}: larger than {MAX_QUERY_FILE_BYTES} bytes: not a query file", name
         )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        message, line, column = not_utf8(raw, exc)
-        raise QueryFileError(f"{name}:{line}:{column}: {message}", name) from None
+    return decode_query(raw)
+
+
+def decode_query(raw: bytes) -> str:
+    """The query text of a file's bytes: UTF-8, a byte order mark skipped,
+    CRLF read as LF; a byte that is not UTF-8 is kept (``surrogateescape``)
+    for the parser to report (CQL002, at its line and column)."""
+    text = raw.decode("utf-8", "surrogateescape")
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def utf8_input(stream: TextIO) -> TextIO:
+    """``stream`` (standard input), set to read UTF-8 and keep a byte that
+    is not (``surrogateescape``) for the parser to report as CQL002, as
+    :func:`decode_query` does for a file: Python reads standard input in
+    the locale's encoding, and with the strict error handler under most
+    UTF-8 locales, so that such a byte would otherwise end the run with an
+    internal error. A stream that cannot be set (not a text file of bytes,
+    or read from already in another encoding) is left as it is."""
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            if encoding in ("utf-8", "utf8"):
+                reconfigure(errors="surrogateescape")
+            else:
+                reconfigure(encoding="utf-8", errors="surrogateescape")
+        except (OSError, ValueError):  # io.UnsupportedOperation is both
+            pass
+    return stream

@@ -119,12 +119,17 @@ def test_fmt_of_a_file_that_cannot_be_read_is_a_usage_error(tmp_path: Path, mode
     latin = tmp_path / "latin.cql"
     latin.write_bytes("state = 'zażółć'\n".encode("iso-8859-2"))
     env = {"CQLANG_CONFIG": "/dev/null"}
-    for names in (["missing.cql"], [str(good), str(tmp_path / "missing.cql")], [str(latin)],
+    for names in (["missing.cql"], [str(good), str(tmp_path / "missing.cql")],
                   [str(tmp_path)]):  # fmt: skip
         run = CliRunner().invoke(main, ["fmt", mode, *names], env=env)
         assert run.exit_code == 2, (names, run.output)
         assert "cqlang: cannot read " in run.stderr and "could not be read" in run.stderr
     assert good.read_text(encoding="utf-8") == "state = OPEN\n"  # the others still done
+    # A file that is not UTF-8 reads: its query has CQL002, as on standard
+    # input (tests/test_not_utf8.py), and it is left as it was.
+    run = CliRunner().invoke(main, ["fmt", mode, str(latin)], env=env)
+    assert run.exit_code == 1 and "error[CQL002]: byte 0xBF" in run.stderr, run.output
+    assert latin.read_bytes() == "state = 'zażółć'\n".encode("iso-8859-2")
 
 
 # ------------------------------------------------ missing extras, one tree

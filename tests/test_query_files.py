@@ -62,9 +62,11 @@ def test_file_option_mistakes_are_usage_errors(workdir: Path) -> None:
     assert both.exit_code == 2 and "not both" in both.stderr
     missing = run("check", "-f", "nope.cql")
     assert missing.exit_code == 2 and "nope.cql: no such file" in missing.stderr
-    (workdir / "bad.cql").write_bytes(b"state = \xff")
-    assert run("check", "-f", "bad.cql").exit_code == 2
     assert run("check").exit_code == 2  # neither
+    # A file that reads but is not UTF-8 is no usage error: its query has
+    # CQL002, as on standard input (tests/test_not_utf8.py).
+    (workdir / "bad.cql").write_bytes(b"state = \xff")
+    assert run("check", "-f", "bad.cql").exit_code == 1
 
 
 @pytest.mark.parametrize("command", ["check", "compile", "explain", "fmt", "fetch"])
@@ -218,19 +220,23 @@ def test_queries_check_json_names_the_query_file(workdir: Path) -> None:
 
 def test_queries_check_files_goes_on_past_an_unreadable_file(workdir: Path) -> None:
     """A file that cannot be read is named and the others are still
-    checked (as fmt --check does); the run ends with exit 2."""
+    checked (as fmt --check does); the run ends with exit 2. A query file
+    that is not UTF-8 reads: its query has CQL002 (tests/test_not_utf8.py)."""
     (workdir / "q1.cql").write_text("state = OPN\n")
     (workdir / "bad.cql").write_bytes(b"state = \xff\n")
     (workdir / "broken.toml").write_text("[queries\n")
+    (workdir / "latin1.toml").write_bytes(b'[queries.m]\nquery = "\xff"\n')
     (workdir / "cqlang.toml").write_text('[queries.a]\nquery = "prioirty > 1"\n')
-    result = run("queries", "check", "q1.cql", "bad.cql", "broken.toml", "cqlang.toml")
+    names = ("q1.cql", "bad.cql", "broken.toml", "latin1.toml", "cqlang.toml")
+    result = run("queries", "check", *names)
     assert result.exit_code == 2
     assert "q1.cql:1:9" in result.stderr and "cqlang.toml:2:10" in result.stderr
-    assert "bad.cql:1:9: not UTF-8 text (byte 0xFF)" in result.stderr
+    assert " --> bad.cql:1:9" in result.stderr and "error[CQL002]" in result.stderr
     assert "broken.toml:1:9: not valid TOML" in result.stderr
-    assert "2 queries in 2 files: 2 errors, 2 files could not be read" in result.stdout
-    as_json = run("queries", "check", "--json", "bad.cql", "q1.cql")
+    assert "latin1.toml:2:10: not UTF-8 text (byte 0xFF)" in result.stderr
+    assert "3 queries in 3 files: 3 errors, 2 files could not be read" in result.stdout
+    as_json = run("queries", "check", "--json", "broken.toml", "q1.cql")
     assert as_json.exit_code == 2
-    assert '"file": "q1.cql"' in as_json.stdout and "bad.cql:1:9" in as_json.stderr
-    alone = run("queries", "check", "bad.cql")
+    assert '"file": "q1.cql"' in as_json.stdout and "broken.toml:1:9" in as_json.stderr
+    alone = run("queries", "check", "broken.toml")
     assert alone.exit_code == 2 and "1 file could not be read" in alone.stdout

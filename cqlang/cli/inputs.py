@@ -27,11 +27,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def read_query(query: str) -> str:
-    """The QUERY argument; ``-`` reads standard input."""
+    """The QUERY argument; ``-`` reads standard input (as UTF-8, a byte
+    that is not kept for the parser to report: cqlang.queryfile.utf8_input)."""
     if query == "-":
         if sys.stdin is None:
             fail("QUERY - reads standard input, which is closed")
-        return sys.stdin.read().removeprefix("\ufeff")  # a byte order mark is no text
+        from ..queryfile import utf8_input
+
+        return utf8_input(sys.stdin).read().removeprefix("\ufeff")  # a byte order mark is no text
     return query
 
 

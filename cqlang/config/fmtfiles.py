@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import api
-from ..diagnostics import Diagnostic, line_col, not_utf8
+from ..diagnostics import Diagnostic, line_col
 from ..errors import CqlError
 from ..formatter import DEFAULT_WIDTH
 from ..schema import Schema
@@ -323,15 +323,7 @@ def format_file(
                 if write and result.changed:
                     write_back(real, result.after, newline, path)
             return result
-        raw = path.read_bytes()
-        try:
-            decoded = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            message, line, column = not_utf8(raw, exc)
-            result.error = f"{path}:{line}:{column}: {message}"
-            result.unreadable = True
-            return result
-        newline = _format_text(result, decoded, schema=schema, width=width)
+        newline = _format_text(result, path.read_bytes(), schema=schema, width=width)
         if write and result.changed:
             real = Path(os.path.realpath(path))
             write_back(real, result.after, newline, path)
@@ -349,19 +341,16 @@ def format_stdin(
     """Standard input (``-`` among FILES) formatted as a query file, named
     ``-``; nothing is written (the front end prints ``after``)."""
     result = FileResult(Path("-"))
-    try:
-        decoded = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        message, line, column = not_utf8(raw, exc)
-        result.error = f"-:{line}:{column}: {message}"
-        result.unreadable = True
-        return result
-    _format_text(result, decoded, schema=schema, width=width)
+    _format_text(result, raw, schema=schema, width=width)
     return result
 
 
-def _format_text(result: FileResult, decoded: str, *, schema: Schema | None, width: int) -> str:
-    """Fill ``result`` from a query file's text; its newline is returned."""
+def _format_text(result: FileResult, raw: bytes, *, schema: Schema | None, width: int) -> str:
+    """Fill ``result`` from a query file's bytes; its newline is returned.
+    A byte that is not UTF-8 is kept (``surrogateescape``) for the parser
+    to report as CQL002, as every command that reads a query does
+    (cqlang.queryfile): the file is not formatted, and not rewritten."""
+    decoded = raw.decode("utf-8", "surrogateescape")
     newline = "\r\n" if "\r\n" in decoded else "\n"
     text = decoded.replace("\r\n", "\n")
     result.before = text

@@ -107,16 +107,12 @@ class CqlangServer(LanguageServer):
         self.last_check_seconds = 0.0
 
     def _start_io_async(self, stdin: Any = None, stdout: Any = None) -> None:
-        """stdin read by the event loop where it can be (cqlang.lsp.stdio):
-        no thread hop for each message."""
-        import sys
+        """Every message read through the bounded reader of
+        cqlang.lsp.stdio, whatever stdin is: by the event loop where it can
+        watch stdin (no thread hop for each message), else by a thread."""
+        from .stdio import serve
 
-        from .stdio import pollable, serve
-
-        if stdin is None and stdout is None and pollable(sys.stdin.buffer):
-            serve(self, self.report_server_error)
-        else:
-            super()._start_io_async(stdin, stdout)
+        serve(self, self.report_server_error, stdin, stdout)
 
     # ------------------------------------------------------------ errors
     def report_server_error(self, error: Exception, source: Any) -> None:

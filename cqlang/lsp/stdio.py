@@ -1,17 +1,23 @@
-"""Reading the client's messages from standard input on the event loop.
+"""Reading the client's messages from standard input, every message through
+one bounded reader (:class:`_Reader`), whatever standard input is.
 
 pygls reads stdin in a thread (each header line and each body a hop to a
 thread pool, and back): on a busy loop each hop waits for the GIL, which
 costs a message milliseconds (bench_lsp.py shows it side by side). Where
-stdin is a pipe, a socket or a terminal, it is read here by the loop
-itself (``connect_read_pipe``); otherwise (a regular file) pygls's way.
+the event loop can watch stdin (a pipe, a socket, a terminal: what
+:func:`watchable` says), it is read by the loop itself
+(``connect_read_pipe``). Where it cannot (a regular file, which no
+``epoll`` takes; a device such as ``/dev/null``, which Linux's ``epoll``
+refuses too), a thread reads it, a hop per read as in pygls
+(:class:`_ThreadedStream`); pygls's own reader is never used, since it
+holds any body whole and reads any ``Content-Length``.
 
 A message body larger than :data:`MAX_MESSAGE_BYTES` (its
 ``Content-Length``) is read and dropped in pieces, never held whole, and
 stands as ``{"cqlangDropped": SIZE}``, which the protocol answers as an
 invalid request (-32600, a null id, as for a body that is not JSON): the
 largest document served (a 4 MB query file, its text escaped in JSON) fits
-well within the bound.
+well within the bound. A header line is at most :data:`MAX_LINE_BYTES`.
 """
 
 from __future__ import annotations
@@ -47,13 +53,62 @@ MAX_MESSAGE_BYTES = 32 * 2**20
 _PIECE = 2**20
 
 
-def pollable(stream: BinaryIO) -> bool:
-    """Whether the loop can watch ``stream`` (a pipe, socket or terminal)."""
+#: The longest header line read; a longer one is read past and dropped.
+MAX_LINE_BYTES = 2**20
+
+
+def watchable(stream: BinaryIO) -> bool:
+    """Whether the event loop can watch ``stream``: asyncio reads only a
+    pipe, a socket or a character device that way, and the system's
+    selector must take it (Linux's ``epoll`` refuses ``/dev/null`` and
+    every regular file), which is tried here on a selector of its own."""
+    import selectors
+
     try:
-        mode = os.fstat(stream.fileno()).st_mode
+        fd = stream.fileno()
+        mode = os.fstat(fd).st_mode
     except (OSError, ValueError, AttributeError):
         return False
-    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)):
+        return False
+    probe = selectors.DefaultSelector()
+    try:
+        probe.register(fd, selectors.EVENT_READ)
+    except (OSError, ValueError):
+        return False
+    finally:
+        probe.close()
+    return True
+
+
+class _ThreadedStream:
+    """``readline`` and ``readexactly`` of :class:`asyncio.StreamReader`,
+    with its bound on a line, over a file the loop cannot watch: each read
+    a hop to a thread (the loop's default executor)."""
+
+    def __init__(self, source: BinaryIO, limit: int) -> None:
+        self.source = source
+        self.limit = limit
+
+    async def _read(self, read: Callable[[int], bytes], n: int) -> bytes:
+        return await asyncio.get_running_loop().run_in_executor(None, read, n)
+
+    async def readline(self) -> bytes:
+        """A line, or ValueError for one longer than the limit (read past
+        to its end, a piece at a time, never held whole)."""
+        line = await self._read(self.source.readline, self.limit + 1)
+        if len(line) <= self.limit or line.endswith(b"\n"):
+            return line
+        while True:
+            rest = await self._read(self.source.readline, _PIECE)
+            if not rest or rest.endswith(b"\n"):
+                raise ValueError("a line longer than the limit")
+
+    async def readexactly(self, n: int) -> bytes:
+        data = await self._read(self.source.read, n)
+        if len(data) < n:
+            raise asyncio.IncompleteReadError(data, n)
+        return data
 
 
 #: The most digits a ``Content-Length`` is read with: pygls turns the digits
@@ -64,10 +119,13 @@ _MAX_LENGTH_DIGITS = 15
 
 class _Reader:
     """What pygls's message loop reads from: ``readline`` and
-    ``readexactly``, on an asyncio stream; the end of input is ``b""``."""
+    ``readexactly``, on an asyncio stream (or :class:`_ThreadedStream`);
+    the end of input is ``b""``."""
 
     def __init__(
-        self, stream: asyncio.StreamReader, refuse: Callable[[str], None] | None = None
+        self,
+        stream: asyncio.StreamReader | _ThreadedStream,
+        refuse: Callable[[str], None] | None = None,
     ) -> None:
         self.stream = stream
         #: Answers a message refused here (-32600, a null id).
@@ -103,18 +161,30 @@ class _Reader:
         return b'{"cqlangDropped": %d}' % n
 
 
-def serve(server: Any, error_handler: Callable[..., Any], stdin: BinaryIO | None = None) -> None:
-    """Run ``server``'s message loop on stdin/stdout, stdin read by the loop."""
+def serve(
+    server: Any,
+    error_handler: Callable[..., Any],
+    stdin: BinaryIO | None = None,
+    stdout: BinaryIO | None = None,
+) -> None:
+    """Run ``server``'s message loop on stdin/stdout (or the streams
+    given), every message read through :class:`_Reader`: by the loop where
+    it can watch stdin, else by a thread (:func:`watchable`)."""
     from threading import Event
 
     source = stdin or sys.stdin.buffer
     server._stop_event = Event()
-    server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+    server.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
 
     async def main() -> None:
-        loop = asyncio.get_running_loop()
-        stream = asyncio.StreamReader(limit=1 << 20, loop=loop)
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), source)
+        stream: asyncio.StreamReader | _ThreadedStream
+        if watchable(source):
+            loop = asyncio.get_running_loop()
+            stream = asyncio.StreamReader(limit=MAX_LINE_BYTES, loop=loop)
+            reading = asyncio.StreamReaderProtocol(stream)
+            await loop.connect_read_pipe(lambda: reading, source)
+        else:
+            stream = _ThreadedStream(source, MAX_LINE_BYTES)
         await run_async(
             stop_event=server._stop_event,
             reader=_Reader(stream, getattr(server.protocol, "refuse", None)),

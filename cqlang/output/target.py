@@ -1,6 +1,11 @@
 """Where fetched records go, and in which format: decided, and checked,
 before any request is sent.
 
+* What the output is, by what is at the path (:func:`output_kind`): a
+  standard stream by name (``-``, ``/dev/stdout``...); a named pipe, a
+  device, a socket or an open descriptor (``/dev/fd/3``), written to
+  directly; else a regular file, existing or new (``/proc/nope/x.csv`` is
+  a new file in a folder that does not exist, refused as any such).
 * The format: ``--format`` when given; else, for a file, its extension
   (``.csv``, ``.json``, ``.jsonl``/``.ndjson``, ``.parquet``,
   ``.arrow``/``.feather``; another one is a usage error); else ``table`` on
@@ -32,6 +37,7 @@ __all__ = [
     "check_output",
     "choose_format",
     "csv_header",
+    "output_kind",
     "replaceable",
 ]
 
@@ -60,16 +66,50 @@ STREAMS = {
 }
 
 
+#: What an output path is (:func:`output_kind`).
+STREAM = "stream"  #: a name of STREAMS: the stream as it is
+DIRECT = "direct"  #: a named pipe, a device, a socket, an open descriptor: written to
+FILE = "file"  #: a regular file, or a new one: replaced through a temporary file
+FOLDER = "folder"  #: a folder: refused
+CLOSED = "closed"  #: /dev/fd/N (/proc/self/fd/N) of a descriptor that is not open: refused
+
+
+def output_kind(output: str) -> str:
+    """What ``output`` is, by what is there (never by its name alone): one
+    of :data:`STREAM`, :data:`DIRECT`, :data:`FILE`, :data:`FOLDER` and
+    :data:`CLOSED`. A path that does not exist (or cannot be looked at) is
+    a new :data:`FILE`, whatever folder it is in (``/proc/nope/x.csv``
+    too): :func:`check_output` then looks at its folder."""
+    if output in STREAMS:
+        return STREAM
+    descriptor = _descriptor(output)
+    try:
+        mode = os.stat(output).st_mode
+    except (OSError, ValueError):
+        return CLOSED if descriptor else FILE
+    if descriptor:  # an open file handed over (`3>x`, `>(cmd)`): never replaced
+        return FOLDER if stat.S_ISDIR(mode) else DIRECT
+    if stat.S_ISREG(mode):
+        return FILE
+    return FOLDER if stat.S_ISDIR(mode) else DIRECT
+
+
+def _descriptor(output: str) -> bool:
+    """Whether ``output`` names a file descriptor: ``/dev/fd/N``,
+    ``/proc/self/fd/N``, ``/proc/PID/fd/N`` (its folder, resolved, is a
+    process's ``fd`` folder under ``/proc``, or ``/dev/fd`` itself)."""
+    folder, name = os.path.split(os.path.abspath(output))
+    if not (name.isascii() and name.isdigit()):
+        return False
+    parts = os.path.realpath(folder).split("/")
+    return parts[-1:] == ["fd"] and (parts[:2] == ["", "proc"] or parts == ["", "dev", "fd"])
+
+
 def replaceable(output: str) -> bool:
     """Whether ``output`` is (or will be) a regular file, so that it is
-    written through a temporary file renamed over it; a device or a pipe is
-    written directly."""
-    if os.path.realpath(output).startswith("/proc/"):
-        return False  # an open file of some process, such as a pipe
-    try:
-        return stat.S_ISREG(os.stat(output).st_mode)
-    except OSError:
-        return True  # a new file
+    written through a temporary file renamed over it; a device, a pipe or a
+    descriptor is written directly (:func:`output_kind`)."""
+    return output_kind(output) == FILE
 
 
 #: How each front end names the output file's setting in its messages: the
@@ -79,13 +119,23 @@ OUTPUT_SETTINGS = {"cli": "--output", "repl": "\\o"}
 
 
 def check_output(output: str, *, front: str = "cli") -> None:
-    """Refuse, before any request is sent, an --output whose folder is
-    missing or not writable (the temporary file goes there). A folder as
-    --output is click's to refuse (``dir_okay=False``). ``front`` words
-    the message (:data:`OUTPUT_SETTINGS`)."""
-    if output in STREAMS or not replaceable(output):
+    """Refuse, before any request is sent, an output that cannot be
+    written: a file whose folder is missing or not writable (the temporary
+    file goes there), a folder, a descriptor that is not open, a device or
+    pipe this user may not write. ``front`` words the message
+    (:data:`OUTPUT_SETTINGS`)."""
+    kind = output_kind(output)
+    if kind == STREAM:
         return
     option = OUTPUT_SETTINGS[front]
+    if kind == FOLDER:
+        raise OutputSettingError(f"{option} {output}: a folder; name a file", "output")
+    if kind == CLOSED:
+        raise OutputSettingError(f"{option} {output}: no such open file descriptor", "output")
+    if kind == DIRECT:
+        if not os.access(output, os.W_OK):
+            raise OutputSettingError(f"{option} {output}: cannot write to it", "output")
+        return
     folder = os.path.dirname(os.path.realpath(output))
     if not os.path.isdir(folder):
         raise OutputSettingError(f"{option} {output}: no such folder {folder}", "output")
@@ -106,7 +156,7 @@ def choose_format(
     ``jsonl`` for anything else."""
     if fmt is not None:
         return fmt
-    if output is None or output in STREAMS or not replaceable(output):
+    if output is None or not replaceable(output):
         return "table" if output is None and terminal else "jsonl"
     ext = os.path.splitext(output)[1].lower()
     found = EXTENSIONS.get(ext)

@@ -1,5 +1,6 @@
 """Writing records where they go: stdout or a standard stream as it is, a
-device or a pipe directly, a regular file through a temporary file renamed
+device, a pipe or an open descriptor directly
+(:func:`cqlang.output.target.output_kind`), a regular file through a temporary file renamed
 over it (:mod:`cqlang.output.atomic`). A failure to write is an
 :class:`~cqlang.errors.OutputError` (exit 74) naming the output as given.
 """
@@ -30,8 +31,8 @@ def emit(
 ) -> Writer:
     """Write the records to stdout, or to ``output``: a regular file (or a
     symbolic link to one) through a temporary file beside it, renamed over
-    it only once everything is written; a standard stream, a device or a
-    pipe directly, since it cannot be replaced. Returns the writer (its
+    it only once everything is written; a standard stream, a device, a
+    pipe or an open descriptor directly, since it cannot be replaced. Returns the writer (its
     ``count`` and ``notes()``). ``options`` go to
     :func:`cqlang.output.writers.make_writer` (``columns``, ``schema``,
     ``exclude``, ``metadata``). Failing to write raises OutputError (exit

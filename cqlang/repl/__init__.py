@@ -196,7 +196,11 @@ def run(
     painted = enabled(color, stdout if interactive else stderr)
     dispatcher = Dispatcher(session, width=width, color=painted)
     if not interactive:
-        return run_script(stdin, dispatcher, stdout, stderr)
+        # Read as UTF-8 whatever the locale, a byte that is not UTF-8 kept
+        # for the parser to report (CQL002), as for `cqlang check -`.
+        from ..queryfile import utf8_input
+
+        return run_script(utf8_input(stdin), dispatcher, stdout, stderr)
     if held is None:
         stdout.write(BANNER + "\n")
     from .app import Repl, file_history, handover_input

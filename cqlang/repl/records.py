@@ -140,10 +140,13 @@ class RecordCommands:
         """The records to ``path`` (``n`` of them; ``None``: all)."""
         from datetime import UTC, datetime
 
-        from ..output.target import choose_format
+        from ..output.target import check_output, choose_format
         from ..output.write import emit
 
         try:
+            # Checked again before any request: the folder may have gone
+            # since \o, and a fetch that could not be written is wasted.
+            check_output(path, front="repl")
             fmt = choose_format(None, path, False, front="repl")
             plan = spec.plan()
             options: dict[str, Any] = {"schema": spec.schema, "exclude": spec.exclude}
@@ -250,8 +253,6 @@ class RecordCommands:
             s.output = None
             return _reply("\\fetch shows the records on the screen")
         path = os.path.expanduser(path)
-        if os.path.isdir(path):
-            return _reply(f"\\o {path}: a folder; name a file", ok=False)
         try:
             check_output(path, front="repl")
             fmt = choose_format(None, path, False, front="repl")
