@@ -393,6 +393,10 @@ def _completing() -> bool:
 
 def main() -> None:
     """The ``cqlang`` command (pyproject's console script)."""
+    if not _utf8(sys.stdout):  # a character the locale's encoding lacks is escaped, not fatal
+        from .term.streams import never_fail
+
+        never_fail(sys.stdout)
     repl_job = None if _completing() else read_repl_command_line(sys.argv[1:])
     if repl_job is not None:
         sys.exit(_repl(repl_job))

@@ -84,6 +84,9 @@ class CqlGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         from ..errors import CqlError
+        from ..term.streams import never_fail
+
+        never_fail(sys.stdout)
 
         try:
             return super().invoke(ctx)
