@@ -319,10 +319,16 @@ def read_data_file(path: str | Path, limit: int | None = None) -> str:
     limit = MAX_DATA_BYTES if limit is None else limit
     # O_NONBLOCK: opening a named pipe must not wait for a writer.
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as f:
+    try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ValueError(f"{path}: not a regular file (a data file is JSON or JSONL)")
+    except OSError:
+        os.close(fd)
+        raise
+    if not stat.S_ISREG(info.st_mode):  # before fdopen, which refuses a folder in its own words
+        os.close(fd)
+        what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise ValueError(f"{path}: {what} (a data file is JSON or JSONL)")
+    with os.fdopen(fd, "rb") as f:
         if info.st_size > limit:
             raise ValueError(f"{path}: {info.st_size:,} bytes, more than {limit:,} bytes")
         data = f.read(limit + 1)  # it may have grown since
