@@ -18,8 +18,11 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Any
 
-#: The largest ``limit`` one request may ask for (the API's maximum):
-#: defined here once, below both the client's paging and the config.
+#: The largest ``limit`` cqlang puts in one request: its own choice (the
+#: API's page documents no maximum; 10,000 is the largest value it shows,
+#: in an example), and the largest the emulator takes, so that a client
+#: asking for more is caught. Defined here once, below the client's paging,
+#: the config and the emulator.
 MAX_PAGE_SIZE = 10_000
 
 #: What encodeURIComponent leaves unescaped besides letters and digits.

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .. import jsonlimit
+from ..encoding import MAX_PAGE_SIZE
 from ..schema import DEFAULT_SCHEMA, Schema
 from .data import (
     DEFAULT_API_KEY,
@@ -45,8 +46,9 @@ from .store import FILTER_CACHE_SIZE, Campaign, Store, build_datasets, check_cam
 
 log = logging.getLogger("cqlang.emulator")
 
-#: The largest ``limit`` the API takes.
-MAX_LIMIT = 10_000
+#: The largest ``limit`` the emulator takes: cqlang's own bound
+#: (:data:`cqlang.encoding.MAX_PAGE_SIZE`), not a documented one of the API.
+MAX_LIMIT = MAX_PAGE_SIZE
 #: ``limit`` when the request names none (the API page's default).
 DEFAULT_LIMIT = 1000
 #: How many requests ``Emulator.log`` remembers (the latest).
