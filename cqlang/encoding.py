@@ -18,8 +18,11 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Any
 
-#: The largest ``limit`` one request may ask for (the API's maximum):
-#: defined here once, below both the client's paging and the config.
+#: The largest ``limit`` cqlang puts in one request: its own choice (the
+#: API's page documents no maximum; 10,000 is the largest value it shows,
+#: in an example), and the largest the emulator takes, so that a client
+#: asking for more is caught. Defined here once, below the client's paging,
+#: the config and the emulator.
 MAX_PAGE_SIZE = 10_000
 
 #: What encodeURIComponent leaves unescaped besides letters and digits.
@@ -230,6 +233,49 @@ def campaign_problem(campaign: str) -> str | None:
         return f"a campaign id cannot hold {bad}"
     if campaign in (".", ".."):
         return f"{campaign!r} cannot be a campaign id: in a URL path it means a folder, not an id"
+    return None
+
+
+#: Unicode categories that cannot be in a key: controls, format characters,
+#: line and paragraph separators, surrogates, private use, unassigned.
+_UNSENDABLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+
+
+def key_problem(key: str) -> tuple[str, str] | None:
+    """What in a (stripped) API key cannot be sent in a header, with its
+    place (``a control character (U+0007, character 4 of 12)``), and a
+    hint (`` (...)``, or empty) where one is likely; never the key.
+    ``None`` for a key that can be sent. The client's ``check_key`` words
+    its error with it, a config file's check its mistake, and the emulator
+    refuses a key no client could send."""
+    if key.isascii() and key.isprintable():  # the common case, in C
+        return None
+    import unicodedata  # here: the compile fast path imports this module
+
+    for n, c in enumerate(key, 1):
+        at = f"character {n} of {len(key)}"
+        hint = ""
+        if 0xDC80 <= ord(c) <= 0xDCFF:
+            # A byte that did not decode, kept by Python's surrogateescape
+            # (os.environ holds such bytes so): the byte, not U+DCxx.
+            what = f"a byte that is not UTF-8 (0x{ord(c) - 0xDC00:02X}, {at})"
+        elif unicodedata.category(c) in _UNSENDABLE:
+            what = f"a control character (U+{ord(c):04X}, {at})"
+            if c == "\r":  # the one control character with a likely story
+                hint = (
+                    " (U+000D is a carriage return, as in Windows line ends: "
+                    "does the key span two lines?)"
+                )
+        elif not c.isascii():
+            # Named: no key holds one, so it is a stray (a typographic
+            # quote, a no-break space, a lookalike letter), not the key.
+            name = unicodedata.name(c, "")
+            what = (
+                f"a character that is not ASCII (U+{ord(c):04X}{' ' + name if name else ''}, {at})"
+            )
+        else:
+            continue
+        return what, hint
     return None
 
 

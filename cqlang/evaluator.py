@@ -512,7 +512,9 @@ def _scalar(field: FieldRef, value: Any, where: str) -> int | str:
                 f"{where}: {field.prop} takes 'YYYY-MM-DD HH:mm:ss', got {_shown(value)}", "value"
             )
         seconds = timeexpr.parse_utc(value)
-        if seconds is None or len(value) != 19:
+        # Only the API's own form (a T, a zone or a missing second is not it):
+        # the text must be the instant written back as the API writes it.
+        if seconds is None or timeexpr.format_utc(seconds) != value:
             raise FilterError(
                 f"{where}: {field.prop} takes 'YYYY-MM-DD HH:mm:ss', got {_shown(value)}", "value"
             )

@@ -453,24 +453,6 @@ def test_a_timeout_leaks_no_key(emulator_factory: Any, caplog: Any) -> None:
     assert MARKER not in caplog.text
 
 
-@pytest.mark.parametrize(
-    ("data", "what"),
-    [
-        ([{"name": "no id"}], "a record without a string id"),
-        ([{"id": 12}], "a record without a string id"),
-        ([{"id": "a"}, {"id": "a"}], "a page that repeats an id"),
-    ],
-)
-def test_records_without_ids_are_a_format_error(
-    emulator_factory: Any, data: list[dict[str, Any]], what: str
-) -> None:
-    emu = emulator_factory(data=data)
-    with client_for(emu) as c, pytest.raises(ResponseFormatError) as info:
-        list(c.voice_campaign_requests(CAMPAIGN))
-    assert what in str(info.value)
-    assert emu.request_count == 2  # retried once
-
-
 def test_credentials_in_the_base_url_are_never_shown(emulator: Emulator, caplog: Any) -> None:
     host = emulator.url.split("//", 1)[1]
     url = f"http://someone:{MARKER}@{host}"

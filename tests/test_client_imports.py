@@ -23,6 +23,7 @@ LOWER = {
     "cqlang.env",
     "cqlang.errors",
     "cqlang.jsonlimit",
+    "cqlang.recordids",  # the rule for a record's id, shared with the emulator
     "cqlang.planner",
     "cqlang.schema",
     "cqlang._version",

@@ -110,7 +110,7 @@ def page_count(page_size: int, limit: int, overlap: int = 2) -> int:
     """How many pages one request takes for ``limit`` records at most (all
     pages full): the first brings ``page_size``, each later one
     ``page_size`` new records (``page_size + overlap`` asked for, at most
-    the API's maximum)."""
+    cqlang's bound, MAX_PAGE_SIZE)."""
     size = min(page_size, MAX_PAGE_SIZE)
     if limit <= size:
         return 1

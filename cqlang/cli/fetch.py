@@ -58,7 +58,7 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # writers
 @click.option(
     "--page-size",
     type=IntRange(min=1),
-    help="Records per request (default 1000; the API allows 10000).",
+    help="Records per request (default 1000, at most 10000).",
 )
 @click.option(
     "--format",

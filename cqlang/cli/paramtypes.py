@@ -36,4 +36,6 @@ class FloatRange(click.FloatRange):
             if number is None:
                 self.fail(f"{value!r} is not a number in the digits 0-9", param, ctx)
             value = number
+        if isinstance(value, float) and value != value:  # NaN: every range check passes it
+            self.fail(f"{value!r} is not a number (NaN)", param, ctx)
         return super().convert(value, param, ctx)

@@ -109,7 +109,7 @@ def compile_cmd(
         q.check_campaign()
         if q.limit is not None and q.limit > MAX_PAGE_SIZE:
             click.echo(
-                f"cqlang: warning: one request returns at most {MAX_PAGE_SIZE:,} records; "
+                f"cqlang: warning: cqlang asks for at most {MAX_PAGE_SIZE:,} records per request; "
                 f"the URL asks for that many (`cqlang fetch` pages for all {q.limit:,})",
                 err=True,
             )

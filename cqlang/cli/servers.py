@@ -72,7 +72,9 @@ def repl_cmd(campaign: str | None, profile: str | None, tz: str | None, vi: bool
 @click.option("--api-key", default="demo-key", show_default=True, help="The key it accepts.")
 @click.option(
     "--data",
-    type=click.Path(exists=True, dir_okay=False),
+    # Not click.Path(exists=True): it says "does not exist" of a name too
+    # long to look up; the loader says why, as `check -f` does.
+    type=click.Path(),
     help="Serve the records of this JSON or JSONL file instead.",
 )
 @click.option(
@@ -133,7 +135,12 @@ def emulator_cmd(
             port=port,
             window_days=window_days,
         )
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        if exc.filename is None:
+            fail(f"emulator: {exc}")
+        # A file named on the command line, worded as `check -f` words it.
+        fail(f"{exc.filename}: cannot read it: {exc.strerror}")
+    except ValueError as exc:
         fail(f"emulator: {exc}")
     try:
         emu.start()

@@ -19,20 +19,16 @@ build the connections it resolves.
 from __future__ import annotations
 
 import os
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 from ..encoding import base_url as checked_base_url
+from ..encoding import key_problem
 from .errors import ConfigurationError
 
 #: The environment variables of the API's base URL and key.
 URL_ENV = "CONPEEK_URL"
 KEY_ENV = "CONPEEK_KEY"
-
-#: Unicode categories that cannot be in a key: controls, format characters,
-#: line and paragraph separators, surrogates, private use, unassigned.
-_UNSENDABLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 
 __all__ = [
     "KEY_ENV",
@@ -43,41 +39,6 @@ __all__ = [
     "key_problem",
     "read_environment",
 ]
-
-
-def key_problem(key: str) -> tuple[str, str] | None:
-    """What in a (stripped) API key cannot be sent in a header, with its
-    place (``a control character (U+0007, character 4 of 12)``), and a
-    hint (`` (...)``, or empty) where one is likely; never the key.
-    ``None`` for a key that can be sent. :func:`check_key` words its
-    error with it, and a config file's check its mistake."""
-    if key.isascii() and key.isprintable():  # the common case, in C
-        return None
-    for n, c in enumerate(key, 1):
-        at = f"character {n} of {len(key)}"
-        hint = ""
-        if 0xDC80 <= ord(c) <= 0xDCFF:
-            # A byte that did not decode, kept by Python's surrogateescape
-            # (os.environ holds such bytes so): the byte, not U+DCxx.
-            what = f"a byte that is not UTF-8 (0x{ord(c) - 0xDC00:02X}, {at})"
-        elif unicodedata.category(c) in _UNSENDABLE:
-            what = f"a control character (U+{ord(c):04X}, {at})"
-            if c == "\r":  # the one control character with a likely story
-                hint = (
-                    " (U+000D is a carriage return, as in Windows line ends: "
-                    "does the key span two lines?)"
-                )
-        elif not c.isascii():
-            # Named: no key holds one, so it is a stray (a typographic
-            # quote, a no-break space, a lookalike letter), not the key.
-            name = unicodedata.name(c, "")
-            what = (
-                f"a character that is not ASCII (U+{ord(c):04X}{' ' + name if name else ''}, {at})"
-            )
-        else:
-            continue
-        return what, hint
-    return None
 
 
 def check_key(raw: str, origin: str) -> str:

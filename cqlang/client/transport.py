@@ -27,6 +27,7 @@ from urllib3.exceptions import HTTPError, ReadTimeoutError
 
 from .. import jsonlimit
 from .._version import __version__
+from ..recordids import RecordIdError, record_ids
 from . import scrub
 from .body import ACCEPT_ENCODING, BodyTooLarge, UnknownEncoding, read_body
 from .errors import ApiError, ResponseTooLargeError
@@ -50,7 +51,6 @@ scrub.install(
 
 #: Statuses retried (after ``Retry-After`` or a backoff).
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-_STR_ONLY = {str}
 #: The decoded bytes a page may hold per record asked for (``limit``), by
 #: default; ``Client(max_record_size=...)``, ``cqlang fetch --max-record-size``.
 DEFAULT_MAX_RECORD_SIZE = 64 * 1024
@@ -237,17 +237,14 @@ class Transport:
             what = 'a body that is not the {"data": [...]} envelope'
             raise _Again("format", self.reporter.format_error(url, body, what), what)
         ex.report(status, len(data))
-        try:
-            ids = [r["id"] for r in data]
-        except (KeyError, TypeError, IndexError):
-            ids = None
-        # C-level checks (no Python code per record): every id a str, no repeats.
-        if ids is None or (ids and set(map(type, ids)) != _STR_ONLY):
-            what = "a record without a string id"
-            raise _Again("format", self.reporter.format_error(url, body, what), what)
-        if len(set(ids)) != len(ids):
-            what = "a page that repeats an id"
-            raise _Again("format", self.reporter.format_error(url, body, what), what)
+        try:  # C-level checks when all is well (no Python code per record)
+            ids = record_ids(data)
+        except RecordIdError as exc:
+            if exc.first is None:
+                what = f"record {exc.index + 1} of the page {exc.problem}"
+            else:
+                what = f"a page that repeats an id (records {exc.first + 1} and {exc.index + 1})"
+            raise _Again("format", self.reporter.format_error(url, body, what), what) from None
         return data, ids
 
     def _read(

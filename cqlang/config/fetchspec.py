@@ -36,7 +36,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from ..diagnostics import Diagnostic, render
-from ..encoding import MAX_PAGE_SIZE  # the API's maximum, defined once
+from ..encoding import MAX_PAGE_SIZE  # cqlang's bound per request, defined once
 from ..env import DEFAULT_MAX_BRANCHES, Env
 from ..errors import SettingError
 from ..refs import lone_reference as lone_reference_name

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..encoding import nesting
+from ..recordids import id_problem
 
 #: The fixed "now" of generated data: records are created before it.
 REFERENCE_DATE = datetime(2026, 11, 1, 0, 0, 0, tzinfo=UTC)
@@ -263,6 +264,11 @@ def load_records(path: str | Path) -> list[dict[str, Any]]:
     :data:`MAX_RECORD_DEPTH` included)."""
     text = read_data_file(path)
     stripped = text.lstrip()
+    if not stripped:  # no JSON at all: a file cut short or never written, not "no records"
+        raise ValueError(
+            f"{path}: empty, not JSON (a data file holds a JSON list of records, "
+            '{"data": [...]} or JSON lines; for no records at all, write [])'
+        )
     records: Any = None
     if stripped.startswith(("[", "{")):
         try:  # parsed once: one JSON document, or else (from `{`) JSONL
@@ -278,8 +284,11 @@ def load_records(path: str | Path) -> list[dict[str, Any]]:
         records = records["data"]
     elif records is None:
         records = list(_jsonl(text, str(path)))
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+    if not isinstance(records, list):
         raise ValueError(f"{path}: expected a list of JSON objects")
+    for n, r in enumerate(records, 1):
+        if not isinstance(r, dict):
+            raise ValueError(f"{path}: record {n} {id_problem(r)}: records are JSON objects")
     if nesting(records, MAX_RECORD_DEPTH + 1) > MAX_RECORD_DEPTH + 1:  # +1: the list
         raise ValueError(f"{path}: {_TOO_DEEP}")
     return records
@@ -310,10 +319,16 @@ def read_data_file(path: str | Path, limit: int | None = None) -> str:
     limit = MAX_DATA_BYTES if limit is None else limit
     # O_NONBLOCK: opening a named pipe must not wait for a writer.
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as f:
+    try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ValueError(f"{path}: not a regular file (a data file is JSON or JSONL)")
+    except OSError:
+        os.close(fd)
+        raise
+    if not stat.S_ISREG(info.st_mode):  # before fdopen, which refuses a folder in its own words
+        os.close(fd)
+        what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise ValueError(f"{path}: {what} (a data file is JSON or JSONL)")
+    with os.fdopen(fd, "rb") as f:
         if info.st_size > limit:
             raise ValueError(f"{path}: {info.st_size:,} bytes, more than {limit:,} bytes")
         data = f.read(limit + 1)  # it may have grown since

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .. import jsonlimit
+from ..encoding import MAX_PAGE_SIZE
 from ..schema import DEFAULT_SCHEMA, Schema
 from .data import (
     DEFAULT_API_KEY,
@@ -33,6 +34,7 @@ from .data import (
     DEFAULT_WINDOW_DAYS,
 )
 from .faults import Decision, Fault, FaultPlan
+from .options import check_api_key, check_host, check_window_days
 from .params import (
     MAX_PARAM_DEPTH,
     BadRequest,
@@ -44,8 +46,9 @@ from .store import FILTER_CACHE_SIZE, Campaign, Store, build_datasets, check_cam
 
 log = logging.getLogger("cqlang.emulator")
 
-#: The largest ``limit`` the API takes.
-MAX_LIMIT = 10_000
+#: The largest ``limit`` the emulator takes: cqlang's own bound
+#: (:data:`cqlang.encoding.MAX_PAGE_SIZE`), not a documented one of the API.
+MAX_LIMIT = MAX_PAGE_SIZE
 #: ``limit`` when the request names none (the API page's default).
 DEFAULT_LIMIT = 1000
 #: How many requests ``Emulator.log`` remembers (the latest).
@@ -232,7 +235,9 @@ class Emulator:
     ) -> None:
         if isinstance(campaigns, str):
             campaigns = (campaigns,)
-        self.api_key = api_key
+        self.api_key = check_api_key(api_key)
+        check_host(host)
+        check_window_days(window_days)
         self.strict = strict
         self.schema = schema or DEFAULT_SCHEMA
         self.max_limit = max_limit
@@ -390,12 +395,19 @@ class Emulator:
         if not self._authorized(h.headers.get("Authorization")):
             return _error(403, MSG_403)
         parts = urlsplit(h.path)
-        path = parts.path
-        if not (path.startswith(_PATH_PREFIX) and path.rstrip("/").endswith(_PATH_SUFFIX)):
+        path = parts.path  # still percent-encoded: a %2F is no separator
+        # Exactly /voice_campaign/{id}/request: a trailing slash, an empty
+        # or a two-segment id is an unknown path (docs/emulator.md).
+        segment = path[len(_PATH_PREFIX) : -len(_PATH_SUFFIX)]
+        if not (
+            path.startswith(_PATH_PREFIX)
+            and path.endswith(_PATH_SUFFIX)
+            and len(path) > len(_PATH_PREFIX) + len(_PATH_SUFFIX)
+            and "/" not in segment
+        ):
             return _error(404, MSG_404)
-        cid = unquote(path[len(_PATH_PREFIX) :].rstrip("/")[: -len(_PATH_SUFFIX)])
-        campaign = self._store.campaigns.get(cid)
-        if campaign is None or "/" in cid:
+        campaign = self._store.campaigns.get(unquote(segment))
+        if campaign is None:
             return _error(404, MSG_404)
         try:
             return self._page(campaign, parse_qs(parts.query, keep_blank_values=True))
@@ -405,6 +417,8 @@ class Emulator:
     def _authorized(self, given: str | None) -> bool:
         if given is None:
             return False
+        # The blanks around a field value are no part of it (RFC 9110, 5.5).
+        given = given.strip(" \t")
         return hmac.compare_digest(given.encode(), self.api_key.encode())
 
     def _page(self, campaign: Campaign, query: dict[str, list[str]]) -> _Reply:

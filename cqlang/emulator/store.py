@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..recordids import RecordIdError, record_ids
 from .data import (
     DEFAULT_CAMPAIGN,
     MAX_RECORDS,
@@ -165,10 +166,43 @@ def build_datasets(
     first = campaigns[0] if campaigns else DEFAULT_CAMPAIGN
     if isinstance(data, Mapping):
         for cid, recs in data.items():
-            out.setdefault(str(cid), []).extend(checked_records(recs, f"data[{cid!r}]"))
+            got = checked_records(recs, f"data[{cid!r}]")
+            check_campaign_ids((str(cid),))
+            _check_ids(got, f"data[{cid!r}]")
+            out.setdefault(str(cid), []).extend(got)
         return out
+    where = str(data) if isinstance(data, str | Path) else "data"
     recs = load_records(data) if isinstance(data, str | Path) else checked_records(data)
-    for r in recs:
+    places: dict[str, list[int]] = {}  # each campaign's records: their places in `recs`
+    for n, r in enumerate(recs):
         owner = r.get("voice_campaign_id")
-        out.setdefault(owner if isinstance(owner, str) and owner else first, []).append(dict(r))
+        cid = owner if isinstance(owner, str) and owner else first
+        out.setdefault(cid, []).append(dict(r))
+        places.setdefault(cid, []).append(n)
+    check_campaign_ids(out)  # before the ids: a campaign no request can name
+    for cid, place in places.items():
+        _check_ids(out[cid], where, place)
     return out
+
+
+def _check_ids(records: list[dict[str, Any]], where: str, places: list[int] | None = None) -> None:
+    """Refuse records the client would refuse (:func:`cqlang.recordids.record_ids`:
+    no id, one that is not a string or is empty, one that repeats in the
+    campaign), naming ``where`` and the record by its place there (counted
+    from 1, in the order given), with its id when it has one."""
+    try:
+        record_ids(records)
+    except RecordIdError as exc:
+
+        def place(i: int) -> int:
+            return (i if places is None else places[i]) + 1
+
+        said = f" (id {exc.ident!r:.60})" if exc.ident else ""
+        if exc.first is None:
+            why = f"record {place(exc.index)}{said} {exc.problem}"
+        else:
+            why = f"record {place(exc.index)}{said} repeats the id of record {place(exc.first)}"
+        raise ValueError(
+            f"{where}: {why}: every record needs an id, a non-empty string, "
+            "none twice in a campaign (the client refuses a page that breaks this)"
+        ) from None
