@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import click
 
+from ..visible import json_text
 from .context import load_config
 
 
@@ -15,7 +16,6 @@ def config_cmd(as_json: bool) -> None:
     """Show the config files read (an earlier one wins), the connection in
     effect with where each setting comes from, and the merged configuration
     (secrets masked)."""
-    import json
 
     cfg = load_config()
     if not as_json:
@@ -31,4 +31,4 @@ def config_cmd(as_json: bool) -> None:
         "notes": list(conn.notes),
         "config": cfg.shown(),
     }
-    click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+    click.echo(json_text(out, indent=2, default=str))

@@ -23,8 +23,8 @@ from typing import Any
 
 from ..client.connection import KEY_ENV, variable_name
 from ..client.paging import MAX_PAGE_SIZE
-from ..diagnostics import visible
 from ..encoding import encode_json, request_path
+from ..visible import visible
 
 __all__ = ["URL_VARIABLE", "describe", "first_pages"]
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..status import ExitStatus, fail
+from ..visible import json_text
 from .context import config_path, load_config
 from .group import CqlGroup
 from .inputs import compile_options, max_branches_option, parse_now, parse_params, read_query
@@ -99,12 +100,11 @@ def queries_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
 def queries_list_cmd(as_json: bool) -> None:
     """List the named queries with their parameters and descriptions."""
-    import json
 
     cfg = load_config()
     if as_json:
         out = [_query_json(q) for q in cfg.queries.values()]
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        click.echo(json_text(out, indent=2))
         return
     if not cfg.queries:
         where = "" if cfg.files else " (no config file was found; see `cqlang config`)"
@@ -134,7 +134,6 @@ def queries_show_cmd(
     now: str | None,
 ) -> None:
     """Show the named query NAME: its text, its parameters and its plan."""
-    import json
 
     from ..checker import check_text
     from ..config.fetchspec import owner_name
@@ -175,7 +174,7 @@ def queries_show_cmd(
         out["bound"] = {p: {"value": _json_value(v), "from": src} for p, v, src in rows}
         out["plan"] = plan.to_json() if plan is not None else None
         out["diagnostics"] = [d.to_dict() for d in diags]
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        click.echo(json_text(out, indent=2))
     else:
         head = f"@{named.name}" + (f": {named.description}" if named.description else "")
         lines = [head]
@@ -220,7 +219,6 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
     (.toml) is checked on its own, as with --config FILE, and each query
     file (.cql) with the config in effect.
     """
-    import json
 
     from ..errors import ConfigError, QueryFileError
 
@@ -241,7 +239,7 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     if as_json:
-        click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+        click.echo(json_text([f.to_dict() for f in findings], indent=2))
     else:
         if findings:
             from ..diagnostics import render_capped

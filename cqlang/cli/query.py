@@ -11,6 +11,7 @@ import sys
 import click
 
 from ..status import ExitStatus, fail
+from ..visible import json_text
 from .context import load_config
 from .inputs import (
     checked_base_url,
@@ -70,7 +71,6 @@ def compile_cmd(
     Strict: a query that needs several requests or client-side checks is
     refused; see `cqlang explain` for its plan.
     """
-    import json
 
     from .. import api
     from ..client.paging import MAX_PAGE_SIZE
@@ -97,7 +97,7 @@ def compile_cmd(
     filters = plan.branches[0]
     print_query_diagnostics(q, plan.warnings)
     if fmt == "json":
-        click.echo(json.dumps(filters, ensure_ascii=False))
+        click.echo(json_text(filters))
     elif fmt == "param":
         click.echo(encode(filters) if filters else "")
     else:
@@ -174,7 +174,6 @@ def explain_cmd(
     now: str | None,
 ) -> None:
     """Show the requests QUERY needs and what is checked on the client."""
-    import json
 
     from ..errors import CqlError
 
@@ -189,7 +188,7 @@ def explain_cmd(
     if as_json:
         out = plan.to_json()
         out["warnings"] = [d.to_dict() for d in plan.warnings]
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        click.echo(json_text(out, indent=2))
         return
     click.echo(plan.explain())
     if plan.residual is not None and all(not b for b in plan.branches):

@@ -10,8 +10,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..diagnostics import visible
 from ..evaluator import custom_fields
+from ..visible import visible
 
 __all__ = [
     "COLUMNS",

@@ -20,11 +20,11 @@ number of records. :meth:`Writer.notes` says what a format could not keep
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..schema import DEFAULT_SCHEMA, Schema
+from ..visible import json_text
 from .columns import (
     Column,
     decode_custom,
@@ -48,7 +48,7 @@ def _text(value: Any) -> str:
         return ""
     if type(value) is str:
         return value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json_text(value, separators=(",", ":"))
 
 
 def csv_columns(schema: Schema = DEFAULT_SCHEMA, exclude: Iterable[str] | None = ()) -> list[str]:
@@ -89,7 +89,7 @@ class JsonLinesWriter(Writer):
 
     def write(self, record: Mapping[str, Any]) -> None:
         rec = record if self.columns is None else project(record, self.columns)
-        self.out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        self.out.write(json_text(rec) + "\n")
         self.count += 1
 
 
@@ -100,7 +100,7 @@ class JsonWriter(JsonLinesWriter):
 
     def write(self, record: Mapping[str, Any]) -> None:
         rec = record if self.columns is None else project(record, self.columns)
-        self.out.write(("," if self.count else "") + "\n" + json.dumps(rec, ensure_ascii=False))
+        self.out.write(("," if self.count else "") + "\n" + json_text(rec))
         self.count += 1
 
     def close(self) -> None:

@@ -13,7 +13,6 @@ line and the completion all read it.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from ..errors import CqlError
 from ..output.display import render_table
 from ..params import not_utf8_value
 from ..planner import Plan
+from ..visible import json_text
 from .integrations import ClientLike, Unavailable, make_client, save_query
 from .meta import QUERY, MetaCommand, Registry, Reply
 from .records import RecordCommands, as_number
@@ -134,7 +134,7 @@ class Dispatcher(RecordCommands):
         if plan.never_matches or plan.requests != 1 or plan.residual is not None:
             out = plan.explain()
         else:  # what compile gives: the one filter list
-            out = json.dumps(plan.branches[0], ensure_ascii=False)
+            out = json_text(plan.branches[0])
         return Reply(self._with_warnings(out, plan, text))
 
     def command(self, line: str) -> Reply:
@@ -172,7 +172,7 @@ class Dispatcher(RecordCommands):
             api.strict_check(plan, spec.text)  # what api.compile refuses
         except CqlError as exc:
             return self._failed(exc)
-        out = json.dumps(plan.branches[0], ensure_ascii=False)
+        out = json_text(plan.branches[0])
         return Reply(self._with_warnings(out, plan, text))
 
     def cmd_explain(self, arg: str) -> Reply:
