@@ -7,7 +7,13 @@ REPL."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +24,8 @@ import cqlang.cli
 from cqlang import launch
 from cqlang.cli import main
 from cqlang.config import locate
+from cqlang.output.display import render_table
+from cqlang.repl import Dispatcher, Session
 
 #: What must never reach a terminal as it is.
 ACTING = ("\x1b", "\x07", "\x9b", "\u202e")
@@ -98,6 +106,7 @@ RECORDS = [
     {
         "id": "a1",
         "name": NAME,
+        "close_reason": NAME,  # a column the REPL's table shows
         "state": "OPEN",
         "priority": 1,
         "custom": json.dumps(
@@ -123,3 +132,92 @@ def test_json_formats_write_escapes_and_keep_the_data(server: dict[str, str]) ->
         assert not raw_in(out), out
         records = json.loads(out) if fmt == "json" else [json.loads(out)]
         assert records[0]["name"] == NAME
+
+
+def on_a_terminal(env: dict[str, str], *args: str) -> str:
+    """stdout of ``cqlang ARGS`` written to a pseudo-terminal."""
+    master, slave = pty.openpty()
+    chunks = []
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from cqlang.launch import main; main()", *args],
+            stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.DEVNULL,
+            env={**os.environ, "TERM": "xterm", "CQLANG_CONFIG": "", **env},
+        )  # fmt: skip
+        os.close(slave)
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        proc.wait(timeout=60)
+    finally:
+        os.close(master)
+    return b"".join(chunks).decode()
+
+
+DRAWN = "␛[31mRED␛[0m␇<U+009B>2J<U+202E>abc"
+
+
+def test_the_table_draws_what_the_repl_draws(server: dict[str, str]) -> None:
+    """`--format table` and the REPL's `\\fetch` draw a record's text with
+    the same function, to a pipe as to a terminal."""
+    piped = fetch(server, "--format", "table", "--columns", "id,name").stdout
+    assert not raw_in(piped) and DRAWN in piped, piped
+    shown = on_a_terminal(server, "fetch", "--campaign", "c", "--format", "table", "--columns",
+                          "id,name")  # fmt: skip
+    assert not raw_in(shown) and DRAWN in shown, shown
+    d = Dispatcher(Session(campaign="c", base_url=server["CONPEEK_URL"], api_key="k"), width=300)
+    d.handle("state = OPEN")
+    fetched = d.handle("\\fetch")
+    assert fetched.ok and not raw_in(fetched.text) and DRAWN in fetched.text, fetched.text
+
+
+def test_the_table_spells_values_as_json(server: dict[str, str]) -> None:
+    """`true`, `null` and `{"a": [1, {"b": 2}]}`, not Python's reprs."""
+    columns = "id,custom.vip,custom.nested,custom.gone"
+    table = fetch(server, "--format", "table", "--columns", columns).stdout
+    row = table.splitlines()[-1].split()
+    assert row[:2] == ["a1", "true"] and '{"a": [1, {"b": 2}]}' in table, table
+    d = Dispatcher(Session(campaign="c", base_url=server["CONPEEK_URL"], api_key="k"), width=300)
+    d.handle("state = OPEN")
+    fetched = d.handle("\\fetch").text
+    assert "vip=true, neste…" in fetched and "True" not in fetched, fetched
+    record = {"id": "1", "custom": {"vip": True, "none": None, "nested": {"a": [1, {"b": 2}]}}}
+    assert render_table([record], width=200).splitlines()[-1].split(None, 1)[1] == (
+        'vip=true, none=null, nested={"a": [1, {…'
+    )
+    other = render_table(
+        [{"id": "1", "on": False, "list": [None, {"b": [True]}]}], columns=["id", "on", "list"]
+    )
+    assert other.splitlines()[-1].split(None, 1)[1] == 'false   null, {"b": [true]}'
+    shown = d.handle("\\show a1").text
+    assert "custom.vip" in shown and "| true" in shown
+
+
+def test_csv_keeps_its_bytes_for_a_file_or_a_pipe_and_draws_on_a_terminal(
+    server: dict[str, str], tmp_path: Path
+) -> None:
+    piped = fetch(server, "--format", "csv", "--columns", "id,name").stdout
+    assert list(csv.reader(io.StringIO(piped)))[1] == ["a1", NAME]  # exact: the data
+    saved = tmp_path / "out.csv"
+    fetch(server, "--columns", "id,name", "-o", str(saved))
+    with saved.open(encoding="utf-8", newline="") as f:
+        assert list(csv.reader(f))[1] == ["a1", NAME]
+    shown = on_a_terminal(server, "fetch", "--campaign", "c", "--format", "csv", "--columns",
+                          "id,name")  # fmt: skip
+    assert not raw_in(shown) and f"a1,{DRAWN}" in shown, shown
+
+
+def test_show_draws_a_bidi_control_in_a_custom_key(server: dict[str, str]) -> None:
+    """`\\show` with a custom key holding U+202E: the key is drawn, and the
+    labels stay aligned on the drawn names."""
+    d = Dispatcher(Session(campaign="c", base_url=server["CONPEEK_URL"], api_key="k"))
+    shown = d.handle("\\show a1").text
+    assert not raw_in(shown), shown
+    rows = [line for line in shown.splitlines() if " | " in line]
+    assert "custom.k<U+202E> | v<U+202E>abc" in rows
+    assert len({line.index(" | ") for line in rows}) == 1
