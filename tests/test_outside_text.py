@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+import cqlang
 import cqlang.cli
 from cqlang import launch
 from cqlang.cli import main
@@ -221,3 +222,40 @@ def test_show_draws_a_bidi_control_in_a_custom_key(server: dict[str, str]) -> No
     rows = [line for line in shown.splitlines() if " | " in line]
     assert "custom.k<U+202E> | v<U+202E>abc" in rows
     assert len({line.index(" | ") for line in rows}) == 1
+
+
+# ------------------------------------------------------------ query text
+
+OSC = "\x1b]52;c;cHduZWQ=\x07"  # sets the clipboard in many terminals
+
+
+def test_query_text_writes_escapes_in_strings(server: dict[str, str]) -> None:
+    """fmt, explain's client-side check, decompile and the REPL's \\format
+    write a control, C1 or bidi character in a string as its \\u escape:
+    the same query, nothing that acts on a terminal."""
+    query = f'custom.x != "{OSC}\x9b\u202e" and custom["k\u202e"] = 1'
+    escaped = 'custom.x != "\\u001b]52;c;cHduZWQ=\\u0007\\u009b\\u202e"'
+    formatted = run("fmt", query).stdout
+    assert formatted.startswith(escaped) and 'custom["k\\u202e"] = 1' in formatted, formatted
+    assert cqlang.format(formatted) == formatted.strip()
+    explained = run("explain", query).stdout
+    assert not raw_in(explained) and escaped in explained, explained
+    filters = json.dumps([{"property": "custom_fields", "key": "k\u202e", "value": "\x9b"}])
+    decompiled = run("decompile", filters).stdout
+    assert decompiled == 'custom["k\\u202e"] = "\\u009b"\n'
+    d = Dispatcher(Session())
+    assert d.handle(f"\\format {query}").text.startswith(escaped)
+
+
+def test_fmt_keeps_a_comment_exact_for_a_pipe_and_draws_it_on_a_terminal() -> None:
+    """A comment cannot be escaped: its bytes go to a pipe as they are (so
+    `fmt > q.cql` loses nothing) and are drawn on a terminal."""
+    query = f"state = OPEN  # {OSC}"
+    assert run("fmt", query).stdout == query + "\n"
+    shown = on_a_terminal({}, "fmt", query)
+    assert not raw_in(shown) and "# ␛]52;c;cHduZWQ=␇" in shown, shown
+    Path("q.cql").write_text(f"state=OPEN  # {OSC}\n", encoding="utf-8")
+    diff = run("fmt", "--check", "q.cql", code=1).stdout
+    assert f"+state = OPEN  # {OSC}" in diff  # exact for a pipe
+    shown = on_a_terminal({}, "fmt", "--check", "q.cql")
+    assert not raw_in(shown) and "+state = OPEN  # ␛]52;c;cHduZWQ=␇" in shown, shown
