@@ -259,3 +259,80 @@ def test_fmt_keeps_a_comment_exact_for_a_pipe_and_draws_it_on_a_terminal() -> No
     assert f"+state = OPEN  # {OSC}" in diff  # exact for a pipe
     shown = on_a_terminal({}, "fmt", "--check", "q.cql")
     assert not raw_in(shown) and "+state = OPEN  # ␛]52;c;cHduZWQ=␇" in shown, shown
+
+
+# ---------------------------------------------------- config files' text
+
+CONFIG = r"""
+[queries.t]
+query = "custom.x != \"\u001b]52;c;cHduZWQ=\u0007\" and custom.y != \"\u009b\u202e\""
+description = "d\u001b]0;T\u0007e\u009b"
+"""
+
+
+@pytest.fixture
+def hostile_config(no_config: Path) -> Path:
+    path = no_config / "f.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return path
+
+
+def test_queries_show_and_list_draw_the_files_text(hostile_config: Path) -> None:
+    """The reviewer's repro: `queries show t | cat -v` held `^[]52;c;...^G`."""
+    shown = run("--config", str(hostile_config), "queries", "show", "t").stdout
+    assert not raw_in(shown), shown
+    assert "@t: d␛]0;T␇e<U+009B>" in shown
+    assert 'custom.x != "␛]52;c;cHduZWQ=␇"' in shown  # the text as written, drawn
+    assert 'custom.y != "\\u009b\\u202e"' in shown  # the plan: query text, escaped
+    listed = run("--config", str(hostile_config), "queries", "list").stdout
+    assert not raw_in(listed) and "d␛]0;T␇e<U+009B>" in listed, listed
+    as_json = run("--config", str(hostile_config), "queries", "show", "--json", "t").stdout
+    assert not raw_in(as_json) and json.loads(as_json)["description"] == "d\x1b]0;T\x07e\x9b"
+    described = run("--config", str(hostile_config), "config").stdout
+    assert not raw_in(described), described
+
+
+def test_named_queries_in_explain_fmt_and_the_repl(hostile_config: Path) -> None:
+    for args in (["explain", "@t"], ["fmt", "@t"]):
+        out = run("--config", str(hostile_config), *args).stdout
+        assert not raw_in(out) and "\\u001b]52;c;cHduZWQ=\\u0007" in out, out
+    result = run("--config", str(hostile_config), "repl", input="\\queries\n\\explain @t\n")
+    assert not raw_in(result.stdout), result.stdout
+    assert '@t  custom.x != "␛]52;c;cHduZWQ=␇"' in result.stdout
+
+
+# ----------------------------------------------------- the REPL's echoes
+
+
+def test_the_repl_draws_what_it_echoes_and_cuts_it_short(tmp_path: Path) -> None:
+    d = Dispatcher(Session())
+    out = tmp_path / "\x1b[2Jx.csv"
+    said = d.handle(f"\\o {out}")
+    assert said.ok and "␛[2Jx.csv" in said.text and not raw_in(said.text), said.text
+    unknown = d.handle("\\" + "x" * 100_000)
+    assert not unknown.ok and len(unknown.text) < 200, len(unknown.text)
+    assert unknown.text.startswith("unknown command \\xxxx") and "…" in unknown.text
+    for line in ("\\\x1b]0;T\x07", "\\show \x1b[2J", "\\param -\x1b[2J", "\\set \x1b[2J",
+                 "\\tz \x1b[2J", "\\campaign \x1b[2J", "\\save \x1b[2J"):  # fmt: skip
+        reply = d.handle(line)
+        assert not reply.ok and not raw_in(reply.text), (line, reply.text)
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_no_reply_of_any_command_sends_what_it_quotes_raw(color: bool, tmp_path: Path) -> None:
+    """Every meta command of the registry, given text that would act on a
+    terminal (and 100,000 characters of it): its reply is drawn, with only
+    the colours of diagnostics, and an echo is not printed whole."""
+    from cqlang.repl.commands import COMMANDS
+
+    hostile = f"{OSC}\x9b\u202e" + "x" * 100_000
+    d = Dispatcher(Session(config_file=str(tmp_path / "c.toml")), color=color)
+    d.handle(f'custom.x != "{OSC}" and prioirty > 1')
+    for name in COMMANDS:
+        if name in ("quit", "fetch", "count", "show"):  # they need a server, or leave
+            continue
+        reply = d.handle(f"\\{name} {hostile}")
+        text = reply.text.replace("\x1b[0m", "")
+        for sgr in ("\x1b[1m", "\x1b[1;31m", "\x1b[1;33m", "\x1b[1;34m", "\x1b[36m"):
+            text = text.replace(sgr, "")  # the colours of diagnostics, and only those
+        assert not raw_in(text), (name, reply.text[:300])

@@ -8,6 +8,7 @@ import click
 
 from ..visible import json_text
 from .context import load_config
+from .show import say
 
 
 @click.command("config")
@@ -19,7 +20,7 @@ def config_cmd(as_json: bool) -> None:
 
     cfg = load_config()
     if not as_json:
-        click.echo(cfg.describe(), nl=False)
+        say(cfg.describe(), nl=False)  # the files' text is drawn visible
         return
     conn = cfg.connection()
     out = {
