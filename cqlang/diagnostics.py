@@ -10,10 +10,10 @@ names here still work).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 
 from .node import Node
+from .visible import json_text, visible
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
@@ -247,18 +247,6 @@ def make(
 #: The most characters of a query line a rendered diagnostic shows.
 SHOWN_WIDTH = 100
 
-# Control characters are drawn as the symbols Unicode has for them (ESC as
-# ␛, DEL as ␡; the C1 controls as �): a query or a value quoted in a message
-# then cannot move a terminal's cursor or colour its text, and each takes
-# the one column the caret line counts for it.
-_PICTURES = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421}
-_PICTURES |= dict.fromkeys(range(0x80, 0xA0), 0xFFFD)
-
-
-def visible(text: str) -> str:
-    """``text`` with its control characters (newlines too) drawn as symbols."""
-    return text if text.isprintable() else text.translate(_PICTURES)
-
 
 def _columns(text: str) -> int:
     """How many terminal columns ``text`` takes: wide (East Asian, most
@@ -301,7 +289,10 @@ def render(diag: Diagnostic, text: str, *, source: str | None = None) -> str:
     else:
         shown = text[first : first + length]
     shown = shown.replace("\t", " ")  # a tab takes one column (expandtabs(1))
-    caret = " " * _columns(shown[:col]) + "^" * max(1, _columns(shown[col : col + width]))
+    # A control character is drawn (cqlang.visible: ESC as ␛, U+202E as
+    # <U+202E>), so the caret line counts the columns of what is drawn.
+    caret = " " * _columns(visible(shown[:col]))
+    caret += "^" * max(1, _columns(visible(shown[col : col + width])))
     tail = f" {visible(diag.hint)}" if diag.hint else ""
     return (
         f"{diag.severity}[{diag.code}]: {visible(diag.message)}\n"
@@ -377,8 +368,8 @@ def to_json(diags: Sequence[Diagnostic], file: str | None = None) -> str:
     """The diagnostics as a JSON list; with ``file`` (the ``-f FILE`` the
     query came from), each object names it first, as ``"file"``."""
     if file is None:
-        return json.dumps([d.to_dict() for d in diags], ensure_ascii=False)
-    return json.dumps([{"file": file, **d.to_dict()} for d in diags], ensure_ascii=False)
+        return json_text([d.to_dict() for d in diags])
+    return json_text([{"file": file, **d.to_dict()} for d in diags])
 
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:

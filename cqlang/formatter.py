@@ -2,7 +2,8 @@
 
 The canonical form: keywords in lower case, one space around operators,
 ``==``/``<>`` written ``=``/``!=``, the fewest parentheses that keep the
-meaning, strings in double quotes, bare words quoted except where they are
+meaning, strings in double quotes (a control character, C1 or bidirectional
+control in them written as its ``\\u`` escape), bare words quoted except where they are
 the values of an enum property, and names, digits and datetimes as typed.
 Parsing the formatted text gives the same AST (spans aside), so formatting
 is idempotent. Writing is iterative, so deep or long queries cannot overflow
@@ -20,6 +21,7 @@ from . import ast
 from .ir import Atom, IAnd, IExpr, INot, IOr
 from .schema import DEFAULT_SCHEMA, Schema
 from .timeexpr import format_utc
+from .visible import NAMED
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
@@ -27,6 +29,14 @@ if TYPE_CHECKING:
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _PREC_OR, _PREC_AND, _PREC_NOT, _PREC_ATOM = 1, 2, 3, 4
+
+
+#: Written as ``\\uXXXX`` in a string (besides ``\\n`` and ``\\t``): the
+#: C0 controls, DEL, and what :func:`cqlang.visible.visible` names (the C1
+#: and bidirectional controls, the line and paragraph separators), so that
+#: query text printed anywhere (``fmt``, ``explain``'s client-side check,
+#: ``decompile``) means the same and cannot act on a terminal.
+_ESCAPED = frozenset(chr(c) for c in (*range(0x20), 0x7F, *NAMED))
 
 
 def quote(s: str) -> str:
@@ -41,7 +51,7 @@ def quote(s: str) -> str:
             out.append("\\n")
         elif ch == "\t":
             out.append("\\t")
-        elif ord(ch) < 0x20 or ch in "\x7f\u2028\u2029":
+        elif ch in _ESCAPED:
             out.append(f"\\u{ord(ch):04x}")
         else:
             out.append(ch)

@@ -214,9 +214,9 @@ def _plan(job: _Job, env: Env) -> _Answer:
         return _explain(job, plan, text), ExitStatus.OK
     filters = plan.branches[0]
     if job.fmt == "json":
-        import json
+        from .visible import json_text
 
-        out = json.dumps(filters, ensure_ascii=False)
+        out = json_text(filters)
     else:
         from .encoding import encode
 
@@ -226,11 +226,11 @@ def _plan(job: _Job, env: Env) -> _Answer:
 
 def _explain(job: _Job, plan: Plan, text: str) -> list[tuple[int, str]]:
     if job.as_json:
-        import json
+        from .visible import json_text
 
         out = plan.to_json()
         out["warnings"] = [d.to_dict() for d in plan.warnings]
-        return [(1, json.dumps(out, ensure_ascii=False, indent=2))]
+        return [(1, json_text(out, indent=2))]
     lines = [(1, plan.explain())]
     if plan.residual is not None and all(not b for b in plan.branches):
         lines.append((2, NARROWS_NOTHING))

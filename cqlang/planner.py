@@ -26,8 +26,6 @@ branch (under the API's semantics) and the residual.
 
 from __future__ import annotations
 
-import json
-
 from . import compiler
 from .constraints import (  # re-exported: the planner's constraints, by their old address
     NEG,
@@ -168,6 +166,7 @@ class Plan(Node):
     def explain(self) -> str:
         """The plan in words."""
         from .encoding import encode_json
+        from .visible import json_text
 
         if self.never_matches:
             return "The query never matches: no request is sent."
@@ -178,7 +177,7 @@ class Plan(Node):
         )
         for i, b in enumerate(self.filters, 1):
             if b:
-                lines.append(f"  {i}. filter={json.dumps(b, ensure_ascii=False)}")
+                lines.append(f"  {i}. filter={json_text(b)}")
                 lines.append(f"     encoded: {encode_json(b)}")
             else:
                 lines.append(f"  {i}. no filter (every record of the campaign)")

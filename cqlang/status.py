@@ -141,9 +141,13 @@ def _named_path(exc: BaseException) -> bool:
 
 
 def fail(message: str, code: int = ExitStatus.USAGE) -> NoReturn:
-    """Print ``cqlang: message`` on stderr and exit with ``code``."""
+    """Print ``cqlang: message`` on stderr and exit with ``code``. What the
+    message quotes from outside (a file name, an API's words) is drawn
+    visible (:func:`cqlang.visible.visible`)."""
     if sys.stderr is not None:
-        sys.stderr.write(f"cqlang: {message}\n")
+        from .visible import visible
+
+        sys.stderr.write(f"cqlang: {visible(message, lines=True)}\n")
         sys.stderr.flush()
     sys.exit(code)
 

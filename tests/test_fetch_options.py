@@ -82,7 +82,7 @@ def test_dry_run_sends_nothing_and_shows_what_the_client_sends(
     args = [query, "--exclude", "closed_date", "--page-size", "5000"]
     dry = fetch(env, *args, "--dry-run", "-o", str(out))
     assert emulator.request_count == 0 and not out.exists()
-    urls = [line[4:] for line in dry.stdout.splitlines() if line.startswith("GET ")]
+    urls = [line[6:] for line in dry.stdout.splitlines() if line.startswith("# GET ")]
     curls = [line for line in dry.stdout.splitlines() if line.startswith("curl ")]
     assert len(curls) == len(urls)
     assert "demo-key" not in dry.output
@@ -100,10 +100,10 @@ def test_dry_run_of_count_and_columns_shows_their_exclude(
     env: dict[str, str], emulator: Emulator
 ) -> None:
     dry = fetch(env, "custom.region = PL", "--count", "--dry-run")
-    (url,) = [line[4:] for line in dry.stdout.splitlines() if line.startswith("GET ")]
+    (url,) = [line[6:] for line in dry.stdout.splitlines() if line.startswith("# GET ")]
     assert exclude_sent(url) == ["history", "call_history", "dialogs"]
     dry = fetch(env, "--columns", "id,history", "--dry-run")
-    (url,) = [line[4:] for line in dry.stdout.splitlines() if line.startswith("GET ")]
+    (url,) = [line[6:] for line in dry.stdout.splitlines() if line.startswith("# GET ")]
     assert exclude_sent(url) == ["call_history", "dialogs"]
     assert emulator.request_count == 0
 
@@ -113,7 +113,7 @@ def test_dry_run_without_a_base_url_names_the_variable(tmp_path: Path) -> None:
     (tmp_path / "none.toml").write_text("", encoding="utf-8")
     dry = fetch(env, "priority > 3", "--dry-run")
     lines = dry.stdout.splitlines()
-    assert any(line.startswith("GET $CONPEEK_URL/voice_campaign/") for line in lines)
+    assert any(line.startswith("# GET $CONPEEK_URL/voice_campaign/") for line in lines)
     assert any(
         line.startswith("curl ") and ' "$CONPEEK_URL"\'/voice_campaign/' in line for line in lines
     )

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import click
 
+from ..visible import json_text
 from .context import load_config
+from .show import say
 
 
 @click.command("config")
@@ -15,11 +17,10 @@ def config_cmd(as_json: bool) -> None:
     """Show the config files read (an earlier one wins), the connection in
     effect with where each setting comes from, and the merged configuration
     (secrets masked)."""
-    import json
 
     cfg = load_config()
     if not as_json:
-        click.echo(cfg.describe(), nl=False)
+        say(cfg.describe(), nl=False)  # the files' text is drawn visible
         return
     conn = cfg.connection()
     out = {
@@ -31,4 +32,4 @@ def config_cmd(as_json: bool) -> None:
         "notes": list(conn.notes),
         "config": cfg.shown(),
     }
-    click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+    click.echo(json_text(out, indent=2, default=str))

@@ -78,7 +78,9 @@ def load_config() -> Config:
         cfg = Config.load(ctx.meta.get(_CONFIG_FILE), profile=ctx.meta.get(_CONFIG_PROFILE))
         ctx.meta[_CONFIG_LOADED] = cfg
         for skipped in cfg.skipped:  # a discovered file someone else could have written
-            click.echo(f"cqlang: warning: {skipped}", err=True)
+            from ..visible import visible  # a file name: drawn, never sent as it is
+
+            click.echo(f"cqlang: warning: {visible(str(skipped), lines=True)}", err=True)
     return cfg
 
 

@@ -4,12 +4,15 @@
 first page exactly as :class:`cqlang.Client` sends it (parameters in the
 same order: ``limit``, ``offset``, ``filter``, ``exclude``; the same
 fields withheld from ``exclude`` because the client-side check reads
-them). :func:`describe` prints each as a URL and as a ``curl`` command
+them). :func:`describe` prints each as a URL (in a comment) and as a ``curl`` command
 whose key is the variable it is read from (``$CONPEEK_KEY``, or the one a
 profile's ``api_key_env`` names), for the shell to fill in, or a placeholder
 when it is written in a config file: the key itself is never written.
 Without a base URL, ``$CONPEEK_URL`` stands for it. The note on the pages
 after the first comes from the client's own paging, run on made-up pages.
+Every line but the ``curl`` commands is a comment and every piece of a
+command is quoted for the shell, so the whole text can be pasted into one
+and runs curl only (tests/test_dryrun_shell.py).
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
-from ..client.connection import KEY_ENV
+from ..client.connection import KEY_ENV, variable_name
 from ..client.paging import MAX_PAGE_SIZE
 from ..encoding import encode_json, request_path
+from ..visible import visible
 
 __all__ = ["URL_VARIABLE", "describe", "first_pages"]
 
@@ -65,14 +69,19 @@ KEY_PLACEHOLDER = "YOUR_API_KEY"
 def curl(url: str, key_env: str | None = KEY_ENV) -> str:
     """A ``curl`` command for ``url``, the key taken from ``$key_env`` (or,
     when ``key_env`` is None, :data:`KEY_PLACEHOLDER` to put it in place
-    of), and the base URL from ``$CONPEEK_URL`` when the URL starts with it."""
+    of), and the base URL from ``$CONPEEK_URL`` when the URL starts with it.
+    Every piece is quoted for a POSIX shell: the URL by :func:`shlex.quote`,
+    the header in double quotes around nothing but ``$NAME``, and only for a
+    variable's name (:func:`~cqlang.client.connection.variable_name`; the
+    config refuses any other ``api_key_env``): anything else gets the
+    placeholder, so no value can end the quotes and run as a command."""
     if url.startswith(URL_VARIABLE):
         where = f'"{URL_VARIABLE}"' + shlex.quote(url[len(URL_VARIABLE) :])
     else:
         where = shlex.quote(url)
     header = (
         f'"Authorization: ${key_env}"'
-        if key_env is not None
+        if key_env is not None and variable_name(key_env)
         else shlex.quote(f"Authorization: {KEY_PLACEHOLDER}")
     )
     return f"curl -sS --compressed -H {header} -H 'Accept: application/json' {where}"
@@ -181,9 +190,13 @@ def describe(
     if not urls:
         return "# --limit 0: no request would be sent"
     lines = []
+    if key_env is not None and not variable_name(key_env):
+        key_env = None  # not a name: curl() writes the placeholder
+    # What a comment line quotes is drawn visible (a file name's line
+    # break would otherwise end the comment, and the next line would run).
     if key_env is None and key_source is not None:
         lines.append(
-            f"# the API key is written in the config ({key_source}); it is not "
+            f"# the API key is written in the config ({visible(key_source)}); it is not "
             f"printed: put it in place of {KEY_PLACEHOLDER}"
         )
     elif key_env is None:
@@ -193,10 +206,10 @@ def describe(
     note = _paging_note(plan, len(urls), page_size, limit)
     for n, url in enumerate(urls, 1):
         lines.append(f"# request {n} of {len(urls)}, {note}")
-        lines.append(f"GET {url}")
+        lines.append(f"# GET {url}")  # a comment: pasted whole, only curl runs
         lines.append(curl(url, key_env))
     if plan.residual is not None:
-        lines.append(f"# then kept on the client when: {plan.residual.text}")
+        lines.append(f"# then kept on the client when: {visible(plan.residual.text)}")
     if len(urls) > 1:
         lines.append("# records of several requests are merged by id")
     return "\n".join(lines)

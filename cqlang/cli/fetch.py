@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..status import fail
+from ..visible import visible
 from .context import load_config
 from .inputs import (
     checked_base_url,
@@ -27,7 +28,7 @@ from .inputs import (
     query_input,
 )
 from .paramtypes import FloatRange, IntRange
-from .show import print_query_diagnostics, report_query
+from .show import print_query_diagnostics, report_query, say
 
 if TYPE_CHECKING:
     from ..client import ExchangeReport
@@ -236,13 +237,13 @@ def fetch_cmd(
         writer = write_records(records, fmt, output, **options)
         finished()  # the progress line goes before anything else is said
         for note in writer.notes():
-            click.echo(f"cqlang: warning: {note}", err=True)
+            say(f"cqlang: warning: {note}", err=True)  # a field's name is the API's
         if output is not None and output not in out.STREAMS:
             # With -o the records are out of sight: say what happened.
             retries = ""
             if counts[2]:  # which of the requests retried an earlier one
                 retries = f" ({counts[2]:,} {'retry' if counts[2] == 1 else 'retries'})"
-            click.echo(
+            say(
                 f"wrote {_count(writer.count, 'record')} to {output} in "
                 f"{_count(counts[0], 'request')}{retries}",
                 err=True,
@@ -254,7 +255,7 @@ def fetch_cmd(
         if dry_run:
             from .dryrun import describe
 
-            click.echo(describe(plan, []))
+            say(describe(plan, []))
             return
         emit(iter(()))
         return
@@ -274,7 +275,7 @@ def fetch_cmd(
             page_size=size,
             limit=spec.limit,
         )
-        click.echo(
+        say(
             describe(
                 plan,
                 urls,
@@ -317,7 +318,7 @@ def fetch_cmd(
 
         def emit(self, record: logging.LogRecord) -> None:
             level = "" if record.levelno < logging.WARNING else record.levelname.lower() + ": "
-            line = f"cqlang: {level}{self.format(record)}"
+            line = visible(f"cqlang: {level}{self.format(record)}")  # the API's words, drawn
             if progress is not None:
                 progress.above(line)
             else:

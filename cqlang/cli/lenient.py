@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..status import fail
+from ..visible import visible
 from .context import _CONFIG_LOADED, config_path, config_profile, load_config
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def config_for_text(needed: Callable[[], Iterable[tuple[str, str | None]]]) -> C
             if what is not None:
                 fail(f"{exc}\ncqlang: the config is needed for {what} ({where})")
         click.echo(
-            f"cqlang: warning: the config is not read: {exc}\n"
+            f"cqlang: warning: the config is not read: {visible(str(exc), lines=True)}\n"
             "cqlang: warning: (nothing here needs it: going on with the defaults)",
             err=True,
         )

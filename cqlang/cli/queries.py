@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..status import ExitStatus, fail
+from ..visible import json_text
 from .context import config_path, load_config
 from .group import CqlGroup
 from .inputs import compile_options, max_branches_option, parse_now, parse_params, read_query
 from .paramtypes import IntRange
-from .show import echo_diagnostics, print_query_diagnostics, print_warnings
+from .show import echo_diagnostics, print_query_diagnostics, print_warnings, say
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -99,16 +100,15 @@ def queries_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
 def queries_list_cmd(as_json: bool) -> None:
     """List the named queries with their parameters and descriptions."""
-    import json
 
     cfg = load_config()
     if as_json:
         out = [_query_json(q) for q in cfg.queries.values()]
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        click.echo(json_text(out, indent=2))
         return
     if not cfg.queries:
         where = "" if cfg.files else " (no config file was found; see `cqlang config`)"
-        click.echo(f"no named queries{where}", err=True)
+        say(f"no named queries{where}", err=True)
         return
     width = max(len(n) for n in cfg.queries) + 1
     for q in cfg.queries.values():
@@ -117,7 +117,7 @@ def queries_list_cmd(as_json: bool) -> None:
         line = f"@{q.name}".ljust(width) + "  " + about
         if params:
             line += f"  [{params}]"
-        click.echo(line.rstrip())
+        say(line.rstrip())  # a description is the file's text: drawn
 
 
 @queries_group.command("show")
@@ -134,7 +134,6 @@ def queries_show_cmd(
     now: str | None,
 ) -> None:
     """Show the named query NAME: its text, its parameters and its plan."""
-    import json
 
     from ..checker import check_text
     from ..config.fetchspec import owner_name
@@ -175,7 +174,7 @@ def queries_show_cmd(
         out["bound"] = {p: {"value": _json_value(v), "from": src} for p, v, src in rows}
         out["plan"] = plan.to_json() if plan is not None else None
         out["diagnostics"] = [d.to_dict() for d in diags]
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        click.echo(json_text(out, indent=2))
     else:
         head = f"@{named.name}" + (f": {named.description}" if named.description else "")
         lines = [head]
@@ -193,7 +192,7 @@ def queries_show_cmd(
             of = f" (of @{owner_name(owner)})" if owner is not named else ""
             lines.append(f"  {key} {shown}{of}")
         lines += ["", "query:"]
-        lines += ["  " + t for t in named.text.strip("\n").splitlines()]
+        lines += ["  " + t for t in named.text.strip("\n").replace("\r\n", "\n").split("\n")]
         if rows:
             lines += ["", "parameters:"]
             w = max(len(p) + len(_show_value(v)) for p, v, _ in rows) + 4
@@ -201,7 +200,7 @@ def queries_show_cmd(
                 lines.append(f"  {f'${p} = {_show_value(v)}'.ljust(w)}  ({src})")
         if plan is not None:
             lines += ["", "plan:", plan.explain()]
-        click.echo("\n".join(lines))
+        say("\n".join(lines))  # the file's text (description, query) drawn visible
     print_query_diagnostics(q, diags, all=True)
     if errors:
         sys.exit(ExitStatus.INVALID)
@@ -220,7 +219,6 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
     (.toml) is checked on its own, as with --config FILE, and each query
     file (.cql) with the config in effect.
     """
-    import json
 
     from ..errors import ConfigError, QueryFileError
 
@@ -234,14 +232,14 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
         # as `fmt --check` does; the run then ends with exit 2.
         cfg, findings = lint_files(files, config, strict=strict, unreadable=unreadable)
         for exc in unreadable:
-            click.echo(f"cqlang: {exc}", err=True)
+            say(f"cqlang: {exc}", err=True)
     else:
         cfg = load_config()
         findings = cfg.lint(strict=strict)
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     if as_json:
-        click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+        click.echo(json_text([f.to_dict() for f in findings], indent=2))
     else:
         if findings:
             from ..diagnostics import render_capped
@@ -251,7 +249,7 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
         count = sum(len(f.queries) for f in cfg.files)
         read = len(cfg.files)
         if not read and not unreadable:
-            click.echo("no config file was found (see `cqlang config`)", err=True)
+            say("no config file was found (see `cqlang config`)", err=True)
         else:
             found = []
             if errors:
@@ -261,7 +259,7 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
             if unreadable:
                 n = len(unreadable)
                 found.append(f"{n} file{'s' if n != 1 else ''} could not be read")
-            click.echo(
+            say(
                 f"{count:,} quer{'ies' if count != 1 else 'y'} in {read} "
                 f"file{'s' if read != 1 else ''}: " + (", ".join(found) or "ok")
             )
@@ -347,7 +345,7 @@ def queries_save_cmd(
         force=force,
         max_branches=max_branches,
     )
-    click.echo(f"saved @{name} in {display_path(path)}")
+    say(f"saved @{name} in {display_path(path)}")
 
 
 @queries_group.command("rm")
@@ -361,17 +359,15 @@ def queries_rm_cmd(name: str) -> None:
     name = name.removeprefix("@")
     path = target_file(config_path())
     remove_query(path, name)
-    click.echo(f"removed @{name} from {display_path(path)}")
+    say(f"removed @{name} from {display_path(path)}")
     try:
         cfg = Config.load(config_path())
     except Exception:
         return
     still = cfg.queries.get(name)
     if still is not None and still.source is not None:
-        click.echo(f"note: @{name} is still defined in {still.source.display()}", err=True)
+        say(f"note: @{name} is still defined in {still.source.display()}", err=True)
     users = [q.name for q in cfg.queries.values() if name in references_in(q.text)]
     if users and still is None:
         refs = ", ".join(f"@{u}" for u in users)
-        click.echo(
-            f"warning: {refs} still refer{'s' if len(users) == 1 else ''} to @{name}", err=True
-        )
+        say(f"warning: {refs} still refer{'s' if len(users) == 1 else ''} to @{name}", err=True)

@@ -11,6 +11,7 @@ import sys
 import click
 
 from ..status import ExitStatus, fail
+from ..visible import json_text
 from .context import load_config
 from .inputs import (
     checked_base_url,
@@ -24,7 +25,7 @@ from .inputs import (
     read_query,
 )
 from .paramtypes import IntRange
-from .show import print_query_diagnostics, report, report_query
+from .show import print_query_diagnostics, report, report_query, say, write_data
 
 
 @click.command("compile")
@@ -70,7 +71,6 @@ def compile_cmd(
     Strict: a query that needs several requests or client-side checks is
     refused; see `cqlang explain` for its plan.
     """
-    import json
 
     from .. import api
     from ..client.paging import MAX_PAGE_SIZE
@@ -97,7 +97,7 @@ def compile_cmd(
     filters = plan.branches[0]
     print_query_diagnostics(q, plan.warnings)
     if fmt == "json":
-        click.echo(json.dumps(filters, ensure_ascii=False))
+        click.echo(json_text(filters))
     elif fmt == "param":
         click.echo(encode(filters) if filters else "")
     else:
@@ -174,7 +174,6 @@ def explain_cmd(
     now: str | None,
 ) -> None:
     """Show the requests QUERY needs and what is checked on the client."""
-    import json
 
     from ..errors import CqlError
 
@@ -189,9 +188,9 @@ def explain_cmd(
     if as_json:
         out = plan.to_json()
         out["warnings"] = [d.to_dict() for d in plan.warnings]
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        click.echo(json_text(out, indent=2))
         return
-    click.echo(plan.explain())
+    say(plan.explain())  # its query text is escaped already (formatter.quote)
     if plan.residual is not None and all(not b for b in plan.branches):
         click.echo(
             "warning: the server narrows nothing: every record of the campaign is "
@@ -250,7 +249,7 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
             if name is None and query_file not in (None, "-"):
                 exc.source = query_file  # the --> line names the file
             report(exc)
-        click.echo(formatted)
+        write_data(formatted)  # exact for a pipe; its comments drawn on a terminal
         return
     if query_file is not None:
         fail("--file goes with a query; with --check or --write, name FILES")
@@ -285,18 +284,18 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
     results = [one(a) for a in args] or [one(f.path) for f in cfg.files]
     for r in results:
         if r.error is not None and r.unreadable:
-            click.echo(f"cqlang: cannot read {r.error}", err=True)
+            say(f"cqlang: cannot read {r.error}", err=True)
         elif r.diagnostics:  # rendered here: in colour on a terminal, hints for the CLI
             shown = for_front_end(r.diagnostics, "cli")
             echo_diagnostics(render_all(shown, r.shown, source=str(r.path)))
         elif r.error is not None:
-            click.echo(r.error, err=True)
+            say(r.error, err=True)
         elif mode == "write" and str(r.path) == "-":
-            click.echo(r.after, nl=False)
+            write_data(r.after, nl=False)
         elif r.changed and mode == "check":
-            click.echo(r.diff(), nl=False)
+            write_data(r.diff(), nl=False)
         elif r.changed:
-            click.echo(f"reformatted {r.path}", err=True)
+            say(f"reformatted {r.path}", err=True)
     changed = sum(r.changed for r in results)
     unreadable = sum(r.unreadable for r in results)
     failed = sum(r.error is not None for r in results) - unreadable

@@ -1,6 +1,8 @@
-"""Diagnostics on stderr, as every command prints them: rendered with
-carets, hints worded for the command line, in colour on a terminal
-(:mod:`cqlang.term.colour`; ``--color``, ``NO_COLOR``).
+"""What the commands print, as every command prints it: diagnostics on
+stderr, rendered with carets, hints worded for the command line, in colour
+on a terminal (:mod:`cqlang.term.colour`; ``--color``, ``NO_COLOR``); text
+for reading (:func:`say`) and text whose bytes are the data
+(:func:`write_data`), drawn as docs/cli.md's "Text from outside" says.
 """
 
 from __future__ import annotations
@@ -12,10 +14,27 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from ..status import ExitStatus
+from ..visible import visible
 from .context import colour_mode
 
 if TYPE_CHECKING:
     from ..config import PreparedQuery
+
+
+def say(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Text for reading (a message, ``queries list``, ``queries show``,
+    ``config``): what it quotes from outside is drawn visible
+    (:func:`cqlang.visible.visible`, line breaks kept), wherever it goes."""
+    click.echo(visible(text, lines=True), err=err, nl=nl)
+
+
+def write_data(text: str, *, nl: bool = True) -> None:
+    """Text whose bytes are the data (``fmt``'s output, its diff) on
+    stdout: exact to a file or a pipe, drawn visible on a terminal."""
+    stream = sys.stdout
+    if stream is not None and stream.isatty():
+        text = visible(text, lines=True)
+    click.echo(text, nl=nl)
 
 
 def echo_diagnostics(text: str) -> None:
@@ -23,6 +42,7 @@ def echo_diagnostics(text: str) -> None:
     --color, NO_COLOR)."""
     from ..term.colour import enabled, paint
 
+    text = visible(text, lines=True)  # a rendered diagnostic is already; a message may not be
     if enabled(colour_mode(), sys.stderr):
         click.echo(paint(text), err=True, color=True)
     else:

@@ -38,7 +38,16 @@ __all__ = [
     "check_key",
     "key_problem",
     "read_environment",
+    "variable_name",
 ]
+
+
+def variable_name(name: str) -> bool:
+    """Whether ``name`` is an environment variable's name as a shell writes
+    one (``[A-Za-z_][A-Za-z0-9_]*``): what a config's ``api_key_env`` must
+    be, since ``fetch --dry-run`` writes it into a shell command."""
+    word = name.replace("_", "a")  # ASCII letters, digits and _, not a digit first
+    return word.isascii() and word.isalnum() and not word[0].isdigit()
 
 
 def check_key(raw: str, origin: str) -> str:

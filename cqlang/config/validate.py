@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..client.connection import key_problem
+from ..client.connection import key_problem, variable_name
 from ..diagnostics import suggest
 from ..encoding import exclude_problem
 from ..env import FrozenDict
@@ -202,6 +202,14 @@ class _Checker:
         if var is not None:
             if not var:
                 self.add((*at, "api_key_env"), "names no variable")
+            elif not variable_name(var):
+                # The name is written into a shell command (fetch --dry-run):
+                # `CONPEEK_$(cmd)` would run cmd when the command is pasted.
+                self.add(
+                    (*at, "api_key_env"),
+                    f"{var!r} is not the name of an environment variable (letters, digits "
+                    "and _, not starting with a digit)",
+                )
             elif not self.own_file and not var.startswith(KEY_ENV_PREFIXES):
                 self.add(
                     (*at, "api_key_env"),

@@ -116,7 +116,7 @@ def _json(value: Any) -> str:
 
 
 def _shown(value: Any) -> str:
-    from ..diagnostics import visible
+    from ..visible import visible
 
     text = repr(value)
     return visible(text if len(text) <= 40 else text[:39] + "…")

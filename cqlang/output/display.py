@@ -1,17 +1,17 @@
 """Records drawn for reading: the table (``cqlang fetch --format table``,
 the REPL's ``\\fetch``), the expanded display (``\\x``) and one record in
 full (``\\show``). Plain text, no colours; record text is data, never
-markup.
+markup, drawn visible (:func:`cqlang.visible.visible`: ``␛``, ``<U+202E>``)
+wherever the table goes; values other than text in their JSON spelling.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..diagnostics import visible
 from ..evaluator import custom_fields
+from ..visible import json_text, visible
 
 __all__ = [
     "COLUMNS",
@@ -61,25 +61,36 @@ def custom_keys_of(records: Iterable[Mapping[str, Any]]) -> set[str]:
     return keys
 
 
-def _flat(value: Any) -> str:
-    """A value on one line: mappings as ``k=v, ...``, lists comma-joined."""
+def _spelt(value: Any) -> str:
+    """A value in a cell as JSON spells it (``true``, ``null``, ``{"a": [1]}``,
+    as psql shows a json column), text as it is."""
+    if isinstance(value, str):
+        return value
+    return json_text(value, separators=(", ", ": "), default=str)
+
+
+def _flat(value: Any, pairs: bool = False) -> str:
+    """A value on one line, drawn visible (:func:`cqlang.visible.visible`):
+    ``null`` empty, lists comma-joined, with ``pairs`` (the ``custom``
+    column's decoded fields) a mapping as ``k=v, ...``; each value in its
+    JSON spelling."""
     if value is None:
         return ""
-    if isinstance(value, Mapping):
-        text = ", ".join(f"{k}={v}" for k, v in value.items())
+    if pairs and isinstance(value, Mapping):
+        text = ", ".join(f"{k}={_spelt(v)}" for k, v in value.items())
     elif isinstance(value, list | tuple):
-        text = ", ".join(str(v) for v in value)
+        text = ", ".join(_spelt(v) for v in value)
     else:
-        text = str(value)
-    return " ".join(text.split())
+        text = _spelt(value)
+    return visible(" ".join(text.split()))
 
 
 def _cut(text: str, chars: int) -> str:
     return text if len(text) <= chars else text[: max(0, chars - 1)] + "…"
 
 
-def _cell(value: Any) -> str:
-    return _cut(_flat(value), _CELL_CHARS)
+def _cell(value: Any, column: str) -> str:
+    return _cut(_flat(value, pairs=column == "custom"), _CELL_CHARS)
 
 
 def render_table(
@@ -99,7 +110,7 @@ def render_table(
 
     chosen: dict[str, int | None] = {}  # column: its max width (None: natural)
     if columns is not None:
-        cells = {c: [_cell(r.get(c)) for r in records] for c in columns}
+        cells = {c: [_cell(r.get(c), c) for r in records] for c in columns}
         chosen = dict.fromkeys(columns)
         order = list(columns)
         used = sum(max(len(c), *(len(x) for x in cells[c])) + _GAP for c in columns)
@@ -107,7 +118,7 @@ def render_table(
         present = {k for r in records for k in r}
         candidates = [c for c in PRIORITY if c in present] or list(records[0])[:8]
         cells = {
-            c: [_cell(custom_fields(r) if c == "custom" else r.get(c)) for r in records]
+            c: [_cell(custom_fields(r) if c == "custom" else r.get(c), c) for r in records]
             for c in candidates
         }
         natural = {c: max(len(c), *(len(x) for x in cells[c])) for c in candidates}
@@ -131,8 +142,9 @@ def render_table(
             chosen[candidates[0]] = width
         order = list(dict.fromkeys(c for c in (*COLUMNS, *candidates) if c in chosen))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for c in order:
-        table.add_column(c, overflow="ellipsis", no_wrap=True, max_width=chosen[c])
+    for c in order:  # a record's own field names are data too: never markup
+        header = Text(visible(c))
+        table.add_column(header, overflow="ellipsis", no_wrap=True, max_width=chosen[c])
     for i in range(len(records)):
         table.add_row(*(Text(cells[c][i]) for c in order))  # data, never rich markup
     buf = io.StringIO()
@@ -161,23 +173,19 @@ def _fields(record: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return "" if value is None else _spelt(value)
 
 
 def _block(number: int, rows: list[tuple[str, list[str]]], width: int | None) -> list[str]:
+    # Record text is data: a control character is drawn, never sent.
+    rows = [(visible(name), parts) for name, parts in rows]
     label = max((len(name) for name, _ in rows), default=2)
     head = f"-[ RECORD {number} ]"
     fill = max(label + 1 - len(head), 0)
     rule_right = (width or 40) - max(len(head) + fill, label + 1) - 1
     lines = [head + "-" * fill + "+" + "-" * max(rule_right, 1)]
-    for raw, parts in rows:
-        name = visible(raw)
+    for name, parts in rows:
         for i, part in enumerate(parts or [""]):
-            # Record text is data: a control character is drawn, never sent.
             text = visible(" ".join(part.split()) if width is not None else part)
             if width is not None:
                 text = _cut(text, max(width - label - 3, 8))

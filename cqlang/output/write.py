@@ -65,8 +65,8 @@ def emit(
         if not replaceable(output):
             mode = "wb" if binary else "w"
             kw: dict[str, Any] = {} if binary else {"encoding": "utf-8", "newline": ""}
-            with open(output, mode, **kw) as direct:
-                return write_records(records, fmt, direct, False, options)
+            with open(output, mode, **kw) as direct:  # a device: perhaps a terminal
+                return write_records(records, fmt, direct, direct.isatty(), options)
         return replace(  # a link stays a link: its target is replaced
             os.path.realpath(output),
             lambda stream, spool: write_records(records, fmt, stream, False, {**options, **spool}),
@@ -86,8 +86,10 @@ def _width(tty: bool) -> int:
 def write_records(
     records: Iterable[dict[str, Any]], fmt: str, out: Any, tty: bool, options: dict[str, Any]
 ) -> Writer:
+    """The records written as ``fmt`` to ``out``; ``tty``: ``out`` is a
+    terminal (a CSV is then drawn visible)."""
     from .writers import make_writer, write_all
 
-    writer = make_writer(fmt, out, **options)
+    writer = make_writer(fmt, out, **{"terminal": tty, **options})
     write_all(records, writer)
     return writer

@@ -20,11 +20,11 @@ number of records. :meth:`Writer.notes` says what a format could not keep
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..schema import DEFAULT_SCHEMA, Schema
+from ..visible import json_text, visible
 from .columns import (
     Column,
     decode_custom,
@@ -48,7 +48,7 @@ def _text(value: Any) -> str:
         return ""
     if type(value) is str:
         return value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json_text(value, separators=(",", ":"))
 
 
 def csv_columns(schema: Schema = DEFAULT_SCHEMA, exclude: Iterable[str] | None = ()) -> list[str]:
@@ -89,7 +89,7 @@ class JsonLinesWriter(Writer):
 
     def write(self, record: Mapping[str, Any]) -> None:
         rec = record if self.columns is None else project(record, self.columns)
-        self.out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        self.out.write(json_text(rec) + "\n")
         self.count += 1
 
 
@@ -100,7 +100,7 @@ class JsonWriter(JsonLinesWriter):
 
     def write(self, record: Mapping[str, Any]) -> None:
         rec = record if self.columns is None else project(record, self.columns)
-        self.out.write(("," if self.count else "") + "\n" + json.dumps(rec, ensure_ascii=False))
+        self.out.write(("," if self.count else "") + "\n" + json_text(rec))
         self.count += 1
 
     def close(self) -> None:
@@ -108,7 +108,9 @@ class JsonWriter(JsonLinesWriter):
 
 
 class CsvWriter(Writer):
-    """Streams rows: the header at once, each record as it comes."""
+    """Streams rows: the header at once, each record as it comes. On a
+    ``terminal``, each cell is drawn visible (:func:`cqlang.visible.visible`);
+    to a file or a pipe, written exactly."""
 
     def __init__(
         self,
@@ -116,10 +118,15 @@ class CsvWriter(Writer):
         columns: Sequence[Column] | None,
         schema: Schema,
         exclude: Iterable[str] | None,
+        terminal: bool = False,
     ) -> None:
         import csv
 
-        self.writer = csv.writer(out)
+        writer = csv.writer(out)
+        if terminal:
+            self.writer: Any = _Drawn(writer)
+        else:
+            self.writer = writer
         self.count = 0
         gone = set(exclude or ())
         self.rest = columns is None and "custom" not in gone  # the last column `custom`
@@ -157,6 +164,16 @@ class CsvWriter(Writer):
             return []
         names = ", ".join(f"{n} ({c:,} records)" for n, c in self.left_out.items())
         return [f"fields the CSV has no column for were left out: {names} (JSON Lines keeps them)"]
+
+
+class _Drawn:
+    """A CSV writer whose cells are drawn visible: for a terminal."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+
+    def writerow(self, row: Sequence[str]) -> None:
+        self.writer.writerow([visible(cell) for cell in row])
 
 
 class TableWriter(Writer):
@@ -245,19 +262,22 @@ def make_writer(
     metadata: Mapping[str, str] | None = None,
     spool_dir: str | None = None,
     spool_prefix: str = ".cqlang-spool-",
+    terminal: bool = False,
 ) -> Writer:
     """A writer of ``fmt`` on ``out`` (a text stream; a binary one for
     :data:`BINARY_FORMATS`). ``columns``: ``--columns`` (``None``: every
     field); ``exclude``: the fields left out (not in a CSV header or a
     Parquet schema); ``width``: the table's; ``metadata``: a file's
     (:func:`cqlang.output.arrow.file_metadata`); ``spool_dir``/``spool_prefix``:
-    where Parquet and Arrow spool their row groups."""
+    where Parquet and Arrow spool their row groups; ``terminal``: ``out``
+    is one, so a CSV is drawn visible (JSON writes escapes and the table
+    draws, wherever they go: docs/cli.md, "Text from outside")."""
     if fmt == "jsonl":
         return JsonLinesWriter(out, columns)
     if fmt == "json":
         return JsonWriter(out, columns)
     if fmt == "csv":
-        return CsvWriter(out, columns, schema, exclude)
+        return CsvWriter(out, columns, schema, exclude, terminal)
     if fmt == "table":
         return TableWriter(out, columns, width)
     if fmt in BINARY_FORMATS:

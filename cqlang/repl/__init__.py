@@ -137,6 +137,7 @@ def run(
     bad ``--tz`` or config)."""
     from .. import timeexpr
     from ..term.colour import enabled
+    from ..visible import visible  # what a config file or --tz quotes: drawn
     from .integrations import Unavailable, load_environment
 
     stdin = stdin if stdin is not None else sys.stdin
@@ -145,16 +146,16 @@ def run(
     try:
         env = load_environment(profile, config_file)
     except Unavailable as exc:
-        stderr.write(f"cqlang: {exc}\n")
+        stderr.write(f"cqlang: {visible(str(exc), lines=True)}\n")
         return ExitStatus.USAGE
     if tz:
         try:
             timeexpr.zone(tz)
         except timeexpr.TimeError as exc:
-            stderr.write(f"cqlang: --tz: {exc}\n")
+            stderr.write(f"cqlang: --tz: {visible(str(exc), lines=True)}\n")
             return ExitStatus.USAGE
     for note in env.notes:
-        stderr.write(f"cqlang: note: {note}\n")
+        stderr.write(f"cqlang: note: {visible(note, lines=True)}\n")
     interactive = stdin.isatty()
     # The instant prompt (cqlang/term/instant.py): the first screen drawn
     # as soon as nothing else can be printed before it (the notes and the

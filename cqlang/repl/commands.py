@@ -4,7 +4,11 @@
 ...) against a :class:`~cqlang.repl.session.Session` and returns a
 :class:`~cqlang.repl.meta.Reply`: the text to print, whether it went well,
 whether to quit. It does no terminal input or output of its own, so the
-prompt loop, the piped mode and the tests all drive it the same way.
+prompt loop, the piped mode and the tests all drive it the same way. Every
+reply leaves :meth:`Dispatcher.handle` drawn visible
+(:func:`cqlang.visible.visible`: what it quotes of a record, a config file
+or the input cannot act on the terminal), then coloured where it holds
+diagnostics.
 
 :data:`COMMANDS` is the one registry of the meta commands (name, aliases,
 arguments, help, completion, handler): the dispatch, ``\\help``, the status
@@ -13,10 +17,9 @@ line and the completion all read it.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -27,6 +30,7 @@ from ..errors import CqlError
 from ..output.display import render_table
 from ..params import not_utf8_value
 from ..planner import Plan
+from ..visible import json_text, shorten, visible
 from .integrations import ClientLike, Unavailable, make_client, save_query
 from .meta import QUERY, MetaCommand, Registry, Reply
 from .records import RecordCommands, as_number
@@ -77,24 +81,27 @@ class Dispatcher(RecordCommands):
         self.width = width
         self.color = color
 
-    def _paint(self, text: str) -> str:
-        if not self.color:
-            return text
-        from ..term.colour import paint
+    def _shown(self, reply: Reply) -> Reply:
+        """The reply as it is printed: its text drawn visible (line breaks
+        kept), then, when it holds diagnostics, coloured (``color``)."""
+        text = visible(reply.text, lines=True)
+        if self.color and reply.paint:
+            from ..term.colour import paint
 
-        return paint(text)
+            text = paint(text)
+        return replace(reply, text=text) if text != reply.text else reply
 
     def _failed(self, exc: CqlError) -> Reply:
         """A query's error as the REPL shows it (hints naming its settings)."""
-        return Reply(self._paint(exc.rendered_for("repl")), ok=False)
+        return Reply(exc.rendered_for("repl"), ok=False, paint=True)
 
-    def _with_warnings(self, out: str, plan: Plan, text: str) -> str:
+    def _with_warnings(self, out: str, plan: Plan, text: str) -> Reply:
         """``out`` followed by the plan's warnings (it carries the checker's)."""
         warnings = [d for d in shown(plan.warnings) if d.severity == WARNING]
         if not warnings:
-            return out
+            return Reply(out)
         drawn = render_capped(warnings, lambda d: render(d, text), sep="\n")
-        return f"{out}\n{self._paint(drawn)}"
+        return Reply(f"{out}\n{drawn}", paint=True)
 
     # -------------------------------------------------------------- entry
     def handle(self, line: str) -> Reply:
@@ -102,11 +109,12 @@ class Dispatcher(RecordCommands):
         separated by ``;``. Never raises for what the input or the network
         does: a failure is a reply with ``ok`` false."""
         try:
-            return self._handle(line)
+            reply = self._handle(line)
         except KeyboardInterrupt:
-            return Reply("interrupted", ok=False)
+            reply = Reply("interrupted", ok=False)
         except Exception as exc:  # a failure must not end the session
-            return Reply(f"failed: {type(exc).__name__}: {exc}", ok=False)
+            reply = Reply(f"failed: {type(exc).__name__}: {exc}", ok=False)
+        return self._shown(reply)
 
     def _handle(self, line: str) -> Reply:
         if line.strip().startswith("\\"):
@@ -120,6 +128,7 @@ class Dispatcher(RecordCommands):
         return Reply(
             "\n".join(r.text for r in replies if r.text),
             ok=all(r.ok for r in replies),
+            paint=any(r.paint for r in replies),
         )
 
     def query(self, text: str) -> Reply:
@@ -134,8 +143,8 @@ class Dispatcher(RecordCommands):
         if plan.never_matches or plan.requests != 1 or plan.residual is not None:
             out = plan.explain()
         else:  # what compile gives: the one filter list
-            out = json.dumps(plan.branches[0], ensure_ascii=False)
-        return Reply(self._with_warnings(out, plan, text))
+            out = json_text(plan.branches[0])
+        return self._with_warnings(out, plan, text)
 
     def command(self, line: str) -> Reply:
         """Run the meta command ``line`` through the registry."""
@@ -172,8 +181,8 @@ class Dispatcher(RecordCommands):
             api.strict_check(plan, spec.text)  # what api.compile refuses
         except CqlError as exc:
             return self._failed(exc)
-        out = json.dumps(plan.branches[0], ensure_ascii=False)
-        return Reply(self._with_warnings(out, plan, text))
+        out = json_text(plan.branches[0])
+        return self._with_warnings(out, plan, text)
 
     def cmd_explain(self, arg: str) -> Reply:
         text = self._query_arg(arg)
@@ -183,7 +192,7 @@ class Dispatcher(RecordCommands):
             plan = self.session.spec(text).plan()
         except CqlError as exc:
             return self._failed(exc)
-        return Reply(self._with_warnings(plan.explain(), plan, text))
+        return self._with_warnings(plan.explain(), plan, text)
 
     def cmd_format(self, arg: str) -> Reply:
         text = self._query_arg(arg)
@@ -231,7 +240,7 @@ class Dispatcher(RecordCommands):
         if arg.startswith("-") and "=" not in arg:
             name = arg[1:].strip().lstrip("$")
             if self.session.params.pop(name, None) is None:
-                return Reply(f"${name} is not bound", ok=False)
+                return Reply(f"${shorten(name)} is not bound", ok=False)
             return Reply(f"${name} unbound")
         name, sep, value = arg.partition("=")
         name = name.strip().lstrip("$")
@@ -265,7 +274,7 @@ class Dispatcher(RecordCommands):
         if name not in SETTINGS:
             close = suggest(name, SETTINGS)
             hint = f"; did you mean {close}?" if close else f" (settings: {', '.join(SETTINGS)})"
-            return Reply(f"unknown setting {name!r}{hint}", ok=False)
+            return Reply(f"unknown setting '{shorten(name)}'{hint}", ok=False)
         if not value:
             return Reply(f"{name} = {self._setting(name)}")
         low, high = SETTINGS[name]

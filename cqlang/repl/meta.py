@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Generic, Literal, TypeVar
 
 from ..diagnostics import suggest
+from ..visible import shorten
 
 if TYPE_CHECKING:
     from ..completion import Candidate
@@ -28,11 +29,14 @@ __all__ = ["QUERY", "ArgumentCompleter", "MetaCommand", "Registry", "Reply"]
 @dataclass(frozen=True)
 class Reply:
     """What one input produced: ``text`` to print (may be empty), ``ok``
-    false for an invalid query or a failed command, ``quit`` to leave."""
+    false for an invalid query or a failed command, ``quit`` to leave,
+    ``paint`` when the text holds rendered diagnostics (coloured on a
+    terminal, once the dispatcher has drawn the text visible)."""
 
     text: str = ""
     ok: bool = True
     quit: bool = False
+    paint: bool = False
 
 
 #: ``complete=QUERY``: the command's argument is a query, completed as one.
@@ -110,7 +114,9 @@ class Registry(Mapping[str, MetaCommand[C]]):
             return f"{command.usage}: {command.help}"
         name, _ = self.split(line)
         close = suggest(name, self._commands) if name else None
-        return f"unknown command \\{name}" + (f"; did you mean \\{close}?" if close else "")
+        # What was typed is echoed drawn and cut short (it may be 100,000 characters).
+        said = f"unknown command \\{shorten(name)}"
+        return said + (f"; did you mean \\{close}?" if close else "")
 
     def help_text(self) -> str:
         """What ``\\help`` prints: each command's usage and help."""

@@ -21,6 +21,7 @@ from ..config.fetchspec import FetchSpec, SettingError, owner_name
 from ..errors import CqlError, MissingExtra, OutputError, OutputSettingError
 from ..output.columns import HEAVY_FIELDS
 from ..output.display import custom_keys_of, render_expanded, render_record, render_table
+from ..visible import shorten
 from .integrations import ClientLike, Unavailable
 from .meta import Reply
 
@@ -204,7 +205,8 @@ class RecordCommands:
         ]
         if len(near) > 1:
             ids = ", ".join(str(r.get("id")) for r in near[:5])
-            return _reply(f"{ident} starts {len(near)} ids of the last \\fetch: {ids}", ok=False)
+            said = f"{shorten(ident)} starts {len(near)} ids of the last \\fetch: {ids}"
+            return _reply(said, ok=False)
         if near:
             return _reply(render_record(near[0]))
         spec = s.spec("")
@@ -219,7 +221,7 @@ class RecordCommands:
             return _reply(str(exc), ok=False)
         except CqlError as exc:
             return self._failed(exc)
-        return _reply(f"no record {ident} in campaign {spec.campaign}", ok=False)
+        return _reply(f"no record {shorten(ident)} in campaign {spec.campaign}", ok=False)
 
     # ------------------------------------------------------------- settings
     def cmd_x(self, arg: str) -> Reply:
