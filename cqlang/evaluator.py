@@ -105,19 +105,22 @@ def _literal(f: FieldRef, value: Any) -> Any:
 
 def as_canonical_datetime(v: Any) -> str | None:
     """A custom field read as a datetime: only text in the API's format,
-    which is what its string comparison of custom fields sees."""
-    if v.__class__ is str and len(v) == 19 and v[10] == " " and v[4] == "-":
+    which is what its string comparison of custom fields sees, naming a
+    second the calendar has."""
+    if v.__class__ is str and len(v) == 19 and v[10] == " " and timeexpr.is_api_text(v):
         return v
     return None
 
 
 def as_datetime(v: Any) -> str | None:
     """A record datetime as text in the API's format, ``YYYY-MM-DD HH:mm:ss``
-    (which sorts as time does), or ``None``. Text already in that format is
-    compared as it is; other ISO 8601 forms are converted to UTC."""
+    (which sorts as time does), or ``None``: what :func:`timeexpr.parse_utc`
+    reads, so text in the API's shape must name a second the calendar has
+    (``2026-02-30 10:00:00`` is missing). Such text is compared as it is;
+    other ISO 8601 forms are converted to UTC."""
     if v.__class__ is not str:
         return None
-    if len(v) == 19 and v[10] == " " and v[4] == "-":
+    if len(v) == 19 and v[10] == " " and v[4] == "-" and timeexpr.is_api_text(v):
         return v
     seconds = timeexpr.parse_utc(v)
     return None if seconds is None else timeexpr.format_utc(seconds)
@@ -249,9 +252,17 @@ class _Gen:
             )
             api_text = "len(v) == 19 and v[10] == ' ' and v[4] == '-'"
             far = _far_side(op, a.value)
+            # Text in the API's shape is compared first and its calendar
+            # checked only when the comparison holds (``2026-02-30 10:00:00``
+            # is missing). Such text that is not the API's own and ends in
+            # something other than a digit may still read as a datetime once
+            # its trailing blanks are stripped (``2026-01-01 10:00   ``): it
+            # is normalised first, as any other text is.
+            valid = self.const(timeexpr.is_api_text)
+            normed = f"(v := {norm}(v)) is not None and {test}"
             return (
-                f"((v := {get}).__class__ is str{far} and (({api_text}) "
-                f"or (v := {norm}(v)) is not None) and {test})"
+                f"((v := {get}).__class__ is str{far} and ((({test}) and {valid}(v) "
+                f"or not '0' <= v[18] <= '9' and {normed}) if ({api_text}) else ({normed})))"
             )
         if f.type == "string" and op not in ("null", "notnull"):
             # Strings (custom fields of any declared type but integers and
