@@ -2,11 +2,12 @@
 
 One rule for a datetime, whether a query tests it or a file holds it
 (docs/language.md, "Missing fields and null"): a record's own datetime is
-what :func:`cqlang.timeexpr.parse_utc` reads (the API's
+what :func:`cqlang.evaluator.as_datetime` reads (the API's
 ``YYYY-MM-DD HH:mm:ss``, or ISO 8601 with a ``T`` and an offset, blanks
-around it ignored), and a declared custom datetime only the API's text
-(:func:`cqlang.timeexpr.is_api_text`); text that names no second of the
-calendar (``2026-02-30 10:00:00``, ``2026-01-01 10:00:60``) is none.
+around it ignored), and a declared custom datetime only the API's text.
+Text in the API's shape that names no second of the calendar
+(``2026-02-30 10:00:00``, ``2026-01-01 10:00:60``) is compared as text by
+a query, as the API compares it, but is no instant: a file holds null.
 
 pyarrow's ``strptime`` is not that rule: it carries a day past the month's
 end into the next month, a second 60 into the next minute, and takes
@@ -19,8 +20,8 @@ one-digit fields and blanks. So a batch is read in one of two ways:
 * otherwise, in bulk: the values of the API's shape through ``strptime``,
   kept where the fields parsed are the fields written (no carrying) and
   within the calendar; then, for a record's own datetime, the few values
-  left (other ISO forms, blanks) one by one through
-  :func:`~cqlang.timeexpr.parse_utc`.
+  left (other ISO forms, blanks) one by one through the evaluator's
+  :func:`~cqlang.evaluator.as_datetime`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import timeexpr
+from ..evaluator import as_datetime
 
 __all__ = ["DATETIME_FORMAT", "parse_datetimes"]
 
@@ -96,4 +98,14 @@ def _value_by_value(pa: Any, text: Any, record: bool) -> Any:
     if not pc.any(left).as_py():
         return out
     rest = text.filter(left).to_pylist()
-    return pc.replace_with_mask(out, left, pa.array([timeexpr.parse_utc(t) for t in rest], ts))
+    return pc.replace_with_mask(out, left, pa.array([_instant(t) for t in rest], ts))
+
+
+def _instant(text: str) -> int | None:
+    """The evaluator's reading of a record's datetime as epoch seconds, or
+    ``None``: also for text in the API's shape that the calendar lacks,
+    which a query compares as text (:func:`~cqlang.evaluator.as_datetime`)."""
+    read = as_datetime(text)
+    if read is None or not timeexpr.is_api_text(read):
+        return None
+    return timeexpr.parse_utc(read)
