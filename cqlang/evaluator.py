@@ -123,6 +123,21 @@ def as_datetime(v: Any) -> str | None:
     return None if seconds is None else timeexpr.format_utc(seconds)
 
 
+def _inclusive(field: FieldRef, op: Op, value: Any) -> tuple[Op, Any]:
+    """A datetime's strict bound as the inclusive one the compiler sends
+    (``< T`` as ``<= T - 1 s``, ``> T`` as ``>= T + 1 s``; the API takes
+    ``gte`` and ``lte`` alone): the same answer for every second, and the
+    same as the API's for text in its shape that the calendar lacks
+    (``2026-04-31 10:00:00`` is compared as text: after ``2026-04-30
+    23:59:59``, so not ``< 2026-05-01``), wherever the test is made."""
+    if field.type == "datetime" and value.__class__ is int:
+        if op == "lt" and value - 1 >= timeexpr.CAL_MIN:
+            return "le", value - 1
+        if op == "gt" and value + 1 <= timeexpr.CAL_MAX:
+            return "ge", value + 1
+    return op, value
+
+
 def _own_int(v: Any) -> int | None:
     return v if v.__class__ is int else None
 
@@ -209,7 +224,7 @@ class _Gen:
     def atom(self, a: Atom) -> str:
         f = a.field
         fast = f.key is None and f.type in ("integer", "enum")
-        op = a.op
+        op, value = _inclusive(f, a.op, a.value)
         if fast:
             # A record's own integers and enum values are read inline: a
             # class check (bool is not int) and, for an enum, membership in
@@ -224,7 +239,7 @@ class _Gen:
                 return f"(not ({present}))"
             if op == "notnull":
                 return f"({present})"
-            c = self.const(self.literal(f, a.value))
+            c = self.const(self.literal(f, value))
             if f.type == "enum" and op in ("in", "eq") and self.trusting:
                 # The values tested are the enum's own (the checker and
                 # filter_atoms see to it), so membership needs no other check.
@@ -239,7 +254,7 @@ class _Gen:
             # normalised first (or counts as missing).
             get = f"r.get({self.const(f.record_field)})"
             norm = self.const(as_datetime)
-            c = self.const(self.literal(f, a.value))
+            c = self.const(self.literal(f, value))
             test = (
                 f"v in {c}"
                 if op == "in"
@@ -248,7 +263,7 @@ class _Gen:
                 else (f"v {_CMP[op]} {c}")
             )
             api_text = "len(v) == 19 and v[10] == ' ' and v[4] == '-'"
-            far = _far_side(op, a.value)
+            far = _far_side(op, value)
             return (
                 f"((v := {get}).__class__ is str{far} and (({api_text}) "
                 f"or (v := {norm}(v)) is not None) and {test})"
@@ -266,7 +281,7 @@ class _Gen:
                 f"((v := {raw}).__class__ is str"
                 " or (v.__class__ is int and (v := str(v)) is not None))"
             )
-            c = self.const(self.literal(f, a.value))
+            c = self.const(self.literal(f, value))
             if op == "in":
                 return f"({present} and v in {c})"
             if op == "nin":
@@ -277,7 +292,7 @@ class _Gen:
             return f"({get} is None)"
         if op == "notnull":
             return f"({get} is not None)"
-        c = self.const(self.literal(f, a.value))
+        c = self.const(self.literal(f, value))
         if op == "in":
             return f"((v := {get}) is not None and v in {c})"
         if op == "nin":
@@ -387,10 +402,11 @@ def evaluate(expr: IExpr, record: Record) -> bool | None:
             return v is not None
         if v is None:
             return None
-        c = _literal(expr.field, expr.value)  # as the generated matchers compare
-        if expr.op == "in":
+        op, value = _inclusive(expr.field, expr.op, expr.value)
+        c = _literal(expr.field, value)  # as the generated matchers compare
+        if op == "in":
             return v in c
-        if expr.op == "nin":
+        if op == "nin":
             return v not in c
         result: bool = {
             "eq": v == c,
@@ -399,7 +415,7 @@ def evaluate(expr: IExpr, record: Record) -> bool | None:
             "le": v <= c,
             "gt": v > c,
             "ge": v >= c,
-        }[expr.op]
+        }[op]
         return result
     if isinstance(expr, INot):
         inner = evaluate(expr.item, record)

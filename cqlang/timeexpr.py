@@ -161,6 +161,18 @@ def format_utc(seconds: int) -> str:
     return f"{d.year:04d}-{d.month:02d}-{d.day:02d} {d.hour:02d}:{d.minute:02d}:{d.second:02d}"
 
 
+def is_api_text(text: str) -> bool:
+    """Whether ``text`` is a second of the calendar exactly as the API writes
+    it (what :func:`format_utc` gives): ``2026-02-30 10:00:00``,
+    ``2026-01-01 10:00:60`` and ``2026-1-1 1:2:3`` are not."""
+    if len(text) != 19:
+        return False
+    try:
+        return datetime.fromisoformat(text).isoformat(" ") == text
+    except ValueError:
+        return False
+
+
 #: The first and last second the calendar has, in UTC: every interval this
 #: module returns lies between them (a query's datetimes, the clock, and a
 #: record's datetime to be read as one).

@@ -39,6 +39,7 @@ from typing import Any
 
 from ..errors import MissingExtra
 from ..schema import DEFAULT_SCHEMA, Schema
+from .arrowtime import parse_datetimes
 from .columns import (
     LIST_SHAPES,
     RECORD_LAYOUT,
@@ -60,8 +61,6 @@ __all__ = [
 
 #: Records converted at a time (one record batch).
 BATCH_RECORDS = 4096
-#: How the API writes datetimes (UTC).
-DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _INT64 = (-(2**63), 2**63 - 1)
 
 
@@ -271,7 +270,12 @@ class Converter:
                 out[col.name] = self._nulls(col, len(records))
                 continue
             try:
-                arr = pa.array(values, self._raw_type(col))
+                raw = self._raw_type(col)
+                arr = (
+                    self._whole_ints(values, raw)
+                    if col.type in ("integer", "integer_list")
+                    else pa.array(values, raw)
+                )
             except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
                 out[col.name] = self._array(col.name, col.type, col.values, list(values), False)
                 continue
@@ -281,6 +285,8 @@ class Converter:
                 arr = self._encode(col.name, col.values, arr)
             elif col.type in LIST_SHAPES:
                 arr = self._finish_entries(col.name, col.type, arr, values)
+                if arr is None:
+                    arr = self._array(col.name, col.type, col.values, list(values), False)
             out[col.name] = arr
         return out
 
@@ -294,17 +300,27 @@ class Converter:
     def _finish_entries(self, name: str, typ: str, arr: Any, values: Sequence[Any]) -> Any:
         """A list of structs read with its datetimes as text: the datetimes
         parsed, and the entries' keys that the shape does not know counted
-        (pyarrow leaves them out)."""
+        (pyarrow leaves them out); ``None`` (read it the careful way) for an
+        entry that is not an object or an integer written as a float, which
+        pyarrow would take as a null entry and an integer."""
         pa = self.pa
         shape = LIST_SHAPES[typ]
         keyset = frozenset(k for k, _ in shape)
+        ints = [k for k, t in shape if t == "integer"]
+        unknown: list[Any] = [0, None]
         for entries in values:
-            if entries:
-                for entry in entries:
-                    if not keyset.issuperset(entry):
-                        extra = next(k for k in entry if k not in keyset)
-                        slot = self.unknown_keys.setdefault(name, [0, _shown(extra)])
-                        slot[0] += 1
+            for entry in entries or ():
+                if entry.__class__ is not dict:
+                    return None
+                for k in ints:
+                    if entry.get(k).__class__ is float:
+                        return None
+                if not keyset.issuperset(entry):
+                    unknown[0] += 1
+                    if unknown[1] is None:
+                        unknown[1] = _shown(next(k for k in entry if k not in keyset))
+        if unknown[0]:
+            self.unknown_keys.setdefault(name, [0, unknown[1]])[0] += unknown[0]
         structs = arr.values
         children = []
         for i, (key, t) in enumerate(shape):
@@ -336,22 +352,38 @@ class Converter:
         bad = (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError)
         if typ == "integer":
             try:
-                return pa.array(values, pa.int64())
+                return self._whole_ints(values, pa.int64())
             except bad:
                 return pa.array([self._int(name, v, custom) for v in values], pa.int64())
         if typ == "datetime":
-            return self._datetimes(name, values)
+            return self._parse_datetimes(name, self._text_only(name, values), not custom)
         if typ == "enum":
             return self._enum(name, values_of_enum, values)
         if typ == "integer_list":
             try:
-                return pa.array(values, pa.list_(pa.int64()))
+                return self._whole_ints(values, pa.list_(pa.int64()))
             except bad:
                 return pa.array([self._int_list(name, v) for v in values], pa.list_(pa.int64()))
         shape = LIST_SHAPES.get(typ)
         if shape is not None:
             return self._entries(name, shape, values)
         return self._strings(values)
+
+    def _whole_ints(self, values: Sequence[Any], typ: Any) -> Any:
+        """``values`` as ``typ`` (``int64`` or a list of them) when each is a
+        JSON integer (a list of them) or ``null``; else ``ArrowInvalid``.
+        pyarrow's conversion to ``int64`` takes ``3.0`` as 3, the evaluator
+        (and so a file) takes it as no integer: the type pyarrow infers
+        tells them apart (``double``)."""
+        pa = self.pa
+        arr = pa.array(values)
+        if arr.type == typ:
+            return arr
+        if pa.types.is_null(arr.type):
+            return pa.nulls(len(arr), typ)
+        if pa.types.is_list(typ) and arr.type == pa.list_(pa.null()):
+            return arr.cast(typ)
+        raise pa.ArrowInvalid(f"not integers: {arr.type}")
 
     def _strings(self, values: list[Any]) -> Any:
         """Text as it is; any other value as its JSON text (integers and
@@ -375,8 +407,6 @@ class Converter:
             return None
         if type(v) is int and _INT64[0] <= v <= _INT64[1]:
             return v
-        if type(v) is float and v.is_integer() and _INT64[0] <= v <= _INT64[1]:
-            return int(v)
         if custom and type(v) is str:
             from ..evaluator import as_int
 
@@ -421,16 +451,14 @@ class Converter:
         entry = self.misfits.setdefault(name, [0, _shown(before[first].as_py())])
         entry[0] += lost
 
-    def _datetimes(self, name: str, values: list[Any]) -> Any:
-        return self._parse_datetimes(name, self._text_only(name, values))
-
-    def _parse_datetimes(self, name: str, text: Any) -> Any:
-        """A string array of the API's datetimes as ``timestamp[s, UTC]``; a
-        text that does not parse is a misfit."""
-        pa, pc = self.pa, self.pc
-        stamps = pc.strptime(text, format=DATETIME_FORMAT, unit="s", error_is_null=True)
+    def _parse_datetimes(self, name: str, text: Any, record: bool = True) -> Any:
+        """A string array of datetimes as ``timestamp[s, UTC]``, read as the
+        evaluator reads a record's own datetime (``record``) or a declared
+        custom one (:mod:`cqlang.output.arrowtime`); a text it reads as
+        missing is a misfit."""
+        stamps = parse_datetimes(self.pa, text, record=record)
         self._count_lost(name, text, stamps)
-        return stamps.cast(pa.timestamp("s", tz="UTC"))
+        return stamps.cast(self.pa.timestamp("s", tz="UTC"))
 
     def _enum(self, name: str, allowed: tuple[str, ...], values: list[Any]) -> Any:
         return self._encode(name, allowed, self._text_only(name, values))
