@@ -50,6 +50,9 @@ ALLOWED = {
     "cqlang.errors",
     "cqlang.formatter",
     "cqlang.node",
+    # The one check of a file that must not be replaced (read-only) and the
+    # carrying over of its mode and owner, shared with fetch -o's writer.
+    "cqlang.output.atomic",
     "cqlang.planner",
     "cqlang.queryfile",
     "cqlang.refs",

@@ -286,6 +286,8 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
     for r in results:
         if r.error is not None and r.unreadable:
             click.echo(f"cqlang: cannot read {r.error}", err=True)
+        elif r.error is not None and r.unwritable:  # its message names the file
+            click.echo(f"cqlang: {r.error}", err=True)
         elif r.diagnostics:  # rendered here: in colour on a terminal, hints for the CLI
             shown = for_front_end(r.diagnostics, "cli")
             echo_diagnostics(render_all(shown, r.shown, source=str(r.path)))
@@ -299,8 +301,9 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
             click.echo(f"reformatted {r.path}", err=True)
     changed = sum(r.changed for r in results)
     unreadable = sum(r.unreadable for r in results)
-    failed = sum(r.error is not None for r in results) - unreadable
-    unchanged = len(results) - changed - failed - unreadable
+    unwritable = sum(r.unwritable for r in results)
+    failed = sum(r.error is not None for r in results) - unreadable - unwritable
+    unchanged = len(results) - changed - failed - unreadable - unwritable
     verb = "would be reformatted" if mode == "check" else "reformatted"
     parts = [f"{changed} file{'s' if changed != 1 else ''} {verb}"] if changed else []
     if unchanged:
@@ -309,8 +312,10 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
         parts.append(f"{failed} file{'s' if failed != 1 else ''} could not be formatted")
     if unreadable:
         parts.append(f"{unreadable} file{'s' if unreadable != 1 else ''} could not be read")
+    if unwritable:
+        parts.append(f"{unwritable} file{'s' if unwritable != 1 else ''} could not be written")
     click.echo(", ".join(parts) or "no files to format", err=True)
-    if unreadable:  # a file named that is not there is a usage error, as for ruff
+    if unreadable or unwritable:  # a file named that is not there is a usage error, as for ruff
         sys.exit(ExitStatus.USAGE)
     if failed or (changed and mode == "check"):
         sys.exit(ExitStatus.INVALID)

@@ -128,12 +128,18 @@ def locked_for_edit(path: Path) -> Iterator[Path]:
 
 
 def write_back(path: Path, text: str, newline: str, shown: Path) -> None:
-    """Replace the file's text at once (``path`` is the real file)."""
+    """Replace the file's text at once (``path`` is the real file); a file
+    this process may not write is refused, root or not (:mod:`.safewrite`)."""
+    from ..output.atomic import ReadOnlyFileError
     from .safewrite import replace
 
     data = text.replace("\n", newline) if newline != "\n" else text
     try:
         replace(path, data.encode("utf-8"))
+    except ReadOnlyFileError as exc:
+        raise ConfigError(
+            f"{exc.strerror}: it was left as it is (make it writable first: chmod u+w)", shown
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot write it: {exc.strerror}", shown) from None
 

@@ -254,7 +254,9 @@ class FileResult:
     """What formatting one file found: its text before and after (both with
     ``\\n`` newlines), or why it could not be formatted; ``unreadable``
     when that is because it could not be read at all (missing, a folder,
-    not UTF-8, refused by the system), not because of its query. A query
+    not UTF-8, refused by the system), not because of its query;
+    ``unwritable`` when it was formatted but could not be replaced
+    (read-only: docs/cli.md). A query
     that does not parse leaves its ``diagnostics`` (data, placed in
     ``shown``: the file's text, its keys masked) for the front end to
     render its own way (``error`` is them drawn plainly)."""
@@ -264,6 +266,7 @@ class FileResult:
     after: str = ""
     error: str | None = None
     unreadable: bool = False
+    unwritable: bool = False
     diagnostics: tuple[Diagnostic, ...] = ()
     shown: str = ""
 
@@ -297,9 +300,10 @@ def format_file(
     """Format one file (a query file, or a config file's named queries),
     rewriting it in place when ``write`` and it changes. The file is
     replaced at once (a temporary file renamed over it), keeping its line
-    endings and mode; one that cannot be formatted is left as it is."""
+    endings, mode and owner; one that cannot be formatted, or that is
+    read-only (:func:`cqlang.output.atomic.unwritable`), is left as it is."""
     from ..errors import ConfigError
-    from .editing import locked_for_edit, read_for_edit, write_back
+    from .editing import locked_for_edit, read_for_edit
     from .files import masked_text
 
     result = FileResult(path)
@@ -321,18 +325,31 @@ def format_file(
                     result.fail_with(exc.diagnostics, masked_text(text, prefix))
                     return result
                 if write and result.changed:
-                    write_back(real, result.after, newline, path)
+                    _write(result, real, newline)
             return result
         newline = _format_text(result, path.read_bytes(), schema=schema, width=width)
         if write and result.changed:
-            real = Path(os.path.realpath(path))
-            write_back(real, result.after, newline, path)
+            _write(result, Path(os.path.realpath(path)), newline)
     except ConfigError as exc:
         result.error = str(exc)
     except OSError as exc:
         result.error = f"{path}: {exc.strerror}"
         result.unreadable = True
     return result
+
+
+def _write(result: FileResult, real: Path, newline: str) -> None:
+    """Replace the file (``real``: a link's target) with ``result.after``;
+    a file that cannot be written (read-only, even to root) is marked
+    ``unwritable`` and left as it was."""
+    from ..errors import ConfigError
+    from .editing import write_back
+
+    try:
+        write_back(real, result.after, newline, result.path)
+    except ConfigError as exc:
+        result.error = str(exc)
+        result.unwritable = True
 
 
 def format_stdin(
