@@ -150,7 +150,7 @@ OWN = {
     "locate": None,
     "validate": None,
     "discovery": {"untrusted"},
-    "files": {"layout_of", "origin_of", "read_found", "where_in"},
+    "files": {"layout_of", "origin_of", "read_found", "toml_problem", "where_in"},
     "querycheck": {"Checked", "check_query", "lint"},
     "connection": {"ConnectionSource", "resolve"},
     "named": {"QuerySource"},

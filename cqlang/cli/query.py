@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -25,6 +26,9 @@ from .inputs import (
 )
 from .paramtypes import IntRange
 from .show import print_query_diagnostics, report, report_query
+
+if TYPE_CHECKING:
+    from ..errors import ConfigProblem
 
 
 @click.command("compile")
@@ -256,9 +260,9 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
         fail("--file goes with a query; with --check or --write, name FILES")
     from pathlib import Path
 
-    from ..config.fmtfiles import FileResult, format_file, format_stdin
+    from ..config.fmtfiles import FileResult, format_file, format_stdin, unreadable_config
     from ..diagnostics import for_front_end, render_all
-    from .lenient import config_for_text, needs_config, query_files_needs
+    from .lenient import config_for_text, in_files, needs_config, query_files_needs
     from .show import echo_diagnostics
 
     if args.count("-") > 1:
@@ -274,8 +278,13 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
             found.append(("-", needs_config(stdin.decode("utf-8", "replace"))))
         return found
 
+    def reported(problem: ConfigProblem) -> bool:
+        # A config file named that cannot be read says so when its turn comes.
+        path = problem.path
+        return path is not None and in_files(problem, named) and unreadable_config(path)
+
     # Without FILES, the config files are what is formatted: they must read.
-    cfg = config_for_text(needs) if args else load_config()
+    cfg = config_for_text(needs, reported) if args else load_config()
 
     def one(a: str | Path) -> FileResult:
         if a == "-":

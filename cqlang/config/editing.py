@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..diagnostics import not_utf8, suggest
 from ..errors import ConfigError, QueryExistsError, UnknownQueryError
 from .discovery import untrusted
-from .files import layout_of, read_config_bytes
+from .files import layout_of, read_config_bytes, toml_problem
 from .locate import CONFIG_ENV, PROJECT_FILE, PYPROJECT_FILE
 from .validate import NAME_RE, dotted
 
@@ -85,12 +85,9 @@ def read_for_edit(path: Path, name: str) -> tuple[str, str, tuple[str, ...]]:
     # A byte order mark is skipped, as when the file is read (and not
     # written back: UTF-8 needs none, and TOML readers refuse it).
     text = raw.removeprefix("\ufeff").replace("\r\n", "\n")
-    import tomllib
-
-    try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path) from None
+    problem = toml_problem(text, path)
+    if problem is not None:  # at FILE:LINE:COL, as when it is loaded
+        raise ConfigError(problem.message, problems=[problem])
     return text, newline, prefix
 
 

@@ -254,9 +254,9 @@ class FileResult:
     """What formatting one file found: its text before and after (both with
     ``\\n`` newlines), or why it could not be formatted; ``unreadable``
     when that is because it could not be read at all (missing, a folder,
-    not UTF-8, refused by the system), not because of its query;
-    ``unwritable`` when it was formatted but could not be replaced
-    (read-only: docs/cli.md). A query
+    not UTF-8, a config file that is not TOML, refused by the system), not
+    because of its query; ``unwritable`` when it was formatted but could
+    not be replaced (read-only: docs/cli.md). A query
     that does not parse leaves its ``diagnostics`` (data, placed in
     ``shown``: the file's text, its keys masked) for the front end to
     render its own way (``error`` is them drawn plainly)."""
@@ -315,7 +315,12 @@ def format_file(
         if is_config_file(path):
             # Locked as `queries save` locks it: what is read is what is replaced.
             with locked_for_edit(path) as real:
-                text, newline, prefix = read_for_edit(real, path.name)
+                try:
+                    text, newline, prefix = read_for_edit(real, path.name)
+                except ConfigError as exc:  # not TOML, not UTF-8: not a config file
+                    result.error = str(exc)
+                    result.unreadable = True
+                    return result
                 result.before = text
                 try:
                     result.after = apply(
@@ -336,6 +341,19 @@ def format_file(
         result.error = f"{path}: {exc.strerror}"
         result.unreadable = True
     return result
+
+
+def unreadable_config(path: Path) -> bool:
+    """Whether :func:`format_file` would find the config file ``path``
+    unreadable (not TOML, not UTF-8, too large...) and say so itself."""
+    from ..errors import ConfigError
+    from .editing import read_for_edit
+
+    try:
+        read_for_edit(path, path.name)
+    except ConfigError:
+        return True
+    return False
 
 
 def _write(result: FileResult, real: Path, newline: str) -> None:
