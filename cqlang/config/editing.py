@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..diagnostics import not_utf8, suggest
+from ..diagnostics import line_col, not_utf8, suggest
 from ..errors import ConfigError, QueryExistsError, UnknownQueryError
 from .discovery import untrusted
 from .files import layout_of, read_config_bytes, toml_problem
@@ -212,6 +212,31 @@ def _regions(layout: Layout, path: tuple[str, ...]) -> list[tuple[int, int]]:
     return merged
 
 
+def _inline(layout: Layout, path: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The key whose one value holds ``path`` (an inline table, such as
+    ``queries = { x = "..." }``), or ``None``: cqlang edits tables and
+    keys, not the inside of a value."""
+    for s in layout.statements:
+        if not s.header and len(s.path) < len(path) and path[: len(s.path)] == s.path:
+            return s.path
+    return None
+
+
+def _inline_error(
+    layout: Layout, text: str, path: Path, key: tuple[str, ...], what: str
+) -> ConfigError | None:
+    """The refusal to edit ``key`` inside an inline table, at its place
+    (the key's when it is written, else the inline table's): ``what`` is
+    the message, ``{table}`` in it the inline table as written."""
+    holder = _inline(layout, key)
+    if holder is None:
+        return None
+    offset = layout.keys.get(key, layout.keys.get(holder, 0))
+    line, column = line_col(text, offset)
+    table = f"{dotted(*holder)} = {{ ... }}"
+    return ConfigError(what.format(table=table), path, line=line, column=column)
+
+
 def _is_table(layout: Layout, region: tuple[int, int]) -> bool:
     return any(s.header and s.start == region[0] for s in layout.statements)
 
@@ -279,6 +304,17 @@ def _save_locked(
     source, newline, prefix = read_for_edit(real, path.name)
     layout = layout_of(source)
     queries = (*prefix, "queries")
+    key = (*queries, name)
+    what = (
+        f"@{name} is defined in an inline table ({{table}}), which cqlang does not edit: "
+        "change it by hand"
+        if key in layout.keys
+        else f"the named queries are in an inline table ({{table}}), which cqlang does not "
+        f"edit: add @{name} by hand, or write them as [{dotted(*queries)}.NAME] tables"
+    )
+    inline = _inline_error(layout, source, path, key, what)
+    if inline is not None:
+        raise inline
     existing = _regions(layout, (*queries, name))
     if existing and not force:
         raise QueryExistsError(
@@ -321,7 +357,19 @@ def _remove_locked(real: Path, path: Path, name: str) -> None:
     if not source and not real.exists():
         raise UnknownQueryError(f"no such file, so no query named {name!r}", path)
     layout = layout_of(source)
-    regions = _regions(layout, (*prefix, "queries", name))
+    key = (*prefix, "queries", name)
+    regions = _regions(layout, key)
+    if not regions and key in layout.keys:  # written inside a value
+        inline = _inline_error(
+            layout,
+            source,
+            path,
+            key,
+            f"@{name} is defined in an inline table ({{table}}), which cqlang does not "
+            "edit: remove it by hand",
+        )
+        if inline is not None:
+            raise inline
     if not regions:
         names = _names(source, prefix)
         close = suggest(name, names)
