@@ -282,7 +282,7 @@ def save_query(
     the query's own bound on requests (its ``max_branches`` key)."""
     if not NAME_RE.match(name):
         raise ConfigError(
-            f"{name!r} cannot be a query's name: use letters, digits and _ "
+            f"{name!r} cannot be a query's name: use ASCII letters, digits and _ "
             "(not starting with a digit)"
         )
     with locked_for_edit(path) as real:
