@@ -248,3 +248,65 @@ def test_root_rewriting_a_users_file_leaves_it_theirs(isolated: Path, emulator: 
         info = (isolated / name).stat()
         assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (1234, 2345, 0o640), name
         assert (isolated / name).read_text() != text, name
+
+
+# ------------------------------------------------------ a read-only folder
+
+
+def _in_read_only_folder(name: str, text: str) -> dict[str, list[object]]:
+    """What ``format_file`` finds of ``name`` (holding ``text``) in a
+    folder the process may not write: with --check, then with --write.
+    As root the folder is root's and the work runs in a child process of
+    the user nobody (root may write anywhere)."""
+    import json
+    import tempfile
+
+    from cqlang.config.fmtfiles import format_file
+
+    def work(path: Path) -> str:
+        out: dict[str, list[object]] = {}
+        for write in (False, True):
+            r = format_file(path, write=write)
+            out[str(write)] = [r.changed, r.error, r.unreadable, r.unwritable]
+        return json.dumps(out)
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_text(text)
+        path.chmod(0o644)
+        if os.geteuid() != 0:
+            os.chmod(folder, 0o555)
+            try:
+                found = work(path)
+            finally:
+                os.chmod(folder, 0o755)
+        else:
+            os.chmod(folder, 0o755)
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os.setgroups([])
+                    os.setgid(65534)
+                    os.setuid(65534)
+                    os.write(write, work(path).encode())
+                finally:
+                    os._exit(0)
+            os.close(write)
+            with os.fdopen(read, "rb") as pipe:
+                found = pipe.read().decode()
+            os.waitpid(pid, 0)
+        assert path.read_text() == text
+    result: dict[str, list[object]] = json.loads(found)
+    return result
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX only")
+def test_fmt_check_of_a_config_in_a_read_only_folder(isolated: Path) -> None:
+    """--check took the editing lock (a sidecar file beside the config)
+    and failed as "could not be formatted"; it writes nothing, so it
+    takes no lock. --write cannot lock it: the file could not be written."""
+    found = _in_read_only_folder("cqlang.toml", CONFIG)
+    assert found["False"] == [True, None, False, False]
+    assert found["True"][0::2] == [False, False] and found["True"][3] is True
+    assert "cannot lock it for editing: Permission denied" in str(found["True"][1])

@@ -15,6 +15,7 @@ edited text is read back with tomllib before anyone writes it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -303,8 +304,7 @@ def format_file(
     endings, mode and owner; one that cannot be formatted, or that is
     read-only (:func:`cqlang.output.atomic.unwritable`), is left as it is."""
     from ..errors import ConfigError
-    from .editing import locked_for_edit, read_for_edit
-    from .files import masked_text
+    from .editing import locked_for_edit
 
     result = FileResult(path)
     try:
@@ -313,24 +313,18 @@ def format_file(
             result.unreadable = True
             return result
         if is_config_file(path):
+            if not write:  # nothing is replaced: no lock (a read-only folder will do)
+                _format_config(result, Path(os.path.realpath(path)), False, schema, width)
+                return result
             # Locked as `queries save` locks it: what is read is what is replaced.
-            with locked_for_edit(path) as real:
+            with contextlib.ExitStack() as stack:
                 try:
-                    text, newline, prefix = read_for_edit(real, path.name)
-                except ConfigError as exc:  # not TOML, not UTF-8: not a config file
+                    real = stack.enter_context(locked_for_edit(path))
+                except ConfigError as exc:  # no lock: nothing could be replaced
                     result.error = str(exc)
-                    result.unreadable = True
+                    result.unwritable = True
                     return result
-                result.before = text
-                try:
-                    result.after = apply(
-                        text, format_toml(text, prefix=prefix, schema=schema, width=width)
-                    )
-                except TomlFormatError as exc:  # the file's lines, with its keys masked
-                    result.fail_with(exc.diagnostics, masked_text(text, prefix))
-                    return result
-                if write and result.changed:
-                    _write(result, real, newline)
+                _format_config(result, real, True, schema, width)
             return result
         newline = _format_text(result, path.read_bytes(), schema=schema, width=width)
         if write and result.changed:
@@ -341,6 +335,30 @@ def format_file(
         result.error = f"{path}: {exc.strerror}"
         result.unreadable = True
     return result
+
+
+def _format_config(
+    result: FileResult, real: Path, write: bool, schema: Schema | None, width: int
+) -> None:
+    """:func:`format_file` for a config file (``real``: a link's target)."""
+    from ..errors import ConfigError
+    from .editing import read_for_edit
+    from .files import masked_text
+
+    try:
+        text, newline, prefix = read_for_edit(real, result.path.name)
+    except ConfigError as exc:  # not TOML, not UTF-8: not a config file
+        result.error = str(exc)
+        result.unreadable = True
+        return
+    result.before = text
+    try:
+        result.after = apply(text, format_toml(text, prefix=prefix, schema=schema, width=width))
+    except TomlFormatError as exc:  # the file's lines, with its keys masked
+        result.fail_with(exc.diagnostics, masked_text(text, prefix))
+        return
+    if write and result.changed:
+        _write(result, real, newline)
 
 
 def unreadable_config(path: Path) -> bool:
