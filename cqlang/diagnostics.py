@@ -373,10 +373,12 @@ def to_json(diags: Sequence[Diagnostic], file: str | None = None) -> str:
 
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:
-    """The closest of ``choices`` to ``word`` (case-insensitive), if any is close."""
+    """The closest of ``choices`` to ``word`` (case-insensitive), if any is
+    close; never ``word`` itself ("did you mean 'x'?" for x would say
+    nothing), though the same word in another case may be the fix."""
     import difflib  # only when there is a mistake to suggest a fix for
 
-    lowered = {c.lower(): c for c in choices}
+    lowered = {c.lower(): c for c in choices if c != word}
     match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[match[0]] if match else None
 

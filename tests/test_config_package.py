@@ -50,6 +50,9 @@ ALLOWED = {
     "cqlang.errors",
     "cqlang.formatter",
     "cqlang.node",
+    # The one check of a file that must not be replaced (read-only) and the
+    # carrying over of its mode and owner, shared with fetch -o's writer.
+    "cqlang.output.atomic",
     "cqlang.planner",
     "cqlang.queryfile",
     "cqlang.refs",
@@ -147,7 +150,7 @@ OWN = {
     "locate": None,
     "validate": None,
     "discovery": {"untrusted"},
-    "files": {"layout_of", "origin_of", "read_found", "where_in"},
+    "files": {"layout_of", "origin_of", "read_found", "toml_problem", "where_in"},
     "querycheck": {"Checked", "check_query", "lint"},
     "connection": {"ConnectionSource", "resolve"},
     "named": {"QuerySource"},

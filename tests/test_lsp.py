@@ -323,6 +323,22 @@ async def test_quick_fix_from_the_suggestion(client: LanguageClient) -> None:
     assert edit.new_text == "OPEN" and edit.range.start == position_of(text, "OPNE")
 
 
+async def test_a_name_after_a_sigil_is_pointed_at_and_fixed(client: LanguageClient) -> None:
+    """The server shows the parser's own diagnostics: the caret on what is
+    wrong after `@`, and `@ hot`'s fix (tests/test_sigil_names.py)."""
+    text = "state = OPEN and @ hot"
+    uri, diags = await open_doc(client, "sigil.cql", text)
+    assert [d.message for d in diags] == [x.message for x in cqlang.check(text)]
+    assert diags[0].message == "a named query's name goes right after @ (no space)"
+    assert diags[0].range.start == position_of(text, "@")
+    actions = await _actions(client, uri, position_of(text, "@"))
+    fix = next(a for a in actions if a.kind == types.CodeActionKind.QuickFix)
+    assert fix.title == "Replace with '@hot'"
+    _uri, diags = await open_doc(client, "sigil.cql", "@żółw")
+    assert diags[0].message == "'ż' cannot be in a named query's name"
+    assert diags[0].range.start == types.Position(line=0, character=1)
+
+
 async def test_quick_fix_and_expand_in_toml(client: LanguageClient) -> None:
     uri, _ = await open_doc(client, "cqlang.toml", CONFIG)
     actions = await _actions(client, uri, position_of(CONFIG, "prioirty", 1))

@@ -72,7 +72,7 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # writers
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, writable=True),
+    type=click.Path(dir_okay=False),
     help="Write here (via a temporary file, renamed on success; - is stdout).",
 )
 @click.option("--count", is_flag=True, help="Print only the number of matching records.")

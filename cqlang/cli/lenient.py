@@ -28,8 +28,9 @@ from .context import _CONFIG_LOADED, config_path, config_profile, load_config
 
 if TYPE_CHECKING:
     from ..config import Config
+    from ..errors import ConfigProblem
 
-__all__ = ["config_for_text", "needs_config", "query_files_needs"]
+__all__ = ["config_for_text", "in_files", "needs_config", "query_files_needs"]
 
 
 def needs_config(text: str, *, named: bool = True) -> str | None:
@@ -51,12 +52,18 @@ def needs_config(text: str, *, named: bool = True) -> str | None:
     return None
 
 
-def config_for_text(needed: Callable[[], Iterable[tuple[str, str | None]]]) -> Config:
+def config_for_text(
+    needed: Callable[[], Iterable[tuple[str, str | None]]],
+    reported: Callable[[ConfigProblem], bool] | None = None,
+) -> Config:
     """The configuration in effect (:func:`load_config`); when a found
     config file has a mistake, an empty configuration if nothing needs it.
     ``needed()`` gives, for each query about to be read, where it is (a
     file, or ``QUERY``) and what in it needs the config
-    (:func:`needs_config`)."""
+    (:func:`needs_config`). ``reported(problem)``: whether the command
+    reports that mistake itself (it is in a config file among its FILES,
+    read on its own): the warning would only say it twice, so when every
+    mistake is one of those there is none."""
     from ..config import Config
     from ..errors import ConfigError, InsecureConfigError
 
@@ -70,11 +77,12 @@ def config_for_text(needed: Callable[[], Iterable[tuple[str, str | None]]]) -> C
         for where, what in needed():
             if what is not None:
                 fail(f"{exc}\ncqlang: the config is needed for {what} ({where})")
-        click.echo(
-            f"cqlang: warning: the config is not read: {visible(str(exc), lines=True)}\n"
-            "cqlang: warning: (nothing here needs it: going on with the defaults)",
-            err=True,
-        )
+        if reported is None or not all(reported(p) for p in exc.problems):
+            click.echo(
+                f"cqlang: warning: the config is not read: {visible(str(exc), lines=True)}\n"
+                "cqlang: warning: (nothing here needs it: going on with the defaults)",
+                err=True,
+            )
         empty = Config()
         click.get_current_context().meta[_CONFIG_LOADED] = empty
         return empty
@@ -97,3 +105,14 @@ def query_files_needs(names: Iterable[str]) -> list[tuple[str, str | None]]:
             continue
         out.append((name, needs_config(text)))
     return out
+
+
+def in_files(problem: ConfigProblem, names: Iterable[str]) -> bool:
+    """Whether ``problem`` is in one of the config files (``.toml``) among
+    ``names`` (the same file, whatever the path that names it)."""
+    from ..config.fmtfiles import is_config_file
+
+    if problem.path is None:
+        return False
+    where = os.path.realpath(problem.path)
+    return any(is_config_file(n) and os.path.realpath(n) == where for n in names)

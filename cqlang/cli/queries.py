@@ -225,9 +225,10 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
     unreadable: list[ConfigError | QueryFileError] = []
     if files:
         from ..config.lintfiles import lint_files
-        from .lenient import config_for_text, query_files_needs
+        from .lenient import config_for_text, in_files, query_files_needs
 
-        config = config_for_text(lambda: query_files_needs(files))
+        # A mistake in a config file named is reported when its turn comes.
+        config = config_for_text(lambda: query_files_needs(files), lambda p: in_files(p, files))
         # A file that cannot be read is named and the others still checked,
         # as `fmt --check` does; the run then ends with exit 2.
         cfg, findings = lint_files(files, config, strict=strict, unreadable=unreadable)

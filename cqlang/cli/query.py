@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -26,6 +27,9 @@ from .inputs import (
 )
 from .paramtypes import IntRange
 from .show import print_query_diagnostics, report, report_query, say, write_data
+
+if TYPE_CHECKING:
+    from ..errors import ConfigProblem
 
 
 @click.command("compile")
@@ -255,9 +259,9 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
         fail("--file goes with a query; with --check or --write, name FILES")
     from pathlib import Path
 
-    from ..config.fmtfiles import FileResult, format_file, format_stdin
+    from ..config.fmtfiles import FileResult, format_file, format_stdin, unreadable_config
     from ..diagnostics import for_front_end, render_all
-    from .lenient import config_for_text, needs_config, query_files_needs
+    from .lenient import config_for_text, in_files, needs_config, query_files_needs
     from .show import echo_diagnostics
 
     if args.count("-") > 1:
@@ -273,8 +277,13 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
             found.append(("-", needs_config(stdin.decode("utf-8", "replace"))))
         return found
 
+    def reported(problem: ConfigProblem) -> bool:
+        # A config file named that cannot be read says so when its turn comes.
+        path = problem.path
+        return path is not None and in_files(problem, named) and unreadable_config(path)
+
     # Without FILES, the config files are what is formatted: they must read.
-    cfg = config_for_text(needs) if args else load_config()
+    cfg = config_for_text(needs, reported) if args else load_config()
 
     def one(a: str | Path) -> FileResult:
         if a == "-":
@@ -285,6 +294,8 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
     for r in results:
         if r.error is not None and r.unreadable:
             say(f"cqlang: cannot read {r.error}", err=True)
+        elif r.error is not None and r.unwritable:  # its message names the file
+            say(f"cqlang: {r.error}", err=True)
         elif r.diagnostics:  # rendered here: in colour on a terminal, hints for the CLI
             shown = for_front_end(r.diagnostics, "cli")
             echo_diagnostics(render_all(shown, r.shown, source=str(r.path)))
@@ -298,8 +309,9 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
             say(f"reformatted {r.path}", err=True)
     changed = sum(r.changed for r in results)
     unreadable = sum(r.unreadable for r in results)
-    failed = sum(r.error is not None for r in results) - unreadable
-    unchanged = len(results) - changed - failed - unreadable
+    unwritable = sum(r.unwritable for r in results)
+    failed = sum(r.error is not None for r in results) - unreadable - unwritable
+    unchanged = len(results) - changed - failed - unreadable - unwritable
     verb = "would be reformatted" if mode == "check" else "reformatted"
     parts = [f"{changed} file{'s' if changed != 1 else ''} {verb}"] if changed else []
     if unchanged:
@@ -308,8 +320,10 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
         parts.append(f"{failed} file{'s' if failed != 1 else ''} could not be formatted")
     if unreadable:
         parts.append(f"{unreadable} file{'s' if unreadable != 1 else ''} could not be read")
+    if unwritable:
+        parts.append(f"{unwritable} file{'s' if unwritable != 1 else ''} could not be written")
     click.echo(", ".join(parts) or "no files to format", err=True)
-    if unreadable:  # a file named that is not there is a usage error, as for ruff
+    if unreadable or unwritable:  # a file named that is not there is a usage error, as for ruff
         sys.exit(ExitStatus.USAGE)
     if failed or (changed and mode == "check"):
         sys.exit(ExitStatus.INVALID)

@@ -15,10 +15,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..diagnostics import not_utf8, suggest
+from ..diagnostics import line_col, not_utf8, suggest
 from ..errors import ConfigError, QueryExistsError, UnknownQueryError
 from .discovery import untrusted
-from .files import layout_of, read_config_bytes
+from .files import layout_of, read_config_bytes, toml_problem
 from .locate import CONFIG_ENV, PROJECT_FILE, PYPROJECT_FILE
 from .validate import NAME_RE, dotted
 
@@ -85,12 +85,9 @@ def read_for_edit(path: Path, name: str) -> tuple[str, str, tuple[str, ...]]:
     # A byte order mark is skipped, as when the file is read (and not
     # written back: UTF-8 needs none, and TOML readers refuse it).
     text = raw.removeprefix("\ufeff").replace("\r\n", "\n")
-    import tomllib
-
-    try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path) from None
+    problem = toml_problem(text, path)
+    if problem is not None:  # at FILE:LINE:COL, as when it is loaded
+        raise ConfigError(problem.message, problems=[problem])
     return text, newline, prefix
 
 
@@ -128,12 +125,18 @@ def locked_for_edit(path: Path) -> Iterator[Path]:
 
 
 def write_back(path: Path, text: str, newline: str, shown: Path) -> None:
-    """Replace the file's text at once (``path`` is the real file)."""
+    """Replace the file's text at once (``path`` is the real file); a file
+    this process may not write is refused, root or not (:mod:`.safewrite`)."""
+    from ..output.atomic import ReadOnlyFileError
     from .safewrite import replace
 
     data = text.replace("\n", newline) if newline != "\n" else text
     try:
         replace(path, data.encode("utf-8"))
+    except ReadOnlyFileError as exc:
+        raise ConfigError(
+            f"{exc.strerror}: it was left as it is (make it writable first: chmod u+w)", shown
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot write it: {exc.strerror}", shown) from None
 
@@ -209,6 +212,31 @@ def _regions(layout: Layout, path: tuple[str, ...]) -> list[tuple[int, int]]:
     return merged
 
 
+def _inline(layout: Layout, path: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The key whose one value holds ``path`` (an inline table, such as
+    ``queries = { x = "..." }``), or ``None``: cqlang edits tables and
+    keys, not the inside of a value."""
+    for s in layout.statements:
+        if not s.header and len(s.path) < len(path) and path[: len(s.path)] == s.path:
+            return s.path
+    return None
+
+
+def _inline_error(
+    layout: Layout, text: str, path: Path, key: tuple[str, ...], what: str
+) -> ConfigError | None:
+    """The refusal to edit ``key`` inside an inline table, at its place
+    (the key's when it is written, else the inline table's): ``what`` is
+    the message, ``{table}`` in it the inline table as written."""
+    holder = _inline(layout, key)
+    if holder is None:
+        return None
+    offset = layout.keys.get(key, layout.keys.get(holder, 0))
+    line, column = line_col(text, offset)
+    table = f"{dotted(*holder)} = {{ ... }}"
+    return ConfigError(what.format(table=table), path, line=line, column=column)
+
+
 def _is_table(layout: Layout, region: tuple[int, int]) -> bool:
     return any(s.header and s.start == region[0] for s in layout.statements)
 
@@ -254,7 +282,7 @@ def save_query(
     the query's own bound on requests (its ``max_branches`` key)."""
     if not NAME_RE.match(name):
         raise ConfigError(
-            f"{name!r} cannot be a query's name: use letters, digits and _ "
+            f"{name!r} cannot be a query's name: use ASCII letters, digits and _ "
             "(not starting with a digit)"
         )
     with locked_for_edit(path) as real:
@@ -276,6 +304,17 @@ def _save_locked(
     source, newline, prefix = read_for_edit(real, path.name)
     layout = layout_of(source)
     queries = (*prefix, "queries")
+    key = (*queries, name)
+    what = (
+        f"@{name} is defined in an inline table ({{table}}), which cqlang does not edit: "
+        "change it by hand"
+        if key in layout.keys
+        else f"the named queries are in an inline table ({{table}}), which cqlang does not "
+        f"edit: add @{name} by hand, or write them as [{dotted(*queries)}.NAME] tables"
+    )
+    inline = _inline_error(layout, source, path, key, what)
+    if inline is not None:
+        raise inline
     existing = _regions(layout, (*queries, name))
     if existing and not force:
         raise QueryExistsError(
@@ -318,7 +357,19 @@ def _remove_locked(real: Path, path: Path, name: str) -> None:
     if not source and not real.exists():
         raise UnknownQueryError(f"no such file, so no query named {name!r}", path)
     layout = layout_of(source)
-    regions = _regions(layout, (*prefix, "queries", name))
+    key = (*prefix, "queries", name)
+    regions = _regions(layout, key)
+    if not regions and key in layout.keys:  # written inside a value
+        inline = _inline_error(
+            layout,
+            source,
+            path,
+            key,
+            f"@{name} is defined in an inline table ({{table}}), which cqlang does not "
+            "edit: remove it by hand",
+        )
+        if inline is not None:
+            raise inline
     if not regions:
         names = _names(source, prefix)
         close = suggest(name, names)

@@ -45,6 +45,7 @@ __all__ = [
     "origin_of",
     "read_file",
     "read_found",
+    "toml_problem",
     "where_in",
 ]
 
@@ -218,6 +219,27 @@ def check_text(
     return ConfigFile(path, origin, text, data, prefix), _placed(problems, path, text, prefix)
 
 
+def toml_problem(text: str, path: Path | str) -> ConfigProblem | None:
+    """Why ``text`` cannot be read as a config file at all (not TOML, at
+    its place; nested too deep), or ``None``: what ``queries save``/``rm``
+    and ``fmt`` ask of a file before they edit it, worded as when it is
+    loaded."""
+    import tomllib
+
+    path = Path(path)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return _toml_problem(exc, path, text)
+    except RecursionError:
+        return ConfigProblem(_TOO_DEEP, path)
+    from ..encoding import nesting
+
+    if nesting(raw, MAX_CONFIG_DEPTH) > MAX_CONFIG_DEPTH:
+        return ConfigProblem(_TOO_DEEP, path)
+    return None
+
+
 def _line_end(text: str, start: int) -> int:
     """Where the line holding ``start`` ends, trailing blanks left out."""
     end = text.find("\n", start)
@@ -232,9 +254,13 @@ def _toml_problem(exc: Exception, path: Path, text: str) -> ConfigProblem:
     column C)" (Python 3.11 has no attributes for them)."""
     message = str(exc)
     at = re.search(r" \(at line (\d+), column (\d+)\)\Z", message)
-    if at is None:
+    if at is None:  # "(at end of document)": placed there, after the last line
         message = re.sub(r" \(at end of document\)\Z", "", message)
-        return ConfigProblem(f"not valid TOML: {message}", path, start=len(text), end=len(text))
+        line, column = line_col(text, len(text))
+        end = len(text)
+        return ConfigProblem(
+            f"not valid TOML: {message}", path, line=line, column=column, start=end, end=end
+        )
     line, column = int(at.group(1)), int(at.group(2))
     starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
     offset = min(len(text), starts[min(line, len(starts)) - 1] + column - 1)

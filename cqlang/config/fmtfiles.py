@@ -15,6 +15,7 @@ edited text is read back with tomllib before anyone writes it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -254,7 +255,9 @@ class FileResult:
     """What formatting one file found: its text before and after (both with
     ``\\n`` newlines), or why it could not be formatted; ``unreadable``
     when that is because it could not be read at all (missing, a folder,
-    not UTF-8, refused by the system), not because of its query. A query
+    not UTF-8, a config file that is not TOML, refused by the system), not
+    because of its query; ``unwritable`` when it was formatted but could
+    not be replaced (read-only: docs/cli.md). A query
     that does not parse leaves its ``diagnostics`` (data, placed in
     ``shown``: the file's text, its keys masked) for the front end to
     render its own way (``error`` is them drawn plainly)."""
@@ -264,6 +267,7 @@ class FileResult:
     after: str = ""
     error: str | None = None
     unreadable: bool = False
+    unwritable: bool = False
     diagnostics: tuple[Diagnostic, ...] = ()
     shown: str = ""
 
@@ -297,10 +301,10 @@ def format_file(
     """Format one file (a query file, or a config file's named queries),
     rewriting it in place when ``write`` and it changes. The file is
     replaced at once (a temporary file renamed over it), keeping its line
-    endings and mode; one that cannot be formatted is left as it is."""
+    endings, mode and owner; one that cannot be formatted, or that is
+    read-only (:func:`cqlang.output.atomic.unwritable`), is left as it is."""
     from ..errors import ConfigError
-    from .editing import locked_for_edit, read_for_edit, write_back
-    from .files import masked_text
+    from .editing import locked_for_edit
 
     result = FileResult(path)
     try:
@@ -309,30 +313,79 @@ def format_file(
             result.unreadable = True
             return result
         if is_config_file(path):
+            if not write:  # nothing is replaced: no lock (a read-only folder will do)
+                _format_config(result, Path(os.path.realpath(path)), False, schema, width)
+                return result
             # Locked as `queries save` locks it: what is read is what is replaced.
-            with locked_for_edit(path) as real:
-                text, newline, prefix = read_for_edit(real, path.name)
-                result.before = text
+            with contextlib.ExitStack() as stack:
                 try:
-                    result.after = apply(
-                        text, format_toml(text, prefix=prefix, schema=schema, width=width)
-                    )
-                except TomlFormatError as exc:  # the file's lines, with its keys masked
-                    result.fail_with(exc.diagnostics, masked_text(text, prefix))
+                    real = stack.enter_context(locked_for_edit(path))
+                except ConfigError as exc:  # no lock: nothing could be replaced
+                    result.error = str(exc)
+                    result.unwritable = True
                     return result
-                if write and result.changed:
-                    write_back(real, result.after, newline, path)
+                _format_config(result, real, True, schema, width)
             return result
         newline = _format_text(result, path.read_bytes(), schema=schema, width=width)
         if write and result.changed:
-            real = Path(os.path.realpath(path))
-            write_back(real, result.after, newline, path)
+            _write(result, Path(os.path.realpath(path)), newline)
     except ConfigError as exc:
         result.error = str(exc)
     except OSError as exc:
         result.error = f"{path}: {exc.strerror}"
         result.unreadable = True
     return result
+
+
+def _format_config(
+    result: FileResult, real: Path, write: bool, schema: Schema | None, width: int
+) -> None:
+    """:func:`format_file` for a config file (``real``: a link's target)."""
+    from ..errors import ConfigError
+    from .editing import read_for_edit
+    from .files import masked_text
+
+    try:
+        text, newline, prefix = read_for_edit(real, result.path.name)
+    except ConfigError as exc:  # not TOML, not UTF-8: not a config file
+        result.error = str(exc)
+        result.unreadable = True
+        return
+    result.before = text
+    try:
+        result.after = apply(text, format_toml(text, prefix=prefix, schema=schema, width=width))
+    except TomlFormatError as exc:  # the file's lines, with its keys masked
+        result.fail_with(exc.diagnostics, masked_text(text, prefix))
+        return
+    if write and result.changed:
+        _write(result, real, newline)
+
+
+def unreadable_config(path: Path) -> bool:
+    """Whether :func:`format_file` would find the config file ``path``
+    unreadable (not TOML, not UTF-8, too large...) and say so itself."""
+    from ..errors import ConfigError
+    from .editing import read_for_edit
+
+    try:
+        read_for_edit(path, path.name)
+    except ConfigError:
+        return True
+    return False
+
+
+def _write(result: FileResult, real: Path, newline: str) -> None:
+    """Replace the file (``real``: a link's target) with ``result.after``;
+    a file that cannot be written (read-only, even to root) is marked
+    ``unwritable`` and left as it was."""
+    from ..errors import ConfigError
+    from .editing import write_back
+
+    try:
+        write_back(real, result.after, newline, result.path)
+    except ConfigError as exc:
+        result.error = str(exc)
+        result.unwritable = True
 
 
 def format_stdin(

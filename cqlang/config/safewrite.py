@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 import random
-import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -79,20 +78,6 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         os.close(fd)
 
 
-def _umask() -> int:
-    """The process's umask, read without changing it where Linux tells it."""
-    with (
-        contextlib.suppress(OSError, ValueError),
-        open("/proc/self/status", encoding="ascii") as fh,
-    ):
-        for line in fh:
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    mask = os.umask(0o022)  # pragma: no cover - not Linux
-    os.umask(mask)  # pragma: no cover
-    return mask  # pragma: no cover
-
-
 def replace(path: Path, data: bytes) -> None:
     """Give ``path`` (a real file or a new one, not a link) the content
     ``data`` at once. The content goes to a temporary file that ``mkstemp``
@@ -100,8 +85,14 @@ def replace(path: Path, data: bytes) -> None:
     owner only, so that a link planted there is never followed); it gets the
     original's mode (and owner and group, when the process may set them), or
     for a new file the mode the umask gives, and is then renamed over
-    ``path``. On failure the temporary file is removed and ``path`` is left
+    ``path``. An existing file this process may not write (read-only, even
+    to root: :func:`cqlang.output.atomic.unwritable`) is refused with
+    :class:`~cqlang.output.atomic.ReadOnlyFileError` before anything is
+    written. On failure the temporary file is removed and ``path`` is left
     as it was."""
+    from ..output.atomic import adopt, refuse_unwritable
+
+    refuse_unwritable(path)
     try:
         before: os.stat_result | None = os.stat(path)
     except FileNotFoundError:
@@ -112,18 +103,7 @@ def replace(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fd)
-            if before is not None:
-                if os.name == "posix" and (before.st_uid, before.st_gid) != (
-                    os.geteuid(),
-                    os.getegid(),
-                ):
-                    with contextlib.suppress(OSError):  # as far as we may
-                        os.fchown(fd, before.st_uid, before.st_gid)
-                mode = stat.S_IMODE(before.st_mode)
-            else:
-                mode = 0o666 & ~_umask()
-            if os.name == "posix":
-                os.fchmod(fd, mode)
+            adopt(fd, before)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -279,7 +279,7 @@ class _Checker:
         if not NAME_RE.match(name):
             self.add(
                 at,
-                "a query's name is letters, digits and _ (not starting with a digit), "
+                "a query's name is ASCII letters, digits and _ (not starting with a digit), "
                 "so that @NAME can refer to it",
                 value=False,
             )
@@ -325,7 +325,7 @@ class _Checker:
             if not NAME_RE.match(pname):
                 self.add(
                     here,
-                    "a parameter's name is letters, digits and _ (write it without the $)",
+                    "a parameter's name is ASCII letters, digits and _ (write it without the $)",
                     value=False,
                 )
             elif isinstance(pvalue, dict):

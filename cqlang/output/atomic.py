@@ -7,18 +7,34 @@ exits 128 + its number (143 for SIGTERM: :class:`cqlang.status.ExitStatus`). The
 file's name holds the writer's pid (``.NAME.cqlang-PID-RANDOM.tmp``), so
 what a run killed outright (SIGKILL) left behind is removed by the next run
 for the same target, once no process of that pid is alive.
+
+Every file cqlang replaces this way (``fetch -o``, the REPL's ``\\o``, and
+through :mod:`cqlang.config.safewrite` ``fmt --write`` and ``queries
+save``/``rm``) is first checked by :func:`refuse_unwritable`: a rename needs
+only the folder's permission, so without it a read-only file would be
+replaced as if it were not. The new file then gets the old one's mode,
+owner and group (:func:`adopt`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import sys
 from collections.abc import Callable
 from typing import IO, Any, TypeVar
 
-__all__ = ["remove_stale", "replace"]
+__all__ = [
+    "ReadOnlyFileError",
+    "adopt",
+    "new_file_mode",
+    "refuse_unwritable",
+    "remove_stale",
+    "replace",
+    "unwritable",
+]
 
 #: What the temporary files of this module are called after the target's name.
 _TMP_TAG = ".cqlang-"
@@ -39,6 +55,8 @@ def replace(target: str, write: Callable[[IO[Any], dict[str, str]], T], *, binar
     import tempfile
 
     folder, name = os.path.split(target)
+    refuse_unwritable(target)
+    before = _stat(target)
     remove_stale(target)
     lead = f".{name}{_TMP_TAG}{os.getpid()}-"
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=lead, suffix=_TMP_SUFFIX)
@@ -60,7 +78,7 @@ def replace(target: str, write: Callable[[IO[Any], dict[str, str]], T], *, binar
         else:
             with open(fd, "w", encoding="utf-8", newline="") as out:
                 result = write(out, spool)
-        os.chmod(tmp, _file_mode(target))
+        adopt(tmp, before)
         os.replace(tmp, target)
         return result
     except BaseException:
@@ -116,11 +134,83 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _file_mode(path: str) -> int:
-    """The mode a new file gets (or the existing file's)."""
+class ReadOnlyFileError(PermissionError):
+    """An existing file that cqlang must not replace (:func:`unwritable`):
+    ``strerror`` says why, ``filename`` names it."""
+
+
+def unwritable(path: str | os.PathLike[str]) -> str | None:
+    """Why the existing file at ``path`` must not be written, or ``None``
+    (no such file yet, or one this process may write). A regular file with
+    no write permission bit at all is read-only for everyone, root included
+    (root may write anything, so only the bits say what its owner meant; vim
+    decides ``:w`` the same way); otherwise, and for a device or a pipe,
+    access(2) with the effective user and groups decides."""
     try:
-        return os.stat(path).st_mode & 0o777
+        info = os.stat(path)
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return None  # a new file, or one the write itself will fail on
+    mode = stat.S_IMODE(info.st_mode)
+    if stat.S_ISREG(info.st_mode) and not mode & 0o222:
+        return f"the file is read-only (mode {mode:04o})"
+    effective = os.access in os.supports_effective_ids
+    if not os.access(path, os.W_OK, effective_ids=effective):
+        return f"the file is not writable by this user (mode {mode:04o})"
+    return None
+
+
+def refuse_unwritable(path: str | os.PathLike[str]) -> None:
+    """Raise :class:`ReadOnlyFileError` when :func:`unwritable` says so."""
+    reason = unwritable(path)
+    if reason is not None:
+        raise ReadOnlyFileError(errno.EACCES, reason, os.fspath(path))
+
+
+def _stat(path: str | os.PathLike[str]) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+def adopt(fd_or_path: int | str, before: os.stat_result | None) -> None:
+    """Give the new file (an open descriptor, or a path) what the file it
+    replaces had: its owner and group (as far as this process may set
+    them: root may, a user may give it a group of their own) and its mode;
+    a new file (``before`` ``None``) the mode the umask gives."""
+    if os.name != "posix":  # pragma: no cover - no modes to carry
+        return
+    if before is None:
+        mode = new_file_mode()
+    else:
+        mode = stat.S_IMODE(before.st_mode)
+        if (before.st_uid, before.st_gid) != (os.geteuid(), os.getegid()):
+            with contextlib.suppress(OSError):  # as far as we may
+                if isinstance(fd_or_path, int):
+                    os.fchown(fd_or_path, before.st_uid, before.st_gid)
+                else:
+                    os.chown(fd_or_path, before.st_uid, before.st_gid, follow_symlinks=False)
+    if isinstance(fd_or_path, int):
+        os.fchmod(fd_or_path, mode)
+    else:
+        os.chmod(fd_or_path, mode)
+
+
+def new_file_mode() -> int:
+    """The mode a new file gets: 0666 less the umask."""
+    return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux tells it
+    (changing it, even for a moment, would race with other threads)."""
+    with (
+        contextlib.suppress(OSError, ValueError),
+        open("/proc/self/status", encoding="ascii") as fh,
+    ):
+        for line in fh:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)  # pragma: no cover - not Linux
+    os.umask(mask)  # pragma: no cover
+    return mask  # pragma: no cover

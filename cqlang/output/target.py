@@ -121,7 +121,9 @@ OUTPUT_SETTINGS = {"cli": "--output", "repl": "\\o"}
 def check_output(output: str, *, front: str = "cli") -> None:
     """Refuse, before any request is sent, an output that cannot be
     written: a file whose folder is missing or not writable (the temporary
-    file goes there), a folder, a descriptor that is not open, a device or
+    file goes there), an existing file that may not be written (read-only,
+    even to root: :func:`cqlang.output.atomic.unwritable`; the records
+    would replace it), a folder, a descriptor that is not open, a device or
     pipe this user may not write. ``front`` words the message
     (:data:`OUTPUT_SETTINGS`)."""
     kind = output_kind(output)
@@ -136,6 +138,15 @@ def check_output(output: str, *, front: str = "cli") -> None:
         if not os.access(output, os.W_OK):
             raise OutputSettingError(f"{option} {output}: cannot write to it", "output")
         return
+    from .atomic import unwritable
+
+    reason = unwritable(output)
+    if reason is not None:
+        raise OutputSettingError(
+            f"{option} {output}: {reason}; make it writable first (chmod u+w) "
+            "or write to another file",
+            "output",
+        )
     folder = os.path.dirname(os.path.realpath(output))
     if not os.path.isdir(folder):
         raise OutputSettingError(f"{option} {output}: no such folder {folder}", "output")

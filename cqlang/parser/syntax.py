@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostic, make, suggest
 from .lalr import _ParseError, _Parser
-from .lexer import KEYWORDS
+from .lexer import KEYWORDS, skip_trivia
 
 # What a terminal is called in an error message.
 TERMINAL_NAMES: dict[str, str] = {
@@ -76,6 +76,10 @@ def _syntax_diagnostic(err: _ParseError, text: str, parser: _Parser) -> Diagnost
         joined = _run_together(text, tok.start_pos)
         if joined is not None:
             return joined
+    if tok.type == "MINUS":
+        minus = named_minus(text, tok.start_pos)
+        if minus is not None:
+            return minus
     shown = tok.value
     hint = f"expected {expected}" if expected else None
     kw = [TERMINAL_NAMES[t].strip("'") for t in expected_set if t in TERMINAL_NAMES]
@@ -149,6 +153,9 @@ def _run_together(text: str, pos: int) -> Diagnostic | None:
 
 def _lex_diagnostic(text: str, pos: int, allowed: set[str]) -> Diagnostic:
     ch = text[pos] if pos < len(text) else ""
+    named = _sigil_diagnostic(text, pos, allowed)
+    if named is not None:
+        return named
     if ch in "\"'":
         return make(
             text,
@@ -161,3 +168,100 @@ def _lex_diagnostic(text: str, pos: int, allowed: set[str]) -> Diagnostic:
     expected = describe_expected(allowed)
     hint = f"expected {expected}" if expected else None
     return make(text, "CQL002", f"unexpected character {ch!r}", pos, pos + 1, hint=hint)
+
+
+# ------------------------------------------------------ @name and $name
+
+#: What follows each sigil, in words; its terminal; an example.
+SIGIL_NAMES = {"@": "a named query's name", "$": "a parameter's name"}
+_SIGIL_TERMINALS = {"@": "QUERYREF", "$": "PARAM"}
+_SIGIL_EXAMPLES = {"@": "@hot_leads", "$": "$min_priority"}
+#: The rule of both (QUERYREF and PARAM in grammar/cqlang.lark).
+NAME_RULE = "a name is ASCII letters, digits and _, not starting with a digit"
+
+
+def _name_char(ch: str) -> bool:
+    """A character a name may hold (ASCII letters, digits, ``_``)."""
+    return ch.isascii() and (ch.isalnum() or ch == "_")
+
+
+def _sigil_diagnostic(text: str, pos: int, allowed: set[str]) -> Diagnostic | None:
+    """CQL002 for a character no token starts with that belongs to a
+    ``@name`` or ``$name``: a sigil with no name right after it, where one
+    may stand (``allowed``: the terminals the parser accepts there), a name
+    that starts with a digit, or a character a name cannot hold (``ż``),
+    the caret on what is wrong. ``None`` when ``pos`` is not such a place."""
+    if text[pos : pos + 1] in SIGIL_NAMES:
+        if _SIGIL_TERMINALS[text[pos]] not in allowed:
+            return None  # `priority = @`: no named query goes there anyway
+        sigil, at = text[pos], pos + 1
+    else:
+        start = pos
+        while start > 0 and _name_char(text[start - 1]):
+            start -= 1
+        if start == pos or start == 0 or text[start - 1] not in SIGIL_NAMES:
+            return None
+        if not text[pos].isalnum():
+            return None  # a sign after a whole name: not the name's mistake
+        sigil, at = text[start - 1], pos  # `@hotż`: the name runs into `ż`
+    what = SIGIL_NAMES[sigil]
+    ch = text[at : at + 1]
+    if ch and not ch.isspace() and (ch.isalnum() or ch == "_"):
+        if ch.isascii():  # a digit (letters and _ would have made a token)
+            message = f"{what} cannot start with a digit"
+        else:
+            message = f"{ch!r} cannot be in {what}"
+        return make(text, "CQL002", message, at, at + 1, hint=NAME_RULE)
+    # Nothing a name may start with: a blank before the name, or no name.
+    after = skip_trivia(text, at)
+    end = after
+    while end < len(text) and _name_char(text[end]):
+        end += 1
+    if text[at : at + 1].isspace() and end > after and not text[after].isdigit():
+        fix = sigil + text[after:end]
+        return make(
+            text,
+            "CQL002",
+            f"{what} goes right after {sigil} (no space)",
+            pos,
+            end,
+            hint=f"write '{fix}'",
+            suggestion=fix,
+        )
+    return make(
+        text,
+        "CQL002",
+        f"{sigil} without {what}",
+        pos,
+        pos + 1,
+        hint=f"write {what} right after {sigil}, such as {_SIGIL_EXAMPLES[sigil]}",
+    )
+
+
+def named_minus(text: str, pos: int) -> Diagnostic | None:
+    """CQL001 for a ``-`` right between a ``@name``/``$name`` and more of
+    a name (``@hot-leads``): names hold ``_``, not ``-``. Its span runs
+    from that ``-`` to the end of the name, the fix with each ``-`` a
+    ``_``. ``None`` when the ``-`` at ``pos`` is not such a one."""
+    start = pos
+    while start > 0 and _name_char(text[start - 1]):
+        start -= 1
+    if start == pos or start == 0 or text[start - 1] not in SIGIL_NAMES:
+        return None
+    after = text[pos + 1 : pos + 2]
+    if not (_name_char(after) and not after.isdigit()):
+        return None  # `$since-7d` is not a name with a `-`
+    what = SIGIL_NAMES[text[start - 1]]
+    end = pos + 1
+    while end < len(text) and (_name_char(text[end]) or text[end] == "-"):
+        end += 1
+    fix = text[start - 1 : end].replace("-", "_")
+    return make(
+        text,
+        "CQL001",
+        f"'-' cannot be in {what}",
+        pos,
+        end,
+        hint=f"{NAME_RULE}: write '{fix}'",
+        suggestion=text[pos:end].replace("-", "_"),
+    )

@@ -307,7 +307,7 @@ class Dispatcher(RecordCommands):
         names = [w for w in words if w != "--force"]
         name = names[0].lstrip("@") if len(names) == 1 else ""
         if not _NAME.match(name):
-            return Reply("usage: \\save NAME [--force] (letters, digits and _)", ok=False)
+            return Reply("usage: \\save NAME [--force] (ASCII letters, digits and _)", ok=False)
         if s.last_query is None:
             return Reply("no query to save yet: type one first", ok=False)
         saved = saved_query(s, s.last_query)
