@@ -14,7 +14,9 @@ control (U+202E) reverses the rest of the line. The one rule of cqlang
   has for it (ESC ``␛``, BEL ``␇``, a line break ``␊``), DEL as ``␡``, a C1
   control, a bidi control, a line or paragraph separator and a lone
   surrogate (which cannot even be written as UTF-8) named by its code
-  point, ``<U+202E>``. ``lines=True`` keeps line breaks and tabs, for text
+  point, ``<U+202E>``, except a byte that was not UTF-8 and was kept as
+  one (Python's ``surrogateescape``), named as the byte, ``<0xE9>``.
+  ``lines=True`` keeps line breaks and tabs, for text
   of several lines.
 * :func:`json_text`: JSON (``--format json/jsonl``, ``--json``, the filter
   lists) writes those characters as ``\\uXXXX`` escapes, always: the same
@@ -62,6 +64,8 @@ def _tables() -> list[dict[int, str]]:
         drawn[0x7F] = "\u2421"
         for c in (*NAMED, *_SURROGATES):
             drawn[c] = f"<U+{c:04X}>"
+        for c in range(0xDC80, 0xDD00):  # a byte that was not UTF-8, kept (surrogateescape)
+            drawn[c] = f"<0x{c - 0xDC00:02X}>"
         lines = {c: s for c, s in drawn.items() if c not in (9, 10)}
         escaped = {c: f"\\u{c:04x}" for c in (0x7F, *NAMED, *_SURROGATES)}
         _TABLES.extend((drawn, lines, escaped))

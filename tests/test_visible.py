@@ -69,3 +69,14 @@ def test_a_caret_stands_under_its_span_after_a_drawn_character() -> None:
     assert "\u202e" not in "\n".join(lines)
     source, caret = lines[3], lines[4]
     assert caret.index("^") == source.index("prioirty")
+
+
+def test_a_byte_kept_by_surrogateescape_is_drawn_as_the_byte() -> None:
+    """A byte that was not UTF-8 (kept as U+DC80-U+DCFF) is named by its
+    value, not by the surrogate standing in for it; other lone surrogates
+    by their code point."""
+    from cqlang.visible import visible
+
+    raw = b"city = \xe9".decode("utf-8", "surrogateescape")
+    assert visible(raw) == "city = <0xE9>"
+    assert visible("\ud800") == "<U+D800>"
