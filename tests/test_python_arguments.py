@@ -9,12 +9,14 @@ silently (``strict="yes"``, ``width=-1``) or text that is no JSON
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 import cqlang
-from cqlang.errors import SettingError
+from cqlang.errors import CqlValidationError, SettingError
 
 
 def type_error(call: Callable[[], object]) -> str:
@@ -90,6 +92,82 @@ def test_a_schema_of_the_wrong_shape_is_a_schema_error() -> None:
     ):
         with pytest.raises(cqlang.errors.SchemaError):
             cqlang.Schema.from_dict(spec)
+
+
+# ----------------------------------------------------------------- encode
+
+
+@pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf])
+def test_encode_refuses_a_number_json_cannot_hold(number: float) -> None:
+    filters = [{"property": "priority", "operator": "gt", "value": number}]
+    with pytest.raises(CqlValidationError) as info:
+        cqlang.encode(filters)
+    assert info.value.diagnostics[0].code == "CQL301"
+    assert f'filters[0]["value"] is {number!r}, which JSON cannot hold' in info.value.message
+    assert "NaN" not in cqlang.encode([{"property": "priority", "value": 1.5}])
+
+
+def test_encode_words_a_lone_surrogate_as_compile_words_a_parameter() -> None:
+    with pytest.raises(CqlValidationError) as info:
+        cqlang.encode([{"property": "custom_fields", "key": "a", "value": ["ok", "x\ud800"]}])
+    (d,) = info.value.diagnostics
+    assert d.code == "CQL301"
+    assert d.message == (
+        'not a filter list: filters[0]["value"][1]: U+D800 (character 2 of the value) '
+        "is a lone surrogate, not text"
+    )
+    str(info.value).encode("utf-8")  # drawn escaped: it can be printed
+    with pytest.raises(CqlValidationError) as compiled:
+        cqlang.compile("custom.a = $v", params={"v": "x\ud800"})
+    assert compiled.value.diagnostics[0].code == "CQL113"
+    assert compiled.value.diagnostics[0].message.endswith(d.message.split(": ", 2)[2])
+
+
+@pytest.mark.parametrize(
+    ("filters", "words"),
+    [
+        (None, "filters is a list of filter objects (dicts), not NoneType"),
+        ("[]", "filters is a list of filter objects (dicts), not str"),
+        ([["priority"]], "filters[0] is a filter object (a dict), not list"),
+        ([{3: "x"}], "filters[0] has a key that is not a str (int): 3"),
+        (
+            [{"property": "state", "value": {"OPEN"}}],
+            'filters[0]["value"] is no JSON value (set): give a str, int, float, bool, None, '
+            "or a list or dict of them",
+        ),
+        (
+            [{"property": "x", "value": [{1: 2}]}],
+            'filters[0]["value"][0] has a key that is not a str (int): 1',
+        ),
+    ],
+)
+def test_encode_refuses_what_is_not_a_filter_list_with_a_type_error(
+    filters: object, words: str
+) -> None:
+    assert type_error(lambda: cqlang.encode(filters)) == words  # type: ignore[arg-type]
+
+
+def test_encode_refuses_a_nesting_past_the_decompilers_bound_and_a_cycle() -> None:
+    deep: list[Any] = []
+    for _ in range(40):
+        deep = [deep]
+    loop: list[Any] = []
+    loop.append(loop)
+    for value in (deep, loop):
+        with pytest.raises(CqlValidationError, match="nests more than 32 levels deep"):
+            cqlang.encode([{"property": "x", "value": value}])
+
+
+def test_encode_of_a_compiled_list_or_a_tuple_is_unchanged() -> None:
+    from cqlang.encoding import encode_json
+
+    filters = cqlang.compile('state in (OPEN, CLOSED) and custom.region = "Łódź" and priority >= 3')
+    assert cqlang.encode(filters) == encode_json(filters)
+    as_tuple = tuple(
+        {**f, "value": tuple(f["value"]) if isinstance(f["value"], list) else f["value"]}
+        for f in filters
+    )
+    assert cqlang.encode(as_tuple) == encode_json(filters)
 
 
 # ------------------------------------------------------------ format, strict
