@@ -224,13 +224,17 @@ def exclude_problem(name: object) -> str | None:
     one check of the config's ``exclude``, ``--exclude``, the REPL's fetches
     and the Python client. A field name is text with no blanks around it
     (``" id "`` would be sent as it is and name no field) and not empty;
-    ``id`` cannot be left out (records are paged and merged by it)."""
+    ``id`` cannot be left out (records are paged and merged by it). No
+    field name holds a comma: ``"history,dialogs"`` as one name would be
+    sent as it is and leave out nothing (a list gives two names)."""
     if not isinstance(name, str):
         return f"a field name is text, not {type(name).__name__}"
     if not name.strip():
         return "an empty field name"
     if name != name.strip():
         return f"{name!r} has blanks around it: a field name has none"
+    if "," in name:
+        return f"{name!r} holds a comma: a field name has none (give a list of names)"
     if name == "id":
         return "'id' cannot be excluded: the client pages and merges the records by their id"
     return None
