@@ -226,7 +226,8 @@ def exclude_problem(name: object) -> str | None:
     (``" id "`` would be sent as it is and name no field) and not empty;
     ``id`` cannot be left out (records are paged and merged by it). No
     field name holds a comma: ``"history,dialogs"`` as one name would be
-    sent as it is and leave out nothing (a list gives two names)."""
+    sent as it is and leave out nothing (a list gives two names), nor a
+    control character or a lone surrogate (no UTF-8 for it)."""
     if not isinstance(name, str):
         return f"a field name is text, not {type(name).__name__}"
     if not name.strip():
@@ -235,6 +236,10 @@ def exclude_problem(name: object) -> str | None:
         return f"{name!r} has blanks around it: a field name has none"
     if "," in name:
         return f"{name!r} holds a comma: a field name has none (give a list of names)"
+    if not name.isprintable():  # a lone surrogate cannot even be sent
+        from .params import not_utf8_value
+
+        return not_utf8_value(name) or f"a field name cannot hold {control_character(name)}"
     if name == "id":
         return "'id' cannot be excluded: the client pages and merges the records by their id"
     return None

@@ -315,3 +315,33 @@ def test_the_repl_refuses_a_campaign_it_could_never_fetch() -> None:
     assert (
         "cqlang: --campaign: a campaign id cannot hold a control character (U+0007" in result.stderr
     )
+
+
+# -------------------------------------- found by tests/test_python_argument_types.py
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "x\ud800"])
+def test_a_config_path_no_file_can_have_is_a_config_error(name: str) -> None:
+    """os.open raised ValueError (a NUL) or UnicodeEncodeError (a lone
+    surrogate) out of Config.load."""
+    with pytest.raises(cqlang.ConfigError, match="cannot be a file name"):
+        Config.load(name, env={})
+
+
+def test_an_exclude_name_with_a_lone_surrogate_or_a_control_character(
+    emu: Emulator, client: Client, tmp_path: Any
+) -> None:
+    """A lone surrogate was sent to the encoder (UnicodeEncodeError when the
+    records were read); a control character was sent as it is."""
+    before = len(emu.log)
+    for name in ("x\ud800", "a\x07"):
+        for call in (
+            lambda n=name: Config().prepare("", exclude=[n]),
+            lambda n=name: client.voice_campaign_requests(C, "", exclude=[n]),
+        ):
+            assert setting_error(call).setting == "exclude"
+    assert len(emu.log) == before
+    config = tmp_path / "c.toml"
+    config.write_text('[queries.q]\nquery = "state = OPEN"\nexclude = ["a\\u0007"]\n')
+    with pytest.raises(cqlang.ConfigError, match="control character"):
+        Config.load(config, env={})
