@@ -16,7 +16,7 @@ import gc
 from _thread import allocate_lock  # threading's Lock, without importing threading
 from collections import OrderedDict
 
-from . import checker, diagnostics, parser
+from . import argcheck, checker, diagnostics, parser
 from .ast import Query
 from .diagnostics import WARNING, Diagnostic, bound_hint, make, plan_hint
 from .dnf import PlanLimit, TooComplex
@@ -349,17 +349,29 @@ def strict_check(p: Plan, text: str) -> None:
 
 def format(text: str, *, schema: Schema | None = None, width: int = 88) -> str:
     """The formatted text of a query, its comments kept: one line when it
-    fits in ``width`` and holds no comment, else one and/or operand a line
-    (raises :class:`CqlSyntaxError`)."""
+    fits in ``width`` (at least 1) and holds no comment, else one and/or
+    operand a line (raises :class:`CqlSyntaxError`)."""
     from .formatter import format_text
 
+    if not isinstance(text, str):
+        raise TypeError(f"a query is a str, not {type(text).__name__}")
+    argcheck.instance("schema", schema, Schema, "a cqlang.Schema", optional=True)
+    width = argcheck.count("width", width, least=1)
     return format_text(text, schema, width=width)
 
 
 def decompile(filters_or_text: Any, *, schema: Schema | None = None) -> str:
-    """Canonical query text for a filter list (see cqlang.decompiler)."""
+    """Canonical query text for a filter list (a list of dicts), its JSON
+    text, its encoded value or a request URL (see cqlang.decompiler)."""
     from .decompiler import decompile as _decompile
 
+    if not isinstance(filters_or_text, str | list | tuple):
+        raise argcheck.wrong_type(
+            "source",
+            "a filter list (a list), or its JSON, encoded value or request URL (a str)",
+            filters_or_text,
+        )
+    argcheck.instance("schema", schema, Schema, "a cqlang.Schema", optional=True)
     return _decompile(filters_or_text, schema=schema)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from .diagnostics import make
-from .encoding import nesting
+from .encoding import MAX_FILTER_DEPTH, nesting
 from .errors import CqlValidationError
 from .evaluator import FilterError, filter_atoms
 from .formatter import format_ir
@@ -55,11 +55,6 @@ def _load(source: Any) -> Any:
         raise _error(source, "CQL301", f"not JSON: {exc}") from None
     except RecursionError:  # the decoder nests with Python's stack
         raise _error(source, "CQL301", _too_deep()) from None
-
-
-#: The deepest a filter list may nest (it needs 3: the list, an object, a
-#: list of values); anything deeper is refused before it is read further.
-MAX_FILTER_DEPTH = 32
 
 
 def _too_deep() -> str:

@@ -120,6 +120,12 @@ class Diagnostic(Node):
         return next((v for k, v in self.facts if k == name), None)
 
     def render(self, text: str, *, source: str | None = None) -> str:
+        """The diagnostic drawn under ``text``, the query it is about (with
+        ``source``, the file it came from, in the ``-->`` line)."""
+        if not isinstance(text, str):
+            raise TypeError(f"text is a str (the query), not {type(text).__name__}")
+        if source is not None and not isinstance(source, str):
+            raise TypeError(f"source is a str or None, not {type(source).__name__}")
         return render(self, text, source=source)
 
 
@@ -199,9 +205,13 @@ def for_front_end(diags: Iterable[Diagnostic], front: str) -> list[Diagnostic]:
     (``"python"``, ``"cli"``, ``"repl"`` or ``"config"``): CQL204's bound
     on requests, CQL109's way to bind a parameter, CQL202's and CQL203's
     way to see the plan. The words come from the diagnostic's ``facts``,
-    never from its message."""
+    never from its message. Another ``front`` is a ``TypeError`` (the four
+    names are the type of the argument)."""
+    if not isinstance(front, str) or front not in BOUND_SETTINGS:
+        shown = ", ".join(map(repr, BOUND_SETTINGS))
+        raise TypeError(f"front is one of {shown}, not {front!r}")
     out = []
-    for d in diags:
+    for d in _diagnostics(diags):
         reason = d.fact("reason") if d.code in ("CQL202", "CQL203") else None
         if isinstance(reason, str):
             d = d.replace(hint=plan_hint(front, reason))
@@ -367,9 +377,22 @@ def not_utf8(data: bytes, exc: UnicodeDecodeError) -> tuple[str, int, int]:
 def to_json(diags: Sequence[Diagnostic], file: str | None = None) -> str:
     """The diagnostics as a JSON list; with ``file`` (the ``-f FILE`` the
     query came from), each object names it first, as ``"file"``."""
+    diags = list(_diagnostics(diags))
+    if file is not None and not isinstance(file, str):
+        raise TypeError(f"file is a str or None, not {type(file).__name__}")
     if file is None:
         return json_text([d.to_dict() for d in diags])
     return json_text([{"file": file, **d.to_dict()} for d in diags])
+
+
+def _diagnostics(diags: Iterable[Diagnostic]) -> Iterable[Diagnostic]:
+    """``diags``, each checked to be a :class:`Diagnostic` (``TypeError``)."""
+    if not isinstance(diags, Iterable) or isinstance(diags, str | bytes):
+        raise TypeError(f"diags is a list of Diagnostic, not {type(diags).__name__}")
+    for d in diags:
+        if not isinstance(d, Diagnostic):
+            raise TypeError(f"diags holds Diagnostic objects, not {type(d).__name__}")
+        yield d
 
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:

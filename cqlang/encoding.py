@@ -102,8 +102,124 @@ def encode_json(value: Any) -> str:
 
 
 def encode(filters: Sequence[Mapping[str, Any]]) -> str:
-    """The ``filter`` parameter for a filter list."""
-    return encode_json(filters)
+    """The ``filter`` parameter for a filter list: a list (or tuple) of
+    filter objects, each a ``dict`` with ``str`` keys, of JSON values
+    (:func:`check_filters` says what is refused, and how)."""
+    if not _plain(filters):
+        check_filters(filters)
+    try:
+        return encode_json(filters)
+    except UnicodeEncodeError:  # a lone surrogate: no UTF-8 for it
+        check_filters(filters)  # says where, as CQL301
+        raise
+
+
+_PLAIN = frozenset((str, int, bool, type(None)))
+
+
+def _plain(filters: Any) -> bool:
+    """Whether ``filters`` has the shape a compiled filter list has, told
+    cheaply (C-level over a list of values): a list of dicts of ``str``
+    keys whose values are text, ints, bools, ``None`` or lists of those.
+    Nothing of that shape can fail to encode but a lone surrogate, which
+    the UTF-8 encoding finds. Anything else (a float, a nested list, a
+    subclass) is walked by :func:`check_filters`."""
+    if type(filters) is not list:
+        return False
+    for item in filters:
+        if type(item) is not dict:
+            return False
+        for key, value in item.items():
+            if type(key) is not str:
+                return False
+            kind = type(value)
+            if kind not in _PLAIN and not (kind is list and _PLAIN.issuperset(map(type, value))):
+                return False
+    return True
+
+
+# ------------------------------------------------------- a filter list's JSON
+
+#: The deepest a filter list may nest (it needs 3: the list, an object, a
+#: list of values): what ``encode`` takes and ``decompile`` reads.
+MAX_FILTER_DEPTH = 32
+
+
+def check_filters(filters: Any) -> None:
+    """Raise unless ``filters`` is a filter list JSON can carry and the
+    request can send: ``TypeError`` for a value of the wrong type (not a
+    list or tuple of dicts; a key that is no ``str``, which JSON would turn
+    into one; a value that is no JSON value: a ``set``, a ``datetime``...);
+    :class:`~cqlang.errors.CqlValidationError` (CQL301, not a filter list)
+    for a value JSON has no form for: a float NaN or infinity (``json``
+    writes ``NaN``, which is no JSON), text holding a lone surrogate (no
+    UTF-8 for it: as a parameter it is CQL113, in the same words), or a
+    nesting deeper than :data:`MAX_FILTER_DEPTH`. A message names the
+    place: ``filters[0]["value"][2]``."""
+    if not isinstance(filters, list | tuple):
+        got = type(filters).__name__
+        raise TypeError(f"filters is a list of filter objects (dicts), not {got}")
+    for n, item in enumerate(filters):
+        if not isinstance(item, dict):
+            raise TypeError(f"filters[{n}] is a filter object (a dict), not {type(item).__name__}")
+    # Iterative (a deep value cannot exhaust the stack); the depth bound
+    # also ends a list that holds itself.
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(filters, ())]
+    while stack:
+        value, where = stack.pop()
+        if len(where) >= MAX_FILTER_DEPTH:
+            _refuse(filters, f"{_place(where)} nests more than {MAX_FILTER_DEPTH} levels deep")
+        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in pairs:
+            if isinstance(value, dict) and not isinstance(key, str):
+                raise TypeError(
+                    f"{_place(where)} has a key that is not a str ({type(key).__name__}): {key!r}"
+                )
+            kind = type(item)
+            if kind is int or kind is bool or item is None:
+                continue
+            if isinstance(item, str):
+                if not item.isascii():
+                    from .params import not_utf8_value
+
+                    problem = not_utf8_value(item)
+                    if problem is not None:
+                        _refuse(filters, f"{_place((*where, key))}: {problem}")
+            elif isinstance(item, float):
+                if item != item or item in (_INF, -_INF):
+                    _refuse(filters, f"{_place((*where, key))} is {item!r}, which JSON cannot hold")
+            elif isinstance(item, dict | list | tuple):
+                stack.append((item, (*where, key)))
+            elif not isinstance(item, int):
+                raise TypeError(
+                    f"{_place((*where, key))} is no JSON value ({type(item).__name__}): give "
+                    "a str, int, float, bool, None, or a list or dict of them"
+                )
+
+
+_INF = float("inf")
+
+
+def _place(where: tuple[Any, ...]) -> str:
+    """``filters[0]["value"][2]``: where in the filter list a value is."""
+    steps = (f"[{k}]" if isinstance(k, int) else f"[{json.dumps(k)}]" for k in where)
+    return "filters" + "".join(steps)
+
+
+def _refuse(filters: Any, message: str) -> None:
+    """Raise CQL301 for ``filters``, drawn as ASCII JSON (a lone surrogate
+    escaped, NaN as ``NaN``)."""
+    from .diagnostics import make
+    from .errors import CqlValidationError
+
+    try:
+        text = json.dumps(filters)
+    except (TypeError, ValueError, RecursionError):
+        text = f"<a Python {type(filters).__name__}>"
+    if len(text) > 200:  # a long list: its start shows where the text is
+        text = text[:199] + "…"
+    message = f"not a filter list: {message}"
+    raise CqlValidationError(message, [make(text, "CQL301", message, 0, len(text))], text)
 
 
 def exclude_problem(name: object) -> str | None:
@@ -111,13 +227,22 @@ def exclude_problem(name: object) -> str | None:
     one check of the config's ``exclude``, ``--exclude``, the REPL's fetches
     and the Python client. A field name is text with no blanks around it
     (``" id "`` would be sent as it is and name no field) and not empty;
-    ``id`` cannot be left out (records are paged and merged by it)."""
+    ``id`` cannot be left out (records are paged and merged by it). No
+    field name holds a comma: ``"history,dialogs"`` as one name would be
+    sent as it is and leave out nothing (a list gives two names), nor a
+    control character or a lone surrogate (no UTF-8 for it)."""
     if not isinstance(name, str):
         return f"a field name is text, not {type(name).__name__}"
     if not name.strip():
         return "an empty field name"
     if name != name.strip():
         return f"{name!r} has blanks around it: a field name has none"
+    if "," in name:
+        return f"{name!r} holds a comma: a field name has none (give a list of names)"
+    if not name.isprintable():  # a lone surrogate cannot even be sent
+        from .params import not_utf8_value
+
+        return not_utf8_value(name) or f"a field name cannot hold {control_character(name)}"
     if name == "id":
         return "'id' cannot be excluded: the client pages and merges the records by their id"
     return None

@@ -28,14 +28,15 @@ cannot be hashed (a parameter value of an unhashable type) still makes an
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, tzinfo
 
+from . import argcheck
 from .node import Node
 from .node import field as attr
 from .schema import DEFAULT_SCHEMA, Schema
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
-    from datetime import datetime, tzinfo
     from typing import Any, NoReturn
 
     _Dict = dict[str, Any]
@@ -146,8 +147,7 @@ def freeze_queries(queries: Mapping[str, Any]) -> Queries:
     A caller that makes many ``Env`` of the same queries freezes them once."""
     if type(queries) is Queries:
         return queries
-    if not isinstance(queries, Mapping):
-        raise TypeError(f"queries is a mapping of names to values, not {type(queries).__name__}")
+    argcheck.mapping("queries", queries, names="named query names")
     frozen: dict[str, NamedText] = {}
     for name, entry in queries.items():
         if type(entry) is NamedText:
@@ -168,11 +168,7 @@ def freeze_queries(queries: Mapping[str, Any]) -> Queries:
 def _params(params: Any, what: str = "params") -> FrozenDict:
     if type(params) is FrozenDict:
         return params
-    if not isinstance(params, Mapping):
-        raise TypeError(f"{what} is a mapping of names to values, not {type(params).__name__}")
-    for name in params:
-        if not isinstance(name, str):
-            raise TypeError(f"parameter names are str, not {type(name).__name__}: {name!r}")
+    argcheck.mapping(what, params, names="parameter names")
     frozen: FrozenDict = freeze(params)
     return frozen
 
@@ -214,19 +210,21 @@ class Env(Node):
     ) -> None:
         if schema is None:
             schema = DEFAULT_SCHEMA
-        elif not isinstance(schema, Schema):
-            raise TypeError(f"schema is a cqlang.Schema, not {type(schema).__name__}")
-        if type(max_branches) is not int:
-            raise TypeError(f"max_branches is an int, not {type(max_branches).__name__}")
-        if max_branches < 1:  # every query needs a request
-            raise ValueError(f"max_branches must be at least 1, not {max_branches}")
+        else:
+            argcheck.instance("schema", schema, Schema, "a cqlang.Schema")
+        if tz is not None and not isinstance(tz, str | tzinfo):
+            raise argcheck.wrong_type("tz", "an IANA zone name (a str), a tzinfo or None", tz)
+        argcheck.instance("now", now, datetime, "a datetime", optional=True)
+        # Every query needs a request: below 1, the bound could never be met.
+        max_branches = argcheck.count("max_branches", max_branches, least=1)
+        argcheck.flag("strict", strict)
         _set(self, "schema", schema)
         _set(self, "params", _EMPTY if params is None else _params(params))
         _set(self, "tz", tz)
         _set(self, "now", now)
         _set(self, "queries", _EMPTY if queries is None else freeze_queries(queries))
         _set(self, "max_branches", max_branches)
-        _set(self, "strict", bool(strict))
+        _set(self, "strict", strict)
         _set(self, "_hash", None)
 
     def __hash__(self) -> int:

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
+from . import argcheck
 from .errors import SchemaError
 from .node import Node
 from .node import field as attr
@@ -238,9 +239,25 @@ class Schema(Node):
         self, fields: Mapping[str, Any] | Iterable[CustomField], *, strict: bool | None = None
     ) -> Schema:
         """A copy with custom fields declared, as ``CustomField`` objects or as
-        ``{key: "integer"}`` / ``{key: {"type": "enum", "values": [...]}}``."""
+        ``{key: "integer"}`` / ``{key: {"type": "enum", "values": [...]}}``.
+        Arguments of the wrong type (``fields`` neither, a key that is no
+        ``str``, ``strict`` no ``bool``) raise ``TypeError``; a declaration
+        that makes no sense (an unknown type, a blank key) a
+        :class:`SchemaError`."""
+        argcheck.flag("strict", strict, optional=True)
         declared = dict(self.custom_fields)
-        items = fields.items() if isinstance(fields, Mapping) else ((f.key, f) for f in fields)
+        if isinstance(fields, Mapping):
+            items: Iterable[tuple[Any, Any]] = argcheck.mapping(
+                "fields", fields, names="custom field keys"
+            ).items()
+        elif isinstance(fields, Iterable) and not isinstance(fields, str | bytes):
+            fields = list(fields)
+            for f in fields:
+                argcheck.instance("each of fields", f, CustomField, "a CustomField")
+            items = ((f.key, f) for f in fields)
+        else:
+            takes = "a mapping of keys to declarations, or CustomField objects"
+            raise argcheck.wrong_type("fields", takes, fields)
         for key, spec in items:
             declared[key] = spec if isinstance(spec, CustomField) else _custom_field(key, spec)
         return self.replace(
@@ -249,12 +266,28 @@ class Schema(Node):
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> Schema:
-        """Build a schema from plain data (the shape of the spec above)."""
+        """Build a schema from plain data (the shape of the spec above):
+        ``spec`` that is no mapping is a ``TypeError``; data of the wrong
+        shape inside it (no ``properties``, a property that is no table or
+        has no valid ``type``...) a :class:`SchemaError`, naming the
+        property, as for any declaration that makes no sense."""
+        argcheck.instance("spec", spec, Mapping, "a mapping (the shape of the schema's spec)")
+        properties = spec.get("properties")
+        if not isinstance(properties, Mapping) or not properties:
+            raise SchemaError("a schema's properties are a non-empty table: name -> table")
         props: dict[str, Property] = {}
-        for name, p in spec["properties"].items():
-            typ = p["type"]
-            api = p["api"]
-            if typ not in TYPES:
+        for name, p in properties.items():
+            if not isinstance(name, str) or not isinstance(p, Mapping):
+                raise SchemaError(f"property {name!r}: a property is a table (type, api...)")
+            typ: Any = p.get("type")  # checked below, for what it is
+            api: Any = p.get("api")
+            for key, want in (("operators", list), ("values", list)):
+                if not isinstance(p.get(key, []), want | tuple):
+                    raise SchemaError(f"{name}: {key} is a list", name)
+            for key, kind in (("keyed", bool), ("record_field", str), ("description", str)):
+                if key in p and not isinstance(p[key], kind):
+                    raise SchemaError(f"{name}: {key} is a {kind.__name__}", name)
+            if not is_value_type(typ):
                 raise SchemaError(f"{name}: type {typ!r} is not one of {', '.join(TYPES)}", name)
             if api not in API_KINDS:
                 raise SchemaError(f"{name}: api {api!r} is not one of {', '.join(API_KINDS)}", name)
@@ -275,15 +308,20 @@ class Schema(Node):
                 record_field=p.get("record_field", name),
                 description=p.get("description", ""),
             )
-        schema = cls(spec.get("endpoint", ""), MappingProxyType(props))
+        endpoint = spec.get("endpoint", "")
+        if not isinstance(endpoint, str):
+            raise SchemaError("a schema's endpoint is a str")
+        schema = cls(endpoint, MappingProxyType(props))
         custom = spec.get("custom_fields")
+        if custom is not None and not isinstance(custom, Mapping):
+            raise SchemaError("a schema's custom_fields are a table: key -> declaration")
         if custom:
             schema = schema.with_custom_fields(custom)
         return schema
 
 
 def _custom_field(key: str, spec: Any) -> CustomField:
-    if not isinstance(key, str) or not key.strip():
+    if not key.strip():
         # A query could never name it: custom[""] is CQL119.
         raise SchemaError(f"custom field {key!r}: a custom field's key cannot be empty or blank")
     values: tuple[str, ...] = ()
@@ -291,7 +329,10 @@ def _custom_field(key: str, spec: Any) -> CustomField:
         typ = spec
     elif isinstance(spec, Mapping):
         typ = spec.get("type", "string")
-        values = tuple(str(v) for v in spec.get("values", ()))
+        listed = spec.get("values", ())
+        if not isinstance(listed, list | tuple):
+            raise SchemaError(f"custom field {key!r}: values is a list", key)
+        values = tuple(str(v) for v in listed)
     else:
         raise SchemaError(f"custom field {key!r}: expected a type name or a table", key)
     if not is_value_type(typ):

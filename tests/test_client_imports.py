@@ -16,6 +16,7 @@ CLIENT = ROOT / "cqlang" / "client"
 #: The modules of cqlang below the client that it may use.
 LOWER = {
     "cqlang.api",
+    "cqlang.argcheck",  # the checks of arguments every entry point shares
     "cqlang.output.arrow",  # records to typed Arrow batches (iter_batches, to_arrow)
     "cqlang.diagnostics",
     "cqlang.digits",  # MAX_SECONDS, the bound on every duration

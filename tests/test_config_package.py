@@ -43,6 +43,7 @@ ORDER = (
 #: the client its Connection value alone (compat's wrapper aside).
 ALLOWED = {
     "cqlang.api",
+    "cqlang.argcheck",
     "cqlang.client.connection",
     "cqlang.diagnostics",
     "cqlang.encoding",

@@ -49,9 +49,23 @@ def test_wrong_kinds_are_type_errors() -> None:
         Env(max_branches="3")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"env is a cqlang\.Env"):
         cqlang.plan("state = OPEN", {"tz": "UTC"})  # type: ignore[arg-type]
+    # A zone that is no name nor tzinfo, a clock that is no datetime, a flag
+    # that is no bool, a named query's name that is no str: the program's
+    # mistakes too (tz=["UTC"] was CQL108, now="..." CQL117, strict="no"
+    # strict, queries={3: ...} an AttributeError deep inside).
+    for call, words in (
+        (lambda: Env(tz=["UTC"]), "tz is an IANA zone name (a str), a tzinfo or None, not list"),
+        (lambda: Env(now="2021-08-10"), "now is a datetime or None, not str"),
+        (lambda: Env(strict="no"), "strict is a bool (True or False), not str"),
+        (lambda: cqlang.compile("x = 1", strict=1), "strict is a bool (True or False), not int"),
+        (lambda: cqlang.plan("@a", queries={3: "x"}), "named query names are str, not int: 3"),
+        (lambda: cqlang.compile("x = 1", max_branches=True), "max_branches is an int, not bool"),
+    ):
+        with pytest.raises(TypeError) as info:
+            call()
+        assert str(info.value) == words
     # Values of the right kind that mean nothing are the query's mistakes.
     assert [d.code for d in cqlang.check("state = OPEN", Env(tz="Nowhere/Zone"))] == ["CQL108"]
-    assert [d.code for d in cqlang.check("state = OPEN", Env(tz=["UTC"]))] == ["CQL108"]  # type: ignore[arg-type]
 
 
 def test_keywords_build_or_change_an_env() -> None:

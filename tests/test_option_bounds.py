@@ -54,7 +54,6 @@ def test_the_longest_timeout_still_fetches(emulator: Emulator) -> None:
         {"retry_after_max": 1e300},
         {"backoff_factor": 1e12},
         {"max_retries": -1},
-        {"max_retries": 2.5},
     ],
 )
 def test_the_client_refuses_an_unusable_duration_or_count(options: dict[str, object]) -> None:

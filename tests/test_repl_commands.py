@@ -433,6 +433,11 @@ def test_cli_repl_usage_errors() -> None:
     assert result.exit_code == 2 and "--tz" in result.stderr
     result = runner.invoke(main, ["repl", "--profile", "nope"], input="")
     assert result.exit_code == 2 and "unknown profile 'nope'" in result.stderr
+    # A --campaign that \campaign would refuse: refused at the start, not
+    # once for every query typed (each query is prepared with it).
+    result = runner.invoke(main, ["repl", "--campaign", ".."], input="state = OPEN\n")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("cqlang: --campaign: '..' cannot be a campaign id")
     assert "repl" in runner.invoke(main, ["--help"]).stdout
 
 

@@ -22,6 +22,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from .. import argcheck
 from ..encoding import base_url as checked_base_url
 from ..encoding import key_problem
 from .errors import ConfigurationError
@@ -140,8 +141,10 @@ class Connection:
         base_url_source: str = "the base_url argument",
         api_key_source: str = "the api_key argument",
     ) -> None:
-        if not isinstance(base_url, str) or not isinstance(api_key, str):
-            raise TypeError("a Connection's base_url and api_key are strings")
+        argcheck.text("base_url", base_url)
+        argcheck.text("api_key", api_key)  # its type named, never its value
+        argcheck.text("base_url_source", base_url_source)
+        argcheck.text("api_key_source", api_key_source)
         if not base_url.strip():
             raise ConfigurationError(f"no API base URL: pass base_url= or set {URL_ENV}")
         key = check_key(api_key, api_key_source)
@@ -172,6 +175,9 @@ class Connection:
         (default: ``os.environ``); ``base_url`` or ``api_key``, when given,
         wins over its variable. What is missing or unusable is a
         :class:`ConfigurationError`."""
+        argcheck.text("base_url", base_url, optional=True)
+        argcheck.text("api_key", api_key, optional=True)
+        argcheck.mapping("env", env, takes="a mapping of str to str", optional=True)
         url_source, key_source = "the base_url argument", "the api_key argument"
         if base_url is None or api_key is None:
             found = read_environment(env)

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from ..encoding import encode_json, exclude_problem, request_path
+from .. import argcheck
+from ..encoding import encode_json, request_path
 from . import paging
 from .connection import Connection
 from .errors import ApiError
@@ -100,9 +101,14 @@ class Client:
         #: Where the requests go, and with which key.
         self.connection = connection
         self.base_url = connection.base_url
+        if isinstance(timeout, tuple) and len(timeout) != 2:
+            raise TypeError(
+                "timeout is a number of seconds or a (connect, total) pair of them, "
+                f"not a tuple of {len(timeout)}"
+            )
         pair = timeout if isinstance(timeout, tuple) else (timeout, timeout)
-        connect = _seconds("timeout", pair[0], zero=False)
-        total = _seconds("timeout", pair[1], zero=False)
+        connect = argcheck.seconds("timeout", pair[0], zero=False)
+        total = argcheck.seconds("timeout", pair[1], zero=False)
         for name, seconds in (
             ("backoff_factor", backoff_factor),
             ("backoff_max", backoff_max),
@@ -110,13 +116,17 @@ class Client:
             ("retry_after_max", retry_after_max),
             ("retry_budget", retry_budget),
         ):
-            _seconds(name, seconds)
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ValueError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
-        if max_record_size < 1:
-            raise ValueError("max_record_size must be >= 1")
-        self.overlap = max(1, overlap)
-        self.max_relocate = max_relocate
+            argcheck.seconds(name, seconds)
+        max_retries = argcheck.count("max_retries", max_retries, least=0)
+        max_record_size = argcheck.count("max_record_size", max_record_size, least=1)
+        argcheck.instance("session", session, requests.Session, "a requests.Session", optional=True)
+        for name, hook in (("on_request", on_request), ("on_exchange", on_exchange)):
+            if hook is not None and not callable(hook):
+                raise argcheck.wrong_type(name, "a function or None", hook)
+        #: Records by which consecutive pages overlap (at least 1: a page
+        #: that overlaps nothing could not tell that the results moved).
+        self.overlap = argcheck.count("overlap", overlap, least=1)
+        self.max_relocate = argcheck.count("max_relocate", max_relocate, least=0)
         self._transport = Transport(
             connection,
             timeout=(connect, total),
@@ -165,6 +175,7 @@ class Client:
                 "Client.from_config() takes a config (an object with a connection() "
                 f"method, such as cqlang.Config), not {type(config).__name__}{hint}"
             )
+        argcheck.text("profile", profile, optional=True)
         connection: Connection = config.connection(profile).for_client()
         return cls(connection, **options)
 
@@ -205,28 +216,40 @@ class Client:
         still fetched, and removed from each record once it is judged, so
         ``exclude`` never changes which records match and no record shows an
         excluded field. ``limit`` caps the records delivered (``None``: all).
+
+        The arguments are checked here, before anything is planned or sent
+        (:mod:`cqlang.argcheck`): one of the wrong type is a ``TypeError``
+        (``limit=1.5``, ``page_size=True``, a ``plan`` given with a query
+        or its inputs, which it would ignore); a value that cannot work a
+        :class:`~cqlang.errors.SettingError` (a ``ValueError``): a campaign
+        id that cannot be one (blank, ``..``), a negative ``limit``, a
+        ``page_size`` below 1, ``id`` in ``exclude``. ``exclude`` may be one
+        text, read as ``--exclude`` reads it (``"history,dialogs"``).
         """
-        if not isinstance(campaign_id, str) or not campaign_id:
-            raise ValueError("campaign_id must be a non-empty string")
-        if limit is not None and limit < 0:
-            raise ValueError("limit must be >= 0")
-        if page_size < 1:
-            raise ValueError("page_size must be >= 1")
-        if isinstance(exclude, str):
-            raise TypeError("exclude is a list of field names, not a string")
-        for name in exclude or ():
-            if name == "id":
-                raise ValueError("exclude cannot hold 'id': the client pages and merges by id")
-            problem = exclude_problem(name)
-            if problem is not None:
-                raise ValueError(f"exclude cannot hold {name!r}: {problem}")
+        campaign_id = argcheck.campaign("campaign_id", campaign_id)
+        if not isinstance(query, str):
+            raise TypeError(f"a query is a str, not {type(query).__name__}")
+        limit = argcheck.count("limit", limit, least=0, optional=True)
+        page_size = argcheck.count("page_size", page_size, least=1)
+        excluded = argcheck.exclude_names("exclude", exclude) or ()
         if plan is None:
             from ..api import plan as make_plan
 
             plan = make_plan(query, params=params, tz=tz, now=now, schema=schema)
+        else:
+            from ..planner import Plan
+
+            argcheck.instance("plan", plan, Plan, "a cqlang.Plan")
+            inputs = (("params", params), ("tz", tz), ("now", now), ("schema", schema))
+            given = [name for name, value in inputs if value is not None]
+            if query or given:
+                both = "a query" if query else ", ".join(given)
+                raise TypeError(
+                    f"plan= runs a plan made already: give it or {both}, not both "
+                    "(the plan would be run and the rest ignored)"
+                )
         page_size = min(page_size, MAX_PAGE_SIZE)
-        excl = list(dict.fromkeys(exclude)) if exclude else []
-        return self._run(campaign_id, plan, excl, page_size, limit)
+        return self._run(campaign_id, plan, list(excluded), page_size, limit)
 
     def iter_batches(
         self,
@@ -306,17 +329,3 @@ class Client:
 
             out.append((fetch, (base + params.lstrip("&")).rstrip("?")))
         return out
-
-
-def _seconds(name: str, value: float, *, zero: bool = True) -> float:
-    """A duration argument: a number of seconds up to ``MAX_SECONDS``, or ValueError."""
-    from ..digits import duration_problem
-
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"{name} must be a number of seconds, not {value!r}") from None
-    problem = duration_problem(seconds, zero=zero)
-    if problem is not None:
-        raise ValueError(f"{name} {problem} (got {value!r})")
-    return seconds

@@ -25,6 +25,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
+from .. import argcheck
 from ..diagnostics import Diagnostic, suggest
 from ..env import Queries, freeze_queries
 from ..errors import ConfigError, SkippedFile
@@ -61,6 +62,8 @@ class Config:
         env: Mapping[str, str] | None = None,
         skipped: Sequence[SkippedFile] = (),
     ) -> None:
+        argcheck.text("profile", profile, optional=True)
+        _environment(env)
         self.files: tuple[ConfigFile, ...] = tuple(files)
         #: Discovered files not read because they are not trusted.
         self.skipped: tuple[SkippedFile, ...] = tuple(skipped)
@@ -89,7 +92,12 @@ class Config:
     ) -> Config:
         """Find and read the config files (``path`` alone when given). A
         discovered file that is not trusted is skipped (``skipped`` says
-        why); the mistakes of every file read are raised together."""
+        why); the mistakes of every file read are raised together.
+        ``env`` stands for ``os.environ`` (a mapping of str to str)."""
+        argcheck.path("path", path, optional=True)
+        argcheck.text("profile", profile, optional=True)
+        argcheck.path("cwd", cwd, optional=True)
+        _environment(env)
         files, skipped = read_found(discover(path, cwd=cwd, env=env))
         return cls(files, profile=profile, env=env, skipped=skipped)
 
@@ -179,6 +187,16 @@ class Config:
         ``api_key`` argument with one raises :class:`ConfigError`)."""
         from .connection import resolve
 
+        for name, value in (
+            ("profile", profile),
+            ("base_url", base_url),
+            ("api_key", api_key),
+            ("campaign", campaign),
+            ("timezone", timezone),
+        ):
+            argcheck.text(name, value, optional=True)
+        argcheck.count("page_size", page_size, least=1, optional=True)
+        argcheck.count("max_branches", max_branches, least=1, optional=True)
         return resolve(
             self,
             profile if profile is not None else self.profile,
@@ -223,7 +241,10 @@ class Config:
         """Everything needed to run ``text`` (``@NAME`` alone runs that named
         query): the arguments (command-line options) win over the named
         query's settings, which win over the connection's (profile's); see
-        :mod:`cqlang.config.fetchspec`."""
+        :mod:`cqlang.config.fetchspec` (which checks the arguments; here,
+        ``strict`` is a bool and ``profile`` a name)."""
+        argcheck.flag("strict", strict, optional=True)
+        argcheck.text("profile", profile, optional=True)
         return prepare_spec(
             text,
             queries=self.queries,
@@ -273,3 +294,13 @@ class Config:
         from .display import describe
 
         return describe(self)
+
+
+def _environment(env: Any) -> None:
+    """An ``env`` argument (what stands for ``os.environ``): ``None`` or a
+    mapping of str to str."""
+    takes = "a mapping of str to str"
+    argcheck.mapping("env", env, takes=takes, names="env's names", optional=True)
+    for name, value in (env or {}).items():
+        if not isinstance(value, str):
+            raise TypeError(f"env's values are str, not {type(value).__name__}: {name}")

@@ -35,6 +35,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from .. import argcheck
 from ..diagnostics import Diagnostic, render
 from ..encoding import MAX_PAGE_SIZE  # cqlang's bound per request, defined once
 from ..env import DEFAULT_MAX_BRANCHES, Env
@@ -128,7 +129,7 @@ class FetchSpec:
         """The compile-time inputs of the query: its parameters, zone,
         schema, named queries and bound on requests (``max_branches`` here
         overrides it), with the clock ``now``."""
-        bound = max_branches or self.max_branches
+        bound = self.max_branches if max_branches is None else max_branches
         return Env(self.schema, self.params, self.tz, now, self.queries, bound)
 
     def inputs(self) -> dict[str, Any]:
@@ -166,18 +167,14 @@ class FetchSpec:
         """Raise :class:`SettingError` when ``exclude`` holds ``id`` (the
         client pages and merges records by it) or a name that is no field
         name (:func:`cqlang.encoding.exclude_problem`)."""
-        from ..encoding import exclude_problem
+        from ..argcheck import exclude_message
 
         for name in self.exclude or ():
-            problem = exclude_problem(name)
-            if problem is None:
-                continue
             owner = owner_name(self.origin("exclude"))
             where = f" (the exclude of @{owner})" if owner is not None else ""
-            shown = repr(name)
-            if name == "id":
-                shown, problem = "id", "records are paged and merged by id"
-            raise SettingError(f"exclude cannot hold {shown}{where}: {problem}", "exclude")
+            problem = exclude_message("exclude", name, where)
+            if problem is not None:
+                raise SettingError(problem, "exclude")
 
     def check_campaign(self) -> str:
         """The campaign, or :class:`SettingError` when there is none or it
@@ -208,6 +205,13 @@ class FetchSpec:
         :class:`cqlang.Client`): this spec's campaign, exclude, page size
         and limit (``limit`` here lowers it further). ``plan``: a plan of
         this spec made already."""
+        from ..planner import Plan
+
+        if not callable(getattr(client, "voice_campaign_requests", None)):
+            raise argcheck.wrong_type("client", "a cqlang.Client", client)
+        argcheck.instance("plan", plan, Plan, "a cqlang.Plan", optional=True)
+        argcheck.instance("now", now, datetime, "a datetime", optional=True)
+        limit = argcheck.count("limit", limit, least=0, optional=True)
         campaign = self.check_campaign()
         self.check_exclude()
         if plan is None:
@@ -227,9 +231,18 @@ class FetchSpec:
     def request_url(self, base_url: str, filters: Sequence[Mapping[str, Any]]) -> str:
         """The one request that ``filters`` (a one-request plan's filter
         list) makes, with this spec's ``exclude`` and ``limit`` (at most the
-        API's 10,000 a request): what ``compile --format url`` prints."""
-        from ..encoding import encode, encode_exclude, request_path
+        API's 10,000 a request): what ``compile --format url`` prints.
+        ``base_url`` is read as every base URL is
+        (:func:`cqlang.encoding.base_url`: ``http(s)://HOST[:PORT][/PATH]``,
+        else a :class:`SettingError`)."""
+        from ..encoding import base_url as checked_base_url
+        from ..encoding import check_filters, encode, encode_exclude, request_path
 
+        try:
+            base_url = checked_base_url(argcheck.text("base_url", base_url))
+        except ValueError as exc:
+            raise SettingError(str(exc), "base_url") from None
+        check_filters(filters)
         campaign = self.check_campaign()
         self.check_exclude()
         parts = []
@@ -239,7 +252,7 @@ class FetchSpec:
             parts.append(f"exclude={encode_exclude(self.exclude)}")
         if self.limit is not None:
             parts.append(f"limit={min(self.limit, MAX_PAGE_SIZE)}")
-        url = base_url.rstrip("/") + request_path(campaign)
+        url = base_url + request_path(campaign)
         return url + ("?" + "&".join(parts) if parts else "")
 
 
@@ -329,17 +342,24 @@ def prepare(
     """Resolve ``text`` and its settings in the order of the module
     docstring: the arguments, then a lone ``@NAME``'s own keys (and those of
     the queries it is an alias of), then ``defaults`` (the connection), then
-    the built-in defaults. A ``page_size`` or ``max_branches`` below 1, or
-    a negative ``limit``, is refused here (a :class:`SettingError`, as the
-    command line and the config files refuse them), not taken for "not
-    given" nor left to fail when fetching."""
-    for key, value, least in (
-        ("page_size", page_size, 1),
-        ("max_branches", max_branches, 1),
-        ("limit", limit, 0),
-    ):
-        if value is not None and value < least:
-            raise SettingError(f"{key} must be at least {least}, not {value}", key)
+    the built-in defaults. The arguments are checked here, before
+    anything is planned or sent (:mod:`cqlang.argcheck`): one of the wrong
+    type is a ``TypeError`` (``limit=1.5``, ``tz=3``, ``max_branches=True``);
+    a value that cannot work a :class:`SettingError`, as the command line
+    and the config files refuse it: a ``page_size`` or ``max_branches``
+    below 1 or a negative ``limit`` (not taken for "not given"), an unknown
+    zone, a campaign that cannot be an id (:meth:`FetchSpec.check_campaign`), an
+    ``exclude`` holding ``id``. ``exclude`` may be one text, read as
+    ``--exclude`` reads it (``"history,dialogs"``)."""
+    if not isinstance(text, str):
+        raise TypeError(f"a query is a str, not {type(text).__name__}")
+    params = argcheck.mapping("params", params, names="parameter names", optional=True)
+    tz = _zone_name(tz)
+    campaign = argcheck.campaign("campaign", campaign, optional=True)
+    exclude = argcheck.exclude_names("exclude", exclude)
+    limit = argcheck.count("limit", limit, least=0, optional=True)
+    page_size = argcheck.count("page_size", page_size, least=1, optional=True)
+    max_branches = argcheck.count("max_branches", max_branches, least=1, optional=True)
     chain = _lone_chain(text, queries)
     named = chain[-1] if chain else None
     body = str(named.text) if named is not None else text
@@ -348,7 +368,7 @@ def prepare(
         return inherited(chain, key)
 
     defaults_params: Mapping[str, Any] = inherited_params(chain)
-    excl = tuple(exclude) if exclude is not None else own("exclude")
+    excl = exclude if exclude is not None else own("exclude")
     return FetchSpec(
         text=body,
         named=named,
@@ -365,6 +385,19 @@ def prepare(
         ),
         chain=chain,
     )
+
+
+def _zone_name(tz: Any) -> str | None:
+    """A ``tz`` argument: a zone name (``Europe/Warsaw``) or ``None``."""
+    from ..timeexpr import TimeError, zone
+
+    if argcheck.text("tz", tz, optional=True) is None:
+        return None
+    try:
+        zone(tz)
+    except TimeError as exc:
+        raise SettingError(f"tz: {exc}" + (f" ({exc.hint})" if exc.hint else ""), "tz") from None
+    return str(tz)
 
 
 def stored_param(value: Any) -> Any:

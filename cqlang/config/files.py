@@ -122,8 +122,9 @@ def read_config_bytes(path: Path, origin: str = ORIGIN_OPTION) -> tuple[bytes, o
     path that reads a config file reads it here (loading it, and editing it
     with ``queries save`` and ``rm``): a folder, a pipe, a device that never
     ends, a file over MAX_CONFIG_BYTES or any :class:`OSError` (a name too
-    long, no permission) is a :class:`ConfigError` naming the file; a
-    missing file is one too, with the message "no such config file"."""
+    long, no permission, a name that no file can have) is a
+    :class:`ConfigError` naming the file; a missing file is one too, with
+    the message "no such config file"."""
     import stat
 
     # O_NONBLOCK: a pipe is not waited on (it is refused below); a device such
@@ -138,6 +139,10 @@ def read_config_bytes(path: Path, origin: str = ORIGIN_OPTION) -> tuple[bytes, o
         raise ConfigError("is a directory, not a config file", path) from None
     except OSError as exc:
         raise ConfigError(f"cannot read it: {exc.strerror}", path) from None
+    except ValueError:  # a NUL, or a lone surrogate (no bytes for it): from Python only
+        raise ConfigError(
+            "cannot be a file name: it holds a NUL or a lone surrogate", path
+        ) from None
     st = os.fstat(fd)
     if stat.S_ISDIR(st.st_mode):  # os.open takes a folder; open() of its fd would raise
         os.close(fd)

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .. import argcheck
 from ..diagnostics import Diagnostic, line_col, render
 from ..env import Env
 from .fetchspec import DEFAULT_MAX_BRANCHES, Settings, alias_chain, inherited, inherited_params
@@ -121,7 +122,11 @@ class NamedQuery:
     ) -> Env:
         """The compile-time inputs the query runs with: its defaults under
         ``params``, its zone (else the connection's), the config's schema
-        and named queries, its bound on requests (:meth:`_bound`)."""
+        and named queries, its bound on requests (:meth:`_bound`). The
+        arguments are checked as ``cqlang.Env`` checks its own (a
+        ``max_branches`` below 1 is refused, not taken for "not given")."""
+        argcheck.flag("strict", strict, optional=True)
+        argcheck.count("max_branches", max_branches, least=1, optional=True)
         cfg = self.config
         bound = self._bound(max_branches)
         # An alias (its text a lone @OTHER) has OTHER's zone where it sets none.
@@ -136,7 +141,7 @@ class NamedQuery:
         """The bound on requests: ``given``, else its own ``max_branches``
         (or that of the query it is an alias of), else the connection's,
         else 32."""
-        own = given or inherited(self.chain(), "max_branches")
+        own = given if given is not None else inherited(self.chain(), "max_branches")
         if own:
             return int(own)
         conn = self.config.settings().max_branches if self.config is not None else None

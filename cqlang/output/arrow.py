@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from .. import argcheck
 from ..schema import DEFAULT_SCHEMA, Schema
 from .arrowconvert import (
     BATCH_RECORDS,
@@ -60,8 +61,23 @@ def record_batches(
     require("Client.iter_batches")
     from .columns import fetch_exclude, parse_columns
 
-    if batch_size < 1:
-        raise ValueError("batch_size must be >= 1")
+    # Checked before anything is planned or sent, as voice_campaign_requests
+    # checks the rest (cqlang.argcheck).
+    argcheck.campaign("campaign_id", campaign_id)
+    if not isinstance(query, str):
+        raise TypeError(f"a query is a str, not {type(query).__name__}")
+    if columns is not None and not isinstance(columns, str):
+        if not isinstance(columns, list | tuple):
+            raise argcheck.wrong_type(
+                "columns", "a list of column names, one str of them, or None", columns
+            )
+        for item in columns:
+            if not isinstance(item, str):
+                kind = type(item).__name__
+                raise TypeError(f"columns holds column names (str), not {kind}: {item!r}")
+    batch_size = argcheck.count("batch_size", batch_size, least=1)
+    exclude = argcheck.exclude_names("exclude", exclude)
+    argcheck.instance("schema", schema, Schema, "a cqlang.Schema", optional=True)
     schema = schema if schema is not None else DEFAULT_SCHEMA
     cols = parse_columns(columns, schema) if columns is not None else None
     if plan is None:

@@ -134,7 +134,7 @@ def run(
     terminal held by the launcher for the instant prompt (the banner and
     the prompt are painted before prompt_toolkit is imported, and the
     editor takes the terminal from it). Returns the exit status (2 for a
-    bad ``--tz`` or config)."""
+    bad ``--tz``, ``--campaign`` or config)."""
     from .. import timeexpr
     from ..term.colour import enabled
     from ..visible import visible  # what a config file or --tz quotes: drawn
@@ -153,6 +153,13 @@ def run(
             timeexpr.zone(tz)
         except timeexpr.TimeError as exc:
             stderr.write(f"cqlang: --tz: {visible(str(exc), lines=True)}\n")
+            return ExitStatus.USAGE
+    if campaign:  # as \campaign checks one: every query is prepared with it
+        from ..encoding import campaign_problem
+
+        problem = campaign_problem(campaign)
+        if problem is not None:
+            stderr.write(f"cqlang: --campaign: {problem}\n")
             return ExitStatus.USAGE
     for note in env.notes:
         stderr.write(f"cqlang: note: {visible(note, lines=True)}\n")

@@ -1,0 +1,203 @@
+"""Arguments given from Python, checked where they enter: one set of checks.
+
+The rule of every public function and method (docs/python-api.md,
+"Arguments"): an argument of the wrong *type* raises ``TypeError`` naming
+the parameter and what it takes (``limit is an int or None, not float``);
+one of the right type whose *value* cannot work raises a
+:class:`~cqlang.errors.CqlError`, for a setting a
+:class:`~cqlang.errors.SettingError` (a ``ValueError`` too) whose
+``setting`` is the parameter (``limit must be at least 0, not -1``). Both
+are raised by the entry point before any work or request, never an
+``AttributeError`` or a comparison's own message from deep inside.
+
+A ``bool`` is not taken for a number (``limit=True`` is no count, though
+Python makes ``True`` an ``int``) and nothing but a ``bool`` for a flag
+(``strict="yes"`` is no flag: a non-empty string is true, ``"no"`` too).
+Any integer type (one with ``__index__``, such as numpy's) is a count.
+Each check returns the value it passed (a count as a plain ``int``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from .errors import SettingError
+
+TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = [
+    "campaign",
+    "count",
+    "exclude_message",
+    "exclude_names",
+    "flag",
+    "instance",
+    "kind",
+    "mapping",
+    "path",
+    "seconds",
+    "text",
+    "wrong_type",
+]
+
+
+def kind(value: object) -> str:
+    """The name of ``value``'s type, as a message says it."""
+    return type(value).__name__
+
+
+def wrong_type(name: str, takes: str, value: object) -> TypeError:
+    """``TypeError: NAME is TAKES, not TYPE``: the one wording."""
+    return TypeError(f"{name} is {takes}, not {kind(value)}")
+
+
+def _or_none(takes: str, optional: bool) -> str:
+    return f"{takes} or None" if optional else takes
+
+
+def instance(name: str, value: Any, cls: type, takes: str, *, optional: bool = False) -> Any:
+    """``value`` when it is a ``cls`` (or ``None``, when ``optional``),
+    else ``TypeError`` saying ``takes``."""
+    if isinstance(value, cls) or (optional and value is None):
+        return value
+    raise wrong_type(name, _or_none(takes, optional), value)
+
+
+def text(name: str, value: Any, *, optional: bool = False) -> Any:
+    """A ``str`` argument (or ``None``, when ``optional``)."""
+    if isinstance(value, str) or (optional and value is None):
+        return value
+    raise wrong_type(name, _or_none("a str", optional), value)
+
+
+def flag(name: str, value: Any, *, optional: bool = False) -> Any:
+    """A ``bool`` argument, ``True`` or ``False`` and nothing else (``None``
+    too, when ``optional``: not given)."""
+    if value is True or value is False or (optional and value is None):
+        return value
+    raise wrong_type(name, _or_none("a bool (True or False)", optional), value)
+
+
+def count(name: str, value: Any, *, least: int, optional: bool = False) -> Any:
+    """A whole-number argument of at least ``least`` (``None`` passes when
+    ``optional``): ``TypeError`` for a value that is no integer (a float, a
+    string, a ``bool``), :class:`SettingError` for one below ``least``."""
+    if optional and value is None:
+        return value
+    index = getattr(type(value), "__index__", None)
+    if index is None or isinstance(value, bool):
+        raise wrong_type(name, _or_none("an int", optional), value)
+    number = int(index(value))
+    if number < least:
+        raise SettingError(f"{name} must be at least {least}, not {number}", name)
+    return number
+
+
+def seconds(name: str, value: Any, *, zero: bool = True) -> float:
+    """A duration argument: an ``int`` or ``float`` number of seconds
+    (``TypeError`` for anything else, a ``bool`` or a string included), then
+    :func:`cqlang.digits.duration_problem` (a :class:`SettingError`: not
+    finite, negative, zero when ``zero`` is false, past a day)."""
+    from .digits import duration_problem
+
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise wrong_type(name, "a number of seconds (an int or a float)", value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int past a float's range
+        number = float("inf")
+    problem = duration_problem(number, zero=zero)
+    if problem is not None:
+        raise SettingError(f"{name} {problem} (got {value!r})", name)
+    return number
+
+
+def mapping(
+    name: str,
+    value: Any,
+    *,
+    takes: str = "a mapping of names to values",
+    names: str = "names",
+    optional: bool = False,
+) -> Any:
+    """A mapping whose keys are all ``str`` (``None`` passes when
+    ``optional``); ``names`` words its keys in the message about one that
+    is not (``parameter names are str, not int: 3``)."""
+    if optional and value is None:
+        return value
+    if not isinstance(value, Mapping):
+        raise wrong_type(name, _or_none(takes, optional), value)
+    for key in value:
+        if not isinstance(key, str):
+            raise TypeError(f"{names} are str, not {kind(key)}: {key!r}")
+    return value
+
+
+def path(name: str, value: Any, *, optional: bool = False) -> Any:
+    """A file system path: a ``str`` or an ``os.PathLike`` of one."""
+    if isinstance(value, str) or (optional and value is None):
+        return value
+    fspath = getattr(type(value), "__fspath__", None)
+    if fspath is not None and isinstance(fspath(value), str):
+        return value
+    raise wrong_type(name, _or_none("a path (a str or an os.PathLike)", optional), value)
+
+
+def campaign(name: str, value: Any, *, optional: bool = False) -> Any:
+    """A campaign id argument: a ``str`` (``None`` passes when
+    ``optional``) that can be sent as an id, else a :class:`SettingError`
+    (blank, ``..``, a control character: see
+    :func:`cqlang.encoding.campaign_problem`)."""
+    from .encoding import campaign_problem
+
+    if text(name, value, optional=optional) is None:
+        return value
+    problem = campaign_problem(value)
+    if problem is not None:
+        raise SettingError(problem, name)
+    return value
+
+
+def exclude_names(name: str, value: Any) -> tuple[str, ...] | None:
+    """The field names an ``exclude`` argument gives, each once, in order
+    (``None`` for ``None``: not given). A list (any iterable) of names, or
+    one text read as ``--exclude`` reads it: comma-separated, blanks
+    around each name dropped (``"history, dialogs"``; ``""`` is no field,
+    which overrides a named query's own ``exclude``). ``TypeError`` for
+    anything else or an item that is not a ``str``; :class:`SettingError`
+    for a name that cannot be excluded (``id``, a blank or empty one, see
+    :func:`cqlang.encoding.exclude_problem`)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        items: Iterable[Any] = [f.strip() for f in value.split(",") if f.strip()]
+    elif isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
+        items = value
+    else:
+        takes = "a list of field names, one str of them separated by commas, or None"
+        raise wrong_type(name, takes, value)
+    names: dict[str, None] = {}
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"{name} holds field names (str), not {kind(item)}: {item!r}")
+        problem = exclude_message(name, item)
+        if problem is not None:
+            raise SettingError(problem, name)
+        names[item] = None
+    return tuple(names)
+
+
+def exclude_message(name: str, field: str, where: str = "") -> str | None:
+    """Why ``field`` cannot stand in the ``exclude`` called ``name`` (with
+    ``where``, such as `` (the exclude of @hot)``), in the words every
+    front end gives; ``None`` when it can."""
+    from .encoding import exclude_problem
+
+    problem = exclude_problem(field)
+    if problem is None:
+        return None
+    if field == "id":
+        return f"{name} cannot hold id{where}: records are paged and merged by id"
+    return f"{name} cannot hold {field!r}{where}: {problem}"
