@@ -165,9 +165,54 @@ def _lex_diagnostic(text: str, pos: int, allowed: set[str]) -> Diagnostic:
             pos + 1,
             hint=f"add the closing {ch}",
         )
+    word = _bare_word(text, pos)
+    if word is not None:
+        return word
     expected = describe_expected(allowed)
     hint = f"expected {expected}" if expected else None
     return make(text, "CQL002", f"unexpected character {ch!r}", pos, pos + 1, hint=hint)
+
+
+#: The tokens after which a bare word is a value (`= Kraków`, `in (a, Łódź`),
+#: as :func:`~.lexer.token_before` reads them (its keywords are words); a
+#: `(` only after `in`.
+_BEFORE_A_VALUE = frozenset((("CMP_OP", None), ("COMMA", None), ("WORD", "in")))
+
+
+def _kind(token: tuple[str, str]) -> tuple[str, str | None]:
+    return (token[0], token[1].lower() if token[0] == "WORD" else None)
+
+
+def _bare_word(text: str, pos: int) -> Diagnostic | None:
+    """CQL002 for a letter outside ASCII in a word written without quotes
+    (``custom.city = Kraków``): a bare word is ASCII, so a value is quoted
+    (the fix, over the whole word) and a custom key goes in brackets.
+    ``None`` when ``pos`` holds no such letter."""
+    from .lexer import token_before
+
+    ch = text[pos : pos + 1]
+    if not ch.isalpha() or ch.isascii():
+        return None
+    start = pos
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    if start > 0 and text[start - 1] in SIGIL_NAMES:
+        return None  # a name after @ or $: _sigil_diagnostic's
+    end = pos
+    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+        end += 1
+    word = text[start:end]
+    message = f"{ch!r} cannot be in a word written without quotes"
+    before = token_before(text, start)
+    if before is not None and before[0] == "LPAR":
+        before = token_before(text, text.rindex("(", 0, start))
+        before = before if before is not None and _kind(before) == ("WORD", "in") else None
+    if before is not None and _kind(before) in _BEFORE_A_VALUE:
+        fix = '"' + word + '"'
+        hint = f"a bare word is ASCII letters, digits and _: quote the value, {fix}"
+        return make(text, "CQL002", message, start, end, hint=hint, suggestion=fix)
+    hint = f'a property\'s name is ASCII; a custom field with this key is custom["{word}"]'
+    return make(text, "CQL002", message, start, end, hint=hint)
 
 
 # ------------------------------------------------------ @name and $name
