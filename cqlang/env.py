@@ -81,11 +81,34 @@ class FrozenDict(_Dict):
             h = self._hash = hash(frozenset(self.items()))
         return h
 
+    def __eq__(self, other: object) -> bool:
+        # Equal as values *and* as types, deeply: `True == 1` and `3.0 == 3`
+        # in Python, but a parameter of `True` is refused where `1` is an
+        # integer, so an Env with one must never find the plan made with
+        # the other in the plan cache.
+        return _Dict.__eq__(self, other) is True and same_types(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (dict(self),))
 
     __setitem__ = __delitem__ = __ior__ = _immutable
     clear = pop = popitem = setdefault = update = _immutable
+
+
+def same_types(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b``, already equal, hold values of the same
+    types throughout (``{"p": True}`` and ``{"p": 1}`` do not); a mapping,
+    a list and a set are compared as such, frozen or not."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return all(same_types(v, b[k]) for k, v in a.items())
+    if isinstance(a, tuple | list) and isinstance(b, tuple | list):
+        return all(same_types(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, frozenset | set) and isinstance(b, frozenset | set):
+        return {(type(x), x) for x in a} == {(type(y), y) for y in b}
+    return type(a) is type(b)
 
 
 class FrozenList(_Tuple):
