@@ -119,12 +119,12 @@ _PLAIN = frozenset((str, int, bool, type(None)))
 
 def _plain(filters: Any) -> bool:
     """Whether ``filters`` has the shape a compiled filter list has, told
-    cheaply (C-level over a list of values): a list of dicts of ``str``
+    cheaply (C-level over a list of values): a list (or tuple) of dicts of ``str``
     keys whose values are text, ints, bools, ``None`` or lists of those.
     Nothing of that shape can fail to encode but a lone surrogate, which
     the UTF-8 encoding finds. Anything else (a float, a nested list, a
     subclass) is walked by :func:`check_filters`."""
-    if type(filters) is not list:
+    if type(filters) is not list and type(filters) is not tuple:  # a plan's are tuples
         return False
     for item in filters:
         if type(item) is not dict:

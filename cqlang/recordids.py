@@ -58,14 +58,15 @@ def record_ids(records: Sequence[Any]) -> list[str]:
         ids = [r["id"] for r in records]
     except (KeyError, TypeError, IndexError):
         ids = None
-    if ids is None or (ids and set(map(type, ids)) != _STR_ONLY) or "" in set(ids):
+    unique = None if ids is None or (ids and set(map(type, ids)) != _STR_ONLY) else set(ids)
+    if unique is None or "" in unique:
         for n, r in enumerate(records):
             problem = id_problem(r)
             if problem is not None:
                 ident = r.get("id") if isinstance(r, dict) else None
                 raise RecordIdError(n, problem, ident if isinstance(ident, str) else None)
-    assert ids is not None  # every record passed id_problem
-    if len(set(ids)) != len(ids):
+    assert ids is not None and unique is not None  # every record passed id_problem
+    if len(unique) != len(ids):
         seen: dict[str, int] = {}
         for n, ident in enumerate(ids):
             if ident in seen:

@@ -81,6 +81,8 @@ def visible(text: str, *, lines: bool = False) -> str:
         return text
     if not lines:
         return text.translate(_tables()[0])
+    if text.replace("\r\n", "").replace("\n", "").replace("\t", "").isprintable():
+        return text  # lines of printable text, the common case: C loops, no table
     table = _tables()[1]
     if "\r\n" in text:
         return "\r\n".join(part.translate(table) for part in text.split("\r\n"))

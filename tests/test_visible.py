@@ -45,7 +45,8 @@ def test_an_echo_is_drawn_and_cut_short() -> None:
 
 @given(ANY_TEXT)
 def test_nothing_that_acts_on_a_terminal_is_left(text: str) -> None:
-    for shown in (visible(text), visible(text, lines=True).replace("\n", "").replace("\t", "")):
+    kept = visible(text, lines=True).replace("\r\n", "").replace("\n", "").replace("\t", "")
+    for shown in (visible(text), kept):  # lines=True keeps line ends (CRLF too) and tabs
         assert not ACTING & set(shown), shown
         shown.encode("utf-8")  # a lone surrogate could not be written
     assert visible(visible(text)) == visible(text)
@@ -80,3 +81,18 @@ def test_a_byte_kept_by_surrogateescape_is_drawn_as_the_byte() -> None:
     raw = b"city = \xe9".decode("utf-8", "surrogateescape")
     assert visible(raw) == "city = <0xE9>"
     assert visible("\ud800") == "<U+D800>"
+
+
+@given(
+    st.lists(st.sampled_from(["a", " ", "\n", "\t", "\r", "\r\n", "\x1b", "\u202e", "é"])).map(
+        "".join
+    )
+)
+def test_lines_of_printable_text_take_the_short_way_to_the_same_result(text: str) -> None:
+    """visible(lines=True) returns printable lines as they are without the
+    table; whatever the text, the answer is the table's."""
+    from cqlang.visible import _tables
+
+    table = _tables()[1]
+    parts = text.split("\r\n")
+    assert visible(text, lines=True) == "\r\n".join(p.translate(table) for p in parts)

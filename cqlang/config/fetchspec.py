@@ -236,18 +236,18 @@ class FetchSpec:
         (:func:`cqlang.encoding.base_url`: ``http(s)://HOST[:PORT][/PATH]``,
         else a :class:`SettingError`)."""
         from ..encoding import base_url as checked_base_url
-        from ..encoding import check_filters, encode, encode_exclude, request_path
+        from ..encoding import encode, encode_exclude, request_path
 
         try:
             base_url = checked_base_url(argcheck.text("base_url", base_url))
         except ValueError as exc:
             raise SettingError(str(exc), "base_url") from None
-        check_filters(filters)
+        encoded = encode(filters)  # checked as encode checks every filter list
         campaign = self.check_campaign()
         self.check_exclude()
         parts = []
         if filters:
-            parts.append(f"filter={encode(filters)}")
+            parts.append(f"filter={encoded}")
         if self.exclude:
             parts.append(f"exclude={encode_exclude(self.exclude)}")
         if self.limit is not None:
