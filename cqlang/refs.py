@@ -160,7 +160,7 @@ class Expansion:
                     hint="a named query cannot contain itself, directly or through others",
                     # Which cycle, the same for each of its members wherever
                     # it is entered: `queries check` reports a cycle once.
-                    facts=(("cycle", " ".join(sorted(set(cycle)))),),
+                    facts=(("cycle", graph.cycle_key(cycle)),),
                 )
             )
         measures = graph.measure([r.name for r, _ in top if r.name not in cyclic])
@@ -237,7 +237,7 @@ class _Graph:
     (``reaches``), each with the first cycle it reaches (``cycle_of``); the
     measures of the others. Every walk uses an explicit stack."""
 
-    __slots__ = ("cycle_of", "measures", "named", "reaches", "state")
+    __slots__ = ("cycle_keys", "cycle_of", "measures", "named", "reaches", "state")
 
     def __init__(self) -> None:
         self.named: dict[str, Named] = {}
@@ -245,6 +245,16 @@ class _Graph:
         self.reaches: set[str] = set()
         self.cycle_of: dict[str, list[str]] = {}
         self.measures: dict[str, _Measure] = {}
+        self.cycle_keys: dict[int, str] = {}  # id() of a cycle: its members, sorted
+
+    def cycle_key(self, cycle: list[str]) -> str:
+        """The members of ``cycle`` sorted, one text for every query that
+        reaches it (made once: a cycle of 2,000 queries is reported by
+        each, and sorting it for each cost time squared)."""
+        key = self.cycle_keys.get(id(cycle))
+        if key is None:
+            key = self.cycle_keys[id(cycle)] = " ".join(sorted(set(cycle)))
+        return key
 
     def _get(self, name: str, queries: Mapping[str, Any]) -> Named | None:
         named = self.named.get(name)

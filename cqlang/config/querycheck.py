@@ -76,6 +76,7 @@ def lint(
     # A cycle is reported once, on its first member: each other member would
     # repeat it (a query outside it that refers into it still says so).
     cycles: set[object] = set()
+    members: dict[str, frozenset[str]] = {}  # a cycle's text: its names, split once
     for f in config.files:
         own: dict[str, NamedQuery] = {}
         for name, spec in f.queries.items():
@@ -95,10 +96,14 @@ def lint(
             diags = for_front_end(diags, "config")
             for d in diags:
                 cycle = d.fact("cycle") if d.code == "CQL116" else None
-                if isinstance(cycle, str) and q.name in cycle.split(" "):
-                    if cycle in cycles:
-                        continue
-                    cycles.add(cycle)
+                if isinstance(cycle, str):
+                    names = members.get(cycle)
+                    if names is None:
+                        names = members[cycle] = frozenset(cycle.split(" "))
+                    if q.name in names:
+                        if cycle in cycles:
+                            continue
+                        cycles.add(cycle)
                 moved, shown = q.in_file(d)
                 findings.append(Finding(q, d, moved, shown))
     return findings
