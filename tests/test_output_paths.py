@@ -163,3 +163,63 @@ def test_the_repl_checks_again_before_fetching(
     assert not reply.ok
     assert reply.text == f"\\o {folder / 'open.csv'}: no such folder {folder}"
     assert emulator.request_count == 0
+
+
+# ------------------------------------------- a trailing separator, an empty name
+
+
+def test_a_path_ending_in_the_separator_names_a_folder(tmp_path: Path) -> None:
+    """`-o new/` made a file called `new`, and `-o x.csv/` replaced x.csv."""
+    (tmp_path / "x.csv").write_text("keep\n")
+    for name in ("new/", "x.csv/", "x.csv//"):
+        assert output_kind(f"{tmp_path}/{name}") == FOLDER, name
+        with pytest.raises(OutputSettingError, match="a folder; name a file"):
+            check_output(f"{tmp_path}/{name}")
+
+
+@pytest.mark.parametrize("name", ["new/", "x.csv/"])
+def test_fetch_refuses_a_path_ending_in_the_separator(
+    emulator: Emulator, tmp_path: Path, name: str
+) -> None:
+    (tmp_path / "x.csv").write_text("keep\n")
+    path = f"{tmp_path}/{name}"
+    result = _fetch(emulator, tmp_path, "--format", "jsonl", "-o", path)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"cqlang: --output {path}: a folder; name a file\n"
+    assert emulator.request_count == 0
+    assert (tmp_path / "x.csv").read_text() == "keep\n" and not (tmp_path / "new").exists()
+
+
+def test_the_repl_refuses_a_path_ending_in_the_separator(
+    d: Dispatcher, emulator: Emulator, tmp_path: Path
+) -> None:
+    (tmp_path / "x.csv").write_text("keep\n")
+    for name in ("new/", "x.csv/"):
+        reply = d.handle(f"\\o {tmp_path}/{name}")
+        assert (reply.ok, reply.text) == (False, f"\\o {tmp_path}/{name}: a folder; name a file")
+    assert d.session.output is None and emulator.request_count == 0
+    assert (tmp_path / "x.csv").read_text() == "keep\n" and not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize("dry", [False, True])
+def test_fetch_refuses_an_empty_output_name(emulator: Emulator, tmp_path: Path, dry: bool) -> None:
+    """`-o ""` wrote to stdout, then said "wrote 1 record to  in 1 request"."""
+    args = ["--dry-run"] if dry else []
+    result = _fetch(emulator, tmp_path, *args, "-o", "")
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith('cqlang: --output "": an empty file name; ')
+    assert emulator.request_count == 0
+
+
+def test_the_repl_refuses_an_empty_name_but_o_alone_is_the_screen(
+    d: Dispatcher, emulator: Emulator, tmp_path: Path
+) -> None:
+    assert d.handle(f"\\o {tmp_path / 'x.jsonl'}").ok
+    for typed in ('\\o ""', "\\o ''"):
+        reply = d.handle(typed)
+        assert not reply.ok and reply.text.startswith('\\o "": an empty file name; ')
+        assert d.session.output == str(tmp_path / "x.jsonl")  # unchanged
+    reply = d.handle("\\o")
+    assert reply.ok and d.session.output is None
+    assert emulator.request_count == 0

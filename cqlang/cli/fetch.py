@@ -159,6 +159,8 @@ def fetch_cmd(
         output = None  # stdout, as it is: `-o /dev/stdout >> log` appends
     elif output is not None and not dry_run:
         out.check_output(output)
+    elif output is not None:  # a dry run writes nothing, but -o "" is still no name
+        out.check_name(output)
     # The format, before any request: an --output of unknown extension is a
     # usage error, and so are Parquet on a terminal and Parquet without pyarrow.
     fmt = out.choose_format(fmt, output, _isatty(sys.stdout))

@@ -22,7 +22,9 @@ that does not parse, a word outside a closed enum, an entry of a list that
 is not an object) becomes ``null`` and is counted: :meth:`Converter.notes`
 words the counts (the command line prints them as warnings) and a file
 records them in its metadata (``cqlang.misfits``). Keys of list entries
-that their shape does not know are counted likewise, and left out.
+that their shape does not know are counted likewise, and left out. A lone
+surrogate, which Arrow's UTF-8 cannot hold, is written as U+FFFD and
+counted apart (``cqlang.replaced``; :mod:`cqlang.output.surrogates`).
 
 Without a fixed list of columns, a custom key or a field first seen after
 the first batch adds a column to the batches from then on; a file written
@@ -33,12 +35,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
-from operator import itemgetter
 from typing import Any
 
 from ..errors import MissingExtra
 from ..schema import DEFAULT_SCHEMA, Schema
+from . import surrogates
 from .arrowtime import parse_datetimes
 from .columns import (
     LIST_SHAPES,
@@ -48,7 +49,9 @@ from .columns import (
     decode_custom,
     default_columns,
     extra_column,
+    transpose,
 )
+from .filemeta import file_metadata
 
 __all__ = [
     "BATCH_RECORDS",
@@ -74,40 +77,6 @@ def require(what: str = "the parquet format") -> Any:
             f"{what} needs pyarrow, which is not installed: pip install 'cqlang[arrow]'", "arrow"
         ) from None
     return pyarrow
-
-
-def file_metadata(
-    query: str,
-    plan: Any,
-    fetched_at: datetime,
-    campaign: str | None = None,
-    *,
-    named: Any = None,
-    params: Mapping[str, Any] | None = None,
-) -> dict[str, str]:
-    """What a file (and a batch's schema) records of its fetch: the query,
-    its plan (as ``cqlang explain --json`` prints it), the time the fetch
-    began (UTC, ISO 8601), the campaign and cqlang's version; for a query
-    that is a named query (``named``: a :class:`cqlang.config.NamedQuery`;
-    ``query`` is then its text), its name; and the parameter values bound
-    (``params``, as JSON), so that the file says how to fetch it again."""
-    from .._version import __version__
-
-    meta = {
-        "cqlang.query": query,
-        "cqlang.plan": json.dumps(plan.to_json(), ensure_ascii=False),
-        "cqlang.fetched_at": fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "cqlang.version": __version__,
-    }
-    if campaign:
-        meta["cqlang.campaign"] = campaign
-    if named is not None and getattr(named, "name", None):
-        meta["cqlang.named_query"] = f"@{named.name}"
-    if params:
-        meta["cqlang.params"] = json.dumps(
-            dict(params), ensure_ascii=False, default=str, sort_keys=True
-        )
-    return meta
 
 
 def _json(value: Any) -> str:
@@ -159,6 +128,7 @@ class Converter:
         self.misfits: dict[str, list[Any]] = {}  # column: [count, example]
         self.unknown_keys: dict[str, list[Any]] = {}  # list column: [count, example key]
         self.bad_custom = 0
+        self.mended: dict[str, int] = {}  # column: values with a lone surrogate, mended
         self._schema_cache: Any = None
 
     # ------------------------------------------------------------ columns
@@ -218,14 +188,50 @@ class Converter:
     # --------------------------------------------------------- converting
 
     def convert(self, records: Sequence[Mapping[str, Any]]) -> Any:
-        """One record batch of ``records``."""
+        """One record batch of ``records``. A text holding a lone surrogate,
+        which UTF-8 (and so Arrow) cannot hold, fails the batch; it is then
+        converted again with U+FFFD in place of each one
+        (:mod:`cqlang.output.surrogates`), the counts of the failed try
+        undone: clean batches pay nothing."""
+        state = self._counts()
+        try:
+            return self._convert(records, False)
+        except UnicodeEncodeError:
+            self._restore(state)
+            return self._convert(records, True)
+
+    def _counts(self) -> tuple[Any, ...]:
+        """What converting a batch counts or adds, to undo a failed try."""
+        return (
+            {k: list(v) for k, v in self.misfits.items()},
+            {k: list(v) for k, v in self.unknown_keys.items()},
+            self.bad_custom,
+            dict(self._extra),
+            dict(self._custom),
+        )
+
+    def _restore(self, state: tuple[Any, ...]) -> None:
+        self.misfits, self.unknown_keys, self.bad_custom, self._extra, self._custom = state
+        self._known_custom = frozenset(self._custom)
+        self._schema_cache = None
+
+    def _convert(self, records: Sequence[Mapping[str, Any]], mend: bool) -> Any:
+        from .surrogates import mend_record
+
+        custom_counts: dict[str, int] = {}
+        if mend:
+            records = [mend_record(rec, self.mended) for rec in records]
         customs: list[Any] = []
         if self._decode:
             for rec in records:
                 fields, ok = decode_custom(rec)
                 if not ok:
                     self.bad_custom += 1
+                if mend and fields:
+                    fields = mend_record(fields, custom_counts)
                 customs.append(fields)
+        for key, n in custom_counts.items():
+            self.mended[f"custom.{key}"] = self.mended.get(f"custom.{key}", 0) + n
         if not self.fixed:
             self._discover(records, customs)
         columns = self.columns
@@ -264,7 +270,7 @@ class Converter:
         pa = self.pa
         out = {}
         for col, values in zip(
-            columns, _transpose(records, [c.field for c in columns]), strict=True
+            columns, transpose(records, [c.field for c in columns]), strict=True
         ):
             if values is None:  # no record has the field
                 out[col.name] = self._nulls(col, len(records))
@@ -532,6 +538,7 @@ class Converter:
                 f"{col}: {n:,} entr{'y' if n == 1 else 'ies'} held keys its columns do not "
                 f"know, left out (e.g. {example})"
             )
+        out.extend(surrogates.note(self.mended))
         if self.bad_custom:
             n = self.bad_custom
             out.append(
@@ -547,35 +554,10 @@ class Converter:
             counts[f"{col}.*"] = n
         if self.bad_custom:
             counts["custom"] = self.bad_custom
-        return {"cqlang.misfits": json.dumps(counts)} if counts else {}
-
-
-def _transpose(
-    records: Sequence[Mapping[str, Any]], names: Sequence[str]
-) -> list[Sequence[Any] | None]:
-    """The values of each field of ``names`` in ``records`` (``None`` for a
-    field no record has). Records with the same keys, as a server writes
-    them, are read with one ``itemgetter`` each and transposed by ``zip``,
-    in C; others field by field."""
-    if not records:
-        return [[] for _ in names]
-    first = records[0].keys()
-    if all(r.keys() == first for r in records):
-        present = [n for n in names if n in first]
-        if not present:
-            return [None for _ in names]
-        getter = itemgetter(*present)
-        found: dict[str, Sequence[Any]]
-        if len(present) == 1:
-            found = {present[0]: [getter(r) for r in records]}
-        else:
-            rows: Iterable[Sequence[Any]] = zip(*map(getter, records), strict=True)
-            found = dict(zip(present, rows, strict=True))
-        return [found.get(n) for n in names]
-    seen: set[str] = set()
-    for rec in records:
-        seen.update(rec)
-    return [[r.get(n) for r in records] if n in seen else None for n in names]
+        meta = {"cqlang.misfits": json.dumps(counts)} if counts else {}
+        if self.mended:
+            meta["cqlang.replaced"] = json.dumps(self.mended, ensure_ascii=False)
+        return meta
 
 
 def batches_of(

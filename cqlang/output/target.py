@@ -2,7 +2,9 @@
 before any request is sent.
 
 * What the output is, by what is at the path (:func:`output_kind`): a
-  standard stream by name (``-``, ``/dev/stdout``...); a named pipe, a
+  standard stream by name (``-``, ``/dev/stdout``...); a path ending in
+  the separator (``out/``, ``x.csv/``), which names a folder, whatever is
+  there (refused, never made or replaced as a file); a named pipe, a
   device, a socket or an open descriptor (``/dev/fd/3``), written to
   directly; else a regular file, existing or new (``/proc/nope/x.csv`` is
   a new file in a folder that does not exist, refused as any such).
@@ -34,6 +36,7 @@ __all__ = [
     "FORMATS",
     "STREAMS",
     "check_binary",
+    "check_name",
     "check_output",
     "choose_format",
     "csv_header",
@@ -79,9 +82,13 @@ def output_kind(output: str) -> str:
     of :data:`STREAM`, :data:`DIRECT`, :data:`FILE`, :data:`FOLDER` and
     :data:`CLOSED`. A path that does not exist (or cannot be looked at) is
     a new :data:`FILE`, whatever folder it is in (``/proc/nope/x.csv``
-    too): :func:`check_output` then looks at its folder."""
+    too): :func:`check_output` then looks at its folder. A path ending in
+    the separator names a folder (``new/``, ``x.csv/``), existing or not:
+    :data:`FOLDER`."""
     if output in STREAMS:
         return STREAM
+    if output.endswith(os.sep) or (os.altsep is not None and output.endswith(os.altsep)):
+        return FOLDER
     descriptor = _descriptor(output)
     try:
         mode = os.stat(output).st_mode
@@ -124,8 +131,10 @@ def check_output(output: str, *, front: str = "cli") -> None:
     file goes there), an existing file that may not be written (read-only,
     even to root: :func:`cqlang.output.atomic.unwritable`; the records
     would replace it), a folder, a descriptor that is not open, a device or
-    pipe this user may not write. ``front`` words the message
+    pipe this user may not write; and an empty name
+    (:func:`check_name`). ``front`` words the message
     (:data:`OUTPUT_SETTINGS`)."""
+    check_name(output, front=front)
     kind = output_kind(output)
     if kind == STREAM:
         return
@@ -154,6 +163,20 @@ def check_output(output: str, *, front: str = "cli") -> None:
         raise OutputSettingError(
             f"{option} {output}: cannot write in {folder} (permission denied)", "output"
         )
+
+
+def check_name(output: str, *, front: str = "cli") -> None:
+    """Refuse an empty output name (``-o ""``, ``\\o ""``): it names no
+    file, and standard output has its own names (no ``--output``, ``-``;
+    ``\\o`` alone in the REPL). Checked even for a dry run, which writes
+    nothing."""
+    if output == "":
+        if front == "cli":
+            fix = "leave --output out (or give -o -) to write to standard output"
+        else:
+            fix = "\\o alone shows the records on the screen"
+        setting = OUTPUT_SETTINGS[front]
+        raise OutputSettingError(f'{setting} "": an empty file name; {fix}', "output")
 
 
 def choose_format(

@@ -15,7 +15,9 @@ one record at a time.
 
 Every writer streams except ``table``: memory does not grow with the
 number of records. :meth:`Writer.notes` says what a format could not keep
-(values that did not fit a Parquet column, fields a CSV has no column for).
+(values that did not fit a Parquet column, fields a CSV has no column for,
+lone surrogates written as U+FFFD in a CSV, Parquet or Arrow file:
+:mod:`cqlang.output.surrogates`).
 """
 
 from __future__ import annotations
@@ -127,6 +129,8 @@ class CsvWriter(Writer):
             self.writer: Any = _Drawn(writer)
         else:
             self.writer = writer
+        self.exact = not terminal  # drawn cells hold no lone surrogate: `<U+D800>`
+        self.mended: dict[str, int] = {}  # column: values with a lone surrogate
         self.count = 0
         gone = set(exclude or ())
         self.rest = columns is None and "custom" not in gone  # the last column `custom`
@@ -136,7 +140,8 @@ class CsvWriter(Writer):
         self.known = frozenset(known_fields())
         self.left_out: dict[str, int] = {}
         header = [c.name for c in self.columns] + (["custom"] if self.rest else [])
-        self.writer.writerow(header)
+        self.header = header
+        self._writerow(header)
 
     def write(self, record: Mapping[str, Any]) -> None:
         custom: dict[str, Any] | None = None
@@ -156,14 +161,44 @@ class CsvWriter(Writer):
                 for name in record:
                     if name not in self.known:
                         self.left_out[name] = self.left_out.get(name, 0) + 1
-        self.writer.writerow(row)
+        self._writerow(row)
         self.count += 1
 
+    def _writerow(self, row: list[str]) -> None:
+        """Write ``row``; a cell holding a lone surrogate, which UTF-8
+        cannot hold, with U+FFFD in its place, counted by column. The row's
+        text is checked at once, in C (ASCII text is known at a glance);
+        only a row that fails is mended cell by cell."""
+        if self.exact:
+            line = "".join(row)
+            if not line.isascii():
+                try:
+                    line.encode("utf-8")
+                except UnicodeEncodeError:
+                    row = self._mend(row)
+        self.writer.writerow(row)
+
+    def _mend(self, row: list[str]) -> list[str]:
+        from .surrogates import LONE, mend_text
+
+        out = []
+        for name, cell in zip(self.header, row, strict=True):
+            if LONE.search(cell) is not None:
+                cell = mend_text(cell)
+                self.mended[name] = self.mended.get(name, 0) + 1
+            out.append(cell)
+        return out
+
     def notes(self) -> list[str]:
-        if not self.left_out:
-            return []
-        names = ", ".join(f"{n} ({c:,} records)" for n, c in self.left_out.items())
-        return [f"fields the CSV has no column for were left out: {names} (JSON Lines keeps them)"]
+        from .surrogates import note
+
+        out = note(self.mended)
+        if self.left_out:
+            names = ", ".join(f"{n} ({c:,} records)" for n, c in self.left_out.items())
+            out.append(
+                f"fields the CSV has no column for were left out: {names} (JSON Lines keeps them)"
+            )
+        return out
 
 
 class _Drawn:

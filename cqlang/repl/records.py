@@ -241,7 +241,7 @@ class RecordCommands:
         return _reply(f"pager is {'on' if value else 'off'}")
 
     def cmd_o(self, arg: str) -> Reply:
-        from ..output.target import check_binary, check_output, choose_format
+        from ..output.target import check_binary, check_name, check_output, choose_format
         from .args import one_word
 
         s = self.session
@@ -251,6 +251,11 @@ class RecordCommands:
                 'usage: \\o [FILE] (one file; quote a name with spaces: \\o "my file.csv")',
                 ok=False,
             )
+        if path == "" and arg.strip():  # \o "": a name, empty; \o alone is the screen
+            try:
+                check_name(path, front="repl")
+            except OutputSettingError as exc:
+                return _reply(str(exc), ok=False)
         if not path or path == "-":
             s.output = None
             return _reply("\\fetch shows the records on the screen")

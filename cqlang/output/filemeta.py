@@ -1,0 +1,46 @@
+"""What a Parquet or Arrow file (and each record batch's schema) records of
+the fetch that made it: :func:`file_metadata` (docs/client.md, "Metadata").
+Plain text: no pyarrow needed to make it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = ["file_metadata"]
+
+
+def file_metadata(
+    query: str,
+    plan: Any,
+    fetched_at: datetime,
+    campaign: str | None = None,
+    *,
+    named: Any = None,
+    params: Mapping[str, Any] | None = None,
+) -> dict[str, str]:
+    """What a file (and a batch's schema) records of its fetch: the query,
+    its plan (as ``cqlang explain --json`` prints it), the time the fetch
+    began (UTC, ISO 8601), the campaign and cqlang's version; for a query
+    that is a named query (``named``: a :class:`cqlang.config.NamedQuery`;
+    ``query`` is then its text), its name; and the parameter values bound
+    (``params``, as JSON), so that the file says how to fetch it again."""
+    from .._version import __version__
+
+    meta = {
+        "cqlang.query": query,
+        "cqlang.plan": json.dumps(plan.to_json(), ensure_ascii=False),
+        "cqlang.fetched_at": fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "cqlang.version": __version__,
+    }
+    if campaign:
+        meta["cqlang.campaign"] = campaign
+    if named is not None and getattr(named, "name", None):
+        meta["cqlang.named_query"] = f"@{named.name}"
+    if params:
+        meta["cqlang.params"] = json.dumps(
+            dict(params), ensure_ascii=False, default=str, sort_keys=True
+        )
+    return meta
