@@ -214,11 +214,11 @@ def exclude_message(name: str, field: str, where: str = "") -> str | None:
     """Why ``field`` cannot stand in the ``exclude`` called ``name`` (with
     ``where``, such as `` (the exclude of @hot)``), in the words every
     front end gives; ``None`` when it can."""
-    from .encoding import exclude_problem
+    from .encoding import ID_REASON, exclude_problem
 
     problem = exclude_problem(field)
     if problem is None:
         return None
     if field == "id":
-        return f"{name} cannot hold id{where}: records are paged and merged by id"
+        return f"{name} cannot hold id{where}: {ID_REASON}"
     return f"{name} cannot hold {field!r}{where}: {problem}"
