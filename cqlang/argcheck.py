@@ -13,7 +13,8 @@ are raised by the entry point before any work or request, never an
 A ``bool`` is not taken for a number (``limit=True`` is no count, though
 Python makes ``True`` an ``int``) and nothing but a ``bool`` for a flag
 (``strict="yes"`` is no flag: a non-empty string is true, ``"no"`` too).
-Any integer type (one with ``__index__``, such as numpy's) is a count.
+Any integer type (one with ``__index__``, such as numpy's) is a count,
+and it or any real number type (``numbers.Real``) a number.
 Each check returns the value it passed (a count as a plain ``int``).
 """
 
@@ -36,6 +37,7 @@ __all__ = [
     "instance",
     "kind",
     "mapping",
+    "number",
     "path",
     "seconds",
     "text",
@@ -95,23 +97,42 @@ def count(name: str, value: Any, *, least: int, optional: bool = False) -> Any:
     return number
 
 
+def number(name: str, value: Any, *, takes: str = "a number (an int or a float)") -> float:
+    """A real-number argument as a ``float``: any ``numbers.Real`` (an
+    ``int``, a ``float``, a ``Fraction``, numpy's) or integer type (one
+    with ``__index__``, as for :func:`count`) but a ``bool``, else
+    ``TypeError`` saying ``takes`` (a numeric string is no number). An
+    integer past a float's range is infinity; whether the value can work
+    (NaN, infinity, a sign) is the caller's check."""
+    if value.__class__ is not float and value.__class__ is not int:
+        import numbers  # small, but only needed for other types
+
+        if isinstance(value, bool):
+            raise wrong_type(name, takes, value)
+        if not isinstance(value, numbers.Real):
+            index = getattr(type(value), "__index__", None)
+            if index is None:
+                raise wrong_type(name, takes, value)
+            value = int(index(value))
+    try:
+        return float(value)
+    except OverflowError:  # an integer past a float's range
+        return float("inf") if value > 0 else float("-inf")
+
+
 def seconds(name: str, value: Any, *, zero: bool = True) -> float:
-    """A duration argument: an ``int`` or ``float`` number of seconds
-    (``TypeError`` for anything else, a ``bool`` or a string included), then
-    :func:`cqlang.digits.duration_problem` (a :class:`SettingError`: not
-    finite, negative, zero when ``zero`` is false, past a day)."""
+    """A duration argument: a number of seconds (:func:`number`: any real
+    number but a ``bool``; ``TypeError`` for anything else, a string
+    included), then :func:`cqlang.digits.duration_problem` (a
+    :class:`SettingError`: not finite, negative, zero when ``zero`` is
+    false, past a day)."""
     from .digits import duration_problem
 
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise wrong_type(name, "a number of seconds (an int or a float)", value)
-    try:
-        number = float(value)
-    except OverflowError:  # an int past a float's range
-        number = float("inf")
-    problem = duration_problem(number, zero=zero)
+    number_ = number(name, value, takes="a number of seconds (an int or a float)")
+    problem = duration_problem(number_, zero=zero)
     if problem is not None:
         raise SettingError(f"{name} {problem} (got {value!r})", name)
-    return number
+    return number_
 
 
 def mapping(
@@ -193,11 +214,11 @@ def exclude_message(name: str, field: str, where: str = "") -> str | None:
     """Why ``field`` cannot stand in the ``exclude`` called ``name`` (with
     ``where``, such as `` (the exclude of @hot)``), in the words every
     front end gives; ``None`` when it can."""
-    from .encoding import exclude_problem
+    from .encoding import ID_REASON, exclude_problem
 
     problem = exclude_problem(field)
     if problem is None:
         return None
     if field == "id":
-        return f"{name} cannot hold id{where}: records are paged and merged by id"
+        return f"{name} cannot hold id{where}: {ID_REASON}"
     return f"{name} cannot hold {field!r}{where}: {problem}"

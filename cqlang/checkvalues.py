@@ -315,6 +315,11 @@ class _ValueChecker:
 
     def coerce_param(self, fref: FieldRef, p: ast.Param, raw: Any) -> _Resolved:
         typ = fref.type
+        given = raw
+        if raw.__class__ is not str and raw.__class__ is not int and not isinstance(raw, bool):
+            index = getattr(type(raw), "__index__", None)
+            if index is not None:  # any integer type (numpy's) is its int, as a count is
+                raw = int(index(raw))
         if raw.__class__ is str:
             problem = not_utf8_value(raw)  # a lone surrogate cannot be sent
             if problem is not None:
@@ -353,7 +358,7 @@ class _ValueChecker:
         except (ValueError, TypeError):
             self.report(
                 "CQL113",
-                f"parameter ${p.name} should be {_TYPE_WORDS[typ]}, got {raw!r}",
+                f"parameter ${p.name} should be {_TYPE_WORDS[typ]}, got {given!r}",
                 p.start,
                 p.end,
             )

@@ -222,6 +222,10 @@ def _refuse(filters: Any, message: str) -> None:
     raise CqlValidationError(message, [make(text, "CQL301", message, 0, len(text))], text)
 
 
+#: Why ``id`` cannot be excluded, in the words of every message saying so.
+ID_REASON = "the client pages and merges the records by their id"
+
+
 def exclude_problem(name: object) -> str | None:
     """Why ``name`` cannot stand in an ``exclude`` list, else ``None``: the
     one check of the config's ``exclude``, ``--exclude``, the REPL's fetches
@@ -244,7 +248,7 @@ def exclude_problem(name: object) -> str | None:
 
         return not_utf8_value(name) or f"a field name cannot hold {control_character(name)}"
     if name == "id":
-        return "'id' cannot be excluded: the client pages and merges the records by their id"
+        return f"'id' cannot be excluded: {ID_REASON}"
     return None
 
 

@@ -527,10 +527,9 @@ def _scalar(field: FieldRef, value: Any, where: str) -> int | str:
             raise FilterError(
                 f"{where}: {field.prop} takes 'YYYY-MM-DD HH:mm:ss', got {_shown(value)}", "value"
             )
-        seconds = timeexpr.parse_utc(value)
-        # Only the API's own form (a T, a zone or a missing second is not it):
-        # the text must be the instant written back as the API writes it.
-        if seconds is None or timeexpr.format_utc(seconds) != value:
+        # Only the API's own form (a T, a zone or a missing second is not it).
+        seconds = timeexpr.parse_utc(value) if timeexpr.is_api_text(value) else None
+        if seconds is None:
             raise FilterError(
                 f"{where}: {field.prop} takes 'YYYY-MM-DD HH:mm:ss', got {_shown(value)}", "value"
             )

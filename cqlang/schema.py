@@ -269,8 +269,11 @@ class Schema(Node):
         """Build a schema from plain data (the shape of the spec above):
         ``spec`` that is no mapping is a ``TypeError``; data of the wrong
         shape inside it (no ``properties``, a property that is no table or
-        has no valid ``type``...) a :class:`SchemaError`, naming the
-        property, as for any declaration that makes no sense."""
+        has no valid ``type``, a custom field key that is no ``str``...) a
+        :class:`SchemaError`, naming the property, as for any declaration
+        that makes no sense: the spec is data, read from a file or JSON
+        (:meth:`with_custom_fields`, called from Python, keeps ``TypeError``
+        for an argument of the wrong type)."""
         argcheck.instance("spec", spec, Mapping, "a mapping (the shape of the schema's spec)")
         properties = spec.get("properties")
         if not isinstance(properties, Mapping) or not properties:
@@ -315,6 +318,11 @@ class Schema(Node):
         custom = spec.get("custom_fields")
         if custom is not None and not isinstance(custom, Mapping):
             raise SchemaError("a schema's custom_fields are a table: key -> declaration")
+        for key in custom or ():  # data, not a call: a wrong shape is no TypeError here
+            if not isinstance(key, str):
+                raise SchemaError(
+                    f"custom field {key!r}: a custom field's key is text, not {argcheck.kind(key)}"
+                )
         if custom:
             schema = schema.with_custom_fields(custom)
         return schema

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from cqlang.cli import main
 from cqlang.emulator import Emulator
 from cqlang.emulator.data import MAX_RECORD_DEPTH, MAX_RECORDS
+from cqlang.errors import SettingError
 
 
 def deep(levels: int) -> dict[str, object]:
@@ -29,13 +30,18 @@ def deep(levels: int) -> dict[str, object]:
 
 @pytest.mark.parametrize(
     ("records", "campaigns"),
-    [(MAX_RECORDS + 1, ("c",)), (10**11, ("c",)), (MAX_RECORDS // 2 + 1, ("a", "b")), (-1, ("c",))],
+    [(MAX_RECORDS + 1, ("c",)), (10**11, ("c",)), (MAX_RECORDS // 2 + 1, ("a", "b"))],
 )
 def test_too_many_records_are_refused_before_generating(
     records: int, campaigns: tuple[str, ...]
 ) -> None:
     with pytest.raises(ValueError, match=f"at most {MAX_RECORDS:,} in all"):
         Emulator(records=records, campaigns=campaigns)
+
+
+def test_a_negative_count_of_records_is_a_setting_error() -> None:
+    with pytest.raises(SettingError, match="records must be at least 0, not -1"):
+        Emulator(records=-1)
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc/self/status")
@@ -93,6 +99,7 @@ def test_records_at_the_depth_limit_are_served() -> None:
         assert len(emu.records()) == 1
 
 
-def test_data_that_is_not_records_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match="expected records"):
+def test_data_that_is_not_records_is_a_type_error() -> None:
+    # Given from Python, an item that is no mapping is the wrong type.
+    with pytest.raises(TypeError, match="data: record 1 is int, not a mapping"):
         Emulator(data=[1, 2])  # type: ignore[list-item]

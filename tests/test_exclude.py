@@ -205,7 +205,10 @@ def test_exclude_id_is_a_usage_error_everywhere(tmp_path: Path) -> None:
         assert result.exit_code == 2, (args, result.output)
         assert "cannot hold id" in result.stderr or "id" in result.stderr, result.output
         assert "internal error" not in result.output
-    with pytest.raises(ValueError, match="exclude cannot hold id: records are paged"):
+    with pytest.raises(
+        ValueError,
+        match="exclude cannot hold id: the client pages and merges the records by their id",
+    ):
         cqlang.Client("http://127.0.0.1:9", KEY).voice_campaign_requests("c1", exclude=["id"])
 
 
@@ -224,6 +227,6 @@ def test_a_named_exclude_of_id_in_the_repl_is_a_message() -> None:
     reply = d.handle("\\fetch")
     assert not reply.ok
     assert (
-        reply.text
-        == "exclude cannot hold id (the exclude of @bad): records are paged and merged by id"
+        reply.text == "exclude cannot hold id (the exclude of @bad): "
+        "the client pages and merges the records by their id"
     )

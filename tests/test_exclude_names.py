@@ -68,3 +68,19 @@ def test_the_repl_refuses_a_named_exclude_with_blanks() -> None:
     reply = d.handle("\\fetch")
     assert not reply.ok
     assert "exclude cannot hold ' history' (the exclude of @bad)" in reply.text
+
+
+def test_id_is_refused_in_one_wording_by_every_front_end(tmp_path: Path) -> None:
+    """--exclude reads its names with argcheck.exclude_names, as the Python
+    client does, and every refusal of id gives the same reason."""
+    from cqlang.encoding import ID_REASON
+
+    result = CliRunner().invoke(
+        main, ["fetch", "--dry-run", "--campaign", "c1", "--exclude", "history, id", "state = OPEN"]
+    )
+    assert result.exit_code == 2
+    assert f"--exclude cannot hold id: {ID_REASON}" in result.output
+    with pytest.raises(cqlang.errors.SettingError) as info:
+        Client("http://127.0.0.1:9", "k").voice_campaign_requests("c1", exclude=["id"])
+    assert str(info.value) == f"exclude cannot hold id: {ID_REASON}"
+    assert exclude_problem("id") == f"'id' cannot be excluded: {ID_REASON}"

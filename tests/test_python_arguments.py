@@ -94,6 +94,16 @@ def test_a_schema_of_the_wrong_shape_is_a_schema_error() -> None:
             cqlang.Schema.from_dict(spec)
 
 
+def test_a_custom_field_key_that_is_no_str_is_a_schema_error_in_from_dict() -> None:
+    """from_dict reads data (a file, JSON): a key of the wrong type inside
+    it is a SchemaError; with_custom_fields, a call, keeps TypeError."""
+    spec = {"properties": {"a": {"type": "integer", "api": "range"}}, "custom_fields": {1: "x"}}
+    with pytest.raises(cqlang.errors.SchemaError, match="custom field 1: a custom field's key"):
+        cqlang.Schema.from_dict(spec)
+    with pytest.raises(TypeError, match="custom field keys are str, not int: 1"):
+        cqlang.DEFAULT_SCHEMA.with_custom_fields({1: "integer"})  # type: ignore[dict-item]
+
+
 # ----------------------------------------------------------------- encode
 
 

@@ -183,17 +183,17 @@ def prepare_query(
 def exclude_option(given: Sequence[str]) -> list[str] | None:
     """``--exclude a,b --exclude c``: the field names of every one given,
     in order, each once (``None`` when none is given; ``--exclude ''`` is
-    an empty list, which overrides a named query's ``exclude``). ``id`` is
-    a usage error: records are merged by it."""
+    an empty list, which overrides a named query's ``exclude``), read by
+    :func:`cqlang.argcheck.exclude_names`, the one reading of every front
+    end; a name that cannot be excluded (``id``: records are merged by it)
+    is a usage error in its words."""
     if not given:
         return None
-    from ..encoding import exclude_problem
+    from ..argcheck import exclude_names
+    from ..errors import SettingError
 
-    fields = list(dict.fromkeys(f.strip() for text in given for f in text.split(",") if f.strip()))
-    if "id" in fields:
-        fail("--exclude cannot hold id: the records are merged and paged by id")
-    for name in fields:  # trimmed and not empty: the same check as the config's
-        problem = exclude_problem(name)
-        if problem is not None:  # pragma: no cover - id is the only one left
-            fail(f"--exclude cannot hold {name!r}: {problem}")
-    return fields
+    try:  # no field name holds a comma: the texts joined read as one
+        names = exclude_names("--exclude", ",".join(given))
+    except SettingError as exc:
+        fail(str(exc))
+    return list(names or ())

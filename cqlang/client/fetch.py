@@ -109,14 +109,12 @@ class Client:
         pair = timeout if isinstance(timeout, tuple) else (timeout, timeout)
         connect = argcheck.seconds("timeout", pair[0], zero=False)
         total = argcheck.seconds("timeout", pair[1], zero=False)
-        for name, seconds in (
-            ("backoff_factor", backoff_factor),
-            ("backoff_max", backoff_max),
-            ("backoff_jitter", backoff_jitter),
-            ("retry_after_max", retry_after_max),
-            ("retry_budget", retry_budget),
-        ):
-            argcheck.seconds(name, seconds)
+        # As floats: any real number type passes (numpy's, a Fraction).
+        backoff_factor = argcheck.seconds("backoff_factor", backoff_factor)
+        backoff_max = argcheck.seconds("backoff_max", backoff_max)
+        backoff_jitter = argcheck.seconds("backoff_jitter", backoff_jitter)
+        retry_after_max = argcheck.seconds("retry_after_max", retry_after_max)
+        retry_budget = argcheck.seconds("retry_budget", retry_budget)
         max_retries = argcheck.count("max_retries", max_retries, least=0)
         max_record_size = argcheck.count("max_record_size", max_record_size, least=1)
         argcheck.instance("session", session, requests.Session, "a requests.Session", optional=True)

@@ -16,7 +16,7 @@ import json
 import os
 import random
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -301,11 +301,16 @@ def checked_records(records: Any, where: str = "data") -> list[dict[str, Any]]:
     """Records given in Python (``Emulator(data=[...])``) as the emulator
     serves them: a list of dicts nested at most :data:`MAX_RECORD_DEPTH`
     levels (measured without recursion: serving a deeper one would exhaust
-    Python's stack). Raises ``ValueError`` naming ``where``."""
-    try:
-        out = [dict(r) for r in records]
-    except (TypeError, ValueError):
-        raise ValueError(f"{where}: expected records (mappings)") from None
+    Python's stack). Raises ``TypeError`` naming ``where`` for what is no
+    list of mappings (a wrong type, given from Python), ``ValueError`` for
+    records nested too deep."""
+    if not isinstance(records, Iterable) or isinstance(records, str | bytes | Mapping):
+        raise TypeError(f"{where} is a list of records (mappings), not {type(records).__name__}")
+    out = []
+    for n, r in enumerate(records, 1):
+        if not isinstance(r, Mapping):
+            raise TypeError(f"{where}: record {n} is {type(r).__name__}, not a mapping")
+        out.append(dict(r))
     if nesting(out, MAX_RECORD_DEPTH + 1) > MAX_RECORD_DEPTH + 1:  # +1: the list
         raise ValueError(f"{where}: {_TOO_DEEP}")
     return out

@@ -130,9 +130,21 @@ def parse_fault(spec: str) -> Fault:
     return Fault(kind, count=int(amount), start=start)
 
 
-def parse_faults(specs: Iterable[str | Fault]) -> list[Fault]:
-    """Parse several specs (``Fault`` objects pass through)."""
-    return [s if isinstance(s, Fault) else parse_fault(s) for s in specs]
+def parse_faults(specs: Iterable[str | Fault] | str) -> list[Fault]:
+    """Parse several specs (``Fault`` objects pass through; one ``str`` is
+    one spec, never split into its letters). ``TypeError`` for anything
+    else, naming ``faults``."""
+    if isinstance(specs, str | Fault):
+        specs = (specs,)
+    elif not isinstance(specs, Iterable) or isinstance(specs, bytes | dict):
+        takes = "a fault spec (a str or a Fault) or a list of them"
+        raise TypeError(f"faults is {takes}, not {type(specs).__name__}")
+    out = []
+    for s in specs:
+        if not isinstance(s, str | Fault):
+            raise TypeError(f"faults holds specs (str or Fault), not {type(s).__name__}: {s!r}")
+        out.append(s if isinstance(s, Fault) else parse_fault(s))
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,71 @@
-"""The emulator's own settings, checked before anything is made: a host it
-can listen on, a key a client can send, a window of days. Each raises
-``ValueError`` in words (``cqlang emulator`` exits 2 with it)."""
+"""The emulator's own settings, checked before anything is made: first
+their types, as every Python entry point checks them
+(:mod:`cqlang.argcheck`: ``TypeError`` naming the parameter), then their
+values: a host it can listen on, a key a client can send, a window of
+days. A value raises ``ValueError`` in words (``cqlang emulator`` exits 2
+with it)."""
 
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
 
+from .. import argcheck
 from ..encoding import key_problem
+from ..errors import SettingError
+
+#: The largest port number there is.
+MAX_PORT = 65535
+
+
+def check_seed(seed: Any) -> int | str:
+    """The seed: a ``str``, or any integer type but a ``bool`` (as an ``int``)."""
+    if isinstance(seed, str):
+        return seed
+    index = getattr(type(seed), "__index__", None)
+    if index is None or isinstance(seed, bool):
+        raise argcheck.wrong_type("seed", "an int or a str", seed)
+    return int(index(seed))
+
+
+def check_campaigns(campaigns: Any) -> tuple[str, ...]:
+    """The campaign ids: one ``str`` (that campaign alone) or a list of them."""
+    if isinstance(campaigns, str):
+        return (campaigns,)
+    if not isinstance(campaigns, Iterable) or isinstance(campaigns, bytes | Mapping):
+        raise argcheck.wrong_type("campaigns", "a campaign id (a str) or a list of them", campaigns)
+    ids = tuple(campaigns)
+    for cid in ids:
+        if not isinstance(cid, str):
+            kind = argcheck.kind(cid)
+            raise TypeError(f"campaigns holds campaign ids (str), not {kind}: {cid!r}")
+    return ids
+
+
+def check_port(port: Any) -> int:
+    """A port to listen on: 0 (a free one) to 65535."""
+    number: int = argcheck.count("port", port, least=0)
+    if number > MAX_PORT:
+        raise SettingError(f"port must be at most {MAX_PORT}, not {number}", "port")
+    return number
+
+
+def check_data(data: Any) -> Any:
+    """Where the records come from, by type: ``None`` (generated), a path
+    (a ``str`` or an ``os.PathLike``, as a :class:`~pathlib.Path`), a
+    mapping of campaign id to records, or a list of records (each checked
+    later, by :func:`cqlang.emulator.data.checked_records`)."""
+    if data is None or isinstance(data, Path | Mapping):
+        return data
+    if isinstance(data, str) or hasattr(type(data), "__fspath__"):
+        return Path(os.fspath(argcheck.path("data", data)))
+    if isinstance(data, Iterable) and not isinstance(data, bytes):
+        return data
+    takes = "a path, a list of records, a mapping of campaign id to records, or None"
+    raise argcheck.wrong_type("data", takes, data)
 
 
 def check_api_key(key: str) -> str:
@@ -41,11 +100,12 @@ def check_host(host: str) -> None:
         )
 
 
-def check_window_days(days: float) -> None:
-    """Refuse a window that is not a positive, finite number of days."""
-    if isinstance(days, bool) or not isinstance(days, int | float):
-        raise ValueError(f"window_days must be a number of days, not {days!r:.40}")
+def check_window_days(value: Any) -> float:
+    """The window of days: a number (:func:`cqlang.argcheck.number`, else
+    ``TypeError``) that is positive and finite (else ``ValueError``)."""
+    days = argcheck.number("window_days", value, takes="a number of days (an int or a float)")
     if math.isnan(days):
         raise ValueError("the window of days is not a number (nan)")
     if math.isinf(days) or days <= 0:
         raise ValueError(f"the window of days must be a positive, finite number, not {days}")
+    return days

@@ -14,6 +14,7 @@ import contextlib
 import hmac
 import json
 import logging
+import os
 import socket
 import threading
 import time
@@ -21,11 +22,10 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .. import jsonlimit
+from .. import argcheck, jsonlimit
 from ..encoding import MAX_PAGE_SIZE
 from ..schema import DEFAULT_SCHEMA, Schema
 from .data import (
@@ -34,7 +34,15 @@ from .data import (
     DEFAULT_WINDOW_DAYS,
 )
 from .faults import Decision, Fault, FaultPlan
-from .options import check_api_key, check_host, check_window_days
+from .options import (
+    check_api_key,
+    check_campaigns,
+    check_data,
+    check_host,
+    check_port,
+    check_seed,
+    check_window_days,
+)
 from .params import (
     MAX_PARAM_DEPTH,
     BadRequest,
@@ -225,7 +233,9 @@ class Emulator:
         campaigns: Sequence[str] = (DEFAULT_CAMPAIGN,),
         faults: Iterable[str | Fault] = (),
         strict: bool = True,
-        data: str | Path | Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
+        data: (
+            str | os.PathLike[str] | Sequence[Mapping[str, Any]] | Mapping[str, Any] | None
+        ) = None,
         *,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -233,20 +243,25 @@ class Emulator:
         schema: Schema | None = None,
         max_limit: int = MAX_LIMIT,
     ) -> None:
-        if isinstance(campaigns, str):
-            campaigns = (campaigns,)
-        self.api_key = check_api_key(api_key)
-        check_host(host)
-        check_window_days(window_days)
-        self.strict = strict
+        # Types first (TypeError naming the parameter), then values.
+        records = argcheck.count("records", records, least=0)
+        seed = check_seed(seed)
+        campaigns = check_campaigns(campaigns)
+        self.strict = argcheck.flag("strict", strict)
+        source = check_data(data)  # a path as a Path
+        self.api_key = check_api_key(argcheck.text("api_key", api_key))
+        check_host(argcheck.text("host", host))
+        port = check_port(port)
+        window_days = check_window_days(window_days)
+        argcheck.instance("schema", schema, Schema, "a cqlang.Schema", optional=True)
         self.schema = schema or DEFAULT_SCHEMA
-        self.max_limit = max_limit
+        self.max_limit = argcheck.count("max_limit", max_limit, least=1)
         self.seed = seed
         self._host = host
         self._port = port
         self._faults = FaultPlan(faults, seed)
         check_campaign_ids(campaigns)  # before any record is made
-        datasets = build_datasets(records, seed, campaigns, data, window_days)
+        datasets = build_datasets(records, seed, campaigns, source, window_days)
         check_campaign_ids(datasets)  # those a --data file names too
         self._store = Store(datasets or {DEFAULT_CAMPAIGN: []}, seed)
         self._store.warm()

@@ -165,11 +165,16 @@ def build_datasets(
     out: dict[str, list[dict[str, Any]]] = {cid: [] for cid in campaigns}
     first = campaigns[0] if campaigns else DEFAULT_CAMPAIGN
     if isinstance(data, Mapping):
+        keys: dict[str, list[str]] = {}  # each campaign's keys, as given (1 and "1" are one)
         for cid, recs in data.items():
             got = checked_records(recs, f"data[{cid!r}]")
             check_campaign_ids((str(cid),))
             _check_ids(got, f"data[{cid!r}]")
             out.setdefault(str(cid), []).extend(got)
+            keys.setdefault(str(cid), []).append(f"data[{cid!r}]")
+        for cid, given in keys.items():  # the campaign served, all its keys together
+            if len(given) > 1:
+                _check_ids(out[cid], f"{' and '.join(given)} (all campaign {cid!r})")
         return out
     where = str(data) if isinstance(data, str | Path) else "data"
     recs = load_records(data) if isinstance(data, str | Path) else checked_records(data)
