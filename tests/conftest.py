@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,3 +65,22 @@ def emulator(request: pytest.FixtureRequest, emulator_factory: Callable[..., Emu
     if marker is not None:
         kwargs.update(marker.kwargs)
     return emulator_factory(**kwargs)
+
+
+@pytest.fixture
+def config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Never the real user's files: HOME, XDG_CONFIG_HOME and XDG_STATE_HOME
+    in tmp_path, no CQLANG_/CONPEEK_ variables, and the working directory a
+    fresh tmp_path/work (returned). Test files that read or write config
+    files use it for every test (an autouse fixture of their own)."""
+    home = tmp_path / "home"
+    (home / ".config").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    for var in ("CQLANG_CONFIG", "CONPEEK_URL", "CONPEEK_KEY", "CQLANG_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return work

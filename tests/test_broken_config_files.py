@@ -17,17 +17,8 @@ from cqlang.config import ConfigError, remove_query, save_query
 
 
 @pytest.fixture(autouse=True)
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    (home / ".config").mkdir(parents=True)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    for var in ("CQLANG_CONFIG", "CONPEEK_URL", "CONPEEK_KEY"):
-        monkeypatch.delenv(var, raising=False)
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    return work
+def workdir(config_home: Path) -> Path:
+    return config_home
 
 
 def run(*args: str) -> Result:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,19 +36,8 @@ NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Never the real user config: HOME and XDG_CONFIG_HOME in tmp_path, the
-    working directory a fresh tmp_path/work, and no CQLANG_/CONPEEK_ variables."""
-    home = tmp_path / "home"
-    (home / ".config").mkdir(parents=True)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    for var in ("CQLANG_CONFIG", "CONPEEK_URL", "CONPEEK_KEY"):
-        monkeypatch.delenv(var, raising=False)
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    yield work
+def isolated(config_home: Path) -> Path:
+    return config_home
 
 
 def write(path: Path, text: str, mode: int = 0o644) -> Path:

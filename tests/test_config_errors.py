@@ -5,7 +5,6 @@ pyproject.toml's [tool.cqlang] alike (cqlang/config/validate.py)."""
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,17 +19,8 @@ from cqlang.status import exit_status
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    home = tmp_path / "home"
-    (home / ".config").mkdir(parents=True)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    for var in ("CQLANG_CONFIG", "CONPEEK_URL", "CONPEEK_KEY"):
-        monkeypatch.delenv(var, raising=False)
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    yield work
+def isolated(config_home: Path) -> Path:
+    return config_home
 
 
 SEVERAL = """\
