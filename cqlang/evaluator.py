@@ -443,7 +443,7 @@ def filter_atoms(filters: Any, schema: Schema | None = None) -> list[Atom]:
     value of the wrong shape or type, a missing ``key``.
     """
     schema = schema or DEFAULT_SCHEMA
-    if not isinstance(filters, list):
+    if not isinstance(filters, list | tuple):  # a tuple from Python reads as a list
         raise FilterError("filter must be a JSON list of objects")
     out: list[Atom] = []
     for i, obj in enumerate(filters):
@@ -485,7 +485,7 @@ def filter_atoms(filters: Any, schema: Schema | None = None) -> list[Atom]:
         elif prop.api == "membership":
             if operator is not None:
                 raise FilterError(f"{where}: {name} takes no operator", "operator")
-            items = value if isinstance(value, list) else [value]
+            items = value if isinstance(value, list | tuple) else [value]
             if not items:
                 raise FilterError(f"{where}: {name} needs at least one value", "value")
             scalars = tuple(_scalar(field, v, where) for v in items)
@@ -493,7 +493,7 @@ def filter_atoms(filters: Any, schema: Schema | None = None) -> list[Atom]:
         else:
             if operator not in (None, "eq"):
                 raise FilterError(f"{where}: {name} takes no operator", "operator")
-            if isinstance(value, list):
+            if isinstance(value, list | tuple):
                 # The API page's own example sends [123123123] for
                 # contact_number: a list of one value means that value.
                 if len(value) != 1:

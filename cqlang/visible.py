@@ -37,13 +37,13 @@ if TYPE_CHECKING:
 __all__ = ["NAMED", "json_text", "shorten", "visible"]
 
 #: The code points named rather than shown (besides the C0 controls and
-#: DEL, which have pictures): the C1 controls, the bidirectional controls,
-#: the line and paragraph separators.
+#: DEL, which have pictures): the C1 controls, the bidirectional controls
+#: that reorder what follows them (the embeddings, overrides and isolates
+#: of "Trojan Source"), the line and paragraph separators. The marks
+#: (U+200E, U+200F, U+061C) are ordinary in right-to-left text and reorder
+#: nothing past a neighbour: shown as they are.
 NAMED = (
     *range(0x80, 0xA0),
-    0x061C,  # ARABIC LETTER MARK
-    0x200E,  # LEFT-TO-RIGHT MARK
-    0x200F,  # RIGHT-TO-LEFT MARK
     *range(0x202A, 0x202F),  # the embeddings and overrides, U+202E among them
     *range(0x2066, 0x206A),  # the isolates
     0x2028,  # LINE SEPARATOR

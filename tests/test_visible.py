@@ -25,7 +25,9 @@ def test_controls_are_drawn_as_symbols() -> None:
     assert visible("a\nb\tc\x7f") == "a␊b␉c␡"
     assert visible("\x9b2J") == "<U+009B>2J"
     assert visible("abc\u202edef") == "abc<U+202E>def"
-    assert visible("\u2066x\u2069\u200f\u2028") == "<U+2066>x<U+2069><U+200F><U+2028>"
+    assert visible("\u2066x\u2069\u200f\u2028") == "<U+2066>x<U+2069>\u200f<U+2028>"
+    # Right-to-left text with its marks is shown as written.
+    assert visible("رقم\u200f 123 \u200eabc\u061c") == "رقم\u200f 123 \u200eabc\u061c"
     assert visible("x\ud800") == "x<U+D800>"
     # Printable text, Polish, Arabic and emoji with a zero-width joiner, is left alone.
     for text in ("Kraków, Łódź", "مرحبا", "👨\u200d👩\u200d👧", "a\u00a0b"):

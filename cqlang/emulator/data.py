@@ -340,13 +340,16 @@ def read_data_file(path: str | Path, limit: int | None = None) -> str:
     if len(data) > limit:
         raise ValueError(f"{path}: more than {limit:,} bytes")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a byte order mark before the JSON is no mistake
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
 
 
 def _jsonl(text: str, name: str) -> Iterator[dict[str, Any]]:
-    for n, line in enumerate(text.splitlines(), 1):
+    # Lines end at "\n" only (a "\r" before it is a blank to JSON):
+    # str.splitlines would also split at U+2028, U+0085 and others, which
+    # JSON text may hold raw inside a string.
+    for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
