@@ -103,10 +103,18 @@ def _literal(f: FieldRef, value: Any) -> Any:
     return value
 
 
+#: Text in the API's shape of a datetime (``YYYY-MM-DD HH:mm:ss``), as
+#: Python over a string ``v``: compared as text, as the API compares it.
+#: The one statement of the rule: the generated matchers inline it, and
+#: :func:`_api_shaped` is made from it.
+_API_SHAPE = "len(v) == 19 and v[10] == ' ' and v[4] == '-'"
+_api_shaped: Callable[[str], bool] = eval(f"lambda v: {_API_SHAPE}")
+
+
 def as_canonical_datetime(v: Any) -> str | None:
     """A custom field read as a datetime: only text in the API's format,
     which is what its string comparison of custom fields sees."""
-    if v.__class__ is str and len(v) == 19 and v[10] == " " and v[4] == "-":
+    if v.__class__ is str and _api_shaped(v):
         return v
     return None
 
@@ -117,7 +125,7 @@ def as_datetime(v: Any) -> str | None:
     compared as it is; other ISO 8601 forms are converted to UTC."""
     if v.__class__ is not str:
         return None
-    if len(v) == 19 and v[10] == " " and v[4] == "-":
+    if _api_shaped(v):
         return v
     seconds = timeexpr.parse_utc(v)
     return None if seconds is None else timeexpr.format_utc(seconds)
@@ -262,7 +270,7 @@ class _Gen:
                 if op == "nin"
                 else (f"v {_CMP[op]} {c}")
             )
-            api_text = "len(v) == 19 and v[10] == ' ' and v[4] == '-'"
+            api_text = _API_SHAPE
             far = _far_side(op, value)
             return (
                 f"((v := {get}).__class__ is str{far} and (({api_text}) "
