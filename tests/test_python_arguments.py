@@ -14,23 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from argument_errors import setting_error, type_error
 
 import cqlang
-from cqlang.errors import CqlValidationError, SettingError
-
-
-def type_error(call: Callable[[], object]) -> str:
-    with pytest.raises(TypeError) as info:
-        call()
-    return str(info.value)
-
-
-def setting_error(call: Callable[[], object]) -> SettingError:
-    with pytest.raises(SettingError) as info:
-        call()
-    assert isinstance(info.value, ValueError) and isinstance(info.value, cqlang.CqlError)
-    return info.value
-
+from cqlang.errors import CqlValidationError
 
 # ------------------------------------------------ AttributeError no more
 

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from argument_errors import setting_error, type_error
 from click.testing import CliRunner
 
 import cqlang
@@ -40,19 +41,6 @@ def client(emu: Emulator) -> Iterator[Client]:
 def sent(emu: Emulator, since: int) -> list[dict[str, list[str]]]:
     """The query parameters of each request the emulator got after ``since``."""
     return [parse_qs(urlsplit(e.target).query) for e in list(emu.log)[since:]]
-
-
-def type_error(call: Callable[[], object]) -> str:
-    with pytest.raises(TypeError) as info:
-        call()
-    return str(info.value)
-
-
-def setting_error(call: Callable[[], object]) -> SettingError:
-    with pytest.raises(SettingError) as info:
-        call()
-    assert isinstance(info.value, ValueError) and isinstance(info.value, cqlang.CqlError)
-    return info.value
 
 
 # ------------------------------------------- exclude as one text, both paths
