@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from otheruser import as_nobody, in_closed_folder
 
 from cqlang.cli import main
 from cqlang.config import ConfigError, remove_query, safewrite, save_query
@@ -174,21 +175,7 @@ def _as_nobody(path: Path) -> str:
     0644) to a process of the user nobody."""
     path.write_text("state=open\n")
     path.chmod(0o644)  # root's, writable by root only
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: nobody, asking about root's file
-        try:
-            os.setgroups([])
-            os.setgid(65534)
-            os.setuid(65534)
-            os.write(write, str(atomic.unwritable(path)).encode())
-        finally:
-            os._exit(0)
-    os.close(write)
-    with os.fdopen(read, "rb") as pipe:
-        shown = pipe.read().decode()
-    os.waitpid(pid, 0)
-    return shown
+    return as_nobody(lambda: str(atomic.unwritable(path)))
 
 
 # ------------------------------------------------------------ kept
@@ -262,40 +249,24 @@ def _in_read_only_folder(name: str, text: str) -> dict[str, list[object]]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_text(text)
-        path.chmod(0o644)
-        if os.geteuid() != 0:
-            os.chmod(folder, 0o555)
-            try:
-                found = work(path)
-            finally:
-                os.chmod(folder, 0o755)
-        else:
-            os.chmod(folder, 0o755)
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                try:
-                    os.setgroups([])
-                    os.setgid(65534)
-                    os.setuid(65534)
-                    os.write(write, work(path).encode())
-                finally:
-                    os._exit(0)
-            os.close(write)
-            with os.fdopen(read, "rb") as pipe:
-                found = pipe.read().decode()
-            os.waitpid(pid, 0)
+        path.chmod(0o666)  # the file itself is writable: only the folder is not
+        found = in_closed_folder(Path(folder), lambda: work(path))
         assert path.read_text() == text
     result: dict[str, list[object]] = json.loads(found)
     return result
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX only")
-def test_fmt_check_of_a_config_in_a_read_only_folder(isolated: Path) -> None:
+@pytest.mark.parametrize("name", ["cqlang.toml", "q.cql"])
+def test_fmt_check_of_a_file_in_a_read_only_folder(isolated: Path, name: str) -> None:
     """--check took the editing lock (a sidecar file beside the config)
     and failed as "could not be formatted"; it writes nothing, so it
-    takes no lock. --write cannot lock it: the file could not be written."""
-    found = _in_read_only_folder("cqlang.toml", CONFIG)
+    takes no lock. --write cannot replace a file there, writable or not,
+    and says why (it said "cannot lock it for editing", or of a query file
+    "cannot write it", though the file itself was writable)."""
+    found = _in_read_only_folder(name, CONFIG if name.endswith(".toml") else "state=open\n")
     assert found["False"] == [True, None, False, False]
     assert found["True"][0::2] == [False, False] and found["True"][3] is True
-    assert "cannot lock it for editing: Permission denied" in str(found["True"][1])
+    message = str(found["True"][1])
+    assert "cannot write in " in message and "(permission denied)" in message
+    assert message.endswith("it was left as it is")

@@ -107,36 +107,55 @@ def _missing(path: Path) -> bool:
 def locked_for_edit(path: Path) -> Iterator[Path]:
     """The file to edit for ``path`` (a link's target: the link is kept),
     locked against other editors for as long as the block runs, so that
-    what is read in it is still the file's content when it is replaced."""
+    what is read in it is still the file's content when it is replaced.
+    The lock is a file beside it: when it cannot be made, the message says
+    why the file could not be replaced either (:func:`refusal`)."""
     from .safewrite import LockTimeout, locked
 
     real = Path(os.path.realpath(path))
     with contextlib.ExitStack() as stack:
         try:
             real.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"cannot make its folder: {exc.strerror}", path) from None
+        try:
             stack.enter_context(locked(real))
         except LockTimeout:
             raise ConfigError(
                 "another cqlang has been editing it for too long; try again", path
             ) from None
         except OSError as exc:
-            raise ConfigError(f"cannot lock it for editing: {exc.strerror}", path) from None
+            why = refusal(real) or f"cannot lock it for editing: {exc.strerror}"
+            raise ConfigError(why, path) from None
         yield real
+
+
+def refusal(real: Path) -> str | None:
+    """Why the file ``real`` is left as it is rather than replaced
+    (:func:`cqlang.output.atomic.unreplaceable`), with what to do, or
+    ``None``."""
+    from ..output.atomic import unreplaceable, unwritable
+
+    reason = unreplaceable(real)
+    if reason is None:
+        return None
+    if unwritable(real) is not None:
+        return f"{reason}: it was left as it is (make it writable first: chmod u+w)"
+    return f"{reason}; it was left as it is"
 
 
 def write_back(path: Path, text: str, newline: str, shown: Path) -> None:
     """Replace the file's text at once (``path`` is the real file); a file
-    this process may not write is refused, root or not (:mod:`.safewrite`)."""
+    this process may not write or replace is refused, root or not
+    (:mod:`.safewrite`)."""
     from ..output.atomic import ReadOnlyFileError
     from .safewrite import replace
 
     data = text.replace("\n", newline) if newline != "\n" else text
     try:
         replace(path, data.encode("utf-8"))
-    except ReadOnlyFileError as exc:
-        raise ConfigError(
-            f"{exc.strerror}: it was left as it is (make it writable first: chmod u+w)", shown
-        ) from None
+    except ReadOnlyFileError:
+        raise ConfigError(refusal(path) or "it cannot be replaced", shown) from None
     except OSError as exc:
         raise ConfigError(f"cannot write it: {exc.strerror}", shown) from None
 

@@ -86,13 +86,14 @@ def replace(path: Path, data: bytes) -> None:
     original's mode (and owner and group, when the process may set them), or
     for a new file the mode the umask gives, and is then renamed over
     ``path``. An existing file this process may not write (read-only, even
-    to root: :func:`cqlang.output.atomic.unwritable`) is refused with
+    to root), or may not replace (its folder:
+    :func:`cqlang.output.atomic.unreplaceable`), is refused with
     :class:`~cqlang.output.atomic.ReadOnlyFileError` before anything is
     written. On failure the temporary file is removed and ``path`` is left
     as it was."""
-    from ..output.atomic import adopt, refuse_unwritable
+    from ..output.atomic import adopt, refuse_unreplaceable
 
-    refuse_unwritable(path)
+    refuse_unreplaceable(path)
     try:
         before: os.stat_result | None = os.stat(path)
     except FileNotFoundError:

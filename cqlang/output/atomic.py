@@ -10,10 +10,12 @@ for the same target, once no process of that pid is alive.
 
 Every file cqlang replaces this way (``fetch -o``, the REPL's ``\\o``, and
 through :mod:`cqlang.config.safewrite` ``fmt --write`` and ``queries
-save``/``rm``) is first checked by :func:`refuse_unwritable`: a rename needs
-only the folder's permission, so without it a read-only file would be
-replaced as if it were not. The new file then gets the old one's mode,
-owner and group (:func:`adopt`).
+save``/``rm``) is first checked by :func:`refuse_unreplaceable`, before any
+work is done: a rename needs only the folder's permission, so without it a
+read-only file would be replaced as if it were not; and a writable file in
+a folder this user may not write cannot be replaced this way at all (it is
+refused, never written in place, which could leave it half-written). The
+new file then gets the old one's mode, owner and group (:func:`adopt`).
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ __all__ = [
     "ReadOnlyFileError",
     "adopt",
     "new_file_mode",
-    "refuse_unwritable",
+    "refuse_unreplaceable",
     "remove_stale",
     "replace",
+    "unreplaceable",
     "unwritable",
 ]
 
@@ -55,7 +58,7 @@ def replace(target: str, write: Callable[[IO[Any], dict[str, str]], T], *, binar
     import tempfile
 
     folder, name = os.path.split(target)
-    refuse_unwritable(target)
+    refuse_unreplaceable(target)
     before = _stat(target)
     remove_stale(target)
     lead = f".{name}{_TMP_TAG}{os.getpid()}-"
@@ -135,7 +138,7 @@ def _alive(pid: int) -> bool:
 
 
 class ReadOnlyFileError(PermissionError):
-    """An existing file that cqlang must not replace (:func:`unwritable`):
+    """A file that cqlang must not or cannot replace (:func:`unreplaceable`):
     ``strerror`` says why, ``filename`` names it."""
 
 
@@ -159,9 +162,45 @@ def unwritable(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
-def refuse_unwritable(path: str | os.PathLike[str]) -> None:
-    """Raise :class:`ReadOnlyFileError` when :func:`unwritable` says so."""
+def unreplaceable(path: str | os.PathLike[str]) -> str | None:
+    """Why the file at ``path`` (a real file, links resolved, or a new one)
+    cannot be given new content by renaming a file over it, or ``None``:
+    what :func:`unwritable` says; its folder missing; a folder this process
+    may not write, even when the file itself is writable (the new file is
+    made there); or, in a folder with the sticky bit (``/tmp``), a file of
+    another user, which only its owner (or the folder's) may replace. So
+    that it is known before any work is done: after a fetch, it would lose
+    the records."""
     reason = unwritable(path)
+    if reason is not None:
+        return reason
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        where = os.stat(folder)
+    except OSError:
+        where = None
+    if where is None or not stat.S_ISDIR(where.st_mode):
+        return f"no such folder {folder}"
+    effective = os.access in os.supports_effective_ids
+    if not os.access(folder, os.W_OK | os.X_OK, effective_ids=effective):
+        return (
+            f"cannot write in {folder} (permission denied): cqlang writes a new file there "
+            "and renames it into place, so that no half-written file is ever left"
+        )
+    mine = os.geteuid() if hasattr(os, "geteuid") else None
+    if mine and where.st_mode & stat.S_ISVTX and where.st_uid != mine:
+        owner = _stat(path)
+        if owner is not None and owner.st_uid != mine:
+            return (
+                f"the file belongs to another user, and only its owner may replace it in "
+                f"{folder} (a folder with the sticky bit)"
+            )
+    return None
+
+
+def refuse_unreplaceable(path: str | os.PathLike[str]) -> None:
+    """Raise :class:`ReadOnlyFileError` when :func:`unreplaceable` says so."""
+    reason = unreplaceable(path)
     if reason is not None:
         raise ReadOnlyFileError(errno.EACCES, reason, os.fspath(path))
 

@@ -127,11 +127,12 @@ OUTPUT_SETTINGS = {"cli": "--output", "repl": "\\o"}
 
 def check_output(output: str, *, front: str = "cli") -> None:
     """Refuse, before any request is sent, an output that cannot be
-    written: a file whose folder is missing or not writable (the temporary
-    file goes there), an existing file that may not be written (read-only,
-    even to root: :func:`cqlang.output.atomic.unwritable`; the records
-    would replace it), a folder, a descriptor that is not open, a device or
-    pipe this user may not write; and an empty name
+    written: a file that could not be replaced
+    (:func:`cqlang.output.atomic.unreplaceable`: read-only, even to root;
+    its folder missing or not writable, since the temporary file goes
+    there; another user's in a sticky folder), a folder, a descriptor
+    that is not open, a device or pipe this user may not write; and an
+    empty name
     (:func:`check_name`). ``front`` words the message
     (:data:`OUTPUT_SETTINGS`)."""
     check_name(output, front=front)
@@ -147,21 +148,16 @@ def check_output(output: str, *, front: str = "cli") -> None:
         if not os.access(output, os.W_OK):
             raise OutputSettingError(f"{option} {output}: cannot write to it", "output")
         return
-    from .atomic import unwritable
+    from .atomic import unreplaceable, unwritable
 
-    reason = unwritable(output)
-    if reason is not None:
-        raise OutputSettingError(
-            f"{option} {output}: {reason}; make it writable first (chmod u+w) "
-            "or write to another file",
-            "output",
-        )
     folder = os.path.dirname(os.path.realpath(output))
     if not os.path.isdir(folder):
         raise OutputSettingError(f"{option} {output}: no such folder {folder}", "output")
-    if not os.access(folder, os.W_OK):
+    reason = unreplaceable(os.path.realpath(output))
+    if reason is not None:
+        fix = "make it writable first (chmod u+w) or " if unwritable(output) else ""
         raise OutputSettingError(
-            f"{option} {output}: cannot write in {folder} (permission denied)", "output"
+            f"{option} {output}: {reason}; {fix}write to another file", "output"
         )
 
 
