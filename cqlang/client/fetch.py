@@ -29,6 +29,7 @@ from . import paging
 from .connection import Connection
 from .errors import ApiError
 from .exchange import ExchangeReport
+from .guards import ne_guard
 from .paging import MAX_PAGE_SIZE
 from .transport import DEFAULT_MAX_RECORD_SIZE, PAGE_OVERHEAD, Transport
 
@@ -285,9 +286,14 @@ class Client:
             if plan.never_matches:
                 return
             residual = plan.residual
-            # Fields the residual reads are fetched even when excluded (else a
-            # missing field would be judged as null), and dropped once judged.
+            # What the API leaves open about ``ne`` is checked on the client,
+            # request by request (.guards).
+            guarded = [ne_guard(filters) for filters in plan.filters]
+            # Fields the residual and the guards read are fetched even when
+            # excluded (else a missing field would be judged as null), and
+            # dropped once judged.
             read = residual.record_fields if residual is not None else frozenset()
+            read = read.union(*(fields for _, fields in guarded))
             hidden = [f for f in exclude if f in read]
             exclude = [f for f in exclude if f not in read]
             found = paging.records(
@@ -297,6 +303,7 @@ class Client:
                 keep=residual.matches if residual is not None else None,
                 overlap=self.overlap,
                 max_relocate=self.max_relocate,
+                guards=[guard for guard, _ in guarded],
             )
             if not hidden:
                 yield from found

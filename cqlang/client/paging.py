@@ -30,8 +30,9 @@ row, or a previous page's record found after the anchor (the order
 changed), or no anchor at all, is :class:`ResultSetChangedError`.
 
 :func:`pages` pages one request; :func:`records` runs several (a plan's
-branches, in order), merging them by id, keeping what ``keep`` accepts,
-and stopping at ``limit``. While no ``keep`` is given and the results do
+branches, in order), merging them by id, keeping what ``keep`` accepts
+(and, of each request's records, what its own guard accepts), and
+stopping at ``limit``. While no ``keep`` is given and the results do
 not move, a request under a ``limit`` asks for just the records still
 missing.
 """
@@ -62,25 +63,30 @@ def records(
     keep: Callable[[R], bool] | None = None,
     overlap: int = 2,
     max_relocate: int = 4,
+    guards: Sequence[Callable[[R], bool] | None] = (),
 ) -> Iterator[R]:
     """The records of ``requests`` (each a fetch and the URL its errors
     name), one request after another: a record an earlier request
     delivered is skipped (by id), ``keep`` (when given) decides which are
-    delivered, and at most ``limit`` (``None``: all) are. Each request is
-    paged by :func:`pages`."""
+    delivered, and at most ``limit`` (``None``: all) are. ``guards[n]``,
+    when given, decides which records of request ``n`` count as its
+    answer at all: one it refuses may still come from a later request.
+    Each request is paged by :func:`pages`."""
     if limit == 0 or not requests:
         return
     seen: set[str] | None = set() if len(requests) > 1 else None
     delivered = 0
+    guard: Callable[[R], bool] | None = None
 
     def want() -> int | None:
         # How many more records to ask for, when it is knowable.
-        if limit is None or keep is not None:
+        if limit is None or keep is not None or guard is not None:
             return None
         return limit - delivered
 
     for n, (fetch, where) in enumerate(requests):
         last = n == len(requests) - 1
+        guard = guards[n] if n < len(guards) else None
         for fresh, ids in pages(
             fetch,
             page_size=page_size,
@@ -89,7 +95,7 @@ def records(
             max_relocate=max_relocate,
             where=where,
         ):
-            if seen is None and keep is None:
+            if seen is None and keep is None and guard is None:
                 # The hot path: whole pages, no per-record work.
                 if limit is not None and delivered + len(fresh) >= limit:
                     yield from fresh[: limit - delivered]
@@ -99,11 +105,12 @@ def records(
                 fresh, ids = [], []  # let the page go before the next is fetched
                 continue
             for rec, rid in zip(fresh, ids, strict=True):
-                if seen is not None:
-                    if rid in seen:
-                        continue
-                    if not last:
-                        seen.add(rid)
+                if seen is not None and rid in seen:
+                    continue
+                if guard is not None and not guard(rec):
+                    continue  # not this request's to give; a later one may
+                if seen is not None and not last:
+                    seen.add(rid)
                 if keep is not None and not keep(rec):
                     continue
                 yield rec
