@@ -98,16 +98,31 @@ class FrozenDict(_Dict):
     clear = pop = popitem = setdefault = update = _immutable
 
 
+def moment(value: Any) -> Any:
+    """What tells datetimes apart for the plan cache: the type, the zone,
+    the wall time and ``fold``. Python's ``==`` ignores ``fold`` between
+    datetimes of one zone, so 02:30 of the night clocks go back (twice,
+    an hour apart: ``fold=0`` and ``fold=1``) would share a plan; and it
+    takes the same instant in two zones for equal. Anything else is
+    itself."""
+    if isinstance(value, datetime):
+        return (type(value), value.tzinfo, value.replace(tzinfo=None, fold=0), value.fold)
+    return value
+
+
 def same_types(a: Any, b: Any) -> bool:
     """Whether ``a`` and ``b``, already equal, hold values of the same
-    types throughout (``{"p": True}`` and ``{"p": 1}`` do not); a mapping,
-    a list and a set are compared as such, frozen or not."""
+    types throughout (``{"p": True}`` and ``{"p": 1}`` do not), and
+    datetimes the same instant in the same zone (:func:`moment`); a
+    mapping, a list and a set are compared as such, frozen or not."""
+    if isinstance(a, datetime) or isinstance(b, datetime):
+        return moment(a) == moment(b)
     if isinstance(a, Mapping) and isinstance(b, Mapping):
         return all(same_types(v, b[k]) for k, v in a.items())
     if isinstance(a, tuple | list) and isinstance(b, tuple | list):
         return all(same_types(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, frozenset | set) and isinstance(b, frozenset | set):
-        return {(type(x), x) for x in a} == {(type(y), y) for y in b}
+        return {(type(x), moment(x)) for x in a} == {(type(y), moment(y)) for y in b}
     return type(a) is type(b)
 
 
@@ -288,6 +303,27 @@ class Env(Node):
                 raise TypeError("an Env with an unhashable input cannot be hashed") from None
             _set(self, "_hash", h)
         return h
+
+    def __eq__(self, other: object) -> bool:
+        # By value, as every node; ``now`` and the parameters as instants
+        # in their zones (:func:`moment`), so that a cached plan is reused
+        # only for the same instant and zone.
+        if type(other) is not Env:
+            return NotImplemented
+        return (
+            self.schema == other.schema
+            and self.params == other.params
+            and self.tz == other.tz
+            and moment(self.now) == moment(other.now)
+            and self.queries == other.queries
+            and self.max_branches == other.max_branches
+            and self.strict is other.strict
+            and self.override_tz is other.override_tz
+        )
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
 
     def __repr__(self) -> str:
         shown = []
