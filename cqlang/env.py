@@ -116,7 +116,7 @@ def same_types(a: Any, b: Any) -> bool:
     datetimes the same instant in the same zone (:func:`moment`); a
     mapping, a list and a set are compared as such, frozen or not."""
     if isinstance(a, datetime) or isinstance(b, datetime):
-        return moment(a) == moment(b)
+        return bool(moment(a) == moment(b))
     if isinstance(a, Mapping) and isinstance(b, Mapping):
         return all(same_types(v, b[k]) for k, v in a.items())
     if isinstance(a, tuple | list) and isinstance(b, tuple | list):
