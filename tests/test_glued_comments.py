@@ -125,3 +125,15 @@ def test_formatting_never_changes_meaning_with_hashes_in_values(
     assert S.comment_texts(formatted) == S.comment_texts(text)
     lexed = [v.rstrip() for t, v in CqlangLexer().get_tokens(formatted) if t in Comment]
     assert lexed == S.comment_texts(formatted)
+
+
+def test_after_the_semicolon_that_ends_a_repl_statement_a_comment_starts() -> None:
+    from cqlang.statements import statement_spans
+
+    text = "state = OPEN;# the rest; is a comment\npriority > 1"
+    assert statement_spans(text) == [(0, 12), (13, len(text))]
+    assert cqlang.compile(text[13:]) == cqlang.compile("priority > 1")
+    lexed = [v for t, v in CqlangLexer().get_tokens(text) if t in Comment]
+    assert lexed == ["# the rest; is a comment"]
+    # Glued to a value, it is no comment: the ';' after it separates.
+    assert statement_spans("a = b#c;d = 1") == [(0, 7), (8, 13)]
