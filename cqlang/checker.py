@@ -145,7 +145,7 @@ class _Checker(_ValueChecker):
                     values.append(cls(kids, s, e))
             else:  # _LEAVE: back out of a named query
                 self.ref_stack.pop()
-                self.span_override, self.ref_name, self.params = extra
+                self.span_override, self.ref_name, self.params, self.tz, self.tz_set = extra
         return values[0]
 
     def chain(self, node: ast.And | ast.Or) -> IExpr | None:
@@ -206,13 +206,25 @@ class _Checker(_ValueChecker):
             return None
         if named.query.expr is None:
             return TRUE
-        saved = (self.span_override, self.ref_name, self.params)
+        zone: tzinfo | None = None
+        own = named.timezone
+        if own is not None and not self.tz_set:
+            try:
+                zone = own if isinstance(own, tzinfo) else timeexpr.zone(own)
+            except timeexpr.TimeError as exc:
+                self.report(exc.code, f"in @{name}: {exc}", node.start, node.end, exc.hint)
+                return None
+        saved = (self.span_override, self.ref_name, self.params, self.tz, self.tz_set)
         if self.span_override is None:
             self.span_override = (node.start, node.end)
             self.ref_name = name
         self.ref_stack.append(name)
-        # The caller's parameters win over the named query's defaults.
+        # The caller's parameters win over the named query's defaults; and
+        # the zone set nearest the top (the caller's, else that of the
+        # outermost named query with a timezone) over a named query's own.
         self.params = {**named.defaults, **self.params}
+        if zone is not None:
+            self.tz, self.tz_set = zone, True
         return named.query.expr, saved
 
     # --------------------------------------------------------- predicates

@@ -57,6 +57,10 @@ class _ValueChecker:
         # defaults under them while its tree is walked.
         self.params: Mapping[str, Any] = env.params
         self.tz = tz
+        # Whether the zone was set on purpose (``Env.override_tz``, or by a
+        # named query's own timezone around the part walked): then it holds
+        # inside the named queries below too, over their own.
+        self.tz_set = env.override_tz
         self.now = env.now
         self.diags: list[Diagnostic] = []
         self.uses_clock = False

@@ -3,7 +3,10 @@
 Accepts a filter list (Python objects), its JSON text, its percent-encoded
 value, or a whole request URL holding ``filter=``, and writes the canonical
 query text that compiles to an equivalent filter list. Datetimes are written
-in UTC with a ``Z``, so the text means the same in any time zone. The API's
+in UTC with a ``Z``, so the text means the same in any time zone; so are
+the custom fields declared datetimes in the schema given, and declared
+integers are written bare (the API compares custom fields as strings, but
+the schema's queries write them as declared). The API's
 reading of each object is the evaluator's (:func:`cqlang.evaluator.filter_atoms`),
 so what the decompiler accepts is exactly what the emulator accepts.
 """
@@ -14,13 +17,15 @@ import json
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
+from . import timeexpr
 from .diagnostics import make
+from .digits import ascii_int
 from .encoding import MAX_FILTER_DEPTH, nesting
 from .errors import CqlValidationError
 from .evaluator import FilterError, filter_atoms
 from .formatter import format_ir
-from .ir import IAnd, IExpr
-from .schema import DEFAULT_SCHEMA, Schema
+from .ir import Atom, IAnd, IExpr
+from .schema import DEFAULT_SCHEMA, MAX_INT, Schema
 
 
 def _load(source: Any) -> Any:
@@ -74,12 +79,16 @@ def _error(source: Any, code: str, message: str) -> CqlValidationError:
 
 
 def filters_ir(source: Any, *, schema: Schema | None = None) -> IExpr:
-    """The meaning of a filter list (all objects must hold) as IR."""
+    """The meaning of a filter list (all objects must hold) as IR; a
+    declared custom field's value typed as declared (:func:`_declared`)."""
     filters = _load(source)
     if nesting(filters, MAX_FILTER_DEPTH) > MAX_FILTER_DEPTH:
         raise _error(source, "CQL301", _too_deep())
+    schema = schema or DEFAULT_SCHEMA
     try:
-        atoms = filter_atoms(filters, schema or DEFAULT_SCHEMA)
+        atoms = filter_atoms(filters, schema)
+        if schema.custom_fields:  # one atom per filter object, in order
+            atoms = [_declared(a, schema, f"filter[{i}]") for i, a in enumerate(atoms)]
     except FilterError as exc:
         msg = str(exc)
         code = {"property": "CQL302", "operator": "CQL303", "value": "CQL304"}.get(
@@ -87,6 +96,47 @@ def filters_ir(source: Any, *, schema: Schema | None = None) -> IExpr:
         )
         raise _error(source, code, msg) from None
     return atoms[0] if len(atoms) == 1 else IAnd(tuple(atoms))
+
+
+def _declared(atom: Atom, schema: Schema, where: str) -> Atom:
+    """``atom`` (a custom field's, which the API compares as a string) with
+    its value in the field's declared type, so that the text written
+    compiles back to the same filter with the same schema: a datetime as a
+    UTC instant (written ``...Z``, whatever the zone it is read in), an
+    integer bare. A value the declared type cannot hold is no filter that
+    schema's queries could make: :class:`FilterError` (CQL304). Enum
+    values stay quoted strings (a value with a blank could not be bare)."""
+    key = atom.field.key
+    declared = schema.custom_field(key) if key is not None else None
+    if declared is None or declared.type == "string":
+        return atom
+    value = atom.value
+    name = f"custom field {key!r}"
+    if declared.type == "datetime":
+        seconds = timeexpr.parse_utc(value) if isinstance(value, str) else None
+        if seconds is None or not timeexpr.is_api_text(str(value)):
+            raise FilterError(
+                f"{where}: {name} is declared a datetime: it takes 'YYYY-MM-DD HH:mm:ss', "
+                f"got {json.dumps(value, ensure_ascii=False)}",
+                "value",
+            )
+        return atom.replace(field=atom.field.replace(type="datetime"), value=seconds)
+    if declared.type == "integer":
+        number = ascii_int(value) if isinstance(value, str) else None
+        if number is None or str(number) != value or abs(number) > MAX_INT:
+            raise FilterError(
+                f"{where}: {name} is declared an integer: it takes an integer's plain digits, "
+                f"got {json.dumps(value, ensure_ascii=False)}",
+                "value",
+            )
+        return atom.replace(field=atom.field.replace(type="integer"), value=number)
+    if value not in declared.values:  # an enum
+        raise FilterError(
+            f"{where}: {name} takes one of {', '.join(declared.values)}, "
+            f"got {json.dumps(value, ensure_ascii=False)}",
+            "value",
+        )
+    return atom
 
 
 def decompile(source: Any, *, schema: Schema | None = None) -> str:

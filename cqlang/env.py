@@ -98,16 +98,31 @@ class FrozenDict(_Dict):
     clear = pop = popitem = setdefault = update = _immutable
 
 
+def moment(value: Any) -> Any:
+    """What tells datetimes apart for the plan cache: the type, the zone,
+    the wall time and ``fold``. Python's ``==`` ignores ``fold`` between
+    datetimes of one zone, so 02:30 of the night clocks go back (twice,
+    an hour apart: ``fold=0`` and ``fold=1``) would share a plan; and it
+    takes the same instant in two zones for equal. Anything else is
+    itself."""
+    if isinstance(value, datetime):
+        return (type(value), value.tzinfo, value.replace(tzinfo=None, fold=0), value.fold)
+    return value
+
+
 def same_types(a: Any, b: Any) -> bool:
     """Whether ``a`` and ``b``, already equal, hold values of the same
-    types throughout (``{"p": True}`` and ``{"p": 1}`` do not); a mapping,
-    a list and a set are compared as such, frozen or not."""
+    types throughout (``{"p": True}`` and ``{"p": 1}`` do not), and
+    datetimes the same instant in the same zone (:func:`moment`); a
+    mapping, a list and a set are compared as such, frozen or not."""
+    if isinstance(a, datetime) or isinstance(b, datetime):
+        return bool(moment(a) == moment(b))
     if isinstance(a, Mapping) and isinstance(b, Mapping):
         return all(same_types(v, b[k]) for k, v in a.items())
     if isinstance(a, tuple | list) and isinstance(b, tuple | list):
         return all(same_types(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, frozenset | set) and isinstance(b, frozenset | set):
-        return {(type(x), x) for x in a} == {(type(y), y) for y in b}
+        return {(type(x), moment(x)) for x in a} == {(type(y), moment(y)) for y in b}
     return type(a) is type(b)
 
 
@@ -147,10 +162,12 @@ _EMPTY = FrozenDict()
 
 class NamedText(Node):
     """A named query as a query referring to it (``@name``) needs it: its
-    text and its parameter defaults."""
+    text, its parameter defaults and its own time zone (``None``: the zone
+    of the query it is inlined into)."""
 
     text: str
     params: Mapping[str, Any] = _EMPTY
+    timezone: str | tzinfo | None = None
 
 
 class Queries(FrozenDict):
@@ -166,7 +183,8 @@ class Queries(FrozenDict):
 def freeze_queries(queries: Mapping[str, Any]) -> Queries:
     """Named queries as an :class:`Env` holds them. Each entry is the query's
     text, a :class:`NamedText`, or an object with ``.text`` (and, for its
-    defaults, ``.params``), such as a config file's ``NamedQuery``.
+    defaults, ``.params``; for its own zone, ``.timezone``), such as a
+    config file's ``NamedQuery``.
     A caller that makes many ``Env`` of the same queries freezes them once."""
     if type(queries) is Queries:
         return queries
@@ -179,7 +197,14 @@ def freeze_queries(queries: Mapping[str, Any]) -> Queries:
             frozen[name] = NamedText(entry)
         elif isinstance(getattr(entry, "text", None), str):
             defaults = getattr(entry, "params", None) or {}
-            frozen[name] = NamedText(entry.text, _params(defaults, f"the params of @{name}"))
+            zone = getattr(entry, "timezone", None)
+            if zone is not None and not isinstance(zone, str | tzinfo):
+                raise argcheck.wrong_type(
+                    f"the timezone of @{name}", "an IANA zone name (a str), a tzinfo or None", zone
+                )
+            frozen[name] = NamedText(
+                entry.text, _params(defaults, f"the params of @{name}"), zone or None
+            )
         else:
             raise TypeError(
                 f"named query {name!r} is its text or an object with .text, "
@@ -209,7 +234,11 @@ class Env(Node):
     clock (``None``: the current time, and plans are then not cached);
     ``queries``: named queries for ``@name`` (see :func:`freeze_queries`);
     ``max_branches``: the most requests a plan may need; ``strict``:
-    undeclared custom fields are errors (as in a strict schema).
+    undeclared custom fields are errors (as in a strict schema);
+    ``override_tz``: ``tz`` holds inside the named queries too, over their
+    own ``timezone`` (what ``--tz`` does, and running a named query that
+    sets one). Without it a named query with its own ``timezone`` reads its
+    datetimes in that zone, and ``tz`` is the zone of the rest.
     """
 
     schema: Schema = DEFAULT_SCHEMA
@@ -219,6 +248,7 @@ class Env(Node):
     queries: Mapping[str, NamedText] = _EMPTY
     max_branches: int = DEFAULT_MAX_BRANCHES
     strict: bool = False
+    override_tz: bool = False
     _hash: int | None = attr(init=False, compare=False, repr=False)
 
     def __init__(
@@ -230,6 +260,7 @@ class Env(Node):
         queries: Mapping[str, Any] | None = None,
         max_branches: int = DEFAULT_MAX_BRANCHES,
         strict: bool = False,
+        override_tz: bool = False,
     ) -> None:
         if schema is None:
             schema = DEFAULT_SCHEMA
@@ -241,6 +272,7 @@ class Env(Node):
         # Every query needs a request: below 1, the bound could never be met.
         max_branches = argcheck.count("max_branches", max_branches, least=1)
         argcheck.flag("strict", strict)
+        argcheck.flag("override_tz", override_tz)
         _set(self, "schema", schema)
         _set(self, "params", _EMPTY if params is None else _params(params))
         _set(self, "tz", tz)
@@ -248,6 +280,7 @@ class Env(Node):
         _set(self, "queries", _EMPTY if queries is None else freeze_queries(queries))
         _set(self, "max_branches", max_branches)
         _set(self, "strict", strict)
+        _set(self, "override_tz", override_tz)
         _set(self, "_hash", None)
 
     def __hash__(self) -> int:
@@ -263,12 +296,34 @@ class Env(Node):
                         self.queries,
                         self.max_branches,
                         self.strict,
+                        self.override_tz,
                     )
                 )
             except TypeError:
                 raise TypeError("an Env with an unhashable input cannot be hashed") from None
             _set(self, "_hash", h)
         return h
+
+    def __eq__(self, other: object) -> bool:
+        # By value, as every node; ``now`` and the parameters as instants
+        # in their zones (:func:`moment`), so that a cached plan is reused
+        # only for the same instant and zone.
+        if type(other) is not Env:
+            return NotImplemented
+        return (
+            self.schema == other.schema
+            and self.params == other.params
+            and self.tz == other.tz
+            and moment(self.now) == moment(other.now)
+            and self.queries == other.queries
+            and self.max_branches == other.max_branches
+            and self.strict is other.strict
+            and self.override_tz is other.override_tz
+        )
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
 
     def __repr__(self) -> str:
         shown = []

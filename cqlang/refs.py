@@ -39,10 +39,11 @@ _SHOWN_MEMBERS = 12
 
 class Named:
     """One named query, parsed: its text, its tree (``None`` when it does not
-    parse, then ``diagnostics`` say why), its parameter defaults, and each
-    reference it holds with the nesting depth it stands at."""
+    parse, then ``diagnostics`` say why), its parameter defaults, its own
+    time zone (``None``: the zone where it is inlined), and each reference
+    it holds with the nesting depth it stands at."""
 
-    __slots__ = ("defaults", "depth", "diagnostics", "name", "query", "refs", "text")
+    __slots__ = ("defaults", "depth", "diagnostics", "name", "query", "refs", "text", "timezone")
 
     def __init__(self, name: str, entry: Any) -> None:
         self.name = name
@@ -50,6 +51,7 @@ class Named:
         self.defaults: dict[str, Any] = (
             {} if isinstance(entry, str) else dict(getattr(entry, "params", None) or {})
         )
+        self.timezone: Any = None if isinstance(entry, str) else getattr(entry, "timezone", None)
         query, diags = parse_diagnostics(self.text)
         self.query = query
         self.diagnostics = diags

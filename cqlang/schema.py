@@ -349,9 +349,28 @@ def _custom_field(key: str, spec: Any) -> CustomField:
         )
     if typ == "enum" and not values:
         raise SchemaError(f"custom field {key!r}: an enum needs values", key)
+    if typ == "enum":
+        _one_spelling(key, values)
     # Declared values keep their spelling: the API compares custom fields as
     # case-sensitive strings. Queries may write them in any case.
     return CustomField(key, typ, values)
+
+
+def _one_spelling(key: str, values: tuple[str, ...]) -> None:
+    """Refuse enum values that differ only in case (``gold`` and ``GOLD``):
+    a query writes a value in any case, so ``custom.tier = gold`` could not
+    say which one it means (and ``!=`` would pick one silently)."""
+    seen: dict[str, str] = {}
+    for value in values:
+        folded = value.casefold()
+        first = seen.setdefault(folded, value)
+        if first != value:
+            raise SchemaError(
+                f"custom field {key!r}: the enum values {first!r} and {value!r} differ only "
+                "in case, and a query's value is matched in any case: keep one of them "
+                "(or declare the field a string, compared exactly)",
+                key,
+            )
 
 
 #: The schema of ``GET /voice_campaign/{id}/request``.

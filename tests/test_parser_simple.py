@@ -87,7 +87,7 @@ _ENUM_WORDS = ("OPEN", "PROCESSING", "CLOSED", "NEW", "PREDICTIVE", "manual", "O
 def _blank(draw: st.DrawFn, required: bool) -> str:
     """What may separate two tokens: blanks, newlines, comments; nothing
     where two tokens need no separation."""
-    options = [" ", " ", "  ", "\n", "\t", "\r\n", "\f", " # note, and (\n", "#\n", " #\t é\n  "]
+    options = [" ", " ", "  ", "\n", "\t", "\r\n", "\f", " # note, and (\n", "\t#\n", " #\t é\n  "]
     if not required:
         options += ["", ""]
     return S.pick(draw, options)
@@ -274,7 +274,7 @@ def edits(text: str) -> Iterator[str]:
 @given(simple_chains())
 @example('priority >= 5 and state in (OPEN, PROCESSING) and custom.k2 = "v5"')
 @example("a = 1 OR b is not null And c not between -1 and 2021-08-10 or custom['x \\' y'] in $p")
-@example("custom . and = 5 and x in(1,'2',$p)#end")
+@example("custom . and = 5 and x in(1,'2',$p) #end")
 @example("x = 2021-08-10T14:30:05+02:00\n# done")
 @example("not(x=1)and(y=2 or (not z is null))or((w in (1,2)))")
 @example("a = 1 and (b = 2 and c = 3) and (d = 4 or (e = 5 or f = 6))")

@@ -20,6 +20,8 @@ from .paramtypes import IntRange
 from .show import echo_diagnostics, print_query_diagnostics, print_warnings, say
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from ..config import Config
 
 
@@ -32,6 +34,43 @@ def _show_value(value: Any) -> str:
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     return str(value)
+
+
+def references_defaults(
+    text: str, queries: Mapping[str, Any], outer: set[str], fixed: Iterable[str] = ()
+) -> dict[str, list[tuple[Any, str]]]:
+    """For each parameter, the defaults the named queries ``text`` refers
+    to (directly or not) give it, each with the name of the query whose
+    default it is, in text order, each pair once. Within one reference the
+    referring side wins, as when the query is checked: the outermost query
+    on the path that sets a default. ``outer`` holds the names already on
+    the path (the query shown), which are not entered again, and ``fixed``
+    the parameters it sets itself."""
+    from ..refs import references_in
+
+    found: dict[str, list[tuple[Any, str]]] = {}
+    done: set[tuple[str, frozenset[str]]] = set()
+    # (a reference, the parameters a query above it set, the names on its path)
+    top = frozenset(fixed)
+    todo = [(r, top, frozenset(outer)) for r in reversed(references_in(text))]
+    while todo:
+        ref, fixed, path = todo.pop()
+        inner = queries.get(ref)
+        if inner is None or ref in path or (ref, fixed) in done:
+            continue
+        done.add((ref, fixed))
+        own = {k: v for k, v in inner.params.items() if k not in fixed}
+        for k, v in own.items():
+            pairs = found.setdefault(k, [])
+            if not any(r == ref and _same(w, v) for w, r in pairs):
+                pairs.append((v, ref))
+        below, inside = fixed.union(own), path | {ref}
+        todo.extend((r, below, inside) for r in reversed(references_in(inner.text)))
+    return found
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
 
 
 def _json_value(value: Any) -> Any:
@@ -137,7 +176,6 @@ def queries_show_cmd(
 
     from ..checker import check_text
     from ..config.fetchspec import owner_name
-    from ..refs import references_in
 
     cfg = load_config()
     named = _named_query(cfg, name)
@@ -146,32 +184,33 @@ def queries_show_cmd(
     when = parse_now(now)
     diags = q.check(now=when)
     used = check_text(q.text, q.env(now=when)).params_used
-    # Defaults of the queries it refers to (directly or not), nearest first.
-    inherited: dict[str, tuple[Any, str]] = {}
-    seen, todo = {named.name}, [named.text]
-    while todo:
-        for ref in references_in(todo.pop(0)):
-            inner = cfg.queries.get(ref)
-            if inner is None or ref in seen:
-                continue
-            seen.add(ref)
-            todo.append(inner.text)
-            for k, v in inner.params.items():
-                inherited.setdefault(k, (v, f"default of @{ref}"))
+    # The defaults of the queries it refers to (directly or not): each
+    # reference has its own (two references may give one parameter two
+    # values), the referring side winning (references_defaults).
+    inherited = references_defaults(named.text, cfg.queries, {named.name}, named.params)
     rows: list[tuple[str, Any, str]] = []
     for pname in sorted(set(q.params) | used):
         if pname in given:
             rows.append((pname, given[pname], "--param"))
         elif pname in named.params:
             rows.append((pname, named.params[pname], "default"))
-        elif pname in inherited:
-            rows.append((pname, *inherited[pname]))
+        else:
+            rows.extend((pname, v, f"default of @{ref}") for v, ref in inherited.get(pname, ()))
     errors = [d for d in diags if d.severity == "error"]
     plan = None if errors else q.plan(now=when)
     if as_json:
         out = _query_json(named)
         out["alias_of"] = owner_name(q.chain[1]) if len(q.chain) > 1 else None
-        out["bound"] = {p: {"value": _json_value(v), "from": src} for p, v, src in rows}
+        # A parameter with one source: {value, from}; one that references
+        # give different defaults: a list of them, one per reference.
+        bound: dict[str, Any] = {}
+        for p, v, src in rows:
+            entry = {"value": _json_value(v), "from": src}
+            if p not in bound:
+                bound[p] = entry
+            else:
+                bound[p] = [*(bound[p] if isinstance(bound[p], list) else [bound[p]]), entry]
+        out["bound"] = bound
         out["plan"] = plan.to_json() if plan is not None else None
         out["diagnostics"] = [d.to_dict() for d in diags]
         click.echo(json_text(out, indent=2))

@@ -335,4 +335,7 @@ def decompile_cmd(filter_: str) -> None:
     """Turn a filter list (JSON, its encoded value, or a request URL) into a query."""
     from .. import api
 
-    click.echo(api.decompile(read_query(filter_)))
+    # The config's declared custom fields are written as declared, so that
+    # the query compiles back to the same filter with the same config.
+    source = read_query(filter_)
+    click.echo(api.decompile(source, schema=load_config().schema))

@@ -118,6 +118,10 @@ class FetchSpec:
     chain: tuple[SavedQuery, ...] = ()
     #: The file the text was read from (``-f FILE``), named in diagnostics.
     source: str | None = None
+    #: Whether ``tz`` was set on purpose (by the caller, or by the named
+    #: query run): then it holds inside the named queries the text refers
+    #: to, over their own ``timezone`` (:attr:`cqlang.Env.override_tz`).
+    override_tz: bool = False
 
     def origin(self, key: str) -> SavedQuery | None:
         """The named query of :attr:`chain` whose own ``key`` (``limit``,
@@ -130,7 +134,15 @@ class FetchSpec:
         schema, named queries and bound on requests (``max_branches`` here
         overrides it), with the clock ``now``."""
         bound = self.max_branches if max_branches is None else max_branches
-        return Env(self.schema, self.params, self.tz, now, self.queries, bound)
+        return Env(
+            self.schema,
+            self.params,
+            self.tz,
+            now,
+            self.queries,
+            bound,
+            override_tz=self.override_tz,
+        )
 
     def inputs(self) -> dict[str, Any]:
         """Keyword arguments for ``cqlang.plan``/``check``/``compile`` (of
@@ -369,11 +381,13 @@ def prepare(
 
     defaults_params: Mapping[str, Any] = inherited_params(chain)
     excl = exclude if exclude is not None else own("exclude")
+    set_zone = tz or own("timezone")
     return FetchSpec(
         text=body,
         named=named,
         params=MappingProxyType({**defaults_params, **(params or {})}),
-        tz=tz or own("timezone") or defaults.timezone,
+        tz=set_zone or defaults.timezone,
+        override_tz=bool(set_zone),
         campaign=campaign or own("campaign") or defaults.campaign,
         exclude=tuple(excl) if excl is not None else None,
         limit=limit if limit is not None else own("limit"),

@@ -130,12 +130,20 @@ class NamedQuery:
         cfg = self.config
         bound = self._bound(max_branches)
         # An alias (its text a lone @OTHER) has OTHER's zone where it sets none.
-        own_tz = inherited(self.chain(), "timezone")
+        # A zone set on purpose (the caller's, else the query's own) holds
+        # inside the named queries it refers to as well (Env.override_tz).
+        set_zone = tz or inherited(self.chain(), "timezone")
         if cfg is None:
             queries = {self.name: self}
-            return Env(None, self.bind(params), tz or own_tz, now, queries, bound)
-        zone = tz or own_tz or cfg.timezone
-        return Env(cfg.schema_for(strict), self.bind(params), zone, now, cfg.env_queries, bound)
+            return Env(
+                None, self.bind(params), set_zone, now, queries, bound, override_tz=bool(set_zone)
+            )
+        zone = set_zone or cfg.timezone
+        schema = cfg.schema_for(strict)
+        env_queries = cfg.env_queries
+        return Env(
+            schema, self.bind(params), zone, now, env_queries, bound, override_tz=bool(set_zone)
+        )
 
     def _bound(self, given: int | None) -> int:
         """The bound on requests: ``given``, else its own ``max_branches``

@@ -54,13 +54,15 @@ def check_query(
     bound = (
         inherited(chain, "max_branches") or config.settings().max_branches or DEFAULT_MAX_BRANCHES
     )
+    own_zone = inherited(chain, "timezone")
     env = Env(
         schema if schema is not None else config.schema,
         inherited_params(chain),
-        inherited(chain, "timezone") or config.timezone,
+        own_zone or config.timezone,
         now,
         frozen if frozen is not None else freeze_queries(queries),
         int(bound),
+        override_tz=bool(own_zone),
     )
     return api.check(named.text, env)
 

@@ -266,11 +266,12 @@ class _Checker:
                 DEFAULT_SCHEMA.with_custom_fields({name: spec})
             except SchemaError as exc:
                 msg = str(exc).split(": ", 1)[-1]
-                self.add(
-                    here,
-                    f'{msg} (write "string", "integer", "datetime", or '
-                    '{ type = "enum", values = [...] })',
-                )
+                if "differ only in case" not in msg:
+                    msg += (
+                        ' (write "string", "integer", "datetime", or '
+                        '{ type = "enum", values = [...] })'
+                    )
+                self.add(here, msg)
                 continue
             fields[name] = spec
         return fields

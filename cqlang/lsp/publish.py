@@ -51,9 +51,11 @@ def query_env(ls: CqlangServer, doc: Document, region: Region) -> Env:
     named = config.queries.get(region.name) if region.name is not None else None
     params: Mapping[str, Any] | None = None
     tz = config.timezone
+    own_zone = False  # a named query's own zone holds inside those it refers to
     if named is not None and named.source is not None and named.source.text == doc.text:
         params, tz = named.params, named.timezone or config.timezone
-    return Env(config.schema, params, tz, ls.now, config.env_queries)
+        own_zone = named.timezone is not None
+    return Env(config.schema, params, tz, ls.now, config.env_queries, override_tz=own_zone)
 
 
 def _too_large(doc: Document) -> list[Found]:

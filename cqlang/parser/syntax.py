@@ -168,6 +168,8 @@ def _lex_diagnostic(text: str, pos: int, allowed: set[str]) -> Diagnostic:
     word = _bare_word(text, pos)
     if word is not None:
         return word
+    if ch == "#":
+        return _glued_comment(text, pos)
     expected = describe_expected(allowed)
     hint = f"expected {expected}" if expected else None
     return make(text, "CQL002", f"unexpected character {ch!r}", pos, pos + 1, hint=hint)
@@ -181,6 +183,30 @@ _BEFORE_A_VALUE = frozenset((("CMP_OP", None), ("COMMA", None), ("WORD", "in")))
 
 def _kind(token: tuple[str, str]) -> tuple[str, str | None]:
     return (token[0], token[1].lower() if token[0] == "WORD" else None)
+
+
+def _glued_comment(text: str, pos: int) -> Diagnostic:
+    """CQL002 for a ``#`` glued to what stands before it (``a#b``,
+    ``3#and``): a comment starts only at the start of a line or after a
+    blank, as in a shell, so it is no comment (which would silently cut
+    the rest of the line) and no token. The hint gives both readings: the
+    value quoted, the comment after a blank."""
+    from .lexer import token_before
+
+    before = token_before(text, pos)
+    valued = before is not None and before[0] in ("WORD", "INT", "DATETIME")
+    start = pos - len(before[1]) if valued and before and text.endswith(before[1], 0, pos) else pos
+    end = pos
+    while end < len(text) and text[end] not in " \t\r\n\f),":
+        end += 1
+    hint = "a comment starts at the start of a line or after a blank: write ' #'"
+    if start < pos:
+        glued = text[start:end]
+        quoted = '"' + glued.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        hint += f"; a value holding '#' is quoted: {quoted}"
+    after = f" {before[1]!r}" if before is not None and len(before[1]) <= 40 else " a token"
+    message = f"'#' glued to{after} does not start a comment"
+    return make(text, "CQL002", message, pos, pos + 1, hint=hint)
 
 
 def _bare_word(text: str, pos: int) -> Diagnostic | None:

@@ -99,7 +99,10 @@ class Session:
     # ------------------------------------------------------------ queries
     def env(self) -> Env:
         """The compile-time inputs of this session."""
-        return Env(self.schema, self.params, self.zone, None, self.queries)
+        # A zone set in the session (\\tz) holds inside named queries too.
+        return Env(
+            self.schema, self.params, self.zone, None, self.queries, override_tz=bool(self.tz)
+        )
 
     def spec(self, text: str) -> FetchSpec:
         """``text`` with the session's settings resolved, as the command line
