@@ -20,6 +20,7 @@ from prompt_toolkit.output import DummyOutput
 from cqlang.repl import Dispatcher, Session
 from cqlang.repl.app import LiveStatus, Repl, file_history, history_path
 from cqlang.repl.completer import CqlangCompleter, repl_completions
+from cqlang.schema import DEFAULT_SCHEMA
 
 ENTER = "\r"
 TAB = "\t"
@@ -216,6 +217,16 @@ def test_completer_for_meta_commands_and_statements() -> None:
     got = list(completer.get_completions(doc, CompleteEvent()))
     assert [(c.text, c.start_position) for c in got] == [("OPEN", -2)]
     assert got[0].display_meta_text == "value"
+
+
+def test_completer_inserts_a_value_as_the_language_needs_it_and_shows_it_as_declared() -> None:
+    schema = DEFAULT_SCHEMA.with_custom_fields(
+        {"flag": {"type": "enum", "values": ["Lower Silesia", "null", "web"]}}
+    )
+    completer = CqlangCompleter(Session(schema=schema))
+    doc = Document("custom.flag = ", 14)
+    got = [(c.text, c.display_text) for c in completer.get_completions(doc, CompleteEvent())]
+    assert got == [('"Lower Silesia"', "Lower Silesia"), ('"null"', "null"), ("web", "web")]
 
 
 def test_history_path_is_in_the_user_state_dir(
