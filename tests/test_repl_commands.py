@@ -318,6 +318,29 @@ def test_fetch_from_the_emulator() -> None:
     assert "region" in session.custom_keys
 
 
+def test_fetch_fills_the_terminal_as_wide_as_it_is_at_each_fetch(
+    emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """width=None (what `cqlang repl` uses): the terminal's width is read at
+    each \\fetch, so a window resized between two fetches is filled."""
+    from cqlang.emulator import DEFAULT_API_KEY, DEFAULT_CAMPAIGN
+
+    session = Session(campaign=DEFAULT_CAMPAIGN, base_url=emulator.url, api_key=DEFAULT_API_KEY)
+    d = Dispatcher(session, width=None)
+    assert d.handle("state = CLOSED or priority >= 50").ok
+    widths = []
+    for columns in (70, 150, 90):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        for expanded in ("off", "on"):
+            assert d.handle(f"\\x {expanded}").ok
+            r = d.handle("\\fetch 4")
+            assert r.ok, r.text
+            widest = max(len(line) for line in r.text.splitlines())
+            assert widest <= columns
+            widths.append(widest)
+    assert widths[2] > widths[0] and widths[2] > widths[4]  # the table grew, then shrank
+
+
 def test_render_table_truncates_and_flattens() -> None:
     text = render_table([{"id": "x", "custom": {"a": "b" * 80}, "dialogs": [1]}], width=60)
     assert text.splitlines()[0].split() == ["id", "custom"]

@@ -162,8 +162,6 @@ def run(
     if held is not None:
         held.paint(f"{BANNER}\n{PROMPT}")
 
-    import shutil
-
     from ..config.fetchspec import Settings
     from .commands import Dispatcher
     from .session import Session
@@ -186,11 +184,11 @@ def run(
         profile=profile,
         missing=env.missing,
     )
-    width = shutil.get_terminal_size((100, 24)).columns
     # Diagnostics are coloured where they are printed: stdout on a
-    # terminal, stderr when piped.
+    # terminal, stderr when piped. Tables fill the terminal's width as it
+    # is at each \fetch (width=None), so a resized window is honoured.
     painted = enabled(color, stdout if interactive else stderr)
-    dispatcher = Dispatcher(session, width=width, color=painted)
+    dispatcher = Dispatcher(session, width=None, color=painted)
     if not interactive:
         # Read as UTF-8 whatever the locale, a byte that is not UTF-8 kept
         # for the parser to report (CQL002), as for `cqlang check -`.

@@ -61,7 +61,9 @@ class Dispatcher(RecordCommands):
     """Runs queries and meta commands against a session.
 
     ``client_factory(base_url, api_key)`` makes the client for ``\\fetch``
-    (default: :class:`cqlang.Client`); ``width`` is the table width;
+    (default: :class:`cqlang.Client`); ``width`` is the width of tables
+    and of ``\\help`` (``None``: the terminal's, read each time, so that a
+    resized window is filled, as psql does; :meth:`columns`);
     ``color``: diagnostics in colour (:mod:`cqlang.term.colour`);
     ``commands``: the meta commands (default: :data:`COMMANDS`).
     """
@@ -71,7 +73,7 @@ class Dispatcher(RecordCommands):
         session: Session,
         *,
         client_factory: Callable[[str | None, str | None], ClientLike] | None = None,
-        width: int = 100,
+        width: int | None = 100,
         color: bool = False,
         commands: Registry[Dispatcher] | None = None,
     ) -> None:
