@@ -38,7 +38,15 @@ from .formatter import quote
 from .parser import KEYWORDS, scan_prefix, unescape
 from .schema import DEFAULT_SCHEMA, LANGUAGE_OPERATORS, Schema
 
-__all__ = ["Candidate", "Completions", "complete", "completions", "rank"]
+__all__ = [
+    "NULL_TESTS",
+    "Candidate",
+    "Completions",
+    "complete",
+    "completions",
+    "rank",
+    "value_literal",
+]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
@@ -61,7 +69,8 @@ _VALUE_TERMINALS = frozenset({"STRING", "INT", "DATETIME", "PARAM"})
 _FIELD_TERMINALS = frozenset({"CUSTOM", "QUERYREF"})
 _OPERATOR_TERMINALS = frozenset({"CMP_OP", "IN", "BETWEEN", "IS"})
 _ALL_OPERATORS = LANGUAGE_OPERATORS["integer"]
-_NULL_TESTS = ("is null", "is not null")
+#: The tests every field takes, whatever its type.
+NULL_TESTS = ("is null", "is not null")
 _RELATIVE = ("now", "today", "yesterday")
 #: Words that a value never takes bare: the keywords (``null`` is read as
 #: a comparison with null, ``now`` as the time), ``custom``, and the
@@ -248,7 +257,7 @@ class _Context:
         end = len(tokens) - (1 if negated else 0)
         field, typ, _values = self._field_type(tokens, end)
         ops = LANGUAGE_OPERATORS.get(typ, _ALL_OPERATORS) if typ else _ALL_OPERATORS
-        names = [op[4:] for op in ops if op.startswith("not ")] if negated else [*ops, *_NULL_TESTS]
+        names = [op[4:] for op in ops if op.startswith("not ")] if negated else [*ops, *NULL_TESTS]
         return [Candidate(op, "operator", "", field) for op in names if _terminal_of(op) in accepts]
 
     # -------------------------------------------------------------- values

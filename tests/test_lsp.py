@@ -247,6 +247,7 @@ async def test_hover(client: LanguageClient) -> None:
     uri, _ = await open_doc(client, "hover.cql", text)
     prop = await _hover(client, uri, position_of(text, "priority"))
     assert "integer" in prop and "`between`" in prop
+    assert "`is null`, `is not null`" in prop  # every property takes the null tests
     ref = await _hover(client, uri, position_of(text, "@hot"))
     assert "Open, important" in ref and "state = OPEN and priority >= $min" in ref
     # A date in the config's zone (Europe/Warsaw), as the UTC interval it means.

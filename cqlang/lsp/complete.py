@@ -11,6 +11,7 @@ from typing import Any
 
 from lsprotocol import types
 
+from ..completion import NULL_TESTS as _NULL_TESTS
 from ..completion import Candidate, completions
 from ..config import Config
 from ..schema import Schema
@@ -47,7 +48,9 @@ def property_doc(schema: Schema, name: str) -> str:
     lines = [
         f"**{prop.name}**: {prop.type}" + (f": {prop.description}" if prop.description else "")
     ]
-    lines.append("operators: " + ", ".join(f"`{o}`" for o in prop.language_operators()))
+    # Every property also takes the null tests (the completion offers them).
+    ops = (*prop.language_operators(), *_NULL_TESTS)
+    lines.append("operators: " + ", ".join(f"`{o}`" for o in ops))
     if prop.values:
         lines.append("values: " + ", ".join(f"`{v}`" for v in prop.values))
     return "\n\n".join(lines)
