@@ -251,6 +251,7 @@ class RawServer:
         folder: Path | None,
         capabilities: dict[str, Any] | None = None,
         command: list[str] | None = None,
+        initialize: bool = True,
         **options: Any,
     ) -> None:
         self.log = Path(tempfile.mkstemp(prefix="cqlang-lsp-stderr-")[1])
@@ -277,9 +278,13 @@ class RawServer:
             params["workspaceFolders"] = [{"uri": uri_of(folder), "name": "ws"}]
         else:
             params["rootUri"] = None
-        #: The answer to ``initialize``.
-        self.initialized = self.answer(self.request("initialize", params))
-        self.notify("initialized", {})
+        #: The ``initialize`` params, and the answer to it (None: the
+        #: server was started without, ``initialize=False``).
+        self.params = params
+        self.initialized: dict[str, Any] | None = None
+        if initialize:
+            self.initialized = self.answer(self.request("initialize", params))
+            self.notify("initialized", {})
 
     def _read(self) -> None:
         out = self.proc.stdout
