@@ -98,8 +98,8 @@ def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
         diags = for_front_end(api.check(region.text, query_env(ls, doc, region)), "config")
         return [Found(region, d, region.to_file(d.start), region.to_file(d.end)) for d in diags]
     found: list[Found] = []
-    assert doc.path is not None
-    _, problems = check_text(doc.text, doc.path)
+    assert doc.source is not None  # a config document has one
+    _, problems = check_text(doc.text, doc.source)
     layout = scan(doc.text) if problems else None
     for p in problems:
         start, end = _narrowed(doc.text, layout, p.start, p.end)
@@ -108,7 +108,7 @@ def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
     config: Config = ls.config_for(doc)
     for finding in config.lint(now=ls.now):
         src = finding.query.source
-        if src is None or src.text != doc.text or src.path != doc.path:
+        if src is None or src.text != doc.text or src.path != doc.source:
             continue
         named = doc.region_named(finding.query.name)
         if named is None:
@@ -178,7 +178,7 @@ def initialize(ls: CqlangServer, params: types.InitializeParams) -> None:
 
 def did_open(ls: CqlangServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
-    doc = ls.open(item.uri, item.text, item.version)
+    doc = ls.open(item.uri, item.text, item.version, item.language_id)
     publish(ls, item.uri)
     _republish_others(ls, doc)
 

@@ -164,11 +164,23 @@ class CqlangServer(LanguageServer):
             raise RequestFailed(f"{uri} is not open and cannot be read: {exc}") from None
         return Document(uri, path, text, None)
 
-    def open(self, uri: str, text: str, version: int | None) -> Document:
+    def open(
+        self, uri: str, text: str, version: int | None, language_id: str | None = None
+    ) -> Document:
+        """Open (or change: ``language_id`` None keeps the document's)
+        ``uri``; its kind from its language id and name (docs/editors.md)."""
         old = self.documents.get(uri)
-        doc = Document(uri, _path(uri), text, version)
-        if old is not None:
+        if language_id is None and old is not None:
+            language_id = old.language_id
+        doc = Document(uri, _path(uri), text, version, language_id)
+        if old is not None and old.language_id == language_id:
             doc.ignored = old.ignored
+        elif doc.config_doc and doc.path is None:
+            # A TOML document that is no file is checked as a config file
+            # only under a config file's name (a git: revision of one).
+            doc.ignored = doc.source is None or not _config_name(doc.source)
+        elif doc.ignored:
+            pass
         elif doc.config_doc and doc.path is not None and not _config_name(doc.path):
             # Another TOML file is a config file only where it is read as one
             # (the user's config.toml, a --config FILE): Cargo.toml is not.
@@ -242,11 +254,12 @@ class CqlangServer(LanguageServer):
         cached = self._configs.get(key)
         if cached is not None and time.monotonic() - cached[0] < CONFIG_TTL:
             return cached[1]
-        try:
-            found = discover(self.config_file, cwd=folder, env=self.env)
-        except ConfigError as exc:
-            self.log(types.MessageType.Warning, f"cqlang: looking for config files: {exc}")
-            found = []
+        found: list[tuple[Path, str]] = []
+        if not (doc.config_doc and doc.path is None):  # no file: on its own
+            try:
+                found = discover(self.config_file, cwd=folder, env=self.env)
+            except ConfigError as exc:
+                self.log(types.MessageType.Warning, f"cqlang: looking for config files: {exc}")
         files: list[ConfigFile] = []
         mine = False
         for path, origin in found:
@@ -260,8 +273,8 @@ class CqlangServer(LanguageServer):
             text = self._config_text(path)
             if text is not None:
                 files.append(check_text(text, path, origin)[0])
-        if doc.config_doc and not mine and doc.path is not None:
-            files = [] if doc.too_large else [check_text(doc.text, doc.path, "this document")[0]]
+        if doc.config_doc and not mine and doc.source is not None:
+            files = [] if doc.too_large else [check_text(doc.text, doc.source, "this document")[0]]
         config = Config(files, env=self.env)
         self._configs[key] = (time.monotonic(), config)
         return config
