@@ -454,7 +454,7 @@ async def test_code_lens_and_explain_command(client: LanguageClient) -> None:
 
 
 async def test_code_lens_of_each_named_query(client: LanguageClient) -> None:
-    uri, _ = await open_doc(client, "cqlang.toml", CONFIG)
+    uri, published = await open_doc(client, "cqlang.toml", CONFIG)
     lenses = await client.text_document_code_lens_async(
         types.CodeLensParams(text_document=_doc(uri))
     )
@@ -464,6 +464,16 @@ async def test_code_lens_of_each_named_query(client: LanguageClient) -> None:
         types.ExecuteCommandParams(command="cqlang.explain", arguments=[uri, "bad"])
     )
     assert result["diagnostics"][0]["code"] == "CQL101"
+    # Its LSP range is where publishDiagnostics puts it: the file's line and
+    # UTF-16 units (after "żółw 🐢"), not the query's 1-based code points.
+    line = CONFIG.split("\n").index('and close_reason = "żółw 🐢" and prioirty >= 3')
+    (shown,) = [d for d in published if d.code == "CQL101" and d.range.start.line == line]
+    start, end = shown.range.start, shown.range.end
+    assert result["diagnostics"][0]["range"] == {
+        "start": {"line": start.line, "character": start.character},
+        "end": {"line": end.line, "character": end.character},
+    }
+    assert result["diagnostics"][0]["line"] == 2  # the query's second line, as the CLI says
 
 
 # ------------------------------------------------------------- robustness
