@@ -162,3 +162,14 @@ def test_good_options_are_taken_without_a_warning() -> None:
         server.close()
     logged = [m for m in server.received if m.get("method") == "window/logMessage"]
     assert not logged, json.dumps(logged)
+
+
+def test_a_client_that_cannot_register_dynamically_is_not_asked_to_watch_files() -> None:
+    """(tests/test_lsp_watch.py: one that can is asked.)"""
+    server = RawServer(HOME, WS)  # no capabilities
+    try:
+        server.open(DOC, "state = OPEN")
+        server.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics")
+    finally:
+        server.close()
+    assert not [m for m in server.received if m.get("method") == "client/registerCapability"]

@@ -213,7 +213,42 @@ def did_close(ls: CqlangServer, params: types.DidCloseTextDocumentParams) -> Non
         _republish_others(ls, doc)
 
 
+#: The config files whose changes on disk re-check the open documents.
+WATCHED = ("**/cqlang.toml", "**/pyproject.toml")
+WATCH_ID = "cqlang-config-files"
+
+
+def initialized(ls: CqlangServer, params: types.InitializedParams) -> None:
+    """Ask the client to tell of changes to config files on disk
+    (``workspace/didChangeWatchedFiles``), where it can be asked so: it
+    registers that notification dynamically. A client that cannot is not
+    asked (its documents are re-checked when they are saved or changed)."""
+    caps = ls.client_capabilities
+    watched = caps.workspace.did_change_watched_files if caps.workspace else None
+    if watched is None or not watched.dynamic_registration:
+        return
+    options = types.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED]
+    )
+    registration = types.Registration(
+        id=WATCH_ID, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options
+    )
+    future = ls.client_register_capability(types.RegistrationParams(registrations=[registration]))
+
+    def refused(done: Any) -> None:
+        error = None if done.cancelled() else done.exception()
+        if error is not None:
+            ls.log(
+                types.MessageType.Warning,
+                f"cqlang: the client did not watch the config files: {error}"[:500],
+            )
+
+    future.add_done_callback(refused)
+
+
 def watched_files(ls: CqlangServer, params: types.DidChangeWatchedFilesParams) -> None:
+    """A config file changed on disk: every open document is checked again
+    with what it now says."""
     ls.forget_configs()
     for uri in list(ls.documents):
         ls.later(uri, ls.debounce, lambda uri=uri: publish(ls, uri))  # type: ignore[misc]
@@ -221,6 +256,7 @@ def watched_files(ls: CqlangServer, params: types.DidChangeWatchedFilesParams) -
 
 FEATURES: list[tuple[str, Any, Any]] = [
     (types.INITIALIZE, None, initialize),
+    (types.INITIALIZED, None, initialized),
     (types.TEXT_DOCUMENT_DID_OPEN, None, did_open),
     (types.TEXT_DOCUMENT_DID_CHANGE, None, did_change),
     (types.TEXT_DOCUMENT_DID_SAVE, None, did_save),
