@@ -34,8 +34,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .formatter import quote
-from .parser import KEYWORDS, scan_prefix, unescape
+from .parser import KEYWORDS, quote, scan_prefix, unescape
 from .schema import DEFAULT_SCHEMA, LANGUAGE_OPERATORS, Schema
 
 __all__ = [

@@ -145,13 +145,27 @@ def position_of(text: str, needle: str, nth: int = 0) -> types.Position:
     return types.Position(line=line, character=utf16(text[start:at]))
 
 
+def make_client() -> LanguageClient:
+    """pytest-lsp's test client, which also takes the server's
+    ``client/registerCapability`` (the watch of the config files it asks
+    for, cqlang.lsp.publish.initialized) as an editor does: the test client
+    has no handler of its own and would fail the test."""
+    client = make_test_lsp_client()
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def registered(params: types.RegistrationParams) -> None:
+        return None
+
+    return client
+
+
 class SyncClient:
     """A real client over stdio, driven without async code (one event loop
     of its own)."""
 
     def __init__(self, ws: Path, home: Path, **options: Any) -> None:
         self.loop = asyncio.new_event_loop()
-        self.client: LanguageClient = make_test_lsp_client()
+        self.client: LanguageClient = make_client()
         self.published = record_diagnostics(self.client)
         self.run(self.client.start_io(*SERVER, env=server_env(home)))
         self.run(self.client.initialize_session(init_params(ws, **options)))

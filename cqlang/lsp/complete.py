@@ -85,7 +85,7 @@ def escape_for(region: Region, text: str) -> str:
     ``'''``) has no escapes, so a ``'`` (which a candidate holds only
     inside a query string: ``"it's"``) is written as the query's own escape
     ``\\u0027``. A candidate never holds a line break or a control
-    character (cqlang.formatter.quote writes them as escapes)."""
+    character (cqlang.parser.quote writes them as escapes)."""
     quote = region.opener
     if quote == "":
         return text
