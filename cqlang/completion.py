@@ -34,10 +34,18 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .parser import scan_prefix, unescape
+from .parser import KEYWORDS, quote, scan_prefix, unescape
 from .schema import DEFAULT_SCHEMA, LANGUAGE_OPERATORS, Schema
 
-__all__ = ["Candidate", "Completions", "complete", "completions", "rank"]
+__all__ = [
+    "NULL_TESTS",
+    "Candidate",
+    "Completions",
+    "complete",
+    "completions",
+    "rank",
+    "value_literal",
+]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
@@ -60,8 +68,13 @@ _VALUE_TERMINALS = frozenset({"STRING", "INT", "DATETIME", "PARAM"})
 _FIELD_TERMINALS = frozenset({"CUSTOM", "QUERYREF"})
 _OPERATOR_TERMINALS = frozenset({"CMP_OP", "IN", "BETWEEN", "IS"})
 _ALL_OPERATORS = LANGUAGE_OPERATORS["integer"]
-_NULL_TESTS = ("is null", "is not null")
+#: The tests every field takes, whatever its type.
+NULL_TESTS = ("is null", "is not null")
 _RELATIVE = ("now", "today", "yesterday")
+#: Words that a value never takes bare: the keywords (``null`` is read as
+#: a comparison with null, ``now`` as the time), ``custom``, and the
+#: booleans, which would read as one.
+_NOT_BARE = frozenset((*KEYWORDS, "custom", "true", "false"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +82,21 @@ class Candidate:
     """One completion: the ``text`` that replaces the word, and its ``kind``
     (property, custom, operator, value, keyword, query, param). ``field``
     names the property an operator or value is for, or a custom key's
-    field (``state``, ``custom.region``), where it is known."""
+    field (``state``, ``custom.region``), where it is known. ``label`` is
+    what a menu shows when it differs from ``text`` (an enum value as
+    declared, ``Lower Silesia``, whose ``text`` is the quoted literal);
+    :attr:`shown` gives either."""
 
     text: str
     kind: str
     meta: str = ""
     field: str = ""
+    label: str = ""
+
+    @property
+    def shown(self) -> str:
+        """What a menu shows: the label, else the text."""
+        return self.label or self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +212,7 @@ class _Context:
             return [Candidate(k, "custom", self._custom_meta(k), f"custom.{k}") for k in keys]
         if last == "LSQB" and "STRING" in accepts:
             return [
-                Candidate(_quote(k) + "]", "custom", self._custom_meta(k), f"custom.{k}")
+                Candidate(quote(k) + "]", "custom", self._custom_meta(k), f"custom.{k}")
                 for k in self.custom_keys
             ]
         if accepts & _FIELD_TERMINALS:
@@ -214,7 +236,7 @@ class _Context:
         if "CUSTOM" in accepts and self.schema.keyed is not None:
             out.append(Candidate("custom.", "custom", "a custom field"))
             for k in self.custom_keys:
-                shown = f"custom.{k}" if _IDENT.match(k) else f"custom[{_quote(k)}]"
+                shown = f"custom.{k}" if _IDENT.match(k) else f"custom[{quote(k)}]"
                 out.append(Candidate(shown, "custom", self._custom_meta(k), f"custom.{k}"))
         if "NOT" in accepts:
             out.append(Candidate("not", "keyword"))
@@ -234,7 +256,7 @@ class _Context:
         end = len(tokens) - (1 if negated else 0)
         field, typ, _values = self._field_type(tokens, end)
         ops = LANGUAGE_OPERATORS.get(typ, _ALL_OPERATORS) if typ else _ALL_OPERATORS
-        names = [op[4:] for op in ops if op.startswith("not ")] if negated else [*ops, *_NULL_TESTS]
+        names = [op[4:] for op in ops if op.startswith("not ")] if negated else [*ops, *NULL_TESTS]
         return [Candidate(op, "operator", "", field) for op in names if _terminal_of(op) in accepts]
 
     # -------------------------------------------------------------- values
@@ -248,8 +270,13 @@ class _Context:
         field, typ, values = self._field_type(tokens, end)
         out: list[Candidate] = []
         if values and "WORD" in accepts:
-            listed = {t[1].upper() for t in tokens[op_at:] if t[0] == "WORD"}
-            out.extend(Candidate(v, "value", "", field) for v in values if v not in listed)
+            # Enum values match case-insensitively (cqlang.checkvalues), so
+            # a value is listed already whatever its case or quotes.
+            listed = {_token_value(t).casefold() for t in tokens[op_at:]}
+            for v in values:
+                if v.casefold() not in listed:
+                    text = value_literal(v)
+                    out.append(Candidate(text, "value", "", field, "" if text == v else v))
         if typ in ("datetime", None) and "NOW" in accepts:
             out.extend(Candidate(r, "keyword", "relative time") for r in _RELATIVE)
         return out
@@ -291,6 +318,26 @@ class _Context:
         return [Candidate(_KEYWORD_TERMINALS[t], "keyword") for t in order if t in accepts]
 
 
+def value_literal(value: str) -> str:
+    """How ``value`` is written as a value: a plain word bare (``OPEN``,
+    ``web``), anything else as a double-quoted string (``"Lower Silesia"``,
+    ``"it's"``), a keyword too (``"null"``: bare, it would mean null)."""
+    if _IDENT.match(value) and value.lower() not in _NOT_BARE:
+        return value
+    return quote(value)
+
+
+def _token_value(token: tuple[str, str, int, int]) -> str:
+    """The value a token of a value list stands for (a string unquoted)."""
+    kind, text, start, _ = token
+    if kind == "STRING":
+        try:
+            return unescape(text, start)
+        except Exception:
+            return text
+    return text
+
+
 def _operator_index(tokens: tuple[tuple[str, str, int, int], ...]) -> int | None:
     """Index of the operator of the predicate whose value is being typed: the
     last comparison, ``in`` or ``between`` (a value position only ever follows
@@ -312,19 +359,15 @@ def _prop_meta(typ: str, values: tuple[str, ...]) -> str:
     return f"enum: {', '.join(values)}" if typ == "enum" and values else typ
 
 
-def _quote(key: str) -> str:
-    table = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
-    return '"' + "".join(table.get(ch, ch) for ch in key) + '"'
-
-
 # ---------------------------------------------------------------- ranking
 
 
 def rank(word: str, cands: list[Candidate]) -> list[Candidate]:
     """Keep the candidates that match ``word`` (case-insensitive), best
     first: prefix, substring, in-order letters; close spellings only when
-    nothing else matches (a one-letter word matches prefixes only). The
-    candidates' own order breaks ties."""
+    nothing else matches (a one-letter word matches prefixes only). A
+    candidate is matched by what a menu shows of it (``Lower Silesia``,
+    not ``"Lower Silesia"``). The candidates' own order breaks ties."""
     first: dict[str, Candidate] = {}
     for c in cands:
         first.setdefault(c.text, c)
@@ -334,7 +377,7 @@ def rank(word: str, cands: list[Candidate]) -> list[Candidate]:
     w = word.lower()
     tiers: list[list[Candidate]] = [[], [], [], []]
     for c in unique:
-        t = c.text.lower()
+        t = c.shown.lower()
         if t.startswith(w):
             tiers[0].append(c)
         elif len(w) < 2:  # one letter: prefixes only

@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 
     from .types import Severity
 
+#: What a name (``$param``, ``@query``, a query's name in a config file) is
+#: made of, as every message about one words it (the parser's hints, the
+#: config's check, ``queries save``, the REPL's ``\\save``).
+NAME_CHARS = "ASCII letters, digits and _, not starting with a digit"
+
 # Stable codes. Never renumber: tools match on them. docs/errors.md documents
 # every one (a test keeps the two in step).
 CODES: dict[str, str] = {

@@ -19,9 +19,9 @@ from itertools import pairwise
 
 from . import ast
 from .ir import Atom, IAnd, IExpr, INot, IOr
+from .parser import quote
 from .schema import DEFAULT_SCHEMA, Schema
 from .timeexpr import format_utc
-from .visible import NAMED
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
@@ -29,34 +29,6 @@ if TYPE_CHECKING:
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _PREC_OR, _PREC_AND, _PREC_NOT, _PREC_ATOM = 1, 2, 3, 4
-
-
-#: Written as ``\\uXXXX`` in a string (besides ``\\n`` and ``\\t``): the
-#: C0 controls, DEL, and what :func:`cqlang.visible.visible` names (the C1
-#: and bidirectional controls, the line and paragraph separators), so that
-#: query text printed anywhere (``fmt``, ``explain``'s client-side check,
-#: ``decompile``) means the same and cannot act on a terminal.
-_ESCAPED = frozenset(chr(c) for c in (*range(0x20), 0x7F, *NAMED))
-
-
-def quote(s: str) -> str:
-    """A string as a double-quoted cqlang literal."""
-    out = ['"']
-    for ch in s:
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch in _ESCAPED:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
 
 
 def field_text(name: str, key: str | None) -> str:

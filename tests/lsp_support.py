@@ -145,13 +145,27 @@ def position_of(text: str, needle: str, nth: int = 0) -> types.Position:
     return types.Position(line=line, character=utf16(text[start:at]))
 
 
+def make_client() -> LanguageClient:
+    """pytest-lsp's test client, which also takes the server's
+    ``client/registerCapability`` (the watch of the config files it asks
+    for, cqlang.lsp.publish.initialized) as an editor does: the test client
+    has no handler of its own and would fail the test."""
+    client = make_test_lsp_client()
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def registered(params: types.RegistrationParams) -> None:
+        return None
+
+    return client
+
+
 class SyncClient:
     """A real client over stdio, driven without async code (one event loop
     of its own)."""
 
     def __init__(self, ws: Path, home: Path, **options: Any) -> None:
         self.loop = asyncio.new_event_loop()
-        self.client: LanguageClient = make_test_lsp_client()
+        self.client: LanguageClient = make_client()
         self.published = record_diagnostics(self.client)
         self.run(self.client.start_io(*SERVER, env=server_env(home)))
         self.run(self.client.initialize_session(init_params(ws, **options)))
@@ -251,6 +265,7 @@ class RawServer:
         folder: Path | None,
         capabilities: dict[str, Any] | None = None,
         command: list[str] | None = None,
+        initialize: bool = True,
         **options: Any,
     ) -> None:
         self.log = Path(tempfile.mkstemp(prefix="cqlang-lsp-stderr-")[1])
@@ -277,9 +292,13 @@ class RawServer:
             params["workspaceFolders"] = [{"uri": uri_of(folder), "name": "ws"}]
         else:
             params["rootUri"] = None
-        #: The answer to ``initialize``.
-        self.initialized = self.answer(self.request("initialize", params))
-        self.notify("initialized", {})
+        #: The ``initialize`` params, and the answer to it (None: the
+        #: server was started without, ``initialize=False``).
+        self.params = params
+        self.initialized: dict[str, Any] | None = None
+        if initialize:
+            self.initialized = self.answer(self.request("initialize", params))
+            self.notify("initialized", {})
 
     def _read(self) -> None:
         out = self.proc.stdout

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from cqlang import parser
+from cqlang import api, parser
 from cqlang.completion import complete, completions
 from cqlang.parser import scan
 from cqlang.schema import DEFAULT_SCHEMA, LANGUAGE_OPERATORS
@@ -349,3 +349,48 @@ def test_keywords_are_whole_words() -> None:
 def test_scan_of_every_prefix_agrees_with_lark(query: str) -> None:
     for cut in range(len(query) + 1):
         assert same_scan(_fresh(query[:cut]), lark_scan(query[:cut])), query[:cut]
+
+
+# ------------------------------------------- values that are not plain words
+
+FLAG_VALUES = ["Lower Silesia", "null", "it's", "web", 'a"b', "true", "Now", "back\\slash"]
+FLAGGED = DEFAULT_SCHEMA.with_custom_fields({"flag": {"type": "enum", "values": FLAG_VALUES}})
+
+
+def test_enum_values_are_inserted_as_the_language_needs_them() -> None:
+    found = completions("custom.flag = ", 14, schema=FLAGGED)
+    got = {c.shown: c.text for c in found.items if c.kind == "value"}
+    assert got == {
+        "Lower Silesia": '"Lower Silesia"',
+        "null": '"null"',
+        "it's": '"it\'s"',
+        "web": "web",
+        'a"b': '"a\\"b"',
+        "true": '"true"',
+        "Now": '"Now"',
+        "back\\slash": '"back\\\\slash"',
+    }
+
+
+@pytest.mark.parametrize("value", FLAG_VALUES)
+@pytest.mark.parametrize("before", ["custom.flag = ", "custom.flag in (web, ", "custom.flag != "])
+def test_each_inserted_enum_value_makes_a_valid_query(before: str, value: str) -> None:
+    found = completions(before, len(before), schema=FLAGGED)
+    (cand,) = [c for c in found.items if c.shown == value] or [None]
+    if value == "web" and "in (" in before:
+        assert cand is None  # listed already
+        return
+    assert cand is not None
+    text = before[: found.start] + cand.text + (")" if "(" in before else "")
+    assert [d.code for d in api.check(text, schema=FLAGGED)] == []
+
+
+def test_values_already_listed_are_left_out_whatever_their_case_or_quotes() -> None:
+    got = at_end("custom.flag in (WEB, \"Lower Silesia\", 'it\\'s', ", schema=FLAGGED)
+    assert '"Lower Silesia"' not in got and "web" not in got and '"it\'s"' not in got
+    assert '"null"' in got
+    assert at_end("state in (open, closed, ") == ["PROCESSING"]
+
+
+def test_a_value_is_found_by_its_label() -> None:
+    assert at_end("custom.flag = Lo", schema=FLAGGED) == ['"Lower Silesia"']

@@ -15,6 +15,7 @@ from lsp_support import (
     SERVER,
     diagnostics_of,
     init_params,
+    make_client,
     make_workspace,
     position_of,
     record_diagnostics,
@@ -40,9 +41,7 @@ PUBLISHED: dict[Any, Any] = {}
 
 
 def _client() -> LanguageClient:
-    from pytest_lsp import make_test_lsp_client
-
-    client = make_test_lsp_client()
+    client = make_client()
     PUBLISHED.clear()
     PUBLISHED["log"] = record_diagnostics(client)
     return client
@@ -247,6 +246,7 @@ async def test_hover(client: LanguageClient) -> None:
     uri, _ = await open_doc(client, "hover.cql", text)
     prop = await _hover(client, uri, position_of(text, "priority"))
     assert "integer" in prop and "`between`" in prop
+    assert "`is null`, `is not null`" in prop  # every property takes the null tests
     ref = await _hover(client, uri, position_of(text, "@hot"))
     assert "Open, important" in ref and "state = OPEN and priority >= $min" in ref
     # A date in the config's zone (Europe/Warsaw), as the UTC interval it means.
@@ -453,7 +453,7 @@ async def test_code_lens_and_explain_command(client: LanguageClient) -> None:
 
 
 async def test_code_lens_of_each_named_query(client: LanguageClient) -> None:
-    uri, _ = await open_doc(client, "cqlang.toml", CONFIG)
+    uri, published = await open_doc(client, "cqlang.toml", CONFIG)
     lenses = await client.text_document_code_lens_async(
         types.CodeLensParams(text_document=_doc(uri))
     )
@@ -463,6 +463,16 @@ async def test_code_lens_of_each_named_query(client: LanguageClient) -> None:
         types.ExecuteCommandParams(command="cqlang.explain", arguments=[uri, "bad"])
     )
     assert result["diagnostics"][0]["code"] == "CQL101"
+    # Its LSP range is where publishDiagnostics puts it: the file's line and
+    # UTF-16 units (after "żółw 🐢"), not the query's 1-based code points.
+    line = CONFIG.split("\n").index('and close_reason = "żółw 🐢" and prioirty >= 3')
+    (shown,) = [d for d in published if d.code == "CQL101" and d.range.start.line == line]
+    start, end = shown.range.start, shown.range.end
+    assert result["diagnostics"][0]["range"] == {
+        "start": {"line": start.line, "character": start.character},
+        "end": {"line": end.line, "character": end.character},
+    }
+    assert result["diagnostics"][0]["line"] == 2  # the query's second line, as the CLI says
 
 
 # ------------------------------------------------------------- robustness

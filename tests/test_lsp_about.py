@@ -13,6 +13,7 @@ from lsp_support import (
     SERVER,
     diagnostics_of,
     init_params,
+    make_client,
     make_workspace,
     position_of,
     record_diagnostics,
@@ -31,9 +32,7 @@ PUBLISHED: dict[str, Any] = {}
 
 
 def _client() -> LanguageClient:
-    from pytest_lsp import make_test_lsp_client
-
-    client = make_test_lsp_client()
+    client = make_client()
     PUBLISHED["log"] = record_diagnostics(client)
     return client
 

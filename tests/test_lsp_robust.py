@@ -323,6 +323,8 @@ def test_a_failing_handler_is_answered_without_its_traceback() -> None:
 
     server.feature("cqlang/boom")(boom)
     protocol = server.protocol
+    initialize = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}
+    protocol.handle_message(protocol.structure_message(initialize))
     message = protocol.structure_message(
         {"jsonrpc": "2.0", "id": 7, "method": "cqlang/boom", "params": {}}
     )

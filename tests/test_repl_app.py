@@ -20,6 +20,7 @@ from prompt_toolkit.output import DummyOutput
 from cqlang.repl import Dispatcher, Session
 from cqlang.repl.app import LiveStatus, Repl, file_history, history_path
 from cqlang.repl.completer import CqlangCompleter, repl_completions
+from cqlang.schema import DEFAULT_SCHEMA
 
 ENTER = "\r"
 TAB = "\t"
@@ -216,6 +217,68 @@ def test_completer_for_meta_commands_and_statements() -> None:
     got = list(completer.get_completions(doc, CompleteEvent()))
     assert [(c.text, c.start_position) for c in got] == [("OPEN", -2)]
     assert got[0].display_meta_text == "value"
+
+
+def test_completer_inserts_a_value_as_the_language_needs_it_and_shows_it_as_declared() -> None:
+    schema = DEFAULT_SCHEMA.with_custom_fields(
+        {"flag": {"type": "enum", "values": ["Lower Silesia", "null", "web"]}}
+    )
+    completer = CqlangCompleter(Session(schema=schema))
+    doc = Document("custom.flag = ", 14)
+    got = [(c.text, c.display_text) for c in completer.get_completions(doc, CompleteEvent())]
+    assert got == [('"Lower Silesia"', "Lower Silesia"), ('"null"', "null"), ("web", "web")]
+
+
+def _paste(text: str) -> str:
+    """``text`` as a terminal sends a bracketed paste of it."""
+    return "\x1b[200~" + text + "\x1b[201~"
+
+
+def test_a_paste_of_several_lines_runs_each_input_as_piped_input_would() -> None:
+    with repl() as (r, inp, out):
+        inp.send_text(
+            _paste("state = OPEN\npriority > 3 and\n  contact_try < 2\n\\tz Europe/Warsaw\n")
+        )
+        inp.send_text(ENTER)
+        inp.send_text(CTRL_D)
+        assert r.run() == 0
+    assert out.getvalue().splitlines() == [
+        '[{"property": "state", "value": ["OPEN"]}]',
+        "cqlang> priority > 3 and",
+        "   ...>   contact_try < 2",
+        '[{"property": "priority", "operator": "gt", "value": 3}, '
+        '{"property": "contact_try", "operator": "lt", "value": 2}]',
+        "cqlang> \\tz Europe/Warsaw",
+        "time zone: Europe/Warsaw",
+    ]
+    assert r.session.tz == "Europe/Warsaw"
+    assert r.prompt.history.get_strings() == [
+        "state = OPEN",
+        "priority > 3 and\n  contact_try < 2",
+        "\\tz Europe/Warsaw",
+    ]
+
+
+def test_a_paste_leaves_its_unfinished_end_in_the_buffer_and_keys_typed_after_it_wait() -> None:
+    with repl() as (r, inp, out):
+        inp.send_text("state = OP" + _paste("EN\npriority >= 3 and\ncontact_try <") + " 2" + ENTER)
+        inp.send_text(_paste("state = CLOSED") + ENTER)  # one line: inserted as typed
+        inp.send_text(CTRL_D)
+        assert r.run() == 0
+    assert out.getvalue().splitlines() == [
+        '[{"property": "state", "value": ["OPEN"]}]',
+        '[{"property": "priority", "operator": "gte", "value": 3}, '
+        '{"property": "contact_try", "operator": "lt", "value": 2}]',
+        '[{"property": "state", "value": ["CLOSED"]}]',
+    ]
+
+
+def test_a_pasted_quit_leaves_and_runs_nothing_after_it() -> None:
+    with repl() as (r, inp, out):
+        inp.send_text(_paste("state = OPEN\n\\quit\nstate = CLOSED\n"))
+        assert r.run() == 0
+    assert "CLOSED" not in out.getvalue()
+    assert out.getvalue().splitlines()[-1] == "cqlang> \\quit"
 
 
 def test_history_path_is_in_the_user_state_dir(

@@ -318,6 +318,59 @@ def test_fetch_from_the_emulator() -> None:
     assert "region" in session.custom_keys
 
 
+def test_fetch_fills_the_terminal_as_wide_as_it_is_at_each_fetch(
+    emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """width=None (what `cqlang repl` uses): the terminal's width is read at
+    each \\fetch, so a window resized between two fetches is filled."""
+    from cqlang.emulator import DEFAULT_API_KEY, DEFAULT_CAMPAIGN
+
+    session = Session(campaign=DEFAULT_CAMPAIGN, base_url=emulator.url, api_key=DEFAULT_API_KEY)
+    d = Dispatcher(session, width=None)
+    assert d.handle("state = CLOSED or priority >= 50").ok
+    widths = []
+    for columns in (70, 150, 90):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        for expanded in ("off", "on"):
+            assert d.handle(f"\\x {expanded}").ok
+            r = d.handle("\\fetch 4")
+            assert r.ok, r.text
+            widest = max(len(line) for line in r.text.splitlines())
+            assert widest <= columns
+            widths.append(widest)
+    assert widths[2] > widths[0] and widths[2] > widths[4]  # the table grew, then shrank
+
+
+@pytest.mark.parametrize("columns", [80, 60, 200])
+def test_help_fits_the_terminal(columns: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    for d in (Dispatcher(Session(), width=columns), Dispatcher(Session(), width=None)):
+        lines = d.handle("\\help").text.splitlines()
+        assert max(len(line) for line in lines) <= columns
+        assert lines[0].startswith("\\help ") and lines[-1].endswith("on one line.")
+        if columns >= 80:  # every command's help on its one line
+            assert not [line for line in lines if line.startswith(" ")]
+
+
+def test_an_unknown_command_says_where_the_commands_are_listed() -> None:
+    d = Dispatcher(Session())
+    r = d.handle("\\profile")
+    assert not r.ok and r.text == "unknown command \\profile (\\help lists the commands)"
+    close = d.handle("\\fetc")
+    assert close.text == "unknown command \\fetc; did you mean \\fetch?"
+
+
+def test_save_says_what_a_name_is_as_the_config_check_does() -> None:
+    from cqlang.diagnostics import NAME_CHARS
+
+    d = Dispatcher(Session())
+    assert d.handle("state = OPEN").ok
+    r = d.handle("\\save 9bad")
+    assert not r.ok
+    assert r.text == "usage: \\save NAME [--force] (NAME: " + NAME_CHARS + ")"
+    assert "not starting with a digit" in NAME_CHARS
+
+
 def test_render_table_truncates_and_flattens() -> None:
     text = render_table([{"id": "x", "custom": {"a": "b" * 80}, "dialogs": [1]}], width=60)
     assert text.splitlines()[0].split() == ["id", "custom"]

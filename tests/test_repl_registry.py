@@ -62,7 +62,7 @@ def test_dispatch_uses_the_registry() -> None:
     assert [arg for _, arg in calls] == ["world", ""] and calls[0][0] is d
     assert d.handle("\\bye").quit and d.handle("quit").quit is False
     r = d.handle("\\fetch")
-    assert not r.ok and r.text == "unknown command \\fetch"
+    assert not r.ok and r.text == "unknown command \\fetch (\\help lists the commands)"
     assert d.handle("\\check state = OPEN").text.startswith("1 request:")
     assert help_lines(d) == [
         "\\hello [NAME]  say hello",

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..diagnostics import line_col, not_utf8, suggest
+from ..diagnostics import NAME_CHARS, line_col, not_utf8, suggest
 from ..errors import ConfigError, QueryExistsError, UnknownQueryError
 from .discovery import untrusted
 from .files import layout_of, read_config_bytes, toml_problem
@@ -300,10 +300,7 @@ def save_query(
     existing NAME is replaced in place only with ``force``. ``max_branches``:
     the query's own bound on requests (its ``max_branches`` key)."""
     if not NAME_RE.match(name):
-        raise ConfigError(
-            f"{name!r} cannot be a query's name: use ASCII letters, digits and _ "
-            "(not starting with a digit)"
-        )
+        raise ConfigError(f"{name!r} cannot be a query's name: use {NAME_CHARS}")
     with locked_for_edit(path) as real:
         _save_locked(real, path, name, text, description, params, force, timezone, max_branches)
     return path

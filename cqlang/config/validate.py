@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..client.connection import key_problem, variable_name
-from ..diagnostics import suggest
+from ..diagnostics import NAME_CHARS, suggest
 from ..encoding import exclude_problem
 from ..env import FrozenDict
 from ..errors import SchemaError
@@ -280,8 +280,7 @@ class _Checker:
         if not NAME_RE.match(name):
             self.add(
                 at,
-                "a query's name is ASCII letters, digits and _ (not starting with a digit), "
-                "so that @NAME can refer to it",
+                f"a query's name is {NAME_CHARS}, so that @NAME can refer to it",
                 value=False,
             )
             return None

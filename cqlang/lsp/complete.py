@@ -1,8 +1,9 @@
 """Completion, from cqlang.completion (the REPL's engine): properties,
 operators, enum values, declared custom keys, ``@names`` and ``$params``,
-each with its kind and documentation. In a config file the text inserted
-is escaped for the TOML string it goes into (a candidate that such a string
-cannot hold is left out)."""
+each with its kind and documentation. A value is inserted as the query
+needs it (``"Lower Silesia"``: cqlang.completion.value_literal) and
+labelled as declared; in a config file the text inserted is escaped for the
+TOML string it goes into (:func:`escape_for`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from lsprotocol import types
 
+from ..completion import NULL_TESTS as _NULL_TESTS
 from ..completion import Candidate, completions
 from ..config import Config
 from ..schema import Schema
@@ -46,7 +48,9 @@ def property_doc(schema: Schema, name: str) -> str:
     lines = [
         f"**{prop.name}**: {prop.type}" + (f": {prop.description}" if prop.description else "")
     ]
-    lines.append("operators: " + ", ".join(f"`{o}`" for o in prop.language_operators()))
+    # Every property also takes the null tests (the completion offers them).
+    ops = (*prop.language_operators(), *_NULL_TESTS)
+    lines.append("operators: " + ", ".join(f"`{o}`" for o in ops))
     if prop.values:
         lines.append("values: " + ", ".join(f"`{v}`" for v in prop.values))
     return "\n\n".join(lines)
@@ -74,14 +78,19 @@ def _documentation(c: Candidate, config: Config) -> str:
     return c.meta
 
 
-def escape_for(region: Region, text: str) -> str | None:
-    """``text`` as written inside the region's TOML string (None: it
-    cannot be); unchanged in a query file."""
+def escape_for(region: Region, text: str) -> str:
+    """``text`` (query text) as written inside the region's TOML string;
+    unchanged in a query file. In a basic string (``"``, ``\"\"\"``) a
+    backslash and a double quote are escaped; a literal string (``'``,
+    ``'''``) has no escapes, so a ``'`` (which a candidate holds only
+    inside a query string: ``"it's"``) is written as the query's own escape
+    ``\\u0027``. A candidate never holds a line break or a control
+    character (cqlang.parser.quote writes them as escapes)."""
     quote = region.opener
-    if quote in ("", "'''"):
-        return None if quote and "'''" in text else text
-    if quote == "'":
-        return None if "'" in text or "\n" in text else text
+    if quote == "":
+        return text
+    if quote in ("'", "'''"):
+        return text.replace("'", "\\u0027")
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
@@ -105,12 +114,10 @@ def completion(ls: CqlangServer, params: types.CompletionParams) -> types.Comple
     items: list[types.CompletionItem] = []
     for rank, c in enumerate(found.items):
         new = escape_for(region, c.text)
-        if new is None:
-            continue
         about = _documentation(c, config)
         items.append(
             types.CompletionItem(
-                label=c.text,
+                label=c.shown,
                 kind=_KINDS.get(c.kind, types.CompletionItemKind.Text),
                 detail=c.meta or c.kind,
                 documentation=(
@@ -119,7 +126,7 @@ def completion(ls: CqlangServer, params: types.CompletionParams) -> types.Comple
                     else None
                 ),
                 sort_text=f"{rank:05d}",
-                filter_text=c.text,
+                filter_text=c.shown,
                 text_edit=types.TextEdit(range=rng, new_text=new),
             )
         )

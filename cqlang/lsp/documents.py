@@ -20,7 +20,7 @@ import re
 from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lsprotocol import types
@@ -172,21 +172,75 @@ class Region:
         return bisect_right(offs, offset) - 1
 
 
-class Document:
-    """An open document: its text (as the editor has it), kind and queries."""
+#: The language ids of a query document, and of a TOML one (VS Code's
+#: ``toml``; Emacs eglot sends its major mode's name: ``conf-toml``,
+#: ``toml-ts``).
+QUERY_LANGUAGES = frozenset({"cqlang", "cql"})
+TOML_LANGUAGES = frozenset({"toml", "conf-toml", "toml-ts"})
 
-    def __init__(self, uri: str, path: Path | None, text: str, version: int | None) -> None:
+
+def uri_name(uri: str) -> str:
+    """The last part of a URI's path (``cqlang.toml`` of
+    ``git:/p/cqlang.toml?{...}``, ``Untitled-1`` of ``untitled:Untitled-1``)."""
+    from urllib.parse import unquote, urlsplit
+
+    return PurePosixPath(unquote(urlsplit(uri).path)).name
+
+
+def document_kind(uri: str, path: Path | None, language_id: str | None) -> str | None:
+    """``"query"``, ``"config"`` (TOML) or None (not cqlang's: nothing is
+    served) for a document: by its language id where that is cqlang's or
+    TOML's; else (none, ``plaintext``, another language) by the suffix of
+    its file, or of its URI's name when it is no file: ``.cql`` a query,
+    ``.toml`` TOML."""
+    language = (language_id or "").lower()
+    if language in QUERY_LANGUAGES:
+        return "query"
+    if language in TOML_LANGUAGES:
+        return "config"
+    name = path.name if path is not None else uri_name(uri)
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix == ".cql":
+        return "query"
+    if is_config_file(name):
+        return "config"
+    return None
+
+
+class Document:
+    """An open document: its text (as the editor has it), kind and queries.
+
+    Its kind comes from :func:`document_kind`. ``source`` is the file a
+    config document is read as: its path, or for a TOML document that is
+    no file (``untitled:``, ``git:``) its URI's name, ``cqlang.toml`` or
+    ``pyproject.toml`` (the server checks such a document on its own, and
+    serves nothing for another name)."""
+
+    def __init__(
+        self,
+        uri: str,
+        path: Path | None,
+        text: str,
+        version: int | None,
+        language_id: str | None = None,
+    ) -> None:
         self.uri = uri
         self.path = path
         self.text = text
         self.version = version
-        self.config_doc = path is not None and is_config_file(path)
-        self.prefix = prefix_for(path) if path is not None else ()
+        self.language_id = language_id
+        kind = document_kind(uri, path, language_id)
+        self.config_doc = kind == "config"
+        self.source: Path | None = path
+        if path is None and self.config_doc:
+            self.source = Path(uri_name(uri) or "untitled.toml")
+        self.prefix = prefix_for(self.source) if self.source is not None else ()
         self._index: LineIndex | None = None
         self._regions: list[Region] | None = None
         self._too_large: bool | None = None
-        #: A TOML file that is not a config file: nothing in it is served.
-        self.ignored = False
+        #: Not cqlang's (another language; a TOML file that is not a config
+        #: file): nothing in it is served.
+        self.ignored = kind is None
 
     @property
     def too_large(self) -> bool:

@@ -4,12 +4,14 @@ check"), and the ``cqlang.explain`` command, which returns the plan (what
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from .. import api
+from ..diagnostics import Diagnostic
 from ..errors import CqlError
 from ..planner import Plan
 from .documents import Document, Region
@@ -65,7 +67,9 @@ def explain(ls: CqlangServer, *args: Any) -> dict[str, Any]:
     """``cqlang.explain(uri, name=None)``: the plan of the document's query
     (the named query ``name`` of a config document): ``summary``, ``text``
     (as ``cqlang explain`` prints it) and ``plan`` (as ``--json``); for a
-    query with errors, ``summary`` and ``diagnostics``."""
+    query with errors, ``summary`` and ``diagnostics``. Each diagnostic
+    (and each of the plan's ``warnings``) has its LSP ``range`` too
+    (:func:`_placed`)."""
     if not args or not isinstance(args[0], str) or len(args) > 2:
         raise JsonRpcInvalidParams(
             "cqlang.explain takes a document URI and, in a config file, a query's name"
@@ -83,10 +87,31 @@ def explain(ls: CqlangServer, *args: Any) -> dict[str, Any]:
         plan = api.plan(region.text, query_env(ls, doc, region))
     except CqlError as exc:
         _, why = plan_of(ls, doc, region)
-        return {"summary": why, "diagnostics": [d.to_dict() for d in exc.diagnostics]}
+        return {"summary": why, "diagnostics": _placed(ls, doc, region, exc.diagnostics)}
     data = plan.to_json()
-    data["warnings"] = [d.to_dict() for d in plan.warnings]
+    data["warnings"] = _placed(ls, doc, region, plan.warnings)
     return {"summary": summary(plan), "text": plan.explain(), "plan": data}
+
+
+def _placed(
+    ls: CqlangServer, doc: Document, region: Region, diagnostics: Iterable[Diagnostic]
+) -> list[dict[str, Any]]:
+    """Each diagnostic as the command line gives it (``start``, ``end``,
+    ``line``, ``column``: code points of the query, from 1 for the line
+    and column), and its ``range`` as LSP places it: in the document (a
+    config file's line, not the query string's), in the negotiated
+    position encoding, as ``publishDiagnostics`` gives it."""
+    index = ls.index(doc)
+    out = []
+    for d in diagnostics:
+        item = d.to_dict()
+        rng = index.range(region.to_file(d.start), region.to_file(d.end))
+        item["range"] = {
+            "start": {"line": rng.start.line, "character": rng.start.character},
+            "end": {"line": rng.end.line, "character": rng.end.character},
+        }
+        out.append(item)
+    return out
 
 
 FEATURES: list[tuple[str, Any, Any]] = [

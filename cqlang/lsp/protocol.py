@@ -40,8 +40,10 @@ log = logging.getLogger("cqlang.lsp")
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
+SERVER_NOT_INITIALIZED = -32002
 #: How much of what does not fit a request's error message tells.
 _MAX_REASONS = 3
 _MAX_REASON_CHARS = 200
@@ -51,16 +53,27 @@ _SNAKE = re.compile(r"_([a-z])")
 class Malformed:
     """A request or notification whose params (or id) do not fit its method."""
 
-    def __init__(self, msg_id: Any, method: Any, request: bool, reason: str) -> None:
+    def __init__(
+        self, msg_id: Any, method: Any, request: bool, reason: str, code: int = INVALID_PARAMS
+    ) -> None:
         self.msg_id = msg_id
         self.method = method
         self.request = request
         self.reason = reason
+        #: The error a request is answered with (when its id can be).
+        self.code = code
 
 
 def valid_id(msg_id: Any) -> bool:
     """Whether ``msg_id`` is a JSON-RPC request id this server answers to."""
     return isinstance(msg_id, str | int) and not isinstance(msg_id, bool)
+
+
+def _has_id(kind: Any) -> bool:
+    """Whether the message type ``kind`` is a request's (it has an id)."""
+    import attrs
+
+    return not attrs.has(kind) or "id" in attrs.fields_dict(kind)
 
 
 def _camel_path(reason: str) -> str:
@@ -94,6 +107,8 @@ class CqlangProtocol(LanguageServerProtocol):
         self._methods: dict[Any, str] = {}
         #: The method of the notification being handled.
         self._notifying: str | None = None
+        #: Whether ``initialize`` has come (requests before it are refused).
+        self._initialize_seen = False
 
     # ------------------------------------------------------------- reading
     def structure_message(self, data: dict[str, Any]) -> Any:
@@ -109,9 +124,25 @@ class CqlangProtocol(LanguageServerProtocol):
             return Malformed(
                 data.get("id"), method, request, f"a request needs {what} (string or integer)"
             )
+        if data["jsonrpc"] != "2.0":
+            return Malformed(
+                data.get("id"),
+                method,
+                request,
+                'not JSON-RPC 2.0 ("jsonrpc" must be "2.0")',
+                INVALID_REQUEST,
+            )
         kind = self.get_message_type(method) or (
             JsonRPCRequestMessage if request else JsonRPCNotification
         )
+        if request and not _has_id(kind):
+            return Malformed(
+                data["id"],
+                method,
+                True,
+                f"{method} is a notification, sent without an id: this one is not acted on",
+                METHOD_NOT_FOUND,
+            )
         try:
             return self._converter.structure(data, kind)
         except Exception as exc:
@@ -119,8 +150,16 @@ class CqlangProtocol(LanguageServerProtocol):
 
     def handle_message(self, message: Any) -> None:
         if isinstance(message, Malformed):
-            self._malformed(message)
+            if not self._out_of_turn(message.method, message.request, message.msg_id):
+                self._malformed(message)
             return
+        method = getattr(message, "method", None)
+        if isinstance(method, str):
+            request = hasattr(message, "id")
+            if self._out_of_turn(method, request, getattr(message, "id", None)):
+                return
+            if method == types.INITIALIZE:
+                self._initialize_seen = True
         if not isinstance(message, dict) and not hasattr(message, "jsonrpc"):
             # A batch (a JSON array: LSP has none), a number, a string...
             self._answer_error(None, INVALID_REQUEST, "a message is a JSON object")
@@ -142,6 +181,27 @@ class CqlangProtocol(LanguageServerProtocol):
             return
         super().handle_message(message)
 
+    def _out_of_turn(self, method: Any, request: bool, msg_id: Any) -> bool:
+        """Refuse a message the server's state does not take (LSP's
+        lifecycle): after ``shutdown`` only ``exit`` is taken, a request
+        answered -32600 (invalid request); before ``initialize`` only
+        ``initialize`` and ``exit``, a request answered -32002 (server not
+        initialized). A notification refused so is dropped, logged.
+        Whether it was refused."""
+        if method == types.EXIT:
+            return False
+        if self._shutdown:
+            code, why = INVALID_REQUEST, "the server is shut down: only exit is taken now"
+        elif not self._initialize_seen and method != types.INITIALIZE:
+            code, why = SERVER_NOT_INITIALIZED, "the server is not initialized yet"
+        else:
+            return False
+        if request and valid_id(msg_id):
+            self._answer_error(msg_id, code, f"{why} ({method})")
+        else:
+            log.warning("cqlang lsp: ignored %s: %s", method, why)
+        return True
+
     def _malformed(self, message: Malformed) -> None:
         method = message.method if isinstance(message.method, str) else repr(message.method)
         if not message.request:
@@ -154,6 +214,10 @@ class CqlangProtocol(LanguageServerProtocol):
         if not valid_id(message.msg_id) or not isinstance(message.method, str):
             log.warning("cqlang lsp: invalid request: %s", message.reason)
             self._answer_error(None, INVALID_REQUEST, message.reason)
+            return
+        if message.code != INVALID_PARAMS:
+            log.warning("cqlang lsp: refused %s: %s", method, message.reason)
+            self._answer_error(message.msg_id, message.code, message.reason)
             return
         log.warning("cqlang lsp: invalid params for %s: %s", method, message.reason)
         self._answer_error(

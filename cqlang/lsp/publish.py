@@ -100,8 +100,8 @@ def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
         diags = for_front_end(api.check(region.text, query_env(ls, doc, region)), "config")
         return [Found(region, d, region.to_file(d.start), region.to_file(d.end)) for d in diags]
     found: list[Found] = []
-    assert doc.path is not None
-    _, problems = check_text(doc.text, doc.path)
+    assert doc.source is not None  # a config document has one
+    _, problems = check_text(doc.text, doc.source)
     layout = scan(doc.text) if problems else None
     for p in problems:
         start, end = _narrowed(doc.text, layout, p.start, p.end)
@@ -110,7 +110,7 @@ def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
     config: Config = ls.config_for(doc)
     for finding in config.lint(now=ls.now):
         src = finding.query.source
-        if src is None or src.text != doc.text or src.path != doc.path:
+        if src is None or src.text != doc.text or src.path != doc.source:
             continue
         named = doc.region_named(finding.query.name)
         if named is None:
@@ -180,7 +180,7 @@ def initialize(ls: CqlangServer, params: types.InitializeParams) -> None:
 
 def did_open(ls: CqlangServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
-    doc = ls.open(item.uri, item.text, item.version)
+    doc = ls.open(item.uri, item.text, item.version, item.language_id)
     publish(ls, item.uri)
     _republish_others(ls, doc)
 
@@ -215,7 +215,42 @@ def did_close(ls: CqlangServer, params: types.DidCloseTextDocumentParams) -> Non
         _republish_others(ls, doc)
 
 
+#: The config files whose changes on disk re-check the open documents.
+WATCHED = ("**/cqlang.toml", "**/pyproject.toml")
+WATCH_ID = "cqlang-config-files"
+
+
+def initialized(ls: CqlangServer, params: types.InitializedParams) -> None:
+    """Ask the client to tell of changes to config files on disk
+    (``workspace/didChangeWatchedFiles``), where it can be asked so: it
+    registers that notification dynamically. A client that cannot is not
+    asked (its documents are re-checked when they are saved or changed)."""
+    caps = ls.client_capabilities
+    watched = caps.workspace.did_change_watched_files if caps.workspace else None
+    if watched is None or not watched.dynamic_registration:
+        return
+    options = types.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED]
+    )
+    registration = types.Registration(
+        id=WATCH_ID, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options
+    )
+    future = ls.client_register_capability(types.RegistrationParams(registrations=[registration]))
+
+    def refused(done: Any) -> None:
+        error = None if done.cancelled() else done.exception()
+        if error is not None:
+            ls.log(
+                types.MessageType.Warning,
+                f"cqlang: the client did not watch the config files: {error}"[:500],
+            )
+
+    future.add_done_callback(refused)
+
+
 def watched_files(ls: CqlangServer, params: types.DidChangeWatchedFilesParams) -> None:
+    """A config file changed on disk: every open document is checked again
+    with what it now says."""
     ls.forget_configs()
     for uri in list(ls.documents):
         ls.later(uri, ls.debounce, lambda uri=uri: publish(ls, uri))  # type: ignore[misc]
@@ -223,6 +258,7 @@ def watched_files(ls: CqlangServer, params: types.DidChangeWatchedFilesParams) -
 
 FEATURES: list[tuple[str, Any, Any]] = [
     (types.INITIALIZE, None, initialize),
+    (types.INITIALIZED, None, initialized),
     (types.TEXT_DOCUMENT_DID_OPEN, None, did_open),
     (types.TEXT_DOCUMENT_DID_CHANGE, None, did_change),
     (types.TEXT_DOCUMENT_DID_SAVE, None, did_save),

@@ -164,11 +164,23 @@ class CqlangServer(LanguageServer):
             raise RequestFailed(f"{uri} is not open and cannot be read: {exc}") from None
         return Document(uri, path, text, None)
 
-    def open(self, uri: str, text: str, version: int | None) -> Document:
+    def open(
+        self, uri: str, text: str, version: int | None, language_id: str | None = None
+    ) -> Document:
+        """Open (or change: ``language_id`` None keeps the document's)
+        ``uri``; its kind from its language id and name (docs/editors.md)."""
         old = self.documents.get(uri)
-        doc = Document(uri, _path(uri), text, version)
-        if old is not None:
+        if language_id is None and old is not None:
+            language_id = old.language_id
+        doc = Document(uri, _path(uri), text, version, language_id)
+        if old is not None and old.language_id == language_id:
             doc.ignored = old.ignored
+        elif doc.config_doc and doc.path is None:
+            # A TOML document that is no file is checked as a config file
+            # only under a config file's name (a git: revision of one).
+            doc.ignored = doc.source is None or not _config_name(doc.source)
+        elif doc.ignored:
+            pass
         elif doc.config_doc and doc.path is not None and not _config_name(doc.path):
             # Another TOML file is a config file only where it is read as one
             # (the user's config.toml, a --config FILE): Cargo.toml is not.
@@ -242,11 +254,12 @@ class CqlangServer(LanguageServer):
         cached = self._configs.get(key)
         if cached is not None and time.monotonic() - cached[0] < CONFIG_TTL:
             return cached[1]
-        try:
-            found = discover(self.config_file, cwd=folder, env=self.env)
-        except ConfigError as exc:
-            self.log(types.MessageType.Warning, f"cqlang: looking for config files: {exc}")
-            found = []
+        found: list[tuple[Path, str]] = []
+        if not (doc.config_doc and doc.path is None):  # no file: on its own
+            try:
+                found = discover(self.config_file, cwd=folder, env=self.env)
+            except ConfigError as exc:
+                self.log(types.MessageType.Warning, f"cqlang: looking for config files: {exc}")
         files: list[ConfigFile] = []
         mine = False
         for path, origin in found:
@@ -260,8 +273,8 @@ class CqlangServer(LanguageServer):
             text = self._config_text(path)
             if text is not None:
                 files.append(check_text(text, path, origin)[0])
-        if doc.config_doc and not mine and doc.path is not None:
-            files = [] if doc.too_large else [check_text(doc.text, doc.path, "this document")[0]]
+        if doc.config_doc and not mine and doc.source is not None:
+            files = [] if doc.too_large else [check_text(doc.text, doc.source, "this document")[0]]
         config = Config(files, env=self.env)
         self._configs[key] = (time.monotonic(), config)
         return config
@@ -341,25 +354,91 @@ class CqlangServer(LanguageServer):
 
     # ---------------------------------------------------------- options
     def configure(self, options: Any) -> None:
-        """Read the ``initializationOptions`` (docs/editors.md)."""
-        if not isinstance(options, dict):
+        """Read the ``initializationOptions`` (docs/editors.md). An option
+        of the wrong type or out of range, and an unknown one (with the
+        closest known name), is ignored with one ``window/logMessage``
+        warning each; the server starts all the same."""
+        if options is None:
             return
-        if isinstance(options.get("config"), str):
-            self.config_file = options["config"]
-        delay = options.get("debounce")
-        if isinstance(delay, int | float) and 0 <= delay <= 10_000:
-            self.debounce = delay / 1000
-        width = options.get("width")
-        if isinstance(width, int) and width > 0:
-            self.width = width
-        now = options.get("now")
-        if isinstance(now, str):
-            from ..timeexpr import TimeError, parse_now
+        if not isinstance(options, dict):
+            self._option_warning(f"initializationOptions: expected an object, got {_kind(options)}")
+            return
+        for name, value in options.items():
+            reader = _OPTIONS.get(name)
+            if reader is None:
+                from ..diagnostics import suggest
 
-            try:
-                self.now = parse_now(now)
-            except TimeError as exc:
-                self.log(types.MessageType.Warning, f"cqlang: now: {exc}")
+                close = suggest(str(name), list(_OPTIONS))
+                hint = f"; did you mean {close!r}?" if close else f" (known: {', '.join(_OPTIONS)})"
+                self._option_warning(f"unknown initialization option {name!r} ignored{hint}")
+                continue
+            problem = reader(self, value)
+            if problem is not None:
+                self._option_warning(f"initialization option {name!r} ignored: {problem}")
+
+    def _option_warning(self, message: str) -> None:
+        log.warning("cqlang lsp: %s", message)
+        self.log(types.MessageType.Warning, f"cqlang: {message}"[:_MAX_LOGGED])
+
+
+def _kind(value: Any) -> str:
+    """A JSON value's kind, as a message names it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _number(value: Any) -> bool:
+    """A JSON number (a boolean is none, though Python counts it an int)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _read_config(server: CqlangServer, value: Any) -> str | None:
+    if not isinstance(value, str) or not value:
+        return f"expected a file name (a string), got {_kind(value)}"
+    server.config_file = value
+    return None
+
+
+def _read_debounce(server: CqlangServer, value: Any) -> str | None:
+    if not _number(value) or not 0 <= value <= 10_000:
+        return f"expected milliseconds from 0 to 10000, got {json.dumps(value)[:40]}"
+    server.debounce = value / 1000
+    return None
+
+
+def _read_width(server: CqlangServer, value: Any) -> str | None:
+    if not _number(value) or value != int(value) or not 1 <= value <= 10_000:
+        return f"expected a whole number of columns from 1 to 10000, got {json.dumps(value)[:40]}"
+    server.width = int(value)
+    return None
+
+
+def _read_now(server: CqlangServer, value: Any) -> str | None:
+    if not isinstance(value, str):
+        return f"expected a date and time (a string), got {_kind(value)}"
+    from ..timeexpr import TimeError, parse_now
+
+    try:
+        server.now = parse_now(value)
+    except TimeError as exc:
+        return str(exc)
+    return None
+
+
+#: Each initialization option and how it is read: None, or why it is not.
+_OPTIONS: dict[str, Callable[[CqlangServer, Any], str | None]] = {
+    "config": _read_config,
+    "width": _read_width,
+    "debounce": _read_debounce,
+    "now": _read_now,
+}
 
 
 def _path(uri: str) -> Path | None:

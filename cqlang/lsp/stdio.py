@@ -169,7 +169,9 @@ def serve(
 ) -> None:
     """Run ``server``'s message loop on stdin/stdout (or the streams
     given), every message read through :class:`_Reader`: by the loop where
-    it can watch stdin, else by a thread (:func:`watchable`)."""
+    it can watch stdin, else by a thread (:func:`watchable`). The ``exit``
+    notification ends it with status 0 after ``shutdown``, else 1 (raised
+    as :class:`SystemExit`), as LSP says."""
     from threading import Event
 
     source = stdin or sys.stdin.buffer
@@ -193,11 +195,16 @@ def serve(
             error_handler=error_handler,
         )
 
+    status: Any = 0
     try:
         asyncio.run(main())
     except BrokenPipeError:
         log.error("cqlang lsp: the client is gone; shutting down")
-    except (KeyboardInterrupt, SystemExit):
+    except KeyboardInterrupt:
         pass
+    except SystemExit as exc:  # `exit`: 0 after `shutdown`, else 1 (LSP)
+        status = exc.code
     finally:
         server.shutdown()
+    if status:
+        raise SystemExit(status)

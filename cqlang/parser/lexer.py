@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ..visible import NAMED
+
 _ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "/": "/"}
 
 KEYWORDS = ("and", "or", "not", "in", "between", "is", "null", "now", "today", "yesterday")
@@ -19,6 +21,34 @@ class _EscapeError(Exception):
     def __init__(self, start: int, end: int, message: str) -> None:
         super().__init__(message)
         self.start, self.end, self.message = start, end, message
+
+
+#: Written as ``\\uXXXX`` in a string (besides ``\\n`` and ``\\t``): the
+#: C0 controls, DEL, and what :func:`cqlang.visible.visible` names (the C1
+#: and bidirectional controls, the line and paragraph separators), so that
+#: query text printed anywhere (``fmt``, ``explain``'s client-side check,
+#: ``decompile``) means the same and cannot act on a terminal.
+_ESCAPED = frozenset(chr(c) for c in (*range(0x20), 0x7F, *NAMED))
+
+
+def quote(s: str) -> str:
+    """A string as a double-quoted cqlang literal."""
+    out = ['"']
+    for ch in s:
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch in _ESCAPED:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
 
 
 def unescape(raw: str, offset: int) -> str:

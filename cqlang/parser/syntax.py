@@ -4,7 +4,7 @@ looks like one. Loaded only when a parse fails."""
 
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic, make, suggest
+from ..diagnostics import NAME_CHARS, Diagnostic, make, suggest
 from .lalr import _ParseError, _Parser
 from .lexer import KEYWORDS, skip_trivia
 
@@ -248,7 +248,7 @@ SIGIL_NAMES = {"@": "a named query's name", "$": "a parameter's name"}
 _SIGIL_TERMINALS = {"@": "QUERYREF", "$": "PARAM"}
 _SIGIL_EXAMPLES = {"@": "@hot_leads", "$": "$min_priority"}
 #: The rule of both (QUERYREF and PARAM in grammar/cqlang.lark).
-NAME_RULE = "a name is ASCII letters, digits and _, not starting with a digit"
+NAME_RULE = f"a name is {NAME_CHARS}"
 
 
 def _name_char(ch: str) -> bool:

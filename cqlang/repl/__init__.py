@@ -66,13 +66,16 @@ def run_script(lines: Iterable[str], dispatcher: Dispatcher, out: TextIO, err: T
     that cannot end a query (after ``and``, an operator, an open
     parenthesis: :func:`needs_more_input`) is joined with the next, though
     a meta command line is never swallowed (the unfinished query before it
-    is run as it is). A byte order mark before the first line is skipped.
-    Results go to ``out``, diagnostics and failed commands to ``err``.
-    Returns 0 if every query was valid and every command succeeded, else 1."""
-    from .session import bare_command, needs_more_input, split_statements
+    is run as it is): :class:`cqlang.repl.lines.Joiner`, which a paste of
+    several lines on the terminal goes through too. A byte order mark
+    before the first line is skipped. Results go to ``out``, diagnostics
+    and failed commands to ``err``. Returns 0 if every query was valid
+    and every command succeeded, else 1."""
+    from .lines import Joiner
+    from .session import bare_command, split_statements
 
     ok = True
-    pending: list[str] = []  # the lines of an unfinished query
+    joiner = Joiner(dispatcher.session)
 
     def submit(text: str, command: bool) -> bool:
         """Run ``text``; whether to quit."""
@@ -92,26 +95,11 @@ def run_script(lines: Iterable[str], dispatcher: Dispatcher, out: TextIO, err: T
         line = raw.rstrip("\r\n")
         if first:
             line, first = line.removeprefix("\ufeff"), False
-        command = line.lstrip().startswith("\\")
-        if pending and command:
-            text, pending = "\n".join(pending), []
-            if submit(text, False):
+        for text, command in joiner.feed(line):
+            if submit(text, command):
                 return ExitStatus.OK if ok else ExitStatus.INVALID
-        if command:
-            if submit(line, True):
-                return ExitStatus.OK if ok else ExitStatus.INVALID
-            continue
-        if not pending and not line.strip():
-            continue
-        pending.append(line)
-        text = "\n".join(pending)
-        if needs_more_input(text, dispatcher.session):
-            continue
-        pending = []
-        if submit(text, False):
-            return ExitStatus.OK if ok else ExitStatus.INVALID
-    if pending:  # the input ended inside a query: run it as it is (its error shows)
-        submit("\n".join(pending), False)
+    if joiner.pending:  # the input ended inside a query: run it as it is (its error shows)
+        submit("\n".join(joiner.pending), False)
     return ExitStatus.OK if ok else ExitStatus.INVALID
 
 
@@ -174,8 +162,6 @@ def run(
     if held is not None:
         held.paint(f"{BANNER}\n{PROMPT}")
 
-    import shutil
-
     from ..config.fetchspec import Settings
     from .commands import Dispatcher
     from .session import Session
@@ -198,11 +184,11 @@ def run(
         profile=profile,
         missing=env.missing,
     )
-    width = shutil.get_terminal_size((100, 24)).columns
     # Diagnostics are coloured where they are printed: stdout on a
-    # terminal, stderr when piped.
+    # terminal, stderr when piped. Tables fill the terminal's width as it
+    # is at each \fetch (width=None), so a resized window is honoured.
     painted = enabled(color, stdout if interactive else stderr)
-    dispatcher = Dispatcher(session, width=width, color=painted)
+    dispatcher = Dispatcher(session, width=None, color=painted)
     if not interactive:
         # Read as UTF-8 whatever the locale, a byte that is not UTF-8 kept
         # for the parser to report (CQL002), as for `cqlang check -`.

@@ -19,6 +19,7 @@ import os
 import stat
 import sys
 import threading
+from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -26,16 +27,19 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.application.current import get_app
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.buffer import Buffer
+from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
 from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.styles import Style
 
 from .commands import COMMANDS, Dispatcher
 from .completer import CqlangCompleter
 from .highlighting import IncrementalHighlighter
+from .lines import Joiner
 from .meta import Registry, Reply
 from .session import Session, needs_more_input
 from .statusline import status_line
@@ -190,6 +194,13 @@ class Repl:
         self.live = LiveStatus(self.session, debounce, dispatcher.commands)
         self.highlighter = IncrementalHighlighter()
         self._warming = False
+        #: A paste of several lines being run (see :meth:`_paste`): its
+        #: lines not yet read, the inputs read and not yet run, the joiner
+        #: holding an unfinished query, and what follows the last line.
+        self._pasted: deque[str] = deque()
+        self._ready: deque[str] = deque()
+        self._joiner: Joiner | None = None
+        self._rest = ""
         self.prompt: PromptSession[str] = PromptSession(
             PROMPT,
             multiline=True,
@@ -233,7 +244,61 @@ class Repl:
         def _submit(event: KeyPressEvent) -> None:
             event.current_buffer.validate_and_handle()
 
+        @kb.add(Keys.BracketedPaste)
+        def _paste(event: KeyPressEvent) -> None:
+            self._paste(event.current_buffer, event.data)
+
         return kb
+
+    # ------------------------------------------------------------- pastes
+    def _paste(self, buf: Buffer, data: str) -> None:
+        """A bracketed paste. One line is inserted as typed; several are
+        read as piped input is (cqlang.repl.lines): each complete input runs
+        in turn, shown on its own prompt as if typed, meta commands
+        included (the first is submitted here, the others by :meth:`run`);
+        what follows the last line break (with a query the lines
+        leave unfinished) stays in the buffer to edit. The text before the
+        cursor starts the first line, the text after it ends the last."""
+        data = data.replace("\r\n", "\n").replace("\r", "\n")
+        if "\n" not in data:
+            buf.insert_text(data)
+            return
+        doc = buf.document
+        lines = (doc.text_before_cursor + data).split("\n")
+        self._pasted = deque(lines[:-1])
+        self._rest = lines[-1] + doc.text_after_cursor
+        self._joiner = Joiner(self.session)
+        first = self._next_pasted()
+        if first is None:  # nothing complete: the lines stay in the buffer
+            self._pasted.clear()
+            self._joiner = None
+            buf.insert_text(data)
+            return
+        buf.document = Document(first, len(first))
+        buf.validate_and_handle()
+
+    def _next_pasted(self) -> str | None:
+        """The next complete input of the paste being run, or None when its
+        lines are all read (what is left then is in :meth:`_left_over`)."""
+        joiner = self._joiner
+        if joiner is None:
+            return None
+        while not self._ready and self._pasted:
+            self._ready.extend(text for text, _ in joiner.feed(self._pasted.popleft()))
+        return self._ready.popleft() if self._ready else None
+
+    def _left_over(self) -> str:
+        """What the paste leaves in the buffer (once), and the paste done."""
+        joiner, self._joiner = self._joiner, None
+        if joiner is None:
+            return ""
+        rest, self._rest = self._rest, ""
+        return "\n".join([*joiner.pending, rest])
+
+    def _stop_pasted(self) -> None:
+        self._pasted.clear()
+        self._ready.clear()
+        self._joiner, self._rest = None, ""
 
     def write(self, text: str) -> None:
         """Print a reply; through the pager when it is on and the text does
@@ -275,17 +340,31 @@ class Repl:
         """Read and run until ``\\quit`` or end of input; exit status 0."""
         while True:
             try:
-                text = self.prompt.prompt(pre_run=self._after_first_draw)
+                text = self.prompt.prompt(pre_run=self._after_first_draw, default=self._left_over())
             except KeyboardInterrupt:
+                self._stop_pasted()
                 self.live.reset()
                 continue
             except EOFError:
                 break
             reply = self.handle(text)
+            while not reply.quit and (text := self._next_pasted() or "") != "":
+                reply = self._run_pasted(text)
             self.live.reset()
             if reply.quit:
                 break
         return 0
+
+    def _run_pasted(self, text: str) -> Reply:
+        """Run an input of a paste after its first: shown on a prompt of its
+        own as if typed (keys typed meanwhile wait for the next prompt), and
+        kept in the history."""
+        lines = text.split("\n")
+        shown = [PROMPT + lines[0], *(CONTINUATION + line for line in lines[1:])]
+        self.stdout.write("\n".join(shown) + "\n")
+        self.stdout.flush()
+        self.prompt.history.append_string(text)
+        return self.handle(text)
 
 
 def handover_input(stdin: TextIO, hold: Hold) -> Input:

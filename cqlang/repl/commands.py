@@ -25,7 +25,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .. import api, timeexpr
-from ..diagnostics import WARNING, render, render_capped, suggest
+from ..diagnostics import NAME_CHARS, WARNING, render, render_capped, suggest
 from ..errors import CqlError
 from ..output.display import render_table
 from ..params import not_utf8_value
@@ -61,7 +61,9 @@ class Dispatcher(RecordCommands):
     """Runs queries and meta commands against a session.
 
     ``client_factory(base_url, api_key)`` makes the client for ``\\fetch``
-    (default: :class:`cqlang.Client`); ``width`` is the table width;
+    (default: :class:`cqlang.Client`); ``width`` is the width of tables
+    and of ``\\help`` (``None``: the terminal's, read each time, so that a
+    resized window is filled, as psql does; :meth:`columns`);
     ``color``: diagnostics in colour (:mod:`cqlang.term.colour`);
     ``commands``: the meta commands (default: :data:`COMMANDS`).
     """
@@ -71,7 +73,7 @@ class Dispatcher(RecordCommands):
         session: Session,
         *,
         client_factory: Callable[[str | None, str | None], ClientLike] | None = None,
-        width: int = 100,
+        width: int | None = 100,
         color: bool = False,
         commands: Registry[Dispatcher] | None = None,
     ) -> None:
@@ -150,7 +152,7 @@ class Dispatcher(RecordCommands):
         """Run the meta command ``line`` through the registry."""
         found, arg = self.commands.find(line)
         if found is None:
-            return Reply(self.commands.describe(line), ok=False)
+            return Reply(self.commands.unknown(line), ok=False)
         return found.handler(self, arg)
 
     def status(self, text: str) -> str:
@@ -159,7 +161,7 @@ class Dispatcher(RecordCommands):
 
     # ----------------------------------------------------------- commands
     def cmd_help(self, arg: str) -> Reply:
-        return Reply(self.commands.help_text())
+        return Reply(self.commands.help_text(self.columns()))
 
     def cmd_quit(self, arg: str) -> Reply:
         return Reply(quit=True)
@@ -307,7 +309,7 @@ class Dispatcher(RecordCommands):
         names = [w for w in words if w != "--force"]
         name = names[0].lstrip("@") if len(names) == 1 else ""
         if not _NAME.match(name):
-            return Reply("usage: \\save NAME [--force] (ASCII letters, digits and _)", ok=False)
+            return Reply(f"usage: \\save NAME [--force] (NAME: {NAME_CHARS})", ok=False)
         if s.last_query is None:
             return Reply("no query to save yet: type one first", ok=False)
         saved = saved_query(s, s.last_query)
@@ -430,14 +432,14 @@ COMMANDS: Registry[Dispatcher] = Registry(
         MetaCommand(
             "compile",
             "[QUERY]",
-            "the one filter list of QUERY (default: the last query), strictly",
+            "the one filter list of QUERY (default: the last), strictly",
             Dispatcher.cmd_compile,
             complete=QUERY,
         ),
         MetaCommand(
             "explain",
             "[QUERY]",
-            "the requests and client-side check QUERY needs (default: the last)",
+            "QUERY's requests and client-side check (default: the last)",
             Dispatcher.cmd_explain,
             complete=QUERY,
         ),
@@ -450,7 +452,7 @@ COMMANDS: Registry[Dispatcher] = Registry(
         MetaCommand(
             "count",
             "",
-            "count the records of the last query (the heavy fields left out)",
+            "count the records of the last query (heavy fields left out)",
             Dispatcher.cmd_count,
         ),
         MetaCommand(
@@ -465,7 +467,7 @@ COMMANDS: Registry[Dispatcher] = Registry(
         MetaCommand(
             "o",
             "[FILE]",
-            "send \\fetch's records to FILE (format from its extension); alone: the screen",
+            "\\fetch to FILE (format by its extension); alone: the screen",
             Dispatcher.cmd_o,
         ),
         MetaCommand(
@@ -484,14 +486,14 @@ COMMANDS: Registry[Dispatcher] = Registry(
         MetaCommand(
             "tz",
             "[ZONE]",
-            "show or set the time zone of naive datetimes (e.g. Europe/Warsaw)",
+            "show or set the time zone of naive datetimes (an IANA name)",
             Dispatcher.cmd_tz,
             complete=_complete_zone,
         ),
         MetaCommand(
             "param",
             "NAME=VALUE",
-            "bind $NAME for the queries that follow (\\param -NAME unbinds)",
+            "bind $NAME for the next queries (\\param -NAME unbinds)",
             Dispatcher.cmd_param,
             complete=_complete_param,
         ),
@@ -506,7 +508,7 @@ COMMANDS: Registry[Dispatcher] = Registry(
         MetaCommand(
             "save",
             "NAME",
-            "save the last query as the named query @NAME (--force replaces one)",
+            "save the last query as @NAME (--force replaces one)",
             Dispatcher.cmd_save,
             complete=_complete_query_name,
         ),

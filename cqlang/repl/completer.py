@@ -86,5 +86,6 @@ class CqlangCompleter(Completer):
             yield Completion(
                 c.text,
                 start_position=found.start - cursor,
+                display=c.shown,
                 display_meta=c.meta or c.kind,
             )

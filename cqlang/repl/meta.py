@@ -118,11 +118,30 @@ class Registry(Mapping[str, MetaCommand[C]]):
         said = f"unknown command \\{shorten(name)}"
         return said + (f"; did you mean \\{close}?" if close else "")
 
-    def help_text(self) -> str:
-        """What ``\\help`` prints: each command's usage and help."""
+    def unknown(self, line: str) -> str:
+        """The reply to an unknown command: what the status line says, and
+        where the commands are listed when no name is close (as psql's
+        "Try \\? for help.")."""
+        said = self.describe(line)
+        help_command = self._commands.get("help")
+        if "did you mean" in said or help_command is None:
+            return said
+        return f"{said} (\\{help_command.name} lists the commands)"
+
+    def help_text(self, columns: int = 80) -> str:
+        """What ``\\help`` prints: each command's usage and help, the help
+        wrapped to fit ``columns`` (under the help column, however narrow)."""
+        import textwrap
+
         width = max(len(c.usage) for c in self._commands.values())
-        lines = [f"{c.usage:<{width}}  {c.help}" for c in self._commands.values()]
-        lines.append("Anything else is a query; ';' separates queries on one line.")
+        room = max(columns - width - 2, 24)
+        lines: list[str] = []
+        for c in self._commands.values():
+            first, *more = textwrap.wrap(c.help, room) or [""]
+            lines.append(f"{c.usage:<{width}}  {first}".rstrip())
+            lines.extend(" " * (width + 2) + line for line in more)
+        tail = "Anything else is a query; ';' separates queries on one line."
+        lines.extend(textwrap.wrap(tail, max(columns, 24)))
         return "\n".join(lines)
 
     def candidates(self) -> list[Candidate]:

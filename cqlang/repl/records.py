@@ -68,7 +68,16 @@ class RecordCommands:
 
     session: Session
     client_factory: Callable[[str | None, str | None], ClientLike]
-    width: int
+    width: int | None
+
+    def columns(self) -> int:
+        """The width to fill: ``width``, else the terminal's now (100
+        columns where there is no terminal)."""
+        if self.width is not None:
+            return self.width
+        import shutil
+
+        return shutil.get_terminal_size((100, 24)).columns
 
     def _failed(self, exc: CqlError) -> Reply:
         raise NotImplementedError
@@ -124,9 +133,9 @@ class RecordCommands:
         if not records:
             return _reply("no records match")
         if s.expanded:
-            body = render_expanded(records, self.width)
+            body = render_expanded(records, self.columns())
         else:
-            body = render_table(records, self.width)
+            body = render_table(records, self.columns())
         tail = f"{len(records)} record{'s' if len(records) != 1 else ''}"
         if more:
             # What a larger `\fetch` can show: at most MAX_SHOWN, and at most the limit.
