@@ -65,6 +65,7 @@ CODES: dict[str, str] = {
     "CQL203": "the query needs client-side evaluation",
     "CQL204": "too many requests",
     "CQL205": "the query is too complex to plan",
+    "CQL206": "the server narrows nothing",
     # decompiling
     "CQL301": "not a filter list",
     "CQL302": "unknown property in a filter",
@@ -156,6 +157,35 @@ def _line_starts(text: str) -> list[int]:
     _LINE_STARTS.insert(0, (text, starts))
     del _LINE_STARTS[4:]
     return starts
+
+
+#: What every front end says of a plan that never matches (CQL201): explain,
+#: the REPL's status line, the editors' summary, fetch and its dry run.
+NEVER_MATCHES = "the query never matches: no request is sent"
+
+#: CQL206's message and hint: a plan whose every request has no filter.
+NARROWS_NOTHING = (
+    "the server narrows nothing: every record of the campaign is fetched and checked on the client"
+)
+NARROWS_NOTHING_HINT = (
+    "a condition the API filters on (state, priority, created_date, ...) added "
+    "with 'and' narrows the fetch"
+)
+
+#: How each front end names the campaign to fetch, for the error of a fetch
+#: without one (:func:`no_campaign`).
+CAMPAIGN_SETTINGS: dict[str, str] = {
+    "python": "campaign=ID",
+    "cli": "--campaign ID",
+    "repl": "\\campaign ID",
+    "config": 'campaign = "ID" in the query\'s table',
+}
+
+
+def no_campaign(front: str) -> str:
+    """The error of a fetch with no campaign, worded for a front end (a
+    key of :data:`CAMPAIGN_SETTINGS`)."""
+    return f"no campaign: give one with {CAMPAIGN_SETTINGS[front]} (or set campaign in the config)"
 
 
 #: How each front end names the bound on requests, for CQL204's hint: the

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..client.connection import KEY_ENV, variable_name
 from ..client.paging import MAX_PAGE_SIZE
+from ..diagnostics import NEVER_MATCHES
 from ..encoding import encode_json, request_path
 from ..visible import visible
 
@@ -186,7 +187,7 @@ def describe(
     written in a config file, ``key_source`` says where, or there is none;
     the command then holds a placeholder); the key is never printed."""
     if plan.never_matches:
-        return "# the query never matches: no request would be sent"
+        return f"# {NEVER_MATCHES}"
     if not urls:
         return "# --limit 0: no request would be sent"
     lines = []

@@ -36,7 +36,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from .. import argcheck
-from ..diagnostics import Diagnostic, render
+from ..diagnostics import Diagnostic, no_campaign, render
 from ..encoding import MAX_PAGE_SIZE  # cqlang's bound per request, defined once
 from ..env import DEFAULT_MAX_BRANCHES, Env
 from ..errors import SettingError
@@ -195,7 +195,7 @@ class FetchSpec:
         from ..encoding import campaign_problem
 
         if not self.campaign:
-            raise SettingError("no campaign: give one (or set campaign in the config)", "campaign")
+            raise SettingError(no_campaign("python"), "campaign")
         problem = campaign_problem(self.campaign)
         if problem is not None:
             raise SettingError(problem, "campaign")

@@ -25,7 +25,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .. import api, timeexpr
-from ..diagnostics import NAME_CHARS, WARNING, render, render_capped, suggest
+from ..diagnostics import NAME_CHARS, suggest
 from ..errors import CqlError
 from ..output.display import render_table
 from ..params import not_utf8_value
@@ -34,7 +34,7 @@ from ..visible import json_text, shorten, visible
 from .integrations import ClientLike, Unavailable, make_client, save_query
 from .meta import QUERY, MetaCommand, Registry, Reply
 from .records import RecordCommands, as_number
-from .session import Session, bare_command, shown, split_statements
+from .session import Session, bare_command, drawn_warnings, split_statements
 from .statusline import status_line
 
 if TYPE_CHECKING:
@@ -99,11 +99,8 @@ class Dispatcher(RecordCommands):
 
     def _with_warnings(self, out: str, plan: Plan, text: str) -> Reply:
         """``out`` followed by the plan's warnings (it carries the checker's)."""
-        warnings = [d for d in shown(plan.warnings) if d.severity == WARNING]
-        if not warnings:
-            return Reply(out)
-        drawn = render_capped(warnings, lambda d: render(d, text), sep="\n")
-        return Reply(f"{out}\n{drawn}", paint=True)
+        drawn = drawn_warnings(plan, text)
+        return Reply(f"{out}\n{drawn}", paint=True) if drawn else Reply(out)
 
     # -------------------------------------------------------------- entry
     def handle(self, line: str) -> Reply:
