@@ -34,7 +34,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .parser import KEYWORDS, quote, scan_prefix, unescape
+from .parser import KEYWORDS, EscapeError, quote, scan_prefix, unescape
 from .schema import DEFAULT_SCHEMA, LANGUAGE_OPERATORS, Schema
 
 __all__ = [
@@ -296,7 +296,7 @@ class _Context:
         elif kind == "RSQB" and end >= 2 and tokens[end - 2][0] == "STRING":
             try:
                 key = unescape(tokens[end - 2][1], tokens[end - 2][2])
-            except Exception:
+            except EscapeError:
                 return "", None, ()
         elif kind == "WORD":
             prop = self.schema.lookup(value)
@@ -333,7 +333,7 @@ def _token_value(token: tuple[str, str, int, int]) -> str:
     if kind == "STRING":
         try:
             return unescape(text, start)
-        except Exception:
+        except EscapeError:
             return text
     return text
 

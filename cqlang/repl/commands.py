@@ -46,6 +46,34 @@ __all__ = ["COMMANDS", "Dispatcher", "Reply", "command_name", "describe", "rende
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
+def _said(exc: OSError | Unavailable) -> str:
+    """An error of the system or of the REPL's surroundings, in the words
+    the command line would end with (cqlang.status)."""
+    from ..status import failure_text
+
+    if isinstance(exc, OSError):
+        text = failure_text(exc)
+        if text is not None and not text.startswith("internal error:"):
+            return text
+        return f"error: {exc.strerror or exc}"  # an OSError is the system's, never a bug
+    return str(exc)
+
+
+def _internal(exc: Exception) -> str:
+    """A bug, worded as the command line words it (cqlang.status); with
+    ``$CQLANG_DEBUG`` set, its traceback above."""
+    import os
+
+    from ..status import internal_error
+
+    if not os.environ.get("CQLANG_DEBUG"):
+        return internal_error(exc, hint=True)
+    import traceback
+
+    trace = "".join(traceback.format_exception(exc)).rstrip("\n")
+    return f"{trace}\n{internal_error(exc, hint=False)}"
+
+
 def command_name(line: str) -> tuple[str, str]:
     """``("fetch", "10")`` for ``\\fetch 10``: the name lower-cased, an alias
     resolved (:meth:`Registry.split` of :data:`COMMANDS`)."""
@@ -111,8 +139,10 @@ class Dispatcher(RecordCommands):
             reply = self._handle(line)
         except KeyboardInterrupt:
             reply = Reply("interrupted", ok=False)
-        except Exception as exc:  # a failure must not end the session
-            reply = Reply(f"failed: {type(exc).__name__}: {exc}", ok=False)
+        except (CqlError, OSError, Unavailable) as exc:  # what input and the world do
+            reply = self._failed(exc) if isinstance(exc, CqlError) else Reply(_said(exc), ok=False)
+        except Exception as exc:  # a bug: said as the command line says it; the session goes on
+            reply = Reply(_internal(exc), ok=False)
         return self._shown(reply)
 
     def _handle(self, line: str) -> Reply:
@@ -323,7 +353,7 @@ class Dispatcher(RecordCommands):
         except Unavailable as exc:
             s.queries[name] = saved
             return Reply(f"@{name} kept for this session only: {exc}")
-        except Exception as exc:  # the config's errors: file exists, unreadable...
+        except (CqlError, OSError) as exc:  # the config's errors: file exists, unreadable...
             return Reply(f"@{name} not saved: {exc}", ok=False)
         s.queries[name] = saved
         return Reply(f"@{name} saved in {where}")
