@@ -10,6 +10,7 @@ names here still work).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 
 from .node import Node
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
 #: made of, as every message about one words it (the parser's hints, the
 #: config's check, ``queries save``, the REPL's ``\\save``).
 NAME_CHARS = "ASCII letters, digits and _, not starting with a digit"
+
+#: That rule as a pattern: the one definition of an identifier (a name, a
+#: ``custom.KEY`` written dotted, a value written bare), for every module
+#: that tells one: the config's check, ``\\save``, completion, the formatter.
+NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 # Stable codes. Never renumber: tools match on them. docs/errors.md documents
 # every one (a test keeps the two in step).

@@ -23,11 +23,11 @@ contract is stated in: each filter object is an atom, and all must hold.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 from . import timeexpr
+from .digits import CANONICAL_INT
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr, to_nnf
 from .schema import DEFAULT_SCHEMA, Schema
 
@@ -69,16 +69,13 @@ def custom_fields(record: Record) -> Mapping[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
-_CANONICAL_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,15})\Z")
-
-
 def as_int(v: Any) -> int | None:
     """A custom field read as an integer: a JSON integer, or its canonical
     decimal text (``"5"``, not ``"05"`` or ``" 5"``), the only spelling the
     API's string comparison of custom fields agrees with."""
     if v.__class__ is int:
         return v
-    if v.__class__ is str and _CANONICAL_INT.match(v):
+    if v.__class__ is str and CANONICAL_INT.match(v):
         return int(v)
     return None
 

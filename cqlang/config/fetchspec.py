@@ -28,7 +28,6 @@ a config's queries, schema and connection.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -37,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from .. import argcheck
 from ..diagnostics import Diagnostic, no_campaign, render
+from ..digits import CANONICAL_INT
 from ..encoding import MAX_PAGE_SIZE  # cqlang's bound per request, defined once
 from ..env import DEFAULT_MAX_BRANCHES, Env
 from ..errors import SettingError
@@ -418,7 +418,7 @@ def stored_param(value: Any) -> Any:
     """A parameter value as a config file stores it (``queries save
     --param``, the REPL's ``\\save``): text of digits without a leading zero
     is an integer; anything else is kept as it is."""
-    if isinstance(value, str) and re.fullmatch(r"-?(0|[1-9][0-9]{0,15})", value):
+    if isinstance(value, str) and CANONICAL_INT.match(value):
         return int(value)
     return value
 

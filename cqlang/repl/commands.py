@@ -17,7 +17,6 @@ line and the completion all read it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -25,7 +24,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .. import api, timeexpr
-from ..diagnostics import NAME_CHARS, suggest
+from ..diagnostics import NAME_CHARS, NAME_RE, suggest
 from ..errors import CqlError
 from ..output.display import render_table
 from ..params import not_utf8_value
@@ -41,9 +40,6 @@ if TYPE_CHECKING:
     from ..completion import Candidate
 
 __all__ = ["COMMANDS", "Dispatcher", "Reply", "command_name", "describe", "render_table"]
-
-
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def _said(exc: OSError | Unavailable) -> str:
@@ -273,7 +269,7 @@ class Dispatcher(RecordCommands):
             return Reply(f"${name} unbound")
         name, sep, value = arg.partition("=")
         name = name.strip().lstrip("$")
-        if not sep or not _NAME.match(name):
+        if not sep or not NAME_RE.match(name):
             return Reply("usage: \\param NAME=VALUE (or \\param -NAME to unbind)", ok=False)
         problem = not_utf8_value(value)
         if problem is not None:  # the same bytes in a query are CQL002
@@ -335,7 +331,7 @@ class Dispatcher(RecordCommands):
         force = "--force" in words
         names = [w for w in words if w != "--force"]
         name = names[0].lstrip("@") if len(names) == 1 else ""
-        if not _NAME.match(name):
+        if not NAME_RE.match(name):
             return Reply(f"usage: \\save NAME [--force] (NAME: {NAME_CHARS})", ok=False)
         if s.last_query is None:
             return Reply("no query to save yet: type one first", ok=False)
