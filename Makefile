@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck pytest bench wheel-check clean
+.PHONY: help test demo lint typecheck pytest bench wheel-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,26 +17,26 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[lsp,arrow,test]'
 	touch $(STAMP)
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff check, ruff format --check and lint-imports (the layers)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-typecheck: $(STAMP)
+typecheck: $(STAMP) ## mypy --strict on cqlang/
 	$(BIN)/mypy --strict cqlang
 
-pytest: $(STAMP)
+pytest: $(STAMP) ## the whole test suite (one file: .venv/bin/python -m pytest tests/test_x.py -q -x)
 	$(BIN)/python -m pytest
 
-test: lint typecheck pytest
+test: lint typecheck pytest ## lint, typecheck and pytest: what CI runs
 
-demo: $(STAMP)
+demo: $(STAMP) ## run the main job against the built-in emulator
 	$(BIN)/python -m cqlang.demo
 
 # The benchmarks, each printing ratios measured side by side (never
 # asserted in tests). The peers of bench_peers.py are installed here, into
 # .venv: they are neither dependencies of cqlang nor needed by `make test`.
-bench: $(STAMP)
+bench: $(STAMP) ## print the benchmarks (ratios measured side by side)
 	$(BIN)/python -m pip install -q -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/bench_compile.py
 	$(BIN)/python benchmarks/bench_peers.py
@@ -52,7 +52,7 @@ bench: $(STAMP)
 # Build the wheel, install it in a clean venv and compile from there: proves
 # the grammar and the generated parse tables ship inside the wheel, and that
 # parsing there never imports lark.
-wheel-check: $(STAMP)
+wheel-check: $(STAMP) ## build the wheel, install it in a clean venv, compile from there
 	rm -rf dist .wheel-venv
 	$(BIN)/python -m pip wheel -q --no-deps -w dist .
 	$(PYTHON) -m venv .wheel-venv
@@ -61,5 +61,9 @@ wheel-check: $(STAMP)
 	  test "$$out" = '[{"property": "state", "value": ["OPEN"]}]'
 	cd / && $(CURDIR)/.wheel-venv/bin/python -c "import sys, cqlang, cqlang.parser as p; cqlang.check('state = OPEN'); assert p.backend_name() == 'cqlang._parse_tables', p.backend_name(); assert 'lark' not in sys.modules, 'lark imported'; print('parse tables in the wheel, no lark: ok')"
 
-clean:
+clean: ## remove .venv, the wheel venv, build output and caches
 	rm -rf $(VENV) .wheel-venv dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# `make help`: every target with a `## what it does` comment on its line.
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)

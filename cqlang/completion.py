@@ -30,11 +30,11 @@ How it works:
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .parser import KEYWORDS, quote, scan_prefix, unescape
+from .diagnostics import NAME_RE
+from .parser import KEYWORDS, EscapeError, quote, scan_prefix, unescape
 from .schema import DEFAULT_SCHEMA, LANGUAGE_OPERATORS, Schema
 
 __all__ = [
@@ -47,7 +47,6 @@ __all__ = [
     "value_literal",
 ]
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _OP_CHARS = frozenset("!<>=")
 _COMPLETE_OPS = frozenset({"=", "==", "!=", "<>", "<", "<=", ">", ">="})
@@ -208,7 +207,7 @@ class _Context:
                 return []
             return [Candidate("@" + q, "query", "named query") for q in self.queries]
         if last == "DOT" and len(tokens) >= 2 and tokens[-2][0] == "CUSTOM":
-            keys = [k for k in self.custom_keys if _IDENT.match(k)]
+            keys = [k for k in self.custom_keys if NAME_RE.match(k)]
             return [Candidate(k, "custom", self._custom_meta(k), f"custom.{k}") for k in keys]
         if last == "LSQB" and "STRING" in accepts:
             return [
@@ -236,7 +235,7 @@ class _Context:
         if "CUSTOM" in accepts and self.schema.keyed is not None:
             out.append(Candidate("custom.", "custom", "a custom field"))
             for k in self.custom_keys:
-                shown = f"custom.{k}" if _IDENT.match(k) else f"custom[{quote(k)}]"
+                shown = f"custom.{k}" if NAME_RE.match(k) else f"custom[{quote(k)}]"
                 out.append(Candidate(shown, "custom", self._custom_meta(k), f"custom.{k}"))
         if "NOT" in accepts:
             out.append(Candidate("not", "keyword"))
@@ -296,7 +295,7 @@ class _Context:
         elif kind == "RSQB" and end >= 2 and tokens[end - 2][0] == "STRING":
             try:
                 key = unescape(tokens[end - 2][1], tokens[end - 2][2])
-            except Exception:
+            except EscapeError:
                 return "", None, ()
         elif kind == "WORD":
             prop = self.schema.lookup(value)
@@ -322,7 +321,7 @@ def value_literal(value: str) -> str:
     """How ``value`` is written as a value: a plain word bare (``OPEN``,
     ``web``), anything else as a double-quoted string (``"Lower Silesia"``,
     ``"it's"``), a keyword too (``"null"``: bare, it would mean null)."""
-    if _IDENT.match(value) and value.lower() not in _NOT_BARE:
+    if NAME_RE.match(value) and value.lower() not in _NOT_BARE:
         return value
     return quote(value)
 
@@ -333,7 +332,7 @@ def _token_value(token: tuple[str, str, int, int]) -> str:
     if kind == "STRING":
         try:
             return unescape(text, start)
-        except Exception:
+        except EscapeError:
             return text
     return text
 

@@ -10,6 +10,7 @@ names here still work).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 
 from .node import Node
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
 #: made of, as every message about one words it (the parser's hints, the
 #: config's check, ``queries save``, the REPL's ``\\save``).
 NAME_CHARS = "ASCII letters, digits and _, not starting with a digit"
+
+#: That rule as a pattern: the one definition of an identifier (a name, a
+#: ``custom.KEY`` written dotted, a value written bare), for every module
+#: that tells one: the config's check, ``\\save``, completion, the formatter.
+NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 # Stable codes. Never renumber: tools match on them. docs/errors.md documents
 # every one (a test keeps the two in step).
@@ -65,6 +71,7 @@ CODES: dict[str, str] = {
     "CQL203": "the query needs client-side evaluation",
     "CQL204": "too many requests",
     "CQL205": "the query is too complex to plan",
+    "CQL206": "the server narrows nothing",
     # decompiling
     "CQL301": "not a filter list",
     "CQL302": "unknown property in a filter",
@@ -156,6 +163,35 @@ def _line_starts(text: str) -> list[int]:
     _LINE_STARTS.insert(0, (text, starts))
     del _LINE_STARTS[4:]
     return starts
+
+
+#: What every front end says of a plan that never matches (CQL201): explain,
+#: the REPL's status line, the editors' summary, fetch and its dry run.
+NEVER_MATCHES = "the query never matches: no request is sent"
+
+#: CQL206's message and hint: a plan whose every request has no filter.
+NARROWS_NOTHING = (
+    "the server narrows nothing: every record of the campaign is fetched and checked on the client"
+)
+NARROWS_NOTHING_HINT = (
+    "a condition the API filters on (state, priority, created_date, ...) added "
+    "with 'and' narrows the fetch"
+)
+
+#: How each front end names the campaign to fetch, for the error of a fetch
+#: without one (:func:`no_campaign`).
+CAMPAIGN_SETTINGS: dict[str, str] = {
+    "python": "campaign=ID",
+    "cli": "--campaign ID",
+    "repl": "\\campaign ID",
+    "config": 'campaign = "ID" in the query\'s table',
+}
+
+
+def no_campaign(front: str) -> str:
+    """The error of a fetch with no campaign, worded for a front end (a
+    key of :data:`CAMPAIGN_SETTINGS`)."""
+    return f"no campaign: give one with {CAMPAIGN_SETTINGS[front]} (or set campaign in the config)"
 
 
 #: How each front end names the bound on requests, for CQL204's hint: the

@@ -12,6 +12,13 @@ parameters with it): standard library only, nothing imported.
 
 from __future__ import annotations
 
+import re
+
+#: An integer's canonical decimal text (``5``, ``-12``; not ``05``, ``+5``,
+#: `` 5``, nor past 16 digits): how the evaluator reads a custom field as
+#: an integer and how a stored parameter default becomes one again.
+CANONICAL_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,15})\Z")
+
 #: Python refuses to turn longer digit strings into an int (4300 by default).
 _MAX_DIGITS = 4000
 

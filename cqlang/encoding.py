@@ -257,17 +257,6 @@ def encode_exclude(fields: list[str] | tuple[str, ...]) -> str:
     return encode_json(list(fields))
 
 
-def query_string(params: dict[str, Any]) -> str:
-    """``k=v&...`` with each value encoded as above (JSON values as JSON)."""
-    parts = []
-    for key, value in params.items():
-        if value is None:
-            continue
-        text = value if isinstance(value, str) else _dumps(value)
-        parts.append(f"{percent_encode(key)}={percent_encode(text)}")
-    return "&".join(parts)
-
-
 # ---------------------------------------------------------------- the URL
 
 

@@ -23,11 +23,11 @@ contract is stated in: each filter object is an atom, and all must hold.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 from . import timeexpr
+from .digits import CANONICAL_INT
 from .ir import Atom, FieldRef, IAnd, IExpr, IOr, to_nnf
 from .jsonlimit import STRICT
 from .schema import DEFAULT_SCHEMA, Schema
@@ -75,8 +75,6 @@ def custom_fields(record: Record) -> Mapping[str, Any]:
 
 _CUSTOM_JSON = STRICT.decode
 
-_CANONICAL_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,15})\Z")
-
 
 def as_int(v: Any) -> int | None:
     """A custom field read as an integer: a JSON integer, or its canonical
@@ -84,7 +82,7 @@ def as_int(v: Any) -> int | None:
     API's string comparison of custom fields agrees with."""
     if v.__class__ is int:
         return v
-    if v.__class__ is str and _CANONICAL_INT.match(v):
+    if v.__class__ is str and CANONICAL_INT.match(v):
         return int(v)
     return None
 

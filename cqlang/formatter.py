@@ -12,12 +12,12 @@ the stack.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from itertools import pairwise
 
 from . import ast
+from .diagnostics import NAME_RE
 from .ir import Atom, IAnd, IExpr, INot, IOr
 from .parser import quote
 from .schema import DEFAULT_SCHEMA, Schema
@@ -27,14 +27,13 @@ TYPE_CHECKING = False  # typing is not imported at run time: it is slow to impor
 if TYPE_CHECKING:
     from typing import Any
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _PREC_OR, _PREC_AND, _PREC_NOT, _PREC_ATOM = 1, 2, 3, 4
 
 
 def field_text(name: str, key: str | None) -> str:
     if key is None:
         return name
-    if _IDENT.match(key):
+    if NAME_RE.match(key):
         return f"custom.{key}"
     return f"custom[{quote(key)}]"
 

@@ -4,8 +4,10 @@ Registered as the ``pygments.lexers`` entry point ``cqlang`` (see
 pyproject.toml), so ``pygments.lexers.get_lexer_by_name("cqlang")`` finds it
 once cqlang is installed. Property names and enum values come from the
 schema (:data:`cqlang.schema.DEFAULT_SCHEMA`), keywords from the grammar's
-keyword list. Highlighting never fails: a character the language does not
-know is an ``Error`` token.
+keyword list (:data:`cqlang.parser.lexer.KEYWORDS`). Files ``*.cql`` (the
+query files of ``cqlang fmt`` and the editors) and ``*.cqlang``.
+Highlighting never fails: a character the language does not know is an
+``Error`` token.
 
 Token types: keywords ``Keyword``; ``null``, ``now``, ``today``,
 ``yesterday`` ``Keyword.Constant``; properties ``Name.Attribute``; ``custom``
@@ -39,9 +41,16 @@ from pygments.token import (
     _TokenType,
 )
 
+from .parser.lexer import KEYWORDS
 from .schema import DEFAULT_SCHEMA
 
-__all__ = ["CqlangLexer"]
+__all__ = ["CONSTANTS", "OPERATOR_WORDS", "CqlangLexer"]
+
+#: The grammar's keywords (the lexer's KEYWORDS; tests/test_highlight_keywords.py
+#: holds them equal to the grammar's): the values among them
+#: (``Keyword.Constant``), and the rest (``Keyword``).
+CONSTANTS = ("null", "now", "today", "yesterday")
+OPERATOR_WORDS = tuple(k for k in KEYWORDS if k not in CONSTANTS)
 
 _PROPERTIES = tuple(sorted((p.name for p in DEFAULT_SCHEMA.properties.values()), key=len)[::-1])
 _ENUM_VALUES = tuple(
@@ -72,8 +81,10 @@ class CqlangLexer(RegexLexer):
 
     name = "cqlang"
     aliases: ClassVar[list[str]] = ["cqlang"]
-    filenames: ClassVar[list[str]] = ["*.cqlang"]
+    filenames: ClassVar[list[str]] = ["*.cql", "*.cqlang"]
     mimetypes: ClassVar[list[str]] = ["text/x-cqlang"]
+    # Pygments' Cassandra lexer claims *.cql too: installed, cqlang's wins.
+    priority = 0.5
     url = "https://github.com/conpeek/cqlang"
     flags = re.IGNORECASE | re.MULTILINE
 
@@ -98,8 +109,8 @@ class CqlangLexer(RegexLexer):
                 _groups(Name.Builtin, Whitespace, Punctuation, Whitespace, Name.Attribute),
             ),
             (words(("custom",), suffix=r"\b"), Name.Builtin),
-            (words(("null", "now", "today", "yesterday"), suffix=r"\b"), Keyword.Constant),
-            (words(("and", "or", "not", "in", "between", "is"), suffix=r"\b"), Keyword),
+            (words(CONSTANTS, suffix=r"\b"), Keyword.Constant),
+            (words(OPERATOR_WORDS, suffix=r"\b"), Keyword),
             (words(_PROPERTIES, suffix=r"\b"), Name.Attribute),
             (words(_ENUM_VALUES, suffix=r"\b"), Name.Constant),
             (r"[a-z_][a-z0-9_]*", Name),

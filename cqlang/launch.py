@@ -231,17 +231,7 @@ def _explain(job: _Job, plan: Plan, text: str) -> list[tuple[int, str]]:
         out = plan.to_json()
         out["warnings"] = [d.to_dict() for d in plan.warnings]
         return [(1, json_text(out, indent=2))]
-    lines = [(1, plan.explain())]
-    if plan.residual is not None and all(not b for b in plan.branches):
-        lines.append((2, NARROWS_NOTHING))
-    return lines + _diagnostics(plan.warnings, text)
-
-
-#: ``explain``'s warning for a plan whose requests filter nothing.
-NARROWS_NOTHING = (
-    "warning: the server narrows nothing: every record of the campaign is "
-    "fetched and checked on the client"
-)
+    return [(1, plan.explain()), *_diagnostics(plan.warnings, text)]
 
 
 def _diagnostics(

@@ -42,7 +42,14 @@ from .constraints import (  # re-exported: the planner's constraints, by their o
     union,
     union_all,
 )
-from .diagnostics import Diagnostic, make
+from .diagnostics import (
+    CODES,
+    NARROWS_NOTHING,
+    NARROWS_NOTHING_HINT,
+    NEVER_MATCHES,
+    Diagnostic,
+    make,
+)
 from .dnf import DNF, SetTrie, TooComplex, TooManyBranches
 from .ir import IAnd, IExpr, to_nnf
 from .node import Node
@@ -175,7 +182,7 @@ class Plan(Node):
         from .visible import json_text
 
         if self.never_matches:
-            return "The query never matches: no request is sent."
+            return NEVER_MATCHES[:1].upper() + NEVER_MATCHES[1:] + "."
         lines = []
         n = len(self.filters)
         lines.append(
@@ -206,7 +213,7 @@ def plan_ir(ir: IExpr, env: Env, text: str = "") -> Plan:
         warn = make(
             text,
             "CQL201",
-            "the query never matches: its conditions contradict each other",
+            f"{CODES['CQL201']}: its conditions contradict each other",
             span[0],
             span[1],
             severity="warning",
@@ -219,7 +226,7 @@ def plan_ir(ir: IExpr, env: Env, text: str = "") -> Plan:
     if len(branches) == 1:
         one = _one_branch(branches[0], properties, reasons)
         if one is not None:
-            return _finish(ir, [one], False, env, reasons, whole_span)
+            return _finish(ir, [one], False, env, reasons, text)
     # What the compiler says for one field's constraint, worked out once per
     # distinct constraint: its alternatives, each as filter objects (with an
     # id per distinct object) and the constraint left to the client, if any.
@@ -281,7 +288,7 @@ def plan_ir(ir: IExpr, env: Env, text: str = "") -> Plan:
     kept, whole = _requests(out, object_field)
     # Alternatives share the compiler's objects: each request gets its own.
     kept = [([o.copy() for o in fs], rest) for fs, rest in kept]
-    return _finish(ir, kept, whole, env, reasons, whole_span)
+    return _finish(ir, kept, whole, env, reasons, text)
 
 
 def _one_branch(
@@ -311,12 +318,12 @@ def _finish(
     whole: bool,
     env: Env,
     reasons: list[tuple[str, str, Span]],
-    whole_span: Span,
+    text: str,
 ) -> Plan:
     """The plan of the requests ``kept`` (each with its rest for the client):
-    the bound on requests, the residual."""
+    the bound on requests, the residual, CQL206 when no request narrows."""
     if len(kept) > env.max_branches:
-        raise TooManyBranches(len(kept), whole_span)
+        raise TooManyBranches(len(kept), (0, len(text)))
     residual_ir: IExpr | None = None
     if whole or (len(kept) > 1 and any(rest for _, rest in kept)):
         residual_ir = ir
@@ -328,7 +335,22 @@ def _finish(
         from .formatter import format_ir  # the formatter is loaded only for a residual
 
         residual = Residual(residual_ir, format_ir(residual_ir))
-    return Plan(tuple(tuple(f) for f, _ in kept), residual, False, tuple(reasons))
+    warnings: tuple[Diagnostic, ...] = ()
+    if residual is not None and all(not f for f, _ in kept):
+        # Every record of the campaign comes down to be checked here.
+        warnings = (
+            make(
+                text,
+                "CQL206",
+                NARROWS_NOTHING,
+                0,
+                len(text),
+                hint=NARROWS_NOTHING_HINT,
+                severity="warning",
+                facts=(("requests", len(kept)),),
+            ),
+        )
+    return Plan(tuple(tuple(f) for f, _ in kept), residual, False, tuple(reasons), warnings)
 
 
 def _object_key(obj: Filter) -> tuple[Any, ...]:

@@ -31,7 +31,9 @@ __all__ = [
     "exit_status",
     "exit_statuses",
     "fail",
+    "failure_text",
     "for_signal",
+    "internal_error",
     "quiet_stdout",
 ]
 
@@ -164,20 +166,17 @@ def quiet_stdout() -> None:
         pass
 
 
-def exit_for(exc: BaseException) -> NoReturn:
-    """End the run for an exception no command handled: its one-line
-    message and its status (:func:`exit_status`); quietly for Ctrl-C and
-    a reader that went away; a bug is one line too (its traceback only
-    with ``$CQLANG_DEBUG`` set)."""
+def failure_text(exc: BaseException) -> str | None:
+    """The one line (after ``cqlang: ``) that an exception no command
+    handled is reported with, as :func:`exit_for` prints it and the REPL
+    shows it; ``None`` for the quiet ends (Ctrl-C, a reader that went
+    away). A bug is ``internal error: ...``, its traceback left to
+    :func:`exit_for` (``$CQLANG_DEBUG``)."""
     status = exit_status(exc)
-    if isinstance(exc, KeyboardInterrupt):
-        sys.exit(status)
-    if isinstance(exc, BrokenPipeError):
-        quiet_stdout()
-        sys.exit(status)
+    if isinstance(exc, (KeyboardInterrupt, BrokenPipeError)):
+        return None
     if status == ExitStatus.IO and entry(exc) is None:  # printing failed
-        quiet_stdout()
-        fail(f"cannot write the output: {getattr(exc, 'strerror', exc)}", status)
+        return f"cannot write the output: {getattr(exc, 'strerror', exc)}"
     if _named_path(exc):
         assert isinstance(exc, OSError)
         from .errors import display_path
@@ -186,10 +185,32 @@ def exit_for(exc: BaseException) -> NoReturn:
             where = display_path(str(exc.filename))
         except OSError:  # no working directory
             where = str(exc.filename)
-        fail(f"{where}: {exc.strerror or exc}", status)
+        return f"{where}: {exc.strerror or exc}"
     if status != ExitStatus.INTERNAL:
-        fail(str(exc), status)
-    if os.environ.get("CQLANG_DEBUG"):
+        return str(exc)
+    return internal_error(exc, hint=True)
+
+
+def internal_error(exc: BaseException, *, hint: bool) -> str:
+    """A bug in one line: ``internal error: KeyError: 'x'``, with (``hint``)
+    how to see its traceback."""
+    more = " (set CQLANG_DEBUG=1 for details)" if hint else ""
+    return f"internal error: {type(exc).__name__}: {exc}{more}"
+
+
+def exit_for(exc: BaseException) -> NoReturn:
+    """End the run for an exception no command handled: its one-line
+    message (:func:`failure_text`) and its status (:func:`exit_status`);
+    quietly for Ctrl-C and a reader that went away; a bug is one line too
+    (its traceback only with ``$CQLANG_DEBUG`` set)."""
+    status = exit_status(exc)
+    text = failure_text(exc)
+    if text is None:
+        if isinstance(exc, BrokenPipeError):
+            quiet_stdout()
+        sys.exit(status)
+    if status == ExitStatus.IO and entry(exc) is None:
+        quiet_stdout()
+    if status == ExitStatus.INTERNAL and os.environ.get("CQLANG_DEBUG"):
         raise exc
-    name = type(exc).__name__
-    fail(f"internal error: {name}: {exc} (set CQLANG_DEBUG=1 for details)", status)
+    fail(text, status)

@@ -36,7 +36,8 @@ def test_a_value_is_quoted(text: str, word: str, fix: str) -> None:
     assert text[d.start : d.end] == word
     assert d.suggestion == fix
     fixed = text[: d.start] + fix + text[d.end :]
-    assert cqlang.check(fixed) == [], fixed
+    # Fixed, it has no error: at most the note that no filter narrows it (CQL206).
+    assert [d.code for d in cqlang.check(fixed)] in ([], ["CQL206"]), fixed
 
 
 @pytest.mark.parametrize("text", ["Łódź = 1", "(Łódź = 1)", "state = OPEN and miasto_ż = 1"])

@@ -46,6 +46,7 @@ ALLOWED = {
     "cqlang.argcheck",
     "cqlang.client.connection",
     "cqlang.diagnostics",
+    "cqlang.digits",  # CANONICAL_INT: a stored integer parameter read back
     "cqlang.encoding",
     "cqlang.env",
     "cqlang.errors",

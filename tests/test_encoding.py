@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import string
-from urllib.parse import parse_qs, quote, unquote, unquote_plus
+from urllib.parse import parse_qs, quote, unquote, unquote_plus, urlsplit
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cqlang
-from cqlang.encoding import encode, encode_exclude, percent_encode, query_string, to_json
+from cqlang.client.urls import request_urls
+from cqlang.encoding import encode, encode_exclude, percent_encode, to_json
 
 UNRESERVED = string.ascii_letters + string.digits + "-_.!~*'()"
 
@@ -89,15 +90,18 @@ def test_standard_decoders_give_back_the_exact_json(value: str) -> None:
     assert json.loads(unquote(encoded)) == filters
 
 
-def test_exclude_and_query_string() -> None:
+def test_exclude_and_the_request_url() -> None:
     assert encode_exclude(["history", "call_history", "dialogs"]) == (
         "%5B%22history%22%2C%22call_history%22%2C%22dialogs%22%5D"
     )
-    qs = query_string({"limit": 10, "offset": 0, "filter": [{"property": "a&b", "value": 1}]})
-    parsed = parse_qs(qs)
-    assert parsed["limit"] == ["10"] and parsed["offset"] == ["0"]
-    assert parsed["filter"] == ['[{"property":"a&b","value":1}]']
-    assert "exclude" not in query_string({"exclude": None})
+    plan = cqlang.plan('custom.x = "a&b"')
+    (url,) = request_urls(plan, base_url="http://h", campaign="c", exclude=["dialogs"])
+    parsed = parse_qs(urlsplit(url).query)
+    assert parsed["limit"] == ["1000"] and parsed["offset"] == ["0"]
+    assert parsed["filter"] == ['[{"property":"custom_fields","key":"x","value":"a&b"}]']
+    assert parsed["exclude"] == ['["dialogs"]']
+    (bare,) = request_urls(plan, base_url="http://h", campaign="c")
+    assert "exclude" not in bare
 
 
 def test_empty_filter_list_is_a_list() -> None:

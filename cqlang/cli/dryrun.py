@@ -23,7 +23,7 @@ from typing import Any
 
 from ..client.connection import KEY_ENV, variable_name
 from ..client.paging import MAX_PAGE_SIZE
-from ..encoding import encode_json, request_path
+from ..diagnostics import NEVER_MATCHES
 from ..visible import visible
 
 __all__ = ["URL_VARIABLE", "describe", "first_pages"]
@@ -42,23 +42,21 @@ def first_pages(
     limit: int | None = None,
 ) -> list[str]:
     """The first page's URL of each request of ``plan`` (none when it
-    never matches or ``limit`` is 0). Under a ``limit`` with no client-side
-    check, a first page asks for no more than the records wanted, as the
-    client does before any record has arrived."""
-    if plan.never_matches or limit == 0 or not plan.branches:
-        return []
-    read = plan.residual.record_fields if plan.residual is not None else frozenset()
-    sent = [f for f in dict.fromkeys(exclude or ()) if f not in read]
-    size = min(page_size, MAX_PAGE_SIZE)
-    if limit is not None and plan.residual is None:
-        size = max(1, min(size, limit))
-    base = (base_url or URL_VARIABLE).rstrip("/") + request_path(campaign)
-    tail = f"&exclude={encode_json(sent)}" if sent else ""
-    urls = []
-    for filters in plan.branches:
-        extra = f"&filter={encode_json(filters)}" if filters else ""
-        urls.append(f"{base}?limit={size}&offset=0{extra}{tail}")
-    return urls
+    never matches or ``limit`` is 0), from the client's own builder
+    (:func:`cqlang.client.urls.request_urls`): the same ``exclude`` (less
+    what the client-side check and the ``ne`` guards read) and, under a
+    ``limit``, the same first page size. Without a base URL,
+    ``$CONPEEK_URL`` stands for it."""
+    from ..client.urls import request_urls
+
+    return request_urls(
+        plan,
+        base_url=base_url or URL_VARIABLE,
+        campaign=campaign,
+        exclude=exclude,
+        page_size=page_size,
+        limit=limit,
+    )
 
 
 #: What stands for the key in a ``curl`` command when it is not read from
@@ -140,8 +138,11 @@ def last_window(page_size: int, limit: int, overlap: int = 2) -> tuple[int, int]
 
 def _paging_note(plan: Any, requests: int, page_size: int, limit: int | None) -> str:
     """What the client asks for after a request's first page."""
+    from ..client.urls import Requests
+
     size = min(page_size, MAX_PAGE_SIZE)
-    if limit is not None and plan.residual is None and requests == 1:
+    checked = requests == 1 and Requests(plan, None).checked(0)  # a residual or a guard
+    if limit is not None and not checked and requests == 1:
         n = page_count(size, limit)
         if n == 1:
             return f"its one page: the limit is {limit:,} record{'' if limit == 1 else 's'}"
@@ -164,7 +165,7 @@ def _paging_note(plan: Any, requests: int, page_size: int, limit: int | None) ->
     after = windows(size, None)[1:]
     shown_offsets = ", ".join(str(off) for off, _ in after)
     until = "until a page comes back short"
-    if limit is not None and plan.residual is not None:
+    if limit is not None and (plan.residual is not None or checked):
         until += f" or {limit:,} records have passed the check on the client"
     elif limit is not None:
         until += f" or {limit:,} records have come from the requests"
@@ -186,7 +187,7 @@ def describe(
     written in a config file, ``key_source`` says where, or there is none;
     the command then holds a placeholder); the key is never printed."""
     if plan.never_matches:
-        return "# the query never matches: no request would be sent"
+        return f"# {NEVER_MATCHES}"
     if not urls:
         return "# --limit 0: no request would be sent"
     lines = []

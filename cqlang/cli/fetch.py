@@ -147,6 +147,7 @@ def fetch_cmd(
     """
     from datetime import UTC, datetime
 
+    from ..diagnostics import NEVER_MATCHES, no_campaign
     from ..errors import CqlError
     from ..output import target as out
     from ..output.columns import HEAVY_FIELDS, fetch_exclude, parse_columns
@@ -253,7 +254,7 @@ def fetch_cmd(
 
     if plan.never_matches:
         print_query_diagnostics(prepared, plan.warnings)
-        click.echo("cqlang: warning: the query never matches; no request was sent", err=True)
+        click.echo(f"cqlang: {NEVER_MATCHES}", err=True)
         if dry_run:
             from .dryrun import describe
 
@@ -262,7 +263,7 @@ def fetch_cmd(
         emit(iter(()))
         return
     if not prepared.campaign:
-        fail("no campaign: give --campaign ID (or set campaign in the config)")
+        fail(no_campaign("cli"))
     prepared.check_campaign()  # one that cannot be an id ('..'), before anything is sent
     conn = load_config().connection(base_url=base_url, campaign=prepared.campaign)
     if dry_run:
@@ -293,12 +294,7 @@ def fetch_cmd(
         fail(conn.why_not("base_url"))
     if not (conn.api_key or "").strip():
         fail(conn.why_not("api_key"))
-    if plan.residual is not None and all(not b for b in plan.branches):
-        click.echo(
-            "cqlang: warning: the server narrows nothing: every record of the campaign is "
-            "fetched and checked on the client",
-            err=True,
-        )
+    print_query_diagnostics(prepared, plan.warnings)  # CQL206 among them
     import logging
 
     from ..client import Client

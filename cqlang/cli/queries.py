@@ -394,6 +394,7 @@ def queries_rm_cmd(name: str) -> None:
     """Remove @NAME from the --config file, else the nearest cqlang.toml
     (comments and layout around it are kept)."""
     from ..config import Config, display_path, remove_query, target_file
+    from ..errors import CqlError
     from ..refs import references_in
 
     name = name.removeprefix("@")
@@ -402,7 +403,8 @@ def queries_rm_cmd(name: str) -> None:
     say(f"removed @{name} from {display_path(path)}")
     try:
         cfg = Config.load(config_path())
-    except Exception:
+    except (CqlError, OSError) as exc:  # removed; only the check of what is left cannot run
+        say(f"note: the config could not be read again to look for references: {exc}", err=True)
         return
     still = cfg.queries.get(name)
     if still is not None and still.source is not None:

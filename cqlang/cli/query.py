@@ -195,12 +195,6 @@ def explain_cmd(
         click.echo(json_text(out, indent=2))
         return
     say(plan.explain())  # its query text is escaped already (formatter.quote)
-    if plan.residual is not None and all(not b for b in plan.branches):
-        click.echo(
-            "warning: the server narrows nothing: every record of the campaign is "
-            "fetched and checked on the client",
-            err=True,
-        )
     print_query_diagnostics(q, plan.warnings)
 
 

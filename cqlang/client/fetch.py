@@ -24,14 +24,13 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from .. import argcheck
-from ..encoding import encode_json, request_path
 from . import paging
 from .connection import Connection
 from .errors import ApiError
 from .exchange import ExchangeReport
-from .guards import ne_guard
 from .paging import MAX_PAGE_SIZE
 from .transport import DEFAULT_MAX_RECORD_SIZE, PAGE_OVERHEAD, Transport
+from .urls import Requests, page_url, request_base
 
 if TYPE_CHECKING:
     from ..planner import Plan
@@ -287,23 +286,19 @@ class Client:
                 return
             residual = plan.residual
             # What the API leaves open about ``ne`` is checked on the client,
-            # request by request (.guards).
-            guarded = [ne_guard(filters) for filters in plan.filters]
-            # Fields the residual and the guards read are fetched even when
-            # excluded (else a missing field would be judged as null), and
-            # dropped once judged.
-            read = residual.record_fields if residual is not None else frozenset()
-            read = read.union(*(fields for _, fields in guarded))
-            hidden = [f for f in exclude if f in read]
-            exclude = [f for f in exclude if f not in read]
+            # request by request (.guards); fields the residual and the guards
+            # read are fetched even when excluded (else a missing field would
+            # be judged as null), and dropped once judged (.urls.Requests).
+            reqs = Requests(plan, exclude)
+            hidden = reqs.hidden
             found = paging.records(
-                self._requests(campaign_id, plan.branches, exclude),
+                self._requests(campaign_id, reqs.params),
                 page_size=page_size,
                 limit=limit,
                 keep=residual.matches if residual is not None else None,
                 overlap=self.overlap,
                 max_relocate=self.max_relocate,
-                guards=[guard for guard, _ in guarded],
+                guards=reqs.guards,
             )
             if not hidden:
                 yield from found
@@ -316,21 +311,19 @@ class Client:
             raise self._transport.reporter.clean(exc) from exc.__cause__
 
     def _requests(
-        self, campaign_id: str, branches: Sequence[Sequence[Mapping[str, Any]]], exclude: list[str]
+        self, campaign_id: str, params: Sequence[str]
     ) -> list[tuple[paging.FetchPage[dict[str, Any]], str]]:
-        """One fetch per branch of the plan (a GET of its filter), and the
-        URL its errors name."""
-        base = f"{self.base_url}{request_path(campaign_id)}?"
-        tail = f"&exclude={encode_json(exclude)}" if exclude else ""
+        """One fetch per request of the plan (a GET of its parameters,
+        :class:`.urls.Requests`), and the URL its errors name."""
+        base = request_base(self.base_url, campaign_id)
         get = self._transport.get_page
         out: list[tuple[paging.FetchPage[dict[str, Any]], str]] = []
-        for filters in branches:
-            params = (f"&filter={encode_json(filters)}" if filters else "") + tail
+        for tail in params:
 
             def fetch(
-                offset: int, limit: int, params: str = params
+                offset: int, limit: int, tail: str = tail
             ) -> tuple[list[dict[str, Any]], list[str]]:
-                return get(f"{base}limit={limit}&offset={offset}{params}", limit)
+                return get(page_url(base, tail, offset, limit), limit)
 
-            out.append((fetch, (base + params.lstrip("&")).rstrip("?")))
+            out.append((fetch, f"{base}?{tail}" if tail else base))
         return out

@@ -15,12 +15,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..diagnostics import NAME_CHARS, line_col, not_utf8, suggest
+from ..diagnostics import NAME_CHARS, NAME_RE, line_col, not_utf8, suggest
 from ..errors import ConfigError, QueryExistsError, UnknownQueryError
 from .discovery import untrusted
 from .files import layout_of, read_config_bytes, toml_problem
 from .locate import CONFIG_ENV, PROJECT_FILE, PYPROJECT_FILE
-from .validate import NAME_RE, dotted
+from .validate import dotted
 
 if TYPE_CHECKING:
     from .tomlscan import Layout

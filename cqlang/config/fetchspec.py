@@ -28,7 +28,6 @@ a config's queries, schema and connection.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -36,7 +35,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from .. import argcheck
-from ..diagnostics import Diagnostic, render
+from ..diagnostics import Diagnostic, no_campaign, render
+from ..digits import CANONICAL_INT
 from ..encoding import MAX_PAGE_SIZE  # cqlang's bound per request, defined once
 from ..env import DEFAULT_MAX_BRANCHES, Env
 from ..errors import SettingError
@@ -195,7 +195,7 @@ class FetchSpec:
         from ..encoding import campaign_problem
 
         if not self.campaign:
-            raise SettingError("no campaign: give one (or set campaign in the config)", "campaign")
+            raise SettingError(no_campaign("python"), "campaign")
         problem = campaign_problem(self.campaign)
         if problem is not None:
             raise SettingError(problem, "campaign")
@@ -454,7 +454,7 @@ def stored_param(value: Any) -> Any:
     """A parameter value as a config file stores it (``queries save
     --param``, the REPL's ``\\save``): text of digits without a leading zero
     is an integer; anything else is kept as it is."""
-    if isinstance(value, str) and re.fullmatch(r"-?(0|[1-9][0-9]{0,15})", value):
+    if isinstance(value, str) and CANONICAL_INT.match(value):
         return int(value)
     return value
 

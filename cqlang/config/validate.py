@@ -10,20 +10,17 @@ the file (``FILE:LINE:COL``) with :mod:`cqlang.config.tomlscan`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..client.connection import key_problem, variable_name
-from ..diagnostics import NAME_CHARS, suggest
+from ..diagnostics import NAME_CHARS, NAME_RE, suggest
 from ..encoding import exclude_problem
 from ..env import FrozenDict
 from ..errors import SchemaError
 from ..schema import DEFAULT_SCHEMA
 from .model import ConnectionTable, CqlangTable, Profile, QueryTable, SchemaTable
-
-NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 #: What a variable named by ``api_key_env`` must start with, except in the
 #: user's own config file: a shared or downloaded file cannot make cqlang

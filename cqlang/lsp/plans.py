@@ -11,7 +11,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from .. import api
-from ..diagnostics import Diagnostic
+from ..diagnostics import NEVER_MATCHES, Diagnostic
 from ..errors import CqlError
 from ..planner import Plan
 from .documents import Document, Region
@@ -24,7 +24,7 @@ EXPLAIN = "cqlang.explain"
 def summary(plan: Plan) -> str:
     """A plan in a few words: ``2 requests + client-side check``."""
     if plan.never_matches:
-        return "never matches: no request"
+        return NEVER_MATCHES
     n = len(plan.branches)
     text = f"{n} request{'s' if n != 1 else ''}"
     if n == 1 and not plan.branches[0]:

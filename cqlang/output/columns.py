@@ -305,14 +305,14 @@ def _custom_key(name: str) -> str | None:
     if name.startswith(_CUSTOM_PREFIX):
         return name[len(_CUSTOM_PREFIX) :]
     if name.startswith("custom[") and name.endswith("]"):
-        from ..parser.lexer import unescape
+        from ..parser.lexer import EscapeError, unescape
 
         inner = name[len("custom[") : -1].strip()
         key: Any = None
         if len(inner) >= 2 and inner[0] in "\"'" and inner[-1] == inner[0]:
             try:
                 key = unescape(inner, 0)
-            except Exception:  # an escape the language lacks: JSON's, as before
+            except EscapeError:  # an escape the language lacks: JSON's, as before
                 try:
                     key = json.loads(inner)
                 except ValueError:

@@ -39,7 +39,16 @@ from ..diagnostics import Diagnostic, make
 from ..errors import CqlSyntaxError
 from .builder import _CANONICAL_OP, _Builder
 from .lalr import _ParseError, _Parser, _parser, backend_name
-from .lexer import _TOKEN_RE, KEYWORDS, _EscapeError, _LexError, quote, skip_trivia, unescape
+from .lexer import (
+    _TOKEN_RE,
+    KEYWORDS,
+    EscapeError,
+    _EscapeError,
+    _LexError,
+    quote,
+    skip_trivia,
+    unescape,
+)
 from .simple import parse_simple
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -209,6 +218,7 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "TERMINAL_NAMES",
     "_CANONICAL_OP",
+    "EscapeError",
     "Scan",
     "Trivia",
     "_Builder",

@@ -17,10 +17,16 @@ _ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "/": "/"}
 KEYWORDS = ("and", "or", "not", "in", "between", "is", "null", "now", "today", "yesterday")
 
 
-class _EscapeError(Exception):
+class EscapeError(Exception):
+    """A string token with an escape the language lacks (:func:`unescape`);
+    the parser turns it into CQL005, other readers catch it by name."""
+
     def __init__(self, start: int, end: int, message: str) -> None:
         super().__init__(message)
         self.start, self.end, self.message = start, end, message
+
+
+_EscapeError = EscapeError  # the parser's name for it
 
 
 #: Written as ``\\uXXXX`` in a string (besides ``\\n`` and ``\\t``): the

@@ -17,7 +17,6 @@ line and the completion all read it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -25,7 +24,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .. import api, timeexpr
-from ..diagnostics import NAME_CHARS, WARNING, render, render_capped, suggest
+from ..diagnostics import NAME_CHARS, NAME_RE, suggest
 from ..errors import CqlError
 from ..output.display import render_table
 from ..params import not_utf8_value
@@ -34,7 +33,7 @@ from ..visible import json_text, shorten, visible
 from .integrations import ClientLike, Unavailable, make_client, save_query
 from .meta import QUERY, MetaCommand, Registry, Reply
 from .records import RecordCommands, as_number
-from .session import Session, bare_command, shown, split_statements
+from .session import Session, bare_command, drawn_warnings, split_statements
 from .statusline import status_line
 
 if TYPE_CHECKING:
@@ -43,7 +42,32 @@ if TYPE_CHECKING:
 __all__ = ["COMMANDS", "Dispatcher", "Reply", "command_name", "describe", "render_table"]
 
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+def _said(exc: OSError | Unavailable) -> str:
+    """An error of the system or of the REPL's surroundings, in the words
+    the command line would end with (cqlang.status)."""
+    from ..status import failure_text
+
+    if isinstance(exc, OSError):
+        text = failure_text(exc)
+        if text is not None and not text.startswith("internal error:"):
+            return text
+        return f"error: {exc.strerror or exc}"  # an OSError is the system's, never a bug
+    return str(exc)
+
+
+def _internal(exc: Exception) -> str:
+    """A bug, worded as the command line words it (cqlang.status); with
+    ``$CQLANG_DEBUG`` set, its traceback above."""
+    import os
+
+    from ..status import internal_error
+
+    if not os.environ.get("CQLANG_DEBUG"):
+        return internal_error(exc, hint=True)
+    import traceback
+
+    trace = "".join(traceback.format_exception(exc)).rstrip("\n")
+    return f"{trace}\n{internal_error(exc, hint=False)}"
 
 
 def command_name(line: str) -> tuple[str, str]:
@@ -99,11 +123,8 @@ class Dispatcher(RecordCommands):
 
     def _with_warnings(self, out: str, plan: Plan, text: str) -> Reply:
         """``out`` followed by the plan's warnings (it carries the checker's)."""
-        warnings = [d for d in shown(plan.warnings) if d.severity == WARNING]
-        if not warnings:
-            return Reply(out)
-        drawn = render_capped(warnings, lambda d: render(d, text), sep="\n")
-        return Reply(f"{out}\n{drawn}", paint=True)
+        drawn = drawn_warnings(plan, text)
+        return Reply(f"{out}\n{drawn}", paint=True) if drawn else Reply(out)
 
     # -------------------------------------------------------------- entry
     def handle(self, line: str) -> Reply:
@@ -114,8 +135,10 @@ class Dispatcher(RecordCommands):
             reply = self._handle(line)
         except KeyboardInterrupt:
             reply = Reply("interrupted", ok=False)
-        except Exception as exc:  # a failure must not end the session
-            reply = Reply(f"failed: {type(exc).__name__}: {exc}", ok=False)
+        except (CqlError, OSError, Unavailable) as exc:  # what input and the world do
+            reply = self._failed(exc) if isinstance(exc, CqlError) else Reply(_said(exc), ok=False)
+        except Exception as exc:  # a bug: said as the command line says it; the session goes on
+            reply = Reply(_internal(exc), ok=False)
         return self._shown(reply)
 
     def _handle(self, line: str) -> Reply:
@@ -246,7 +269,7 @@ class Dispatcher(RecordCommands):
             return Reply(f"${name} unbound")
         name, sep, value = arg.partition("=")
         name = name.strip().lstrip("$")
-        if not sep or not _NAME.match(name):
+        if not sep or not NAME_RE.match(name):
             return Reply("usage: \\param NAME=VALUE (or \\param -NAME to unbind)", ok=False)
         problem = not_utf8_value(value)
         if problem is not None:  # the same bytes in a query are CQL002
@@ -308,7 +331,7 @@ class Dispatcher(RecordCommands):
         force = "--force" in words
         names = [w for w in words if w != "--force"]
         name = names[0].lstrip("@") if len(names) == 1 else ""
-        if not _NAME.match(name):
+        if not NAME_RE.match(name):
             return Reply(f"usage: \\save NAME [--force] (NAME: {NAME_CHARS})", ok=False)
         if s.last_query is None:
             return Reply("no query to save yet: type one first", ok=False)
@@ -326,7 +349,7 @@ class Dispatcher(RecordCommands):
         except Unavailable as exc:
             s.queries[name] = saved
             return Reply(f"@{name} kept for this session only: {exc}")
-        except Exception as exc:  # the config's errors: file exists, unreadable...
+        except (CqlError, OSError) as exc:  # the config's errors: file exists, unreadable...
             return Reply(f"@{name} not saved: {exc}", ok=False)
         s.queries[name] = saved
         return Reply(f"@{name} saved in {where}")

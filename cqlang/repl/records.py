@@ -18,12 +18,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..config.fetchspec import FetchSpec, SettingError, owner_name
+from ..diagnostics import no_campaign
 from ..errors import CqlError, MissingExtra, OutputError, OutputSettingError
 from ..output.columns import HEAVY_FIELDS
 from ..output.display import custom_keys_of, render_expanded, render_record, render_table
 from ..visible import shorten
 from .integrations import ClientLike, Unavailable
 from .meta import Reply
+from .session import drawn_warnings
 
 if TYPE_CHECKING:
     from .session import Session
@@ -62,6 +64,13 @@ def _reply(text: str = "", ok: bool = True) -> Reply:
     return Reply(text, ok=ok)
 
 
+def _warned(warnings: str, reply: Reply) -> Reply:
+    """``reply`` after the plan's drawn ``warnings`` (coloured), if any."""
+    if not warnings:
+        return reply
+    return Reply(f"{warnings}\n{reply.text}", ok=reply.ok, paint=True)
+
+
 class RecordCommands:
     """The record commands; the dispatcher supplies ``session``,
     ``client_factory``, ``width`` and ``_failed``."""
@@ -91,7 +100,7 @@ class RecordCommands:
             return _reply("no query to fetch yet: type one first", ok=False)
         spec = s.spec(s.last_query)
         if not spec.campaign:
-            return _reply("no campaign: set one with \\campaign ID (or --campaign)", ok=False)
+            return _reply(no_campaign("repl"), ok=False)
         why = s.cannot_fetch()
         if why is not None:
             return _reply(why, ok=False)
@@ -130,8 +139,9 @@ class RecordCommands:
         records = records[:n]
         s.last_records = records
         s.custom_keys.update(custom_keys_of(records))
+        warned = drawn_warnings(plan, spec.text)  # CQL206: everything came down
         if not records:
-            return _reply("no records match")
+            return _warned(warned, _reply("no records match"))
         if s.expanded:
             body = render_expanded(records, self.columns())
         else:
@@ -144,7 +154,7 @@ class RecordCommands:
         elif spec.limit is not None and len(records) == spec.limit and spec.named is not None:
             owner = owner_name(spec.origin("limit"))
             tail += f" (the limit of @{owner})" if owner is not None else ""
-        return _reply(f"{body}\n{tail}")
+        return _warned(warned, _reply(f"{body}\n{tail}"))
 
     def _fetch_to_file(self, spec: FetchSpec, path: str, n: int | None) -> Reply:
         """The records to ``path`` (``n`` of them; ``None``: all)."""
@@ -181,7 +191,7 @@ class RecordCommands:
         lines = [f"warning: {note}" for note in writer.notes()]
         count = writer.count
         lines.append(f"wrote {count:,} record{'' if count == 1 else 's'} to {path} ({fmt})")
-        return _reply("\n".join(lines))
+        return _warned(drawn_warnings(plan, spec.text), _reply("\n".join(lines)))
 
     # ---------------------------------------------------------------- count
     def cmd_count(self, arg: str) -> Reply:
@@ -221,7 +231,7 @@ class RecordCommands:
             return _reply(render_record(near[0]))
         spec = s.spec("")
         if not spec.campaign:
-            return _reply("no campaign: set one with \\campaign ID (or --campaign)", ok=False)
+            return _reply(no_campaign("repl"), ok=False)
         # The API has no filter on id: page through the campaign for it.
         try:
             for rec in spec.with_(exclude=None, limit=None).fetch(self._client()):

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..config.connection import why_not
 from ..config.fetchspec import FetchSpec, Settings, prepare
-from ..diagnostics import ERROR, Diagnostic, for_front_end
+from ..diagnostics import ERROR, WARNING, Diagnostic, for_front_end
 from ..env import Env
 from ..planner import Plan
 from ..schema import DEFAULT_SCHEMA, Schema
@@ -39,6 +39,18 @@ def shown(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
     out, hints worded for the REPL (CQL204 names ``\\set max_branches``)."""
     found = [d for d in diags if d.code not in QUIET_CODES]
     return for_front_end(sorted(found, key=lambda d: d.severity != ERROR), "repl")
+
+
+def drawn_warnings(plan: Plan, text: str) -> str:
+    """The plan's warnings (it carries the checker's) drawn under ``text``
+    as the REPL shows them, or ``""``: what a query, ``\\explain`` and
+    ``\\fetch`` print (CQL206 when the server narrows nothing)."""
+    from ..diagnostics import render, render_capped
+
+    warnings = [d for d in shown(plan.warnings) if d.severity == WARNING]
+    if not warnings:
+        return ""
+    return render_capped(warnings, lambda d: render(d, text), sep="\n")
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import NEVER_MATCHES, Diagnostic
 from ..planner import Plan
 from .meta import Registry
 from .session import Session, bare_command, statement_spans
@@ -34,7 +34,7 @@ def status_line(session: Session, text: str, commands: Registry[Any]) -> str:
     if plan is None:  # pragma: no cover - only blank statements
         return "type a query, or \\help"
     if plan.never_matches:
-        return "never matches: no request is needed"
+        return NEVER_MATCHES
     n = plan.requests
     words = f"ok: {n} request{'s' if n != 1 else ''}"
     if plan.residual is not None:

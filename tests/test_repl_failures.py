@@ -1,0 +1,100 @@
+"""The REPL says a failure as the command line does (cqlang.status): what
+input and the world do as data, a bug as an internal error (its traceback
+only with CQLANG_DEBUG=1); the session goes on either way. The broad
+``except Exception`` left elsewhere are narrowed to what they expect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from cqlang.cli import main
+from cqlang.errors import SettingError
+from cqlang.repl import commands
+from cqlang.repl.commands import Dispatcher
+from cqlang.repl.session import Session
+
+
+def bug(*args: Any, **kwargs: Any) -> Any:
+    return {}["bug"]
+
+
+@pytest.fixture
+def no_debug(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CQLANG_DEBUG", raising=False)
+
+
+@pytest.mark.usefixtures("no_debug")
+def test_a_bug_is_an_internal_error_and_the_session_goes_on() -> None:
+    d = Dispatcher(Session())
+    d.query = bug  # type: ignore[method-assign]
+    r = d.handle("state = OPEN")
+    # It used to say "failed: KeyError: 'bug'", as if it were the user's.
+    assert not r.ok and r.text == "internal error: KeyError: 'bug' (set CQLANG_DEBUG=1 for details)"
+    assert "Traceback" not in r.text
+    assert d.handle("\\tz UTC").ok  # still running
+
+
+def test_with_cqlang_debug_the_traceback_comes_above(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CQLANG_DEBUG", "1")
+    d = Dispatcher(Session())
+    d.query = bug  # type: ignore[method-assign]
+    r = d.handle("state = OPEN")
+    assert not r.ok and r.text.startswith("Traceback (most recent call last):")
+    assert r.text.splitlines()[-1] == "internal error: KeyError: 'bug'"
+
+
+@pytest.mark.usefixtures("no_debug")
+def test_errors_of_input_and_of_the_system_are_data(tmp_path: Path) -> None:
+    d = Dispatcher(Session())
+
+    def setting(*args: Any) -> Any:
+        raise SettingError("no such thing", "x")
+
+    d.query = setting  # type: ignore[method-assign]
+    assert d.handle("state = OPEN").text == "no such thing"
+
+    def missing(*args: Any) -> Any:
+        raise FileNotFoundError(2, "No such file or directory", str(tmp_path / "gone.toml"))
+
+    d.query = missing  # type: ignore[method-assign]
+    r = d.handle("state = OPEN")
+    assert not r.ok and r.text.endswith("gone.toml: No such file or directory")
+    assert "internal error" not in r.text
+
+
+@pytest.mark.usefixtures("no_debug")
+def test_a_bug_in_save_is_not_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """\\save caught every exception as the config's ("@x not saved: 'bug'")."""
+    monkeypatch.setattr(commands, "save_query", bug)
+    d = Dispatcher(Session(last_query="state = OPEN"))
+    r = d.handle("\\save x")
+    assert not r.ok and r.text.startswith("internal error: KeyError: 'bug'")
+
+
+def test_queries_rm_says_when_it_cannot_look_for_references(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the removal the config is read again to warn of references;
+    when that fails it said nothing at all."""
+    home = tmp_path / "home"
+    (home / ".config" / "cqlang").mkdir(parents=True)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.delenv("CQLANG_CONFIG", raising=False)
+    monkeypatch.chdir(work)
+    (work / "cqlang.toml").write_text("[queries.a]\nquery = 'state = OPEN'\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["queries", "rm", "a"])
+    assert result.exit_code == 0, result.output
+    assert "note:" not in result.stderr
+    (work / "cqlang.toml").write_text("[queries.a]\nquery = 'state = OPEN'\n", encoding="utf-8")
+    # The user's file is broken: the removal works, the look for references cannot.
+    (home / ".config" / "cqlang" / "config.toml").write_text("[cqlang\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["queries", "rm", "a"])
+    assert "removed @a" in result.stdout
+    assert "note: the config could not be read again" in result.stderr
