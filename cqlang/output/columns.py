@@ -125,10 +125,6 @@ class Column:
     key: str | None = None
     values: tuple[str, ...] = ()
 
-    @property
-    def is_custom_key(self) -> bool:
-        return self.key is not None
-
     def get(self, record: Mapping[str, Any], custom: Mapping[str, Any] | None) -> Any:
         """This column's value in ``record`` (``custom``: its decoded custom
         fields, ``None`` when it has none); ``None`` when absent."""
