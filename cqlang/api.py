@@ -262,6 +262,8 @@ def _plan_uncached(
     )
     if warned:
         p = p.replace(warnings=warned + p.warnings)
+    # What it was made from, for a file's metadata (cqlang.output.filemeta).
+    p = p.replace(query=text, params=env.params or None)
     if cacheable and not result.uses_clock:
         with _cache_lock:
             _cache[key] = p

@@ -29,6 +29,7 @@ from functools import lru_cache
 
 from . import timeexpr
 from .ir import COMPARE_TEXT, Atom, FieldRef, IAnd, IExpr, IOr, to_nnf
+from .jsonlimit import STRICT
 from .schema import API_OPERATOR_ATOMS, DEFAULT_SCHEMA, Schema
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -59,16 +60,21 @@ class FilterError(ValueError):
 
 
 def custom_fields(record: Record) -> Mapping[str, Any]:
-    """The record's custom fields as a mapping (decoding the JSON string)."""
+    """The record's custom fields as a mapping (decoding the JSON string).
+    A ``custom`` that is not a JSON object counts as no custom fields, and
+    so does one holding ``NaN``, ``Infinity`` or a number beyond a double
+    (:data:`cqlang.jsonlimit.STRICT`: the writers read it alike)."""
     raw = record.get("custom")
     if isinstance(raw, str):
         try:
-            value = json.loads(raw)
+            value = _CUSTOM_JSON(raw)
         except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
             return {}
         return value if isinstance(value, dict) else {}
     return raw if isinstance(raw, dict) else {}
 
+
+_CUSTOM_JSON = STRICT.decode
 
 _CANONICAL_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,15})\Z")
 

@@ -8,13 +8,25 @@ into :class:`TooDeep`) and then measures the depth of what it got without
 recursing, level by level with C-level walks over the containers
 (``gc.get_referents``), so the check costs about a microsecond per record
 of an API page.
+
+It also refuses what is no JSON number, which ``json.loads`` takes:
+``NaN``, ``Infinity`` and ``-Infinity`` (not JSON at all), and a number
+beyond the range of a double (``1e400``, which ``json.loads`` turns into
+``inf``): :class:`NotFinite`, naming where it is (``data[2].priority``).
+Nothing cqlang reads can then hold a float NaN or infinity, which no JSON
+writer may write back (:func:`finite_loads` for a text that needs no depth
+bound, :func:`non_finite` for data made in Python).
 """
 
 from __future__ import annotations
 
 import gc
 import json
-from typing import Any
+import math
+
+TYPE_CHECKING = False  # typing is not imported at run time (the evaluator imports this)
+if TYPE_CHECKING:
+    from typing import Any
 
 #: The deepest nesting accepted by default: API records are shallow (a
 #: page is 5 levels deep: envelope, list, record, history, its entries).
@@ -27,6 +39,108 @@ class TooDeep(ValueError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"nested deeper than {limit} levels")
         self.limit = limit
+
+
+class NotFinite(ValueError):
+    """A number JSON data cannot hold as a double: ``text`` as written
+    (``NaN``, ``1e400``; for data made in Python, the float's repr), at
+    ``where`` (a path such as ``data[2].priority``; ``""``: the value
+    itself; ``None``: not known, the value replaced by a repeated key)."""
+
+    def __init__(self, text: str, where: str | None) -> None:
+        self.text = text
+        self.where = where
+        if text.lstrip("-") in ("NaN", "Infinity", "nan", "inf"):
+            what = f"{text} is not a JSON number"
+        else:
+            what = f"{text} is beyond the range of a double (about 1.8e308)"
+        place = "" if where is None else f" at {where or 'the top'}"
+        super().__init__(what + place)
+
+
+class _Read(float):
+    """A float that is no JSON number, as read, kept with its text until
+    :func:`non_finite` finds where it is."""
+
+    text: str
+
+
+def finite_loads(data: str | bytes) -> Any:
+    """``json.loads(data)``, refusing with :class:`NotFinite` a ``NaN``,
+    an ``Infinity`` or a number beyond the range of a double (the first,
+    in document order, named by where it is). Nesting is not bounded here
+    (:func:`loads` bounds it). The decoder's C scanner calls back only for
+    a number with a fraction or an exponent and for the three literals, so
+    data without them costs what ``json.loads`` does, and the walk that
+    says where runs only for a body that is refused."""
+    if isinstance(data, bytes | bytearray):
+        data = data.decode(json.detect_encoding(data), "surrogatepass")
+    elif not isinstance(data, str):
+        raise TypeError(f"the JSON object must be str or bytes, not {type(data).__name__}")
+    if data.startswith("\ufeff"):  # as json.loads says it
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", data, 0)
+    found: list[_Read] = []
+
+    def read(text: str) -> float:
+        value = float(text)
+        if value - value == 0:  # finite (inf - inf and nan - nan are nan)
+            return value
+        bad = _Read(value)
+        bad.text = text
+        found.append(bad)
+        return bad
+
+    value = json.JSONDecoder(parse_constant=read, parse_float=read).decode(data)
+    if found:
+        where = non_finite(value)
+        if where is None:  # one a repeated key replaced: still no JSON number
+            raise NotFinite(found[0].text, None)
+        number, path = where
+        raise NotFinite(number.text if type(number) is _Read else repr(number), path)
+    return value
+
+
+def _refuse_constant(text: str) -> float:
+    raise ValueError(f"{text} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value - value != 0:  # NaN or an infinity
+        raise ValueError(f"{text} is beyond the range of a double")
+    return value
+
+
+#: A decoder that refuses ``NaN``, ``Infinity`` and a number beyond the
+#: range of a double at once, saying nothing of where (``ValueError``): for
+#: JSON inside a value, which is read whole or not at all (a record's
+#: ``custom``: the evaluator and the writers read it so, and one refused
+#: counts as no custom fields, as any ``custom`` that is not JSON does).
+STRICT = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def non_finite(value: Any) -> tuple[float, str] | None:
+    """The first float NaN or infinity in ``value`` (lists, dicts and
+    scalars, in order; walked without recursion) and where it is (a path
+    such as ``data[2].priority``), or ``None``."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return item, path
+        elif isinstance(item, dict):
+            stack.extend(reversed([(v, _key_path(path, k)) for k, v in item.items()]))
+        elif isinstance(item, list | tuple):
+            stack.extend(reversed([(v, f"{path}[{i}]") for i, v in enumerate(item)]))
+    return None
+
+
+def _key_path(path: str, key: Any) -> str:
+    name = str(key)
+    if name.isidentifier():
+        return f"{path}.{name}" if path else name
+    return f"{path}[{json.dumps(name, ensure_ascii=False)}]"
 
 
 def depth_exceeds(value: Any, limit: int) -> bool:
@@ -51,9 +165,10 @@ def depth_exceeds(value: Any, limit: int) -> bool:
 
 def loads(data: str | bytes, max_depth: int = MAX_DEPTH) -> Any:
     """``json.loads(data)``, refusing nesting deeper than ``max_depth``
-    with :class:`TooDeep` (a ``ValueError``, like every other refusal)."""
+    with :class:`TooDeep` and what is no JSON number with
+    :class:`NotFinite` (both ``ValueError``, like every other refusal)."""
     try:
-        value = json.loads(data)
+        value = finite_loads(data)
     except RecursionError:
         raise TooDeep(max_depth) from None
     if depth_exceeds(value, max_depth):

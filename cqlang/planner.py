@@ -102,6 +102,12 @@ class Plan(Node):
     # Why the plan needs more than one request / a residual, for messages.
     reasons: tuple[tuple[str, str, Span], ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
+    #: The query text the plan was made from and the parameter values it
+    #: was given (as given, before they are typed; ``None``: none), as
+    #: ``cqlang.plan`` records them: what a file made with the plan says of
+    #: its fetch. Not compared: equal requests make equal plans.
+    query: str = attr(default="", compare=False, repr=False)
+    params: Any = attr(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Lists given (Plan([[...]])) are kept as tuples.

@@ -54,6 +54,9 @@ ALLOWED = {
     # The one check of a file that must not be replaced (read-only) and the
     # carrying over of its mode and owner, shared with fetch -o's writer.
     "cqlang.output.atomic",
+    # FetchSpec.iter_batches/to_arrow: the records as Arrow data, as fetch
+    # -o FILE.parquet makes them (imported when called: pyarrow only then).
+    "cqlang.output.arrow",
     "cqlang.planner",
     "cqlang.queryfile",
     "cqlang.refs",

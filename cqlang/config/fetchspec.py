@@ -240,6 +240,42 @@ class FetchSpec:
         )
         return records
 
+    def iter_batches(
+        self,
+        client: Any,
+        *,
+        columns: str | Sequence[str] | None = None,
+        batch_size: int = 4096,
+        now: datetime | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Any]:
+        """The matching records as ``pyarrow.RecordBatch``es (needs
+        ``cqlang[arrow]``), as ``cqlang fetch -o FILE.parquet`` makes them
+        of this spec: its campaign, exclude, limit, page size and schema;
+        the batches' metadata records the query, its parameters and, for a
+        named query, its name. ``columns``, ``batch_size``: as
+        :meth:`cqlang.Client.iter_batches`; ``limit`` lowers the spec's."""
+        from ..output.arrow import spec_batches
+
+        return spec_batches(
+            self, client, columns=columns, batch_size=batch_size, now=now, limit=limit
+        )
+
+    def to_arrow(
+        self,
+        client: Any,
+        *,
+        columns: str | Sequence[str] | None = None,
+        now: datetime | None = None,
+        limit: int | None = None,
+    ) -> Any:
+        """The batches of :meth:`iter_batches` as one ``pyarrow.Table``,
+        every column in the stable layout, the misfit counts in its
+        metadata: what ``cqlang fetch @NAME -o FILE.arrow`` writes."""
+        from ..output.arrow import spec_batches, table_of
+
+        return table_of(spec_batches(self, client, columns=columns, now=now, limit=limit))
+
     def request_url(self, base_url: str, filters: Sequence[Mapping[str, Any]]) -> str:
         """The one request that ``filters`` (a one-request plan's filter
         list) makes, with this spec's ``exclude`` and ``limit`` (at most the

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..encoding import nesting
+from ..jsonlimit import NotFinite, finite_loads
 from ..recordids import id_problem
 
 #: The fixed "now" of generated data: records are created before it.
@@ -259,9 +260,14 @@ MAX_RECORD_DEPTH = 64
 
 
 def load_records(path: str | Path) -> list[dict[str, Any]]:
-    """Records from a JSON file (a list or ``{"data": [...]}``) or JSONL file.
-    Raises ValueError, in words, for anything else (JSON nested deeper than
-    :data:`MAX_RECORD_DEPTH` included)."""
+    """Records from a JSON Lines file (``.jsonl``, ``.ndjson``: one record a
+    line, however many lines) or a JSON file: a list of records, the API's
+    ``{"data": [...]}``, or a lone record (an object without ``"data"``,
+    read as JSON Lines of one line). Raises ValueError, in words, for
+    anything else: JSON nested deeper than :data:`MAX_RECORD_DEPTH`, and a
+    number no double holds (``NaN``, ``Infinity``, ``1e400``: the API's
+    JSON has none, and the emulator would serve them as no JSON reader
+    takes them)."""
     text = read_data_file(path)
     stripped = text.lstrip()
     if not stripped:  # no JSON at all: a file cut short or never written, not "no records"
@@ -270,18 +276,27 @@ def load_records(path: str | Path) -> list[dict[str, Any]]:
             '{"data": [...]} or JSON lines; for no records at all, write [])'
         )
     records: Any = None
-    if stripped.startswith(("[", "{")):
+    lines = Path(path).suffix.lower() in (".jsonl", ".ndjson")
+    if not lines and stripped.startswith(("[", "{")):
         try:  # parsed once: one JSON document, or else (from `{`) JSONL
-            records = json.loads(stripped)
+            records = finite_loads(stripped)
         except RecursionError:  # the decoder nests with Python's stack
             raise ValueError(f"{path}: {_TOO_DEEP}") from None
+        except NotFinite as exc:
+            raise ValueError(f"{path}: {exc}") from None
         except ValueError:
             if stripped.startswith("["):
                 raise
     if isinstance(records, dict):
-        if not isinstance(records.get("data"), list):
-            raise ValueError(f"{path}: a JSON object must be {{'data': [...]}}")
-        records = records["data"]
+        if "data" not in records:  # one record: JSON Lines of one line
+            records = [records]
+        elif isinstance(records["data"], list):
+            records = records["data"]
+        else:
+            raise ValueError(
+                f"{path}: a JSON object with \"data\" must be {{'data': [...]}} "
+                "(a record is an object without it)"
+            )
     elif records is None:
         records = list(_jsonl(text, str(path)))
     if not isinstance(records, list):
@@ -353,7 +368,7 @@ def _jsonl(text: str, name: str) -> Iterator[dict[str, Any]]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = finite_loads(line)
         except RecursionError:
             raise ValueError(f"{name}:{n}: {_TOO_DEEP}") from None
         except ValueError as exc:

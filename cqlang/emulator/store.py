@@ -43,7 +43,9 @@ class Entry:
             rec = self.record
             if exclude:
                 rec = {k: v for k, v in rec.items() if k not in exclude}
-            b = json.dumps(rec, ensure_ascii=False, separators=(",", ":")).encode()
+            # allow_nan=False: a float NaN or infinity is refused (at start,
+            # by warm), never served as NaN or Infinity, which is no JSON.
+            b = json.dumps(rec, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
             self.blobs[exclude] = b
         return b
 
@@ -67,10 +69,25 @@ class Store:
         self.clock = int(REFERENCE_DATE.timestamp())
 
     def warm(self) -> None:
-        """Serialize every record once (the full form)."""
+        """Serialize every record once (the full form). A record holding a
+        float NaN or infinity (given from Python: a data file holding one is
+        refused as it is read) is refused here, before the server listens,
+        with a ``ValueError`` naming the record and where in it."""
         for c in self.campaigns.values():
-            for e in c.entries:
-                e.blob(())
+            for n, e in enumerate(c.entries, 1):
+                try:
+                    e.blob(())
+                except ValueError:
+                    from ..jsonlimit import NotFinite, non_finite
+
+                    found = non_finite(e.record)
+                    if found is None:
+                        raise
+                    bad = NotFinite(repr(found[0]), found[1])
+                    raise ValueError(
+                        f"campaign {c.id}: record {n} (id {e.record.get('id')!r}): {bad}; "
+                        "JSON has no NaN or infinity"
+                    ) from None
 
     def matching(
         self, c: Campaign, key: str, matcher: Callable[[Mapping[str, Any]], bool] | None

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .. import argcheck
+from ..errors import ColumnError
 from ..schema import DEFAULT_SCHEMA, Schema
 from .arrowconvert import (
     BATCH_RECORDS,
@@ -33,6 +34,8 @@ __all__ = [
     "file_metadata",
     "record_batches",
     "require",
+    "spec_batches",
+    "table_of",
     "to_table",
 ]
 
@@ -66,15 +69,7 @@ def record_batches(
     argcheck.campaign("campaign_id", campaign_id)
     if not isinstance(query, str):
         raise TypeError(f"a query is a str, not {type(query).__name__}")
-    if columns is not None and not isinstance(columns, str):
-        if not isinstance(columns, list | tuple):
-            raise argcheck.wrong_type(
-                "columns", "a list of column names, one str of them, or None", columns
-            )
-        for item in columns:
-            if not isinstance(item, str):
-                kind = type(item).__name__
-                raise TypeError(f"columns holds column names (str), not {kind}: {item!r}")
+    _check_columns(columns)
     batch_size = argcheck.count("batch_size", batch_size, least=1)
     exclude = argcheck.exclude_names("exclude", exclude)
     argcheck.instance("schema", schema, Schema, "a cqlang.Schema", optional=True)
@@ -101,6 +96,18 @@ def record_batches(
     return Batches(records, converter, batch_size)
 
 
+def _check_columns(columns: Any) -> None:
+    if columns is not None and not isinstance(columns, str):
+        if not isinstance(columns, list | tuple):
+            raise argcheck.wrong_type(
+                "columns", "a list of column names, one str of them, or None", columns
+            )
+        for item in columns:
+            if not isinstance(item, str):
+                kind = type(item).__name__
+                raise TypeError(f"columns holds column names (str), not {kind}: {item!r}")
+
+
 class MisfitWarning(UserWarning):
     """Values that did not fit their column were written as null (the
     message says which and how many)."""
@@ -109,14 +116,17 @@ class MisfitWarning(UserWarning):
 class Batches:
     """The record batches of a fetch (an iterator), with the
     :class:`Converter` that makes them: ``schema`` is the Arrow schema of
-    the batches so far. At the end, what did not fit is reported as a
-    :class:`MisfitWarning`."""
+    the batches so far. A fetch of no records yields one batch of no rows,
+    with the columns known before any record (as :func:`to_table` gives an
+    empty table), so that a caller always has a schema. At the end, what
+    did not fit is reported as a :class:`MisfitWarning`."""
 
     def __init__(
         self, records: Iterable[Mapping[str, Any]], converter: Converter, size: int
     ) -> None:
         self.converter = converter
         self._batches = batches_of(records, converter, size)
+        self._yielded = False
         self._done = False
 
     def __iter__(self) -> Batches:
@@ -124,8 +134,11 @@ class Batches:
 
     def __next__(self) -> Any:
         try:
-            return next(self._batches)
+            batch = next(self._batches)
         except StopIteration:
+            if not self._yielded:  # no records: one empty batch, for its schema
+                self._yielded = True
+                return self.converter.empty()
             if not self._done:
                 self._done = True
                 import warnings
@@ -133,6 +146,8 @@ class Batches:
                 for note in self.converter.notes():
                     warnings.warn(note, MisfitWarning, stacklevel=2)
             raise
+        self._yielded = True
+        return batch
 
     @property
     def schema(self) -> Any:
@@ -141,20 +156,57 @@ class Batches:
 
 def to_table(client: Any, campaign_id: str, query: str = "", **options: Any) -> Any:
     """What :meth:`cqlang.Client.to_arrow` does: every batch in one table,
-    with every column (a column first seen in a later batch is null in the
-    rows before it); the misfit counts join the schema's metadata."""
-    pa = require("Client.to_arrow")
+    with every column in the stable layout (a column first seen in a later
+    batch is null in the rows before it); the misfit counts join the
+    schema's metadata."""
+    require("Client.to_arrow")
+    return table_of(record_batches(client, campaign_id, query, **options))
+
+
+def spec_batches(
+    spec: Any,
+    client: Any,
+    *,
+    columns: str | Sequence[str] | None = None,
+    batch_size: int = BATCH_RECORDS,
+    now: datetime | None = None,
+    limit: int | None = None,
+) -> Batches:
+    """What :meth:`cqlang.config.FetchSpec.iter_batches` does: the batches
+    of ``spec`` (a prepared query: its campaign, exclude, limit, page size
+    and schema) as ``cqlang fetch -o FILE.parquet`` makes them, its
+    metadata naming the named query and the parameters."""
+    require("FetchSpec.iter_batches")
+    from .columns import fetch_exclude, parse_columns
+
+    _check_columns(columns)
+    batch_size = argcheck.count("batch_size", batch_size, least=1)
+    cols = parse_columns(columns, spec.schema) if columns is not None else None
+    owner = getattr(spec.origin("exclude"), "name", None)
+    clash = [c.name for c in cols or () if c.field in (spec.exclude or ())]
+    if clash and isinstance(owner, str):  # the named query's own exclude
+        raise ColumnError(
+            f"columns= asks for {', '.join(clash)}, which the exclude of @{owner} leaves out; "
+            "prepare the query with exclude=() to fetch with nothing left out"
+        )
+    sent = fetch_exclude(cols, spec.exclude)
+    plan = spec.plan(now=now)
+    fetched_at = datetime.now(UTC)
+    records = spec.with_(exclude=tuple(sent) if sent else None).fetch(
+        client, plan=plan, limit=limit
+    )
+    metadata = file_metadata(
+        spec.text, plan, fetched_at, spec.campaign, named=spec.named, params=spec.params
+    )
+    converter = Converter(cols, schema=spec.schema, exclude=spec.exclude, metadata=metadata)
+    return Batches(records, converter, batch_size)
+
+
+def table_of(stream: Batches) -> Any:
+    """Every batch of ``stream`` in one table of its final schema."""
+    pa = require("a table")
     from .arrowfile import conform
 
-    stream = record_batches(client, campaign_id, query, **options)
     got = list(stream)
-    converter = stream.converter
-    final = converter.arrow_schema
-    final = final.with_metadata({**(final.metadata or {}), **_encoded(converter.misfit_metadata())})
-    if not got:
-        return pa.Table.from_batches([], schema=final)
+    final = stream.converter.final_schema()
     return pa.Table.from_batches([conform(b, final) for b in got], schema=final)
-
-
-def _encoded(meta: Mapping[str, str]) -> dict[bytes, bytes]:
-    return {k.encode(): v.encode() for k, v in meta.items()}

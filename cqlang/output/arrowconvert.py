@@ -26,9 +26,15 @@ that their shape does not know are counted likewise, and left out. A lone
 surrogate, which Arrow's UTF-8 cannot hold, is written as U+FFFD and
 counted apart (``cqlang.replaced``; :mod:`cqlang.output.surrogates`).
 
-Without a fixed list of columns, a custom key or a field first seen after
-the first batch adds a column to the batches from then on; a file written
-by :class:`cqlang.output.arrowfile.FileSink` gets every column (earlier rows ``null``).
+Without a fixed list of columns the layout does not depend on the order
+the records come in: the record's fields in the API's order, the fields it
+does not know sorted by code point, the declared custom fields in their
+declared order, then the other custom keys sorted by code point
+(:meth:`Converter.columns`). A key first seen after the first batch adds a
+column, in its sorted place, to the batches from then on; a file written
+by :class:`cqlang.output.arrowfile.FileSink` (and
+:meth:`cqlang.Client.to_arrow`'s table) gets the final layout in every row
+(earlier rows ``null``).
 """
 
 from __future__ import annotations
@@ -39,7 +45,6 @@ from typing import Any
 
 from ..errors import MissingExtra
 from ..schema import DEFAULT_SCHEMA, Schema
-from . import surrogates
 from .arrowtime import parse_datetimes
 from .columns import (
     LIST_SHAPES,
@@ -80,7 +85,8 @@ def require(what: str = "the parquet format") -> Any:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON text; a float NaN or infinity (no JSON) is a ValueError."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _shown(value: Any) -> str:
@@ -95,8 +101,8 @@ class Converter:
 
     ``columns``: the columns, fixed (``--columns``); ``None``: the record's
     fields less ``exclude`` and the declared custom fields, then any other
-    field or custom key as it turns up. ``metadata`` goes into every
-    batch's schema.
+    field or custom key as it turns up, each in its place of the stable
+    layout (:attr:`columns`). ``metadata`` goes into every batch's schema.
     """
 
     def __init__(
@@ -120,6 +126,9 @@ class Converter:
             self._plain = [c for c in default_columns(schema, gone) if c.key is None]
             self._custom = {c.key: c for c in default_columns(schema, gone) if c.key is not None}
             self._order = []
+        #: The declared custom keys, in their declared order (the rest sort).
+        self._declared = tuple(self._custom)
+        self._declared_set = frozenset(self._declared)
         self._decode = bool(self._custom) or (not self.fixed and "custom" not in gone)
         self._extra: dict[str, Column] = {}
         self._known = frozenset(name for name, _ in RECORD_LAYOUT)
@@ -135,10 +144,22 @@ class Converter:
 
     @property
     def columns(self) -> list[Column]:
-        """The columns of the batches so far, in order."""
+        """The columns of the batches so far, in order: the fixed ones as
+        given; else the stable layout of the module's docstring, which
+        depends on which keys were seen, never on when."""
         if self.fixed:
             return self._order
-        return [*self._plain, *self._extra.values(), *self._custom.values()]
+        custom = self._custom
+        declared = self._declared_set
+        others = (
+            sorted(k for k in custom if k not in declared) if len(custom) > len(declared) else ()
+        )
+        return [
+            *self._plain,
+            *(self._extra[name] for name in sorted(self._extra)),
+            *(custom[k] for k in self._declared),
+            *(custom[k] for k in others),
+        ]
 
     def arrow_type(self, col: Column) -> Any:
         pa = self.pa
@@ -373,7 +394,7 @@ class Converter:
         shape = LIST_SHAPES.get(typ)
         if shape is not None:
             return self._entries(name, shape, values)
-        return self._strings(values)
+        return self._strings(name, values)
 
     def _whole_ints(self, values: Sequence[Any], typ: Any) -> Any:
         """``values`` as ``typ`` (``int64`` or a list of them) when each is a
@@ -391,9 +412,11 @@ class Converter:
             return arr.cast(typ)
         raise pa.ArrowInvalid(f"not integers: {arr.type}")
 
-    def _strings(self, values: list[Any]) -> Any:
+    def _strings(self, name: str, values: list[Any]) -> Any:
         """Text as it is; any other value as its JSON text (integers and
-        booleans cast in pyarrow, whose text is JSON's)."""
+        booleans cast in pyarrow, whose text is JSON's); a value that has
+        none (a float NaN or infinity, which only records made in Python
+        hold) is a misfit."""
         pa = self.pa
         try:
             arr = pa.array(values)
@@ -404,9 +427,20 @@ class Converter:
                 return arr
             if pa.types.is_null(arr.type) or arr.type in (pa.int64(), pa.bool_()):
                 return arr.cast(pa.string())
-        return pa.array(
-            [v if v is None or type(v) is str else _json(v) for v in values], pa.string()
-        )
+        try:
+            texts = [v if v is None or type(v) is str else _json(v) for v in values]
+        except ValueError:
+            texts = [self._json_or_null(name, v) for v in values]
+        return pa.array(texts, pa.string())
+
+    def _json_or_null(self, name: str, value: Any) -> str | None:
+        if value is None or type(value) is str:
+            return value
+        try:
+            return _json(value)
+        except ValueError:
+            self._misfit(name, value)
+            return None
 
     def _int(self, name: str, v: Any, custom: bool) -> int | None:
         if v is None:
@@ -523,41 +557,29 @@ class Converter:
 
     def notes(self) -> list[str]:
         """What did not fit, in words (empty when everything did)."""
-        out = []
-        if self.misfits:
-            total = sum(n for n, _ in self.misfits.values())
-            parts = ", ".join(
-                f"{col} ({n:,}, e.g. {example})" for col, (n, example) in self.misfits.items()
-            )
-            noun = "value" if total == 1 else "values"
-            out.append(
-                f"{total:,} {noun} did not fit the type of their column, written as null: {parts}"
-            )
-        for col, (n, example) in self.unknown_keys.items():
-            out.append(
-                f"{col}: {n:,} entr{'y' if n == 1 else 'ies'} held keys its columns do not "
-                f"know, left out (e.g. {example})"
-            )
-        out.extend(surrogates.note(self.mended))
-        if self.bad_custom:
-            n = self.bad_custom
-            out.append(
-                f"{n:,} record{'' if n == 1 else 's'} had a custom that is not a JSON object, "
-                "read as no custom fields"
-            )
-        return out
+        from .misfits import misfit_notes
+
+        return misfit_notes(self.misfits, self.unknown_keys, self.mended, self.bad_custom)
+
+    def final_schema(self) -> Any:
+        """The schema of the whole output, once every record is converted:
+        every column seen, in the stable layout (:attr:`columns`), and the
+        metadata with the misfit and replacement counts
+        (:meth:`misfit_metadata`) added: what a file and
+        :meth:`cqlang.Client.to_arrow`'s table get."""
+        schema = self.arrow_schema
+        extra = self.misfit_metadata()
+        if not extra:
+            return schema
+        added = {k.encode(): v.encode() for k, v in extra.items()}
+        return schema.with_metadata({**(schema.metadata or {}), **added})
 
     def misfit_metadata(self) -> dict[str, str]:
-        """The counts for a file's metadata (``cqlang.misfits``), if any."""
-        counts: dict[str, int] = {col: n for col, (n, _) in self.misfits.items()}
-        for col, (n, _) in self.unknown_keys.items():
-            counts[f"{col}.*"] = n
-        if self.bad_custom:
-            counts["custom"] = self.bad_custom
-        meta = {"cqlang.misfits": json.dumps(counts)} if counts else {}
-        if self.mended:
-            meta["cqlang.replaced"] = json.dumps(self.mended, ensure_ascii=False)
-        return meta
+        """The counts for a file's metadata (``cqlang.misfits``,
+        ``cqlang.replaced``), if any."""
+        from .misfits import misfit_metadata
+
+        return misfit_metadata(self.misfits, self.unknown_keys, self.mended, self.bad_custom)
 
 
 def batches_of(

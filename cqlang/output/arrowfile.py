@@ -7,7 +7,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 from .arrowconvert import require
@@ -40,9 +40,10 @@ class FileSink:
     A file has one schema, and a later batch may bring a new column; so the
     row groups go to a spool file (in ``spool_dir``, named with
     ``spool_prefix``) and a new one starts when the columns grow. On
-    :meth:`close` one spool file is copied to ``out`` as it is; several are
-    written again, row group by row group, with every column. :meth:`abort`
-    removes the spool files.
+    :meth:`close` one spool file whose schema is the final one is copied to
+    ``out`` as it is; otherwise (several, or metadata known only at the
+    end: the misfit counts) they are written again, row group by row
+    group, with the final schema. :meth:`abort` removes the spool files.
     """
 
     def __init__(
@@ -99,42 +100,43 @@ class FileSink:
             self._pending, self._rows = [], 0
             self._write_table(self._writer, table)
 
-    def _close_writer(self, extra: Mapping[str, str] | None = None) -> None:
+    def _close_writer(self) -> None:
         if self._writer is not None:
-            if extra and self.kind == "parquet":
-                self._writer.add_key_value_metadata(dict(extra))
             self._writer.close()
             self._writer = None
 
-    def close(self, empty: Any = None, extra_metadata: Mapping[str, str] | None = None) -> None:
+    def close(self, empty: Any = None, final: Any = None) -> None:
         """Finish the file on ``out``. ``empty``: the batch of no rows whose
-        schema a file of no records gets. ``extra_metadata``: keys added at
-        the end (Parquet only), such as the misfit counts."""
+        schema a file of no records gets. ``final``: the schema of the
+        whole file (:meth:`cqlang.output.arrowconvert.Converter.final_schema`:
+        every column in the stable layout, the misfit counts in its
+        metadata), known only now; by default the last batch's. One spool
+        file of that very schema is copied to ``out`` as it is; otherwise
+        the spool files are written again, row group by row group, with
+        ``final``'s columns and metadata (a column a row group lacks is
+        ``null`` there)."""
         try:
             if self._schema is None and empty is not None:
                 self.write(empty)
             self._flush()
-            if len(self._segments) <= 1:
-                self._close_writer(extra_metadata)
-                if self._segments:
-                    with open(self._segments[0], "rb") as src:
-                        shutil.copyfileobj(src, self.out, 1024 * 1024)
-                return
             self._close_writer()
-            self._merge(extra_metadata)
+            if final is None:
+                final = self._schema
+            if len(self._segments) == 1 and final.equals(self._schema, check_metadata=True):
+                with open(self._segments[0], "rb") as src:
+                    shutil.copyfileobj(src, self.out, 1024 * 1024)
+            elif self._segments:
+                self._merge(final)
         finally:
             self.abort()
 
-    def _merge(self, extra_metadata: Mapping[str, str] | None) -> None:
-        final = self._schema  # the columns only grow: the last has them all
+    def _merge(self, final: Any) -> None:
         writer = self._open(self.out, final)
         try:
             for path in self._segments:
                 for batch in self._read(path):
                     self._write_table(writer, self.pa.Table.from_batches([conform(batch, final)]))
         finally:
-            if extra_metadata and self.kind == "parquet":
-                writer.add_key_value_metadata(dict(extra_metadata))
             writer.close()
 
     def _read(self, path: str) -> Iterator[Any]:

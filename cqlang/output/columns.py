@@ -29,6 +29,7 @@ from operator import itemgetter
 from typing import Any
 
 from ..errors import ColumnError
+from ..jsonlimit import STRICT
 from ..schema import DEFAULT_SCHEMA, Schema
 
 __all__ = [
@@ -104,7 +105,8 @@ LIST_SHAPES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 _CUSTOM_PREFIX = "custom."
-_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+# NaN, Infinity and numbers beyond a double refused, as the evaluator does.
+_scan = STRICT.scan_once  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,8 +344,11 @@ def fetch_exclude(
     read = fields_read(columns)
     clash = [c.name for c in columns if c.field in given]
     if clash:
-        if named is None and not option:  # no option named: Python's columns=, exclude=
-            raise ColumnError(f"the columns {', '.join(clash)} read what the exclude leaves out")
+        if named is None and not option:  # Python's columns= and exclude=, worded as the CLI's
+            raise ColumnError(
+                f"columns= asks for {', '.join(clash)}, which exclude= leaves out: "
+                "name it in only one of them"
+            )
         asked = f"--columns asks for {', '.join(clash)}"
         if named is not None:
             raise ColumnError(
@@ -359,8 +364,10 @@ def fetch_exclude(
 def decode_custom(record: Mapping[str, Any]) -> tuple[dict[str, Any] | None, bool]:
     """A record's custom fields: ``(fields, ok)``. ``fields`` is ``None``
     when ``custom`` is missing or null; ``ok`` is false when it is there but
-    not a JSON object (then ``fields`` is ``{}``), as anywhere in cqlang a
-    malformed ``custom`` counts as no custom fields."""
+    not a JSON object, or holds ``NaN``, ``Infinity`` or a number beyond a
+    double (then ``fields`` is ``{}``), as anywhere in cqlang a malformed
+    ``custom`` counts as no custom fields
+    (:func:`cqlang.evaluator.custom_fields` reads it alike)."""
     raw = record.get("custom")
     if raw is None:
         return None, True
@@ -371,10 +378,10 @@ def decode_custom(record: Mapping[str, Any]) -> tuple[dict[str, Any] | None, boo
             # (blanks around the object) goes to json.loads.
             value, end = _scan(raw, 0)
             if end != len(raw):
-                value = json.loads(raw)
+                value = STRICT.decode(raw)
         except StopIteration:
             try:
-                value = json.loads(raw)
+                value = STRICT.decode(raw)
             except (ValueError, RecursionError):
                 return {}, False
         except (ValueError, RecursionError):

@@ -26,8 +26,16 @@ def file_metadata(
     began (UTC, ISO 8601), the campaign and cqlang's version; for a query
     that is a named query (``named``: a :class:`cqlang.config.NamedQuery`;
     ``query`` is then its text), its name; and the parameter values bound
-    (``params``, as JSON), so that the file says how to fetch it again."""
+    (``params``, as JSON), so that the file says how to fetch it again.
+    Without a ``query`` (a fetch given a plan made already), the plan's own
+    text and parameters (:attr:`cqlang.Plan.query`, ``params``) are
+    recorded: every path that writes a file records the same."""
     from .._version import __version__
+
+    if not query:
+        query = getattr(plan, "query", "") or ""
+        if params is None:
+            params = getattr(plan, "params", None)
 
     meta = {
         "cqlang.query": query,

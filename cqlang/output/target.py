@@ -40,6 +40,7 @@ __all__ = [
     "check_output",
     "choose_format",
     "csv_header",
+    "is_terminal",
     "output_kind",
     "replaceable",
 ]
@@ -206,7 +207,10 @@ def choose_format(
 
 def check_binary(fmt: str, output: str | None, terminal: bool) -> None:
     """Refuse, before any request, to write a binary format (Parquet,
-    Arrow) to a terminal; without pyarrow, name the extra to install."""
+    Arrow) to a terminal: standard output when it is one (``terminal``,
+    with no ``output``), and any output that is one: ``/dev/stderr`` on a
+    terminal, ``/dev/tty``, ``/dev/pts/N``, a descriptor of a terminal
+    (:func:`is_terminal`). Without pyarrow, name the extra to install."""
     from .writers import BINARY_FORMATS
 
     if fmt not in BINARY_FORMATS:
@@ -214,11 +218,37 @@ def check_binary(fmt: str, output: str | None, terminal: bool) -> None:
     from .arrowconvert import require
 
     require(f"the {fmt} format")
-    if output is None and terminal:
+    if (output is None and terminal) or (output is not None and is_terminal(output)):
+        where = "a terminal" if output is None else f"{output}, a terminal"
         raise OutputSettingError(
-            f"{fmt} is a binary format, not for a terminal: write it to a file "
+            f"{fmt} is a binary format, not for {where}: write it to a file "
             f"(-o FILE.{'parquet' if fmt == 'parquet' else 'arrow'}) or redirect standard output"
         )
+
+
+def is_terminal(output: str) -> bool:
+    """Whether the output ``output`` names is a terminal: a standard stream
+    by name that is one, or a character device (``/dev/tty``, a descriptor
+    of one) that is one when opened. Opened without waiting and without
+    becoming the controlling terminal; a regular file, a pipe or a path
+    that cannot be opened is no terminal."""
+    import sys
+
+    stream = STREAMS.get(output)
+    if stream is not None:
+        handle = sys.stdout if stream == 1 else sys.stderr
+        return handle is not None and bool(handle.isatty())
+    try:
+        if not stat.S_ISCHR(os.stat(output).st_mode):
+            return False
+        flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(output, flags)
+    except (OSError, ValueError):
+        return False
+    try:
+        return os.isatty(fd)
+    finally:
+        os.close(fd)
 
 
 def csv_header(schema: Any, exclude: Sequence[str] | None = ()) -> list[str]:

@@ -6,25 +6,34 @@ one record at a time.
 * ``json``: the same as one JSON list;
 * ``csv``: a header row first, from the schema (:func:`csv_columns`) or
   ``--columns``, then one row per record as it arrives; custom fields as
-  ``custom.KEY`` columns (the declared ones), the custom fields without a
-  column of their own as the JSON object in a last column ``custom``;
-  lists and objects as JSON text; ``null`` as an empty cell;
+  ``custom.KEY`` columns (the declared ones), and the field ``custom``
+  itself, exactly as it came, in a last column ``custom``; lists and
+  objects as JSON text; ``null`` an empty cell and an empty string ``""``
+  (PostgreSQL's ``COPY ... CSV`` rule: :class:`CsvWriter`);
 * ``table``: the REPL's table (collected: it is sized to its rows);
 * ``parquet`` and ``arrow`` (Arrow IPC file, ``.arrow``/``.feather``):
   typed columns (:mod:`cqlang.output.arrow`), streamed in row groups.
 
 Every writer streams except ``table``: memory does not grow with the
-number of records. :meth:`Writer.notes` says what a format could not keep
-(values that did not fit a Parquet column, fields a CSV has no column for,
-lone surrogates written as U+FFFD in a CSV, Parquet or Arrow file:
+number of records. None writes anything before the first record arrives
+(the CSV header, JSON's ``[``): a fetch that fails before it leaves its
+output empty; an empty success still gets the header, or ``[]``, when the
+output is finished. Nothing that is not JSON is written as JSON: a float
+NaN or infinity (which only a record made in Python can hold: cqlang reads
+none) is an :class:`~cqlang.errors.OutputError` naming the record.
+:meth:`Writer.notes` says what a format could not keep (values that did
+not fit a Parquet column, fields a CSV has no column for, lone surrogates
+written as U+FFFD in a CSV, Parquet or Arrow file:
 :mod:`cqlang.output.surrogates`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..errors import OutputError
 from ..schema import DEFAULT_SCHEMA, Schema
 from ..visible import json_text, visible
 from .columns import (
@@ -43,21 +52,60 @@ FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")
 BINARY_FORMATS = frozenset({"parquet", "arrow"})
 
 
-def _text(value: Any) -> str:
-    """A value as a CSV cell: text as it is, ``null`` empty, anything else
-    as compact JSON."""
-    if value is None:
-        return ""
-    if type(value) is str:
+def json_of(value: Any, number: int, at: str = "", **options: Any) -> str:
+    """``value`` (of record ``number``, counted from 1; ``at``: the field it
+    is, if not the record) as JSON text (:func:`cqlang.visible.json_text`),
+    never with ``NaN`` or ``Infinity`` in it: a float NaN or infinity is an
+    :class:`OutputError` naming the record and where in it."""
+    try:
+        return json_text(value, allow_nan=False, **options)
+    except ValueError:
+        from ..jsonlimit import non_finite
+
+        found = non_finite(value)
+        if found is None:
+            raise
+        path = found[1]
+        if at:
+            path = at + (path if not path or path.startswith("[") else "." + path)
+        where = f" at {path}" if path else ""
+        raise OutputError(
+            f"record {number:,} holds {found[0]!r}{where}, which JSON cannot hold "
+            "(no JSON reader takes NaN or Infinity); nothing of it was written"
+        ) from None
+
+
+def _cell(value: Any, number: int, column: str) -> str | None:
+    """A value as a CSV cell: text as it is, ``None`` for ``null`` (an
+    empty cell), anything else as compact JSON."""
+    if value is None or type(value) is str:
         return value
-    return json_text(value, separators=(",", ":"))
+    return json_of(value, number, column, separators=(",", ":"))
+
+
+#: What makes a CSV cell quoted (RFC 4180; what the csv module's
+#: QUOTE_MINIMAL quotes with its default dialect).
+_QUOTE = re.compile('[",\r\n]').search
+
+
+def _csv_line(row: Sequence[str | None]) -> str:
+    """A row with an empty string in it, as the csv module would write it
+    but with ``""`` for the empty string (``None``, null, stays empty)."""
+    cells = []
+    for cell in row:
+        if cell is None:
+            cells.append("")
+        elif cell == "" or _QUOTE(cell) is not None:
+            cells.append('"' + cell.replace('"', '""') + '"')
+        else:
+            cells.append(cell)
+    return ",".join(cells) + "\r\n"
 
 
 def csv_columns(schema: Schema = DEFAULT_SCHEMA, exclude: Iterable[str] | None = ()) -> list[str]:
     """The header of a CSV without ``--columns``: the record's fields in the
     API's order, ``custom.KEY`` for each declared custom field, then
-    ``custom`` (the other custom fields, as a JSON object); less the
-    excluded fields."""
+    ``custom`` (the field as the API sent it); less the excluded fields."""
     names = [c.name for c in default_columns(schema, exclude)]
     if "custom" not in set(exclude or ()):
         names.append("custom")
@@ -91,28 +139,36 @@ class JsonLinesWriter(Writer):
 
     def write(self, record: Mapping[str, Any]) -> None:
         rec = record if self.columns is None else project(record, self.columns)
-        self.out.write(json_text(rec) + "\n")
+        self.out.write(json_of(rec, self.count + 1) + "\n")
         self.count += 1
 
 
 class JsonWriter(JsonLinesWriter):
-    def __init__(self, out: Any, columns: Sequence[Column] | None) -> None:
-        super().__init__(out, columns)
-        out.write("[")
+    """One JSON list; its ``[`` comes with the first record (``[]`` at the
+    end when there is none), so a fetch that fails first writes nothing."""
 
     def write(self, record: Mapping[str, Any]) -> None:
         rec = record if self.columns is None else project(record, self.columns)
-        self.out.write(("," if self.count else "") + "\n" + json_text(rec))
+        text = json_of(rec, self.count + 1)
+        self.out.write(("," if self.count else "[") + "\n" + text)
         self.count += 1
 
     def close(self) -> None:
-        self.out.write("\n]\n" if self.count else "]\n")
+        self.out.write("\n]\n" if self.count else "[]\n")
 
 
 class CsvWriter(Writer):
-    """Streams rows: the header at once, each record as it comes. On a
-    ``terminal``, each cell is drawn visible (:func:`cqlang.visible.visible`);
-    to a file or a pipe, written exactly."""
+    """Streams rows: the header with the first record (or at the end, for
+    none), each record as it comes. On a ``terminal``, each cell is drawn
+    visible (:func:`cqlang.visible.visible`); to a file or a pipe, written
+    exactly.
+
+    ``null`` is an empty cell and the empty string ``""``, as PostgreSQL's
+    ``COPY ... CSV`` writes them (Python 3.11's csv module has no
+    ``QUOTE_NOTNULL``): a row with an empty string is written here
+    (:func:`_csv_line`), the others by the csv module, the same way. A row
+    of one column whose value is null is ``""`` too: the csv module's rule,
+    since an empty line is no row to most readers."""
 
     def __init__(
         self,
@@ -124,39 +180,32 @@ class CsvWriter(Writer):
     ) -> None:
         import csv
 
-        writer = csv.writer(out)
-        if terminal:
-            self.writer: Any = _Drawn(writer)
-        else:
-            self.writer = writer
+        self.out = out
+        self.writer = csv.writer(out)
+        self.drawn = terminal
         self.exact = not terminal  # drawn cells hold no lone surrogate: `<U+D800>`
         self.mended: dict[str, int] = {}  # column: values with a lone surrogate
         self.count = 0
         gone = set(exclude or ())
         self.rest = columns is None and "custom" not in gone  # the last column `custom`
         self.columns = list(columns) if columns is not None else default_columns(schema, gone)
-        self.decode = needs_custom(self.columns) or self.rest
-        self.declared = frozenset(c.key for c in self.columns if c.key is not None)
+        self.decode = needs_custom(self.columns)
         self.known = frozenset(known_fields())
         self.left_out: dict[str, int] = {}
         header = [c.name for c in self.columns] + (["custom"] if self.rest else [])
         self.header = header
-        self._writerow(header)
+        self.started = False
 
     def write(self, record: Mapping[str, Any]) -> None:
+        if not self.started:
+            self._start()
         custom: dict[str, Any] | None = None
-        ok = True
         if self.decode:
-            custom, ok = decode_custom(record)
-        row = [_text(c.get(record, custom)) for c in self.columns]
+            custom = decode_custom(record)[0]
+        n = self.count + 1
+        row = [_cell(c.get(record, custom), n, c.name) for c in self.columns]
         if self.rest:
-            if custom is None:
-                row.append("")
-            elif not ok:  # not an object: kept as it came
-                row.append(_text(record.get("custom")))
-            else:
-                others = {k: v for k, v in custom.items() if k not in self.declared}
-                row.append(_text(others) if others else "")
+            row.append(_cell(record.get("custom"), n, "custom"))  # as the API sent it
             if not self.known.issuperset(record):
                 for name in record:
                     if name not in self.known:
@@ -164,26 +213,39 @@ class CsvWriter(Writer):
         self._writerow(row)
         self.count += 1
 
-    def _writerow(self, row: list[str]) -> None:
+    def close(self) -> None:
+        if not self.started:  # no records: the header alone
+            self._start()
+
+    def _start(self) -> None:
+        self.started = True
+        self._writerow(list(self.header))
+
+    def _writerow(self, row: list[str | None]) -> None:
         """Write ``row``; a cell holding a lone surrogate, which UTF-8
         cannot hold, with U+FFFD in its place, counted by column. The row's
         text is checked at once, in C (ASCII text is known at a glance);
         only a row that fails is mended cell by cell."""
-        if self.exact:
-            line = "".join(row)
+        if self.drawn:
+            row = [visible(cell) if cell else cell for cell in row]
+        else:
+            line = "".join(filter(None, row))
             if not line.isascii():
                 try:
                     line.encode("utf-8")
                 except UnicodeEncodeError:
                     row = self._mend(row)
-        self.writer.writerow(row)
+        if "" in row:
+            self.out.write(_csv_line(row))
+        else:
+            self.writer.writerow(row)
 
-    def _mend(self, row: list[str]) -> list[str]:
+    def _mend(self, row: list[str | None]) -> list[str | None]:
         from .surrogates import LONE, mend_text
 
         out = []
         for name, cell in zip(self.header, row, strict=True):
-            if LONE.search(cell) is not None:
+            if cell and LONE.search(cell) is not None:
                 cell = mend_text(cell)
                 self.mended[name] = self.mended.get(name, 0) + 1
             out.append(cell)
@@ -199,16 +261,6 @@ class CsvWriter(Writer):
                 f"fields the CSV has no column for were left out: {names} (JSON Lines keeps them)"
             )
         return out
-
-
-class _Drawn:
-    """A CSV writer whose cells are drawn visible: for a terminal."""
-
-    def __init__(self, writer: Any) -> None:
-        self.writer = writer
-
-    def writerow(self, row: Sequence[str]) -> None:
-        self.writer.writerow([visible(cell) for cell in row])
 
 
 class TableWriter(Writer):
@@ -277,7 +329,7 @@ class ArrowFileWriter(Writer):
 
     def close(self) -> None:
         self._convert()
-        self.sink.close(self.converter.empty(), self.converter.misfit_metadata())
+        self.sink.close(self.converter.empty(), self.converter.final_schema())
 
     def abort(self) -> None:
         self.sink.abort()

@@ -150,7 +150,7 @@ class RecordCommands:
         """The records to ``path`` (``n`` of them; ``None``: all)."""
         from datetime import UTC, datetime
 
-        from ..output.target import check_output, choose_format
+        from ..output.target import check_binary, check_output, choose_format
         from ..output.write import emit
 
         try:
@@ -158,6 +158,7 @@ class RecordCommands:
             # since \o, and a fetch that could not be written is wasted.
             check_output(path, front="repl")
             fmt = choose_format(None, path, False, front="repl")
+            check_binary(fmt, path, False)
             plan = spec.plan()
             options: dict[str, Any] = {"schema": spec.schema, "exclude": spec.exclude}
             if fmt in ("parquet", "arrow"):
