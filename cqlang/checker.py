@@ -18,7 +18,7 @@ from . import ast, timeexpr
 from .checkvalues import _Error, _quoted, _Resolved, _ValueChecker
 from .diagnostics import ERROR, WARNING, Diagnostic, make
 from .env import DEFAULT_ENV, Env
-from .ir import TRUE, Atom, FieldRef, IAnd, IExpr, INot, IOr
+from .ir import COMPARE_OPS, TRUE, Atom, FieldRef, IAnd, IExpr, INot, IOr
 from .parser import parse_diagnostics
 from .refs import Expansion
 from .schema import LANGUAGE_OPERATORS, Property
@@ -27,9 +27,8 @@ TYPE_CHECKING = False  # typing is not imported at run time: it is slow to impor
 if TYPE_CHECKING:
     from typing import Any
 
-    from .types import Op, ValueType
+    from .types import ValueType
 
-_OP_ATOM: dict[str, Op] = {"=": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 _ORDERING = frozenset({"<", "<=", ">", ">="})
 _KIND_WORDS = {
     "datetime": "a datetime",
@@ -271,8 +270,8 @@ class _Checker(_ValueChecker):
                 inner = IAnd((Atom(fref, "ge", lo, s, e), Atom(fref, "le", hi, s, e)), s, e)
                 return INot(inner, s, e)
             bound = {"<": lo, "<=": hi, ">": hi, ">=": lo}[op]
-            return Atom(fref, _OP_ATOM[op], bound, s, e)
-        return Atom(fref, _OP_ATOM[op], value, s, e)
+            return Atom(fref, COMPARE_OPS[op], bound, s, e)
+        return Atom(fref, COMPARE_OPS[op], value, s, e)
 
     # -------------------------------------------------------------- fields
     def field(self, f: ast.Field) -> tuple[FieldRef, Property]:

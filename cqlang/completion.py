@@ -34,7 +34,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .diagnostics import NAME_RE
-from .parser import KEYWORDS, EscapeError, quote, scan_prefix, unescape
+from .parser import COMPARE_SPELLINGS, KEYWORDS, EscapeError, quote, scan_prefix, unescape
 from .schema import DEFAULT_SCHEMA, LANGUAGE_OPERATORS, Schema
 
 __all__ = [
@@ -49,20 +49,10 @@ __all__ = [
 
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _OP_CHARS = frozenset("!<>=")
-_COMPLETE_OPS = frozenset({"=", "==", "!=", "<>", "<", "<=", ">", ">="})
-# Keyword terminals and how they are written.
-_KEYWORD_TERMINALS = {
-    "AND": "and",
-    "OR": "or",
-    "NOT": "not",
-    "IN": "in",
-    "BETWEEN": "between",
-    "IS": "is",
-    "NULL": "null",
-    "NOW": "now",
-    "TODAY": "today",
-    "YESTERDAY": "yesterday",
-}
+#: Every spelling of a comparison the lexer takes (``==``, ``<>``...).
+_COMPLETE_OPS = frozenset(COMPARE_SPELLINGS)
+# Keyword terminals and how they are written (the lexer's keywords).
+_KEYWORD_TERMINALS = {word.upper(): word for word in KEYWORDS}
 _VALUE_TERMINALS = frozenset({"STRING", "INT", "DATETIME", "PARAM"})
 _FIELD_TERMINALS = frozenset({"CUSTOM", "QUERYREF"})
 _OPERATOR_TERMINALS = frozenset({"CMP_OP", "IN", "BETWEEN", "IS"})

@@ -28,9 +28,9 @@ from functools import lru_cache
 
 from . import timeexpr
 from .digits import CANONICAL_INT
-from .ir import Atom, FieldRef, IAnd, IExpr, IOr, to_nnf
+from .ir import COMPARE_TEXT, Atom, FieldRef, IAnd, IExpr, IOr, to_nnf
 from .jsonlimit import STRICT
-from .schema import DEFAULT_SCHEMA, Schema
+from .schema import API_OPERATOR_ATOMS, DEFAULT_SCHEMA, Schema
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     Record = Mapping[str, Any]
     Matcher = Callable[[Record], bool]
 
-_CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+#: An atom's comparison as Python writes it, for the generated matchers.
+_CMP = {op: "==" if text == "=" else text for op, text in COMPARE_TEXT.items()}
 
 
 class FilterError(ValueError):
@@ -444,7 +445,7 @@ def evaluate(expr: IExpr, record: Record) -> bool | None:
 
 # ------------------------------------------------------- API filter lists
 
-_API_OP: dict[str, Op] = {"gt": "gt", "gte": "ge", "lte": "le", "lt": "lt", "eq": "eq", "ne": "ne"}
+_API_OP: dict[str, Op] = API_OPERATOR_ATOMS
 
 
 def filter_atoms(filters: Any, schema: Schema | None = None) -> list[Atom]:

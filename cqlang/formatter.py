@@ -18,7 +18,7 @@ from itertools import pairwise
 
 from . import ast
 from .diagnostics import NAME_RE
-from .ir import Atom, IAnd, IExpr, INot, IOr
+from .ir import COMPARE_TEXT, Atom, IAnd, IExpr, INot, IOr
 from .parser import quote
 from .schema import DEFAULT_SCHEMA, Schema
 from .timeexpr import format_utc
@@ -145,8 +145,6 @@ def format_query(query: ast.Query, schema: Schema | None = None) -> str:
 
 # -------------------------------------------------------------------- IR
 
-_IR_OPS = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
-
 
 def _ir_value(a: Atom, v: Any) -> str:
     t = a.field.type
@@ -182,7 +180,7 @@ def _ir_leaf(a: Atom) -> str:
             return f"{name} {'!=' if op == 'nin' else '='} {_ir_value(a, values[0])}"
         inner = ", ".join(_ir_value(a, v) for v in values)
         return f"{name} {'not ' if op == 'nin' else ''}in ({inner})"
-    return f"{name} {_IR_OPS[op]} {_ir_value(a, a.value)}"
+    return f"{name} {COMPARE_TEXT[op]} {_ir_value(a, a.value)}"
 
 
 def format_ir(expr: IExpr) -> str:

@@ -34,6 +34,23 @@ NEGATE: dict[Op, Op] = {
 
 OPS = tuple(NEGATE)
 
+#: The language's comparisons (``Compare.op``, canonical: ``types.CompareOp``)
+#: and the atom each becomes, the one table of the pair: the checker reads
+#: it one way, the formatter and the evaluator (:data:`COMPARE_TEXT`) the
+#: other.
+COMPARE_OPS: dict[str, Op] = {
+    "=": "eq",
+    "!=": "ne",
+    "<": "lt",
+    "<=": "le",
+    ">": "gt",
+    ">=": "ge",
+}
+
+#: The inverse of :data:`COMPARE_OPS`: an atom's operator as the language
+#: writes it (``in``, ``nin``, ``null`` and ``notnull`` have words instead).
+COMPARE_TEXT: dict[Op, str] = {op: text for text, op in COMPARE_OPS.items()}
+
 Scalar = int | str
 AtomValue = int | str | tuple[int, ...] | tuple[str, ...] | None
 

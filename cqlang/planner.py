@@ -27,21 +27,7 @@ branch (under the API's semantics) and the residual.
 from __future__ import annotations
 
 from . import compiler
-from .constraints import (  # re-exported: the planner's constraints, by their old address
-    NEG,
-    POS,
-    Constraint,
-    Discrete,
-    Null,
-    Ordered,
-    Span,
-    constraint_of,
-    intersect,
-    intersect_all,
-    subset,
-    union,
-    union_all,
-)
+from .constraints import Ordered, Span
 from .diagnostics import (
     CODES,
     NARROWS_NOTHING,
@@ -156,10 +142,6 @@ class Plan(Node):
                 copied["value"] = value.copy()
             out.append(copied)
         return out
-
-    def copy(self) -> Plan:
-        """The plan itself: it cannot change (kept for callers of old)."""
-        return self
 
     @property
     def requests(self) -> int:
@@ -408,21 +390,9 @@ def _requests(
 
 
 __all__ = [
-    "NEG",
-    "POS",
-    "Constraint",
-    "Discrete",
-    "Null",
-    "Ordered",
     "Plan",
     "Residual",
     "TooComplex",
     "TooManyBranches",
-    "constraint_of",
-    "intersect",
-    "intersect_all",
     "plan_ir",
-    "subset",
-    "union",
-    "union_all",
 ]

@@ -35,11 +35,23 @@ TYPE_CHECKING = False  # typing is not imported at run time: it is slow to impor
 if TYPE_CHECKING:
     from typing import Any, TypeGuard
 
-    from .types import ApiKind, ApiOperator, ValueType
+    from .types import ApiKind, ApiOperator, Op, ValueType
 
 TYPES = ("datetime", "integer", "enum", "string")
 API_KINDS = ("range", "membership", "equality")
-API_OPERATORS = ("gt", "gte", "lte", "lt", "eq", "ne")
+
+#: The operators of the API's filter objects (``types.ApiOperator``), each
+#: with the atom of the checked form (cqlang/ir.py) that means the same:
+#: the evaluator reads a filter list through it.
+API_OPERATOR_ATOMS: dict[str, Op] = {
+    "gt": "gt",
+    "gte": "ge",
+    "lte": "le",
+    "lt": "lt",
+    "eq": "eq",
+    "ne": "ne",
+}
+API_OPERATORS = tuple(API_OPERATOR_ATOMS)
 ORDERED_TYPES = frozenset({"datetime", "integer"})
 
 #: The comparison operators of the language, by value type: ordering only

@@ -24,7 +24,7 @@ from click.testing import CliRunner, Result
 
 from cqlang.cli import main
 from cqlang.emulator import DEFAULT_CAMPAIGN, Emulator, generate_records
-from cqlang.output.columns import LIST_SHAPES, RECORD_LAYOUT
+from cqlang.output.columns import LIST_SHAPES, RECORD_LAYOUT, record_columns
 
 CAMPAIGN = DEFAULT_CAMPAIGN
 DECLARED = {"region": "string", "score": "integer", "visit": "datetime"}
@@ -136,9 +136,8 @@ def custom_of(rec: dict[str, Any]) -> dict[str, Any] | None:
 
 def expected_row(rec: dict[str, Any], custom_keys: list[str]) -> dict[str, Any]:
     row = {}
-    for name, kind in RECORD_LAYOUT:
-        if name != "custom":
-            row[name] = typed(kind, rec.get(name), enum=ENUMS.get(name, ()))
+    for col in record_columns():  # a filter property typed by the schema
+        row[col.name] = typed(col.type, rec.get(col.name), enum=ENUMS.get(col.name, ()))
     row["new_field"] = text(rec.get("new_field"))  # a field first seen in one record
     fields = custom_of(rec)
     for key in custom_keys:
@@ -352,3 +351,68 @@ def test_parquet_row_groups_leave_memory_as_they_fill(tmp_path: Path) -> None:
         writer.close()
     assert not list(tmp_path.glob(".spool-*"))
     assert pq.ParquetFile(tmp_path / "out.parquet").metadata.num_row_groups == 3
+
+
+# ------------------------------------------ a property added to the schema
+
+
+def schema_with_call_duration() -> Any:
+    """The default schema and one more filter property, as docs/architecture.md
+    ("Adding a record property") adds one: nothing else changed."""
+    import copy
+
+    from cqlang.schema import VOICE_CAMPAIGN_REQUEST_SPEC, Schema
+
+    spec = copy.deepcopy(VOICE_CAMPAIGN_REQUEST_SPEC)
+    spec["properties"]["call_duration"] = {
+        "type": "integer",
+        "api": "range",
+        "operators": ["gt", "lt", "eq"],
+    }
+    return Schema.from_dict(spec)
+
+
+def test_a_property_added_to_the_schema_is_a_column(tmp_path: Path) -> None:
+    """Before, the checker and the compiler took the new property, but the
+    output did not: it was in no default column, and --columns (columns=)
+    refused it as an unknown field."""
+    import cqlang
+    from cqlang import Client
+    from cqlang.output.columns import default_columns, known_fields, parse_columns
+    from cqlang.output.write import emit
+
+    schema = schema_with_call_duration()
+    assert cqlang.compile("call_duration > 30", schema=schema) == [
+        {"property": "call_duration", "operator": "gt", "value": 30}
+    ]
+    names = [c.name for c in default_columns(schema)]
+    # After the fields the layout places (the custom fields' columns last).
+    assert names == [*(n for n, _ in RECORD_LAYOUT if n != "custom"), "call_duration"]
+    assert known_fields(schema)[-1] == "call_duration"
+    picked = parse_columns("id,call_duration", schema)
+    assert [(c.name, c.type) for c in picked] == [("id", "string"), ("call_duration", "integer")]
+
+    records = generate_records(6, seed=3)
+    for i, rec in enumerate(records):
+        rec["call_duration"] = None if i == 0 else 10 * i
+    with (
+        Emulator(data=records, schema=schema, api_key="k") as emu,
+        Client(emu.url, "k") as client,
+    ):
+        got = list(
+            client.voice_campaign_requests(DEFAULT_CAMPAIGN, "call_duration > 15", schema=schema)
+        )
+    assert [r["call_duration"] for r in got] == [20, 30, 40, 50]
+
+    whole = tmp_path / "all.csv"
+    emit(got, "csv", str(whole), schema=schema)
+    rows = list(csv.DictReader(io.StringIO(whole.read_text(encoding="utf-8"))))
+    assert [r["call_duration"] for r in rows] == ["20", "30", "40", "50"]
+    some = tmp_path / "some.csv"
+    emit(got, "csv", str(some), schema=schema, columns=picked)
+    assert some.read_text(encoding="utf-8").splitlines()[0] == "id,call_duration"
+    table_path = tmp_path / "all.parquet"
+    emit(got, "parquet", str(table_path), schema=schema)
+    table = pq.read_table(table_path)
+    assert table.schema.field("call_duration").type == pa.int64()
+    assert table.column("call_duration").to_pylist() == [20, 30, 40, 50]

@@ -3,10 +3,14 @@ syntax's rules, and its errors worded for the front end that shows them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cqlang.cli import main
 from cqlang.errors import ColumnError
 from cqlang.output.columns import fetch_exclude, parse_columns, split_columns
 
@@ -53,3 +57,46 @@ def test_errors_name_no_cli_option() -> None:
     with pytest.raises(ColumnError) as clash:
         fetch_exclude(cols, ["history"])
     assert "--" not in str(clash.value) and "history" in str(clash.value)
+
+
+# ------------------------------------------- --columns against an exclude
+
+
+def run(env: dict[str, str], *args: str, code: int = 0) -> Result:
+    result = CliRunner().invoke(main, list(args), env=env)
+    assert result.exit_code == code, result.output
+    return result
+
+
+def config_env(tmp_path: Path, text: str) -> dict[str, str]:
+    config = tmp_path / "cqlang.toml"
+    config.write_text(text, encoding="utf-8")
+    config.chmod(0o600)
+    return {"CONPEEK_URL": "", "CONPEEK_KEY": "", "CQLANG_CONFIG": str(config)}
+
+
+LIGHT = """
+[connection]
+campaign = "c1"
+base_url = "http://127.0.0.1:9"
+
+[queries.light]
+query = "state = OPEN"
+exclude = ["history"]
+
+[queries.alias]
+query = "@light"
+"""
+
+
+@pytest.mark.parametrize("name", ["light", "alias"])
+def test_columns_against_a_named_exclude_suggests_overriding_it(tmp_path: Path, name: str) -> None:
+    env = config_env(tmp_path, LIGHT)
+    refused = run(env, "fetch", f"@{name}", "--columns", "id,history", "--dry-run", code=2)
+    assert "@light" in refused.stderr and "--exclude ''" in refused.stderr
+    # ... and that advice works:
+    ok = run(env, "fetch", f"@{name}", "--columns", "id,history", "--exclude", "", "--dry-run")
+    assert "GET " in ok.stdout
+    mine = run(env, "fetch", "state = OPEN", "--exclude", "history", "--columns", "id,history",
+               "--dry-run", code=2)  # fmt: skip
+    assert "--exclude leaves out" in mine.stderr and "--exclude ''" not in mine.stderr

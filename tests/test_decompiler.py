@@ -130,3 +130,46 @@ def test_a_malformed_url_is_cql301() -> None:
     with pytest.raises(cqlang.CqlValidationError) as info:
         cqlang.decompile("http://[::1")
     assert info.value.diagnostics[0].code == "CQL301"
+
+
+# ------------------------------------- CQL304: bad values quoted as JSON
+
+
+@pytest.mark.parametrize(
+    ("filters", "shown"),
+    [
+        ('[{"property": "priority", "value": [true]}]', "got [true]"),
+        ('[{"property": "priority", "operator": "gte", "value": true}]', "got true"),
+        ('[{"property": "state", "value": [null]}]', "got null"),
+        ('[{"property": "state", "value": ["OPNE"]}]', 'got "OPNE"'),
+        ('[{"property": "created_date", "operator": "gte", "value": {"a": 1}}]', 'got {"a": 1}'),
+        ('[{"property": "contact_number", "value": 1.5}]', "got 1.5"),
+    ],
+)
+def test_a_bad_value_is_quoted_as_json(filters: str, shown: str) -> None:
+    with pytest.raises(cqlang.CqlError) as info:
+        cqlang.decompile(filters)
+    message = info.value.diagnostics[0].message
+    assert message.endswith(shown), message
+    assert "True" not in message and "None" not in message
+
+
+def test_a_long_value_is_cut_short() -> None:
+    with pytest.raises(cqlang.CqlError) as info:
+        cqlang.decompile('[{"property": "priority", "value": ["' + "x" * 500 + '"]}]')
+    message = info.value.diagnostics[0].message
+    assert len(message) < 200 and message.endswith("…")
+
+
+def test_a_bad_operator_is_quoted_as_json() -> None:
+    with pytest.raises(cqlang.CqlError) as info:
+        cqlang.decompile('[{"property": "created_date", "operator": true, "value": "x"}]')
+    assert "operator true is not available" in info.value.diagnostics[0].message
+
+
+def test_decompile_takes_tuples_as_encode_does() -> None:
+    filters = ({"property": "priority", "operator": "gte", "value": 3},)
+    assert cqlang.decompile(filters) == cqlang.decompile(list(filters)) == "priority >= 3"
+    assert cqlang.decompile(()) == ""
+    both = [{"property": "state", "value": ("OPEN", "CLOSED")}]
+    assert cqlang.decompile(both) == "state in (OPEN, CLOSED)"

@@ -198,7 +198,13 @@ def test_property_table_matches_schema() -> None:
     text = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
     m = re.search(r"<!-- properties:begin -->\n(.*?)\n<!-- properties:end -->", text, re.S)
     assert m is not None
-    assert m.group(1) == property_table()
+    table = property_table()
+    # On a failure (a property added to the schema), the message is the
+    # table to paste between the markers.
+    assert m.group(1) == table, (
+        "docs/language.md's property table is not the schema's: put these rows "
+        "between <!-- properties:begin --> and <!-- properties:end -->:\n" + table
+    )
 
 
 def test_every_code_is_documented_with_an_example() -> None:

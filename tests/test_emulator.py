@@ -7,6 +7,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -466,3 +467,23 @@ def test_the_server_stops_cleanly() -> None:
     with pytest.raises(requests.ConnectionError):
         requests.get(url, headers={"Authorization": KEY}, timeout=2)
     session.close()
+
+
+def test_emulator_data_holding_line_separators_and_a_byte_order_mark(tmp_path: Path) -> None:
+    records = [
+        {"id": f"{i:024x}", "state": "OPEN", "name": f"x\u2028y\u0085z\u2029{i}"} for i in range(3)
+    ]
+    lines = tmp_path / "data.jsonl"  # JSON Lines as json.dumps(ensure_ascii=False) writes them
+    lines.write_text(
+        "\r\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\r\n", encoding="utf-8"
+    )
+    whole = tmp_path / "data.json"
+    whole.write_bytes(b"\xef\xbb\xbf" + json.dumps(records).encode())
+    for path in (lines, whole):
+        with Emulator(data=path, api_key="k") as emu:
+            got = requests.get(
+                f"{emu.url}/voice_campaign/{DEFAULT_CAMPAIGN}/request",
+                headers={"Authorization": "k"},
+                timeout=10,
+            ).json()["data"]
+        assert [r["name"] for r in got] == [r["name"] for r in records], path.name

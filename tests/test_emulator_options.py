@@ -1,6 +1,7 @@
 """The emulator refuses at start the options no client can use (an empty
 host, an empty key or one no header can carry, a NaN window, a data file
-whose name is too long to look up), and answers HTTP details as
+whose name is too long to look up, a campaign id that cannot be one path
+segment, a port in use, said in words), and answers HTTP details as
 docs/emulator.md says (a trailing slash is an unknown path; the blanks
 around the Authorization value are no part of it; a filter datetime is the
 API's own form, no T)."""
@@ -173,3 +174,40 @@ def test_the_apis_own_datetime_form_is_served(emu: Emulator) -> None:
         timeout=10,
     )
     assert r.status_code == 200 and len(r.json()["data"]) == 20
+
+
+BAD_CAMPAIGNS = [".", "..", "", "  "]
+
+
+@pytest.mark.parametrize("cid", BAD_CAMPAIGNS)
+def test_emulator_refuses_a_campaign_id_that_is_no_path_segment(cid: str, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="campaign id"):
+        Emulator(records=1, campaigns=(cid,))
+    with pytest.raises(ValueError, match="campaign id"):
+        Emulator(data={cid: []})
+    if not cid:
+        return  # a record with an empty voice_campaign_id belongs to the first campaign
+    with pytest.raises(ValueError, match="campaign id"):
+        Emulator(data=[{"voice_campaign_id": cid}], strict=False)
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps([{"voice_campaign_id": cid}]), encoding="utf-8")
+    for args in (["--campaign", cid], ["--data", str(data)]):
+        run = CliRunner().invoke(main, ["emulator", "--port", "0", *args], env={})
+        assert run.exit_code == 2, run.output
+        assert "campaign id" in run.stderr and "Traceback" not in run.output
+
+
+def test_a_port_in_use_is_said_in_words() -> None:
+    """`[Errno 98] Address already in use` was printed raw."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = CliRunner().invoke(main, ["emulator", "--port", str(port)], env={})
+    assert run.exit_code == 2
+    assert run.stderr.startswith(
+        f"cqlang: emulator: cannot listen on 127.0.0.1:{port}: the address is in use"
+    )
+    assert "Errno" not in run.stderr

@@ -142,16 +142,6 @@ def test_unhashable_inputs_are_planned_not_cached() -> None:
     assert len(api._cache) == before
 
 
-def test_schemas_are_values() -> None:
-    a = cqlang.DEFAULT_SCHEMA.with_custom_fields({"score": "integer"})
-    b = cqlang.DEFAULT_SCHEMA.with_custom_fields({"score": {"type": "integer"}})
-    assert a == b and hash(a) == hash(b) and a is not b
-    assert a != cqlang.DEFAULT_SCHEMA and a != a.with_custom_fields({}, strict=True)
-    text = "custom.score >= 5 and state = OPEN"
-    assert cqlang.plan(text, schema=a) is cqlang.plan(text, schema=b)
-    assert pickle.loads(pickle.dumps(a)) == a
-
-
 def test_config_schemas_are_made_again_not_kept_forever() -> None:
     from cqlang.config import model
 

@@ -3,6 +3,9 @@ CqlError, carries its data, and is found at its old address too."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 import cqlang
@@ -74,3 +77,38 @@ def test_exit_statuses_come_from_the_one_table() -> None:
 def test_rendered_for_a_front_end_without_diagnostics_is_the_message() -> None:
     exc = errors.ConfigError("bad", "c.toml", line=1, column=2)
     assert exc.rendered_for("cli") == str(exc) == "c.toml:1:2: bad"
+
+
+# ------------------------------------------------ missing extras, one tree
+
+
+@pytest.mark.parametrize(("blocked", "extra"), [("pyarrow", "arrow"), ("pygls", "lsp")])
+def test_a_missing_extra_is_one_cql_error_with_exit_2(blocked: str, extra: str) -> None:
+    code = (
+        f"import sys; sys.modules[{blocked!r}] = None\n"
+        "from cqlang.errors import CqlError, MissingExtra\n"
+        "from cqlang.status import exit_status\n"
+        "if {blocked!r} == 'pyarrow':\n"
+        "    from cqlang.output.arrow import require\n"
+        "    try:\n"
+        "        require('x')\n"
+        "    except MissingExtra as exc:\n"
+        "        assert isinstance(exc, CqlError) and exc.extra == 'arrow'\n"
+        "        assert exit_status(exc) == 2\n"
+        "        print('ok')\n"
+        "else:\n"
+        "    from cqlang.cli import main\n"
+        "    main(['lsp'], prog_name='cqlang')\n"
+    ).replace("{blocked!r}", repr(blocked))
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    if extra == "arrow":
+        assert run.stdout.strip() == "ok", run.stderr
+    else:
+        assert run.returncode == 2, run.stderr
+        assert "pip install 'cqlang[lsp]'" in run.stderr and "Traceback" not in run.stderr

@@ -13,9 +13,9 @@ import pytest
 from cqlang import parser
 from cqlang.checker import check_text
 from cqlang.compiler import Emitted
+from cqlang.constraints import Discrete, Null, Ordered
 from cqlang.ir import Atom, FieldRef, IAnd, INot, IOr
 from cqlang.node import FrozenError, Node, field
-from cqlang.planner import Discrete, Null, Ordered
 
 F = FieldRef("priority", None, "integer", "priority")
 

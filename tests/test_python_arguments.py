@@ -62,35 +62,6 @@ def test_a_wrong_type_is_a_type_error_that_names_the_parameter(
     assert type_error(call) == words
 
 
-def test_a_schema_of_the_wrong_shape_is_a_schema_error() -> None:
-    """from_dict's data is a declaration: a KeyError or AttributeError from
-    inside it is now a SchemaError that names the property."""
-    for spec in (
-        {},
-        {"properties": 3},
-        {"properties": {"a": 3}},
-        {"properties": {"a": {"api": "range"}}},
-        {"properties": {"a": {"type": "integer", "api": "range", "operators": 3}}},
-        {"properties": {"a": {"type": "integer", "api": "range"}}, "custom_fields": "x"},
-        {
-            "properties": {"a": {"type": "integer", "api": "range"}},
-            "custom_fields": {"k": {"type": "enum", "values": 3}},
-        },
-    ):
-        with pytest.raises(cqlang.errors.SchemaError):
-            cqlang.Schema.from_dict(spec)
-
-
-def test_a_custom_field_key_that_is_no_str_is_a_schema_error_in_from_dict() -> None:
-    """from_dict reads data (a file, JSON): a key of the wrong type inside
-    it is a SchemaError; with_custom_fields, a call, keeps TypeError."""
-    spec = {"properties": {"a": {"type": "integer", "api": "range"}}, "custom_fields": {1: "x"}}
-    with pytest.raises(cqlang.errors.SchemaError, match="custom field 1: a custom field's key"):
-        cqlang.Schema.from_dict(spec)
-    with pytest.raises(TypeError, match="custom field keys are str, not int: 1"):
-        cqlang.DEFAULT_SCHEMA.with_custom_fields({1: "integer"})  # type: ignore[dict-item]
-
-
 # ----------------------------------------------------------------- encode
 
 

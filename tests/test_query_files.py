@@ -240,3 +240,102 @@ def test_queries_check_files_goes_on_past_an_unreadable_file(workdir: Path) -> N
     assert '"file": "q1.cql"' in as_json.stdout and "broken.toml:1:9" in as_json.stderr
     alone = run("queries", "check", "broken.toml")
     assert alone.exit_code == 2 and "1 file could not be read" in alone.stdout
+
+
+# ---------------------------------------------- fmt --write and string kinds
+
+KINDS = """[queries.multi]
+query = '''state=OPEN'''
+
+[queries.basic_multi]
+query = \"\"\"state=OPEN\"\"\"
+
+[queries.plain]
+query = "dialing_method==PREVIEW"
+
+[queries.escaped]
+query = "custom.x = 'a\\\\'b' and state=OPEN"
+
+[queries.literal]
+query = 'state=OPEN'
+"""
+
+WANT = """[queries.multi]
+query = '''state = OPEN'''
+
+[queries.basic_multi]
+query = \"\"\"state = OPEN\"\"\"
+
+[queries.plain]
+query = 'dialing_method = "PREVIEW"'
+
+[queries.escaped]
+query = "custom.x = \\"a'b\\" and state = OPEN"
+
+[queries.literal]
+query = 'state = OPEN'
+"""
+
+
+def test_fmt_write_keeps_the_kind_of_each_query_string(tmp_path: Path) -> None:
+    import tomllib
+
+    path = tmp_path / "cqlang.toml"
+    path.write_text(KINDS, encoding="utf-8")
+    path.chmod(0o600)
+    run = CliRunner().invoke(main, ["--config", str(path), "fmt", "--write", str(path)])
+    assert run.exit_code == 0, run.output
+    assert path.read_text(encoding="utf-8") == WANT
+    queries = tomllib.loads(WANT)["queries"]
+    assert queries["escaped"]["query"] == 'custom.x = "a\'b" and state = OPEN'
+    assert queries["plain"]["query"] == 'dialing_method = "PREVIEW"'
+
+
+# -------------------------------------------------- -f FILE in diagnostics
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "where"),
+    [
+        (["check"], "# a comment\nstate = OPN\n", "2:9"),
+        (["compile"], "state = OPEN or\n", "1:16"),
+        (["compile"], "state = OPEN or priority > 4\n", "1:1"),  # a plan error
+        (["explain"], "state = OPEN or\n", "1:16"),
+        (["fmt"], "state = OPEN or\n", "1:16"),
+        (["fetch", "--campaign", "c", "--dry-run"], "state = OPEN or\n", "1:16"),
+    ],
+)
+def test_a_query_file_is_named_in_the_arrow_line(
+    tmp_path: Path, command: list[str], text: str, where: str
+) -> None:
+    path = tmp_path / "hot leads.cql"
+    path.write_text(text, encoding="utf-8")
+    env = {"CQLANG_CONFIG": "/dev/null", "CONPEEK_URL": "", "CONPEEK_KEY": ""}
+    run = CliRunner().invoke(main, [*command, "-f", str(path)], env=env)
+    assert run.exit_code == 1, run.output
+    assert f" --> {path}:{where}\n" in run.stderr
+    piped = CliRunner().invoke(main, [*command, "-f", "-"], env=env, input=text)
+    assert f" --> {where}\n" in piped.stderr  # standard input is no file
+
+
+# ------------------------------------------- fmt --check of a missing file
+
+
+@pytest.mark.parametrize("mode", ["--check", "--write"])
+def test_fmt_of_a_file_that_cannot_be_read_is_a_usage_error(tmp_path: Path, mode: str) -> None:
+    good = tmp_path / "good.cql"
+    good.write_text("state = OPEN\n", encoding="utf-8")
+    latin = tmp_path / "latin.cql"
+    latin.write_bytes("state = 'zażółć'\n".encode("iso-8859-2"))
+    env = {"CQLANG_CONFIG": "/dev/null"}
+    for names in (["missing.cql"], [str(good), str(tmp_path / "missing.cql")],
+                  [str(tmp_path)]):  # fmt: skip
+        run = CliRunner().invoke(main, ["fmt", mode, *names], env=env)
+        assert run.exit_code == 2, (names, run.output)
+        assert "cqlang: cannot read " in run.stderr and "could not be read" in run.stderr
+    assert good.read_text(encoding="utf-8") == "state = OPEN\n"  # the others still done
+    # A file that is not UTF-8 reads: its query has CQL002, as on standard
+    # input (tests/test_not_utf8.py), and it is left as it was.
+    run = CliRunner().invoke(main, ["fmt", mode, str(latin)], env=env)
+    assert run.exit_code == 1 and "error[CQL002]: byte 0xBF" in run.stderr, run.output
+    assert latin.read_bytes() == "state = 'zażółć'\n".encode("iso-8859-2")

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from repl_support import FakeClient
 
 from cqlang.cli import main
 from cqlang.repl import Dispatcher, Session, integrations, run, run_script
@@ -27,37 +28,6 @@ def _no_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("CONPEEK_URL", raising=False)
     monkeypatch.delenv("CONPEEK_KEY", raising=False)
     monkeypatch.chdir(tmp_path)
-
-
-class FakeClient:
-    """Records what \\fetch asks for; yields canned records."""
-
-    def __init__(self, records: list[dict[str, Any]]) -> None:
-        self.records = records
-        self.calls: list[dict[str, Any]] = []
-
-    def voice_campaign_requests(
-        self,
-        campaign_id: str,
-        query: str = "",
-        *,
-        params: Mapping[str, Any] | None = None,
-        tz: str | None = None,
-        exclude: list[str] | None = None,
-        page_size: int = 1000,
-        limit: int | None = None,
-        plan: Any = None,
-    ) -> Iterator[dict[str, Any]]:
-        self.calls.append(
-            {
-                "campaign": campaign_id,
-                "filters": plan.branches,
-                "exclude": exclude,
-                "page_size": page_size,
-                "limit": limit,
-            }
-        )
-        yield from self.records[:limit]
 
 
 def records(n: int) -> list[dict[str, Any]]:

@@ -5,11 +5,10 @@ leaves, and a connection that cannot fetch says why in the resolver's words."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
 import pytest
+from repl_support import FakeClient
 
 from cqlang.config.fetchspec import Settings
 from cqlang.repl import Dispatcher, Session, run, run_script
@@ -34,34 +33,12 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return path
 
 
-class Many:
-    """A client whose campaign holds 500 matching records."""
-
-    def __init__(self) -> None:
-        self.limits: list[int | None] = []
-
-    def voice_campaign_requests(
-        self,
-        campaign_id: str,
-        query: str = "",
-        *,
-        params: Mapping[str, Any] | None = None,
-        tz: str | None = None,
-        exclude: list[str] | None = None,
-        page_size: int = 1000,
-        limit: int | None = None,
-        plan: Any = None,
-    ) -> Iterator[dict[str, Any]]:
-        self.limits.append(limit)
-        records = [{"id": f"r{i:03}", "state": "OPEN"} for i in range(500)]
-        yield from records[:limit]
-
-
-def dispatcher() -> tuple[Dispatcher, Many]:
+def dispatcher() -> tuple[Dispatcher, FakeClient]:
     from cqlang.repl.integrations import load_environment
 
     env = load_environment()
-    client = Many()
+    # A campaign of 500 matching records.
+    client = FakeClient([{"id": f"r{i:03}", "state": "OPEN"} for i in range(500)])
     session = Session(campaign="c", queries=env.queries, schema=env.schema)
     return Dispatcher(session, client_factory=lambda url, key: client), client
 

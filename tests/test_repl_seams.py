@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from repl_support import FakeClient
 
 from cqlang.cli import main
 from cqlang.config.fetchspec import Settings
@@ -51,37 +51,6 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-class FakeClient:
-    """Records what \\fetch asks for; yields canned records."""
-
-    def __init__(self) -> None:
-        self.calls: list[dict[str, Any]] = []
-
-    def voice_campaign_requests(
-        self,
-        campaign_id: str,
-        query: str = "",
-        *,
-        params: Mapping[str, Any] | None = None,
-        tz: str | None = None,
-        exclude: list[str] | None = None,
-        page_size: int = 1000,
-        limit: int | None = None,
-        plan: Any = None,
-    ) -> Iterator[dict[str, Any]]:
-        self.calls.append(
-            {
-                "campaign": campaign_id,
-                "filters": plan.branches,
-                "exclude": exclude,
-                "page_size": page_size,
-                "limit": limit,
-            }
-        )
-        records = [{"id": f"r{i}", "state": "OPEN", "priority": 60 + i} for i in range(50)]
-        yield from records[:limit]
-
-
 def piped(script: str, **options: Any) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     status = run(stdin=io.StringIO(script), stdout=out, stderr=err, **options)
@@ -93,7 +62,7 @@ def configured(**session: Any) -> tuple[Dispatcher, FakeClient]:
     from cqlang.repl.integrations import load_environment
 
     env = load_environment()
-    fake = FakeClient()
+    fake = FakeClient([{"id": f"r{i}", "state": "OPEN", "priority": 60 + i} for i in range(50)])
     s = Session(
         queries=env.queries,
         schema=env.schema,

@@ -28,3 +28,45 @@ def test_compiled_filters_have_the_filter_shape() -> None:
         assert set(obj) <= keys and obj.get("operator", "eq") in get_args(types.ApiOperator)
         # In the API page's order.
         assert list(obj) == [k for k in ("property", "operator", "key", "value") if k in obj]
+
+
+def test_operator_tables_come_from_one_table_each() -> None:
+    """The tables of operators kept by several phases are one table read
+    both ways (docs/architecture.md, "Adding an operator")."""
+    from cqlang import completion, evaluator, formatter
+
+    assert set(ir.COMPARE_OPS) == set(get_args(types.CompareOp))
+    assert set(ir.COMPARE_OPS.values()) <= set(ir.OPS)
+    assert {ir.COMPARE_OPS[t]: t for t in ir.COMPARE_OPS} == ir.COMPARE_TEXT
+    # The formatter writes an atom back as the text the checker read.
+    assert formatter.COMPARE_TEXT is ir.COMPARE_TEXT
+    assert set(evaluator._CMP) == set(ir.COMPARE_TEXT)
+    assert evaluator._API_OP is schema.API_OPERATOR_ATOMS
+    assert tuple(schema.API_OPERATOR_ATOMS) == schema.API_OPERATORS
+    assert set(schema.API_OPERATOR_ATOMS.values()) <= set(ir.OPS)
+    # Every spelling the lexer takes is a canonical comparison, and completion
+    # offers the same spellings.
+    assert set(parser.COMPARE_SPELLINGS.values()) == set(ir.COMPARE_OPS)
+    assert set(parser.COMPARE_SPELLINGS) == completion._COMPLETE_OPS
+    assert set(completion._KEYWORD_TERMINALS.values()) == set(parser.KEYWORDS)
+
+
+def test_language_operators_are_ordered_as_the_literal() -> None:
+    """Every type's operators appear in the order of ``LanguageOp`` (which
+    the table in docs/language.md and completion show), and the widest
+    type's operators are all of them."""
+    order = get_args(types.LanguageOp)
+    for ops in schema.LANGUAGE_OPERATORS.values():
+        assert list(ops) == sorted(ops, key=order.index)
+    assert set(schema.LANGUAGE_OPERATORS) == set(schema.TYPES)
+    assert get_args(types.ApiOperator) == schema.API_OPERATORS
+
+
+def test_every_operator_has_a_meaning_for_hover() -> None:
+    """cqlang/lsp/about.py words each operator by hand: one missing shows
+    the bare operator in hover and completion."""
+    from cqlang.lsp import about
+
+    every = set(get_args(types.LanguageOp)) | {"is null", "is not null"}
+    assert set(about._MEANING) == every
+    assert set(about._TIME_MEANING) == set(schema.LANGUAGE_OPERATORS["datetime"])

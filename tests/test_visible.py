@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cqlang.diagnostics import make, render
+from cqlang.formatter import quote
 from cqlang.visible import NAMED, json_text, shorten, visible
 
 #: Every character that acts on a terminal or reorders a line, or cannot be
@@ -98,3 +99,12 @@ def test_lines_of_printable_text_take_the_short_way_to_the_same_result(text: str
     table = _tables()[1]
     parts = text.split("\r\n")
     assert visible(text, lines=True) == "\r\n".join(p.translate(table) for p in parts)
+
+
+def test_the_marks_of_right_to_left_text_are_kept() -> None:
+    text = "رقم\u200f 123 \u200eabc\u061c"
+    assert visible(text) == text
+    assert json.loads(json_text({"v": text})) == {"v": text} and "\\u200f" not in json_text(text)
+    assert quote(text) == '"' + text + '"'
+    # What reorders the rest of a line is still drawn.
+    assert visible("a\u202eb") == "a<U+202E>b"

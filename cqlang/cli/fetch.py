@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..status import fail
-from ..visible import visible
 from .context import load_config
 from .inputs import (
     checked_base_url,
@@ -31,7 +30,14 @@ from .paramtypes import FloatRange, IntRange
 from .show import print_query_diagnostics, report_query, say
 
 if TYPE_CHECKING:
-    from ..client import ExchangeReport
+    from collections.abc import Iterator
+
+    from ..client import Client, ExchangeReport
+    from ..config.connection import ConnectionSettings
+    from ..config.fetchspec import FetchSpec
+    from ..output.columns import Column
+    from ..planner import Plan
+    from ..term.progress import Progress
 
 FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # writers.FORMATS
 
@@ -145,28 +151,12 @@ def fetch_cmd(
     Exit status: 0 success, 1 invalid query, 2 usage, 3 API or network failure,
     74 the output could not be written.
     """
-    from datetime import UTC, datetime
-
     from ..diagnostics import NEVER_MATCHES, no_campaign
-    from ..errors import CqlError
-    from ..output import target as out
-    from ..output.columns import HEAVY_FIELDS, fetch_exclude, parse_columns
-    from ..output.write import emit as write_records
+    from ..errors import ColumnError, CqlError
+    from ..output.columns import parse_columns
 
     fields = exclude_option(exclude)
-    if count and (fmt is not None or output is not None or columns is not None):
-        fail("--count prints only a number: it takes no --format, --output or --columns")
-    if output is not None and out.STREAMS.get(output) == 1:
-        output = None  # stdout, as it is: `-o /dev/stdout >> log` appends
-    elif output is not None and not dry_run:
-        out.check_output(output)
-    elif output is not None:  # a dry run writes nothing, but -o "" is still no name
-        out.check_name(output)
-    # The format, before any request: an --output of unknown extension is a
-    # usage error, and so are Parquet on a terminal and Parquet without pyarrow.
-    fmt = out.choose_format(fmt, output, _isatty(sys.stdout))
-    if not count:
-        out.check_binary(fmt, output, _isatty(sys.stdout))
+    fmt, output = _output_target(fmt, output, count=count, columns=columns, dry_run=dry_run)
     text = query_input(query, query_file, default="")
     prepared = prepare_query(
         text,
@@ -185,35 +175,110 @@ def fetch_cmd(
     except CqlError as exc:
         report_query(prepared, exc)
     prepared.check_exclude()  # before anything is sent
-    from ..errors import ColumnError
-
     try:
         cols = parse_columns(columns, prepared.schema) if columns is not None else None
     except ColumnError as exc:  # its message names no option: the CLI's is --columns
         fail(f"--columns: {exc}")
-    # What the API leaves out: the exclude, and the heavy fields that no
-    # column (or, for --count, nothing) reads; the client still fetches what
-    # its own check reads (Residual.record_fields).
-    if count:
-        sent = list(dict.fromkeys([*(prepared.exclude or ()), *HEAVY_FIELDS]))
-    else:
-        owner = prepared.origin("exclude") if fields is None else None  # a named query's own
-        sent = (
-            fetch_exclude(
-                cols,
-                prepared.exclude,
-                named=getattr(owner, "name", None),
-                option=fields is not None,
-            )
-            or []
-        )
+    sent = _sent_exclude(prepared, cols, fields, count=count)
     spec = prepared.with_(exclude=tuple(sent) if sent else None)
+    run = _Output(count, fmt, output, _writer_options(prepared, plan, cols, fmt, count=count))
+    if plan.never_matches:
+        print_query_diagnostics(prepared, plan.warnings)
+        click.echo(f"cqlang: {NEVER_MATCHES}", err=True)
+        if dry_run:
+            from .dryrun import describe
+
+            say(describe(plan, []))
+            return
+        run.emit(iter(()))
+        return
+    if not prepared.campaign:
+        fail(no_campaign("cli"))
+    prepared.check_campaign()  # one that cannot be an id ('..'), before anything is sent
+    conn = load_config().connection(base_url=base_url, campaign=prepared.campaign)
+    if dry_run:
+        _dry_run(plan, spec, conn, prepared.campaign)
+        print_query_diagnostics(prepared, plan.warnings)
+        return
+    if not checked_base_url(conn.base_url):
+        fail(conn.why_not("base_url"))
+    if not (conn.api_key or "").strip():
+        fail(conn.why_not("api_key"))
+    print_query_diagnostics(prepared, plan.warnings)  # CQL206 among them
+    from ..client import Client
+
+    run.show_progress(verbose)
+    client = Client(
+        conn.for_client(),
+        max_retries=retries,
+        retry_budget=retry_budget,
+        timeout=(min(5.0, timeout), timeout),
+        max_record_size=max_record_size,
+        on_exchange=run.on_exchange,
+    )
+    run.fetch(client, spec, plan, verbose=verbose)
+
+
+def _output_target(
+    fmt: str | None, output: str | None, *, count: bool, columns: str | None, dry_run: bool
+) -> tuple[str, str | None]:
+    """The format and the output file (``None``: stdout), checked before
+    any request: an ``--output`` that cannot be written or has an unknown
+    extension, and Parquet on a terminal or without pyarrow, are usage
+    errors."""
+    from ..output import target as out
+
+    if count and (fmt is not None or output is not None or columns is not None):
+        fail("--count prints only a number: it takes no --format, --output or --columns")
+    if output is not None and out.STREAMS.get(output) == 1:
+        output = None  # stdout, as it is: `-o /dev/stdout >> log` appends
+    elif output is not None and not dry_run:
+        out.check_output(output)
+    elif output is not None:  # a dry run writes nothing, but -o "" is still no name
+        out.check_name(output)
+    chosen = out.choose_format(fmt, output, _isatty(sys.stdout))
+    if not count:
+        out.check_binary(chosen, output, _isatty(sys.stdout))
+    return chosen, output
+
+
+def _sent_exclude(
+    prepared: FetchSpec,
+    cols: list[Column] | None,
+    fields: list[str] | None,
+    *,
+    count: bool,
+) -> list[str]:
+    """What the API is asked to leave out: the exclude, and the heavy fields
+    that no column (or, for ``--count``, nothing) reads; the client still
+    fetches what its own check reads (``Residual.record_fields``)."""
+    from ..output.columns import HEAVY_FIELDS, fetch_exclude
+
+    if count:
+        return list(dict.fromkeys([*(prepared.exclude or ()), *HEAVY_FIELDS]))
+    owner = prepared.origin("exclude") if fields is None else None  # a named query's own
+    sent = fetch_exclude(
+        cols,
+        prepared.exclude,
+        named=getattr(owner, "name", None),
+        option=fields is not None,
+    )
+    return sent or []
+
+
+def _writer_options(
+    prepared: FetchSpec, plan: Plan, cols: list[Column] | None, fmt: str, *, count: bool
+) -> dict[str, Any]:
+    """The writer's options: the columns, the schema that types them, the
+    exclude; for Parquet and Arrow, what the file records of its fetch."""
     options: dict[str, Any] = {
         "columns": cols,
         "schema": prepared.schema,
         "exclude": prepared.exclude,
     }
     if fmt in ("parquet", "arrow") and not count:
+        from datetime import UTC, datetime
+
         from ..output.arrowconvert import file_metadata
 
         options["metadata"] = file_metadata(
@@ -224,141 +289,113 @@ def fetch_cmd(
             named=prepared.named,
             params=prepared.params,
         )
-    counts = [0, 0, 0]  # requests, records received, retries among the requests
-    progress: Any = None  # the progress line (cqlang.term.progress), when there is one
+    return options
 
-    def finished() -> None:
-        if progress is not None:
-            progress.close()
 
-    def emit(records: Any) -> None:
-        if count:
-            total = sum(1 for _ in records)
-            finished()
-            click.echo(str(total))
-            return
-        writer = write_records(records, fmt, output, **options)
-        finished()  # the progress line goes before anything else is said
-        for note in writer.notes():
-            say(f"cqlang: warning: {note}", err=True)  # a field's name is the API's
-        if output is not None and output not in out.STREAMS:
-            # With -o the records are out of sight: say what happened.
-            retries = ""
-            if counts[2]:  # which of the requests retried an earlier one
-                retries = f" ({counts[2]:,} {'retry' if counts[2] == 1 else 'retries'})"
-            say(
-                f"wrote {_count(writer.count, 'record')} to {output} in "
-                f"{_count(counts[0], 'request')}{retries}",
-                err=True,
-            )
+def _dry_run(plan: Plan, spec: FetchSpec, conn: ConnectionSettings, campaign: str) -> None:
+    """``--dry-run``: the first page of each request, as a URL and a curl."""
+    from .dryrun import describe, first_pages
 
-    if plan.never_matches:
-        print_query_diagnostics(prepared, plan.warnings)
-        click.echo(f"cqlang: {NEVER_MATCHES}", err=True)
-        if dry_run:
-            from .dryrun import describe
-
-            say(describe(plan, []))
-            return
-        emit(iter(()))
-        return
-    if not prepared.campaign:
-        fail(no_campaign("cli"))
-    prepared.check_campaign()  # one that cannot be an id ('..'), before anything is sent
-    conn = load_config().connection(base_url=base_url, campaign=prepared.campaign)
-    if dry_run:
-        from .dryrun import describe, first_pages
-
-        size = spec.page_size or 1000
-        urls = first_pages(
+    size = spec.page_size or 1000
+    urls = first_pages(
+        plan,
+        base_url=checked_base_url(conn.base_url),
+        campaign=campaign,
+        exclude=spec.exclude,
+        page_size=size,
+        limit=spec.limit,
+    )
+    say(
+        describe(
             plan,
-            base_url=checked_base_url(conn.base_url),
-            campaign=prepared.campaign,
-            exclude=spec.exclude,
+            urls,
             page_size=size,
             limit=spec.limit,
+            key_env=conn.api_key_env,
+            key_source=conn.sources.get("api_key"),
         )
-        say(
-            describe(
-                plan,
-                urls,
-                page_size=size,
-                limit=spec.limit,
-                key_env=conn.api_key_env,
-                key_source=conn.sources.get("api_key"),
-            )
-        )
-        print_query_diagnostics(prepared, plan.warnings)
-        return
-    if not checked_base_url(conn.base_url):
-        fail(conn.why_not("base_url"))
-    if not (conn.api_key or "").strip():
-        fail(conn.why_not("api_key"))
-    print_query_diagnostics(prepared, plan.warnings)  # CQL206 among them
-    import logging
+    )
 
-    from ..client import Client
-    from ..term.progress import Progress, wanted
 
-    # A progress line on stderr, when it cannot tangle with records streaming
-    # to the same terminal (--verbose logs say the same, line by line).
-    if wanted(
-        stderr_tty=_isatty(sys.stderr),
-        stdout_tty=_isatty(sys.stdout),
-        to_stdout=output is None,
-        streams=not count and fmt != "table",
-        verbose=verbose,
-    ):
-        progress = Progress(sys.stderr, what="counting" if count else "fetching")
+class _Output:
+    """Where a fetch's records go (``--count``: their number) and what is
+    said around them: the progress line, the requests counted, the summary
+    line of ``-o FILE``."""
 
-    class EchoHandler(logging.Handler):
-        """Log lines on stderr through click (so CliRunner captures them)."""
+    def __init__(self, count: bool, fmt: str, output: str | None, options: dict[str, Any]):
+        self.count = count
+        self.fmt = fmt
+        self.output = output
+        self.options = options
+        self.requests = 0
+        self.received = 0
+        self.retries = 0  # how many of the requests retried an earlier one
+        self.progress: Progress | None = None
 
-        def emit(self, record: logging.LogRecord) -> None:
-            level = "" if record.levelno < logging.WARNING else record.levelname.lower() + ": "
-            line = visible(f"cqlang: {level}{self.format(record)}")  # the API's words, drawn
-            if progress is not None:
-                progress.above(line)
-            else:
-                click.echo(line, err=True)
+    def show_progress(self, verbose: bool) -> None:
+        """A progress line on stderr, when it cannot tangle with records
+        streaming to the same terminal (``--verbose`` logs say the same,
+        line by line)."""
+        from ..term.progress import Progress, wanted
 
-    log = logging.getLogger("cqlang.client")
-    handler = EchoHandler()
-    handler.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    saved_level = log.level
-    log.addHandler(handler)
-    log.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    try:
+        if wanted(
+            stderr_tty=_isatty(sys.stderr),
+            stdout_tty=_isatty(sys.stdout),
+            to_stdout=self.output is None,
+            streams=not self.count and self.fmt != "table",
+            verbose=verbose,
+        ):
+            self.progress = Progress(sys.stderr, what="counting" if self.count else "fetching")
 
-        def on_exchange(sent: ExchangeReport) -> None:
-            counts[0] += 1
-            counts[1] += sent.records
-            counts[2] += sent.retry
-            if progress is not None:
-                progress.update(counts[0], counts[1])
+    def finished(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
 
-        client = Client(
-            conn.for_client(),
-            max_retries=retries,
-            retry_budget=retry_budget,
-            timeout=(min(5.0, timeout), timeout),
-            max_record_size=max_record_size,
-            on_exchange=on_exchange,
-        )
-        with client:
+    def on_exchange(self, sent: ExchangeReport) -> None:
+        self.requests += 1
+        self.received += sent.records
+        self.retries += sent.retry
+        if self.progress is not None:
+            self.progress.update(self.requests, self.received)
+
+    def fetch(self, client: Client, spec: FetchSpec, plan: Plan, *, verbose: bool) -> None:
+        """The records fetched and written, the client's log on stderr."""
+        from ..term.loglines import client_log
+
+        with client_log(verbose, lambda line: click.echo(line, err=True), self.progress), client:
             records = spec.fetch(client, plan=plan)
-            if progress is not None and fmt == "table" and not count:
+            if self.progress is not None and self.fmt == "table" and not self.count:
                 collected = list(records)  # the table is drawn once the progress line is gone
-                progress.close()
+                self.progress.close()
                 records = iter(collected)
             try:
-                emit(records)
+                self.emit(records)
             finally:
-                if progress is not None:
-                    progress.close()
-    finally:
-        log.removeHandler(handler)
-        log.setLevel(saved_level)
+                self.finished()
+
+    def emit(self, records: Iterator[dict[str, Any]]) -> None:
+        from ..output.target import STREAMS
+        from ..output.write import emit as write_records
+
+        if self.count:
+            total = sum(1 for _ in records)
+            self.finished()
+            click.echo(str(total))
+            return
+        writer = write_records(records, self.fmt, self.output, **self.options)
+        self.finished()  # the progress line goes before anything else is said
+        for note in writer.notes():
+            say(f"cqlang: warning: {note}", err=True)  # a field's name is the API's
+        if self.output is not None and self.output not in STREAMS:
+            # With -o the records are out of sight: say what happened.
+            retries = ""
+            if self.retries:
+                retries = f" ({self.retries:,} {'retry' if self.retries == 1 else 'retries'})"
+            say(
+                f"wrote {_count(writer.count, 'record')} to {self.output} in "
+                f"{_count(self.requests, 'request')}{retries}",
+                err=True,
+            )
 
 
 def _finite(param: click.Parameter, value: float) -> float:

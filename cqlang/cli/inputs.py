@@ -21,7 +21,7 @@ from .paramtypes import IntRange
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from ..config import PreparedQuery
+    from ..config.fetchspec import FetchSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -153,7 +153,7 @@ def prepare_query(
     strict: bool = False,
     source: str | None = None,
     **settings: Any,
-) -> PreparedQuery:
+) -> FetchSpec:
     """The query text (QUERY or --file, read by query_input) with its inputs
     resolved (cqlang.config.fetchspec): `@NAME` alone is that named query, with its
     parameter defaults, campaign, exclude, limit, time zone and max_branches

@@ -29,6 +29,7 @@ from .paramtypes import IntRange
 from .show import print_query_diagnostics, report, report_query, say, write_data
 
 if TYPE_CHECKING:
+    from ..config.fmtfiles import FileResult
     from ..errors import ConfigProblem
 
 
@@ -225,38 +226,45 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
     the config files read (see `cqlang config`). The last of --check and
     --write given wins.
     """
-    from .. import api
-
     if mode is None:
         if len(args) > 1:
             fail("fmt takes one QUERY; use --check or --write to format FILES")
-        from .lenient import config_for_text, needs_config
-
-        text = query_input(args[0] if args else None, query_file)
-        cfg = config_for_text(lambda: [(query_file or "QUERY", needs_config(text))])
-        from ..refs import lone_reference
-
-        name = lone_reference(text)  # `@NAME` alone (a comment beside it too): its own text
-        if name is not None and name in cfg.queries:
-            text = cfg.queries[name].text
-        from ..errors import CqlError
-
-        try:
-            formatted = api.format(text, schema=cfg.schema, width=width)
-        except CqlError as exc:
-            if name is None and query_file not in (None, "-"):
-                exc.source = query_file  # the --> line names the file
-            report(exc)
-        write_data(formatted)  # exact for a pipe; its comments drawn on a terminal
+        _fmt_query(args[0] if args else None, query_file, width)
         return
     if query_file is not None:
         fail("--file goes with a query; with --check or --write, name FILES")
+    _report_files(_fmt_files(args, mode, width), mode)
+
+
+def _fmt_query(query: str | None, query_file: str | None, width: int) -> None:
+    """``fmt QUERY``: the query (a lone ``@NAME``: that named query's text)
+    printed formatted."""
+    from .. import api
+    from ..errors import CqlError
+    from ..refs import lone_reference
+    from .lenient import config_for_text, needs_config
+
+    text = query_input(query, query_file)
+    cfg = config_for_text(lambda: [(query_file or "QUERY", needs_config(text))])
+    name = lone_reference(text)  # `@NAME` alone (a comment beside it too): its own text
+    if name is not None and name in cfg.queries:
+        text = cfg.queries[name].text
+    try:
+        formatted = api.format(text, schema=cfg.schema, width=width)
+    except CqlError as exc:
+        if name is None and query_file not in (None, "-"):
+            exc.source = query_file  # the --> line names the file
+        report(exc)
+    write_data(formatted)  # exact for a pipe; its comments drawn on a terminal
+
+
+def _fmt_files(args: tuple[str, ...], mode: str, width: int) -> list[FileResult]:
+    """``fmt --check/--write [FILES]``: each file formatted (standard input
+    for ``-``; without FILES, the config files read)."""
     from pathlib import Path
 
-    from ..config.fmtfiles import FileResult, format_file, format_stdin, unreadable_config
-    from ..diagnostics import for_front_end, render_all
+    from ..config.fmtfiles import format_file, format_stdin, unreadable_config
     from .lenient import config_for_text, in_files, needs_config, query_files_needs
-    from .show import echo_diagnostics
 
     if args.count("-") > 1:
         fail("fmt reads standard input (-) once")
@@ -284,7 +292,15 @@ def fmt_cmd(args: tuple[str, ...], query_file: str | None, mode: str | None, wid
             return format_stdin(stdin, schema=cfg.schema, width=width)
         return format_file(Path(a), write=mode == "write", schema=cfg.schema, width=width)
 
-    results = [one(a) for a in args] or [one(f.path) for f in cfg.files]
+    return [one(a) for a in args] or [one(f.path) for f in cfg.files]
+
+
+def _report_files(results: list[FileResult], mode: str) -> None:
+    """What ``fmt --check/--write`` says of each file, the summary line
+    (as ruff words it) and the exit status."""
+    from ..diagnostics import for_front_end, render_all
+    from .show import echo_diagnostics
+
     for r in results:
         if r.error is not None and r.unreadable:
             say(f"cqlang: cannot read {r.error}", err=True)

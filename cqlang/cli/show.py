@@ -18,7 +18,7 @@ from ..visible import visible
 from .context import colour_mode
 
 if TYPE_CHECKING:
-    from ..config import PreparedQuery
+    from ..config.fetchspec import FetchSpec
 
 
 def say(text: str, *, err: bool = False, nl: bool = True) -> None:
@@ -65,7 +65,7 @@ def print_warnings(diags: Sequence[Any], text: str) -> None:
         echo_diagnostics(render_capped(warnings, lambda d: render(d, text)))
 
 
-def report_query(query: PreparedQuery, exc: Exception) -> NoReturn:
+def report_query(query: FetchSpec, exc: Exception) -> NoReturn:
     """Print a CqlError about a prepared query (placed in the config file for a
     named query, its file named for ``-f FILE``) and exit 1."""
     from ..diagnostics import for_front_end, render_capped
@@ -78,9 +78,7 @@ def report_query(query: PreparedQuery, exc: Exception) -> NoReturn:
     sys.exit(ExitStatus.INVALID)
 
 
-def print_query_diagnostics(
-    query: PreparedQuery, diags: Sequence[Any], *, all: bool = False
-) -> None:
+def print_query_diagnostics(query: FetchSpec, diags: Sequence[Any], *, all: bool = False) -> None:
     """Print the warnings (or ``all`` diagnostics) of a prepared query."""
     from ..diagnostics import for_front_end, render_capped
 

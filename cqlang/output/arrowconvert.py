@@ -48,12 +48,12 @@ from ..schema import DEFAULT_SCHEMA, Schema
 from .arrowtime import parse_datetimes
 from .columns import (
     LIST_SHAPES,
-    RECORD_LAYOUT,
     Column,
     custom_column,
     decode_custom,
     default_columns,
     extra_column,
+    known_fields,
     transpose,
 )
 from .filemeta import file_metadata
@@ -131,7 +131,7 @@ class Converter:
         self._declared_set = frozenset(self._declared)
         self._decode = bool(self._custom) or (not self.fixed and "custom" not in gone)
         self._extra: dict[str, Column] = {}
-        self._known = frozenset(name for name, _ in RECORD_LAYOUT)
+        self._known = frozenset(known_fields(schema))
         self._known_custom = frozenset(self._custom)
         self.metadata = {k.encode(): v.encode() for k, v in (metadata or {}).items()}
         self.misfits: dict[str, list[Any]] = {}  # column: [count, example]

@@ -7,7 +7,8 @@ for ``--columns`` it is seen as a row of typed columns:
 * the record's fields in the order the API writes them
   (:data:`RECORD_LAYOUT`), each with a type: the schema's type for a filter
   property (``created_date`` a datetime, ``state`` an enum, ...), else the
-  type the API facts give it;
+  type the API facts give it; then the schema's properties the layout does
+  not place (a property added to the schema is a column at once);
 * ``custom``, a JSON object inside a string, decoded into one column per
   key, ``custom.KEY``: typed by the declared custom fields
   (``[schema.custom_fields]``), a key not declared as a string;
@@ -51,36 +52,41 @@ __all__ = [
 #: The fields the API's ``exclude`` is for: lists, the heavy part of a record.
 HEAVY_FIELDS = ("history", "call_history", "dialogs")
 
-#: The fields of a record in the order the API writes them, with their type
-#: where no filter property gives one (a filter property's type comes from
-#: the schema). ``custom`` stands for the custom fields' columns.
+#: The fields of a record in the order the API writes them, each with its
+#: type; a filter property's field (``None`` here) is placed here only: its
+#: type is the schema's. A property of the schema that this layout does not
+#: place is a column all the same, after the fields placed here (a property
+#: added to the schema is a column before it is placed: docs/architecture.md,
+#: "Adding a record property"); one placed here that the schema given lacks
+#: is kept as JSON text, as an undocumented field is. ``custom`` stands for
+#: the custom fields' columns.
 #: Types: ``string``, ``integer``, ``datetime``, ``enum``, ``integer_list``,
 #: and a key of :data:`LIST_SHAPES` (a list of objects of that shape).
-RECORD_LAYOUT: tuple[tuple[str, str], ...] = (
+RECORD_LAYOUT: tuple[tuple[str, str | None], ...] = (
     ("id", "string"),
     ("name", "string"),
-    ("contact_number", "string"),
+    ("contact_number", None),
     ("current_contact_number", "string"),
     ("contact_identifier", "string"),
     ("case_id", "string"),
     ("case_group", "string"),
-    ("state", "enum"),
-    ("application_state", "enum"),
+    ("state", None),
+    ("application_state", None),
     ("call_state", "string"),
     ("call_state_reason", "string"),
-    ("priority", "integer"),
-    ("consultant_try", "integer"),
-    ("contact_try", "integer"),
+    ("priority", None),
+    ("consultant_try", None),
+    ("contact_try", None),
     ("user_reservation_try", "integer"),
-    ("created_date", "datetime"),
-    ("process_not_before", "datetime"),
-    ("closed_date", "datetime"),
-    ("dialing_method", "string"),
-    ("tenant_user_id", "integer"),
-    ("assigned_tenant_user_id", "integer"),
+    ("created_date", None),
+    ("process_not_before", None),
+    ("closed_date", None),
+    ("dialing_method", None),
+    ("tenant_user_id", None),
+    ("assigned_tenant_user_id", None),
     ("project_id", "integer"),
     ("voice_campaign_id", "string"),
-    ("close_reason", "string"),
+    ("close_reason", None),
     ("custom", "custom"),
     # Scheduling: the API facts name them; the format of the dates and
     # hours is not documented, so they are kept as text.
@@ -127,10 +133,6 @@ class Column:
     key: str | None = None
     values: tuple[str, ...] = ()
 
-    @property
-    def is_custom_key(self) -> bool:
-        return self.key is not None
-
     def get(self, record: Mapping[str, Any], custom: Mapping[str, Any] | None) -> Any:
         """This column's value in ``record`` (``custom``: its decoded custom
         fields, ``None`` when it has none); ``None`` when absent."""
@@ -139,22 +141,25 @@ class Column:
         return record.get(self.field)
 
 
-def _layout_type(name: str, default: str, schema: Schema) -> tuple[str, tuple[str, ...]]:
-    for prop in schema.properties.values():
-        if (prop.record_field or prop.name) == name and not prop.keyed:
-            return prop.type, prop.values
-    return default, ()
+def _layout(schema: Schema) -> list[Column]:
+    """Every field of a record as a column, in order (``custom`` the field
+    as sent): the layout's, typed by the schema where it declares the field,
+    then the schema's properties the layout does not place."""
+    props = {p.record_field or p.name: p for p in schema.properties.values() if not p.keyed}
+    out = []
+    for name, typ in RECORD_LAYOUT:
+        prop = props.pop(name, None)
+        if prop is not None:
+            out.append(Column(name, name, prop.type, None, prop.values))
+        else:
+            out.append(Column(name, name, typ or "json"))
+    out += [Column(name, name, p.type, None, p.values) for name, p in props.items()]
+    return out
 
 
 def record_columns(schema: Schema = DEFAULT_SCHEMA) -> list[Column]:
     """The record's own fields as columns (``custom`` left out), typed."""
-    out = []
-    for name, default in RECORD_LAYOUT:
-        if name == "custom":
-            continue
-        typ, values = _layout_type(name, default, schema)
-        out.append(Column(name, name, typ, None, values))
-    return out
+    return [c for c in _layout(schema) if c.field != "custom"]
 
 
 def custom_column(key: str, schema: Schema = DEFAULT_SCHEMA) -> Column:
@@ -185,9 +190,10 @@ def default_columns(
     return cols
 
 
-def known_fields() -> list[str]:
-    """Every field name ``--columns`` takes besides ``custom.KEY``."""
-    return [name for name, _ in RECORD_LAYOUT]
+def known_fields(schema: Schema = DEFAULT_SCHEMA) -> list[str]:
+    """Every field name ``--columns`` takes besides ``custom.KEY``: the
+    record's fields, the schema's properties among them."""
+    return [c.field for c in _layout(schema)]
 
 
 def split_columns(text: str) -> list[str]:
@@ -292,7 +298,7 @@ def parse_columns(spec: str | Sequence[str], schema: Schema = DEFAULT_SCHEMA) ->
             hint = f"; did you mean {close}?" if close else ""
             raise ColumnError(
                 f"unknown field {name!r}{hint} (the fields: "
-                f"{', '.join(known_fields())}, and custom.KEY)"
+                f"{', '.join(known_fields(schema))}, and custom.KEY)"
             )
         out.setdefault(col.name, col)
     return list(out.values())

@@ -190,7 +190,7 @@ class CsvWriter(Writer):
         self.rest = columns is None and "custom" not in gone  # the last column `custom`
         self.columns = list(columns) if columns is not None else default_columns(schema, gone)
         self.decode = needs_custom(self.columns)
-        self.known = frozenset(known_fields())
+        self.known = frozenset(known_fields(schema))
         self.left_out: dict[str, int] = {}
         header = [c.name for c in self.columns] + (["custom"] if self.rest else [])
         self.header = header

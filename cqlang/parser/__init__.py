@@ -37,7 +37,7 @@ from functools import lru_cache
 from .. import ast
 from ..diagnostics import Diagnostic, make
 from ..errors import CqlSyntaxError
-from .builder import _CANONICAL_OP, _Builder
+from .builder import _CANONICAL_OP, COMPARE_SPELLINGS, _Builder
 from .lalr import _ParseError, _Parser, _parser, backend_name
 from .lexer import (
     _TOKEN_RE,
@@ -213,6 +213,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "COMPARE_SPELLINGS",
     "KEYWORDS",
     "MAX_DEPTH",
     "MAX_QUERY_CHARS",

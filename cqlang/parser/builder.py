@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 #: Longest integer literal kept as a number (longer ones are out of range).
 _MAX_INT_DIGITS = 30
 
+#: Every spelling of a comparison (the grammar's ``CMP_OP``) and the
+#: canonical operator it stands for (``types.CompareOp``).
 _CANONICAL_OP: dict[str, CompareOp] = {
     "==": "=",
     "<>": "!=",
@@ -26,6 +28,7 @@ _CANONICAL_OP: dict[str, CompareOp] = {
     ">": ">",
     ">=": ">=",
 }
+COMPARE_SPELLINGS = _CANONICAL_OP
 
 
 def int_value(text: str) -> int:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from ..term.instant import Hold
     from .commands import COMMANDS, Dispatcher
+    from .integrations import Environment
     from .meta import Reply
     from .session import Session, needs_more_input, split_statements, statement_spans
 
@@ -123,7 +124,6 @@ def run(
     the prompt are painted before prompt_toolkit is imported, and the
     editor takes the terminal from it). Returns the exit status (2 for a
     bad ``--tz``, ``--campaign`` or config)."""
-    from .. import timeexpr
     from ..term.colour import enabled
     from ..visible import visible  # what a config file or --tz quotes: drawn
     from .integrations import Unavailable, load_environment
@@ -136,19 +136,10 @@ def run(
     except Unavailable as exc:
         stderr.write(f"cqlang: {visible(str(exc), lines=True)}\n")
         return ExitStatus.USAGE
-    if tz:
-        try:
-            timeexpr.zone(tz)
-        except timeexpr.TimeError as exc:
-            stderr.write(f"cqlang: --tz: {visible(str(exc), lines=True)}\n")
-            return ExitStatus.USAGE
-    if campaign:  # as \campaign checks one: every query is prepared with it
-        from ..encoding import campaign_problem
-
-        problem = campaign_problem(campaign)
-        if problem is not None:
-            stderr.write(f"cqlang: --campaign: {problem}\n")
-            return ExitStatus.USAGE
+    problem = _option_problem(tz, campaign)
+    if problem is not None:
+        stderr.write(f"cqlang: {problem}\n")
+        return ExitStatus.USAGE
     for note in env.notes:
         stderr.write(f"cqlang: note: {visible(note, lines=True)}\n")
     interactive = stdin.isatty()
@@ -162,28 +153,9 @@ def run(
     if held is not None:
         held.paint(f"{BANNER}\n{PROMPT}")
 
-    from ..config.fetchspec import Settings
     from .commands import Dispatcher
-    from .session import Session
 
-    session = Session(
-        campaign=campaign or None,
-        tz=tz or None,
-        config_file=config_file,
-        queries=env.queries,
-        schema=env.schema,
-        base_url=env.base_url,
-        api_key=env.api_key,
-        # The connection's (profile's) settings: a lone @NAME's own win over them.
-        defaults=Settings(
-            campaign=env.campaign,
-            timezone=env.tz,
-            page_size=env.page_size,
-            max_branches=env.max_branches,
-        ),
-        profile=profile,
-        missing=env.missing,
-    )
+    session = _new_session(env, campaign=campaign, tz=tz, config_file=config_file, profile=profile)
     # Diagnostics are coloured where they are printed: stdout on a
     # terminal, stderr when piped. Tables fill the terminal's width as it
     # is at each \fetch (width=None), so a resized window is honoured.
@@ -208,3 +180,57 @@ def run(
         pager=stdout.isatty(),
         color=prompt_colour,
     ).run()
+
+
+def _option_problem(tz: str | None, campaign: str | None) -> str | None:
+    """What is wrong with ``--tz`` or ``--campaign`` (the option named), or
+    ``None``: checked before anything is drawn."""
+    from ..visible import visible
+
+    if tz:
+        from .. import timeexpr
+
+        try:
+            timeexpr.zone(tz)
+        except timeexpr.TimeError as exc:
+            return f"--tz: {visible(str(exc), lines=True)}"
+    if campaign:  # as \campaign checks one: every query is prepared with it
+        from ..encoding import campaign_problem
+
+        problem = campaign_problem(campaign)
+        if problem is not None:
+            return f"--campaign: {problem}"
+    return None
+
+
+def _new_session(
+    env: Environment,
+    *,
+    campaign: str | None,
+    tz: str | None,
+    config_file: str | None,
+    profile: str | None,
+) -> Session:
+    """The REPL's state at its start: the options, over the settings of
+    the config's connection (a lone ``@NAME``'s own settings win over the
+    latter)."""
+    from ..config.fetchspec import Settings
+    from .session import Session
+
+    return Session(
+        campaign=campaign or None,
+        tz=tz or None,
+        config_file=config_file,
+        queries=env.queries,
+        schema=env.schema,
+        base_url=env.base_url,
+        api_key=env.api_key,
+        defaults=Settings(
+            campaign=env.campaign,
+            timezone=env.tz,
+            page_size=env.page_size,
+            max_branches=env.max_branches,
+        ),
+        profile=profile,
+        missing=env.missing,
+    )

@@ -1,10 +1,9 @@
-"""Audit 2: what `fetch --dry-run` says about the key and the pages; one
-definition of the API's page maximum."""
+"""cqlang/cli/dryrun.py: what `fetch --dry-run` says about the key and the
+pages; one definition of the API's page maximum."""
 
 from __future__ import annotations
 
 import ast
-import json
 import re
 from pathlib import Path
 
@@ -152,101 +151,3 @@ def test_the_page_maximum_is_defined_once() -> None:
                 if isinstance(t, ast.Name) and t.id == "MAX_PAGE_SIZE":
                     where.append(path.relative_to(root).as_posix())
     assert where == ["encoding.py"]
-
-
-# ------------------------------------------- --columns against an exclude
-
-LIGHT = """
-[connection]
-campaign = "c1"
-base_url = "http://127.0.0.1:9"
-
-[queries.light]
-query = "state = OPEN"
-exclude = ["history"]
-
-[queries.alias]
-query = "@light"
-"""
-
-
-@pytest.mark.parametrize("name", ["light", "alias"])
-def test_columns_against_a_named_exclude_suggests_overriding_it(tmp_path: Path, name: str) -> None:
-    env = config_env(tmp_path, LIGHT)
-    refused = run(env, "fetch", f"@{name}", "--columns", "id,history", "--dry-run", code=2)
-    assert "@light" in refused.stderr and "--exclude ''" in refused.stderr
-    # ... and that advice works:
-    ok = run(env, "fetch", f"@{name}", "--columns", "id,history", "--exclude", "", "--dry-run")
-    assert "GET " in ok.stdout
-    mine = run(env, "fetch", "state = OPEN", "--exclude", "history", "--columns", "id,history",
-               "--dry-run", code=2)  # fmt: skip
-    assert "--exclude leaves out" in mine.stderr and "--exclude ''" not in mine.stderr
-
-
-# ------------------------------------------------ Parquet/Arrow metadata
-
-HOT = """
-[queries.hot]
-query = "priority >= $min and state = $s"
-params = { min = 40, s = "OPEN" }
-"""
-
-
-@pytest.mark.parametrize("ext", ["parquet", "arrow"])
-def test_typed_file_records_the_named_query_and_the_params(
-    tmp_path: Path, emulator: Emulator, ext: str
-) -> None:
-    pytest.importorskip("pyarrow")
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    env = config_env(tmp_path, HOT, CONPEEK_URL=emulator.url, CONPEEK_KEY="demo-key")
-    out = tmp_path / f"hot.{ext}"
-    run(env, "fetch", "--campaign", DEFAULT_CAMPAIGN, "@hot", "-p", "min=45", "-o", str(out))
-    if ext == "parquet":
-        meta = pq.read_metadata(out).metadata
-    else:
-        with pa.memory_map(str(out)) as source:
-            meta = pa.ipc.open_file(source).schema.metadata
-    assert meta[b"cqlang.query"] == b"priority >= $min and state = $s"
-    assert meta[b"cqlang.named_query"] == b"@hot"
-    assert json.loads(meta[b"cqlang.params"]) == {"min": "45", "s": "OPEN"}
-
-
-def test_repl_o_file_records_the_named_query_and_the_params(
-    tmp_path: Path, emulator: Emulator
-) -> None:
-    pytest.importorskip("pyarrow")
-    import pyarrow.parquet as pq
-
-    from cqlang.config import Config
-    from cqlang.repl import Dispatcher, Session
-
-    config = tmp_path / "cqlang.toml"
-    config.write_text(HOT, encoding="utf-8")
-    cfg = Config.load(config)
-    session = Session(
-        campaign=DEFAULT_CAMPAIGN,
-        base_url=emulator.url,
-        api_key="demo-key",
-        queries=dict(cfg.queries),
-    )
-    d = Dispatcher(session, width=100)
-    assert d.handle("\\param min=41").ok
-    assert d.handle("@hot").ok
-    out = tmp_path / "hot.parquet"
-    assert d.handle(f"\\o {out}").ok
-    reply = d.handle("\\fetch 3")
-    assert reply.ok, reply.text
-    meta = pq.read_metadata(out).metadata
-    assert meta[b"cqlang.named_query"] == b"@hot"
-    assert json.loads(meta[b"cqlang.params"])["min"] == "41"
-
-
-def test_python_batches_record_the_params(emulator: Emulator) -> None:
-    pytest.importorskip("pyarrow")
-    from cqlang import Client
-
-    with Client(emulator.url, "demo-key") as client:
-        table = client.to_arrow(DEFAULT_CAMPAIGN, "priority >= $min", params={"min": 45})
-    assert json.loads(table.schema.metadata[b"cqlang.params"]) == {"min": 45}

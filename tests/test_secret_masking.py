@@ -1,4 +1,4 @@
-"""Audit 2: secrets in a base URL are masked in every message; a masked key
+"""Secrets masked: in a base URL, in every message (cqlang.encoding.masked_url); a masked key
 shows no control character."""
 
 from __future__ import annotations
