@@ -22,7 +22,7 @@ from .diagnostics import WARNING, Diagnostic, bound_hint, make, plan_hint
 from .dnf import PlanLimit, TooComplex
 from .env import DEFAULT_ENV, Env
 from .errors import CqlPlanError, raise_for
-from .planner import Plan, plan_ir
+from .planner import Plan, made_from, plan_ir
 from .schema import Schema
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -263,7 +263,7 @@ def _plan_uncached(
     if warned:
         p = p.replace(warnings=warned + p.warnings)
     # What it was made from, for a file's metadata (cqlang.output.filemeta).
-    p = p.replace(query=text, params=env.params or None)
+    p = made_from(p, text, env.params or None)
     if cacheable and not result.uses_clock:
         with _cache_lock:
             _cache[key] = p

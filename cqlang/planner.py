@@ -335,6 +335,16 @@ def _finish(
     return Plan(tuple(tuple(f) for f, _ in kept), residual, False, tuple(reasons), warnings)
 
 
+def made_from(plan: Plan, text: str, params: Any) -> Plan:
+    """``plan``, just made and not yet shared, given the query text and
+    parameters it was made from (:attr:`Plan.query`, :attr:`Plan.params`,
+    which are not compared): filled in place, as a node fills in what it
+    works out, rather than copied (a copy cost 4% of a short compile)."""
+    _set(plan, "query", text)
+    _set(plan, "params", params)
+    return plan
+
+
 def _object_key(obj: Filter) -> tuple[Any, ...]:
     """A filter object as a hashable value (its lists as tuples)."""
     return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(obj.items()))
