@@ -36,13 +36,13 @@ def id_problem(record: object) -> str | None:
     """Why one record has no usable id (a phrase to follow "record N"), or
     ``None``: it is a JSON object whose ``id`` is a non-empty string."""
     if not isinstance(record, dict):
-        return f"is not a JSON object (it is {_kind(record)})"
+        return f"is not a JSON object (it is {json_kind(record)})"
     if "id" not in record:
         return "has no id"
     ident = record["id"]
     if not isinstance(ident, str):
         shown = f" ({ident!r:.40})" if isinstance(ident, int | float) else ""
-        return f"has an id that is {_kind(ident)}{shown}, not a string"
+        return f"has an id that is {json_kind(ident)}{shown}, not a string"
     if not ident:
         return "has an empty id"
     return None
@@ -77,7 +77,10 @@ def record_ids(records: Sequence[Any]) -> list[str]:
     return ids
 
 
-def _kind(value: object) -> str:
+def json_kind(value: object) -> str:
+    """A JSON value's kind, as a message names it (``an array``, ``a
+    number``...): the one wording for data from outside (records, the
+    language server's settings)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -87,10 +90,10 @@ def _kind(value: object) -> str:
     if isinstance(value, str):
         return "a string"
     if isinstance(value, list):
-        return "a list"
+        return "an array"
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
 
 
-__all__ = ["RecordIdError", "id_problem", "record_ids"]
+__all__ = ["RecordIdError", "id_problem", "json_kind", "record_ids"]

@@ -50,6 +50,7 @@ from ..config import (
     discover,
 )
 from ..config.discovery import untrusted
+from ..recordids import json_kind
 from .documents import Document, LineIndex
 from .files import Unreadable, read_text
 from .protocol import CqlangProtocol
@@ -361,7 +362,8 @@ class CqlangServer(LanguageServer):
         if options is None:
             return
         if not isinstance(options, dict):
-            self._option_warning(f"initializationOptions: expected an object, got {_kind(options)}")
+            got = json_kind(options)
+            self._option_warning(f"initializationOptions: expected an object, got {got}")
             return
         for name, value in options.items():
             reader = _OPTIONS.get(name)
@@ -381,19 +383,6 @@ class CqlangServer(LanguageServer):
         self.log(types.MessageType.Warning, f"cqlang: {message}"[:_MAX_LOGGED])
 
 
-def _kind(value: Any) -> str:
-    """A JSON value's kind, as a message names it."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "an array" if isinstance(value, list) else "an object"
-
-
 def _number(value: Any) -> bool:
     """A JSON number (a boolean is none, though Python counts it an int)."""
     return isinstance(value, int | float) and not isinstance(value, bool)
@@ -401,7 +390,7 @@ def _number(value: Any) -> bool:
 
 def _read_config(server: CqlangServer, value: Any) -> str | None:
     if not isinstance(value, str) or not value:
-        return f"expected a file name (a string), got {_kind(value)}"
+        return f"expected a file name (a string), got {json_kind(value)}"
     server.config_file = value
     return None
 
@@ -422,7 +411,7 @@ def _read_width(server: CqlangServer, value: Any) -> str | None:
 
 def _read_now(server: CqlangServer, value: Any) -> str | None:
     if not isinstance(value, str):
-        return f"expected a date and time (a string), got {_kind(value)}"
+        return f"expected a date and time (a string), got {json_kind(value)}"
     from ..timeexpr import TimeError, parse_now
 
     try:
