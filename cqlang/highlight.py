@@ -91,7 +91,7 @@ class CqlangLexer(RegexLexer):
     tokens = {  # noqa: RUF012 - Pygments reads this class attribute
         "root": [
             (r"[ \t\r\n\f]+", Whitespace),
-            (r"(?<![^ \t\r\n\f;])#[^\n]*", Comment.Single),
+            (r"""(?<![^ \t\r\n\f;(),"'])#[^\n]*""", Comment.Single),
             (r"^(\\[a-z]+)([^\n]*)", _groups(Keyword.Pseudo, Text)),
             (r'"', String.Double, "dq"),
             (r"'", String.Single, "sq"),

@@ -99,10 +99,39 @@ def test_a_hash_glued_after_any_token_is_an_error_there(data: st.DataObject) -> 
         return
     _, _, end = data.draw(st.sampled_from(toks))
     glued = text[:end] + "#x" + text[end:]
+    if text[end - 1] in PUNCTUATION:  # after a bracket, a comma, a quote: a comment
+        return
     with pytest.raises(cqlang.CqlSyntaxError) as info:
         cqlang.parse(glued)
     d = info.value.diagnostics[0]
     assert (d.code, d.start) == ("CQL002", end), glued
+
+
+#: What no word or value can end with: a `#` right after it starts a comment.
+PUNCTUATION = "(),\"'"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "state in (OPEN, PROCESSING)# still being worked on",
+        "(state = OPEN)#c",
+        'state = "OPEN"# c',
+        "custom.x = 'a'# c",
+        "state in (OPEN,# the open ones\n CLOSED)",
+        "state in (# both\n OPEN, CLOSED)",
+    ],
+)
+def test_a_hash_after_punctuation_starts_a_comment(text: str) -> None:
+    """After `)`, `(`, `,` or a closing quote a `#` cannot belong to a word,
+    so it starts a comment, as after a shell's `)`: the rule refuses only a
+    `#` glued to a word or a number (a review found `(OPEN, CLOSED)# c`,
+    which compiled before, refused)."""
+    without = text.split("#")[0] + ("\n" + text.split("\n", 1)[1] if "\n" in text else "")
+    assert cqlang.compile(text) == cqlang.compile(without)
+    lexed = [v for t, v in CqlangLexer().get_tokens(text) if t in Comment]
+    assert len(lexed) == 1 and lexed[0].startswith("#")
+    assert len(trivia(text).comments) == 1
 
 
 _HASHED = st.sampled_from(["a#b", "#", "# not a comment", "x #y", "#2026"])

@@ -15,8 +15,9 @@ def _statement_spans_by_hand(text: str) -> list[tuple[int, int]]:
     runs to its closing quote or to the end of its line (a backslash takes
     the next character, never a newline: the lexer's strings stay on one
     line), a comment to the end of its line; a comment starts at a `#` at
-    the start of the text or after a blank or a `;` (a `#` glued to
-    anything else is no token: the reading goes on after it)."""
+    the start of the text or after a blank, a `;`, a bracket, a comma or a
+    quote (a `#` glued to anything else is no token: the reading goes on
+    after it)."""
     spans: list[tuple[int, int]] = []
     start = 0
     i = 0
@@ -27,7 +28,7 @@ def _statement_spans_by_hand(text: str) -> list[tuple[int, int]]:
             i += 1
             while i < n and text[i] != ch and text[i] != "\n":
                 i += 2 if text[i] == "\\" and text[i + 1 : i + 2] != "\n" else 1
-        elif ch == "#" and (i == 0 or text[i - 1] in " \t\r\n\f;"):
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t\r\n\f;(),\"'"):
             nl = text.find("\n", i)
             i = n if nl < 0 else nl
             continue
@@ -40,7 +41,7 @@ def _statement_spans_by_hand(text: str) -> list[tuple[int, int]]:
 
 
 @settings(max_examples=500)
-@given(st.text(alphabet="ab ;\"'#\\\n"))
+@given(st.text(alphabet="ab ;\"'#\\\n(),"))
 def test_statement_spans_read_like_the_character_loop(text: str) -> None:
     assert statement_spans(text) == _statement_spans_by_hand(text)
 

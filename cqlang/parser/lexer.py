@@ -123,7 +123,7 @@ def unescape(raw: str, offset: int) -> str:
 # that may start alike in the grammar's order of priority (a datetime
 # before an integer, an integer before a minus).
 _TOKEN_RE = re.compile(
-    r"""(?>(?:[ \t\r\n\f]+|(?<![^ \t\r\n\f;])\#[^\n]*)*)(?:
+    r"""(?>(?:[ \t\r\n\f]+|(?<![^ \t\r\n\f;(),"'])\#[^\n]*)*)(?:
      (?P<WORD>[A-Za-z_][A-Za-z0-9_]*)
     |(?P<CMP_OP>==|!=|<>|<=|>=|=|<|>)
     |(?P<LPAR>\()|(?P<RPAR>\))|(?P<COMMA>,)|(?P<DOT>\.)
@@ -184,7 +184,7 @@ def token_before(text: str, pos: int) -> tuple[str, str] | None:
     return last
 
 
-_SKIP_RE = re.compile(r"(?:[ \t\r\n\f]+|(?<![^ \t\r\n\f;])#[^\n]*)*")
+_SKIP_RE = re.compile(r"""(?:[ \t\r\n\f]+|(?<![^ \t\r\n\f;(),"'])#[^\n]*)*""")
 
 
 def skip_trivia(text: str, pos: int = 0) -> int:

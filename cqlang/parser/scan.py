@@ -82,7 +82,7 @@ def scan_prefix(text: str) -> Scan:
 # text again, and each comment is found in the gap between two tokens, which
 # by the lexer's own definition holds nothing but blanks and comments.
 
-_COMMENT_RE = re.compile(r"(?<![^ \t\r\n\f;])#[^\n]*")
+_COMMENT_RE = re.compile(r"""(?<![^ \t\r\n\f;(),"'])#[^\n]*""")
 
 
 class Trivia(Node):

@@ -186,10 +186,11 @@ def _kind(token: tuple[str, str]) -> tuple[str, str | None]:
 
 
 def _glued_comment(text: str, pos: int) -> Diagnostic:
-    """CQL002 for a ``#`` glued to what stands before it (``a#b``,
-    ``3#and``): a comment starts only at the start of a line or after a
-    blank, as in a shell, so it is no comment (which would silently cut
-    the rest of the line) and no token. The hint gives both readings: the
+    """CQL002 for a ``#`` glued to a word or a number (``a#b``,
+    ``3#and``): a comment starts only at the start of a line, after a
+    blank, or after a bracket, a comma or a closing quote, as in a shell,
+    so it is no comment (which would silently cut the rest of the line)
+    and no token. The hint gives both readings: the
     value quoted, the comment after a blank."""
     from .lexer import token_before
 
