@@ -356,3 +356,34 @@ def test_an_existing_history_that_others_can_read_is_made_private(
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700
     assert list(history.load_history_strings()) == ["priority > 1"]
+
+
+PASTED = "state = CLOSED\n# closed ones, see ticket 12\n  and priority >= 60"
+
+
+def test_a_pasted_comment_line_is_a_note_and_an_and_line_goes_on_with_the_query() -> None:
+    """A review: a pasted `# note` line ran as an empty query, so the
+    current query became every record (`\\count` counted the campaign), and
+    a query pasted with `and` first on its second line was cut in two (the
+    first half current, the condition an error)."""
+    with repl() as (r, inp, out):
+        inp.send_text(_paste(PASTED + "\n"))
+        inp.send_text(ENTER)
+        inp.send_text(CTRL_D)
+        assert r.run() == 0
+    assert out.getvalue().splitlines() == [
+        '[{"property": "state", "value": ["CLOSED"]}, '
+        '{"property": "priority", "operator": "gte", "value": 60}]',
+    ]
+    assert r.session.last_query == PASTED
+
+
+def test_a_paste_ending_in_a_finished_query_runs_it_unless_its_rest_goes_on() -> None:
+    with repl() as (r, inp, out):
+        inp.send_text(_paste("state = CLOSED\nand priority >= 60") + ENTER)
+        inp.send_text(CTRL_D)
+        assert r.run() == 0
+    assert out.getvalue().splitlines() == [
+        '[{"property": "state", "value": ["CLOSED"]}, '
+        '{"property": "priority", "operator": "gte", "value": 60}]',
+    ]

@@ -570,3 +570,22 @@ def test_campaign_refuses_a_control_character_and_never_echoes_it(bad: str) -> N
     )
     assert bad not in reply.text and "\x1b" not in reply.text and "\x07" not in reply.text
     assert d.session.campaign is None
+
+
+def test_piped_notes_and_and_lines_read_as_a_paste_is_read() -> None:
+    """A line of only a comment is a note (it used to run as an empty
+    query: every record current); a line starting with `and`/`or` goes on
+    with the query before it; the same reading as a paste's."""
+    d = Dispatcher(Session())
+    out, err = io.StringIO(), io.StringIO()
+    lines = ["state = CLOSED\n", "# closed ones\n", "  and priority >= 60\n"]
+    assert run_script(lines, d, out, err) == 0, err.getvalue()
+    assert d.session.last_query == "state = CLOSED\n# closed ones\n  and priority >= 60"
+    assert out.getvalue().splitlines()[0] == (
+        '[{"property": "state", "value": ["CLOSED"]}, '
+        '{"property": "priority", "operator": "gte", "value": 60}]'
+    )
+    d = Dispatcher(Session())
+    assert run_script(["state = OPEN\n", "# a note\n"], d, out, err) == 0
+    assert d.session.last_query == "state = OPEN\n# a note"  # the note belongs to it
+    assert split_statements("state = OPEN; # only a note") == ["state = OPEN"]

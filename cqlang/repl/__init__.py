@@ -99,6 +99,9 @@ def run_script(lines: Iterable[str], dispatcher: Dispatcher, out: TextIO, err: T
         for text, command in joiner.feed(line):
             if submit(text, command):
                 return ExitStatus.OK if ok else ExitStatus.INVALID
+    for text, command in joiner.end():  # the last query, held for an `and` line
+        if submit(text, command):
+            return ExitStatus.OK if ok else ExitStatus.INVALID
     if joiner.pending:  # the input ended inside a query: run it as it is (its error shows)
         submit("\n".join(joiner.pending), False)
     return ExitStatus.OK if ok else ExitStatus.INVALID

@@ -39,7 +39,7 @@ from prompt_toolkit.styles import Style
 from .commands import COMMANDS, Dispatcher
 from .completer import CqlangCompleter
 from .highlighting import IncrementalHighlighter
-from .lines import Joiner
+from .lines import Joiner, continues
 from .meta import Registry, Reply
 from .session import Session, needs_more_input
 from .statusline import status_line
@@ -285,6 +285,10 @@ class Repl:
             return None
         while not self._ready and self._pasted:
             self._ready.extend(text for text, _ in joiner.feed(self._pasted.popleft()))
+        if not self._ready and not continues(self._rest):
+            # The lines are read: a query held for an `and` line runs,
+            # unless the text after the last line break goes on with it.
+            self._ready.extend(text for text, _ in joiner.end())
         return self._ready.popleft() if self._ready else None
 
     def _left_over(self) -> str:

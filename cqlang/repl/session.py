@@ -163,8 +163,18 @@ class Session:
 
 
 def split_statements(text: str) -> list[str]:
-    """The non-blank statements of ``text`` (see :func:`statement_spans`)."""
-    return [text[s:e].strip() for s, e in statement_spans(text) if text[s:e].strip()]
+    """The statements of ``text`` (see :func:`statement_spans`) that hold
+    a query: one of only blanks and ``#`` comments is none (a note, as
+    psql skips a line of ``--``), where running it would make "every
+    record" the current query."""
+    from ..parser import skip_trivia
+
+    out = []
+    for s, e in statement_spans(text):
+        stmt = text[s:e].strip()
+        if stmt and skip_trivia(stmt) < len(stmt):
+            out.append(stmt)
+    return out
 
 
 #: Words that, typed alone, act as the meta command (as in psql).
