@@ -131,6 +131,8 @@ def completions(
         # `state=` is finished: what follows the operator is wanted.
         start, word = cursor, ""
     scan = scan_prefix(text[:start])
+    if scan.error is not None and text[start - 1 : start] == '"':
+        return _in_open_string(text, start - 1, cursor, word, schema, custom_keys)
     if scan.error is not None or _in_comment(text, start, scan.tokens):
         return Completions(start, word, ())
     ctx = _Context(
@@ -141,6 +143,34 @@ def completions(
     )
     cands = ctx.candidates(scan.tokens, scan.accepts, word)
     return Completions(start, word, tuple(rank(word, cands)))
+
+
+def _in_open_string(
+    text: str,
+    quote_at: int,
+    cursor: int,
+    word: str,
+    schema: Schema | None,
+    custom_keys: Iterable[str],
+) -> Completions:
+    """The values for a string opened where a value goes (``custom.region
+    = "Lo``): each replaces the string from its opening quote, written as
+    a string (``"Lower Silesia"``); when the quote that closes it already
+    follows the cursor (an editor that pairs quotes), without its closing
+    quote. Nothing where the text before the quote does not read."""
+    scan = scan_prefix(text[:quote_at])
+    if scan.error is not None or _in_comment(text, quote_at, scan.tokens):
+        return Completions(cursor, word, ())
+    ctx = _Context(schema or DEFAULT_SCHEMA, (), (), tuple(custom_keys))
+    closed = text[cursor : cursor + 1] == '"'
+    found = []
+    for c in ctx.candidates(scan.tokens, scan.accepts, word):
+        if c.kind != "value":
+            continue
+        literal = quote(c.shown)
+        written = literal[:-1] if closed else literal
+        found.append(Candidate(written, c.kind, c.meta, c.field, c.shown))
+    return Completions(quote_at, text[quote_at:cursor], tuple(rank(word, found)))
 
 
 # ------------------------------------------------------------------ words

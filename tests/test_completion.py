@@ -77,8 +77,11 @@ def test_named_queries_after_at() -> None:
     assert at_end("state = OPEN and @h", queries=queries) == ["@hot_leads"]
 
 
-def test_nothing_inside_a_string() -> None:
-    assert at_end('custom.region = "P', schema=SCHEMA) == []
+def test_inside_a_string_only_the_fields_values() -> None:
+    """Inside a string opened where a value goes, the field's own values
+    (as strings); nothing for a free text field, a key or a string after
+    its value."""
+    assert at_end('custom.region = "P', schema=SCHEMA) == ['"PL"']
     assert at_end('dialing_method = "') == []
     assert at_end("custom['lead ", schema=SCHEMA) == []
     text = 'contact_number = "48 and st" and state = OPEN'
@@ -394,3 +397,22 @@ def test_values_already_listed_are_left_out_whatever_their_case_or_quotes() -> N
 
 def test_a_value_is_found_by_its_label() -> None:
     assert at_end("custom.flag = Lo", schema=FLAGGED) == ['"Lower Silesia"']
+
+
+def test_a_value_is_completed_inside_the_string_it_opens() -> None:
+    """A review: `custom.region = "Lo` offered nothing, though completion
+    writes such values quoted. The candidate replaces the string from its
+    opening quote; an editor's paired closing quote after the cursor is
+    left to close it."""
+    schema = DEFAULT_SCHEMA.with_custom_fields(
+        {"flag": {"type": "enum", "values": ["Lower Silesia", "null", "web"]}}
+    )
+    found = completions('custom.flag = "Lo', 17, schema=schema)
+    assert (found.start, [c.text for c in found.items]) == (14, ['"Lower Silesia"'])
+    paired = completions('custom.flag = "w"', 16, schema=schema)
+    assert (paired.start, [c.text for c in paired.items]) == (14, ['"web'])
+    assert [c.text for c in completions('state = "OP', 11).items] == ['"OPEN"']
+    for text in ('state = "OP', 'custom.flag = "Lo'):
+        done = completions(text, len(text), schema=schema).items[0].text
+        assert api.compile(text[: text.index('"')] + done, schema=schema)
+    assert completions('"ab', 3).items == ()  # no value goes there
