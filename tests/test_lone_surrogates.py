@@ -186,3 +186,17 @@ def test_csv_always_writes_utf_8_and_changes_only_the_surrogates(
     assert back[1:] == expected
     assert writer.mended == {k: v for k, v in counts.items() if v}  # type: ignore[attr-defined]
     assert all(LONE.search(cell) is None for row in back for cell in row)
+
+
+def test_the_emulator_serves_a_lone_surrogate_as_jsons_escape() -> None:
+    """A record given from Python (or a data file's "\\udc80") with a lone
+    surrogate in a field made the emulator fail at start with a raw
+    UnicodeEncodeError; it is served as the escape a server may send, and
+    the client reads it back as it came."""
+    import cqlang
+    from cqlang.emulator import DEFAULT_CAMPAIGN, Emulator
+
+    records = [{"id": "a", "name": "x\udc80y"}, {"id": "b", "name": "plain"}]
+    with Emulator(data=records) as emu, cqlang.Client(emu.url, "demo-key") as client:
+        got = list(client.voice_campaign_requests(DEFAULT_CAMPAIGN, ""))
+    assert [r["name"] for r in got] == ["x\udc80y", "plain"]

@@ -45,7 +45,14 @@ class Entry:
                 rec = {k: v for k, v in rec.items() if k not in exclude}
             # allow_nan=False: a float NaN or infinity is refused (at start,
             # by warm), never served as NaN or Infinity, which is no JSON.
-            b = json.dumps(rec, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+            text = json.dumps(rec, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+            try:
+                b = text.encode()
+            except UnicodeEncodeError:
+                # A lone surrogate (given from Python, or a JSON file's
+                # "\udc80") has no UTF-8: served as JSON's escape, which a
+                # server may send, as the client must read it.
+                b = json.dumps(rec, separators=(",", ":"), allow_nan=False).encode()
             self.blobs[exclude] = b
         return b
 
