@@ -1,8 +1,8 @@
-"""A review of the analyst's path (output-fixes): binary output refused on
-any terminal (item 2), numbers JSON cannot hold (item 3), nothing written
-before the first record (item 4), CSV's null and empty string (item 6),
-CSV's `custom` as it came (item 7), the emulator's JSON Lines of one
-record (item 11), Python's column error in words (item 13)."""
+"""The edges of writing records out: binary output refused on any
+terminal, numbers JSON cannot hold (refused on the way in, never written),
+nothing written before the first record, CSV's null apart from the empty
+string and its `custom` column as it came, the emulator's JSON Lines of
+one record, Python's column error in words."""
 
 from __future__ import annotations
 
