@@ -23,6 +23,8 @@ LOWER = {
     "cqlang.encoding",
     "cqlang.env",
     "cqlang.errors",
+    "cqlang.evaluator",  # the one reading of records: the guard of a request sent with ne
+    "cqlang.ir",
     "cqlang.jsonlimit",
     "cqlang.recordids",  # the rule for a record's id, shared with the emulator
     "cqlang.planner",

@@ -138,10 +138,11 @@ def last_window(page_size: int, limit: int, overlap: int = 2) -> tuple[int, int]
 
 def _paging_note(plan: Any, requests: int, page_size: int, limit: int | None) -> str:
     """What the client asks for after a request's first page."""
-    from ..client.urls import Requests
+    from ..client.guards import guarded
 
     size = min(page_size, MAX_PAGE_SIZE)
-    checked = requests == 1 and Requests(plan, None).checked(0)  # a residual or a guard
+    # Each record judged on the client (a residual, or the request's guard)?
+    checked = plan.residual is not None or guarded(plan.filters[0])
     if limit is not None and not checked and requests == 1:
         n = page_count(size, limit)
         if n == 1:

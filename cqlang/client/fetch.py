@@ -247,7 +247,7 @@ class Client:
                     "(the plan would be run and the rest ignored)"
                 )
         page_size = min(page_size, MAX_PAGE_SIZE)
-        return self._run(campaign_id, plan, list(excluded), page_size, limit)
+        return self._run(campaign_id, plan, list(excluded), page_size, limit, schema)
 
     def iter_batches(
         self,
@@ -278,7 +278,13 @@ class Client:
         return to_table(self, campaign_id, query, **options)
 
     def _run(
-        self, campaign_id: str, plan: Plan, exclude: list[str], page_size: int, limit: int | None
+        self,
+        campaign_id: str,
+        plan: Plan,
+        exclude: list[str],
+        page_size: int,
+        limit: int | None,
+        schema: Schema | None = None,
     ) -> Iterator[dict[str, Any]]:
         """The records; every error leaves through here, scrubbed of secrets."""
         try:
@@ -289,7 +295,7 @@ class Client:
             # request by request (.guards); fields the residual and the guards
             # read are fetched even when excluded (else a missing field would
             # be judged as null), and dropped once judged (.urls.Requests).
-            reqs = Requests(plan, exclude)
+            reqs = Requests(plan, exclude, schema)
             hidden = reqs.hidden
             found = paging.records(
                 self._requests(campaign_id, reqs.params),

@@ -14,6 +14,7 @@ from .paging import MAX_PAGE_SIZE
 
 if TYPE_CHECKING:
     from ..planner import Plan
+    from ..schema import Schema
 
 __all__ = ["Requests", "page_url", "request_base", "request_urls"]
 
@@ -29,8 +30,10 @@ class Requests:
 
     __slots__ = ("guards", "hidden", "params", "residual")
 
-    def __init__(self, plan: Plan, exclude: Iterable[str] | None) -> None:
-        guarded = [ne_guard(filters) for filters in plan.filters]
+    def __init__(
+        self, plan: Plan, exclude: Iterable[str] | None, schema: Schema | None = None
+    ) -> None:
+        guarded = [ne_guard(filters, schema) for filters in plan.filters]
         read = plan.residual.record_fields if plan.residual is not None else frozenset()
         read = read.union(*(fields for _, fields in guarded))
         wanted = list(dict.fromkeys(exclude or ()))
@@ -82,12 +85,13 @@ def request_urls(
     exclude: Iterable[str] | None = None,
     page_size: int = 1000,
     limit: int | None = None,
+    schema: Schema | None = None,
 ) -> list[str]:
     """The first page's URL of each request of ``plan``, exactly as the
     client sends it (none when the plan never matches or ``limit`` is 0)."""
     if plan.never_matches or limit == 0 or not plan.filters:
         return []
-    reqs = Requests(plan, exclude)
+    reqs = Requests(plan, exclude, schema)
     base = request_base(base_url, campaign)
     return [
         page_url(base, params, 0, reqs.first_size(n, page_size, limit))
