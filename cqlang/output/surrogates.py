@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["LONE", "mend_record", "mend_text", "mend_value", "note"]
+__all__ = ["LONE", "mend_record", "mend_text", "note"]
 
 #: A lone surrogate (Python's strings never hold a paired one: JSON's
 #: ``\\ud83d\\ude00`` decodes to one character).
@@ -29,16 +29,6 @@ LONE = re.compile("[\ud800-\udfff]")
 def mend_text(text: str) -> str:
     """``text`` with each lone surrogate written as U+FFFD."""
     return LONE.sub("\ufffd", text)
-
-
-def mend_value(value: Any, column: str, counts: dict[str, int]) -> Any:
-    """``value`` (a JSON value) with every string and object key mended;
-    one count for ``column`` if anything changed."""
-    changed = [False]
-    mended = _mend(value, changed)
-    if changed[0]:
-        counts[column] = counts.get(column, 0) + 1
-    return mended
 
 
 def _mend(value: Any, changed: list[bool]) -> Any:

@@ -183,7 +183,6 @@ class CsvWriter(Writer):
         self.out = out
         self.writer = csv.writer(out)
         self.drawn = terminal
-        self.exact = not terminal  # drawn cells hold no lone surrogate: `<U+D800>`
         self.mended: dict[str, int] = {}  # column: values with a lone surrogate
         self.count = 0
         gone = set(exclude or ())
