@@ -41,7 +41,7 @@ from pygments.token import (
     _TokenType,
 )
 
-from .parser.lexer import KEYWORDS
+from .parser.lexer import COMMENT, KEYWORDS
 from .schema import DEFAULT_SCHEMA
 
 __all__ = ["CONSTANTS", "OPERATOR_WORDS", "CqlangLexer"]
@@ -91,7 +91,7 @@ class CqlangLexer(RegexLexer):
     tokens = {  # noqa: RUF012 - Pygments reads this class attribute
         "root": [
             (r"[ \t\r\n\f]+", Whitespace),
-            (r"""(?<![^ \t\r\n\f;(),"'])#[^\n]*""", Comment.Single),
+            (COMMENT, Comment.Single),
             (r"^(\\[a-z]+)([^\n]*)", _groups(Keyword.Pseudo, Text)),
             (r'"', String.Double, "dq"),
             (r"'", String.Single, "sq"),

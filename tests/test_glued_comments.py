@@ -166,3 +166,16 @@ def test_after_the_semicolon_that_ends_a_repl_statement_a_comment_starts() -> No
     assert lexed == ["# the rest; is a comment"]
     # Glued to a value, it is no comment: the ';' after it separates.
     assert statement_spans("a = b#c;d = 1") == [(0, 7), (8, 13)]
+
+
+def test_the_grammar_states_the_lexers_comment_rule() -> None:
+    """The rule is written once in the lexer (COMMENT), which the fast path,
+    the trivia scan and the highlighter build theirs from; the grammar
+    file, read by Lark, holds its own copy, kept equal here."""
+    import re
+
+    from cqlang.parser.grammar import grammar_text
+    from cqlang.parser.lexer import COMMENT
+
+    written = re.search(r"^COMMENT: /(.*)/$", grammar_text(), re.M)
+    assert written is not None and written.group(1) == COMMENT.replace("\\#", "#")

@@ -108,6 +108,15 @@ def unescape(raw: str, offset: int) -> str:
 
 # ------------------------------------------------------------------- lexer
 
+#: Where a ``#`` comment starts, and what it holds: only where no word can
+#: end (the start of the text, after a blank, a ``;``, a bracket, a comma
+#: or a closing quote), to the end of the line. The one statement of the
+#: rule (docs/language.md): the lexer, the fast path (``simple``), the
+#: trivia scan (``scan``) and the highlighter build theirs from it, and the
+#: grammar's ``COMMENT`` is held equal to it by a test. ``\#`` reads the
+#: same with and without ``re.VERBOSE``.
+COMMENT = r"""(?<![^ \t\r\n\f;(),"'])\#[^\n]*"""
+
 # One pass over the text with one regular expression. Lark's contextual lexer
 # tries, in each parser state, only the terminals that state accepts; this
 # lexer keeps that behaviour where it matters (a word that spells a keyword
@@ -123,7 +132,8 @@ def unescape(raw: str, offset: int) -> str:
 # that may start alike in the grammar's order of priority (a datetime
 # before an integer, an integer before a minus).
 _TOKEN_RE = re.compile(
-    r"""(?>(?:[ \t\r\n\f]+|(?<![^ \t\r\n\f;(),"'])\#[^\n]*)*)(?:
+    r"(?>(?:[ \t\r\n\f]+|" + COMMENT + r")*)"
+    r"""(?:
      (?P<WORD>[A-Za-z_][A-Za-z0-9_]*)
     |(?P<CMP_OP>==|!=|<>|<=|>=|=|<|>)
     |(?P<LPAR>\()|(?P<RPAR>\))|(?P<COMMA>,)|(?P<DOT>\.)
@@ -184,7 +194,7 @@ def token_before(text: str, pos: int) -> tuple[str, str] | None:
     return last
 
 
-_SKIP_RE = re.compile(r"""(?:[ \t\r\n\f]+|(?<![^ \t\r\n\f;(),"'])#[^\n]*)*""")
+_SKIP_RE = re.compile(r"(?:[ \t\r\n\f]+|" + COMMENT + r")*")
 
 
 def skip_trivia(text: str, pos: int = 0) -> int:

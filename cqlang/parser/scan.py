@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from ..node import Node
 from .lalr import _parser
-from .lexer import _EscapeError, _LexError
+from .lexer import COMMENT, _EscapeError, _LexError
 
 # -------------------------------------------------------------- completion
 # The completion engine (cqlang/completion.py) asks what the grammar accepts
@@ -82,7 +82,7 @@ def scan_prefix(text: str) -> Scan:
 # text again, and each comment is found in the gap between two tokens, which
 # by the lexer's own definition holds nothing but blanks and comments.
 
-_COMMENT_RE = re.compile(r"""(?<![^ \t\r\n\f;(),"'])#[^\n]*""")
+_COMMENT_RE = re.compile(COMMENT)
 
 
 class Trivia(Node):

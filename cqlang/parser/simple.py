@@ -25,7 +25,7 @@ import re
 
 from .. import ast
 from .builder import _CANONICAL_OP, _flatten, int_value, shift_amount
-from .lexer import KEYWORDS, _EscapeError, unescape
+from .lexer import COMMENT, KEYWORDS, _EscapeError, unescape
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 _FLAGS = re.VERBOSE | re.ASCII
 
 # The blanks and comments between tokens, as the lexer skips them.
-_BL = r"""(?>(?:[ \t\r\n\f]+|(?<![^ \t\r\n\f;(),"'])\#[^\n]*)*)"""
+_BL = r"(?>(?:[ \t\r\n\f]+|" + COMMENT + r")*)"
 # A keyword ends where a word would (the lexer reads whole words).
 _KW_END = r"(?![A-Za-z0-9_])"
 # A word is read whole, as the lexer reads it (no backtracking into it).
