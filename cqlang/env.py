@@ -283,43 +283,37 @@ class Env(Node):
         _set(self, "override_tz", override_tz)
         _set(self, "_hash", None)
 
+    def _key(self) -> tuple[Any, ...]:
+        """What an Env is compared and hashed by: every input (one list of
+        them, held to ``__node_init__`` by tests/test_env.py), ``now`` (and,
+        through :class:`FrozenDict`, the parameters) as an instant in its
+        zone (:func:`moment`), so that a cached plan is reused only for
+        the same instant and zone."""
+        return (
+            self.schema,
+            self.params,
+            self.tz,
+            moment(self.now),
+            self.queries,
+            self.max_branches,
+            self.strict,
+            self.override_tz,
+        )
+
     def __hash__(self) -> int:
         h = self._hash
         if h is None:
             try:
-                h = hash(
-                    (
-                        self.schema,
-                        self.params,
-                        self.tz,
-                        self.now,
-                        self.queries,
-                        self.max_branches,
-                        self.strict,
-                        self.override_tz,
-                    )
-                )
+                h = hash(self._key())
             except TypeError:
                 raise TypeError("an Env with an unhashable input cannot be hashed") from None
             _set(self, "_hash", h)
         return h
 
     def __eq__(self, other: object) -> bool:
-        # By value, as every node; ``now`` and the parameters as instants
-        # in their zones (:func:`moment`), so that a cached plan is reused
-        # only for the same instant and zone.
         if type(other) is not Env:
             return NotImplemented
-        return (
-            self.schema == other.schema
-            and self.params == other.params
-            and self.tz == other.tz
-            and moment(self.now) == moment(other.now)
-            and self.queries == other.queries
-            and self.max_branches == other.max_branches
-            and self.strict is other.strict
-            and self.override_tz is other.override_tz
-        )
+        return self._key() == other._key()
 
     def __ne__(self, other: object) -> bool:
         equal = self.__eq__(other)

@@ -171,3 +171,30 @@ def test_equal_inputs_make_equal_envs(params: dict[str, Any]) -> None:
     frozen = Env(params=params).params
     assert frozen == {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
     assert repr(frozen) == repr(params)
+
+
+def test_every_input_tells_envs_apart() -> None:
+    """Env compares and hashes one tuple of its inputs (Env._key): each
+    input, changed alone, makes another Env, so that the plan cache never
+    serves a plan made with other inputs."""
+    from datetime import UTC, datetime
+
+    from cqlang.env import Env
+    from cqlang.schema import DEFAULT_SCHEMA
+
+    changed = {
+        "schema": DEFAULT_SCHEMA.with_custom_fields({"region": "string"}),
+        "params": {"p": 1},
+        "tz": "Europe/Warsaw",
+        "now": datetime(2026, 10, 1, tzinfo=UTC),
+        "queries": {"a": "state = OPEN"},
+        "max_branches": 5,
+        "strict": True,
+        "override_tz": True,
+    }
+    assert set(changed) == set(Env.__node_init__)
+    base = Env()
+    for name, value in changed.items():
+        other = Env(**{name: value})
+        assert other != base and base != other, name
+        assert other == Env(**{name: value}) and hash(other) == hash(Env(**{name: value}))
