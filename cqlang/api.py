@@ -123,8 +123,7 @@ def check(
 ) -> list[Diagnostic]:
     """Every diagnostic of ``text`` (errors and warnings) with the inputs
     ``env``; never raises for a bad query."""
-    if not isinstance(text, str):
-        raise TypeError(f"a query is a str, not {type(text).__name__}")
+    argcheck.query(text)
     env = environment(
         env,
         params=params,
@@ -189,8 +188,7 @@ def plan(
 ) -> Plan:
     """The requests and the client-side residual that answer ``text`` with
     the inputs ``env``. The plan is frozen and may be shared (cached)."""
-    if not isinstance(text, str):
-        raise TypeError(f"a query is a str, not {type(text).__name__}")
+    argcheck.query(text)
     env = environment(
         env,
         params=params,
@@ -215,8 +213,7 @@ def plan_and_check(text: str, env: Env | None = None) -> tuple[Plan | None, list
     every diagnostic as :func:`check` gives them. What a front end that
     shows both wants (the REPL's status line, at each key press), without
     checking an invalid query twice."""
-    if not isinstance(text, str):
-        raise TypeError(f"a query is a str, not {type(text).__name__}")
+    argcheck.query(text)
     return _plan_or_diagnostics(text, environment(env))
 
 
@@ -288,8 +285,7 @@ def compile(
     list the caller may change. Strict: a query that needs more than one
     request, a client-side residual, or that never matches raises
     :class:`CqlPlanError` naming the part responsible."""
-    if not isinstance(text, str):
-        raise TypeError(f"a query is a str, not {type(text).__name__}")
+    argcheck.query(text)
     env = environment(
         env,
         params=params,
@@ -355,8 +351,7 @@ def format(text: str, *, schema: Schema | None = None, width: int = 88) -> str:
     operand a line (raises :class:`CqlSyntaxError`)."""
     from .formatter import format_text
 
-    if not isinstance(text, str):
-        raise TypeError(f"a query is a str, not {type(text).__name__}")
+    argcheck.query(text)
     argcheck.instance("schema", schema, Schema, "a cqlang.Schema", optional=True)
     width = argcheck.count("width", width, least=1)
     return format_text(text, schema, width=width)

@@ -39,6 +39,7 @@ __all__ = [
     "mapping",
     "number",
     "path",
+    "query",
     "seconds",
     "text",
     "wrong_type",
@@ -72,6 +73,14 @@ def text(name: str, value: Any, *, optional: bool = False) -> Any:
     if isinstance(value, str) or (optional and value is None):
         return value
     raise wrong_type(name, _or_none("a str", optional), value)
+
+
+def query(value: Any) -> str:
+    """A query's text, which every entry point takes as a ``str``: the
+    ``TypeError`` words it as a query, whatever the parameter is called."""
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"a query is a str, not {type(value).__name__}")
 
 
 def flag(name: str, value: Any, *, optional: bool = False) -> Any:

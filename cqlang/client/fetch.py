@@ -225,8 +225,7 @@ class Client:
         text, read as ``--exclude`` reads it (``"history,dialogs"``).
         """
         campaign_id = argcheck.campaign("campaign_id", campaign_id)
-        if not isinstance(query, str):
-            raise TypeError(f"a query is a str, not {type(query).__name__}")
+        argcheck.query(query)
         limit = argcheck.count("limit", limit, least=0, optional=True)
         page_size = argcheck.count("page_size", page_size, least=1)
         excluded = argcheck.exclude_names("exclude", exclude) or ()

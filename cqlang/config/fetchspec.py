@@ -399,8 +399,7 @@ def prepare(
     zone, a campaign that cannot be an id (:meth:`FetchSpec.check_campaign`), an
     ``exclude`` holding ``id``. ``exclude`` may be one text, read as
     ``--exclude`` reads it (``"history,dialogs"``)."""
-    if not isinstance(text, str):
-        raise TypeError(f"a query is a str, not {type(text).__name__}")
+    argcheck.query(text)
     params = argcheck.mapping("params", params, names="parameter names", optional=True)
     tz = _zone_name(tz)
     campaign = argcheck.campaign("campaign", campaign, optional=True)

@@ -67,8 +67,7 @@ def record_batches(
     # Checked before anything is planned or sent, as voice_campaign_requests
     # checks the rest (cqlang.argcheck).
     argcheck.campaign("campaign_id", campaign_id)
-    if not isinstance(query, str):
-        raise TypeError(f"a query is a str, not {type(query).__name__}")
+    argcheck.query(query)
     _check_columns(columns)
     batch_size = argcheck.count("batch_size", batch_size, least=1)
     exclude = argcheck.exclude_names("exclude", exclude)

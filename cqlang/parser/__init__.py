@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .. import ast
+from .. import argcheck, ast
 from ..diagnostics import Diagnostic, make
 from ..errors import CqlSyntaxError
 from .builder import _CANONICAL_OP, COMPARE_SPELLINGS, _Builder
@@ -184,8 +184,7 @@ def _parse_cached(text: str) -> tuple[ast.Query | None, tuple[Diagnostic, ...]]:
 
 def parse(text: str) -> ast.Query:
     """Parse a query; raise :class:`CqlSyntaxError` if it is not one."""
-    if not isinstance(text, str):
-        raise TypeError(f"a query is a str, not {type(text).__name__}")
+    argcheck.query(text)
     query, diags = _parse_cached(text)
     if query is None:
         raise CqlSyntaxError(diags[0].message, diags, text)
