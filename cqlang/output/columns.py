@@ -30,7 +30,7 @@ from operator import itemgetter
 from typing import Any
 
 from ..errors import ColumnError
-from ..jsonlimit import STRICT
+from ..evaluator import decode_custom
 from ..schema import DEFAULT_SCHEMA, Schema
 
 __all__ = [
@@ -112,7 +112,6 @@ LIST_SHAPES: dict[str, tuple[tuple[str, str], ...]] = {
 
 _CUSTOM_PREFIX = "custom."
 # NaN, Infinity and numbers beyond a double refused, as the evaluator does.
-_scan = STRICT.scan_once  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,39 +368,6 @@ def fetch_exclude(
             raise ColumnError(f"{asked}, which --exclude leaves out: name it in only one of them")
     out = list(dict.fromkeys([*given, *(f for f in HEAVY_FIELDS if f not in read)]))
     return out or None
-
-
-def decode_custom(record: Mapping[str, Any]) -> tuple[dict[str, Any] | None, bool]:
-    """A record's custom fields: ``(fields, ok)``. ``fields`` is ``None``
-    when ``custom`` is missing or null; ``ok`` is false when it is there but
-    not a JSON object, or holds ``NaN``, ``Infinity`` or a number beyond a
-    double (then ``fields`` is ``{}``), as anywhere in cqlang a malformed
-    ``custom`` counts as no custom fields
-    (:func:`cqlang.evaluator.custom_fields` reads it alike)."""
-    raw = record.get("custom")
-    if raw is None:
-        return None, True
-    if type(raw) is str:
-        try:
-            # The decoder's C scanner alone: json.loads costs five times as
-            # much on texts this short. Anything it does not take whole
-            # (blanks around the object) goes to json.loads.
-            value, end = _scan(raw, 0)
-            if end != len(raw):
-                value = STRICT.decode(raw)
-        except StopIteration:
-            try:
-                value = STRICT.decode(raw)
-            except (ValueError, RecursionError):
-                return {}, False
-        except (ValueError, RecursionError):
-            return {}, False
-        if type(value) is dict:
-            return value, True
-        return {}, False
-    if isinstance(raw, dict):
-        return raw, True
-    return {}, False
 
 
 def needs_custom(columns: Iterable[Column]) -> bool:
