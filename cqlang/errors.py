@@ -162,11 +162,14 @@ def raise_for(diags: Sequence[Diagnostic], text: str, *, source: str | None = No
 
 class SchemaError(CqlError, ValueError):
     """A schema declaration that does not make sense; ``field`` names the
-    property or custom field it is about (``None``: the schema as a whole)."""
+    property or custom field it is about (``None``: the schema as a whole);
+    ``shape`` is false when the declaration is well formed but its values
+    cannot be told apart (enum values that differ only in case)."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, *, shape: bool = True) -> None:
         super().__init__(message)
         self.field = field
+        self.shape = shape
 
 
 class SettingError(CqlError, ValueError):

@@ -382,6 +382,7 @@ def _one_spelling(key: str, values: tuple[str, ...]) -> None:
                 "in case, and a query's value is matched in any case: keep one of them "
                 "(or declare the field a string, compared exactly)",
                 key,
+                shape=False,
             )
 
 

@@ -263,7 +263,7 @@ class _Checker:
                 DEFAULT_SCHEMA.with_custom_fields({name: spec})
             except SchemaError as exc:
                 msg = str(exc).split(": ", 1)[-1]
-                if "differ only in case" not in msg:
+                if exc.shape:  # how to write a declaration, not which values
                     msg += (
                         ' (write "string", "integer", "datetime", or '
                         '{ type = "enum", values = [...] })'
