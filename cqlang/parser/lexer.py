@@ -194,6 +194,16 @@ def token_before(text: str, pos: int) -> tuple[str, str] | None:
     return last
 
 
+def first_token(text: str) -> tuple[str, str] | None:
+    """The terminal and text of the first token of ``text`` (blanks and
+    comments skipped), as the lexer reads it; None when there is none. The
+    REPL asks it whether a line goes on with the query before it."""
+    m = _TOKEN_RE.match(text)
+    if m is None or m.lastgroup in (None, "END"):
+        return None
+    return (str(m.lastgroup), m.group(m.lastgroup))
+
+
 _SKIP_RE = re.compile(r"(?:[ \t\r\n\f]+|" + COMMENT + r")*")
 
 

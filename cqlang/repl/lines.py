@@ -13,20 +13,19 @@ lines of only ``#`` comments, between inputs are skipped.
 
 from __future__ import annotations
 
-import re
-
 from .session import Session, needs_more_input
 
 __all__ = ["Joiner", "continues"]
 
-_CONTINUES = re.compile(r"[ \t\f]*(?:and|or)(?![A-Za-z0-9_])", re.IGNORECASE)
-
 
 def continues(line: str) -> bool:
-    """Whether ``line`` goes on with the query before it: it starts with
-    ``and`` or ``or``, which no query starts with (the SQL habit of
-    putting them first on a line)."""
-    return _CONTINUES.match(line) is not None
+    """Whether ``line`` goes on with the query before it: its first token,
+    as the lexer reads it, is the word ``and`` or ``or``, which no query
+    starts with (the SQL habit of putting them first on a line)."""
+    from ..parser.lexer import first_token
+
+    token = first_token(line)
+    return token is not None and token[0] == "WORD" and token[1].lower() in ("and", "or")
 
 
 class Joiner:
