@@ -7,7 +7,7 @@ in UTC with a ``Z``, so the text means the same in any time zone; so are
 the custom fields declared datetimes in the schema given, and declared
 integers are written bare (the API compares custom fields as strings, but
 the schema's queries write them as declared). The API's
-reading of each object is the evaluator's (:func:`cqlang.evaluator.filter_atoms`),
+reading of each object is the evaluator's (:func:`cqlang.filterlists.filter_atoms`),
 so what the decompiler accepts is exactly what the emulator accepts.
 """
 
@@ -22,7 +22,7 @@ from .diagnostics import make
 from .digits import ascii_int
 from .encoding import MAX_FILTER_DEPTH, nesting
 from .errors import CqlValidationError
-from .evaluator import FilterError, filter_atoms
+from .filterlists import FilterError, filter_atoms
 from .formatter import format_ir
 from .ir import Atom, IAnd, IExpr
 from .schema import DEFAULT_SCHEMA, MAX_INT, Schema

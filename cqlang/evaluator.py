@@ -16,13 +16,13 @@ the expression in negation normal form, where "true" distributes over
 then called per record with no tree walk.
 
 The same code gives the API's semantics of a filter list
-(:func:`compile_filters`), which the emulator serves and the planner's
-contract is stated in: each filter object is an atom, and all must hold.
+(:func:`cqlang.filterlists.compile_filters`), which the emulator serves and
+the planner's contract is stated in: each filter object is an atom, and all
+must hold.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 
@@ -30,7 +30,6 @@ from . import timeexpr
 from .digits import CANONICAL_INT
 from .ir import COMPARE_TEXT, Atom, FieldRef, IAnd, IExpr, IOr, to_nnf
 from .jsonlimit import STRICT
-from .schema import API_OPERATOR_ATOMS, DEFAULT_SCHEMA, Schema
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
@@ -43,17 +42,6 @@ if TYPE_CHECKING:
 
 #: An atom's comparison as Python writes it, for the generated matchers.
 _CMP = {op: "==" if text == "=" else text for op, text in COMPARE_TEXT.items()}
-
-
-class FilterError(ValueError):
-    """A filter list the API would refuse (the emulator answers 400).
-
-    ``kind`` says what is wrong: ``shape`` (not a list of filter objects),
-    ``property``, ``operator`` or ``value``."""
-
-    def __init__(self, message: str, kind: str = "shape") -> None:
-        super().__init__(message)
-        self.kind = kind
 
 
 # ----------------------------------------------------------- field access
@@ -78,7 +66,7 @@ def decode_custom(record: Mapping[str, Any]) -> tuple[dict[str, Any] | None, boo
     raw = record.get("custom")
     if raw is None:
         return None, True
-    if type(raw) is str:
+    if type(raw) is str or isinstance(raw, str):
         try:
             # The decoder's C scanner alone: json.loads costs five times as
             # much on texts this short. Anything it does not take whole
@@ -107,16 +95,20 @@ def as_int(v: Any) -> int | None:
     API's string comparison of custom fields agrees with."""
     if v.__class__ is int:
         return v
-    if v.__class__ is str and CANONICAL_INT.match(v):
+    if isinstance(v, str) and CANONICAL_INT.match(v):
         return int(v)
     return None
 
 
 def as_str(v: Any) -> str | None:
+    """A record's value read as text: a ``str`` (a subclass such as a
+    ``StrEnum`` member too), or a JSON integer's decimal text."""
     if v.__class__ is str:
         return v
     if v.__class__ is int:
         return str(v)
+    if isinstance(v, str):
+        return v
     return None
 
 
@@ -143,7 +135,7 @@ _api_shaped: Callable[[str], bool] = eval(f"lambda v: {_API_SHAPE}")
 def as_canonical_datetime(v: Any) -> str | None:
     """A custom field read as a datetime: only text in the API's format,
     which is what its string comparison of custom fields sees."""
-    if v.__class__ is str and _api_shaped(v):
+    if isinstance(v, str) and _api_shaped(v):
         return v
     return None
 
@@ -152,7 +144,7 @@ def as_datetime(v: Any) -> str | None:
     """A record datetime as text in the API's format, ``YYYY-MM-DD HH:mm:ss``
     (which sorts as time does), or ``None``. Text already in that format is
     compared as it is; other ISO 8601 forms are converted to UTC."""
-    if v.__class__ is not str:
+    if not isinstance(v, str):
         return None
     if _api_shaped(v):
         return v
@@ -194,7 +186,7 @@ def coercer(field: FieldRef) -> Callable[[Any], Any]:
     """
     if field.type == "enum":
         allowed = frozenset(field.values)
-        return lambda v: v if v.__class__ is str and v in allowed else None
+        return lambda v: v if isinstance(v, str) and v in allowed else None
     if field.type == "integer":
         return as_int if field.key is not None else _own_int
     if field.type == "datetime":
@@ -269,9 +261,13 @@ class _Gen:
             get = f"r.get({self.const(f.record_field)})"
             if f.type == "integer":
                 present = f"(v := {get}).__class__ is int"
+            elif self.trusting:
+                # Only text equals an enum's value: membership alone tells
+                # (a value that cannot be hashed raises TypeError).
+                present = f"(v := {get}) in {self.const(frozenset(f.values))}"
             else:
                 universe = self.const(frozenset(f.values))
-                present = f"(v := {get}).__class__ is str and v in {universe}"
+                present = f"isinstance(v := {get}, str) and v in {universe}"
             if op == "null":
                 return f"(not ({present}))"
             if op == "notnull":
@@ -279,7 +275,7 @@ class _Gen:
             c = self.const(self.literal(f, value))
             if f.type == "enum" and op in ("in", "eq") and self.trusting:
                 # The values tested are the enum's own (the checker and
-                # filter_atoms see to it), so membership needs no other check.
+                # filterlists.filter_atoms see to it), so membership needs no other check.
                 return f"({get} in {c})" if op == "in" else f"({get} == {c})"
             if op == "in":
                 return f"({present} and v in {c})"
@@ -301,8 +297,19 @@ class _Gen:
             )
             api_text = _API_SHAPE
             far = _far_side(op, value)
+            if far and self.trusting:
+                # The far side's test comes first and compares ``v`` with
+                # text: a value that is not text (None, a number, a list,
+                # an object) raises TypeError there, and the careful
+                # matcher answers; text needs no class check of its own.
+                return (
+                    f"(not ((v := {get}){far}) and (({api_text}) "
+                    f"or (v := {norm}(v)) is not None) and {test})"
+                )
+            if far:
+                far = f" and not (v{far})"
             return (
-                f"((v := {get}).__class__ is str{far} and (({api_text}) "
+                f"(isinstance(v := {get}, str){far} and (({api_text}) "
                 f"or (v := {norm}(v)) is not None) and {test})"
             )
         if f.type == "string" and op not in ("null", "notnull"):
@@ -316,7 +323,8 @@ class _Gen:
                 raw = f"r.get({self.const(f.record_field)})"
             present = (
                 f"((v := {raw}).__class__ is str"
-                " or (v.__class__ is int and (v := str(v)) is not None))"
+                " or (v.__class__ is int and (v := str(v)) is not None)"
+                " or isinstance(v, str))"
             )
             c = self.const(self.literal(f, value))
             if op == "in":
@@ -367,26 +375,28 @@ _MARGIN = 2 * 86400
 
 
 def _far_side(op: str, value: Any) -> str:
-    """A test, put before the shape check of a record datetime ``v`` (a
-    string) compared with ``op`` to ``value`` (epoch seconds), that ends the
-    comparison as false without that check on the side where it cannot hold,
-    or ``""``: for ``>=``/``>``, ``v`` before two days earlier, as text, and
-    starting with a digit; for ``<=``/``<``, ``v`` after two days later and
-    starting with a digit. Either way the answer is the one the shape check
-    and the normalisation would give: text in the API's shape compares as
-    text (and the bounds sit on the literal's far side); any other text that
-    reads as a datetime starts with its date, ``YYYY-MM-DD`` (it starts with
-    a digit, so no blank was stripped before it), which sorts as time does
-    and so is on the bound's side of it, and its offset moves it less than a
-    day from that date; text that does not read as one is false anyway
-    (tests/test_evaluator.py compares the two over random texts)."""
+    """A test, put before the shape check of a record datetime ``v`` compared
+    with ``op`` to ``value`` (epoch seconds), that ends the comparison as
+    false without that check on the side where it cannot hold, or ``""``;
+    the text goes after ``v`` (it starts with a comparison, so a value that
+    is not text raises TypeError in it). For ``>=``/``>``, ``v`` before two
+    days earlier, as text, and starting with a digit; for ``<=``/``<``,
+    ``v`` after two days later and starting with a digit. Either way the
+    answer is the one the shape check and the normalisation would give:
+    text in the API's shape compares as text (and the bounds sit on the
+    literal's far side); any other text that reads as a datetime starts
+    with its date, ``YYYY-MM-DD`` (it starts with a digit, so no blank was
+    stripped before it), which sorts as time does and so is on the bound's
+    side of it, and its offset moves it less than a day from that date;
+    text that does not read as one is false anyway (tests/test_evaluator.py
+    compares the two over random texts)."""
     if value.__class__ is not int or op not in ("ge", "gt", "le", "lt"):
         return ""
     if not timeexpr.CAL_MIN + _MARGIN <= value <= timeexpr.CAL_MAX - _MARGIN:
         return ""
     if op in ("ge", "gt"):
-        return f" and not (v < {timeexpr.format_utc(value - _MARGIN)!r} and v >= '0')"
-    return f" and not (v > {timeexpr.format_utc(value + _MARGIN)!r} and v < ':')"
+        return f" < {timeexpr.format_utc(value - _MARGIN)!r} and v >= '0'"
+    return f" > {timeexpr.format_utc(value + _MARGIN)!r} and v < ':'"
 
 
 def _generate(
@@ -405,7 +415,10 @@ def _generate(
     indent = "    " if fallback is not None else "  "
     lines.append(f"{indent}return {body}")
     if fallback is not None:
-        lines.append("  except TypeError:")
+        # TypeError: a value the trusting code cannot take (see atom());
+        # AttributeError: a record with no ``get``, which the careful
+        # matcher's guard names.
+        lines.append("  except (TypeError, AttributeError):")
         call = "(r, cu)" if gen.uses_custom else "(r)"
         lines.append(f"    return {gen.const(fallback)}{call}")
     namespace: dict[str, Any] = dict(gen.consts)
@@ -422,7 +435,17 @@ def compile_matcher(expr: IExpr) -> Matcher:
     at most once."""
     nnf = to_nnf(expr)
     careful = _generate(nnf, trusting=False)
-    return _generate(nnf, trusting=True, fallback=careful)
+
+    def guarded(r: Any, cu: Any = None) -> bool:
+        # Reached only when the trusting matcher raised: the record is
+        # checked here, at no cost to a record that is a mapping.
+        if not isinstance(r, Mapping):
+            raise TypeError(
+                f"a record is a mapping (a dict, as the API sends it), not {type(r).__name__}"
+            )
+        return careful(r, cu)
+
+    return _generate(nnf, trusting=True, fallback=guarded)
 
 
 def evaluate(expr: IExpr, record: Record) -> bool | None:
@@ -465,130 +488,6 @@ def evaluate(expr: IExpr, record: Record) -> bool | None:
     if any(v is True for v in values):
         return True
     return None if any(v is None for v in values) else False
-
-
-# ------------------------------------------------------- API filter lists
-
-_API_OP: dict[str, Op] = API_OPERATOR_ATOMS
-
-
-def filter_atoms(filters: Any, schema: Schema | None = None) -> list[Atom]:
-    """Validate a filter list as the API reads it and return its atoms.
-
-    Raises :class:`FilterError` with a plain message for anything the API
-    would refuse: not a list of objects, an unknown property or operator, a
-    value of the wrong shape or type, a missing ``key``.
-    """
-    schema = schema or DEFAULT_SCHEMA
-    if not isinstance(filters, list | tuple):  # a tuple from Python reads as a list
-        raise FilterError("filter must be a JSON list of objects")
-    out: list[Atom] = []
-    for i, obj in enumerate(filters):
-        where = f"filter[{i}]"
-        if not isinstance(obj, dict):
-            raise FilterError(f"{where} is not an object")
-        unknown = set(obj) - {"property", "operator", "value", "key"}
-        if unknown:
-            raise FilterError(f"{where} has unknown fields: {', '.join(sorted(unknown))}")
-        name = obj.get("property")
-        if not isinstance(name, str) or "value" not in obj:
-            raise FilterError(f"{where} needs 'property' and 'value'")
-        prop = schema.properties.get(name)
-        if prop is None:
-            raise FilterError(f"{where}: unknown property {name!r}", "property")
-        key = obj.get("key")
-        if prop.keyed:
-            if not isinstance(key, str):
-                raise FilterError(f"{where}: {name} needs a string 'key'")
-            if not key.strip():
-                raise FilterError(f"{where}: {name} needs a 'key' that is not empty or blank")
-            # The API compares custom fields as strings, whatever their type.
-            field = FieldRef(prop.name, key, "string", prop.record_field)
-        else:
-            if key is not None:
-                raise FilterError(f"{where}: {name} takes no 'key'")
-            field = FieldRef(prop.name, None, prop.type, prop.record_field, prop.values)
-        operator = obj.get("operator")
-        value = obj["value"]
-        if prop.api == "range":
-            operator = operator or "eq"
-            if operator not in prop.operators:
-                raise FilterError(
-                    f"{where}: operator {_shown(operator)} is not available for {name} "
-                    f"(available: {', '.join(prop.operators)})",
-                    "operator",
-                )
-            out.append(Atom(field, _API_OP[operator], _scalar(field, value, where)))
-        elif prop.api == "membership":
-            if operator is not None:
-                raise FilterError(f"{where}: {name} takes no operator", "operator")
-            items = value if isinstance(value, list | tuple) else [value]
-            if not items:
-                raise FilterError(f"{where}: {name} needs at least one value", "value")
-            scalars = tuple(_scalar(field, v, where) for v in items)
-            out.append(Atom(field, "in", scalars))  # type: ignore[arg-type]
-        else:
-            if operator not in (None, "eq"):
-                raise FilterError(f"{where}: {name} takes no operator", "operator")
-            if isinstance(value, list | tuple):
-                # The API page's own example sends [123123123] for
-                # contact_number: a list of one value means that value.
-                if len(value) != 1:
-                    raise FilterError(
-                        f"{where}: {name} takes one value, got a list of {len(value)}", "value"
-                    )
-                value = value[0]
-            out.append(Atom(field, "eq", _scalar(field, value, where)))
-    return out
-
-
-def _shown(value: Any) -> str:
-    """A value of a filter list as a message quotes it: as JSON, the
-    language it was written in (``true``, ``null``, ``"OPEN"``, not Python's
-    ``True``, ``None``, ``'OPEN'``), cut short past 60 characters."""
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    except (ValueError, RecursionError):  # a cycle, or nested past the stack
-        text = f"a {type(value).__name__}"
-    return text if len(text) <= 60 else text[:59] + "…"
-
-
-def _scalar(field: FieldRef, value: Any, where: str) -> int | str:
-    typ = field.type
-    if typ == "integer":
-        if value.__class__ is not int:
-            raise FilterError(f"{where}: {field.prop} takes integers, got {_shown(value)}", "value")
-        return int(value)
-    if typ == "datetime":
-        if not isinstance(value, str):
-            raise FilterError(
-                f"{where}: {field.prop} takes 'YYYY-MM-DD HH:mm:ss', got {_shown(value)}", "value"
-            )
-        # Only the API's own form (a T, a zone or a missing second is not it).
-        seconds = timeexpr.parse_utc(value) if timeexpr.is_api_text(value) else None
-        if seconds is None:
-            raise FilterError(
-                f"{where}: {field.prop} takes 'YYYY-MM-DD HH:mm:ss', got {_shown(value)}", "value"
-            )
-        return seconds
-    if typ == "enum":
-        if not isinstance(value, str) or value not in field.values:
-            raise FilterError(
-                f"{where}: {field.prop} takes one of {', '.join(field.values)}, "
-                f"got {_shown(value)}",
-                "value",
-            )
-        return value
-    if value.__class__ is int:
-        return str(value)
-    if not isinstance(value, str):
-        raise FilterError(f"{where}: {field.prop} takes a string, got {_shown(value)}", "value")
-    return value
-
-
-def compile_filters(filters: Any, schema: Schema | None = None) -> Matcher:
-    """The API's semantics of a filter list: all objects must hold."""
-    return compile_matcher(IAnd(tuple(filter_atoms(filters, schema))))
 
 
 def matches(expr: IExpr, record: Record) -> bool:

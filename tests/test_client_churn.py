@@ -29,7 +29,8 @@ from cqlang.client import Client, ResultSetChangedError
 from cqlang.client.paging import records as paged_records
 from cqlang.emulator import DEFAULT_CAMPAIGN, Emulator, generate_records
 from cqlang.emulator.data import close_record, make_record
-from cqlang.evaluator import compile_filters, compile_matcher
+from cqlang.evaluator import compile_matcher
+from cqlang.filterlists import compile_filters
 
 CAMPAIGN = DEFAULT_CAMPAIGN
 FAST: dict[str, Any] = {"backoff_factor": 0.01, "backoff_jitter": 0.01, "retry_budget": 5.0}

@@ -24,6 +24,7 @@ LOWER = {
     "cqlang.env",
     "cqlang.errors",
     "cqlang.evaluator",  # the one reading of records: the guard of a request sent with ne
+    "cqlang.filterlists",  # the API's reading of a filter list, for that guard
     "cqlang.ir",
     "cqlang.jsonlimit",
     "cqlang.recordids",  # the rule for a record's id, shared with the emulator

@@ -16,7 +16,7 @@ from cqlang.decompiler import MAX_FILTER_DEPTH
 from cqlang.emulator import load_records
 from cqlang.emulator.data import MAX_RECORD_DEPTH
 from cqlang.encoding import encode_json, nesting, percent_encode
-from cqlang.evaluator import compile_filters
+from cqlang.filterlists import compile_filters
 
 
 def deep_array(n: int) -> str:

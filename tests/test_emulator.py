@@ -25,7 +25,7 @@ from cqlang.emulator import (
     parse_fault,
 )
 from cqlang.encoding import encode_json
-from cqlang.evaluator import compile_filters
+from cqlang.filterlists import compile_filters
 
 KEY = "demo-key"
 CAMPAIGN = DEFAULT_CAMPAIGN

@@ -16,15 +16,8 @@ import cqlang
 from cqlang import timeexpr
 from cqlang.checker import check_text
 from cqlang.env import Env
-from cqlang.evaluator import (
-    FilterError,
-    compile_filters,
-    compile_matcher,
-    custom_fields,
-    evaluate,
-    filter_atoms,
-    matches,
-)
+from cqlang.evaluator import compile_matcher, custom_fields, evaluate, matches
+from cqlang.filterlists import FilterError, compile_filters, filter_atoms
 from cqlang.ir import IExpr
 
 NOW = datetime(2021, 8, 10, 14, 30, 30, tzinfo=UTC)
@@ -362,3 +355,43 @@ def test_ordering_a_record_datetime_far_from_the_literal(op: str, at: int, data:
     literal = timeexpr.format_utc(at)
     value = data.draw(record_datetimes(at))
     truth(f'created_date {op} "{literal}"', {"created_date": value})
+
+
+# ------------------------------------------- text of a str subclass, non-records
+
+
+def test_a_strenum_member_is_the_text_it_holds() -> None:
+    """A record built in Python with ``StrEnum`` members (a ``str``
+    subclass) matches as the same text does, on every path: the trusting
+    generated code, the careful code and the reference used to disagree."""
+    from enum import StrEnum
+
+    class State(StrEnum):
+        OPEN = "OPEN"
+        CLOSED = "CLOSED"
+
+    class Text(str):
+        pass
+
+    record = {
+        "state": State.OPEN,
+        "created_date": Text("2026-10-05 10:00:00"),
+        "custom": Text('{"region": "DE"}'),
+        "priority": 5,
+    }
+    for text in [
+        "state = OPEN",
+        "state != CLOSED",
+        'state = OPEN and created_date >= "2026-10-01"',
+        'created_date < "2026-11-01" and custom.region != "PL"',
+        'custom.region = "DE" or priority > 100',
+    ]:
+        assert truth(text, record) is True, text
+
+
+@pytest.mark.parametrize("record", [3, None, "state", ["OPEN"], ("OPEN",)])
+def test_a_record_that_is_no_mapping_is_a_type_error(record: Any) -> None:
+    """``residual.matches`` names what it takes, at no cost to a dict."""
+    for text in ["state = OPEN", 'created_date >= "2026-10-01"', 'custom.region = "PL"']:
+        with pytest.raises(TypeError, match=r"a record is a mapping .*, not "):
+            compile_matcher(ir(text))(record)

@@ -8,7 +8,7 @@ import time
 import pytest
 
 import cqlang
-from cqlang.evaluator import compile_filters
+from cqlang.filterlists import compile_filters
 from cqlang.parser import MAX_DEPTH, MAX_QUERY_CHARS
 
 

@@ -23,7 +23,7 @@ from strategies import NOW, examples, query_texts, records
 import cqlang
 from cqlang.cli import main
 from cqlang.config import Config
-from cqlang.evaluator import compile_filters
+from cqlang.filterlists import compile_filters
 from cqlang.planner import Plan
 
 WD = 'created_date = 2026-10-25 or closed_date >= today - 1d or created_date = "2026-10-25 02:30"'

@@ -12,7 +12,8 @@ import cqlang
 from cqlang.checker import check_text
 from cqlang.dnf import MAX_ALTERNATIVES
 from cqlang.env import Env
-from cqlang.evaluator import compile_filters, compile_matcher
+from cqlang.evaluator import compile_matcher
+from cqlang.filterlists import compile_filters
 
 
 def branches(text: str, **kw: Any) -> list[list[dict[str, Any]]]:

@@ -6,7 +6,7 @@ record that has no value there: a MongoDB-style ``$ne`` matches a missing or
 null field. cqlang's ``!=`` never does (a comparison with a missing value is
 unknown), so of the records a request sent with ``ne`` brings, only those
 that make its ``ne`` objects true, as the evaluator reads a filter list
-(:func:`cqlang.evaluator.compile_filters`: one semantics of records), are
+(:func:`cqlang.filterlists.compile_filters`: one semantics of records), are
 that request's answer. A request without ``ne`` needs no guard and costs
 nothing; when the API already leaves such records out, the guard drops
 nothing."""
@@ -42,7 +42,8 @@ def ne_guard(
     ne = _ne(filters)
     if not ne:
         return None, frozenset()
-    from ..evaluator import compile_matcher, filter_atoms
+    from ..evaluator import compile_matcher
+    from ..filterlists import filter_atoms
     from ..ir import IAnd, record_fields
 
     checked = IAnd(tuple(filter_atoms(ne, schema)))

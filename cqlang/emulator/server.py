@@ -1,7 +1,7 @@
 """The emulator's HTTP server: ``GET /voice_campaign/{id}/request`` on loopback.
 
 Standard library only (:class:`http.server.ThreadingHTTPServer`, HTTP/1.1
-with keep-alive). Record semantics come from :func:`cqlang.evaluator.compile_filters`
+with keep-alive). Record semantics come from :func:`cqlang.filterlists.compile_filters`
 (the one implementation); this module only validates requests, pages, and
 injects faults. Each record is serialized to JSON bytes once (per ``exclude``
 set), and the records a filter matches are cached until the data changes, so
@@ -475,7 +475,7 @@ class Emulator:
         key = json.dumps(filters, sort_keys=True, ensure_ascii=False)
         if self.strict:
             check_duplicates(filters)
-        from ..evaluator import FilterError, compile_filters
+        from ..filterlists import FilterError, compile_filters
 
         try:
             matcher = compile_filters(filters, self.schema)
