@@ -15,6 +15,7 @@ from . import ast, timeexpr
 from .diagnostics import ERROR, Diagnostic, make, param_hint, suggest
 from .digits import ascii_int
 from .ir import FieldRef
+from .node import Node
 from .params import not_utf8_value, split_list
 from .schema import MAX_INT
 
@@ -47,6 +48,20 @@ _Scalar = int | str
 _Resolved = _Scalar | tuple[int, int]
 
 
+class RefParam(Node):
+    """What the checker decided for one default of a named query it
+    inlined: inside the reference to ``ref``, the parameter ``param`` (which
+    ``ref`` gives a default) holds ``value``, which comes from ``source``:
+    ``None`` when the caller gave it (the ``Env``'s params), ``ref`` when it
+    is ``ref``'s own default, else the name of the named query around it
+    whose default wins (the referring side wins, as it does in the plan)."""
+
+    ref: str
+    param: str
+    value: Any
+    source: str | None
+
+
 class _ValueChecker:
     """The state every part of the check shares, the reporting, and the
     values and parameters of predicates."""
@@ -56,6 +71,11 @@ class _ValueChecker:
         # The parameters in scope: the query's, with a named query's
         # defaults under them while its tree is walked.
         self.params: Mapping[str, Any] = env.params
+        # Which named query's default each parameter in scope is (one the
+        # caller gave is not here), and what the checker decided for each
+        # default of the named queries inlined (checker.RefParam).
+        self.origins: Mapping[str, str] = {}
+        self.ref_params: list[RefParam] = []
         self.tz = tz
         # Whether the zone was set on purpose (``Env.override_tz``, or by a
         # named query's own timezone around the part walked): then it holds

@@ -129,6 +129,13 @@ class FetchSpec:
         sets it, else ``None``."""
         return next((q for q in self.chain if getattr(q, key, None) is not None), None)
 
+    def param_origin(self, name: str) -> SavedQuery | None:
+        """The named query of :attr:`chain` whose default of the parameter
+        ``name`` is in :attr:`params` (the nearest that sets one, as
+        :func:`inherited_params` merges them), else ``None``; a value the
+        caller gave is in ``params`` whatever this says."""
+        return next((q for q in self.chain if name in (getattr(q, "params", None) or {})), None)
+
     def env(self, *, now: datetime | None = None, max_branches: int | None = None) -> Env:
         """The compile-time inputs of the query: its parameters, zone,
         schema, named queries and bound on requests (``max_branches`` here
