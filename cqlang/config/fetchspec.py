@@ -38,7 +38,7 @@ from .. import argcheck
 from ..diagnostics import Diagnostic, no_campaign, render
 from ..digits import CANONICAL_INT
 from ..encoding import MAX_PAGE_SIZE  # cqlang's bound per request, defined once
-from ..env import DEFAULT_MAX_BRANCHES, Env
+from ..env import DEFAULT_MAX_BRANCHES, Env, chosen_zone
 from ..errors import SettingError
 from ..refs import lone_reference as lone_reference_name
 from ..schema import DEFAULT_SCHEMA, Schema
@@ -423,13 +423,13 @@ def prepare(
 
     defaults_params: Mapping[str, Any] = inherited_params(chain)
     excl = exclude if exclude is not None else own("exclude")
-    set_zone = tz or own("timezone")
+    zone, on_purpose = chosen_zone(tz, own("timezone"), fallback=defaults.timezone)
     return FetchSpec(
         text=body,
         named=named,
         params=MappingProxyType({**defaults_params, **(params or {})}),
-        tz=set_zone or defaults.timezone,
-        override_tz=bool(set_zone),
+        tz=zone,
+        override_tz=on_purpose,
         campaign=campaign or own("campaign") or defaults.campaign,
         exclude=tuple(excl) if excl is not None else None,
         limit=limit if limit is not None else own("limit"),
