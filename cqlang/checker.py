@@ -15,11 +15,11 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from . import ast, timeexpr
-from .checkvalues import RefParam, _Error, _quoted, _Resolved, _ValueChecker
+from .checkvalues import RefParam, _Error, _Resolved, _ValueChecker
 from .diagnostics import ERROR, WARNING, Diagnostic, make
 from .env import DEFAULT_ENV, Env
 from .ir import COMPARE_OPS, TRUE, Atom, FieldRef, IAnd, IExpr, INot, IOr
-from .parser import parse_diagnostics
+from .parser import custom_text, parse_diagnostics
 from .refs import Expansion
 from .schema import LANGUAGE_OPERATORS, Property
 
@@ -342,7 +342,7 @@ class _Checker(_ValueChecker):
             elif self.schema.custom_fields or self.strict:
                 close = self.suggest(f.key, self.schema.custom_fields)
                 hint = (
-                    f"did you mean '{_custom_text(close)}'?"
+                    f"did you mean '{custom_text(close)}'?"
                     if close
                     else "declare it under [schema.custom_fields] in a config file"
                 )
@@ -354,7 +354,7 @@ class _Checker(_ValueChecker):
                     f.end,
                     hint,
                     severity,
-                    suggestion=_custom_text(close) if close else None,
+                    suggestion=custom_text(close) if close else None,
                 )
                 if severity == ERROR:
                     raise _Error
@@ -400,13 +400,6 @@ class _Checker(_ValueChecker):
                 "use one of " + ", ".join(ops),
             )
             raise _Error
-
-
-def _custom_text(key: str) -> str:
-    # An ASCII identifier ([A-Za-z_][A-Za-z0-9_]*) is written dotted; told
-    # without a regular expression, whose compiling every start would pay.
-    plain = key.isascii() and key.isidentifier()
-    return f"custom.{key}" if plain else f"custom[{_quoted(key)}]"
 
 
 def _language_ops(typ: str) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from .digits import ascii_int
 from .ir import FieldRef
 from .node import Node
 from .params import not_utf8_value, split_list
+from .parser import quote, value_text
 from .schema import MAX_INT
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -277,11 +278,13 @@ class _ValueChecker:
             if value.casefold() == word.casefold():
                 return value
         close = self.suggest(word, fref.values)
-        hint = f"did you mean '{close}'?" if close else "use one of " + ", ".join(fref.values)
+        # The value as it is typed (quoted when it is no plain word); a
+        # quoted value is replaced by the value quoted again.
+        shown = value_text(close) if close is not None else None
+        hint = f"did you mean '{shown}'?" if close else "use one of " + ", ".join(fref.values)
         where = fref.display
         s, e = self.span(v)
-        # A quoted value is replaced by the value quoted again.
-        fix = close if close is None or not getattr(v, "quoted", False) else _quoted(close)
+        fix = shown if close is None or not getattr(v, "quoted", False) else quote(close)
         self.report("CQL105", f"{word!r} is not a value of {where}", s, e, hint, suggestion=fix)
         raise _Error
 
@@ -387,11 +390,3 @@ class _ValueChecker:
                 p.end,
             )
             raise _Error from None
-
-
-def _quoted(value: str) -> str:
-    """``value`` as a double-quoted literal (the formatter's rules, which
-    this hot path does not import)."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
-    return f'"{escaped}"'
