@@ -15,11 +15,11 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from . import ast, timeexpr
-from .checkvalues import _Error, _quoted, _Resolved, _ValueChecker
+from .checkvalues import RefParam, _Error, _Resolved, _ValueChecker
 from .diagnostics import ERROR, WARNING, Diagnostic, make
 from .env import DEFAULT_ENV, Env
 from .ir import COMPARE_OPS, TRUE, Atom, FieldRef, IAnd, IExpr, INot, IOr
-from .parser import parse_diagnostics
+from .parser import custom_text, parse_diagnostics
 from .refs import Expansion
 from .schema import LANGUAGE_OPERATORS, Property
 
@@ -39,11 +39,14 @@ _KIND_WORDS = {
 
 
 class Checked:
-    """The checker's result: the IR (``None`` when there are errors) and
-    every diagnostic found."""
+    """The checker's result: the IR (``None`` when there are errors), every
+    diagnostic found, whether it read the clock, the parameters it bound,
+    and (``ref_params``) for each named query inlined, in the order the
+    walk entered them, where each of its defaults' parameters got its value
+    (:class:`RefParam`; ``queries show`` reads them)."""
 
     # A plain slotted record: the checker fills it in as it goes.
-    __slots__ = ("diagnostics", "ir", "params_used", "uses_clock")
+    __slots__ = ("diagnostics", "ir", "params_used", "ref_params", "uses_clock")
 
     def __init__(
         self,
@@ -51,16 +54,19 @@ class Checked:
         diagnostics: list[Diagnostic],
         uses_clock: bool = False,
         params_used: set[str] | None = None,
+        ref_params: list[RefParam] | None = None,
     ) -> None:
         self.ir = ir
         self.diagnostics = diagnostics
         self.uses_clock = uses_clock
         self.params_used: set[str] = set() if params_used is None else params_used
+        self.ref_params: list[RefParam] = [] if ref_params is None else ref_params
 
     def __repr__(self) -> str:
         return (
             f"Checked(ir={self.ir!r}, diagnostics={self.diagnostics!r}, "
-            f"uses_clock={self.uses_clock!r}, params_used={self.params_used!r})"
+            f"uses_clock={self.uses_clock!r}, params_used={self.params_used!r}, "
+            f"ref_params={self.ref_params!r})"
         )
 
     @property
@@ -144,7 +150,14 @@ class _Checker(_ValueChecker):
                     values.append(cls(kids, s, e))
             else:  # _LEAVE: back out of a named query
                 self.ref_stack.pop()
-                self.span_override, self.ref_name, self.params, self.tz, self.tz_set = extra
+                (
+                    self.span_override,
+                    self.ref_name,
+                    self.params,
+                    self.origins,
+                    self.tz,
+                    self.tz_set,
+                ) = extra
         return values[0]
 
     def chain(self, node: ast.And | ast.Or) -> IExpr | None:
@@ -213,7 +226,14 @@ class _Checker(_ValueChecker):
             except timeexpr.TimeError as exc:
                 self.report(exc.code, f"in @{name}: {exc}", node.start, node.end, exc.hint)
                 return None
-        saved = (self.span_override, self.ref_name, self.params, self.tz, self.tz_set)
+        saved = (
+            self.span_override,
+            self.ref_name,
+            self.params,
+            self.origins,
+            self.tz,
+            self.tz_set,
+        )
         if self.span_override is None:
             self.span_override = (node.start, node.end)
             self.ref_name = name
@@ -221,7 +241,17 @@ class _Checker(_ValueChecker):
         # The caller's parameters win over the named query's defaults; and
         # the zone set nearest the top (the caller's, else that of the
         # outermost named query with a timezone) over a named query's own.
-        self.params = {**named.defaults, **self.params}
+        defaults = named.defaults
+        if defaults:
+            params, origins = self.params, self.origins
+            self.params = {**defaults, **params}
+            own = {k: name for k in defaults if k not in params}
+            if own:
+                self.origins = {**origins, **own}
+            # Where each default's parameter gets its value in here.
+            self.ref_params.extend(
+                RefParam(name, k, self.params[k], self.origins.get(k)) for k in defaults
+            )
         if zone is not None:
             self.tz, self.tz_set = zone, True
         return named.query.expr, saved
@@ -312,7 +342,7 @@ class _Checker(_ValueChecker):
             elif self.schema.custom_fields or self.strict:
                 close = self.suggest(f.key, self.schema.custom_fields)
                 hint = (
-                    f"did you mean '{_custom_text(close)}'?"
+                    f"did you mean '{custom_text(close)}'?"
                     if close
                     else "declare it under [schema.custom_fields] in a config file"
                 )
@@ -324,7 +354,7 @@ class _Checker(_ValueChecker):
                     f.end,
                     hint,
                     severity,
-                    suggestion=_custom_text(close) if close else None,
+                    suggestion=custom_text(close) if close else None,
                 )
                 if severity == ERROR:
                     raise _Error
@@ -370,13 +400,6 @@ class _Checker(_ValueChecker):
                 "use one of " + ", ".join(ops),
             )
             raise _Error
-
-
-def _custom_text(key: str) -> str:
-    # An ASCII identifier ([A-Za-z_][A-Za-z0-9_]*) is written dotted; told
-    # without a regular expression, whose compiling every start would pay.
-    plain = key.isascii() and key.isidentifier()
-    return f"custom.{key}" if plain else f"custom[{_quoted(key)}]"
 
 
 def _language_ops(typ: str) -> tuple[str, ...]:
@@ -425,7 +448,7 @@ def check_query(query: ast.Query, env: Env = DEFAULT_ENV) -> Checked:
         )
     if diags and any(d.severity == ERROR for d in diags):
         ir = None
-    return Checked(ir, diags, checker.uses_clock, checker.params_used)
+    return Checked(ir, diags, checker.uses_clock, checker.params_used, checker.ref_params)
 
 
 def check_text(text: str, env: Env = DEFAULT_ENV) -> Checked:
@@ -436,4 +459,4 @@ def check_text(text: str, env: Env = DEFAULT_ENV) -> Checked:
     return check_query(query, env)
 
 
-__all__ = ["Checked", "check_query", "check_text"]
+__all__ = ["Checked", "RefParam", "check_query", "check_text"]

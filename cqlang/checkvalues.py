@@ -15,7 +15,9 @@ from . import ast, timeexpr
 from .diagnostics import ERROR, Diagnostic, make, param_hint, suggest
 from .digits import ascii_int
 from .ir import FieldRef
+from .node import Node
 from .params import not_utf8_value, split_list
+from .parser import quote, value_text
 from .schema import MAX_INT
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -47,6 +49,20 @@ _Scalar = int | str
 _Resolved = _Scalar | tuple[int, int]
 
 
+class RefParam(Node):
+    """What the checker decided for one default of a named query it
+    inlined: inside the reference to ``ref``, the parameter ``param`` (which
+    ``ref`` gives a default) holds ``value``, which comes from ``source``:
+    ``None`` when the caller gave it (the ``Env``'s params), ``ref`` when it
+    is ``ref``'s own default, else the name of the named query around it
+    whose default wins (the referring side wins, as it does in the plan)."""
+
+    ref: str
+    param: str
+    value: Any
+    source: str | None
+
+
 class _ValueChecker:
     """The state every part of the check shares, the reporting, and the
     values and parameters of predicates."""
@@ -56,6 +72,11 @@ class _ValueChecker:
         # The parameters in scope: the query's, with a named query's
         # defaults under them while its tree is walked.
         self.params: Mapping[str, Any] = env.params
+        # Which named query's default each parameter in scope is (one the
+        # caller gave is not here), and what the checker decided for each
+        # default of the named queries inlined (checker.RefParam).
+        self.origins: Mapping[str, str] = {}
+        self.ref_params: list[RefParam] = []
         self.tz = tz
         # Whether the zone was set on purpose (``Env.override_tz``, or by a
         # named query's own timezone around the part walked): then it holds
@@ -257,11 +278,13 @@ class _ValueChecker:
             if value.casefold() == word.casefold():
                 return value
         close = self.suggest(word, fref.values)
-        hint = f"did you mean '{close}'?" if close else "use one of " + ", ".join(fref.values)
+        # The value as it is typed (quoted when it is no plain word); a
+        # quoted value is replaced by the value quoted again.
+        shown = value_text(close) if close is not None else None
+        hint = f"did you mean '{shown}'?" if close else "use one of " + ", ".join(fref.values)
         where = fref.display
         s, e = self.span(v)
-        # A quoted value is replaced by the value quoted again.
-        fix = close if close is None or not getattr(v, "quoted", False) else _quoted(close)
+        fix = shown if close is None or not getattr(v, "quoted", False) else quote(close)
         self.report("CQL105", f"{word!r} is not a value of {where}", s, e, hint, suggestion=fix)
         raise _Error
 
@@ -367,11 +390,3 @@ class _ValueChecker:
                 p.end,
             )
             raise _Error from None
-
-
-def _quoted(value: str) -> str:
-    """``value`` as a double-quoted literal (the formatter's rules, which
-    this hot path does not import)."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
-    return f'"{escaped}"'

@@ -34,7 +34,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .diagnostics import NAME_RE
-from .parser import COMPARE_SPELLINGS, KEYWORDS, EscapeError, quote, scan_prefix, unescape
+from .parser import (
+    COMPARE_SPELLINGS,
+    KEYWORDS,
+    EscapeError,
+    custom_text,
+    quote,
+    scan_prefix,
+    unescape,
+    value_text,
+)
 from .schema import DEFAULT_SCHEMA, LANGUAGE_OPERATORS, Schema
 
 __all__ = [
@@ -60,10 +69,6 @@ _ALL_OPERATORS = LANGUAGE_OPERATORS["integer"]
 #: The tests every field takes, whatever its type.
 NULL_TESTS = ("is null", "is not null")
 _RELATIVE = ("now", "today", "yesterday")
-#: Words that a value never takes bare: the keywords (``null`` is read as
-#: a comparison with null, ``now`` as the time), ``custom``, and the
-#: booleans, which would read as one.
-_NOT_BARE = frozenset((*KEYWORDS, "custom", "true", "false"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +260,7 @@ class _Context:
         if "CUSTOM" in accepts and self.schema.keyed is not None:
             out.append(Candidate("custom.", "custom", "a custom field"))
             for k in self.custom_keys:
-                shown = f"custom.{k}" if NAME_RE.match(k) else f"custom[{quote(k)}]"
+                shown = custom_text(k)
                 out.append(Candidate(shown, "custom", self._custom_meta(k), f"custom.{k}"))
         if "NOT" in accepts:
             out.append(Candidate("not", "keyword"))
@@ -337,13 +342,9 @@ class _Context:
         return [Candidate(_KEYWORD_TERMINALS[t], "keyword") for t in order if t in accepts]
 
 
-def value_literal(value: str) -> str:
-    """How ``value`` is written as a value: a plain word bare (``OPEN``,
-    ``web``), anything else as a double-quoted string (``"Lower Silesia"``,
-    ``"it's"``), a keyword too (``"null"``: bare, it would mean null)."""
-    if NAME_RE.match(value) and value.lower() not in _NOT_BARE:
-        return value
-    return quote(value)
+#: How a value is written as a value: a plain word bare, anything else
+#: quoted (``cqlang.parser.value_text``, the one rule: hints use it too).
+value_literal = value_text
 
 
 def _token_value(token: tuple[str, str, int, int]) -> str:

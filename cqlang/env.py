@@ -37,8 +37,9 @@ from .schema import DEFAULT_SCHEMA, Schema
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
-    from typing import Any, NoReturn
+    from typing import Any, NoReturn, TypeVar
 
+    _Zone = TypeVar("_Zone", bound="str | tzinfo")
     _Dict = dict[str, Any]
     _Tuple = tuple[Any, ...]
 else:  # the same classes, without typing's subscripts at run time
@@ -52,6 +53,7 @@ __all__ = [
     "FrozenList",
     "NamedText",
     "Queries",
+    "chosen_zone",
     "freeze",
     "freeze_queries",
 ]
@@ -347,6 +349,22 @@ def _schema_words(schema: Schema) -> str:
     if declared:
         base += f" with custom fields {declared}"
     return f"<{base}{', strict' if schema.strict else ''}>"
+
+
+def chosen_zone(
+    *on_purpose: _Zone | None, fallback: _Zone | None = None
+) -> tuple[_Zone | None, bool]:
+    """The zone a query runs in, and whether it was set on purpose (what
+    :attr:`Env.override_tz` takes): the first of ``on_purpose`` that is set
+    (the caller's ``--tz``, ``\\tz`` or ``tz=``, then the named query's own
+    ``timezone``, or its alias chain's), else ``fallback`` (the connection's,
+    the profile's), which does not hold inside a named query with its own
+    ``timezone``. The one statement of the rule: the CLI, the REPL, the
+    language server, ``NamedQuery.env`` and ``queries check`` all ask it."""
+    for zone in on_purpose:
+        if zone:
+            return zone, True
+    return fallback, False
 
 
 #: The inputs of a query given none: ``Env()``.

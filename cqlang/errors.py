@@ -257,6 +257,12 @@ class ConfigProblem(Node):
     #: exclusive): the rest of the line from the place (for editors).
     start: int = 0
     end: int = 0
+    #: Whether the file cannot be read as a config file at all (not there,
+    #: not a file, too large, not UTF-8, not TOML, nested too deep), rather
+    #: than holding a setting that makes no sense: what ``fmt`` and
+    #: ``queries save``/``rm`` also refuse, so ``fmt`` reports it for a file
+    #: among its FILES without reading the file again to find out.
+    unreadable: bool = False
 
     def __str__(self) -> str:
         where = display_path(self.path) if self.path is not None else ""
@@ -289,6 +295,7 @@ class ConfigError(CqlError):
         line: int | None = None,
         column: int | None = None,
         problems: Sequence[ConfigProblem] = (),
+        unreadable: bool = False,
     ) -> None:
         if not problems:
             where = None
@@ -296,7 +303,7 @@ class ConfigError(CqlError):
                 from pathlib import Path
 
                 where = Path(path)
-            problems = [ConfigProblem(message, where, key, line, column)]
+            problems = [ConfigProblem(message, where, key, line, column, unreadable=unreadable)]
         super().__init__(message)
         self.problems: list[ConfigProblem] = list(problems)
         first = self.problems[0]

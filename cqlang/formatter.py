@@ -17,9 +17,8 @@ from collections.abc import Callable
 from itertools import pairwise
 
 from . import ast
-from .diagnostics import NAME_RE
 from .ir import COMPARE_TEXT, Atom, IAnd, IExpr, INot, IOr
-from .parser import quote
+from .parser import custom_text, quote, value_text
 from .schema import DEFAULT_SCHEMA, Schema
 from .timeexpr import format_utc
 
@@ -31,11 +30,7 @@ _PREC_OR, _PREC_AND, _PREC_NOT, _PREC_ATOM = 1, 2, 3, 4
 
 
 def field_text(name: str, key: str | None) -> str:
-    if key is None:
-        return name
-    if NAME_RE.match(key):
-        return f"custom.{key}"
-    return f"custom[{quote(key)}]"
+    return name if key is None else custom_text(key)
 
 
 def _connective(
@@ -153,7 +148,7 @@ def _ir_value(a: Atom, v: Any) -> str:
     if t == "integer":
         return str(v)
     if t == "enum":
-        return str(v)
+        return value_text(str(v))  # bare when a plain word, as typed
     return quote(str(v))
 
 

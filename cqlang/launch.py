@@ -152,7 +152,7 @@ def run(job: _Job) -> int | None:
 def _env(job: _Job) -> Env | None:
     """The job's compile-time inputs, or None for a usage error."""
     from . import timeexpr
-    from .env import Env
+    from .env import Env, chosen_zone
 
     params: dict[str, str] = {}
     for item in job.params:
@@ -166,7 +166,8 @@ def _env(job: _Job) -> Env | None:
         now = None if job.now is None else timeexpr.parse_now(job.now)
     except timeexpr.TimeError:
         return None
-    return Env(params=params, tz=job.tz, now=now, strict=job.strict)
+    tz, on_purpose = chosen_zone(job.tz)  # as the command proper resolves --tz
+    return Env(params=params, tz=tz, now=now, strict=job.strict, override_tz=on_purpose)
 
 
 def _names_a_file(text: str) -> bool:

@@ -662,7 +662,7 @@ def test_a_filter_list_with_an_empty_key_is_refused() -> None:
 
 @given(st.text(alphabet=st.sampled_from("aZ_09 .-é\u0661\u00aa"), max_size=6))
 def test_a_custom_key_is_dotted_when_an_ascii_identifier(key: str) -> None:
-    from cqlang.checker import _custom_text
+    from cqlang.parser import custom_text
 
     dotted = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) is not None
-    assert _custom_text(key).startswith("custom.") == dotted
+    assert custom_text(key).startswith("custom.") == dotted

@@ -20,8 +20,9 @@ from .paramtypes import IntRange
 from .show import echo_diagnostics, print_query_diagnostics, print_warnings, say
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
+    from ..checker import RefParam
     from ..config import Config
 
 
@@ -36,36 +37,19 @@ def _show_value(value: Any) -> str:
     return str(value)
 
 
-def references_defaults(
-    text: str, queries: Mapping[str, Any], outer: set[str], fixed: Iterable[str] = ()
-) -> dict[str, list[tuple[Any, str]]]:
-    """For each parameter, the defaults the named queries ``text`` refers
-    to (directly or not) give it, each with the name of the query whose
-    default it is, in text order, each pair once. Within one reference the
-    referring side wins, as when the query is checked: the outermost query
-    on the path that sets a default. ``outer`` holds the names already on
-    the path (the query shown), which are not entered again, and ``fixed``
-    the parameters it sets itself."""
-    from ..refs import references_in
-
+def _reference_defaults(ref_params: Iterable[RefParam]) -> dict[str, list[tuple[Any, str]]]:
+    """For each parameter, the defaults of the named queries inlined that
+    the checker used (its own default, not one a query around it or the
+    caller set: :class:`~cqlang.checker.RefParam`), each with the name of
+    the query whose default it is, in the order of the walk, each pair
+    once: two references may give one parameter two values."""
     found: dict[str, list[tuple[Any, str]]] = {}
-    done: set[tuple[str, frozenset[str]]] = set()
-    # (a reference, the parameters a query above it set, the names on its path)
-    top = frozenset(fixed)
-    todo = [(r, top, frozenset(outer)) for r in reversed(references_in(text))]
-    while todo:
-        ref, fixed, path = todo.pop()
-        inner = queries.get(ref)
-        if inner is None or ref in path or (ref, fixed) in done:
+    for u in ref_params:
+        if u.source != u.ref:
             continue
-        done.add((ref, fixed))
-        own = {k: v for k, v in inner.params.items() if k not in fixed}
-        for k, v in own.items():
-            pairs = found.setdefault(k, [])
-            if not any(r == ref and _same(w, v) for w, r in pairs):
-                pairs.append((v, ref))
-        below, inside = fixed.union(own), path | {ref}
-        todo.extend((r, below, inside) for r in reversed(references_in(inner.text)))
+        pairs = found.setdefault(u.param, [])
+        if not any(r == u.ref and _same(w, u.value) for w, r in pairs):
+            pairs.append((u.value, u.ref))
     return found
 
 
@@ -183,17 +167,17 @@ def queries_show_cmd(
     q = cfg.prepare(f"@{named.name}", params=given, tz=tz, max_branches=max_branches)
     when = parse_now(now)
     diags = q.check(now=when)
-    used = check_text(q.text, q.env(now=when)).params_used
-    # The defaults of the queries it refers to (directly or not): each
-    # reference has its own (two references may give one parameter two
-    # values), the referring side winning (references_defaults).
-    inherited = references_defaults(named.text, cfg.queries, {named.name}, named.params)
+    checked = check_text(q.text, q.env(now=when))
+    inherited = _reference_defaults(checked.ref_params)
     rows: list[tuple[str, Any, str]] = []
-    for pname in sorted(set(q.params) | used):
+    for pname in sorted(set(q.params) | checked.params_used):
+        owner = q.param_origin(pname)  # the query's own default, or an alias's
         if pname in given:
             rows.append((pname, given[pname], "--param"))
-        elif pname in named.params:
-            rows.append((pname, named.params[pname], "default"))
+        elif owner is named:
+            rows.append((pname, q.params[pname], "default"))
+        elif owner is not None:
+            rows.append((pname, q.params[pname], f"default of @{owner_name(owner)}"))
         else:
             rows.extend((pname, v, f"default of @{ref}") for v, ref in inherited.get(pname, ()))
     errors = [d for d in diags if d.severity == "error"]

@@ -263,7 +263,7 @@ def _fmt_files(args: tuple[str, ...], mode: str, width: int) -> list[FileResult]
     for ``-``; without FILES, the config files read)."""
     from pathlib import Path
 
-    from ..config.fmtfiles import format_file, format_stdin, unreadable_config
+    from ..config.fmtfiles import format_file, format_stdin
     from .lenient import config_for_text, in_files, needs_config, query_files_needs
 
     if args.count("-") > 1:
@@ -280,9 +280,10 @@ def _fmt_files(args: tuple[str, ...], mode: str, width: int) -> list[FileResult]
         return found
 
     def reported(problem: ConfigProblem) -> bool:
-        # A config file named that cannot be read says so when its turn comes.
-        path = problem.path
-        return path is not None and in_files(problem, named) and unreadable_config(path)
+        # A config file named that cannot be read as one (the loader said
+        # so: ConfigProblem.unreadable, the file not read again) says so
+        # when its turn comes; a setting's mistake is still warned of.
+        return problem.unreadable and in_files(problem, named)
 
     # Without FILES, the config files are what is formatted: they must read.
     cfg = config_for_text(needs, reported) if args else load_config()

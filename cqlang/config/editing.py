@@ -80,7 +80,7 @@ def read_for_edit(path: Path, name: str) -> tuple[str, str, tuple[str, ...]]:
         raw = content.decode("utf-8")
     except UnicodeDecodeError as exc:
         message, line, column = not_utf8(content, exc)
-        raise ConfigError(message, path, line=line, column=column) from None
+        raise ConfigError(message, path, line=line, column=column, unreadable=True) from None
     newline = "\r\n" if "\r\n" in raw else "\n"
     # A byte order mark is skipped, as when the file is read (and not
     # written back: UTF-8 needs none, and TOML readers refuse it).

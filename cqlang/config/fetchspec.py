@@ -38,7 +38,7 @@ from .. import argcheck
 from ..diagnostics import Diagnostic, no_campaign, render
 from ..digits import CANONICAL_INT
 from ..encoding import MAX_PAGE_SIZE  # cqlang's bound per request, defined once
-from ..env import DEFAULT_MAX_BRANCHES, Env
+from ..env import DEFAULT_MAX_BRANCHES, Env, chosen_zone
 from ..errors import SettingError
 from ..refs import lone_reference as lone_reference_name
 from ..schema import DEFAULT_SCHEMA, Schema
@@ -128,6 +128,13 @@ class FetchSpec:
         ``exclude``...) is in effect when no option set it: the nearest that
         sets it, else ``None``."""
         return next((q for q in self.chain if getattr(q, key, None) is not None), None)
+
+    def param_origin(self, name: str) -> SavedQuery | None:
+        """The named query of :attr:`chain` whose default of the parameter
+        ``name`` is in :attr:`params` (the nearest that sets one, as
+        :func:`inherited_params` merges them), else ``None``; a value the
+        caller gave is in ``params`` whatever this says."""
+        return next((q for q in self.chain if name in (getattr(q, "params", None) or {})), None)
 
     def env(self, *, now: datetime | None = None, max_branches: int | None = None) -> Env:
         """The compile-time inputs of the query: its parameters, zone,
@@ -416,13 +423,13 @@ def prepare(
 
     defaults_params: Mapping[str, Any] = inherited_params(chain)
     excl = exclude if exclude is not None else own("exclude")
-    set_zone = tz or own("timezone")
+    zone, on_purpose = chosen_zone(tz, own("timezone"), fallback=defaults.timezone)
     return FetchSpec(
         text=body,
         named=named,
         params=MappingProxyType({**defaults_params, **(params or {})}),
-        tz=set_zone or defaults.timezone,
-        override_tz=bool(set_zone),
+        tz=zone,
+        override_tz=on_purpose,
         campaign=campaign or own("campaign") or defaults.campaign,
         exclude=tuple(excl) if excl is not None else None,
         limit=limit if limit is not None else own("limit"),

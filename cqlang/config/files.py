@@ -124,7 +124,8 @@ def read_config_bytes(path: Path, origin: str = ORIGIN_OPTION) -> tuple[bytes, o
     ends, a file over MAX_CONFIG_BYTES or any :class:`OSError` (a name too
     long, no permission, a name that no file can have) is a
     :class:`ConfigError` naming the file; a missing file is one too, with
-    the message "no such config file"."""
+    the message "no such config file". Each is marked ``unreadable`` (its
+    :class:`~cqlang.errors.ConfigProblem`); a file not trusted is not."""
     import stat
 
     # O_NONBLOCK: a pipe is not waited on (it is refused below); a device such
@@ -134,22 +135,22 @@ def read_config_bytes(path: Path, origin: str = ORIGIN_OPTION) -> tuple[bytes, o
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise ConfigError("no such config file", path) from None
+        raise ConfigError("no such config file", path, unreadable=True) from None
     except IsADirectoryError:
-        raise ConfigError("is a directory, not a config file", path) from None
+        raise ConfigError("is a directory, not a config file", path, unreadable=True) from None
     except OSError as exc:
-        raise ConfigError(f"cannot read it: {exc.strerror}", path) from None
+        raise ConfigError(f"cannot read it: {exc.strerror}", path, unreadable=True) from None
     except ValueError:  # a NUL, or a lone surrogate (no bytes for it): from Python only
         raise ConfigError(
-            "cannot be a file name: it holds a NUL or a lone surrogate", path
+            "cannot be a file name: it holds a NUL or a lone surrogate", path, unreadable=True
         ) from None
     st = os.fstat(fd)
     if stat.S_ISDIR(st.st_mode):  # os.open takes a folder; open() of its fd would raise
         os.close(fd)
-        raise ConfigError("is a directory, not a config file", path)
+        raise ConfigError("is a directory, not a config file", path, unreadable=True)
     with open(fd, "rb", closefd=True) as fh:
         if stat.S_ISFIFO(st.st_mode):
-            raise ConfigError("is a pipe, not a config file", path)
+            raise ConfigError("is a pipe, not a config file", path, unreadable=True)
         if origin in DISCOVERED:
             reason = untrusted(st)
             if reason is not None:
@@ -157,10 +158,10 @@ def read_config_bytes(path: Path, origin: str = ORIGIN_OPTION) -> tuple[bytes, o
         try:
             content = fh.read(MAX_CONFIG_BYTES + 1)
         except OSError as exc:
-            raise ConfigError(f"cannot read it: {exc.strerror}", path) from None
+            raise ConfigError(f"cannot read it: {exc.strerror}", path, unreadable=True) from None
     if len(content) > MAX_CONFIG_BYTES:
         limit = MAX_CONFIG_BYTES // 2**20
-        raise ConfigError(f"larger than {limit} MiB: not a config file", path)
+        raise ConfigError(f"larger than {limit} MiB: not a config file", path, unreadable=True)
     return content, st
 
 
@@ -176,7 +177,7 @@ def read_file(path: Path, origin: str = ORIGIN_OPTION) -> ConfigFile:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         message, line, column = not_utf8(content, exc)
-        raise ConfigError(message, path, line=line, column=column) from None
+        raise ConfigError(message, path, line=line, column=column, unreadable=True) from None
     file, problems = check_text(text, path, origin)
     if problems:
         raise ConfigError.of(problems)
@@ -205,12 +206,12 @@ def check_text(
         return ConfigFile(path, origin, text, prefix=prefix), [_toml_problem(exc, path, text)]
     except RecursionError:  # tomllib reads nested arrays and tables recursively
         empty = ConfigFile(path, origin, text, prefix=prefix)
-        return empty, [ConfigProblem(_TOO_DEEP, path)]
+        return empty, [ConfigProblem(_TOO_DEEP, path, unreadable=True)]
     from ..encoding import nesting
 
     if nesting(raw, MAX_CONFIG_DEPTH) > MAX_CONFIG_DEPTH:  # what renders it may recurse too
         empty = ConfigFile(path, origin, text, prefix=prefix)
-        return empty, [ConfigProblem(_TOO_DEEP, path)]
+        return empty, [ConfigProblem(_TOO_DEEP, path, unreadable=True)]
     if prefix:
         tool = raw.get("tool", {})
         raw = tool.get("cqlang", {}) if isinstance(tool, dict) else {}
@@ -237,11 +238,11 @@ def toml_problem(text: str, path: Path | str) -> ConfigProblem | None:
     except tomllib.TOMLDecodeError as exc:
         return _toml_problem(exc, path, text)
     except RecursionError:
-        return ConfigProblem(_TOO_DEEP, path)
+        return ConfigProblem(_TOO_DEEP, path, unreadable=True)
     from ..encoding import nesting
 
     if nesting(raw, MAX_CONFIG_DEPTH) > MAX_CONFIG_DEPTH:
-        return ConfigProblem(_TOO_DEEP, path)
+        return ConfigProblem(_TOO_DEEP, path, unreadable=True)
     return None
 
 
@@ -264,7 +265,13 @@ def _toml_problem(exc: Exception, path: Path, text: str) -> ConfigProblem:
         line, column = line_col(text, len(text))
         end = len(text)
         return ConfigProblem(
-            f"not valid TOML: {message}", path, line=line, column=column, start=end, end=end
+            f"not valid TOML: {message}",
+            path,
+            line=line,
+            column=column,
+            start=end,
+            end=end,
+            unreadable=True,
         )
     line, column = int(at.group(1)), int(at.group(2))
     starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
@@ -276,6 +283,7 @@ def _toml_problem(exc: Exception, path: Path, text: str) -> ConfigProblem:
         column=column,
         start=offset,
         end=_line_end(text, offset),
+        unreadable=True,
     )
 
 

@@ -361,19 +361,6 @@ def _format_config(
         _write(result, real, newline)
 
 
-def unreadable_config(path: Path) -> bool:
-    """Whether :func:`format_file` would find the config file ``path``
-    unreadable (not TOML, not UTF-8, too large...) and say so itself."""
-    from ..errors import ConfigError
-    from .editing import read_for_edit
-
-    try:
-        read_for_edit(path, path.name)
-    except ConfigError:
-        return True
-    return False
-
-
 def _write(result: FileResult, real: Path, newline: str) -> None:
     """Replace the file (``real``: a link's target) with ``result.after``;
     a file that cannot be written (read-only, even to root) is marked

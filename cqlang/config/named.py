@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import argcheck
 from ..diagnostics import Diagnostic, line_col, render
-from ..env import Env
+from ..env import Env, chosen_zone
 from .fetchspec import DEFAULT_MAX_BRANCHES, Settings, alias_chain, inherited, inherited_params
 from .fetchspec import lone_reference as lone_reference_in
 from .model import QueryTable, thaw
@@ -130,20 +130,15 @@ class NamedQuery:
         cfg = self.config
         bound = self._bound(max_branches)
         # An alias (its text a lone @OTHER) has OTHER's zone where it sets none.
-        # A zone set on purpose (the caller's, else the query's own) holds
-        # inside the named queries it refers to as well (Env.override_tz).
-        set_zone = tz or inherited(self.chain(), "timezone")
+        own_zone = inherited(self.chain(), "timezone")
+        fallback = cfg.timezone if cfg is not None else None
+        zone, on_purpose = chosen_zone(tz, own_zone, fallback=fallback)
         if cfg is None:
             queries = {self.name: self}
-            return Env(
-                None, self.bind(params), set_zone, now, queries, bound, override_tz=bool(set_zone)
-            )
-        zone = set_zone or cfg.timezone
+            return Env(None, self.bind(params), zone, now, queries, bound, override_tz=on_purpose)
         schema = cfg.schema_for(strict)
         env_queries = cfg.env_queries
-        return Env(
-            schema, self.bind(params), zone, now, env_queries, bound, override_tz=bool(set_zone)
-        )
+        return Env(schema, self.bind(params), zone, now, env_queries, bound, override_tz=on_purpose)
 
     def _bound(self, given: int | None) -> int:
         """The bound on requests: ``given``, else its own ``max_branches``

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..diagnostics import Diagnostic, for_front_end
-from ..env import Env, Queries, freeze_queries
+from ..env import Env, Queries, chosen_zone, freeze_queries
 from .fetchspec import DEFAULT_MAX_BRANCHES, alias_chain, inherited, inherited_params
 from .named import Finding, NamedQuery, QuerySource
 
@@ -54,15 +54,15 @@ def check_query(
     bound = (
         inherited(chain, "max_branches") or config.settings().max_branches or DEFAULT_MAX_BRANCHES
     )
-    own_zone = inherited(chain, "timezone")
+    zone, on_purpose = chosen_zone(inherited(chain, "timezone"), fallback=config.timezone)
     env = Env(
         schema if schema is not None else config.schema,
         inherited_params(chain),
-        own_zone or config.timezone,
+        zone,
         now,
         frozen if frozen is not None else freeze_queries(queries),
         int(bound),
-        override_tz=bool(own_zone),
+        override_tz=on_purpose,
     )
     return api.check(named.text, env)
 

@@ -23,7 +23,7 @@ from .. import api
 from ..config import MAX_CONFIG_BYTES, Config, check_text
 from ..config.tomlscan import Layout, scan
 from ..diagnostics import Diagnostic, for_front_end
-from ..env import Env
+from ..env import Env, chosen_zone
 from .documents import Document, LineIndex, Region, apply_change
 from .server import ERRORS_URL, CqlangServer
 
@@ -50,12 +50,11 @@ def query_env(ls: CqlangServer, doc: Document, region: Region) -> Env:
     config = ls.config_for(doc)
     named = config.queries.get(region.name) if region.name is not None else None
     params: Mapping[str, Any] | None = None
-    tz = config.timezone
-    own_zone = False  # a named query's own zone holds inside those it refers to
+    own_zone = None  # a named query's own zone holds inside those it refers to
     if named is not None and named.source is not None and named.source.text == doc.text:
-        params, tz = named.params, named.timezone or config.timezone
-        own_zone = named.timezone is not None
-    return Env(config.schema, params, tz, ls.now, config.env_queries, override_tz=own_zone)
+        params, own_zone = named.params, named.timezone
+    tz, on_purpose = chosen_zone(own_zone, fallback=config.timezone)
+    return Env(config.schema, params, tz, ls.now, config.env_queries, override_tz=on_purpose)
 
 
 def _too_large(doc: Document) -> list[Found]:

@@ -45,9 +45,11 @@ from .lexer import (
     EscapeError,
     _EscapeError,
     _LexError,
+    custom_text,
     quote,
     skip_trivia,
     unescape,
+    value_text,
 )
 from .simple import parse_simple
 
@@ -228,6 +230,7 @@ __all__ = [
     "_Parser",
     "_parser",
     "backend_name",
+    "custom_text",
     "describe_expected",
     "grammar_path",
     "grammar_text",
@@ -239,4 +242,5 @@ __all__ = [
     "skip_trivia",
     "trivia",
     "unescape",
+    "value_text",
 ]

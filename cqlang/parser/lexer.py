@@ -57,6 +57,34 @@ def quote(s: str) -> str:
     return "".join(out)
 
 
+#: Words a value is never written bare as: the keywords (``null`` bare
+#: would mean null), ``custom``, and ``true``/``false`` (no booleans).
+_NOT_BARE = frozenset((*KEYWORDS, "custom", "true", "false"))
+
+
+def _is_name(word: str) -> bool:
+    # diagnostics.NAME_RE ([A-Za-z_][A-Za-z0-9_]*), told without importing it.
+    return word.isascii() and word.isidentifier()
+
+
+def value_text(value: str) -> str:
+    """How the value ``value`` is written in a query: a plain word bare
+    (``OPEN``, ``web``), anything else as :func:`quote` writes it
+    (``"Lower Silesia"``, ``"it's"``, a keyword: ``"null"``). Completion,
+    hints and suggestions write values with it (or with :func:`quote`,
+    where the value was quoted), so the text offered parses back to it."""
+    if _is_name(value) and value.lower() not in _NOT_BARE:
+        return value
+    return quote(value)
+
+
+def custom_text(key: str) -> str:
+    """The custom field with key ``key`` as a query writes it:
+    ``custom.region`` for a name, ``custom["lead source"]`` (:func:`quote`)
+    for any other key."""
+    return f"custom.{key}" if _is_name(key) else f"custom[{quote(key)}]"
+
+
 def unescape(raw: str, offset: int) -> str:
     """Decode a quoted string token (quotes included); ``offset`` is its start."""
     body = raw[1:-1]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..diagnostics import NAME_CHARS, Diagnostic, make, suggest
 from .lalr import _ParseError, _Parser
-from .lexer import KEYWORDS, skip_trivia
+from .lexer import KEYWORDS, custom_text, quote, skip_trivia
 
 # What a terminal is called in an error message.
 TERMINAL_NAMES: dict[str, str] = {
@@ -203,8 +203,7 @@ def _glued_comment(text: str, pos: int) -> Diagnostic:
     hint = "a comment starts at the start of a line or after a blank: write ' #'"
     if start < pos:
         glued = text[start:end]
-        quoted = '"' + glued.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        hint += f"; a value holding '#' is quoted: {quoted}"
+        hint += f"; a value holding '#' is quoted: {quote(glued)}"
     after = f" {before[1]!r}" if before is not None and len(before[1]) <= 40 else " a token"
     message = f"'#' glued to{after} does not start a comment"
     return make(text, "CQL002", message, pos, pos + 1, hint=hint)
@@ -235,10 +234,10 @@ def _bare_word(text: str, pos: int) -> Diagnostic | None:
         before = token_before(text, text.rindex("(", 0, start))
         before = before if before is not None and _kind(before) == ("WORD", "in") else None
     if before is not None and _kind(before) in _BEFORE_A_VALUE:
-        fix = '"' + word + '"'
+        fix = quote(word)
         hint = f"a bare word is ASCII letters, digits and _: quote the value, {fix}"
         return make(text, "CQL002", message, start, end, hint=hint, suggestion=fix)
-    hint = f'a property\'s name is ASCII; a custom field with this key is custom["{word}"]'
+    hint = f"a property's name is ASCII; a custom field with this key is {custom_text(word)}"
     return make(text, "CQL002", message, start, end, hint=hint)
 
 

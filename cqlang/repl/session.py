@@ -16,7 +16,7 @@ from typing import Any
 from ..config.connection import why_not
 from ..config.fetchspec import FetchSpec, Settings, prepare
 from ..diagnostics import ERROR, WARNING, Diagnostic, for_front_end
-from ..env import Env
+from ..env import Env, chosen_zone
 from ..planner import Plan
 from ..schema import DEFAULT_SCHEMA, Schema
 from ..statements import statement_spans
@@ -101,7 +101,7 @@ class Session:
     @property
     def zone(self) -> str | None:
         """The time zone of queries that name none: set, else the profile's."""
-        return self.tz or self.defaults.timezone
+        return chosen_zone(self.tz, fallback=self.defaults.timezone)[0]
 
     @property
     def default_campaign(self) -> str | None:
@@ -112,9 +112,8 @@ class Session:
     def env(self) -> Env:
         """The compile-time inputs of this session."""
         # A zone set in the session (\\tz) holds inside named queries too.
-        return Env(
-            self.schema, self.params, self.zone, None, self.queries, override_tz=bool(self.tz)
-        )
+        zone, on_purpose = chosen_zone(self.tz, fallback=self.defaults.timezone)
+        return Env(self.schema, self.params, zone, None, self.queries, override_tz=on_purpose)
 
     def spec(self, text: str) -> FetchSpec:
         """``text`` with the session's settings resolved, as the command line
