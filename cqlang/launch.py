@@ -45,6 +45,7 @@ from collections.abc import Sequence
 from .config import locate
 from .params import not_utf8_value, split_param
 from .status import ExitStatus, exit_for
+from .utf8 import is_utf8
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
@@ -254,11 +255,6 @@ def _painted(diagnostics: str) -> str:
     return paint(diagnostics) if enabled(None, sys.stderr) else diagnostics
 
 
-def _utf8(stream: TextIO) -> bool:
-    encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
-    return encoding in ("utf-8", "utf8")
-
-
 def _print(text: str, stream: TextIO) -> None:
     """Write a line; a failure ends the run as the click commands end it."""
     try:
@@ -383,7 +379,7 @@ def _completing() -> bool:
 
 def main() -> None:
     """The ``cqlang`` command (pyproject's console script)."""
-    if not _utf8(sys.stdout):  # a character the locale's encoding lacks is escaped, not fatal
+    if not is_utf8(sys.stdout):  # a character the locale's encoding lacks is escaped, not fatal
         from .term.streams import never_fail
 
         never_fail(sys.stdout)
@@ -393,8 +389,8 @@ def main() -> None:
     job = read_command_line(sys.argv[1:])
     if (
         job is not None
-        and _utf8(sys.stdout)  # click re-wraps a stream that is not UTF-8
-        and _utf8(sys.stderr)
+        and is_utf8(sys.stdout)  # click re-wraps a stream that is not UTF-8
+        and is_utf8(sys.stderr)
         and not _completing()
         and locate.no_config_file()
     ):
