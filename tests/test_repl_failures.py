@@ -67,6 +67,29 @@ def test_errors_of_input_and_of_the_system_are_data(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("no_debug")
+def test_an_oserror_is_told_from_a_bug_by_its_status_not_by_its_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The REPL read the command line's line for the words "internal
+    error:", so a file whose name starts so lost its name in the reply."""
+    monkeypatch.chdir(tmp_path)
+    d = Dispatcher(Session())
+
+    def denied(*args: Any) -> Any:
+        raise PermissionError(13, "Permission denied", "internal error: out.csv")
+
+    d.query = denied  # type: ignore[method-assign]
+    r = d.handle("state = OPEN")
+    assert not r.ok and r.text == "internal error: out.csv: Permission denied"
+
+    def reset(*args: Any) -> Any:
+        raise ConnectionResetError(104, "Connection reset by peer")  # no file: not a bug either
+
+    d.query = reset  # type: ignore[method-assign]
+    assert d.handle("state = OPEN").text == "error: Connection reset by peer"
+
+
+@pytest.mark.usefixtures("no_debug")
 def test_a_bug_in_save_is_not_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """\\save caught every exception as the config's ("@x not saved: 'bug'")."""
     monkeypatch.setattr(commands, "save_query", bug)
