@@ -143,7 +143,7 @@ def run(job: _Job) -> int | None:
         if env is None or _names_a_file(job.query or ""):
             return None
         lines, status = _check(job, env) if job.command == "check" else _plan(job, env)
-    except Exception:
+    except Exception:  # broad: click runs the job again, and reports a bug as internal error
         return None
     for stream, text in lines:
         _print(text, sys.stdout if stream == 1 else sys.stderr)
@@ -260,7 +260,7 @@ def _print(text: str, stream: TextIO) -> None:
     try:
         stream.write(text + "\n")
         stream.flush()
-    except Exception as exc:
+    except Exception as exc:  # broad: exit_for words each (a bug as internal error, exit 70)
         exit_for(exc)
 
 
@@ -360,7 +360,7 @@ def _repl(job: _ReplJob) -> int:
                 hold.release()
     except KeyboardInterrupt:  # as click's commands end (cqlang.cli.group)
         return ExitStatus.INTERRUPTED
-    except Exception as exc:
+    except Exception as exc:  # broad: the top of the run (a bug: internal error, exit 70)
         from .errors import CqlError
         from .status import entry
 

@@ -142,8 +142,10 @@ class LiveStatus:
     def compute(self, text: str) -> str:
         try:
             line = status_line(self.session, text, self.commands)
-        except Exception as exc:  # never break the prompt over a status line
-            line = f"(no status: {type(exc).__name__}: {exc})"
+        except Exception as exc:  # broad on purpose: a bug must not break the prompt; shown as one
+            from ..status import internal_error
+
+            line = f"(no status: {internal_error(exc, hint=False)})"
         self.line, self.computed_for = line, text
         return line
 
@@ -389,6 +391,8 @@ def handover_input(stdin: TextIO, hold: Hold) -> Input:
 def _warm_up(highlighter: IncrementalHighlighter) -> None:
     """Build the lexer's rules and the completion parser before the first
     key press needs them."""
+    # Broad on purpose: this only builds ahead of time what the first key
+    # press builds anyway, where a failure is reported (not in this thread).
     with contextlib.suppress(Exception):
         highlighter.prepare()
         from ..completion import complete
