@@ -86,7 +86,7 @@ def user_cache_folder() -> str | None:
         import platformdirs
 
         return str(platformdirs.user_cache_dir("cqlang"))
-    except Exception:  # pragma: no cover - no home folder on this system
+    except (ImportError, OSError):  # pragma: no cover - no platformdirs; Windows without a home
         return None
 
 

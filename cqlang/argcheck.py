@@ -35,6 +35,7 @@ __all__ = [
     "exclude_names",
     "flag",
     "instance",
+    "integer",
     "kind",
     "mapping",
     "number",
@@ -91,16 +92,27 @@ def flag(name: str, value: Any, *, optional: bool = False) -> Any:
     raise wrong_type(name, _or_none("a bool (True or False)", optional), value)
 
 
+def integer(value: object) -> int | None:
+    """``value`` as a plain ``int`` when it is of an integer type (``int``,
+    or any type with ``__index__``, such as numpy's) but not a ``bool``
+    (``True`` is no number, though Python makes it an ``int``); else
+    ``None``. The one reading of an integer from Python: counts, numbers,
+    the emulator's seed and a query parameter's value."""
+    if isinstance(value, bool):
+        return None
+    index = getattr(type(value), "__index__", None)
+    return None if index is None else int(index(value))
+
+
 def count(name: str, value: Any, *, least: int, optional: bool = False) -> Any:
     """A whole-number argument of at least ``least`` (``None`` passes when
     ``optional``): ``TypeError`` for a value that is no integer (a float, a
     string, a ``bool``), :class:`SettingError` for one below ``least``."""
     if optional and value is None:
         return value
-    index = getattr(type(value), "__index__", None)
-    if index is None or isinstance(value, bool):
+    number = integer(value)
+    if number is None:
         raise wrong_type(name, _or_none("an int", optional), value)
-    number = int(index(value))
     if number < least:
         raise SettingError(f"{name} must be at least {least}, not {number}", name)
     return number
@@ -119,10 +131,10 @@ def number(name: str, value: Any, *, takes: str = "a number (an int or a float)"
         if isinstance(value, bool):
             raise wrong_type(name, takes, value)
         if not isinstance(value, numbers.Real):
-            index = getattr(type(value), "__index__", None)
-            if index is None:
+            whole = integer(value)
+            if whole is None:
                 raise wrong_type(name, takes, value)
-            value = int(index(value))
+            value = whole
     try:
         return float(value)
     except OverflowError:  # an integer past a float's range

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 
-from . import ast, timeexpr
+from . import argcheck, ast, timeexpr
 from .diagnostics import ERROR, Diagnostic, make, param_hint, suggest
 from .digits import ascii_int
 from .ir import FieldRef
@@ -343,10 +343,10 @@ class _ValueChecker:
     def coerce_param(self, fref: FieldRef, p: ast.Param, raw: Any) -> _Resolved:
         typ = fref.type
         given = raw
-        if raw.__class__ is not str and raw.__class__ is not int and not isinstance(raw, bool):
-            index = getattr(type(raw), "__index__", None)
-            if index is not None:  # any integer type (numpy's) is its int, as a count is
-                raw = int(index(raw))
+        if raw.__class__ is not str and raw.__class__ is not int:
+            number = argcheck.integer(raw)  # any integer type (numpy's) is its int, as a count is
+            if number is not None:
+                raw = number
         if raw.__class__ is str:
             problem = not_utf8_value(raw)  # a lone surrogate cannot be sent
             if problem is not None:

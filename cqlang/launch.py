@@ -45,6 +45,7 @@ from collections.abc import Sequence
 from .config import locate
 from .params import not_utf8_value, split_param
 from .status import ExitStatus, exit_for
+from .utf8 import is_utf8
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
@@ -142,7 +143,7 @@ def run(job: _Job) -> int | None:
         if env is None or _names_a_file(job.query or ""):
             return None
         lines, status = _check(job, env) if job.command == "check" else _plan(job, env)
-    except Exception:
+    except Exception:  # broad: click runs the job again, and reports a bug as internal error
         return None
     for stream, text in lines:
         _print(text, sys.stdout if stream == 1 else sys.stderr)
@@ -255,17 +256,12 @@ def _painted(diagnostics: str) -> str:
     return paint(diagnostics) if enabled(None, sys.stderr) else diagnostics
 
 
-def _utf8(stream: TextIO) -> bool:
-    encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
-    return encoding in ("utf-8", "utf8")
-
-
 def _print(text: str, stream: TextIO) -> None:
     """Write a line; a failure ends the run as the click commands end it."""
     try:
         stream.write(text + "\n")
         stream.flush()
-    except Exception as exc:
+    except Exception as exc:  # broad: exit_for words each (a bug as internal error, exit 70)
         exit_for(exc)
 
 
@@ -365,7 +361,7 @@ def _repl(job: _ReplJob) -> int:
                 hold.release()
     except KeyboardInterrupt:  # as click's commands end (cqlang.cli.group)
         return ExitStatus.INTERRUPTED
-    except Exception as exc:
+    except Exception as exc:  # broad: the top of the run (a bug: internal error, exit 70)
         from .errors import CqlError
         from .status import entry
 
@@ -384,7 +380,7 @@ def _completing() -> bool:
 
 def main() -> None:
     """The ``cqlang`` command (pyproject's console script)."""
-    if not _utf8(sys.stdout):  # a character the locale's encoding lacks is escaped, not fatal
+    if not is_utf8(sys.stdout):  # a character the locale's encoding lacks is escaped, not fatal
         from .term.streams import never_fail
 
         never_fail(sys.stdout)
@@ -394,8 +390,8 @@ def main() -> None:
     job = read_command_line(sys.argv[1:])
     if (
         job is not None
-        and _utf8(sys.stdout)  # click re-wraps a stream that is not UTF-8
-        and _utf8(sys.stderr)
+        and is_utf8(sys.stdout)  # click re-wraps a stream that is not UTF-8
+        and is_utf8(sys.stderr)
         and not _completing()
         and locate.no_config_file()
     ):

@@ -8,7 +8,7 @@ reads but is not UTF-8 is no such error: its text is the query, each byte
 that is not UTF-8 kept as Python's ``surrogateescape`` keeps it (U+DC80 to
 U+DCFF), which the parser reports as CQL002 at its place, as it does for
 the same bytes on standard input (:func:`utf8_input`) or the command line.
-Imports only :mod:`os`, :mod:`sys` and :mod:`cqlang.errors`, so that the
+Imports only :mod:`os`, :mod:`sys`, :mod:`cqlang.errors` and :mod:`cqlang.utf8`, so that the
 fast launcher (cqlang/launch.py) can ask :func:`looks_like_path`. (It sits below the
 front ends: ``cqlang queries check FILES`` reads query files through the
 config.)
@@ -20,6 +20,7 @@ import os
 import sys
 
 from .errors import QueryFileError
+from .utf8 import is_utf8
 
 TYPE_CHECKING = False  # typing is not imported at run time (cqlang/launch.py)
 if TYPE_CHECKING:
@@ -92,11 +93,10 @@ def utf8_input(stream: TextIO) -> TextIO:
     UTF-8 locales, so that such a byte would otherwise end the run with an
     internal error. A stream that cannot be set (not a text file of bytes,
     or read from already in another encoding) is left as it is."""
-    encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
     reconfigure = getattr(stream, "reconfigure", None)
     if reconfigure is not None:
         try:
-            if encoding in ("utf-8", "utf8"):
+            if is_utf8(stream):
                 reconfigure(errors="surrogateescape")
             else:
                 reconfigure(encoding="utf-8", errors="surrogateescape")

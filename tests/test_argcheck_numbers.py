@@ -7,14 +7,16 @@ numpy's types show the checks."""
 
 from __future__ import annotations
 
+import ast
 import numbers
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import cqlang
-from cqlang import Client
+from cqlang import Client, argcheck
 from cqlang.errors import CqlValidationError, SettingError
 
 
@@ -99,3 +101,45 @@ def test_what_is_no_integer_type_stays_cql113(query: str, value: Any, said: str)
     with pytest.raises(CqlValidationError, match="CQL113") as info:
         cqlang.compile(query, params={"p": value})
     assert said in str(info.value)
+
+
+@pytest.mark.parametrize("value", [Index(7), 7, Index(-2), True, False, Real(7.0), "7", 7.0])
+def test_every_entry_reads_an_integer_as_argcheck_integer_does(value: Any) -> None:
+    """One reading of an integer from Python (argcheck.integer): a count,
+    a number, the emulator's seed and a query parameter agree on it."""
+    from cqlang.emulator.options import check_seed
+
+    whole = argcheck.integer(value)
+    assert whole is None or type(whole) is int
+    if whole is None:
+        with pytest.raises(TypeError):
+            argcheck.count("limit", value, least=-10)
+    else:
+        assert argcheck.count("limit", value, least=-10) == whole
+        assert argcheck.number("timeout", value) == float(whole)
+    if not isinstance(value, str):
+        try:
+            assert check_seed(value) == whole
+        except TypeError:
+            assert whole is None
+    params = {"p": value}
+    if whole is None and not isinstance(value, str):
+        with pytest.raises(CqlValidationError, match="CQL113"):
+            cqlang.compile("priority >= $p", params=params)
+    elif whole is not None:
+        assert cqlang.compile("priority >= $p", params=params)[0]["value"] == whole
+
+
+def test_only_argcheck_reads_index() -> None:
+    root = Path(cqlang.__file__).parent
+    where = set()
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            named = (isinstance(node, ast.Constant) and node.value == "__index__") or (
+                isinstance(node, ast.Attribute) and node.attr == "__index__"
+            )
+            calls = isinstance(node, ast.Attribute) and node.attr == "index"
+            calls = calls and isinstance(node.value, ast.Name) and node.value.id == "operator"
+            if named or calls:
+                where.add(path.relative_to(root).as_posix())
+    assert where == {"argcheck.py"}

@@ -85,3 +85,25 @@ def test_misfits_are_a_warning(emulator_factory: object) -> None:
     (warning,) = [w for w in caught if issubclass(w.category, MisfitWarning)]
     assert "priority (1, e.g. 'high')" in str(warning.message)
     assert json.loads(table.schema.metadata[b"cqlang.misfits"]) == {"priority": 1}
+
+
+@pytest.mark.emulator(records=200, seed=4)
+def test_a_prepared_query_and_the_client_make_the_same_batches(emulator: Emulator) -> None:
+    """One implementation (output/arrow.py's `_batches`): FetchSpec.iter_batches
+    sends what Client.iter_batches sends and converts the records alike."""
+    from cqlang.config import Config
+
+    client = cqlang.Client(emulator.url, KEY)
+    query, columns = "priority >= 40", ["id", "priority", "state"]
+    direct = client.to_arrow(
+        DEFAULT_CAMPAIGN, query, columns=columns, exclude=["dialogs"], limit=30, page_size=7
+    )
+    sent = [entry.target for entry in emulator.log]
+    spec = Config().prepare(
+        query, campaign=DEFAULT_CAMPAIGN, exclude=["dialogs"], limit=30, page_size=7
+    )
+    prepared = spec.to_arrow(client, columns=columns)
+    assert [entry.target for entry in emulator.log][len(sent) :] == sent
+    assert prepared.equals(direct)  # the data and the schema, metadata aside
+    for key in (b"cqlang.query", b"cqlang.plan", b"cqlang.campaign"):
+        assert prepared.schema.metadata.get(key) == direct.schema.metadata.get(key)

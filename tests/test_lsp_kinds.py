@@ -93,3 +93,25 @@ def test_a_config_file_opened_with_emacs_language_id_is_a_config(server: RawServ
     uri = uri_of(WS / "cqlang.toml")
     assert _codes(_diagnostics(server, uri, BAD_CONFIG, "conf-toml")) == [("CQL105", 1)]
     server.open(uri, '[queries.a]\nquery = "state = OPEN"\n', language="conf-toml", version=2)
+
+
+CARGO = '[package]\nname = "x"\n\n[queries.a]\nquery = "prioirty > 1"\n'
+
+
+@pytest.mark.parametrize("opened", [True, False])
+def test_a_toml_file_that_is_no_config_file_gets_nothing_open_or_not(
+    server: RawServer, opened: bool
+) -> None:
+    """Whether a document is ignored is decided in one place: a request
+    about a file that is not open (read from disk) gets what the open
+    document would (a re-reading: the closed Cargo.toml got code lenses)."""
+    path = WS / f"{'open' if opened else 'closed'}-Cargo" / "Cargo.toml"
+    path.parent.mkdir()
+    path.write_text(CARGO, encoding="utf-8")
+    uri = uri_of(path)
+    if opened:
+        assert _diagnostics(server, uri, CARGO, "toml") == []
+    at = {"textDocument": {"uri": uri}}
+    assert server.answer(server.request("textDocument/codeLens", at))["result"] in (None, [])
+    tokens = server.answer(server.request("textDocument/semanticTokens/full", at))["result"]
+    assert tokens is None or tokens["data"] == []

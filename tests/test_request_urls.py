@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cqlang
 from cqlang.cli import main
+from cqlang.client.paging import records
 from cqlang.client.urls import Requests, request_urls
 from cqlang.emulator import DEFAULT_API_KEY, DEFAULT_CAMPAIGN, Emulator
 
@@ -56,3 +59,27 @@ def test_the_exclude_keeps_what_the_client_reads() -> None:
     assert reqs.params[0].endswith("&exclude=%5B%22dialogs%22%5D")
     (url,) = request_urls(plan, base_url="http://h/", campaign="c 1", limit=5)
     assert url.startswith("http://h/voice_campaign/c%201/request?limit=1000&offset=0&filter=")
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.sampled_from(["state = OPEN", "priority != 3", 'custom.a != "x"']),
+    st.integers(1, 3000),
+    st.one_of(st.none(), st.integers(1, 5000)),
+)
+def test_the_first_page_size_is_the_pagings_own(
+    query: str, page_size: int, limit: int | None
+) -> None:
+    """The size ``--dry-run`` shows for a first page is the one the paging
+    asks with, whether each record is judged on the client or not."""
+    plan = cqlang.plan(query)
+    reqs = Requests(plan, None)
+    asked: list[int] = []
+
+    def fetch(offset: int, size: int) -> tuple[list[str], list[str]]:
+        asked.append(size)
+        return [], []
+
+    keep = (lambda _: True) if reqs.residual else None
+    list(records([(fetch, "")], page_size=page_size, limit=limit, keep=keep, guards=reqs.guards))
+    assert asked == [reqs.first_size(0, page_size, limit)]

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..client.connection import KEY_ENV, variable_name
-from ..client.paging import MAX_PAGE_SIZE
+from ..client.paging import page_limit
 from ..diagnostics import NEVER_MATCHES
 from ..visible import visible
 
@@ -117,21 +117,21 @@ def page_count(page_size: int, limit: int, overlap: int = 2) -> int:
     """How many pages one request takes for ``limit`` records at most (all
     pages full): the first brings ``page_size``, each later one
     ``page_size`` new records (``page_size + overlap`` asked for, at most
-    cqlang's bound, MAX_PAGE_SIZE)."""
-    size = min(page_size, MAX_PAGE_SIZE)
+    cqlang's bound: the paging's ``page_limit``)."""
+    size = page_limit(page_size)
     if limit <= size:
         return 1
-    step = min(size + overlap, MAX_PAGE_SIZE) - overlap
+    step = page_limit(size, None, overlap) - overlap
     return 1 + -(-(limit - size) // step)
 
 
 def last_window(page_size: int, limit: int, overlap: int = 2) -> tuple[int, int]:
     """The ``(offset, limit)`` of the last page ``limit`` records take."""
-    size = min(page_size, MAX_PAGE_SIZE)
+    size = page_limit(page_size)
     n = page_count(size, limit, overlap)
     if n == 1:
-        return (0, max(1, min(size, limit)))
-    step = min(size + overlap, MAX_PAGE_SIZE) - overlap
+        return (0, page_limit(size, limit))
+    step = page_limit(size, None, overlap) - overlap
     before = size + (n - 2) * step  # the records the pages before it brought
     return (before - overlap, limit - before + overlap)
 
@@ -140,7 +140,7 @@ def _paging_note(plan: Any, requests: int, page_size: int, limit: int | None) ->
     """What the client asks for after a request's first page."""
     from ..client.guards import guarded
 
-    size = min(page_size, MAX_PAGE_SIZE)
+    size = page_limit(page_size)
     # Each record judged on the client (a residual, or the request's guard)?
     checked = plan.residual is not None or guarded(plan.filters[0])
     if limit is not None and not checked and requests == 1:

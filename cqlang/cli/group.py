@@ -101,7 +101,7 @@ class CqlGroup(click.Group):
             raise
         except KeyboardInterrupt:
             sys.exit(ExitStatus.INTERRUPTED)
-        except Exception as exc:
+        except Exception as exc:  # broad: the top of the run (a bug: internal error, exit 70)
             exit_for(exc)
 
 

@@ -52,7 +52,18 @@ R = TypeVar("R")
 #: ``fetch(offset, limit) -> (records, ids)``: one page, as the results are now.
 FetchPage = Callable[[int, int], tuple[list[R], list[str]]]
 
-__all__ = ["MAX_PAGE_SIZE", "FetchPage", "pages", "records"]
+__all__ = ["MAX_PAGE_SIZE", "FetchPage", "page_limit", "pages", "records"]
+
+
+def page_limit(page_size: int, need: int | None = None, overlap: int = 0) -> int:
+    """The ``limit`` a page is asked with, the one rule for it (the
+    client's pages, and the first page ``fetch --dry-run`` shows): the
+    page size, or just the records still needed when that is knowable
+    (``need``: under a limit, every record delivered as it comes; at least
+    one), then the ``overlap`` records it reads again of the page before;
+    never more than cqlang's bound, :data:`MAX_PAGE_SIZE`."""
+    size = page_size if need is None else max(1, min(page_size, need))
+    return min(MAX_PAGE_SIZE, size + overlap)
 
 
 def records(
@@ -147,8 +158,7 @@ def pages(
         ov = pos - off
         # Ask for just the records still missing (under a limit), unless
         # the results are moving: a small window cannot absorb a shift.
-        size = page_size if need is None or delivered is not None else max(1, min(page_size, need))
-        lim = min(MAX_PAGE_SIZE, size + ov)
+        lim = page_limit(page_size, need if delivered is None else None, ov)
         data, ids = fetch(off, lim)
         start = 0
         if prev is not None:

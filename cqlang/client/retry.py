@@ -14,7 +14,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from urllib3.exceptions import MaxRetryError, ReadTimeoutError, ResponseError
+from urllib3.exceptions import HTTPError, MaxRetryError, ReadTimeoutError, ResponseError
 from urllib3.util.retry import Retry
 
 from .exchange import EXCHANGE, Budget
@@ -124,7 +124,7 @@ class BudgetRetry(Retry):
         if response is not None:
             # Not drained: a hostile body could be endless. The connection
             # is closed instead, and the next try opens a new one.
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(OSError, HTTPError):
                 response.close()
         new.planned = wait
         if ex is not None:  # this exchange is over (the last one the client reports)

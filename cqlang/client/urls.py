@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..encoding import encode_json, request_path
 from .guards import ne_guard
-from .paging import MAX_PAGE_SIZE
+from .paging import page_limit
 
 if TYPE_CHECKING:
     from ..planner import Plan
@@ -48,11 +48,9 @@ class Requests:
         """The ``limit`` of request ``n``'s first page: the page size (at
         most the API's), or, when every record it brings is delivered (no
         check on the client, no guard), no more than the records wanted
-        (the paging's ``want``: cqlang.client.paging.records)."""
-        size = min(page_size, MAX_PAGE_SIZE)
-        if limit is not None and not self.checked(n):
-            size = max(1, min(size, limit))
-        return size
+        (the paging's ``want``: cqlang.client.paging.records), by the
+        paging's own rule (:func:`~.paging.page_limit`)."""
+        return page_limit(page_size, None if self.checked(n) else limit)
 
     def checked(self, n: int) -> bool:
         """Whether the client judges each record request ``n`` brings (the

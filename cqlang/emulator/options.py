@@ -25,10 +25,10 @@ def check_seed(seed: Any) -> int | str:
     """The seed: a ``str``, or any integer type but a ``bool`` (as an ``int``)."""
     if isinstance(seed, str):
         return seed
-    index = getattr(type(seed), "__index__", None)
-    if index is None or isinstance(seed, bool):
+    number = argcheck.integer(seed)
+    if number is None:
         raise argcheck.wrong_type("seed", "an int or a str", seed)
-    return int(index(seed))
+    return number
 
 
 def check_campaigns(campaigns: Any) -> tuple[str, ...]:

@@ -397,7 +397,7 @@ class Emulator:
         else:
             try:
                 reply = self._answer(h)
-            except Exception:  # a bug here must not look like a network fault
+            except Exception:  # broad: a bug here must not look like a network fault; logged
                 log.exception("the emulator failed to answer %s", h.path[:200])
                 reply = _error(500, "internal emulator error")
         self._send(h, method, decision, reply)

@@ -229,8 +229,9 @@ class Document:
         self.text = text
         self.version = version
         self.language_id = language_id
-        kind = document_kind(uri, path, language_id)
-        self.config_doc = kind == "config"
+        #: ``"query"``, ``"config"`` or None (:func:`document_kind`).
+        self.kind = document_kind(uri, path, language_id)
+        self.config_doc = self.kind == "config"
         self.source: Path | None = path
         if path is None and self.config_doc:
             self.source = Path(uri_name(uri) or "untitled.toml")
@@ -239,8 +240,9 @@ class Document:
         self._regions: list[Region] | None = None
         self._too_large: bool | None = None
         #: Not cqlang's (another language; a TOML file that is not a config
-        #: file): nothing in it is served.
-        self.ignored = kind is None
+        #: file): nothing in it is served. Decided by the server, the one
+        #: rule (``CqlangServer.ignores``), for every document it serves.
+        self.ignored = False
 
     @property
     def too_large(self) -> bool:

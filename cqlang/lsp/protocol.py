@@ -89,7 +89,8 @@ def _reason(exc: Exception) -> str:
         from cattrs.v import transform_error
 
         reasons = [str(r) for r in transform_error(exc)]
-    except Exception:
+    except Exception:  # broad: a bug of the wording must not lose the reply it words; logged
+        log.warning("cqlang lsp: internal error in the account of %r", exc, exc_info=True)
         reasons = [f"{type(exc).__name__}: {exc}"]
     # Field names as the protocol writes them: $.params.textDocument.
     reasons = [_camel_path(r) for r in reasons]
@@ -145,7 +146,7 @@ class CqlangProtocol(LanguageServerProtocol):
             )
         try:
             return self._converter.structure(data, kind)
-        except Exception as exc:
+        except Exception as exc:  # broad: cattrs' hooks raise any kind for JSON that does not fit
             return Malformed(data.get("id"), method, request, _reason(exc))
 
     def handle_message(self, message: Any) -> None:

@@ -136,7 +136,7 @@ class CqlangServer(LanguageServer):
     def log(self, kind: types.MessageType, message: str) -> None:
         try:
             self.window_log_message(types.LogMessageParams(type=kind, message=message))
-        except Exception:  # no client to tell (a test, a closed pipe)
+        except OSError:  # the client is gone (pygls raises BrokenPipeError, logs the rest)
             log.debug("cannot send a log message", exc_info=True)
 
     # ----------------------------------------------------- documents
@@ -163,7 +163,9 @@ class CqlangServer(LanguageServer):
             text = read_text(path)
         except Unreadable as exc:
             raise RequestFailed(f"{uri} is not open and cannot be read: {exc}") from None
-        return Document(uri, path, text, None)
+        doc = Document(uri, path, text, None)
+        doc.ignored = self.ignores(doc)
+        return doc
 
     def open(
         self, uri: str, text: str, version: int | None, language_id: str | None = None
@@ -174,26 +176,37 @@ class CqlangServer(LanguageServer):
         if language_id is None and old is not None:
             language_id = old.language_id
         doc = Document(uri, _path(uri), text, version, language_id)
-        if old is not None and old.language_id == language_id:
-            doc.ignored = old.ignored
-        elif doc.config_doc and doc.path is None:
-            # A TOML document that is no file is checked as a config file
-            # only under a config file's name (a git: revision of one).
-            doc.ignored = doc.source is None or not _config_name(doc.source)
-        elif doc.ignored:
-            pass
-        elif doc.config_doc and doc.path is not None and not _config_name(doc.path):
-            # Another TOML file is a config file only where it is read as one
-            # (the user's config.toml, a --config FILE): Cargo.toml is not.
-            try:
-                found = discover(self.config_file, cwd=self.folder_of(doc), env=self.env)
-            except ConfigError:
-                found = []
-            doc.ignored = not any(_same(path, doc.path) for path, _ in found)
+        doc.ignored = self.ignores(doc, old)
         self.documents[uri] = doc
         if doc.config_doc:
             self._configs.clear()
         return doc
+
+    def ignores(self, doc: Document, old: Document | None = None) -> bool:
+        """Whether nothing is served for ``doc``: the one rule, for open
+        documents and files read from disk alike (docs/editors.md). Not
+        cqlang's (another language, a name neither ``.cql`` nor ``.toml``);
+        a TOML document that is no file, unless under a config file's name
+        (a ``git:`` revision of one); a TOML file of another name, unless
+        it is read as a config file (the user's ``config.toml``, a
+        ``--config FILE``: ``Cargo.toml`` is not). ``old``: the document
+        ``doc`` replaces, whose answer holds while its language id does
+        (the config files are not looked for again at each change)."""
+        if old is not None and old.language_id == doc.language_id:
+            return old.ignored
+        if doc.kind is None:
+            return True
+        if not doc.config_doc:
+            return False
+        if doc.path is None:
+            return doc.source is None or not _config_name(doc.source)
+        if _config_name(doc.path):
+            return False
+        try:
+            found = discover(self.config_file, cwd=self.folder_of(doc), env=self.env)
+        except ConfigError:
+            found = []
+        return not any(_same(path, doc.path) for path, _ in found)
 
     def close(self, uri: str) -> None:
         doc = self.documents.pop(uri, None)
@@ -324,7 +337,7 @@ class CqlangServer(LanguageServer):
             self._pending.pop(uri, None)
             try:
                 job()
-            except Exception as exc:
+            except Exception as exc:  # broad: a bug in one job must not stop the others; logged
                 self.failed(exc, f"a job for {uri}")
 
         old = self._pending.pop(uri, None)

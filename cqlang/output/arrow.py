@@ -9,7 +9,7 @@ what did not fit is reported as a :class:`MisfitWarning`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,8 +62,6 @@ def record_batches(
     """What :meth:`cqlang.Client.iter_batches` does: the query planned now
     (errors raised here), the records fetched as the batches are consumed."""
     require("Client.iter_batches")
-    from .columns import fetch_exclude, parse_columns
-
     # Checked before anything is planned or sent, as voice_campaign_requests
     # checks the rest (cqlang.argcheck).
     argcheck.campaign("campaign_id", campaign_id)
@@ -73,24 +71,93 @@ def record_batches(
     exclude = argcheck.exclude_names("exclude", exclude)
     argcheck.instance("schema", schema, Schema, "a cqlang.Schema", optional=True)
     schema = schema if schema is not None else DEFAULT_SCHEMA
-    cols = parse_columns(columns, schema) if columns is not None else None
-    if plan is None:
+
+    def planned() -> Any:
+        if plan is not None:
+            return plan
         from ..api import plan as make_plan
 
-        plan = make_plan(query, params=params, tz=tz, now=now, schema=schema)
-    fetched_at = datetime.now(UTC)
-    records = client.voice_campaign_requests(
-        campaign_id,
-        plan=plan,
-        exclude=fetch_exclude(cols, exclude),
-        page_size=page_size,
-        limit=limit,
+        return make_plan(query, params=params, tz=tz, now=now, schema=schema)
+
+    return _batches(
+        columns,
+        batch_size,
+        schema,
+        exclude,
+        plan=planned,
+        fetch=lambda plan, sent: client.voice_campaign_requests(
+            campaign_id, plan=plan, exclude=sent, page_size=page_size, limit=limit
+        ),
+        metadata=lambda plan, at: file_metadata(query, plan, at, campaign_id, params=params),
     )
+
+
+def spec_batches(
+    spec: Any,
+    client: Any,
+    *,
+    columns: str | Sequence[str] | None = None,
+    batch_size: int = BATCH_RECORDS,
+    now: datetime | None = None,
+    limit: int | None = None,
+) -> Batches:
+    """What :meth:`cqlang.config.FetchSpec.iter_batches` does: the batches
+    of ``spec`` (a prepared query: its campaign, exclude, limit, page size
+    and schema) as ``cqlang fetch -o FILE.parquet`` makes them, its
+    metadata naming the named query and the parameters."""
+    require("FetchSpec.iter_batches")
+    _check_columns(columns)
+    batch_size = argcheck.count("batch_size", batch_size, least=1)
+    owner = getattr(spec.origin("exclude"), "name", None)
+    return _batches(
+        columns,
+        batch_size,
+        spec.schema,
+        spec.exclude,
+        owner=owner if isinstance(owner, str) else None,
+        plan=lambda: spec.plan(now=now),
+        fetch=lambda plan, sent: spec.with_(exclude=tuple(sent) if sent else None).fetch(
+            client, plan=plan, limit=limit
+        ),
+        metadata=lambda plan, at: file_metadata(
+            spec.text, plan, at, spec.campaign, named=spec.named, params=spec.params
+        ),
+    )
+
+
+def _batches(
+    columns: str | Sequence[str] | None,
+    batch_size: int,
+    schema: Schema,
+    exclude: Sequence[str] | None,
+    *,
+    plan: Callable[[], Any],
+    fetch: Callable[[Any, list[str] | None], Iterable[Mapping[str, Any]]],
+    metadata: Callable[[Any, datetime], dict[str, str]],
+    owner: str | None = None,
+) -> Batches:
+    """The one way a fetch becomes batches, for the client and for a
+    prepared query (their arguments checked already): the columns read,
+    the exclude sent (the heavy fields no column reads added), the plan
+    made, the records fetched (``fetch(plan, sent)``) as the batches are
+    consumed, converted with the metadata of the fetch
+    (``metadata(plan, fetched_at)``). ``owner``: the named query whose
+    own exclude a column may ask for (said so, with how to fetch it)."""
+    from .columns import fetch_exclude, parse_columns
+
+    cols = parse_columns(columns, schema) if columns is not None else None
+    clash = [c.name for c in cols or () if c.field in (exclude or ())]
+    if clash and owner is not None:  # the named query's own exclude
+        raise ColumnError(
+            f"columns= asks for {', '.join(clash)}, which the exclude of @{owner} leaves out; "
+            "prepare the query with exclude=() to fetch with nothing left out"
+        )
+    sent = fetch_exclude(cols, exclude)
+    planned = plan()
+    fetched_at = datetime.now(UTC)
+    records = fetch(planned, sent)
     converter = Converter(
-        cols,
-        schema=schema,
-        exclude=exclude,
-        metadata=file_metadata(query, plan, fetched_at, campaign_id, params=params),
+        cols, schema=schema, exclude=exclude, metadata=metadata(planned, fetched_at)
     )
     return Batches(records, converter, batch_size)
 
@@ -160,45 +227,6 @@ def to_table(client: Any, campaign_id: str, query: str = "", **options: Any) -> 
     schema's metadata."""
     require("Client.to_arrow")
     return table_of(record_batches(client, campaign_id, query, **options))
-
-
-def spec_batches(
-    spec: Any,
-    client: Any,
-    *,
-    columns: str | Sequence[str] | None = None,
-    batch_size: int = BATCH_RECORDS,
-    now: datetime | None = None,
-    limit: int | None = None,
-) -> Batches:
-    """What :meth:`cqlang.config.FetchSpec.iter_batches` does: the batches
-    of ``spec`` (a prepared query: its campaign, exclude, limit, page size
-    and schema) as ``cqlang fetch -o FILE.parquet`` makes them, its
-    metadata naming the named query and the parameters."""
-    require("FetchSpec.iter_batches")
-    from .columns import fetch_exclude, parse_columns
-
-    _check_columns(columns)
-    batch_size = argcheck.count("batch_size", batch_size, least=1)
-    cols = parse_columns(columns, spec.schema) if columns is not None else None
-    owner = getattr(spec.origin("exclude"), "name", None)
-    clash = [c.name for c in cols or () if c.field in (spec.exclude or ())]
-    if clash and isinstance(owner, str):  # the named query's own exclude
-        raise ColumnError(
-            f"columns= asks for {', '.join(clash)}, which the exclude of @{owner} leaves out; "
-            "prepare the query with exclude=() to fetch with nothing left out"
-        )
-    sent = fetch_exclude(cols, spec.exclude)
-    plan = spec.plan(now=now)
-    fetched_at = datetime.now(UTC)
-    records = spec.with_(exclude=tuple(sent) if sent else None).fetch(
-        client, plan=plan, limit=limit
-    )
-    metadata = file_metadata(
-        spec.text, plan, fetched_at, spec.campaign, named=spec.named, params=spec.params
-    )
-    converter = Converter(cols, schema=spec.schema, exclude=spec.exclude, metadata=metadata)
-    return Batches(records, converter, batch_size)
 
 
 def table_of(stream: Batches) -> Any:

@@ -156,7 +156,7 @@ class FileSink:
     def abort(self) -> None:
         """Remove the spool files (the output stream is the caller's)."""
         if self._writer is not None:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(OSError, self.pa.ArrowException):  # a failure is under way
                 self._writer.close()
             self._writer = None
         for path in self._segments:

@@ -20,7 +20,7 @@ from ..status import ExitStatus
 
 TYPE_CHECKING = False  # typing is not imported at run time: the first prompt comes first
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
     from typing import Any, TextIO
 
     from ..term.instant import Hold
@@ -91,19 +91,17 @@ def run_script(lines: Iterable[str], dispatcher: Dispatcher, out: TextIO, err: T
                 return True
         return False
 
-    first = True
-    for raw in lines:
-        line = raw.rstrip("\r\n")
-        if first:
-            line, first = line.removeprefix("\ufeff"), False
-        for text, command in joiner.feed(line):
-            if submit(text, command):
-                return ExitStatus.OK if ok else ExitStatus.INVALID
-    for text, command in joiner.end():  # the last query, held for an `and` line
+    def stripped() -> Iterator[str]:
+        first = True
+        for raw in lines:
+            line = raw.rstrip("\r\n")
+            if first:
+                line, first = line.removeprefix("\ufeff"), False
+            yield line
+
+    for text, command in joiner.inputs(stripped()):
         if submit(text, command):
-            return ExitStatus.OK if ok else ExitStatus.INVALID
-    if joiner.pending:  # the input ended inside a query: run it as it is (its error shows)
-        submit("\n".join(joiner.pending), False)
+            break
     return ExitStatus.OK if ok else ExitStatus.INVALID
 
 

@@ -19,7 +19,7 @@ import os
 import stat
 import sys
 import threading
-from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -39,7 +39,7 @@ from prompt_toolkit.styles import Style
 from .commands import COMMANDS, Dispatcher
 from .completer import CqlangCompleter
 from .highlighting import IncrementalHighlighter
-from .lines import Joiner, continues
+from .lines import Joiner
 from .meta import Registry, Reply
 from .session import Session, needs_more_input
 from .statusline import status_line
@@ -142,8 +142,10 @@ class LiveStatus:
     def compute(self, text: str) -> str:
         try:
             line = status_line(self.session, text, self.commands)
-        except Exception as exc:  # never break the prompt over a status line
-            line = f"(no status: {type(exc).__name__}: {exc})"
+        except Exception as exc:  # broad on purpose: a bug must not break the prompt; shown as one
+            from ..status import internal_error
+
+            line = f"(no status: {internal_error(exc, hint=False)})"
         self.line, self.computed_for = line, text
         return line
 
@@ -195,10 +197,9 @@ class Repl:
         self.highlighter = IncrementalHighlighter()
         self._warming = False
         #: A paste of several lines being run (see :meth:`_paste`): its
-        #: lines not yet read, the inputs read and not yet run, the joiner
-        #: holding an unfinished query, and what follows the last line.
-        self._pasted: deque[str] = deque()
-        self._ready: deque[str] = deque()
+        #: inputs not yet run (read lazily by the joiner, which holds an
+        #: unfinished query), and what follows the last line.
+        self._pasted: Iterator[tuple[str, bool]] | None = None
         self._joiner: Joiner | None = None
         self._rest = ""
         self.prompt: PromptSession[str] = PromptSession(
@@ -265,13 +266,12 @@ class Repl:
             return
         doc = buf.document
         lines = (doc.text_before_cursor + data).split("\n")
-        self._pasted = deque(lines[:-1])
         self._rest = lines[-1] + doc.text_after_cursor
         self._joiner = Joiner(self.session)
+        self._pasted = self._joiner.inputs(lines[:-1], then=self._rest)
         first = self._next_pasted()
         if first is None:  # nothing complete: the lines stay in the buffer
-            self._pasted.clear()
-            self._joiner = None
+            self._stop_pasted()
             buf.insert_text(data)
             return
         buf.document = Document(first, len(first))
@@ -280,29 +280,22 @@ class Repl:
     def _next_pasted(self) -> str | None:
         """The next complete input of the paste being run, or None when its
         lines are all read (what is left then is in :meth:`_left_over`)."""
-        joiner = self._joiner
-        if joiner is None:
+        if self._pasted is None:
             return None
-        while not self._ready and self._pasted:
-            self._ready.extend(text for text, _ in joiner.feed(self._pasted.popleft()))
-        if not self._ready and not continues(self._rest):
-            # The lines are read: a query held for an `and` line runs,
-            # unless the text after the last line break goes on with it.
-            self._ready.extend(text for text, _ in joiner.end())
-        return self._ready.popleft() if self._ready else None
+        text, _ = next(self._pasted, (None, False))
+        return text
 
     def _left_over(self) -> str:
         """What the paste leaves in the buffer (once), and the paste done."""
-        joiner, self._joiner = self._joiner, None
+        joiner, self._joiner, self._pasted = self._joiner, None, None
         if joiner is None:
             return ""
         rest, self._rest = self._rest, ""
         return "\n".join([*joiner.pending, rest])
 
     def _stop_pasted(self) -> None:
-        self._pasted.clear()
-        self._ready.clear()
-        self._joiner, self._rest = None, ""
+        self._pasted = self._joiner = None
+        self._rest = ""
 
     def write(self, text: str) -> None:
         """Print a reply; through the pager when it is on and the text does
@@ -398,6 +391,8 @@ def handover_input(stdin: TextIO, hold: Hold) -> Input:
 def _warm_up(highlighter: IncrementalHighlighter) -> None:
     """Build the lexer's rules and the completion parser before the first
     key press needs them."""
+    # Broad on purpose: this only builds ahead of time what the first key
+    # press builds anyway, where a failure is reported (not in this thread).
     with contextlib.suppress(Exception):
         highlighter.prepare()
         from ..completion import complete

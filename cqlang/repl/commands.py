@@ -45,13 +45,15 @@ __all__ = ["COMMANDS", "Dispatcher", "Reply", "command_name", "describe", "rende
 def _said(exc: OSError | Unavailable) -> str:
     """An error of the system or of the REPL's surroundings, in the words
     the command line would end with (cqlang.status)."""
-    from ..status import failure_text
+    from ..status import ExitStatus, exit_status, failure_text
 
     if isinstance(exc, OSError):
+        # The command line's words, but where it would call the error a bug
+        # (its status): an OSError is the system's, never a bug.
         text = failure_text(exc)
-        if text is not None and not text.startswith("internal error:"):
+        if text is not None and exit_status(exc) != ExitStatus.INTERNAL:
             return text
-        return f"error: {exc.strerror or exc}"  # an OSError is the system's, never a bug
+        return f"error: {exc.strerror or exc}"
     return str(exc)
 
 

@@ -13,6 +13,8 @@ lines of only ``#`` comments, between inputs are skipped.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from .session import Session, needs_more_input
 
 __all__ = ["Joiner", "continues"]
@@ -29,14 +31,15 @@ def continues(line: str) -> bool:
 
 
 class Joiner:
-    """Feed it lines one at a time; each :meth:`feed` gives the inputs
-    that line completes (none, one, or two: an unfinished query cut short
-    by a meta command, then the command), each with whether it is a meta
-    command line; :meth:`end` gives what the end of the lines completes.
-    :attr:`pending` holds the lines of a query still unfinished, or of a
-    finished one that a next line starting with ``and``/``or`` would go
-    on with. The session is read at each line (what the lines before did
-    to it counts)."""
+    """Lines into inputs. :meth:`inputs` is the one loop of both readers
+    (piped input, a paste of several lines). Under it, :meth:`feed` takes
+    one line and gives the inputs that line completes (none, one, or two:
+    an unfinished query cut short by a meta command, then the command),
+    each with whether it is a meta command line; :meth:`end` gives what
+    the end of the lines completes. :attr:`pending` holds the lines of a
+    query still unfinished, or of a finished one that a next line
+    starting with ``and``/``or`` would go on with. The session is read at
+    each line (what the lines before did to it counts)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -73,3 +76,26 @@ class Joiner:
         text = "\n".join(self.pending)
         self.pending, self.done = [], False
         return [(text, False)]
+
+    def inputs(
+        self, lines: Iterable[str], *, then: str | None = None
+    ) -> Iterator[tuple[str, bool]]:
+        """The inputs ``lines`` make, each with whether it is a meta command
+        line, read lazily: a line is fed only once the inputs before it are
+        taken (and run: the session they change is read at the next line).
+
+        ``then`` is what follows the last line break, still being edited
+        (a paste's last line with the text after the cursor): a query held
+        for an ``and`` line is given at the end unless ``then`` goes on
+        with it, and an unfinished query stays in :attr:`pending`. With
+        ``None`` the input ended: the held query is given, then an
+        unfinished one as it is (its error shows)."""
+        for line in lines:
+            yield from self.feed(line)
+        if then is not None and continues(then):
+            return
+        yield from self.end()
+        if then is None and self.pending:
+            text = "\n".join(self.pending)
+            self.pending, self.done = [], False
+            yield text, False

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import codecs
 
+from ..utf8 import is_utf8
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TextIO
@@ -43,14 +45,8 @@ def never_fail(stream: TextIO) -> None:
     (it holds every character but a lone surrogate, which the stream's
     own handler, Python's choice for the locale, deals with) or a stream
     that cannot be reconfigured."""
-    encoding = getattr(stream, "encoding", None)
     reconfigure = getattr(stream, "reconfigure", None)
-    if not encoding or reconfigure is None:
-        return
-    try:
-        if codecs.lookup(encoding).name == "utf-8":
-            return
-    except LookupError:
+    if reconfigure is None or not getattr(stream, "encoding", None) or is_utf8(stream):
         return
     try:
         codecs.lookup_error(HANDLER)
