@@ -98,3 +98,17 @@ def test_a_key_typo_is_said_at_the_key_and_a_reference_is_not_called_unknown(
     assert isinstance(where, types.Location)
     assert where.range.start == types.Position(line=3, character=0)
     assert "left out, its table" in _hover(c, q, types.Position(0, 2))
+
+
+def test_hover_on_a_reference_names_the_zone_its_dates_are_read_in(
+    lsp: tuple[SyncClient, Path],
+) -> None:
+    c, ws = lsp
+    q = uri_of(ws / "zones.cql")
+    c.open(q, "@day and @utc\n")
+    c.diagnostics_for(q, 1)
+    assert "dates read in zone `Asia/Tokyo` (its own)" in _hover(c, q, types.Position(0, 2))
+    uri = uri_of(ws / "cqlang.toml")
+    inner = position_of(CONFIG, "@day and priority")
+    said = _hover(c, uri, types.Position(inner.line, inner.character + 2))
+    assert "dates read in zone `UTC` (the zone of the query it is in holds" in said

@@ -138,7 +138,10 @@ def describe(ls: CqlangServer, doc: Document, region: Region, at: int) -> tuple[
 
 
 def _ref_doc(ls: CqlangServer, doc: Document, region: Region, name: str) -> str:
-    """A reference's named query: its description and text; a query left out for a mistake
+    """A reference's named query: its description and text, and the zone
+    its dates are read in there (the checker's rule: the query's own
+    ``timezone``, unless the query holding the reference has its own,
+    which holds inside what it refers to); a query left out for a mistake
     in its table says where that table is."""
     config = ls.config_for(doc)
     named = config.queries.get(name)
@@ -149,7 +152,14 @@ def _ref_doc(ls: CqlangServer, doc: Document, region: Region, name: str) -> str:
         f, stmt = broken
         line = f.text.count("\n", 0, stmt.start) + 1
         return f"**@{name}**: left out, its table ({display_path(f.path)}:{line}) has a mistake"
-    return query_doc(config, name)
+    env = query_env(ls, doc, region)
+    if env.override_tz or named.timezone is None:
+        zone = f"`{env.tz or 'UTC'}`"
+        if named.timezone is not None:
+            zone += f" (the zone of the query it is in holds over its own `{named.timezone}`)"
+    else:
+        zone = f"`{named.timezone}` (its own)"
+    return f"{query_doc(config, name)}\n\ndates read in zone {zone}"
 
 
 def parent_of(expr: ast.Expr | None, child: Any) -> Any:
