@@ -48,7 +48,7 @@ def record_batches(
     campaign_id: str,
     query: str = "",
     *,
-    columns: str | Sequence[str] | None = None,
+    columns: str | Iterable[str] | None = None,
     batch_size: int = BATCH_RECORDS,
     schema: Schema | None = None,
     exclude: Sequence[str] | None = None,
@@ -68,12 +68,12 @@ def record_batches(
     # checks the rest (cqlang.argcheck).
     argcheck.campaign("campaign_id", campaign_id)
     argcheck.query(query)
-    _check_columns(columns)
+    names = _check_columns(columns)
     batch_size = argcheck.count("batch_size", batch_size, least=1)
     exclude = argcheck.exclude_names("exclude", exclude)
     argcheck.instance("schema", schema, Schema, "a cqlang.Schema", optional=True)
     schema = schema if schema is not None else DEFAULT_SCHEMA
-    cols = parse_columns(columns, schema) if columns is not None else None
+    cols = parse_columns(names, schema) if names is not None else None
     if plan is None:
         from ..api import plan as make_plan
 
@@ -95,16 +95,22 @@ def record_batches(
     return Batches(records, converter, batch_size)
 
 
-def _check_columns(columns: Any) -> None:
-    if columns is not None and not isinstance(columns, str):
-        if not isinstance(columns, list | tuple):
-            raise argcheck.wrong_type(
-                "columns", "a list of column names, one str of them, or None", columns
-            )
-        for item in columns:
-            if not isinstance(item, str):
-                kind = type(item).__name__
-                raise TypeError(f"columns holds column names (str), not {kind}: {item!r}")
+def _check_columns(columns: Any) -> str | tuple[str, ...] | None:
+    """``columns`` as given (one ``str``, or ``None``) or its names as a
+    tuple: any iterable of ``str`` (a generator too, read once here), as
+    ``exclude=`` takes one; ``bytes`` or a mapping is no list of names."""
+    if columns is None or isinstance(columns, str):
+        return columns
+    if not isinstance(columns, Iterable) or isinstance(columns, bytes | bytearray | Mapping):
+        raise argcheck.wrong_type(
+            "columns", "a list of column names, one str of them, or None", columns
+        )
+    names = tuple(columns)
+    for item in names:
+        if not isinstance(item, str):
+            kind = type(item).__name__
+            raise TypeError(f"columns holds column names (str), not {kind}: {item!r}")
+    return names
 
 
 class MisfitWarning(UserWarning):
@@ -166,7 +172,7 @@ def spec_batches(
     spec: Any,
     client: Any,
     *,
-    columns: str | Sequence[str] | None = None,
+    columns: str | Iterable[str] | None = None,
     batch_size: int = BATCH_RECORDS,
     now: datetime | None = None,
     limit: int | None = None,
@@ -178,9 +184,9 @@ def spec_batches(
     require("FetchSpec.iter_batches")
     from .columns import fetch_exclude, parse_columns
 
-    _check_columns(columns)
+    names = _check_columns(columns)
     batch_size = argcheck.count("batch_size", batch_size, least=1)
-    cols = parse_columns(columns, spec.schema) if columns is not None else None
+    cols = parse_columns(names, spec.schema) if names is not None else None
     owner = getattr(spec.origin("exclude"), "name", None)
     clash = [c.name for c in cols or () if c.field in (spec.exclude or ())]
     if clash and isinstance(owner, str):  # the named query's own exclude
