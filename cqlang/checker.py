@@ -196,6 +196,7 @@ class _Checker(_ValueChecker):
                 node.end,
                 hint,
                 suggestion=f"@{close}" if close and self.queries else None,
+                facts=(("query", name),),
             )
             return None
         if name in self.ref_stack or expansion is None:  # pragma: no cover - found before

@@ -8,7 +8,7 @@ query in cqlang/checker.py extends).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence, Set
 from datetime import date, datetime, tzinfo
 
 from . import argcheck, ast, timeexpr
@@ -165,7 +165,9 @@ class _ValueChecker:
                     raise _Error from None
             else:
                 items = raw
-            if not isinstance(items, list | tuple | set | frozenset):
+            # A list is any sequence (a range too) or set; text and bytes
+            # are one value (a str given in Python is split above).
+            if not isinstance(items, Sequence | Set) or isinstance(items, str | bytes | bytearray):
                 items = [items]
             out = [self.coerce_param(fref, p, v) for v in items]
             if not out:

@@ -227,8 +227,16 @@ def test_strict_is_a_bool(strict: object) -> None:
 @pytest.mark.parametrize(
     ("options", "words"),
     [
-        ({"timeout": "5"}, "timeout is a number of seconds (an int or a float), not str"),
-        ({"timeout": True}, "timeout is a number of seconds (an int or a float), not bool"),
+        (
+            {"timeout": "5"},
+            "timeout is a number of seconds (an int or a float) "
+            "or a (connect, total) tuple of them, not str",
+        ),
+        (
+            {"timeout": True},
+            "timeout is a number of seconds (an int or a float) "
+            "or a (connect, total) tuple of them, not bool",
+        ),
         (
             {"timeout": (1, 2, 3)},
             "timeout is a number of seconds or a (connect, total) pair of them, not a tuple of 3",

@@ -106,6 +106,11 @@ class Client:
                 "timeout is a number of seconds or a (connect, total) pair of them, "
                 f"not a tuple of {len(timeout)}"
             )
+        if not isinstance(timeout, tuple):
+            # A list is no pair (requests takes a tuple); a Decimal no number:
+            # the message says both forms it takes.
+            takes = "a number of seconds (an int or a float) or a (connect, total) tuple of them"
+            argcheck.number("timeout", timeout, takes=takes)
         pair = timeout if isinstance(timeout, tuple) else (timeout, timeout)
         connect = argcheck.seconds("timeout", pair[0], zero=False)
         total = argcheck.seconds("timeout", pair[1], zero=False)

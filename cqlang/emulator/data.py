@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..encoding import nesting
+from ..errors import SettingError
 from ..jsonlimit import NotFinite, finite_loads
 from ..recordids import id_problem
 
@@ -312,13 +313,17 @@ def load_records(path: str | Path) -> list[dict[str, Any]]:
 _TOO_DEEP = f"a record nests more than {MAX_RECORD_DEPTH} levels deep"
 
 
-def checked_records(records: Any, where: str = "data") -> list[dict[str, Any]]:
-    """Records given in Python (``Emulator(data=[...])``) as the emulator
-    serves them: a list of dicts nested at most :data:`MAX_RECORD_DEPTH`
-    levels (measured without recursion: serving a deeper one would exhaust
-    Python's stack). Raises ``TypeError`` naming ``where`` for what is no
-    list of mappings (a wrong type, given from Python), ``ValueError`` for
-    records nested too deep."""
+def checked_records(
+    records: Any, where: str = "data", setting: str = "data"
+) -> list[dict[str, Any]]:
+    """Records given in Python (``Emulator(data=[...])``, ``emu.insert``)
+    as the emulator serves them: a list of dicts nested at most
+    :data:`MAX_RECORD_DEPTH` levels (measured without recursion: serving a
+    deeper one would exhaust Python's stack). Raises ``TypeError`` naming
+    ``where`` for what is no list of mappings (a wrong type, given from
+    Python), a :class:`~cqlang.errors.SettingError` for ``setting`` (a
+    ``ValueError``) for records nested too deep."""
+
     if not isinstance(records, Iterable) or isinstance(records, str | bytes | Mapping):
         raise TypeError(f"{where} is a list of records (mappings), not {type(records).__name__}")
     out = []
@@ -327,7 +332,7 @@ def checked_records(records: Any, where: str = "data") -> list[dict[str, Any]]:
             raise TypeError(f"{where}: record {n} is {type(r).__name__}, not a mapping")
         out.append(dict(r))
     if nesting(out, MAX_RECORD_DEPTH + 1) > MAX_RECORD_DEPTH + 1:  # +1: the list
-        raise ValueError(f"{where}: {_TOO_DEEP}")
+        raise SettingError(f"{where}: {_TOO_DEEP}", setting)
     return out
 
 

@@ -109,3 +109,34 @@ def check_window_days(value: Any) -> float:
     if math.isinf(days) or days <= 0:
         raise ValueError(f"the window of days must be a positive, finite number, not {days}")
     return days
+
+
+def check_ids(ids: Any) -> set[str]:
+    """The record ids ``emu.close`` and ``emu.remove`` take: one ``str``
+    (that id alone, never split into letters) or any iterable of them."""
+    if isinstance(ids, str):
+        return {ids}
+    if not isinstance(ids, Iterable) or isinstance(ids, bytes | Mapping):
+        raise argcheck.wrong_type("ids", "a record id (a str) or a list of them", ids)
+    out = set()
+    for rid in ids:
+        if not isinstance(rid, str):
+            kind = argcheck.kind(rid)
+            raise TypeError(f"ids holds record ids (str), not {kind}: {rid!r:.60}")
+        out.add(rid)
+    return out
+
+
+def check_campaign(campaign: Any, served: Iterable[str]) -> str:
+    """The campaign a method works on: ``None`` for the first one served,
+    else one of those served (a :class:`SettingError` naming them)."""
+    names = list(served)
+    if argcheck.text("campaign", campaign, optional=True) is None:
+        return names[0]
+    if campaign not in names:
+        shown = ", ".join(repr(c) for c in names[:5]) + (", ..." if len(names) > 5 else "")
+        raise SettingError(
+            f"campaign {campaign!r:.60} is not served here (this emulator serves {shown})",
+            "campaign",
+        )
+    return str(campaign)

@@ -32,13 +32,16 @@ from .data import (
     DEFAULT_API_KEY,
     DEFAULT_CAMPAIGN,
     DEFAULT_WINDOW_DAYS,
+    checked_records,
 )
 from .faults import Decision, Fault, FaultPlan
 from .options import (
     check_api_key,
+    check_campaign,
     check_campaigns,
     check_data,
     check_host,
+    check_ids,
     check_port,
     check_seed,
     check_window_days,
@@ -333,27 +336,33 @@ class Emulator:
         """The campaign's records now, in the order served (do not mutate them)."""
         return self._store.records(self._campaign(campaign))
 
+    # The methods below check their arguments as the constructor does:
+    # TypeError for a wrong type, SettingError (a ValueError) for a value.
+
     def churn(self, n: int) -> None:
         """Create ``n`` records and close ``n`` open ones in every campaign, now."""
-        self._store.churn(n)
+        self._store.churn(argcheck.count("n", n, least=0), bound=True)
 
-    def close(self, ids: Iterable[str], campaign: str | None = None) -> int:
+    def close(self, ids: Iterable[str] | str, campaign: str | None = None) -> int:
         """Close the open records with these ids (as the churn fault does);
         returns how many were closed."""
-        return self._store.close(self._campaign(campaign), set(ids))
+        return self._store.close(self._campaign(campaign), check_ids(ids))
 
     def insert(
         self, index: int, records: Iterable[Mapping[str, Any]], campaign: str | None = None
     ) -> None:
-        """Insert records at ``index`` of the served order."""
-        self._store.insert(self._campaign(campaign), index, (dict(r) for r in records))
+        """Insert records before the record at ``index`` of the served
+        order (0: first; the count of records: last)."""
+        index = argcheck.count("index", index, least=0)
+        cid = self._campaign(campaign)
+        self._store.insert(cid, index, checked_records(records, "records", "records"))
 
-    def remove(self, ids: Iterable[str], campaign: str | None = None) -> None:
-        """Delete the records with these ids."""
-        self._store.remove(self._campaign(campaign), set(ids))
+    def remove(self, ids: Iterable[str] | str, campaign: str | None = None) -> int:
+        """Delete the records with these ids; returns how many were deleted."""
+        return self._store.remove(self._campaign(campaign), check_ids(ids))
 
     def _campaign(self, campaign: str | None) -> str:
-        return campaign or next(iter(self._store.campaigns))
+        return check_campaign(campaign, self._store.campaigns)
 
     # ----------------------------------------------------------- the faults
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..errors import SettingError
 from ..recordids import RecordIdError, record_ids
 from .data import (
     DEFAULT_CAMPAIGN,
@@ -79,22 +80,12 @@ class Store:
         """Serialize every record once (the full form). A record holding a
         float NaN or infinity (given from Python: a data file holding one is
         refused as it is read) is refused here, before the server listens,
-        with a ``ValueError`` naming the record and where in it."""
+        with a :class:`~cqlang.errors.SettingError` (a ``ValueError``)
+        naming the record and where in it; a value JSON has no form for (a
+        ``set``, a ``datetime``) with a ``TypeError`` naming the record."""
         for c in self.campaigns.values():
             for n, e in enumerate(c.entries, 1):
-                try:
-                    e.blob(())
-                except ValueError:
-                    from ..jsonlimit import NotFinite, non_finite
-
-                    found = non_finite(e.record)
-                    if found is None:
-                        raise
-                    bad = NotFinite(repr(found[0]), found[1])
-                    raise ValueError(
-                        f"campaign {c.id}: record {n} (id {e.record.get('id')!r}): {bad}; "
-                        "JSON has no NaN or infinity"
-                    ) from None
+                serialize(e, f"campaign {c.id}: record {n}", "data")
 
     def matching(
         self, c: Campaign, key: str, matcher: Callable[[Mapping[str, Any]], bool] | None
@@ -110,9 +101,19 @@ class Store:
                 c.matches.popitem(last=False)
             return entries
 
-    def churn(self, n: int) -> None:
-        """In every campaign, ``n`` records appear and ``n`` open ones close."""
+    def churn(self, n: int, bound: bool = False) -> None:
+        """In every campaign, ``n`` records appear and ``n`` open ones close.
+        With ``bound`` (a call from Python), a count that would take the
+        records past :data:`MAX_RECORDS` in all is refused first."""
         with self.lock:
+            if bound:
+                now = sum(len(c.entries) for c in self.campaigns.values())
+                if now + n * len(self.campaigns) > MAX_RECORDS:
+                    raise SettingError(
+                        f"n is {n:,}: churn would make {n * len(self.campaigns):,} records, "
+                        f"past the {MAX_RECORDS:,} the emulator holds in all ({now:,} now)",
+                        "n",
+                    )
             for c in self.campaigns.values():
                 for _ in range(n):
                     self.clock += 1
@@ -138,17 +139,42 @@ class Store:
             c.matches.clear()
             return n
 
-    def insert(self, cid: str, index: int, records: Iterable[dict[str, Any]]) -> None:
+    def insert(self, cid: str, index: int, records: list[dict[str, Any]]) -> None:
+        """Insert ``records`` (checked by :func:`checked_records`) before
+        the record at ``index`` (0 to the count: last). Each is checked as
+        the records an emulator starts with (an id, none the campaign has,
+        JSON's values) before any goes in."""
+        _check_ids(records, "records", setting="records")
         with self.lock:
             c = self.campaigns[cid]
-            c.entries[index:index] = [Entry(dict(r)) for r in records]
+            if index > len(c.entries):
+                raise SettingError(
+                    f"index must be at most {len(c.entries)} (campaign {cid} has "
+                    f"{len(c.entries)} records; {len(c.entries)} puts them last), not {index}",
+                    "index",
+                )
+            have = {e.record.get("id") for e in c.entries}
+            for n, r in enumerate(records, 1):
+                if r["id"] in have:
+                    raise SettingError(
+                        f"records: record {n} (id {r['id']!r:.60}) has the id of a record "
+                        f"campaign {cid} has: no id twice in a campaign "
+                        "(the client refuses a page that breaks this)",
+                        "records",
+                    )
+            entries = [Entry(r) for r in records]
+            for n, e in enumerate(entries, 1):
+                serialize(e, f"records: record {n}", "records")
+            c.entries[index:index] = entries
             c.matches.clear()
 
-    def remove(self, cid: str, ids: set[str]) -> None:
+    def remove(self, cid: str, ids: set[str]) -> int:
         with self.lock:
             c = self.campaigns[cid]
+            before = len(c.entries)
             c.entries = [e for e in c.entries if e.record.get("id") not in ids]
             c.matches.clear()
+            return before - len(c.entries)
 
     def records(self, cid: str) -> list[dict[str, Any]]:
         with self.lock:
@@ -214,11 +240,17 @@ def build_datasets(
     return out
 
 
-def _check_ids(records: list[dict[str, Any]], where: str, places: list[int] | None = None) -> None:
+def _check_ids(
+    records: list[dict[str, Any]],
+    where: str,
+    places: list[int] | None = None,
+    setting: str = "data",
+) -> None:
     """Refuse records the client would refuse (:func:`cqlang.recordids.record_ids`:
     no id, one that is not a string or is empty, one that repeats in the
     campaign), naming ``where`` and the record by its place there (counted
-    from 1, in the order given), with its id when it has one."""
+    from 1, in the order given), with its id when it has one: a
+    :class:`~cqlang.errors.SettingError` (a ``ValueError``) for ``setting``."""
     try:
         record_ids(records)
     except RecordIdError as exc:
@@ -231,7 +263,31 @@ def _check_ids(records: list[dict[str, Any]], where: str, places: list[int] | No
             why = f"record {place(exc.index)}{said} {exc.problem}"
         else:
             why = f"record {place(exc.index)}{said} repeats the id of record {place(exc.first)}"
-        raise ValueError(
+        raise SettingError(
             f"{where}: {why}: every record needs an id, a non-empty string, "
-            "none twice in a campaign (the client refuses a page that breaks this)"
+            "none twice in a campaign (the client refuses a page that breaks this)",
+            setting,
         ) from None
+
+
+def serialize(e: Entry, where: str, setting: str) -> None:
+    """Serialize a record's full form once, or refuse it naming ``where``
+    (``campaign X: record 2``) and its id: a float NaN or infinity, or a
+    circular one, as a :class:`~cqlang.errors.SettingError` for ``setting``
+    (a ``ValueError``); a value JSON has no form for (a ``set``, a
+    ``datetime``, a key that is a tuple) as a ``TypeError``."""
+    ident = e.record.get("id")
+    try:
+        e.blob(())
+    except ValueError as exc:
+        from ..jsonlimit import NotFinite, non_finite
+
+        found = non_finite(e.record)
+        if found is None:  # a list or dict that holds itself
+            raise SettingError(f"{where} (id {ident!r:.60}): {exc}", setting) from None
+        bad = NotFinite(repr(found[0]), found[1])
+        raise SettingError(
+            f"{where} (id {ident!r:.60}): {bad}; JSON has no NaN or infinity", setting
+        ) from None
+    except TypeError as exc:
+        raise TypeError(f"{where} (id {ident!r:.60}): {exc}") from None

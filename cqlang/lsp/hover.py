@@ -13,8 +13,9 @@ from typing import Any
 from lsprotocol import types
 
 from .. import api, ast
-from ..errors import CqlError
+from ..errors import CqlError, display_path
 from .about import operator_doc, value_doc
+from .broken import broken_tables
 from .complete import property_doc, query_doc
 from .documents import Document, Region
 from .plans import plan_of, summary
@@ -110,7 +111,7 @@ def describe(ls: CqlangServer, doc: Document, region: Region, at: int) -> tuple[
         name = node.name if node.key is None else f"custom.{node.key}"
         return property_doc(config.schema, name) or f"unknown property `{node.name}`", node
     if isinstance(node, ast.Ref):
-        return query_doc(config, node.name) or f"unknown named query `@{node.name}`", node
+        return _ref_doc(ls, doc, region, node.name), node
     if isinstance(node, ast.DateTime | ast.RelTime):
         return _interval(ls, doc, region, region.text[node.start : node.end]), node
     if isinstance(node, ast.Param):
@@ -134,6 +135,31 @@ def describe(ls: CqlangServer, doc: Document, region: Region, at: int) -> tuple[
     if plan is None:
         return why, None
     return f"**plan**: {summary(plan)}\n\n```text\n{plan.explain()}\n```", None
+
+
+def _ref_doc(ls: CqlangServer, doc: Document, region: Region, name: str) -> str:
+    """A reference's named query: its description and text, and the zone
+    its dates are read in there (the checker's rule: the query's own
+    ``timezone``, unless the query holding the reference has its own,
+    which holds inside what it refers to); a query left out for a mistake
+    in its table says where that table is."""
+    config = ls.config_for(doc)
+    named = config.queries.get(name)
+    if named is None:
+        broken = broken_tables(config).get(name)
+        if broken is None:
+            return f"unknown named query `@{name}`"
+        f, stmt = broken
+        line = f.text.count("\n", 0, stmt.start) + 1
+        return f"**@{name}**: left out, its table ({display_path(f.path)}:{line}) has a mistake"
+    env = query_env(ls, doc, region)
+    if env.override_tz or named.timezone is None:
+        zone = f"`{env.tz or 'UTC'}`"
+        if named.timezone is not None:
+            zone += f" (the zone of the query it is in holds over its own `{named.timezone}`)"
+    else:
+        zone = f"`{named.timezone}` (its own)"
+    return f"{query_doc(config, name)}\n\ndates read in zone {zone}"
 
 
 def parent_of(expr: ast.Expr | None, child: Any) -> Any:

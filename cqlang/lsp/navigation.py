@@ -23,6 +23,7 @@ from .. import api, ast
 from ..config.tomlscan import scan
 from ..errors import CqlError
 from ..queryfile import MAX_QUERY_FILE_BYTES
+from .broken import broken_tables
 from .documents import Document, LineIndex
 from .files import MAX_BYTES, MAX_FILES, Unreadable, cql_files, read_text
 from .hover import _walk, node_at
@@ -54,10 +55,14 @@ def _name_at(ls: CqlangServer, doc: Document, offset: int) -> str | None:
 
 
 def _definition_of(ls: CqlangServer, doc: Document, name: str) -> types.Location | None:
-    named = ls.config_for(doc).queries.get(name)
-    if named is None or named.source is None:
+    config = ls.config_for(doc)
+    named = config.queries.get(name)
+    if named is not None:
+        src = named.source
+    else:  # a table with a mistake is still where the name is defined
+        src = broken_tables(config).get(name, (None, None))[0]
+    if src is None:
         return None
-    src = named.source
     path = (*src.prefix, "queries", name)
     statements = scan(src.text).statements
     stmt = next((s for s in statements if s.header and s.path == path), None)

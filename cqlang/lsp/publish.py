@@ -24,6 +24,7 @@ from ..config import MAX_CONFIG_BYTES, Config, check_text
 from ..config.tomlscan import Layout, scan
 from ..diagnostics import Diagnostic, for_front_end
 from ..env import Env, chosen_zone
+from .broken import explain_broken
 from .documents import Document, LineIndex, Region, apply_change
 from .server import ERRORS_URL, CqlangServer
 
@@ -97,6 +98,7 @@ def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
         region = doc.regions[0]
         # A .cql file's bound comes from the config: CQL204's hint says so.
         diags = for_front_end(api.check(region.text, query_env(ls, doc, region)), "config")
+        diags = explain_broken(diags, ls.config_for(doc))
         return [Found(region, d, region.to_file(d.start), region.to_file(d.end)) for d in diags]
     found: list[Found] = []
     assert doc.source is not None  # a config document has one
@@ -114,7 +116,7 @@ def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
         named = doc.region_named(finding.query.name)
         if named is None:
             continue
-        d = finding.diagnostic
+        d = explain_broken((finding.diagnostic,), config)[0]
         found.append(Found(named, d, named.to_file(d.start), named.to_file(d.end)))
     return found
 

@@ -48,7 +48,7 @@ def record_batches(
     campaign_id: str,
     query: str = "",
     *,
-    columns: str | Sequence[str] | None = None,
+    columns: str | Iterable[str] | None = None,
     batch_size: int = BATCH_RECORDS,
     schema: Schema | None = None,
     exclude: Sequence[str] | None = None,
@@ -66,7 +66,7 @@ def record_batches(
     # checks the rest (cqlang.argcheck).
     argcheck.campaign("campaign_id", campaign_id)
     argcheck.query(query)
-    _check_columns(columns)
+    names = _check_columns(columns)
     batch_size = argcheck.count("batch_size", batch_size, least=1)
     exclude = argcheck.exclude_names("exclude", exclude)
     argcheck.instance("schema", schema, Schema, "a cqlang.Schema", optional=True)
@@ -80,7 +80,7 @@ def record_batches(
         return make_plan(query, params=params, tz=tz, now=now, schema=schema)
 
     return _batches(
-        columns,
+        names,
         batch_size,
         schema,
         exclude,
@@ -96,7 +96,7 @@ def spec_batches(
     spec: Any,
     client: Any,
     *,
-    columns: str | Sequence[str] | None = None,
+    columns: str | Iterable[str] | None = None,
     batch_size: int = BATCH_RECORDS,
     now: datetime | None = None,
     limit: int | None = None,
@@ -106,11 +106,11 @@ def spec_batches(
     and schema) as ``cqlang fetch -o FILE.parquet`` makes them, its
     metadata naming the named query and the parameters."""
     require("FetchSpec.iter_batches")
-    _check_columns(columns)
+    names = _check_columns(columns)
     batch_size = argcheck.count("batch_size", batch_size, least=1)
     owner = getattr(spec.origin("exclude"), "name", None)
     return _batches(
-        columns,
+        names,
         batch_size,
         spec.schema,
         spec.exclude,
@@ -126,7 +126,7 @@ def spec_batches(
 
 
 def _batches(
-    columns: str | Sequence[str] | None,
+    columns: str | tuple[str, ...] | None,
     batch_size: int,
     schema: Schema,
     exclude: Sequence[str] | None,
@@ -162,16 +162,22 @@ def _batches(
     return Batches(records, converter, batch_size)
 
 
-def _check_columns(columns: Any) -> None:
-    if columns is not None and not isinstance(columns, str):
-        if not isinstance(columns, list | tuple):
-            raise argcheck.wrong_type(
-                "columns", "a list of column names, one str of them, or None", columns
-            )
-        for item in columns:
-            if not isinstance(item, str):
-                kind = type(item).__name__
-                raise TypeError(f"columns holds column names (str), not {kind}: {item!r}")
+def _check_columns(columns: Any) -> str | tuple[str, ...] | None:
+    """``columns`` as given (one ``str``, or ``None``) or its names as a
+    tuple: any iterable of ``str`` (a generator too, read once here), as
+    ``exclude=`` takes one; ``bytes`` or a mapping is no list of names."""
+    if columns is None or isinstance(columns, str):
+        return columns
+    if not isinstance(columns, Iterable) or isinstance(columns, bytes | bytearray | Mapping):
+        raise argcheck.wrong_type(
+            "columns", "a list of column names, one str of them, or None", columns
+        )
+    names = tuple(columns)
+    for item in names:
+        if not isinstance(item, str):
+            kind = type(item).__name__
+            raise TypeError(f"columns holds column names (str), not {kind}: {item!r}")
+    return names
 
 
 class MisfitWarning(UserWarning):

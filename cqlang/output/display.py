@@ -82,7 +82,9 @@ def _flat(value: Any, pairs: bool = False) -> str:
         text = ", ".join(_spelt(v) for v in value)
     else:
         text = _spelt(value)
-    return visible(" ".join(text.split()))
+    # Every character drawn as it is, a line break or a tab as its picture
+    # (a cell is one line): "a\nb" and "a b" look different.
+    return visible(text)
 
 
 def _cut(text: str, chars: int) -> str:
@@ -186,7 +188,7 @@ def _block(number: int, rows: list[tuple[str, list[str]]], width: int | None) ->
     lines = [head + "-" * fill + "+" + "-" * max(rule_right, 1)]
     for name, parts in rows:
         for i, part in enumerate(parts or [""]):
-            text = visible(" ".join(part.split()) if width is not None else part)
+            text = visible(part)
             if width is not None:
                 text = _cut(text, max(width - label - 3, 8))
             lines.append(f"{name if i == 0 else '':<{label}} | {text}".rstrip())

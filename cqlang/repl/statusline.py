@@ -11,6 +11,7 @@ from typing import Any
 
 from ..diagnostics import NEVER_MATCHES, Diagnostic
 from ..planner import Plan
+from ..visible import visible
 from .meta import Registry
 from .session import Session, bare_command, statement_spans
 
@@ -18,7 +19,14 @@ __all__ = ["status_line"]
 
 
 def status_line(session: Session, text: str, commands: Registry[Any]) -> str:
-    """The live status line for the input ``text`` (see docs/repl.md)."""
+    """The live status line for the input ``text`` (see docs/repl.md),
+    drawn visible (:func:`cqlang.visible.visible`): a message quoting what
+    was typed or a value may hold a control or bidi character (U+202E
+    would reverse the rest of the bar)."""
+    return visible(_status(session, text, commands))
+
+
+def _status(session: Session, text: str, commands: Registry[Any]) -> str:
     stripped = text.strip()
     if not stripped:
         return "type a query, or \\help"
