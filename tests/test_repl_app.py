@@ -123,6 +123,18 @@ def buffer_is(r: Repl, text: str) -> Callable[[], bool]:
     return lambda: r.prompt.default_buffer.text == text
 
 
+def offered_first(r: Repl, text: str) -> Callable[[], bool]:
+    """The completions made while typing are in, ``text`` the first: a Tab
+    pressed before they are selects nothing (prompt_toolkit inserts the
+    candidates' common part instead), which a loaded machine made happen."""
+
+    def ready() -> bool:
+        state = r.prompt.default_buffer.complete_state
+        return state is not None and bool(state.completions) and state.completions[0].text == text
+
+    return ready
+
+
 def test_tab_completes_from_the_grammar_and_schema() -> None:
     with repl() as (r, inp, out):
 
@@ -131,10 +143,12 @@ def test_tab_completes_from_the_grammar_and_schema() -> None:
             # for a time (it failed under load when it slept 0.3 s instead).
             inp.send_text("sta")
             wait_for(buffer_is(r, "sta"), "'sta' typed")
+            wait_for(offered_first(r, "state"), "'state' offered")
             inp.send_text(TAB)  # first candidate: state
             wait_for(buffer_is(r, "state"), "'state' completed")
             inp.send_text(" in (OP")
             wait_for(buffer_is(r, "state in (OP"), "' in (OP' typed")
+            wait_for(offered_first(r, "OPEN"), "'OPEN' offered")
             inp.send_text(TAB)  # OPEN
             wait_for(buffer_is(r, "state in (OPEN"), "'OPEN' completed")
             inp.send_text(")" + ENTER)
