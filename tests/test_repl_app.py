@@ -20,6 +20,7 @@ from prompt_toolkit.output import DummyOutput
 from cqlang.repl import Dispatcher, Session
 from cqlang.repl.app import LiveStatus, Repl, file_history, history_path
 from cqlang.repl.completer import CqlangCompleter, repl_completions
+from cqlang.repl.meta import Reply
 from cqlang.schema import DEFAULT_SCHEMA
 
 ENTER = "\r"
@@ -326,6 +327,43 @@ def test_a_pasted_quit_leaves_and_runs_nothing_after_it() -> None:
         assert r.run() == 0
     assert "CLOSED" not in out.getvalue()
     assert out.getvalue().splitlines()[-1] == "cqlang> \\quit"
+
+
+class _CtrlCOn(Dispatcher):
+    """Ctrl-C pressed while the input ``\\slow`` runs (as during a fetch):
+    the dispatcher's own handling of KeyboardInterrupt, with no terminal."""
+
+    def _handle(self, line: str) -> Reply:
+        if line.strip() == "\\slow":
+            raise KeyboardInterrupt
+        return super()._handle(line)
+
+
+def test_ctrl_c_during_a_pasted_input_stops_the_rest_of_the_paste() -> None:
+    out = io.StringIO()
+    with create_pipe_input() as inp:
+        r = Repl(
+            _CtrlCOn(Session()),
+            input=inp,
+            output=DummyOutput(),
+            stdout=out,
+            history=InMemoryHistory(),
+            debounce=0,
+        )
+        inp.send_text(_paste("state = OPEN\n\\slow\nstate = CLOSED\n\\tz Asia/Tokyo\nprior"))
+        # What the paste left to edit ("prior") is dropped with the rest:
+        # a line typed after it starts afresh.
+        inp.send_text("priority > 1" + ENTER)
+        inp.send_text(CTRL_D)
+        assert r.run() == 0
+    assert out.getvalue().splitlines() == [
+        '[{"property": "state", "value": ["OPEN"]}]',
+        "cqlang> \\slow",
+        "interrupted",
+        "paste stopped: 2 more inputs of it not run",
+        '[{"property": "priority", "operator": "gt", "value": 1}]',
+    ]
+    assert r.session.tz != "Asia/Tokyo"
 
 
 def test_history_path_is_in_the_user_state_dir(

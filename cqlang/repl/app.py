@@ -293,6 +293,18 @@ class Repl:
         rest, self._rest = self._rest, ""
         return "\n".join([*joiner.pending, rest])
 
+    def _interrupt_paste(self) -> None:
+        """Ctrl-C stopped an input of a paste: the inputs after it are not
+        run (nor is what the paste would leave to edit), and the user is
+        told how many there were, as a script stopped half-way says so."""
+        if self._pasted is None:
+            return
+        left = sum(1 for _ in self._pasted)
+        self._stop_pasted()
+        if left:
+            plural = "input" if left == 1 else "inputs"
+            self.write(f"paste stopped: {left} more {plural} of it not run")
+
     def _stop_pasted(self) -> None:
         self._pasted = self._joiner = None
         self._rest = ""
@@ -345,8 +357,15 @@ class Repl:
             except EOFError:
                 break
             reply = self.handle(text)
-            while not reply.quit and (text := self._next_pasted() or "") != "":
-                reply = self._run_pasted(text)
+            try:
+                while not reply.quit and not reply.interrupted:
+                    if (text := self._next_pasted() or "") == "":
+                        break
+                    reply = self._run_pasted(text)
+            except KeyboardInterrupt:  # between two inputs of a paste
+                reply = Reply(interrupted=True)
+            if reply.interrupted:
+                self._interrupt_paste()
             self.live.reset()
             if reply.quit:
                 break

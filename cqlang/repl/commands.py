@@ -136,7 +136,7 @@ class Dispatcher(RecordCommands):
         try:
             reply = self._handle(line)
         except KeyboardInterrupt:
-            reply = Reply("interrupted", ok=False)
+            reply = Reply("interrupted", ok=False, interrupted=True)
         except (CqlError, OSError, Unavailable) as exc:  # what input and the world do
             reply = self._failed(exc) if isinstance(exc, CqlError) else Reply(_said(exc), ok=False)
         except Exception as exc:  # a bug: said as the command line says it; the session goes on

@@ -31,12 +31,15 @@ class Reply:
     """What one input produced: ``text`` to print (may be empty), ``ok``
     false for an invalid query or a failed command, ``quit`` to leave,
     ``paint`` when the text holds rendered diagnostics (coloured on a
-    terminal, once the dispatcher has drawn the text visible)."""
+    terminal, once the dispatcher has drawn the text visible),
+    ``interrupted`` when Ctrl-C stopped it (the rest of a paste is not
+    run then)."""
 
     text: str = ""
     ok: bool = True
     quit: bool = False
     paint: bool = False
+    interrupted: bool = False
 
 
 #: ``complete=QUERY``: the command's argument is a query, completed as one.
