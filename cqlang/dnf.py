@@ -172,30 +172,29 @@ class SetTrie:
         """The stored sets contained in ``key`` (``key`` itself included)."""
         out: list[tuple[int, ...]] = []
         stack: list[tuple[dict[int, Any], int]] = [(self.root, 0)]
+        push, pop = stack.append, stack.pop
         where = {x: j for j, x in enumerate(key)}
         n = len(key)
         visits = looked = 0
         while stack:
-            node, i = stack.pop()
+            node, i = pop()
             visits += 1
-            if len(node) > n - i:  # more children than elements left: look those up
+            end = node.get(_END)
+            if end is not None:
+                out.append(end)
+            size = len(node)
+            if size > n - i:  # more children than elements left: look those up
                 looked += n - i
                 for j in range(i, n):
                     child = node.get(key[j])
                     if child is not None:
-                        stack.append((child, j + 1))
-                end = node.get(_END)
-                if end is not None:
-                    out.append(end)
-                continue
-            looked += len(node)
-            for x, child in node.items():
-                if x == _END:
-                    out.append(child)
-                else:
-                    j = where.get(x, -1)
+                        push((child, j + 1))
+            else:
+                looked += size
+                for x, child in node.items():
+                    j = where.get(x, -1)  # -1 for _END too
                     if j >= i:  # x is in key, after the elements this path took
-                        stack.append((child, j + 1))
+                        push((child, j + 1))
         self.visits += visits
         self.looked += looked
         return out
@@ -203,29 +202,31 @@ class SetTrie:
     def has_proper_subset(self, key: tuple[int, ...]) -> bool:
         """Whether a stored set other than ``key`` is contained in it."""
         stack: list[tuple[dict[int, Any], int, int]] = [(self.root, 0, 0)]
+        push, pop = stack.append, stack.pop
         where = {x: j for j, x in enumerate(key)}
         n = len(key)
         visits = looked = 0
         found = False
         while stack:
-            node, i, depth = stack.pop()
+            node, i, depth = pop()
             visits += 1
             if depth < n and _END in node:
                 found = True
                 break
-            if len(node) > n - i:  # as in subsets
+            depth += 1
+            size = len(node)
+            if size > n - i:  # as in subsets
                 looked += n - i
                 for j in range(i, n):
                     child = node.get(key[j])
                     if child is not None:
-                        stack.append((child, j + 1, depth + 1))
-                continue
-            looked += len(node)
-            for x, child in node.items():
-                if x != _END:
+                        push((child, j + 1, depth))
+            else:
+                looked += size
+                for x, child in node.items():
                     j = where.get(x, -1)
                     if j >= i:
-                        stack.append((child, j + 1, depth + 1))
+                        push((child, j + 1, depth))
         self.visits += visits
         self.looked += looked
         return found
