@@ -9,6 +9,14 @@ integers are written bare (the API compares custom fields as strings, but
 the schema's queries write them as declared). The API's
 reading of each object is the evaluator's (:func:`cqlang.filterlists.filter_atoms`),
 so what the decompiler accepts is exactly what the emulator accepts.
+
+A filter list the API would refuse is reported object by object: one
+diagnostic for every bad object, spanning the part of the JSON text at
+fault (the property's name, the operator, the value; the whole object for
+its shape), with a did-you-mean for an unknown property. The spans are in
+the JSON text as given, or decoded from an encoded value or URL, or, for
+Python objects, in the JSON text cqlang writes for them (``json.dumps``
+with ``ensure_ascii=False``); the error carries that text as ``text``.
 """
 
 from __future__ import annotations
@@ -18,7 +26,8 @@ from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from . import timeexpr
-from .diagnostics import make
+from .checkvalues import SUGGEST_BUDGET
+from .diagnostics import Diagnostic, make, suggest
 from .digits import ascii_int
 from .encoding import MAX_FILTER_DEPTH, nesting
 from .errors import CqlValidationError
@@ -28,12 +37,18 @@ from .ir import Atom, IAnd, IExpr
 from .schema import DEFAULT_SCHEMA, MAX_INT, Schema
 
 
-def _load(source: Any) -> Any:
+def _load(source: Any) -> tuple[Any, str | None, int]:
+    """The filter list of ``source``, with the JSON text it was read from
+    and where in that text it starts (``None``, 0 for Python objects). The
+    JSON text is ``source`` itself unless it was decoded from an encoded
+    value or a URL."""
     if not isinstance(source, str):
-        return source
+        return source, None, 0
     text = source.strip()
+    start = 0
     if text[:1] in ("[", "{"):
-        pass  # JSON text, whose string values may hold "filter=" or "%"
+        start = len(source) - len(source.lstrip())
+        text = source  # JSON text, whose string values may hold "filter=" or "%"
     elif "filter=" in text or "://" in text:
         try:
             url = urlsplit(text) if "?" in text or "://" in text else None
@@ -43,7 +58,7 @@ def _load(source: Any) -> Any:
         values = parse_qs(query, keep_blank_values=True).get("filter")
         if not values:
             if url is not None and url.path.rstrip("/").endswith("/request"):
-                return []  # the endpoint without a filter: every record
+                return [], None, 0  # the endpoint without a filter: every record
             raise _error(source, "CQL301", "the URL has no filter= parameter")
         if len(values) > 1:
             raise _error(source, "CQL301", f"the URL has {len(values)} filter= parameters")
@@ -53,7 +68,7 @@ def _load(source: Any) -> Any:
         # `+` is a space (cqlang itself always writes %2B and %20).
         text = unquote_plus(text)
     try:
-        return json.loads(text)
+        return json.loads(text), text, start
     except json.JSONDecodeError as exc:
         raise _error(source, "CQL301", f"not JSON: {exc.msg} at character {exc.pos}") from None
     except ValueError as exc:
@@ -81,21 +96,139 @@ def _error(source: Any, code: str, message: str) -> CqlValidationError:
 def filters_ir(source: Any, *, schema: Schema | None = None) -> IExpr:
     """The meaning of a filter list (all objects must hold) as IR; a
     declared custom field's value typed as declared (:func:`_declared`)."""
-    filters = _load(source)
+    filters, text, start = _load(source)
     if nesting(filters, MAX_FILTER_DEPTH) > MAX_FILTER_DEPTH:
         raise _error(source, "CQL301", _too_deep())
     schema = schema or DEFAULT_SCHEMA
     try:
-        atoms = filter_atoms(filters, schema)
-        if schema.custom_fields:  # one atom per filter object, in order
-            atoms = [_declared(a, schema, f"filter[{i}]") for i, a in enumerate(atoms)]
+        atoms = _atoms(filters, schema)
     except FilterError as exc:
-        msg = str(exc)
-        code = {"property": "CQL302", "operator": "CQL303", "value": "CQL304"}.get(
-            exc.kind, "CQL301"
-        )
-        raise _error(source, code, msg) from None
+        if not isinstance(filters, list | tuple):  # not a list at all: the whole input
+            raise _error(source, "CQL301", str(exc)) from None
+        raise _every_error(source, filters, text, start, schema) or _error(
+            source, _CODES.get(exc.kind, "CQL301"), str(exc)
+        ) from None
     return atoms[0] if len(atoms) == 1 else IAnd(tuple(atoms))
+
+
+def _atoms(filters: Any, schema: Schema) -> list[Atom]:
+    """The atoms of a filter list, one per object, in order."""
+    atoms = filter_atoms(filters, schema)
+    if schema.custom_fields:
+        atoms = [_declared(a, schema, f"filter[{i}]") for i, a in enumerate(atoms)]
+    return atoms
+
+
+#: A mistake's code by its kind, which is also the member of the filter
+#: object it is in (a mistake of shape is the whole object's: CQL301).
+_CODES = {"property": "CQL302", "operator": "CQL303", "value": "CQL304"}
+
+
+def _every_error(
+    source: Any, filters: list[Any] | tuple[Any, ...], text: str | None, start: int, schema: Schema
+) -> CqlValidationError | None:
+    """The error of a filter list with bad objects: every bad object's
+    diagnostic, spanning the part of the JSON text at fault (``None`` if
+    no object is bad on its own)."""
+    if text is None:  # Python objects: the JSON text cqlang writes for them
+        text, start = _shown_text(source), 0
+    spans = _object_spans(text, start, len(filters))
+    suggested: dict[str, str | None] = {}
+    budget = SUGGEST_BUDGET
+    diags: list[Diagnostic] = []
+    for i, obj in enumerate(filters):
+        try:
+            _atoms([obj], schema)
+        except FilterError as exc:
+            # The reading of a list of one object names it filter[0]: the
+            # message names it by its place in the whole list instead.
+            said, where = str(exc), f"filter[{i}]"
+            message = where + said[9:] if said.startswith("filter[0]") else f"{where}: {said}"
+            s, e = (0, len(text))
+            members: dict[str, tuple[int, int]] = {}
+            if spans is not None:
+                s, e, members = spans[i]
+            if exc.kind in _CODES and exc.kind in members:
+                s, e = members[exc.kind]
+            hint = close = None
+            name = obj.get("property") if exc.kind == "property" else None
+            if isinstance(name, str):
+                if name not in suggested:
+                    close = None
+                    if budget >= len(schema.properties):
+                        budget -= len(schema.properties)
+                        close = suggest(name, schema.properties)
+                    suggested[name] = close
+                close = suggested[name]
+                hint = f"did you mean '{close}'?" if close else None
+            diags.append(
+                make(
+                    text, _CODES.get(exc.kind, "CQL301"), message, s, e, hint=hint, suggestion=close
+                )
+            )
+    return CqlValidationError(diags[0].message, diags, text) if diags else None
+
+
+def _shown_text(source: Any) -> str:
+    """``source`` (Python objects) as the JSON text the errors show."""
+    try:
+        return json.dumps(source, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):  # not JSON at all, or too deep
+        return f"<a Python {type(source).__name__}>"
+
+
+_BLANK = " \t\n\r"  # JSON's whitespace
+
+
+def _object_spans(
+    text: str, start: int, count: int
+) -> list[tuple[int, int, dict[str, tuple[int, int]]]] | None:
+    """Where each element of the JSON list at ``text[start:]`` is, and,
+    for an object, where each member's value is (a string's without its
+    quotes, but for the empty string); ``None`` when ``text`` is not such
+    a list of ``count`` elements (Python objects JSON cannot write). A
+    walk of the list and its objects' members, each value read by the
+    JSON decoder, which says where it ends."""
+    decode = json.JSONDecoder().raw_decode
+    out: list[tuple[int, int, dict[str, tuple[int, int]]]] = []
+    i = _skip(text, start)
+    if text[i : i + 1] != "[":
+        return None
+    i = _skip(text, i + 1)
+    try:
+        while text[i : i + 1] not in ("]", ""):
+            s = i
+            members: dict[str, tuple[int, int]] = {}
+            if text[i] == "{":
+                i = _skip(text, i + 1)
+                while text[i] != "}":
+                    key, i = decode(text, i)
+                    i = _skip(text, _skip(text, i) + 1)  # past the colon
+                    v = i
+                    value, i = decode(text, i)
+                    inside = isinstance(value, str) and i - v > 2  # a string but ""
+                    members[key] = (v + 1, i - 1) if inside else (v, i)
+                    i = _skip(text, i)
+                    if text[i] == ",":
+                        i = _skip(text, i + 1)
+                i += 1
+            else:
+                _, i = decode(text, i)
+            out.append((s, i, members))
+            i = _skip(text, i)
+            if text[i] == ",":
+                i = _skip(text, i + 1)
+    except (ValueError, IndexError, TypeError):  # not JSON after all
+        return None
+    return out if len(out) == count else None
+
+
+def _skip(text: str, i: int) -> int:
+    """The first position from ``i`` on that is not JSON whitespace."""
+    n = len(text)
+    while i < n and text[i] in _BLANK:
+        i += 1
+    return i
 
 
 def _declared(atom: Atom, schema: Schema, where: str) -> Atom:

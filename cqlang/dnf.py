@@ -13,10 +13,12 @@ with its square (:class:`_Or`):
 
 * by the branch's constraints on every field but one (a hash), which finds
   the identical branches and the ones differing on one field at once;
-* by the set of fields a branch constrains, in a set trie (:class:`SetTrie`),
-  which finds the branches whose fields are a subset or a superset of a new
-  branch's (only those can imply it or be implied by it) without looking at
-  the others.
+* by the set of fields a branch constrains (:class:`FieldSets`: a set trie for
+  subsets, an inverted index for supersets), which finds the branches whose
+  fields are a subset or a superset of a new branch's (only those can imply
+  it or be implied by it) without looking at the others, nor at the many
+  that share one field with it (``(custom.kN != "v" and priority > N) or
+  ...``: every branch has ``priority``, no two the same custom field).
 
 Two internal limits keep a query from taking unbounded time or memory; they
 are not the user's request bound (``max_branches``, applied by the planner to
@@ -143,14 +145,22 @@ _END = -1  # the key under which a trie node holds the set that ends there
 
 class SetTrie:
     """Sets of small non-negative integers (as sorted tuples), answering
-    "which stored sets are subsets / supersets of this one" by walking only
-    the paths that can lead to one. ``visits`` counts the nodes walked."""
+    "which stored sets are subsets of this one" by walking only the paths
+    made of its elements. At a node with more children than the set has
+    elements left, those elements are looked up rather than the children
+    scanned, so that a node with thousands of children (a field every
+    branch has, next to one of its own) costs no more than the set's length.
 
-    __slots__ = ("root", "visits")
+    Two counts of the work: ``visits``, the trie nodes walked (what the
+    comparison budget is charged), and ``looked``, the children and
+    elements looked at there (at most the set's length per node)."""
+
+    __slots__ = ("looked", "root", "visits")
 
     def __init__(self) -> None:
         self.root: dict[int, Any] = {}
         self.visits = 0
+        self.looked = 0
 
     def add(self, key: tuple[int, ...]) -> None:
         node = self.root
@@ -162,55 +172,111 @@ class SetTrie:
         """The stored sets contained in ``key`` (``key`` itself included)."""
         out: list[tuple[int, ...]] = []
         stack: list[tuple[dict[int, Any], int]] = [(self.root, 0)]
+        push, pop = stack.append, stack.pop
         where = {x: j for j, x in enumerate(key)}
+        n = len(key)
+        visits = looked = 0
         while stack:
-            node, i = stack.pop()
-            self.visits += 1
-            for x, child in node.items():
-                if x == _END:
-                    out.append(child)
-                else:
-                    j = where.get(x, -1)
+            node, i = pop()
+            visits += 1
+            end = node.get(_END)
+            if end is not None:
+                out.append(end)
+            size = len(node)
+            if size > n - i:  # more children than elements left: look those up
+                looked += n - i
+                for j in range(i, n):
+                    child = node.get(key[j])
+                    if child is not None:
+                        push((child, j + 1))
+            else:
+                looked += size
+                for x, child in node.items():
+                    j = where.get(x, -1)  # -1 for _END too
                     if j >= i:  # x is in key, after the elements this path took
-                        stack.append((child, j + 1))
+                        push((child, j + 1))
+        self.visits += visits
+        self.looked += looked
         return out
 
     def has_proper_subset(self, key: tuple[int, ...]) -> bool:
         """Whether a stored set other than ``key`` is contained in it."""
         stack: list[tuple[dict[int, Any], int, int]] = [(self.root, 0, 0)]
+        push, pop = stack.append, stack.pop
         where = {x: j for j, x in enumerate(key)}
         n = len(key)
+        visits = looked = 0
+        found = False
         while stack:
-            node, i, depth = stack.pop()
-            self.visits += 1
+            node, i, depth = pop()
+            visits += 1
             if depth < n and _END in node:
-                return True
-            for x, child in node.items():
-                if x != _END:
+                found = True
+                break
+            depth += 1
+            size = len(node)
+            if size > n - i:  # as in subsets
+                looked += n - i
+                for j in range(i, n):
+                    child = node.get(key[j])
+                    if child is not None:
+                        push((child, j + 1, depth))
+            else:
+                looked += size
+                for x, child in node.items():
                     j = where.get(x, -1)
                     if j >= i:
-                        stack.append((child, j + 1, depth + 1))
-        return False
+                        push((child, j + 1, depth))
+        self.visits += visits
+        self.looked += looked
+        return found
+
+
+class FieldSets(SetTrie):
+    """A :class:`SetTrie` that also answers "which stored sets are
+    supersets of this one", through an inverted index (element -> the
+    stored sets holding it): the sets holding every element of the key are
+    the intersection of those, which costs the smallest of them, however
+    many sets a walk of the trie would pass. ``visits`` counts the stored
+    sets examined there too."""
+
+    __slots__ = ("having", "sets")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sets: dict[tuple[int, ...], None] = {}  # every stored set, in insertion order
+        self.having: dict[int, set[tuple[int, ...]]] = {}  # element -> the stored sets with it
+
+    def add(self, key: tuple[int, ...]) -> None:
+        if key in self.sets:
+            return
+        super().add(key)
+        self.sets[key] = None
+        having = self.having
+        for x in key:
+            holding = having.get(x)
+            if holding is None:
+                having[x] = {key}
+            else:
+                holding.add(key)
 
     def supersets(self, key: tuple[int, ...]) -> list[tuple[int, ...]]:
-        """The stored sets containing ``key`` (``key`` itself included)."""
-        out: list[tuple[int, ...]] = []
-        stack: list[tuple[dict[int, Any], int]] = [(self.root, 0)]
-        n = len(key)
-        while stack:
-            node, i = stack.pop()
-            self.visits += 1
-            for x, child in node.items():
-                if x == _END:
-                    if i == n:
-                        out.append(child)
-                elif i == n:
-                    stack.append((child, n))
-                elif x == key[i]:
-                    stack.append((child, i + 1))
-                elif x < key[i]:  # key[i] may still come further down
-                    stack.append((child, i))
-        return out
+        """The stored sets containing ``key`` (``key`` itself included), in
+        no particular order."""
+        if not key:
+            self.visits += len(self.sets)
+            return list(self.sets)
+        having = self.having
+        holding = []
+        self.looked += len(key)
+        for x in key:
+            sets = having.get(x)
+            if sets is None:
+                return []
+            holding.append(sets)
+        holding.sort(key=len)
+        self.visits += len(holding[0])
+        return list(holding[0].intersection(*holding[1:]))
 
 
 # ------------------------------------------------------- indexed disjunction
@@ -231,7 +297,7 @@ class _Or:
         self.next_id = 0
         self.shape: dict[int, tuple[int, ...]] = {}  # branch id -> its fields, as ordinals
         self.keysets: dict[tuple[int, ...], dict[int, None]] = {}  # fields -> branch ids
-        self.trie = SetTrie()
+        self.trie = FieldSets()
         # (fields, position, hash of the other constraints) -> branch ids.
         self.rest: dict[Rest, dict[int, None]] = {}
         self.rests_of: dict[int, list[Rest]] = {}  # branch id -> its keys in `rest`
