@@ -150,15 +150,30 @@ class _Checker(_ValueChecker):
                     values.append(cls(kids, s, e))
             else:  # _LEAVE: back out of a named query
                 self.ref_stack.pop()
-                (
-                    self.span_override,
-                    self.ref_name,
-                    self.params,
-                    self.origins,
-                    self.tz,
-                    self.tz_set,
-                ) = extra
+                self._restore_scope(extra)
         return values[0]
+
+    def _scope(self) -> tuple[Any, ...]:
+        """What a named query's inlining changes, saved on entering it;
+        :meth:`_restore_scope` puts it back on leaving."""
+        return (
+            self.span_override,
+            self.ref_name,
+            self.params,
+            self.origins,
+            self.tz,
+            self.tz_set,
+        )
+
+    def _restore_scope(self, saved: tuple[Any, ...]) -> None:
+        (
+            self.span_override,
+            self.ref_name,
+            self.params,
+            self.origins,
+            self.tz,
+            self.tz_set,
+        ) = saved
 
     def chain(self, node: ast.And | ast.Or) -> IExpr | None:
         """The IR of an ``and``/``or`` of predicates alone (none a
@@ -227,14 +242,7 @@ class _Checker(_ValueChecker):
             except timeexpr.TimeError as exc:
                 self.report(exc.code, f"in @{name}: {exc}", node.start, node.end, exc.hint)
                 return None
-        saved = (
-            self.span_override,
-            self.ref_name,
-            self.params,
-            self.origins,
-            self.tz,
-            self.tz_set,
-        )
+        saved = self._scope()
         if self.span_override is None:
             self.span_override = (node.start, node.end)
             self.ref_name = name
