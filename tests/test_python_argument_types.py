@@ -258,7 +258,7 @@ def test_voice_campaign_requests(client: Client, name: str, value: Any) -> None:
 
 
 @given(
-    name=st.sampled_from(("columns", "batch_size", "exclude", "limit", "campaign_id")),
+    name=st.sampled_from(("columns", "batch_size", "exclude", "limit", "campaign_id", "tz")),
     value=AWKWARD,
 )
 def test_the_arrow_methods(client: Client, name: str, value: Any) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cached_property
 from typing import Any
 
@@ -242,7 +242,7 @@ class Config:
         text: str,
         *,
         params: Mapping[str, Any] | None = None,
-        tz: str | None = None,
+        tz: str | tzinfo | None = None,
         campaign: str | None = None,
         exclude: Sequence[str] | None = None,
         limit: int | None = None,

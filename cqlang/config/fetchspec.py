@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from .. import argcheck
@@ -110,7 +110,7 @@ class FetchSpec:
     text: str
     named: SavedQuery | None
     params: Mapping[str, Any]
-    tz: str | None
+    tz: str | tzinfo | None
     campaign: str | None
     exclude: tuple[str, ...] | None
     limit: int | None
@@ -397,7 +397,7 @@ def prepare(
     schema: Schema | None = None,
     defaults: Settings = Settings(),
     params: Mapping[str, Any] | None = None,
-    tz: str | None = None,
+    tz: str | tzinfo | None = None,
     campaign: str | None = None,
     exclude: Iterable[str] | None = None,
     limit: int | None = None,
@@ -453,12 +453,13 @@ def prepare(
     )
 
 
-def _zone_name(tz: Any) -> str | None:
-    """A ``tz`` argument: a zone name (``Europe/Warsaw``) or ``None``."""
+def _zone_name(tz: Any) -> str | tzinfo | None:
+    """A ``tz`` argument: a zone name (``Europe/Warsaw``, an unknown one a
+    :class:`SettingError`), a ``tzinfo`` or ``None``."""
     from ..timeexpr import TimeError, zone
 
-    if argcheck.text("tz", tz, optional=True) is None:
-        return None
+    if not isinstance(argcheck.zone("tz", tz), str):
+        return cast("tzinfo | None", tz)
     try:
         zone(tz)
     except TimeError as exc:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -149,7 +149,7 @@ class NamedQuery:
         self,
         params: Mapping[str, Any] | None = None,
         *,
-        tz: str | None = None,
+        tz: str | tzinfo | None = None,
         now: datetime | None = None,
         strict: bool | None = None,
         max_branches: int | None = None,
@@ -159,6 +159,7 @@ class NamedQuery:
         and named queries, its bound on requests (:meth:`_bound`). The
         arguments are checked as ``cqlang.Env`` checks its own (a
         ``max_branches`` below 1 is refused, not taken for "not given")."""
+        argcheck.zone("tz", tz)
         argcheck.flag("strict", strict, optional=True)
         argcheck.count("max_branches", max_branches, least=1, optional=True)
         cfg = self.config
@@ -188,7 +189,7 @@ class NamedQuery:
         self,
         params: Mapping[str, Any] | None = None,
         *,
-        tz: str | None = None,
+        tz: str | tzinfo | None = None,
         now: datetime | None = None,
         max_branches: int | None = None,
     ) -> Plan:
@@ -201,7 +202,7 @@ class NamedQuery:
         self,
         params: Mapping[str, Any] | None = None,
         *,
-        tz: str | None = None,
+        tz: str | tzinfo | None = None,
         now: datetime | None = None,
         strict: bool | None = None,
         max_branches: int | None = None,
@@ -216,7 +217,7 @@ class NamedQuery:
         self,
         params: Mapping[str, Any] | None = None,
         *,
-        tz: str | None = None,
+        tz: str | tzinfo | None = None,
         now: datetime | None = None,
     ) -> list[Filter]:
         """The one filter list of the query (strict, as ``cqlang.compile``)."""
