@@ -222,6 +222,8 @@ def parameters(tree: SyntaxNode | None) -> tuple[str, ...]:
     string is text, not a parameter."""
     if tree is None:
         return ()
+    if not isinstance(tree, SyntaxNode):
+        raise _not_a_tree(tree)
     return tuple(dict.fromkeys(p.name for p in tree.find_all(Param)))
 
 
@@ -230,7 +232,16 @@ def references(tree: SyntaxNode | None) -> tuple[str, ...]:
     through them), in text order, each once."""
     if tree is None:
         return ()
+    if not isinstance(tree, SyntaxNode):
+        raise _not_a_tree(tree)
     return tuple(dict.fromkeys(r.name for r in tree.find_all(Ref)))
+
+
+def _not_a_tree(value: object) -> TypeError:
+    """The ``TypeError`` of :func:`parameters` and :func:`references` given
+    no syntax tree, in argcheck's words (``NAME is TAKES, not TYPE``)."""
+    takes = "a syntax tree (cqlang.parse's Query, or any node of it) or None"
+    return TypeError(f"tree is {takes}, not {type(value).__name__}")
 
 
 __all__ = [
