@@ -37,27 +37,45 @@ _CACHE_SIZE = 1024
 _cache: OrderedDict[tuple[str, Env], Plan] = OrderedDict()
 _cache_lock = allocate_lock()
 
-# The cyclic garbage collector is paused while one query is checked and
+# The cyclic garbage collector is paused while queries are checked and
 # planned. Compiling makes many small container objects and frees nearly
 # all of them by reference counting; the collector, run every few hundred
 # allocations, only re-examines the ones still alive, which on a query of
 # thousands of clauses meant full collections of everything the process
 # holds, inside one call (the per-clause cost grew with the query's size,
-# issue 15). Pausing is per call and safe under threads and re-entrance:
-# only the call that found the collector running turns it back on, when
-# it returns (normally or not); a call made while it is off (from another
-# thread's compile, a nested call, or a program that turned it off
-# itself) leaves it as it is.
+# issue 15). The collector is the process's: the pause is counted, under a
+# lock, across threads and nested calls. The first call in turns it off if
+# it is on (and remembers whether it did); the last call out turns it back
+# on only then, and only if it is still off. A collector that was off when
+# the first call came in stays off; one that another thread turns on
+# meanwhile stays on. (One that a program turns off while compiles run in
+# another thread cannot be told from the pause, and is on again when the
+# last one ends: docs/performance.md.)
 _gc_lock = allocate_lock()
+_gc_paused = 0  # calls inside a pause, in every thread
+_gc_ours = False  # whether the pause turned the collector off
 
 
-def _pause_gc() -> bool:
-    """Turn the collector off if it is on; whether this call did."""
+def _pause_gc() -> None:
+    """Enter a pause of the collector (see above); :func:`_resume_gc` leaves it."""
+    global _gc_paused, _gc_ours
     with _gc_lock:
-        if gc.isenabled():
-            gc.disable()
-            return True
-        return False
+        if not _gc_paused:
+            _gc_ours = gc.isenabled()
+            if _gc_ours:
+                gc.disable()
+        _gc_paused += 1
+
+
+def _resume_gc() -> None:
+    """Leave a pause: the last call out turns the collector back on if the
+    first one in turned it off."""
+    global _gc_paused, _gc_ours
+    with _gc_lock:
+        _gc_paused -= 1
+        if not _gc_paused and _gc_ours:
+            _gc_ours = False
+            gc.enable()
 
 
 def environment(
@@ -134,7 +152,7 @@ def check(
         max_branches=max_branches,
         strict=strict,
     )
-    paused = _pause_gc()
+    _pause_gc()
     try:
         result = checker.check_text(text, env)
         diags = list(result.diagnostics)
@@ -146,8 +164,7 @@ def check(
             else:
                 diags.extend(p.warnings)
     finally:
-        if paused:
-            gc.enable()
+        _resume_gc()
     return diags
 
 
@@ -234,12 +251,11 @@ def _plan_or_diagnostics(
         cacheable = False
     if not pause:
         return _plan_uncached(text, env, key, cacheable)
-    paused = _pause_gc()
+    _pause_gc()
     try:
         return _plan_uncached(text, env, key, cacheable)
     finally:
-        if paused:
-            gc.enable()
+        _resume_gc()
 
 
 def _plan_uncached(
@@ -296,7 +312,7 @@ def compile(
         max_branches=max_branches,
         strict=strict,
     )
-    paused = _pause_gc()  # the copy below makes as many objects as the plan holds
+    _pause_gc()  # the copy below makes as many objects as the plan holds
     try:
         p, diags = _plan_or_diagnostics(text, env, pause=False)
         if p is None:
@@ -305,8 +321,7 @@ def compile(
         strict_check(p, text)
         return p.branch(0)  # a copy, down to the value lists: the plan is shared
     finally:
-        if paused:
-            gc.enable()
+        _resume_gc()
 
 
 def strict_check(p: Plan, text: str) -> None:

@@ -44,6 +44,7 @@ __all__ = [
     "seconds",
     "text",
     "wrong_type",
+    "zone",
 ]
 
 
@@ -74,6 +75,19 @@ def text(name: str, value: Any, *, optional: bool = False) -> Any:
     if isinstance(value, str) or (optional and value is None):
         return value
     raise wrong_type(name, _or_none("a str", optional), value)
+
+
+def zone(name: str, value: Any, *, optional: bool = True) -> Any:
+    """A time zone argument (``tz``, wherever one is taken): an IANA zone
+    name (a ``str``) or a :class:`datetime.tzinfo` such as a
+    ``zoneinfo.ZoneInfo`` (``None`` passes when ``optional``). Whether a
+    name is a zone is the caller's to tell: in a query's inputs an unknown
+    one is CQL108, for a setting a :class:`SettingError`."""
+    from datetime import tzinfo
+
+    if isinstance(value, str | tzinfo) or (optional and value is None):
+        return value
+    raise wrong_type(name, _or_none("an IANA zone name (a str), a tzinfo", optional), value)
 
 
 def query(value: Any) -> str:

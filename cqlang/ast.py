@@ -1,8 +1,11 @@
 """The syntax tree of a cqlang query: nodes (cqlang/node.py) with source spans.
 
 Every node carries ``start`` and ``end``: 0-based character offsets into the
-query text, ``end`` exclusive. Spans do not take part in equality, so two
-trees built from differently spaced texts of the same query compare equal.
+query text, ``end`` exclusive (the root :class:`Query` spans the whole text).
+Spans do not take part in equality, so two trees built from differently
+spaced texts of the same query compare equal. Every class derives from
+:class:`SyntaxNode`, which tells a type checker so: ``walk()`` yields
+syntax nodes, each with ``start`` and ``end``.
 The parser (cqlang/parser/) is the only producer; everything downstream
 reads these classes and never sees Lark.
 """
@@ -14,12 +17,38 @@ from .node import field as attr
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from .types import CompareOp
+
+
+class SyntaxNode(Node):
+    """The base of the syntax tree's classes: each has ``start`` and ``end``
+    (declared by each class as a field of its own, after its other fields,
+    so that positional construction and ``match`` keep their order), and
+    :meth:`walk` yields syntax nodes only."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:  # what a type checker reads; at run time, Node's own
+
+        @property
+        def start(self) -> int:
+            """0-based offset of the node's first character in the query text."""
+            ...
+
+        @property
+        def end(self) -> int:
+            """0-based offset just past the node's last character."""
+            ...
+
+        def walk(self) -> Iterator[SyntaxNode]: ...
+
 
 # ------------------------------------------------------------------ fields
 
 
-class Field(Node):
+class Field(SyntaxNode):
     """A property (``priority``) or a custom field (``custom.region``).
 
     ``name`` is the property as typed (the checker normalises it); for custom
@@ -35,7 +64,7 @@ class Field(Node):
 # ------------------------------------------------------------------ values
 
 
-class Str(Node):
+class Str(SyntaxNode):
     """A string: quoted (``quoted=True``) or a bare word such as ``OPEN``.
 
     Quoting does not take part in equality: ``"PL"`` and ``PL`` are the same
@@ -48,7 +77,7 @@ class Str(Node):
     end: int = attr(default=0, compare=False)
 
 
-class Int(Node):
+class Int(SyntaxNode):
     """An integer; ``text`` keeps the digits as typed (leading zeros too)."""
 
     value: int
@@ -57,7 +86,7 @@ class Int(Node):
     end: int = attr(default=0, compare=False)
 
 
-class DateTime(Node):
+class DateTime(SyntaxNode):
     """A bare datetime literal such as ``2021-08-10`` or ``2021-08-10T14:30Z``."""
 
     text: str
@@ -65,7 +94,7 @@ class DateTime(Node):
     end: int = attr(default=0, compare=False)
 
 
-class RelTime(Node):
+class RelTime(SyntaxNode):
     """``now``, ``today`` or ``yesterday`` shifted by durations.
 
     ``shifts`` holds ``(amount, unit)`` pairs, the amount signed and the
@@ -80,7 +109,7 @@ class RelTime(Node):
     unit_spans: tuple[tuple[int, int], ...] = attr(default=(), compare=False)
 
 
-class Param(Node):
+class Param(SyntaxNode):
     """A parameter ``$name``, bound at compile time."""
 
     name: str
@@ -93,7 +122,7 @@ Value = Str | Int | DateTime | RelTime | Param
 # ------------------------------------------------------------- predicates
 
 
-class Compare(Node):
+class Compare(SyntaxNode):
     """``field op value``; ``op`` is canonical: = != < <= > >=."""
 
     field: Field
@@ -103,7 +132,7 @@ class Compare(Node):
     end: int = attr(default=0, compare=False)
 
 
-class In(Node):
+class In(SyntaxNode):
     """``field [not] in (values)`` or ``field [not] in $param``."""
 
     field: Field
@@ -113,7 +142,7 @@ class In(Node):
     end: int = attr(default=0, compare=False)
 
 
-class Between(Node):
+class Between(SyntaxNode):
     """``field [not] between low and high`` (inclusive)."""
 
     field: Field
@@ -124,7 +153,7 @@ class Between(Node):
     end: int = attr(default=0, compare=False)
 
 
-class IsNull(Node):
+class IsNull(SyntaxNode):
     """``field is [not] null``."""
 
     field: Field
@@ -133,7 +162,7 @@ class IsNull(Node):
     end: int = attr(default=0, compare=False)
 
 
-class Ref(Node):
+class Ref(SyntaxNode):
     """``@name``: a named query from a config file, inlined by the checker."""
 
     name: str
@@ -144,13 +173,13 @@ class Ref(Node):
 # ------------------------------------------------------------- connectives
 
 
-class Not(Node):
+class Not(SyntaxNode):
     expr: Expr
     start: int = attr(default=0, compare=False)
     end: int = attr(default=0, compare=False)
 
 
-class And(Node):
+class And(SyntaxNode):
     """A flat conjunction of two or more operands."""
 
     items: tuple[Expr, ...]
@@ -158,7 +187,7 @@ class And(Node):
     end: int = attr(default=0, compare=False)
 
 
-class Or(Node):
+class Or(SyntaxNode):
     """A flat disjunction of two or more operands."""
 
     items: tuple[Expr, ...]
@@ -170,31 +199,49 @@ Predicate = Compare | In | Between | IsNull
 Expr = Compare | In | Between | IsNull | Ref | Not | And | Or
 
 
-class Query(Node):
-    """A whole query; ``expr`` is ``None`` for the empty query."""
+class Query(SyntaxNode):
+    """A whole query; ``expr`` is ``None`` for the empty query. Its span is
+    the whole ``text`` (``start`` 0, ``end`` its length), set from it."""
 
     expr: Expr | None
     text: str = attr(default="", compare=False)
+    start: int = attr(default=0, compare=False, init=False)
+    end: int = attr(default=0, compare=False, init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", 0)
+        object.__setattr__(self, "end", len(self.text))
 
 
 # ------------------------------------------------------------ tree helpers
 
 
-def parameters(tree: Node | None) -> tuple[str, ...]:
+def parameters(tree: SyntaxNode | None) -> tuple[str, ...]:
     """The names of the parameters (``$name``) that ``tree`` (a query or any
     part of one) uses, in text order, each once. ``"$name"`` inside a
     string is text, not a parameter."""
     if tree is None:
         return ()
+    if not isinstance(tree, SyntaxNode):
+        raise _not_a_tree(tree)
     return tuple(dict.fromkeys(p.name for p in tree.find_all(Param)))
 
 
-def references(tree: Node | None) -> tuple[str, ...]:
+def references(tree: SyntaxNode | None) -> tuple[str, ...]:
     """The named queries (``@name``) that ``tree`` refers to itself (not
     through them), in text order, each once."""
     if tree is None:
         return ()
+    if not isinstance(tree, SyntaxNode):
+        raise _not_a_tree(tree)
     return tuple(dict.fromkeys(r.name for r in tree.find_all(Ref)))
+
+
+def _not_a_tree(value: object) -> TypeError:
+    """The ``TypeError`` of :func:`parameters` and :func:`references` given
+    no syntax tree, in argcheck's words (``NAME is TAKES, not TYPE``)."""
+    takes = "a syntax tree (cqlang.parse's Query, or any node of it) or None"
+    return TypeError(f"tree is {takes}, not {type(value).__name__}")
 
 
 __all__ = [
@@ -215,6 +262,7 @@ __all__ = [
     "Ref",
     "RelTime",
     "Str",
+    "SyntaxNode",
     "Value",
     "parameters",
     "references",

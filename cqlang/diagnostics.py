@@ -18,7 +18,7 @@ from .visible import json_text, visible
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Self
 
     from .types import Severity
 
@@ -131,14 +131,126 @@ class Diagnostic(Node):
         """The value of one of ``facts``, or ``None``."""
         return next((v for k, v in self.facts if k == name), None)
 
+    def replace(self, *, text: str | None = None, **changes: Any) -> Self:
+        """A copy with ``changes`` (field names and their new values), each
+        checked as the entry points check theirs: a value of the wrong type
+        is a ``TypeError`` naming the field (``hint=3``, ``code=['a']``,
+        ``severity='fatal'``), a span that cannot be one (``end`` before
+        ``start``, an offset below 0) a ``SettingError`` (a
+        ``ValueError``) naming the field in ``.setting``.
+
+        ``line`` and ``column`` always locate ``start``: moving ``start``
+        (into a longer document, say) takes ``text``, the text the new
+        offsets are in, and computes them from it; without ``text`` give
+        both ``line`` and ``column`` (then they are yours to get right),
+        else it is a ``TypeError``. With ``text``, a ``line`` or ``column``
+        given that is not where ``start`` is is a ``SettingError``."""
+        _check_changes(changes)
+        if text is not None and not isinstance(text, str):
+            kind = type(text).__name__
+            raise TypeError(f"text is a str (the text start is in) or None, not {kind}")
+        start = changes.get("start", self.start)
+        end = changes.get("end", self.end)
+        if end < start:
+            raise _setting_error(f"end must be at least start ({start}), not {end}", "end")
+        if text is not None:
+            if start > len(text) or end > len(text):
+                at = "start" if start > len(text) else "end"
+                raise _setting_error(
+                    f"{at} ({changes.get(at, getattr(self, at))}) is past the end of text "
+                    f"({len(text)} characters)",
+                    at,
+                )
+            line, column = line_col(text, start)
+            for name, value in (("line", line), ("column", column)):
+                if name in changes and changes[name] != value:
+                    raise _setting_error(
+                        f"{name} {changes[name]} is not where start ({start}) is in text "
+                        f"(line {line}, column {column})",
+                        name,
+                    )
+            changes.update(line=line, column=column)
+        elif start != self.start and ("line" not in changes or "column" not in changes):
+            raise TypeError(
+                "replace(start=...) needs text=, the text the new start is in (line and "
+                "column are computed from it), or both line= and column="
+            )
+        return super().replace(**changes)
+
     def render(self, text: str, *, source: str | None = None) -> str:
         """The diagnostic drawn under ``text``, the query it is about (with
-        ``source``, the file it came from, in the ``-->`` line)."""
+        ``source``, the file it came from, in the ``-->`` line). It is
+        placed by ``start`` in ``text``: the line and column shown are
+        those of ``start`` in the text given."""
         if not isinstance(text, str):
             raise TypeError(f"text is a str (the query), not {type(text).__name__}")
         if source is not None and not isinstance(source, str):
             raise TypeError(f"source is a str or None, not {type(source).__name__}")
         return render(self, text, source=source)
+
+
+#: Where :func:`_setting_error` finds its class.
+_ERRORS: dict[str, Any] = {}
+
+
+def _setting_error(message: str, setting: str) -> Exception:
+    """A ``cqlang.errors.SettingError``: a value that cannot work is a
+    CqlError, never a bare ValueError (docs/python-api.md, "Arguments").
+    :mod:`cqlang.errors` imports this module to draw diagnostics, so it is
+    looked up on first use, by name, as this module's old addresses are
+    (:func:`__getattr__`); an import statement would be a cycle."""
+    from ._lazy import load
+
+    cls = _ERRORS.get("SettingError") or load(
+        __name__, {"SettingError": "cqlang.errors"}, _ERRORS, "SettingError"
+    )
+    return cls(message, setting)  # type: ignore[no-any-return]
+
+
+def _wrong_type(name: str, takes: str, value: object) -> TypeError:
+    """``NAME is TAKES, not TYPE``: :func:`cqlang.argcheck.wrong_type`'s
+    wording (argcheck imports :mod:`cqlang.errors`, which imports this
+    module, so it cannot be called from here)."""
+    return TypeError(f"{name} is {takes}, not {type(value).__name__}")
+
+
+def _check_changes(changes: dict[str, Any]) -> None:
+    """The new values of :meth:`Diagnostic.replace`, checked as
+    :mod:`cqlang.argcheck` checks every argument: a ``TypeError`` naming
+    the field; an offset below 0, a line or column below 1, a
+    :func:`_setting_error`. An offset is an ``int`` (only argcheck reads
+    ``__index__``: a diagnostic's offsets come from cqlang, not numpy)."""
+    for name, value in changes.items():
+        if name in ("code", "message"):
+            if not isinstance(value, str):
+                raise _wrong_type(name, "a str", value)
+        elif name == "severity":
+            if not isinstance(value, str):
+                raise _wrong_type(name, "'error' or 'warning'", value)
+            if value not in (ERROR, WARNING):  # a Literal type: another str is a TypeError
+                raise TypeError(f"severity is 'error' or 'warning', not {value!r}")
+        elif name in ("start", "end", "line", "column"):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise _wrong_type(name, "an int", value)
+            least = 0 if name in ("start", "end") else 1
+            if value < least:
+                raise _setting_error(f"{name} must be at least {least}, not {value}", name)
+        elif name in ("hint", "suggestion"):
+            if value is not None and not isinstance(value, str):
+                raise _wrong_type(name, "a str or None", value)
+        elif name == "facts":
+            pairs = isinstance(value, tuple) and all(
+                isinstance(p, tuple)
+                and len(p) == 2
+                and isinstance(p[0], str)
+                and isinstance(p[1], int | str)
+                and not isinstance(p[1], bool)
+                for p in value
+            )
+            if not pairs:
+                raise _wrong_type(
+                    name, "a tuple of (name, value) pairs, each a str and an int or a str", value
+                )
 
 
 # The line starts of the last few texts seen (by identity: a query's text
@@ -320,13 +432,15 @@ def render(diag: Diagnostic, text: str, *, source: str | None = None) -> str:
     """Render one diagnostic with the query line and a caret under its span.
     Only the part of the line shown is read: drawing is as fast on a line
     of a million characters as on a short one."""
+    # Placed by start in this text (not by the line and column it holds,
+    # which locate start in the text it was made for).
+    line_no, column = line_col(text, diag.start)
     starts = _line_starts(text)
-    line_no = min(diag.line, len(starts))
     first = starts[line_no - 1]
     length = (starts[line_no] - 1 if line_no < len(starts) else len(text)) - first
-    where = f"{source}:{diag.line}:{diag.column}" if source else f"{diag.line}:{diag.column}"
+    where = f"{source}:{line_no}:{column}" if source else f"{line_no}:{column}"
     gutter = " " * len(str(line_no))
-    col0 = diag.column - 1
+    col0 = column - 1
     # A span that runs past its line is underlined to the end of the line.
     width = max(1, min(diag.end - diag.start, length - col0) if col0 < length else 1)
     col = col0

@@ -323,6 +323,25 @@ def masked_url(text: str) -> str:
     return out
 
 
+def masked_repr(obj: object, names: Sequence[str]) -> str:
+    """``Class(name=value, ...)`` over ``names`` of ``obj``, each value as
+    its ``repr``, but a field named ``api_key`` as ``<hidden>`` (when set)
+    and a ``base_url`` through :func:`masked_url`: the repr of an object
+    that holds the connection (a config table, the settings resolved, the
+    REPL's session), which must show neither the key nor a password or
+    token written in the base URL."""
+    shown = []
+    for name in names:
+        value = getattr(obj, name)
+        if name == "api_key" and value is not None:
+            shown.append(f"{name}=<hidden>")
+        elif name == "base_url" and isinstance(value, str):
+            shown.append(f"{name}={masked_url(value)!r}")
+        else:
+            shown.append(f"{name}={value!r}")
+    return f"{type(obj).__name__}({', '.join(shown)})"
+
+
 def control_character(text: str) -> str | None:
     """The first character of ``text`` that is not printable (a control
     character: C0, DEL, C1, or a format control such as a bidi mark), named

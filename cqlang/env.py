@@ -199,11 +199,7 @@ def freeze_queries(queries: Mapping[str, Any]) -> Queries:
             frozen[name] = NamedText(entry)
         elif isinstance(getattr(entry, "text", None), str):
             defaults = getattr(entry, "params", None) or {}
-            zone = getattr(entry, "timezone", None)
-            if zone is not None and not isinstance(zone, str | tzinfo):
-                raise argcheck.wrong_type(
-                    f"the timezone of @{name}", "an IANA zone name (a str), a tzinfo or None", zone
-                )
+            zone = argcheck.zone(f"the timezone of @{name}", getattr(entry, "timezone", None))
             frozen[name] = NamedText(
                 entry.text, _params(defaults, f"the params of @{name}"), zone or None
             )
@@ -268,8 +264,7 @@ class Env(Node):
             schema = DEFAULT_SCHEMA
         else:
             argcheck.instance("schema", schema, Schema, "a cqlang.Schema")
-        if tz is not None and not isinstance(tz, str | tzinfo):
-            raise argcheck.wrong_type("tz", "an IANA zone name (a str), a tzinfo or None", tz)
+        argcheck.zone("tz", tz)
         argcheck.instance("now", now, datetime, "a datetime", optional=True)
         # Every query needs a request: below 1, the bound could never be met.
         max_branches = argcheck.count("max_branches", max_branches, least=1)

@@ -284,8 +284,28 @@ class Node(metaclass=NodeMeta):
             stack.extend(reversed(found))
 
     def find_all(self, *types: type[N]) -> Iterator[N]:
-        """The nodes of :meth:`walk` that are instances of ``types``."""
+        """The nodes of :meth:`walk` that are instances of ``types``
+        (classes, such as ``cqlang.ast.Compare``; a union of them too). Any
+        other ``types`` is a ``TypeError`` here, at the call, not when the
+        iterator is first read."""
+        for cls in types:
+            if not isinstance(cls, type):
+                _not_a_class(cls)
         return (node for node in self.walk() if isinstance(node, types))
+
+
+def _not_a_class(value: object) -> None:
+    """Pass a union of classes (``Compare | In``, which ``isinstance``
+    takes); raise the ``TypeError`` of :meth:`Node.find_all` for anything
+    else (a class's name as a ``str``, an instance...)."""
+    from types import UnionType  # only for what is not a class
+
+    if isinstance(value, UnionType) and all(isinstance(c, type) for c in value.__args__):
+        return
+    shown = f": {value!r}" if isinstance(value, str) else ""
+    raise TypeError(
+        "types are classes (such as cqlang.ast.Compare), not " + type(value).__name__ + shown
+    )
 
 
 def _collect(value: object, found: list[Node]) -> None:

@@ -23,6 +23,7 @@ from cqlang.config import (
 )
 from cqlang.config.model import merged
 from cqlang.config.validate import validate
+from cqlang.env import FrozenDict, FrozenList
 from cqlang.node import FrozenError
 
 CONNECTION_VALUES: dict[str, Any] = {
@@ -167,9 +168,10 @@ params = { r = ["PL"] }
         t.connection.page_size = 3  # type: ignore[misc]
     assert hash(t) == hash(check_text(text, "cqlang.toml")[0].table)
     assert "s3cr3t" not in repr(t)
-    # A named query's defaults are plain data again (lists stay lists).
+    # A named query's defaults are frozen as an Env's are (hashable, picklable).
     cfg = Config([f])
-    assert cfg.queries["long"].params == {"r": ["PL"]}
+    assert cfg.queries["long"].params == FrozenDict({"r": FrozenList(["PL"])})
+    assert repr(cfg.queries["long"].params) == "{'r': ['PL']}"
     assert cfg.schema.strict and "tier" in cfg.schema.custom_fields
 
 

@@ -258,7 +258,7 @@ def test_voice_campaign_requests(client: Client, name: str, value: Any) -> None:
 
 
 @given(
-    name=st.sampled_from(("columns", "batch_size", "exclude", "limit", "campaign_id")),
+    name=st.sampled_from(("columns", "batch_size", "exclude", "limit", "campaign_id", "tz")),
     value=AWKWARD,
 )
 def test_the_arrow_methods(client: Client, name: str, value: Any) -> None:
@@ -291,3 +291,18 @@ def test_schemas_and_diagnostics(name: str, value: Any) -> None:
         only_checked_errors(name, lambda: cqlang.diagnostics.for_front_end([diag], value))
     else:
         only_checked_errors(name, lambda: cqlang.diagnostics.to_json([diag], value))
+
+
+DIAGNOSTIC_FIELDS = ("code", "severity", "message", "start", "end", "line", "column", "hint")
+
+
+@given(
+    name=st.sampled_from((*DIAGNOSTIC_FIELDS, "suggestion", "facts", "text")),
+    value=AWKWARD,
+)
+def test_diagnostic_replace(name: str, value: Any) -> None:
+    (diag,) = cqlang.check("state = OPEN\nand prioirty > 3")
+    only_checked_errors(name, lambda: diag.replace(**{name: value}))
+    if name in ("start", "end"):
+        text = "# a line before\nstate = OPEN\nand prioirty > 3"
+        only_checked_errors(name, lambda: diag.replace(text=text, **{name: value}))

@@ -166,7 +166,10 @@ def test_any_integer_type_is_a_count(client: Client) -> None:
 
 
 def test_prepare_refuses_settings_that_failed_only_when_fetching() -> None:
-    assert type_error(lambda: Config().prepare("", tz=3)) == "tz is a str or None, not int"
+    assert (
+        type_error(lambda: Config().prepare("", tz=3))
+        == "tz is an IANA zone name (a str), a tzinfo or None, not int"
+    )
     assert (
         type_error(lambda: Config().prepare("", campaign=3)) == "campaign is a str or None, not int"
     )

@@ -100,3 +100,87 @@ def test_mask_shows_at_most_four_printable_ascii_characters(secret: str) -> None
     shown = mask(secret)
     assert shown.startswith("****") and len(shown) <= 8
     assert all(c.isascii() and c.isprintable() for c in shown)
+
+
+# ------------------------------------------------ every object of a config
+
+KEY = "KEY-in-config-5f8e2d7c"
+PASSWORD = "pw-in-url-91b3a4"
+
+
+def test_no_object_built_from_a_config_shows_the_key_in_its_repr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every public object a config gives (and the REPL's session, built from
+    one) has a repr and a str without the key or the password of the base
+    URL: a ConfigFile's text left out, a base URL masked."""
+    import cqlang
+    from cqlang.client.connection import read_environment
+    from cqlang.repl.integrations import load_environment
+    from cqlang.repl.session import Session
+
+    config = tmp_path / "cqlang.toml"
+    config.write_text(
+        "[connection]\n"
+        f'base_url = "http://user:{PASSWORD}@127.0.0.1:9"\n'
+        f'api_key = "{KEY}"\n'
+        'campaign = "c1"\n'
+        "[profiles.prod]\n"
+        f'api_key = "{KEY}"\n'
+        f'base_url = "https://{PASSWORD}@example.test"\n'
+        "[queries.open]\n"
+        'query = "state = OPEN and priority > $p"\n'
+        "params = { p = 3 }\n"
+        "[queries.bad]\n"
+        'query = "prioirty > 3"\n',
+        encoding="utf-8",
+    )
+    config.chmod(0o600)
+    environ = {"CONPEEK_KEY": KEY, "CONPEEK_URL": f"http://u:{PASSWORD}@h"}
+    cfg = cqlang.Config.load(config, env=environ)
+    spec = cfg.prepare("@open")
+    client = cqlang.Client.from_config(cfg)
+    monkeypatch.setenv("CONPEEK_KEY", KEY)
+    monkeypatch.setenv("CQLANG_CONFIG", str(config))
+    repl = load_environment(path=str(config))
+    objects: dict[str, object] = {
+        "files": cfg.files,
+        "merged": cfg.merged,
+        "queries": dict(cfg.queries),
+        "connection": cfg.connection(),
+        "profile": cfg.connection("prod"),
+        "for_client": cfg.connection().for_client(),
+        "section": cfg.section("prod"),
+        "settings": cfg.settings(),
+        "spec": spec,
+        "env": spec.env(),
+        "named_env": cfg.queries["open"].env(),
+        "plan": cfg.queries["open"].plan(),
+        "lint": cfg.lint(),
+        "shown": cfg.shown(),
+        "describe": cfg.describe(),
+        "environment": read_environment(environ),
+        "client": client,
+        "repl_environment": repl,
+        "repl_session": Session(base_url=repl.base_url, api_key=repl.api_key),
+    }
+    client.close()
+    for name, obj in objects.items():
+        for show in (repr, str):
+            assert KEY not in show(obj), (name, show)
+            assert PASSWORD not in show(obj), (name, show)
+    # What the reprs still show.
+    assert repr(cfg.files[0]).startswith("ConfigFile(path=")
+    assert "base_url='http://****@127.0.0.1:9'" in repr(cfg.merged)
+    assert "api_key=<hidden>" in repr(cfg.connection())
+    # A file with a mistake: its error shows neither.
+    config.write_text(
+        f'[connection]\napi_key = "{KEY}"\nbase_url = "http://u:{PASSWORD}@h"\npage_size = "x"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(cqlang.ConfigError) as caught:
+        cqlang.Config.load(config, env={})
+    for show in (repr, str):
+        assert KEY not in show(caught.value) and PASSWORD not in show(caught.value)
+        for problem in caught.value.problems:
+            assert KEY not in show(problem) and PASSWORD not in show(problem)

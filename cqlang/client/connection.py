@@ -24,7 +24,7 @@ from typing import Any
 
 from .. import argcheck
 from ..encoding import base_url as checked_base_url
-from ..encoding import key_problem
+from ..encoding import key_problem, masked_repr
 from .errors import ConfigurationError
 
 #: The environment variables of the API's base URL and key.
@@ -91,12 +91,8 @@ class EnvironmentSettings:
         self.key_given = key_given
         self.problem = problem
 
-    def __repr__(self) -> str:
-        key = "<hidden>" if self.api_key else None
-        return (
-            f"EnvironmentSettings(base_url={self.base_url!r}, api_key={key}, "
-            f"key_given={self.key_given!r}, problem={self.problem!r})"
-        )
+    def __repr__(self) -> str:  # the key hidden, a password in the URL masked
+        return masked_repr(self, ("base_url", "api_key", "key_given", "problem"))
 
 
 def read_environment(env: Mapping[str, str] | None = None) -> EnvironmentSettings:

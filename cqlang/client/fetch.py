@@ -17,8 +17,8 @@ client scrubbed of secrets (:mod:`.scrub`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -200,7 +200,7 @@ class Client:
         query: str = "",
         *,
         params: Mapping[str, Any] | None = None,
-        tz: str | None = None,
+        tz: str | tzinfo | None = None,
         now: datetime | None = None,
         exclude: Sequence[str] | None = None,
         page_size: int = 1000,
@@ -231,6 +231,7 @@ class Client:
         """
         campaign_id = argcheck.campaign("campaign_id", campaign_id)
         argcheck.query(query)
+        argcheck.zone("tz", tz)
         limit = argcheck.count("limit", limit, least=0, optional=True)
         page_size = argcheck.count("page_size", page_size, least=1)
         excluded = argcheck.exclude_names("exclude", exclude) or ()
@@ -258,28 +259,79 @@ class Client:
         campaign_id: str,
         query: str = "",
         *,
-        columns: str | Sequence[str] | None = None,
+        columns: str | Iterable[str] | None = None,
         batch_size: int = 4096,
-        **options: Any,
+        params: Mapping[str, Any] | None = None,
+        tz: str | tzinfo | None = None,
+        now: datetime | None = None,
+        exclude: Sequence[str] | None = None,
+        page_size: int = 1000,
+        limit: int | None = None,
+        plan: Plan | None = None,
+        schema: Schema | None = None,
     ) -> Iterator[Any]:
         """The matching records as ``pyarrow.RecordBatch``es of typed
         columns (needs ``cqlang[arrow]``), ``batch_size`` records each.
         ``columns`` chooses and orders them (``"id,state,custom.region"``);
-        the heavy fields no column reads are not fetched. ``options`` are
-        those of :meth:`voice_campaign_requests`. See :mod:`cqlang.output.arrow`."""
+        the heavy fields no column reads are not fetched. The other
+        arguments are those of :meth:`voice_campaign_requests`. See
+        :mod:`cqlang.output.arrow`."""
         from ..output.arrow import record_batches
 
+        argcheck.zone("tz", tz)
         return record_batches(
-            self, campaign_id, query, columns=columns, batch_size=batch_size, **options
+            self,
+            campaign_id,
+            query,
+            columns=columns,
+            batch_size=batch_size,
+            params=params,
+            tz=tz,
+            now=now,
+            exclude=exclude,
+            page_size=page_size,
+            limit=limit,
+            plan=plan,
+            schema=schema,
         )
 
-    def to_arrow(self, campaign_id: str, query: str = "", **options: Any) -> Any:
+    def to_arrow(
+        self,
+        campaign_id: str,
+        query: str = "",
+        *,
+        columns: str | Iterable[str] | None = None,
+        batch_size: int = 4096,
+        params: Mapping[str, Any] | None = None,
+        tz: str | tzinfo | None = None,
+        now: datetime | None = None,
+        exclude: Sequence[str] | None = None,
+        page_size: int = 1000,
+        limit: int | None = None,
+        plan: Plan | None = None,
+        schema: Schema | None = None,
+    ) -> Any:
         """The matching records as one ``pyarrow.Table`` (the arguments of
         :meth:`iter_batches`); its metadata records the query, the plan and
         the fetch time."""
         from ..output.arrow import to_table
 
-        return to_table(self, campaign_id, query, **options)
+        argcheck.zone("tz", tz)
+        return to_table(
+            self,
+            campaign_id,
+            query,
+            columns=columns,
+            batch_size=batch_size,
+            params=params,
+            tz=tz,
+            now=now,
+            exclude=exclude,
+            page_size=page_size,
+            limit=limit,
+            plan=plan,
+            schema=schema,
+        )
 
     def _run(
         self,

@@ -88,7 +88,7 @@ class ConnectionSettings:
     :meth:`for_client` is the client's :class:`Connection`."""
 
     base_url: str | None = None
-    api_key: str | None = field(default=None, repr=False)
+    api_key: str | None = None
     campaign: str | None = None
     timezone: str | None = None
     page_size: int | None = None
@@ -102,6 +102,13 @@ class ConnectionSettings:
     #: when the key is written in a config file or given as an argument, or
     #: there is no source of a key at all (``sources["api_key"]`` says which).
     api_key_env: str | None = None
+
+    def __repr__(self) -> str:  # the key hidden, a password in the base URL masked
+        from dataclasses import fields
+
+        from ..encoding import masked_repr
+
+        return masked_repr(self, [f.name for f in fields(self) if f.repr])
 
     def shown(self) -> dict[str, Any]:
         """The settings with the key masked (and a base URL's password and

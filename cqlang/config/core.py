@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cached_property
-from types import MappingProxyType
 from typing import Any
 
 from .. import argcheck
 from ..diagnostics import Diagnostic, suggest
-from ..env import Queries, freeze_queries
+from ..env import FrozenDict, Queries, freeze_queries
 from ..errors import ConfigError, SkippedFile
 from ..schema import Schema
 from . import querycheck
@@ -76,7 +75,7 @@ class Config:
             for name, spec in f.queries.items():
                 if name not in queries:
                     queries[name] = NamedQuery.from_table(name, spec, source=f, config=self)
-        self.queries: Mapping[str, NamedQuery] = MappingProxyType(queries)
+        self.queries: Mapping[str, NamedQuery] = FrozenDict(queries)
         if profile is not None and profile not in self.profiles:
             raise self._unknown_profile(profile)
         self.profile = profile
@@ -100,6 +99,20 @@ class Config:
         _environment(env)
         files, skipped = read_found(discover(path, cwd=cwd, env=env))
         return cls(files, profile=profile, env=env, skipped=skipped)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a pickle holds: all but ``os.environ`` (which cannot be
+        pickled, and holds the key): a config that reads the process's
+        environment reads, once unpickled, that of the process it is in."""
+        state = dict(self.__dict__)
+        if state.get("env") is os.environ:
+            state["env"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if state.get("env") is None:
+            state["env"] = os.environ
+        self.__dict__.update(state)
 
     @cached_property
     def env_queries(self) -> Queries:
@@ -229,7 +242,7 @@ class Config:
         text: str,
         *,
         params: Mapping[str, Any] | None = None,
-        tz: str | None = None,
+        tz: str | tzinfo | None = None,
         campaign: str | None = None,
         exclude: Sequence[str] | None = None,
         limit: int | None = None,

@@ -30,15 +30,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
-from types import MappingProxyType
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from .. import argcheck
 from ..diagnostics import Diagnostic, no_campaign, render
 from ..digits import CANONICAL_INT
 from ..encoding import MAX_PAGE_SIZE  # cqlang's bound per request, defined once
-from ..env import DEFAULT_MAX_BRANCHES, Env, chosen_zone
+from ..env import DEFAULT_MAX_BRANCHES, Env, FrozenDict, chosen_zone, freeze
 from ..errors import SettingError
 from ..refs import lone_reference as lone_reference_name
 from ..schema import DEFAULT_SCHEMA, Schema
@@ -102,12 +101,16 @@ class FetchSpec:
     query the lone reference led through, the one named first and
     ``named`` last. ``exclude`` and ``limit`` are ``None`` when nothing set
     them; ``page_size`` ``None`` means the default (1000).
+
+    A value: ``params`` and ``queries`` are frozen
+    (:class:`~cqlang.env.FrozenDict`), so a spec is hashed and compared by
+    value, and pickles (to another process, say) with what it runs.
     """
 
     text: str
     named: SavedQuery | None
     params: Mapping[str, Any]
-    tz: str | None
+    tz: str | tzinfo | None
     campaign: str | None
     exclude: tuple[str, ...] | None
     limit: int | None
@@ -122,6 +125,13 @@ class FetchSpec:
     #: query run): then it holds inside the named queries the text refers
     #: to, over their own ``timezone`` (:attr:`cqlang.Env.override_tz`).
     override_tz: bool = False
+
+    def __post_init__(self) -> None:
+        # Frozen as Env freezes its own: a spec is hashable and pickles.
+        if type(self.params) is not FrozenDict:
+            object.__setattr__(self, "params", freeze(self.params))
+        if type(self.queries) is not FrozenDict:
+            object.__setattr__(self, "queries", FrozenDict(self.queries))
 
     def origin(self, key: str) -> SavedQuery | None:
         """The named query of :attr:`chain` whose own ``key`` (``limit``,
@@ -387,7 +397,7 @@ def prepare(
     schema: Schema | None = None,
     defaults: Settings = Settings(),
     params: Mapping[str, Any] | None = None,
-    tz: str | None = None,
+    tz: str | tzinfo | None = None,
     campaign: str | None = None,
     exclude: Iterable[str] | None = None,
     limit: int | None = None,
@@ -427,14 +437,14 @@ def prepare(
     return FetchSpec(
         text=body,
         named=named,
-        params=MappingProxyType({**defaults_params, **(params or {})}),
+        params=freeze({**defaults_params, **(params or {})}),
         tz=zone,
         override_tz=on_purpose,
         campaign=campaign or own("campaign") or defaults.campaign,
         exclude=tuple(excl) if excl is not None else None,
         limit=limit if limit is not None else own("limit"),
         schema=schema if schema is not None else DEFAULT_SCHEMA,
-        queries=queries if queries is not None else MappingProxyType({}),
+        queries=queries if queries is not None else FrozenDict(),
         page_size=page_size or own("page_size") or defaults.page_size,
         max_branches=(
             max_branches or own("max_branches") or defaults.max_branches or DEFAULT_MAX_BRANCHES
@@ -443,12 +453,13 @@ def prepare(
     )
 
 
-def _zone_name(tz: Any) -> str | None:
-    """A ``tz`` argument: a zone name (``Europe/Warsaw``) or ``None``."""
+def _zone_name(tz: Any) -> str | tzinfo | None:
+    """A ``tz`` argument: a zone name (``Europe/Warsaw``, an unknown one a
+    :class:`SettingError`), a ``tzinfo`` or ``None``."""
     from ..timeexpr import TimeError, zone
 
-    if argcheck.text("tz", tz, optional=True) is None:
-        return None
+    if not isinstance(argcheck.zone("tz", tz), str):
+        return cast("tzinfo | None", tz)
     try:
         zone(tz)
     except TimeError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,11 +62,14 @@ class ConfigFile:
     """One config file read: where, why, its text and its cqlang table
     checked (``table``, the typed model of :mod:`.model`). ``prefix`` is
     the table that holds cqlang's keys in the file (``("tool", "cqlang")``
-    in a pyproject.toml)."""
+    in a pyproject.toml). The repr leaves the text out (it may hold the
+    key)."""
 
     path: Path
     origin: str
-    text: str
+    #: Left out of the repr: it may hold an ``api_key`` (a diagnostic shows
+    #: :attr:`shown_text`, the same with every key masked).
+    text: str = field(repr=False)
     table: CqlangTable = _NOTHING
     prefix: tuple[str, ...] = ()
 

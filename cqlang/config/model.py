@@ -103,8 +103,9 @@ class _Table(Node):
 
 
 class ConnectionTable(_Table):
-    """What ``[connection]`` or a profile sets (docs/config.md). ``api_key``
-    is left out of the repr."""
+    """What ``[connection]`` or a profile sets (docs/config.md). The repr
+    leaves ``api_key`` out and masks ``base_url`` (a ``user:password@`` in
+    it: :func:`cqlang.encoding.masked_url`)."""
 
     KEYS: ClassVar[tuple[str, ...]] = (
         "base_url",
@@ -124,6 +125,11 @@ class ConnectionTable(_Table):
     page_size: int | None = None
     max_branches: int | None = None
     order: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+    def __repr__(self) -> str:
+        from ..encoding import masked_repr
+
+        return masked_repr(self, self.__node_repr__)
 
     @property
     def own_connection(self) -> bool:

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import argcheck
 from ..diagnostics import Diagnostic, line_col, render
-from ..env import Env, chosen_zone
+from ..env import Env, FrozenDict, chosen_zone, freeze
 from .fetchspec import DEFAULT_MAX_BRANCHES, Settings, alias_chain, inherited, inherited_params
 from .fetchspec import lone_reference as lone_reference_in
-from .model import QueryTable, thaw
+from .model import QueryTable
 
 if TYPE_CHECKING:
     from ..env import Queries
@@ -51,19 +50,54 @@ class NamedQuery:
     ``text`` and ``params`` are what ``@NAME`` composition uses (the checker
     reads them); ``plan``/``check``/``compile`` run it with the schema and the
     other queries of the config it came from.
+
+    A value: ``params`` is frozen (a :class:`~cqlang.env.FrozenDict`, its
+    lists frozen too); two named queries are equal, and hash alike, when
+    their name, settings and file (:attr:`path`) are; the config they
+    belong to is not compared. It pickles with its config.
     """
 
     name: str
     text: str
     description: str | None = None
     campaign: str | None = None
-    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    params: Mapping[str, Any] = field(default_factory=FrozenDict)
     exclude: tuple[str, ...] | None = None
     timezone: str | None = None
     limit: int | None = None
     max_branches: int | None = None
     source: ConfigFile | None = field(default=None, repr=False)
     config: QuerySource | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if type(self.params) is not FrozenDict:
+            argcheck.mapping("params", self.params, names="parameter names")
+            object.__setattr__(self, "params", freeze(self.params))
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.name,
+            self.text,
+            self.description,
+            self.campaign,
+            self.params,
+            self.exclude,
+            self.timezone,
+            self.limit,
+            self.max_branches,
+            self.path,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other is self:
+            return True
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, NamedQuery)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     @classmethod
     def from_table(
@@ -80,7 +114,7 @@ class NamedQuery:
             text=spec.query,
             description=spec.description,
             campaign=spec.campaign,
-            params=MappingProxyType(thaw(spec.params or {})),
+            params=freeze(spec.params or {}),
             exclude=spec.exclude,
             timezone=spec.timezone,
             limit=spec.limit,
@@ -115,7 +149,7 @@ class NamedQuery:
         self,
         params: Mapping[str, Any] | None = None,
         *,
-        tz: str | None = None,
+        tz: str | tzinfo | None = None,
         now: datetime | None = None,
         strict: bool | None = None,
         max_branches: int | None = None,
@@ -125,6 +159,7 @@ class NamedQuery:
         and named queries, its bound on requests (:meth:`_bound`). The
         arguments are checked as ``cqlang.Env`` checks its own (a
         ``max_branches`` below 1 is refused, not taken for "not given")."""
+        argcheck.zone("tz", tz)
         argcheck.flag("strict", strict, optional=True)
         argcheck.count("max_branches", max_branches, least=1, optional=True)
         cfg = self.config
@@ -154,7 +189,7 @@ class NamedQuery:
         self,
         params: Mapping[str, Any] | None = None,
         *,
-        tz: str | None = None,
+        tz: str | tzinfo | None = None,
         now: datetime | None = None,
         max_branches: int | None = None,
     ) -> Plan:
@@ -167,7 +202,7 @@ class NamedQuery:
         self,
         params: Mapping[str, Any] | None = None,
         *,
-        tz: str | None = None,
+        tz: str | tzinfo | None = None,
         now: datetime | None = None,
         strict: bool | None = None,
         max_branches: int | None = None,
@@ -182,7 +217,7 @@ class NamedQuery:
         self,
         params: Mapping[str, Any] | None = None,
         *,
-        tz: str | None = None,
+        tz: str | tzinfo | None = None,
         now: datetime | None = None,
     ) -> list[Filter]:
         """The one filter list of the query (strict, as ``cqlang.compile``)."""

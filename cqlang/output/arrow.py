@@ -10,7 +10,7 @@ what did not fit is reported as a :class:`MisfitWarning`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from .. import argcheck
@@ -54,7 +54,7 @@ def record_batches(
     exclude: Sequence[str] | None = None,
     plan: Any = None,
     params: Mapping[str, Any] | None = None,
-    tz: str | None = None,
+    tz: str | tzinfo | None = None,
     now: datetime | None = None,
     page_size: int = 1000,
     limit: int | None = None,

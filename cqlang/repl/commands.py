@@ -20,11 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .. import api, timeexpr
 from ..diagnostics import NAME_CHARS, NAME_RE, suggest
+from ..env import FrozenDict
 from ..errors import CqlError
 from ..output.display import render_table
 from ..params import not_utf8_value
@@ -386,9 +386,11 @@ def saved_query(session: Session, text: str) -> SavedQuery:
         if p in session.params
     }
     reads_time = result.ir is not None and any(a.field.type == "datetime" for a in atoms(result.ir))
-    timezone = spec.tz if reads_time and spec.tz != bare.tz else None
+    # The REPL's zones are names; str() would name a tzinfo by its key.
+    changed = reads_time and spec.tz is not None and spec.tz != bare.tz
+    timezone = str(spec.tz) if changed else None
     bound = spec.max_branches if spec.max_branches != bare.max_branches else None
-    return SavedQuery(text, MappingProxyType(params), timezone, bound)
+    return SavedQuery(text, FrozenDict(params), timezone, bound)  # hashable, as a spec is
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import ModuleType
 from typing import Any, Protocol
 
+from ..encoding import masked_repr
 from ..schema import DEFAULT_SCHEMA, Schema
 
 __all__ = ["ClientLike", "Environment", "Unavailable", "load_environment", "make_client"]
@@ -57,6 +58,9 @@ class Environment:
     #: Why the base URL or the key has no value, when the resolver can say
     #: (a key holding a line break, a profile without a key of its own).
     missing: dict[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # the key hidden, a password in the base URL masked
+        return masked_repr(self, [f.name for f in fields(self) if f.repr])
 
 
 def _config_module() -> ModuleType | None:

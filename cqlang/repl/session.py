@@ -10,12 +10,13 @@ line; all are plain functions of the text and the session.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..config.connection import why_not
 from ..config.fetchspec import FetchSpec, Settings, prepare
 from ..diagnostics import ERROR, WARNING, Diagnostic, for_front_end
+from ..encoding import masked_repr
 from ..env import Env, chosen_zone
 from ..planner import Plan
 from ..schema import DEFAULT_SCHEMA, Schema
@@ -87,6 +88,9 @@ class Session:
     #: Why ``base_url`` or ``api_key`` is missing, in the connection
     #: resolver's words (:attr:`cqlang.config.connection.ConnectionSettings.missing`).
     missing: Mapping[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # the key hidden, a password in the base URL masked
+        return masked_repr(self, [f.name for f in fields(self) if f.repr])
 
     def cannot_fetch(self) -> str | None:
         """Why ``\\fetch`` cannot connect, when the resolver said why the base
