@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_QUERY_FILE_BYTES",
     "QueryFileError",
+    "cannot_read",
     "decode_query",
     "looks_like_path",
     "read_query_file",
@@ -55,6 +56,16 @@ def looks_like_path(arg: str) -> bool:
         return False
 
 
+def cannot_read(name: str | os.PathLike[str], exc: OSError) -> str:
+    """Why the file ``name`` the user named could not be read, in the one
+    wording every command uses (``check -f``, ``fmt``, ``emulator
+    --data``): ``NAME: no such file``, else ``NAME: cannot read it:
+    REASON``."""
+    if isinstance(exc, FileNotFoundError):
+        return f"{os.fspath(name)}: no such file"
+    return f"{os.fspath(name)}: cannot read it: {exc.strerror or exc}"
+
+
 def read_query_file(name: str) -> str:
     """The text of the query file ``name`` (``-``: standard input)."""
     if name == "-":
@@ -64,12 +75,10 @@ def read_query_file(name: str) -> str:
     try:
         with open(name, "rb") as fh:
             raw = fh.read(MAX_QUERY_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise QueryFileError(f"{name}: no such file", name) from None
     except IsADirectoryError:
         raise QueryFileError(f"{name}: is a directory, not a query file", name) from None
     except OSError as exc:
-        raise QueryFileError(f"{name}: cannot read it: {exc.strerror}", name) from None
+        raise QueryFileError(cannot_read(name, exc), name) from None
     if len(raw) > MAX_QUERY_FILE_BYTES:
         raise QueryFileError(
             f"{name}: larger than {MAX_QUERY_FILE_BYTES} bytes: not a query file", name

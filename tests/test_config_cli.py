@@ -419,7 +419,8 @@ def test_save_reads_the_query_from_stdin(isolated: Path) -> None:
     r = run("queries", "save", "multi", "-", input="state = OPEN  # open\nand priority > 2\n")
     assert r.exit_code == 0, r.output
     data = tomllib.loads((isolated / "cqlang.toml").read_text())
-    assert data["queries"]["multi"]["query"] == "state = OPEN  # open\nand priority > 2\n"
+    # The final line break ends the input; it is no part of the query.
+    assert data["queries"]["multi"]["query"] == "state = OPEN  # open\nand priority > 2"
 
 
 # ------------------------------------------------------------------ config

@@ -42,7 +42,10 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_a_config_device_that_never_ends_is_refused(command: list[str], tmp_path: Path) -> None:
     run = _run([*command, "--config", "/dev/zero"], tmp_path)
     assert run.returncode == 2, run.stderr
-    assert "larger than 1 MiB" in run.stderr
+    if command[:2] == ["queries", "rm"]:  # not read: no device is a file to edit
+        assert "it is a character device, not a regular file" in run.stderr
+    else:
+        assert "larger than 1 MiB" in run.stderr
 
 
 @pytest.mark.parametrize("command", COMMANDS[:2], ids=" ".join)
@@ -51,7 +54,7 @@ def test_a_config_pipe_is_refused_not_waited_on(command: list[str], tmp_path: Pa
     os.mkfifo(fifo)
     run = _run([*command, "--config", str(fifo)], tmp_path)
     assert run.returncode == 2, run.stderr
-    assert "is a pipe" in run.stderr
+    assert "is a pipe" in run.stderr or "is a named pipe, not a regular file" in run.stderr
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)

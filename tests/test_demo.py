@@ -26,6 +26,12 @@ def test_demo_runs_queries_and_a_named_query_against_the_emulator() -> None:
     assert "$ cqlang compile 'application_state = RETRY and contact_try < 5'" in out
     assert "$ cqlang explain " in out and "$ cqlang fetch --campaign " in out
     assert "generated records" in out and "generated requests" not in out
+    # What each command prints, as it prints it: the emulator's first line,
+    # fetch's plain table (no box drawn around it, no column it did not print).
+    assert "$ cqlang emulator --port 0 --records 5000 --seed 1 &\n" in out
+    assert "\ncqlang emulator listening on http://127.0.0.1:" in out
+    assert "┏" not in out and "│" not in out
+    assert "\nid                         state        priority   contact_try" in out
     assert "Try next" in out and "cqlang repl" in out
     # The table of the 'or' holds records of both of its requests.
     table = out[out.index("an 'or' over two properties") :]

@@ -73,3 +73,40 @@ def test_the_piped_example() -> None:
     assert result.stdout.splitlines() == expected
     bad = CliRunner().invoke(main, ["repl"], input="state = OPNE\n")
     assert bad.exit_code == 1 and lines[-1] == "exit status 1"
+
+
+def _matches(got: list[str], expected: list[str]) -> bool:
+    """Whether ``got`` is ``expected``, where a line ``...`` in ``expected``
+    stands for any lines (none too), as the docs mark lines left out."""
+    if not expected:
+        return not got
+    if expected[0] == "...":
+        return any(_matches(got[i:], expected[1:]) for i in range(len(got) + 1))
+    return bool(got) and got[0] == expected[0] and _matches(got[1:], expected[1:])
+
+
+def test_the_sessions_against_the_emulator_replay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ```text emulator blocks are what `cqlang repl` prints against the
+    built-in emulator (`cqlang emulator`: 1,000 records, seed 1), 100
+    columns wide; `...` marks lines the docs leave out."""
+    pytest.importorskip("pyarrow")  # one session writes a Parquet file
+    from cqlang.emulator import DEFAULT_CAMPAIGN, Emulator
+
+    text = DOC.read_text(encoding="utf-8")
+    bodies = [
+        m.group(2) for m in FENCE.finditer(text) if m.group(1).split() == ["text", "emulator"]
+    ]
+    assert len(bodies) == 2
+    monkeypatch.setenv("COLUMNS", "100")
+    with Emulator(records=1000, seed=1) as emu:
+        for body in bodies:
+            lines = body.splitlines()
+            typed = [line[len("cqlang> ") :] for line in lines if line.startswith("cqlang> ")]
+            expected = [line for line in lines if not line.startswith("cqlang> ")]
+            env = {"CONPEEK_URL": emu.url, "CONPEEK_KEY": "demo-key"}
+            result = CliRunner(env=env).invoke(
+                main, ["repl", "--campaign", DEFAULT_CAMPAIGN], input="\n".join(typed) + "\n"
+            )
+            assert result.exit_code == 0, result.output
+            got = result.stdout.splitlines()
+            assert _matches(got, expected), "\n".join(got)

@@ -22,12 +22,16 @@ def config_cmd(as_json: bool) -> None:
     if not as_json:
         say(cfg.describe(), nl=False)  # the files' text is drawn visible
         return
+    from ..config.display import in_effect
+
     conn = cfg.connection()
+    settings, unusable = in_effect(conn)
     out = {
         "files": [{"path": str(f.path), "origin": f.origin} for f in cfg.files],
         "skipped": [s.to_dict() for s in cfg.skipped],
         "profile": conn.profile,
-        "connection": conn.shown(),
+        "connection": settings,
+        "not_in_effect": unusable,
         "sources": dict(conn.sources),
         "notes": list(conn.notes),
         "config": cfg.shown(),

@@ -101,7 +101,7 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # writers
     callback=lambda ctx, param, value: _finite(param, value),
     default=30.0,
     show_default=True,
-    help="Seconds a failing request may spend retrying.",
+    help="Seconds a failing request may spend retrying (at most 86400, one day).",
 )
 @click.option(
     "--timeout",
@@ -110,7 +110,7 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # writers
     default=30.0,
     show_default=True,
     help="Seconds one request may take, from connecting to the answer's last byte "
-    "(to connect: at most 5).",
+    "(to connect: at most 5; at most 86400, one day).",
 )
 @click.option(
     "--max-record-size",

@@ -56,6 +56,12 @@ COMMANDS = {
 }
 
 
+#: The commands that read no config file, so take no ``--config`` or
+#: ``--profile`` of their own (given before the command, to the group, they
+#: change nothing for them): the emulator serves its own records.
+WITHOUT_CONFIG = frozenset({"emulator"})
+
+
 class CqlGroup(click.Group):
     """A group whose commands may be loaded on first use (``lazy``: name ->
     ``module:object``), each given the shared options, and whose run never
@@ -67,6 +73,8 @@ class CqlGroup(click.Group):
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         taken = {opt for p in cmd.params for opt in getattr(p, "opts", ())}
+        if (name or cmd.name) in WITHOUT_CONFIG:  # it reads no config: no option saying so
+            taken |= {"--config", "--profile"}
         cmd.params.extend(p for p in config_params() if not taken & set(getattr(p, "opts", ())))
         super().add_command(cmd, name)
 

@@ -15,7 +15,14 @@ from ..status import ExitStatus, fail
 from ..visible import json_text
 from .context import config_path, load_config
 from .group import CqlGroup
-from .inputs import compile_options, max_branches_option, parse_now, parse_params, read_query
+from .inputs import (
+    compile_options,
+    file_option,
+    max_branches_option,
+    parse_now,
+    parse_params,
+    query_input,
+)
 from .paramtypes import IntRange
 from .show import echo_diagnostics, print_query_diagnostics, print_warnings, say
 
@@ -295,9 +302,12 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
 
 @queries_group.command("save")
 @click.argument("name")
-@click.argument("query")
+@click.argument("query", required=False)
+@file_option
 @click.option("--description", "-d", metavar="TEXT", help="What the query is for.")
-@click.option("--force", "-f", is_flag=True, help="Replace a query of that name.")
+@click.option(
+    "--force", is_flag=True, help="Replace a query of that name (no short form: -f is --file)."
+)
 @click.option(
     "--param",
     "-p",
@@ -315,15 +325,17 @@ def queries_check_cmd(files: tuple[str, ...], strict: bool, as_json: bool) -> No
 )
 def queries_save_cmd(
     name: str,
-    query: str,
+    query: str | None,
+    query_file: str | None,
     description: str | None,
     force: bool,
     params: tuple[str, ...],
     max_branches: int | None,
 ) -> None:
-    """Save QUERY as @NAME in the --config file, else the nearest cqlang.toml,
-    else a new ./cqlang.toml (comments and layout are kept). An invalid query
-    is refused, and so is an existing NAME without --force."""
+    """Save QUERY (or the query of --file FILE) as @NAME in the --config
+    file, else the nearest cqlang.toml, else a new ./cqlang.toml (comments
+    and layout are kept). An invalid query is refused, and so is an existing
+    NAME without --force."""
     from ..config import (
         Config,
         ConfigError,
@@ -343,7 +355,8 @@ def queries_save_cmd(
         if os.path.lexists(path) or exc.path is None or exc.path.absolute() != path.absolute():
             raise
         cfg = Config()  # the file to create is the one named
-    text = read_query(query)
+    # A file's (or standard input's) last line break is no part of the query.
+    text = query_input(query, query_file).rstrip("\r\n")
     defaults = {k: _param_default(v) for k, v in parse_params(params).items()}
     other = cfg.queries.get(name)
     if other is not None and not force:

@@ -303,9 +303,7 @@ def _report_files(results: list[FileResult], mode: str) -> None:
     from .show import echo_diagnostics
 
     for r in results:
-        if r.error is not None and r.unreadable:
-            say(f"cqlang: cannot read {r.error}", err=True)
-        elif r.error is not None and r.unwritable:  # its message names the file
+        if r.error is not None and (r.unreadable or r.unwritable):  # it names the file
             say(f"cqlang: {r.error}", err=True)
         elif r.diagnostics:  # rendered here: in colour on a terminal, hints for the CLI
             shown = for_front_end(r.diagnostics, "cli")
@@ -318,6 +316,24 @@ def _report_files(results: list[FileResult], mode: str) -> None:
             write_data(r.diff(), nl=False)
         elif r.changed:
             say(f"reformatted {r.path}", err=True)
+    # Standard input under --write is written to standard output, not to a
+    # file: no file was reformatted, so the summary leaves it out (and says
+    # nothing when it was the only input, as ruff says nothing for stdin).
+    files = [r for r in results if not (mode == "write" and str(r.path) == "-")]
+    if files or not results:
+        _summary(files, mode)
+    unreadable = sum(r.unreadable for r in results)
+    unwritable = sum(r.unwritable for r in results)
+    failed = sum(r.error is not None for r in results) - unreadable - unwritable
+    changed = sum(r.changed for r in results)
+    if unreadable or unwritable:  # a file named that is not there is a usage error, as for ruff
+        sys.exit(ExitStatus.USAGE)
+    if failed or (changed and mode == "check"):
+        sys.exit(ExitStatus.INVALID)
+
+
+def _summary(results: list[FileResult], mode: str) -> None:
+    """The summary line of ``fmt --check/--write``, as ruff words it."""
     changed = sum(r.changed for r in results)
     unreadable = sum(r.unreadable for r in results)
     unwritable = sum(r.unwritable for r in results)
@@ -334,10 +350,6 @@ def _report_files(results: list[FileResult], mode: str) -> None:
     if unwritable:
         parts.append(f"{unwritable} file{'s' if unwritable != 1 else ''} could not be written")
     click.echo(", ".join(parts) or "no files to format", err=True)
-    if unreadable or unwritable:  # a file named that is not there is a usage error, as for ruff
-        sys.exit(ExitStatus.USAGE)
-    if failed or (changed and mode == "check"):
-        sys.exit(ExitStatus.INVALID)
 
 
 @click.command("decompile")

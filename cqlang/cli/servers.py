@@ -138,8 +138,10 @@ def emulator_cmd(
     except OSError as exc:
         if exc.filename is None:
             fail(f"emulator: {exc}")
+        from ..queryfile import cannot_read
+
         # A file named on the command line, worded as `check -f` words it.
-        fail(f"{exc.filename}: cannot read it: {exc.strerror}")
+        fail(cannot_read(exc.filename, exc))
     except ValueError as exc:
         fail(f"emulator: {exc}")
     try:

@@ -52,9 +52,11 @@ class Client:
     ``timeout`` is (connect, total) seconds: connecting may take
     ``connect``, and one try as a whole, from connecting to the last byte of
     the body, ``total``. A failing request is retried at most
-    ``max_retries`` times and for at most ``retry_budget`` seconds, waiting
-    ``backoff_factor * 2**n`` seconds (plus jitter, at most ``backoff_max``)
-    between tries, or what ``Retry-After`` asks up to ``retry_after_max``; a
+    ``max_retries`` times and for at most ``retry_budget`` seconds: the
+    first retry goes at once, the n-th (n >= 2) after
+    ``backoff_factor * 2**(n-1)`` seconds plus up to ``backoff_jitter``, at
+    most ``backoff_max`` (urllib3's backoff), or after what ``Retry-After``
+    asks, up to ``retry_after_max``; a
     failure to connect is not retried. A page's body may hold
     ``max_record_size`` bytes per record asked for (plus
     :data:`PAGE_OVERHEAD`). ``session`` may be your own

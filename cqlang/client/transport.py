@@ -301,6 +301,9 @@ class Transport:
                 resp.close()  # not drained: it could be endless
 
     def _backoff(self, n: int) -> float:
+        """The wait before the n-th retry, as urllib3's ``Retry`` waits: none
+        before the first; ``backoff_factor * 2**(n-1)`` seconds plus up to
+        ``backoff_jitter`` before the n-th, at most ``backoff_max``."""
         if n <= 1:
             return 0.0
         wait = self.backoff_factor * 2 ** (n - 1) + random.random() * self.backoff_jitter

@@ -81,15 +81,36 @@ def describe(config: Described) -> str:
             lines.append(f"#   {sk.path}  ({sk.origin}): {sk.reason}")
     conn = config.connection()
     lines.append(f"# profile: {conn.profile or '(none: [connection])'}")
-    settings = conn.shown()
+    settings, unusable = in_effect(conn)
     if settings:
         lines.append("# connection in effect:")
         for key, value in settings.items():
+            lines.append(f"#   {key} = {value!r}  ({conn.sources.get(key, '?')})")
+    if unusable:
+        lines.append("# not in effect (cannot be used: see the note below):")
+        for key, value in unusable.items():
             lines.append(f"#   {key} = {value!r}  ({conn.sources.get(key, '?')})")
     for note in conn.notes:
         lines.append(f"# note: {note}")
     body = _dump_toml(shown(config.merged.to_table()), config)
     return "\n".join(lines) + ("\n\n" + body if body.strip() else "\n")
+
+
+def in_effect(conn: ConnectionSettings) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The connection's settings as shown (masked), split into those in
+    effect and those that cannot be used: a ``$CONPEEK_URL`` that is no
+    http(s) URL (a note says why; a command that sends a request refuses
+    it), which ``cqlang config`` must not list as in effect."""
+    from ..encoding import base_url
+
+    settings = conn.shown()
+    unusable: dict[str, Any] = {}
+    if conn.base_url:
+        try:
+            base_url(conn.base_url)
+        except ValueError:
+            unusable["base_url"] = settings.pop("base_url")
+    return settings, unusable
 
 
 def _dump_toml(data: Mapping[str, Any], config: Described) -> str:

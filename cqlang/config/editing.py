@@ -109,10 +109,17 @@ def locked_for_edit(path: Path) -> Iterator[Path]:
     locked against other editors for as long as the block runs, so that
     what is read in it is still the file's content when it is replaced.
     The lock is a file beside it: when it cannot be made, the message says
-    why the file could not be replaced either (:func:`refusal`)."""
+    why the file could not be replaced either (:func:`refusal`). Anything
+    there that is not a regular file (a device such as ``/dev/null``, a
+    pipe, a folder, a socket) is refused first, before the lock or a
+    folder is made: it is no file to edit, and the new file would take its
+    place."""
     from .safewrite import LockTimeout, locked
 
     real = Path(os.path.realpath(path))
+    special = _not_regular(real)
+    if special is not None:
+        raise ConfigError(special, path)
     with contextlib.ExitStack() as stack:
         try:
             real.parent.mkdir(parents=True, exist_ok=True)
@@ -128,6 +135,25 @@ def locked_for_edit(path: Path) -> Iterator[Path]:
             why = refusal(real) or f"cannot lock it for editing: {exc.strerror}"
             raise ConfigError(why, path) from None
         yield real
+
+
+def _not_regular(real: Path) -> str | None:
+    """Why ``real`` (links resolved) cannot be edited because it is not a
+    regular file, or ``None`` (a regular file, or nothing there yet)."""
+    import stat
+
+    from ..output.atomic import kind_of
+
+    try:
+        mode = os.stat(real).st_mode
+    except (OSError, ValueError):
+        return None  # nothing there, or a name the edit itself will refuse
+    if stat.S_ISREG(mode):
+        return None
+    return (
+        f"it is {kind_of(mode)}, not a regular file: cqlang edits a config file by "
+        "writing a new file and renaming it over the old one; it was left as it is"
+    )
 
 
 def refusal(real: Path) -> str | None:

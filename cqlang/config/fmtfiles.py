@@ -304,12 +304,16 @@ def format_file(
     endings, mode and owner; one that cannot be formatted, or that is
     read-only (:func:`cqlang.output.atomic.unwritable`), is left as it is."""
     from ..errors import ConfigError
+    from ..queryfile import cannot_read
     from .editing import locked_for_edit
 
     result = FileResult(path)
     try:
         if not path.is_file():
-            result.error = f"{path}: no such file" if not path.exists() else f"{path}: not a file"
+            missing = not path.exists()
+            result.error = (
+                cannot_read(path, FileNotFoundError()) if missing else f"{path}: not a file"
+            )
             result.unreadable = True
             return result
         if is_config_file(path):
@@ -332,7 +336,7 @@ def format_file(
     except ConfigError as exc:
         result.error = str(exc)
     except OSError as exc:
-        result.error = f"{path}: {exc.strerror}"
+        result.error = cannot_read(path, exc)
         result.unreadable = True
     return result
 
@@ -348,7 +352,7 @@ def _format_config(
     try:
         text, newline, prefix = read_for_edit(real, result.path.name)
     except ConfigError as exc:  # not TOML, not UTF-8: not a config file
-        result.error = str(exc)
+        result.error = f"cannot read {exc}"
         result.unreadable = True
         return
     result.before = text

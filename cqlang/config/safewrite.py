@@ -86,8 +86,8 @@ def replace(path: Path, data: bytes) -> None:
     original's mode (and owner and group, when the process may set them), or
     for a new file the mode the umask gives, and is then renamed over
     ``path``. An existing file this process may not write (read-only, even
-    to root), or may not replace (its folder:
-    :func:`cqlang.output.atomic.unreplaceable`), is refused with
+    to root), or may not replace (its folder, or not a regular file at
+    all: :func:`cqlang.output.atomic.unreplaceable`), is refused with
     :class:`~cqlang.output.atomic.ReadOnlyFileError` before anything is
     written. On failure the temporary file is removed and ``path`` is left
     as it was."""

@@ -14,7 +14,9 @@ save``/``rm``) is first checked by :func:`refuse_unreplaceable`, before any
 work is done: a rename needs only the folder's permission, so without it a
 read-only file would be replaced as if it were not; and a writable file in
 a folder this user may not write cannot be replaced this way at all (it is
-refused, never written in place, which could leave it half-written). The
+refused, never written in place, which could leave it half-written); and
+so is anything there that is not a regular file (a device, a pipe, a
+folder: :func:`kind_of`), which the rename would turn into one. The
 new file then gets the old one's mode, owner and group (:func:`adopt`).
 """
 
@@ -31,6 +33,7 @@ from typing import IO, Any, TypeVar
 __all__ = [
     "ReadOnlyFileError",
     "adopt",
+    "kind_of",
     "new_file_mode",
     "refuse_unreplaceable",
     "remove_stale",
@@ -170,7 +173,15 @@ def unreplaceable(path: str | os.PathLike[str]) -> str | None:
     made there); or, in a folder with the sticky bit (``/tmp``), a file of
     another user, which only its owner (or the folder's) may replace. So
     that it is known before any work is done: after a fetch, it would lose
-    the records."""
+    the records. Anything there that is not a regular file (a device such
+    as ``/dev/null``, a pipe, a folder, a socket) is refused too: renaming
+    a file over it would put a regular file in its place."""
+    info = _stat(path)
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        return (
+            f"it is {kind_of(info.st_mode)}, not a regular file, and cqlang replaces a file "
+            "by renaming a new one over it"
+        )
     reason = unwritable(path)
     if reason is not None:
         return reason
@@ -196,6 +207,20 @@ def unreplaceable(path: str | os.PathLike[str]) -> str | None:
                 f"{folder} (a folder with the sticky bit)"
             )
     return None
+
+
+def kind_of(mode: int) -> str:
+    """What a file of mode ``mode`` is, in words ("a named pipe")."""
+    kinds = (
+        (stat.S_ISREG, "a regular file"),
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISLNK, "a symbolic link"),
+    )
+    return next((words for test, words in kinds if test(mode)), "a special file")
 
 
 def refuse_unreplaceable(path: str | os.PathLike[str]) -> None:

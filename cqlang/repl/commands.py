@@ -500,7 +500,7 @@ COMMANDS: Registry[Dispatcher] = Registry(
         MetaCommand(
             "pager",
             "[on|off]",
-            "toggle the pager for output taller or wider than the screen",
+            "toggle the pager for output taller than the screen",
             Dispatcher.cmd_pager,
         ),
         MetaCommand(
