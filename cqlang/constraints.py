@@ -269,6 +269,8 @@ def union_all(cs: list[Constraint]) -> Constraint | None:
 
 def subset(a: Constraint, b: Constraint) -> bool:
     """Whether every value ``a`` allows ``b`` allows too."""
+    if isinstance(a, Discrete) and a.pos == ():
+        return True  # allows nothing (`state not in (OPEN, PROCESSING, CLOSED)`)
     if isinstance(a, Null) or isinstance(b, Null):
         return isinstance(a, Null) and isinstance(b, Null)
     if isinstance(a, Ordered) and isinstance(b, Ordered):

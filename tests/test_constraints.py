@@ -145,3 +145,14 @@ def test_subset_is_inclusion(case: tuple[FieldRef, list[Any], list[Any]]) -> Non
     both = intersect(a, b, u)
     if both is not None:  # a and b is inside each
         assert subset(both, a) and subset(both, b)
+
+
+def test_a_constraint_that_allows_nothing_is_inside_every_other() -> None:
+    """Found by hypothesis: a closed enum's `not in` of all its values
+    allows nothing, so it is inside `is null` too (it was not)."""
+    from cqlang.constraints import Discrete, Null, subset
+
+    nothing = Discrete(pos=())
+    assert subset(nothing, Null()) and subset(nothing, Discrete(pos=None))
+    assert subset(nothing, Discrete(pos=("OPEN",))) and subset(nothing, nothing)
+    assert not subset(Null(), nothing)
