@@ -181,7 +181,7 @@ def queries_show_cmd(
     named = _named_query(cfg, name)
     given = parse_params(params)
     q = cfg.prepare(f"@{named.name}", params=given, tz=tz, max_branches=max_branches)
-    when = parse_now(now)
+    when = parse_now(now, q.tz)
     diags = q.check(now=when)
     used = check_text(q.text, q.env(now=when)).params_used
     # The defaults of the queries it refers to (directly or not): each
