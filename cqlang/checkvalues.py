@@ -387,8 +387,39 @@ class _ValueChecker:
         except (ValueError, TypeError):
             self.report(
                 "CQL113",
-                f"parameter ${p.name} should be {_TYPE_WORDS[typ]}, got {given!r}",
+                f"parameter ${p.name} should be {_TYPE_WORDS[typ]}, got {_given(given)}",
                 p.start,
                 p.end,
             )
             raise _Error from None
+
+
+def _given(value: Any, inner: bool = False) -> str:
+    """A parameter's value as a message names it: as a config file (TOML)
+    or a query writes it, never as Python's repr (``true``, ``3``, ``"a"``,
+    ``[3, "a", true]``), a kind named where the spelling alone does not say
+    it (``a TOML time, 10:00:00``). ``--param`` values are text: ``"abc"``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return float.__repr__(value)
+    if isinstance(value, list | tuple):
+        items = ", ".join(_given(v, True) for v in value)
+        return f"[{items}]" if inner else f"an array, [{items}]"
+    if isinstance(value, dict):
+        pairs = ", ".join(f"{k} = {_given(v, True)}" for k, v in value.items())
+        return "{" + pairs + "}" if inner else "a table, {" + pairs + "}"
+    from datetime import time
+
+    if isinstance(value, datetime | date | time):
+        text = value.isoformat()
+        if inner:
+            return text
+        if isinstance(value, time):
+            return f"a TOML time, {text}"
+        return f"a TOML {'datetime' if isinstance(value, datetime) else 'date'}, {text}"
+    return repr(value)

@@ -29,7 +29,7 @@ from functools import lru_cache
 from . import timeexpr
 from .digits import CANONICAL_INT
 from .ir import COMPARE_TEXT, Atom, FieldRef, IAnd, IExpr, IOr, to_nnf
-from .jsonlimit import STRICT
+from .jsonlimit import EXACT, STRICT
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
@@ -54,39 +54,53 @@ def custom_fields(record: Record) -> Mapping[str, Any]:
     return decode_custom(record)[0] or {}
 
 
-_scan = STRICT.scan_once  # type: ignore[attr-defined]
+def _decoding(decoder: Any) -> Callable[[Record], tuple[dict[str, Any] | None, bool]]:
+    """:func:`decode_custom` reading with ``decoder`` (:data:`STRICT` or
+    :data:`EXACT`, which take and refuse the same texts)."""
+    scan = decoder.scan_once
 
-
-def decode_custom(record: Mapping[str, Any]) -> tuple[dict[str, Any] | None, bool]:
-    """A record's custom fields: ``(fields, ok)``. ``fields`` is ``None``
-    when ``custom`` is missing or null; ``ok`` is false when it is there but
-    not a JSON object, or holds ``NaN``, ``Infinity`` or a number beyond a
-    double (then ``fields`` is ``{}``): the one reading of ``custom``, for
-    queries (:func:`custom_fields`) and for the writers' columns alike."""
-    raw = record.get("custom")
-    if raw is None:
-        return None, True
-    if type(raw) is str or isinstance(raw, str):
-        try:
-            # The decoder's C scanner alone: json.loads costs five times as
-            # much on texts this short. Anything it does not take whole
-            # (blanks around the object) goes to json.loads.
-            value, end = _scan(raw, 0)
-            if end != len(raw):
-                value = STRICT.decode(raw)
-        except StopIteration:
+    def decode(record: Mapping[str, Any]) -> tuple[dict[str, Any] | None, bool]:
+        raw = record.get("custom")
+        if raw is None:
+            return None, True
+        if type(raw) is str or isinstance(raw, str):
             try:
-                value = STRICT.decode(raw)
+                # The decoder's C scanner alone: json.loads costs five times as
+                # much on texts this short. Anything it does not take whole
+                # (blanks around the object) goes to the whole decoder.
+                value, end = scan(raw, 0)
+                if end != len(raw):
+                    value = decoder.decode(raw)
+            except StopIteration:
+                try:
+                    value = decoder.decode(raw)
+                except (ValueError, RecursionError):
+                    return {}, False
             except (ValueError, RecursionError):
                 return {}, False
-        except (ValueError, RecursionError):
+            if type(value) is dict:
+                return value, True
             return {}, False
-        if type(value) is dict:
-            return value, True
+        if isinstance(raw, dict):
+            return raw, True
         return {}, False
-    if isinstance(raw, dict):
-        return raw, True
-    return {}, False
+
+    return decode
+
+
+#: A record's custom fields: ``(fields, ok)``. ``fields`` is ``None`` when
+#: ``custom`` is missing or null; ``ok`` is false when it is there but not a
+#: JSON object, or holds ``NaN``, ``Infinity`` or a number beyond a double
+#: (then ``fields`` is ``{}``): the one reading of ``custom``, for queries
+#: (:func:`custom_fields`) and, as :func:`decode_custom_exact`, for the
+#: writers' columns.
+decode_custom = _decoding(STRICT)
+
+#: :func:`decode_custom` for the writers: the same fields and ``ok``, but a
+#: number with a fraction or an exponent is a :class:`~cqlang.jsonlimit.Number`
+#: that keeps the text it was sent as (``12.50``), which the writers write
+#: back; queries read plain floats, which cost less and count as missing.
+decode_custom_exact = _decoding(EXACT)
 
 
 def as_int(v: Any) -> int | None:

@@ -74,8 +74,17 @@ class FieldRef(Node):
 
     @property
     def display(self) -> str:
-        """The field as messages name it: ``priority``, ``custom.region``."""
-        return self.prop if self.key is None else f"custom.{self.key}"
+        """The field as messages name it, as the formatter writes it, so
+        that it can be typed back: ``priority``, ``custom.region``, and a
+        key that is no plain word quoted, ``custom["a b"]``, ``custom["😀"]``."""
+        key = self.key
+        if key is None:
+            return self.prop
+        if key.isascii() and key.isidentifier():
+            return f"custom.{key}"
+        escaped = key.replace("\\", "\\\\").replace('"', '\\"')
+        escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
+        return f'custom["{escaped}"]'
 
 
 class Atom(Node):

@@ -16,6 +16,14 @@ beyond the range of a double (``1e400``, which ``json.loads`` turns into
 Nothing cqlang reads can then hold a float NaN or infinity, which no JSON
 writer may write back (:func:`finite_loads` for a text that needs no depth
 bound, :func:`non_finite` for data made in Python).
+
+A number with a fraction or an exponent is read as a :class:`Number`: a
+``float`` (queries see a float, as before) that keeps the text it was
+written with, which :func:`dumps` writes back, so ``12.50`` and
+``0.10000000000000000001`` leave cqlang as they came (docs/client.md,
+"The columns and their types"). :data:`EXACT` reads a record's ``custom``
+so for the writers; :data:`STRICT`, the query path's reading, makes plain
+floats, which cost less.
 """
 
 from __future__ import annotations
@@ -58,6 +66,32 @@ class NotFinite(ValueError):
         super().__init__(what + place)
 
 
+#: Not empty once this process has made a :class:`Number`: until then no
+#: value can hold one, and :func:`dumps` is ``json.dumps`` at no cost.
+_made: list[bool] = []
+
+
+class Number(float):
+    """A JSON number with a fraction or an exponent, as read: a ``float``
+    (arithmetic, comparisons and ``isinstance`` as for any float) that
+    keeps ``text``, the number as it was written (``12.50``, ``1E3``,
+    ``0.10000000000000000001``), for :func:`dumps` to write back."""
+
+    __slots__ = ("text",)
+
+    text: str
+
+    def __new__(cls, text: str) -> Number:
+        self = float.__new__(cls, text)
+        self.text = text
+        if not _made:
+            _made.append(True)
+        return self
+
+    def __reduce__(self) -> tuple[type[Number], tuple[str]]:
+        return Number, (self.text,)
+
+
 class _Read(float):
     """A float that is no JSON number, as read, kept with its text until
     :func:`non_finite` finds where it is."""
@@ -82,7 +116,7 @@ def finite_loads(data: str | bytes) -> Any:
     found: list[_Read] = []
 
     def read(text: str) -> float:
-        value = float(text)
+        value = Number(text)
         if value - value == 0:  # finite (inf - inf and nan - nan are nan)
             return value
         bad = _Read(value)
@@ -117,6 +151,83 @@ def _finite_float(text: str) -> float:
 #: ``custom``: the evaluator and the writers read it so, and one refused
 #: counts as no custom fields, as any ``custom`` that is not JSON does).
 STRICT = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def _exact_float(text: str) -> float:
+    value = Number(text)
+    if value - value != 0:  # NaN or an infinity
+        raise ValueError(f"{text} is beyond the range of a double")
+    return value
+
+
+#: :data:`STRICT` that reads a number with a fraction or an exponent as a
+#: :class:`Number`, keeping its text: the writers' reading of ``custom``
+#: (the same texts taken and refused as :data:`STRICT`).
+EXACT = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_exact_float)
+
+
+def holds_number(value: Any) -> bool:
+    """Whether JSON data ``value`` holds a :class:`Number` (at any depth).
+    Free while this process has made none (most: an API record's own
+    fields are integers and text); else walked a level at a time with
+    C-level walks (``gc.get_referents``), as :func:`depth_exceeds` does."""
+    if not _made:
+        return False
+    if value.__class__ is Number:
+        return True
+    if not gc.is_tracked(value):  # text, a plain number, a dict of those
+        return False
+    level = [value]
+    while level:
+        # Containers and Numbers are tracked by the garbage collector;
+        # text and plain numbers are not (nor, mostly, a dict of them).
+        tracked = list(filter(gc.is_tracked, gc.get_referents(*level)))
+        if Number in set(map(type, tracked)):
+            return True
+        level = [v for v in tracked if isinstance(v, list | dict | tuple)]
+    return False
+
+
+def _floatstr(allow_nan: bool) -> Any:
+    def floatstr(value: float) -> str:
+        if isinstance(value, Number):
+            return value.text
+        if value != value or value in (math.inf, -math.inf):
+            if not allow_nan:
+                raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+            return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+        return float.__repr__(value)
+
+    return floatstr
+
+
+def dumps(value: Any, **options: Any) -> str:
+    """``json.dumps(value, **options)``, but a :class:`Number` is written
+    as the text it was read from (``12.50`` stays ``12.50``, where a float
+    would be ``12.5``). Data without one (most: :func:`holds_number` says
+    so at C speed) goes to ``json.dumps`` itself; data with one to the
+    standard library's own pure-Python encoder, given a float writer that
+    knows :class:`Number` (the C encoder writes any float by its repr)."""
+    if not holds_number(value):
+        return json.dumps(value, **options)
+    enc = json.JSONEncoder(**options)
+    make = json.encoder._make_iterencode  # type: ignore[attr-defined]
+    strings = (
+        json.encoder.encode_basestring_ascii if enc.ensure_ascii else json.encoder.encode_basestring
+    )
+    parts = make(
+        {} if enc.check_circular else None,
+        enc.default,
+        strings,
+        enc.indent,
+        _floatstr(enc.allow_nan),
+        enc.key_separator,
+        enc.item_separator,
+        enc.sort_keys,
+        enc.skipkeys,
+        False,
+    )
+    return "".join(parts(value, 0))
 
 
 def non_finite(value: Any) -> tuple[float, str] | None:
@@ -154,10 +265,12 @@ def depth_exceeds(value: Any, limit: int) -> bool:
         if depth > limit:
             return True
         below = gc.get_referents(*level)
-        # Strings and numbers are not tracked by the garbage collector;
-        # lists always are, and so is a dict that holds a list or a dict. A
-        # dict of scalars may not be: it adds one last level, nothing below.
-        level = list(filter(gc.is_tracked, below))
+        # Strings and plain numbers are not tracked by the garbage
+        # collector; lists always are, and so is a dict that holds a list or
+        # a dict. A dict of scalars may not be: it adds one last level,
+        # nothing below. A Number is tracked (it has a slot) but is no
+        # container: below it are its text and its class, not data.
+        level = [v for v in filter(gc.is_tracked, below) if v.__class__ is not Number]
         if not level and dict in set(map(type, below)):
             return depth + 1 > limit
     return False

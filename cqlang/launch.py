@@ -164,7 +164,7 @@ def _env(job: _Job) -> Env | None:
     try:
         if job.tz is not None:
             timeexpr.zone(job.tz)
-        now = None if job.now is None else timeexpr.parse_now(job.now)
+        now = None if job.now is None else timeexpr.parse_now(job.now, job.tz)
     except timeexpr.TimeError:
         return None
     tz, on_purpose = chosen_zone(job.tz)  # as the command proper resolves --tz

@@ -395,7 +395,36 @@ def _not_relative(text: str) -> TimeError:
     )
 
 
-def parse_now(text: str) -> datetime:
-    """``--now`` from the command line: a datetime, naive meaning UTC."""
-    start, _ = literal_interval(text.strip(), UTC)
-    return from_epoch(start)
+def parse_clock(text: str) -> datetime:
+    """A clock given as text (``--now``, the LSP's ``now`` option): an
+    aware datetime when the text gives an offset (``Z``, ``+02:00``), else
+    a naive one, its wall time, for :func:`clock_in` to read in the zone of
+    the query it is the clock of (as every datetime typed without an offset
+    is read: docs/language.md)."""
+    text = text.strip()
+    start, _ = literal_interval(text, UTC)  # refuses what is no datetime
+    m = _DT_RE.fullmatch(text)
+    instant = from_epoch(start)
+    return instant if m is not None and m["tz"] else instant.replace(tzinfo=None)
+
+
+def clock_in(now: datetime | None, tz: tzinfo | str | None) -> datetime | None:
+    """A clock from :func:`parse_clock` as an instant: a naive one is wall
+    time in ``tz`` (a zone or its name; UTC for ``None``), read as a
+    datetime literal in that zone is; an aware one is left as it is."""
+    if now is None or now.tzinfo is not None:
+        return now
+    zone_ = tz if isinstance(tz, tzinfo) else zone(tz)
+    try:
+        return from_epoch(to_epoch(now.replace(tzinfo=zone_)))
+    except OverflowError as exc:
+        raise TimeError("the clock (now) is out of range", "CQL107", _RANGE_HINT) from exc
+
+
+def parse_now(text: str, tz: tzinfo | str | None = None) -> datetime:
+    """A clock given as text, read as a datetime typed in a query in the
+    zone ``tz`` is (``--now 2026-10-25 23:30 --tz Europe/Warsaw`` is 21:30
+    UTC); an offset in the text wins."""
+    now = clock_in(parse_clock(text), tz)
+    assert now is not None
+    return now

@@ -97,13 +97,27 @@ def shorten(text: str, most: int = 60) -> str:
     return visible(text[:most]) + "…"
 
 
+#: :func:`cqlang.jsonlimit.dumps`, imported at the first JSON written (json
+#: is not imported at start: ``cqlang --help`` needs none), then kept here
+#: (a function-level import costs more than encoding a short list).
+_dumps: Any = None
+
+
+def _load_dumps() -> Any:
+    global _dumps
+    from .jsonlimit import dumps
+
+    _dumps = dumps
+    return dumps
+
+
 def json_text(value: Any, **options: Any) -> str:
     """``value`` as JSON text (``json.dumps``, ``ensure_ascii=False`` and
-    ``options``), with DEL, the C1 controls, the bidirectional controls,
+    ``options``; a number read from JSON with a fraction written as it was
+    read: :func:`cqlang.jsonlimit.dumps`), with DEL, the C1 controls, the bidirectional controls,
     the line and paragraph separators and lone surrogates written as
     ``\\uXXXX`` escapes (JSON already escapes the C0 controls). They can
     only be inside strings there, where the escape means the same."""
-    import json
-
-    text = json.dumps(value, ensure_ascii=False, **options)
+    dumps = _dumps or _load_dumps()
+    text: str = dumps(value, ensure_ascii=False, **options)
     return text if text.isprintable() else text.translate(_tables()[2])

@@ -175,7 +175,7 @@ def test_a_custom_holding_no_json_number_is_no_custom_fields_everywhere(
     assert jsonl.exit_code == 0, jsonl.output
     assert jsonl.stdout.splitlines() == [
         '{"id": "a", "custom.x": null}',
-        '{"id": "b", "custom.x": 1.5}',
+        '{"id": "b", "custom.x": 1.50}',  # as it was sent
     ]
     as_csv = fetch(emu.url, tmp_path, "--format", "csv")
     assert as_csv.exit_code == 0 and "Infinity" not in as_csv.stdout

@@ -87,14 +87,17 @@ def parse_params(items: Sequence[str]) -> dict[str, str]:
     return params
 
 
-def parse_now(text: str | None) -> datetime | None:
+def parse_now(text: str | None, tz: str | None) -> datetime | None:
+    """``--now``, read in ``tz``, the query's zone (``--tz``, else a named
+    query's own ``timezone``, else the profile's or the config's), when it
+    gives no offset: as every datetime typed without one is."""
     if text is None:
         return None
     from ..timeexpr import TimeError
     from ..timeexpr import parse_now as _parse
 
     try:
-        return _parse(text)
+        return _parse(text, tz)
     except TimeError as exc:
         fail(f"--now: {exc}")
 
@@ -105,7 +108,8 @@ def compile_options(f: F) -> F:
         "--now",
         "now",
         metavar="DATETIME",
-        help="The clock for now/today/yesterday (naive means UTC).",
+        help="The clock for now/today/yesterday; without an offset, read in the "
+        "query's zone (--tz, else the config's).",
     )(f)
     f = click.option(
         "--tz", "tz", metavar="ZONE", help="Time zone of naive datetimes (default UTC)."

@@ -93,7 +93,7 @@ def compile_cmd(
         limit=limit,
         max_branches=max_branches,
     )
-    when = parse_now(now)
+    when = parse_now(now, q.tz)
     try:
         plan = q.plan(now=when)
         api.strict_check(plan, q.text)
@@ -152,7 +152,7 @@ def check_cmd(
         source=query_file,
         max_branches=max_branches,
     )
-    diags = for_front_end(q.check(now=parse_now(now)), "cli")
+    diags = for_front_end(q.check(now=parse_now(now, q.tz)), "cli")
     if as_json:
         click.echo(to_json(diags, query_file if query_file not in (None, "-") else None))
     elif diags:
@@ -185,7 +185,7 @@ def explain_cmd(
     q = prepare_query(
         query_input(query, query_file), params, tz, source=query_file, max_branches=max_branches
     )
-    when = parse_now(now)
+    when = parse_now(now, q.tz)
     try:
         plan = q.plan(now=when)
     except CqlError as exc:

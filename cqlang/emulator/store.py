@@ -4,7 +4,6 @@ until the data changes; the data sets an emulator starts with."""
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 from collections import OrderedDict
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SettingError
+from ..jsonlimit import dumps
 from ..recordids import RecordIdError, record_ids
 from .data import (
     DEFAULT_CAMPAIGN,
@@ -46,14 +46,15 @@ class Entry:
                 rec = {k: v for k, v in rec.items() if k not in exclude}
             # allow_nan=False: a float NaN or infinity is refused (at start,
             # by warm), never served as NaN or Infinity, which is no JSON.
-            text = json.dumps(rec, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+            # dumps: a number read with a fraction is served as it was written.
+            text = dumps(rec, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
             try:
                 b = text.encode()
             except UnicodeEncodeError:
                 # A lone surrogate (given from Python, or a JSON file's
                 # "\udc80") has no UTF-8: served as JSON's escape, which a
                 # server may send, as the client must read it.
-                b = json.dumps(rec, separators=(",", ":"), allow_nan=False).encode()
+                b = dumps(rec, separators=(",", ":"), allow_nan=False).encode()
             self.blobs[exclude] = b
         return b
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from .. import api
+from .. import api, timeexpr
 from ..config import MAX_CONFIG_BYTES, Config, check_text
 from ..config.tomlscan import Layout, scan
 from ..diagnostics import Diagnostic, for_front_end
@@ -55,7 +55,8 @@ def query_env(ls: CqlangServer, doc: Document, region: Region) -> Env:
     if named is not None and named.source is not None and named.source.text == doc.text:
         params, own_zone = named.params, named.timezone
     tz, on_purpose = chosen_zone(own_zone, fallback=config.timezone)
-    return Env(config.schema, params, tz, ls.now, config.env_queries, override_tz=on_purpose)
+    now = timeexpr.clock_in(ls.now, tz)  # the now option's wall time, in this query's zone
+    return Env(config.schema, params, tz, now, config.env_queries, override_tz=on_purpose)
 
 
 def _too_large(doc: Document) -> list[Found]:
@@ -109,7 +110,7 @@ def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
         d = Diagnostic("config", "error", p.message, start, end, 0, 0)
         found.append(Found(None, d, start, end))
     config: Config = ls.config_for(doc)
-    for finding in config.lint(now=ls.now):
+    for finding in config.lint(now=timeexpr.clock_in(ls.now, config.timezone)):
         src = finding.query.source
         if src is None or src.text != doc.text or src.path != doc.source:
             continue

@@ -425,10 +425,10 @@ def _read_width(server: CqlangServer, value: Any) -> str | None:
 def _read_now(server: CqlangServer, value: Any) -> str | None:
     if not isinstance(value, str):
         return f"expected a date and time (a string), got {json_kind(value)}"
-    from ..timeexpr import TimeError, parse_now
+    from ..timeexpr import TimeError, parse_clock
 
-    try:
-        server.now = parse_now(value)
+    try:  # without an offset: wall time, read in each query's zone (publish.query_env)
+        server.now = parse_clock(value)
     except TimeError as exc:
         return str(exc)
     return None

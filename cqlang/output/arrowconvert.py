@@ -39,11 +39,11 @@ by :class:`cqlang.output.arrowfile.FileSink` (and
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..errors import MissingExtra
+from ..jsonlimit import dumps
 from ..schema import DEFAULT_SCHEMA, Schema
 from .arrowtime import parse_datetimes
 from .columns import (
@@ -85,8 +85,10 @@ def require(what: str = "the parquet format") -> Any:
 
 
 def _json(value: Any) -> str:
-    """Compact JSON text; a float NaN or infinity (no JSON) is a ValueError."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    """Compact JSON text, a number read from JSON as it was sent (``12.50``:
+    :func:`cqlang.jsonlimit.dumps`); a float NaN or infinity (no JSON) is a
+    ValueError."""
+    return dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _shown(value: Any) -> str:

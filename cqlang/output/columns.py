@@ -30,7 +30,7 @@ from operator import itemgetter
 from typing import Any
 
 from ..errors import ColumnError
-from ..evaluator import decode_custom
+from ..evaluator import decode_custom_exact as decode_custom
 from ..schema import DEFAULT_SCHEMA, Schema
 
 __all__ = [
@@ -111,7 +111,9 @@ LIST_SHAPES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 _CUSTOM_PREFIX = "custom."
-# NaN, Infinity and numbers beyond a double refused, as the evaluator does.
+# ``decode_custom`` here is the evaluator's exact reading: the same fields
+# and refusals (NaN, Infinity, numbers beyond a double) as a query's, but a
+# number with a fraction keeps its text (jsonlimit.Number) for the writers.
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,91 @@
+"""Messages name values and fields as the user writes them.
+
+A named query's ``params`` default of the wrong type is named as TOML
+writes it (``true``, ``a TOML time, 10:00:00``), never by Python's repr
+(``True``, ``datetime.time(10, 0)``); a ``--param`` value as the text it
+is. A custom field whose key is no plain word is named as a query writes
+it (``custom["a b"]``), so the name in a message can be typed back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import cqlang
+from cqlang.cli import main
+
+CONFIG = """\
+[queries.arr]
+query = "custom.x in $s"
+params = { s = [3, "a", true] }
+[queries.clock]
+query = "created_date > $s"
+params = { s = 10:00:00 }
+[queries.flag]
+query = "custom.x = $s"
+params = { s = true }
+[queries.day]
+query = "priority = $s"
+params = { s = 2026-10-25 }
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("arr", "parameter $s should be a string, got true"),
+        ("clock", "parameter $s should be a datetime, got a TOML time, 10:00:00"),
+        ("flag", "parameter $s should be a string, got true"),
+        ("day", "parameter $s should be an integer, got a TOML date, 2026-10-25"),
+    ],
+)
+def test_a_toml_default_is_named_in_toml_terms(name: str, words: str, tmp_path: Path) -> None:
+    config = tmp_path / "cqlang.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    result = CliRunner().invoke(main, ["compile", f"@{name}"], env={"CQLANG_CONFIG": str(config)})
+    assert result.exit_code != 0
+    assert words in result.output
+    assert "True" not in result.output and "datetime.time" not in result.output
+
+
+def test_a_param_from_the_command_line_is_named_as_text() -> None:
+    result = CliRunner().invoke(
+        main, ["compile", "priority = $s", "-p", "s=abc"], env={"CQLANG_CONFIG": "/dev/null"}
+    )
+    assert 'parameter $s should be an integer, got "abc"' in result.output
+
+
+def test_a_python_value_is_worded_the_same_way() -> None:
+    with pytest.raises(cqlang.CqlError, match=r"should be an integer, got true\n"):
+        cqlang.compile("priority = $s", params={"s": True})
+    with pytest.raises(cqlang.CqlError, match=r'got an array, \[1, "a"\]'):
+        cqlang.compile("custom.x in $s", params={"s": [[1, "a"]]})
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ('custom["a b"] >= 3', """'>=' is not available for custom["a b"]"""),
+        ('custom["😀"] >= 3', """'>=' is not available for custom["😀"]"""),
+        ('custom["a\\"b"] >= 3', """'>=' is not available for custom["a\\"b"]"""),
+        ("custom.region >= 3", "'>=' is not available for custom.region"),
+    ],
+)
+def test_a_custom_field_is_named_as_a_query_writes_it(query: str, words: str) -> None:
+    with pytest.raises(cqlang.CqlError) as info:
+        cqlang.compile(query)
+    message = info.value.diagnostics[0].message
+    assert words in message
+    # The name in the message parses back to the same field.
+    name = message.split(" for ", 1)[1].split(", which", 1)[0]
+    cqlang.compile(f"{name} = 1")
+
+
+def test_a_wrongly_typed_value_names_the_field_so() -> None:
+    schema = cqlang.DEFAULT_SCHEMA.with_custom_fields({"a b": "integer"})
+    with pytest.raises(cqlang.CqlError) as info:
+        cqlang.compile('custom["a b"] = "x"', schema=schema)
+    assert 'custom["a b"]' in info.value.diagnostics[0].message
