@@ -19,7 +19,7 @@ from .context import load_config
 from .paramtypes import IntRange
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import datetime, tzinfo
 
     from ..config.fetchspec import FetchSpec
 
@@ -87,7 +87,7 @@ def parse_params(items: Sequence[str]) -> dict[str, str]:
     return params
 
 
-def parse_now(text: str | None, tz: str | None) -> datetime | None:
+def parse_now(text: str | None, tz: str | tzinfo | None) -> datetime | None:
     """``--now``, read in ``tz``, the query's zone (``--tz``, else a named
     query's own ``timezone``, else the profile's or the config's), when it
     gives no offset: as every datetime typed without one is."""
