@@ -317,11 +317,11 @@ class _Gen:
                 # an object) raises TypeError there, and the careful
                 # matcher answers; text needs no class check of its own.
                 return (
-                    f"(not ((v := {get}){far}) and (({api_text}) "
+                    f"(((v := {get}){far}) and (({api_text}) "
                     f"or (v := {norm}(v)) is not None) and {test})"
                 )
             if far:
-                far = f" and not (v{far})"
+                far = f" and (v{far})"
             return (
                 f"(isinstance(v := {get}, str){far} and (({api_text}) "
                 f"or (v := {norm}(v)) is not None) and {test})"
@@ -393,9 +393,11 @@ def _far_side(op: str, value: Any) -> str:
     with ``op`` to ``value`` (epoch seconds), that ends the comparison as
     false without that check on the side where it cannot hold, or ``""``;
     the text goes after ``v`` (it starts with a comparison, so a value that
-    is not text raises TypeError in it). For ``>=``/``>``, ``v`` before two
-    days earlier, as text, and starting with a digit; for ``<=``/``<``,
-    ``v`` after two days later and starting with a digit. Either way the
+    is not text raises TypeError in it) and says where the comparison goes
+    on. It ends it for ``>=``/``>`` when ``v`` is before two days earlier,
+    as text, and starts with a digit (so it goes on when ``v >= FAR or v <
+    '0'``); for ``<=``/``<``, when ``v`` is after two days later and starts
+    with a digit. Either way the
     answer is the one the shape check and the normalisation would give:
     text in the API's shape compares as text (and the bounds sit on the
     literal's far side); any other text that reads as a datetime starts
@@ -409,8 +411,8 @@ def _far_side(op: str, value: Any) -> str:
     if not timeexpr.CAL_MIN + _MARGIN <= value <= timeexpr.CAL_MAX - _MARGIN:
         return ""
     if op in ("ge", "gt"):
-        return f" < {timeexpr.format_utc(value - _MARGIN)!r} and v >= '0'"
-    return f" > {timeexpr.format_utc(value + _MARGIN)!r} and v < ':'"
+        return f" >= {timeexpr.format_utc(value - _MARGIN)!r} or v < '0'"
+    return f" <= {timeexpr.format_utc(value + _MARGIN)!r} or v >= ':'"
 
 
 def _generate(
