@@ -111,11 +111,12 @@ def filters_ir(source: Any, *, schema: Schema | None = None) -> IExpr:
     return atoms[0] if len(atoms) == 1 else IAnd(tuple(atoms))
 
 
-def _atoms(filters: Any, schema: Schema) -> list[Atom]:
-    """The atoms of a filter list, one per object, in order."""
-    atoms = filter_atoms(filters, schema)
+def _atoms(filters: Any, schema: Schema, first: int = 0) -> list[Atom]:
+    """The atoms of a filter list, one per object, in order (messages
+    count the objects' places from ``first``)."""
+    atoms = filter_atoms(filters, schema, first=first)
     if schema.custom_fields:
-        atoms = [_declared(a, schema, f"filter[{i}]") for i, a in enumerate(atoms)]
+        atoms = [_declared(a, schema, f"filter[{first + i}]") for i, a in enumerate(atoms)]
     return atoms
 
 
@@ -138,12 +139,10 @@ def _every_error(
     diags: list[Diagnostic] = []
     for i, obj in enumerate(filters):
         try:
-            _atoms([obj], schema)
+            _atoms([obj], schema, first=i)  # read alone, named by its place
         except FilterError as exc:
-            # The reading of a list of one object names it filter[0]: the
-            # message names it by its place in the whole list instead.
             said, where = str(exc), f"filter[{i}]"
-            message = where + said[9:] if said.startswith("filter[0]") else f"{where}: {said}"
+            message = said if said.startswith(where) else f"{where}: {said}"
             s, e = (0, len(text))
             members: dict[str, tuple[int, int]] = {}
             if spans is not None:

@@ -39,19 +39,21 @@ class FilterError(ValueError):
 _API_OP: dict[str, Op] = API_OPERATOR_ATOMS
 
 
-def filter_atoms(filters: Any, schema: Schema | None = None) -> list[Atom]:
+def filter_atoms(filters: Any, schema: Schema | None = None, *, first: int = 0) -> list[Atom]:
     """Validate a filter list as the API reads it and return its atoms.
 
     Raises :class:`FilterError` with a plain message for anything the API
     would refuse: not a list of objects, an unknown property or operator, a
-    value of the wrong shape or type, a missing ``key``.
+    value of the wrong shape or type, a missing ``key``. A message names an
+    object by its place, ``filter[N]``, counted from ``first`` (a part of a
+    longer list read alone names its objects by their places in it).
     """
     schema = schema or DEFAULT_SCHEMA
     if not isinstance(filters, list | tuple):  # a tuple from Python reads as a list
         raise FilterError("filter must be a JSON list of objects")
     out: list[Atom] = []
     for i, obj in enumerate(filters):
-        where = f"filter[{i}]"
+        where = f"filter[{first + i}]"
         if not isinstance(obj, dict):
             raise FilterError(f"{where} is not an object")
         unknown = set(obj) - {"property", "operator", "value", "key"}

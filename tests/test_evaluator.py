@@ -395,3 +395,12 @@ def test_a_record_that_is_no_mapping_is_a_type_error(record: Any) -> None:
     for text in ["state = OPEN", 'created_date >= "2026-10-01"', 'custom.region = "PL"']:
         with pytest.raises(TypeError, match=r"a record is a mapping .*, not "):
             compile_matcher(ir(text))(record)
+
+
+def test_a_part_of_a_list_read_alone_names_objects_by_their_places() -> None:
+    """The decompiler reads each object of a list alone to report every bad
+    one; ``first`` keeps the message's place right without editing it."""
+    with pytest.raises(FilterError, match=r"^filter\[5\]: unknown property 'colour'$"):
+        filter_atoms([{"property": "colour", "value": 1}], first=5)
+    with pytest.raises(FilterError, match=r"^filter\[8\] is not an object$"):
+        filter_atoms([{"property": "priority", "value": 1}, 3], first=7)
