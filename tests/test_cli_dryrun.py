@@ -139,6 +139,16 @@ def test_page_count_and_last_window_match_the_client_paging(size: int, limit: in
     assert asked[-1] == last_window(size, limit)
 
 
+@pytest.mark.parametrize(("size", "limit"), [(1, 2), (1, 3), (1, 9), (2, 5), (3, 40)])
+def test_the_last_window_never_starts_before_the_first_record(size: int, limit: int) -> None:
+    """A page size of 1 (smaller than the overlap of 2): the second page
+    starts at 0 as the client's paging clamps it (hypothesis found the dry
+    run's formula saying offset -1 for a page size of 1 and a limit of 2)."""
+    n = page_count(size, limit)
+    assert windows(size, limit, most=n + 1)[-1] == last_window(size, limit)
+    assert last_window(size, limit)[0] >= 0
+
+
 def test_the_page_maximum_is_defined_once() -> None:
     root = Path(cqlang.__file__).parent
     where = []

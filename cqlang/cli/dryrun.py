@@ -133,7 +133,10 @@ def last_window(page_size: int, limit: int, overlap: int = 2) -> tuple[int, int]
         return (0, page_limit(size, limit))
     step = page_limit(size, None, overlap) - overlap
     before = size + (n - 2) * step  # the records the pages before it brought
-    return (before - overlap, limit - before + overlap)
+    # It starts ``overlap`` records back, but never before the first record
+    # (a page size of 1: the second page starts at 0, as the paging's does).
+    offset = max(0, before - overlap)
+    return (offset, limit - offset)
 
 
 def _paging_note(plan: Any, requests: int, page_size: int, limit: int | None) -> str:
