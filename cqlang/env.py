@@ -137,6 +137,17 @@ class FrozenList(_Tuple):
     def __repr__(self) -> str:
         return repr(list(self))
 
+    def __eq__(self, other: object) -> bool:
+        # Equal to the list it was made from, as its repr says it is.
+        if isinstance(other, list):
+            return list(self) == other
+        return tuple.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = tuple.__hash__
+
 
 def freeze(value: Any) -> Any:
     """``value`` with its mappings, lists and sets made immutable (deeply):

@@ -202,3 +202,51 @@ def test_the_depth_bound_walks_past_numbers() -> None:
         assert jsonlimit.depth_exceeds(doc, limit) is jsonlimit.depth_exceeds(plain, limit)
     assert jsonlimit.depth_exceeds(doc, 5) is False and jsonlimit.depth_exceeds(doc, 4) is True
     assert jsonlimit.holds_number(doc) and not jsonlimit.holds_number({"a": [1, "x", None]})
+
+
+def test_the_default_table_shows_custom_numbers_as_sent(
+    emulator_factory: Callable[..., Emulator], tmp_path: Path
+) -> None:
+    """The table's own `custom` column reads custom as the writers do:
+    `12.50` from custom's JSON text (it showed `12.5`, where a custom sent
+    as an object showed its number's text)."""
+    emu = emulator_factory(
+        data=[
+            {"id": "t1", "state": "OPEN", "custom": '{"price": 12.50, "e": 1E3}'},
+            {"id": "t2", "state": "OPEN", "custom": {"price": 7.00}},
+        ]
+    )
+    result = fetch(emu.url, tmp_path, "--format", "table")
+    assert result.exit_code == 0, result.output
+    assert "price=12.50" in result.stdout and "e=1E3" in result.stdout
+    assert "price=7.0" in result.stdout  # given here as a Python float
+
+
+def test_a_fraction_in_a_history_entry_is_a_misfit_not_cut_to_an_integer(
+    emulator_factory: Callable[..., Emulator], tmp_path: Path
+) -> None:
+    """A number that keeps its text is a float all the same: `duration: 3.5`
+    in a call_history entry is null and counted in Parquet, as it was
+    before numbers kept their text (it was written as 3, silently)."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    emu = emulator_factory(
+        data=[
+            {
+                "id": "h1",
+                "state": "OPEN",
+                "history": [
+                    {"date": "2026-01-01 10:00:00", "state": "OPEN", "tenant_user_id": 5.0}
+                ],
+                "call_history": [
+                    {"start_time": "2026-01-01 10:00:00", "duration": 3.5, "result": "ok"}
+                ],
+            }
+        ]
+    )
+    out = tmp_path / "h.parquet"
+    result = fetch(emu.url, tmp_path, "--columns", "id,history,call_history", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "history.tenant_user_id" in result.output and "call_history.duration" in result.output
+    row = pq.read_table(out).to_pylist()[0]
+    assert row["history"] is None or row["history"][0]["tenant_user_id"] is None
+    assert row["call_history"] is None or row["call_history"][0]["duration"] is None

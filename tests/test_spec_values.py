@@ -95,3 +95,18 @@ def test_a_pickled_config_does_not_carry_the_environment(
     # A mapping given as env is the config's own: it is kept.
     given = cqlang.Config.load(path, env={"CONPEEK_URL": "http://h"})
     assert pickle.loads(pickle.dumps(given)).env == {"CONPEEK_URL": "http://h"}
+
+
+def test_a_frozen_list_equals_the_list_it_shows(tmp_path: Path) -> None:
+    """A named query's list default is frozen (so the query hashes and
+    pickles) but still equals the list its repr shows and the file gave."""
+    from cqlang.env import FrozenList, freeze
+
+    frozen = freeze({"p": [1, 2], "q": {"r": ["a"]}})
+    reflected = [1, 2].__eq__(frozen["p"])  # list's own answer defers to ours
+    assert frozen["p"] == [1, 2] and frozen["p"] != [2, 1] and reflected is not False
+    assert frozen == {"p": [1, 2], "q": {"r": ["a"]}}
+    assert isinstance(frozen["p"], FrozenList) and hash(frozen["p"]) == hash((1, 2))
+    path = tmp_path / "q.toml"
+    path.write_text('[queries.hot]\nquery = "priority in $p"\nparams = { p = [1, 2] }\n')
+    assert cqlang.Config.load(path).queries["hot"].params == {"p": [1, 2]}

@@ -342,7 +342,7 @@ class Converter:
                 if entry.__class__ is not dict:
                     return None
                 for k in ints:
-                    if entry.get(k).__class__ is float:
+                    if isinstance(entry.get(k), float):  # jsonlimit.Number is one too
                         return None
                 if not keyset.issuperset(entry):
                     unknown[0] += 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..evaluator import custom_fields
+from ..evaluator import decode_custom_exact
 from ..visible import json_text, visible
 
 __all__ = [
@@ -56,9 +56,16 @@ def custom_keys_of(records: Iterable[Mapping[str, Any]]) -> set[str]:
     field, a JSON object or its text)."""
     keys: set[str] = set()
     for rec in records:
-        custom = custom_fields(rec)
+        custom = _custom(rec)
         keys.update(str(k) for k in custom)
     return keys
+
+
+def _custom(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A record's custom fields as the writers read them: numbers keep the
+    text they were sent in (``12.50``), whether ``custom`` came as JSON text
+    or as an object."""
+    return decode_custom_exact(record)[0] or {}
 
 
 def _spelt(value: Any) -> str:
@@ -120,7 +127,7 @@ def render_table(
         present = {k for r in records for k in r}
         candidates = [c for c in PRIORITY if c in present] or list(records[0])[:8]
         cells = {
-            c: [_cell(custom_fields(r) if c == "custom" else r.get(c), c) for r in records]
+            c: [_cell(_custom(r) if c == "custom" else r.get(c), c) for r in records]
             for c in candidates
         }
         natural = {c: max(len(c), *(len(x) for x in cells[c])) for c in candidates}
