@@ -358,7 +358,7 @@ class _Checker(_ValueChecker):
                 severity = ERROR if self.strict else WARNING
                 self.report(
                     "CQL102",
-                    f"custom field {f.key!r} is not declared",
+                    f"{custom_text(f.key)} is not a declared custom field",
                     f.start,
                     f.end,
                     hint,

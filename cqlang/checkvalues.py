@@ -250,7 +250,7 @@ class _ValueChecker:
         if fref.type == "integer" and digits:
             hint = "write the number without quotes"
         elif fref.type == "enum":
-            hint = "use one of " + ", ".join(fref.values)
+            hint = "use one of " + ", ".join(map(value_text, fref.values))
         elif fref.type == "string" and isinstance(v, ast.RelTime) and not v.shifts:
             hint = f'to mean the word, quote it: "{v.base}"'
         self.report(
@@ -283,7 +283,11 @@ class _ValueChecker:
         # The value as it is typed (quoted when it is no plain word); a
         # quoted value is replaced by the value quoted again.
         shown = value_text(close) if close is not None else None
-        hint = f"did you mean '{shown}'?" if close else "use one of " + ", ".join(fref.values)
+        hint = (
+            f"did you mean '{shown}'?"
+            if close
+            else "use one of " + ", ".join(map(value_text, fref.values))
+        )
         where = fref.display
         s, e = self.span(v)
         fix = shown if close is None or not getattr(v, "quoted", False) else quote(close)

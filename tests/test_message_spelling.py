@@ -89,3 +89,22 @@ def test_a_wrongly_typed_value_names_the_field_so() -> None:
     with pytest.raises(cqlang.CqlError) as info:
         cqlang.compile('custom["a b"] = "x"', schema=schema)
     assert 'custom["a b"]' in info.value.diagnostics[0].message
+
+
+def test_an_undeclared_custom_field_and_an_enums_values_are_named_as_typed() -> None:
+    """The rest of a review's list: CQL102 named the key in Python's repr
+    (`custom field 'lead sourc' is not declared`), and CQL104/CQL105's
+    "use one of" joined values that are no plain words bare, so that
+    `Lower Silesia, a, b, null` read as five values, `null` the null."""
+    schema = cqlang.DEFAULT_SCHEMA.with_custom_fields(
+        {
+            "region": {"type": "enum", "values": ["Lower Silesia", "a, b", "null", "PL"]},
+            "lead source": "string",
+        }
+    )
+    (d,) = cqlang.check('custom["lead sourc"] = x', schema=schema)
+    assert d.message == 'custom["lead sourc"] is not a declared custom field'
+    assert d.hint == "did you mean 'custom[\"lead source\"]'?"
+    for query in ["custom.region = zzzzzzzz", "custom.region = 3"]:
+        (d,) = cqlang.check(query, schema=schema)
+        assert d.hint == 'use one of "Lower Silesia", "a, b", "null", PL', query
