@@ -423,7 +423,7 @@ def clock_in(now: datetime | None, tz: tzinfo | str | None) -> datetime | None:
 
 def parse_now(text: str, tz: tzinfo | str | None = None) -> datetime:
     """A clock given as text, read as a datetime typed in a query in the
-    zone ``tz`` is (``--now 2026-10-25 23:30 --tz Europe/Warsaw`` is 21:30
+    zone ``tz`` is (``--now 2026-10-25 23:30 --tz Europe/Warsaw`` is 22:30
     UTC); an offset in the text wins."""
     now = clock_in(parse_clock(text), tz)
     assert now is not None

@@ -1,11 +1,10 @@
-"""A ``--now`` without an offset is read in the query's zone.
+"""A ``--now`` without an offset is read in the run's zone.
 
-Every datetime a user types without an offset is read in the query's
-zone (docs/language.md); the clock given as text is one more such
-datetime: ``--now '2026-10-25 23:30' --tz Europe/Warsaw`` is 21:30 UTC, so
-``today`` is 25 October in Warsaw. The zone is the one the query's own
-datetimes are read in: ``--tz``, else a named query's ``timezone``, else
-the profile's or the config's. An offset in the text wins.
+The clock given as text is read as a datetime typed without an offset is
+(docs/language.md): ``--now '2026-10-25 23:30' --tz Europe/Warsaw`` is 22:30
+UTC, so ``today`` is 25 October in Warsaw. The zone is the run's: ``--tz``,
+else the profile's or the config's, never a named query's own (the clock
+is one instant, whatever the query composes). An offset in the text wins.
 """
 
 from __future__ import annotations
@@ -119,3 +118,40 @@ def test_the_lsp_now_option_is_read_in_each_query_zone(warsaw_config: Path) -> N
     doc = Document(path.as_uri(), path, "created_date = today", 1, "cqlang")
     env = query_env(server, doc, Region("created_date = today"))
     assert env.now == datetime(2026, 10, 25, 22, 30, tzinfo=UTC)
+
+
+def test_the_clock_is_one_instant_whatever_the_query_composes(tmp_path: Path) -> None:
+    """A review found `@wd` alone reading `--now` in wd's own zone (Tokyo)
+    and `@wd or @wd` in the config's (Warsaw): a day apart. The clock is
+    the run's; wd's own zone still decides which day its `today` is."""
+    path = tmp_path / "cqlang.toml"
+    path.write_text(
+        '[connection]\ntimezone = "Europe/Warsaw"\n'
+        '[queries.wd]\nquery = "created_date >= today"\ntimezone = "Asia/Tokyo"\n',
+        encoding="utf-8",
+    )
+    now = ("--now", "2026-10-25 23:30")  # 22:30 UTC: 26 October in Tokyo
+    answers = {
+        q: run(path, "compile", q, *now)
+        for q in ["@wd", "@wd or @wd", "not not @wd", "@wd and priority >= 0"]
+    }
+    assert all("2026-10-25 15:00:00" in a for a in answers.values()), answers
+    assert "2026-10-25 15:00:00" in run(path, "queries", "show", "wd", *now)
+
+
+def test_an_lsp_clock_the_config_zone_cannot_hold_is_read_in_utc(tmp_path: Path) -> None:
+    """`now = "0001-01-01 00:30"` is checked in UTC when given; in a Tokyo
+    config it lies before the calendar, and every request failed with an
+    internal error. It is read in UTC there instead."""
+    pytest.importorskip("pygls")
+    from cqlang.lsp.documents import Document, Region
+    from cqlang.lsp.publish import query_env
+    from cqlang.lsp.server import CqlangServer, _read_now
+
+    path = tmp_path / "cqlang.toml"
+    path.write_text('[connection]\ntimezone = "Asia/Tokyo"\n', encoding="utf-8")
+    server = CqlangServer(str(path))
+    assert _read_now(server, "0001-01-01 00:30") is None
+    doc = Document((tmp_path / "q.cql").as_uri(), tmp_path / "q.cql", "priority > 1", 1, "cqlang")
+    env = query_env(server, doc, Region("priority > 1"))
+    assert env.now == datetime(1, 1, 1, 0, 30, tzinfo=UTC)

@@ -76,3 +76,20 @@ def test_config_does_not_list_an_unusable_url_as_in_effect(
     assert start < end and not any("base_url" in line for line in lines[start:end])
     assert lines[end + 1] == "#   base_url = 'ftp://x'  ($CONPEEK_URL)"
     assert any(line.startswith("# note: $CONPEEK_URL:") for line in lines)
+
+
+def test_fmt_write_counts_standard_input_that_could_not_be_formatted_beside_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review: `fmt --write - a.cql` with a broken stdin said only "1 file
+    left unchanged" (exit 1), as if all were well."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.cql").write_text("state = open\n", encoding="utf-8")
+    env = {"CQLANG_CONFIG": "/dev/null"}
+    result = CliRunner().invoke(
+        main, ["fmt", "--write", "-", "a.cql"], input="priority >\n", env=env
+    )
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "1 file left unchanged, 1 file could not be formatted"
+    )

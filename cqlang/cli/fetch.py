@@ -169,7 +169,7 @@ def fetch_cmd(
         page_size=page_size,
         max_branches=max_branches,
     )
-    when = parse_now(now, prepared.tz)
+    when = parse_now(now, tz)
     try:
         plan = prepared.plan(now=when)
     except CqlError as exc:

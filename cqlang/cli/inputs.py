@@ -88,11 +88,15 @@ def parse_params(items: Sequence[str]) -> dict[str, str]:
 
 
 def parse_now(text: str | None, tz: str | tzinfo | None) -> datetime | None:
-    """``--now``, read in ``tz``, the query's zone (``--tz``, else a named
-    query's own ``timezone``, else the profile's or the config's), when it
-    gives no offset: as every datetime typed without one is."""
+    """``--now``, read in the zone of the run when it gives no offset: ``tz``
+    (``--tz``), else the profile's or the config's (UTC without one), as
+    every datetime typed without an offset is, but never a named query's own
+    zone: the clock is one instant, whatever the query (``@wd`` alone and
+    ``@wd and priority >= 0`` mean the same day of ``wd``)."""
     if text is None:
         return None
+    if tz is None:
+        tz = load_config().timezone
     from ..timeexpr import TimeError
     from ..timeexpr import parse_now as _parse
 

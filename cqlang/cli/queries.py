@@ -172,7 +172,7 @@ def queries_show_cmd(
     named = _named_query(cfg, name)
     given = parse_params(params)
     q = cfg.prepare(f"@{named.name}", params=given, tz=tz, max_branches=max_branches)
-    when = parse_now(now, q.tz)
+    when = parse_now(now, tz)
     diags = q.check(now=when)
     checked = check_text(q.text, q.env(now=when))
     inherited = _reference_defaults(checked.ref_params)

@@ -93,7 +93,7 @@ def compile_cmd(
         limit=limit,
         max_branches=max_branches,
     )
-    when = parse_now(now, q.tz)
+    when = parse_now(now, tz)
     try:
         plan = q.plan(now=when)
         api.strict_check(plan, q.text)
@@ -152,7 +152,7 @@ def check_cmd(
         source=query_file,
         max_branches=max_branches,
     )
-    diags = for_front_end(q.check(now=parse_now(now, q.tz)), "cli")
+    diags = for_front_end(q.check(now=parse_now(now, tz)), "cli")
     if as_json:
         click.echo(to_json(diags, query_file if query_file not in (None, "-") else None))
     elif diags:
@@ -185,7 +185,7 @@ def explain_cmd(
     q = prepare_query(
         query_input(query, query_file), params, tz, source=query_file, max_branches=max_branches
     )
-    when = parse_now(now, q.tz)
+    when = parse_now(now, tz)
     try:
         plan = q.plan(now=when)
     except CqlError as exc:
@@ -316,10 +316,18 @@ def _report_files(results: list[FileResult], mode: str) -> None:
             write_data(r.diff(), nl=False)
         elif r.changed:
             say(f"reformatted {r.path}", err=True)
+
     # Standard input under --write is written to standard output, not to a
     # file: no file was reformatted, so the summary leaves it out (and says
-    # nothing when it was the only input, as ruff says nothing for stdin).
-    files = [r for r in results if not (mode == "write" and str(r.path) == "-")]
+    # nothing when it was the only input, as ruff says nothing for stdin),
+    # unless it could not be formatted beside files that could: a summary
+    # of files then counts the failure too.
+    def from_stdin(r: FileResult) -> bool:
+        return mode == "write" and str(r.path) == "-"
+
+    files = [r for r in results if not from_stdin(r)]
+    if files:
+        files += [r for r in results if from_stdin(r) and r.error is not None]
     if files or not results:
         _summary(files, mode)
     unreadable = sum(r.unreadable for r in results)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from lsprotocol import types
@@ -55,8 +56,22 @@ def query_env(ls: CqlangServer, doc: Document, region: Region) -> Env:
     if named is not None and named.source is not None and named.source.text == doc.text:
         params, own_zone = named.params, named.timezone
     tz, on_purpose = chosen_zone(own_zone, fallback=config.timezone)
-    now = timeexpr.clock_in(ls.now, tz)  # the now option's wall time, in this query's zone
-    return Env(config.schema, params, tz, now, config.env_queries, override_tz=on_purpose)
+    return Env(
+        config.schema, params, tz, clock(ls, config), config.env_queries, override_tz=on_purpose
+    )
+
+
+def clock(ls: CqlangServer, config: Config) -> datetime | None:
+    """The ``now`` option as an instant: without an offset, its wall time in
+    the config's zone, as ``--now`` is read in the run's zone (never a named
+    query's own: the clock is one instant whatever the query). Where that
+    zone cannot hold it (a clock at the calendar's very edge, checked in UTC
+    when it was given) it is read in UTC rather than failing every
+    request."""
+    try:
+        return timeexpr.clock_in(ls.now, config.timezone)
+    except timeexpr.TimeError:
+        return timeexpr.clock_in(ls.now, None)
 
 
 def _too_large(doc: Document) -> list[Found]:
@@ -110,7 +125,7 @@ def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
         d = Diagnostic("config", "error", p.message, start, end, 0, 0)
         found.append(Found(None, d, start, end))
     config: Config = ls.config_for(doc)
-    for finding in config.lint(now=timeexpr.clock_in(ls.now, config.timezone)):
+    for finding in config.lint(now=clock(ls, config)):
         src = finding.query.source
         if src is None or src.text != doc.text or src.path != doc.source:
             continue

@@ -427,7 +427,7 @@ def _read_now(server: CqlangServer, value: Any) -> str | None:
         return f"expected a date and time (a string), got {json_kind(value)}"
     from ..timeexpr import TimeError, parse_clock
 
-    try:  # without an offset: wall time, read in each query's zone (publish.query_env)
+    try:  # without an offset: wall time, read in the config's zone (publish.clock)
         server.now = parse_clock(value)
     except TimeError as exc:
         return str(exc)
