@@ -65,7 +65,9 @@ def record_ids(records: Sequence[Any]) -> list[str]:
             if problem is not None:
                 ident = r.get("id") if isinstance(r, dict) else None
                 raise RecordIdError(n, problem, ident if isinstance(ident, str) else None)
-    assert ids is not None and unique is not None  # every record passed id_problem
+    assert ids is not None  # every record passed id_problem, so each has an id
+    if unique is None:  # text of a str subclass (a StrEnum member): text all the same
+        unique = set(ids)
     if len(unique) != len(ids):
         seen: dict[str, int] = {}
         for n, ident in enumerate(ids):

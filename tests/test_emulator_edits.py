@@ -169,3 +169,19 @@ def test_only_checked_errors(method: str, args: list[Any]) -> None:
         ), said
     except SettingError:
         pass
+
+
+def test_an_id_of_a_str_subclass_is_text() -> None:
+    """A review: an id held in a `str` subclass (a StrEnum member) passed
+    the id check and then failed an assertion (a bare AssertionError); it is
+    text, as a record's text is everywhere (docs/language.md)."""
+    from cqlang.recordids import record_ids
+
+    class Text(str):
+        pass
+
+    assert record_ids([{"id": Text("x")}, {"id": "y"}]) == ["x", "y"]
+    with Emulator(records=2) as emu:
+        emu.insert(0, [{"id": Text("x1")}])
+        with pytest.raises(SettingError, match="has the id of a record"):
+            emu.insert(0, [{"id": Text("x1")}])

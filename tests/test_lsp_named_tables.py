@@ -112,3 +112,18 @@ def test_hover_on_a_reference_names_the_zone_its_dates_are_read_in(
     inner = position_of(CONFIG, "@day and priority")
     said = _hover(c, uri, types.Position(inner.line, inner.character + 2))
     assert "dates read in zone `UTC` (the zone of the query it is in holds" in said
+
+
+def test_hover_and_diagnostics_word_a_broken_table_alike(tmp_path: Path) -> None:
+    """A review: hover said "has a mistake" of a table with two, where the
+    diagnostic said "has mistakes"; both now use broken.where_broken."""
+    from cqlang.lsp.broken import broken_tables, where_broken
+    from cqlang.lsp.documents import Document
+    from cqlang.lsp.server import CqlangServer
+
+    path = tmp_path / "cqlang.toml"
+    path.write_text('[queries.b]\nquerry = "state = OPEN"\ncolour = 1\n', encoding="utf-8")
+    server = CqlangServer(str(path))
+    config = server.config_for(Document(path.as_uri(), path, path.read_text(), 1, "toml"))
+    table, mistakes = where_broken(*broken_tables(config)["b"], "b")
+    assert table.endswith("has mistakes") and len(mistakes) >= 2, (table, mistakes)

@@ -52,6 +52,15 @@ def _mistakes(f: ConfigFile, name: str) -> list[str]:
     return [f"{display_path(f.path)}:{p.line}:{p.column}: {p.message}" for p in mine]
 
 
+def where_broken(f: ConfigFile, stmt: Statement, name: str) -> tuple[str, list[str]]:
+    """``its table (FILE:LINE) has a mistake`` (or ``mistakes``) and the
+    mistakes: the one wording of a broken table, for diagnostics and hover."""
+    line, _ = line_col(f.text, stmt.start)
+    mistakes = _mistakes(f, name)
+    many = "a mistake" if len(mistakes) == 1 else "mistakes"
+    return f"its table ({display_path(f.path)}:{line}) has {many}", mistakes
+
+
 def explain_broken(diags: Iterable[Diagnostic], config: Config) -> list[Diagnostic]:
     """``diags`` with each CQL115 about a query whose table has a mistake
     said as what it is: the table's place and mistakes, no suggestion."""
@@ -64,15 +73,11 @@ def explain_broken(diags: Iterable[Diagnostic], config: Config) -> list[Diagnost
         name = dict(d.facts).get("query")
         if d.code != "CQL115" or not isinstance(name, str) or name not in broken:
             continue
-        f, stmt = broken[name]
-        line, _ = line_col(f.text, stmt.start)
+        table, mistakes = where_broken(*broken[name], name)
         said = f"unknown named query '@{name}'"
         before = d.message[: -len(said)] if d.message.endswith(said) else ""
-        mistakes = _mistakes(f, name)
         out[i] = d.replace(
-            message=f"{before}named query '@{name}' is left out: its table "
-            f"({display_path(f.path)}:{line}) has "
-            + ("a mistake" if len(mistakes) == 1 else "mistakes"),
+            message=f"{before}named query '@{name}' is left out: {table}",
             hint="; ".join(mistakes) or None,
             suggestion=None,
         )

@@ -13,9 +13,9 @@ from typing import Any
 from lsprotocol import types
 
 from .. import api, ast
-from ..errors import CqlError, display_path
+from ..errors import CqlError
 from .about import operator_doc, value_doc
-from .broken import broken_tables
+from .broken import broken_tables, where_broken
 from .complete import property_doc, query_doc
 from .documents import Document, Region
 from .plans import plan_of, summary
@@ -149,9 +149,8 @@ def _ref_doc(ls: CqlangServer, doc: Document, region: Region, name: str) -> str:
         broken = broken_tables(config).get(name)
         if broken is None:
             return f"unknown named query `@{name}`"
-        f, stmt = broken
-        line = f.text.count("\n", 0, stmt.start) + 1
-        return f"**@{name}**: left out, its table ({display_path(f.path)}:{line}) has a mistake"
+        table, _ = where_broken(*broken, name)
+        return f"**@{name}**: left out, {table}"
     env = query_env(ls, doc, region)
     if env.override_tz or named.timezone is None:
         zone = f"`{env.tz or 'UTC'}`"
