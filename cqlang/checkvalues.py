@@ -353,7 +353,10 @@ class _ValueChecker:
             number = argcheck.integer(raw)  # any integer type (numpy's) is its int, as a count is
             if number is not None:
                 raw = number
-        if raw.__class__ is str:
+        if isinstance(raw, str):
+            # The text it holds: a str subclass's own str() may say
+            # something else (a (str, Enum) member says 'E.A').
+            raw = str.__str__(raw)
             problem = not_utf8_value(raw)  # a lone surrogate cannot be sent
             if problem is not None:
                 self.report("CQL113", f"parameter ${p.name}: {problem}", p.start, p.end)
@@ -381,7 +384,7 @@ class _ValueChecker:
                 return timeexpr.parse_time_value(raw, self.tz, timeexpr.resolve_now(self.now))
             if isinstance(raw, bool) or not isinstance(raw, str | int):
                 raise ValueError
-            text = str(raw)
+            text = raw if isinstance(raw, str) else int.__repr__(raw)
             if typ == "enum":
                 return self.enum_value(fref, text.strip(), p)
             return text

@@ -108,3 +108,20 @@ def test_an_undeclared_custom_field_and_an_enums_values_are_named_as_typed() -> 
     for query in ["custom.region = zzzzzzzz", "custom.region = 3"]:
         (d,) = cqlang.check(query, schema=schema)
         assert d.hint == 'use one of "Lower Silesia", "a, b", "null", PL', query
+
+
+def test_a_parameter_of_a_str_subclass_is_the_text_it_holds() -> None:
+    """A review: a `(str, Enum)` member as a parameter was sent as its
+    str(), 'E.A', for `=` (and its lone surrogates went unchecked); it is
+    the text it holds, as a record's str subclass is (docs/language.md)."""
+    from enum import Enum
+
+    class E(str, Enum):  # noqa: UP042 (the mixin whose str() is not its text)
+        A = "OPEN"
+
+    class N(int, Enum):
+        B = 3
+
+    assert cqlang.compile("custom.x = $s", params={"s": E.A})[0]["value"] == "OPEN"
+    assert cqlang.compile("state = $s", params={"s": E.A})[0]["value"] == ["OPEN"]
+    assert cqlang.compile("custom.x = $s", params={"s": N.B})[0]["value"] == "3"
