@@ -8,7 +8,8 @@ import gc
 import itertools
 import threading
 from collections.abc import Iterator
-from typing import ClassVar
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
 
 import pytest
 
@@ -17,19 +18,22 @@ import cqlang
 WAIT = 20  # seconds: the most any step waits (never reached unless broken)
 
 
-class Gate(str):
-    """A parameter value whose reading (the checker reads a string parameter
-    with str(), inside the pause) says so and waits to be let through."""
+class Gate(datetime):
+    """A parameter value whose reading (the checker gives a naive datetime
+    parameter the query's zone with replace(), inside the pause) says so
+    and waits to be let through. Each compile's value is a second of its
+    own, named in ``names``."""
 
-    __slots__ = ()
+    names: ClassVar[dict[datetime, str]] = {}
     inside: ClassVar[dict[str, threading.Event]] = {}
     release: ClassVar[dict[str, threading.Event]] = {}
 
-    def __str__(self) -> str:
-        name = str.__str__(self)
-        Gate.inside[name].set()
-        assert Gate.release[name].wait(WAIT), "never released"
-        return name
+    def replace(self, *args: Any, **changes: Any) -> datetime:
+        name = Gate.names.get(datetime(*self.timetuple()[:6]))
+        if name is not None and "tzinfo" in changes:  # the checker's reading
+            Gate.inside[name].set()
+            assert Gate.release[name].wait(WAIT), "never released"
+        return datetime.replace(self, *args, **changes)
 
 
 @pytest.fixture
@@ -39,6 +43,7 @@ def gates() -> Iterator[None]:
         event.set()  # nothing left waiting, whatever failed
     Gate.inside.clear()
     Gate.release.clear()
+    Gate.names.clear()
     gc.enable()
 
 
@@ -48,13 +53,16 @@ _made = itertools.count()
 def compile_held(name: str, errors: list[BaseException]) -> threading.Thread:
     """A compile in a thread, held inside the pause until released (its
     parameter's value new each time: a plan cached would not be made)."""
-    value = f"{name}-{next(_made)}"
+    n = next(_made)
+    value = f"{name}-{n}"
+    at = datetime(2026, 1, 1) + timedelta(seconds=n)
+    Gate.names[at] = value
     Gate.inside[value] = Gate.inside[name] = threading.Event()
     Gate.release[value] = Gate.release[name] = threading.Event()
 
     def run() -> None:
         try:
-            cqlang.compile("custom.a = $p", params={"p": Gate(value)})
+            cqlang.compile("created_date > $p", params={"p": Gate(*at.timetuple()[:6])})
         except BaseException as exc:  # pragma: no cover - reported by the test
             errors.append(exc)
 

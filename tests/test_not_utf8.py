@@ -129,9 +129,9 @@ def test_the_files_of_fmt_and_queries_check(tmp_path: Path) -> None:
         assert r.returncode == 1, r.stderr
         assert r.stderr.count(CQL002) == 3 and " --> q.cql:2:27\n" in r.stderr
         assert " --> -:2:27\n" in r.stderr and " --> c.cql:1:6\n" in r.stderr
-        # Under --write, standard input is no file: the summary counts the files.
-        failed = "3 files" if mode == "--check" else "2 files"
-        assert f"{failed} could not be formatted" in r.stderr and "cannot read" not in r.stderr
+        # Standard input that could not be formatted is counted beside the
+        # files in either mode (under --write a stdin that could is not).
+        assert "3 files could not be formatted" in r.stderr and "cannot read" not in r.stderr
     assert (tmp_path / "q.cql").read_bytes() == BOM_BAD
     assert (tmp_path / "c.cql").read_bytes() == b"# caf\xe9\nstate = OPEN\n"
     r = _cqlang(tmp_path, "queries", "check", "q.cql", "c.cql", "ok.cql")
