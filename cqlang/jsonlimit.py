@@ -34,6 +34,7 @@ import math
 
 TYPE_CHECKING = False  # typing is not imported at run time (the evaluator imports this)
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 #: The deepest nesting accepted by default: API records are shallow (a
@@ -138,11 +139,20 @@ def _refuse_constant(text: str) -> float:
     raise ValueError(f"{text} is not a JSON number")
 
 
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if value - value != 0:  # NaN or an infinity
-        raise ValueError(f"{text} is beyond the range of a double")
-    return value
+def _finite(kind: Callable[[str], float]) -> Callable[[str], float]:
+    """A JSON number's reading as ``kind`` (``float``, or :class:`Number`
+    keeping its text) that refuses one beyond the range of a double."""
+
+    def read(text: str) -> float:
+        value = kind(text)
+        if value - value != 0:  # NaN or an infinity
+            raise ValueError(f"{text} is beyond the range of a double")
+        return value
+
+    return read
+
+
+_finite_float = _finite(float)
 
 
 #: A decoder that refuses ``NaN``, ``Infinity`` and a number beyond the
@@ -153,17 +163,10 @@ def _finite_float(text: str) -> float:
 STRICT = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
-def _exact_float(text: str) -> float:
-    value = Number(text)
-    if value - value != 0:  # NaN or an infinity
-        raise ValueError(f"{text} is beyond the range of a double")
-    return value
-
-
 #: :data:`STRICT` that reads a number with a fraction or an exponent as a
 #: :class:`Number`, keeping its text: the writers' reading of ``custom``
 #: (the same texts taken and refused as :data:`STRICT`).
-EXACT = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_exact_float)
+EXACT = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite(Number))
 
 
 def holds_number(value: Any) -> bool:
