@@ -231,6 +231,15 @@ class _Gen:
         # the careful matcher answers instead (see compile_matcher).
         self.trusting = trusting
 
+    def read(self, f: FieldRef) -> str:
+        """An expression for the record's own field ``f`` as it came. The
+        trusting matcher subscripts (its function has seen that ``r`` is a
+        plain dict, or was told so, and a missing key raises ``KeyError``,
+        which hands the record to the careful matcher); the careful one asks
+        ``get``, which takes any mapping and a missing key alike."""
+        name = self.const(f.record_field)
+        return f"r[{name}]" if self.trusting else f"r.get({name})"
+
     def const(self, value: Any) -> str:
         """A name for ``value``, or, for a string, an integer or a set of
         them, the literal itself: the generated code then loads a
@@ -258,7 +267,7 @@ class _Gen:
             decode = self.const(custom_fields)
             raw = f"(cu if cu is not None else (cu := {decode}(r))).get({self.const(f.key)})"
         else:
-            raw = f"r.get({self.const(f.record_field)})"
+            raw = self.read(f)
         return f"{self.const(coercer(f))}({raw})"
 
     def literal(self, f: FieldRef, value: Any) -> Any:
@@ -272,7 +281,7 @@ class _Gen:
             # A record's own integers and enum values are read inline: a
             # class check (bool is not int) and, for an enum, membership in
             # its values stand in for the coercion (see coercer()).
-            get = f"r.get({self.const(f.record_field)})"
+            get = self.read(f)
             if f.type == "integer":
                 present = f"(v := {get}).__class__ is int"
             elif self.trusting:
@@ -299,7 +308,7 @@ class _Gen:
         if f.key is None and f.type == "datetime" and op not in ("null", "notnull"):
             # Canonical API datetimes compare as strings; anything else is
             # normalised first (or counts as missing).
-            get = f"r.get({self.const(f.record_field)})"
+            get = self.read(f)
             norm = self.const(as_datetime)
             c = self.const(self.literal(f, value))
             test = (
@@ -334,7 +343,7 @@ class _Gen:
                 decode = self.const(custom_fields)
                 raw = f"(cu if cu is not None else (cu := {decode}(r))).get({self.const(f.key)})"
             else:
-                raw = f"r.get({self.const(f.record_field)})"
+                raw = self.read(f)
             present = (
                 f"((v := {raw}).__class__ is str"
                 " or (v.__class__ is int and (v := str(v)) is not None)"
@@ -416,7 +425,11 @@ def _far_side(op: str, value: Any) -> str:
 
 
 def _generate(
-    nnf: IExpr, *, trusting: bool, fallback: Callable[..., bool] | None = None
+    nnf: IExpr,
+    *,
+    trusting: bool,
+    fallback: Callable[..., bool] | None = None,
+    plain_dicts: bool = False,
 ) -> Callable[..., bool]:
     gen = _Gen(trusting=trusting)
     body = gen.expr(nnf)
@@ -425,6 +438,12 @@ def _generate(
     # is decoded at most once either way.
     lines = ["def match(r):" if fallback is not None else "def match(r, cu=None):"]
     if fallback is not None:
+        call = f"{gen.const(fallback)}(r, cu)" if gen.uses_custom else f"{gen.const(fallback)}(r)"
+        if not plain_dicts:
+            # The trusting code subscripts a plain dict; any other mapping
+            # is read by the careful matcher (a dict subclass may answer a
+            # missing key through __missing__: a defaultdict adds it).
+            lines.append(f"  if r.__class__ is not dict: return {gen.const(fallback)}(r)")
         if gen.uses_custom:
             lines.append("  cu = None")
         lines.append("  try:")
@@ -432,11 +451,10 @@ def _generate(
     lines.append(f"{indent}return {body}")
     if fallback is not None:
         # TypeError: a value the trusting code cannot take (see atom());
-        # AttributeError: a record with no ``get``, which the careful
-        # matcher's guard names.
-        lines.append("  except (TypeError, AttributeError):")
-        call = "(r, cu)" if gen.uses_custom else "(r)"
-        lines.append(f"    return {gen.const(fallback)}{call}")
+        # KeyError: a field the record lacks (see _Gen.read); AttributeError:
+        # a record that is no mapping, which the careful matcher's guard names.
+        lines.append("  except (TypeError, KeyError, AttributeError):")
+        lines.append(f"    return {call}")
     namespace: dict[str, Any] = dict(gen.consts)
     code = compile("\n".join(lines), "<cqlang matcher>", "exec")
     exec(code, namespace)
@@ -444,24 +462,28 @@ def _generate(
     return fn
 
 
-def compile_matcher(expr: IExpr) -> Matcher:
+def compile_matcher(expr: IExpr, *, plain_dicts: bool = False) -> Matcher:
     """A function telling whether a record makes ``expr`` true: generated
     Python, called with the record alone, with no layer around it. It
     decodes the record's ``custom`` only when it tests a custom field, and
-    at most once."""
+    at most once. With ``plain_dicts`` it is for records that are plain
+    ``dict``s, as JSON is decoded (the client's pages, the emulator's
+    data), and skips the check that sends any other mapping to the careful
+    code: given another mapping it may answer wrongly (a ``defaultdict``
+    would even grow the keys it lacks)."""
     nnf = to_nnf(expr)
     careful = _generate(nnf, trusting=False)
 
     def guarded(r: Any, cu: Any = None) -> bool:
-        # Reached only when the trusting matcher raised: the record is
-        # checked here, at no cost to a record that is a mapping.
+        # Reached only when the trusting matcher raised, or for a record
+        # that is no plain dict: checked here, at no cost to a dict.
         if not isinstance(r, Mapping):
             raise TypeError(
                 f"a record is a mapping (a dict, as the API sends it), not {type(r).__name__}"
             )
         return careful(r, cu)
 
-    return _generate(nnf, trusting=True, fallback=guarded)
+    return _generate(nnf, trusting=True, fallback=guarded, plain_dicts=plain_dicts)
 
 
 def evaluate(expr: IExpr, record: Record) -> bool | None:

@@ -66,9 +66,11 @@ class Residual(Node):
     text: str
     # The matcher, compiled at the first record (the evaluator is loaded then).
     _matcher: Matcher | None = attr(init=False, compare=False, repr=False)
+    _decoded: Matcher | None = attr(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         _set(self, "_matcher", None)
+        _set(self, "_decoded", None)
 
     @property
     def record_fields(self) -> frozenset[str]:
@@ -90,6 +92,21 @@ class Residual(Node):
 
             matcher = compile_matcher(self.expr)
             _set(self, "_matcher", matcher)
+        return matcher
+
+    @property
+    def matches_decoded(self) -> Matcher:
+        """:attr:`matches` for records that are plain ``dict``s, as
+        ``json`` decodes them: what the client calls on each record of a
+        page. It skips the class check that :attr:`matches` makes so that
+        any other mapping is read with ``get``; given a mapping that is no
+        plain dict it may answer wrongly."""
+        matcher = self._decoded
+        if matcher is None:
+            from .evaluator import compile_matcher
+
+            matcher = compile_matcher(self.expr, plain_dicts=True)
+            _set(self, "_decoded", matcher)
         return matcher
 
 

@@ -34,6 +34,8 @@ def truth(text: str, record: dict[str, Any]) -> bool | None:
     expr = ir(text)
     value = evaluate(expr, record)
     assert compile_matcher(expr)(record) is (value is True), (text, record)
+    if record.__class__ is dict:  # as the client's pages hold them
+        assert compile_matcher(expr, plain_dicts=True)(record) is (value is True), (text, record)
     return value
 
 
@@ -337,6 +339,39 @@ def test_residual_matches_is_the_compiled_matcher() -> None:
     check = residual.matches
     assert check is residual.matches  # compiled once, no wrapper around it
     assert check.__name__ == "match" and check.__code__.co_filename == "<cqlang matcher>"
+    decoded = residual.matches_decoded  # what the client calls on a page's records
+    assert decoded is residual.matches_decoded and decoded is not check
+    assert decoded.__name__ == "match" and decoded.__code__.co_filename == "<cqlang matcher>"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "state = OPEN",
+        "state != CLOSED",
+        "priority <= 3",
+        "priority is null",
+        'created_date >= "2026-10-01"',
+        'contact_number = "x" or custom.region != "PL"',
+    ],
+)
+def test_a_mapping_that_is_no_plain_dict_is_read_with_get(text: str) -> None:
+    """The trusting matcher subscripts plain dicts; any other mapping is
+    read by the careful code, with ``get``: a ``defaultdict`` neither grows
+    the fields it lacks nor answers with its default, and a record missing
+    a field (a plain dict too) answers as the reference says."""
+    from collections import OrderedDict, defaultdict
+    from types import MappingProxyType
+
+    expr = ir(text)
+    fields = {"state": "OPEN", "created_date": "2026-10-05 10:00:00", "custom": "{}"}
+    expected = evaluate(expr, fields)
+    defaults: defaultdict[str, Any] = defaultdict(lambda: 0, fields)
+    assert compile_matcher(expr)(defaults) is (expected is True)
+    assert sorted(defaults) == sorted(fields)  # nothing added
+    for record in (OrderedDict(fields), MappingProxyType(fields), dict(fields)):
+        assert compile_matcher(expr)(record) is (expected is True)
+    assert compile_matcher(expr, plain_dicts=True)(dict(fields)) is (expected is True)
 
 
 # ---------------------- record datetimes far from an ordering's literal

@@ -359,7 +359,7 @@ class Client:
                 self._requests(campaign_id, reqs.params),
                 page_size=page_size,
                 limit=limit,
-                keep=residual.matches if residual is not None else None,
+                keep=residual.matches_decoded if residual is not None else None,
                 overlap=self.overlap,
                 max_relocate=self.max_relocate,
                 guards=reqs.guards,

@@ -47,4 +47,5 @@ def ne_guard(
     from ..ir import IAnd, record_fields
 
     checked = IAnd(tuple(filter_atoms(ne, schema)))
-    return compile_matcher(checked), record_fields(checked)
+    # The records are a page's, plain dicts as JSON decodes them.
+    return compile_matcher(checked, plain_dicts=True), record_fields(checked)
