@@ -295,7 +295,7 @@ def _fmt_files(args: tuple[str, ...], mode: str, width: int) -> list[FileResult]
     for ``-``; without FILES, the config files read)."""
     from pathlib import Path
 
-    from ..config.fmtfiles import format_file, format_stdin
+    from ..config.fmtfiles import format_file, format_stdin, is_device
     from .lenient import config_for_text, in_files, needs_config, query_files_needs
 
     if args.count("-") > 1:
@@ -325,7 +325,11 @@ def _fmt_files(args: tuple[str, ...], mode: str, width: int) -> list[FileResult]
             return format_stdin(stdin, schema=cfg.schema, width=width)
         return format_file(Path(a), write=mode == "write", schema=cfg.schema, width=width)
 
-    return [one(a) for a in args] or [one(f.path) for f in cfg.files]
+    if args:
+        return [one(a) for a in args]
+    # A config read from a device (--config /dev/null: an empty one) holds
+    # no query to format and is no file to rewrite: it is left out.
+    return [one(f.path) for f in cfg.files if not is_device(f.path)]
 
 
 def _report_files(results: list[FileResult], mode: str) -> None:

@@ -338,6 +338,19 @@ def format_file(
     return result
 
 
+def is_device(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a device (``/dev/null``), which a config reads as
+    an empty configuration (:func:`cqlang.config.files.read_config_bytes`):
+    no file for ``fmt`` to format when it formats the config files read."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+
+
 def _not_a_file(path: Path) -> str:
     """What ``fmt`` says of a FILE it cannot format because it is missing
     or no regular file, in the words every command reading a query or
