@@ -34,6 +34,7 @@ from .errors import CqlValidationError
 from .filterlists import FilterError, filter_atoms
 from .formatter import format_ir
 from .ir import Atom, IAnd, IExpr
+from .jsonspans import too_deep, value_span
 from .schema import DEFAULT_SCHEMA, MAX_INT, Schema
 
 
@@ -69,8 +70,10 @@ def _load(source: Any) -> tuple[Any, str | None, int]:
         text = unquote_plus(text)
     try:
         return json.loads(text), text, start
-    except json.JSONDecodeError as exc:
-        raise _error(source, "CQL301", f"not JSON: {exc.msg} at character {exc.pos}") from None
+    except json.JSONDecodeError as exc:  # the caret at the character the decoder stopped at
+        message = f"not JSON: {exc.msg} at character {exc.pos}"
+        end = min(exc.pos + 1, len(text))
+        raise _error(source, "CQL301", message, at=(text, exc.pos, end)) from None
     except ValueError as exc:
         raise _error(source, "CQL301", f"not JSON: {exc}") from None
     except RecursionError:  # the decoder nests with Python's stack
@@ -81,16 +84,29 @@ def _too_deep() -> str:
     return f"not a filter list: nested more than {MAX_FILTER_DEPTH} levels deep"
 
 
-def _error(source: Any, code: str, message: str) -> CqlValidationError:
-    if isinstance(source, str):
-        text = source
+def _error(
+    source: Any, code: str, message: str, *, at: tuple[str, int, int] | None = None
+) -> CqlValidationError:
+    """The error of ``source`` as a whole, or, with ``at`` (a text, and the
+    span of the value at fault in it: the JSON text given or decoded, or
+    that cqlang writes for Python objects), at that value."""
+    if at is not None:
+        text, start, end = at
     else:
-        try:
-            text = json.dumps(source, ensure_ascii=False)
-        except (TypeError, ValueError, RecursionError):  # not JSON at all, or too deep
-            text = f"<a Python {type(source).__name__}>"
-    diag = make(text, code, message, 0, len(text))
+        text = source if isinstance(source, str) else _shown_text(source)
+        start, end = 0, len(text)
+    diag = make(text, code, message, start, end)
     return CqlValidationError(message, [diag], text)
+
+
+def _too_deep_error(source: Any, filters: Any, text: str | None, start: int) -> CqlValidationError:
+    """CQL301 for a filter list nested past :data:`MAX_FILTER_DEPTH`, the
+    caret at the first list or object past it, where the text shows it."""
+    if text is None:  # Python objects: the JSON text cqlang writes for them
+        text, start = _shown_text(source), 0
+    path = too_deep(filters, MAX_FILTER_DEPTH)
+    span = value_span(text, path, start) if path is not None else None
+    return _error(source, "CQL301", _too_deep(), at=(text, *span) if span is not None else None)
 
 
 def filters_ir(source: Any, *, schema: Schema | None = None) -> IExpr:
@@ -98,7 +114,7 @@ def filters_ir(source: Any, *, schema: Schema | None = None) -> IExpr:
     declared custom field's value typed as declared (:func:`_declared`)."""
     filters, text, start = _load(source)
     if nesting(filters, MAX_FILTER_DEPTH) > MAX_FILTER_DEPTH:
-        raise _error(source, "CQL301", _too_deep())
+        raise _too_deep_error(source, filters, text, start)
     schema = schema or DEFAULT_SCHEMA
     try:
         atoms = _atoms(filters, schema)

@@ -16,7 +16,7 @@ import json
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from typing import Any
+    from typing import Any, NoReturn
 
 #: The largest ``limit`` cqlang puts in one request: its own choice (the
 #: API's page documents no maximum; 10,000 is the largest value it shows,
@@ -168,7 +168,9 @@ def check_filters(filters: Any) -> None:
     while stack:
         value, where = stack.pop()
         if len(where) >= MAX_FILTER_DEPTH:
-            _refuse(filters, f"{_place(where)} nests more than {MAX_FILTER_DEPTH} levels deep")
+            refuse_filters(
+                filters, f"{_place(where)} nests more than {MAX_FILTER_DEPTH} levels deep", where
+            )
         pairs = value.items() if isinstance(value, dict) else enumerate(value)
         for key, item in pairs:
             if isinstance(value, dict) and not isinstance(key, str):
@@ -184,10 +186,16 @@ def check_filters(filters: Any) -> None:
 
                     problem = not_utf8_value(item)
                     if problem is not None:
-                        _refuse(filters, f"{_place((*where, key))}: {problem}")
+                        refuse_filters(
+                            filters, f"{_place((*where, key))}: {problem}", (*where, key)
+                        )
             elif isinstance(item, float):
                 if item != item or item in (_INF, -_INF):
-                    _refuse(filters, f"{_place((*where, key))} is {item!r}, which JSON cannot hold")
+                    refuse_filters(
+                        filters,
+                        f"{_place((*where, key))} is {item!r}, which JSON cannot hold",
+                        (*where, key),
+                    )
             elif isinstance(item, dict | list | tuple):
                 stack.append((item, (*where, key)))
             elif not isinstance(item, int):
@@ -206,20 +214,25 @@ def _place(where: tuple[Any, ...]) -> str:
     return "filters" + "".join(steps)
 
 
-def _refuse(filters: Any, message: str) -> None:
+def refuse_filters(filters: Any, message: str, where: Sequence[str | int] = ()) -> NoReturn:
     """Raise CQL301 for ``filters``, drawn as ASCII JSON (a lone surrogate
-    escaped, NaN as ``NaN``)."""
+    escaped, NaN as ``NaN``), the caret at the value at ``where`` (a path:
+    :mod:`cqlang.jsonspans`; the whole list when it is ``()`` or cannot be
+    found in the text)."""
     from .diagnostics import make
     from .errors import CqlValidationError
+    from .jsonspans import value_span
 
     try:
         text = json.dumps(filters)
     except (TypeError, ValueError, RecursionError):
         text = f"<a Python {type(filters).__name__}>"
-    if len(text) > 200:  # a long list: its start shows where the text is
+    span = value_span(text, where) if where else None
+    if span is None and len(text) > 200:  # a long list: its start shows where the text is
         text = text[:199] + "…"
+    start, end = span if span is not None else (0, len(text))
     message = f"not a filter list: {message}"
-    raise CqlValidationError(message, [make(text, "CQL301", message, 0, len(text))], text)
+    raise CqlValidationError(message, [make(text, "CQL301", message, start, end)], text)
 
 
 #: Why ``id`` cannot be excluded, in the words of every message saying so.

@@ -32,6 +32,7 @@ __all__ = [
     "cannot_read",
     "decode_query",
     "looks_like_path",
+    "not_a_file",
     "read_query_file",
     "utf8_input",
 ]
@@ -66,6 +67,15 @@ def cannot_read(name: str | os.PathLike[str], exc: OSError) -> str:
     return f"{os.fspath(name)}: cannot read it: {exc.strerror or exc}"
 
 
+def not_a_file(what: str = "query file", kind: str = "a directory") -> str:
+    """Why a path the user named as a file that is ``kind`` (a directory, a
+    named pipe...) is not read as ``what`` (a query file, a config file),
+    after its name and a colon: ``is a directory, not a query file``. The
+    one wording of every command that reads query files (``-f FILE``,
+    ``fmt FILES``, ``queries check FILES``) and config files."""
+    return f"is {kind}, not a {what}"
+
+
 def read_query_file(name: str) -> str:
     """The text of the query file ``name`` (``-``: standard input)."""
     if name == "-":
@@ -76,7 +86,7 @@ def read_query_file(name: str) -> str:
         with open(name, "rb") as fh:
             raw = fh.read(MAX_QUERY_FILE_BYTES + 1)
     except IsADirectoryError:
-        raise QueryFileError(f"{name}: is a directory, not a query file", name) from None
+        raise QueryFileError(f"{name}: {not_a_file()}", name) from None
     except OSError as exc:
         raise QueryFileError(cannot_read(name, exc), name) from None
     if len(raw) > MAX_QUERY_FILE_BYTES:

@@ -210,8 +210,11 @@ def resolve_now(now: datetime | None) -> datetime:
         now = now.replace(tzinfo=UTC)
     try:
         return now.astimezone(UTC).replace(microsecond=0)
-    except OverflowError as exc:
-        raise TimeError("the clock (now) is out of range", "CQL107", _RANGE_HINT) from exc
+    except OverflowError:
+        minutes = int((now.utcoffset() or timedelta()).total_seconds()) // 60
+        offset = f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        shown = now.isoformat(" ", "seconds")
+        raise clock_out_of_range(shown, f"at its offset {offset}", now.year) from None
 
 
 def _offset(text: str) -> tzinfo:
@@ -400,31 +403,64 @@ def parse_clock(text: str) -> datetime:
     aware datetime when the text gives an offset (``Z``, ``+02:00``), else
     a naive one, its wall time, for :func:`clock_in` to read in the zone of
     the query it is the clock of (as every datetime typed without an offset
-    is read: docs/language.md)."""
+    is read: docs/language.md). One whose offset puts it past the calendar
+    is a :class:`TimeError` saying so (:func:`clock_out_of_range`)."""
     text = text.strip()
-    start, _ = literal_interval(text, UTC)  # refuses what is no datetime
     m = _DT_RE.fullmatch(text)
+    try:
+        start, _ = literal_interval(text, UTC)  # refuses what is no datetime
+    except TimeError as exc:
+        if m is None or not m["tz"] or exc.hint != _RANGE_HINT:
+            raise
+        raise clock_out_of_range(text, f"at its offset {m['tz']}", int(m["y"])) from None
     instant = from_epoch(start)
     return instant if m is not None and m["tz"] else instant.replace(tzinfo=None)
 
 
-def clock_in(now: datetime | None, tz: tzinfo | str | None) -> datetime | None:
+#: The calendar cqlang handles, as a clock's message states it.
+CALENDAR = "0001-01-01 00:00:00 to 9999-12-31 23:59:59 UTC"
+
+
+def clock_out_of_range(text: str, how: str, year: int) -> TimeError:
+    """The error of a clock (``--now``, the LSP's ``now``) that falls
+    outside :data:`CALENDAR`: the text, how it was taken (``at its offset
+    -05:00``, ``in Asia/Tokyo, as it gives no offset``), the side it falls
+    on and the range, the same words on every path."""
+    side = "before" if year < 5000 else "after"
+    hint = "give a clock inside that range"
+    if how.startswith("in "):  # read in a zone: the same wall time with an offset may fit
+        hint += ", or give it an offset (Z, +02:00), which no zone moves"
+    return TimeError(
+        f"the clock {text!r}, taken {how}, falls {side} the calendar cqlang handles, {CALENDAR}",
+        "CQL107",
+        hint=hint,
+    )
+
+
+def clock_in(
+    now: datetime | None, tz: tzinfo | str | None, *, text: str | None = None
+) -> datetime | None:
     """A clock from :func:`parse_clock` as an instant: a naive one is wall
     time in ``tz`` (a zone or its name; UTC for ``None``), read as a
-    datetime literal in that zone is; an aware one is left as it is."""
+    datetime literal in that zone is; an aware one is left as it is. One
+    that zone puts past the calendar is :func:`clock_out_of_range` (``text``:
+    the clock as it was given, else its wall time)."""
     if now is None or now.tzinfo is not None:
         return now
     zone_ = tz if isinstance(tz, tzinfo) else zone(tz)
     try:
         return from_epoch(to_epoch(now.replace(tzinfo=zone_)))
-    except OverflowError as exc:
-        raise TimeError("the clock (now) is out of range", "CQL107", _RANGE_HINT) from exc
+    except OverflowError:
+        name = tz if isinstance(tz, str) else getattr(zone_, "key", None) or str(zone_)
+        shown = text if text is not None else now.isoformat(" ")
+        how = f"in {name}, as it gives no offset"
+        raise clock_out_of_range(shown, how, now.year) from None
 
 
 def parse_now(text: str, tz: tzinfo | str | None = None) -> datetime:
     """A clock given as text, read as a datetime typed in a query in the
     zone ``tz`` is (``--now 2026-10-25 23:30 --tz Europe/Warsaw`` is 22:30
     UTC); an offset in the text wins."""
-    now = clock_in(parse_clock(text), tz)
+    now = clock_in(parse_clock(text), tz, text=text.strip())
     assert now is not None
     return now

@@ -86,7 +86,9 @@ def test_compile_url_takes_the_base_from_the_environment(monkeypatch: pytest.Mon
     monkeypatch.setenv("CONPEEK_URL", "https://env.example.com")
     result = run("compile", "--format", "url", "--campaign", "c1", "priority > 1")
     assert result.exit_code == 0
-    assert result.stdout.startswith("https://env.example.com/voice_campaign/c1/request?filter=")
+    assert result.stdout.startswith(
+        "https://env.example.com/voice_campaign/c1/request?limit=1000&offset=0&filter="
+    )
 
 
 def test_compile_url_without_a_base_is_a_usage_error() -> None:

@@ -470,7 +470,7 @@ def test_compile_url_takes_base_url_and_campaign_from_the_config(
     assert r.stdout.startswith("http://127.0.0.1:8080/voice_campaign/5b7c389fe8df7b60af688989/")
     monkeypatch.setenv("CONPEEK_URL", "http://env:1")
     r = run("compile", "--format", "url", "--campaign", "abc", "state = OPEN")
-    assert r.stdout.startswith("http://env:1/voice_campaign/abc/request?filter=")
+    assert r.stdout.startswith("http://env:1/voice_campaign/abc/request?limit=500&offset=0&filter=")
 
 
 def test_queries_list_keeps_one_line_per_query(isolated: Path) -> None:

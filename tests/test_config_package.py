@@ -45,6 +45,11 @@ ALLOWED = {
     "cqlang.api",
     "cqlang.argcheck",
     "cqlang.client.connection",
+    # FetchSpec.request_url: the URL of the first page, from the client's own
+    # builder (compile --format url prints what fetch sends), and the
+    # FilterError of an `ne` object its guard cannot read.
+    "cqlang.client.urls",
+    "cqlang.filterlists",
     "cqlang.diagnostics",
     "cqlang.digits",  # CANONICAL_INT: a stored integer parameter read back
     "cqlang.encoding",

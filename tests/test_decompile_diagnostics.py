@@ -125,9 +125,16 @@ def test_a_python_list_json_cannot_write_keeps_one_diagnostic_per_bad_object() -
 
 
 def test_what_is_not_a_list_of_objects_is_still_one_cql301_over_the_input() -> None:
-    for source in ('{"property": "state", "value": 1}', "[1,", "not json"):
+    """One CQL301: over the whole input for JSON that is no list, and, for
+    text that is not JSON, at the character the reader stopped at
+    (tests/test_cql301_spans.py)."""
+    for source, span in [
+        ('{"property": "state", "value": 1}', (0, 33)),
+        ("[1,", (3, 3)),
+        ("not json", (0, 1)),
+    ]:
         err = failure(source)
-        assert [(d.code, d.start, d.end) for d in err.diagnostics] == [("CQL301", 0, len(source))]
+        assert [(d.code, d.start, d.end) for d in err.diagnostics] == [("CQL301", *span)]
 
 
 def test_the_command_underlines_each_bad_property(config_home: Path) -> None:

@@ -207,8 +207,10 @@ def test_compile_url_keeps_a_named_querys_exclude_and_limit(config: Path) -> Non
         "20000",
     )
     query = parse_qs(urlsplit(over.stdout.strip()).query)
-    assert "exclude" not in query and query["limit"] == ["10000"]
-    assert "at most 10,000 records" in over.stderr
+    # The first page's URL, as the client sends it: the connection's page
+    # size (25) asked, with a warning that fetch pages on for the rest.
+    assert "exclude" not in query and query["limit"] == ["25"] and query["offset"] == ["0"]
+    assert "pages on for all 20,000" in over.stderr
     assert run("compile", "--exclude", "id", "state = OPEN").exit_code == 2
 
 

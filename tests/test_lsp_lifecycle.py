@@ -173,3 +173,24 @@ def test_a_client_that_cannot_register_dynamically_is_not_asked_to_watch_files()
     finally:
         server.close()
     assert not [m for m in server.received if m.get("method") == "client/registerCapability"]
+
+
+@pytest.mark.parametrize(
+    ("now", "side"), [("9999-12-31T23:59:59-05:00", "after"), ("0001-01-01T00:00+05:00", "before")]
+)
+def test_a_now_option_past_the_calendar_says_the_range_and_how_it_was_taken(
+    now: str, side: str
+) -> None:
+    """As --now says it (tests/test_now_range.py), with its hint; it said
+    only "datetime '...' is out of range"."""
+    server = RawServer(HOME, WS, now=now)
+    try:
+        (warned,) = _warnings(server, 1)
+    finally:
+        server.close()
+    offset = now[-6:]
+    assert (
+        f"initialization option 'now' ignored: the clock '{now}', taken at its offset "
+        f"{offset}, falls {side} the calendar cqlang handles, 0001-01-01 00:00:00 to "
+        "9999-12-31 23:59:59 UTC (give a clock inside that range)"
+    ) in warned, warned

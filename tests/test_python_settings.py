@@ -190,7 +190,8 @@ def test_request_url_reads_the_base_url_as_every_base_url() -> None:
     spec = Config().prepare("", campaign="c1")
     for url in ("ftp://h", "h", "http://user:pw@", "http://h:0"):
         assert setting_error(lambda u=url: spec.request_url(u, [])).setting == "base_url"
-    assert spec.request_url("http://h/api/", []) == "http://h/api/voice_campaign/c1/request"
+    url = spec.request_url("http://h/api/", [])
+    assert url == "http://h/api/voice_campaign/c1/request?limit=1000&offset=0"
 
 
 def test_a_max_branches_of_zero_is_refused_not_taken_for_none() -> None:

@@ -333,7 +333,7 @@ def test_fmt_of_a_file_that_cannot_be_read_is_a_usage_error(tmp_path: Path, mode
         run = CliRunner().invoke(main, ["fmt", mode, *names], env=env)
         assert run.exit_code == 2, (names, run.output)
         said = run.stderr.splitlines()[0]
-        assert said.endswith((": no such file", ": not a file")), said
+        assert said.endswith((": no such file", ": is a directory, not a query file")), said
         assert "could not be read" in run.stderr
     assert good.read_text(encoding="utf-8") == "state = OPEN\n"  # the others still done
     # A file that is not UTF-8 reads: its query has CQL002, as on standard
@@ -341,3 +341,55 @@ def test_fmt_of_a_file_that_cannot_be_read_is_a_usage_error(tmp_path: Path, mode
     run = CliRunner().invoke(main, ["fmt", mode, str(latin)], env=env)
     assert run.exit_code == 1 and "error[CQL002]: byte 0xBF" in run.stderr, run.output
     assert latin.read_bytes() == "state = 'zażółć'\n".encode("iso-8859-2")
+
+
+# ----------------------------------------------- a directory named as a file
+
+DIRECTORY_COMMANDS = [
+    ["fmt", "-f", "d"],
+    ["fmt", "--check", "d"],
+    ["fmt", "--write", "d"],
+    ["check", "-f", "d"],
+    ["compile", "-f", "d"],
+    ["explain", "-f", "d"],
+    ["fetch", "--campaign", "c", "--dry-run", "-f", "d"],
+    ["queries", "check", "d"],
+]
+
+
+@pytest.mark.parametrize("args", DIRECTORY_COMMANDS, ids=" ".join)
+def test_a_directory_named_as_a_query_file_is_said_in_one_wording(
+    workdir: Path, args: list[str]
+) -> None:
+    """fmt --check/--write said `d: not a file`, the -f commands and
+    queries check `d: is a directory, not a query file`: one helper now
+    (cqlang.queryfile.not_a_file), exit 2 for each."""
+    (workdir / "d").mkdir()
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[0] == "cqlang: d: is a directory, not a query file"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["fmt", "--check", "x.toml"],
+        ["queries", "check", "x.toml"],
+        ["--config", "x.toml", "check", "state = OPEN"],
+    ],
+    ids=" ".join,
+)
+def test_a_directory_named_as_a_config_file_is_said_alike(workdir: Path, args: list[str]) -> None:
+    (workdir / "x.toml").mkdir()
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[0] == "cqlang: x.toml: is a directory, not a config file"
+
+
+def test_fmt_of_a_named_pipe_says_what_it_is(workdir: Path) -> None:
+    import os
+
+    os.mkfifo(workdir / "p.cql")
+    result = run("fmt", "--write", "p.cql")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[0] == "cqlang: p.cql: is a named pipe, not a regular file"

@@ -246,7 +246,10 @@ def test_the_calendar_edges_compile() -> None:
 def test_a_clock_past_the_calendar_is_a_usage_error(now: str) -> None:
     result = run_compile("--now", now, "state = OPEN")
     assert result.exit_code == 2
-    assert "out of range" in result.stderr
+    assert (
+        "falls " in result.stderr
+        and "0001-01-01 00:00:00 to 9999-12-31 23:59:59 UTC" in result.stderr
+    )
 
 
 def test_a_clock_past_the_calendar_in_python_is_a_diagnostic() -> None:

@@ -102,8 +102,8 @@ def parse_now(text: str | None, tz: str | tzinfo | None) -> datetime | None:
 
     try:
         return _parse(text, tz)
-    except TimeError as exc:
-        fail(f"--now: {exc}")
+    except TimeError as exc:  # its hint too, as --tz says its own
+        fail(f"--now: {exc}" + (f" ({exc.hint})" if exc.hint else ""))
 
 
 def compile_options(f: F) -> F:

@@ -29,8 +29,10 @@ from .paramtypes import IntRange
 from .show import print_query_diagnostics, report, report_query, say, write_data
 
 if TYPE_CHECKING:
+    from ..config.fetchspec import FetchSpec
     from ..config.fmtfiles import FileResult
     from ..errors import ConfigProblem
+    from ..types import Filter
 
 
 @click.command("compile")
@@ -52,7 +54,14 @@ if TYPE_CHECKING:
     multiple=True,
     help="Fields the API leaves out, comma-separated, repeatable (for --format url).",
 )
-@click.option("--limit", type=IntRange(min=0), help="The request's limit (for --format url).")
+@click.option(
+    "--limit", type=IntRange(min=0), help="Records wanted, as for fetch (for --format url)."
+)
+@click.option(
+    "--page-size",
+    type=IntRange(min=1),
+    help="Records per request, as for fetch (for --format url; default 1000).",
+)
 @click.option("--strict", is_flag=True, help="An undeclared custom field is an error.")
 @max_branches_option
 @compile_options
@@ -64,6 +73,7 @@ def compile_cmd(
     base_url: str | None,
     exclude: tuple[str, ...],
     limit: int | None,
+    page_size: int | None,
     strict: bool,
     max_branches: int | None,
     params: tuple[str, ...],
@@ -78,7 +88,6 @@ def compile_cmd(
     """
 
     from .. import api
-    from ..client.paging import MAX_PAGE_SIZE
     from ..encoding import encode
     from ..errors import CqlError
 
@@ -91,6 +100,7 @@ def compile_cmd(
         campaign=campaign,
         exclude=exclude_option(exclude),
         limit=limit,
+        page_size=page_size,
         max_branches=max_branches,
     )
     when = parse_now(now, tz)
@@ -106,19 +116,41 @@ def compile_cmd(
     elif fmt == "param":
         click.echo(encode(filters) if filters else "")
     else:
-        base = checked_base_url(load_config().connection(base_url=base_url).base_url)
-        if not base:
-            fail("--format url needs --base-url, CONPEEK_URL or base_url in the config")
-        if not q.campaign:
-            fail("--format url needs --campaign (or campaign in the config)")
-        q.check_campaign()
-        if q.limit is not None and q.limit > MAX_PAGE_SIZE:
-            click.echo(
-                f"cqlang: warning: cqlang asks for at most {MAX_PAGE_SIZE:,} records per request; "
-                f"the URL asks for that many (`cqlang fetch` pages for all {q.limit:,})",
-                err=True,
-            )
-        click.echo(q.request_url(base, filters))
+        _print_url(q, filters, base_url)
+
+
+def _print_url(q: FetchSpec, filters: list[Filter], base_url: str | None) -> None:
+    """``compile --format url``: the first page's URL of the one request,
+    as the client sends it (:meth:`FetchSpec.request_url`, the client's
+    own builder), and a warning when its ``limit`` is not the one asked."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from ..encoding import MAX_PAGE_SIZE
+
+    base = checked_base_url(load_config().connection(base_url=base_url).base_url)
+    if not base:
+        fail("--format url needs --base-url, CONPEEK_URL or base_url in the config")
+    if not q.campaign:
+        fail("--format url needs --campaign (or campaign in the config)")
+    if q.limit == 0:
+        fail("--format url: with a limit of 0 no request is sent, so there is no URL")
+    url = q.request_url(base, filters)
+    asked = int(parse_qs(urlsplit(url).query)["limit"][0])
+    if q.limit is not None and q.limit > asked:
+        click.echo(
+            f"cqlang: warning: the URL is the first page's: it asks for {asked:,} records "
+            f"(the page size; at most {MAX_PAGE_SIZE:,}); `cqlang fetch` pages on for "
+            f"all {q.limit:,}",
+            err=True,
+        )
+    elif q.limit is not None and q.limit < asked:
+        click.echo(
+            f"cqlang: warning: the URL asks for a whole page of {asked:,} records: the "
+            f"client checks each record a request with `ne` brings, and `cqlang fetch` "
+            f"stops once {q.limit:,} have passed",
+            err=True,
+        )
+    click.echo(url)
 
 
 @click.command("check")
@@ -263,7 +295,7 @@ def _fmt_files(args: tuple[str, ...], mode: str, width: int) -> list[FileResult]
     for ``-``; without FILES, the config files read)."""
     from pathlib import Path
 
-    from ..config.fmtfiles import format_file, format_stdin
+    from ..config.fmtfiles import format_file, format_stdin, is_device
     from .lenient import config_for_text, in_files, needs_config, query_files_needs
 
     if args.count("-") > 1:
@@ -293,7 +325,11 @@ def _fmt_files(args: tuple[str, ...], mode: str, width: int) -> list[FileResult]
             return format_stdin(stdin, schema=cfg.schema, width=width)
         return format_file(Path(a), write=mode == "write", schema=cfg.schema, width=width)
 
-    return [one(a) for a in args] or [one(f.path) for f in cfg.files]
+    if args:
+        return [one(a) for a in args]
+    # A config read from a device (--config /dev/null: an empty one) holds
+    # no query to format and is no file to rewrite: it is left out.
+    return [one(f.path) for f in cfg.files if not is_device(f.path)]
 
 
 def _report_files(results: list[FileResult], mode: str) -> None:

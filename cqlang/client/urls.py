@@ -1,7 +1,8 @@
 """The requests of a plan as URLs: the one builder of ``?limit=&offset=
-&filter=&exclude=``, for the client (:mod:`.fetch`) and for ``fetch
---dry-run`` (``cqlang.cli.dryrun``), so that what the dry run shows is what
-the client sends. Pure: nothing here sends anything."""
+&filter=&exclude=``, for the client (:mod:`.fetch`), for ``fetch
+--dry-run`` (``cqlang.cli.dryrun``) and for ``compile --format url``
+(:meth:`cqlang.config.fetchspec.FetchSpec.request_url`), so that what those
+show is what the client sends. Pure: nothing here sends anything."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from ..planner import Plan
     from ..schema import Schema
 
-__all__ = ["Requests", "page_url", "request_base", "request_urls"]
+__all__ = ["Requests", "first_page_url", "page_url", "request_base", "request_urls"]
 
 Guard = Callable[[dict[str, Any]], bool]
 
@@ -33,16 +34,40 @@ class Requests:
     def __init__(
         self, plan: Plan, exclude: Iterable[str] | None, schema: Schema | None = None
     ) -> None:
-        guarded = [ne_guard(filters, schema) for filters in plan.filters]
-        read = plan.residual.record_fields if plan.residual is not None else frozenset()
+        reads = plan.residual.record_fields if plan.residual is not None else None
+        self._build(plan.filters, reads, exclude, schema)
+
+    @classmethod
+    def of_filters(
+        cls,
+        requests: Sequence[Sequence[Mapping[str, Any]]],
+        exclude: Iterable[str] | None,
+        schema: Schema | None = None,
+    ) -> Requests:
+        """The requests of filter lists given as they are (one request
+        each, nothing checked on the client but their ``ne`` guards), as a
+        plan with those ``filters`` and no residual makes them."""
+        self = cls.__new__(cls)
+        self._build(requests, None, exclude, schema)
+        return self
+
+    def _build(
+        self,
+        requests: Sequence[Sequence[Mapping[str, Any]]],
+        residual_reads: frozenset[str] | None,
+        exclude: Iterable[str] | None,
+        schema: Schema | None,
+    ) -> None:
+        guarded = [ne_guard(filters, schema) for filters in requests]
+        read = residual_reads if residual_reads is not None else frozenset()
         read = read.union(*(fields for _, fields in guarded))
         wanted = list(dict.fromkeys(exclude or ()))
         sent = [f for f in wanted if f not in read]
         self.hidden: list[str] = [f for f in wanted if f in read]
         self.guards: list[Guard | None] = [guard for guard, _ in guarded]
-        self.residual = plan.residual is not None
+        self.residual = residual_reads is not None
         tail = f"exclude={encode_json(sent)}" if sent else ""
-        self.params: list[str] = [_params(filters, tail) for filters in plan.filters]
+        self.params: list[str] = [_params(filters, tail) for filters in requests]
 
     def first_size(self, n: int, page_size: int, limit: int | None) -> int:
         """The ``limit`` of request ``n``'s first page: the page size (at
@@ -89,7 +114,33 @@ def request_urls(
     client sends it (none when the plan never matches or ``limit`` is 0)."""
     if plan.never_matches or limit == 0 or not plan.filters:
         return []
-    reqs = Requests(plan, exclude, schema)
+    return _first_pages(Requests(plan, exclude, schema), base_url, campaign, page_size, limit)
+
+
+def first_page_url(
+    filters: Sequence[Mapping[str, Any]],
+    *,
+    base_url: str,
+    campaign: str,
+    exclude: Iterable[str] | None = None,
+    page_size: int = 1000,
+    limit: int | None = None,
+    schema: Schema | None = None,
+) -> str | None:
+    """The first page's URL of the one request ``filters`` makes (a
+    one-request plan's filter list, no check on the client but its ``ne``
+    guard), exactly as the client sends it: :func:`request_urls` of such a
+    plan. ``None`` when ``limit`` is 0 (the client sends nothing)."""
+    if limit == 0:
+        return None
+    reqs = Requests.of_filters([filters], exclude, schema)
+    (url,) = _first_pages(reqs, base_url, campaign, page_size, limit)
+    return url
+
+
+def _first_pages(
+    reqs: Requests, base_url: str, campaign: str, page_size: int, limit: int | None
+) -> list[str]:
     base = request_base(base_url, campaign)
     return [
         page_url(base, params, 0, reqs.first_size(n, page_size, limit))

@@ -294,31 +294,44 @@ class FetchSpec:
         return table_of(spec_batches(self, client, columns=columns, now=now, limit=limit))
 
     def request_url(self, base_url: str, filters: Sequence[Mapping[str, Any]]) -> str:
-        """The one request that ``filters`` (a one-request plan's filter
-        list) makes, with this spec's ``exclude`` and ``limit`` (at most the
-        API's 10,000 a request): what ``compile --format url`` prints.
+        """The URL of the first page of the one request that ``filters`` (a
+        one-request plan's filter list) makes, exactly as :meth:`fetch`
+        sends it (the client's own builder,
+        :func:`cqlang.client.urls.first_page_url`): ``limit`` (this spec's
+        page size, or no more than its ``limit`` when every record the
+        request brings is delivered), ``offset=0``, ``filter`` and this
+        spec's ``exclude`` less the fields the client reads of each record
+        (those of an ``ne`` guard): what ``compile --format url`` prints.
         ``base_url`` is read as every base URL is
         (:func:`cqlang.encoding.base_url`: ``http(s)://HOST[:PORT][/PATH]``,
-        else a :class:`SettingError`)."""
+        else a :class:`SettingError`); a ``limit`` of 0 is a
+        :class:`SettingError` too (the client sends no request)."""
+        from ..client.urls import first_page_url
         from ..encoding import base_url as checked_base_url
-        from ..encoding import encode, encode_exclude, request_path
+        from ..encoding import encode, refuse_filters
+        from ..filterlists import FilterError
 
         try:
             base_url = checked_base_url(argcheck.text("base_url", base_url))
         except ValueError as exc:
             raise SettingError(str(exc), "base_url") from None
-        encoded = encode(filters)  # checked as encode checks every filter list
+        encode(filters)  # checked as encode checks every filter list
         campaign = self.check_campaign()
         self.check_exclude()
-        parts = []
-        if filters:
-            parts.append(f"filter={encoded}")
-        if self.exclude:
-            parts.append(f"exclude={encode_exclude(self.exclude)}")
-        if self.limit is not None:
-            parts.append(f"limit={min(self.limit, MAX_PAGE_SIZE)}")
-        url = base_url + request_path(campaign)
-        return url + ("?" + "&".join(parts) if parts else "")
+        try:
+            url = first_page_url(
+                filters,
+                base_url=base_url,
+                campaign=campaign,
+                exclude=self.exclude,
+                page_size=self.page_size or DEFAULT_PAGE_SIZE,
+                limit=self.limit,
+            )
+        except FilterError as exc:  # an `ne` object its guard cannot read
+            refuse_filters(filters, str(exc))
+        if url is None:
+            raise SettingError("limit is 0: no request is sent, so there is no URL", "limit")
+        return url
 
 
 def lone_reference(

@@ -24,6 +24,7 @@ from ..errors import (
     UntrustedConfigError,
 )
 from ..errors import display_path as display_path
+from ..queryfile import not_a_file
 from .discovery import DISCOVERED, ORIGIN_OPTION, ORIGIN_USER, is_user_file, untrusted
 from .locate import MAX_CONFIG_BYTES as MAX_CONFIG_BYTES
 from .locate import PYPROJECT_FILE
@@ -140,7 +141,7 @@ def read_config_bytes(path: Path, origin: str = ORIGIN_OPTION) -> tuple[bytes, o
     except FileNotFoundError:
         raise ConfigError("no such config file", path, unreadable=True) from None
     except IsADirectoryError:
-        raise ConfigError("is a directory, not a config file", path, unreadable=True) from None
+        raise ConfigError(not_a_file("config file"), path, unreadable=True) from None
     except OSError as exc:
         raise ConfigError(f"cannot read it: {exc.strerror}", path, unreadable=True) from None
     except ValueError:  # a NUL, or a lone surrogate (no bytes for it): from Python only
@@ -150,7 +151,7 @@ def read_config_bytes(path: Path, origin: str = ORIGIN_OPTION) -> tuple[bytes, o
     st = os.fstat(fd)
     if stat.S_ISDIR(st.st_mode):  # os.open takes a folder; open() of its fd would raise
         os.close(fd)
-        raise ConfigError("is a directory, not a config file", path, unreadable=True)
+        raise ConfigError(not_a_file("config file"), path, unreadable=True)
     with open(fd, "rb", closefd=True) as fh:
         if stat.S_ISFIFO(st.st_mode):
             raise ConfigError("is a pipe, not a config file", path, unreadable=True)

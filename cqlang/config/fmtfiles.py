@@ -310,10 +310,7 @@ def format_file(
     result = FileResult(path)
     try:
         if not path.is_file():
-            missing = not path.exists()
-            result.error = (
-                cannot_read(path, FileNotFoundError()) if missing else f"{path}: not a file"
-            )
+            result.error = _not_a_file(path)
             result.unreadable = True
             return result
         if is_config_file(path):
@@ -339,6 +336,39 @@ def format_file(
         result.error = cannot_read(path, exc)
         result.unreadable = True
     return result
+
+
+def is_device(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a device (``/dev/null``), which a config reads as
+    an empty configuration (:func:`cqlang.config.files.read_config_bytes`):
+    no file for ``fmt`` to format when it formats the config files read."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+
+
+def _not_a_file(path: Path) -> str:
+    """What ``fmt`` says of a FILE it cannot format because it is missing
+    or no regular file, in the words every command reading a query or
+    config file uses (:func:`cqlang.queryfile.not_a_file`): a directory is
+    not a query file (a config file, for a ``.toml``); a named pipe or a
+    device is not a regular file, which ``fmt`` reads and rewrites by name."""
+    import stat
+
+    from ..output.atomic import kind_of
+    from ..queryfile import cannot_read, not_a_file
+
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:  # missing, a dangling link, no permission
+        return cannot_read(path, exc)
+    if stat.S_ISDIR(mode):
+        return f"{path}: {not_a_file('config file' if is_config_file(path) else 'query file')}"
+    return f"{path}: {not_a_file('regular file', kind_of(mode))}"
 
 
 def _format_config(

@@ -429,8 +429,8 @@ def _read_now(server: CqlangServer, value: Any) -> str | None:
 
     try:  # without an offset: wall time, read in the config's zone (publish.clock)
         server.now = parse_clock(value)
-    except TimeError as exc:
-        return str(exc)
+    except TimeError as exc:  # with its hint, as --now says it
+        return str(exc) + (f" ({exc.hint})" if exc.hint else "")
     return None
 
 
