@@ -90,6 +90,23 @@ CODES: dict[str, str] = {
     "CQL304": "bad value in a filter",
 }
 
+#: What a diagnostic's code is: CQL and three digits.
+_CODE_RE = re.compile(r"CQL[0-9]{3}")
+
+#: The fields a diagnostic is made of, as its ``__post_init__`` checks them.
+_FIELDS = (
+    "code",
+    "severity",
+    "message",
+    "start",
+    "end",
+    "line",
+    "column",
+    "hint",
+    "suggestion",
+    "facts",
+)
+
 ERROR: Severity = "error"
 WARNING: Severity = "warning"
 
@@ -121,6 +138,21 @@ class Diagnostic(Node):
     hint: str | None = None
     suggestion: str | None = None
     facts: tuple[tuple[str, FactValue], ...] = ()
+
+    def __post_init__(self) -> None:
+        """Every field checked as :meth:`replace` checks a new value (a
+        ``TypeError`` or ``SettingError`` naming the field), and the span
+        and code for what they must be: ``end`` not before ``start``, a
+        code of the form ``CQLnnn`` (:data:`CODES` is the list cqlang
+        uses; a tool may make its own). A diagnostic is made only for a
+        mistake, so the check costs a valid query nothing."""
+        _check_changes({name: getattr(self, name) for name in _FIELDS})
+        if not _CODE_RE.fullmatch(self.code):
+            raise _setting_error(f"code is CQL and three digits, not {self.code!r}", "code")
+        if self.end < self.start:
+            raise _setting_error(
+                f"end must be at least start ({self.start}), not {self.end}", "end"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
