@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence, Set
 from datetime import date, datetime, tzinfo
 
-from . import argcheck, ast, timeexpr
+from . import argcheck, ast, kinds, timeexpr
 from .diagnostics import ERROR, Diagnostic, make, param_hint, suggest
 from .digits import ascii_int
 from .ir import FieldRef
@@ -76,6 +76,8 @@ class _ValueChecker:
         # caller gave is not here), and what the checker decided for each
         # default of the named queries inlined (checker.RefParam).
         self.origins: Mapping[str, str] = {}
+        # The parameters a config file gave (worded as TOML, not Python).
+        self.toml_params = env.toml_params
         self.ref_params: list[RefParam] = []
         self.tz = tz
         # Whether the zone was set on purpose (``Env.override_tz``, or by a
@@ -225,7 +227,7 @@ class _ValueChecker:
         if typ == "enum":
             if isinstance(v, ast.Str | ast.Int):
                 word = v.value if isinstance(v, ast.Str) else v.text
-                return self.enum_value(fref, word, v)
+                return self.enum_value(fref, word, v, _as_typed(v))
             self.wrong_type(fref, v)
         # string
         if isinstance(v, ast.Str):
@@ -273,9 +275,11 @@ class _ValueChecker:
             raise _Error
         return value
 
-    def enum_value(self, fref: FieldRef, word: str, v: Any) -> str:
-        # Case-insensitive; written back in the declared spelling (upper case
-        # for the API's own enums).
+    def enum_value(self, fref: FieldRef, word: str, v: Any, shown_word: str) -> str:
+        """The declared value that ``word`` is (case-insensitive: written
+        back in the declared spelling, upper case for the API's own enums),
+        else CQL105, naming the value as ``shown_word`` (how it was written
+        where it came from: the query's literal, a parameter's value)."""
         for value in fref.values:
             if value.casefold() == word.casefold():
                 return value
@@ -291,7 +295,10 @@ class _ValueChecker:
         where = fref.display
         s, e = self.span(v)
         fix = shown if close is None or not getattr(v, "quoted", False) else quote(close)
-        self.report("CQL105", f"{word!r} is not a value of {where}", s, e, hint, suggestion=fix)
+        message = f"{shown_word} is not a value of {where}"
+        if isinstance(v, ast.Param):
+            message = f"parameter ${v.name}: {message}"
+        self.report("CQL105", message, s, e, hint, suggestion=fix)
         raise _Error
 
     def datetime_value(self, v: ast.Value) -> tuple[int, int]:
@@ -349,6 +356,11 @@ class _ValueChecker:
     def coerce_param(self, fref: FieldRef, p: ast.Param, raw: Any) -> _Resolved:
         typ = fref.type
         given = raw
+        # A named query's default is worded as TOML writes it (where named
+        # queries are written), a value the caller bound as Python does
+        # (the command line's and the REPL's are text: "abc" in both).
+        toml = p.name in self.origins or p.name in self.toml_params
+        audience = kinds.TOML if toml else kinds.PYTHON
         if raw.__class__ is not str and raw.__class__ is not int:
             number = argcheck.integer(raw)  # any integer type (numpy's) is its int, as a count is
             if number is not None:
@@ -386,47 +398,26 @@ class _ValueChecker:
                 raise ValueError
             text = raw if isinstance(raw, str) else int.__repr__(raw)
             if typ == "enum":
-                return self.enum_value(fref, text.strip(), p)
+                return self.enum_value(fref, text.strip(), p, kinds.written(raw, audience))
             return text
         except timeexpr.TimeError as exc:
             self.report("CQL113", f"parameter ${p.name}: {exc}", p.start, p.end, exc.hint)
             raise _Error from None
         except (ValueError, TypeError):
+            got = kinds.given(given, audience)
             self.report(
                 "CQL113",
-                f"parameter ${p.name} should be {_TYPE_WORDS[typ]}, got {_given(given)}",
+                f"parameter ${p.name} should be {_TYPE_WORDS[typ]}, got {got}",
                 p.start,
                 p.end,
             )
             raise _Error from None
 
 
-def _given(value: Any, inner: bool = False) -> str:
-    """A parameter's value as a message names it: as a config file (TOML)
-    or a query writes it, never as Python's repr (``true``, ``3``, ``"a"``,
-    ``[3, "a", true]``), a kind named where the spelling alone does not say
-    it (``a TOML time, 10:00:00``). ``--param`` values are text: ``"abc"``."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return quote(value)
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, float):
-        return float.__repr__(value)
-    if isinstance(value, list | tuple):
-        items = ", ".join(_given(v, True) for v in value)
-        return f"[{items}]" if inner else f"an array, [{items}]"
-    if isinstance(value, dict):
-        pairs = ", ".join(f"{k} = {_given(v, True)}" for k, v in value.items())
-        return "{" + pairs + "}" if inner else "a table, {" + pairs + "}"
-    from datetime import time
-
-    if isinstance(value, datetime | date | time):
-        text = value.isoformat()
-        if inner:
-            return text
-        if isinstance(value, time):
-            return f"a TOML time, {text}"
-        return f"a TOML {'datetime' if isinstance(value, datetime) else 'date'}, {text}"
-    return repr(value)
+def _as_typed(v: ast.Str | ast.Int) -> str:
+    """A value of the query as it was typed, the formatter's way: a bare
+    word bare, a quoted string quoted (:func:`quote`), a number as its
+    digits."""
+    if isinstance(v, ast.Int):
+        return v.text
+    return quote(v.value) if v.quoted else v.value

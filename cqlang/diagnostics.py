@@ -5,14 +5,25 @@ A :class:`Diagnostic` names a span of the query (0-based character offsets,
 code from :data:`CODES`, a message in plain words and an optional hint.
 :func:`render` draws it the way compilers do, with the query line and a caret
 under the span. The exceptions live in :mod:`cqlang.errors` (their old
-names here still work).
+names here still work; the root of them, :mod:`cqlang.errbase`, is below
+this module, which imports it).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
+# The exceptions and raise_for are at their old address here too (their
+# home is cqlang.errors; they are defined below this module, in errbase).
+from .errbase import MAX_RENDERED as MAX_RENDERED
+from .errbase import CqlError as CqlError
+from .errbase import CqlPlanError as CqlPlanError
+from .errbase import CqlSyntaxError as CqlSyntaxError
+from .errbase import CqlValidationError as CqlValidationError
+from .errbase import SettingError
+from .errbase import raise_for as raise_for
+from .errbase import render_capped as render_capped
 from .node import Node
 from .visible import json_text, visible
 
@@ -79,6 +90,23 @@ CODES: dict[str, str] = {
     "CQL304": "bad value in a filter",
 }
 
+#: What a diagnostic's code is: CQL and three digits.
+_CODE_RE = re.compile(r"CQL[0-9]{3}")
+
+#: The fields a diagnostic is made of, as its ``__post_init__`` checks them.
+_FIELDS = (
+    "code",
+    "severity",
+    "message",
+    "start",
+    "end",
+    "line",
+    "column",
+    "hint",
+    "suggestion",
+    "facts",
+)
+
 ERROR: Severity = "error"
 WARNING: Severity = "warning"
 
@@ -110,6 +138,21 @@ class Diagnostic(Node):
     hint: str | None = None
     suggestion: str | None = None
     facts: tuple[tuple[str, FactValue], ...] = ()
+
+    def __post_init__(self) -> None:
+        """Every field checked as :meth:`replace` checks a new value (a
+        ``TypeError`` or ``SettingError`` naming the field), and the span
+        and code for what they must be: ``end`` not before ``start``, a
+        code of the form ``CQLnnn`` (:data:`CODES` is the list cqlang
+        uses; a tool may make its own). A diagnostic is made only for a
+        mistake, so the check costs a valid query nothing."""
+        _check_changes({name: getattr(self, name) for name in _FIELDS})
+        if not _CODE_RE.fullmatch(self.code):
+            raise _setting_error(f"code is CQL and three digits, not {self.code!r}", "code")
+        if self.end < self.start:
+            raise _setting_error(
+                f"end must be at least start ({self.start}), not {self.end}", "end"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -177,6 +220,23 @@ class Diagnostic(Node):
             )
         return super().replace(**changes)
 
+    def worded_for(self, front: str) -> Diagnostic:
+        """This diagnostic with a hint that names a setting worded for
+        ``front`` (:func:`for_front_end`, which calls this for each)."""
+        if not isinstance(front, str) or front not in BOUND_SETTINGS:
+            shown = ", ".join(map(repr, BOUND_SETTINGS))
+            raise TypeError(f"front is one of {shown}, not {front!r}")
+        reason = self.fact("reason") if self.code in ("CQL202", "CQL203") else None
+        if isinstance(reason, str):
+            return self.replace(hint=plan_hint(front, reason))
+        if self.code == "CQL204" and self.facts:
+            return self.replace(hint=bound_hint(front))
+        if self.code == "CQL109" and self.facts:
+            name = self.fact("param")
+            if isinstance(name, str):
+                return self.replace(hint=param_hint(front, name))
+        return self
+
     def render(self, text: str, *, source: str | None = None) -> str:
         """The diagnostic drawn under ``text``, the query it is about (with
         ``source``, the file it came from, in the ``-->`` line). It is
@@ -189,22 +249,10 @@ class Diagnostic(Node):
         return render(self, text, source=source)
 
 
-#: Where :func:`_setting_error` finds its class.
-_ERRORS: dict[str, Any] = {}
-
-
-def _setting_error(message: str, setting: str) -> Exception:
+def _setting_error(message: str, setting: str) -> SettingError:
     """A ``cqlang.errors.SettingError``: a value that cannot work is a
-    CqlError, never a bare ValueError (docs/python-api.md, "Arguments").
-    :mod:`cqlang.errors` imports this module to draw diagnostics, so it is
-    looked up on first use, by name, as this module's old addresses are
-    (:func:`__getattr__`); an import statement would be a cycle."""
-    from ._lazy import load
-
-    cls = _ERRORS.get("SettingError") or load(
-        __name__, {"SettingError": "cqlang.errors"}, _ERRORS, "SettingError"
-    )
-    return cls(message, setting)  # type: ignore[no-any-return]
+    CqlError, never a bare ValueError (docs/python-api.md, "Arguments")."""
+    return SettingError(message, setting)
 
 
 def _wrong_type(name: str, takes: str, value: object) -> TypeError:
@@ -363,19 +411,7 @@ def for_front_end(diags: Iterable[Diagnostic], front: str) -> list[Diagnostic]:
     if not isinstance(front, str) or front not in BOUND_SETTINGS:
         shown = ", ".join(map(repr, BOUND_SETTINGS))
         raise TypeError(f"front is one of {shown}, not {front!r}")
-    out = []
-    for d in _diagnostics(diags):
-        reason = d.fact("reason") if d.code in ("CQL202", "CQL203") else None
-        if isinstance(reason, str):
-            d = d.replace(hint=plan_hint(front, reason))
-        elif d.code == "CQL204" and d.facts:
-            d = d.replace(hint=bound_hint(front))
-        elif d.code == "CQL109" and d.facts:
-            name = d.fact("param")
-            if isinstance(name, str):
-                d = d.replace(hint=param_hint(front, name))
-        out.append(d)
-    return out
+    return [d.worded_for(front) for d in _diagnostics(diags)]
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:
@@ -468,37 +504,6 @@ def render(diag: Diagnostic, text: str, *, source: str | None = None) -> str:
     )
 
 
-#: The most diagnostics drawn in full in one message; the rest are counted
-#: in one closing line. The data (``check``, ``check --json``,
-#: ``CqlError.diagnostics``) always holds every one.
-MAX_RENDERED = 100
-
-
-def render_capped(
-    items: Sequence[Any],
-    draw: Callable[[Any], str],
-    *,
-    severity: Callable[[Any], str] = lambda d: d.severity,
-    limit: int = MAX_RENDERED,
-    sep: str = "\n\n",
-) -> str:
-    """The first ``limit`` of ``items`` (diagnostics, or anything ``draw``
-    and ``severity`` read) drawn, then "and 49,900 more errors"; ``sep``
-    between them."""
-    shown = [draw(item) for item in items[:limit]]
-    rest = items[limit:]
-    if rest:
-        errors = sum(severity(item) == ERROR for item in rest)
-        parts = []
-        if errors:
-            parts.append(f"{errors:,} more error{'s' if errors != 1 else ''}")
-        if len(rest) - errors:
-            warnings = len(rest) - errors
-            parts.append(f"{warnings:,} more warning{'s' if warnings != 1 else ''}")
-        shown.append("and " + " and ".join(parts))
-    return sep.join(shown)
-
-
 def render_all(
     diags: Iterable[Diagnostic],
     text: str,
@@ -559,19 +564,3 @@ def suggest(word: str, choices: Iterable[str]) -> str | None:
     lowered = {c.lower(): c for c in choices if c != word}
     match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[match[0]] if match else None
-
-
-# ------------------------------------------------------- old addresses
-
-#: The exceptions and raise_for, at their old address: cqlang.errors (which
-#: imports this module) defines them; they are looked up there on first use.
-_FROM_ERRORS = dict.fromkeys(
-    ("CqlError", "CqlPlanError", "CqlSyntaxError", "CqlValidationError", "raise_for"),
-    "cqlang.errors",
-)
-
-
-def __getattr__(name: str) -> Any:
-    from ._lazy import load  # on first use
-
-    return load(__name__, _FROM_ERRORS, globals(), name)

@@ -27,7 +27,7 @@ cannot be hashed (a parameter value of an unhashable type) still makes an
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, tzinfo
 
 from . import argcheck
@@ -248,6 +248,10 @@ class Env(Node):
     own ``timezone`` (what ``--tz`` does, and running a named query that
     sets one). Without it a named query with its own ``timezone`` reads its
     datetimes in that zone, and ``tz`` is the zone of the rest.
+    ``toml_params``: the names of ``params`` whose values a config file
+    gave (a named query's defaults, as ``NamedQuery.env`` binds them): a
+    message words those values as TOML writes them, the others as Python
+    does (cqlang.kinds).
     """
 
     schema: Schema = DEFAULT_SCHEMA
@@ -258,6 +262,7 @@ class Env(Node):
     max_branches: int = DEFAULT_MAX_BRANCHES
     strict: bool = False
     override_tz: bool = False
+    toml_params: frozenset[str] = frozenset()
     _hash: int | None = attr(init=False, compare=False, repr=False)
 
     def __init__(
@@ -270,6 +275,7 @@ class Env(Node):
         max_branches: int = DEFAULT_MAX_BRANCHES,
         strict: bool = False,
         override_tz: bool = False,
+        toml_params: Iterable[str] = (),
     ) -> None:
         if schema is None:
             schema = DEFAULT_SCHEMA
@@ -281,6 +287,11 @@ class Env(Node):
         max_branches = argcheck.count("max_branches", max_branches, least=1)
         argcheck.flag("strict", strict)
         argcheck.flag("override_tz", override_tz)
+        if isinstance(toml_params, str) or not isinstance(toml_params, Iterable):
+            raise argcheck.wrong_type("toml_params", "a collection of parameter names", toml_params)
+        toml = frozenset(toml_params)
+        if not all(isinstance(n, str) for n in toml):
+            raise TypeError("toml_params holds parameter names (str)")
         _set(self, "schema", schema)
         _set(self, "params", _EMPTY if params is None else _params(params))
         _set(self, "tz", tz)
@@ -289,6 +300,7 @@ class Env(Node):
         _set(self, "max_branches", max_branches)
         _set(self, "strict", strict)
         _set(self, "override_tz", override_tz)
+        _set(self, "toml_params", toml)
         _set(self, "_hash", None)
 
     def _key(self) -> tuple[Any, ...]:
@@ -306,6 +318,7 @@ class Env(Node):
             self.max_branches,
             self.strict,
             self.override_tz,
+            self.toml_params,
         )
 
     def __hash__(self) -> int:

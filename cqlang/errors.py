@@ -46,7 +46,14 @@ The exit status each ends a command with is in one table,
 
 from __future__ import annotations
 
-from .diagnostics import ERROR, for_front_end, render_all
+from .errbase import (
+    CqlError,
+    CqlPlanError,
+    CqlSyntaxError,
+    CqlValidationError,
+    SettingError,
+    raise_for,
+)
 from .node import Node
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -56,7 +63,6 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-    from .diagnostics import Diagnostic
 
 __all__ = [
     "ApiError",
@@ -96,70 +102,6 @@ __all__ = [
 # ----------------------------------------------------------------- queries
 
 
-class CqlError(Exception):
-    """Base of every error cqlang raises for something a user supplied.
-
-    ``diagnostics`` holds the findings as data; ``str()`` renders them with
-    carets under the query text (``text``; ``source`` names where it is).
-    """
-
-    def __init__(
-        self,
-        message: str,
-        diagnostics: Sequence[Diagnostic] = (),
-        text: str = "",
-        source: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.diagnostics: list[Diagnostic] = list(diagnostics)
-        self.text = text
-        self.source = source
-
-    def __str__(self) -> str:
-        if not self.diagnostics:
-            return self.message
-        return render_all(self.diagnostics, self.text, source=self.source)
-
-    def rendered_for(self, front: str) -> str:
-        """``str(self)`` with the hints worded for a front end
-        (:func:`cqlang.diagnostics.for_front_end`)."""
-        if not self.diagnostics:
-            return str(self)
-        diags = for_front_end(self.diagnostics, front)
-        return render_all(diags, self.text, source=self.source)
-
-
-class CqlSyntaxError(CqlError):
-    """The text is not a query: it does not follow the grammar."""
-
-
-class CqlValidationError(CqlError):
-    """The query parses but means nothing valid for the schema."""
-
-
-class CqlPlanError(CqlError):
-    """The query is valid but cannot be planned or compiled as asked."""
-
-
-def raise_for(diags: Sequence[Diagnostic], text: str, *, source: str | None = None) -> None:
-    """Raise the fitting error for the error-severity diagnostics, if any
-    (the class is the first one's: CQL0xx syntax, CQL2xx plan, else
-    validation)."""
-    errors = [d for d in diags if d.severity == ERROR]
-    if not errors:
-        return
-    first = errors[0].code
-    cls: type[CqlError]
-    if first < "CQL100":
-        cls = CqlSyntaxError
-    elif first < "CQL200" or first >= "CQL300":
-        cls = CqlValidationError
-    else:
-        cls = CqlPlanError
-    raise cls(errors[0].message, errors, text, source)
-
-
 class SchemaError(CqlError, ValueError):
     """A schema declaration that does not make sense; ``field`` names the
     property or custom field it is about (``None``: the schema as a whole);
@@ -170,16 +112,6 @@ class SchemaError(CqlError, ValueError):
         super().__init__(message)
         self.field = field
         self.shape = shape
-
-
-class SettingError(CqlError, ValueError):
-    """A setting that cannot work, such as an ``exclude`` that holds ``id``
-    or a fetch without a campaign: the command line's usage error (exit 2).
-    ``setting`` names it."""
-
-    def __init__(self, message: str, setting: str | None = None) -> None:
-        super().__init__(message)
-        self.setting = setting
 
 
 class ColumnError(SettingError):

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .kinds import JSON, kind
+
 _STR_ONLY = {str}
 
 
@@ -82,20 +84,8 @@ def record_ids(records: Sequence[Any]) -> list[str]:
 def json_kind(value: object) -> str:
     """A JSON value's kind, as a message names it (``an array``, ``a
     number``...): the one wording for data from outside (records, the
-    language server's settings)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+    language server's settings), :func:`cqlang.kinds.kind` for JSON."""
+    return kind(value, JSON)
 
 
 __all__ = ["RecordIdError", "id_problem", "json_kind", "record_ids"]

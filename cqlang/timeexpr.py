@@ -224,7 +224,7 @@ def _offset(text: str) -> tzinfo:
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:])
     if hours > 23 or minutes > 59:
-        raise TimeError(f"impossible UTC offset {text!r}", "CQL107")
+        raise TimeError(f"impossible UTC offset {_quoted(text)}", "CQL107")
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
@@ -233,7 +233,7 @@ def literal_interval(text: str, tz: tzinfo) -> Interval:
     m = _DT_RE.fullmatch(text)
     if not m:
         raise TimeError(
-            f"{text!r} is not a datetime",
+            f"{_quoted(text)} is not a datetime",
             "CQL106",
             hint="write YYYY-MM-DD, 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD HH:MM:SS'",
         )
@@ -249,8 +249,8 @@ def literal_interval(text: str, tz: tzinfo) -> Interval:
             int(g["s"] or 0),
         )
     except ValueError as exc:
-        raise TimeError(f"impossible datetime {text!r}: {exc}", "CQL107") from exc
-    what = f"datetime {text!r}"
+        raise TimeError(f"impossible datetime {_quoted(text)}: {exc}", "CQL107") from exc
+    what = f"datetime {_quoted(text)}"
     try:
         start = local.replace(tzinfo=zone_)
         if g["h"] is None:
@@ -391,7 +391,7 @@ def _not_relative(text: str) -> TimeError:
         fixed = text[: joined.start(2)] + fix + text[joined.end(2) :]
         return TimeError(message, "CQL106", f"a duration has one unit: write {fixed!r}")
     return TimeError(
-        f"{text!r} is not a relative time",
+        f"{_quoted(text)} is not a relative time",
         "CQL106",
         "write now, today or yesterday, then + or - an amount and a unit for each shift, "
         "as in 'today - 7d'",
@@ -464,3 +464,12 @@ def parse_now(text: str, tz: tzinfo | str | None = None) -> datetime:
     now = clock_in(parse_clock(text), tz, text=text.strip())
     assert now is not None
     return now
+
+
+def _quoted(text: str) -> str:
+    """Text that should have been a datetime or relative time, shown in
+    double quotes (JSON's escapes): as a query, a config file (TOML) and
+    the command line all write it, never as Python's repr."""
+    from .kinds import JSON, written
+
+    return written(text, JSON)

@@ -92,7 +92,7 @@ def test_an_integer_type_is_its_int_as_a_query_parameter() -> None:
 @pytest.mark.parametrize(
     ("query", "value", "said"),
     [
-        ("priority >= $p", True, "parameter $p should be an integer, got true"),
+        ("priority >= $p", True, "parameter $p should be an integer, got True"),
         ("priority >= $p", Real(3.0), "parameter $p should be an integer, got Real(3.0)"),
         ("created_date >= $p", Index(3), "should be a datetime"),
     ],

@@ -56,6 +56,7 @@ ALLOWED = {
     "cqlang.env",
     "cqlang.errors",
     "cqlang.formatter",
+    "cqlang.kinds",  # the config check names a value's kind in TOML's words
     "cqlang.node",
     # The one check of a file that must not be replaced (read-only) and the
     # carrying over of its mode and owner, shared with fetch -o's writer.

@@ -191,6 +191,7 @@ def test_every_input_tells_envs_apart() -> None:
         "max_branches": 5,
         "strict": True,
         "override_tz": True,
+        "toml_params": ["p"],
     }
     assert set(changed) == set(Env.__node_init__)
     base = Env()

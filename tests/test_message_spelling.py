@@ -58,11 +58,72 @@ def test_a_param_from_the_command_line_is_named_as_text() -> None:
     assert 'parameter $s should be an integer, got "abc"' in result.output
 
 
-def test_a_python_value_is_worded_the_same_way() -> None:
-    with pytest.raises(cqlang.CqlError, match=r"should be an integer, got true\n"):
+def test_a_python_value_is_worded_as_python_writes_it() -> None:
+    """A value given in Python (``params=``) is named as Python writes it
+    (``True``, ``None``, a list), not in a config file's TOML terms."""
+    with pytest.raises(cqlang.CqlError, match=r"should be an integer, got True\n"):
         cqlang.compile("priority = $s", params={"s": True})
-    with pytest.raises(cqlang.CqlError, match=r'got an array, \[1, "a"\]'):
+    with pytest.raises(cqlang.CqlError, match=r'got \[1, "a"\]\n'):
         cqlang.compile("custom.x in $s", params={"s": [[1, "a"]]})
+    with pytest.raises(cqlang.CqlError, match=r"got None\n"):
+        cqlang.compile("priority = $s", params={"s": None})
+
+
+REGION = cqlang.DEFAULT_SCHEMA.with_custom_fields(
+    {"region": {"type": "enum", "values": ["Lower Silesia", "DE"]}}
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "params", "message"),
+    [
+        ('custom.region = "PL"', {}, '"PL" is not a value of custom.region'),
+        ("custom.region = PL", {}, "PL is not a value of custom.region"),
+        ('custom.region = "it\'s"', {}, '"it\'s" is not a value of custom.region'),
+        ('custom.region = "a\\"b"', {}, '"a\\"b" is not a value of custom.region'),
+        ("custom.region = 3", {}, "3 is not a value of custom.region"),
+        ("custom.region = true", {}, "true is not a value of custom.region"),
+        ("custom.region = $p", {"p": "PL"}, 'parameter $p: "PL" is not a value of custom.region'),
+        ("custom.region = $p", {"p": 3}, "parameter $p: 3 is not a value of custom.region"),
+        ("custom.region in $p", {"p": "PL, DE"}, 'parameter $p: "PL" is not a value'),
+    ],
+)
+def test_cql105_names_the_value_as_it_was_written(
+    query: str, params: dict[str, object], message: str | None
+) -> None:
+    """CQL105 named the value in Python's repr (`'PL'`, whatever the query
+    wrote): a query's value is named as the query writes it (the
+    formatter's quoting), a parameter's as its place writes it."""
+    if message is None:
+        return
+    (d,) = cqlang.check(query, schema=REGION, params=params)
+    assert d.code == "CQL105"
+    assert d.message.startswith(message), d.message
+    assert "'PL'" not in d.message
+
+
+def test_a_toml_default_in_cql105_is_named_in_toml_terms(tmp_path: Path) -> None:
+    config = tmp_path / "cqlang.toml"
+    config.write_text(
+        '[queries.st]\nquery = "state = $s"\nparams = { s = "OPNE" }\n', encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["compile", "@st"], env={"CQLANG_CONFIG": str(config)})
+    assert 'parameter $s: "OPNE" is not a value of state' in result.output
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ('created_date >= "last tuesday"', '"last tuesday" is not a datetime'),
+        ('created_date >= "2021-13-01"', 'impossible datetime "2021-13-01"'),
+        ('created_date >= "2021-01-01T00:00+99:00"', 'impossible UTC offset "+99:00"'),
+        ('state = OPEN "it\'s"', 'unexpected "it\'s"'),
+        ("state = OPEN foo", "unexpected 'foo'"),
+    ],
+)
+def test_a_datetime_or_token_of_the_query_is_not_in_python_repr(query: str, message: str) -> None:
+    (d,) = cqlang.check(query)
+    assert d.message.startswith(message), d.message
 
 
 @pytest.mark.parametrize(

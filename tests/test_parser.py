@@ -474,7 +474,7 @@ def test_durations_written_together_with_a_unit_that_is_none_get_no_fix(text: st
         ("now - 7d12h", "'7d12h' is 2 durations written together", "write 'now - 7d - 12h'"),
         ("today + 1d2h30m", "'1d2h30m' is 3 durations", "write 'today + 1d + 2h + 30m'"),
         ("now - 7D12H", "'7D12H' is 2 durations written together", "one of s, m, h, d, w"),
-        ("now minus 7d", "'now minus 7d' is not a relative time", "as in 'today - 7d'"),
+        ("now minus 7d", '"now minus 7d" is not a relative time', "as in 'today - 7d'"),
     ],
 )
 def test_a_parameter_with_durations_written_together_is_told_so(

@@ -205,11 +205,11 @@ def test_campaign_tz_and_params() -> None:
     r = d.handle("created_date = 2021-08-10")
     assert "2021-08-09 22:00:00" in r.text
     assert d.handle("\\params").text.startswith("no parameters")
-    assert d.handle("\\param $p = 3").text == "$p = '3'"
+    assert d.handle("\\param $p = 3").text == '$p = "3"'
     assert (
         d.handle("priority > $p").text == '[{"property": "priority", "operator": "gt", "value": 3}]'
     )
-    assert d.handle("\\params").text == "$p = '3'"
+    assert d.handle("\\params").text == '$p = "3"'
     # A list, split and trimmed as --param does (issue 11, item 4).
     assert d.handle('\\param r = done, "no answer, later"').ok
     assert d.handle("close_reason in $r").text == (

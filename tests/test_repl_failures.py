@@ -131,9 +131,10 @@ def test_a_bug_in_the_status_line_is_shown_as_an_internal_error(
     from cqlang.repl import app
 
     status = app.LiveStatus(Session(), delay=0)
-    monkeypatch.setattr(app, "status_line", bug)
+    monkeypatch.setattr(app, "status", bug)
     line = status.compute("state = OPEN")
     assert line == "(no status: internal error: KeyError: 'bug')"
+    assert status.toolbar()[0][0] == "class:bottom-toolbar.error"
 
 
 def _broad_catches() -> list[tuple[str, int, str]]:

@@ -125,6 +125,10 @@ class FetchSpec:
     #: query run): then it holds inside the named queries the text refers
     #: to, over their own ``timezone`` (:attr:`cqlang.Env.override_tz`).
     override_tz: bool = False
+    #: The names of :attr:`params` whose value is a named query's default
+    #: (no value the caller gave): messages word them as TOML
+    #: (:attr:`cqlang.Env.toml_params`).
+    toml_params: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # Frozen as Env freezes its own: a spec is hashable and pickles.
@@ -159,6 +163,7 @@ class FetchSpec:
             self.queries,
             bound,
             override_tz=self.override_tz,
+            toml_params=self.toml_params,
         )
 
     def inputs(self) -> dict[str, Any]:
@@ -463,6 +468,7 @@ def prepare(
             max_branches or own("max_branches") or defaults.max_branches or DEFAULT_MAX_BRANCHES
         ),
         chain=chain,
+        toml_params=frozenset(k for k in defaults_params if k not in (params or {})),
     )
 
 

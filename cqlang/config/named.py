@@ -168,12 +168,33 @@ class NamedQuery:
         own_zone = inherited(self.chain(), "timezone")
         fallback = cfg.timezone if cfg is not None else None
         zone, on_purpose = chosen_zone(tz, own_zone, fallback=fallback)
+        bound_params = self.bind(params)
+        # The defaults the caller did not override: worded as TOML in messages.
+        toml = [k for k in bound_params if params is None or k not in params]
         if cfg is None:
             queries = {self.name: self}
-            return Env(None, self.bind(params), zone, now, queries, bound, override_tz=on_purpose)
+            return Env(
+                None,
+                bound_params,
+                zone,
+                now,
+                queries,
+                bound,
+                override_tz=on_purpose,
+                toml_params=toml,
+            )
         schema = cfg.schema_for(strict)
         env_queries = cfg.env_queries
-        return Env(schema, self.bind(params), zone, now, env_queries, bound, override_tz=on_purpose)
+        return Env(
+            schema,
+            bound_params,
+            zone,
+            now,
+            env_queries,
+            bound,
+            override_tz=on_purpose,
+            toml_params=toml,
+        )
 
     def _bound(self, given: int | None) -> int:
         """The bound on requests: ``given``, else its own ``max_branches``

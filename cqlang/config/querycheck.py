@@ -55,14 +55,16 @@ def check_query(
         inherited(chain, "max_branches") or config.settings().max_branches or DEFAULT_MAX_BRANCHES
     )
     zone, on_purpose = chosen_zone(inherited(chain, "timezone"), fallback=config.timezone)
+    defaults = inherited_params(chain)
     env = Env(
         schema if schema is not None else config.schema,
-        inherited_params(chain),
+        defaults,
         zone,
         now,
         frozen if frozen is not None else freeze_queries(queries),
         int(bound),
         override_tz=on_purpose,
+        toml_params=defaults,
     )
     return api.check(named.text, env)
 

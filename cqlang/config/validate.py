@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .. import kinds
 from ..client.connection import key_problem, variable_name
 from ..diagnostics import NAME_CHARS, NAME_RE, suggest
 from ..encoding import exclude_problem
@@ -70,19 +71,9 @@ class Problem:
 
 
 def kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number with a fraction"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return "a date or time"
+    """A config value's kind in TOML's words (``true or false``, ``a
+    table``, ``a date``): :func:`cqlang.kinds.kind` for TOML."""
+    return kinds.kind(value, kinds.TOML)
 
 
 def dotted(*parts: str) -> str:

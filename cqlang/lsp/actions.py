@@ -13,6 +13,7 @@ from lsprotocol import types
 
 from .. import api, ast
 from ..config.fmtfiles import toml_literal
+from ..diagnostics import Diagnostic
 from ..errors import CqlError
 from ..formatter import format_query
 from .documents import Document, Region
@@ -44,7 +45,7 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 def _fix(ls: CqlangServer, doc: Document, f: Found) -> types.CodeAction | None:
     d = f.diagnostic
-    if d.suggestion is None or f.region is None:
+    if not isinstance(d, Diagnostic) or d.suggestion is None or f.region is None:
         return None
     edit = replace_in_query(ls, doc, f.region, d.start, d.end, d.suggestion)
     return types.CodeAction(

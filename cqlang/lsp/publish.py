@@ -33,12 +33,29 @@ from .server import ERRORS_URL, CqlangServer
 _KEY = re.compile(r"""[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'""")
 
 
+class ConfigMistake:
+    """A config document's own mistake (a TOML or setting error, not a
+    query's): what :func:`to_lsp` and the quick fixes read of a
+    :class:`Diagnostic`, with no code (a Diagnostic's code is a CQL code)."""
+
+    __slots__ = ("message",)
+    code = ""
+    severity = "error"
+    hint: str | None = None
+    suggestion: str | None = None
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
 class Found:
     """One diagnostic of a document: where (file offsets) and what."""
 
     __slots__ = ("diagnostic", "end", "region", "start")
 
-    def __init__(self, region: Region | None, diagnostic: Diagnostic, start: int, end: int) -> None:
+    def __init__(
+        self, region: Region | None, diagnostic: Diagnostic | ConfigMistake, start: int, end: int
+    ) -> None:
         self.region = region
         self.diagnostic = diagnostic
         self.start = start
@@ -84,7 +101,7 @@ def _too_large(doc: Document) -> list[Found]:
         return [Found(None, d, region.to_file(d.start), region.to_file(d.end)) for d in diags]
     limit = MAX_CONFIG_BYTES // 2**20
     message = f"larger than {limit} MiB: not read as a config file"
-    return [Found(None, Diagnostic("config", "error", message, 0, 0, 0, 0), 0, 0)]
+    return [Found(None, ConfigMistake(message), 0, 0)]
 
 
 def _narrowed(text: str, layout: Layout | None, start: int, end: int) -> tuple[int, int]:
@@ -122,8 +139,7 @@ def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
     layout = scan(doc.text) if problems else None
     for p in problems:
         start, end = _narrowed(doc.text, layout, p.start, p.end)
-        d = Diagnostic("config", "error", p.message, start, end, 0, 0)
-        found.append(Found(None, d, start, end))
+        found.append(Found(None, ConfigMistake(p.message), start, end))
     config: Config = ls.config_for(doc)
     for finding in config.lint(now=clock(ls, config)):
         src = finding.query.source

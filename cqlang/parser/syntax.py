@@ -99,7 +99,8 @@ def _syntax_diagnostic(err: _ParseError, text: str, parser: _Parser) -> Diagnost
     return make(
         text,
         "CQL001",
-        f"unexpected {shown!r}",
+        # As typed: a string token with its own quotes, any other in ''.
+        f"unexpected {shown if tok.type == 'STRING' else repr(shown)}",
         tok.start_pos,
         tok.end_pos,
         hint=hint,

@@ -42,7 +42,7 @@ from .highlighting import IncrementalHighlighter
 from .lines import Joiner
 from .meta import Registry, Reply
 from .session import Session, needs_more_input
-from .statusline import status_line
+from .statusline import Kind, status
 from .texts import CONTINUATION, PROMPT
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ class LiveStatus:
         self.session = session
         self.delay = delay
         self.commands = COMMANDS if commands is None else commands
-        self.line = status_line(session, "", self.commands)
+        self.line, self.kind = status(session, "", self.commands)
         self.computed_for = ""
         self._generation = 0
 
@@ -140,13 +140,14 @@ class LiveStatus:
         self.compute("")
 
     def compute(self, text: str) -> str:
+        kind: Kind
         try:
-            line = status_line(self.session, text, self.commands)
+            line, kind = status(self.session, text, self.commands)
         except Exception as exc:  # broad on purpose: a bug must not break the prompt; shown as one
             from ..status import internal_error
 
-            line = f"(no status: {internal_error(exc, hint=False)})"
-        self.line, self.computed_for = line, text
+            line, kind = f"(no status: {internal_error(exc, hint=False)})", "error"
+        self.line, self.kind, self.computed_for = line, kind, text
         return line
 
     def on_text_changed(self, buffer: Buffer) -> None:
@@ -163,13 +164,9 @@ class LiveStatus:
         app.create_background_task(later())
 
     def toolbar(self) -> StyleAndTextTuples:
-        line = self.line
-        kind = "ok"
-        if line.startswith("error"):
-            kind = "error"
-        elif line.startswith(("warning", "unknown")):
-            kind = "warning"
-        return [(f"class:bottom-toolbar.{kind}", " " + line)]
+        """The status line coloured by its kind (:class:`Status`): decided
+        with the line, from the data, never read back from its words."""
+        return [(f"class:bottom-toolbar.{self.kind}", " " + self.line)]
 
 
 class Repl:

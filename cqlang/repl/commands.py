@@ -26,6 +26,7 @@ from .. import api, timeexpr
 from ..diagnostics import NAME_CHARS, NAME_RE, suggest
 from ..env import FrozenDict
 from ..errors import CqlError
+from ..kinds import JSON, written
 from ..output.display import render_table
 from ..params import not_utf8_value
 from ..planner import Plan
@@ -277,12 +278,14 @@ class Dispatcher(RecordCommands):
         if problem is not None:  # the same bytes in a query are CQL002
             return Reply(f"\\param {name}: {problem}", ok=False)
         self.session.params[name] = value.strip()
-        return Reply(f"${name} = {value.strip()!r}")
+        return Reply(f"${name} = {written(value.strip(), JSON)}")
 
     def cmd_params(self, arg: str) -> Reply:
         if not self.session.params:
             return Reply("no parameters bound (\\param NAME=VALUE binds one)")
-        return Reply("\n".join(f"${k} = {v!r}" for k, v in sorted(self.session.params.items())))
+        return Reply(
+            "\n".join(f"${k} = {written(v, JSON)}" for k, v in sorted(self.session.params.items()))
+        )
 
     def cmd_queries(self, arg: str) -> Reply:
         s = self.session

@@ -110,13 +110,22 @@ class Registry(Mapping[str, MetaCommand[C]]):
         name, arg = self.split(line)
         return self._commands.get(name), arg
 
+    def lookup(self, line: str) -> tuple[MetaCommand[C] | None, str, str | None]:
+        """What ``line`` (``\\name arg``) names, as data: its command (``None``
+        for an unknown name), the name as typed (lower-cased, an alias
+        resolved) and, for an unknown name, the closest command's name, if
+        any is close."""
+        command, _ = self.find(line)
+        name, _ = self.split(line)
+        if command is not None:
+            return command, name, None
+        return None, name, suggest(name, self._commands) if name else None
+
     def describe(self, line: str) -> str:
         """One line about the meta command being typed (the status line)."""
-        command, _ = self.find(line)
+        command, name, close = self.lookup(line)
         if command is not None:
             return f"{command.usage}: {command.help}"
-        name, _ = self.split(line)
-        close = suggest(name, self._commands) if name else None
         # What was typed is echoed drawn and cut short (it may be 100,000 characters).
         said = f"unknown command \\{shorten(name)}"
         return said + (f"; did you mean \\{close}?" if close else "")
@@ -124,10 +133,11 @@ class Registry(Mapping[str, MetaCommand[C]]):
     def unknown(self, line: str) -> str:
         """The reply to an unknown command: what the status line says, and
         where the commands are listed when no name is close (as psql's
-        "Try \\? for help.")."""
+        "Try \\? for help."). Whether a name is close is the look-up's
+        answer (:meth:`lookup`), never read back from the words."""
         said = self.describe(line)
         help_command = self._commands.get("help")
-        if "did you mean" in said or help_command is None:
+        if self.lookup(line)[2] is not None or help_command is None:
             return said
         return f"{said} (\\{help_command.name} lists the commands)"
 

@@ -2,12 +2,15 @@
 
 A meta command is described by the registry (:mod:`cqlang.repl.meta`); a
 query by the session's check of each of its statements: its first error or
-warning, else how many requests it needs.
+warning, else how many requests it needs. :func:`status` gives the line
+with its kind (``error``, ``warning`` or ``ok``: the toolbar's colour),
+decided from the data (the diagnostic's severity, the registry's look-up),
+never from the words.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 from ..diagnostics import NEVER_MATCHES, Diagnostic
 from ..planner import Plan
@@ -15,7 +18,17 @@ from ..visible import visible
 from .meta import Registry
 from .session import Session, bare_command, statement_spans
 
-__all__ = ["status_line"]
+__all__ = ["Status", "status", "status_line"]
+
+#: What a status line is about: its colour in the toolbar.
+Kind = Literal["error", "warning", "ok"]
+
+
+class Status(NamedTuple):
+    """A status line and its kind."""
+
+    line: str
+    kind: Kind
 
 
 def status_line(session: Session, text: str, commands: Registry[Any]) -> str:
@@ -23,31 +36,40 @@ def status_line(session: Session, text: str, commands: Registry[Any]) -> str:
     drawn visible (:func:`cqlang.visible.visible`): a message quoting what
     was typed or a value may hold a control or bidi character (U+202E
     would reverse the rest of the bar)."""
-    return visible(_status(session, text, commands))
+    return status(session, text, commands).line
 
 
-def _status(session: Session, text: str, commands: Registry[Any]) -> str:
+def status(session: Session, text: str, commands: Registry[Any]) -> Status:
+    """:func:`status_line` with its kind: a diagnostic's severity, a
+    warning for an unknown meta command, else ``ok``."""
+    line, kind = _status(session, text, commands)
+    return Status(visible(line), kind)
+
+
+def _status(session: Session, text: str, commands: Registry[Any]) -> Status:
     stripped = text.strip()
     if not stripped:
-        return "type a query, or \\help"
+        return Status("type a query, or \\help", "ok")
     word = bare_command(stripped)
     if stripped.startswith("\\") or word is not None:
-        return commands.describe(stripped if word is None else "\\" + word)
+        line = stripped if word is None else "\\" + word
+        known = commands.lookup(line)[0] is not None
+        return Status(commands.describe(line), "ok" if known else "warning")
     statements = [text[s:e] for s, e in statement_spans(text) if text[s:e].strip()]
     plan: Plan | None = None
     for stmt in statements:
         diags, plan = session.assess(stmt)
         if diags:
-            return _one_line(diags[0])
+            return Status(_one_line(diags[0]), diags[0].severity)
     if plan is None:  # pragma: no cover - only blank statements
-        return "type a query, or \\help"
+        return Status("type a query, or \\help", "ok")
     if plan.never_matches:
-        return NEVER_MATCHES
+        return Status(NEVER_MATCHES, "ok")
     n = plan.requests
     words = f"ok: {n} request{'s' if n != 1 else ''}"
     if plan.residual is not None:
         words += ", then checked on the client"
-    return words
+    return Status(words, "ok")
 
 
 def _one_line(d: Diagnostic) -> str:
