@@ -25,7 +25,7 @@ lint: $(STAMP) ## ruff check, ruff format --check and lint-imports (the layers)
 typecheck: $(STAMP) ## mypy --strict on cqlang/
 	$(BIN)/mypy --strict cqlang
 
-pytest: $(STAMP) ## the whole test suite (one file: .venv/bin/python -m pytest tests/test_x.py -q -x)
+pytest: $(STAMP) ## the whole test suite (one file: .venv/bin/python -m pytest tests/test_x.py -x; addopts has -q)
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest ## lint, typecheck and pytest: what CI runs

@@ -40,9 +40,10 @@ class _Error(Exception):
     """Raised inside the checker to abandon one predicate (already reported)."""
 
 
-#: The most name comparisons one check spends on did-you-mean suggestions
-#: (14 properties: about 7,000 misspelt names; 8,000 declared custom
-#: fields: a dozen).
+#: The most name comparisons one check spends on did-you-mean suggestions:
+#: thousands of misspelt names against the API's properties, a dozen
+#: against 8,000 declared custom fields (each name costs one comparison per
+#: candidate).
 SUGGEST_BUDGET = 100_000
 
 _Scalar = int | str

@@ -162,6 +162,11 @@ def constraint_ir(f: FieldRef, c: Constraint) -> IExpr:
             neg = tuple(sorted(c.neg, key=str))
             return Atom(f, "ne", neg[0], s, e) if len(neg) == 1 else Atom(f, "nin", neg, s, e)
         return Atom(f, "eq", c.pos[0], s, e) if len(c.pos) == 1 else Atom(f, "in", c.pos, s, e)
+    holes = _holes(c.ivs)
+    if holes and all(lo == hi for lo, hi in holes):
+        # Values left out one by one are written as the user writes them
+        # (`!= 3`, `not in (3, 7)`), inside the bounds, if any.
+        return _without(f, c, tuple(lo for lo, _ in holes), s, e)
     parts: list[IExpr] = []
     for lo, hi in c.ivs:
         if lo == hi:
@@ -169,19 +174,38 @@ def constraint_ir(f: FieldRef, c: Constraint) -> IExpr:
         elif lo == NEG and hi == POS:
             parts.append(Atom(f, "notnull", None, s, e))
         elif lo == NEG:
-            # Bounds the user wrote as < or > are written back that way.
-            lt = hi + 1 in c.lt
-            parts.append(Atom(f, "lt" if lt else "le", hi + 1 if lt else hi, s, e))
+            parts.append(_upper(f, c, hi, s, e))
         elif hi == POS:
-            gt = lo - 1 in c.gt
-            parts.append(Atom(f, "gt" if gt else "ge", lo - 1 if gt else lo, s, e))
+            parts.append(_lower(f, c, lo, s, e))
         else:
             parts.append(IAnd((Atom(f, "ge", lo, s, e), Atom(f, "le", hi, s, e)), s, e))
-    if len(parts) > 2 and c.ivs[0][0] == NEG and c.ivs[-1][1] == POS:
-        holes = _holes(c.ivs)
-        if all(lo == hi for lo, hi in holes):
-            return Atom(f, "nin", tuple(lo for lo, _ in holes), s, e)
     return parts[0] if len(parts) == 1 else IOr(tuple(parts), s, e)
+
+
+# Bounds the user wrote as < or > are written back that way.
+def _upper(f: FieldRef, c: Ordered, hi: int, s: int, e: int) -> Atom:
+    lt = hi + 1 in c.lt
+    return Atom(f, "lt" if lt else "le", hi + 1 if lt else hi, s, e)
+
+
+def _lower(f: FieldRef, c: Ordered, lo: int, s: int, e: int) -> Atom:
+    gt = lo - 1 in c.gt
+    return Atom(f, "gt" if gt else "ge", lo - 1 if gt else lo, s, e)
+
+
+def _without(f: FieldRef, c: Ordered, points: tuple[int, ...], s: int, e: int) -> IExpr:
+    """The range of ``c`` (its lowest value to its highest) but ``points``."""
+    first, last = c.ivs[0][0], c.ivs[-1][1]
+    items: list[IExpr] = []
+    if first != NEG:
+        items.append(_lower(f, c, first, s, e))
+    if len(points) == 1:
+        items.append(Atom(f, "ne", points[0], s, e))
+    else:
+        items.append(Atom(f, "nin", points, s, e))
+    if last != POS:
+        items.append(_upper(f, c, last, s, e))
+    return items[0] if len(items) == 1 else IAnd(tuple(items), s, e)
 
 
 def _holes(ivs: Any) -> list[tuple[int, int]]:

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 from .errors import CqlError
+from .visible import shorten
 
 Interval = tuple[int, int]
 
@@ -32,12 +33,24 @@ _DT_RE = re.compile(
     r"(?P<tz>[Zz]|[+-]\d{2}:?\d{2})?",
     re.ASCII,
 )
-_REL_RE = re.compile(
-    r"\s*(now|today|yesterday)\s*((?:[+-]\s*\d+\s*[A-Za-z]+\s*)*)", re.I | re.ASCII
+#: The blanks of query text (grammar/cqlang.lark's ``%ignore``), which may
+#: stand between the parts of a relative time; a value holds no comments.
+_BLANK = "[ \t\r\n\f]*"
+#: A relative time as the grammar reads one (its ``reltime`` rule, and the
+#: tokens ``NOW``/``TODAY``/``YESTERDAY``, ``PLUS``/``MINUS`` and
+#: ``DURATION``): a base word, then shifts, each a sign and a duration whose
+#: amount and unit are written together.
+_REL_BASE_RE = re.compile(_BLANK + r"(now|today|yesterday)(?![A-Za-z0-9_])", re.I | re.ASCII)
+_REL_SHIFT_RE = re.compile(
+    _BLANK + r"([+-])" + _BLANK + r"([0-9]+)([A-Za-z]+)(?![A-Za-z0-9_])", re.ASCII
 )
-_SHIFT_RE = re.compile(r"([+-])\s*(\d+)\s*([A-Za-z]+)", re.ASCII)
-#: A value that starts as a relative time does (for the error it gets).
-_LEAD_RE = re.compile(r"\s*(?:now|today|yesterday)(?![A-Za-z0-9_])", re.I | re.ASCII)
+_REL_END_RE = re.compile(_BLANK + r"\Z")
+#: A duration's amount written apart from its unit (``today - 7 d``).
+_SIGN_RE = re.compile(r"[+-][ \t\r\n\f]*")
+_APART_RE = re.compile(r"([0-9]+)[ \t\r\n\f]+([A-Za-z]+)(?![A-Za-z0-9_])", re.ASCII)
+#: The most significant digits of a shift's amount kept as its value: a
+#: larger amount (no calendar holds it) is ``10**31``, out of range.
+MAX_AMOUNT_DIGITS = 30
 #: Durations written together in such a value (``now - 7d12h``).
 _JOINED_RE = re.compile(r"([+-])\s*((?:\d+[A-Za-z]+){2,})(?![A-Za-z0-9_])", re.ASCII)
 _PART_RE = re.compile(r"(\d+)([A-Za-z]+)", re.ASCII)
@@ -81,12 +94,20 @@ _UNIT_NAMES = {
 }
 
 
-def unit_hint(unit: str) -> str:
-    """What to write instead of ``unit``, which is not a unit."""
+def _meant(unit: str) -> str | None:
+    """The unit ``unit`` is or was probably meant as (``D``: ``d``), if any."""
+    if unit in UNITS:
+        return unit
     meant = _MEANT.get(unit)
     if meant is None:
         low = unit.lower()
         meant = next((u for u, words in _MEANT_WORDS.items() if low in words), None)
+    return meant
+
+
+def unit_hint(unit: str) -> str:
+    """What to write instead of ``unit``, which is not a unit."""
+    meant = _meant(unit)
     if meant is None:
         return "the units are s, m (minutes), h, d, w, mo (months) and y (years)"
     hint = f"{_UNIT_NAMES[meant]} are `{meant}`"
@@ -100,7 +121,7 @@ def unit_hint(unit: str) -> str:
 def check_unit(unit: str) -> None:
     """Raise TimeError (CQL118) unless ``unit`` is one of :data:`UNITS`."""
     if unit not in UNIT_SECONDS and unit not in UNIT_DAYS and unit not in UNIT_MONTHS:
-        raise TimeError(f"unknown time unit {unit!r}", "CQL118", unit_hint(unit))
+        raise TimeError(f"unknown time unit '{shorten(unit)}'", "CQL118", unit_hint(unit))
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -293,6 +314,27 @@ def _add_months(dt: datetime, months: int) -> datetime:
     return dt.replace(year=year, month=month0 + 1, day=day)
 
 
+def shift_amount(sign: str, digits: str) -> int:
+    """The signed amount of a relative time's shift (``-`` and ``7`` of
+    ``- 7d``), the one reading of query text and of values: its value,
+    leading zeros aside (``007`` is 7); one of more than
+    :data:`MAX_AMOUNT_DIGITS` significant digits is ``10**31``, with its
+    sign, which every base shifts out of the calendar (CQL107)."""
+    significant = digits.lstrip("0")
+    if len(significant) > MAX_AMOUNT_DIGITS:
+        amount = 10**31
+    else:
+        amount = int(significant) if significant else 0
+    return -amount if sign == "-" else amount
+
+
+def duration(sign: str, text: str) -> tuple[int, str]:
+    """The signed amount and the unit (kept as written: :func:`check_unit`
+    judges it) of the duration ``text`` (``7d``) after ``sign``."""
+    unit = text.lstrip("0123456789")
+    return shift_amount(sign, text[: len(text) - len(unit)]), unit
+
+
 def relative_interval(
     base: str, shifts: tuple[tuple[int, str], ...], tz: tzinfo, now: datetime
 ) -> Interval:
@@ -310,6 +352,8 @@ def relative_interval(
 def _relative_interval(
     base: str, shifts: tuple[tuple[int, str], ...], tz: tzinfo, now: datetime
 ) -> Interval:
+    for _, unit in shifts:  # every unit first, as the checker does: CQL118 before CQL107
+        check_unit(unit)
     local_now = resolve_now(now).astimezone(tz)
     # [start, stop): the instant `now`, or a whole local day up to the next one.
     start = local_now
@@ -320,7 +364,6 @@ def _relative_interval(
             start = _add_days(start, -1)
         stop = _add_days(start, 1)
     for amount, unit in shifts:
-        check_unit(unit)
         if unit in UNIT_DAYS:
             days = amount * UNIT_DAYS[unit]
             start = _add_days(start, days)
@@ -344,20 +387,48 @@ def _relative_interval(
     return first, (to_epoch(stop) - 1 if stop is not None else first)
 
 
+def read_relative(text: str) -> tuple[str, tuple[tuple[int, str], ...]] | None:
+    """The base (lower case) and the shifts of ``text``, a value (a
+    parameter's) read as a relative time exactly as the grammar reads one
+    in query text (the same words, blanks, amounts and limits:
+    :func:`duration`); ``None`` if ``text`` does not start as one (a
+    datetime, say); TimeError CQL106 if it starts as one but is none."""
+    m = _REL_BASE_RE.match(text)
+    if m is None:
+        return None
+    shifts: list[tuple[int, str]] = []
+    pos = m.end()
+    while (s := _REL_SHIFT_RE.match(text, pos)) is not None:
+        shifts.append(duration(s[1], s[2] + s[3]))
+        pos = s.end()
+    if _REL_END_RE.match(text, pos) is None:
+        raise _not_relative(text.strip())
+    return m[1].lower(), tuple(shifts)
+
+
 def parse_time_value(text: str, tz: tzinfo, now: datetime) -> Interval:
     """A datetime given as a value (a parameter or an option): a datetime
-    literal or a relative time such as ``today - 7d``. Never query text."""
-    text = text.strip()
-    m = _REL_RE.fullmatch(text)
-    if m:
-        shifts = tuple(
-            ((-1 if sign == "-" else 1) * int(n), unit)
-            for sign, n, unit in _SHIFT_RE.findall(m.group(2))
-        )
-        return relative_interval(m.group(1).lower(), shifts, tz, now)
-    if _LEAD_RE.match(text):
-        raise _not_relative(text)
-    return literal_interval(text, tz)
+    literal or a relative time such as ``today - 7d`` (:func:`read_relative`).
+    Never query text."""
+    relative = read_relative(text)
+    if relative is not None:
+        return relative_interval(*relative, tz, now)
+    return literal_interval(text.strip(), tz)
+
+
+def apart(text: str, pos: int) -> tuple[str, str, int] | None:
+    """A duration written apart from its unit at ``pos`` of ``text``
+    (``7 d``, where a duration was expected): the message, the duration
+    written together (``7d``; ``7 days`` too, in the unit meant) and where
+    the words end; ``None`` when there is none, or the word after the
+    amount is no unit nor a word for one (``7 and``). The one wording for
+    the parser (CQL001) and a value."""
+    m = _APART_RE.match(text, pos)
+    meant = None if m is None else _meant(m[2])
+    if m is None or meant is None:
+        return None
+    shown = shorten(f"{m[1]} {m[2]}")
+    return f"'{shown}': a duration's amount and unit are written together", m[1] + meant, m.end()
 
 
 #: What a duration is, said when durations are written together.
@@ -373,7 +444,7 @@ def joined_durations(parts: list[tuple[str, str]], sign: str | None) -> tuple[st
     every unit is one, else ``None`` (:data:`JOINED_UNITS_HINT` then). The
     one wording for the parser (CQL001) and for a value (a parameter)."""
     run = "".join(a + u for a, u in parts)
-    message = f"{run!r} is {len(parts)} durations written together"
+    message = f"'{shorten(run)}' is {len(parts)} durations written together"
     if sign is None or any(u not in UNITS for _, u in parts):
         return message, None
     return message, f" {sign} ".join(a + u for a, u in parts)
@@ -382,16 +453,23 @@ def joined_durations(parts: list[tuple[str, str]], sign: str | None) -> tuple[st
 def _not_relative(text: str) -> TimeError:
     """Why ``text``, which starts as a relative time, is not one: durations
     written together (``now - 7d12h``, with the fix when every unit is
-    one), or any other shape."""
+    one), an amount apart from its unit (``today - 7 d``), or any other
+    shape. What ``text`` holds is echoed shortened."""
     joined = _JOINED_RE.search(text)
     if joined is not None:
         message, fix = joined_durations(_PART_RE.findall(joined.group(2)), joined.group(1))
         if fix is None:
             return TimeError(message, "CQL106", JOINED_UNITS_HINT)
         fixed = text[: joined.start(2)] + fix + text[joined.end(2) :]
-        return TimeError(message, "CQL106", f"a duration has one unit: write {fixed!r}")
+        return TimeError(message, "CQL106", f"a duration has one unit: write '{shorten(fixed)}'")
+    for sign in _SIGN_RE.finditer(text):
+        split = apart(text, sign.end())
+        if split is not None:
+            message, together, end = split
+            fixed = text[: sign.end()] + together + text[end:]
+            return TimeError(message, "CQL106", f"write '{shorten(fixed)}'")
     return TimeError(
-        f"{_quoted(text)} is not a relative time",
+        f"{_quoted(shorten(text))} is not a relative time",
         "CQL106",
         "write now, today or yesterday, then + or - an amount and a unit for each shift, "
         "as in 'today - 7d'",

@@ -51,3 +51,30 @@ def test_the_layer_table_names_every_layer_of_the_contract() -> None:
         for module in re.split(r"[|:]", layer):
             short = module.strip().removeprefix("cqlang.")
             assert f"`{short}`" in table or f"`{short}/`" in table, short
+
+
+def test_module_tables_live_in_the_architecture_alone() -> None:
+    """Other docs link to the module table instead of keeping a copy that
+    drifts (docs/repl.md's "How it is built" had lost `args.py` and
+    `lines.py`, and described `Reply` by half of its fields)."""
+    for doc in sorted((ROOT / "docs").glob("*.md")):
+        if doc.name == "architecture.md":
+            continue
+        rows = [
+            line
+            for line in doc.read_text(encoding="utf-8").splitlines()
+            if re.match(r"\| `cqlang/[^`]*` \| ", line)
+        ]
+        assert rows == [], f"{doc.name} copies rows of the module table: {rows[:2]}"
+
+
+def test_adding_an_operator_does_not_send_you_to_derived_tables() -> None:
+    """The highlighter's keywords are derived from the lexer's KEYWORDS, so
+    the steps must not ask for them to be edited by hand."""
+    from cqlang.highlight import CONSTANTS, OPERATOR_WORDS
+    from cqlang.parser.lexer import KEYWORDS
+
+    assert set(OPERATOR_WORDS) == set(KEYWORDS) - set(CONSTANTS)
+    section = DOC.split("## Adding an operator", 1)[1].split("\n## ", 1)[0]
+    assert "Pygments lexer's keywords" not in section
+    assert "`highlight.OPERATOR_WORDS` is\n   derived from `parser.KEYWORDS`" in section

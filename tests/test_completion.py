@@ -165,7 +165,11 @@ def test_bracketed_custom_keys() -> None:
 
 def test_nothing_in_a_comment_or_after_an_error() -> None:
     assert at_end("state = OPEN # and pr") == []
-    assert at_end("state = OPEN # x\nand pr") == ["process_not_before", "priority"]
+    # The properties that start so, in the schema's order (none named here:
+    # a property added to the schema is one more).
+    starting = [name for name in DEFAULT_SCHEMA.properties if name.startswith("pr")]
+    assert len(starting) >= 2
+    assert at_end("state = OPEN # x\nand pr") == starting == at_end("state = OPEN and pr")
     assert at_end("state = = ") == []
     assert at_end("state ; ") == []
 

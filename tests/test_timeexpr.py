@@ -162,9 +162,12 @@ def test_time_values_for_parameters_and_options() -> None:
     assert parse_time_value("NOW-90m", UTC, NOW) == relative_interval(
         "now", ((-90, "m"),), UTC, NOW
     )
-    assert parse_time_value("today - 1 mo", UTC, NOW) == relative_interval(
+    assert parse_time_value("today - 1mo", UTC, NOW) == relative_interval(
         "today", ((-1, "mo"),), UTC, NOW
     )
+    with pytest.raises(TimeError) as apart:  # as in query text, a duration is one word
+        parse_time_value("today - 1 mo", UTC, NOW)
+    assert apart.value.hint == "write 'today - 1mo'"
     with pytest.raises(TimeError) as info:  # `M` is not minutes (nor months)
         parse_time_value("NOW-90M", UTC, NOW)
     assert info.value.code == "CQL118" and "'M'" in str(info.value)

@@ -5,6 +5,7 @@ and returns a node, with no intermediate parse tree."""
 from __future__ import annotations
 
 from .. import ast
+from ..timeexpr import duration
 from .lexer import unescape
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -32,17 +33,16 @@ COMPARE_SPELLINGS = _CANONICAL_OP
 
 
 def int_value(text: str) -> int:
-    """The value of an integer literal as typed (``-?[0-9]+``); one too long
-    to be kept is out of range, ``10**31`` with its sign."""
-    digits = len(text) - (text[0] == "-")
-    return int(text) if digits <= _MAX_INT_DIGITS else (-1 if text[0] == "-" else 1) * 10**31
-
-
-def shift_amount(sign: str, digits: str) -> int:
-    """The signed amount of a relative time's shift (``-`` and ``7`` of
-    ``- 7d``); one too long to be kept is ``10**31``, with its sign."""
-    amount = int(digits) if len(digits) <= _MAX_INT_DIGITS else 10**31
-    return -amount if sign == "-" else amount
+    """The value of an integer literal as typed (``-?[0-9]+``), leading
+    zeros aside (``007`` is 7, as a parameter's ``"007"`` is); one of more
+    significant digits than can be kept is out of range, ``10**31`` with
+    its sign."""
+    negative = text[0] == "-"
+    significant = text[negative:].lstrip("0")
+    if len(significant) > _MAX_INT_DIGITS:
+        return (-1 if negative else 1) * 10**31
+    value = int(significant) if significant else 0
+    return -value if negative else value
 
 
 # Tokens reach the rule callbacks as plain tuples ``(terminal, text, start,
@@ -169,7 +169,5 @@ class _Builder:
         # The unit is kept as written: the checker knows the units (and
         # names a wrong one, such as `M`, with the one meant).
         sign, dur = c
-        text = dur[1]
-        unit = text.lstrip("0123456789")
-        amount = shift_amount(sign[1], text[: len(text) - len(unit)])
+        amount, unit = duration(sign[1], dur[1])
         return (amount, unit), (dur[3] - len(unit), dur[3])

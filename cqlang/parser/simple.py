@@ -24,7 +24,8 @@ from __future__ import annotations
 import re
 
 from .. import ast
-from .builder import _CANONICAL_OP, _flatten, int_value, shift_amount
+from ..timeexpr import shift_amount
+from .builder import _CANONICAL_OP, _flatten, int_value
 from .lexer import COMMENT, KEYWORDS, _EscapeError, unescape
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import

@@ -73,7 +73,7 @@ def _syntax_diagnostic(err: _ParseError, text: str, parser: _Parser) -> Diagnost
             hint=f"expected {expected}" if expected else None,
         )
     if "DURATION" in expected_set:
-        joined = _run_together(text, tok.start_pos)
+        joined = _run_together(text, tok.start_pos) or _apart(text, tok.start_pos)
         if joined is not None:
             return joined
     if tok.type == "MINUS":
@@ -150,6 +150,19 @@ def _run_together(text: str, pos: int) -> Diagnostic | None:
         return make(text, "CQL001", message, pos, end, hint=JOINED_UNITS_HINT)
     hint = f"a duration has one unit: write '{fix}'"
     return make(text, "CQL001", message, pos, end, hint=hint, suggestion=fix)
+
+
+def _apart(text: str, pos: int) -> Diagnostic | None:
+    """CQL001 for a duration whose amount is apart from its unit
+    (`today - 7 d`) at ``pos``, where a duration was expected, with the
+    fix (`7d`): a value gets the same words (cqlang.timeexpr.apart)."""
+    from ..timeexpr import apart
+
+    found = apart(text, pos)
+    if found is None:
+        return None
+    message, together, end = found
+    return make(text, "CQL001", message, pos, end, hint=f"write '{together}'", suggestion=together)
 
 
 def _lex_diagnostic(text: str, pos: int, allowed: set[str]) -> Diagnostic:
