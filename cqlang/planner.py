@@ -1,6 +1,6 @@
 """IR to a plan: which requests to send and what to check on the client.
 
-1. Negation normal form (exact under three-valued logic, see evaluator.py).
+1. Negation normal form (what a query means, see evaluator.py).
    From there on, "the query is true" distributes over ``and``/``or``, and an
    atom is true only on a present field, so planning works with plain sets.
 2. Disjunctive normal form, bottom up, with merging (cqlang/dnf.py): each

@@ -128,6 +128,25 @@ def _datetime_pool() -> tuple[str, ...]:
 
 RECORD_DATETIMES = _datetime_pool()
 
+#: Text in the API's shape of a datetime that names no second of the
+#: calendar: compared as text, each lies between two seconds, next to the
+#: edges of the queries' literals (a day's end, a minute's end, now).
+CALENDAR_GAPS = (
+    "2021-02-30 10:00:00",
+    "2021-08-09 24:00:00",
+    "2021-08-10 24:00:00",
+    "2021-08-10 23:59:5a",
+    "2021-08-10 14:29:5a",
+    "2021-08-10 14:30:5a",
+    "2021-08-10 14:30:3a",
+    "2021-08-10 13:00:60",
+    "2021-03-28 24:00:00",
+    "2021-10-31 24:00:00",
+    "2026-02-30 10:00:00",
+    "2026-02-28 24:00:00",
+    "2026-10-01 10:00:5a",
+)
+
 # -------------------------------------------------------------- AST values
 
 
@@ -442,6 +461,18 @@ _records = st.fixed_dictionaries({"id": st.integers(1, 10**6)}, optional=_record
 def records() -> st.SearchStrategy[dict[str, Any]]:
     """One record: every field present, null or missing."""
     return _records
+
+
+_gap_pools = _record_pools()
+for _p in DATE_PROPS:
+    _gap_pools[_p] = st.sampled_from(CALENDAR_GAPS) | st.sampled_from(RECORD_DATETIMES)
+_gap_records = st.fixed_dictionaries({"id": st.integers(1, 10**6)}, optional=_gap_pools)
+
+
+def gap_records() -> st.SearchStrategy[dict[str, Any]]:
+    """Records as :func:`records`, their datetimes often text the calendar
+    lacks (:data:`CALENDAR_GAPS`)."""
+    return _gap_records
 
 
 # ------------------------------------------------------------ filter lists
