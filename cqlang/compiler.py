@@ -12,7 +12,10 @@ schema says the API tests the property:
   value ``eq`` where available; one hole in a range is ``ne``; dates, which
   have only ``gte``/``lte``, are exact to the second. Several disjoint ranges
   are one request each; many single holes keep one ``ne`` and leave the rest
-  to the client.
+  to the client. A datetime's ranges that merely touch stay apart (text the
+  calendar lacks lies between them, cqlang/constraints.py), and its hole is
+  no ``ne``: ``ne`` lets through the text on either side of the second, which
+  the ranges leave out.
 * ``membership`` (``state``, ``tenant_user_id``): a finite set of values is
   one list; "anything but" a set is sent as the complement where the set is
   closed (enums), else left to the client.
@@ -128,6 +131,11 @@ def emit(f: FieldRef, c: Constraint, prop: Property) -> list[Emitted]:
     if prop.api != "range":
         if not finite or sum(hi - lo + 1 for lo, hi in ivs) > MAX_LIST:
             return _nothing()
+        if c.gaps and any(lo != hi for lo, hi in ivs):
+            # The seconds of a datetime range, one by one, leave out the
+            # text between them that the range holds (a custom datetime is
+            # compared as text): no list of values says the range.
+            return _nothing()
         points = [v for lo, hi in ivs for v in range(lo, hi + 1)]
         if prop.api == "membership":
             return [Emitted([_obj(f, prop, None, [_value(f, prop, p) for p in points])], True)]
@@ -140,7 +148,7 @@ def emit(f: FieldRef, c: Constraint, prop: Property) -> list[Emitted]:
     holes = _holes(ivs)
     single = all(lo == hi for lo, hi in holes)
     hull = _bounds(f, prop, c, ivs[0][0], ivs[-1][1])
-    if single and "ne" in prop.operators and hull is not None:
+    if single and "ne" in prop.operators and hull is not None and not c.gaps:
         ne = _obj(f, prop, "ne", _value(f, prop, holes[0][0]))
         return [Emitted([*hull, ne], len(holes) == 1)]
     if len(ivs) <= MAX_SPLIT:
@@ -177,7 +185,9 @@ def constraint_ir(f: FieldRef, c: Constraint) -> IExpr:
             parts.append(Atom(f, "gt" if gt else "ge", lo - 1 if gt else lo, s, e))
         else:
             parts.append(IAnd((Atom(f, "ge", lo, s, e), Atom(f, "le", hi, s, e)), s, e))
-    if len(parts) > 2 and c.ivs[0][0] == NEG and c.ivs[-1][1] == POS:
+    if len(parts) > 2 and c.ivs[0][0] == NEG and c.ivs[-1][1] == POS and not c.gaps:
+        # (A datetime's `not in` would be the text that differs, wider than
+        # the ranges: the ranges are written out instead.)
         holes = _holes(c.ivs)
         if all(lo == hi for lo, hi in holes):
             return Atom(f, "nin", tuple(lo for lo, _ in holes), s, e)

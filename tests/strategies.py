@@ -8,8 +8,9 @@
   collide, and :func:`rendered` turning an AST into query text with random
   keyword case, spacing, comments, operator spellings and redundant
   parentheses (parsing the text gives back the same AST).
-* :func:`records`: records with nulls, missing fields, boundary datetimes and
-  ``custom`` as a JSON string (or object, or garbage) with keys missing.
+* :func:`records`: records with nulls, missing fields, boundary datetimes
+  (and text the calendar lacks, :data:`CALENDAR_GAPS`) and ``custom`` as a
+  JSON string (or object, or garbage) with keys missing.
 * :func:`filter_lists`: filter lists the API accepts, for the decompiler and
   the encoder.
 """
@@ -93,6 +94,8 @@ BARE_DATETIMES = (
     "2021-08-10T00:00:00+02:00",
     "2021-03-28",
     "2021-10-31",
+    "2021-02-28",
+    "2021-03-01",
 )
 QUOTED_DATETIMES = (
     "2021-08-10 14:30",
@@ -133,6 +136,7 @@ RECORD_DATETIMES = _datetime_pool()
 #: edges of the queries' literals (a day's end, a minute's end, now).
 CALENDAR_GAPS = (
     "2021-02-30 10:00:00",
+    "2021-02-28 24:00:00",
     "2021-08-09 24:00:00",
     "2021-08-10 24:00:00",
     "2021-08-10 23:59:5a",
@@ -437,7 +441,9 @@ def custom_field_values(draw: st.DrawFn) -> Any:
 def _record_pools() -> dict[str, st.SearchStrategy[Any]]:
     pools: dict[str, st.SearchStrategy[Any]] = {}
     for p in DATE_PROPS:
-        pools[p] = st.sampled_from(RECORD_DATETIMES)
+        # Now and then text the calendar lacks, between two seconds.
+        seconds = st.sampled_from(RECORD_DATETIMES)
+        pools[p] = st.one_of(seconds, seconds, seconds, st.sampled_from(CALENDAR_GAPS))
     for p, values in ENUM_PROPS.items():
         pools[p] = st.sampled_from(values)
     for p in RANGE_INT_PROPS:

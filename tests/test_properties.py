@@ -93,6 +93,19 @@ record_lists = st.lists(S.records(), min_size=1, max_size=10)
     None,
     [{"id": 1, "priority": 2, "custom": '{"region": "DE"}'}, {"id": 2, "priority": 1}],
 )
+@example(
+    (None, "closed_date = 2021-02-28 or closed_date = 2021-03-01"),
+    None,
+    [
+        {"id": 1, "closed_date": "2021-02-30 10:00:00"},
+        {"id": 2, "closed_date": "2021-02-28 24:00:00"},
+    ],
+)
+@example(
+    (None, "closed_date < 2021-03-01 or closed_date >= 2021-03-01"),
+    None,
+    [{"id": 1, "closed_date": "2021-02-30 10:00:00"}],
+)
 def test_plan_semantics_equal_evaluator(
     case: tuple[Any, str], tz: str | None, records: list[dict[str, Any]]
 ) -> None:
