@@ -158,7 +158,7 @@ def check(
         diags = list(result.diagnostics)
         if result.ir is not None:
             try:
-                p = plan_ir(result.ir, env, text)
+                p = plan_ir(result.ir, env, text, result.instants)
             except PlanLimit as exc:
                 diags.append(_too_many(text, exc, env.max_branches))
             else:
@@ -265,7 +265,7 @@ def _plan_uncached(
     if result.ir is None:
         return None, list(result.diagnostics)
     try:
-        p = plan_ir(result.ir, env, text)
+        p = plan_ir(result.ir, env, text, result.instants)
     except PlanLimit as exc:
         return None, [*result.diagnostics, _too_many(text, exc, env.max_branches)]
     # The checker's warnings travel with the plan, so that a caller who plans

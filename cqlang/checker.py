@@ -46,7 +46,7 @@ class Checked:
     (:class:`RefParam`; ``queries show`` reads them)."""
 
     # A plain slotted record: the checker fills it in as it goes.
-    __slots__ = ("diagnostics", "ir", "params_used", "ref_params", "uses_clock")
+    __slots__ = ("diagnostics", "instants", "ir", "params_used", "ref_params", "uses_clock")
 
     def __init__(
         self,
@@ -55,8 +55,12 @@ class Checked:
         uses_clock: bool = False,
         params_used: set[str] | None = None,
         ref_params: list[RefParam] | None = None,
+        instants: tuple[tuple[int, int], ...] = (),
     ) -> None:
         self.ir = ir
+        #: Where a datetime parameter is an instant with a fraction of a
+        #: second (for the planner's CQL201 hint).
+        self.instants = instants
         self.diagnostics = diagnostics
         self.uses_clock = uses_clock
         self.params_used: set[str] = set() if params_used is None else params_used
@@ -457,7 +461,14 @@ def check_query(query: ast.Query, env: Env = DEFAULT_ENV) -> Checked:
         )
     if diags and any(d.severity == ERROR for d in diags):
         ir = None
-    return Checked(ir, diags, checker.uses_clock, checker.params_used, checker.ref_params)
+    return Checked(
+        ir,
+        diags,
+        checker.uses_clock,
+        checker.params_used,
+        checker.ref_params,
+        tuple(checker.instants),
+    )
 
 
 def check_text(text: str, env: Env = DEFAULT_ENV) -> Checked:

@@ -88,6 +88,9 @@ class _ValueChecker:
         self.now = env.now
         self.diags: list[Diagnostic] = []
         self.uses_clock = False
+        # Where a parameter is an instant with a fraction of a second (an
+        # empty interval of seconds): CQL201's hint when `=` it never matches.
+        self.instants: list[tuple[int, int]] = []
         self.params_used: set[str] = set()
         # Inside an inlined named query, every span is that of the reference.
         self.span_override: tuple[int, int] | None = None
@@ -142,6 +145,11 @@ class _ValueChecker:
                 facts=facts,
             )
         )
+
+    def note_instant(self, interval: tuple[int, int], p: Any) -> None:
+        """Remember where a parameter is an instant between two seconds."""
+        if interval[0] > interval[1]:
+            self.instants.append(self.span(p))
 
     def span(self, node: Any) -> tuple[int, int]:
         if self.span_override is not None:
@@ -386,15 +394,18 @@ class _ValueChecker:
             if typ == "datetime":
                 if isinstance(raw, datetime):
                     dt = raw if raw.tzinfo else raw.replace(tzinfo=self.tz)
-                    sec = timeexpr.to_epoch(dt)
-                    return timeexpr.within_range((sec, sec), f"datetime {raw.isoformat()}")
+                    interval = timeexpr.instant_interval(dt, f"datetime {raw.isoformat()}")
+                    self.note_instant(interval, p)
+                    return interval
                 if isinstance(raw, date):
                     return timeexpr.literal_interval(raw.isoformat(), self.tz)
                 if not isinstance(raw, str):
                     raise ValueError
                 if self.now is None and raw.strip()[:1].isalpha():
                     self.uses_clock = True
-                return timeexpr.parse_time_value(raw, self.tz, timeexpr.resolve_now(self.now))
+                interval = timeexpr.parse_param_time(raw, self.tz, timeexpr.resolve_now(self.now))
+                self.note_instant(interval, p)
+                return interval
             if isinstance(raw, bool) or not isinstance(raw, str | int):
                 raise ValueError
             text = raw if isinstance(raw, str) else int.__repr__(raw)

@@ -12,7 +12,10 @@ schema says the API tests the property:
   value ``eq`` where available; one hole in a range is ``ne``; dates, which
   have only ``gte``/``lte``, are exact to the second. Several disjoint ranges
   are one request each; many single holes keep one ``ne`` and leave the rest
-  to the client.
+  to the client. A datetime's ranges that merely touch stay apart (text the
+  calendar lacks lies between them, cqlang/constraints.py), and its hole is
+  no ``ne``: ``ne`` lets through the text on either side of the second, which
+  the ranges leave out.
 * ``membership`` (``state``, ``tenant_user_id``): a finite set of values is
   one list; "anything but" a set is sent as the complement where the set is
   closed (enums), else left to the client.
@@ -128,6 +131,11 @@ def emit(f: FieldRef, c: Constraint, prop: Property) -> list[Emitted]:
     if prop.api != "range":
         if not finite or sum(hi - lo + 1 for lo, hi in ivs) > MAX_LIST:
             return _nothing()
+        if c.gaps and any(lo != hi for lo, hi in ivs):
+            # The seconds of a datetime range, one by one, leave out the
+            # text between them that the range holds (a custom datetime is
+            # compared as text): no list of values says the range.
+            return _nothing()
         points = [v for lo, hi in ivs for v in range(lo, hi + 1)]
         if prop.api == "membership":
             return [Emitted([_obj(f, prop, None, [_value(f, prop, p) for p in points])], True)]
@@ -140,7 +148,7 @@ def emit(f: FieldRef, c: Constraint, prop: Property) -> list[Emitted]:
     holes = _holes(ivs)
     single = all(lo == hi for lo, hi in holes)
     hull = _bounds(f, prop, c, ivs[0][0], ivs[-1][1])
-    if single and "ne" in prop.operators and hull is not None:
+    if single and "ne" in prop.operators and hull is not None and not c.gaps:
         ne = _obj(f, prop, "ne", _value(f, prop, holes[0][0]))
         return [Emitted([*hull, ne], len(holes) == 1)]
     if len(ivs) <= MAX_SPLIT:
@@ -163,9 +171,12 @@ def constraint_ir(f: FieldRef, c: Constraint) -> IExpr:
             return Atom(f, "ne", neg[0], s, e) if len(neg) == 1 else Atom(f, "nin", neg, s, e)
         return Atom(f, "eq", c.pos[0], s, e) if len(c.pos) == 1 else Atom(f, "in", c.pos, s, e)
     holes = _holes(c.ivs)
-    if holes and all(lo == hi for lo, hi in holes):
+    if holes and all(lo == hi for lo, hi in holes) and not c.gaps:
         # Values left out one by one are written as the user writes them
-        # (`!= 3`, `not in (3, 7)`), inside the bounds, if any.
+        # (`!= 3`, `not in (3, 7)`), inside the bounds, if any. Not a
+        # datetime's: its `!=` would be the text that differs, wider than
+        # the ranges (text the calendar lacks lies between two seconds), so
+        # the ranges are written out.
         return _without(f, c, tuple(lo for lo, _ in holes), s, e)
     parts: list[IExpr] = []
     for lo, hi in c.ivs:

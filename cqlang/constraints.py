@@ -3,10 +3,25 @@
 A query's predicates on one field, once ``and``-ed together, are one
 constraint: a union of closed integer intervals (integers and datetimes in
 epoch seconds), a set of enum or string values (or "anything but" a set), or
-"null". The planner (cqlang/dnf.py) intersects them for ``and``, unites them
-for ``or`` where the union is one constraint again, and compares them
-(:func:`subset`) to drop a branch another implies; the compiler says what the
-API can express of each.
+"null". The planner (cqlang/dnf.py) intersects them for ``and``, unites
+them for ``or`` where the union is one constraint again, and compares them
+(:func:`subset`) to drop a branch another implies; the compiler says what
+the API can express of each.
+
+Datetimes are not quite integers: a record's datetime text in the API's
+shape is compared as text, and text the calendar lacks (``2026-02-30
+10:00:00``, ``2026-02-28 24:00:00``, ``... 10:00:5a``) lies *between* two
+seconds. Each interval of seconds ``[lo, hi]`` stands for the texts from
+``lo``'s to ``hi``'s, so two intervals that merely touch (``[a, b]`` and
+``[b + 1, c]``) are not ``[a, c]``: the text between ``b`` and ``b + 1`` is
+in neither. A datetime constraint (``gaps``) therefore joins only intervals
+that overlap or share an end; its intersection is worked out on doubled
+numbers (``2s`` the second ``s``, ``2s + 1`` the texts between ``s`` and
+``s + 1``), where every set it can hold is a union of closed intervals with
+even ends again, so union, intersection and inclusion are exact for text
+too. The atoms the checker makes on a datetime are ``<``, ``<=``, ``>``,
+``>=`` (``=`` and ``!=`` are ranges of them, ``!=`` the two sides), each a
+closed range of such text, which is what lets this hold.
 """
 
 from __future__ import annotations
@@ -38,13 +53,17 @@ Span = tuple[int, int]
 
 class Ordered(Node):
     """Integers or datetimes (epoch seconds): a union of closed intervals,
-    sorted, disjoint and not adjacent. ``gt``/``lt`` remember the bounds the
-    user wrote as ``>``/``<``, so the compiler can keep their operator."""
+    sorted, disjoint and, for integers, not adjacent (for datetimes,
+    ``gaps``, adjacent intervals stay apart: module docstring). ``gt``/``lt``
+    remember the bounds the user wrote as ``>``/``<``, so the compiler can
+    keep their operator."""
 
     ivs: tuple[tuple[int, int], ...]
     gt: frozenset[int] = attr(default=frozenset(), compare=False)
     lt: frozenset[int] = attr(default=frozenset(), compare=False)
     span: Span = attr(default=(0, 0), compare=False)
+    #: A datetime's: values lie between consecutive seconds too.
+    gaps: bool = attr(default=False, compare=False)
 
     @property
     def full(self) -> bool:
@@ -73,20 +92,33 @@ class Null(Node):
 Constraint = Ordered | Discrete | Null
 
 
-def _norm_ivs(ivs: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+def _norm_ivs(ivs: Iterable[tuple[int, int]], gaps: bool = False) -> tuple[tuple[int, int], ...]:
+    """Sorted, disjoint intervals: those that overlap joined, and those that
+    touch too unless values lie between whole numbers (``gaps``)."""
     out: list[list[int]] = []
+    reach = 0 if gaps else 1
     for lo, hi in sorted(ivs):
         if lo > hi:
             continue
-        if out and lo <= out[-1][1] + 1:
+        if out and lo <= out[-1][1] + reach:
             out[-1][1] = max(out[-1][1], hi)
         else:
             out.append([lo, hi])
     return tuple((a, b) for a, b in out)
 
 
-def _points(values: Iterable[int]) -> tuple[tuple[int, int], ...]:
-    return _norm_ivs((v, v) for v in values)
+def _points(values: Iterable[int], gaps: bool = False) -> tuple[tuple[int, int], ...]:
+    return _norm_ivs(((v, v) for v in values), gaps)
+
+
+def _doubled(ivs: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    """Datetime intervals on doubled numbers (module docstring)."""
+    return tuple((NEG if lo == NEG else 2 * lo, POS if hi == POS else 2 * hi) for lo, hi in ivs)
+
+
+def _halved(ivs: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    """:func:`_doubled` undone: the ends are even (or infinite) again."""
+    return tuple((NEG if lo == NEG else lo // 2, POS if hi == POS else hi // 2) for lo, hi in ivs)
 
 
 def _complement(ivs: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
@@ -114,7 +146,7 @@ def constraint_of(atom: Atom) -> Constraint:
         if op == "notnull":
             ivs = ((NEG, POS),)
         elif op == "in" or op == "nin":
-            points = _points(_ints(v))
+            points = _points(_ints(v), f.type == "datetime")
             ivs = points if op == "in" else _complement(points)
         else:
             n = _int(v)
@@ -132,6 +164,7 @@ def constraint_of(atom: Atom) -> Constraint:
                 ivs = ((n, POS),)
         if f.type == "datetime":  # no datetime lies outside the calendar
             ivs = tuple((lo, hi) for lo, hi in ivs if lo <= CAL_MAX and hi >= CAL_MIN)
+            return Ordered(ivs, gt, lt, span, True)
         return Ordered(ivs, gt, lt, span)
     universe = f.values if f.type == "enum" else None
     pos: tuple[Any, ...] | None
@@ -220,14 +253,19 @@ def intersect_all(cs: list[Constraint], universe: tuple[str, ...] | None) -> Con
         return Null(span) if all(isinstance(c, Null) for c in cs) else None
     if isinstance(cs[0], Ordered):
         ordered = [c for c in cs if isinstance(c, Ordered)]
-        # The intersection is the complement of the union of complements.
-        outside = _norm_ivs(iv for c in ordered for iv in _complement(c.ivs))
+        gaps = ordered[0].gaps
+        # The intersection is the complement of the union of complements
+        # (for datetimes on doubled numbers, where it is exact for text).
+        parts = [_doubled(c.ivs) if gaps else c.ivs for c in ordered]
+        outside = _norm_ivs(iv for p in parts for iv in _complement(p))
         ivs = _complement(outside)
         if not ivs:
             return None
+        if gaps:
+            ivs = _halved(ivs)
         gt = frozenset().union(*(c.gt for c in ordered))
         lt = frozenset().union(*(c.lt for c in ordered))
-        return Ordered(ivs, gt, lt, span)
+        return Ordered(ivs, gt, lt, span, gaps)
     discrete = [c for c in cs if isinstance(c, Discrete)]
     pos: tuple[Any, ...] | None = None
     for c in discrete:
@@ -255,10 +293,11 @@ def union_all(cs: list[Constraint]) -> Constraint | None:
         return Null(span) if all(isinstance(c, Null) for c in cs) else None
     if isinstance(cs[0], Ordered):
         ordered = [c for c in cs if isinstance(c, Ordered)]
-        ivs = _norm_ivs(iv for c in ordered for iv in c.ivs)
+        gaps = ordered[0].gaps
+        ivs = _norm_ivs((iv for c in ordered for iv in c.ivs), gaps)
         gt = frozenset().union(*(c.gt for c in ordered))
         lt = frozenset().union(*(c.lt for c in ordered))
-        return Ordered(ivs, gt, lt, span)
+        return Ordered(ivs, gt, lt, span, gaps)
     discrete = [c for c in cs if isinstance(c, Discrete)]
     if all(c.pos is not None for c in discrete):
         return Discrete(tuple(dict.fromkeys(p for c in discrete for p in c.pos or ())), span=span)

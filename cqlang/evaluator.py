@@ -8,12 +8,18 @@ three-valued logic, and a record is returned only when the whole query is
 *true*. A value of the wrong type for its field (a string where an integer
 belongs, a datetime that does not parse) counts as missing.
 
-Because negation is exact on atoms under these rules (``not x < 3`` is
-``x >= 3``, both unknown on a missing ``x``), a query and its negation normal
-form are true on the same records. :func:`compile_matcher` uses that: it puts
-the expression in negation normal form, where "true" distributes over
-``and``/``or``, and generates one Python function for it, compiled once and
-then called per record with no tree walk.
+A query means what its negation normal form means: ``not`` is pushed down
+onto the atoms, and ``not`` of a comparison is the opposite comparison
+(``not x < 3`` is ``x >= 3``, both unknown on a missing ``x``). On values of
+the field's type that is the same as "not true"; on a record's datetime text
+the calendar lacks (``2026-02-30 10:00:00``, compared as text, see
+:func:`as_datetime`) it is not: that text lies between two seconds, so
+``x >= 2026-03-01`` is false on it and so is its opposite ``x < 2026-03-01``
+(``x <= 2026-02-28 23:59:59``). :func:`compile_matcher` puts the expression
+in negation normal form, where "true" distributes over ``and``/``or``, and
+generates one Python function for it, compiled once and then called per
+record with no tree walk; :func:`evaluate`, the three-valued reference,
+reads the same form.
 
 The same code gives the API's semantics of a filter list
 (:func:`cqlang.filterlists.compile_filters`), which the emulator serves and
@@ -489,9 +495,15 @@ def compile_matcher(expr: IExpr, *, plain_dicts: bool = False) -> Matcher:
 def evaluate(expr: IExpr, record: Record) -> bool | None:
     """Three-valued truth of ``expr`` on one record: True, False or None
     (unknown). A reference for tests and explanations; matching uses
-    :func:`compile_matcher`."""
-    from .ir import INot
+    :func:`compile_matcher`. The query is read in negation normal form, as
+    the matcher and the planner read it: ``not`` of a comparison is the
+    opposite comparison (``not x >= T`` is ``x < T``), which for a record's
+    text the calendar lacks is not the same as "not true" (module
+    docstring)."""
+    return _evaluate(to_nnf(expr), record)
 
+
+def _evaluate(expr: IExpr, record: Record) -> bool | None:
     if isinstance(expr, Atom):
         v = field_value(record, expr.field)
         if expr.op == "null":
@@ -515,10 +527,8 @@ def evaluate(expr: IExpr, record: Record) -> bool | None:
             "ge": v >= c,
         }[op]
         return result
-    if isinstance(expr, INot):
-        inner = evaluate(expr.item, record)
-        return None if inner is None else not inner
-    values = [evaluate(x, record) for x in expr.items]
+    assert isinstance(expr, IAnd | IOr), expr  # no `not` is left in negation normal form
+    values = [_evaluate(x, record) for x in expr.items]
     if isinstance(expr, IAnd):
         if any(v is False for v in values):
             return False

@@ -133,8 +133,10 @@ FALSE = IOr(())
 def to_nnf(expr: IExpr) -> IExpr:
     """Negation normal form: ``not`` pushed down onto the atoms (De Morgan).
 
-    Exact under three-valued logic. Iterative, so deep trees cannot overflow
-    the stack. Nested ``and``/``or`` of the same kind are flattened.
+    What a query means (cqlang/evaluator.py: ``not`` of a comparison is the
+    opposite comparison, also on datetime text the calendar lacks).
+    Iterative, so deep trees cannot overflow the stack. Nested
+    ``and``/``or`` of the same kind are flattened.
     """
     if isinstance(expr, Atom) or (
         isinstance(expr, IAnd | IOr) and all(type(x) is Atom for x in expr.items)

@@ -1,6 +1,6 @@
 """IR to a plan: which requests to send and what to check on the client.
 
-1. Negation normal form (exact under three-valued logic, see evaluator.py).
+1. Negation normal form (what a query means, see evaluator.py).
    From there on, "the query is true" distributes over ``and``/``or``, and an
    atom is true only on a present field, so planning works with plain sets.
 2. Disjunctive normal form, bottom up, with merging (cqlang/dnf.py): each
@@ -40,6 +40,7 @@ from .dnf import DNF, SetTrie, TooComplex, TooManyBranches
 from .ir import IAnd, IExpr, to_nnf
 from .node import Node
 from .node import field as attr
+from .timeexpr import WHOLE_SECONDS_HINT
 
 _set = object.__setattr__  # how a node fills in what it works out
 
@@ -198,23 +199,28 @@ class Plan(Node):
         return "\n".join(lines)
 
 
-def plan_ir(ir: IExpr, env: Env, text: str = "") -> Plan:
+def plan_ir(ir: IExpr, env: Env, text: str = "", instants: tuple[Span, ...] = ()) -> Plan:
     """Plan a checked query (of ``text``) with the inputs ``env``: its
-    schema and bound on requests. Raises :class:`TooManyBranches` when it
-    needs more than ``env.max_branches`` requests, :class:`TooComplex` when
-    planning it passes the internal limit on alternatives."""
+    schema and bound on requests. ``instants``: where a datetime parameter
+    is an instant with a fraction of a second (the checker's), which CQL201
+    names as the reason when it is in the part that never matches. Raises
+    :class:`TooManyBranches` when it needs more than ``env.max_branches``
+    requests, :class:`TooComplex` when planning it passes the internal limit
+    on alternatives."""
     properties = env.schema.properties
     nnf = to_nnf(ir)
     dnf = DNF()
     branches = dnf.run(nnf)
     if not branches:
         span = dnf.contradiction_span or (0, len(text))
+        between = any(span[0] <= a and b <= span[1] for a, b in instants)
         warn = make(
             text,
             "CQL201",
             f"{CODES['CQL201']}: its conditions contradict each other",
             span[0],
             span[1],
+            hint=WHOLE_SECONDS_HINT if between else None,
             severity="warning",
         )
         return Plan((), None, True, (("CQL201", warn.message, span),), (warn,))

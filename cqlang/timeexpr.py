@@ -11,6 +11,13 @@ lower case only: ``M`` is not minutes (nor months), and any other unit is an
 error that names it (:func:`check_unit`, CQL118). In a DST gap or fold, a wall-clock time is taken
 with ``fold=0`` (the offset in force before the change), as ``zoneinfo`` does.
 
+An instant with a fraction of a second (a parameter's value: a Python or
+TOML datetime, or text such as ``2026-10-25T00:30:00.5Z``) lies between two
+whole seconds, and a record's datetime is a whole second: it is the empty
+interval ``(ceil, floor)`` (:func:`instant_interval`), so ``>=`` it is
+``>=`` the next second, ``<=`` it is ``<=`` the second before, and ``=`` it
+matches nothing.
+
 The clock is injectable: every function takes ``now`` explicitly.
 """
 
@@ -170,6 +177,37 @@ def to_epoch(dt: datetime) -> int:
     """An aware datetime as whole epoch seconds (a fraction is dropped: floor)."""
     delta = dt - _EPOCH
     return delta.days * 86400 + delta.seconds
+
+
+#: What CQL201 adds when an instant with a fraction of a second is why a
+#: query never matches.
+WHOLE_SECONDS_HINT = (
+    "a record's datetime is a whole second, so it never equals an instant with a "
+    "fraction of one; compare with >= or <=, or give the whole second"
+)
+
+
+def instant_interval(dt: datetime, what: str) -> Interval:
+    """An aware datetime as the seconds it is: ``(s, s)`` for a whole
+    second ``s``, and for an instant with a fraction, between ``s`` and
+    ``s + 1``, the empty ``(s + 1, s)``: ``>=`` it is ``>= s + 1``, ``<=``
+    it is ``<= s``, ``=`` it holds for no second (module docstring).
+    CQL107 past the calendar's last second."""
+    try:
+        sec = to_epoch(dt)
+    except OverflowError as exc:
+        raise TimeError(f"{what} is out of range", "CQL107", _RANGE_HINT) from exc
+    if dt.microsecond and sec >= CAL_MAX:
+        raise TimeError(f"{what} is out of range", "CQL107", _RANGE_HINT)
+    return within_range((sec + 1, sec) if dt.microsecond else (sec, sec), what)
+
+
+#: An ISO 8601 datetime to the second with a fraction (``.5``, ``,25``):
+#: what a parameter's text may be besides a literal.
+_FRACTION_RE = re.compile(
+    r"(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2})[.,](\d{1,9})([Zz]|[+-]\d{2}:?\d{2})?",
+    re.ASCII,
+)
 
 
 def from_epoch(seconds: int) -> datetime:
@@ -404,6 +442,25 @@ def read_relative(text: str) -> tuple[str, tuple[tuple[int, str], ...]] | None:
     if _REL_END_RE.match(text, pos) is None:
         raise _not_relative(text.strip())
     return m[1].lower(), tuple(shifts)
+
+
+def parse_param_time(text: str, tz: tzinfo, now: datetime) -> Interval:
+    """A parameter's datetime given as text (``--param``, ``\\param``, a
+    ``str`` from Python or a config): what :func:`parse_time_value` reads,
+    and an instant with a fraction of a second, as a Python or TOML
+    datetime may be (:func:`instant_interval`)."""
+    m = _FRACTION_RE.fullmatch(text.strip())
+    if m is None:
+        return parse_time_value(text, tz, now)
+    whole, fraction, offset = m.groups()
+    start, _ = literal_interval(whole + (offset or ""), tz)
+    if not fraction.strip("0"):
+        return start, start
+    if start >= CAL_MAX:
+        raise TimeError(
+            f"datetime {_quoted(shorten(text.strip()))} is out of range", "CQL107", _RANGE_HINT
+        )
+    return start + 1, start
 
 
 def parse_time_value(text: str, tz: tzinfo, now: datetime) -> Interval:

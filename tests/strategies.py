@@ -8,8 +8,9 @@
   collide, and :func:`rendered` turning an AST into query text with random
   keyword case, spacing, comments, operator spellings and redundant
   parentheses (parsing the text gives back the same AST).
-* :func:`records`: records with nulls, missing fields, boundary datetimes and
-  ``custom`` as a JSON string (or object, or garbage) with keys missing.
+* :func:`records`: records with nulls, missing fields, boundary datetimes
+  (and text the calendar lacks, :data:`CALENDAR_GAPS`) and ``custom`` as a
+  JSON string (or object, or garbage) with keys missing.
 * :func:`filter_lists`: filter lists the API accepts, for the decompiler and
   the encoder.
 """
@@ -93,6 +94,8 @@ BARE_DATETIMES = (
     "2021-08-10T00:00:00+02:00",
     "2021-03-28",
     "2021-10-31",
+    "2021-02-28",
+    "2021-03-01",
 )
 QUOTED_DATETIMES = (
     "2021-08-10 14:30",
@@ -127,6 +130,26 @@ def _datetime_pool() -> tuple[str, ...]:
 
 
 RECORD_DATETIMES = _datetime_pool()
+
+#: Text in the API's shape of a datetime that names no second of the
+#: calendar: compared as text, each lies between two seconds, next to the
+#: edges of the queries' literals (a day's end, a minute's end, now).
+CALENDAR_GAPS = (
+    "2021-02-30 10:00:00",
+    "2021-02-28 24:00:00",
+    "2021-08-09 24:00:00",
+    "2021-08-10 24:00:00",
+    "2021-08-10 23:59:5a",
+    "2021-08-10 14:29:5a",
+    "2021-08-10 14:30:5a",
+    "2021-08-10 14:30:3a",
+    "2021-08-10 13:00:60",
+    "2021-03-28 24:00:00",
+    "2021-10-31 24:00:00",
+    "2026-02-30 10:00:00",
+    "2026-02-28 24:00:00",
+    "2026-10-01 10:00:5a",
+)
 
 # -------------------------------------------------------------- AST values
 
@@ -418,7 +441,9 @@ def custom_field_values(draw: st.DrawFn) -> Any:
 def _record_pools() -> dict[str, st.SearchStrategy[Any]]:
     pools: dict[str, st.SearchStrategy[Any]] = {}
     for p in DATE_PROPS:
-        pools[p] = st.sampled_from(RECORD_DATETIMES)
+        # Now and then text the calendar lacks, between two seconds.
+        seconds = st.sampled_from(RECORD_DATETIMES)
+        pools[p] = st.one_of(seconds, seconds, seconds, st.sampled_from(CALENDAR_GAPS))
     for p, values in ENUM_PROPS.items():
         pools[p] = st.sampled_from(values)
     for p in RANGE_INT_PROPS:
@@ -442,6 +467,18 @@ _records = st.fixed_dictionaries({"id": st.integers(1, 10**6)}, optional=_record
 def records() -> st.SearchStrategy[dict[str, Any]]:
     """One record: every field present, null or missing."""
     return _records
+
+
+_gap_pools = _record_pools()
+for _p in DATE_PROPS:
+    _gap_pools[_p] = st.sampled_from(CALENDAR_GAPS) | st.sampled_from(RECORD_DATETIMES)
+_gap_records = st.fixed_dictionaries({"id": st.integers(1, 10**6)}, optional=_gap_pools)
+
+
+def gap_records() -> st.SearchStrategy[dict[str, Any]]:
+    """Records as :func:`records`, their datetimes often text the calendar
+    lacks (:data:`CALENDAR_GAPS`)."""
+    return _gap_records
 
 
 # ------------------------------------------------------------ filter lists

@@ -246,9 +246,11 @@ DATE_CASES = [
     ("created_date >= 2021-08-10T14:30:05-0130", [gte("created_date", "2021-08-10 16:00:05")]),
     ("created_date >= 2021-08-10T14:30Z", [gte("created_date", "2021-08-10 14:30:00")]),
     ("created_date >= 2021-08-10Z", [gte("created_date", "2021-08-10 00:00:00")]),
+    # Days that touch are two requests (tests/test_calendar_gaps.py); ranges
+    # that overlap are one.
     (
-        "created_date in (2021-08-10, 2021-08-11)",
-        [gte("created_date", "2021-08-10 00:00:00"), lte("created_date", "2021-08-11 23:59:59")],
+        "created_date in (2021-08-10, 2021-08-10T12:00Z)",
+        [gte("created_date", "2021-08-10 00:00:00"), lte("created_date", "2021-08-10 23:59:59")],
     ),
 ]
 
@@ -625,3 +627,16 @@ def test_mutating_a_compiled_list_does_not_change_the_next_compile() -> None:
         {"property": "state", "value": ["OPEN", "CLOSED"]},
         {"property": "tenant_user_id", "value": [1, 2]},
     ]
+
+
+def test_a_declared_datetime_range_is_not_sent_as_its_seconds() -> None:
+    """A custom datetime is compared as text: the seconds of a range one by
+    one would leave out the text between them (2026-10-01 10:00:0a), so the
+    range is checked on the client; single seconds are still sent."""
+    schema = DEFAULT_SCHEMA.with_custom_fields({"due": "datetime"})
+    plan = cqlang.plan(
+        "custom.due between 2026-10-01T10:00:09Z and 2026-10-01T10:00:10Z", schema=schema
+    )
+    assert plan.branches == [[]] and plan.residual is not None
+    plan = cqlang.plan("custom.due in (2026-10-01T10:00:09Z, 2026-10-01T10:00:10Z)", schema=schema)
+    assert plan.residual is None and len(plan.branches) == 2

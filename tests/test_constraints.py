@@ -156,3 +156,73 @@ def test_a_constraint_that_allows_nothing_is_inside_every_other() -> None:
     assert subset(nothing, Null()) and subset(nothing, Discrete(pos=None))
     assert subset(nothing, Discrete(pos=("OPEN",))) and subset(nothing, nothing)
     assert not subset(Null(), nothing)
+
+
+# ----------------------------------------------------- datetimes, as text
+
+#: A record's own datetime. Its text in the API's shape is compared as
+#: text, and text the calendar lacks lies between two seconds. A probe is a
+#: doubled number: ``2s`` the second ``s``, ``2s + 1`` text between ``s`` and
+#: ``s + 1`` (``2026-02-28 24:00:00`` between February 28's last second
+#: and March 1's first).
+DATETIME = FieldRef("closed_date", None, "datetime", "closed_date")
+T = 1_772_323_200  # 2026-03-01 00:00:00
+DT_PROBES = [2 * NEG, *range(2 * T - 9, 2 * T + 10), 2 * POS]
+
+
+def dt_allows(c: Constraint | None, doubled: int) -> bool:
+    """Whether ``c`` allows the text ``doubled`` stands for."""
+    if c is None or isinstance(c, Null):
+        return False
+    assert isinstance(c, Ordered) and c.gaps
+    return any(
+        (lo == NEG or 2 * lo <= doubled) and (hi == POS or doubled <= 2 * hi) for lo, hi in c.ivs
+    )
+
+
+def dt_atom_allows(a: Atom, doubled: int) -> bool:
+    """What the evaluator says: ``< n`` is ``<= n - 1 s``, ``> n`` is ``>= n + 1 s``."""
+    n = a.value
+    assert type(n) is int
+    bound = {"lt": 2 * (n - 1), "le": 2 * n, "gt": 2 * (n + 1), "ge": 2 * n}[a.op]
+    return doubled <= bound if a.op in ("lt", "le") else doubled >= bound
+
+
+# The atoms the checker makes on a datetime: = and != are ranges of these.
+dt_atoms = st.builds(
+    lambda op, d: Atom(DATETIME, op, T + d),
+    st.sampled_from(["lt", "le", "gt", "ge"]),
+    st.integers(-3, 3),
+)
+
+
+@given(st.lists(st.lists(dt_atoms, min_size=1, max_size=3), min_size=1, max_size=4))
+def test_datetime_constraints_are_exact_for_text_between_seconds(
+    dnf: list[list[Atom]],
+) -> None:
+    """An ``or`` of ``and``s of datetime atoms, worked out with intersect_all
+    and union_all, allows exactly the texts the atoms do: ranges that touch
+    (``<= T - 1 s`` and ``>= T``) are not joined over the text between."""
+    branches = [intersect_all([constraint_of(a) for a in conj], None) for conj in dnf]
+    kept = [b for b in branches if b is not None]
+    either = union_all(kept) if kept else None
+    for d in DT_PROBES:
+        meant = any(all(dt_atom_allows(a, d) for a in conj) for conj in dnf)
+        assert dt_allows(either, d) == meant, d
+    # Inclusion agrees with what the texts say.
+    for a in kept:
+        for b in kept:
+            if subset(a, b):
+                assert all(dt_allows(b, d) for d in DT_PROBES if dt_allows(a, d))
+
+
+def test_touching_datetime_ranges_stay_apart() -> None:
+    before = constraint_of(Atom(DATETIME, "lt", T))
+    after = constraint_of(Atom(DATETIME, "ge", T))
+    assert union_all([before, after]) == Ordered(((NEG, T - 1), (T, POS)))
+    # Sharing a second, they join.
+    upto = constraint_of(Atom(DATETIME, "le", T))
+    assert union_all([upto, after]) == Ordered(((NEG, POS),))
+    # Integers have no values between: there they join.
+    ints = [constraint_of(Atom(INTEGER, "lt", 5)), constraint_of(Atom(INTEGER, "ge", 5))]
+    assert union_all(ints) == Ordered(((NEG, POS),))

@@ -28,7 +28,7 @@ from cqlang.encoding import encode, encode_exclude, to_json
 from cqlang.env import Env
 from cqlang.evaluator import compile_matcher, decode_custom, evaluate
 from cqlang.filterlists import compile_filters
-from cqlang.ir import atoms
+from cqlang.ir import INot, atoms
 from cqlang.planner import Residual
 
 # ------------------------------------------------------------------ helpers
@@ -92,6 +92,19 @@ record_lists = st.lists(S.records(), min_size=1, max_size=10)
     (None, "priority not in (1, 3) and custom.region != 'PL'"),
     None,
     [{"id": 1, "priority": 2, "custom": '{"region": "DE"}'}, {"id": 2, "priority": 1}],
+)
+@example(
+    (None, "closed_date = 2021-02-28 or closed_date = 2021-03-01"),
+    None,
+    [
+        {"id": 1, "closed_date": "2021-02-30 10:00:00"},
+        {"id": 2, "closed_date": "2021-02-28 24:00:00"},
+    ],
+)
+@example(
+    (None, "closed_date < 2021-03-01 or closed_date >= 2021-03-01"),
+    None,
+    [{"id": 1, "closed_date": "2021-02-30 10:00:00"}],
 )
 def test_plan_semantics_equal_evaluator(
     case: tuple[Any, str], tz: str | None, records: list[dict[str, Any]]
@@ -207,6 +220,34 @@ def test_compiled_matcher_agrees_with_reference_on_messy_records(
         for name in data.draw(st.lists(st.sampled_from(names), max_size=len(names))):
             record[name] = data.draw(_messy_values)
         assert direct(record) == (evaluate(checked.ir, record) is True), record
+
+
+@given(S.query_texts(), st.sampled_from(S.ZONES), st.lists(S.gap_records(), max_size=8))
+@example(
+    (None, "not closed_date >= 2026-03-01"),
+    None,
+    [{"id": 1, "closed_date": "2026-02-30 10:00:00"}],
+)
+@example(
+    (None, "closed_date != 2026-02-28"),
+    None,
+    [{"id": 1, "closed_date": "2026-02-28 24:00:00"}],
+)
+def test_reference_reads_not_as_the_matcher_does_on_calendar_gaps(
+    case: tuple[Any, str], tz: str | None, records: list[dict[str, Any]]
+) -> None:
+    """evaluate (the reference tests use as an oracle) and compile_matcher
+    give a query and its negation one meaning on datetime text the calendar
+    lacks: ``not`` of a comparison is the opposite comparison (false on such
+    text like the comparison), not the complement."""
+    _, text = case
+    checked = check_text(text, Env(tz=tz, now=S.NOW))
+    assert checked.ir is not None
+    negated = INot(checked.ir, 0, len(text))
+    for expr in (checked.ir, negated):
+        direct = compile_matcher(expr)
+        for record in records:
+            assert direct(record) == (evaluate(expr, record) is True), (record, expr)
 
 
 class _Text(str):

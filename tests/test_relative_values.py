@@ -117,7 +117,7 @@ def test_a_long_value_is_echoed_shortened_on_every_path(tmp_path: Path) -> None:
     assert len(result.output) < 1000
     junk = "now - 7d " + "x" * 5000
     (d,) = cqlang.check("created_date >= $t", params={"t": junk}, now=NOW)
-    assert d.message.endswith("…' is not a relative time") and len(d.message) < 120
+    assert d.message.endswith('…" is not a relative time') and len(d.message) < 120
 
 
 def test_a_named_querys_params_are_values_read_alike() -> None:

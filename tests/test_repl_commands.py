@@ -359,7 +359,7 @@ def test_save_writes_the_config_file(tmp_path: Path) -> None:
     assert not d.handle("\\save hot").ok  # nothing to save yet
     d.handle("priority > 5")
     r = d.handle("\\save hot")
-    assert r.ok and r.text == "@hot saved in cqlang.toml"
+    assert r.ok and r.text == "saved @hot: priority > 5 (in cqlang.toml)"
     assert "query = 'priority > 5'" in (tmp_path / "cqlang.toml").read_text()
     assert d.handle("\\queries").text == "@hot  priority > 5"
     assert d.handle("@hot and state = OPEN").ok
@@ -371,6 +371,26 @@ def test_save_writes_the_config_file(tmp_path: Path) -> None:
     assert not d.handle("\\save 9lives").ok
 
 
+def test_save_after_a_refused_query_says_what_it_saved(tmp_path: Path) -> None:
+    """\\save after a refused query saves the last valid one, and says so
+    (it used to say only "@y saved in cqlang.toml")."""
+    d, _ = dispatcher()
+    d.handle("state = OPEN")
+    assert not d.handle("state = OPNE").ok
+    r = d.handle("\\save y")
+    assert r.ok and r.text == (
+        "saved @y: state = OPEN (in cqlang.toml)\n"
+        "the last query typed was refused: this is the last valid one"
+    )
+    assert "query = 'state = OPEN'" in (tmp_path / "cqlang.toml").read_text()
+    # After a valid one again, no word about refusals; a long query is cut.
+    long = " or ".join(f"priority = {i}" for i in range(20))
+    assert d.handle(long).ok
+    r = d.handle("\\save z")
+    assert r.text.startswith("saved @z: priority = 0 or priority = 1") and "\n" not in r.text
+    assert "…" in r.text
+
+
 def test_save_without_config_support_keeps_it_for_the_session(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -380,8 +400,8 @@ def test_save_without_config_support_keeps_it_for_the_session(
     r = d.handle("\\save hot")
     assert r.ok
     assert r.text == (
-        "@hot kept for this session only: this cqlang has no config support "
-        "(cqlang.config) to save queries in"
+        "kept @hot: priority > 5 (for this session only: this cqlang has no config support "
+        "(cqlang.config) to save queries in)"
     )
     assert d.handle("@hot").ok
     env = integrations.load_environment("work")
@@ -484,7 +504,7 @@ def test_run_with_a_config_file(tmp_path: Path) -> None:
         config_file=str(cfg), profile="w", stdin=io.StringIO(script), stdout=out, stderr=err
     )
     assert status == 0, err.getvalue()
-    assert out.getvalue().splitlines()[1] == "@hot_open saved in team.toml"
+    assert out.getvalue().splitlines()[1] == "saved @hot_open: @hot and state = OPEN (in team.toml)"
     assert "[queries.hot_open]" in cfg.read_text()
     err = io.StringIO()
     missing = str(tmp_path / "missing.toml")

@@ -166,8 +166,10 @@ class Dispatcher(RecordCommands):
         try:
             plan = s.spec(text).plan()
         except CqlError as exc:
+            s.last_refused = True
             return self._failed(exc)
         s.last_query = text
+        s.last_refused = False
         if plan.never_matches or plan.requests != 1 or plan.residual is not None:
             out = plan.explain()
         else:  # what compile gives: the one filter list
@@ -353,11 +355,23 @@ class Dispatcher(RecordCommands):
             )
         except Unavailable as exc:
             s.queries[name] = saved
-            return Reply(f"@{name} kept for this session only: {exc}")
+            return Reply(
+                _saved_words(f"kept @{name}", saved.text, f"for this session only: {exc}", s)
+            )
         except (CqlError, OSError) as exc:  # the config's errors: file exists, unreadable...
             return Reply(f"@{name} not saved: {exc}", ok=False)
         s.queries[name] = saved
-        return Reply(f"@{name} saved in {where}")
+        return Reply(_saved_words(f"saved @{name}", saved.text, f"in {where}", s))
+
+
+def _saved_words(done: str, text: str, where: str, s: Session) -> str:
+    """What \\save says: the text it saved (cut short, made safe to show),
+    and, when the last query typed was refused, that this is the last one
+    that was not."""
+    said = f"{done}: {shorten(text.strip())} ({where})"
+    if s.last_refused:
+        said += "\nthe last query typed was refused: this is the last valid one"
+    return said
 
 
 #: Settings of \\set: name -> (least, most).

@@ -68,6 +68,9 @@ class Session:
     tz: str | None = None
     params: dict[str, str] = field(default_factory=dict)
     last_query: str | None = None
+    #: Whether the last query typed was refused (\\save then says that it
+    #: saves the last valid one, ``last_query``).
+    last_refused: bool = False
     config_file: str | None = None
     queries: dict[str, Any] = field(default_factory=dict)
     schema: Schema = DEFAULT_SCHEMA

@@ -1,0 +1,134 @@
+"""A datetime parameter with a fraction of a second is that instant: a
+record's datetime is a whole second, so ``>=``/``>`` it is ``>=`` the next
+second, ``<=``/``<`` it is ``<=`` the second before, and ``=`` or ``in`` it
+matches nothing (CQL201, with a hint). One reading for a Python datetime,
+a TOML datetime, and text (``--param``, ``\\param``, a ``str``) alike
+(docs/language.md "Parameters")."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import cqlang
+from cqlang.cli import main
+from cqlang.filterlists import compile_filters
+from cqlang.repl import Dispatcher, Session
+from cqlang.timeexpr import WHOLE_SECONDS_HINT
+
+INSTANT = datetime(2026, 10, 25, 0, 30, 0, 500_000, tzinfo=UTC)
+#: The same instant in every form a parameter takes.
+FORMS: list[Any] = [
+    INSTANT,
+    INSTANT.astimezone(timezone(timedelta(hours=2))),
+    "2026-10-25T00:30:00.5Z",
+    "2026-10-25 02:30:00,5+02:00",
+    " 2026-10-25T00:30:00.500000Z ",
+]
+
+
+def gte(v: str) -> dict[str, Any]:
+    return {"property": "created_date", "operator": "gte", "value": v}
+
+
+def lte(v: str) -> dict[str, Any]:
+    return {"property": "created_date", "operator": "lte", "value": v}
+
+
+@pytest.mark.parametrize("value", FORMS)
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("created_date >= $d", [gte("2026-10-25 00:30:01")]),
+        ("created_date > $d", [gte("2026-10-25 00:30:01")]),
+        ("created_date <= $d", [lte("2026-10-25 00:30:00")]),
+        ("created_date < $d", [lte("2026-10-25 00:30:00")]),
+        (
+            "created_date between $d and 2026-10-25T01:00:00Z",
+            [gte("2026-10-25 00:30:01"), lte("2026-10-25 01:00:00")],
+        ),
+    ],
+)
+def test_bounds_hold_the_instant_exactly(value: Any, query: str, expected: Any) -> None:
+    assert cqlang.compile(query, params={"d": value}) == expected
+
+
+@pytest.mark.parametrize("value", FORMS)
+@pytest.mark.parametrize("query", ["created_date = $d", "created_date in ($d)"])
+def test_equal_to_an_instant_between_seconds_never_matches(value: Any, query: str) -> None:
+    plan = cqlang.plan(query, params={"d": value})
+    assert plan.never_matches and plan.branches == []
+    (warning,) = cqlang.check(query, params={"d": value})
+    assert warning.code == "CQL201" and warning.hint == WHOLE_SECONDS_HINT
+
+
+def test_a_whole_second_is_unchanged_and_has_no_hint() -> None:
+    whole = INSTANT.replace(microsecond=0)
+    for value in (whole, "2026-10-25T00:30:00.000Z", "2026-10-25T00:30:00Z"):
+        assert cqlang.compile("created_date = $d", params={"d": value}) == [
+            gte("2026-10-25 00:30:00"),
+            lte("2026-10-25 00:30:00"),
+        ]
+    # A contradiction of the user's own gets no word about seconds.
+    (warning,) = cqlang.check("created_date between 2026-10-26 and 2026-10-25")
+    assert warning.code == "CQL201" and warning.hint is None
+
+
+def test_the_second_before_is_not_after_it() -> None:
+    """The record a second before the instant is not >= it."""
+    plan = cqlang.plan("created_date >= $d or priority = 9", params={"d": INSTANT})
+    records = [
+        {"id": "a", "created_date": "2026-10-25 00:30:00", "priority": 1},
+        {"id": "b", "created_date": "2026-10-25 00:30:01", "priority": 1},
+    ]
+    branches = [compile_filters(b) for b in plan.branches]
+    assert [r["id"] for r in records if any(b(r) for b in branches)] == ["b"]
+
+
+def test_past_the_calendars_last_second() -> None:
+    diags = cqlang.check("created_date <= $d", params={"d": "9999-12-31T23:59:59.5Z"})
+    assert [d.code for d in diags] == ["CQL113"]
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    config = tmp_path / "cqlang.toml"
+    config.write_text(
+        "[queries.late]\n"
+        'query = "created_date >= $d"\n'
+        "params = { d = 2026-10-25T00:30:00.5Z }\n"
+        "[queries.at]\n"
+        'query = "created_date = $d"\n'
+        "params = { d = 2026-10-25T00:30:00.5Z }\n",
+        encoding="utf-8",
+    )
+    return {"CQLANG_CONFIG": str(config), "CQLANG_DEBUG": ""}
+
+
+def test_command_line_and_named_query_read_it_alike(cli_env: dict[str, str]) -> None:
+    runner = CliRunner()
+    toml = runner.invoke(main, ["compile", "@late"], env=cli_env)
+    param = runner.invoke(
+        main,
+        ["compile", "created_date >= $d", "--param", "d=2026-10-25T00:30:00.5Z"],
+        env=cli_env,
+    )
+    assert toml.exit_code == 0 and param.exit_code == 0, (toml.output, param.output)
+    assert json.loads(toml.stdout) == json.loads(param.stdout) == [gte("2026-10-25 00:30:01")]
+    checked = runner.invoke(main, ["check", "@at"], env=cli_env)
+    assert "CQL201" in checked.output and "whole second" in checked.output
+
+
+def test_repl_param_reads_it_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "cqlang.toml").write_text("")
+    monkeypatch.setenv("CQLANG_CONFIG", str(tmp_path / "cqlang.toml"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    d = Dispatcher(Session())
+    assert d.handle("\\param d = 2026-10-25T00:30:00.5Z").ok
+    assert json.loads(d.handle("created_date >= $d").text) == [gte("2026-10-25 00:30:01")]
