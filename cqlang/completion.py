@@ -198,7 +198,8 @@ def _in_comment(text: str, start: int, tokens: tuple[tuple[str, str, int, int], 
     token is only blanks and comments, since the scan succeeded)."""
     tail_from = tokens[-1][3] if tokens else 0
     hash_at = text.rfind("#", tail_from, start)
-    return hash_at >= 0 and "\n" not in text[hash_at:start]
+    rest = text[hash_at:start]
+    return hash_at >= 0 and "\n" not in rest and "\r" not in rest  # a comment ends at either
 
 
 # ------------------------------------------------------------- candidates

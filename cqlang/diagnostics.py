@@ -305,6 +305,11 @@ def _check_changes(changes: dict[str, Any]) -> None:
 # is one object for all its diagnostics), so that placing and drawing N
 # diagnostics costs one pass over the text, not N.
 _LINE_STARTS: list[tuple[str, list[int]]] = []
+#: A line break: "\r\n", a lone "\r" or "\n" (one each), as editors and the
+#: language server (cqlang.lsp.documents) count lines, and as a ``#``
+#: comment ends (cqlang.parser.lexer.COMMENT).
+_BREAK = re.compile(r"\r\n|\r|\n")
+_BREAK_BYTES = re.compile(rb"\r\n|\r|\n")
 
 
 def _line_starts(text: str) -> list[int]:
@@ -316,10 +321,13 @@ def _line_starts(text: str) -> list[int]:
                 _LINE_STARTS.insert(0, _LINE_STARTS.pop(i))
             return starts
     starts = [0]
-    at = text.find("\n")
-    while at >= 0:
-        starts.append(at + 1)
-        at = text.find("\n", at + 1)
+    if "\r" in text:  # a line ends at "\r\n", "\r" or "\n", as the LSP counts
+        starts.extend(m.end() for m in _BREAK.finditer(text))
+    else:
+        at = text.find("\n")
+        while at >= 0:
+            starts.append(at + 1)
+            at = text.find("\n", at + 1)
     _LINE_STARTS.insert(0, (text, starts))
     del _LINE_STARTS[4:]
     return starts
@@ -414,6 +422,17 @@ def for_front_end(diags: Iterable[Diagnostic], front: str) -> list[Diagnostic]:
     return [d.worded_for(front) for d in _diagnostics(diags)]
 
 
+def _line_end(text: str, starts: list[int], line_no: int) -> int:
+    """Past the last character of line ``line_no`` (1-based), before its
+    line break."""
+    if line_no >= len(starts):
+        return len(text)
+    end = starts[line_no] - 1
+    if end > starts[line_no - 1] and text[end - 1 : end + 1] == "\r\n":
+        end -= 1
+    return end
+
+
 def line_col(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of a 0-based offset."""
     from bisect import bisect_right
@@ -473,7 +492,7 @@ def render(diag: Diagnostic, text: str, *, source: str | None = None) -> str:
     line_no, column = line_col(text, diag.start)
     starts = _line_starts(text)
     first = starts[line_no - 1]
-    length = (starts[line_no] - 1 if line_no < len(starts) else len(text)) - first
+    length = _line_end(text, starts, line_no) - first
     where = f"{source}:{line_no}:{column}" if source else f"{line_no}:{column}"
     gutter = " " * len(str(line_no))
     col0 = column - 1
@@ -525,8 +544,9 @@ def not_utf8(data: bytes, exc: UnicodeDecodeError) -> tuple[str, int, int]:
     server's reader; query text that is not UTF-8 is no such file but the
     parser's CQL002 at the byte (cqlang.queryfile)."""
     at = exc.start
-    line_start = data.rfind(b"\n", 0, at) + 1
-    line = data.count(b"\n", 0, at) + 1
+    breaks = list(_BREAK_BYTES.finditer(data, 0, at))
+    line_start = breaks[-1].end() if breaks else 0
+    line = len(breaks) + 1
     before = data[line_start:at]
     if line_start == 0:
         before = before.removeprefix(b"\xef\xbb\xbf")

@@ -192,6 +192,12 @@ DEFAULT_WIDTH = 88
 _INDENT = "    "
 
 
+def _breaks(gap: str) -> bool:
+    """Whether ``gap`` (text between two tokens) holds a line break: a
+    ``\n``, a ``\r\n`` or a lone ``\r``, where a ``#`` comment ends too."""
+    return "\n" in gap or "\r" in gap
+
+
 def format_text(text: str, schema: Schema | None = None, *, width: int = DEFAULT_WIDTH) -> str:
     """The formatted text of a query, its comments kept: the canonical form
     on one line when it fits in ``width``, holds no comment between its
@@ -332,7 +338,7 @@ class _Layout:
             got = False
             items = node.items
             for a, b in pairwise(items):
-                if "\n" in self.text[self.ends[self.ext(a)[3]] : self.starts[self.ext(b)[2]]]:
+                if _breaks(self.text[self.ends[self.ext(a)[3]] : self.starts[self.ext(b)[2]]]):
                     got = True
                     break
             else:
@@ -497,7 +503,7 @@ class _Layout:
             body = self.text[start:end].rstrip()
             before = bisect_right(self.ends, start) - 1  # the token it follows
             after = before + 1  # the token it precedes
-            same_line = before >= 0 and "\n" not in self.text[self.ends[before] : start]
+            same_line = before >= 0 and not _breaks(self.text[self.ends[before] : start])
             if before >= 0 and (same_line or (after < n and owner[after] == owner[before])):
                 self.lines[owner[before]].trail.append(body)
             elif after < n:

@@ -92,7 +92,7 @@ class CqlangLexer(RegexLexer):
         "root": [
             (r"[ \t\r\n\f]+", Whitespace),
             (COMMENT, Comment.Single),
-            (r"^(\\[a-z]+)([^\n]*)", _groups(Keyword.Pseudo, Text)),
+            (r"^(\\[a-z]+)([^\r\n]*)", _groups(Keyword.Pseudo, Text)),
             (r'"', String.Double, "dq"),
             (r"'", String.Single, "sq"),
             (_DATETIME, Literal.Date),

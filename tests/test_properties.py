@@ -450,7 +450,7 @@ GRAMMAR_EXPLICIT: dict[str, st.SearchStrategy[str]] = {
     "PARAM": _spaced(st.from_regex(r"\$[a-z_][a-z0-9_]{0,5}", fullmatch=True)),
     "QUERYREF": _spaced(st.from_regex(r"@[a-z_][a-z0-9_]{0,5}", fullmatch=True)),
     "CMP_OP": _spaced(st.sampled_from(["=", "==", "!=", "<>", "<", "<=", ">", ">="])),
-    "COMMENT": st.from_regex(r"#[^\n]{0,10}", fullmatch=True).map(lambda c: f" {c}\n"),
+    "COMMENT": st.from_regex(r"#[^\r\n]{0,10}", fullmatch=True).map(lambda c: f" {c}\n"),
 }
 
 grammar_texts = from_lark(parser.lark_parser(), explicit=GRAMMAR_EXPLICIT)

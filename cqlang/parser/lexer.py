@@ -138,12 +138,13 @@ def unescape(raw: str, offset: int) -> str:
 
 #: Where a ``#`` comment starts, and what it holds: only where no word can
 #: end (the start of the text, after a blank, a ``;``, a bracket, a comma
-#: or a closing quote), to the end of the line. The one statement of the
+#: or a closing quote), to the end of the line (``\n``, ``\r\n`` or a lone
+#: ``\r``: the line breaks editors and the LSP count). The one statement of the
 #: rule (docs/language.md): the lexer, the fast path (``simple``), the
 #: trivia scan (``scan``) and the highlighter build theirs from it, and the
 #: grammar's ``COMMENT`` is held equal to it by a test. ``\#`` reads the
 #: same with and without ``re.VERBOSE``.
-COMMENT = r"""(?<![^ \t\r\n\f;(),"'])\#[^\n]*"""
+COMMENT = r"""(?<![^ \t\r\n\f;(),"'])\#[^\r\n]*"""
 
 # One pass over the text with one regular expression. Lark's contextual lexer
 # tries, in each parser state, only the terminals that state accepts; this

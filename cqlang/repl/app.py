@@ -36,6 +36,7 @@ from prompt_toolkit.keys import Keys
 from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.styles import Style
 
+from ..visible import visible
 from .commands import COMMANDS, Dispatcher
 from .completer import CqlangCompleter
 from .highlighting import IncrementalHighlighter
@@ -371,8 +372,10 @@ class Repl:
     def _run_pasted(self, text: str) -> Reply:
         """Run an input of a paste after its first: shown on a prompt of its
         own as if typed (keys typed meanwhile wait for the next prompt), and
-        kept in the history."""
-        lines = text.split("\n")
+        kept in the history. The echo is text from outside, drawn visible
+        (cqlang.visible) as every reply is: a pasted escape sequence, bell,
+        NUL or ^D shows as a symbol, never acts on the terminal."""
+        lines = visible(text, lines=True).split("\n")
         shown = [PROMPT + lines[0], *(CONTINUATION + line for line in lines[1:])]
         self.stdout.write("\n".join(shown) + "\n")
         self.stdout.flush()
