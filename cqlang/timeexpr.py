@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 from .errors import CqlError
+from .timeunits import UNIT_DAYS, UNIT_MONTHS, UNIT_SECONDS, UNITS, meant_unit, unit_hint
 from .visible import shorten
 
 Interval = tuple[int, int]
@@ -61,68 +62,6 @@ MAX_AMOUNT_DIGITS = 30
 #: Durations written together in such a value (``now - 7d12h``).
 _JOINED_RE = re.compile(r"([+-])\s*((?:\d+[A-Za-z]+){2,})(?![A-Za-z0-9_])", re.ASCII)
 _PART_RE = re.compile(r"(\d+)([A-Za-z]+)", re.ASCII)
-
-UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
-UNIT_DAYS = {"d": 1, "w": 7}
-UNIT_MONTHS = {"mo": 1, "y": 12}
-#: Every unit, in the order the docs list them.
-UNITS = ("s", "m", "h", "d", "w", "mo", "y")
-
-# What a unit that is not one was probably meant as (keys lower-cased, but
-# the case as written decides first: `M` is a month, `m` a minute).
-_MEANT = {
-    "M": "mo",
-    "MO": "mo",
-    "Mo": "mo",
-    "mO": "mo",
-    "S": "s",
-    "H": "h",
-    "D": "d",
-    "W": "w",
-    "Y": "y",
-}
-_MEANT_WORDS = {
-    "s": ("sec", "secs", "second", "seconds"),
-    "m": ("min", "mins", "minute", "minutes", "mi"),
-    "h": ("hr", "hrs", "hour", "hours"),
-    "d": ("day", "days"),
-    "w": ("wk", "wks", "week", "weeks"),
-    "mo": ("mon", "mons", "mth", "mths", "month", "months"),
-    "y": ("yr", "yrs", "year", "years", "yy", "yyyy"),
-}
-_UNIT_NAMES = {
-    "s": "seconds",
-    "m": "minutes",
-    "h": "hours",
-    "d": "days",
-    "w": "weeks",
-    "mo": "months",
-    "y": "years",
-}
-
-
-def _meant(unit: str) -> str | None:
-    """The unit ``unit`` is or was probably meant as (``D``: ``d``), if any."""
-    if unit in UNITS:
-        return unit
-    meant = _MEANT.get(unit)
-    if meant is None:
-        low = unit.lower()
-        meant = next((u for u, words in _MEANT_WORDS.items() if low in words), None)
-    return meant
-
-
-def unit_hint(unit: str) -> str:
-    """What to write instead of ``unit``, which is not a unit."""
-    meant = _meant(unit)
-    if meant is None:
-        return "the units are s, m (minutes), h, d, w, mo (months) and y (years)"
-    hint = f"{_UNIT_NAMES[meant]} are `{meant}`"
-    if meant == "mo":
-        hint += "; `m` is minutes"
-    elif meant == "m":
-        hint += "; `mo` is months"
-    return hint
 
 
 def check_unit(unit: str) -> None:
@@ -481,7 +420,7 @@ def apart(text: str, pos: int) -> tuple[str, str, int] | None:
     amount is no unit nor a word for one (``7 and``). The one wording for
     the parser (CQL001) and a value."""
     m = _APART_RE.match(text, pos)
-    meant = None if m is None else _meant(m[2])
+    meant = None if m is None else meant_unit(m[2])
     if m is None or meant is None:
         return None
     shown = shorten(f"{m[1]} {m[2]}")
