@@ -13,7 +13,7 @@ from datetime import date, datetime, tzinfo
 
 from . import argcheck, ast, timeexpr
 from .diagnostics import ERROR, Diagnostic, make, param_hint, suggest
-from .digits import ascii_int
+from .digits import ascii_int, too_many_digits
 from .ir import FieldRef
 from .node import Node
 from .params import not_utf8_value, split_list
@@ -291,7 +291,8 @@ class _ValueChecker:
         where = fref.display
         s, e = self.span(v)
         fix = shown if close is None or not getattr(v, "quoted", False) else quote(close)
-        self.report("CQL105", f"{word!r} is not a value of {where}", s, e, hint, suggestion=fix)
+        said = repr(word) if len(word) <= _MOST else f"{word[:_MOST]!r}… ({len(word):,} characters)"
+        self.report("CQL105", f"{said} is not a value of {where}", s, e, hint, suggestion=fix)
         raise _Error
 
     def datetime_value(self, v: ast.Value) -> tuple[int, int]:
@@ -367,6 +368,8 @@ class _ValueChecker:
                     raise ValueError
                 # ASCII digits only: int() would take '٣' (cqlang.digits).
                 value = raw if isinstance(raw, int) else ascii_int(str(raw))
+                if value is None and too_many_digits(str(raw)):
+                    value = MAX_INT + 1  # thousands of digits: out of range, said so
                 if value is None:
                     raise ValueError
                 return self.int_value(value, p)
@@ -401,6 +404,10 @@ class _ValueChecker:
             raise _Error from None
 
 
+#: The most characters of a parameter's value a message shows.
+_MOST = 60
+
+
 def _given(value: Any, inner: bool = False) -> str:
     """A parameter's value as a message names it: as a config file (TOML)
     or a query writes it, never as Python's repr (``true``, ``3``, ``"a"``,
@@ -409,8 +416,12 @@ def _given(value: Any, inner: bool = False) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
+        if len(value) > _MOST:  # cut, as the text's length says
+            return f"{quote(value[:_MOST])}… ({len(value):,} characters)"
         return quote(value)
     if isinstance(value, int):
+        if abs(value) >= 10**_MOST:  # its repr is refused past 4300 digits: never shown
+            return f"an integer of more than {_MOST} digits"
         return int.__repr__(value)
     if isinstance(value, float):
         return float.__repr__(value)
