@@ -13,7 +13,7 @@ from datetime import date, datetime, tzinfo
 
 from . import argcheck, ast, kinds, timeexpr
 from .diagnostics import ERROR, Diagnostic, make, param_hint, suggest
-from .digits import ascii_int
+from .digits import ascii_int, too_many_digits
 from .ir import FieldRef
 from .node import Node
 from .params import not_utf8_value, split_list
@@ -304,6 +304,8 @@ class _ValueChecker:
         where = fref.display
         s, e = self.span(v)
         fix = shown if close is None or not getattr(v, "quoted", False) else quote(close)
+        if len(word) > kinds.LONGEST:  # cut, its length said
+            shown_word = kinds.given(word, kinds.JSON)
         message = f"{shown_word} is not a value of {where}"
         if isinstance(v, ast.Param):
             message = f"parameter ${v.name}: {message}"
@@ -388,6 +390,8 @@ class _ValueChecker:
                     raise ValueError
                 # ASCII digits only: int() would take '٣' (cqlang.digits).
                 value = raw if isinstance(raw, int) else ascii_int(str(raw))
+                if value is None and too_many_digits(str(raw)):
+                    value = MAX_INT + 1  # thousands of digits: out of range, said so
                 if value is None:
                     raise ValueError
                 return self.int_value(value, p)

@@ -34,6 +34,7 @@ from .errors import CqlValidationError
 from .filterlists import FilterError, filter_atoms
 from .formatter import format_ir
 from .ir import Atom, IAnd, IExpr
+from .jsonlimit import int_too_long, too_long
 from .jsonspans import too_deep, value_span
 from .schema import DEFAULT_SCHEMA, MAX_INT, Schema
 
@@ -75,6 +76,10 @@ def _load(source: Any) -> tuple[Any, str | None, int]:
         end = min(exc.pos + 1, len(text))
         raise _error(source, "CQL301", message, at=(text, exc.pos, end)) from None
     except ValueError as exc:
+        if int_too_long(exc):  # JSON, but a number past Python's digit limit
+            long = too_long(text)
+            code = "CQL304" if (long.where or "").endswith(".value") else "CQL301"
+            raise _error(source, code, str(long)) from None
         raise _error(source, "CQL301", f"not JSON: {exc}") from None
     except RecursionError:  # the decoder nests with Python's stack
         raise _error(source, "CQL301", _too_deep()) from None

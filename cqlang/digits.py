@@ -29,9 +29,18 @@ def ascii_int(text: str) -> int | None:
     Unicode digits (``٣``, ``²``), no ``_``, no ``0x``, no empty text."""
     s = text.strip()
     body = s[1:] if s[:1] in ("+", "-") else s
-    if not body or not body.isascii() or not body.isdigit() or len(body) > _MAX_DIGITS:
+    if not body or not body.isascii() or not body.isdigit() or len(body.lstrip("0")) > _MAX_DIGITS:
         return None
-    return int(s)
+    return int(s[: len(s) - len(body)] + (body.lstrip("0") or "0"))
+
+
+def too_many_digits(text: str) -> bool:
+    """Whether ``text`` is an integer :func:`ascii_int` refuses only for
+    its length (more than 4000 digits, leading zeros not counted): out of
+    any range a number is checked against, and to be said so."""
+    s = text.strip()
+    body = s[1:] if s[:1] in ("+", "-") else s
+    return body.isascii() and body.isdigit() and len(body.lstrip("0")) > _MAX_DIGITS
 
 
 def ascii_float(text: str) -> float | None:

@@ -12,7 +12,9 @@ of an API page.
 It also refuses what is no JSON number, which ``json.loads`` takes:
 ``NaN``, ``Infinity`` and ``-Infinity`` (not JSON at all), and a number
 beyond the range of a double (``1e400``, which ``json.loads`` turns into
-``inf``): :class:`NotFinite`, naming where it is (``data[2].priority``).
+``inf``): :class:`NotFinite`, naming where it is (``data[2].priority``);
+and an integer longer than Python reads (4300 digits), which ``json``
+refuses with ``int()``'s words: :class:`TooLong`, named likewise.
 Nothing cqlang reads can then hold a float NaN or infinity, which no JSON
 writer may write back (:func:`finite_loads` for a text that needs no depth
 bound, :func:`non_finite` for data made in Python).
@@ -31,6 +33,8 @@ from __future__ import annotations
 import gc
 import json
 import math
+import re
+import sys
 
 TYPE_CHECKING = False  # typing is not imported at run time (the evaluator imports this)
 if TYPE_CHECKING:
@@ -50,7 +54,28 @@ class TooDeep(ValueError):
         self.limit = limit
 
 
-class NotFinite(ValueError):
+class BadNumber(ValueError):
+    """A number in JSON that cqlang cannot read: :class:`NotFinite` or
+    :class:`TooLong`, each naming where it is (``where``)."""
+
+    where: str | None
+
+
+class TooLong(BadNumber):
+    """A JSON integer of more digits than Python turns into an ``int``
+    (``sys.get_int_max_str_digits()``, 4300 by default): ``digits`` of
+    them, at ``where`` (as :class:`NotFinite` says it). Without this,
+    ``json`` lets ``int()``'s refusal through, which names no place and
+    tells the user to call ``sys.set_int_max_str_digits()``."""
+
+    def __init__(self, digits: int, where: str | None) -> None:
+        self.digits = digits
+        self.where = where
+        place = "" if where is None else f" at {where or 'the top'}"
+        super().__init__(f"a number of {digits:,} digits, too long to read{place}")
+
+
+class NotFinite(BadNumber):
     """A number JSON data cannot hold as a double: ``text`` as written
     (``NaN``, ``1e400``; for data made in Python, the float's repr), at
     ``where`` (a path such as ``data[2].priority``; ``""``: the value
@@ -125,7 +150,12 @@ def finite_loads(data: str | bytes) -> Any:
         found.append(bad)
         return bad
 
-    value = json.JSONDecoder(parse_constant=read, parse_float=read).decode(data)
+    try:
+        value = json.JSONDecoder(parse_constant=read, parse_float=read).decode(data)
+    except ValueError as exc:
+        if int_too_long(exc):
+            raise too_long(data) from None
+        raise
     if found:
         where = non_finite(value)
         if where is None:  # one a repeated key replaced: still no JSON number
@@ -133,6 +163,50 @@ def finite_loads(data: str | bytes) -> Any:
         number, path = where
         raise NotFinite(number.text if type(number) is _Read else repr(number), path)
     return value
+
+
+def int_too_long(exc: BaseException) -> bool:
+    """Whether ``exc``, from ``json`` decoding a text, is ``int()``'s
+    refusal of an integer past Python's digit limit (a plain
+    ``ValueError``, where a mistake of the text is a ``JSONDecodeError``)."""
+    return type(exc) is ValueError and "digits" in str(exc)
+
+
+class _Long:
+    """An integer too long to read, kept as its count of digits."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def too_long(data: str | bytes) -> TooLong:
+    """The :class:`TooLong` of JSON text ``data``, which ``json`` refused
+    for an integer past the digit limit (:func:`int_too_long`): the first
+    such integer, in document order, and where it is. Reads the text once
+    more, the long integers counted instead of read: only for a text that
+    is refused."""
+    limit = sys.get_int_max_str_digits()
+
+    def read_int(text: str) -> int | _Long:
+        digits = len(text) - text.startswith("-")
+        return _Long(digits) if limit and digits > limit else int(text)
+
+    if isinstance(data, bytes | bytearray):
+        data = data.decode(json.detect_encoding(data), "surrogatepass")
+    value = json.JSONDecoder(parse_int=read_int, parse_constant=float).decode(data)
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, _Long):
+            return TooLong(item.digits, path)
+        if isinstance(item, dict):
+            stack.extend(reversed([(v, _key_path(path, k)) for k, v in item.items()]))
+        elif isinstance(item, list):
+            stack.extend(reversed([(v, f"{path}[{i}]") for i, v in enumerate(item)]))
+    longest = max(map(len, re.findall(r"[0-9]+", data)), default=0)  # a repeated key dropped it
+    return TooLong(longest, None)
 
 
 def _refuse_constant(text: str) -> float:
@@ -282,7 +356,8 @@ def depth_exceeds(value: Any, limit: int) -> bool:
 def loads(data: str | bytes, max_depth: int = MAX_DEPTH) -> Any:
     """``json.loads(data)``, refusing nesting deeper than ``max_depth``
     with :class:`TooDeep` and what is no JSON number with
-    :class:`NotFinite` (both ``ValueError``, like every other refusal)."""
+    :class:`NotFinite` and an integer too long to read with :class:`TooLong`
+    (all ``ValueError``, like every other refusal)."""
     try:
         value = finite_loads(data)
     except RecursionError:

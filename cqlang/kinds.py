@@ -155,12 +155,24 @@ def _toml_key(key: object) -> str:
     return _string(key) if isinstance(key, str) else written(key, TOML)
 
 
+#: The most characters of a value a message writes out: a longer one is
+#: cut there and its length said (:func:`given`).
+LONGEST = 60
+
+
 def given(value: Any, audience: Audience) -> str:
     """What a "got ..." says of ``value``: :func:`written`, after its
     :func:`kind` where the spelling alone does not say it: a JSON or TOML
     array or table (``an array, [3, "a"]``), a TOML date or time (``a
     TOML time, 10:00:00``). Python's own spelling says the kind
-    (``[1, "a"]``, ``b'x'``, ``Decimal('3')``)."""
+    (``[1, "a"]``, ``b'x'``, ``Decimal('3')``). A string longer than
+    :data:`LONGEST` is cut, its length said; an integer of more digits is
+    named, not written (past 4300 digits Python cannot write it)."""
+    if isinstance(value, str) and len(value) > LONGEST:
+        text = str.__str__(value)
+        return f"{_string(text[:LONGEST])}… ({len(text):,} characters)"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**LONGEST:
+        return f"an integer of more than {LONGEST} digits"
     shown = written(value, audience)
     if audience == PYTHON or isinstance(value, str | bool | int | float) or value is None:
         return shown

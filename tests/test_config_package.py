@@ -20,6 +20,7 @@ PACKAGE = ROOT / "cqlang" / "config"
 #: The package's modules, each importing only modules listed before it
 #: (the order of the package docstring and docs/architecture.md).
 ORDER = (
+    "tomlread",
     "locate",
     "discovery",
     "tomlscan",

@@ -78,7 +78,7 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # writers
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),  # a folder is check_output's to word (docs/client.md)
     help="Write here (via a temporary file, renamed on success; - is stdout).",
 )
 @click.option("--count", is_flag=True, help="Print only the number of matching records.")

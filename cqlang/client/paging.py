@@ -26,8 +26,11 @@ one that went and came back. So once the results have moved, the ids
 delivered are remembered (those of the page before the move, and every one
 since: memory the paging does not use while the results stand still), and
 such a record is skipped. A page that brings nothing new, ``max_relocate + 2`` times in a
-row, or a previous page's record found after the anchor (the order
-changed), or no anchor at all, is :class:`ResultSetChangedError`.
+row, or a previous page's record found after the anchor or after the
+overlap (the order changed), or no anchor at all, is
+:class:`ResultSetChangedError`. A record of a page before the previous one
+sent again while the overlap still holds is not seen: that would take
+remembering every id, and the paging holds one page (docs/client.md).
 
 :func:`pages` pages one request; :func:`records` runs several (a plan's
 branches, in order), merging them by id, keeping what ``keep`` accepts
@@ -164,6 +167,13 @@ def pages(
         if prev is not None:
             if ov and ids[:ov] == prev[-ov:]:
                 start = ov
+                if len(ids) > ov and not set(prev).isdisjoint(ids[ov:]):
+                    # The overlap holds, yet a record of the page before
+                    # comes again after it: the order is broken (a server
+                    # that repeats records), as _relocate says it.
+                    raise ResultSetChangedError(
+                        f"the results changed order while paging ({where})", url=where
+                    )
             else:
                 data, ids, off, start, lim = _relocate(
                     fetch, prev, off, lim, data, ids, max_relocate, where

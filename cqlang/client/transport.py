@@ -224,7 +224,7 @@ class Transport:
         except jsonlimit.TooDeep:
             what = f"a body nested deeper than {MAX_DEPTH} levels"
             raise self.reporter.format_error(url, body, what) from None
-        except jsonlimit.NotFinite as exc:  # NaN, Infinity, 1e400: as any JSON with a mistake
+        except jsonlimit.BadNumber as exc:  # NaN, 1e400, 5000 digits: as any JSON with a mistake
             what = f"a body with a number cqlang cannot read: {exc}"
             raise _Again("format", self.reporter.format_error(url, body, what), what) from None
         except ValueError as exc:

@@ -5,6 +5,8 @@ import Config``); each is loaded from its module on first use, so that
 importing this package (as the fast launcher does, for :mod:`.locate`) costs
 nothing. Modules, one job each, each importing only those listed above it:
 
+- :mod:`.tomlread`: TOML text read, every refusal (an integer past
+  Python's digit limit too) a ``TOMLDecodeError`` at its place;
 - :mod:`.locate`: where config files are looked for, with :mod:`os` alone
   (the launcher asks it whether there is any);
 - :mod:`.discovery`: which files are read, in which order, and whether a
@@ -200,6 +202,7 @@ _SUBMODULES = frozenset(
         "named",
         "querycheck",
         "safewrite",
+        "tomlread",
         "tomlscan",
         "validate",
     }

@@ -425,9 +425,9 @@ def _remove_locked(real: Path, path: Path, name: str) -> None:
 
 
 def _names(text: str, prefix: tuple[str, ...]) -> list[str]:
-    import tomllib
+    from .tomlread import loads
 
-    node: Any = tomllib.loads(text)
+    node: Any = loads(text)
     for key in (*prefix, "queries"):
         node = node.get(key, {}) if isinstance(node, dict) else {}
     return list(node) if isinstance(node, dict) else []
@@ -440,8 +440,10 @@ def _verify(
     a file that would not read back."""
     import tomllib
 
+    from .tomlread import loads
+
     try:
-        node: Any = tomllib.loads(text)
+        node: Any = loads(text)
     except tomllib.TOMLDecodeError as exc:  # pragma: no cover - a bug
         raise ConfigError(
             f"editing it would break it ({exc}); it was left unchanged", path

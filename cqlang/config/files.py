@@ -200,12 +200,13 @@ def check_text(
     the text need not be on disk)."""
     import tomllib
 
+    from . import tomlread
     from .validate import Problem, validate
 
     path = Path(path)
     prefix: tuple[str, ...] = ("tool", "cqlang") if path.name == PYPROJECT_FILE else ()
     try:
-        raw = tomllib.loads(text)
+        raw = tomlread.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return ConfigFile(path, origin, text, prefix=prefix), [_toml_problem(exc, path, text)]
     except RecursionError:  # tomllib reads nested arrays and tables recursively
@@ -236,9 +237,11 @@ def toml_problem(text: str, path: Path | str) -> ConfigProblem | None:
     loaded."""
     import tomllib
 
+    from . import tomlread
+
     path = Path(path)
     try:
-        raw = tomllib.loads(text)
+        raw = tomlread.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return _toml_problem(exc, path, text)
     except RecursionError:

@@ -234,9 +234,9 @@ def _escape(value: str, *, keep_newlines: bool) -> str:
 
 def _verify(text: str, prefix: tuple[str, ...], expected: Mapping[str, str]) -> None:
     """The edited text must read back with every query as intended."""
-    import tomllib
+    from .tomlread import loads
 
-    node: Any = tomllib.loads(text)
+    node: Any = loads(text)
     for key in (*prefix, "queries"):
         node = node.get(key, {}) if isinstance(node, dict) else {}
     for name, value in expected.items():

@@ -80,9 +80,11 @@ def pyproject_has_cqlang(raw: bytes) -> bool:
         return False
     import tomllib
 
+    from .tomlread import loads
+
     try:
-        tool = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff")).get("tool")
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        tool = loads(raw.decode("utf-8").removeprefix("\ufeff")).get("tool")
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError):
         return True
     return isinstance(tool, dict) and "cqlang" in tool
 

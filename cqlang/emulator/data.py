@@ -23,7 +23,7 @@ from typing import Any
 
 from ..encoding import nesting
 from ..errors import SettingError
-from ..jsonlimit import NotFinite, finite_loads
+from ..jsonlimit import BadNumber, finite_loads
 from ..recordids import id_problem
 
 #: The fixed "now" of generated data: records are created before it.
@@ -283,7 +283,7 @@ def load_records(path: str | Path) -> list[dict[str, Any]]:
             records = finite_loads(stripped)
         except RecursionError:  # the decoder nests with Python's stack
             raise ValueError(f"{path}: {_TOO_DEEP}") from None
-        except NotFinite as exc:
+        except BadNumber as exc:
             raise ValueError(f"{path}: {exc}") from None
         except ValueError:
             if stripped.startswith("["):
@@ -376,6 +376,8 @@ def _jsonl(text: str, name: str) -> Iterator[dict[str, Any]]:
             obj = finite_loads(line)
         except RecursionError:
             raise ValueError(f"{name}:{n}: {_TOO_DEEP}") from None
+        except BadNumber as exc:
+            raise ValueError(f"{name}:{n}: {exc}") from None
         except ValueError as exc:
             raise ValueError(f"{name}:{n}: not JSON: {exc}") from None
         if not isinstance(obj, dict):

@@ -38,6 +38,8 @@ def exclude_param(text: str) -> tuple[str, ...]:
         names = jsonlimit.loads(text, MAX_PARAM_DEPTH)
     except jsonlimit.TooDeep as exc:
         raise BadRequest(f"exclude is {exc}") from None
+    except jsonlimit.BadNumber as exc:
+        raise BadRequest(f"exclude holds {exc}") from None
     except ValueError as exc:
         raise BadRequest(f"exclude is not JSON: {exc}") from None
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):

@@ -475,6 +475,8 @@ class Emulator:
             filters = jsonlimit.loads(text, MAX_PARAM_DEPTH)
         except jsonlimit.TooDeep as exc:
             raise BadRequest(f"filter is {exc}") from None
+        except jsonlimit.BadNumber as exc:
+            raise BadRequest(f"filter holds {exc}") from None
         except ValueError as exc:
             raise BadRequest(f"filter is not JSON: {exc}") from None
         if not isinstance(filters, list):

@@ -22,8 +22,10 @@ from .server import CqlangServer
 def _valid_toml(text: str) -> bool:
     import tomllib
 
+    from ..config.tomlread import loads
+
     try:
-        tomllib.loads(text)
+        loads(text)
     except (tomllib.TOMLDecodeError, RecursionError):
         return False
     return True

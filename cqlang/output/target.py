@@ -24,6 +24,7 @@ A choice that cannot work is an :class:`~cqlang.errors.OutputSettingError`
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Sequence
@@ -42,6 +43,7 @@ __all__ = [
     "csv_header",
     "is_terminal",
     "output_kind",
+    "real_path",
     "replaceable",
 ]
 
@@ -151,10 +153,14 @@ def check_output(output: str, *, front: str = "cli") -> None:
         return
     from .atomic import unreplaceable, unwritable
 
-    folder = os.path.dirname(os.path.realpath(output))
+    try:
+        real = real_path(output)
+    except OSError as exc:  # a loop of symbolic links: as cp and tee say it
+        raise OutputSettingError(f"{option} {output}: {exc.strerror}", "output") from None
+    folder = os.path.dirname(real)
     if not os.path.isdir(folder):
         raise OutputSettingError(f"{option} {output}: no such folder {folder}", "output")
-    reason = unreplaceable(os.path.realpath(output))
+    reason = unreplaceable(real)
     if reason is not None:
         fix = "make it writable first (chmod u+w) or " if unwritable(output) else ""
         raise OutputSettingError(
@@ -162,18 +168,35 @@ def check_output(output: str, *, front: str = "cli") -> None:
         )
 
 
+def real_path(output: str) -> str:
+    """The file ``output`` names, its symbolic links followed: what is
+    replaced when the records are written (a link stays a link). A link
+    that names no file yet names the file it will make; a loop of links
+    (``loop1`` -> ``loop2`` -> ``loop1``), which ``os.path.realpath`` would
+    leave as it is, for the link itself to be replaced by a regular file,
+    is an ``OSError`` (``ELOOP``, "Too many levels of symbolic links")."""
+    try:
+        return os.path.realpath(output, strict=True)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise
+    return os.path.realpath(output)
+
+
 def check_name(output: str, *, front: str = "cli") -> None:
-    """Refuse an empty output name (``-o ""``, ``\\o ""``): it names no
-    file, and standard output has its own names (no ``--output``, ``-``;
-    ``\\o`` alone in the REPL). Checked even for a dry run, which writes
-    nothing."""
+    """Refuse an output name that can name no file: an empty one (``-o
+    ""``, ``\\o ""``; standard output has its own names: no ``--output``,
+    ``-``; ``\\o`` alone in the REPL), and a folder (``out``, ``out/``, a
+    link to a folder). Checked even for a dry run, which writes nothing."""
+    setting = OUTPUT_SETTINGS[front]
     if output == "":
         if front == "cli":
             fix = "leave --output out (or give -o -) to write to standard output"
         else:
             fix = "\\o alone shows the records on the screen"
-        setting = OUTPUT_SETTINGS[front]
         raise OutputSettingError(f'{setting} "": an empty file name; {fix}', "output")
+    if output_kind(output) == FOLDER:
+        raise OutputSettingError(f"{setting} {output}: a folder; name a file", "output")
 
 
 def choose_format(

@@ -7,13 +7,12 @@ over it (:mod:`cqlang.output.atomic`). A failure to write is an
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import OutputError
-from .target import OUTPUT_SETTINGS, STREAMS, replaceable
+from .target import OUTPUT_SETTINGS, STREAMS, real_path, replaceable
 
 if TYPE_CHECKING:
     from .writers import Writer
@@ -67,8 +66,8 @@ def emit(
             kw: dict[str, Any] = {} if binary else {"encoding": "utf-8", "newline": ""}
             with open(output, mode, **kw) as direct:  # a device: perhaps a terminal
                 return write_records(records, fmt, direct, direct.isatty(), options)
-        return replace(  # a link stays a link: its target is replaced
-            os.path.realpath(output),
+        return replace(  # a link stays a link: its target is replaced; a loop is refused
+            real_path(output),
             lambda stream, spool: write_records(records, fmt, stream, False, {**options, **spool}),
             binary=binary,
         )

@@ -234,4 +234,5 @@ def _new_session(
         ),
         profile=profile,
         missing=env.missing,
+        sources=env.sources,
     )

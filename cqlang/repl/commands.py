@@ -106,9 +106,13 @@ class Dispatcher(RecordCommands):
     ) -> None:
         self.session = session
         self.commands = COMMANDS if commands is None else commands
-        self.client_factory = client_factory or make_client
+        self.client_factory = client_factory or self._make_client
         self.width = width
         self.color = color
+
+    def _make_client(self, base_url: str | None, api_key: str | None) -> ClientLike:
+        """The default client factory: where the key came from is the session's."""
+        return make_client(base_url, api_key, self.session.sources)
 
     def _shown(self, reply: Reply) -> Reply:
         """The reply as it is printed: its text drawn visible (line breaks

@@ -58,6 +58,9 @@ class Environment:
     #: Why the base URL or the key has no value, when the resolver can say
     #: (a key holding a line break, a profile without a key of its own).
     missing: dict[str, str] = field(default_factory=dict)
+    #: Where the base URL and the key came from, in the resolver's words
+    #: (``$CONPEEK_KEY``): the client names it when the key is refused.
+    sources: dict[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # the key hidden, a password in the base URL masked
         return masked_repr(self, [f.name for f in fields(self) if f.repr])
@@ -84,6 +87,9 @@ def load_environment(profile: str | None = None, path: str | None = None) -> Env
 
     found = read_environment()
     env = Environment(base_url=found.base_url, api_key=found.api_key)
+    from ..client.connection import KEY_ENV, URL_ENV
+
+    env.sources = {"base_url": f"${URL_ENV}", "api_key": f"${KEY_ENV}"}
     mod = _config_module()
     if mod is None:
         if found.problem is not None:
@@ -105,6 +111,7 @@ def load_environment(profile: str | None = None, path: str | None = None) -> Env
         env.base_url, env.api_key = conn.base_url, conn.api_key
         env.notes.extend(conn.notes)
         env.missing = dict(conn.missing)
+        env.sources = dict(conn.sources)
         return env
     env.config = config
     env.notes.extend(str(skipped) for skipped in config.skipped)
@@ -116,6 +123,7 @@ def load_environment(profile: str | None = None, path: str | None = None) -> Env
     env.max_branches = conn.max_branches
     env.notes.extend(conn.notes)
     env.missing = dict(conn.missing)
+    env.sources = dict(conn.sources)
     env.queries = dict(config.queries)
     env.schema = config.schema
     return env
@@ -153,19 +161,32 @@ def save_query(
     return str(mod.display_path(path))
 
 
-def make_client(base_url: str | None, api_key: str | None) -> ClientLike:
-    """A :class:`cqlang.Client` for ``base_url`` with ``api_key``."""
+def make_client(
+    base_url: str | None, api_key: str | None, sources: Mapping[str, str] | None = None
+) -> ClientLike:
+    """A :class:`cqlang.Client` for ``base_url`` with ``api_key``, made as
+    the command line makes its own: from a ``Connection`` that says where
+    each came from (``sources``, the resolver's: ``$CONPEEK_KEY``), which
+    the client's errors name (a key refused: "the API key from
+    $CONPEEK_KEY was refused")."""
     if not base_url or not api_key:
         from ..config.connection import why_not
 
         missing = "base_url" if not base_url else "api_key"
         raise Unavailable(f"cannot fetch: {why_not({}, missing, front_end='repl')}")
     try:
-        from ..client import Client, ConfigurationError
+        from ..client import Client, ConfigurationError, Connection
     except ImportError as exc:
         raise Unavailable(f"the HTTP client is not available: {exc}") from exc
+    where = sources or {}
     try:
-        client: ClientLike = Client(base_url, api_key)
+        connection = Connection(
+            base_url,
+            api_key,
+            base_url_source=where.get("base_url", "the config"),
+            api_key_source=where.get("api_key", "the config"),
+        )
+        client: ClientLike = Client(connection)
     except ConfigurationError as exc:  # a base URL that is no URL, a bad key
         raise Unavailable(f"cannot fetch: {exc}") from None
     return client

@@ -91,6 +91,10 @@ class Session:
     #: Why ``base_url`` or ``api_key`` is missing, in the connection
     #: resolver's words (:attr:`cqlang.config.connection.ConnectionSettings.missing`).
     missing: Mapping[str, str] = field(default_factory=dict)
+    #: Where ``base_url`` and ``api_key`` came from (``$CONPEEK_KEY``, a
+    #: config file's ``api_key_env``...), as the command line's client says
+    #: it (:attr:`cqlang.config.connection.ConnectionSettings.sources`).
+    sources: Mapping[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # the key hidden, a password in the base URL masked
         return masked_repr(self, [f.name for f in fields(self) if f.repr])
