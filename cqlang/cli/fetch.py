@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..output.formats import BINARY_FORMATS, FORMATS, extensions_text
 from ..status import fail
 from .context import load_config
 from .inputs import (
@@ -38,8 +39,6 @@ if TYPE_CHECKING:
     from ..output.columns import Column
     from ..planner import Plan
     from ..term.progress import Progress
-
-FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # writers.FORMATS
 
 
 @click.command("fetch")
@@ -70,10 +69,11 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # writers
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FETCH_FORMATS),
-    help="Output format (default: from the --output file's extension: .csv, .json, "
-    ".jsonl, .ndjson, .parquet, .arrow, .feather; else table on a terminal, jsonl "
-    "otherwise). parquet and arrow need pip install 'cqlang[arrow]'.",
+    type=click.Choice(FORMATS),
+    help="Output format (default: from the --output file's extension: "
+    f"{extensions_text()}; else table on a terminal, jsonl "
+    f"otherwise). {' and '.join(f for f in FORMATS if f in BINARY_FORMATS)} need "
+    "pip install 'cqlang[arrow]'.",
 )
 @click.option(
     "--output",

@@ -44,12 +44,9 @@ from .columns import (
     needs_custom,
     project,
 )
+from .formats import BINARY_FORMATS, FORMATS
 
 __all__ = ["BINARY_FORMATS", "FORMATS", "Writer", "csv_columns", "make_writer", "write_all"]
-
-FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")
-#: Formats written as bytes (not text).
-BINARY_FORMATS = frozenset({"parquet", "arrow"})
 
 
 def json_of(value: Any, number: int, at: str = "", **options: Any) -> str:
