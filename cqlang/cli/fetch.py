@@ -181,7 +181,10 @@ def fetch_cmd(
         fail(f"--columns: {exc}")
     sent = _sent_exclude(prepared, cols, fields, count=count)
     spec = prepared.with_(exclude=tuple(sent) if sent else None)
-    run = _Output(count, fmt, output, _writer_options(prepared, plan, cols, fmt, count=count))
+    # The writer's options (for Parquet and Arrow, what the file records of
+    # this fetch) from the spec as the user gave it, before the heavy fields.
+    options = {} if count else prepared.writer_options(fmt, plan, columns=cols)
+    run = _Output(count, fmt, output, options)
     if plan.never_matches:
         print_query_diagnostics(prepared, plan.warnings)
         click.echo(f"cqlang: {NEVER_MATCHES}", err=True)
@@ -264,32 +267,6 @@ def _sent_exclude(
         option=fields is not None,
     )
     return sent or []
-
-
-def _writer_options(
-    prepared: FetchSpec, plan: Plan, cols: list[Column] | None, fmt: str, *, count: bool
-) -> dict[str, Any]:
-    """The writer's options: the columns, the schema that types them, the
-    exclude; for Parquet and Arrow, what the file records of its fetch."""
-    options: dict[str, Any] = {
-        "columns": cols,
-        "schema": prepared.schema,
-        "exclude": prepared.exclude,
-    }
-    if fmt in ("parquet", "arrow") and not count:
-        from datetime import UTC, datetime
-
-        from ..output.arrowconvert import file_metadata
-
-        options["metadata"] = file_metadata(
-            prepared.text,
-            plan,
-            datetime.now(UTC),
-            prepared.campaign,
-            named=prepared.named,
-            params=prepared.params,
-        )
-    return options
 
 
 def _dry_run(plan: Plan, spec: FetchSpec, conn: ConnectionSettings, campaign: str) -> None:

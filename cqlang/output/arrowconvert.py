@@ -56,14 +56,12 @@ from .columns import (
     known_fields,
     transpose,
 )
-from .filemeta import file_metadata
 
 __all__ = [
     "BATCH_RECORDS",
     "Converter",
     "MissingExtra",
     "batches_of",
-    "file_metadata",
     "require",
 ]
 
