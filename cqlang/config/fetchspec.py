@@ -22,8 +22,9 @@ the first that gives a value winning:
 :func:`prepare` does this; :class:`FetchSpec` carries the result and runs
 it (``plan``, ``check``, ``fetch``, ``request_url``), so the CLI, the REPL
 and Python cannot drift apart. This module reads no config file (the REPL
-without config support uses it too); :meth:`cqlang.Config.prepare` feeds it
-a config's queries, schema and connection.
+runs queries through it when no config file could be read);
+:meth:`cqlang.Config.prepare` feeds it a config's queries, schema and
+connection.
 """
 
 from __future__ import annotations

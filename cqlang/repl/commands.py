@@ -357,11 +357,6 @@ class Dispatcher(RecordCommands):
                 force=force,
                 path=s.config_file,
             )
-        except Unavailable as exc:
-            s.queries[name] = saved
-            return Reply(
-                _saved_words(f"kept @{name}", saved.text, f"for this session only: {exc}", s)
-            )
         except (CqlError, OSError) as exc:  # the config's errors: file exists, unreadable...
             return Reply(f"@{name} not saved: {exc}", ok=False)
         s.queries[name] = saved
