@@ -359,7 +359,7 @@ def _repl(job: _ReplJob) -> int:
         finally:
             if hold is not None:
                 hold.release()
-    except KeyboardInterrupt:  # as click's commands end (cqlang.cli.group)
+    except KeyboardInterrupt:  # as click's commands end (cqlang.cli.lazygroup)
         return ExitStatus.INTERRUPTED
     except Exception as exc:  # broad: the top of the run (a bug: internal error, exit 70)
         from .errors import CqlError

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from .parser.lexer import _SKIP_RE, _TOKEN_RE  # the lexer's own token and blank patterns
 
-__all__ = ["shared_end", "statement_spans"]
+__all__ = ["shared_end", "shared_start", "statement_spans"]
 
 #: Characters lexed between two checkpoints, at least.
 _CHECKPOINT_EVERY = 256
@@ -38,9 +38,11 @@ _Checkpoint = tuple[int, int, int]  # offset (a token's end), spans before it, s
 _last: tuple[str, tuple[tuple[int, int], ...], tuple[_Checkpoint, ...]] = ("", (), ())
 
 
-def _shared(a: str, b: str) -> int:
+def shared_start(a: str, b: str) -> int:
     """The length of the longest common prefix of ``a`` and ``b`` (slices
-    compared by halves)."""
+    compared by halves: a few memory comparisons, not a loop per
+    character). With :func:`shared_end`, what changed between two readings
+    of the input: here and in the REPL's highlighting."""
     lo, hi = 0, min(len(a), len(b))
     while lo < hi:
         mid = (lo + hi + 1) // 2
@@ -69,7 +71,7 @@ def statement_spans(text: str) -> list[tuple[int, int]]:
     join: dict[int, int] = {}  # the previous checkpoints there, by offset
     delta = n - len(old)
     if old_points:
-        shared = _shared(old, text)
+        shared = shared_start(old, text)
         for point in old_points:
             if point[0] >= shared:  # its blank (at point[0]) must be shared too
                 break

@@ -5,6 +5,7 @@ TOML editing of ``queries save``/``rm`` (cqlang/config/)."""
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -913,6 +914,34 @@ def test_scanner_property(value: str, kind: str) -> None:
     assert list(span.offsets) == sorted(set(span.offsets))
     for ch, off in zip(span.value, span.offsets, strict=False):
         assert text[off] in (ch, "\\")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    key=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=20)
+    | st.text(st.sampled_from(list("ab \"'\\.#=")), min_size=1, max_size=20),
+    kind=st.sampled_from(["bare", "basic", "literal"]),
+)
+def test_scanner_key_ends(key: str, kind: str) -> None:
+    """Layout.keys and Layout.key_ends hold each key as written: the text
+    between them, read as a TOML key, is the key (the language server's
+    span of a mistake about a key)."""
+    if kind == "bare":
+        assume(re.fullmatch(r"[A-Za-z0-9_-]+", key) is not None)
+        encoded: str | None = key
+    else:
+        encoded = _encode(key, kind)
+    assume(encoded is not None)
+    text = f"[t. {encoded} ]\n{encoded} = 1  # {encoded}\nx. {encoded} .y = 2\n"
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        assume(False)
+    layout = tomlscan.scan(text)
+    for path in [("t", key), ("t", key, key), ("t", key, "x", key)]:
+        written = text[layout.keys[path] : layout.key_ends[path]]
+        assert written == encoded
+        assert list(tomllib.loads(f"{written} = 0")) == [key]
 
 
 def test_the_annotated_example_in_the_docs_reads_and_lints_clean(isolated: Path) -> None:

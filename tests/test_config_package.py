@@ -65,6 +65,10 @@ ALLOWED = {
     # FetchSpec.iter_batches/to_arrow: the records as Arrow data, as fetch
     # -o FILE.parquet makes them (imported when called: pyarrow only then).
     "cqlang.output.arrow",
+    # FetchSpec.writer_options/file_metadata: the one recipe of a fetch's
+    # writer options (fetch -o, \\o, iter_batches); plain data and text.
+    "cqlang.output.filemeta",
+    "cqlang.output.formats",
     "cqlang.planner",
     "cqlang.queryfile",
     "cqlang.refs",

@@ -243,7 +243,9 @@ def test_help_loads_no_compiler_and_no_service(tmp_path: Path) -> None:
     what they run only when run: no phase of the compiler, no config (its
     light package and ``cqlang.config.locate`` aside: the launcher looks for
     a config file), no client, no terminal library (issue 12: --help at
-    most 6x a bare start)."""
+    most 6x a bare start). Of the output package, only its list of formats
+    (``cqlang.output.formats``, plain data: ``fetch --format``'s choices),
+    never a writer."""
     lazy = (
         "cqlang.api",
         "cqlang.parser",
@@ -251,7 +253,11 @@ def test_help_loads_no_compiler_and_no_service(tmp_path: Path) -> None:
         "cqlang.planner",
         "cqlang.errors",
         "cqlang.client",
-        "cqlang.output",
+        "cqlang.output.writers",
+        "cqlang.output.target",
+        "cqlang.output.write",
+        "cqlang.output.columns",
+        "cqlang.output.arrowconvert",
         "cqlang.repl",
         "cqlang.emulator",
         "requests",
@@ -266,12 +272,15 @@ def test_help_loads_no_compiler_and_no_service(tmp_path: Path) -> None:
     probe = (
         "import sys\n"
         + console_script(tmp_path, ["--help"])
-        + f"print(' '.join(m for m in {lazy!r} if m in sys.modules))"
+        + f"print(' '.join(m for m in {lazy!r} if m in sys.modules))\n"
+        + "print(' '.join(m for m in sys.modules if m.startswith('cqlang.output.')))"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
-    assert out.stdout.split() == []
+    heavy, output = out.stdout.split("\n")[:2]
+    assert heavy.split() == []
+    assert output.split() == ["cqlang.output.formats"]
 
 
 def test_the_config_package_is_light_to_import() -> None:

@@ -513,6 +513,27 @@ async def test_a_toml_file_that_is_no_config_file_is_left_alone(client: Language
     assert not lenses
 
 
+async def test_a_config_mistake_covers_a_quoted_key_whole(client: LanguageClient) -> None:
+    """The span of a mistake about a key ends where the TOML scan saw the
+    key end (Layout.key_ends): a basic string with an escaped quote and a
+    ``#`` in it, a literal string with a dot in it; of a dotted key whose
+    table is unknown, its first part."""
+    text = CONFIG.replace(
+        'timezone = "Europe/Warsaw"\n',
+        'timezone = "Europe/Warsaw"\n"time \\"zone\\" # x" = 1 # c\n\'odd.key\' = 2\n'
+        'deep."a b" = 3\n',
+    )
+    _uri, diags = await open_doc(client, "cqlang.toml", text)
+    spans = {}
+    for d in diags:
+        if d.code is None:
+            assert d.range.start.line == d.range.end.line
+            line = text.split("\n")[d.range.start.line]
+            spans[line[d.range.start.character : d.range.end.character]] = d.message
+    assert set(spans) == {'"time \\"zone\\" # x"', "'odd.key'", "deep"}, spans
+    await open_doc(client, "cqlang.toml", CONFIG)
+
+
 async def test_a_config_mistake_covers_the_name_it_is_about(client: LanguageClient) -> None:
     text = (
         CONFIG.replace("timezone =", "timezon =")

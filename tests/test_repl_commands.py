@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from repl_support import FakeClient
 
 from cqlang.cli import main
+from cqlang.config import Config, NamedQuery
 from cqlang.repl import Dispatcher, Session, integrations, run, run_script
 from cqlang.repl.commands import COMMANDS, describe, render_table
 from cqlang.repl.session import needs_more_input, split_statements, statement_spans
@@ -391,25 +392,6 @@ def test_save_after_a_refused_query_says_what_it_saved(tmp_path: Path) -> None:
     assert "…" in r.text
 
 
-def test_save_without_config_support_keeps_it_for_the_session(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(integrations, "_config_module", lambda: None)
-    d, _ = dispatcher()
-    d.handle("priority > 5")
-    r = d.handle("\\save hot")
-    assert r.ok
-    assert r.text == (
-        "kept @hot: priority > 5 (for this session only: this cqlang has no config support "
-        "(cqlang.config) to save queries in)"
-    )
-    assert d.handle("@hot").ok
-    env = integrations.load_environment("work")
-    assert env.notes == [
-        "--profile work ignored: this cqlang has no config support (cqlang.config)"
-    ]
-
-
 def test_unreadable_config_is_a_note_unless_a_profile_is_asked_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -429,6 +411,7 @@ def test_profile_from_the_config(tmp_path: Path) -> None:
     env = integrations.load_environment("work")
     assert (env.base_url, env.campaign, env.tz) == ("http://127.0.0.1:9", "c9", "Europe/Warsaw")
     assert list(env.queries) == ["hot"]
+    assert isinstance(env.config, Config) and isinstance(env.queries["hot"], NamedQuery)
     assert "region" in env.schema.custom_fields
     with pytest.raises(integrations.Unavailable, match="unknown profile"):
         integrations.load_environment("home")

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from cqlang.cli import main
 from cqlang.errors import SettingError
-from cqlang.repl import commands
+from cqlang.repl import saving
 from cqlang.repl.commands import Dispatcher
 from cqlang.repl.session import Session
 
@@ -92,7 +92,7 @@ def test_an_oserror_is_told_from_a_bug_by_its_status_not_by_its_words(
 @pytest.mark.usefixtures("no_debug")
 def test_a_bug_in_save_is_not_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """\\save caught every exception as the config's ("@x not saved: 'bug'")."""
-    monkeypatch.setattr(commands, "save_query", bug)
+    monkeypatch.setattr(saving, "save_query", bug)
     d = Dispatcher(Session(last_query="state = OPEN"))
     r = d.handle("\\save x")
     assert not r.ok and r.text.startswith("internal error: KeyError: 'bug'")

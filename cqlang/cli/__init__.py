@@ -1,7 +1,10 @@
 """The ``cqlang`` command (click), one module per job:
 
-* :mod:`~cqlang.cli.group`: the group, its lazily loaded commands, and
-  how a run ends (:mod:`cqlang.status`);
+* :mod:`~cqlang.cli.group`: the group and its lazily loaded commands,
+  named in ``COMMANDS``;
+* :mod:`~cqlang.cli.lazygroup`: the class of the groups (``cqlang``,
+  ``cqlang queries``): commands loaded on first use, and how a run ends
+  (:mod:`cqlang.status`);
 * :mod:`~cqlang.cli.context`: the options every command shares
   (``--config``, ``--profile``, ``--color``) and the configuration they
   select, read once;

@@ -1,6 +1,6 @@
 """What every command shares: ``--config FILE``, ``--profile NAME`` and
 ``--color WHEN``, accepted before the command (on the group) and by every
-command (:class:`cqlang.cli.group.CqlGroup` adds them); the last one given
+command (:class:`cqlang.cli.lazygroup.CqlGroup` adds them); the last one given
 wins. They land in click's ``ctx.meta``; the configuration is read once, on
 first use (cqlang.config is imported only then).
 """

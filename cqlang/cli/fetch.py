@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..output.formats import BINARY_FORMATS, FORMATS, extensions_text
 from ..status import fail
 from .context import load_config
 from .inputs import (
@@ -38,8 +39,6 @@ if TYPE_CHECKING:
     from ..output.columns import Column
     from ..planner import Plan
     from ..term.progress import Progress
-
-FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # writers.FORMATS
 
 
 @click.command("fetch")
@@ -70,10 +69,11 @@ FETCH_FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # writers
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FETCH_FORMATS),
-    help="Output format (default: from the --output file's extension: .csv, .json, "
-    ".jsonl, .ndjson, .parquet, .arrow, .feather; else table on a terminal, jsonl "
-    "otherwise). parquet and arrow need pip install 'cqlang[arrow]'.",
+    type=click.Choice(FORMATS),
+    help="Output format (default: from the --output file's extension: "
+    f"{extensions_text()}; else table on a terminal, jsonl "
+    f"otherwise). {' and '.join(f for f in FORMATS if f in BINARY_FORMATS)} need "
+    "pip install 'cqlang[arrow]'.",
 )
 @click.option(
     "--output",
@@ -181,7 +181,10 @@ def fetch_cmd(
         fail(f"--columns: {exc}")
     sent = _sent_exclude(prepared, cols, fields, count=count)
     spec = prepared.with_(exclude=tuple(sent) if sent else None)
-    run = _Output(count, fmt, output, _writer_options(prepared, plan, cols, fmt, count=count))
+    # The writer's options (for Parquet and Arrow, what the file records of
+    # this fetch) from the spec as the user gave it, before the heavy fields.
+    options = {} if count else prepared.writer_options(fmt, plan, columns=cols)
+    run = _Output(count, fmt, output, options)
     if plan.never_matches:
         print_query_diagnostics(prepared, plan.warnings)
         click.echo(f"cqlang: {NEVER_MATCHES}", err=True)
@@ -264,32 +267,6 @@ def _sent_exclude(
         option=fields is not None,
     )
     return sent or []
-
-
-def _writer_options(
-    prepared: FetchSpec, plan: Plan, cols: list[Column] | None, fmt: str, *, count: bool
-) -> dict[str, Any]:
-    """The writer's options: the columns, the schema that types them, the
-    exclude; for Parquet and Arrow, what the file records of its fetch."""
-    options: dict[str, Any] = {
-        "columns": cols,
-        "schema": prepared.schema,
-        "exclude": prepared.exclude,
-    }
-    if fmt in ("parquet", "arrow") and not count:
-        from datetime import UTC, datetime
-
-        from ..output.arrowconvert import file_metadata
-
-        options["metadata"] = file_metadata(
-            prepared.text,
-            plan,
-            datetime.now(UTC),
-            prepared.campaign,
-            named=prepared.named,
-            params=prepared.params,
-        )
-    return options
 
 
 def _dry_run(plan: Plan, spec: FetchSpec, conn: ConnectionSettings, campaign: str) -> None:

@@ -14,7 +14,6 @@ import click
 from ..status import ExitStatus, fail
 from ..visible import json_text
 from .context import config_path, load_config
-from .group import CqlGroup
 from .inputs import (
     compile_options,
     file_option,
@@ -23,6 +22,7 @@ from .inputs import (
     parse_params,
     query_input,
 )
+from .lazygroup import CqlGroup
 from .paramtypes import IntRange
 from .show import echo_diagnostics, print_query_diagnostics, print_warnings, say
 

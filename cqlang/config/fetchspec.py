@@ -22,8 +22,9 @@ the first that gives a value winning:
 :func:`prepare` does this; :class:`FetchSpec` carries the result and runs
 it (``plan``, ``check``, ``fetch``, ``request_url``), so the CLI, the REPL
 and Python cannot drift apart. This module reads no config file (the REPL
-without config support uses it too); :meth:`cqlang.Config.prepare` feeds it
-a config's queries, schema and connection.
+runs queries through it when no config file could be read);
+:meth:`cqlang.Config.prepare` feeds it a config's queries, schema and
+connection.
 """
 
 from __future__ import annotations
@@ -261,6 +262,42 @@ class FetchSpec:
             limit=lim,
         )
         return records
+
+    def file_metadata(self, plan: Plan, fetched_at: datetime | None = None) -> dict[str, str]:
+        """What a Parquet or Arrow file of this spec's fetch records
+        (:func:`cqlang.output.filemeta.file_metadata`): its text, ``plan``,
+        the time the fetch began (``fetched_at``, default now), its
+        campaign, its named query and its parameters. ``fetch -o``, the
+        REPL's ``\\o`` and :meth:`iter_batches` all record it through here."""
+        from ..output.filemeta import file_metadata
+
+        if fetched_at is None:
+            from datetime import UTC
+
+            fetched_at = datetime.now(UTC)
+        return file_metadata(
+            self.text, plan, fetched_at, self.campaign, named=self.named, params=self.params
+        )
+
+    def writer_options(
+        self, fmt: str, plan: Plan, *, columns: Sequence[Any] | None = None
+    ) -> dict[str, Any]:
+        """The options of :func:`cqlang.output.writers.make_writer` for
+        writing this spec's records as ``fmt``: ``columns`` (``--columns``,
+        parsed; ``None``: every field), this spec's schema and exclude, and
+        for a binary format (Parquet, Arrow) :meth:`file_metadata` of
+        ``plan``, the fetch beginning now. The one recipe of ``fetch -o``
+        and the REPL's ``\\o``."""
+        from ..output.formats import BINARY_FORMATS
+
+        options: dict[str, Any] = {
+            "columns": columns,
+            "schema": self.schema,
+            "exclude": self.exclude,
+        }
+        if fmt in BINARY_FORMATS:
+            options["metadata"] = self.file_metadata(plan)
+        return options
 
     def iter_batches(
         self,

@@ -38,7 +38,9 @@ class Statement:
 @dataclass
 class Layout:
     """``keys``: where each key path is first written (the offset of its last
-    part; ``[a.b]`` writes ``a`` and ``a.b``); ``values``: where each value
+    part; ``[a.b]`` writes ``a`` and ``a.b``), ``key_ends``: where that part
+    ends (past its closing quote for a quoted key: ``"a \\" b"``, ``'a.b'``);
+    ``values``: where each value
     starts (array items are numbered: ``(*path, "0")``), ``value_ends``:
     where it ends (past its closing quote or bracket; a comment after it
     is not part of it)."""
@@ -46,6 +48,7 @@ class Layout:
     strings: dict[tuple[str, ...], Located] = field(default_factory=dict)
     statements: list[Statement] = field(default_factory=list)
     keys: dict[tuple[str, ...], int] = field(default_factory=dict)
+    key_ends: dict[tuple[str, ...], int] = field(default_factory=dict)
     values: dict[tuple[str, ...], int] = field(default_factory=dict)
     value_ends: dict[tuple[str, ...], int] = field(default_factory=dict)
 
@@ -148,7 +151,9 @@ class _Scanner:
         while True:
             at = self.i
             path = (*path, self.key())
-            self.out.keys.setdefault(path, at)
+            if path not in self.out.keys:
+                self.out.keys[path] = at
+                self.out.key_ends[path] = self.i
             self.blanks()
             if not self.peek("."):
                 return path

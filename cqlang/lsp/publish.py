@@ -12,7 +12,6 @@ information (at the same place), and as ``data`` the structured
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping
 from datetime import datetime
@@ -28,9 +27,6 @@ from ..env import Env, chosen_zone
 from .broken import explain_broken
 from .documents import Document, LineIndex, Region, apply_change
 from .server import ERRORS_URL, CqlangServer
-
-#: A TOML key as written: bare, or a basic or literal string.
-_KEY = re.compile(r"""[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'""")
 
 
 class ConfigMistake:
@@ -104,17 +100,16 @@ def _too_large(doc: Document) -> list[Found]:
     return [Found(None, ConfigMistake(message), 0, 0)]
 
 
-def _narrowed(text: str, layout: Layout | None, start: int, end: int) -> tuple[int, int]:
+def _narrowed(layout: Layout | None, start: int, end: int) -> tuple[int, int]:
     """A config mistake's span: the key it is about (a table's name in its
     header), the value it is about (a string with its quotes, a number, an
     array, an inline table; a comment after it left out); else the rest of
     the line."""
     if layout is None:
         return start, end
-    if start in layout.keys.values():
-        key = _KEY.match(text, start)
-        if key is not None:
-            return start, key.end()
+    for path, at in layout.keys.items():
+        if at == start:
+            return start, layout.key_ends[path]
     for path, at in layout.values.items():
         if at == start and path in layout.value_ends:
             return start, max(start, layout.value_ends[path])
@@ -138,7 +133,7 @@ def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
     _, problems = check_text(doc.text, doc.source)
     layout = scan(doc.text) if problems else None
     for p in problems:
-        start, end = _narrowed(doc.text, layout, p.start, p.end)
+        start, end = _narrowed(layout, p.start, p.end)
         found.append(Found(None, ConfigMistake(p.message), start, end))
     config: Config = ls.config_for(doc)
     for finding in config.lint(now=clock(ls, config)):

@@ -21,9 +21,9 @@ from .arrowconvert import (
     Converter,
     MissingExtra,
     batches_of,
-    file_metadata,
     require,
 )
+from .filemeta import file_metadata
 
 __all__ = [
     "BATCH_RECORDS",
@@ -31,7 +31,6 @@ __all__ = [
     "Converter",
     "MisfitWarning",
     "MissingExtra",
-    "file_metadata",
     "record_batches",
     "require",
     "spec_batches",
@@ -119,9 +118,7 @@ def spec_batches(
         fetch=lambda plan, sent: spec.with_(exclude=tuple(sent) if sent else None).fetch(
             client, plan=plan, limit=limit
         ),
-        metadata=lambda plan, at: file_metadata(
-            spec.text, plan, at, spec.campaign, named=spec.named, params=spec.params
-        ),
+        metadata=spec.file_metadata,
     )
 
 

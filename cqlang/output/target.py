@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import OutputSettingError
+from .formats import BINARY_FORMATS, EXTENSIONS, FORMATS, extension_of, extensions_text
 
 __all__ = [
     "EXTENSIONS",
@@ -46,18 +47,6 @@ __all__ = [
     "real_path",
     "replaceable",
 ]
-
-FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")  # writers.FORMATS
-#: File extensions (lower case) and the format they mean.
-EXTENSIONS = {
-    ".csv": "csv",
-    ".json": "json",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".parquet": "parquet",
-    ".arrow": "arrow",
-    ".feather": "arrow",
-}
 
 #: Names of the standard streams: written to as they are (an append stays an
 #: append), never replaced.
@@ -215,7 +204,7 @@ def choose_format(
     ext = os.path.splitext(output)[1].lower()
     found = EXTENSIONS.get(ext)
     if found is None:
-        known = ", ".join(EXTENSIONS)
+        known = extensions_text()
         what = f"its extension {ext!r}" if ext else "a name without an extension"
         if front == "cli":
             fix = f"give --format ({'|'.join(FORMATS)}) or name the file {known}"
@@ -234,8 +223,6 @@ def check_binary(fmt: str, output: str | None, terminal: bool) -> None:
     with no ``output``), and any output that is one: ``/dev/stderr`` on a
     terminal, ``/dev/tty``, ``/dev/pts/N``, a descriptor of a terminal
     (:func:`is_terminal`). Without pyarrow, name the extra to install."""
-    from .writers import BINARY_FORMATS
-
     if fmt not in BINARY_FORMATS:
         return
     from .arrowconvert import require
@@ -245,7 +232,7 @@ def check_binary(fmt: str, output: str | None, terminal: bool) -> None:
         where = "a terminal" if output is None else f"{output}, a terminal"
         raise OutputSettingError(
             f"{fmt} is a binary format, not for {where}: write it to a file "
-            f"(-o FILE.{'parquet' if fmt == 'parquet' else 'arrow'}) or redirect standard output"
+            f"(-o FILE{extension_of(fmt)}) or redirect standard output"
         )
 
 

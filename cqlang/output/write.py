@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import OutputError
+from .formats import BINARY_FORMATS
 from .target import OUTPUT_SETTINGS, STREAMS, real_path, replaceable
 
 if TYPE_CHECKING:
@@ -38,8 +39,6 @@ def emit(
     74), naming ``output`` as given after the setting that names it in
     ``front``'s words (:data:`~cqlang.output.target.OUTPUT_SETTINGS`:
     ``--output`` on the command line, ``\\o`` in the REPL)."""
-    from .writers import BINARY_FORMATS
-
     binary = fmt in BINARY_FORMATS
     stream = STREAMS.get(output or "-")
     if output is None or stream is not None:

@@ -44,12 +44,9 @@ from .columns import (
     needs_custom,
     project,
 )
+from .formats import BINARY_FORMATS, FORMATS
 
 __all__ = ["BINARY_FORMATS", "FORMATS", "Writer", "csv_columns", "make_writer", "write_all"]
-
-FORMATS = ("jsonl", "json", "csv", "table", "parquet", "arrow")
-#: Formats written as bytes (not text).
-BINARY_FORMATS = frozenset({"parquet", "arrow"})
 
 
 def json_of(value: Any, number: int, at: str = "", **options: Any) -> str:
@@ -354,7 +351,7 @@ def make_writer(
     :data:`BINARY_FORMATS`). ``columns``: ``--columns`` (``None``: every
     field); ``exclude``: the fields left out (not in a CSV header or a
     Parquet schema); ``width``: the table's; ``metadata``: a file's
-    (:func:`cqlang.output.arrow.file_metadata`); ``spool_dir``/``spool_prefix``:
+    (:func:`cqlang.output.filemeta.file_metadata`); ``spool_dir``/``spool_prefix``:
     where Parquet and Arrow spool their row groups; ``terminal``: ``out``
     is one, so a CSV is drawn visible (JSON writes escapes and the table
     draws, wherever they go: docs/cli.md, "Text from outside")."""

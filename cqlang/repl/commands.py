@@ -13,32 +13,39 @@ diagnostics.
 :data:`COMMANDS` is the one registry of the meta commands (name, aliases,
 arguments, help, completion, handler): the dispatch, ``\\help``, the status
 line and the completion all read it.
+
+The dispatcher runs queries and the commands about them (``\\compile``,
+``\\explain``, ``\\format``) here; the other commands are its parts, one
+module each: :mod:`~cqlang.repl.records` (``\\fetch``, ``\\o``...),
+:mod:`~cqlang.repl.settings` (``\\campaign``, ``\\tz``, ``\\param``,
+``\\set``), :mod:`~cqlang.repl.saving` (``\\save``, ``\\queries``); what their
+arguments complete to is :mod:`~cqlang.repl.argcompletion`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import replace
 
-from .. import api, timeexpr
-from ..diagnostics import NAME_CHARS, NAME_RE, suggest
-from ..env import FrozenDict
+from .. import api
 from ..errors import CqlError
-from ..kinds import JSON, written
 from ..output.display import render_table
-from ..params import not_utf8_value
 from ..planner import Plan
-from ..visible import json_text, shorten, visible
-from .integrations import ClientLike, Unavailable, make_client, save_query
+from ..visible import json_text, visible
+from .argcompletion import (
+    complete_campaign,
+    complete_param,
+    complete_query_name,
+    complete_setting,
+    complete_zone,
+)
+from .integrations import ClientLike, Unavailable, make_client
 from .meta import QUERY, MetaCommand, Registry, Reply
-from .records import RecordCommands, as_number
+from .records import RecordCommands
+from .saving import SavingCommands
 from .session import Session, bare_command, drawn_warnings, split_statements
+from .settings import SettingCommands
 from .statusline import status_line
-
-if TYPE_CHECKING:
-    from ..completion import Candidate
 
 __all__ = ["COMMANDS", "Dispatcher", "Reply", "command_name", "describe", "render_table"]
 
@@ -84,7 +91,7 @@ def describe(line: str) -> str:
     return COMMANDS.describe(line)
 
 
-class Dispatcher(RecordCommands):
+class Dispatcher(RecordCommands, SettingCommands, SavingCommands):
     """Runs queries and meta commands against a session.
 
     ``client_factory(base_url, api_key)`` makes the client for ``\\fetch``
@@ -237,237 +244,6 @@ class Dispatcher(RecordCommands):
         except CqlError as exc:
             return self._failed(exc)
 
-    def cmd_campaign(self, arg: str) -> Reply:
-        from .args import one_word
-
-        word = one_word(arg)  # quotes removed, as a shell does
-        if word is None:
-            return Reply("a campaign id has no spaces", ok=False)
-        arg = word
-        if not arg:
-            shown = self.session.default_campaign or "none (set one with \\campaign ID)"
-            return Reply(f"campaign: {shown}")
-        if any(ch.isspace() for ch in arg):
-            return Reply("a campaign id has no spaces", ok=False)
-        from ..encoding import campaign_problem  # a control character: never echoed
-
-        problem = campaign_problem(arg)
-        if problem is not None:
-            return Reply(problem, ok=False)
-        self.session.campaign = arg
-        return Reply(f"campaign: {arg}")
-
-    def cmd_tz(self, arg: str) -> Reply:
-        from .args import one_word
-
-        arg = one_word(arg) or arg  # quotes removed, as a shell does
-        if not arg:
-            return Reply(f"time zone: {self.session.zone or 'UTC'}")
-        try:
-            timeexpr.zone(arg)
-        except timeexpr.TimeError as exc:
-            return Reply(f"{exc}" + (f" ({exc.hint})" if exc.hint else ""), ok=False)
-        self.session.tz = arg
-        return Reply(f"time zone: {arg}")
-
-    def cmd_param(self, arg: str) -> Reply:
-        if arg.startswith("-") and "=" not in arg:
-            name = arg[1:].strip().lstrip("$")
-            if self.session.params.pop(name, None) is None:
-                return Reply(f"${shorten(name)} is not bound", ok=False)
-            return Reply(f"${name} unbound")
-        name, sep, value = arg.partition("=")
-        name = name.strip().lstrip("$")
-        if not sep or not NAME_RE.match(name):
-            return Reply("usage: \\param NAME=VALUE (or \\param -NAME to unbind)", ok=False)
-        problem = not_utf8_value(value)
-        if problem is not None:  # the same bytes in a query are CQL002
-            return Reply(f"\\param {name}: {problem}", ok=False)
-        self.session.params[name] = value.strip()
-        return Reply(f"${name} = {written(value.strip(), JSON)}")
-
-    def cmd_params(self, arg: str) -> Reply:
-        if not self.session.params:
-            return Reply("no parameters bound (\\param NAME=VALUE binds one)")
-        return Reply(
-            "\n".join(f"${k} = {written(v, JSON)}" for k, v in sorted(self.session.params.items()))
-        )
-
-    def cmd_queries(self, arg: str) -> Reply:
-        s = self.session
-        if not s.queries:
-            return Reply("no named queries (\\save NAME saves the last query)")
-        width = max(len(n) for n in s.queries) + 1
-        return Reply("\n".join(f"@{n:<{width}} {s.query_text(n)}" for n in s.query_names()))
-
-    def cmd_set(self, arg: str) -> Reply:
-        s = self.session
-        name, _, value = arg.replace("=", " ", 1).partition(" ")
-        name, value = name.strip().lower(), value.strip()
-        if not name:
-            lines = [f"{n} = {self._setting(n)}" for n in SETTINGS]
-            return Reply("\n".join(lines))
-        if name not in SETTINGS:
-            close = suggest(name, SETTINGS)
-            hint = f"; did you mean {close}?" if close else f" (settings: {', '.join(SETTINGS)})"
-            return Reply(f"unknown setting '{shorten(name)}'{hint}", ok=False)
-        if not value:
-            return Reply(f"{name} = {self._setting(name)}")
-        low, high = SETTINGS[name]
-        number = as_number(value)
-        if value.lower() == "default":
-            setattr(s, name, None)
-        elif number is None or not low <= number <= high:
-            return Reply(f"usage: \\set {name} N, N from {low} to {high:,} (or default)", ok=False)
-        else:
-            setattr(s, name, number)
-        return Reply(f"{name} = {self._setting(name)}")
-
-    def _setting(self, name: str) -> str:
-        """A setting as \\set shows it: its value, and where it comes from."""
-        s = self.session
-        own = getattr(s, name)
-        if own is not None:
-            return str(own)
-        profile = getattr(s.defaults, name)
-        if profile is not None:
-            return f"{profile} (from the config)"
-        return f"{SETTING_DEFAULTS[name]} (default)"
-
-    def cmd_save(self, arg: str) -> Reply:
-        from .args import words as split
-
-        s = self.session
-        words = split(arg) or []  # quotes removed, as a shell does
-        force = "--force" in words
-        names = [w for w in words if w != "--force"]
-        name = names[0].lstrip("@") if len(names) == 1 else ""
-        if not NAME_RE.match(name):
-            return Reply(f"usage: \\save NAME [--force] (NAME: {NAME_CHARS})", ok=False)
-        if s.last_query is None:
-            return Reply("no query to save yet: type one first", ok=False)
-        saved = saved_query(s, s.last_query)
-        try:
-            where = save_query(
-                name,
-                saved.text,
-                params=dict(saved.params),
-                timezone=saved.timezone,
-                max_branches=saved.max_branches,
-                force=force,
-                path=s.config_file,
-            )
-        except Unavailable as exc:
-            s.queries[name] = saved
-            return Reply(
-                _saved_words(f"kept @{name}", saved.text, f"for this session only: {exc}", s)
-            )
-        except (CqlError, OSError) as exc:  # the config's errors: file exists, unreadable...
-            return Reply(f"@{name} not saved: {exc}", ok=False)
-        s.queries[name] = saved
-        return Reply(_saved_words(f"saved @{name}", saved.text, f"in {where}", s))
-
-
-def _saved_words(done: str, text: str, where: str, s: Session) -> str:
-    """What \\save says: the text it saved (cut short, made safe to show),
-    and, when the last query typed was refused, that this is the last one
-    that was not."""
-    said = f"{done}: {shorten(text.strip())} ({where})"
-    if s.last_refused:
-        said += "\nthe last query typed was refused: this is the last valid one"
-    return said
-
-
-#: Settings of \\set: name -> (least, most).
-SETTINGS: dict[str, tuple[int, int]] = {
-    "max_branches": (1, 100_000),
-    "page_size": (1, 10_000),
-}
-SETTING_DEFAULTS = {"max_branches": 32, "page_size": 1000}
-
-
-def saved_query(session: Session, text: str) -> SavedQuery:
-    """What ``\\save`` keeps of ``text``: the text as typed, the session's
-    bindings of the parameters it uses, the time zone it was read in when
-    it reads datetimes, and the session's ``max_branches``, each only where
-    the saved query would otherwise run differently (so the saved query
-    means what was shown: ``queries check`` and ``fetch @NAME`` agree)."""
-    from ..checker import check_text
-    from ..config.fetchspec import prepare, stored_param
-    from ..ir import atoms
-
-    spec = session.spec(text)
-    # What the saved text gets without the session's own settings: the
-    # connection's, and for a lone @NAME (an alias) that query's.
-    bare = prepare(text, queries=session.queries, schema=session.schema, defaults=session.defaults)
-    result = check_text(spec.text, spec.env())
-    params = {
-        p: stored_param(session.params[p])
-        for p in sorted(result.params_used)
-        if p in session.params
-    }
-    reads_time = result.ir is not None and any(a.field.type == "datetime" for a in atoms(result.ir))
-    # The REPL's zones are names; str() would name a tzinfo by its key.
-    changed = reads_time and spec.tz is not None and spec.tz != bare.tz
-    timezone = str(spec.tz) if changed else None
-    bound = spec.max_branches if spec.max_branches != bare.max_branches else None
-    return SavedQuery(text, FrozenDict(params), timezone, bound)  # hashable, as a spec is
-
-
-@dataclass(frozen=True)
-class SavedQuery:
-    """A query ``\\save`` made in this session: what ``@NAME`` uses."""
-
-    text: str
-    params: Mapping[str, Any]
-    timezone: str | None = None
-    max_branches: int | None = None
-
-
-# ------------------------------------------------ completing the arguments
-
-
-@lru_cache(maxsize=1)
-def _zones() -> tuple[str, ...]:
-    import zoneinfo
-
-    return tuple(sorted(zoneinfo.available_timezones()))
-
-
-def _complete_zone(session: Session, typed: str) -> Iterable[Candidate]:
-    from ..completion import Candidate
-
-    if not typed:  # about 600 zones: wait for a letter
-        return ()
-    return [Candidate(z, "zone") for z in _zones()]
-
-
-def _complete_param(session: Session, typed: str) -> Iterable[Candidate]:
-    from ..completion import Candidate
-
-    return [Candidate(f"{p}=", "param", session.params[p]) for p in sorted(session.params)]
-
-
-def _complete_query_name(session: Session, typed: str) -> Iterable[Candidate]:
-    from ..completion import Candidate
-
-    return [Candidate(q, "query") for q in session.query_names()]
-
-
-def _complete_campaign(session: Session, typed: str) -> Iterable[Candidate]:
-    from ..completion import Candidate
-
-    campaign = session.default_campaign
-    return [Candidate(campaign, "campaign")] if campaign else []
-
-
-def _complete_setting(session: Session, typed: str) -> Iterable[Candidate]:
-    from ..completion import Candidate
-
-    if " " in typed:  # the value: nothing to offer
-        return []
-    return [Candidate(n, "setting") for n in SETTINGS]
-
 
 # ------------------------------------------------------------ the registry
 
@@ -529,21 +305,21 @@ COMMANDS: Registry[Dispatcher] = Registry(
             "[ID]",
             "show or set the voice campaign id used by \\fetch",
             Dispatcher.cmd_campaign,
-            complete=_complete_campaign,
+            complete=complete_campaign,
         ),
         MetaCommand(
             "tz",
             "[ZONE]",
             "show or set the time zone of naive datetimes (an IANA name)",
             Dispatcher.cmd_tz,
-            complete=_complete_zone,
+            complete=complete_zone,
         ),
         MetaCommand(
             "param",
             "NAME=VALUE",
             "bind $NAME for the next queries (\\param -NAME unbinds)",
             Dispatcher.cmd_param,
-            complete=_complete_param,
+            complete=complete_param,
         ),
         MetaCommand("params", "", "list the bound parameters", Dispatcher.cmd_params),
         MetaCommand(
@@ -551,14 +327,14 @@ COMMANDS: Registry[Dispatcher] = Registry(
             "[NAME [VALUE]]",
             "show or change a setting: max_branches, page_size",
             Dispatcher.cmd_set,
-            complete=_complete_setting,
+            complete=complete_setting,
         ),
         MetaCommand(
             "save",
             "NAME",
             "save the last query as @NAME (--force replaces one)",
             Dispatcher.cmd_save,
-            complete=_complete_query_name,
+            complete=complete_query_name,
         ),
         MetaCommand("queries", "", "list the named queries", Dispatcher.cmd_queries),
         MetaCommand(

@@ -30,7 +30,7 @@ from prompt_toolkit.lexers import Lexer
 from prompt_toolkit.styles.pygments import pygments_token_to_classname
 from pygments.token import Name, Punctuation, Whitespace, _TokenType
 
-from ..statements import shared_end
+from ..statements import shared_end, shared_start
 
 if TYPE_CHECKING:
     from ..highlight import CqlangLexer
@@ -38,19 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["IncrementalHighlighter"]
 
 _Token = tuple[int, _TokenType, str]
-
-
-def _common_prefix(a: str, b: str) -> int:
-    """The length of the longest common prefix of ``a`` and ``b`` (slices
-    compared by halves: a few memory comparisons, not a loop per character)."""
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[lo:mid] == b[lo:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 class IncrementalHighlighter(Lexer):
@@ -104,7 +91,7 @@ class IncrementalHighlighter(Lexer):
 
     def _relex(self, text: str) -> None:
         old, old_tokens, old_fragments = self._text, self._tokens, self._fragments
-        changed = _common_prefix(old, text)
+        changed = shared_start(old, text)
         keep = self._restart(changed) if old_tokens else 0
         tokens = old_tokens[:keep]
         fragments = old_fragments[:keep]

@@ -1,21 +1,25 @@
-"""What the REPL borrows from modules that may not be there: the config
-files (:mod:`cqlang.config`: profiles, named queries, custom fields) and the
-HTTP client (:class:`cqlang.Client`).
+"""What the REPL borrows from the services: the config files
+(:mod:`cqlang.config`: profiles, named queries, custom fields) and the HTTP
+client (:class:`cqlang.Client`).
 
-Each function turns "not available" into :class:`Unavailable` with a message
-a user can act on, so the REPL works (without those features) on its own.
+Each function turns what stops a feature (a config that cannot be read, a
+profile that is not there, a connection without a base URL or a key) into
+:class:`Unavailable` or a note, with a message a user can act on, so the
+REPL still starts. The config is imported when it is first needed, not
+when this module is (the REPL reads it once, at its start).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from types import ModuleType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..encoding import masked_repr
 from ..schema import DEFAULT_SCHEMA, Schema
+
+if TYPE_CHECKING:
+    from ..config import Config, NamedQuery
 
 __all__ = ["ClientLike", "Environment", "Unavailable", "load_environment", "make_client"]
 
@@ -51,10 +55,11 @@ class Environment:
     tz: str | None = None
     page_size: int | None = None
     max_branches: int | None = None
-    queries: dict[str, Any] = field(default_factory=dict)
+    queries: dict[str, NamedQuery] = field(default_factory=dict)
     schema: Schema = DEFAULT_SCHEMA
     notes: list[str] = field(default_factory=list)
-    config: Any = None
+    #: The config read (``None`` when none could be).
+    config: Config | None = None
     #: Why the base URL or the key has no value, when the resolver can say
     #: (a key holding a line break, a profile without a key of its own).
     missing: dict[str, str] = field(default_factory=dict)
@@ -66,48 +71,28 @@ class Environment:
         return masked_repr(self, [f.name for f in fields(self) if f.repr])
 
 
-def _config_module() -> ModuleType | None:
-    try:
-        return importlib.import_module("cqlang.config")
-    except ImportError:
-        return None
-
-
 def load_environment(profile: str | None = None, path: str | None = None) -> Environment:
     """The connection, time zone, named queries and custom fields of
     ``profile`` (or of ``[connection]``) from the config files (``path``
     alone when given, as ``--config FILE``), resolved as
     :meth:`cqlang.config.Config.connection` does (``CONPEEK_URL``/
     ``CONPEEK_KEY`` first for the default connection; a profile with a
-    connection of its own does not read them). Without :mod:`cqlang.config`, only the
-    environment variables, and a note; a config file that cannot be read is
-    a note too, unless ``profile`` or ``path`` was asked for: then, as for an
-    unknown profile, :class:`Unavailable` is raised."""
+    connection of its own does not read them). A config file that cannot
+    be read is a note, unless ``profile`` or ``path`` was asked for: then,
+    as for an unknown profile, :class:`Unavailable` is raised."""
     from ..client.connection import read_environment
+    from ..config import Config, ConfigError
 
     found = read_environment()
     env = Environment(base_url=found.base_url, api_key=found.api_key)
-    from ..client.connection import KEY_ENV, URL_ENV
-
-    env.sources = {"base_url": f"${URL_ENV}", "api_key": f"${KEY_ENV}"}
-    mod = _config_module()
-    if mod is None:
-        if found.problem is not None:
-            env.notes.append(found.problem)
-        for option, value in (("--profile", profile), ("--config", path)):
-            if value:
-                env.notes.append(
-                    f"{option} {value} ignored: this cqlang has no config support (cqlang.config)"
-                )
-        return env
     try:
-        config = mod.Config.load(path, profile=profile)
+        config = Config.load(path, profile=profile)
         conn = config.connection(profile)
-    except mod.ConfigError as exc:
+    except ConfigError as exc:
         if profile or path:
             raise Unavailable(f"config: {exc}") from exc
         env.notes.append(f"config not loaded: {exc}")
-        conn = mod.Config().connection()  # the environment's alone, its key checked
+        conn = Config().connection()  # the environment's alone, its key checked
         env.base_url, env.api_key = conn.base_url, conn.api_key
         env.notes.extend(conn.notes)
         env.missing = dict(conn.missing)
@@ -142,15 +127,14 @@ def save_query(
     """Write the named query, with its parameter defaults, time zone and
     bound on requests, into the config file that ``cqlang queries save`` writes (``path`` as
     ``--config FILE``, else ``$CQLANG_CONFIG``, else the nearest
-    cqlang.toml); returns that file. Raises :class:`Unavailable` without
-    config support, and the config's own error when the file cannot take
-    it."""
-    mod = _config_module()
-    if mod is None:
-        raise Unavailable("this cqlang has no config support (cqlang.config) to save queries in")
-    path = mod.target_file(path)
-    mod.save_query(
-        path,
+    cqlang.toml); returns that file. Raises the config's own error when
+    the file cannot take it."""
+    from ..config import display_path, target_file
+    from ..config import save_query as save_to
+
+    target = target_file(path)
+    save_to(
+        target,
         name,
         text,
         params=params,
@@ -158,7 +142,7 @@ def save_query(
         force=force,
         max_branches=max_branches,
     )
-    return str(mod.display_path(path))
+    return str(display_path(target))
 
 
 def make_client(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..config.fetchspec import FetchSpec, SettingError, owner_name
 from ..diagnostics import no_campaign
@@ -158,8 +158,6 @@ class RecordCommands:
 
     def _fetch_to_file(self, spec: FetchSpec, path: str, n: int | None) -> Reply:
         """The records to ``path`` (``n`` of them; ``None``: all)."""
-        from datetime import UTC, datetime
-
         from ..output.target import check_binary, check_output, choose_format
         from ..output.write import emit
 
@@ -170,18 +168,7 @@ class RecordCommands:
             fmt = choose_format(None, path, False, front="repl")
             check_binary(fmt, path, False)
             plan = spec.plan()
-            options: dict[str, Any] = {"schema": spec.schema, "exclude": spec.exclude}
-            if fmt in ("parquet", "arrow"):
-                from ..output.arrowconvert import file_metadata
-
-                options["metadata"] = file_metadata(
-                    spec.text,
-                    plan,
-                    datetime.now(UTC),
-                    spec.campaign,
-                    named=spec.named,
-                    params=spec.params,
-                )
+            options = spec.writer_options(fmt, plan)
             records = spec.fetch(self._client(), plan=plan, limit=n)
             writer = emit(records, fmt, path, front="repl", **options)
         except (Unavailable, SettingError, MissingExtra, OutputError) as exc:
