@@ -304,6 +304,11 @@ class _ValueChecker:
         where = fref.display
         s, e = self.span(v)
         fix = shown if close is None or not getattr(v, "quoted", False) else quote(close)
+        if isinstance(v, ast.Param):
+            # The span is the parameter's name in the query: a fix there would
+            # put a literal in the place of ``$p``; the value to change is
+            # where it was given (the hint names the close one).
+            fix = None
         if len(word) > kinds.LONGEST:  # cut, its length said
             shown_word = kinds.given(word, kinds.JSON)
         message = f"{shown_word} is not a value of {where}"

@@ -186,3 +186,14 @@ def test_a_parameter_of_a_str_subclass_is_the_text_it_holds() -> None:
     assert cqlang.compile("custom.x = $s", params={"s": E.A})[0]["value"] == "OPEN"
     assert cqlang.compile("state = $s", params={"s": E.A})[0]["value"] == ["OPEN"]
     assert cqlang.compile("custom.x = $s", params={"s": N.B})[0]["value"] == "3"
+
+
+def test_a_parameters_cql105_offers_no_fix_in_place_of_the_parameter() -> None:
+    """The span of a parameter's CQL105 is ``$p`` in the query: a suggested
+    fix there would replace the parameter with a literal (an editor's quick
+    fix did). The hint names the close value; a typed literal keeps its fix."""
+    (typed,) = cqlang.check("state = OPNE")
+    assert typed.code == "CQL105" and typed.suggestion == "OPEN"
+    (given,) = cqlang.check("state = $p", params={"p": "OPNE"})
+    assert given.code == "CQL105" and given.suggestion is None
+    assert given.hint is not None and "OPEN" in given.hint

@@ -79,6 +79,11 @@ def test_a_file_name_given_as_the_query_says_to_use_f(command: str, workdir: Pat
     # A query is a query, whatever files exist.
     (workdir / "state = OPEN").write_text("x", encoding="utf-8")
     assert run("check", "state = OPEN").exit_code == 0
+    # A folder of that name: -f would refuse it, so no advice to use -f.
+    (workdir / "dd.cql").mkdir()
+    folder = run(command, "dd.cql")
+    assert folder.exit_code == 2 and "use -f" not in folder.stderr
+    assert "'dd.cql' is not a query, and a folder of that name is no query file" in folder.stderr
 
 
 # ---------------------------------------------------------------- fmt files

@@ -70,6 +70,10 @@ def query_input(query: str | None, query_file: str | None, *, default: str | Non
         from ..queryfile import looks_like_path
 
         if looks_like_path(query) and parse_diagnostics(query)[0] is None:
+            import os
+
+            if os.path.isdir(query):  # -f would say so: no advice to use it
+                fail(f"{query!r} is not a query, and a folder of that name is no query file")
             fail(f"{query!r} is not a query; to read the query from that file use -f {query}")
     return text
 

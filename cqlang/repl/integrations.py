@@ -158,10 +158,8 @@ def make_client(
 
         missing = "base_url" if not base_url else "api_key"
         raise Unavailable(f"cannot fetch: {why_not({}, missing, front_end='repl')}")
-    try:
-        from ..client import Client, ConfigurationError, Connection
-    except ImportError as exc:
-        raise Unavailable(f"the HTTP client is not available: {exc}") from exc
+    from ..client import Client, ConfigurationError, Connection
+
     where = sources or {}
     try:
         connection = Connection(
