@@ -335,7 +335,7 @@ def depth_exceeds(value: Any, limit: int) -> bool:
     """Whether JSON data ``value`` (lists, dicts, scalars) is nested more
     than ``limit`` levels deep (a scalar is 0 levels, ``[]`` 1, ``[[]]``
     2). Iterative; stops at the first level past ``limit``."""
-    level = [value] if isinstance(value, list | dict) else []
+    level: list[Any] = [value] if isinstance(value, list | dict) else []
     depth = 0
     while level:
         depth += 1
