@@ -87,13 +87,7 @@ class Residual(Node):
         compiled matcher (cqlang.evaluator), made at the first access. A
         caller that checks many records takes it once (``check =
         residual.matches``) and calls it with no layer in between."""
-        matcher = self._matcher
-        if matcher is None:
-            from .evaluator import compile_matcher
-
-            matcher = compile_matcher(self.expr)
-            _set(self, "_matcher", matcher)
-        return matcher
+        return self._matcher or self._compile("_matcher", plain_dicts=False)
 
     @property
     def matches_decoded(self) -> Matcher:
@@ -102,12 +96,13 @@ class Residual(Node):
         page. It skips the class check that :attr:`matches` makes so that
         any other mapping is read with ``get``; given a mapping that is no
         plain dict it may answer wrongly."""
-        matcher = self._decoded
-        if matcher is None:
-            from .evaluator import compile_matcher
+        return self._decoded or self._compile("_decoded", plain_dicts=True)
 
-            matcher = compile_matcher(self.expr, plain_dicts=True)
-            _set(self, "_decoded", matcher)
+    def _compile(self, slot: str, *, plain_dicts: bool) -> Matcher:
+        from .evaluator import compile_matcher
+
+        matcher = compile_matcher(self.expr, plain_dicts=plain_dicts)
+        _set(self, slot, matcher)
         return matcher
 
 
