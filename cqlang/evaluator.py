@@ -444,12 +444,13 @@ def _generate(
     # is decoded at most once either way.
     lines = ["def match(r):" if fallback is not None else "def match(r, cu=None):"]
     if fallback is not None:
-        call = f"{gen.const(fallback)}(r, cu)" if gen.uses_custom else f"{gen.const(fallback)}(r)"
+        careful = gen.const(fallback)
+        call = f"{careful}(r, cu)" if gen.uses_custom else f"{careful}(r)"
         if not plain_dicts:
             # The trusting code subscripts a plain dict; any other mapping
             # is read by the careful matcher (a dict subclass may answer a
             # missing key through __missing__: a defaultdict adds it).
-            lines.append(f"  if r.__class__ is not dict: return {gen.const(fallback)}(r)")
+            lines.append(f"  if r.__class__ is not dict: return {careful}(r)")
         if gen.uses_custom:
             lines.append("  cu = None")
         lines.append("  try:")
