@@ -346,17 +346,21 @@ def test_the_hold_is_prompt_toolkits_raw_mode_with_signals(
         assert not held[3] & (termios.ECHO | termios.ICANON | termios.IEXTEN)
         assert held[3] & termios.ISIG
         assert not held[0] & (termios.ICRNL | termios.IXON)
-        os.write(main, b"ab\x1b[A")  # typed: kept, not echoed
+        os.write(main, b"ab\x1b[A")  # typed: not echoed by the terminal
         import select
 
         assert select.select([side], [], [], 5)[0]  # arrived, in the held mode
         hold.paint("banner\nprompt> ")
+        # The instant prompt's echo reads it and draws the text, up to the
+        # arrow key (the editor's to draw), after the painted prompt.
+        drawn = b"banner\r\nprompt> \rprompt> ab\x1b[K"
+        assert read_within(main, len(drawn)) == drawn
         hold.hand_over()
         assert termios.tcgetattr(side) == before
-        # Queued while held, still there for the editor (Linux makes what
-        # was queued a line of its own when the canonical mode comes back).
-        assert read_within(side, 5) == b"ab\x1b[A"
-        assert read_within(main, 100, 1.0) == b"banner\r\nprompt> \r"  # no echo
+        assert read_within(main, 100, 1.0) == b"\r"  # the editor draws from the start
+        assert hold.typed() == b"ab\x1b[A"  # every key read, for the editor
+        os.write(main, b"cd\n")  # typed later: queued for the editor, in order
+        assert read_within(side, 3) == b"cd\n"
         hold.release()  # nothing left to do
         assert termios.tcgetattr(side) == before
     finally:

@@ -388,11 +388,15 @@ def handover_input(stdin: TextIO, hold: Hold) -> Input:
     (cqlang/term/instant.py): prompt_toolkit's, except that the first time
     the editor takes the terminal (its raw mode) the hold hands it over
     first, so that the settings the editor saves, and restores when it is
-    done, are the user's, not the hold's. Keys typed meanwhile stay queued
-    for the editor to read."""
+    done, are the user's, not the hold's. The keys typed at the painted
+    prompt, read to show them (cqlang/term/echo.py), are the editor's
+    type-ahead, which it reads before what is still queued."""
     from contextlib import AbstractContextManager
 
+    from prompt_toolkit.input.typeahead import store_typeahead
     from prompt_toolkit.input.vt100 import Vt100Input  # POSIX only, as the hold
+    from prompt_toolkit.input.vt100_parser import Vt100Parser
+    from prompt_toolkit.key_binding import KeyPress
 
     hold_left: Hold | None = hold
 
@@ -404,7 +408,14 @@ def handover_input(stdin: TextIO, hold: Hold) -> Input:
                 hold_left = None
             return super().raw_mode()
 
-    return HandOverInput(stdin)
+    editor_input = HandOverInput(stdin)
+    typed = hold.typed()
+    if typed:
+        keys: list[KeyPress] = []
+        # As the editor decodes what it reads (a byte that is not UTF-8 kept).
+        Vt100Parser(keys.append).feed_and_flush(typed.decode("utf-8", "surrogateescape"))
+        store_typeahead(editor_input, keys)
+    return editor_input
 
 
 def _warm_up(highlighter: IncrementalHighlighter) -> None:

@@ -16,12 +16,15 @@ the prompt; :meth:`Hold.hand_over`, called as the editor takes the terminal,
 puts the settings back (the editor saves them, and restores them when it
 is done) and returns the cursor to the start of the prompt's line, where
 the editor draws its own prompt over the painted one. :meth:`Hold.release`
-puts them back on every other way out (an error, Ctrl-C, a signal).
+puts them back on every other way out (an error, Ctrl-C, a signal). From
+the paint until the editor is there, what is typed after the prompt is
+shown as it is typed (cqlang/term/echo.py), and every key read to show it
+is kept: :meth:`Hold.typed` returns them for the editor to read first.
 
 Nothing here imports more than the standard library's ``termios`` and
-``signal``; anything unusual about the terminal (not a terminal, a ``dumb``
-one, a ``termios`` error) means no hold: the REPL starts as it would
-without one.
+``signal`` (and the echo's ``_thread`` and ``select``); anything unusual
+about the terminal (not a terminal, a ``dumb`` one, a ``termios`` error)
+means no hold: the REPL starts as it would without one.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ TYPE_CHECKING = False  # typing is not imported at run time: the launcher starts
 if TYPE_CHECKING:
     from types import FrameType
     from typing import Any, TextIO
+
+    from .echo import Echo
 
 __all__ = ["Hold", "terminal_mode"]
 
@@ -67,6 +72,7 @@ class Hold:
         self.painted = False
         self.held = True
         self._signals: dict[int, Any] = {}
+        self._echo: Echo | None = None
 
     @classmethod
     def start(cls, stdin: TextIO, stdout: TextIO) -> Hold | None:
@@ -119,6 +125,8 @@ class Hold:
         import signal
         import termios
 
+        self.typed()  # the echo's reading stops before the settings go back
+
         with contextlib.suppress(termios.error):  # the terminal went away
             termios.tcsetattr(self.fd, termios.TCSANOW, self.saved)
         for number, handler in self._signals.items():
@@ -127,10 +135,26 @@ class Hold:
 
     def paint(self, text: str) -> None:
         """Draw ``text`` (the banner and the prompt, the cursor left after
-        it)."""
+        it), and from then on show what is typed after the prompt (its last
+        line) until the editor takes over (cqlang/term/echo.py)."""
         self.out.write(text)
         self.out.flush()
         self.painted = True
+        if self.held and self._echo is None:
+            from .echo import Echo
+
+            try:
+                # A terminal that does not know its size says 0: prompt_toolkit's 80, then.
+                columns = os.get_terminal_size(self.out.fileno()).columns or 80
+                self._echo = Echo(self.fd, self.out, text.rsplit("\n", 1)[-1], columns)
+            except (OSError, ValueError, AttributeError):  # no size, no pipe: keys stay queued
+                self._echo = None
+
+    def typed(self) -> bytes:
+        """Every byte typed at the painted prompt and read to show it (the
+        reading stops here; what is typed from now on stays queued in the
+        terminal): the editor reads these first."""
+        return b"" if self._echo is None else self._echo.stop()
 
     def hand_over(self) -> None:
         """The editor takes the terminal: the settings go back (it saves
