@@ -67,7 +67,7 @@ def test_a_file_keeps_its_line_breaks_and_skips_its_byte_order_mark() -> None:
 
 @pytest.mark.parametrize("brk", BREAKS)
 def test_a_byte_that_is_not_utf8_is_at_one_offset_on_every_path(tmp_path: Path, brk: str) -> None:
-    raw = f"state = OPEN{brk}and custom.city = \"".encode() + b'\xe9"'
+    raw = f'state = OPEN{brk}and custom.city = "'.encode() + b'\xe9"'
     path = tmp_path / "latin1.cql"
     path.write_bytes(raw)
     want = by_python(raw.decode("utf-8", "surrogateescape"))
