@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import re
 
-#: An integer's canonical decimal text (``5``, ``-12``; not ``05``, ``+5``,
-#: `` 5``, nor past 16 digits): how the evaluator reads a custom field as
-#: an integer and how a stored parameter default becomes one again.
-CANONICAL_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,15})\Z")
+#: An integer's canonical decimal text (``5``, ``-12``, ``0``; not ``05``,
+#: ``+5``, `` 5``, ``-0``, nor past 16 digits): the one text of each
+#: integer, so that text equality (the API's comparison of custom fields)
+#: and integer equality agree. How the evaluator and the Arrow writer read
+#: a custom field as an integer, and how a stored parameter default
+#: becomes one again (``-0`` stays text, as ``05`` does).
+CANONICAL_INT = re.compile(r"(?:0|-?[1-9][0-9]{0,15})\Z")
 
 #: Python refuses to turn longer digit strings into an int (4300 by default).
 _MAX_DIGITS = 4000

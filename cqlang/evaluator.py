@@ -111,8 +111,8 @@ decode_custom_exact = _decoding(EXACT)
 
 def as_int(v: Any) -> int | None:
     """A custom field read as an integer: a JSON integer, or its canonical
-    decimal text (``"5"``, not ``"05"`` or ``" 5"``), the only spelling the
-    API's string comparison of custom fields agrees with."""
+    decimal text (``"5"``, not ``"05"``, ``" 5"`` or ``"-0"``), the only
+    spelling the API's string comparison of custom fields agrees with."""
     if v.__class__ is int:
         return v
     if isinstance(v, str) and CANONICAL_INT.match(v):

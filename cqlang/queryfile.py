@@ -97,11 +97,14 @@ def read_query_file(name: str) -> str:
 
 
 def decode_query(raw: bytes) -> str:
-    """The query text of a file's bytes: UTF-8, a byte order mark skipped,
-    CRLF read as LF; a byte that is not UTF-8 is kept (``surrogateescape``)
-    for the parser to report (CQL002, at its line and column)."""
+    """The query text of a file's bytes: UTF-8, a byte order mark skipped;
+    a byte that is not UTF-8 is kept (``surrogateescape``) for the parser
+    to report (CQL002, at its line and column). Line breaks are kept as the
+    file has them: a CRLF is two characters, as on standard input, in an
+    argument, from Python and in an editor, so that a diagnostic's offsets
+    are the same on every path (the parser ends a line at CRLF, CR or LF)."""
     text = raw.decode("utf-8", "surrogateescape")
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+    return text.removeprefix("\ufeff")
 
 
 def utf8_input(stream: TextIO) -> TextIO:
@@ -110,15 +113,22 @@ def utf8_input(stream: TextIO) -> TextIO:
     :func:`decode_query` does for a file: Python reads standard input in
     the locale's encoding, and with the strict error handler under most
     UTF-8 locales, so that such a byte would otherwise end the run with an
-    internal error. A stream that cannot be set (not a text file of bytes,
-    or read from already in another encoding) is left as it is."""
+    internal error. Its line breaks are kept as they come (``newline=""``:
+    ``\\r\\n`` stays two characters, as in a file, :func:`decode_query`, where
+    a stream that translates them would shift every offset after one). A
+    stream that cannot be set (not a text file of bytes, or read from
+    already in another encoding) is left as it is."""
     reconfigure = getattr(stream, "reconfigure", None)
-    if reconfigure is not None:
+    if reconfigure is None:
+        return stream
+    decoding = {"errors": "surrogateescape"}
+    if not is_utf8(stream):
+        decoding["encoding"] = "utf-8"
+    # Apart: a stream read from already may not change its newline, but may
+    # still change its errors.
+    for setting in (decoding, {"newline": ""}):
         try:
-            if is_utf8(stream):
-                reconfigure(errors="surrogateescape")
-            else:
-                reconfigure(encoding="utf-8", errors="surrogateescape")
+            reconfigure(**setting)
         except (OSError, ValueError):  # io.UnsupportedOperation is both
-            pass
+            continue
     return stream

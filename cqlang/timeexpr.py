@@ -9,7 +9,9 @@ calendar days in that zone (23 or 25 hours across a DST change) and ``mo`` and
 last day when it has fewer), while ``s``, ``m`` and ``h`` are exact. Units are
 lower case only: ``M`` is not minutes (nor months), and any other unit is an
 error that names it (:func:`check_unit`, CQL118). In a DST gap or fold, a wall-clock time is taken
-with ``fold=0`` (the offset in force before the change), as ``zoneinfo`` does.
+with ``fold=0`` (the offset in force before the change), as ``zoneinfo`` does,
+except that a calendar shift keeps the pass of a repeated hour that the time
+it shifts is in (:func:`_instant`): a shift by zero never moves ``now``.
 
 An instant with a fraction of a second (a parameter's value: a Python or
 TOML datetime, or text such as ``2026-10-25T00:30:00.5Z``) lies between two
@@ -272,15 +274,16 @@ def _day_end(midnight: datetime) -> int:
 
 
 def _add_days(dt: datetime, days: int) -> datetime:
-    """Shift by calendar days on the wall clock of ``dt``'s zone."""
-    tz = dt.tzinfo
+    """Shift by calendar days on the wall clock of ``dt``'s zone, keeping
+    its ``fold`` (which pass of a repeated hour it is: :func:`_instant`)."""
     naive = dt.replace(tzinfo=None) + timedelta(days=days)
-    return naive.replace(tzinfo=tz)
+    return naive.replace(tzinfo=dt.tzinfo, fold=dt.fold)
 
 
 def _add_months(dt: datetime, months: int) -> datetime:
     """Shift by calendar months on the wall clock of ``dt``'s zone, the day
-    clamped to the last of the month (Jan 31 + 1 month is Feb 28 or 29)."""
+    clamped to the last of the month (Jan 31 + 1 month is Feb 28 or 29),
+    keeping its ``fold`` as :func:`_add_days` does."""
     from calendar import monthrange
 
     year, month0 = divmod(dt.month - 1 + months, 12)
@@ -289,6 +292,21 @@ def _add_months(dt: datetime, months: int) -> datetime:
         raise OverflowError("year out of range")
     day = min(dt.day, monthrange(year, month0 + 1)[1])
     return dt.replace(year=year, month=month0 + 1, day=day)
+
+
+def _instant(dt: datetime) -> datetime:
+    """The instant a shifted wall clock ``dt`` names: in a repeated hour
+    (an overlap) the pass its ``fold`` says, the pass of the time it was
+    shifted from (``now`` in the second pass of an hour that repeats stays
+    in the second pass, so a shift by zero never moves it); in a gap, the
+    offset in force before the change whatever its ``fold`` (``fold=0``),
+    as a datetime typed in the zone is read (docs/language.md)."""
+    if dt.fold:
+        first = dt.replace(fold=0)
+        before, after = first.utcoffset(), dt.utcoffset()
+        if before is not None and after is not None and before < after:  # a gap
+            return first
+    return dt
 
 
 def shift_amount(sign: str, digits: str) -> int:
@@ -353,15 +371,16 @@ def _relative_interval(
             start = _add_months(start, amount * UNIT_MONTHS[unit])
             if stop is not None:
                 length = stop.replace(tzinfo=None) - before
-                stop = (start.replace(tzinfo=None) + length).replace(tzinfo=tz)
+                wall = start.replace(tzinfo=None) + length
+                stop = wall.replace(tzinfo=tz, fold=stop.fold)
         else:
             # Exact shifts run on UTC, not on the wall clock.
             delta = timedelta(seconds=amount * UNIT_SECONDS[unit])
-            start = (start.astimezone(UTC) + delta).astimezone(tz)
+            start = (_instant(start).astimezone(UTC) + delta).astimezone(tz)
             if stop is not None:
-                stop = (stop.astimezone(UTC) + delta).astimezone(tz)
-    first = to_epoch(start)
-    return first, (to_epoch(stop) - 1 if stop is not None else first)
+                stop = (_instant(stop).astimezone(UTC) + delta).astimezone(tz)
+    first = to_epoch(_instant(start))
+    return first, (to_epoch(_instant(stop)) - 1 if stop is not None else first)
 
 
 def read_relative(text: str) -> tuple[str, tuple[tuple[int, str], ...]] | None:
