@@ -25,9 +25,9 @@ def summary(plan: Plan) -> str:
     """A plan in a few words: ``2 requests + client-side check``."""
     if plan.never_matches:
         return NEVER_MATCHES
-    n = len(plan.branches)
+    n = plan.requests
     text = f"{n} request{'s' if n != 1 else ''}"
-    if n == 1 and not plan.branches[0]:
+    if n == 1 and not plan.filters[0]:
         text += " (no filter)"
     if plan.residual is not None:
         text += " + client-side check"
