@@ -7,7 +7,8 @@ its own folder): ``--config FILE`` given to ``cqlang lsp`` (or the
 ``config`` initialization option) and ``$CQLANG_CONFIG`` name the only file;
 otherwise the nearest ``cqlang.toml``, ``[tool.cqlang]`` of the nearest
 ``pyproject.toml`` and the user's file. A config file open in the editor is
-read as the editor has it, saved or not; a file with mistakes still gives
+read as the editor has it, saved or not, and counts as found (a new
+``cqlang.toml`` not yet written to disk too); a file with mistakes still gives
 what it holds without them. A config document itself is checked with the
 files found from its folder when it is one of them, else on its own. A
 discovered file that someone else could have written is skipped, as the
@@ -49,7 +50,7 @@ from ..config import (
     check_text,
     discover,
 )
-from ..config.discovery import untrusted
+from ..config.discovery import resolved, untrusted
 from ..recordids import json_kind
 from .documents import Document, LineIndex
 from .files import Unreadable, read_text
@@ -203,7 +204,7 @@ class CqlangServer(LanguageServer):
         if _config_name(doc.path):
             return False
         try:
-            found = discover(self.config_file, cwd=self.folder_of(doc), env=self.env)
+            found = self._discover(self.folder_of(doc), doc)
         except ConfigError:
             found = []
         return not any(_same(path, doc.path) for path, _ in found)
@@ -271,7 +272,7 @@ class CqlangServer(LanguageServer):
         found: list[tuple[Path, str]] = []
         if not (doc.config_doc and doc.path is None):  # no file: on its own
             try:
-                found = discover(self.config_file, cwd=folder, env=self.env)
+                found = self._discover(folder)
             except ConfigError as exc:
                 self.log(types.MessageType.Warning, f"cqlang: looking for config files: {exc}")
         files: list[ConfigFile] = []
@@ -292,6 +293,18 @@ class CqlangServer(LanguageServer):
         config = Config(files, env=self.env)
         self._configs[key] = (time.monotonic(), config)
         return config
+
+    def _discover(self, folder: Path, opening: Document | None = None) -> list[tuple[Path, str]]:
+        """The config files found from ``folder``, as the command line finds
+        them, except that a config file open in the editor (or ``opening``)
+        is there, saved or not (a new ``cqlang.toml`` not yet written
+        counts), and a ``pyproject.toml`` holds ``[tool.cqlang]`` as the
+        editor has it."""
+        docs = [*self.documents.values(), *([opening] if opening is not None else [])]
+        overlay = {
+            resolved(doc.path): doc.text for doc in docs if doc.config_doc and doc.path is not None
+        }
+        return discover(self.config_file, cwd=folder, env=self.env, overlay=overlay)
 
     def _untrusted(self, path: Path, origin: str) -> bool:
         """Whether the discovered file ``path`` is one the command line would
