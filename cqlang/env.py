@@ -73,7 +73,8 @@ def _immutable(self: Any, *args: Any, **kwargs: Any) -> NoReturn:
 
 class FrozenDict(_Dict):
     """A dict that cannot be changed, hashed by value (once): parameters and
-    their defaults inside an :class:`Env`. Its repr is a dict's."""
+    their defaults inside an :class:`Env`, the filter objects of a
+    ``Plan.filters``. Its repr is a dict's."""
 
     __slots__ = ("_hash",)
 

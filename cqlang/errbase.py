@@ -141,10 +141,12 @@ def raise_for(diags: Sequence[Diagnostic], text: str, *, source: str | None = No
 class SettingError(CqlError, ValueError):
     """A setting that cannot work, such as an ``exclude`` that holds ``id``
     or a fetch without a campaign: the command line's usage error (exit 2).
-    ``setting`` names it."""
+    ``setting`` names it: the parameter (``exclude``, ``campaign``), as
+    the Python API spells it."""
 
     __module__ = "cqlang.errors"
 
-    def __init__(self, message: str, setting: str | None = None) -> None:
+    def __init__(self, message: str, setting: str) -> None:
         super().__init__(message)
-        self.setting = setting
+        self.setting: str = setting
+        self.args = (message, setting)  # what a copy or a pickle is made again from

@@ -120,6 +120,7 @@ class ColumnError(SettingError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, "columns")
+        self.args = (message,)
 
 
 class OutputSettingError(SettingError):

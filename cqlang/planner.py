@@ -46,11 +46,12 @@ _set = object.__setattr__  # how a node fills in what it works out
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
     from typing import Any
 
     from .env import Env
     from .evaluator import Matcher
-    from .types import Filter
+    from .types import Filter, FrozenFilter
 
     # One way to say a field's constraint: filter objects, what is left to
     # the client, and an id per filter object.
@@ -106,17 +107,40 @@ class Residual(Node):
         return matcher
 
 
+class _Owned(tuple):  # type: ignore[type-arg]
+    """The filter lists of a plan as the planner makes them: fresh objects
+    that nothing else holds. A plan keeps them as they are and never hands
+    them out (:attr:`Plan.filters` is a read-only copy, made at the first
+    access; :attr:`Plan.branches` copies); any other lists given to
+    :class:`Plan` are copied first."""
+
+    __slots__ = ()
+
+
+def _frozen_lists(lists: Any) -> tuple[tuple[FrozenFilter, ...], ...]:
+    """``lists`` (filter lists) as read-only copies, deeply: each object a
+    :class:`~cqlang.env.FrozenDict` (a ``dict`` whose changes raise
+    ``TypeError``), each list value a :class:`~cqlang.env.FrozenList` (a
+    tuple whose repr and ``==`` are a list's)."""
+    from .env import freeze
+
+    return tuple(tuple(freeze(obj) for obj in objects) for objects in lists)
+
+
 class Plan(Node):
     """What to send and what to check: see the module docstring.
 
-    Frozen, and shared: ``cqlang.plan`` hands out the plan it caches. The
-    filter lists are kept as tuples (``filters``); ``branches`` gives them as
-    the documented lists, a fresh copy at each access, so that no caller
-    can change the plan another caller gets.
+    Frozen, deeply, and shared: ``cqlang.plan`` hands out the plan it
+    caches, so that nothing a caller can reach of it may change what
+    another caller gets. ``filters`` gives the filter lists read-only
+    (tuples of read-only objects, made at the first access: the hot path,
+    ``compile``, never pays for them); ``branches`` gives them as the
+    documented lists, a fresh copy at each access, the caller's to change.
     """
 
-    #: One filter list per request, as tuples (do not change the objects).
-    filters: tuple[tuple[Filter, ...], ...]
+    # The filter lists, private: the planner's own objects, never handed
+    # out (see _Owned). ``filters`` is the first argument of ``__init__``.
+    _lists: tuple[tuple[Filter, ...], ...]
     residual: Residual | None = None
     never_matches: bool = False
     # Why the plan needs more than one request / a residual, for messages.
@@ -128,37 +152,85 @@ class Plan(Node):
     #: its fetch. Not compared: equal requests make equal plans.
     query: str = attr(default="", compare=False, repr=False)
     params: Any = attr(default=None, compare=False, repr=False)
+    # The read-only copy of the lists (``filters``), made at the first access.
+    _frozen: tuple[tuple[FrozenFilter, ...], ...] | None = attr(
+        init=False, compare=False, repr=False
+    )
 
-    def __post_init__(self) -> None:
-        # Lists given (Plan([[...]])) are kept as tuples.
-        if type(self.filters) is not tuple or any(type(b) is not tuple for b in self.filters):
-            _set(self, "filters", tuple(tuple(b) for b in self.filters))
-        if type(self.reasons) is not tuple:
-            _set(self, "reasons", tuple(self.reasons))
-        if type(self.warnings) is not tuple:
-            _set(self, "warnings", tuple(self.warnings))
+    __match_args__ = ("filters", "residual", "never_matches", "reasons", "warnings")
+
+    def __init__(
+        self,
+        filters: Iterable[Iterable[Mapping[str, Any]]],
+        residual: Residual | None = None,
+        never_matches: bool = False,
+        reasons: Iterable[tuple[str, str, Span]] = (),
+        warnings: Iterable[Diagnostic] = (),
+        query: str = "",
+        params: Any = None,
+    ) -> None:
+        frozen = None
+        if type(filters) is not _Owned:  # given from outside: copied, read-only
+            frozen = _frozen_lists(filters)
+            filters = _Owned(frozen)
+        _set(self, "_lists", filters)
+        _set(self, "residual", residual)
+        _set(self, "never_matches", never_matches)
+        _set(self, "reasons", reasons if type(reasons) is tuple else tuple(reasons))
+        _set(self, "warnings", warnings if type(warnings) is tuple else tuple(warnings))
+        _set(self, "query", query)
+        _set(self, "params", params)
+        _set(self, "_frozen", frozen)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__node_repr__[1:])
+        return f"Plan(filters={self.filters!r}, {shown})"
+
+    def replace(self, **changes: Any) -> Plan:
+        """A copy with ``changes`` (``filters``, ``residual``, ...)."""
+        names = ("filters", *self.__node_init__[1:])
+        unknown = set(changes) - set(names)
+        if unknown:
+            raise TypeError(f"Plan has no field {sorted(unknown)[0]!r}")
+        values = {name: getattr(self, name) for name in names[1:]}
+        values.update(changes)
+        filters = values.pop("filters", self._lists)  # its own lists: shared, never changed
+        return Plan(filters, **values)
+
+    @property
+    def filters(self) -> tuple[tuple[FrozenFilter, ...], ...]:
+        """One filter list per request, read-only: tuples of objects that
+        cannot be changed (a ``dict`` whose changes raise ``TypeError``, a
+        list value as a tuple), equal to the lists :attr:`branches` gives."""
+        frozen = self._frozen
+        if frozen is None:
+            frozen = _frozen_lists(self._lists)
+            _set(self, "_frozen", frozen)
+        return frozen
 
     @property
     def branches(self) -> list[list[Filter]]:
         """One filter list per request: a fresh copy (lists down to the
         value lists) that the caller may change."""
-        return [self.branch(i) for i in range(len(self.filters))]
+        return [self.branch(i) for i in range(len(self._lists))]
 
     def branch(self, i: int) -> list[Filter]:
         """The filter list of request ``i`` alone, a fresh copy as in
         :attr:`branches` (what ``compile`` returns: one request)."""
-        out = []
-        for f in self.filters[i]:
-            copied = f.copy()
-            value = copied["value"]
-            if isinstance(value, list):
+        out: list[Any] = []
+        for f in self._lists[i]:
+            copied = f.copy()  # a plain dict, of a FrozenDict too
+            value = copied.get("value")
+            if type(value) is list:
                 copied["value"] = value.copy()
+            elif isinstance(value, tuple):  # a FrozenList, of a plan made from given lists
+                copied["value"] = list(value)
             out.append(copied)
         return out
 
     @property
     def requests(self) -> int:
-        return len(self.filters)
+        return len(self._lists)
 
     def to_json(self) -> dict[str, Any]:
         from .encoding import encode_json
@@ -179,11 +251,11 @@ class Plan(Node):
         if self.never_matches:
             return NEVER_MATCHES[:1].upper() + NEVER_MATCHES[1:] + "."
         lines = []
-        n = len(self.filters)
+        n = len(self._lists)
         lines.append(
             f"{n} request{'s' if n != 1 else ''}" + (", records merged by id:" if n > 1 else ":")
         )
-        for i, b in enumerate(self.filters, 1):
+        for i, b in enumerate(self._lists, 1):
             if b:
                 lines.append(f"  {i}. filter={json_text(b)}")
                 lines.append(f"     encoded: {encode_json(b)}")
@@ -350,7 +422,7 @@ def _finish(
                 facts=(("requests", len(kept)),),
             ),
         )
-    return Plan(tuple(tuple(f) for f, _ in kept), residual, False, tuple(reasons), warnings)
+    return Plan(_Owned(tuple(f) for f, _ in kept), residual, False, tuple(reasons), warnings)
 
 
 def made_from(plan: Plan, text: str, params: Any) -> Plan:

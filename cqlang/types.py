@@ -10,6 +10,7 @@ keeps each ``Literal`` and its tuple equal.
 
 # No "from __future__ import annotations" here: TypedDict reads NotRequired
 # from the evaluated annotations (Filter.__required_keys__).
+from collections.abc import Mapping
 from typing import Literal, NotRequired, TypedDict
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "CompareOp",
     "Filter",
     "FilterValue",
+    "FrozenFilter",
+    "FrozenFilterValue",
     "LanguageOp",
     "Op",
     "Severity",
@@ -57,3 +60,14 @@ class Filter(TypedDict):
     operator: NotRequired[ApiOperator]
     key: NotRequired[str]
     value: FilterValue
+
+
+#: The value of a read-only filter object: one value, or a tuple.
+FrozenFilterValue = int | str | tuple[int, ...] | tuple[str, ...]
+
+#: A filter object that cannot be changed, as ``Plan.filters`` holds them
+#: (a plan is shared): at run time a ``dict`` whose changes raise
+#: ``TypeError`` (``cqlang.env.FrozenDict``), a list value a tuple whose
+#: repr and ``==`` are a list's. ``Plan.branches`` gives :class:`Filter`
+#: copies to change.
+FrozenFilter = Mapping[str, FrozenFilterValue]

@@ -64,9 +64,35 @@ def test_errors_carry_data() -> None:
     assert errors.SettingError("exclude cannot hold id", "exclude").setting == "exclude"
 
 
+def test_a_setting_error_always_names_its_setting() -> None:
+    """``setting`` is a ``str`` (typed so): every SettingError names the
+    parameter, a copy or a pickle of one too; the one raised without it (a
+    binary format for a terminal) names ``format``."""
+    import copy
+    import pickle
+
+    from cqlang.output.target import check_binary
+
+    pytest.importorskip("pyarrow")
+    with pytest.raises(errors.OutputSettingError) as caught:
+        check_binary("parquet", None, terminal=True)
+    assert caught.value.setting == "format"
+    with pytest.raises(TypeError):
+        errors.SettingError("no setting named")  # type: ignore[call-arg]
+    made = [
+        errors.SettingError("limit must be at least 0", "limit"),
+        errors.ColumnError("unknown field 'x'"),
+        errors.OutputSettingError("a folder; name a file", "output"),
+    ]
+    for error in made:
+        for again in (pickle.loads(pickle.dumps(error)), copy.copy(error)):
+            assert type(again) is type(error)
+            assert (again.setting, str(again)) == (error.setting, str(error))
+
+
 def test_exit_statuses_come_from_the_one_table() -> None:
     assert exit_status(errors.ConfigError("x")) == 2
-    assert exit_status(errors.SettingError("x")) == 2
+    assert exit_status(errors.SettingError("x", "x")) == 2
     assert exit_status(errors.QueryExistsError("x")) == 1
     assert exit_status(errors.UnknownQueryError("x")) == 1
     assert exit_status(errors.ApiError("x")) == 3

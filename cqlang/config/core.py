@@ -19,7 +19,7 @@ environment, and a key only goes to the host of the table it comes from
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from functools import cached_property
 from typing import Any
@@ -244,7 +244,7 @@ class Config:
         params: Mapping[str, Any] | None = None,
         tz: str | tzinfo | None = None,
         campaign: str | None = None,
-        exclude: Sequence[str] | None = None,
+        exclude: str | Iterable[str] | None = None,
         limit: int | None = None,
         strict: bool | None = None,
         profile: str | None = None,

@@ -63,7 +63,14 @@ def user_config_file() -> Path | None:
     return Path(found) if found is not None else None
 
 
-def _has_cqlang_table(path: Path) -> bool:
+def _has_cqlang_table(path: Path, overlay: Mapping[Path, str] | None = None) -> bool:
+    """Whether the pyproject.toml at ``path`` (open in the editor, else on
+    disk) holds a ``[tool.cqlang]`` table."""
+    text = overlay.get(resolved(path)) if overlay is not None else None
+    if text is not None:
+        return locate.pyproject_has_cqlang(text.encode("utf-8", "surrogatepass"))
+    if not _is_file(path):
+        return False
     try:
         raw = locate.read_pyproject(path)
     except OSError:
@@ -76,8 +83,15 @@ def discover(
     *,
     cwd: str | os.PathLike[str] | None = None,
     env: Mapping[str, str] | None = None,
+    overlay: Mapping[Path, str] | None = None,
 ) -> list[tuple[Path, str]]:
-    """The files to read, earliest (winning) first, each with why it is read."""
+    """The files to read, earliest (winning) first, each with why it is read.
+
+    ``overlay``: files as an editor has them, saved or not, by their
+    resolved paths (:func:`resolved`), with their text: each is there, and
+    says what its text says (a ``pyproject.toml``'s ``[tool.cqlang]``),
+    whatever the disk holds; a new ``cqlang.toml`` not yet saved is found
+    (the language server's open documents)."""
     env = os.environ if env is None else env
     if path is not None:
         return [(Path(path), ORIGIN_OPTION)]
@@ -90,12 +104,13 @@ def discover(
         raise ConfigError("the working folder no longer exists: cd to one that does") from None
     project: Path | None = None
     pyproject: Path | None = None
+    opened = overlay or None  # none open: the disk alone, with no path resolved
     for d in (start, *start.parents):
-        if project is None and _is_file(d / PROJECT_FILE):
+        if project is None and _present(d / PROJECT_FILE, opened):
             project = d / PROJECT_FILE
         if pyproject is None:
             candidate = d / PYPROJECT_FILE
-            if _is_file(candidate) and _has_cqlang_table(candidate):
+            if _has_cqlang_table(candidate, opened):
                 pyproject = candidate
         if project is not None and pyproject is not None:
             break
@@ -105,9 +120,25 @@ def discover(
     if pyproject is not None:
         found.append((pyproject, ORIGIN_PYPROJECT))
     user = user_config_file()
-    if user is not None and _is_file(user):
+    if user is not None and _present(user, opened):
         found.append((user, ORIGIN_USER))
     return found
+
+
+def resolved(path: Path) -> Path:
+    """``path`` with its symbolic links followed (as far as they can be),
+    the key of a file in :func:`discover`'s ``overlay``."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a loop of links, a folder that cannot be read
+        return path.absolute()
+
+
+def _present(path: Path, overlay: Mapping[Path, str] | None) -> bool:
+    """Whether a config file is at ``path``: open in the editor, or on disk."""
+    if overlay is not None and resolved(path) in overlay:
+        return True
+    return _is_file(path)
 
 
 def _is_file(path: Path) -> bool:

@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -233,11 +233,11 @@ class Emulator:
         records: int = 1000,
         seed: int | str = 1,
         api_key: str = DEFAULT_API_KEY,
-        campaigns: Sequence[str] = (DEFAULT_CAMPAIGN,),
-        faults: Iterable[str | Fault] = (),
+        campaigns: str | Iterable[str] = (DEFAULT_CAMPAIGN,),
+        faults: str | Iterable[str | Fault] = (),
         strict: bool = True,
         data: (
-            str | os.PathLike[str] | Sequence[Mapping[str, Any]] | Mapping[str, Any] | None
+            str | os.PathLike[str] | Iterable[Mapping[str, Any]] | Mapping[str, Any] | None
         ) = None,
         *,
         host: str = "127.0.0.1",

@@ -4,6 +4,7 @@ description, its enum values, how the API takes it), never per item."""
 
 from __future__ import annotations
 
+from ..kinds import TOML, written
 from ..schema import Schema
 
 #: What each operator means, by the kind of value it compares: ordered
@@ -89,3 +90,23 @@ def value_doc(schema: Schema, field: str, value: str) -> str:
         return f"`{value}` is not a value of `{name}`{said}: its values are {listed}"
     kind = {"integer": "an integer", "datetime": "a time"}.get(typ, "a string")
     return f"`{value}`: {kind} compared with `{name}`{said}"
+
+
+def code(text: str) -> str:
+    """``text`` as a Markdown code span, whatever backticks it holds: set
+    off by one backtick more than its longest run of them (and a space
+    where it starts or ends with one)."""
+    longest = run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def default_doc(value: object) -> str:
+    """A named query's parameter default as its config file writes it (TOML:
+    ``"x"``, ``true``, ``2021-01-01T10:00:00``), as its diagnostics do,
+    never Python's repr."""
+    return code(written(value, TOML))

@@ -15,7 +15,7 @@ from ..completion import NULL_TESTS as _NULL_TESTS
 from ..completion import Candidate, completions
 from ..config import Config
 from ..schema import Schema
-from .about import operator_doc, value_doc
+from .about import default_doc, operator_doc, value_doc
 from .documents import Document, Region
 from .publish import query_env
 from .server import CqlangServer
@@ -61,7 +61,7 @@ def query_doc(config: Config, name: str) -> str:
     if named is None:
         return ""
     head = f"**@{name}**" + (f": {named.description}" if named.description else "")
-    params = ", ".join(f"${k} = {v!r}" for k, v in named.params.items())
+    params = ", ".join(f"`${k}` = {default_doc(v)}" for k, v in named.params.items())
     tail = f"\n\ndefaults: {params}" if params else ""
     return f"{head}\n\n```cqlang\n{named.text.strip()}\n```{tail}"
 

@@ -55,9 +55,11 @@ def limit_for(path: Path) -> int:
 
 
 def read_text(path: Path, limit: int | None = None) -> str:
-    """The UTF-8 text of the regular file ``path`` (a byte order mark kept),
-    at most ``limit`` bytes (default: :func:`limit_for`); raises
-    :class:`Unreadable` for anything else."""
+    """The UTF-8 text of the regular file ``path``, at most ``limit`` bytes
+    (default: :func:`limit_for`); raises :class:`Unreadable` for anything
+    else. A byte order mark at its start is dropped, as an editor drops it
+    when it opens the file (and as the command line reads a query file):
+    the positions of a closed file are then those the editor shows."""
     limit = limit_for(path) if limit is None else limit
     try:  # not even opened unless it is a regular file (opening a device may act)
         if not stat.S_ISREG(os.stat(path).st_mode):
@@ -97,7 +99,7 @@ def read_text(path: Path, limit: int | None = None) -> str:
         raise Unreadable(f"{path}: larger than {limit:,} bytes")
     data = b"".join(chunks)
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         message, line, column = not_utf8(data, exc)
         raise Unreadable(f"{path}:{line}:{column}: {message}") from None

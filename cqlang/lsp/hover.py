@@ -14,7 +14,7 @@ from lsprotocol import types
 
 from .. import api, ast
 from ..errors import CqlError
-from .about import operator_doc, value_doc
+from .about import default_doc, operator_doc, value_doc
 from .broken import broken_tables, where_broken
 from .complete import property_doc, query_doc
 from .documents import Document, Region
@@ -116,7 +116,7 @@ def describe(ls: CqlangServer, doc: Document, region: Region, at: int) -> tuple[
         return _interval(ls, doc, region, region.text[node.start : node.end]), node
     if isinstance(node, ast.Param):
         bound = query_env(ls, doc, region).params.get(node.name)
-        shown = "not bound here" if bound is None else f"default `{bound!r}`"
+        shown = "not bound here" if bound is None else f"default {default_doc(bound)}"
         return f"parameter `${node.name}`: {shown}", node
     if isinstance(node, ast.Str | ast.Int):
         field = getattr(parent_of(query.expr, node), "field", None)

@@ -25,9 +25,9 @@ def summary(plan: Plan) -> str:
     """A plan in a few words: ``2 requests + client-side check``."""
     if plan.never_matches:
         return NEVER_MATCHES
-    n = len(plan.branches)
+    n = plan.requests
     text = f"{n} request{'s' if n != 1 else ''}"
-    if n == 1 and not plan.branches[0]:
+    if n == 1 and not plan.filters[0]:
         text += " (no filter)"
     if plan.residual is not None:
         text += " + client-side check"
@@ -78,11 +78,7 @@ def explain(ls: CqlangServer, *args: Any) -> dict[str, Any]:
     if name is not None and not isinstance(name, str):
         raise JsonRpcInvalidParams("a query's name is a string")
     doc = ls.document(args[0])
-    if doc.too_large:
-        raise RequestFailed(f"{doc.uri} is past the size limit: no plan")
-    region = doc.region_named(name) if doc.config_doc else doc.regions[0]
-    if region is None:
-        raise JsonRpcInvalidParams(f"no query named {name!r} in {doc.uri}")
+    region = _region_asked(doc, name)
     try:
         plan = api.plan(region.text, query_env(ls, doc, region))
     except CqlError as exc:
@@ -91,6 +87,38 @@ def explain(ls: CqlangServer, *args: Any) -> dict[str, Any]:
     data = plan.to_json()
     data["warnings"] = _placed(ls, doc, region, plan.warnings)
     return {"summary": summary(plan), "text": plan.explain(), "plan": data}
+
+
+def _region_asked(doc: Document, name: str | None) -> Region:
+    """The query ``cqlang.explain`` is asked for: the query of a query
+    file, the named query ``name`` of a config file; invalid params (said
+    plainly) for a document that is neither, a config file without a name
+    or without that query."""
+    if doc.ignored:
+        if doc.config_doc:
+            raise JsonRpcInvalidParams(
+                f"{doc.uri} is not a cqlang config file (cqlang.toml, pyproject.toml, the "
+                "user's config.toml or the file --config names): no named queries to explain"
+            )
+        raise JsonRpcInvalidParams(
+            f"{doc.uri} is not a cqlang file: cqlang.explain takes a query file (.cql) "
+            "or a config file (cqlang.toml) and a query's name"
+        )
+    if doc.too_large:
+        raise RequestFailed(f"{doc.uri} is past the size limit: no plan")
+    if not doc.config_doc:
+        return doc.regions[0]
+    if name is None:
+        names = ", ".join(r.name for r in doc.regions[:10] if r.name is not None)
+        have = f"; its queries: {names}{', ...' if len(doc.regions) > 10 else ''}" if names else ""
+        raise JsonRpcInvalidParams(
+            f"{doc.uri} is a config file: cqlang.explain needs the name of one of its "
+            f"queries as its second argument{have}"
+        )
+    region = doc.region_named(name)
+    if region is None:
+        raise JsonRpcInvalidParams(f"no query named {name!r} in {doc.uri}")
+    return region
 
 
 def _placed(

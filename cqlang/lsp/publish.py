@@ -279,6 +279,19 @@ def initialized(ls: CqlangServer, params: types.InitializedParams) -> None:
 def watched_files(ls: CqlangServer, params: types.DidChangeWatchedFilesParams) -> None:
     """A config file changed on disk: every open document is checked again
     with what it now says."""
+    _recheck_all(ls)
+
+
+def settings_changed(ls: CqlangServer, params: types.DidChangeConfigurationParams) -> None:
+    """``workspace/didChangeConfiguration``: the ``cqlang`` section of the
+    settings applied as the initialization options are
+    (:meth:`CqlangServer.reconfigure`); when an option changed, every open
+    document is checked again with it (another config file, another clock)."""
+    if ls.reconfigure(params.settings):
+        _recheck_all(ls)
+
+
+def _recheck_all(ls: CqlangServer) -> None:
     ls.forget_configs()
     for uri in list(ls.documents):
         ls.later(uri, ls.debounce, lambda uri=uri: publish(ls, uri))  # type: ignore[misc]
@@ -292,4 +305,5 @@ FEATURES: list[tuple[str, Any, Any]] = [
     (types.TEXT_DOCUMENT_DID_SAVE, None, did_save),
     (types.TEXT_DOCUMENT_DID_CLOSE, None, did_close),
     (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, None, watched_files),
+    (types.WORKSPACE_DID_CHANGE_CONFIGURATION, None, settings_changed),
 ]

@@ -7,7 +7,8 @@ its own folder): ``--config FILE`` given to ``cqlang lsp`` (or the
 ``config`` initialization option) and ``$CQLANG_CONFIG`` name the only file;
 otherwise the nearest ``cqlang.toml``, ``[tool.cqlang]`` of the nearest
 ``pyproject.toml`` and the user's file. A config file open in the editor is
-read as the editor has it, saved or not; a file with mistakes still gives
+read as the editor has it, saved or not, and counts as found (a new
+``cqlang.toml`` not yet written to disk too); a file with mistakes still gives
 what it holds without them. A config document itself is checked with the
 files found from its folder when it is one of them, else on its own. A
 discovered file that someone else could have written is skipped, as the
@@ -49,7 +50,7 @@ from ..config import (
     check_text,
     discover,
 )
-from ..config.discovery import untrusted
+from ..config.discovery import resolved, untrusted
 from ..recordids import json_kind
 from .documents import Document, LineIndex
 from .files import Unreadable, read_text
@@ -106,6 +107,8 @@ class CqlangServer(LanguageServer):
         self.published: dict[str, tuple[str, list[Any]]] = {}
         #: Seconds the last diagnostics run took, for the benchmark.
         self.last_check_seconds = 0.0
+        #: The options as the initialization left them (:meth:`reconfigure`).
+        self._started: dict[str, Any] = {}
 
     def _start_io_async(self, stdin: Any = None, stdout: Any = None) -> None:
         """Every message read through the bounded reader of
@@ -203,7 +206,7 @@ class CqlangServer(LanguageServer):
         if _config_name(doc.path):
             return False
         try:
-            found = discover(self.config_file, cwd=self.folder_of(doc), env=self.env)
+            found = self._discover(self.folder_of(doc), doc)
         except ConfigError:
             found = []
         return not any(_same(path, doc.path) for path, _ in found)
@@ -271,7 +274,7 @@ class CqlangServer(LanguageServer):
         found: list[tuple[Path, str]] = []
         if not (doc.config_doc and doc.path is None):  # no file: on its own
             try:
-                found = discover(self.config_file, cwd=folder, env=self.env)
+                found = self._discover(folder)
             except ConfigError as exc:
                 self.log(types.MessageType.Warning, f"cqlang: looking for config files: {exc}")
         files: list[ConfigFile] = []
@@ -292,6 +295,18 @@ class CqlangServer(LanguageServer):
         config = Config(files, env=self.env)
         self._configs[key] = (time.monotonic(), config)
         return config
+
+    def _discover(self, folder: Path, opening: Document | None = None) -> list[tuple[Path, str]]:
+        """The config files found from ``folder``, as the command line finds
+        them, except that a config file open in the editor (or ``opening``)
+        is there, saved or not (a new ``cqlang.toml`` not yet written
+        counts), and a ``pyproject.toml`` holds ``[tool.cqlang]`` as the
+        editor has it."""
+        docs = [*self.documents.values(), *([opening] if opening is not None else [])]
+        overlay = {
+            resolved(doc.path): doc.text for doc in docs if doc.config_doc and doc.path is not None
+        }
+        return discover(self.config_file, cwd=folder, env=self.env, overlay=overlay)
 
     def _untrusted(self, path: Path, origin: str) -> bool:
         """Whether the discovered file ``path`` is one the command line would
@@ -371,12 +386,48 @@ class CqlangServer(LanguageServer):
         """Read the ``initializationOptions`` (docs/editors.md). An option
         of the wrong type or out of range, and an unknown one (with the
         closest known name), is ignored with one ``window/logMessage``
-        warning each; the server starts all the same."""
-        if options is None:
-            return
+        warning each; the server starts all the same. What they leave is
+        what a setting set back to ``null`` returns to (:meth:`reconfigure`)."""
+        if options is not None:
+            self._read_options(
+                options, "initializationOptions", lambda name: f"initialization option {name!r}"
+            )
+        self._started = self._options()
+
+    def reconfigure(self, settings: Any) -> bool:
+        """Apply the ``cqlang`` section of the settings of
+        ``workspace/didChangeConfiguration``, as :meth:`configure` applies
+        the initialization options: an option given changes, one left out
+        keeps its value (LSP sends what changed), one given as ``null``
+        (and every one, for a section of ``null``) is back to what the
+        server started with. Settings without a ``cqlang`` section (other
+        tools' settings; ``null``, which asks nothing) change nothing (one
+        that holds cqlang's option names at the top is warned about).
+        Whether an option changed."""
+        if not isinstance(settings, dict):
+            return False
+        if "cqlang" not in settings:
+            ours = [name for name in settings if name in _OPTIONS]
+            if ours:  # cqlang's, most likely, not put in their section
+                shown = json.dumps({"cqlang": {ours[0]: settings[ours[0]]}})[:80]
+                self._option_warning(
+                    f"setting{'s' if len(ours) > 1 else ''} {', '.join(map(repr, ours))} ignored: "
+                    "cqlang's settings go "
+                    f"in a cqlang section ({shown})"
+                )
+            return False
+        section = settings["cqlang"]
+        before = self._options()
+        if section is None:
+            section = dict.fromkeys(_OPTIONS)
+        self._read_options(
+            section, "settings.cqlang", lambda name: f"setting {'cqlang.' + str(name)!r}"
+        )
+        return self._options() != before
+
+    def _read_options(self, options: Any, where: str, named: Callable[[str], str]) -> None:
         if not isinstance(options, dict):
-            got = json_kind(options)
-            self._option_warning(f"initializationOptions: expected an object, got {got}")
+            self._option_warning(f"{where}: expected an object, got {json_kind(options)}")
             return
         for name, value in options.items():
             reader = _OPTIONS.get(name)
@@ -385,11 +436,18 @@ class CqlangServer(LanguageServer):
 
                 close = suggest(str(name), list(_OPTIONS))
                 hint = f"; did you mean {close!r}?" if close else f" (known: {', '.join(_OPTIONS)})"
-                self._option_warning(f"unknown initialization option {name!r} ignored{hint}")
+                self._option_warning(f"unknown {named(name)} ignored{hint}")
+                continue
+            if value is None and name in self._started:  # a setting back to the start
+                setattr(self, _ATTRIBUTES[name], self._started[name])
                 continue
             problem = reader(self, value)
             if problem is not None:
-                self._option_warning(f"initialization option {name!r} ignored: {problem}")
+                self._option_warning(f"{named(name)} ignored: {problem}")
+
+    def _options(self) -> dict[str, Any]:
+        """The value of each option now."""
+        return {name: getattr(self, attribute) for name, attribute in _ATTRIBUTES.items()}
 
     def _option_warning(self, message: str) -> None:
         log.warning("cqlang lsp: %s", message)
@@ -434,13 +492,16 @@ def _read_now(server: CqlangServer, value: Any) -> str | None:
     return None
 
 
-#: Each initialization option and how it is read: None, or why it is not.
+#: Each initialization option (and setting) and how it is read: None, or
+#: why it is not.
 _OPTIONS: dict[str, Callable[[CqlangServer, Any], str | None]] = {
     "config": _read_config,
     "width": _read_width,
     "debounce": _read_debounce,
     "now": _read_now,
 }
+#: The server's attribute each option sets.
+_ATTRIBUTES = {"config": "config_file", "width": "width", "debounce": "debounce", "now": "now"}
 
 
 def _path(uri: str) -> Path | None:

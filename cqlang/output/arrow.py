@@ -50,7 +50,7 @@ def record_batches(
     columns: str | Iterable[str] | None = None,
     batch_size: int = BATCH_RECORDS,
     schema: Schema | None = None,
-    exclude: Sequence[str] | None = None,
+    exclude: str | Iterable[str] | None = None,
     plan: Any = None,
     params: Mapping[str, Any] | None = None,
     tz: str | tzinfo | None = None,

@@ -232,7 +232,8 @@ def check_binary(fmt: str, output: str | None, terminal: bool) -> None:
         where = "a terminal" if output is None else f"{output}, a terminal"
         raise OutputSettingError(
             f"{fmt} is a binary format, not for {where}: write it to a file "
-            f"(-o FILE{extension_of(fmt)}) or redirect standard output"
+            f"(-o FILE{extension_of(fmt)}) or redirect standard output",
+            "format",
         )
 
 
