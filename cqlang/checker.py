@@ -80,6 +80,29 @@ class Checked:
 
 # The steps of the checker's walk (_Checker.expr).
 _VISIT, _BUILD, _LEAVE = 0, 1, 2
+#: CQL119's hint: how a custom field's key is written.
+EMPTY_KEY_HINT = 'write the key between the quotes: custom["lead source"]'
+
+
+def empty_key(key: str) -> str:
+    """CQL119's message for a key that is empty or only blanks: the words
+    of the query language, and of ``--columns`` (cqlang.output.columns)."""
+    what = "empty" if not key else "only blanks"
+    return f"a custom field's key cannot be {what}"
+
+
+def undeclared(key: str, close: str | None) -> tuple[str, str]:
+    """CQL102's message and hint for the custom field ``key`` that the
+    schema does not declare, ``close`` the declared key to suggest: the
+    words of the query language, and of ``--columns``."""
+    hint = (
+        f"did you mean '{custom_text(close)}'?"
+        if close
+        else "declare it under [schema.custom_fields] in a config file"
+    )
+    return f"{custom_text(key)} is not a declared custom field", hint
+
+
 _PREDICATES = frozenset({ast.Compare, ast.In, ast.Between, ast.IsNull})
 
 
@@ -338,14 +361,7 @@ class _Checker(_ValueChecker):
                 self.report("CQL101", "this endpoint has no custom fields", f.start, f.end)
                 raise _Error
             if not f.key.strip():
-                what = "empty" if not f.key else "only blanks"
-                self.report(
-                    "CQL119",
-                    f"a custom field's key cannot be {what}",
-                    f.start,
-                    f.end,
-                    'write the key between the quotes: custom["lead source"]',
-                )
+                self.report("CQL119", empty_key(f.key), f.start, f.end, EMPTY_KEY_HINT)
                 raise _Error
             declared = self.schema.custom_field(f.key)
             typ: ValueType = "string"
@@ -354,15 +370,11 @@ class _Checker(_ValueChecker):
                 typ, values = declared.type, declared.values
             elif self.schema.custom_fields or self.strict:
                 close = self.suggest(f.key, self.schema.custom_fields)
-                hint = (
-                    f"did you mean '{custom_text(close)}'?"
-                    if close
-                    else "declare it under [schema.custom_fields] in a config file"
-                )
+                message, hint = undeclared(f.key, close)
                 severity = ERROR if self.strict else WARNING
                 self.report(
                     "CQL102",
-                    f"{custom_text(f.key)} is not a declared custom field",
+                    message,
                     f.start,
                     f.end,
                     hint,
@@ -479,4 +491,4 @@ def check_text(text: str, env: Env = DEFAULT_ENV) -> Checked:
     return check_query(query, env)
 
 
-__all__ = ["Checked", "RefParam", "check_query", "check_text"]
+__all__ = ["Checked", "RefParam", "check_query", "check_text", "empty_key", "undeclared"]

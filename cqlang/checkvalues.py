@@ -17,6 +17,7 @@ from .digits import ascii_int, too_many_digits
 from .ir import FieldRef
 from .node import Node
 from .params import not_utf8_value, split_list
+from .paramsource import given_hint
 from .parser import quote, value_text
 from .schema import MAX_INT
 
@@ -146,6 +147,38 @@ class _ValueChecker:
             )
         )
 
+    def report_value(
+        self,
+        code: str,
+        message: str,
+        p: ast.Param,
+        hint: str | None = None,
+        suggestion: str | None = None,
+    ) -> None:
+        """A mistake in the value of the parameter ``p`` (reported at the
+        ``$p`` that uses it), with facts that say where the value came from
+        (``value_from``): ``caller`` (``params=``, ``--param``, ``\\param``:
+        the hint says so, in Python's words until a front end words it,
+        :func:`cqlang.paramsource.given_hint`), ``default`` (the default of
+        the named query whose text this is, in a config file: a front end
+        draws the mistake at that value) or ``@NAME`` (the default of the
+        named query NAME, inlined)."""
+        name = p.name
+        ref = self.origins.get(name)
+        source = (
+            f"@{ref}" if ref is not None else "default" if name in self.toml_params else "caller"
+        )
+        facts: tuple[tuple[str, FactValue], ...] = (("param", name), ("value_from", source))
+        raw = self.params.get(name)
+        if isinstance(raw, str):
+            text = str.__str__(raw)
+            facts += (
+                ("value", text if len(text) <= kinds.LONGEST else text[: kinds.LONGEST] + "…"),
+            )
+        if source == "caller":
+            hint = given_hint("python", name, None, hint)
+        self.report(code, message, p.start, p.end, hint, suggestion=suggestion, facts=facts)
+
     def note_instant(self, interval: tuple[int, int], p: Any) -> None:
         """Remember where a parameter is an instant between two seconds."""
         if interval[0] > interval[1]:
@@ -165,11 +198,10 @@ class _ValueChecker:
                 try:
                     items: Any = split_list(raw)
                 except ValueError as exc:
-                    self.report(
+                    self.report_value(
                         "CQL113",
                         f"parameter ${p.name}: {exc}",
-                        p.start,
-                        p.end,
+                        p,
                         'items are separated by commas; "double quotes" keep commas '
                         'and blanks in an item, "" is a quote inside them',
                     )
@@ -182,7 +214,7 @@ class _ValueChecker:
                 items = [items]
             out = [self.coerce_param(fref, p, v) for v in items]
             if not out:
-                self.report("CQL110", f"parameter ${p.name} is an empty list", p.start, p.end)
+                self.report_value("CQL110", f"parameter ${p.name} is an empty list", p)
                 raise _Error
             return out
         if not node.values:
@@ -209,11 +241,8 @@ class _ValueChecker:
         if isinstance(v, ast.Param):
             raw = self.param(v)
             if isinstance(raw, list | tuple | set | frozenset):
-                self.report(
-                    "CQL113",
-                    f"parameter ${v.name} is a list; a list goes with 'in'",
-                    v.start,
-                    v.end,
+                self.report_value(
+                    "CQL113", f"parameter ${v.name} is a list; a list goes with 'in'", v
                 )
                 raise _Error
             return self.coerce_param(fref, v, raw)
@@ -275,12 +304,11 @@ class _ValueChecker:
 
     def int_value(self, value: int, v: Any) -> int:
         if abs(value) > MAX_INT:
-            self.report(
-                "CQL111",
-                "integer out of the API's range",
-                *self.span(v),
-                hint=f"integers go from -{MAX_INT} to {MAX_INT}",
-            )
+            hint = f"integers go from -{MAX_INT} to {MAX_INT}"
+            if isinstance(v, ast.Param):
+                self.report_value("CQL111", "integer out of the API's range", v, hint)
+            else:
+                self.report("CQL111", "integer out of the API's range", *self.span(v), hint=hint)
             raise _Error
         return value
 
@@ -313,7 +341,8 @@ class _ValueChecker:
             shown_word = kinds.given(word, kinds.JSON)
         message = f"{shown_word} is not a value of {where}"
         if isinstance(v, ast.Param):
-            message = f"parameter ${v.name}: {message}"
+            self.report_value("CQL105", f"parameter ${v.name}: {message}", v, hint, fix)
+            raise _Error
         self.report("CQL105", message, s, e, hint, suggestion=fix)
         raise _Error
 
@@ -387,7 +416,7 @@ class _ValueChecker:
             raw = str.__str__(raw)
             problem = not_utf8_value(raw)  # a lone surrogate cannot be sent
             if problem is not None:
-                self.report("CQL113", f"parameter ${p.name}: {problem}", p.start, p.end)
+                self.report_value("CQL113", f"parameter ${p.name}: {problem}", p)
                 raise _Error
         try:
             if typ == "integer":
@@ -422,15 +451,12 @@ class _ValueChecker:
                 return self.enum_value(fref, text.strip(), p, kinds.written(raw, audience))
             return text
         except timeexpr.TimeError as exc:
-            self.report("CQL113", f"parameter ${p.name}: {exc}", p.start, p.end, exc.hint)
+            self.report_value("CQL113", f"parameter ${p.name}: {exc}", p, exc.hint)
             raise _Error from None
         except (ValueError, TypeError):
             got = kinds.given(given, audience)
-            self.report(
-                "CQL113",
-                f"parameter ${p.name} should be {_TYPE_WORDS[typ]}, got {got}",
-                p.start,
-                p.end,
+            self.report_value(
+                "CQL113", f"parameter ${p.name} should be {_TYPE_WORDS[typ]}, got {got}", p
             )
             raise _Error from None
 

@@ -25,6 +25,7 @@ from .errbase import SettingError
 from .errbase import raise_for as raise_for
 from .errbase import render_capped as render_capped
 from .node import Node
+from .paramsource import given_hint, without_given
 from .visible import json_text, visible
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -235,6 +236,12 @@ class Diagnostic(Node):
             name = self.fact("param")
             if isinstance(name, str):
                 return self.replace(hint=param_hint(front, name))
+        if self.fact("value_from") == "caller":
+            name, value = self.fact("param"), self.fact("value")
+            if isinstance(name, str):
+                text = value if isinstance(value, str) else None
+                hint = without_given(self.hint, name, text)
+                return self.replace(hint=given_hint(front, name, text, hint))
         return self
 
     def render(self, text: str, *, source: str | None = None) -> str:

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from cqlang.cli import main
 from cqlang.errors import ColumnError
-from cqlang.output.columns import fetch_exclude, parse_columns, split_columns
+from cqlang.output.columns import ColumnWarning, fetch_exclude, parse_columns, split_columns
+from cqlang.schema import DEFAULT_SCHEMA
 
 
 def test_commas_inside_brackets_or_quotes_belong_to_the_item() -> None:
@@ -39,20 +40,30 @@ def test_malformed_lists_say_what_is_wrong(text: str, words: str) -> None:
         parse_columns(text)
 
 
-@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1), max_size=5))
+@given(
+    st.lists(
+        st.text(st.characters(blacklist_categories=("Cs",)), min_size=1), max_size=5, unique=True
+    )
+)
 def test_bracketed_keys_round_trip(keys: list[str]) -> None:
     import json
 
     spec = ",".join(["id", *(f"custom[{json.dumps(k)}]" for k in keys if k.strip())])
-    want = ["id", *dict.fromkeys(f"custom.{k}" for k in keys if k.strip())]
+    want = ["id", *(f"custom.{k}" for k in keys if k.strip())]
     assert [c.name for c in parse_columns(spec)] == want
 
 
 def test_errors_name_no_cli_option() -> None:
-    for spec in ("id,bogus", " ", "custom[x]", 'id,"x'):
+    for spec in (" ", "custom[x]", 'id,"x', "id,id", "custom."):
         with pytest.raises(ColumnError) as info:
             parse_columns(spec)
         assert "--" not in str(info.value), spec
+    with pytest.raises(ColumnError) as strict:
+        parse_columns("id,bogus", DEFAULT_SCHEMA.with_custom_fields({}, strict=True))
+    assert "--" not in str(strict.value)
+    with pytest.warns(ColumnWarning) as warned:
+        parse_columns("id,bogus")
+    assert "--" not in str(warned[0].message)
     cols = parse_columns("id,history")
     with pytest.raises(ColumnError) as clash:
         fetch_exclude(cols, ["history"])

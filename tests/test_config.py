@@ -609,7 +609,8 @@ def _finding(cfg: Config, query: str, code: str) -> cfgmod.Finding:
         ("unknown_ref", "CQL115", 23, 10, 'query = "@hot_lead and state = OPEN"', "^^^^^^^^^"),
         ("cycle_a", "CQL116", 26, 10, 'query = "@cycle_b or state = OPEN"', "^^^^^^^^"),
         ("unbound", "CQL109", 32, 22, 'query = "priority >= $min"', "^^^^"),
-        ("wrong_type", "CQL113", 35, 22, 'query = "priority >= $min"', "^^^^"),
+        # a default's mistake at its value, not at the $min that uses it
+        ("wrong_type", "CQL113", 36, 18, 'params = { min = "high" }', "^^^^^^"),
         # Escapes in a basic string: columns are those of the file.
         ("custom", "CQL102", 39, 50, None, "^^^^^^^^^^^^^"),
         ("short", "CQL105", 42, 40, None, "^^^^^"),

@@ -311,7 +311,8 @@ def test_queries_check_reports_every_mistake_in_its_file(isolated: Path) -> None
         "CQL115": ("bad.toml:17:10", 'query = "@nowhere"', 9, 8),
         "CQL116": ("bad.toml:20:10", 'query = "@cycle or state = OPEN"', 9, 6),
         "CQL109": ("bad.toml:23:22", 'query = "priority >= $min"', 21, 4),
-        "CQL113": ("bad.toml:26:22", 'query = "priority >= $min"', 21, 4),
+        # a default's mistake at its value (a review: it was at the $min that uses it)
+        "CQL113": ("bad.toml:27:18", 'params = { min = "high" }', 17, 6),
         "CQL102": ("bad.toml:30:10", 'query = "custom.regoin = PL"', 9, 13),
     }
     blocks = r.stderr.strip().split("\n\n")

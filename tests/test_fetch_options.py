@@ -147,8 +147,8 @@ def test_columns_leave_heavy_fields_to_the_server_and_keep_the_check(
 
 
 def test_columns_mistakes_are_usage_errors(env: dict[str, str], emulator: Emulator) -> None:
-    bad = fetch(env, "--columns", "id,prioirty", code=2)
-    assert "cqlang: --columns: unknown field 'prioirty'; did you mean priority?" in bad.stderr
+    twice = fetch(env, "--columns", "id,priority,id", code=2)
+    assert "cqlang: --columns: id is named twice; name each column once" in twice.stderr
     clash = fetch(env, "--columns", "id,history", "--exclude", "history", code=2)
     assert "history, which --exclude leaves out" in clash.stderr
     empty = fetch(env, "--columns", " ", code=2)

@@ -21,6 +21,7 @@ import cqlang
 from cqlang.cli import main
 from cqlang.diagnostics import Diagnostic
 from cqlang.env import NamedText
+from cqlang.paramsource import given_hint
 
 NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
 
@@ -47,7 +48,8 @@ def agree(text: str) -> None:
         # is no relative time, a syntax error of the query, has its own).
         if qd.code in ("CQL107", "CQL118"):
             assert vd.message == f"parameter $t: {qd.message}", (qd, vd)
-            assert vd.hint == qd.hint
+            # ... and says where the value came from (a review).
+            assert vd.hint == given_hint("python", "t", text, qd.hint)
         assert len(vd.message) < 200
 
 
@@ -98,7 +100,11 @@ def test_an_amount_apart_from_its_unit_is_refused_with_the_fix() -> None:
     )
     assert q.hint == "write '7d'" and q.suggestion == "7d"
     (v,) = cqlang.check("created_date >= $t", params={"t": "today - 7 days"}, now=NOW)
-    assert v.code == "CQL113" and "'7 days'" in v.message and v.hint == "write 'today - 7d'"
+    assert (
+        v.code == "CQL113"
+        and "'7 days'" in v.message
+        and v.hint == ("write 'today - 7d' (the value comes from params={'t': ...})")
+    )
     # A word that is no unit is the rest of a query, not a unit apart.
     (other,) = cqlang.check("created_date >= today - 7 and", now=NOW)
     assert other.message == "unexpected '7'"

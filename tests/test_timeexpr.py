@@ -431,4 +431,4 @@ def test_units_in_a_query_and_a_parameter_agree() -> None:
         assert in_query == as_param
     (diag,) = cqlang.check("created_date >= $t", params={"t": "today - 1M"}, now=NOW)
     assert diag.code == "CQL113" and "unknown time unit 'M'" in diag.message
-    assert diag.hint == "months are `mo`; `m` is minutes"
+    assert diag.hint == "months are `mo`; `m` is minutes (the value comes from params={'t': ...})"

@@ -176,7 +176,9 @@ def fetch_cmd(
         report_query(prepared, exc)
     prepared.check_exclude()  # before anything is sent
     try:
-        cols = parse_columns(columns, prepared.schema) if columns is not None else None
+        cols = (
+            None if columns is None else parse_columns(columns, prepared.schema, warn=_warn_columns)
+        )
     except ColumnError as exc:  # its message names no option: the CLI's is --columns
         fail(f"--columns: {exc}")
     sent = _sent_exclude(prepared, cols, fields, count=count)
@@ -220,6 +222,11 @@ def fetch_cmd(
         on_exchange=run.on_exchange,
     )
     run.fetch(client, spec, plan, verbose=verbose)
+
+
+def _warn_columns(note: str) -> None:
+    """A column that may be misspelt (output.columns.ColumnWarning's words)."""
+    say(f"cqlang: warning: --columns: {note}", err=True)
 
 
 def _output_target(

@@ -67,11 +67,12 @@ def print_warnings(diags: Sequence[Any], text: str) -> None:
 
 def report_query(query: FetchSpec, exc: Exception) -> NoReturn:
     """Print a CqlError about a prepared query (placed in the config file for a
-    named query, its file named for ``-f FILE``) and exit 1."""
+    named query, its file named for ``-f FILE``, a named query's default at
+    its value: :meth:`FetchSpec.render`) and exit 1."""
     from ..diagnostics import for_front_end, render_capped
 
     diags = getattr(exc, "diagnostics", None)
-    if not diags or (query.named is None and query.source is None):
+    if not diags:
         report(exc)
 
     echo_diagnostics(render_capped(for_front_end(diags, "cli"), query.render))

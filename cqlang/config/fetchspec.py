@@ -193,9 +193,22 @@ class FetchSpec:
 
     def render(self, diag: Diagnostic) -> str:
         """``diag`` drawn with its caret: in the config file for a named
-        query, else in the text, its ``-->`` line naming :attr:`source`."""
+        query, else in the text, its ``-->`` line naming :attr:`source`. A
+        mistake in a named query's default is drawn at that value in its
+        file (the query of :attr:`chain` that sets it, or the one referred
+        to: the diagnostic's ``value_from`` fact)."""
+        name, source = diag.fact("param"), diag.fact("value_from")
         if self.named is not None and hasattr(self.named, "render"):
-            return str(self.named.render(diag))
+            origin = (
+                self.param_origin(name) if source == "default" and isinstance(name, str) else None
+            )
+            return str(self.named.render(diag, origin=origin))
+        if isinstance(source, str) and source.startswith("@"):
+            ref = self.queries.get(source[1:])
+            owner = ref.default_owner(diag) if hasattr(ref, "default_owner") else None
+            placed = owner.at_default(diag, diag.message) if owner is not None else None
+            if placed is not None:
+                return str(placed[1])
         return render(diag, self.text, source=self.source)
 
     def check_exclude(self) -> None:

@@ -253,6 +253,41 @@ class NamedQuery:
             return None
         return line_col(self.source.text, span.offsets[0])
 
+    def default_owner(self, diag: Diagnostic) -> NamedQuery | None:
+        """The named query whose own default ``diag`` is a mistake in: the
+        nearest of this query's chain of aliases that sets the parameter
+        (``value_from`` ``default``), or of NAME's (``@NAME``, a query it
+        refers to); ``None`` for any other diagnostic."""
+        found = _default_of(diag)
+        if found is None:
+            return None
+        name, source = found
+        start: object = self
+        if source.startswith("@"):
+            start = self.config.queries.get(source[1:]) if self.config is not None else None
+        if not isinstance(start, NamedQuery):
+            return None
+        return next(
+            (q for q in start.chain() if isinstance(q, NamedQuery) and name in q.params), None
+        )
+
+    def at_default(self, diag: Diagnostic, message: str) -> tuple[Diagnostic, str] | None:
+        """``diag`` (a mistake in this query's own default of a parameter)
+        with ``message``, moved to where that value is written in the file
+        (``params = { p = "abc" }``: under ``"abc"``), and its rendering;
+        ``None`` when it cannot be located."""
+        found = _default_of(diag)
+        src = self.source
+        if found is None or src is None or found[0] not in self.params:
+            return None
+        path = (*src.prefix, "queries", self.name, "params", found[0])
+        start, end = src.layout.values.get(path), src.layout.value_ends.get(path)
+        if start is None or end is None:
+            return None
+        line, col = line_col(src.text, start)
+        moved = Diagnostic(diag.code, diag.severity, message, start, end, line, col, diag.hint)
+        return moved, render(moved, src.shown_text, source=src.display())
+
     def _span(self) -> Located | None:
         if self.source is None:
             return None
@@ -262,15 +297,24 @@ class NamedQuery:
                 return span
         return None
 
-    def render(self, diag: Diagnostic) -> str:
+    def render(self, diag: Diagnostic, *, origin: object = None) -> str:
         """``diag`` (a diagnostic of ``text``) drawn at its place in the file:
-        ``FILE:LINE:COL``, the file's line and a caret under the mistake."""
-        return self.in_file(diag)[1]
+        ``FILE:LINE:COL``, the file's line and a caret under the mistake
+        (``origin``: as for :meth:`in_file`)."""
+        return self.in_file(diag, origin=origin)[1]
 
-    def in_file(self, diag: Diagnostic) -> tuple[Diagnostic | None, str]:
+    def in_file(self, diag: Diagnostic, *, origin: object = None) -> tuple[Diagnostic | None, str]:
         """``diag`` moved to its place in the file (``None`` when the query's
-        text cannot be located there), and its rendering."""
+        text cannot be located there), and its rendering. A mistake in a
+        parameter's default (its ``value_from`` fact ``default`` or
+        ``@NAME``) is placed at that value where it is written, in the
+        table of the query that sets it (:meth:`default_owner`, or
+        ``origin``, the named query a caller knows sets it)."""
         message = f"{diag.message} (query '{self.name}')"
+        owner = origin if isinstance(origin, NamedQuery) else self.default_owner(diag)
+        at_value = owner.at_default(diag, message) if owner is not None else None
+        if at_value is not None:
+            return at_value
         span = self._span()
         if span is None or self.source is None:
             moved = Diagnostic(
@@ -294,6 +338,15 @@ class NamedQuery:
         return moved, render(moved, self.source.shown_text, source=self.source.display())
 
 
+def _default_of(diag: Diagnostic) -> tuple[str, str] | None:
+    """The parameter whose default ``diag`` is a mistake in, and where
+    that default is from (``default``, ``@NAME``), else ``None``."""
+    name, source = diag.fact("param"), diag.fact("value_from")
+    if isinstance(name, str) and isinstance(source, str) and source != "caller":
+        return name, source
+    return None
+
+
 def resolve_query(text: str, config: QuerySource | None) -> tuple[str, NamedQuery | None]:
     """A query that is only ``@NAME`` (comments and blanks around it
     allowed) becomes that named query's text, through any aliases (and the
@@ -312,8 +365,10 @@ class Finding:
     """One diagnostic of a named query, for ``cqlang queries check``:
     ``diagnostic`` is inside the query's text, ``placed`` the same moved to
     the file (``None`` when the text could not be located in the file);
-    ``file`` names the file it is in where the query has no ``source`` (a
-    query file, ``.cql``, checked by ``queries check FILES``)."""
+    ``file`` names the file it is placed in where that is not the query's
+    ``source``: a query file (``.cql``, checked by ``queries check
+    FILES``), or the file of another query whose parameter default it is
+    a mistake in (placed at that value)."""
 
     query: NamedQuery
     diagnostic: Diagnostic

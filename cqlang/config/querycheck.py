@@ -109,5 +109,10 @@ def lint(
                             continue
                         cycles.add(cycle)
                 moved, shown = q.in_file(d)
-                findings.append(Finding(q, d, moved, shown))
+                # A default's mistake is placed at its value, which may be
+                # in another file (the query that sets it is written there).
+                owner = q.default_owner(d) if moved is not None else None
+                there = owner.source if owner is not None else None
+                file = str(there.path) if there is not None and there is not q.source else None
+                findings.append(Finding(q, d, moved, shown, file))
     return findings

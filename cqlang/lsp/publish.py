@@ -70,7 +70,13 @@ def query_env(ls: CqlangServer, doc: Document, region: Region) -> Env:
         params, own_zone = named.params, named.timezone
     tz, on_purpose = chosen_zone(own_zone, fallback=config.timezone)
     return Env(
-        config.schema, params, tz, clock(ls, config), config.env_queries, override_tz=on_purpose
+        config.schema,
+        params,
+        tz,
+        clock(ls, config),
+        config.env_queries,
+        override_tz=on_purpose,
+        toml_params=params or (),  # defaults of a config file, not a caller's
     )
 
 
@@ -144,8 +150,25 @@ def analyze(ls: CqlangServer, doc: Document) -> list[Found]:
         if named is None:
             continue
         d = explain_broken((finding.diagnostic,), config)[0]
+        at = _at_default(finding.query, d, doc)
+        if at is not None:  # a default's mistake: at its value, in this file
+            found.append(Found(None, d, at.start, at.end))
+            continue
         found.append(Found(named, d, named.to_file(d.start), named.to_file(d.end)))
     return found
+
+
+def _at_default(query: Any, d: Diagnostic, doc: Document) -> Diagnostic | None:
+    """Where a mistake in a named query's parameter default is written in
+    ``doc`` (the value in its ``params``), as the command line places it
+    (:meth:`cqlang.config.NamedQuery.in_file`); ``None`` for any other
+    diagnostic, or a default written in another file."""
+    owner = query.default_owner(d)
+    src = owner.source if owner is not None else None
+    if src is None or src.text != doc.text or src.path != doc.source:
+        return None
+    placed = owner.at_default(d, d.message)
+    return placed[0] if placed is not None else None
 
 
 _SEVERITY = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning}

@@ -24,7 +24,7 @@ imports pyarrow: :mod:`cqlang.output.arrow` turns these columns into Arrow types
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -39,6 +39,7 @@ __all__ = [
     "RECORD_LAYOUT",
     "Column",
     "ColumnError",
+    "ColumnWarning",
     "custom_column",
     "decode_custom",
     "default_columns",
@@ -263,17 +264,40 @@ def split_columns(text: str) -> list[str]:
         i += 1  # the comma
 
 
-def parse_columns(spec: str | Sequence[str], schema: Schema = DEFAULT_SCHEMA) -> list[Column]:
+class ColumnWarning(UserWarning):
+    """A column of ``columns=`` that may be a misspelling: a custom field
+    the schema does not declare (where it declares some), a field cqlang
+    does not know (the message says which, with a did-you-mean). In strict
+    mode (``Schema.strict``, ``[schema] strict = true``) each is a
+    :class:`ColumnError` instead."""
+
+
+def parse_columns(
+    spec: str | Sequence[str],
+    schema: Schema = DEFAULT_SCHEMA,
+    *,
+    warn: Callable[[str], None] | None = None,
+) -> list[Column]:
     """The columns that ``--columns`` (``columns=`` in Python) names, in
     its order: record fields, ``custom`` (the field as sent), ``custom.KEY``
     or ``custom["KEY"]`` (any key: ``custom.lead source`` is the key ``lead
     source``). Text is split by :func:`split_columns` (commas inside
-    brackets or quotes belong to the item). A name given twice counts once.
-    Raises :class:`ColumnError` for an unknown field (with a suggestion) or
-    an empty list; its message names no option (each front end says where
-    the list came from: the CLI adds ``--columns:``)."""
-    from ..diagnostics import suggest
+    brackets or quotes belong to the item).
 
+    A name is read by the query language's rules for a field: a custom
+    field the schema does not declare, where it declares some, is a
+    warning with the closest declared key (CQL102's words), and so is a
+    field the schema does not know (its column is the field as the API
+    sends it, JSON text: a newer API's field); in strict mode
+    (``schema.strict``) both are errors. A warning goes to ``warn`` (each
+    as one line of text), by default to Python's :mod:`warnings` as a
+    :class:`ColumnWarning`; it is given only when the whole list is good.
+
+    Raises :class:`ColumnError` for an empty list, an empty custom key
+    (``custom.``, ``custom[""]``: CQL119's words), a column named twice
+    (``id,id``, ``custom.a,custom["a"]``: both spellings said), and in
+    strict mode an unknown field; its message names no option (each front
+    end says where the list came from: the CLI adds ``--columns:``)."""
     if isinstance(spec, str):
         try:
             items = split_columns(spec)
@@ -284,25 +308,87 @@ def parse_columns(spec: str | Sequence[str], schema: Schema = DEFAULT_SCHEMA) ->
     if not items:
         raise ColumnError("name at least one column (e.g. id,state,priority)")
     fields = {c.field: c for c in record_columns(schema)}
-    out: dict[str, Column] = {}
+    out: dict[str, tuple[str, Column]] = {}
+    notes: list[str] = []
     for item in items:
         name = item.strip()
         key = _custom_key(name)
         if key is not None:
-            col = custom_column(key, schema)
+            col = _custom(name, key, schema, notes)
         elif name == "custom":
             col = Column("custom", "custom", "custom")
         elif name in fields:
             col = fields[name]
         else:
-            close = suggest(name, [*fields, "custom"]) if name else None
-            hint = f"; did you mean {close}?" if close else ""
-            raise ColumnError(
-                f"unknown field {name!r}{hint} (the fields: "
-                f"{', '.join(known_fields(schema))}, and custom.KEY)"
-            )
-        out.setdefault(col.name, col)
-    return list(out.values())
+            col = _unknown(name, fields, schema, notes)
+        first = out.get(col.name)
+        if first is not None:
+            both = f" ({first[0]}, {name})" if first[0] != name else ""
+            raise ColumnError(f"{col.name} is named twice{both}; name each column once")
+        out[col.name] = (name, col)
+    for note in notes:
+        if warn is not None:
+            warn(note)
+        else:
+            import warnings
+
+            warnings.warn(note, ColumnWarning, stacklevel=_caller_level())
+    return [col for _, col in out.values()]
+
+
+def _custom(name: str, key: str, schema: Schema, notes: list[str]) -> Column:
+    """The column of the custom field ``key`` (written ``name``), read by
+    the query language's rules: an empty key refused (CQL119), an
+    undeclared one a note where fields are declared, an error in strict
+    mode (CQL102)."""
+    from ..checker import EMPTY_KEY_HINT, empty_key, undeclared
+    from ..diagnostics import suggest
+
+    if not key.strip():
+        raise ColumnError(f"{name!r}: {empty_key(key)}; {EMPTY_KEY_HINT}")
+    if key not in schema.custom_fields and (schema.custom_fields or schema.strict):
+        message, hint = undeclared(key, suggest(key, schema.custom_fields))
+        if schema.strict:
+            raise ColumnError(f"{message}; {hint} (strict: only declared custom fields)")
+        notes.append(f"{message}; {hint}")
+    return custom_column(key, schema)
+
+
+def _unknown(name: str, fields: Mapping[str, Column], schema: Schema, notes: list[str]) -> Column:
+    """The column of a field the schema does not know: the field as the
+    API sends it, with a note (a did-you-mean, else how a custom field is
+    written); in strict mode an error naming the fields."""
+    from ..diagnostics import suggest
+
+    close = suggest(name, [*fields, "custom"])
+    hint = f"did you mean '{close}'?" if close else f"a custom field is written custom.{name}"
+    if schema.strict:
+        known = "" if close else f": {', '.join(known_fields(schema))}, and custom.KEY"
+        raise ColumnError(
+            f"unknown field {name!r}; {hint} (strict: only the fields the schema knows{known})"
+        )
+    notes.append(
+        f"unknown field {name!r}, kept as the API sends it (JSON text, null where a "
+        f"record lacks it); {hint}"
+    )
+    return extra_column(name)
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` of a warning given in :func:`parse_columns` that
+    names the first caller outside cqlang (``client.to_arrow(...)``, not
+    the module that reads the columns)."""
+    import sys
+
+    frame = sys._getframe(2)  # parse_columns' caller
+    level = 2
+    while (
+        frame.f_back is not None
+        and str(frame.f_globals.get("__name__", "")).split(".")[0] == "cqlang"
+    ):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def _custom_key(name: str) -> str | None:
