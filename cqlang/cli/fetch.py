@@ -350,11 +350,11 @@ class _Output:
         self.client = client  # whose secrets the notes about the records hide
         with client_log(verbose, lambda line: click.echo(line, err=True), self.progress), client:
             records = spec.fetch(client, plan=plan)
-            if self.progress is not None and self.fmt == "table" and not self.count:
-                collected = list(records)  # the table is drawn once the progress line is gone
-                self.progress.close()
-                records = iter(collected)
-            try:
+            try:  # the progress line is erased on every way out (Ctrl-C too)
+                if self.progress is not None and self.fmt == "table" and not self.count:
+                    collected = list(records)  # the table is drawn once the progress line is gone
+                    self.progress.close()
+                    records = iter(collected)
                 self.emit(records)
             finally:
                 self.finished()
