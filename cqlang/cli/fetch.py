@@ -315,6 +315,7 @@ class _Output:
         self.received = 0
         self.retries = 0  # how many of the requests retried an earlier one
         self.progress: Progress | None = None
+        self.client: object = None  # the one fetching: its secrets are hidden in the notes
 
     def show_progress(self, verbose: bool) -> None:
         """A progress line on stderr, when it cannot tangle with records
@@ -346,13 +347,14 @@ class _Output:
         """The records fetched and written, the client's log on stderr."""
         from ..term.loglines import client_log
 
+        self.client = client  # whose secrets the notes about the records hide
         with client_log(verbose, lambda line: click.echo(line, err=True), self.progress), client:
             records = spec.fetch(client, plan=plan)
-            if self.progress is not None and self.fmt == "table" and not self.count:
-                collected = list(records)  # the table is drawn once the progress line is gone
-                self.progress.close()
-                records = iter(collected)
-            try:
+            try:  # the progress line is erased on every way out (Ctrl-C too)
+                if self.progress is not None and self.fmt == "table" and not self.count:
+                    collected = list(records)  # the table is drawn once the progress line is gone
+                    self.progress.close()
+                    records = iter(collected)
                 self.emit(records)
             finally:
                 self.finished()
@@ -368,7 +370,9 @@ class _Output:
             return
         writer = write_records(records, self.fmt, self.output, **self.options)
         self.finished()  # the progress line goes before anything else is said
-        for note in writer.notes():
+        from ..output.misfits import shown_by
+
+        for note in shown_by(self.client, writer.notes()):
             say(f"cqlang: warning: {note}", err=True)  # a field's name is the API's
         if self.output is not None and self.output not in STREAMS:
             # With -o the records are out of sight: say what happened.

@@ -151,6 +151,14 @@ class Client:
     def __repr__(self) -> str:
         return f"Client(base_url={self.base_url!r}, api_key=<hidden>)"
 
+    def hide(self, text: str) -> str:
+        """``text`` with this client's secrets (its key, a password in its
+        base URL) hidden in every form a server may echo them
+        (:mod:`cqlang.client.scrub`): for a text that quotes what the server
+        sent, such as the notes about values that did not fit a file's
+        columns."""
+        return self._transport.reporter.scrub(text)
+
     @classmethod
     def from_config(cls, config: Any, profile: str | None = None, **options: Any) -> Client:
         """A client for a :class:`cqlang.Config`'s connection (``profile``, or

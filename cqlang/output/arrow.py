@@ -24,6 +24,7 @@ from .arrowconvert import (
     require,
 )
 from .filemeta import file_metadata
+from .misfits import shown_by
 
 __all__ = [
     "BATCH_RECORDS",
@@ -88,6 +89,7 @@ def record_batches(
             campaign_id, plan=plan, exclude=sent, page_size=page_size, limit=limit
         ),
         metadata=lambda plan, at: file_metadata(query, plan, at, campaign_id, params=params),
+        client=client,
     )
 
 
@@ -119,6 +121,7 @@ def spec_batches(
             client, plan=plan, limit=limit
         ),
         metadata=spec.file_metadata,
+        client=client,
     )
 
 
@@ -132,6 +135,7 @@ def _batches(
     fetch: Callable[[Any, list[str] | None], Iterable[Mapping[str, Any]]],
     metadata: Callable[[Any, datetime], dict[str, str]],
     owner: str | None = None,
+    client: object = None,
 ) -> Batches:
     """The one way a fetch becomes batches, for the client and for a
     prepared query (their arguments checked already): the columns read,
@@ -139,7 +143,8 @@ def _batches(
     made, the records fetched (``fetch(plan, sent)``) as the batches are
     consumed, converted with the metadata of the fetch
     (``metadata(plan, fetched_at)``). ``owner``: the named query whose
-    own exclude a column may ask for (said so, with how to fetch it)."""
+    own exclude a column may ask for (said so, with how to fetch it);
+    ``client``: the one that fetches, whose secrets the notes hide."""
     from .columns import fetch_exclude, parse_columns
 
     cols = parse_columns(columns, schema) if columns is not None else None
@@ -156,7 +161,7 @@ def _batches(
     converter = Converter(
         cols, schema=schema, exclude=exclude, metadata=metadata(planned, fetched_at)
     )
-    return Batches(records, converter, batch_size)
+    return Batches(records, converter, batch_size, client)
 
 
 def _check_columns(columns: Any) -> str | tuple[str, ...] | None:
@@ -188,12 +193,18 @@ class Batches:
     the batches so far. A fetch of no records yields one batch of no rows,
     with the columns known before any record (as :func:`to_table` gives an
     empty table), so that a caller always has a schema. At the end, what
-    did not fit is reported as a :class:`MisfitWarning`."""
+    did not fit is reported as a :class:`MisfitWarning`, with the secrets
+    of ``client`` (the one that fetched) hidden in it."""
 
     def __init__(
-        self, records: Iterable[Mapping[str, Any]], converter: Converter, size: int
+        self,
+        records: Iterable[Mapping[str, Any]],
+        converter: Converter,
+        size: int,
+        client: object = None,
     ) -> None:
         self.converter = converter
+        self._client = client
         self._batches = batches_of(records, converter, size)
         self._yielded = False
         self._done = False
@@ -212,7 +223,7 @@ class Batches:
                 self._done = True
                 import warnings
 
-                for note in self.converter.notes():
+                for note in shown_by(self._client, self.converter.notes()):
                     warnings.warn(note, MisfitWarning, stacklevel=2)
             raise
         self._yielded = True

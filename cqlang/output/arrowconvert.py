@@ -13,7 +13,8 @@ usage error when it is missing. Columns come from :mod:`cqlang.output.columns`:
   that is not a string in a string column, as its JSON text;
 * ``custom.KEY`` for each custom field, typed by its declaration (a key not
   declared is a string); a record whose ``custom`` is missing or ``null``
-  has ``null`` in all of them;
+  has ``null`` in all of them. A field of the record itself named
+  ``custom.KEY`` would take that name too: it is left out, and said so;
 * ``history``, ``call_history``, ``dialogs`` as lists of structs
   (:data:`cqlang.output.columns.LIST_SHAPES`); ``process_days`` as a list of int64.
 
@@ -114,6 +115,8 @@ class Converter:
         self._declared_set = frozenset(self._declared)
         self._decode = bool(self._custom) or (not self.fixed and "custom" not in gone)
         self._extra: dict[str, Column] = {}
+        #: Fields named as custom keys' columns are (``custom.KEY``), left out.
+        self.clashing: set[str] = set()
         self._known = frozenset(known_fields(schema))
         self._known_custom = frozenset(self._custom)
         self.metadata = {k.encode(): v.encode() for k, v in (metadata or {}).items()}
@@ -173,6 +176,9 @@ class Converter:
             if not known.issuperset(rec):
                 for name in rec:
                     if name not in known and name not in self._extra:
+                        if name.startswith("custom."):  # a custom key's column is named so
+                            self.clashing.add(name)
+                            continue
                         self._extra[name] = extra_column(name)
                         self._schema_cache = None
         if not self._decode:
@@ -258,7 +264,14 @@ class Converter:
         """What did not fit, in words (empty when everything did)."""
         from .misfits import misfit_notes
 
-        return misfit_notes(self.misfits, self.unknown_keys, self.mended, self.bad_custom)
+        notes = misfit_notes(self.misfits, self.unknown_keys, self.mended, self.bad_custom)
+        if self.clashing:
+            names = ", ".join(sorted(self.clashing))
+            notes.append(
+                "fields whose names are those of custom fields' columns (custom.KEY "
+                f"is custom field KEY) were left out: {names} (JSON Lines keeps them)"
+            )
+        return notes
 
     def final_schema(self) -> Any:
         """The schema of the whole output, once every record is converted:

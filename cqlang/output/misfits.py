@@ -6,12 +6,21 @@ read as no custom fields, lone surrogates replaced)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import surrogates
 
-__all__ = ["misfit_metadata", "misfit_notes"]
+__all__ = ["misfit_metadata", "misfit_notes", "shown_by"]
+
+
+def shown_by(client: object, notes: Iterable[str]) -> list[str]:
+    """``notes`` as ``client`` may show them: a note quotes what the server
+    sent (a value, a field's name), which may echo the key, so each goes
+    through the client's :meth:`cqlang.Client.hide`. A client without one
+    (a stand-in for a test) shows them as they are."""
+    hide = getattr(client, "hide", None)
+    return [hide(note) for note in notes] if callable(hide) else list(notes)
 
 
 def misfit_notes(

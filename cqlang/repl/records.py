@@ -22,6 +22,7 @@ from ..diagnostics import no_campaign
 from ..errors import CqlError, MissingExtra, OutputError, OutputSettingError
 from ..output.columns import HEAVY_FIELDS
 from ..output.display import custom_keys_of, render_expanded, render_record, render_table
+from ..output.misfits import shown_by
 from ..visible import shorten
 from .integrations import ClientLike, Unavailable
 from .meta import Reply
@@ -169,13 +170,14 @@ class RecordCommands:
             check_binary(fmt, path, False)
             plan = spec.plan()
             options = spec.writer_options(fmt, plan)
-            records = spec.fetch(self._client(), plan=plan, limit=n)
+            client = self._client()
+            records = spec.fetch(client, plan=plan, limit=n)
             writer = emit(records, fmt, path, front="repl", **options)
         except (Unavailable, SettingError, MissingExtra, OutputError) as exc:
             return _reply(str(exc), ok=False)
         except CqlError as exc:
             return self._failed(exc)
-        lines = [f"warning: {note}" for note in writer.notes()]
+        lines = [f"warning: {note}" for note in shown_by(client, writer.notes())]
         count = writer.count
         lines.append(f"wrote {count:,} record{'' if count == 1 else 's'} to {path} ({fmt})")
         return _warned(drawn_warnings(plan, spec.text), _reply("\n".join(lines)))

@@ -71,12 +71,14 @@ class Progress:
     def draw(self) -> None:
         width = shutil.get_terminal_size((80, 24)).columns
         line = self.text()[: max(width - 1, 10)]
+        # Marked drawn first: a Ctrl-C that lands while it is written still
+        # has it erased (clear() on the way out).
+        self._drawn = True
         try:
             self.stream.write(_ERASE + line)
             self.stream.flush()
         except (OSError, ValueError):
-            return
-        self._drawn = True
+            self._drawn = False
 
     def above(self, line: str) -> None:
         """Print ``line`` (a log line) above the progress line."""
