@@ -55,11 +55,12 @@ class Checked:
         uses_clock: bool = False,
         params_used: set[str] | None = None,
         ref_params: list[RefParam] | None = None,
-        instants: tuple[tuple[int, int], ...] = (),
+        instants: tuple[tuple[int, int, int], ...] = (),
     ) -> None:
         self.ir = ir
         #: Where a datetime parameter is an instant with a fraction of a
-        #: second (for the planner's CQL201 hint).
+        #: second, and the whole second before it: ``(start, end, second)``
+        #: (for the planner's CQL201 hint).
         self.instants = instants
         self.diagnostics = diagnostics
         self.uses_clock = uses_clock

@@ -90,7 +90,7 @@ class _ValueChecker:
         self.uses_clock = False
         # Where a parameter is an instant with a fraction of a second (an
         # empty interval of seconds): CQL201's hint when `=` it never matches.
-        self.instants: list[tuple[int, int]] = []
+        self.instants: list[tuple[int, int, int]] = []
         self.params_used: set[str] = set()
         # Inside an inlined named query, every span is that of the reference.
         self.span_override: tuple[int, int] | None = None
@@ -147,9 +147,10 @@ class _ValueChecker:
         )
 
     def note_instant(self, interval: tuple[int, int], p: Any) -> None:
-        """Remember where a parameter is an instant between two seconds."""
+        """Remember where a parameter is an instant between two seconds, and
+        the second before it (its interval is the empty ``(s + 1, s)``)."""
         if interval[0] > interval[1]:
-            self.instants.append(self.span(p))
+            self.instants.append((*self.span(p), interval[1]))
 
     def span(self, node: Any) -> tuple[int, int]:
         if self.span_override is not None:

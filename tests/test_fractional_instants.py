@@ -132,3 +132,51 @@ def test_repl_param_reads_it_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     d = Dispatcher(Session())
     assert d.handle("\\param d = 2026-10-25T00:30:00.5Z").ok
     assert json.loads(d.handle("created_date >= $d").text) == [gte("2026-10-25 00:30:01")]
+
+
+def _cql201(query: str, value: Any = INSTANT) -> tuple[str, str | None]:
+    (warning,) = [d for d in cqlang.check(query, params={"d": value}) if d.code == "CQL201"]
+    return query[warning.start : warning.end], warning.hint
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "(created_date >= $d or state = OPEN) and priority > 5 and priority < 3",
+        "created_date = $d and priority > 5 and priority < 3",
+        "(created_date in ($d) or state = OPEN) and priority > 5 and priority < 3",
+    ],
+)
+def test_a_contradiction_the_instant_did_not_cause_gets_no_hint(query: str) -> None:
+    """The query matches nothing with the instant read as either whole
+    second beside it: the hint about seconds would blame the wrong part, and
+    the span points at the part that clashes anyway."""
+    for value in (INSTANT, "2026-10-25T00:30:00.5Z"):
+        assert _cql201(query, value) == ("priority > 5 and priority < 3", None)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created_date >= $d and created_date <= 2026-10-24",
+        "created_date > $d and created_date < 2026-10-25T00:30:01Z",
+    ],
+)
+def test_a_clash_of_bounds_of_its_own_gets_no_hint(query: str) -> None:
+    # Empty with the instant read as 00:30:00 and as 00:30:01 alike.
+    assert _cql201(query)[1] is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created_date = $d",
+        "created_date in ($d) and priority = 1",
+        "created_date >= $d and created_date < 2026-10-25T00:30:01Z",
+        "created_date between $d and 2026-10-25T00:30:00Z",
+        "not (created_date != $d) and state = OPEN",
+        "(created_date = $d or created_date = $d) and priority = 2",
+    ],
+)
+def test_the_instant_that_empties_the_query_gets_the_hint(query: str) -> None:
+    assert _cql201(query)[1] == WHOLE_SECONDS_HINT
