@@ -396,9 +396,7 @@ def parse_param_time(text: str, tz: tzinfo, now: datetime) -> Interval:
     if not fraction.strip("0"):
         return start, start
     if start >= CAL_MAX:
-        raise TimeError(
-            f"datetime {_quoted(shorten(text.strip()))} is out of range", "CQL107", _RANGE_HINT
-        )
+        raise TimeError(f"datetime {_quoted(text.strip())} is out of range", "CQL107", _RANGE_HINT)
     return start + 1, start
 
 
@@ -465,7 +463,7 @@ def _not_relative(text: str) -> TimeError:
             fixed = text[: sign.end()] + together + text[end:]
             return TimeError(message, "CQL106", f"write '{shorten(fixed)}'")
     return TimeError(
-        f"{_quoted(shorten(text))} is not a relative time",
+        f"{_quoted(text)} is not a relative time",
         "CQL106",
         "write now, today or yesterday, then + or - an amount and a unit for each shift, "
         "as in 'today - 7d'",
@@ -543,7 +541,8 @@ def parse_now(text: str, tz: tzinfo | str | None = None) -> datetime:
 def _quoted(text: str) -> str:
     """Text that should have been a datetime or relative time, shown in
     double quotes (JSON's escapes): as a query, a config file (TOML) and
-    the command line all write it, never as Python's repr."""
+    the command line all write it, never as Python's repr; cut after 60
+    characters (:func:`cqlang.visible.shorten`), as a message is a line."""
     from .kinds import JSON, written
 
-    return written(text, JSON)
+    return written(shorten(text), JSON)
