@@ -253,7 +253,7 @@ def plan_ir(
         ids: list[int] = []
         splits: list[list[_Option]] = []
         for f, c in branch.values():
-            key = (f, c, c.gt, c.lt) if isinstance(c, Ordered) else (f, c)
+            key = (f, c, c.gt, c.lt, c.left_out) if isinstance(c, Ordered) else (f, c)
             options = emitted_for.get(key)
             if options is None:
                 options = emitted_for[key] = []
