@@ -180,3 +180,29 @@ def test_a_clash_of_bounds_of_its_own_gets_no_hint(query: str) -> None:
 )
 def test_the_instant_that_empties_the_query_gets_the_hint(query: str) -> None:
     assert _cql201(query)[1] == WHOLE_SECONDS_HINT
+
+
+@pytest.mark.parametrize(
+    ("value", "digits"),
+    [
+        ("2026-03-01T10:00:00.1234567891Z", "10"),
+        ("2026-03-01 10:00:00,1234567891+02:00", "10"),
+        ("2026-03-01T10:00:00." + "1" * 5000, "5,000"),
+    ],
+)
+def test_a_fraction_past_nine_digits_is_said_so(value: str, digits: str) -> None:
+    """It was "is not a datetime", with the hint of a query's datetime,
+    which says nothing of a parameter's fraction."""
+    (d,) = cqlang.check("created_date >= $d", params={"d": value})
+    assert d.code == "CQL113"
+    assert d.message.endswith(f"a fraction of a second has 1 to 9 digits, not {digits}")
+    assert len(d.message) < 200
+    assert d.hint is not None and "1 to 9 digits" in d.hint
+
+
+def test_a_parameter_that_is_no_datetime_is_told_of_fractions() -> None:
+    (d,) = cqlang.check("created_date >= $d", params={"d": "10:00"})
+    assert d.hint is not None and "fraction of 1 to 9 digits" in d.hint
+    # A datetime typed in the query takes no fraction: its hint says none.
+    (q,) = cqlang.check('created_date >= "10:00"')
+    assert q.hint is not None and "fraction" not in q.hint
