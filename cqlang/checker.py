@@ -168,6 +168,7 @@ class _Checker(_ValueChecker):
             self.origins,
             self.tz,
             self.tz_set,
+            self.source,
         )
 
     def _restore_scope(self, saved: tuple[Any, ...]) -> None:
@@ -178,6 +179,7 @@ class _Checker(_ValueChecker):
             self.origins,
             self.tz,
             self.tz_set,
+            self.source,
         ) = saved
 
     def chain(self, node: ast.And | ast.Or) -> IExpr | None:
@@ -248,6 +250,7 @@ class _Checker(_ValueChecker):
                 self.report(exc.code, f"in @{name}: {exc}", node.start, node.end, exc.hint)
                 return None
         saved = self._scope()
+        self.source = named.query.text
         if self.span_override is None:
             self.span_override = (node.start, node.end)
             self.ref_name = name

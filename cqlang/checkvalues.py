@@ -70,6 +70,9 @@ class _ValueChecker:
 
     def __init__(self, text: str, env: Env, tz: tzinfo) -> None:
         self.text = text
+        # The text the walked tree's positions are in: the query's, a named
+        # query's own while its tree is walked (a value shown as typed).
+        self.source = text
         # The parameters in scope: the query's, with a named query's
         # defaults under them while its tree is walked.
         self.params: Mapping[str, Any] = env.params
@@ -237,7 +240,7 @@ class _ValueChecker:
         if typ == "enum":
             if isinstance(v, ast.Str | ast.Int):
                 word = v.value if isinstance(v, ast.Str) else v.text
-                return self.enum_value(fref, word, v, _as_typed(v))
+                return self.enum_value(fref, word, v, _as_typed(v, self.source))
             self.wrong_type(fref, v)
         # string
         if isinstance(v, ast.Str):
@@ -436,10 +439,16 @@ class _ValueChecker:
             raise _Error from None
 
 
-def _as_typed(v: ast.Str | ast.Int) -> str:
-    """A value of the query as it was typed, the formatter's way: a bare
-    word bare, a quoted string quoted (:func:`quote`), a number as its
-    digits."""
+def _as_typed(v: ast.Str | ast.Int, source: str) -> str:
+    """A value of the query as it was typed: a bare word bare, a number as
+    its digits, a quoted string as it is in ``source`` (the text ``v`` was
+    parsed from: ``'OP"NE'`` in single quotes stays so), else as the
+    formatter quotes it (:func:`quote`)."""
     if isinstance(v, ast.Int):
         return v.text
-    return quote(v.value) if v.quoted else v.value
+    if not v.quoted:
+        return v.value
+    typed = source[v.start : v.end]
+    if len(typed) >= 2 and typed[0] in "'\"" and typed[-1] == typed[0]:
+        return typed
+    return quote(v.value)

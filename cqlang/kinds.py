@@ -9,7 +9,10 @@ the words of that place (docs/errors.md, "Values in messages"):
   ``a string``, ``an array``, ``an object``.
 * ``TOML``: a config file's value, as TOML has it: ``true or false``,
   ``an integer``, ``a number with a fraction``, ``a string``, ``an
-  array``, ``a table``, ``a datetime``, ``a date``, ``a time``.
+  array``, ``a table``, ``a TOML datetime``, ``a TOML date``, ``a TOML
+  time`` (a query's own datetimes are another thing: the one wording for
+  a setting, ``got a TOML date``, and a parameter's default, ``got a
+  TOML date, 2026-10-25``).
 * ``PYTHON``: an argument of the Python API, as Python has it: the type's
   name (``bool``, ``int``, ``NoneType``) and the value as Python writes
   it (``True``, ``None``, ``[1, "a"]``).
@@ -93,12 +96,13 @@ def kind(value: object, audience: Audience) -> str:
         return "a table"
     from datetime import date, datetime, time
 
+    # "TOML" said: a query's own datetimes are another thing.
     if isinstance(value, datetime):
-        return "a datetime"
+        return "a TOML datetime"
     if isinstance(value, date):
-        return "a date"
+        return "a TOML date"
     if isinstance(value, time):
-        return "a time"
+        return "a TOML time"
     return type(value).__name__
 
 
@@ -268,7 +272,4 @@ def given(value: Any, audience: Audience) -> str:
         shown += f" ({len(value):,} item{'s' if len(value) != 1 else ''})"
     if audience == PYTHON or isinstance(value, str | bool | int | float) or value is None:
         return shown
-    named = kind(value, audience)
-    if audience == TOML and named in ("a datetime", "a date", "a time"):
-        return f"a TOML {named[2:]}, {shown}"
-    return f"{named}, {shown}"
+    return f"{kind(value, audience)}, {shown}"

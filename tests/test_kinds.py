@@ -25,9 +25,9 @@ from cqlang.recordids import json_kind
         ([1], "an array", "an array", "list"),
         ({"a": 1}, "an object", "a table", "dict"),
         (None, "null", "NoneType", "NoneType"),
-        (datetime(2026, 1, 1), "datetime", "a datetime", "datetime"),
-        (date(2026, 1, 1), "date", "a date", "date"),
-        (time(10, 0), "time", "a time", "time"),
+        (datetime(2026, 1, 1), "datetime", "a TOML datetime", "datetime"),
+        (date(2026, 1, 1), "date", "a TOML date", "date"),
+        (time(10, 0), "time", "a TOML time", "time"),
         (b"x", "bytes", "bytes", "bytes"),
     ],
 )
