@@ -312,26 +312,6 @@ _BREAK = re.compile(r"\r\n|\r|\n")
 _BREAK_BYTES = re.compile(rb"\r\n|\r|\n")
 
 
-def first_break(text: str) -> str:
-    """The first line break of ``text`` (``"\r\n"``, a lone ``"\r"`` or
-    ``"\n"``), ``"\n"`` when it has none: the line ending a file is
-    written back with (``fmt --write``, ``queries save``, the language
-    server's formatting), all of its breaks then (docs/cli.md)."""
-    m = _BREAK.search(text)
-    return "\n" if m is None else m.group()
-
-
-def mixed_breaks(text: str, newline: str) -> bool:
-    """Whether ``text`` has a line break other than ``newline`` (its
-    :func:`first_break`)."""
-    if newline == "\n":
-        return "\r" in text
-    if newline == "\r":
-        return "\n" in text
-    crlf = text.count("\r\n")
-    return text.count("\r") != crlf or text.count("\n") != crlf
-
-
 def _line_starts(text: str) -> list[int]:
     """The offset where each line of ``text`` starts."""
     for i, (seen, starts) in enumerate(_LINE_STARTS):

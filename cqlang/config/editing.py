@@ -81,7 +81,7 @@ def read_for_edit(path: Path, name: str) -> tuple[str, str, tuple[str, ...]]:
     except UnicodeDecodeError as exc:
         message, line, column = not_utf8(content, exc)
         raise ConfigError(message, path, line=line, column=column, unreadable=True) from None
-    from ..diagnostics import first_break
+    from ..visible import first_break
 
     newline = first_break(raw)  # its first break: CRLF, a lone CR or LF
     # A byte order mark is skipped, and every line break read as one, as

@@ -424,12 +424,12 @@ def format_stdin(
 
 def _format_text(result: FileResult, raw: bytes, *, schema: Schema | None, width: int) -> str:
     """Fill ``result`` from a query file's bytes; its newline is returned
-    (:func:`cqlang.diagnostics.first_break`: its first break), and a file
+    (:func:`cqlang.visible.first_break`: its first break), and a file
     of mixed endings is marked so (``mixed``: it is changed to that one).
     A byte that is not UTF-8 is kept (``surrogateescape``) for the parser
     to report as CQL002, as every command that reads a query does
     (cqlang.queryfile): the file is not formatted, and not rewritten."""
-    from ..diagnostics import first_break, mixed_breaks
+    from ..visible import first_break, mixed_breaks
 
     decoded = raw.decode("utf-8", "surrogateescape")
     # The file's own line ending is its first break (CRLF, a lone CR or LF);

@@ -14,8 +14,9 @@ from typing import Any
 from lsprotocol import types
 
 from ..config.fmtfiles import format_query_file, format_toml
-from ..diagnostics import Diagnostic, first_break
+from ..diagnostics import Diagnostic
 from ..errors import CqlError
+from ..visible import first_break
 from .documents import Document
 from .server import CqlangServer
 
