@@ -55,11 +55,12 @@ class Checked:
         uses_clock: bool = False,
         params_used: set[str] | None = None,
         ref_params: list[RefParam] | None = None,
-        instants: tuple[tuple[int, int], ...] = (),
+        instants: tuple[tuple[int, int, int], ...] = (),
     ) -> None:
         self.ir = ir
         #: Where a datetime parameter is an instant with a fraction of a
-        #: second (for the planner's CQL201 hint).
+        #: second, and the whole second before it: ``(start, end, second)``
+        #: (for the planner's CQL201 hint).
         self.instants = instants
         self.diagnostics = diagnostics
         self.uses_clock = uses_clock
@@ -190,6 +191,7 @@ class _Checker(_ValueChecker):
             self.origins,
             self.tz,
             self.tz_set,
+            self.source,
         )
 
     def _restore_scope(self, saved: tuple[Any, ...]) -> None:
@@ -200,6 +202,7 @@ class _Checker(_ValueChecker):
             self.origins,
             self.tz,
             self.tz_set,
+            self.source,
         ) = saved
 
     def chain(self, node: ast.And | ast.Or) -> IExpr | None:
@@ -270,6 +273,7 @@ class _Checker(_ValueChecker):
                 self.report(exc.code, f"in @{name}: {exc}", node.start, node.end, exc.hint)
                 return None
         saved = self._scope()
+        self.source = named.query.text
         if self.span_override is None:
             self.span_override = (node.start, node.end)
             self.ref_name = name

@@ -71,6 +71,9 @@ class _ValueChecker:
 
     def __init__(self, text: str, env: Env, tz: tzinfo) -> None:
         self.text = text
+        # The text the walked tree's positions are in: the query's, a named
+        # query's own while its tree is walked (a value shown as typed).
+        self.source = text
         # The parameters in scope: the query's, with a named query's
         # defaults under them while its tree is walked.
         self.params: Mapping[str, Any] = env.params
@@ -91,7 +94,7 @@ class _ValueChecker:
         self.uses_clock = False
         # Where a parameter is an instant with a fraction of a second (an
         # empty interval of seconds): CQL201's hint when `=` it never matches.
-        self.instants: list[tuple[int, int]] = []
+        self.instants: list[tuple[int, int, int]] = []
         self.params_used: set[str] = set()
         # Inside an inlined named query, every span is that of the reference.
         self.span_override: tuple[int, int] | None = None
@@ -180,9 +183,10 @@ class _ValueChecker:
         self.report(code, message, p.start, p.end, hint, suggestion=suggestion, facts=facts)
 
     def note_instant(self, interval: tuple[int, int], p: Any) -> None:
-        """Remember where a parameter is an instant between two seconds."""
+        """Remember where a parameter is an instant between two seconds, and
+        the second before it (its interval is the empty ``(s + 1, s)``)."""
         if interval[0] > interval[1]:
-            self.instants.append(self.span(p))
+            self.instants.append((*self.span(p), interval[1]))
 
     def span(self, node: Any) -> tuple[int, int]:
         if self.span_override is not None:
@@ -265,7 +269,7 @@ class _ValueChecker:
         if typ == "enum":
             if isinstance(v, ast.Str | ast.Int):
                 word = v.value if isinstance(v, ast.Str) else v.text
-                return self.enum_value(fref, word, v, _as_typed(v))
+                return self.enum_value(fref, word, v, _as_typed(v, self.source))
             self.wrong_type(fref, v)
         # string
         if isinstance(v, ast.Str):
@@ -461,10 +465,16 @@ class _ValueChecker:
             raise _Error from None
 
 
-def _as_typed(v: ast.Str | ast.Int) -> str:
-    """A value of the query as it was typed, the formatter's way: a bare
-    word bare, a quoted string quoted (:func:`quote`), a number as its
-    digits."""
+def _as_typed(v: ast.Str | ast.Int, source: str) -> str:
+    """A value of the query as it was typed: a bare word bare, a number as
+    its digits, a quoted string as it is in ``source`` (the text ``v`` was
+    parsed from: ``'OP"NE'`` in single quotes stays so), else as the
+    formatter quotes it (:func:`quote`)."""
     if isinstance(v, ast.Int):
         return v.text
-    return quote(v.value) if v.quoted else v.value
+    if not v.quoted:
+        return v.value
+    typed = source[v.start : v.end]
+    if len(typed) >= 2 and typed[0] in "'\"" and typed[-1] == typed[0]:
+        return typed
+    return quote(v.value)

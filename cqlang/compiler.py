@@ -171,13 +171,14 @@ def constraint_ir(f: FieldRef, c: Constraint) -> IExpr:
             return Atom(f, "ne", neg[0], s, e) if len(neg) == 1 else Atom(f, "nin", neg, s, e)
         return Atom(f, "eq", c.pos[0], s, e) if len(c.pos) == 1 else Atom(f, "in", c.pos, s, e)
     holes = _holes(c.ivs)
-    if holes and all(lo == hi for lo, hi in holes) and not c.gaps:
-        # Values left out one by one are written as the user writes them
-        # (`!= 3`, `not in (3, 7)`), inside the bounds, if any. Not a
-        # datetime's: its `!=` would be the text that differs, wider than
-        # the ranges (text the calendar lacks lies between two seconds), so
-        # the ranges are written out.
-        return _without(f, c, tuple(lo for lo, _ in holes), s, e)
+    if holes and not c.gaps and all(_values_hole(c, lo, hi) for lo, hi in holes):
+        # Values left out are written as the user writes them (`!= 3`,
+        # `not in (3, 4)`), inside the bounds, if any. Not a datetime's: its
+        # `!=` would be the text that differs, wider than the ranges (text
+        # the calendar lacks lies between two seconds), so the ranges are
+        # written out.
+        points = tuple(v for lo, hi in holes for v in range(lo, hi + 1))
+        return _without(f, c, points, s, e)
     parts: list[IExpr] = []
     for lo, hi in c.ivs:
         if lo == hi:
@@ -217,6 +218,16 @@ def _without(f: FieldRef, c: Ordered, points: tuple[int, ...], s: int, e: int) -
     if last != POS:
         items.append(_upper(f, c, last, s, e))
     return items[0] if len(items) == 1 else IAnd(tuple(items), s, e)
+
+
+def _values_hole(c: Ordered, lo: int, hi: int) -> bool:
+    """Whether the hole ``lo..hi`` of ``c`` is written as its values: one
+    value, or values the query left out one by one (``not in (3, 4)``), so
+    never more values than the query wrote (a range it left out, ``not
+    between 3 and 900``, stays a range)."""
+    return lo == hi or (
+        hi - lo < len(c.left_out) and all(v in c.left_out for v in range(lo, hi + 1))
+    )
 
 
 def _holes(ivs: Any) -> list[tuple[int, int]]:

@@ -56,7 +56,8 @@ class Ordered(Node):
     sorted, disjoint and, for integers, not adjacent (for datetimes,
     ``gaps``, adjacent intervals stay apart: module docstring). ``gt``/``lt``
     remember the bounds the user wrote as ``>``/``<``, so the compiler can
-    keep their operator."""
+    keep their operator; ``left_out`` the integers the user left out as
+    values (``!=``, ``not in``), so the residual can write them so."""
 
     ivs: tuple[tuple[int, int], ...]
     gt: frozenset[int] = attr(default=frozenset(), compare=False)
@@ -64,6 +65,7 @@ class Ordered(Node):
     span: Span = attr(default=(0, 0), compare=False)
     #: A datetime's: values lie between consecutive seconds too.
     gaps: bool = attr(default=False, compare=False)
+    left_out: frozenset[int] = attr(default=frozenset(), compare=False)
 
     @property
     def full(self) -> bool:
@@ -142,18 +144,22 @@ def constraint_of(atom: Atom) -> Constraint:
     if f.type in ("integer", "datetime"):
         gt: frozenset[int] = _NOTHING
         lt: frozenset[int] = _NOTHING
+        out: frozenset[int] = _NOTHING
         ivs: tuple[tuple[int, int], ...]
         if op == "notnull":
             ivs = ((NEG, POS),)
         elif op == "in" or op == "nin":
             points = _points(_ints(v), f.type == "datetime")
             ivs = points if op == "in" else _complement(points)
+            if op == "nin":
+                out = frozenset(_ints(v))
         else:
             n = _int(v)
             if op == "eq":
                 ivs = ((n, n),)
             elif op == "ne":
                 ivs = ((NEG, n - 1), (n + 1, POS))
+                out = frozenset((n,))
             elif op == "lt":
                 ivs, lt = ((NEG, n - 1),), frozenset({n})
             elif op == "le":
@@ -165,7 +171,7 @@ def constraint_of(atom: Atom) -> Constraint:
         if f.type == "datetime":  # no datetime lies outside the calendar
             ivs = tuple((lo, hi) for lo, hi in ivs if lo <= CAL_MAX and hi >= CAL_MIN)
             return Ordered(ivs, gt, lt, span, True)
-        return Ordered(ivs, gt, lt, span)
+        return Ordered(ivs, gt, lt, span, False, out)
     universe = f.values if f.type == "enum" else None
     pos: tuple[Any, ...] | None
     neg: frozenset[Any]
@@ -265,7 +271,8 @@ def intersect_all(cs: list[Constraint], universe: tuple[str, ...] | None) -> Con
             ivs = _halved(ivs)
         gt = frozenset().union(*(c.gt for c in ordered))
         lt = frozenset().union(*(c.lt for c in ordered))
-        return Ordered(ivs, gt, lt, span, gaps)
+        out = frozenset().union(*(c.left_out for c in ordered))
+        return Ordered(ivs, gt, lt, span, gaps, out)
     discrete = [c for c in cs if isinstance(c, Discrete)]
     pos: tuple[Any, ...] | None = None
     for c in discrete:
@@ -297,7 +304,8 @@ def union_all(cs: list[Constraint]) -> Constraint | None:
         ivs = _norm_ivs((iv for c in ordered for iv in c.ivs), gaps)
         gt = frozenset().union(*(c.gt for c in ordered))
         lt = frozenset().union(*(c.lt for c in ordered))
-        return Ordered(ivs, gt, lt, span, gaps)
+        out = frozenset().union(*(c.left_out for c in ordered))
+        return Ordered(ivs, gt, lt, span, gaps, out)
     discrete = [c for c in cs if isinstance(c, Discrete)]
     if all(c.pos is not None for c in discrete):
         return Discrete(tuple(dict.fromkeys(p for c in discrete for p in c.pos or ())), span=span)

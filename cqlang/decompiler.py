@@ -170,6 +170,15 @@ def _every_error(
                 s, e, members = spans[i]
             if exc.kind in _CODES and exc.kind in members:
                 s, e = members[exc.kind]
+                index = exc.index
+                value = obj.get("value") if isinstance(obj, dict) else None
+                if index is None and isinstance(value, list | tuple) and len(value) == 1:
+                    index = 0  # a list of one value is that value (a declared custom's)
+                if exc.kind == "value" and index is not None and spans is not None:
+                    # The element of the list named, not the whole list.
+                    element = value_span(text, (index,), spans[i][2]["value"][0])
+                    if element is not None:
+                        s, e = _inside(text, *element)
             hint = close = None
             name = obj.get("property") if exc.kind == "property" else None
             if isinstance(name, str):
@@ -187,6 +196,12 @@ def _every_error(
                 )
             )
     return CqlValidationError(diags[0].message, diags, text) if diags else None
+
+
+def _inside(text: str, s: int, e: int) -> tuple[int, int]:
+    """A value's span, a string's without its quotes (but for ``""``), as
+    :func:`_object_spans` gives members'."""
+    return (s + 1, e - 1) if text[s] == '"' and e - s > 2 else (s, e)
 
 
 def _shown_text(source: Any) -> str:

@@ -53,6 +53,7 @@ from .ir import Atom, FieldRef, IAnd, IExpr, IOr
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 Ident = tuple[str, str | None]
@@ -104,6 +105,17 @@ def _and(a: Branch, b: Branch) -> Branch | None:
             return None
         out[ident] = (f, both)
     return out
+
+
+def _clash(a: Branch, b: Branch) -> Span | None:
+    """Where ``a and b`` is empty: the span of the first field's constraints
+    that share no value (``None`` when they all do)."""
+    for ident, (f, c) in b.items():
+        have = a.get(ident)
+        universe = f.values if f.type == "enum" else None
+        if have is not None and intersect(have[1], c, universe) is None:
+            return spans([have[1], c])
+    return None
 
 
 def implies(a: Branch, b: Branch) -> bool:
@@ -408,10 +420,18 @@ class _Or:
 class DNF:
     """Turns an expression in negation normal form into branches."""
 
-    def __init__(self, limit: int | None = None, budget: int | None = None) -> None:
+    def __init__(
+        self,
+        limit: int | None = None,
+        budget: int | None = None,
+        reading: Callable[[Atom], Atom] | None = None,
+    ) -> None:
         # Read at call time, so that tests can lower them.
         self.limit = MAX_ALTERNATIVES if limit is None else limit
         self.budget = COMPARE_BUDGET if budget is None else budget
+        #: Another reading of each atom, for a walk of "what if" (the
+        #: planner's CQL201 hint reads an instant as a whole second).
+        self.reading = reading
         self.ordinals: dict[Ident, int] = {}
         # The first `or` that left more than one branch (for error messages).
         self.split_span: Span | None = None
@@ -460,7 +480,7 @@ class DNF:
 
     def _atom(self, node: Atom) -> tuple[FieldRef, Constraint] | None:
         """An atom's field and constraint; ``None`` when no value is left."""
-        c = constraint_of(node)
+        c = constraint_of(node if self.reading is None else self.reading(node))
         if (isinstance(c, Discrete) and c.pos == ()) or (isinstance(c, Ordered) and not c.ivs):
             # `state not in (OPEN, PROCESSING, CLOSED)`, `created_date >
             # 9999-12-31T23:59:59Z`: no value is left.
@@ -524,6 +544,8 @@ class DNF:
                         m = _and(a, b)
                         if m is not None:
                             nxt.add(m)
+                        elif self.contradiction_span is None:
+                            self.contradiction_span = _clash(a, b)
                 acc = nxt.branches()
                 if not acc:
                     return []

@@ -29,11 +29,13 @@ class FilterError(ValueError):
     """A filter list the API would refuse (the emulator answers 400).
 
     ``kind`` says what is wrong: ``shape`` (not a list of filter objects),
-    ``property``, ``operator`` or ``value``."""
+    ``property``, ``operator`` or ``value``; ``index``, for a value that is
+    a list, which element of it (``None``: the value as a whole)."""
 
-    def __init__(self, message: str, kind: str = "shape") -> None:
+    def __init__(self, message: str, kind: str = "shape", index: int | None = None) -> None:
         super().__init__(message)
         self.kind = kind
+        self.index = index
 
 
 _API_OP: dict[str, Op] = API_OPERATOR_ATOMS
@@ -94,7 +96,7 @@ def filter_atoms(filters: Any, schema: Schema | None = None, *, first: int = 0) 
             items = value if isinstance(value, list | tuple) else [value]
             if not items:
                 raise FilterError(f"{where}: {name} needs at least one value", "value")
-            scalars = tuple(_scalar(field, v, where) for v in items)
+            scalars = tuple(_scalars(field, items, where, value is items))
             out.append(Atom(field, "in", scalars))  # type: ignore[arg-type]
         else:
             if operator not in (None, "eq"):
@@ -106,8 +108,25 @@ def filter_atoms(filters: Any, schema: Schema | None = None, *, first: int = 0) 
                     raise FilterError(
                         f"{where}: {name} takes one value, got a list of {len(value)}", "value"
                     )
-                value = value[0]
-            out.append(Atom(field, "eq", _scalar(field, value, where)))
+                (scalar,) = _scalars(field, value, where, True)
+            else:
+                scalar = _scalar(field, value, where)
+            out.append(Atom(field, "eq", scalar))
+    return out
+
+
+def _scalars(field: FieldRef, items: Any, where: str, listed: bool) -> list[int | str]:
+    """Each of ``items`` read by :func:`_scalar`; an element that does not
+    fit is named by its index (``FilterError.index``) when ``listed`` (the
+    value is that list: a diagnostic points at the element)."""
+    out = []
+    for n, v in enumerate(items):
+        try:
+            out.append(_scalar(field, v, where))
+        except FilterError as exc:
+            if listed:
+                exc.index = n
+            raise
     return out
 
 

@@ -9,7 +9,10 @@ the words of that place (docs/errors.md, "Values in messages"):
   ``a string``, ``an array``, ``an object``.
 * ``TOML``: a config file's value, as TOML has it: ``true or false``,
   ``an integer``, ``a number with a fraction``, ``a string``, ``an
-  array``, ``a table``, ``a datetime``, ``a date``, ``a time``.
+  array``, ``a table``, ``a TOML datetime``, ``a TOML date``, ``a TOML
+  time`` (a query's own datetimes are another thing: the one wording for
+  a setting, ``got a TOML date``, and a parameter's default, ``got a
+  TOML date, 2026-10-25``).
 * ``PYTHON``: an argument of the Python API, as Python has it: the type's
   name (``bool``, ``int``, ``NoneType``) and the value as Python writes
   it (``True``, ``None``, ``[1, "a"]``).
@@ -41,6 +44,10 @@ AUDIENCES = (JSON, TOML, PYTHON)
 #: The most characters :func:`written` gives a value it cannot spell out
 #: (a Python object's repr), so that a message stays a line.
 MOST = 80
+
+#: The most characters of a value a message writes out: a longer one is
+#: cut there and its length said (:func:`given`).
+LONGEST = 60
 
 
 #: The frozen forms an ``Env`` keeps a caller's dict and list in
@@ -89,12 +96,13 @@ def kind(value: object, audience: Audience) -> str:
         return "a table"
     from datetime import date, datetime, time
 
+    # "TOML" said: a query's own datetimes are another thing.
     if isinstance(value, datetime):
-        return "a datetime"
+        return "a TOML datetime"
     if isinstance(value, date):
-        return "a date"
+        return "a TOML date"
     if isinstance(value, time):
-        return "a time"
+        return "a TOML time"
     return type(value).__name__
 
 
@@ -108,56 +116,139 @@ def _cut(text: str) -> str:
     return text if len(text) <= MOST else text[: MOST - 1] + "…"
 
 
-def written(value: Any, audience: Audience) -> str:
+def _repr(value: object) -> str:
+    """Python's repr of ``value``, cut to :data:`MOST`; a repr that fails
+    (a set of integers past Python's 4300 digits) names the type instead."""
+    try:
+        return _cut(repr(value))
+    except Exception:  # a caller's object: its repr may raise anything
+        return f"<{_python_type(value)}>"
+
+
+#: How a message writes an integer of more than :data:`LONGEST` digits
+#: inside a value (at the top, :func:`given` names it in words).
+_HUGE_INT = "<an integer of more than {} digits>"
+
+
+def written(value: Any, audience: Audience, limit: int | None = None) -> str:
     """``value`` as ``audience`` writes it: ``true``/``True``, ``3``,
     ``"a"``, ``[3, "a"]``, a TOML table ``{a = 1, "a b" = 2}``, a Python
     dict ``{"a": 1}``, a TOML date ``2026-10-25``. What that place cannot
-    write is Python's repr, cut to :data:`MOST` characters."""
+    write is Python's repr, cut to :data:`MOST` characters; an integer of
+    more than :data:`LONGEST` digits is named (``<an integer of more than
+    60 digits>``: past 4300 Python cannot write it); a list or dict that
+    holds itself is ``[...]``/``{...}``, as Python writes it. ``limit``: the
+    most characters, the rest cut (``…``). Any nesting is walked without
+    recursion, and with a ``limit`` only as far as it shows."""
+    return _written(value, audience, limit)[0]
+
+
+def _written(value: Any, audience: Audience, limit: int | None) -> tuple[str, bool]:
+    """:func:`written`, and whether it was cut at ``limit``."""
     _check(audience)
+    pieces: list[str] = []
+    size = 0
+    open_ids: set[int] = set()  # the containers being written: a cycle is [...]
+    # Work items, last first: text to add, a value to write, or (an int)
+    # the id of a container whose writing ends there.
+    todo: list[tuple[int, Any]] = [(_VALUE, value)]
+    while todo:
+        what, item = todo.pop()
+        if what == _CLOSE:
+            open_ids.discard(item)
+            continue
+        if what == _TEXT:
+            text = item
+        else:
+            text = _one(item, audience, todo, open_ids, None if limit is None else limit - size)
+        pieces.append(text)
+        size += len(text)
+        if limit is not None and size > limit:
+            return "".join(pieces)[: max(limit - 1, 0)] + "…", True
+    return "".join(pieces), False
+
+
+_TEXT, _VALUE, _CLOSE = 0, 1, 2
+
+
+def _one(
+    value: Any,
+    audience: Audience,
+    todo: list[tuple[int, Any]],
+    open_ids: set[int],
+    room: int | None,
+) -> str:
+    """The text that starts ``value``; what follows it (a container's
+    items) is pushed onto ``todo``, in reverse. ``room``: the characters
+    left (a long string is escaped only as far as shows)."""
     if isinstance(value, str):
-        return _string(str.__str__(value))
+        text = str.__str__(value)
+        if room is not None and len(text) > room:
+            text = text[: room + 1]  # past the room: cut, the quote never closes
+            return _string(text)[:-1]
+        return _string(text)
     if isinstance(value, bool):
         return repr(value) if audience == PYTHON else ("true" if value else "false")
     if isinstance(value, int):
+        if abs(value) >= 10**LONGEST:
+            return _HUGE_INT.format(LONGEST)
         return int.__repr__(value)
     if isinstance(value, float):
         return float.__repr__(value)
     if value is None and audience != TOML:
         return "None" if audience == PYTHON else "null"
-    if isinstance(value, list | tuple):
-        items = ", ".join(written(v, audience) for v in value)
-        if audience == PYTHON and _python_type(value) == "tuple":
-            return f"({items},)" if len(value) == 1 else f"({items})"
-        return f"[{items}]"
-    if isinstance(value, dict):
-        if audience == TOML:
-            pairs = (f"{_toml_key(k)} = {written(v, audience)}" for k, v in value.items())
+    sets = isinstance(value, set | frozenset)
+    if isinstance(value, list | tuple | dict) or sets:
+        python_tuple = audience == PYTHON and _python_type(value) == "tuple"
+        if id(value) in open_ids:  # it holds itself
+            return "(...)" if python_tuple else "{...}" if isinstance(value, dict) else "[...]"
+        if sets:
+            if not value:
+                return f"{_python_type(value)}()"
+            start, end = ("{", "}") if _python_type(value) == "set" else ("frozenset({", "})")
+        elif isinstance(value, dict):
+            start, end = "{", "}"
+        elif python_tuple:
+            start, end = "(", ",)" if len(value) == 1 else ")"
         else:
-            pairs = (f"{written(k, audience)}: {written(v, audience)}" for k, v in value.items())
-        return "{" + ", ".join(pairs) + "}"
+            start, end = "[", "]"
+        open_ids.add(id(value))
+        todo.append((_CLOSE, id(value)))
+        todo.append((_TEXT, end))
+        parts: list[tuple[int, Any]] = []
+        for n, item in enumerate(value.items() if isinstance(value, dict) else value):
+            if n:
+                parts.append((_TEXT, ", "))
+            if isinstance(value, dict):
+                k, v = item
+                if audience == TOML and _bare(k):
+                    parts.append((_TEXT, f"{k} = "))
+                else:
+                    parts.append((_VALUE, k))
+                    parts.append((_TEXT, " = " if audience == TOML else ": "))
+                parts.append((_VALUE, v))
+            else:
+                parts.append((_VALUE, item))
+            if room is not None and len(parts) > room:
+                break  # more than can show: each item is a character at least
+        todo.extend(reversed(parts))
+        return start
     if audience == TOML:
         from datetime import date, time
 
         if isinstance(value, date | time):
             return value.isoformat()
-    return _cut(repr(value))
+    return _repr(value)
 
 
-def _toml_key(key: object) -> str:
-    """A TOML key: bare when it is made of ASCII letters, digits, ``_``
-    and ``-``, else a quoted string."""
-    if (
+def _bare(key: object) -> bool:
+    """Whether ``key`` is a bare TOML key: ASCII letters, digits, ``_``
+    and ``-``."""
+    return (
         isinstance(key, str)
-        and key
+        and bool(key)
         and all(c.isascii() and (c.isalnum() or c in "_-") for c in key)
-    ):
-        return key
-    return _string(key) if isinstance(key, str) else written(key, TOML)
-
-
-#: The most characters of a value a message writes out: a longer one is
-#: cut there and its length said (:func:`given`).
-LONGEST = 60
+    )
 
 
 def given(value: Any, audience: Audience) -> str:
@@ -167,16 +258,18 @@ def given(value: Any, audience: Audience) -> str:
     TOML time, 10:00:00``). Python's own spelling says the kind
     (``[1, "a"]``, ``b'x'``, ``Decimal('3')``). A string longer than
     :data:`LONGEST` is cut, its length said; an integer of more digits is
-    named, not written (past 4300 digits Python cannot write it)."""
+    named, not written (past 4300 digits Python cannot write it). Anything
+    else is written as far as :data:`LONGEST` characters, and a list or
+    dict cut there says how many items it holds (``{"0": 0, …
+    (2,000 items)``)."""
     if isinstance(value, str) and len(value) > LONGEST:
         text = str.__str__(value)
         return f"{_string(text[:LONGEST])}… ({len(text):,} characters)"
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**LONGEST:
         return f"an integer of more than {LONGEST} digits"
-    shown = written(value, audience)
+    shown, cut = _written(value, audience, LONGEST)
+    if cut and isinstance(value, list | tuple | dict | set | frozenset):
+        shown += f" ({len(value):,} item{'s' if len(value) != 1 else ''})"
     if audience == PYTHON or isinstance(value, str | bool | int | float) or value is None:
         return shown
-    named = kind(value, audience)
-    if audience == TOML and named in ("a datetime", "a date", "a time"):
-        return f"a TOML {named[2:]}, {shown}"
-    return f"{named}, {shown}"
+    return f"{kind(value, audience)}, {shown}"

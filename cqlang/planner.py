@@ -36,8 +36,8 @@ from .diagnostics import (
     Diagnostic,
     make,
 )
-from .dnf import DNF, SetTrie, TooComplex, TooManyBranches
-from .ir import IAnd, IExpr, to_nnf
+from .dnf import DNF, PlanLimit, SetTrie, TooComplex, TooManyBranches
+from .ir import Atom, IAnd, IExpr, to_nnf
 from .node import Node
 from .node import field as attr
 from .timeexpr import WHOLE_SECONDS_HINT
@@ -46,7 +46,7 @@ _set = object.__setattr__  # how a node fills in what it works out
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
     from typing import Any
 
     from .env import Env
@@ -266,11 +266,14 @@ class Plan(Node):
         return "\n".join(lines)
 
 
-def plan_ir(ir: IExpr, env: Env, text: str = "", instants: tuple[Span, ...] = ()) -> Plan:
+def plan_ir(
+    ir: IExpr, env: Env, text: str = "", instants: tuple[tuple[int, int, int], ...] = ()
+) -> Plan:
     """Plan a checked query (of ``text``) with the inputs ``env``: its
     schema and bound on requests. ``instants``: where a datetime parameter
-    is an instant with a fraction of a second (the checker's), which CQL201
-    names as the reason when it is in the part that never matches. Raises
+    is an instant with a fraction of a second, with the second before it
+    (the checker's), which CQL201 names as the reason when it is what
+    leaves the query nothing (:func:`_whole_second_clash`). Raises
     :class:`TooManyBranches` when it needs more than ``env.max_branches``
     requests, :class:`TooComplex` when planning it passes the internal limit
     on alternatives."""
@@ -280,14 +283,20 @@ def plan_ir(ir: IExpr, env: Env, text: str = "", instants: tuple[Span, ...] = ()
     branches = dnf.run(nnf)
     if not branches:
         span = dnf.contradiction_span or (0, len(text))
-        between = any(span[0] <= a and b <= span[1] for a, b in instants)
+        hint: str | None = None
+        if instants:
+            anyway, clash = _whole_second_clash(nnf, instants)
+            if not anyway:
+                hint = WHOLE_SECONDS_HINT
+            elif clash is not None:
+                span = clash
         warn = make(
             text,
             "CQL201",
             f"{CODES['CQL201']}: its conditions contradict each other",
             span[0],
             span[1],
-            hint=WHOLE_SECONDS_HINT if between else None,
+            hint=hint,
             severity="warning",
         )
         return Plan((), None, True, (("CQL201", warn.message, span),), (warn,))
@@ -315,7 +324,7 @@ def plan_ir(ir: IExpr, env: Env, text: str = "", instants: tuple[Span, ...] = ()
         ids: list[int] = []
         splits: list[list[_Option]] = []
         for f, c in branch.values():
-            key = (f, c, c.gt, c.lt) if isinstance(c, Ordered) else (f, c)
+            key = (f, c, c.gt, c.lt, c.left_out) if isinstance(c, Ordered) else (f, c)
             options = emitted_for.get(key)
             if options is None:
                 options = emitted_for[key] = []
@@ -361,6 +370,49 @@ def plan_ir(ir: IExpr, env: Env, text: str = "", instants: tuple[Span, ...] = ()
     # Alternatives share the compiler's objects: each request gets its own.
     kept = [([o.copy() for o in fs], rest) for fs, rest in kept]
     return _finish(ir, kept, whole, env, reasons, text)
+
+
+def _whole_second_clash(
+    nnf: IExpr, instants: tuple[tuple[int, int, int], ...]
+) -> tuple[bool, Span | None]:
+    """For a query that never matches, with an instant between two seconds:
+    whether it would match nothing with each such instant read as a whole
+    second, and then where its conditions clash. An instant is then not what
+    leaves it nothing, and the clash it has anyway is the one to show.
+
+    An instant between ``s`` and ``s + 1`` is, in the atoms the checker made
+    of it (checker.compare), the bound ``s + 1`` of a ``>=`` or ``<`` and
+    the bound ``s`` of a ``<=`` or ``>``; a whole second ``t`` is ``t`` in
+    all four. Read as ``s`` its ``>=``/``<`` atoms move down a second, read
+    as ``s + 1`` its ``<=``/``>`` atoms move up one; the query matches
+    nothing either way before an instant is ruled out as the reason. An atom
+    is the instant's when it is on a datetime, its span holds the
+    parameter's and its bound is the instant's."""
+
+    def reading(up: bool) -> Callable[[Atom], Atom]:
+        ops = ("le", "gt") if up else ("ge", "lt")
+
+        def read(a: Atom) -> Atom:
+            if a.op not in ops or a.field.type != "datetime" or type(a.value) is not int:
+                return a
+            for start, end, second in instants:
+                bound = second if up else second + 1
+                if a.value == bound and a.start <= start and end <= a.end:
+                    return Atom(a.field, a.op, bound + (1 if up else -1), a.start, a.end)
+            return a
+
+        return read
+
+    span: Span | None = None
+    for up in (False, True):
+        dnf = DNF(reading=reading(up))
+        try:
+            if dnf.run(nnf):
+                return False, None
+        except PlanLimit:  # more alternatives than planning builds: not nothing
+            return False, None
+        span = span or dnf.contradiction_span
+    return True, span
 
 
 def _one_branch(

@@ -149,6 +149,19 @@ _FRACTION_RE = re.compile(
     r"(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2})[.,](\d{1,9})([Zz]|[+-]\d{2}:?\d{2})?",
     re.ASCII,
 )
+#: :data:`_FRACTION_RE` with a fraction of any length: past 9 digits (a
+#: nanosecond) it is said so, not "not a datetime".
+_LONG_FRACTION_RE = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}[.,](\d+)(?:[Zz]|[+-]\d{2}:?\d{2})?", re.ASCII
+)
+#: What a datetime typed in a query is written as (CQL106's hint).
+_DATETIME_HINT = "write YYYY-MM-DD, 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD HH:MM:SS'"
+#: A parameter's: a fraction of a second too (:func:`parse_param_time`).
+PARAM_DATETIME_HINT = (
+    "write YYYY-MM-DD, 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD HH:MM:SS', the seconds "
+    "with a fraction of 1 to 9 digits if need be (2026-10-25T00:30:00.5Z), or a "
+    "relative time such as 'today - 7d'"
+)
 
 
 def from_epoch(seconds: int) -> datetime:
@@ -235,7 +248,7 @@ def literal_interval(text: str, tz: tzinfo) -> Interval:
         raise TimeError(
             f"{_quoted(text)} is not a datetime",
             "CQL106",
-            hint="write YYYY-MM-DD, 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD HH:MM:SS'",
+            hint=_DATETIME_HINT,
         )
     g = m.groupdict()
     zone_ = _offset(g["tz"]) if g["tz"] else tz
@@ -405,19 +418,32 @@ def read_relative(text: str) -> tuple[str, tuple[tuple[int, str], ...]] | None:
 def parse_param_time(text: str, tz: tzinfo, now: datetime) -> Interval:
     """A parameter's datetime given as text (``--param``, ``\\param``, a
     ``str`` from Python or a config): what :func:`parse_time_value` reads,
-    and an instant with a fraction of a second, as a Python or TOML
-    datetime may be (:func:`instant_interval`)."""
+    and an instant with a fraction of a second (1 to 9 digits), as a Python
+    or TOML datetime may be (:func:`instant_interval`). A text that is none
+    of them gets a hint that says so (:data:`PARAM_DATETIME_HINT`)."""
     m = _FRACTION_RE.fullmatch(text.strip())
     if m is None:
-        return parse_time_value(text, tz, now)
+        long = _LONG_FRACTION_RE.fullmatch(text.strip())
+        if long is not None:  # more digits than a nanosecond
+            raise TimeError(
+                f"datetime {_quoted(text.strip())}: a fraction of a second has 1 to 9 "
+                f"digits, not {len(long[1]):,}",
+                "CQL106",
+                PARAM_DATETIME_HINT,
+            )
+        try:
+            return parse_time_value(text, tz, now)
+        except TimeError as exc:
+            if exc.hint != _DATETIME_HINT:
+                raise
+            # A parameter may hold what a query's datetime may not.
+            raise TimeError(str(exc), exc.code, PARAM_DATETIME_HINT) from None
     whole, fraction, offset = m.groups()
     start, _ = literal_interval(whole + (offset or ""), tz)
     if not fraction.strip("0"):
         return start, start
     if start >= CAL_MAX:
-        raise TimeError(
-            f"datetime {_quoted(shorten(text.strip()))} is out of range", "CQL107", _RANGE_HINT
-        )
+        raise TimeError(f"datetime {_quoted(text.strip())} is out of range", "CQL107", _RANGE_HINT)
     return start + 1, start
 
 
@@ -484,7 +510,7 @@ def _not_relative(text: str) -> TimeError:
             fixed = text[: sign.end()] + together + text[end:]
             return TimeError(message, "CQL106", f"write '{shorten(fixed)}'")
     return TimeError(
-        f"{_quoted(shorten(text))} is not a relative time",
+        f"{_quoted(text)} is not a relative time",
         "CQL106",
         "write now, today or yesterday, then + or - an amount and a unit for each shift, "
         "as in 'today - 7d'",
@@ -562,7 +588,8 @@ def parse_now(text: str, tz: tzinfo | str | None = None) -> datetime:
 def _quoted(text: str) -> str:
     """Text that should have been a datetime or relative time, shown in
     double quotes (JSON's escapes): as a query, a config file (TOML) and
-    the command line all write it, never as Python's repr."""
+    the command line all write it, never as Python's repr; cut after 60
+    characters (:func:`cqlang.visible.shorten`), as a message is a line."""
     from .kinds import JSON, written
 
-    return written(text, JSON)
+    return written(shorten(text), JSON)

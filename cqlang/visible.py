@@ -121,3 +121,29 @@ def json_text(value: Any, **options: Any) -> str:
     dumps = _dumps or _load_dumps()
     text: str = dumps(value, ensure_ascii=False, **options)
     return text if text.isprintable() else text.translate(_tables()[2])
+
+
+def first_break(text: str) -> str:
+    """The first line break of ``text`` (``"\\r\\n"``, a lone ``"\\r"`` or
+    ``"\\n"``: the breaks editors and the language server count), ``"\\n"``
+    when it has none: the line ending a file is written back with (``fmt
+    --write``, ``queries save``, the language server's formatting), all of
+    its breaks then (docs/cli.md)."""
+    cr = text.find("\r")
+    if cr < 0:
+        return "\n"
+    lf = text.find("\n", 0, cr)
+    if lf >= 0:
+        return "\n"
+    return "\r\n" if text.startswith("\n", cr + 1) else "\r"
+
+
+def mixed_breaks(text: str, newline: str) -> bool:
+    """Whether ``text`` has a line break other than ``newline`` (its
+    :func:`first_break`)."""
+    if newline == "\n":
+        return "\r" in text
+    if newline == "\r":
+        return "\n" in text
+    crlf = text.count("\r\n")
+    return text.count("\r") != crlf or text.count("\n") != crlf

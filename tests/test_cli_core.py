@@ -455,3 +455,37 @@ def test_config_from_dev_null_is_empty_and_dev_zero_is_refused() -> None:
     assert run("--config", "/dev/null", "compile", "state = OPEN").exit_code == 0
     result = run("--config", "/dev/zero", "compile", "state = OPEN")
     assert result.exit_code == 2 and "larger than 1 MiB" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("fech", "'fetch'"), ("explian", "'explain'"), ("compil", "'compile'")],
+)
+def test_an_unknown_command_gets_a_did_you_mean(typed: str, meant: str) -> None:
+    """Click draws "did you mean" from the commands loaded; the lazy group
+    had loaded none, so `cqlang compil` got no suggestion (`queries lst` did)."""
+    result = CliRunner().invoke(main, [typed, "x"])
+    assert result.exit_code == 2
+    assert f"No such command '{typed}'." in result.output
+    assert "Did you mean" in result.output and meant in result.output
+    assert "Did you mean" not in run_plain("zzzz").output
+
+
+def run_plain(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def test_a_typo_of_a_command_loads_no_command_module() -> None:
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from cqlang.cli import main\n"
+        "r = CliRunner().invoke(main, ['fech', 'x'])\n"
+        "assert \"Did you mean 'fetch'?\" in r.output, r.output\n"
+        "print(sorted(m for m in sys.modules if m.startswith('cqlang.cli.') and "
+        "m not in ('cqlang.cli.group', 'cqlang.cli.lazygroup', 'cqlang.cli.context')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.split() == ["[]"], out.stdout

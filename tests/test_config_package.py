@@ -75,6 +75,9 @@ ALLOWED = {
     "cqlang.schema",
     "cqlang.timeexpr",
     "cqlang.types",
+    # first_break: a file's own line ending, which fmt --write and queries
+    # save keep (the lowest layer: plain text helpers).
+    "cqlang.visible",
 }
 
 

@@ -199,3 +199,64 @@ def test_the_language_server_reports_a_typo_after_a_lone_cr(server: SyncClient) 
     (diag,) = server.diagnostics_for(uri, 1)
     assert diag.range.start == types.Position(line=1, character=4)
     assert diag.range.end == types.Position(line=1, character=12)
+
+
+# ---------------------------------------------- line endings kept by fmt
+
+UGLY = "STATE=open # why{0}AND priority>=3{0}"
+NEAT = "STATE = open  # why{0}and priority >= 3{0}"
+
+
+@pytest.mark.parametrize("brk", BREAKS)
+def test_fmt_write_keeps_the_files_line_ending(tmp_path: Path, brk: str) -> None:
+    """A lone CR file stays CR (it was rewritten with LF); CRLF and LF stay."""
+    path = tmp_path / "q.cql"
+    path.write_bytes(UGLY.format(brk).encode())
+    got = CliRunner().invoke(main, ["fmt", "--write", str(path)])
+    assert got.exit_code == 0, got.output
+    assert path.read_bytes() == NEAT.format(brk).encode()
+    again = CliRunner().invoke(main, ["fmt", "--check", str(path)])
+    assert again.exit_code == 0, again.output
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("state = OPEN\r\nand priority > 3\n", "\r\n"),
+        ("state = OPEN\rand priority > 3\r\n", "\r"),
+        ("state = OPEN\nand priority > 3\r", "\n"),
+    ],
+)
+def test_mixed_line_endings_become_the_first_one(tmp_path: Path, text: str, first: str) -> None:
+    path = tmp_path / "q.cql"
+    path.write_bytes(text.encode())
+    check = CliRunner().invoke(main, ["fmt", "--check", str(path)])
+    assert check.exit_code == 1, check.output  # formatted, but not one ending
+    assert CliRunner().invoke(main, ["fmt", "--write", str(path)]).exit_code == 0
+    assert path.read_bytes() == f"state = OPEN{first}and priority > 3{first}".encode()
+
+
+def test_a_config_file_of_lone_crs_is_formatted_and_kept(tmp_path: Path) -> None:
+    """It loads (a lone CR is a line break), so fmt reads it too."""
+    path = tmp_path / "cqlang.toml"
+    path.write_bytes(b'[queries.a]\rquery = "state=OPEN"\r')
+    got = CliRunner().invoke(main, ["fmt", "--write", str(path)], env={"CQLANG_CONFIG": str(path)})
+    assert got.exit_code == 0, got.output
+    assert path.read_bytes() == b'[queries.a]\rquery = "state = OPEN"\r'
+
+
+@pytest.mark.parametrize("brk", BREAKS)
+def test_the_language_server_formats_with_the_documents_line_ending(
+    server: SyncClient, brk: str
+) -> None:
+    uri = uri_of(Path(server.ws) / f"fmt{len(brk)}{brk == chr(13)}.cql")  # type: ignore[attr-defined]
+    server.open(uri, UGLY.format(brk))
+    edits = server.run(
+        server.client.text_document_formatting_async(
+            types.DocumentFormattingParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                options=types.FormattingOptions(tab_size=4, insert_spaces=True),
+            )
+        )
+    )
+    assert edits is not None and [e.new_text for e in edits] == [NEAT.format(brk)]

@@ -186,3 +186,28 @@ def test_every_misspelt_property_is_reported_where_it_is(
     for d in err.diagnostics:
         assert d.suggestion is None or d.hint == f"did you mean '{d.suggestion}'?"
         assert d.suggestion is None or d.suggestion in cqlang.DEFAULT_SCHEMA.properties
+
+
+@pytest.mark.parametrize(
+    ("filters", "at"),
+    [
+        ([{"property": "state", "value": ["OPEN", "OPNE"]}], "OPNE"),
+        ([{"property": "tenant_user_id", "value": [1, "x", 3]}], "x"),
+        ([{"property": "tenant_user_id", "value": [1, 2, True]}], "true"),
+        ([{"property": "contact_number", "value": [True]}], "true"),
+        ([{"property": "state", "value": ["OPEN", ""]}], '""'),
+    ],
+)
+def test_a_bad_element_of_a_list_is_pointed_at(filters: list[Any], at: str) -> None:
+    """The message names the element ("OPNE"): the caret was under the
+    whole list."""
+    for source in (filters, json.dumps(filters, indent=1)):
+        err = failure(source)
+        ((code, span, _),) = shown(err)
+        assert code == "CQL304" and span == at, (source, span)
+
+
+def test_a_declared_custom_fields_list_of_one_points_at_its_value() -> None:
+    schema = cqlang.DEFAULT_SCHEMA.with_custom_fields({"score": "integer"})
+    filters = [{"property": "custom_fields", "key": "score", "value": ["05"]}]
+    assert shown(failure(filters, schema=schema)) == [("CQL304", "05", None)]

@@ -132,3 +132,77 @@ def test_repl_param_reads_it_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     d = Dispatcher(Session())
     assert d.handle("\\param d = 2026-10-25T00:30:00.5Z").ok
     assert json.loads(d.handle("created_date >= $d").text) == [gte("2026-10-25 00:30:01")]
+
+
+def _cql201(query: str, value: Any = INSTANT) -> tuple[str, str | None]:
+    (warning,) = [d for d in cqlang.check(query, params={"d": value}) if d.code == "CQL201"]
+    return query[warning.start : warning.end], warning.hint
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "(created_date >= $d or state = OPEN) and priority > 5 and priority < 3",
+        "created_date = $d and priority > 5 and priority < 3",
+        "(created_date in ($d) or state = OPEN) and priority > 5 and priority < 3",
+    ],
+)
+def test_a_contradiction_the_instant_did_not_cause_gets_no_hint(query: str) -> None:
+    """The query matches nothing with the instant read as either whole
+    second beside it: the hint about seconds would blame the wrong part, and
+    the span points at the part that clashes anyway."""
+    for value in (INSTANT, "2026-10-25T00:30:00.5Z"):
+        assert _cql201(query, value) == ("priority > 5 and priority < 3", None)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created_date >= $d and created_date <= 2026-10-24",
+        "created_date > $d and created_date < 2026-10-25T00:30:01Z",
+    ],
+)
+def test_a_clash_of_bounds_of_its_own_gets_no_hint(query: str) -> None:
+    # Empty with the instant read as 00:30:00 and as 00:30:01 alike.
+    assert _cql201(query)[1] is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created_date = $d",
+        "created_date in ($d) and priority = 1",
+        "created_date >= $d and created_date < 2026-10-25T00:30:01Z",
+        "created_date between $d and 2026-10-25T00:30:00Z",
+        "not (created_date != $d) and state = OPEN",
+        "(created_date = $d or created_date = $d) and priority = 2",
+    ],
+)
+def test_the_instant_that_empties_the_query_gets_the_hint(query: str) -> None:
+    assert _cql201(query)[1] == WHOLE_SECONDS_HINT
+
+
+@pytest.mark.parametrize(
+    ("value", "digits"),
+    [
+        ("2026-03-01T10:00:00.1234567891Z", "10"),
+        ("2026-03-01 10:00:00,1234567891+02:00", "10"),
+        ("2026-03-01T10:00:00." + "1" * 5000, "5,000"),
+    ],
+)
+def test_a_fraction_past_nine_digits_is_said_so(value: str, digits: str) -> None:
+    """It was "is not a datetime", with the hint of a query's datetime,
+    which says nothing of a parameter's fraction."""
+    (d,) = cqlang.check("created_date >= $d", params={"d": value})
+    assert d.code == "CQL113"
+    assert d.message.endswith(f"a fraction of a second has 1 to 9 digits, not {digits}")
+    assert len(d.message) < 200
+    assert d.hint is not None and "1 to 9 digits" in d.hint
+
+
+def test_a_parameter_that_is_no_datetime_is_told_of_fractions() -> None:
+    (d,) = cqlang.check("created_date >= $d", params={"d": "10:00"})
+    assert d.hint is not None and "fraction of 1 to 9 digits" in d.hint
+    # A datetime typed in the query takes no fraction: its hint says none.
+    (q,) = cqlang.check('created_date >= "10:00"')
+    assert q.hint is not None and "fraction" not in q.hint

@@ -25,9 +25,9 @@ from cqlang.recordids import json_kind
         ([1], "an array", "an array", "list"),
         ({"a": 1}, "an object", "a table", "dict"),
         (None, "null", "NoneType", "NoneType"),
-        (datetime(2026, 1, 1), "datetime", "a datetime", "datetime"),
-        (date(2026, 1, 1), "date", "a date", "date"),
-        (time(10, 0), "time", "a time", "time"),
+        (datetime(2026, 1, 1), "datetime", "a TOML datetime", "datetime"),
+        (date(2026, 1, 1), "date", "a TOML date", "date"),
+        (time(10, 0), "time", "a TOML time", "time"),
         (b"x", "bytes", "bytes", "bytes"),
     ],
 )
@@ -86,3 +86,94 @@ def test_a_string_reads_back_as_json_toml_and_python(text: str) -> None:
 
 def test_an_object_python_cannot_spell_is_cut_short() -> None:
     assert len(kinds.written(object.__new__(type("X" * 200, (), {})), kinds.PYTHON)) <= kinds.MOST
+
+
+# ------------------------------------------------- bounded, whatever is given
+
+HUGE = int("9" * 4000) * 10**1000  # past what Python writes as digits
+
+
+@pytest.mark.parametrize("query", ["priority = $p", "priority in $p", "state = $p"])
+def test_a_huge_integer_inside_a_parameter_is_named(query: str) -> None:
+    import cqlang
+
+    (d,) = cqlang.check(query, params={"p": {"a": HUGE}})
+    assert d.code == "CQL113"
+    assert d.message.endswith('got {"a": <an integer of more than 60 digits>}')
+
+
+def test_a_long_dict_is_cut_with_its_length() -> None:
+    import cqlang
+
+    (d,) = cqlang.check("priority = $p", params={"p": {str(i): i for i in range(2000)}})
+    assert d.code == "CQL113" and d.message.endswith("… (2,000 items)")
+    assert len(d.message) < 150
+
+
+def test_written_walks_any_nesting_and_cycles() -> None:
+    deep: list[object] = []
+    for _ in range(50_000):  # past the interpreter's recursion limit
+        deep = [deep]
+    assert kinds.written(deep, kinds.JSON) == "[" * 50_001 + "]" * 50_001
+    assert kinds.given(deep, kinds.TOML) == "an array, " + "[" * 59 + "… (1 item)"
+    loop: list[object] = [1]
+    loop.append(loop)
+    assert kinds.written(loop, kinds.PYTHON) == "[1, [...]]"
+    table: dict[str, object] = {}
+    table["a b"] = table
+    assert kinds.written(table, kinds.TOML) == '{"a b" = {...}}'
+    assert kinds.written(frozenset({HUGE}), kinds.PYTHON) == (
+        "frozenset({<an integer of more than 60 digits>})"
+    )
+
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.builds(lambda n, e: n * 10**e, st.integers(1, 10**6), st.integers(55, 6000))
+    | st.floats()
+    | st.text(max_size=80)
+    | st.builds(lambda c, n: c * n, st.characters(), st.integers(0, 20_000))
+    | st.dates()
+    | st.times()
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=40)
+        | st.tuples(inner)
+        | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=40)
+        | st.frozensets(st.integers() | st.text(max_size=5), max_size=5)
+    ),
+    max_leaves=200,
+)
+
+
+@hgiven(
+    _VALUES,
+    st.sampled_from(
+        [
+            "priority = $p",
+            "priority in $p",
+            "state = $p",
+            "state in $p",
+            "created_date >= $p",
+            "created_date in $p",
+            "custom.x = $p",
+            "custom.x in $p",
+        ]
+    ),
+)
+def test_any_parameter_value_gets_a_cql_error_of_a_line(value: object, query: str) -> None:
+    """Whatever a caller binds, nested huge integers and long strings too,
+    the answer is diagnostics (or a CqlError) whose messages stay short."""
+    import cqlang
+
+    try:
+        diags = cqlang.check(query, params={"p": value})
+    except cqlang.CqlError as exc:
+        diags = list(exc.diagnostics)
+    for d in diags:
+        assert len(d.message) < 200, d.message
+        assert d.hint is None or len(d.hint) < 400, d.hint

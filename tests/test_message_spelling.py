@@ -81,6 +81,9 @@ REGION = cqlang.DEFAULT_SCHEMA.with_custom_fields(
         ("custom.region = PL", {}, "PL is not a value of custom.region"),
         ('custom.region = "it\'s"', {}, '"it\'s" is not a value of custom.region'),
         ('custom.region = "a\\"b"', {}, '"a\\"b" is not a value of custom.region'),
+        # As the query has it: single quotes stay single (it was `"OP\\"NE"`).
+        ("custom.region = 'OP\"NE'", {}, "'OP\"NE' is not a value of custom.region"),
+        ("custom.region = 'it\\'s'", {}, "'it\\'s' is not a value of custom.region"),
         ("custom.region = 3", {}, "3 is not a value of custom.region"),
         ("custom.region = true", {}, "true is not a value of custom.region"),
         ("custom.region = $p", {"p": "PL"}, 'parameter $p: "PL" is not a value of custom.region'),
@@ -197,3 +200,30 @@ def test_a_parameters_cql105_offers_no_fix_in_place_of_the_parameter() -> None:
     (given,) = cqlang.check("state = $p", params={"p": "OPNE"})
     assert given.code == "CQL105" and given.suggestion is None
     assert given.hint is not None and "OPEN" in given.hint
+
+
+def test_cql105_in_a_named_query_shows_its_value_as_it_has_it(tmp_path: Path) -> None:
+    config = tmp_path / "cqlang.toml"
+    config.write_text(
+        '[queries.q]\nquery = "priority > 1 and state = \'OP\\"NE\'"\n', encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        main, ["check", "priority > 3 and @q"], env={"CQLANG_CONFIG": str(config)}
+    )
+    assert "in @q: 'OP\"NE' is not a value of state" in result.output, result.output
+
+
+def test_a_setting_and_a_default_name_a_toml_date_alike(tmp_path: Path) -> None:
+    """One wording for a TOML date, a time and a datetime: a setting said
+    "got a date" where a parameter's default said "got a TOML date, ..."."""
+    config = tmp_path / "cqlang.toml"
+    config.write_text("[connection]\nmax_branches = 2026-01-01\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["explain", "state = OPEN"], env={"CQLANG_CONFIG": str(config)}
+    )
+    assert "expected an integer, got a TOML date" in result.output, result.output
+    config.write_text("[connection]\nmax_branches = 10:00:00\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["explain", "state = OPEN"], env={"CQLANG_CONFIG": str(config)}
+    )
+    assert "expected an integer, got a TOML time" in result.output, result.output

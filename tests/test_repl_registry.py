@@ -103,3 +103,27 @@ def test_the_default_arguments_complete_from_the_registry() -> None:
     assert completed("\\campaign ", s) == ["c1"]
     assert "state" in completed("\\format sta", s)
     assert completed("\\fetch ", s) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "meta"),
+    [
+        (1, "1"),
+        ("3", '"3"'),
+        ({"a": [1, 2]}, '{"a": [1, 2]}'),
+        (None, "null"),
+        ("x" * 100, '"' + "x" * 38 + "…"),
+        ("\x1b[31m", '"\\u001b[31m"'),
+    ],
+)
+def test_a_params_completion_shows_its_value_as_text(value: object, meta: str) -> None:
+    """The value went into the menu's meta as it was: a Python int bound in
+    Session(params=...) made prompt_toolkit raise on drawing the menu."""
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+
+    from cqlang.repl.completer import CqlangCompleter
+
+    s = Session(params={"p": value})
+    (c,) = CqlangCompleter(s).get_completions(Document("\\param ", 7), CompleteEvent())
+    assert c.text == "p=" and c.display_meta_text == meta

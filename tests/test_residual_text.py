@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cqlang
 from cqlang.cli import main
@@ -25,6 +27,20 @@ SCHEMA = cqlang.DEFAULT_SCHEMA.with_custom_fields(
         ("tenant_user_id != 3", "tenant_user_id != 3"),
         ("state != OPEN and tenant_user_id != 3", "tenant_user_id != 3"),
         ("tenant_user_id not in (3, 7)", "tenant_user_id not in (3, 7)"),
+        # Values left out side by side stay values (they were one hole,
+        # written as a range: `<= 2 or >= 5`).
+        ("tenant_user_id not in (3, 4)", "tenant_user_id not in (3, 4)"),
+        ("tenant_user_id != 4 and tenant_user_id != 3", "tenant_user_id not in (3, 4)"),
+        (
+            "custom.n not in (3, 4, 5) and custom.n > 0",
+            "custom.n > 0 and custom.n not in (3, 4, 5)",
+        ),
+        # A range left out stays a range, and a hole that is partly one.
+        ("tenant_user_id not between 3 and 4", "tenant_user_id < 3 or tenant_user_id > 4"),
+        (
+            "tenant_user_id not in (3, 4) and tenant_user_id not between 5 and 6",
+            "tenant_user_id <= 2 or tenant_user_id > 6",
+        ),
         ("custom.n != 3", "custom.n != 3"),
         ("custom.n != 3 and custom.n > 0", "custom.n > 0 and custom.n != 3"),
         (
@@ -68,3 +84,16 @@ def test_the_rewritten_residual_selects_what_the_query_does() -> None:
     assert plan.residual is not None
     for n, kept in ((3, False), (0, False), (1, True), (4, True)):
         assert plan.residual.matches({"custom": f'{{"n": {n}}}'}) is kept
+
+
+@given(st.sets(st.integers(-5, 5), min_size=1, max_size=8), st.integers(-8, 8))
+def test_values_left_out_are_written_as_values(out: set[int], probe: int) -> None:
+    """However the values left out lie (side by side or apart), the
+    residual writes them as the query did, and selects what it does."""
+    values = sorted(out)
+    listed = ", ".join(map(str, values))
+    plan = cqlang.plan(f"tenant_user_id not in ({listed})")
+    assert plan.residual is not None
+    expected = f"!= {values[0]}" if len(values) == 1 else f"not in ({listed})"
+    assert plan.residual.text == f"tenant_user_id {expected}"
+    assert plan.residual.matches({"tenant_user_id": probe}) is (probe not in out)

@@ -63,6 +63,31 @@ class CqlGroup(click.Group):
             self.add_command(cmd, cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Click's, with "did you mean" drawn from every command name: click
+        draws it from the commands loaded (``self.commands``), where a lazy
+        group has none before the one asked for (``cqlang compil`` said no
+        more than "No such command"). Nothing more is loaded for it."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            name = str(args[0]) if args else ""
+            names = self.list_commands(ctx)
+            if getattr(exc, "possibilities", None) or not name[:1].isalnum() or name in names:
+                raise  # it suggests already, or is about an option
+            from difflib import get_close_matches
+
+            if not get_close_matches(name, names):
+                raise
+            no_such = getattr(click.exceptions, "NoSuchCommand", None)  # click 8.4 on
+            if no_such is not None:
+                raise no_such(name, possibilities=names, ctx=ctx) from None
+            close = ", ".join(repr(n) for n in sorted(get_close_matches(name, names)))
+            message = f"No such command {name!r}. Did you mean {close}?"
+            raise click.UsageError(message, ctx) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         from ..errors import CqlError
         from ..term.streams import never_fail

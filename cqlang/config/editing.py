@@ -81,10 +81,13 @@ def read_for_edit(path: Path, name: str) -> tuple[str, str, tuple[str, ...]]:
     except UnicodeDecodeError as exc:
         message, line, column = not_utf8(content, exc)
         raise ConfigError(message, path, line=line, column=column, unreadable=True) from None
-    newline = "\r\n" if "\r\n" in raw else "\n"
-    # A byte order mark is skipped, as when the file is read (and not
-    # written back: UTF-8 needs none, and TOML readers refuse it).
-    text = raw.removeprefix("\ufeff").replace("\r\n", "\n")
+    from ..visible import first_break
+
+    newline = first_break(raw)  # its first break: CRLF, a lone CR or LF
+    # A byte order mark is skipped, and every line break read as one, as
+    # when the file is loaded (files.read_file); the BOM is not written
+    # back: UTF-8 needs none, and TOML readers refuse it.
+    text = raw.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     problem = toml_problem(text, path)
     if problem is not None:  # at FILE:LINE:COL, as when it is loaded
         raise ConfigError(problem.message, problems=[problem])

@@ -270,6 +270,9 @@ class FileResult:
     unwritable: bool = False
     diagnostics: tuple[Diagnostic, ...] = ()
     shown: str = ""
+    #: A query file's line breaks are not all of its first break's kind:
+    #: written back, they are (docs/cli.md).
+    mixed: bool = False
 
     def fail_with(self, diags: Sequence[Diagnostic], shown: str) -> None:
         from ..diagnostics import render_all
@@ -280,7 +283,7 @@ class FileResult:
 
     @property
     def changed(self) -> bool:
-        return self.error is None and self.before != self.after
+        return self.error is None and (self.mixed or self.before != self.after)
 
     def diff(self) -> str:
         import difflib
@@ -420,14 +423,24 @@ def format_stdin(
 
 
 def _format_text(result: FileResult, raw: bytes, *, schema: Schema | None, width: int) -> str:
-    """Fill ``result`` from a query file's bytes; its newline is returned.
+    """Fill ``result`` from a query file's bytes; its newline is returned
+    (:func:`cqlang.visible.first_break`: its first break), and a file
+    of mixed endings is marked so (``mixed``: it is changed to that one).
     A byte that is not UTF-8 is kept (``surrogateescape``) for the parser
     to report as CQL002, as every command that reads a query does
     (cqlang.queryfile): the file is not formatted, and not rewritten."""
+    from ..visible import first_break, mixed_breaks
+
     decoded = raw.decode("utf-8", "surrogateescape")
-    newline = "\r\n" if "\r\n" in decoded else "\n"
+    # The file's own line ending is its first break (CRLF, a lone CR or LF);
+    # a file of mixed endings is changed to that one alone (docs/cli.md).
+    newline = first_break(decoded)
+    result.mixed = mixed_breaks(decoded, newline)
+    # The formatter reads a lone CR as a break itself (one inside quotes is
+    # the string's, as the parser has it); ``before`` has every break as
+    # ``\n``, as ``after`` has.
     text = decoded.replace("\r\n", "\n")
-    result.before = text
+    result.before = text.replace("\r", "\n")
     try:
         result.after = format_query_file(text, schema=schema, width=width)
     except CqlError as exc:

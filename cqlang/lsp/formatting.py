@@ -2,7 +2,8 @@
 fmt`` (cqlang.config.fmtfiles): a query file is one query, formatted whole when
 the range touches it; in a config file, the query strings the range touches
 (the whole file: every one). A query that does not parse is left as it is.
-The document's line endings are kept. A config document that is not valid
+The document's line ending is kept: its first line break (CRLF, a lone
+CR or LF), as ``cqlang fmt --write`` keeps a file's. A config document that is not valid
 TOML gets no edits (its diagnostic says what is wrong), nor does a document
 past the size limit."""
 
@@ -15,6 +16,7 @@ from lsprotocol import types
 from ..config.fmtfiles import format_query_file, format_toml
 from ..diagnostics import Diagnostic
 from ..errors import CqlError
+from ..visible import first_break
 from .documents import Document
 from .server import CqlangServer
 
@@ -38,15 +40,15 @@ def edits(ls: CqlangServer, doc: Document, only: tuple[int, int] | None) -> list
         return []
     index = ls.index(doc)
     config = ls.config_for(doc)
-    crlf = "\r\n" in doc.text
+    newline = first_break(doc.text)  # the document's own: CRLF, a lone CR or LF
     if not doc.config_doc:
         region = doc.regions[0]
         try:
             new = format_query_file(region.text, schema=config.schema, width=ls.width)
         except CqlError:
             return []
-        if crlf:
-            new = new.replace("\r\n", "\n").replace("\n", "\r\n")
+        if newline != "\n":
+            new = new.replace("\n", newline)
         if new == region.text:
             return []
         return [types.TextEdit(range=index.range(region.span[0], len(doc.text)), new_text=new)]
@@ -60,7 +62,7 @@ def edits(ls: CqlangServer, doc: Document, only: tuple[int, int] | None) -> list
         only=only,
         errors=errors,
     ):
-        new = e.new.replace("\n", "\r\n") if crlf else e.new
+        new = e.new.replace("\n", newline) if newline != "\n" else e.new
         out.append(types.TextEdit(range=index.range(e.start, e.end), new_text=new))
     return out
 

@@ -51,7 +51,8 @@ def misfit_notes(
         n = bad_custom
         out.append(
             f"{n:,} record{'' if n == 1 else 's'} had a custom that is not a JSON object "
-            "(or holds NaN, Infinity or a number beyond a double), read as no custom fields"
+            "(or holds NaN, Infinity, a number beyond a double or a number too long to read), "
+            "read as no custom fields"
         )
     return out
 

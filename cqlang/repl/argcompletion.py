@@ -41,10 +41,22 @@ def complete_zone(session: Session, typed: str) -> Iterable[Candidate]:
     return [Candidate(z, "zone") for z in _zones()]
 
 
-def complete_param(session: Session, typed: str) -> Iterable[Candidate]:
-    from ..completion import Candidate
+#: The most characters of a parameter's value a completion menu shows.
+PARAM_META = 40
 
-    return [Candidate(f"{p}=", "param", session.params[p]) for p in sorted(session.params)]
+
+def complete_param(session: Session, typed: str) -> Iterable[Candidate]:
+    """Each bound parameter, its value beside it as ``\\params`` writes it
+    (``"3"``, ``1`` for a Python int: text, whatever was bound), cut to
+    :data:`PARAM_META` characters and drawn visible."""
+    from ..completion import Candidate
+    from ..kinds import JSON, written
+    from ..visible import visible
+
+    return [
+        Candidate(f"{p}=", "param", visible(written(session.params[p], JSON, PARAM_META)))
+        for p in sorted(session.params)
+    ]
 
 
 def complete_query_name(session: Session, typed: str) -> Iterable[Candidate]:
