@@ -325,6 +325,9 @@ def test_gives_up_with_a_typed_error(
         list(c.voice_campaign_requests(CAMPAIGN))
     assert emu.request_count == requests_made
     assert emu.url in str(info.value)
+    # Every error of a retried request says how many tries it made (a body
+    # cut short and a dropped connection too, not only a status).
+    assert f", still after {requests_made} tries" in str(info.value)
 
 
 def test_timeouts(emulator_factory: Any) -> None:

@@ -88,11 +88,7 @@ class Reporter:
             cls = ServerError if status >= 500 else ApiError
         reason = scrub.excerpt(resp.reason or "", self.scrub, EXCERPT_CHARS)
         head = f"HTTP {status}{' ' + reason if reason else ''} from GET {url}"
-        tries = ""
-        if ex.attempts > 1:
-            tries = f", still after {ex.attempts} tries"
-        if ex.gave_up:
-            tries += f" ({ex.gave_up}; not retried further)" if tries else f" ({ex.gave_up})"
+        tries = tries_note(ex)
         if status == 400:
             said = server_message(body, self.scrub) or excerpt
             message = f"{head}: the API refused the request: {said}"
@@ -111,6 +107,26 @@ class Reporter:
         else:
             message = f"{head}{tries}; body: {excerpt}"
         return cls(message, status=status, url=url, body=excerpt)
+
+    def retried(self, exc: ApiError, ex: Exchange) -> ApiError:
+        """``exc``, the last error of a request that was retried (a body
+        cut short, a connection dropped, a page not the envelope), saying
+        how many tries it made, as :meth:`status_error` does: the note
+        goes after the request (``GET URL, still after 3 tries: ...``).
+        An error of a status carries it already."""
+        note = tries_note(ex)
+        if not note or exc.status not in (None, 200):
+            return exc
+        head = f"GET {exc.url}"
+        at = exc.message.find(head)
+        if at < 0:
+            message = f"{exc.message}{note}"
+        else:
+            at += len(head)
+            message = f"{exc.message[:at]}{note}{exc.message[at:]}"
+        exc.message = message
+        exc.args = (message, *exc.args[1:])
+        return exc
 
     def format_error(self, url: str, body: bytes, what: str) -> ResponseFormatError:
         excerpt = self.quote(body)
@@ -161,6 +177,16 @@ class Reporter:
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def tries_note(ex: Exchange) -> str:
+    """How many tries a request made, for its error: ``, still after 3
+    tries``, and why retrying stopped early (``(the retry budget is spent;
+    not retried further)``); nothing for a request tried once."""
+    tries = f", still after {ex.attempts} tries" if ex.attempts > 1 else ""
+    if ex.gave_up:
+        tries += f" ({ex.gave_up}; not retried further)" if tries else f" ({ex.gave_up})"
+    return tries
 
 
 def describe(exc: BaseException | None) -> str:
