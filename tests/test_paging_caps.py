@@ -12,17 +12,14 @@ capping server on loopback."""
 
 from __future__ import annotations
 
-import json
 import logging
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from click.testing import CliRunner
-from hostile import Hostile, Request, head
+from hostile import Hostile, paged
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_paging import Record, Results, check, churn_from
@@ -310,23 +307,10 @@ def test_the_promise_holds_with_a_cap_and_moving_results(
 TOTAL, CAP = 1200, 500
 
 
-def capping(server_records: list[dict[str, Any]]) -> Any:
-    """A handler serving ``server_records`` at most CAP a page."""
-
-    def handler(conn: socket.socket, req: Request) -> bool:
-        query = parse_qs(urlsplit(req.target).query)
-        offset, limit = int(query["offset"][0]), int(query["limit"][0])
-        body = json.dumps({"data": server_records[offset : offset + min(limit, CAP)]}).encode()
-        conn.sendall(head(200, "OK", None, len(body)) + body)
-        return True
-
-    return handler
-
-
 @pytest.fixture
 def server() -> Iterator[Hostile]:
     recs = [{"id": f"r{i:04d}", "state": "OPEN", "priority": i % 10} for i in range(TOTAL)]
-    with Hostile(capping(recs)) as srv:
+    with Hostile(paged(recs, cap=CAP)) as srv:
         yield srv
 
 
@@ -385,3 +369,16 @@ def test_repl_fetch_all_writes_every_record(server: Hostile, tmp_path: Path) -> 
     reply = d.handle("\\fetch all")
     assert reply.ok and reply.text.startswith(f"wrote {TOTAL:,} records"), reply.text
     assert d.handle("\\count").text == f"{TOTAL:,} records match"
+
+
+def test_a_server_that_ignores_the_offset_is_refused_not_believed() -> None:
+    """The same round-length page whatever is asked: after it, nothing new
+    ever comes, as when results move; refused after a few requests rather
+    than taken for all the records (docs/client.md)."""
+    page = [f"r{i:03d}" for i in range(200)]
+
+    def fetch(offset: int, limit: int) -> tuple[list[str], list[str]]:
+        return list(page), list(page)
+
+    with pytest.raises(ResultSetChangedError, match="keep moving"):
+        list(pages(fetch, page_size=1000))
