@@ -313,9 +313,11 @@ def base_url(text: str) -> str:
 def masked_url(text: str) -> str:
     """``text`` (a URL, or what was meant as one) as it may be shown in a
     message: what could hold a secret is ``****``: a ``user:password@``
-    (the whole of it), each value of the ``?query`` (a bare item too), and
-    the ``#fragment``. Only the text is split, so even a URL that does not
-    parse is masked."""
+    (the whole of it), a port that is not a number of at most 5 digits and
+    all after it up to the ``?`` (``user:password`` with the ``@host``
+    forgotten puts the password there, a ``/`` in it too), each value of the ``?query`` (a
+    bare item too), and the ``#fragment``. Only the text is split, so even
+    a URL that does not parse is masked."""
     text = text.strip()
     rest, hash_, fragment = text.partition("#")
     rest, question, query = rest.partition("?")
@@ -324,6 +326,10 @@ def masked_url(text: str) -> str:
         scheme, after = "", rest
     if "@" in after:  # all before the last @ may be a password, a "/" in it too
         after = "****@" + after.rsplit("@", 1)[1]
+    else:
+        host, port = _host_port(after.partition("/")[0])
+        if port and not (port.isascii() and port.isdigit() and len(port) <= 5):
+            after = f"{host}:****"  # not a port: a password, maybe
     items = []
     for item in query.split("&") if query else []:
         name, eq, _ = item.partition("=")
@@ -334,6 +340,19 @@ def masked_url(text: str) -> str:
     if hash_:
         out += "#****" if fragment else "#"
     return out
+
+
+def _host_port(authority: str) -> tuple[str, str]:
+    """``HOST[:PORT]`` split at the port's colon (none in ``[v6]``):
+    the host and the port's text (``""`` when none is written)."""
+    if authority.startswith("["):
+        close = authority.find("]")
+        if close < 0:
+            return authority, ""
+        host, after = authority[: close + 1], authority[close + 1 :]
+        return host, after[1:] if after.startswith(":") else ""
+    host, _, port = authority.partition(":")
+    return host, port
 
 
 def masked_repr(obj: object, names: Sequence[str]) -> str:

@@ -44,7 +44,7 @@ from collections.abc import Sequence
 
 from .config import locate
 from .params import not_utf8_value, split_param
-from .status import ExitStatus, exit_for
+from .status import ExitStatus, exit_for, forgiving_stderr
 from .utf8 import is_utf8
 
 TYPE_CHECKING = False  # typing is not imported at run time: it is slow to import
@@ -380,6 +380,7 @@ def _completing() -> bool:
 
 def main() -> None:
     """The ``cqlang`` command (pyproject's console script)."""
+    forgiving_stderr()  # a message that cannot be written does not change the status
     if not is_utf8(sys.stdout):  # a character the locale's encoding lacks is escaped, not fatal
         from .term.streams import never_fail
 

@@ -85,15 +85,26 @@ def read_query_file(name: str) -> str:
     try:
         with open(name, "rb") as fh:
             raw = fh.read(MAX_QUERY_FILE_BYTES + 1)
+            device = len(raw) > MAX_QUERY_FILE_BYTES and _is_device(fh.fileno())
     except IsADirectoryError:
         raise QueryFileError(f"{name}: {not_a_file()}", name) from None
     except OSError as exc:
         raise QueryFileError(cannot_read(name, exc), name) from None
+    if device:  # /dev/zero, /dev/urandom: no size to speak of
+        raise QueryFileError(f"{name}: {not_a_file(kind='a device')}", name)
     if len(raw) > MAX_QUERY_FILE_BYTES:
         raise QueryFileError(
             f"{name}: larger than {MAX_QUERY_FILE_BYTES} bytes: not a query file", name
         )
     return decode_query(raw)
+
+
+def _is_device(fd: int) -> bool:
+    """Whether ``fd`` is a character or block device (``/dev/zero``)."""
+    import stat
+
+    mode = os.fstat(fd).st_mode
+    return stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
 
 
 def decode_query(raw: bytes) -> str:

@@ -15,6 +15,7 @@ Cheap to import (the launcher imports it on every run): ``enum`` comes with
 from __future__ import annotations
 
 import errno
+import io
 import os
 import sys
 from enum import IntEnum
@@ -33,6 +34,7 @@ __all__ = [
     "fail",
     "failure_text",
     "for_signal",
+    "forgiving_stderr",
     "internal_error",
     "quiet_stdout",
 ]
@@ -149,9 +151,58 @@ def fail(message: str, code: int = ExitStatus.USAGE) -> NoReturn:
     if sys.stderr is not None:
         from .visible import visible
 
-        sys.stderr.write(f"cqlang: {visible(message, lines=True)}\n")
-        sys.stderr.flush()
+        try:
+            sys.stderr.write(f"cqlang: {visible(message, lines=True)}\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):  # stderr cannot be written: the status still says it
+            pass
     sys.exit(code)
+
+
+class _Dropping(io.FileIO):
+    """Standard error that drops what cannot be written (a full disk, a
+    device that refuses it, a closed pipe) instead of raising: from the
+    first failure on, everything written is dropped."""
+
+    lost = False
+
+    def write(self, b: object) -> int:
+        data = bytes(b)  # type: ignore[call-overload]  # a bytes-like object
+        if not self.lost:
+            try:
+                done = 0
+                while done < len(data):
+                    n = super().write(data[done:])
+                    if not n:  # would block: not to be waited for
+                        break
+                    done += n
+            except OSError:
+                self.lost = True
+        return len(data)
+
+
+def forgiving_stderr() -> None:
+    """Make ``sys.stderr`` drop what it cannot write rather than raise:
+    a message that cannot be shown (``2>`` a full disk) must not change
+    how a run ends (a fetch whose records were written exits 0; docs/cli.md,
+    "Exit status"). Done once, by the console script; nothing for a
+    stream with no file descriptor (a test runner's)."""
+    err = sys.stderr
+    if err is None or isinstance(getattr(err, "buffer", None), _Dropping):
+        return
+    try:
+        fd = err.fileno()
+        err.flush()
+        raw = _Dropping(fd, "w", closefd=False)
+    except (OSError, ValueError, AttributeError):
+        return
+    sys.stderr = io.TextIOWrapper(
+        raw,  # a raw stream under the text, as Python's own stderr
+        encoding=err.encoding,
+        errors=err.errors,
+        line_buffering=bool(getattr(err, "line_buffering", False)),
+        write_through=True,
+    )
 
 
 def quiet_stdout() -> None:

@@ -144,6 +144,24 @@ def answer(
     return handler
 
 
+def paged(records: list[dict[str, Any]], cap: int | None = None) -> Handler:
+    """A handler that pages ``records`` by the request's ``offset`` and
+    ``limit`` (at most ``cap`` a page, when given), as the API does."""
+    import json
+    from urllib.parse import parse_qs, urlsplit
+
+    def handler(conn: socket.socket, req: Request) -> bool:
+        query = parse_qs(urlsplit(req.target).query)
+        offset, limit = int(query["offset"][0]), int(query["limit"][0])
+        if cap is not None:
+            limit = min(limit, cap)
+        body = json.dumps({"data": records[offset : offset + limit]}).encode()
+        conn.sendall(head(200, "OK", None, len(body)) + body)
+        return True
+
+    return handler
+
+
 def chunked(conn: socket.socket, data: bytes) -> None:
     conn.sendall(b"%x\r\n%s\r\n" % (len(data), data))
 

@@ -325,6 +325,9 @@ def test_gives_up_with_a_typed_error(
         list(c.voice_campaign_requests(CAMPAIGN))
     assert emu.request_count == requests_made
     assert emu.url in str(info.value)
+    # Every error of a retried request says how many tries it made (a body
+    # cut short and a dropped connection too, not only a status).
+    assert f", still after {requests_made} tries" in str(info.value)
 
 
 def test_timeouts(emulator_factory: Any) -> None:
@@ -497,7 +500,7 @@ def test_a_request_that_cannot_even_be_made_is_a_transport_error(
     # requests checks the CA bundle before connecting, raising a bare OSError.
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/ca.pem")
     client = cqlang.Client("https://127.0.0.1:1", "key-123456", max_retries=0)
-    with pytest.raises(cqlang.TransportError, match="could not be made"):
+    with pytest.raises(cqlang.TransportError, match="REQUESTS_CA_BUNDLE names a CA bundle"):
         list(client.voice_campaign_requests("c1", plan=cqlang.plan("state = OPEN")))
 
 

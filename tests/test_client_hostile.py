@@ -25,7 +25,7 @@ from urllib.parse import quote, unquote
 
 import pytest
 from click.testing import CliRunner
-from hostile import Hostile, Request, answer, chunked, head, stream
+from hostile import Hostile, Request, answer, chunked, head, paged, stream
 
 from cqlang.cli import main
 from cqlang.client import (
@@ -623,8 +623,8 @@ def test_a_connection_dropped_mid_fetch_is_still_retried() -> None:
 
 
 def test_the_cli_caps_a_page_with_max_record_size(tmp_path: Path) -> None:
-    big = json.dumps({"data": [{"id": f"{i}", "n": "x" * 3000} for i in range(500)]}).encode()
-    with Hostile(answer(200, big)) as server:
+    big = [{"id": f"{i}", "n": "x" * 3000} for i in range(500)]
+    with Hostile(paged(big)) as server:  # pages by offset: a page of 500 is then the end
         result = cli_fetch(tmp_path, server.url, KEY, "--max-record-size", "100")
         assert result.exit_code == 3 and "larger than" in result.stderr
         assert "--max-record-size" in result.stderr

@@ -26,6 +26,14 @@ BAD_URLS = [
     f"http://h/?{SECRET}",
     f"http://h/#{SECRET}",
     f"http://alice:{SECRET}/x@h/",
+    # user:key with the @host forgotten: the key sits where the port goes.
+    f"https://apikey:{SECRET}",
+    f"https://apikey:{SECRET}/api/v1",
+    f"https://apikey:{SECRET[:5]}/{SECRET[5:]}",
+    f"http://apikey:{SECRET}:8080",
+    f"http://[::1]:{SECRET}/x",
+    f"apikey:{SECRET}",
+    "https://apikey:12345678901234",  # a key of digits: no port is that long
 ]
 
 
@@ -34,21 +42,33 @@ def test_a_base_url_error_masks_what_could_be_a_key(url: str, tmp_path: Path) ->
     env = {"CONPEEK_URL": url, "CONPEEK_KEY": "k", "CQLANG_CONFIG": "/dev/null"}
     fetched = CliRunner().invoke(main, ["fetch", "--campaign", "c", "state = OPEN"], env=env)
     assert fetched.exit_code == 2, fetched.output
-    assert "base URL" in fetched.stderr and SECRET not in fetched.output
+    secrets = (SECRET, SECRET[:5], SECRET[5:], "12345678901234")
+    assert "base URL" in fetched.stderr
+    assert not any(secret in fetched.output for secret in secrets)
     given_url = CliRunner().invoke(
         main,
         ["compile", "--format", "url", "--campaign", "c", "--base-url", url, "state = OPEN"],
         env={"CQLANG_CONFIG": "/dev/null"},
     )
-    assert given_url.exit_code == 2 and SECRET not in given_url.output
+    assert given_url.exit_code == 2
+    assert not any(secret in given_url.output for secret in secrets)
     with pytest.raises(ConfigurationError) as caught:
         Client(url, "k")
-    assert SECRET not in str(caught.value) and SECRET not in repr(caught.value)
+    assert not any(secret in f"{caught.value} {caught.value!r}" for secret in secrets)
     config = tmp_path / "cqlang.toml"
     config.write_text(f"[connection]\nbase_url = {url!r}\n".replace("'", '"'), encoding="utf-8")
     config.chmod(0o600)
     shown = CliRunner().invoke(main, ["--config", str(config), "config"], env={})
-    assert SECRET not in shown.output
+    assert not any(secret in shown.output for secret in secrets)
+
+
+def test_a_port_that_is_a_port_is_still_shown() -> None:
+    for url in ("http://h:8080/x", "http://[::1]:8080/x", "http://h:", "http://h:99999"):
+        assert masked_url(url) == url
+    assert masked_url("https://apikey:s3cr3t/more?k=v") == "https://apikey:****?k=****"
+    with pytest.raises(ValueError, match="port") as caught:
+        base_url("https://apikey:SEKRETKEY-1234567890abcdef")
+    assert str(caught.value).endswith("not 'https://apikey:****'")
 
 
 @settings(max_examples=200, deadline=None)
@@ -63,6 +83,9 @@ def test_a_base_url_error_masks_what_could_be_a_key(url: str, tmp_path: Path) ->
             "http://h/?a=1&{}",
             "http://h/#{}",
             "x://u:{}@h?q={}",
+            "https://u:{}",
+            "https://u:{}/p",
+            "u:{}",
         ]
     ),
 )

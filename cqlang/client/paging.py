@@ -25,9 +25,12 @@ found this time (it still lies ahead, behind records created meanwhile), or
 one that went and came back. So once the results have moved, the ids
 delivered are remembered (those of the page before the move, and every one
 since: memory the paging does not use while the results stand still), and
-such a record is skipped. A page that brings nothing new, ``max_relocate + 2`` times in a
-row, or a previous page's record found after the anchor or after the
-overlap (the order changed), or no anchor at all, is
+such a record is skipped. The end is a page shorter than asked (the API
+documents no total, no next link and no cap); one whose length is a round
+number is confirmed by one more page, since it may be the server's own
+page size (``pages``). A page that brings nothing new, ``max_relocate +
+2`` times in a row, or a previous page's record found after the anchor or
+after the overlap (the order changed), or no anchor at all, is
 :class:`ResultSetChangedError`. A record of a page before the previous one
 sent again while the overlap still holds is not seen: that would take
 remembering every id, and the paging holds one page (docs/client.md).
@@ -55,7 +58,12 @@ R = TypeVar("R")
 #: ``fetch(offset, limit) -> (records, ids)``: one page, as the results are now.
 FetchPage = Callable[[int, int], tuple[list[R], list[str]]]
 
-__all__ = ["MAX_PAGE_SIZE", "FetchPage", "page_limit", "pages", "records"]
+__all__ = ["CAP_ROUND", "MAX_PAGE_SIZE", "FetchPage", "page_limit", "pages", "records"]
+
+#: A short page whose length is a multiple of this is confirmed with one
+#: more request before it is taken for the last: servers cap their pages
+#: at round numbers (the API documents no cap, and no total to check).
+CAP_ROUND = 100
 
 
 def page_limit(page_size: int, need: int | None = None, overlap: int = 0) -> int:
@@ -78,6 +86,7 @@ def records(
     overlap: int = 2,
     max_relocate: int = 4,
     guards: Sequence[Callable[[R], bool] | None] = (),
+    cap_round: int = CAP_ROUND,
 ) -> Iterator[R]:
     """The records of ``requests`` (each a fetch and the URL its errors
     name), one request after another: a record an earlier request
@@ -108,6 +117,7 @@ def records(
             overlap=overlap,
             max_relocate=max_relocate,
             where=where,
+            cap_round=cap_round,
         ):
             if seen is None and keep is None and guard is None:
                 # The hot path: whole pages, no per-record work.
@@ -141,12 +151,24 @@ def pages(
     overlap: int = 2,
     max_relocate: int = 4,
     where: str = "",
+    cap_round: int = CAP_ROUND,
 ) -> Iterator[tuple[list[R], list[str]]]:
     """One request's pages, until one comes back shorter than asked: the
     records not delivered before, and their ids. ``want()`` is how many
     more records the consumer needs (``None``: all there are); ``where``
-    names the request in errors."""
+    names the request in errors.
+
+    A short page whose length is a non-zero multiple of ``cap_round`` may
+    be a server's cap rather than the end: from there on no page asks for
+    more than that length, and the next page tells. Short again: that was
+    the end. New records: the server caps its pages, and a warning says so
+    (once) (docs/client.md, "Paging while the data moves")."""
     k = max(1, overlap)
+    # The server's own page size, once seen (a short page confirmed not to
+    # be the last): no page asks for more. ``checking``: the limit the
+    # short page being confirmed was asked with.
+    ceiling: int | None = None
+    checking: int | None = None
     pos = 0  # the offset just past the last page, in the results' numbering now
     prev: list[str] | None = None  # the last page's ids
     # Once the results have moved, the ids delivered (and those of the page
@@ -162,6 +184,8 @@ def pages(
         # Ask for just the records still missing (under a limit), unless
         # the results are moving: a small window cannot absorb a shift.
         lim = page_limit(page_size, need if delivered is None else None, ov)
+        if ceiling is not None:
+            lim = min(lim, ceiling)
         data, ids = fetch(off, lim)
         start = 0
         if prev is not None:
@@ -180,8 +204,9 @@ def pages(
                 )
                 if delivered is None:
                     delivered = set(prev)
-        pos = off + len(data)
-        short = len(data) < lim
+        got = len(data)
+        pos = off + got
+        short = got < lim
         fresh = data[start:] if start else data
         fresh_ids = ids[start:] if start else ids
         data = []  # hold one page at a time: the consumer has it now
@@ -191,6 +216,15 @@ def pages(
                 fresh = [fresh[j] for j in kept]
                 fresh_ids = [fresh_ids[j] for j in kept]
             delivered.update(fresh_ids)
+        if checking is not None and fresh:
+            # Records past a short page: it was the server's cap, not the end.
+            log.warning(
+                "the server returned at most %d records per page where %d were asked; paging by %d",
+                ceiling,
+                checking,
+                ceiling,
+            )
+            checking = None
         if fresh:
             stalls = 0
             yield fresh, fresh_ids
@@ -203,8 +237,23 @@ def pages(
                     url=where,
                 )
         if short:
-            return
+            if ceiling is not None or not _maybe_capped(got, cap_round, k):
+                return
+            # A round number short of the limit: a server that caps its
+            # pages, or (about one time in cap_round) the natural end. The
+            # next page, asked for that many, tells: it is short too at the
+            # end (it holds the overlap at most).
+            ceiling, checking = got, lim
         prev = ids
+
+
+def _maybe_capped(length: int, cap_round: int, overlap: int) -> bool:
+    """Whether a short page of ``length`` records is to be confirmed before
+    it is taken for the last: a server's cap is a round number (a cap that
+    is not a multiple of ``cap_round`` is taken for the end, the documented
+    limit; ``cap_round`` 0 confirms none), and pages of that size must
+    bring something past the ``overlap`` to be paged by."""
+    return cap_round > 0 and length > overlap and length % cap_round == 0
 
 
 def _relocate(

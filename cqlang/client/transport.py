@@ -30,7 +30,7 @@ from .._version import __version__
 from ..recordids import RecordIdError, record_ids
 from . import scrub
 from .body import ACCEPT_ENCODING, BodyTooLarge, UnknownEncoding, read_body
-from .errors import ApiError, ResponseTooLargeError
+from .errors import ApiError, ResponseFormatError, ResponseTooLargeError, TransportError
 from .exchange import EXCHANGE, Adapter, Exchange, ExchangeReport
 from .retry import BudgetRetry
 from .words import ERROR_BODY_MAX, Reporter, duration, json_problem, size
@@ -140,6 +140,9 @@ class Transport:
         active = scrub.ACTIVE.set(self.reporter.scrub)
         try:
             return self._attempts(url, limit, ex)
+        except (TransportError, ResponseFormatError) as exc:
+            self.reporter.retried(exc, ex)  # how many tries it made, when more than one
+            raise
         finally:
             ex.end()
             scrub.ACTIVE.reset(active)
@@ -158,6 +161,8 @@ class Transport:
                 if again.kind == "format":
                     # Not the envelope: one more try, then it is what it is.
                     if format_retried or not ex.budget.allows(0):
+                        if not format_retried:
+                            ex.gave_up = "the retry budget is spent"
                         raise err from None
                     format_retried = True
                     log.info("retrying %s after %s", url, again.what)
@@ -166,6 +171,8 @@ class Transport:
                 broken += 1
                 wait = self._backoff(broken)
                 if broken > self.max_retries or not ex.budget.allows(wait):
+                    if broken <= self.max_retries:
+                        ex.gave_up = "the retry budget is spent"
                     raise err from again.cause
                 log.info("retrying %s in %s after %s", url, duration(wait), again.what)
                 if wait > 0:

@@ -27,6 +27,7 @@ from urllib3.exceptions import (
 )
 
 from . import scrub
+from .environ import ca_bundle_problem, proxy_note, proxy_problem
 from .errors import (
     STATUS_ERRORS,
     ApiError,
@@ -88,11 +89,7 @@ class Reporter:
             cls = ServerError if status >= 500 else ApiError
         reason = scrub.excerpt(resp.reason or "", self.scrub, EXCERPT_CHARS)
         head = f"HTTP {status}{' ' + reason if reason else ''} from GET {url}"
-        tries = ""
-        if ex.attempts > 1:
-            tries = f", still after {ex.attempts} tries"
-        if ex.gave_up:
-            tries += f" ({ex.gave_up}; not retried further)" if tries else f" ({ex.gave_up})"
+        tries = tries_note(ex)
         if status == 400:
             said = server_message(body, self.scrub) or excerpt
             message = f"{head}: the API refused the request: {said}"
@@ -111,6 +108,26 @@ class Reporter:
         else:
             message = f"{head}{tries}; body: {excerpt}"
         return cls(message, status=status, url=url, body=excerpt)
+
+    def retried(self, exc: ApiError, ex: Exchange) -> ApiError:
+        """``exc``, the last error of a request that was retried (a body
+        cut short, a connection dropped, a page not the envelope), saying
+        how many tries it made, as :meth:`status_error` does: the note
+        goes after the request (``GET URL, still after 3 tries: ...``).
+        An error of a status carries it already."""
+        note = tries_note(ex)
+        if not note or exc.status not in (None, 200):
+            return exc
+        head = f"GET {exc.url}"
+        at = exc.message.find(head)
+        if at < 0:
+            message = f"{exc.message}{note}"
+        else:
+            at += len(head)
+            message = f"{exc.message[:at]}{note}{exc.message[at:]}"
+        exc.message = message
+        exc.args = (message, *exc.args[1:])
+        return exc
 
     def format_error(self, url: str, body: bytes, what: str) -> ResponseFormatError:
         excerpt = self.quote(body)
@@ -132,14 +149,24 @@ class Reporter:
         """A failure without an answer, in words. ``plain``: ``what`` says
         it all (the cause only follows when it adds something)."""
         failed = None if plain else connect_failure(exc, self.connect_timeout)
+        if not plain:
+            # A proxy or a CA bundle the environment chose: named, not the API blamed.
+            chain = error_chain(exc)
+            proxied = proxy_problem(
+                chain, url, describe(exc), _proxy_connect(chain, self.connect_timeout)
+            )
+            said = proxied or ca_bundle_problem(exc)
+            if said is not None:
+                return TransportError(f"{said} (GET {url})", url=url)
         if failed is not None:
             host, port = self.where
             message = f"cannot connect to {host} port {port}: {failed} (GET {url})"
             return TransportError(message, url=url)
         cause = describe(exc)
+        through = proxy_note(url)  # what broke may be the proxy
         if plain and ("timed out" in what or cause == "timed out"):
-            return TransportError(f"GET {url}: {what}", url=url)
-        return TransportError(f"GET {url}: {what}: {cause}", url=url)
+            return TransportError(f"GET {url}: {what}{through}", url=url)
+        return TransportError(f"GET {url}: {what}: {cause}{through}", url=url)
 
     def clean(self, exc: ApiError) -> ApiError:
         """``exc`` with every secret hidden, in every form: its message,
@@ -161,6 +188,16 @@ class Reporter:
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def tries_note(ex: Exchange) -> str:
+    """How many tries a request made, for its error: ``, still after 3
+    tries``, and why retrying stopped early (``(the retry budget is spent;
+    not retried further)``); nothing for a request tried once."""
+    tries = f", still after {ex.attempts} tries" if ex.attempts > 1 else ""
+    if ex.gave_up:
+        tries += f" ({ex.gave_up}; not retried further)" if tries else f" ({ex.gave_up})"
+    return tries
 
 
 def describe(exc: BaseException | None) -> str:
@@ -186,7 +223,7 @@ def describe(exc: BaseException | None) -> str:
         return f"timed out ({text})" if text else "timed out"
     if isinstance(cur, OSError) and cur.strerror:
         return cur.strerror[:1].lower() + cur.strerror[1:]
-    if type(cur) in (ValueError, UnicodeError) and text:  # its words say it all
+    if type(cur) in (ValueError, UnicodeError, OSError) and text:  # its words say it all
         return text[:1].lower() + text[1:]
     return f"{kind}: {text}" if text else kind
 
@@ -296,6 +333,17 @@ def connect_failure(exc: BaseException, connect_timeout: float) -> str | None:
             return "the connection could not be made"
     if any(isinstance(e, ConnectTimeoutError) for e in chain):
         return f"timed out connecting (after {duration(connect_timeout)})"
+    return None
+
+
+def _proxy_connect(chain: list[BaseException], connect_timeout: float) -> str | None:
+    """Why the connection to a proxy could not be made (what urllib3's
+    ProxyError wraps), in words; ``None`` when it was made."""
+    for e in chain:
+        if isinstance(e, ProxyError):
+            inner = getattr(e, "original_error", None)
+            if isinstance(inner, BaseException):
+                return connect_failure(inner, connect_timeout)
     return None
 
 

@@ -124,8 +124,9 @@ def read_config_bytes(path: Path, origin: str = ORIGIN_OPTION) -> tuple[bytes, o
     """The file's bytes (at most MAX_CONFIG_BYTES) and its status, taken
     from the file opened (so that the file checked is the file read). Every
     path that reads a config file reads it here (loading it, and editing it
-    with ``queries save`` and ``rm``): a folder, a pipe, a device that never
-    ends, a file over MAX_CONFIG_BYTES or any :class:`OSError` (a name too
+    with ``queries save`` and ``rm``): a folder, a pipe, a device that gives
+    more than MAX_CONFIG_BYTES (``/dev/zero``; ``/dev/null`` is an empty
+    file), a file over MAX_CONFIG_BYTES or any :class:`OSError` (a name too
     long, no permission, a name that no file can have) is a
     :class:`ConfigError` naming the file; a missing file is one too, with
     the message "no such config file". Each is marked ``unreadable`` (its
@@ -164,6 +165,8 @@ def read_config_bytes(path: Path, origin: str = ORIGIN_OPTION) -> tuple[bytes, o
         except OSError as exc:
             raise ConfigError(f"cannot read it: {exc.strerror}", path, unreadable=True) from None
     if len(content) > MAX_CONFIG_BYTES:
+        if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):  # /dev/zero: no size to speak of
+            raise ConfigError(not_a_file("config file", "a device"), path, unreadable=True)
         limit = MAX_CONFIG_BYTES // 2**20
         raise ConfigError(f"larger than {limit} MiB: not a config file", path, unreadable=True)
     return content, st
