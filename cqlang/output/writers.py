@@ -30,7 +30,7 @@ written as U+FFFD in a CSV, Parquet or Arrow file:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..errors import OutputError
@@ -301,11 +301,14 @@ class ArrowFileWriter(Writer):
         metadata: Mapping[str, str] | None,
         spool_dir: str | None,
         spool_prefix: str,
+        ending: Callable[[], Mapping[str, str]] | None = None,
     ) -> None:
         from .arrowconvert import BATCH_RECORDS, Converter
         from .arrowfile import FileSink
 
-        self.converter = Converter(columns, schema=schema, exclude=exclude, metadata=metadata)
+        self.converter = Converter(
+            columns, schema=schema, exclude=exclude, metadata=metadata, ending=ending
+        )
         self.sink = FileSink(out, kind, spool_dir=spool_dir, spool_prefix=spool_prefix)
         self.size = BATCH_RECORDS
         self.chunk: list[Mapping[str, Any]] = []
@@ -346,12 +349,15 @@ def make_writer(
     spool_dir: str | None = None,
     spool_prefix: str = ".cqlang-spool-",
     terminal: bool = False,
+    ending: Callable[[], Mapping[str, str]] | None = None,
 ) -> Writer:
     """A writer of ``fmt`` on ``out`` (a text stream; a binary one for
     :data:`BINARY_FORMATS`). ``columns``: ``--columns`` (``None``: every
     field); ``exclude``: the fields left out (not in a CSV header or a
     Parquet schema); ``width``: the table's; ``metadata``: a file's
-    (:func:`cqlang.output.filemeta.file_metadata`); ``spool_dir``/``spool_prefix``:
+    (:func:`cqlang.output.filemeta.file_metadata`), and ``ending()``, what
+    it learns at the end (:meth:`cqlang.output.counted.Counted.ending`);
+    ``spool_dir``/``spool_prefix``:
     where Parquet and Arrow spool their row groups; ``terminal``: ``out``
     is one, so a CSV is drawn visible (JSON writes escapes and the table
     draws, wherever they go: docs/cli.md, "Text from outside")."""
@@ -365,7 +371,7 @@ def make_writer(
         return TableWriter(out, columns, width)
     if fmt in BINARY_FORMATS:
         return ArrowFileWriter(
-            out, fmt, columns, schema, exclude, metadata, spool_dir, spool_prefix
+            out, fmt, columns, schema, exclude, metadata, spool_dir, spool_prefix, ending
         )
     raise ValueError(f"unknown format {fmt!r}")
 
