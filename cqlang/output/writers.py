@@ -72,14 +72,6 @@ def json_of(value: Any, number: int, at: str = "", **options: Any) -> str:
         ) from None
 
 
-def _cell(value: Any, number: int, column: str) -> str | None:
-    """A value as a CSV cell: text as it is, ``None`` for ``null`` (an
-    empty cell), anything else as compact JSON."""
-    if value is None or type(value) is str:
-        return value
-    return json_of(value, number, column, separators=(",", ":"))
-
-
 #: What makes a CSV cell quoted (RFC 4180; what the csv module's
 #: QUOTE_MINIMAL quotes with its default dialect).
 _QUOTE = re.compile('[",\r\n]').search
@@ -177,8 +169,11 @@ class CsvWriter(Writer):
     ) -> None:
         import csv
 
+        from .cells import CellText
+
         self.out = out
         self.writer = csv.writer(out)
+        self.cell = CellText(json_of)
         self.drawn = terminal
         self.mended: dict[str, int] = {}  # column: values with a lone surrogate
         self.count = 0
@@ -186,6 +181,7 @@ class CsvWriter(Writer):
         self.rest = columns is None and "custom" not in gone  # the last column `custom`
         self.columns = list(columns) if columns is not None else default_columns(schema, gone)
         self.decode = needs_custom(self.columns)
+        self.fields = [c.field for c in self.columns]
         self.known = frozenset(known_fields(schema))
         self.left_out: dict[str, int] = {}
         header = [c.name for c in self.columns] + (["custom"] if self.rest else [])
@@ -195,17 +191,22 @@ class CsvWriter(Writer):
     def write(self, record: Mapping[str, Any]) -> None:
         if not self.started:
             self._start()
-        custom: dict[str, Any] | None = None
         if self.decode:
             custom = decode_custom(record)[0]
-        n = self.count + 1
-        row = [_cell(c.get(record, custom), n, c.name) for c in self.columns]
+            row = [c.get(record, custom) for c in self.columns]
+        else:  # every column a field of the record: read in C
+            row = list(map(record.get, self.fields))
         if self.rest:
-            row.append(_cell(record.get("custom"), n, "custom"))  # as the API sent it
-            if not self.known.issuperset(record):
-                for name in record:
-                    if name not in self.known:
-                        self.left_out[name] = self.left_out.get(name, 0) + 1
+            row.append(record.get("custom"))  # as the API sent it
+        # Text and null as they are; anything else (a number, a list) as JSON.
+        n = self.count + 1
+        for i, value in enumerate(row):
+            if value is not None and value.__class__ is not str:
+                row[i] = self.cell(value, n, self.header[i])
+        if self.rest and not self.known.issuperset(record):
+            for name in record:
+                if name not in self.known:
+                    self.left_out[name] = self.left_out.get(name, 0) + 1
         self._writerow(row)
         self.count += 1
 
