@@ -82,6 +82,12 @@ if TYPE_CHECKING:
     type=click.Path(),  # a folder is check_output's to word (docs/client.md)
     help="Write here (via a temporary file, renamed on success; - is stdout).",
 )
+@click.option(
+    "--csv-escape-formulas",
+    is_flag=True,
+    help="In a CSV, put ' before text starting with = + - @ (or a tab or CR), "
+    "which spreadsheets would run as a formula.",
+)
 @click.option("--count", is_flag=True, help="Print only the number of matching records.")
 @click.option(
     "--dry-run",
@@ -137,6 +143,7 @@ def fetch_cmd(
     page_size: int | None,
     fmt: str | None,
     output: str | None,
+    csv_escape_formulas: bool,
     count: bool,
     dry_run: bool,
     base_url: str | None,
@@ -158,6 +165,8 @@ def fetch_cmd(
 
     fields = exclude_option(exclude)
     fmt, output = _output_target(fmt, output, count=count, columns=columns, dry_run=dry_run)
+    if csv_escape_formulas and (count or fmt != "csv"):
+        fail("--csv-escape-formulas is for a CSV: give --format csv, or -o FILE.csv")
     text = query_input(query, query_file, default="")
     prepared = prepare_query(
         text,
@@ -188,6 +197,8 @@ def fetch_cmd(
     # The writer's options (for Parquet and Arrow, what the file records of
     # this fetch) from the spec as the user gave it, before the heavy fields.
     options = {} if count else prepared.writer_options(fmt, plan, columns=cols, now=when)
+    if csv_escape_formulas:
+        options["escape_formulas"] = True
     run = _Output(count, fmt, output, options, limit_owner(prepared, limit))
     if plan.never_matches:
         print_query_diagnostics(prepared, plan.warnings)

@@ -72,6 +72,21 @@ def json_of(value: Any, number: int, at: str = "", **options: Any) -> str:
         ) from None
 
 
+#: What a spreadsheet reads a cell starting with as a formula (OWASP's
+#: "CSV injection" list: = + - @, a tab, a carriage return).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape_formulas(row: list[Any]) -> None:
+    """``--csv-escape-formulas``: each text value of ``row`` that starts as
+    a formula does gets a ``'`` before it, which a spreadsheet takes as
+    "text" and hides (OWASP's advice); numbers, lists and objects are not
+    text a spreadsheet reads as a formula, and are left as they are."""
+    for i, value in enumerate(row):
+        if value.__class__ is str and value.startswith(FORMULA_STARTS):
+            row[i] = "'" + value
+
+
 #: What makes a CSV cell quoted (RFC 4180; what the csv module's
 #: QUOTE_MINIMAL quotes with its default dialect).
 _QUOTE = re.compile('[",\r\n]').search
@@ -166,6 +181,7 @@ class CsvWriter(Writer):
         schema: Schema,
         exclude: Iterable[str] | None,
         terminal: bool = False,
+        escape_formulas: bool = False,
     ) -> None:
         import csv
 
@@ -175,6 +191,7 @@ class CsvWriter(Writer):
         self.writer = csv.writer(out)
         self.cell = CellText(json_of)
         self.drawn = terminal
+        self.escape_formulas = escape_formulas
         self.mended: dict[str, int] = {}  # column: values with a lone surrogate
         self.count = 0
         gone = set(exclude or ())
@@ -198,6 +215,8 @@ class CsvWriter(Writer):
             row = list(map(record.get, self.fields))
         if self.rest:
             row.append(record.get("custom"))  # as the API sent it
+        if self.escape_formulas:
+            _escape_formulas(row)
         # Text and null as they are; anything else (a number, a list) as JSON.
         n = self.count + 1
         for i, value in enumerate(row):
@@ -253,10 +272,17 @@ class CsvWriter(Writer):
 
         out = note(self.mended)
         if self.left_out:
-            names = ", ".join(f"{n} ({c:,} records)" for n, c in self.left_out.items())
-            out.append(
-                f"fields the CSV has no column for were left out: {names} (JSON Lines keeps them)"
+            names = ", ".join(
+                f"{n} ({c:,} record{'' if c == 1 else 's'})" for n, c in self.left_out.items()
             )
+            one = len(self.left_out) == 1
+            fields = "a field" if one else "fields"
+            was, them = ("was", "it") if one else ("were", "them")
+            said = (
+                f"{fields} the CSV has no column for {was} left out: {names} "
+                f"(JSON Lines keeps {them})"
+            )
+            out.append(said)
         return out
 
 
@@ -351,6 +377,7 @@ def make_writer(
     spool_prefix: str = ".cqlang-spool-",
     terminal: bool = False,
     ending: Callable[[], Mapping[str, str]] | None = None,
+    escape_formulas: bool = False,
 ) -> Writer:
     """A writer of ``fmt`` on ``out`` (a text stream; a binary one for
     :data:`BINARY_FORMATS`). ``columns``: ``--columns`` (``None``: every
@@ -361,13 +388,16 @@ def make_writer(
     ``spool_dir``/``spool_prefix``:
     where Parquet and Arrow spool their row groups; ``terminal``: ``out``
     is one, so a CSV is drawn visible (JSON writes escapes and the table
-    draws, wherever they go: docs/cli.md, "Text from outside")."""
+    draws, wherever they go: docs/cli.md, "Text from outside");
+    ``escape_formulas``: a CSV's text values that a spreadsheet would run
+    as a formula get a ``'`` before them (``--csv-escape-formulas``; other
+    formats ignore it)."""
     if fmt == "jsonl":
         return JsonLinesWriter(out, columns)
     if fmt == "json":
         return JsonWriter(out, columns)
     if fmt == "csv":
-        return CsvWriter(out, columns, schema, exclude, terminal)
+        return CsvWriter(out, columns, schema, exclude, terminal, escape_formulas)
     if fmt == "table":
         return TableWriter(out, columns, width)
     if fmt in BINARY_FORMATS:
