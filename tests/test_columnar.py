@@ -232,7 +232,7 @@ def test_csv_holds_the_jsonl_values(served: dict[str, str]) -> None:
         assert row["custom"] == (text(rec.get("custom")) or "")  # as it came
     assert len(got) == len(want)
     # The field the layout does not know has no column: said, not hidden.
-    assert "new_field (1 records)" in fetch(served, "--format", "csv").stderr
+    assert "new_field (1 record)" in fetch(served, "--format", "csv").stderr
 
 
 COLUMNS = ["id", "state", "priority", "custom.region", "custom.lead source", "custom.ключ",

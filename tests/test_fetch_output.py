@@ -100,7 +100,11 @@ def test_a_summary_line_says_what_was_written(env: dict[str, str], tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert result.stderr == f"wrote 1,200 records to {out} in 3 requests\n"
     one = fetch(env, "", "-o", str(out), "--limit", "1")
-    assert one.stderr == f"wrote 1 record to {out} in 1 request\n"
+    # The limit stopped the fetch: the file may hold only the first of more.
+    stopped = "; --limit 1 reached, more may match"
+    assert one.stderr == f"wrote 1 record to {out} in 1 request{stopped}\n"
+    every = fetch(env, "", "-o", str(out), "--limit", "5000", "--page-size", "500")
+    assert every.stderr == f"wrote 1,200 records to {out} in 3 requests\n"
     plain = fetch(env, "", "--limit", "1")  # no -o: the records speak for themselves
     assert plain.stderr == ""
     dash = fetch(env, "", "--limit", "1", "-o", "-")

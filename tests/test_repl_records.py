@@ -103,7 +103,8 @@ def test_o_sends_fetch_to_a_file_in_its_format(
     assert table.schema.metadata[b"cqlang.query"] == QUERY.encode()
     csv_out = tmp_path / "open.csv"
     assert d.handle(f"\\o {csv_out}").ok
-    assert d.handle("\\fetch 5").text == f"wrote 5 records to {csv_out} (csv)"
+    more = "; more match (\\fetch alone writes every one)"
+    assert d.handle("\\fetch 5").text == f"wrote 5 records to {csv_out} (csv){more}"
     rows = list(csv.DictReader(io.StringIO(csv_out.read_text(encoding="utf-8"))))
     assert [r["id"] for r in rows] == [r["id"] for r in want[:5]]
     bad = d.handle(f"\\o {tmp_path / 'open.txt'}")

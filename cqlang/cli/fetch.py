@@ -31,12 +31,13 @@ from .paramtypes import FloatRange, IntRange
 from .show import print_query_diagnostics, report_query, say
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable
 
     from ..client import Client, ExchangeReport
     from ..config.connection import ConnectionSettings
     from ..config.fetchspec import FetchSpec
     from ..output.columns import Column
+    from ..output.counted import Counted
     from ..planner import Plan
     from ..term.progress import Progress
 
@@ -80,6 +81,12 @@ if TYPE_CHECKING:
     "-o",
     type=click.Path(),  # a folder is check_output's to word (docs/client.md)
     help="Write here (via a temporary file, renamed on success; - is stdout).",
+)
+@click.option(
+    "--csv-escape-formulas",
+    is_flag=True,
+    help="In a CSV, put ' before text starting with = + - @ (or a tab or CR), "
+    "which spreadsheets would run as a formula.",
 )
 @click.option("--count", is_flag=True, help="Print only the number of matching records.")
 @click.option(
@@ -136,6 +143,7 @@ def fetch_cmd(
     page_size: int | None,
     fmt: str | None,
     output: str | None,
+    csv_escape_formulas: bool,
     count: bool,
     dry_run: bool,
     base_url: str | None,
@@ -157,6 +165,8 @@ def fetch_cmd(
 
     fields = exclude_option(exclude)
     fmt, output = _output_target(fmt, output, count=count, columns=columns, dry_run=dry_run)
+    if csv_escape_formulas and (count or fmt != "csv"):
+        fail("--csv-escape-formulas is for a CSV: give --format csv, or -o FILE.csv")
     text = query_input(query, query_file, default="")
     prepared = prepare_query(
         text,
@@ -169,7 +179,10 @@ def fetch_cmd(
         page_size=page_size,
         max_branches=max_branches,
     )
-    when = parse_now(now, tz)
+    from ..timeexpr import resolve_now
+
+    # One clock for the plan and for a file's `cqlang.now`.
+    when = parse_now(now, tz) or resolve_now(None)
     try:
         plan = prepared.plan(now=when)
     except CqlError as exc:
@@ -185,8 +198,10 @@ def fetch_cmd(
     spec = prepared.with_(exclude=tuple(sent) if sent else None)
     # The writer's options (for Parquet and Arrow, what the file records of
     # this fetch) from the spec as the user gave it, before the heavy fields.
-    options = {} if count else prepared.writer_options(fmt, plan, columns=cols)
-    run = _Output(count, fmt, output, options)
+    options = {} if count else prepared.writer_options(fmt, plan, columns=cols, now=when)
+    if csv_escape_formulas:
+        options["escape_formulas"] = True
+    run = _Output(count, fmt, output, options, limit_owner(prepared, limit))
     if plan.never_matches:
         print_query_diagnostics(prepared, plan.warnings)
         click.echo(f"cqlang: {NEVER_MATCHES}", err=True)
@@ -195,7 +210,10 @@ def fetch_cmd(
 
             say(describe(plan, []))
             return
-        run.emit(iter(()))
+        from ..output.counted import Counted
+
+        nothing = Counted((), prepared.limit, probed=True)  # nothing more can match
+        run.emit(nothing, nothing)
         return
     if not prepared.campaign:
         fail(no_campaign("cli"))
@@ -301,18 +319,34 @@ def _dry_run(plan: Plan, spec: FetchSpec, conn: ConnectionSettings, campaign: st
     )
 
 
+def limit_owner(spec: FetchSpec, option: int | None) -> str:
+    """What set the limit in effect, in words: ``--limit 5``, ``the limit
+    of @hot``; empty without a limit."""
+    from ..config.fetchspec import owner_name
+
+    if spec.limit is None:
+        return ""
+    if option is not None:
+        return f"--limit {option}"
+    owner = owner_name(spec.origin("limit"))
+    return f"the limit of @{owner}" if owner is not None else f"the limit {spec.limit:,}"
+
+
 class _Output:
     """Where a fetch's records go (``--count``: their number) and what is
-    said around them: the progress line, the requests counted, the summary
-    line of ``-o FILE``."""
+    said around them: the progress line (the records kept, as written, and
+    the requests), the summary line of ``-o FILE``."""
 
-    def __init__(self, count: bool, fmt: str, output: str | None, options: dict[str, Any]):
+    def __init__(
+        self, count: bool, fmt: str, output: str | None, options: dict[str, Any], limit: str = ""
+    ):
         self.count = count
         self.fmt = fmt
         self.output = output
         self.options = options
+        self.limit = limit  # what set the limit, in words (`limit_owner`)
         self.requests = 0
-        self.received = 0
+        self.kept = 0  # the records the writer got so far
         self.retries = 0  # how many of the requests retried an earlier one
         self.progress: Progress | None = None
         self.client: object = None  # the one fetching: its secrets are hidden in the notes
@@ -337,29 +371,42 @@ class _Output:
             self.progress.close()
 
     def on_exchange(self, sent: ExchangeReport) -> None:
+        # A page's records are not what is kept (pages overlap, and the
+        # check on the client drops some): the count is `on_kept`'s.
         self.requests += 1
-        self.received += sent.records
         self.retries += sent.retry
         if self.progress is not None:
-            self.progress.update(self.requests, self.received)
+            self.progress.update(self.requests, self.kept)
+
+    def on_kept(self, kept: int, final: bool) -> None:
+        """The records passed on to the writer so far (every few hundred,
+        and at the end, drawn then whatever the time: the line's last
+        figure is the number written)."""
+        self.kept = kept
+        if self.progress is not None:
+            self.progress.update(self.requests, kept, force=final)
 
     def fetch(self, client: Client, spec: FetchSpec, plan: Plan, *, verbose: bool) -> None:
         """The records fetched and written, the client's log on stderr."""
+        from ..output.counted import fetch_counted
         from ..term.loglines import client_log
 
         self.client = client  # whose secrets the notes about the records hide
         with client_log(verbose, lambda line: click.echo(line, err=True), self.progress), client:
-            records = spec.fetch(client, plan=plan)
+            records = fetch_counted(spec, client, plan=plan, tick=self.on_kept)
             try:  # the progress line is erased on every way out (Ctrl-C too)
                 if self.progress is not None and self.fmt == "table" and not self.count:
                     collected = list(records)  # the table is drawn once the progress line is gone
                     self.progress.close()
-                    records = iter(collected)
-                self.emit(records)
+                    self.emit(iter(collected), records)
+                    return
+                self.emit(records, records)
             finally:
                 self.finished()
 
-    def emit(self, records: Iterator[dict[str, Any]]) -> None:
+    def emit(self, records: Iterable[dict[str, Any]], counted: Counted | None = None) -> None:
+        """Write ``records`` (``counted``: the same, counted as fetched;
+        its ending goes into a Parquet or Arrow file)."""
         from ..output.target import STREAMS
         from ..output.write import emit as write_records
 
@@ -368,7 +415,8 @@ class _Output:
             self.finished()
             click.echo(str(total))
             return
-        writer = write_records(records, self.fmt, self.output, **self.options)
+        ending = counted.ending if counted is not None else None
+        writer = write_records(records, self.fmt, self.output, ending=ending, **self.options)
         self.finished()  # the progress line goes before anything else is said
         from ..output.misfits import shown_by
 
@@ -379,9 +427,12 @@ class _Output:
             retries = ""
             if self.retries:
                 retries = f" ({self.retries:,} {'retry' if self.retries == 1 else 'retries'})"
+            stopped = ""
+            if counted is not None and not counted.complete:
+                stopped = f"; {self.limit} reached, more may match"
             say(
                 f"wrote {_count(writer.count, 'record')} to {self.output} in "
-                f"{_count(self.requests, 'request')}{retries}",
+                f"{_count(self.requests, 'request')}{retries}{stopped}",
                 err=True,
             )
 

@@ -264,9 +264,7 @@ class FetchSpec:
         self.check_exclude()
         if plan is None:
             plan = self.plan(now=now)
-        lim = self.limit
-        if limit is not None:
-            lim = limit if lim is None else min(limit, lim)
+        lim = self.limit_with(limit)
         records: Iterator[dict[str, Any]] = client.voice_campaign_requests(
             campaign,
             plan=plan,
@@ -276,12 +274,28 @@ class FetchSpec:
         )
         return records
 
-    def file_metadata(self, plan: Plan, fetched_at: datetime | None = None) -> dict[str, str]:
+    def limit_with(self, limit: int | None) -> int | None:
+        """The limit in effect: this spec's, lowered by ``limit``."""
+        if limit is None or self.limit is None:
+            return self.limit if limit is None else limit
+        return min(limit, self.limit)
+
+    def file_metadata(
+        self,
+        plan: Plan,
+        fetched_at: datetime | None = None,
+        *,
+        now: datetime | None = None,
+        columns: Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> dict[str, str]:
         """What a Parquet or Arrow file of this spec's fetch records
         (:func:`cqlang.output.filemeta.file_metadata`): its text, ``plan``,
         the time the fetch began (``fetched_at``, default now), its
-        campaign, its named query and its parameters. ``fetch -o``, the
-        REPL's ``\\o`` and :meth:`iter_batches` all record it through here."""
+        campaign, named query, parameters, zone and exclude; the clock the
+        plan was made with (``now``), the columns' names (``columns``) and
+        the limit in effect (``limit`` lowering this spec's). ``fetch -o``,
+        the REPL's ``\\o`` and :meth:`iter_batches` all record it through here."""
         from ..output.filemeta import file_metadata
 
         if fetched_at is None:
@@ -289,17 +303,34 @@ class FetchSpec:
 
             fetched_at = datetime.now(UTC)
         return file_metadata(
-            self.text, plan, fetched_at, self.campaign, named=self.named, params=self.params
+            self.text,
+            plan,
+            fetched_at,
+            self.campaign,
+            named=self.named,
+            params=self.params,
+            tz=self.tz,
+            now=now,
+            limit=self.limit_with(limit),
+            columns=columns,
+            exclude=self.exclude,
         )
 
     def writer_options(
-        self, fmt: str, plan: Plan, *, columns: Sequence[Any] | None = None
+        self,
+        fmt: str,
+        plan: Plan,
+        *,
+        columns: Sequence[Any] | None = None,
+        now: datetime | None = None,
+        limit: int | None = None,
     ) -> dict[str, Any]:
         """The options of :func:`cqlang.output.writers.make_writer` for
         writing this spec's records as ``fmt``: ``columns`` (``--columns``,
         parsed; ``None``: every field), this spec's schema and exclude, and
         for a binary format (Parquet, Arrow) :meth:`file_metadata` of
-        ``plan``, the fetch beginning now. The one recipe of ``fetch -o``
+        ``plan`` (made with the clock ``now``; ``limit`` lowering this
+        spec's), the fetch beginning now. The one recipe of ``fetch -o``
         and the REPL's ``\\o``."""
         from ..output.formats import BINARY_FORMATS
 
@@ -309,7 +340,8 @@ class FetchSpec:
             "exclude": self.exclude,
         }
         if fmt in BINARY_FORMATS:
-            options["metadata"] = self.file_metadata(plan)
+            names = None if columns is None else [c.name for c in columns]
+            options["metadata"] = self.file_metadata(plan, now=now, columns=names, limit=limit)
         return options
 
     def iter_batches(

@@ -16,6 +16,7 @@ from typing import Any
 from .. import argcheck
 from ..errors import ColumnError
 from ..schema import DEFAULT_SCHEMA, Schema
+from ..timeexpr import resolve_now
 from .arrowconvert import (
     BATCH_RECORDS,
     Converter,
@@ -23,6 +24,7 @@ from .arrowconvert import (
     batches_of,
     require,
 )
+from .counted import Counted, fetch_counted
 from .filemeta import file_metadata
 from .misfits import shown_by
 
@@ -72,12 +74,14 @@ def record_batches(
     argcheck.instance("schema", schema, Schema, "a cqlang.Schema", optional=True)
     schema = schema if schema is not None else DEFAULT_SCHEMA
 
+    clock = now if now is not None or plan is not None else resolve_now(None)
+
     def planned() -> Any:
         if plan is not None:
             return plan
         from ..api import plan as make_plan
 
-        return make_plan(query, params=params, tz=tz, now=now, schema=schema)
+        return make_plan(query, params=params, tz=tz, now=clock, schema=schema)
 
     return _batches(
         names,
@@ -85,10 +89,24 @@ def record_batches(
         schema,
         exclude,
         plan=planned,
-        fetch=lambda plan, sent: client.voice_campaign_requests(
-            campaign_id, plan=plan, exclude=sent, page_size=page_size, limit=limit
+        fetch=lambda plan, sent: Counted(
+            client.voice_campaign_requests(
+                campaign_id, plan=plan, exclude=sent, page_size=page_size, limit=limit
+            ),
+            limit,
         ),
-        metadata=lambda plan, at: file_metadata(query, plan, at, campaign_id, params=params),
+        metadata=lambda plan, at, cols: file_metadata(
+            query,
+            plan,
+            at,
+            campaign_id,
+            params=params,
+            tz=tz,
+            now=clock,
+            limit=limit,
+            columns=cols,
+            exclude=exclude,
+        ),
         client=client,
     )
 
@@ -110,17 +128,20 @@ def spec_batches(
     names = _check_columns(columns)
     batch_size = argcheck.count("batch_size", batch_size, least=1)
     owner = getattr(spec.origin("exclude"), "name", None)
+    clock = now if now is not None else resolve_now(None)
     return _batches(
         names,
         batch_size,
         spec.schema,
         spec.exclude,
         owner=owner if isinstance(owner, str) else None,
-        plan=lambda: spec.plan(now=now),
-        fetch=lambda plan, sent: spec.with_(exclude=tuple(sent) if sent else None).fetch(
-            client, plan=plan, limit=limit
+        plan=lambda: spec.plan(now=clock),
+        fetch=lambda plan, sent: fetch_counted(
+            spec.with_(exclude=tuple(sent) if sent else None), client, plan=plan, limit=limit
         ),
-        metadata=spec.file_metadata,
+        metadata=lambda plan, at, cols: spec.file_metadata(
+            plan, at, now=clock, columns=cols, limit=limit
+        ),
         client=client,
     )
 
@@ -132,19 +153,20 @@ def _batches(
     exclude: Sequence[str] | None,
     *,
     plan: Callable[[], Any],
-    fetch: Callable[[Any, list[str] | None], Iterable[Mapping[str, Any]]],
-    metadata: Callable[[Any, datetime], dict[str, str]],
+    fetch: Callable[[Any, list[str] | None], Counted],
+    metadata: Callable[[Any, datetime, list[str] | None], dict[str, str]],
     owner: str | None = None,
     client: object = None,
 ) -> Batches:
     """The one way a fetch becomes batches, for the client and for a
     prepared query (their arguments checked already): the columns read,
     the exclude sent (the heavy fields no column reads added), the plan
-    made, the records fetched (``fetch(plan, sent)``) as the batches are
-    consumed, converted with the metadata of the fetch
-    (``metadata(plan, fetched_at)``). ``owner``: the named query whose
-    own exclude a column may ask for (said so, with how to fetch it);
-    ``client``: the one that fetches, whose secrets the notes hide."""
+    made, the records fetched and counted (``fetch(plan, sent)``) as the
+    batches are consumed, converted with the metadata of the fetch
+    (``metadata(plan, fetched_at, column_names)``; whether a limit stopped
+    it, in the final schema). ``owner``: the named query whose own exclude
+    a column may ask for (said so, with how to fetch it); ``client``: the
+    one that fetches, whose secrets the notes hide."""
     from .columns import fetch_exclude, parse_columns
 
     cols = parse_columns(columns, schema) if columns is not None else None
@@ -158,8 +180,13 @@ def _batches(
     planned = plan()
     fetched_at = datetime.now(UTC)
     records = fetch(planned, sent)
+    names = None if cols is None else [c.name for c in cols]
     converter = Converter(
-        cols, schema=schema, exclude=exclude, metadata=metadata(planned, fetched_at)
+        cols,
+        schema=schema,
+        exclude=exclude,
+        metadata=metadata(planned, fetched_at, names),
+        ending=records.ending,
     )
     return Batches(records, converter, batch_size, client)
 

@@ -40,7 +40,7 @@ by :class:`cqlang.output.arrowfile.FileSink` (and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..errors import MissingExtra
@@ -85,7 +85,9 @@ class Converter:
     ``columns``: the columns, fixed (``--columns``); ``None``: the record's
     fields less ``exclude`` and the declared custom fields, then any other
     field or custom key as it turns up, each in its place of the stable
-    layout (:attr:`columns`). ``metadata`` goes into every batch's schema.
+    layout (:attr:`columns`). ``metadata`` goes into every batch's schema;
+    ``ending()``, what is known only at the end (whether a limit stopped
+    the fetch), into :meth:`final_schema` alone.
     """
 
     def __init__(
@@ -95,8 +97,10 @@ class Converter:
         schema: Schema = DEFAULT_SCHEMA,
         exclude: Iterable[str] | None = (),
         metadata: Mapping[str, str] | None = None,
+        ending: Callable[[], Mapping[str, str]] | None = None,
     ) -> None:
         self.pa = pa = require()
+        self.ending = ending
         #: Each column's values as an Arrow array; what did not fit, counted.
         self.arrays = ArrayMaker(pa)
         self.schema = schema
@@ -277,10 +281,12 @@ class Converter:
         """The schema of the whole output, once every record is converted:
         every column seen, in the stable layout (:attr:`columns`), and the
         metadata with the misfit and replacement counts
-        (:meth:`misfit_metadata`) added: what a file and
+        (:meth:`misfit_metadata`) and the ending's added: what a file and
         :meth:`cqlang.Client.to_arrow`'s table get."""
         schema = self.arrow_schema
         extra = self.misfit_metadata()
+        if self.ending is not None:
+            extra.update(self.ending())
         if not extra:
             return schema
         added = {k.encode(): v.encode() for k, v in extra.items()}

@@ -119,16 +119,45 @@ class FileSink:
             if self._schema is None and empty is not None:
                 self.write(empty)
             self._flush()
-            self._close_writer()
             if final is None:
                 final = self._schema
-            if len(self._segments) == 1 and final.equals(self._schema, check_metadata=True):
+            stamped = self._stamp(final)
+            self._close_writer()
+            if len(self._segments) == 1 and (
+                stamped or final.equals(self._schema, check_metadata=True)
+            ):
                 with open(self._segments[0], "rb") as src:
                     shutil.copyfileobj(src, self.out, 1024 * 1024)
             elif self._segments:
                 self._merge(final)
         finally:
             self.abort()
+
+    def _stamp(self, final: Any) -> bool:
+        """Give the one Parquet spool file, still open, the metadata of
+        ``final`` when its columns are already ``final``'s, so that it is
+        copied as it is rather than written again: the footer's key-value
+        metadata, ``ARROW:schema`` included (the Arrow schema a Parquet file
+        carries, base64 of its IPC form: what readers take the schema's
+        metadata from), replaced before the footer is written. Whether it
+        was done (not for an Arrow IPC file, whose schema leads the file,
+        nor with a pyarrow without ``add_key_value_metadata``)."""
+        if (
+            self.kind != "parquet"
+            or len(self._segments) != 1
+            or self._writer is None
+            or final.equals(self._schema, check_metadata=True)
+            or not final.equals(self._schema, check_metadata=False)
+        ):
+            return False
+        add = getattr(self._writer, "add_key_value_metadata", None)
+        if add is None:
+            return False
+        import base64
+
+        arrow_schema = base64.b64encode(final.serialize().to_pybytes())
+        add({**(final.metadata or {}), b"ARROW:schema": arrow_schema})
+        return True
 
     def _merge(self, final: Any) -> None:
         writer = self._open(self.out, final)

@@ -38,8 +38,9 @@ def misfit_notes(
         total = sum(n for n, _ in misfits.values())
         parts = ", ".join(f"{col} ({n:,}, e.g. {example})" for col, (n, example) in misfits.items())
         noun = "value" if total == 1 else "values"
+        their = "its" if total == 1 else "their"
         out.append(
-            f"{total:,} {noun} did not fit the type of their column, written as null: {parts}"
+            f"{total:,} {noun} did not fit the type of {their} column, written as null: {parts}"
         )
     for col, (n, example) in unknown_keys.items():
         out.append(

@@ -32,13 +32,14 @@ def emit(
     """Write the records to stdout, or to ``output``: a regular file (or a
     symbolic link to one) through a temporary file beside it, renamed over
     it only once everything is written; a standard stream, a device, a
-    pipe or an open descriptor directly, since it cannot be replaced. Returns the writer (its
-    ``count`` and ``notes()``). ``options`` go to
+    pipe or an open descriptor directly, since it cannot be replaced.
+    Returns the writer (its ``count`` and ``notes()``). ``options`` go to
     :func:`cqlang.output.writers.make_writer` (``columns``, ``schema``,
-    ``exclude``, ``metadata``). Failing to write raises OutputError (exit
-    74), naming ``output`` as given after the setting that names it in
-    ``front``'s words (:data:`~cqlang.output.target.OUTPUT_SETTINGS`:
-    ``--output`` on the command line, ``\\o`` in the REPL)."""
+    ``exclude``, ``metadata``, ``ending``, ``escape_formulas``). Failing to
+    write raises OutputError (exit 74), naming ``output`` as given after
+    the setting that names it in ``front``'s words
+    (:data:`~cqlang.output.target.OUTPUT_SETTINGS`: ``--output`` on the
+    command line, ``\\o`` in the REPL)."""
     binary = fmt in BINARY_FORMATS
     stream = STREAMS.get(output or "-")
     if output is None or stream is not None:

@@ -30,7 +30,7 @@ written as U+FFFD in a CSV, Parquet or Arrow file:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..errors import OutputError
@@ -72,12 +72,19 @@ def json_of(value: Any, number: int, at: str = "", **options: Any) -> str:
         ) from None
 
 
-def _cell(value: Any, number: int, column: str) -> str | None:
-    """A value as a CSV cell: text as it is, ``None`` for ``null`` (an
-    empty cell), anything else as compact JSON."""
-    if value is None or type(value) is str:
-        return value
-    return json_of(value, number, column, separators=(",", ":"))
+#: What a spreadsheet reads a cell starting with as a formula (OWASP's
+#: "CSV injection" list: = + - @, a tab, a carriage return).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape_formulas(row: list[Any]) -> None:
+    """``--csv-escape-formulas``: each text value of ``row`` that starts as
+    a formula does gets a ``'`` before it, which a spreadsheet takes as
+    "text" and hides (OWASP's advice); numbers, lists and objects are not
+    text a spreadsheet reads as a formula, and are left as they are."""
+    for i, value in enumerate(row):
+        if value.__class__ is str and value.startswith(FORMULA_STARTS):
+            row[i] = "'" + value
 
 
 #: What makes a CSV cell quoted (RFC 4180; what the csv module's
@@ -174,18 +181,24 @@ class CsvWriter(Writer):
         schema: Schema,
         exclude: Iterable[str] | None,
         terminal: bool = False,
+        escape_formulas: bool = False,
     ) -> None:
         import csv
 
+        from .cells import CellText
+
         self.out = out
         self.writer = csv.writer(out)
+        self.cell = CellText(json_of)
         self.drawn = terminal
+        self.escape_formulas = escape_formulas
         self.mended: dict[str, int] = {}  # column: values with a lone surrogate
         self.count = 0
         gone = set(exclude or ())
         self.rest = columns is None and "custom" not in gone  # the last column `custom`
         self.columns = list(columns) if columns is not None else default_columns(schema, gone)
         self.decode = needs_custom(self.columns)
+        self.fields = [c.field for c in self.columns]
         self.known = frozenset(known_fields(schema))
         self.left_out: dict[str, int] = {}
         header = [c.name for c in self.columns] + (["custom"] if self.rest else [])
@@ -195,17 +208,24 @@ class CsvWriter(Writer):
     def write(self, record: Mapping[str, Any]) -> None:
         if not self.started:
             self._start()
-        custom: dict[str, Any] | None = None
         if self.decode:
             custom = decode_custom(record)[0]
-        n = self.count + 1
-        row = [_cell(c.get(record, custom), n, c.name) for c in self.columns]
+            row = [c.get(record, custom) for c in self.columns]
+        else:  # every column a field of the record: read in C
+            row = list(map(record.get, self.fields))
         if self.rest:
-            row.append(_cell(record.get("custom"), n, "custom"))  # as the API sent it
-            if not self.known.issuperset(record):
-                for name in record:
-                    if name not in self.known:
-                        self.left_out[name] = self.left_out.get(name, 0) + 1
+            row.append(record.get("custom"))  # as the API sent it
+        if self.escape_formulas:
+            _escape_formulas(row)
+        # Text and null as they are; anything else (a number, a list) as JSON.
+        n = self.count + 1
+        for i, value in enumerate(row):
+            if value is not None and value.__class__ is not str:
+                row[i] = self.cell(value, n, self.header[i])
+        if self.rest and not self.known.issuperset(record):
+            for name in record:
+                if name not in self.known:
+                    self.left_out[name] = self.left_out.get(name, 0) + 1
         self._writerow(row)
         self.count += 1
 
@@ -252,10 +272,17 @@ class CsvWriter(Writer):
 
         out = note(self.mended)
         if self.left_out:
-            names = ", ".join(f"{n} ({c:,} records)" for n, c in self.left_out.items())
-            out.append(
-                f"fields the CSV has no column for were left out: {names} (JSON Lines keeps them)"
+            names = ", ".join(
+                f"{n} ({c:,} record{'' if c == 1 else 's'})" for n, c in self.left_out.items()
             )
+            one = len(self.left_out) == 1
+            fields = "a field" if one else "fields"
+            was, them = ("was", "it") if one else ("were", "them")
+            said = (
+                f"{fields} the CSV has no column for {was} left out: {names} "
+                f"(JSON Lines keeps {them})"
+            )
+            out.append(said)
         return out
 
 
@@ -301,11 +328,14 @@ class ArrowFileWriter(Writer):
         metadata: Mapping[str, str] | None,
         spool_dir: str | None,
         spool_prefix: str,
+        ending: Callable[[], Mapping[str, str]] | None = None,
     ) -> None:
         from .arrowconvert import BATCH_RECORDS, Converter
         from .arrowfile import FileSink
 
-        self.converter = Converter(columns, schema=schema, exclude=exclude, metadata=metadata)
+        self.converter = Converter(
+            columns, schema=schema, exclude=exclude, metadata=metadata, ending=ending
+        )
         self.sink = FileSink(out, kind, spool_dir=spool_dir, spool_prefix=spool_prefix)
         self.size = BATCH_RECORDS
         self.chunk: list[Mapping[str, Any]] = []
@@ -346,26 +376,33 @@ def make_writer(
     spool_dir: str | None = None,
     spool_prefix: str = ".cqlang-spool-",
     terminal: bool = False,
+    ending: Callable[[], Mapping[str, str]] | None = None,
+    escape_formulas: bool = False,
 ) -> Writer:
     """A writer of ``fmt`` on ``out`` (a text stream; a binary one for
     :data:`BINARY_FORMATS`). ``columns``: ``--columns`` (``None``: every
     field); ``exclude``: the fields left out (not in a CSV header or a
     Parquet schema); ``width``: the table's; ``metadata``: a file's
-    (:func:`cqlang.output.filemeta.file_metadata`); ``spool_dir``/``spool_prefix``:
+    (:func:`cqlang.output.filemeta.file_metadata`), and ``ending()``, what
+    it learns at the end (:meth:`cqlang.output.counted.Counted.ending`);
+    ``spool_dir``/``spool_prefix``:
     where Parquet and Arrow spool their row groups; ``terminal``: ``out``
     is one, so a CSV is drawn visible (JSON writes escapes and the table
-    draws, wherever they go: docs/cli.md, "Text from outside")."""
+    draws, wherever they go: docs/cli.md, "Text from outside");
+    ``escape_formulas``: a CSV's text values that a spreadsheet would run
+    as a formula get a ``'`` before them (``--csv-escape-formulas``; other
+    formats ignore it)."""
     if fmt == "jsonl":
         return JsonLinesWriter(out, columns)
     if fmt == "json":
         return JsonWriter(out, columns)
     if fmt == "csv":
-        return CsvWriter(out, columns, schema, exclude, terminal)
+        return CsvWriter(out, columns, schema, exclude, terminal, escape_formulas)
     if fmt == "table":
         return TableWriter(out, columns, width)
     if fmt in BINARY_FORMATS:
         return ArrowFileWriter(
-            out, fmt, columns, schema, exclude, metadata, spool_dir, spool_prefix
+            out, fmt, columns, schema, exclude, metadata, spool_dir, spool_prefix, ending
         )
     raise ValueError(f"unknown format {fmt!r}")
 

@@ -291,7 +291,7 @@ COMMANDS: Registry[Dispatcher] = Registry(
         MetaCommand(
             "o",
             "[FILE]",
-            "\\fetch to FILE (format by its extension); alone: the screen",
+            "\\fetch writes all matches to FILE; alone: the screen",
             Dispatcher.cmd_o,
         ),
         MetaCommand(

@@ -5,9 +5,10 @@
 ``\\fetch`` draws a table (or, after ``\\x``, one block per record), or,
 after ``\\o FILE``, writes the records to FILE in the format its extension
 names (Parquet included: :mod:`cqlang.output.writers`), replacing it as ``cqlang
-fetch -o`` does. ``\\show ID`` finds the record among those the last
-``\\fetch`` brought, else pages through the campaign for it (the API has
-no filter on ``id``).
+fetch -o`` does: every matching record (a file is no screen), or with
+``\\fetch N`` the first N, saying when more match. ``\\show ID`` finds
+the record among those the last ``\\fetch`` brought, else pages through
+the campaign for it (the API has no filter on ``id``).
 """
 
 from __future__ import annotations
@@ -110,22 +111,28 @@ class RecordCommands:
     # ---------------------------------------------------------------- fetch
     def cmd_fetch(self, arg: str) -> Reply:
         s = self.session
-        everything = arg.strip().lower() == "all"
+        word = arg.strip()
+        everything = word.lower() == "all"
         if everything and s.output is None:
             return _reply("\\fetch all writes to a file: name one with \\o FILE first", ok=False)
         n = s.fetch_size  # `\fetch N` shows N this once; `\fetch` alone, the default
-        if arg and not everything:
-            given = as_number(arg)
-            if given is None or not 1 <= given <= MAX_SHOWN:
+        given: int | None = None
+        if word and not everything:
+            given = as_number(word)
+            # On the screen, at most MAX_SHOWN; a file takes any count.
+            most = MAX_SHOWN if s.output is None else 999_999_999
+            if given is None or not 1 <= given <= most:
                 return _reply(
-                    "usage: \\fetch [N], N from 1 to 10000 (or all, after \\o FILE)", ok=False
+                    "usage: \\fetch [N], N from 1 to 10000 (after \\o FILE: any N, or all)",
+                    ok=False,
                 )
             n = given
         spec = self._last_spec()
         if not isinstance(spec, FetchSpec):
             return spec
         if s.output is not None:
-            return self._fetch_to_file(spec, s.output, None if everything else n)
+            # A file is no screen: every matching record, unless N is given.
+            return self._fetch_to_file(spec, s.output, given)
         # One more than shown, to say whether more match; a named query's
         # own limit caps what is fetched at all.
         ask = n + 1 if spec.limit is None else min(n + 1, spec.limit)
@@ -158,9 +165,14 @@ class RecordCommands:
         return _warned(warned, _reply(f"{body}\n{tail}"))
 
     def _fetch_to_file(self, spec: FetchSpec, path: str, n: int | None) -> Reply:
-        """The records to ``path`` (``n`` of them; ``None``: all)."""
+        """The records to ``path``: every matching one (``n`` ``None``; a
+        named query's own ``limit`` still caps them), else the first ``n``,
+        saying when more match, as the screen does (one more is asked for
+        to tell)."""
+        from ..output.counted import fetch_counted
         from ..output.target import check_binary, check_output, choose_format
         from ..output.write import emit
+        from ..timeexpr import resolve_now
 
         try:
             # Checked again before any request: the folder may have gone
@@ -168,18 +180,27 @@ class RecordCommands:
             check_output(path, front="repl")
             fmt = choose_format(None, path, False, front="repl")
             check_binary(fmt, path, False)
-            plan = spec.plan()
-            options = spec.writer_options(fmt, plan)
+            now = resolve_now(None)  # one clock for the plan and the file's cqlang.now
+            plan = spec.plan(now=now)
+            options = spec.writer_options(fmt, plan, now=now, limit=n)
             client = self._client()
-            records = spec.fetch(client, plan=plan, limit=n)
-            writer = emit(records, fmt, path, front="repl", **options)
+            records = fetch_counted(spec, client, plan=plan, limit=n, probe=True)
+            writer = emit(records, fmt, path, front="repl", ending=records.ending, **options)
         except (Unavailable, SettingError, MissingExtra, OutputError) as exc:
             return _reply(str(exc), ok=False)
         except CqlError as exc:
             return self._failed(exc)
         lines = [f"warning: {note}" for note in shown_by(client, writer.notes())]
         count = writer.count
-        lines.append(f"wrote {count:,} record{'' if count == 1 else 's'} to {path} ({fmt})")
+        said = f"wrote {count:,} record{'' if count == 1 else 's'} to {path} ({fmt})"
+        if records.more:
+            if n is not None and (spec.limit is None or n < spec.limit):
+                said += "; more match (\\fetch alone writes every one)"
+            else:  # the named query's own limit stopped it
+                owner = owner_name(spec.origin("limit"))
+                whose = f"the limit of @{owner}" if owner is not None else "the limit"
+                said += f"; more match ({whose})"
+        lines.append(said)
         return _warned(drawn_warnings(plan, spec.text), _reply("\n".join(lines)))
 
     # ---------------------------------------------------------------- count
@@ -278,4 +299,7 @@ class RecordCommands:
         except MissingExtra as exc:  # no pyarrow: the message names the extra
             return _reply(str(exc), ok=False)
         s.output = path
-        return _reply(f"\\fetch writes the records to {path} ({fmt}); \\o alone: the screen")
+        return _reply(
+            f"\\fetch writes every matching record to {path} ({fmt}), \\fetch N the first N; "
+            "\\o alone: the screen"
+        )

@@ -1,6 +1,8 @@
 """The progress line of a fetch: one line on a terminal's standard error,
-redrawn in place (records received, requests, rate, time), gone when the
-fetch ends.
+redrawn in place (records kept, requests, rate, time), gone when the
+fetch ends. The records counted are those written (or counted, for
+``--count``): not those the pages brought, which count the records two
+pages overlap on and those the client-side check drops.
 
 :func:`wanted` says when there is one: standard error is a terminal, no
 ``--verbose`` log says the same thing line by line, and the records do not
@@ -48,11 +50,13 @@ class Progress:
         self._drawn = False
         self._last = 0.0
 
-    def update(self, requests: int, records: int) -> None:
-        """The counts so far: drawn unless drawn less than 0.1 s ago."""
+    def update(self, requests: int, records: int, *, force: bool = False) -> None:
+        """The counts so far (``records``: those kept, as they are
+        written): drawn unless drawn less than 0.1 s ago and not ``force``
+        (the last counts of a fetch, drawn whatever the time)."""
         self.requests, self.records = requests, records
         now = self.clock()
-        if now - self._last >= _EVERY or not self._drawn:
+        if force or now - self._last >= _EVERY or not self._drawn:
             self._last = now
             self.draw()
 
