@@ -367,8 +367,10 @@ def test_repl_fetch_all_writes_every_record(server: Hostile, tmp_path: Path) -> 
     out = tmp_path / "all.jsonl"
     assert d.handle(f"\\o {out}").ok
     reply = d.handle("\\fetch all")
-    assert reply.ok and reply.text.startswith(f"wrote {TOTAL:,} records"), reply.text
-    assert d.handle("\\count").text == f"{TOTAL:,} records match"
+    # The client's warning comes first, as `fetch` prints it on stderr.
+    warning = f"warning: {WARNING.format(n=CAP, m=1000)}"
+    assert reply.ok and reply.text.startswith(f"{warning}\nwrote {TOTAL:,} records"), reply.text
+    assert d.handle("\\count").text == f"{warning}\n{TOTAL:,} records match"
 
 
 def test_a_server_that_ignores_the_offset_is_refused_not_believed() -> None:

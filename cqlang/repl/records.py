@@ -66,6 +66,31 @@ def _reply(text: str = "", ok: bool = True) -> Reply:
     return Reply(text, ok=ok)
 
 
+def _client_warnings(
+    command: Callable[[RecordCommands, str], Reply],
+) -> Callable[[RecordCommands, str], Reply]:
+    """``command`` with the client's warnings while it ran (the results
+    moved, the server caps its pages, ...) before its reply, one
+    ``warning:`` line each, as ``fetch`` prints them on stderr."""
+    import functools
+
+    @functools.wraps(command)
+    def run(self: RecordCommands, arg: str) -> Reply:
+        from dataclasses import replace
+
+        from ..term.loglines import client_log
+
+        said: list[str] = []
+        with client_log(False, said.append):
+            reply = command(self, arg)
+        if not said:
+            return reply
+        lines = "\n".join(line.removeprefix("cqlang: ") for line in said)
+        return replace(reply, text=f"{lines}\n{reply.text}" if reply.text else lines)
+
+    return run
+
+
 def _warned(warnings: str, reply: Reply) -> Reply:
     """``reply`` after the plan's drawn ``warnings`` (coloured), if any."""
     if not warnings:
@@ -109,6 +134,7 @@ class RecordCommands:
         return spec
 
     # ---------------------------------------------------------------- fetch
+    @_client_warnings
     def cmd_fetch(self, arg: str) -> Reply:
         s = self.session
         word = arg.strip()
@@ -204,6 +230,7 @@ class RecordCommands:
         return _warned(drawn_warnings(plan, spec.text), _reply("\n".join(lines)))
 
     # ---------------------------------------------------------------- count
+    @_client_warnings
     def cmd_count(self, arg: str) -> Reply:
         if arg:
             return _reply("usage: \\count (counts the records of the last query)", ok=False)
@@ -222,6 +249,7 @@ class RecordCommands:
         return _reply(f"{n:,} record{'' if n == 1 else 's'} match")
 
     # ----------------------------------------------------------------- show
+    @_client_warnings
     def cmd_show(self, arg: str) -> Reply:
         from .args import one_word
 
