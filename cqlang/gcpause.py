@@ -2,11 +2,11 @@
 that cannot be garbage yet: :func:`pause` and :func:`resume`.
 
 Compiling a query makes many small containers and frees nearly all of them
-by reference counting. The collector, run every few hundred allocations,
-only re-examines what is still alive: on a query of thousands of clauses,
-full collections of everything the process holds, inside one call (the
-cost per clause grew with the query's size, issue 15). So compiling pauses
-it.
+by reference counting; decoding a page of JSON makes a tree of them, none
+of which can be freed until the tree is whole (JSON holds no cycles). The
+collector, run every few hundred allocations, only re-examines what is
+still alive: full collections of everything the process holds, inside one
+call, paid again and again (issue 15). So those calls pause it.
 
 The collector is the process's: the pause is counted, under a lock, across
 threads and nested calls. The first call in turns it off if it is on (and
