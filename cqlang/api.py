@@ -12,11 +12,10 @@ frozen: a cache hit hands out the plan itself, and ``compile`` a fresh list.
 
 from __future__ import annotations
 
-import gc
 from _thread import allocate_lock  # threading's Lock, without importing threading
 from collections import OrderedDict
 
-from . import argcheck, checker, diagnostics, parser
+from . import argcheck, checker, diagnostics, gcpause, parser
 from .ast import Query
 from .diagnostics import WARNING, Diagnostic, bound_hint, make, plan_hint
 from .dnf import PlanLimit, TooComplex
@@ -38,44 +37,10 @@ _cache: OrderedDict[tuple[str, Env], Plan] = OrderedDict()
 _cache_lock = allocate_lock()
 
 # The cyclic garbage collector is paused while queries are checked and
-# planned. Compiling makes many small container objects and frees nearly
-# all of them by reference counting; the collector, run every few hundred
-# allocations, only re-examines the ones still alive, which on a query of
-# thousands of clauses meant full collections of everything the process
-# holds, inside one call (the per-clause cost grew with the query's size,
-# issue 15). The collector is the process's: the pause is counted, under a
-# lock, across threads and nested calls. The first call in turns it off if
-# it is on (and remembers whether it did); the last call out turns it back
-# on only then, and only if it is still off. A collector that was off when
-# the first call came in stays off; one that another thread turns on
-# meanwhile stays on. (One that a program turns off while compiles run in
-# another thread cannot be told from the pause, and is on again when the
-# last one ends: docs/performance.md.)
-_gc_lock = allocate_lock()
-_gc_paused = 0  # calls inside a pause, in every thread
-_gc_ours = False  # whether the pause turned the collector off
-
-
-def _pause_gc() -> None:
-    """Enter a pause of the collector (see above); :func:`_resume_gc` leaves it."""
-    global _gc_paused, _gc_ours
-    with _gc_lock:
-        if not _gc_paused:
-            _gc_ours = gc.isenabled()
-            if _gc_ours:
-                gc.disable()
-        _gc_paused += 1
-
-
-def _resume_gc() -> None:
-    """Leave a pause: the last call out turns the collector back on if the
-    first one in turned it off."""
-    global _gc_paused, _gc_ours
-    with _gc_lock:
-        _gc_paused -= 1
-        if not _gc_paused and _gc_ours:
-            _gc_ours = False
-            gc.enable()
+# planned (see .gcpause: compiling makes many small containers that die
+# young; the pause is the process's, counted across threads and calls).
+_pause_gc = gcpause.pause
+_resume_gc = gcpause.resume
 
 
 def environment(

@@ -27,6 +27,7 @@ LOWER = {
     "cqlang.filterlists",  # the API's reading of a filter list, for that guard
     "cqlang.ir",
     "cqlang.jsonlimit",
+    "cqlang.gcpause",  # the collector paused while a page is decoded (shared with api)
     "cqlang.recordids",  # the rule for a record's id, shared with the emulator
     "cqlang.planner",
     "cqlang.schema",

@@ -32,6 +32,7 @@ from . import scrub
 from .body import ACCEPT_ENCODING, BodyTooLarge, UnknownEncoding, read_body
 from .errors import ApiError, ResponseFormatError, ResponseTooLargeError, TransportError
 from .exchange import EXCHANGE, Adapter, Exchange, ExchangeReport
+from .page import MAX_DEPTH, NotEnvelope, page_records
 from .retry import BudgetRetry
 from .words import ERROR_BODY_MAX, Reporter, duration, json_problem, size
 
@@ -56,9 +57,6 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 DEFAULT_MAX_RECORD_SIZE = 64 * 1024
 #: The decoded bytes a page may hold besides its records.
 PAGE_OVERHEAD = 1024 * 1024
-#: The deepest JSON nesting accepted in a page (records are 2 levels below
-#: the envelope and hold lists of objects: 5 levels in all).
-MAX_DEPTH = jsonlimit.MAX_DEPTH
 
 
 class Transport:
@@ -227,12 +225,15 @@ class Transport:
         cap = PAGE_OVERHEAD + limit * self.max_record_size
         body, _ = self._read(resp, url, ex, cap)
         try:
-            doc = jsonlimit.loads(body, MAX_DEPTH)
+            data = page_records(body)
         except jsonlimit.TooDeep:
             what = f"a body nested deeper than {MAX_DEPTH} levels"
             raise self.reporter.format_error(url, body, what) from None
         except jsonlimit.BadNumber as exc:  # NaN, 1e400, 5000 digits: as any JSON with a mistake
             what = f"a body with a number cqlang cannot read: {exc}"
+            raise _Again("format", self.reporter.format_error(url, body, what), what) from None
+        except NotEnvelope:
+            what = 'a body that is not the {"data": [...]} envelope'
             raise _Again("format", self.reporter.format_error(url, body, what), what) from None
         except ValueError as exc:
             ctype = resp.headers.get("Content-Type") or "no content type"
@@ -242,10 +243,6 @@ class Transport:
                 raise _Again("body", self.reporter.format_error(url, body, what), what) from None
             error = self.reporter.format_error(url, body, problem)
             raise _Again("format", error, problem) from None
-        data = doc.get("data") if isinstance(doc, dict) else None
-        if not isinstance(data, list):
-            what = 'a body that is not the {"data": [...]} envelope'
-            raise _Again("format", self.reporter.format_error(url, body, what), what)
         ex.report(status, len(data))
         try:  # C-level checks when all is well (no Python code per record)
             ids = record_ids(data)
