@@ -43,3 +43,20 @@ class FakeClient:
             }
         )
         yield from self.records[:limit]
+
+
+def read_within(fd: int, size: int, seconds: float = 5.0) -> bytes:
+    """Up to ``size`` bytes from ``fd``, waiting at most ``seconds`` in all
+    (a pty passes data on asynchronously; a test must never block)."""
+    import os
+    import select
+    import time
+
+    got = b""
+    end = time.monotonic() + seconds
+    while len(got) < size:
+        left = end - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            break
+        got += os.read(fd, size - len(got))
+    return got

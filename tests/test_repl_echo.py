@@ -8,7 +8,6 @@ shows before the editor is there is not a matter of timing."""
 from __future__ import annotations
 
 import os
-import select
 import sys
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 
 from cqlang.repl.texts import PROMPT
 from cqlang.term.echo import Echo, cells
+from tests.repl_support import read_within
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -26,18 +26,6 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX p
 EXE = Path(sys.executable).with_name("cqlang")
 CPR_REQUEST = "\x1b[6n"  # the editor's first words to the terminal
 OPEN = '[{"property": "state", "value": ["OPEN"]}]'
-
-
-def read_within(fd: int, size: int, seconds: float = 5.0) -> bytes:
-    """Up to ``size`` bytes from ``fd``, waiting at most ``seconds``."""
-    got = b""
-    end = time.monotonic() + seconds
-    while len(got) < size:
-        left = end - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            break
-        got += os.read(fd, size - len(got))
-    return got
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ import pytest
 
 from cqlang.repl.texts import BANNER, PROMPT
 from cqlang.term.instant import Hold
+from tests.repl_support import read_within
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -303,22 +304,6 @@ def test_not_a_terminal_prints_as_before(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------ the hold alone
-
-
-def read_within(fd: int, size: int, seconds: float = 5.0) -> bytes:
-    """Up to ``size`` bytes from ``fd``, waiting at most ``seconds`` in all
-    (a pty passes data on asynchronously; a test must never block)."""
-    import select
-    import time
-
-    got = b""
-    end = time.monotonic() + seconds
-    while len(got) < size:
-        left = end - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            break
-        got += os.read(fd, size - len(got))
-    return got
 
 
 @pytest.fixture
