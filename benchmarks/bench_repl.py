@@ -267,6 +267,7 @@ def repl_start(runs: int = 7) -> dict[str, float]:
             ):
                 t = time.perf_counter()
                 child = pexpect.spawn(cmd, args, env=env, cwd=folder, encoding="utf-8", timeout=60)
+                child.delaybeforesend = None  # pexpect sleeps 50 ms before each send by default
                 paint, shown, drawn, ready = _first_prompt(child, t)
                 child.close(force=True)
                 res[name].append(paint)
