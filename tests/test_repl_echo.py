@@ -18,6 +18,7 @@ import pytest
 from cqlang.repl.texts import PROMPT
 from cqlang.term.echo import Echo, cells
 from tests.repl_support import read_within
+from tests.test_repl_instant import Run
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -144,54 +145,20 @@ sys.meta_path.insert(0, Gate())
 """
 
 
-class Gated:
-    """``cqlang repl`` in a pty, its editor held back until :meth:`open`."""
+class Gated(Run):
+    """``cqlang repl`` in a pty (tests/test_repl_instant.py's ``Run``), its
+    editor held back until :meth:`open`."""
 
     def __init__(self, tmp: Path) -> None:
         site = tmp / "site"
         site.mkdir()
         (site / "sitecustomize.py").write_text(GATE)
         self.gate = tmp / "gate"
-        env = dict(os.environ)
-        for var in ("CONPEEK_URL", "CONPEEK_KEY", "CQLANG_CONFIG", "NO_COLOR"):
-            env.pop(var, None)
-        env.update(
-            HOME=str(tmp),
-            XDG_STATE_HOME=str(tmp / "state"),
-            XDG_CONFIG_HOME=str(tmp / "config"),
-            TERM="xterm",
-            ECHO_GATE=str(self.gate),
-            PYTHONPATH=os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]),
-        )
-        self.child = pexpect.spawn(
-            str(EXE), ["repl"], env=env, cwd=str(tmp), encoding="utf-8", timeout=20,
-            dimensions=(30, 120),
-        )  # fmt: skip
-        self.seen = ""
-
-    def expect(self, text: str) -> None:
-        for _ in range(200):  # bounded: each round answers one request
-            i = self.child.expect_exact([CPR_REQUEST, text, pexpect.EOF])
-            self.seen += self.child.before + (self.child.after if i < 2 else "")
-            if i == 1:
-                return
-            if i == 2:
-                raise AssertionError(f"never saw {text!r} in {self.seen!r}")
-            self.child.send("\x1b[10;1R")
-        raise AssertionError(f"never saw {text!r}")
+        path = os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])
+        super().__init__(tmp, str(EXE), ["repl"], ECHO_GATE=str(self.gate), PYTHONPATH=path)
 
     def open(self) -> None:
         self.gate.write_text("")
-
-    def finish(self) -> str:
-        for _ in range(200):  # bounded
-            i = self.child.expect_exact([CPR_REQUEST, pexpect.EOF])
-            self.seen += self.child.before + (self.child.after if i == 0 else "")
-            if i == 1:
-                break
-            self.child.send("\x1b[10;1R")
-        self.child.close()
-        return self.seen
 
 
 @pytest.fixture
